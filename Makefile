@@ -1,0 +1,147 @@
+# hedgebus: one Makefile for the whole tree.
+#
+#   make            build everything (build/)
+#   make run        install missing Debian packages, build, run the default deployment
+#   make test       the same set-up, then every test (ASan+UBSan build, fuzz smoke)
+#   make bench      benchmarks, each beside the bare transport in the same run
+#   make fuzz       libFuzzer targets (clang), in build/fuzz/
+#   make install PREFIX=/usr/local
+#   make clean
+#
+# Sources are found by convention, so adding a file needs no edit here:
+#   common/*.c                  -> libhbcommon.a (every process links it)
+#   <dir>/hb_<x>_main.c         -> bin/hb-<x>, with the other .c files of <dir>
+#   feeds/<name>/*.c            -> lib/hedgebus/hb_venue_<name>.so (a venue plugin)
+#   **/*_test.c                 -> tests/<name> (cmocka), with the objects of its dir
+#   **/*_bench.c                -> bench/<name>
+#   **/*_fuzz.c                 -> fuzz/<name> (libFuzzer)
+
+BUILD   ?= build
+SAN     ?=
+PREFIX  ?= /usr/local
+CC      ?= gcc
+DURATION ?= 0
+CONFIG  ?= config/default.yaml
+
+PKGS     := libczmq libzmq msgpack yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lczmq -lzmq -lmsgpackc -lyaml)
+
+CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+                -g -fPIC -pthread -D_GNU_SOURCE -Icommon -Ifeeds $(PKG_CFLAGS)
+ifeq ($(SAN),address)
+  OPT = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  SANLD = -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+  OPT = -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+  SANLD = -fsanitize=address,undefined
+else
+  OPT = -O2
+  SANLD =
+endif
+CFLAGS  += $(CFLAGS_COMMON) $(OPT)
+LDFLAGS += $(SANLD) -pthread -rdynamic
+LDLIBS  += $(PKG_LIBS) -lm -ldl
+TEST_LIBS = -lcmocka
+
+SKIP := %_test.c %_bench.c %_fuzz.c %_main.c
+COMMON_SRC  := $(filter-out $(SKIP),$(wildcard common/*.c))
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+COMMON_LIB  := $(BUILD)/lib/libhbcommon.a
+
+PROG_DIRS   := feeds tap aggregator risk hedger
+MAINS       := $(wildcard $(addsuffix /hb_*_main.c,$(PROG_DIRS)))
+PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard feeds/*/*.c))))
+TESTS_SRC   := $(wildcard */*_test.c feeds/*/*_test.c)
+BENCH_SRC   := $(wildcard */*_bench.c feeds/*/*_bench.c)
+FUZZ_SRC    := $(wildcard */*_fuzz.c)
+
+# objects of a directory, less mains/tests/benches/fuzzers
+dir_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(SKIP),$(wildcard $(1)/*.c)))
+main_bin = $(BUILD)/bin/$(subst _,-,$(patsubst %_main,%,$(basename $(notdir $(1)))))
+plugin_so = $(BUILD)/lib/hedgebus/hb_venue_$(notdir $(1)).so
+
+BINS    := $(foreach m,$(MAINS),$(call main_bin,$(m)))
+PLUGINS := $(foreach p,$(PLUGIN_DIRS),$(call plugin_so,$(p)))
+TESTS   := $(foreach t,$(TESTS_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
+BENCHES := $(foreach b,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(b))))
+FUZZERS := $(foreach f,$(FUZZ_SRC),$(BUILD)/fuzz/$(basename $(notdir $(f))))
+
+.PHONY: all deps build run test check check-asan bench fuzz fuzz-build install clean tests-build
+.DEFAULT_GOAL := all
+
+all: deps build
+build: $(BINS) $(PLUGINS) $(TESTS) $(BENCHES)
+tests-build: $(BINS) $(PLUGINS) $(TESTS)
+
+deps:
+	@sh mk/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+define MAIN_rule
+$(call main_bin,$(1)): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(dir $(1))) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach m,$(MAINS),$(eval $(call MAIN_rule,$(m))))
+
+# plugins carry their own copy of the common library, with its symbols kept
+# local, so a plugin never binds to the host's internals by accident
+define PLUGIN_rule
+$(call plugin_so,$(1)): $(call dir_objs,$(1)) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -shared $$(LDFLAGS) -Wl,--exclude-libs,ALL -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PLUGIN_DIRS),$(eval $(call PLUGIN_rule,$(p))))
+
+define TEST_rule
+$(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(TEST_LIBS)
+endef
+$(foreach t,$(TESTS_SRC),$(eval $(call TEST_rule,$(t),tests)))
+$(foreach b,$(BENCH_SRC),$(eval $(call TEST_rule,$(b),bench)))
+
+define FUZZ_rule
+$(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach f,$(FUZZ_SRC),$(eval $(call FUZZ_rule,$(f))))
+
+fuzz-build: $(FUZZERS)
+
+fuzz: deps
+	$(MAKE) BUILD=build/fuzz SAN=fuzz CC=clang fuzz-build
+
+check-asan: deps
+	$(MAKE) BUILD=build/asan SAN=address tests-build
+
+check: test
+
+test: deps build check-asan fuzz
+	@sh tests/run.sh
+
+bench: deps build
+	@sh bench/run.sh
+
+run: deps build
+	@CONFIG=$(CONFIG) DURATION=$(DURATION) sh mk/run.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hedgebus $(DESTDIR)$(PREFIX)/share/hedgebus
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/hedgebus/
+	install -m 644 config/*.yaml $(DESTDIR)$(PREFIX)/share/hedgebus/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

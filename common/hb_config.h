@@ -1,0 +1,182 @@
+/*  hb_config: the deployment file.
+
+    One YAML file describes a whole deployment (assets, the simulated market,
+    venues with their instruments, bus endpoints, components). Every process
+    loads the same file and reads its own part. Loading validates the whole
+    file: every problem is reported as
+
+        FILE:LINE: KEY.PATH: message (value 'X')
+
+    on stderr, all of them, not just the first; any error means NULL and the
+    process must exit non-zero before touching the bus. docs/CONFIG.md is the
+    reference for every key.
+
+    The loaded config is plain read-only data: fields are public, nothing in
+    it changes after hb_config_load returns.                                   */
+#ifndef HB_CONFIG_H
+#define HB_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_msg.h"
+
+#define HB_MAX_ASSETS       32
+#define HB_MAX_VENUES       16
+#define HB_MAX_INSTRUMENTS  64      //  per venue
+#define HB_MAX_WINDOWS      8       //  scheduled outages per venue
+#define HB_MAX_PARAMS       32      //  plugin-specific key/values per venue
+#define HB_MAX_COMPONENTS   16
+#define HB_PATH_MAX         256
+#define HB_ENDPOINT_MAX     128
+
+typedef enum {
+    HB_KIND_SPOT = 1,
+    HB_KIND_LINEAR_PERP = 2,        //  USD-margined perpetual, qty x multiplier = asset units
+    HB_KIND_INVERSE_PERP = 3,       //  coin-margined perpetual, each contract = multiplier USD
+    HB_KIND_FUTURE = 4,             //  linear dated future
+    HB_KIND_OPTION = 5              //  European option on the asset (qty x multiplier = asset units)
+} hb_kind_t;
+
+const char *hb_kind_name (hb_kind_t kind);      //  "spot", "linear_perp", ...
+
+typedef struct {
+    char    name [HB_NAME_MAX];     //  "BTC"
+    double  price;                  //  reference price in USD (> 0): the sim starts there
+    double  vol;                    //  annualized volatility (>= 0)
+    double  drift;                  //  annualized drift
+    int     line;                   //  where it was defined
+} hb_asset_cfg_t;
+
+//  A time window on the sim clock: starts at_s seconds after the market
+//  anchor, lasts duration_s, repeats every every_s seconds (0: once).
+typedef struct {
+    double  at_s;
+    double  duration_s;
+    double  every_s;
+} hb_window_cfg_t;
+
+//  True when t_s (seconds after the anchor) falls inside the window.
+bool hb_window_active (const hb_window_cfg_t *window, double t_s);
+
+//  The simulated market shared by every sim venue (market: section).
+typedef struct {
+    bool            present;        //  false when the file has no market: section
+    uint64_t        seed;
+    double          step_ms;        //  price path resolution (> 0)
+    int64_t         anchor_ns;      //  t = 0 of the sim clock; 0 = start of the current UTC day
+    double          corr [HB_MAX_ASSETS][HB_MAX_ASSETS];    //  n_assets x n_assets, PSD
+    bool            regime_present;
+    hb_window_cfg_t regime;         //  while active, regime_corr replaces corr
+    double          regime_corr [HB_MAX_ASSETS][HB_MAX_ASSETS];
+    double          jumps_per_day;  //  Poisson intensity per asset (0: none)
+    double          jump_mean;      //  log-return jump size ~ N(mean, std)
+    double          jump_std;
+} hb_market_cfg_t;
+
+typedef struct {
+    char        symbol [HB_NAME_MAX];   //  unique within the venue
+    int         asset;                  //  index into hb_config_t.assets
+    hb_kind_t   kind;
+    double      multiplier;             //  see hb_kind_t; 1 for spot
+    double      tick_size;              //  price increment (> 0)
+    double      lot_size;               //  quantity increment (> 0)
+    double      min_qty;                //  smallest order (>= lot_size)
+    //  options only
+    bool        is_call;
+    double      strike;
+    int64_t     expiry_ns;              //  wall ns
+    double      iv;                     //  implied vol the sim quotes at
+    int         line;
+} hb_instrument_cfg_t;
+
+//  Parameters of the sim plugin for one venue (venues.X.sim).
+typedef struct {
+    uint64_t        seed;               //  venue noise seed
+    double          basis_bps;          //  constant offset of this venue's mids
+    double          noise_bps;          //  independent N(0, noise) per publish, per asset
+    double          spread_bps;         //  full spread at the touch
+    double          level_bps;          //  distance between depth levels
+    int             depth;              //  levels per side, 1..HB_BOOK_DEPTH
+    double          level_usd;          //  notional per level at the touch
+    double          publish_ms;         //  tick interval per instrument
+    double          latency_ms;         //  order handling delay
+    int             n_outages;
+    hb_window_cfg_t outages [HB_MAX_WINDOWS];
+} hb_sim_cfg_t;
+
+typedef struct {
+    char    key [HB_NAME_MAX];
+    char    value [HB_PATH_MAX];
+    int     line;
+} hb_param_t;
+
+typedef struct {
+    char                name [HB_NAME_MAX];     //  "alpha"
+    char                plugin [HB_NAME_MAX];   //  "sim"
+    char                plugin_path [HB_PATH_MAX];  //  resolved .so
+    char                endpoint [HB_ENDPOINT_MAX]; //  where hb-feed publishes
+    double              fee_maker;              //  fraction of notional (may be < 0: rebate)
+    double              fee_taker;
+    double              initial_margin;         //  fraction of notional
+    double              maintenance_margin;     //  <= initial_margin
+    double              collateral_usd;
+    double              balances [HB_MAX_ASSETS];   //  coin balances per asset index
+    int                 cpu;                    //  CPU affinity, -1: none
+    bool                enabled;                //  false: configured but not started
+    int                 n_instruments;
+    hb_instrument_cfg_t instruments [HB_MAX_INSTRUMENTS];
+    bool                has_sim;
+    hb_sim_cfg_t        sim;
+    int                 n_params;               //  plugin-specific settings (params:)
+    hb_param_t          params [HB_MAX_PARAMS];
+    int                 line;
+} hb_venue_cfg_t;
+
+//  A non-venue process (aggregator, risk, hedger, console, ...).
+typedef struct {
+    char    name [HB_NAME_MAX];
+    char    endpoint [HB_ENDPOINT_MAX];     //  where it publishes ("" when it does not)
+    int     cpu;
+    bool    sends_orders;                   //  feeds subscribe to order.* from it
+    int     line;
+} hb_component_cfg_t;
+
+typedef struct {
+    char                path [HB_PATH_MAX];     //  the file it was loaded from
+    char                deployment [HB_NAME_MAX];
+    char                run_dir [HB_PATH_MAX];  //  ipc sockets, journals
+    int                 log_level;              //  hb_log_level_t
+    int                 n_assets;
+    hb_asset_cfg_t      assets [HB_MAX_ASSETS];
+    hb_market_cfg_t     market;
+    int                 n_venues;
+    hb_venue_cfg_t      venues [HB_MAX_VENUES];
+    int                 n_components;
+    hb_component_cfg_t  components [HB_MAX_COMPONENTS];
+} hb_config_t;
+
+//  Loads and validates path. Every error is printed to stderr as described
+//  above; returns NULL if there was any. Plugins are looked up as
+//  <dir>/hb_venue_<plugin>.so in each directory of $HB_PLUGIN_PATH (':'
+//  separated), then in HB_PLUGIN_DIR (set at build time); a plugin value that
+//  contains '/' is taken as a path.
+hb_config_t *hb_config_load (const char *path);
+
+//  Same, but reports errors by appending lines to errbuf (errsize bytes)
+//  instead of stderr, for tests. Returns NULL on any error.
+hb_config_t *hb_config_load_quiet (const char *path, char *errbuf, size_t errsize);
+
+void hb_config_destroy (hb_config_t **self_p);
+
+//  Lookups: NULL / -1 when absent.
+const hb_venue_cfg_t *hb_config_venue (const hb_config_t *self, const char *name);
+const hb_component_cfg_t *hb_config_component (const hb_config_t *self, const char *name);
+int hb_config_asset_index (const hb_config_t *self, const char *name);
+const hb_instrument_cfg_t *hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol);
+const char *hb_venue_param (const hb_venue_cfg_t *venue, const char *key);
+
+//  The sim clock's t = 0 in wall ns (anchor_ns, or the start of the UTC day
+//  that contains now_ns when anchor_ns is 0).
+int64_t hb_market_anchor_ns (const hb_market_cfg_t *market, int64_t now_ns);
+
+#endif

@@ -1,0 +1,68 @@
+/*  hb_log tests: level parsing and the complaint back-off. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "hb_log.h"
+
+static void
+test_level_parse (void **state)
+{
+    (void) state;
+    hb_log_level_t level = HB_LOG_ERROR;
+    assert_int_equal (hb_log_level_parse ("debug", &level), 0);
+    assert_int_equal (level, HB_LOG_DEBUG);
+    assert_int_equal (hb_log_level_parse ("warn", &level), 0);
+    assert_int_equal (level, HB_LOG_WARN);
+    assert_int_equal (hb_log_level_parse ("loud", &level), -1);
+    assert_int_equal (hb_log_level_parse (NULL, &level), -1);
+}
+
+static void
+test_enabled (void **state)
+{
+    (void) state;
+    unsetenv ("HB_LOG_LEVEL");
+    hb_log_init ("test", HB_LOG_WARN);
+    assert_true (hb_log_enabled (HB_LOG_ERROR));
+    assert_true (hb_log_enabled (HB_LOG_WARN));
+    assert_false (hb_log_enabled (HB_LOG_INFO));
+    setenv ("HB_LOG_LEVEL", "debug", 1);
+    hb_log_init ("test", HB_LOG_WARN);
+    assert_true (hb_log_enabled (HB_LOG_DEBUG));
+    assert_string_equal (hb_log_component (), "test");
+    unsetenv ("HB_LOG_LEVEL");
+}
+
+//  A burst of 1000 complaints prints once; the rest are counted.
+static void
+test_complain_rate_limited (void **state)
+{
+    (void) state;
+    hb_log_init ("test", HB_LOG_INFO);
+    hb_complain_t c = HB_COMPLAIN_INIT;
+    for (int i = 0; i < 1000; i++)
+        hb_complain (&c, HB_LOG_WARN, "bad thing %d", i);
+    assert_int_equal (c.total, 1000);
+    assert_int_equal (c.suppressed, 999);
+    assert_true (c.interval_ns > 0);
+    hb_complain_release (&c, "bad thing cleared");
+    assert_int_equal (c.interval_ns, 0);
+    assert_int_equal (c.suppressed, 0);
+    //  after release the next one prints again
+    hb_complain (&c, HB_LOG_WARN, "bad thing again");
+    assert_int_equal (c.suppressed, 0);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_level_parse),
+        cmocka_unit_test (test_enabled),
+        cmocka_unit_test (test_complain_rate_limited),
+    };
+    return cmocka_run_group_tests_name ("hb_log", tests, NULL, NULL);
+}

@@ -1,0 +1,253 @@
+/*  hb_msg: the wire protocol. Every message on the bus is two frames: a topic
+    (text) and a msgpack payload. The payload is an envelope followed by one
+    body; docs/PROTOCOL.md is the reference for the layout.
+
+    Messages are plain fixed-size structs so that decoding never allocates:
+    a decoder fills a caller-owned hb_msg_t. There is exactly one encoder and
+    one decoder for each message type, both in hb_msg.c.
+
+    Decoding is total: any input (truncated, bit-flipped, wrong types, wrong
+    schema version, oversized, trailing bytes, NaN prices, negative sizes,
+    names with bytes outside [A-Za-z0-9._:-]) returns -1 with a reason; it
+    never reads out of bounds and never crashes.                             */
+#ifndef HB_MSG_H
+#define HB_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HB_SCHEMA_VERSION   1
+#define HB_NAME_MAX         32      //  venue, symbol, asset, publisher (incl. NUL)
+#define HB_ID_MAX           48      //  client order id, venue order id, fill id
+#define HB_TEXT_MAX         96      //  free text (reject reasons)
+#define HB_TOPIC_MAX        96
+#define HB_BOOK_DEPTH       10      //  levels per side carried on a tick
+#define HB_MSG_MAX_SIZE     4096    //  largest payload accepted by a decoder
+
+typedef enum {
+    HB_MSG_NONE      = 0,
+    HB_MSG_TICK      = 1,       //  quote + book depth
+    HB_MSG_TRADE     = 2,       //  a public trade on a venue
+    HB_MSG_ORDER     = 3,       //  new order request, to a venue
+    HB_MSG_CANCEL    = 4,       //  cancel request, to a venue
+    HB_MSG_ACK       = 5,       //  order status from a venue: accepted, rejected, canceled, done
+    HB_MSG_FILL      = 6,       //  an execution of one of our orders
+    HB_MSG_HEARTBEAT = 7,       //  liveness + counters of a process
+    HB_MSG_TYPE_COUNT
+} hb_msg_type_t;
+
+//  ---------------------------------------------------------------------------
+//  Envelope: on every message.
+typedef struct {
+    uint8_t  version;               //  HB_SCHEMA_VERSION
+    uint8_t  type;                  //  hb_msg_type_t
+    char     publisher [HB_NAME_MAX];   //  e.g. "feed.alpha"
+    uint64_t epoch;                 //  wall ns at the publisher's start: changes on restart
+    uint64_t seq;                   //  per (publisher, epoch, topic), from 1, no holes
+    int64_t  ts_venue;              //  ns: event time at the venue (0: unknown)
+    int64_t  ts_recv;               //  ns: when the publisher received the input
+    int64_t  ts_pub;                //  ns: when the publisher sent this message
+} hb_env_t;
+
+//  ---------------------------------------------------------------------------
+//  Bodies
+
+typedef enum { HB_SIDE_BUY = 1, HB_SIDE_SELL = 2 } hb_side_t;
+
+typedef struct {
+    double px;
+    double qty;
+} hb_level_t;
+
+//  Tick flags
+#define HB_TICK_STALE   0x01u       //  the venue knows its book is not current (rebuilding)
+#define HB_TICK_OUTAGE  0x02u       //  the venue reports an outage / maintenance
+#define HB_TICK_HAS_IV  0x04u       //  mark_iv is meaningful (options)
+
+//  Best bid/ask plus depth. bids[0] is the best bid, asks[0] the best ask;
+//  prices strictly monotonic away from the touch. A side may be empty
+//  (n_* = 0). A crossed book decodes (it is the venue's data), consumers
+//  decide what to do with it; hb_tick_crossed() tells.
+typedef struct {
+    char       venue [HB_NAME_MAX];
+    char       symbol [HB_NAME_MAX];
+    uint32_t   flags;
+    double     mark;                //  venue mark price, 0 when none
+    double     mark_iv;             //  annualized implied vol (options), valid with HB_TICK_HAS_IV
+    double     underlying;          //  underlying/index price seen by the venue, 0 when none
+    uint8_t    n_bids;
+    uint8_t    n_asks;
+    hb_level_t bids [HB_BOOK_DEPTH];
+    hb_level_t asks [HB_BOOK_DEPTH];
+} hb_tick_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    char     trade_id [HB_ID_MAX];
+    uint8_t  side;                  //  aggressor side, hb_side_t
+    double   px;
+    double   qty;
+} hb_trade_t;
+
+typedef enum { HB_ORD_MARKET = 1, HB_ORD_LIMIT = 2 } hb_ord_type_t;
+typedef enum { HB_TIF_IOC = 1, HB_TIF_GTC = 2 } hb_tif_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    char     client_id [HB_ID_MAX]; //  unique per order, chosen by the sender
+    uint8_t  side;                  //  hb_side_t
+    uint8_t  ord_type;              //  hb_ord_type_t
+    uint8_t  tif;                   //  hb_tif_t
+    double   qty;                   //  > 0, in the instrument's quantity unit
+    double   px;                    //  limit price (> 0 for LIMIT, 0 for MARKET)
+} hb_order_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    char     client_id [HB_ID_MAX];
+} hb_cancel_t;
+
+typedef enum {
+    HB_ACK_ACCEPTED = 1,            //  the venue has the order
+    HB_ACK_REJECTED = 2,            //  refused; reason says why; nothing filled
+    HB_ACK_CANCELED = 3,            //  no longer working; filled_qty may be > 0 (IOC remainder, cancel)
+    HB_ACK_DONE     = 4             //  completely filled
+} hb_ack_status_t;
+
+typedef enum {
+    HB_REJ_NONE = 0,
+    HB_REJ_UNKNOWN_INSTRUMENT = 1,
+    HB_REJ_BELOW_MIN_SIZE = 2,
+    HB_REJ_OFF_LOT = 3,
+    HB_REJ_INSUFFICIENT_COLLATERAL = 4,
+    HB_REJ_OUTAGE = 5,
+    HB_REJ_BAD_PRICE = 6,
+    HB_REJ_BAD_ORDER = 7,           //  malformed field (side, type, tif, qty)
+    HB_REJ_DUPLICATE_ID = 8,
+    HB_REJ_UNKNOWN_ORDER = 9,       //  cancel of an order the venue does not know
+    HB_REJ_NO_LIQUIDITY = 10,
+    HB_REJ_RATE_LIMIT = 11,
+    HB_REJ_VENUE = 12,              //  the venue's own reason, see text
+    HB_REJ_COUNT
+} hb_reject_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    char     client_id [HB_ID_MAX];
+    char     order_id [HB_ID_MAX];  //  the venue's id ("" when rejected before it had one)
+    uint8_t  status;                //  hb_ack_status_t
+    uint8_t  reason;                //  hb_reject_t (HB_REJ_NONE unless rejected)
+    char     text [HB_TEXT_MAX];    //  human-readable detail
+    double   filled_qty;            //  cumulative
+    double   leaves_qty;            //  still working
+} hb_ack_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    char     client_id [HB_ID_MAX];
+    char     order_id [HB_ID_MAX];
+    char     fill_id [HB_ID_MAX];   //  unique per venue: (venue, fill_id) identifies a fill
+    uint8_t  side;                  //  hb_side_t
+    uint8_t  liquidity;             //  1 maker, 2 taker
+    double   px;
+    double   qty;                   //  > 0
+    double   fee;                   //  >= 0 paid, < 0 rebate; in fee_asset units
+    char     fee_asset [HB_NAME_MAX];   //  "USD" or an asset name (inverse contracts pay in coin)
+} hb_fill_t;
+
+//  Counters every process publishes on hb.<component>
+typedef struct {
+    char     component [HB_NAME_MAX];
+    uint64_t uptime_ms;
+    uint64_t last_seq;              //  highest seq this publisher has sent
+    uint64_t msgs_in;
+    uint64_t msgs_out;
+    uint64_t gaps;                  //  sequence gaps seen on input
+    uint64_t drops;                 //  messages dropped (conflated ticks included)
+    uint64_t decode_errors;
+    uint64_t restarts_seen;         //  publisher restarts seen on input
+    uint64_t queue_depth;
+    uint64_t lat_p50_ns;            //  input-to-output latency percentiles
+    uint64_t lat_p99_ns;
+    uint64_t lat_p999_ns;
+    uint32_t status;                //  0 ok, else component-specific (e.g. 1 = venue in outage)
+} hb_heartbeat_t;
+
+//  ---------------------------------------------------------------------------
+//  A decoded message: envelope + the body named by env.type.
+typedef struct {
+    hb_env_t env;
+    union {
+        hb_tick_t      tick;
+        hb_trade_t     trade;
+        hb_order_t     order;
+        hb_cancel_t    cancel;
+        hb_ack_t       ack;
+        hb_fill_t      fill;
+        hb_heartbeat_t heartbeat;
+    } u;
+} hb_msg_t;
+
+//  Decode failure reasons (hb_msg_decode_error()).
+typedef enum {
+    HB_DECODE_OK = 0,
+    HB_DECODE_TRUNCATED,            //  msgpack ended early
+    HB_DECODE_MALFORMED,            //  not msgpack / trailing bytes
+    HB_DECODE_OVERSIZED,            //  payload, string or array too large
+    HB_DECODE_VERSION,              //  schema version not supported
+    HB_DECODE_TYPE,                 //  unknown message type
+    HB_DECODE_FIELD_TYPE,           //  a field has the wrong msgpack type
+    HB_DECODE_RANGE,                //  a value out of range (NaN, negative size, bad enum, bad name)
+    HB_DECODE_REASON_COUNT
+} hb_decode_reason_t;
+
+//  Output buffer for encoders: fixed capacity, no allocation.
+typedef struct {
+    size_t  size;
+    uint8_t data [HB_MSG_MAX_SIZE];
+} hb_buf_t;
+
+//  Encodes msg (envelope + the body for msg->env.type; env.version is
+//  written as HB_SCHEMA_VERSION whatever the struct holds) into out,
+//  replacing its content. Returns 0, or -1 if the type is unknown, a field is
+//  invalid (the same rules as the decoder, so we never emit what we would
+//  refuse) or the result would not fit.
+int hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out);
+
+//  Decodes exactly one message occupying all of data[0..size). Returns 0 and
+//  fills *msg, or -1 and sets *reason (when reason is not NULL); *msg is then
+//  unspecified. Never allocates on the heap after the first call in a thread.
+int hb_msg_decode (hb_msg_t *msg, const void *data, size_t size, hb_decode_reason_t *reason);
+
+const char *hb_msg_type_name (int type);            //  "tick", ... or "unknown"
+const char *hb_decode_reason_name (hb_decode_reason_t reason);
+const char *hb_reject_name (int reason);            //  "unknown_instrument", ...
+const char *hb_ack_status_name (int status);        //  "accepted", ...
+const char *hb_side_name (int side);                //  "buy", "sell"
+
+//  True when the name is 1..HB_NAME_MAX-1 bytes of [A-Za-z0-9._:-].
+bool hb_name_valid (const char *name);
+
+//  True when both sides are present and best bid >= best ask.
+bool hb_tick_crossed (const hb_tick_t *tick);
+
+//  Topics. Writes the topic for msg into topic (HB_TOPIC_MAX bytes) and
+//  returns its length, or -1 when the message type has no default topic.
+//      tick.<venue>.<symbol>   trade.<venue>.<symbol>
+//      order.<venue>.<symbol>  cancel.<venue>.<symbol>
+//      ack.<venue>.<symbol>    fill.<venue>.<symbol>
+//      hb.<component>
+int hb_msg_topic (const hb_msg_t *msg, char *topic);
+
+//  Writes msg as one JSON object (no newline), every envelope and payload
+//  field named, into out (size bytes, NUL-terminated, truncated if needed).
+//  Returns the length written (excluding NUL).
+int hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size);
+
+#endif

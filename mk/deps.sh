@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages hedgebus needs, when one is missing.
+# As root it runs apt-get; otherwise it prints the exact command and fails.
+PKGS="gcc make pkg-config libzmq3-dev libczmq-dev libmsgpack-dev libyaml-dev
+libcmocka-dev clang libclang-rt-14-dev jq python3 procps"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "hedgebus: missing Debian packages:$missing" >&2
+    echo "hedgebus: run as root:  apt-get update && $cmd" >&2
+    exit 1
+fi
+echo "hedgebus: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends $missing >/tmp/hedgebus-apt.log 2>&1 || {
+    apt-get update -q >>/tmp/hedgebus-apt.log 2>&1
+    apt-get install -y -q --no-install-recommends $missing >>/tmp/hedgebus-apt.log 2>&1
+} || { echo "hedgebus: apt-get failed, see /tmp/hedgebus-apt.log" >&2; tail -20 /tmp/hedgebus-apt.log >&2; exit 1; }

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Runs every test and ends with one line: "N passed, N failed, N skipped".
+#  - unit tests: build/asan/tests/* (cmocka; each test case counts)
+#  - fuzz smoke: build/fuzz/fuzz/* for a bounded time each
+#  - integration: tests/it_*.sh, each one test; exit 0 pass, 77 skip
+# Integration tests run the ASan+UBSan binaries: HB_BIN, HB_PLUGIN_PATH.
+# TESTS="pattern" runs only matching names.
+cd "$(dirname "$0")/.." || exit 1
+TOP=$(pwd)
+ASAN=$TOP/build/asan
+export HB_BIN=$ASAN/bin
+export HB_PLUGIN_PATH=$ASAN/lib/hedgebus
+export HB_TOP=$TOP
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}
+export CMOCKA_MESSAGE_OUTPUT=stdout
+LOG=$TOP/build/test-logs
+rm -rf "$LOG"; mkdir -p "$LOG"
+pass=0; fail=0; skip=0; failed_names=""
+
+want() { [ -z "$TESTS" ] || echo "$1" | grep -q -- "$TESTS"; }
+
+for t in "$ASAN"/tests/*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t"); want "$name" || continue
+    out=$LOG/$name.log
+    start=$(date +%s)
+    ( cd "$TOP" && timeout 600 "$t" ) >"$out" 2>&1; rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi     # crashed or sanitizer report
+    pass=$((pass + p)); fail=$((fail + f))
+    if [ "$f" -gt 0 ]; then
+        failed_names="$failed_names $name"
+        echo "FAIL $name ($p passed, $f failed, rc $rc, $(( $(date +%s) - start ))s) -- $out"
+        tail -30 "$out" | sed 's/^/    /'
+    else
+        echo "ok   $name ($p tests, $(( $(date +%s) - start ))s)"
+    fi
+done
+
+for f in "$TOP"/build/fuzz/fuzz/*; do
+    [ -x "$f" ] || continue
+    name=$(basename "$f"); want "$name" || continue
+    out=$LOG/$name.log
+    corpus=$TOP/build/fuzz/corpus-$name; mkdir -p "$corpus"
+    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$corpus" $TOP/tests/corpus/$name >"$out" 2>&1; then
+        pass=$((pass + 1)); echo "ok   $name (fuzzed ${FUZZ_SECONDS:-20}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$out" | awk '{print $2}') runs)"
+    else
+        fail=$((fail + 1)); failed_names="$failed_names $name"
+        echo "FAIL $name -- $out"; tail -30 "$out" | sed 's/^/    /'
+    fi
+done
+
+for s in "$TOP"/tests/it_*.sh; do
+    [ -f "$s" ] || continue
+    name=$(basename "$s" .sh); want "$name" || continue
+    out=$LOG/$name.log
+    start=$(date +%s)
+    timeout 900 sh "$s" >"$out" 2>&1; rc=$?
+    took=$(( $(date +%s) - start ))
+    case $rc in
+        0)  pass=$((pass + 1)); echo "ok   $name (${took}s)" ;;
+        77) skip=$((skip + 1)); echo "skip $name: $(tail -1 "$out")" ;;
+        *)  fail=$((fail + 1)); failed_names="$failed_names $name"
+            echo "FAIL $name (rc $rc, ${took}s) -- $out"; tail -40 "$out" | sed 's/^/    /' ;;
+    esac
+done
+
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ] && [ $((pass + skip)) -gt 0 ]
