@@ -55,6 +55,7 @@ PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard feeds/*/*.c))))
 TESTS_SRC   := $(wildcard */*_test.c feeds/*/*_test.c)
 BENCH_SRC   := $(wildcard */*_bench.c feeds/*/*_bench.c)
 FUZZ_SRC    := $(wildcard */*_fuzz.c)
+TPLUG_SRC   := $(wildcard tests/plugins/*.c)
 
 # objects of a directory, less mains/tests/benches/fuzzers
 dir_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(SKIP),$(wildcard $(1)/*.c)))
@@ -66,13 +67,15 @@ PLUGINS := $(foreach p,$(PLUGIN_DIRS),$(call plugin_so,$(p)))
 TESTS   := $(foreach t,$(TESTS_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
 BENCHES := $(foreach b,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(b))))
 FUZZERS := $(foreach f,$(FUZZ_SRC),$(BUILD)/fuzz/$(basename $(notdir $(f))))
+# tests/plugins/<name>.c: deliberately broken or special plugins for tests
+TPLUGS  := $(foreach p,$(TPLUG_SRC),$(BUILD)/tests/plugins/hb_venue_$(basename $(notdir $(p))).so)
 
 .PHONY: all deps build run test check check-asan bench fuzz fuzz-build install clean tests-build
 .DEFAULT_GOAL := all
 
 all: deps build
-build: $(BINS) $(PLUGINS) $(TESTS) $(BENCHES)
-tests-build: $(BINS) $(PLUGINS) $(TESTS)
+build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(BENCHES)
+tests-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS)
 
 deps:
 	@sh mk/deps.sh
@@ -100,6 +103,10 @@ $(call plugin_so,$(1)): $(call dir_objs,$(1)) $(COMMON_LIB)
 	$$(CC) -shared $$(LDFLAGS) -Wl,--exclude-libs,ALL -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(PLUGIN_DIRS),$(eval $(call PLUGIN_rule,$(p))))
+
+$(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $^ $(LDLIBS)
 
 define TEST_rule
 $(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(COMMON_LIB)
