@@ -1,0 +1,258 @@
+/*  hb_summary: see hb_summary.h. */
+#include "hb_summary.h"
+#include "hb_time.h"
+
+#include <czmq.h>
+#include <math.h>
+#include <string.h>
+
+#define RECENT_MAX   6          //  fills / rejects kept for display
+#define PUB_MAX      64         //  publishers tracked
+
+typedef struct {
+    const hb_venue_cfg_t      *venue;
+    const hb_instrument_cfg_t *instrument;
+    double   bid, ask, mark_iv;
+    uint32_t flags;
+    int64_t  last_ns;           //  local receive time of the last tick
+    uint64_t ticks;
+    bool     crossed;
+} s_row_t;
+
+typedef struct {
+    char     name [HB_NAME_MAX];
+    uint64_t last_seq;
+    uint64_t messages;
+    uint64_t gaps, missed, restarts;
+    int64_t  last_ns;
+    int64_t  heartbeat_ns;
+    uint32_t status;
+} s_pubrow_t;
+
+struct _hb_summary_t {
+    const hb_config_t *cfg;
+    int64_t  started_ns;
+    int      n_rows;
+    s_row_t *rows;
+    zhashx_t *by_key;           //  "venue/symbol" -> s_row_t *
+    int      n_pubs;
+    s_pubrow_t pubs [PUB_MAX];
+    char     recent [RECENT_MAX][256];
+    int      n_recent;          //  total ever; ring index = n % RECENT_MAX
+    uint64_t decode_errors;
+    uint64_t messages;
+};
+
+hb_summary_t *
+hb_summary_new (const hb_config_t *cfg)
+{
+    hb_summary_t *self = (hb_summary_t *) zmalloc (sizeof (hb_summary_t));
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->started_ns = hb_mono_ns ();
+    int total = 0;
+    for (int v = 0; v < cfg->n_venues; v++)
+        if (cfg->venues [v].enabled)
+            total += cfg->venues [v].n_instruments;
+    self->rows = (s_row_t *) zmalloc (sizeof (s_row_t) * (size_t) (total ? total : 1));
+    self->by_key = zhashx_new ();
+    if (!self->rows || !self->by_key) {
+        hb_summary_destroy (&self);
+        return NULL;
+    }
+    for (int v = 0; v < cfg->n_venues; v++) {
+        const hb_venue_cfg_t *venue = &cfg->venues [v];
+        if (!venue->enabled)
+            continue;
+        for (int i = 0; i < venue->n_instruments; i++) {
+            s_row_t *row = &self->rows [self->n_rows++];
+            row->venue = venue;
+            row->instrument = &venue->instruments [i];
+            char key [2 * HB_NAME_MAX + 2];
+            snprintf (key, sizeof key, "%s/%s", venue->name, row->instrument->symbol);
+            zhashx_insert (self->by_key, key, row);
+        }
+    }
+    return self;
+}
+
+void
+hb_summary_destroy (hb_summary_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hb_summary_t *self = *self_p;
+    zhashx_destroy (&self->by_key);
+    free (self->rows);
+    free (self);
+    *self_p = NULL;
+}
+
+static s_pubrow_t *
+s_pub_row (hb_summary_t *self, const char *name)
+{
+    for (int i = 0; i < self->n_pubs; i++)
+        if (strcmp (self->pubs [i].name, name) == 0)
+            return &self->pubs [i];
+    if (self->n_pubs == PUB_MAX)
+        return NULL;
+    s_pubrow_t *row = &self->pubs [self->n_pubs++];
+    snprintf (row->name, sizeof row->name, "%s", name);
+    return row;
+}
+
+static void
+s_recent (hb_summary_t *self, const char *line)
+{
+    snprintf (self->recent [self->n_recent % RECENT_MAX], sizeof self->recent [0], "%s", line);
+    self->n_recent++;
+}
+
+void
+hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
+                hb_seq_status_t status, int64_t now_ns)
+{
+    (void) topic;
+    self->messages++;
+    s_pubrow_t *pub = s_pub_row (self, msg->env.publisher);
+    if (pub) {
+        pub->messages++;
+        pub->last_ns = now_ns;
+        if (msg->env.seq > pub->last_seq || status == HB_SEQ_RESTART)
+            pub->last_seq = msg->env.seq;
+        if (status == HB_SEQ_GAP)
+            pub->gaps++;
+        if (status == HB_SEQ_RESTART)
+            pub->restarts++;
+    }
+    char line [256];
+    switch (msg->env.type) {
+        case HB_MSG_TICK: {
+            const hb_tick_t *tick = &msg->u.tick;
+            char key [2 * HB_NAME_MAX + 2];
+            snprintf (key, sizeof key, "%s/%s", tick->venue, tick->symbol);
+            s_row_t *row = (s_row_t *) zhashx_lookup (self->by_key, key);
+            if (!row)
+                break;
+            row->bid = tick->n_bids ? tick->bids [0].px : 0;
+            row->ask = tick->n_asks ? tick->asks [0].px : 0;
+            row->mark_iv = (tick->flags & HB_TICK_HAS_IV) ? tick->mark_iv : 0;
+            row->flags = tick->flags;
+            row->crossed = hb_tick_crossed (tick);
+            row->last_ns = now_ns;
+            row->ticks++;
+            break;
+        }
+        case HB_MSG_FILL: {
+            const hb_fill_t *fill = &msg->u.fill;
+            snprintf (line, sizeof line, "fill   %-8s %-22s %-4s %g @ %.10g fee %.6g %s",
+                      fill->venue, fill->symbol, hb_side_name (fill->side),
+                      fill->qty, fill->px, fill->fee, fill->fee_asset);
+            s_recent (self, line);
+            break;
+        }
+        case HB_MSG_ACK:
+            if (msg->u.ack.status == HB_ACK_REJECTED) {
+                snprintf (line, sizeof line, "reject %-8s %-22s %s: %s",
+                          msg->u.ack.venue, msg->u.ack.symbol,
+                          hb_reject_name (msg->u.ack.reason), msg->u.ack.text);
+                s_recent (self, line);
+            }
+            break;
+        case HB_MSG_HEARTBEAT:
+            if (pub) {
+                pub->heartbeat_ns = now_ns;
+                pub->status = msg->u.heartbeat.status;
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+void
+hb_summary_decode_error (hb_summary_t *self)
+{
+    self->decode_errors++;
+}
+
+void
+hb_summary_coverage (hb_summary_t *self, int *ticked, int *total)
+{
+    int n = 0;
+    for (int i = 0; i < self->n_rows; i++)
+        if (self->rows [i].ticks > 0)
+            n++;
+    *ticked = n;
+    *total = self->n_rows;
+}
+
+static void
+s_age (char *out, size_t size, int64_t now_ns, int64_t then_ns)
+{
+    if (then_ns == 0)
+        snprintf (out, size, "never");
+    else {
+        double ms = (double) (now_ns - then_ns) / 1e6;
+        if (ms < 10000)
+            snprintf (out, size, "%.0fms", ms);
+        else
+            snprintf (out, size, "%.0fs", ms / 1000);
+    }
+}
+
+void
+hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
+{
+    int64_t up_s = (hb_mono_ns () - self->started_ns) / HB_NS_PER_SEC;
+    int ticked, total;
+    hb_summary_coverage (self, &ticked, &total);
+    if (tty)
+        fputs ("\033[H\033[2J", out);
+    fprintf (out, "hedgebus %s  up %02lld:%02lld:%02lld  %llu msgs  %d/%d instruments live  %llu decode errors%s\n",
+             self->cfg->deployment, (long long) (up_s / 3600), (long long) (up_s / 60 % 60),
+             (long long) (up_s % 60), (unsigned long long) self->messages, ticked, total,
+             (unsigned long long) self->decode_errors, tty ? "   (Ctrl-C stops)" : "");
+    fprintf (out, "%-8s %-22s %-12s %14s %14s %7s %7s %8s %s\n", "VENUE", "SYMBOL", "KIND",
+             "BID", "ASK", "SPRbps", "AGE", "TICKS", "STATE");
+    for (int i = 0; i < self->n_rows; i++) {
+        s_row_t *row = &self->rows [i];
+        char age [16];
+        s_age (age, sizeof age, now_ns, row->last_ns);
+        double mid = (row->bid + row->ask) / 2;
+        double spread = (row->bid > 0 && row->ask > 0 && mid > 0)
+                      ? (row->ask - row->bid) / mid * 1e4 : NAN;
+        const char *state = row->ticks == 0 ? "waiting"
+                          : row->crossed ? "CROSSED"
+                          : (row->flags & HB_TICK_OUTAGE) ? "OUTAGE"
+                          : (row->flags & HB_TICK_STALE) ? "stale"
+                          : now_ns - row->last_ns > 5 * HB_NS_PER_SEC ? "silent" : "live";
+        char iv [24] = "";
+        if (row->mark_iv > 0)
+            snprintf (iv, sizeof iv, " iv %.1f%%", row->mark_iv * 100);
+        fprintf (out, "%-8s %-22s %-12s %14.10g %14.10g %7.2f %7s %8llu %s%s\n",
+                 row->venue->name, row->instrument->symbol, hb_kind_name (row->instrument->kind),
+                 row->bid, row->ask, spread, age, (unsigned long long) row->ticks, state, iv);
+    }
+    fprintf (out, "%-16s %12s %10s %8s %8s %9s %s\n", "PUBLISHER", "LAST SEQ", "MSGS",
+             "GAPS", "RESTARTS", "HEARTBEAT", "STATUS");
+    for (int i = 0; i < self->n_pubs; i++) {
+        s_pubrow_t *pub = &self->pubs [i];
+        char hb_age [16];
+        s_age (hb_age, sizeof hb_age, now_ns, pub->heartbeat_ns);
+        fprintf (out, "%-16s %12llu %10llu %8llu %8llu %9s %s\n", pub->name,
+                 (unsigned long long) pub->last_seq, (unsigned long long) pub->messages,
+                 (unsigned long long) pub->gaps, (unsigned long long) pub->restarts, hb_age,
+                 pub->status == 0 ? "ok" : (pub->status & HB_TICK_OUTAGE) ? "OUTAGE" : "degraded");
+    }
+    if (self->n_recent > 0) {
+        fprintf (out, "RECENT\n");
+        int first = self->n_recent > RECENT_MAX ? self->n_recent - RECENT_MAX : 0;
+        for (int n = first; n < self->n_recent; n++)
+            fprintf (out, "  %s\n", self->recent [n % RECENT_MAX]);
+    }
+    if (!tty)
+        fputc ('\n', out);
+    fflush (out);
+}
