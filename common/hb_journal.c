@@ -1,0 +1,546 @@
+/*  hb_journal: see hb_journal.h. */
+#include "hb_journal.h"
+#include "hb_crc32c.h"
+#include "hb_log.h"
+#include "hb_time.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static const uint8_t s_magic [4] = { 'H', 'B', 'J', '1' };
+
+struct _hb_journal_t {
+    int fd;
+    char *path;
+    hb_journal_policy_t policy;
+    int64_t interval_ns;
+    uint64_t end;               //  offset just past the last good record
+    uint64_t count;             //  records in [HB_JOURNAL_HEADER_SIZE, end)
+    uint64_t dropped;           //  bytes cut off at open
+    uint64_t syncs;
+    int64_t last_sync_ns;       //  monotonic
+    bool dirty;                 //  records written since the last sync
+    bool broken;                //  a sync failed: durability is unknown
+};
+
+//  What a scan found: where the good records end and, if it stopped early,
+//  why (empty reason: the data ended exactly after a record).
+typedef struct {
+    uint64_t end;
+    uint64_t count;
+    char reason [80];
+} s_scan_t;
+
+static void
+s_put_le32 (uint8_t *p, uint32_t value)
+{
+    p [0] = (uint8_t) value;
+    p [1] = (uint8_t) (value >> 8);
+    p [2] = (uint8_t) (value >> 16);
+    p [3] = (uint8_t) (value >> 24);
+}
+
+static uint32_t
+s_get_le32 (const uint8_t *p)
+{
+    return (uint32_t) p [0] | (uint32_t) p [1] << 8
+         | (uint32_t) p [2] << 16 | (uint32_t) p [3] << 24;
+}
+
+//  The CRC starts with the length bytes so that a damaged length, which
+//  would make us read a different span as the payload, fails the check.
+static uint32_t
+s_record_crc (const uint8_t *length_le, const void *payload, size_t size)
+{
+    return hb_crc32c (hb_crc32c (0, length_le, 4), payload, size);
+}
+
+//  Walks the records of base [HB_JOURNAL_HEADER_SIZE, size), calling fn (if
+//  any) for each valid one. Returns -1 if fn asked to stop, else 0 with the
+//  extent of the valid records in *scan.
+static int
+s_scan (const uint8_t *base, uint64_t size, hb_journal_replay_fn *fn, void *arg,
+        s_scan_t *scan)
+{
+    uint64_t offset = HB_JOURNAL_HEADER_SIZE;
+    uint64_t count = 0;
+    scan->reason [0] = '\0';
+    while (offset < size) {
+        uint64_t left = size - offset;
+        if (left < HB_JOURNAL_RECORD_OVERHEAD) {
+            snprintf (scan->reason, sizeof scan->reason,
+                      "short record header (%u of %u bytes)",
+                      (unsigned) left, (unsigned) HB_JOURNAL_RECORD_OVERHEAD);
+            break;
+        }
+        const uint8_t *record = base + offset;
+        uint32_t length = s_get_le32 (record);
+        if (length > HB_JOURNAL_MAX_RECORD) {
+            snprintf (scan->reason, sizeof scan->reason,
+                      "record length %u over the limit of %u", length, HB_JOURNAL_MAX_RECORD);
+            break;
+        }
+        if (left - HB_JOURNAL_RECORD_OVERHEAD < length) {
+            snprintf (scan->reason, sizeof scan->reason,
+                      "short payload (%llu of %u bytes)",
+                      (unsigned long long) (left - HB_JOURNAL_RECORD_OVERHEAD), length);
+            break;
+        }
+        const uint8_t *payload = record + HB_JOURNAL_RECORD_OVERHEAD;
+        if (s_record_crc (record, payload, length) != s_get_le32 (record + 4)) {
+            snprintf (scan->reason, sizeof scan->reason, "CRC mismatch (length %u)", length);
+            break;
+        }
+        if (fn && fn (payload, length, count, arg) != 0) {
+            scan->end = offset;
+            scan->count = count;
+            return -1;
+        }
+        offset += HB_JOURNAL_RECORD_OVERHEAD + length;
+        count++;
+    }
+    scan->end = offset;
+    scan->count = count;
+    return 0;
+}
+
+//  Maps the first size bytes of the file read-only; NULL with errno.
+static const uint8_t *
+s_map (hb_journal_t *self, uint64_t size)
+{
+    if (size > SIZE_MAX) {
+        errno = EFBIG;
+        return NULL;
+    }
+    void *base = mmap (NULL, (size_t) size, PROT_READ, MAP_SHARED, self->fd, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+    //  Recovery reads the file once, front to back.
+    madvise (base, (size_t) size, MADV_SEQUENTIAL);
+    return (const uint8_t *) base;
+}
+
+static void
+s_unmap (const uint8_t *base, uint64_t size)
+{
+    munmap ((void *) base, (size_t) size);
+}
+
+static int
+s_sync (hb_journal_t *self)
+{
+    if (!self->dirty)
+        return 0;
+    if (fdatasync (self->fd) == -1) {
+        //  After a failed fdatasync the kernel may have dropped the dirty
+        //  pages and a retry can report success without writing them, so
+        //  durability is unknown from here on.
+        self->broken = true;
+        return -1;
+    }
+    self->dirty = false;
+    self->syncs++;
+    self->last_sync_ns = hb_mono_ns ();
+    return 0;
+}
+
+//  A newly created file is only durable once its directory entry is.
+static int
+s_sync_dir (const char *path)
+{
+    char *dir = strdup (path);
+    if (!dir)
+        return -1;
+    char *slash = strrchr (dir, '/');
+    const char *name = dir;
+    if (!slash)
+        name = ".";
+    else
+    if (slash == dir)
+        slash [1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open (name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd == -1? -1: fsync (fd);
+    int saved = errno;
+    if (fd != -1)
+        close (fd);
+    free (dir);
+    errno = saved;
+    return rc;
+}
+
+//  Writes a fresh file header over whatever (nothing, or a torn header) the
+//  file holds, and makes it durable.
+static int
+s_write_header (hb_journal_t *self)
+{
+    uint8_t header [HB_JOURNAL_HEADER_SIZE];
+    memcpy (header, s_magic, 4);
+    s_put_le32 (header + 4, HB_JOURNAL_VERSION);
+    errno = 0;                  //  a short pwrite sets none
+    if (ftruncate (self->fd, 0) == -1
+    ||  pwrite (self->fd, header, sizeof header, 0) != (ssize_t) sizeof header
+    ||  fdatasync (self->fd) == -1
+    ||  s_sync_dir (self->path) == -1) {
+        if (errno == 0)
+            errno = EIO;
+        return -1;
+    }
+    self->end = HB_JOURNAL_HEADER_SIZE;
+    return 0;
+}
+
+//  Checks the file header of a file of size bytes, creating it for an empty
+//  file or one holding a prefix of a header (a crash during creation).
+//  Returns 0 or -1 with errno, logged.
+static int
+s_open_header (hb_journal_t *self, uint64_t size)
+{
+    uint8_t header [HB_JOURNAL_HEADER_SIZE];
+    size_t have = size < sizeof header? (size_t) size: sizeof header;
+    errno = 0;
+    if (have && pread (self->fd, header, have, 0) != (ssize_t) have) {
+        int saved = errno? errno: EIO;
+        hb_error ("journal %s: cannot read the file header: %s", self->path, strerror (saved));
+        errno = saved;
+        return -1;
+    }
+    uint8_t expected [HB_JOURNAL_HEADER_SIZE];
+    memcpy (expected, s_magic, 4);
+    s_put_le32 (expected + 4, HB_JOURNAL_VERSION);
+    if (have < sizeof header) {
+        if (memcmp (header, expected, have) != 0) {
+            hb_error ("journal %s: not a hedgebus journal (%zu bytes that do not start "
+                      "with \"HBJ1\"); refusing to touch it", self->path, have);
+            errno = EINVAL;
+            return -1;
+        }
+        if (have)
+            hb_warn ("journal %s: torn file header (%zu of %d bytes), rewriting it; "
+                     "dropped %zu bytes", self->path, have, HB_JOURNAL_HEADER_SIZE, have);
+        self->dropped = have;
+        if (s_write_header (self) == -1) {
+            int saved = errno;
+            hb_error ("journal %s: cannot write the file header: %s", self->path, strerror (saved));
+            errno = saved;
+            return -1;
+        }
+        return 0;
+    }
+    if (memcmp (header, s_magic, 4) != 0) {
+        hb_error ("journal %s: not a hedgebus journal (magic %02x %02x %02x %02x, "
+                  "expected \"HBJ1\"); refusing to touch it", self->path,
+                  header [0], header [1], header [2], header [3]);
+        errno = EINVAL;
+        return -1;
+    }
+    uint32_t version = s_get_le32 (header + 4);
+    if (version != HB_JOURNAL_VERSION) {
+        hb_error ("journal %s: version %u, this build reads version %u; refusing to touch it",
+                  self->path, version, HB_JOURNAL_VERSION);
+        errno = EPROTO;
+        return -1;
+    }
+    self->end = HB_JOURNAL_HEADER_SIZE;
+    return 0;
+}
+
+//  Scans the records of a file of size bytes and cuts off a bad tail.
+//  Returns 0 or -1 with errno, logged.
+static int
+s_open_records (hb_journal_t *self, uint64_t size)
+{
+    if (size <= HB_JOURNAL_HEADER_SIZE)
+        return 0;
+    const uint8_t *base = s_map (self, size);
+    if (!base) {
+        int saved = errno;
+        hb_error ("journal %s: cannot map %llu bytes: %s",
+                  self->path, (unsigned long long) size, strerror (saved));
+        errno = saved;
+        return -1;
+    }
+    s_scan_t scan;
+    s_scan (base, size, NULL, NULL, &scan);
+    s_unmap (base, size);
+    self->end = scan.end;
+    self->count = scan.count;
+    if (scan.end == size)
+        return 0;
+
+    self->dropped = size - scan.end;
+    hb_warn ("journal %s: %s at offset %llu after %llu good records; "
+             "truncating, dropped %llu bytes", self->path, scan.reason,
+             (unsigned long long) scan.end, (unsigned long long) scan.count,
+             (unsigned long long) self->dropped);
+    if (ftruncate (self->fd, (off_t) scan.end) == -1 || fdatasync (self->fd) == -1) {
+        int saved = errno;
+        hb_error ("journal %s: cannot truncate the bad tail: %s", self->path, strerror (saved));
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+hb_journal_t *
+hb_journal_open (const char *path, hb_journal_policy_t policy, int interval_ms)
+{
+    assert (path);
+    if (policy < HB_JOURNAL_FSYNC_ALWAYS || policy > HB_JOURNAL_FSYNC_NEVER || interval_ms < 0) {
+        hb_error ("journal %s: bad policy %d or interval %d ms", path, (int) policy, interval_ms);
+        errno = EINVAL;
+        return NULL;
+    }
+    hb_journal_t *self = (hb_journal_t *) calloc (1, sizeof (hb_journal_t));
+    if (!self)
+        return NULL;
+    self->fd = -1;
+    self->path = strdup (path);
+    self->policy = policy;
+    self->interval_ns = interval_ms * HB_NS_PER_MS;
+    if (!self->path)
+        goto failed;
+
+    self->fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (self->fd == -1) {
+        int saved = errno;
+        hb_error ("journal %s: cannot open: %s", path, strerror (saved));
+        errno = saved;
+        goto failed;
+    }
+    //  Two writers would interleave records; the lock goes with the fd, so a
+    //  crashed owner never leaves it held.
+    if (flock (self->fd, LOCK_EX | LOCK_NB) == -1) {
+        int saved = errno;
+        hb_error ("journal %s: already open, locked by another journal or process (%s)",
+                  path, strerror (saved));
+        errno = saved;
+        goto failed;
+    }
+    struct stat st;
+    if (fstat (self->fd, &st) == -1) {
+        int saved = errno;
+        hb_error ("journal %s: cannot stat: %s", path, strerror (saved));
+        errno = saved;
+        goto failed;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        hb_error ("journal %s: not a regular file", path);
+        errno = EINVAL;
+        goto failed;
+    }
+    if (s_open_header (self, (uint64_t) st.st_size) == -1
+    ||  (st.st_size > HB_JOURNAL_HEADER_SIZE
+         && s_open_records (self, (uint64_t) st.st_size) == -1))
+        goto failed;
+    self->last_sync_ns = hb_mono_ns ();
+    return self;
+
+failed:;
+    int saved = errno;
+    hb_journal_destroy (&self);
+    errno = saved;
+    return NULL;
+}
+
+void
+hb_journal_destroy (hb_journal_t **self_p)
+{
+    assert (self_p);
+    hb_journal_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->fd != -1) {
+        if (!self->broken && s_sync (self) == -1)
+            hb_error ("journal %s: final sync failed: %s; the last records may be lost "
+                      "in a power cut", self->path, strerror (errno));
+        close (self->fd);
+    }
+    free (self->path);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg)
+{
+    assert (self);
+    assert (fn);
+    if (self->count == 0)
+        return 0;
+    uint64_t size = self->end;
+    const uint8_t *base = s_map (self, size);
+    if (!base)
+        return -1;
+    s_scan_t scan;
+    int rc = s_scan (base, size, fn, arg, &scan);
+    s_unmap (base, size);
+    if (rc == -1) {
+        errno = ECANCELED;
+        return -1;
+    }
+    if (scan.end != size) {
+        //  We hold the lock and verified this very range at open: something
+        //  outside hedgebus wrote to the file, or the storage failed.
+        hb_error ("journal %s: changed under us: %s at offset %llu",
+                  self->path, scan.reason, (unsigned long long) scan.end);
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+//  Puts the file back to its last good end after a failed write, so that a
+//  half record never sits in the middle of the journal.
+static void
+s_undo_write (hb_journal_t *self)
+{
+    int saved = errno;
+    if (ftruncate (self->fd, (off_t) self->end) == -1)
+        self->broken = true;
+    errno = saved;
+}
+
+int
+hb_journal_append (hb_journal_t *self, const void *data, size_t size)
+{
+    assert (self);
+    assert (data || size == 0);
+    if (self->broken) {
+        errno = EIO;
+        return -1;
+    }
+    if (size > HB_JOURNAL_MAX_RECORD) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    uint8_t head [HB_JOURNAL_RECORD_OVERHEAD];
+    s_put_le32 (head, (uint32_t) size);
+    s_put_le32 (head + 4, s_record_crc (head, data, size));
+
+    //  One system call per record in the normal case; the loop only resumes
+    //  a write cut short by a signal or a nearly full disk.
+    struct iovec iov [2] = {
+        { .iov_base = head, .iov_len = sizeof head },
+        { .iov_base = (void *) data, .iov_len = size }
+    };
+    struct iovec *next = iov;
+    int iovcnt = size? 2: 1;
+    size_t total = sizeof head + size;
+    size_t done = 0;
+    while (done < total) {
+        ssize_t rc = pwritev (self->fd, next, iovcnt, (off_t) (self->end + done));
+        if (rc == -1 && errno == EINTR)
+            continue;
+        if (rc <= 0) {
+            if (rc == 0)
+                errno = EIO;
+            s_undo_write (self);
+            return -1;
+        }
+        done += (size_t) rc;
+        size_t skip = (size_t) rc;
+        while (iovcnt && skip >= next->iov_len) {
+            skip -= next->iov_len;
+            next++;
+            iovcnt--;
+        }
+        if (iovcnt) {
+            next->iov_base = (uint8_t *) next->iov_base + skip;
+            next->iov_len -= skip;
+        }
+    }
+    self->end += total;
+    self->count++;
+    self->dirty = true;
+
+    switch (self->policy) {
+        case HB_JOURNAL_FSYNC_ALWAYS:
+            return s_sync (self);
+        case HB_JOURNAL_FSYNC_INTERVAL:
+            if (hb_mono_ns () - self->last_sync_ns >= self->interval_ns)
+                return s_sync (self);
+            return 0;
+        case HB_JOURNAL_FSYNC_NEVER:
+            return 0;
+    }
+    return 0;
+}
+
+int
+hb_journal_sync (hb_journal_t *self)
+{
+    assert (self);
+    if (self->broken) {
+        errno = EIO;
+        return -1;
+    }
+    return s_sync (self);
+}
+
+uint64_t
+hb_journal_count (hb_journal_t *self)
+{
+    assert (self);
+    return self->count;
+}
+
+uint64_t
+hb_journal_size (hb_journal_t *self)
+{
+    assert (self);
+    return self->end;
+}
+
+uint64_t
+hb_journal_dropped (hb_journal_t *self)
+{
+    assert (self);
+    return self->dropped;
+}
+
+uint64_t
+hb_journal_syncs (hb_journal_t *self)
+{
+    assert (self);
+    return self->syncs;
+}
+
+const char *
+hb_journal_path (hb_journal_t *self)
+{
+    assert (self);
+    return self->path;
+}
+
+static const char *s_policy_names [] = { "always", "interval", "never" };
+
+int
+hb_journal_policy_parse (const char *text, hb_journal_policy_t *policy)
+{
+    assert (policy);
+    for (int i = 0; text && i < 3; i++)
+        if (strcmp (text, s_policy_names [i]) == 0) {
+            *policy = (hb_journal_policy_t) i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *
+hb_journal_policy_name (hb_journal_policy_t policy)
+{
+    if (policy < HB_JOURNAL_FSYNC_ALWAYS || policy > HB_JOURNAL_FSYNC_NEVER)
+        return "?";
+    return s_policy_names [policy];
+}

@@ -1,0 +1,134 @@
+/*  hb_journal: a durable append-only journal of opaque records (fills in the
+    aggregator, order intents and the kill switch in the hedger, the bus
+    recording). State that must survive a crash is appended here before it
+    counts, and rebuilt at start by replaying the journal.
+
+    File format (all integers little-endian):
+        file header  "HBJ1" + u32 version (1)                       8 bytes
+        record       u32 length, u32 CRC-32C, payload     8 + length bytes
+    The CRC covers the four length bytes and then the payload, so a torn or
+    flipped length is caught like a damaged payload. A length over
+    HB_JOURNAL_MAX_RECORD is damage by definition, so a corrupt length never
+    makes us allocate or read gigabytes.
+
+    Recovery: at open the file is scanned; the records up to the first bad one
+    (short header, length over the limit, short payload, CRC mismatch) are
+    kept and everything from the first bad record on is cut off and synced,
+    with a warning naming the file, the offset, the reason and the bytes
+    dropped. A crash mid-append leaves a torn tail, so this loses at most the
+    records whose append had not returned (or, under the interval and never
+    policies, the records not yet synced when the machine went down).
+
+    A file whose header is not ours (wrong magic, unknown version) is refused
+    and left untouched. One process at a time: the file is locked (flock) for
+    as long as the journal is open, and a second open fails.
+
+    Typical use (the aggregator):
+        hb_journal_t *journal = hb_journal_open (path, policy, interval_ms);
+        if (!journal) exit (1);                 //  reason already logged
+        hb_journal_replay (journal, s_apply_fill, self);
+        ... for each new fill: hb_journal_append () and only then apply it;
+        ... a reactor timer every interval_ms calls hb_journal_sync ().     */
+#ifndef HB_JOURNAL_H
+#define HB_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HB_JOURNAL_MAX_RECORD  (1u << 20)       //  payload bytes, 1 MiB
+#define HB_JOURNAL_HEADER_SIZE 8                //  file header
+#define HB_JOURNAL_RECORD_OVERHEAD 8            //  length + CRC per record
+#define HB_JOURNAL_VERSION     1
+
+typedef enum {
+    //  fdatasync before append returns: a record is durable once its append
+    //  has returned 0, even across a power cut.
+    HB_JOURNAL_FSYNC_ALWAYS   = 0,
+    //  fdatasync on an append at least interval_ms after the last sync, and
+    //  from hb_journal_sync (): a power cut loses at most about interval_ms
+    //  of records. A process crash (kill -9) loses nothing: the data is in
+    //  the kernel once append returns.
+    HB_JOURNAL_FSYNC_INTERVAL = 1,
+    //  Leave it to the kernel (and to hb_journal_sync / destroy). Survives a
+    //  process crash, not a power cut.
+    HB_JOURNAL_FSYNC_NEVER    = 2
+} hb_journal_policy_t;
+
+typedef struct _hb_journal_t hb_journal_t;
+
+//  Called once per valid record, in order; index counts records from 0.
+//  data is valid only during the call (it points into a read-only mapping
+//  of the file). Return 0 to go on, anything else to stop the replay.
+typedef int (hb_journal_replay_fn) (const void *data, size_t size, uint64_t index, void *arg);
+
+//  Opens the journal at path, creating it (and syncing its directory, so the
+//  new file survives a crash) if it does not exist, or is empty, or holds
+//  only a torn file header. An existing journal is scanned and a bad tail
+//  truncated as described above. interval_ms applies to
+//  HB_JOURNAL_FSYNC_INTERVAL (0 there means sync on every append).
+//  Returns NULL, with errno set and the reason logged with the path, when the
+//  file cannot be opened or created (ENOENT, EACCES, EISDIR ...), is locked
+//  by another open journal (EWOULDBLOCK), is not a hedgebus journal
+//  (EINVAL: wrong magic; EPROTO: unknown version; the file is not modified),
+//  or when truncating a bad tail fails.
+hb_journal_t *hb_journal_open (const char *path, hb_journal_policy_t policy, int interval_ms);
+
+//  Syncs unsynced records (whatever the policy: a clean stop loses nothing),
+//  closes the file and frees the journal; logs if that final sync fails.
+//  NULL-safe; nulls the caller's pointer.
+void hb_journal_destroy (hb_journal_t **self_p);
+
+//  Calls fn for every record of the journal, in order (records appended
+//  earlier in this session included). Returns 0 when all were delivered;
+//  -1 with errno ECANCELED if fn stopped it, or EIO (logged) if the file no
+//  longer reads back as it was verified, or the errno of a failed mmap.
+//  Allocation-free apart from the mapping.
+int hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg);
+
+//  Appends one record of size bytes (0 allowed; data may be NULL then) with
+//  a single write at the end of the file, then applies the sync policy.
+//  No allocation. Returns 0, or -1 with errno:
+//    EMSGSIZE  size over HB_JOURNAL_MAX_RECORD; nothing written.
+//    EIO       the journal is unusable after an earlier failed sync (or a
+//              failed write that could not be truncated away).
+//    other     the write failed (ENOSPC, EFBIG ...): the partial record is
+//              truncated away, the record is not in the journal and later
+//              appends may succeed; or the sync failed: the record may or
+//              may not survive a crash, and since the kernel may have
+//              dropped the unsynced pages we cannot retry, so the journal is
+//              marked unusable (every later append fails with EIO). The
+//              caller should stop and let the restart's replay decide.
+int hb_journal_append (hb_journal_t *self, const void *data, size_t size);
+
+//  Makes every appended record durable now (fdatasync) if any is not yet;
+//  costs no system call otherwise. Call it from a reactor timer under the
+//  interval policy so that the last records of a burst do not wait for the
+//  next append. Returns 0, or -1 with errno (and the journal is unusable, as
+//  for a failed sync in append).
+int hb_journal_sync (hb_journal_t *self);
+
+//  Number of records in the journal (replayed ones and appended ones).
+uint64_t hb_journal_count (hb_journal_t *self);
+
+//  Size of the file in bytes: the file header plus every record.
+uint64_t hb_journal_size (hb_journal_t *self);
+
+//  Bytes cut off a damaged tail when the journal was opened (0 if none): a
+//  counter worth reporting in a heartbeat.
+uint64_t hb_journal_dropped (hb_journal_t *self);
+
+//  Number of fdatasync calls made since open (for tests and counters).
+uint64_t hb_journal_syncs (hb_journal_t *self);
+
+//  The path given at open.
+const char *hb_journal_path (hb_journal_t *self);
+
+//  Parses "always", "interval" or "never". Returns 0, or -1 (policy left
+//  unchanged) for anything else, NULL included.
+int hb_journal_policy_parse (const char *text, hb_journal_policy_t *policy);
+
+//  "always", "interval", "never" (or "?" for a value out of range).
+const char *hb_journal_policy_name (hb_journal_policy_t policy);
+
+#endif

@@ -1,0 +1,794 @@
+/*  hb_msg: the wire codec. docs/PROTOCOL.md is the reference for the layout
+    and for every validation rule; this file is its only implementation.
+
+    A payload is one msgpack array: [version, type, publisher, epoch, seq,
+    ts_venue, ts_recv, ts_pub, body], body being an array of the type's
+    fields in struct order. Arrays, not maps: half the cost, and fields are
+    only ever appended, so a position is as good as a name.
+
+    Encoding packs straight into the caller's fixed hb_buf_t through a
+    msgpack_packer whose write callback refuses to overflow.
+
+    Decoding runs in three steps, none of which touches the heap after the
+    first call in a thread:
+    1. hb_mpscan_check walks the raw bytes once and proves every length and
+       count against the bytes that remain (msgpack-c would allocate what
+       an array header claims before reading it; see hb_mpscan.h). After
+       that the unpacked tree of any payload fits in S_ZONE_SIZE.
+    2. msgpack_unpack into a per-thread zone of that size, cleared between
+       messages instead of freed. (msgpack_unpack is marked obsolete, but it
+       is the only entry point that unpacks into a caller's zone;
+       msgpack_unpack_next makes a new zone per call.)
+    3. a cursor over the objects, one field at a time, with a sticky error,
+       then the same validity check per type that the encoder runs.        */
+#include "hb_msg.h"
+#include "hb_mpscan.h"
+
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <msgpack.h>
+#include <pthread.h>
+#include <string.h>
+
+#define S_ENV_FIELDS    9       //  version .. ts_pub, body
+//  Upper bound of the unpacked tree of any payload that passed
+//  hb_mpscan_check: at most one object per input byte, each with alignment
+//  slack.
+#define S_ZONE_SIZE     (HB_MSG_MAX_SIZE * (sizeof (msgpack_object) + MSGPACK_ZONE_ALIGN))
+
+//  Body field counts of schema version 1. A decoder accepts longer bodies.
+#define S_TICK_FIELDS       8
+#define S_TRADE_FIELDS      6
+#define S_ORDER_FIELDS      8
+#define S_CANCEL_FIELDS     3
+#define S_ACK_FIELDS        9
+#define S_FILL_FIELDS       11
+#define S_HEARTBEAT_FIELDS  14
+
+//  ---------------------------------------------------------------------------
+//  Validity rules, shared by every encoder and decoder
+
+static bool
+s_name_char (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+bool
+hb_name_valid (const char *name)
+{
+    if (!name)
+        return false;
+    size_t len = strnlen (name, HB_NAME_MAX);
+    if (len == 0 || len == HB_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!s_name_char (name [i]))
+            return false;
+    return true;
+}
+
+//  Ids are whatever a venue uses, so any printable ASCII but space; they
+//  never need quoting in a log line or a journal.
+static bool
+s_id_valid (const char *id, bool required)
+{
+    size_t len = strnlen (id, HB_ID_MAX);
+    if (len == HB_ID_MAX || (required && len == 0))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (id [i] < 0x21 || id [i] > 0x7e)
+            return false;
+    return true;
+}
+
+//  Free text is shown to people only: any bytes but NUL (which cannot
+//  survive a C string anyway). hb_msg_to_json makes it valid JSON.
+static bool
+s_text_valid (const char *text)
+{
+    return strnlen (text, HB_TEXT_MAX) < HB_TEXT_MAX;
+}
+
+static bool
+s_positive (double value)
+{
+    return isfinite (value) && value > 0;
+}
+
+static bool
+s_not_negative (double value)
+{
+    return isfinite (value) && value >= 0;
+}
+
+static bool
+s_side_valid (uint8_t side)
+{
+    return side == HB_SIDE_BUY || side == HB_SIDE_SELL;
+}
+
+//  direction -1: prices strictly decreasing (bids), +1: increasing (asks)
+static bool
+s_levels_valid (const hb_level_t *levels, size_t count, int direction)
+{
+    if (count > HB_BOOK_DEPTH)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (!s_positive (levels [i].px) || !s_positive (levels [i].qty))
+            return false;
+        if (i > 0 && (direction < 0? levels [i].px >= levels [i - 1].px
+                                   : levels [i].px <= levels [i - 1].px))
+            return false;
+    }
+    return true;
+}
+
+static bool
+s_env_valid (const hb_env_t *env)
+{
+    return env->type > HB_MSG_NONE && env->type < HB_MSG_TYPE_COUNT
+        && hb_name_valid (env->publisher)
+        && env->ts_venue >= 0 && env->ts_recv >= 0 && env->ts_pub >= 0;
+}
+
+static bool
+s_tick_valid (const hb_tick_t *self)
+{
+    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
+        && s_not_negative (self->mark) && s_not_negative (self->mark_iv)
+        && s_not_negative (self->underlying)
+        && s_levels_valid (self->bids, self->n_bids, -1)
+        && s_levels_valid (self->asks, self->n_asks, +1);
+}
+
+static bool
+s_trade_valid (const hb_trade_t *self)
+{
+    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
+        && s_id_valid (self->trade_id, false) && s_side_valid (self->side)
+        && s_positive (self->px) && s_positive (self->qty);
+}
+
+static bool
+s_order_valid (const hb_order_t *self)
+{
+    if (!hb_name_valid (self->venue) || !hb_name_valid (self->symbol)
+    ||  !s_id_valid (self->client_id, true) || !s_side_valid (self->side)
+    ||  (self->tif != HB_TIF_IOC && self->tif != HB_TIF_GTC)
+    ||  !s_positive (self->qty))
+        return false;
+    if (self->ord_type == HB_ORD_LIMIT)
+        return s_positive (self->px);
+    if (self->ord_type == HB_ORD_MARKET)
+        return self->px == 0;
+    return false;
+}
+
+static bool
+s_cancel_valid (const hb_cancel_t *self)
+{
+    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
+        && s_id_valid (self->client_id, true);
+}
+
+//  A reason goes with a rejection and only with one; what is done or
+//  canceled has nothing left working; a rejection filled nothing.
+static bool
+s_ack_valid (const hb_ack_t *self)
+{
+    if (!hb_name_valid (self->venue) || !hb_name_valid (self->symbol)
+    ||  !s_id_valid (self->client_id, true) || !s_id_valid (self->order_id, false)
+    ||  !s_text_valid (self->text)
+    ||  !s_not_negative (self->filled_qty) || !s_not_negative (self->leaves_qty)
+    ||  self->reason >= HB_REJ_COUNT)
+        return false;
+    switch (self->status) {
+        case HB_ACK_ACCEPTED:
+            return self->reason == HB_REJ_NONE;
+        case HB_ACK_REJECTED:
+            return self->reason != HB_REJ_NONE && self->filled_qty == 0;
+        case HB_ACK_CANCELED:
+        case HB_ACK_DONE:
+            return self->reason == HB_REJ_NONE && self->leaves_qty == 0;
+        default:
+            return false;
+    }
+}
+
+static bool
+s_fill_valid (const hb_fill_t *self)
+{
+    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
+        && s_id_valid (self->client_id, true) && s_id_valid (self->order_id, true)
+        && s_id_valid (self->fill_id, true) && s_side_valid (self->side)
+        && (self->liquidity == 1 || self->liquidity == 2)
+        && s_positive (self->px) && s_positive (self->qty) && isfinite (self->fee)
+        && hb_name_valid (self->fee_asset);
+}
+
+static bool
+s_heartbeat_valid (const hb_heartbeat_t *self)
+{
+    return hb_name_valid (self->component);
+}
+
+
+//  ---------------------------------------------------------------------------
+//  Encoding
+
+//  msgpack_packer write callback: appends to the hb_buf_t, or fails
+//  without writing when the bytes would not fit.
+static int
+s_buf_write (void *data, const char *bytes, size_t len)
+{
+    hb_buf_t *buf = (hb_buf_t *) data;
+    if (len > sizeof buf->data - buf->size)
+        return -1;
+    memcpy (buf->data + buf->size, bytes, len);
+    buf->size += len;
+    return 0;
+}
+
+static int
+s_pack_str (msgpack_packer *pk, const char *text, size_t capacity)
+{
+    size_t len = strnlen (text, capacity);
+    int rc = msgpack_pack_str (pk, len);
+    rc |= msgpack_pack_str_body (pk, text, len);
+    return rc;
+}
+
+//  A double that a float32 holds exactly goes as one (5 bytes, not 9):
+//  round sizes and tick-aligned prices often do, and decoding widens it
+//  back to the same double.
+static int
+s_pack_double (msgpack_packer *pk, double value)
+{
+    if (fabs (value) <= FLT_MAX) {
+        float narrow = (float) value;
+        if ((double) narrow == value)
+            return msgpack_pack_float (pk, narrow);
+    }
+    return msgpack_pack_double (pk, value);
+}
+
+//  Levels go flat, [px0, qty0, px1, qty1, ...]: one array header per side
+//  instead of one per level.
+static int
+s_pack_levels (msgpack_packer *pk, const hb_level_t *levels, size_t count)
+{
+    int rc = msgpack_pack_array (pk, 2 * count);
+    for (size_t i = 0; i < count; i++) {
+        rc |= s_pack_double (pk, levels [i].px);
+        rc |= s_pack_double (pk, levels [i].qty);
+    }
+    return rc;
+}
+
+static int
+s_tick_encode (msgpack_packer *pk, const hb_tick_t *self)
+{
+    if (!s_tick_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_TICK_FIELDS);
+    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= msgpack_pack_uint32 (pk, self->flags);
+    rc |= s_pack_double (pk, self->mark);
+    rc |= s_pack_double (pk, self->mark_iv);
+    rc |= s_pack_double (pk, self->underlying);
+    rc |= s_pack_levels (pk, self->bids, self->n_bids);
+    rc |= s_pack_levels (pk, self->asks, self->n_asks);
+    return rc;
+}
+
+static int
+s_trade_encode (msgpack_packer *pk, const hb_trade_t *self)
+{
+    if (!s_trade_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_TRADE_FIELDS);
+    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= s_pack_str (pk, self->trade_id, sizeof self->trade_id);
+    rc |= msgpack_pack_uint8 (pk, self->side);
+    rc |= s_pack_double (pk, self->px);
+    rc |= s_pack_double (pk, self->qty);
+    return rc;
+}
+
+static int
+s_order_encode (msgpack_packer *pk, const hb_order_t *self)
+{
+    if (!s_order_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_ORDER_FIELDS);
+    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= msgpack_pack_uint8 (pk, self->side);
+    rc |= msgpack_pack_uint8 (pk, self->ord_type);
+    rc |= msgpack_pack_uint8 (pk, self->tif);
+    rc |= s_pack_double (pk, self->qty);
+    rc |= s_pack_double (pk, self->px);
+    return rc;
+}
+
+static int
+s_cancel_encode (msgpack_packer *pk, const hb_cancel_t *self)
+{
+    if (!s_cancel_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_CANCEL_FIELDS);
+    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
+    return rc;
+}
+
+static int
+s_ack_encode (msgpack_packer *pk, const hb_ack_t *self)
+{
+    if (!s_ack_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_ACK_FIELDS);
+    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= s_pack_str (pk, self->order_id, sizeof self->order_id);
+    rc |= msgpack_pack_uint8 (pk, self->status);
+    rc |= msgpack_pack_uint8 (pk, self->reason);
+    rc |= s_pack_str (pk, self->text, sizeof self->text);
+    rc |= s_pack_double (pk, self->filled_qty);
+    rc |= s_pack_double (pk, self->leaves_qty);
+    return rc;
+}
+
+static int
+s_fill_encode (msgpack_packer *pk, const hb_fill_t *self)
+{
+    if (!s_fill_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_FILL_FIELDS);
+    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= s_pack_str (pk, self->order_id, sizeof self->order_id);
+    rc |= s_pack_str (pk, self->fill_id, sizeof self->fill_id);
+    rc |= msgpack_pack_uint8 (pk, self->side);
+    rc |= msgpack_pack_uint8 (pk, self->liquidity);
+    rc |= s_pack_double (pk, self->px);
+    rc |= s_pack_double (pk, self->qty);
+    rc |= s_pack_double (pk, self->fee);
+    rc |= s_pack_str (pk, self->fee_asset, sizeof self->fee_asset);
+    return rc;
+}
+
+static int
+s_heartbeat_encode (msgpack_packer *pk, const hb_heartbeat_t *self)
+{
+    if (!s_heartbeat_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_HEARTBEAT_FIELDS);
+    rc |= s_pack_str (pk, self->component, sizeof self->component);
+    rc |= msgpack_pack_uint64 (pk, self->uptime_ms);
+    rc |= msgpack_pack_uint64 (pk, self->last_seq);
+    rc |= msgpack_pack_uint64 (pk, self->msgs_in);
+    rc |= msgpack_pack_uint64 (pk, self->msgs_out);
+    rc |= msgpack_pack_uint64 (pk, self->gaps);
+    rc |= msgpack_pack_uint64 (pk, self->drops);
+    rc |= msgpack_pack_uint64 (pk, self->decode_errors);
+    rc |= msgpack_pack_uint64 (pk, self->restarts_seen);
+    rc |= msgpack_pack_uint64 (pk, self->queue_depth);
+    rc |= msgpack_pack_uint64 (pk, self->lat_p50_ns);
+    rc |= msgpack_pack_uint64 (pk, self->lat_p99_ns);
+    rc |= msgpack_pack_uint64 (pk, self->lat_p999_ns);
+    rc |= msgpack_pack_uint32 (pk, self->status);
+    return rc;
+}
+
+int
+hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
+{
+    assert (msg);
+    assert (out);
+    out->size = 0;
+    const hb_env_t *env = &msg->env;
+    if (!s_env_valid (env))
+        return -1;
+
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, out, s_buf_write);
+    int rc = msgpack_pack_array (&pk, S_ENV_FIELDS);
+    rc |= msgpack_pack_uint8 (&pk, HB_SCHEMA_VERSION);
+    rc |= msgpack_pack_uint8 (&pk, env->type);
+    rc |= s_pack_str (&pk, env->publisher, sizeof env->publisher);
+    rc |= msgpack_pack_uint64 (&pk, env->epoch);
+    rc |= msgpack_pack_uint64 (&pk, env->seq);
+    rc |= msgpack_pack_int64 (&pk, env->ts_venue);
+    rc |= msgpack_pack_int64 (&pk, env->ts_recv);
+    rc |= msgpack_pack_int64 (&pk, env->ts_pub);
+    switch (env->type) {
+        case HB_MSG_TICK:      rc |= s_tick_encode (&pk, &msg->u.tick); break;
+        case HB_MSG_TRADE:     rc |= s_trade_encode (&pk, &msg->u.trade); break;
+        case HB_MSG_ORDER:     rc |= s_order_encode (&pk, &msg->u.order); break;
+        case HB_MSG_CANCEL:    rc |= s_cancel_encode (&pk, &msg->u.cancel); break;
+        case HB_MSG_ACK:       rc |= s_ack_encode (&pk, &msg->u.ack); break;
+        case HB_MSG_FILL:      rc |= s_fill_encode (&pk, &msg->u.fill); break;
+        case HB_MSG_HEARTBEAT: rc |= s_heartbeat_encode (&pk, &msg->u.heartbeat); break;
+        default:               rc = -1;
+    }
+    if (rc != 0) {
+        out->size = 0;
+        return -1;
+    }
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  Decoding, step 2 (step 1 is hb_mpscan_check): msgpack_unpack into a per-thread zone
+
+static pthread_key_t s_zone_key;
+static pthread_once_t s_zone_once = PTHREAD_ONCE_INIT;
+static bool s_zone_key_ok;
+static __thread msgpack_zone *s_zone;
+
+static void
+s_zone_free (void *zone)
+{
+    msgpack_zone_free ((msgpack_zone *) zone);
+}
+
+//  The key's destructor frees a thread's zone when the thread ends.
+static void
+s_zone_key_create (void)
+{
+    s_zone_key_ok = pthread_key_create (&s_zone_key, s_zone_free) == 0;
+}
+
+//  Returns this thread's zone, empty, or NULL if it could not be made.
+static msgpack_zone *
+s_thread_zone (void)
+{
+    if (s_zone) {
+        msgpack_zone_clear (s_zone);
+        return s_zone;
+    }
+    pthread_once (&s_zone_once, s_zone_key_create);
+    s_zone = msgpack_zone_new (S_ZONE_SIZE);
+    if (s_zone && s_zone_key_ok)
+        pthread_setspecific (s_zone_key, s_zone);
+    return s_zone;
+}
+
+//  ---------------------------------------------------------------------------
+//  Decoding, step 3: a cursor over the fields of one array
+
+typedef struct {
+    const msgpack_object *item;         //  next field
+    const msgpack_object *end;
+    hb_decode_reason_t err;             //  first failure; later reads do nothing
+} s_cursor_t;
+
+static void
+s_cursor_init (s_cursor_t *self, const msgpack_object_array *array)
+{
+    self->item = array->ptr;
+    self->end = array->ptr + array->size;
+    self->err = HB_DECODE_OK;
+}
+
+static void
+s_fail (s_cursor_t *self, hb_decode_reason_t reason)
+{
+    if (self->err == HB_DECODE_OK)
+        self->err = reason;
+}
+
+//  The next field, or NULL after a failure. A field missing at the end of
+//  the array is a field of the wrong type (nothing where a value belongs).
+static const msgpack_object *
+s_next (s_cursor_t *self)
+{
+    if (self->err != HB_DECODE_OK)
+        return NULL;
+    if (self->item == self->end) {
+        self->err = HB_DECODE_FIELD_TYPE;
+        return NULL;
+    }
+    return self->item++;
+}
+
+static uint64_t
+s_read_uint (s_cursor_t *self, uint64_t max)
+{
+    const msgpack_object *o = s_next (self);
+    if (!o)
+        return 0;
+    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        s_fail (self, HB_DECODE_FIELD_TYPE);
+    else
+    if (o->via.u64 > max)
+        s_fail (self, HB_DECODE_RANGE);
+    else
+        return o->via.u64;
+    return 0;
+}
+
+static int64_t
+s_read_int (s_cursor_t *self)
+{
+    const msgpack_object *o = s_next (self);
+    if (!o)
+        return 0;
+    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+        return o->via.i64;
+    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        s_fail (self, HB_DECODE_FIELD_TYPE);
+    else
+    if (o->via.u64 > INT64_MAX)
+        s_fail (self, HB_DECODE_RANGE);
+    else
+        return (int64_t) o->via.u64;
+    return 0;
+}
+
+static double
+s_object_double (s_cursor_t *self, const msgpack_object *o)
+{
+    if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32)
+        return o->via.f64;
+    s_fail (self, HB_DECODE_FIELD_TYPE);
+    return 0;
+}
+
+static double
+s_read_double (s_cursor_t *self)
+{
+    const msgpack_object *o = s_next (self);
+    return o? s_object_double (self, o): 0;
+}
+
+//  Copies a string field into dest (capacity bytes, zeroed by the caller).
+static void
+s_read_str (s_cursor_t *self, char *dest, size_t capacity)
+{
+    const msgpack_object *o = s_next (self);
+    if (!o)
+        return;
+    if (o->type != MSGPACK_OBJECT_STR)
+        s_fail (self, HB_DECODE_FIELD_TYPE);
+    else
+    if (o->via.str.size >= capacity)
+        s_fail (self, HB_DECODE_OVERSIZED);
+    else
+    if (memchr (o->via.str.ptr, '\0', o->via.str.size))
+        s_fail (self, HB_DECODE_RANGE);
+    else
+        memcpy (dest, o->via.str.ptr, o->via.str.size);
+}
+
+static void
+s_read_levels (s_cursor_t *self, hb_level_t *levels, uint8_t *count)
+{
+    const msgpack_object *o = s_next (self);
+    if (!o)
+        return;
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size % 2 != 0) {
+        s_fail (self, HB_DECODE_FIELD_TYPE);
+        return;
+    }
+    if (o->via.array.size > 2 * HB_BOOK_DEPTH) {
+        s_fail (self, HB_DECODE_OVERSIZED);
+        return;
+    }
+    const msgpack_object *value = o->via.array.ptr;
+    *count = (uint8_t) (o->via.array.size / 2);
+    for (uint8_t i = 0; i < *count; i++) {
+        levels [i].px = s_object_double (self, value++);
+        levels [i].qty = s_object_double (self, value++);
+    }
+}
+
+//  Every field was read: the body stands or falls by its validity rules.
+static hb_decode_reason_t
+s_range (bool valid)
+{
+    return valid? HB_DECODE_OK: HB_DECODE_RANGE;
+}
+
+static hb_decode_reason_t
+s_tick_decode (s_cursor_t *c, hb_tick_t *self)
+{
+    s_read_str (c, self->venue, sizeof self->venue);
+    s_read_str (c, self->symbol, sizeof self->symbol);
+    self->flags = (uint32_t) s_read_uint (c, UINT32_MAX);
+    self->mark = s_read_double (c);
+    self->mark_iv = s_read_double (c);
+    self->underlying = s_read_double (c);
+    s_read_levels (c, self->bids, &self->n_bids);
+    s_read_levels (c, self->asks, &self->n_asks);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_tick_valid (self));
+}
+
+static hb_decode_reason_t
+s_trade_decode (s_cursor_t *c, hb_trade_t *self)
+{
+    s_read_str (c, self->venue, sizeof self->venue);
+    s_read_str (c, self->symbol, sizeof self->symbol);
+    s_read_str (c, self->trade_id, sizeof self->trade_id);
+    self->side = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->px = s_read_double (c);
+    self->qty = s_read_double (c);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_trade_valid (self));
+}
+
+static hb_decode_reason_t
+s_order_decode (s_cursor_t *c, hb_order_t *self)
+{
+    s_read_str (c, self->venue, sizeof self->venue);
+    s_read_str (c, self->symbol, sizeof self->symbol);
+    s_read_str (c, self->client_id, sizeof self->client_id);
+    self->side = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->ord_type = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->tif = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->qty = s_read_double (c);
+    self->px = s_read_double (c);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_order_valid (self));
+}
+
+static hb_decode_reason_t
+s_cancel_decode (s_cursor_t *c, hb_cancel_t *self)
+{
+    s_read_str (c, self->venue, sizeof self->venue);
+    s_read_str (c, self->symbol, sizeof self->symbol);
+    s_read_str (c, self->client_id, sizeof self->client_id);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_cancel_valid (self));
+}
+
+static hb_decode_reason_t
+s_ack_decode (s_cursor_t *c, hb_ack_t *self)
+{
+    s_read_str (c, self->venue, sizeof self->venue);
+    s_read_str (c, self->symbol, sizeof self->symbol);
+    s_read_str (c, self->client_id, sizeof self->client_id);
+    s_read_str (c, self->order_id, sizeof self->order_id);
+    self->status = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->reason = (uint8_t) s_read_uint (c, UINT8_MAX);
+    s_read_str (c, self->text, sizeof self->text);
+    self->filled_qty = s_read_double (c);
+    self->leaves_qty = s_read_double (c);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_ack_valid (self));
+}
+
+static hb_decode_reason_t
+s_fill_decode (s_cursor_t *c, hb_fill_t *self)
+{
+    s_read_str (c, self->venue, sizeof self->venue);
+    s_read_str (c, self->symbol, sizeof self->symbol);
+    s_read_str (c, self->client_id, sizeof self->client_id);
+    s_read_str (c, self->order_id, sizeof self->order_id);
+    s_read_str (c, self->fill_id, sizeof self->fill_id);
+    self->side = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->liquidity = (uint8_t) s_read_uint (c, UINT8_MAX);
+    self->px = s_read_double (c);
+    self->qty = s_read_double (c);
+    self->fee = s_read_double (c);
+    s_read_str (c, self->fee_asset, sizeof self->fee_asset);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_fill_valid (self));
+}
+
+static hb_decode_reason_t
+s_heartbeat_decode (s_cursor_t *c, hb_heartbeat_t *self)
+{
+    s_read_str (c, self->component, sizeof self->component);
+    self->uptime_ms = s_read_uint (c, UINT64_MAX);
+    self->last_seq = s_read_uint (c, UINT64_MAX);
+    self->msgs_in = s_read_uint (c, UINT64_MAX);
+    self->msgs_out = s_read_uint (c, UINT64_MAX);
+    self->gaps = s_read_uint (c, UINT64_MAX);
+    self->drops = s_read_uint (c, UINT64_MAX);
+    self->decode_errors = s_read_uint (c, UINT64_MAX);
+    self->restarts_seen = s_read_uint (c, UINT64_MAX);
+    self->queue_depth = s_read_uint (c, UINT64_MAX);
+    self->lat_p50_ns = s_read_uint (c, UINT64_MAX);
+    self->lat_p99_ns = s_read_uint (c, UINT64_MAX);
+    self->lat_p999_ns = s_read_uint (c, UINT64_MAX);
+    self->status = (uint32_t) s_read_uint (c, UINT32_MAX);
+    return c->err != HB_DECODE_OK? c->err: s_range (s_heartbeat_valid (self));
+}
+
+//  Envelope then body; msg is zeroed first so that a decoded message is
+//  fully defined (unused levels and string tails are zero) and two decodes
+//  of the same content compare equal with memcmp.
+static hb_decode_reason_t
+s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
+{
+    memset (msg, 0, sizeof *msg);
+    if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size == 0)
+        return HB_DECODE_MALFORMED;
+
+    //  The version comes first and is judged alone: a later schema may lay
+    //  out everything after it differently.
+    s_cursor_t c;
+    s_cursor_init (&c, &root->via.array);
+    uint64_t version = s_read_uint (&c, UINT64_MAX);
+    if (c.err != HB_DECODE_OK)
+        return c.err;
+    if (version != HB_SCHEMA_VERSION)
+        return HB_DECODE_VERSION;
+    if (root->via.array.size < S_ENV_FIELDS)
+        return HB_DECODE_FIELD_TYPE;
+    uint64_t type = s_read_uint (&c, UINT64_MAX);
+    if (c.err != HB_DECODE_OK)
+        return c.err;
+    if (type <= HB_MSG_NONE || type >= HB_MSG_TYPE_COUNT)
+        return HB_DECODE_TYPE;
+
+    hb_env_t *env = &msg->env;
+    env->version = (uint8_t) version;
+    env->type = (uint8_t) type;
+    s_read_str (&c, env->publisher, sizeof env->publisher);
+    env->epoch = s_read_uint (&c, UINT64_MAX);
+    env->seq = s_read_uint (&c, UINT64_MAX);
+    env->ts_venue = s_read_int (&c);
+    env->ts_recv = s_read_int (&c);
+    env->ts_pub = s_read_int (&c);
+    const msgpack_object *body = s_next (&c);
+    if (c.err != HB_DECODE_OK)
+        return c.err;
+    if (body->type != MSGPACK_OBJECT_ARRAY)
+        return HB_DECODE_FIELD_TYPE;
+    if (!s_env_valid (env))
+        return HB_DECODE_RANGE;
+
+    s_cursor_init (&c, &body->via.array);
+    switch (type) {
+        case HB_MSG_TICK:   return s_tick_decode (&c, &msg->u.tick);
+        case HB_MSG_TRADE:  return s_trade_decode (&c, &msg->u.trade);
+        case HB_MSG_ORDER:  return s_order_decode (&c, &msg->u.order);
+        case HB_MSG_CANCEL: return s_cancel_decode (&c, &msg->u.cancel);
+        case HB_MSG_ACK:    return s_ack_decode (&c, &msg->u.ack);
+        case HB_MSG_FILL:   return s_fill_decode (&c, &msg->u.fill);
+        default:            return s_heartbeat_decode (&c, &msg->u.heartbeat);
+    }
+}
+
+static hb_decode_reason_t
+s_decode (hb_msg_t *msg, const void *data, size_t size)
+{
+    if (!data || size == 0)
+        return HB_DECODE_TRUNCATED;
+    if (size > HB_MSG_MAX_SIZE)
+        return HB_DECODE_OVERSIZED;
+    hb_decode_reason_t reason = hb_mpscan_check (data, size);
+    if (reason != HB_DECODE_OK)
+        return reason;
+
+    msgpack_zone *zone = s_thread_zone ();
+    if (!zone)
+        return HB_DECODE_OVERSIZED;     //  no memory for even one message
+    msgpack_object root;
+    size_t offset = 0;
+    switch (msgpack_unpack ((const char *) data, size, &offset, zone, &root)) {
+        case MSGPACK_UNPACK_SUCCESS:     return s_msg_decode (msg, &root);
+        //  hb_mpscan_check has ruled these out; mapped anyway, never trusted
+        case MSGPACK_UNPACK_EXTRA_BYTES: return HB_DECODE_MALFORMED;
+        case MSGPACK_UNPACK_CONTINUE:    return HB_DECODE_TRUNCATED;
+        case MSGPACK_UNPACK_NOMEM_ERROR: return HB_DECODE_OVERSIZED;
+        default:                         return HB_DECODE_MALFORMED;
+    }
+}
+
+int
+hb_msg_decode (hb_msg_t *msg, const void *data, size_t size, hb_decode_reason_t *reason)
+{
+    assert (msg);
+    hb_decode_reason_t result = s_decode (msg, data, size);
+    if (reason)
+        *reason = result;
+    return result == HB_DECODE_OK? 0: -1;
+}

@@ -1,0 +1,504 @@
+/*  hb_msg_text: the human-facing side of hb_msg.h: names of types, enums
+    and decode failures, topics, and one JSON object per message (what
+    hb-tap prints). The codec itself is in hb_msg.c.                       */
+#include "hb_msg.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  ---------------------------------------------------------------------------
+//  Names
+
+static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
+    [HB_MSG_TICK] = "tick", [HB_MSG_TRADE] = "trade", [HB_MSG_ORDER] = "order",
+    [HB_MSG_CANCEL] = "cancel", [HB_MSG_ACK] = "ack", [HB_MSG_FILL] = "fill",
+    [HB_MSG_HEARTBEAT] = "heartbeat"
+};
+
+static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
+    [HB_DECODE_OK] = "ok", [HB_DECODE_TRUNCATED] = "truncated",
+    [HB_DECODE_MALFORMED] = "malformed", [HB_DECODE_OVERSIZED] = "oversized",
+    [HB_DECODE_VERSION] = "version", [HB_DECODE_TYPE] = "type",
+    [HB_DECODE_FIELD_TYPE] = "field_type", [HB_DECODE_RANGE] = "range"
+};
+
+static const char *s_reject_names [HB_REJ_COUNT] = {
+    [HB_REJ_NONE] = "none",
+    [HB_REJ_UNKNOWN_INSTRUMENT] = "unknown_instrument",
+    [HB_REJ_BELOW_MIN_SIZE] = "below_min_size",
+    [HB_REJ_OFF_LOT] = "off_lot",
+    [HB_REJ_INSUFFICIENT_COLLATERAL] = "insufficient_collateral",
+    [HB_REJ_OUTAGE] = "outage",
+    [HB_REJ_BAD_PRICE] = "bad_price",
+    [HB_REJ_BAD_ORDER] = "bad_order",
+    [HB_REJ_DUPLICATE_ID] = "duplicate_id",
+    [HB_REJ_UNKNOWN_ORDER] = "unknown_order",
+    [HB_REJ_NO_LIQUIDITY] = "no_liquidity",
+    [HB_REJ_RATE_LIMIT] = "rate_limit",
+    [HB_REJ_VENUE] = "venue"
+};
+
+static const char *s_status_names [] = {
+    [HB_ACK_ACCEPTED] = "accepted", [HB_ACK_REJECTED] = "rejected",
+    [HB_ACK_CANCELED] = "canceled", [HB_ACK_DONE] = "done"
+};
+
+static const char *s_side_names [] = {
+    [HB_SIDE_BUY] = "buy", [HB_SIDE_SELL] = "sell"
+};
+
+//  Looks index up in a table with holes; NULL entries read as "unknown".
+static const char *
+s_lookup (const char *const *table, size_t count, int index)
+{
+    if (index < 0 || (size_t) index >= count || !table [index])
+        return "unknown";
+    return table [index];
+}
+
+#define S_LOOKUP(table, index) s_lookup (table, sizeof (table) / sizeof (table [0]), index)
+
+const char *
+hb_msg_type_name (int type)
+{
+    return S_LOOKUP (s_type_names, type);
+}
+
+const char *
+hb_decode_reason_name (hb_decode_reason_t reason)
+{
+    return S_LOOKUP (s_reason_names, (int) reason);
+}
+
+const char *
+hb_reject_name (int reason)
+{
+    return S_LOOKUP (s_reject_names, reason);
+}
+
+const char *
+hb_ack_status_name (int status)
+{
+    return S_LOOKUP (s_status_names, status);
+}
+
+const char *
+hb_side_name (int side)
+{
+    return S_LOOKUP (s_side_names, side);
+}
+
+bool
+hb_tick_crossed (const hb_tick_t *tick)
+{
+    return tick->n_bids > 0 && tick->n_asks > 0 && tick->bids [0].px >= tick->asks [0].px;
+}
+
+//  ---------------------------------------------------------------------------
+//  Topics
+
+//  Writes prefix.a[.b]; names are at most HB_NAME_MAX - 1 bytes, so the
+//  longest topic ("cancel." + 31 + "." + 31) fits HB_TOPIC_MAX.
+static int
+s_topic_join (char *topic, const char *prefix, const char *a, const char *b)
+{
+    if (!hb_name_valid (a) || (b && !hb_name_valid (b)))
+        return -1;
+    size_t len = 0;
+    const char *parts [3] = { prefix, a, b };
+    for (int i = 0; i < 3 && parts [i]; i++) {
+        if (i > 0)
+            topic [len++] = '.';
+        size_t part = strlen (parts [i]);
+        memcpy (topic + len, parts [i], part);
+        len += part;
+    }
+    topic [len] = '\0';
+    return (int) len;
+}
+
+int
+hb_msg_topic (const hb_msg_t *msg, char *topic)
+{
+    const char *prefix = hb_msg_type_name (msg->env.type);
+    switch (msg->env.type) {
+        case HB_MSG_TICK:
+            return s_topic_join (topic, prefix, msg->u.tick.venue, msg->u.tick.symbol);
+        case HB_MSG_TRADE:
+            return s_topic_join (topic, prefix, msg->u.trade.venue, msg->u.trade.symbol);
+        case HB_MSG_ORDER:
+            return s_topic_join (topic, prefix, msg->u.order.venue, msg->u.order.symbol);
+        case HB_MSG_CANCEL:
+            return s_topic_join (topic, prefix, msg->u.cancel.venue, msg->u.cancel.symbol);
+        case HB_MSG_ACK:
+            return s_topic_join (topic, prefix, msg->u.ack.venue, msg->u.ack.symbol);
+        case HB_MSG_FILL:
+            return s_topic_join (topic, prefix, msg->u.fill.venue, msg->u.fill.symbol);
+        case HB_MSG_HEARTBEAT:
+            return s_topic_join (topic, "hb", msg->u.heartbeat.component, NULL);
+        default:
+            return -1;
+    }
+}
+
+
+//  ---------------------------------------------------------------------------
+//  JSON
+
+static const char *s_ord_type_names [] = { [HB_ORD_MARKET] = "market", [HB_ORD_LIMIT] = "limit" };
+static const char *s_tif_names [] = { [HB_TIF_IOC] = "ioc", [HB_TIF_GTC] = "gtc" };
+static const char *s_liquidity_names [] = { [1] = "maker", [2] = "taker" };
+
+//  Output that stops quietly at the end of the caller's buffer, always
+//  NUL-terminated; comma tracks whether the next member needs one.
+typedef struct {
+    char  *out;
+    size_t size;
+    size_t len;
+    bool   comma;
+} s_json_t;
+
+static void
+s_raw (s_json_t *self, const char *text, size_t len)
+{
+    if (self->size == 0)
+        return;
+    size_t room = self->size - 1 - self->len;
+    if (len > room)
+        len = room;
+    memcpy (self->out + self->len, text, len);
+    self->len += len;
+    self->out [self->len] = '\0';
+}
+
+static void
+s_lit (s_json_t *self, const char *text)
+{
+    s_raw (self, text, strlen (text));
+}
+
+static void
+s_key (s_json_t *self, const char *key)
+{
+    if (self->comma)
+        s_lit (self, ",");
+    s_lit (self, "\"");
+    s_lit (self, key);
+    s_lit (self, "\":");
+    self->comma = true;
+}
+
+static void
+s_open (s_json_t *self, const char *key)
+{
+    if (key)
+        s_key (self, key);
+    s_lit (self, "{");
+    self->comma = false;
+}
+
+static void
+s_close (s_json_t *self)
+{
+    s_lit (self, "}");
+    self->comma = true;
+}
+
+//  Length of the valid UTF-8 sequence (2..4 bytes) at text, 0 if none:
+//  overlong forms, surrogates and code points above U+10FFFF are invalid.
+static size_t
+s_utf8_len (const unsigned char *text, size_t left)
+{
+    size_t len;
+    uint32_t code;
+    if (text [0] >= 0xc2 && text [0] <= 0xdf)
+        len = 2, code = text [0] & 0x1f;
+    else
+    if (text [0] >= 0xe0 && text [0] <= 0xef)
+        len = 3, code = text [0] & 0x0f;
+    else
+    if (text [0] >= 0xf0 && text [0] <= 0xf4)
+        len = 4, code = text [0] & 0x07;
+    else
+        return 0;
+    if (len > left)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((text [i] & 0xc0) != 0x80)
+            return 0;
+        code = (code << 6) | (text [i] & 0x3f);
+    }
+    if ((len == 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)))
+    ||  (len == 4 && (code < 0x10000 || code > 0x10ffff)))
+        return 0;
+    return len;
+}
+
+//  A JSON string of at most capacity bytes of text: quotes, backslashes and
+//  control bytes escaped, valid UTF-8 kept, any other byte shown as U+FFFD,
+//  so the line is valid JSON whatever a venue put in its reject text.
+static void
+s_string (s_json_t *self, const char *text, size_t capacity)
+{
+    const unsigned char *bytes = (const unsigned char *) text;
+    size_t len = strnlen (text, capacity);
+    s_lit (self, "\"");
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;             //  bytes that go out as they are
+        while (run < len && bytes [run] >= 0x20 && bytes [run] < 0x7f
+               && bytes [run] != '"' && bytes [run] != '\\')
+            run++;
+        s_raw (self, text + i, run - i);
+        if ((i = run) == len)
+            break;
+        unsigned char c = bytes [i];
+        char escape [8];
+        size_t utf8 = c >= 0x80? s_utf8_len (bytes + i, len - i): 0;
+        if (utf8) {
+            s_raw (self, text + i, utf8);
+            i += utf8;
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            snprintf (escape, sizeof escape, "\\%c", c);
+        else
+        if (c == '\n')
+            snprintf (escape, sizeof escape, "\\n");
+        else
+        if (c == '\t')
+            snprintf (escape, sizeof escape, "\\t");
+        else
+        if (c == '\r')
+            snprintf (escape, sizeof escape, "\\r");
+        else
+        if (c < 0x80)
+            snprintf (escape, sizeof escape, "\\u%04x", c);
+        else
+            snprintf (escape, sizeof escape, "\\ufffd");
+        s_lit (self, escape);
+        i++;
+    }
+    s_lit (self, "\"");
+}
+
+static void
+s_str_member (s_json_t *self, const char *key, const char *text, size_t capacity)
+{
+    s_key (self, key);
+    s_string (self, text, capacity);
+}
+
+static void
+s_uint_member (s_json_t *self, const char *key, uint64_t value)
+{
+    char text [24];
+    snprintf (text, sizeof text, "%" PRIu64, value);
+    s_key (self, key);
+    s_lit (self, text);
+}
+
+static void
+s_int_member (s_json_t *self, const char *key, int64_t value)
+{
+    char text [24];
+    snprintf (text, sizeof text, "%" PRId64, value);
+    s_key (self, key);
+    s_lit (self, text);
+}
+
+//  The shortest of %.15g, %.16g, %.17g that reads back as the same double
+//  (so 0.1 prints as 0.1 and 65000 as 65000); null when not finite.
+static void
+s_double (s_json_t *self, double value)
+{
+    if (!isfinite (value)) {
+        s_lit (self, "null");
+        return;
+    }
+    char text [32];
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf (text, sizeof text, "%.*g", precision, value);
+        if (strtod (text, NULL) == value)
+            break;
+    }
+    s_lit (self, text);
+}
+
+static void
+s_double_member (s_json_t *self, const char *key, double value)
+{
+    s_key (self, key);
+    s_double (self, value);
+}
+
+static void
+s_name_member (s_json_t *self, const char *key, const char *name)
+{
+    s_key (self, key);
+    s_string (self, name, HB_TOPIC_MAX);
+}
+
+static void
+s_levels (s_json_t *self, const char *key, const hb_level_t *levels, uint8_t count)
+{
+    s_key (self, key);
+    s_lit (self, "[");
+    for (size_t i = 0; i < count && i < HB_BOOK_DEPTH; i++) {
+        s_lit (self, i > 0? ",[": "[");
+        s_double (self, levels [i].px);
+        s_lit (self, ",");
+        s_double (self, levels [i].qty);
+        s_lit (self, "]");
+    }
+    s_lit (self, "]");
+}
+
+#define S_STR(self, record, field) \
+    s_str_member (self, #field, (record)->field, sizeof (record)->field)
+
+static void
+s_tick_json (s_json_t *self, const hb_tick_t *tick)
+{
+    S_STR (self, tick, venue);
+    S_STR (self, tick, symbol);
+    s_uint_member (self, "flags", tick->flags);
+    s_double_member (self, "mark", tick->mark);
+    s_double_member (self, "mark_iv", tick->mark_iv);
+    s_double_member (self, "underlying", tick->underlying);
+    s_key (self, "crossed");
+    s_lit (self, hb_tick_crossed (tick)? "true": "false");
+    s_levels (self, "bids", tick->bids, tick->n_bids);
+    s_levels (self, "asks", tick->asks, tick->n_asks);
+}
+
+static void
+s_trade_json (s_json_t *self, const hb_trade_t *trade)
+{
+    S_STR (self, trade, venue);
+    S_STR (self, trade, symbol);
+    S_STR (self, trade, trade_id);
+    s_name_member (self, "side", hb_side_name (trade->side));
+    s_double_member (self, "px", trade->px);
+    s_double_member (self, "qty", trade->qty);
+}
+
+static void
+s_order_json (s_json_t *self, const hb_order_t *order)
+{
+    S_STR (self, order, venue);
+    S_STR (self, order, symbol);
+    S_STR (self, order, client_id);
+    s_name_member (self, "side", hb_side_name (order->side));
+    s_name_member (self, "ord_type", S_LOOKUP (s_ord_type_names, order->ord_type));
+    s_name_member (self, "tif", S_LOOKUP (s_tif_names, order->tif));
+    s_double_member (self, "qty", order->qty);
+    s_double_member (self, "px", order->px);
+}
+
+static void
+s_cancel_json (s_json_t *self, const hb_cancel_t *cancel)
+{
+    S_STR (self, cancel, venue);
+    S_STR (self, cancel, symbol);
+    S_STR (self, cancel, client_id);
+}
+
+static void
+s_ack_json (s_json_t *self, const hb_ack_t *ack)
+{
+    S_STR (self, ack, venue);
+    S_STR (self, ack, symbol);
+    S_STR (self, ack, client_id);
+    S_STR (self, ack, order_id);
+    s_name_member (self, "status", hb_ack_status_name (ack->status));
+    s_name_member (self, "reason", hb_reject_name (ack->reason));
+    S_STR (self, ack, text);
+    s_double_member (self, "filled_qty", ack->filled_qty);
+    s_double_member (self, "leaves_qty", ack->leaves_qty);
+}
+
+static void
+s_fill_json (s_json_t *self, const hb_fill_t *fill)
+{
+    S_STR (self, fill, venue);
+    S_STR (self, fill, symbol);
+    S_STR (self, fill, client_id);
+    S_STR (self, fill, order_id);
+    S_STR (self, fill, fill_id);
+    s_name_member (self, "side", hb_side_name (fill->side));
+    s_name_member (self, "liquidity", S_LOOKUP (s_liquidity_names, fill->liquidity));
+    s_double_member (self, "px", fill->px);
+    s_double_member (self, "qty", fill->qty);
+    s_double_member (self, "fee", fill->fee);
+    S_STR (self, fill, fee_asset);
+}
+
+static void
+s_heartbeat_json (s_json_t *self, const hb_heartbeat_t *hb)
+{
+    S_STR (self, hb, component);
+    s_uint_member (self, "uptime_ms", hb->uptime_ms);
+    s_uint_member (self, "last_seq", hb->last_seq);
+    s_uint_member (self, "msgs_in", hb->msgs_in);
+    s_uint_member (self, "msgs_out", hb->msgs_out);
+    s_uint_member (self, "gaps", hb->gaps);
+    s_uint_member (self, "drops", hb->drops);
+    s_uint_member (self, "decode_errors", hb->decode_errors);
+    s_uint_member (self, "restarts_seen", hb->restarts_seen);
+    s_uint_member (self, "queue_depth", hb->queue_depth);
+    s_uint_member (self, "lat_p50_ns", hb->lat_p50_ns);
+    s_uint_member (self, "lat_p99_ns", hb->lat_p99_ns);
+    s_uint_member (self, "lat_p999_ns", hb->lat_p999_ns);
+    s_uint_member (self, "status", hb->status);
+}
+
+int
+hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
+{
+    s_json_t json = { out, size, 0, false };
+    if (size > 0)
+        out [0] = '\0';
+    const hb_env_t *env = &msg->env;
+
+    //  Without a topic from the caller, the message's default one
+    char own_topic [HB_TOPIC_MAX];
+    if (!topic && hb_msg_topic (msg, own_topic) >= 0)
+        topic = own_topic;
+    s_open (&json, NULL);
+    s_key (&json, "topic");
+    if (topic)
+        s_string (&json, topic, HB_TOPIC_MAX);
+    else
+        s_lit (&json, "null");
+
+    s_open (&json, "env");
+    s_uint_member (&json, "version", env->version);
+    s_name_member (&json, "type", hb_msg_type_name (env->type));
+    S_STR (&json, env, publisher);
+    s_uint_member (&json, "epoch", env->epoch);
+    s_uint_member (&json, "seq", env->seq);
+    s_int_member (&json, "ts_venue", env->ts_venue);
+    s_int_member (&json, "ts_recv", env->ts_recv);
+    s_int_member (&json, "ts_pub", env->ts_pub);
+    s_close (&json);
+
+    if (env->type > HB_MSG_NONE && env->type < HB_MSG_TYPE_COUNT) {
+        s_open (&json, hb_msg_type_name (env->type));
+        switch (env->type) {
+            case HB_MSG_TICK:   s_tick_json (&json, &msg->u.tick); break;
+            case HB_MSG_TRADE:  s_trade_json (&json, &msg->u.trade); break;
+            case HB_MSG_ORDER:  s_order_json (&json, &msg->u.order); break;
+            case HB_MSG_CANCEL: s_cancel_json (&json, &msg->u.cancel); break;
+            case HB_MSG_ACK:    s_ack_json (&json, &msg->u.ack); break;
+            case HB_MSG_FILL:   s_fill_json (&json, &msg->u.fill); break;
+            default:            s_heartbeat_json (&json, &msg->u.heartbeat); break;
+        }
+        s_close (&json);
+    }
+    s_close (&json);
+    return (int) json.len;
+}

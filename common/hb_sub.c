@@ -1,0 +1,249 @@
+/*  hb_sub: see hb_sub.h.
+
+    Both frames are received into zmq_msg_t kept in the object, so a message
+    costs no allocation of ours; the payload frame stays alive until the next
+    call, which is what hb_sub_last_payload hands out.                       */
+#include "hb_sub.h"
+#include "hb_log.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define HB_SUB_RCVHWM_DEFAULT   10000
+
+struct _hb_sub_t {
+    zsock_t       *sock;
+    void          *handle;          //  zsock_resolve (sock)
+    hb_seq_t      *seq;
+    zmq_msg_t      topic;
+    zmq_msg_t      payload;
+    bool           payload_valid;   //  payload holds the last good message
+    uint64_t       last_missed;
+    hb_sub_stats_t stats;
+    hb_complain_t  decode_complaint;
+};
+
+hb_sub_t *
+hb_sub_new (int rcvhwm)
+{
+    hb_sub_t *self = (hb_sub_t *) zmalloc (sizeof (hb_sub_t));
+    if (!self)
+        return NULL;
+    zmq_msg_init (&self->topic);
+    zmq_msg_init (&self->payload);
+    self->seq = hb_seq_new ();
+    self->sock = zsock_new (ZMQ_SUB);
+    if (!self->seq || !self->sock) {
+        hb_error ("bus subscriber: out of memory or sockets");
+        hb_sub_destroy (&self);
+        return NULL;
+    }
+    self->handle = zsock_resolve (self->sock);
+    //  HWM applies to pipes created after it is set: before any connect.
+    zsock_set_rcvhwm (self->sock, rcvhwm > 0 ? rcvhwm : HB_SUB_RCVHWM_DEFAULT);
+    return self;
+}
+
+void
+hb_sub_destroy (hb_sub_t **self_p)
+{
+    assert (self_p);
+    hb_sub_t *self = *self_p;
+    if (self) {
+        zmq_msg_close (&self->topic);
+        zmq_msg_close (&self->payload);
+        zsock_destroy (&self->sock);
+        hb_seq_destroy (&self->seq);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+hb_sub_connect (hb_sub_t *self, const char *endpoint)
+{
+    assert (self);
+    assert (endpoint);
+    if (strncmp (endpoint, "ipc://", 6) == 0 && endpoint [6] != '/' && endpoint [6] != '@') {
+        hb_error ("bus endpoint '%s': ipc path must be absolute (ipc:///dir/name)", endpoint);
+        errno = EINVAL;
+        return -1;
+    }
+    if (zmq_connect (self->handle, endpoint) == -1) {
+        hb_error ("bus subscriber: cannot connect to %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    return 0;
+}
+
+int
+hb_sub_subscribe (hb_sub_t *self, const char *prefix)
+{
+    assert (self);
+    assert (prefix);
+    return zmq_setsockopt (self->handle, ZMQ_SUBSCRIBE, prefix, strlen (prefix));
+}
+
+int
+hb_sub_unsubscribe (hb_sub_t *self, const char *prefix)
+{
+    assert (self);
+    assert (prefix);
+    int rc = zmq_setsockopt (self->handle, ZMQ_UNSUBSCRIBE, prefix, strlen (prefix));
+    //  Messages missed while unsubscribed were not lost: forget the
+    //  sequence state so that a later resubscribe does not report a gap.
+    if (rc == 0)
+        hb_seq_reset (self->seq);
+    return rc;
+}
+
+//  A topic fit for a log line: printable ASCII, the rest as '?'.
+static void
+s_printable (char *out, size_t out_size, const void *data, size_t size)
+{
+    const uint8_t *bytes = (const uint8_t *) data;
+    size_t len = size < out_size - 1 ? size : out_size - 1;
+    for (size_t i = 0; i < len; i++)
+        out [i] = bytes [i] >= 0x20 && bytes [i] < 0x7f ? (char) bytes [i] : '?';
+    out [len] = 0;
+}
+
+//  Counts and reports a malformed message; always returns -1 / EPROTO.
+static int
+s_reject (hb_sub_t *self, const char *reason, size_t size)
+{
+    self->stats.decode_errors++;
+    char topic [HB_TOPIC_MAX];
+    s_printable (topic, sizeof topic, zmq_msg_data (&self->topic), zmq_msg_size (&self->topic));
+    hb_complain (&self->decode_complaint, HB_LOG_WARN,
+                 "bus: dropped malformed message on topic '%s': %s (%zu bytes)",
+                 topic, reason, size);
+    errno = EPROTO;
+    return -1;
+}
+
+//  Reads and discards what is left of a multipart message; returns the
+//  number of frames dropped.
+static int
+s_drain (hb_sub_t *self)
+{
+    int frames = 0;
+    while (zmq_msg_more (&self->payload)) {
+        if (zmq_msg_recv (&self->payload, self->handle, 0) == -1)
+            break;
+        frames++;
+    }
+    return frames;
+}
+
+int
+hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
+             hb_msg_t *msg, hb_seq_status_t *status, int timeout_ms)
+{
+    assert (self);
+    assert (msg);
+    self->payload_valid = false;
+    int flags = 0;
+    if (timeout_ms >= 0) {
+        //  The wait covers the first frame only: the others of a message
+        //  arrive with it.
+        if (timeout_ms > 0) {
+            zmq_pollitem_t item = { self->handle, 0, ZMQ_POLLIN, 0 };
+            int rc = zmq_poll (&item, 1, timeout_ms);
+            if (rc == -1)
+                return -1;              //  errno from libzmq: EINTR, ETERM
+        }
+        flags = ZMQ_DONTWAIT;
+    }
+    if (zmq_msg_recv (&self->topic, self->handle, flags) == -1)
+        return -1;                      //  EAGAIN, EINTR, ETERM
+    size_t topic_len = zmq_msg_size (&self->topic);
+    if (!zmq_msg_more (&self->topic))
+        return s_reject (self, "one frame, expected topic + payload", topic_len);
+    if (zmq_msg_recv (&self->payload, self->handle, 0) == -1) {
+        //  Only an interrupt or shutdown stops the rest of a message that
+        //  has started to arrive; the message is lost either way.
+        self->stats.decode_errors++;
+        return -1;
+    }
+    size_t size = zmq_msg_size (&self->payload);
+    if (zmq_msg_more (&self->payload)) {
+        int extra = s_drain (self);
+        char reason [64];
+        snprintf (reason, sizeof reason, "%d frames, expected 2", 2 + extra);
+        return s_reject (self, reason, size);
+    }
+    if (topic_len >= HB_TOPIC_MAX)
+        return s_reject (self, "topic too long", topic_len);
+
+    hb_decode_reason_t reason = HB_DECODE_OK;
+    if (hb_msg_decode (msg, zmq_msg_data (&self->payload), size, &reason) != 0)
+        return s_reject (self, hb_decode_reason_name (reason), size);
+
+    char name [HB_TOPIC_MAX];
+    memcpy (name, zmq_msg_data (&self->topic), topic_len);
+    name [topic_len] = 0;
+    uint64_t missed = 0;
+    hb_seq_status_t seq_status = hb_seq_check (self->seq, name, &msg->env, &missed);
+    self->stats.received++;
+    switch (seq_status) {
+        case HB_SEQ_GAP:
+            self->stats.gaps++;
+            self->stats.missed += missed;
+            self->last_missed = missed;
+            break;
+        case HB_SEQ_RESTART:
+            self->stats.restarts++;
+            break;
+        case HB_SEQ_STALE:
+            self->stats.stale++;
+            break;
+        default:
+            break;
+    }
+    if (topic && topic_size > 0) {
+        size_t len = topic_len < topic_size - 1 ? topic_len : topic_size - 1;
+        memcpy (topic, name, len);
+        topic [len] = 0;
+    }
+    if (status)
+        *status = seq_status;
+    self->payload_valid = true;
+    return 0;
+}
+
+const void *
+hb_sub_last_payload (hb_sub_t *self, size_t *size)
+{
+    assert (self);
+    if (!self->payload_valid) {
+        if (size)
+            *size = 0;
+        return NULL;
+    }
+    if (size)
+        *size = zmq_msg_size (&self->payload);
+    return zmq_msg_data (&self->payload);
+}
+
+uint64_t
+hb_sub_last_missed (hb_sub_t *self)
+{
+    assert (self);
+    return self->last_missed;
+}
+
+void
+hb_sub_stats (hb_sub_t *self, hb_sub_stats_t *stats)
+{
+    assert (self);
+    assert (stats);
+    *stats = self->stats;
+}
+
+zsock_t *
+hb_sub_sock (hb_sub_t *self)
+{
+    assert (self);
+    return self->sock;
+}

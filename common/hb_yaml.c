@@ -1,0 +1,781 @@
+/*  hb_yaml: see hb_yaml.h. */
+#include "hb_yaml.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define S_FILE_MAX      (4 * 1024 * 1024)   //  a deployment file is a few KB
+#define S_ERRORS_MAX    500                 //  kept; the rest are counted
+#define S_DEPTH_MAX     64
+#define S_VALUE_SHOWN   60                  //  longest value quoted in an error
+
+typedef struct {
+    int   line;
+    int   order;                //  keeps errors on one line in the order found
+    char *text;
+} s_error_t;
+
+struct _hb_yaml_t {
+    char            *path;
+    yaml_document_t  document;
+    bool             loaded;
+    s_error_t       *errors;
+    int              n_errors;  //  stored
+    int              n_dropped; //  beyond S_ERRORS_MAX
+    bool            *visited;   //  per node, for the load-time walk
+};
+
+static void
+s_record (hb_yaml_t *self, int line, const char *path, const char *message, const char *value)
+{
+    if (self->n_errors >= S_ERRORS_MAX) {
+        self->n_dropped++;
+        return;
+    }
+    //  The value is user text: show it short and on one line
+    char shown [S_VALUE_SHOWN + 4] = "";
+    if (value && *value) {
+        size_t len = strlen (value);
+        size_t keep = len > S_VALUE_SHOWN ? S_VALUE_SHOWN : len;
+        for (size_t i = 0; i < keep; i++) {
+            unsigned char c = (unsigned char) value [i];
+            shown [i] = c < 0x20 || c == 0x7f ? '?' : (char) c;
+        }
+        strcpy (shown + keep, len > keep ? "..." : "");
+    }
+    char where [32] = "";
+    if (line > 0)
+        snprintf (where, sizeof where, ":%d", line);
+    char *text = NULL;
+    int rc = asprintf (&text, "%s%s: %s%s%s%s%s%s", self->path, where,
+                       path && *path ? path : "", path && *path ? ": " : "",
+                       message, *shown ? " (value '" : "", shown, *shown ? "')" : "");
+    if (rc < 0)
+        return;
+    if (self->n_errors % 32 == 0) {
+        s_error_t *grown = realloc (self->errors, (size_t) (self->n_errors + 32) * sizeof *grown);
+        if (!grown) {
+            free (text);
+            self->n_dropped++;
+            return;
+        }
+        self->errors = grown;
+    }
+    self->errors [self->n_errors] = (s_error_t) { line, self->n_errors, text };
+    self->n_errors++;
+}
+
+static int
+s_line (const yaml_node_t *node)
+{
+    return (int) node->start_mark.line + 1;
+}
+
+static void
+s_path_join (char *dst, const char *parent, const char *key)
+{
+    int n = *parent ? snprintf (dst, HB_YAML_PATH_MAX, "%s.%s", parent, key)
+                    : snprintf (dst, HB_YAML_PATH_MAX, "%s", key);
+    if (n >= HB_YAML_PATH_MAX)
+        strcpy (dst + HB_YAML_PATH_MAX - 4, "...");
+}
+
+static void
+s_path_index (char *dst, const char *parent, int index)
+{
+    int n = snprintf (dst, HB_YAML_PATH_MAX, "%s[%d]", parent, index);
+    if (n >= HB_YAML_PATH_MAX)
+        strcpy (dst + HB_YAML_PATH_MAX - 4, "...");
+}
+
+static const char *
+s_scalar (const yaml_node_t *node)
+{
+    return node && node->type == YAML_SCALAR_NODE ? (const char *) node->data.scalar.value : NULL;
+}
+
+typedef struct {
+    const char *key;
+    int         index;
+    int         line;
+} s_key_t;
+
+static int
+s_key_compare (const void *a, const void *b)
+{
+    const s_key_t *ka = a, *kb = b;
+    int rc = strcmp (ka->key, kb->key);
+    return rc ? rc : ka->index - kb->index;
+}
+
+//  What libyaml leaves to the application: duplicate keys, keys that are not
+//  scalars, pathological nesting. Each node is visited once, so aliases
+//  (even one that refers to its own ancestor) cost nothing extra.
+static void
+s_walk (hb_yaml_t *self, yaml_node_t *node, const char *path, int depth)
+{
+    size_t id = (size_t) (node - self->document.nodes.start);
+    if (self->visited [id])
+        return;
+    self->visited [id] = true;
+    if (depth > S_DEPTH_MAX) {
+        s_record (self, s_line (node), path, "nested too deeply", NULL);
+        return;
+    }
+    char child [HB_YAML_PATH_MAX];
+    if (node->type == YAML_SEQUENCE_NODE) {
+        int index = 0;
+        for (yaml_node_item_t *item = node->data.sequence.items.start;
+             item < node->data.sequence.items.top; item++, index++) {
+            s_path_index (child, path, index);
+            s_walk (self, yaml_document_get_node (&self->document, *item), child, depth + 1);
+        }
+    }
+    if (node->type != YAML_MAPPING_NODE)
+        return;
+    yaml_node_pair_t *pairs = node->data.mapping.pairs.start;
+    int n = (int) (node->data.mapping.pairs.top - pairs);
+    s_key_t *keys = n > 1 ? calloc ((size_t) n, sizeof *keys) : NULL;
+    int n_keys = 0;
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *key = yaml_document_get_node (&self->document, pairs [i].key);
+        yaml_node_t *value = yaml_document_get_node (&self->document, pairs [i].value);
+        const char *text = s_scalar (key);
+        if (!text) {
+            s_record (self, s_line (key), path, "a key must be a plain name, not a collection", NULL);
+            continue;
+        }
+        if (keys)
+            keys [n_keys++] = (s_key_t) { text, i, s_line (key) };
+        s_path_join (child, path, text);
+        s_walk (self, value, child, depth + 1);
+    }
+    if (keys) {
+        qsort (keys, (size_t) n_keys, sizeof *keys, s_key_compare);
+        for (int i = 1; i < n_keys; i++) {
+            int first = i - 1;
+            while (i < n_keys && strcmp (keys [i].key, keys [first].key) == 0) {
+                char message [64];
+                snprintf (message, sizeof message, "duplicate key (first at line %d)", keys [first].line);
+                s_path_join (child, path, keys [i].key);
+                s_record (self, keys [i].line, child, message, NULL);
+                i++;
+            }
+        }
+        free (keys);
+    }
+}
+
+static void
+s_parse_error (hb_yaml_t *self, const yaml_parser_t *parser, const char *text)
+{
+    int line = (int) parser->problem_mark.line + 1;
+    if (parser->error == YAML_READER_ERROR) {
+        //  the reader reports a byte offset, not a mark
+        line = 1;
+        for (size_t i = 0; i < parser->problem_offset && text [i]; i++)
+            line += text [i] == '\n';
+    }
+    char message [256];
+    int n = snprintf (message, sizeof message, "%s", parser->problem ? parser->problem : "cannot parse");
+    if (parser->error == YAML_READER_ERROR && parser->problem_value != -1 && n > 0 && (size_t) n < sizeof message)
+        n += snprintf (message + n, sizeof message - (size_t) n, " (byte 0x%02x)", parser->problem_value & 0xff);
+    if (parser->context && n > 0 && (size_t) n < sizeof message)
+        snprintf (message + n, sizeof message - (size_t) n, " (%s at line %d)",
+                  parser->context, (int) parser->context_mark.line + 1);
+    s_record (self, line, "(yaml)", message, NULL);
+}
+
+static char *
+s_read_file (hb_yaml_t *self)
+{
+    FILE *file = fopen (self->path, "rb");
+    if (!file) {
+        s_record (self, 0, NULL, strerror (errno), NULL);
+        return NULL;
+    }
+    struct stat st;
+    char *text = NULL;
+    if (fstat (fileno (file), &st) != 0 || !S_ISREG (st.st_mode))
+        s_record (self, 0, NULL, "not a regular file", NULL);
+    else
+    if (st.st_size > S_FILE_MAX)
+        s_record (self, 0, NULL, "file too large for a deployment config (over 4 MiB)", NULL);
+    else
+    if ((text = malloc ((size_t) st.st_size + 1)) != NULL) {
+        size_t size = fread (text, 1, (size_t) st.st_size, file);
+        if (ferror (file)) {
+            s_record (self, 0, NULL, strerror (errno), NULL);
+            free (text);
+            text = NULL;
+        }
+        else
+            text [size] = 0;
+    }
+    fclose (file);
+    return text;
+}
+
+hb_yaml_t *
+hb_yaml_new (const char *path)
+{
+    hb_yaml_t *self = calloc (1, sizeof *self);
+    if (!self || !(self->path = strdup (path))) {
+        free (self);
+        return NULL;
+    }
+    char *text = s_read_file (self);
+    if (!text)
+        return self;
+
+    yaml_parser_t parser;
+    yaml_parser_initialize (&parser);
+    yaml_parser_set_input_string (&parser, (const unsigned char *) text, strlen (text));
+    if (!yaml_parser_load (&parser, &self->document))
+        s_parse_error (self, &parser, text);
+    else {
+        self->loaded = true;
+        yaml_node_t *root = yaml_document_get_root_node (&self->document);
+        //  A second document would be silently ignored otherwise
+        yaml_document_t next;
+        if (root && !yaml_parser_load (&parser, &next))
+            s_parse_error (self, &parser, text);
+        else
+        if (root) {
+            if (yaml_document_get_root_node (&next))
+                s_record (self, (int) next.start_mark.line + 1, "(yaml)",
+                          "a second document: the file must hold exactly one", NULL);
+            yaml_document_delete (&next);
+        }
+        size_t n_nodes = (size_t) (self->document.nodes.top - self->document.nodes.start);
+        if (root && (self->visited = calloc (n_nodes, sizeof (bool))) != NULL)
+            s_walk (self, root, "", 0);
+        free (self->visited);
+        self->visited = NULL;
+    }
+    yaml_parser_delete (&parser);
+    free (text);
+    return self;
+}
+
+void
+hb_yaml_destroy (hb_yaml_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hb_yaml_t *self = *self_p;
+    if (self->loaded)
+        yaml_document_delete (&self->document);
+    for (int i = 0; i < self->n_errors; i++)
+        free (self->errors [i].text);
+    free (self->errors);
+    free (self->path);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+hb_yaml_root (hb_yaml_t *self, hb_ynode_t *root)
+{
+    memset (root, 0, sizeof *root);
+    root->doc = self;
+    root->line = 1;
+    strcpy (root->path, "(document)");
+    if (!self->loaded)
+        return -1;         //  why is already recorded
+    root->node = yaml_document_get_root_node (&self->document);
+    if (!root->node) {
+        s_record (self, 1, root->path, "empty file: expected a mapping with hedgebus: 1 and the deployment", NULL);
+        return -1;
+    }
+    root->line = s_line (root->node);
+    root->path [0] = 0;     //  top-level keys are named on their own
+    return 0;
+}
+
+static void
+s_error_v (const hb_ynode_t *at, const char *format, va_list args)
+{
+    char message [512];
+    vsnprintf (message, sizeof message, format, args);
+    const char *value = s_scalar (at->node);
+    s_record (at->doc, at->line, *at->path ? at->path : "(document)", message, value);
+}
+
+void
+hb_yaml_error (const hb_ynode_t *at, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    s_error_v (at, format, args);
+    va_end (args);
+}
+
+void
+hb_yaml_error_at (hb_yaml_t *self, int line, const char *path, const char *format, ...)
+{
+    char message [512];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (message, sizeof message, format, args);
+    va_end (args);
+    s_record (self, line, path, message, NULL);
+}
+
+int
+hb_yaml_errors (const hb_yaml_t *self)
+{
+    return self->n_errors + self->n_dropped;
+}
+
+const char *
+hb_yaml_path (const hb_yaml_t *self)
+{
+    return self->path;
+}
+
+static int
+s_error_compare (const void *a, const void *b)
+{
+    const s_error_t *ea = a, *eb = b;
+    return ea->line != eb->line ? (ea->line > eb->line) - (ea->line < eb->line)
+                                : ea->order - eb->order;
+}
+
+static void
+s_emit (char *errbuf, size_t errsize, const char *line)
+{
+    if (!errbuf) {
+        fprintf (stderr, "%s\n", line);
+        return;
+    }
+    size_t used = strnlen (errbuf, errsize);
+    if (used + 1 < errsize)
+        snprintf (errbuf + used, errsize - used, "%s\n", line);
+}
+
+void
+hb_yaml_report (const hb_yaml_t *self, char *errbuf, size_t errsize)
+{
+    //  Sorting a copy keeps report () const and repeatable
+    s_error_t *sorted = self->n_errors ? malloc ((size_t) self->n_errors * sizeof *sorted) : NULL;
+    const s_error_t *errors = self->errors;
+    if (sorted) {
+        memcpy (sorted, self->errors, (size_t) self->n_errors * sizeof *sorted);
+        qsort (sorted, (size_t) self->n_errors, sizeof *sorted, s_error_compare);
+        errors = sorted;
+    }
+    for (int i = 0; i < self->n_errors; i++)
+        s_emit (errbuf, errsize, errors [i].text);
+    if (self->n_dropped) {
+        char line [HB_YAML_PATH_MAX + 64];
+        snprintf (line, sizeof line, "%.*s: %d more errors not shown",
+                  HB_YAML_PATH_MAX, self->path, self->n_dropped);
+        s_emit (errbuf, errsize, line);
+    }
+    free (sorted);
+}
+
+//  ---------------------------------------------------------------------------
+//  Walking
+
+bool
+hb_ynode_present (const hb_ynode_t *self)
+{
+    return self->node != NULL;
+}
+
+bool
+hb_ynode_is_map (const hb_ynode_t *self)
+{
+    return self->node && self->node->type == YAML_MAPPING_NODE;
+}
+
+bool
+hb_ynode_is_seq (const hb_ynode_t *self)
+{
+    return self->node && self->node->type == YAML_SEQUENCE_NODE;
+}
+
+static bool
+s_is_null (const yaml_node_t *node)
+{
+    if (!node || node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *text = (const char *) node->data.scalar.value;
+    return !*text || strcmp (text, "~") == 0 || strcasecmp (text, "null") == 0;
+}
+
+const char *
+hb_ynode_type (const hb_ynode_t *self)
+{
+    if (!self->node)
+        return "nothing";
+    if (self->node->type == YAML_MAPPING_NODE)
+        return "a mapping";
+    if (self->node->type == YAML_SEQUENCE_NODE)
+        return "a list";
+    if (s_is_null (self->node))
+        return "an empty value";
+    if (self->node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return "a quoted string";
+    return "a scalar";
+}
+
+bool
+hb_ynode_expect_map (const hb_ynode_t *self)
+{
+    if (hb_ynode_is_map (self))
+        return true;
+    if (self->node)
+        hb_yaml_error (self, "expected a mapping (key: value ...), got %s", hb_ynode_type (self));
+    return false;
+}
+
+bool
+hb_ynode_expect_seq (const hb_ynode_t *self)
+{
+    if (hb_ynode_is_seq (self))
+        return true;
+    if (self->node)
+        hb_yaml_error (self, "expected a list, got %s", hb_ynode_type (self));
+    return false;
+}
+
+//  Edit distance, for "did you mean": keys are short, so O(n*m) is fine
+static int
+s_distance (const char *a, const char *b)
+{
+    size_t la = strlen (a), lb = strlen (b);
+    if (la > 40 || lb > 40)
+        return 99;
+    int row [41];
+    for (size_t j = 0; j <= lb; j++)
+        row [j] = (int) j;
+    for (size_t i = 1; i <= la; i++) {
+        int diagonal = row [0];
+        row [0] = (int) i;
+        for (size_t j = 1; j <= lb; j++) {
+            int above = row [j];
+            int cost = tolower ((unsigned char) a [i - 1]) != tolower ((unsigned char) b [j - 1]);
+            int best = diagonal + cost;
+            if (row [j] + 1 < best)
+                best = row [j] + 1;
+            if (row [j - 1] + 1 < best)
+                best = row [j - 1] + 1;
+            row [j] = best;
+            diagonal = above;
+        }
+    }
+    return row [lb];
+}
+
+int
+hb_ynode_check_keys (const hb_ynode_t *self, const char *const *known)
+{
+    int unknown = 0;
+    int n = hb_ynode_is_map (self) ? hb_ynode_size (self) : 0;
+    for (int i = 0; i < n; i++) {
+        const char *key;
+        hb_ynode_t child;
+        if (hb_ynode_pair (self, i, &key, &child) != 0 || !key)
+            continue;
+        const char *nearest = NULL;
+        int best = 3;
+        bool found = false;
+        for (int k = 0; known [k] && !found; k++) {
+            found = strcmp (key, known [k]) == 0;
+            int distance = s_distance (key, known [k]);
+            if (distance < best && distance * 3 <= (int) strlen (known [k])) {
+                best = distance;
+                nearest = known [k];
+            }
+        }
+        if (found)
+            continue;
+        unknown++;
+        char message [96] = "unknown key";
+        if (nearest)
+            snprintf (message, sizeof message, "unknown key (did you mean '%s'?)", nearest);
+        s_record (self->doc, child.line, child.path, message, NULL);
+    }
+    return unknown;
+}
+
+int
+hb_ynode_size (const hb_ynode_t *self)
+{
+    if (hb_ynode_is_map (self))
+        return (int) (self->node->data.mapping.pairs.top - self->node->data.mapping.pairs.start);
+    if (hb_ynode_is_seq (self))
+        return (int) (self->node->data.sequence.items.top - self->node->data.sequence.items.start);
+    return 0;
+}
+
+int
+hb_ynode_pair (const hb_ynode_t *self, int index, const char **key, hb_ynode_t *child)
+{
+    if (index < 0 || index >= hb_ynode_size (self) || !hb_ynode_is_map (self))
+        return -1;
+    yaml_document_t *document = &self->doc->document;
+    yaml_node_pair_t *pair = &self->node->data.mapping.pairs.start [index];
+    yaml_node_t *key_node = yaml_document_get_node (document, pair->key);
+    *key = s_scalar (key_node);
+    child->doc = self->doc;
+    child->node = yaml_document_get_node (document, pair->value);
+    child->line = s_line (key_node);
+    s_path_join (child->path, self->path, *key ? *key : "?");
+    return 0;
+}
+
+int
+hb_ynode_get (const hb_ynode_t *self, const char *key, hb_ynode_t *child)
+{
+    int n = hb_ynode_is_map (self) ? hb_ynode_size (self) : 0;
+    for (int i = 0; i < n; i++) {
+        const char *name;
+        //  the first of duplicate keys wins; the duplicate is reported at load
+        if (hb_ynode_pair (self, i, &name, child) == 0 && name && strcmp (name, key) == 0)
+            return 0;
+    }
+    child->doc = self->doc;
+    child->node = NULL;
+    child->line = self->line;
+    s_path_join (child->path, self->path, key);
+    return -1;
+}
+
+int
+hb_ynode_need (const hb_ynode_t *self, const char *key, hb_ynode_t *child)
+{
+    if (hb_ynode_get (self, key, child) == 0)
+        return 0;
+    if (hb_ynode_is_map (self))
+        s_record (self->doc, child->line, child->path, "missing required key", NULL);
+    return -1;
+}
+
+int
+hb_ynode_item (const hb_ynode_t *self, int index, hb_ynode_t *child)
+{
+    if (!hb_ynode_is_seq (self) || index < 0 || index >= hb_ynode_size (self))
+        return -1;
+    child->doc = self->doc;
+    child->node = yaml_document_get_node (&self->doc->document,
+                                          self->node->data.sequence.items.start [index]);
+    child->line = s_line (child->node);
+    s_path_index (child->path, self->path, index);
+    return 0;
+}
+
+const char *
+hb_ynode_scalar (const hb_ynode_t *self)
+{
+    return s_scalar (self->node);
+}
+
+//  A scalar that can be read as a number, a boolean: plain (unquoted) and
+//  not empty. Records why not.
+static const char *
+s_plain (const hb_ynode_t *self, const char *what)
+{
+    if (self->node && self->node->type == YAML_SCALAR_NODE && !s_is_null (self->node)
+    &&  self->node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        return s_scalar (self->node);
+    hb_yaml_error (self, "expected %s, got %s", what, hb_ynode_type (self));
+    return NULL;
+}
+
+int
+hb_ynode_string (const hb_ynode_t *self, char *buf, size_t size)
+{
+    const char *text = s_scalar (self->node);
+    if (!text || s_is_null (self->node)) {
+        hb_yaml_error (self, "expected a string, got %s", hb_ynode_type (self));
+        return -1;
+    }
+    if (strlen (text) >= size) {
+        hb_yaml_error (self, "too long (at most %zu characters)", size - 1);
+        return -1;
+    }
+    strcpy (buf, text);
+    return 0;
+}
+
+//  Strict decimal syntax: [+-] digits [. digits] [e [+-] digits]. Leaves
+//  out what strtod would also take (hex, "nan", "inf", leading blanks).
+static bool
+s_decimal (const char *text, bool integer)
+{
+    const char *p = text;
+    if (*p == '+' || *p == '-')
+        p++;
+    int digits = 0;
+    while (isdigit ((unsigned char) *p)) {
+        p++;
+        digits++;
+    }
+    if (!integer && *p == '.') {
+        p++;
+        while (isdigit ((unsigned char) *p)) {
+            p++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return false;
+    if (!integer && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit ((unsigned char) *p))
+            return false;
+        while (isdigit ((unsigned char) *p))
+            p++;
+    }
+    return *p == 0;
+}
+
+int
+hb_ynode_double (const hb_ynode_t *self, double *value)
+{
+    const char *text = s_plain (self, "a number");
+    if (!text)
+        return -1;
+    const char *bare = text + (*text == '+' || *text == '-');
+    if (strcasecmp (bare, ".nan") == 0 || strcasecmp (bare, "nan") == 0) {
+        hb_yaml_error (self, "not a number: NaN is not allowed");
+        return -1;
+    }
+    if (strcasecmp (bare, ".inf") == 0 || strcasecmp (bare, "inf") == 0) {
+        hb_yaml_error (self, "infinity is not allowed");
+        return -1;
+    }
+    if (!s_decimal (text, false)) {
+        hb_yaml_error (self, "not a number");
+        return -1;
+    }
+    errno = 0;
+    double parsed = strtod (text, NULL);
+    if (!isfinite (parsed) || (errno == ERANGE && fabs (parsed) > 1)) {
+        hb_yaml_error (self, "number out of range");
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
+int
+hb_ynode_int (const hb_ynode_t *self, int64_t min, int64_t max, int64_t *value)
+{
+    const char *text = s_plain (self, "an integer");
+    if (!text)
+        return -1;
+    if (!s_decimal (text, true)) {
+        hb_yaml_error (self, "expected an integer");
+        return -1;
+    }
+    errno = 0;
+    long long parsed = strtoll (text, NULL, 10);
+    if (errno == ERANGE || parsed < min || parsed > max) {
+        hb_yaml_error (self, "must be between %lld and %lld", (long long) min, (long long) max);
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
+int
+hb_ynode_uint64 (const hb_ynode_t *self, uint64_t *value)
+{
+    const char *text = s_plain (self, "a non-negative integer");
+    if (!text)
+        return -1;
+    if (!s_decimal (text, true) || *text == '-') {
+        hb_yaml_error (self, "expected a non-negative integer");
+        return -1;
+    }
+    errno = 0;
+    unsigned long long parsed = strtoull (text, NULL, 10);
+    if (errno == ERANGE) {
+        hb_yaml_error (self, "number out of range (at most %llu)", (unsigned long long) UINT64_MAX);
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
+int
+hb_ynode_bool (const hb_ynode_t *self, bool *value)
+{
+    static const char *truths [] = { "true", "yes", "on" };
+    static const char *lies [] = { "false", "no", "off" };
+    const char *text = s_plain (self, "true or false");
+    if (!text)
+        return -1;
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp (text, truths [i]) == 0 || strcasecmp (text, lies [i]) == 0) {
+            *value = strcasecmp (text, truths [i]) == 0;
+            return 0;
+        }
+    hb_yaml_error (self, "expected true or false");
+    return -1;
+}
+
+//  Reads exactly width digits.
+static bool
+s_digits (const char **p, int width, int *value)
+{
+    *value = 0;
+    for (int i = 0; i < width; i++, (*p)++) {
+        if (!isdigit ((unsigned char) **p))
+            return false;
+        *value = *value * 10 + (**p - '0');
+    }
+    return true;
+}
+
+int
+hb_ynode_time (const hb_ynode_t *self, int64_t *ns)
+{
+    const char *text = s_plain (self, "a UTC time (2026-11-21T00:00:00Z)");
+    if (!text)
+        return -1;
+    const char *p = text;
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    int64_t fraction_ns = 0;
+    bool ok = s_digits (&p, 4, &year) && *p++ == '-' && s_digits (&p, 2, &month)
+           && *p++ == '-' && s_digits (&p, 2, &day);
+    if (ok && *p == 'T') {
+        p++;
+        ok = s_digits (&p, 2, &hour) && *p++ == ':' && s_digits (&p, 2, &minute)
+          && *p++ == ':' && s_digits (&p, 2, &second);
+        if (ok && *p == '.') {
+            int64_t scale = 100000000;
+            for (p++; isdigit ((unsigned char) *p); p++, scale /= 10)
+                fraction_ns += (*p - '0') * scale;
+        }
+        ok = ok && *p++ == 'Z';
+    }
+    ok = ok && *p == 0;
+    struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day,
+                     .tm_hour = hour, .tm_min = minute, .tm_sec = second };
+    time_t secs = ok && year >= 1970 && year < 2200 ? timegm (&tm) : -1;
+    //  timegm normalises 2026-02-30 into March: a round trip catches it
+    ok = secs > 0 && tm.tm_mon == month - 1 && tm.tm_mday == day && tm.tm_hour == hour
+      && tm.tm_min == minute && tm.tm_sec == second;
+    if (!ok) {
+        hb_yaml_error (self, "expected a UTC time like 2026-11-21T08:00:00Z or a date like 2026-11-21");
+        return -1;
+    }
+    *ns = (int64_t) secs * 1000000000 + fraction_ns;
+    return 0;
+}

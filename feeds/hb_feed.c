@@ -1,0 +1,586 @@
+/*  hb_feed: see hb_feed.h. */
+#include "hb_feed.h"
+#include "hb_log.h"
+#include "hb_pub.h"
+#include "hb_sub.h"
+#include "hb_time.h"
+
+#include <czmq.h>
+#include <stdarg.h>
+
+#define S_MAX_TIMERS        256
+#define S_MAX_FDS           64
+#define S_HEARTBEAT_MS      1000
+#define S_FLUSH_MS          1       //  parked ticks wait at most about this long
+#define S_RECV_BATCH        256     //  orders read per wake-up before others get a turn
+
+typedef struct {
+    hb_feed_t   *feed;
+    hb_timer_fn *fn;
+    void        *arg;
+    int          id;                //  zloop's timer id
+    size_t       left;              //  calls to go, 0: forever
+    bool         used;
+} s_timer_t;
+
+typedef struct {
+    hb_feed_t   *feed;
+    hb_fd_fn    *fn;
+    void        *arg;
+    int          fd;
+    bool         used;
+} s_fd_t;
+
+struct _hb_feed_t {
+    const hb_config_t    *config;
+    const hb_venue_cfg_t *venue;
+    char                  id [HB_NAME_MAX];        //  "feed.<venue>"
+    char                  hb_topic [HB_TOPIC_MAX];
+    hb_plugin_host_t     *plugin;
+    hb_pub_t             *pub;
+    hb_sub_t             *sub;
+    zloop_t              *loop;
+    hb_host_api_t         api;
+    volatile int          stop;         //  written with __atomic, see hb_feed_stop
+    int                   flush_timer;  //  -1 while nothing is parked
+    int64_t               started_mono;
+    uint64_t              last_seq;
+    uint32_t              status;
+    hb_feed_stats_t       counts;       //  the counters that are ours, not pub/sub's
+    s_timer_t             timers [S_MAX_TIMERS];
+    s_fd_t                fds [S_MAX_FDS];
+    hb_complain_t         c_invalid, c_misaddressed, c_decode, c_stale,
+                          c_gap, c_unexpected, c_reject, c_slots;
+    hb_msg_t              in;           //  scratch for received orders
+    hb_msg_t              out;          //  scratch for what the host publishes itself
+};
+
+//  ---------------------------------------------------------------------------
+//  The host API given to the plugin. Each function takes the feed as ctx.
+
+static int s_on_flush (zloop_t *loop, int timer_id, void *arg);
+
+//  Points at the venue field of the bodies a plugin may publish; NULL for
+//  the types it may not.
+static char *
+s_body_venue (hb_msg_t *msg, char **symbol)
+{
+    switch (msg->env.type) {
+        case HB_MSG_TICK:  *symbol = msg->u.tick.symbol;  return msg->u.tick.venue;
+        case HB_MSG_TRADE: *symbol = msg->u.trade.symbol; return msg->u.trade.venue;
+        case HB_MSG_ACK:   *symbol = msg->u.ack.symbol;   return msg->u.ack.venue;
+        case HB_MSG_FILL:  *symbol = msg->u.fill.symbol;  return msg->u.fill.venue;
+        default:           *symbol = NULL;                return NULL;
+    }
+}
+
+static int
+s_invalid (hb_feed_t *self, const char *why, const hb_msg_t *msg)
+{
+    self->counts.invalid++;
+    hb_complain (&self->c_invalid, HB_LOG_WARN, "plugin %s published an invalid %s: %s",
+                 hb_plugin_host_name (self->plugin), hb_msg_type_name (msg->env.type), why);
+    return -1;
+}
+
+static int
+s_api_publish (void *ctx, hb_msg_t *msg)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (!msg)
+        return -1;
+    char *symbol;
+    char *venue = s_body_venue (msg, &symbol);
+    if (!venue)
+        return s_invalid (self, "a plugin publishes ticks, trades, acks and fills only", msg);
+    //  The venue is ours to vouch for: fill it in, or refuse a stranger's.
+    if (venue [0] == 0)
+        memcpy (venue, self->venue->name, HB_NAME_MAX);
+    else
+    if (strncmp (venue, self->venue->name, HB_NAME_MAX) != 0)
+        return s_invalid (self, "body venue is not this venue", msg);
+    //  Market data must be about configured instruments, or nobody can use
+    //  it; acks and fills may name what an order named (a reject of an
+    //  unknown symbol is still an answer).
+    if ((msg->env.type == HB_MSG_TICK || msg->env.type == HB_MSG_TRADE)
+    &&  !hb_venue_instrument (self->venue, symbol))
+        return s_invalid (self, "symbol is not configured for this venue", msg);
+    if (msg->env.ts_recv == 0)
+        msg->env.ts_recv = hb_wall_ns ();
+
+    int rc;
+    if (msg->env.type == HB_MSG_TICK) {
+        rc = hb_pub_send_latest (self->pub, NULL, msg);
+        //  A tick parked behind a full socket goes out on the flush timer,
+        //  which only runs while something is parked.
+        if (rc == 0 && self->flush_timer < 0) {
+            hb_pub_stats_t stats;
+            hb_pub_stats (self->pub, &stats);
+            if (stats.pending > 0)
+                self->flush_timer = zloop_timer (self->loop, S_FLUSH_MS, 0, s_on_flush, self);
+        }
+    }
+    else
+        rc = hb_pub_send (self->pub, NULL, msg);
+    if (rc)
+        return s_invalid (self, "refused by the encoder", msg);
+    self->counts.published++;
+    if (msg->env.seq > self->last_seq)
+        self->last_seq = msg->env.seq;
+    return 0;
+}
+
+static void
+s_api_log (void *ctx, int level, const char *format, ...)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (level < HB_LOG_ERROR)
+        level = HB_LOG_ERROR;
+    if (level > HB_LOG_DEBUG)
+        level = HB_LOG_DEBUG;
+    if (!hb_log_enabled ((hb_log_level_t) level))
+        return;
+    char text [768];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (text, sizeof text, format, args);
+    va_end (args);
+    hb_log ((hb_log_level_t) level, "plugin %s: %s", hb_plugin_host_name (self->plugin), text);
+}
+
+static int64_t
+s_api_now_ns (void *ctx)
+{
+    (void) ctx;
+    return hb_wall_ns ();
+}
+
+static int
+s_on_plugin_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    s_timer_t *slot = (s_timer_t *) arg;
+    int rc = slot->fn (slot->arg);
+    //  The callback may have cancelled this timer (and the slot may hold a
+    //  new one since): only a slot still holding this id is ours to count.
+    if (slot->used && slot->id == timer_id && slot->left > 0 && --slot->left == 0)
+        slot->used = false;             //  zloop drops a finished timer itself
+    return rc < 0 ? -1 : 0;
+}
+
+static int
+s_api_timer_add (void *ctx, uint64_t interval_ms, size_t times, hb_timer_fn *fn, void *arg)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (!fn)
+        return -1;
+    for (int i = 0; i < S_MAX_TIMERS; i++) {
+        s_timer_t *slot = &self->timers [i];
+        if (slot->used)
+            continue;
+        int id = zloop_timer (self->loop, (size_t) interval_ms, times, s_on_plugin_timer, slot);
+        if (id < 0)
+            return -1;
+        *slot = (s_timer_t) { self, fn, arg, id, times, true };
+        return id;
+    }
+    hb_complain (&self->c_slots, HB_LOG_ERROR, "plugin %s: more than %d timers",
+                 hb_plugin_host_name (self->plugin), S_MAX_TIMERS);
+    return -1;
+}
+
+static int
+s_api_timer_cancel (void *ctx, int timer_id)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    for (int i = 0; i < S_MAX_TIMERS; i++) {
+        s_timer_t *slot = &self->timers [i];
+        if (slot->used && slot->id == timer_id) {
+            zloop_timer_end (self->loop, timer_id);
+            slot->used = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int
+s_on_plugin_fd (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    s_fd_t *slot = (s_fd_t *) arg;
+    int revents = (item->revents & ZMQ_POLLIN ? HB_FD_READ : 0)
+                | (item->revents & ZMQ_POLLOUT ? HB_FD_WRITE : 0)
+                | (item->revents & ZMQ_POLLERR ? HB_FD_ERROR : 0);
+    return slot->fn (slot->arg, item->fd, revents) < 0 ? -1 : 0;
+}
+
+static int
+s_api_fd_add (void *ctx, int fd, int events, hb_fd_fn *fn, void *arg)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (fd < 0 || !fn)
+        return -1;
+    for (int i = 0; i < S_MAX_FDS; i++) {
+        s_fd_t *slot = &self->fds [i];
+        if (slot->used)
+            continue;
+        zmq_pollitem_t item = { NULL, fd, 0, 0 };
+        item.events = (short) ((events & HB_FD_READ ? ZMQ_POLLIN : 0)
+                             | (events & HB_FD_WRITE ? ZMQ_POLLOUT : 0));
+        if (zloop_poller (self->loop, &item, s_on_plugin_fd, slot))
+            return -1;
+        //  An error on the fd is the plugin's to handle (reconnect), not a
+        //  reason for zloop to drop the poller behind its back.
+        zloop_poller_set_tolerant (self->loop, &item);
+        *slot = (s_fd_t) { self, fn, arg, fd, true };
+        return 0;
+    }
+    hb_complain (&self->c_slots, HB_LOG_ERROR, "plugin %s: more than %d fds",
+                 hb_plugin_host_name (self->plugin), S_MAX_FDS);
+    return -1;
+}
+
+static int
+s_api_fd_remove (void *ctx, int fd)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    for (int i = 0; i < S_MAX_FDS; i++) {
+        s_fd_t *slot = &self->fds [i];
+        if (slot->used && slot->fd == fd) {
+            zmq_pollitem_t item = { NULL, fd, 0, 0 };
+            zloop_poller_end (self->loop, &item);
+            slot->used = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void
+s_api_set_status (void *ctx, uint32_t status)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (status != self->status)
+        hb_info ("venue status %u -> %u", self->status, status);
+    self->status = status;
+}
+
+//  ---------------------------------------------------------------------------
+//  Reactor handlers
+
+static int
+s_on_flush (zloop_t *loop, int timer_id, void *arg)
+{
+    hb_feed_t *self = (hb_feed_t *) arg;
+    if (hb_pub_flush (self->pub) == 0) {
+        zloop_timer_end (loop, timer_id);
+        self->flush_timer = -1;
+    }
+    return 0;
+}
+
+static int
+s_on_subscription (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) reader;
+    hb_pub_poll_subscriptions (((hb_feed_t *) arg)->pub);
+    return 0;
+}
+
+//  Publishes a reject in the plugin's place, for an order or a cancel it
+//  could not even answer.
+static void
+s_host_reject (hb_feed_t *self, const char *symbol, const char *client_id, const char *what)
+{
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_ACK;
+    msg->env.ts_recv = hb_wall_ns ();
+    hb_ack_t *ack = &msg->u.ack;
+    memcpy (ack->venue, self->venue->name, HB_NAME_MAX);
+    snprintf (ack->symbol, sizeof ack->symbol, "%s", symbol);
+    snprintf (ack->client_id, sizeof ack->client_id, "%s", client_id);
+    ack->status = HB_ACK_REJECTED;
+    ack->reason = HB_REJ_VENUE;
+    snprintf (ack->text, sizeof ack->text, "plugin %s could not handle the %s",
+              hb_plugin_host_name (self->plugin), what);
+    self->counts.host_rejects++;
+    hb_complain (&self->c_reject, HB_LOG_WARN, "plugin %s failed on %s %s: rejected by the host",
+                 hb_plugin_host_name (self->plugin), what, client_id);
+    if (hb_pub_send (self->pub, NULL, msg) == 0 && msg->env.seq > self->last_seq)
+        self->last_seq = msg->env.seq;
+}
+
+static void
+s_dispatch (hb_feed_t *self, const char *topic)
+{
+    hb_msg_t *msg = &self->in;
+    const char *venue = msg->env.type == HB_MSG_ORDER ? msg->u.order.venue
+                      : msg->env.type == HB_MSG_CANCEL ? msg->u.cancel.venue : NULL;
+    if (!venue) {
+        hb_complain (&self->c_unexpected, HB_LOG_WARN, "unexpected %s from %s on '%s': dropped",
+                     hb_msg_type_name (msg->env.type), msg->env.publisher, topic);
+        return;
+    }
+    if (strncmp (venue, self->venue->name, HB_NAME_MAX) != 0) {
+        self->counts.misaddressed++;
+        hb_complain (&self->c_misaddressed, HB_LOG_WARN,
+                     "%s from %s on '%s' is for venue '%s', not '%s': dropped",
+                     hb_msg_type_name (msg->env.type), msg->env.publisher, topic,
+                     venue, self->venue->name);
+        return;
+    }
+    self->counts.orders_in++;
+    //  An unknown symbol is the plugin's to reject: it knows its venue.
+    if (msg->env.type == HB_MSG_ORDER) {
+        if (hb_plugin_host_order (self->plugin, &msg->u.order))
+            s_host_reject (self, msg->u.order.symbol, msg->u.order.client_id, "order");
+    }
+    else
+    if (hb_plugin_host_cancel (self->plugin, &msg->u.cancel))
+        s_host_reject (self, msg->u.cancel.symbol, msg->u.cancel.client_id, "cancel");
+}
+
+static int
+s_on_order (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) reader;
+    hb_feed_t *self = (hb_feed_t *) arg;
+    char topic [HB_TOPIC_MAX];
+    for (int n = 0; n < S_RECV_BATCH; n++) {
+        hb_seq_status_t status;
+        if (hb_sub_recv (self->sub, topic, sizeof topic, &self->in, &status, 0)) {
+            if (errno == EPROTO) {
+                hb_complain (&self->c_decode, HB_LOG_WARN, "malformed message on the order bus: dropped");
+                continue;
+            }
+            break;                      //  EAGAIN: drained; EINTR: the loop decides
+        }
+        if (status == HB_SEQ_STALE) {
+            hb_complain (&self->c_stale, HB_LOG_WARN,
+                         "stale or duplicate %s from %s on '%s' (seq %llu): dropped",
+                         hb_msg_type_name (self->in.env.type), self->in.env.publisher, topic,
+                         (unsigned long long) self->in.env.seq);
+            continue;
+        }
+        if (status == HB_SEQ_GAP)
+            hb_complain (&self->c_gap, HB_LOG_WARN, "lost %llu message(s) from %s on '%s'",
+                         (unsigned long long) hb_sub_last_missed (self->sub),
+                         self->in.env.publisher, topic);
+        else
+        if (status == HB_SEQ_RESTART)
+            hb_info ("%s restarted (epoch %llu)", self->in.env.publisher,
+                     (unsigned long long) self->in.env.epoch);
+        s_dispatch (self, topic);
+    }
+    return 0;
+}
+
+static int
+s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    hb_feed_t *self = (hb_feed_t *) arg;
+    hb_feed_stats_t stats;
+    hb_feed_stats (self, &stats);
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_HEARTBEAT;
+    msg->env.ts_recv = hb_wall_ns ();
+    hb_heartbeat_t *hb = &msg->u.heartbeat;
+    memcpy (hb->component, self->id, HB_NAME_MAX);
+    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / HB_NS_PER_MS);
+    hb->last_seq = self->last_seq;
+    hb->msgs_in = stats.orders_in + stats.misaddressed;
+    hb->msgs_out = stats.sent;
+    hb->gaps = stats.gaps;
+    hb->drops = stats.conflated;
+    //  The heartbeat has one error counter: malformed input and plugin
+    //  messages we refused to encode are both messages that could not go on.
+    hb->decode_errors = stats.decode_errors + stats.invalid;
+    hb->restarts_seen = stats.restarts;
+    hb->queue_depth = stats.pending;
+    hb->status = self->status;
+    if (hb_pub_send (self->pub, self->hb_topic, msg) == 0) {
+        self->counts.heartbeats++;
+        if (msg->env.seq > self->last_seq)
+            self->last_seq = msg->env.seq;
+    }
+    return 0;
+}
+
+static int
+s_on_watch (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    hb_feed_t *self = (hb_feed_t *) arg;
+    return __atomic_load_n (&self->stop, __ATOMIC_RELAXED) ? -1 : 0;
+}
+
+//  ---------------------------------------------------------------------------
+
+hb_feed_t *
+hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_host_t **plugin_p)
+{
+    assert (config && venue && plugin_p && *plugin_p);
+    hb_feed_t *self = (hb_feed_t *) zmalloc (sizeof *self);
+    if (!self) {
+        hb_plugin_host_destroy (plugin_p);
+        return NULL;
+    }
+    self->plugin = *plugin_p;
+    *plugin_p = NULL;
+    self->config = config;
+    self->venue = venue;
+    self->flush_timer = -1;
+    self->started_mono = hb_mono_ns ();
+    if (snprintf (self->id, sizeof self->id, "feed.%s", venue->name) >= (int) sizeof self->id) {
+        hb_error ("venue name '%s' too long for a publisher id", venue->name);
+        hb_feed_destroy (&self);
+        return NULL;
+    }
+    snprintf (self->hb_topic, sizeof self->hb_topic, "hb.%s", self->id);
+
+    self->pub = hb_pub_new (venue->endpoint, self->id, 0);
+    self->sub = hb_sub_new (0);
+    self->loop = zloop_new ();
+    if (!self->pub || !self->sub || !self->loop) {
+        hb_error ("cannot set up the bus at %s", venue->endpoint);
+        hb_feed_destroy (&self);
+        return NULL;
+    }
+    int senders = 0;
+    for (int i = 0; i < config->n_components; i++) {
+        const hb_component_cfg_t *comp = &config->components [i];
+        if (!comp->sends_orders || comp->endpoint [0] == 0)
+            continue;
+        if (hb_sub_connect (self->sub, comp->endpoint)) {
+            hb_error ("cannot connect to %s at %s", comp->name, comp->endpoint);
+            hb_feed_destroy (&self);
+            return NULL;
+        }
+        senders++;
+    }
+    char prefix [HB_TOPIC_MAX];
+    snprintf (prefix, sizeof prefix, "order.%s.", venue->name);
+    int rc = hb_sub_subscribe (self->sub, prefix);
+    snprintf (prefix, sizeof prefix, "cancel.%s.", venue->name);
+    rc |= hb_sub_subscribe (self->sub, prefix);
+    if (rc
+    ||  zloop_reader (self->loop, hb_sub_sock (self->sub), s_on_order, self)
+    ||  zloop_reader (self->loop, hb_pub_sock (self->pub), s_on_subscription, self)
+    ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0
+    ||  zloop_timer (self->loop, HB_FEED_WATCH_MS, 0, s_on_watch, self) < 0) {
+        hb_error ("cannot set up the reactor");
+        hb_feed_destroy (&self);
+        return NULL;
+    }
+    if (senders == 0)
+        hb_warn ("no component has orders: true with an endpoint: this feed will see no orders");
+
+    self->api = (hb_host_api_t) {
+        .abi_version = HB_PLUGIN_ABI_VERSION,
+        .size = sizeof (hb_host_api_t),
+        .ctx = self,
+        .config = config,
+        .venue = venue,
+        .publish = s_api_publish,
+        .log = s_api_log,
+        .now_ns = s_api_now_ns,
+        .timer_add = s_api_timer_add,
+        .timer_cancel = s_api_timer_cancel,
+        .fd_add = s_api_fd_add,
+        .fd_remove = s_api_fd_remove,
+        .set_status = s_api_set_status
+    };
+    return self;
+}
+
+void
+hb_feed_destroy (hb_feed_t **self_p)
+{
+    assert (self_p);
+    hb_feed_t *self = *self_p;
+    if (!self)
+        return;
+    //  The plugin's instance goes first: its destroy may still cancel
+    //  timers and remove fds on our loop, and may not publish after.
+    if (self->plugin)
+        hb_plugin_host_release (self->plugin);
+    zloop_destroy (&self->loop);
+    hb_sub_destroy (&self->sub);
+    hb_pub_destroy (&self->pub);
+    hb_plugin_host_destroy (&self->plugin);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+hb_feed_start (hb_feed_t *self)
+{
+    assert (self);
+    if (hb_plugin_host_create (self->plugin, &self->api)) {
+        hb_error ("plugin %s (%s) refused venue %s: see its messages above",
+                  hb_plugin_host_name (self->plugin), hb_plugin_host_path (self->plugin),
+                  self->venue->name);
+        return -1;
+    }
+    if (hb_plugin_host_start (self->plugin)) {
+        hb_error ("plugin %s failed to start", hb_plugin_host_name (self->plugin));
+        hb_plugin_host_release (self->plugin);
+        return -1;
+    }
+    hb_info ("plugin %s started: %d instrument(s), publishing at %s",
+             hb_plugin_host_name (self->plugin), self->venue->n_instruments, self->venue->endpoint);
+    return 0;
+}
+
+int
+hb_feed_run (hb_feed_t *self)
+{
+    assert (self);
+    while (!__atomic_load_n (&self->stop, __ATOMIC_RELAXED)) {
+        //  zloop returns 0 when a signal interrupted its poll (the flag
+        //  then tells whether it was ours) and -1 when a handler asked.
+        if (zloop_start (self->loop) != 0)
+            return __atomic_load_n (&self->stop, __ATOMIC_RELAXED) ? 0 : -1;
+    }
+    return 0;
+}
+
+void
+hb_feed_stop (hb_feed_t *self)
+{
+    assert (self);
+    __atomic_store_n (&self->stop, 1, __ATOMIC_RELAXED);
+}
+
+void
+hb_feed_stats (hb_feed_t *self, hb_feed_stats_t *stats)
+{
+    assert (self && stats);
+    *stats = self->counts;
+    hb_pub_stats_t pub;
+    hb_pub_stats (self->pub, &pub);
+    hb_sub_stats_t sub;
+    hb_sub_stats (self->sub, &sub);
+    stats->sent = pub.sent;
+    stats->conflated = pub.conflated;
+    stats->pending = pub.pending;
+    stats->decode_errors = sub.decode_errors;
+    stats->gaps = sub.gaps;
+    stats->restarts = sub.restarts;
+    stats->status = self->status;
+}
+
+const char *
+hb_feed_id (hb_feed_t *self)
+{
+    assert (self);
+    return self->id;
+}

@@ -1,0 +1,77 @@
+/*  hb_feed: the feed handler of one venue: hosts its plugin on the bus.
+
+    A feed owns, for one venue of the config:
+    - the plugin (an hb_plugin_host_t, handed over by the caller),
+    - a publisher bound to the venue's endpoint, id "feed.<venue>": ticks go
+      out conflatable (hb_pub_send_latest), everything else reliably,
+    - a subscriber connected to every component that sends orders,
+      subscribed to "order.<venue>." and "cancel.<venue>.",
+    - one zloop on which everything runs, plugin callbacks included.
+
+    It gives the plugin the hb_host_api_t of hb_plugin.h, checks what the
+    plugin publishes (type, venue, symbol; the encoder checks the rest) and
+    counts and logs what it refuses without stopping, passes orders and
+    cancels for its venue to the plugin and rejects on the plugin's behalf
+    when the plugin cannot, and publishes a heartbeat "hb.feed.<venue>" every
+    second with its counters.
+
+    Life: hb_feed_new (bus), hb_feed_start (plugin), hb_feed_run (reactor,
+    until hb_feed_stop or a callback returns -1), hb_feed_destroy. All on one
+    thread, except hb_feed_stop.                                             */
+#ifndef HB_FEED_H
+#define HB_FEED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_config.h"
+#include "hb_plugin_host.h"
+
+typedef struct _hb_feed_t hb_feed_t;
+
+typedef struct {
+    uint64_t orders_in;         //  orders and cancels received for this venue
+    uint64_t misaddressed;      //  orders or cancels for another venue, dropped
+    uint64_t host_rejects;      //  rejects published by the host (plugin returned -1)
+    uint64_t published;         //  plugin messages accepted by the publisher
+    uint64_t invalid;           //  plugin messages refused (type, venue, symbol, encoder)
+    uint64_t sent;              //  frames handed to the socket (heartbeats included)
+    uint64_t conflated;         //  ticks replaced before they could go
+    uint64_t pending;           //  ticks parked right now
+    uint64_t decode_errors;     //  malformed input on the order subscriber
+    uint64_t gaps;              //  sequence gaps on the order subscriber
+    uint64_t restarts;          //  order senders seen restarting
+    uint64_t heartbeats;
+    uint32_t status;            //  last set_status of the plugin
+} hb_feed_stats_t;
+
+//  Builds the feed of venue (a venue of config; both must outlive the feed)
+//  around *plugin_p, which it takes over on every path (*plugin_p is nulled).
+//  Binds the publisher and connects the subscriber. Returns NULL, after
+//  logging why, when the bus cannot be set up.
+hb_feed_t *hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
+                        hb_plugin_host_t **plugin_p);
+
+//  Destroys the plugin's instance, then the bus objects, in the reverse
+//  order of their creation. NULL-safe; nulls *self_p.
+void hb_feed_destroy (hb_feed_t **self_p);
+
+//  Creates the plugin's instance and starts it. Returns 0, or -1 (logged)
+//  when the plugin refuses its config or fails to start.
+int hb_feed_start (hb_feed_t *self);
+
+//  Runs the reactor until hb_feed_stop is called or a plugin callback
+//  returns -1. Returns 0 after a stop, -1 when a callback ended it.
+int hb_feed_run (hb_feed_t *self);
+
+//  Asks hb_feed_run to return. Async-signal-safe and callable from any
+//  thread: it sets a flag that the reactor checks when a signal interrupts
+//  its poll and at least every HB_FEED_WATCH_MS otherwise.
+void hb_feed_stop (hb_feed_t *self);
+#define HB_FEED_WATCH_MS  100
+
+void hb_feed_stats (hb_feed_t *self, hb_feed_stats_t *stats);
+
+//  The publisher id, "feed.<venue>".
+const char *hb_feed_id (hb_feed_t *self);
+
+#endif

@@ -1,0 +1,223 @@
+/*  sim_plugin: the sim venue behind the plugin ABI (hb_plugin.h). The
+    engine (sim_venue) knows nothing of hosts or clocks; this file maps wall
+    time to market steps, runs the publish timer, delays orders by
+    latency_ms on host timers and reports outages through set_status.
+
+    Orders waiting out their latency sit in a fixed pool; when it is full a
+    new order is rejected at once (HB_REJ_RATE_LIMIT) instead of allocating.
+    Every callback runs on the host's thread, so nothing here locks.         */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_plugin.h"
+#include "hb_log.h"
+#include "hb_time.h"
+#include "sim_venue.h"
+
+#define S_PENDING 256
+
+typedef struct sim_plugin_s sim_plugin_t;
+
+typedef struct {
+    sim_plugin_t *owner;
+    bool          used;
+    int           timer_id;
+    hb_order_t    order;
+} s_pending_t;
+
+struct sim_plugin_s {
+    const hb_host_api_t *host;
+    sim_venue_t         *venue;
+    int                  publish_timer;
+    bool                 started;
+    bool                 in_outage;
+    uint64_t             latency_ms;
+    uint64_t             publish_ms;
+    s_pending_t          pending [S_PENDING];
+    hb_msg_t             reply;
+};
+
+//  True when the host was built with member m of hb_host_api_t and set it.
+#define S_HOST_HAS(host, m) \
+    ((host)->size >= offsetof (hb_host_api_t, m) + sizeof ((host)->m) && (host)->m)
+
+#define S_LOG(self, level, ...) do {                                        \
+    if (S_HOST_HAS ((self)->host, log))                                     \
+        (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__);        \
+} while (0)
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    return self->host->publish (self->host->ctx, msg);
+}
+
+static uint64_t
+s_now_step (const sim_plugin_t *self)
+{
+    return sim_venue_step_at (self->venue, self->host->now_ns (self->host->ctx));
+}
+
+static void
+s_set_status (sim_plugin_t *self, bool outage)
+{
+    self->in_outage = outage;
+    if (S_HOST_HAS (self->host, set_status))
+        self->host->set_status (self->host->ctx, outage? HB_TICK_OUTAGE: 0);
+    S_LOG (self, outage? HB_LOG_WARN: HB_LOG_INFO, "venue %s: %s", self->host->venue->name,
+           outage? "outage begins (silent, rejecting orders)": "outage over");
+}
+
+static int
+s_on_publish (void *arg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    uint64_t k = s_now_step (self);
+    bool outage = sim_venue_outage (self->venue, k);
+    if (outage != self->in_outage)
+        s_set_status (self, outage);
+    sim_venue_publish (self->venue, k, s_emit, self);
+    return 0;
+}
+
+static int
+s_on_latency (void *arg)
+{
+    s_pending_t *slot = (s_pending_t *) arg;
+    sim_plugin_t *self = slot->owner;
+    slot->used = false;
+    slot->timer_id = -1;
+    sim_venue_order (self->venue, &slot->order, s_now_step (self), s_emit, self);
+    return 0;
+}
+
+static void *
+s_create (const hb_host_api_t *host)
+{
+    if (!host || host->abi_version != HB_PLUGIN_ABI_VERSION || !host->config || !host->venue
+    ||  !S_HOST_HAS (host, publish) || !S_HOST_HAS (host, now_ns)
+    ||  !S_HOST_HAS (host, timer_add) || !S_HOST_HAS (host, timer_cancel))
+        return NULL;
+    sim_plugin_t *self = (sim_plugin_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->host = host;
+    self->publish_timer = -1;
+    char err [256] = "";
+    int64_t anchor = hb_market_anchor_ns (&host->config->market, host->now_ns (host->ctx));
+    self->venue = sim_venue_new (host->config, host->venue, anchor, err, sizeof err);
+    if (!self->venue) {
+        S_LOG (self, HB_LOG_ERROR, "sim %s: %s", host->venue->name, err);
+        free (self);
+        return NULL;
+    }
+    //  host timers count whole milliseconds; a 0 latency is handled inline
+    self->latency_ms = (uint64_t) ceil (host->venue->sim.latency_ms);
+    self->publish_ms = (uint64_t) fmax (1, round (host->venue->sim.publish_ms));
+    for (int i = 0; i < S_PENDING; i++) {
+        self->pending [i].owner = self;
+        self->pending [i].timer_id = -1;
+    }
+    return self;
+}
+
+static int
+s_start (void *self_)
+{
+    sim_plugin_t *self = (sim_plugin_t *) self_;
+    if (self->started)
+        return 0;
+    uint64_t k = s_now_step (self);
+    int64_t t0 = hb_mono_ns ();
+    sim_venue_seek (self->venue, k);
+    S_LOG (self, HB_LOG_INFO, "sim %s: market fast-forwarded to step %llu in %.1f ms",
+           self->host->venue->name, (unsigned long long) k, (hb_mono_ns () - t0) / 1e6);
+    self->in_outage = sim_venue_outage (self->venue, k);
+    if (self->in_outage)
+        s_set_status (self, true);
+    self->publish_timer = self->host->timer_add (self->host->ctx, self->publish_ms, 0,
+                                                 s_on_publish, self);
+    if (self->publish_timer < 0) {
+        S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the publish timer",
+               self->host->venue->name);
+        return -1;
+    }
+    self->started = true;
+    sim_venue_publish (self->venue, k, s_emit, self);
+    return 0;
+}
+
+static int
+s_order (void *self_, const hb_order_t *order)
+{
+    sim_plugin_t *self = (sim_plugin_t *) self_;
+    if (self->latency_ms == 0) {
+        //  a reject is an answer too: either way the order is handled
+        sim_venue_order (self->venue, order, s_now_step (self), s_emit, self);
+        return 0;
+    }
+    for (int i = 0; i < S_PENDING; i++) {
+        s_pending_t *slot = &self->pending [i];
+        if (slot->used)
+            continue;
+        slot->order = *order;
+        slot->timer_id = self->host->timer_add (self->host->ctx, self->latency_ms, 1,
+                                                s_on_latency, slot);
+        if (slot->timer_id < 0)
+            break;
+        slot->used = true;
+        return 0;
+    }
+    //  no room to wait: refuse now rather than queue without bound
+    memset (&self->reply, 0, sizeof self->reply);
+    self->reply.env.type = HB_MSG_ACK;
+    self->reply.env.ts_venue = sim_venue_time_ns (self->venue, s_now_step (self));
+    hb_ack_t *ack = &self->reply.u.ack;
+    snprintf (ack->venue, sizeof ack->venue, "%s", self->host->venue->name);
+    snprintf (ack->symbol, sizeof ack->symbol, "%.*s", HB_NAME_MAX - 1, order->symbol);
+    snprintf (ack->client_id, sizeof ack->client_id, "%.*s", HB_ID_MAX - 1, order->client_id);
+    ack->status = HB_ACK_REJECTED;
+    ack->reason = HB_REJ_RATE_LIMIT;
+    snprintf (ack->text, sizeof ack->text, "more than %d orders in flight", S_PENDING);
+    s_emit (self, &self->reply);
+    return 0;
+}
+
+static int
+s_cancel (void *self_, const hb_cancel_t *cancel)
+{
+    sim_plugin_t *self = (sim_plugin_t *) self_;
+    sim_venue_cancel (self->venue, cancel, s_now_step (self), s_emit, self);
+    return 0;
+}
+
+static void
+s_destroy (void **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sim_plugin_t *self = (sim_plugin_t *) *self_p;
+    if (self->publish_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->publish_timer);
+    for (int i = 0; i < S_PENDING; i++)
+        if (self->pending [i].used)
+            self->host->timer_cancel (self->host->ctx, self->pending [i].timer_id);
+    sim_venue_destroy (&self->venue);
+    free (self);
+    *self_p = NULL;
+}
+
+const hb_venue_ops_t hb_venue_plugin = {
+    .abi_version = HB_PLUGIN_ABI_VERSION,
+    .size        = sizeof (hb_venue_ops_t),
+    .name        = "sim",
+    .description = "simulated venue: correlated price paths, depth, fees, latency, "
+                   "IOC matching, outages; deterministic from seeds",
+    .create      = s_create,
+    .start       = s_start,
+    .order       = s_order,
+    .cancel      = s_cancel,
+    .destroy     = s_destroy,
+};

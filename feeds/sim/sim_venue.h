@@ -1,0 +1,98 @@
+/*  sim_venue: one simulated venue, without a host. It owns a sim_market
+    (the shared path), derives this venue's mids (basis + independent noise),
+    quotes every instrument with a book, emits public trades, matches orders
+    against the books and keeps the account (balances, positions, margin).
+
+    Time is the step index k of the market grid; the caller says which step
+    "now" is (the plugin derives it from the wall clock, tests pass it
+    directly). Everything the venue emits is a pure function of the config
+    and the sequence of calls with their k: the same calls give the same
+    bytes. Messages go out through an emit callback, one at a time, in a
+    hb_msg_t the venue owns and zeroes first (padding included); the callee
+    may change the envelope it is given (the host stamps it).
+
+    Books are rebuilt when a call names a step newer than the books' step,
+    so liquidity taken by an order stays taken until the step changes.
+    Nothing here allocates after sim_venue_new.                             */
+#ifndef SIM_VENUE_H
+#define SIM_VENUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_config.h"
+#include "hb_msg.h"
+#include "sim_book.h"
+#include "sim_market.h"
+
+typedef struct sim_venue_s sim_venue_t;
+
+//  Receives one message; the return value is ignored by the venue (a failed
+//  publish is the host's to count).
+typedef int (sim_emit_fn) (void *arg, hb_msg_t *msg);
+
+//  The account, in the venue's units. Derivative positions carry a running
+//  cash flow so that value = cash + position at the mark:
+//    linear/future: cash in USD, value = cash + pos * mult * price
+//    inverse:       cash in coin, value (coin) = cash - pos * mult / price
+//    option:        the premium moves usd; value = pos * mult * price
+typedef struct {
+    double usd;
+    double coin [HB_MAX_ASSETS];
+    double pos [HB_MAX_INSTRUMENTS];    //  instrument units (contracts), signed
+    double cash [HB_MAX_INSTRUMENTS];
+} sim_account_t;
+
+//  Builds the venue from config and its section venue (both borrowed: they
+//  must outlive the venue), with the sim clock's t = 0 at anchor_ns.
+//  Returns NULL and writes why into err when venue has no sim section, an
+//  instrument is unusable (bad asset index, tick, lot, multiplier; option
+//  without strike or iv), or the market cannot be built.
+sim_venue_t *sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
+                            int64_t anchor_ns, char *err, size_t errsize);
+
+//  NULL-safe; nulls *self_p.
+void sim_venue_destroy (sim_venue_t **self_p);
+
+//  The step that contains wall time wall_ns (0 before the anchor), and the
+//  sim time of step k in wall ns.
+uint64_t sim_venue_step_at (const sim_venue_t *self, int64_t wall_ns);
+int64_t  sim_venue_time_ns (const sim_venue_t *self, uint64_t k);
+
+//  True when an outage window of this venue covers step k.
+bool sim_venue_outage (const sim_venue_t *self, uint64_t k);
+
+//  Brings the market path to step k now (the fast-forward at start-up).
+void sim_venue_seek (sim_venue_t *self, uint64_t k);
+
+//  Publishes the state at step k: one tick per quoted instrument (an
+//  expired option is not quoted), then the public trades of step k (once
+//  per step however often this is called). Emits nothing during an outage.
+//  Returns the number of messages emitted.
+int sim_venue_publish (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *arg);
+
+//  Handles an order at step k: validates it, walks the book (market and
+//  limit IOC; GTC is refused), emits one fill per level touched and then a
+//  final ack: DONE (all filled), CANCELED (IOC remainder; filled_qty says
+//  how much filled) or REJECTED with the reason. Returns 0 when it filled
+//  anything, -1 when rejected.
+int sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
+                     sim_emit_fn *emit, void *arg);
+
+//  Nothing rests on a sim venue (IOC only), so a cancel always gets a
+//  REJECTED ack with HB_REJ_UNKNOWN_ORDER. Returns -1.
+int sim_venue_cancel (sim_venue_t *self, const hb_cancel_t *cancel, uint64_t k,
+                      sim_emit_fn *emit, void *arg);
+
+//  State at step k (the books are rebuilt first when k is newer). instrument
+//  and asset are indexes into the venue's instruments and config assets.
+const sim_book_t *sim_venue_book (sim_venue_t *self, int instrument, uint64_t k);
+double sim_venue_mid (sim_venue_t *self, int asset, uint64_t k);
+double sim_venue_fair (sim_venue_t *self, int instrument, uint64_t k);
+bool   sim_venue_quoted (sim_venue_t *self, int instrument, uint64_t k);
+double sim_venue_equity (sim_venue_t *self, uint64_t k);
+double sim_venue_margin (sim_venue_t *self, uint64_t k);
+
+const sim_account_t *sim_venue_account (const sim_venue_t *self);
+const sim_market_t  *sim_venue_market (const sim_venue_t *self);
+
+#endif
