@@ -62,6 +62,9 @@ s_setup (void **state)
     s_touch (path);
     snprintf (path, sizeof path, "%s/hb_venue_example.so", s_plugins);
     s_touch (path);
+    //  a name no build directory holds, for the search test
+    snprintf (path, sizeof path, "%s/hb_venue_testonly.so", s_plugins);
+    s_touch (path);
     char search [256];
     snprintf (search, sizeof search, "%s/nothing-here::%s", s_dir, s_plugins);
     setenv ("HB_PLUGIN_PATH", search, 1);
@@ -461,15 +464,15 @@ test_plugin_search (void **state)
     assert_null (hb_config_load_quiet (path, errbuf, sizeof errbuf));
     assert_non_null (strstr (errbuf, ":6: venues.v.plugin: unknown plugin"));
 
-    //  without the test directory on the path, example is not found
+    //  without the test directory on the path, testonly is not found
     char *saved = strdup (getenv ("HB_PLUGIN_PATH"));
     setenv ("HB_PLUGIN_PATH", "/nonexistent", 1);
-    snprintf (text, sizeof text, format, "example");
+    snprintf (text, sizeof text, format, "testonly");
     path = s_write ("plugin.yaml", text, strlen (text));
     errbuf [0] = 0;
     assert_null (hb_config_load_quiet (path, errbuf, sizeof errbuf));
     assert_non_null (strstr (errbuf, "unknown plugin"));
-    assert_non_null (strstr (errbuf, "(value 'example')"));
+    assert_non_null (strstr (errbuf, "(value 'testonly')"));
     setenv ("HB_PLUGIN_PATH", saved, 1);
     free (saved);
     cfg = s_load_ok (path);

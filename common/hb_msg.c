@@ -565,6 +565,9 @@ s_read_str (s_cursor_t *self, char *dest, size_t capacity)
     if (o->via.str.size >= capacity)
         s_fail (self, HB_DECODE_OVERSIZED);
     else
+    if (o->via.str.size == 0)
+        return;                         //  msgpack-c gives no pointer for ""
+    else
     if (memchr (o->via.str.ptr, '\0', o->via.str.size))
         s_fail (self, HB_DECODE_RANGE);
     else

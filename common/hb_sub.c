@@ -143,20 +143,21 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     assert (self);
     assert (msg);
     self->payload_valid = false;
-    int flags = 0;
-    if (timeout_ms >= 0) {
+    //  Try first: under load a message is usually queued already, and
+    //  zmq_poll would cost a poll(2) per message.
+    if (zmq_msg_recv (&self->topic, self->handle, ZMQ_DONTWAIT) == -1) {
+        if (zmq_errno () != EAGAIN || timeout_ms == 0)
+            return -1;                  //  EAGAIN, EINTR, ETERM
         //  The wait covers the first frame only: the others of a message
         //  arrive with it.
         if (timeout_ms > 0) {
             zmq_pollitem_t item = { self->handle, 0, ZMQ_POLLIN, 0 };
-            int rc = zmq_poll (&item, 1, timeout_ms);
-            if (rc == -1)
-                return -1;              //  errno from libzmq: EINTR, ETERM
+            if (zmq_poll (&item, 1, timeout_ms) == -1)
+                return -1;              //  EINTR, ETERM
         }
-        flags = ZMQ_DONTWAIT;
+        if (zmq_msg_recv (&self->topic, self->handle, timeout_ms > 0 ? ZMQ_DONTWAIT : 0) == -1)
+            return -1;
     }
-    if (zmq_msg_recv (&self->topic, self->handle, flags) == -1)
-        return -1;                      //  EAGAIN, EINTR, ETERM
     size_t topic_len = zmq_msg_size (&self->topic);
     if (!zmq_msg_more (&self->topic))
         return s_reject (self, "one frame, expected topic + payload", topic_len);

@@ -127,7 +127,7 @@ s_walk (hb_yaml_t *self, yaml_node_t *node, const char *path, int depth)
         return;
     self->visited [id] = true;
     if (depth > S_DEPTH_MAX) {
-        s_record (self, s_line (node), path, "nested too deeply", NULL);
+        s_record (self, s_line (node), path, "nested too deeply (more than 64 levels)", NULL);
         return;
     }
     char child [HB_YAML_PATH_MAX];
@@ -150,7 +150,8 @@ s_walk (hb_yaml_t *self, yaml_node_t *node, const char *path, int depth)
         yaml_node_t *value = yaml_document_get_node (&self->document, pairs [i].value);
         const char *text = s_scalar (key);
         if (!text) {
-            s_record (self, s_line (key), path, "a key must be a plain name, not a collection", NULL);
+            s_record (self, s_line (key), *path ? path : "(document)",
+                      "a key must be a plain name, not a collection", NULL);
             continue;
         }
         if (keys)

@@ -1,9 +1,9 @@
 /*  sim_book: see sim_book.h.
 
-    Prices are computed as integers of ticks and converted once, so a price
-    read back from the book divides by tick to a whole number up to one
-    rounding, which is what a venue's own tick check (and sim_book_on_grid)
-    expects.                                                                 */
+    Prices and sizes are computed as whole numbers of ticks and lots and
+    converted once (s_grid), so a value read back from the book divides by
+    its unit to a whole number up to one rounding, which is what a venue's
+    own grid check (sim_book_on_grid) expects.                               */
 #include <math.h>
 #include <string.h>
 #include "sim_book.h"
@@ -12,6 +12,18 @@
 //  Slack for floor/ceil on values that are a whole number of ticks up to a
 //  rounding (fair = 100.0 with tick 0.1 is 1000 ticks, not 999.9999).
 #define S_GRID_EPS 1e-9
+
+//  n units of the grid as a double. For decimal grids (0.01, 0.0001 ...)
+//  n / 100 is the correctly rounded decimal where n * 0.01 is often one ulp
+//  off (1.1400000000000001), which shows in every JSON line downstream.
+static double
+s_grid (double n, double unit)
+{
+    double inverse = round (1.0 / unit);
+    if (inverse >= 1 && fabs (1.0 / unit - inverse) <= 1e-9 * inverse)
+        return n / inverse;
+    return n * unit;
+}
 
 static double
 s_level_qty (const sim_book_params_t *p, int side, int level)
@@ -24,7 +36,7 @@ s_level_qty (const sim_book_params_t *p, int side, int level)
         min_lots = 1;
     if (lots < min_lots)
         lots = min_lots;
-    return lots * p->lot;
+    return s_grid (lots, p->lot);
 }
 
 void
@@ -50,42 +62,39 @@ sim_book_build (sim_book_t *book, const sim_book_params_t *p)
         prev_bid = bid;
         prev_ask = ask;
         if (bid >= 1) {
-            book->bids [book->n_bids].px = bid * p->tick;
+            book->bids [book->n_bids].px = s_grid (bid, p->tick);
             book->bids [book->n_bids].qty = s_level_qty (p, HB_SIDE_BUY, j);
             book->n_bids++;
         }
-        book->asks [book->n_asks].px = ask * p->tick;
+        book->asks [book->n_asks].px = s_grid (ask, p->tick);
         book->asks [book->n_asks].qty = s_level_qty (p, HB_SIDE_SELL, j);
         book->n_asks++;
     }
 }
 
 int
-sim_book_walk (const sim_book_t *book, int side, double qty, double limit,
+sim_book_walk (const sim_book_t *book, int side, double qty, double limit, double lot,
                sim_take_t *takes, double *filled)
 {
     const hb_level_t *levels = side == HB_SIDE_BUY? book->asks: book->bids;
     int n_levels = side == HB_SIDE_BUY? book->n_asks: book->n_bids;
-    double left = qty;
+    //  counted in whole lots so that every take is on the lot grid and the
+    //  remainder never turns into dust
+    double left = round (qty / lot), total = 0;
     int n = 0;
     for (int j = 0; j < n_levels && left > 0; j++) {
         double px = levels [j].px;
         if (limit > 0 && (side == HB_SIDE_BUY? px > limit: px < limit))
             break;
-        double take = levels [j].qty < left? levels [j].qty: left;
+        double level = round (levels [j].qty / lot);
+        double take = level < left? level: left;
         takes [n].px = px;
-        takes [n].qty = take;
+        takes [n].qty = s_grid (take, lot);
         n++;
         left -= take;
-        //  qty and level sizes are lot multiples; a remainder below a
-        //  millionth of the order is rounding, not quantity
-        if (left <= qty * 1e-9)
-            left = 0;
+        total += take;
     }
-    double total = 0;
-    for (int j = 0; j < n; j++)
-        total += takes [j].qty;
-    *filled = total;
+    *filled = s_grid (total, lot);
     return n;
 }
 
@@ -98,7 +107,7 @@ sim_book_consume (sim_book_t *book, int side, const sim_take_t *takes,
     //  takes are the first n_takes levels, in order
     int gone = 0;
     for (int j = 0; j < n_takes && j < *n_levels; j++) {
-        double rest = round ((levels [j].qty - takes [j].qty) / lot) * lot;
+        double rest = s_grid (round ((levels [j].qty - takes [j].qty) / lot), lot);
         levels [j].qty = rest > 0? rest: 0;
         if (levels [j].qty <= 0)
             gone++;

@@ -47,10 +47,11 @@ typedef struct {
 void sim_book_build (sim_book_t *book, const sim_book_params_t *params);
 
 //  Walks the side an order of `side` takes from (asks for a buy), level by
-//  level while the price is within limit (limit <= 0: no limit), up to qty.
-//  Writes one take per level touched into takes (HB_BOOK_DEPTH entries) and
-//  returns how many; *filled gets the total. The book is not changed.
-int sim_book_walk (const sim_book_t *book, int side, double qty, double limit,
+//  level while the price is within limit (limit <= 0: no limit), up to qty
+//  (a multiple of lot). Writes one take per level touched into takes
+//  (HB_BOOK_DEPTH entries), each a whole number of lots, and returns how
+//  many; *filled gets the total. The book is not changed.
+int sim_book_walk (const sim_book_t *book, int side, double qty, double limit, double lot,
                    sim_take_t *takes, double *filled);
 
 //  Removes what sim_book_walk returned from the book (emptied levels go;

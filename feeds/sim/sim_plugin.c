@@ -15,7 +15,7 @@
 #include "hb_time.h"
 #include "sim_venue.h"
 
-#define S_PENDING 256
+#define S_PENDING 128
 
 typedef struct sim_plugin_s sim_plugin_t;
 

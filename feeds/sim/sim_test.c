@@ -1,6 +1,6 @@
-/*  sim venue tests: books, matching, fees, rejects, balances, outages,
-    determinism across instances, and the plugin glue against a fake host.
-    The venue is driven directly by step index; no clock, no bus.           */
+/*  sim venue tests: books, matching, fees, rejects, balances, outages and
+    determinism across instances. The venue is driven directly by step
+    index; no clock, no bus, no host (sim_plugin_test.c has the glue).      */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,109 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hb_plugin.h"
 #include "sim_venue.h"
+#include "sim_test_config.h"
 
-#define ANCHOR_NS   INT64_C (1700000000000000000)
-#define DAY_NS      (INT64_C (86400) * 1000000000)
 #define CAPTURE_MAX 4096
-
-enum { I_SPOT, I_PERP, I_INV, I_ETH_PERP, I_CALL, I_SOL, I_PUT_SHORT, N_INSTR };
-
-//  ---------------------------------------------------------------------------
-//  Config by hand: four assets, one sim venue with every instrument kind.
-
-static hb_instrument_cfg_t *
-s_instr (hb_venue_cfg_t *v, const char *symbol, int asset, hb_kind_t kind,
-         double mult, double tick, double lot, double min_qty)
-{
-    hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
-    snprintf (ins->symbol, HB_NAME_MAX, "%s", symbol);
-    ins->asset = asset;
-    ins->kind = kind;
-    ins->multiplier = mult;
-    ins->tick_size = tick;
-    ins->lot_size = lot;
-    ins->min_qty = min_qty;
-    return ins;
-}
-
-static void
-s_venue_cfg (hb_config_t *config, int index, const char *name, uint64_t seed,
-             double basis_bps, double noise_bps)
-{
-    hb_venue_cfg_t *v = &config->venues [index];
-    memset (v, 0, sizeof *v);
-    snprintf (v->name, HB_NAME_MAX, "%s", name);
-    snprintf (v->plugin, HB_NAME_MAX, "sim");
-    v->fee_maker = 0.0001;
-    v->fee_taker = 0.0005;
-    v->initial_margin = 0.1;
-    v->maintenance_margin = 0.05;
-    v->collateral_usd = 1e6;
-    v->balances [0] = 2;            //  BTC
-    v->balances [1] = 20;           //  ETH
-    v->cpu = -1;
-    v->enabled = true;
-    s_instr (v, "BTC-USD", 0, HB_KIND_SPOT, 1, 0.1, 0.0001, 0.0001);
-    s_instr (v, "BTC-PERP", 0, HB_KIND_LINEAR_PERP, 1, 0.1, 0.001, 0.001);
-    s_instr (v, "BTC-USD-INV", 0, HB_KIND_INVERSE_PERP, 100, 0.5, 1, 1);
-    s_instr (v, "ETH-PERP", 1, HB_KIND_LINEAR_PERP, 1, 0.01, 0.01, 0.01);
-    hb_instrument_cfg_t *call = s_instr (v, "BTC-C-65000", 0, HB_KIND_OPTION, 1, 5, 0.01, 0.01);
-    call->is_call = true;
-    call->strike = 65000;
-    call->expiry_ns = ANCHOR_NS + 30 * DAY_NS;
-    call->iv = 0.6;
-    s_instr (v, "SOL-USD", 2, HB_KIND_SPOT, 1, 0.001, 0.01, 0.1);
-    hb_instrument_cfg_t *put = s_instr (v, "ETH-P-2800", 1, HB_KIND_OPTION, 1, 0.1, 0.1, 0.1);
-    put->is_call = false;
-    put->strike = 2800;
-    put->expiry_ns = ANCHOR_NS + 3600 * INT64_C (1000000000);     //  one hour
-    put->iv = 0.7;
-    v->has_sim = true;
-    v->sim.seed = seed;
-    v->sim.basis_bps = basis_bps;
-    v->sim.noise_bps = noise_bps;
-    v->sim.spread_bps = 2;
-    v->sim.level_bps = 1;
-    v->sim.depth = 5;
-    v->sim.level_usd = 50000;
-    v->sim.publish_ms = 250;
-    v->sim.latency_ms = 20;
-    //  a 60 s outage from t = 1000 s (steps 10000 .. 10599)
-    v->sim.n_outages = 1;
-    v->sim.outages [0].at_s = 1000;
-    v->sim.outages [0].duration_s = 60;
-    if (config->n_venues <= index)
-        config->n_venues = index + 1;
-}
-
-static hb_config_t *
-s_config (uint64_t market_seed)
-{
-    hb_config_t *config = (hb_config_t *) calloc (1, sizeof *config);
-    assert_non_null (config);
-    const char *names [] = { "BTC", "ETH", "SOL", "DOGE" };
-    const double prices [] = { 60000, 3000, 150, 0.15 };
-    const double vols [] = { 0.6, 0.75, 1.0, 0.9 };
-    config->n_assets = 4;
-    for (int i = 0; i < 4; i++) {
-        snprintf (config->assets [i].name, HB_NAME_MAX, "%s", names [i]);
-        config->assets [i].price = prices [i];
-        config->assets [i].vol = vols [i];
-        for (int j = 0; j < 4; j++)
-            config->market.corr [i][j] = i == j? 1: 0.6;
-    }
-    config->market.present = true;
-    config->market.seed = market_seed;
-    config->market.step_ms = 100;
-    config->market.anchor_ns = ANCHOR_NS;
-    config->market.jumps_per_day = 10;
-    config->market.jump_std = 0.02;
-    s_venue_cfg (config, 0, "alpha", 7, 0, 2);
-    s_venue_cfg (config, 1, "beta", 8, 5, 3);
-    return config;
-}
 
 static sim_venue_t *
 s_venue (const hb_config_t *config, int index)
@@ -132,11 +33,13 @@ typedef struct {
     hb_msg_t msgs [CAPTURE_MAX];
 } s_capture_t;
 
+//  Keeps a copy of msg, its envelope stamped as the host would.
 static int
 s_capture (void *arg, hb_msg_t *msg)
 {
     s_capture_t *cap = (s_capture_t *) arg;
     assert_true (cap->n < CAPTURE_MAX);
+    snprintf (msg->env.publisher, HB_NAME_MAX, "feed.alpha");
     cap->msgs [cap->n++] = *msg;
     return 0;
 }
@@ -180,6 +83,31 @@ s_rel (double a, double b)
     return fabs (a - b) / fmax (fabs (b), 1e-300);
 }
 
+//  Encodes msg as the host would: everything the sim emits must pass the
+//  wire encoder's validation. Returns the size.
+static size_t
+s_encode (const hb_msg_t *msg, hb_buf_t *buf)
+{
+    if (hb_msg_encode (msg, buf) != 0)
+        fail_msg ("hb_msg_encode refused a %s message", hb_msg_type_name (msg->env.type));
+    return buf->size;
+}
+
+//  All of cap encoded back to back into out (size bytes); returns the length.
+static size_t
+s_encode_all (const s_capture_t *cap, uint8_t *out, size_t size)
+{
+    hb_buf_t buf;
+    size_t used = 0;
+    for (int m = 0; m < cap->n; m++) {
+        s_encode (&cap->msgs [m], &buf);
+        assert_true (used + buf.size <= size);
+        memcpy (out + used, buf.data, buf.size);
+        used += buf.size;
+    }
+    return used;
+}
+
 //  Rounds q down to lot (for crafting orders from book sizes).
 static double
 s_lots (double q, double lot)
@@ -193,7 +121,7 @@ static void
 test_books_sane (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     sim_venue_t *venue = s_venue (config, 0);
     const hb_venue_cfg_t *v = &config->venues [0];
     for (uint64_t k = 0; k < 3000; k += 37) {
@@ -255,12 +183,12 @@ static void
 test_ticks (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     sim_venue_t *venue = s_venue (config, 0);
     s_capture_t *cap = s_capture_new ();
     int n = sim_venue_publish (venue, 5, s_capture, cap);
     assert_int_equal (n, cap->n);
-    int ticks = 0, trades = 0;
+    int ticks = 0;
     for (int m = 0; m < cap->n; m++) {
         const hb_msg_t *msg = &cap->msgs [m];
         assert_int_equal (msg->env.ts_venue, ANCHOR_NS + 5 * 100 * INT64_C (1000000));
@@ -279,10 +207,8 @@ test_ticks (void **state)
             }
             ticks++;
         }
-        else {
+        else
             assert_int_equal (msg->env.type, HB_MSG_TRADE);
-            trades++;
-        }
     }
     assert_int_equal (ticks, N_INSTR);
     //  trades of a step go out once however often the step is published
@@ -307,13 +233,18 @@ test_ticks (void **state)
     }
     //  binomial(200 * 7, 0.25): mean 350, sd 16
     assert_in_range (total_trades, 350 - 80, 350 + 80);
-    (void) trades;
     //  the one-hour put stops quoting at expiry (step 36000)
     cap->n = 0;
-    assert_int_equal (sim_venue_publish (venue, 36001, s_capture, cap) - (cap->n - N_INSTR + 1),
-                      N_INSTR - 1);
-    assert_false (sim_venue_quoted (venue, I_PUT_SHORT, 36001));
-    assert_true (sim_venue_quoted (venue, I_PUT_SHORT, 35990));
+    sim_venue_publish (venue, 36001, s_capture, cap);
+    int expired_ticks = 0;
+    for (int m = 0; m < cap->n; m++)
+        if (cap->msgs [m].env.type == HB_MSG_TICK) {
+            expired_ticks++;
+            assert_string_not_equal (cap->msgs [m].u.tick.symbol, "ETH-P-2990");
+        }
+    assert_int_equal (expired_ticks, N_INSTR - 1);
+    assert_false (sim_venue_quoted (venue, I_PUT, 36001));
+    assert_true (sim_venue_quoted (venue, I_PUT, 35990));
     free (cap);
     sim_venue_destroy (&venue);
     free (config);
@@ -323,7 +254,7 @@ static void
 test_market_buy_walks_levels (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     sim_venue_t *venue = s_venue (config, 0);
     s_capture_t *cap = s_capture_new ();
     const uint64_t k = 50;
@@ -373,7 +304,7 @@ static void
 test_limit_ioc_partial (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     sim_venue_t *venue = s_venue (config, 0);
     s_capture_t *cap = s_capture_new ();
     const uint64_t k = 60;
@@ -410,7 +341,7 @@ static void
 test_inverse_and_spot_fees (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     sim_venue_t *venue = s_venue (config, 0);
     s_capture_t *cap = s_capture_new ();
     const uint64_t k = 70;
@@ -468,9 +399,10 @@ static void
 test_rejects (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     config->venues [0].collateral_usd = 1000;
     config->venues [0].balances [0] = 0.01;
+    config->venues [0].balances [1] = 0;
     sim_venue_t *venue = s_venue (config, 0);
     s_capture_t *cap = s_capture_new ();
     const uint64_t k = 80;
@@ -511,6 +443,10 @@ test_rejects (void **state)
                       cases [c].order.client_id, ack->reason, ack->text, cases [c].reason);
         assert_true (strlen (ack->text) > 0);
         assert_string_equal (ack->client_id, cases [c].order.client_id);
+        if (ack->client_id [0]) {
+            hb_buf_t buf;
+            s_encode (&cap->msgs [0], &buf);
+        }
     }
     //  rejects leave the account alone
     const sim_account_t *acct = sim_venue_account (venue);
@@ -544,7 +480,7 @@ test_rejects (void **state)
     assert_int_equal (s_last_ack (cap)->reason, HB_REJ_UNKNOWN_ORDER);
     //  expired option
     cap->n = 0;
-    hb_order_t expired = s_order ("ETH-P-2800", "e1", HB_SIDE_BUY, HB_ORD_MARKET, 0.1, 0);
+    hb_order_t expired = s_order ("ETH-P-2990", "e1", HB_SIDE_BUY, HB_ORD_MARKET, 0.1, 0);
     assert_int_equal (sim_venue_order (venue, &expired, 40000, s_capture, cap), -1);
     assert_int_equal (s_last_ack (cap)->reason, HB_REJ_VENUE);
     free (cap);
@@ -556,7 +492,7 @@ static void
 test_outage (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (1);
+    hb_config_t *config = sim_test_config (1);
     sim_venue_t *venue = s_venue (config, 0);
     s_capture_t *cap = s_capture_new ();
     assert_false (sim_venue_outage (venue, 9999));
@@ -604,16 +540,35 @@ static void
 test_determinism (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (11);
+    hb_config_t *config = sim_test_config (11);
     s_capture_t *a = s_capture_new (), *b = s_capture_new ();
     s_script (config, a);
     s_script (config, b);
     assert_true (a->n > 1000);
     assert_int_equal (a->n, b->n);
     assert_memory_equal (a->msgs, b->msgs, (size_t) a->n * sizeof (hb_msg_t));
+    //  and on the wire
+    size_t size = 8 << 20;
+    uint8_t *bytes_a = (uint8_t *) malloc (size), *bytes_b = (uint8_t *) malloc (size);
+    assert_non_null (bytes_a);
+    assert_non_null (bytes_b);
+    size_t len_a = s_encode_all (a, bytes_a, size);
+    assert_int_equal (len_a, s_encode_all (b, bytes_b, size));
+    assert_memory_equal (bytes_a, bytes_b, len_a);
+    free (bytes_a);
+    free (bytes_b);
+    //  every fill is on the instrument's lot and tick grid
     int fills = 0;
-    for (int m = 0; m < a->n; m++)
-        fills += a->msgs [m].env.type == HB_MSG_FILL;
+    for (int m = 0; m < a->n; m++) {
+        if (a->msgs [m].env.type != HB_MSG_FILL)
+            continue;
+        const hb_fill_t *f = &a->msgs [m].u.fill;
+        const hb_instrument_cfg_t *ins = hb_venue_instrument (&config->venues [0], f->symbol);
+        assert_non_null (ins);
+        assert_true (sim_book_on_grid (f->qty, ins->lot_size));
+        assert_true (sim_book_on_grid (f->px, ins->tick_size));
+        fills++;
+    }
     assert_true (fills >= 14);
     //  another venue seed: different noise, different bytes
     config->venues [0].sim.seed = 12;
@@ -638,7 +593,7 @@ static void
 test_two_venues_one_path (void **state)
 {
     (void) state;
-    hb_config_t *config = s_config (5);
+    hb_config_t *config = sim_test_config (5);
     sim_venue_t *alpha = s_venue (config, 0), *beta = s_venue (config, 1);
     //  log (beta / alpha) = 5 bps + N(0, sqrt (2^2 + 3^2) bps)
     double sd = sqrt (4.0 + 9.0) * 1e-4, sum = 0;
@@ -663,182 +618,6 @@ test_two_venues_one_path (void **state)
     free (config);
 }
 
-//  ---------------------------------------------------------------------------
-//  Plugin glue against a fake host
-
-#define FAKE_TIMERS 512
-
-//  the symbol the host dlsyms; linked in directly here
-extern const hb_venue_ops_t hb_venue_plugin;
-
-typedef struct {
-    int64_t      now_ns;
-    int          published [HB_MSG_TYPE_COUNT];
-    hb_msg_t     last_ack;
-    uint32_t     status;
-    int          status_calls;
-    int          n_timers;
-    struct {
-        bool         active;
-        uint64_t     interval_ms;
-        size_t       times;
-        hb_timer_fn *fn;
-        void        *arg;
-    } timers [FAKE_TIMERS];
-} s_fake_t;
-
-static int
-s_fake_publish (void *ctx, hb_msg_t *msg)
-{
-    s_fake_t *fake = (s_fake_t *) ctx;
-    assert_true (msg->env.type > 0 && msg->env.type < HB_MSG_TYPE_COUNT);
-    fake->published [msg->env.type]++;
-    if (msg->env.type == HB_MSG_ACK)
-        fake->last_ack = *msg;
-    return 0;
-}
-
-static void
-s_fake_log (void *ctx, int level, const char *format, ...)
-{
-    (void) ctx;
-    (void) level;
-    (void) format;
-}
-
-static int64_t
-s_fake_now (void *ctx)
-{
-    return ((s_fake_t *) ctx)->now_ns;
-}
-
-static int
-s_fake_timer_add (void *ctx, uint64_t interval_ms, size_t times, hb_timer_fn *fn, void *arg)
-{
-    s_fake_t *fake = (s_fake_t *) ctx;
-    if (fake->n_timers == FAKE_TIMERS)
-        return -1;
-    int id = fake->n_timers++;
-    fake->timers [id].active = true;
-    fake->timers [id].interval_ms = interval_ms;
-    fake->timers [id].times = times;
-    fake->timers [id].fn = fn;
-    fake->timers [id].arg = arg;
-    return id;
-}
-
-static int
-s_fake_timer_cancel (void *ctx, int id)
-{
-    s_fake_t *fake = (s_fake_t *) ctx;
-    assert_true (id >= 0 && id < fake->n_timers);
-    fake->timers [id].active = false;
-    return 0;
-}
-
-static void
-s_fake_status (void *ctx, uint32_t status)
-{
-    s_fake_t *fake = (s_fake_t *) ctx;
-    fake->status = status;
-    fake->status_calls++;
-}
-
-//  Fires timer id as the host would (one-shot timers end).
-static void
-s_fire (s_fake_t *fake, int id)
-{
-    assert_true (fake->timers [id].active);
-    if (fake->timers [id].times == 1)
-        fake->timers [id].active = false;
-    assert_int_equal (fake->timers [id].fn (fake->timers [id].arg), 0);
-}
-
-static void
-test_plugin (void **state)
-{
-    (void) state;
-    hb_config_t *config = s_config (3);
-    s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
-    assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = &config->venues [0],
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status,
-    };
-    const hb_venue_ops_t *ops = &hb_venue_plugin;
-    assert_int_equal (ops->abi_version, HB_PLUGIN_ABI_VERSION);
-    assert_true (ops->size >= HB_VENUE_OPS_MIN_SIZE);
-    assert_string_equal (ops->name, "sim");
-
-    //  one hour after the anchor: a fast-forward of 36,000 steps
-    fake->now_ns = ANCHOR_NS + 3600 * INT64_C (1000000000) - 1;
-    void *self = ops->create (&host);
-    assert_non_null (self);
-    assert_int_equal (ops->start (self), 0);
-    assert_int_equal (fake->n_timers, 1);
-    assert_int_equal (fake->timers [0].interval_ms, 250);
-    assert_int_equal (fake->published [HB_MSG_TICK], N_INSTR);
-    fake->now_ns += INT64_C (250000000);             //  the put has expired now
-    s_fire (fake, 0);
-    assert_int_equal (fake->published [HB_MSG_TICK], 2 * N_INSTR - 1);
-
-    //  an order waits out its latency on a one-shot timer
-    hb_order_t order = s_order ("BTC-PERP", "p1", HB_SIDE_BUY, HB_ORD_MARKET, 0.01, 0);
-    assert_int_equal (ops->order (self, &order), 0);
-    assert_int_equal (fake->n_timers, 2);
-    assert_int_equal (fake->timers [1].interval_ms, 20);
-    assert_int_equal (fake->timers [1].times, 1);
-    assert_int_equal (fake->published [HB_MSG_ACK], 0);
-    fake->now_ns += INT64_C (20000000);
-    s_fire (fake, 1);
-    assert_int_equal (fake->published [HB_MSG_FILL], 1);
-    assert_int_equal (fake->last_ack.u.ack.status, HB_ACK_DONE);
-    hb_cancel_t cancel;
-    memset (&cancel, 0, sizeof cancel);
-    snprintf (cancel.client_id, HB_ID_MAX, "p1");
-    assert_int_equal (ops->cancel (self, &cancel), 0);
-    assert_int_equal (fake->last_ack.u.ack.reason, HB_REJ_UNKNOWN_ORDER);
-
-    //  into the outage window (t = 1000 s of day 1 repeats? no: at_s is once)
-    //  -> move the clock back into it: the plugin follows the wall clock
-    fake->now_ns = ANCHOR_NS + 1010 * INT64_C (1000000000);
-    int ticks = fake->published [HB_MSG_TICK];
-    s_fire (fake, 0);
-    assert_int_equal (fake->status, HB_TICK_OUTAGE);
-    assert_int_equal (fake->published [HB_MSG_TICK], ticks);
-    fake->now_ns = ANCHOR_NS + 1061 * INT64_C (1000000000);
-    s_fire (fake, 0);
-    assert_int_equal (fake->status, 0);
-    assert_int_equal (fake->status_calls, 2);
-    assert_true (fake->published [HB_MSG_TICK] > ticks);
-
-    //  orders in flight are bounded: the 257th is refused at once
-    for (int i = 0; i < 256; i++) {
-        snprintf (order.client_id, HB_ID_MAX, "q%d", i);
-        assert_int_equal (ops->order (self, &order), 0);
-    }
-    assert_int_equal (fake->published [HB_MSG_ACK], 2);
-    snprintf (order.client_id, HB_ID_MAX, "q-over");
-    assert_int_equal (ops->order (self, &order), 0);
-    assert_int_equal (fake->published [HB_MSG_ACK], 3);
-    assert_int_equal (fake->last_ack.u.ack.reason, HB_REJ_RATE_LIMIT);
-    //  destroy cancels the publish timer and the 256 pending ones
-    ops->destroy (&self);
-    assert_null (self);
-    for (int i = 0; i < fake->n_timers; i++)
-        assert_false (fake->timers [i].active);
-    ops->destroy (&self);
-
-    //  a venue without a sim section is refused
-    config->venues [0].has_sim = false;
-    assert_null (ops->create (&host));
-    free (fake);
-    free (config);
-}
-
 int
 main (void)
 {
@@ -852,7 +631,6 @@ main (void)
         cmocka_unit_test (test_outage),
         cmocka_unit_test (test_determinism),
         cmocka_unit_test (test_two_venues_one_path),
-        cmocka_unit_test (test_plugin),
     };
     return cmocka_run_group_tests_name ("sim", tests, NULL, NULL);
 }

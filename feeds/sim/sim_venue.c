@@ -28,6 +28,9 @@
 #define S_SALT_BOOK     UINT64_C (0x626f6f6b)
 #define S_SALT_TRADE    UINT64_C (0x7472616465)
 
+//  A fill id is the order id plus one digit for the level.
+_Static_assert (HB_BOOK_DEPTH <= 10, "fill ids carry the level as one digit");
+
 struct sim_venue_s {
     const hb_config_t    *config;
     const hb_venue_cfg_t *cfg;
@@ -532,7 +535,8 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
     double fees [HB_BOOK_DEPTH];
     double filled = 0;
     int side = order->side;
-    int n_takes = sim_book_walk (&self->books [i], side, order->qty, limit, takes, &filled);
+    int n_takes = sim_book_walk (&self->books [i], side, order->qty, limit,
+                                 ins->lot_size, takes, &filled);
     char order_id [HB_ID_MAX - 4];
     int len = snprintf (order_id, sizeof order_id, "%s-%" PRIu64 "-%" PRIu64,
                         self->cfg->name, k, self->n_orders);
@@ -585,7 +589,7 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
         snprintf (fill->symbol, sizeof fill->symbol, "%s", ins->symbol);
         snprintf (fill->client_id, sizeof fill->client_id, "%s", client_id);
         snprintf (fill->order_id, sizeof fill->order_id, "%s", order_id);
-        snprintf (fill->fill_id, sizeof fill->fill_id, "%s-%d", order_id, j);
+        snprintf (fill->fill_id, sizeof fill->fill_id, "%s-%c", order_id, '0' + j);
         fill->side = (uint8_t) side;
         fill->liquidity = 2;
         fill->px = takes [j].px;

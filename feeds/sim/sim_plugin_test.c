@@ -1,0 +1,215 @@
+/*  sim plugin glue tests: the plugin's ops against a fake host that records
+    what is published and fires timers by hand (no reactor, no bus): start
+    with its fast-forward, the publish timer, order latency, expiry, outage
+    status, the bound on orders in flight, and a clean destroy.              */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_plugin.h"
+#include "sim_test_config.h"
+
+static hb_order_t
+s_order (const char *symbol, const char *client_id, int side, int type, double qty, double px)
+{
+    hb_order_t order;
+    memset (&order, 0, sizeof order);
+    snprintf (order.venue, HB_NAME_MAX, "alpha");
+    snprintf (order.symbol, HB_NAME_MAX, "%s", symbol);
+    snprintf (order.client_id, HB_ID_MAX, "%s", client_id);
+    order.side = (uint8_t) side;
+    order.ord_type = (uint8_t) type;
+    order.tif = HB_TIF_IOC;
+    order.qty = qty;
+    order.px = px;
+    return order;
+}
+
+#define FAKE_TIMERS 512
+
+//  the symbol the host dlsyms; linked in directly here
+extern const hb_venue_ops_t hb_venue_plugin;
+
+typedef struct {
+    int64_t      now_ns;
+    int          published [HB_MSG_TYPE_COUNT];
+    hb_msg_t     last_ack;
+    int64_t      last_ts_venue;
+    uint32_t     status;
+    int          status_calls;
+    int          n_timers;
+    struct {
+        bool         active;
+        uint64_t     interval_ms;
+        size_t       times;
+        hb_timer_fn *fn;
+        void        *arg;
+    } timers [FAKE_TIMERS];
+} s_fake_t;
+
+static int
+s_fake_publish (void *ctx, hb_msg_t *msg)
+{
+    s_fake_t *fake = (s_fake_t *) ctx;
+    assert_true (msg->env.type > 0 && msg->env.type < HB_MSG_TYPE_COUNT);
+    fake->published [msg->env.type]++;
+    fake->last_ts_venue = msg->env.ts_venue;
+    if (msg->env.type == HB_MSG_ACK)
+        fake->last_ack = *msg;
+    return 0;
+}
+
+static void
+s_fake_log (void *ctx, int level, const char *format, ...)
+{
+    (void) ctx;
+    (void) level;
+    (void) format;
+}
+
+static int64_t
+s_fake_now (void *ctx)
+{
+    return ((s_fake_t *) ctx)->now_ns;
+}
+
+static int
+s_fake_timer_add (void *ctx, uint64_t interval_ms, size_t times, hb_timer_fn *fn, void *arg)
+{
+    s_fake_t *fake = (s_fake_t *) ctx;
+    if (fake->n_timers == FAKE_TIMERS)
+        return -1;
+    int id = fake->n_timers++;
+    fake->timers [id].active = true;
+    fake->timers [id].interval_ms = interval_ms;
+    fake->timers [id].times = times;
+    fake->timers [id].fn = fn;
+    fake->timers [id].arg = arg;
+    return id;
+}
+
+static int
+s_fake_timer_cancel (void *ctx, int id)
+{
+    s_fake_t *fake = (s_fake_t *) ctx;
+    assert_true (id >= 0 && id < fake->n_timers);
+    fake->timers [id].active = false;
+    return 0;
+}
+
+static void
+s_fake_status (void *ctx, uint32_t status)
+{
+    s_fake_t *fake = (s_fake_t *) ctx;
+    fake->status = status;
+    fake->status_calls++;
+}
+
+//  Fires timer id as the host would (one-shot timers end).
+static void
+s_fire (s_fake_t *fake, int id)
+{
+    assert_true (fake->timers [id].active);
+    if (fake->timers [id].times == 1)
+        fake->timers [id].active = false;
+    assert_int_equal (fake->timers [id].fn (fake->timers [id].arg), 0);
+}
+
+static void
+test_plugin (void **state)
+{
+    (void) state;
+    hb_config_t *config = sim_test_config (3);
+    s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
+    assert_non_null (fake);
+    hb_host_api_t host = {
+        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
+        .config = config, .venue = &config->venues [0],
+        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
+        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
+        .set_status = s_fake_status,
+    };
+    const hb_venue_ops_t *ops = &hb_venue_plugin;
+    assert_int_equal (ops->abi_version, HB_PLUGIN_ABI_VERSION);
+    assert_true (ops->size >= HB_VENUE_OPS_MIN_SIZE);
+    assert_string_equal (ops->name, "sim");
+
+    //  one hour after the anchor: a fast-forward of 36,000 steps
+    fake->now_ns = ANCHOR_NS + 3600 * INT64_C (1000000000) - 1;
+    void *self = ops->create (&host);
+    assert_non_null (self);
+    assert_int_equal (ops->start (self), 0);
+    assert_int_equal (fake->n_timers, 1);
+    assert_int_equal (fake->timers [0].interval_ms, 250);
+    assert_int_equal (fake->published [HB_MSG_TICK], N_INSTR);
+    //  stamped with the sim time of the step (35,999), not the wall clock
+    assert_int_equal (fake->last_ts_venue, ANCHOR_NS + 35999 * INT64_C (100000000));
+    fake->now_ns += INT64_C (250000000);             //  the put has expired now
+    s_fire (fake, 0);
+    assert_int_equal (fake->published [HB_MSG_TICK], 2 * N_INSTR - 1);
+
+    //  an order waits out its latency on a one-shot timer
+    hb_order_t order = s_order ("BTC-PERP", "p1", HB_SIDE_BUY, HB_ORD_MARKET, 0.01, 0);
+    assert_int_equal (ops->order (self, &order), 0);
+    assert_int_equal (fake->n_timers, 2);
+    assert_int_equal (fake->timers [1].interval_ms, 20);
+    assert_int_equal (fake->timers [1].times, 1);
+    assert_int_equal (fake->published [HB_MSG_ACK], 0);
+    fake->now_ns += INT64_C (20000000);
+    s_fire (fake, 1);
+    assert_int_equal (fake->published [HB_MSG_FILL], 1);
+    assert_int_equal (fake->last_ack.u.ack.status, HB_ACK_DONE);
+    hb_cancel_t cancel;
+    memset (&cancel, 0, sizeof cancel);
+    snprintf (cancel.client_id, HB_ID_MAX, "p1");
+    assert_int_equal (ops->cancel (self, &cancel), 0);
+    assert_int_equal (fake->last_ack.u.ack.reason, HB_REJ_UNKNOWN_ORDER);
+
+    //  the plugin follows the wall clock: set it inside the outage window
+    //  (t = 1000 .. 1060 s) and out again
+    fake->now_ns = ANCHOR_NS + 1010 * INT64_C (1000000000);
+    int ticks = fake->published [HB_MSG_TICK];
+    s_fire (fake, 0);
+    assert_int_equal (fake->status, HB_TICK_OUTAGE);
+    assert_int_equal (fake->published [HB_MSG_TICK], ticks);
+    fake->now_ns = ANCHOR_NS + 1061 * INT64_C (1000000000);
+    s_fire (fake, 0);
+    assert_int_equal (fake->status, 0);
+    assert_int_equal (fake->status_calls, 2);
+    assert_true (fake->published [HB_MSG_TICK] > ticks);
+
+    //  orders in flight are bounded: the 129th is refused at once
+    for (int i = 0; i < 128; i++) {
+        snprintf (order.client_id, HB_ID_MAX, "q%d", i);
+        assert_int_equal (ops->order (self, &order), 0);
+    }
+    assert_int_equal (fake->published [HB_MSG_ACK], 2);
+    snprintf (order.client_id, HB_ID_MAX, "q-over");
+    assert_int_equal (ops->order (self, &order), 0);
+    assert_int_equal (fake->published [HB_MSG_ACK], 3);
+    assert_int_equal (fake->last_ack.u.ack.reason, HB_REJ_RATE_LIMIT);
+    //  destroy cancels the publish timer and the 128 pending ones
+    ops->destroy (&self);
+    assert_null (self);
+    for (int i = 0; i < fake->n_timers; i++)
+        assert_false (fake->timers [i].active);
+    ops->destroy (&self);
+
+    //  a venue without a sim section is refused
+    config->venues [0].has_sim = false;
+    assert_null (ops->create (&host));
+    free (fake);
+    free (config);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_plugin),
+    };
+    return cmocka_run_group_tests_name ("sim_plugin", tests, NULL, NULL);
+}
