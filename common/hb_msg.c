@@ -61,13 +61,13 @@ hb_name_valid (const char *name)
 {
     if (!name)
         return false;
-    size_t len = strnlen (name, HB_NAME_MAX);
-    if (len == 0 || len == HB_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!s_name_char (name [i]))
+    size_t len = 0;
+    while (len < HB_NAME_MAX && name [len]) {
+        if (!s_name_char (name [len]))
             return false;
-    return true;
+        len++;
+    }
+    return len > 0 && len < HB_NAME_MAX;
 }
 
 //  Ids are whatever a venue uses, so any printable ASCII but space; they
@@ -75,13 +75,13 @@ hb_name_valid (const char *name)
 static bool
 s_id_valid (const char *id, bool required)
 {
-    size_t len = strnlen (id, HB_ID_MAX);
-    if (len == HB_ID_MAX || (required && len == 0))
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (id [i] < 0x21 || id [i] > 0x7e)
+    size_t len = 0;
+    while (len < HB_ID_MAX && id [len]) {
+        if (id [len] < 0x21 || id [len] > 0x7e)
             return false;
-    return true;
+        len++;
+    }
+    return len < HB_ID_MAX && (len > 0 || !required);
 }
 
 //  Free text is shown to people only: any bytes but NUL (which cannot
@@ -227,7 +227,14 @@ s_buf_write (void *data, const char *bytes, size_t len)
     hb_buf_t *buf = (hb_buf_t *) data;
     if (len > sizeof buf->data - buf->size)
         return -1;
-    memcpy (buf->data + buf->size, bytes, len);
+    //  the packer writes 1 to 9 bytes at a time but for string bodies: a
+    //  loop beats a call to memcpy for those
+    uint8_t *dest = buf->data + buf->size;
+    if (len <= 16)
+        for (size_t i = 0; i < len; i++)
+            dest [i] = (uint8_t) bytes [i];
+    else
+        memcpy (dest, bytes, len);
     buf->size += len;
     return 0;
 }
@@ -564,14 +571,14 @@ s_read_str (s_cursor_t *self, char *dest, size_t capacity)
     else
     if (o->via.str.size >= capacity)
         s_fail (self, HB_DECODE_OVERSIZED);
-    else
-    if (o->via.str.size == 0)
-        return;                         //  msgpack-c gives no pointer for ""
-    else
-    if (memchr (o->via.str.ptr, '\0', o->via.str.size))
-        s_fail (self, HB_DECODE_RANGE);
-    else
-        memcpy (dest, o->via.str.ptr, o->via.str.size);
+    else {
+        //  a NUL inside would cut the C string short of what was sent
+        for (uint32_t i = 0; i < o->via.str.size; i++)
+            if ((dest [i] = o->via.str.ptr [i]) == '\0') {
+                s_fail (self, HB_DECODE_RANGE);
+                return;
+            }
+    }
 }
 
 static void

@@ -14,7 +14,8 @@
 
 #define S_FILE_MAX      (4 * 1024 * 1024)   //  a deployment file is a few KB
 #define S_ERRORS_MAX    500                 //  kept; the rest are counted
-#define S_DEPTH_MAX     64
+#define S_DEPTH_MAX     64                  //  nodes inside nodes
+#define S_FLOW_DEPTH_MAX 1000               //  brackets, before parsing
 #define S_VALUE_SHOWN   60                  //  longest value quoted in an error
 
 typedef struct {
@@ -42,14 +43,12 @@ s_record (hb_yaml_t *self, int line, const char *path, const char *message, cons
     }
     //  The value is user text: show it short and on one line
     char shown [S_VALUE_SHOWN + 4] = "";
-    if (value && *value) {
-        size_t len = strlen (value);
-        size_t keep = len > S_VALUE_SHOWN ? S_VALUE_SHOWN : len;
-        for (size_t i = 0; i < keep; i++) {
-            unsigned char c = (unsigned char) value [i];
-            shown [i] = c < 0x20 || c == 0x7f ? '?' : (char) c;
-        }
-        strcpy (shown + keep, len > keep ? "..." : "");
+    if (value) {
+        snprintf (shown, sizeof shown, "%.*s%s", S_VALUE_SHOWN, value,
+                  strlen (value) > S_VALUE_SHOWN ? "..." : "");
+        for (char *c = shown; *c; c++)
+            if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                *c = '?';
     }
     char where [32] = "";
     if (line > 0)
@@ -195,6 +194,28 @@ s_parse_error (hb_yaml_t *self, const yaml_parser_t *parser, const char *text)
     s_record (self, line, "(yaml)", message, NULL);
 }
 
+//  libyaml rescans every open flow level ([ or {) at each token, so deep
+//  flow nesting costs time quadratic in the depth (100,000 levels: half a
+//  minute). No deployment nests more than a few levels: refuse early. The
+//  count ignores quoting, which can only overestimate, and only ever by as
+//  many brackets as a string or comment holds unclosed.
+static int
+s_check_nesting (hb_yaml_t *self, const char *text)
+{
+    int depth = 0, line = 1;
+    for (const char *p = text; *p; p++) {
+        line += *p == '\n';
+        depth += (*p == '[' || *p == '{') - (depth > 0 && (*p == ']' || *p == '}'));
+        if (depth > S_FLOW_DEPTH_MAX) {
+            char message [64];
+            snprintf (message, sizeof message, "brackets nested deeper than %d levels", S_FLOW_DEPTH_MAX);
+            s_record (self, line, "(yaml)", message, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static char *
 s_read_file (hb_yaml_t *self)
 {
@@ -234,8 +255,10 @@ hb_yaml_new (const char *path)
         return NULL;
     }
     char *text = s_read_file (self);
-    if (!text)
+    if (!text || s_check_nesting (self, text) != 0) {
+        free (text);
         return self;
+    }
 
     yaml_parser_t parser;
     yaml_parser_initialize (&parser);

@@ -6,7 +6,9 @@
     of params.batch from a 1 ms timer so the host's reactor still runs
     between batches (subscriptions, parked-tick flushes, heartbeats). The
     order is acked ACCEPTED when the flood starts and CANCELED (nothing
-    filled) when the last tick has been handed to the host.                 */
+    filled) when the last tick has been handed to the host. With
+    params.invalid: 1 it first publishes three messages the host must
+    refuse (unknown symbol, another venue, a type a plugin may not send).   */
 #include "hb_plugin.h"
 #include "hb_log.h"
 
@@ -19,6 +21,7 @@ typedef struct {
     uint64_t    ticks;          //  to publish
     uint64_t    batch;
     uint64_t    done;           //  published so far
+    bool        invalid;        //  publish the three bad messages first
     int         timer;
     hb_order_t  trigger;        //  the order that started the flood
     hb_msg_t    msg;
@@ -92,6 +95,7 @@ s_create (const hb_host_api_t *host)
     self->host = host;
     self->ticks = s_param (host->venue, "ticks", 1000000);
     self->batch = s_param (host->venue, "batch", 2000);
+    self->invalid = s_param (host->venue, "invalid", 0) != 0;
     if (self->batch == 0)
         self->batch = 1;
     self->timer = -1;
@@ -113,6 +117,20 @@ s_order (void *arg, const hb_order_t *order)
         return -1;                      //  one flood per life; the host rejects
     self->trigger = *order;
     s_ack (self, HB_ACK_ACCEPTED);
+    if (self->invalid) {
+        hb_msg_t *msg = &self->msg;
+        memset (msg, 0, sizeof *msg);
+        msg->env.type = HB_MSG_TICK;
+        snprintf (msg->u.tick.symbol, sizeof msg->u.tick.symbol, "NOPE-USD");
+        self->host->publish (self->host->ctx, msg);
+        snprintf (msg->u.tick.venue, sizeof msg->u.tick.venue, "elsewhere");
+        snprintf (msg->u.tick.symbol, sizeof msg->u.tick.symbol, "%s", order->symbol);
+        self->host->publish (self->host->ctx, msg);
+        memset (msg, 0, sizeof *msg);
+        msg->env.type = HB_MSG_ORDER;
+        msg->u.order = *order;
+        self->host->publish (self->host->ctx, msg);
+    }
     //  A five-level book, the size most consumers of a venue would see;
     //  s_on_timer changes only the symbol and the prices.
     hb_tick_t *tick = &self->msg.u.tick;

@@ -1,0 +1,319 @@
+/*  hb_feed tests: a feed in this process (its reactor on a thread of its
+    own, as in hb-feed), a console publisher and a subscriber on the bus.
+    Checks what the feed does with orders (to the plugin, misaddressed,
+    host rejects), that the plugin's messages arrive with envelopes, the
+    heartbeat, and the counters. Waits are bounded but never asserted on.  */
+#include "hb_feed.h"
+#include "hb_log.h"
+#include "hb_pub.h"
+#include "hb_sub.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#define S_WAIT_MS 5000
+
+typedef struct {
+    char         dir [64];
+    hb_config_t *config;
+    hb_feed_t   *feed;
+    pthread_t    thread;
+    hb_pub_t    *console;
+    hb_sub_t    *sub;
+    int          run_rc;
+} s_fixture_t;
+
+static void
+s_plugin_path (char *path, size_t size, const char *relative)
+{
+    char exe [PATH_MAX];
+    ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true (n > 0);
+    exe [n] = 0;
+    *strrchr (exe, '/') = 0;            //  <build>/tests
+    *strrchr (exe, '/') = 0;            //  <build>
+    int len = snprintf (path, size, "%s/%s", exe, relative);
+    assert_true (len > 0 && (size_t) len < size);
+}
+
+static void *
+s_run (void *arg)
+{
+    s_fixture_t *fx = (s_fixture_t *) arg;
+    fx->run_rc = hb_feed_run (fx->feed);
+    return NULL;
+}
+
+//  Venue "ex" with BTC-USD and ETH-USD, a console that sends orders.
+static hb_config_t *
+s_config (const char *dir, const char *flood_ticks, bool invalid)
+{
+    hb_config_t *config = (hb_config_t *) calloc (1, sizeof *config);
+    assert_non_null (config);
+    snprintf (config->path, sizeof config->path, "(test)");
+    config->n_assets = 2;
+    snprintf (config->assets [0].name, HB_NAME_MAX, "BTC");
+    config->assets [0].price = 65000;
+    snprintf (config->assets [1].name, HB_NAME_MAX, "ETH");
+    config->assets [1].price = 3400;
+    config->n_venues = 1;
+    hb_venue_cfg_t *venue = &config->venues [0];
+    snprintf (venue->name, HB_NAME_MAX, "ex");
+    snprintf (venue->endpoint, HB_ENDPOINT_MAX, "ipc://%s/feed.ex.pub", dir);
+    venue->enabled = true;
+    venue->cpu = -1;
+    venue->fee_taker = 0.0005;
+    venue->n_instruments = 2;
+    const char *symbols [] = { "BTC-USD", "ETH-USD" };
+    for (int i = 0; i < 2; i++) {
+        hb_instrument_cfg_t *inst = &venue->instruments [i];
+        snprintf (inst->symbol, HB_NAME_MAX, "%s", symbols [i]);
+        inst->asset = i;
+        inst->kind = HB_KIND_SPOT;
+        inst->multiplier = 1;
+        inst->tick_size = 0.01;
+        inst->lot_size = inst->min_qty = 0.001;
+    }
+    if (flood_ticks) {
+        venue->n_params = 2;
+        snprintf (venue->params [0].key, HB_NAME_MAX, "ticks");
+        snprintf (venue->params [0].value, HB_PATH_MAX, "%s", flood_ticks);
+        snprintf (venue->params [1].key, HB_NAME_MAX, "invalid");
+        snprintf (venue->params [1].value, HB_PATH_MAX, "%d", invalid ? 1 : 0);
+    }
+    config->n_components = 1;
+    hb_component_cfg_t *comp = &config->components [0];
+    snprintf (comp->name, HB_NAME_MAX, "console");
+    snprintf (comp->endpoint, HB_ENDPOINT_MAX, "ipc://%s/console.pub", dir);
+    comp->sends_orders = true;
+    comp->cpu = -1;
+    return config;
+}
+
+//  Receives until a message of type on a topic starting with prefix
+//  arrives (other messages are skipped). Returns 0 or -1 on timeout.
+static int
+s_recv_until (s_fixture_t *fx, int type, const char *prefix, hb_msg_t *msg, char *topic)
+{
+    for (int i = 0; i < 100000; i++) {
+        if (hb_sub_recv (fx->sub, topic, HB_TOPIC_MAX, msg, NULL, S_WAIT_MS))
+            return -1;
+        if (msg->env.type == type && strncmp (topic, prefix, strlen (prefix)) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static s_fixture_t *
+s_setup (const char *plugin_rel, const char *flood_ticks, bool invalid)
+{
+    hb_log_init ("test", HB_LOG_WARN);
+    s_fixture_t *fx = (s_fixture_t *) calloc (1, sizeof *fx);
+    assert_non_null (fx);
+    snprintf (fx->dir, sizeof fx->dir, "/tmp/hb-feed-test-%d", (int) getpid ());
+    fx->config = s_config (fx->dir, flood_ticks, invalid);
+    char path [PATH_MAX], err [512];
+    s_plugin_path (path, sizeof path, plugin_rel);
+    hb_plugin_host_t *plugin = hb_plugin_host_new (path, err, sizeof err);
+    if (!plugin)
+        fail_msg ("%s", err);
+    //  Subscriber and console first, so nothing the feed sends at start
+    //  is missed by a late connection.
+    fx->sub = hb_sub_new (0);
+    fx->console = hb_pub_new (fx->config->components [0].endpoint, "console", 0);
+    assert_non_null (fx->sub);
+    assert_non_null (fx->console);
+    assert_int_equal (hb_sub_subscribe (fx->sub, ""), 0);
+    assert_int_equal (hb_sub_connect (fx->sub, fx->config->venues [0].endpoint), 0);
+    fx->feed = hb_feed_new (fx->config, &fx->config->venues [0], &plugin);
+    assert_null (plugin);
+    assert_non_null (fx->feed);
+    assert_string_equal (hb_feed_id (fx->feed), "feed.ex");
+    assert_int_equal (hb_feed_start (fx->feed), 0);
+    assert_int_equal (pthread_create (&fx->thread, NULL, s_run, fx), 0);
+    //  Both directions up: our subscription (a heartbeat gets through)
+    //  and the feed's to our orders.
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    assert_int_equal (s_recv_until (fx, HB_MSG_HEARTBEAT, "hb.feed.ex", &msg, topic), 0);
+    assert_string_equal (msg.u.heartbeat.component, "feed.ex");
+    assert_string_equal (msg.env.publisher, "feed.ex");
+    assert_int_equal (hb_pub_wait_subscriber (fx->console, "order.ex.BTC-USD", S_WAIT_MS), 0);
+    return fx;
+}
+
+static void
+s_teardown (s_fixture_t *fx, hb_feed_stats_t *stats)
+{
+    hb_feed_stop (fx->feed);
+    assert_int_equal (pthread_join (fx->thread, NULL), 0);
+    assert_int_equal (fx->run_rc, 0);
+    hb_feed_stats (fx->feed, stats);
+    hb_feed_destroy (&fx->feed);
+    assert_null (fx->feed);
+    hb_feed_destroy (&fx->feed);        //  NULL-safe
+    hb_pub_destroy (&fx->console);
+    hb_sub_destroy (&fx->sub);
+    free (fx->config);
+    rmdir (fx->dir);
+    free (fx);
+}
+
+static void
+s_send_order (s_fixture_t *fx, const char *topic, const char *venue, const char *symbol,
+              const char *client_id, double qty)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_ORDER;
+    hb_order_t *order = &msg.u.order;
+    snprintf (order->venue, HB_NAME_MAX, "%s", venue);
+    snprintf (order->symbol, HB_NAME_MAX, "%s", symbol);
+    snprintf (order->client_id, HB_ID_MAX, "%s", client_id);
+    order->side = HB_SIDE_BUY;
+    order->ord_type = HB_ORD_MARKET;
+    order->tif = HB_TIF_IOC;
+    order->qty = qty;
+    assert_int_equal (hb_pub_send (fx->console, topic, &msg), 0);
+}
+
+static void
+test_example_orders (void **state)
+{
+    (void) state;
+    s_fixture_t *fx = s_setup ("lib/hedgebus/hb_venue_example.so", NULL, false);
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+
+    //  ticks of both instruments, enveloped by the host
+    bool seen [2] = { false, false };
+    while (!seen [0] || !seen [1]) {
+        assert_int_equal (s_recv_until (fx, HB_MSG_TICK, "tick.ex.", &msg, topic), 0);
+        assert_string_equal (msg.env.publisher, "feed.ex");
+        assert_true (msg.env.seq >= 1);
+        assert_true (msg.env.ts_pub >= msg.env.ts_recv);
+        assert_string_equal (msg.u.tick.venue, "ex");
+        seen [strcmp (msg.u.tick.symbol, "BTC-USD") == 0 ? 0 : 1] = true;
+    }
+
+    //  an order whose body names another venue, on our topic: dropped; then
+    //  one for a symbol the venue does not have: the plugin rejects it. Both
+    //  come from one publisher, so the reject means the first was handled.
+    s_send_order (fx, "order.ex.BTC-USD", "other", "BTC-USD", "stray-1", 0.01);
+    s_send_order (fx, NULL, "ex", "DOGE-USD", "doge-1", 1);
+    assert_int_equal (s_recv_until (fx, HB_MSG_ACK, "ack.ex.DOGE-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.ack.client_id, "doge-1");
+    assert_int_equal (msg.u.ack.status, HB_ACK_REJECTED);
+    assert_int_equal (msg.u.ack.reason, HB_REJ_UNKNOWN_INSTRUMENT);
+
+    //  a good one: accepted, filled, done
+    s_send_order (fx, NULL, "ex", "BTC-USD", "buy-1", 0.01);
+    assert_int_equal (s_recv_until (fx, HB_MSG_FILL, "fill.ex.BTC-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.fill.client_id, "buy-1");
+    assert_true (msg.u.fill.qty == 0.01);
+    assert_true (msg.u.fill.px > 65000 * 0.99 && msg.u.fill.px < 65000 * 1.01);
+    assert_int_equal (s_recv_until (fx, HB_MSG_ACK, "ack.ex.BTC-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.ack.client_id, "buy-1");
+    assert_int_equal (msg.u.ack.status, HB_ACK_DONE);
+
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.misaddressed, 1);
+    assert_int_equal (stats.orders_in, 2);
+    assert_int_equal (stats.host_rejects, 0);
+    assert_int_equal (stats.invalid, 0);
+    assert_int_equal (stats.decode_errors, 0);
+    assert_true (stats.heartbeats >= 1);
+    assert_true (stats.published >= 2 + 4);    //  two ticks, reject, accepted, fill, done
+}
+
+static void
+test_host_rejects_for_plugin (void **state)
+{
+    (void) state;
+    //  flood: the first order starts 10 ticks and is acked accepted, then
+    //  canceled; any later order makes its order op return -1.
+    s_fixture_t *fx = s_setup ("tests/plugins/hb_venue_flood.so", "10", false);
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    s_send_order (fx, NULL, "ex", "BTC-USD", "go", 1);
+    int ticks = 0;
+    while (true) {
+        if (hb_sub_recv (fx->sub, topic, sizeof topic, &msg, NULL, S_WAIT_MS))
+            fail_msg ("flood did not finish (%d ticks)", ticks);
+        if (msg.env.type == HB_MSG_TICK)
+            ticks++;
+        if (msg.env.type == HB_MSG_ACK && msg.u.ack.status == HB_ACK_CANCELED)
+            break;
+    }
+    //  conflation may merge ticks on a full socket, never here: 10 is far
+    //  below any HWM
+    assert_int_equal (ticks, 10);
+
+    s_send_order (fx, NULL, "ex", "ETH-USD", "again-1", 1);
+    assert_int_equal (s_recv_until (fx, HB_MSG_ACK, "ack.ex.ETH-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.ack.client_id, "again-1");
+    assert_int_equal (msg.u.ack.status, HB_ACK_REJECTED);
+    assert_int_equal (msg.u.ack.reason, HB_REJ_VENUE);
+    assert_non_null (strstr (msg.u.ack.text, "could not handle"));
+    assert_string_equal (msg.env.publisher, "feed.ex");
+
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.host_rejects, 1);
+    assert_int_equal (stats.orders_in, 2);
+    assert_int_equal (stats.published, 12);    //  10 ticks + accepted + canceled
+    assert_int_equal (stats.conflated, 0);
+    assert_int_equal (stats.pending, 0);
+}
+
+static void
+test_invalid_publish_counted (void **state)
+{
+    (void) state;
+    //  flood with invalid: 1 publishes an unknown-symbol tick, a tick for
+    //  another venue and an order before its ticks: each refused and
+    //  counted, and the feed carries on with the valid ones.
+    s_fixture_t *fx = s_setup ("tests/plugins/hb_venue_flood.so", "5", true);
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    s_send_order (fx, NULL, "ex", "BTC-USD", "go", 1);
+    int ticks = 0;
+    while (true) {
+        if (hb_sub_recv (fx->sub, topic, sizeof topic, &msg, NULL, S_WAIT_MS))
+            fail_msg ("flood did not finish (%d ticks)", ticks);
+        assert_int_not_equal (msg.env.type, HB_MSG_ORDER);
+        if (msg.env.type == HB_MSG_TICK) {
+            assert_string_equal (msg.u.tick.venue, "ex");
+            assert_non_null (hb_venue_instrument (&fx->config->venues [0], msg.u.tick.symbol));
+            ticks++;
+        }
+        if (msg.env.type == HB_MSG_ACK && msg.u.ack.status == HB_ACK_CANCELED)
+            break;
+    }
+    assert_int_equal (ticks, 5);
+    //  the next heartbeat reports them among its errors
+    assert_int_equal (s_recv_until (fx, HB_MSG_HEARTBEAT, "hb.feed.ex", &msg, topic), 0);
+    assert_int_equal (msg.u.heartbeat.decode_errors, 3);
+
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.invalid, 3);
+    assert_int_equal (stats.published, 7);     //  5 ticks + accepted + canceled
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_example_orders),
+        cmocka_unit_test (test_host_rejects_for_plugin),
+        cmocka_unit_test (test_invalid_publish_counted),
+    };
+    return cmocka_run_group_tests_name ("hb_feed", tests, NULL, NULL);
+}
