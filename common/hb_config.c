@@ -5,48 +5,22 @@
     reports every problem it sees and carries on, so one load lists every
     mistake in the file. Checks that span sections (endpoints used twice, a
     sim venue without a market:) run after all sections are read.          */
-#include "hb_config.h"
+#include "hb_config_int.h"
 #include "hb_linalg.h"
 #include "hb_log.h"
-#include "hb_yaml.h"
 
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define S_SCHEMA_VERSION    1
 #define S_CORR_TOL          1e-9
-#define S_LOT_TOL           1e-9
-#define S_IPC_PATH_MAX      107         //  sun_path less its NUL
-#define S_ENDPOINTS_MAX     (HB_MAX_VENUES + HB_MAX_COMPONENTS)
 
-//  A closed or open interval for a number; INFINITY for no bound.
-typedef struct {
-    double lo, hi;
-    bool   lo_open, hi_open;
-} s_range_t;
-
-static const s_range_t s_positive   = { 0, INFINITY, true, false };
-static const s_range_t s_nonneg     = { 0, INFINITY, false, false };
-static const s_range_t s_unit       = { 0, 1, true, false };            //  (0, 1]
-static const s_range_t s_rho        = { -1, 1, false, false };
-
-typedef struct {
-    char endpoint [HB_ENDPOINT_MAX];
-    char path [HB_YAML_PATH_MAX];
-    int  line;
-} s_endpoint_t;
-
-typedef struct {
-    hb_yaml_t    *yaml;
-    hb_config_t  *cfg;
-    s_endpoint_t  endpoints [S_ENDPOINTS_MAX];
-    int           n_endpoints;
-} s_loader_t;
+const hb_cfg_range_t hb_cfg_positive = { 0, INFINITY, true, false };
+const hb_cfg_range_t hb_cfg_nonneg   = { 0, INFINITY, false, false };
+const hb_cfg_range_t hb_cfg_unit     = { 0, 1, true, false };
+static const hb_cfg_range_t s_rho    = { -1, 1, false, false };
 
 const char *
 hb_kind_name (hb_kind_t kind)
@@ -80,7 +54,7 @@ hb_market_anchor_ns (const hb_market_cfg_t *market, int64_t now_ns)
 //  Scalars with defaults and ranges
 
 static void
-s_range_error (const hb_ynode_t *node, const s_range_t *range)
+s_range_error (const hb_ynode_t *node, const hb_cfg_range_t *range)
 {
     if (isinf (range->hi))
         hb_yaml_error (node, "must be %s %g", range->lo_open ? ">" : ">=", range->lo);
@@ -93,7 +67,7 @@ s_range_error (const hb_ynode_t *node, const s_range_t *range)
 }
 
 static bool
-s_in_range (double value, const s_range_t *range)
+hb_cfg_in_range (double value, const hb_cfg_range_t *range)
 {
     return (range->lo_open ? value > range->lo : value >= range->lo)
         && (range->hi_open ? value < range->hi : value <= range->hi);
@@ -101,9 +75,9 @@ s_in_range (double value, const s_range_t *range)
 
 //  Reads map.key as a number into *out, or leaves dflt there when the key is
 //  absent and not required. Returns 0 when *out holds a valid value.
-static int
-s_number (const hb_ynode_t *map, const char *key, bool required, double dflt,
-          const s_range_t *range, double *out)
+int
+hb_cfg_number (const hb_ynode_t *map, const char *key, bool required, double dflt,
+          const hb_cfg_range_t *range, double *out)
 {
     hb_ynode_t node;
     *out = dflt;
@@ -112,7 +86,7 @@ s_number (const hb_ynode_t *map, const char *key, bool required, double dflt,
     double value;
     if (hb_ynode_double (&node, &value) != 0)
         return -1;
-    if (!s_in_range (value, range)) {
+    if (!hb_cfg_in_range (value, range)) {
         s_range_error (&node, range);
         return -1;
     }
@@ -120,8 +94,8 @@ s_number (const hb_ynode_t *map, const char *key, bool required, double dflt,
     return 0;
 }
 
-static int
-s_integer (const hb_ynode_t *map, const char *key, int dflt, int min, int max, int *out)
+int
+hb_cfg_integer (const hb_ynode_t *map, const char *key, int dflt, int min, int max, int *out)
 {
     hb_ynode_t node;
     int64_t value;
@@ -134,8 +108,8 @@ s_integer (const hb_ynode_t *map, const char *key, int dflt, int min, int max, i
     return 0;
 }
 
-static void
-s_seed (const hb_ynode_t *map, uint64_t *out)
+void
+hb_cfg_seed (const hb_ynode_t *map, uint64_t *out)
 {
     hb_ynode_t node;
     *out = 1;
@@ -143,8 +117,8 @@ s_seed (const hb_ynode_t *map, uint64_t *out)
         hb_ynode_uint64 (&node, out);
 }
 
-static bool
-s_bool (const hb_ynode_t *map, const char *key, bool dflt)
+bool
+hb_cfg_bool (const hb_ynode_t *map, const char *key, bool dflt)
 {
     hb_ynode_t node;
     bool value = dflt;
@@ -154,8 +128,8 @@ s_bool (const hb_ynode_t *map, const char *key, bool dflt)
 }
 
 //  A name (asset, venue, symbol, component) given as a scalar value.
-static int
-s_name (const hb_ynode_t *node, char *name)
+int
+hb_cfg_name (const hb_ynode_t *node, char *name)
 {
     if (hb_ynode_string (node, name, HB_NAME_MAX) != 0)
         return -1;
@@ -168,8 +142,8 @@ s_name (const hb_ynode_t *node, char *name)
 }
 
 //  A name given as a mapping key (assets:, venues:, components:).
-static int
-s_key_name (s_loader_t *self, const hb_ynode_t *entry, const char *key, char *name)
+int
+hb_cfg_key_name (hb_cfg_loader_t *self, const hb_ynode_t *entry, const char *key, char *name)
 {
     if (key && strlen (key) < HB_NAME_MAX && hb_name_valid (key)) {
         strcpy (name, key);
@@ -194,8 +168,8 @@ s_endpoint_check (const hb_ynode_t *node, const char *endpoint)
         if (*path != '/')
             hb_yaml_error (node, "ipc endpoint needs an absolute path (ipc:///dir/file)");
         else
-        if (strlen (path) > S_IPC_PATH_MAX)
-            hb_yaml_error (node, "ipc path longer than %d bytes (a Unix socket limit)", S_IPC_PATH_MAX);
+        if (strlen (path) > HB_CFG_IPC_PATH_MAX)
+            hb_yaml_error (node, "ipc path longer than %d bytes (a Unix socket limit)", HB_CFG_IPC_PATH_MAX);
         else
             return 0;
         return -1;
@@ -224,7 +198,7 @@ s_endpoint_check (const hb_ynode_t *node, const char *endpoint)
 //  Records an endpoint; a second user of the same one is an error that
 //  names the first.
 static void
-s_endpoint_claim (s_loader_t *self, const char *endpoint, const char *path, int line)
+s_endpoint_claim (hb_cfg_loader_t *self, const char *endpoint, const char *path, int line)
 {
     for (int i = 0; i < self->n_endpoints; i++)
         if (strcmp (self->endpoints [i].endpoint, endpoint) == 0) {
@@ -233,22 +207,21 @@ s_endpoint_claim (s_loader_t *self, const char *endpoint, const char *path, int 
                               self->endpoints [i].path, self->endpoints [i].line, endpoint);
             return;
         }
-    if (self->n_endpoints < S_ENDPOINTS_MAX) {
-        s_endpoint_t *slot = &self->endpoints [self->n_endpoints++];
+    if (self->n_endpoints < HB_CFG_ENDPOINTS_MAX) {
+        hb_cfg_endpoint_t *slot = &self->endpoints [self->n_endpoints++];
         snprintf (slot->endpoint, sizeof slot->endpoint, "%s", endpoint);
         snprintf (slot->path, sizeof slot->path, "%s", path);
         slot->line = line;
     }
 }
 
-//  Reads map.endpoint into out (or builds the default when dflt_name is not
-//  NULL and the key is absent) and claims it.
-static void
-s_endpoint (s_loader_t *self, const hb_ynode_t *map, const char *dflt_name, char *out)
+void
+hb_cfg_endpoint_key (hb_cfg_loader_t *self, const hb_ynode_t *map, const char *key,
+                     const char *dflt_name, char *out)
 {
     hb_ynode_t node;
     out [0] = 0;
-    if (hb_ynode_get (map, "endpoint", &node) == 0) {
+    if (hb_ynode_get (map, key, &node) == 0) {
         if (hb_ynode_string (&node, out, HB_ENDPOINT_MAX) != 0 || s_endpoint_check (&node, out) != 0) {
             out [0] = 0;
             return;
@@ -256,9 +229,9 @@ s_endpoint (s_loader_t *self, const hb_ynode_t *map, const char *dflt_name, char
     }
     else
     if (dflt_name) {
-        int n = snprintf (out, HB_ENDPOINT_MAX, "ipc://%s/%s.pub", self->cfg->run_dir, dflt_name);
-        if (n >= HB_ENDPOINT_MAX || strlen (out + 6) > S_IPC_PATH_MAX) {
-            hb_yaml_error (&node, "default endpoint ipc://<run_dir>/%s.pub is too long: set endpoint", dflt_name);
+        int n = snprintf (out, HB_ENDPOINT_MAX, "ipc://%s/%s", self->cfg->run_dir, dflt_name);
+        if (n >= HB_ENDPOINT_MAX || strlen (out + 6) > HB_CFG_IPC_PATH_MAX) {
+            hb_yaml_error (&node, "default endpoint ipc://<run_dir>/%s is too long: set %s", dflt_name, key);
             out [0] = 0;
             return;
         }
@@ -268,96 +241,16 @@ s_endpoint (s_loader_t *self, const hb_ynode_t *map, const char *dflt_name, char
 }
 
 //  ---------------------------------------------------------------------------
-//  Plugins
-
-static bool
-s_is_file (const char *path)
-{
-    struct stat st;
-    return stat (path, &st) == 0 && S_ISREG (st.st_mode);
-}
-
-static bool
-s_plugin_in (const char *dir, size_t dir_len, const char *plugin, char *out)
-{
-    int n = snprintf (out, HB_PATH_MAX, "%.*s/hb_venue_%s.so", (int) dir_len, dir, plugin);
-    return n > 0 && n < HB_PATH_MAX && s_is_file (out);
-}
-
-//  Search order: $HB_PLUGIN_PATH, HB_PLUGIN_DIR (build time), then
-//  <dir of the executable>/../lib/hedgebus, which covers both the build
-//  tree (build/bin -> build/lib/hedgebus) and an installed PREFIX.
-static int
-s_plugin_find (const char *name, char *out)
-{
-    //  a copy: name and out may be fields of one struct, snprintf must not see them overlap
-    char plugin [HB_NAME_MAX];
-    snprintf (plugin, sizeof plugin, "%s", name);
-    const char *dirs = getenv ("HB_PLUGIN_PATH");
-    while (dirs && *dirs) {
-        size_t len = strcspn (dirs, ":");
-        if (len > 0 && s_plugin_in (dirs, len, plugin, out))
-            return 0;
-        dirs += len + (dirs [len] == ':');
-    }
-#ifdef HB_PLUGIN_DIR
-    if (s_plugin_in (HB_PLUGIN_DIR, strlen (HB_PLUGIN_DIR), plugin, out))
-        return 0;
-#endif
-    char exe [HB_PATH_MAX];
-    ssize_t len = readlink ("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe [len] = 0;
-        char dir [HB_PATH_MAX];
-        snprintf (dir, sizeof dir, "%s/../lib/hedgebus", dirname (exe));
-        if (s_plugin_in (dir, strlen (dir), plugin, out))
-            return 0;
-    }
-    out [0] = 0;
-    return -1;
-}
-
-//  venues.X.plugin: a name looked up as hb_venue_<name>.so, or a path.
-static void
-s_plugin (const hb_ynode_t *map, hb_venue_cfg_t *venue, hb_ynode_t *node)
-{
-    char value [HB_PATH_MAX];
-    if (hb_ynode_need (map, "plugin", node) != 0 || hb_ynode_string (node, value, sizeof value) != 0)
-        return;
-    if (strchr (value, '/')) {
-        //  the name is the file's: .../hb_venue_<name>.so
-        char copy [HB_PATH_MAX];
-        snprintf (copy, sizeof copy, "%s", value);
-        const char *base = basename (copy);
-        if (strncmp (base, "hb_venue_", 9) == 0)
-            base += 9;
-        snprintf (venue->plugin, sizeof venue->plugin, "%.*s", (int) strcspn (base, "."), base);
-        if (s_is_file (value))
-            snprintf (venue->plugin_path, sizeof venue->plugin_path, "%s", value);
-        else
-        if (venue->enabled)
-            hb_yaml_error (node, "unknown plugin: no such file");
-        return;
-    }
-    if (s_name (node, venue->plugin) != 0)
-        return;
-    //  A disabled venue may name a plugin this machine does not have
-    if (s_plugin_find (venue->plugin, venue->plugin_path) != 0 && venue->enabled)
-        hb_yaml_error (node, "unknown plugin: no hb_venue_%s.so in $HB_PLUGIN_PATH or "
-                       "<dir of the program>/../lib/hedgebus", venue->plugin);
-}
-
-//  ---------------------------------------------------------------------------
 //  Sections
 
 //  keys: the keys the window's mapping may hold (a regime adds correlation)
-static void
-s_window (const hb_ynode_t *map, const char *const *keys, hb_window_cfg_t *window)
+void
+hb_cfg_window (const hb_ynode_t *map, const char *const *keys, hb_window_cfg_t *window)
 {
     hb_ynode_check_keys (map, keys);
-    s_number (map, "at", true, 0, &s_nonneg, &window->at_s);
-    s_number (map, "duration", true, 0, &s_positive, &window->duration_s);
-    if (s_number (map, "every", false, 0, &s_nonneg, &window->every_s) == 0
+    hb_cfg_number (map, "at", true, 0, &hb_cfg_nonneg, &window->at_s);
+    hb_cfg_number (map, "duration", true, 0, &hb_cfg_positive, &window->duration_s);
+    if (hb_cfg_number (map, "every", false, 0, &hb_cfg_nonneg, &window->every_s) == 0
     &&  window->every_s > 0 && window->duration_s >= window->every_s) {
         hb_ynode_t every;
         hb_ynode_get (map, "every", &every);
@@ -367,7 +260,7 @@ s_window (const hb_ynode_t *map, const char *const *keys, hb_window_cfg_t *windo
 
 //  n x n, symmetric, unit diagonal, |rho| <= 1, positive semi-definite.
 static void
-s_correlation (s_loader_t *self, const hb_ynode_t *node, double corr [HB_MAX_ASSETS][HB_MAX_ASSETS])
+s_correlation (hb_cfg_loader_t *self, const hb_ynode_t *node, double corr [HB_MAX_ASSETS][HB_MAX_ASSETS])
 {
     int n = self->cfg->n_assets;
     for (int i = 0; i < HB_MAX_ASSETS; i++)
@@ -397,7 +290,7 @@ s_correlation (s_loader_t *self, const hb_ynode_t *node, double corr [HB_MAX_ASS
             hb_ynode_item (&row, j, &cell);
             if (hb_ynode_double (&cell, &corr [i][j]) != 0)
                 continue;
-            if (!s_in_range (corr [i][j], &s_rho))
+            if (!hb_cfg_in_range (corr [i][j], &s_rho))
                 hb_yaml_error (&cell, "a correlation must be in [-1, 1]");
             else
             if (i == j && fabs (corr [i][j] - 1) > S_CORR_TOL)
@@ -425,7 +318,7 @@ s_correlation (s_loader_t *self, const hb_ynode_t *node, double corr [HB_MAX_ASS
 }
 
 static void
-s_assets (s_loader_t *self, const hb_ynode_t *root)
+s_assets (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "price", "vol", "drift", NULL };
     hb_config_t *cfg = self->cfg;
@@ -445,18 +338,18 @@ s_assets (s_loader_t *self, const hb_ynode_t *root)
         }
         hb_asset_cfg_t *asset = &cfg->assets [cfg->n_assets++];
         asset->line = entry.line;
-        s_key_name (self, &entry, key, asset->name);
+        hb_cfg_key_name (self, &entry, key, asset->name);
         if (!hb_ynode_expect_map (&entry))
             continue;
         hb_ynode_check_keys (&entry, keys);
-        s_number (&entry, "price", true, 0, &s_positive, &asset->price);
-        s_number (&entry, "vol", true, 0, &(s_range_t) { 0, 10, false, false }, &asset->vol);
-        s_number (&entry, "drift", false, 0, &(s_range_t) { -10, 10, false, false }, &asset->drift);
+        hb_cfg_number (&entry, "price", true, 0, &hb_cfg_positive, &asset->price);
+        hb_cfg_number (&entry, "vol", true, 0, &(hb_cfg_range_t) { 0, 10, false, false }, &asset->vol);
+        hb_cfg_number (&entry, "drift", false, 0, &(hb_cfg_range_t) { -10, 10, false, false }, &asset->drift);
     }
 }
 
 static void
-s_market (s_loader_t *self, const hb_ynode_t *root)
+s_market (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "seed", "step_ms", "anchor", "correlation", "regime", "jumps", NULL };
     static const char *const jump_keys [] = { "per_day", "mean", "std", NULL };
@@ -469,8 +362,8 @@ s_market (s_loader_t *self, const hb_ynode_t *root)
     }
     market->present = true;
     hb_ynode_check_keys (&map, keys);
-    s_seed (&map, &market->seed);
-    s_number (&map, "step_ms", false, 100, &(s_range_t) { 0, 60000, true, false }, &market->step_ms);
+    hb_cfg_seed (&map, &market->seed);
+    hb_cfg_number (&map, "step_ms", false, 100, &(hb_cfg_range_t) { 0, 60000, true, false }, &market->step_ms);
 
     if (hb_ynode_get (&map, "anchor", &node) == 0) {
         const char *text = hb_ynode_scalar (&node);
@@ -494,250 +387,69 @@ s_market (s_loader_t *self, const hb_ynode_t *root)
     if (hb_ynode_get (&map, "regime", &node) == 0 && hb_ynode_expect_map (&node)) {
         hb_ynode_t corr;
         market->regime_present = true;
-        s_window (&node, regime_keys, &market->regime);
+        hb_cfg_window (&node, regime_keys, &market->regime);
         if (hb_ynode_need (&node, "correlation", &corr) == 0)
             s_correlation (self, &corr, market->regime_corr);
     }
     if (hb_ynode_get (&map, "jumps", &node) == 0 && hb_ynode_expect_map (&node)) {
         hb_ynode_check_keys (&node, jump_keys);
-        s_number (&node, "per_day", false, 0, &(s_range_t) { 0, 1000, false, false }, &market->jumps_per_day);
-        s_number (&node, "mean", false, 0, &(s_range_t) { -1, 1, false, false }, &market->jump_mean);
-        s_number (&node, "std", false, 0, &(s_range_t) { 0, 1, false, false }, &market->jump_std);
+        hb_cfg_number (&node, "per_day", false, 0, &(hb_cfg_range_t) { 0, 1000, false, false }, &market->jumps_per_day);
+        hb_cfg_number (&node, "mean", false, 0, &(hb_cfg_range_t) { -1, 1, false, false }, &market->jump_mean);
+        hb_cfg_number (&node, "std", false, 0, &(hb_cfg_range_t) { 0, 1, false, false }, &market->jump_std);
     }
 }
 
+//  components.aggregator's own keys; with map NULL (no such component) only
+//  the defaults. The publishing endpoint defaults too: positions are
+//  worth nothing if nobody can subscribe to them.
 static void
-s_instrument (s_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue, hb_instrument_cfg_t *ins)
+s_aggregator (hb_cfg_loader_t *self, const hb_ynode_t *map, const hb_component_cfg_t *component)
 {
-    static const char *const keys [] = { "symbol", "asset", "kind", "multiplier", "tick", "lot", "min",
-                                         "type", "strike", "expiry", "iv", NULL };
-    static const char *const option_keys [] = { "type", "strike", "iv", NULL };
+    hb_aggregator_cfg_t *agg = &self->cfg->aggregator;
+    hb_ynode_t none = { .doc = self->yaml, .path = "components.aggregator" };
     hb_ynode_t node;
-    ins->line = map->line;
-    ins->asset = -1;
-    hb_ynode_check_keys (map, keys);
-    if (hb_ynode_need (map, "symbol", &node) == 0 && s_name (&node, ins->symbol) == 0)
-        for (int i = 0; i < venue->n_instruments; i++)
-            if (strcmp (venue->instruments [i].symbol, ins->symbol) == 0)
-                hb_yaml_error (&node, "duplicate symbol in venue %s (first at line %d)",
-                               venue->name, venue->instruments [i].line);
-    char text [HB_NAME_MAX];
-    //  with no assets at all, that is the error worth reading
-    if (hb_ynode_need (map, "asset", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0
-    &&  (ins->asset = hb_config_asset_index (self->cfg, text)) < 0 && self->cfg->n_assets > 0)
-        hb_yaml_error (&node, "unknown asset (not in assets:)");
-    if (hb_ynode_need (map, "kind", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0) {
-        for (hb_kind_t kind = HB_KIND_SPOT; kind <= HB_KIND_OPTION; kind++)
-            if (strcmp (text, hb_kind_name (kind)) == 0)
-                ins->kind = kind;
-        if (!ins->kind)
-            hb_yaml_error (&node, "unknown kind: expected spot, linear_perp, inverse_perp, future or option");
-    }
+    if (!map)
+        map = &none;
+    agg->cpu = component ? component->cpu : -1;
+    if (component && component->endpoint [0])
+        strcpy (agg->endpoint, component->endpoint);
+    else
+    if (hb_ynode_get (map, "endpoint", &node) != 0)
+        hb_cfg_endpoint_key (self, map, "endpoint", "aggregator.pub", agg->endpoint);
+    hb_cfg_endpoint_key (self, map, "snapshot_endpoint", "aggregator.snap", agg->snapshot_endpoint);
 
-    //  An inverse perp's multiplier is its contract size in USD: no default
-    bool inverse = ins->kind == HB_KIND_INVERSE_PERP;
-    if (s_number (map, "multiplier", inverse, 1, &s_positive, &ins->multiplier) == 0
-    &&  ins->kind == HB_KIND_SPOT && ins->multiplier != 1) {
-        hb_ynode_get (map, "multiplier", &node);
-        hb_yaml_error (&node, "a spot instrument has no multiplier (must be 1)");
-    }
-    s_number (map, "tick", true, 0, &s_positive, &ins->tick_size);
-    bool lot_ok = s_number (map, "lot", true, 0, &s_positive, &ins->lot_size) == 0;
-    if (s_number (map, "min", false, ins->lot_size, &s_positive, &ins->min_qty) == 0 && lot_ok
-    &&  hb_ynode_get (map, "min", &node) == 0) {
-        double lots = ins->min_qty / ins->lot_size;
-        if (ins->min_qty < ins->lot_size * (1 - S_LOT_TOL))
-            hb_yaml_error (&node, "must be at least the lot (%g)", ins->lot_size);
-        else
-        if (fabs (ins->min_qty - round (lots) * ins->lot_size) > S_LOT_TOL * ins->min_qty)
-            hb_yaml_error (&node, "must be a multiple of the lot (%g)", ins->lot_size);
-    }
-    //  Dated and option fields: required where they mean something,
-    //  refused elsewhere so a misplaced one does not pass silently
-    bool dated = ins->kind == HB_KIND_FUTURE || ins->kind == HB_KIND_OPTION;
-    if (dated && hb_ynode_need (map, "expiry", &node) == 0)
-        hb_ynode_time (&node, &ins->expiry_ns);
-    else
-    if (!dated && ins->kind && hb_ynode_get (map, "expiry", &node) == 0)
-        hb_yaml_error (&node, "only futures and options have an expiry");
-    if (ins->kind == HB_KIND_OPTION) {
-        if (hb_ynode_need (map, "type", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0) {
-            ins->is_call = strcmp (text, "call") == 0;
-            if (!ins->is_call && strcmp (text, "put") != 0)
-                hb_yaml_error (&node, "expected call or put");
-        }
-        s_number (map, "strike", true, 0, &s_positive, &ins->strike);
-        s_number (map, "iv", true, 0, &(s_range_t) { 0, 10, true, false }, &ins->iv);
+    int n = snprintf (agg->journal, sizeof agg->journal, "%s/aggregator.journal", self->cfg->run_dir);
+    if (hb_ynode_get (map, "journal", &node) == 0) {
+        if (hb_ynode_string (&node, agg->journal, sizeof agg->journal) == 0 && agg->journal [0] != '/')
+            hb_yaml_error (&node, "must be an absolute path");
     }
     else
-    if (ins->kind)
-        for (int k = 0; option_keys [k]; k++)
-            if (hb_ynode_get (map, option_keys [k], &node) == 0)
-                hb_yaml_error (&node, "only options have %s", option_keys [k]);
+    if (n >= (int) sizeof agg->journal)
+        hb_yaml_error_at (self->yaml, 0, "components.aggregator.journal",
+                          "default <run_dir>/aggregator.journal is too long: set journal");
+    agg->fsync = HB_JOURNAL_FSYNC_ALWAYS;
+    if (hb_ynode_get (map, "fsync", &node) == 0
+    &&  hb_journal_policy_parse (hb_ynode_scalar (&node), &agg->fsync) != 0)
+        hb_yaml_error (&node, "expected always, interval or never");
+    hb_cfg_integer (map, "fsync_ms", 10, 0, 60000, &agg->fsync_ms);
+    hb_cfg_integer (map, "snapshot_ms", 1000, 10, 3600000, &agg->snapshot_ms);
+    hb_cfg_integer (map, "stale_ms", 5000, 1, 3600000, &agg->stale_ms);
 }
 
 static void
-s_sim (const hb_ynode_t *map, hb_sim_cfg_t *sim)
-{
-    static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
-                                         "depth", "level_usd", "publish_ms", "latency_ms", "outages", NULL };
-    static const char *const outage_keys [] = { "at", "duration", "every", NULL };
-    const s_range_t ms = { 0, 60000, false, false };
-    hb_ynode_check_keys (map, keys);
-    s_seed (map, &sim->seed);
-    s_number (map, "basis_bps", false, 0, &(s_range_t) { -1000, 1000, false, false }, &sim->basis_bps);
-    s_number (map, "noise_bps", false, 0, &(s_range_t) { 0, 1000, false, false }, &sim->noise_bps);
-    s_number (map, "spread_bps", false, 2, &(s_range_t) { 0, 10000, true, true }, &sim->spread_bps);
-    s_number (map, "level_bps", false, 1, &(s_range_t) { 0, 10000, true, true }, &sim->level_bps);
-    s_integer (map, "depth", HB_BOOK_DEPTH, 1, HB_BOOK_DEPTH, &sim->depth);
-    s_number (map, "level_usd", false, 100000, &s_positive, &sim->level_usd);
-    s_number (map, "publish_ms", false, 100, &(s_range_t) { 1, 60000, false, false }, &sim->publish_ms);
-    s_number (map, "latency_ms", false, 0, &ms, &sim->latency_ms);
-    hb_ynode_t outages, item;
-    if (hb_ynode_get (map, "outages", &outages) != 0 || !hb_ynode_expect_seq (&outages))
-        return;
-    for (int i = 0; hb_ynode_item (&outages, i, &item) == 0; i++) {
-        if (i == HB_MAX_WINDOWS) {
-            hb_yaml_error (&item, "too many outages (at most %d)", HB_MAX_WINDOWS);
-            break;
-        }
-        if (hb_ynode_expect_map (&item))
-            s_window (&item, outage_keys, &sim->outages [sim->n_outages++]);
-    }
-}
-
-static void
-s_venue (s_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
-{
-    static const char *const keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
-                                         "collateral", "sim", "params", "instruments", NULL };
-    static const char *const fee_keys [] = { "maker", "taker", NULL };
-    static const char *const margin_keys [] = { "initial", "maintenance", NULL };
-    hb_ynode_t node, plugin, item;
-    hb_ynode_check_keys (map, keys);
-    venue->enabled = s_bool (map, "enabled", true);
-    s_plugin (map, venue, &plugin);
-    char dflt [HB_NAME_MAX + 8];
-    snprintf (dflt, sizeof dflt, "feed.%s", venue->name);
-    s_endpoint (self, map, dflt, venue->endpoint);
-    s_integer (map, "cpu", -1, -1, 1023, &venue->cpu);
-
-    if (hb_ynode_get (map, "fees", &node) == 0 && hb_ynode_expect_map (&node)) {
-        hb_ynode_check_keys (&node, fee_keys);
-        s_number (&node, "maker", false, 0, &(s_range_t) { -0.01, 0.1, false, false }, &venue->fee_maker);
-        s_number (&node, "taker", false, 0, &(s_range_t) { 0, 0.1, false, false }, &venue->fee_taker);
-    }
-    venue->initial_margin = 0.10;
-    venue->maintenance_margin = 0.05;
-    if (hb_ynode_get (map, "margin", &node) == 0 && hb_ynode_expect_map (&node)) {
-        hb_ynode_check_keys (&node, margin_keys);
-        bool ok = s_number (&node, "initial", false, 0.10, &s_unit, &venue->initial_margin) == 0;
-        hb_ynode_t maintenance;
-        if (s_number (&node, "maintenance", false, 0.05, &s_unit, &venue->maintenance_margin) == 0 && ok
-        &&  venue->maintenance_margin > venue->initial_margin) {
-            if (hb_ynode_get (&node, "maintenance", &maintenance) != 0)
-                hb_ynode_get (&node, "initial", &maintenance);
-            hb_yaml_error (&maintenance, "maintenance margin %g is above the initial margin %g",
-                           venue->maintenance_margin, venue->initial_margin);
-        }
-    }
-    if (hb_ynode_get (map, "collateral", &node) == 0 && hb_ynode_expect_map (&node))
-        for (int i = 0; i < hb_ynode_size (&node); i++) {
-            const char *key;
-            hb_ynode_pair (&node, i, &key, &item);
-            int asset = key ? hb_config_asset_index (self->cfg, key) : -1;
-            double *slot = key && strcmp (key, "USD") == 0 ? &venue->collateral_usd
-                         : asset >= 0 ? &venue->balances [asset] : NULL;
-            if (!slot)
-                hb_yaml_error_at (self->yaml, item.line, item.path, "unknown asset: collateral is USD or an asset of assets:");
-            else
-            if (hb_ynode_double (&item, slot) == 0 && *slot < 0)
-                hb_yaml_error (&item, "must be >= 0");
-        }
-
-    venue->has_sim = strcmp (venue->plugin, "sim") == 0;
-    bool has_section = hb_ynode_get (map, "sim", &node) == 0;
-    if (venue->has_sim && !has_section)
-        hb_yaml_error_at (self->yaml, plugin.line, node.path, "missing: a venue with plugin sim needs a sim: section");
-    else
-    if (has_section && venue->plugin [0] && !venue->has_sim)
-        hb_yaml_error (&node, "only a venue with plugin sim takes a sim: section (use params:)");
-    else
-    if (has_section && hb_ynode_expect_map (&node))
-        s_sim (&node, &venue->sim);
-
-    if (hb_ynode_get (map, "params", &node) == 0 && hb_ynode_expect_map (&node))
-        for (int i = 0; i < hb_ynode_size (&node); i++) {
-            const char *key;
-            hb_ynode_pair (&node, i, &key, &item);
-            if (venue->n_params == HB_MAX_PARAMS) {
-                hb_yaml_error_at (self->yaml, item.line, item.path, "too many params (at most %d)", HB_MAX_PARAMS);
-                break;
-            }
-            hb_param_t *param = &venue->params [venue->n_params];
-            param->line = item.line;
-            if (s_key_name (self, &item, key, param->key) == 0
-            &&  hb_ynode_string (&item, param->value, sizeof param->value) == 0)
-                venue->n_params++;
-        }
-
-    if (hb_ynode_need (map, "instruments", &node) != 0 || !hb_ynode_expect_seq (&node))
-        return;
-    if (hb_ynode_size (&node) == 0)
-        hb_yaml_error (&node, "at least one instrument is needed");
-    for (int i = 0; hb_ynode_item (&node, i, &item) == 0; i++) {
-        if (venue->n_instruments == HB_MAX_INSTRUMENTS) {
-            hb_yaml_error (&item, "too many instruments (at most %d per venue)", HB_MAX_INSTRUMENTS);
-            break;
-        }
-        if (hb_ynode_expect_map (&item)) {
-            s_instrument (self, &item, venue, &venue->instruments [venue->n_instruments]);
-            venue->n_instruments++;
-        }
-    }
-}
-
-static void
-s_venues (s_loader_t *self, const hb_ynode_t *root)
-{
-    hb_config_t *cfg = self->cfg;
-    hb_ynode_t venues, entry;
-    if (hb_ynode_need (root, "venues", &venues) != 0 || !hb_ynode_expect_map (&venues))
-        return;
-    if (hb_ynode_size (&venues) == 0)
-        hb_yaml_error (&venues, "at least one venue is needed");
-    for (int i = 0; i < hb_ynode_size (&venues); i++) {
-        const char *key;
-        hb_ynode_pair (&venues, i, &key, &entry);
-        if (key && hb_config_venue (cfg, key))
-            continue;
-        if (cfg->n_venues == HB_MAX_VENUES) {
-            hb_yaml_error_at (self->yaml, entry.line, entry.path, "too many venues (at most %d)", HB_MAX_VENUES);
-            break;
-        }
-        hb_venue_cfg_t *venue = &cfg->venues [cfg->n_venues++];
-        venue->line = entry.line;
-        s_key_name (self, &entry, key, venue->name);
-        if (hb_ynode_expect_map (&entry))
-            s_venue (self, &entry, venue);
-        if (venue->has_sim && !cfg->market.present) {
-            hb_ynode_t plugin;
-            hb_ynode_get (&entry, "plugin", &plugin);
-            hb_yaml_error_at (self->yaml, plugin.line, "market",
-                              "missing section: venue %s uses plugin sim, which simulates the market: section",
-                              venue->name);
-        }
-    }
-}
-
-static void
-s_components (s_loader_t *self, const hb_ynode_t *root)
+s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "endpoint", "cpu", "orders", NULL };
+    static const char *const aggregator_keys [] = { "endpoint", "cpu", "orders", "journal", "fsync",
+                                                    "fsync_ms", "snapshot_ms", "stale_ms",
+                                                    "snapshot_endpoint", NULL };
     hb_config_t *cfg = self->cfg;
+    bool aggregator = false;
     hb_ynode_t components, entry;
-    if (hb_ynode_get (root, "components", &components) != 0 || !hb_ynode_expect_map (&components))
+    if (hb_ynode_get (root, "components", &components) != 0 || !hb_ynode_expect_map (&components)) {
+        s_aggregator (self, NULL, NULL);
         return;
+    }
     for (int i = 0; i < hb_ynode_size (&components); i++) {
         const char *key;
         hb_ynode_pair (&components, i, &key, &entry);
@@ -751,18 +463,25 @@ s_components (s_loader_t *self, const hb_ynode_t *root)
         hb_component_cfg_t *component = &cfg->components [cfg->n_components++];
         component->line = entry.line;
         component->cpu = -1;
-        s_key_name (self, &entry, key, component->name);
+        hb_cfg_key_name (self, &entry, key, component->name);
         if (!hb_ynode_expect_map (&entry))
             continue;
-        hb_ynode_check_keys (&entry, keys);
-        s_endpoint (self, &entry, NULL, component->endpoint);
-        s_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
-        component->sends_orders = s_bool (&entry, "orders", false);
+        bool is_aggregator = strcmp (component->name, "aggregator") == 0;
+        hb_ynode_check_keys (&entry, is_aggregator ? aggregator_keys : keys);
+        hb_cfg_endpoint_key (self, &entry, "endpoint", NULL, component->endpoint);
+        hb_cfg_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
+        component->sends_orders = hb_cfg_bool (&entry, "orders", false);
+        if (is_aggregator) {
+            s_aggregator (self, &entry, component);
+            aggregator = true;
+        }
     }
+    if (!aggregator)
+        s_aggregator (self, NULL, NULL);
 }
 
 static void
-s_top (s_loader_t *self, const hb_ynode_t *root)
+s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "hedgebus", "deployment", "run_dir", "log_level", "assets",
                                          "market", "venues", "components", NULL };
@@ -777,7 +496,7 @@ s_top (s_loader_t *self, const hb_ynode_t *root)
     }
     hb_ynode_check_keys (root, keys);
     if (hb_ynode_need (root, "deployment", &node) == 0)
-        s_name (&node, cfg->deployment);
+        hb_cfg_name (&node, cfg->deployment);
 
     strcpy (cfg->run_dir, "/tmp/hedgebus");
     if (hb_ynode_get (root, "run_dir", &node) == 0
@@ -799,7 +518,7 @@ s_top (s_loader_t *self, const hb_ynode_t *root)
     }
     s_assets (self, root);
     s_market (self, root);
-    s_venues (self, root);
+    hb_cfg_venues (self, root);
     s_components (self, root);
 }
 
@@ -810,7 +529,7 @@ s_load (const char *path, char *errbuf, size_t errsize)
 {
     hb_yaml_t *yaml = hb_yaml_new (path);
     hb_config_t *cfg = calloc (1, sizeof *cfg);
-    s_loader_t *self = calloc (1, sizeof *self);
+    hb_cfg_loader_t *self = calloc (1, sizeof *self);
     if (!yaml || !cfg || !self) {
         if (errbuf)
             snprintf (errbuf + strnlen (errbuf, errsize), errsize - strnlen (errbuf, errsize),

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hb_journal.h"
 #include "hb_msg.h"
 
 #define HB_MAX_ASSETS       32
@@ -26,6 +27,7 @@
 #define HB_MAX_WINDOWS      8       //  scheduled outages per venue
 #define HB_MAX_PARAMS       32      //  plugin-specific key/values per venue
 #define HB_MAX_COMPONENTS   16
+#define HB_MAX_POSITIONS    64      //  starting positions per venue
 #define HB_PATH_MAX         256
 #define HB_ENDPOINT_MAX     128
 
@@ -104,6 +106,15 @@ typedef struct {
     hb_window_cfg_t outages [HB_MAX_WINDOWS];
 } hb_sim_cfg_t;
 
+//  A position the desk already holds when the deployment starts
+//  (venues.X.positions): the aggregator starts from it, then applies fills.
+typedef struct {
+    int     instrument;             //  index into the venue's instruments
+    double  qty;                    //  signed (< 0 short), instrument quantity units; never 0
+    double  entry;                  //  average entry price (> 0)
+    int     line;
+} hb_position_cfg_t;
+
 typedef struct {
     char    key [HB_NAME_MAX];
     char    value [HB_PATH_MAX];
@@ -130,6 +141,9 @@ typedef struct {
     int                 n_params;               //  plugin-specific settings (params:)
     hb_param_t          params [HB_MAX_PARAMS];
     int                 line;
+    double              mark_stale_ms;          //  a mark older than this is stale (0: aggregator.stale_ms)
+    int                 n_positions;            //  starting positions (positions:)
+    hb_position_cfg_t   positions [HB_MAX_POSITIONS];
 } hb_venue_cfg_t;
 
 //  A non-venue process (aggregator, risk, hedger, console, ...).
@@ -140,6 +154,19 @@ typedef struct {
     bool    sends_orders;                   //  feeds subscribe to order.* from it
     int     line;
 } hb_component_cfg_t;
+
+//  hb-aggregator's settings (components.aggregator), defaults filled in
+//  even when the file has no such component.
+typedef struct {
+    char                endpoint [HB_ENDPOINT_MAX];         //  pos.*, margin.*, hb.aggregator
+    char                snapshot_endpoint [HB_ENDPOINT_MAX];    //  ROUTER for snapshot requests
+    char                journal [HB_PATH_MAX];  //  fill journal
+    hb_journal_policy_t fsync;
+    int                 fsync_ms;               //  interval policy: sync at least this often
+    int                 snapshot_ms;            //  full snapshot published this often
+    int                 stale_ms;               //  default mark staleness limit
+    int                 cpu;
+} hb_aggregator_cfg_t;
 
 typedef struct {
     char                path [HB_PATH_MAX];     //  the file it was loaded from
@@ -153,6 +180,7 @@ typedef struct {
     hb_venue_cfg_t      venues [HB_MAX_VENUES];
     int                 n_components;
     hb_component_cfg_t  components [HB_MAX_COMPONENTS];
+    hb_aggregator_cfg_t aggregator;
 } hb_config_t;
 
 //  Loads and validates path. Every error is printed to stderr as described

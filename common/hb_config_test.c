@@ -539,6 +539,64 @@ test_anchor (void **state)
     assert_true (hb_market_anchor_ns (&market, midnight + 3 * day) == midnight + 42);
 }
 
+//  Starting positions and the aggregator's settings, given and defaulted.
+static void
+test_aggregator (void **state)
+{
+    (void) state;
+    hb_config_t *cfg = s_load_ok ("config/default.yaml");
+    const hb_aggregator_cfg_t *agg = &cfg->aggregator;
+    assert_string_equal (agg->endpoint, "ipc:///tmp/hedgebus/aggregator.pub");
+    assert_string_equal (agg->snapshot_endpoint, "ipc:///tmp/hedgebus/aggregator.snap");
+    assert_string_equal (agg->journal, "/tmp/hedgebus/aggregator.journal");
+    assert_int_equal (agg->fsync, HB_JOURNAL_FSYNC_ALWAYS);
+    assert_int_equal (agg->snapshot_ms, 1000);
+    assert_int_equal (agg->stale_ms, 5000);
+    assert_int_equal (hb_config_venue (cfg, "alpha")->n_positions, 0);
+    hb_config_destroy (&cfg);
+
+    static const char text [] =
+        "hedgebus: 1\n"
+        "deployment: agg\n"
+        "run_dir: /tmp/hb-agg-test\n"
+        "assets: { BTC: { price: 65000, vol: 0.5 }, ETH: { price: 3400, vol: 0.7 } }\n"
+        "venues:\n"
+        "  v1:\n"
+        "    plugin: example\n"
+        "    mark_stale_ms: 1500\n"
+        "    positions:\n"
+        "      - { symbol: ETH-INV, qty: -300, entry: 3300.5 }\n"
+        "      - { symbol: BTC-PERP, qty: 1.5, entry: 60000 }\n"
+        "    instruments:\n"
+        "      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }\n"
+        "      - { symbol: ETH-INV, asset: ETH, kind: inverse_perp, multiplier: 10, tick: 0.05, lot: 1 }\n"
+        "components:\n"
+        "  aggregator:\n"
+        "    journal: /var/tmp/fills.journal\n"
+        "    fsync: interval\n"
+        "    fsync_ms: 25\n"
+        "    snapshot_ms: 250\n"
+        "    stale_ms: 700\n"
+        "    snapshot_endpoint: tcp://127.0.0.1:7001\n";
+    cfg = s_load_ok (s_write ("agg.yaml", text, sizeof text - 1));
+    agg = &cfg->aggregator;
+    assert_string_equal (agg->endpoint, "ipc:///tmp/hb-agg-test/aggregator.pub");
+    assert_string_equal (agg->snapshot_endpoint, "tcp://127.0.0.1:7001");
+    assert_string_equal (agg->journal, "/var/tmp/fills.journal");
+    assert_int_equal (agg->fsync, HB_JOURNAL_FSYNC_INTERVAL);
+    assert_int_equal (agg->fsync_ms, 25);
+    assert_int_equal (agg->snapshot_ms, 250);
+    assert_int_equal (agg->stale_ms, 700);
+    const hb_venue_cfg_t *v1 = hb_config_venue (cfg, "v1");
+    assert_true (v1->mark_stale_ms == 1500);
+    assert_int_equal (v1->n_positions, 2);
+    assert_string_equal (v1->instruments [v1->positions [0].instrument].symbol, "ETH-INV");
+    assert_true (v1->positions [0].qty == -300 && v1->positions [0].entry == 3300.5);
+    assert_int_equal (v1->positions [1].instrument, 0);
+    assert_true (v1->positions [1].qty == 1.5 && v1->positions [1].entry == 60000);
+    hb_config_destroy (&cfg);
+}
+
 static void
 test_names (void **state)
 {
@@ -568,6 +626,7 @@ main (void)
         cmocka_unit_test (test_window),
         cmocka_unit_test (test_anchor),
         cmocka_unit_test (test_names),
+        cmocka_unit_test (test_aggregator),
     };
     return cmocka_run_group_tests_name ("hb_config", tests, s_setup, s_teardown);
 }

@@ -22,6 +22,7 @@
     3. a cursor over the objects, one field at a time, with a sticky error,
        then the same validity check per type that the encoder runs.        */
 #include "hb_msg.h"
+#include "hb_msg_int.h"
 #include "hb_mpscan.h"
 
 #include <assert.h>
@@ -239,8 +240,8 @@ s_buf_write (void *data, const char *bytes, size_t len)
     return 0;
 }
 
-static int
-s_pack_str (msgpack_packer *pk, const char *text, size_t capacity)
+int
+hb_msgi_pack_str (msgpack_packer *pk, const char *text, size_t capacity)
 {
     size_t len = strnlen (text, capacity);
     int rc = msgpack_pack_str (pk, len);
@@ -251,8 +252,8 @@ s_pack_str (msgpack_packer *pk, const char *text, size_t capacity)
 //  A double that a float32 holds exactly goes as one (5 bytes, not 9):
 //  round sizes and tick-aligned prices often do, and decoding widens it
 //  back to the same double.
-static int
-s_pack_double (msgpack_packer *pk, double value)
+int
+hb_msgi_pack_double (msgpack_packer *pk, double value)
 {
     if (fabs (value) <= FLT_MAX) {
         float narrow = (float) value;
@@ -269,8 +270,8 @@ s_pack_levels (msgpack_packer *pk, const hb_level_t *levels, size_t count)
 {
     int rc = msgpack_pack_array (pk, 2 * count);
     for (size_t i = 0; i < count; i++) {
-        rc |= s_pack_double (pk, levels [i].px);
-        rc |= s_pack_double (pk, levels [i].qty);
+        rc |= hb_msgi_pack_double (pk, levels [i].px);
+        rc |= hb_msgi_pack_double (pk, levels [i].qty);
     }
     return rc;
 }
@@ -281,12 +282,12 @@ s_tick_encode (msgpack_packer *pk, const hb_tick_t *self)
     if (!s_tick_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_TICK_FIELDS);
-    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
-    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
     rc |= msgpack_pack_uint32 (pk, self->flags);
-    rc |= s_pack_double (pk, self->mark);
-    rc |= s_pack_double (pk, self->mark_iv);
-    rc |= s_pack_double (pk, self->underlying);
+    rc |= hb_msgi_pack_double (pk, self->mark);
+    rc |= hb_msgi_pack_double (pk, self->mark_iv);
+    rc |= hb_msgi_pack_double (pk, self->underlying);
     rc |= s_pack_levels (pk, self->bids, self->n_bids);
     rc |= s_pack_levels (pk, self->asks, self->n_asks);
     return rc;
@@ -298,12 +299,12 @@ s_trade_encode (msgpack_packer *pk, const hb_trade_t *self)
     if (!s_trade_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_TRADE_FIELDS);
-    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
-    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
-    rc |= s_pack_str (pk, self->trade_id, sizeof self->trade_id);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->trade_id, sizeof self->trade_id);
     rc |= msgpack_pack_uint8 (pk, self->side);
-    rc |= s_pack_double (pk, self->px);
-    rc |= s_pack_double (pk, self->qty);
+    rc |= hb_msgi_pack_double (pk, self->px);
+    rc |= hb_msgi_pack_double (pk, self->qty);
     return rc;
 }
 
@@ -313,14 +314,14 @@ s_order_encode (msgpack_packer *pk, const hb_order_t *self)
     if (!s_order_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_ORDER_FIELDS);
-    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
-    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
-    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->client_id, sizeof self->client_id);
     rc |= msgpack_pack_uint8 (pk, self->side);
     rc |= msgpack_pack_uint8 (pk, self->ord_type);
     rc |= msgpack_pack_uint8 (pk, self->tif);
-    rc |= s_pack_double (pk, self->qty);
-    rc |= s_pack_double (pk, self->px);
+    rc |= hb_msgi_pack_double (pk, self->qty);
+    rc |= hb_msgi_pack_double (pk, self->px);
     return rc;
 }
 
@@ -330,9 +331,9 @@ s_cancel_encode (msgpack_packer *pk, const hb_cancel_t *self)
     if (!s_cancel_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_CANCEL_FIELDS);
-    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
-    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
-    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->client_id, sizeof self->client_id);
     return rc;
 }
 
@@ -342,15 +343,15 @@ s_ack_encode (msgpack_packer *pk, const hb_ack_t *self)
     if (!s_ack_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_ACK_FIELDS);
-    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
-    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
-    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
-    rc |= s_pack_str (pk, self->order_id, sizeof self->order_id);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= hb_msgi_pack_str (pk, self->order_id, sizeof self->order_id);
     rc |= msgpack_pack_uint8 (pk, self->status);
     rc |= msgpack_pack_uint8 (pk, self->reason);
-    rc |= s_pack_str (pk, self->text, sizeof self->text);
-    rc |= s_pack_double (pk, self->filled_qty);
-    rc |= s_pack_double (pk, self->leaves_qty);
+    rc |= hb_msgi_pack_str (pk, self->text, sizeof self->text);
+    rc |= hb_msgi_pack_double (pk, self->filled_qty);
+    rc |= hb_msgi_pack_double (pk, self->leaves_qty);
     return rc;
 }
 
@@ -360,17 +361,17 @@ s_fill_encode (msgpack_packer *pk, const hb_fill_t *self)
     if (!s_fill_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_FILL_FIELDS);
-    rc |= s_pack_str (pk, self->venue, sizeof self->venue);
-    rc |= s_pack_str (pk, self->symbol, sizeof self->symbol);
-    rc |= s_pack_str (pk, self->client_id, sizeof self->client_id);
-    rc |= s_pack_str (pk, self->order_id, sizeof self->order_id);
-    rc |= s_pack_str (pk, self->fill_id, sizeof self->fill_id);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->client_id, sizeof self->client_id);
+    rc |= hb_msgi_pack_str (pk, self->order_id, sizeof self->order_id);
+    rc |= hb_msgi_pack_str (pk, self->fill_id, sizeof self->fill_id);
     rc |= msgpack_pack_uint8 (pk, self->side);
     rc |= msgpack_pack_uint8 (pk, self->liquidity);
-    rc |= s_pack_double (pk, self->px);
-    rc |= s_pack_double (pk, self->qty);
-    rc |= s_pack_double (pk, self->fee);
-    rc |= s_pack_str (pk, self->fee_asset, sizeof self->fee_asset);
+    rc |= hb_msgi_pack_double (pk, self->px);
+    rc |= hb_msgi_pack_double (pk, self->qty);
+    rc |= hb_msgi_pack_double (pk, self->fee);
+    rc |= hb_msgi_pack_str (pk, self->fee_asset, sizeof self->fee_asset);
     return rc;
 }
 
@@ -380,7 +381,7 @@ s_heartbeat_encode (msgpack_packer *pk, const hb_heartbeat_t *self)
     if (!s_heartbeat_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_HEARTBEAT_FIELDS);
-    rc |= s_pack_str (pk, self->component, sizeof self->component);
+    rc |= hb_msgi_pack_str (pk, self->component, sizeof self->component);
     rc |= msgpack_pack_uint64 (pk, self->uptime_ms);
     rc |= msgpack_pack_uint64 (pk, self->last_seq);
     rc |= msgpack_pack_uint64 (pk, self->msgs_in);
@@ -412,7 +413,7 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
     int rc = msgpack_pack_array (&pk, S_ENV_FIELDS);
     rc |= msgpack_pack_uint8 (&pk, HB_SCHEMA_VERSION);
     rc |= msgpack_pack_uint8 (&pk, env->type);
-    rc |= s_pack_str (&pk, env->publisher, sizeof env->publisher);
+    rc |= hb_msgi_pack_str (&pk, env->publisher, sizeof env->publisher);
     rc |= msgpack_pack_uint64 (&pk, env->epoch);
     rc |= msgpack_pack_uint64 (&pk, env->seq);
     rc |= msgpack_pack_int64 (&pk, env->ts_venue);
@@ -426,7 +427,8 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_ACK:       rc |= s_ack_encode (&pk, &msg->u.ack); break;
         case HB_MSG_FILL:      rc |= s_fill_encode (&pk, &msg->u.fill); break;
         case HB_MSG_HEARTBEAT: rc |= s_heartbeat_encode (&pk, &msg->u.heartbeat); break;
-        default:               rc = -1;
+        default:               rc |= hb_msgi_state_encode (&pk, msg);
+
     }
     if (rc != 0) {
         out->size = 0;
@@ -436,7 +438,7 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
 }
 
 //  ---------------------------------------------------------------------------
-//  Decoding, step 2 (step 1 is hb_mpscan_check): msgpack_unpack into a per-thread zone
+//  Decoding, step 2: the per-thread zone that msgpack_unpack fills
 
 static pthread_key_t s_zone_key;
 static pthread_once_t s_zone_once = PTHREAD_ONCE_INIT;
@@ -474,22 +476,17 @@ s_thread_zone (void)
 //  ---------------------------------------------------------------------------
 //  Decoding, step 3: a cursor over the fields of one array
 
-typedef struct {
-    const msgpack_object *item;         //  next field
-    const msgpack_object *end;
-    hb_decode_reason_t err;             //  first failure; later reads do nothing
-} s_cursor_t;
 
-static void
-s_cursor_init (s_cursor_t *self, const msgpack_object_array *array)
+void
+hb_msgi_cursor_init (hb_msgi_cursor_t *self, const msgpack_object_array *array)
 {
     self->item = array->ptr;
     self->end = array->ptr + array->size;
     self->err = HB_DECODE_OK;
 }
 
-static void
-s_fail (s_cursor_t *self, hb_decode_reason_t reason)
+void
+hb_msgi_fail (hb_msgi_cursor_t *self, hb_decode_reason_t reason)
 {
     if (self->err == HB_DECODE_OK)
         self->err = reason;
@@ -497,8 +494,8 @@ s_fail (s_cursor_t *self, hb_decode_reason_t reason)
 
 //  The next field, or NULL after a failure. A field missing at the end of
 //  the array is a field of the wrong type (nothing where a value belongs).
-static const msgpack_object *
-s_next (s_cursor_t *self)
+const msgpack_object *
+hb_msgi_next (hb_msgi_cursor_t *self)
 {
     if (self->err != HB_DECODE_OK)
         return NULL;
@@ -509,97 +506,97 @@ s_next (s_cursor_t *self)
     return self->item++;
 }
 
-static uint64_t
-s_read_uint (s_cursor_t *self, uint64_t max)
+uint64_t
+hb_msgi_read_uint (hb_msgi_cursor_t *self, uint64_t max)
 {
-    const msgpack_object *o = s_next (self);
+    const msgpack_object *o = hb_msgi_next (self);
     if (!o)
         return 0;
     if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        s_fail (self, HB_DECODE_FIELD_TYPE);
+        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
     else
     if (o->via.u64 > max)
-        s_fail (self, HB_DECODE_RANGE);
+        hb_msgi_fail (self, HB_DECODE_RANGE);
     else
         return o->via.u64;
     return 0;
 }
 
-static int64_t
-s_read_int (s_cursor_t *self)
+int64_t
+hb_msgi_read_int (hb_msgi_cursor_t *self)
 {
-    const msgpack_object *o = s_next (self);
+    const msgpack_object *o = hb_msgi_next (self);
     if (!o)
         return 0;
     if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
         return o->via.i64;
     if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        s_fail (self, HB_DECODE_FIELD_TYPE);
+        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
     else
     if (o->via.u64 > INT64_MAX)
-        s_fail (self, HB_DECODE_RANGE);
+        hb_msgi_fail (self, HB_DECODE_RANGE);
     else
         return (int64_t) o->via.u64;
     return 0;
 }
 
-static double
-s_object_double (s_cursor_t *self, const msgpack_object *o)
+double
+hb_msgi_object_double (hb_msgi_cursor_t *self, const msgpack_object *o)
 {
     if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32)
         return o->via.f64;
-    s_fail (self, HB_DECODE_FIELD_TYPE);
+    hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
     return 0;
 }
 
-static double
-s_read_double (s_cursor_t *self)
+double
+hb_msgi_read_double (hb_msgi_cursor_t *self)
 {
-    const msgpack_object *o = s_next (self);
-    return o? s_object_double (self, o): 0;
+    const msgpack_object *o = hb_msgi_next (self);
+    return o? hb_msgi_object_double (self, o): 0;
 }
 
 //  Copies a string field into dest (capacity bytes, zeroed by the caller).
-static void
-s_read_str (s_cursor_t *self, char *dest, size_t capacity)
+void
+hb_msgi_read_str (hb_msgi_cursor_t *self, char *dest, size_t capacity)
 {
-    const msgpack_object *o = s_next (self);
+    const msgpack_object *o = hb_msgi_next (self);
     if (!o)
         return;
     if (o->type != MSGPACK_OBJECT_STR)
-        s_fail (self, HB_DECODE_FIELD_TYPE);
+        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
     else
     if (o->via.str.size >= capacity)
-        s_fail (self, HB_DECODE_OVERSIZED);
+        hb_msgi_fail (self, HB_DECODE_OVERSIZED);
     else {
         //  a NUL inside would cut the C string short of what was sent
         for (uint32_t i = 0; i < o->via.str.size; i++)
             if ((dest [i] = o->via.str.ptr [i]) == '\0') {
-                s_fail (self, HB_DECODE_RANGE);
+                hb_msgi_fail (self, HB_DECODE_RANGE);
                 return;
             }
     }
 }
 
 static void
-s_read_levels (s_cursor_t *self, hb_level_t *levels, uint8_t *count)
+s_read_levels (hb_msgi_cursor_t *self, hb_level_t *levels, uint8_t *count)
 {
-    const msgpack_object *o = s_next (self);
+    const msgpack_object *o = hb_msgi_next (self);
     if (!o)
         return;
     if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size % 2 != 0) {
-        s_fail (self, HB_DECODE_FIELD_TYPE);
+        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
         return;
     }
     if (o->via.array.size > 2 * HB_BOOK_DEPTH) {
-        s_fail (self, HB_DECODE_OVERSIZED);
+        hb_msgi_fail (self, HB_DECODE_OVERSIZED);
         return;
     }
     const msgpack_object *value = o->via.array.ptr;
     *count = (uint8_t) (o->via.array.size / 2);
     for (uint8_t i = 0; i < *count; i++) {
-        levels [i].px = s_object_double (self, value++);
-        levels [i].qty = s_object_double (self, value++);
+        levels [i].px = hb_msgi_object_double (self, value++);
+        levels [i].qty = hb_msgi_object_double (self, value++);
     }
 }
 
@@ -611,103 +608,103 @@ s_range (bool valid)
 }
 
 static hb_decode_reason_t
-s_tick_decode (s_cursor_t *c, hb_tick_t *self)
+s_tick_decode (hb_msgi_cursor_t *c, hb_tick_t *self)
 {
-    s_read_str (c, self->venue, sizeof self->venue);
-    s_read_str (c, self->symbol, sizeof self->symbol);
-    self->flags = (uint32_t) s_read_uint (c, UINT32_MAX);
-    self->mark = s_read_double (c);
-    self->mark_iv = s_read_double (c);
-    self->underlying = s_read_double (c);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    self->flags = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
+    self->mark = hb_msgi_read_double (c);
+    self->mark_iv = hb_msgi_read_double (c);
+    self->underlying = hb_msgi_read_double (c);
     s_read_levels (c, self->bids, &self->n_bids);
     s_read_levels (c, self->asks, &self->n_asks);
     return c->err != HB_DECODE_OK? c->err: s_range (s_tick_valid (self));
 }
 
 static hb_decode_reason_t
-s_trade_decode (s_cursor_t *c, hb_trade_t *self)
+s_trade_decode (hb_msgi_cursor_t *c, hb_trade_t *self)
 {
-    s_read_str (c, self->venue, sizeof self->venue);
-    s_read_str (c, self->symbol, sizeof self->symbol);
-    s_read_str (c, self->trade_id, sizeof self->trade_id);
-    self->side = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->px = s_read_double (c);
-    self->qty = s_read_double (c);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    hb_msgi_read_str (c, self->trade_id, sizeof self->trade_id);
+    self->side = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->px = hb_msgi_read_double (c);
+    self->qty = hb_msgi_read_double (c);
     return c->err != HB_DECODE_OK? c->err: s_range (s_trade_valid (self));
 }
 
 static hb_decode_reason_t
-s_order_decode (s_cursor_t *c, hb_order_t *self)
+s_order_decode (hb_msgi_cursor_t *c, hb_order_t *self)
 {
-    s_read_str (c, self->venue, sizeof self->venue);
-    s_read_str (c, self->symbol, sizeof self->symbol);
-    s_read_str (c, self->client_id, sizeof self->client_id);
-    self->side = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->ord_type = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->tif = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->qty = s_read_double (c);
-    self->px = s_read_double (c);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    hb_msgi_read_str (c, self->client_id, sizeof self->client_id);
+    self->side = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->ord_type = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->tif = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->qty = hb_msgi_read_double (c);
+    self->px = hb_msgi_read_double (c);
     return c->err != HB_DECODE_OK? c->err: s_range (s_order_valid (self));
 }
 
 static hb_decode_reason_t
-s_cancel_decode (s_cursor_t *c, hb_cancel_t *self)
+s_cancel_decode (hb_msgi_cursor_t *c, hb_cancel_t *self)
 {
-    s_read_str (c, self->venue, sizeof self->venue);
-    s_read_str (c, self->symbol, sizeof self->symbol);
-    s_read_str (c, self->client_id, sizeof self->client_id);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    hb_msgi_read_str (c, self->client_id, sizeof self->client_id);
     return c->err != HB_DECODE_OK? c->err: s_range (s_cancel_valid (self));
 }
 
 static hb_decode_reason_t
-s_ack_decode (s_cursor_t *c, hb_ack_t *self)
+s_ack_decode (hb_msgi_cursor_t *c, hb_ack_t *self)
 {
-    s_read_str (c, self->venue, sizeof self->venue);
-    s_read_str (c, self->symbol, sizeof self->symbol);
-    s_read_str (c, self->client_id, sizeof self->client_id);
-    s_read_str (c, self->order_id, sizeof self->order_id);
-    self->status = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->reason = (uint8_t) s_read_uint (c, UINT8_MAX);
-    s_read_str (c, self->text, sizeof self->text);
-    self->filled_qty = s_read_double (c);
-    self->leaves_qty = s_read_double (c);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    hb_msgi_read_str (c, self->client_id, sizeof self->client_id);
+    hb_msgi_read_str (c, self->order_id, sizeof self->order_id);
+    self->status = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->reason = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    hb_msgi_read_str (c, self->text, sizeof self->text);
+    self->filled_qty = hb_msgi_read_double (c);
+    self->leaves_qty = hb_msgi_read_double (c);
     return c->err != HB_DECODE_OK? c->err: s_range (s_ack_valid (self));
 }
 
 static hb_decode_reason_t
-s_fill_decode (s_cursor_t *c, hb_fill_t *self)
+s_fill_decode (hb_msgi_cursor_t *c, hb_fill_t *self)
 {
-    s_read_str (c, self->venue, sizeof self->venue);
-    s_read_str (c, self->symbol, sizeof self->symbol);
-    s_read_str (c, self->client_id, sizeof self->client_id);
-    s_read_str (c, self->order_id, sizeof self->order_id);
-    s_read_str (c, self->fill_id, sizeof self->fill_id);
-    self->side = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->liquidity = (uint8_t) s_read_uint (c, UINT8_MAX);
-    self->px = s_read_double (c);
-    self->qty = s_read_double (c);
-    self->fee = s_read_double (c);
-    s_read_str (c, self->fee_asset, sizeof self->fee_asset);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    hb_msgi_read_str (c, self->client_id, sizeof self->client_id);
+    hb_msgi_read_str (c, self->order_id, sizeof self->order_id);
+    hb_msgi_read_str (c, self->fill_id, sizeof self->fill_id);
+    self->side = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->liquidity = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->px = hb_msgi_read_double (c);
+    self->qty = hb_msgi_read_double (c);
+    self->fee = hb_msgi_read_double (c);
+    hb_msgi_read_str (c, self->fee_asset, sizeof self->fee_asset);
     return c->err != HB_DECODE_OK? c->err: s_range (s_fill_valid (self));
 }
 
 static hb_decode_reason_t
-s_heartbeat_decode (s_cursor_t *c, hb_heartbeat_t *self)
+s_heartbeat_decode (hb_msgi_cursor_t *c, hb_heartbeat_t *self)
 {
-    s_read_str (c, self->component, sizeof self->component);
-    self->uptime_ms = s_read_uint (c, UINT64_MAX);
-    self->last_seq = s_read_uint (c, UINT64_MAX);
-    self->msgs_in = s_read_uint (c, UINT64_MAX);
-    self->msgs_out = s_read_uint (c, UINT64_MAX);
-    self->gaps = s_read_uint (c, UINT64_MAX);
-    self->drops = s_read_uint (c, UINT64_MAX);
-    self->decode_errors = s_read_uint (c, UINT64_MAX);
-    self->restarts_seen = s_read_uint (c, UINT64_MAX);
-    self->queue_depth = s_read_uint (c, UINT64_MAX);
-    self->lat_p50_ns = s_read_uint (c, UINT64_MAX);
-    self->lat_p99_ns = s_read_uint (c, UINT64_MAX);
-    self->lat_p999_ns = s_read_uint (c, UINT64_MAX);
-    self->status = (uint32_t) s_read_uint (c, UINT32_MAX);
+    hb_msgi_read_str (c, self->component, sizeof self->component);
+    self->uptime_ms = hb_msgi_read_uint (c, UINT64_MAX);
+    self->last_seq = hb_msgi_read_uint (c, UINT64_MAX);
+    self->msgs_in = hb_msgi_read_uint (c, UINT64_MAX);
+    self->msgs_out = hb_msgi_read_uint (c, UINT64_MAX);
+    self->gaps = hb_msgi_read_uint (c, UINT64_MAX);
+    self->drops = hb_msgi_read_uint (c, UINT64_MAX);
+    self->decode_errors = hb_msgi_read_uint (c, UINT64_MAX);
+    self->restarts_seen = hb_msgi_read_uint (c, UINT64_MAX);
+    self->queue_depth = hb_msgi_read_uint (c, UINT64_MAX);
+    self->lat_p50_ns = hb_msgi_read_uint (c, UINT64_MAX);
+    self->lat_p99_ns = hb_msgi_read_uint (c, UINT64_MAX);
+    self->lat_p999_ns = hb_msgi_read_uint (c, UINT64_MAX);
+    self->status = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
     return c->err != HB_DECODE_OK? c->err: s_range (s_heartbeat_valid (self));
 }
 
@@ -723,16 +720,16 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
 
     //  The version comes first and is judged alone: a later schema may lay
     //  out everything after it differently.
-    s_cursor_t c;
-    s_cursor_init (&c, &root->via.array);
-    uint64_t version = s_read_uint (&c, UINT64_MAX);
+    hb_msgi_cursor_t c;
+    hb_msgi_cursor_init (&c, &root->via.array);
+    uint64_t version = hb_msgi_read_uint (&c, UINT64_MAX);
     if (c.err != HB_DECODE_OK)
         return c.err;
     if (version != HB_SCHEMA_VERSION)
         return HB_DECODE_VERSION;
     if (root->via.array.size < S_ENV_FIELDS)
         return HB_DECODE_FIELD_TYPE;
-    uint64_t type = s_read_uint (&c, UINT64_MAX);
+    uint64_t type = hb_msgi_read_uint (&c, UINT64_MAX);
     if (c.err != HB_DECODE_OK)
         return c.err;
     if (type <= HB_MSG_NONE || type >= HB_MSG_TYPE_COUNT)
@@ -741,13 +738,13 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
     hb_env_t *env = &msg->env;
     env->version = (uint8_t) version;
     env->type = (uint8_t) type;
-    s_read_str (&c, env->publisher, sizeof env->publisher);
-    env->epoch = s_read_uint (&c, UINT64_MAX);
-    env->seq = s_read_uint (&c, UINT64_MAX);
-    env->ts_venue = s_read_int (&c);
-    env->ts_recv = s_read_int (&c);
-    env->ts_pub = s_read_int (&c);
-    const msgpack_object *body = s_next (&c);
+    hb_msgi_read_str (&c, env->publisher, sizeof env->publisher);
+    env->epoch = hb_msgi_read_uint (&c, UINT64_MAX);
+    env->seq = hb_msgi_read_uint (&c, UINT64_MAX);
+    env->ts_venue = hb_msgi_read_int (&c);
+    env->ts_recv = hb_msgi_read_int (&c);
+    env->ts_pub = hb_msgi_read_int (&c);
+    const msgpack_object *body = hb_msgi_next (&c);
     if (c.err != HB_DECODE_OK)
         return c.err;
     if (body->type != MSGPACK_OBJECT_ARRAY)
@@ -755,7 +752,7 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
     if (!s_env_valid (env))
         return HB_DECODE_RANGE;
 
-    s_cursor_init (&c, &body->via.array);
+    hb_msgi_cursor_init (&c, &body->via.array);
     switch (type) {
         case HB_MSG_TICK:   return s_tick_decode (&c, &msg->u.tick);
         case HB_MSG_TRADE:  return s_trade_decode (&c, &msg->u.trade);
@@ -763,7 +760,8 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
         case HB_MSG_CANCEL: return s_cancel_decode (&c, &msg->u.cancel);
         case HB_MSG_ACK:    return s_ack_decode (&c, &msg->u.ack);
         case HB_MSG_FILL:   return s_fill_decode (&c, &msg->u.fill);
-        default:            return s_heartbeat_decode (&c, &msg->u.heartbeat);
+        case HB_MSG_HEARTBEAT: return s_heartbeat_decode (&c, &msg->u.heartbeat);
+        default:            return hb_msgi_state_decode (&c, msg);
     }
 }
 

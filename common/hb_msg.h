@@ -34,6 +34,10 @@ typedef enum {
     HB_MSG_ACK       = 5,       //  order status from a venue: accepted, rejected, canceled, done
     HB_MSG_FILL      = 6,       //  an execution of one of our orders
     HB_MSG_HEARTBEAT = 7,       //  liveness + counters of a process
+    HB_MSG_POSITION  = 8,       //  one (venue, instrument) position, from the aggregator
+    HB_MSG_EXPOSURE  = 9,       //  net USD exposure of one asset across venues
+    HB_MSG_MARGIN    = 10,      //  collateral, margin use, liquidation distance of one venue
+    HB_MSG_SNAPSHOT_END = 11,   //  closes a snapshot reply (docs/PROTOCOL.md, Snapshots)
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -179,6 +183,74 @@ typedef struct {
     uint32_t status;                //  0 ok, else component-specific (e.g. 1 = venue in outage)
 } hb_heartbeat_t;
 
+//  Aggregator state (docs/PROTOCOL.md, Positions). Money is USD unless
+//  said otherwise; quantities are signed (< 0 short).
+
+//  Position / exposure / margin flags
+#define HB_POS_STALE        0x01u   //  the mark is older than the configured limit
+#define HB_POS_NO_MARK      0x02u   //  no mark seen yet: valued at the entry price
+#define HB_MARGIN_TRUNCATED 0x04u   //  more assets than HB_MARGIN_ASSETS: the largest are listed
+#define HB_MARGIN_BREACH    0x08u   //  equity at or below the maintenance margin now
+
+#define HB_MARGIN_ASSETS    8       //  per-asset entries carried on a margin message
+
+//  pos.<asset>.<venue>.<symbol>
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    char     asset [HB_NAME_MAX];
+    uint8_t  kind;                  //  hb_kind_t of hb_config.h: 1 spot .. 5 option
+    uint32_t flags;                 //  HB_POS_*
+    double   qty;                   //  instrument units (contracts for an inverse perp)
+    double   entry_px;              //  average entry price (0 when flat)
+    double   mark_px;               //  latest mid (0 when none)
+    double   realized;              //  realized P&L, in settle units, fees not included
+    double   fees;                  //  fees paid (< 0: rebates), in settle units
+    double   unrealized;            //  at mark_px, in settle units
+    double   exposure_usd;          //  USD delta of the asset (see PROTOCOL.md)
+    char     settle [HB_NAME_MAX];  //  "USD", or the coin for an inverse perp
+    uint64_t fills;                 //  fills applied to this position
+    int64_t  mark_ts;               //  wall ns of the mark (0: none)
+} hb_position_t;
+
+//  pos.<asset>: the sum over every venue
+typedef struct {
+    char     asset [HB_NAME_MAX];
+    uint32_t flags;                 //  HB_POS_STALE when any part is stale
+    double   price;                 //  reference price used (latest mid seen, 0: none)
+    double   net_qty;               //  asset units (USD delta / price)
+    double   net_usd;               //  net USD delta: positions, plus coin collateral
+    double   gross_usd;             //  sum of |exposure| of the positions
+    uint32_t positions;             //  open positions counted
+} hb_exposure_t;
+
+typedef struct {
+    char     asset [HB_NAME_MAX];
+    double   exposure_usd;          //  USD delta of this asset on this venue, coins included
+    double   liq_move;              //  relative move of the asset (-0.2: a 20 % fall) at which
+                                    //  equity meets maintenance margin, others held fixed
+    uint8_t  has_liq;               //  0: no move in [-100 %, +1000 %] does (liq_move 0)
+} hb_margin_asset_t;
+
+//  margin.<venue>
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    uint32_t flags;                 //  HB_POS_STALE, HB_MARGIN_*
+    double   collateral_usd;        //  USD + coins at mark
+    double   unrealized_usd;        //  unrealized P&L of the positions + realized - fees
+    double   equity_usd;            //  collateral + unrealized
+    double   initial_usd;           //  sum |notional| x initial rate
+    double   maintenance_usd;       //  sum |notional| x maintenance rate
+    double   utilization;           //  initial / equity (>= 0; 0 when equity <= 0 and nothing used)
+    uint8_t  n_assets;
+    hb_margin_asset_t assets [HB_MARGIN_ASSETS];
+} hb_margin_t;
+
+//  snapshot.end: the last frame pair of a snapshot reply
+typedef struct {
+    uint64_t count;                 //  messages in the reply before this one
+} hb_snapshot_end_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -191,6 +263,10 @@ typedef struct {
         hb_ack_t       ack;
         hb_fill_t      fill;
         hb_heartbeat_t heartbeat;
+        hb_position_t  position;
+        hb_exposure_t  exposure;
+        hb_margin_t    margin;
+        hb_snapshot_end_t snapshot_end;
     } u;
 } hb_msg_t;
 
@@ -243,6 +319,8 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      order.<venue>.<symbol>  cancel.<venue>.<symbol>
 //      ack.<venue>.<symbol>    fill.<venue>.<symbol>
 //      hb.<component>
+//      pos.<asset>.<venue>.<symbol> (position)   pos.<asset> (exposure)
+//      margin.<venue>          snapshot.end
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

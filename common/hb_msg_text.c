@@ -15,7 +15,9 @@
 static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_TICK] = "tick", [HB_MSG_TRADE] = "trade", [HB_MSG_ORDER] = "order",
     [HB_MSG_CANCEL] = "cancel", [HB_MSG_ACK] = "ack", [HB_MSG_FILL] = "fill",
-    [HB_MSG_HEARTBEAT] = "heartbeat"
+    [HB_MSG_HEARTBEAT] = "heartbeat", [HB_MSG_POSITION] = "position",
+    [HB_MSG_EXPOSURE] = "exposure", [HB_MSG_MARGIN] = "margin",
+    [HB_MSG_SNAPSHOT_END] = "snapshot_end"
 };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
@@ -139,6 +141,22 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return s_topic_join (topic, prefix, msg->u.fill.venue, msg->u.fill.symbol);
         case HB_MSG_HEARTBEAT:
             return s_topic_join (topic, "hb", msg->u.heartbeat.component, NULL);
+        case HB_MSG_POSITION: {
+            //  pos.<asset>.<venue>.<symbol>: "pos" + 3 names fits HB_TOPIC_MAX
+            int len = s_topic_join (topic, "pos", msg->u.position.asset, msg->u.position.venue);
+            if (len < 0 || !hb_name_valid (msg->u.position.symbol))
+                return -1;
+            topic [len++] = '.';
+            strcpy (topic + len, msg->u.position.symbol);
+            return len + (int) strlen (msg->u.position.symbol);
+        }
+        case HB_MSG_EXPOSURE:
+            return s_topic_join (topic, "pos", msg->u.exposure.asset, NULL);
+        case HB_MSG_MARGIN:
+            return s_topic_join (topic, "margin", msg->u.margin.venue, NULL);
+        case HB_MSG_SNAPSHOT_END:
+            strcpy (topic, "snapshot.end");
+            return (int) strlen (topic);
         default:
             return -1;
     }
@@ -456,6 +474,91 @@ s_heartbeat_json (s_json_t *self, const hb_heartbeat_t *hb)
     s_uint_member (self, "status", hb->status);
 }
 
+static void
+s_flags_member (s_json_t *self, uint32_t flags)
+{
+    static const struct { uint32_t bit; const char *name; } names [] = {
+        { HB_POS_STALE, "stale" }, { HB_POS_NO_MARK, "no_mark" },
+        { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" }
+    };
+    s_key (self, "flags");
+    s_lit (self, "[");
+    bool first = true;
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (flags & names [i].bit) {
+            if (!first)
+                s_lit (self, ",");
+            s_string (self, names [i].name, HB_NAME_MAX);
+            first = false;
+        }
+    s_lit (self, "]");
+}
+
+static void
+s_position_json (s_json_t *self, const hb_position_t *pos)
+{
+    static const char *kinds [] = { "?", "spot", "linear_perp", "inverse_perp", "future", "option" };
+    S_STR (self, pos, venue);
+    S_STR (self, pos, symbol);
+    S_STR (self, pos, asset);
+    s_name_member (self, "kind", S_LOOKUP (kinds, pos->kind));
+    s_flags_member (self, pos->flags);
+    s_double_member (self, "qty", pos->qty);
+    s_double_member (self, "entry_px", pos->entry_px);
+    s_double_member (self, "mark_px", pos->mark_px);
+    s_double_member (self, "realized", pos->realized);
+    s_double_member (self, "fees", pos->fees);
+    s_double_member (self, "unrealized", pos->unrealized);
+    s_double_member (self, "exposure_usd", pos->exposure_usd);
+    S_STR (self, pos, settle);
+    s_uint_member (self, "fills", pos->fills);
+    s_int_member (self, "mark_ts", pos->mark_ts);
+}
+
+static void
+s_exposure_json (s_json_t *self, const hb_exposure_t *exp)
+{
+    S_STR (self, exp, asset);
+    s_flags_member (self, exp->flags);
+    s_double_member (self, "price", exp->price);
+    s_double_member (self, "net_qty", exp->net_qty);
+    s_double_member (self, "net_usd", exp->net_usd);
+    s_double_member (self, "gross_usd", exp->gross_usd);
+    s_uint_member (self, "positions", exp->positions);
+}
+
+static void
+s_margin_json (s_json_t *self, const hb_margin_t *margin)
+{
+    S_STR (self, margin, venue);
+    s_flags_member (self, margin->flags);
+    s_double_member (self, "collateral_usd", margin->collateral_usd);
+    s_double_member (self, "unrealized_usd", margin->unrealized_usd);
+    s_double_member (self, "equity_usd", margin->equity_usd);
+    s_double_member (self, "initial_usd", margin->initial_usd);
+    s_double_member (self, "maintenance_usd", margin->maintenance_usd);
+    s_double_member (self, "utilization", margin->utilization);
+    s_key (self, "assets");
+    s_lit (self, "[");
+    for (int i = 0; i < margin->n_assets && i < HB_MARGIN_ASSETS; i++) {
+        const hb_margin_asset_t *asset = &margin->assets [i];
+        if (i > 0)
+            s_lit (self, ",");
+        self->comma = false;
+        s_lit (self, "{");
+        S_STR (self, asset, asset);
+        s_double_member (self, "exposure_usd", asset->exposure_usd);
+        s_key (self, "liq_move");
+        if (asset->has_liq)
+            s_double (self, asset->liq_move);
+        else
+            s_lit (self, "null");
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -495,7 +598,11 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_CANCEL: s_cancel_json (&json, &msg->u.cancel); break;
             case HB_MSG_ACK:    s_ack_json (&json, &msg->u.ack); break;
             case HB_MSG_FILL:   s_fill_json (&json, &msg->u.fill); break;
-            default:            s_heartbeat_json (&json, &msg->u.heartbeat); break;
+            case HB_MSG_HEARTBEAT: s_heartbeat_json (&json, &msg->u.heartbeat); break;
+            case HB_MSG_POSITION: s_position_json (&json, &msg->u.position); break;
+            case HB_MSG_EXPOSURE: s_exposure_json (&json, &msg->u.exposure); break;
+            case HB_MSG_MARGIN: s_margin_json (&json, &msg->u.margin); break;
+            default:            s_uint_member (&json, "count", msg->u.snapshot_end.count); break;
         }
         s_close (&json);
     }

@@ -209,9 +209,9 @@ s_on_plugin_fd (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
     (void) loop;
     s_fd_t *slot = (s_fd_t *) arg;
-    int revents = (item->revents & ZMQ_POLLIN ? HB_FD_READ : 0)
-                | (item->revents & ZMQ_POLLOUT ? HB_FD_WRITE : 0)
-                | (item->revents & ZMQ_POLLERR ? HB_FD_ERROR : 0);
+    int revents = ((item->revents & ZMQ_POLLIN) ? HB_FD_READ : 0)
+                | ((item->revents & ZMQ_POLLOUT) ? HB_FD_WRITE : 0)
+                | ((item->revents & ZMQ_POLLERR) ? HB_FD_ERROR : 0);
     return slot->fn (slot->arg, item->fd, revents) < 0 ? -1 : 0;
 }
 
@@ -226,8 +226,8 @@ s_api_fd_add (void *ctx, int fd, int events, hb_fd_fn *fn, void *arg)
         if (slot->used)
             continue;
         zmq_pollitem_t item = { NULL, fd, 0, 0 };
-        item.events = (short) ((events & HB_FD_READ ? ZMQ_POLLIN : 0)
-                             | (events & HB_FD_WRITE ? ZMQ_POLLOUT : 0));
+        item.events = (short) (((events & HB_FD_READ) ? ZMQ_POLLIN : 0)
+                             | ((events & HB_FD_WRITE) ? ZMQ_POLLOUT : 0));
         if (zloop_poller (self->loop, &item, s_on_plugin_fd, slot))
             return -1;
         //  An error on the fd is the plugin's to handle (reconnect), not a

@@ -328,7 +328,7 @@ main (int argc, char *argv [])
     snprintf (s_dir, sizeof s_dir, "/tmp/hb-bench-%d", (int) getpid ());
     zsys_dir_create ("%s", s_dir);
 
-    s_result_t feed [S_MAX_ROUNDS], bare [S_MAX_ROUNDS];
+    s_result_t feed [S_MAX_ROUNDS] = { { 0 } }, bare [S_MAX_ROUNDS] = { { 0 } };
     int rc = 0;
     for (int r = 0; r < rounds && rc == 0; r++) {
         rc = s_feed_round (plugin, n, &feed [r]);
@@ -338,6 +338,13 @@ main (int argc, char *argv [])
             fprintf (stderr, "round %d: feed %.0f msg/s (%llu delivered, %llu conflated), bare %.0f msg/s\n",
                      r + 1, feed [r].rate, (unsigned long long) feed [r].delivered,
                      (unsigned long long) feed [r].conflated, bare [r].rate);
+    }
+    //  libzmq leaves ipc socket files behind
+    const char *files [] = { "feed.flood.pub", "bench.pub", "bare.pub" };
+    for (int i = 0; i < 3; i++) {
+        char path [128];
+        snprintf (path, sizeof path, "%s/%s", s_dir, files [i]);
+        unlink (path);
     }
     zsys_dir_delete ("%s", s_dir);
     if (rc) {

@@ -159,6 +159,9 @@ s_teardown (s_fixture_t *fx, hb_feed_stats_t *stats)
     hb_feed_destroy (&fx->feed);        //  NULL-safe
     hb_pub_destroy (&fx->console);
     hb_sub_destroy (&fx->sub);
+    //  libzmq leaves ipc socket files behind
+    unlink (fx->config->venues [0].endpoint + strlen ("ipc://"));
+    unlink (fx->config->components [0].endpoint + strlen ("ipc://"));
     free (fx->config);
     rmdir (fx->dir);
     free (fx);

@@ -38,9 +38,9 @@ hb_tap_new (const hb_config_t *config, FILE *out)
         return NULL;
     self->config = config;
     self->out = out;
-    //  A tap that falls behind should lose messages at its own socket (and
-    //  see gaps) rather than slow anything down: the publishers' NODROP
-    //  flows would otherwise block on it. A large HWM keeps that rare.
+    //  Publishers do not drop for a slow subscriber: they conflate ticks
+    //  and block on reliable flows. A tap behind a terminal must not do
+    //  that to a feed, so it gets a deep queue of its own.
     self->sub = hb_sub_new (100000);
     if (!self->sub) {
         free (self);

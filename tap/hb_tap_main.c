@@ -136,8 +136,12 @@ s_tap (const hb_config_t *config, const char **topics, int n_topics, uint64_t co
                 wait = until_render;
         }
         int got = hb_tap_poll (tap, wait);
-        if (got < 0)
-            continue;                   //  interrupted: the loop condition decides
+        if (got < 0 && errno == EINTR)
+            continue;                   //  a signal: the loop condition decides
+        if (got < 0) {
+            hb_error ("bus: %s", zmq_strerror (errno));
+            break;
+        }
         printed += (uint64_t) got;
     }
     if (summary) {

@@ -63,7 +63,7 @@ s_on_timer (void *arg)
         msg->env.type = HB_MSG_TICK;
         msg->env.ts_venue = now;
         hb_tick_t *tick = &msg->u.tick;
-        snprintf (tick->symbol, sizeof tick->symbol, "%s", inst->symbol);
+        memcpy (tick->symbol, inst->symbol, sizeof tick->symbol);
         double px = 100.0 + (double) (self->done % 1000) * 0.01;
         for (int l = 0; l < tick->n_bids; l++) {
             tick->bids [l].px = px - 0.01 * (l + 1);

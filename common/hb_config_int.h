@@ -1,0 +1,77 @@
+/*  hb_config_int: what the parts of the config loader share. Internal to
+    hb_config.c (top level, assets, market, components, aggregator) and
+    hb_config_venue.c (venues, instruments, sim, starting positions); not
+    for use outside the loader.
+
+    Every reader below reports problems through hb_yaml (file, line, key
+    path) and carries on, so one load lists every mistake in the file.     */
+#ifndef HB_CONFIG_INT_H
+#define HB_CONFIG_INT_H
+
+#include "hb_config.h"
+#include "hb_yaml.h"
+
+#define HB_CFG_IPC_PATH_MAX     107     //  sun_path less its NUL
+#define HB_CFG_ENDPOINTS_MAX    (HB_MAX_VENUES + HB_MAX_COMPONENTS + 1)
+
+//  A closed or open interval for a number; INFINITY for no bound.
+typedef struct {
+    double lo, hi;
+    bool   lo_open, hi_open;
+} hb_cfg_range_t;
+
+extern const hb_cfg_range_t hb_cfg_positive;    //  (0, inf)
+extern const hb_cfg_range_t hb_cfg_nonneg;      //  [0, inf)
+extern const hb_cfg_range_t hb_cfg_unit;        //  (0, 1]
+
+typedef struct {
+    char endpoint [HB_ENDPOINT_MAX];
+    char path [HB_YAML_PATH_MAX];
+    int  line;
+} hb_cfg_endpoint_t;
+
+//  The state of one load.
+typedef struct {
+    hb_yaml_t          *yaml;
+    hb_config_t        *cfg;
+    hb_cfg_endpoint_t   endpoints [HB_CFG_ENDPOINTS_MAX];
+    int                 n_endpoints;
+} hb_cfg_loader_t;
+
+//  Reads map.key as a number into *out, or leaves dflt there when the key is
+//  absent and not required. Returns 0 when *out holds a valid value, -1
+//  (reported) when the key is missing but required, not a number or out of
+//  range.
+int hb_cfg_number (const hb_ynode_t *map, const char *key, bool required, double dflt,
+                   const hb_cfg_range_t *range, double *out);
+
+//  Reads map.key as an integer in [min, max], dflt when absent. 0 / -1.
+int hb_cfg_integer (const hb_ynode_t *map, const char *key, int dflt, int min, int max, int *out);
+
+//  map.seed as a uint64, 1 when absent.
+void hb_cfg_seed (const hb_ynode_t *map, uint64_t *out);
+
+//  map.key as a boolean, dflt when absent or invalid (reported).
+bool hb_cfg_bool (const hb_ynode_t *map, const char *key, bool dflt);
+
+//  A name (hb_name_valid) given as a scalar value into name
+//  (HB_NAME_MAX bytes). 0 / -1 (reported).
+int hb_cfg_name (const hb_ynode_t *node, char *name);
+
+//  A name given as a mapping key (assets:, venues:, components:). 0 / -1.
+int hb_cfg_key_name (hb_cfg_loader_t *self, const hb_ynode_t *entry, const char *key, char *name);
+
+//  Reads map.key as an endpoint into out (HB_ENDPOINT_MAX bytes), or
+//  builds ipc://<run_dir>/<dflt_name> when the key is absent and dflt_name
+//  is not NULL, and claims it: an endpoint used twice in the file is an
+//  error naming the first user. out is "" when there is none or it is bad.
+void hb_cfg_endpoint_key (hb_cfg_loader_t *self, const hb_ynode_t *map, const char *key,
+                          const char *dflt_name, char *out);
+
+//  A time window (at, duration, every); keys: the keys its mapping may hold.
+void hb_cfg_window (const hb_ynode_t *map, const char *const *keys, hb_window_cfg_t *window);
+
+//  The venues: section (hb_config_venue.c).
+void hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root);
+
+#endif

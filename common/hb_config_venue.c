@@ -1,0 +1,366 @@
+/*  hb_config_venue: the venues: section of the deployment file (plugin,
+    endpoint, fees, margin, collateral, starting positions, sim parameters,
+    instruments). See hb_config.h and docs/CONFIG.md; the shared readers are
+    in hb_config_int.h.                                                    */
+#include "hb_config_int.h"
+
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S_LOT_TOL           1e-9
+
+//  ---------------------------------------------------------------------------
+//  Plugins
+
+static bool
+s_is_file (const char *path)
+{
+    struct stat st;
+    return stat (path, &st) == 0 && S_ISREG (st.st_mode);
+}
+
+static bool
+s_plugin_in (const char *dir, size_t dir_len, const char *plugin, char *out)
+{
+    int n = snprintf (out, HB_PATH_MAX, "%.*s/hb_venue_%s.so", (int) dir_len, dir, plugin);
+    return n > 0 && n < HB_PATH_MAX && s_is_file (out);
+}
+
+//  Search order: $HB_PLUGIN_PATH, HB_PLUGIN_DIR (build time), then
+//  <dir of the executable>/../lib/hedgebus, which covers both the build
+//  tree (build/bin -> build/lib/hedgebus) and an installed PREFIX.
+static int
+s_plugin_find (const char *name, char *out)
+{
+    //  a copy: name and out may be fields of one struct, snprintf must not see them overlap
+    char plugin [HB_NAME_MAX];
+    snprintf (plugin, sizeof plugin, "%s", name);
+    const char *dirs = getenv ("HB_PLUGIN_PATH");
+    while (dirs && *dirs) {
+        size_t len = strcspn (dirs, ":");
+        if (len > 0 && s_plugin_in (dirs, len, plugin, out))
+            return 0;
+        dirs += len + (dirs [len] == ':');
+    }
+#ifdef HB_PLUGIN_DIR
+    if (s_plugin_in (HB_PLUGIN_DIR, strlen (HB_PLUGIN_DIR), plugin, out))
+        return 0;
+#endif
+    char exe [HB_PATH_MAX];
+    ssize_t len = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe [len] = 0;
+        char dir [HB_PATH_MAX];
+        snprintf (dir, sizeof dir, "%s/../lib/hedgebus", dirname (exe));
+        if (s_plugin_in (dir, strlen (dir), plugin, out))
+            return 0;
+    }
+    out [0] = 0;
+    return -1;
+}
+
+//  venues.X.plugin: a name looked up as hb_venue_<name>.so, or a path.
+static void
+s_plugin (const hb_ynode_t *map, hb_venue_cfg_t *venue, hb_ynode_t *node)
+{
+    char value [HB_PATH_MAX];
+    if (hb_ynode_need (map, "plugin", node) != 0 || hb_ynode_string (node, value, sizeof value) != 0)
+        return;
+    if (strchr (value, '/')) {
+        //  the name is the file's: .../hb_venue_<name>.so
+        char copy [HB_PATH_MAX];
+        snprintf (copy, sizeof copy, "%s", value);
+        const char *base = basename (copy);
+        if (strncmp (base, "hb_venue_", 9) == 0)
+            base += 9;
+        snprintf (venue->plugin, sizeof venue->plugin, "%.*s", (int) strcspn (base, "."), base);
+        if (s_is_file (value))
+            snprintf (venue->plugin_path, sizeof venue->plugin_path, "%s", value);
+        else
+        if (venue->enabled)
+            hb_yaml_error (node, "unknown plugin: no such file");
+        return;
+    }
+    if (hb_cfg_name (node, venue->plugin) != 0)
+        return;
+    //  A disabled venue may name a plugin this machine does not have
+    if (s_plugin_find (venue->plugin, venue->plugin_path) != 0 && venue->enabled)
+        hb_yaml_error (node, "unknown plugin: no hb_venue_%s.so in $HB_PLUGIN_PATH or "
+                       "<dir of the program>/../lib/hedgebus", venue->plugin);
+}
+
+static void
+s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue, hb_instrument_cfg_t *ins)
+{
+    static const char *const keys [] = { "symbol", "asset", "kind", "multiplier", "tick", "lot", "min",
+                                         "type", "strike", "expiry", "iv", NULL };
+    static const char *const option_keys [] = { "type", "strike", "iv", NULL };
+    hb_ynode_t node;
+    ins->line = map->line;
+    ins->asset = -1;
+    hb_ynode_check_keys (map, keys);
+    if (hb_ynode_need (map, "symbol", &node) == 0 && hb_cfg_name (&node, ins->symbol) == 0)
+        for (int i = 0; i < venue->n_instruments; i++)
+            if (strcmp (venue->instruments [i].symbol, ins->symbol) == 0)
+                hb_yaml_error (&node, "duplicate symbol in venue %s (first at line %d)",
+                               venue->name, venue->instruments [i].line);
+    char text [HB_NAME_MAX];
+    //  with no assets at all, that is the error worth reading
+    if (hb_ynode_need (map, "asset", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0
+    &&  (ins->asset = hb_config_asset_index (self->cfg, text)) < 0 && self->cfg->n_assets > 0)
+        hb_yaml_error (&node, "unknown asset (not in assets:)");
+    if (hb_ynode_need (map, "kind", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0) {
+        for (hb_kind_t kind = HB_KIND_SPOT; kind <= HB_KIND_OPTION; kind++)
+            if (strcmp (text, hb_kind_name (kind)) == 0)
+                ins->kind = kind;
+        if (!ins->kind)
+            hb_yaml_error (&node, "unknown kind: expected spot, linear_perp, inverse_perp, future or option");
+    }
+
+    //  An inverse perp's multiplier is its contract size in USD: no default
+    bool inverse = ins->kind == HB_KIND_INVERSE_PERP;
+    if (hb_cfg_number (map, "multiplier", inverse, 1, &hb_cfg_positive, &ins->multiplier) == 0
+    &&  ins->kind == HB_KIND_SPOT && ins->multiplier != 1) {
+        hb_ynode_get (map, "multiplier", &node);
+        hb_yaml_error (&node, "a spot instrument has no multiplier (must be 1)");
+    }
+    hb_cfg_number (map, "tick", true, 0, &hb_cfg_positive, &ins->tick_size);
+    bool lot_ok = hb_cfg_number (map, "lot", true, 0, &hb_cfg_positive, &ins->lot_size) == 0;
+    if (hb_cfg_number (map, "min", false, ins->lot_size, &hb_cfg_positive, &ins->min_qty) == 0 && lot_ok
+    &&  hb_ynode_get (map, "min", &node) == 0) {
+        double lots = ins->min_qty / ins->lot_size;
+        if (ins->min_qty < ins->lot_size * (1 - S_LOT_TOL))
+            hb_yaml_error (&node, "must be at least the lot (%g)", ins->lot_size);
+        else
+        if (fabs (ins->min_qty - round (lots) * ins->lot_size) > S_LOT_TOL * ins->min_qty)
+            hb_yaml_error (&node, "must be a multiple of the lot (%g)", ins->lot_size);
+    }
+    //  Dated and option fields: required where they mean something,
+    //  refused elsewhere so a misplaced one does not pass silently
+    bool dated = ins->kind == HB_KIND_FUTURE || ins->kind == HB_KIND_OPTION;
+    if (dated && hb_ynode_need (map, "expiry", &node) == 0)
+        hb_ynode_time (&node, &ins->expiry_ns);
+    else
+    if (!dated && ins->kind && hb_ynode_get (map, "expiry", &node) == 0)
+        hb_yaml_error (&node, "only futures and options have an expiry");
+    if (ins->kind == HB_KIND_OPTION) {
+        if (hb_ynode_need (map, "type", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0) {
+            ins->is_call = strcmp (text, "call") == 0;
+            if (!ins->is_call && strcmp (text, "put") != 0)
+                hb_yaml_error (&node, "expected call or put");
+        }
+        hb_cfg_number (map, "strike", true, 0, &hb_cfg_positive, &ins->strike);
+        hb_cfg_number (map, "iv", true, 0, &(hb_cfg_range_t) { 0, 10, true, false }, &ins->iv);
+    }
+    else
+    if (ins->kind)
+        for (int k = 0; option_keys [k]; k++)
+            if (hb_ynode_get (map, option_keys [k], &node) == 0)
+                hb_yaml_error (&node, "only options have %s", option_keys [k]);
+}
+
+static void
+s_sim (const hb_ynode_t *map, hb_sim_cfg_t *sim)
+{
+    static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
+                                         "depth", "level_usd", "publish_ms", "latency_ms", "outages", NULL };
+    static const char *const outage_keys [] = { "at", "duration", "every", NULL };
+    const hb_cfg_range_t ms = { 0, 60000, false, false };
+    hb_ynode_check_keys (map, keys);
+    hb_cfg_seed (map, &sim->seed);
+    hb_cfg_number (map, "basis_bps", false, 0, &(hb_cfg_range_t) { -1000, 1000, false, false }, &sim->basis_bps);
+    hb_cfg_number (map, "noise_bps", false, 0, &(hb_cfg_range_t) { 0, 1000, false, false }, &sim->noise_bps);
+    hb_cfg_number (map, "spread_bps", false, 2, &(hb_cfg_range_t) { 0, 10000, true, true }, &sim->spread_bps);
+    hb_cfg_number (map, "level_bps", false, 1, &(hb_cfg_range_t) { 0, 10000, true, true }, &sim->level_bps);
+    hb_cfg_integer (map, "depth", HB_BOOK_DEPTH, 1, HB_BOOK_DEPTH, &sim->depth);
+    hb_cfg_number (map, "level_usd", false, 100000, &hb_cfg_positive, &sim->level_usd);
+    hb_cfg_number (map, "publish_ms", false, 100, &(hb_cfg_range_t) { 1, 60000, false, false }, &sim->publish_ms);
+    hb_cfg_number (map, "latency_ms", false, 0, &ms, &sim->latency_ms);
+    hb_ynode_t outages, item;
+    if (hb_ynode_get (map, "outages", &outages) != 0 || !hb_ynode_expect_seq (&outages))
+        return;
+    for (int i = 0; hb_ynode_item (&outages, i, &item) == 0; i++) {
+        if (i == HB_MAX_WINDOWS) {
+            hb_yaml_error (&item, "too many outages (at most %d)", HB_MAX_WINDOWS);
+            break;
+        }
+        if (hb_ynode_expect_map (&item))
+            hb_cfg_window (&item, outage_keys, &sim->outages [sim->n_outages++]);
+    }
+}
+
+//  venues.X.positions: the book the desk holds at start, one entry per
+//  instrument of this venue: { symbol, qty (signed, never 0), entry (> 0) }.
+static void
+s_positions (const hb_ynode_t *seq, hb_venue_cfg_t *venue)
+{
+    static const char *const keys [] = { "symbol", "qty", "entry", NULL };
+    hb_ynode_t item, node;
+    for (int i = 0; hb_ynode_item (seq, i, &item) == 0; i++) {
+        if (venue->n_positions == HB_MAX_POSITIONS) {
+            hb_yaml_error (&item, "too many positions (at most %d per venue)", HB_MAX_POSITIONS);
+            break;
+        }
+        if (!hb_ynode_expect_map (&item))
+            continue;
+        hb_ynode_check_keys (&item, keys);
+        hb_position_cfg_t *position = &venue->positions [venue->n_positions];
+        position->line = item.line;
+        position->instrument = -1;
+        char symbol [HB_NAME_MAX];
+        if (hb_ynode_need (&item, "symbol", &node) == 0 && hb_cfg_name (&node, symbol) == 0) {
+            const hb_instrument_cfg_t *ins = hb_venue_instrument (venue, symbol);
+            if (!ins)
+                hb_yaml_error (&node, "unknown symbol: not an instrument of venue %s", venue->name);
+            else {
+                position->instrument = (int) (ins - venue->instruments);
+                for (int j = 0; j < venue->n_positions; j++)
+                    if (venue->positions [j].instrument == position->instrument)
+                        hb_yaml_error (&node, "duplicate position (first at line %d)",
+                                       venue->positions [j].line);
+            }
+        }
+        if (hb_cfg_number (&item, "qty", true, 0, &(hb_cfg_range_t) { -INFINITY, INFINITY, false, false },
+                           &position->qty) == 0 && position->qty == 0) {
+            hb_ynode_get (&item, "qty", &node);
+            hb_yaml_error (&node, "must not be 0 (leave a flat position out)");
+        }
+        hb_cfg_number (&item, "entry", true, 0, &hb_cfg_positive, &position->entry);
+        venue->n_positions++;
+    }
+}
+
+static void
+s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
+{
+    static const char *const keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
+                                         "collateral", "sim", "params", "instruments", "positions",
+                                         "mark_stale_ms", NULL };
+    static const char *const fee_keys [] = { "maker", "taker", NULL };
+    static const char *const margin_keys [] = { "initial", "maintenance", NULL };
+    hb_ynode_t node, plugin, item;
+    hb_ynode_check_keys (map, keys);
+    venue->enabled = hb_cfg_bool (map, "enabled", true);
+    s_plugin (map, venue, &plugin);
+    char dflt [HB_NAME_MAX + 12];
+    snprintf (dflt, sizeof dflt, "feed.%s.pub", venue->name);
+    hb_cfg_endpoint_key (self, map, "endpoint", dflt, venue->endpoint);
+    hb_cfg_integer (map, "cpu", -1, -1, 1023, &venue->cpu);
+
+    if (hb_ynode_get (map, "fees", &node) == 0 && hb_ynode_expect_map (&node)) {
+        hb_ynode_check_keys (&node, fee_keys);
+        hb_cfg_number (&node, "maker", false, 0, &(hb_cfg_range_t) { -0.01, 0.1, false, false }, &venue->fee_maker);
+        hb_cfg_number (&node, "taker", false, 0, &(hb_cfg_range_t) { 0, 0.1, false, false }, &venue->fee_taker);
+    }
+    venue->initial_margin = 0.10;
+    venue->maintenance_margin = 0.05;
+    if (hb_ynode_get (map, "margin", &node) == 0 && hb_ynode_expect_map (&node)) {
+        hb_ynode_check_keys (&node, margin_keys);
+        bool ok = hb_cfg_number (&node, "initial", false, 0.10, &hb_cfg_unit, &venue->initial_margin) == 0;
+        hb_ynode_t maintenance;
+        if (hb_cfg_number (&node, "maintenance", false, 0.05, &hb_cfg_unit, &venue->maintenance_margin) == 0 && ok
+        &&  venue->maintenance_margin > venue->initial_margin) {
+            if (hb_ynode_get (&node, "maintenance", &maintenance) != 0)
+                hb_ynode_get (&node, "initial", &maintenance);
+            hb_yaml_error (&maintenance, "maintenance margin %g is above the initial margin %g",
+                           venue->maintenance_margin, venue->initial_margin);
+        }
+    }
+    if (hb_ynode_get (map, "collateral", &node) == 0 && hb_ynode_expect_map (&node))
+        for (int i = 0; i < hb_ynode_size (&node); i++) {
+            const char *key;
+            hb_ynode_pair (&node, i, &key, &item);
+            int asset = key ? hb_config_asset_index (self->cfg, key) : -1;
+            double *slot = key && strcmp (key, "USD") == 0 ? &venue->collateral_usd
+                         : asset >= 0 ? &venue->balances [asset] : NULL;
+            if (!slot)
+                hb_yaml_error_at (self->yaml, item.line, item.path, "unknown asset: collateral is USD or an asset of assets:");
+            else
+            if (hb_ynode_double (&item, slot) == 0 && *slot < 0)
+                hb_yaml_error (&item, "must be >= 0");
+        }
+
+    venue->has_sim = strcmp (venue->plugin, "sim") == 0;
+    bool has_section = hb_ynode_get (map, "sim", &node) == 0;
+    if (venue->has_sim && !has_section)
+        hb_yaml_error_at (self->yaml, plugin.line, node.path, "missing: a venue with plugin sim needs a sim: section");
+    else
+    if (has_section && venue->plugin [0] && !venue->has_sim)
+        hb_yaml_error (&node, "only a venue with plugin sim takes a sim: section (use params:)");
+    else
+    if (has_section && hb_ynode_expect_map (&node))
+        s_sim (&node, &venue->sim);
+
+    if (hb_ynode_get (map, "params", &node) == 0 && hb_ynode_expect_map (&node))
+        for (int i = 0; i < hb_ynode_size (&node); i++) {
+            const char *key;
+            hb_ynode_pair (&node, i, &key, &item);
+            if (venue->n_params == HB_MAX_PARAMS) {
+                hb_yaml_error_at (self->yaml, item.line, item.path, "too many params (at most %d)", HB_MAX_PARAMS);
+                break;
+            }
+            hb_param_t *param = &venue->params [venue->n_params];
+            param->line = item.line;
+            if (hb_cfg_key_name (self, &item, key, param->key) == 0
+            &&  hb_ynode_string (&item, param->value, sizeof param->value) == 0)
+                venue->n_params++;
+        }
+
+    hb_cfg_number (map, "mark_stale_ms", false, 0, &(hb_cfg_range_t) { 0, 3600000, false, false },
+                   &venue->mark_stale_ms);
+    if (hb_ynode_need (map, "instruments", &node) != 0 || !hb_ynode_expect_seq (&node))
+        return;
+    if (hb_ynode_size (&node) == 0)
+        hb_yaml_error (&node, "at least one instrument is needed");
+    for (int i = 0; hb_ynode_item (&node, i, &item) == 0; i++) {
+        if (venue->n_instruments == HB_MAX_INSTRUMENTS) {
+            hb_yaml_error (&item, "too many instruments (at most %d per venue)", HB_MAX_INSTRUMENTS);
+            break;
+        }
+        if (hb_ynode_expect_map (&item)) {
+            s_instrument (self, &item, venue, &venue->instruments [venue->n_instruments]);
+            venue->n_instruments++;
+        }
+    }
+    if (hb_ynode_get (map, "positions", &node) == 0 && hb_ynode_expect_seq (&node))
+        s_positions (&node, venue);
+}
+
+void
+hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root)
+{
+    hb_config_t *cfg = self->cfg;
+    hb_ynode_t venues, entry;
+    if (hb_ynode_need (root, "venues", &venues) != 0 || !hb_ynode_expect_map (&venues))
+        return;
+    if (hb_ynode_size (&venues) == 0)
+        hb_yaml_error (&venues, "at least one venue is needed");
+    for (int i = 0; i < hb_ynode_size (&venues); i++) {
+        const char *key;
+        hb_ynode_pair (&venues, i, &key, &entry);
+        if (key && hb_config_venue (cfg, key))
+            continue;
+        if (cfg->n_venues == HB_MAX_VENUES) {
+            hb_yaml_error_at (self->yaml, entry.line, entry.path, "too many venues (at most %d)", HB_MAX_VENUES);
+            break;
+        }
+        hb_venue_cfg_t *venue = &cfg->venues [cfg->n_venues++];
+        venue->line = entry.line;
+        hb_cfg_key_name (self, &entry, key, venue->name);
+        if (hb_ynode_expect_map (&entry))
+            s_venue (self, &entry, venue);
+        if (venue->has_sim && !cfg->market.present) {
+            hb_ynode_t plugin;
+            hb_ynode_get (&entry, "plugin", &plugin);
+            hb_yaml_error_at (self->yaml, plugin.line, "market",
+                              "missing section: venue %s uses plugin sim, which simulates the market: section",
+                              venue->name);
+        }
+    }
+}
+
