@@ -89,7 +89,7 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 define MAIN_rule
-$(call main_bin,$(1)): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(dir $(1))) $(COMMON_LIB)
+$(call main_bin,$(1)): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef

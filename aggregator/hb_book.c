@@ -428,13 +428,6 @@ hb_book_margin (const hb_book_t *self, int venue, int64_t now_ns, hb_margin_t *o
         memset (entry, 0, sizeof *entry);
         strcpy (entry->asset, cfg->assets [a].name);
         entry->exposure_usd = exposure;
-        if (value.initial == 0 && value.maintenance == 0 && out->equity_usd > 0 && vc->balances [a] >= 0) {
-            //  nothing margined: a move can only cost the coins held
-            double down;
-            entry->has_liq = s_liq_search (self, venue, a, -1, &down);
-            entry->liq_move = entry->has_liq ? down : 0;
-            continue;
-        }
         if (s_cushion (self, venue, a, 0) <= 0) {
             entry->has_liq = 1;
             entry->liq_move = 0;

@@ -174,11 +174,13 @@ test_topics (void **state)
     s_position (&msg);
     assert_int_equal (hb_msg_topic (&msg, topic), (int) strlen ("pos.BTC.gamma.BTC-INV"));
     assert_string_equal (topic, "pos.BTC.gamma.BTC-INV");
-    //  the longest names still fit
+    //  three of the longest names do not fit: no topic rather than a cut one
     memset (msg.u.position.asset, 'a', HB_NAME_MAX - 1);
     memset (msg.u.position.venue, 'v', HB_NAME_MAX - 1);
     memset (msg.u.position.symbol, 's', HB_NAME_MAX - 1);
-    assert_int_equal (hb_msg_topic (&msg, topic), 4 + 3 * (HB_NAME_MAX - 1) + 2);
+    assert_int_equal (hb_msg_topic (&msg, topic), -1);
+    msg.u.position.symbol [HB_TOPIC_MAX - 4 - 2 * HB_NAME_MAX - 1] = 0;
+    assert_int_equal (hb_msg_topic (&msg, topic), HB_TOPIC_MAX - 1);
     msg.u.position.symbol [0] = ' ';
     assert_int_equal (hb_msg_topic (&msg, topic), -1);
     s_exposure (&msg);

@@ -142,9 +142,11 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
         case HB_MSG_HEARTBEAT:
             return s_topic_join (topic, "hb", msg->u.heartbeat.component, NULL);
         case HB_MSG_POSITION: {
-            //  pos.<asset>.<venue>.<symbol>: "pos" + 3 names fits HB_TOPIC_MAX
+            //  pos.<asset>.<venue>.<symbol>: three names of the longest kind
+            //  would not fit HB_TOPIC_MAX; such a position has no topic
             int len = s_topic_join (topic, "pos", msg->u.position.asset, msg->u.position.venue);
-            if (len < 0 || !hb_name_valid (msg->u.position.symbol))
+            if (len < 0 || !hb_name_valid (msg->u.position.symbol)
+            ||  len + 1 + strlen (msg->u.position.symbol) >= HB_TOPIC_MAX)
                 return -1;
             topic [len++] = '.';
             strcpy (topic + len, msg->u.position.symbol);

@@ -17,11 +17,13 @@
 #include <signal.h>
 
 static hb_feed_t *s_feed;       //  for the signal handler only
+static volatile sig_atomic_t s_signalled;
 
 static void
 s_on_signal (int signum)
 {
     (void) signum;
+    s_signalled = 1;
     if (s_feed)
         hb_feed_stop (s_feed);
 }
@@ -147,6 +149,8 @@ main (int argc, char *argv [])
     int rc = 0;
     hb_feed_t *feed = hb_feed_new (config, venue, &plugin);
     s_feed = feed;                      //  a signal from here on stops the run
+    if (feed && s_signalled)
+        hb_feed_stop (feed);            //  one came while the feed was being built
     if (!feed)
         rc = 1;
     else

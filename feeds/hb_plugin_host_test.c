@@ -109,6 +109,17 @@ test_null_op_refused (void **state)
 }
 
 static void
+test_lying_size_refused (void **state)
+{
+    (void) state;
+    char path [PATH_MAX], want [128];
+    s_test_plugin (path, sizeof path, "lying_size");
+    snprintf (want, sizeof want, "declares %zu bytes but the symbol is only %u bytes",
+              sizeof (hb_venue_ops_t), (unsigned) HB_VENUE_OPS_MIN_SIZE);
+    s_refused (path, want);
+}
+
+static void
 test_missing_file_refused (void **state)
 {
     (void) state;
@@ -416,6 +427,22 @@ test_flood_accepted (void **state)
     s_accepted (path, "flood");
 }
 
+static void
+test_newer_plugin_accepted (void **state)
+{
+    (void) state;
+    //  A larger struct from a newer header: accepted, extra members unread.
+    char path [PATH_MAX], err [512];
+    s_test_plugin (path, sizeof path, "newer");
+    hb_plugin_host_t *plugin = hb_plugin_host_new (path, err, sizeof err);
+    if (!plugin)
+        fail_msg ("newer plugin refused: %s", err);
+    assert_int_equal (hb_plugin_host_declared_size (plugin),
+                      sizeof (hb_venue_ops_t) + sizeof (void (*) (void)));
+    assert_string_equal (hb_plugin_host_name (plugin), "newer");
+    hb_plugin_host_destroy (&plugin);
+}
+
 int
 main (void)
 {
@@ -424,12 +451,14 @@ main (void)
         cmocka_unit_test (test_small_struct_refused),
         cmocka_unit_test (test_missing_symbol_refused),
         cmocka_unit_test (test_null_op_refused),
+        cmocka_unit_test (test_lying_size_refused),
         cmocka_unit_test (test_missing_file_refused),
         cmocka_unit_test (test_not_a_shared_object_refused),
         cmocka_unit_test (test_example_accepted_and_works),
         cmocka_unit_test (test_example_refuses_bad_params),
         cmocka_unit_test (test_sim_accepted),
         cmocka_unit_test (test_flood_accepted),
+        cmocka_unit_test (test_newer_plugin_accepted),
     };
     return cmocka_run_group_tests_name ("hb_plugin_host", tests, NULL, NULL);
 }

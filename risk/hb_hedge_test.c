@@ -85,9 +85,19 @@ test_singular_ridge (void **state)
     assert_near (h [2], 0.0, 0);
     //  the proxy: together -ρ σc/σa e_c = -1.5 M, split evenly
     assert_near (res [0] + res [1], -1.5e6, 1.5e6 * 1e-6);
-    assert_near (res [0], res [1], 1e-6);
-    assert_near (h [0] - h [1], -1e5, 1e-6);
-    assert_near (result.effectiveness, 0.25, 1e-6);
+    assert_near (res [0], res [1], 1.5e6 * 1e-6);
+    //  residual var e_c² σc² (1 - ρ²) = 6.75e8; unhedged (1e5 σa)² +
+    //  (1e6 σc)² + 2 1e5 1e6 ρ σa σc = 9.31e8
+    assert_near (result.residual_sigma, sqrt (6.75e8), 1e-3);
+    assert_near (result.effectiveness, 1 - 6.75e8 / 9.31e8, 1e-6);
+    //  only a exposed: hedged by itself exactly, the ridge notwithstanding
+    //  (a ridged solve of the whole h_H would shrink it)
+    double e_a [3] = {1e5, 0, 0};
+    assert_int_equal (hb_hedge_plan (plan, &cov [0][0], 3, e_a, hedgeable, h, res, &result), 0);
+    assert_true (result.ridge > 0.0);
+    assert_near (h [0], -1e5, 0);
+    assert_near (h [1], 0, 0);
+    assert_near (result.residual_sigma, 0, 0);
     //  hedge assets with zero variance: direct hedges only
     double flat [3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, sc * sc}};
     assert_int_equal (hb_hedge_plan (plan, &flat [0][0], 3, e, hedgeable, h, res, &result), 0);
@@ -138,7 +148,7 @@ test_simulated_proxy_hedge (void **state)
     const int warmup = 500, steps = 20000;
     hb_ewma_t *ewma = hb_ewma_new (2, 0.99);
     hb_hedge_t *plan = hb_hedge_new (2);
-    double e [2] = {1e6, 0}, h [2];
+    double e [2] = {1e6, 0}, h [2] = {0, 0};
     bool hedgeable [2] = {false, true};
     uint64_t seed = 20240611;
     double sum_u = 0, sum_uu = 0, sum_h = 0, sum_hh = 0;

@@ -275,6 +275,7 @@ hb_risk_cli_greeks (int argc, char **argv, FILE *out, FILE *err)
     //  spot, strike, vol, t, rate, div
     static const char *names [] = {"--spot", "--strike", "--vol", "--t", "--rate", "--div"};
     double values [6] = {0, 0, 0, 0, 0, 0};
+    const char *texts [6] = {NULL};
     bool given [6] = {false};
     for (int i = 1; i < argc; i++) {
         const char *option = argv [i];
@@ -298,6 +299,7 @@ hb_risk_cli_greeks (int argc, char **argv, FILE *out, FILE *err)
                 return S_EXIT_USAGE;
             }
             given [k] = true;
+            texts [k] = value;
         }
         else {
             fprintf (err, "hb-risk greeks: unknown option '%s'\n", option);
@@ -321,7 +323,7 @@ hb_risk_cli_greeks (int argc, char **argv, FILE *out, FILE *err)
         }
     for (int k = 0; k < 4; k++)
         if (!(values [k] > 0.0)) {
-            fprintf (err, "hb-risk greeks: %s %.17g: must be positive\n", names [k], values [k]);
+            fprintf (err, "hb-risk greeks: %s %s: must be positive\n", names [k], texts [k]);
             return S_EXIT_USAGE;
         }
     if (black76 && given [5]) {

@@ -54,6 +54,7 @@ check "$PLUGINS/hb_venue_bad_abi.so"      3 "built for ABI v999, this host speak
 check "$PLUGINS/hb_venue_small_struct.so" 3 "struct too small: 8 bytes, need at least"
 check "$PLUGINS/hb_venue_no_symbol.so"    3 "does not export 'hb_venue_plugin'"
 check "$PLUGINS/hb_venue_null_op.so"      3 "required operation 'order' is NULL"
+check "$PLUGINS/hb_venue_lying_size.so"   3 "but the symbol is only"
 # a missing file is caught by the config check already (exit 2, file:line)
 check "$DIR/nowhere/hb_venue_gone.so"     2 "no such file"
 exit $failed

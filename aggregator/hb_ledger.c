@@ -1,0 +1,152 @@
+/*  hb_ledger: see hb_ledger.h. The fill id set is a czmq zhashx keyed by
+    "<venue> <fill_id>" (a space is in neither, so the key is unambiguous). */
+#include "hb_ledger.h"
+#include "hb_log.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S_KEY_MAX   (HB_NAME_MAX + HB_ID_MAX + 2)
+
+struct _hb_ledger_t {
+    const hb_config_t  *cfg;
+    hb_book_t          *book;
+    hb_journal_t       *journal;
+    zhashx_t           *seen;
+    hb_ledger_stats_t   stats;
+    hb_complain_t       unknown_log;        //  rate-limits the unknown-instrument line
+};
+
+static void
+s_key (char *key, const char *venue, const char *fill_id)
+{
+    snprintf (key, S_KEY_MAX, "%s %s", venue, fill_id);
+}
+
+//  1 when (venue, fill_id) has not been taken yet.
+static int
+s_is_new (hb_ledger_t *self, const hb_fill_t *fill)
+{
+    char key [S_KEY_MAX];
+    s_key (key, fill->venue, fill->fill_id);
+    if (zhashx_lookup (self->seen, key))
+        return 0;
+    return 1;
+}
+
+static void
+s_apply (hb_ledger_t *self, const hb_fill_t *fill)
+{
+    char key [S_KEY_MAX];
+    s_key (key, fill->venue, fill->fill_id);
+    zhashx_insert (self->seen, key, (void *) 1);
+    if (hb_book_fill (self->book, fill) < 0) {
+        self->stats.unknown++;
+        hb_complain (&self->unknown_log, HB_LOG_WARN, "aggregator: fill %s of unknown %s/%s kept in the journal, not in the book",
+                     fill->fill_id, fill->venue, fill->symbol);
+    }
+}
+
+static int
+s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
+{
+    hb_ledger_t *self = (hb_ledger_t *) arg;
+    hb_msg_t msg;
+    hb_decode_reason_t reason;
+    if (hb_msg_decode (&msg, data, size, &reason) != 0 || msg.env.type != HB_MSG_FILL) {
+        self->stats.bad_records++;
+        hb_warn ("aggregator: journal record %llu is not a fill (%s): skipped",
+                 (unsigned long long) index, hb_decode_reason_name (reason));
+        return 0;
+    }
+    //  a duplicate in the journal cannot come from us, but must not count twice
+    if (s_is_new (self, &msg.u.fill) == 1) {
+        s_apply (self, &msg.u.fill);
+        self->stats.replayed++;
+    }
+    return 0;
+}
+
+hb_ledger_t *
+hb_ledger_new (const hb_config_t *cfg, const char *path, hb_journal_policy_t policy, int interval_ms)
+{
+    hb_ledger_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->book = hb_book_new (cfg);
+    self->seen = zhashx_new ();
+    self->journal = self->book && self->seen ? hb_journal_open (path, policy, interval_ms) : NULL;
+    if (!self->journal || hb_journal_replay (self->journal, s_replay_one, self) != 0) {
+        hb_ledger_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+hb_ledger_destroy (hb_ledger_t **self_p)
+{
+    if (self_p && *self_p) {
+        hb_ledger_t *self = *self_p;
+        hb_journal_destroy (&self->journal);
+        zhashx_destroy (&self->seen);
+        hb_book_destroy (&self->book);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill)
+{
+    if (s_is_new (self, fill) == 0) {
+        self->stats.duplicates++;
+        return 0;
+    }
+    //  the journal holds the fill in its own envelope-free form: a fill
+    //  message stamped by nobody in particular
+    hb_msg_t msg;
+    memset (&msg.env, 0, sizeof msg.env);
+    msg.env.type = HB_MSG_FILL;
+    strcpy (msg.env.publisher, "journal");
+    msg.u.fill = *fill;
+    hb_buf_t buf;
+    if (hb_msg_encode (&msg, &buf) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+        return -1;
+    s_apply (self, fill);
+    self->stats.applied++;
+    return 1;
+}
+
+bool
+hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id)
+{
+    char key [S_KEY_MAX];
+    s_key (key, venue, fill_id);
+    return zhashx_lookup (self->seen, key) != NULL;
+}
+
+hb_book_t *
+hb_ledger_book (hb_ledger_t *self)
+{
+    return self->book;
+}
+
+hb_journal_t *
+hb_ledger_journal (hb_ledger_t *self)
+{
+    return self->journal;
+}
+
+void
+hb_ledger_stats (hb_ledger_t *self, hb_ledger_stats_t *stats)
+{
+    *stats = self->stats;
+}

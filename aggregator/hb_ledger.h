@@ -1,0 +1,47 @@
+/*  hb_ledger: the aggregator's durable core. Every new fill is appended to
+    the journal first and applied to the book only once the append has
+    returned; a fill whose (venue, fill_id) was seen before, in this run or
+    any earlier one, is a duplicate and changes nothing. At start the
+    journal is replayed over the config's starting positions, which
+    rebuilds both the book and the set of fill ids.
+
+    A journal record is one fill message in the wire encoding (hb_msg.h):
+    the same decoder, with the same checks, reads it back.                 */
+#ifndef HB_LEDGER_H
+#define HB_LEDGER_H
+
+#include "hb_book.h"
+#include "hb_config.h"
+#include "hb_journal.h"
+
+typedef struct _hb_ledger_t hb_ledger_t;
+
+typedef struct {
+    uint64_t replayed;          //  fills applied from the journal at start
+    uint64_t applied;           //  new fills journaled and applied since start
+    uint64_t duplicates;        //  fills refused as already seen
+    uint64_t unknown;           //  journaled fills whose venue/symbol the config lacks
+    uint64_t bad_records;       //  journal records that do not decode as a fill (skipped)
+} hb_ledger_stats_t;
+
+//  Opens (or creates) the journal at path with the given sync policy and
+//  replays it over a new book of cfg. cfg must outlive the ledger. Returns
+//  NULL (reason logged) when the journal cannot be opened or memory runs out.
+hb_ledger_t *hb_ledger_new (const hb_config_t *cfg, const char *path,
+                            hb_journal_policy_t policy, int interval_ms);
+void hb_ledger_destroy (hb_ledger_t **self_p);
+
+//  Takes one fill. Returns 1 when it was new (now durable under the policy
+//  and applied), 0 for a duplicate, -1 when the journal append failed (the
+//  fill is not applied; errno from hb_journal_append; the caller should
+//  stop and let a restart replay decide).
+int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill);
+
+//  True when (venue, fill_id) has been taken.
+bool hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id);
+
+hb_book_t *hb_ledger_book (hb_ledger_t *self);
+hb_journal_t *hb_ledger_journal (hb_ledger_t *self);
+void hb_ledger_stats (hb_ledger_t *self, hb_ledger_stats_t *stats);
+
+#endif
