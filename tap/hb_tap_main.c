@@ -117,6 +117,8 @@ s_tap (const hb_config_t *config, const char **topics, int n_topics, uint64_t co
         return 1;
     }
     bool tty = isatty (STDOUT_FILENO);
+    if (interval_ms <= 0)               //  a redraw a second on a screen; a log gets a block every 5 s
+        interval_ms = tty ? 1000 : 5000;
     int64_t deadline = timeout_ms > 0 ? hb_mono_ns () + (int64_t) timeout_ms * HB_NS_PER_MS : 0;
     int64_t next_render = hb_mono_ns ();
     uint64_t printed = 0;
@@ -221,7 +223,7 @@ main (int argc, char *argv [])
     const char *config_path = NULL, *order_venue = NULL, *client_id = NULL;
     const char *from = "console", *level_text = NULL;
     const char *topics [S_MAX_TOPICS];
-    int n_topics = 0, timeout_ms = 0, interval_ms = 1000;
+    int n_topics = 0, timeout_ms = 0, interval_ms = 0;
     uint64_t count = 0;
     double limit = 0, value;
     bool summary = false, list = false;
