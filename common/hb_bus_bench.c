@@ -259,7 +259,7 @@ s_receive_hb (const char *endpoint, const run_t *run, hb_hist_t *hist)
             //  sent + conflated = offered.
             result.ok = stats.gaps == 0 && stats.decode_errors == 0
                      && msg.u.heartbeat.status == 0
-                     && result.received == msg.u.heartbeat.msgs_out - 0
+                     && result.received == msg.u.heartbeat.msgs_out
                      && result.received + result.conflated == (uint64_t) run->count;
             break;
         }

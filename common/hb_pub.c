@@ -221,7 +221,18 @@ s_send (hb_pub_t *self, s_topic_t *entry, hb_msg_t *msg, int flags)
         errno = EPROTO;
         return -1;
     }
-    if (zmq_send (self->handle, entry->name, entry->name_len, ZMQ_SNDMORE | flags) == -1) {
+    int rc = zmq_send (self->handle, entry->name, entry->name_len, ZMQ_SNDMORE | flags);
+    if (rc == -1 && zmq_errno () == EAGAIN) {
+        //  A non-blocking send sees the reader's progress only when the
+        //  socket processes its commands, which libzmq throttles to about
+        //  once a millisecond: the pipe can look full when it is not.
+        //  Reading ZMQ_EVENTS processes them unthrottled; then try again.
+        int events;
+        size_t events_size = sizeof events;
+        zmq_getsockopt (self->handle, ZMQ_EVENTS, &events, &events_size);
+        rc = zmq_send (self->handle, entry->name, entry->name_len, ZMQ_SNDMORE | flags);
+    }
+    if (rc == -1) {
         int err = zmq_errno ();
         if (err != EAGAIN && err != EINTR) {
             self->stats.errors++;
@@ -235,7 +246,7 @@ s_send (hb_pub_t *self, s_topic_t *entry, hb_msg_t *msg, int flags)
     //  Once the first frame is in, libzmq takes the rest of the message
     //  whatever the HWM; should it ever refuse, block rather than leave
     //  half a message in the pipe.
-    int rc = zmq_send (self->handle, self->buf.data, self->buf.size, flags);
+    rc = zmq_send (self->handle, self->buf.data, self->buf.size, flags);
     if (rc == -1 && zmq_errno () == EAGAIN)
         rc = zmq_send (self->handle, self->buf.data, self->buf.size, 0);
     if (rc == -1) {

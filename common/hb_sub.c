@@ -213,6 +213,8 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     return 0;
 }
 
+//  Only a payload that decoded is handed out: after a failed call there is
+//  none (NULL, size 0), so a recorder never stores what we refused.
 const void *
 hb_sub_last_payload (hb_sub_t *self, size_t *size)
 {

@@ -1,0 +1,369 @@
+/*  hb_aggregator: see hb_aggregator.h.
+
+    The last message published on each topic is kept: a snapshot reply is
+    those messages with their envelopes as sent (publisher, epoch, seq), so a
+    consumer can tell which live updates are newer (Clone pattern). The
+    cache is indexed like the book (venue x instrument, asset, venue), so
+    nothing is allocated per fill or tick.                                 */
+#include "hb_aggregator.h"
+#include "hb_log.h"
+#include "hb_pub.h"
+#include "hb_sub.h"
+#include "hb_time.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#define S_HEARTBEAT_MS  1000
+#define S_DRAIN_MAX     256         //  messages per wake-up before other sockets get a turn
+
+typedef struct {
+    hb_msg_t msg;                   //  as published (stamped envelope)
+    char     topic [HB_TOPIC_MAX];
+    bool     sent;
+} s_cached_t;
+
+struct _hb_aggregator_t {
+    const hb_config_t  *cfg;
+    hb_ledger_t        *ledger;
+    hb_book_t          *book;
+    hb_pub_t           *pub;
+    hb_sub_t           *sub;
+    zsock_t            *snap;
+    zloop_t            *loop;
+    volatile int        stop;
+    bool                failed;
+    int64_t             started_mono;
+    uint64_t            msgs_in, acks, snapshots;
+    hb_complain_t       c_unknown_tick, c_publish;
+    s_cached_t          positions [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    s_cached_t          exposures [HB_MAX_ASSETS];
+    s_cached_t          margins [HB_MAX_VENUES];
+    hb_msg_t            in;         //  scratch
+};
+
+static void
+s_send (hb_aggregator_t *self, s_cached_t *slot)
+{
+    if (hb_msg_topic (&slot->msg, slot->topic) < 0
+    ||  hb_pub_send (self->pub, slot->topic, &slot->msg) != 0) {
+        hb_complain (&self->c_publish, HB_LOG_ERROR, "aggregator: cannot publish a %s",
+                     hb_msg_type_name (slot->msg.env.type));
+        return;
+    }
+    slot->sent = true;
+}
+
+static void
+s_publish_position (hb_aggregator_t *self, int v, int i, int64_t now)
+{
+    s_cached_t *slot = &self->positions [v][i];
+    hb_book_position (self->book, v, i, now, &slot->msg.u.position);
+    slot->msg.env.type = HB_MSG_POSITION;
+    slot->msg.env.ts_recv = now;
+    s_send (self, slot);
+}
+
+static void
+s_publish_exposure (hb_aggregator_t *self, int a, int64_t now)
+{
+    s_cached_t *slot = &self->exposures [a];
+    hb_book_exposure (self->book, a, now, &slot->msg.u.exposure);
+    slot->msg.env.type = HB_MSG_EXPOSURE;
+    slot->msg.env.ts_recv = now;
+    s_send (self, slot);
+}
+
+static void
+s_publish_margin (hb_aggregator_t *self, int v, int64_t now)
+{
+    s_cached_t *slot = &self->margins [v];
+    hb_book_margin (self->book, v, now, &slot->msg.u.margin);
+    slot->msg.env.type = HB_MSG_MARGIN;
+    slot->msg.env.ts_recv = now;
+    s_send (self, slot);
+}
+
+static void
+s_publish_all (hb_aggregator_t *self)
+{
+    int64_t now = hb_wall_ns ();
+    for (int v = 0; v < self->cfg->n_venues; v++) {
+        for (int i = 0; i < self->cfg->venues [v].n_instruments; i++)
+            if (hb_book_active (self->book, v, i))
+                s_publish_position (self, v, i, now);
+        s_publish_margin (self, v, now);
+    }
+    for (int a = 0; a < self->cfg->n_assets; a++)
+        s_publish_exposure (self, a, now);
+}
+
+static int
+s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill)
+{
+    int rc = hb_ledger_fill (self->ledger, fill);
+    if (rc < 0) {
+        hb_error ("aggregator: journal %s: cannot append fill %s/%s (%s): stopping, the restart "
+                  "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
+                  fill->venue, fill->fill_id, strerror (errno));
+        self->failed = true;
+        return -1;
+    }
+    int v = hb_book_venue_index (self->book, fill->venue);
+    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
+    if (rc == 0 || !ins)
+        return 0;
+    int64_t now = hb_wall_ns ();
+    s_publish_position (self, v, (int) (ins - self->cfg->venues [v].instruments), now);
+    s_publish_exposure (self, ins->asset, now);
+    s_publish_margin (self, v, now);
+    return 0;
+}
+
+static void
+s_on_tick (hb_aggregator_t *self, const hb_tick_t *tick, int64_t ts)
+{
+    double mid = tick->n_bids && tick->n_asks ? (tick->bids [0].px + tick->asks [0].px) / 2 : tick->mark;
+    if (mid > 0 && hb_book_mark (self->book, tick->venue, tick->symbol, mid, ts) < 0)
+        hb_complain (&self->c_unknown_tick, HB_LOG_WARN, "aggregator: tick for unknown %s/%s",
+                     tick->venue, tick->symbol);
+}
+
+static int
+s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) reader;
+    hb_aggregator_t *self = (hb_aggregator_t *) arg;
+    char topic [HB_TOPIC_MAX];
+    for (int n = 0; n < S_DRAIN_MAX; n++) {
+        if (hb_sub_recv (self->sub, topic, sizeof topic, &self->in, NULL, 0) != 0) {
+            if (errno == EPROTO)
+                continue;               //  counted by hb_sub
+            break;
+        }
+        self->msgs_in++;
+        switch (self->in.env.type) {
+            case HB_MSG_FILL:
+                if (s_on_fill (self, &self->in.u.fill) != 0)
+                    return -1;
+                break;
+            case HB_MSG_TICK:
+                s_on_tick (self, &self->in.u.tick, hb_wall_ns ());
+                break;
+            case HB_MSG_ACK:
+                self->acks++;
+                break;
+            default:
+                break;
+        }
+    }
+    return 0;
+}
+
+//  A request: [identity, empty, prefix]; the reply: [identity, empty,
+//  (topic, payload)..., "snapshot.end", payload].
+static int
+s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    hb_aggregator_t *self = (hb_aggregator_t *) arg;
+    zmsg_t *request = zmsg_recv (reader);
+    if (!request)
+        return 0;
+    zframe_t *identity = zmsg_pop (request);
+    zframe_t *empty = zmsg_pop (request);
+    char *prefix = zmsg_popstr (request);
+    zmsg_destroy (&request);
+    if (!identity || !empty) {
+        zframe_destroy (&identity);
+        zframe_destroy (&empty);
+        zstr_free (&prefix);
+        return 0;
+    }
+    const char *want = prefix ? prefix : "";
+    size_t want_len = strlen (want);
+    zmsg_t *reply = zmsg_new ();
+    zmsg_append (reply, &identity);
+    zmsg_append (reply, &empty);
+    uint64_t count = 0;
+    hb_buf_t buf;
+    s_cached_t *groups [] = { &self->positions [0][0], self->exposures, self->margins };
+    size_t sizes [] = { HB_MAX_VENUES * HB_MAX_INSTRUMENTS, HB_MAX_ASSETS, HB_MAX_VENUES };
+    for (int g = 0; g < 3; g++)
+        for (size_t k = 0; k < sizes [g]; k++) {
+            s_cached_t *slot = &groups [g][k];
+            if (!slot->sent || strncmp (slot->topic, want, want_len) != 0
+            ||  hb_msg_encode (&slot->msg, &buf) != 0)
+                continue;
+            zmsg_addstr (reply, slot->topic);
+            zmsg_addmem (reply, buf.data, buf.size);
+            count++;
+        }
+    hb_msg_t end;
+    memset (&end, 0, sizeof end);
+    end.env.type = HB_MSG_SNAPSHOT_END;
+    snprintf (end.env.publisher, sizeof end.env.publisher, "%s", hb_pub_id (self->pub));
+    end.env.epoch = hb_pub_epoch (self->pub);
+    end.env.ts_pub = hb_wall_ns ();
+    end.u.snapshot_end.count = count;
+    hb_msg_encode (&end, &buf);
+    zmsg_addstr (reply, "snapshot.end");
+    zmsg_addmem (reply, buf.data, buf.size);
+    zmsg_send (&reply, reader);
+    zstr_free (&prefix);
+    self->snapshots++;
+    return 0;
+}
+
+static int
+s_on_snapshot_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    s_publish_all ((hb_aggregator_t *) arg);
+    return 0;
+}
+
+static int
+s_on_sync (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    hb_aggregator_t *self = (hb_aggregator_t *) arg;
+    if (hb_journal_sync (hb_ledger_journal (self->ledger)) != 0) {
+        hb_error ("aggregator: journal sync failed (%s): stopping", strerror (errno));
+        self->failed = true;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    hb_aggregator_t *self = (hb_aggregator_t *) arg;
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_HEARTBEAT;
+    hb_heartbeat_t *hb = &msg.u.heartbeat;
+    strcpy (hb->component, "aggregator");
+    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / 1000000);
+    hb_sub_stats_t sub;
+    hb_sub_stats (self->sub, &sub);
+    hb_pub_stats_t pub;
+    hb_pub_stats (self->pub, &pub);
+    hb_ledger_stats_t ledger;
+    hb_ledger_stats (self->ledger, &ledger);
+    hb->msgs_in = self->msgs_in;
+    hb->msgs_out = pub.sent;
+    hb->gaps = sub.gaps;
+    hb->drops = ledger.duplicates;
+    hb->decode_errors = sub.decode_errors;
+    hb->restarts_seen = sub.restarts;
+    hb->status = ledger.unknown ? 1 : 0;
+    hb_pub_send (self->pub, NULL, &msg);
+    return 0;
+}
+
+hb_aggregator_t *
+hb_aggregator_new (const hb_config_t *cfg)
+{
+    assert (cfg);
+    const hb_aggregator_cfg_t *agg = &cfg->aggregator;
+    hb_aggregator_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->started_mono = hb_mono_ns ();
+    self->ledger = hb_ledger_new (cfg, agg->journal, agg->fsync, agg->fsync_ms);
+    if (!self->ledger)
+        goto fail;
+    self->book = hb_ledger_book (self->ledger);
+    hb_ledger_stats_t stats;
+    hb_ledger_stats (self->ledger, &stats);
+    hb_info ("aggregator: journal %s: %llu fills replayed (%llu unknown, %llu bad records, %llu bytes "
+             "of damaged tail dropped)", agg->journal, (unsigned long long) stats.replayed,
+             (unsigned long long) stats.unknown, (unsigned long long) stats.bad_records,
+             (unsigned long long) hb_journal_dropped (hb_ledger_journal (self->ledger)));
+    self->pub = hb_pub_new (agg->endpoint, "aggregator", 0);
+    self->sub = hb_sub_new (0);
+    self->snap = zsock_new (ZMQ_ROUTER);
+    self->loop = zloop_new ();
+    if (!self->pub || !self->sub || !self->snap || !self->loop)
+        goto fail;
+    if (zsock_bind (self->snap, "%s", agg->snapshot_endpoint) < 0) {
+        hb_error ("aggregator: cannot bind the snapshot socket to %s", agg->snapshot_endpoint);
+        goto fail;
+    }
+    for (int v = 0; v < cfg->n_venues; v++) {
+        const hb_venue_cfg_t *venue = &cfg->venues [v];
+        if (!venue->enabled)
+            continue;
+        char prefix [HB_TOPIC_MAX];
+        const char *kinds [] = { "fill", "ack", "tick" };
+        if (hb_sub_connect (self->sub, venue->endpoint) != 0)
+            goto fail;
+        for (int k = 0; k < 3; k++) {
+            snprintf (prefix, sizeof prefix, "%s.%s.", kinds [k], venue->name);
+            hb_sub_subscribe (self->sub, prefix);
+        }
+    }
+    if (zloop_reader (self->loop, hb_sub_sock (self->sub), s_on_bus, self) != 0
+    ||  zloop_reader (self->loop, self->snap, s_on_snapshot, self) != 0
+    ||  zloop_timer (self->loop, (size_t) agg->snapshot_ms, 0, s_on_snapshot_timer, self) < 0
+    ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0)
+        goto fail;
+    if (agg->fsync == HB_JOURNAL_FSYNC_INTERVAL && agg->fsync_ms > 0
+    &&  zloop_timer (self->loop, (size_t) agg->fsync_ms, 0, s_on_sync, self) < 0)
+        goto fail;
+    //  every topic gets a seq at once, so a snapshot can be served from the start
+    s_publish_all (self);
+    return self;
+fail:
+    hb_error ("aggregator: cannot start");
+    hb_aggregator_destroy (&self);
+    return NULL;
+}
+
+void
+hb_aggregator_destroy (hb_aggregator_t **self_p)
+{
+    if (self_p && *self_p) {
+        hb_aggregator_t *self = *self_p;
+        zloop_destroy (&self->loop);
+        zsock_destroy (&self->snap);
+        hb_sub_destroy (&self->sub);
+        hb_pub_destroy (&self->pub);
+        hb_ledger_destroy (&self->ledger);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+hb_aggregator_run (hb_aggregator_t *self)
+{
+    assert (self);
+    while (!__atomic_load_n (&self->stop, __ATOMIC_RELAXED)) {
+        //  0: a signal interrupted the poll; -1: a handler stopped it
+        if (zloop_start (self->loop) != 0)
+            return self->failed ? -1 : 0;
+    }
+    return 0;
+}
+
+void
+hb_aggregator_stop (hb_aggregator_t *self)
+{
+    __atomic_store_n (&self->stop, 1, __ATOMIC_RELAXED);
+}
+
+hb_ledger_t *
+hb_aggregator_ledger (hb_aggregator_t *self)
+{
+    return self->ledger;
+}

@@ -1,0 +1,36 @@
+/*  hb_aggregator: the hb-aggregator process as an object. Subscribes to
+    fill.*, ack.* and tick.* of every enabled venue; takes fills through the
+    ledger (journal first, deduplicated); marks positions from tick mids;
+    publishes pos.<asset>.<venue>.<symbol>, pos.<asset> and margin.<venue>
+    (reliable, sequenced) for what a fill changed, all of them again every
+    snapshot_ms (with fresh marks and stale flags), hb.aggregator every
+    second; answers snapshot requests on the snapshot endpoint
+    (docs/PROTOCOL.md, Snapshots). One zloop.                              */
+#ifndef HB_AGGREGATOR_H
+#define HB_AGGREGATOR_H
+
+#include "hb_config.h"
+#include "hb_ledger.h"
+
+typedef struct _hb_aggregator_t hb_aggregator_t;
+
+//  Opens and replays the journal, binds the publisher and the snapshot
+//  socket, connects to the venues. Returns NULL (reason logged) on any
+//  failure. cfg must outlive the aggregator.
+hb_aggregator_t *hb_aggregator_new (const hb_config_t *cfg);
+
+//  Stops the reactor, syncs and closes the journal, closes the sockets.
+//  NULL-safe; nulls the caller's pointer.
+void hb_aggregator_destroy (hb_aggregator_t **self_p);
+
+//  Runs the reactor until hb_aggregator_stop. Returns 0 on a requested
+//  stop, -1 when it had to stop (a journal append failed: the fill was
+//  not counted, and the restart's replay is the safe state).
+int hb_aggregator_run (hb_aggregator_t *self);
+
+//  Async-signal-safe request to stop.
+void hb_aggregator_stop (hb_aggregator_t *self);
+
+hb_ledger_t *hb_aggregator_ledger (hb_aggregator_t *self);
+
+#endif
