@@ -80,7 +80,10 @@ s_prepare_ipc (const char *endpoint)
         }
         memcpy (dir, path, (size_t) (slash - path));
         dir [slash - path] = 0;
-        if (zsys_dir_create ("%s", dir) != 0) {
+        //  Two processes starting together race to create the directory:
+        //  zsys_dir_create then fails with EEXIST for one of them, which is
+        //  fine as long as the directory is there now.
+        if (zsys_dir_create ("%s", dir) != 0 && !S_ISDIR (zsys_file_mode (dir))) {
             hb_error ("bus endpoint '%s': cannot create directory %s: %s",
                       endpoint, dir, strerror (errno));
             return -1;

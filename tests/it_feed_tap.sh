@@ -87,9 +87,8 @@ jq -r 'select(.venue == "alpha" or .venue == "beta") | "\(.venue) \(.symbol)"' \
     "$DIR/instruments.json" | sort -u >"$DIR/expected"
 [ "$(wc -l <"$DIR/expected")" -ge 7 ] || fail "expected 7 instruments from the config, got: $(cat "$DIR/expected")"
 
-# (hb_pub creates the directory itself, but zsys_dir_create races when two
-# processes start at once: one of them fails with EEXIST)
-mkdir -p "$DIR/run"
+# No mkdir of the run directory here: both feeds start at once and create it
+# themselves, which is what a real start does.
 
 start_feed() {
     "$BIN/hb-feed" --config "$CFG" --venue "$1" >>"$DIR/feed.$1.log" 2>&1 &
