@@ -10,7 +10,7 @@ export HB_PLUGIN_PATH=$HB_TOP/build/lib/hedgebus:$HB_TOP/build/tests/plugins
 echo "hedgebus bench $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(uname -r)"
 rc=0
 for b in build/bench/*; do
-    [ -x "$b" ] || continue
+    [ -f "$b" ] && [ -x "$b" ] || continue
     [ -z "$BENCH" ] || echo "$b" | grep -q -- "$BENCH" || continue
     echo "== $(basename "$b")"
     "$b" || { echo "   (failed: $?)"; rc=1; }

@@ -22,7 +22,7 @@ pass=0; fail=0; skip=0; failed_names=""
 want() { [ -z "$TESTS" ] || echo "$1" | grep -q -- "$TESTS"; }
 
 for t in "$ASAN"/tests/*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     name=$(basename "$t"); want "$name" || continue
     out=$LOG/$name.log
     start=$(date +%s)
@@ -41,11 +41,11 @@ for t in "$ASAN"/tests/*; do
 done
 
 for f in "$TOP"/build/fuzz/fuzz/*; do
-    [ -x "$f" ] || continue
+    [ -f "$f" ] && [ -x "$f" ] || continue
     name=$(basename "$f"); want "$name" || continue
     out=$LOG/$name.log
     corpus=$TOP/build/fuzz/corpus-$name; mkdir -p "$corpus"
-    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$corpus" $TOP/tests/corpus/$name >"$out" 2>&1; then
+    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" $TOP/tests/corpus/$name >"$out" 2>&1; then
         pass=$((pass + 1)); echo "ok   $name (fuzzed ${FUZZ_SECONDS:-20}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$out" | awk '{print $2}') runs)"
     else
         fail=$((fail + 1)); failed_names="$failed_names $name"
