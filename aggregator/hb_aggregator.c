@@ -222,7 +222,12 @@ s_on_snapshot_timer (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
-    s_publish_all ((hb_aggregator_t *) arg);
+    hb_aggregator_t *self = (hb_aggregator_t *) arg;
+    //  a stop asked from another thread (no signal to wake the poll) is
+    //  seen here, within snapshot_ms
+    if (__atomic_load_n (&self->stop, __ATOMIC_RELAXED))
+        return -1;
+    s_publish_all (self);
     return 0;
 }
 

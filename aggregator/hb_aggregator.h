@@ -28,7 +28,8 @@ void hb_aggregator_destroy (hb_aggregator_t **self_p);
 //  not counted, and the restart's replay is the safe state).
 int hb_aggregator_run (hb_aggregator_t *self);
 
-//  Async-signal-safe request to stop.
+//  Async-signal-safe request to stop; also from another thread, where it
+//  takes effect within snapshot_ms.
 void hb_aggregator_stop (hb_aggregator_t *self);
 
 hb_ledger_t *hb_aggregator_ledger (hb_aggregator_t *self);

@@ -64,7 +64,7 @@ hb_replayer_send (hb_replayer_t *self, const char *topic, const void *payload, s
 //  Sleeps until the monotonic time deadline, in slices short enough to see
 //  a stop request. false when stopped.
 static bool
-s_wait_until (int64_t deadline, volatile sig_atomic_t *stop)
+s_wait_until (int64_t deadline, const volatile sig_atomic_t *stop)
 {
     while (!(stop && *stop)) {
         int64_t left = deadline - hb_mono_ns ();
