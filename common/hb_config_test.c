@@ -143,7 +143,7 @@ test_default (void **state)
     assert_true (alpha->balances [0] == 5 && alpha->balances [1] == 50 && alpha->balances [2] == 0);
     assert_true (alpha->has_sim);
     assert_true (alpha->sim.seed == 1);
-    assert_true (alpha->sim.noise_bps == 0.5);
+    assert_true (alpha->sim.noise_bps == 0.1);
     assert_int_equal (alpha->sim.depth, 10);
     assert_true (alpha->sim.level_usd == 250000);
     assert_true (alpha->sim.publish_ms == 100 && alpha->sim.latency_ms == 2);
