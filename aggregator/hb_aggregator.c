@@ -36,7 +36,8 @@ struct _hb_aggregator_t {
     bool                failed;
     int64_t             started_mono;
     uint64_t            msgs_in, acks, snapshots;
-    hb_complain_t       c_unknown_tick, c_publish;
+    uint64_t            missing;        //  final acks reporting more than the fills we hold
+    hb_complain_t       c_unknown_tick, c_publish, c_missing;
     s_cached_t          positions [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     s_cached_t          exposures [HB_MAX_ASSETS];
     s_cached_t          margins [HB_MAX_VENUES];
@@ -130,6 +131,25 @@ s_on_tick (hb_aggregator_t *self, const hb_tick_t *tick, int64_t ts)
                      tick->venue, tick->symbol);
 }
 
+//  A venue's final word on an order: its fills arrived before it on the
+//  same connection, so a filled_qty above what the ledger holds means a
+//  fill was lost to us (published while we were down, or in flight when we
+//  died). We cannot invent it: the condition is counted, logged and shown
+//  in the heartbeat status (bit 2) for an operator or a reconciliation.
+static void
+s_on_ack (hb_aggregator_t *self, const hb_ack_t *ack)
+{
+    if (ack->status != HB_ACK_DONE && ack->status != HB_ACK_CANCELED)
+        return;
+    double filled = hb_ledger_order_filled (self->ledger, ack->venue, ack->client_id);
+    if (ack->filled_qty > filled + 1e-9 * (1 + filled)) {
+        self->missing++;
+        hb_complain (&self->c_missing, HB_LOG_ERROR,
+                     "aggregator: %s order %s: the venue reports %.10g filled, the journal holds %.10g: "
+                     "fills missing", ack->venue, ack->client_id, ack->filled_qty, filled);
+    }
+}
+
 static int
 s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
 {
@@ -154,6 +174,7 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
                 break;
             case HB_MSG_ACK:
                 self->acks++;
+                s_on_ack (self, &self->in.u.ack);
                 break;
             default:
                 break;
@@ -190,7 +211,7 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
     uint64_t count = 0;
     hb_buf_t buf;
     s_cached_t *groups [] = { &self->positions [0][0], self->exposures, self->margins };
-    size_t sizes [] = { HB_MAX_VENUES * HB_MAX_INSTRUMENTS, HB_MAX_ASSETS, HB_MAX_VENUES };
+    const size_t sizes [] = { HB_MAX_VENUES * HB_MAX_INSTRUMENTS, HB_MAX_ASSETS, HB_MAX_VENUES };
     for (int g = 0; g < 3; g++)
         for (size_t k = 0; k < sizes [g]; k++) {
             s_cached_t *slot = &groups [g][k];
@@ -269,7 +290,7 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     hb->drops = ledger.duplicates;
     hb->decode_errors = sub.decode_errors;
     hb->restarts_seen = sub.restarts;
-    hb->status = ledger.unknown ? 1 : 0;
+    hb->status = (ledger.unknown ? 1u : 0u) | (self->missing ? 2u : 0u);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }

@@ -149,7 +149,7 @@ test_late_joiner (void **state)
     snprintf (agg->snapshot_endpoint, HB_ENDPOINT_MAX, "ipc://%s/agg.snap", dir);
     snprintf (agg->journal, HB_PATH_MAX, "%s/agg.journal", dir);
     agg->fsync = HB_JOURNAL_FSYNC_NEVER;
-    agg->snapshot_ms = 50;
+    agg->snapshot_ms = 1000;
     agg->stale_ms = 5000;
     agg->cpu = -1;
 
@@ -202,7 +202,7 @@ test_late_joiner (void **state)
                 assert_int_equal (hb_pub_send (feed, NULL, &msg), 0);
             }
         }
-        updates += s_drain (early_sub, early, 100);
+        updates += s_drain (early_sub, early, 30);
         if (late_sub && !snapshotted) {
             //  first live message in, then the snapshot; queued updates
             //  older than it are skipped by s_apply
@@ -215,7 +215,7 @@ test_late_joiner (void **state)
             snapshotted = true;
         }
         if (snapshotted)
-            s_drain (late_sub, late, 0);
+            s_drain (late_sub, late, 30);
         if (!late_sub && updates > 50000) {
             late_sub = hb_sub_new (100000);
             assert_int_equal (hb_sub_connect (late_sub, agg->endpoint), 0);

@@ -50,9 +50,9 @@ main (int argc, char *argv [])
             char *topic = zmsg_popstr (reply);
             zframe_t *payload = zmsg_pop (reply);
             hb_msg_t msg;
-            char json [8192];
             if (topic && payload
             &&  hb_msg_decode (&msg, zframe_data (payload), zframe_size (payload), NULL) == 0) {
+                char json [8192];
                 hb_msg_to_json (&msg, topic, json, sizeof json);
                 printf ("%s\n", json);
                 if (msg.env.type == HB_MSG_SNAPSHOT_END)

@@ -292,11 +292,11 @@ static bool
 s_liq_search (const hb_book_t *self, int v, int asset, int dir, double *move)
 {
     double limit = dir < 0 ? -0.999999 : 10.0;
-    double lo = 0, prev = 0;
+    double prev = 0;
     for (int k = 1; k <= S_LIQ_STEPS; k++) {
         double x = limit * k / S_LIQ_STEPS;
         if (s_cushion (self, v, asset, x) <= 0) {
-            lo = prev;
+            double lo = prev;
             double hi = x;
             for (int n = 0; n < S_LIQ_BISECT; n++) {
                 double mid = (lo + hi) / 2;
@@ -406,7 +406,7 @@ hb_book_margin (const hb_book_t *self, int venue, int64_t now_ns, hb_margin_t *o
         out->flags |= HB_MARGIN_BREACH;
 
     //  every asset this venue is exposed to, coins included
-    hb_margin_asset_t assets [HB_MAX_ASSETS];
+    hb_margin_asset_t assets [HB_MAX_ASSETS] = { 0 };
     int n = 0;
     for (int a = 0; a < cfg->n_assets; a++) {
         double exposure = vc->balances [a] * self->price [a];

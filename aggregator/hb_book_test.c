@@ -43,8 +43,8 @@ s_config (void)
     v->collateral_usd = 10000;
     v->n_instruments = 4;
     const char *symbols [] = { "BTC-PERP", "BTC-INV", "BTC-USD", "BTC-C" };
-    hb_kind_t kinds [] = { HB_KIND_LINEAR_PERP, HB_KIND_INVERSE_PERP, HB_KIND_SPOT, HB_KIND_OPTION };
-    double mults [] = { 1, 100, 1, 1 };
+    const hb_kind_t kinds [] = { HB_KIND_LINEAR_PERP, HB_KIND_INVERSE_PERP, HB_KIND_SPOT, HB_KIND_OPTION };
+    const double mults [] = { 1, 100, 1, 1 };
     for (int i = 0; i < 4; i++) {
         strcpy (v->instruments [i].symbol, symbols [i]);
         v->instruments [i].kind = kinds [i];

@@ -15,6 +15,7 @@ struct _hb_ledger_t {
     hb_book_t          *book;
     hb_journal_t       *journal;
     zhashx_t           *seen;
+    zhashx_t           *orders;             //  "<venue> <client_id>" -> filled qty (double *)
     hb_ledger_stats_t   stats;
     hb_complain_t       unknown_log;        //  rate-limits the unknown-instrument line
 };
@@ -37,11 +38,27 @@ s_is_new (hb_ledger_t *self, const hb_fill_t *fill)
 }
 
 static void
+s_free_qty (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
+static void
 s_apply (hb_ledger_t *self, const hb_fill_t *fill)
 {
     char key [S_KEY_MAX];
     s_key (key, fill->venue, fill->fill_id);
     zhashx_insert (self->seen, key, (void *) 1);
+    s_key (key, fill->venue, fill->client_id);
+    double *filled = (double *) zhashx_lookup (self->orders, key);
+    if (!filled && (filled = calloc (1, sizeof *filled)) != NULL
+    &&  zhashx_insert (self->orders, key, filled) != 0) {
+        free (filled);
+        filled = NULL;
+    }
+    if (filled)
+        *filled += fill->qty;
     if (hb_book_fill (self->book, fill) < 0) {
         self->stats.unknown++;
         hb_complain (&self->unknown_log, HB_LOG_WARN, "aggregator: fill %s of unknown %s/%s kept in the journal, not in the book",
@@ -78,7 +95,10 @@ hb_ledger_new (const hb_config_t *cfg, const char *path, hb_journal_policy_t pol
     self->cfg = cfg;
     self->book = hb_book_new (cfg);
     self->seen = zhashx_new ();
-    self->journal = self->book && self->seen ? hb_journal_open (path, policy, interval_ms) : NULL;
+    self->orders = zhashx_new ();
+    if (self->orders)
+        zhashx_set_destructor (self->orders, s_free_qty);
+    self->journal = self->book && self->seen && self->orders ? hb_journal_open (path, policy, interval_ms) : NULL;
     if (!self->journal || hb_journal_replay (self->journal, s_replay_one, self) != 0) {
         hb_ledger_destroy (&self);
         return NULL;
@@ -93,6 +113,7 @@ hb_ledger_destroy (hb_ledger_t **self_p)
         hb_ledger_t *self = *self_p;
         hb_journal_destroy (&self->journal);
         zhashx_destroy (&self->seen);
+        zhashx_destroy (&self->orders);
         hb_book_destroy (&self->book);
         free (self);
         *self_p = NULL;
@@ -131,6 +152,15 @@ hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id)
     char key [S_KEY_MAX];
     s_key (key, venue, fill_id);
     return zhashx_lookup (self->seen, key) != NULL;
+}
+
+double
+hb_ledger_order_filled (hb_ledger_t *self, const char *venue, const char *client_id)
+{
+    char key [S_KEY_MAX];
+    s_key (key, venue, client_id);
+    const double *filled = (const double *) zhashx_lookup (self->orders, key);
+    return filled ? *filled : 0;
 }
 
 hb_book_t *

@@ -40,6 +40,11 @@ int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill);
 //  True when (venue, fill_id) has been taken.
 bool hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id);
 
+//  Quantity taken so far for the order (venue, client_id), all runs
+//  included; 0 for an order never seen. Compared with a venue's final ack
+//  (filled_qty) it tells a fill that never reached us.
+double hb_ledger_order_filled (hb_ledger_t *self, const char *venue, const char *client_id);
+
 hb_book_t *hb_ledger_book (hb_ledger_t *self);
 hb_journal_t *hb_ledger_journal (hb_ledger_t *self);
 void hb_ledger_stats (hb_ledger_t *self, hb_ledger_stats_t *stats);

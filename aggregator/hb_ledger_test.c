@@ -96,6 +96,9 @@ test_restart (void **state)
     assert_true (hb_ledger_seen (ledger, "v0", "f2"));
     assert_false (hb_ledger_seen (ledger, "v0", "f3"));
     s_expect (ledger, 0, 2, 150, 0, 2);
+    //  what an order's final ack is checked against: duplicates not counted
+    assert_true (hb_ledger_order_filled (ledger, "v0", "c1") == 2);
+    assert_true (hb_ledger_order_filled (ledger, "v0", "c2") == 0);
     //  v1: 2 @ 40000 from the config, sold 1 @ 45000: +5000
     s_expect (ledger, 1, 1, 40000, 5000, 1);
     hb_ledger_stats_t stats;
@@ -111,6 +114,8 @@ test_restart (void **state)
     hb_ledger_stats (ledger, &stats);
     assert_int_equal (stats.replayed, 3);
     s_expect (ledger, 0, 2, 150, 0, 2);
+    assert_true (hb_ledger_order_filled (ledger, "v0", "c1") == 2);
+    assert_true (hb_ledger_order_filled (ledger, "v1", "c1") == 1);
     s_expect (ledger, 1, 1, 40000, 5000, 1);
     assert_int_equal (hb_ledger_fill (ledger, &b), 0);
     assert_int_equal (hb_ledger_fill (ledger, &same_id_other_venue), 0);

@@ -439,15 +439,18 @@ s_aggregator (hb_cfg_loader_t *self, const hb_ynode_t *map, const hb_component_c
 static void
 s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
-    static const char *const keys [] = { "endpoint", "cpu", "orders", NULL };
-    static const char *const aggregator_keys [] = { "endpoint", "cpu", "orders", "journal", "fsync",
+    static const char *const keys [] = { "endpoint", "cpu", "orders", "host", "enabled", "program", NULL };
+    static const char *const aggregator_keys [] = { "endpoint", "cpu", "orders", "host", "enabled",
+                                                    "program", "journal", "fsync",
                                                     "fsync_ms", "snapshot_ms", "stale_ms",
                                                     "snapshot_endpoint", NULL };
     hb_config_t *cfg = self->cfg;
     bool aggregator = false;
     hb_ynode_t components, entry;
+    bool risk = false;
     if (hb_ynode_get (root, "components", &components) != 0 || !hb_ynode_expect_map (&components)) {
         s_aggregator (self, NULL, NULL);
+        hb_cfg_risk (self, NULL, NULL);
         return;
     }
     for (int i = 0; i < hb_ynode_size (&components); i++) {
@@ -467,7 +470,8 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
         if (!hb_ynode_expect_map (&entry))
             continue;
         bool is_aggregator = strcmp (component->name, "aggregator") == 0;
-        hb_ynode_check_keys (&entry, is_aggregator ? aggregator_keys : keys);
+        bool is_risk = strcmp (component->name, "risk") == 0;
+        hb_ynode_check_keys (&entry, is_aggregator ? aggregator_keys : is_risk ? hb_cfg_risk_keys : keys);
         hb_cfg_endpoint_key (self, &entry, "endpoint", NULL, component->endpoint);
         hb_cfg_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
         component->sends_orders = hb_cfg_bool (&entry, "orders", false);
@@ -475,16 +479,22 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
             s_aggregator (self, &entry, component);
             aggregator = true;
         }
+        if (is_risk) {
+            hb_cfg_risk (self, &entry, component);
+            risk = true;
+        }
     }
     if (!aggregator)
         s_aggregator (self, NULL, NULL);
+    if (!risk)
+        hb_cfg_risk (self, NULL, NULL);
 }
 
 static void
 s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "hedgebus", "deployment", "run_dir", "log_level", "assets",
-                                         "market", "venues", "components", NULL };
+                                         "market", "venues", "components", "hosts", NULL };
     hb_config_t *cfg = self->cfg;
     hb_ynode_t node;
     int64_t version;
@@ -520,6 +530,7 @@ s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
     s_market (self, root);
     hb_cfg_venues (self, root);
     s_components (self, root);
+    hb_cfg_hosts (self, root);
 }
 
 //  ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@
 #define HB_MAX_POSITIONS    64      //  starting positions per venue
 #define HB_PATH_MAX         256
 #define HB_ENDPOINT_MAX     128
+#define HB_MAX_HOSTS        16
 
 typedef enum {
     HB_KIND_SPOT = 1,
@@ -144,6 +145,7 @@ typedef struct {
     double              mark_stale_ms;          //  a mark older than this is stale (0: aggregator.stale_ms)
     int                 n_positions;            //  starting positions (positions:)
     hb_position_cfg_t   positions [HB_MAX_POSITIONS];
+    char                host [HB_NAME_MAX];     //  the host hb-run starts it on (hosts:)
 } hb_venue_cfg_t;
 
 //  A non-venue process (aggregator, risk, hedger, console, ...).
@@ -153,7 +155,19 @@ typedef struct {
     int     cpu;
     bool    sends_orders;                   //  feeds subscribe to order.* from it
     int     line;
+    char    host [HB_NAME_MAX];             //  the host hb-run starts it on (hosts:)
+    bool    enabled;                        //  false: configured but hb-run leaves it out
+    char    program [HB_PATH_MAX];          //  what hb-run starts ("": not a process)
 } hb_component_cfg_t;
+
+//  A machine of the deployment (hosts:). Without a hosts: section there is
+//  one, "local", and everything runs on it.
+typedef struct {
+    char    name [HB_NAME_MAX];
+    char    address [HB_ENDPOINT_MAX];      //  how others reach it (docs; "" when not given)
+    bool    is_default;                     //  takes what names no host
+    int     line;
+} hb_host_cfg_t;
 
 //  hb-aggregator's settings (components.aggregator), defaults filled in
 //  even when the file has no such component.
@@ -168,6 +182,24 @@ typedef struct {
     int                 cpu;
 } hb_aggregator_cfg_t;
 
+//  hb-risk's settings (components.risk), defaults filled in even when the
+//  file has no such component. docs/CONFIG.md and docs/RISK.md say more.
+typedef struct {
+    char    endpoint [HB_ENDPOINT_MAX];     //  risk.exposure, risk.hedge, hb.risk
+    int     cpu;
+    int     sample_ms;                      //  return sampling grid
+    double  lambda;                         //  EWMA decay, (0, 1)
+    int     quote_stale_ms;                 //  a venue quote older than this leaves the index
+    int     publish_ms;                     //  risk.exposure timer
+    double  var_confidence;                 //  (0.5, 1)
+    double  var_horizon_s;                  //  VaR and sigma horizon (> 0)
+    double  stress_corr;                    //  [-1, 1]
+    double  band_usd [HB_MAX_ASSETS];       //  per asset: |residual exposure| allowed (> 0)
+    double  residual_sigma_limit;           //  USD over the horizon; 0: no sigma trigger
+    int     min_samples;                    //  returns needed before any hedge request
+    double  rate;                           //  risk-free rate for option greeks
+} hb_risk_cfg_t;
+
 typedef struct {
     char                path [HB_PATH_MAX];     //  the file it was loaded from
     char                deployment [HB_NAME_MAX];
@@ -181,6 +213,10 @@ typedef struct {
     int                 n_components;
     hb_component_cfg_t  components [HB_MAX_COMPONENTS];
     hb_aggregator_cfg_t aggregator;
+    hb_risk_cfg_t       risk;
+    bool                hosts_present;  //  false: no hosts: section, hosts [0] is "local"
+    int                 n_hosts;
+    hb_host_cfg_t       hosts [HB_MAX_HOSTS];
 } hb_config_t;
 
 //  Loads and validates path. Every error is printed to stderr as described
@@ -200,6 +236,7 @@ void hb_config_destroy (hb_config_t **self_p);
 const hb_venue_cfg_t *hb_config_venue (const hb_config_t *self, const char *name);
 const hb_component_cfg_t *hb_config_component (const hb_config_t *self, const char *name);
 int hb_config_asset_index (const hb_config_t *self, const char *name);
+const hb_host_cfg_t *hb_config_host (const hb_config_t *self, const char *name);
 const hb_instrument_cfg_t *hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol);
 const char *hb_venue_param (const hb_venue_cfg_t *venue, const char *key);
 

@@ -74,4 +74,13 @@ void hb_cfg_window (const hb_ynode_t *map, const char *const *keys, hb_window_cf
 //  The venues: section (hb_config_venue.c).
 void hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root);
 
+//  components.risk (hb_config_risk.c): its own keys, NULL when the key list
+//  is wanted for hb_ynode_check_keys; with map NULL only the defaults.
+extern const char *const hb_cfg_risk_keys [];
+void hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component);
+
+//  The hosts: section, then host:, enabled: and program: of every venue
+//  and component (hb_config_hosts.c); runs after venues and components.
+void hb_cfg_hosts (hb_cfg_loader_t *self, const hb_ynode_t *root);
+
 #endif

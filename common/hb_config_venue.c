@@ -240,7 +240,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
 {
     static const char *const keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
                                          "collateral", "sim", "params", "instruments", "positions",
-                                         "mark_stale_ms", NULL };
+                                         "mark_stale_ms", "host", NULL };
     static const char *const fee_keys [] = { "maker", "taker", NULL };
     static const char *const margin_keys [] = { "initial", "maintenance", NULL };
     hb_ynode_t node, plugin, item;

@@ -427,6 +427,8 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_ACK:       rc |= s_ack_encode (&pk, &msg->u.ack); break;
         case HB_MSG_FILL:      rc |= s_fill_encode (&pk, &msg->u.fill); break;
         case HB_MSG_HEARTBEAT: rc |= s_heartbeat_encode (&pk, &msg->u.heartbeat); break;
+        case HB_MSG_RISK_EXPOSURE:
+        case HB_MSG_RISK_HEDGE: rc |= hb_msgi_risk_encode (&pk, msg); break;
         default:               rc |= hb_msgi_state_encode (&pk, msg);
 
     }
@@ -761,6 +763,8 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
         case HB_MSG_ACK:    return s_ack_decode (&c, &msg->u.ack);
         case HB_MSG_FILL:   return s_fill_decode (&c, &msg->u.fill);
         case HB_MSG_HEARTBEAT: return s_heartbeat_decode (&c, &msg->u.heartbeat);
+        case HB_MSG_RISK_EXPOSURE:
+        case HB_MSG_RISK_HEDGE: return hb_msgi_risk_decode (&c, msg);
         default:            return hb_msgi_state_decode (&c, msg);
     }
 }

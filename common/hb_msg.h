@@ -38,6 +38,8 @@ typedef enum {
     HB_MSG_EXPOSURE  = 9,       //  net USD exposure of one asset across venues
     HB_MSG_MARGIN    = 10,      //  collateral, margin use, liquidation distance of one venue
     HB_MSG_SNAPSHOT_END = 11,   //  closes a snapshot reply (docs/PROTOCOL.md, Snapshots)
+    HB_MSG_RISK_EXPOSURE = 12,  //  risk.exposure: exposures, greeks, vols, correlations, VaR
+    HB_MSG_RISK_HEDGE = 13,     //  risk.hedge: a hedge request from hb-risk
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -251,6 +253,88 @@ typedef struct {
     uint64_t count;                 //  messages in the reply before this one
 } hb_snapshot_end_t;
 
+//  Risk (docs/PROTOCOL.md, Risk). Sized so that the largest message of
+//  HB_RISK_MAX_ASSETS assets with the longest names still encodes within
+//  HB_MSG_MAX_SIZE: doubles for money, float32 for correlations.
+#define HB_RISK_MAX_ASSETS  16
+#define HB_RISK_CORR_MAX    (HB_RISK_MAX_ASSETS * (HB_RISK_MAX_ASSETS - 1) / 2)
+#define HB_RISK_INPUTS_MAX  12      //  input references carried by a hedge request
+
+//  Per-asset risk flags
+#define HB_RISK_ASSET_STALE     0x01u   //  no fresh venue quote: index is the last known (or 0)
+#define HB_RISK_ASSET_HEDGEABLE 0x02u   //  in H: a healthy venue trades a non-option instrument
+//  Portfolio risk flags
+#define HB_RISK_NO_POSITIONS    0x01u   //  positions not known yet: exposures are incomplete
+#define HB_RISK_WARMING_UP      0x02u   //  fewer samples than min_samples: no hedge requests
+#define HB_RISK_PLAN_FAILED     0x04u   //  the hedge solve failed: no plan this time
+//  Hedge request reasons (bits)
+#define HB_RISK_REASON_BAND     0x01u   //  an asset's residual exposure left its band
+#define HB_RISK_REASON_SIGMA    0x02u   //  the residual sigma exceeded its limit
+
+typedef struct {
+    char     asset [HB_NAME_MAX];
+    uint32_t flags;                 //  HB_RISK_ASSET_*
+    double   index;                 //  composite index price (>= 0; 0: never priced)
+    double   exposure_usd;          //  delta1_usd + option_delta_usd
+    double   delta1_usd;            //  linear positions and coins, at the index
+    double   option_delta_usd;      //  sum qty x mult x BS delta x index
+    double   gamma;                 //  sum qty x mult x BS gamma (asset units per USD)
+    double   vega;                  //  USD per 1.00 of vol
+    double   theta;                 //  USD per year
+    double   vol;                   //  EWMA vol, annualized (>= 0)
+    double   contribution;          //  Euler contribution to sigma over the horizon, USD
+    double   residual_usd;          //  exposure left after the hedge plan
+} hb_risk_asset_t;
+
+//  risk.exposure. corr holds the strict upper triangle of the correlation
+//  matrix row by row: (0,1), (0,2) .. (0,n-1), (1,2) ..; n(n-1)/2 values.
+typedef struct {
+    uint32_t flags;                 //  HB_RISK_NO_POSITIONS | ..
+    uint64_t samples;               //  returns taken into the covariance
+    double   sample_s;              //  sampling interval (> 0)
+    double   horizon_s;             //  VaR / sigma horizon (> 0)
+    double   confidence;            //  VaR confidence in (0.5, 1)
+    double   var_usd;               //  parametric VaR (>= 0)
+    double   stress_var_usd;        //  with every correlation at stress_corr (>= 0)
+    double   stress_corr;           //  [-1, 1]
+    double   unhedged_sigma;        //  USD over the horizon (>= 0)
+    double   residual_sigma;        //  after the hedge plan (>= 0)
+    double   effectiveness;         //  1 - residual var / unhedged var, <= 1
+    uint8_t  n_assets;              //  1..HB_RISK_MAX_ASSETS
+    hb_risk_asset_t assets [HB_RISK_MAX_ASSETS];
+    float    corr [HB_RISK_CORR_MAX];   //  each in [-1, 1]
+} hb_risk_exposure_t;
+
+typedef struct {
+    char     asset [HB_NAME_MAX];
+    double   index;                 //  > 0
+    double   exposure_usd;          //  exposure before the hedge
+    double   target_usd;            //  hedge to add, USD (signed: < 0 sell)
+    double   target_qty;            //  the same in asset units (target_usd / index)
+} hb_risk_target_t;
+
+//  What a decision was computed from: the message on topic from
+//  publisher with (epoch, seq).
+typedef struct {
+    char     topic [HB_TOPIC_MAX];
+    char     publisher [HB_NAME_MAX];
+    uint64_t epoch;
+    uint64_t seq;
+} hb_risk_input_t;
+
+//  risk.hedge
+typedef struct {
+    char     id [HB_ID_MAX];        //  required: unique per request
+    uint32_t reasons;               //  HB_RISK_REASON_* (at least one)
+    uint64_t sample;                //  the sample the plan was made on
+    double   residual_sigma;        //  before the hedge, USD over the horizon
+    double   effectiveness;         //  the plan's
+    uint8_t  n_targets;             //  1..HB_RISK_MAX_ASSETS
+    hb_risk_target_t targets [HB_RISK_MAX_ASSETS];
+    uint8_t  n_inputs;              //  0..HB_RISK_INPUTS_MAX
+    hb_risk_input_t inputs [HB_RISK_INPUTS_MAX];
+} hb_risk_hedge_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -267,6 +351,8 @@ typedef struct {
         hb_exposure_t  exposure;
         hb_margin_t    margin;
         hb_snapshot_end_t snapshot_end;
+        hb_risk_exposure_t risk_exposure;
+        hb_risk_hedge_t risk_hedge;
     } u;
 } hb_msg_t;
 
@@ -321,6 +407,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      hb.<component>
 //      pos.<asset>.<venue>.<symbol> (position)   pos.<asset> (exposure)
 //      margin.<venue>          snapshot.end
+//      risk.exposure           risk.hedge
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

@@ -17,7 +17,8 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_CANCEL] = "cancel", [HB_MSG_ACK] = "ack", [HB_MSG_FILL] = "fill",
     [HB_MSG_HEARTBEAT] = "heartbeat", [HB_MSG_POSITION] = "position",
     [HB_MSG_EXPOSURE] = "exposure", [HB_MSG_MARGIN] = "margin",
-    [HB_MSG_SNAPSHOT_END] = "snapshot_end"
+    [HB_MSG_SNAPSHOT_END] = "snapshot_end",
+    [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge"
 };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
@@ -158,6 +159,12 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return s_topic_join (topic, "margin", msg->u.margin.venue, NULL);
         case HB_MSG_SNAPSHOT_END:
             strcpy (topic, "snapshot.end");
+            return (int) strlen (topic);
+        case HB_MSG_RISK_EXPOSURE:
+            strcpy (topic, "risk.exposure");
+            return (int) strlen (topic);
+        case HB_MSG_RISK_HEDGE:
+            strcpy (topic, "risk.hedge");
             return (int) strlen (topic);
         default:
             return -1;
@@ -561,6 +568,125 @@ s_margin_json (s_json_t *self, const hb_margin_t *margin)
     self->comma = true;
 }
 
+//  Names of the set bits of flags, as a JSON array member.
+static void
+s_bits_member (s_json_t *self, const char *key, uint32_t flags, const char *const *names, int count)
+{
+    s_key (self, key);
+    s_lit (self, "[");
+    bool first = true;
+    for (int i = 0; i < count; i++)
+        if (flags & (1u << i)) {
+            if (!first)
+                s_lit (self, ",");
+            s_string (self, names [i], HB_NAME_MAX);
+            first = false;
+        }
+    s_lit (self, "]");
+}
+
+//  The correlation matrix is shown whole (n x n, unit diagonal) so a reader
+//  need not know the wire's triangle layout.
+static void
+s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
+{
+    static const char *const flags [] = { "no_positions", "warming_up", "plan_failed" };
+    static const char *const asset_flags [] = { "stale", "hedgeable" };
+    int n = risk->n_assets <= HB_RISK_MAX_ASSETS ? risk->n_assets : HB_RISK_MAX_ASSETS;
+    s_bits_member (self, "flags", risk->flags, flags, 3);
+    s_uint_member (self, "samples", risk->samples);
+    s_double_member (self, "sample_s", risk->sample_s);
+    s_double_member (self, "horizon_s", risk->horizon_s);
+    s_double_member (self, "confidence", risk->confidence);
+    s_double_member (self, "var_usd", risk->var_usd);
+    s_double_member (self, "stress_var_usd", risk->stress_var_usd);
+    s_double_member (self, "stress_corr", risk->stress_corr);
+    s_double_member (self, "unhedged_sigma", risk->unhedged_sigma);
+    s_double_member (self, "residual_sigma", risk->residual_sigma);
+    s_double_member (self, "effectiveness", risk->effectiveness);
+    s_key (self, "assets");
+    s_lit (self, "[");
+    for (int i = 0; i < n; i++) {
+        const hb_risk_asset_t *a = &risk->assets [i];
+        if (i > 0)
+            s_lit (self, ",");
+        self->comma = false;
+        s_lit (self, "{");
+        S_STR (self, a, asset);
+        s_bits_member (self, "flags", a->flags, asset_flags, 2);
+        s_double_member (self, "index", a->index);
+        s_double_member (self, "exposure_usd", a->exposure_usd);
+        s_double_member (self, "delta1_usd", a->delta1_usd);
+        s_double_member (self, "option_delta_usd", a->option_delta_usd);
+        s_double_member (self, "gamma", a->gamma);
+        s_double_member (self, "vega", a->vega);
+        s_double_member (self, "theta", a->theta);
+        s_double_member (self, "vol", a->vol);
+        s_double_member (self, "contribution", a->contribution);
+        s_double_member (self, "residual_usd", a->residual_usd);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+    s_key (self, "corr");
+    s_lit (self, "[");
+    for (int i = 0; i < n; i++) {
+        s_lit (self, i > 0 ? ",[" : "[");
+        for (int j = 0; j < n; j++) {
+            if (j > 0)
+                s_lit (self, ",");
+            if (i == j)
+                s_lit (self, "1");
+            else {
+                int lo = i < j ? i : j, hi = i < j ? j : i;
+                s_double (self, risk->corr [lo * n - lo * (lo + 1) / 2 + (hi - lo - 1)]);
+            }
+        }
+        s_lit (self, "]");
+    }
+    s_lit (self, "]");
+}
+
+static void
+s_risk_hedge_json (s_json_t *self, const hb_risk_hedge_t *hedge)
+{
+    static const char *const reasons [] = { "band", "sigma" };
+    S_STR (self, hedge, id);
+    s_bits_member (self, "reasons", hedge->reasons, reasons, 2);
+    s_uint_member (self, "sample", hedge->sample);
+    s_double_member (self, "residual_sigma", hedge->residual_sigma);
+    s_double_member (self, "effectiveness", hedge->effectiveness);
+    s_key (self, "targets");
+    s_lit (self, "[");
+    for (int i = 0; i < hedge->n_targets && i < HB_RISK_MAX_ASSETS; i++) {
+        const hb_risk_target_t *t = &hedge->targets [i];
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        S_STR (self, t, asset);
+        s_double_member (self, "index", t->index);
+        s_double_member (self, "exposure_usd", t->exposure_usd);
+        s_double_member (self, "target_usd", t->target_usd);
+        s_double_member (self, "target_qty", t->target_qty);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+    s_key (self, "inputs");
+    s_lit (self, "[");
+    for (int i = 0; i < hedge->n_inputs && i < HB_RISK_INPUTS_MAX; i++) {
+        const hb_risk_input_t *in = &hedge->inputs [i];
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        S_STR (self, in, topic);
+        S_STR (self, in, publisher);
+        s_uint_member (self, "epoch", in->epoch);
+        s_uint_member (self, "seq", in->seq);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -604,6 +730,8 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_POSITION: s_position_json (&json, &msg->u.position); break;
             case HB_MSG_EXPOSURE: s_exposure_json (&json, &msg->u.exposure); break;
             case HB_MSG_MARGIN: s_margin_json (&json, &msg->u.margin); break;
+            case HB_MSG_RISK_EXPOSURE: s_risk_exposure_json (&json, &msg->u.risk_exposure); break;
+            case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
             default:            s_uint_member (&json, "count", msg->u.snapshot_end.count); break;
         }
         s_close (&json);

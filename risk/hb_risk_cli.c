@@ -17,9 +17,12 @@ void
 hb_risk_cli_usage (FILE *out)
 {
     fprintf (out,
-        "usage: hb-risk analyze --prices FILE.csv [--lambda L] [--hedge TARGET:HEDGE ...]\n"
+        "usage: hb-risk --config FILE [--log-level error|warn|info|debug]\n"
+        "       hb-risk analyze --prices FILE.csv [--lambda L] [--hedge TARGET:HEDGE ...]\n"
         "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
         "                      --vol V --t T [--rate R] [--div Q]\n"
+        "  --config live: index prices, EWMA covariance, exposures with greeks,\n"
+        "           VaR and hedge requests on the bus (docs/RISK.md)\n"
         "  analyze  sample and EWMA covariance/correlation of the log returns of a\n"
         "           price CSV (header: time,ASSET,...), and minimum-variance hedge\n"
         "           ratios with their effectiveness; JSON on stdout\n"

@@ -83,7 +83,7 @@ refused 2 "--hedge 'BTC:DOGE'" analyze --prices "$DATA/prices.csv" --hedge BTC:D
 refused 2 "--vol -0.2: must be positive" greeks --model bs --type call --spot 1 --strike 1 --vol -0.2 --t 1
 refused 2 "--t 0: must be positive" greeks --model bs --type call --spot 1 --strike 1 --vol 0.2 --t 0
 refused 2 "--spot 'x': not a number" greeks --model bs --type call --spot x --strike 1 --vol 0.2 --t 1
-refused 2 "usage" --config /nonexistent.yaml
+refused 2 "/nonexistent.yaml" --config /nonexistent.yaml
 refused 2 "usage"
 
 [ "$failed" = 0 ] && echo "ok"

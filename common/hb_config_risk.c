@@ -1,0 +1,91 @@
+/*  hb_config_risk: components.risk, hb-risk's settings (docs/CONFIG.md,
+    Risk). Part of the config loader (hb_config_int.h): every problem is
+    reported through hb_yaml with its line and key path, defaults are
+    filled in when the file has no risk component.                        */
+#include "hb_config_int.h"
+
+#include <math.h>
+#include <string.h>
+
+#define S_BAND_DEFAULT_USD  100000.0
+
+const char *const hb_cfg_risk_keys [] = {
+    "endpoint", "cpu", "orders", "host", "enabled", "program",
+    "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
+    "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate", NULL
+};
+
+static const hb_cfg_range_t s_lambda = { 0, 1, true, true };
+static const hb_cfg_range_t s_confidence = { 0.5, 1, true, true };
+static const hb_cfg_range_t s_corr = { -1, 1, false, false };
+static const hb_cfg_range_t s_rate = { -1, 1, false, false };
+
+//  bands: { ASSET: usd, ... } over the default band
+static void
+s_bands (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
+{
+    hb_risk_cfg_t *risk = &self->cfg->risk;
+    for (int i = 0; i < HB_MAX_ASSETS; i++)
+        risk->band_usd [i] = dflt;
+    hb_ynode_t bands, entry;
+    if (hb_ynode_get (map, "bands", &bands) != 0 || !hb_ynode_expect_map (&bands))
+        return;
+    for (int i = 0; i < hb_ynode_size (&bands); i++) {
+        const char *key;
+        if (hb_ynode_pair (&bands, i, &key, &entry) != 0 || !key)
+            continue;
+        int asset = hb_config_asset_index (self->cfg, key);
+        if (asset < 0) {
+            hb_yaml_error (&entry, "unknown asset '%s' (not in assets:)", key);
+            continue;
+        }
+        double band;
+        if (hb_ynode_double (&entry, &band) == 0) {
+            if (band > 0)
+                risk->band_usd [asset] = band;
+            else
+                hb_yaml_error (&entry, "must be > 0 (USD)");
+        }
+    }
+}
+
+void
+hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component)
+{
+    hb_risk_cfg_t *risk = &self->cfg->risk;
+    hb_ynode_t none = { .doc = self->yaml, .path = "components.risk" };
+    hb_ynode_t node;
+    bool present = map != NULL;
+    if (!map)
+        map = &none;
+    risk->cpu = component ? component->cpu : -1;
+    if (component && component->endpoint [0])
+        strcpy (risk->endpoint, component->endpoint);
+    else
+    if (hb_ynode_get (map, "endpoint", &node) != 0) {
+        hb_cfg_endpoint_key (self, map, "endpoint", "risk.pub", risk->endpoint);
+        //  tools (hb-tap, hb-record) find publishers by their component
+        if (component)
+            strcpy (component->endpoint, risk->endpoint);
+    }
+
+    hb_cfg_integer (map, "sample_ms", 1000, 10, 3600000, &risk->sample_ms);
+    hb_cfg_number (map, "lambda", false, 0.94, &s_lambda, &risk->lambda);
+    hb_cfg_integer (map, "quote_stale_ms", 3000, 1, 3600000, &risk->quote_stale_ms);
+    hb_cfg_integer (map, "publish_ms", 1000, 10, 3600000, &risk->publish_ms);
+    hb_cfg_number (map, "var_confidence", false, 0.99, &s_confidence, &risk->var_confidence);
+    hb_cfg_number (map, "var_horizon_s", false, 86400, &hb_cfg_positive, &risk->var_horizon_s);
+    hb_cfg_number (map, "stress_corr", false, 0.95, &s_corr, &risk->stress_corr);
+    double band = S_BAND_DEFAULT_USD;
+    hb_cfg_number (map, "band", false, S_BAND_DEFAULT_USD, &hb_cfg_positive, &band);
+    s_bands (self, map, band);
+    hb_cfg_number (map, "residual_sigma_limit", false, 0, &hb_cfg_nonneg, &risk->residual_sigma_limit);
+    hb_cfg_integer (map, "min_samples", 30, 2, 1000000, &risk->min_samples);
+    hb_cfg_number (map, "rate", false, 0, &s_rate, &risk->rate);
+
+    //  the risk messages carry at most HB_RISK_MAX_ASSETS assets
+    if (present && self->cfg->n_assets > HB_RISK_MAX_ASSETS)
+        hb_yaml_error_at (self->yaml, component ? component->line : 0, "components.risk",
+                          "hb-risk handles at most %d assets, assets: has %d",
+                          HB_RISK_MAX_ASSETS, self->cfg->n_assets);
+}

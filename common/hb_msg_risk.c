@@ -1,0 +1,333 @@
+/*  hb_msg_risk: the wire layout of hb-risk's messages (risk exposure and
+    hedge request); see hb_msg_int.h and docs/PROTOCOL.md, Risk. Same rules
+    as hb_msg.c: one array per body, fields in struct order, repeated
+    records flat in one array after the fixed fields, the encoder refuses
+    what the decoder would refuse.                                          */
+#include "hb_msg_int.h"
+
+#include <math.h>
+#include <string.h>
+
+#define S_EXPOSURE_FIELDS   14      //  flags .. effectiveness, assets, corr
+#define S_ASSET_FIELDS      12
+#define S_HEDGE_FIELDS      7       //  id .. effectiveness, targets, inputs
+#define S_TARGET_FIELDS     5
+#define S_INPUT_FIELDS      4
+
+#define S_ASSET_FLAGS   (HB_RISK_ASSET_STALE | HB_RISK_ASSET_HEDGEABLE)
+#define S_RISK_FLAGS    (HB_RISK_NO_POSITIONS | HB_RISK_WARMING_UP | HB_RISK_PLAN_FAILED)
+#define S_REASONS       (HB_RISK_REASON_BAND | HB_RISK_REASON_SIGMA)
+
+static bool
+s_not_negative (double value)
+{
+    return isfinite (value) && value >= 0;
+}
+
+//  Same rule as the ids of hb_msg.c: printable ASCII without space.
+static bool
+s_id_valid (const char *id)
+{
+    size_t len = 0;
+    while (len < HB_ID_MAX && id [len]) {
+        if (id [len] < 0x21 || id [len] > 0x7e)
+            return false;
+        len++;
+    }
+    return len > 0 && len < HB_ID_MAX;
+}
+
+//  A topic: 1..HB_TOPIC_MAX-1 bytes of the name alphabet (topics are names
+//  joined by dots).
+static bool
+s_topic_valid (const char *topic)
+{
+    size_t len = strnlen (topic, HB_TOPIC_MAX);
+    if (len == 0 || len >= HB_TOPIC_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = topic [i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+        ||  ch == '.' || ch == '_' || ch == ':' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+static bool
+s_asset_valid (const hb_risk_asset_t *self)
+{
+    return hb_name_valid (self->asset) && (self->flags & ~S_ASSET_FLAGS) == 0
+        && s_not_negative (self->index) && isfinite (self->exposure_usd)
+        && isfinite (self->delta1_usd) && isfinite (self->option_delta_usd)
+        && isfinite (self->gamma) && isfinite (self->vega) && isfinite (self->theta)
+        && s_not_negative (self->vol) && isfinite (self->contribution)
+        && isfinite (self->residual_usd);
+}
+
+static bool
+s_exposure_valid (const hb_risk_exposure_t *self)
+{
+    if ((self->flags & ~S_RISK_FLAGS) != 0 || !(self->sample_s > 0 && isfinite (self->sample_s))
+    ||  !(self->horizon_s > 0 && isfinite (self->horizon_s))
+    ||  !(self->confidence > 0.5 && self->confidence < 1)
+    ||  !s_not_negative (self->var_usd) || !s_not_negative (self->stress_var_usd)
+    ||  !(self->stress_corr >= -1 && self->stress_corr <= 1)
+    ||  !s_not_negative (self->unhedged_sigma) || !s_not_negative (self->residual_sigma)
+    ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
+    ||  self->n_assets < 1 || self->n_assets > HB_RISK_MAX_ASSETS)
+        return false;
+    for (int i = 0; i < self->n_assets; i++)
+        if (!s_asset_valid (&self->assets [i]))
+            return false;
+    int n_corr = self->n_assets * (self->n_assets - 1) / 2;
+    for (int i = 0; i < n_corr; i++)
+        if (!(self->corr [i] >= -1 && self->corr [i] <= 1))
+            return false;
+    return true;
+}
+
+static bool
+s_hedge_valid (const hb_risk_hedge_t *self)
+{
+    if (!s_id_valid (self->id) || self->reasons == 0 || (self->reasons & ~S_REASONS) != 0
+    ||  !s_not_negative (self->residual_sigma)
+    ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
+    ||  self->n_targets < 1 || self->n_targets > HB_RISK_MAX_ASSETS
+    ||  self->n_inputs > HB_RISK_INPUTS_MAX)
+        return false;
+    for (int i = 0; i < self->n_targets; i++) {
+        const hb_risk_target_t *target = &self->targets [i];
+        if (!hb_name_valid (target->asset) || !(target->index > 0 && isfinite (target->index))
+        ||  !isfinite (target->exposure_usd) || !isfinite (target->target_usd)
+        ||  !isfinite (target->target_qty))
+            return false;
+    }
+    for (int i = 0; i < self->n_inputs; i++)
+        if (!s_topic_valid (self->inputs [i].topic) || !hb_name_valid (self->inputs [i].publisher))
+            return false;
+    return true;
+}
+
+//  ---------------------------------------------------------------------------
+
+static int
+s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
+{
+    if (!s_exposure_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_EXPOSURE_FIELDS);
+    rc |= msgpack_pack_uint32 (pk, self->flags);
+    rc |= msgpack_pack_uint64 (pk, self->samples);
+    rc |= hb_msgi_pack_double (pk, self->sample_s);
+    rc |= hb_msgi_pack_double (pk, self->horizon_s);
+    rc |= hb_msgi_pack_double (pk, self->confidence);
+    rc |= hb_msgi_pack_double (pk, self->var_usd);
+    rc |= hb_msgi_pack_double (pk, self->stress_var_usd);
+    rc |= hb_msgi_pack_double (pk, self->stress_corr);
+    rc |= hb_msgi_pack_double (pk, self->unhedged_sigma);
+    rc |= hb_msgi_pack_double (pk, self->residual_sigma);
+    rc |= hb_msgi_pack_double (pk, self->effectiveness);
+    rc |= msgpack_pack_uint8 (pk, self->n_assets);
+    rc |= msgpack_pack_array (pk, S_ASSET_FIELDS * self->n_assets);
+    for (int i = 0; i < self->n_assets; i++) {
+        const hb_risk_asset_t *a = &self->assets [i];
+        rc |= hb_msgi_pack_str (pk, a->asset, sizeof a->asset);
+        rc |= msgpack_pack_uint32 (pk, a->flags);
+        rc |= hb_msgi_pack_double (pk, a->index);
+        rc |= hb_msgi_pack_double (pk, a->exposure_usd);
+        rc |= hb_msgi_pack_double (pk, a->delta1_usd);
+        rc |= hb_msgi_pack_double (pk, a->option_delta_usd);
+        rc |= hb_msgi_pack_double (pk, a->gamma);
+        rc |= hb_msgi_pack_double (pk, a->vega);
+        rc |= hb_msgi_pack_double (pk, a->theta);
+        rc |= hb_msgi_pack_double (pk, a->vol);
+        rc |= hb_msgi_pack_double (pk, a->contribution);
+        rc |= hb_msgi_pack_double (pk, a->residual_usd);
+    }
+    int n_corr = self->n_assets * (self->n_assets - 1) / 2;
+    rc |= msgpack_pack_array (pk, (uint32_t) n_corr);
+    for (int i = 0; i < n_corr; i++)
+        rc |= msgpack_pack_float (pk, self->corr [i]);
+    return rc;
+}
+
+static int
+s_hedge_encode (msgpack_packer *pk, const hb_risk_hedge_t *self)
+{
+    if (!s_hedge_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_HEDGE_FIELDS);
+    rc |= hb_msgi_pack_str (pk, self->id, sizeof self->id);
+    rc |= msgpack_pack_uint32 (pk, self->reasons);
+    rc |= msgpack_pack_uint64 (pk, self->sample);
+    rc |= hb_msgi_pack_double (pk, self->residual_sigma);
+    rc |= hb_msgi_pack_double (pk, self->effectiveness);
+    rc |= msgpack_pack_array (pk, S_TARGET_FIELDS * self->n_targets);
+    for (int i = 0; i < self->n_targets; i++) {
+        const hb_risk_target_t *t = &self->targets [i];
+        rc |= hb_msgi_pack_str (pk, t->asset, sizeof t->asset);
+        rc |= hb_msgi_pack_double (pk, t->index);
+        rc |= hb_msgi_pack_double (pk, t->exposure_usd);
+        rc |= hb_msgi_pack_double (pk, t->target_usd);
+        rc |= hb_msgi_pack_double (pk, t->target_qty);
+    }
+    rc |= msgpack_pack_array (pk, S_INPUT_FIELDS * self->n_inputs);
+    for (int i = 0; i < self->n_inputs; i++) {
+        const hb_risk_input_t *in = &self->inputs [i];
+        rc |= hb_msgi_pack_str (pk, in->topic, sizeof in->topic);
+        rc |= hb_msgi_pack_str (pk, in->publisher, sizeof in->publisher);
+        rc |= msgpack_pack_uint64 (pk, in->epoch);
+        rc |= msgpack_pack_uint64 (pk, in->seq);
+    }
+    return rc;
+}
+
+int
+hb_msgi_risk_encode (msgpack_packer *pk, const hb_msg_t *msg)
+{
+    switch (msg->env.type) {
+        case HB_MSG_RISK_EXPOSURE:
+            return s_exposure_encode (pk, &msg->u.risk_exposure);
+        case HB_MSG_RISK_HEDGE:
+            return s_hedge_encode (pk, &msg->u.risk_hedge);
+        default:
+            return -1;
+    }
+}
+
+//  ---------------------------------------------------------------------------
+
+static hb_decode_reason_t
+s_result (hb_msgi_cursor_t *c, bool valid)
+{
+    return c->err != HB_DECODE_OK? c->err: valid? HB_DECODE_OK: HB_DECODE_RANGE;
+}
+
+//  Opens the flat array of records that follows the fixed fields: its
+//  size must be a whole number of records, at most max of them. Returns the
+//  record count, or -1 with the reason in *err.
+static int
+s_records (hb_msgi_cursor_t *c, hb_msgi_cursor_t *items, uint32_t fields, int max,
+           hb_decode_reason_t *err)
+{
+    const msgpack_object *o = hb_msgi_next (c);
+    if (!o) {
+        *err = c->err;
+        return -1;
+    }
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size % fields != 0) {
+        *err = HB_DECODE_FIELD_TYPE;
+        return -1;
+    }
+    if (o->via.array.size > fields * (uint32_t) max) {
+        *err = HB_DECODE_OVERSIZED;
+        return -1;
+    }
+    hb_msgi_cursor_init (items, &o->via.array);
+    return (int) (o->via.array.size / fields);
+}
+
+static hb_decode_reason_t
+s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
+{
+    self->flags = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
+    self->samples = hb_msgi_read_uint (c, UINT64_MAX);
+    self->sample_s = hb_msgi_read_double (c);
+    self->horizon_s = hb_msgi_read_double (c);
+    self->confidence = hb_msgi_read_double (c);
+    self->var_usd = hb_msgi_read_double (c);
+    self->stress_var_usd = hb_msgi_read_double (c);
+    self->stress_corr = hb_msgi_read_double (c);
+    self->unhedged_sigma = hb_msgi_read_double (c);
+    self->residual_sigma = hb_msgi_read_double (c);
+    self->effectiveness = hb_msgi_read_double (c);
+    self->n_assets = (uint8_t) hb_msgi_read_uint (c, HB_RISK_MAX_ASSETS);
+    hb_decode_reason_t err = HB_DECODE_OK;
+    hb_msgi_cursor_t items;
+    int n = s_records (c, &items, S_ASSET_FIELDS, HB_RISK_MAX_ASSETS, &err);
+    if (n < 0)
+        return err;
+    if (n != self->n_assets)
+        return HB_DECODE_RANGE;
+    for (int i = 0; i < n; i++) {
+        hb_risk_asset_t *a = &self->assets [i];
+        hb_msgi_read_str (&items, a->asset, sizeof a->asset);
+        a->flags = (uint32_t) hb_msgi_read_uint (&items, UINT32_MAX);
+        a->index = hb_msgi_read_double (&items);
+        a->exposure_usd = hb_msgi_read_double (&items);
+        a->delta1_usd = hb_msgi_read_double (&items);
+        a->option_delta_usd = hb_msgi_read_double (&items);
+        a->gamma = hb_msgi_read_double (&items);
+        a->vega = hb_msgi_read_double (&items);
+        a->theta = hb_msgi_read_double (&items);
+        a->vol = hb_msgi_read_double (&items);
+        a->contribution = hb_msgi_read_double (&items);
+        a->residual_usd = hb_msgi_read_double (&items);
+    }
+    if (items.err != HB_DECODE_OK)
+        return items.err;
+    int n_corr = s_records (c, &items, 1, HB_RISK_CORR_MAX, &err);
+    if (n_corr < 0)
+        return err;
+    if (n_corr != n * (n - 1) / 2)
+        return HB_DECODE_RANGE;
+    for (int i = 0; i < n_corr; i++)
+        self->corr [i] = (float) hb_msgi_read_double (&items);
+    if (items.err != HB_DECODE_OK)
+        return items.err;
+    return s_result (c, s_exposure_valid (self));
+}
+
+static hb_decode_reason_t
+s_hedge_decode (hb_msgi_cursor_t *c, hb_risk_hedge_t *self)
+{
+    hb_msgi_read_str (c, self->id, sizeof self->id);
+    self->reasons = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
+    self->sample = hb_msgi_read_uint (c, UINT64_MAX);
+    self->residual_sigma = hb_msgi_read_double (c);
+    self->effectiveness = hb_msgi_read_double (c);
+    hb_decode_reason_t err = HB_DECODE_OK;
+    hb_msgi_cursor_t items;
+    int n = s_records (c, &items, S_TARGET_FIELDS, HB_RISK_MAX_ASSETS, &err);
+    if (n < 0)
+        return err;
+    self->n_targets = (uint8_t) n;
+    for (int i = 0; i < n; i++) {
+        hb_risk_target_t *t = &self->targets [i];
+        hb_msgi_read_str (&items, t->asset, sizeof t->asset);
+        t->index = hb_msgi_read_double (&items);
+        t->exposure_usd = hb_msgi_read_double (&items);
+        t->target_usd = hb_msgi_read_double (&items);
+        t->target_qty = hb_msgi_read_double (&items);
+    }
+    if (items.err != HB_DECODE_OK)
+        return items.err;
+    n = s_records (c, &items, S_INPUT_FIELDS, HB_RISK_INPUTS_MAX, &err);
+    if (n < 0)
+        return err;
+    self->n_inputs = (uint8_t) n;
+    for (int i = 0; i < n; i++) {
+        hb_risk_input_t *in = &self->inputs [i];
+        hb_msgi_read_str (&items, in->topic, sizeof in->topic);
+        hb_msgi_read_str (&items, in->publisher, sizeof in->publisher);
+        in->epoch = hb_msgi_read_uint (&items, UINT64_MAX);
+        in->seq = hb_msgi_read_uint (&items, UINT64_MAX);
+    }
+    if (items.err != HB_DECODE_OK)
+        return items.err;
+    return s_result (c, s_hedge_valid (self));
+}
+
+hb_decode_reason_t
+hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
+{
+    switch (msg->env.type) {
+        case HB_MSG_RISK_EXPOSURE:
+            return s_exposure_decode (c, &msg->u.risk_exposure);
+        case HB_MSG_RISK_HEDGE:
+            return s_hedge_decode (c, &msg->u.risk_hedge);
+        default:
+            return HB_DECODE_TYPE;
+    }
+}

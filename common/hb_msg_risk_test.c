@@ -1,0 +1,228 @@
+/*  hb_msg_risk: risk.exposure and risk.hedge round trips, the largest
+    message within HB_MSG_MAX_SIZE, strict validation, JSON.              */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hb_msg.h"
+#include "hb_msg_sample.h"
+
+//  Every field set, names of the longest kind when longest is true
+static void
+s_exposure (hb_msg_t *msg, int n, bool longest)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_RISK_EXPOSURE;
+    strcpy (msg->env.publisher, longest ? HB_MSG_SAMPLE_NAME31 : "risk");
+    msg->env.epoch = 1718000000000000000ULL;
+    msg->env.seq = 42;
+    msg->env.ts_pub = 1718000000000000001LL;
+    hb_risk_exposure_t *x = &msg->u.risk_exposure;
+    x->flags = HB_RISK_WARMING_UP;
+    x->samples = 17;
+    x->sample_s = 0.1;
+    x->horizon_s = 86400;
+    x->confidence = 0.99;
+    x->var_usd = 123456.789;
+    x->stress_var_usd = 234567.891;
+    x->stress_corr = 0.95;
+    x->unhedged_sigma = 53000.1;
+    x->residual_sigma = 1000.3;
+    x->effectiveness = 0.9996;
+    x->n_assets = (uint8_t) n;
+    for (int i = 0; i < n; i++) {
+        hb_risk_asset_t *a = &x->assets [i];
+        if (longest)
+            snprintf (a->asset, sizeof a->asset, "%.29s%02u", HB_MSG_SAMPLE_NAME31, (unsigned) i % 100u);
+        else
+            snprintf (a->asset, sizeof a->asset, "A%d", i);
+        a->flags = i % 2 ? HB_RISK_ASSET_STALE : HB_RISK_ASSET_HEDGEABLE;
+        a->index = 65000.123 + i;
+        a->exposure_usd = -650001.5 + i;
+        a->delta1_usd = -700001.25 + i;
+        a->option_delta_usd = 50000.1 + i;
+        a->gamma = 0.0001234 + i;
+        a->vega = 1234.5678 + i;
+        a->theta = -9876.54321 - i;
+        a->vol = 0.5512 + i;
+        a->contribution = 3000.7 + i;
+        a->residual_usd = -0.123 - i;
+    }
+    for (int i = 0; i < n * (n - 1) / 2; i++)
+        x->corr [i] = (float) (0.9 - 0.01 * i);
+}
+
+static void
+s_hedge (hb_msg_t *msg, bool longest)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_RISK_HEDGE;
+    strcpy (msg->env.publisher, "risk");
+    msg->env.epoch = 7;
+    msg->env.seq = 3;
+    hb_risk_hedge_t *h = &msg->u.risk_hedge;
+    strcpy (h->id, longest ? HB_MSG_SAMPLE_ID47 : "7-41");
+    h->reasons = HB_RISK_REASON_BAND | HB_RISK_REASON_SIGMA;
+    h->sample = 41;
+    h->residual_sigma = 12345.6789;
+    h->effectiveness = 0.75;
+    h->n_targets = longest ? HB_RISK_MAX_ASSETS : 2;
+    for (int i = 0; i < h->n_targets; i++) {
+        hb_risk_target_t *t = &h->targets [i];
+        if (longest)
+            snprintf (t->asset, sizeof t->asset, "%.29s%02u", HB_MSG_SAMPLE_NAME31, (unsigned) i % 100u);
+        else
+            snprintf (t->asset, sizeof t->asset, "B%d", i);
+        t->index = 3400.5 + i;
+        t->exposure_usd = 1e6 + i;
+        t->target_usd = -1e6 - i;
+        t->target_qty = (-1e6 - i) / (3400.5 + i);
+    }
+    h->n_inputs = longest ? HB_RISK_INPUTS_MAX : 2;
+    for (int i = 0; i < h->n_inputs; i++) {
+        hb_risk_input_t *in = &h->inputs [i];
+        if (longest)
+            snprintf (in->topic, sizeof in->topic, "tick.%s.%.29s%02d", HB_MSG_SAMPLE_NAME31,
+                      HB_MSG_SAMPLE_NAME31, i);
+        else
+            snprintf (in->topic, sizeof in->topic, i ? "tick.alpha.BTC-USD" : "pos.BTC");
+        strcpy (in->publisher, longest ? HB_MSG_SAMPLE_NAME31 : "aggregator");
+        in->epoch = 1718000000000000000ULL + (uint64_t) i;
+        in->seq = UINT64_MAX - (uint64_t) i;
+    }
+}
+
+static void
+s_round_trip (const hb_msg_t *msg)
+{
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (msg, &buf), 0);
+    assert_true (buf.size <= HB_MSG_MAX_SIZE);
+    hb_msg_t back;
+    hb_decode_reason_t reason;
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), 0);
+    hb_msg_t want = *msg;
+    want.env.version = HB_SCHEMA_VERSION;
+    assert_memory_equal (&back, &want, sizeof back);
+    //  every truncation is refused
+    for (size_t cut = 0; cut < buf.size; cut++)
+        assert_int_equal (hb_msg_decode (&back, buf.data, cut, NULL), -1);
+}
+
+static void
+test_round_trip (void **state)
+{
+    (void) state;
+    hb_msg_t msg;
+    for (int n = 1; n <= HB_RISK_MAX_ASSETS; n++) {
+        s_exposure (&msg, n, false);
+        s_round_trip (&msg);
+    }
+    //  the largest possible message still fits
+    s_exposure (&msg, HB_RISK_MAX_ASSETS, true);
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    printf ("    largest risk.exposure: %zu bytes of %d\n", buf.size, HB_MSG_MAX_SIZE);
+    s_round_trip (&msg);
+    s_hedge (&msg, false);
+    s_round_trip (&msg);
+    s_hedge (&msg, true);
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    printf ("    largest risk.hedge: %zu bytes\n", buf.size);
+    s_round_trip (&msg);
+    char topic [HB_TOPIC_MAX];
+    assert_int_equal (hb_msg_topic (&msg, topic), 10);
+    assert_string_equal (topic, "risk.hedge");
+    s_exposure (&msg, 2, false);
+    assert_int_equal (hb_msg_topic (&msg, topic), 13);
+    assert_string_equal (topic, "risk.exposure");
+}
+
+//  Each invalid field: the encoder refuses it (so the decoder would too)
+static void
+test_invalid (void **state)
+{
+    (void) state;
+    hb_msg_t msg;
+    hb_buf_t buf;
+#define REFUSED(setup, change) do { setup; change; \
+        assert_int_equal (hb_msg_encode (&msg, &buf), -1); } while (0)
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_assets = 0);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_assets = HB_RISK_MAX_ASSETS + 1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.flags = 0x80);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.sample_s = 0);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.confidence = 1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.var_usd = -1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.stress_corr = 1.5);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.effectiveness = NAN);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.corr [2] = 1.01f);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].vol = -0.1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].exposure_usd = INFINITY);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].asset [0] = ' ');
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x10);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.id [0] = 0);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.id [1] = ' ');
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.reasons = 0);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.reasons = 4);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.n_targets = 0);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.n_inputs = HB_RISK_INPUTS_MAX + 1);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.targets [0].index = 0);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.targets [1].target_qty = NAN);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.inputs [1].topic [4] = '/');
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.inputs [0].topic [0] = 0);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.inputs [0].publisher [0] = 0);
+    //  a decoder sees a corrupted count: the n_assets field disagrees with
+    //  the records (byte patched after encoding)
+    s_exposure (&msg, 3, false);
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    int patched = 0;
+    for (size_t i = 0; i + 3 < buf.size; i++)
+        //  n_assets (fixint 3), then the records' array16 header of 36 items
+        if (buf.data [i] == 0x03 && buf.data [i + 1] == 0xdc && buf.data [i + 3] == 36) {
+            buf.data [i] = 0x02;        //  n_assets 3 -> 2, records still 3 x 12
+            patched = 1;
+            break;
+        }
+    assert_true (patched);
+    hb_msg_t back;
+    hb_decode_reason_t reason;
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), -1);
+    assert_int_equal (reason, HB_DECODE_RANGE);
+}
+
+static void
+test_json (void **state)
+{
+    (void) state;
+    hb_msg_t msg;
+    s_exposure (&msg, 3, false);
+    char json [8192];
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"topic\":\"risk.exposure\""));
+    assert_non_null (strstr (json, "\"risk_exposure\":{\"flags\":[\"warming_up\"],\"samples\":17"));
+    assert_non_null (strstr (json, "{\"asset\":\"A1\",\"flags\":[\"stale\"],\"index\":65001.123"));
+    //  the whole matrix: unit diagonal, symmetric
+    assert_non_null (strstr (json, "\"corr\":[[1,0.8999999761581421,0.8899999856948853],"
+                                   "[0.8999999761581421,1,0.8799999952316284],"
+                                   "[0.8899999856948853,0.8799999952316284,1]]"));
+    s_hedge (&msg, false);
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"risk_hedge\":{\"id\":\"7-41\",\"reasons\":[\"band\",\"sigma\"]"));
+    assert_non_null (strstr (json, "\"inputs\":[{\"topic\":\"pos.BTC\",\"publisher\":\"aggregator\","
+                                   "\"epoch\":1718000000000000000,\"seq\":18446744073709551615}"));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_round_trip),
+        cmocka_unit_test (test_invalid),
+        cmocka_unit_test (test_json),
+    };
+    return cmocka_run_group_tests_name ("hb_msg_risk", tests, NULL, NULL);
+}

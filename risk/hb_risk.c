@@ -1,0 +1,533 @@
+/*  hb_risk: the live risk engine (see hb_risk.h, docs/RISK.md).          */
+#include "hb_risk.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_bs.h"
+#include "hb_hedge.h"
+#include "hb_index.h"
+#include "hb_log.h"
+#include "hb_var.h"
+
+#define S_N     HB_RISK_MAX_ASSETS
+
+//  What the aggregator last said about one asset (pos.<asset>)
+typedef struct {
+    bool     known;
+    double   net_usd;
+    double   price;
+    char     publisher [HB_NAME_MAX];
+    uint64_t epoch;
+    uint64_t seq;
+} s_agg_exposure_t;
+
+//  One option position (venue, instrument) and the IV its venue quotes
+typedef struct {
+    double   qty;
+    double   placeholder_usd;       //  the aggregator's delta-1 value, taken out of net_usd
+    double   mark_iv;               //  0: none seen, use the config's iv
+    uint64_t epoch;                 //  of the position message applied
+    uint64_t seq;
+} s_option_t;
+
+//  The Clone rule: a state message replaces what we hold only when it is
+//  newer (a later epoch, or the same epoch and a larger seq), so a
+//  snapshot that arrives after a live update never rolls it back.
+static bool
+s_newer (const hb_env_t *env, uint64_t epoch, uint64_t seq)
+{
+    return env->epoch > epoch || (env->epoch == epoch && env->seq > seq);
+}
+
+struct _hb_risk_t {
+    const hb_config_t *cfg;
+    const hb_risk_cfg_t *rc;
+    uint64_t    epoch;
+    int         n;                  //  assets
+    int         n_venues;
+    hb_index_t *index;
+    hb_ewma_t  *ewma;
+    hb_hedge_t *hedge;
+    bool        positions_known;
+    uint64_t    samples;            //  grid samples taken
+    uint64_t    requested_at;       //  sample of the last hedge request (0: none)
+    uint64_t    ignored;
+    double      sample_s;
+    double      horizon;            //  periods in the horizon
+
+    //  per asset
+    int         index_instr [S_N][HB_MAX_VENUES];   //  the venue's index instrument, -1: none
+    double      last_px [S_N];      //  index at the last sample it was fresh
+    bool        last_fresh [S_N];   //  fresh at the previous sample
+    double      px [S_N];           //  index now (last known)
+    bool        stale [S_N];
+    bool        hedgeable [S_N];
+    s_agg_exposure_t agg [S_N];
+
+    //  per venue
+    bool        breach [HB_MAX_VENUES];
+    char        feed [HB_MAX_VENUES][HB_NAME_MAX];  //  publisher of its ticks
+    s_option_t  options [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+
+    //  workspace of the latest computation
+    double      e [S_N];
+    double      h [S_N];
+    double      residual [S_N];
+    double      contrib [S_N];
+    double      r [S_N];
+    bool        present [S_N];
+    hb_hedge_result_t plan;
+    int         plan_rc;
+    uint32_t    index_used [S_N];
+    hb_risk_exposure_t report;      //  the hedge check's own report
+};
+
+static int
+s_venue_index (const hb_risk_t *self, const char *name)
+{
+    for (int v = 0; v < self->n_venues; v++)
+        if (strcmp (self->cfg->venues [v].name, name) == 0)
+            return v;
+    return -1;
+}
+
+//  The venue's index instrument for an asset: its spot, else a linear
+//  perpetual, else an inverse one (all quote USD per coin). Futures carry
+//  a basis and options are not the asset's price.
+static int
+s_pick_index_instrument (const hb_venue_cfg_t *venue, int asset)
+{
+    static const hb_kind_t order [] = { HB_KIND_SPOT, HB_KIND_LINEAR_PERP, HB_KIND_INVERSE_PERP };
+    for (size_t k = 0; k < sizeof order / sizeof order [0]; k++)
+        for (int i = 0; i < venue->n_instruments; i++)
+            if (venue->instruments [i].asset == asset && venue->instruments [i].kind == order [k])
+                return i;
+    return -1;
+}
+
+hb_risk_t *
+hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
+{
+    assert (cfg);
+    if (cfg->n_assets < 1 || cfg->n_assets > S_N) {
+        hb_error ("risk: %d assets configured, hb-risk handles 1..%d", cfg->n_assets, S_N);
+        return NULL;
+    }
+    hb_risk_t *self = (hb_risk_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->rc = &cfg->risk;
+    self->epoch = epoch;
+    self->n = cfg->n_assets;
+    self->n_venues = cfg->n_venues > 0 ? cfg->n_venues : 1;
+    self->sample_s = self->rc->sample_ms / 1000.0;
+    self->horizon = self->rc->var_horizon_s / self->sample_s;
+    self->index = hb_index_new (self->n, self->n_venues, (int64_t) self->rc->quote_stale_ms * 1000000);
+    self->ewma = hb_ewma_new (self->n, self->rc->lambda);
+    self->hedge = hb_hedge_new (self->n);
+    if (!self->index || !self->ewma || !self->hedge) {
+        hb_risk_destroy (&self);
+        return NULL;
+    }
+    for (int a = 0; a < self->n; a++) {
+        self->stale [a] = true;
+        for (int v = 0; v < HB_MAX_VENUES; v++)
+            self->index_instr [a][v] = v < cfg->n_venues && cfg->venues [v].enabled
+                                     ? s_pick_index_instrument (&cfg->venues [v], a) : -1;
+    }
+    return self;
+}
+
+void
+hb_risk_destroy (hb_risk_t **self_p)
+{
+    assert (self_p);
+    hb_risk_t *self = *self_p;
+    if (self) {
+        hb_index_destroy (&self->index);
+        hb_ewma_destroy (&self->ewma);
+        hb_hedge_destroy (&self->hedge);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  ---------------------------------------------------------------------------
+//  Inputs
+
+int
+hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns)
+{
+    assert (self);
+    assert (msg);
+    const hb_tick_t *tick = &msg->u.tick;
+    int v = msg->env.type == HB_MSG_TICK ? s_venue_index (self, tick->venue) : -1;
+    const hb_venue_cfg_t *venue = v >= 0 ? &self->cfg->venues [v] : NULL;
+    const hb_instrument_cfg_t *ins = venue ? hb_venue_instrument (venue, tick->symbol) : NULL;
+    if (!ins || ins->asset >= self->n) {
+        self->ignored++;
+        return -1;
+    }
+    int i = (int) (ins - venue->instruments);
+    snprintf (self->feed [v], HB_NAME_MAX, "%s", msg->env.publisher);
+    if (ins->kind == HB_KIND_OPTION) {
+        if ((tick->flags & HB_TICK_HAS_IV) && tick->mark_iv > 0 && isfinite (tick->mark_iv))
+            self->options [v][i].mark_iv = tick->mark_iv;
+        return 0;
+    }
+    if (self->index_instr [ins->asset][v] != i)
+        return 0;                   //  tradable, but not this venue's index instrument
+    if (hb_index_update (self->index, ins->asset, v, tick, now_ns, msg->env.epoch, msg->env.seq) != 0) {
+        self->ignored++;
+        return -1;
+    }
+    return 0;
+}
+
+int
+hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg)
+{
+    assert (self);
+    assert (msg);
+    switch (msg->env.type) {
+        case HB_MSG_EXPOSURE: {
+            int a = hb_config_asset_index (self->cfg, msg->u.exposure.asset);
+            if (a < 0 || a >= self->n)
+                break;
+            s_agg_exposure_t *agg = &self->agg [a];
+            if (agg->known && !s_newer (&msg->env, agg->epoch, agg->seq))
+                return 0;
+            agg->known = true;
+            agg->net_usd = msg->u.exposure.net_usd;
+            agg->price = msg->u.exposure.price;
+            snprintf (agg->publisher, sizeof agg->publisher, "%s", msg->env.publisher);
+            agg->epoch = msg->env.epoch;
+            agg->seq = msg->env.seq;
+            return 0;
+        }
+        case HB_MSG_POSITION: {
+            const hb_position_t *pos = &msg->u.position;
+            int v = s_venue_index (self, pos->venue);
+            const hb_instrument_cfg_t *ins = v >= 0
+                ? hb_venue_instrument (&self->cfg->venues [v], pos->symbol) : NULL;
+            if (!ins)
+                break;
+            if (ins->kind == HB_KIND_OPTION) {
+                s_option_t *opt = &self->options [v][ins - self->cfg->venues [v].instruments];
+                if (!s_newer (&msg->env, opt->epoch, opt->seq))
+                    return 0;
+                opt->epoch = msg->env.epoch;
+                opt->seq = msg->env.seq;
+                opt->qty = pos->qty;
+                opt->placeholder_usd = pos->exposure_usd;
+            }
+            return 0;
+        }
+        case HB_MSG_MARGIN: {
+            int v = s_venue_index (self, msg->u.margin.venue);
+            if (v < 0)
+                break;
+            self->breach [v] = (msg->u.margin.flags & HB_MARGIN_BREACH) != 0;
+            return 0;
+        }
+        default:
+            break;
+    }
+    (void) topic;
+    self->ignored++;
+    return -1;
+}
+
+void
+hb_risk_set_positions_known (hb_risk_t *self, bool known)
+{
+    assert (self);
+    self->positions_known = known;
+}
+
+//  ---------------------------------------------------------------------------
+//  Sampling
+
+//  Index prices and staleness at now_ns
+static void
+s_prices (hb_risk_t *self, int64_t now_ns)
+{
+    for (int a = 0; a < self->n; a++) {
+        double px = 0;
+        int used = hb_index_price (self->index, a, now_ns, &px, &self->index_used [a]);
+        self->stale [a] = used == 0;
+        if (used > 0)
+            self->px [a] = px;
+    }
+}
+
+int
+hb_risk_sample (hb_risk_t *self, int64_t now_ns)
+{
+    assert (self);
+    self->samples++;
+    s_prices (self, now_ns);
+    int present = 0;
+    for (int a = 0; a < self->n; a++) {
+        bool fresh = !self->stale [a];
+        //  a return spans exactly one period: an asset stale now or at the
+        //  previous sample has none (the gap would land in one "period")
+        self->present [a] = fresh && self->last_fresh [a] && self->last_px [a] > 0;
+        self->r [a] = self->present [a] ? log (self->px [a] / self->last_px [a]) : 0;
+        present += self->present [a];
+        self->last_fresh [a] = fresh;
+        if (fresh)
+            self->last_px [a] = self->px [a];
+    }
+    if (present > 0)
+        hb_ewma_update (self->ewma, self->r, self->present);
+    return present;
+}
+
+//  ---------------------------------------------------------------------------
+//  Exposures, VaR, plan
+
+static double
+s_years_to (int64_t expiry_ns, int64_t now_ns)
+{
+    return (double) (expiry_ns - now_ns) / 1e9 / HB_EWMA_YEAR_S;
+}
+
+//  Exposures and greeks of every asset into out->assets, and self->e
+static void
+s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
+{
+    for (int a = 0; a < self->n; a++) {
+        hb_risk_asset_t *ra = &out->assets [a];
+        snprintf (ra->asset, sizeof ra->asset, "%s", self->cfg->assets [a].name);
+        double spot = self->px [a] > 0 ? self->px [a] : self->agg [a].price;
+        ra->index = self->px [a];
+        double delta1 = self->agg [a].net_usd;
+        for (int v = 0; v < self->cfg->n_venues; v++) {
+            const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+            for (int i = 0; i < venue->n_instruments; i++) {
+                const hb_instrument_cfg_t *ins = &venue->instruments [i];
+                const s_option_t *opt = &self->options [v][i];
+                if (ins->kind != HB_KIND_OPTION || ins->asset != a || opt->qty == 0)
+                    continue;
+                delta1 -= opt->placeholder_usd;
+                hb_greeks_t g;
+                double vol = opt->mark_iv > 0 ? opt->mark_iv : ins->iv;
+                //  an expired option keeps its limit delta (0 or 1): the
+                //  aggregator settles it, not us
+                hb_bs (ins->is_call, spot > 0 ? spot : ins->strike, ins->strike,
+                       s_years_to (ins->expiry_ns, now_ns), self->rc->rate, 0, vol, &g);
+                double units = opt->qty * ins->multiplier;
+                ra->option_delta_usd += units * g.delta * spot;
+                ra->gamma += units * g.gamma;
+                ra->vega += units * g.vega;
+                ra->theta += units * g.theta;
+            }
+        }
+        //  the aggregator marks at its own latest mid: rescale to the index
+        if (self->agg [a].price > 0 && self->px [a] > 0)
+            delta1 *= self->px [a] / self->agg [a].price;
+        ra->delta1_usd = delta1;
+        ra->exposure_usd = delta1 + ra->option_delta_usd;
+        if (!isfinite (ra->exposure_usd)) {
+            ra->exposure_usd = ra->delta1_usd = ra->option_delta_usd = 0;
+            ra->gamma = ra->vega = ra->theta = 0;
+        }
+        self->e [a] = ra->exposure_usd;
+    }
+}
+
+//  H at now_ns: an index, and a venue not in margin breach with a fresh
+//  usable quote on a tradable (non-option) instrument of the asset
+static void
+s_hedgeable (hb_risk_t *self, int64_t now_ns)
+{
+    for (int a = 0; a < self->n; a++) {
+        self->hedgeable [a] = false;
+        for (int v = 0; v < self->cfg->n_venues && !self->stale [a]; v++)
+            if (self->index_instr [a][v] >= 0 && !self->breach [v]
+            &&  hb_index_fresh (self->index, a, v, now_ns))
+                self->hedgeable [a] = true;
+    }
+}
+
+int
+hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
+{
+    assert (self);
+    assert (out);
+    memset (out, 0, sizeof *out);
+    s_prices (self, now_ns);
+    s_hedgeable (self, now_ns);
+    s_exposures (self, now_ns, out);
+
+    const hb_risk_cfg_t *rc = self->rc;
+    const double *cov = hb_ewma_cov (self->ewma);
+    size_t n = (size_t) self->n;
+    double root_h = sqrt (self->horizon);
+    out->n_assets = (uint8_t) self->n;
+    out->samples = hb_ewma_samples (self->ewma);
+    out->sample_s = self->sample_s;
+    out->horizon_s = rc->var_horizon_s;
+    out->confidence = rc->var_confidence;
+    out->stress_corr = rc->stress_corr;
+    hb_var_parametric (cov, n, self->n, self->e, rc->var_confidence, self->horizon, &out->var_usd);
+    hb_var_stress (cov, n, self->n, self->e, rc->stress_corr, rc->var_confidence, self->horizon,
+                   &out->stress_var_usd);
+    hb_var_contributions (cov, n, self->n, self->e, self->contrib);
+    self->plan_rc = hb_hedge_plan (self->hedge, cov, n, self->e, self->hedgeable,
+                                   self->h, self->residual, &self->plan);
+    out->unhedged_sigma = self->plan.unhedged_sigma * root_h;
+    out->residual_sigma = self->plan.residual_sigma * root_h;
+    out->effectiveness = self->plan.effectiveness;
+    if (!self->positions_known)
+        out->flags |= HB_RISK_NO_POSITIONS;
+    if (out->samples < (uint64_t) rc->min_samples)
+        out->flags |= HB_RISK_WARMING_UP;
+    if (self->plan_rc != 0)
+        out->flags |= HB_RISK_PLAN_FAILED;
+
+    int k = 0;
+    for (int a = 0; a < self->n; a++) {
+        hb_risk_asset_t *ra = &out->assets [a];
+        ra->flags = (self->stale [a] ? HB_RISK_ASSET_STALE : 0)
+                  | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0);
+        ra->vol = hb_ewma_vol_annual (self->ewma, a, self->sample_s);
+        ra->contribution = self->contrib [a] * root_h;
+        ra->residual_usd = self->plan_rc == 0 ? self->residual [a] : self->e [a];
+        for (int b = a + 1; b < self->n; b++)
+            out->corr [k++] = (float) hb_ewma_corr (self->ewma, a, b);
+    }
+    return self->plan_rc == 0 ? 0 : -1;
+}
+
+//  ---------------------------------------------------------------------------
+//  Hedge requests
+
+static void
+s_input (hb_risk_hedge_t *out, const char *publisher, uint64_t epoch, uint64_t seq,
+         const char *format, const char *a, const char *b)
+{
+    if (out->n_inputs >= HB_RISK_INPUTS_MAX || !publisher [0])
+        return;
+    hb_risk_input_t *in = &out->inputs [out->n_inputs];
+    int len = b ? snprintf (in->topic, sizeof in->topic, format, a, b)
+                : snprintf (in->topic, sizeof in->topic, format, a);
+    if (len <= 0 || len >= (int) sizeof in->topic)
+        return;
+    snprintf (in->publisher, sizeof in->publisher, "%s", publisher);
+    in->epoch = epoch;
+    in->seq = seq;
+    out->n_inputs++;
+}
+
+//  The aggregator's exposure of each target asset first, then the venue
+//  quotes that made its index
+static void
+s_inputs (hb_risk_t *self, hb_risk_hedge_t *out)
+{
+    for (int t = 0; t < out->n_targets; t++) {
+        int a = hb_config_asset_index (self->cfg, out->targets [t].asset);
+        const s_agg_exposure_t *agg = &self->agg [a];
+        if (agg->known)
+            s_input (out, agg->publisher, agg->epoch, agg->seq, "pos.%s", self->cfg->assets [a].name, NULL);
+    }
+    for (int t = 0; t < out->n_targets; t++) {
+        int a = hb_config_asset_index (self->cfg, out->targets [t].asset);
+        for (int v = 0; v < self->cfg->n_venues; v++) {
+            uint64_t epoch, seq;
+            if (!(self->index_used [a] & (1u << v)) || !hb_index_source (self->index, a, v, &epoch, &seq))
+                continue;
+            const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+            s_input (out, self->feed [v], epoch, seq, "tick.%s.%s", venue->name,
+                     venue->instruments [self->index_instr [a][v]].symbol);
+        }
+    }
+}
+
+int
+hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
+{
+    assert (self);
+    assert (out);
+    if (!self->positions_known || self->samples == 0 || self->requested_at == self->samples
+    ||  hb_ewma_samples (self->ewma) < (uint64_t) self->rc->min_samples)
+        return 0;
+    hb_risk_exposure_t *report = &self->report;
+    if (hb_risk_report (self, now_ns, report) != 0)
+        return 0;
+
+    uint32_t reasons = 0;
+    for (int a = 0; a < self->n; a++)
+        if (self->hedgeable [a] && fabs (self->h [a]) > self->rc->band_usd [a])
+            reasons |= HB_RISK_REASON_BAND;
+    if (self->rc->residual_sigma_limit > 0 && report->unhedged_sigma > self->rc->residual_sigma_limit
+    &&  report->residual_sigma < report->unhedged_sigma)
+        reasons |= HB_RISK_REASON_SIGMA;
+    if (!reasons)
+        return 0;
+
+    memset (out, 0, sizeof *out);
+    snprintf (out->id, sizeof out->id, "%llu-%llu", (unsigned long long) self->epoch,
+              (unsigned long long) self->samples);
+    out->reasons = reasons;
+    out->sample = self->samples;
+    out->residual_sigma = report->unhedged_sigma;
+    out->effectiveness = report->effectiveness;
+    for (int a = 0; a < self->n; a++) {
+        if (!self->hedgeable [a] || self->h [a] == 0 || !(self->px [a] > 0))
+            continue;
+        hb_risk_target_t *t = &out->targets [out->n_targets++];
+        snprintf (t->asset, sizeof t->asset, "%s", self->cfg->assets [a].name);
+        t->index = self->px [a];
+        t->exposure_usd = self->e [a];
+        t->target_usd = self->h [a];
+        t->target_qty = self->h [a] / self->px [a];
+    }
+    if (out->n_targets == 0)
+        return 0;
+    s_inputs (self, out);
+    self->requested_at = self->samples;
+    return 1;
+}
+
+//  ---------------------------------------------------------------------------
+
+const hb_ewma_t *
+hb_risk_ewma (const hb_risk_t *self)
+{
+    return self->ewma;
+}
+
+uint64_t
+hb_risk_samples (const hb_risk_t *self)
+{
+    return self->samples;
+}
+
+double
+hb_risk_index (const hb_risk_t *self, int asset, bool *stale)
+{
+    if (asset < 0 || asset >= self->n)
+        return 0;
+    if (stale)
+        *stale = self->stale [asset];
+    return self->px [asset];
+}
+
+bool
+hb_risk_hedgeable (const hb_risk_t *self, int asset)
+{
+    return asset >= 0 && asset < self->n && self->hedgeable [asset];
+}
+
+uint64_t
+hb_risk_ignored (const hb_risk_t *self)
+{
+    return self->ignored;
+}

@@ -1,0 +1,81 @@
+/*  hb_risk: the live risk engine as an object, without the bus, so that
+    tests drive it with ticks, aggregator messages and time directly; the
+    hb-risk process (hb_risk_main.c) feeds it from the bus and publishes
+    what it returns.
+
+    Inputs: venue ticks (index mids, option mark IVs), the aggregator's
+    pos.<asset> exposures, per-instrument positions (options) and margin
+    messages, and the clock. Outputs, on request: a risk.exposure body and,
+    at most once per sample, a risk.hedge body. docs/RISK.md, Live process,
+    states the rules; in short:
+    - index per asset from hb_index (median of fresh venue mids);
+    - on each sample: log return of each index since the previous sample,
+      missing for an asset stale now or at the previous sample; EWMA update;
+    - exposures: the aggregator's delta-1 USD (options' placeholders taken
+      out) rescaled to the index, plus options by Black-Scholes on the index
+      with the venue's mark IV (or the config's iv);
+    - H: assets with an index, traded (non-option instrument with a fresh,
+      uncrossed quote) on a venue not in margin breach;
+    - hedge request when positions are known, samples >= min_samples and a
+      hedgeable asset's target |h_i| exceeds its band, or the portfolio sigma
+      over the horizon exceeds residual_sigma_limit (when set) and the plan
+      lowers it.
+    Nothing allocates after hb_risk_new.                                    */
+#ifndef HB_RISK_H
+#define HB_RISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_config.h"
+#include "hb_ewma.h"
+#include "hb_msg.h"
+
+typedef struct _hb_risk_t hb_risk_t;
+
+//  New engine for cfg (which must outlive it); epoch goes into hedge ids
+//  ("<epoch>-<sample>"). NULL (reason logged) when the config has no asset,
+//  more than HB_RISK_MAX_ASSETS, or memory runs out.
+hb_risk_t *hb_risk_new (const hb_config_t *cfg, uint64_t epoch);
+
+//  NULL-safe; nulls *self_p.
+void hb_risk_destroy (hb_risk_t **self_p);
+
+//  A tick received at now_ns. Returns 0 when it was used, -1 when it was
+//  not (unknown venue or symbol, unusable quote: counted, never fatal).
+int hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns);
+
+//  An aggregator message (position, exposure or margin) received on topic.
+//  Returns 0 when used, -1 when ignored (unknown asset/venue/instrument,
+//  other type).
+int hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg);
+
+//  Marks the positions as known (a snapshot was applied, or the operator
+//  says there are none to wait for): until then exposures carry
+//  HB_RISK_NO_POSITIONS and no hedge is requested.
+void hb_risk_set_positions_known (hb_risk_t *self, bool known);
+
+//  Takes one sample of the grid at now_ns: index prices, returns, EWMA
+//  update. Returns the number of assets whose return entered (0 possible).
+int hb_risk_sample (hb_risk_t *self, int64_t now_ns);
+
+//  Fills *out with exposures, greeks, vols, correlations, VaR, stress VaR
+//  and the current hedge plan at now_ns. Returns 0, or -1 when the plan
+//  failed (out is still complete, with HB_RISK_PLAN_FAILED).
+int hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out);
+
+//  Decides whether a hedge is due at now_ns (call after hb_risk_sample).
+//  Returns 1 with *out filled (id, reasons, targets, inputs), 0 when none
+//  is due or one was already requested for the current sample.
+int hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out);
+
+//  Read access for tests and the heartbeat.
+const hb_ewma_t *hb_risk_ewma (const hb_risk_t *self);
+uint64_t hb_risk_samples (const hb_risk_t *self);       //  grid samples taken
+//  Index of asset at the last sample (0: never priced); *stale (may be
+//  NULL) true when it had no fresh venue then.
+double hb_risk_index (const hb_risk_t *self, int asset, bool *stale);
+//  Whether asset was in H at the last report or hedge check.
+bool hb_risk_hedgeable (const hb_risk_t *self, int asset);
+uint64_t hb_risk_ignored (const hb_risk_t *self);       //  inputs not used
+
+#endif
