@@ -552,7 +552,12 @@ test_aggregator (void **state)
     assert_int_equal (agg->fsync, HB_JOURNAL_FSYNC_ALWAYS);
     assert_int_equal (agg->snapshot_ms, 1000);
     assert_int_equal (agg->stale_ms, 5000);
-    assert_int_equal (hb_config_venue (cfg, "alpha")->n_positions, 0);
+    //  the demo book: long BTC and SOL perps on alpha
+    const hb_venue_cfg_t *alpha = hb_config_venue (cfg, "alpha");
+    assert_int_equal (alpha->n_positions, 2);
+    assert_string_equal (alpha->instruments [alpha->positions [0].instrument].symbol, "BTC-PERP");
+    assert_true (alpha->positions [0].qty == 10 && alpha->positions [0].entry == 64000);
+    assert_int_equal (hb_config_venue (cfg, "gamma")->n_positions, 2);
     hb_config_destroy (&cfg);
 
     static const char text [] =

@@ -19,6 +19,20 @@ typedef struct {
     bool     crossed;
 } s_row_t;
 
+//  One asset of the config: the aggregator's net exposure and the risk
+//  process's view of it.
+typedef struct {
+    bool     has_pos, has_risk;
+    hb_exposure_t   pos;
+    hb_risk_asset_t risk;
+} s_asset_t;
+
+//  One venue of the config: its margin from the aggregator.
+typedef struct {
+    bool        has_margin;
+    hb_margin_t margin;
+} s_venue_t;
+
 typedef struct {
     char     name [HB_NAME_MAX];
     uint64_t last_seq;
@@ -37,6 +51,10 @@ struct _hb_summary_t {
     zhashx_t *by_key;           //  "venue/symbol" -> s_row_t *
     int      n_pubs;
     s_pubrow_t pubs [PUB_MAX];
+    s_asset_t assets [HB_MAX_ASSETS];
+    s_venue_t venues [HB_MAX_VENUES];
+    bool     has_risk;
+    hb_risk_exposure_t risk;        //  the latest risk.exposure (without its asset rows)
     char     recent [RECENT_MAX][256];
     int      n_recent;          //  total ever; ring index = n % RECENT_MAX
     uint64_t decode_errors;
@@ -160,6 +178,43 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
                 s_recent (self, line);
             }
             break;
+        case HB_MSG_EXPOSURE: {
+            int a = hb_config_asset_index (self->cfg, msg->u.exposure.asset);
+            if (a >= 0) {
+                self->assets [a].has_pos = true;
+                self->assets [a].pos = msg->u.exposure;
+            }
+            break;
+        }
+        case HB_MSG_MARGIN:
+            for (int v = 0; v < self->cfg->n_venues; v++)
+                if (strcmp (self->cfg->venues [v].name, msg->u.margin.venue) == 0) {
+                    self->venues [v].has_margin = true;
+                    self->venues [v].margin = msg->u.margin;
+                }
+            break;
+        case HB_MSG_RISK_EXPOSURE: {
+            const hb_risk_exposure_t *risk = &msg->u.risk_exposure;
+            for (int i = 0; i < risk->n_assets; i++) {
+                int a = hb_config_asset_index (self->cfg, risk->assets [i].asset);
+                if (a >= 0) {
+                    self->assets [a].has_risk = true;
+                    self->assets [a].risk = risk->assets [i];
+                }
+            }
+            self->has_risk = true;
+            self->risk = *risk;
+            break;
+        }
+        case HB_MSG_RISK_HEDGE: {
+            const hb_risk_hedge_t *hedge = &msg->u.risk_hedge;
+            int n = snprintf (line, sizeof line, "hedge  %s", hedge->id);
+            for (int i = 0; i < hedge->n_targets && n > 0 && (size_t) n < sizeof line; i++)
+                n += snprintf (line + n, sizeof line - (size_t) n, " %s %+.6g",
+                               hedge->targets [i].asset, hedge->targets [i].target_qty);
+            s_recent (self, line);
+            break;
+        }
         case HB_MSG_HEARTBEAT:
             if (pub) {
                 pub->heartbeat_ns = now_ns;
@@ -202,6 +257,65 @@ s_age (char *out, size_t size, int64_t now_ns, int64_t then_ns)
     }
 }
 
+//  Assets, venue margins and the risk figures: shown once the aggregator
+//  or the risk process has said something.
+static void
+s_render_book (hb_summary_t *self, FILE *out)
+{
+    bool any = self->has_risk;
+    for (int a = 0; a < self->cfg->n_assets; a++)
+        any = any || self->assets [a].has_pos;
+    if (!any)
+        return;
+    //  POS USD is the aggregator's net delta-1 (options at full notional),
+    //  DELTA USD the risk process's (options at their Black-Scholes delta).
+    fprintf (out, "%-8s %14s %16s %16s %16s %8s %16s %s\n", "ASSET", "INDEX", "POS USD",
+             "DELTA USD", "GROSS USD", "VOL%", "RESIDUAL USD", "STATE");
+    for (int a = 0; a < self->cfg->n_assets; a++) {
+        s_asset_t *asset = &self->assets [a];
+        double index = asset->has_risk ? asset->risk.index : asset->pos.price;
+        fprintf (out, "%-8s %14.10g %16.2f %16.2f %16.2f %8.1f %16.2f %s\n",
+                 self->cfg->assets [a].name, index,
+                 asset->has_pos ? asset->pos.net_usd : 0,
+                 asset->has_risk ? asset->risk.exposure_usd : 0,
+                 asset->has_pos ? asset->pos.gross_usd : 0,
+                 asset->has_risk ? asset->risk.vol * 100 : 0,
+                 asset->has_risk ? asset->risk.residual_usd : 0,
+                 !asset->has_pos ? "no position"
+                 : (asset->pos.flags & HB_POS_STALE) ? "stale mark" : "ok");
+    }
+    bool margins = false;
+    for (int v = 0; v < self->cfg->n_venues; v++)
+        margins = margins || self->venues [v].has_margin;
+    if (margins) {
+        fprintf (out, "%-8s %16s %16s %16s %7s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
+                 "MAINT USD", "UTIL%", "CLOSEST LIQUIDATION");
+        for (int v = 0; v < self->cfg->n_venues; v++) {
+            if (!self->venues [v].has_margin)
+                continue;
+            const hb_margin_t *m = &self->venues [v].margin;
+            char liq [64] = "none within -100%..+1000%";
+            double closest = 0;
+            for (int i = 0; i < m->n_assets; i++)
+                if (m->assets [i].has_liq
+                &&  (closest == 0 || fabs (m->assets [i].liq_move) < fabs (closest))) {
+                    closest = m->assets [i].liq_move;
+                    snprintf (liq, sizeof liq, "%s %+.1f%%", m->assets [i].asset, closest * 100);
+                }
+            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %s%s\n", m->venue, m->equity_usd,
+                     m->initial_usd, m->maintenance_usd, m->utilization * 100, liq,
+                     (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "");
+        }
+    }
+    if (self->has_risk)
+        fprintf (out, "RISK  VaR %.0f USD (%.0f%%, %.0fs)  stress VaR %.0f (corr %.2f)  sigma %.0f -> %.0f after plan (effectiveness %.2f)  %llu samples%s\n",
+                 self->risk.var_usd, self->risk.confidence * 100, self->risk.horizon_s,
+                 self->risk.stress_var_usd, self->risk.stress_corr, self->risk.unhedged_sigma,
+                 self->risk.residual_sigma, self->risk.effectiveness,
+                 (unsigned long long) self->risk.samples,
+                 (self->risk.flags & HB_RISK_NO_POSITIONS) ? "  (no positions yet)" : "");
+}
+
 void
 hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
 {
@@ -235,6 +349,7 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
                  row->venue->name, row->instrument->symbol, hb_kind_name (row->instrument->kind),
                  row->bid, row->ask, spread, age, (unsigned long long) row->ticks, state, iv);
     }
+    s_render_book (self, out);
     fprintf (out, "%-16s %12s %10s %8s %8s %9s %s\n", "PUBLISHER", "LAST SEQ", "MSGS",
              "GAPS", "RESTARTS", "HEARTBEAT", "STATUS");
     for (int i = 0; i < self->n_pubs; i++) {
