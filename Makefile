@@ -41,7 +41,7 @@ else
 endif
 CFLAGS  += $(CFLAGS_COMMON) $(OPT)
 LDFLAGS += $(SANLD) -pthread -rdynamic
-LDLIBS  += $(PKG_LIBS) -lm -ldl
+LDLIBS  += $(PKG_LIBS) -lm -ldl -lncursesw
 TEST_LIBS = -lcmocka
 
 SKIP := %_test.c %_bench.c %_fuzz.c %_main.c

@@ -8,6 +8,7 @@
 #include "hb_aggregator.h"
 #include "hb_log.h"
 #include "hb_pub.h"
+#include "hb_refill.h"
 #include "hb_sub.h"
 #include "hb_time.h"
 
@@ -17,6 +18,8 @@
 
 #define S_HEARTBEAT_MS  1000
 #define S_DRAIN_MAX     256         //  messages per wake-up before other sockets get a turn
+#define S_REFILL_TIMEOUT_MS 2000    //  a feed's fill replay is late after this
+#define S_REFILL_RETRY_MS   1000    //  and is asked again after this pause
 
 typedef struct {
     hb_msg_t msg;                   //  as published (stamped envelope)
@@ -31,12 +34,15 @@ struct _hb_aggregator_t {
     hb_pub_t           *pub;
     hb_sub_t           *sub;
     zsock_t            *snap;
+    hb_refill_t        *refill;
     zloop_t            *loop;
     volatile int        stop;
     bool                failed;
     int64_t             started_mono;
     uint64_t            msgs_in, acks, snapshots;
     uint64_t            missing;        //  final acks reporting more than the fills we hold
+    uint64_t            recovered;      //  fills that reached us only through a feed's replay
+    bool                heard [HB_MAX_VENUES];  //  a message of the venue arrived in this run
     hb_complain_t       c_unknown_tick, c_publish, c_missing;
     s_cached_t          positions [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     s_cached_t          exposures [HB_MAX_ASSETS];
@@ -133,9 +139,10 @@ s_on_tick (hb_aggregator_t *self, const hb_tick_t *tick, int64_t ts)
 
 //  A venue's final word on an order: its fills arrived before it on the
 //  same connection, so a filled_qty above what the ledger holds means a
-//  fill was lost to us (published while we were down, or in flight when we
-//  died). We cannot invent it: the condition is counted, logged and shown
-//  in the heartbeat status (bit 2) for an operator or a reconciliation.
+//  fill was lost to us, and that the feed's replay could not give it back
+//  either (it was older than the feed's ring, or the feed lost its fill
+//  journal). We cannot invent it: the condition is counted, logged and
+//  shown in the heartbeat status (bit 2) for an operator or a reconciliation.
 static void
 s_on_ack (hb_aggregator_t *self, const hb_ack_t *ack)
 {
@@ -150,6 +157,46 @@ s_on_ack (hb_aggregator_t *self, const hb_ack_t *ack)
     }
 }
 
+//  A fill from a feed's replay: most are known already (the ledger would
+//  drop them as duplicates, but they are not duplicates on the bus, so they
+//  are not counted as such); a new one is taken like a fill from the bus.
+static int
+s_on_replayed_fill (void *arg, int venue, const hb_fill_t *fill)
+{
+    (void) venue;
+    hb_aggregator_t *self = (hb_aggregator_t *) arg;
+    if (hb_ledger_seen (self->ledger, fill->venue, fill->fill_id))
+        return 0;
+    self->recovered++;
+    hb_info ("aggregator: fill %s/%s recovered from the feed's replay", fill->venue, fill->fill_id);
+    return s_on_fill (self, fill);
+}
+
+//  When to ask a feed for its fills (Clone pattern: we are subscribed
+//  before we ask, so nothing published in between is missed): on the first
+//  message of the venue in this run (its subscriptions, fill. first, are in
+//  place then; fills it published while we were down are in its store),
+//  on a publisher restart (the subscription was renewed: anything sent
+//  before that is not ours), and on a gap in its fills.
+static void
+s_check_venue (hb_aggregator_t *self, const char *topic, hb_seq_status_t status)
+{
+    const char *venue = self->in.env.type == HB_MSG_FILL ? self->in.u.fill.venue
+                      : self->in.env.type == HB_MSG_TICK ? self->in.u.tick.venue
+                      : self->in.env.type == HB_MSG_ACK ? self->in.u.ack.venue : NULL;
+    int v = venue ? hb_book_venue_index (self->book, venue) : -1;
+    if (v < 0)
+        return;
+    if (!self->heard [v] || status == HB_SEQ_RESTART
+    ||  (status == HB_SEQ_GAP && strncmp (topic, "fill.", 5) == 0)) {
+        if (self->heard [v])
+            hb_info ("aggregator: %s on '%s': asking %s for its fills",
+                     hb_seq_status_name (status), topic, venue);
+        self->heard [v] = true;
+        hb_refill_ask (self->refill, v);
+    }
+}
+
 static int
 s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
 {
@@ -158,12 +205,14 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
     hb_aggregator_t *self = (hb_aggregator_t *) arg;
     char topic [HB_TOPIC_MAX];
     for (int n = 0; n < S_DRAIN_MAX; n++) {
-        if (hb_sub_recv (self->sub, topic, sizeof topic, &self->in, NULL, 0) != 0) {
+        hb_seq_status_t status;
+        if (hb_sub_recv (self->sub, topic, sizeof topic, &self->in, &status, 0) != 0) {
             if (errno == EPROTO)
                 continue;               //  counted by hb_sub
             break;
         }
         self->msgs_in++;
+        s_check_venue (self, topic, status);
         switch (self->in.env.type) {
             case HB_MSG_FILL:
                 if (s_on_fill (self, &self->in.u.fill) != 0)
@@ -346,8 +395,17 @@ hb_aggregator_new (const hb_config_t *cfg)
     if (agg->fsync == HB_JOURNAL_FSYNC_INTERVAL && agg->fsync_ms > 0
     &&  zloop_timer (self->loop, (size_t) agg->fsync_ms, 0, s_on_sync, self) < 0)
         goto fail;
+    self->refill = hb_refill_new (cfg, self->loop, S_REFILL_TIMEOUT_MS, S_REFILL_RETRY_MS,
+                                  s_on_replayed_fill, self);
+    if (!self->refill)
+        goto fail;
     //  every topic gets a seq at once, so a snapshot can be served from the start
     s_publish_all (self);
+    //  asked now too, not only on a venue's first message: a feed that
+    //  publishes nothing would otherwise never be asked. Our subscription
+    //  may not be in place yet; the ask on the first message covers that.
+    for (int v = 0; v < cfg->n_venues; v++)
+        hb_refill_ask (self->refill, v);
     return self;
 fail:
     hb_error ("aggregator: cannot start");
@@ -360,6 +418,7 @@ hb_aggregator_destroy (hb_aggregator_t **self_p)
 {
     if (self_p && *self_p) {
         hb_aggregator_t *self = *self_p;
+        hb_refill_destroy (&self->refill);
         zloop_destroy (&self->loop);
         zsock_destroy (&self->snap);
         hb_sub_destroy (&self->sub);

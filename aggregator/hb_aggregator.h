@@ -5,7 +5,9 @@
     (reliable, sequenced) for what a fill changed, all of them again every
     snapshot_ms (with fresh marks and stale flags), hb.aggregator every
     second; answers snapshot requests on the snapshot endpoint
-    (docs/PROTOCOL.md, Snapshots). One zloop.                              */
+    (docs/PROTOCOL.md, Snapshots); asks every feed for the fills it
+    published (hb_refill.h) at start, on a feed restart and on a gap in
+    fills, so that none published while it was down is lost. One zloop.  */
 #ifndef HB_AGGREGATOR_H
 #define HB_AGGREGATOR_H
 

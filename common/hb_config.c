@@ -448,9 +448,11 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
     bool aggregator = false;
     hb_ynode_t components, entry;
     bool risk = false;
+    bool hedger = false;
     if (hb_ynode_get (root, "components", &components) != 0 || !hb_ynode_expect_map (&components)) {
         s_aggregator (self, NULL, NULL);
         hb_cfg_risk (self, NULL, NULL);
+        hb_cfg_hedger (self, NULL, NULL);
         return;
     }
     for (int i = 0; i < hb_ynode_size (&components); i++) {
@@ -471,7 +473,9 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
             continue;
         bool is_aggregator = strcmp (component->name, "aggregator") == 0;
         bool is_risk = strcmp (component->name, "risk") == 0;
-        hb_ynode_check_keys (&entry, is_aggregator ? aggregator_keys : is_risk ? hb_cfg_risk_keys : keys);
+        bool is_hedger = strcmp (component->name, "hedger") == 0;
+        hb_ynode_check_keys (&entry, is_aggregator ? aggregator_keys : is_risk ? hb_cfg_risk_keys
+                                   : is_hedger ? hb_cfg_hedger_keys : keys);
         hb_cfg_endpoint_key (self, &entry, "endpoint", NULL, component->endpoint);
         hb_cfg_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
         component->sends_orders = hb_cfg_bool (&entry, "orders", false);
@@ -483,11 +487,17 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
             hb_cfg_risk (self, &entry, component);
             risk = true;
         }
+        if (is_hedger) {
+            hb_cfg_hedger (self, &entry, component);
+            hedger = true;
+        }
     }
     if (!aggregator)
         s_aggregator (self, NULL, NULL);
     if (!risk)
         hb_cfg_risk (self, NULL, NULL);
+    if (!hedger)
+        hb_cfg_hedger (self, NULL, NULL);
 }
 
 static void

@@ -146,6 +146,14 @@ typedef struct {
     int                 n_positions;            //  starting positions (positions:)
     hb_position_cfg_t   positions [HB_MAX_POSITIONS];
     char                host [HB_NAME_MAX];     //  the host hb-run starts it on (hosts:)
+    //  hb-feed keeps every fill its plugin publishes in this journal before
+    //  publishing it, and serves them again on replay_endpoint (a ROUTER,
+    //  docs/PROTOCOL.md, Fill replay). Defaults: <run_dir>/feed.<venue>.fills,
+    //  fsync always, ipc://<run_dir>/feed.<venue>.replay. "" (a config built
+    //  by hand): no journal, resp. no replay socket.
+    char                fills_journal [HB_PATH_MAX];
+    hb_journal_policy_t fills_fsync;
+    char                replay_endpoint [HB_ENDPOINT_MAX];
 } hb_venue_cfg_t;
 
 //  A non-venue process (aggregator, risk, hedger, console, ...).
@@ -200,6 +208,28 @@ typedef struct {
     double  rate;                           //  risk-free rate for option greeks
 } hb_risk_cfg_t;
 
+//  hb-hedger's settings (components.hedger), defaults filled in even when
+//  the file has no such component. docs/CONFIG.md, components.hedger. A
+//  limit of 0 where the text says so means "no limit".
+typedef struct {
+    char    endpoint [HB_ENDPOINT_MAX];     //  order.*, hedger.reject, hb.hedger
+    int     cpu;
+    double  max_order_usd;                  //  notional of one order (> 0)
+    double  max_order_qty [HB_MAX_ASSETS];  //  per asset, asset units (0: no limit)
+    double  collar_bps;                     //  worst price vs the index (> 0)
+    double  orders_per_s [HB_MAX_VENUES];   //  per venue (> 0): token bucket refill
+    double  burst;                          //  token bucket capacity (>= 1)
+    double  max_net_usd [HB_MAX_ASSETS];    //  |net exposure| after the order (> 0)
+    double  max_gross_usd;                  //  sum |exposure| after the order (0: no limit)
+    double  max_day_usd;                    //  notional traded per UTC day (> 0)
+    int     max_request_age_ms;             //  an older risk.hedge is refused
+    int     order_timeout_ms;               //  no ack by then: ask the venue (fill replay)
+    double  max_utilization;                //  venue margin utilization after the order, (0, 1]
+    char    journal [HB_PATH_MAX];          //  order intents and outcomes
+    hb_journal_policy_t fsync;
+    char    kill_file [HB_PATH_MAX];        //  exists: the kill switch is latched
+} hb_hedger_cfg_t;
+
 typedef struct {
     char                path [HB_PATH_MAX];     //  the file it was loaded from
     char                deployment [HB_NAME_MAX];
@@ -214,6 +244,7 @@ typedef struct {
     hb_component_cfg_t  components [HB_MAX_COMPONENTS];
     hb_aggregator_cfg_t aggregator;
     hb_risk_cfg_t       risk;
+    hb_hedger_cfg_t     hedger;
     bool                hosts_present;  //  false: no hosts: section, hosts [0] is "local"
     int                 n_hosts;
     hb_host_cfg_t       hosts [HB_MAX_HOSTS];

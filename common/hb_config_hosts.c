@@ -67,9 +67,6 @@ s_hosts_section (hb_cfg_loader_t *self, const hb_ynode_t *root)
         hb_host_cfg_t *host = &cfg->hosts [cfg->n_hosts++];
         host->line = entry.line;
         hb_cfg_key_name (self, &entry, key, host->name);
-        //  "alpha-box: {}" and "alpha-box:" (null) both mean a host with defaults
-        if (!hb_ynode_is_map (&entry) && hb_ynode_scalar (&entry) && !*hb_ynode_scalar (&entry))
-            continue;
         if (!hb_ynode_expect_map (&entry))
             continue;
         hb_ynode_check_keys (&entry, keys);

@@ -79,6 +79,11 @@ void hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root);
 extern const char *const hb_cfg_risk_keys [];
 void hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component);
 
+//  components.hedger (hb_config_hedger.c), the same shape as the risk
+//  pair above; runs after venues (it names them).
+extern const char *const hb_cfg_hedger_keys [];
+void hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component);
+
 //  The hosts: section, then host:, enabled: and program: of every venue
 //  and component (hb_config_hosts.c); runs after venues and components.
 void hb_cfg_hosts (hb_cfg_loader_t *self, const hb_ynode_t *root);

@@ -235,12 +235,38 @@ s_positions (const hb_ynode_t *seq, hb_venue_cfg_t *venue)
     }
 }
 
+//  fills_journal and fills_fsync: a venue's own fills are rare, so every
+//  one is synced unless the file says otherwise.
+static void
+s_fills_journal (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
+{
+    hb_ynode_t node;
+    //  through a copy: gcc cannot tell that venue->name is not part of cfg->run_dir
+    char name [HB_NAME_MAX];
+    memcpy (name, venue->name, sizeof name);
+    int n = snprintf (venue->fills_journal, sizeof venue->fills_journal, "%s/feed.%s.fills",
+                      self->cfg->run_dir, name);
+    if (hb_ynode_get (map, "fills_journal", &node) == 0) {
+        if (hb_ynode_string (&node, venue->fills_journal, sizeof venue->fills_journal) == 0
+        &&  venue->fills_journal [0] != '/')
+            hb_yaml_error (&node, "must be an absolute path");
+    }
+    else
+    if (n >= (int) sizeof venue->fills_journal)
+        hb_yaml_error (&node, "default <run_dir>/feed.%s.fills is too long: set fills_journal", venue->name);
+    venue->fills_fsync = HB_JOURNAL_FSYNC_ALWAYS;
+    if (hb_ynode_get (map, "fills_fsync", &node) == 0
+    &&  hb_journal_policy_parse (hb_ynode_scalar (&node), &venue->fills_fsync) != 0)
+        hb_yaml_error (&node, "expected always, interval or never");
+}
+
 static void
 s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
 {
     static const char *const keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
                                          "collateral", "sim", "params", "instruments", "positions",
-                                         "mark_stale_ms", "host", NULL };
+                                         "mark_stale_ms", "host", "replay_endpoint", "fills_journal",
+                                         "fills_fsync", NULL };
     static const char *const fee_keys [] = { "maker", "taker", NULL };
     static const char *const margin_keys [] = { "initial", "maintenance", NULL };
     hb_ynode_t node, plugin, item;
@@ -251,6 +277,9 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     snprintf (dflt, sizeof dflt, "feed.%s.pub", venue->name);
     hb_cfg_endpoint_key (self, map, "endpoint", dflt, venue->endpoint);
     hb_cfg_integer (map, "cpu", -1, -1, 1023, &venue->cpu);
+    snprintf (dflt, sizeof dflt, "feed.%s.replay", venue->name);
+    hb_cfg_endpoint_key (self, map, "replay_endpoint", dflt, venue->replay_endpoint);
+    s_fills_journal (self, map, venue);
 
     if (hb_ynode_get (map, "fees", &node) == 0 && hb_ynode_expect_map (&node)) {
         hb_ynode_check_keys (&node, fee_keys);

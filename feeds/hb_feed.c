@@ -1,5 +1,6 @@
 /*  hb_feed: see hb_feed.h. */
 #include "hb_feed.h"
+#include "hb_fillstore.h"
 #include "hb_log.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
@@ -13,6 +14,7 @@
 #define S_HEARTBEAT_MS      1000
 #define S_FLUSH_MS          1       //  parked ticks wait at most about this long
 #define S_RECV_BATCH        256     //  orders read per wake-up before others get a turn
+#define S_FILL_SYNC_MS      50      //  fill journal sync under the interval policy
 
 typedef struct {
     hb_feed_t   *feed;
@@ -39,6 +41,8 @@ struct _hb_feed_t {
     hb_plugin_host_t     *plugin;
     hb_pub_t             *pub;
     hb_sub_t             *sub;
+    hb_fillstore_t       *fills;
+    zsock_t              *replay;       //  ROUTER, NULL without a replay endpoint
     zloop_t              *loop;
     hb_host_api_t         api;
     volatile int          stop;         //  written with __atomic, see hb_feed_stop
@@ -50,7 +54,7 @@ struct _hb_feed_t {
     s_timer_t             timers [S_MAX_TIMERS];
     s_fd_t                fds [S_MAX_FDS];
     hb_complain_t         c_invalid, c_misaddressed, c_decode, c_stale,
-                          c_gap, c_unexpected, c_reject, c_slots;
+                          c_gap, c_unexpected, c_reject, c_slots, c_journal, c_replay;
     hb_msg_t              in;           //  scratch for received orders
     hb_msg_t              out;          //  scratch for what the host publishes itself
 };
@@ -120,8 +124,20 @@ s_api_publish (void *ctx, hb_msg_t *msg)
                 self->flush_timer = zloop_timer (self->loop, S_FLUSH_MS, 0, s_on_flush, self);
         }
     }
-    else
+    else {
+        //  A fill is stored before anyone can see it, so whoever misses it
+        //  on the bus can still get it from the store. A journal that fails
+        //  does not hold the fill back: the venue has traded, the live
+        //  consumers must know, and the fill stays replayable in this run.
+        if (msg->env.type == HB_MSG_FILL && hb_fillstore_append (self->fills, &msg->u.fill) != 0) {
+            if (errno == EINVAL)
+                return s_invalid (self, "refused by the encoder", msg);
+            self->counts.unjournaled++;
+            hb_complain (&self->c_journal, HB_LOG_ERROR, "fill %s not journaled (%s): published anyway",
+                         msg->u.fill.fill_id, strerror (errno));
+        }
         rc = hb_pub_send (self->pub, NULL, msg);
+    }
     if (rc)
         return s_invalid (self, "refused by the encoder", msg);
     self->counts.published++;
@@ -413,6 +429,92 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+static void
+s_replay_add (hb_feed_t *self, zmsg_t *reply, hb_msg_t *msg)
+{
+    char topic [HB_TOPIC_MAX];
+    hb_buf_t buf;
+    if (hb_msg_topic (msg, topic) < 0 || hb_msg_encode (msg, &buf) != 0) {
+        hb_complain (&self->c_replay, HB_LOG_ERROR, "cannot encode a %s for a replay",
+                     hb_msg_type_name (msg->env.type));
+        return;
+    }
+    zmsg_addstr (reply, topic);
+    zmsg_addmem (reply, buf.data, buf.size);
+}
+
+//  A request: [identity, empty, since]; the reply: [identity, empty,
+//  (topic, fill)..., "snapshot.end", snapshot_end]. docs/PROTOCOL.md, Fill
+//  replay.
+static int
+s_on_replay (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    hb_feed_t *self = (hb_feed_t *) arg;
+    zmsg_t *request = zmsg_recv (reader);
+    if (!request)
+        return 0;
+    zframe_t *identity = zmsg_pop (request);
+    zframe_t *empty = zmsg_pop (request);
+    char *text = zmsg_popstr (request);
+    zmsg_destroy (&request);
+    char *end = NULL;
+    unsigned long long since = text && text [0] ? strtoull (text, &end, 10) : 0;
+    if (!identity || !empty || zframe_size (empty) != 0 || (end && *end)
+    ||  (text && text [0] == '-')) {
+        self->counts.replay_errors++;
+        hb_complain (&self->c_replay, HB_LOG_WARN, "malformed fill replay request ('%s'): dropped",
+                     text ? text : "no since frame");
+        zframe_destroy (&identity);
+        zframe_destroy (&empty);
+        zstr_free (&text);
+        return 0;
+    }
+    zstr_free (&text);
+    zmsg_t *reply = zmsg_new ();
+    zmsg_append (reply, &identity);
+    zmsg_append (reply, &empty);
+    hb_msg_t *msg = &self->out;
+    uint64_t next = hb_fillstore_next (self->fills);
+    uint64_t first = hb_fillstore_first (self->fills);
+    uint64_t count = 0;
+    int64_t now = hb_wall_ns ();
+    for (uint64_t index = since > first ? since : first; index < next; index++) {
+        memset (&msg->env, 0, sizeof msg->env);
+        msg->env.type = HB_MSG_FILL;
+        memcpy (msg->env.publisher, self->id, HB_NAME_MAX);
+        msg->env.epoch = hb_pub_epoch (self->pub);
+        msg->env.seq = index;
+        msg->env.ts_pub = now;
+        msg->u.fill = *hb_fillstore_get (self->fills, index);
+        s_replay_add (self, reply, msg);
+        count++;
+    }
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_SNAPSHOT_END;
+    memcpy (msg->env.publisher, self->id, HB_NAME_MAX);
+    msg->env.epoch = hb_pub_epoch (self->pub);
+    msg->env.seq = next;            //  ask since this next time
+    msg->env.ts_pub = now;
+    msg->u.snapshot_end.count = count;
+    s_replay_add (self, reply, msg);
+    zmsg_send (&reply, reader);
+    self->counts.replays++;
+    return 0;
+}
+
+static int
+s_on_fill_sync (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    hb_feed_t *self = (hb_feed_t *) arg;
+    if (hb_fillstore_sync (self->fills) != 0)
+        hb_complain (&self->c_journal, HB_LOG_ERROR, "fill journal %s: sync failed (%s)",
+                     self->venue->fills_journal, strerror (errno));
+    return 0;
+}
+
 static int
 s_on_watch (zloop_t *loop, int timer_id, void *arg)
 {
@@ -451,6 +553,35 @@ hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_h
     self->loop = zloop_new ();
     if (!self->pub || !self->sub || !self->loop) {
         hb_error ("cannot set up the bus at %s", venue->endpoint);
+        hb_feed_destroy (&self);
+        return NULL;
+    }
+    //  after the publisher, which has made the run directory for its socket
+    self->fills = hb_fillstore_new (venue->fills_journal, venue->fills_fsync, S_FILL_SYNC_MS, 0);
+    if (!self->fills) {
+        hb_error ("cannot open the fill journal %s", venue->fills_journal);
+        hb_feed_destroy (&self);
+        return NULL;
+    }
+    hb_fillstore_stats_t fills;
+    hb_fillstore_stats (self->fills, &fills);
+    if (venue->fills_journal [0])
+        hb_info ("fill journal %s: %llu fill(s) kept for replay (%llu bad record(s) skipped)",
+                 venue->fills_journal, (unsigned long long) fills.replayed,
+                 (unsigned long long) fills.bad_records);
+    else
+        hb_warn ("no fill journal: fills do not survive a restart of this feed");
+    if (venue->replay_endpoint [0]) {
+        self->replay = zsock_new (ZMQ_ROUTER);
+        if (!self->replay || zsock_bind (self->replay, "%s", venue->replay_endpoint) < 0
+        ||  zloop_reader (self->loop, self->replay, s_on_replay, self)) {
+            hb_error ("cannot bind the fill replay socket to %s", venue->replay_endpoint);
+            hb_feed_destroy (&self);
+            return NULL;
+        }
+    }
+    if (venue->fills_journal [0] && venue->fills_fsync == HB_JOURNAL_FSYNC_INTERVAL
+    &&  zloop_timer (self->loop, S_FILL_SYNC_MS, 0, s_on_fill_sync, self) < 0) {
         hb_feed_destroy (&self);
         return NULL;
     }
@@ -513,6 +644,8 @@ hb_feed_destroy (hb_feed_t **self_p)
     if (self->plugin)
         hb_plugin_host_release (self->plugin);
     zloop_destroy (&self->loop);
+    zsock_destroy (&self->replay);
+    hb_fillstore_destroy (&self->fills);
     hb_sub_destroy (&self->sub);
     hb_pub_destroy (&self->pub);
     hb_plugin_host_destroy (&self->plugin);
@@ -576,6 +709,7 @@ hb_feed_stats (hb_feed_t *self, hb_feed_stats_t *stats)
     stats->gaps = sub.gaps;
     stats->restarts = sub.restarts;
     stats->status = self->status;
+    stats->fills_stored = hb_fillstore_next (self->fills);
 }
 
 const char *

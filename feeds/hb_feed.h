@@ -6,7 +6,11 @@
       out conflatable (hb_pub_send_latest), everything else reliably,
     - a subscriber connected to every component that sends orders,
       subscribed to "order.<venue>." and "cancel.<venue>.",
-    - one zloop on which everything runs, plugin callbacks included.
+    - one zloop on which everything runs, plugin callbacks included,
+    - a fill store (hb_fillstore.h): every fill the plugin publishes is
+      journaled before it goes on the bus, and served again to whoever asks
+      on the venue's replay endpoint (a ROUTER; docs/PROTOCOL.md, Fill
+      replay), so a consumer that was down loses none.
 
     It gives the plugin the hb_host_api_t of hb_plugin.h, checks what the
     plugin publishes (type, venue, symbol; the encoder checks the rest) and
@@ -42,6 +46,10 @@ typedef struct {
     uint64_t restarts;          //  order senders seen restarting
     uint64_t heartbeats;
     uint32_t status;            //  last set_status of the plugin
+    uint64_t fills_stored;      //  fills in the fill store (journal replayed at start included)
+    uint64_t unjournaled;       //  fills published although their journal append failed
+    uint64_t replays;           //  fill replay requests answered
+    uint64_t replay_errors;     //  malformed replay requests, dropped
 } hb_feed_stats_t;
 
 //  Builds the feed of venue (a venue of config; both must outlive the feed)

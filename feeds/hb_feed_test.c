@@ -65,6 +65,9 @@ s_config (const char *dir, const char *flood_ticks, bool invalid)
     hb_venue_cfg_t *venue = &config->venues [0];
     snprintf (venue->name, HB_NAME_MAX, "ex");
     snprintf (venue->endpoint, HB_ENDPOINT_MAX, "ipc://%s/feed.ex.pub", dir);
+    snprintf (venue->replay_endpoint, HB_ENDPOINT_MAX, "ipc://%s/feed.ex.replay", dir);
+    snprintf (venue->fills_journal, HB_PATH_MAX, "%s/feed.ex.fills", dir);
+    venue->fills_fsync = HB_JOURNAL_FSYNC_NEVER;
     venue->enabled = true;
     venue->cpu = -1;
     venue->fee_taker = 0.0005;
@@ -162,6 +165,8 @@ s_teardown (s_fixture_t *fx, hb_feed_stats_t *stats)
     //  libzmq leaves ipc socket files behind
     unlink (fx->config->venues [0].endpoint + strlen ("ipc://"));
     unlink (fx->config->components [0].endpoint + strlen ("ipc://"));
+    unlink (fx->config->venues [0].replay_endpoint + strlen ("ipc://"));
+    unlink (fx->config->venues [0].fills_journal);
     free (fx->config);
     rmdir (fx->dir);
     free (fx);
@@ -233,6 +238,131 @@ test_example_orders (void **state)
     assert_int_equal (stats.decode_errors, 0);
     assert_true (stats.heartbeats >= 1);
     assert_true (stats.published >= 2 + 4);    //  two ticks, reject, accepted, fill, done
+}
+
+//  Sends a fill replay request (since as its one frame, NULL: no frame)
+//  and reads the reply into fills. Returns the fill count, or -1 when no
+//  reply came or it does not end with a snapshot_end counting the fills.
+static int
+s_replay (zsock_t *dealer, const char *since, hb_fill_t *fills, int max, uint64_t *next)
+{
+    zmsg_t *request = zmsg_new ();
+    zmsg_addmem (request, NULL, 0);
+    if (since)
+        zmsg_addstr (request, since);
+    assert_int_equal (zmsg_send (&request, dealer), 0);
+    //  a malformed request gets no answer: wait for it a little only
+    zsock_set_rcvtimeo (dealer, since && since [0] == 'x' ? 300 : S_WAIT_MS);
+    zmsg_t *reply = zmsg_recv (dealer);
+    if (!reply)
+        return -1;
+    zframe_t *frame = zmsg_first (reply);
+    assert_int_equal (zframe_size (frame), 0);
+    int n = 0, rc = -1;
+    hb_msg_t msg;
+    while ((frame = zmsg_next (reply)) != NULL) {
+        zframe_t *payload = zmsg_next (reply);
+        assert_non_null (payload);
+        assert_int_equal (hb_msg_decode (&msg, zframe_data (payload), zframe_size (payload), NULL), 0);
+        assert_string_equal (msg.env.publisher, "feed.ex");
+        if (msg.env.type == HB_MSG_SNAPSHOT_END) {
+            assert_true (zframe_streq (frame, "snapshot.end"));
+            *next = msg.env.seq;
+            rc = msg.u.snapshot_end.count == (uint64_t) n && !zmsg_next (reply) ? n : -1;
+            break;
+        }
+        assert_int_equal (msg.env.type, HB_MSG_FILL);
+        char topic [HB_TOPIC_MAX];
+        assert_true (hb_msg_topic (&msg, topic) > 0);
+        assert_true (zframe_streq (frame, topic));
+        assert_true (n < max);
+        fills [n++] = msg.u.fill;
+    }
+    zmsg_destroy (&reply);
+    return rc;
+}
+
+//  Fills published on the bus are served again, the same, on the replay
+//  endpoint; since skips the older ones; a malformed request is dropped
+//  and counted; and a new feed on the same journal still serves them.
+static void
+test_fill_replay (void **state)
+{
+    (void) state;
+    s_fixture_t *fx = s_setup ("lib/hedgebus/hb_venue_example.so", NULL, false);
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    hb_fill_t sent [2];
+    s_send_order (fx, NULL, "ex", "BTC-USD", "r-1", 0.01);
+    assert_int_equal (s_recv_until (fx, HB_MSG_FILL, "fill.ex.BTC-USD", &msg, topic), 0);
+    sent [0] = msg.u.fill;
+    s_send_order (fx, NULL, "ex", "ETH-USD", "r-2", 0.5);
+    assert_int_equal (s_recv_until (fx, HB_MSG_FILL, "fill.ex.ETH-USD", &msg, topic), 0);
+    sent [1] = msg.u.fill;
+
+    zsock_t *dealer = zsock_new_dealer (fx->config->venues [0].replay_endpoint);
+    assert_non_null (dealer);
+    hb_fill_t got [4];
+    uint64_t next = 0;
+    assert_int_equal (s_replay (dealer, "0", got, 4, &next), 2);
+    assert_int_equal (next, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal (got [i].fill_id, sent [i].fill_id);
+        assert_string_equal (got [i].client_id, sent [i].client_id);
+        assert_string_equal (got [i].symbol, sent [i].symbol);
+        assert_true (got [i].qty == sent [i].qty && got [i].px == sent [i].px);
+    }
+    assert_int_equal (s_replay (dealer, "1", got, 4, &next), 1);
+    assert_string_equal (got [0].fill_id, sent [1].fill_id);
+    assert_int_equal (s_replay (dealer, "7", got, 4, &next), 0);
+    assert_int_equal (s_replay (dealer, "x1", got, 4, &next), -1);     //  no answer
+    assert_int_equal (s_replay (dealer, NULL, got, 4, &next), 2);      //  no since: all
+    zsock_destroy (&dealer);
+
+    hb_feed_stats_t stats;
+    char journal [HB_PATH_MAX];
+    snprintf (journal, sizeof journal, "%s", fx->config->venues [0].fills_journal);
+    //  keep the journal for the next life: a copy outlives the teardown
+    char saved [HB_PATH_MAX + 8];
+    snprintf (saved, sizeof saved, "%s.saved", journal);
+    hb_feed_stop (fx->feed);
+    assert_int_equal (pthread_join (fx->thread, NULL), 0);
+    hb_feed_stats (fx->feed, &stats);
+    hb_feed_destroy (&fx->feed);
+    assert_int_equal (rename (journal, saved), 0);
+    fx->thread = 0;
+    assert_int_equal (stats.fills_stored, 2);
+    assert_int_equal (stats.replays, 4);
+    assert_int_equal (stats.replay_errors, 1);
+    assert_int_equal (stats.unjournaled, 0);
+    hb_pub_destroy (&fx->console);
+    hb_sub_destroy (&fx->sub);
+    free (fx->config);
+    free (fx);
+
+    //  a restarted feed serves the fills of its previous life
+    fx = s_setup ("lib/hedgebus/hb_venue_example.so", NULL, false);
+    hb_feed_stop (fx->feed);
+    assert_int_equal (pthread_join (fx->thread, NULL), 0);
+    hb_feed_destroy (&fx->feed);
+    assert_int_equal (rename (saved, journal), 0);
+    hb_plugin_host_t *plugin = NULL;
+    char path [PATH_MAX], err [512];
+    s_plugin_path (path, sizeof path, "lib/hedgebus/hb_venue_example.so");
+    plugin = hb_plugin_host_new (path, err, sizeof err);
+    assert_non_null (plugin);
+    fx->feed = hb_feed_new (fx->config, &fx->config->venues [0], &plugin);
+    assert_non_null (fx->feed);
+    assert_int_equal (hb_feed_start (fx->feed), 0);
+    assert_int_equal (pthread_create (&fx->thread, NULL, s_run, fx), 0);
+    dealer = zsock_new_dealer (fx->config->venues [0].replay_endpoint);
+    assert_non_null (dealer);
+    assert_int_equal (s_replay (dealer, "0", got, 4, &next), 2);
+    assert_string_equal (got [0].fill_id, sent [0].fill_id);
+    assert_string_equal (got [1].fill_id, sent [1].fill_id);
+    zsock_destroy (&dealer);
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.fills_stored, 2);
 }
 
 static void
@@ -316,6 +446,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_example_orders),
         cmocka_unit_test (test_host_rejects_for_plugin),
+        cmocka_unit_test (test_fill_replay),
         cmocka_unit_test (test_invalid_publish_counted),
     };
     return cmocka_run_group_tests_name ("hb_feed", tests, NULL, NULL);

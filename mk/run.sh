@@ -1,39 +1,48 @@
 #!/bin/sh
-# make run: starts the deployment in $CONFIG on this machine (one hb-feed per
-# enabled venue) and shows the live summary of the bus until Ctrl-C, or for
-# $DURATION seconds when it is > 0. Process logs go to build/run/*.log.
-# (The supervising launcher hb-run, with restarts and hosts, replaces this
-# script once it exists.)
+# make run: starts the deployment in $CONFIG on this machine with hb-run
+# (every enabled venue and component the config assigns to this host,
+# supervised and restarted when one dies; all their output, each line
+# prefixed with its name, in build/run/hb-run.log) and shows the live
+# view of the bus (hb-top on a terminal, else the compact summary) until
+# q / Ctrl-C, or for $DURATION seconds when it is > 0.
+# On the way out hb-run gets SIGTERM and stops everything it started.
 cd "$(dirname "$0")/.." || exit 1
 CONFIG=${CONFIG:-config/default.yaml}
 DURATION=${DURATION:-0}
 BIN=build/bin
 export HB_PLUGIN_PATH=$(pwd)/build/lib/hedgebus
 LOGS=build/run
+LOG=$LOGS/hb-run.log
 mkdir -p "$LOGS"
 
-venues=$($BIN/hb-feed --config "$CONFIG" --list-venues) || exit 2
-pids=""
+# The pre-flight checks first (config, programs, endpoints free), so a
+# mistake shows here rather than in the log.
+$BIN/hb-run --config "$CONFIG" --check || exit 2
+
+$BIN/hb-run --config "$CONFIG" >"$LOG" 2>&1 &
+run=$!
 stop() {
     trap - INT TERM EXIT
-    [ -n "$pids" ] && kill $pids 2>/dev/null
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    echo "hedgebus: stopped (logs in $LOGS/)"
+    kill -TERM "$run" 2>/dev/null
+    wait "$run"
+    rc=$?
+    echo "hedgebus: stopped (hb-run exit $rc; log in $LOG)"
+    [ "$rc" = 0 ] || grep -E ' (ERROR|WARN) ' "$LOG" | tail -5
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
+echo "hedgebus: hb-run started (pid $run), log in $LOG"
 
-for v in $venues; do
-    $BIN/hb-feed --config "$CONFIG" --venue "$v" >"$LOGS/feed.$v.log" 2>&1 &
-    pids="$pids $!"
-    echo "hedgebus: started feed.$v (pid $!, log $LOGS/feed.$v.log)"
-done
-
-if [ "$DURATION" -gt 0 ] 2>/dev/null; then
-    $BIN/hb-tap --config "$CONFIG" --summary --timeout-ms $((DURATION * 1000)) &
+# On a terminal the live view is hb-top (q quits); in a pipe or a log, the
+# compact summary every few seconds. HB_VIEW=summary forces the latter.
+if [ -t 0 ] && [ -t 1 ] && [ -x $BIN/hb-top ] && [ "${HB_VIEW:-top}" != summary ]; then
+    if [ "$DURATION" -gt 0 ] 2>/dev/null; then
+        timeout -s TERM "$DURATION" $BIN/hb-top --config "$CONFIG" --log "$LOGS/hb-top.log"
+    else
+        $BIN/hb-top --config "$CONFIG" --log "$LOGS/hb-top.log"
+    fi
+elif [ "$DURATION" -gt 0 ] 2>/dev/null; then
+    $BIN/hb-tap --config "$CONFIG" --summary --timeout-ms $((DURATION * 1000))
 else
-    $BIN/hb-tap --config "$CONFIG" --summary &
+    $BIN/hb-tap --config "$CONFIG" --summary
 fi
-tap=$!
-pids="$pids $tap"
-wait $tap

@@ -6,8 +6,8 @@
     hb-risk, ...) that the config assigns to the host, from the directory
     hb-run itself is in; restarts what exits (see hb_supervisor.h for the
     back-off and the crash-loop limit); prefixes every line a child writes
-    with its name on stdout; its own log goes to stderr. On SIGINT or
-    SIGTERM it stops the children (SIGTERM, SIGKILL after 1.5 s) and exits.
+    with its name on stdout; its own log goes to stderr. On SIGINT, SIGTERM
+    or SIGHUP it stops the children (SIGTERM, SIGKILL after 1.5 s) and exits.
     --check: load, plan and pre-flight only, start nothing.
 
     Exit status: 0 after SIGINT/SIGTERM with every component up (or after
@@ -105,8 +105,8 @@ main (int argc, char *argv [])
         goto done;
     }
     if (check) {
-        printf ("hb-run: %s: host %s: %d processes, every program present, every endpoint free\n",
-                cfg->path, host->name, children);
+        printf ("hb-run: %s: host %s: %d process%s, every program present, every endpoint free\n",
+                cfg->path, host->name, children, children == 1 ? "" : "es");
         rc = 0;
         goto done;
     }
@@ -116,6 +116,7 @@ main (int argc, char *argv [])
     sigemptyset (&action.sa_mask);
     sigaction (SIGINT, &action, NULL);
     sigaction (SIGTERM, &action, NULL);
+    sigaction (SIGHUP, &action, NULL);     //  its terminal closed: stop as cleanly
     signal (SIGPIPE, SIG_IGN);
 
     hb_info ("deployment %s, host %s: starting %d processes from %s", cfg->deployment, host->name,

@@ -1,0 +1,260 @@
+/*  hb_top: see hb_top.h.
+
+    The body is hb_summary's rendering, written into memory and drawn line
+    by line: one model of the bus, two views of it (the compact one for logs
+    and pipes, this one for a person at a terminal).                        */
+#include "hb_top.h"
+#include "hb_time.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S_MAX_HEALTH    32
+#define S_HEDGES        5
+
+typedef struct {
+    hb_heartbeat_t beat;
+    int64_t        recv_ns;
+} s_health_t;
+
+enum { S_PAIR_TITLE = 1, S_PAIR_BAD = 2, S_PAIR_WARN = 3, S_PAIR_HEAD = 4 };
+
+struct _hb_top_t {
+    SCREEN *screen;
+    int     scroll;         //  first body line shown
+    int     body_lines;     //  lines of the last rendering
+    bool    quit;
+    char   *text;           //  last rendering (open_memstream)
+    size_t  size;
+    s_health_t health [S_MAX_HEALTH];
+    int     n_health;
+    bool    has_risk;
+    hb_risk_exposure_t risk;
+    char    hedges [S_HEDGES][160];
+    int     n_hedges;
+};
+
+void
+hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_ns)
+{
+    (void) topic;
+    if (!msg)
+        return;
+    if (msg->env.type == HB_MSG_HEARTBEAT) {
+        const hb_heartbeat_t *beat = &msg->u.heartbeat;
+        int i = 0;
+        while (i < self->n_health && strcmp (self->health [i].beat.component, beat->component) != 0)
+            i++;
+        if (i == S_MAX_HEALTH)
+            return;
+        if (i == self->n_health)
+            self->n_health++;
+        self->health [i].beat = *beat;
+        self->health [i].recv_ns = now_ns;
+    }
+    else
+    if (msg->env.type == HB_MSG_RISK_EXPOSURE) {
+        self->risk = msg->u.risk_exposure;
+        self->has_risk = true;
+    }
+    else
+    if (msg->env.type == HB_MSG_RISK_HEDGE) {
+        const hb_risk_hedge_t *hedge = &msg->u.risk_hedge;
+        char *line = self->hedges [self->n_hedges++ % S_HEDGES];
+        int len = snprintf (line, 160, "%s eff %.2f:", hedge->id, hedge->effectiveness);
+        for (int t = 0; t < hedge->n_targets && len > 0 && len < 150; t++)
+            len += snprintf (line + len, (size_t) (160 - len), " %s %+.0f USD", hedge->targets [t].asset,
+                             hedge->targets [t].target_usd);
+    }
+}
+
+//  hb_top's own panels, after the summary's text.
+static void
+s_panels (hb_top_t *self, FILE *out, int64_t now_ns)
+{
+    if (self->n_health > 0) {
+        fprintf (out, "HEALTH           %7s %9s %10s %10s %6s %7s %6s %9s %9s %s\n", "AGE", "UP",
+                 "IN", "OUT", "GAPS", "DROPS", "QUEUE", "LAT p50", "LAT p99", "STATUS");
+        for (int i = 0; i < self->n_health; i++) {
+            const hb_heartbeat_t *b = &self->health [i].beat;
+            int64_t age_ms = (now_ns - self->health [i].recv_ns) / 1000000;
+            fprintf (out, "%-16s %5lldms %8llus %10llu %10llu %6llu %7llu %6llu %7.1fus %7.1fus %s\n",
+                     b->component, (long long) age_ms, (unsigned long long) (b->uptime_ms / 1000),
+                     (unsigned long long) b->msgs_in, (unsigned long long) b->msgs_out,
+                     (unsigned long long) b->gaps, (unsigned long long) b->drops,
+                     (unsigned long long) b->queue_depth, b->lat_p50_ns / 1e3, b->lat_p99_ns / 1e3,
+                     age_ms > 3000 ? "silent" : b->status ? "degraded" : "ok");
+        }
+    }
+    int n = self->has_risk ? self->risk.n_assets : 0;
+    if (n > 1 && n <= HB_RISK_MAX_ASSETS) {
+        fprintf (out, "CORRELATION     ");
+        for (int j = 0; j < n; j++)
+            fprintf (out, " %7.7s", self->risk.assets [j].asset);
+        fputc ('\n', out);
+        for (int i = 0; i < n; i++) {
+            fprintf (out, "%-16s", self->risk.assets [i].asset);
+            for (int j = 0; j < n; j++) {
+                int a = i < j ? i : j, b = i < j ? j : i;
+                //  strict upper triangle, row by row
+                double rho = i == j ? 1 : self->risk.corr [a * n - a * (a + 1) / 2 + (b - a - 1)];
+                fprintf (out, " %7.2f", rho);
+            }
+            fputc ('\n', out);
+        }
+    }
+    if (self->n_hedges > 0) {
+        fprintf (out, "HEDGE REQUESTS\n");
+        int first = self->n_hedges > S_HEDGES ? self->n_hedges - S_HEDGES : 0;
+        for (int k = first; k < self->n_hedges; k++)
+            fprintf (out, "  %s\n", self->hedges [k % S_HEDGES]);
+    }
+}
+
+hb_top_t *
+hb_top_new (void)
+{
+    if (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO))
+        return NULL;
+    hb_top_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->screen = newterm (NULL, stdout, stdin);
+    if (!self->screen) {
+        free (self);
+        return NULL;
+    }
+    set_term (self->screen);
+    cbreak ();
+    noecho ();
+    nodelay (stdscr, TRUE);
+    keypad (stdscr, TRUE);
+    curs_set (0);
+    if (has_colors ()) {
+        start_color ();
+        use_default_colors ();
+        init_pair (S_PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
+        init_pair (S_PAIR_BAD, COLOR_RED, -1);
+        init_pair (S_PAIR_WARN, COLOR_YELLOW, -1);
+        init_pair (S_PAIR_HEAD, COLOR_CYAN, -1);
+    }
+    return self;
+}
+
+void
+hb_top_destroy (hb_top_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hb_top_t *self = *self_p;
+    endwin ();
+    delscreen (self->screen);
+    free (self->text);
+    free (self);
+    *self_p = NULL;
+}
+
+static bool
+s_has (const char *line, size_t len, const char *word)
+{
+    size_t wlen = strlen (word);
+    for (size_t i = 0; i + wlen <= len; i++)
+        if (memcmp (line + i, word, wlen) == 0)
+            return true;
+    return false;
+}
+
+//  Colour by what the line says: a person's eye goes to the red first.
+static int
+s_attr (const char *line, size_t len)
+{
+    static const char *const heads [] = { "VENUE ", "ASSET ", "PUBLISHER ", "RECENT", "HEALTH ",
+                                          "CORRELATION ", "HEDGE REQUESTS", NULL };
+    for (int i = 0; heads [i]; i++)
+        if (strncmp (line, heads [i], strlen (heads [i])) == 0)
+            return A_BOLD | COLOR_PAIR (S_PAIR_HEAD);
+    if (s_has (line, len, "OUTAGE") || s_has (line, len, "CROSSED") || s_has (line, len, "BREACH")
+    ||  s_has (line, len, "degraded") || s_has (line, len, "reject"))
+        return A_BOLD | COLOR_PAIR (S_PAIR_BAD);
+    if (s_has (line, len, " stale") || s_has (line, len, " silent") || s_has (line, len, " waiting"))
+        return COLOR_PAIR (S_PAIR_WARN);
+    return A_NORMAL;
+}
+
+void
+hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns)
+{
+    free (self->text);          //  each stream allocates its own buffer
+    self->text = NULL;
+    FILE *mem = open_memstream (&self->text, &self->size);
+    if (!mem)
+        return;
+    hb_summary_render (summary, mem, false, now_ns);
+    s_panels (self, mem, now_ns);
+    fclose (mem);
+
+    int rows, cols;
+    getmaxyx (stdscr, rows, cols);
+    erase ();
+    //  the summary's first line is its own title: it becomes the bar
+    const char *text = self->text, *nl = strchr (text, '\n');
+    size_t title_len = nl ? (size_t) (nl - text) : strlen (text);
+    attron (A_BOLD | COLOR_PAIR (S_PAIR_TITLE));
+    mvhline (0, 0, ' ', cols);
+    mvaddnstr (0, 0, text, (int) title_len < cols ? (int) title_len : cols);
+    attroff (A_BOLD | COLOR_PAIR (S_PAIR_TITLE));
+    const char *body = nl ? nl + 1 : text + title_len;
+
+    int total = 0;
+    for (const char *p = body; *p; p++)
+        total += *p == '\n';
+    self->body_lines = total;
+    int room = rows - 2;
+    if (self->scroll > total - room)
+        self->scroll = total - room;
+    if (self->scroll < 0)
+        self->scroll = 0;
+
+    const char *line = body;
+    for (int n = 0, y = 1; *line && y <= room; n++) {
+        const char *end = strchr (line, '\n');
+        size_t len = end ? (size_t) (end - line) : strlen (line);
+        if (n >= self->scroll) {
+            int attr = s_attr (line, len);
+            attron (attr);
+            mvaddnstr (y++, 0, line, (int) len < cols ? (int) len : cols);
+            attroff (attr);
+        }
+        line = end ? end + 1 : line + len;
+    }
+    char status [160];
+    snprintf (status, sizeof status, " q quit  arrows/PgUp/PgDn scroll  lines %d-%d of %d ",
+              total ? self->scroll + 1 : 0, self->scroll + room < total ? self->scroll + room : total, total);
+    attron (A_REVERSE);
+    mvhline (rows - 1, 0, ' ', cols);
+    mvaddnstr (rows - 1, 0, status, cols);
+    attroff (A_REVERSE);
+    refresh ();
+}
+
+bool
+hb_top_keys (hb_top_t *self)
+{
+    int rows = getmaxy (stdscr), key;
+    while ((key = getch ()) != ERR) {
+        switch (key) {
+            case 'q': case 'Q': self->quit = true; break;
+            case KEY_UP:    self->scroll--; break;
+            case KEY_DOWN:  self->scroll++; break;
+            case KEY_PPAGE: self->scroll -= rows - 3; break;
+            case KEY_NPAGE: self->scroll += rows - 3; break;
+            case KEY_HOME:  self->scroll = 0; break;
+            case KEY_END:   self->scroll = self->body_lines; break;
+            default: break;         //  KEY_RESIZE included: the next draw fits
+        }
+    }
+    return !self->quit;
+}

@@ -1,0 +1,43 @@
+/*  hb_top: the live terminal view of the bus (hb-top), drawn with ncurses.
+
+    What it shows is the model of hb_summary (rows from the config, so a
+    venue or asset that never ticks is on screen as such): venues and
+    instruments (bid, ask, spread, age of the last tick, live / stale /
+    silent / OUTAGE), index price, positions, delta and volatility per asset,
+    margin per venue, VaR and stress VaR, each publisher's health (last seq,
+    gaps, restarts, heartbeat age) and recent fills and rejects. hb_top adds
+    panels of its own: each component's health from its heartbeat (age,
+    uptime, messages in/out, gaps, drops, queue, latency p50/p99), the
+    correlation matrix from risk.exposure, the last hedge requests from
+    risk.hedge; and the screen: a title bar, colour for states that need a look (red for
+    OUTAGE, CROSSED, BREACH, degraded; yellow for stale, silent, waiting),
+    scrolling when the terminal is short, and keys (q quits).              */
+#ifndef HB_TOP_H
+#define HB_TOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_msg.h"
+#include "hb_summary.h"
+
+typedef struct _hb_top_t hb_top_t;
+
+//  Takes over the terminal on stdin/stdout. Returns NULL when there is no
+//  usable terminal (not a tty, TERM unknown) or on allocation failure.
+hb_top_t *hb_top_new (void);
+
+//  Gives the terminal back. NULL-safe; nulls *self_p.
+void hb_top_destroy (hb_top_t **self_p);
+
+//  Accounts one message for hb_top's own panels (heartbeats, risk
+//  exposure and hedge requests; other types are ignored). Never fails.
+void hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_ns);
+
+//  Redraws the screen from summary at now_ns (wall clock).
+void hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns);
+
+//  Handles the keys typed since the last call (arrows, PgUp/PgDn scroll;
+//  q or Q quits). Returns false when the user asked to quit. Never blocks.
+bool hb_top_keys (hb_top_t *self);
+
+#endif

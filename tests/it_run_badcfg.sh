@@ -1,0 +1,140 @@
+#!/bin/sh
+# hb-run's checks before anything starts: each case must exit 2, say what
+# is wrong (file, line, key where there is one) and leave no process behind.
+#   unknown --host; a config naming an unknown host; a component assigned
+#   to no host; a missing program; a tcp port in use; a tcp address not on
+#   this machine; an ipc endpoint a running process serves.
+# And two that must pass --check: a missing program of a disabled
+# component, a multi-host file run with --host.
+# Skips (77) when hb-run or hb-feed is not built.
+TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HB_BIN:-$TOP/build/asan/bin}
+export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
+for b in hb-run hb-feed; do
+    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
+done
+[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin in $HB_PLUGIN_PATH"; exit 77; }
+command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
+
+DIR=$(mktemp -d /tmp/hb-it-runbad.XXXXXX) || exit 1
+pids=""
+cleanup() {
+    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    pkill -9 -f -- "--config $DIR/" 2>/dev/null
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# config NAME [EXTRA-VENUE-KEYS] [HOSTS-SECTION] [COMPONENTS-SECTION]
+config() {
+    cat >"$DIR/$1.yaml" <<EOF
+hedgebus: 1
+deployment: it-run-bad
+run_dir: $DIR/run-$1
+$3
+assets:
+  BTC: { price: 65000, vol: 0.55 }
+market:
+  seed: 3
+venues:
+  alpha:
+    plugin: sim
+    sim: { seed: 1 }
+    $2
+    instruments:
+      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
+$4
+EOF
+}
+
+# expect_refused NAME PATTERN [hb-run args...]: exit 2, PATTERN on stderr,
+# and nothing of NAME running
+expect_refused() {
+    name=$1; pattern=$2; shift 2
+    timeout 20 "$BIN/hb-run" --config "$DIR/$name.yaml" "$@" >"$DIR/out" 2>"$DIR/err"
+    rc=$?
+    if [ "$rc" != 2 ]; then
+        fail "$name: exit $rc, expected 2"; sed 's/^/    /' "$DIR/err" | head -5
+    elif ! grep -q -- "$pattern" "$DIR/err"; then
+        fail "$name: stderr lacks '$pattern':"; sed 's/^/    /' "$DIR/err" | head -5
+    elif pgrep -f -- "--config $DIR/$name.yaml" >/dev/null; then
+        fail "$name: a process was started"
+    else
+        echo "ok   $name: $(grep -- "$pattern" "$DIR/err" | head -1)"
+    fi
+}
+
+config good
+config hosts "host: colo" "hosts:
+  office: { address: 10.0.0.1 }
+  colo: { address: 10.0.0.2 }" "components:
+  aggregator: { host: office, journal: $DIR/agg.journal }"
+
+expect_refused good "hosts: unknown host 'nowhere' (known: local)" --host nowhere
+
+config unknown_host "host: colo-2" "hosts:
+  office: { address: 10.0.0.1, default: true }"
+expect_refused unknown_host "unknown_host.yaml:14: venues.alpha.host: unknown host"
+
+config no_host "" "hosts:
+  office: { address: 10.0.0.1 }
+  colo: { address: 10.0.0.2 }"
+expect_refused no_host "no_host.yaml:[0-9]*: venues.alpha.host: venue alpha is assigned to no host"
+
+expect_refused hosts "none is the default: pass --host NAME"
+
+config no_program "" "" "components:
+  risk: { program: hb-no-such-program }"
+expect_refused no_program "no_program.yaml:17: components.risk: program hb-no-such-program not found"
+
+# a disabled component may lack its program
+config disabled "" "" "components:
+  risk: { program: hb-no-such-program, enabled: false }"
+if "$BIN/hb-run" --config "$DIR/disabled.yaml" --check >"$DIR/out" 2>"$DIR/err"; then
+    echo "ok   disabled: $(cat "$DIR/out")"
+else
+    fail "disabled component with a missing program refused: $(cat "$DIR/err")"
+fi
+# the colo host of a two-host file: one feed, the aggregator is office's
+if "$BIN/hb-run" --config "$DIR/hosts.yaml" --host colo --check >"$DIR/out" 2>"$DIR/err" &&
+   grep -q "host colo: 1 process," "$DIR/out"; then
+    echo "ok   hosts --host colo: $(cat "$DIR/out")"
+else
+    fail "--host colo: $(cat "$DIR/out" "$DIR/err")"
+fi
+
+# a tcp port someone else listens on
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$DIR/port" &
+pids="$pids $!"
+n=0; while [ ! -s "$DIR/port" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+port=$(cat "$DIR/port")
+config port_busy "endpoint: tcp://127.0.0.1:$port"
+expect_refused port_busy "port_busy.yaml:10: venues.alpha.endpoint: port in use"
+
+# an address of another machine (TEST-NET-1, never local)
+config not_here "endpoint: tcp://192.0.2.1:5555"
+expect_refused not_here "not_here.yaml:10: venues.alpha.endpoint: address is not on this machine"
+
+# an ipc endpoint a running hb-feed serves
+config ipc_busy
+"$BIN/hb-feed" --config "$DIR/ipc_busy.yaml" --venue alpha >"$DIR/feed.log" 2>&1 &
+feed=$!
+pids="$pids $feed"
+n=0; while [ ! -S "$DIR/run-ipc_busy/feed.alpha.pub" ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+timeout 20 "$BIN/hb-run" --config "$DIR/ipc_busy.yaml" >"$DIR/out" 2>"$DIR/err"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "ipc_busy.yaml:10: venues.alpha.endpoint: in use" "$DIR/err" &&
+   [ "$(pgrep -f -- "--config $DIR/ipc_busy.yaml" | wc -l)" = 1 ]; then
+    echo "ok   ipc_busy: $(head -1 "$DIR/err")"
+else
+    fail "ipc_busy: exit $rc: $(cat "$DIR/err")"
+fi
+
+[ "$failures" = 0 ]
