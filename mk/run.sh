@@ -22,14 +22,14 @@ $BIN/hb-run --config "$CONFIG" --check || exit 2
 $BIN/hb-run --config "$CONFIG" >"$LOG" 2>&1 &
 run=$!
 stop() {
-    trap - INT TERM EXIT
+    trap - INT TERM HUP EXIT
     kill -TERM "$run" 2>/dev/null
     wait "$run"
     rc=$?
     echo "hedgebus: stopped (hb-run exit $rc; log in $LOG)"
     [ "$rc" = 0 ] || grep -E ' (ERROR|WARN) ' "$LOG" | tail -5
 }
-trap 'stop; exit 0' INT TERM
+trap 'stop; exit 0' INT TERM HUP
 trap stop EXIT
 echo "hedgebus: hb-run started (pid $run), log in $LOG"
 
@@ -37,7 +37,7 @@ echo "hedgebus: hb-run started (pid $run), log in $LOG"
 # compact summary every few seconds. HB_VIEW=summary forces the latter.
 if [ -t 0 ] && [ -t 1 ] && [ -x $BIN/hb-top ] && [ "${HB_VIEW:-top}" != summary ]; then
     if [ "$DURATION" -gt 0 ] 2>/dev/null; then
-        timeout -s TERM "$DURATION" $BIN/hb-top --config "$CONFIG" --log "$LOGS/hb-top.log"
+        timeout --foreground -s TERM "$DURATION" $BIN/hb-top --config "$CONFIG" --log "$LOGS/hb-top.log"
     else
         $BIN/hb-top --config "$CONFIG" --log "$LOGS/hb-top.log"
     fi
