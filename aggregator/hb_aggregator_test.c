@@ -2,10 +2,10 @@
     publisher plays the venue and sends fills (a few of them twice); the
     aggregator runs its reactor in a thread. One consumer is subscribed from
     the start and applies every update; a late one joins after more than
-    50,000 updates, subscribes, waits for its first live message (proof
+    100,000 updates, subscribes, waits for its first live message (proof
     that the subscription is in place), asks for a snapshot and then applies
     only updates newer than the snapshot's seq for their topic. After more
-    than 100,000 updates both hold the same last message, seq included, on
+    than 110,000 updates both hold the same last message, seq included, on
     every topic, and the positions are what the fills make.               */
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,7 +185,7 @@ test_late_joiner (void **state)
     double qty [2] = { 0, 0 };
     uint64_t fills = 0;
     bool snapshotted = false;
-    while (updates < 100000) {
+    while (updates < 110000) {
         //  a batch the socket buffers hold without anyone blocking
         for (int k = 0; k < 500; k++, fills++) {
             int spot = fills % 5 == 0;
@@ -216,7 +216,7 @@ test_late_joiner (void **state)
         }
         if (snapshotted)
             s_drain (late_sub, late, 30);
-        if (!late_sub && updates > 50000) {
+        if (!late_sub && updates > 100000) {
             late_sub = hb_sub_new (100000);
             assert_int_equal (hb_sub_connect (late_sub, agg->endpoint), 0);
             hb_sub_subscribe (late_sub, "pos.");
