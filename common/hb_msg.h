@@ -40,6 +40,7 @@ typedef enum {
     HB_MSG_SNAPSHOT_END = 11,   //  closes a snapshot reply (docs/PROTOCOL.md, Snapshots)
     HB_MSG_RISK_EXPOSURE = 12,  //  risk.exposure: exposures, greeks, vols, correlations, VaR
     HB_MSG_RISK_HEDGE = 13,     //  risk.hedge: a hedge request from hb-risk
+    HB_MSG_HEDGE_REJECT = 14,   //  hedger.reject: hb-hedger refused a request or an order
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -335,6 +336,16 @@ typedef struct {
     hb_risk_input_t inputs [HB_RISK_INPUTS_MAX];
 } hb_risk_hedge_t;
 
+//  hedger.reject: why hb-hedger did not trade (all or part of) a request
+typedef struct {
+    char     request_id [HB_ID_MAX];    //  required: the risk.hedge id
+    char     asset [HB_NAME_MAX];   //  "" when the whole request is refused
+    char     venue [HB_NAME_MAX];   //  "" when not about one venue
+    char     reason [HB_NAME_MAX];  //  name: "stale_request", "gap", "killed", "max_order_usd" ..
+    char     detail [HB_TEXT_MAX];  //  text: the value and the limit
+    double   qty;                   //  asset units refused (signed, < 0 sell; 0: not known)
+} hb_hedge_reject_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -353,6 +364,7 @@ typedef struct {
         hb_snapshot_end_t snapshot_end;
         hb_risk_exposure_t risk_exposure;
         hb_risk_hedge_t risk_hedge;
+        hb_hedge_reject_t hedge_reject;
     } u;
 } hb_msg_t;
 
@@ -407,7 +419,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      hb.<component>
 //      pos.<asset>.<venue>.<symbol> (position)   pos.<asset> (exposure)
 //      margin.<venue>          snapshot.end
-//      risk.exposure           risk.hedge
+//      risk.exposure           risk.hedge          hedger.reject
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

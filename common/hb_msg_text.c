@@ -18,7 +18,8 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_HEARTBEAT] = "heartbeat", [HB_MSG_POSITION] = "position",
     [HB_MSG_EXPOSURE] = "exposure", [HB_MSG_MARGIN] = "margin",
     [HB_MSG_SNAPSHOT_END] = "snapshot_end",
-    [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge"
+    [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
+    [HB_MSG_HEDGE_REJECT] = "hedge_reject"
 };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
@@ -165,6 +166,9 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return (int) strlen (topic);
         case HB_MSG_RISK_HEDGE:
             strcpy (topic, "risk.hedge");
+            return (int) strlen (topic);
+        case HB_MSG_HEDGE_REJECT:
+            strcpy (topic, "hedger.reject");
             return (int) strlen (topic);
         default:
             return -1;
@@ -687,6 +691,17 @@ s_risk_hedge_json (s_json_t *self, const hb_risk_hedge_t *hedge)
     self->comma = true;
 }
 
+static void
+s_hedge_reject_json (s_json_t *self, const hb_hedge_reject_t *reject)
+{
+    S_STR (self, reject, request_id);
+    S_STR (self, reject, asset);
+    S_STR (self, reject, venue);
+    S_STR (self, reject, reason);
+    S_STR (self, reject, detail);
+    s_double_member (self, "qty", reject->qty);
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -732,6 +747,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_MARGIN: s_margin_json (&json, &msg->u.margin); break;
             case HB_MSG_RISK_EXPOSURE: s_risk_exposure_json (&json, &msg->u.risk_exposure); break;
             case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
+            case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             default:            s_uint_member (&json, "count", msg->u.snapshot_end.count); break;
         }
         s_close (&json);

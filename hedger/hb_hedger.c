@@ -1,0 +1,652 @@
+/*  hb_hedger: requests to orders, in flight netting, journal (see
+    hb_hedger.h).
+
+    Journal records are one text line each, so that an operator can read
+    the hedger's history with `strings`:
+        I <client id> <venue> <symbol> <side> <qty> <px> <ns>   an intent
+        O <client id> <status> <filled qty> <ns>                its outcome
+    Names, not config indexes: a config edited between two runs must not
+    move an order to another instrument.                                  */
+#include "hb_hedger.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hb_controls.h"
+#include "hb_journal.h"
+#include "hb_log.h"
+#include "hb_route.h"
+
+#define S_MAX_ORDERS    4096
+#define S_SEEN_IDS      64          //  request ids remembered against repeats
+#define S_SETTLE_NS     (500 * 1000000LL)   //  a fill reaches pos.* and risk by then
+#define S_MIN_USD       1.0         //  less than this is not worth an order
+#define S_RECORD_MAX    256
+
+typedef struct {
+    bool     used;
+    bool     final;
+    bool     timed_out;
+    char     client_id [HB_ID_MAX];
+    int      venue, instrument, asset;
+    uint8_t  side;
+    double   qty;                   //  instrument units
+    double   mult;                  //  asset units per instrument unit
+    double   px;
+    double   filled;                //  instrument units, from the final ack
+    int64_t  sent_ns;
+    int64_t  last_ns;               //  final ack (or the intent)
+} s_order_t;
+
+typedef struct {
+    hb_tick_t tick;
+    int64_t   ns;                   //  0: none yet
+} s_book_t;
+
+typedef struct {
+    bool     known;
+    double   equity, initial;
+} s_margin_t;
+
+struct _hb_hedger_t {
+    const hb_config_t *cfg;
+    hb_hedger_send_fn *send;
+    void          *send_arg;
+    hb_journal_t  *journal;
+    hb_controls_t *controls;
+    bool           broken;          //  the journal failed: no more orders
+    s_book_t      *books;           //  [venue * HB_MAX_INSTRUMENTS + instrument]
+    s_margin_t     margins [HB_MAX_VENUES];
+    double         gross [HB_MAX_ASSETS];
+    s_order_t     *orders;          //  S_MAX_ORDERS
+    char           seen [S_SEEN_IDS][HB_ID_MAX];
+    int            seen_next;
+    hb_hedger_stats_t stats;
+    hb_msg_t       out;
+    hb_route_plan_t plan;
+    hb_route_cand_t cands [HB_ROUTE_MAX_CANDIDATES];
+    int            cand_venue [HB_ROUTE_MAX_CANDIDATES];
+    int            cand_instr [HB_ROUTE_MAX_CANDIDATES];
+};
+
+static double
+s_sign (uint8_t side)
+{
+    return side == HB_SIDE_BUY? 1.0: -1.0;
+}
+
+static s_order_t *
+s_order_find (hb_hedger_t *self, const char *client_id)
+{
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && strcmp (self->orders [i].client_id, client_id) == 0)
+            return &self->orders [i];
+    return NULL;
+}
+
+//  What an order still counts for, as seen by a request made at at_ns
+static double
+s_order_flight (const s_order_t *order, int64_t at_ns)
+{
+    if (!order->used)
+        return 0;
+    if (!order->final)
+        return s_sign (order->side) * order->qty * order->mult;
+    if (at_ns <= order->last_ns + S_SETTLE_NS)
+        return s_sign (order->side) * order->filled * order->mult;
+    return 0;
+}
+
+//  A free slot: never used, or final and settled long ago
+static s_order_t *
+s_order_slot (hb_hedger_t *self, int64_t now_ns)
+{
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || (order->final && now_ns > order->last_ns + 2 * S_SETTLE_NS))
+            return order;
+    }
+    return NULL;
+}
+
+static void
+s_reject (hb_hedger_t *self, const char *request_id, const char *asset, const char *venue,
+          const char *reason, double qty, const char *detail)
+{
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_HEDGE_REJECT;
+    hb_hedge_reject_t *r = &msg->u.hedge_reject;
+    snprintf (r->request_id, sizeof r->request_id, "%s", request_id [0]? request_id: "-");
+    snprintf (r->asset, sizeof r->asset, "%s", asset? asset: "");
+    snprintf (r->venue, sizeof r->venue, "%s", venue? venue: "");
+    snprintf (r->reason, sizeof r->reason, "%s", reason);
+    snprintf (r->detail, sizeof r->detail, "%s", detail? detail: "");
+    r->qty = isfinite (qty)? qty: 0;
+    hb_info ("hedger: %s %s%s%s refused: %s (%s)", r->request_id, r->asset,
+             r->venue [0]? " on ": "", r->venue, reason, r->detail);
+    if (self->send ("hedger.reject", msg, self->send_arg) != 0)
+        hb_warn ("hedger: cannot publish hedger.reject for %s", r->request_id);
+}
+
+static int
+s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
+{
+    char record [S_RECORD_MAX];
+    int n = snprintf (record, sizeof record, "O %s %d %.17g %lld", order->client_id, status,
+                      order->filled, (long long) order->last_ns);
+    if (hb_journal_append (self->journal, record, (size_t) n) != 0) {
+        hb_error ("hedger: cannot journal the outcome of %s: no more orders", order->client_id);
+        self->broken = true;
+        return -1;
+    }
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  Replay
+
+static int
+s_replay (const void *data, size_t size, uint64_t index, void *arg)
+{
+    hb_hedger_t *self = (hb_hedger_t *) arg;
+    char record [S_RECORD_MAX];
+    if (size == 0 || size >= sizeof record) {
+        hb_warn ("hedger: journal record %llu: bad size %zu, skipped",
+                 (unsigned long long) index, size);
+        return 0;
+    }
+    memcpy (record, data, size);
+    record [size] = '\0';
+    char cid [HB_ID_MAX], venue [HB_NAME_MAX], symbol [HB_NAME_MAX];
+    int side, status;
+    double qty, px, filled;
+    long long ns;
+    if (record [0] == 'I'
+    &&  sscanf (record, "I %47s %31s %31s %d %lf %lf %lld", cid, venue, symbol, &side, &qty,
+                &px, &ns) == 7) {
+        const hb_venue_cfg_t *v = hb_config_venue (self->cfg, venue);
+        const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, symbol): NULL;
+        s_order_t *order = s_order_find (self, cid);
+        if (!order)
+            order = s_order_slot (self, INT64_MAX);
+        if (!ins || !order) {
+            hb_error ("hedger: journal intent %s on %s %s: %s: counted nowhere", cid, venue,
+                      symbol, ins? "too many orders": "unknown venue or instrument");
+            return 0;
+        }
+        memset (order, 0, sizeof *order);
+        order->used = true;
+        snprintf (order->client_id, sizeof order->client_id, "%s", cid);
+        order->venue = (int) (v - self->cfg->venues);
+        order->instrument = (int) (ins - v->instruments);
+        order->asset = ins->asset;
+        order->side = side == HB_SIDE_BUY? HB_SIDE_BUY: HB_SIDE_SELL;
+        order->qty = qty;
+        order->mult = ins->multiplier;
+        order->px = px;
+        order->sent_ns = order->last_ns = ns;
+        hb_controls_add_day (self->controls, qty * order->mult * px, ns);
+        self->stats.replayed++;
+    }
+    else
+    if (record [0] == 'O'
+    &&  sscanf (record, "O %47s %d %lf %lld", cid, &status, &filled, &ns) == 4) {
+        s_order_t *order = s_order_find (self, cid);
+        if (order) {
+            order->final = true;
+            order->filled = filled;
+            order->last_ns = ns;
+        }
+    }
+    else
+        hb_warn ("hedger: journal record %llu not understood, skipped", (unsigned long long) index);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
+
+hb_hedger_t *
+hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64_t now_ns)
+{
+    assert (cfg && send);
+    (void) now_ns;
+    hb_hedger_t *self = (hb_hedger_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->send = send;
+    self->send_arg = arg;
+    self->books = (s_book_t *) calloc ((size_t) (cfg->n_venues > 0? cfg->n_venues: 1)
+                                       * HB_MAX_INSTRUMENTS, sizeof (s_book_t));
+    self->orders = (s_order_t *) calloc (S_MAX_ORDERS, sizeof (s_order_t));
+    self->controls = hb_controls_new (cfg);
+    if (!self->books || !self->orders || !self->controls)
+        goto fail;
+    //  the hedger refuses every policy but always (CONFIG.md), and so do we
+    self->journal = hb_journal_open (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    if (!self->journal || hb_journal_replay (self->journal, s_replay, self) != 0)
+        goto fail;
+    hb_controls_set_killed (self->controls, hb_hedger_killed (self));
+    hb_hedger_stats_t stats;
+    hb_hedger_stats (self, &stats);
+    if (self->stats.replayed)
+        hb_info ("hedger: journal %s: %llu intents, %llu still in flight", cfg->hedger.journal,
+                 (unsigned long long) self->stats.replayed,
+                 (unsigned long long) stats.in_flight);
+    return self;
+fail:
+    hb_hedger_destroy (&self);
+    return NULL;
+}
+
+void
+hb_hedger_destroy (hb_hedger_t **self_p)
+{
+    assert (self_p);
+    hb_hedger_t *self = *self_p;
+    if (self) {
+        hb_journal_destroy (&self->journal);
+        hb_controls_destroy (&self->controls);
+        free (self->orders);
+        free (self->books);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+bool
+hb_hedger_killed (hb_hedger_t *self)
+{
+    assert (self);
+    return access (self->cfg->hedger.kill_file, F_OK) == 0;
+}
+
+int
+hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed)
+{
+    assert (cfg);
+    const char *path = cfg->hedger.kill_file;
+    if (!killed)
+        return unlink (path) == 0 || errno == ENOENT? 0: -1;
+    int fd = open (path, O_WRONLY | O_CREAT, 0644);
+    if (fd < 0)
+        return -1;
+    int rc = fsync (fd);
+    close (fd);
+    return rc;
+}
+
+double
+hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns)
+{
+    assert (self);
+    double sum = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && self->orders [i].asset == asset)
+            sum += s_order_flight (&self->orders [i], now_ns);
+    return sum;
+}
+
+void
+hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
+{
+    assert (self && stats);
+    self->stats.in_flight = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && !self->orders [i].final)
+            self->stats.in_flight++;
+    *stats = self->stats;
+}
+
+//  ---------------------------------------------------------------------------
+//  Requests
+
+static bool
+s_seen (hb_hedger_t *self, const char *id)
+{
+    for (int i = 0; i < S_SEEN_IDS; i++)
+        if (strcmp (self->seen [i], id) == 0)
+            return true;
+    snprintf (self->seen [self->seen_next], HB_ID_MAX, "%s", id);
+    self->seen_next = (self->seen_next + 1) % S_SEEN_IDS;
+    return false;
+}
+
+//  The candidates of asset: every linear instrument of every enabled venue
+static int
+s_candidates (hb_hedger_t *self, int asset)
+{
+    const hb_config_t *cfg = self->cfg;
+    int n = 0;
+    for (int v = 0; v < cfg->n_venues && n < HB_ROUTE_MAX_CANDIDATES; v++) {
+        const hb_venue_cfg_t *venue = &cfg->venues [v];
+        if (!venue->enabled)
+            continue;
+        for (int i = 0; i < venue->n_instruments && n < HB_ROUTE_MAX_CANDIDATES; i++) {
+            const hb_instrument_cfg_t *ins = &venue->instruments [i];
+            if (ins->asset != asset)
+                continue;
+            const s_book_t *book = &self->books [v * HB_MAX_INSTRUMENTS + i];
+            hb_route_cand_t *c = &self->cands [n];
+            memset (c, 0, sizeof *c);
+            c->tick = book->ns? &book->tick: NULL;
+            c->tick_ns = book->ns;
+            c->kind = ins->kind;
+            c->multiplier = ins->multiplier;
+            c->lot_size = ins->lot_size;
+            c->min_qty = ins->min_qty;
+            c->fee_taker = venue->fee_taker;
+            if (self->margins [v].known && ins->kind != HB_KIND_SPOT) {
+                c->equity_usd = self->margins [v].equity;
+                c->initial_usd = self->margins [v].initial;
+                c->initial_rate = venue->initial_margin;
+            }
+            self->cand_venue [n] = v;
+            self->cand_instr [n] = i;
+            n++;
+        }
+    }
+    return n;
+}
+
+//  Journals then sends one leg. 0 sent, -1 not.
+static int
+s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_leg_t *leg,
+            uint8_t side, int asset, int64_t now_ns)
+{
+    const hb_venue_cfg_t *venue = &self->cfg->venues [self->cand_venue [cand]];
+    const hb_instrument_cfg_t *ins = &venue->instruments [self->cand_instr [cand]];
+    s_order_t *order = s_order_slot (self, now_ns);
+    if (!order) {
+        s_reject (self, "-", self->cfg->assets [asset].name, venue->name, "orders_full",
+                  s_sign (side) * leg->asset_qty, "no free order slot");
+        return -1;
+    }
+    char record [S_RECORD_MAX];
+    int n = snprintf (record, sizeof record, "I %s %s %s %d %.17g %.17g %lld", client_id,
+                      venue->name, ins->symbol, side, leg->qty, leg->limit_px, (long long) now_ns);
+    //  the intent is durable before the order can exist anywhere else
+    if (hb_journal_append (self->journal, record, (size_t) n) != 0) {
+        hb_error ("hedger: cannot journal intent %s: no more orders", client_id);
+        self->broken = true;
+        return -1;
+    }
+    memset (order, 0, sizeof *order);
+    order->used = true;
+    snprintf (order->client_id, sizeof order->client_id, "%s", client_id);
+    order->venue = self->cand_venue [cand];
+    order->instrument = self->cand_instr [cand];
+    order->asset = asset;
+    order->side = side;
+    order->qty = leg->qty;
+    order->mult = ins->multiplier;
+    order->px = leg->limit_px;
+    order->sent_ns = order->last_ns = now_ns;
+
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_ORDER;
+    msg->env.ts_recv = now_ns;
+    hb_order_t *o = &msg->u.order;
+    snprintf (o->venue, sizeof o->venue, "%s", venue->name);
+    snprintf (o->symbol, sizeof o->symbol, "%s", ins->symbol);
+    snprintf (o->client_id, sizeof o->client_id, "%s", client_id);
+    o->side = side;
+    o->ord_type = HB_ORD_LIMIT;
+    o->tif = HB_TIF_IOC;
+    o->qty = leg->qty;
+    o->px = leg->limit_px;
+    char topic [HB_TOPIC_MAX];
+    hb_msg_topic (msg, topic);
+    //  a failed send stays in flight: we cannot know it did not leave
+    if (self->send (topic, msg, self->send_arg) != 0)
+        hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
+    self->stats.orders++;
+    hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
+             leg->qty, ins->symbol, venue->name, leg->limit_px);
+    return 0;
+}
+
+static double
+s_gross (hb_hedger_t *self)
+{
+    double sum = 0;
+    for (int a = 0; a < self->cfg->n_assets; a++)
+        sum += self->gross [a];
+    return sum;
+}
+
+//  One target of request id; *leg numbers the legs over the request
+static int
+s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int64_t req_ns,
+               int64_t now_ns, int *leg_no)
+{
+    const hb_config_t *cfg = self->cfg;
+    char detail [HB_TEXT_MAX];
+    int asset = hb_config_asset_index (cfg, t->asset);
+    if (asset < 0) {
+        s_reject (self, id, NULL, NULL, "unknown_asset", t->target_qty, t->asset);
+        self->stats.leg_rejects++;
+        return 0;
+    }
+    double flight = hb_hedger_in_flight (self, asset, req_ns);
+    double want = t->target_qty - flight;
+    //  what is in flight already covers it (or goes further): nothing
+    //  to add, and never trade back against our own hedge
+    if (want * t->target_qty <= 0 || fabs (want) * t->index < S_MIN_USD)
+        return 0;
+    hb_route_req_t req = {
+        .side = want > 0? HB_SIDE_BUY: HB_SIDE_SELL,
+        .qty = fabs (want),
+        .now_ns = now_ns,
+        .stale_ns = (int64_t) cfg->risk.quote_stale_ms * 1000000,
+        .max_utilization = cfg->hedger.max_utilization
+    };
+    int n = s_candidates (self, asset);
+    int legs = hb_route_plan (&req, self->cands, n, &self->plan);
+    if (legs <= 0) {
+        int len = snprintf (detail, sizeof detail, "no venue:");
+        for (int c = 0; c < n && len > 0 && (size_t) len < sizeof detail; c++)
+            len += snprintf (detail + len, sizeof detail - (size_t) len, " %s/%s %s",
+                             cfg->venues [self->cand_venue [c]].name,
+                             cfg->venues [self->cand_venue [c]].instruments [self->cand_instr [c]].symbol,
+                             hb_route_skip_name (self->plan.skip [c]));
+        s_reject (self, id, t->asset, NULL, "no_route", want, detail);
+        self->stats.leg_rejects++;
+        return 0;
+    }
+    int sent = 0;
+    for (int l = 0; l < legs; l++) {
+        const hb_route_leg_t *leg = &self->plan.legs [l];
+        const char *venue = cfg->venues [self->cand_venue [leg->cand]].name;
+        char client_id [HB_ID_MAX];
+        int len = snprintf (client_id, sizeof client_id, "%s.%d", id, (*leg_no)++);
+        if (len < 0 || (size_t) len >= sizeof client_id) {
+            s_reject (self, id, t->asset, venue, "bad_request_id", want, "id too long for a leg");
+            self->stats.leg_rejects++;
+            continue;
+        }
+        hb_ctl_order_t order = {
+            .venue = self->cand_venue [leg->cand], .asset = asset, .side = req.side,
+            .qty = leg->asset_qty, .px = leg->limit_px, .index = t->index,
+            .net_usd = t->exposure_usd + flight * t->index,
+            .gross_usd = s_gross (self)
+        };
+        hb_ctl_reason_t rc = hb_controls_admit (self->controls, &order, now_ns, detail,
+                                                sizeof detail);
+        if (rc != HB_CTL_OK) {
+            s_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
+                      s_sign (req.side) * leg->asset_qty, detail);
+            self->stats.leg_rejects++;
+            continue;
+        }
+        if (s_send_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
+            sent++;
+            flight += s_sign (req.side) * leg->asset_qty;
+        }
+        else
+        if (self->broken)
+            break;
+    }
+    if (self->plan.unplaced_qty * t->index >= S_MIN_USD) {
+        snprintf (detail, sizeof detail, "%.8g of %.8g left for the next request",
+                  self->plan.unplaced_qty, req.qty);
+        s_reject (self, id, t->asset, NULL, "unplaced", s_sign (req.side) * self->plan.unplaced_qty,
+                  detail);
+    }
+    return sent;
+}
+
+int
+hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
+                      int64_t now_ns)
+{
+    assert (self && msg);
+    if (msg->env.type != HB_MSG_RISK_HEDGE)
+        return -1;
+    const hb_risk_hedge_t *req = &msg->u.risk_hedge;
+    const hb_hedger_cfg_t *hc = &self->cfg->hedger;
+    char detail [HB_TEXT_MAX];
+    self->stats.requests++;
+    int64_t req_ns = msg->env.ts_recv? msg->env.ts_recv: msg->env.ts_pub;
+    int64_t age_ms = (now_ns - req_ns) / 1000000;
+    const char *refusal = NULL;
+    detail [0] = '\0';
+    if (status == HB_SEQ_GAP || status == HB_SEQ_RESTART || status == HB_SEQ_STALE) {
+        refusal = status == HB_SEQ_GAP? "gap": status == HB_SEQ_RESTART? "restart": "stale_seq";
+        snprintf (detail, sizeof detail, "risk.hedge from %s seq %llu: %s", msg->env.publisher,
+                  (unsigned long long) msg->env.seq, hb_seq_status_name (status));
+    }
+    else
+    if (age_ms > hc->max_request_age_ms) {
+        refusal = "stale_request";
+        snprintf (detail, sizeof detail, "age %lld ms > max_request_age_ms %d",
+                  (long long) age_ms, hc->max_request_age_ms);
+    }
+    else
+    if (hb_hedger_killed (self)) {
+        hb_controls_set_killed (self->controls, true);
+        refusal = "killed";
+        snprintf (detail, sizeof detail, "kill switch set (%.70s)", hc->kill_file);
+    }
+    else
+    if (self->broken) {
+        refusal = "journal_failed";
+        snprintf (detail, sizeof detail, "journal %.50s unusable: restart the hedger", hc->journal);
+    }
+    else
+    if (s_seen (self, req->id)) {
+        refusal = "duplicate_request";
+        snprintf (detail, sizeof detail, "request id seen before");
+    }
+    if (refusal) {
+        s_reject (self, req->id, NULL, NULL, refusal, 0, detail);
+        self->stats.refused++;
+        return 0;
+    }
+    hb_controls_set_killed (self->controls, false);
+    int sent = 0, leg_no = 0;
+    for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
+        sent += s_hedge_asset (self, req->id, &req->targets [i], req_ns, now_ns, &leg_no);
+    return sent;
+}
+
+//  ---------------------------------------------------------------------------
+//  Market, state, acks and fills
+
+static void
+s_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns)
+{
+    s_order_t *order = s_order_find (self, ack->client_id);
+    if (!order || order->final || ack->status == HB_ACK_ACCEPTED)
+        return;
+    order->final = true;
+    order->filled = ack->filled_qty;
+    order->last_ns = now_ns;
+    self->stats.finals++;
+    if (ack->status == HB_ACK_REJECTED)
+        hb_info ("hedger: order %s rejected by %s: %s (%s)", ack->client_id, ack->venue,
+                 hb_reject_name (ack->reason), ack->text);
+    s_journal_outcome (self, order, ack->status);
+}
+
+int
+hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
+{
+    assert (self && msg);
+    const hb_config_t *cfg = self->cfg;
+    switch (msg->env.type) {
+        case HB_MSG_TICK: {
+            const hb_venue_cfg_t *v = hb_config_venue (cfg, msg->u.tick.venue);
+            const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, msg->u.tick.symbol): NULL;
+            if (!ins)
+                return -1;
+            s_book_t *book = &self->books [(v - cfg->venues) * HB_MAX_INSTRUMENTS
+                                           + (ins - v->instruments)];
+            book->tick = msg->u.tick;
+            book->ns = now_ns;
+            return 0;
+        }
+        case HB_MSG_MARGIN: {
+            const hb_venue_cfg_t *v = hb_config_venue (cfg, msg->u.margin.venue);
+            if (!v)
+                return -1;
+            s_margin_t *m = &self->margins [v - cfg->venues];
+            m->known = true;
+            m->equity = msg->u.margin.equity_usd;
+            m->initial = msg->u.margin.initial_usd;
+            return 0;
+        }
+        case HB_MSG_EXPOSURE: {
+            int asset = hb_config_asset_index (cfg, msg->u.exposure.asset);
+            if (asset < 0)
+                return -1;
+            self->gross [asset] = msg->u.exposure.gross_usd;
+            return 0;
+        }
+        case HB_MSG_ACK:
+            if (!s_order_find (self, msg->u.ack.client_id))
+                return -1;
+            s_on_ack (self, &msg->u.ack, now_ns);
+            return 0;
+        case HB_MSG_FILL:
+            if (!s_order_find (self, msg->u.fill.client_id))
+                return -1;
+            self->stats.fills++;
+            return 0;
+        default:
+            return -1;
+    }
+}
+
+void
+hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
+{
+    assert (self);
+    int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->final || order->timed_out || now_ns - order->sent_ns <= limit)
+            continue;
+        order->timed_out = true;
+        self->stats.timeouts++;
+        char request [HB_ID_MAX];
+        snprintf (request, sizeof request, "%s", order->client_id);
+        char *dot = strrchr (request, '.');
+        if (dot)
+            *dot = '\0';
+        char detail [HB_TEXT_MAX];
+        snprintf (detail, sizeof detail, "order %s: no final ack after %d ms; kept in flight",
+                  order->client_id, self->cfg->hedger.order_timeout_ms);
+        s_reject (self, request, self->cfg->assets [order->asset].name,
+                  self->cfg->venues [order->venue].name, "order_timeout",
+                  s_sign (order->side) * order->qty * order->mult, detail);
+    }
+}

@@ -1,0 +1,92 @@
+/*  hb_hedger: turns hedge requests into orders, never twice. No socket:
+    messages are handed in by the caller (hb-hedger's reactor, or a test)
+    and everything it sends (orders, hedger.reject) goes through a send
+    hook, so the whole decision path is testable without the bus.
+
+    A risk.hedge request is the current target, not an increment: risk
+    repeats it every sample while the breach lasts, each time with a new
+    id. So per asset the hedger sends target_qty minus the hedges in
+    flight. An order is in flight from its intent until the venue's final
+    ack, and its filled part stays counted until a request newer than the
+    last fill by S_SETTLE (the aggregator and risk have seen it by then):
+    under-hedging for one sample is safe, hedging a fill twice is not.
+
+    Every order intent is appended to the journal (fsync always) before
+    it is sent, and every final outcome when its ack arrives. At start the
+    journal is replayed: an intent without an outcome is in flight, it is
+    never sent again. Client order ids are "<request id>.<leg>", legs
+    counted over the request's assets in order: the same request can only
+    produce the same ids, and a request id seen before is refused.
+
+    A request is refused, with a hedger.reject naming the reason, when it
+    is older than max_request_age_ms, when it came with a gap or restart
+    on risk's topic, when the kill switch (kill_file) is set, or when it
+    repeats an id; a leg is refused when a pre-trade control fails
+    (hb_controls.h), a candidate venue is left out with the route's reason
+    only when nothing can be placed (hb_route.h).                          */
+#ifndef HB_HEDGER_H
+#define HB_HEDGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_config.h"
+#include "hb_msg.h"
+#include "hb_seq.h"
+
+typedef struct _hb_hedger_t hb_hedger_t;
+
+//  Where the hedger's messages go: order.<venue>.<symbol> or
+//  hedger.reject. Returns 0 when handed to the bus, -1 otherwise.
+typedef int (hb_hedger_send_fn) (const char *topic, hb_msg_t *msg, void *arg);
+
+typedef struct {
+    uint64_t requests;          //  risk.hedge seen
+    uint64_t refused;           //  requests refused as a whole
+    uint64_t orders;            //  orders sent
+    uint64_t leg_rejects;       //  legs refused by a control or unroutable
+    uint64_t finals;            //  final acks of our orders
+    uint64_t fills;
+    uint64_t timeouts;          //  orders past order_timeout_ms without a final ack
+    uint64_t replayed;          //  intents read back from the journal at start
+    uint64_t in_flight;         //  orders without a final ack now
+} hb_hedger_stats_t;
+
+//  Opens (creates) cfg->hedger.journal and replays it, then is ready.
+//  cfg must outlive the object. now_ns is the wall clock (it dates the
+//  replayed day notional). NULL (logged) when the journal cannot be opened
+//  or on allocation failure.
+hb_hedger_t *hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg,
+                            int64_t now_ns);
+
+//  NULL-safe; nulls *self_p; closes the journal.
+void hb_hedger_destroy (hb_hedger_t **self_p);
+
+//  A risk.hedge request received with seq status (hb_seq). Sends what is
+//  needed. Returns the number of orders sent (0 when nothing to do or
+//  refused), -1 when msg is not a request.
+int hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
+                          int64_t now_ns);
+
+//  Market and state input: tick.*, margin.*, pos.<asset> (exposure);
+//  ack.* and fill.* of our own orders (others are ignored). Returns 0 when
+//  used, -1 when not ours or not known.
+int hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns);
+
+//  Flags orders past order_timeout_ms (they stay in flight: we do not
+//  know whether they reached the venue). Call from a timer.
+void hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns);
+
+//  Asset units in flight for asset (signed: < 0 sells), as a request
+//  received at now_ns would see them.
+double hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns);
+
+//  True while cfg->hedger.kill_file exists.
+bool hb_hedger_killed (hb_hedger_t *self);
+
+//  Creates (kill) or removes (reset) the kill file, durably. 0 or -1
+//  (errno). For hb-hedger kill / reset and the bus command.
+int hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed);
+
+void hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats);
+
+#endif

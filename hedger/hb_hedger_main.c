@@ -1,0 +1,240 @@
+/*  hb-hedger: the hedger process.
+      hb-hedger --config FILE [--log-level L]   live, on the bus
+      hb-hedger --config FILE kill | reset      latch / clear the kill switch
+    One zloop: risk.hedge from risk's endpoint; tick.*, ack.*, fill.* from
+    every enabled venue; pos.* and margin.* from the aggregator; a timer
+    for order timeouts and the heartbeat (hb.hedger). The decisions are in
+    hb_hedger_t; this file only moves messages. Exits 0 on SIGTERM/SIGINT,
+    1 when it cannot start, 2 on a bad command line or config.            */
+#include <czmq.h>
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hb_config.h"
+#include "hb_hedger.h"
+#include "hb_log.h"
+#include "hb_pub.h"
+#include "hb_sub.h"
+#include "hb_time.h"
+
+#define S_TIMER_MS  1000
+#define S_DRAIN_MAX 256
+
+typedef struct {
+    const hb_config_t *cfg;
+    hb_pub_t    *pub;
+    hb_sub_t    *sub;
+    hb_hedger_t *hedger;
+    zloop_t     *loop;
+    int64_t      started_mono;
+    uint64_t     msgs_in;
+    hb_msg_t     in;
+} s_live_t;
+
+static volatile sig_atomic_t s_stop;
+
+static void
+s_on_signal (int signum)
+{
+    (void) signum;
+    s_stop = 1;
+}
+
+static int
+s_send (const char *topic, hb_msg_t *msg, void *arg)
+{
+    s_live_t *self = (s_live_t *) arg;
+    return hb_pub_send (self->pub, topic, msg);
+}
+
+static int
+s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) reader;
+    s_live_t *self = (s_live_t *) arg;
+    char topic [HB_TOPIC_MAX];
+    for (int n = 0; n < S_DRAIN_MAX; n++) {
+        hb_seq_status_t status;
+        if (hb_sub_recv (self->sub, topic, sizeof topic, &self->in, &status, 0) != 0) {
+            if (errno == EPROTO)
+                continue;
+            break;
+        }
+        self->msgs_in++;
+        if (self->in.env.type == HB_MSG_RISK_HEDGE)
+            //  a STALE one is refused too, and said so
+            hb_hedger_on_request (self->hedger, &self->in, status, hb_wall_ns ());
+        else
+        if (status != HB_SEQ_STALE)
+            hb_hedger_on_msg (self->hedger, &self->in, hb_wall_ns ());
+    }
+    return s_stop? -1: 0;
+}
+
+static int
+s_on_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    s_live_t *self = (s_live_t *) arg;
+    if (s_stop)
+        return -1;
+    hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
+    hb_hedger_stats_t st;
+    hb_hedger_stats (self->hedger, &st);
+    hb_sub_stats_t sub;
+    hb_sub_stats (self->sub, &sub);
+    hb_pub_stats_t pub;
+    hb_pub_stats (self->pub, &pub);
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_HEARTBEAT;
+    hb_heartbeat_t *hb = &msg.u.heartbeat;
+    strcpy (hb->component, "hedger");
+    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / 1000000);
+    hb->msgs_in = self->msgs_in;
+    hb->msgs_out = pub.sent;
+    hb->gaps = sub.gaps;
+    hb->decode_errors = sub.decode_errors;
+    hb->restarts_seen = sub.restarts;
+    hb->queue_depth = st.in_flight;
+    hb->status = hb_hedger_killed (self->hedger)? 1: 0;     //  1: kill switch set
+    hb_pub_send (self->pub, NULL, &msg);
+    return 0;
+}
+
+static int
+s_subscribe (s_live_t *self)
+{
+    const hb_config_t *cfg = self->cfg;
+    const hb_component_cfg_t *risk = hb_config_component (cfg, "risk");
+    const char *risk_ep = risk && risk->endpoint [0]? risk->endpoint: cfg->risk.endpoint;
+    if (hb_sub_connect (self->sub, risk_ep) != 0 || hb_sub_subscribe (self->sub, "risk.hedge") != 0)
+        return -1;
+    for (int v = 0; v < cfg->n_venues; v++) {
+        const hb_venue_cfg_t *venue = &cfg->venues [v];
+        if (!venue->enabled)
+            continue;
+        if (hb_sub_connect (self->sub, venue->endpoint) != 0)
+            return -1;
+        const char *kinds [] = { "tick", "ack", "fill" };
+        for (int k = 0; k < 3; k++) {
+            char prefix [HB_TOPIC_MAX];
+            snprintf (prefix, sizeof prefix, "%s.%s.", kinds [k], venue->name);
+            if (hb_sub_subscribe (self->sub, prefix) != 0)
+                return -1;
+        }
+    }
+    if (hb_sub_connect (self->sub, cfg->aggregator.endpoint) != 0
+    ||  hb_sub_subscribe (self->sub, "pos.") != 0 || hb_sub_subscribe (self->sub, "margin.") != 0)
+        return -1;
+    return 0;
+}
+
+static int
+s_run (const hb_config_t *cfg)
+{
+    s_live_t live = { .cfg = cfg, .started_mono = hb_mono_ns () };
+    int rc = 1;
+    live.pub = hb_pub_new (cfg->hedger.endpoint, "hedger", 0);
+    live.sub = hb_sub_new (0);
+    live.loop = zloop_new ();
+    if (live.pub && live.sub && live.loop)
+        live.hedger = hb_hedger_new (cfg, s_send, &live, hb_wall_ns ());
+    if (live.hedger && s_subscribe (&live) == 0
+    &&  zloop_reader (live.loop, hb_sub_sock (live.sub), s_on_bus, &live) == 0
+    &&  zloop_timer (live.loop, S_TIMER_MS, 0, s_on_timer, &live) >= 0) {
+        hb_info ("hedger: publishing on %s%s", cfg->hedger.endpoint,
+                 hb_hedger_killed (live.hedger)? " (kill switch SET: no orders)": "");
+        while (!s_stop)
+            if (zloop_start (live.loop) != 0)
+                break;
+        hb_info ("hedger: stopping");
+        rc = 0;
+    }
+    else
+        hb_error ("hedger: cannot start");
+    zloop_destroy (&live.loop);
+    hb_hedger_destroy (&live.hedger);
+    hb_sub_destroy (&live.sub);
+    hb_pub_destroy (&live.pub);
+    return rc;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out, "usage: hb-hedger --config FILE [--log-level L] [kill | reset]\n"
+                  "  (no command)  run the hedger on the bus\n"
+                  "  kill          latch the kill switch (no orders until reset)\n"
+                  "  reset         clear the kill switch\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    hb_log_init ("hedger", HB_LOG_INFO);
+    static const struct option options [] = {
+        { "config",    required_argument, NULL, 'c' },
+        { "log-level", required_argument, NULL, 'l' },
+        { "help",      no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *path = NULL, *level_text = NULL;
+    int opt;
+    while ((opt = getopt_long (argc, argv, "c:l:h", options, NULL)) != -1)
+        switch (opt) {
+            case 'c': path = optarg; break;
+            case 'l': level_text = optarg; break;
+            case 'h': s_usage (stdout); return 0;
+            default:  s_usage (stderr); return 2;
+        }
+    const char *command = optind < argc? argv [optind]: NULL;
+    if (!path || argc - optind > 1
+    ||  (command && strcmp (command, "kill") != 0 && strcmp (command, "reset") != 0)) {
+        s_usage (stderr);
+        return 2;
+    }
+    hb_config_t *cfg = hb_config_load (path);
+    if (!cfg)
+        return 2;
+    hb_log_level_t level = (hb_log_level_t) cfg->log_level;
+    if (level_text && hb_log_level_parse (level_text, &level) != 0) {
+        fprintf (stderr, "hb-hedger: --log-level: expected error, warn, info or debug\n");
+        hb_config_destroy (&cfg);
+        return 2;
+    }
+    hb_log_init ("hedger", level);
+    int rc;
+    if (command) {
+        bool kill = strcmp (command, "kill") == 0;
+        rc = hb_hedger_kill_file_set (cfg, kill) == 0? 0: 1;
+        if (rc == 0)
+            printf ("hb-hedger: kill switch %s (%s)\n", kill? "SET": "reset", cfg->hedger.kill_file);
+        else
+            fprintf (stderr, "hb-hedger: %s: %s\n", cfg->hedger.kill_file, strerror (errno));
+        hb_config_destroy (&cfg);
+        return rc;
+    }
+    if (cfg->hedger.cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO (&set);
+        CPU_SET (cfg->hedger.cpu, &set);
+        if (sched_setaffinity (0, sizeof set, &set) != 0)
+            hb_warn ("hedger: cannot pin to CPU %d", cfg->hedger.cpu);
+    }
+    zsys_handler_set (NULL);
+    zsys_init ();
+    struct sigaction action = { .sa_handler = s_on_signal };
+    sigemptyset (&action.sa_mask);
+    sigaction (SIGTERM, &action, NULL);
+    sigaction (SIGINT, &action, NULL);
+    rc = s_run (cfg);
+    hb_config_destroy (&cfg);
+    return rc;
+}

@@ -1,0 +1,352 @@
+/*  hb_hedger tests, without the bus: requests, ticks and acks are handed
+    in directly and a fake send hook records what would go out (and checks
+    that every order's intent is in the journal file before it is sent).
+    Two venues trade BTC-PERP: alpha at 30 bps taker, beta at 2 bps.      */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hb_hedger.h"
+#include "hb_log.h"
+
+#define S_MS    1000000LL
+#define T0      (1800000000LL * 1000 * S_MS)
+#define S_SENT_MAX 32
+
+typedef struct {
+    hb_config_t *cfg;
+    hb_hedger_t *hedger;
+    char         dir [64];
+    int          n_sent;
+    char         topics [S_SENT_MAX][HB_TOPIC_MAX];
+    hb_msg_t     sent [S_SENT_MAX];
+    int          not_journaled;     //  orders sent before their intent was in the file
+} s_fx_t;
+
+static bool
+s_file_has (const char *path, const char *text)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return false;
+    static char data [1 << 16];
+    size_t size = fread (data, 1, sizeof data, file);
+    fclose (file);
+    return memmem (data, size, text, strlen (text)) != NULL;
+}
+
+static int
+s_send (const char *topic, hb_msg_t *msg, void *arg)
+{
+    s_fx_t *fx = (s_fx_t *) arg;
+    if (msg->env.type == HB_MSG_ORDER && !s_file_has (fx->cfg->hedger.journal, msg->u.order.client_id))
+        fx->not_journaled++;
+    assert_true (fx->n_sent < S_SENT_MAX);
+    snprintf (fx->topics [fx->n_sent], HB_TOPIC_MAX, "%s", topic);
+    fx->sent [fx->n_sent++] = *msg;
+    return 0;
+}
+
+static void
+s_venue (hb_venue_cfg_t *venue, const char *name, double fee)
+{
+    strcpy (venue->name, name);
+    venue->enabled = true;
+    venue->fee_taker = fee;
+    venue->initial_margin = 0.1;
+    venue->n_instruments = 1;
+    hb_instrument_cfg_t *ins = &venue->instruments [0];
+    strcpy (ins->symbol, "BTC-PERP");
+    ins->asset = 0;
+    ins->kind = HB_KIND_LINEAR_PERP;
+    ins->multiplier = 1;
+    ins->tick_size = 0.1;
+    ins->lot_size = 0.001;
+    ins->min_qty = 0.001;
+}
+
+static int
+s_setup (void **state)
+{
+    s_fx_t *fx = calloc (1, sizeof *fx);
+    assert_non_null (fx);
+    strcpy (fx->dir, "/tmp/hb_hedger_test.XXXXXX");
+    assert_non_null (mkdtemp (fx->dir));
+    hb_config_t *cfg = calloc (1, sizeof *cfg);
+    assert_non_null (cfg);
+    cfg->n_assets = 1;
+    strcpy (cfg->assets [0].name, "BTC");
+    cfg->assets [0].price = 65000;
+    cfg->n_venues = 2;
+    s_venue (&cfg->venues [0], "alpha", 0.003);
+    s_venue (&cfg->venues [1], "beta", 0.0002);
+    cfg->risk.quote_stale_ms = 1000;
+    hb_hedger_cfg_t *h = &cfg->hedger;
+    h->max_order_usd = 1e7;
+    h->collar_bps = 100;
+    h->orders_per_s [0] = h->orders_per_s [1] = 100;
+    h->burst = 100;
+    h->max_net_usd [0] = 1e8;
+    h->max_day_usd = 1e9;
+    h->max_request_age_ms = 2000;
+    h->order_timeout_ms = 5000;
+    h->max_utilization = 0.8;
+    snprintf (h->journal, sizeof h->journal, "%s/hedger.journal", fx->dir);
+    snprintf (h->kill_file, sizeof h->kill_file, "%s/hedger.kill", fx->dir);
+    fx->cfg = cfg;
+    fx->hedger = hb_hedger_new (cfg, s_send, fx, T0);
+    assert_non_null (fx->hedger);
+    *state = fx;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    s_fx_t *fx = *state;
+    hb_hedger_destroy (&fx->hedger);
+    assert_null (fx->hedger);
+    hb_hedger_destroy (&fx->hedger);
+    unlink (fx->cfg->hedger.journal);
+    unlink (fx->cfg->hedger.kill_file);
+    rmdir (fx->dir);
+    free (fx->cfg);
+    free (fx);
+    return 0;
+}
+
+//  A book of qty BTC each side around 65000 on venue
+static void
+s_tick (s_fx_t *fx, const char *venue, double qty, int64_t now)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TICK;
+    hb_tick_t *t = &msg.u.tick;
+    strcpy (t->venue, venue);
+    strcpy (t->symbol, "BTC-PERP");
+    t->n_bids = t->n_asks = 1;
+    t->bids [0] = (hb_level_t) { 65000, qty };
+    t->asks [0] = (hb_level_t) { 65001, qty };
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, now), 0);
+}
+
+//  A request made at made: sell qty BTC
+static int
+s_request (s_fx_t *fx, const char *id, double qty, int64_t made, hb_seq_status_t status,
+           int64_t now)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_RISK_HEDGE;
+    strcpy (msg.env.publisher, "risk");
+    msg.env.ts_recv = made;
+    hb_risk_hedge_t *r = &msg.u.risk_hedge;
+    strcpy (r->id, id);
+    r->reasons = HB_RISK_REASON_BAND;
+    r->n_targets = 1;
+    strcpy (r->targets [0].asset, "BTC");
+    r->targets [0].index = 65000;
+    r->targets [0].exposure_usd = qty * 65000;
+    r->targets [0].target_qty = -qty;
+    r->targets [0].target_usd = -qty * 65000;
+    return hb_hedger_on_request (fx->hedger, &msg, status, now);
+}
+
+static void
+s_ack (s_fx_t *fx, const char *client_id, int status, double filled, int64_t now)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_ACK;
+    hb_ack_t *a = &msg.u.ack;
+    strcpy (a->venue, "beta");
+    strcpy (a->symbol, "BTC-PERP");
+    strcpy (a->client_id, client_id);
+    a->status = (uint8_t) status;
+    a->filled_qty = filled;
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, now), 0);
+}
+
+//  The last hedger.reject sent, its reason
+static const char *
+s_last_reject (s_fx_t *fx)
+{
+    for (int i = fx->n_sent - 1; i >= 0; i--)
+        if (fx->sent [i].env.type == HB_MSG_HEDGE_REJECT)
+            return fx->sent [i].u.hedge_reject.reason;
+    return "";
+}
+
+static int
+s_orders (s_fx_t *fx)
+{
+    int n = 0;
+    for (int i = 0; i < fx->n_sent; i++)
+        n += fx->sent [i].env.type == HB_MSG_ORDER;
+    return n;
+}
+
+//  The cheaper venue, a deterministic id, journaled before it is sent;
+//  the same exposure asked again while the order is in flight sends nothing
+static void
+test_netting_and_ids (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "alpha", 100, T0);
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "r1", 10, T0, HB_SEQ_FIRST, T0), 1);
+    assert_int_equal (s_orders (fx), 1);
+    hb_order_t *o = &fx->sent [0].u.order;
+    assert_string_equal (fx->topics [0], "order.beta.BTC-PERP");
+    assert_string_equal (o->client_id, "r1.0");
+    assert_int_equal (o->side, HB_SIDE_SELL);
+    assert_int_equal (o->tif, HB_TIF_IOC);
+    assert_int_equal (o->ord_type, HB_ORD_LIMIT);
+    assert_float_equal (o->qty, 10, 1e-9);
+    assert_float_equal (o->px, 65000, 1e-9);
+    assert_int_equal (fx->not_journaled, 0);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0), -10, 1e-9);
+
+    //  repeated while in flight: nothing more
+    assert_int_equal (s_request (fx, "r2", 10, T0 + 100 * S_MS, HB_SEQ_OK, T0 + 100 * S_MS), 0);
+    assert_int_equal (s_orders (fx), 1);
+    //  the fill of 6 is counted until risk has seen it; the 4 canceled are free
+    s_ack (fx, "r1.0", HB_ACK_CANCELED, 6, T0 + 150 * S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 200 * S_MS), -6, 1e-9);
+    assert_int_equal (s_request (fx, "r3", 10, T0 + 200 * S_MS, HB_SEQ_OK, T0 + 200 * S_MS), 1);
+    assert_string_equal (fx->sent [fx->n_sent - 1].u.order.client_id, "r3.0");
+    assert_float_equal (fx->sent [fx->n_sent - 1].u.order.qty, 4, 1e-9);
+    //  once settled, a request is the whole truth again
+    s_ack (fx, "r3.0", HB_ACK_DONE, 4, T0 + 250 * S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 2000 * S_MS), 0, 1e-9);
+    assert_int_equal (fx->not_journaled, 0);
+}
+
+//  A thin cheap book is topped up from the other venue: legs .0 and .1
+static void
+test_split_ids (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "alpha", 100, T0);
+    s_tick (fx, "beta", 3, T0);
+    assert_int_equal (s_request (fx, "r9", 10, T0, HB_SEQ_OK, T0), 2);
+    assert_string_equal (fx->sent [0].u.order.venue, "alpha");
+    assert_string_equal (fx->sent [0].u.order.client_id, "r9.0");
+    assert_float_equal (fx->sent [0].u.order.qty, 7, 1e-9);
+    assert_string_equal (fx->sent [1].u.order.venue, "beta");
+    assert_string_equal (fx->sent [1].u.order.client_id, "r9.1");
+    assert_float_equal (fx->sent [1].u.order.qty, 3, 1e-9);
+    //  the same id again is refused, never sent twice
+    assert_int_equal (s_request (fx, "r9", 10, T0, HB_SEQ_OK, T0), 0);
+    assert_string_equal (s_last_reject (fx), "duplicate_request");
+}
+
+//  Restart: what the journal holds without an outcome is in flight and
+//  is not sent again; an outcome read back releases it
+static void
+test_restart_replay (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "r1", 10, T0, HB_SEQ_OK, T0), 1);
+    assert_int_equal (s_request (fx, "r2", 4, T0, HB_SEQ_OK, T0), 0);
+    //  kill -9 here: no ack yet
+    hb_hedger_destroy (&fx->hedger);
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 1000 * S_MS);
+    assert_non_null (fx->hedger);
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.replayed, 1);
+    assert_int_equal (st.in_flight, 1);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 5000 * S_MS), -10, 1e-9);
+    s_tick (fx, "beta", 100, T0 + 1000 * S_MS);
+    int before = s_orders (fx);
+    assert_int_equal (s_request (fx, "r3", 10, T0 + 1000 * S_MS, HB_SEQ_FIRST, T0 + 1000 * S_MS), 0);
+    assert_int_equal (s_orders (fx), before);
+    //  the ack arrives after the restart: journaled, survives the next one
+    s_ack (fx, "r1.0", HB_ACK_DONE, 10, T0 + 1100 * S_MS);
+    hb_hedger_destroy (&fx->hedger);
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 2000 * S_MS);
+    assert_non_null (fx->hedger);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.in_flight, 0);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 1200 * S_MS), -10, 1e-9);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 3000 * S_MS), 0, 1e-9);
+}
+
+//  Stale requests, gaps and restarts of risk: refused, with the reason on the bus
+static void
+test_refusals (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0 + 3000 * S_MS);
+    int64_t now = T0 + 3000 * S_MS;
+    assert_int_equal (s_request (fx, "old", 10, now - 2001 * S_MS, HB_SEQ_OK, now), 0);
+    assert_string_equal (s_last_reject (fx), "stale_request");
+    assert_int_equal (s_request (fx, "gap", 10, now, HB_SEQ_GAP, now), 0);
+    assert_string_equal (s_last_reject (fx), "gap");
+    assert_int_equal (s_request (fx, "rst", 10, now, HB_SEQ_RESTART, now), 0);
+    assert_string_equal (s_last_reject (fx), "restart");
+    assert_int_equal (s_orders (fx), 0);
+    //  at the limit it is still fresh
+    assert_int_equal (s_request (fx, "ok", 10, now - 2000 * S_MS, HB_SEQ_OK, now), 1);
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.refused, 3);
+    assert_string_equal (fx->sent [0].u.hedge_reject.request_id, "old");
+    assert_string_equal (fx->topics [0], "hedger.reject");
+}
+
+//  The kill switch blocks everything until reset, and survives a restart
+static void
+test_kill_switch (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (hb_hedger_kill_file_set (fx->cfg, true), 0);
+    assert_true (hb_hedger_killed (fx->hedger));
+    assert_int_equal (s_request (fx, "k1", 10, T0, HB_SEQ_OK, T0), 0);
+    assert_string_equal (s_last_reject (fx), "killed");
+    hb_hedger_destroy (&fx->hedger);
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0);
+    assert_non_null (fx->hedger);
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "k2", 10, T0, HB_SEQ_OK, T0), 0);
+    assert_int_equal (s_orders (fx), 0);
+    assert_int_equal (hb_hedger_kill_file_set (fx->cfg, false), 0);
+    assert_int_equal (s_request (fx, "k3", 10, T0, HB_SEQ_OK, T0), 1);
+}
+
+//  A control that fails refuses the leg with the control's reason
+static void
+test_control_reject (void **state)
+{
+    s_fx_t *fx = *state;
+    fx->cfg->hedger.max_order_usd = 10 * 65000 - 1;
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "c1", 10, T0, HB_SEQ_OK, T0), 0);
+    assert_string_equal (s_last_reject (fx), "max_order_usd");
+    fx->cfg->hedger.max_order_usd = 10 * 65000;
+    assert_int_equal (s_request (fx, "c2", 10, T0, HB_SEQ_OK, T0), 1);
+}
+
+int
+main (void)
+{
+    hb_log_init ("hedger_test", HB_LOG_ERROR);
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_netting_and_ids, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_split_ids, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_restart_replay, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_refusals, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_kill_switch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_control_reject, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests_name ("hb_hedger", tests, NULL, NULL);
+}
