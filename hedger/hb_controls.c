@@ -86,6 +86,17 @@ hb_controls_add_day (hb_controls_t *self, double notional_usd, int64_t now_ns)
         self->day_usd += notional_usd;
 }
 
+void
+hb_controls_release_day (hb_controls_t *self, double notional_usd, int64_t sent_ns,
+                         int64_t now_ns)
+{
+    s_roll_day (self, now_ns);
+    int64_t sent_day = sent_ns >= 0 ? sent_ns / S_DAY_NS : (sent_ns + 1) / S_DAY_NS - 1;
+    if (sent_day != self->day || !isfinite (notional_usd) || notional_usd <= 0)
+        return;
+    self->day_usd = self->day_usd > notional_usd ? self->day_usd - notional_usd : 0;
+}
+
 static bool
 s_over (double value, double limit)
 {

@@ -81,6 +81,13 @@ double hb_controls_day_usd (hb_controls_t *self, int64_t now_ns);
 //  for the intents replayed from the journal. Never fails.
 void hb_controls_add_day (hb_controls_t *self, double notional_usd, int64_t now_ns);
 
+//  Takes back the part of an admitted order that did not trade (an IOC
+//  remainder, a venue reject), so that the day total is traded notional
+//  plus what is still in flight. sent_ns is when the order was admitted:
+//  an order of a previous UTC day gives nothing back. Never goes below 0.
+void hb_controls_release_day (hb_controls_t *self, double notional_usd, int64_t sent_ns,
+                              int64_t now_ns);
+
 //  "ok", "killed", "max_order_usd", ...
 const char *hb_ctl_reason_name (int reason);
 

@@ -198,6 +198,16 @@ test_day (void **state)
     hb_controls_add_day (fx->ctl, 995, tomorrow);
     order.qty = 0.05;
     assert_int_equal (hb_controls_admit (fx->ctl, &order, tomorrow, detail, sizeof detail), HB_CTL_DAY);
+    //  what did not trade is given back (1 + 995 = 996, less 500 unfilled),
+    //  never below 0, and an order of yesterday gives nothing back today
+    hb_controls_release_day (fx->ctl, 500, tomorrow, tomorrow);
+    assert_float_equal (hb_controls_day_usd (fx->ctl, tomorrow), 496, 1e-6);
+    assert_int_equal (hb_controls_admit (fx->ctl, &order, tomorrow, detail, sizeof detail), HB_CTL_OK);
+    hb_controls_release_day (fx->ctl, 1e6, tomorrow, tomorrow);
+    assert_float_equal (hb_controls_day_usd (fx->ctl, tomorrow), 0, 0);
+    hb_controls_add_day (fx->ctl, 300, tomorrow);
+    hb_controls_release_day (fx->ctl, 300, t, tomorrow);
+    assert_float_equal (hb_controls_day_usd (fx->ctl, tomorrow), 300, 1e-6);
 }
 
 static void

@@ -28,6 +28,12 @@
 #define S_SETTLE_NS     (500 * 1000000LL)   //  a fill reaches pos.* and risk by then
 #define S_MIN_USD       1.0         //  less than this is not worth an order
 #define S_RECORD_MAX    256
+//  A leg's limit price is the worst book level it takes, moved this far
+//  (at most half the collar) in the aggressive direction: the book the
+//  route walked is up to one publish interval old by the time the order
+//  lands, and an IOC priced exactly at it finds nothing when the price has
+//  ticked away. The collar control still bounds the price against the index.
+#define S_SLIP_BPS      10.0
 
 typedef struct {
     bool     used;
@@ -113,6 +119,29 @@ s_order_slot (hb_hedger_t *self, int64_t now_ns)
             return order;
     }
     return NULL;
+}
+
+//  The day total counts traded notional plus what is in flight: the part of
+//  a finished order that did not fill is given back.
+static void
+s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
+{
+    double unfilled = order->qty - order->filled;
+    if (unfilled > 0)
+        hb_controls_release_day (self->controls, unfilled * order->mult * order->px,
+                                 order->sent_ns, now_ns);
+}
+
+//  The leg's limit price with the S_SLIP_BPS allowance, on the tick grid.
+static double
+s_limit_px (double worst_px, uint8_t side, double slip_bps, double tick)
+{
+    double px = side == HB_SIDE_BUY ? worst_px * (1 + slip_bps * 1e-4)
+                                    : worst_px * (1 - slip_bps * 1e-4);
+    if (tick > 0)
+        px = side == HB_SIDE_BUY ? ceil (px / tick - 1e-9) * tick
+                                 : floor (px / tick + 1e-9) * tick;
+    return px > 0 ? px : worst_px;
 }
 
 static void
@@ -203,6 +232,7 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
             order->final = true;
             order->filled = filled;
             order->last_ns = ns;
+            s_release_unfilled (self, order, ns);
         }
     }
     else
@@ -321,7 +351,7 @@ s_seen (hb_hedger_t *self, const char *id)
 
 //  The candidates of asset: every linear instrument of every enabled venue
 static int
-s_candidates (hb_hedger_t *self, int asset)
+s_candidates (hb_hedger_t *self, int asset, uint8_t side)
 {
     const hb_config_t *cfg = self->cfg;
     int n = 0;
@@ -331,7 +361,9 @@ s_candidates (hb_hedger_t *self, int asset)
             continue;
         for (int i = 0; i < venue->n_instruments && n < HB_ROUTE_MAX_CANDIDATES; i++) {
             const hb_instrument_cfg_t *ins = &venue->instruments [i];
-            if (ins->asset != asset)
+            //  A spot sale needs the coins on that venue, which the hedger
+            //  does not track per venue: hedges sell derivatives only.
+            if (ins->asset != asset || (ins->kind == HB_KIND_SPOT && side == HB_SIDE_SELL))
                 continue;
             const s_book_t *book = &self->books [v * HB_MAX_INSTRUMENTS + i];
             hb_route_cand_t *c = &self->cands [n];
@@ -449,7 +481,14 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         .stale_ns = (int64_t) cfg->risk.quote_stale_ms * 1000000,
         .max_utilization = cfg->hedger.max_utilization
     };
-    int n = s_candidates (self, asset);
+    int n = s_candidates (self, asset, req.side);
+    //  Below the smallest order any candidate takes, what is left is lot
+    //  rounding, not a hedge that failed: nothing to send, nothing to say.
+    double smallest = INFINITY;
+    for (int c = 0; c < n; c++)
+        smallest = fmin (smallest, self->cands [c].min_qty * self->cands [c].multiplier);
+    if (n > 0 && req.qty < smallest)
+        return 0;
     int legs = hb_route_plan (&req, self->cands, n, &self->plan);
     if (legs <= 0) {
         int len = snprintf (detail, sizeof detail, "no venue:");
@@ -473,6 +512,12 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
             self->stats.leg_rejects++;
             continue;
         }
+        hb_route_leg_t priced = *leg;
+        const hb_instrument_cfg_t *ins = &cfg->venues [self->cand_venue [leg->cand]]
+                                              .instruments [self->cand_instr [leg->cand]];
+        double slip = fmin (S_SLIP_BPS, cfg->hedger.collar_bps / 2);
+        priced.limit_px = s_limit_px (leg->limit_px, req.side, slip, ins->tick_size);
+        leg = &priced;
         hb_ctl_order_t order = {
             .venue = self->cand_venue [leg->cand], .asset = asset, .side = req.side,
             .qty = leg->asset_qty, .px = leg->limit_px, .index = t->index,
@@ -495,7 +540,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         if (self->broken)
             break;
     }
-    if (self->plan.unplaced_qty * t->index >= S_MIN_USD) {
+    if (self->plan.unplaced_qty * t->index >= S_MIN_USD && self->plan.unplaced_qty >= smallest) {
         snprintf (detail, sizeof detail, "%.8g of %.8g left for the next request",
                   self->plan.unplaced_qty, req.qty);
         s_reject (self, id, t->asset, NULL, "unplaced", s_sign (req.side) * self->plan.unplaced_qty,
@@ -570,6 +615,7 @@ s_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns)
     order->final = true;
     order->filled = ack->filled_qty;
     order->last_ns = now_ns;
+    s_release_unfilled (self, order, now_ns);
     self->stats.finals++;
     if (ack->status == HB_ACK_REJECTED)
         hb_info ("hedger: order %s rejected by %s: %s (%s)", ack->client_id, ack->venue,

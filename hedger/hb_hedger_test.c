@@ -209,7 +209,9 @@ test_netting_and_ids (void **state)
     assert_int_equal (o->tif, HB_TIF_IOC);
     assert_int_equal (o->ord_type, HB_ORD_LIMIT);
     assert_float_equal (o->qty, 10, 1e-9);
-    assert_float_equal (o->px, 65000, 1e-9);
+    //  the worst level taken (65000), 10 bp more aggressive: the slippage
+    //  allowance of a limit IOC (S_SLIP_BPS, within half the 100 bp collar)
+    assert_float_equal (o->px, 65000 * (1 - 10e-4), 1e-6);
     assert_int_equal (fx->not_journaled, 0);
     assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0), -10, 1e-9);
 
@@ -328,11 +330,12 @@ static void
 test_control_reject (void **state)
 {
     s_fx_t *fx = *state;
-    fx->cfg->hedger.max_order_usd = 10 * 65000 - 1;
+    //  10 BTC at the leg's limit price, 65000 less the 10 bp allowance
+    fx->cfg->hedger.max_order_usd = 10 * 64935 - 1;
     s_tick (fx, "beta", 100, T0);
     assert_int_equal (s_request (fx, "c1", 10, T0, HB_SEQ_OK, T0), 0);
     assert_string_equal (s_last_reject (fx), "max_order_usd");
-    fx->cfg->hedger.max_order_usd = 10 * 65000;
+    fx->cfg->hedger.max_order_usd = 10 * 64935;
     assert_int_equal (s_request (fx, "c2", 10, T0, HB_SEQ_OK, T0), 1);
 }
 
