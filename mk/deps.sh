@@ -2,7 +2,7 @@
 # Installs the Debian packages hedgebus needs, when one is missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 PKGS="gcc make pkg-config libzmq3-dev libczmq-dev libmsgpack-dev libyaml-dev
-libcmocka-dev clang libclang-rt-14-dev jq python3 python3-numpy procps
+libcmocka-dev cppcheck clang libclang-rt-14-dev jq python3 python3-numpy procps
 libncurses-dev tmux"
 
 missing=""
