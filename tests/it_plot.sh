@@ -1,0 +1,164 @@
+#!/bin/sh
+# The plotting example (tap/examples/plot_exposure.py) on a real recording:
+#  1. the pipeline of it_hedger_e2e.sh (two sim venues, hb-aggregator with a
+#     book long 10 BTC spot on alpha, hb-risk with a BTC band of 20,000 USD,
+#     hb-hedger) runs under hb-record until the aggregator's pos.BTC is back
+#     inside the band (seen by a live hb-tap), and a second more;
+#  2. the example reads the recording directory (with --verify-crc) and
+#     writes a PNG;
+#  3. the PNG exists, starts with the PNG signature and is over 10 kB, and
+#     the BTC line the script prints has |after| < |before| hedging, with
+#     before above the band (the starting book) and after inside it.
+# Exit 77 when a binary, the sim plugin, jq or a Python module is missing.
+TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HB_BIN:-$TOP/build/asan/bin}
+export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
+# Debian's python3 (the modules are Debian packages), not a pyenv one first on PATH
+PY=${HB_PYTHON:-/usr/bin/python3}
+for b in hb-feed hb-tap hb-record hb-aggregator hb-risk hb-hedger; do
+    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
+done
+[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
+command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+[ -x "$PY" ] || { echo "skip: $PY not found"; exit 77; }
+"$PY" -c 'import msgpack, matplotlib' 2>/dev/null ||
+    { echo "skip: python3-msgpack or python3-matplotlib not installed (sh mk/deps.sh)"; exit 77; }
+
+BAND=20000
+DIR=$(mktemp -d /tmp/hb-it-plot.XXXXXX) || exit 1
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    [ -n "$KEEP" ] || rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() {
+    echo "FAIL: $*"
+    for f in "$DIR"/*.log; do echo "--- $f"; tail -20 "$f"; done
+    exit 1
+}
+
+mkdir -p "$DIR/run"
+CFG=$DIR/it.yaml
+cat >"$CFG" <<CONFIG
+hedgebus: 1
+deployment: it-plot
+run_dir: $DIR/run
+log_level: info
+assets:
+  BTC: { price: 65000, vol: 0.55 }
+  ETH: { price: 3400, vol: 0.70 }
+market:
+  seed: 11
+  step_ms: 50
+  correlation: [[1, 0.8], [0.8, 1]]
+venues:
+  alpha:
+    plugin: sim
+    collateral: { USD: 1000000 }
+    fees: { maker: 0.001, taker: 0.003 }
+    positions:
+      - { symbol: BTC-USD, qty: 10, entry: 64000 }
+    sim: { seed: 1, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000 }
+    instruments:
+      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
+      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
+      - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.001 }
+  beta:
+    plugin: sim
+    collateral: { USD: 1000000 }
+    fees: { maker: 0.0001, taker: 0.0002 }
+    sim: { seed: 2, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000 }
+    instruments:
+      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
+      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, tick: 0.01, lot: 0.01 }
+components:
+  aggregator: { endpoint: "ipc://$DIR/run/aggregator.pub", snapshot_ms: 200 }
+  risk:
+    endpoint: ipc://$DIR/run/risk.pub
+    sample_ms: 100
+    publish_ms: 200
+    quote_stale_ms: 1000
+    min_samples: 10
+    band: 1000000000
+    bands: { BTC: $BAND }
+  hedger:
+    endpoint: ipc://$DIR/run/hedger.pub
+    orders: true
+    max_order_usd: 1000000
+    collar_bps: 100
+    orders_per_s: 5
+    max_net_usd: 10000000
+    max_day_usd: 100000000
+    max_request_age_ms: 2000
+CONFIG
+
+# 1. record the pipeline; the recorder first, so it sees the unhedged book
+"$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync never >"$DIR/record.log" 2>&1 &
+recorder=$!; pids="$pids $recorder"
+"$BIN/hb-tap" --config "$CFG" --topic pos.BTC --timeout-ms 60000 \
+    >"$DIR/bus.jsonl" 2>"$DIR/tap.log" & pids="$pids $!"
+sleep 0.5
+"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
+"$BIN/hb-feed" --config "$CFG" --venue beta >"$DIR/beta.log" 2>&1 & pids="$pids $!"
+"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & pids="$pids $!"
+"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & pids="$pids $!"
+"$BIN/hb-hedger" --config "$CFG" >"$DIR/hedger.log" 2>&1 & pids="$pids $!"
+
+net_usd() {
+    grep '"topic":"pos.BTC"' "$DIR/bus.jsonl" | tail -1 | jq -r '.exposure.net_usd // empty'
+}
+inside() {
+    n=$(net_usd)
+    [ -n "$n" ] && jq -n --argjson n "$n" --argjson b "$BAND" '($n | fabs) <= $b' | grep -q true
+}
+i=0
+until inside; do
+    i=$((i + 1))
+    [ $i -le "${WAIT_S:-25}" ] || fail "pos.BTC net_usd $(net_usd) not within $BAND after ${WAIT_S:-25} s"
+    kill -0 "$recorder" 2>/dev/null || fail "hb-record exited"
+    sleep 1
+done
+sleep 3                             #  some "after" on the plot
+kill -TERM "$recorder"; wait "$recorder"; rc=$?
+pids=$(echo "$pids" | sed "s/ $recorder / /")
+[ "$rc" = 0 ] || fail "hb-record exit status $rc on SIGTERM"
+for p in $pids; do kill "$p" 2>/dev/null; done
+for p in $pids; do wait "$p" 2>/dev/null; done
+pids=""
+echo "ok   recorded $(ls "$DIR/rec" | grep -c '\.hbr$') segment(s) until net_usd $(net_usd)"
+
+# 2. plot it
+"$PY" "$TOP/tap/examples/plot_exposure.py" --verify-crc --out "$DIR/exposure.png" "$DIR/rec" \
+    >"$DIR/plot.out" 2>"$DIR/plot.log" || { cat "$DIR/plot.out"; fail "plot_exposure.py exited $?"; }
+cat "$DIR/plot.out"
+
+# 3. the PNG and the numbers
+[ -f "$DIR/exposure.png" ] || fail "no PNG written"
+magic=$(od -An -tx1 -N8 "$DIR/exposure.png" | tr -d ' \n')
+[ "$magic" = 89504e470d0a1a0a ] || fail "not a PNG (starts with $magic)"
+size=$(wc -c <"$DIR/exposure.png")
+[ "$size" -gt 10000 ] || fail "PNG only $size bytes"
+# "BTC before <usd> after <usd>"
+line=$(grep '^BTC before ' "$DIR/plot.out") || fail "no BTC before/after line"
+echo "$line" | awk -v band="$BAND" '
+    function abs(x) { return x < 0 ? -x : x }
+    { ok = $3 != "" && $5 != "" && abs($5) < abs($3) && abs($3) > band && abs($5) <= band }
+    END { exit !ok }' || fail "expected |after| < |before| around the band: $line"
+echo "ok   $size-byte PNG, $line"
+
+# 4. a damaged copy (one byte flipped halfway) is read up to the bad record
+mkdir "$DIR/bad" && cp "$DIR"/rec/*.hbr "$DIR/bad/" || fail "copy"
+seg=$(ls "$DIR"/bad/*.hbr | head -1)
+half=$(($(wc -c <"$seg") / 2))
+byte=$(od -An -tu1 -j "$half" -N1 "$seg" | tr -d ' ')
+printf "$(printf '\\%03o' $(((byte + 1) % 256)))" |
+    dd of="$seg" bs=1 seek="$half" conv=notrunc 2>/dev/null || fail "dd"
+"$PY" "$TOP/tap/examples/plot_exposure.py" --verify-crc --out "$DIR/bad.png" "$DIR/bad" \
+    >"$DIR/bad.out" 2>"$DIR/bad.log" || fail "plot_exposure.py on a damaged segment exited $?"
+grep -q 'bytes skipped' "$DIR/bad.log" || fail "no warning for the damaged record: $(cat "$DIR/bad.log")"
+cmp -s "$DIR/rec/${seg##*/}" "$seg" && fail "the copy was not damaged"
+echo "ok   damaged copy: $(grep 'bytes skipped' "$DIR/bad.log" | head -1)"
+exit 0
