@@ -280,6 +280,14 @@ test_subscriptions (void **state)
     hb_pub_stats (pub, &stats);
     assert_int_equal (stats.subscriptions, 2);
     assert_int_equal (hb_pub_wait_subscriber (pub, "fill.alpha.ETH", 50), -1);
+
+    //  exact prefixes: a subscriber to all of "order." covers the topic but
+    //  is not the one subscribed to "order.alpha." (a feed)
+    assert_int_equal (hb_sub_subscribe (sub, "order."), 0);
+    assert_int_equal (hb_pub_wait_subscriber (pub, "order.alpha.", WAIT_MS), 0);
+    assert_int_equal (hb_pub_wait_prefix (pub, "order.alpha.", 100), -1);
+    assert_int_equal (hb_sub_subscribe (sub, "order.alpha."), 0);
+    assert_int_equal (hb_pub_wait_prefix (pub, "order.alpha.", WAIT_MS), 0);
     hb_sub_destroy (&sub);
     hb_pub_destroy (&pub);
 }

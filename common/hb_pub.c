@@ -391,13 +391,14 @@ hb_pub_poll_subscriptions (hb_pub_t *self)
     zmq_msg_close (&msg);
 }
 
+//  A subscription whose prefix covers topic (exact: one equal to it).
 static bool
-s_has_subscriber (hb_pub_t *self, const char *topic)
+s_has_subscriber (hb_pub_t *self, const char *topic, bool exact)
 {
     size_t topic_len = strlen (topic);
     zframe_t *frame = (zframe_t *) zlistx_first (self->prefixes);
     while (frame) {
-        if (zframe_size (frame) <= topic_len
+        if ((exact ? zframe_size (frame) == topic_len : zframe_size (frame) <= topic_len)
         &&  memcmp (zframe_data (frame), topic, zframe_size (frame)) == 0)
             return true;
         frame = (zframe_t *) zlistx_next (self->prefixes);
@@ -405,15 +406,13 @@ s_has_subscriber (hb_pub_t *self, const char *topic)
     return false;
 }
 
-int
-hb_pub_wait_subscriber (hb_pub_t *self, const char *topic, int timeout_ms)
+static int
+s_wait (hb_pub_t *self, const char *topic, bool exact, int timeout_ms)
 {
-    assert (self);
-    assert (topic);
     int64_t deadline = hb_mono_ns () + (int64_t) timeout_ms * HB_NS_PER_MS;
     while (true) {
         hb_pub_poll_subscriptions (self);
-        if (s_has_subscriber (self, topic))
+        if (s_has_subscriber (self, topic, exact))
             return 0;
         int64_t left_ms = (deadline - hb_mono_ns ()) / HB_NS_PER_MS;
         if (left_ms <= 0)
@@ -424,6 +423,22 @@ hb_pub_wait_subscriber (hb_pub_t *self, const char *topic, int timeout_ms)
     }
     errno = ETIMEDOUT;
     return -1;
+}
+
+int
+hb_pub_wait_subscriber (hb_pub_t *self, const char *topic, int timeout_ms)
+{
+    assert (self);
+    assert (topic);
+    return s_wait (self, topic, false, timeout_ms);
+}
+
+int
+hb_pub_wait_prefix (hb_pub_t *self, const char *prefix, int timeout_ms)
+{
+    assert (self);
+    assert (prefix);
+    return s_wait (self, prefix, true, timeout_ms);
 }
 
 uint64_t

@@ -58,6 +58,12 @@ void hb_pub_poll_subscriptions (hb_pub_t *self);
 //  Returns 0 or -1 on timeout.
 int hb_pub_wait_subscriber (hb_pub_t *self, const char *topic, int timeout_ms);
 
+//  Like hb_pub_wait_subscriber, but only a subscription to exactly prefix
+//  counts: a sender that must know a particular subscriber is there (a
+//  feed subscribes to "order.<venue>.") is not fooled by a tap that took
+//  every "order." message. Returns 0 or -1 on timeout.
+int hb_pub_wait_prefix (hb_pub_t *self, const char *prefix, int timeout_ms);
+
 uint64_t hb_pub_epoch (hb_pub_t *self);
 const char *hb_pub_id (hb_pub_t *self);
 void hb_pub_stats (hb_pub_t *self, hb_pub_stats_t *stats);

@@ -81,7 +81,9 @@ hb_console_wait_ready (hb_console_t *self, int timeout_ms)
     int64_t deadline = hb_mono_ns () + (int64_t) timeout_ms * HB_NS_PER_MS;
     char topic [HB_TOPIC_MAX];
     snprintf (topic, sizeof topic, "order.%s.", self->venue->name);
-    if (hb_pub_wait_subscriber (self->pub, topic, timeout_ms)) {
+    //  exactly the feed's own prefix: a tap or recorder subscribed to all of
+    //  "order." is no proof that the feed is there
+    if (hb_pub_wait_prefix (self->pub, topic, timeout_ms)) {
         hb_error ("feed.%s has not subscribed to our orders within %d ms: is it running?",
                   self->venue->name, timeout_ms);
         return -1;
