@@ -6,6 +6,7 @@
     cache is indexed like the book (venue x instrument, asset, venue), so
     nothing is allocated per fill or tick.                                 */
 #include "hb_aggregator.h"
+#include "hb_heartbeat.h"
 #include "hb_log.h"
 #include "hb_pub.h"
 #include "hb_refill.h"
@@ -322,23 +323,12 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     hb_aggregator_t *self = (hb_aggregator_t *) arg;
     hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_HEARTBEAT;
+    hb_heartbeat_begin (&msg, "aggregator", self->started_mono, self->pub, self->sub);
     hb_heartbeat_t *hb = &msg.u.heartbeat;
-    strcpy (hb->component, "aggregator");
-    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / 1000000);
-    hb_sub_stats_t sub;
-    hb_sub_stats (self->sub, &sub);
-    hb_pub_stats_t pub;
-    hb_pub_stats (self->pub, &pub);
     hb_ledger_stats_t ledger;
     hb_ledger_stats (self->ledger, &ledger);
     hb->msgs_in = self->msgs_in;
-    hb->msgs_out = pub.sent;
-    hb->gaps = sub.gaps;
     hb->drops = ledger.duplicates;
-    hb->decode_errors = sub.decode_errors;
-    hb->restarts_seen = sub.restarts;
     hb->status = (ledger.unknown ? 1u : 0u) | (self->missing ? 2u : 0u);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;

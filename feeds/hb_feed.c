@@ -1,5 +1,6 @@
 /*  hb_feed: see hb_feed.h. */
 #include "hb_feed.h"
+#include "hb_heartbeat.h"
 #include "hb_fillstore.h"
 #include "hb_log.h"
 #include "hb_pub.h"
@@ -404,12 +405,9 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     hb_feed_stats_t stats;
     hb_feed_stats (self, &stats);
     hb_msg_t *msg = &self->out;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_HEARTBEAT;
-    msg->env.ts_recv = hb_wall_ns ();
+    //  the feed keeps its own, finer counters: they replace the bus ones
+    hb_heartbeat_begin (msg, self->id, self->started_mono, NULL, NULL);
     hb_heartbeat_t *hb = &msg->u.heartbeat;
-    memcpy (hb->component, self->id, HB_NAME_MAX);
-    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / HB_NS_PER_MS);
     hb->last_seq = self->last_seq;
     hb->msgs_in = stats.orders_in + stats.misaddressed;
     hb->msgs_out = stats.sent;

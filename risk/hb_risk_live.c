@@ -1,5 +1,6 @@
 /*  hb_risk_live: hb-risk on the bus (see hb_risk_live.h).                */
 #include "hb_risk_live.h"
+#include "hb_heartbeat.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -164,21 +165,10 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     hb_risk_live_t *self = (hb_risk_live_t *) arg;
     hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_HEARTBEAT;
+    hb_heartbeat_begin (&msg, "risk", self->started_mono, self->pub, self->sub);
     hb_heartbeat_t *hb = &msg.u.heartbeat;
-    strcpy (hb->component, "risk");
-    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / 1000000);
-    hb_sub_stats_t sub;
-    hb_sub_stats (self->sub, &sub);
-    hb_pub_stats_t pub;
-    hb_pub_stats (self->pub, &pub);
     hb->msgs_in = self->msgs_in;
-    hb->msgs_out = pub.sent;
-    hb->gaps = sub.gaps;
     hb->drops = hb_risk_ignored (self->risk);
-    hb->decode_errors = sub.decode_errors;
-    hb->restarts_seen = sub.restarts;
     hb->status = self->snapshot_done ? 0 : 1;       //  1: positions not known yet
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
