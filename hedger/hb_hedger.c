@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #define S_SETTLE_NS     (500 * 1000000LL)   //  a fill reaches pos.* and risk by then
 #define S_MIN_USD       1.0         //  less than this is not worth an order
 #define S_RECORD_MAX    256
+#define S_OUTCOME_EXPIRED 0         //  an outcome's status when no final ack came
 //  A leg's limit price is the worst book level it takes, moved this far
 //  (at most half the collar) in the aggressive direction: the book the
 //  route walked is up to one publish interval old by the time the order
@@ -79,7 +81,21 @@ struct _hb_hedger_t {
     hb_route_cand_t cands [HB_ROUTE_MAX_CANDIDATES];
     int            cand_venue [HB_ROUTE_MAX_CANDIDATES];
     int            cand_instr [HB_ROUTE_MAX_CANDIDATES];
+    hb_hedger_crash_t crash;        //  the restart tests' injected kill -9
+    int            crash_left;      //  points of that kind to pass before it
 };
+
+//  Exists for tests/it_hedger_restart.sh: dies as kill -9 would (no
+//  flush, no destructor, nothing queued in ZeroMQ leaves) at the
+//  crash_left-th point of the armed kind. Unarmed, one compare.
+static void
+s_crash_point (hb_hedger_t *self, hb_hedger_crash_t point, const char *client_id)
+{
+    if (self->crash != point || --self->crash_left > 0)
+        return;
+    hb_warn ("hedger: injected crash %s at %s", hb_hedger_crash_name (point), client_id);
+    raise (SIGKILL);
+}
 
 static double
 s_sign (uint8_t side)
@@ -395,6 +411,12 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
 {
     const hb_venue_cfg_t *venue = &self->cfg->venues [self->cand_venue [cand]];
     const hb_instrument_cfg_t *ins = &venue->instruments [self->cand_instr [cand]];
+    //  a journaled id comes back only if risk's ids repeat across its runs
+    if (s_order_find (self, client_id)) {
+        s_reject (self, client_id, self->cfg->assets [asset].name, venue->name,
+                  "duplicate_client_id", s_sign (side) * leg->asset_qty, "journaled before");
+        return -1;
+    }
     s_order_t *order = s_order_slot (self, now_ns);
     if (!order) {
         s_reject (self, "-", self->cfg->assets [asset].name, venue->name, "orders_full",
@@ -410,6 +432,7 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
         self->broken = true;
         return -1;
     }
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_JOURNAL, client_id);
     memset (order, 0, sizeof *order);
     order->used = true;
     snprintf (order->client_id, sizeof order->client_id, "%s", client_id);
@@ -440,6 +463,7 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     //  a failed send stays in flight: we cannot know it did not leave
     if (self->send (topic, msg, self->send_arg) != 0)
         hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
     self->stats.orders++;
     hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
              leg->qty, ins->symbol, venue->name, leg->limit_px);
@@ -612,6 +636,9 @@ s_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns)
     s_order_t *order = s_order_find (self, ack->client_id);
     if (!order || order->final || ack->status == HB_ACK_ACCEPTED)
         return;
+    //  the window the journal cannot cover: the venue is done, the
+    //  outcome is not durable yet
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_ACK, ack->client_id);
     order->final = true;
     order->filled = ack->filled_qty;
     order->last_ns = now_ns;
@@ -677,22 +704,57 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
 {
     assert (self);
     int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < S_MAX_ORDERS && !self->broken; i++) {
         s_order_t *order = &self->orders [i];
-        if (!order->used || order->final || order->timed_out || now_ns - order->sent_ns <= limit)
+        if (!order->used || order->final || now_ns - order->sent_ns <= limit)
             continue;
+        //  Given up as if it filled completely: it keeps counting for
+        //  S_SETTLE_NS more, then the aggregator's positions (which get the
+        //  venue's fills from its fill journal, even those we missed) say
+        //  what it did, and risk asks again for what is left. Our orders
+        //  are IOC: the venue has decided long before order_timeout_ms.
+        order->final = true;
         order->timed_out = true;
+        order->filled = order->qty;
+        order->last_ns = now_ns;
         self->stats.timeouts++;
+        s_journal_outcome (self, order, S_OUTCOME_EXPIRED);
         char request [HB_ID_MAX];
         snprintf (request, sizeof request, "%s", order->client_id);
         char *dot = strrchr (request, '.');
         if (dot)
             *dot = '\0';
         char detail [HB_TEXT_MAX];
-        snprintf (detail, sizeof detail, "order %s: no final ack after %d ms; kept in flight",
+        snprintf (detail, sizeof detail, "%.40s: no final ack in %d ms, given up",
                   order->client_id, self->cfg->hedger.order_timeout_ms);
         s_reject (self, request, self->cfg->assets [order->asset].name,
                   self->cfg->venues [order->venue].name, "order_timeout",
                   s_sign (order->side) * order->qty * order->mult, detail);
+    }
+}
+
+int
+hb_hedger_set_crash (hb_hedger_t *self, const char *point, int nth)
+{
+    assert (self);
+    hb_hedger_crash_t crash = HB_HEDGER_CRASH_NONE;
+    for (int c = HB_HEDGER_CRASH_AFTER_JOURNAL; c <= HB_HEDGER_CRASH_AFTER_ACK; c++)
+        if (point && strcmp (point, hb_hedger_crash_name ((hb_hedger_crash_t) c)) == 0)
+            crash = (hb_hedger_crash_t) c;
+    if (crash == HB_HEDGER_CRASH_NONE || nth < 1)
+        return -1;
+    self->crash = crash;
+    self->crash_left = nth;
+    return 0;
+}
+
+const char *
+hb_hedger_crash_name (hb_hedger_crash_t point)
+{
+    switch (point) {
+        case HB_HEDGER_CRASH_AFTER_JOURNAL: return "after_journal";
+        case HB_HEDGER_CRASH_AFTER_SEND:    return "after_send";
+        case HB_HEDGER_CRASH_AFTER_ACK:     return "after_ack";
+        default:                            return "none";
     }
 }

@@ -7,7 +7,7 @@
     repeats it every sample while the breach lasts, each time with a new
     id. So per asset the hedger sends target_qty minus the hedges in
     flight. An order is in flight from its intent until the venue's final
-    ack, and its filled part stays counted until a request newer than the
+    ack (or order_timeout_ms, hb_hedger_check_timeouts), and its filled part stays counted until a request newer than the
     last fill by S_SETTLE (the aggregator and risk have seen it by then):
     under-hedging for one sample is safe, hedging a fill twice is not.
 
@@ -72,8 +72,11 @@ int hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_
 //  used, -1 when not ours or not known.
 int hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns);
 
-//  Flags orders past order_timeout_ms (they stay in flight: we do not
-//  know whether they reached the venue). Call from a timer.
+//  Gives up orders past order_timeout_ms without a final ack (also those
+//  replayed from a previous run): each counts as completely filled for
+//  the settle time, then no more, and the aggregator's positions say what
+//  it did. Never sends it again. Journaled, and published as an
+//  order_timeout hedger.reject. Call from a timer, and once at start.
 void hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns);
 
 //  Asset units in flight for asset (signed: < 0 sells), as a request
@@ -88,5 +91,23 @@ bool hb_hedger_killed (hb_hedger_t *self);
 int hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed);
 
 void hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats);
+
+//  Injected crashes, for the restart tests only (hb-hedger arms them from
+//  HB_HEDGER_CRASH / HB_HEDGER_CRASH_NTH): the process kills itself with
+//  SIGKILL at the nth point of the kind, counted from this call.
+typedef enum {
+    HB_HEDGER_CRASH_NONE = 0,
+    HB_HEDGER_CRASH_AFTER_JOURNAL,  //  an intent is durable, its order not sent
+    HB_HEDGER_CRASH_AFTER_SEND,     //  the order is handed to the bus
+    HB_HEDGER_CRASH_AFTER_ACK       //  a final ack is in, its outcome not durable
+} hb_hedger_crash_t;
+
+//  Arms the crash point named point ("after_journal", "after_send",
+//  "after_ack") at its nth occurrence. 0, or -1 for an unknown name or
+//  nth < 1 (nothing armed).
+int hb_hedger_set_crash (hb_hedger_t *self, const char *point, int nth);
+
+//  The name of a crash point; "none" for anything else.
+const char *hb_hedger_crash_name (hb_hedger_crash_t point);
 
 #endif

@@ -3,15 +3,19 @@
       hb-hedger --config FILE kill | reset      latch / clear the kill switch
     One zloop: risk.hedge from risk's endpoint; tick.*, ack.*, fill.* from
     every enabled venue; pos.* and margin.* from the aggregator; a timer
-    for order timeouts and the heartbeat (hb.hedger). The decisions are in
+    for order timeouts, one for the heartbeat (hb.hedger). The decisions are in
     hb_hedger_t; this file only moves messages. Exits 0 on SIGTERM/SIGINT,
-    1 when it cannot start, 2 on a bad command line or config.            */
+    1 when it cannot start, 2 on a bad command line or config.
+    HB_HEDGER_CRASH=after_journal|after_send|after_ack, HB_HEDGER_CRASH_NTH=N
+    (default 1), read once at start: the process kills itself with SIGKILL
+    at the Nth such point. It exists for tests/it_hedger_restart.sh.      */
 #include <czmq.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hb_config.h"
@@ -84,7 +88,6 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
     s_live_t *self = (s_live_t *) arg;
     if (s_stop)
         return -1;
-    hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
     hb_hedger_stats_t st;
     hb_hedger_stats (self->hedger, &st);
     hb_sub_stats_t sub;
@@ -105,6 +108,18 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
     hb->queue_depth = st.in_flight;
     hb->status = hb_hedger_killed (self->hedger)? 1: 0;     //  1: kill switch set
     hb_pub_send (self->pub, NULL, &msg);
+    return 0;
+}
+
+static int
+s_on_timeouts (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    s_live_t *self = (s_live_t *) arg;
+    if (s_stop)
+        return -1;
+    hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
     return 0;
 }
 
@@ -136,8 +151,19 @@ s_subscribe (s_live_t *self)
     return 0;
 }
 
+//  An order is given up at most a quarter of order_timeout_ms late: it is
+//  under-hedging time (hb_hedger_check_timeouts)
+static size_t
+s_timeout_period (const hb_config_t *cfg)
+{
+    int ms = cfg->hedger.order_timeout_ms / 4;
+    return (size_t) (ms < 10? 10: ms > S_TIMER_MS? S_TIMER_MS: ms);
+}
+
+//  crash, crash_nth: the restart tests' injected crash (HB_HEDGER_CRASH,
+//  HB_HEDGER_CRASH_NTH), crash NULL when unset
 static int
-s_run (const hb_config_t *cfg)
+s_run (const hb_config_t *cfg, const char *crash, int crash_nth)
 {
     s_live_t live = { .cfg = cfg, .started_mono = hb_mono_ns () };
     int rc = 1;
@@ -146,9 +172,19 @@ s_run (const hb_config_t *cfg)
     live.loop = zloop_new ();
     if (live.pub && live.sub && live.loop)
         live.hedger = hb_hedger_new (cfg, s_send, &live, hb_wall_ns ());
+    if (live.hedger && crash && hb_hedger_set_crash (live.hedger, crash, crash_nth) != 0) {
+        hb_error ("hedger: HB_HEDGER_CRASH=%s HB_HEDGER_CRASH_NTH=%d: expected after_journal, "
+                  "after_send or after_ack and N >= 1", crash, crash_nth);
+        hb_hedger_destroy (&live.hedger);
+    }
+    //  what a previous run left in flight past order_timeout_ms is given
+    //  up now, not a timer period later
+    if (live.hedger)
+        hb_hedger_check_timeouts (live.hedger, hb_wall_ns ());
     if (live.hedger && s_subscribe (&live) == 0
     &&  zloop_reader (live.loop, hb_sub_sock (live.sub), s_on_bus, &live) == 0
-    &&  zloop_timer (live.loop, S_TIMER_MS, 0, s_on_timer, &live) >= 0) {
+    &&  zloop_timer (live.loop, S_TIMER_MS, 0, s_on_timer, &live) >= 0
+    &&  zloop_timer (live.loop, s_timeout_period (cfg), 0, s_on_timeouts, &live) >= 0) {
         hb_info ("hedger: publishing on %s%s", cfg->hedger.endpoint,
                  hb_hedger_killed (live.hedger)? " (kill switch SET: no orders)": "");
         while (!s_stop)
@@ -234,7 +270,10 @@ main (int argc, char **argv)
     sigemptyset (&action.sa_mask);
     sigaction (SIGTERM, &action, NULL);
     sigaction (SIGINT, &action, NULL);
-    rc = s_run (cfg);
+    //  read once; only tests/it_hedger_restart.sh sets it
+    const char *crash = getenv ("HB_HEDGER_CRASH");
+    const char *nth = getenv ("HB_HEDGER_CRASH_NTH");
+    rc = s_run (cfg, crash && *crash? crash: NULL, nth? atoi (nth): 1);
     hb_config_destroy (&cfg);
     return rc;
 }

@@ -282,6 +282,43 @@ test_restart_replay (void **state)
     assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 3000 * S_MS), 0, 1e-9);
 }
 
+//  No final ack by order_timeout_ms: given up, counted as filled for the
+//  settle time and then not at all (positions tell); a restart reads that
+//  back and sends nothing again
+static void
+test_timeout_gives_up (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "r1", 10, T0, HB_SEQ_OK, T0), 1);
+    int sent = s_orders (fx);
+    hb_hedger_stats_t st;
+    hb_hedger_check_timeouts (fx->hedger, T0 + 5000 * S_MS);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.timeouts, 0);
+    assert_int_equal (st.in_flight, 1);
+    hb_hedger_check_timeouts (fx->hedger, T0 + 5001 * S_MS);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.timeouts, 1);
+    assert_int_equal (st.in_flight, 0);
+    assert_string_equal (s_last_reject (fx), "order_timeout");
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 5400 * S_MS), -10, 1e-9);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 5600 * S_MS), 0, 1e-9);
+    hb_hedger_destroy (&fx->hedger);
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 6000 * S_MS);
+    assert_non_null (fx->hedger);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.replayed, 1);
+    assert_int_equal (st.in_flight, 0);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 6000 * S_MS), 0, 1e-9);
+    assert_int_equal (s_orders (fx), sent);
+    //  crash points: only the three names, only n >= 1
+    assert_int_equal (hb_hedger_set_crash (fx->hedger, "after_send", 0), -1);
+    assert_int_equal (hb_hedger_set_crash (fx->hedger, "after_lunch", 1), -1);
+    assert_int_equal (hb_hedger_set_crash (fx->hedger, NULL, 1), -1);
+    assert_string_equal (hb_hedger_crash_name (HB_HEDGER_CRASH_AFTER_ACK), "after_ack");
+}
+
 //  Stale requests, gaps and restarts of risk: refused, with the reason on the bus
 static void
 test_refusals (void **state)
@@ -346,6 +383,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_netting_and_ids, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_split_ids, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_timeout_gives_up, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_restart_replay, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_kill_switch, s_setup, s_teardown),
