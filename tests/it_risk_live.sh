@@ -50,6 +50,8 @@ assets:
 market:
   seed: 11
   step_ms: 50
+  anchor: $(date +%s)              # the path starts at the reference prices now, so
+                                   # the index checks below do not depend on the time of day
   correlation: [[1, 0.8], [0.8, 1]]
 venues:
   alpha:
