@@ -12,6 +12,9 @@
 #   common/*.c                  -> libhbcommon.a (every process links it)
 #   <dir>/hb_<x>_main.c         -> bin/hb-<x>, with the other .c files of <dir>
 #   feeds/<name>/*.c            -> lib/hedgebus/hb_venue_<name>.so (a venue plugin)
+#   feeds/lib/*.c               -> libhbvenue.a: what real venue plugins share
+#                                  (WebSocket, REST, JSON, signing), linked into
+#                                  every plugin and every test under feeds/*/
 #   **/*_test.c                 -> tests/<name> (cmocka), with the objects of its dir
 #   **/*_bench.c                -> bench/<name>
 #   **/*_fuzz.c                 -> fuzz/<name> (libFuzzer)
@@ -26,9 +29,13 @@ CONFIG  ?= config/default.yaml
 PKGS     := libczmq libzmq msgpack yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lczmq -lzmq -lmsgpackc -lyaml)
+# real venues: WebSocket/TLS, REST, HMAC, JSON (only plugins and their tests link them)
+VENUE_PKGS := libwebsockets libcurl openssl jansson
+VENUE_CFLAGS := $(shell pkg-config --cflags $(VENUE_PKGS) 2>/dev/null)
+VENUE_LIBS := $(shell pkg-config --libs $(VENUE_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -lssl -lcrypto -ljansson)
 
 CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
-                -g -fPIC -pthread -D_GNU_SOURCE -Icommon -Ifeeds $(PKG_CFLAGS)
+                -g -fPIC -pthread -D_GNU_SOURCE -Icommon -Ifeeds -Ifeeds/lib $(PKG_CFLAGS) $(VENUE_CFLAGS)
 ifeq ($(SAN),address)
   OPT = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
   SANLD = -fsanitize=address,undefined
@@ -51,7 +58,10 @@ COMMON_LIB  := $(BUILD)/lib/libhbcommon.a
 
 PROG_DIRS   := feeds tap aggregator risk hedger
 MAINS       := $(wildcard $(addsuffix /hb_*_main.c,$(PROG_DIRS)))
-PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard feeds/*/*.c))))
+PLUGIN_DIRS := $(filter-out feeds/lib,$(patsubst %/,%,$(sort $(dir $(wildcard feeds/*/*.c)))))
+VENUE_SRC   := $(filter-out $(SKIP),$(wildcard feeds/lib/*.c))
+VENUE_OBJ   := $(VENUE_SRC:%.c=$(BUILD)/obj/%.o)
+VENUE_LIB   := $(BUILD)/lib/libhbvenue.a
 TESTS_SRC   := $(wildcard */*_test.c feeds/*/*_test.c)
 BENCH_SRC   := $(wildcard */*_bench.c feeds/*/*_bench.c)
 FUZZ_SRC    := $(wildcard */*_fuzz.c)
@@ -88,6 +98,10 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(VENUE_LIB): $(VENUE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 define MAIN_rule
 $(call main_bin,$(1)): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
@@ -98,9 +112,9 @@ $(foreach m,$(MAINS),$(eval $(call MAIN_rule,$(m))))
 # plugins carry their own copy of the common library, with its symbols kept
 # local, so a plugin never binds to the host's internals by accident
 define PLUGIN_rule
-$(call plugin_so,$(1)): $(call dir_objs,$(1)) $(COMMON_LIB)
+$(call plugin_so,$(1)): $(call dir_objs,$(1)) $(VENUE_LIB) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) -shared $$(LDFLAGS) -Wl,--exclude-libs,ALL -o $$@ $$^ $$(LDLIBS)
+	$$(CC) -shared $$(LDFLAGS) -Wl,--exclude-libs,ALL -o $$@ $$^ $$(LDLIBS) $$(VENUE_LIBS)
 endef
 $(foreach p,$(PLUGIN_DIRS),$(eval $(call PLUGIN_rule,$(p))))
 
@@ -108,10 +122,13 @@ $(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $^ $(LDLIBS)
 
+# tests and benches under feeds/<name>/ also get the venue library
+venue_deps = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIB))
+venue_libs = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIBS))
 define TEST_rule
-$(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(COMMON_LIB)
+$(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(call venue_deps,$(1)) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(TEST_LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $(call venue_libs,$(1)) $$(TEST_LIBS)
 endef
 $(foreach t,$(TESTS_SRC),$(eval $(call TEST_rule,$(t),tests)))
 $(foreach b,$(BENCH_SRC),$(eval $(call TEST_rule,$(b),bench)))
