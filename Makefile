@@ -64,7 +64,7 @@ VENUE_OBJ   := $(VENUE_SRC:%.c=$(BUILD)/obj/%.o)
 VENUE_LIB   := $(BUILD)/lib/libhbvenue.a
 TESTS_SRC   := $(wildcard */*_test.c feeds/*/*_test.c)
 BENCH_SRC   := $(wildcard */*_bench.c feeds/*/*_bench.c)
-FUZZ_SRC    := $(wildcard */*_fuzz.c)
+FUZZ_SRC    := $(wildcard */*_fuzz.c feeds/*/*_fuzz.c)
 TPLUG_SRC   := $(wildcard tests/plugins/*.c)
 
 # objects of a directory, less mains/tests/benches/fuzzers
@@ -134,9 +134,9 @@ $(foreach t,$(TESTS_SRC),$(eval $(call TEST_rule,$(t),tests)))
 $(foreach b,$(BENCH_SRC),$(eval $(call TEST_rule,$(b),bench)))
 
 define FUZZ_rule
-$(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(COMMON_LIB)
+$(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(if $(filter feeds/%/,$(dir $(1))),$(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(VENUE_LIB)) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(LDLIBS)
+	$$(CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(LDLIBS) $(call venue_libs,$(1))
 endef
 $(foreach f,$(FUZZ_SRC),$(eval $(call FUZZ_rule,$(f))))
 
