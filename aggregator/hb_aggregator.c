@@ -6,6 +6,7 @@
     cache is indexed like the book (venue x instrument, asset, venue), so
     nothing is allocated per fill or tick.                                 */
 #include "hb_aggregator.h"
+#include "hb_curve.h"
 #include "hb_heartbeat.h"
 #include "hb_log.h"
 #include "hb_pub.h"
@@ -360,7 +361,8 @@ hb_aggregator_new (const hb_config_t *cfg)
     self->loop = zloop_new ();
     if (!self->pub || !self->sub || !self->snap || !self->loop)
         goto fail;
-    if (zsock_bind (self->snap, "%s", agg->snapshot_endpoint) < 0) {
+    if (hb_curve_server (self->snap, agg->snapshot_endpoint) != 0
+    ||  zsock_bind (self->snap, "%s", agg->snapshot_endpoint) < 0) {
         hb_error ("aggregator: cannot bind the snapshot socket to %s", agg->snapshot_endpoint);
         goto fail;
     }

@@ -3,6 +3,7 @@
     SIGTERM/SIGINT, 1 when it cannot start or had to stop (journal), 2 on a
     bad command line or config.                                           */
 #include "hb_aggregator.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 
 #include <getopt.h>
@@ -68,6 +69,10 @@ main (int argc, char *argv [])
     //  our own handler: the reactor stops, the journal is synced and closed
     zsys_handler_set (NULL);
     zsys_init ();
+    if (hb_curve_start (cfg, "aggregator") != 0) {
+        hb_config_destroy (&cfg);
+        return 2;
+    }
     int rc = 1;
     s_aggregator = hb_aggregator_new (cfg);
     if (s_aggregator) {

@@ -1,8 +1,11 @@
-/*  hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS]: asks
-    hb-aggregator for a snapshot (docs/PROTOCOL.md, Snapshots) and prints
-    each message as one JSON line, the snapshot_end last. Exits 0, or 1 when
-    no reply came in time or the reply is malformed.                      */
+/*  hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS] [--key NAME]:
+    asks hb-aggregator for a snapshot (docs/PROTOCOL.md, Snapshots) and
+    prints each message as one JSON line, the snapshot_end last. With CURVE
+    (hb_curve.h) it uses certificate NAME, "aggsnap" by default. Exits 0, 1
+    when no reply came in time or the reply is malformed, 2 on a usage,
+    config or key error.                                                  */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_msg.h"
 
@@ -16,21 +19,23 @@ main (int argc, char *argv [])
         { "config",     required_argument, NULL, 'c' },
         { "prefix",     required_argument, NULL, 'p' },
         { "timeout-ms", required_argument, NULL, 't' },
+        { "key",        required_argument, NULL, 'k' },
         { NULL, 0, NULL, 0 }
     };
-    const char *path = NULL, *prefix = "";
+    const char *path = NULL, *prefix = "", *key = "aggsnap";
     int timeout_ms = 2000, opt;
-    while ((opt = getopt_long (argc, argv, "c:p:t:", options, NULL)) != -1)
+    while ((opt = getopt_long (argc, argv, "c:p:t:k:", options, NULL)) != -1)
         switch (opt) {
             case 'c': path = optarg; break;
             case 'p': prefix = optarg; break;
             case 't': timeout_ms = atoi (optarg); break;
+            case 'k': key = optarg; break;
             default:
-                fprintf (stderr, "usage: hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS]\n");
+                fprintf (stderr, "usage: hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS] [--key NAME]\n");
                 return 2;
         }
     if (!path) {
-        fprintf (stderr, "usage: hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS]\n");
+        fprintf (stderr, "usage: hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS] [--key NAME]\n");
         return 2;
     }
     hb_config_t *cfg = hb_config_load (path);
@@ -38,8 +43,15 @@ main (int argc, char *argv [])
         return 2;
     hb_log_init ("aggsnap", HB_LOG_WARN);
     zsys_handler_set (NULL);
+    if (hb_curve_start (cfg, key) != 0) {
+        hb_config_destroy (&cfg);
+        return 2;
+    }
     int rc = 1;
-    zsock_t *req = zsock_new_req (cfg->aggregator.snapshot_endpoint);
+    zsock_t *req = zsock_new (ZMQ_REQ);
+    if (req && (hb_curve_client (req, cfg->aggregator.snapshot_endpoint) != 0
+            ||  zsock_connect (req, "%s", cfg->aggregator.snapshot_endpoint) != 0))
+        zsock_destroy (&req);
     if (req) {
         zsock_set_rcvtimeo (req, timeout_ms);
         zstr_send (req, prefix);

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ typedef struct {
     double  mark;                   //  latest mid, 0: none
     int64_t mark_ts;
     uint64_t fills;
+    char    last_fill [HB_ID_MAX];  //  fill id of the last fill applied
     bool    active;
 } s_slot_t;
 
@@ -149,6 +151,7 @@ hb_book_fill (hb_book_t *self, const hb_fill_t *fill)
     }
     slot->fees += fee;
     slot->fills++;
+    snprintf (slot->last_fill, sizeof slot->last_fill, "%s", fill->fill_id);
     slot->active = true;
     return ins->asset;
 }
@@ -333,6 +336,7 @@ hb_book_position (const hb_book_t *self, int venue, int instrument, int64_t now_
     out->realized = slot->realized;
     out->fees = slot->fees;
     out->fills = slot->fills;
+    memcpy (out->last_fill, slot->last_fill, sizeof out->last_fill);
     out->mark_ts = slot->mark_ts;
     s_prices_t p = s_prices (self, ins, slot, -1, 1);
     out->unrealized = s_pnl (ins, slot->qty, slot->entry, p.mark);

@@ -62,6 +62,8 @@ s_fill (hb_book_t *book, const char *symbol, int side, double qty, double px, do
     strcpy (fill.venue, "v");
     strcpy (fill.symbol, symbol);
     strcpy (fill.fee_asset, fee_asset);
+    static int s_fill_no;
+    snprintf (fill.fill_id, sizeof fill.fill_id, "f%d", ++s_fill_no);
     assert_int_equal (hb_book_fill (book, &fill), 0);
 }
 
@@ -72,6 +74,8 @@ test_linear (void **state)
     hb_config_t *cfg = s_config ();
     hb_book_t *book = hb_book_new (cfg);
     hb_position_t pos;
+    hb_book_position (book, 0, PERP, 0, &pos);
+    assert_string_equal (pos.last_fill, "");
     s_fill (book, "BTC-PERP", HB_SIDE_BUY, 1, 100, 0.5, "USD");     //  +1 @ 100
     s_fill (book, "BTC-PERP", HB_SIDE_BUY, 3, 200, 0.5, "USD");     //  +4 @ (100 + 600) / 4 = 175
     hb_book_position (book, 0, PERP, 0, &pos);
@@ -104,6 +108,13 @@ test_linear (void **state)
     NEAR (pos.fees, 2.5);
     NEAR (pos.unrealized, 0);
     assert_int_equal (pos.fills, 5);
+    //  the state names the last fill it holds (hb-risk's data-time grid)
+    char last [HB_ID_MAX];
+    snprintf (last, sizeof last, "%s", pos.last_fill);
+    assert_true (last [0] == 'f' && atoi (last + 1) >= 5);
+    hb_book_position (book, 0, INV, 0, &pos);
+    assert_string_equal (pos.last_fill, "");
+    hb_book_position (book, 0, PERP, 0, &pos);
     assert_string_equal (pos.settle, "USD");
     //  a fill for something the config does not know changes nothing
     hb_fill_t bad = { .side = HB_SIDE_BUY, .qty = 1, .px = 1 };

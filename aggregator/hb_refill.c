@@ -1,5 +1,6 @@
 /*  hb_refill: see hb_refill.h. */
 #include "hb_refill.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_time.h"
 
@@ -44,7 +45,8 @@ s_open (hb_refill_t *self, s_venue_t *slot)
     //  a request must never block the reactor: with no room it fails and
     //  is retried like a lost one
     zsock_set_sndtimeo (slot->dealer, 0);
-    if (zsock_connect (slot->dealer, "%s", venue->replay_endpoint) != 0
+    if (hb_curve_client (slot->dealer, venue->replay_endpoint) != 0
+    ||  zsock_connect (slot->dealer, "%s", venue->replay_endpoint) != 0
     ||  zloop_reader (self->loop, slot->dealer, s_on_reply, slot) != 0) {
         hb_error ("aggregator: cannot connect to the fill replay of %s at %s",
                   venue->name, venue->replay_endpoint);

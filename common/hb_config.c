@@ -504,7 +504,7 @@ static void
 s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "hedgebus", "deployment", "run_dir", "log_level", "assets",
-                                         "market", "venues", "components", "hosts", NULL };
+                                         "market", "venues", "components", "hosts", "security", NULL };
     hb_config_t *cfg = self->cfg;
     hb_ynode_t node;
     int64_t version;
@@ -541,6 +541,7 @@ s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
     hb_cfg_venues (self, root);
     s_components (self, root);
     hb_cfg_hosts (self, root);
+    hb_cfg_security (self, root);
 }
 
 //  ---------------------------------------------------------------------------

@@ -31,6 +31,8 @@
 #define HB_PATH_MAX         256
 #define HB_ENDPOINT_MAX     128
 #define HB_MAX_HOSTS        16
+#define HB_MAX_ALLOW        32      //  client certificates in security.allow
+#define HB_KEY_NAME_MAX     48      //  a certificate name: "feed.<venue>" or a component's
 
 typedef enum {
     HB_KIND_SPOT = 1,
@@ -90,6 +92,10 @@ typedef struct {
     int64_t     expiry_ns;              //  wall ns
     double      iv;                     //  implied vol the sim quotes at
     int         line;
+    //  options only: symbol of the future or perpetual of the same venue
+    //  and asset the option is written on (Black-76 on its price); "":
+    //  on the spot (Black-Scholes on the index). Checked at load.
+    char        underlying [HB_NAME_MAX];
 } hb_instrument_cfg_t;
 
 //  Parameters of the sim plugin for one venue (venues.X.sim).
@@ -177,6 +183,21 @@ typedef struct {
     int     line;
 } hb_host_cfg_t;
 
+//  CURVE security (security:, docs/CONFIG.md and hb_curve.h). Every tcp
+//  endpoint off loopback (every tcp endpoint with loopback: true) is
+//  served and reached with CURVE only: each process has a certificate
+//  NAME in keys_dir (NAME.key public, NAME.key_secret private, both made
+//  by hb-keygen) and a server lets in only the clients named in allow.
+//  Without a security: section such an endpoint is a config error.
+typedef struct {
+    bool    present;                        //  the file has a security: section
+    char    keys_dir [HB_PATH_MAX];         //  absolute
+    bool    loopback;                       //  CURVE on tcp loopback too (default: plain)
+    int     n_allow;
+    char    allow [HB_MAX_ALLOW][HB_KEY_NAME_MAX];  //  certificate names of the clients let in
+    int     line;                           //  of keys_dir (or of security:)
+} hb_security_cfg_t;
+
 //  hb-aggregator's settings (components.aggregator), defaults filled in
 //  even when the file has no such component.
 typedef struct {
@@ -228,6 +249,13 @@ typedef struct {
     char    journal [HB_PATH_MAX];          //  order intents and outcomes
     hb_journal_policy_t fsync;
     char    kill_file [HB_PATH_MAX];        //  exists: the kill switch is latched
+    //  Carry in the venue choice (hedger/hb_route.h), per [venue][instrument],
+    //  0 where the file gives none: what holding a long costs over hold_hours.
+    double  hold_hours;                     //  how long a hedge is expected to be held (> 0)
+    double  funding_bps [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];  //  perps: expected funding per
+                                            //  8 h, bps, signed (> 0: longs pay shorts)
+    double  basis_bps [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];    //  futures: annualized basis
+                                            //  cost, bps, signed (> 0: a long pays it)
 } hb_hedger_cfg_t;
 
 typedef struct {
@@ -248,6 +276,7 @@ typedef struct {
     bool                hosts_present;  //  false: no hosts: section, hosts [0] is "local"
     int                 n_hosts;
     hb_host_cfg_t       hosts [HB_MAX_HOSTS];
+    hb_security_cfg_t   security;
 } hb_config_t;
 
 //  Loads and validates path. Every error is printed to stderr as described
@@ -268,6 +297,20 @@ const hb_venue_cfg_t *hb_config_venue (const hb_config_t *self, const char *name
 const hb_component_cfg_t *hb_config_component (const hb_config_t *self, const char *name);
 int hb_config_asset_index (const hb_config_t *self, const char *name);
 const hb_host_cfg_t *hb_config_host (const hb_config_t *self, const char *name);
+
+//  True when endpoint is served and reached with CURVE under this config:
+//  a tcp endpoint whose host is not a loopback address (127.0.0.0/8,
+//  [::1], localhost), or any tcp endpoint with security.loopback. ipc://
+//  never (file permissions guard it). self may be NULL: the rule without
+//  a config (loopback stays plain).
+bool hb_config_endpoint_curve (const hb_config_t *self, const char *endpoint);
+
+//  The index-th endpoint (0, 1, ...) that a process of the config binds,
+//  each endpoint once; NULL past the last. owner (HB_KEY_NAME_MAX bytes,
+//  may be NULL) gets the certificate name of that process: "feed.<venue>"
+//  for a venue's endpoint and replay_endpoint, the component's name for a
+//  component's (aggregator for its snapshot_endpoint too).
+const char *hb_config_bound_endpoint (const hb_config_t *self, int index, char *owner);
 const hb_instrument_cfg_t *hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol);
 const char *hb_venue_param (const hb_venue_cfg_t *venue, const char *key);
 

@@ -15,7 +15,7 @@ const char *const hb_cfg_hedger_keys [] = {
     "max_order_usd", "max_order_qty", "collar_bps", "orders_per_s", "venue_orders_per_s",
     "burst", "max_net_usd", "net_limits", "max_gross_usd", "max_day_usd",
     "max_request_age_ms", "order_timeout_ms", "max_utilization",
-    "journal", "fsync", "kill_file", NULL
+    "journal", "fsync", "kill_file", "hold_hours", "funding_bps", "basis_bps", NULL
 };
 
 static const hb_cfg_range_t s_bps = { 0, 10000, true, false };
@@ -66,6 +66,51 @@ s_venue_rates (hb_cfg_loader_t *self, const hb_ynode_t *map, double *per_venue)
                 per_venue [venue - self->cfg->venues] = value;
             else
                 hb_yaml_error (&entry, "must be > 0 (orders per second)");
+        }
+    }
+}
+
+//  key: { VENUE: { SYMBOL: bps, ... }, ... } into per [venue][instrument]:
+//  each a signed number of bps within +-10000, on an instrument of a kind
+//  that kind_a or kind_b names, kinds in words (funding: perpetuals;
+//  basis: futures).
+static void
+s_carry_map (hb_cfg_loader_t *self, const hb_ynode_t *map, const char *key, hb_kind_t kind_a,
+             hb_kind_t kind_b, const char *kinds, double per [HB_MAX_VENUES][HB_MAX_INSTRUMENTS])
+{
+    static const hb_cfg_range_t range = { -10000, 10000, false, false };
+    hb_ynode_t node, venue_node, entry;
+    if (hb_ynode_get (map, key, &node) != 0 || !hb_ynode_expect_map (&node))
+        return;
+    for (int i = 0; i < hb_ynode_size (&node); i++) {
+        const char *name;
+        if (hb_ynode_pair (&node, i, &name, &venue_node) != 0 || !name)
+            continue;
+        const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, name);
+        if (!venue) {
+            hb_yaml_error (&venue_node, "unknown venue '%s' (not in venues:)", name);
+            continue;
+        }
+        if (!hb_ynode_expect_map (&venue_node))
+            continue;
+        for (int j = 0; j < hb_ynode_size (&venue_node); j++) {
+            const char *symbol;
+            if (hb_ynode_pair (&venue_node, j, &symbol, &entry) != 0 || !symbol)
+                continue;
+            const hb_instrument_cfg_t *ins = hb_venue_instrument (venue, symbol);
+            if (!ins) {
+                hb_yaml_error (&entry, "unknown symbol '%s' (not an instrument of venue %s)",
+                               symbol, venue->name);
+                continue;
+            }
+            if (ins->kind != kind_a && ins->kind != kind_b) {
+                hb_yaml_error (&entry, "%s is a %s: %s is for %s only", symbol,
+                               hb_kind_name (ins->kind), key, kinds);
+                continue;
+            }
+            double value = 0;
+            if (hb_cfg_number (&venue_node, symbol, true, 0, &range, &value) == 0)
+                per [venue - self->cfg->venues][ins - venue->instruments] = value;
         }
     }
 }
@@ -124,6 +169,15 @@ hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t 
     hb_cfg_integer (map, "max_request_age_ms", 2000, 1, 3600000, &hedger->max_request_age_ms);
     hb_cfg_integer (map, "order_timeout_ms", 5000, 10, 3600000, &hedger->order_timeout_ms);
     hb_cfg_number (map, "max_utilization", false, 0.8, &hb_cfg_unit, &hedger->max_utilization);
+
+    hb_cfg_number (map, "hold_hours", false, 8, &(hb_cfg_range_t) { 0, 8760, true, false },
+                   &hedger->hold_hours);
+    memset (hedger->funding_bps, 0, sizeof hedger->funding_bps);
+    memset (hedger->basis_bps, 0, sizeof hedger->basis_bps);
+    s_carry_map (self, map, "funding_bps", HB_KIND_LINEAR_PERP, HB_KIND_INVERSE_PERP,
+                 "perpetuals", hedger->funding_bps);
+    s_carry_map (self, map, "basis_bps", HB_KIND_FUTURE, HB_KIND_FUTURE, "futures",
+                 hedger->basis_bps);
 
     s_path (self, map, "journal", "hedger.journal", hedger->journal);
     hedger->fsync = HB_JOURNAL_FSYNC_ALWAYS;

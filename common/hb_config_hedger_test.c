@@ -41,6 +41,11 @@ test_defaults (void **state)
     assert_string_equal (h->kill_file, "/tmp/hedgebus/hedger.kill");
     assert_int_equal (h->fsync, HB_JOURNAL_FSYNC_ALWAYS);
     assert_string_equal (h->endpoint, "ipc:///tmp/hedgebus/hedger.pub");
+    //  no carry unless the file gives it
+    assert_float_equal (h->hold_hours, 8, 0);
+    for (int v = 0; v < HB_MAX_VENUES; v++)
+        for (int i = 0; i < HB_MAX_INSTRUMENTS; i++)
+            assert_true (h->funding_bps [v][i] == 0 && h->basis_bps [v][i] == 0);
     hb_config_destroy (&cfg);
 }
 
@@ -70,6 +75,17 @@ test_keys (void **state)
     assert_float_equal (h->max_utilization, 0.7, 0);
     assert_string_equal (h->journal, "/var/lib/hedgebus/hedger.journal");
     assert_string_equal (h->kill_file, "/var/lib/hedgebus/hedger.kill");
+    //  funding per perp, basis per future, by [venue][instrument]
+    const hb_venue_cfg_t *va = &cfg->venues [alpha], *vb = &cfg->venues [beta];
+    int perp = (int) (hb_venue_instrument (va, "BTC-PERP") - va->instruments);
+    int fut = (int) (hb_venue_instrument (va, "BTC-DEC27") - va->instruments);
+    int eth_perp = (int) (hb_venue_instrument (vb, "ETH-PERP") - vb->instruments);
+    assert_float_equal (h->hold_hours, 24, 0);
+    assert_float_equal (h->funding_bps [alpha][perp], 1.5, 0);
+    assert_float_equal (h->funding_bps [beta][eth_perp], -0.75, 0);
+    assert_float_equal (h->basis_bps [alpha][fut], 800, 0);
+    assert_float_equal (h->funding_bps [alpha][fut], 0, 0);
+    assert_float_equal (h->basis_bps [alpha][perp], 0, 0);
     //  the publishing endpoint defaults under run_dir, and tools find it
     assert_string_equal (h->endpoint, "ipc:///tmp/hedgebus-good-hedger/hedger.pub");
     const hb_component_cfg_t *component = hb_config_component (cfg, "hedger");
@@ -87,6 +103,13 @@ test_refused (void **state)
     assert_null (hb_config_load_quiet ("tests/configs/bad/hedger_limits.yaml", errbuf, sizeof errbuf));
     assert_non_null (strstr (errbuf, "components.hedger.fsync: must be always"));
     assert_non_null (strstr (errbuf, "components.hedger.venue_orders_per_s.gamma: unknown venue"));
+    errbuf [0] = '\0';
+    assert_null (hb_config_load_quiet ("tests/configs/bad/hedger_carry.yaml", errbuf, sizeof errbuf));
+    assert_non_null (strstr (errbuf, "funding_bps.alpha.BTC-USD: BTC-USD is a spot: funding_bps is "
+                                     "for perpetuals only"));
+    assert_non_null (strstr (errbuf, "basis_bps.alpha.BTC-PERP: BTC-PERP is a linear_perp: "
+                                     "basis_bps is for futures only"));
+    assert_non_null (strstr (errbuf, "funding_bps.alpha.BTC-PERP: must be in [-10000, 10000]"));
 }
 
 int

@@ -88,4 +88,8 @@ void hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_c
 //  and component (hb_config_hosts.c); runs after venues and components.
 void hb_cfg_hosts (hb_cfg_loader_t *self, const hb_ynode_t *root);
 
+//  The security: section, and the rule that a tcp endpoint off loopback
+//  needs it (hb_config_security.c); runs last, over every endpoint claimed.
+void hb_cfg_security (hb_cfg_loader_t *self, const hb_ynode_t *root);
+
 #endif

@@ -98,8 +98,8 @@ static void
 s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue, hb_instrument_cfg_t *ins)
 {
     static const char *const keys [] = { "symbol", "asset", "kind", "multiplier", "tick", "lot", "min",
-                                         "type", "strike", "expiry", "iv", NULL };
-    static const char *const option_keys [] = { "type", "strike", "iv", NULL };
+                                         "type", "strike", "expiry", "iv", "underlying", NULL };
+    static const char *const option_keys [] = { "type", "strike", "iv", "underlying", NULL };
     hb_ynode_t node;
     ins->line = map->line;
     ins->asset = -1;
@@ -156,6 +156,9 @@ s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venu
         }
         hb_cfg_number (map, "strike", true, 0, &hb_cfg_positive, &ins->strike);
         hb_cfg_number (map, "iv", true, 0, &(hb_cfg_range_t) { 0, 10, true, false }, &ins->iv);
+        //  resolved once every instrument is known (s_underlyings)
+        if (hb_ynode_get (map, "underlying", &node) == 0)
+            hb_cfg_name (&node, ins->underlying);
     }
     else
     if (ins->kind)
@@ -232,6 +235,32 @@ s_positions (const hb_ynode_t *seq, hb_venue_cfg_t *venue)
         }
         hb_cfg_number (&item, "entry", true, 0, &hb_cfg_positive, &position->entry);
         venue->n_positions++;
+    }
+}
+
+//  An option's underlying: a future or perpetual of the same venue and
+//  asset (its price is the forward of Black-76); it may be listed after
+//  the option, so this runs once the instruments are in.
+static void
+s_underlyings (const hb_ynode_t *seq, const hb_venue_cfg_t *venue)
+{
+    hb_ynode_t item, node;
+    for (int i = 0; i < venue->n_instruments && hb_ynode_item (seq, i, &item) == 0; i++) {
+        const hb_instrument_cfg_t *ins = &venue->instruments [i];
+        if (ins->kind != HB_KIND_OPTION || !ins->underlying [0]
+        ||  hb_ynode_get (&item, "underlying", &node) != 0)
+            continue;
+        const hb_instrument_cfg_t *under = hb_venue_instrument (venue, ins->underlying);
+        if (!under)
+            hb_yaml_error (&node, "unknown symbol: not an instrument of venue %s", venue->name);
+        else
+        if (under->kind == HB_KIND_SPOT || under->kind == HB_KIND_OPTION)
+            hb_yaml_error (&node, "%s is of kind %s: the underlying must be a future or a "
+                           "perpetual (leave underlying out for an option on the spot)",
+                           under->symbol, hb_kind_name (under->kind));
+        else
+        if (under->asset != ins->asset)
+            hb_yaml_error (&node, "%s is on another asset than the option", under->symbol);
     }
 }
 
@@ -356,6 +385,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
             venue->n_instruments++;
         }
     }
+    s_underlyings (&node, venue);
     if (hb_ynode_get (map, "positions", &node) == 0 && hb_ynode_expect_seq (&node))
         s_positions (&node, venue);
 }

@@ -41,6 +41,7 @@ typedef enum {
     HB_MSG_RISK_EXPOSURE = 12,  //  risk.exposure: exposures, greeks, vols, correlations, VaR
     HB_MSG_RISK_HEDGE = 13,     //  risk.hedge: a hedge request from hb-risk
     HB_MSG_HEDGE_REJECT = 14,   //  hedger.reject: hb-hedger refused a request or an order
+    HB_MSG_HEDGER_CONTROL = 15, //  hedger.control: kill / reset the hedger's kill switch, and its echo
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -214,6 +215,8 @@ typedef struct {
     char     settle [HB_NAME_MAX];  //  "USD", or the coin for an inverse perp
     uint64_t fills;                 //  fills applied to this position
     int64_t  mark_ts;               //  wall ns of the mark (0: none)
+    char     last_fill [HB_ID_MAX]; //  fill id of the last fill applied ("": none): which
+                                    //  fills a state includes (hb-risk's data-time grid)
 } hb_position_t;
 
 //  pos.<asset>: the sum over every venue
@@ -264,6 +267,7 @@ typedef struct {
 //  Per-asset risk flags
 #define HB_RISK_ASSET_STALE     0x01u   //  no fresh venue quote: index is the last known (or 0)
 #define HB_RISK_ASSET_HEDGEABLE 0x02u   //  in H: a healthy venue trades a non-option instrument
+#define HB_RISK_ASSET_FORWARD_STALE 0x04u   //  a Black-76 option's future/perp had no fresh quote: its forward was estimated
 //  Portfolio risk flags
 #define HB_RISK_NO_POSITIONS    0x01u   //  positions not known yet: exposures are incomplete
 #define HB_RISK_WARMING_UP      0x02u   //  fewer samples than min_samples: no hedge requests
@@ -282,6 +286,7 @@ typedef struct {
     double   gamma;                 //  sum qty x mult x BS gamma (asset units per USD)
     double   vega;                  //  USD per 1.00 of vol
     double   theta;                 //  USD per year
+    double   rho;                   //  USD per 1.00 of rate
     double   vol;                   //  EWMA vol, annualized (>= 0)
     double   contribution;          //  Euler contribution to sigma over the horizon, USD
     double   residual_usd;          //  exposure left after the hedge plan
@@ -346,6 +351,19 @@ typedef struct {
     double   qty;                   //  asset units refused (signed, < 0 sell; 0: not known)
 } hb_hedge_reject_t;
 
+//  hedger.control: an operator's command to hb-hedger (published by a
+//  component with orders: true, e.g. `hb-hedger kill --bus`), and the
+//  hedger's echo once it has applied it (publisher "hedger"): docs/PROTOCOL.md.
+typedef enum { HB_CONTROL_KILL = 1, HB_CONTROL_RESET = 2 } hb_control_cmd_t;
+
+typedef struct {
+    char     id [HB_ID_MAX];        //  required: unique per command; the echo repeats it
+    uint8_t  command;               //  hb_control_cmd_t
+    char     by [HB_NAME_MAX];      //  required: who sent it (an operator or tool name)
+    char     text [HB_TEXT_MAX];    //  why, free text ("" allowed)
+    uint32_t canceled;              //  echo: working orders the hedger canceled; 0 in a command
+} hb_hedger_control_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -365,6 +383,7 @@ typedef struct {
         hb_risk_exposure_t risk_exposure;
         hb_risk_hedge_t risk_hedge;
         hb_hedge_reject_t hedge_reject;
+        hb_hedger_control_t hedger_control;
     } u;
 } hb_msg_t;
 
@@ -420,6 +439,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      pos.<asset>.<venue>.<symbol> (position)   pos.<asset> (exposure)
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
+//      hedger.control
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

@@ -1,13 +1,15 @@
 /*  hb_msg_hedge: the wire layout of hb-hedger's messages (the refusal of
-    a hedge request or of one leg, hedger.reject); see hb_msg_int.h and
-    docs/PROTOCOL.md, Hedger. Same rules as hb_msg.c: one array per body,
-    fields in struct order, the encoder refuses what the decoder would.    */
+    a hedge request or of one leg, hedger.reject; the kill switch command
+    and its echo, hedger.control); see hb_msg_int.h and docs/PROTOCOL.md.
+    Same rules as hb_msg.c: one array per body, fields in struct order, the
+    encoder refuses what the decoder would.                                */
 #include "hb_msg_int.h"
 
 #include <math.h>
 #include <string.h>
 
 #define S_REJECT_FIELDS     6       //  request_id, asset, venue, reason, detail, qty
+#define S_CONTROL_FIELDS    5       //  id, command, by, text, canceled
 
 //  Same rule as the ids of hb_msg.c: printable ASCII without space.
 static bool
@@ -38,12 +40,18 @@ s_reject_valid (const hb_hedge_reject_t *self)
         && isfinite (self->qty);
 }
 
-int
-hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg)
+static bool
+s_control_valid (const hb_hedger_control_t *self)
 {
-    if (msg->env.type != HB_MSG_HEDGE_REJECT)
-        return -1;
-    const hb_hedge_reject_t *self = &msg->u.hedge_reject;
+    return s_id_valid (self->id)
+        && (self->command == HB_CONTROL_KILL || self->command == HB_CONTROL_RESET)
+        && hb_name_valid (self->by)
+        && memchr (self->text, '\0', sizeof self->text) != NULL;
+}
+
+static int
+s_reject_encode (msgpack_packer *pk, const hb_hedge_reject_t *self)
+{
     if (!s_reject_valid (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_REJECT_FIELDS);
@@ -56,12 +64,33 @@ hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg)
     return rc;
 }
 
-hb_decode_reason_t
-hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
+static int
+s_control_encode (msgpack_packer *pk, const hb_hedger_control_t *self)
 {
-    if (msg->env.type != HB_MSG_HEDGE_REJECT)
-        return HB_DECODE_TYPE;
-    hb_hedge_reject_t *self = &msg->u.hedge_reject;
+    if (!s_control_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_CONTROL_FIELDS);
+    rc |= hb_msgi_pack_str (pk, self->id, sizeof self->id);
+    rc |= msgpack_pack_uint8 (pk, self->command);
+    rc |= hb_msgi_pack_str (pk, self->by, sizeof self->by);
+    rc |= hb_msgi_pack_str (pk, self->text, sizeof self->text);
+    rc |= msgpack_pack_uint32 (pk, self->canceled);
+    return rc;
+}
+
+int
+hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg)
+{
+    switch (msg->env.type) {
+        case HB_MSG_HEDGE_REJECT:   return s_reject_encode (pk, &msg->u.hedge_reject);
+        case HB_MSG_HEDGER_CONTROL: return s_control_encode (pk, &msg->u.hedger_control);
+        default:                    return -1;
+    }
+}
+
+static hb_decode_reason_t
+s_reject_decode (hb_msgi_cursor_t *c, hb_hedge_reject_t *self)
+{
     memset (self, 0, sizeof *self);
     hb_msgi_read_str (c, self->request_id, sizeof self->request_id);
     hb_msgi_read_str (c, self->asset, sizeof self->asset);
@@ -72,4 +101,29 @@ hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
     if (c->err != HB_DECODE_OK)
         return c->err;
     return s_reject_valid (self)? HB_DECODE_OK: HB_DECODE_RANGE;
+}
+
+static hb_decode_reason_t
+s_control_decode (hb_msgi_cursor_t *c, hb_hedger_control_t *self)
+{
+    memset (self, 0, sizeof *self);
+    hb_msgi_read_str (c, self->id, sizeof self->id);
+    //  an unknown command is out of range, not truncated to a known one
+    self->command = (uint8_t) hb_msgi_read_uint (c, HB_CONTROL_RESET);
+    hb_msgi_read_str (c, self->by, sizeof self->by);
+    hb_msgi_read_str (c, self->text, sizeof self->text);
+    self->canceled = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
+    if (c->err != HB_DECODE_OK)
+        return c->err;
+    return s_control_valid (self)? HB_DECODE_OK: HB_DECODE_RANGE;
+}
+
+hb_decode_reason_t
+hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
+{
+    switch (msg->env.type) {
+        case HB_MSG_HEDGE_REJECT:   return s_reject_decode (c, &msg->u.hedge_reject);
+        case HB_MSG_HEDGER_CONTROL: return s_control_decode (c, &msg->u.hedger_control);
+        default:                    return HB_DECODE_TYPE;
+    }
 }

@@ -43,7 +43,8 @@ hb_decode_reason_t hb_msgi_state_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 int hb_msgi_risk_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
-//  The hedger bodies (hb_msg_hedge.c), for HEDGE_REJECT; same contract.
+//  The hedger bodies (hb_msg_hedge.c), for HEDGE_REJECT and HEDGER_CONTROL;
+//  same contract.
 int hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 

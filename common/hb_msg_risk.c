@@ -9,12 +9,12 @@
 #include <string.h>
 
 #define S_EXPOSURE_FIELDS   14      //  flags .. effectiveness, assets, corr
-#define S_ASSET_FIELDS      12
+#define S_ASSET_FIELDS      13
 #define S_HEDGE_FIELDS      7       //  id .. effectiveness, targets, inputs
 #define S_TARGET_FIELDS     5
 #define S_INPUT_FIELDS      4
 
-#define S_ASSET_FLAGS   (HB_RISK_ASSET_STALE | HB_RISK_ASSET_HEDGEABLE)
+#define S_ASSET_FLAGS   (HB_RISK_ASSET_STALE | HB_RISK_ASSET_HEDGEABLE | HB_RISK_ASSET_FORWARD_STALE)
 #define S_RISK_FLAGS    (HB_RISK_NO_POSITIONS | HB_RISK_WARMING_UP | HB_RISK_PLAN_FAILED)
 #define S_REASONS       (HB_RISK_REASON_BAND | HB_RISK_REASON_SIGMA)
 
@@ -61,6 +61,7 @@ s_asset_valid (const hb_risk_asset_t *self)
         && s_not_negative (self->index) && isfinite (self->exposure_usd)
         && isfinite (self->delta1_usd) && isfinite (self->option_delta_usd)
         && isfinite (self->gamma) && isfinite (self->vega) && isfinite (self->theta)
+        && isfinite (self->rho)
         && s_not_negative (self->vol) && isfinite (self->contribution)
         && isfinite (self->residual_usd);
 }
@@ -141,6 +142,7 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
         rc |= hb_msgi_pack_double (pk, a->gamma);
         rc |= hb_msgi_pack_double (pk, a->vega);
         rc |= hb_msgi_pack_double (pk, a->theta);
+        rc |= hb_msgi_pack_double (pk, a->rho);
         rc |= hb_msgi_pack_double (pk, a->vol);
         rc |= hb_msgi_pack_double (pk, a->contribution);
         rc |= hb_msgi_pack_double (pk, a->residual_usd);
@@ -261,6 +263,7 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
         a->gamma = hb_msgi_read_double (&items);
         a->vega = hb_msgi_read_double (&items);
         a->theta = hb_msgi_read_double (&items);
+        a->rho = hb_msgi_read_double (&items);
         a->vol = hb_msgi_read_double (&items);
         a->contribution = hb_msgi_read_double (&items);
         a->residual_usd = hb_msgi_read_double (&items);

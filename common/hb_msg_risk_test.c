@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hb_msg.h"
@@ -48,6 +50,7 @@ s_exposure (hb_msg_t *msg, int n, bool longest)
         a->gamma = 0.0001234 + i;
         a->vega = 1234.5678 + i;
         a->theta = -9876.54321 - i;
+        a->rho = 4321.125 + i;
         a->vol = 0.5512 + i;
         a->contribution = 3000.7 + i;
         a->residual_usd = -0.123 - i;
@@ -164,6 +167,7 @@ test_invalid (void **state)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].exposure_usd = INFINITY);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].asset [0] = ' ');
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x10);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].rho = NAN);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.id [0] = 0);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.id [1] = ' ');
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.reasons = 0);
@@ -181,9 +185,9 @@ test_invalid (void **state)
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
     int patched = 0;
     for (size_t i = 0; i + 3 < buf.size; i++)
-        //  n_assets (fixint 3), then the records' array16 header of 36 items
-        if (buf.data [i] == 0x03 && buf.data [i + 1] == 0xdc && buf.data [i + 3] == 36) {
-            buf.data [i] = 0x02;        //  n_assets 3 -> 2, records still 3 x 12
+        //  n_assets (fixint 3), then the records' array16 header of 39 items
+        if (buf.data [i] == 0x03 && buf.data [i + 1] == 0xdc && buf.data [i + 3] == 39) {
+            buf.data [i] = 0x02;        //  n_assets 3 -> 2, records still 3 x 13
             patched = 1;
             break;
         }
@@ -216,13 +220,98 @@ test_json (void **state)
                                    "\"epoch\":1718000000000000000,\"seq\":18446744073709551615}"));
 }
 
+static void
+s_reject (hb_msg_t *msg)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_HEDGE_REJECT;
+    strcpy (msg->env.publisher, "hedger");
+    msg->env.epoch = 9;
+    msg->env.seq = 4;
+    hb_hedge_reject_t *r = &msg->u.hedge_reject;
+    strcpy (r->request_id, "7-41");
+    strcpy (r->asset, "BTC");
+    strcpy (r->venue, "alpha");
+    strcpy (r->reason, "max_order_usd");
+    strcpy (r->detail, "250000 USD over the limit of 100000");
+    r->qty = -1.25;
+}
+
+//  The fuzz seeds of these messages (tests/corpus/hb_msg_fuzz, written by
+//  HB_MSG_WRITE_CORPUS=DIR hb_msg_risk_test; hb_msg_test writes the others)
+static int
+s_write_corpus (const char *dir)
+{
+    hb_msg_t msg;
+    for (int i = 0; i < 5; i++) {
+        static const char *const names [] = { "risk_exposure", "risk_exposure_max", "risk_hedge",
+                                              "risk_hedge_max", "hedger_reject" };
+        if (i == 0) {
+            s_exposure (&msg, 3, false);
+            msg.u.risk_exposure.assets [0].flags |= HB_RISK_ASSET_FORWARD_STALE;
+        }
+        if (i == 1)
+            s_exposure (&msg, HB_RISK_MAX_ASSETS, true);
+        if (i == 2 || i == 3)
+            s_hedge (&msg, i == 3);
+        if (i == 4)
+            s_reject (&msg);
+        hb_buf_t buf;
+        char path [512];
+        snprintf (path, sizeof path, "%s/%s.msgpack", dir, names [i]);
+        FILE *file = fopen (path, "wb");
+        int rc = hb_msg_encode (&msg, &buf) == 0 && file && fwrite (buf.data, 1, buf.size, file) == buf.size;
+        if (file)
+            fclose (file);
+        if (!rc) {
+            fprintf (stderr, "hb_msg_risk_test: cannot write %s\n", path);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+//  The decoder's fuzz corpus holds seeds of risk.exposure, risk.hedge and
+//  hedger.reject (the fuzzer mutates from them), each a valid message
+static void
+test_fuzz_corpus (void **state)
+{
+    (void) state;
+    const char *dir = "tests/corpus/hb_msg_fuzz";
+    DIR *listing = opendir (dir);
+    assert_non_null (listing);
+    int seen [HB_MSG_HEDGE_REJECT + 1] = { 0 };
+    struct dirent *entry;
+    while ((entry = readdir (listing))) {
+        char path [512];
+        snprintf (path, sizeof path, "%s/%s", dir, entry->d_name);
+        FILE *file = fopen (path, "rb");
+        if (!file)
+            continue;
+        static uint8_t data [HB_MSG_MAX_SIZE + 1];
+        size_t size = fread (data, 1, sizeof data, file);
+        fclose (file);
+        hb_msg_t msg;
+        if (size > 0 && hb_msg_decode (&msg, data, size, NULL) == 0 && msg.env.type <= HB_MSG_HEDGE_REJECT)
+            seen [msg.env.type]++;
+    }
+    closedir (listing);
+    assert_true (seen [HB_MSG_RISK_EXPOSURE] >= 2);
+    assert_true (seen [HB_MSG_RISK_HEDGE] >= 2);
+    assert_true (seen [HB_MSG_HEDGE_REJECT] >= 1);
+}
+
 int
 main (void)
 {
+    const char *corpus = getenv ("HB_MSG_WRITE_CORPUS");
+    if (corpus)
+        return s_write_corpus (corpus);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_round_trip),
         cmocka_unit_test (test_invalid),
         cmocka_unit_test (test_json),
+        cmocka_unit_test (test_fuzz_corpus),
     };
     return cmocka_run_group_tests_name ("hb_msg_risk", tests, NULL, NULL);
 }

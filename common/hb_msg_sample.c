@@ -8,7 +8,7 @@
 static const char *s_names [HB_MSG_SAMPLE_COUNT] = {
     "tick", "tick_top", "tick_empty", "trade", "order", "order_market", "cancel",
     "ack", "ack_rejected", "fill", "heartbeat", "edge_tick", "edge_fill",
-    "edge_ack", "edge_heartbeat"
+    "edge_ack", "edge_heartbeat", "hedger_control"
 };
 
 const char *
@@ -207,6 +207,18 @@ hb_msg_sample (hb_msg_t *msg, hb_msg_sample_t which)
             h->lat_p99_ns = UINT64_MAX - 10;
             h->lat_p999_ns = UINT64_MAX - 11;
             h->status = UINT32_MAX;
+            break;
+        }
+        case HB_MSG_SAMPLE_HEDGER_CONTROL: {
+            s_env (msg, HB_MSG_HEDGER_CONTROL);
+            memset (msg->env.publisher, 0, sizeof msg->env.publisher);
+            strcpy (msg->env.publisher, "console");
+            hb_hedger_control_t *c = &msg->u.hedger_control;
+            strcpy (c->id, "console.1763700001000000000");
+            c->command = HB_CONTROL_KILL;
+            strcpy (c->by, "ops.alice");
+            strcpy (c->text, "venue beta misbehaving");
+            c->canceled = 3;
             break;
         }
         default:

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#define S_POSITION_FIELDS       15
+#define S_POSITION_FIELDS       16
 #define S_EXPOSURE_FIELDS       7
 #define S_MARGIN_FIELDS         9
 #define S_MARGIN_ASSET_FIELDS   4
@@ -24,6 +24,19 @@ s_not_negative (double value)
     return isfinite (value) && value >= 0;
 }
 
+//  A fill id as hb_msg.c takes it (printable ASCII but space), or "".
+static bool
+s_fill_ref_valid (const char *id)
+{
+    size_t len = 0;
+    while (len < HB_ID_MAX && id [len]) {
+        if (id [len] < 0x21 || id [len] > 0x7e)
+            return false;
+        len++;
+    }
+    return len < HB_ID_MAX;
+}
+
 static bool
 s_position_valid (const hb_position_t *self)
 {
@@ -34,7 +47,8 @@ s_position_valid (const hb_position_t *self)
         && isfinite (self->qty) && s_not_negative (self->entry_px)
         && s_not_negative (self->mark_px) && isfinite (self->realized)
         && isfinite (self->fees) && isfinite (self->unrealized)
-        && isfinite (self->exposure_usd) && self->mark_ts >= 0;
+        && isfinite (self->exposure_usd) && self->mark_ts >= 0
+        && s_fill_ref_valid (self->last_fill);
 }
 
 static bool
@@ -87,6 +101,7 @@ s_position_encode (msgpack_packer *pk, const hb_position_t *self)
     rc |= hb_msgi_pack_str (pk, self->settle, sizeof self->settle);
     rc |= msgpack_pack_uint64 (pk, self->fills);
     rc |= msgpack_pack_int64 (pk, self->mark_ts);
+    rc |= hb_msgi_pack_str (pk, self->last_fill, sizeof self->last_fill);
     return rc;
 }
 
@@ -177,6 +192,7 @@ s_position_decode (hb_msgi_cursor_t *c, hb_position_t *self)
     hb_msgi_read_str (c, self->settle, sizeof self->settle);
     self->fills = hb_msgi_read_uint (c, UINT64_MAX);
     self->mark_ts = hb_msgi_read_int (c);
+    hb_msgi_read_str (c, self->last_fill, sizeof self->last_fill);
     return s_result (c, s_position_valid (self));
 }
 

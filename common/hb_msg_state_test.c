@@ -45,6 +45,7 @@ s_position (hb_msg_t *msg)
     strcpy (pos->settle, "BTC");
     pos->fills = 77;
     pos->mark_ts = 1763700000123456789;
+    strcpy (pos->last_fill, "gamma-f-77");
 }
 
 static void
@@ -119,6 +120,7 @@ test_roundtrip (void **state)
     s_roundtrip (&msg);
     msg.u.position.qty = 0;         //  flat: entry 0 is fine
     msg.u.position.entry_px = 0;
+    memset (msg.u.position.last_fill, 0, HB_ID_MAX);   //  no fill yet
     s_roundtrip (&msg);
     s_exposure (&msg);
     s_roundtrip (&msg);
@@ -152,6 +154,8 @@ test_refused (void **state)
     REFUSE (s_position, strcpy (m.u.position.settle, "U SD"));
     REFUSE (s_position, m.u.position.symbol [0] = 0);
     REFUSE (s_position, m.u.position.mark_ts = -1);
+    REFUSE (s_position, strcpy (m.u.position.last_fill, "f 1"));
+    REFUSE (s_position, memset (m.u.position.last_fill, 'f', HB_ID_MAX));
     REFUSE (s_exposure, m.u.exposure.gross_usd = -1);
     REFUSE (s_exposure, m.u.exposure.net_usd = NAN);
     REFUSE (s_exposure, m.u.exposure.asset [0] = 0);
@@ -206,6 +210,7 @@ test_json (void **state)
     assert_non_null (strstr (out, "\"position\":{\"venue\":\"gamma\",\"symbol\":\"BTC-INV\",\"asset\":\"BTC\","
                                   "\"kind\":\"inverse_perp\",\"flags\":[\"stale\"],\"qty\":-1500,"));
     assert_non_null (strstr (out, "\"settle\":\"BTC\",\"fills\":77,"));
+    assert_non_null (strstr (out, "\"last_fill\":\"gamma-f-77\"}"));
     s_margin (&msg);
     hb_msg_to_json (&msg, NULL, out, sizeof out);
     assert_non_null (strstr (out, "\"flags\":[\"truncated\",\"breach\"]"));

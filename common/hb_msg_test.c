@@ -295,6 +295,13 @@ s_spec_of (spec_t *spec, hb_msg_sample_t which)
             spec->n_body = 14;
             break;
         }
+        case HB_MSG_HEDGER_CONTROL: {
+            const hb_hedger_control_t *c = &m->u.hedger_control;
+            val_t v [] = { S (c->id), U (c->command), S (c->by), S (c->text), U (c->canceled) };
+            memcpy (b, v, sizeof v);
+            spec->n_body = 5;
+            break;
+        }
         default:
             fail ();
     }
@@ -749,6 +756,51 @@ test_encode_refuses (void **state)
     REFUSE (HB_MSG_SAMPLE_HEARTBEAT, strcpy (m.u.heartbeat.component, "a b"));
 }
 
+//  hedger.control: one case per rule of its table in PROTOCOL.md
+static void
+test_reject_hedger_control (void **state)
+{
+    (void) state;
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [0] = S (""));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [0] = S ("a b"));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_OVERSIZED, spec.body [0] = S (ID47 "x"));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [1] = U (0));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [1] = U (3));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_FIELD_TYPE, spec.body [1] = S ("kill"));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [2] = S (""));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [2] = S ("ops/alice"));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_OVERSIZED, spec.body [2] = S (NAME31 "x"));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [3] = SN ("a\0b", 3));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_FIELD_TYPE, spec.body [3] = NIL);
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_RANGE, spec.body [4] = U (UINT64_C (1) << 32));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_FIELD_TYPE, spec.body [4] = I (-1));
+    EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_FIELD_TYPE, spec.n_body = 4);
+    //  "" is a valid text; a reset with the largest count decodes
+    spec_t spec;
+    s_spec_of (&spec, HB_MSG_SAMPLE_HEDGER_CONTROL);
+    spec.body [1] = U (HB_CONTROL_RESET);
+    spec.body [3] = S ("");
+    spec.body [4] = U (UINT32_MAX);
+    hb_msg_t want = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
+    want.u.hedger_control.command = HB_CONTROL_RESET;
+    memset (want.u.hedger_control.text, 0, sizeof want.u.hedger_control.text);
+    want.u.hedger_control.canceled = UINT32_MAX;
+    s_expect_ok (&spec, &want);
+    //  the encoder refuses the same
+    hb_msg_t m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
+    m.u.hedger_control.command = 0;
+    s_expect_refused (&m, __LINE__);
+    m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
+    strcpy (m.u.hedger_control.by, "a b");
+    s_expect_refused (&m, __LINE__);
+    m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
+    m.u.hedger_control.id [0] = '\0';
+    s_expect_refused (&m, __LINE__);
+    m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
+    memset (m.u.hedger_control.text, 'x', HB_TEXT_MAX);
+    s_expect_refused (&m, __LINE__);
+}
+
 //  ---------------------------------------------------------------------------
 //  Decoding allocates nothing after the first call, and a thread's zone
 //  goes with the thread (LeakSanitizer checks the latter).
@@ -840,6 +892,7 @@ main (void)
         cmocka_unit_test (test_reject_envelope),
         cmocka_unit_test (test_reject_tick),
         cmocka_unit_test (test_reject_orders),
+        cmocka_unit_test (test_reject_hedger_control),
         cmocka_unit_test (test_reject_bytes),
         cmocka_unit_test (test_nesting),
         cmocka_unit_test (test_oversized),

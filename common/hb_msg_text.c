@@ -19,7 +19,7 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_EXPOSURE] = "exposure", [HB_MSG_MARGIN] = "margin",
     [HB_MSG_SNAPSHOT_END] = "snapshot_end",
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
-    [HB_MSG_HEDGE_REJECT] = "hedge_reject"
+    [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control"
 };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
@@ -169,6 +169,9 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return (int) strlen (topic);
         case HB_MSG_HEDGE_REJECT:
             strcpy (topic, "hedger.reject");
+            return (int) strlen (topic);
+        case HB_MSG_HEDGER_CONTROL:
+            strcpy (topic, "hedger.control");
             return (int) strlen (topic);
         default:
             return -1;
@@ -526,6 +529,7 @@ s_position_json (s_json_t *self, const hb_position_t *pos)
     S_STR (self, pos, settle);
     s_uint_member (self, "fills", pos->fills);
     s_int_member (self, "mark_ts", pos->mark_ts);
+    S_STR (self, pos, last_fill);
 }
 
 static void
@@ -595,7 +599,7 @@ static void
 s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
 {
     static const char *const flags [] = { "no_positions", "warming_up", "plan_failed" };
-    static const char *const asset_flags [] = { "stale", "hedgeable" };
+    static const char *const asset_flags [] = { "stale", "hedgeable", "forward_stale" };
     int n = risk->n_assets <= HB_RISK_MAX_ASSETS ? risk->n_assets : HB_RISK_MAX_ASSETS;
     s_bits_member (self, "flags", risk->flags, flags, 3);
     s_uint_member (self, "samples", risk->samples);
@@ -617,7 +621,7 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         self->comma = false;
         s_lit (self, "{");
         S_STR (self, a, asset);
-        s_bits_member (self, "flags", a->flags, asset_flags, 2);
+        s_bits_member (self, "flags", a->flags, asset_flags, 3);
         s_double_member (self, "index", a->index);
         s_double_member (self, "exposure_usd", a->exposure_usd);
         s_double_member (self, "delta1_usd", a->delta1_usd);
@@ -625,6 +629,7 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         s_double_member (self, "gamma", a->gamma);
         s_double_member (self, "vega", a->vega);
         s_double_member (self, "theta", a->theta);
+        s_double_member (self, "rho", a->rho);
         s_double_member (self, "vol", a->vol);
         s_double_member (self, "contribution", a->contribution);
         s_double_member (self, "residual_usd", a->residual_usd);
@@ -702,6 +707,17 @@ s_hedge_reject_json (s_json_t *self, const hb_hedge_reject_t *reject)
     s_double_member (self, "qty", reject->qty);
 }
 
+static void
+s_hedger_control_json (s_json_t *self, const hb_hedger_control_t *control)
+{
+    static const char *const commands [] = { [HB_CONTROL_KILL] = "kill", [HB_CONTROL_RESET] = "reset" };
+    S_STR (self, control, id);
+    s_name_member (self, "command", S_LOOKUP (commands, control->command));
+    S_STR (self, control, by);
+    S_STR (self, control, text);
+    s_uint_member (self, "canceled", control->canceled);
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -748,6 +764,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_RISK_EXPOSURE: s_risk_exposure_json (&json, &msg->u.risk_exposure); break;
             case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
+            case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             default:            s_uint_member (&json, "count", msg->u.snapshot_end.count); break;
         }
         s_close (&json);

@@ -34,7 +34,8 @@ test_names (void **state)
     (void) state;
     const char *types [] = { "unknown", "tick", "trade", "order", "cancel", "ack", "fill",
                              "heartbeat", "position", "exposure", "margin", "snapshot_end",
-                             "risk_exposure", "risk_hedge", "hedge_reject", "unknown" };
+                             "risk_exposure", "risk_hedge", "hedge_reject", "hedger_control",
+                             "unknown" };
     for (int i = 0; i <= HB_MSG_TYPE_COUNT; i++)
         assert_string_equal (hb_msg_type_name (i), types [i]);
     assert_string_equal (hb_msg_type_name (-1), "unknown");
@@ -81,6 +82,7 @@ test_topics (void **state)
         { HB_MSG_SAMPLE_ORDER, "order.alpha.SOL-USD" }, { HB_MSG_SAMPLE_CANCEL, "cancel.alpha.SOL-USD" },
         { HB_MSG_SAMPLE_ACK, "ack.alpha.SOL-USD" }, { HB_MSG_SAMPLE_FILL, "fill.beta.BTC-INV" },
         { HB_MSG_SAMPLE_HEARTBEAT, "hb.feed.alpha" },
+        { HB_MSG_SAMPLE_HEDGER_CONTROL, "hedger.control" },
         { HB_MSG_SAMPLE_EDGE_FILL, "fill." NAME31 "." NAME31 },
     };
     char topic [HB_TOPIC_MAX];
@@ -248,6 +250,11 @@ test_json (void **state)
     hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_FILL], NULL, out, sizeof out);
     assert_non_null (strstr (out, "\"liquidity\":\"taker\",\"px\":64999.5,\"qty\":100,"
                                   "\"fee\":2.31e-05,\"fee_asset\":\"BTC\""));
+    hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL], NULL, out, sizeof out);
+    assert_non_null (strstr (out, "{\"topic\":\"hedger.control\","));
+    assert_non_null (strstr (out, "\"hedger_control\":{\"id\":\"console.1763700001000000000\","
+                                  "\"command\":\"kill\",\"by\":\"ops.alice\","
+                                  "\"text\":\"venue beta misbehaving\",\"canceled\":3}"));
     hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_EDGE_HEARTBEAT], NULL, out, sizeof out);
     assert_non_null (strstr (out, "\"uptime_ms\":18446744073709551615,"));
     assert_non_null (strstr (out, "\"status\":4294967295}"));

@@ -7,6 +7,7 @@
     the publisher and hands both frames to libzmq with zmq_send on the raw
     socket: czmq's zmsg_t would allocate per message.                        */
 #include "hb_pub.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_time.h"
 
@@ -129,6 +130,10 @@ hb_pub_new (const char *endpoint, const char *publisher, int sndhwm)
     zsock_set_sndhwm (self->sock, sndhwm > 0 ? sndhwm : HB_PUB_SNDHWM_DEFAULT);
     zsock_set_xpub_nodrop (self->sock, 1);
     zsock_set_linger (self->sock, HB_PUB_LINGER_MS);
+    if (hb_curve_server (self->sock, endpoint) != 0) {
+        hb_pub_destroy (&self);
+        return NULL;
+    }
     if (zsock_bind (self->sock, "%s", endpoint) == -1) {
         hb_error ("bus publisher %s: cannot bind %s: %s",
                   publisher, endpoint, zmq_strerror (zmq_errno ()));

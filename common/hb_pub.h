@@ -33,7 +33,10 @@ typedef struct {
 
 //  Binds to endpoint (ipc:// paths must be absolute; the directory is
 //  created). publisher is the id written into every envelope. sndhwm 0
-//  means the default (10000). Returns NULL (and logs) on failure.
+//  means the default (10000). An endpoint that needs CURVE is served with
+//  it (hb_curve_server). Returns NULL (and logs) on failure, also when the
+//  endpoint needs CURVE and hb_curve_start has not loaded this process's
+//  keys.
 hb_pub_t *hb_pub_new (const char *endpoint, const char *publisher, int sndhwm);
 void hb_pub_destroy (hb_pub_t **self_p);
 

@@ -4,6 +4,7 @@
     costs no allocation of ours; the payload frame stays alive until the next
     call, which is what hb_sub_last_payload hands out.                       */
 #include "hb_sub.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 
 #include <errno.h>
@@ -69,6 +70,8 @@ hb_sub_connect (hb_sub_t *self, const char *endpoint)
         errno = EINVAL;
         return -1;
     }
+    if (hb_curve_client (self->sock, endpoint) != 0)
+        return -1;
     if (zmq_connect (self->handle, endpoint) == -1) {
         hb_error ("bus subscriber: cannot connect to %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         return -1;

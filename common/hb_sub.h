@@ -26,6 +26,9 @@ typedef struct {
 hb_sub_t *hb_sub_new (int rcvhwm);
 void hb_sub_destroy (hb_sub_t **self_p);
 
+//  Connects to a publisher; one that needs CURVE is reached with it
+//  (hb_curve_client), others plain. Returns 0, or -1 (logged) on a bad
+//  endpoint or when it needs CURVE and this process has no keys for it.
 int hb_sub_connect (hb_sub_t *self, const char *endpoint);
 int hb_sub_subscribe (hb_sub_t *self, const char *prefix);
 int hb_sub_unsubscribe (hb_sub_t *self, const char *prefix);

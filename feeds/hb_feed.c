@@ -1,5 +1,6 @@
 /*  hb_feed: see hb_feed.h. */
 #include "hb_feed.h"
+#include "hb_curve.h"
 #include "hb_heartbeat.h"
 #include "hb_fillstore.h"
 #include "hb_log.h"
@@ -571,7 +572,8 @@ hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_h
         hb_warn ("no fill journal: fills do not survive a restart of this feed");
     if (venue->replay_endpoint [0]) {
         self->replay = zsock_new (ZMQ_ROUTER);
-        if (!self->replay || zsock_bind (self->replay, "%s", venue->replay_endpoint) < 0
+        if (!self->replay || hb_curve_server (self->replay, venue->replay_endpoint) != 0
+        ||  zsock_bind (self->replay, "%s", venue->replay_endpoint) < 0
         ||  zloop_reader (self->loop, self->replay, s_on_replay, self)) {
             hb_error ("cannot bind the fill replay socket to %s", venue->replay_endpoint);
             hb_feed_destroy (&self);

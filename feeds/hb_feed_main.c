@@ -7,6 +7,7 @@
     2 on a usage or config error (nothing touched the bus), 3 when the
     plugin is refused (ABI, size, symbol, file) or refuses its venue.       */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_feed.h"
 #include "hb_log.h"
 #include "hb_plugin_host.h"
@@ -113,6 +114,10 @@ main (int argc, char *argv [])
         return 2;
     }
     hb_log_init (component, level_text ? cli_level : (hb_log_level_t) config->log_level);
+    if (hb_curve_start (config, component) != 0) {
+        hb_config_destroy (&config);
+        return 2;
+    }
 
     char err [768];
     hb_plugin_host_t *plugin = hb_plugin_host_new (venue->plugin_path, err, sizeof err);

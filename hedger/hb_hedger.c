@@ -11,7 +11,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,8 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hb_asof.h"
 #include "hb_controls.h"
 #include "hb_journal.h"
+#include "hb_killswitch.h"
 #include "hb_log.h"
 #include "hb_route.h"
 
@@ -41,6 +42,7 @@ typedef struct {
     bool     used;
     bool     final;
     bool     timed_out;
+    bool     cancel_sent;           //  by the kill switch: a rejected ack is ambiguous
     char     client_id [HB_ID_MAX];
     int      venue, instrument, asset;
     uint8_t  side;
@@ -53,11 +55,6 @@ typedef struct {
 } s_order_t;
 
 typedef struct {
-    hb_tick_t tick;
-    int64_t   ns;                   //  0: none yet
-} s_book_t;
-
-typedef struct {
     bool     known;
     double   equity, initial;
 } s_margin_t;
@@ -68,8 +65,11 @@ struct _hb_hedger_t {
     void          *send_arg;
     hb_journal_t  *journal;
     hb_controls_t *controls;
+    hb_killswitch_t *kill;
     bool           broken;          //  the journal failed: no more orders
-    s_book_t      *books;           //  [venue * HB_MAX_INSTRUMENTS + instrument]
+    hb_asof_t     *asof;            //  books by data time, acks ahead of their order
+    int64_t        data_ns;         //  the latest data time seen from a venue
+    int64_t        data_wall;       //  the wall clock then
     s_margin_t     margins [HB_MAX_VENUES];
     double         gross [HB_MAX_ASSETS];
     s_order_t     *orders;          //  S_MAX_ORDERS
@@ -97,6 +97,8 @@ s_crash_point (hb_hedger_t *self, hb_hedger_crash_t point, const char *client_id
     raise (SIGKILL);
 }
 
+static void s_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns);
+
 static double
 s_sign (uint8_t side)
 {
@@ -112,13 +114,15 @@ s_order_find (hb_hedger_t *self, const char *client_id)
     return NULL;
 }
 
-//  What an order still counts for, as seen by a request made at at_ns
+//  What an order still counts for, as seen by a request made at data time
+//  at_ns: an ack stamped after at_ns is not known at at_ns, however early
+//  it arrived (docs/RISK.md, Data-time grid)
 static double
 s_order_flight (const s_order_t *order, int64_t at_ns)
 {
     if (!order->used)
         return 0;
-    if (!order->final)
+    if (!order->final || at_ns < order->last_ns)
         return s_sign (order->side) * order->qty * order->mult;
     if (at_ns <= order->last_ns + S_SETTLE_NS)
         return s_sign (order->side) * order->filled * order->mult;
@@ -195,6 +199,125 @@ s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
 }
 
 //  ---------------------------------------------------------------------------
+//  Kill switch
+
+//  A cancel for every order sent without a final ack; returns how many
+static uint32_t
+s_cancel_working (hb_hedger_t *self, int64_t now_ns)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->final || order->cancel_sent)
+            continue;
+        const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
+        hb_msg_t *msg = &self->out;
+        memset (msg, 0, sizeof *msg);
+        msg->env.type = HB_MSG_CANCEL;
+        msg->env.ts_recv = now_ns;
+        hb_cancel_t *c = &msg->u.cancel;
+        snprintf (c->venue, sizeof c->venue, "%s", venue->name);
+        snprintf (c->symbol, sizeof c->symbol, "%s", venue->instruments [order->instrument].symbol);
+        snprintf (c->client_id, sizeof c->client_id, "%s", order->client_id);
+        char topic [HB_TOPIC_MAX];
+        hb_msg_topic (msg, topic);
+        if (self->send (topic, msg, self->send_arg) != 0)
+            hb_error ("hedger: cannot send the cancel of %s", order->client_id);
+        order->cancel_sent = true;
+        self->stats.cancels++;
+        n++;
+    }
+    return n;
+}
+
+//  The applied command, on hedger.control: who, why, what was canceled
+static void
+s_echo (hb_hedger_t *self, const hb_hedger_control_t *applied, uint32_t canceled, int64_t now_ns)
+{
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_HEDGER_CONTROL;
+    msg->env.ts_recv = now_ns;
+    msg->u.hedger_control = *applied;
+    msg->u.hedger_control.canceled = canceled;
+    if (self->send ("hedger.control", msg, self->send_arg) != 0)
+        hb_warn ("hedger: cannot publish the kill switch's state on hedger.control");
+}
+
+static void
+s_apply_kill (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
+{
+    hb_controls_set_killed (self->controls, true);
+    uint32_t canceled = s_cancel_working (self, now_ns);
+    hb_warn ("hedger: KILL SWITCH SET by %s (%s): %s; %u working orders canceled; no order "
+             "until reset", by->by, by->id, by->text, canceled);
+    s_echo (self, by, canceled, now_ns);
+}
+
+static void
+s_apply_reset (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
+{
+    hb_controls_set_killed (self->controls, false);
+    hb_warn ("hedger: kill switch reset by %s (%s): %s", by->by, by->id, by->text);
+    s_echo (self, by, 0, now_ns);
+}
+
+void
+hb_hedger_check_kill (hb_hedger_t *self, int64_t now_ns)
+{
+    assert (self);
+    hb_hedger_control_t change;
+    if (hb_killswitch_poll (self->kill, &change) == 0)
+        return;
+    if (change.command == HB_CONTROL_KILL)
+        s_apply_kill (self, &change, now_ns);
+    else
+        s_apply_reset (self, &change, now_ns);
+}
+
+int
+hb_hedger_on_control (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
+{
+    assert (self && msg);
+    if (msg->env.type != HB_MSG_HEDGER_CONTROL)
+        return -1;
+    const hb_hedger_control_t *command = &msg->u.hedger_control;
+    char detail [HB_TEXT_MAX];
+    hb_hedger_check_kill (self, now_ns);
+    if (command->command == HB_CONTROL_KILL) {
+        //  never refused: stopping is always safe
+        if (hb_killswitch_set (self->kill, command) != 0) {
+            hb_error ("hedger: kill switch latched but NOT persisted in %s: %s (a restart "
+                      "clears it)", self->cfg->hedger.kill_file, strerror (errno));
+            snprintf (detail, sizeof detail, "kill by %s not persisted: %s", command->by,
+                      strerror (errno));
+            s_reject (self, command->id, NULL, NULL, "kill_not_persisted", 0, detail);
+        }
+        self->stats.controls++;
+        s_apply_kill (self, command, now_ns);
+        return 0;
+    }
+    //  a reset re-arms the hedger: an old one (a replayed recording) must not
+    int64_t sent_ns = msg->env.ts_pub? msg->env.ts_pub: msg->env.ts_recv;
+    int64_t age_ms = (now_ns - sent_ns) / 1000000;
+    if (age_ms > self->cfg->hedger.max_request_age_ms) {
+        snprintf (detail, sizeof detail, "reset by %s: age %lld ms > max_request_age_ms %d",
+                  command->by, (long long) age_ms, self->cfg->hedger.max_request_age_ms);
+        s_reject (self, command->id, NULL, NULL, "stale_control", 0, detail);
+        return -1;
+    }
+    if (hb_killswitch_set (self->kill, command) != 0) {
+        snprintf (detail, sizeof detail, "reset by %s: cannot remove the kill file: %s",
+                  command->by, strerror (errno));
+        s_reject (self, command->id, NULL, NULL, "reset_failed", 0, detail);
+        return -1;
+    }
+    self->stats.controls++;
+    s_apply_reset (self, command, now_ns);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
 //  Replay
 
 static int
@@ -262,24 +385,26 @@ hb_hedger_t *
 hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64_t now_ns)
 {
     assert (cfg && send);
-    (void) now_ns;
     hb_hedger_t *self = (hb_hedger_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->cfg = cfg;
     self->send = send;
     self->send_arg = arg;
-    self->books = (s_book_t *) calloc ((size_t) (cfg->n_venues > 0? cfg->n_venues: 1)
-                                       * HB_MAX_INSTRUMENTS, sizeof (s_book_t));
+    self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
     self->orders = (s_order_t *) calloc (S_MAX_ORDERS, sizeof (s_order_t));
     self->controls = hb_controls_new (cfg);
-    if (!self->books || !self->orders || !self->controls)
+    self->kill = hb_killswitch_new (cfg->hedger.kill_file);
+    if (!self->asof || !self->orders || !self->controls || !self->kill)
         goto fail;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
     self->journal = hb_journal_open (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
     if (!self->journal || hb_journal_replay (self->journal, s_replay, self) != 0)
         goto fail;
-    hb_controls_set_killed (self->controls, hb_hedger_killed (self));
+    //  a kill latched before the restart: what was working is canceled
+    //  again (harmless when the venue has finished it)
+    if (hb_killswitch_killed (self->kill))
+        s_apply_kill (self, hb_killswitch_state (self->kill), now_ns);
     hb_hedger_stats_t stats;
     hb_hedger_stats (self, &stats);
     if (self->stats.replayed)
@@ -299,9 +424,10 @@ hb_hedger_destroy (hb_hedger_t **self_p)
     hb_hedger_t *self = *self_p;
     if (self) {
         hb_journal_destroy (&self->journal);
+        hb_killswitch_destroy (&self->kill);
         hb_controls_destroy (&self->controls);
         free (self->orders);
-        free (self->books);
+        hb_asof_destroy (&self->asof);
         free (self);
         *self_p = NULL;
     }
@@ -311,22 +437,17 @@ bool
 hb_hedger_killed (hb_hedger_t *self)
 {
     assert (self);
-    return access (self->cfg->hedger.kill_file, F_OK) == 0;
+    return hb_killswitch_killed (self->kill);
 }
 
 int
 hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed)
 {
     assert (cfg);
-    const char *path = cfg->hedger.kill_file;
-    if (!killed)
-        return unlink (path) == 0 || errno == ENOENT? 0: -1;
-    int fd = open (path, O_WRONLY | O_CREAT, 0644);
-    if (fd < 0)
-        return -1;
-    int rc = fsync (fd);
-    close (fd);
-    return rc;
+    hb_hedger_control_t command = {
+        .command = killed? HB_CONTROL_KILL: HB_CONTROL_RESET, .id = "hb-hedger", .by = "hb-hedger"
+    };
+    return hb_killswitch_file_set (cfg->hedger.kill_file, &command);
 }
 
 double
@@ -365,9 +486,10 @@ s_seen (hb_hedger_t *self, const char *id)
     return false;
 }
 
-//  The candidates of asset: every linear instrument of every enabled venue
+//  The candidates of asset: every linear instrument of every enabled
+//  venue, with its book as of data time at_ns
 static int
-s_candidates (hb_hedger_t *self, int asset, uint8_t side)
+s_candidates (hb_hedger_t *self, int asset, uint8_t side, int64_t at_ns)
 {
     const hb_config_t *cfg = self->cfg;
     int n = 0;
@@ -381,16 +503,16 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side)
             //  does not track per venue: hedges sell derivatives only.
             if (ins->asset != asset || (ins->kind == HB_KIND_SPOT && side == HB_SIDE_SELL))
                 continue;
-            const s_book_t *book = &self->books [v * HB_MAX_INSTRUMENTS + i];
             hb_route_cand_t *c = &self->cands [n];
             memset (c, 0, sizeof *c);
-            c->tick = book->ns? &book->tick: NULL;
-            c->tick_ns = book->ns;
+            c->tick = hb_asof_book (self->asof, v, i, at_ns, &c->tick_ns);
             c->kind = ins->kind;
             c->multiplier = ins->multiplier;
             c->lot_size = ins->lot_size;
             c->min_qty = ins->min_qty;
             c->fee_taker = venue->fee_taker;
+            c->carry = hb_route_carry (ins->kind, cfg->hedger.funding_bps [v][i],
+                                       cfg->hedger.basis_bps [v][i], cfg->hedger.hold_hours);
             if (self->margins [v].known && ins->kind != HB_KIND_SPOT) {
                 c->equity_usd = self->margins [v].equity;
                 c->initial_usd = self->margins [v].initial;
@@ -467,6 +589,12 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     self->stats.orders++;
     hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
              leg->qty, ins->symbol, venue->name, leg->limit_px);
+    //  its final ack may be here already: a replay runs on the recorded
+    //  schedule, which the replayed decision can lag
+    hb_ack_t early;
+    int64_t early_ns;
+    if (hb_asof_ack_take (self->asof, client_id, &early, &early_ns))
+        s_on_ack (self, &early, early_ns);
     return 0;
 }
 
@@ -505,7 +633,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         .stale_ns = (int64_t) cfg->risk.quote_stale_ms * 1000000,
         .max_utilization = cfg->hedger.max_utilization
     };
-    int n = s_candidates (self, asset, req.side);
+    int n = s_candidates (self, asset, req.side, now_ns);
     //  Below the smallest order any candidate takes, what is left is lot
     //  rounding, not a hedge that failed: nothing to send, nothing to say.
     double smallest = INFINITY;
@@ -586,8 +714,12 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     self->stats.requests++;
     int64_t req_ns = msg->env.ts_recv? msg->env.ts_recv: msg->env.ts_pub;
     int64_t age_ms = (now_ns - req_ns) / 1000000;
+    //  decided as of the request's data time (risk stamps it in
+    //  ts_venue): books, orders in flight, controls' clock
+    int64_t data_ns = msg->env.ts_venue? msg->env.ts_venue: req_ns;
     const char *refusal = NULL;
     detail [0] = '\0';
+    hb_hedger_check_kill (self, now_ns);
     if (status == HB_SEQ_GAP || status == HB_SEQ_RESTART || status == HB_SEQ_STALE) {
         refusal = status == HB_SEQ_GAP? "gap": status == HB_SEQ_RESTART? "restart": "stale_seq";
         snprintf (detail, sizeof detail, "risk.hedge from %s seq %llu: %s", msg->env.publisher,
@@ -600,10 +732,13 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
                   (long long) age_ms, hc->max_request_age_ms);
     }
     else
-    if (hb_hedger_killed (self)) {
-        hb_controls_set_killed (self->controls, true);
+    if (hb_killswitch_killed (self->kill)) {
+        const hb_hedger_control_t *by = hb_killswitch_state (self->kill);
         refusal = "killed";
-        snprintf (detail, sizeof detail, "kill switch set (%.70s)", hc->kill_file);
+        //  cut to the detail's size; the whole story is in the echo
+        char line [HB_NAME_MAX + HB_ID_MAX + HB_TEXT_MAX + 32];
+        snprintf (line, sizeof line, "kill switch set by %s (%s): %s", by->by, by->id, by->text);
+        snprintf (detail, sizeof detail, "%.95s", line);
     }
     else
     if (self->broken) {
@@ -620,10 +755,9 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
         self->stats.refused++;
         return 0;
     }
-    hb_controls_set_killed (self->controls, false);
     int sent = 0, leg_no = 0;
     for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
-        sent += s_hedge_asset (self, req->id, &req->targets [i], req_ns, now_ns, &leg_no);
+        sent += s_hedge_asset (self, req->id, &req->targets [i], data_ns, data_ns, &leg_no);
     return sent;
 }
 
@@ -636,6 +770,13 @@ s_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns)
     s_order_t *order = s_order_find (self, ack->client_id);
     if (!order || order->final || ack->status == HB_ACK_ACCEPTED)
         return;
+    //  the answer to our cancel, or the order's own reject: we cannot
+    //  tell, so the order's final ack (or its timeout) decides
+    if (order->cancel_sent && ack->status == HB_ACK_REJECTED) {
+        hb_info ("hedger: %s: rejected ack after our cancel (%s), ignored", ack->client_id,
+                 hb_reject_name (ack->reason));
+        return;
+    }
     //  the window the journal cannot cover: the venue is done, the
     //  outcome is not durable yet
     s_crash_point (self, HB_HEDGER_CRASH_AFTER_ACK, ack->client_id);
@@ -650,6 +791,19 @@ s_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns)
     s_journal_outcome (self, order, ack->status);
 }
 
+//  A venue message's data time (ts_pub; now_ns when it has none), which
+//  also moves the hedger's data clock on
+static int64_t
+s_data_time (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
+{
+    int64_t ts = msg->env.ts_pub? msg->env.ts_pub: now_ns;
+    if (ts > self->data_ns) {
+        self->data_ns = ts;
+        self->data_wall = now_ns;
+    }
+    return ts;
+}
+
 int
 hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
 {
@@ -661,10 +815,8 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, msg->u.tick.symbol): NULL;
             if (!ins)
                 return -1;
-            s_book_t *book = &self->books [(v - cfg->venues) * HB_MAX_INSTRUMENTS
-                                           + (ins - v->instruments)];
-            book->tick = msg->u.tick;
-            book->ns = now_ns;
+            hb_asof_tick (self->asof, (int) (v - cfg->venues), (int) (ins - v->instruments),
+                          &msg->u.tick, s_data_time (self, msg, now_ns));
             return 0;
         }
         case HB_MSG_MARGIN: {
@@ -684,11 +836,16 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             self->gross [asset] = msg->u.exposure.gross_usd;
             return 0;
         }
-        case HB_MSG_ACK:
-            if (!s_order_find (self, msg->u.ack.client_id))
+        case HB_MSG_ACK: {
+            int64_t ts = s_data_time (self, msg, now_ns);
+            if (!s_order_find (self, msg->u.ack.client_id)) {
+                if (msg->u.ack.status != HB_ACK_ACCEPTED)
+                    hb_asof_ack_keep (self->asof, &msg->u.ack, ts);
                 return -1;
-            s_on_ack (self, &msg->u.ack, now_ns);
+            }
+            s_on_ack (self, &msg->u.ack, ts);
             return 0;
+        }
         case HB_MSG_FILL:
             if (!s_order_find (self, msg->u.fill.client_id))
                 return -1;
@@ -704,6 +861,10 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
 {
     assert (self);
     int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
+    //  orders are stamped in data time: the venues' clock, carried on by
+    //  the wall clock since the last message (a silent venue still times out)
+    if (self->data_ns > 0)
+        now_ns = self->data_ns + (now_ns - self->data_wall);
     for (int i = 0; i < S_MAX_ORDERS && !self->broken; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->final || now_ns - order->sent_ns <= limit)

@@ -23,7 +23,18 @@
     on risk's topic, when the kill switch (kill_file) is set, or when it
     repeats an id; a leg is refused when a pre-trade control fails
     (hb_controls.h), a candidate venue is left out with the route's reason
-    only when nothing can be placed (hb_route.h).                          */
+    only when nothing can be placed (hb_route.h).
+
+    The kill switch (hb_killswitch.h) is set by hb-hedger kill (the kill
+    file, seen at the next hb_hedger_check_kill) or by a hedger.control
+    command on the bus (hb_hedger_on_control, which writes the file). On
+    a kill, from either, the hedger cancels every working order (a cancel
+    for each order sent without a final ack) and publishes the applied
+    command on hedger.control (who, why, how many canceled); then every
+    request is refused as "killed", naming who set it, until a reset. Once
+    a cancel is sent, a rejected ack for that order is ambiguous (the
+    order's or the cancel's) and is ignored: the order ends with its own
+    final ack or at order_timeout_ms.                                      */
 #ifndef HB_HEDGER_H
 #define HB_HEDGER_H
 
@@ -49,6 +60,8 @@ typedef struct {
     uint64_t timeouts;          //  orders past order_timeout_ms without a final ack
     uint64_t replayed;          //  intents read back from the journal at start
     uint64_t in_flight;         //  orders without a final ack now
+    uint64_t cancels;           //  cancels sent (kill switch)
+    uint64_t controls;          //  hedger.control commands applied
 } hb_hedger_stats_t;
 
 //  Opens (creates) cfg->hedger.journal and replays it, then is ready.
@@ -83,11 +96,25 @@ void hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns);
 //  received at now_ns would see them.
 double hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns);
 
-//  True while cfg->hedger.kill_file exists.
+//  True while the kill switch is set, as of the last hb_hedger_check_kill
+//  (hb_hedger_new and hb_hedger_on_request make one) or hedger.control.
 bool hb_hedger_killed (hb_hedger_t *self);
 
-//  Creates (kill) or removes (reset) the kill file, durably. 0 or -1
-//  (errno). For hb-hedger kill / reset and the bus command.
+//  Looks at the kill file: when it appeared since the last look, the kill
+//  is applied (working orders canceled, the echo published), when it
+//  vanished the switch is reset (echoed too). Call from a timer.
+void hb_hedger_check_kill (hb_hedger_t *self, int64_t now_ns);
+
+//  A hedger.control command received at now_ns: applies a kill (always:
+//  persisted in the kill file, working orders canceled, echoed on
+//  hedger.control) or a reset (echoed; refused with a stale_control
+//  hedger.reject when its ts_pub is older than max_request_age_ms, with
+//  reset_failed when the kill file cannot be removed). Returns 0 when
+//  applied, -1 when msg is not a command or it was refused.
+int hb_hedger_on_control (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns);
+
+//  Creates (kill, by "hb-hedger") or removes (reset) the kill file,
+//  durably. 0 or -1 (errno). For hb-hedger kill / reset.
 int hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed);
 
 void hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats);

@@ -324,6 +324,8 @@ static void
 test_refusals (void **state)
 {
     s_fx_t *fx = *state;
+    //  a request is routed on the book as of its own time (hb_asof.h)
+    s_tick (fx, "beta", 100, T0 + 1000 * S_MS);
     s_tick (fx, "beta", 100, T0 + 3000 * S_MS);
     int64_t now = T0 + 3000 * S_MS;
     assert_int_equal (s_request (fx, "old", 10, now - 2001 * S_MS, HB_SEQ_OK, now), 0);
@@ -342,24 +344,212 @@ test_refusals (void **state)
     assert_string_equal (fx->topics [0], "hedger.reject");
 }
 
-//  The kill switch blocks everything until reset, and survives a restart
+//  The last message of type sent, or NULL
+static const hb_msg_t *
+s_last_of (s_fx_t *fx, int type)
+{
+    for (int i = fx->n_sent - 1; i >= 0; i--)
+        if (fx->sent [i].env.type == type)
+            return &fx->sent [i];
+    return NULL;
+}
+
+static int
+s_count_of (s_fx_t *fx, int type)
+{
+    int n = 0;
+    for (int i = 0; i < fx->n_sent; i++)
+        n += fx->sent [i].env.type == type;
+    return n;
+}
+
+//  A hedger.control command published at pub
+static int
+s_control (s_fx_t *fx, int command, const char *id, const char *by, const char *text, int64_t pub,
+           int64_t now)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_HEDGER_CONTROL;
+    strcpy (msg.env.publisher, "console");
+    msg.env.ts_pub = pub;
+    hb_hedger_control_t *c = &msg.u.hedger_control;
+    c->command = (uint8_t) command;
+    snprintf (c->id, sizeof c->id, "%s", id);
+    snprintf (c->by, sizeof c->by, "%s", by);
+    snprintf (c->text, sizeof c->text, "%s", text);
+    return hb_hedger_on_control (fx->hedger, &msg, now);
+}
+
+static void
+s_restart (s_fx_t *fx, int64_t now)
+{
+    hb_hedger_destroy (&fx->hedger);
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, now);
+    assert_non_null (fx->hedger);
+}
+
+//  The kill file (hb-hedger kill / reset) is seen at the next check; it
+//  blocks everything until reset, and survives a restart
 static void
 test_kill_switch (void **state)
 {
     s_fx_t *fx = *state;
     s_tick (fx, "beta", 100, T0);
     assert_int_equal (hb_hedger_kill_file_set (fx->cfg, true), 0);
+    assert_false (hb_hedger_killed (fx->hedger));
+    hb_hedger_check_kill (fx->hedger, T0);
     assert_true (hb_hedger_killed (fx->hedger));
+    const hb_msg_t *echo = s_last_of (fx, HB_MSG_HEDGER_CONTROL);
+    assert_non_null (echo);
+    assert_int_equal (echo->u.hedger_control.command, HB_CONTROL_KILL);
+    assert_string_equal (echo->u.hedger_control.by, "hb-hedger");
     assert_int_equal (s_request (fx, "k1", 10, T0, HB_SEQ_OK, T0), 0);
     assert_string_equal (s_last_reject (fx), "killed");
-    hb_hedger_destroy (&fx->hedger);
-    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0);
-    assert_non_null (fx->hedger);
+    s_restart (fx, T0);
+    assert_true (hb_hedger_killed (fx->hedger));
     s_tick (fx, "beta", 100, T0);
     assert_int_equal (s_request (fx, "k2", 10, T0, HB_SEQ_OK, T0), 0);
     assert_int_equal (s_orders (fx), 0);
+    //  removed: the next request sees it, and the reset is echoed
     assert_int_equal (hb_hedger_kill_file_set (fx->cfg, false), 0);
     assert_int_equal (s_request (fx, "k3", 10, T0, HB_SEQ_OK, T0), 1);
+    assert_false (hb_hedger_killed (fx->hedger));
+    assert_int_equal (s_last_of (fx, HB_MSG_HEDGER_CONTROL)->u.hedger_control.command,
+                      HB_CONTROL_RESET);
+}
+
+//  A kill over the bus: latched in the kill file, the working order
+//  canceled, the echo says by whom, every request refused naming them;
+//  a restart keeps it; a stale reset is refused, a fresh one re-arms
+static void
+test_bus_kill (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "r1", 10, T0, HB_SEQ_OK, T0), 1);
+    int64_t t = T0 + 10 * S_MS;
+    assert_int_equal (s_control (fx, HB_CONTROL_KILL, "k-1", "ops.alice", "beta looks odd", t, t), 0);
+    assert_true (hb_hedger_killed (fx->hedger));
+    const hb_msg_t *cancel = s_last_of (fx, HB_MSG_CANCEL);
+    assert_non_null (cancel);
+    assert_string_equal (cancel->u.cancel.client_id, "r1.0");
+    assert_string_equal (cancel->u.cancel.venue, "beta");
+    assert_string_equal (fx->topics [cancel - fx->sent], "cancel.beta.BTC-PERP");
+    const hb_msg_t *echo = s_last_of (fx, HB_MSG_HEDGER_CONTROL);
+    assert_non_null (echo);
+    assert_string_equal (fx->topics [echo - fx->sent], "hedger.control");
+    assert_string_equal (echo->u.hedger_control.id, "k-1");
+    assert_string_equal (echo->u.hedger_control.by, "ops.alice");
+    assert_int_equal (echo->u.hedger_control.canceled, 1);
+    assert_true (s_file_has (fx->cfg->hedger.kill_file, "k-1 ops.alice beta looks odd"));
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.cancels, 1);
+
+    //  nothing more is sent, and the refusal names who
+    assert_int_equal (s_request (fx, "r2", 20, t, HB_SEQ_OK, t), 0);
+    assert_int_equal (s_orders (fx), 1);
+    assert_string_equal (s_last_reject (fx), "killed");
+    assert_non_null (strstr (s_last_of (fx, HB_MSG_HEDGE_REJECT)->u.hedge_reject.detail, "ops.alice"));
+    //  a second kill cancels nothing twice
+    assert_int_equal (s_control (fx, HB_CONTROL_KILL, "k-2", "ops.bob", "", t, t), 0);
+    assert_int_equal (s_count_of (fx, HB_MSG_CANCEL), 1);
+    assert_int_equal (s_last_of (fx, HB_MSG_HEDGER_CONTROL)->u.hedger_control.canceled, 0);
+
+    //  the venue's answer to the cancel is not the order's outcome
+    s_ack (fx, "r1.0", HB_ACK_REJECTED, 0, t + S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, t + S_MS), -10, 1e-9);
+    s_ack (fx, "r1.0", HB_ACK_CANCELED, 4, t + 2 * S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, t + 2 * S_MS), -4, 1e-9);
+
+    //  a restart keeps the latch and who set it
+    s_restart (fx, t + 100 * S_MS);
+    assert_true (hb_hedger_killed (fx->hedger));
+    s_tick (fx, "beta", 100, t + 100 * S_MS);
+    assert_int_equal (s_request (fx, "r3", 10, t + 100 * S_MS, HB_SEQ_OK, t + 100 * S_MS), 0);
+    assert_string_equal (s_last_reject (fx), "killed");
+    assert_non_null (strstr (s_last_of (fx, HB_MSG_HEDGE_REJECT)->u.hedge_reject.detail, "ops.bob"));
+
+    //  a reset older than max_request_age_ms (2000) is refused
+    int64_t now = t + 3000 * S_MS;
+    s_tick (fx, "beta", 100, now);
+    assert_int_equal (s_control (fx, HB_CONTROL_RESET, "z-1", "ops.alice", "", now - 2001 * S_MS,
+                                 now), -1);
+    assert_string_equal (s_last_reject (fx), "stale_control");
+    assert_true (hb_hedger_killed (fx->hedger));
+    assert_int_equal (s_request (fx, "r4", 10, now, HB_SEQ_OK, now), 0);
+    //  a fresh one re-arms it; the file is gone, so a restart stays armed
+    assert_int_equal (s_control (fx, HB_CONTROL_RESET, "z-2", "ops.alice", "ok", now - 2000 * S_MS,
+                                 now), 0);
+    assert_false (hb_hedger_killed (fx->hedger));
+    assert_int_equal (s_last_of (fx, HB_MSG_HEDGER_CONTROL)->u.hedger_control.command,
+                      HB_CONTROL_RESET);
+    assert_int_equal (access (fx->cfg->hedger.kill_file, F_OK), -1);
+    assert_int_equal (s_request (fx, "r5", 10, now, HB_SEQ_OK, now), 1);
+    s_restart (fx, now);
+    assert_false (hb_hedger_killed (fx->hedger));
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.in_flight, 1);
+}
+
+//  Killed while down: what the journal left working is canceled at start
+static void
+test_kill_at_restart (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_request (fx, "r1", 10, T0, HB_SEQ_OK, T0), 1);
+    hb_hedger_destroy (&fx->hedger);
+    assert_int_equal (hb_hedger_kill_file_set (fx->cfg, true), 0);
+    s_restart (fx, T0 + S_MS);
+    assert_true (hb_hedger_killed (fx->hedger));
+    const hb_msg_t *cancel = s_last_of (fx, HB_MSG_CANCEL);
+    assert_non_null (cancel);
+    assert_string_equal (cancel->u.cancel.client_id, "r1.0");
+    assert_int_equal (s_last_of (fx, HB_MSG_HEDGER_CONTROL)->u.hedger_control.canceled, 1);
+}
+
+//  A kill that cannot be written is still obeyed, and says so
+static void
+test_kill_not_persisted (void **state)
+{
+    s_fx_t *fx = *state;
+    hb_hedger_destroy (&fx->hedger);
+    snprintf (fx->cfg->hedger.kill_file, sizeof fx->cfg->hedger.kill_file, "%s/no/such/dir/kill",
+              fx->dir);
+    s_restart (fx, T0);
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_control (fx, HB_CONTROL_KILL, "k-9", "ops.alice", "", T0, T0), 0);
+    assert_true (hb_hedger_killed (fx->hedger));
+    assert_non_null (s_last_of (fx, HB_MSG_HEDGER_CONTROL));
+    const hb_msg_t *reject = s_last_of (fx, HB_MSG_HEDGE_REJECT);
+    assert_non_null (reject);
+    assert_string_equal (reject->u.hedge_reject.reason, "kill_not_persisted");
+    //  no file ever appeared: the next check does not take that for a reset
+    hb_hedger_check_kill (fx->hedger, T0);
+    assert_true (hb_hedger_killed (fx->hedger));
+    assert_int_equal (s_request (fx, "r1", 10, T0, HB_SEQ_OK, T0), 0);
+    assert_int_equal (s_orders (fx), 0);
+}
+
+//  Funding from the config reaches the venue choice: shorts paying 30 bp
+//  per 8 h on beta outweigh its lower fee (2 bp against alpha's 30)
+static void
+test_funding_choice (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "alpha", 100, T0);
+    s_tick (fx, "beta", 100, T0);
+    fx->cfg->hedger.hold_hours = 8;
+    fx->cfg->hedger.funding_bps [1][0] = -30;
+    assert_int_equal (s_request (fx, "f1", 10, T0, HB_SEQ_OK, T0), 1);
+    assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "alpha");
+    //  held 2 h it costs 7.5 bp: beta again
+    s_ack (fx, "f1.0", HB_ACK_REJECTED, 0, T0);
+    fx->cfg->hedger.hold_hours = 2;
+    assert_int_equal (s_request (fx, "f2", 10, T0 + 1000 * S_MS, HB_SEQ_OK, T0 + 1000 * S_MS), 1);
+    assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "beta");
 }
 
 //  A control that fails refuses the leg with the control's reason
@@ -387,7 +577,11 @@ main (void)
         cmocka_unit_test_setup_teardown (test_restart_replay, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_kill_switch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_bus_kill, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_kill_at_restart, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_kill_not_persisted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_control_reject, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_funding_choice, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("hb_hedger", tests, NULL, NULL);
 }

@@ -27,6 +27,18 @@ hb_route_skip_name (int skip)
     return skip >= 0 && skip < HB_ROUTE_SKIP_COUNT ? s_skip_names [skip] : "unknown";
 }
 
+double
+hb_route_carry (int kind, double funding_bps, double basis_bps, double hold_hours)
+{
+    double carry = 0;
+    if (kind == 2 || kind == 3)         //  linear and inverse perps: funding every 8 h
+        carry = funding_bps * 1e-4 * hold_hours / 8;
+    else
+    if (kind == 4)                      //  future: an annual rate
+        carry = basis_bps * 1e-4 * hold_hours / (365.0 * 24);
+    return isfinite (carry) && hold_hours > 0 ? carry : 0;
+}
+
 //  Buy: cheapest effective price first; sell: dearest first. Ties go to the
 //  lower candidate index so that a plan is reproducible.
 static int
@@ -105,7 +117,7 @@ hb_route_plan (const hb_route_req_t *req, const hb_route_cand_t *cands, int n, h
         for (int l = 0; l < depth && l < HB_BOOK_DEPTH; l++) {
             if (!(side [l].px > 0) || !(side [l].qty > 0))
                 continue;
-            double fee = buy ? 1 + cand->fee_taker : 1 - cand->fee_taker;
+            double fee = (buy ? 1 + cand->fee_taker : 1 - cand->fee_taker) + cand->carry;
             levels [n_levels++] = (s_level_t) {
                 .cand = c, .px = side [l].px, .eff = side [l].px * fee,
                 .qty = side [l].qty * cand->multiplier
@@ -152,10 +164,12 @@ hb_route_plan (const hb_route_req_t *req, const hb_route_cand_t *cands, int n, h
         hb_route_leg_t *leg = &plan->legs [plan->n_legs++];
         *leg = (hb_route_leg_t) {
             .cand = c, .qty = qty, .asset_qty = asset_qty, .limit_px = worst [c], .avg_px = avg,
-            .fee_usd = asset_qty * avg * cand->fee_taker
+            .fee_usd = asset_qty * avg * cand->fee_taker,
+            .carry_usd = (buy ? 1 : -1) * asset_qty * avg * cand->carry
         };
         plan->placed_qty += asset_qty;
-        plan->cost_usd += buy ? asset_qty * avg + leg->fee_usd : asset_qty * avg - leg->fee_usd;
+        plan->cost_usd += buy ? asset_qty * avg + leg->fee_usd + leg->carry_usd
+                              : asset_qty * avg - leg->fee_usd - leg->carry_usd;
     }
     plan->unplaced_qty = fmax (0, req->qty - plan->placed_qty);
     return plan->n_legs;

@@ -9,9 +9,12 @@
       is older than the staleness limit, flagged stale or in outage, crossed,
       empty on the side we take, or when its margin has no headroom;
     - the book levels of every remaining candidate are merged and taken best
-      effective price first (price x (1 + fee) to buy, x (1 - fee) to sell),
-      so a thin book is topped up from the next venue: the split falls out
-      of the walk and is optimal for the quoted depth;
+      effective price first (price x (1 + fee + carry) to buy,
+      x (1 - fee + carry) to sell), so a thin book is topped up from the
+      next venue: the split falls out of the walk and is optimal for the
+      quoted depth. carry is what holding a long costs over the hedge's
+      expected life, as a fraction of notional (hb_route_carry: a perp's
+      expected funding, a future's basis); a short earns it;
     - on each venue the notional is capped so that the venue's margin
       utilization after the order, (initial + notional x initial_rate) /
       equity, stays at or below max_utilization (a hedge is assumed to add
@@ -57,6 +60,8 @@ typedef struct {
     double   equity_usd;            //  the venue's margin state (margin.<venue>)
     double   initial_usd;
     double   initial_rate;          //  initial margin fraction of notional; 0: no margin check
+    double   carry;                 //  fraction of notional a long pays over the holding
+                                    //  horizon (< 0: it earns); 0: none (hb_route_carry)
 } hb_route_cand_t;
 
 typedef struct {
@@ -74,6 +79,8 @@ typedef struct {
     double   limit_px;              //  worst level taken: the IOC limit price
     double   avg_px;                //  volume-weighted price of the levels taken
     double   fee_usd;               //  taker fee on the notional
+    double   carry_usd;             //  holding it over the horizon (> 0: costs; a long pays
+                                    //  carry, a short earns it)
 } hb_route_leg_t;
 
 typedef struct {
@@ -81,7 +88,8 @@ typedef struct {
     hb_route_leg_t legs [HB_ROUTE_MAX_LEGS];
     double   placed_qty;            //  asset units over the legs
     double   unplaced_qty;          //  asset units left (thin books, lots, margin)
-    double   cost_usd;              //  notional + fees (buy) or proceeds - fees (sell)
+    double   cost_usd;              //  notional + fees + carry (buy) or proceeds - fees
+                                    //  - carry (sell)
     uint8_t  skip [HB_ROUTE_MAX_CANDIDATES];    //  hb_route_skip_t per candidate
 } hb_route_plan_t;
 
@@ -94,5 +102,13 @@ int hb_route_plan (const hb_route_req_t *req, const hb_route_cand_t *cands, int 
 
 //  "ok", "no_book", "stale", ...
 const char *hb_route_skip_name (int skip);
+
+//  The carry of a candidate of kind (hb_kind_t) held hold_hours: a perp's
+//  funding_bps is its expected funding per 8 hours (> 0: longs pay), a
+//  future's basis_bps its annualized basis cost (> 0: a long pays it, as
+//  a premium over the index decays); other kinds carry nothing. A
+//  fraction of notional, signed as hb_route_cand_t.carry; 0 for a
+//  non-finite input or hold_hours <= 0.
+double hb_route_carry (int kind, double funding_bps, double basis_bps, double hold_hours);
 
 #endif

@@ -32,7 +32,24 @@ typedef struct {
     double   mark_iv;               //  0: none seen, use the config's iv
     uint64_t epoch;                 //  of the position message applied
     uint64_t seq;
+    int      underlying;            //  the future/perp it is written on (Black-76), -1: spot
 } s_option_t;
+
+//  The latest usable quote of an option's underlying future or perp, and
+//  its basis to the index (F / index) when both were last fresh
+typedef struct {
+    bool     usable;
+    double   mid;
+    int64_t  ts_ns;
+    double   basis;                 //  0: never seen with a fresh index
+} s_forward_t;
+
+//  A position state as hb_risk_set_position last set it
+typedef struct {
+    double   qty;
+    double   entry;
+    double   coin_pnl;              //  inverse: realized - fees, in coin
+} s_held_t;
 
 //  The Clone rule: a state message replaces what we hold only when it is
 //  newer (a later epoch, or the same epoch and a larger seq), so a
@@ -53,6 +70,8 @@ struct _hb_risk_t {
     hb_ewma_t  *ewma;
     hb_hedge_t *hedge;
     bool        positions_known;
+    bool        data_time;          //  hb_risk_set_data_time
+    int64_t     sample_ns;          //  time of the last sample
     uint64_t    samples;            //  grid samples taken
     uint64_t    requested_at;       //  sample of the last hedge request (0: none)
     uint64_t    ignored;
@@ -72,6 +91,9 @@ struct _hb_risk_t {
     bool        breach [HB_MAX_VENUES];
     char        feed [HB_MAX_VENUES][HB_NAME_MAX];  //  publisher of its ticks
     s_option_t  options [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    s_held_t    held [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];   //  hb_risk_set_position
+    bool        is_underlying [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    s_forward_t forwards [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
 
     //  workspace of the latest computation
     double      e [S_N];
@@ -109,6 +131,33 @@ s_pick_index_instrument (const hb_venue_cfg_t *venue, int asset)
     return -1;
 }
 
+//  Each option's underlying instrument (hb_config checks the same when it
+//  loads a file; a config built by hand may not have been)
+static int
+s_resolve_underlyings (hb_risk_t *self)
+{
+    for (int v = 0; v < self->cfg->n_venues; v++) {
+        const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+        for (int i = 0; i < venue->n_instruments; i++) {
+            const hb_instrument_cfg_t *ins = &venue->instruments [i];
+            self->options [v][i].underlying = -1;
+            if (ins->kind != HB_KIND_OPTION || !ins->underlying [0])
+                continue;
+            const hb_instrument_cfg_t *under = hb_venue_instrument (venue, ins->underlying);
+            if (!under || under->asset != ins->asset
+            ||  under->kind == HB_KIND_SPOT || under->kind == HB_KIND_OPTION) {
+                hb_error ("risk: option %s on %s: underlying %s is not a future or perpetual "
+                          "of the same venue and asset", ins->symbol, venue->name, ins->underlying);
+                return -1;
+            }
+            int u = (int) (under - venue->instruments);
+            self->options [v][i].underlying = u;
+            self->is_underlying [v][u] = true;
+        }
+    }
+    return 0;
+}
+
 hb_risk_t *
 hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
 {
@@ -140,6 +189,8 @@ hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
             self->index_instr [a][v] = v < cfg->n_venues && cfg->venues [v].enabled
                                      ? s_pick_index_instrument (&cfg->venues [v], a) : -1;
     }
+    if (s_resolve_underlyings (self) != 0)
+        hb_risk_destroy (&self);
     return self;
 }
 
@@ -179,6 +230,19 @@ hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns)
         if ((tick->flags & HB_TICK_HAS_IV) && tick->mark_iv > 0 && isfinite (tick->mark_iv))
             self->options [v][i].mark_iv = tick->mark_iv;
         return 0;
+    }
+    if (self->is_underlying [v][i]) {
+        //  the same rule as a quote entering the index (hb_index.h)
+        s_forward_t *fwd = &self->forwards [v][i];
+        double bid = tick->n_bids > 0 ? tick->bids [0].px : 0;
+        double ask = tick->n_asks > 0 ? tick->asks [0].px : 0;
+        fwd->usable = (tick->flags & (HB_TICK_STALE | HB_TICK_OUTAGE)) == 0
+                   && tick->n_bids > 0 && tick->n_asks > 0
+                   && isfinite (bid) && isfinite (ask) && bid > 0 && bid < ask;
+        if (fwd->usable) {
+            fwd->mid = (bid + ask) / 2;
+            fwd->ts_ns = now_ns;
+        }
     }
     if (self->index_instr [ins->asset][v] != i)
         return 0;                   //  tradable, but not this venue's index instrument
@@ -244,10 +308,60 @@ hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg)
 }
 
 void
+hb_risk_set_data_time (hb_risk_t *self, bool on)
+{
+    assert (self);
+    self->data_time = on;
+}
+
+int
+hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos)
+{
+    assert (self);
+    assert (pos);
+    int v = s_venue_index (self, pos->venue);
+    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], pos->symbol) : NULL;
+    if (!ins || ins->asset >= self->n) {
+        self->ignored++;
+        return -1;
+    }
+    int i = (int) (ins - self->cfg->venues [v].instruments);
+    if (ins->kind == HB_KIND_OPTION) {
+        s_option_t *opt = &self->options [v][i];
+        opt->qty = pos->qty;
+        opt->placeholder_usd = pos->exposure_usd;
+        return 0;
+    }
+    s_held_t *held = &self->held [v][i];
+    held->qty = pos->qty;
+    held->entry = pos->entry_px;
+    held->coin_pnl = ins->kind == HB_KIND_INVERSE_PERP ? pos->realized - pos->fees : 0;
+    return 0;
+}
+
+void
 hb_risk_set_positions_known (hb_risk_t *self, bool known)
 {
     assert (self);
     self->positions_known = known;
+}
+
+void
+hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch)
+{
+    assert (self);
+    for (int a = 0; a < self->n; a++)
+        if (self->agg [a].known && self->agg [a].epoch < epoch)
+            memset (&self->agg [a], 0, sizeof self->agg [a]);
+    for (int v = 0; v < self->cfg->n_venues; v++)
+        for (int i = 0; i < self->cfg->venues [v].n_instruments; i++) {
+            s_option_t *opt = &self->options [v][i];
+            if (opt->epoch < epoch) {
+                opt->qty = opt->placeholder_usd = 0;
+                opt->epoch = opt->seq = 0;
+            }
+        }
+    self->positions_known = true;
 }
 
 //  ---------------------------------------------------------------------------
@@ -271,6 +385,7 @@ hb_risk_sample (hb_risk_t *self, int64_t now_ns)
 {
     assert (self);
     self->samples++;
+    self->sample_ns = now_ns;
     s_prices (self, now_ns);
     int present = 0;
     for (int a = 0; a < self->n; a++) {
@@ -298,6 +413,54 @@ s_years_to (int64_t expiry_ns, int64_t now_ns)
     return (double) (expiry_ns - now_ns) / 1e9 / HB_EWMA_YEAR_S;
 }
 
+//  The forward of an option written on venue v's instrument i (asset a) at
+//  now_ns: that instrument's mid when its quote is fresh (quote_stale_ms,
+//  as for the index), else estimated as spot x the basis F / index last
+//  seen while both were fresh, or spot itself when there never was one
+//  (*estimated set: the asset is flagged forward_stale). The basis of a
+//  future moves slowly; the index is the freshest price there is.
+static double
+s_forward (hb_risk_t *self, int v, int i, int a, double spot, int64_t now_ns, bool *estimated)
+{
+    s_forward_t *fwd = &self->forwards [v][i];
+    if (fwd->usable && now_ns - fwd->ts_ns <= (int64_t) self->rc->quote_stale_ms * 1000000) {
+        if (!self->stale [a] && self->px [a] > 0)
+            fwd->basis = fwd->mid / self->px [a];
+        return fwd->mid;
+    }
+    *estimated = true;
+    return fwd->basis > 0 ? spot * fwd->basis : spot;
+}
+
+//  Delta-1 of asset in asset units, from the position states the caller
+//  set (hb_risk_set_position) and the config's coin balances, valued like
+//  the aggregator values them (hb_book.h) but free of any mark, so that
+//  it times the index gives the same figure from the same fills.
+static double
+s_units (const hb_risk_t *self, int a)
+{
+    double units = 0;
+    for (int v = 0; v < self->cfg->n_venues; v++) {
+        const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+        units += venue->balances [a];
+        for (int i = 0; i < venue->n_instruments; i++) {
+            const hb_instrument_cfg_t *ins = &venue->instruments [i];
+            const s_held_t *held = &self->held [v][i];
+            if (ins->asset != a || ins->kind == HB_KIND_OPTION)
+                continue;
+            if (ins->kind != HB_KIND_INVERSE_PERP)
+                units += held->qty * ins->multiplier;
+            else {
+                //  contracts worth qty x mult USD at entry, plus their coin P&L
+                if (held->entry > 0)
+                    units += held->qty * ins->multiplier / held->entry;
+                units += held->coin_pnl;
+            }
+        }
+    }
+    return units;
+}
+
 //  Exposures and greeks of every asset into out->assets, and self->e
 static void
 s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
@@ -318,25 +481,42 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
                 delta1 -= opt->placeholder_usd;
                 hb_greeks_t g;
                 double vol = opt->mark_iv > 0 ? opt->mark_iv : ins->iv;
+                double years = s_years_to (ins->expiry_ns, now_ns);
                 //  an expired option keeps its limit delta (0 or 1): the
                 //  aggregator settles it, not us
-                hb_bs (ins->is_call, spot > 0 ? spot : ins->strike, ins->strike,
-                       s_years_to (ins->expiry_ns, now_ns), self->rc->rate, 0, vol, &g);
+                double under = spot;
+                if (opt->underlying >= 0) {
+                    bool estimated = false;
+                    under = s_forward (self, v, opt->underlying, a, spot, now_ns, &estimated);
+                    if (estimated)
+                        ra->flags |= HB_RISK_ASSET_FORWARD_STALE;
+                    hb_black76 (ins->is_call, under > 0 ? under : ins->strike, ins->strike,
+                                years, self->rc->rate, vol, &g);
+                }
+                else
+                    hb_bs (ins->is_call, spot > 0 ? spot : ins->strike, ins->strike,
+                           years, self->rc->rate, 0, vol, &g);
+                //  delta x the underlying's price is the USD move per unit
+                //  relative move; the forward moves with the index (basis
+                //  kept), so it adds to the asset's exposure like spot
                 double units = opt->qty * ins->multiplier;
-                ra->option_delta_usd += units * g.delta * spot;
+                ra->option_delta_usd += units * g.delta * under;
                 ra->gamma += units * g.gamma;
                 ra->vega += units * g.vega;
                 ra->theta += units * g.theta;
+                ra->rho += units * g.rho;
             }
         }
         //  the aggregator marks at its own latest mid: rescale to the index
         if (self->agg [a].price > 0 && self->px [a] > 0)
             delta1 *= self->px [a] / self->agg [a].price;
+        if (self->data_time)
+            delta1 = s_units (self, a) * spot;
         ra->delta1_usd = delta1;
         ra->exposure_usd = delta1 + ra->option_delta_usd;
         if (!isfinite (ra->exposure_usd)) {
             ra->exposure_usd = ra->delta1_usd = ra->option_delta_usd = 0;
-            ra->gamma = ra->vega = ra->theta = 0;
+            ra->gamma = ra->vega = ra->theta = ra->rho = 0;
         }
         self->e [a] = ra->exposure_usd;
     }
@@ -395,8 +575,8 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
     int k = 0;
     for (int a = 0; a < self->n; a++) {
         hb_risk_asset_t *ra = &out->assets [a];
-        ra->flags = (self->stale [a] ? HB_RISK_ASSET_STALE : 0)
-                  | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0);
+        ra->flags |= (self->stale [a] ? HB_RISK_ASSET_STALE : 0)
+                   | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0);
         ra->vol = hb_ewma_vol_annual (self->ewma, a, self->sample_s);
         ra->contribution = self->contrib [a] * root_h;
         ra->residual_usd = self->plan_rc == 0 ? self->residual [a] : self->e [a];
@@ -473,8 +653,14 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
         return 0;
 
     memset (out, 0, sizeof *out);
-    snprintf (out->id, sizeof out->id, "%llu-%llu", (unsigned long long) self->epoch,
-              (unsigned long long) self->samples);
+    if (self->data_time)
+        //  the same data give the same id, in a replay too; a later
+        //  sample time never repeats one (hb_risk.h)
+        snprintf (out->id, sizeof out->id, "%.20s-%lld", self->cfg->deployment,
+                  (long long) (self->sample_ns / 1000000));
+    else
+        snprintf (out->id, sizeof out->id, "%llu-%llu", (unsigned long long) self->epoch,
+                  (unsigned long long) self->samples);
     out->reasons = reasons;
     out->sample = self->samples;
     out->residual_sigma = report->unhedged_sigma;

@@ -12,8 +12,10 @@
     - on each sample: log return of each index since the previous sample,
       missing for an asset stale now or at the previous sample; EWMA update;
     - exposures: the aggregator's delta-1 USD (options' placeholders taken
-      out) rescaled to the index, plus options by Black-Scholes on the index
-      with the venue's mark IV (or the config's iv);
+      out) rescaled to the index, plus options with the venue's mark IV (or
+      the config's iv): Black-Scholes on the index, or Black-76 on the mid
+      of the future/perp named as the option's underlying (estimated from
+      the index and the last basis when that quote is stale: flagged);
     - H: assets with an index, traded (non-option instrument with a fresh,
       uncrossed quote) on a venue not in margin breach;
     - hedge request when positions are known, samples >= min_samples and a
@@ -34,7 +36,8 @@ typedef struct _hb_risk_t hb_risk_t;
 
 //  New engine for cfg (which must outlive it); epoch goes into hedge ids
 //  ("<epoch>-<sample>"). NULL (reason logged) when the config has no asset,
-//  more than HB_RISK_MAX_ASSETS, or memory runs out.
+//  more than HB_RISK_MAX_ASSETS, an option whose underlying is not a
+//  future or perpetual of its venue and asset, or memory runs out.
 hb_risk_t *hb_risk_new (const hb_config_t *cfg, uint64_t epoch);
 
 //  NULL-safe; nulls *self_p.
@@ -49,10 +52,36 @@ int hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns);
 //  other type).
 int hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg);
 
+//  Data-time mode (hb-risk on the bus sets it; docs/RISK.md, Data-time
+//  grid): the caller calls hb_risk_on_tick with each message's data time
+//  and hb_risk_sample at grid times, and sets the position states that hold
+//  exactly the fills up to each sample (hb_risk_set_position). Then an
+//  asset's delta-1 is its units (positions, coin balances of the config,
+//  inverse coin P&L) times the index, free of the aggregator's marks, and a
+//  hedge id is "<deployment (20 chars at most)>-<sample time in ms>": the
+//  same data give the same ids, and ids never repeat across restarts.
+//  Off (the default): delta-1 is the aggregator's pos.<asset> rescaled to
+//  the index and ids are "<epoch>-<sample>".
+void hb_risk_set_data_time (hb_risk_t *self, bool on);
+
+//  Sets the state of one (venue, instrument) position as the caller
+//  sequences it, whatever its envelope (no Clone rule: data-time mode).
+//  Returns 0, or -1 (counted as ignored) for an unknown venue, instrument
+//  or asset.
+int hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos);
+
 //  Marks the positions as known (a snapshot was applied, or the operator
 //  says there are none to wait for): until then exposures carry
 //  HB_RISK_NO_POSITIONS and no hedge is requested.
 void hb_risk_set_positions_known (hb_risk_t *self, bool known);
+
+//  A snapshot from the aggregator has been applied (hb_risk_on_state for
+//  each of its messages); epoch is the envelope epoch of its snapshot.end,
+//  i.e. the aggregator's current life. What is held from an older epoch
+//  and was not refreshed by the snapshot is forgotten (a restarted
+//  aggregator no longer has it: an exposure drops to 0, an option position
+//  to none); positions are then known.
+void hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch);
 
 //  Takes one sample of the grid at now_ns: index prices, returns, EWMA
 //  update. Returns the number of assets whose return entered (0 possible).

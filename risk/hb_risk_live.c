@@ -1,6 +1,9 @@
 /*  hb_risk_live: hb-risk on the bus (see hb_risk_live.h).                */
 #include "hb_risk_live.h"
+#include "hb_curve.h"
+#include "hb_grid.h"
 #include "hb_heartbeat.h"
+#include "hb_poshist.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -15,6 +18,10 @@
 #define S_HEARTBEAT_MS      1000
 #define S_SNAPSHOT_RETRY_MS 2000
 #define S_DRAIN_MAX         256     //  messages per wake-up before timers get a turn
+#define S_LATE_MS           3000    //  a venue silent this long is not waited for (hb_grid.h)
+#define S_GRID_CAPACITY     1024    //  messages held per venue until their sample
+#define S_GRID_TIMER_MS     50      //  how often lateness is looked at
+#define S_POS_HISTORY       512     //  aggregator position states kept (hb_poshist.h)
 
 struct _hb_risk_live_t {
     const hb_config_t *cfg;
@@ -26,11 +33,214 @@ struct _hb_risk_live_t {
     int          stop;
     bool         snapshot_done;
     int64_t      started_mono;
-    uint64_t     msgs_in, hedges, snapshots;
+    uint64_t     msgs_in, hedges, snapshots, resyncs;
     hb_msg_t     in;
     hb_msg_t     out;
     hb_complain_t c_ignored;
+    //  the data-time grid (docs/RISK.md)
+    hb_grid_t   *grid;
+    hb_poshist_t *states;           //  the aggregator's recent position states
+    int          stream_of [HB_MAX_VENUES];     //  grid stream of each venue, -1: none
+    int64_t      stall_mono;        //  since when a fill waits for its position state
+    int64_t      published_ns;      //  sample time of the last risk.exposure
+    uint64_t     late_fills;        //  fills applied without their exact state
+    hb_msg_t     item;              //  a grid message being applied
+    hb_complain_t c_late_fill;
 };
+
+static void s_snapshot_request (hb_risk_live_t *self);
+static int s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg);
+
+//  A new DEALER to the aggregator's snapshot ROUTER, in the loop. A new
+//  socket per resync: a reply to a request sent before the loss goes to
+//  the old one and is never taken for the state after it.
+static int
+s_snap_open (hb_risk_live_t *self)
+{
+    if (self->snap) {
+        zloop_reader_end (self->loop, self->snap);
+        zsock_destroy (&self->snap);
+    }
+    self->snap = zsock_new (ZMQ_DEALER);
+    if (!self->snap)
+        return -1;
+    //  never block: with the aggregator down, requests pile up to the HWM
+    //  and a blocking send would stall the whole loop (a failed send is
+    //  retried by the timer)
+    zsock_set_sndhwm (self->snap, 4);
+    zsock_set_sndtimeo (self->snap, 0);
+    if (hb_curve_client (self->snap, self->cfg->aggregator.snapshot_endpoint) != 0
+    ||  zsock_connect (self->snap, "%s", self->cfg->aggregator.snapshot_endpoint) != 0
+    ||  zloop_reader (self->loop, self->snap, s_on_snapshot, self) != 0)
+        return -1;
+    return 0;
+}
+
+//  The aggregator's stream broke: it restarted (a newer epoch) or we lost
+//  messages (a gap) on pos./margin. What we hold may be wrong, so
+//  positions are unknown (no hedge request) until a snapshot asked for
+//  from now on has been applied. Nothing to do while one is awaited.
+static void
+s_resync (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
+{
+    if (!self->snapshot_done)
+        return;
+    hb_warn ("risk: %s on %s from the aggregator: positions unknown, asking for a snapshot",
+             hb_seq_status_name (status), topic);
+    self->snapshot_done = false;
+    self->resyncs++;
+    hb_risk_set_positions_known (self->risk, false);
+    if (s_snap_open (self) == 0)
+        s_snapshot_request (self);
+    else
+        hb_error ("risk: cannot reopen the snapshot socket: will retry");
+}
+
+//  Publishes a hedge request when the engine says one is due at data time
+//  now (its ts_venue: the hedger routes on the books as of then); recv_ns
+//  (its ts_recv) is when the input that made it due arrived.
+static void
+s_hedge_check (hb_risk_live_t *self, int64_t now, int64_t recv_ns)
+{
+    memset (&self->out, 0, sizeof self->out);
+    if (hb_risk_hedge_check (self->risk, now, &self->out.u.risk_hedge) != 1)
+        return;
+    self->out.env.type = HB_MSG_RISK_HEDGE;
+    self->out.env.ts_venue = now;
+    self->out.env.ts_recv = recv_ns;
+    if (hb_pub_send (self->pub, NULL, &self->out) == 0) {
+        self->hedges++;
+        hb_info ("risk: hedge request %s", self->out.u.risk_hedge.id);
+    }
+    else
+        hb_error ("risk: cannot publish hedge request %s", self->out.u.risk_hedge.id);
+}
+
+//  ---------------------------------------------------------------------------
+//  The data-time grid (docs/RISK.md): every decision is taken at a data
+//  time T on the messages stamped up to T, in one order, whatever the
+//  order they arrived in, so a replay of the feeds decides the same.
+
+//  The grid stream of a feed's message (publisher "feed.<venue>"), -1
+//  for anything else
+static int
+s_stream (hb_risk_live_t *self, const hb_msg_t *msg)
+{
+    const char *publisher = msg->env.publisher;
+    if (strncmp (publisher, "feed.", 5) != 0)
+        return -1;
+    const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, publisher + 5);
+    return venue ? self->stream_of [venue - self->cfg->venues] : -1;
+}
+
+static void
+s_publish (hb_risk_live_t *self, int64_t now)
+{
+    memset (&self->out, 0, sizeof self->out);
+    self->out.env.type = HB_MSG_RISK_EXPOSURE;
+    self->out.env.ts_venue = now;
+    self->out.env.ts_recv = hb_wall_ns ();
+    hb_risk_report (self->risk, now, &self->out.u.risk_exposure);
+    if (hb_pub_send (self->pub, NULL, &self->out) != 0)
+        hb_error ("risk: cannot publish risk.exposure");
+}
+
+//  The sample at data time t: returns, hedge check, and risk.exposure at
+//  the first sample of each publish_ms period of the grid
+static void
+s_sample (hb_risk_live_t *self, int64_t t)
+{
+    if (hb_risk_samples (self->risk) == 0)
+        hb_info ("risk: data-time grid from %lld (to replay this run: hb-risk --grid-from %lld)",
+                 (long long) t, (long long) t);
+    hb_risk_sample (self->risk, t);
+    s_hedge_check (self, t, hb_wall_ns ());
+    int64_t period = (int64_t) self->cfg->risk.publish_ms * 1000000;
+    if (self->published_ns == 0 || t / period != self->published_ns / period) {
+        s_publish (self, t);
+        self->published_ns = t;
+    }
+}
+
+//  A fill is applied with the aggregator's position state that ends with
+//  it. false: not there yet, wait. After S_LATE_MS (or when forced) the
+//  latest state is taken instead: the one path where arrival decides.
+static bool
+s_apply_fill (hb_risk_live_t *self, const hb_fill_t *fill, int64_t mono, bool force)
+{
+    const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, fill->venue);
+    if (!venue || !hb_venue_instrument (venue, fill->symbol))
+        return true;
+    const hb_position_t *pos = hb_poshist_find (self->states, fill->venue, fill->symbol, fill->fill_id);
+    if (!pos) {
+        if (!self->stall_mono)
+            self->stall_mono = mono;
+        if (!force && mono - self->stall_mono <= (int64_t) S_LATE_MS * 1000000)
+            return false;
+        pos = hb_poshist_latest (self->states, fill->venue, fill->symbol);
+        self->late_fills++;
+        hb_complain (&self->c_late_fill, HB_LOG_WARN, "risk: no position state of %s/%s with fill "
+                     "%s from the aggregator: the latest taken", fill->venue, fill->symbol,
+                     fill->fill_id);
+    }
+    self->stall_mono = 0;
+    if (pos)
+        hb_risk_set_position (self->risk, pos);
+    return true;
+}
+
+//  Steps the grid until it waits. After each message applied a hedge check
+//  at its data time: a band is left because of an input (a price, a fill),
+//  not because of the clock, and the engine still gives at most one
+//  request per sample.
+static void
+s_drain (hb_risk_live_t *self, bool force)
+{
+    int64_t mono = hb_mono_ns ();
+    for (;;) {
+        int stream;
+        const hb_grid_item_t *item;
+        int64_t t;
+        hb_grid_step_t step = hb_grid_next (self->grid, mono, &stream, &item, &t);
+        if (step == HB_GRID_WAIT)
+            return;
+        if (step == HB_GRID_SAMPLE) {
+            s_sample (self, t);
+            hb_grid_sampled (self->grid);
+            continue;
+        }
+        t = item->env.ts_pub;
+        if (item->env.type == HB_MSG_FILL) {
+            if (!s_apply_fill (self, &item->u.fill, mono, force))
+                return;
+        }
+        else {
+            self->item.env = item->env;
+            self->item.u.tick = item->u.tick;
+            if (hb_risk_on_tick (self->risk, &self->item, t) != 0)
+                hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: a tick of %s/%s not used",
+                             item->u.tick.venue, item->u.tick.symbol);
+        }
+        hb_grid_pop (self->grid, stream);
+        s_hedge_check (self, t, hb_wall_ns ());
+    }
+}
+
+//  A feed's message (in self->in): progress of its venue; ticks and fills
+//  wait in the grid for their turn
+static void
+s_on_feed (hb_risk_live_t *self, int stream)
+{
+    uint8_t type = self->in.env.type;
+    bool keep = type == HB_MSG_TICK || type == HB_MSG_FILL;
+    if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) == 0)
+        return;
+    //  full: this venue is far ahead of another; stop waiting for it
+    s_drain (self, true);
+    if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) != 0)
+        hb_complain (&self->c_ignored, HB_LOG_WARN, "risk: data-time queue of %s full: a %s dropped",
+                     self->in.env.publisher, hb_msg_type_name (type));
+}
 
 static int
 s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
@@ -49,12 +259,21 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
         if (status == HB_SEQ_STALE)
             continue;
         self->msgs_in++;
-        int rc = self->in.env.type == HB_MSG_TICK
-               ? hb_risk_on_tick (self->risk, &self->in, hb_wall_ns ())
-               : hb_risk_on_state (self->risk, topic, &self->in);
-        if (rc != 0)
+        if ((status == HB_SEQ_GAP || status == HB_SEQ_RESTART)
+        &&  (strncmp (topic, "pos.", 4) == 0 || strncmp (topic, "margin.", 7) == 0))
+            s_resync (self, topic, status);
+        int stream = s_stream (self, &self->in);
+        if (stream >= 0)
+            s_on_feed (self, stream);
+        else
+        if (self->in.env.type == HB_MSG_POSITION)
+            //  applied when the grid reaches its fill, not now
+            hb_poshist_add (self->states, &self->in.u.position);
+        else
+        if (hb_risk_on_state (self->risk, topic, &self->in) != 0)
             hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: %s not used", topic);
     }
+    s_drain (self, false);
     return 0;
 }
 
@@ -66,7 +285,8 @@ s_snapshot_request (hb_risk_live_t *self)
     zmsg_t *request = zmsg_new ();
     zmsg_addmem (request, NULL, 0);
     zmsg_addstr (request, "");
-    zmsg_send (&request, self->snap);
+    if (!self->snap || zmsg_send (&request, self->snap) != 0)
+        zmsg_destroy (&request);
 }
 
 //  [empty, (topic, payload)..., "snapshot.end", payload]
@@ -80,18 +300,26 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
         return 0;
     zframe_t *empty = zmsg_pop (reply);
     zframe_destroy (&empty);
-    uint64_t applied = 0;
+    uint64_t applied = 0, epoch = 0;
     bool ended = false;
     while (zmsg_size (reply) >= 2) {
         char *topic = zmsg_popstr (reply);
         zframe_t *payload = zmsg_pop (reply);
         if (topic && payload
         &&  hb_msg_decode (&self->in, zframe_data (payload), zframe_size (payload), NULL) == 0) {
-            if (self->in.env.type == HB_MSG_SNAPSHOT_END)
+            if (self->in.env.type == HB_MSG_SNAPSHOT_END) {
                 ended = true;
-            else
-            if (hb_risk_on_state (self->risk, topic, &self->in) == 0)
-                applied++;
+                epoch = self->in.env.epoch;
+            }
+            else {
+                if (self->in.env.type == HB_MSG_POSITION) {
+                    //  the state the grid's fills start from
+                    hb_poshist_add (self->states, &self->in.u.position);
+                    hb_risk_set_position (self->risk, &self->in.u.position);
+                }
+                if (hb_risk_on_state (self->risk, topic, &self->in) == 0)
+                    applied++;
+            }
         }
         zstr_free (&topic);
         zframe_destroy (&payload);
@@ -100,7 +328,7 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
     if (ended && !self->snapshot_done) {
         self->snapshot_done = true;
         self->snapshots++;
-        hb_risk_set_positions_known (self->risk, true);
+        hb_risk_snapshot_done (self->risk, epoch);
         hb_info ("risk: snapshot from the aggregator: %llu messages applied",
                  (unsigned long long) applied);
     }
@@ -113,48 +341,22 @@ s_on_snapshot_retry (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     hb_risk_live_t *self = (hb_risk_live_t *) arg;
-    if (!self->snapshot_done)
+    if (!self->snapshot_done && (self->snap || s_snap_open (self) == 0))
         s_snapshot_request (self);
     return 0;
 }
 
+//  Silent venues and fills waiting for their state are noticed here, by
+//  the wall clock (hb_grid.h)
 static int
-s_on_sample (zloop_t *loop, int timer_id, void *arg)
+s_on_grid_timer (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
     hb_risk_live_t *self = (hb_risk_live_t *) arg;
     if (__atomic_load_n (&self->stop, __ATOMIC_RELAXED))
         return -1;
-    int64_t now = hb_wall_ns ();
-    hb_risk_sample (self->risk, now);
-    memset (&self->out, 0, sizeof self->out);
-    if (hb_risk_hedge_check (self->risk, now, &self->out.u.risk_hedge) == 1) {
-        self->out.env.type = HB_MSG_RISK_HEDGE;
-        self->out.env.ts_recv = now;
-        if (hb_pub_send (self->pub, NULL, &self->out) == 0) {
-            self->hedges++;
-            hb_info ("risk: hedge request %s", self->out.u.risk_hedge.id);
-        }
-        else
-            hb_error ("risk: cannot publish hedge request %s", self->out.u.risk_hedge.id);
-    }
-    return 0;
-}
-
-static int
-s_on_publish (zloop_t *loop, int timer_id, void *arg)
-{
-    (void) loop;
-    (void) timer_id;
-    hb_risk_live_t *self = (hb_risk_live_t *) arg;
-    int64_t now = hb_wall_ns ();
-    memset (&self->out, 0, sizeof self->out);
-    self->out.env.type = HB_MSG_RISK_EXPOSURE;
-    self->out.env.ts_recv = now;
-    hb_risk_report (self->risk, now, &self->out.u.risk_exposure);
-    if (hb_pub_send (self->pub, NULL, &self->out) != 0)
-        hb_error ("risk: cannot publish risk.exposure");
+    s_drain (self, false);
     return 0;
 }
 
@@ -186,29 +388,39 @@ hb_risk_live_new (const hb_config_t *cfg)
     self->started_mono = hb_mono_ns ();
     self->pub = hb_pub_new (rc->endpoint, "risk", 0);
     self->sub = hb_sub_new (0);
-    self->snap = zsock_new (ZMQ_DEALER);
     self->loop = zloop_new ();
     self->risk = self->pub ? hb_risk_new (cfg, hb_pub_epoch (self->pub)) : NULL;
-    if (!self->pub || !self->sub || !self->snap || !self->loop || !self->risk)
+    int n_streams = 0;
+    for (int v = 0; v < cfg->n_venues; v++)
+        self->stream_of [v] = cfg->venues [v].enabled ? n_streams++ : -1;
+    //  lead: a quote still fresh at the first sample was received
+    self->grid = hb_grid_new (n_streams > 0 ? n_streams : 1, S_GRID_CAPACITY,
+                              (int64_t) rc->sample_ms * 1000000, (int64_t) rc->quote_stale_ms * 1000000,
+                              (int64_t) S_LATE_MS * 1000000, hb_mono_ns ());
+    self->states = hb_poshist_new (S_POS_HISTORY);
+    if (!self->pub || !self->sub || !self->loop || !self->risk || !self->grid || !self->states)
         goto fail;
+    hb_risk_set_data_time (self->risk, true);
     for (int v = 0; v < cfg->n_venues; v++) {
         const hb_venue_cfg_t *venue = &cfg->venues [v];
         if (!venue->enabled)
             continue;
-        char prefix [HB_TOPIC_MAX];
-        snprintf (prefix, sizeof prefix, "tick.%s.", venue->name);
-        if (hb_sub_connect (self->sub, venue->endpoint) != 0 || hb_sub_subscribe (self->sub, prefix) != 0)
+        //  fills: positions change on the grid; the heartbeat: a venue in
+        //  outage still moves its stream on
+        char prefix [3][HB_TOPIC_MAX];
+        snprintf (prefix [0], HB_TOPIC_MAX, "tick.%s.", venue->name);
+        snprintf (prefix [1], HB_TOPIC_MAX, "fill.%s.", venue->name);
+        snprintf (prefix [2], HB_TOPIC_MAX, "hb.feed.%s", venue->name);
+        if (hb_sub_connect (self->sub, venue->endpoint) != 0 || hb_sub_subscribe (self->sub, prefix [0]) != 0
+        ||  hb_sub_subscribe (self->sub, prefix [1]) != 0 || hb_sub_subscribe (self->sub, prefix [2]) != 0)
             goto fail;
     }
     if (hb_sub_connect (self->sub, cfg->aggregator.endpoint) != 0
     ||  hb_sub_subscribe (self->sub, "pos.") != 0 || hb_sub_subscribe (self->sub, "margin.") != 0
-    ||  zsock_connect (self->snap, "%s", cfg->aggregator.snapshot_endpoint) != 0)
+    ||  s_snap_open (self) != 0)
         goto fail;
-    zsock_set_sndhwm (self->snap, 4);
     if (zloop_reader (self->loop, hb_sub_sock (self->sub), s_on_bus, self) != 0
-    ||  zloop_reader (self->loop, self->snap, s_on_snapshot, self) != 0
-    ||  zloop_timer (self->loop, (size_t) rc->sample_ms, 0, s_on_sample, self) < 0
-    ||  zloop_timer (self->loop, (size_t) rc->publish_ms, 0, s_on_publish, self) < 0
+    ||  zloop_timer (self->loop, S_GRID_TIMER_MS, 0, s_on_grid_timer, self) < 0
     ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0
     ||  zloop_timer (self->loop, S_SNAPSHOT_RETRY_MS, 0, s_on_snapshot_retry, self) < 0)
         goto fail;
@@ -228,6 +440,8 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
     hb_risk_live_t *self = *self_p;
     if (self) {
         zloop_destroy (&self->loop);
+        hb_grid_destroy (&self->grid);
+        hb_poshist_destroy (&self->states);
         zsock_destroy (&self->snap);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
@@ -252,4 +466,11 @@ void
 hb_risk_live_stop (hb_risk_live_t *self)
 {
     __atomic_store_n (&self->stop, 1, __ATOMIC_RELAXED);
+}
+
+void
+hb_risk_live_grid_from (hb_risk_live_t *self, int64_t t0_ns)
+{
+    assert (self);
+    hb_grid_start (self->grid, t0_ns);
 }

@@ -1,5 +1,6 @@
 /*  hb-risk: the risk process.
-      hb-risk --config FILE [--log-level L]   live, on the bus (hb_risk_live.h)
+      hb-risk --config FILE [--log-level L] [--grid-from NS]
+                                              live, on the bus (hb_risk_live.h)
       hb-risk analyze ... | greeks ...        offline analyst commands
     Live mode exits 0 on SIGTERM/SIGINT, 1 when it cannot start, 2 on a bad
     command line or config.                                                */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_risk_cli.h"
 #include "hb_risk_live.h"
@@ -31,14 +33,24 @@ s_live_main (int argc, char **argv)
     static const struct option options [] = {
         { "config",    required_argument, NULL, 'c' },
         { "log-level", required_argument, NULL, 'l' },
+        { "grid-from", required_argument, NULL, 'g' },
         { NULL, 0, NULL, 0 }
     };
     const char *path = NULL, *level_text = NULL;
+    long long grid_from = 0;
+    char *end;
     int opt;
-    while ((opt = getopt_long (argc, argv, "c:l:", options, NULL)) != -1)
+    while ((opt = getopt_long (argc, argv, "c:l:g:", options, NULL)) != -1)
         switch (opt) {
             case 'c': path = optarg; break;
             case 'l': level_text = optarg; break;
+            case 'g':
+                grid_from = strtoll (optarg, &end, 10);
+                if (end == optarg || *end || grid_from <= 0) {
+                    fprintf (stderr, "hb-risk: --grid-from: expected ns since the epoch\n");
+                    return 2;
+                }
+                break;
             default:  hb_risk_cli_usage (stderr); return 2;
         }
     if (!path || optind != argc) {
@@ -64,14 +76,20 @@ s_live_main (int argc, char **argv)
     }
     zsys_handler_set (NULL);
     zsys_init ();
+    if (hb_curve_start (cfg, "risk") != 0) {
+        hb_config_destroy (&cfg);
+        return 2;
+    }
     int rc = 1;
     s_live = hb_risk_live_new (cfg);
+    if (s_live && grid_from > 0)
+        hb_risk_live_grid_from (s_live, grid_from);
     if (s_live) {
         struct sigaction action = { .sa_handler = s_on_signal };
         sigemptyset (&action.sa_mask);
         sigaction (SIGTERM, &action, NULL);
         sigaction (SIGINT, &action, NULL);
-        hb_info ("risk: publishing on %s, sampling every %d ms", cfg->risk.endpoint,
+        hb_info ("risk: publishing on %s, sampling every %d ms of data time", cfg->risk.endpoint,
                  cfg->risk.sample_ms);
         rc = hb_risk_live_run (s_live);
         hb_info ("risk: stopping");

@@ -9,6 +9,7 @@
         syncs and exits 0. Usage and config errors exit 2, a recording that
         cannot be opened 1.                                                  */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_recorder.h"
 #include "hb_recording.h"
@@ -37,7 +38,8 @@ s_usage (const char *why)
     fprintf (stderr,
         "usage: hb-record --config FILE --out DIR [--topic PREFIX ...]\n"
         "                 [--fsync always|interval|never] [--fsync-ms MS]\n"
-        "                 [--segment-mb N] [--segment-s N] [--timeout-ms MS] [--log-level L]\n");
+        "                 [--segment-mb N] [--segment-s N] [--timeout-ms MS] [--log-level L]\n"
+        "                 [--key NAME]\n");
     return 2;
 }
 
@@ -62,16 +64,17 @@ main (int argc, char *argv [])
         { "segment-s",  required_argument, NULL, 's' },
         { "timeout-ms", required_argument, NULL, 'T' },
         { "log-level",  required_argument, NULL, 'l' },
+        { "key",        required_argument, NULL, 'k' },
         { "help",       no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    const char *config_path = NULL, *out = NULL, *level_text = NULL;
+    const char *config_path = NULL, *out = NULL, *level_text = NULL, *key = "record";
     const char *topics [S_MAX_TOPICS];
     int n_topics = 0, timeout_ms = 0;
     hb_recording_opts_t opts = { .policy = HB_JOURNAL_FSYNC_INTERVAL, .interval_ms = 1000 };
     double value;
     int opt;
-    while ((opt = getopt_long (argc, argv, "c:o:t:f:F:m:s:T:l:h", options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "c:o:t:f:F:m:s:T:l:k:h", options, NULL)) != -1) {
         switch (opt) {
             case 'c': config_path = optarg; break;
             case 'o': out = optarg; break;
@@ -105,6 +108,7 @@ main (int argc, char *argv [])
                 timeout_ms = (int) value;
                 break;
             case 'l': level_text = optarg; break;
+            case 'k': key = optarg; break;
             case 'h': s_usage (NULL); return 0;
             default:  return s_usage (NULL);
         }
@@ -121,6 +125,10 @@ main (int argc, char *argv [])
     if (!config)
         return 2;
     zsys_handler_set (NULL);
+    if (hb_curve_start (config, key) != 0) {
+        hb_config_destroy (&config);
+        return 2;
+    }
     struct sigaction action;
     memset (&action, 0, sizeof action);
     action.sa_handler = s_on_signal;

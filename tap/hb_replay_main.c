@@ -13,6 +13,7 @@
         (2026-11-21T05:14:17.5Z) or +SECONDS after the recording's start.
         Prints "replayed N" on stderr at info level; exit 0. Usage errors 2. */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_recording_reader.h"
 #include "hb_replayer.h"
@@ -40,7 +41,7 @@ s_usage (const char *why)
     fprintf (stderr,
         "usage: hb-replay --in DIR (--endpoint EP | --config FILE --as NAME)\n"
         "                 [--from TIME] [--to TIME] [--speed X | --max] [--topic PREFIX ...]\n"
-        "                 [--wait-ms MS] [--log-level L]\n"
+        "                 [--wait-ms MS] [--log-level L] [--key NAME]\n"
         "TIME: ns since the epoch, ISO-8601 UTC, or +SECONDS after the recording's start\n");
     return 2;
 }
@@ -73,18 +74,19 @@ main (int argc, char *argv [])
         { "topic",     required_argument, NULL, 't' },
         { "wait-ms",   required_argument, NULL, 'w' },
         { "log-level", required_argument, NULL, 'l' },
+        { "key",       required_argument, NULL, 'k' },
         { "help",      no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *in = NULL, *endpoint = NULL, *config_path = NULL, *as = NULL;
-    const char *from_text = NULL, *to_text = NULL, *level_text = NULL;
+    const char *from_text = NULL, *to_text = NULL, *level_text = NULL, *key = NULL;
     const char *topics [S_MAX_TOPICS];
     int n_topics = 0, wait_ms = 10000;
     double speed = 1;
     bool flat_out = false;
     char *end;
     int opt;
-    while ((opt = getopt_long (argc, argv, "i:e:c:a:f:u:s:Mt:w:l:h", options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "i:e:c:a:f:u:s:Mt:w:l:k:h", options, NULL)) != -1) {
         switch (opt) {
             case 'i': in = optarg; break;
             case 'e': endpoint = optarg; break;
@@ -109,6 +111,7 @@ main (int argc, char *argv [])
                     return s_usage ("--wait-ms: expected ms >= 1");
                 break;
             case 'l': level_text = optarg; break;
+            case 'k': key = optarg; break;
             case 'h': s_usage (NULL); return 0;
             default:  return s_usage (NULL);
         }
@@ -136,6 +139,13 @@ main (int argc, char *argv [])
             hb_config_destroy (&config);
             return 2;
         }
+        //  standing in for NAME: its clients expect its certificate
+        char owner [HB_KEY_NAME_MAX];
+        snprintf (owner, sizeof owner, hb_config_venue (config, as) ? "feed.%s" : "%s", as);
+        if (hb_curve_start (config, key ? key : owner) != 0) {
+            hb_config_destroy (&config);
+            return 2;
+        }
     }
     hb_recording_reader_t *reader = hb_recording_reader_new (in);
     int64_t start = reader ? hb_recording_reader_start (reader) : 0;
@@ -157,7 +167,7 @@ main (int argc, char *argv [])
     hb_replayer_t *replayer = rc == 0 ? hb_replayer_new (endpoint, 0) : NULL;
     if (rc == 0 && !replayer)
         rc = 1;
-    if (rc == 0 && hb_replayer_wait_subscriber (replayer, n_topics == 1 ? topics [0] : "", wait_ms)) {
+    if (rc == 0 && hb_replayer_wait_subscriber (replayer, n_topics >= 1 ? topics [0] : "", wait_ms)) {
         hb_error ("no subscriber on %s within %d ms", endpoint, wait_ms);
         rc = 1;
     }

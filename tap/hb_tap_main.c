@@ -26,6 +26,7 @@
 
     Usage and config errors exit 2.                                         */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_console.h"
 #include "hb_recording_reader.h"
 #include "hb_log.h"
@@ -60,7 +61,8 @@ s_usage (const char *why)
         "       hb-tap --config FILE --list-instruments\n"
         "       hb-tap --in DIR [--topic PREFIX ...]\n"
         "       hb-tap --config FILE --send-order VENUE SYMBOL buy|sell QTY [--limit PX]\n"
-        "              --client-id ID [--from COMPONENT] [--timeout-ms MS]\n");
+        "              --client-id ID [--from COMPONENT] [--timeout-ms MS]\n"
+        "       --key NAME: the CURVE certificate (default tap, or COMPONENT with --send-order)\n");
     return 2;
 }
 
@@ -245,18 +247,19 @@ main (int argc, char *argv [])
         { "from",             required_argument, NULL, 'f' },
         { "log-level",        required_argument, NULL, 'l' },
         { "in",               required_argument, NULL, 'R' },
+        { "key",              required_argument, NULL, 'k' },
         { "help",             no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *config_path = NULL, *order_venue = NULL, *client_id = NULL;
-    const char *from = "console", *level_text = NULL, *in = NULL;
+    const char *from = "console", *level_text = NULL, *in = NULL, *key = NULL;
     const char *topics [S_MAX_TOPICS];
     int n_topics = 0, timeout_ms = 0, interval_ms = 0;
     uint64_t count = 0;
     double limit = 0, value;
     bool summary = false, list = false;
     int opt;
-    while ((opt = getopt_long (argc, argv, "c:t:n:T:SI:LO:p:i:f:l:R:h", options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "c:t:n:T:SI:LO:p:i:f:l:R:k:h", options, NULL)) != -1) {
         switch (opt) {
             case 'c': config_path = optarg; break;
             case 't':
@@ -290,6 +293,7 @@ main (int argc, char *argv [])
             case 'f': from = optarg; break;
             case 'l': level_text = optarg; break;
             case 'R': in = optarg; break;
+            case 'k': key = optarg; break;
             case 'h': s_usage (NULL); return 0;
             default:  return s_usage (NULL);
         }
@@ -325,6 +329,11 @@ main (int argc, char *argv [])
     sigaction (SIGINT, &action, NULL);
     sigaction (SIGTERM, &action, NULL);
     setvbuf (stdout, NULL, _IOLBF, 0);
+    //  the console binds its component's endpoint: it serves as that one
+    if (hb_curve_start (config, key ? key : order_venue ? from : "tap") != 0) {
+        hb_config_destroy (&config);
+        return 2;
+    }
 
     int rc = order_venue
            ? s_send_order (config, from, order_venue, argv + optind, limit, client_id,

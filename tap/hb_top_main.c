@@ -11,6 +11,7 @@
     Exit status: 0 on q/SIGINT/SIGTERM, 1 on a bus failure, 2 on a usage or
     config error or no terminal.                                            */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_summary.h"
 #include "hb_tap.h"
@@ -36,7 +37,7 @@ s_usage (const char *why)
 {
     if (why)
         fprintf (stderr, "hb-top: %s\n", why);
-    fprintf (stderr, "usage: hb-top --config FILE [--interval-ms MS] [--log FILE]\n");
+    fprintf (stderr, "usage: hb-top --config FILE [--interval-ms MS] [--log FILE] [--key NAME]\n");
     return 2;
 }
 
@@ -88,16 +89,18 @@ main (int argc, char *argv [])
         { "config",      required_argument, NULL, 'c' },
         { "interval-ms", required_argument, NULL, 'i' },
         { "log",         required_argument, NULL, 'L' },
+        { "key",         required_argument, NULL, 'k' },
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    const char *config_path = NULL, *log_path = NULL;
+    const char *config_path = NULL, *log_path = NULL, *key = "top";
     int interval_ms = 500, opt;
-    while ((opt = getopt_long (argc, argv, "c:i:h", options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "c:i:k:h", options, NULL)) != -1) {
         switch (opt) {
             case 'c': config_path = optarg; break;
             case 'i': interval_ms = atoi (optarg); break;
             case 'L': log_path = optarg; break;
+            case 'k': key = optarg; break;
             case 'h': s_usage (NULL); return 0;
             default:  return s_usage (NULL);
         }
@@ -117,6 +120,10 @@ main (int argc, char *argv [])
         return 2;
     }
     zsys_handler_set (NULL);
+    if (hb_curve_start (config, key) != 0) {
+        hb_config_destroy (&config);
+        return 2;
+    }
     struct sigaction action = { .sa_handler = s_on_signal };
     sigemptyset (&action.sa_mask);
     sigaction (SIGINT, &action, NULL);

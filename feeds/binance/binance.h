@@ -1,0 +1,142 @@
+/*  binance: the Binance venue plugin (spot and USDⓈ-M perpetuals), shared
+    internals of binance.c (plugin glue, stream parsing), binance_depth.c
+    (local order book sync) and binance_order.c (signed REST orders).
+
+    One plugin instance serves one market (params.market: spot or usdm):
+    Binance runs them as separate APIs with their own hosts, limits and
+    keys. feeds/binance/README.md documents params and normalization.   */
+#ifndef BINANCE_H
+#define BINANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_plugin.h"
+#include "hb_json.h"
+#include "hb_lbook.h"
+#include "hb_ratelimit.h"
+#include "hb_rest.h"
+#include "hb_secret.h"
+#include "hb_ws.h"
+
+#define BINANCE_VSYM_MAX        24      //  venue symbol, e.g. BTCUSDT
+#define BINANCE_PENDING_BYTES   (256 * 1024)    //  diffs buffered per instrument while snapshotting
+#define BINANCE_MAX_ORDERS      64      //  orders and cancels in flight
+#define BINANCE_ERR_MAX         192
+
+typedef enum { BINANCE_SPOT = 1, BINANCE_USDM = 2 } binance_market_t;
+
+typedef enum {
+    BINANCE_BOOK_IDLE = 0,          //  no stream yet
+    BINANCE_BOOK_WAIT,              //  buffering diffs, snapshot requested or due
+    BINANCE_BOOK_SYNCED             //  snapshot applied, diffs continuous
+} binance_book_state_t;
+
+typedef struct {
+    void       *owner;              //  the binance_t
+    const hb_instrument_cfg_t *inst;
+    char        vsym [BINANCE_VSYM_MAX];    //  upper case, as REST wants it
+    char        stream [BINANCE_VSYM_MAX];  //  lower case, as streams want it
+    int         price_dp;           //  decimals of tick_size / lot_size, for order text
+    int         qty_dp;
+    double      qty_scale;          //  venue quantity -> instrument unit (1 / multiplier)
+    hb_lbook_t *book;
+    binance_book_state_t state;
+    bool        first_pending;      //  next diff must bridge the snapshot
+    int64_t     last_u;             //  last update id applied (or the snapshot's)
+    bool        snapshot_inflight;
+    int         snapshot_timer;     //  delayed (rate-limited or failed) snapshot, -1: none
+    char       *pending;            //  buffered raw diff messages, NUL-separated
+    size_t      pending_len;
+    //  latest bookTicker, overlaid on the depth book when newer
+    bool        bbo_valid;
+    int64_t     bbo_u;
+    double      bbo_bid, bbo_bid_qty, bbo_ask, bbo_ask_qty;
+} binance_inst_t;
+
+typedef struct {
+    uint64_t msgs;                  //  stream messages handled
+    uint64_t depth, tickers, trades;
+    uint64_t malformed;             //  not JSON, or a field missing / wrong
+    uint64_t unknown;               //  valid JSON of a type we do not handle
+    uint64_t control;               //  subscription answers and the like
+    uint64_t unknown_symbol;
+    uint64_t gaps;                  //  sequence breaks (resnapshot)
+    uint64_t crossed;               //  crossed books after a diff (resnapshot)
+    uint64_t snapshots;             //  snapshots applied
+    uint64_t snapshot_errors;
+    uint64_t dropped_stale;         //  diffs older than the snapshot
+    uint64_t orders, cancels, rejects, fills;
+} binance_stats_t;
+
+typedef struct binance_order_s binance_order_t;
+
+typedef struct {
+    const hb_host_api_t  *host;
+    const hb_venue_cfg_t *venue;
+    binance_market_t market;
+    char        ws_url [HB_PATH_MAX];
+    char        rest_url [HB_PATH_MAX];
+    int         depth_limit;        //  snapshot levels (and book capacity)
+    char        depth_speed [16];   //  "100ms" or ""
+    int64_t     recv_window;
+    double      px_scale;           //  quote currency -> USD (1 for USDT)
+    hb_ratelimit_t weight;          //  request weight
+    hb_ratelimit_t order_rate;      //  orders
+    double      snapshot_weight;
+    hb_secret_t *api_key;
+    hb_secret_t *api_secret;
+    hb_ws_t     *ws;
+    hb_rest_t   *rest;
+    hb_json_t   *json;              //  stream messages
+    hb_json_t   *json_rest;         //  REST answers (snapshots, orders)
+    hb_json_t   *json_replay;       //  buffered diffs, replayed after a snapshot
+    //  Asks for inst's snapshot: the REST request by default; the fuzz
+    //  target and the bench answer it themselves, without a network.
+    void       (*snapshot_fn) (void *self, binance_inst_t *inst);
+    int          n_inst;
+    binance_inst_t inst [HB_MAX_INSTRUMENTS];
+    uint32_t     status;            //  last set_status
+    int64_t      started_ns;
+    binance_order_t *orders;        //  BINANCE_MAX_ORDERS slots
+    binance_stats_t stats;
+    hb_msg_t     msg;               //  scratch for publishing
+    char         err [BINANCE_ERR_MAX];
+} binance_t;
+
+//  binance.c
+//  Builds the plugin state without touching the network (the fuzz target
+//  and the bench use it with a host of their own). NULL, logged, on a bad
+//  config.
+binance_t *binance_new (const hb_host_api_t *host);
+void binance_destroy (binance_t **self_p);
+//  One stream message (combined-stream envelope or bare event). Never
+//  fails: malformed and unknown input is counted.
+void binance_on_message (binance_t *self, const char *text, size_t len);
+binance_inst_t *binance_inst_by_vsym (binance_t *self, const char *vsym);
+void binance_publish_tick (binance_t *self, binance_inst_t *inst, int64_t ts_ms);
+//  Recomputes the venue status from the books and the connection.
+void binance_update_status (binance_t *self);
+
+//  binance_depth.c
+int  binance_depth_init (binance_t *self, binance_inst_t *inst);
+void binance_depth_fini (binance_t *self, binance_inst_t *inst);
+//  A depthUpdate event (data object) for inst; raw[0..len) is the whole
+//  message, kept while buffering.
+void binance_depth_event (binance_t *self, binance_inst_t *inst, const json_t *data,
+                          const char *raw, size_t len);
+//  Every book starts over (a new connection): buffer, snapshot.
+void binance_depth_reset_all (binance_t *self, const char *why);
+//  A snapshot answer (REST body) for inst; public for tests and the bench.
+void binance_depth_snapshot (binance_t *self, binance_inst_t *inst, long status,
+                             const char *body, size_t len);
+//  The default snapshot_fn: GET /api/v3/depth (spot), /fapi/v1/depth (usdm)
+//  when the weight allows, else later on a timer.
+void binance_depth_request (void *self, binance_inst_t *inst);
+
+//  binance_order.c
+int  binance_orders_init (binance_t *self);
+void binance_orders_fini (binance_t *self);
+int  binance_order (binance_t *self, const hb_order_t *order);
+int  binance_cancel (binance_t *self, const hb_cancel_t *cancel);
+
+#endif

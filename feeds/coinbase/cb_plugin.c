@@ -1,0 +1,394 @@
+/*  coinbase: the Coinbase Advanced Trade venue plugin (feeds/coinbase/README.md).
+
+    Wiring only; the logic is in cb_md (market data, books, sequence) and
+    cb_trade (orders, acks, fills), both tested without a network. One
+    WebSocket (hb_ws: level2, ticker, market_trades, heartbeats and, with
+    API keys, user) and one REST client (hb_rest: orders, cancels), both
+    driven by the host's reactor; nothing here blocks.
+
+    Params (venues.X.params):
+      ws_url        default wss://advanced-trade-ws.coinbase.com
+      rest_url      default https://api.coinbase.com
+      api_key_file | api_key_env, api_secret_file | api_secret_env
+                    (hb_secret.h: never the key itself); without them the
+                    plugin runs market data only and rejects orders
+      orders_per_s  default 25, order_burst default 25 (Coinbase allows 30
+                    private requests / s per key; we keep a margin)
+      sym.<symbol>  the Coinbase product id (default: the symbol)
+      max_msg_kb    largest WebSocket message (default 16384: snapshots
+                    of a deep book are several MB)                         */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cb_md.h"
+#include "cb_trade.h"
+#include "hb_log.h"
+#include "hb_plugin.h"
+#include "hb_ratelimit.h"
+#include "hb_rest.h"
+#include "hb_secret.h"
+#include "hb_sign.h"
+#include "hb_ws.h"
+
+#define S_URL_MAX   256
+#define S_BODY_MAX  1024
+#define S_SUB_MAX   4096
+
+#define s_host_has(host, fn) \
+    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
+
+typedef struct cb_plugin_s cb_plugin_t;
+
+//  What a REST answer belongs to (a fixed pool: no allocation per request).
+typedef struct {
+    cb_plugin_t *owner;
+    bool         used;
+    bool         cancel;
+    int          handle;
+} s_req_t;
+
+struct cb_plugin_s {
+    const hb_host_api_t *host;
+    const hb_venue_cfg_t *venue;
+    cb_md_t             *md;
+    cb_trade_t          *trade;
+    hb_ws_t             *ws;
+    hb_rest_t           *rest;
+    hb_secret_t         *key;
+    hb_secret_t         *secret;
+    hb_ratelimit_t       limit;
+    char                 ws_url [S_URL_MAX];
+    char                 rest_url [S_URL_MAX];
+    uint64_t             bad_logged;
+    s_req_t              reqs [CB_TRADE_MAX_ORDERS];
+    char                 text [S_SUB_MAX];
+};
+
+#define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    return self->host->publish (self->host->ctx, msg);
+}
+
+static void
+s_status (void *arg, uint32_t status)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    self->host->set_status (self->host->ctx, status);
+    S_LOG (self, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
+           status? "stale: waiting for snapshots": "rebuilt: every product has its snapshot");
+}
+
+static int
+s_user (void *arg, const json_t *events, int64_t ts)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    return cb_trade_on_user (self->trade, events, ts);
+}
+
+//  {"type":"subscribe","product_ids":[..],"channel":"level2"} plus, for
+//  the user channel, the API key signature of timestamp + channel + ids.
+static void
+s_subscribe (cb_plugin_t *self, const char *type, const char *channel)
+{
+    char ids [S_SUB_MAX / 2] = "", csv [S_SUB_MAX / 2] = "";
+    size_t oi = 0, oc = 0;
+    for (int i = 0; i < cb_md_products (self->md); i++) {
+        oi += (size_t) snprintf (ids + oi, sizeof ids - oi, "%s\"%s\"", i? ",": "",
+                                 cb_md_product (self->md, i));
+        oc += (size_t) snprintf (csv + oc, sizeof csv - oc, "%s%s", i? ",": "",
+                                 cb_md_product (self->md, i));
+        if (oi >= sizeof ids || oc >= sizeof csv)
+            return;
+    }
+    int n;
+    if (!strcmp (channel, "user")) {
+        char ts [24], prehash [S_SUB_MAX / 2 + 64], sig [HB_SIGN_HEX_SIZE];
+        snprintf (ts, sizeof ts, "%lld",
+                  (long long) (self->host->now_ns (self->host->ctx) / 1000000000));
+        snprintf (prehash, sizeof prehash, "%s%s%s", ts, channel, csv);
+        if (cb_trade_sign (hb_secret_value (self->secret), hb_secret_len (self->secret),
+                           prehash, sig, sizeof sig))
+            return;
+        n = snprintf (self->text, sizeof self->text,
+                      "{\"type\":\"%s\",\"product_ids\":[%s],\"channel\":\"%s\","
+                      "\"api_key\":\"%s\",\"timestamp\":\"%s\",\"signature\":\"%s\"}",
+                      type, ids, channel, hb_secret_value (self->key), ts, sig);
+    }
+    else
+        n = snprintf (self->text, sizeof self->text,
+                      "{\"type\":\"%s\",\"product_ids\":[%s],\"channel\":\"%s\"}", type, ids, channel);
+    if (n > 0 && (size_t) n < sizeof self->text
+    &&  hb_ws_send (self->ws, self->text, (size_t) n))
+        S_LOG (self, HB_LOG_WARN, "%s %s: could not queue the message", type, channel);
+}
+
+static void
+s_on_open (void *arg, const char *url)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    S_LOG (self, HB_LOG_INFO, "connected to %s", url);
+    cb_md_reset (self->md);
+    s_subscribe (self, "subscribe", "heartbeats");
+    s_subscribe (self, "subscribe", "level2");
+    s_subscribe (self, "subscribe", "ticker");
+    s_subscribe (self, "subscribe", "market_trades");
+    if (self->key && self->secret)
+        s_subscribe (self, "subscribe", "user");
+}
+
+static void
+s_on_close (void *arg, const char *reason)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    S_LOG (self, HB_LOG_WARN, "connection lost (%s): books stale until the next snapshots", reason);
+    cb_md_reset (self->md);
+}
+
+static void
+s_on_msg (void *arg, const char *data, size_t len)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    cb_md_result_t r = cb_md_on_message (self->md, data, len, self->host->now_ns (self->host->ctx));
+    const char *why = cb_md_error (self->md);
+    if (r == CB_MD_RESYNC) {
+        S_LOG (self, HB_LOG_WARN, "level2 resync (%s): resubscribing",
+               *why? why: "sequence gap");
+        //  a new subscription brings a new snapshot per product
+        s_subscribe (self, "unsubscribe", "level2");
+        s_subscribe (self, "subscribe", "level2");
+    }
+    else if (r == CB_MD_BAD || *why) {
+        //  first ten, then one in a thousand: bad input must not flood the log
+        uint64_t n = ++self->bad_logged;
+        if (n <= 10 || n % 1000 == 0)
+            S_LOG (self, HB_LOG_WARN, "message refused (%llu so far): %s",
+                   (unsigned long long) n, why);
+    }
+}
+
+static s_req_t *
+s_req (cb_plugin_t *self)
+{
+    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++)
+        if (!self->reqs [i].used) {
+            self->reqs [i].used = true;
+            return &self->reqs [i];
+        }
+    return NULL;
+}
+
+static void
+s_on_rest (void *arg, const hb_rest_resp_t *resp)
+{
+    s_req_t *req = (s_req_t *) arg;
+    cb_plugin_t *self = req->owner;
+    req->used = false;
+    if (resp->status == 429 || resp->status == 418) {
+        int64_t now = self->host->now_ns (self->host->ctx);
+        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 1;
+        hb_ratelimit_pause (&self->limit, now + wait * 1000000000);
+    }
+    if (req->cancel) {
+        if (resp->status != 200)
+            S_LOG (self, HB_LOG_WARN, "cancel: HTTP %ld %s", resp->status,
+                   resp->status? "": resp->error);
+        return;
+    }
+    cb_trade_on_response (self->trade, req->handle, resp->status,
+                          resp->status? resp->body: resp->error);
+}
+
+//  POSTs body to path with the CB-ACCESS-* headers.
+static int
+s_post (cb_plugin_t *self, const char *path, const char *body, s_req_t *req)
+{
+    char ts [24], sig [HB_SIGN_HEX_SIZE], url [S_URL_MAX + 64];
+    char h_key [HB_SECRET_MAX + 32], h_sig [96], h_ts [48];
+    snprintf (ts, sizeof ts, "%lld", (long long) (self->host->now_ns (self->host->ctx) / 1000000000));
+    int n = snprintf (self->text, sizeof self->text, "%sPOST%s%s", ts, path, body);
+    if (n < 0 || (size_t) n >= sizeof self->text
+    ||  cb_trade_sign (hb_secret_value (self->secret), hb_secret_len (self->secret),
+                       self->text, sig, sizeof sig))
+        return -1;
+    snprintf (url, sizeof url, "%s%s", self->rest_url, path);
+    snprintf (h_key, sizeof h_key, "CB-ACCESS-KEY: %s", hb_secret_value (self->key));
+    snprintf (h_sig, sizeof h_sig, "CB-ACCESS-SIGN: %s", sig);
+    snprintf (h_ts, sizeof h_ts, "CB-ACCESS-TIMESTAMP: %s", ts);
+    const char *headers [] = { h_key, h_sig, h_ts, "Content-Type: application/json",
+                               "Accept: application/json", NULL };
+    int rc = hb_rest_request (self->rest, "POST", url, headers, body, s_on_rest, req);
+    memset (h_key, 0, sizeof h_key);
+    return rc;
+}
+
+static int
+s_order (void *arg, const hb_order_t *order)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    char body [S_BODY_MAX];
+    int handle = cb_trade_order (self->trade, order, body, sizeof body);
+    if (handle < 0)
+        return 0;               //  answered already
+    if (!self->key || !self->secret) {
+        cb_trade_fail (self->trade, handle, HB_REJ_VENUE, "no API key configured: market data only");
+        return 0;
+    }
+    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
+        cb_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
+        return 0;
+    }
+    s_req_t *req = s_req (self);
+    if (!req) {
+        cb_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
+        return 0;
+    }
+    req->cancel = false;
+    req->handle = handle;
+    if (s_post (self, CB_TRADE_ORDERS_PATH, body, req)) {
+        req->used = false;
+        cb_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
+    }
+    return 0;
+}
+
+static int
+s_cancel (void *arg, const hb_cancel_t *cancel)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    char body [S_BODY_MAX];
+    if (cb_trade_cancel (self->trade, cancel, body, sizeof body))
+        return 0;
+    s_req_t *req = s_req (self);
+    if (!self->key || !req
+    ||  !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
+        if (req)
+            req->used = false;
+        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit or no key", cancel->client_id);
+        return 0;
+    }
+    req->cancel = true;
+    req->handle = -1;
+    if (s_post (self, CB_TRADE_CANCEL_PATH, body, req))
+        req->used = false;
+    return 0;
+}
+
+static const char *
+s_param (const hb_venue_cfg_t *venue, const char *key, const char *fallback)
+{
+    const char *value = hb_venue_param (venue, key);
+    return value? value: fallback;
+}
+
+static void s_destroy (void **self_p);
+
+static void *
+s_create (const hb_host_api_t *host)
+{
+    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
+        return NULL;
+    cb_plugin_t *self = (cb_plugin_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->host = host;
+    self->venue = host->venue;
+    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++)
+        self->reqs [i].owner = self;
+    char err [256] = "";
+    snprintf (self->ws_url, sizeof self->ws_url, "%s",
+              s_param (host->venue, "ws_url", "wss://advanced-trade-ws.coinbase.com"));
+    snprintf (self->rest_url, sizeof self->rest_url, "%s",
+              s_param (host->venue, "rest_url", "https://api.coinbase.com"));
+    double rate = atof (s_param (host->venue, "orders_per_s", "25"));
+    double burst = atof (s_param (host->venue, "order_burst", "25"));
+    long max_kb = atol (s_param (host->venue, "max_msg_kb", "16384"));
+    if (hb_ratelimit_init (&self->limit, rate, burst, host->now_ns (host->ctx))) {
+        S_LOG (self, HB_LOG_ERROR, "params.orders_per_s / order_burst: must be numbers > 0");
+        goto fail;
+    }
+    if (max_kb < 64 || max_kb > 1048576) {
+        S_LOG (self, HB_LOG_ERROR, "params.max_msg_kb: %ld is not in 64..1048576", max_kb);
+        goto fail;
+    }
+    self->md = cb_md_new (host->venue, s_emit, s_status, self, err, sizeof err);
+    if (!self->md) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    cb_md_set_user (self->md, s_user, self);
+    self->trade = cb_trade_new (host->venue, self->md, s_emit, self, host->now_ns (host->ctx));
+    if (!self->trade)
+        goto fail;
+    bool has_key = hb_venue_param (host->venue, "api_key_file") || hb_venue_param (host->venue, "api_key_env");
+    if (has_key || hb_venue_param (host->venue, "api_secret_file")
+    ||  hb_venue_param (host->venue, "api_secret_env")) {
+        self->key = hb_secret_load (host->venue, "api_key", err, sizeof err);
+        if (self->key)
+            self->secret = hb_secret_load (host->venue, "api_secret", err, sizeof err);
+        if (!self->key || !self->secret) {
+            S_LOG (self, HB_LOG_ERROR, "%s", err);
+            goto fail;
+        }
+        S_LOG (self, HB_LOG_INFO, "API key from %s, secret from %s",
+               hb_secret_origin (self->key), hb_secret_origin (self->secret));
+    }
+    else
+        S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
+    hb_ws_cfg_t wcfg = {
+        .name = "coinbase.ws", .url = self->ws_url, .max_msg = (size_t) max_kb * 1024,
+        .idle_s = 30, .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close,
+        .arg = self
+    };
+    self->ws = hb_ws_new (host, &wcfg);
+    hb_rest_cfg_t rcfg = { .name = "coinbase.rest", .max_inflight = 16 };
+    self->rest = hb_rest_new (host, &rcfg);
+    if (!self->ws || !self->rest)
+        goto fail;
+    return self;
+fail: {
+        void *p = self;
+        s_destroy (&p);
+        return NULL;
+    }
+}
+
+static int
+s_start (void *arg)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    self->host->set_status (self->host->ctx, HB_TICK_STALE);
+    return hb_ws_start (self->ws);
+}
+
+static void
+s_destroy (void **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cb_plugin_t *self = (cb_plugin_t *) *self_p;
+    hb_ws_destroy (&self->ws);
+    hb_rest_destroy (&self->rest);
+    cb_trade_destroy (&self->trade);
+    cb_md_destroy (&self->md);
+    hb_secret_destroy (&self->key);
+    hb_secret_destroy (&self->secret);
+    free (self);
+    *self_p = NULL;
+}
+
+const hb_venue_ops_t hb_venue_plugin = {
+    .abi_version = HB_PLUGIN_ABI_VERSION,
+    .size        = sizeof (hb_venue_ops_t),
+    .name        = "coinbase",
+    .description = "Coinbase Advanced Trade: level2/ticker/market_trades with sequence checks, "
+                   "orders over the signed REST API, fills from the user channel",
+    .create      = s_create,
+    .start       = s_start,
+    .order       = s_order,
+    .cancel      = s_cancel,
+    .destroy     = s_destroy,
+};

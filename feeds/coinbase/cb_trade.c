@@ -1,0 +1,451 @@
+/*  cb_trade: see cb_trade.h.
+
+    Request body (POST /api/v3/brokerage/orders):
+        {"client_order_id":"h-1","product_id":"BTC-USD","side":"BUY",
+         "order_configuration":{"market_market_ioc":{"base_size":"0.01"}}}
+    with sor_limit_ioc {base_size, limit_price} for a limit IOC and
+    limit_limit_gtc {base_size, limit_price, post_only} for a limit GTC.
+    Answers:
+        {"success":true,"success_response":{"order_id":"...","product_id":"BTC-USD",
+         "side":"BUY","client_order_id":"h-1"}}
+        {"success":false,"failure_reason":"UNKNOWN_FAILURE_REASON","order_id":"",
+         "error_response":{"error":"INSUFFICIENT_FUND","message":"Insufficient balance ...",
+         "error_details":"","preview_failure_reason":"PREVIEW_INSUFFICIENT_FUND"}}
+    User channel (events of {"channel":"user", ...}):
+        {"type":"snapshot"|"update","orders":[{"order_id":"...","client_order_id":"h-1",
+         "cumulative_quantity":"0.01","leaves_quantity":"0","avg_price":"60000",
+         "filled_value":"600","total_fees":"3.6","status":"FILLED","product_id":"BTC-USD",
+         "order_side":"BUY","order_type":"Market","number_of_fills":"1"}]}     */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cb_trade.h"
+#include "hb_json.h"
+#include "hb_sign.h"
+
+//  handles are gen * CB_TRADE_MAX_ORDERS + index and must stay ints
+#define S_GENS 1000000
+
+typedef struct {
+    bool       used;
+    uint32_t   gen;             //  makes a stale handle of a reused slot miss
+    bool       sent;            //  the POST answered success: the venue has it
+    bool       accepted;        //  the accepted ack went out
+    bool       rested;          //  the venue reported it OPEN
+    hb_order_t order;
+    char       order_id [HB_ID_MAX];
+    double     scale;           //  venue base units -> bus quantity
+    double     cum_qty;         //  venue units, as last reported
+    double     cum_value;
+    double     cum_fees;
+    int        n_fills;
+} s_slot_t;
+
+struct cb_trade_s {
+    const hb_venue_cfg_t *venue;
+    const cb_md_t        *md;
+    cb_emit_fn           *emit;
+    void                 *arg;
+    int64_t               started_ns;
+    s_slot_t              slots [CB_TRADE_MAX_ORDERS];
+    cb_trade_stats_t      stats;
+    hb_msg_t              msg;
+};
+
+cb_trade_t *
+cb_trade_new (const hb_venue_cfg_t *venue, const cb_md_t *md, cb_emit_fn *emit, void *arg,
+              int64_t started_ns)
+{
+    cb_trade_t *self = (cb_trade_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->venue = venue;
+    self->md = md;
+    self->emit = emit;
+    self->arg = arg;
+    self->started_ns = started_ns;
+    return self;
+}
+
+void
+cb_trade_destroy (cb_trade_t **self_p)
+{
+    if (self_p && *self_p) {
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+static void
+s_ack (cb_trade_t *self, const hb_order_t *order, const char *order_id, int status,
+       int reason, const char *text, double filled)
+{
+    hb_msg_t *msg = &self->msg;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_ACK;
+    hb_ack_t *ack = &msg->u.ack;
+    snprintf (ack->venue, sizeof ack->venue, "%s", self->venue->name);
+    snprintf (ack->symbol, sizeof ack->symbol, "%s", order->symbol);
+    snprintf (ack->client_id, sizeof ack->client_id, "%s", order->client_id);
+    snprintf (ack->order_id, sizeof ack->order_id, "%s", order_id? order_id: "");
+    snprintf (ack->text, sizeof ack->text, "%s", text? text: "");
+    ack->status = (uint8_t) status;
+    ack->reason = (uint8_t) reason;
+    ack->filled_qty = filled;
+    ack->leaves_qty = status == HB_ACK_ACCEPTED && order->qty > filled? order->qty - filled: 0;
+    self->emit (self->arg, msg);
+}
+
+static int
+s_reject_now (cb_trade_t *self, const hb_order_t *order, int reason, const char *text)
+{
+    self->stats.rejected_local++;
+    s_ack (self, order, "", HB_ACK_REJECTED, reason, text, 0);
+    return -1;
+}
+
+//  x as a plain decimal on the grid of unit (no exponent, no trailing zeros).
+static void
+s_decimal (double x, double unit, char *out, size_t size)
+{
+    int digits = 0;
+    while (digits < 12 && fabs (unit * pow (10, digits) - round (unit * pow (10, digits))) > 1e-9)
+        digits++;
+    snprintf (out, size, "%.*f", digits, x);
+    if (strchr (out, '.')) {
+        char *end = out + strlen (out) - 1;
+        while (*end == '0')
+            *end-- = 0;
+        if (*end == '.')
+            *end = 0;
+    }
+}
+
+static bool
+s_on_grid (double x, double unit)
+{
+    double q = x / unit;
+    return fabs (q - round (q)) <= 1e-9 * fmax (1.0, fabs (q));
+}
+
+int
+cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t size)
+{
+    self->stats.orders++;
+    const hb_instrument_cfg_t *inst = hb_venue_instrument (self->venue, order->symbol);
+    const char *product = cb_md_product_of (self->md, order->symbol);
+    if (!inst || !product)
+        return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
+    if ((order->side != HB_SIDE_BUY && order->side != HB_SIDE_SELL) || !(order->qty > 0)
+    ||  (order->ord_type != HB_ORD_MARKET && order->ord_type != HB_ORD_LIMIT))
+        return s_reject_now (self, order, HB_REJ_BAD_ORDER, "bad side, type or quantity");
+    if (order->ord_type == HB_ORD_LIMIT && !(order->px > 0))
+        return s_reject_now (self, order, HB_REJ_BAD_PRICE, "a limit order needs a price > 0");
+    if (order->qty < inst->min_qty)
+        return s_reject_now (self, order, HB_REJ_BELOW_MIN_SIZE, "below the minimum size");
+    if (!s_on_grid (order->qty, inst->lot_size))
+        return s_reject_now (self, order, HB_REJ_OFF_LOT, "not a multiple of the lot size");
+    int free_slot = -1;
+    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++) {
+        if (!self->slots [i].used) {
+            if (free_slot < 0)
+                free_slot = i;
+        }
+        else if (!strcmp (self->slots [i].order.client_id, order->client_id))
+            return s_reject_now (self, order, HB_REJ_DUPLICATE_ID, "client id already in flight");
+    }
+    if (free_slot < 0)
+        return s_reject_now (self, order, HB_REJ_RATE_LIMIT, "too many orders in flight");
+    double mult = inst->multiplier > 0? inst->multiplier: 1;
+    char base [48], price [48];
+    s_decimal (order->qty * mult, inst->lot_size * mult, base, sizeof base);
+    s_decimal (order->px, inst->tick_size, price, sizeof price);
+    json_t *config;
+    if (order->ord_type == HB_ORD_MARKET)
+        config = json_pack ("{s:{s:s}}", "market_market_ioc", "base_size", base);
+    else if (order->tif == HB_TIF_GTC)
+        config = json_pack ("{s:{s:s,s:s,s:b}}", "limit_limit_gtc", "base_size", base,
+                            "limit_price", price, "post_only", 0);
+    else
+        config = json_pack ("{s:{s:s,s:s}}", "sor_limit_ioc", "base_size", base,
+                            "limit_price", price);
+    json_t *root = json_pack ("{s:s,s:s,s:s,s:o}", "client_order_id", order->client_id,
+                              "product_id", product, "side",
+                              order->side == HB_SIDE_BUY? "BUY": "SELL",
+                              "order_configuration", config);
+    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
+    json_decref (root);
+    if (n == 0 || n >= size - 1)
+        return s_reject_now (self, order, HB_REJ_BAD_ORDER, "order does not encode");
+    body [n] = 0;
+    s_slot_t *slot = &self->slots [free_slot];
+    uint32_t gen = (slot->gen + 1) % S_GENS;
+    memset (slot, 0, sizeof *slot);
+    slot->gen = gen;
+    slot->used = true;
+    slot->order = *order;
+    slot->scale = 1.0 / mult;
+    return (int) gen * CB_TRADE_MAX_ORDERS + free_slot;
+}
+
+//  The slot of a handle, NULL when it was freed (and maybe reused) since.
+static s_slot_t *
+s_slot (cb_trade_t *self, int handle)
+{
+    if (handle < 0)
+        return NULL;
+    s_slot_t *slot = &self->slots [handle % CB_TRADE_MAX_ORDERS];
+    return slot->used && slot->gen == (uint32_t) (handle / CB_TRADE_MAX_ORDERS)? slot: NULL;
+}
+
+void
+cb_trade_fail (cb_trade_t *self, int i, int reason, const char *text)
+{
+    s_slot_t *slot = s_slot (self, i);
+    if (!slot)
+        return;
+    self->stats.rejected++;
+    s_ack (self, &slot->order, "", HB_ACK_REJECTED, reason, text, 0);
+    slot->used = false;
+}
+
+//  The venue's error name to our reason.
+static int
+s_reason (const char *error)
+{
+    if (!error)
+        return HB_REJ_VENUE;
+    if (strstr (error, "FUND"))
+        return HB_REJ_INSUFFICIENT_COLLATERAL;
+    if (strstr (error, "SIZE_TOO_SMALL"))
+        return HB_REJ_BELOW_MIN_SIZE;
+    if (strstr (error, "PRECISION"))
+        return HB_REJ_OFF_LOT;
+    if (strstr (error, "PRICE"))
+        return HB_REJ_BAD_PRICE;
+    if (strstr (error, "PRODUCT"))
+        return HB_REJ_UNKNOWN_INSTRUMENT;
+    if (strstr (error, "TOO_MANY") || strstr (error, "RATE"))
+        return HB_REJ_RATE_LIMIT;
+    if (strstr (error, "DUPLICATE"))
+        return HB_REJ_DUPLICATE_ID;
+    return HB_REJ_VENUE;
+}
+
+void
+cb_trade_on_response (cb_trade_t *self, int i, long status, const char *body)
+{
+    s_slot_t *slot = s_slot (self, i);
+    if (!slot)
+        return;
+    char text [HB_TEXT_MAX];
+    if (status == 0) {
+        //  We cannot know whether the venue got it; the user channel will
+        //  tell if it did (fills are still published), the bus needs an
+        //  answer now.
+        snprintf (text, sizeof text, "no answer from the venue: %.70s", body? body: "");
+        cb_trade_fail (self, i, HB_REJ_VENUE, text);
+        return;
+    }
+    json_t *root = json_loads (body? body: "", 0, NULL);
+    json_t *ok = json_object_get (root, "success");
+    if (status == 200 && json_is_true (ok)) {
+        const char *id = json_string_value (json_object_get (
+            json_object_get (root, "success_response"), "order_id"));
+        if (!id || !*id)
+            id = json_string_value (json_object_get (root, "order_id"));
+        snprintf (slot->order_id, sizeof slot->order_id, "%s", id? id: "");
+        slot->sent = true;
+        if (!slot->accepted) {
+            slot->accepted = true;
+            self->stats.accepted++;
+            s_ack (self, &slot->order, slot->order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "",
+                   slot->cum_qty * slot->scale);
+        }
+        json_decref (root);
+        return;
+    }
+    json_t *er = json_object_get (root, "error_response");
+    const char *error = json_string_value (json_object_get (er, "error"));
+    const char *message = json_string_value (json_object_get (er, "message"));
+    if (!error) {
+        //  other error shapes: {"error":"...","message":"..."} (HTTP 4xx)
+        error = json_string_value (json_object_get (root, "error"));
+        message = json_string_value (json_object_get (root, "message"));
+    }
+    int reason = status == 429? HB_REJ_RATE_LIMIT: s_reason (error);
+    snprintf (text, sizeof text, "HTTP %ld %.40s: %.40s", status, error? error: "",
+              message? message: "");
+    json_decref (root);
+    cb_trade_fail (self, i, reason, text);
+}
+
+static s_slot_t *
+s_find (cb_trade_t *self, const char *client_id, const char *order_id)
+{
+    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++) {
+        s_slot_t *s = &self->slots [i];
+        if (s->used && ((client_id && *client_id && !strcmp (s->order.client_id, client_id))
+                    ||  (order_id && *order_id && !strcmp (s->order_id, order_id))))
+            return s;
+    }
+    return NULL;
+}
+
+int
+cb_trade_cancel (cb_trade_t *self, const hb_cancel_t *cancel, char *body, size_t size)
+{
+    s_slot_t *slot = s_find (self, cancel->client_id, NULL);
+    if (!slot || !slot->order_id [0]) {
+        hb_order_t order;
+        memset (&order, 0, sizeof order);
+        snprintf (order.symbol, sizeof order.symbol, "%s", cancel->symbol);
+        snprintf (order.client_id, sizeof order.client_id, "%s", cancel->client_id);
+        s_ack (self, &order, "", HB_ACK_REJECTED, HB_REJ_UNKNOWN_ORDER,
+               slot? "not acknowledged by the venue yet": "no such order in flight", 0);
+        return -1;
+    }
+    json_t *root = json_pack ("{s:[s]}", "order_ids", slot->order_id);
+    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
+    json_decref (root);
+    if (n == 0 || n >= size - 1)
+        return -1;
+    body [n] = 0;
+    return 0;
+}
+
+static int
+s_num (const json_t *obj, const char *key, double *out)
+{
+    //  an absent field means "unchanged"/0 for the cumulative ones
+    if (!hb_json_has (obj, key)) {
+        *out = 0;
+        return 0;
+    }
+    return hb_json_num (obj, key, out, NULL, 0);
+}
+
+static void
+s_fill (cb_trade_t *self, s_slot_t *slot, double qty, double value, double fees, int64_t ts)
+{
+    hb_msg_t *msg = &self->msg;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_FILL;
+    msg->env.ts_venue = ts;
+    hb_fill_t *fill = &msg->u.fill;
+    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
+    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->order.symbol);
+    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->order.client_id);
+    snprintf (fill->order_id, sizeof fill->order_id, "%s", slot->order_id);
+    snprintf (fill->fill_id, sizeof fill->fill_id, "%.36s-%d", slot->order_id, ++slot->n_fills % 1000000);
+    fill->side = slot->order.side;
+    bool taker = slot->order.ord_type == HB_ORD_MARKET || slot->order.tif != HB_TIF_GTC
+              || !slot->rested;
+    fill->liquidity = taker? 2: 1;
+    fill->qty = qty * slot->scale;
+    fill->px = value / qty;
+    fill->fee = fees;
+    //  Coinbase charges fees in the quote currency: USD (or a USD stablecoin)
+    snprintf (fill->fee_asset, sizeof fill->fee_asset, "USD");
+    self->stats.fills++;
+    self->emit (self->arg, msg);
+}
+
+static int
+s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
+{
+    const char *client_id = NULL, *order_id = NULL, *status = NULL;
+    double cum = 0, value = 0, fees = 0, avg = 0;
+    if (hb_json_str (o, "status", &status, NULL, 0) || s_num (o, "cumulative_quantity", &cum)
+    ||  s_num (o, "total_fees", &fees) || s_num (o, "avg_price", &avg)
+    ||  s_num (o, "filled_value", &value) || cum < 0 || fees < -1e12 || value < 0) {
+        self->stats.bad_updates++;
+        return -1;
+    }
+    hb_json_str (o, "client_order_id", &client_id, NULL, 0);
+    hb_json_str (o, "order_id", &order_id, NULL, 0);
+    self->stats.updates++;
+    s_slot_t *slot = s_find (self, client_id, order_id);
+    if (!slot) {
+        self->stats.unknown_updates++;
+        return 0;
+    }
+    if (order_id && *order_id && !slot->order_id [0])
+        snprintf (slot->order_id, sizeof slot->order_id, "%s", order_id);
+    if (!hb_json_has (o, "filled_value"))
+        value = avg * cum;
+    bool final = !strcmp (status, "FILLED") || !strcmp (status, "CANCELLED")
+              || !strcmp (status, "EXPIRED") || !strcmp (status, "FAILED");
+    if (!slot->accepted && strcmp (status, "FAILED")) {
+        slot->accepted = true;
+        self->stats.accepted++;
+        s_ack (self, &slot->order, slot->order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
+    }
+    double step = slot->cum_qty * 1e-9;
+    if (cum > slot->cum_qty + step) {
+        s_fill (self, slot, cum - slot->cum_qty, value - slot->cum_value, fees - slot->cum_fees, ts);
+        slot->cum_qty = cum;
+        slot->cum_value = value;
+        slot->cum_fees = fees;
+    }
+    if (!strcmp (status, "OPEN"))
+        slot->rested = true;
+    if (final) {
+        double filled = slot->cum_qty * slot->scale;
+        if (!strcmp (status, "FILLED"))
+            s_ack (self, &slot->order, slot->order_id, HB_ACK_DONE, HB_REJ_NONE, "", filled);
+        else if (!strcmp (status, "FAILED") && filled == 0) {
+            const char *why = NULL;
+            hb_json_str (o, "reject_reason", &why, NULL, 0);
+            self->stats.rejected++;
+            s_ack (self, &slot->order, slot->order_id, HB_ACK_REJECTED, HB_REJ_VENUE,
+                   why? why: "FAILED", 0);
+        }
+        else
+            s_ack (self, &slot->order, slot->order_id, HB_ACK_CANCELED, HB_REJ_NONE, status, filled);
+        slot->used = false;
+    }
+    return 0;
+}
+
+int
+cb_trade_on_user (cb_trade_t *self, const json_t *events, int64_t ts)
+{
+    int rc = 0;
+    size_t i, j;
+    json_t *event, *o;
+    json_array_foreach (events, i, event) {
+        json_t *orders = json_object_get (event, "orders");
+        if (!json_is_array (orders)) {
+            self->stats.bad_updates++;
+            rc = -1;
+            continue;
+        }
+        json_array_foreach (orders, j, o)
+            if (s_on_order_update (self, o, ts))
+                rc = -1;
+    }
+    return rc;
+}
+
+int
+cb_trade_inflight (const cb_trade_t *self)
+{
+    int n = 0;
+    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++)
+        n += self->slots [i].used;
+    return n;
+}
+
+const cb_trade_stats_t *
+cb_trade_stats (const cb_trade_t *self)
+{
+    return &self->stats;
+}
+
+int
+cb_trade_sign (const char *secret, size_t secret_len, const char *prehash, char *out, size_t size)
+{
+    return hb_sign_hmac_hex (secret, secret_len, prehash, strlen (prehash), out, size);
+}

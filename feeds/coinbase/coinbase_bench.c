@@ -1,0 +1,130 @@
+/*  coinbase_bench: Coinbase level2 messages parsed and normalized per
+    second in one process (cb_md: JSON parse, sequence check, book update,
+    top-10 export, and the bus encoding the host would do next), beside
+    the same frames through the bare transports: moved through an AF_UNIX
+    SOCK_SEQPACKET pair (write + read, the kernel floor of any transport)
+    and parsed by jansson alone (hb_json). Figures move with the load of
+    the machine: read the ratios.                                          */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "cb_md.h"
+#include "hb_json.h"
+#include "hb_time.h"
+
+#define S_MSGS   20000
+#define S_ROUNDS 5
+#define S_TEXT   1024
+
+static uint64_t s_ticks;
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    hb_buf_t *buf = (hb_buf_t *) arg;
+    msg->env.version = HB_SCHEMA_VERSION;
+    snprintf (msg->env.publisher, HB_NAME_MAX, "feed.cb");
+    msg->env.seq = ++s_ticks;
+    return hb_msg_encode (msg, buf);
+}
+
+static char *
+s_make (int i, int64_t seq, unsigned *rng)
+{
+    char *text = (char *) malloc (S_TEXT);
+    int n = snprintf (text, S_TEXT, "{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":"
+                      "\"2024-05-01T10:00:00.123456Z\",\"sequence_num\":%lld,\"events\":[{\"type\":"
+                      "\"%s\",\"product_id\":\"BTC-USD\",\"updates\":[", (long long) seq,
+                      i == 0? "snapshot": "update");
+    int levels = i == 0? 6: 1 + (int) (*rng % 3);
+    for (int j = 0; j < levels; j++) {
+        *rng = *rng * 1103515245u + 12345u;
+        int side = (*rng >> 8) & 1;
+        double px = 60000 + (side? 0.5: -0.5) * (1 + (*rng >> 10) % 60);
+        double qty = (*rng >> 4) % 5 == 0 && i? 0: 0.001 * (1 + (*rng >> 12) % 400);
+        n += snprintf (text + n, (size_t) (S_TEXT - n), "%s{\"side\":\"%s\",\"event_time\":"
+                       "\"2024-05-01T10:00:00.1Z\",\"price_level\":\"%.2f\",\"new_quantity\":\"%.8f\"}",
+                       j? ",": "", side? "offer": "bid", px, qty);
+    }
+    snprintf (text + n, (size_t) (S_TEXT - n), "]}]}");
+    return text;
+}
+
+static int
+s_cmp (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y? -1: x > y;
+}
+
+int
+main (void)
+{
+    hb_venue_cfg_t venue;
+    memset (&venue, 0, sizeof venue);
+    snprintf (venue.name, HB_NAME_MAX, "cb");
+    venue.n_instruments = 1;
+    snprintf (venue.instruments [0].symbol, HB_NAME_MAX, "BTC-USD");
+    venue.instruments [0].kind = HB_KIND_SPOT;
+    venue.instruments [0].multiplier = 1;
+    char **msgs = (char **) calloc (S_MSGS, sizeof *msgs);
+    size_t *lens = (size_t *) calloc (S_MSGS, sizeof *lens);
+    unsigned rng = 7;
+    size_t bytes = 0;
+    for (int i = 0; i < S_MSGS; i++) {
+        msgs [i] = s_make (i, i, &rng);
+        lens [i] = strlen (msgs [i]);
+        bytes += lens [i];
+    }
+    int sv [2];
+    if (socketpair (AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
+        perror ("socketpair");
+        return 1;
+    }
+    hb_json_t *json = hb_json_new (0, 0);
+    hb_buf_t buf;
+    double bare [S_ROUNDS], parse [S_ROUNDS], full [S_ROUNDS];
+    char in [S_TEXT];
+    for (int r = 0; r < S_ROUNDS; r++) {
+        int64_t t0 = hb_mono_ns ();
+        for (int i = 0; i < S_MSGS; i++)
+            if (write (sv [0], msgs [i], lens [i]) < 0 || read (sv [1], in, sizeof in) < 0)
+                return 1;
+        int64_t t1 = hb_mono_ns ();
+        for (int i = 0; i < S_MSGS; i++)
+            if (!hb_json_parse (json, msgs [i], lens [i], NULL, 0))
+                return 1;
+        int64_t t2 = hb_mono_ns ();
+        char err [128];
+        cb_md_t *md = cb_md_new (&venue, s_emit, NULL, &buf, err, sizeof err);
+        int64_t t3 = hb_mono_ns ();
+        for (int i = 0; i < S_MSGS; i++)
+            if (cb_md_on_message (md, msgs [i], lens [i], 1) != CB_MD_OK)
+                return 1;
+        int64_t t4 = hb_mono_ns ();
+        cb_md_destroy (&md);
+        bare [r] = S_MSGS / ((t1 - t0) / 1e9);
+        parse [r] = S_MSGS / ((t2 - t1) / 1e9);
+        full [r] = S_MSGS / ((t4 - t3) / 1e9);
+    }
+    qsort (bare, S_ROUNDS, sizeof (double), s_cmp);
+    qsort (parse, S_ROUNDS, sizeof (double), s_cmp);
+    qsort (full, S_ROUNDS, sizeof (double), s_cmp);
+    int m = S_ROUNDS / 2;
+    printf ("coinbase level2: %d messages of %zu bytes on average, median of %d rounds\n",
+            S_MSGS, bytes / S_MSGS, S_ROUNDS);
+    printf ("  bare transport (AF_UNIX seqpacket write+read) %10.0f msg/s\n", bare [m]);
+    printf ("  JSON parse only (hb_json)                      %10.0f msg/s\n", parse [m]);
+    printf ("  cb_md: parse + sequence + book + tick encoded  %10.0f msg/s  (%.2f x bare, %.2f x parse)\n",
+            full [m], full [m] / bare [m], full [m] / parse [m]);
+    hb_json_destroy (&json);
+    close (sv [0]);
+    close (sv [1]);
+    for (int i = 0; i < S_MSGS; i++)
+        free (msgs [i]);
+    free (msgs);
+    free (lens);
+    return 0;
+}

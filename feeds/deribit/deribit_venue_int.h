@@ -1,0 +1,142 @@
+/*  deribit_venue internals, shared by deribit_venue.c (connection, market
+    data, requests) and deribit_order.c (orders, acks, fills). Not for the
+    plugin or tests: they use deribit_venue.h.                             */
+#ifndef DERIBIT_VENUE_INT_H
+#define DERIBIT_VENUE_INT_H
+
+#include "deribit_venue.h"
+#include "deribit_msg.h"
+#include "hb_json.h"
+#include "hb_log.h"
+#include "hb_ratelimit.h"
+
+#define DERIBIT_REQS        512     //  requests in flight (ids modulo this)
+#define DERIBIT_ORDERS      256     //  orders tracked until their final ack
+#define DERIBIT_SEEN        1024    //  recent execution ids, for duplicates
+#define DERIBIT_OUT_MAX     16384   //  largest request we send
+
+//  Deribit's default limits (docs: "Rate limits"): non-matching-engine
+//  requests cost 500 credits from a pool of 50,000 refilled at 10,000 per
+//  second; matching-engine requests (orders, cancels) have their own,
+//  tier-dependent budget, 5 per second with a burst of 20 for the lowest.
+#define DERIBIT_CREDIT_COST     500.0
+#define DERIBIT_CREDIT_POOL     50000.0
+#define DERIBIT_CREDIT_REFILL   10000.0
+
+typedef enum {
+    DERIBIT_REQ_NONE = 0,
+    DERIBIT_REQ_SET_HEARTBEAT,
+    DERIBIT_REQ_SUBSCRIBE,          //  the connection's public channels
+    DERIBIT_REQ_PRIVATE_SUBSCRIBE,  //  user.orders / user.trades after auth
+    DERIBIT_REQ_UNSUBSCRIBE,        //  first half of a resnapshot
+    DERIBIT_REQ_RESUBSCRIBE,        //  second half: the snapshot follows
+    DERIBIT_REQ_AUTH,
+    DERIBIT_REQ_TEST,
+    DERIBIT_REQ_ORDER,
+    DERIBIT_REQ_CANCEL,
+    DERIBIT_REQ_CANCEL_LABEL
+} deribit_req_kind_t;
+
+typedef struct {
+    int64_t  id;                    //  0: free
+    int      kind;                  //  deribit_req_kind_t
+    int      inst;                  //  instrument index, -1
+    int      order;                 //  order slot, -1
+    int64_t  sent_ns;
+    uint64_t gen;                   //  the order slot's generation when sent
+} deribit_req_t;
+
+//  One configured instrument.
+typedef struct {
+    const hb_instrument_cfg_t *cfg;
+    char     name [DERIBIT_INST_MAX];   //  Deribit's instrument name
+    bool     coin_quoted;           //  options: prices in coin, converted at the index
+    bool     usd_sized;             //  inverse: amounts in USD
+    deribit_book_t *book;
+    bool     resnap_pending;        //  a resubscription waits for credits
+    bool     stale_sent;            //  a stale tick went out since the book broke
+    double   index;                 //  USD per coin, latest seen (0: none yet)
+    double   mark;                  //  venue units (0: none)
+    double   underlying;            //  USD
+    bool     has_iv;
+    double   mark_iv;               //  fraction (0.552)
+    double   delta, gamma, vega, theta;     //  Deribit's greeks, kept for logs/tests
+} deribit_inst_t;
+
+//  An order from its hb request to its final ack.
+typedef struct {
+    bool     used;
+    uint64_t gen;                   //  tells a reused slot from the one a request was for
+    int      inst;
+    char     client_id [HB_ID_MAX];
+    char     order_id [HB_ID_MAX];  //  "" until the venue gave one
+    uint8_t  side;
+    double   qty;                   //  hb units
+    uint8_t  last_status;           //  last ack published (0: none)
+    double   last_filled;           //  hb units
+} deribit_order_slot_t;
+
+struct deribit_venue_s {
+    const hb_host_api_t  *host;
+    const hb_venue_cfg_t *venue;
+    deribit_link_t        link;
+    const hb_secret_t    *key;
+    const hb_secret_t    *secret;
+    hb_json_t            *parser;
+    deribit_msg_t         msg;      //  the frame being handled
+    hb_msg_t              out;      //  scratch for publishing
+    char                  text [DERIBIT_OUT_MAX];
+
+    //  params
+    char     interval [16];         //  "100ms" or "raw"
+    int      heartbeat_s;
+    int      depth;                 //  levels per side on ticks
+    //  state
+    int      n_inst;
+    deribit_inst_t inst [HB_MAX_INSTRUMENTS];
+    bool     connected;
+    bool     authenticated;
+    bool     auth_in_flight;
+    int64_t  auth_refresh_ns;       //  re-authenticate after this (0: never)
+    int64_t  auth_retry_ns;         //  after a failure, not before this
+    uint32_t status;
+    bool     status_set;
+    int64_t  next_id;
+    deribit_req_t reqs [DERIBIT_REQS];
+    deribit_order_slot_t orders [DERIBIT_ORDERS];
+    uint64_t order_gen;
+    char     seen [DERIBIT_SEEN][HB_ID_MAX];
+    size_t   seen_next;
+    hb_ratelimit_t credits;         //  non-matching-engine requests
+    hb_ratelimit_t matching;        //  orders and cancels
+    bool     private_subscribed;    //  user.* channels asked for on this connection
+    deribit_stats_t stats;
+};
+
+//  deribit_venue.c
+int64_t deribit_venue_now (deribit_venue_t *self);
+void deribit_venue_log (deribit_venue_t *self, int level, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  The same for a condition that can repeat on every frame: logged the
+//  first 10 times, then once every 1,000 (count is the condition's counter,
+//  already incremented).
+void deribit_venue_complain (deribit_venue_t *self, uint64_t count, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+int deribit_venue_find_inst (const deribit_venue_t *self, const char *deribit_name);
+//  Sends method with params (stolen, may be NULL) as request kind; returns
+//  the request id, or -1 (not connected, too large, send refused).
+int64_t deribit_venue_rpc (deribit_venue_t *self, int kind, const char *method, json_t *params,
+                           int inst, int order);
+//  USD per unit of the asset for a price in the instrument's quote unit; 0
+//  when a coin-quoted price cannot be converted yet. index: the one carried
+//  by the message, 0 to use the instrument's latest.
+double deribit_venue_usd (const deribit_inst_t *inst, double price, double index);
+
+//  deribit_order.c
+void deribit_order_on_response (deribit_venue_t *self, const deribit_req_t *req);
+void deribit_order_on_user_order (deribit_venue_t *self);
+void deribit_order_on_user_trades (deribit_venue_t *self);
+//  The connection is gone: requests in flight will never be answered.
+void deribit_order_on_close (deribit_venue_t *self);
+
+#endif

@@ -1,0 +1,355 @@
+/*  hb_testhost: a zloop host for plugin tests. See hb_testhost.h.         */
+#include "hb_testhost.h"
+#include "hb_log.h"
+
+#include <czmq.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_MAX_TIMERS 256
+#define S_MAX_FDS    64
+#define S_MAX_LOGS   4096
+
+typedef struct {
+    hb_testhost_t *owner;
+    hb_timer_fn   *fn;
+    void          *arg;
+    int            id;
+    size_t         left;
+    bool           used;
+} s_timer_t;
+
+typedef struct {
+    hb_fd_fn *fn;
+    void     *arg;
+    int       fd;
+    bool      used;
+} s_fd_t;
+
+struct hb_testhost_s {
+    hb_host_api_t  api;
+    zloop_t       *loop;
+    hb_msg_t      *msgs;
+    size_t         n_msgs, cap_msgs;
+    uint32_t       status;
+    size_t         status_counts [4];
+    s_timer_t      timers [S_MAX_TIMERS];
+    s_fd_t         fds [S_MAX_FDS];
+    char          *logs [S_MAX_LOGS];
+    int            log_levels [S_MAX_LOGS];
+    size_t         n_logs;
+    bool         (*until) (void *);
+    void          *until_arg;
+    bool           verbose;
+};
+
+static int
+s_publish (void *ctx, hb_msg_t *msg)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    hb_buf_t buf;
+    //  the real host stamps the envelope before it encodes; the encoder
+    //  refuses an envelope without a publisher
+    if (!msg->env.publisher [0])
+        snprintf (msg->env.publisher, sizeof msg->env.publisher, "feed.%.26s", self->api.venue->name);
+    if (hb_msg_encode (msg, &buf))
+        return -1;                  //  what the real host would refuse
+    if (self->n_msgs == self->cap_msgs) {
+        size_t cap = self->cap_msgs ? self->cap_msgs * 2 : 1024;
+        hb_msg_t *msgs = (hb_msg_t *) realloc (self->msgs, cap * sizeof (hb_msg_t));
+        if (!msgs)
+            return -1;
+        self->msgs = msgs;
+        self->cap_msgs = cap;
+    }
+    self->msgs [self->n_msgs++] = *msg;
+    return 0;
+}
+
+static void
+s_log (void *ctx, int level, const char *format, ...)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    char text [1024];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (text, sizeof text, format, args);
+    va_end (args);
+    if (self->verbose)
+        fprintf (stderr, "[host %d] %s\n", level, text);
+    if (self->n_logs < S_MAX_LOGS) {
+        self->log_levels [self->n_logs] = level;
+        self->logs [self->n_logs++] = strdup (text);
+    }
+}
+
+static int64_t
+s_now (void *ctx)
+{
+    (void) ctx;
+    return zclock_time () * 1000000LL;
+}
+
+static int
+s_on_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    s_timer_t *slot = (s_timer_t *) arg;
+    //  zloop_timer_end only buries a timer at the end of the loop's pass:
+    //  a cancelled timer due in the same pass still fires. It is not the
+    //  slot's any more (the slot may hold a new timer): ignore it.
+    if (!slot->used || slot->id != timer_id)
+        return 0;
+    int rc = slot->fn (slot->arg);
+    if (slot->used && slot->id == timer_id && slot->left > 0 && --slot->left == 0)
+        slot->used = false;
+    return rc < 0 ? -1 : 0;
+}
+
+static int
+s_timer_add (void *ctx, uint64_t interval_ms, size_t times, hb_timer_fn *fn, void *arg)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    for (int i = 0; i < S_MAX_TIMERS; i++) {
+        s_timer_t *slot = &self->timers [i];
+        if (slot->used)
+            continue;
+        int id = zloop_timer (self->loop, (size_t) interval_ms, times, s_on_timer, slot);
+        if (id < 0)
+            return -1;
+        *slot = (s_timer_t) { self, fn, arg, id, times, true };
+        return id;
+    }
+    return -1;
+}
+
+static int
+s_timer_cancel (void *ctx, int timer_id)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    for (int i = 0; i < S_MAX_TIMERS; i++)
+        if (self->timers [i].used && self->timers [i].id == timer_id) {
+            zloop_timer_end (self->loop, timer_id);
+            self->timers [i].used = false;
+            return 0;
+        }
+    return -1;
+}
+
+static int
+s_on_fd (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void) loop;
+    s_fd_t *slot = (s_fd_t *) arg;
+    int revents = ((item->revents & ZMQ_POLLIN) ? HB_FD_READ : 0)
+                | ((item->revents & ZMQ_POLLOUT) ? HB_FD_WRITE : 0)
+                | ((item->revents & ZMQ_POLLERR) ? HB_FD_ERROR : 0);
+    return slot->fn (slot->arg, item->fd, revents) < 0 ? -1 : 0;
+}
+
+static int
+s_fd_add (void *ctx, int fd, int events, hb_fd_fn *fn, void *arg)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    for (int i = 0; i < S_MAX_FDS; i++) {
+        s_fd_t *slot = &self->fds [i];
+        if (slot->used)
+            continue;
+        zmq_pollitem_t item = { NULL, fd, 0, 0 };
+        item.events = (short) (((events & HB_FD_READ) ? ZMQ_POLLIN : 0)
+                             | ((events & HB_FD_WRITE) ? ZMQ_POLLOUT : 0));
+        if (zloop_poller (self->loop, &item, s_on_fd, slot))
+            return -1;
+        zloop_poller_set_tolerant (self->loop, &item);
+        *slot = (s_fd_t) { fn, arg, fd, true };
+        return 0;
+    }
+    return -1;
+}
+
+static int
+s_fd_remove (void *ctx, int fd)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    for (int i = 0; i < S_MAX_FDS; i++)
+        if (self->fds [i].used && self->fds [i].fd == fd) {
+            zmq_pollitem_t item = { NULL, fd, 0, 0 };
+            zloop_poller_end (self->loop, &item);
+            self->fds [i].used = false;
+            return 0;
+        }
+    return -1;
+}
+
+static void
+s_set_status (void *ctx, uint32_t status)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    self->status = status;
+    self->status_counts [status < 4 ? status : 3]++;
+}
+
+hb_testhost_t *
+hb_testhost_new (const hb_config_t *config, const char *venue)
+{
+    const hb_venue_cfg_t *cfg = hb_config_venue (config, venue);
+    if (!cfg)
+        return NULL;
+    hb_testhost_t *self = (hb_testhost_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->loop = zloop_new ();
+    if (!self->loop) {
+        free (self);
+        return NULL;
+    }
+    self->verbose = getenv ("HB_TEST_VERBOSE") != NULL;
+    self->api = (hb_host_api_t) {
+        .abi_version = HB_PLUGIN_ABI_VERSION,
+        .size = sizeof (hb_host_api_t),
+        .ctx = self,
+        .config = config,
+        .venue = cfg,
+        .publish = s_publish,
+        .log = s_log,
+        .now_ns = s_now,
+        .timer_add = s_timer_add,
+        .timer_cancel = s_timer_cancel,
+        .fd_add = s_fd_add,
+        .fd_remove = s_fd_remove,
+        .set_status = s_set_status
+    };
+    return self;
+}
+
+void
+hb_testhost_destroy (hb_testhost_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hb_testhost_t *self = *self_p;
+    zloop_destroy (&self->loop);
+    for (size_t i = 0; i < self->n_logs; i++)
+        free (self->logs [i]);
+    free (self->msgs);
+    free (self);
+    *self_p = NULL;
+}
+
+const hb_host_api_t *
+hb_testhost_api (hb_testhost_t *self)
+{
+    return &self->api;
+}
+
+static int
+s_on_check (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    hb_testhost_t *self = (hb_testhost_t *) arg;
+    return self->until && self->until (self->until_arg) ? -1 : 0;
+}
+
+static int
+s_on_deadline (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    (void) arg;
+    return -1;
+}
+
+int
+hb_testhost_run (hb_testhost_t *self, int timeout_ms, bool (*until) (void *arg), void *arg)
+{
+    if (until && until (arg))
+        return 0;
+    self->until = until;
+    self->until_arg = arg;
+    int check = zloop_timer (self->loop, 5, 0, s_on_check, self);
+    int deadline = zloop_timer (self->loop, (size_t) timeout_ms, 1, s_on_deadline, self);
+    zloop_start (self->loop);
+    zloop_timer_end (self->loop, check);
+    zloop_timer_end (self->loop, deadline);
+    self->until = NULL;
+    return until && until (arg) ? 0 : -1;
+}
+
+size_t
+hb_testhost_count (const hb_testhost_t *self)
+{
+    return self->n_msgs;
+}
+
+const hb_msg_t *
+hb_testhost_msg (const hb_testhost_t *self, size_t i)
+{
+    return i < self->n_msgs ? &self->msgs [i] : NULL;
+}
+
+size_t
+hb_testhost_count_type (const hb_testhost_t *self, int type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->n_msgs; i++)
+        n += self->msgs [i].env.type == type;
+    return n;
+}
+
+const hb_msg_t *
+hb_testhost_last (const hb_testhost_t *self, int type, const char *symbol)
+{
+    for (size_t i = self->n_msgs; i-- > 0; ) {
+        const hb_msg_t *msg = &self->msgs [i];
+        if (msg->env.type != type)
+            continue;
+        const char *sym = type == HB_MSG_TICK ? msg->u.tick.symbol
+                        : type == HB_MSG_TRADE ? msg->u.trade.symbol : NULL;
+        if (!symbol || !sym || strcmp (sym, symbol) == 0)
+            return msg;
+    }
+    return NULL;
+}
+
+uint32_t
+hb_testhost_status (const hb_testhost_t *self)
+{
+    return self->status;
+}
+
+size_t
+hb_testhost_status_count (const hb_testhost_t *self, uint32_t value)
+{
+    return self->status_counts [value < 4 ? value : 3];
+}
+
+size_t
+hb_testhost_logs (const hb_testhost_t *self, int level, const char *text)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->n_logs; i++)
+        if (self->log_levels [i] == level && (!text || strstr (self->logs [i], text)))
+            n++;
+    return n;
+}
+
+size_t
+hb_testhost_fds (const hb_testhost_t *self)
+{
+    size_t n = 0;
+    for (int i = 0; i < S_MAX_FDS; i++)
+        n += self->fds [i].used;
+    return n;
+}
+
+size_t
+hb_testhost_timers (const hb_testhost_t *self)
+{
+    size_t n = 0;
+    for (int i = 0; i < S_MAX_TIMERS; i++)
+        n += self->timers [i].used;
+    return n;
+}

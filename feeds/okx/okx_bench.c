@@ -1,0 +1,147 @@
+/*  okx_bench: OKX books updates parsed and normalized per second in one
+    process (okx_md: JSON parse, prevSeqId check, book update, CRC32 of the
+    top 25 levels, top-10 export, and the bus encoding the host would do
+    next), beside the same frames through the bare transports: moved
+    through an AF_UNIX SOCK_SEQPACKET pair (write + read, the kernel floor
+    of any transport) and parsed by jansson alone (hb_json). Figures move
+    with the load of the machine: read the ratios.                        */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "hb_json.h"
+#include "hb_time.h"
+#include "okx_book.h"
+#include "okx_md.h"
+
+#define S_MSGS   20000
+#define S_ROUNDS 5
+#define S_TEXT   4096
+
+static uint64_t s_ticks;
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    hb_buf_t *buf = (hb_buf_t *) arg;
+    msg->env.version = HB_SCHEMA_VERSION;
+    snprintf (msg->env.publisher, HB_NAME_MAX, "feed.okx");
+    msg->env.seq = ++s_ticks;
+    return hb_msg_encode (msg, buf);
+}
+
+//  Message i (0: a 50-level snapshot) of the session; book mirrors it to
+//  compute the checksum the venue would send.
+static char *
+s_make (int i, okx_book_t *book, unsigned *rng)
+{
+    char side_text [2][S_TEXT / 2];
+    int off [2] = { 0, 0 };
+    side_text [0][0] = side_text [1][0] = 0;
+    int levels = i == 0? 100: 1 + (int) (*rng % 3);
+    for (int j = 0; j < levels; j++) {
+        *rng = *rng * 1103515245u + 12345u;
+        int s = i == 0? j % 2: (int) ((*rng >> 8) & 1);
+        int k = i == 0? j / 2: (int) ((*rng >> 10) % 60);
+        char px [24], sz [24];
+        snprintf (px, sizeof px, "%.1f", 65000 + (s? 0.1: -0.1) * (1 + k));
+        if (i && (*rng >> 4) % 5 == 0)
+            snprintf (sz, sizeof sz, "0");
+        else
+            snprintf (sz, sizeof sz, "%u", 1 + (*rng >> 12) % 500);
+        okx_book_set (book, s? HB_SIDE_SELL: HB_SIDE_BUY, px, atof (px), sz, atof (sz));
+        off [s] += snprintf (side_text [s] + off [s], sizeof side_text [s] - (size_t) off [s],
+                             "%s[\"%s\",\"%s\",\"0\",\"1\"]", off [s]? ",": "", px, sz);
+    }
+    char *text = (char *) malloc (S_TEXT);
+    snprintf (text, S_TEXT, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT-SWAP\"},"
+              "\"action\":\"%s\",\"data\":[{\"asks\":[%s],\"bids\":[%s],\"ts\":\"1714557600123\","
+              "\"checksum\":%d,\"prevSeqId\":%d,\"seqId\":%d}]}", i? "update": "snapshot",
+              side_text [1], side_text [0], okx_book_checksum (book), i? 1000 + i - 1: -1, 1000 + i);
+    return text;
+}
+
+static int
+s_cmp (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y? -1: x > y;
+}
+
+int
+main (void)
+{
+    hb_venue_cfg_t venue;
+    memset (&venue, 0, sizeof venue);
+    snprintf (venue.name, HB_NAME_MAX, "okx");
+    venue.n_instruments = 1;
+    snprintf (venue.instruments [0].symbol, HB_NAME_MAX, "BTC-PERP");
+    venue.instruments [0].kind = HB_KIND_LINEAR_PERP;
+    venue.instruments [0].multiplier = 0.01;
+    venue.n_params = 1;
+    snprintf (venue.params [0].key, HB_NAME_MAX, "sym.BTC-PERP");
+    snprintf (venue.params [0].value, HB_PATH_MAX, "BTC-USDT-SWAP");
+    char **msgs = (char **) calloc (S_MSGS, sizeof *msgs);
+    size_t *lens = (size_t *) calloc (S_MSGS, sizeof *lens);
+    okx_book_t *mirror = okx_book_new (1024);
+    unsigned rng = 7;
+    size_t bytes = 0;
+    for (int i = 0; i < S_MSGS; i++) {
+        msgs [i] = s_make (i, mirror, &rng);
+        lens [i] = strlen (msgs [i]);
+        bytes += lens [i];
+    }
+    okx_book_destroy (&mirror);
+    int sv [2];
+    if (socketpair (AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
+        perror ("socketpair");
+        return 1;
+    }
+    hb_json_t *json = hb_json_new (0, 0);
+    hb_buf_t buf;
+    double bare [S_ROUNDS], parse [S_ROUNDS], full [S_ROUNDS];
+    char in [S_TEXT];
+    for (int r = 0; r < S_ROUNDS; r++) {
+        int64_t t0 = hb_mono_ns ();
+        for (int i = 0; i < S_MSGS; i++)
+            if (write (sv [0], msgs [i], lens [i]) < 0 || read (sv [1], in, sizeof in) < 0)
+                return 1;
+        int64_t t1 = hb_mono_ns ();
+        for (int i = 0; i < S_MSGS; i++)
+            if (!hb_json_parse (json, msgs [i], lens [i], NULL, 0))
+                return 1;
+        int64_t t2 = hb_mono_ns ();
+        char err [128];
+        okx_md_t *md = okx_md_new (&venue, s_emit, NULL, &buf, err, sizeof err);
+        int64_t t3 = hb_mono_ns ();
+        for (int i = 0; i < S_MSGS; i++)
+            if (okx_md_on_message (md, msgs [i], lens [i], 1) != OKX_MD_OK) {
+                fprintf (stderr, "message %d refused: %s\n", i, okx_md_error (md));
+                return 1;
+            }
+        int64_t t4 = hb_mono_ns ();
+        okx_md_destroy (&md);
+        bare [r] = S_MSGS / ((t1 - t0) / 1e9);
+        parse [r] = S_MSGS / ((t2 - t1) / 1e9);
+        full [r] = S_MSGS / ((t4 - t3) / 1e9);
+    }
+    qsort (bare, S_ROUNDS, sizeof (double), s_cmp);
+    qsort (parse, S_ROUNDS, sizeof (double), s_cmp);
+    qsort (full, S_ROUNDS, sizeof (double), s_cmp);
+    int m = S_ROUNDS / 2;
+    printf ("okx books: %d messages of %zu bytes on average, median of %d rounds\n",
+            S_MSGS, bytes / S_MSGS, S_ROUNDS);
+    printf ("  bare transport (AF_UNIX seqpacket write+read)     %10.0f msg/s\n", bare [m]);
+    printf ("  JSON parse only (hb_json)                          %10.0f msg/s\n", parse [m]);
+    printf ("  okx_md: parse + seq + book + CRC32 + tick encoded  %10.0f msg/s  (%.2f x bare, %.2f x parse)\n",
+            full [m], full [m] / bare [m], full [m] / parse [m]);
+    hb_json_destroy (&json);
+    close (sv [0]);
+    close (sv [1]);
+    for (int i = 0; i < S_MSGS; i++)
+        free (msgs [i]);
+    free (msgs);
+    free (lens);
+    return 0;
+}

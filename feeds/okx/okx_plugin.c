@@ -1,0 +1,468 @@
+/*  okx: the OKX v5 venue plugin (feeds/okx/README.md).
+
+    Wiring only; the logic is in okx_md (books with seqId continuity and
+    the CRC32 checksum, tickers, trades) and okx_trade (orders, acks,
+    fills), both tested without a network. Two WebSockets (hb_ws): public
+    market data, and private (login, then the orders channel) when API keys
+    are configured; one REST client (hb_rest) for orders and cancels. OKX
+    wants a text "ping" when a connection has been quiet for under 30 s: a
+    host timer sends one every 20 s on each connection. Nothing blocks.
+
+    Params (venues.X.params):
+      ws_url          default wss://ws.okx.com:8443/ws/v5/public
+      ws_private_url  default wss://ws.okx.com:8443/ws/v5/private
+      rest_url        default https://www.okx.com
+      api_key_file | api_key_env, api_secret_file | api_secret_env,
+      api_passphrase_file | api_passphrase_env     (hb_secret.h)
+      td_mode         cross (default) or isolated, for derivatives
+      simulated       1: send x-simulated-trading: 1 (OKX demo trading)
+      orders_per_s    default 20, order_burst default 40 (OKX: 60 orders
+                      per 2 s per instrument; one bucket for all, with margin)
+      sym.<symbol>, ctval.<symbol>   see okx_md.h                         */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "hb_log.h"
+#include "hb_plugin.h"
+#include "hb_ratelimit.h"
+#include "hb_rest.h"
+#include "hb_secret.h"
+#include "hb_sign.h"
+#include "hb_ws.h"
+#include "okx_md.h"
+#include "okx_trade.h"
+
+#define S_URL_MAX   256
+#define S_BODY_MAX  1024
+#define S_TEXT_MAX  4096
+#define S_PING_MS   20000
+
+#define s_host_has(host, fn) \
+    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
+
+typedef struct okx_plugin_s okx_plugin_t;
+
+typedef struct {
+    okx_plugin_t *owner;
+    bool          used;
+    bool          cancel;
+    int           handle;
+} s_req_t;
+
+struct okx_plugin_s {
+    const hb_host_api_t *host;
+    okx_md_t            *md;
+    okx_trade_t         *trade;
+    hb_ws_t             *ws;
+    hb_ws_t             *priv;
+    hb_rest_t           *rest;
+    hb_secret_t         *key;
+    hb_secret_t         *secret;
+    hb_secret_t         *passphrase;
+    hb_ratelimit_t       limit;
+    bool                 simulated;
+    int                  ping_timer;
+    char                 ws_url [S_URL_MAX];
+    char                 priv_url [S_URL_MAX];
+    char                 rest_url [S_URL_MAX];
+    uint64_t             bad_logged;
+    s_req_t              reqs [OKX_TRADE_MAX_ORDERS];
+    char                 text [S_TEXT_MAX];
+};
+
+#define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    return self->host->publish (self->host->ctx, msg);
+}
+
+static void
+s_status (void *arg, uint32_t status)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    self->host->set_status (self->host->ctx, status);
+    S_LOG (self, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
+           status? "stale: waiting for snapshots": "rebuilt: every book has its snapshot");
+}
+
+static bool
+s_keys (const okx_plugin_t *self)
+{
+    return self->key && self->secret && self->passphrase;
+}
+
+static void
+s_send (okx_plugin_t *self, hb_ws_t *ws, int n)
+{
+    if (n <= 0 || (size_t) n >= sizeof self->text || hb_ws_send (ws, self->text, (size_t) n))
+        S_LOG (self, HB_LOG_WARN, "could not queue a message");
+}
+
+//  op (subscribe / unsubscribe) of channel for instrument i, or for all (-1).
+static void
+s_subscribe (okx_plugin_t *self, const char *op, const char *channel, int only)
+{
+    int n = snprintf (self->text, sizeof self->text, "{\"op\":\"%s\",\"args\":[", op);
+    bool first = true;
+    for (int i = 0; i < okx_md_instruments (self->md) && n > 0 && (size_t) n < sizeof self->text; i++) {
+        if (only >= 0 && i != only)
+            continue;
+        n += snprintf (self->text + n, sizeof self->text - (size_t) n,
+                       "%s{\"channel\":\"%s\",\"instId\":\"%s\"}", first? "": ",", channel,
+                       okx_md_inst_id (self->md, i));
+        first = false;
+    }
+    if (n > 0 && (size_t) n < sizeof self->text)
+        n += snprintf (self->text + n, sizeof self->text - (size_t) n, "]}");
+    s_send (self, self->ws, n);
+}
+
+static void
+s_on_open (void *arg, const char *url)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    S_LOG (self, HB_LOG_INFO, "connected to %s", url);
+    okx_md_reset (self->md);
+    s_subscribe (self, "subscribe", "books", -1);
+    s_subscribe (self, "subscribe", "tickers", -1);
+    s_subscribe (self, "subscribe", "trades", -1);
+}
+
+static void
+s_on_close (void *arg, const char *reason)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    S_LOG (self, HB_LOG_WARN, "public connection lost (%s): books stale until the next snapshots",
+           reason);
+    okx_md_reset (self->md);
+}
+
+static void
+s_complain (okx_plugin_t *self, const char *what, const char *why)
+{
+    uint64_t n = ++self->bad_logged;
+    if (n <= 10 || n % 1000 == 0)
+        S_LOG (self, HB_LOG_WARN, "%s refused (%llu so far): %s", what, (unsigned long long) n, why);
+}
+
+static void
+s_on_msg (void *arg, const char *data, size_t len)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    okx_md_result_t r = okx_md_on_message (self->md, data, len, self->host->now_ns (self->host->ctx));
+    const char *why = okx_md_error (self->md);
+    if (r == OKX_MD_RESYNC) {
+        int i;
+        while ((i = okx_md_take_resync (self->md)) >= 0) {
+            S_LOG (self, HB_LOG_WARN, "books %s resync (%s): resubscribing",
+                   okx_md_inst_id (self->md, i), why);
+            //  a new subscription starts with a snapshot
+            s_subscribe (self, "unsubscribe", "books", i);
+            s_subscribe (self, "subscribe", "books", i);
+        }
+    }
+    else if (r == OKX_MD_BAD || *why)
+        s_complain (self, "message", why);
+}
+
+//  The login of the private connection: sign = base64 HMAC of
+//  timestamp (unix s) + "GET" + "/users/self/verify".
+static void
+s_on_priv_open (void *arg, const char *url)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    S_LOG (self, HB_LOG_INFO, "private connection to %s: logging in", url);
+    char ts [24], prehash [64], sig [HB_SIGN_BASE64_SIZE];
+    snprintf (ts, sizeof ts, "%lld", (long long) (self->host->now_ns (self->host->ctx) / 1000000000));
+    snprintf (prehash, sizeof prehash, "%sGET/users/self/verify", ts);
+    if (okx_trade_sign (hb_secret_value (self->secret), hb_secret_len (self->secret), prehash,
+                        sig, sizeof sig))
+        return;
+    int n = snprintf (self->text, sizeof self->text,
+                      "{\"op\":\"login\",\"args\":[{\"apiKey\":\"%s\",\"passphrase\":\"%s\","
+                      "\"timestamp\":\"%s\",\"sign\":\"%s\"}]}", hb_secret_value (self->key),
+                      hb_secret_value (self->passphrase), ts, sig);
+    s_send (self, self->priv, n);
+    memset (self->text, 0, sizeof self->text);
+}
+
+static void
+s_on_priv_msg (void *arg, const char *data, size_t len)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    okx_priv_result_t r = okx_trade_on_private (self->trade, data, len);
+    if (r == OKX_PRIV_LOGGED_IN) {
+        S_LOG (self, HB_LOG_INFO, "logged in: subscribing to orders");
+        int n = snprintf (self->text, sizeof self->text,
+                          "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"orders\",\"instType\":\"ANY\"}]}");
+        s_send (self, self->priv, n);
+    }
+    else if (r == OKX_PRIV_BAD)
+        s_complain (self, "private message", okx_trade_error (self->trade));
+}
+
+static void
+s_on_priv_close (void *arg, const char *reason)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    S_LOG (self, HB_LOG_WARN, "private connection lost (%s): fills wait for the reconnect", reason);
+}
+
+static int
+s_on_ping (void *arg)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    if (hb_ws_connected (self->ws))
+        hb_ws_send (self->ws, "ping", 4);
+    if (self->priv && hb_ws_connected (self->priv))
+        hb_ws_send (self->priv, "ping", 4);
+    return 0;
+}
+
+static s_req_t *
+s_req (okx_plugin_t *self)
+{
+    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
+        if (!self->reqs [i].used) {
+            self->reqs [i].used = true;
+            return &self->reqs [i];
+        }
+    return NULL;
+}
+
+static void
+s_on_rest (void *arg, const hb_rest_resp_t *resp)
+{
+    s_req_t *req = (s_req_t *) arg;
+    okx_plugin_t *self = req->owner;
+    req->used = false;
+    if (resp->status == 429) {
+        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 2;
+        hb_ratelimit_pause (&self->limit, self->host->now_ns (self->host->ctx) + wait * 1000000000);
+    }
+    if (req->cancel) {
+        if (resp->status != 200 || !strstr (resp->body, "\"sCode\":\"0\""))
+            S_LOG (self, HB_LOG_WARN, "cancel refused: HTTP %ld", resp->status);
+        return;
+    }
+    okx_trade_on_response (self->trade, req->handle, resp->status,
+                           resp->status? resp->body: resp->error);
+}
+
+static int
+s_post (okx_plugin_t *self, const char *path, const char *body, s_req_t *req)
+{
+    int64_t now = self->host->now_ns (self->host->ctx);
+    time_t secs = (time_t) (now / 1000000000);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    char ts [32], sig [HB_SIGN_BASE64_SIZE], url [S_URL_MAX + 64];
+    size_t k = strftime (ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf (ts + k, sizeof ts - k, ".%03dZ", (int) ((now / 1000000) % 1000));
+    int n = snprintf (self->text, sizeof self->text, "%sPOST%s%s", ts, path, body);
+    if (n < 0 || (size_t) n >= sizeof self->text
+    ||  okx_trade_sign (hb_secret_value (self->secret), hb_secret_len (self->secret),
+                        self->text, sig, sizeof sig))
+        return -1;
+    char h_key [HB_SECRET_MAX + 32], h_pass [HB_SECRET_MAX + 32], h_sig [96], h_ts [64];
+    snprintf (url, sizeof url, "%s%s", self->rest_url, path);
+    snprintf (h_key, sizeof h_key, "OK-ACCESS-KEY: %s", hb_secret_value (self->key));
+    snprintf (h_pass, sizeof h_pass, "OK-ACCESS-PASSPHRASE: %s", hb_secret_value (self->passphrase));
+    snprintf (h_sig, sizeof h_sig, "OK-ACCESS-SIGN: %s", sig);
+    snprintf (h_ts, sizeof h_ts, "OK-ACCESS-TIMESTAMP: %s", ts);
+    const char *headers [] = { h_key, h_pass, h_sig, h_ts, "Content-Type: application/json",
+                               self->simulated? "x-simulated-trading: 1": NULL, NULL };
+    int rc = hb_rest_request (self->rest, "POST", url, headers, body, s_on_rest, req);
+    memset (h_key, 0, sizeof h_key);
+    memset (h_pass, 0, sizeof h_pass);
+    return rc;
+}
+
+static int
+s_order (void *arg, const hb_order_t *order)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    char body [S_BODY_MAX];
+    int handle = okx_trade_order (self->trade, order, body, sizeof body);
+    if (handle < 0)
+        return 0;
+    if (!s_keys (self)) {
+        okx_trade_fail (self->trade, handle, HB_REJ_VENUE, "no API key configured: market data only");
+        return 0;
+    }
+    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
+        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
+        return 0;
+    }
+    s_req_t *req = s_req (self);
+    if (!req) {
+        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
+        return 0;
+    }
+    req->cancel = false;
+    req->handle = handle;
+    if (s_post (self, OKX_TRADE_ORDER_PATH, body, req)) {
+        req->used = false;
+        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
+    }
+    return 0;
+}
+
+static int
+s_cancel (void *arg, const hb_cancel_t *cancel)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    char body [S_BODY_MAX];
+    if (okx_trade_cancel (self->trade, cancel, body, sizeof body))
+        return 0;
+    s_req_t *req = s_keys (self)? s_req (self): NULL;
+    if (!req || !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
+        if (req)
+            req->used = false;
+        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit or no key", cancel->client_id);
+        return 0;
+    }
+    req->cancel = true;
+    req->handle = -1;
+    if (s_post (self, OKX_TRADE_CANCEL_PATH, body, req))
+        req->used = false;
+    return 0;
+}
+
+static const char *
+s_param (const hb_venue_cfg_t *venue, const char *key, const char *fallback)
+{
+    const char *value = hb_venue_param (venue, key);
+    return value? value: fallback;
+}
+
+static void s_destroy (void **self_p);
+
+static void *
+s_create (const hb_host_api_t *host)
+{
+    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
+        return NULL;
+    okx_plugin_t *self = (okx_plugin_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->host = host;
+    self->ping_timer = -1;
+    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
+        self->reqs [i].owner = self;
+    const hb_venue_cfg_t *venue = host->venue;
+    char err [256] = "";
+    snprintf (self->ws_url, sizeof self->ws_url, "%s",
+              s_param (venue, "ws_url", "wss://ws.okx.com:8443/ws/v5/public"));
+    snprintf (self->priv_url, sizeof self->priv_url, "%s",
+              s_param (venue, "ws_private_url", "wss://ws.okx.com:8443/ws/v5/private"));
+    snprintf (self->rest_url, sizeof self->rest_url, "%s", s_param (venue, "rest_url", "https://www.okx.com"));
+    self->simulated = !strcmp (s_param (venue, "simulated", "0"), "1");
+    const char *td_mode = s_param (venue, "td_mode", "cross");
+    if (strcmp (td_mode, "cross") && strcmp (td_mode, "isolated")) {
+        S_LOG (self, HB_LOG_ERROR, "params.td_mode: '%s' is not cross or isolated", td_mode);
+        goto fail;
+    }
+    if (hb_ratelimit_init (&self->limit, atof (s_param (venue, "orders_per_s", "20")),
+                           atof (s_param (venue, "order_burst", "40")), host->now_ns (host->ctx))) {
+        S_LOG (self, HB_LOG_ERROR, "params.orders_per_s / order_burst: must be numbers > 0");
+        goto fail;
+    }
+    self->md = okx_md_new (venue, s_emit, s_status, self, err, sizeof err);
+    if (!self->md) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    self->trade = okx_trade_new (venue, self->md, s_emit, self, td_mode);
+    if (!self->trade)
+        goto fail;
+    if (hb_venue_param (venue, "api_key_file") || hb_venue_param (venue, "api_key_env")) {
+        self->key = hb_secret_load (venue, "api_key", err, sizeof err);
+        if (self->key)
+            self->secret = hb_secret_load (venue, "api_secret", err, sizeof err);
+        if (self->secret)
+            self->passphrase = hb_secret_load (venue, "api_passphrase", err, sizeof err);
+        if (!s_keys (self)) {
+            S_LOG (self, HB_LOG_ERROR, "%s", err);
+            goto fail;
+        }
+        S_LOG (self, HB_LOG_INFO, "API key from %s, secret from %s, passphrase from %s",
+               hb_secret_origin (self->key), hb_secret_origin (self->secret),
+               hb_secret_origin (self->passphrase));
+    }
+    else
+        S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
+    hb_ws_cfg_t wcfg = {
+        .name = "okx.public", .url = self->ws_url, .max_msg = 4 << 20, .idle_s = 60,
+        .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close, .arg = self
+    };
+    self->ws = hb_ws_new (host, &wcfg);
+    if (s_keys (self)) {
+        hb_ws_cfg_t pcfg = {
+            .name = "okx.private", .url = self->priv_url, .max_msg = 1 << 20,
+            .on_msg = s_on_priv_msg, .on_open = s_on_priv_open, .on_close = s_on_priv_close,
+            .arg = self
+        };
+        self->priv = hb_ws_new (host, &pcfg);
+        if (!self->priv)
+            goto fail;
+    }
+    hb_rest_cfg_t rcfg = { .name = "okx.rest", .max_inflight = 16 };
+    self->rest = hb_rest_new (host, &rcfg);
+    if (!self->ws || !self->rest)
+        goto fail;
+    return self;
+fail: {
+        void *p = self;
+        s_destroy (&p);
+        return NULL;
+    }
+}
+
+static int
+s_start (void *arg)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    self->host->set_status (self->host->ctx, HB_TICK_STALE);
+    self->ping_timer = self->host->timer_add (self->host->ctx, S_PING_MS, 0, s_on_ping, self);
+    if (self->ping_timer < 0 || hb_ws_start (self->ws))
+        return -1;
+    return self->priv? hb_ws_start (self->priv): 0;
+}
+
+static void
+s_destroy (void **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    okx_plugin_t *self = (okx_plugin_t *) *self_p;
+    if (self->ping_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->ping_timer);
+    hb_ws_destroy (&self->ws);
+    hb_ws_destroy (&self->priv);
+    hb_rest_destroy (&self->rest);
+    okx_trade_destroy (&self->trade);
+    okx_md_destroy (&self->md);
+    hb_secret_destroy (&self->key);
+    hb_secret_destroy (&self->secret);
+    hb_secret_destroy (&self->passphrase);
+    free (self);
+    *self_p = NULL;
+}
+
+const hb_venue_ops_t hb_venue_plugin = {
+    .abi_version = HB_PLUGIN_ABI_VERSION,
+    .size        = sizeof (hb_venue_ops_t),
+    .name        = "okx",
+    .description = "OKX v5: books (seqId continuity, CRC32 of the top 25 levels), tickers, "
+                   "trades; signed REST orders, fills from the private orders channel",
+    .create      = s_create,
+    .start       = s_start,
+    .order       = s_order,
+    .cancel      = s_cancel,
+    .destroy     = s_destroy,
+};

@@ -1,0 +1,155 @@
+#!/bin/sh
+# hb-risk on real sim venues over the bus: do the live correlation estimates
+# converge to the configured ones, and follow a scheduled regime switch at
+# the speed lambda says?
+#
+# One sim venue quotes ten assets (spot, no venue noise) in five
+# independent pairs (A0,A1), (B0,B1) ..: correlation 0.9 within a pair, 0
+# across, switching to -0.2 within a pair at SWITCH_S after the anchor (=
+# the start of this test). hb-risk samples every 100 ms with lambda 0.97:
+# a half-life of ln 0.5 / ln 0.97 = 22.8 samples (2.3 s) and an effective
+# sample size of (1 + lambda) / (1 - lambda) = 65.7 returns. hb-tap records
+# risk.exposure (every 100 ms) as JSON. rho = the mean of the five pairs'
+# estimates in one message (five independent estimates of the same value).
+#   before: the mean rho over the last 4 s before the switch is within
+#     0.08 of 0.9. One estimate's error is about (1 - rho^2) / sqrt(n_eff)
+#     = 0.19 / 8.1 = 0.023, the mean of five 0.011: 0.08 is 7 of them.
+#     The mean cross-pair estimate is within 0.1 of 0.
+#   after: k = samples taken since the switch (from the `samples` field, so
+#     timer jitter does not matter). The expected covariance is
+#     lambda^k C_old + (1 - lambda^k) C_new, i.e. a correlation of
+#     m(k) = 0.9 lambda^k - 0.2 (1 - lambda^k) (vols do not change).
+#     - around one half-life (k in [17, 29]): mean rho within 0.25 of the
+#       mean m(k) (0.35: halfway), i.e. it moves at the configured speed;
+#     - two to five half-lives (k in [46, 114]): mean rho within 0.16 of
+#       the mean m(k) (-0.09: there).
+#     Tolerances from a numpy simulation of this estimator (same lambda,
+#     five pairs, 200 runs): the standard deviation of the mean minus the
+#     model is 0.057 around one half-life and 0.041 later, so both bounds
+#     are about 4 of them. With a wrong lambda of 0.99 the differences are
+#     +0.33 and +0.39: it fails.
+# LAMBDA=0.99 sh tests/it_risk_converge.sh runs hb-risk with that wrong
+# lambda (the checks keep 0.97) and must fail. About 40 s. Exit 77 when a
+# binary, the sim plugin, jq or python3 is missing.
+TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${HB_BIN:-$TOP/build/asan/bin}
+export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
+for b in hb-feed hb-tap hb-risk; do
+    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
+done
+[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
+command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skip: no /usr/bin/python3"; exit 77; }
+
+LAMBDA=${LAMBDA:-0.97}              # what hb-risk runs with
+MODEL_LAMBDA=0.97                   # what the checks expect
+SWITCH_S=${SWITCH_S:-22}
+RUN_S=$((SWITCH_S + 15))
+DIR=$(mktemp -d /tmp/hb-it-converge.XXXXXX) || exit 1
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    [ -n "$KEEP" ] || rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() {
+    echo "FAIL: $*"
+    for f in "$DIR"/*.log; do echo "--- $f"; tail -15 "$f"; done
+    exit 1
+}
+
+# a 10 x 10 correlation matrix: rho within each pair (0-1, 2-3 ..), 0 across
+pairs() {
+    awk -v r="$1" 'BEGIN { printf "["; for (i = 0; i < 10; i++) { printf "%s[", i ? ", " : "";
+        for (j = 0; j < 10; j++) printf "%s%s", j ? ", " : "", i == j ? 1 : int (i / 2) == int (j / 2) ? r : 0;
+        printf "]" } printf "]" }'
+}
+mkdir -p "$DIR/run"
+ANCHOR=$(date +%s)
+CFG=$DIR/it.yaml
+cat >"$CFG" <<CONFIG
+hedgebus: 1
+deployment: it-risk-converge
+run_dir: $DIR/run
+log_level: warn
+assets:
+$(for p in A B C D E; do for i in 0 1; do echo "  $p$i: { price: 1000, vol: 0.8 }"; done; done)
+market:
+  seed: 5
+  step_ms: 20
+  anchor: $ANCHOR
+  correlation: $(pairs 0.9)
+  regime: { at: $SWITCH_S, duration: 3600, correlation: $(pairs -0.2) }
+venues:
+  alpha:
+    plugin: sim
+    collateral: { USD: 100000 }
+    sim: { seed: 1, publish_ms: 50, noise_bps: 0 }
+    instruments:
+$(for p in A B C D E; do for i in 0 1; do
+    echo "      - { symbol: $p$i-USD, asset: $p$i, kind: spot, tick: 0.0001, lot: 0.001 }"; done; done)
+components:
+  risk:
+    endpoint: ipc://$DIR/run/risk.pub
+    sample_ms: 100
+    publish_ms: 100
+    lambda: $LAMBDA
+    quote_stale_ms: 1000
+CONFIG
+
+"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
+"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & risk=$!; pids="$pids $risk"
+"$BIN/hb-tap" --config "$CFG" --topic risk.exposure \
+    --timeout-ms $(( (ANCHOR + RUN_S - $(date +%s)) * 1000 )) >"$DIR/risk.jsonl" 2>"$DIR/tap.log" || fail "hb-tap exit status $?"
+kill -0 "$risk" 2>/dev/null || fail "hb-risk exited"
+
+# one line per exposure: publish time (ns), samples, mean rho within the
+# pairs, mean rho across them
+grep '"risk_exposure"' "$DIR/risk.jsonl" | jq -r '
+    .risk_exposure.corr as $c
+    | [.env.ts_pub, .risk_exposure.samples,
+       ([range (0; 10; 2) | $c[.][. + 1]] | add / length),
+       ([range (0; 10) as $i | range ($i + 1; 10) | select ((. / 2 | floor) != ($i / 2 | floor))
+         | $c[$i][.]] | add / length)] | @tsv' >"$DIR/rho.tsv"
+[ "$(wc -l <"$DIR/rho.tsv")" -ge 100 ] || fail "only $(wc -l <"$DIR/rho.tsv") risk.exposure messages"
+
+"$PY" - "$DIR/rho.tsv" "$ANCHOR" "$SWITCH_S" "$MODEL_LAMBDA" <<'PYTHON' || fail "estimates off (see above)"
+import sys
+path, anchor, switch_s, lam = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+rows = [tuple(float(x) for x in line.split("\t")) for line in open(path) if line.strip()]
+rows = [r for r in rows if r[1] > 0]
+t_switch = (anchor + switch_s) * 1e9
+before = [r for r in rows if t_switch - 4e9 <= r[0] < t_switch]
+after = [r for r in rows if r[0] >= t_switch]
+if len(before) < 20 or not after or before[0][1] < 60:
+    sys.exit("not enough samples before the switch: %d exposures, first at sample %d"
+             % (len(before), before[0][1] if before else 0))
+s0 = before[-1][1]               # samples taken up to the switch (within one)
+def m(k):
+    w = lam ** k
+    return 0.9 * w - 0.2 * (1 - w)
+def window(lo, hi):
+    sel = [(r[2], m(r[1] - s0)) for r in after if lo <= r[1] - s0 <= hi]
+    if len(sel) < 5:
+        sys.exit("only %d exposures with k in [%d, %d]" % (len(sel), lo, hi))
+    return (sum(s[0] for s in sel) / len(sel), sum(s[1] for s in sel) / len(sel), len(sel))
+rho_before = sum(r[2] for r in before) / len(before)
+cross = sum(r[3] for r in before) / len(before)
+half, half_model, n_half = window(17, 29)
+late, late_model, n_late = window(46, 114)
+print("rho before the switch %.3f (configured 0.9, %d exposures from sample %d, across pairs %.3f); "
+      "one half-life after %.3f (model %.3f, %d); two to five %.3f (model %.3f, %d)"
+      % (rho_before, len(before), before[0][1], cross, half, half_model, n_half, late, late_model, n_late))
+ok = abs(rho_before - 0.9) < 0.08 and abs(cross) < 0.1 and abs(half - half_model) < 0.25 \
+     and abs(late - late_model) < 0.16
+sys.exit(0 if ok else 1)
+PYTHON
+
+kill -TERM "$risk"
+wait "$risk"; rc=$?
+pids=$(echo "$pids" | sed "s/ $risk\$//")
+[ "$rc" = 0 ] || fail "hb-risk exit status $rc on SIGTERM"
+echo "ok"
