@@ -427,6 +427,8 @@ test_curve_bus (void **state)
     zsock_t *tap_monitor = s_monitor (tap, "tap");
     assert_int_equal (zsock_connect (tap, "%s", s_feed_ep), 0);
     assert_int_equal (s_event (tap_monitor, &value), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    assert_int_equal (hb_pub_wait_prefix (pub, "", WAIT_MS), 0);     //  the tap's "" subscription
+    zsock_set_rcvtimeo (tap, WAIT_MS);
 
     hb_msg_t msg, got;
     s_tick (&msg);

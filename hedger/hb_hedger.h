@@ -35,6 +35,13 @@
     a cancel is sent, a rejected ack for that order is ambiguous (the
     order's or the cancel's) and is ignored: the order ends with its own
     final ack or at order_timeout_ms.                                      */
+/*  Data time (docs/RISK.md, Data-time grid): a request is decided as of
+    its ts_venue (risk's sample or input time; ts_recv when 0): routed on
+    the books stamped up to then (hb_asof.h), with orders final only from
+    their ack's ts_pub on, and the controls' clock (throttle, UTC day) at
+    that time. An ack that comes before its order is kept and applied when
+    the order is sent. hb-hedger hands a request over once every venue has
+    passed its time, so the same data give the same orders.              */
 #ifndef HB_HEDGER_H
 #define HB_HEDGER_H
 

@@ -566,12 +566,69 @@ test_control_reject (void **state)
     assert_int_equal (s_request (fx, "c2", 10, T0, HB_SEQ_OK, T0), 1);
 }
 
+//  Decided as of the request's data time (ts_venue), whatever arrived
+//  since: the book then, and an ack stamped after it not yet known; an ack
+//  that arrives before its order counts once the order is sent.
+static void
+test_data_time (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    s_tick (fx, "beta", 3, T0 + 100 * S_MS);            //  after the request's time
+    //  beta's final ack of r1.0, stamped T0 + 60 ms, arrives first (a replay)
+    hb_msg_t ack;
+    memset (&ack, 0, sizeof ack);
+    ack.env.type = HB_MSG_ACK;
+    ack.env.ts_pub = T0 + 60 * S_MS;
+    strcpy (ack.u.ack.venue, "beta");
+    strcpy (ack.u.ack.symbol, "BTC-PERP");
+    strcpy (ack.u.ack.client_id, "r1.0");
+    ack.u.ack.status = HB_ACK_DONE;
+    ack.u.ack.filled_qty = 10;
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &ack, T0 + 200 * S_MS), -1);
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_RISK_HEDGE;
+    msg.env.ts_recv = T0 + 150 * S_MS;
+    msg.env.ts_venue = T0 + 50 * S_MS;
+    hb_risk_hedge_t *r = &msg.u.risk_hedge;
+    strcpy (r->id, "r1");
+    r->reasons = HB_RISK_REASON_BAND;
+    r->n_targets = 1;
+    strcpy (r->targets [0].asset, "BTC");
+    r->targets [0].index = 65000;
+    r->targets [0].exposure_usd = 10 * 65000;
+    r->targets [0].target_qty = -10;
+    r->targets [0].target_usd = -10 * 65000;
+    //  the book at T0 + 50 ms had 100 on beta: all of it there, one order
+    assert_int_equal (hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, T0 + 200 * S_MS), 1);
+    assert_string_equal (fx->sent [fx->n_sent - 1].u.order.client_id, "r1.0");
+    assert_float_equal (fx->sent [fx->n_sent - 1].u.order.qty, 10, 1e-9);
+    //  the early ack made it final at T0 + 60 ms: in flight before, filled
+    //  after (for the settle time), then nothing
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.finals, 1);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 55 * S_MS), -10, 1e-9);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 70 * S_MS), -10, 1e-9);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 1000 * S_MS), 0, 1e-9);
+    //  later, the book of T0 + 100 ms (3 on beta) is the one used
+    msg.env.ts_venue = T0 + 1000 * S_MS;
+    msg.env.ts_recv = T0 + 1000 * S_MS;
+    strcpy (r->id, "r2");
+    assert_int_equal (hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, T0 + 1000 * S_MS), 1);
+    assert_string_equal (s_last_reject (fx), "unplaced");
+    assert_int_equal (fx->sent [fx->n_sent - 2].env.type, HB_MSG_ORDER);
+    assert_float_equal (fx->sent [fx->n_sent - 2].u.order.qty, 3, 1e-9);
+}
+
 int
 main (void)
 {
     hb_log_init ("hedger_test", HB_LOG_ERROR);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_netting_and_ids, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_data_time, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_split_ids, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_timeout_gives_up, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_restart_replay, s_setup, s_teardown),

@@ -35,7 +35,7 @@
 typedef struct _hb_risk_t hb_risk_t;
 
 //  New engine for cfg (which must outlive it); epoch goes into hedge ids
-//  ("<epoch>-<sample>"). NULL (reason logged) when the config has no asset,
+//  ("<epoch>-<sample>") unless in data-time mode. NULL (reason logged) when the config has no asset,
 //  more than HB_RISK_MAX_ASSETS, an option whose underlying is not a
 //  future or perpetual of its venue and asset, or memory runs out.
 hb_risk_t *hb_risk_new (const hb_config_t *cfg, uint64_t epoch);

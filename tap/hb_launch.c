@@ -1,5 +1,6 @@
 /*  hb_launch: see hb_launch.h.                                             */
 #include "hb_launch.h"
+#include "hb_curve.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -188,6 +189,10 @@ hb_launch_preflight (const hb_config_t *cfg, const hb_host_cfg_t *host, FILE *er
             continue;
         snprintf (key, sizeof key, "venues.%s.endpoint", venue->name);
         problems += s_check (cfg, venue->line, key, venue->endpoint, err);
+        snprintf (key, sizeof key, "venues.%s.replay_endpoint", venue->name);
+        problems += s_check (cfg, venue->line, key, venue->replay_endpoint, err);
+        snprintf (key, sizeof key, "feed.%s", venue->name);
+        problems += hb_curve_check_secret (cfg, key, err);
     }
     for (int i = 0; i < cfg->n_components; i++) {
         const hb_component_cfg_t *component = &cfg->components [i];
@@ -201,6 +206,7 @@ hb_launch_preflight (const hb_config_t *cfg, const hb_host_cfg_t *host, FILE *er
             snprintf (key, sizeof key, "components.%s.snapshot_endpoint", component->name);
             problems += s_check (cfg, component->line, key, cfg->aggregator.snapshot_endpoint, err);
         }
+        problems += hb_curve_check_secret (cfg, component->name, err);
     }
-    return problems;
+    return problems + hb_curve_check_public (cfg, err);
 }

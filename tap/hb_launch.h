@@ -33,8 +33,11 @@ int hb_launch_plan (const hb_config_t *cfg, const hb_host_cfg_t *host, const cha
 
 //  Checks every endpoint that a child of host binds: a tcp port already in
 //  use, a tcp address that is not on this machine, an ipc socket that a
-//  running process still serves. Returns the number of problems (0: all
-//  free), each reported.
+//  running process still serves; and, when the config has CURVE endpoints
+//  (hb_curve.h), the key files: every public certificate the deployment
+//  needs and the secret one of each child of host (present, mode 0600 or
+//  stricter, a key pair). Returns the number of problems (0: all well),
+//  each reported.
 int hb_launch_preflight (const hb_config_t *cfg, const hb_host_cfg_t *host, FILE *err);
 
 #endif

@@ -2,7 +2,7 @@
 
     hb-record --config FILE --out DIR [--topic PREFIX ...]
               [--fsync always|interval|never] [--fsync-ms MS]
-              [--segment-mb N] [--segment-s N] [--timeout-ms MS]
+              [--segment-mb N] [--segment-s N] [--timeout-ms MS] [--key NAME]
         Subscribes to every publisher of the config (each enabled venue and
         each component endpoint) and appends every message, with its receive
         time, to segments in DIR. Stops on SIGINT/SIGTERM (or after MS),

@@ -15,6 +15,7 @@
     config/usage error) or every one failed, 2 on a usage, config or
     pre-flight error (nothing was started).                                  */
 #include "hb_config.h"
+#include "hb_curve.h"
 #include "hb_launch.h"
 #include "hb_log.h"
 #include "hb_supervisor.h"
@@ -23,6 +24,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 static void
 s_on_signal (int signum)
@@ -105,9 +107,16 @@ main (int argc, char *argv [])
         goto done;
     }
     if (check) {
-        printf ("hb-run: %s: host %s: %d process%s, every program present, every endpoint free\n",
-                cfg->path, host->name, children, children == 1 ? "" : "es");
+        printf ("hb-run: %s: host %s: %d process%s, every program present, every endpoint free%s\n",
+                cfg->path, host->name, children, children == 1 ? "" : "es",
+                cfg->security.present ? ", every key in place" : "");
         rc = 0;
+        goto done;
+    }
+    //  journals live there; only an ipc endpoint would have made it
+    if (zsys_dir_create ("%s", cfg->run_dir) != 0 && !S_ISDIR (zsys_file_mode (cfg->run_dir))) {
+        fprintf (stderr, "%s: run_dir: cannot create %s: %s\nhb-run: nothing started\n",
+                 cfg->path, cfg->run_dir, strerror (errno));
         goto done;
     }
     //  our own handler, not czmq's: no SA_RESTART, so the poll wakes up

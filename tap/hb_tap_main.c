@@ -24,7 +24,10 @@
         ({"recv_ts":..,"topic":"rec.gap",...}). Damaged segments are reported
         on stderr and skipped from their first bad record on; exit 0.
 
-    Usage and config errors exit 2.                                         */
+    With CURVE endpoints (hb_curve.h) the bus modes use the certificate
+    --key NAME: tap by default, COMPONENT with --send-order.
+
+    Usage, config and key errors exit 2.                                    */
 #include "hb_config.h"
 #include "hb_curve.h"
 #include "hb_console.h"

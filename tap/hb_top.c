@@ -14,11 +14,22 @@
 
 #define S_MAX_HEALTH    32
 #define S_HEDGES        5
+#define S_ORDERS        6
 
 typedef struct {
     hb_heartbeat_t beat;
     int64_t        recv_ns;
 } s_health_t;
+
+//  An order seen on order.*: who sent it, and what became of it (its
+//  latest ack and the fills of its client id).
+typedef struct {
+    char    from [HB_NAME_MAX];
+    hb_order_t order;
+    char    status [16];
+    double  filled;
+    double  value;              //  sum of px x qty of its fills
+} s_order_t;
 
 enum { S_PAIR_TITLE = 1, S_PAIR_BAD = 2, S_PAIR_WARN = 3, S_PAIR_HEAD = 4 };
 
@@ -35,7 +46,22 @@ struct _hb_top_t {
     hb_risk_exposure_t risk;
     char    hedges [S_HEDGES][160];
     int     n_hedges;
+    s_order_t orders [S_ORDERS];  //  ring, the latest S_ORDERS
+    int     n_orders;
 };
+
+//  The order of (venue, client_id) in the ring, or NULL.
+static s_order_t *
+s_order (hb_top_t *self, const char *venue, const char *client_id)
+{
+    int first = self->n_orders > S_ORDERS ? self->n_orders - S_ORDERS : 0;
+    for (int k = first; k < self->n_orders; k++) {
+        s_order_t *entry = &self->orders [k % S_ORDERS];
+        if (strcmp (entry->order.client_id, client_id) == 0 && strcmp (entry->order.venue, venue) == 0)
+            return entry;
+    }
+    return NULL;
+}
 
 void
 hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_ns)
@@ -59,6 +85,28 @@ hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_
     if (msg->env.type == HB_MSG_RISK_EXPOSURE) {
         self->risk = msg->u.risk_exposure;
         self->has_risk = true;
+    }
+    else
+    if (msg->env.type == HB_MSG_ORDER && !s_order (self, msg->u.order.venue, msg->u.order.client_id)) {
+        s_order_t *entry = &self->orders [self->n_orders++ % S_ORDERS];
+        memset (entry, 0, sizeof *entry);
+        snprintf (entry->from, sizeof entry->from, "%s", msg->env.publisher);
+        entry->order = msg->u.order;
+        snprintf (entry->status, sizeof entry->status, "sent");
+    }
+    else
+    if (msg->env.type == HB_MSG_ACK) {
+        s_order_t *entry = s_order (self, msg->u.ack.venue, msg->u.ack.client_id);
+        if (entry)
+            snprintf (entry->status, sizeof entry->status, "%s", hb_ack_status_name (msg->u.ack.status));
+    }
+    else
+    if (msg->env.type == HB_MSG_FILL) {
+        s_order_t *entry = s_order (self, msg->u.fill.venue, msg->u.fill.client_id);
+        if (entry) {
+            entry->filled += msg->u.fill.qty;
+            entry->value += msg->u.fill.qty * msg->u.fill.px;
+        }
     }
     else
     if (msg->env.type == HB_MSG_RISK_HEDGE) {
@@ -104,6 +152,23 @@ s_panels (hb_top_t *self, FILE *out, int64_t now_ns)
                 fprintf (out, " %7.2f", rho);
             }
             fputc ('\n', out);
+        }
+    }
+    if (self->n_orders > 0) {
+        fprintf (out, "ORDERS           %-10s %-18s %-4s %12s %12s  %-24s %-9s %12s %12s\n", "VENUE",
+                 "SYMBOL", "SIDE", "QTY", "LIMIT", "CLIENT ID", "STATUS", "FILLED", "AVG PX");
+        int first = self->n_orders > S_ORDERS ? self->n_orders - S_ORDERS : 0;
+        for (int k = first; k < self->n_orders; k++) {
+            const s_order_t *entry = &self->orders [k % S_ORDERS];
+            const hb_order_t *order = &entry->order;
+            char limit [24] = "market", avg [24] = "-";
+            if (order->ord_type == HB_ORD_LIMIT)
+                snprintf (limit, sizeof limit, "%.10g", order->px);
+            if (entry->filled > 0)
+                snprintf (avg, sizeof avg, "%.10g", entry->value / entry->filled);
+            fprintf (out, "%-16s %-10s %-18s %-4s %12.10g %12s  %-24.24s %-9s %12.10g %12s\n", entry->from,
+                     order->venue, order->symbol, hb_side_name (order->side), order->qty, limit,
+                     order->client_id, entry->status, entry->filled, avg);
         }
     }
     if (self->n_hedges > 0) {

@@ -1,6 +1,6 @@
 /*  hb-top: the live terminal view of a running deployment.
 
-        hb-top --config FILE [--interval-ms MS] [--log FILE]
+        hb-top --config FILE [--interval-ms MS] [--log FILE] [--key NAME]
 
     Subscribes to every publisher of the config, like hb-tap --summary, and
     draws the view of hb_top.h, redrawn every --interval-ms (default 500).

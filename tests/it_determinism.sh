@@ -20,16 +20,9 @@
 #     a copy with one order quantity changed.
 # Exit 77 when a binary, the sim plugin or jq is missing.
 TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb-record hb-replay; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
-
 NAME=determinism BAND=20000
-. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, pids, cleanup, fail
+. "$TOP/tests/lib/hedger_pipeline.sh"     # it.sh, DIR, CFG
+it_require hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb-record hb-replay hb_venue_sim.so jq
 LIVE_S=${LIVE_S:-20}
 LATE_S=4                                  # hb-risk's lateness bound (3 s) and a margin
 
@@ -43,22 +36,21 @@ sed -i -e 's/\(seed: [12], publish_ms: 50, spread_bps: 2, level_bps: 1, level_us
 mkdir -p "$DIR/rerun"
 sed "s|$DIR/run|$DIR/rerun|g" "$CFG" >"$DIR/replay.yaml"
 
-stop() {   # PID...: SIGTERM, wait, drop from pids
+stop() {   # PID...: SIGTERM to all, then each waited for and forgotten
     for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "$@"; do wait "$p" 2>/dev/null; pids=$(echo "$pids" | sed "s/ $p\b//"); done
+    for p in "$@"; do it_stop "$p"; done
 }
 
 # 1. live
-"$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync never >"$DIR/record.log" 2>&1 &
-rec=$!; pids="$pids $rec"
+it_bg record "$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync never; rec=$it_pid
 sleep 0.5
-"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & alpha=$!; pids="$pids $!"
-"$BIN/hb-feed" --config "$CFG" --venue beta >"$DIR/beta.log" 2>&1 & beta=$!; pids="$pids $!"
+it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha; alpha=$it_pid
+it_bg beta "$BIN/hb-feed" --config "$CFG" --venue beta; beta=$it_pid
 # the consumers join a running market: the replay has this lead to connect in
 sleep 2
-"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & agg=$!; pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & risk=$!; pids="$pids $!"
-"$BIN/hb-hedger" --config "$CFG" >"$DIR/hedger.log" 2>&1 & hedger=$!; pids="$pids $!"
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"; agg=$it_pid
+it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
 sleep "$LIVE_S"
 for p in $alpha $beta $agg $risk $hedger; do
     kill -0 "$p" 2>/dev/null || fail "a live process exited early"
@@ -72,22 +64,23 @@ grid_from=$(sed -n 's/.*data-time grid from \([0-9]*\).*/\1/p' "$DIR/risk.log" |
 echo "live run recorded; risk's grid from $grid_from"
 
 # 2. replay into fresh processes
-"$BIN/hb-record" --config "$DIR/replay.yaml" --out "$DIR/rerec" --fsync never \
-    --topic risk. --topic order. --topic hedger. >"$DIR/rerecord.log" 2>&1 &
-rerec=$!; pids="$pids $rerec"
-"$BIN/hb-aggregator" --config "$DIR/replay.yaml" >"$DIR/re-aggregator.log" 2>&1 & agg=$!; pids="$pids $!"
-"$BIN/hb-risk" --config "$DIR/replay.yaml" --grid-from "$grid_from" >"$DIR/re-risk.log" 2>&1 &
-risk=$!; pids="$pids $!"
-"$BIN/hb-hedger" --config "$DIR/replay.yaml" >"$DIR/re-hedger.log" 2>&1 & hedger=$!; pids="$pids $!"
+it_bg rerecord "$BIN/hb-record" --config "$DIR/replay.yaml" --out "$DIR/rerec" --fsync never \
+    --topic risk. --topic order. --topic hedger.; rerec=$it_pid
+it_bg re-aggregator "$BIN/hb-aggregator" --config "$DIR/replay.yaml"; agg=$it_pid
+it_bg re-risk "$BIN/hb-risk" --config "$DIR/replay.yaml" --grid-from "$grid_from"; risk=$it_pid
+it_bg re-hedger "$BIN/hb-hedger" --config "$DIR/replay.yaml"; hedger=$it_pid
 sleep 1
 replays=""
 for v in alpha beta; do
-    "$BIN/hb-replay" --in "$DIR/rec" --config "$DIR/replay.yaml" --as "$v" --speed 1 \
-        --topic "tick.$v." --topic "fill.$v." --topic "ack.$v." --topic "hb.feed.$v" \
-        --wait-ms 20000 >"$DIR/replay.$v.log" 2>&1 &
-    replays="$replays $!"
+    it_bg "replay.$v" "$BIN/hb-replay" --in "$DIR/rec" --config "$DIR/replay.yaml" --as "$v" \
+        --speed 1 --topic "tick.$v." --topic "fill.$v." --topic "ack.$v." --topic "hb.feed.$v" \
+        --wait-ms 20000
+    replays="$replays $it_pid"
 done
-for p in $replays; do wait "$p" || fail "hb-replay exited $?"; done
+for p in $replays; do
+    wait "$p" || fail "hb-replay exited $?"
+    it_forget "$p"
+done
 sleep 1
 stop $hedger $risk $agg
 stop $rerec

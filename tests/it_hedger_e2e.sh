@@ -12,52 +12,31 @@
 #     journal, sends nothing again (still no duplicate client id) and the
 #     book stays inside the band.
 # Exit 77 when a binary or the sim plugin is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-aggregator hb-risk hb-hedger; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb_venue_sim.so jq
 
 NAME=hedger BAND=20000
-. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, pids, cleanup, fail
+. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, BUS, pipeline_start, inside
 
-"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-feed" --config "$CFG" --venue beta >"$DIR/beta.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & pids="$pids $!"
+# the tap first: it sees every order
 "$BIN/hb-tap" --config "$CFG" --topic order. --topic fill. --topic ack. --topic hedger. \
-    --topic pos.BTC --timeout-ms 120000 >"$DIR/bus.jsonl" 2>"$DIR/tap.log" & pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-hedger" --config "$CFG" >"$DIR/hedger.log" 2>&1 & hedger=$!; pids="$pids $hedger"
+    --topic pos.BTC --timeout-ms 120000 >"$BUS" 2>"$DIR/tap.log" & pids="$pids $!"
+pipeline_start
 
-# the latest pos.BTC (the exposure, not a per-venue position) net_usd
-net_usd() {
-    grep '"topic":"pos.BTC"' "$DIR/bus.jsonl" | tail -1 | jq -r '.exposure.net_usd // empty'
-}
-inside() {
-    n=$(net_usd)
-    [ -n "$n" ] && jq -n --argjson n "$n" --argjson b "$BAND" '($n | fabs) <= $b' | grep -q true
-}
-wait_inside() {
-    i=0
-    while [ $i -lt "$1" ]; do
-        inside && return 0
-        kill -0 "$hedger" 2>/dev/null || fail "hb-hedger exited"
-        sleep 1; i=$((i + 1))
-    done
+hedged() {      # inside the band, while hb-hedger runs
+    inside && return 0
+    kill -0 "$hedger" 2>/dev/null || fail "hb-hedger exited"
     return 1
 }
-wait_inside ${WAIT_S:-60} || fail "pos.BTC net_usd $(net_usd) not within $BAND after 60 s"
+wait_for ${WAIT_S:-60} hedged || fail "pos.BTC net_usd $(net_usd) not within $BAND after 60 s"
 echo "inside the band: net_usd $(net_usd)"
 
 check_orders() {
-    grep '"topic":"order\.' "$DIR/bus.jsonl" | jq -r '.order.client_id' >"$DIR/orders.txt"
+    grep '"topic":"order\.' "$BUS" | jq -r '.order.client_id' >"$DIR/orders.txt"
     [ -s "$DIR/orders.txt" ] || fail "no order on the bus"
     d=$(sort "$DIR/orders.txt" | uniq -d)
     [ -z "$d" ] || fail "client order ids sent twice: $d"
-    grep '"topic":"fill\.' "$DIR/bus.jsonl" | jq -r '.fill.venue + " " + .fill.fill_id' >"$DIR/fills.txt"
+    grep '"topic":"fill\.' "$BUS" | jq -r '.fill.venue + " " + .fill.fill_id' >"$DIR/fills.txt"
     [ -s "$DIR/fills.txt" ] || fail "no fill"
     d=$(sort "$DIR/fills.txt" | uniq -d)
     [ -z "$d" ] || fail "fill ids repeat: $d"
@@ -68,16 +47,13 @@ check_orders
 echo "orders $(wc -l <"$DIR/orders.txt"), fills $(wc -l <"$DIR/fills.txt"), all on beta"
 
 # kill -9 and restart: the journal is replayed, nothing is sent again
-kill -9 "$hedger"; wait "$hedger" 2>/dev/null
-pids=$(echo "$pids" | sed "s/ $hedger\$//")
-"$BIN/hb-hedger" --config "$CFG" >>"$DIR/hedger.log" 2>&1 & hedger=$!; pids="$pids $hedger"
+kill -9 "$hedger"; wait "$hedger" 2>/dev/null; it_forget "$hedger"
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
 sleep 5
 kill -0 "$hedger" 2>/dev/null || fail "restarted hb-hedger exited"
-wait_inside 30 || fail "after the restart pos.BTC net_usd $(net_usd) not within $BAND"
+wait_for 30 hedged || fail "after the restart pos.BTC net_usd $(net_usd) not within $BAND"
 check_orders
 grep -q "intents" "$DIR/hedger.log" || fail "the restarted hedger did not replay its journal"
-kill -TERM "$hedger"; wait "$hedger"; rc=$?
-pids=$(echo "$pids" | sed "s/ $hedger\$//")
-[ "$rc" = 0 ] || fail "hb-hedger exit status $rc on SIGTERM"
+it_stop "$hedger" || fail "hb-hedger exit status $? on SIGTERM"
 echo "ok: hedged on beta, no duplicate order after kill -9 and restart"
 exit 0

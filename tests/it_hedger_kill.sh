@@ -12,8 +12,9 @@
 #     naming the operator);
 #   - the latch survives a restart of hb-hedger (still refusing, still no
 #     order);
-#   - a stale reset cannot re-arm it; `hb-hedger reset --bus` does: orders
-#     follow the reset's echo and the book comes back inside the band.
+#   - a reset from a component without orders: true is refused;
+#     `hb-hedger reset --bus` re-arms it: orders follow the reset's echo,
+#     the kill file is gone, and the book comes back inside the band.
 # Exit 77 when a binary or the sim plugin is missing.
 TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BIN=${HB_BIN:-$TOP/build/asan/bin}
@@ -108,10 +109,9 @@ grep -q '"reason":"killed"' "$DIR/restart.jsonl" || fail "the restarted hedger d
 grep -q '"topic":"order\.' "$DIR/restart.jsonl" && fail "the restarted hedger sent an order while killed"
 echo "restart: still killed, $(grep -c '"reason":"killed"' "$DIR/restart.jsonl") refusals, no order"
 
-# -- a stale reset is refused: the hedger runs with max_request_age_ms 2000,
-# so a reset cannot be made stale from here; the refusal is unit-tested
-# (hb_hedger_test: test_bus_kill). A reset from a component that is not
-# trusted with orders is refused by the tool before anything is sent:
+# -- a reset from a component not trusted with orders (no orders: true) is
+# refused before anything is sent (a stale reset is refused by the hedger:
+# hb_hedger_test, test_bus_kill)
 "$BIN/hb-hedger" --config "$CFG" reset --bus --from aggregator --timeout-ms 2000 \
     >/dev/null 2>&1 && fail "reset --bus from a component without orders: true succeeded"
 [ -f "$KILL_FILE" ] || fail "the kill file went away"

@@ -17,8 +17,9 @@
 #        hedger that ignored the outage would pick it);
 #      - every risk.exposure has BTC stale and not hedgeable, and no
 #        risk.hedge carries a BTC target;
-#      - SOL is hedged as the plan says: the orders of the first SOL
-#        request go to gamma and add up to its target_qty (to a lot), all
+#      - SOL is hedged as the plan says: the orders of the request behind
+#        the first SOL order go to gamma and add up to its SOL target_qty
+#        (to a lot; nothing of SOL was in flight before), all
 #        SOL fills are on gamma, and pos.SOL net_usd comes back inside its
 #        band before the outage ends.
 # No duplicate client order id anywhere. Exit 77 when a binary, the sim
@@ -42,7 +43,12 @@ DIR=$(mktemp -d /tmp/hb-it-outage.XXXXXX) || exit 1
 pids=""
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
+    # a process that does not stop on SIGTERM within 5 s is killed
+    i=0
+    while [ $i -lt 50 ] && (for p in $pids; do kill -0 "$p" 2>/dev/null && exit 0; done; exit 1); do
+        sleep 0.1; i=$((i + 1))
+    done
+    for p in $pids; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     [ -n "$KEEP" ] || rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -212,17 +218,23 @@ grep '"hedgeable"' "$DIR/btc_flags.txt" | head -1 | grep . && fail "BTC hedgeabl
 window "$lo" "$hi" '^risk\.hedge$' >"$DIR/requests.jsonl"
 jq -e 'select(.risk_hedge.targets[] | .asset == "BTC")' "$DIR/requests.jsonl" >/dev/null \
     && fail "a hedge request with a BTC target during the outage"
-# SOL: hedged as the first SOL request of the outage says, on gamma
-req=$(jq -c 'select(.risk_hedge.targets[] | .asset == "SOL")' "$DIR/requests.jsonl" | head -1)
-[ -n "$req" ] || fail "no SOL hedge request during the outage"
-id=$(echo "$req" | jq -r '.risk_hedge.id')
+# SOL: hedged as the plan says, on gamma: the request of the first SOL
+# order (nothing of SOL in flight before it) against its orders
+first=$(window "$lo" "$hi" '^order\.' \
+    | jq -r 'select(.env.publisher == "hedger" and (.order.symbol | startswith("SOL"))) | .order.client_id' \
+    | head -1)
+[ -n "$first" ] || fail "no SOL order during the outage"
+id=${first%.*}
+req=$(jq -c --arg id "$id" 'select(.risk_hedge.id == $id)' "$DIR/requests.jsonl" | head -1)
+[ -n "$req" ] || fail "the request $id of the first SOL order is not on the bus"
 target=$(echo "$req" | jq '.risk_hedge.targets[] | select(.asset == "SOL") | .target_qty')
 exposure=$(echo "$req" | jq '.risk_hedge.targets[] | select(.asset == "SOL") | .exposure_usd')
 jq -n --argjson e "$exposure" --argjson b "$BAND" '($e | fabs) > 5 * $b' | grep -q true \
     || fail "the SOL request $id saw exposure $exposure, not the console's purchase"
 grep '"topic":"order\.' "$DIR/bus.jsonl" | jq -c --arg id "$id." \
-    'select(.order.client_id | startswith($id)) | .order' >"$DIR/sol_orders.jsonl"
-[ -s "$DIR/sol_orders.jsonl" ] || fail "no order for request $id (target $target SOL)"
+    'select(.env.publisher == "hedger" and (.order.client_id | startswith($id))
+           and (.order.symbol | startswith("SOL"))) | .order' \
+    >"$DIR/sol_orders.jsonl"
 jq -r '.venue' "$DIR/sol_orders.jsonl" | grep -v '^gamma$' && fail "SOL orders of $id not on gamma"
 sum=$(jq -s 'map(if .side == "sell" then -.qty else .qty end) | add' "$DIR/sol_orders.jsonl")
 jq -n --argjson s "$sum" --argjson t "$target" '($s - $t | fabs) <= 0.011' | grep -q true \

@@ -20,102 +20,31 @@
 # tests/fillcheck.py from every fill seen on the bus plus the starting
 # book (no fill lost, none counted twice).
 # Skips (77) when a binary, the sim plugin, jq or python3 is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-run hb-feed hb-tap hb-aggregator hb-aggsnap hb-risk hb-hedger; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin in $HB_PLUGIN_PATH"; exit 77; }
-for c in jq pgrep python3; do
-    command -v $c >/dev/null || { echo "skip: $c not installed"; exit 77; }
-done
-PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-run hb-feed hb-tap hb-aggregator hb-aggsnap hb-risk hb-hedger hb_venue_sim.so \
+    jq pgrep python3
 
 BAND=20000
 START="alpha/BTC-USD=10 beta/ETH-PERP=-10"      # the starting book below
-DIR=$(mktemp -d /tmp/hb-it-kill.XXXXXX) || exit 1
+IT_TAIL=25
+it_tmpdir kill
 CFG=$DIR/it.yaml
 BUS=$DIR/bus.jsonl
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    pkill -9 -f -- "--config $CFG" 2>/dev/null
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    [ -n "$KEEP" ] || rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -25 "$f"; done
-    exit 1
-}
+# what hb-run started, should it have been killed before its components
+it_at_exit 'pkill -9 -f -- "--config $CFG" 2>/dev/null'
 
 mkdir -p "$DIR/run"
-cat >"$CFG" <<CONFIG
-hedgebus: 1
-deployment: it-kill-each
-run_dir: $DIR/run
-log_level: warn
-assets:
-  BTC: { price: 65000, vol: 0.55 }
-  ETH: { price: 3400, vol: 0.70 }
-market:
-  seed: 11
-  step_ms: 50
-  correlation: [[1, 0.8], [0.8, 1]]
-venues:
-  alpha:
-    plugin: sim
-    collateral: { USD: 1000000 }
-    fees: { maker: 0.001, taker: 0.003 }
-    positions:
-      - { symbol: BTC-USD, qty: 10, entry: 64000 }
-    sim: { seed: 1, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000 }
-    instruments:
-      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
-      - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.001 }
-  beta:
-    plugin: sim
-    collateral: { USD: 1000000 }
-    fees: { maker: 0.0001, taker: 0.0002 }
-    positions:
-      - { symbol: ETH-PERP, qty: -10, entry: 3300 }
-    sim: { seed: 2, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000 }
-    instruments:
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
-      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, tick: 0.01, lot: 0.01 }
-components:
-  aggregator: { endpoint: "ipc://$DIR/run/aggregator.pub", snapshot_ms: 200 }
-  risk:
-    endpoint: ipc://$DIR/run/risk.pub
-    sample_ms: 100
-    publish_ms: 200
-    quote_stale_ms: 1000
-    min_samples: 10
-    band: 1000000000
-    bands: { BTC: $BAND }
-  hedger:
-    endpoint: ipc://$DIR/run/hedger.pub
-    orders: true
-    max_order_usd: 1000000
-    collar_bps: 100
-    orders_per_s: 5
-    max_net_usd: 10000000
-    max_day_usd: 100000000
-    max_request_age_ms: 2000
-  console: { endpoint: ipc://$DIR/run/console.pub, orders: true }
-CONFIG
-
-wait_for() {    # wait_for TENTHS COMMAND...: true once COMMAND is
-    tries=$1; shift
-    while ! "$@"; do
-        [ "$tries" -le 0 ] && return 1
-        sleep 0.1; tries=$((tries - 1))
-    done
-}
+{
+    it_yaml_head it-kill-each warn
+    it_yaml_market 11
+    it_yaml_hedge_venues "{ symbol: BTC-USD, qty: 10, entry: 64000 }" \
+                         "{ symbol: ETH-PERP, qty: -10, entry: 3300 }"
+    echo "components:"
+    it_yaml_aggregator
+    it_yaml_risk "$BAND" 10
+    it_yaml_hedger 5
+    it_yaml_console
+} >"$CFG"
 
 # pid_of NAME: the pid(s) of the component hb-run calls NAME
 pid_of() {
@@ -141,16 +70,13 @@ for t in alpha.BTC-USD alpha.BTC-PERP alpha.ETH-USD beta.BTC-PERP beta.ETH-PERP;
     ORDERS="$ORDERS --topic order.$t"
 done
 "$BIN/hb-tap" --config "$CFG" --topic fill. $ORDERS --topic hb. \
-    --timeout-ms 170000 >"$BUS" 2>"$DIR/tap.log" & pids="$pids $!"
-"$BIN/hb-run" --config "$CFG" --log-level info >"$DIR/run.log" 2>&1 & run=$!; pids="$pids $run"
-wait_for 300 all_up || fail "not every component up with a heartbeat: $(for c in $COMPONENTS; do
+    --timeout-ms 170000 >"$BUS" 2>"$DIR/tap.log" & tap=$!; pids="$pids $tap"
+it_bg run "$BIN/hb-run" --config "$CFG" --log-level info; run=$it_pid
+wait_for 30 all_up || fail "not every component up with a heartbeat: $(for c in $COMPONENTS; do
     printf '%s=%s ' "$c" "$(pid_of "$c" | tr '\n' ,)"; done)"
 
 btc_net_usd() { jq -r 'select(.exposure.asset == "BTC") | .exposure.net_usd' "$DIR/snap.jsonl" | tail -1; }
-inside() {
-    usd=$(btc_net_usd)
-    [ -n "$usd" ] && jq -n --argjson n "$usd" --argjson b "$BAND" '($n | fabs) <= $b' | grep -q true
-}
+inside() { it_within "$(btc_net_usd)" "$BAND"; }
 
 # settle WHEN: waits (up to 30 s) until BTC is inside its band, the snapshot
 # agrees with the fills on the bus, and no fill came for half a second.
@@ -207,7 +133,7 @@ for c in $COMPONENTS; do
         [ -n "$new" ] && [ "$new" != "$old" ] && [ -n "$e" ] &&
             tail -n +"$mark" "$BUS" | grep "\"topic\":\"hb\\.$c\"" | grep -q "\"epoch\":$e,"
     }
-    wait_for 300 back || fail "$c (pid $old) not back: pid '$(pid_of "$c")', epoch '$(epoch)'"
+    wait_for 30 back || fail "$c (pid $old) not back: pid '$(pid_of "$c")', epoch '$(epoch)'"
     grep -q "$c (pid $old) killed by signal 9 (KILL)" "$DIR/run.log" ||
         fail "hb-run did not log why $c (pid $old) exited"
     send_order; send_order
@@ -224,20 +150,18 @@ kill -0 "$run" 2>/dev/null || fail "hb-run exited"
 
 grep '"topic":"order\.' "$BUS" | jq -r '.order.client_id' >"$DIR/client_ids.txt"
 total=$(wc -l <"$DIR/client_ids.txt")
-hedges=$(grep -vc '^it-kill-' "$DIR/client_ids.txt")
+# the hedger's ids start with the deployment name too (docs/RISK.md): count by publisher
+hedges=$(grep '"topic":"order\.' "$BUS" | jq -r '.env.publisher' | grep -c '^hedger$')
 [ "$hedges" -ge 5 ] || fail "only $hedges hedge orders on the bus"
 d=$(sort "$DIR/client_ids.txt" | uniq -d)
 [ -z "$d" ] || fail "client order ids sent twice: $d"
 n=$($PY "$TOP/tests/fillcheck.py" "$BUS" "$DIR/snap.jsonl" $START) || fail "final check: $n"
 [ "$n" -ge "$total" ] || fail "only $n fills for $total orders"
 
-tap=$(echo "$pids" | awk '{print $1}')
-kill -TERM "$tap"; wait "$tap"
-kill -TERM "$run"; wait "$run"; rc=$?
-pids=""
-[ "$rc" = 0 ] || fail "hb-run exit status $rc on SIGTERM (a component given up?)"
+it_stop "$tap"
+it_stop "$run" || fail "hb-run exit status $? on SIGTERM (a component given up?)"
 none_left() { ! pgrep -f -- "--config $CFG" >/dev/null; }
-wait_for 20 none_left || fail "processes left 2 s after SIGTERM: $(pgrep -f -- "--config $CFG" | tr '\n' ' ')"
+wait_for 2 none_left || fail "processes left 2 s after SIGTERM: $(pgrep -f -- "--config $CFG" | tr '\n' ' ')"
 echo "ok: each of $COMPONENTS killed with -9 and restarted; $orders console + $hedges hedge" \
      "orders, no client id twice, $n fills, every position agrees"
 exit 0

@@ -10,56 +10,31 @@
 #     the BTC line the script prints has |after| < |before| hedging, with
 #     before above the band (the starting book) and after inside it.
 # Exit 77 when a binary, the sim plugin, jq or a Python module is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-# Debian's python3 (the modules are Debian packages), not a pyenv one first on PATH
-PY=${HB_PYTHON:-/usr/bin/python3}
-for b in hb-feed hb-tap hb-record hb-aggregator hb-risk hb-hedger; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
-[ -x "$PY" ] || { echo "skip: $PY not found"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-record hb-aggregator hb-risk hb-hedger hb_venue_sim.so jq python3
 "$PY" -c 'import msgpack, matplotlib' 2>/dev/null ||
-    { echo "skip: python3-msgpack or python3-matplotlib not installed (sh mk/deps.sh)"; exit 77; }
+    it_skip "python3-msgpack or python3-matplotlib not installed (sh mk/deps.sh)"
 
 NAME=plot BAND=20000
-. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, pids, cleanup, fail
+. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, BUS, pipeline_start, inside
 
 # 1. record the pipeline; the recorder first, so it sees the unhedged book
-"$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync never >"$DIR/record.log" 2>&1 &
-recorder=$!; pids="$pids $recorder"
+it_bg record "$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync never; recorder=$it_pid
 "$BIN/hb-tap" --config "$CFG" --topic pos.BTC --timeout-ms 60000 \
-    >"$DIR/bus.jsonl" 2>"$DIR/tap.log" & pids="$pids $!"
+    >"$BUS" 2>"$DIR/tap.log" & pids="$pids $!"
 sleep 0.5
-"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-feed" --config "$CFG" --venue beta >"$DIR/beta.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-hedger" --config "$CFG" >"$DIR/hedger.log" 2>&1 & pids="$pids $!"
+pipeline_start
 
-net_usd() {
-    grep '"topic":"pos.BTC"' "$DIR/bus.jsonl" | tail -1 | jq -r '.exposure.net_usd // empty'
-}
-inside() {
-    n=$(net_usd)
-    [ -n "$n" ] && jq -n --argjson n "$n" --argjson b "$BAND" '($n | fabs) <= $b' | grep -q true
-}
-i=0
-until inside; do
-    i=$((i + 1))
-    [ $i -le "${WAIT_S:-25}" ] || fail "pos.BTC net_usd $(net_usd) not within $BAND after ${WAIT_S:-25} s"
+recording() {   # inside the band, while hb-record runs
+    inside && return 0
     kill -0 "$recorder" 2>/dev/null || fail "hb-record exited"
-    sleep 1
-done
+    return 1
+}
+wait_for "${WAIT_S:-25}" recording ||
+    fail "pos.BTC net_usd $(net_usd) not within $BAND after ${WAIT_S:-25} s"
 sleep 3                             #  some "after" on the plot
-kill -TERM "$recorder"; wait "$recorder"; rc=$?
-pids=$(echo "$pids" | sed "s/ $recorder / /")
-[ "$rc" = 0 ] || fail "hb-record exit status $rc on SIGTERM"
-for p in $pids; do kill "$p" 2>/dev/null; done
-for p in $pids; do wait "$p" 2>/dev/null; done
-pids=""
+it_stop "$recorder" || fail "hb-record exit status $? on SIGTERM"
+it_stop_all
 echo "ok   recorded $(ls "$DIR/rec" | grep -c '\.hbr$') segment(s) until net_usd $(net_usd)"
 
 # 2. plot it

@@ -10,71 +10,18 @@
 #     jq from the hb-tap --in output): same topics, publishers, epochs,
 #     seqs and best bids, in the same order.
 # Skips (77) when a binary, the sim plugin or jq is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-record hb-replay; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: sim plugin not built"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-record hb-replay hb_venue_sim.so jq
 
-DIR=$(mktemp -d /tmp/hb-it-rec.XXXXXX) || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -15 "$f"; done
-    exit 1
-}
+it_tmpdir rec
 
 # config RUN_DIR CONSOLE_ENDPOINT
 config() {
-cat <<CFG
-hedgebus: 1
-deployment: it-record-replay
-run_dir: $1
-log_level: info
-assets:
-  BTC: { price: 65000, vol: 0.55, drift: 0.0 }
-  ETH: { price: 3400,  vol: 0.70, drift: 0.0 }
-market:
-  seed: 7
-  step_ms: 100
-  anchor: day
-  correlation:
-    - [1.00, 0.85]
-    - [0.85, 1.00]
-venues:
-  alpha:
-    plugin: sim
-    fees: { maker: 0.0001, taker: 0.0004 }
-    margin: { initial: 0.10, maintenance: 0.05 }
-    collateral: { USD: 2000000, BTC: 5 }
-    sim: { seed: 1, basis_bps: 0, noise_bps: 0.5, spread_bps: 2, level_bps: 1, depth: 5,
-           level_usd: 250000, publish_ms: 50, latency_ms: 1 }
-    instruments:
-      - { symbol: BTC-USD,  asset: BTC, kind: spot, tick: 0.01, lot: 0.0001, min: 0.0001 }
-      - { symbol: ETH-USD,  asset: ETH, kind: spot, tick: 0.01, lot: 0.001,  min: 0.001 }
-  beta:
-    plugin: sim
-    fees: { maker: 0.0002, taker: 0.0005 }
-    margin: { initial: 0.05, maintenance: 0.025 }
-    collateral: { USD: 1000000 }
-    sim: { seed: 2, basis_bps: 3, noise_bps: 1.0, spread_bps: 4, level_bps: 2, depth: 5,
-           level_usd: 100000, publish_ms: 50, latency_ms: 1 }
-    instruments:
-      - { symbol: BTC-USD,  asset: BTC, kind: spot, tick: 0.1, lot: 0.0001, min: 0.0005 }
-      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, tick: 0.05, lot: 0.01, min: 0.01 }
-components:
-  console: { endpoint: $2, orders: true }
-CFG
+    it_yaml_head it-record-replay info "$1"
+    it_yaml_feed_market
+    it_yaml_feed_venues 50
+    echo "components:"
+    it_yaml_console "$2"
 }
 CFG=$DIR/live.yaml
 config "$DIR/run" "ipc://$DIR/run/console.pub" >"$CFG"
@@ -85,21 +32,17 @@ config "$DIR/nothing" "$REPLAY_EP" >"$DIR/replay.yaml"
 mkdir -p "$DIR/run" "$DIR/replay" "$DIR/nothing"
 
 # 1. record
-"$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync interval --segment-s 1 \
-    >"$DIR/record.log" 2>&1 &
-pid_rec=$!; pids="$pids $pid_rec"
+it_bg record "$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync interval --segment-s 1
+pid_rec=$it_pid
 sleep 0.5
 for v in alpha beta; do
-    "$BIN/hb-feed" --config "$CFG" --venue "$v" >>"$DIR/feed.$v.log" 2>&1 &
-    eval "pid_$v=\$!"; pids="$pids $!"
+    it_bg "feed.$v" "$BIN/hb-feed" --config "$CFG" --venue "$v"; eval "pid_$v=\$it_pid"
 done
 sleep 4
 for v in alpha beta; do
-    eval "p=\$pid_$v"; kill -TERM "$p"; wait "$p"
+    eval "p=\$pid_$v"; it_stop "$p"
 done
-kill -TERM "$pid_rec"; wait "$pid_rec"; rc=$?
-pids=""
-[ "$rc" = 0 ] || fail "hb-record exited $rc after SIGTERM"
+it_stop "$pid_rec" || fail "hb-record exited $? after SIGTERM"
 nseg=$(ls "$DIR/rec" | grep -c '\.hbr$')
 [ "$nseg" -ge 3 ] || fail "expected >= 3 segments (rotation every 1 s), got $nseg"
 [ "$(ls "$DIR/rec" | grep -c '\.hbi$')" = "$nseg" ] || fail "an index per segment expected"
@@ -136,13 +79,12 @@ jq -c --argjson f "$from" --argjson t "$to" \
 pid_tap=$!; pids="$pids $pid_tap"
 "$BIN/hb-replay" --in "$DIR/rec" --endpoint "$REPLAY_EP" --from "$from" --to "$to" \
     --topic tick.alpha --max --wait-ms 20000 >"$DIR/replay.log" 2>&1 || fail "hb-replay exited $?"
-# the tap has them once as many lines as expected have arrived
-n=0
-while [ "$(grep -c '"env"' "$DIR/replayed.json")" -lt "$(wc -l <"$DIR/expected")" ] && [ $n -lt 100 ]; do
-    sleep 0.1; n=$((n + 1))
-done
+# the tap has them once as many lines as expected have arrived (if they
+# never do, the comparison below says what is missing)
+replayed_all() { [ "$(grep -c '"env"' "$DIR/replayed.json")" -ge "$(wc -l <"$DIR/expected")" ]; }
+wait_for 10 replayed_all
 sleep 0.5
-kill -TERM "$pid_tap"; wait "$pid_tap"; pids=""
+it_stop "$pid_tap"
 jq -c 'select(.env) | [.topic, .env.publisher, .env.epoch, .env.seq, .tick.bids[0][0]]' \
     "$DIR/replayed.json" >"$DIR/got"
 cmp -s "$DIR/expected" "$DIR/got" ||

@@ -12,87 +12,37 @@
 #     reason band, a BTC target of -exposure (+- 1 %, ETH has no exposure),
 #     a unique id per request, and input references to pos.BTC and a BTC tick.
 # Exit 77 when a binary or the sim plugin is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-aggregator hb-risk; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-aggregator hb-risk hb_venue_sim.so jq
 
 RUN_S=${RUN_S:-10}
-DIR=$(mktemp -d /tmp/hb-it-risk.XXXXXX) || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -15 "$f"; done
-    exit 1
-}
-
+it_tmpdir risk
 mkdir -p "$DIR/run"                 # the aggregator's journal lives there
 CFG=$DIR/it.yaml
-cat >"$CFG" <<CONFIG
-hedgebus: 1
-deployment: it-risk
-run_dir: $DIR/run
-log_level: warn
-assets:
-  BTC: { price: 65000, vol: 0.55 }
-  ETH: { price: 3400, vol: 0.70 }
-market:
-  seed: 11
-  step_ms: 50
-  anchor: $(date +%s)              # the path starts at the reference prices now, so
-                                   # the index checks below do not depend on the time of day
-  correlation: [[1, 0.8], [0.8, 1]]
-venues:
-  alpha:
-    plugin: sim
-    collateral: { USD: 100000, BTC: 1 }
-    positions:
-      - { symbol: BTC-USD, qty: 10, entry: 64000 }
-    sim: { seed: 1, publish_ms: 50 }
-    instruments:
-      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
-      - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.001 }
-  beta:
-    plugin: sim
-    collateral: { USD: 100000 }
-    sim: { seed: 2, publish_ms: 50 }
-    instruments:
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
-      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, tick: 0.01, lot: 0.01 }
-components:
-  aggregator: { snapshot_ms: 200 }
-  risk:
-    endpoint: ipc://$DIR/run/risk.pub
-    sample_ms: 100
-    publish_ms: 200
-    quote_stale_ms: 1000
-    min_samples: 20
-    band: 1000000000
-    bands: { BTC: 1000 }
-CONFIG
+{
+    it_yaml_head it-risk warn
+    # the path starts at the reference prices now, so the index checks
+    # below do not depend on the time of day
+    it_yaml_market 11 "$(date +%s)"
+    echo "venues:"
+    it_yaml_sim_venue alpha "collateral: { USD: 100000, BTC: 1 }" \
+        "positions:" "  - { symbol: BTC-USD, qty: 10, entry: 64000 }" "sim: { seed: 1, publish_ms: 50 }"
+    it_yaml_instruments BTC-USD ETH-USD
+    it_yaml_sim_venue beta "collateral: { USD: 100000 }" "sim: { seed: 2, publish_ms: 50 }"
+    it_yaml_instruments BTC-PERP ETH-PERP
+    echo "components:"
+    echo "  aggregator: { snapshot_ms: 200 }"
+    it_yaml_risk 1000 20
+} >"$CFG"
 
-"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-feed" --config "$CFG" --venue beta >"$DIR/beta.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & risk=$!; pids="$pids $risk"
+it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha
+it_bg beta "$BIN/hb-feed" --config "$CFG" --venue beta
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
+it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
 "$BIN/hb-tap" --config "$CFG" --topic risk. --timeout-ms $((RUN_S * 1000)) \
     >"$DIR/risk.jsonl" 2>"$DIR/tap.log"
 kill -0 "$risk" 2>/dev/null || fail "hb-risk exited"
-kill -TERM "$risk"
-wait "$risk"; rc=$?
-pids=$(echo "$pids" | sed "s/ $risk\$//")
-[ "$rc" = 0 ] || fail "hb-risk exit status $rc on SIGTERM"
+it_stop "$risk" || fail "hb-risk exit status $? on SIGTERM"
 
 EXP=$DIR/exposure.jsonl
 grep '"risk_exposure"' "$DIR/risk.jsonl" | jq -c '.risk_exposure' >"$EXP"

@@ -2,15 +2,18 @@
 # hb-run's checks before anything starts: each case must exit 2, say what
 # is wrong (file, line, key where there is one) and leave no process behind.
 #   unknown --host; a config naming an unknown host; a component assigned
-#   to no host; a missing program; a tcp port in use; a tcp address not on
-#   this machine; an ipc endpoint a running process serves.
-# And two that must pass --check: a missing program of a disabled
-# component, a multi-host file run with --host.
+#   to no host (a venue, a component); a missing program; a tcp port in
+#   use; a tcp address not on this machine; an ipc endpoint a running
+#   process serves; CURVE (security:): a tcp endpoint off loopback without
+#   a security: section, a missing secret key, a secret key readable by
+#   group, a missing public certificate of an allowed client.
+# And three that must pass --check: a missing program of a disabled
+# component, a multi-host file run with --host, CURVE with every key.
 # Skips (77) when hb-run or hb-feed is not built.
 TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BIN=${HB_BIN:-$TOP/build/asan/bin}
 export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-run hb-feed; do
+for b in hb-run hb-feed hb-keygen; do
     [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
 done
 [ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin in $HB_PLUGIN_PATH"; exit 77; }
@@ -118,9 +121,6 @@ port=$(cat "$DIR/port")
 config port_busy "endpoint: tcp://127.0.0.1:$port"
 expect_refused port_busy "port_busy.yaml:10: venues.alpha.endpoint: port in use"
 
-# an address of another machine (TEST-NET-1, never local)
-config not_here "endpoint: tcp://192.0.2.1:5555"
-expect_refused not_here "not_here.yaml:10: venues.alpha.endpoint: address is not on this machine"
 
 # an ipc endpoint a running hb-feed serves
 config ipc_busy
@@ -135,6 +135,49 @@ if [ "$rc" = 2 ] && grep -q "ipc_busy.yaml:10: venues.alpha.endpoint: in use" "$
     echo "ok   ipc_busy: $(head -1 "$DIR/err")"
 else
     fail "ipc_busy: exit $rc: $(cat "$DIR/err")"
+fi
+
+# a component with no host: two hosts, none the default
+config comp_no_host "host: colo" "hosts:
+  office: { address: 10.0.0.1 }
+  colo: { address: 10.0.0.2 }" "components:
+  risk: { endpoint: ipc://$DIR/risk.pub }"
+expect_refused comp_no_host "comp_no_host.yaml:[0-9]*: components.risk.host: component risk is assigned to no host"
+
+# CURVE. Off loopback without security: a config error at the endpoint.
+config open "endpoint: tcp://10.77.0.9:7001"
+expect_refused open "open.yaml:13: venues.alpha.endpoint: a tcp endpoint off loopback needs CURVE"
+
+# loopback: true puts tcp on loopback under CURVE, so keys are checked here
+KEYS=$DIR/keys
+"$BIN/hb-keygen" --out "$KEYS" feed.alpha tap >/dev/null || fail "hb-keygen"
+port=$((20000 + $$ % 20000))
+curve() {   # curve NAME ALLOW
+    config "$1" "endpoint: tcp://127.0.0.1:$port" "security: { keys_dir: $KEYS, allow: [$2], loopback: true }"
+}
+curve curve_ok "feed.alpha, tap"
+if "$BIN/hb-run" --config "$DIR/curve_ok.yaml" --check >"$DIR/out" 2>"$DIR/err" &&
+   grep -q "every key in place" "$DIR/out"; then
+    echo "ok   curve_ok: $(cat "$DIR/out")"
+else
+    fail "curve_ok with every key refused: $(cat "$DIR/out" "$DIR/err")"
+fi
+# an address of another machine (TEST-NET-1, never local), keys in place
+config not_here "endpoint: tcp://192.0.2.1:5555" "security: { keys_dir: $KEYS, allow: [tap] }"
+expect_refused not_here "not_here.yaml:10: venues.alpha.endpoint: address is not on this machine"
+curve curve_ghost "feed.alpha, ghost"
+expect_refused curve_ghost "curve_ghost.yaml:4: security.keys_dir: certificate of ghost (in security.allow) missing"
+chmod 640 "$KEYS/feed.alpha.key_secret"
+expect_refused curve_ok "curve_ok.yaml:4: security.keys_dir: secret key file $KEYS/feed.alpha.key_secret is open to group or others (mode 0640): refused"
+rm "$KEYS/feed.alpha.key_secret"
+expect_refused curve_ok "curve_ok.yaml:4: security.keys_dir: secret key of feed.alpha missing"
+# the feed alone, without hb-run, refuses the same way before the bus
+timeout 20 "$BIN/hb-feed" --config "$DIR/curve_ok.yaml" --venue alpha >"$DIR/out" 2>"$DIR/err"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "secret key of feed.alpha missing" "$DIR/err"; then
+    echo "ok   hb-feed alone: exit 2, $(grep -o 'secret key of feed.alpha missing.*' "$DIR/err" | cut -c1-60)"
+else
+    fail "hb-feed without its key: exit $rc: $(cat "$DIR/err")"
 fi
 
 [ "$failures" = 0 ]

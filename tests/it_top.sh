@@ -9,6 +9,9 @@
 #    health from its heartbeats (age, uptime, in/out, gaps, drops, queue,
 #    latency p50/p99);
 #  - the correlation matrix from hb-risk (a row per asset, unit diagonal);
+#  - an order sent from the console (hb-tap --send-order) in the ORDERS
+#    panel: who sent it, venue, symbol, side, qty, client id, status done
+#    and the quantity filled at a price (the acks and fills of the venue);
 # and q must quit it (exit 0).
 # Skips (77) when tmux, hb-top, hb-run or the sim plugin is missing.
 TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -75,6 +78,7 @@ venues:
 components:
   aggregator: { endpoint: ipc://$DIR/run/aggregator.pub, journal: $DIR/run/agg.journal }
   risk:       { endpoint: ipc://$DIR/run/risk.pub }
+  console:    { endpoint: ipc://$DIR/run/console.pub, orders: true }
 EOF
 
 "$BIN/hb-run" --config "$CFG" >"$DIR/run.log" 2>&1 &
@@ -121,6 +125,21 @@ a=$(grep -E "^(north|south) " "$DIR/screen.1" | awk '{print $4, $5}')
 b=$(grep -E "^(north|south) " "$DIR/screen" | awk '{print $4, $5}')
 [ "$a" != "$b" ] || fail "prices did not change in 1.5 s: $a"
 echo "ok   prices live (changed between two captures)"
+
+# an order from the console: sent, acked, filled, on the screen
+"$BIN/hb-tap" --config "$CFG" --send-order north BTC-USD buy 0.01 --client-id it-top-1 \
+    --timeout-ms 20000 >"$DIR/order.out" 2>"$DIR/order.log" || fail "console order: exit $?: $(cat "$DIR/order.log")"
+order_row() {
+    tmux capture-pane -p -t "$SESSION" >"$DIR/screen" 2>/dev/null &&
+    grep -Eq "^console +north +BTC-USD +buy +0\.01 +market +it-top-1 +done +0\.01 +[1-9][0-9.]* *$" "$DIR/screen"
+}
+n=0
+until order_row; do
+    n=$((n + 1)); [ "$n" -ge 100 ] && fail "the order it-top-1 is not on the screen as done and filled"
+    [ "$n" = 20 ] && tmux send-keys -t "$SESSION" End      # below the fold on a short screen
+    sleep 0.2
+done
+echo "ok   the console order on the screen: $(grep -E "^console +north" "$DIR/screen" | sed 's/  */ /g')"
 
 tmux send-keys -t "$SESSION" q
 n=0

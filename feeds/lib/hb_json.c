@@ -72,7 +72,9 @@ s_grow (hb_json_t *self, size_t need)
     if (!data)
         return -1;
     pthread_mutex_lock (&s_lock);
-    self->blocks [self->n_blocks++] = (s_block_t) { data, size };
+    self->blocks [self->n_blocks].data = data;
+    self->blocks [self->n_blocks].size = size;
+    self->n_blocks++;
     pthread_mutex_unlock (&s_lock);
     self->total += size;
     self->used = 0;

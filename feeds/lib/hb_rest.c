@@ -47,7 +47,7 @@ struct hb_rest_s {
     size_t          n_slots;
     s_fd_t          fds [S_MAX_FDS];
     int             tick;           //  periodic host timer, -1: none
-    bool            kick;           //  a zero-delay host timer is pending
+    int             kick;           //  pending zero-delay host timer, -1: none
     int64_t         deadline_ns;    //  when libcurl wants its timeout call (0: never)
     hb_rest_stats_t stats;
 };
@@ -116,7 +116,7 @@ static int
 s_on_kick (void *arg)
 {
     hb_rest_t *self = (hb_rest_t *) arg;
-    self->kick = false;
+    self->kick = -1;
     if (self->deadline_ns)
         s_timeout_action (self);
     return 0;
@@ -173,10 +173,10 @@ s_on_timeout (CURLM *multi, long timeout_ms, void *userp)
     }
     int64_t now = self->host->now_ns (self->host->ctx);
     self->deadline_ns = now + (int64_t) timeout_ms * 1000000 + (timeout_ms ? 0 : 1);
-    if (timeout_ms == 0 && !self->kick) {
-        if (self->host->timer_add (self->host->ctx, 0, 1, s_on_kick, self) < 0)
+    if (timeout_ms == 0 && self->kick < 0) {
+        self->kick = self->host->timer_add (self->host->ctx, 0, 1, s_on_kick, self);
+        if (self->kick < 0)
             return -1;
-        self->kick = true;
     }
     return 0;
 }
@@ -243,6 +243,7 @@ hb_rest_new (const hb_host_api_t *host, const hb_rest_cfg_t *cfg)
         return NULL;
     self->host = host;
     self->tick = -1;
+    self->kick = -1;
     snprintf (self->name, sizeof self->name, "%s", cfg->name ? cfg->name : "rest");
     self->ca_file = s_strdup (cfg->ca_file);
     self->user_agent = strdup (cfg->user_agent ? cfg->user_agent : "hedgebus/1");
@@ -391,8 +392,8 @@ hb_rest_destroy (hb_rest_t **self_p)
             self->host->fd_remove (self->host->ctx, self->fds [i].fd);
     if (self->tick >= 0)
         self->host->timer_cancel (self->host->ctx, self->tick);
-    //  A pending kick cannot be cancelled by id (we never kept it): hosts
-    //  destroy plugins after their reactor has stopped, when it cannot fire.
+    if (self->kick >= 0)
+        self->host->timer_cancel (self->host->ctx, self->kick);
     free (self->slots);
     free (self->ca_file);
     free (self->user_agent);

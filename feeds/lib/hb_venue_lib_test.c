@@ -421,7 +421,7 @@ static void
 test_ws (void **state)
 {
     (void) state;
-    s_server_t server;
+    s_server_t server = { 0 };
     s_server_start (&server,
         "{\"ws\": [[{\"send_raw\": \"one\"}, {\"send_fragments\": [\"tw\", \"o-\", \"parts\"]},"
         "           {\"send_raw\": \"three\"}, {\"drop\": true}],"
@@ -491,7 +491,7 @@ static void
 test_rest (void **state)
 {
     (void) state;
-    s_server_t server;
+    s_server_t server = { 0 };
     s_server_start (&server, "{\"http\": {\"GET /a\": {\"status\": 200, \"body\": {\"x\": 1}},"
                              "           \"POST /b\": {\"status\": 201, \"body\": \"made\"}}}");
     hb_config_t *config = s_config ();
@@ -535,7 +535,6 @@ test_rest (void **state)
     assert_int_equal (stats.completed, 3);
     assert_int_equal (stats.failed, 1);
     assert_int_equal (stats.http_errors, 1);
-    print_message ("timers before destroy: %zu fds %zu\n", hb_testhost_timers (host), hb_testhost_fds (host));
     hb_rest_destroy (&rest);
     assert_null (rest);
     assert_int_equal (hb_testhost_fds (host), 0);

@@ -52,8 +52,8 @@ okx_book_clear (okx_book_t *self)
     self->n [0] = self->n [1] = 0;
 }
 
-//  Index of the first level not better than px (bids: px >= level px
-//  means ... a plain lower bound in "best first" order).
+//  Where px is or would go on side s: the first level that is not better
+//  than px (a lower bound in best-first order).
 static size_t
 s_find (const s_level_t *levels, size_t n, double px, int s)
 {
