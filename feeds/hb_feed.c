@@ -178,6 +178,11 @@ s_on_plugin_timer (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     s_timer_t *slot = (s_timer_t *) arg;
+    //  zloop_timer_end only takes effect after the current pass, so a timer
+    //  cancelled earlier in this pass can still fire, maybe into a slot that
+    //  now holds another timer: only the slot's own live timer may run.
+    if (!slot->used || slot->id != timer_id)
+        return 0;
     int rc = slot->fn (slot->arg);
     //  The callback may have cancelled this timer (and the slot may hold a
     //  new one since): only a slot still holding this id is ours to count.

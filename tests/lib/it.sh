@@ -53,7 +53,7 @@ it_plugin() {       # FILE: found in one of the directories of $HB_PLUGIN_PATH
 it_tmpdir() {
     DIR=$(mktemp -d "/tmp/hb-it-$1.XXXXXX") || exit 1
     pids=""
-    it_at_exit=""
+    it_exit_cmds=""
     trap cleanup EXIT
     trap 'exit 1' INT TERM
 }
@@ -62,7 +62,7 @@ it_tmpdir() {
 # unless KEEP is set. The script's exit status stays what it was.
 cleanup() {
     it_stop_all
-    eval "$it_at_exit"
+    eval "$it_exit_cmds"
     if [ -n "$KEEP" ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
 }
 # it_stop_all: SIGTERM to every pid in pids, SIGKILL to whatever still runs
@@ -80,7 +80,7 @@ it_alive() {        # PID...: one of them still runs
     return 1
 }
 # it_at_exit COMMAND: eval'd by cleanup once the pids are gone
-it_at_exit() { it_at_exit="$it_at_exit
+it_at_exit() { it_exit_cmds="$it_exit_cmds
 $1"; }
 
 # fail MESSAGE...: prints "FAIL: MESSAGE", the last $IT_TAIL (20) lines of
