@@ -4,7 +4,7 @@
 #  - fuzz smoke: build/fuzz/fuzz/* for a bounded time each
 #  - integration: tests/it_*.sh, each one test; exit 0 pass, 77 skip
 # Integration tests run the ASan+UBSan binaries: HB_BIN, HB_PLUGIN_PATH.
-# TESTS="pattern" runs only matching names.
+# TESTS="pattern" runs only matching names (logs in build/test-logs-PID).
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
 ASAN=$TOP/build/asan
@@ -15,7 +15,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}
 export CMOCKA_MESSAGE_OUTPUT=stdout
-LOG=$TOP/build/test-logs
+# a subset (TESTS=...) keeps its logs apart, so runs side by side do not
+# delete each other's
+if [ -z "$TESTS" ]; then LOG=$TOP/build/test-logs; else LOG=$TOP/build/test-logs-$$; fi
 rm -rf "$LOG"; mkdir -p "$LOG"
 pass=0; fail=0; skip=0; failed_names=""
 
