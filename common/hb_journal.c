@@ -30,6 +30,12 @@ struct _hb_journal_t {
     int64_t last_sync_ns;       //  monotonic
     bool dirty;                 //  records written since the last sync
     bool broken;                //  a sync failed: durability is unknown
+    //  Opt-in batching (hb_journal_set_buffer): framed records not yet
+    //  written, which follow end and count.
+    uint8_t *buffer;
+    size_t capacity;
+    size_t used;
+    uint64_t pending;
 };
 
 //  What a scan found: where the good records end and, if it stopped early,
@@ -361,11 +367,17 @@ hb_journal_destroy (hb_journal_t **self_p)
     if (!self)
         return;
     if (self->fd != -1) {
+        uint64_t pending = self->pending;
+        if (pending && hb_journal_flush (self) == -1)
+            hb_error ("journal %s: final write failed: %s; %llu buffered records lost",
+                      self->path, strerror (errno), (unsigned long long) pending);
+        else
         if (!self->broken && s_sync (self) == -1)
             hb_error ("journal %s: final sync failed: %s; the last records may be lost "
                       "in a power cut", self->path, strerror (errno));
         close (self->fd);
     }
+    free (self->buffer);
     free (self->path);
     free (self);
     *self_p = NULL;
@@ -376,6 +388,8 @@ hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg)
 {
     assert (self);
     assert (fn);
+    if (self->pending && hb_journal_flush (self) == -1)
+        return -1;
     if (self->count == 0)
         return 0;
     uint64_t size = self->end;
@@ -411,32 +425,14 @@ s_undo_write (hb_journal_t *self)
     errno = saved;
 }
 
-int
-hb_journal_append (hb_journal_t *self, const void *data, size_t size)
+//  Writes total bytes of iov at the end of the file: one system call in the
+//  normal case; the loop only resumes a write cut short by a signal or a
+//  nearly full disk. On failure the file is put back to its last good end.
+//  iov is consumed. 0, or -1 with errno.
+static int
+s_write (hb_journal_t *self, struct iovec *iov, int iovcnt, size_t total)
 {
-    assert (self);
-    assert (data || size == 0);
-    if (self->broken) {
-        errno = EIO;
-        return -1;
-    }
-    if (size > HB_JOURNAL_MAX_RECORD) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    uint8_t head [HB_JOURNAL_RECORD_OVERHEAD];
-    s_put_le32 (head, (uint32_t) size);
-    s_put_le32 (head + 4, s_record_crc (head, data, size));
-
-    //  One system call per record in the normal case; the loop only resumes
-    //  a write cut short by a signal or a nearly full disk.
-    struct iovec iov [2] = {
-        { .iov_base = head, .iov_len = sizeof head },
-        { .iov_base = (void *) data, .iov_len = size }
-    };
     struct iovec *next = iov;
-    int iovcnt = size? 2: 1;
-    size_t total = sizeof head + size;
     size_t done = 0;
     while (done < total) {
         ssize_t rc = pwritev (self->fd, next, iovcnt, (off_t) (self->end + done));
@@ -461,9 +457,15 @@ hb_journal_append (hb_journal_t *self, const void *data, size_t size)
         }
     }
     self->end += total;
-    self->count++;
     self->dirty = true;
+    return 0;
+}
 
+//  After records reached the file: append's (unbuffered) or flush's
+//  (buffered) sync policy.
+static int
+s_apply_policy (hb_journal_t *self)
+{
     switch (self->policy) {
         case HB_JOURNAL_FSYNC_ALWAYS:
             return s_sync (self);
@@ -478,6 +480,106 @@ hb_journal_append (hb_journal_t *self, const void *data, size_t size)
 }
 
 int
+hb_journal_append (hb_journal_t *self, const void *data, size_t size)
+{
+    assert (self);
+    assert (data || size == 0);
+    if (self->broken) {
+        errno = EIO;
+        return -1;
+    }
+    if (size > HB_JOURNAL_MAX_RECORD) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    uint8_t head [HB_JOURNAL_RECORD_OVERHEAD];
+    s_put_le32 (head, (uint32_t) size);
+    s_put_le32 (head + 4, s_record_crc (head, data, size));
+    size_t total = sizeof head + size;
+    if (self->buffer) {
+        if (self->used + total > self->capacity && hb_journal_flush (self) == -1)
+            return -1;
+        if (total <= self->capacity) {
+            memcpy (self->buffer + self->used, head, sizeof head);
+            if (size)
+                memcpy (self->buffer + self->used + sizeof head, data, size);
+            self->used += total;
+            self->pending++;
+            return 0;
+        }
+        //  Bigger than any batch: it goes straight through, as a flush of
+        //  its own (the buffer is empty now, so order is kept).
+    }
+    struct iovec iov [2] = {
+        { .iov_base = head, .iov_len = sizeof head },
+        { .iov_base = (void *) data, .iov_len = size }
+    };
+    if (s_write (self, iov, size? 2: 1, total) == -1)
+        return -1;
+    self->count++;
+    return s_apply_policy (self);
+}
+
+int
+hb_journal_set_buffer (hb_journal_t *self, size_t bytes)
+{
+    assert (self);
+    if (bytes == self->capacity)
+        return 0;
+    if (self->pending && hb_journal_flush (self) == -1)
+        return -1;
+    uint8_t *buffer = NULL;
+    if (bytes && !(buffer = (uint8_t *) malloc (bytes)))
+        return -1;
+    free (self->buffer);
+    self->buffer = buffer;
+    self->capacity = bytes;
+    self->used = 0;
+    return 0;
+}
+
+int
+hb_journal_flush (hb_journal_t *self)
+{
+    assert (self);
+    if (self->broken) {
+        errno = EIO;
+        return -1;
+    }
+    if (self->used == 0)
+        return 0;
+    struct iovec iov = { .iov_base = self->buffer, .iov_len = self->used };
+    size_t total = self->used;
+    uint64_t records = self->pending;
+    //  Written or dropped, the batch leaves the buffer: after a failed
+    //  write the file is back at its last good end and the caller has
+    //  been told the batch is lost.
+    self->used = 0;
+    self->pending = 0;
+    if (s_write (self, &iov, 1, total) == -1)
+        return -1;
+    self->count += records;
+    return s_apply_policy (self);
+}
+
+uint64_t
+hb_journal_pending (hb_journal_t *self)
+{
+    assert (self);
+    return self->pending;
+}
+
+uint64_t
+hb_journal_discard (hb_journal_t *self)
+{
+    assert (self);
+    uint64_t records = self->pending;
+    self->used = 0;
+    self->pending = 0;
+    return records;
+}
+
+int
 hb_journal_sync (hb_journal_t *self)
 {
     assert (self);
@@ -485,6 +587,8 @@ hb_journal_sync (hb_journal_t *self)
         errno = EIO;
         return -1;
     }
+    if (self->pending && hb_journal_flush (self) == -1)
+        return -1;
     return s_sync (self);
 }
 
@@ -492,14 +596,14 @@ uint64_t
 hb_journal_count (hb_journal_t *self)
 {
     assert (self);
-    return self->count;
+    return self->count + self->pending;
 }
 
 uint64_t
 hb_journal_size (hb_journal_t *self)
 {
     assert (self);
-    return self->end;
+    return self->end + self->used;
 }
 
 uint64_t

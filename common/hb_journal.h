@@ -19,6 +19,16 @@
     records whose append had not returned (or, under the interval and never
     policies, the records not yet synced when the machine went down).
 
+    Batching (opt-in, hb-record only; every other user writes each record
+    as it is appended): after hb_journal_set_buffer, appends are framed into
+    a user-space buffer and reach the file only at hb_journal_flush (or when
+    the buffer is full, or at sync, replay and destroy), with one write for
+    the whole batch; the sync policy then applies per flush, not per append.
+    A crash loses the records of the batch not yet flushed; a power cut
+    during or after a flush that was not synced can leave any prefix of the
+    batch, cut anywhere (even holes where pages did not land): recovery
+    keeps the records up to the first one whose CRC fails, as above.
+
     A file whose header is not ours (wrong magic, unknown version) is refused
     and left untouched. One process at a time: the file is locked (flock) for
     as long as the journal is open, and a second open fails.
@@ -28,7 +38,10 @@
         if (!journal) exit (1);                 //  reason already logged
         hb_journal_replay (journal, s_apply_fill, self);
         ... for each new fill: hb_journal_append () and only then apply it;
-        ... a reactor timer every interval_ms calls hb_journal_sync ().     */
+        ... a reactor timer every interval_ms calls hb_journal_sync ().
+    The recorder instead: hb_journal_set_buffer () once, then per drain of
+    its socket hb_journal_append () for each message and hb_journal_flush ()
+    before it waits for the socket again.                                    */
 #ifndef HB_JOURNAL_H
 #define HB_JOURNAL_H
 
@@ -43,7 +56,8 @@
 
 typedef enum {
     //  fdatasync before append returns: a record is durable once its append
-    //  has returned 0, even across a power cut.
+    //  has returned 0, even across a power cut. Batching: before flush
+    //  returns (a record is durable once the flush that wrote it returned 0).
     HB_JOURNAL_FSYNC_ALWAYS   = 0,
     //  fdatasync on an append at least interval_ms after the last sync, and
     //  from hb_journal_sync (): a power cut loses at most about interval_ms
@@ -80,14 +94,16 @@ hb_journal_t *hb_journal_open (const char *path, hb_journal_policy_t policy, int
 void hb_journal_destroy (hb_journal_t **self_p);
 
 //  Calls fn for every record of the journal, in order (records appended
-//  earlier in this session included). Returns 0 when all were delivered;
+//  earlier in this session included; pending ones are flushed first, and a
+//  failed flush returns -1 with its errno). Returns 0 when all were delivered;
 //  -1 with errno ECANCELED if fn stopped it, or EIO (logged) if the file no
 //  longer reads back as it was verified, or the errno of a failed mmap.
 //  Allocation-free apart from the mapping.
 int hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg);
 
 //  Appends one record of size bytes (0 allowed; data may be NULL then) with
-//  a single write at the end of the file, then applies the sync policy.
+//  a single write at the end of the file, then applies the sync policy
+//  (with batching on: into the buffer, see hb_journal_flush).
 //  No allocation. Returns 0, or -1 with errno:
 //    EMSGSIZE  size over HB_JOURNAL_MAX_RECORD; nothing written.
 //    EIO       the journal is unusable after an earlier failed sync (or a
@@ -101,17 +117,51 @@ int hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg);
 //              caller should stop and let the restart's replay decide.
 int hb_journal_append (hb_journal_t *self, const void *data, size_t size);
 
-//  Makes every appended record durable now (fdatasync) if any is not yet;
-//  costs no system call otherwise. Call it from a reactor timer under the
+//  Turns batching on (bytes > 0: a buffer of that many bytes, framing
+//  included) or off (0), writing any pending records first. A record bigger
+//  than the buffer is written on its own (after the pending ones), as a
+//  flush would. Returns 0, or -1 with errno: ENOMEM (the journal is left as
+//  it was), or the errno of that first flush.
+int hb_journal_set_buffer (hb_journal_t *self, size_t bytes);
+
+//  Batching: writes the pending records with one write at the end of the
+//  file, then applies the sync policy (always: fdatasync; interval: if
+//  interval_ms have passed since the last sync; never: none). Costs no
+//  system call when nothing is pending (and without batching). Returns 0,
+//  or -1 with errno:
+//    EIO       unusable journal (as for append; the batch stays pending and
+//              destroy reports it lost).
+//    other     the write failed: the file is back at its last good end and
+//              the whole batch is dropped (hb_journal_count goes back by
+//              the number hb_journal_pending said just before); later
+//              flushes may succeed. Or the sync failed: unusable, as for
+//              append.
+//  hb_journal_append in batching mode returns 0 once the record is framed
+//  in the buffer; when it does not fit, append flushes first, and if that
+//  flush fails, append returns -1 with its errno: the earlier pending
+//  records are dropped as above and this one is not appended.
+int hb_journal_flush (hb_journal_t *self);
+
+//  Records appended but not yet written to the file (0 without batching).
+uint64_t hb_journal_pending (hb_journal_t *self);
+
+//  Drops the pending records unwritten (a caller whose other file failed,
+//  keeping the two consistent). Returns how many were dropped.
+uint64_t hb_journal_discard (hb_journal_t *self);
+
+//  Makes every appended record durable now (writing pending ones first,
+//  then fdatasync) if any is not yet; costs no system call otherwise. Call it from a reactor timer under the
 //  interval policy so that the last records of a burst do not wait for the
 //  next append. Returns 0, or -1 with errno (and the journal is unusable, as
 //  for a failed sync in append).
 int hb_journal_sync (hb_journal_t *self);
 
-//  Number of records in the journal (replayed ones and appended ones).
+//  Number of records in the journal (replayed ones and appended ones,
+//  pending ones included).
 uint64_t hb_journal_count (hb_journal_t *self);
 
-//  Size of the file in bytes: the file header plus every record.
+//  Size of the file in bytes once pending records are written: the file
+//  header plus every record (so the offset the next record will have).
 uint64_t hb_journal_size (hb_journal_t *self);
 
 //  Bytes cut off a damaged tail when the journal was opened (0 if none): a

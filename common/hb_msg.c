@@ -1,5 +1,7 @@
 /*  hb_msg: the wire codec. docs/PROTOCOL.md is the reference for the layout
-    and for every validation rule; this file is its only implementation.
+    and for every validation rule; this file and the others of hb_msg_int.h
+    are its only implementation. Here: the envelope, the market and order
+    bodies, the per-thread zone.
 
     A payload is one msgpack array: [version, type, publisher, epoch, seq,
     ts_venue, ts_recv, ts_pub, body], body being an array of the type's
@@ -26,7 +28,6 @@
 #include "hb_mpscan.h"
 
 #include <assert.h>
-#include <float.h>
 #include <math.h>
 #include <msgpack.h>
 #include <pthread.h>
@@ -238,29 +239,6 @@ s_buf_write (void *data, const char *bytes, size_t len)
         memcpy (dest, bytes, len);
     buf->size += len;
     return 0;
-}
-
-int
-hb_msgi_pack_str (msgpack_packer *pk, const char *text, size_t capacity)
-{
-    size_t len = strnlen (text, capacity);
-    int rc = msgpack_pack_str (pk, len);
-    rc |= msgpack_pack_str_body (pk, text, len);
-    return rc;
-}
-
-//  A double that a float32 holds exactly goes as one (5 bytes, not 9):
-//  round sizes and tick-aligned prices often do, and decoding widens it
-//  back to the same double.
-int
-hb_msgi_pack_double (msgpack_packer *pk, double value)
-{
-    if (fabs (value) <= FLT_MAX) {
-        float narrow = (float) value;
-        if ((double) narrow == value)
-            return msgpack_pack_float (pk, narrow);
-    }
-    return msgpack_pack_double (pk, value);
 }
 
 //  Levels go flat, [px0, qty0, px1, qty1, ...]: one array header per side
@@ -478,109 +456,8 @@ s_thread_zone (void)
 }
 
 //  ---------------------------------------------------------------------------
-//  Decoding, step 3: a cursor over the fields of one array
-
-
-void
-hb_msgi_cursor_init (hb_msgi_cursor_t *self, const msgpack_object_array *array)
-{
-    self->item = array->ptr;
-    self->end = array->ptr + array->size;
-    self->err = HB_DECODE_OK;
-}
-
-void
-hb_msgi_fail (hb_msgi_cursor_t *self, hb_decode_reason_t reason)
-{
-    if (self->err == HB_DECODE_OK)
-        self->err = reason;
-}
-
-//  The next field, or NULL after a failure. A field missing at the end of
-//  the array is a field of the wrong type (nothing where a value belongs).
-const msgpack_object *
-hb_msgi_next (hb_msgi_cursor_t *self)
-{
-    if (self->err != HB_DECODE_OK)
-        return NULL;
-    if (self->item == self->end) {
-        self->err = HB_DECODE_FIELD_TYPE;
-        return NULL;
-    }
-    return self->item++;
-}
-
-uint64_t
-hb_msgi_read_uint (hb_msgi_cursor_t *self, uint64_t max)
-{
-    const msgpack_object *o = hb_msgi_next (self);
-    if (!o)
-        return 0;
-    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
-    else
-    if (o->via.u64 > max)
-        hb_msgi_fail (self, HB_DECODE_RANGE);
-    else
-        return o->via.u64;
-    return 0;
-}
-
-int64_t
-hb_msgi_read_int (hb_msgi_cursor_t *self)
-{
-    const msgpack_object *o = hb_msgi_next (self);
-    if (!o)
-        return 0;
-    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-        return o->via.i64;
-    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
-    else
-    if (o->via.u64 > INT64_MAX)
-        hb_msgi_fail (self, HB_DECODE_RANGE);
-    else
-        return (int64_t) o->via.u64;
-    return 0;
-}
-
-double
-hb_msgi_object_double (hb_msgi_cursor_t *self, const msgpack_object *o)
-{
-    if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32)
-        return o->via.f64;
-    hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
-    return 0;
-}
-
-double
-hb_msgi_read_double (hb_msgi_cursor_t *self)
-{
-    const msgpack_object *o = hb_msgi_next (self);
-    return o? hb_msgi_object_double (self, o): 0;
-}
-
-//  Copies a string field into dest (capacity bytes, zeroed by the caller).
-void
-hb_msgi_read_str (hb_msgi_cursor_t *self, char *dest, size_t capacity)
-{
-    const msgpack_object *o = hb_msgi_next (self);
-    if (!o)
-        return;
-    if (o->type != MSGPACK_OBJECT_STR)
-        hb_msgi_fail (self, HB_DECODE_FIELD_TYPE);
-    else
-    if (o->via.str.size >= capacity)
-        hb_msgi_fail (self, HB_DECODE_OVERSIZED);
-    else {
-        //  a NUL inside would cut the C string short of what was sent
-        for (uint32_t i = 0; i < o->via.str.size; i++)
-            if ((dest [i] = o->via.str.ptr [i]) == '\0') {
-                hb_msgi_fail (self, HB_DECODE_RANGE);
-                return;
-            }
-    }
-}
+//  Decoding, step 3: a cursor over the fields of one array (hb_msg_field.c),
+//  then the bodies
 
 static void
 s_read_levels (hb_msgi_cursor_t *self, hb_level_t *levels, uint8_t *count)

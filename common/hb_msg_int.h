@@ -1,7 +1,8 @@
-/*  hb_msg_int: what the two halves of the codec share. hb_msg.c holds the
-    envelope and the market/order bodies; hb_msg_state.c the aggregator's
-    state bodies (position, exposure, margin, snapshot end). Internal to
-    those two files.                                                       */
+/*  hb_msg_int: what the parts of the codec share. hb_msg.c holds the
+    envelope and the market/order bodies; hb_msg_field.c the field packers
+    and the read cursor below; hb_msg_state.c the aggregator's state bodies
+    (position, exposure, margin, snapshot end); hb_msg_risk.c and
+    hb_msg_hedge.c risk's and the hedger's. Internal to those files.        */
 #ifndef HB_MSG_INT_H
 #define HB_MSG_INT_H
 

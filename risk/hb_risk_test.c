@@ -7,8 +7,9 @@
     Tolerances are stated at each check; the paths come from a fixed seed
     (the test is deterministic), and the bounds are set at about three
     standard errors of the estimator so that a real error fails them.
-    The proxy-hedge variance reduction (rho squared) is checked in
-    hb_hedge_test (test_two_asset_proxy).                                  */
+    The proxy-hedge variance reduction (rho squared) is checked through
+    this engine in hb_risk_proxy_test, on hb_ewma + hb_hedge alone in
+    hb_hedge_test (test_simulated_proxy_hedge).                            */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

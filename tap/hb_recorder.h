@@ -23,7 +23,9 @@ typedef struct {
     uint64_t gaps;
     uint64_t restarts;
     uint64_t decode_errors;
-    uint64_t write_errors;      //  appends that failed (message lost from the recording)
+    uint64_t write_errors;      //  records lost from the recording: appends that failed,
+                                //  and the records of a batch whose write failed (those
+                                //  messages were counted in recorded when taken)
 } hb_recorder_stats_t;
 
 //  A recorder writing into recording (not owned; must outlive it). rcvhwm as
@@ -41,10 +43,20 @@ int hb_recorder_connect (hb_recorder_t *self, const char *endpoint);
 //  every component endpoint. The number connected, or -1 (logged).
 int hb_recorder_connect_all (hb_recorder_t *self, const hb_config_t *config);
 
-//  Waits up to timeout_ms (-1 forever) for one message and records it.
-//  Returns 1 when a message was recorded, 0 when none (timeout, malformed,
-//  or the append failed: counted), -1 when interrupted (EINTR) or the
-//  context is gone.
+//  At most max_messages per hb_recorder_poll (0 counts as 1, the default).
+//  Worth more than 1 only with a batching recording (batch_bytes > 0):
+//  then one poll costs one write per file instead of one per message.
+void hb_recorder_set_batch (hb_recorder_t *self, uint32_t max_messages);
+
+//  Waits up to timeout_ms (-1 forever) for a message, then takes what else
+//  zmq already holds without waiting, up to the batch bound, appends them
+//  all and flushes the recording (hb_recording_flush) before returning, so
+//  no message waits in a buffer while the caller blocks. A crash loses the
+//  messages taken in the current call and not yet flushed, as it loses
+//  those still in zmq's queue.
+//  Returns the number of messages recorded (0 when none came: timeout,
+//  malformed or failed appends, counted), -1 when interrupted (EINTR) or
+//  the context is gone before any message was taken.
 int hb_recorder_poll (hb_recorder_t *self, int timeout_ms);
 
 void hb_recorder_stats (hb_recorder_t *self, hb_recorder_stats_t *stats);

@@ -12,6 +12,12 @@
 #define S_INDEX_RECORDS 1000
 #define S_INDEX_NS      1000000000ll
 #define S_RECORD_MAX    (HB_RECORDING_RECORD_HEAD + 255 + HB_MSG_MAX_SIZE)
+//  Batching: index entries waiting for their batch, at most, and a buffer
+//  that always holds that many, so the index journal never writes one by
+//  itself before the segment records it points at are written.
+#define S_INDEX_PENDING 64
+#define S_INDEX_ENTRY_MAX (1 + 24 + 2 + HB_NAME_MAX + 255)
+#define S_INDEX_BUFFER  (S_INDEX_PENDING * (HB_JOURNAL_RECORD_OVERHEAD + S_INDEX_ENTRY_MAX))
 
 //  Records of one (publisher, topic) since its last S entry in this segment.
 typedef struct {
@@ -31,6 +37,7 @@ struct _hb_recording_t {
     uint64_t            segment_records;
     uint64_t            since_index;
     uint64_t            count;
+    uint64_t            lost;           //  accepted, then dropped by a failed batch write
     zhashx_t           *streams;        //  "publisher topic" -> s_stream_t, per segment
     uint8_t             record [S_RECORD_MAX];
 };
@@ -102,12 +109,65 @@ hb_recording_new (const char *dir, const hb_recording_opts_t *opts)
     return self;
 }
 
+//  Closes the segment and its index. After a failed segment write the
+//  index's pending entries point at records that were not written, so
+//  they are dropped with it.
 static void
-s_close_segment (hb_recording_t *self)
+s_drop_segment (hb_recording_t *self)
 {
+    if (self->segment)
+        hb_journal_discard (self->segment);
+    if (self->index)
+        hb_journal_discard (self->index);
     hb_journal_destroy (&self->segment);
     hb_journal_destroy (&self->index);
     zhashx_purge (self->streams);
+}
+
+//  Accounts for the records a failed segment write or flush dropped:
+//  before is the segment's count (pending included) just before it.
+//  Without batching, a failed write that left the journal usable loses
+//  only its own record and the segment goes on; otherwise the segment is
+//  closed and the next append starts a new one.
+static void
+s_segment_failed (hb_recording_t *self, uint64_t before)
+{
+    int err = errno;
+    uint64_t after = hb_journal_count (self->segment) - hb_journal_pending (self->segment);
+    uint64_t lost = before > after ? before - after : 0;
+    self->lost += lost;
+    self->count -= lost;
+    if (err == EIO || self->opts.batch_bytes)
+        s_drop_segment (self);
+    errno = err;
+}
+
+//  Segment first, then its index: an index entry never reaches the file
+//  before the record it points at.
+static int
+s_flush (hb_recording_t *self)
+{
+    if (!self->segment)
+        return 0;
+    uint64_t before = hb_journal_count (self->segment);
+    if (hb_journal_flush (self->segment) == -1) {
+        s_segment_failed (self, before);
+        return -1;
+    }
+    if (self->index && hb_journal_flush (self->index) == -1) {
+        hb_warn ("recording %s: index write failed (%s); readers will scan this segment",
+                 hb_journal_path (self->index), strerror (errno));
+        hb_journal_discard (self->index);
+        hb_journal_destroy (&self->index);
+    }
+    return 0;
+}
+
+static void
+s_close_segment (hb_recording_t *self)
+{
+    if (s_flush (self) == 0)
+        s_drop_segment (self);          //  nothing pending any more
 }
 
 void
@@ -133,12 +193,24 @@ s_open_segment (hb_recording_t *self, int64_t first_ts)
     self->segment = hb_journal_open (path, self->opts.policy, self->opts.interval_ms);
     if (!self->segment)
         return -1;
+    if (hb_journal_set_buffer (self->segment, self->opts.batch_bytes) == -1) {
+        hb_error ("recording %s: no memory for a write buffer", self->dir);
+        hb_journal_destroy (&self->segment);
+        errno = ENOMEM;
+        return -1;
+    }
     snprintf (path, sizeof path, "%s/%s", self->dir,
               hb_recording_segment_name (name, sizeof name, first_ts, self->next_n, "hbi"));
     //  The index is an accelerator: without it readers scan.
     self->index = hb_journal_open (path, HB_JOURNAL_FSYNC_NEVER, 0);
     if (!self->index)
         hb_warn ("recording %s: no index for segment %u", self->dir, self->next_n);
+    else
+    if (self->opts.batch_bytes && hb_journal_set_buffer (self->index, S_INDEX_BUFFER) == -1) {
+        hb_warn ("recording %s: no memory for an index buffer: no index for segment %u",
+                 self->dir, self->next_n);
+        hb_journal_destroy (&self->index);
+    }
     self->next_n++;
     self->created++;
     self->segment_first_ts = first_ts;
@@ -153,6 +225,8 @@ s_open_segment (hb_recording_t *self, int64_t first_ts)
 static void
 s_index_write (hb_recording_t *self, const uint8_t *entry, size_t size)
 {
+    if (self->index && hb_journal_pending (self->index) >= S_INDEX_PENDING)
+        s_flush (self);                 //  a failure closes the segment and the index
     if (self->index && hb_journal_append (self->index, entry, size) != 0) {
         hb_warn ("recording %s: index write failed (%s); readers will scan this segment",
                  hb_journal_path (self->index), strerror (errno));
@@ -164,8 +238,13 @@ static void
 s_index_seq (hb_recording_t *self, const char *topic, size_t topic_len,
              const hb_env_t *env, uint64_t offset)
 {
+    //  "publisher topic", built by hand: this runs for every message.
     char key [HB_NAME_MAX + HB_TOPIC_MAX + 2];
-    snprintf (key, sizeof key, "%s %.*s", env->publisher, (int) topic_len, topic);
+    size_t pub_len = strnlen (env->publisher, HB_NAME_MAX - 1);
+    memcpy (key, env->publisher, pub_len);
+    key [pub_len] = ' ';
+    memcpy (key + pub_len + 1, topic, topic_len);
+    key [pub_len + 1 + topic_len] = '\0';
     s_stream_t *stream = (s_stream_t *) zhashx_lookup (self->streams, key);
     if (!stream) {
         stream = (s_stream_t *) zmalloc (sizeof *stream);
@@ -175,8 +254,7 @@ s_index_seq (hb_recording_t *self, const char *topic, size_t topic_len,
     if (++stream->since < self->opts.index_records)
         return;
     stream->since = 0;
-    uint8_t entry [1 + 24 + 2 + HB_NAME_MAX + 255];
-    size_t pub_len = strnlen (env->publisher, HB_NAME_MAX - 1);
+    uint8_t entry [S_INDEX_ENTRY_MAX];
     entry [0] = HB_RECORDING_INDEX_SEQ;
     s_put_u64 (entry + 1, env->epoch);
     s_put_u64 (entry + 9, env->seq);
@@ -221,11 +299,9 @@ hb_recording_append (hb_recording_t *self, int64_t recv_ts, const char *topic,
     memcpy (self->record + HB_RECORDING_RECORD_HEAD, topic, topic_len);
     if (size)
         memcpy (self->record + HB_RECORDING_RECORD_HEAD + topic_len, payload, size);
+    uint64_t before = hb_journal_count (self->segment);
     if (hb_journal_append (self->segment, self->record, record_size) != 0) {
-        int err = errno;
-        if (err == EIO)                 //  unusable: the next append starts a new segment
-            s_close_segment (self);
-        errno = err;
+        s_segment_failed (self, before);
         return -1;
     }
     if (self->since_index == 0 || self->since_index >= self->opts.index_records
@@ -248,10 +324,26 @@ hb_recording_append (hb_recording_t *self, int64_t recv_ts, const char *topic,
 }
 
 int
+hb_recording_flush (hb_recording_t *self)
+{
+    assert (self);
+    return s_flush (self);
+}
+
+int
 hb_recording_sync (hb_recording_t *self)
 {
     assert (self);
+    if (s_flush (self) == -1)
+        return -1;
     return self->segment ? hb_journal_sync (self->segment) : 0;
+}
+
+uint64_t
+hb_recording_lost (hb_recording_t *self)
+{
+    assert (self);
+    return self->lost;
 }
 
 uint64_t

@@ -52,6 +52,12 @@ typedef struct {
     int64_t  segment_ns;            //  rotate when the segment's first record is this old (0: 1 h)
     uint32_t index_records;         //  an index point every this many records (0: 1000)
     int64_t  index_ns;              //  ... or this many ns since the last one (0: 1 s)
+    //  0: every append is written (and synced, per policy) before it
+    //  returns. > 0: batching, a write buffer of this many bytes per
+    //  segment: appends are written by hb_recording_flush (or when the
+    //  buffer is full, at rotation, sync and destroy), with one write per
+    //  file, segment before index, and the policy applies per flush.
+    size_t   batch_bytes;
 } hb_recording_opts_t;
 
 typedef struct _hb_recording_t hb_recording_t;
@@ -73,16 +79,32 @@ void hb_recording_destroy (hb_recording_t **self_p);
 //  Returns 0, or -1 with errno: EINVAL (topic empty or too long), EMSGSIZE
 //  (record over HB_JOURNAL_MAX_RECORD), or the errno of the segment's
 //  journal (see hb_journal_append; a new segment is tried on the next call).
+//  Batching: 0 means accepted into the batch; an append that has to write
+//  the batch (full buffer, rotation, index) and fails drops the batch's
+//  earlier records too (counted by hb_recording_lost), and the segment is
+//  closed: the next append starts a new one.
 int hb_recording_append (hb_recording_t *self, int64_t recv_ts, const char *topic,
                          const void *payload, size_t size, const hb_env_t *env);
 
-//  Makes the current segment durable now (the interval policy's timer).
-//  0 or -1 with errno.
+//  Batching: writes the batch, segment then index, each with one write,
+//  and applies the sync policy to the segment (always: fdatasync before it
+//  returns). Without batching, or nothing pending: no system call.
+//  Returns 0, or -1 with errno of the failed write or sync: the batch is
+//  dropped (hb_recording_lost) and the segment closed, as for append.
+int hb_recording_flush (hb_recording_t *self);
+
+//  Writes the batch, then makes the current segment durable now (the
+//  interval policy's timer). 0 or -1 with errno.
 int hb_recording_sync (hb_recording_t *self);
 
-//  Records appended, segments created by this recorder, bytes written.
+//  Records in the recording (written or in the batch), segments created by
+//  this recorder.
 uint64_t hb_recording_count (hb_recording_t *self);
 uint32_t hb_recording_segments (hb_recording_t *self);
+
+//  Records whose append returned 0 but whose batch write later failed (so
+//  they are not in the recording). Always 0 without batching.
+uint64_t hb_recording_lost (hb_recording_t *self);
 
 //  Segment file names: writes "seg-<ts>-<n>.<ext>" into out. Returns out.
 char *hb_recording_segment_name (char *out, size_t size, int64_t first_ts,

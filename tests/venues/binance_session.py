@@ -24,14 +24,13 @@ The book the plugin must end with is computed here from the same messages
 and written to --expected (JSON: top 10 bids and asks, [price, size]).
 """
 import argparse
-import json
 import random
 import sys
 import time
 import os
 
 sys.path.insert (0, os.path.dirname (os.path.abspath (__file__)))
-from venue_server import VenueServer, hmac_hex          # noqa: E402
+from venue_server import VenueServer, hmac_hex, write_json          # noqa: E402
 
 SYM = 'BTCUSDT'
 STREAM = 'btcusdt'
@@ -152,9 +151,7 @@ def main ():
     p.add_argument ('--seed', type=int, default=7)
     args, argv_rest = p.parse_known_args ()
     sessions, snaps, expected = build (random.Random (args.seed))
-    with open (args.expected + '.tmp', 'w') as f:
-        json.dump (expected, f)
-    os.rename (args.expected + '.tmp', args.expected)
+    write_json (args.expected, expected)
     calls = {'depth': 0}
     server = None
 

@@ -27,33 +27,17 @@ import sys
 import time
 
 sys.path.insert (0, __import__ ('os').path.dirname (__file__))
-from venue_server import VenueServer, hmac_hex   # noqa: E402
+from venue_server import Book, VenueServer, hmac_hex, read_secret, take_arg, write_json   # noqa: E402
 
 PRODUCTS = {'BTC-USD': 60000.0, 'ETH-USD': 3000.0}
 MULT = {'BTC-USD': 1.0, 'ETH-USD': 1.0}
-
-
-class Book:
-    def __init__ (self):
-        self.side = {'bid': {}, 'offer': {}}
-
-    def set (self, side, px, qty):
-        if float (qty) == 0:
-            self.side [side].pop (float (px), None)
-        else:
-            self.side [side] [float (px)] = float (qty)
-
-    def top (self, mult):
-        bids = sorted (self.side ['bid'].items (), reverse=True) [:10]
-        asks = sorted (self.side ['offer'].items ()) [:10]
-        return {'bids': [[p, q / mult] for p, q in bids], 'asks': [[p, q / mult] for p, q in asks]}
 
 
 class Script:
     def __init__ (self, seed):
         self.rng = random.Random (seed)
         self.seq = 0
-        self.books = {p: Book () for p in PRODUCTS}
+        self.books = {p: Book ('bid', 'offer') for p in PRODUCTS}
 
     def msg (self, channel, events, seq=None):
         m = {'channel': channel, 'client_id': '', 'timestamp': '2024-05-01T10:00:00.123456Z',
@@ -63,7 +47,7 @@ class Script:
 
     def snapshot (self, product):
         mid = PRODUCTS [product]
-        book = self.books [product] = Book ()
+        book = self.books [product] = Book ('bid', 'offer')
         updates = []
         for i in range (40):
             for side, px in (('bid', mid - 0.5 * (i + 1)), ('offer', mid + 0.5 * (i + 1))):
@@ -116,26 +100,18 @@ def build (seed=11):
     s1.append (s.msg ('ticker', [{'type': 'update', 'tickers': [
         {'type': 'ticker', 'product_id': 'BTC-USD', 'price': '1', 'best_bid': '1',
          'best_bid_quantity': '1', 'best_ask': '2', 'best_ask_quantity': '1'}]}]))
-    expected = {p: s.books [p].top (MULT [p]) for p in PRODUCTS}
+    expected = {p: s.books [p].top (qty_scale=1.0 / MULT [p]) for p in PRODUCTS}
     user_seq = s.seq
     return [s0, s1], expected, user_seq
 
 
 def main ():
     args = sys.argv [1:]
-
-    def take (flag):
-        i = args.index (flag)
-        value = args [i + 1]
-        del args [i:i + 2]
-        return value
-
-    key = open (take ('--key-file')).read ().strip ()
-    secret = open (take ('--secret-file')).read ().strip ()
-    expected_path = take ('--expected')
+    key = read_secret (take_arg (args, '--key-file'))
+    secret = read_secret (take_arg (args, '--secret-file'))
+    expected_path = take_arg (args, '--expected')
     sessions, expected, user_seq = build ()
-    with open (expected_path, 'w') as f:
-        json.dump (expected, f)
+    write_json (expected_path, expected)
     state = {}
 
     def verify (server, req):

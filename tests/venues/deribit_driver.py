@@ -32,29 +32,12 @@ import sys
 import time
 
 sys.path.insert (0, __import__ ('os').path.dirname (__file__))
-from venue_server import VenueServer, hmac_hex   # noqa: E402
+from venue_server import Book, VenueServer, hmac_hex, read_secret, take_arg, write_json   # noqa: E402
 
 PERP = 'BTC-PERPETUAL'
 OPTION = 'BTC-27DEC30-80000-C'
 INDEX = 64000.0                 # the option ticker's index_price
 CONTRACT_USD = 10.0             # BTC-PERP multiplier in the test config
-
-
-class Book:
-    def __init__ (self):
-        self.side = {'bids': {}, 'asks': {}}
-
-    def set (self, side, px, amount):
-        if amount == 0:
-            self.side [side].pop (px, None)
-        else:
-            self.side [side] [px] = amount
-
-    def top (self, px_scale, qty_scale):
-        bids = sorted (self.side ['bids'].items (), reverse=True) [:10]
-        asks = sorted (self.side ['asks'].items ()) [:10]
-        return {'bids': [[p * px_scale, q * qty_scale] for p, q in bids],
-                'asks': [[p * px_scale, q * qty_scale] for p, q in asks]}
 
 
 class Script:
@@ -247,19 +230,11 @@ class DeribitServer (VenueServer):
 
 def main ():
     args = sys.argv [1:]
-
-    def take (flag):
-        i = args.index (flag)
-        value = args [i + 1]
-        del args [i:i + 2]
-        return value
-
-    key = open (take ('--key-file')).read ().strip ()
-    secret = open (take ('--secret-file')).read ().strip ()
-    expected_path = take ('--expected')
+    key = read_secret (take_arg (args, '--key-file'))
+    secret = read_secret (take_arg (args, '--secret-file'))
+    expected_path = take_arg (args, '--expected')
     sessions, expected = build ()
-    with open (expected_path, 'w') as f:
-        json.dump (expected, f)
+    write_json (expected_path, expected)
     sessions [1].append ({'hold': True})
     return DeribitServer (sessions, key, secret).main (args)
 

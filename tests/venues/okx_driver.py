@@ -31,7 +31,7 @@ import time
 import zlib
 
 sys.path.insert (0, __import__ ('os').path.dirname (__file__))
-from venue_server import VenueServer, hmac_b64   # noqa: E402
+from venue_server import VenueServer, hmac_b64, read_secret, take_arg, write_json   # noqa: E402
 
 INSTS = {'BTC-USDT': (65000.0, 1.0), 'BTC-USDT-SWAP': (65010.0, 10.0)}  # mid, venue->bus qty
 
@@ -142,25 +142,15 @@ def build_public (seed=5):
 
 def main ():
     args = sys.argv [1:]
-
-    def take (flag, default=None):
-        if flag not in args:
-            return default
-        i = args.index (flag)
-        value = args [i + 1]
-        del args [i:i + 2]
-        return value
-
-    role = take ('--role')
+    role = take_arg (args, '--role')
     if role == 'public':
         sessions, expected = build_public ()
-        with open (take ('--expected'), 'w') as f:
-            json.dump (expected, f)
+        write_json (take_arg (args, '--expected'), expected)
         return VenueServer (sessions).main (args)
 
-    key = open (take ('--key-file')).read ().strip ()
-    secret = open (take ('--secret-file')).read ().strip ()
-    passphrase = open (take ('--passphrase-file')).read ().strip ()
+    key = read_secret (take_arg (args, '--key-file'))
+    secret = read_secret (take_arg (args, '--secret-file'))
+    passphrase = read_secret (take_arg (args, '--passphrase-file'))
     state = {}
 
     class Private (VenueServer):

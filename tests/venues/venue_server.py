@@ -67,6 +67,8 @@ The handler gets a Request (method, path, query: raw query string, params:
 list of (key, value) in order, headers: dict with lowercase names, body: str)
 and returns (status, body) or (status, body, headers); a body that is not a
 str or bytes is sent as JSON. Signature helpers: hmac_hex, hmac_b64.
+Driver helpers: take_arg (an option of the driver's own), read_secret,
+write_json (the expected books), Book (a two-sided book to compute them).
 """
 
 import argparse
@@ -99,6 +101,56 @@ def hmac_b64 (secret, payload):
     if isinstance (payload, str):
         payload = payload.encode ()
     return base64.b64encode (hmac.new (secret, payload, hashlib.sha256).digest ()).decode ()
+
+
+def take_arg (args, flag, default=None):
+    """Removes FLAG VALUE from the list args and returns VALUE; default when
+    FLAG is not there. Drivers take their own options this way and hand the
+    rest to VenueServer.main."""
+    if flag not in args:
+        return default
+    i = args.index (flag)
+    value = args [i + 1]
+    del args [i:i + 2]
+    return value
+
+
+def read_secret (path):
+    """The first line of a key, secret or passphrase file, without blanks."""
+    with open (path) as f:
+        return f.read ().strip ()
+
+
+def write_json (path, obj):
+    """Writes obj to path as JSON, atomically (a reader never sees half)."""
+    with open (path + '.tmp', 'w') as f:
+        json.dump (obj, f)
+    os.rename (path + '.tmp', path)
+
+
+class Book:
+    """A price -> size book with two named sides, for drivers that compute
+    the book a correct plugin must end with from the messages they send.
+    Prices and sizes may be given as text (venues send decimal strings)."""
+
+    def __init__ (self, bid='bids', ask='asks'):
+        self.bid, self.ask = bid, ask
+        self.side = {bid: {}, ask: {}}
+
+    def set (self, side, px, qty):
+        """Sets a level; a size of 0 removes it."""
+        if float (qty) == 0:
+            self.side [side].pop (float (px), None)
+        else:
+            self.side [side] [float (px)] = float (qty)
+
+    def top (self, px_scale=1.0, qty_scale=1.0, n=10):
+        """The best n levels of each side as {'bids': [[px, qty]..], 'asks': ..},
+        prices times px_scale and sizes times qty_scale (bus units)."""
+        bids = sorted (self.side [self.bid].items (), reverse=True) [:n]
+        asks = sorted (self.side [self.ask].items ()) [:n]
+        return {'bids': [[p * px_scale, q * qty_scale] for p, q in bids],
+                'asks': [[p * px_scale, q * qty_scale] for p, q in asks]}
 
 
 class Request:

@@ -1,0 +1,489 @@
+/*  hb_journal batching tests (hb_journal_set_buffer / flush / pending /
+    discard): nothing reaches the file before a flush, one flush writes the
+    batch in order (records bigger than the buffer included), a crash
+    (SIGKILL) loses exactly the unflushed batch, a batch torn or holed
+    anywhere (a power cut during its write) is read up to its first damaged
+    record and no further, the sync policies apply per flush, a failed
+    flush drops the batch and leaves no half record, and the unbatched users'
+    behaviour is unchanged when batching is off.
+
+    Files live in a fresh directory under /dev/shm (or /tmp). HB_TEST_SEED
+    overrides the random seed, which is printed.                            */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hb_journal.h"
+#include "hb_log.h"
+
+#define S_MAX_RECORDS 64
+
+static char s_dir [64];
+static char s_path [128];
+static uint64_t s_rng = 0xD1B54A32D192ED03ull;
+
+static uint64_t
+s_rand (void)
+{
+    s_rng ^= s_rng >> 12;
+    s_rng ^= s_rng << 25;
+    s_rng ^= s_rng >> 27;
+    return s_rng * 0x2545F4914F6CDD1Dull;
+}
+
+//  Test records: random sizes, bytes never zero (so that zeroing a range
+//  of the file always changes a payload it touches).
+typedef struct {
+    size_t count;
+    size_t size [S_MAX_RECORDS];
+    uint8_t *data [S_MAX_RECORDS];
+} s_set_t;
+
+static void
+s_set_add (s_set_t *self, size_t size)
+{
+    assert_true (self->count < S_MAX_RECORDS);
+    uint8_t *data = malloc (size + 1);
+    assert_non_null (data);
+    for (size_t i = 0; i < size; i++)
+        data [i] = (uint8_t) (1 + s_rand () % 255);
+    self->data [self->count] = data;
+    self->size [self->count++] = size;
+}
+
+static void
+s_set_free (s_set_t *self)
+{
+    for (size_t i = 0; i < self->count; i++)
+        free (self->data [i]);
+    self->count = 0;
+}
+
+//  Replay callback: each record must equal the next one of the set.
+typedef struct {
+    const s_set_t *want;
+    size_t seen;
+} s_check_t;
+
+static int
+s_check (const void *data, size_t size, uint64_t index, void *arg)
+{
+    s_check_t *check = (s_check_t *) arg;
+    assert_int_equal (index, check->seen);
+    assert_true (check->seen < check->want->count);
+    assert_int_equal (size, check->want->size [check->seen]);
+    if (size)
+        assert_memory_equal (data, check->want->data [check->seen], size);
+    check->seen++;
+    return 0;
+}
+
+//  Opens s_path and asserts it holds exactly the first count records of want.
+static void
+s_assert_journal (const s_set_t *want, size_t count, uint64_t dropped)
+{
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_count (journal), count);
+    assert_int_equal (hb_journal_dropped (journal), dropped);
+    s_check_t check = { want, 0 };
+    assert_int_equal (hb_journal_replay (journal, s_check, &check), 0);
+    assert_int_equal (check.seen, count);
+    hb_journal_destroy (&journal);
+}
+
+static uint64_t
+s_file_size (const char *path)
+{
+    struct stat st;
+    assert_int_equal (stat (path, &st), 0);
+    return (uint64_t) st.st_size;
+}
+
+static size_t
+s_read_file (const char *path, uint8_t **data_p)
+{
+    int fd = open (path, O_RDONLY);
+    assert_true (fd >= 0);
+    size_t size = (size_t) s_file_size (path);
+    uint8_t *data = malloc (size + 1);
+    assert_non_null (data);
+    assert_int_equal (read (fd, data, size), (ssize_t) size);
+    close (fd);
+    *data_p = data;
+    return size;
+}
+
+static void
+s_write_file (const char *path, const void *data, size_t size)
+{
+    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true (fd >= 0);
+    assert_int_equal (write (fd, data, size), (ssize_t) size);
+    close (fd);
+}
+
+static int
+s_setup (void **state)
+{
+    (void) state;
+    const char *base = access ("/dev/shm", W_OK) == 0? "/dev/shm": "/tmp";
+    snprintf (s_dir, sizeof s_dir, "%s/hb_journal_batch.XXXXXX", base);
+    if (!mkdtemp (s_dir))
+        return -1;
+    snprintf (s_path, sizeof s_path, "%s/j", s_dir);
+    const char *seed = getenv ("HB_TEST_SEED");
+    if (seed)
+        s_rng = strtoull (seed, NULL, 0) | 1;
+    print_message ("journal batch test: dir %s, seed 0x%llx\n", s_dir, (unsigned long long) s_rng);
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    (void) state;
+    unlink (s_path);
+    rmdir (s_dir);
+    return 0;
+}
+
+static int
+s_before (void **state)
+{
+    (void) state;
+    unlink (s_path);
+    hb_log_init ("journal_batch_test", HB_LOG_ERROR);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
+
+static void
+test_batch_round_trip (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 4096), 0);
+
+    //  Ten records that fit: counted and sized, but not in the file yet.
+    uint64_t expect_size = HB_JOURNAL_HEADER_SIZE;
+    for (int i = 0; i < 10; i++) {
+        s_set_add (&want, i == 3? 0: 1 + s_rand () % 300);
+        assert_int_equal (hb_journal_append (journal, want.data [i], want.size [i]), 0);
+        expect_size += HB_JOURNAL_RECORD_OVERHEAD + want.size [i];
+    }
+    assert_int_equal (hb_journal_pending (journal), 10);
+    assert_int_equal (hb_journal_count (journal), 10);
+    assert_int_equal (hb_journal_size (journal), expect_size);
+    assert_int_equal (s_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (s_file_size (s_path), expect_size);
+    assert_int_equal (hb_journal_flush (journal), 0);         //  nothing to do
+    assert_int_equal (s_file_size (s_path), expect_size);
+
+    //  A record that does not fit in what is left writes the batch first.
+    s_set_add (&want, 3000);
+    assert_int_equal (hb_journal_append (journal, want.data [10], 3000), 0);
+    s_set_add (&want, 2000);
+    uint64_t before = hb_journal_size (journal);
+    assert_int_equal (hb_journal_append (journal, want.data [11], 2000), 0);
+    assert_int_equal (s_file_size (s_path), before);
+    assert_int_equal (hb_journal_pending (journal), 1);
+
+    //  One bigger than the buffer goes straight through, after the pending.
+    s_set_add (&want, 10000);
+    assert_int_equal (hb_journal_append (journal, want.data [12], 10000), 0);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (s_file_size (s_path), hb_journal_size (journal));
+    s_set_add (&want, 7);
+    assert_int_equal (hb_journal_append (journal, want.data [13], 7), 0);
+    assert_int_equal (hb_journal_count (journal), 14);
+
+    //  Replay sees pending records too (it writes them first).
+    s_check_t check = { &want, 0 };
+    assert_int_equal (hb_journal_replay (journal, s_check, &check), 0);
+    assert_int_equal (check.seen, 14);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (s_file_size (s_path), hb_journal_size (journal));
+
+    //  Destroy writes what is pending.
+    s_set_add (&want, 99);
+    assert_int_equal (hb_journal_append (journal, want.data [14], 99), 0);
+    assert_int_equal (hb_journal_pending (journal), 1);
+    hb_journal_destroy (&journal);
+    s_assert_journal (&want, 15, 0);
+    s_set_free (&want);
+}
+
+//  kill -9 with a flushed batch and an unflushed one: exactly the flushed
+//  records survive, with no damage to cut.
+static void
+test_batch_crash (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    for (int i = 0; i < 15; i++)
+        s_set_add (&want, 1 + s_rand () % 200);
+    pid_t pid = fork ();
+    assert_true (pid >= 0);
+    if (pid == 0) {
+        hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+        if (!journal || hb_journal_set_buffer (journal, 1 << 16) != 0)
+            _exit (1);
+        for (int i = 0; i < 15; i++) {
+            if (hb_journal_append (journal, want.data [i], want.size [i]) != 0)
+                _exit (1);
+            if (i == 9 && hb_journal_flush (journal) != 0)
+                _exit (1);
+        }
+        raise (SIGKILL);
+        _exit (1);
+    }
+    int status;
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGKILL);
+    s_assert_journal (&want, 10, 0);
+    s_set_free (&want);
+}
+
+//  A power cut during (or after an unsynced) batch write can leave any
+//  prefix of it, or holes where pages never landed (zeros). Every cut and
+//  a sweep of holes: the first batch stays whole, the second is read up to
+//  the first record that differs from what was written, never further.
+static void
+test_batch_torn (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 1 << 16), 0);
+    uint64_t ends [S_MAX_RECORDS];      //  file offset just past record i
+    for (int i = 0; i < 16; i++) {
+        s_set_add (&want, i == 7? 0: 1 + s_rand () % 180);
+        assert_int_equal (hb_journal_append (journal, want.data [i], want.size [i]), 0);
+        ends [i] = hb_journal_size (journal);
+        if (i == 4)
+            assert_int_equal (hb_journal_flush (journal), 0);
+    }
+    assert_int_equal (hb_journal_flush (journal), 0);
+    hb_journal_destroy (&journal);
+    uint8_t *image;
+    size_t size = s_read_file (s_path, &image);
+    assert_int_equal (size, ends [15]);
+    size_t batch_start = (size_t) ends [4];
+
+    int tested = 0;
+    for (size_t cut = batch_start; cut < size; cut++) {
+        s_write_file (s_path, image, cut);
+        size_t whole = 0;
+        while (whole < want.count && ends [whole] <= cut)
+            whole++;
+        uint64_t good_end = whole? ends [whole - 1]: HB_JOURNAL_HEADER_SIZE;
+        s_assert_journal (&want, whole, cut - good_end);
+        tested++;
+    }
+    uint8_t *holed = malloc (size);
+    assert_non_null (holed);
+    for (size_t start = batch_start; start < size; start += 1 + s_rand () % 7) {
+        size_t length = 1 + s_rand () % 96;
+        if (start + length > size)
+            length = size - start;
+        memcpy (holed, image, size);
+        memset (holed + start, 0, length);
+        s_write_file (s_path, holed, size);
+        //  The first record whose bytes changed is where reading stops.
+        size_t whole = 0;
+        uint64_t begin = HB_JOURNAL_HEADER_SIZE;
+        while (whole < want.count
+           &&  memcmp (holed + begin, image + begin, (size_t) (ends [whole] - begin)) == 0)
+            begin = ends [whole++];
+        assert_true (whole >= 5);
+        s_assert_journal (&want, whole, size - begin);
+        tested++;
+    }
+    assert_true (tested > 1000);
+    free (holed);
+    free (image);
+    s_set_free (&want);
+}
+
+//  The policy applies per flush: always = one fdatasync per batch.
+static void
+test_batch_policies (void **state)
+{
+    (void) state;
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 1024), 0);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal (hb_journal_append (journal, "x", 1), 0);
+    assert_int_equal (hb_journal_syncs (journal), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), 1);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_sync (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), 1);
+    //  a full buffer is a flush, synced like one
+    uint8_t big [600] = { 1 };
+    assert_int_equal (hb_journal_append (journal, big, sizeof big), 0);
+    assert_int_equal (hb_journal_append (journal, big, sizeof big), 0);
+    assert_int_equal (hb_journal_syncs (journal), 2);
+    assert_int_equal (hb_journal_pending (journal), 1);
+    //  so is a record bigger than the buffer (after the pending one)
+    uint8_t huge [2000] = { 2 };
+    assert_int_equal (hb_journal_append (journal, huge, sizeof huge), 0);
+    assert_int_equal (hb_journal_syncs (journal), 4);
+    hb_journal_destroy (&journal);
+
+    //  interval, long: flushes write but do not sync; sync does both
+    journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_INTERVAL, 3600 * 1000);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_count (journal), 8);
+    assert_int_equal (hb_journal_set_buffer (journal, 1024), 0);
+    assert_int_equal (hb_journal_append (journal, "y", 1), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), 0);
+    assert_int_equal (hb_journal_append (journal, "z", 1), 0);
+    uint64_t size = hb_journal_size (journal);
+    assert_true (s_file_size (s_path) < size);
+    assert_int_equal (hb_journal_sync (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), 1);
+    assert_int_equal (s_file_size (s_path), size);
+    hb_journal_destroy (&journal);
+
+    //  interval 0: every flush syncs; never: none
+    journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_INTERVAL, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 1024), 0);
+    assert_int_equal (hb_journal_append (journal, "a", 1), 0);
+    assert_int_equal (hb_journal_append (journal, "b", 1), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), 1);
+    hb_journal_destroy (&journal);
+    journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 1024), 0);
+    assert_int_equal (hb_journal_append (journal, "c", 1), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), 0);
+    assert_int_equal (hb_journal_count (journal), 13);
+    hb_journal_destroy (&journal);
+}
+
+//  A flush cut short (RLIMIT_FSIZE, as a full disk) drops the whole batch,
+//  leaves no half record, and the journal goes on.
+static void
+test_batch_failed_flush (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 8192), 0);
+    for (int i = 0; i < 3; i++) {
+        s_set_add (&want, 50);
+        assert_int_equal (hb_journal_append (journal, want.data [i], 50), 0);
+    }
+    assert_int_equal (hb_journal_flush (journal), 0);
+    uint64_t size = hb_journal_size (journal);
+    uint8_t lost [4][100];
+    for (int i = 0; i < 4; i++) {
+        memset (lost [i], 0xEE, sizeof lost [i]);
+        assert_int_equal (hb_journal_append (journal, lost [i], sizeof lost [i]), 0);
+    }
+    assert_int_equal (hb_journal_count (journal), 7);
+
+    struct rlimit saved, limited;
+    assert_int_equal (getrlimit (RLIMIT_FSIZE, &saved), 0);
+    limited = saved;
+    limited.rlim_cur = (rlim_t) size + 250;     //  room for part of the batch
+    void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+    assert_int_equal (setrlimit (RLIMIT_FSIZE, &limited), 0);
+    errno = 0;
+    int rc = hb_journal_flush (journal);
+    int error = errno;
+    assert_int_equal (setrlimit (RLIMIT_FSIZE, &saved), 0);
+    signal (SIGXFSZ, old_handler);
+    assert_int_equal (rc, -1);
+    assert_int_equal (error, EFBIG);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (hb_journal_count (journal), 3);
+    assert_int_equal (hb_journal_size (journal), size);
+    assert_int_equal (s_file_size (s_path), size);
+
+    s_set_add (&want, 60);
+    assert_int_equal (hb_journal_append (journal, want.data [3], 60), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    hb_journal_destroy (&journal);
+    s_assert_journal (&want, 4, 0);
+    s_set_free (&want);
+}
+
+//  discard drops the pending batch; set_buffer (0) writes it and goes back
+//  to one write per append (the other journal users' mode).
+static void
+test_batch_discard_and_off (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);         //  unbatched: no-op
+    assert_int_equal (hb_journal_discard (journal), 0);
+    assert_int_equal (hb_journal_set_buffer (journal, 512), 0);
+    s_set_add (&want, 20);
+    assert_int_equal (hb_journal_append (journal, want.data [0], 20), 0);
+    assert_int_equal (hb_journal_flush (journal), 0);
+    assert_int_equal (hb_journal_append (journal, "gone", 4), 0);
+    assert_int_equal (hb_journal_append (journal, "gone", 4), 0);
+    assert_int_equal (hb_journal_discard (journal), 2);
+    assert_int_equal (hb_journal_count (journal), 1);
+    assert_int_equal (hb_journal_size (journal), s_file_size (s_path));
+
+    s_set_add (&want, 30);
+    assert_int_equal (hb_journal_append (journal, want.data [1], 30), 0);
+    assert_int_equal (hb_journal_set_buffer (journal, 0), 0);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    uint64_t syncs = hb_journal_syncs (journal);
+    s_set_add (&want, 40);
+    assert_int_equal (hb_journal_append (journal, want.data [2], 40), 0);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (hb_journal_syncs (journal), syncs + 1);
+    assert_int_equal (s_file_size (s_path), hb_journal_size (journal));
+    hb_journal_destroy (&journal);
+    s_assert_journal (&want, 3, 0);
+    s_set_free (&want);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup (test_batch_round_trip, s_before),
+        cmocka_unit_test_setup (test_batch_crash, s_before),
+        cmocka_unit_test_setup (test_batch_torn, s_before),
+        cmocka_unit_test_setup (test_batch_policies, s_before),
+        cmocka_unit_test_setup (test_batch_failed_flush, s_before),
+        cmocka_unit_test_setup (test_batch_discard_and_off, s_before),
+    };
+    return cmocka_run_group_tests_name ("hb_journal_batch", tests, s_setup, s_teardown);
+}
