@@ -25,9 +25,10 @@
     the buffer is full, or at sync, replay and destroy), with one write for
     the whole batch; the sync policy then applies per flush, not per append.
     A crash loses the records of the batch not yet flushed; a power cut
-    during or after a flush that was not synced can leave any prefix of the
-    batch, cut anywhere (even holes where pages did not land): recovery
-    keeps the records up to the first one whose CRC fails, as above.
+    during or after a flush that was not synced can leave any part of the
+    batch on disk (a prefix cut anywhere, or zeros where pages did not
+    land): recovery keeps the records up to the first one whose CRC fails,
+    as above.
 
     A file whose header is not ours (wrong magic, unknown version) is refused
     and left untouched. One process at a time: the file is locked (flock) for

@@ -8,82 +8,43 @@
 #  2. an order sent with hb-tap --send-order is filled: the server verified
 #     its signature (sig_ok, no sig_bad); the secret is not in the log;
 #  3. SIGTERM stops the feed cleanly (exit 0: under ASan, no leak).
-# Skips (77) when hb-feed, hb-tap or the plugin is not built.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-PY=/usr/bin/python3
-plugin=""
-for d in $(echo "$HB_PLUGIN_PATH" | tr ':' ' '); do
-    [ -f "$d/hb_venue_binance.so" ] && plugin=$d/hb_venue_binance.so
-done
-if [ ! -x "$BIN/hb-feed" ] || [ ! -x "$BIN/hb-tap" ] || [ -z "$plugin" ] || [ ! -x $PY ]; then
-    echo "skip: hb-feed, hb-tap, hb_venue_binance.so or $PY missing"
-    exit 77
-fi
-
-DIR=$(mktemp -d /tmp/hb-it-binance.XXXXXX) || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -15 "$f"; done
-    exit 1
-}
+# Skips (77) when hb-feed, hb-tap, the plugin or python3-websockets is missing.
+. "$(dirname "$0")/lib/it.sh"
+. "$TOP/tests/lib/venue.sh"
+venue_require binance
+it_tmpdir binance
 
 KEY=it-key-$$
 SECRET=it-secret-$$
-printf '%s\n' "$SECRET" >"$DIR/secret"
-chmod 600 "$DIR/secret"
-$PY "$TOP/tests/venues/binance_session.py" --port-file "$DIR/ports" --log "$DIR/server.jsonl" \
-    --expected "$DIR/expected.json" --key "$KEY" --secret "$SECRET" --timeout 60 \
-    >/dev/null 2>"$DIR/driver.log" &
-pids="$pids $!"
-n=0
-while [ ! -f "$DIR/ports" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-[ -f "$DIR/ports" ] || fail "the driver did not start"
-WS=$(awk '/ws_port/ {print $2}' "$DIR/ports")
-HTTP=$(awk '/http_port/ {print $2}' "$DIR/ports")
+venue_secret secret "$SECRET"
+venue_driver driver binance_session.py --port-file "$DIR/ports" --log "$DIR/server.jsonl" \
+    --expected "$DIR/expected.json" --key "$KEY" --secret "$SECRET" --timeout 60
+venue_ports "the driver did not start" ports
+WS=$(venue_port ports ws_port)
+HTTP=$(venue_port ports http_port)
 
-CFG=$DIR/it.yaml
-{
-    echo "hedgebus: 1"
-    echo "deployment: it-binance"
-    echo "run_dir: $DIR/run"
-    echo "log_level: info"
-    echo "assets:"
-    echo "  BTC: { price: 100, vol: 0.55 }"
-    echo "venues:"
-    echo "  bnc:"
-    echo "    plugin: binance"
-    echo "    fees: { maker: 0.001, taker: 0.001 }"
-    echo "    collateral: { USD: 100000 }"
-    echo "    params:"
-    echo "      market: spot"
-    echo "      ws_url: \"ws://127.0.0.1:$WS\""
-    echo "      rest_url: \"http://127.0.0.1:$HTTP\""
-    echo "      backoff_base_ms: 50"
-    echo "      backoff_max_ms: 200"
-    echo "      api_key_env: HB_IT_BINANCE_KEY"
-    echo "      api_secret_file: \"$DIR/secret\""
-    echo "    instruments:"
-    echo "      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001, min: 0.0001 }"
-    echo "components:"
-    echo "  console: { endpoint: ipc://$DIR/run/console.pub, orders: true }"
-} >"$CFG"
+venue_config it-binance <<EOF
+assets:
+  BTC: { price: 100, vol: 0.55 }
+venues:
+  bnc:
+    plugin: binance
+    fees: { maker: 0.001, taker: 0.001 }
+    collateral: { USD: 100000 }
+    params:
+      market: spot
+      ws_url: "ws://127.0.0.1:$WS"
+      rest_url: "http://127.0.0.1:$HTTP"
+      backoff_base_ms: 50
+      backoff_max_ms: 200
+      api_key_env: HB_IT_BINANCE_KEY
+      api_secret_file: "$DIR/secret"
+    instruments:
+      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001, min: 0.0001 }
+EOF
 
-"$BIN/hb-tap" --config "$CFG" --topic tick.bnc. --topic ack.bnc. --topic fill.bnc. --timeout-ms 60000 \
-    >"$DIR/tap.out" 2>"$DIR/tap.log" &
-pids="$pids $!"
-HB_IT_BINANCE_KEY=$KEY "$BIN/hb-feed" --config "$CFG" --venue bnc >"$DIR/feed.log" 2>&1 &
-pid_feed=$!
-pids="$pids $pid_feed"
+venue_tap 60000 tick.bnc. ack.bnc. fill.bnc.
+venue_feed bnc HB_IT_BINANCE_KEY="$KEY"
 
 # 1. the final book; stale ticks on the way
 check_book() {
@@ -110,29 +71,21 @@ print ("%d ticks, %d stale, last equal: %s" % (len (ticks), stale, ok))
 sys.exit (0 if ok and stale >= 2 else 1)
 ' "$DIR/tap.out" "$DIR/expected.json"
 }
-n=0
-until check_book >"$DIR/check.out" 2>&1; do
-    n=$((n + 1)); [ $n -lt 100 ] || fail "final book not seen: $(cat "$DIR/check.out")"
-    sleep 0.2
-done
+book_seen() { check_book >"$DIR/check.out" 2>&1; }
+wait_for 20 book_seen || fail "final book not seen: $(cat "$DIR/check.out")"
 echo "ok   last tick equals the driver's book; stale ticks published ($(cat "$DIR/check.out"))"
 
 # 2. an order, signed and verified by the server
 "$BIN/hb-tap" --config "$CFG" --send-order bnc BTC-USD buy 0.5 --client-id "it-$$" --timeout-ms 10000 \
     >"$DIR/order.out" 2>"$DIR/order.log" || fail "hb-tap --send-order"
-n=0
-until grep -q '"fill"' "$DIR/tap.out" && grep -q '"done"' "$DIR/tap.out"; do
-    n=$((n + 1)); [ $n -lt 50 ] || fail "no fill or done ack on the bus"
-    sleep 0.2
-done
+filled() { grep -q '"fill"' "$DIR/tap.out" && grep -q '"done"' "$DIR/tap.out"; }
+wait_for 10 filled || fail "no fill or done ack on the bus"
 [ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" -ge 1 ] || fail "the server verified no signature"
 [ "$(grep -c '"event": "sig_bad"' "$DIR/server.jsonl")" = 0 ] || fail "a bad signature reached the server"
 if grep -q "$SECRET" "$DIR/feed.log"; then fail "the secret is in the feed's log"; fi
 echo "ok   order filled, its signature verified by the server, secret not logged"
 
 # 3. clean stop
-kill -TERM "$pid_feed"
-wait "$pid_feed"; rc=$?
-[ "$rc" = 0 ] || fail "hb-feed exit $rc after SIGTERM"
+it_stop "$pid_feed" || fail "hb-feed exit $? after SIGTERM"
 echo "ok   hb-feed stopped cleanly"
 exit 0
