@@ -13,6 +13,7 @@
     params and the normalization.                                          */
 #include "binance.h"
 #include "hb_log.h"
+#include "hb_time.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -221,7 +222,7 @@ binance_publish_tick (binance_t *self, binance_inst_t *bi, int64_t ts_ms)
     memset (&msg->env, 0, sizeof msg->env);
     memset (&msg->u.tick, 0, sizeof msg->u.tick);
     msg->env.type = HB_MSG_TICK;
-    msg->env.ts_venue = ts_ms * 1000000;
+    msg->env.ts_venue = hb_ms_to_ns (ts_ms);
     hb_tick_t *tick = &msg->u.tick;
     snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
     snprintf (tick->symbol, sizeof tick->symbol, "%s", bi->inst->symbol);
@@ -335,7 +336,7 @@ s_on_trade (binance_t *self, binance_inst_t *bi, const json_t *data, const char 
     memset (&msg->env, 0, sizeof msg->env);
     memset (&msg->u.trade, 0, sizeof msg->u.trade);
     msg->env.type = HB_MSG_TRADE;
-    msg->env.ts_venue = ts_ms * 1000000;
+    msg->env.ts_venue = hb_ms_to_ns (ts_ms);
     hb_trade_t *trade = &msg->u.trade;
     snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
     snprintf (trade->symbol, sizeof trade->symbol, "%s", bi->inst->symbol);

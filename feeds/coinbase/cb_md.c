@@ -226,7 +226,8 @@ cb_md_parse_time (const char *text)
     if (strcmp (rest, "Z"))
         return 0;
     time_t secs = timegm (&tm);
-    if (secs <= 0)
+    //  past 2262 the time does not fit int64 ns: as unreadable as a bad one
+    if (secs <= 0 || secs >= INT64_MAX / 1000000000 - 1)
         return 0;
     return (int64_t) secs * 1000000000 + frac;
 }

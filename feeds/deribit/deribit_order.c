@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "deribit_venue_int.h"
+#include "hb_time.h"
 
 //  Deribit error codes (docs: "Error codes") onto hb reject reasons.
 static int
@@ -155,7 +156,7 @@ s_fill (deribit_venue_t *self, const deribit_trade_t *trade)
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
     msg->env.type = HB_MSG_FILL;
-    msg->env.ts_venue = trade->timestamp_ms * INT64_C (1000000);
+    msg->env.ts_venue = hb_ms_to_ns (trade->timestamp_ms);
     hb_fill_t *fill = &msg->u.fill;
     snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
     snprintf (fill->symbol, sizeof fill->symbol, "%s", inst->cfg->symbol);

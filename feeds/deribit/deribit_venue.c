@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "deribit_venue_int.h"
 #include "hb_sign.h"
+#include "hb_time.h"
 
 #define S_REQ_TIMEOUT_NS    (30 * INT64_C (1000000000))
 #define S_AUTH_RETRY_NS     (10 * INT64_C (1000000000))
@@ -128,7 +129,7 @@ s_publish_tick (deribit_venue_t *self, int i, int64_t ts_ms, bool stale)
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
     msg->env.type = HB_MSG_TICK;
-    msg->env.ts_venue = ts_ms * S_NS_PER_MS;
+    msg->env.ts_venue = hb_ms_to_ns (ts_ms);
     hb_tick_t *tick = &msg->u.tick;
     snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
     snprintf (tick->symbol, sizeof tick->symbol, "%s", inst->cfg->symbol);
@@ -371,7 +372,7 @@ s_on_trades (deribit_venue_t *self)
         hb_msg_t *msg = &self->out;
         memset (msg, 0, sizeof *msg);
         msg->env.type = HB_MSG_TRADE;
-        msg->env.ts_venue = trade.timestamp_ms * S_NS_PER_MS;
+        msg->env.ts_venue = hb_ms_to_ns (trade.timestamp_ms);
         hb_trade_t *out = &msg->u.trade;
         snprintf (out->venue, sizeof out->venue, "%s", self->venue->name);
         snprintf (out->symbol, sizeof out->symbol, "%s", inst->cfg->symbol);
