@@ -19,10 +19,10 @@
 #     there must be hedges to compare. The comparison is shown to fail on
 #     a copy with one order quantity changed.
 # Exit 77 when a binary, the sim plugin or jq is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-NAME=determinism BAND=20000
-. "$TOP/tests/lib/hedger_pipeline.sh"     # it.sh, DIR, CFG
+. "$(dirname "$0")/lib/it.sh"
 it_require hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb-record hb-replay hb_venue_sim.so jq
+NAME=determinism BAND=20000
+. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG
 LIVE_S=${LIVE_S:-20}
 LATE_S=4                                  # hb-risk's lateness bound (3 s) and a margin
 

@@ -16,57 +16,36 @@
 #     `hb-hedger reset --bus` re-arms it: orders follow the reset's echo,
 #     the kill file is gone, and the book comes back inside the band.
 # Exit 77 when a binary or the sim plugin is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-aggregator hb-risk hb-hedger; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb_venue_sim.so jq
 
 NAME=hedger-kill BAND=20000
-. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, pids, cleanup, fail
+. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG, BUS, pipeline_start, net_usd, inside
 # thin books (about 1.5 BTC a side) and one order per venue every 2 s: a
 # 10 BTC hedge takes several seconds, so the kill lands in the middle of it
 sed -i -e 's/level_usd: 500000/level_usd: 1000/' -e 's/orders_per_s: 5/orders_per_s: 0.5\n    burst: 1/' "$CFG"
-cat >>"$CFG" <<CONFIG
-  console: { endpoint: "ipc://$DIR/run/console.pub", orders: true }
-CONFIG
+it_yaml_console >>"$CFG"
 KILL_FILE=$DIR/run/hedger.kill
 
-"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-feed" --config "$CFG" --venue beta >"$DIR/beta.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & pids="$pids $!"
+# the tap first: it sees every order
 "$BIN/hb-tap" --config "$CFG" --topic order. --topic cancel. --topic hedger. --topic pos.BTC \
-    --timeout-ms 120000 >"$DIR/bus.jsonl" 2>"$DIR/tap.log" & pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-hedger" --config "$CFG" >"$DIR/hedger.log" 2>&1 & hedger=$!; pids="$pids $hedger"
+    --timeout-ms 120000 >"$BUS" 2>"$DIR/tap.log" & pids="$pids $!"
+pipeline_start
 
 # lines of the tap's output after the first line matching $1, matching $2
 after() {
     awk -v mark="$1" -v want="$2" 'f && $0 ~ want { print } index($0, mark) { f = 1 }' "$DIR/bus.jsonl"
 }
 count() { grep -c "$1" "$DIR/bus.jsonl"; }
-wait_for() {    # wait_for SECONDS COMMAND...: until the command succeeds
-    wait_s=$1; shift; waited=0
-    while [ $waited -lt "$wait_s" ]; do
-        "$@" && return 0
-        kill -0 "$hedger" 2>/dev/null || fail "hb-hedger exited"
-        sleep 1; waited=$((waited + 1))
-    done
+# hedging COMMAND...: COMMAND succeeds; else fail if hb-hedger exited (for wait_for)
+hedging() {
+    "$@" && return 0
+    kill -0 "$hedger" 2>/dev/null || fail "hb-hedger exited"
     return 1
 }
 has_order() { grep -q '"topic":"order\.' "$DIR/bus.jsonl"; }
-net_usd() {
-    grep '"topic":"pos.BTC"' "$DIR/bus.jsonl" | tail -1 | jq -r '.exposure.net_usd // empty'
-}
-inside() {
-    usd=$(net_usd)
-    [ -n "$usd" ] && jq -n --argjson n "$usd" --argjson b "$BAND" '($n | fabs) <= $b' | grep -q true
-}
 
-wait_for 60 has_order || fail "no order within 60 s: hedging never started"
+wait_for 60 hedging has_order || fail "no order within 60 s: hedging never started"
 inside && fail "already inside the band when the kill was to be sent: the test proves nothing"
 echo "hedging: $(count '"topic":"order\.') orders so far, net_usd $(net_usd)"
 
@@ -84,7 +63,7 @@ canceled=$(echo "$echo_line" | jq -r '.hedger_control.canceled')
 mark="\"id\":\"$id\""
 # the tap sees the hedger's echo too: everything the hedger publishes after
 # it comes later in the tap's output (one socket, in order)
-wait_for 10 grep -q "$mark" "$DIR/bus.jsonl" || fail "the tap did not see the kill"
+wait_for 10 hedging grep -q "$mark" "$DIR/bus.jsonl" || fail "the tap did not see the kill"
 sleep 4         # risk keeps asking: about 40 samples outside the band
 killed_after=$(after "$mark" '"reason":"killed"' | wc -l)
 [ "$killed_after" -gt 0 ] || fail "no request refused as killed after the kill (no demand?)"
@@ -98,10 +77,9 @@ inside && fail "inside the band while killed: the hedge went on"
 echo "killed: echo by ops.alice, $canceled canceled, $killed_after requests refused, no order"
 
 # -- the latch survives a restart -------------------------------------------
-kill -TERM "$hedger"; wait "$hedger" 2>/dev/null
-pids=$(echo "$pids" | sed "s/ $hedger\$//")
+it_stop "$hedger"
 lines=$(wc -l <"$DIR/bus.jsonl")
-"$BIN/hb-hedger" --config "$CFG" >>"$DIR/hedger.log" 2>&1 & hedger=$!; pids="$pids $hedger"
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
 sleep 4
 kill -0 "$hedger" 2>/dev/null || fail "restarted hb-hedger exited"
 tail -n +"$((lines + 1))" "$DIR/bus.jsonl" >"$DIR/restart.jsonl"
@@ -124,12 +102,10 @@ grep '"topic":"hedger.control"' "$DIR/reset.out" | jq -e 'select(.env.publisher 
     | .hedger_control.command == "reset"' >/dev/null || fail "no reset echo: $(cat "$DIR/reset.out")"
 [ -f "$KILL_FILE" ] && fail "the kill file is still there after the reset"
 resumed() { after "\"id\":\"$rid\"" '"topic":"order\.' | grep -q .; }
-wait_for 30 resumed || fail "no order within 30 s of the reset"
-wait_for 60 inside || fail "pos.BTC net_usd $(net_usd) not within $BAND 60 s after the reset"
+wait_for 30 hedging resumed || fail "no order within 30 s of the reset"
+wait_for 60 hedging inside || fail "pos.BTC net_usd $(net_usd) not within $BAND 60 s after the reset"
 d=$(grep '"topic":"order\.' "$DIR/bus.jsonl" | jq -r '.order.client_id' | sort | uniq -d)
 [ -z "$d" ] || fail "client order ids sent twice: $d"
-kill -TERM "$hedger"; wait "$hedger"; rc=$?
-pids=$(echo "$pids" | sed "s/ $hedger\$//")
-[ "$rc" = 0 ] || fail "hb-hedger exit status $rc on SIGTERM"
+it_stop "$hedger" || fail "hb-hedger exit status $? on SIGTERM"
 echo "ok: killed over the bus, latched across a restart, reset: hedged back inside the band"
 exit 0

@@ -24,48 +24,24 @@
 #        band before the outage ends.
 # No duplicate client order id anywhere. Exit 77 when a binary, the sim
 # plugin or jq is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-aggregator hb-risk hb-hedger; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb_venue_sim.so jq
 
 BAND=20000
 T1=${OUTAGE_AT:-12}         # s after the anchor: alpha and beta go down
 D=${OUTAGE_S:-14}           # s they stay down
-STALE_MS=1000               # risk.quote_stale_ms: how long an outage goes unseen
+STALE_MS=1000               # risk.quote_stale_ms (it_yaml_risk's): how long an outage goes unseen
 SOL_QTY=2000
 
-DIR=$(mktemp -d /tmp/hb-it-outage.XXXXXX) || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    # a process that does not stop on SIGTERM within 5 s is killed
-    i=0
-    while [ $i -lt 50 ] && (for p in $pids; do kill -0 "$p" 2>/dev/null && exit 0; done; exit 1); do
-        sleep 0.1; i=$((i + 1))
-    done
-    for p in $pids; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    [ -n "$KEEP" ] || rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -20 "$f"; done
-    exit 1
-}
+it_tmpdir outage
 mkdir -p "$DIR/run"
 ANCHOR=$(date +%s)
 CFG=$DIR/it.yaml
-cat >"$CFG" <<CONFIG
-hedgebus: 1
-deployment: it-outage
-run_dir: $DIR/run
-log_level: info
+book="publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000"
+outage="outages: [ { at: $T1, duration: $D } ]"
+{
+    it_yaml_head it-outage
+    cat <<CONFIG
 assets:
   BTC: { price: 65000, vol: 0.55 }
   SOL: { price: 150, vol: 0.90 }
@@ -75,75 +51,33 @@ market:
   anchor: $ANCHOR
   correlation: [[1, 0.7], [0.7, 1]]
 venues:
-  alpha:
-    plugin: sim
-    collateral: { USD: 1000000 }
-    fees: { maker: 0.001, taker: 0.003 }
-    positions:
-      - { symbol: BTC-USD, qty: 10, entry: 64000 }
-    sim:
-      seed: 1
-      publish_ms: 50
-      spread_bps: 2
-      level_bps: 1
-      level_usd: 500000
-      outages: [ { at: $T1, duration: $D } ]
-    instruments:
-      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
-  beta:
-    plugin: sim
-    collateral: { USD: 1000000 }
-    fees: { maker: 0.0001, taker: 0.0002 }
-    sim:
-      seed: 2
-      publish_ms: 50
-      spread_bps: 2
-      level_bps: 1
-      level_usd: 500000
-      outages: [ { at: $T1, duration: $D } ]
-    instruments:
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
-      - { symbol: SOL-PERP, asset: SOL, kind: linear_perp, tick: 0.001, lot: 0.01 }
-  gamma:
-    plugin: sim
-    collateral: { USD: 1000000 }
-    fees: { maker: 0.0002, taker: 0.0005 }
-    sim: { seed: 3, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000 }
-    instruments:
-      - { symbol: SOL-USD, asset: SOL, kind: spot, tick: 0.001, lot: 0.01 }
-      - { symbol: SOL-PERP, asset: SOL, kind: linear_perp, tick: 0.001, lot: 0.01 }
-components:
-  aggregator: { endpoint: "ipc://$DIR/run/aggregator.pub", snapshot_ms: 200 }
-  console: { endpoint: ipc://$DIR/run/console.pub, orders: true }
-  risk:
-    endpoint: ipc://$DIR/run/risk.pub
-    sample_ms: 100
-    publish_ms: 200
-    quote_stale_ms: $STALE_MS
-    min_samples: 10
-    band: 1000000000
-    bands: { BTC: $BAND, SOL: $BAND }
-  hedger:
-    endpoint: ipc://$DIR/run/hedger.pub
-    orders: true
-    max_order_usd: 1000000
-    collar_bps: 100
-    orders_per_s: 5
-    max_net_usd: 10000000
-    max_day_usd: 100000000
-    max_request_age_ms: 2000
 CONFIG
+    it_yaml_sim_venue alpha "collateral: { USD: 1000000 }" "fees: { maker: 0.001, taker: 0.003 }" \
+        "positions:" "  - { symbol: BTC-USD, qty: 10, entry: 64000 }" "sim: { seed: 1, $book, $outage }"
+    it_yaml_instruments BTC-USD BTC-PERP
+    it_yaml_sim_venue beta "collateral: { USD: 1000000 }" "fees: { maker: 0.0001, taker: 0.0002 }" \
+        "sim: { seed: 2, $book, $outage }"
+    it_yaml_instruments BTC-PERP SOL-PERP
+    it_yaml_sim_venue gamma "collateral: { USD: 1000000 }" "fees: { maker: 0.0002, taker: 0.0005 }" \
+        "sim: { seed: 3, $book }"
+    it_yaml_instruments SOL-USD SOL-PERP
+    echo "components:"
+    it_yaml_aggregator
+    it_yaml_console
+    it_yaml_risk "$BAND" 10 "SOL: $BAND"
+    it_yaml_hedger 5
+} >"$CFG"
+grep -q "quote_stale_ms: $STALE_MS\$" "$CFG" || fail "risk.quote_stale_ms is not STALE_MS ($STALE_MS)"
 
 for v in alpha beta gamma; do
-    "$BIN/hb-feed" --config "$CFG" --venue $v >"$DIR/$v.log" 2>&1 & pids="$pids $!"
+    it_bg "$v" "$BIN/hb-feed" --config "$CFG" --venue $v
 done
-"$BIN/hb-aggregator" --config "$CFG" >"$DIR/aggregator.log" 2>&1 & pids="$pids $!"
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
 "$BIN/hb-tap" --config "$CFG" --topic order. --topic fill. --topic ack. --topic hedger. \
     --topic pos.BTC --topic pos.SOL --topic risk. --topic hb.feed. \
     --timeout-ms 120000 >"$DIR/bus.jsonl" 2>"$DIR/tap.log" & pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-hedger" --config "$CFG" >"$DIR/hedger.log" 2>&1 & hedger=$!; pids="$pids $hedger"
+it_bg risk "$BIN/hb-risk" --config "$CFG"
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
 
 # ns since the epoch of a point t seconds (may be fractional) after the anchor
 at_ns() { jq -n --argjson t "$1" --argjson a "$ANCHOR" '(($a + $t) * 1e9) | floor'; }
@@ -152,10 +86,7 @@ now_s() { echo $(( $(date +%s) - ANCHOR )); }
 net_usd() {
     grep "\"topic\":\"pos.$1\"" "$DIR/bus.jsonl" | tail -1 | jq -r '.exposure.net_usd // empty'
 }
-inside() {
-    n=$(net_usd "$1")
-    [ -n "$n" ] && jq -n --argjson n "$n" --argjson b "$BAND" '($n | fabs) <= $b' | grep -q true
-}
+inside() { it_within "$(net_usd "$1")" "$BAND"; }
 # waits until asset $1 is inside its band, at the latest until $2 s after the anchor
 wait_inside() {
     while [ "$(now_s)" -lt "$2" ]; do

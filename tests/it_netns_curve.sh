@@ -20,36 +20,27 @@
 #     any).
 # Skips (77) only when not root or `ip netns` does not work here.
 # Namespaces and every process in them are removed on exit.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+. "$(dirname "$0")/lib/it.sh"
 
-[ "$(id -u)" = 0 ] || { echo "skip: needs root (ip netns)"; exit 77; }
-command -v ip >/dev/null || { echo "skip: no ip command"; exit 77; }
+[ "$(id -u)" = 0 ] || it_skip "needs root (ip netns)"
+it_require ip
 NSA=hbcolo$$
 NSB=hboffice$$
 VA=hbva$$
 VB=hbvb$$
-ip netns add "$NSA" 2>/dev/null || { echo "skip: ip netns add does not work here"; exit 77; }
+ip netns add "$NSA" 2>/dev/null || it_skip "ip netns add does not work here"
 
-DIR=$(mktemp -d /tmp/hb-it-netns.XXXXXX) || exit 1
+it_tmpdir netns
 CFG=$DIR/it.yaml
-cleanup() {
+# the namespaces and every process in them (none is in pids)
+it_at_exit 'netns_cleanup'
+netns_cleanup() {
     for ns in "$NSA" "$NSB"; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     done
     sleep 0.2
     ip netns del "$NSA" 2>/dev/null
     ip netns del "$NSB" 2>/dev/null
-    [ -n "$KEEP" ] || rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -20 "$f"; done
-    exit 1
 }
 for b in hb-run hb-feed hb-aggregator hb-risk hb-tap hb-keygen; do
     [ -x "$BIN/$b" ] || fail "$BIN/$b not built"
@@ -71,11 +62,7 @@ B() { ip netns exec "$NSB" "$@"; }
     fail "hb-keygen"
 [ "$(stat -c %a "$DIR/keys/tap.key_secret")" = 600 ] || fail "secret key not 0600"
 
-cat >"$CFG" <<EOF
-hedgebus: 1
-deployment: it-netns
-run_dir: $DIR/run
-log_level: info
+{ it_yaml_head it-netns; cat <<EOF
 hosts:
   colo:   { address: 10.77.0.1 }
   office: { address: 10.77.0.2, default: true }
@@ -106,19 +93,13 @@ components:
   risk:       { endpoint: tcp://10.77.0.2:7004 }
   console:    { endpoint: tcp://10.77.0.2:7005, orders: true }
 EOF
+} >"$CFG"
 
 # captures on the link, before anything talks: the bus, and the control port
 A tcpdump -i "$VA" -U -n -w "$DIR/bus.pcap" 'tcp and not port 7099' >"$DIR/tcpdump-bus.log" 2>&1 &
 A tcpdump -i "$VA" -U -n -w "$DIR/plain.pcap" 'tcp port 7099' >"$DIR/tcpdump-plain.log" 2>&1 &
-wait_for() {    # wait_for TENTHS COMMAND...
-    n=$1; shift
-    while ! "$@"; do
-        [ "$n" -le 0 ] && return 1
-        sleep 0.1; n=$((n - 1))
-    done
-}
 listening() { grep -q "listening on" "$DIR/tcpdump-bus.log" && grep -q "listening on" "$DIR/tcpdump-plain.log"; }
-wait_for 100 listening || fail "tcpdump did not start"
+wait_for 10 listening || fail "tcpdump did not start"
 
 A "$BIN/hb-run" --config "$CFG" --host colo >"$DIR/colo.log" 2>&1 &
 B "$BIN/hb-run" --config "$CFG" --host office >"$DIR/office.log" 2>&1 &
@@ -130,7 +111,7 @@ B "$BIN/hb-tap" --config "$CFG" --key intruder --topic tick. --timeout-ms 60000 
 # 1. ticks over the link and positions from the aggregator
 count() { grep -c "$1" "$DIR/$2" 2>/dev/null || true; }
 flowing() { [ "$(count '"tick":{"venue":"alpha"' tap.out)" -ge 20 ] && [ "$(count '"topic":"pos.BTC"' tap.out)" -ge 1 ]; }
-wait_for 400 flowing ||
+wait_for 40 flowing ||
     fail "the tap saw $(count '"tick":{"venue":"alpha"' tap.out) ticks and $(count '"topic":"pos.BTC"' tap.out) BTC positions"
 grep -q "CURVE on: certificate feed.alpha" "$DIR/colo.log" || fail "the feed did not start CURVE"
 grep -q "CURVE on: certificate aggregator" "$DIR/office.log" || fail "the aggregator did not start CURVE"
@@ -141,7 +122,7 @@ B "$BIN/hb-tap" --config "$CFG" --send-order alpha BTC-USD buy 0.01 --client-id 
     --timeout-ms 20000 >"$DIR/order.out" 2>"$DIR/order.log" || fail "console order: exit $?"
 grep -q '"fill":{' "$DIR/order.out" || fail "no fill for the console order: $(cat "$DIR/order.out")"
 got_fill() { grep -q '"client_id":"it-netns-1"' "$DIR/tap.out"; }
-wait_for 100 got_fill || fail "the tap did not see the order's fill"
+wait_for 10 got_fill || fail "the tap did not see the order's fill"
 echo "ok   console order office -> colo filled, the fill seen in office"
 
 # 2. the intruder saw nothing in the same time; no key at all: no start

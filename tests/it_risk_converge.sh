@@ -31,35 +31,14 @@
 # LAMBDA=0.99 sh tests/it_risk_converge.sh runs hb-risk with that wrong
 # lambda (the checks keep 0.97) and must fail. About 40 s. Exit 77 when a
 # binary, the sim plugin, jq or python3 is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-feed hb-tap hb-risk; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin"; exit 77; }
-command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
-PY=/usr/bin/python3
-[ -x "$PY" ] || { echo "skip: no /usr/bin/python3"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-feed hb-tap hb-risk hb_venue_sim.so jq python3
 
 LAMBDA=${LAMBDA:-0.97}              # what hb-risk runs with
 MODEL_LAMBDA=0.97                   # what the checks expect
 SWITCH_S=${SWITCH_S:-22}
 RUN_S=$((SWITCH_S + 15))
-DIR=$(mktemp -d /tmp/hb-it-converge.XXXXXX) || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    [ -n "$KEEP" ] || rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    for f in "$DIR"/*.log; do echo "--- $f"; tail -15 "$f"; done
-    exit 1
-}
+it_tmpdir converge
 
 # a 10 x 10 correlation matrix: rho within each pair (0-1, 2-3 ..), 0 across
 pairs() {
@@ -70,11 +49,7 @@ pairs() {
 mkdir -p "$DIR/run"
 ANCHOR=$(date +%s)
 CFG=$DIR/it.yaml
-cat >"$CFG" <<CONFIG
-hedgebus: 1
-deployment: it-risk-converge
-run_dir: $DIR/run
-log_level: warn
+{ it_yaml_head it-risk-converge warn; cat <<CONFIG
 assets:
 $(for p in A B C D E; do for i in 0 1; do echo "  $p$i: { price: 1000, vol: 0.8 }"; done; done)
 market:
@@ -99,9 +74,10 @@ components:
     lambda: $LAMBDA
     quote_stale_ms: 1000
 CONFIG
+} >"$CFG"
 
-"$BIN/hb-feed" --config "$CFG" --venue alpha >"$DIR/alpha.log" 2>&1 & pids="$pids $!"
-"$BIN/hb-risk" --config "$CFG" >"$DIR/risk.log" 2>&1 & risk=$!; pids="$pids $risk"
+it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha
+it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
 "$BIN/hb-tap" --config "$CFG" --topic risk.exposure \
     --timeout-ms $(( (ANCHOR + RUN_S - $(date +%s)) * 1000 )) >"$DIR/risk.jsonl" 2>"$DIR/tap.log" || fail "hb-tap exit status $?"
 kill -0 "$risk" 2>/dev/null || fail "hb-risk exited"
@@ -148,8 +124,5 @@ ok = abs(rho_before - 0.9) < 0.08 and abs(cross) < 0.1 and abs(half - half_model
 sys.exit(0 if ok else 1)
 PYTHON
 
-kill -TERM "$risk"
-wait "$risk"; rc=$?
-pids=$(echo "$pids" | sed "s/ $risk\$//")
-[ "$rc" = 0 ] || fail "hb-risk exit status $rc on SIGTERM"
+it_stop "$risk" || fail "hb-risk exit status $? on SIGTERM"
 echo "ok"

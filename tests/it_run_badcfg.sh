@@ -10,25 +10,12 @@
 # And three that must pass --check: a missing program of a disabled
 # component, a multi-host file run with --host, CURVE with every key.
 # Skips (77) when hb-run or hb-feed is not built.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-run hb-feed hb-keygen; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin in $HB_PLUGIN_PATH"; exit 77; }
-command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-run hb-feed hb-keygen hb_venue_sim.so python3
 
-DIR=$(mktemp -d /tmp/hb-it-runbad.XXXXXX) || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    pkill -9 -f -- "--config $DIR/" 2>/dev/null
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+it_tmpdir runbad
+it_at_exit 'pkill -9 -f -- "--config $DIR/" 2>/dev/null'     # whatever a case started
+# each case reports on its own; the test fails at the end if one did
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
@@ -111,12 +98,12 @@ else
 fi
 
 # a tcp port someone else listens on
-python3 -c '
+"$PY" -c '
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 print(s.getsockname()[1], flush=True); time.sleep(60)' >"$DIR/port" &
 pids="$pids $!"
-n=0; while [ ! -s "$DIR/port" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+wait_for 10 test -s "$DIR/port"
 port=$(cat "$DIR/port")
 config port_busy "endpoint: tcp://127.0.0.1:$port"
 expect_refused port_busy "port_busy.yaml:10: venues.alpha.endpoint: port in use"
@@ -124,10 +111,8 @@ expect_refused port_busy "port_busy.yaml:10: venues.alpha.endpoint: port in use"
 
 # an ipc endpoint a running hb-feed serves
 config ipc_busy
-"$BIN/hb-feed" --config "$DIR/ipc_busy.yaml" --venue alpha >"$DIR/feed.log" 2>&1 &
-feed=$!
-pids="$pids $feed"
-n=0; while [ ! -S "$DIR/run-ipc_busy/feed.alpha.pub" ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+it_bg feed "$BIN/hb-feed" --config "$DIR/ipc_busy.yaml" --venue alpha
+wait_for 20 test -S "$DIR/run-ipc_busy/feed.alpha.pub"
 timeout 20 "$BIN/hb-run" --config "$DIR/ipc_busy.yaml" >"$DIR/out" 2>"$DIR/err"
 rc=$?
 if [ "$rc" = 2 ] && grep -q "ipc_busy.yaml:10: venues.alpha.endpoint: in use" "$DIR/err" &&

@@ -14,41 +14,19 @@
 #    and the quantity filled at a price (the acks and fills of the venue);
 # and q must quit it (exit 0).
 # Skips (77) when tmux, hb-top, hb-run or the sim plugin is missing.
-TOP=${HB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-BIN=${HB_BIN:-$TOP/build/asan/bin}
-export HB_PLUGIN_PATH=${HB_PLUGIN_PATH:-$(cd "$BIN/.." 2>/dev/null && pwd)/lib/hedgebus}
-for b in hb-top hb-run hb-feed; do
-    [ -x "$BIN/$b" ] || { echo "skip: $BIN/$b not built"; exit 77; }
-done
-[ -f "$HB_PLUGIN_PATH/hb_venue_sim.so" ] || { echo "skip: no sim plugin in $HB_PLUGIN_PATH"; exit 77; }
-command -v tmux >/dev/null || { echo "skip: tmux not installed"; exit 77; }
+. "$(dirname "$0")/lib/it.sh"
+it_require hb-top hb-run hb-feed hb_venue_sim.so tmux
 
-DIR=$(mktemp -d /tmp/hb-it-top.XXXXXX) || exit 1
+it_tmpdir top
+IT_TAIL=60                      # fail shows the whole screen (screen.log)
 CFG=$DIR/it.yaml
 SESSION=hb-it-top-$$
 export TMUX_TMPDIR=$DIR         # a tmux server of our own, gone with the directory
-pids=""
-cleanup() {
-    tmux kill-server 2>/dev/null
-    for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    pkill -9 -f -- "--config $CFG" 2>/dev/null
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    echo "--- screen"; cat "$DIR/screen" 2>/dev/null
-    echo "--- hb-run"; tail -20 "$DIR/run.log"
-    exit 1
-}
+it_at_exit 'tmux kill-server 2>/dev/null; pkill -9 -f -- "--config $CFG" 2>/dev/null'
 
-cat >"$CFG" <<EOF
-hedgebus: 1
-deployment: it-top
-run_dir: $DIR/run
-log_level: info
+{
+    it_yaml_head it-top
+    cat <<EOF
 assets:
   BTC: { price: 65000, vol: 0.55 }
   ETH: { price: 3400,  vol: 0.70 }
@@ -78,51 +56,47 @@ venues:
 components:
   aggregator: { endpoint: ipc://$DIR/run/aggregator.pub, journal: $DIR/run/agg.journal }
   risk:       { endpoint: ipc://$DIR/run/risk.pub }
-  console:    { endpoint: ipc://$DIR/run/console.pub, orders: true }
 EOF
+    it_yaml_console
+} >"$CFG"
 
-"$BIN/hb-run" --config "$CFG" >"$DIR/run.log" 2>&1 &
-pids="$!"
+it_bg run "$BIN/hb-run" --config "$CFG"
 tmux new-session -d -s "$SESSION" -x 160 -y 60 \
     "$BIN/hb-top --config $CFG --interval-ms 200; echo hb-top-exit \$?; sleep 30" ||
     fail "tmux new-session"
 
 # ok_screen: every venue row live with numbers, every asset with an index
 ok_screen() {
-    tmux capture-pane -p -t "$SESSION" >"$DIR/screen" 2>/dev/null || return 1
+    tmux capture-pane -p -t "$SESSION" >"$DIR/screen.log" 2>/dev/null || return 1
     for v in north:BTC-USD north:ETH-USD south:SOL-PERP south:ETH-PERP; do
-        grep -Eq "^${v%%:*} +${v#*:} +[a-z_]+ +[0-9.]+ +[0-9.]+ .* live" "$DIR/screen" || return 1
+        grep -Eq "^${v%%:*} +${v#*:} +[a-z_]+ +[0-9.]+ +[0-9.]+ .* live" "$DIR/screen.log" || return 1
     done
     for a in BTC ETH SOL; do
-        grep -Eq "^$a +[1-9][0-9.]* " "$DIR/screen" || return 1
+        grep -Eq "^$a +[1-9][0-9.]* " "$DIR/screen.log" || return 1
     done
     # the aggregator's positions: BTC long 2 on north, SOL short 100 on south
-    grep -Eq "^BTC +[0-9.]+ +[1-9][0-9.]* .* ok *$" "$DIR/screen" || return 1
-    grep -Eq "^SOL +[0-9.]+ +-[1-9][0-9.]* .* ok *$" "$DIR/screen" || return 1
-    grep -Eq "^feed.north +[0-9]+ .*ms" "$DIR/screen" && grep -Eq "^feed.south +[0-9]+ .*ms" "$DIR/screen" || return 1
+    grep -Eq "^BTC +[0-9.]+ +[1-9][0-9.]* .* ok *$" "$DIR/screen.log" || return 1
+    grep -Eq "^SOL +[0-9.]+ +-[1-9][0-9.]* .* ok *$" "$DIR/screen.log" || return 1
+    grep -Eq "^feed.north +[0-9]+ .*ms" "$DIR/screen.log" && grep -Eq "^feed.south +[0-9]+ .*ms" "$DIR/screen.log" || return 1
     # health from heartbeats: age, uptime, in, out, gaps, drops, queue, latencies
     for c in feed.north feed.south aggregator risk; do
         grep -Eq "^$c +[0-9]+ms +[0-9]+s +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+us +[0-9.]+us +ok" \
-            "$DIR/screen" || return 1
+            "$DIR/screen.log" || return 1
     done
     # the correlation matrix from risk: a row per asset, unit diagonal
-    grep -Eq "^BTC +1\.00 +-?[01]\.[0-9]+ +-?[01]\.[0-9]+ *$" "$DIR/screen" &&
-    grep -Eq "^SOL +-?[01]\.[0-9]+ +-?[01]\.[0-9]+ +1\.00 *$" "$DIR/screen"
+    grep -Eq "^BTC +1\.00 +-?[01]\.[0-9]+ +-?[01]\.[0-9]+ *$" "$DIR/screen.log" &&
+    grep -Eq "^SOL +-?[01]\.[0-9]+ +-?[01]\.[0-9]+ +1\.00 *$" "$DIR/screen.log"
 }
-n=0
-until ok_screen; do
-    n=$((n + 1)); [ "$n" -ge 300 ] && fail "the screen never showed every venue and asset live"
-    sleep 0.2
-done
+wait_for 60 ok_screen || fail "the screen never showed every venue and asset live"
 echo "ok   hb-top shows venues north and south (4 instruments live) and BTC, ETH, SOL with an index:"
-grep -v "^ *$" "$DIR/screen" | sed 's/  */ /g; s/^/     /'
+grep -v "^ *$" "$DIR/screen.log" | sed 's/  */ /g; s/^/     /'
 
 # numbers move: the screen a second later differs in the price columns
-cp "$DIR/screen" "$DIR/screen.1"
+cp "$DIR/screen.log" "$DIR/screen.1"
 sleep 1.5
 ok_screen || fail "the screen lost a venue or asset"
 a=$(grep -E "^(north|south) " "$DIR/screen.1" | awk '{print $4, $5}')
-b=$(grep -E "^(north|south) " "$DIR/screen" | awk '{print $4, $5}')
+b=$(grep -E "^(north|south) " "$DIR/screen.log" | awk '{print $4, $5}')
 [ "$a" != "$b" ] || fail "prices did not change in 1.5 s: $a"
 echo "ok   prices live (changed between two captures)"
 
@@ -130,8 +104,8 @@ echo "ok   prices live (changed between two captures)"
 "$BIN/hb-tap" --config "$CFG" --send-order north BTC-USD buy 0.01 --client-id it-top-1 \
     --timeout-ms 20000 >"$DIR/order.out" 2>"$DIR/order.log" || fail "console order: exit $?: $(cat "$DIR/order.log")"
 order_row() {
-    tmux capture-pane -p -t "$SESSION" >"$DIR/screen" 2>/dev/null &&
-    grep -Eq "^console +north +BTC-USD +buy +0\.01 +market +it-top-1 +done +0\.01 +[1-9][0-9.]* *$" "$DIR/screen"
+    tmux capture-pane -p -t "$SESSION" >"$DIR/screen.log" 2>/dev/null &&
+    grep -Eq "^console +north +BTC-USD +buy +0\.01 +market +it-top-1 +done +0\.01 +[1-9][0-9.]* *$" "$DIR/screen.log"
 }
 n=0
 until order_row; do
@@ -139,14 +113,11 @@ until order_row; do
     [ "$n" = 20 ] && tmux send-keys -t "$SESSION" End      # below the fold on a short screen
     sleep 0.2
 done
-echo "ok   the console order on the screen: $(grep -E "^console +north" "$DIR/screen" | sed 's/  */ /g')"
+echo "ok   the console order on the screen: $(grep -E "^console +north" "$DIR/screen.log" | sed 's/  */ /g')"
 
 tmux send-keys -t "$SESSION" q
-n=0
-until tmux capture-pane -p -t "$SESSION" | grep -q "hb-top-exit"; do
-    n=$((n + 1)); [ "$n" -ge 100 ] && fail "q did not quit hb-top"
-    sleep 0.1
-done
+quit_seen() { tmux capture-pane -p -t "$SESSION" | grep -q "hb-top-exit"; }
+wait_for 10 quit_seen || fail "q did not quit hb-top"
 tmux capture-pane -p -t "$SESSION" | grep -q "hb-top-exit 0" || fail "hb-top exit: $(tmux capture-pane -p -t "$SESSION" | grep hb-top-exit)"
 echo "ok   q quits hb-top (exit 0)"
 exit 0

@@ -174,6 +174,8 @@ it_yaml_instruments() {
             BTC-PERP) echo "      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }" ;;
             ETH-PERP) echo "      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, tick: 0.01, lot: 0.01 }" ;;
             BTC-INV)  echo "      - { symbol: BTC-INV, asset: BTC, kind: inverse_perp, multiplier: 100, tick: 0.5, lot: 1 }" ;;
+            SOL-USD)  echo "      - { symbol: SOL-USD, asset: SOL, kind: spot, tick: 0.001, lot: 0.01 }" ;;
+            SOL-PERP) echo "      - { symbol: SOL-PERP, asset: SOL, kind: linear_perp, tick: 0.001, lot: 0.01 }" ;;
             *) echo "it_yaml_instruments: no instrument $it_s" >&2; exit 1 ;;
         esac
     done
@@ -247,7 +249,9 @@ it_yaml_feed_venues() {
 it_yaml_aggregator() {
     echo "  aggregator: { endpoint: \"ipc://$DIR/run/aggregator.pub\", snapshot_ms: 200 }"
 }
-# it_yaml_risk BTC_BAND MIN_SAMPLES: a sample every 100 ms, a band on BTC only
+# it_yaml_risk BTC_BAND MIN_SAMPLES [BANDS]: a sample every 100 ms, quotes
+# stale after 1 s, a band on BTC only, or also the bands of BANDS (a flow
+# mapping's entries: "SOL: 20000")
 it_yaml_risk() {
     cat <<EOF
   risk:
@@ -257,7 +261,7 @@ it_yaml_risk() {
     quote_stale_ms: 1000
     min_samples: $2
     band: 1000000000
-    bands: { BTC: $1 }
+    bands: { BTC: $1${3:+, $3} }
 EOF
 }
 # it_yaml_hedger ORDERS_PER_S [LINE...]: orders on, wide limits; each LINE

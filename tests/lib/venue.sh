@@ -6,6 +6,7 @@
 #   venue_require NAME [WHAT...]   it_require for a venue test (skip 77)
 #   venue_secret FILE LINE         DIR/FILE holding LINE, mode 0600
 #   venue_driver LOG DRIVER ARG... tests/venues/DRIVER in the background
+#   venue_serve DRIVER             the same with the usual files, its ports
 #   venue_ports MESSAGE FILE...    waits for the driver's port files
 #   venue_port FILE KEY            a port from one of them
 #   venue_config DEPLOYMENT <BODY  CFG: head, BODY (assets, venues), console
@@ -41,6 +42,15 @@ venue_driver() {
     pids="$pids $!"
 }
 
+# venue_serve DRIVER: venue_driver server DRIVER with the key and secret
+# files DIR/key and DIR/secret, the books to DIR/expected.json, the log to
+# DIR/server.jsonl, 90 s at most; waits for its ports (DIR/ports)
+venue_serve() {
+    venue_driver server "$1" --key-file "$DIR/key" --secret-file "$DIR/secret" \
+        --expected "$DIR/expected.json" --port-file "$DIR/ports" --log "$DIR/server.jsonl" --timeout 90
+    venue_ports "venue server did not start" ports
+}
+
 # venue_ports MESSAGE FILE...: waits up to 10 s until every DIR/FILE (a
 # driver's --port-file) is there, else fail MESSAGE
 venue_ports() {
@@ -65,7 +75,7 @@ venue_config() {
 # DIR/tap.out, stderr in DIR/tap.log; its pid in pid_tap
 venue_tap() {
     venue_t=$1; shift
-    set -- $(for venue_s in "$@"; do printf ' --topic %s' "$venue_s"; done)
+    for venue_s in "$@"; do set -- "$@" --topic "$venue_s"; shift; done
     "$BIN/hb-tap" --config "$CFG" "$@" --timeout-ms "$venue_t" >"$DIR/tap.out" 2>"$DIR/tap.log" &
     pid_tap=$!
     pids="$pids $pid_tap"
