@@ -25,5 +25,6 @@ hb_heartbeat_begin (hb_msg_t *msg, const char *component, int64_t started_mono,
         hb->gaps = stats.gaps;
         hb->decode_errors = stats.decode_errors;
         hb->restarts_seen = stats.restarts;
+        hb_sub_latency (sub, &hb->lat_p50_ns, &hb->lat_p99_ns, &hb->lat_p999_ns);
     }
 }

@@ -12,7 +12,8 @@
 
 //  Clears msg and makes it a heartbeat of component: type, receive time
 //  (now), uptime since started_mono (hb_mono_ns at start), messages sent
-//  by pub, and the gaps, decode errors and publisher restarts seen by sub.
+//  by pub, and the gaps, decode errors and publisher restarts seen by sub,
+//  and sub's bus latency since the previous heartbeat (hb_sub_latency).
 //  pub or sub may be NULL (their counters stay 0). The caller sets
 //  msgs_in, drops, queue_depth, status (and overrides what it counts
 //  better itself), then publishes it with hb_pub_send.

@@ -5,7 +5,9 @@
     call, which is what hb_sub_last_payload hands out.                       */
 #include "hb_sub.h"
 #include "hb_curve.h"
+#include "hb_hist.h"
 #include "hb_log.h"
+#include "hb_time.h"
 
 #include <errno.h>
 #include <string.h>
@@ -22,6 +24,7 @@ struct _hb_sub_t {
     uint64_t       last_missed;
     hb_sub_stats_t stats;
     hb_complain_t  decode_complaint;
+    hb_hist_t     *latency;         //  ts_pub -> receive, since hb_sub_latency
 };
 
 hb_sub_t *
@@ -33,8 +36,9 @@ hb_sub_new (int rcvhwm)
     zmq_msg_init (&self->topic);
     zmq_msg_init (&self->payload);
     self->seq = hb_seq_new ();
+    self->latency = hb_hist_new ();
     self->sock = zsock_new (ZMQ_SUB);
-    if (!self->seq || !self->sock) {
+    if (!self->seq || !self->latency || !self->sock) {
         hb_error ("bus subscriber: out of memory or sockets");
         hb_sub_destroy (&self);
         return NULL;
@@ -55,6 +59,7 @@ hb_sub_destroy (hb_sub_t **self_p)
         zmq_msg_close (&self->payload);
         zsock_destroy (&self->sock);
         hb_seq_destroy (&self->seq);
+        hb_hist_destroy (&self->latency);
         free (self);
         *self_p = NULL;
     }
@@ -190,6 +195,8 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     uint64_t missed = 0;
     hb_seq_status_t seq_status = hb_seq_check (self->seq, name, &msg->env, &missed);
     self->stats.received++;
+    if (msg->env.ts_pub > 0)
+        hb_hist_record (self->latency, hb_wall_ns () - msg->env.ts_pub);
     switch (seq_status) {
         case HB_SEQ_GAP:
             self->stats.gaps++;
@@ -245,6 +252,16 @@ hb_sub_stats (hb_sub_t *self, hb_sub_stats_t *stats)
     assert (self);
     assert (stats);
     *stats = self->stats;
+}
+
+void
+hb_sub_latency (hb_sub_t *self, uint64_t *p50_ns, uint64_t *p99_ns, uint64_t *p999_ns)
+{
+    assert (self);
+    *p50_ns = hb_hist_percentile (self->latency, 0.50);
+    *p99_ns = hb_hist_percentile (self->latency, 0.99);
+    *p999_ns = hb_hist_percentile (self->latency, 0.999);
+    hb_hist_reset (self->latency);
 }
 
 zsock_t *

@@ -50,6 +50,12 @@ const void *hb_sub_last_payload (hb_sub_t *self, size_t *size);
 uint64_t hb_sub_last_missed (hb_sub_t *self);
 
 void hb_sub_stats (hb_sub_t *self, hb_sub_stats_t *stats);
+
+//  Bus latency of the messages received since the last call: percentiles of
+//  (receive wall time - the publisher's ts_pub), ns, then starts afresh, so
+//  each heartbeat reports its own interval. 0s when nothing came. Across
+//  machines it includes the clocks' offset (docs/OPERATIONS.md).
+void hb_sub_latency (hb_sub_t *self, uint64_t *p50_ns, uint64_t *p99_ns, uint64_t *p999_ns);
 zsock_t *hb_sub_sock (hb_sub_t *self);
 
 #endif

@@ -2,6 +2,7 @@
 #include "hb_feed.h"
 #include "hb_curve.h"
 #include "hb_heartbeat.h"
+#include "hb_hist.h"
 #include "hb_fillstore.h"
 #include "hb_log.h"
 #include "hb_pub.h"
@@ -53,6 +54,7 @@ struct _hb_feed_t {
     uint64_t              last_seq;
     uint32_t              status;
     hb_feed_stats_t       counts;       //  the counters that are ours, not pub/sub's
+    hb_hist_t            *latency;      //  venue event -> received, since the last heartbeat
     s_timer_t             timers [S_MAX_TIMERS];
     s_fd_t                fds [S_MAX_FDS];
     hb_complain_t         c_invalid, c_misaddressed, c_decode, c_stale,
@@ -113,6 +115,8 @@ s_api_publish (void *ctx, hb_msg_t *msg)
         return s_invalid (self, "symbol is not configured for this venue", msg);
     if (msg->env.ts_recv == 0)
         msg->env.ts_recv = hb_wall_ns ();
+    if (msg->env.ts_venue > 0)
+        hb_hist_record (self->latency, msg->env.ts_recv - msg->env.ts_venue);
 
     int rc;
     if (msg->env.type == HB_MSG_TICK) {
@@ -424,6 +428,11 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     hb->decode_errors = stats.decode_errors + stats.invalid;
     hb->restarts_seen = stats.restarts;
     hb->queue_depth = stats.pending;
+    //  a feed's latency is the venue's: its event time to our receipt
+    hb->lat_p50_ns = hb_hist_percentile (self->latency, 0.50);
+    hb->lat_p99_ns = hb_hist_percentile (self->latency, 0.99);
+    hb->lat_p999_ns = hb_hist_percentile (self->latency, 0.999);
+    hb_hist_reset (self->latency);
     hb->status = self->status;
     if (hb_pub_send (self->pub, self->hb_topic, msg) == 0) {
         self->counts.heartbeats++;
@@ -545,6 +554,12 @@ hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_h
     self->venue = venue;
     self->flush_timer = -1;
     self->started_mono = hb_mono_ns ();
+    self->latency = hb_hist_new ();
+    if (!self->latency) {
+        hb_error ("feed.%s: out of memory", venue->name);
+        hb_feed_destroy (&self);
+        return NULL;
+    }
     if (snprintf (self->id, sizeof self->id, "feed.%s", venue->name) >= (int) sizeof self->id) {
         hb_error ("venue name '%s' too long for a publisher id", venue->name);
         hb_feed_destroy (&self);
@@ -654,6 +669,7 @@ hb_feed_destroy (hb_feed_t **self_p)
     hb_sub_destroy (&self->sub);
     hb_pub_destroy (&self->pub);
     hb_plugin_host_destroy (&self->plugin);
+    hb_hist_destroy (&self->latency);
     free (self);
     *self_p = NULL;
 }

@@ -191,6 +191,7 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
     hb->gaps = sub.gaps;
     hb->decode_errors = sub.decode_errors;
     hb->restarts_seen = sub.restarts;
+    hb_sub_latency (self->sub, &hb->lat_p50_ns, &hb->lat_p99_ns, &hb->lat_p999_ns);
     hb->queue_depth = st.in_flight;
     hb->status = hb_hedger_killed (self->hedger)? 1: 0;     //  1: kill switch set
     hb_pub_send (self->pub, NULL, &msg);
