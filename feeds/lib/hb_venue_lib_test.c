@@ -2,7 +2,8 @@
     base64, backoff, token bucket, secrets and their file modes, JSON
     getters and the parse arena; hb_ws (fragments reassembled, reconnect
     after a drop, send) and hb_rest (GET, POST, 404, connection refused)
-    against tests/venues/venue_server.py on loopback, on a zloop host.   */
+    against tests/venues/venue_server.py on loopback, on a zloop host
+    (TLS and the shared service thread: hb_venue_net_test.c).             */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_testhost.h"
+#include "hb_testserver.h"
 #include "hb_ws.h"
 
 //  ---------------------------------------------------------------------------
@@ -319,52 +321,6 @@ test_json (void **state)
 //  hb_ws and hb_rest against venue_server.py
 
 typedef struct {
-    pid_t   pid;
-    int     ws_port, http_port;
-    char    dir [64];
-} s_server_t;
-
-static void
-s_server_start (s_server_t *server, const char *script)
-{
-    snprintf (server->dir, sizeof server->dir, "/tmp/hb-vlib.XXXXXX");
-    assert_non_null (mkdtemp (server->dir));
-    char path [128], ports [128];
-    snprintf (path, sizeof path, "%s/script.json", server->dir);
-    snprintf (ports, sizeof ports, "%s/ports", server->dir);
-    FILE *f = fopen (path, "w");
-    assert_non_null (f);
-    fputs (script, f);
-    fclose (f);
-    server->pid = fork ();
-    assert_true (server->pid >= 0);
-    if (server->pid == 0) {
-        int null = open ("/dev/null", O_WRONLY);
-        dup2 (null, 1);
-        execl ("/usr/bin/python3", "python3", "tests/venues/venue_server.py", "--script", path,
-               "--port-file", ports, "--timeout", "30", (char *) NULL);
-        _exit (127);
-    }
-    f = NULL;
-    for (int i = 0; i < 200 && !f; i++)
-        if (!(f = fopen (ports, "r")))
-            usleep (50 * 1000);
-    assert_non_null (f);
-    assert_int_equal (fscanf (f, "ws_port %d\nhttp_port %d\n", &server->ws_port, &server->http_port), 2);
-    fclose (f);
-}
-
-static void
-s_server_stop (s_server_t *server)
-{
-    kill (server->pid, SIGTERM);
-    waitpid (server->pid, NULL, 0);
-    char cmd [128];
-    snprintf (cmd, sizeof cmd, "rm -rf %s", server->dir);
-    assert_int_equal (system (cmd), 0);
-}
-
-typedef struct {
     int     msgs;
     int     opens;
     int     closes;
@@ -421,15 +377,15 @@ static void
 test_ws (void **state)
 {
     (void) state;
-    s_server_t server = { 0 };
-    s_server_start (&server,
+    hb_testserver_t *server = hb_testserver_new (
         "{\"ws\": [[{\"send_raw\": \"one\"}, {\"send_fragments\": [\"tw\", \"o-\", \"parts\"]},"
         "           {\"send_raw\": \"three\"}, {\"drop\": true}],"
-        "          [{\"recv\": 1}, {\"send_raw\": \"echo:hello\"}]]}");
+        "          [{\"recv\": 1}, {\"send_raw\": \"echo:hello\"}]]}", NULL, NULL);
+    assert_non_null (server);
     hb_config_t *config = s_config ();
     hb_testhost_t *host = hb_testhost_new (config, "v");
     char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", server.ws_port);
+    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
     s_ws_seen_t seen;
     memset (&seen, 0, sizeof seen);
     hb_ws_cfg_t cfg = { .name = "t", .url = url, .backoff_base_ms = 20, .backoff_max_ms = 50, .seed = 1,
@@ -460,7 +416,7 @@ test_ws (void **state)
     assert_null (hb_ws_new (hb_testhost_api (host), &cfg));
     hb_testhost_destroy (&host);
     free (config);
-    s_server_stop (&server);
+    hb_testserver_destroy (&server);
 }
 
 typedef struct {
@@ -491,9 +447,9 @@ static void
 test_rest (void **state)
 {
     (void) state;
-    s_server_t server = { 0 };
-    s_server_start (&server, "{\"http\": {\"GET /a\": {\"status\": 200, \"body\": {\"x\": 1}},"
-                             "           \"POST /b\": {\"status\": 201, \"body\": \"made\"}}}");
+    hb_testserver_t *server = hb_testserver_new ("{\"http\": {\"GET /a\": {\"status\": 200, \"body\": {\"x\": 1}},"
+                             "           \"POST /b\": {\"status\": 201, \"body\": \"made\"}}}", NULL, NULL);
+    assert_non_null (server);
     hb_config_t *config = s_config ();
     hb_testhost_t *host = hb_testhost_new (config, "v");
     hb_rest_cfg_t cfg = { .name = "t", .max_inflight = 4, .timeout_ms = 5000 };
@@ -506,11 +462,11 @@ test_rest (void **state)
         seen [i].done = &done;
     char url [128];
     const char *headers [] = { "X-Test: 1", NULL };
-    snprintf (url, sizeof url, "http://127.0.0.1:%d/a?q=1", server.http_port);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/a?q=1", hb_testserver_http_port (server));
     assert_int_equal (hb_rest_request (rest, "GET", url, headers, NULL, s_on_done, &seen [0]), 0);
-    snprintf (url, sizeof url, "http://127.0.0.1:%d/b", server.http_port);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/b", hb_testserver_http_port (server));
     assert_int_equal (hb_rest_request (rest, "POST", url, NULL, "k=v", s_on_done, &seen [1]), 0);
-    snprintf (url, sizeof url, "http://127.0.0.1:%d/nothing", server.http_port);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/nothing", hb_testserver_http_port (server));
     assert_int_equal (hb_rest_request (rest, "DELETE", url, NULL, NULL, s_on_done, &seen [2]), 0);
     //  port 1 on loopback: nothing listens
     assert_int_equal (hb_rest_request (rest, "GET", "http://127.0.0.1:1/", NULL, NULL, s_on_done, &seen [3]), 0);
@@ -541,7 +497,7 @@ test_rest (void **state)
     assert_int_equal (hb_testhost_timers (host), 0);
     hb_testhost_destroy (&host);
     free (config);
-    s_server_stop (&server);
+    hb_testserver_destroy (&server);
 }
 
 int

@@ -4,22 +4,37 @@
     Why a thread. The libwebsockets of Debian 12 is built without
     LWS_WITH_EXTERNAL_POLL, so it cannot hand its sockets to another event
     loop, and it resolves host names with a blocking getaddrinfo. A plugin
-    must never block the host, so each hb_ws_t runs its own libwebsockets
-    context on a private service thread, as docs/PLUGINS.md allows for a
-    library that insists on one. Nothing of that thread is visible to the
-    plugin:
+    must never block the host, so libwebsockets runs on a private service
+    thread, as docs/PLUGINS.md allows for a library that insists on one.
+    There is one such thread and one libwebsockets context per process (a
+    second context breaks libwebsockets' process-wide OpenSSL state and
+    leaks it at exit): the first hb_ws_new creates them, the last
+    hb_ws_destroy ends them, and every client is one connection of that
+    context. Nothing of that thread is visible to the plugin:
       - received messages (reassembled from fragments) and connection
-        events go into a bounded byte ring, in order, and an eventfd
-        registered with host->fd_add wakes the reactor, which calls on_msg,
-        on_open and on_close there;
-      - hb_ws_send copies the text into an outbound ring and wakes the
-        service thread (lws_cancel_service, the one thread-safe call of
-        libwebsockets); every other libwebsockets call is made on the
+        events go into the client's bounded byte ring, in order, and the
+        client's eventfd, registered with host->fd_add, wakes the reactor,
+        which calls on_msg, on_open and on_close there;
+      - hb_ws_send copies the text into the client's outbound ring; that
+        and every connect / drop / stop is a request queued for the service
+        thread and woken with lws_cancel_service (the one thread-safe call
+        of libwebsockets); every other libwebsockets call is made on the
         service thread.
-    When the inbound ring is full the service thread waits for the reactor
-    to drain it, so a slow plugin pushes back on the socket (TCP flow
-    control) rather than losing messages. Nothing allocates per message:
-    the rings and the reassembly buffer are sized at hb_ws_new.
+    When a client's inbound ring is full the service thread stops reading
+    that connection (libwebsockets rx flow control) until the reactor has
+    drained the ring, so a slow plugin pushes back on its own socket (TCP
+    flow control) rather than losing messages or stalling the other
+    clients. Nothing allocates per message: the rings and the reassembly
+    buffer are sized at hb_ws_new.
+
+    TLS (wss://). The server certificate and its host name are verified
+    against ca_file (a PEM bundle; NULL: the system's store). Clients that
+    name the same ca_file share one libwebsockets vhost (one OpenSSL
+    client context), kept until the last client goes. insecure skips the
+    certificate checks, for tests against a self-signed server only. A
+    certificate that fails the checks fails the attempt like any other
+    connection error: on_close with the reason, counted in attempts and
+    retried after the backoff delay.
 
     Reconnects. Any loss of the connection (refused, reset, closed by the
     venue, a keep-alive ping left unanswered, hb_ws_reconnect) calls
@@ -82,10 +97,12 @@ typedef struct {
     uint64_t oversized;             //  messages above max_msg (connection dropped)
 } hb_ws_stats_t;
 
-//  Builds the client and its service thread (idle: no connection yet) and
-//  registers its eventfd on host. The strings of cfg are copied. Returns
-//  NULL (after logging why through host->log) on a bad URL or when a
-//  resource cannot be had.
+//  Builds the client (idle: no connection yet), starting the process's
+//  service thread if it is the first, and registers its eventfd on host.
+//  The strings of cfg are copied. Returns NULL (after logging why through
+//  host->log) on a bad URL, a ca_file that cannot be loaded, or when a
+//  resource cannot be had. Called on the host's reactor thread; it waits
+//  for the service thread to load ca_file.
 hb_ws_t *hb_ws_new (const hb_host_api_t *host, const hb_ws_cfg_t *cfg);
 
 //  Starts connecting (now) and keeps the connection up until hb_ws_stop.
@@ -116,9 +133,10 @@ bool hb_ws_connected (const hb_ws_t *self);
 //  Counters since hb_ws_new.
 void hb_ws_stats (const hb_ws_t *self, hb_ws_stats_t *stats);
 
-//  Stops the service thread, closes the connection without calling
-//  on_close, removes the fd and the timers from the host, frees, nulls
-//  *self_p. NULL-safe.
+//  Closes the connection without calling on_close (waiting for the
+//  service thread to let go of it), removes the fd and the timers from the
+//  host, frees, nulls *self_p; the last client also ends the service
+//  thread and the libwebsockets context. NULL-safe.
 void hb_ws_destroy (hb_ws_t **self_p);
 
 #endif

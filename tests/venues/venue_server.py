@@ -27,6 +27,7 @@ Command line (library drivers and the JSON form alike):
 
     venue_server.py [--script FILE.json] [--port-file FILE] [--log FILE]
                     [--timeout S] [--ws-port N] [--http-port N]
+                    [--tls-cert CERT.pem --tls-key KEY.pem]
 
   --script    JSON {"ws": [[steps..], ..], "http": {"GET /path": {"status": 200,
               "body": {...}}, ..}} for venues that need no code (static REST).
@@ -40,6 +41,12 @@ Command line (library drivers and the JSON form alike):
               their own with server.log (...). Request bodies and headers are
               not logged (they may hold keys); drivers log what they verified.
   --timeout   exit after S seconds (default 60), so a broken test cannot hang.
+  --tls-cert, --tls-key
+              serve both over TLS (wss://, https://) with this certificate
+              chain and key (PEM). Tests make a throw-away self-signed pair
+              at run time (openssl req -x509 -newkey ec ...) in their temp
+              dir; no key is ever committed. A client that refuses the
+              certificate shows as a failed handshake, logged as tls_error.
   SIGTERM / SIGINT end it cleanly (exit 0).
 
 Steps of a WebSocket session (a dict each, run in order):
@@ -79,6 +86,7 @@ import hmac
 import json
 import os
 import signal
+import ssl
 import sys
 import urllib.parse
 
@@ -350,9 +358,10 @@ class VenueServer:
         loop = asyncio.get_running_loop ()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler (sig, lambda: self.stop.done () or self.stop.set_result (0))
+        tls = self._tls_context (args)
         ws_server = await websockets.serve (self._ws, '127.0.0.1', args.ws_port,
-                                            max_size=None, ping_interval=None)
-        http_server = await asyncio.start_server (self._http, '127.0.0.1', args.http_port)
+                                            max_size=None, ping_interval=None, ssl=tls)
+        http_server = await asyncio.start_server (self._http, '127.0.0.1', args.http_port, ssl=tls)
         ws_port = ws_server.sockets [0].getsockname () [1]
         http_port = http_server.sockets [0].getsockname () [1]
         if args.port_file:
@@ -369,6 +378,27 @@ class VenueServer:
         ws_server.close ()
         http_server.close ()
 
+    def _tls_context (self, args):
+        """The server side TLS context for --tls-cert/--tls-key, else None."""
+        if not args.tls_cert:
+            return None
+        ctx = ssl.SSLContext (ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain (args.tls_cert, args.tls_key)
+        loop = asyncio.get_running_loop ()
+        default = loop.get_exception_handler ()
+
+        def on_error (loop_, context):
+            # a client refusing our certificate ends its handshake: logged,
+            # not a traceback on stderr
+            if isinstance (context.get ('exception'), (ssl.SSLError, ConnectionError)):
+                self.log ('tls_error', error=str (context ['exception']) [:160])
+            elif default:
+                default (loop_, context)
+            else:
+                loop_.default_exception_handler (context)
+        loop.set_exception_handler (on_error)
+        return ctx
+
     def main (self, argv=None):
         p = argparse.ArgumentParser (description='scripted venue for plugin tests')
         p.add_argument ('--script')
@@ -377,7 +407,11 @@ class VenueServer:
         p.add_argument ('--timeout', type=float, default=60)
         p.add_argument ('--ws-port', type=int, default=0)
         p.add_argument ('--http-port', type=int, default=0)
+        p.add_argument ('--tls-cert')
+        p.add_argument ('--tls-key')
         args = p.parse_args (argv)
+        if bool (args.tls_cert) != bool (args.tls_key):
+            p.error ('--tls-cert and --tls-key go together')
         if args.script:
             with open (args.script) as f:
                 script = json.load (f)
