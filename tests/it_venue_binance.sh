@@ -7,7 +7,11 @@
 #     flagged HB_TICK_STALE were published (the gap, the disconnect);
 #  2. an order sent with hb-tap --send-order is filled: the server verified
 #     its signature (sig_ok, no sig_bad); the secret is not in the log;
-#  3. SIGTERM stops the feed cleanly (exit 0: under ASan, no leak).
+#  3. the user data stream: the order's stream reports publish nothing
+#     twice; a resting order gets its fills (commission, maker flag) and
+#     done from the stream; listenKeyExpired brings a new key and a
+#     reconnect on it; the keepalive reaches the server;
+#  4. SIGTERM stops the feed cleanly (exit 0: under ASan, no leak).
 # Skips (77) when hb-feed, hb-tap, the plugin or python3-websockets is missing.
 . "$(dirname "$0")/lib/it.sh"
 . "$TOP/tests/lib/venue.sh"
@@ -37,6 +41,7 @@ venues:
       rest_url: "http://127.0.0.1:$HTTP"
       backoff_base_ms: 50
       backoff_max_ms: 200
+      listen_keepalive_s: 1
       api_key_env: HB_IT_BINANCE_KEY
       api_secret_file: "$DIR/secret"
     instruments:
@@ -85,7 +90,30 @@ wait_for 10 filled || fail "no fill or done ack on the bus"
 if grep -q "$SECRET" "$DIR/feed.log"; then fail "the secret is in the feed's log"; fi
 echo "ok   order filled, its signature verified by the server, secret not logged"
 
-# 3. clean stop
+# 3. the user data stream: the same order's reports published nothing twice;
+#    a resting order's fills come from the stream (commission, maker flag);
+#    listenKeyExpired -> a new key and a reconnect on it; keepalives
+sent() { [ "$(grep -c '"event": "user_sent"' "$DIR/server.jsonl")" -ge 3 ]; }
+wait_for 10 sent || fail "the user stream did not carry the order's reports"
+sleep 1
+jq -se --arg c "it-$$" '([.[] | select(.fill.client_id == $c)] | length) == 2
+        and ([.[] | select(.ack.client_id == $c and .ack.status == "done")] | length) == 1' \
+    "$DIR/tap.out" >/dev/null || fail "stream duplicates published: $(jq -c --arg c "it-$$" 'select(.fill.client_id == $c or .ack.client_id == $c)' "$DIR/tap.out")"
+venue_order rest bnc BTC-USD buy 0.5 --limit 101 --client-id "rest-$$" || fail "resting order: exit $?"
+jq -se '[.[] | select(.ack) | .ack.status] == ["accepted", "accepted", "done"]
+        and ([.[] | select(.fill) | .fill] | length == 2
+             and .[0].liquidity == "maker" and .[0].fee == 0.05 and .[0].fee_asset == "USD"
+             and .[1].liquidity == "taker" and .[1].fee_asset == "BNB" and .[1].px == 100.5)' \
+    "$DIR/rest.out" >/dev/null || fail "resting order: $(jq -c 'select(.ack or .fill)' "$DIR/rest.out")"
+newkey() { grep '"event": "user_connect"' "$DIR/server.jsonl" | grep -q '"lk-2"' &&
+           grep '"event": "keepalive"' "$DIR/server.jsonl" | grep -q '"ok": true'; }
+wait_for 10 newkey || fail "no reconnect on a new listenKey, or no keepalive"
+if grep -q '"event": "listen_bad_key"\|"event": "user_refused"' "$DIR/server.jsonl"; then
+    fail "a listenKey request without the key, or a stream on a dead key"
+fi
+echo "ok   user stream: no duplicate fill, resting order filled from it, new listenKey, keepalive"
+
+# 4. clean stop
 it_stop "$pid_feed" || fail "hb-feed exit $? after SIGTERM"
 echo "ok   hb-feed stopped cleanly"
 exit 0

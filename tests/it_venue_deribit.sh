@@ -15,6 +15,8 @@
 #  4. public/auth: the venue verified the client_signature; an order fills
 #     (one fill although the venue reports the execution twice, done ack);
 #     an order the venue refuses: rejected ack, insufficient_collateral;
+#  4b. an order whose answer is lost in a disconnect is asked about after
+#     the reconnect: done + one fill; one the venue never saw: rejected;
 #  5. SIGTERM: clean exit (ASan: no leak), and the secret is in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -101,6 +103,27 @@ rc=$?
 venue_rejected not_enough_funds
 [ "$(grep -c '"event": "auth_ok"' "$DIR/server.jsonl")" -ge 2 ] || fail "not authenticated on both connections"
 echo "ok   client_signature verified; order filled once (done); refused order insufficient_collateral"
+
+# 4b. the connection drops after an order is sent, before its answer: after
+#     the reconnect and auth the plugin asks the venue (by label: it has no
+#     order id yet) and publishes one outcome: the fill and done for an order
+#     the venue took, a reject for one it never saw
+venue_order lost deribit BTC-PERP buy 2 --client-id "lost-$$"
+rc=$?
+[ "$rc" = 0 ] || fail "lost-answer order: exit $rc: $(cat "$DIR/lost.out")"
+jq -se '[.[] | select(.ack) | .ack.status] == ["done"]
+        and ([.[] | select(.fill) | .fill] | length == 1 and .[0].qty == 2 and .[0].px == 65010.5)' \
+    "$DIR/lost.out" >/dev/null || fail "lost-answer order: $(jq -c 'select(.ack or .fill)' "$DIR/lost.out")"
+grep '"event": "order_queried"' "$DIR/server.jsonl" | grep '"by": "label"' | grep -q "lost-$$" ||
+    fail "the plugin did not ask the venue about lost-$$"
+venue_order gone deribit BTC-PERP buy 1 --client-id "gone-$$"
+rc=$?
+[ "$rc" = 4 ] || fail "order lost before the venue: exit $rc (want 4): $(cat "$DIR/gone.out")"
+jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
+        and (.[0].text | test("does not know"))' "$DIR/gone.out" >/dev/null ||
+    fail "gone order: $(jq -c 'select(.ack)' "$DIR/gone.out")"
+[ "$(grep -c '"event": "ws_connect"' "$DIR/server.jsonl")" = 4 ] || fail "not 4 connections"
+echo "ok   answers lost with the connection: asked after the reconnect, one outcome each"
 
 # 5. clean stop; the secret never reached a log
 it_stop "$pid_feed" || fail "hb-feed exited $? after SIGTERM"

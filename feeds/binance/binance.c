@@ -5,7 +5,8 @@
     for every configured instrument; aggTrade on usdm). Books follow
     Binance's documented local-book procedure (binance_depth.c); trades and
     book tickers are normalized here. Orders go over the signed REST API
-    (binance_order.c). Everything runs on the host's reactor: the socket
+    (binance_order.c), their later fills from the user data stream
+    (binance_user.c). Everything runs on the host's reactor: the socket
     through hb_ws, REST through hb_rest.
 
     Status: HB_TICK_STALE while the stream is down or any book is being
@@ -486,8 +487,8 @@ binance_new (const hb_host_api_t *host)
     self->json = hb_json_new (256 * 1024, 0);
     self->json_rest = hb_json_new (1024 * 1024, 0);
     self->json_replay = hb_json_new (64 * 1024, 0);
-    if (!self->json || !self->json_rest || !self->json_replay || s_configure (self)
-    ||  binance_orders_init (self)) {
+    if (!self->json || !self->json_rest || !self->json_replay || binance_user_init (self)
+    ||  s_configure (self) || binance_orders_init (self)) {
         binance_destroy (&self);
         return NULL;
     }
@@ -501,6 +502,7 @@ binance_destroy (binance_t **self_p)
         return;
     binance_t *self = *self_p;
     hb_ws_destroy (&self->ws);
+    binance_user_fini (self);
     hb_rest_destroy (&self->rest);
     binance_orders_fini (self);
     for (int i = 0; i < self->n_inst; i++)
@@ -553,7 +555,7 @@ s_create (const hb_host_api_t *host)
     self->rest = hb_rest_new (host, &rest_cfg);
     snprintf (name, sizeof name, "%s.ws", self->venue->name);
     self->ws = self->rest ? hb_ws_new (host, &ws_cfg) : NULL;
-    if (!self->ws) {
+    if (!self->ws || binance_user_create (self, &ws_cfg)) {
         binance_destroy (&self);
         return NULL;
     }
@@ -566,6 +568,8 @@ s_start (void *arg)
     binance_t *self = (binance_t *) arg;
     self->status = HB_TICK_STALE;
     self->host->set_status (self->host->ctx, HB_TICK_STALE);
+    if (binance_user_start (self))
+        return -1;
     return hb_ws_start (self->ws);
 }
 
@@ -594,6 +598,11 @@ s_destroy (void **self_p)
                (unsigned long long) self->stats.gaps, (unsigned long long) self->stats.crossed,
                (unsigned long long) self->stats.snapshots, (unsigned long long) self->stats.orders,
                (unsigned long long) self->stats.rejects, (unsigned long long) self->stats.fills);
+        s_log (self, HB_LOG_INFO, "user stream: msgs %llu events %llu duplicate fills %llu listenKeys %llu "
+               "keepalives %llu lookups %llu", (unsigned long long) self->stats.user_msgs,
+               (unsigned long long) self->stats.user_events, (unsigned long long) self->stats.duplicate_fills,
+               (unsigned long long) self->stats.listen_keys, (unsigned long long) self->stats.keepalives,
+               (unsigned long long) self->stats.lookups);
     }
     binance_destroy (&self);
     *self_p = NULL;
@@ -603,7 +612,7 @@ const hb_venue_ops_t hb_venue_plugin = {
     .abi_version = HB_PLUGIN_ABI_VERSION,
     .size        = sizeof (hb_venue_ops_t),
     .name        = "binance",
-    .description = "Binance spot / USDⓈ-M perpetuals: depth, book ticker, trades; signed REST orders",
+    .description = "Binance spot / USDⓈ-M perpetuals: depth, book ticker, trades; signed REST orders, user data stream",
     .create      = s_create,
     .start       = s_start,
     .order       = s_order,

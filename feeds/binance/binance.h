@@ -22,6 +22,9 @@
 #define BINANCE_PENDING_BYTES   (256 * 1024)    //  diffs buffered per instrument while snapshotting
 #define BINANCE_MAX_ORDERS      64      //  orders and cancels in flight
 #define BINANCE_ERR_MAX         192
+#define BINANCE_LIVE            256     //  orders whose acks and fills are tracked (user stream)
+#define BINANCE_SEEN            1024    //  recent trade ids published, for duplicates
+#define BINANCE_KEY_MAX         128     //  listenKey
 
 typedef enum { BINANCE_SPOT = 1, BINANCE_USDM = 2 } binance_market_t;
 
@@ -66,9 +69,37 @@ typedef struct {
     uint64_t snapshot_errors;
     uint64_t dropped_stale;         //  diffs older than the snapshot
     uint64_t orders, cancels, rejects, fills;
+    uint64_t user_msgs;             //  user data stream messages
+    uint64_t user_events;           //  executionReport / ORDER_TRADE_UPDATE handled
+    uint64_t user_ignored;          //  account updates and other events we do not use
+    uint64_t duplicate_fills;       //  fills already published (REST answer or stream)
+    uint64_t listen_keys;           //  listenKeys obtained
+    uint64_t keepalives;            //  listenKey keepalives accepted
+    uint64_t lookups;               //  orders looked up after the user stream was down
 } binance_stats_t;
 
 typedef struct binance_order_s binance_order_t;
+
+//  What was published about one order (REST answers and the user data
+//  stream both report on it): acks only when something changed, fills once.
+typedef struct {
+    bool     used;
+    bool     final;                 //  done / canceled / rejected published
+    uint8_t  status;                //  last ack status published (0: none)
+    uint8_t  side;
+    char     client_id [HB_ID_MAX];
+    binance_inst_t *bi;
+    double   qty;                   //  hb units
+    double   filled;                //  venue units in the fills published
+    double   acked;                 //  venue units in the last ack
+    int64_t  order_id;              //  0 until known
+    uint64_t touched;               //  for eviction, oldest first
+} binance_live_t;
+
+typedef struct {
+    int      inst;                  //  index in inst[]
+    int64_t  trade_id;
+} binance_seen_t;
 
 typedef struct {
     const hb_host_api_t  *host;
@@ -98,6 +129,21 @@ typedef struct {
     uint32_t     status;            //  last set_status
     int64_t      started_ns;
     binance_order_t *orders;        //  BINANCE_MAX_ORDERS slots
+    //  user data stream (binance_user.c)
+    hb_ws_t     *user_ws;
+    bool         user_started;
+    bool         user_opened;       //  the stream was up once (later opens look orders up)
+    char         listen_key [BINANCE_KEY_MAX];
+    bool         listen_inflight;
+    bool         listen_reconnect;  //  reconnect once the new key is there
+    int          listen_tries;
+    int          listen_timer;      //  retry of a failed POST, -1
+    int          keepalive_timer;   //  -1
+    uint64_t     keepalive_ms;
+    binance_live_t *live;           //  BINANCE_LIVE
+    uint64_t     live_clock;
+    binance_seen_t seen [BINANCE_SEEN];
+    size_t       seen_next;
     binance_stats_t stats;
     hb_msg_t     msg;               //  scratch for publishing
     char         err [BINANCE_ERR_MAX];
@@ -138,5 +184,41 @@ int  binance_orders_init (binance_t *self);
 void binance_orders_fini (binance_t *self);
 int  binance_order (binance_t *self, const hb_order_t *order);
 int  binance_cancel (binance_t *self, const hb_cancel_t *cancel);
+//  GET order by client id for live (its fills while the user stream was
+//  down): the answer goes through binance_live_*. -1 when not sent.
+int  binance_order_lookup (binance_t *self, binance_live_t *live);
+//  Publishes an ack; quantities in hb units.
+void binance_ack (binance_t *self, const char *symbol, const char *client_id, const char *order_id,
+                  int status, int reason, const char *text, double filled, double leaves);
+
+//  binance_user.c: the user data stream and what was published per order
+int  binance_user_init (binance_t *self);
+void binance_user_fini (binance_t *self);
+//  Creates the user stream client (not connected); 0 or -1. cfg is the
+//  market stream's, whose connection settings it shares.
+int  binance_user_create (binance_t *self, const hb_ws_cfg_t *cfg);
+//  Asks for a listenKey, then opens the stream. 0 or -1.
+int  binance_user_start (binance_t *self);
+//  One user stream message. Never fails: bad input is counted.
+void binance_user_on_message (binance_t *self, const char *text, size_t len);
+//  The record of client_id (made, evicting the oldest finished one, when
+//  create; NULL when not there and !create).
+binance_live_t *binance_live_get (binance_t *self, binance_inst_t *bi, const char *client_id,
+                                  int side, double qty, bool create);
+//  Publishes an ack for live unless it says nothing new (an accepted with
+//  no more filled than the last, anything after a final one). filled in
+//  venue units.
+void binance_live_ack (binance_t *self, binance_live_t *live, int status, int reason,
+                       const char *text, double filled);
+//  True when (bi, trade_id) was published before; remembers it otherwise.
+bool binance_trade_seen (binance_t *self, const binance_inst_t *bi, int64_t trade_id);
+//  Publishes one fill of live (px, qty in venue units; fee already in
+//  fee_asset; liquidity 1 maker, 2 taker) and counts it in live->filled.
+void binance_live_fill (binance_t *self, binance_live_t *live, const char *fill_id, double px,
+                        double qty, double fee, const char *fee_asset, int liquidity, int64_t ts_ms);
+//  A commission in asset, normalized: the quote (USD x quote_usd), the base
+//  coin at px, another coin (BNB) as is in *fee_asset (borrowed).
+double binance_fee (binance_t *self, const binance_inst_t *bi, double commission, const char *asset,
+                    double px, const char **fee_asset);
 
 #endif

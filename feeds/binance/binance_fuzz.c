@@ -3,7 +3,9 @@
 
     The first byte picks the instance (even: spot, odd: usdm) and the role
     of the rest: 'S' / 'T' answer the pending snapshot of the first
-    instrument with it (HTTP 200); anything else is a stream message.
+    instrument with it (HTTP 200); 'U' / 'V' make it a user data stream
+    message (executionReport, ORDER_TRADE_UPDATE, listenKeyExpired);
+    anything else is a market stream message.
     Snapshots asked for by the plugin are otherwise answered at once with a
     small fixed book, so diffs reach the synced state and the sequence
     checks. Nothing may crash, leak or publish what the bus would refuse. */
@@ -58,6 +60,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         binance_inst_t *inst = &self->inst [0];
         binance_depth_snapshot (self, inst, 200, (const char *) data + 1, size - 1);
     }
+    else
+    if (data [0] == 'U' || data [0] == 'V')     //  the user data stream
+        binance_user_on_message (self, (const char *) data + 1, size - 1);
     else
         binance_on_message (self, (const char *) data + 1, size - 1);
     for (int i = 0; i < 2; i++)

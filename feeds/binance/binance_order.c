@@ -6,7 +6,9 @@
     X-MBX-APIKEY header. Spot: POST/DELETE /api/v3/order with
     newOrderRespType=FULL (the answer lists the fills). USDⓈ-M: POST/DELETE
     /fapi/v1/order with newOrderRespType=RESULT (executed quantity and
-    average price: one fill per answer).
+    average price: one aggregate fill, unless the user data stream is up
+    to tell the trades). Acks and fills go through the order's record
+    (binance_user.c), which the user stream shares: nothing twice.
 
     Every order gets a final ack. Binance's answer is mapped to acks and
     fills; an error code to a reject reason; an answer we never got (a
@@ -70,8 +72,8 @@ binance_orders_fini (binance_t *self)
 //  ---------------------------------------------------------------------------
 //  Publishing
 
-static void
-s_ack (binance_t *self, const char *symbol, const char *client_id, const char *order_id,
+void
+binance_ack (binance_t *self, const char *symbol, const char *client_id, const char *order_id,
        int status, int reason, const char *text, double filled, double leaves)
 {
     hb_msg_t *msg = &self->msg;
@@ -97,35 +99,8 @@ s_ack (binance_t *self, const char *symbol, const char *client_id, const char *o
 static int
 s_reject (binance_t *self, const hb_order_t *order, int reason, const char *text)
 {
-    s_ack (self, order->symbol, order->client_id, "", HB_ACK_REJECTED, reason, text, 0, 0);
+    binance_ack (self, order->symbol, order->client_id, "", HB_ACK_REJECTED, reason, text, 0, 0);
     return 0;
-}
-
-static void
-s_fill (binance_t *self, binance_order_t *slot, const char *order_id, const char *fill_id,
-        double px, double qty, double fee, const char *fee_asset)
-{
-    hb_msg_t *msg = &self->msg;
-    memset (&msg->env, 0, sizeof msg->env);
-    memset (&msg->u.fill, 0, sizeof msg->u.fill);
-    msg->env.type = HB_MSG_FILL;
-    msg->env.ts_venue = self->host->now_ns (self->host->ctx);
-    hb_fill_t *fill = &msg->u.fill;
-    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
-    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->order.symbol);
-    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->order.client_id);
-    snprintf (fill->order_id, sizeof fill->order_id, "%s", order_id);
-    snprintf (fill->fill_id, sizeof fill->fill_id, "%s", fill_id);
-    snprintf (fill->fee_asset, sizeof fill->fee_asset, "%s", fee_asset);
-    fill->side = slot->order.side;
-    //  An order that crosses takes; a resting one that fills later would
-    //  make, but only immediate fills are seen here (README: limits).
-    fill->liquidity = 2;
-    fill->px = px * self->px_scale;
-    fill->qty = qty * slot->bi->qty_scale;
-    fill->fee = fee;
-    self->stats.fills++;
-    self->host->publish (self->host->ctx, msg);
 }
 
 //  ---------------------------------------------------------------------------
@@ -221,7 +196,8 @@ s_reason (int64_t code, const char *msg)
     }
 }
 
-//  Acks and fills for a successful order answer (or query answer).
+//  Acks and fills for a successful order answer (or query answer), through
+//  the order's record: the user stream may have told part of it already.
 static void
 s_on_order_result (binance_t *self, binance_order_t *slot, const json_t *root)
 {
@@ -236,19 +212,16 @@ s_on_order_result (binance_t *self, binance_order_t *slot, const json_t *root)
         s_reject (self, &slot->order, HB_REJ_VENUE, text);
         return;
     }
-    const binance_inst_t *bi = slot->bi;
-    char oid [HB_ID_MAX];
-    snprintf (oid, sizeof oid, "%lld", (long long) order_id);
-    double qty = slot->order.qty;
-    double filled = executed * bi->qty_scale;
+    binance_inst_t *bi = slot->bi;
+    binance_live_t *live = binance_live_get (self, bi, slot->order.client_id, slot->order.side,
+                                             slot->order.qty, true);
+    live->order_id = order_id;
     if (strcmp (status, "REJECTED") == 0) {
-        s_ack (self, slot->order.symbol, slot->order.client_id, oid, HB_ACK_REJECTED, HB_REJ_VENUE,
-               "binance: REJECTED", 0, 0);
+        binance_live_ack (self, live, HB_ACK_REJECTED, HB_REJ_VENUE, "binance: REJECTED", 0);
         return;
     }
-    s_ack (self, slot->order.symbol, slot->order.client_id, oid, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0, qty);
+    binance_live_ack (self, live, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
 
-    const char *asset = self->host->config->assets [bi->inst->asset].name;
     json_t *fills = json_object_get (root, "fills");
     size_t n_fills = 0;
     if (json_is_array (fills) && slot->kind == S_NEW) {
@@ -257,7 +230,7 @@ s_on_order_result (binance_t *self, binance_order_t *slot, const json_t *root)
         json_array_foreach (fills, i, f) {
             double px, fq, commission = 0;
             int64_t trade_id;
-            const char *fee_asset = "USD";
+            const char *cas = NULL, *fee_asset;
             if (hb_json_num (f, "price", &px, self->err, sizeof self->err)
             ||  hb_json_num (f, "qty", &fq, self->err, sizeof self->err)
             ||  hb_json_int (f, "tradeId", &trade_id, self->err, sizeof self->err)
@@ -265,31 +238,28 @@ s_on_order_result (binance_t *self, binance_order_t *slot, const json_t *root)
                 s_log (self, HB_LOG_ERROR, "order %s: unreadable fill %zu: %s", slot->order.client_id, i, self->err);
                 continue;
             }
-            double fee = 0;
-            const char *cas = NULL;
-            if (hb_json_num (f, "commission", &commission, NULL, 0) == 0
-            &&  hb_json_str (f, "commissionAsset", &cas, NULL, 0) == 0) {
-                //  Normalized to USD where we can: the quote (x quote_usd),
-                //  the base asset at the fill price; another coin (BNB) as is.
-                if (strlen (bi->vsym) > strlen (asset) && strcmp (cas, bi->vsym + strlen (asset)) == 0)
-                    fee = commission * self->px_scale;
-                else
-                if (strcmp (cas, asset) == 0)
-                    fee = commission * px * self->px_scale;
-                else {
-                    fee = commission;
-                    fee_asset = cas;
-                }
+            n_fills++;
+            if (binance_trade_seen (self, bi, trade_id)) {
+                self->stats.duplicate_fills++;      //  the user stream was first
+                continue;
             }
+            if (hb_json_num (f, "commission", &commission, NULL, 0))
+                commission = 0;
+            hb_json_str (f, "commissionAsset", &cas, NULL, 0);
+            double fee = binance_fee (self, bi, commission, cas, px, &fee_asset);
             char fid [128];
             snprintf (fid, sizeof fid, "%s-t%lld", bi->vsym, (long long) trade_id);
-            s_fill (self, slot, oid, fid, px, fq, fee, fee_asset);
-            n_fills++;
+            //  an order that crosses at once takes liquidity
+            binance_live_fill (self, live, fid, px, fq, fee, fee_asset, 2, 0);
         }
     }
-    if (n_fills == 0 && executed > 0) {
-        //  No per-trade list (usdm RESULT, or a query): one fill at the
-        //  average price, its fee from the configured taker rate.
+    //  No per-trade list (usdm RESULT, or a lookup): what no fill has told
+    //  yet, as one fill at the average price, its fee from the configured
+    //  taker rate. A new usdm order with the user stream up leaves it to
+    //  the stream, which has the trades, their fees and the maker flag.
+    double rest = executed - live->filled;
+    bool stream = self->user_ws && hb_ws_connected (self->user_ws) && slot->kind == S_NEW;
+    if (n_fills == 0 && rest > 1e-9 * (executed > 1 ? executed : 1) && !stream) {
         double avg = 0, quote = 0;
         if (hb_json_num (root, "avgPrice", &avg, NULL, 0) || !(avg > 0)) {
             if (hb_json_num (root, "cummulativeQuoteQty", &quote, NULL, 0) == 0 && quote > 0)
@@ -297,23 +267,29 @@ s_on_order_result (binance_t *self, binance_order_t *slot, const json_t *root)
         }
         if (avg > 0) {
             char fid [128];
-            snprintf (fid, sizeof fid, "%s-o%s", bi->vsym, oid);
-            s_fill (self, slot, oid, fid, avg, executed,
-                    self->venue->fee_taker * avg * executed * self->px_scale, "USD");
+            snprintf (fid, sizeof fid, "%s-o%lld-%lld", bi->vsym, (long long) order_id,
+                      (long long) llround (executed * 1e8));
+            binance_live_fill (self, live, fid, avg, rest,
+                               self->venue->fee_taker * avg * rest * self->px_scale, "USD", 2, 0);
         }
         else
             s_log (self, HB_LOG_ERROR, "order %s: executed %g without a price", slot->order.client_id, executed);
     }
-    if (strcmp (status, "FILLED") == 0)
-        s_ack (self, slot->order.symbol, slot->order.client_id, oid, HB_ACK_DONE, HB_REJ_NONE, "", filled, 0);
+    //  with the stream to tell the fills, the acks that count them wait for it
+    bool wait = stream && n_fills == 0 && executed > live->filled + 1e-9 * (executed > 1 ? executed : 1);
+    if (strcmp (status, "FILLED") == 0) {
+        if (!wait)
+            binance_live_ack (self, live, HB_ACK_DONE, HB_REJ_NONE, "", executed);
+    }
     else
-    if (strcmp (status, "CANCELED") == 0 || strncmp (status, "EXPIRED", 7) == 0)
-        s_ack (self, slot->order.symbol, slot->order.client_id, oid, HB_ACK_CANCELED, HB_REJ_NONE,
-               status, filled, 0);
+    if (strcmp (status, "CANCELED") == 0 || strncmp (status, "EXPIRED", 7) == 0) {
+        if (!wait)
+            binance_live_ack (self, live, HB_ACK_CANCELED, HB_REJ_NONE, status, executed);
+    }
     else
-    if (filled > 0)                 //  NEW / PARTIALLY_FILLED: still working
-        s_ack (self, slot->order.symbol, slot->order.client_id, oid, HB_ACK_ACCEPTED, HB_REJ_NONE,
-               status, filled, qty - filled);
+    if (executed > 0)               //  NEW / PARTIALLY_FILLED: still working
+        binance_live_ack (self, live, HB_ACK_ACCEPTED, HB_REJ_NONE, status,
+                          wait ? live->filled : executed);
 }
 
 static void
@@ -336,11 +312,11 @@ s_on_answer (void *arg, const hb_rest_resp_t *resp)
         const char *msg = "";
         char text [HB_TEXT_MAX];
         if (resp->status == 200 && root && hb_json_int (root, "orderId", &order_id, NULL, 0) == 0) {
-            char oid [HB_ID_MAX];
-            snprintf (oid, sizeof oid, "%lld", (long long) order_id);
             hb_json_num (root, "executedQty", &executed, NULL, 0);
-            s_ack (self, c->symbol, c->client_id, oid, HB_ACK_CANCELED, HB_REJ_NONE, "canceled",
-                   executed * slot->bi->qty_scale, 0);
+            //  the user stream reports the same cancel: one ack
+            binance_live_t *live = binance_live_get (self, slot->bi, c->client_id, 0, 0, true);
+            live->order_id = order_id;
+            binance_live_ack (self, live, HB_ACK_CANCELED, HB_REJ_NONE, "canceled", executed);
         }
         else {
             if (root) {
@@ -349,7 +325,7 @@ s_on_answer (void *arg, const hb_rest_resp_t *resp)
             }
             snprintf (text, sizeof text, "binance %lld: %s", (long long) code,
                       resp->status ? msg : (resp->error ? resp->error : "no answer"));
-            s_ack (self, c->symbol, c->client_id, "", HB_ACK_REJECTED,
+            binance_ack (self, c->symbol, c->client_id, "", HB_ACK_REJECTED,
                    resp->status == 429 || resp->status == 418 ? HB_REJ_RATE_LIMIT : s_reason (code, msg),
                    text, 0, 0);
         }
@@ -509,6 +485,29 @@ binance_cancel (binance_t *self, const hb_cancel_t *cancel)
         slot->used = false;
         reason = HB_REJ_VENUE, text = "could not send the request";
     }
-    s_ack (self, cancel->symbol, cancel->client_id, "", HB_ACK_REJECTED, reason, text, 0, 0);
+    binance_ack (self, cancel->symbol, cancel->client_id, "", HB_ACK_REJECTED, reason, text, 0, 0);
+    return 0;
+}
+
+int
+binance_order_lookup (binance_t *self, binance_live_t *live)
+{
+    if (!self->api_key || !self->api_secret || !self->rest)
+        return -1;
+    int64_t now = self->host->now_ns (self->host->ctx);
+    binance_order_t *slot = hb_ratelimit_take (&self->weight, 4, now) ? s_slot (self) : NULL;
+    if (!slot)
+        return -1;
+    slot->bi = live->bi;
+    memset (&slot->order, 0, sizeof slot->order);
+    snprintf (slot->order.venue, sizeof slot->order.venue, "%s", self->venue->name);
+    snprintf (slot->order.symbol, sizeof slot->order.symbol, "%s", live->bi->inst->symbol);
+    snprintf (slot->order.client_id, sizeof slot->order.client_id, "%s", live->client_id);
+    slot->order.side = live->side;
+    slot->order.qty = live->qty;
+    if (s_query (self, slot)) {
+        slot->used = false;
+        return -1;
+    }
     return 0;
 }

@@ -13,6 +13,11 @@
     - an order is filled (signed request verified by the server), an order
       refused by the venue is rejected with the mapped reason, a cancel of
       an unknown order is rejected; the server saw no bad signature;
+    - the user data stream: the order's stream reports do not publish its
+      fills or final ack again; a GTC order resting after its REST answer
+      gets its fills (commission, maker flag) and done from the stream;
+      listenKeyExpired brings a new key and a reconnect on it; the
+      keepalive reaches the server;
     - destroy leaves no fd and no timer behind.                          */
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,6 +93,7 @@ s_config (const char *dir, int ws_port, int http_port)
     s_param (v, "market", "spot");
     s_param (v, "backoff_base_ms", "50");
     s_param (v, "backoff_max_ms", "200");
+    s_param (v, "listen_keepalive_s", "1");
     s_param (v, "api_key_env", "HB_TEST_BINANCE_KEY");
     snprintf (text, sizeof text, "%s/secret", dir);
     s_param (v, "api_secret_file", text);
@@ -213,6 +219,59 @@ s_server_log (const char *event)
     return n;
 }
 
+//  Lines of the server log of event that also hold needle
+static size_t
+s_server_log_has (const char *event, const char *needle)
+{
+    char path [256], line [4096], ev [64];
+    snprintf (path, sizeof path, "%s/server.log", s_env.dir);
+    snprintf (ev, sizeof ev, "\"event\": \"%s\"", event);
+    FILE *f = fopen (path, "r");
+    size_t n = 0;
+    while (f && fgets (line, sizeof line, f))
+        n += strstr (line, ev) != NULL && strstr (line, needle) != NULL;
+    if (f)
+        fclose (f);
+    return n;
+}
+
+//  Acks (of status, 0: any) or fills published for client_id
+static size_t
+s_count_for (int type, const char *client_id, int status)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hb_testhost_count (s_env.host); i++) {
+        const hb_msg_t *m = hb_testhost_msg (s_env.host, i);
+        if (m->env.type != type)
+            continue;
+        const char *cid = type == HB_MSG_ACK ? m->u.ack.client_id : m->u.fill.client_id;
+        n += strcmp (cid, client_id) == 0 && (type != HB_MSG_ACK || !status || m->u.ack.status == status);
+    }
+    return n;
+}
+
+static bool
+s_user_events (void *arg)
+{
+    return ((binance_t *) s_env.plugin)->stats.user_events >= *(uint64_t *) arg;
+}
+
+static bool
+s_rest_done (void *arg)
+{
+    (void) arg;
+    return s_count_for (HB_MSG_ACK, "rest-1", HB_ACK_DONE) >= 1;
+}
+
+static bool
+s_new_key (void *arg)
+{
+    (void) arg;
+    binance_t *self = (binance_t *) s_env.plugin;
+    return s_server_log_has ("user_connect", "\"lk-2\"") >= 1 && hb_ws_connected (self->user_ws)
+        && self->stats.keepalives >= 1;
+}
+
 static size_t s_want_acks;
 
 static bool
@@ -305,6 +364,59 @@ test_session (void **state)
     assert_true (fabs (fill->u.fill.fee - 0.00001 * 101.5) < 1e-12);
     assert_string_equal (fill->u.fill.fee_asset, "USD");
 
+    //  The user stream reports the same order (NEW, two TRADEs with the
+    //  answer's trade ids): nothing published twice
+    binance_t *bself = (binance_t *) s_env.plugin;
+    uint64_t want = bself->stats.user_events + 3;
+    assert_int_equal (hb_testhost_run (s_env.host, 10000, s_user_events, &want), 0);
+    assert_int_equal (hb_testhost_count_type (s_env.host, HB_MSG_FILL), fills0 + 2);
+    assert_int_equal (s_count_for (HB_MSG_FILL, "ok-1", 0), 2);
+    assert_int_equal (s_count_for (HB_MSG_ACK, "ok-1", HB_ACK_DONE), 1);
+    assert_int_equal (s_count_for (HB_MSG_ACK, "ok-1", HB_ACK_ACCEPTED), 1);
+    assert_true (bself->stats.duplicate_fills >= 2);
+    assert_true (bself->stats.listen_keys >= 1);
+
+    //  A GTC order that rests: accepted over REST, its fills later on the
+    //  stream only, with the venue's commission and maker flag
+    hb_order_t gtc = { .side = HB_SIDE_BUY, .ord_type = HB_ORD_LIMIT, .tif = HB_TIF_GTC, .qty = 0.5,
+                       .px = 101 };
+    snprintf (gtc.venue, HB_NAME_MAX, "bnc");
+    snprintf (gtc.symbol, HB_NAME_MAX, "BTC-USD");
+    snprintf (gtc.client_id, HB_ID_MAX, "rest-1");
+    assert_int_equal (hb_venue_plugin.order (s_env.plugin, &gtc), 0);
+    assert_int_equal (hb_testhost_run (s_env.host, 10000, s_rest_done, NULL), 0);
+    assert_int_equal (s_count_for (HB_MSG_FILL, "rest-1", 0), 2);
+    assert_int_equal (s_count_for (HB_MSG_ACK, "rest-1", HB_ACK_ACCEPTED), 2);    //  new, partial
+    assert_int_equal (s_count_for (HB_MSG_ACK, "rest-1", 0), 3);
+    const hb_msg_t *f1 = NULL, *f2 = NULL;
+    for (size_t i = 0; i < hb_testhost_count (s_env.host); i++) {
+        const hb_msg_t *m = hb_testhost_msg (s_env.host, i);
+        if (m->env.type == HB_MSG_FILL && strcmp (m->u.fill.client_id, "rest-1") == 0)
+            *(f1 ? &f2 : &f1) = m;
+    }
+    assert_string_equal (f1->u.fill.fill_id, "BTCUSDT-t901");
+    assert_int_equal (f1->u.fill.liquidity, 1);
+    assert_true (fabs (f1->u.fill.px - 101.0) < 1e-9 && fabs (f1->u.fill.qty - 0.25) < 1e-9);
+    assert_true (fabs (f1->u.fill.fee - 0.05) < 1e-12);
+    assert_string_equal (f1->u.fill.fee_asset, "USD");
+    assert_string_equal (f1->u.fill.order_id, "556");
+    assert_string_equal (f2->u.fill.fill_id, "BTCUSDT-t902");
+    assert_int_equal (f2->u.fill.liquidity, 2);
+    assert_true (fabs (f2->u.fill.px - 100.5) < 1e-9);
+    assert_true (fabs (f2->u.fill.fee - 0.0001) < 1e-12);
+    assert_string_equal (f2->u.fill.fee_asset, "BNB");
+    ack = hb_testhost_last (s_env.host, HB_MSG_ACK, NULL);
+    assert_int_equal (ack->u.ack.status, HB_ACK_DONE);
+    assert_true (fabs (ack->u.ack.filled_qty - 0.5) < 1e-9);
+
+    //  listenKeyExpired: a new key, the stream reconnected on it; the
+    //  keepalive (every second here) reached the server
+    assert_int_equal (hb_testhost_run (s_env.host, 10000, s_new_key, NULL), 0);
+    assert_true (s_server_log_has ("listen_key", "\"lk-2\"") >= 1);
+    assert_true (s_server_log_has ("keepalive", "\"ok\": true") >= 1);
+    assert_int_equal (s_server_log ("listen_bad_key"), 0);
+    assert_int_equal (s_server_log ("user_refused"), 0);
+
     //  An order the venue refuses
     snprintf (order.client_id, HB_ID_MAX, "rej-1");
     acks0 = hb_testhost_count_type (s_env.host, HB_MSG_ACK);
@@ -333,8 +445,8 @@ test_session (void **state)
     ack = hb_testhost_last (s_env.host, HB_MSG_ACK, NULL);
     assert_int_equal (ack->u.ack.reason, HB_REJ_OFF_LOT);
 
-    //  The server verified three signed requests and refused none
-    assert_int_equal (s_server_log ("sig_ok"), 3);
+    //  The server verified four signed requests and refused none
+    assert_int_equal (s_server_log ("sig_ok"), 4);
     assert_int_equal (s_server_log ("sig_bad"), 0);
     //  No secret in any log line of ours
     assert_int_equal (hb_testhost_logs (s_env.host, HB_LOG_ERROR, S_SECRET)

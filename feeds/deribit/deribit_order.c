@@ -13,6 +13,8 @@
 #include "deribit_venue_int.h"
 #include "hb_time.h"
 
+#define S_QUERY_TRIES   5       //  order-state queries before giving up on an order
+
 //  Deribit error codes (docs: "Error codes") onto hb reject reasons.
 static int
 s_reason (int code)
@@ -180,6 +182,9 @@ s_fill (deribit_venue_t *self, const deribit_trade_t *trade)
     snprintf (fill->fee_asset, sizeof fill->fee_asset, "%s", cur);
     self->stats.fills++;
     self->host->publish (self->host->ctx, msg);
+    deribit_order_slot_t *slot = s_slot_by_label (self, trade->label);
+    if (slot)
+        slot->fill_amount += trade->amount;
 }
 
 static void
@@ -197,6 +202,9 @@ s_fills (deribit_venue_t *self, json_t *trades)
     }
 }
 
+static void s_on_query_answer (deribit_venue_t *self, const deribit_req_t *req,
+                               deribit_order_slot_t *slot);
+
 void
 deribit_order_on_response (deribit_venue_t *self, const deribit_req_t *req)
 {
@@ -205,10 +213,17 @@ deribit_order_on_response (deribit_venue_t *self, const deribit_req_t *req)
     //  meanwhile by a notification (they are deduplicated by id)
     if (req->kind == DERIBIT_REQ_ORDER && !r->is_error)
         s_fills (self, json_object_get (r->result, "trades"));
+    if (req->kind == DERIBIT_REQ_ORDER_TRADES && !r->is_error)
+        s_fills (self, json_is_array (r->result) ? r->result : json_object_get (r->result, "trades"));
     if (req->order < 0 || req->order >= DERIBIT_ORDERS || !self->orders [req->order].used
     ||  self->orders [req->order].gen != req->gen)
         return;             //  settled meanwhile, the slot is gone or someone else's
     deribit_order_slot_t *slot = &self->orders [req->order];
+    if (req->kind == DERIBIT_REQ_ORDER_STATE || req->kind == DERIBIT_REQ_ORDER_STATE_LABEL
+    ||  req->kind == DERIBIT_REQ_ORDER_TRADES) {
+        s_on_query_answer (self, req, slot);
+        return;
+    }
     const char *symbol = self->inst [slot->inst].cfg->symbol;
     char text [HB_TEXT_MAX];
     if (r->is_error) {
@@ -259,13 +274,167 @@ deribit_order_on_user_trades (deribit_venue_t *self)
 void
 deribit_order_on_close (deribit_venue_t *self)
 {
-    //  An order whose request was in flight may or may not be at the venue:
-    //  its slot stays, and user.orders tells once we are back (the label
-    //  finds it). One that never reached the socket was already rejected.
+    //  An order whose request was in flight may or may not be at the venue,
+    //  and a working one may have traded while we were away (notifications
+    //  are not replayed): each is asked about once we are back.
     for (int k = 0; k < DERIBIT_REQS; k++)
         if (self->reqs [k].id && self->reqs [k].kind == DERIBIT_REQ_ORDER)
             deribit_venue_log (self, HB_LOG_WARN, "order %s: connection lost before the answer",
                                self->orders [self->reqs [k].order].client_id);
+    for (int k = 0; k < DERIBIT_ORDERS; k++)
+        if (self->orders [k].used) {
+            self->orders [k].query_due = true;
+            self->orders [k].query_tries = 0;
+            self->orders [k].have_state = false;
+        }
+}
+
+//  The currency Deribit's by-label query wants: BTC of BTC-PERPETUAL, USDC
+//  of BTC_USDC-PERPETUAL.
+static void
+s_currency (const deribit_inst_t *inst, char *out, size_t size)
+{
+    const char *name = inst->name;
+    const char *under = strchr (name, '_');
+    if (under)
+        name = under + 1;
+    size_t len = strcspn (name, "-");
+    snprintf (out, size, "%.*s", (int) len, name);
+}
+
+void
+deribit_order_query_due (deribit_venue_t *self)
+{
+    for (int k = 0; k < DERIBIT_ORDERS && self->connected && self->authenticated; k++) {
+        deribit_order_slot_t *slot = &self->orders [k];
+        if (!slot->used || !slot->query_due)
+            continue;
+        const deribit_inst_t *inst = &self->inst [slot->inst];
+        if (slot->query_tries >= S_QUERY_TRIES) {
+            deribit_venue_log (self, HB_LOG_ERROR, "order %s: no answer to %d queries after the "
+                               "reconnect: rejected, check the venue", slot->client_id, slot->query_tries);
+            s_reject (self, inst->cfg->symbol, slot->client_id, HB_REJ_VENUE,
+                      "deribit: order outcome unknown after a reconnect: check the venue");
+            memset (slot, 0, sizeof *slot);
+            continue;
+        }
+        if (!hb_ratelimit_take (&self->credits, DERIBIT_CREDIT_COST, deribit_venue_now (self))) {
+            self->stats.rate_limited++;
+            return;                 //  the next poll goes on
+        }
+        int64_t id;
+        if (*slot->order_id)
+            id = deribit_venue_rpc (self, DERIBIT_REQ_ORDER_STATE, "private/get_order_state",
+                                    json_pack ("{s:s}", "order_id", slot->order_id), -1, k);
+        else {
+            char currency [DERIBIT_INST_MAX];
+            s_currency (inst, currency, sizeof currency);
+            id = deribit_venue_rpc (self, DERIBIT_REQ_ORDER_STATE_LABEL, "private/get_order_state_by_label",
+                                    json_pack ("{s:s, s:s}", "currency", currency, "label",
+                                               slot->client_id), -1, k);
+        }
+        if (id < 0)
+            return;
+        slot->query_due = false;
+        slot->query_tries++;
+        self->stats.order_queries++;
+        deribit_venue_log (self, HB_LOG_INFO, "order %s: asking the venue what became of it (%s)",
+                           slot->client_id, *slot->order_id ? slot->order_id : "by label");
+    }
+}
+
+//  The venue's state of an order we asked about: its executions first when
+//  it filled more than the fills we published, then the ack.
+static void
+s_on_queried_state (deribit_venue_t *self, deribit_order_slot_t *slot, const deribit_order_t *order)
+{
+    if (*order->order_id)
+        snprintf (slot->order_id, sizeof slot->order_id, "%s", order->order_id);
+    if (order->filled_amount > slot->fill_amount + 1e-9 * order->amount && *slot->order_id) {
+        int k = (int) (slot - self->orders);
+        if (deribit_venue_rpc (self, DERIBIT_REQ_ORDER_TRADES, "private/get_user_trades_by_order",
+                               json_pack ("{s:s}", "order_id", slot->order_id), -1, k) < 0) {
+            slot->query_due = true;
+            return;
+        }
+        slot->state = *order;
+        slot->have_state = true;
+        self->stats.order_queries++;
+        return;
+    }
+    s_order_update (self, slot, order);
+}
+
+static void
+s_lost (deribit_venue_t *self, deribit_order_slot_t *slot)
+{
+    deribit_venue_log (self, HB_LOG_WARN, "order %s: the venue does not know it (lost with the "
+                       "connection before reaching it): rejected", slot->client_id);
+    s_reject (self, self->inst [slot->inst].cfg->symbol, slot->client_id, HB_REJ_VENUE,
+              "deribit: order lost with the connection: the venue does not know it");
+    memset (slot, 0, sizeof *slot);
+}
+
+static void
+s_on_query_answer (deribit_venue_t *self, const deribit_req_t *req, deribit_order_slot_t *slot)
+{
+    const deribit_response_t *r = &self->msg.response;
+    deribit_order_t order;
+    char err [DERIBIT_ERR_MAX] = "";
+    if (r->is_error) {
+        if (req->kind == DERIBIT_REQ_ORDER_STATE && r->error_code == 10004) {
+            s_lost (self, slot);    //  order_not_found
+            return;
+        }
+        deribit_venue_log (self, HB_LOG_WARN, "order %s: query refused (%d %s): asked again",
+                           slot->client_id, r->error_code, r->error_message);
+        slot->have_state = false;
+        slot->query_due = true;
+        return;
+    }
+    if (req->kind == DERIBIT_REQ_ORDER_TRADES) {
+        //  the executions went out above; now the state they lead to,
+        //  unless a notification told something newer meanwhile
+        if (slot->have_state) {
+            slot->have_state = false;
+            double filled = slot->state.filled_amount / self->inst [slot->inst].cfg->multiplier;
+            if (filled >= slot->last_filled)
+                s_order_update (self, slot, &slot->state);
+        }
+        return;
+    }
+    if (req->kind == DERIBIT_REQ_ORDER_STATE_LABEL) {
+        //  a list of the orders with this label: ours is the last one
+        bool found = false;
+        for (size_t i = 0; json_is_array (r->result) && i < json_array_size (r->result); i++) {
+            deribit_order_t candidate;
+            if (deribit_order_parse (json_array_get (r->result, i), &candidate, err, sizeof err) == 0
+            &&  strcmp (candidate.label, slot->client_id) == 0) {
+                order = candidate;
+                found = true;
+            }
+        }
+        if (!json_is_array (r->result))
+            snprintf (err, sizeof err, "result is not an array");
+        else
+        if (!found && !*err) {
+            s_lost (self, slot);
+            return;
+        }
+        if (found) {
+            s_on_queried_state (self, slot, &order);
+            return;
+        }
+    }
+    else
+    if (deribit_order_parse (r->result, &order, err, sizeof err) == 0) {
+        s_on_queried_state (self, slot, &order);
+        return;
+    }
+    self->stats.malformed++;
+    deribit_venue_log (self, HB_LOG_ERROR, "order %s: unreadable query answer (%s): asked again",
+                       slot->client_id, err);
+    slot->query_due = true;
 }
 
 //  Price of an hb limit order in Deribit's quote unit, on its tick. Options

@@ -263,12 +263,204 @@ test_orders (void **state)
     assert_int_equal (s_last_ack (f)->reason, HB_REJ_DUPLICATE_ID);
 }
 
+//  Answers the last request of method whose params.key is value.
+static void
+s_answer_where (s_fixture_t *f, const char *method, const char *key, const char *value,
+                const char *result)
+{
+    json_int_t id = -1;
+    for (size_t i = f->link.n; i-- > 0 && id < 0;) {
+        json_t *req = json_loads (f->link.frames [i], 0, NULL);
+        assert_non_null (req);
+        const char *v = json_string_value (json_object_get (json_object_get (req, "params"), key));
+        if (strcmp (json_string_value (json_object_get (req, "method")), method) == 0
+        &&  v && strcmp (v, value) == 0)
+            id = json_integer_value (json_object_get (req, "id"));
+        json_decref (req);
+    }
+    assert_true (id > 0);
+    s_feed (f, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":%s}", (long long) id, result);
+}
+
+//  Messages of type published for client_id (acks: of status, 0 any).
+static size_t
+s_count_for (s_fixture_t *f, int type, const char *client_id, int status)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hb_testhost_count (f->host); i++) {
+        const hb_msg_t *m = hb_testhost_msg (f->host, i);
+        if (m->env.type != type)
+            continue;
+        const char *cid = type == HB_MSG_ACK ? m->u.ack.client_id : m->u.fill.client_id;
+        if (strcmp (cid, client_id) == 0
+        &&  (type != HB_MSG_ACK || status == 0 || m->u.ack.status == status))
+            n++;
+    }
+    return n;
+}
+
+//  The connection drops with orders in flight (answers lost) and one
+//  working: after the reconnect and the new authentication the plugin asks
+//  the venue about each (by order id, or by label when it has none yet),
+//  fetches the executions it missed, and publishes exactly one outcome per
+//  order, fills before the final ack, none twice; an order the venue does
+//  not know is rejected with a clear reason.
+static void
+test_reconnect_queries (void **state)
+{
+    s_fixture_t *f = (s_fixture_t *) *state;
+    s_model_t perp = { 0 };
+    s_connect_with_books (f, &perp);
+    s_authenticate (f);
+    //  q-1 rests (the venue gave its id); q-2 and q-3 are sent, unanswered
+    hb_order_t order = s_order ("BTC-PERP", "q-1", HB_SIDE_BUY, HB_ORD_LIMIT, HB_TIF_GTC, 3, 64000);
+    assert_int_equal (deribit_venue_order (f->venue, &order), 0);
+    s_answer (f, "private/buy", "{\"order\":{\"order_id\":\"BTC-100\",\"label\":\"q-1\","
+              "\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"buy\",\"amount\":30,"
+              "\"filled_amount\":0,\"order_state\":\"open\"},\"trades\":[]}");
+    assert_int_equal (s_last_ack (f)->status, HB_ACK_ACCEPTED);
+    order = s_order ("BTC-PERP", "q-2", HB_SIDE_SELL, HB_ORD_MARKET, HB_TIF_IOC, 2, 0);
+    assert_int_equal (deribit_venue_order (f->venue, &order), 0);
+    order = s_order ("BTC-PERP", "q-3", HB_SIDE_SELL, HB_ORD_MARKET, HB_TIF_IOC, 1, 0);
+    assert_int_equal (deribit_venue_order (f->venue, &order), 0);
+    size_t msgs = hb_testhost_count (f->host);
+    deribit_venue_on_close (f->venue, "reset");
+    //  nothing said about the orders yet (stale ticks only); no query before auth
+    for (size_t i = msgs; i < hb_testhost_count (f->host); i++)
+        assert_int_equal (hb_testhost_msg (f->host, i)->env.type, HB_MSG_TICK);
+    size_t sent = f->link.n;
+    s_connect_with_books (f, &perp);
+    deribit_venue_poll (f->venue);
+    assert_int_equal (s_count_requests (f, "private/get_order_state", sent), 0);
+    s_authenticate (f);
+    assert_int_equal (s_count_requests (f, "private/get_order_state", sent), 1);
+    assert_int_equal (s_count_requests (f, "private/get_order_state_by_label", sent), 2);
+    json_t *req = s_request (f, "private/get_order_state", sent);
+    assert_string_equal (json_string_value (json_object_get (json_object_get (req, "params"), "order_id")),
+                         "BTC-100");
+    json_decref (req);
+    req = s_request (f, "private/get_order_state_by_label", sent);
+    assert_string_equal (json_string_value (json_object_get (json_object_get (req, "params"), "currency")),
+                         "BTC");
+    json_decref (req);
+    assert_int_equal (s_stats (f).order_queries, 3);
+
+    //  q-1 traded 10 of 30 USD while we were away: its execution, then the ack
+    sent = f->link.n;
+    s_answer_where (f, "private/get_order_state", "order_id", "BTC-100",
+                    "{\"order_id\":\"BTC-100\",\"label\":\"q-1\",\"instrument_name\":\"BTC-PERPETUAL\","
+                    "\"direction\":\"buy\",\"amount\":30,\"filled_amount\":10,\"order_state\":\"open\"}");
+    assert_int_equal (s_count_for (f, HB_MSG_FILL, "q-1", 0), 0);
+    req = s_request (f, "private/get_user_trades_by_order", sent);
+    assert_non_null (req);
+    json_decref (req);
+    s_answer_where (f, "private/get_user_trades_by_order", "order_id", "BTC-100",
+                    "[{\"trade_id\":\"T-A1\",\"order_id\":\"BTC-100\",\"label\":\"q-1\","
+                    "\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"buy\",\"price\":64000,"
+                    "\"amount\":10,\"fee\":0,\"fee_currency\":\"BTC\",\"liquidity\":\"M\","
+                    "\"timestamp\":1700000003000}]");
+    assert_int_equal (s_count_for (f, HB_MSG_FILL, "q-1", 0), 1);
+    const hb_ack_t *ack = s_last_ack (f);
+    assert_string_equal (ack->client_id, "q-1");
+    assert_int_equal (ack->status, HB_ACK_ACCEPTED);
+    assert_true (ack->filled_qty == 1 && ack->leaves_qty == 2);
+    assert_int_equal (hb_testhost_last (f->host, HB_MSG_FILL, NULL)->u.fill.liquidity, 1);
+
+    //  q-2 reached the venue and filled in two executions; one of them also
+    //  comes by notification before the query's answer: published once
+    s_feed (f, "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":"
+            "\"user.trades.any.any.raw\",\"data\":[{\"trade_id\":\"T-B1\",\"order_id\":\"BTC-101\","
+            "\"label\":\"q-2\",\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"sell\","
+            "\"price\":64990,\"amount\":10,\"fee\":0.0000001,\"fee_currency\":\"BTC\","
+            "\"liquidity\":\"T\",\"timestamp\":1700000004000}]}}");
+    s_answer_where (f, "private/get_order_state_by_label", "label", "q-2",
+                    "[{\"order_id\":\"BTC-101\",\"label\":\"q-2\",\"instrument_name\":\"BTC-PERPETUAL\","
+                    "\"direction\":\"sell\",\"amount\":20,\"filled_amount\":20,\"order_state\":\"filled\"}]");
+    assert_int_equal (s_count_for (f, HB_MSG_ACK, "q-2", 0), 0);
+    s_answer_where (f, "private/get_user_trades_by_order", "order_id", "BTC-101",
+                    "[{\"trade_id\":\"T-B1\",\"order_id\":\"BTC-101\",\"label\":\"q-2\","
+                    "\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"sell\",\"price\":64990,"
+                    "\"amount\":10,\"fee\":0.0000001,\"fee_currency\":\"BTC\",\"liquidity\":\"T\","
+                    "\"timestamp\":1700000004000},"
+                    "{\"trade_id\":\"T-B2\",\"order_id\":\"BTC-101\",\"label\":\"q-2\","
+                    "\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"sell\",\"price\":64989.5,"
+                    "\"amount\":10,\"fee\":0.0000001,\"fee_currency\":\"BTC\",\"liquidity\":\"T\","
+                    "\"timestamp\":1700000004001}]");
+    assert_int_equal (s_count_for (f, HB_MSG_FILL, "q-2", 0), 2);
+    ack = s_last_ack (f);
+    assert_string_equal (ack->client_id, "q-2");
+    assert_int_equal (ack->status, HB_ACK_DONE);
+    assert_true (ack->filled_qty == 2);
+    assert_string_equal (ack->order_id, "BTC-101");
+    //  the late notification of the same: nothing more
+    s_feed (f, "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":"
+            "\"user.orders.any.any.raw\",\"data\":{\"order_id\":\"BTC-101\",\"label\":\"q-2\","
+            "\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"sell\",\"amount\":20,"
+            "\"filled_amount\":20,\"order_state\":\"filled\"}}}");
+    assert_int_equal (s_count_for (f, HB_MSG_ACK, "q-2", 0), 1);
+    assert_int_equal (s_count_for (f, HB_MSG_FILL, "q-2", 0), 2);
+
+    //  q-3 never reached the venue: rejected, saying so
+    s_answer_where (f, "private/get_order_state_by_label", "label", "q-3", "[]");
+    ack = s_last_ack (f);
+    assert_string_equal (ack->client_id, "q-3");
+    assert_int_equal (ack->status, HB_ACK_REJECTED);
+    assert_int_equal (ack->reason, HB_REJ_VENUE);
+    assert_non_null (strstr (ack->text, "does not know"));
+    assert_int_equal (s_count_for (f, HB_MSG_ACK, "q-3", 0), 1);
+    //  the client id is free again; q-1 still works (a cancel goes by its id)
+    order = s_order ("BTC-PERP", "q-3", HB_SIDE_SELL, HB_ORD_MARKET, HB_TIF_IOC, 1, 0);
+    sent = f->link.n;
+    assert_int_equal (deribit_venue_order (f->venue, &order), 0);
+    assert_int_equal (s_count_requests (f, "private/sell", sent), 1);
+    hb_cancel_t cancel = { .venue = "deribit", .symbol = "BTC-PERP", .client_id = "q-1" };
+    sent = f->link.n;
+    deribit_venue_cancel (f->venue, &cancel);
+    assert_int_equal (s_count_requests (f, "private/cancel", sent), 1);
+    //  a token renewal queries nothing again
+    sent = f->link.n;
+    deribit_venue_poll (f->venue);
+    assert_int_equal (s_count_requests (f, "private/get_order_state", sent), 0);
+}
+
+//  An order known by id that the venue no longer knows: rejected.
+static void
+test_reconnect_unknown_id (void **state)
+{
+    s_fixture_t *f = (s_fixture_t *) *state;
+    s_model_t perp = { 0 };
+    s_connect_with_books (f, &perp);
+    s_authenticate (f);
+    hb_order_t order = s_order ("BTC-PERP", "u-1", HB_SIDE_BUY, HB_ORD_LIMIT, HB_TIF_GTC, 1, 64000);
+    assert_int_equal (deribit_venue_order (f->venue, &order), 0);
+    s_answer (f, "private/buy", "{\"order\":{\"order_id\":\"BTC-200\",\"label\":\"u-1\","
+              "\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"buy\",\"amount\":10,"
+              "\"filled_amount\":0,\"order_state\":\"open\"},\"trades\":[]}");
+    deribit_venue_on_close (f->venue, "reset");
+    s_connect_with_books (f, &perp);
+    s_authenticate (f);
+    //  a refusal other than "not found" is asked again on the next poll
+    s_answer_error (f, "private/get_order_state", 10040, "retry");
+    assert_int_equal (s_count_for (f, HB_MSG_ACK, "u-1", HB_ACK_REJECTED), 0);
+    size_t sent = f->link.n;
+    deribit_venue_poll (f->venue);
+    assert_int_equal (s_count_requests (f, "private/get_order_state", sent), 1);
+    s_answer_error (f, "private/get_order_state", 10004, "order_not_found");
+    const hb_ack_t *ack = s_last_ack (f);
+    assert_string_equal (ack->client_id, "u-1");
+    assert_int_equal (ack->status, HB_ACK_REJECTED);
+    assert_non_null (strstr (ack->text, "does not know"));
+    assert_int_equal (s_count_for (f, HB_MSG_ACK, "u-1", HB_ACK_REJECTED), 1);
+}
+
 //  A venue the engine cannot serve is refused at creation, naming why.
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_orders, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reconnect_queries, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reconnect_unknown_id, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("deribit_order", tests, NULL, NULL);
 }

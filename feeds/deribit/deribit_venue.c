@@ -273,6 +273,8 @@ s_on_auth (deribit_venue_t *self, const deribit_response_t *r)
                                params, -1, -1) > 0)
             self->private_subscribed = true;
     }
+    //  orders whose fate the last connection took with it
+    deribit_order_query_due (self);
 }
 
 //  ---------------------------------------------------------------------------
@@ -441,6 +443,9 @@ s_on_response (deribit_venue_t *self)
         case DERIBIT_REQ_ORDER:
         case DERIBIT_REQ_CANCEL:
         case DERIBIT_REQ_CANCEL_LABEL:
+        case DERIBIT_REQ_ORDER_STATE:
+        case DERIBIT_REQ_ORDER_STATE_LABEL:
+        case DERIBIT_REQ_ORDER_TRADES:
             deribit_order_on_response (self, &req);
             break;
         default:
@@ -556,6 +561,8 @@ deribit_venue_poll (deribit_venue_t *self)
     &&  ((!self->authenticated && now >= self->auth_retry_ns)
          || (self->authenticated && self->auth_refresh_ns && now >= self->auth_refresh_ns)))
         s_auth (self);
+    if (self->authenticated)
+        deribit_order_query_due (self);
     for (int k = 0; k < DERIBIT_REQS; k++) {
         deribit_req_t *req = &self->reqs [k];
         if (!req->id || now - req->sent_ns < S_REQ_TIMEOUT_NS)
@@ -572,6 +579,12 @@ deribit_venue_poll (deribit_venue_t *self)
         if (req->kind == DERIBIT_REQ_ORDER && req->order >= 0 && req->order < DERIBIT_ORDERS
         &&  self->orders [req->order].used && self->orders [req->order].gen == req->gen)
             memset (&self->orders [req->order], 0, sizeof self->orders [req->order]);
+        //  a query never answered is asked again (the tries are counted)
+        if ((req->kind == DERIBIT_REQ_ORDER_STATE || req->kind == DERIBIT_REQ_ORDER_STATE_LABEL
+             || req->kind == DERIBIT_REQ_ORDER_TRADES)
+        &&  req->order >= 0 && req->order < DERIBIT_ORDERS
+        &&  self->orders [req->order].used && self->orders [req->order].gen == req->gen)
+            self->orders [req->order].query_due = true;
         req->id = 0;
     }
 }

@@ -34,7 +34,10 @@ typedef enum {
     DERIBIT_REQ_TEST,
     DERIBIT_REQ_ORDER,
     DERIBIT_REQ_CANCEL,
-    DERIBIT_REQ_CANCEL_LABEL
+    DERIBIT_REQ_CANCEL_LABEL,
+    DERIBIT_REQ_ORDER_STATE,        //  after a reconnect: private/get_order_state
+    DERIBIT_REQ_ORDER_STATE_LABEL,  //  the same by label (no order id yet)
+    DERIBIT_REQ_ORDER_TRADES        //  then private/get_user_trades_by_order
 } deribit_req_kind_t;
 
 typedef struct {
@@ -74,6 +77,13 @@ typedef struct {
     double   qty;                   //  hb units
     uint8_t  last_status;           //  last ack published (0: none)
     double   last_filled;           //  hb units
+    double   fill_amount;           //  venue units in the fills published for it
+    //  After a reconnect the venue is asked what became of the order (the
+    //  answer or a notification may have been lost with the connection).
+    bool     query_due;             //  to be asked (once authenticated, credits allowing)
+    int      query_tries;
+    bool     have_state;            //  state holds the venue's answer while its
+    deribit_order_t state;          //  executions are fetched (fills before the ack)
 } deribit_order_slot_t;
 
 struct deribit_venue_s {
@@ -136,7 +146,12 @@ double deribit_venue_usd (const deribit_inst_t *inst, double price, double index
 void deribit_order_on_response (deribit_venue_t *self, const deribit_req_t *req);
 void deribit_order_on_user_order (deribit_venue_t *self);
 void deribit_order_on_user_trades (deribit_venue_t *self);
-//  The connection is gone: requests in flight will never be answered.
+//  The connection is gone: requests in flight will never be answered;
+//  every working order is to be asked about once authenticated again.
 void deribit_order_on_close (deribit_venue_t *self);
+//  Sends the order-state queries that are due (authenticated, credits
+//  allowing; the rest wait for the next call). Called after public/auth
+//  succeeds and from deribit_venue_poll.
+void deribit_order_query_due (deribit_venue_t *self);
 
 #endif

@@ -22,14 +22,35 @@ answer, two fills). DELETE answers -2011 (unknown order).
 
 The book the plugin must end with is computed here from the same messages
 and written to --expected (JSON: top 10 bids and asks, [price, size]).
+
+The user data stream: POST /api/v3/userDataStream (X-MBX-APIKEY checked)
+answers the live listenKey, a new one (lk-1, lk-2, ...) when there is none
+or it expired (logged listen_key); the plugin's
+WebSocket on /ws/<listenKey> is served apart from the market sessions
+(logged user_connect / user_closed with the key; a key not issued is
+refused). PUT with listenKey is the keepalive (logged keepalive, ok when it
+names the current key, else -1125). On that stream, as Binance does:
+  - an order that fills at once gets its executionReports too (NEW, one
+    TRADE per trade of the REST answer, same trade ids): duplicates the
+    plugin must not publish again;
+  - an order whose client id starts with "rest" (a GTC limit that rests)
+    is answered NEW over REST, then its fills come on the stream only:
+    TRADE 0.5 of it (trade 901, maker, commission 0.05 USDT) then TRADE the
+    rest (trade 902, taker, commission 0.0001 BNB, FILLED); then
+    listenKeyExpired, after which the key is dead and the plugin must get a
+    new one and reconnect on it.
+Each event sent is logged user_sent (type, client id, trade id).
 """
 import argparse
+import json
 import random
 import sys
 import time
 import os
 
 sys.path.insert (0, os.path.dirname (os.path.abspath (__file__)))
+import asyncio                                                      # noqa: E402
+import websockets                                                   # noqa: E402
 from venue_server import VenueServer, hmac_hex, write_json          # noqa: E402
 
 SYM = 'BTCUSDT'
@@ -143,6 +164,68 @@ def build (rng):
     return [session0, session1], snaps, {'bids': bids, 'asks': asks, 'last_u': 230}
 
 
+class BinanceServer (VenueServer):
+    """The market sessions of VenueServer, and the user data stream beside
+    them: a WebSocket on /ws/<listenKey> is not a market session."""
+
+    def __init__ (self, sessions, rest):
+        super ().__init__ (sessions, rest)
+        self.keys = []                  # listenKeys issued, the last one live
+        self.dead = set ()
+        self.user = None                # the user stream's WebSocket
+
+    async def _ws (self, ws, path):
+        if not path.startswith ('/ws/'):
+            return await super ()._ws (ws, path)
+        key = path [4:]
+        if key not in self.keys or key in self.dead:
+            self.log ('user_refused', key=key)
+            await ws.close (code=1008)
+            return
+        self.log ('user_connect', key=key)
+        self.user = ws
+        try:
+            async for _ in ws:
+                pass
+        except websockets.ConnectionClosed:
+            pass
+        if self.user is ws:
+            self.user = None
+        self.log ('user_closed', key=key)
+
+    def push (self, events):
+        """Sends (delay, event) pairs on the user stream, in order."""
+        async def run ():
+            for delay, event in events:
+                await asyncio.sleep (delay)
+                for _ in range (50):        # the stream may be reconnecting
+                    if self.user is not None:
+                        break
+                    await asyncio.sleep (0.1)
+                if self.user is None:
+                    self.log ('user_lost', type=event ['e'])
+                    continue
+                await self.user.send (json.dumps (event))
+                self.log ('user_sent', type=event ['e'], c=event.get ('c'), t=event.get ('t'))
+                if event ['e'] == 'listenKeyExpired':
+                    self.dead.add (event ['listenKey'])
+        asyncio.get_running_loop ().create_task (run ())
+
+
+def report (cid, oid, side, qty, x, status, cum, trade=None):
+    """An executionReport as Binance's spot user stream sends it."""
+    now = int (time.time () * 1000)
+    e = {'e': 'executionReport', 'E': now, 's': SYM, 'c': cid, 'S': side, 'o': 'LIMIT',
+         'f': 'GTC', 'q': fmt (qty), 'p': fmt (101.0), 'P': fmt (0), 'F': fmt (0), 'g': -1,
+         'C': '', 'x': x, 'X': status, 'r': 'NONE', 'i': oid, 'l': fmt (0), 'z': fmt (cum),
+         'L': fmt (0), 'n': '0', 'N': None, 'T': now, 't': -1, 'I': 1, 'w': status == 'NEW',
+         'm': False, 'M': False, 'O': now, 'Z': fmt (0), 'Y': fmt (0), 'Q': fmt (0)}
+    if trade:
+        px, lq, tid, maker, commission, asset = trade
+        e.update (l=fmt (lq), L=fmt (px), t=tid, m=maker, n=commission, N=asset)
+    return e
+
+
 def main ():
     p = argparse.ArgumentParser ()
     p.add_argument ('--expected', required=True)
@@ -154,6 +237,24 @@ def main ():
     write_json (args.expected, expected)
     calls = {'depth': 0}
     server = None
+
+    def listen (req):
+        key_ok = req.headers.get ('x-mbx-apikey') == args.key
+        if not key_ok:
+            server.log ('listen_bad_key', method=req.method)
+            return 401, {'code': -2015, 'msg': 'Invalid API-key, IP, or permissions for action.'}
+        if req.method == 'POST':
+            # Binance gives the live key again while it lives
+            if not server.keys or server.keys [-1] in server.dead:
+                server.keys.append ('lk-%d' % (len (server.keys) + 1))
+            server.log ('listen_key', key=server.keys [-1])
+            return 200, {'listenKey': server.keys [-1]}
+        if req.method == 'PUT':
+            key = req.param ('listenKey')
+            ok = bool (server.keys) and key == server.keys [-1] and key not in server.dead
+            server.log ('keepalive', key=key, ok=ok)
+            return (200, {}) if ok else (400, {'code': -1125, 'msg': 'This listenKey does not exist.'})
+        return 405, {'code': -1, 'msg': 'method'}
 
     def verify (req):
         raw = req.query
@@ -175,6 +276,8 @@ def main ():
             i = min (calls ['depth'], len (snaps) - 1)
             calls ['depth'] += 1
             return 200, snaps [i]
+        if req.path == '/api/v3/userDataStream':
+            return listen (req)
         if req.path == '/api/v3/order':
             if not verify (req):
                 return 400, {'code': -1022, 'msg': 'Signature for this request is not valid.'}
@@ -185,6 +288,26 @@ def main ():
                 return 400, {'code': -2010, 'msg': 'Account has insufficient balance for requested action.'}
             qty = float (req.param ('quantity'))
             half = qty / 2
+            side = req.param ('side')
+            if cid.startswith ('rest'):
+                server.push ([(0.05, report (cid, 556, side, qty, 'NEW', 'NEW', 0)),
+                              (0.3, report (cid, 556, side, qty, 'TRADE', 'PARTIALLY_FILLED', half,
+                                            (101.0, half, 901, True, '0.05', 'USDT'))),
+                              (0.3, report (cid, 556, side, qty, 'TRADE', 'FILLED', qty,
+                                            (100.5, half, 902, False, '0.0001', 'BNB'))),
+                              (0.3, {'e': 'listenKeyExpired', 'E': int (time.time () * 1000),
+                                     'listenKey': server.keys [-1]})])
+                return 200, {'symbol': SYM, 'orderId': 556, 'orderListId': -1, 'clientOrderId': cid,
+                             'transactTime': int (time.time () * 1000), 'price': fmt (101.0),
+                             'origQty': fmt (qty), 'executedQty': fmt (0),
+                             'cummulativeQuoteQty': fmt (0), 'status': 'NEW', 'timeInForce': 'GTC',
+                             'type': 'LIMIT', 'side': side, 'fills': []}
+            # the stream tells the same trades (same ids) as the answer
+            server.push ([(0.05, report (cid, 555, side, qty, 'NEW', 'NEW', 0)),
+                          (0.01, report (cid, 555, side, qty, 'TRADE', 'PARTIALLY_FILLED', half,
+                                         (101.0, half, 777, False, '0.01', 'USDT'))),
+                          (0.01, report (cid, 555, side, qty, 'TRADE', 'FILLED', qty,
+                                         (101.5, half, 778, False, '0.00001', 'BTC')))])
             return 200, {'symbol': SYM, 'orderId': 555, 'orderListId': -1, 'clientOrderId': cid,
                          'transactTime': int (time.time () * 1000), 'price': '0.00000000',
                          'origQty': fmt (qty), 'executedQty': fmt (qty),
@@ -197,7 +320,7 @@ def main ():
                                     'commissionAsset': 'BTC', 'tradeId': 778}]}
         return 404, {'code': -1, 'msg': 'no such endpoint'}
 
-    server = VenueServer (sessions, rest)
+    server = BinanceServer (sessions, rest)
     return server.main (argv_rest)
 
 

@@ -14,7 +14,13 @@ client id are verified; logged auth_ok, or auth_bad with error 13004),
 private/subscribe, private/buy and private/sell (a label starting with
 "rej" is refused with 10009 not_enough_funds; any other order fills at
 once, in the answer and again on user.trades / user.orders, as Deribit
-does, so the plugin must not count the execution twice).
+does, so the plugin must not count the execution twice). A label starting
+with "lost" fills but the connection is reset before the answer (logged
+order_lost_reply); one starting with "gone" is reset before the order
+reaches the book (logged order_dropped). After the reconnect the plugin
+asks: private/get_order_state (by order id), private/get_order_state_by_label
+(an empty list for an order never taken) and private/get_user_trades_by_order
+are answered from the orders taken so far (logged order_queried).
 
 Connection 0: book snapshots, changes, tickers, malformed JSON, an unknown
 method, a heartbeat test_request, a change_id gap (then it waits for the
@@ -143,6 +149,7 @@ class DeribitServer (VenueServer):
         self.secret = secret
         self.ws = {}
         self.executions = 0
+        self.orders = {}                # label -> (order, trades), for the queries
         for n, steps in enumerate (self.sessions):
             steps.insert (0, {'call': self._register (n)})
 
@@ -194,8 +201,28 @@ class DeribitServer (VenueServer):
             if label.startswith ('rej'):
                 super ().log ('order_rejected', label=label)
                 error = {'code': 10009, 'message': 'not_enough_funds'}
+            elif label.startswith ('gone'):
+                super ().log ('order_dropped', n=n, label=label)
+                self.ws [n].transport.abort ()
+                return
+            elif label.startswith ('lost'):
+                self._fill (n, method [8:], params, notify=False)
+                super ().log ('order_lost_reply', n=n, label=label)
+                self.ws [n].transport.abort ()
+                return
             else:
                 result = self._fill (n, method [8:], params)
+        elif method == 'private/get_order_state_by_label':
+            label = params ['label']
+            super ().log ('order_queried', n=n, by='label', label=label, currency=params.get ('currency'))
+            result = [self.orders [label][0]] if label in self.orders else []
+        elif method in ('private/get_order_state', 'private/get_user_trades_by_order'):
+            found = [v for v in self.orders.values () if v [0]['order_id'] == params ['order_id']]
+            super ().log ('order_queried', n=n, by=method [8:], order_id=params ['order_id'])
+            if not found:
+                error = {'code': 10004, 'message': 'order_not_found'}
+            else:
+                result = found [0][0] if method == 'private/get_order_state' else found [0][1]
         else:
             error = {'code': -32601, 'message': 'Method not found'}
         reply = {'jsonrpc': '2.0', 'id': rid, 'usIn': 0, 'usOut': 0, 'usDiff': 0, 'testnet': True}
@@ -205,7 +232,7 @@ class DeribitServer (VenueServer):
             reply ['result'] = result
         self._send (n, reply)
 
-    def _fill (self, n, direction, params):
+    def _fill (self, n, direction, params, notify=True):
         self.executions += 1
         inst, amount, label = params ['instrument_name'], params ['amount'], params ['label']
         oid = 'BTC-%d' % (700000 + self.executions)
@@ -220,6 +247,9 @@ class DeribitServer (VenueServer):
                  'timestamp': 1700000100000, 'state': 'filled'}
         super ().log ('order_filled', label=label, instrument=inst, amount=amount,
                       type=params.get ('type'), price=params.get ('price'))
+        self.orders [label] = (order, [trade])
+        if not notify:
+            return None
         # Deribit tells again on the private channels; the plugin dedups
         self._send (n, {'jsonrpc': '2.0', 'method': 'subscription',
                         'params': {'channel': 'user.trades.any.any.raw', 'data': [trade]}})
@@ -236,6 +266,7 @@ def main ():
     sessions, expected = build ()
     write_json (expected_path, expected)
     sessions [1].append ({'hold': True})
+    sessions += [[{'hold': True}], [{'hold': True}]]    # after the "lost" and "gone" orders
     return DeribitServer (sessions, key, secret).main (args)
 
 
