@@ -316,6 +316,18 @@ s_render_book (hb_summary_t *self, FILE *out)
                  (self->risk.flags & HB_RISK_NO_POSITIONS) ? "  (no positions yet)" : "");
 }
 
+const char *
+hb_summary_status_name (const char *component, uint32_t status)
+{
+    if (status == 0)
+        return "ok";
+    if (strcmp (component, "hedger") == 0)
+        return "KILLED";                //  the hedger's only status (hb-hedger)
+    if (strncmp (component, "feed.", 5) == 0)
+        return (status & HB_TICK_OUTAGE) ? "OUTAGE" : (status & HB_TICK_STALE) ? "stale" : "degraded";
+    return "degraded";
+}
+
 void
 hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
 {
@@ -359,7 +371,7 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
         fprintf (out, "%-16s %12llu %10llu %8llu %8llu %9s %s\n", pub->name,
                  (unsigned long long) pub->last_seq, (unsigned long long) pub->messages,
                  (unsigned long long) pub->gaps, (unsigned long long) pub->restarts, hb_age,
-                 pub->status == 0 ? "ok" : (pub->status & HB_TICK_OUTAGE) ? "OUTAGE" : "degraded");
+                 hb_summary_status_name (pub->name, pub->status));
     }
     if (self->n_recent > 0) {
         fprintf (out, "RECENT\n");

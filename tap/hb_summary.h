@@ -30,6 +30,11 @@ void hb_summary_decode_error (hb_summary_t *self);
 //  without, writes a compact block meant for logs.
 void hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns);
 
+//  A heartbeat status as an operator reads it: "ok"; "KILLED" for the
+//  hedger's latched kill switch; "OUTAGE" or "stale" for a feed's venue;
+//  otherwise "degraded". A static string.
+const char *hb_summary_status_name (const char *component, uint32_t status);
+
 //  Instruments (of enabled venues) that have ticked at least once, and in all.
 void hb_summary_coverage (hb_summary_t *self, int *ticked, int *total);
 

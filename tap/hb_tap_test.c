@@ -2,6 +2,7 @@
     memory stream; checks the message lines and the gap, restart and
     decode_error events, exactly as a script would read them.               */
 #include "hb_tap.h"
+#include "hb_summary.h"
 #include "hb_log.h"
 #include "hb_pub.h"
 
@@ -165,11 +166,25 @@ test_events (void **state)
     rmdir (dir);
 }
 
+//  What an operator reads in the STATUS columns of hb-top and the summary
+static void
+test_status_names (void **state)
+{
+    (void) state;
+    assert_string_equal (hb_summary_status_name ("hedger", 0), "ok");
+    assert_string_equal (hb_summary_status_name ("hedger", 1), "KILLED");
+    assert_string_equal (hb_summary_status_name ("feed.alpha", HB_TICK_OUTAGE), "OUTAGE");
+    assert_string_equal (hb_summary_status_name ("feed.alpha", HB_TICK_STALE), "stale");
+    assert_string_equal (hb_summary_status_name ("feed.alpha", 0), "ok");
+    assert_string_equal (hb_summary_status_name ("risk", 4), "degraded");
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_events),
+        cmocka_unit_test (test_status_names),
     };
     return cmocka_run_group_tests_name ("hb_tap", tests, NULL, NULL);
 }

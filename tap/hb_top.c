@@ -134,7 +134,7 @@ s_panels (hb_top_t *self, FILE *out, int64_t now_ns)
                      (unsigned long long) b->msgs_in, (unsigned long long) b->msgs_out,
                      (unsigned long long) b->gaps, (unsigned long long) b->drops,
                      (unsigned long long) b->queue_depth, b->lat_p50_ns / 1e3, b->lat_p99_ns / 1e3,
-                     age_ms > 3000 ? "silent" : b->status ? "degraded" : "ok");
+                     age_ms > 3000 ? "silent" : hb_summary_status_name (b->component, b->status));
         }
     }
     int n = self->has_risk ? self->risk.n_assets : 0;
