@@ -15,6 +15,7 @@
 #include "binance.h"
 #include "hb_log.h"
 #include "hb_time.h"
+#include "hb_tls.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -525,8 +526,15 @@ s_create (const hb_host_api_t *host)
     binance_t *self = binance_new (host);
     if (!self)
         return NULL;
-    bool insecure = strcmp (s_param (self, "insecure", "false"), "true") == 0;
-    const char *ca_file = hb_venue_param (self->venue, "ca_file");
+    hb_tls_params_t tls;
+    char err [512];
+    if (hb_tls_params (self->venue, &tls, err, sizeof err)) {
+        s_log (self, HB_LOG_ERROR, "%s", err);
+        binance_destroy (&self);
+        return NULL;
+    }
+    bool insecure = tls.insecure;
+    const char *ca_file = tls.ca_file;
     double base_ms, max_ms, ping_s, idle_s;
     if (s_param_num (self, "backoff_base_ms", 500, 1, 600000, &base_ms)
     ||  s_param_num (self, "backoff_max_ms", 30000, 1, 3600000, &max_ms)

@@ -18,7 +18,13 @@
       gets its fills (commission, maker flag) and done from the stream;
       listenKeyExpired brings a new key and a reconnect on it; the
       keepalive reaches the server;
-    - destroy leaves no fd and no timer behind.                          */
+    - destroy leaves no fd and no timer behind;
+    - USDⓈ-M (the driver's --market usdm; a bus contract is 0.001 BTC):
+      the book bridged by pu, and an order the REST answer (RESULT: FILLED,
+      no trades) and then ORDER_TRADE_UPDATE events report (NEW, a partial
+      TRADE as maker with commission in USDT, the FILLED TRADE as taker
+      with commission in BNB, that last event again): each trade published
+      once in bus units with its fee and maker flag, one final ack.      */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -51,6 +57,7 @@ typedef struct {
     hb_testhost_t *host;
     void          *plugin;
     json_t        *expected;
+    double         qty_scale;       //  bus units per venue unit in the book
 } s_env_t;
 
 static s_env_t s_env;
@@ -64,8 +71,9 @@ s_param (hb_venue_cfg_t *v, const char *key, const char *value)
 }
 
 static hb_config_t *
-s_config (const char *dir, int ws_port, int http_port)
+s_config (const char *dir, int ws_port, int http_port, const char *market)
 {
+    bool spot = strcmp (market, "spot") == 0;
     hb_config_t *config = (hb_config_t *) calloc (1, sizeof *config);
     config->n_assets = 1;
     snprintf (config->assets [0].name, HB_NAME_MAX, "BTC");
@@ -78,19 +86,19 @@ s_config (const char *dir, int ws_port, int http_port)
     v->enabled = true;
     v->cpu = -1;
     hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
-    snprintf (ins->symbol, HB_NAME_MAX, "BTC-USD");
+    snprintf (ins->symbol, HB_NAME_MAX, spot ? "BTC-USD" : "BTC-PERP");
     ins->asset = 0;
-    ins->kind = HB_KIND_SPOT;
-    ins->multiplier = 1;
+    ins->kind = spot ? HB_KIND_SPOT : HB_KIND_LINEAR_PERP;
+    ins->multiplier = spot ? 1 : 0.001;     //  usdm: a bus contract is 0.001 BTC
     ins->tick_size = 0.01;
-    ins->lot_size = 0.0001;
-    ins->min_qty = 0.0001;
+    ins->lot_size = spot ? 0.0001 : 1;
+    ins->min_qty = spot ? 0.0001 : 1;
     char text [HB_PATH_MAX];
     snprintf (text, sizeof text, "ws://127.0.0.1:%d", ws_port);
     s_param (v, "ws_url", text);
     snprintf (text, sizeof text, "http://127.0.0.1:%d", http_port);
     s_param (v, "rest_url", text);
-    s_param (v, "market", "spot");
+    s_param (v, "market", market);
     s_param (v, "backoff_base_ms", "50");
     s_param (v, "backoff_max_ms", "200");
     s_param (v, "listen_keepalive_s", "1");
@@ -101,10 +109,10 @@ s_config (const char *dir, int ws_port, int http_port)
 }
 
 static int
-s_setup (void **state)
+s_setup_market (const char *market)
 {
-    (void) state;
     memset (&s_env, 0, sizeof s_env);
+    s_env.qty_scale = strcmp (market, "spot") == 0 ? 1 : 1000;
     snprintf (s_env.dir, sizeof s_env.dir, "/tmp/hb-binance.XXXXXX");
     assert_non_null (mkdtemp (s_env.dir));
     char path [256], ports [256], log [256], expected [256];
@@ -124,7 +132,8 @@ s_setup (void **state)
         dup2 (null, 1);
         execl ("/usr/bin/python3", "python3", "tests/venues/binance_session.py",
                "--port-file", ports, "--log", log, "--expected", expected,
-               "--key", S_KEY, "--secret", S_SECRET, "--timeout", "60", (char *) NULL);
+               "--key", S_KEY, "--secret", S_SECRET, "--timeout", "60", "--market", market,
+               (char *) NULL);
         _exit (127);
     }
     //  The driver writes the port file once both servers listen
@@ -140,10 +149,24 @@ s_setup (void **state)
     json_error_t error;
     s_env.expected = json_load_file (expected, 0, &error);
     assert_non_null (s_env.expected);
-    s_env.config = s_config (s_env.dir, s_env.ws_port, s_env.http_port);
+    s_env.config = s_config (s_env.dir, s_env.ws_port, s_env.http_port, market);
     s_env.host = hb_testhost_new (s_env.config, "bnc");
     assert_non_null (s_env.host);
     return 0;
+}
+
+static int
+s_setup (void **state)
+{
+    (void) state;
+    return s_setup_market ("spot");
+}
+
+static int
+s_setup_usdm (void **state)
+{
+    (void) state;
+    return s_setup_market ("usdm");
 }
 
 static int
@@ -183,8 +206,8 @@ s_book_matches (const hb_tick_t *tick, bool verbose)
         }
         for (size_t i = 0; i < n; i++) {
             double px = json_number_value (json_array_get (json_array_get (levels, i), 0));
-            double qty = json_number_value (json_array_get (json_array_get (levels, i), 1));
-            if (fabs (got [i].px - px) > 1e-9 || fabs (got [i].qty - qty) > 1e-9) {
+            double qty = json_number_value (json_array_get (json_array_get (levels, i), 1)) * s_env.qty_scale;
+            if (fabs (got [i].px - px) > 1e-9 || fabs (got [i].qty - qty) > 1e-9 * s_env.qty_scale) {
                 if (verbose)
                     print_message ("%s[%zu]: %g x %g, expected %g x %g\n", sides [s], i,
                                    got [i].px, got [i].qty, px, qty);
@@ -250,6 +273,23 @@ s_count_for (int type, const char *client_id, int status)
     return n;
 }
 
+//  The first two fills published for client_id into out, and how many
+//  there were in all
+static size_t
+s_fills (const char *client_id, const hb_msg_t *out [2])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hb_testhost_count (s_env.host); i++) {
+        const hb_msg_t *m = hb_testhost_msg (s_env.host, i);
+        if (m->env.type == HB_MSG_FILL && strcmp (m->u.fill.client_id, client_id) == 0) {
+            if (n < 2)
+                out [n] = m;
+            n++;
+        }
+    }
+    return n;
+}
+
 static bool
 s_user_events (void *arg)
 {
@@ -270,6 +310,13 @@ s_new_key (void *arg)
     binance_t *self = (binance_t *) s_env.plugin;
     return s_server_log_has ("user_connect", "\"lk-2\"") >= 1 && hb_ws_connected (self->user_ws)
         && self->stats.keepalives >= 1;
+}
+
+static bool
+s_keepalive (void *arg)
+{
+    (void) arg;
+    return s_server_log_has ("keepalive", "\"ok\": true") >= 1;
 }
 
 static size_t s_want_acks;
@@ -388,12 +435,9 @@ test_session (void **state)
     assert_int_equal (s_count_for (HB_MSG_FILL, "rest-1", 0), 2);
     assert_int_equal (s_count_for (HB_MSG_ACK, "rest-1", HB_ACK_ACCEPTED), 2);    //  new, partial
     assert_int_equal (s_count_for (HB_MSG_ACK, "rest-1", 0), 3);
-    const hb_msg_t *f1 = NULL, *f2 = NULL;
-    for (size_t i = 0; i < hb_testhost_count (s_env.host); i++) {
-        const hb_msg_t *m = hb_testhost_msg (s_env.host, i);
-        if (m->env.type == HB_MSG_FILL && strcmp (m->u.fill.client_id, "rest-1") == 0)
-            *(f1 ? &f2 : &f1) = m;
-    }
+    const hb_msg_t *fills [2];
+    assert_int_equal (s_fills ("rest-1", fills), 2);
+    const hb_msg_t *f1 = fills [0], *f2 = fills [1];
     assert_string_equal (f1->u.fill.fill_id, "BTCUSDT-t901");
     assert_int_equal (f1->u.fill.liquidity, 1);
     assert_true (fabs (f1->u.fill.px - 101.0) < 1e-9 && fabs (f1->u.fill.qty - 0.25) < 1e-9);
@@ -486,6 +530,113 @@ test_secrets_refused (void **state)
     hb_venue_plugin.destroy (&ok);
 }
 
+//  Book bridged by pu and the user stream up (its fills need it)
+static bool
+s_usdm_ready (void *arg)
+{
+    (void) arg;
+    binance_t *self = (binance_t *) s_env.plugin;
+    const hb_msg_t *msg = hb_testhost_last (s_env.host, HB_MSG_TICK, "BTC-PERP");
+    return msg && self->inst [0].last_u == 104 && s_book_matches (&msg->u.tick, false)
+        && self->user_ws && hb_ws_connected (self->user_ws);
+}
+
+static bool
+s_usdm_done (void *arg)
+{
+    (void) arg;
+    binance_t *self = (binance_t *) s_env.plugin;
+    return self->stats.user_events >= 4 && s_count_for (HB_MSG_ACK, "fut-1", HB_ACK_DONE) >= 1;
+}
+
+static bool
+s_usdm_sent (void *arg)
+{
+    (void) arg;
+    return s_server_log_has ("user_sent", "ORDER_TRADE_UPDATE") >= 4;
+}
+
+static void
+test_usdm_session (void **state)
+{
+    (void) state;
+    s_env.plugin = hb_venue_plugin.create (hb_testhost_api (s_env.host));
+    assert_non_null (s_env.plugin);
+    binance_t *self = (binance_t *) s_env.plugin;
+    assert_int_equal (self->market, BINANCE_USDM);
+    assert_int_equal (hb_venue_plugin.start (s_env.plugin), 0);
+    int rc = hb_testhost_run (s_env.host, 15000, s_usdm_ready, NULL);
+    const hb_msg_t *last = hb_testhost_last (s_env.host, HB_MSG_TICK, "BTC-PERP");
+    if (rc && last)
+        s_book_matches (&last->u.tick, true);
+    assert_int_equal (rc, 0);
+    assert_int_equal (self->stats.gaps, 0);
+    assert_int_equal (hb_testhost_status (s_env.host), 0);
+
+    //  500 contracts of 0.001 BTC: 0.5 BTC at the venue
+    hb_order_t order = { .side = HB_SIDE_BUY, .ord_type = HB_ORD_MARKET, .tif = HB_TIF_IOC, .qty = 500 };
+    snprintf (order.venue, HB_NAME_MAX, "bnc");
+    snprintf (order.symbol, HB_NAME_MAX, "BTC-PERP");
+    snprintf (order.client_id, HB_ID_MAX, "fut-1");
+    assert_int_equal (hb_venue_plugin.order (s_env.plugin, &order), 0);
+    assert_int_equal (hb_testhost_run (s_env.host, 10000, s_usdm_done, NULL), 0);
+    //  all four events were sent (the last one the redelivery) and read
+    assert_int_equal (hb_testhost_run (s_env.host, 5000, s_usdm_sent, NULL), 0);
+    assert_int_equal (self->stats.user_events, 4);
+    assert_int_equal (s_server_log_has ("http", "/fapi/v1/order"), 1);
+    assert_true (s_server_log_has ("http", "/fapi/v1/listenKey") >= 1);
+
+    //  Each trade once, in bus units, with its fee and maker flag; no
+    //  aggregate fill from the REST answer
+    assert_int_equal (hb_testhost_count_type (s_env.host, HB_MSG_FILL), 2);
+    assert_int_equal (s_count_for (HB_MSG_FILL, "fut-1", 0), 2);
+    const hb_msg_t *fills [2];
+    assert_int_equal (s_fills ("fut-1", fills), 2);
+    const hb_msg_t *f1 = fills [0], *f2 = fills [1];
+    assert_string_equal (f1->u.fill.fill_id, "BTCUSDT-t9001");
+    assert_string_equal (f1->u.fill.order_id, "8001");
+    assert_string_equal (f1->u.fill.symbol, "BTC-PERP");
+    assert_int_equal (f1->u.fill.side, HB_SIDE_BUY);
+    assert_int_equal (f1->u.fill.liquidity, 1);                 //  m: true, maker
+    assert_true (fabs (f1->u.fill.px - 101.0) < 1e-9);
+    assert_true (fabs (f1->u.fill.qty - 200) < 1e-6);
+    assert_true (fabs (f1->u.fill.fee - 0.0101) < 1e-12);      //  USDT at par
+    assert_string_equal (f1->u.fill.fee_asset, "USD");
+    assert_string_equal (f2->u.fill.fill_id, "BTCUSDT-t9002");
+    assert_int_equal (f2->u.fill.liquidity, 2);                 //  taker
+    assert_true (fabs (f2->u.fill.px - 101.5) < 1e-9);
+    assert_true (fabs (f2->u.fill.qty - 300) < 1e-6);
+    assert_true (fabs (f2->u.fill.fee - 0.0002) < 1e-12);
+    assert_string_equal (f2->u.fill.fee_asset, "BNB");
+    assert_int_equal (self->stats.duplicate_fills, 1);         //  the redelivery
+
+    //  Acks: accepted, accepted with the partial, done with all of it; once
+    assert_int_equal (s_count_for (HB_MSG_ACK, "fut-1", HB_ACK_ACCEPTED), 2);
+    assert_int_equal (s_count_for (HB_MSG_ACK, "fut-1", HB_ACK_DONE), 1);
+    assert_int_equal (s_count_for (HB_MSG_ACK, "fut-1", 0), 3);
+    const hb_msg_t *ack = hb_testhost_last (s_env.host, HB_MSG_ACK, NULL);
+    assert_int_equal (ack->u.ack.status, HB_ACK_DONE);
+    assert_string_equal (ack->u.ack.order_id, "8001");
+    assert_true (fabs (ack->u.ack.filled_qty - 500) < 1e-6);
+    for (size_t i = 0; i < hb_testhost_count (s_env.host); i++) {
+        const hb_msg_t *m = hb_testhost_msg (s_env.host, i);
+        if (m->env.type == HB_MSG_ACK && m->u.ack.status == HB_ACK_ACCEPTED && m->u.ack.filled_qty > 0)
+            assert_true (fabs (m->u.ack.filled_qty - 200) < 1e-6);
+    }
+
+    //  The keepalive (a PUT without a key) reached the server and was taken
+    assert_int_equal (hb_testhost_run (s_env.host, 5000, s_keepalive, NULL), 0);
+    assert_int_equal (s_server_log ("sig_ok"), 1);
+    assert_int_equal (s_server_log ("sig_bad"), 0);
+    assert_int_equal (s_server_log ("user_refused"), 0);
+    assert_int_equal (hb_testhost_logs (s_env.host, HB_LOG_ERROR, S_SECRET)
+                    + hb_testhost_logs (s_env.host, HB_LOG_INFO, S_SECRET), 0);
+
+    hb_venue_plugin.destroy (&s_env.plugin);
+    assert_int_equal (hb_testhost_fds (s_env.host), 0);
+    assert_int_equal (hb_testhost_timers (s_env.host), 0);
+}
+
 int
 main (void)
 {
@@ -496,6 +647,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_session, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_secrets_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_usdm_session, s_setup_usdm, s_teardown),
     };
     return cmocka_run_group_tests_name ("binance_plugin", tests, NULL, NULL);
 }

@@ -16,7 +16,10 @@
                     private requests / s per key; we keep a margin)
       sym.<symbol>  the Coinbase product id (default: the symbol)
       max_msg_kb    largest WebSocket message (default 16384: snapshots
-                    of a deep book are several MB)                         */
+                    of a deep book are several MB)
+      ca_file       PEM bundle trusted for wss/https instead of the system's
+                    store; insecure "true" skips certificate checks (tests
+                    only). Checked at create (hb_tls.h).                   */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
+#include "hb_tls.h"
 #include "hb_ws.h"
 
 #define S_URL_MAX   256
@@ -314,6 +318,11 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "params.max_msg_kb: %ld is not in 64..1048576", max_kb);
         goto fail;
     }
+    hb_tls_params_t tls;
+    if (hb_tls_params (host->venue, &tls, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
     self->md = cb_md_new (host->venue, s_emit, s_status, self, err, sizeof err);
     if (!self->md) {
         S_LOG (self, HB_LOG_ERROR, "%s", err);
@@ -340,11 +349,13 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {
         .name = "coinbase.ws", .url = self->ws_url, .max_msg = (size_t) max_kb * 1024,
+        .ca_file = tls.ca_file, .insecure = tls.insecure,
         .idle_s = 30, .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close,
         .arg = self
     };
     self->ws = hb_ws_new (host, &wcfg);
-    hb_rest_cfg_t rcfg = { .name = "coinbase.rest", .max_inflight = 16 };
+    hb_rest_cfg_t rcfg = { .name = "coinbase.rest", .ca_file = tls.ca_file, .insecure = tls.insecure,
+                           .max_inflight = 16 };
     self->rest = hb_rest_new (host, &rcfg);
     if (!self->ws || !self->rest)
         goto fail;

@@ -12,6 +12,7 @@
 #include "hb_plugin.h"
 #include "hb_log.h"
 #include "hb_secret.h"
+#include "hb_tls.h"
 #include "hb_ws.h"
 #include "deribit_venue.h"
 
@@ -137,15 +138,20 @@ s_create (const hb_host_api_t *host)
     }
     const char *url = hb_venue_param (venue, "url");
     const char *heartbeat = hb_venue_param (venue, "heartbeat_s");
-    const char *insecure = hb_venue_param (venue, "insecure");
+    hb_tls_params_t tls;
+    if (hb_tls_params (venue, &tls, err, sizeof err)) {
+        host->log (host->ctx, HB_LOG_ERROR, "deribit %s: %s", venue->name, err);
+        s_destroy ((void **) &self);
+        return NULL;
+    }
     const char *backoff_max = hb_venue_param (venue, "reconnect_max_ms");
     char name [HB_NAME_MAX + 16];
     snprintf (name, sizeof name, "deribit.%s", venue->name);
     hb_ws_cfg_t cfg = {
         .name = name,
         .url = url ? url : S_DEFAULT_URL,
-        .ca_file = hb_venue_param (venue, "ca_file"),
-        .insecure = insecure && strcmp (insecure, "true") == 0,
+        .ca_file = tls.ca_file,
+        .insecure = tls.insecure,
         .max_msg = 4 << 20,             //  a full-depth snapshot of a busy book
         .backoff_max_ms = backoff_max ? strtoull (backoff_max, NULL, 10) : 0,
         //  three missed heartbeats and the stream is taken for dead

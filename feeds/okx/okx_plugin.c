@@ -18,7 +18,11 @@
       simulated       1: send x-simulated-trading: 1 (OKX demo trading)
       orders_per_s    default 20, order_burst default 40 (OKX: 60 orders
                       per 2 s per instrument; one bucket for all, with margin)
-      sym.<symbol>, ctval.<symbol>   see okx_md.h                         */
+      sym.<symbol>, ctval.<symbol>   see okx_md.h
+      ca_file         PEM bundle trusted for wss/https (both WebSockets and
+                      REST) instead of the system's store; insecure "true"
+                      skips certificate checks (tests only). Checked at
+                      create (hb_tls.h).                                  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,7 @@
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
+#include "hb_tls.h"
 #include "hb_ws.h"
 #include "okx_md.h"
 #include "okx_trade.h"
@@ -367,6 +372,11 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "params.td_mode: '%s' is not cross or isolated", td_mode);
         goto fail;
     }
+    hb_tls_params_t tls;
+    if (hb_tls_params (venue, &tls, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
     if (hb_ratelimit_init (&self->limit, atof (s_param (venue, "orders_per_s", "20")),
                            atof (s_param (venue, "order_burst", "40")), host->now_ns (host->ctx))) {
         S_LOG (self, HB_LOG_ERROR, "params.orders_per_s / order_burst: must be numbers > 0");
@@ -398,12 +408,14 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {
         .name = "okx.public", .url = self->ws_url, .max_msg = 4 << 20, .idle_s = 60,
+        .ca_file = tls.ca_file, .insecure = tls.insecure,
         .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close, .arg = self
     };
     self->ws = hb_ws_new (host, &wcfg);
     if (s_keys (self)) {
         hb_ws_cfg_t pcfg = {
             .name = "okx.private", .url = self->priv_url, .max_msg = 1 << 20,
+            .ca_file = tls.ca_file, .insecure = tls.insecure,
             .on_msg = s_on_priv_msg, .on_open = s_on_priv_open, .on_close = s_on_priv_close,
             .arg = self
         };
@@ -411,7 +423,8 @@ s_create (const hb_host_api_t *host)
         if (!self->priv)
             goto fail;
     }
-    hb_rest_cfg_t rcfg = { .name = "okx.rest", .max_inflight = 16 };
+    hb_rest_cfg_t rcfg = { .name = "okx.rest", .ca_file = tls.ca_file, .insecure = tls.insecure,
+                           .max_inflight = 16 };
     self->rest = hb_rest_new (host, &rcfg);
     if (!self->ws || !self->rest)
         goto fail;

@@ -1,18 +1,8 @@
 /*  A shared object that looks like a plugin but exports its ops under the
     wrong name: the host must refuse it for the missing symbol.             */
-#include "hb_plugin.h"
-
-static void *s_create (const hb_host_api_t *host) { (void) host; return NULL; }
-static int s_start (void *self) { (void) self; return 0; }
-static int s_order (void *self, const hb_order_t *order) { (void) self; (void) order; return -1; }
-static int s_cancel (void *self, const hb_cancel_t *cancel) { (void) self; (void) cancel; return -1; }
-static void s_destroy (void **self_p) { *self_p = NULL; }
+#include "broken_plugin.h"
 
 //  A typo a plugin author could make.
-const hb_venue_ops_t hb_venue_plugins = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size = sizeof (hb_venue_ops_t),
-    .name = "no_symbol",
-    .create = s_create, .start = s_start, .order = s_order,
-    .cancel = s_cancel, .destroy = s_destroy
-};
+const hb_venue_ops_t hb_venue_plugins =
+    BROKEN_PLUGIN_OPS (HB_PLUGIN_ABI_VERSION, sizeof (hb_venue_ops_t), "no_symbol",
+                       broken_plugin_order);

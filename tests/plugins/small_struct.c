@@ -1,17 +1,6 @@
 /*  A plugin whose ops struct declares only 8 bytes (the ABI header): the
     host must refuse it for being smaller than HB_VENUE_OPS_MIN_SIZE.        */
-#include "hb_plugin.h"
+#include "broken_plugin.h"
 
-static void *s_create (const hb_host_api_t *host) { (void) host; return NULL; }
-static int s_start (void *self) { (void) self; return 0; }
-static int s_order (void *self, const hb_order_t *order) { (void) self; (void) order; return -1; }
-static int s_cancel (void *self, const hb_cancel_t *cancel) { (void) self; (void) cancel; return -1; }
-static void s_destroy (void **self_p) { *self_p = NULL; }
-
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size = 8,
-    .name = "small_struct",
-    .create = s_create, .start = s_start, .order = s_order,
-    .cancel = s_cancel, .destroy = s_destroy
-};
+const hb_venue_ops_t hb_venue_plugin =
+    BROKEN_PLUGIN_OPS (HB_PLUGIN_ABI_VERSION, 8, "small_struct", broken_plugin_order);

@@ -40,6 +40,18 @@ names the current key, else -1125). On that stream, as Binance does:
     listenKeyExpired, after which the key is dead and the plugin must get a
     new one and reconnect on it.
 Each event sent is logged user_sent (type, client id, trade id).
+
+With --market usdm the venue is USDⓈ-M futures instead (/fapi/v1/depth,
+/fapi/v1/order with newOrderRespType=RESULT, /fapi/v1/listenKey, depth
+diffs with pu): one market connection (a diff before snapshot 100 that
+bridges it, then one that follows by pu, then held open) and, on the user
+stream, ORDER_TRADE_UPDATE events. Every order fills at once: the REST
+answer is FILLED with executedQty and avgPrice but no trades, then the
+stream tells NEW, a TRADE (PARTIALLY_FILLED, 0.4 of it, trade 9001, maker,
+commission in USDT), a TRADE (FILLED, the rest, trade 9002, taker,
+commission in BNB), and that last event once more (a redelivery): the
+plugin must publish each trade once and one final ack. The keepalive is a
+PUT without a listenKey (usdm extends the API key's one).
 """
 import argparse
 import json
@@ -164,6 +176,39 @@ def build (rng):
     return [session0, session1], snaps, {'bids': bids, 'asks': asks, 'last_u': 230}
 
 
+def build_usdm ():
+    """The usdm market session and the book it leaves (venue units)."""
+    snap = Book ([(100.0, 1), (99.5, 2), (99.0, 3)], [(100.5, 1), (101.0, 2), (101.5, 3)])
+    book = Book (snap.bids.items (), snap.asks.items ())
+
+    def fdepth (U, u, pu, b=(), a=()):
+        msg = depth (U, u, b, a)
+        msg ['data'].update (pu=pu, T=msg ['data'] ['E'])
+        return msg
+    e1 = fdepth (98, 101, 97, b=[(100.0, 1.5)])        # bridges 100: U <= 100 <= u
+    book.apply ([(100.0, 1.5)], [])
+    e2 = fdepth (102, 104, 101, b=[(99.5, 0)], a=[(100.5, 0.7)])
+    book.apply ([(99.5, 0)], [(100.5, 0.7)])
+    session = [{'send': e1}, {'wait_http': '/fapi/v1/depth', 'count': 1}, {'sleep': 0.2},
+               {'send': e2}, {'hold': True}]
+    bids, asks = book.top (10)
+    return [session], [snapshot (100, snap)], {'bids': bids, 'asks': asks, 'last_u': 104}
+
+
+def order_update (cid, oid, side, qty, x, status, cum, trade=None):
+    """An ORDER_TRADE_UPDATE as Binance's USDⓈ-M user stream sends it."""
+    now = int (time.time () * 1000)
+    o = {'s': SYM, 'c': cid, 'S': side, 'o': 'MARKET', 'f': 'IOC', 'q': fmt (qty), 'p': '0',
+         'ap': fmt (0), 'sp': '0', 'x': x, 'X': status, 'i': oid, 'l': fmt (0), 'z': fmt (cum),
+         'L': fmt (0), 'N': 'USDT', 'n': '0', 'T': now, 't': 0, 'b': '0', 'a': '0', 'm': False,
+         'R': False, 'wt': 'CONTRACT_PRICE', 'ot': 'MARKET', 'ps': 'BOTH', 'cp': False, 'rp': '0',
+         'pP': False, 'si': 0, 'ss': 0}
+    if trade:
+        px, lq, tid, maker, commission, asset = trade
+        o.update (l=fmt (lq), L=fmt (px), t=tid, m=maker, n=commission, N=asset)
+    return {'e': 'ORDER_TRADE_UPDATE', 'E': now, 'T': now, 'o': o}
+
+
 class BinanceServer (VenueServer):
     """The market sessions of VenueServer, and the user data stream beside
     them: a WebSocket on /ws/<listenKey> is not a market session."""
@@ -232,8 +277,15 @@ def main ():
     p.add_argument ('--key', required=True)
     p.add_argument ('--secret', required=True)
     p.add_argument ('--seed', type=int, default=7)
+    p.add_argument ('--market', choices=('spot', 'usdm'), default='spot')
     args, argv_rest = p.parse_known_args ()
-    sessions, snaps, expected = build (random.Random (args.seed))
+    usdm = args.market == 'usdm'
+    if usdm:
+        sessions, snaps, expected = build_usdm ()
+    else:
+        sessions, snaps, expected = build (random.Random (args.seed))
+    api = '/fapi/v1' if usdm else '/api/v3'
+
     write_json (args.expected, expected)
     calls = {'depth': 0}
     server = None
@@ -251,6 +303,8 @@ def main ():
             return 200, {'listenKey': server.keys [-1]}
         if req.method == 'PUT':
             key = req.param ('listenKey')
+            if usdm and key is None and server.keys:
+                key = server.keys [-1]          # usdm extends the API key's one
             ok = bool (server.keys) and key == server.keys [-1] and key not in server.dead
             server.log ('keepalive', key=key, ok=ok)
             return (200, {}) if ok else (400, {'code': -1125, 'msg': 'This listenKey does not exist.'})
@@ -270,14 +324,16 @@ def main ():
         return ok
 
     def rest (req):
-        if req.method == 'GET' and req.path == '/api/v3/depth':
+        if req.method == 'GET' and req.path == api + '/depth':
             if req.param ('symbol') != SYM:
                 return 400, {'code': -1121, 'msg': 'Invalid symbol.'}
             i = min (calls ['depth'], len (snaps) - 1)
             calls ['depth'] += 1
             return 200, snaps [i]
-        if req.path == '/api/v3/userDataStream':
+        if req.path == ('/fapi/v1/listenKey' if usdm else '/api/v3/userDataStream'):
             return listen (req)
+        if req.path == '/fapi/v1/order':
+            return usdm_order (req)
         if req.path == '/api/v3/order':
             if not verify (req):
                 return 400, {'code': -1022, 'msg': 'Signature for this request is not valid.'}
@@ -319,6 +375,30 @@ def main ():
                                    {'price': fmt (101.5), 'qty': fmt (half), 'commission': '0.00001',
                                     'commissionAsset': 'BTC', 'tradeId': 778}]}
         return 404, {'code': -1, 'msg': 'no such endpoint'}
+
+    def usdm_order (req):
+        if not verify (req):
+            return 400, {'code': -1022, 'msg': 'Signature for this request is not valid.'}
+        if req.method != 'POST' or req.param ('newOrderRespType') != 'RESULT':
+            return 400, {'code': -1, 'msg': 'only POST with newOrderRespType=RESULT is played'}
+        cid = req.param ('newClientOrderId')
+        qty = float (req.param ('quantity'))
+        side = req.param ('side')
+        part = qty * 0.4
+        filled = order_update (cid, 8001, side, qty, 'TRADE', 'FILLED', qty,
+                               (101.5, qty - part, 9002, False, '0.00020000', 'BNB'))
+        server.push ([(0.05, order_update (cid, 8001, side, qty, 'NEW', 'NEW', 0)),
+                      (0.05, order_update (cid, 8001, side, qty, 'TRADE', 'PARTIALLY_FILLED', part,
+                                           (101.0, part, 9001, True, '0.01010000', 'USDT'))),
+                      (0.05, filled),
+                      (0.05, filled)])
+        avg = (part * 101.0 + (qty - part) * 101.5) / qty
+        return 200, {'orderId': 8001, 'symbol': SYM, 'status': 'FILLED', 'clientOrderId': cid,
+                     'price': '0', 'avgPrice': '%.5f' % avg, 'origQty': fmt (qty),
+                     'executedQty': fmt (qty), 'cumQuote': fmt (avg * qty), 'timeInForce': 'GTC',
+                     'type': 'MARKET', 'reduceOnly': False, 'closePosition': False, 'side': side,
+                     'positionSide': 'BOTH', 'stopPrice': '0', 'workingType': 'CONTRACT_PRICE',
+                     'priceProtect': False, 'origType': 'MARKET', 'updateTime': int (time.time () * 1000)}
 
     server = BinanceServer (sessions, rest)
     return server.main (argv_rest)
