@@ -118,9 +118,9 @@ $(call plugin_so,$(1)): $(call dir_objs,$(1)) $(VENUE_LIB) $(COMMON_LIB)
 endef
 $(foreach p,$(PLUGIN_DIRS),$(eval $(call PLUGIN_rule,$(p))))
 
-$(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(COMMON_LIB)
+$(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(wildcard tests/plugins/*.h) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 # tests and benches under feeds/<name>/ also get the venue library
 venue_deps = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIB))
