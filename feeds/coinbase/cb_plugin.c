@@ -28,6 +28,7 @@
 #include "hb_log.h"
 #include "hb_plugin.h"
 #include "hb_ratelimit.h"
+#include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
@@ -166,11 +167,9 @@ s_on_msg (void *arg, const char *data, size_t len)
         s_subscribe (self, "subscribe", "level2");
     }
     else if (r == CB_MD_BAD || *why) {
-        //  first ten, then one in a thousand: bad input must not flood the log
-        uint64_t n = ++self->bad_logged;
-        if (n <= 10 || n % 1000 == 0)
+        if (hb_refusal_due (&self->bad_logged))
             S_LOG (self, HB_LOG_WARN, "message refused (%llu so far): %s",
-                   (unsigned long long) n, why);
+                   (unsigned long long) self->bad_logged, why);
     }
 }
 

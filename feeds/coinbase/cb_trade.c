@@ -23,6 +23,7 @@
 #include "cb_trade.h"
 #include "hb_json.h"
 #include "hb_sign.h"
+#include "hb_vorder.h"
 
 //  handles are gen * CB_TRADE_MAX_ORDERS + index and must stay ints
 #define S_GENS 1000000
@@ -81,20 +82,8 @@ static void
 s_ack (cb_trade_t *self, const hb_order_t *order, const char *order_id, int status,
        int reason, const char *text, double filled)
 {
-    hb_msg_t *msg = &self->msg;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_ACK;
-    hb_ack_t *ack = &msg->u.ack;
-    snprintf (ack->venue, sizeof ack->venue, "%s", self->venue->name);
-    snprintf (ack->symbol, sizeof ack->symbol, "%s", order->symbol);
-    snprintf (ack->client_id, sizeof ack->client_id, "%s", order->client_id);
-    snprintf (ack->order_id, sizeof ack->order_id, "%s", order_id? order_id: "");
-    snprintf (ack->text, sizeof ack->text, "%s", text? text: "");
-    ack->status = (uint8_t) status;
-    ack->reason = (uint8_t) reason;
-    ack->filled_qty = filled;
-    ack->leaves_qty = status == HB_ACK_ACCEPTED && order->qty > filled? order->qty - filled: 0;
-    self->emit (self->arg, msg);
+    hb_vorder_ack (&self->msg, self->venue->name, order, order_id, status, reason, text, filled);
+    self->emit (self->arg, &self->msg);
 }
 
 static int
@@ -105,30 +94,6 @@ s_reject_now (cb_trade_t *self, const hb_order_t *order, int reason, const char 
     return -1;
 }
 
-//  x as a plain decimal on the grid of unit (no exponent, no trailing zeros).
-static void
-s_decimal (double x, double unit, char *out, size_t size)
-{
-    int digits = 0;
-    while (digits < 12 && fabs (unit * pow (10, digits) - round (unit * pow (10, digits))) > 1e-9)
-        digits++;
-    snprintf (out, size, "%.*f", digits, x);
-    if (strchr (out, '.')) {
-        char *end = out + strlen (out) - 1;
-        while (*end == '0')
-            *end-- = 0;
-        if (*end == '.')
-            *end = 0;
-    }
-}
-
-static bool
-s_on_grid (double x, double unit)
-{
-    double q = x / unit;
-    return fabs (q - round (q)) <= 1e-9 * fmax (1.0, fabs (q));
-}
-
 int
 cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t size)
 {
@@ -137,15 +102,10 @@ cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t si
     const char *product = cb_md_product_of (self->md, order->symbol);
     if (!inst || !product)
         return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
-    if ((order->side != HB_SIDE_BUY && order->side != HB_SIDE_SELL) || !(order->qty > 0)
-    ||  (order->ord_type != HB_ORD_MARKET && order->ord_type != HB_ORD_LIMIT))
-        return s_reject_now (self, order, HB_REJ_BAD_ORDER, "bad side, type or quantity");
-    if (order->ord_type == HB_ORD_LIMIT && !(order->px > 0))
-        return s_reject_now (self, order, HB_REJ_BAD_PRICE, "a limit order needs a price > 0");
-    if (order->qty < inst->min_qty)
-        return s_reject_now (self, order, HB_REJ_BELOW_MIN_SIZE, "below the minimum size");
-    if (!s_on_grid (order->qty, inst->lot_size))
-        return s_reject_now (self, order, HB_REJ_OFF_LOT, "not a multiple of the lot size");
+    const char *why = NULL;
+    int reason = hb_vorder_check (inst, order, &why);
+    if (reason != HB_REJ_NONE)
+        return s_reject_now (self, order, reason, why);
     int free_slot = -1;
     for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++) {
         if (!self->slots [i].used) {
@@ -159,8 +119,8 @@ cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t si
         return s_reject_now (self, order, HB_REJ_RATE_LIMIT, "too many orders in flight");
     double mult = inst->multiplier > 0? inst->multiplier: 1;
     char base [48], price [48];
-    s_decimal (order->qty * mult, inst->lot_size * mult, base, sizeof base);
-    s_decimal (order->px, inst->tick_size, price, sizeof price);
+    hb_vorder_decimal (order->qty * mult, inst->lot_size * mult, base, sizeof base);
+    hb_vorder_decimal (order->px, inst->tick_size, price, sizeof price);
     json_t *config;
     if (order->ord_type == HB_ORD_MARKET)
         config = json_pack ("{s:{s:s}}", "market_market_ioc", "base_size", base);

@@ -1,6 +1,7 @@
 /*  The venue library: books, signing (Binance's documented example),
     base64, backoff, token bucket, secrets and their file modes, JSON
-    getters and the parse arena; hb_ws (fragments reassembled, reconnect
+    getters and the parse arena, order checks / decimals / acks, refusal
+    counting, the bench yardsticks; hb_ws (fragments reassembled, reconnect
     after a drop, send) and hb_rest (GET, POST, 404, connection refused)
     against tests/venues/venue_server.py on loopback, on a zloop host
     (TLS and the shared service thread: hb_venue_net_test.c).             */
@@ -22,11 +23,14 @@
 #include "hb_json.h"
 #include "hb_lbook.h"
 #include "hb_ratelimit.h"
+#include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_testhost.h"
 #include "hb_testserver.h"
+#include "hb_vbench.h"
+#include "hb_vorder.h"
 #include "hb_ws.h"
 
 //  ---------------------------------------------------------------------------
@@ -500,6 +504,100 @@ test_rest (void **state)
     hb_testserver_destroy (&server);
 }
 
+static void
+test_vorder (void **state)
+{
+    (void) state;
+    hb_instrument_cfg_t inst;
+    memset (&inst, 0, sizeof inst);
+    inst.min_qty = 0.01;
+    inst.lot_size = 0.001;
+    inst.tick_size = 0.5;
+    hb_order_t order;
+    memset (&order, 0, sizeof order);
+    snprintf (order.symbol, sizeof order.symbol, "BTC-USD");
+    snprintf (order.client_id, sizeof order.client_id, "h-1");
+    order.side = HB_SIDE_BUY;
+    order.ord_type = HB_ORD_LIMIT;
+    order.qty = 0.5;
+    order.px = 60000;
+    const char *why = NULL;
+    assert_int_equal (hb_vorder_check (&inst, &order, &why), HB_REJ_NONE);
+    assert_null (why);
+    order.qty = 0.0105;
+    assert_int_equal (hb_vorder_check (&inst, &order, &why), HB_REJ_OFF_LOT);
+    assert_string_equal (why, "not a multiple of the lot size");
+    order.qty = 0.005;
+    assert_int_equal (hb_vorder_check (&inst, &order, &why), HB_REJ_BELOW_MIN_SIZE);
+    order.qty = 0.5;
+    order.px = 0;
+    assert_int_equal (hb_vorder_check (&inst, &order, &why), HB_REJ_BAD_PRICE);
+    order.side = 9;
+    assert_int_equal (hb_vorder_check (&inst, &order, &why), HB_REJ_BAD_ORDER);
+    assert_true (hb_vorder_on_grid (0.3, 0.1));
+    assert_false (hb_vorder_on_grid (0.35, 0.1));
+    char text [32];
+    hb_vorder_decimal (0.01, 0.00000001, text, sizeof text);
+    assert_string_equal (text, "0.01");
+    hb_vorder_decimal (60000, 0.5, text, sizeof text);
+    assert_string_equal (text, "60000");
+    hb_vorder_decimal (60000.5, 0.5, text, sizeof text);
+    assert_string_equal (text, "60000.5");
+
+    order.side = HB_SIDE_SELL;
+    hb_msg_t msg;
+    hb_vorder_ack (&msg, "cbx", &order, "v-9", HB_ACK_ACCEPTED, HB_REJ_NONE, NULL, 0.2);
+    assert_int_equal (msg.env.type, HB_MSG_ACK);
+    assert_string_equal (msg.u.ack.venue, "cbx");
+    assert_string_equal (msg.u.ack.client_id, "h-1");
+    assert_string_equal (msg.u.ack.order_id, "v-9");
+    assert_string_equal (msg.u.ack.text, "");
+    assert_true (fabs (msg.u.ack.leaves_qty - 0.3) < 1e-12 && msg.u.ack.filled_qty == 0.2);
+    hb_vorder_ack (&msg, "cbx", &order, NULL, HB_ACK_REJECTED, HB_REJ_VENUE, "no", 0);
+    assert_int_equal (msg.u.ack.reason, HB_REJ_VENUE);
+    assert_string_equal (msg.u.ack.text, "no");
+    assert_true (msg.u.ack.leaves_qty == 0);
+}
+
+static void
+test_refusal (void **state)
+{
+    (void) state;
+    uint64_t count = 0;
+    int logged = 0;
+    for (int i = 0; i < 2500; i++)
+        logged += hb_refusal_due (&count);
+    //  1..10, 1000, 2000
+    assert_int_equal (logged, 12);
+    assert_int_equal (count, 2500);
+}
+
+static void
+test_vbench (void **state)
+{
+    (void) state;
+    hb_vbench_t *bench = hb_vbench_new (2);
+    assert_non_null (bench);
+    assert_int_equal (hb_vbench_add (bench, strdup ("{\"a\":1}")), 0);
+    assert_int_equal (hb_vbench_add (bench, strdup ("[1,2,3]")), 0);
+    assert_int_equal (hb_vbench_add (bench, strdup ("[]")), -1);
+    assert_int_equal (hb_vbench_count (bench), 2);
+    assert_int_equal (hb_vbench_mean_bytes (bench), 7);
+    size_t len;
+    assert_string_equal (hb_vbench_msg (bench, 1, &len), "[1,2,3]");
+    assert_int_equal (len, 7);
+    assert_true (hb_vbench_bare (bench) > 0);
+    assert_true (hb_vbench_parse (bench) > 0);
+    hb_vbench_destroy (&bench);
+    assert_null (bench);
+    bench = hb_vbench_new (1);
+    assert_int_equal (hb_vbench_add (bench, strdup ("not json")), 0);
+    assert_true (hb_vbench_parse (bench) < 0);
+    hb_vbench_destroy (&bench);
+    double v [] = { 5, 1, 4, 2, 3 };
+    assert_true (hb_vbench_median (v, 5) == 3);
+}
+
 int
 main (void)
 {
@@ -512,6 +610,9 @@ main (void)
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_ws),
         cmocka_unit_test (test_rest),
+        cmocka_unit_test (test_vorder),
+        cmocka_unit_test (test_refusal),
+        cmocka_unit_test (test_vbench),
     };
     return cmocka_run_group_tests_name ("hb_venue_lib", tests, NULL, NULL);
 }

@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include "hb_json.h"
 #include "hb_time.h"
+#include "hb_vbench.h"
 #include "okx_book.h"
 #include "okx_md.h"
 
@@ -62,13 +61,6 @@ s_make (int i, okx_book_t *book, unsigned *rng)
     return text;
 }
 
-static int
-s_cmp (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y? -1: x > y;
-}
-
 int
 main (void)
 {
@@ -82,66 +74,48 @@ main (void)
     venue.n_params = 1;
     snprintf (venue.params [0].key, HB_NAME_MAX, "sym.BTC-PERP");
     snprintf (venue.params [0].value, HB_PATH_MAX, "BTC-USDT-SWAP");
-    char **msgs = (char **) calloc (S_MSGS, sizeof *msgs);
-    size_t *lens = (size_t *) calloc (S_MSGS, sizeof *lens);
-    okx_book_t *mirror = okx_book_new (1024);
-    unsigned rng = 7;
-    size_t bytes = 0;
-    for (int i = 0; i < S_MSGS; i++) {
-        msgs [i] = s_make (i, mirror, &rng);
-        lens [i] = strlen (msgs [i]);
-        bytes += lens [i];
-    }
-    okx_book_destroy (&mirror);
-    int sv [2];
-    if (socketpair (AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
-        perror ("socketpair");
+    hb_vbench_t *bench = hb_vbench_new (S_MSGS);
+    if (!bench) {
+        perror ("hb_vbench_new");
         return 1;
     }
-    hb_json_t *json = hb_json_new (0, 0);
+    okx_book_t *mirror = okx_book_new (1024);
+    unsigned rng = 7;
+    for (int i = 0; i < S_MSGS; i++)
+        if (hb_vbench_add (bench, s_make (i, mirror, &rng)))
+            return 1;
+    okx_book_destroy (&mirror);
     hb_buf_t buf;
     double bare [S_ROUNDS], parse [S_ROUNDS], full [S_ROUNDS];
-    char in [S_TEXT];
     for (int r = 0; r < S_ROUNDS; r++) {
-        int64_t t0 = hb_mono_ns ();
-        for (int i = 0; i < S_MSGS; i++)
-            if (write (sv [0], msgs [i], lens [i]) < 0 || read (sv [1], in, sizeof in) < 0)
-                return 1;
-        int64_t t1 = hb_mono_ns ();
-        for (int i = 0; i < S_MSGS; i++)
-            if (!hb_json_parse (json, msgs [i], lens [i], NULL, 0))
-                return 1;
-        int64_t t2 = hb_mono_ns ();
+        bare [r] = hb_vbench_bare (bench);
+        parse [r] = hb_vbench_parse (bench);
+        if (bare [r] < 0 || parse [r] < 0)
+            return 1;
         char err [128];
         okx_md_t *md = okx_md_new (&venue, s_emit, NULL, &buf, err, sizeof err);
         int64_t t3 = hb_mono_ns ();
-        for (int i = 0; i < S_MSGS; i++)
-            if (okx_md_on_message (md, msgs [i], lens [i], 1) != OKX_MD_OK) {
+        for (int i = 0; i < S_MSGS; i++) {
+            size_t len;
+            const char *text = hb_vbench_msg (bench, i, &len);
+            if (okx_md_on_message (md, text, len, 1) != OKX_MD_OK) {
                 fprintf (stderr, "message %d refused: %s\n", i, okx_md_error (md));
                 return 1;
             }
+        }
         int64_t t4 = hb_mono_ns ();
         okx_md_destroy (&md);
-        bare [r] = S_MSGS / ((t1 - t0) / 1e9);
-        parse [r] = S_MSGS / ((t2 - t1) / 1e9);
         full [r] = S_MSGS / ((t4 - t3) / 1e9);
     }
-    qsort (bare, S_ROUNDS, sizeof (double), s_cmp);
-    qsort (parse, S_ROUNDS, sizeof (double), s_cmp);
-    qsort (full, S_ROUNDS, sizeof (double), s_cmp);
-    int m = S_ROUNDS / 2;
+    double bare_m = hb_vbench_median (bare, S_ROUNDS);
+    double parse_m = hb_vbench_median (parse, S_ROUNDS);
+    double full_m = hb_vbench_median (full, S_ROUNDS);
     printf ("okx books: %d messages of %zu bytes on average, median of %d rounds\n",
-            S_MSGS, bytes / S_MSGS, S_ROUNDS);
-    printf ("  bare transport (AF_UNIX seqpacket write+read)     %10.0f msg/s\n", bare [m]);
-    printf ("  JSON parse only (hb_json)                          %10.0f msg/s\n", parse [m]);
+            S_MSGS, hb_vbench_mean_bytes (bench), S_ROUNDS);
+    printf ("  bare transport (AF_UNIX seqpacket write+read)     %10.0f msg/s\n", bare_m);
+    printf ("  JSON parse only (hb_json)                          %10.0f msg/s\n", parse_m);
     printf ("  okx_md: parse + seq + book + CRC32 + tick encoded  %10.0f msg/s  (%.2f x bare, %.2f x parse)\n",
-            full [m], full [m] / bare [m], full [m] / parse [m]);
-    hb_json_destroy (&json);
-    close (sv [0]);
-    close (sv [1]);
-    for (int i = 0; i < S_MSGS; i++)
-        free (msgs [i]);
-    free (msgs);
-    free (lens);
+            full_m, full_m / bare_m, full_m / parse_m);
+    hb_vbench_destroy (&bench);
     return 0;
 }

@@ -30,6 +30,7 @@
 #include "hb_log.h"
 #include "hb_plugin.h"
 #include "hb_ratelimit.h"
+#include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
@@ -149,9 +150,10 @@ s_on_close (void *arg, const char *reason)
 static void
 s_complain (okx_plugin_t *self, const char *what, const char *why)
 {
-    uint64_t n = ++self->bad_logged;
-    if (n <= 10 || n % 1000 == 0)
-        S_LOG (self, HB_LOG_WARN, "%s refused (%llu so far): %s", what, (unsigned long long) n, why);
+    //  bad input must not flood the log: see hb_refusal.h
+    if (hb_refusal_due (&self->bad_logged))
+        S_LOG (self, HB_LOG_WARN, "%s refused (%llu so far): %s", what,
+               (unsigned long long) self->bad_logged, why);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "hb_json.h"
 #include "hb_sign.h"
+#include "hb_vorder.h"
 #include "okx_trade.h"
 
 #define S_GENS 1000000
@@ -87,20 +88,8 @@ static void
 s_ack (okx_trade_t *self, const hb_order_t *order, const char *ord_id, int status, int reason,
        const char *text, double filled)
 {
-    hb_msg_t *msg = &self->msg;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_ACK;
-    hb_ack_t *ack = &msg->u.ack;
-    snprintf (ack->venue, sizeof ack->venue, "%s", self->venue->name);
-    snprintf (ack->symbol, sizeof ack->symbol, "%s", order->symbol);
-    snprintf (ack->client_id, sizeof ack->client_id, "%s", order->client_id);
-    snprintf (ack->order_id, sizeof ack->order_id, "%s", ord_id? ord_id: "");
-    snprintf (ack->text, sizeof ack->text, "%s", text? text: "");
-    ack->status = (uint8_t) status;
-    ack->reason = (uint8_t) reason;
-    ack->filled_qty = filled;
-    ack->leaves_qty = status == HB_ACK_ACCEPTED && order->qty > filled? order->qty - filled: 0;
-    self->emit (self->arg, msg);
+    hb_vorder_ack (&self->msg, self->venue->name, order, ord_id, status, reason, text, filled);
+    self->emit (self->arg, &self->msg);
 }
 
 static int
@@ -111,29 +100,6 @@ s_reject_now (okx_trade_t *self, const hb_order_t *order, int reason, const char
     return -1;
 }
 
-static void
-s_decimal (double x, double unit, char *out, size_t size)
-{
-    int digits = 0;
-    while (digits < 12 && fabs (unit * pow (10, digits) - round (unit * pow (10, digits))) > 1e-9)
-        digits++;
-    snprintf (out, size, "%.*f", digits, x);
-    if (strchr (out, '.')) {
-        char *end = out + strlen (out) - 1;
-        while (*end == '0')
-            *end-- = 0;
-        if (*end == '.')
-            *end = 0;
-    }
-}
-
-static bool
-s_on_grid (double x, double unit)
-{
-    double q = x / unit;
-    return fabs (q - round (q)) <= 1e-9 * fmax (1.0, fabs (q));
-}
-
 int
 okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t size)
 {
@@ -142,15 +108,10 @@ okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t 
     const char *inst_id = okx_md_inst_id_of (self->md, order->symbol);
     if (!inst || !inst_id)
         return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
-    if ((order->side != HB_SIDE_BUY && order->side != HB_SIDE_SELL) || !(order->qty > 0)
-    ||  (order->ord_type != HB_ORD_MARKET && order->ord_type != HB_ORD_LIMIT))
-        return s_reject_now (self, order, HB_REJ_BAD_ORDER, "bad side, type or quantity");
-    if (order->ord_type == HB_ORD_LIMIT && !(order->px > 0))
-        return s_reject_now (self, order, HB_REJ_BAD_PRICE, "a limit order needs a price > 0");
-    if (order->qty < inst->min_qty)
-        return s_reject_now (self, order, HB_REJ_BELOW_MIN_SIZE, "below the minimum size");
-    if (!s_on_grid (order->qty, inst->lot_size))
-        return s_reject_now (self, order, HB_REJ_OFF_LOT, "not a multiple of the lot size");
+    const char *why = NULL;
+    int reason = hb_vorder_check (inst, order, &why);
+    if (reason != HB_REJ_NONE)
+        return s_reject_now (self, order, reason, why);
     char cl [33];
     okx_trade_cl_ord_id (order->client_id, cl);
     int free_slot = -1;
@@ -166,8 +127,8 @@ okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t 
         return s_reject_now (self, order, HB_REJ_RATE_LIMIT, "too many orders in flight");
     double scale = okx_md_qty_scale (self->md, order->symbol);
     char sz [48], px [48];
-    s_decimal (order->qty / scale, inst->lot_size / scale, sz, sizeof sz);
-    s_decimal (order->px, inst->tick_size, px, sizeof px);
+    hb_vorder_decimal (order->qty / scale, inst->lot_size / scale, sz, sizeof sz);
+    hb_vorder_decimal (order->px, inst->tick_size, px, sizeof px);
     bool spot = inst->kind == HB_KIND_SPOT;
     const char *type = order->ord_type == HB_ORD_MARKET? "market"
                      : order->tif == HB_TIF_GTC? "limit": "ioc";

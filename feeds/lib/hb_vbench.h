@@ -1,0 +1,46 @@
+/*  hb_vbench: the yardsticks a venue plugin's bench measures its market
+    data path against, so that every venue reports the same floors.
+
+    A bench adds its session of venue messages (text frames as the venue
+    sends them), then times rounds of: the bare transport (each frame
+    written to and read back from an AF_UNIX SOCK_SEQPACKET pair, the
+    kernel floor of any transport), JSON parsing alone (hb_json), and its
+    own full path over the same frames. Rates are messages per second of
+    one round; report the median of several, and read the ratios, since
+    figures move with the load of the machine.
+
+    Benches only: the rounds block and are timed with the monotonic clock. */
+#ifndef HB_VBENCH_H
+#define HB_VBENCH_H
+
+#include <stddef.h>
+
+typedef struct hb_vbench_s hb_vbench_t;
+
+//  Room for max_msgs frames (>= 1), a socket pair and a JSON parser. NULL
+//  when out of memory or the socket pair cannot be made.
+hb_vbench_t *hb_vbench_new (int max_msgs);
+void hb_vbench_destroy (hb_vbench_t **self_p);
+
+//  Takes text (a NUL-terminated frame from malloc) into the session; it is
+//  freed on destroy, also when this fails. -1 when the session is full or
+//  text is NULL.
+int hb_vbench_add (hb_vbench_t *self, char *text);
+
+//  Frames in the session and their mean length in bytes.
+int hb_vbench_count (const hb_vbench_t *self);
+size_t hb_vbench_mean_bytes (const hb_vbench_t *self);
+
+//  Frame i (0 .. count-1) and its length into *len.
+const char *hb_vbench_msg (const hb_vbench_t *self, int i, size_t *len);
+
+//  One round of every frame written to and read from the socket pair, or
+//  parsed by hb_json: messages per second, -1 when a write, a read or a
+//  parse fails.
+double hb_vbench_bare (hb_vbench_t *self);
+double hb_vbench_parse (hb_vbench_t *self);
+
+//  The median of n (>= 1) values; sorts them in place.
+double hb_vbench_median (double *values, int n);
+
+#endif
