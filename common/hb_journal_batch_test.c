@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "hb_journal.h"
+#include "hb_journal_testing.h"
 #include "hb_log.h"
 
 #define S_MAX_RECORDS 64
@@ -37,10 +38,7 @@ static uint64_t s_rng = 0xD1B54A32D192ED03ull;
 static uint64_t
 s_rand (void)
 {
-    s_rng ^= s_rng >> 12;
-    s_rng ^= s_rng << 25;
-    s_rng ^= s_rng >> 27;
-    return s_rng * 0x2545F4914F6CDD1Dull;
+    return hb_journal_testing_rand (&s_rng);
 }
 
 //  Test records: random sizes, bytes never zero (so that zeroing a range
@@ -104,59 +102,19 @@ s_assert_journal (const s_set_t *want, size_t count, uint64_t dropped)
     hb_journal_destroy (&journal);
 }
 
-static uint64_t
-s_file_size (const char *path)
-{
-    struct stat st;
-    assert_int_equal (stat (path, &st), 0);
-    return (uint64_t) st.st_size;
-}
-
-static size_t
-s_read_file (const char *path, uint8_t **data_p)
-{
-    int fd = open (path, O_RDONLY);
-    assert_true (fd >= 0);
-    size_t size = (size_t) s_file_size (path);
-    uint8_t *data = malloc (size + 1);
-    assert_non_null (data);
-    assert_int_equal (read (fd, data, size), (ssize_t) size);
-    close (fd);
-    *data_p = data;
-    return size;
-}
-
-static void
-s_write_file (const char *path, const void *data, size_t size)
-{
-    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true (fd >= 0);
-    assert_int_equal (write (fd, data, size), (ssize_t) size);
-    close (fd);
-}
-
 static int
 s_setup (void **state)
 {
     (void) state;
-    const char *base = access ("/dev/shm", W_OK) == 0? "/dev/shm": "/tmp";
-    snprintf (s_dir, sizeof s_dir, "%s/hb_journal_batch.XXXXXX", base);
-    if (!mkdtemp (s_dir))
-        return -1;
-    snprintf (s_path, sizeof s_path, "%s/j", s_dir);
-    const char *seed = getenv ("HB_TEST_SEED");
-    if (seed)
-        s_rng = strtoull (seed, NULL, 0) | 1;
-    print_message ("journal batch test: dir %s, seed 0x%llx\n", s_dir, (unsigned long long) s_rng);
-    return 0;
+    return hb_journal_testing_setup ("hb_journal_batch", "journal batch test", s_dir, sizeof s_dir,
+                                     s_path, sizeof s_path, &s_rng);
 }
 
 static int
 s_teardown (void **state)
 {
     (void) state;
-    unlink (s_path);
-    rmdir (s_dir);
+    hb_journal_testing_teardown (s_dir, s_path);
     return 0;
 }
 
@@ -164,8 +122,7 @@ static int
 s_before (void **state)
 {
     (void) state;
-    unlink (s_path);
-    hb_log_init ("journal_batch_test", HB_LOG_ERROR);
+    hb_journal_testing_before (s_path, "journal_batch_test", HB_LOG_ERROR);
     return 0;
 }
 
@@ -190,12 +147,12 @@ test_batch_round_trip (void **state)
     assert_int_equal (hb_journal_pending (journal), 10);
     assert_int_equal (hb_journal_count (journal), 10);
     assert_int_equal (hb_journal_size (journal), expect_size);
-    assert_int_equal (s_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
+    assert_int_equal (hb_journal_testing_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
     assert_int_equal (hb_journal_flush (journal), 0);
     assert_int_equal (hb_journal_pending (journal), 0);
-    assert_int_equal (s_file_size (s_path), expect_size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), expect_size);
     assert_int_equal (hb_journal_flush (journal), 0);         //  nothing to do
-    assert_int_equal (s_file_size (s_path), expect_size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), expect_size);
 
     //  A record that does not fit in what is left writes the batch first.
     s_set_add (&want, 3000);
@@ -203,14 +160,14 @@ test_batch_round_trip (void **state)
     s_set_add (&want, 2000);
     uint64_t before = hb_journal_size (journal);
     assert_int_equal (hb_journal_append (journal, want.data [11], 2000), 0);
-    assert_int_equal (s_file_size (s_path), before);
+    assert_int_equal (hb_journal_testing_file_size (s_path), before);
     assert_int_equal (hb_journal_pending (journal), 1);
 
     //  One bigger than the buffer goes straight through, after the pending.
     s_set_add (&want, 10000);
     assert_int_equal (hb_journal_append (journal, want.data [12], 10000), 0);
     assert_int_equal (hb_journal_pending (journal), 0);
-    assert_int_equal (s_file_size (s_path), hb_journal_size (journal));
+    assert_int_equal (hb_journal_testing_file_size (s_path), hb_journal_size (journal));
     s_set_add (&want, 7);
     assert_int_equal (hb_journal_append (journal, want.data [13], 7), 0);
     assert_int_equal (hb_journal_count (journal), 14);
@@ -220,7 +177,7 @@ test_batch_round_trip (void **state)
     assert_int_equal (hb_journal_replay (journal, s_check, &check), 0);
     assert_int_equal (check.seen, 14);
     assert_int_equal (hb_journal_pending (journal), 0);
-    assert_int_equal (s_file_size (s_path), hb_journal_size (journal));
+    assert_int_equal (hb_journal_testing_file_size (s_path), hb_journal_size (journal));
 
     //  Destroy writes what is pending.
     s_set_add (&want, 99);
@@ -286,13 +243,13 @@ test_batch_torn (void **state)
     assert_int_equal (hb_journal_flush (journal), 0);
     hb_journal_destroy (&journal);
     uint8_t *image;
-    size_t size = s_read_file (s_path, &image);
+    size_t size = hb_journal_testing_read_file (s_path, &image);
     assert_int_equal (size, ends [15]);
     size_t batch_start = (size_t) ends [4];
 
     int tested = 0;
     for (size_t cut = batch_start; cut < size; cut++) {
-        s_write_file (s_path, image, cut);
+        hb_journal_testing_write_file (s_path, image, cut);
         size_t whole = 0;
         while (whole < want.count && ends [whole] <= cut)
             whole++;
@@ -308,7 +265,7 @@ test_batch_torn (void **state)
             length = size - start;
         memcpy (holed, image, size);
         memset (holed + start, 0, length);
-        s_write_file (s_path, holed, size);
+        hb_journal_testing_write_file (s_path, holed, size);
         //  The first record whose bytes changed is where reading stops.
         size_t whole = 0;
         uint64_t begin = HB_JOURNAL_HEADER_SIZE;
@@ -363,10 +320,10 @@ test_batch_policies (void **state)
     assert_int_equal (hb_journal_syncs (journal), 0);
     assert_int_equal (hb_journal_append (journal, "z", 1), 0);
     uint64_t size = hb_journal_size (journal);
-    assert_true (s_file_size (s_path) < size);
+    assert_true (hb_journal_testing_file_size (s_path) < size);
     assert_int_equal (hb_journal_sync (journal), 0);
     assert_int_equal (hb_journal_syncs (journal), 1);
-    assert_int_equal (s_file_size (s_path), size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), size);
     hb_journal_destroy (&journal);
 
     //  interval 0: every flush syncs; never: none
@@ -427,7 +384,7 @@ test_batch_failed_flush (void **state)
     assert_int_equal (hb_journal_pending (journal), 0);
     assert_int_equal (hb_journal_count (journal), 3);
     assert_int_equal (hb_journal_size (journal), size);
-    assert_int_equal (s_file_size (s_path), size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), size);
 
     s_set_add (&want, 60);
     assert_int_equal (hb_journal_append (journal, want.data [3], 60), 0);
@@ -457,7 +414,7 @@ test_batch_discard_and_off (void **state)
     assert_int_equal (hb_journal_append (journal, "gone", 4), 0);
     assert_int_equal (hb_journal_discard (journal), 2);
     assert_int_equal (hb_journal_count (journal), 1);
-    assert_int_equal (hb_journal_size (journal), s_file_size (s_path));
+    assert_int_equal (hb_journal_size (journal), hb_journal_testing_file_size (s_path));
 
     s_set_add (&want, 30);
     assert_int_equal (hb_journal_append (journal, want.data [1], 30), 0);
@@ -468,7 +425,7 @@ test_batch_discard_and_off (void **state)
     assert_int_equal (hb_journal_append (journal, want.data [2], 40), 0);
     assert_int_equal (hb_journal_pending (journal), 0);
     assert_int_equal (hb_journal_syncs (journal), syncs + 1);
-    assert_int_equal (s_file_size (s_path), hb_journal_size (journal));
+    assert_int_equal (hb_journal_testing_file_size (s_path), hb_journal_size (journal));
     hb_journal_destroy (&journal);
     s_assert_journal (&want, 3, 0);
     s_set_free (&want);

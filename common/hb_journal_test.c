@@ -23,6 +23,7 @@
 
 #include "hb_crc32c.h"
 #include "hb_journal.h"
+#include "hb_journal_testing.h"
 #include "hb_log.h"
 
 static char s_dir [64];
@@ -32,11 +33,7 @@ static uint64_t s_rng = 0x9E3779B97F4A7C15ull;
 static uint64_t
 s_rand (void)
 {
-    //  xorshift64*: deterministic from the seed, good enough for test data
-    s_rng ^= s_rng >> 12;
-    s_rng ^= s_rng << 25;
-    s_rng ^= s_rng >> 27;
-    return s_rng * 0x2545F4914F6CDD1Dull;
+    return hb_journal_testing_rand (&s_rng);
 }
 
 static size_t
@@ -50,41 +47,6 @@ s_fill (uint8_t *data, size_t size)
 {
     for (size_t i = 0; i < size; i++)
         data [i] = (uint8_t) s_rand ();
-}
-
-//  ---------------------------------------------------------------------
-//  Files
-
-static size_t
-s_read_file (const char *path, uint8_t **data_p)
-{
-    int fd = open (path, O_RDONLY);
-    assert_true (fd >= 0);
-    struct stat st;
-    assert_int_equal (fstat (fd, &st), 0);
-    uint8_t *data = malloc ((size_t) st.st_size + 1);
-    assert_non_null (data);
-    assert_int_equal (read (fd, data, (size_t) st.st_size), st.st_size);
-    close (fd);
-    *data_p = data;
-    return (size_t) st.st_size;
-}
-
-static void
-s_write_file (const char *path, const void *data, size_t size)
-{
-    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true (fd >= 0);
-    assert_int_equal (write (fd, data, size), (ssize_t) size);
-    close (fd);
-}
-
-static uint64_t
-s_file_size (const char *path)
-{
-    struct stat st;
-    assert_int_equal (stat (path, &st), 0);
-    return (uint64_t) st.st_size;
 }
 
 //  ---------------------------------------------------------------------
@@ -148,24 +110,15 @@ static int
 s_setup (void **state)
 {
     (void) state;
-    const char *base = access ("/dev/shm", W_OK) == 0? "/dev/shm": "/tmp";
-    snprintf (s_dir, sizeof s_dir, "%s/hb_journal_test.XXXXXX", base);
-    if (!mkdtemp (s_dir))
-        return -1;
-    snprintf (s_path, sizeof s_path, "%s/j", s_dir);
-    const char *seed = getenv ("HB_TEST_SEED");
-    if (seed)
-        s_rng = strtoull (seed, NULL, 0) | 1;
-    print_message ("journal test: dir %s, seed 0x%llx\n", s_dir, (unsigned long long) s_rng);
-    return 0;
+    return hb_journal_testing_setup ("hb_journal_test", "journal test", s_dir, sizeof s_dir,
+                                     s_path, sizeof s_path, &s_rng);
 }
 
 static int
 s_teardown (void **state)
 {
     (void) state;
-    unlink (s_path);
-    rmdir (s_dir);
+    hb_journal_testing_teardown (s_dir, s_path);
     return 0;
 }
 
@@ -173,8 +126,7 @@ static int
 s_before (void **state)
 {
     (void) state;
-    unlink (s_path);
-    hb_log_init ("journal_test", HB_LOG_INFO);
+    hb_journal_testing_before (s_path, "journal_test", HB_LOG_INFO);
     return 0;
 }
 
@@ -233,7 +185,7 @@ test_file_format (void **state)
     hb_journal_destroy (&journal);      //  NULL-safe
 
     uint8_t *file;
-    size_t size = s_read_file (s_path, &file);
+    size_t size = hb_journal_testing_read_file (s_path, &file);
     assert_int_equal (size, 27);
     assert_memory_equal (file, "HBJ1\1\0\0\0", 8);
     const uint8_t first [] = { 3, 0, 0, 0, 'a', 'b', 'c' };
@@ -292,7 +244,7 @@ test_round_trip (void **state)
     s_assert_records (&got, N, want, want_size);
     s_records_reset (&got);
     hb_journal_destroy (&journal);
-    assert_int_equal (s_file_size (s_path), expected_size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), expected_size);
 
     //  and after a reopen, then replay-then-append as the aggregator does
     journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
@@ -345,7 +297,7 @@ test_random_damage (void **state)
     }
     hb_journal_destroy (&journal);
     uint8_t *image;
-    size_t image_size = s_read_file (s_path, &image);
+    size_t image_size = hb_journal_testing_read_file (s_path, &image);
     assert_int_equal (image_size, end [RECORDS - 1]);
     uint8_t *damaged = malloc (image_size);
     assert_non_null (damaged);
@@ -386,7 +338,7 @@ test_random_damage (void **state)
             flips++;
         }
         total_loss += good == 0;
-        s_write_file (s_path, damaged, damaged_size);
+        hb_journal_testing_write_file (s_path, damaged, damaged_size);
 
         errno = 0;
         journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
@@ -395,7 +347,7 @@ test_random_damage (void **state)
             assert_null (journal);
             assert_int_equal (errno, refused_errno);
             uint8_t *file;
-            size_t size = s_read_file (s_path, &file);
+            size_t size = hb_journal_testing_read_file (s_path, &file);
             assert_int_equal (size, damaged_size);
             assert_memory_equal (file, damaged, size);
             free (file);
@@ -405,7 +357,7 @@ test_random_damage (void **state)
         uint64_t good_end = good? end [good - 1]: HB_JOURNAL_HEADER_SIZE;
         assert_int_equal (hb_journal_count (journal), good);
         assert_int_equal (hb_journal_size (journal), good_end);
-        assert_int_equal (s_file_size (s_path), good_end);
+        assert_int_equal (hb_journal_testing_file_size (s_path), good_end);
         //  a cut inside the file header counts the torn header as dropped
         uint64_t dropped = damaged_size == 0? 0
                          : damaged_size < good_end? damaged_size
@@ -467,7 +419,7 @@ test_zero_tail (void **state)
     assert_non_null (journal);
     assert_int_equal (hb_journal_count (journal), 2);
     assert_int_equal (hb_journal_dropped (journal), sizeof zeros);
-    assert_int_equal (s_file_size (s_path), size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), size);
     hb_journal_destroy (&journal);
 }
 
@@ -493,7 +445,7 @@ test_torn_at_page_end (void **state)
     assert_non_null (journal);
     assert_int_equal (hb_journal_count (journal), 0);
     assert_int_equal (hb_journal_dropped (journal), (uint64_t) page - HB_JOURNAL_HEADER_SIZE);
-    assert_int_equal (s_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
+    assert_int_equal (hb_journal_testing_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
     hb_journal_destroy (&journal);
     free (payload);
 }
@@ -605,24 +557,24 @@ test_refusals (void **state)
         { "\0", 1, EINVAL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
-        s_write_file (s_path, cases [i].data, cases [i].size);
+        hb_journal_testing_write_file (s_path, cases [i].data, cases [i].size);
         errno = 0;
         assert_null (hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0));
         assert_int_equal (errno, cases [i].error);
         uint8_t *file;
-        size_t size = s_read_file (s_path, &file);
+        size_t size = hb_journal_testing_read_file (s_path, &file);
         assert_int_equal (size, cases [i].size);
         assert_memory_equal (file, cases [i].data, size);
         free (file);
     }
 
     //  a torn header of our own (a crash while creating) is rewritten
-    s_write_file (s_path, "HBJ", 3);
+    hb_journal_testing_write_file (s_path, "HBJ", 3);
     hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
     assert_non_null (journal);
     assert_int_equal (hb_journal_count (journal), 0);
     assert_int_equal (hb_journal_dropped (journal), 3);
-    assert_int_equal (s_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
+    assert_int_equal (hb_journal_testing_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
 
     //  one writer at a time
     errno = 0;
@@ -685,7 +637,7 @@ test_failed_write_undone (void **state)
     assert_int_equal (error, EFBIG);
     assert_int_equal (hb_journal_count (journal), 3);
     assert_int_equal (hb_journal_size (journal), size);
-    assert_int_equal (s_file_size (s_path), size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), size);
 
     assert_int_equal (hb_journal_append (journal, payload, sizeof payload), 0);
     hb_journal_destroy (&journal);

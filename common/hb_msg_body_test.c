@@ -14,6 +14,7 @@
 #include "hb_msg.h"
 #include "hb_msg_sample.h"
 #include "hb_msg_spec.h"
+#include "hb_msg_testing.h"
 
 static hb_msg_t s_samples [HB_MSG_SAMPLE_COUNT];
 
@@ -24,76 +25,17 @@ static int
 s_setup (void **state)
 {
     (void) state;
-    for (int i = 0; i < HB_MSG_SAMPLE_COUNT; i++)
-        hb_msg_sample (&s_samples [i], (hb_msg_sample_t) i);
+    hb_msg_testing_samples (s_samples);
     return 0;
-}
-
-//  Decodes data, which must succeed, and compares with expect field by
-//  field (through memcmp: decoded messages are zero-filled).
-static void
-s_assert_decodes_to (const void *data, size_t size, const hb_msg_t *expect)
-{
-    hb_msg_t got;
-    hb_decode_reason_t reason = HB_DECODE_REASON_COUNT;
-    int rc = hb_msg_decode (&got, data, size, &reason);
-    if (rc != 0)
-        fail_msg ("decode failed: %s", hb_decode_reason_name (reason));
-    assert_int_equal (reason, HB_DECODE_OK);
-    assert_memory_equal (&got, expect, sizeof got);
 }
 
 //  ---------------------------------------------------------------------------
 //  The layout of docs/PROTOCOL.md packed by an independent encoder
 //  (hb_msg_spec.h), so that any one field can be replaced by something wrong
 
-static void
-s_spec_of (hb_msg_spec_t *spec, hb_msg_sample_t which)
-{
-    hb_msg_spec_of (spec, &s_samples [which]);
-}
-
-static void
-s_expect_ok (const hb_msg_spec_t *spec, const hb_msg_t *expect)
-{
-    msgpack_sbuffer sb;
-    hb_msg_spec_pack (spec, &sb);
-    s_assert_decodes_to (sb.data, sb.size, expect);
-    msgpack_sbuffer_destroy (&sb);
-}
-
-static void
-s_expect_fail (const hb_msg_spec_t *spec, hb_decode_reason_t want, int line)
-{
-    msgpack_sbuffer sb;
-    hb_msg_spec_pack (spec, &sb);
-    hb_msg_t msg;
-    hb_decode_reason_t got = HB_DECODE_OK;
-    int rc = hb_msg_decode (&msg, sb.data, sb.size, &got);
-    msgpack_sbuffer_destroy (&sb);
-    if (rc != -1 || got != want)
-        fail_msg ("case at line %d: rc %d, reason %s, expected %s", line, rc,
-                  hb_decode_reason_name (got), hb_decode_reason_name (want));
-}
-
 //  One case: the spec of a sample with one change, and the expected reason
-#define EXPECT(sample, reason, ...) do { \
-    hb_msg_spec_t spec; \
-    s_spec_of (&spec, sample); \
-    __VA_ARGS__; \
-    s_expect_fail (&spec, reason, __LINE__); \
-} while (0)
-
-//  The encoder refuses what the decoder would refuse
-static void
-s_expect_refused (const hb_msg_t *msg, int line)
-{
-    hb_buf_t buf;
-    buf.size = 7;
-    if (hb_msg_encode (msg, &buf) != -1)
-        fail_msg ("case at line %d: encoded", line);
-    assert_int_equal (buf.size, 0);
-}
+#define EXPECT(sample, reason, ...) \
+    HB_MSG_TESTING_EXPECT (s_samples, sample, reason, __VA_ARGS__)
 
 //  ---------------------------------------------------------------------------
 //  Market data
@@ -140,7 +82,7 @@ test_reject_tick (void **state)
     //  A crossed book is the venue's data: it decodes, and says so
     static const double high_bid [] = { 65010, 1 };
     hb_msg_spec_t spec;
-    s_spec_of (&spec, HB_MSG_SAMPLE_TICK_TOP);
+    hb_msg_spec_of (&spec, &s_samples [HB_MSG_SAMPLE_TICK_TOP]);
     spec.body [6] = LV (high_bid, 2);
     msgpack_sbuffer sb;
     hb_msg_spec_pack (&spec, &sb);
@@ -225,9 +167,9 @@ test_reject_orders (void **state)
     hb_msg_t expect = s_samples [HB_MSG_SAMPLE_FILL];
     expect.u.fill.fee = -0.5;
     hb_msg_spec_t spec;
-    s_spec_of (&spec, HB_MSG_SAMPLE_FILL);
+    hb_msg_spec_of (&spec, &s_samples [HB_MSG_SAMPLE_FILL]);
     spec.body [9] = D (-0.5);
-    s_expect_ok (&spec, &expect);
+    hb_msg_testing_expect_ok (&spec, &expect);
 }
 
 //  hedger.control: one case per rule of its table in PROTOCOL.md
@@ -251,7 +193,7 @@ test_reject_hedger_control (void **state)
     EXPECT (HB_MSG_SAMPLE_HEDGER_CONTROL, HB_DECODE_FIELD_TYPE, spec.n_body = 4);
     //  "" is a valid text; a reset with the largest count decodes
     hb_msg_spec_t spec;
-    s_spec_of (&spec, HB_MSG_SAMPLE_HEDGER_CONTROL);
+    hb_msg_spec_of (&spec, &s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL]);
     spec.body [1] = U (HB_CONTROL_RESET);
     spec.body [3] = S ("");
     spec.body [4] = U (UINT32_MAX);
@@ -259,20 +201,20 @@ test_reject_hedger_control (void **state)
     want.u.hedger_control.command = HB_CONTROL_RESET;
     memset (want.u.hedger_control.text, 0, sizeof want.u.hedger_control.text);
     want.u.hedger_control.canceled = UINT32_MAX;
-    s_expect_ok (&spec, &want);
+    hb_msg_testing_expect_ok (&spec, &want);
     //  the encoder refuses the same
     hb_msg_t m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
     m.u.hedger_control.command = 0;
-    s_expect_refused (&m, __LINE__);
+    hb_msg_testing_expect_refused (&m, __LINE__);
     m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
     strcpy (m.u.hedger_control.by, "a b");
-    s_expect_refused (&m, __LINE__);
+    hb_msg_testing_expect_refused (&m, __LINE__);
     m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
     m.u.hedger_control.id [0] = '\0';
-    s_expect_refused (&m, __LINE__);
+    hb_msg_testing_expect_refused (&m, __LINE__);
     m = s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL];
     memset (m.u.hedger_control.text, 'x', HB_TEXT_MAX);
-    s_expect_refused (&m, __LINE__);
+    hb_msg_testing_expect_refused (&m, __LINE__);
 }
 
 int

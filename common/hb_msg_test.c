@@ -22,6 +22,7 @@
 #include "hb_mpscan.h"
 #include "hb_msg_sample.h"
 #include "hb_msg_spec.h"
+#include "hb_msg_testing.h"
 
 static hb_msg_t s_samples [HB_MSG_SAMPLE_COUNT];
 
@@ -32,23 +33,8 @@ static int
 s_setup (void **state)
 {
     (void) state;
-    for (int i = 0; i < HB_MSG_SAMPLE_COUNT; i++)
-        hb_msg_sample (&s_samples [i], (hb_msg_sample_t) i);
+    hb_msg_testing_samples (s_samples);
     return 0;
-}
-
-//  Decodes data, which must succeed, and compares with expect field by
-//  field (through memcmp: decoded messages are zero-filled).
-static void
-s_assert_decodes_to (const void *data, size_t size, const hb_msg_t *expect)
-{
-    hb_msg_t got;
-    hb_decode_reason_t reason = HB_DECODE_REASON_COUNT;
-    int rc = hb_msg_decode (&got, data, size, &reason);
-    if (rc != 0)
-        fail_msg ("decode failed: %s", hb_decode_reason_name (reason));
-    assert_int_equal (reason, HB_DECODE_OK);
-    assert_memory_equal (&got, expect, sizeof got);
 }
 
 //  ---------------------------------------------------------------------------
@@ -63,7 +49,7 @@ test_round_trip (void **state)
         if (hb_msg_encode (&s_samples [i], &buf) != 0)
             fail_msg ("encode %s failed", hb_msg_sample_name ((hb_msg_sample_t) i));
         assert_true (buf.size > 0 && buf.size < HB_MSG_MAX_SIZE);
-        s_assert_decodes_to (buf.data, buf.size, &s_samples [i]);
+        hb_msg_testing_assert_decodes_to (buf.data, buf.size, &s_samples [i]);
     }
     //  a few fields by name, so a sample that went wrong cannot hide
     hb_buf_t buf;
@@ -91,7 +77,7 @@ test_encode_sets_version (void **state)
     msg.env.version = 7;
     hb_buf_t buf;
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
-    s_assert_decodes_to (buf.data, buf.size, &s_samples [HB_MSG_SAMPLE_TRADE]);
+    hb_msg_testing_assert_decodes_to (buf.data, buf.size, &s_samples [HB_MSG_SAMPLE_TRADE]);
 }
 
 //  Exact bytes of a short message, so the layout itself is pinned
@@ -123,42 +109,9 @@ test_exact_bytes (void **state)
 //  The layout of docs/PROTOCOL.md packed by an independent encoder
 //  (hb_msg_spec.h), so that any one field can be replaced by something wrong
 
-static void
-s_spec_of (hb_msg_spec_t *spec, hb_msg_sample_t which)
-{
-    hb_msg_spec_of (spec, &s_samples [which]);
-}
-
-static void
-s_expect_ok (const hb_msg_spec_t *spec, const hb_msg_t *expect)
-{
-    msgpack_sbuffer sb;
-    hb_msg_spec_pack (spec, &sb);
-    s_assert_decodes_to (sb.data, sb.size, expect);
-    msgpack_sbuffer_destroy (&sb);
-}
-
-static void
-s_expect_fail (const hb_msg_spec_t *spec, hb_decode_reason_t want, int line)
-{
-    msgpack_sbuffer sb;
-    hb_msg_spec_pack (spec, &sb);
-    hb_msg_t msg;
-    hb_decode_reason_t got = HB_DECODE_OK;
-    int rc = hb_msg_decode (&msg, sb.data, sb.size, &got);
-    msgpack_sbuffer_destroy (&sb);
-    if (rc != -1 || got != want)
-        fail_msg ("case at line %d: rc %d, reason %s, expected %s", line, rc,
-                  hb_decode_reason_name (got), hb_decode_reason_name (want));
-}
-
 //  One case: the spec of a sample with one change, and the expected reason
-#define EXPECT(sample, reason, ...) do { \
-    hb_msg_spec_t spec; \
-    s_spec_of (&spec, sample); \
-    __VA_ARGS__; \
-    s_expect_fail (&spec, reason, __LINE__); \
-} while (0)
+#define EXPECT(sample, reason, ...) \
+    HB_MSG_TESTING_EXPECT (s_samples, sample, reason, __VA_ARGS__)
 
 //  The independent encoder agrees with the codec on every sample, and
 //  appended fields (body or envelope) are ignored.
@@ -168,18 +121,18 @@ test_layout (void **state)
     (void) state;
     hb_msg_spec_t spec;
     for (int i = 0; i < HB_MSG_SAMPLE_COUNT; i++) {
-        s_spec_of (&spec, (hb_msg_sample_t) i);
-        s_expect_ok (&spec, &s_samples [i]);
+        hb_msg_spec_of (&spec, &s_samples [i]);
+        hb_msg_testing_expect_ok (&spec, &s_samples [i]);
         spec.body [spec.n_body++] = NIL;            //  appended by a newer minor revision
         spec.body [spec.n_body++] = MAP;
         spec.body [spec.n_body++] = S ("later");
         spec.extra_top = 2;
-        s_expect_ok (&spec, &s_samples [i]);
+        hb_msg_testing_expect_ok (&spec, &s_samples [i]);
     }
     //  float32 values are doubles too
-    s_spec_of (&spec, HB_MSG_SAMPLE_TRADE);
+    hb_msg_spec_of (&spec, &s_samples [HB_MSG_SAMPLE_TRADE]);
     spec.body [4] = F (3150.25);
-    s_expect_ok (&spec, &s_samples [HB_MSG_SAMPLE_TRADE]);
+    hb_msg_testing_expect_ok (&spec, &s_samples [HB_MSG_SAMPLE_TRADE]);
 }
 
 static void
@@ -291,7 +244,7 @@ test_oversized (void **state)
 {
     (void) state;
     hb_msg_spec_t spec;
-    s_spec_of (&spec, HB_MSG_SAMPLE_TRADE);
+    hb_msg_spec_of (&spec, &s_samples [HB_MSG_SAMPLE_TRADE]);
     static char filler [HB_MSG_MAX_SIZE];
     msgpack_sbuffer sb;
     hb_msg_spec_pack (&spec, &sb);
@@ -304,11 +257,11 @@ test_oversized (void **state)
     spec.body [spec.n_body++] = SN (filler, n);
     hb_msg_spec_pack (&spec, &sb);
     assert_int_equal (sb.size, HB_MSG_MAX_SIZE);
-    s_assert_decodes_to (sb.data, sb.size, &s_samples [HB_MSG_SAMPLE_TRADE]);
+    hb_msg_testing_assert_decodes_to (sb.data, sb.size, &s_samples [HB_MSG_SAMPLE_TRADE]);
     msgpack_sbuffer_destroy (&sb);
 
     spec.body [spec.n_body - 1] = SN (filler, n + 1);
-    s_expect_fail (&spec, HB_DECODE_OVERSIZED, __LINE__);
+    hb_msg_testing_expect_fail (&spec, HB_DECODE_OVERSIZED, __LINE__);
 
     static uint8_t big [HB_MSG_MAX_SIZE + 100];
     hb_buf_t buf;
@@ -374,7 +327,7 @@ test_bit_flips (void **state)
                 decoded++;
                 hb_buf_t again;
                 assert_int_equal (hb_msg_encode (&msg, &again), 0);
-                s_assert_decodes_to (again.data, again.size, &msg);
+                hb_msg_testing_assert_decodes_to (again.data, again.size, &msg);
             }
             else {
                 assert_int_equal (rc, -1);
@@ -395,20 +348,10 @@ test_bit_flips (void **state)
 //  ---------------------------------------------------------------------------
 //  The encoder refuses what the decoder would refuse
 
-static void
-s_expect_refused (const hb_msg_t *msg, int line)
-{
-    hb_buf_t buf;
-    buf.size = 7;
-    if (hb_msg_encode (msg, &buf) != -1)
-        fail_msg ("case at line %d: encoded", line);
-    assert_int_equal (buf.size, 0);
-}
-
 #define REFUSE(sample, ...) do { \
     hb_msg_t m = s_samples [sample]; \
     __VA_ARGS__; \
-    s_expect_refused (&m, __LINE__); \
+    hb_msg_testing_expect_refused (&m, __LINE__); \
 } while (0)
 
 static void

@@ -15,66 +15,45 @@
 
 #include "hb_config.h"
 #include "hb_risk.h"
+#include "hb_risk_testing.h"
 
 #define MS  1000000LL
 #define T0  (1800000000000LL * MS)
 
-static char s_dir [64];
-static char s_path [128];
-static char s_plugin [128];
-static hb_config_t *s_cfg;
+static hb_risk_testing_t s_fx;
+
+//  The deployment (run_dir, then the stand-in plugin of each venue)
+static const char *s_yaml =
+    "hedgebus: 1\n"
+    "deployment: dt-test\n"
+    "run_dir: %s/run\n"
+    "assets: { BTC: { price: 65000, vol: 0.5 } }\n"
+    "venues:\n"
+    "  alpha:\n"
+    "    plugin: %s\n"
+    "    collateral: { USD: 100000, BTC: 2 }\n"
+    "    instruments:\n"
+    "      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }\n"
+    "  beta:\n"
+    "    plugin: %s\n"
+    "    instruments:\n"
+    "      - { symbol: BTC-INV, asset: BTC, kind: inverse_perp, multiplier: 100, tick: 0.5, lot: 1 }\n"
+    "components:\n"
+    "  risk: { sample_ms: 100, quote_stale_ms: 1000, min_samples: 2,\n"
+    "          band: 1000000000, bands: { BTC: 1000 } }\n";
 
 static int
 s_setup (void **state)
 {
     (void) state;
-    snprintf (s_dir, sizeof s_dir, "/tmp/hb_risk_dt_test.XXXXXX");
-    if (!mkdtemp (s_dir))
-        return -1;
-    snprintf (s_plugin, sizeof s_plugin, "%s/hb_venue_fake.so", s_dir);
-    FILE *f = fopen (s_plugin, "w");
-    if (!f)
-        return -1;
-    fclose (f);
-    snprintf (s_path, sizeof s_path, "%s/risk.yaml", s_dir);
-    f = fopen (s_path, "w");
-    if (!f)
-        return -1;
-    fprintf (f,
-        "hedgebus: 1\n"
-        "deployment: dt-test\n"
-        "run_dir: %s/run\n"
-        "assets: { BTC: { price: 65000, vol: 0.5 } }\n"
-        "venues:\n"
-        "  alpha:\n"
-        "    plugin: %s\n"
-        "    collateral: { USD: 100000, BTC: 2 }\n"
-        "    instruments:\n"
-        "      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }\n"
-        "  beta:\n"
-        "    plugin: %s\n"
-        "    instruments:\n"
-        "      - { symbol: BTC-INV, asset: BTC, kind: inverse_perp, multiplier: 100, tick: 0.5, lot: 1 }\n"
-        "components:\n"
-        "  risk: { sample_ms: 100, quote_stale_ms: 1000, min_samples: 2,\n"
-        "          band: 1000000000, bands: { BTC: 1000 } }\n",
-        s_dir, s_plugin, s_plugin);
-    fclose (f);
-    char errors [2048] = "";
-    s_cfg = hb_config_load_quiet (s_path, errors, sizeof errors);
-    if (!s_cfg)
-        fprintf (stderr, "%s", errors);
-    return s_cfg ? 0 : -1;
+    return hb_risk_testing_setup (&s_fx, "hb_risk_dt_test", s_yaml);
 }
 
 static int
 s_teardown (void **state)
 {
     (void) state;
-    hb_config_destroy (&s_cfg);
-    unlink (s_plugin);
-    unlink (s_path);
-    rmdir (s_dir);
+    hb_risk_testing_teardown (&s_fx);
     return 0;
 }
 
@@ -115,7 +94,7 @@ s_pos (const char *venue, const char *symbol, double qty, double entry, double r
 static void
 s_run (double agg_net_usd, hb_risk_exposure_t *report, hb_risk_hedge_t *hedge, int *hedged)
 {
-    hb_risk_t *risk = hb_risk_new (s_cfg, 99);
+    hb_risk_t *risk = hb_risk_new (s_fx.cfg, 99);
     assert_non_null (risk);
     hb_risk_set_data_time (risk, true);
     hb_msg_t exp;

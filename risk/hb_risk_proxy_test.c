@@ -17,68 +17,47 @@
 
 #include "hb_config.h"
 #include "hb_risk.h"
+#include "hb_risk_testing.h"
 
 #define MS      1000000LL
 #define STEP    (100 * MS)          //  sample_ms in the config below
 
-static char s_dir [64];
-static char s_path [128];
-static char s_plugin [128];
-static hb_config_t *s_cfg;
+static hb_risk_testing_t s_fx;
 
 //  BTC trades on alpha only, ETH on beta only. lambda 0.99 (an effective
 //  window of about 200 samples) keeps the estimation noise of the hedge
 //  ratio small; the ETH band of 1 USD makes every sample's plan a request.
+//  Formatted with run_dir, then the stand-in plugin of each venue.
+static const char *s_yaml =
+    "hedgebus: 1\n"
+    "deployment: proxy-test\n"
+    "run_dir: %s/run\n"
+    "assets: { BTC: { price: 65000, vol: 0.5 }, ETH: { price: 3400, vol: 0.6 } }\n"
+    "venues:\n"
+    "  alpha:\n"
+    "    plugin: %s\n"
+    "    instruments:\n"
+    "      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }\n"
+    "  beta:\n"
+    "    plugin: %s\n"
+    "    instruments:\n"
+    "      - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.001 }\n"
+    "components:\n"
+    "  risk: { sample_ms: 100, lambda: 0.99, quote_stale_ms: 250, min_samples: 30,\n"
+    "          band: 1000000000, bands: { ETH: 1 } }\n";
+
 static int
 s_setup (void **state)
 {
     (void) state;
-    snprintf (s_dir, sizeof s_dir, "/tmp/hb_risk_proxy_test.XXXXXX");
-    if (!mkdtemp (s_dir))
-        return -1;
-    snprintf (s_plugin, sizeof s_plugin, "%s/hb_venue_fake.so", s_dir);
-    FILE *f = fopen (s_plugin, "w");
-    if (!f)
-        return -1;
-    fclose (f);
-    snprintf (s_path, sizeof s_path, "%s/risk.yaml", s_dir);
-    f = fopen (s_path, "w");
-    if (!f)
-        return -1;
-    fprintf (f,
-        "hedgebus: 1\n"
-        "deployment: proxy-test\n"
-        "run_dir: %s/run\n"
-        "assets: { BTC: { price: 65000, vol: 0.5 }, ETH: { price: 3400, vol: 0.6 } }\n"
-        "venues:\n"
-        "  alpha:\n"
-        "    plugin: %s\n"
-        "    instruments:\n"
-        "      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }\n"
-        "  beta:\n"
-        "    plugin: %s\n"
-        "    instruments:\n"
-        "      - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.001 }\n"
-        "components:\n"
-        "  risk: { sample_ms: 100, lambda: 0.99, quote_stale_ms: 250, min_samples: 30,\n"
-        "          band: 1000000000, bands: { ETH: 1 } }\n",
-        s_dir, s_plugin, s_plugin);
-    fclose (f);
-    char errors [2048] = "";
-    s_cfg = hb_config_load_quiet (s_path, errors, sizeof errors);
-    if (!s_cfg)
-        fprintf (stderr, "%s", errors);
-    return s_cfg ? 0 : -1;
+    return hb_risk_testing_setup (&s_fx, "hb_risk_proxy_test", s_yaml);
 }
 
 static int
 s_teardown (void **state)
 {
     (void) state;
-    hb_config_destroy (&s_cfg);
-    unlink (s_plugin);
-    unlink (s_path);
-    rmdir (s_dir);
+    hb_risk_testing_teardown (&s_fx);
     return 0;
 }
 
@@ -150,7 +129,7 @@ test_proxy_reduces_variance (void **state)
     (void) state;
     const double rho = 0.8, sa = 0.003, sb = 0.002;
     const int warmup = 500, steps = 20000;
-    hb_risk_t *risk = hb_risk_new (s_cfg, 7);
+    hb_risk_t *risk = hb_risk_new (s_fx.cfg, 7);
     assert_non_null (risk);
     double px [2] = { 65000, 3400 };
     double coins = 1e6 / px [0];

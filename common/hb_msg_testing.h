@@ -1,0 +1,83 @@
+/*  hb_msg_testing: cmocka assertions shared by the codec's test programs
+    (hb_msg_test.c, hb_msg_body_test.c). Header-only (static inline), so
+    that libhbcommon never links against cmocka; include it after
+    <cmocka.h>. The independent encoder itself is hb_msg_spec.h.          */
+#ifndef HB_MSG_TESTING_H
+#define HB_MSG_TESTING_H
+
+#include <msgpack.h>
+#include "hb_msg.h"
+#include "hb_msg_sample.h"
+#include "hb_msg_spec.h"
+
+//  Fills samples [i] with sample i, for every hb_msg_sample_t.
+static inline void
+hb_msg_testing_samples (hb_msg_t samples [HB_MSG_SAMPLE_COUNT])
+{
+    for (int i = 0; i < HB_MSG_SAMPLE_COUNT; i++)
+        hb_msg_sample (&samples [i], (hb_msg_sample_t) i);
+}
+
+//  Decodes data, which must succeed, and compares with expect field by
+//  field (through memcmp: decoded messages are zero-filled). Fails the
+//  test otherwise.
+static inline void
+hb_msg_testing_assert_decodes_to (const void *data, size_t size, const hb_msg_t *expect)
+{
+    hb_msg_t got;
+    hb_decode_reason_t reason = HB_DECODE_REASON_COUNT;
+    int rc = hb_msg_decode (&got, data, size, &reason);
+    if (rc != 0)
+        fail_msg ("decode failed: %s", hb_decode_reason_name (reason));
+    assert_int_equal (reason, HB_DECODE_OK);
+    assert_memory_equal (&got, expect, sizeof got);
+}
+
+//  Packs spec, which must decode to expect (as above).
+static inline void
+hb_msg_testing_expect_ok (const hb_msg_spec_t *spec, const hb_msg_t *expect)
+{
+    msgpack_sbuffer sb;
+    hb_msg_spec_pack (spec, &sb);
+    hb_msg_testing_assert_decodes_to (sb.data, sb.size, expect);
+    msgpack_sbuffer_destroy (&sb);
+}
+
+//  Packs spec, which the decoder must refuse with reason want; fails the
+//  test naming the case's line otherwise.
+static inline void
+hb_msg_testing_expect_fail (const hb_msg_spec_t *spec, hb_decode_reason_t want, int line)
+{
+    msgpack_sbuffer sb;
+    hb_msg_spec_pack (spec, &sb);
+    hb_msg_t msg;
+    hb_decode_reason_t got = HB_DECODE_OK;
+    int rc = hb_msg_decode (&msg, sb.data, sb.size, &got);
+    msgpack_sbuffer_destroy (&sb);
+    if (rc != -1 || got != want)
+        fail_msg ("case at line %d: rc %d, reason %s, expected %s", line, rc,
+                  hb_decode_reason_name (got), hb_decode_reason_name (want));
+}
+
+//  The encoder must refuse msg (what the decoder would refuse), leaving
+//  the buffer empty; fails the test naming the case's line otherwise.
+static inline void
+hb_msg_testing_expect_refused (const hb_msg_t *msg, int line)
+{
+    hb_buf_t buf;
+    buf.size = 7;
+    if (hb_msg_encode (msg, &buf) != -1)
+        fail_msg ("case at line %d: encoded", line);
+    assert_int_equal (buf.size, 0);
+}
+
+//  One case: the spec of samples [sample] with one change (the statements
+//  after reason, on a local hb_msg_spec_t spec), and the expected reason.
+#define HB_MSG_TESTING_EXPECT(samples, sample, reason, ...) do { \
+    hb_msg_spec_t spec; \
+    hb_msg_spec_of (&spec, &(samples) [sample]); \
+    __VA_ARGS__; \
+    hb_msg_testing_expect_fail (&spec, reason, __LINE__); \
+} while (0)
+
+#endif

@@ -1,0 +1,61 @@
+/*  hb_risk_testing: the fixture shared by risk's engine tests
+    (hb_risk_dt_test.c, hb_risk_proxy_test.c): a deployment config loaded
+    from YAML written into a fresh directory, beside an empty file standing
+    in for the venue plugin (hb_risk never loads it). Header-only (static
+    inline): a .c in risk/ would be linked into hb-risk. Test programs only. */
+#ifndef HB_RISK_TESTING_H
+#define HB_RISK_TESTING_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "hb_config.h"
+
+typedef struct {
+    char dir [64];
+    char path [128];                //  the YAML file
+    char plugin [128];              //  the stand-in plugin file
+    hb_config_t *cfg;
+} hb_risk_testing_t;
+
+//  Makes a fresh directory /tmp/<prefix>.XXXXXX with an empty plugin file
+//  and the config yaml, a printf format given, in this order, the
+//  directory (for run_dir) and the plugin's path twice (two venues), then
+//  loads it into self->cfg. Returns 0, or -1 when a file cannot be made or
+//  the config does not load (its errors printed to stderr).
+static inline int
+hb_risk_testing_setup (hb_risk_testing_t *self, const char *prefix, const char *yaml)
+{
+    snprintf (self->dir, sizeof self->dir, "/tmp/%s.XXXXXX", prefix);
+    if (!mkdtemp (self->dir))
+        return -1;
+    snprintf (self->plugin, sizeof self->plugin, "%s/hb_venue_fake.so", self->dir);
+    FILE *f = fopen (self->plugin, "w");
+    if (!f)
+        return -1;
+    fclose (f);
+    snprintf (self->path, sizeof self->path, "%s/risk.yaml", self->dir);
+    f = fopen (self->path, "w");
+    if (!f)
+        return -1;
+    fprintf (f, yaml, self->dir, self->plugin, self->plugin);
+    fclose (f);
+    char errors [2048] = "";
+    self->cfg = hb_config_load_quiet (self->path, errors, sizeof errors);
+    if (!self->cfg)
+        fprintf (stderr, "%s", errors);
+    return self->cfg ? 0 : -1;
+}
+
+//  Destroys the config and removes the files and the directory.
+static inline void
+hb_risk_testing_teardown (hb_risk_testing_t *self)
+{
+    hb_config_destroy (&self->cfg);
+    unlink (self->plugin);
+    unlink (self->path);
+    rmdir (self->dir);
+}
+
+#endif
