@@ -3,7 +3,6 @@
 
 #include <assert.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define S_MAX_STREAMS   64
 
@@ -21,8 +20,7 @@ struct _hb_grid_t {
     int         capacity;
     int64_t     step_ns, lead_ns, late_ns;
     int64_t     created_mono;
-    int64_t     start_ns;           //  hb_grid_start, 0: automatic
-    int64_t     next_ns;            //  pending sample, 0: not started
+    int64_t     next_ns;            //  pending sample, 0: not started (automatic start)
     bool        full;               //  a push found a FIFO full
     s_stream_t  streams [S_MAX_STREAMS];
     hb_grid_stats_t stats;
@@ -81,10 +79,8 @@ void
 hb_grid_start (hb_grid_t *self, int64_t t0_ns)
 {
     assert (self);
-    if (self->stats.samples == 0) {
-        self->start_ns = t0_ns > 0 ? t0_ns : 1;
-        self->next_ns = s_ceil (self, self->start_ns);
-    }
+    if (self->stats.samples == 0)
+        self->next_ns = s_ceil (self, t0_ns > 0 ? t0_ns : 1);
 }
 
 static bool

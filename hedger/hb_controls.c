@@ -61,10 +61,17 @@ hb_controls_killed (const hb_controls_t *self)
     return self->killed;
 }
 
+//  The UTC day number of a time (floor, also before 1970)
+static int64_t
+s_day_of (int64_t ns)
+{
+    return ns >= 0 ? ns / S_DAY_NS : (ns + 1) / S_DAY_NS - 1;
+}
+
 static void
 s_roll_day (hb_controls_t *self, int64_t now_ns)
 {
-    int64_t day = now_ns >= 0 ? now_ns / S_DAY_NS : (now_ns + 1) / S_DAY_NS - 1;
+    int64_t day = s_day_of (now_ns);
     if (day != self->day) {
         self->day = day;
         self->day_usd = 0;
@@ -91,8 +98,7 @@ hb_controls_release_day (hb_controls_t *self, double notional_usd, int64_t sent_
                          int64_t now_ns)
 {
     s_roll_day (self, now_ns);
-    int64_t sent_day = sent_ns >= 0 ? sent_ns / S_DAY_NS : (sent_ns + 1) / S_DAY_NS - 1;
-    if (sent_day != self->day || !isfinite (notional_usd) || notional_usd <= 0)
+    if (s_day_of (sent_ns) != self->day || !isfinite (notional_usd) || notional_usd <= 0)
         return;
     self->day_usd = self->day_usd > notional_usd ? self->day_usd - notional_usd : 0;
 }

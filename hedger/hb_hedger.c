@@ -213,7 +213,7 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     hb_ack_t early;
     int64_t early_ns;
     if (hb_asof_ack_take (self->asof, client_id, &early, &early_ns))
-        hb_hedgeri_on_ack (self, &early, early_ns);
+        hb_hedgeri_on_ack (self, order, &early, early_ns);
     return 0;
 }
 
@@ -431,12 +431,13 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
         }
         case HB_MSG_ACK: {
             int64_t ts = s_data_time (self, msg, now_ns);
-            if (!hb_hedgeri_order_find (self, msg->u.ack.client_id)) {
+            hb_hedgeri_order_t *order = hb_hedgeri_order_find (self, msg->u.ack.client_id);
+            if (!order) {
                 if (msg->u.ack.status != HB_ACK_ACCEPTED)
                     hb_asof_ack_keep (self->asof, &msg->u.ack, ts);
                 return -1;
             }
-            hb_hedgeri_on_ack (self, &msg->u.ack, ts);
+            hb_hedgeri_on_ack (self, order, &msg->u.ack, ts);
             return 0;
         }
         case HB_MSG_FILL:

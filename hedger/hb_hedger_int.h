@@ -91,9 +91,10 @@ int hb_hedgeri_order_intent (hb_hedger_t *self, hb_hedgeri_order_t *order, const
                              int venue, int instrument, int asset, uint8_t side, double qty,
                              double px, int64_t now_ns);
 
-//  The ack of one of our orders, stamped at now_ns (data time): a final one
-//  ends the order and is journaled; the rest is ignored.
-void hb_hedgeri_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns);
+//  The ack of order (ours, found by its client id), stamped at now_ns (data
+//  time): a final one ends the order and is journaled; the rest is ignored.
+void hb_hedgeri_on_ack (hb_hedger_t *self, hb_hedgeri_order_t *order, const hb_ack_t *ack,
+                        int64_t now_ns);
 
 //  hb_journal_replay's callback (arg: the hedger): rebuilds the order table
 //  and the day notional from the journal. Always 0; a bad record is logged

@@ -27,6 +27,7 @@
 #include "hb_config.h"
 #include "hb_curve.h"
 #include "hb_grid.h"
+#include "hb_heartbeat.h"
 #include "hb_hedger.h"
 #include "hb_killswitch.h"
 #include "hb_log.h"
@@ -176,22 +177,10 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
         return -1;
     hb_hedger_stats_t st;
     hb_hedger_stats (self->hedger, &st);
-    hb_sub_stats_t sub;
-    hb_sub_stats (self->sub, &sub);
-    hb_pub_stats_t pub;
-    hb_pub_stats (self->pub, &pub);
     hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_HEARTBEAT;
+    hb_heartbeat_begin (&msg, "hedger", self->started_mono, self->pub, self->sub);
     hb_heartbeat_t *hb = &msg.u.heartbeat;
-    strcpy (hb->component, "hedger");
-    hb->uptime_ms = (uint64_t) ((hb_mono_ns () - self->started_mono) / 1000000);
     hb->msgs_in = self->msgs_in;
-    hb->msgs_out = pub.sent;
-    hb->gaps = sub.gaps;
-    hb->decode_errors = sub.decode_errors;
-    hb->restarts_seen = sub.restarts;
-    hb_sub_latency (self->sub, &hb->lat_p50_ns, &hb->lat_p99_ns, &hb->lat_p999_ns);
     hb->queue_depth = st.in_flight;
     hb->status = hb_hedger_killed (self->hedger)? 1: 0;     //  1: kill switch set
     hb_pub_send (self->pub, NULL, &msg);

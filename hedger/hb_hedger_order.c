@@ -127,10 +127,10 @@ s_journal_outcome (hb_hedger_t *self, const hb_hedgeri_order_t *order, int statu
 }
 
 void
-hb_hedgeri_on_ack (hb_hedger_t *self, const hb_ack_t *ack, int64_t now_ns)
+hb_hedgeri_on_ack (hb_hedger_t *self, hb_hedgeri_order_t *order, const hb_ack_t *ack,
+                   int64_t now_ns)
 {
-    hb_hedgeri_order_t *order = hb_hedgeri_order_find (self, ack->client_id);
-    if (!order || order->final || ack->status == HB_ACK_ACCEPTED)
+    if (order->final || ack->status == HB_ACK_ACCEPTED)
         return;
     //  the answer to our cancel, or the order's own reject: we cannot
     //  tell, so the order's final ack (or its timeout) decides

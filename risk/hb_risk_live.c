@@ -102,9 +102,11 @@ s_resync (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
 static void
 s_hedge_check (hb_risk_live_t *self, int64_t now, int64_t recv_ns)
 {
-    memset (&self->out, 0, sizeof self->out);
+    //  called after every message applied: the check clears the body itself
+    //  when a request is due, so only then is the envelope cleared
     if (hb_risk_hedge_check (self->risk, now, &self->out.u.risk_hedge) != 1)
         return;
+    memset (&self->out.env, 0, sizeof self->out.env);
     self->out.env.type = HB_MSG_RISK_HEDGE;
     self->out.env.ts_venue = now;
     self->out.env.ts_recv = recv_ns;
