@@ -33,30 +33,7 @@ typedef struct {
 
 static s_env_t s_env;
 
-static void
-s_param (const char *key, const char *value)
-{
-    hb_venue_cfg_t *v = &s_env.config->venues [0];
-    for (int i = 0; i < v->n_params; i++)
-        if (strcmp (v->params [i].key, key) == 0) {
-            snprintf (v->params [i].value, sizeof v->params [i].value, "%s", value);
-            return;
-        }
-    hb_param_t *p = &v->params [v->n_params++];
-    snprintf (p->key, sizeof p->key, "%s", key);
-    snprintf (p->value, sizeof p->value, "%s", value);
-}
-
-static void
-s_unparam (const char *key)
-{
-    hb_venue_cfg_t *v = &s_env.config->venues [0];
-    for (int i = 0; i < v->n_params; i++)
-        if (strcmp (v->params [i].key, key) == 0) {
-            v->params [i] = v->params [--v->n_params];
-            return;
-        }
-}
+#define S_VENUE "cbx"
 
 static int
 s_setup (void **state)
@@ -73,7 +50,7 @@ s_setup (void **state)
     snprintf (config->assets [0].name, HB_NAME_MAX, "BTC");
     config->n_venues = 1;
     hb_venue_cfg_t *v = &config->venues [0];
-    snprintf (v->name, HB_NAME_MAX, "cbx");
+    snprintf (v->name, HB_NAME_MAX, S_VENUE);
     snprintf (v->plugin, HB_NAME_MAX, "coinbase");
     v->enabled = true;
     v->cpu = -1;
@@ -96,68 +73,25 @@ s_teardown (void **state)
     return system (cmd) == 0 ? 0 : -1;
 }
 
-//  create with the config as it stands: NULL or the plugin (destroyed)
-static bool
-s_creates (hb_testhost_t *host)
-{
-    void *plugin = hb_venue_plugin.create (hb_testhost_api (host));
-    bool made = plugin != NULL;
-    hb_venue_plugin.destroy (&plugin);
-    return made;
-}
-
 static void
 test_bad_tls_params_refused (void **state)
 {
     (void) state;
-    s_param ("ws_url", "wss://127.0.0.1:1");
-    hb_testhost_t *host = hb_testhost_new (s_env.config, "cbx");
-    assert_non_null (host);
-    char missing [160];
-    snprintf (missing, sizeof missing, "%s/missing.crt", s_env.dir);
-    s_param ("ca_file", missing);
-    assert_false (s_creates (host));
-    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "params.ca_file"), 1);
-    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, missing), 1);
-
-    //  exists but is no certificate: hb_ws loads it at create and refuses
-    char junk [160];
-    snprintf (junk, sizeof junk, "%s/junk.crt", s_env.dir);
-    FILE *f = fopen (junk, "w");
-    assert_non_null (f);
-    fputs ("not a certificate\n", f);
-    fclose (f);
-    s_param ("ca_file", junk);
-    assert_false (s_creates (host));
-
-    s_param ("ca_file", s_env.crt);
-    s_param ("insecure", "yes");
-    assert_false (s_creates (host));
-    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "params.insecure: 'yes'"), 1);
-
-    //  fixed: accepted
-    s_param ("insecure", "false");
-    size_t errors = hb_testhost_logs (host, HB_LOG_ERROR, NULL);
-    assert_true (s_creates (host));
-    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, NULL), errors);
-    assert_int_equal (hb_testhost_fds (host), 0);
-    hb_testhost_destroy (&host);
+    const char *failed = hb_testhost_check_tls_params (s_env.config, S_VENUE, &hb_venue_plugin,
+                                                       s_env.dir, s_env.crt);
+    if (failed)
+        fail_msg ("%s", failed);
 }
 
 static hb_testserver_t *s_server;
 
-typedef struct {
-    hb_testhost_t *host;
-    bool           trusted;         //  wait for a subscription, else a refusal
-} s_wait_t;
-
+//  arg: whether to wait for a subscription, else for a refusal
 static bool
-s_outcome (void *arg)
+s_outcome (hb_testhost_t *host, void *arg)
 {
-    s_wait_t *wait = (s_wait_t *) arg;
-    if (wait->trusted)
+    if (*(const bool *) arg)
         return hb_testserver_logged (s_server, "\"ws_recv\"") >= 1;
-    return hb_testhost_logs (wait->host, HB_LOG_INFO, "no connection: connect failed") >= 1;
+    return hb_testhost_logs (host, HB_LOG_INFO, "no connection: connect failed") >= 1;
 }
 
 //  One plugin against the wss:// server until it subscribed (trusted) or
@@ -167,22 +101,12 @@ s_connect (const char *ca_file)
 {
     char url [128];
     snprintf (url, sizeof url, "wss://127.0.0.1:%d", hb_testserver_ws_port (s_server));
-    s_param ("ws_url", url);
+    hb_testhost_param (s_env.config, S_VENUE, "ws_url", url);
     snprintf (url, sizeof url, "https://127.0.0.1:%d", hb_testserver_http_port (s_server));
-    s_param ("rest_url", url);
-    if (ca_file)
-        s_param ("ca_file", ca_file);
-    else
-        s_unparam ("ca_file");
-    s_wait_t wait = { hb_testhost_new (s_env.config, "cbx"), ca_file != NULL };
-    void *plugin = hb_venue_plugin.create (hb_testhost_api (wait.host));
-    assert_non_null (plugin);
-    assert_int_equal (hb_venue_plugin.start (plugin), 0);
-    int rc = hb_testhost_run (wait.host, 10000, s_outcome, &wait);
-    hb_venue_plugin.destroy (&plugin);
-    assert_int_equal (hb_testhost_fds (wait.host), 0);
-    hb_testhost_destroy (&wait.host);
-    return rc;
+    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
+    hb_testhost_param (s_env.config, S_VENUE, "ca_file", ca_file);   //  NULL: the system's store
+    bool trusted = ca_file != NULL;
+    return hb_testhost_run_plugin (s_env.config, S_VENUE, &hb_venue_plugin, 10000, s_outcome, &trusted);
 }
 
 static void

@@ -353,3 +353,138 @@ hb_testhost_timers (const hb_testhost_t *self)
         n += self->timers [i].used;
     return n;
 }
+
+int
+hb_testhost_param (hb_config_t *config, const char *venue, const char *key, const char *value)
+{
+    hb_venue_cfg_t *v = NULL;
+    for (int i = 0; i < config->n_venues && !v; i++)
+        if (strcmp (config->venues [i].name, venue) == 0)
+            v = &config->venues [i];
+    if (!v)
+        return -1;
+    for (int i = 0; i < v->n_params; i++)
+        if (strcmp (v->params [i].key, key) == 0) {
+            if (value)
+                snprintf (v->params [i].value, sizeof v->params [i].value, "%s", value);
+            else
+                v->params [i] = v->params [--v->n_params];
+            return 0;
+        }
+    if (!value)
+        return 0;
+    if (v->n_params >= HB_MAX_PARAMS)
+        return -1;
+    hb_param_t *p = &v->params [v->n_params++];
+    snprintf (p->key, sizeof p->key, "%s", key);
+    snprintf (p->value, sizeof p->value, "%s", value);
+    return 0;
+}
+
+bool
+hb_testhost_creates (hb_testhost_t *self, const hb_venue_ops_t *ops)
+{
+    void *plugin = ops->create (hb_testhost_api (self));
+    bool made = plugin != NULL;
+    ops->destroy (&plugin);
+    return made;
+}
+
+typedef struct {
+    hb_testhost_t        *host;
+    hb_testhost_until_fn *until;
+    void                 *arg;
+} s_plugin_run_t;
+
+static bool
+s_plugin_until (void *arg)
+{
+    s_plugin_run_t *run = (s_plugin_run_t *) arg;
+    return run->until (run->host, run->arg);
+}
+
+int
+hb_testhost_run_plugin (const hb_config_t *config, const char *venue, const hb_venue_ops_t *ops,
+                        int timeout_ms, hb_testhost_until_fn *until, void *arg)
+{
+    s_plugin_run_t run = { hb_testhost_new (config, venue), until, arg };
+    if (!run.host) {
+        fprintf (stderr, "hb_testhost_run_plugin: no host for venue '%s'\n", venue);
+        return -1;
+    }
+    void *plugin = ops->create (hb_testhost_api (run.host));
+    int rc = -1;
+    if (!plugin)
+        fprintf (stderr, "hb_testhost_run_plugin: create refused venue '%s'\n", venue);
+    else
+    if (ops->start (plugin))
+        fprintf (stderr, "hb_testhost_run_plugin: start failed for venue '%s'\n", venue);
+    else
+        rc = hb_testhost_run (run.host, timeout_ms, s_plugin_until, &run);
+    ops->destroy (&plugin);
+    size_t fds = hb_testhost_fds (run.host);
+    if (fds) {
+        fprintf (stderr, "hb_testhost_run_plugin: %zu fds left by venue '%s'\n", fds, venue);
+        rc = -1;
+    }
+    hb_testhost_destroy (&run.host);
+    return rc;
+}
+
+//  The checks of hb_testhost_check_tls_params on host: NULL or the failed one
+static const char *
+s_check_tls (hb_testhost_t *host, hb_config_t *config, const char *venue,
+             const hb_venue_ops_t *ops, const char *dir, const char *crt)
+{
+    char missing [HB_PATH_MAX];
+    snprintf (missing, sizeof missing, "%s/missing.crt", dir);
+    hb_testhost_param (config, venue, "ca_file", missing);
+    if (hb_testhost_creates (host, ops))
+        return "a ca_file that does not exist was accepted";
+    if (hb_testhost_logs (host, HB_LOG_ERROR, "params.ca_file") != 1
+    ||  hb_testhost_logs (host, HB_LOG_ERROR, missing) != 1)
+        return "a missing ca_file was not refused with one error naming params.ca_file and the file";
+
+    //  exists but is no certificate: hb_ws loads it at create and refuses
+    char junk [HB_PATH_MAX];
+    snprintf (junk, sizeof junk, "%s/junk.crt", dir);
+    FILE *f = fopen (junk, "w");
+    if (!f)
+        return "cannot write the junk ca_file";
+    fputs ("not a certificate\n", f);
+    fclose (f);
+    hb_testhost_param (config, venue, "ca_file", junk);
+    if (hb_testhost_creates (host, ops))
+        return "a ca_file that holds no certificate was accepted";
+
+    hb_testhost_param (config, venue, "ca_file", crt);
+    hb_testhost_param (config, venue, "insecure", "yes");
+    if (hb_testhost_creates (host, ops))
+        return "insecure 'yes' was accepted";
+    if (hb_testhost_logs (host, HB_LOG_ERROR, "params.insecure: 'yes'") != 1)
+        return "insecure 'yes' was not refused with one error naming params.insecure and the value";
+
+    //  fixed: accepted
+    hb_testhost_param (config, venue, "insecure", "false");
+    size_t errors = hb_testhost_logs (host, HB_LOG_ERROR, NULL);
+    if (!hb_testhost_creates (host, ops))
+        return "the fixed TLS params were refused";
+    if (hb_testhost_logs (host, HB_LOG_ERROR, NULL) != errors)
+        return "the fixed TLS params logged an error";
+    if (hb_testhost_fds (host) != 0)
+        return "fds were left after the plugins were destroyed";
+    return NULL;
+}
+
+const char *
+hb_testhost_check_tls_params (hb_config_t *config, const char *venue,
+                              const hb_venue_ops_t *ops, const char *dir, const char *crt)
+{
+    hb_testhost_param (config, venue, "ws_url", "wss://127.0.0.1:1");
+    hb_testhost_t *host = hb_testhost_new (config, venue);
+    if (!host)
+        return "no host for the venue";
+    const char *failed = s_check_tls (host, config, venue, ops, dir, crt);
+    hb_testhost_destroy (&host);
+    return failed;
+}

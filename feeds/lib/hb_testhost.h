@@ -51,4 +51,38 @@ size_t hb_testhost_logs (const hb_testhost_t *self, int level, const char *text)
 size_t hb_testhost_fds (const hb_testhost_t *self);
 size_t hb_testhost_timers (const hb_testhost_t *self);
 
+//  Sets param key of venue in config to value, adding it when missing;
+//  value NULL removes it. For a test that varies a config between
+//  creates (a host sees its config as it stands). -1 when the venue is
+//  not in config or its params are full.
+int hb_testhost_param (hb_config_t *config, const char *venue, const char *key, const char *value);
+
+//  Creates a plugin with ops on this host and destroys it at once: true
+//  when create accepted the config as it stands.
+bool hb_testhost_creates (hb_testhost_t *self, const hb_venue_ops_t *ops);
+
+//  Whether a run of hb_testhost_run_plugin is over (checked as until is
+//  by hb_testhost_run).
+typedef bool (hb_testhost_until_fn) (hb_testhost_t *host, void *arg);
+
+//  On a fresh host for venue: creates and starts a plugin with ops, runs
+//  until until (host, arg) or timeout_ms, destroys the plugin and the
+//  host. 0 when until became true and the plugin left no fds behind; -1
+//  when the host or the plugin cannot be made or started, on timeout, or
+//  when fds were left (stderr says which).
+int hb_testhost_run_plugin (const hb_config_t *config, const char *venue, const hb_venue_ops_t *ops,
+                            int timeout_ms, hb_testhost_until_fn *until, void *arg);
+
+//  The TLS params every venue plugin on hb_ws/hb_rest takes (ca_file,
+//  insecure) are checked at create, on a host for venue whose ws_url is
+//  set to an unused wss:// port: a ca_file that does not exist, or that
+//  holds no certificate, or an insecure that is not true or false, is
+//  refused with one error naming the param (and the missing file); the
+//  config fixed (ca_file crt, insecure false) is accepted without an
+//  error and leaves no fds. dir is a writable directory for the files it
+//  makes. NULL when all of that held, else which part did not. Leaves
+//  ws_url, ca_file and insecure set in config.
+const char *hb_testhost_check_tls_params (hb_config_t *config, const char *venue,
+                                          const hb_venue_ops_t *ops, const char *dir, const char *crt);
+
 #endif

@@ -138,3 +138,46 @@ hb_vbench_median (double *values, int n)
     qsort (values, (size_t) n, sizeof *values, s_cmp);
     return values [n / 2];
 }
+
+//  One timed round of path; -1 when begin or a frame fails.
+static double
+s_full (hb_vbench_t *self, const hb_vbench_path_t *path, void *arg)
+{
+    void *round = path->begin (arg);
+    if (!round)
+        return -1;
+    int64_t t0 = hb_mono_ns ();
+    for (int i = 0; i < self->count; i++)
+        if (path->frame (round, i, self->msgs [i], self->lens [i])) {
+            path->end (round);
+            return -1;
+        }
+    int64_t t1 = hb_mono_ns ();
+    path->end (round);
+    return s_rate (self->count, t0, t1);
+}
+
+int
+hb_vbench_rounds (hb_vbench_t *self, int rounds, const hb_vbench_path_t *path, void *arg,
+                  hb_vbench_rates_t *rates)
+{
+    double *values = rounds > 0? (double *) calloc ((size_t) rounds * 3, sizeof *values): NULL;
+    if (!values)
+        return -1;
+    double *bare = values, *parse = values + rounds, *full = values + 2 * rounds;
+    int rc = 0;
+    for (int r = 0; r < rounds && rc == 0; r++) {
+        bare [r] = hb_vbench_bare (self);
+        parse [r] = hb_vbench_parse (self);
+        full [r] = bare [r] < 0 || parse [r] < 0? -1: s_full (self, path, arg);
+        if (full [r] < 0)
+            rc = -1;
+    }
+    if (rc == 0) {
+        rates->bare = hb_vbench_median (bare, rounds);
+        rates->parse = hb_vbench_median (parse, rounds);
+        rates->full = hb_vbench_median (full, rounds);
+    }
+    free (values);
+    return rc;
+}

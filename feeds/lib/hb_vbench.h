@@ -43,4 +43,26 @@ double hb_vbench_parse (hb_vbench_t *self);
 //  The median of n (>= 1) values; sorts them in place.
 double hb_vbench_median (double *values, int n);
 
+//  A bench's own path over the session. begin makes what one round needs
+//  (a fresh parser, say; not timed) from arg, NULL when it cannot; frame
+//  takes frame i of the session, 0 or -1 to fail the round; end frees what
+//  begin made (not timed).
+typedef struct {
+    void *(*begin) (void *arg);
+    int   (*frame) (void *round, int i, const char *text, size_t len);
+    void  (*end) (void *round);
+} hb_vbench_path_t;
+
+//  Medians of a bench's rounds, in messages per second.
+typedef struct {
+    double bare, parse, full;
+} hb_vbench_rates_t;
+
+//  rounds (>= 1) rounds of hb_vbench_bare, hb_vbench_parse and path over
+//  every frame (timed from the first frame to the last), then the median
+//  of each into *rates. -1 when a round fails (a bare or parse round, a
+//  begin or a frame) or when out of memory; *rates is then unset.
+int hb_vbench_rounds (hb_vbench_t *self, int rounds, const hb_vbench_path_t *path, void *arg,
+                      hb_vbench_rates_t *rates);
+
 #endif

@@ -61,6 +61,38 @@ s_make (int i, okx_book_t *book, unsigned *rng)
     return text;
 }
 
+//  What a round of the full path is made from: its own okx_md, fresh per round
+typedef struct {
+    const hb_venue_cfg_t *venue;
+    hb_buf_t              buf;
+} s_round_arg_t;
+
+static void *
+s_begin (void *arg)
+{
+    s_round_arg_t *round_arg = (s_round_arg_t *) arg;
+    char err [128];
+    return okx_md_new (round_arg->venue, s_emit, NULL, &round_arg->buf, err, sizeof err);
+}
+
+static int
+s_frame (void *round, int i, const char *text, size_t len)
+{
+    okx_md_t *md = (okx_md_t *) round;
+    if (okx_md_on_message (md, text, len, 1) != OKX_MD_OK) {
+        fprintf (stderr, "message %d refused: %s\n", i, okx_md_error (md));
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_end (void *round)
+{
+    okx_md_t *md = (okx_md_t *) round;
+    okx_md_destroy (&md);
+}
+
 int
 main (void)
 {
@@ -85,31 +117,14 @@ main (void)
         if (hb_vbench_add (bench, s_make (i, mirror, &rng)))
             return 1;
     okx_book_destroy (&mirror);
-    hb_buf_t buf;
-    double bare [S_ROUNDS], parse [S_ROUNDS], full [S_ROUNDS];
-    for (int r = 0; r < S_ROUNDS; r++) {
-        bare [r] = hb_vbench_bare (bench);
-        parse [r] = hb_vbench_parse (bench);
-        if (bare [r] < 0 || parse [r] < 0)
-            return 1;
-        char err [128];
-        okx_md_t *md = okx_md_new (&venue, s_emit, NULL, &buf, err, sizeof err);
-        int64_t t3 = hb_mono_ns ();
-        for (int i = 0; i < S_MSGS; i++) {
-            size_t len;
-            const char *text = hb_vbench_msg (bench, i, &len);
-            if (okx_md_on_message (md, text, len, 1) != OKX_MD_OK) {
-                fprintf (stderr, "message %d refused: %s\n", i, okx_md_error (md));
-                return 1;
-            }
-        }
-        int64_t t4 = hb_mono_ns ();
-        okx_md_destroy (&md);
-        full [r] = S_MSGS / ((t4 - t3) / 1e9);
-    }
-    double bare_m = hb_vbench_median (bare, S_ROUNDS);
-    double parse_m = hb_vbench_median (parse, S_ROUNDS);
-    double full_m = hb_vbench_median (full, S_ROUNDS);
+    s_round_arg_t round_arg = { .venue = &venue };
+    hb_vbench_path_t path = { s_begin, s_frame, s_end };
+    hb_vbench_rates_t rates;
+    if (hb_vbench_rounds (bench, S_ROUNDS, &path, &round_arg, &rates))
+        return 1;
+    double bare_m = rates.bare;
+    double parse_m = rates.parse;
+    double full_m = rates.full;
     printf ("okx books: %d messages of %zu bytes on average, median of %d rounds\n",
             S_MSGS, hb_vbench_mean_bytes (bench), S_ROUNDS);
     printf ("  bare transport (AF_UNIX seqpacket write+read)     %10.0f msg/s\n", bare_m);
