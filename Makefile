@@ -10,7 +10,13 @@
 #
 # Sources are found by convention, so adding a file needs no edit here:
 #   common/*.c                  -> libhbcommon.a (every process links it)
-#   <dir>/hb_<x>_main.c         -> bin/hb-<x>, with the other .c files of <dir>
+#   <dir>/*.c (a program folder) -> libhb_<dir>.a; <dir>/hb_<x>_main.c -> bin/hb-<x>,
+#                                  linked against the program archives, so a
+#                                  program pulls in only the objects it uses
+#   common/testing/*.c          -> libhbtesting.a, feeds/lib/testing/*.c ->
+#                                  libhbvenue_testing.a: test-only code (spec
+#                                  encoders, samples, scripted servers), linked
+#                                  into tests and benches, never into products
 #   feeds/<name>/*.c            -> lib/hedgebus/hb_venue_<name>.so (a venue plugin)
 #   feeds/lib/*.c               -> libhbvenue.a: what real venue plugins share
 #                                  (WebSocket, REST, JSON, signing), linked into
@@ -35,9 +41,11 @@ VENUE_CFLAGS := $(shell pkg-config --cflags $(VENUE_PKGS) 2>/dev/null)
 VENUE_LIBS := $(shell pkg-config --libs $(VENUE_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -lssl -lcrypto -ljansson)
 
 CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
-                -g -fPIC -pthread -D_GNU_SOURCE -Icommon -Ifeeds -Ifeeds/lib $(PKG_CFLAGS) $(VENUE_CFLAGS)
+                -g -fPIC -pthread -D_GNU_SOURCE -Icommon -Ifeeds -Ifeeds/lib -Icommon/testing -Ifeeds/lib/testing -Irecord $(PKG_CFLAGS) $(VENUE_CFLAGS)
+# The sanitizer build is the test build: HB_TEST_HOOKS compiles in the crash
+# points the restart tests drive; product builds (build/) have none.
 ifeq ($(SAN),address)
-  OPT = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  OPT = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DHB_TEST_HOOKS
   SANLD = -fsanitize=address,undefined
 else ifeq ($(SAN),fuzz)
   OPT = -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
@@ -47,7 +55,7 @@ else
   SANLD =
 endif
 CFLAGS  += $(CFLAGS_COMMON) $(OPT)
-LDFLAGS += $(SANLD) -pthread -rdynamic
+LDFLAGS += $(SANLD) -pthread -rdynamic -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -lm -ldl -lncursesw
 TEST_LIBS = -lcmocka
 
@@ -56,8 +64,14 @@ COMMON_SRC  := $(filter-out $(SKIP),$(wildcard common/*.c))
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 COMMON_LIB  := $(BUILD)/lib/libhbcommon.a
 
-PROG_DIRS   := feeds tap aggregator risk hedger
+PROG_DIRS   := feeds tap record run aggregator risk hedger
 MAINS       := $(wildcard $(addsuffix /hb_*_main.c,$(PROG_DIRS)))
+prog_lib     = $(BUILD)/lib/libhb_$(1).a
+PROG_LIBS   := $(foreach d,$(PROG_DIRS),$(call prog_lib,$(d)))
+TESTING_SRC := $(filter-out $(SKIP),$(wildcard common/testing/*.c))
+TESTING_LIB := $(BUILD)/lib/libhbtesting.a
+VTESTING_SRC := $(filter-out $(SKIP),$(wildcard feeds/lib/testing/*.c))
+VTESTING_LIB := $(BUILD)/lib/libhbvenue_testing.a
 PLUGIN_DIRS := $(filter-out feeds/lib,$(patsubst %/,%,$(sort $(dir $(wildcard feeds/*/*.c)))))
 VENUE_SRC   := $(filter-out $(SKIP),$(wildcard feeds/lib/*.c))
 VENUE_OBJ   := $(VENUE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -65,6 +79,8 @@ VENUE_LIB   := $(BUILD)/lib/libhbvenue.a
 TESTS_SRC   := $(wildcard */*_test.c feeds/*/*_test.c)
 BENCH_SRC   := $(wildcard */*_bench.c feeds/*/*_bench.c)
 FUZZ_SRC    := $(wildcard */*_fuzz.c feeds/*/*_fuzz.c)
+# the archives a program or test links, as one group (they use each other)
+link_group   = -Wl,--start-group $(1) -Wl,--end-group
 TPLUG_SRC   := $(wildcard tests/plugins/*.c)
 
 # objects of a directory, less mains/tests/benches/fuzzers
@@ -102,10 +118,25 @@ $(VENUE_LIB): $(VENUE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-define MAIN_rule
-$(call main_bin,$(1)): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(COMMON_LIB)
+$(TESTING_LIB): $(TESTING_SRC:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(VTESTING_LIB): $(VTESTING_SRC:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+define PROGLIB_rule
+$(call prog_lib,$(1)): $(call dir_objs,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call PROGLIB_rule,$(d))))
+
+define MAIN_rule
+$(call main_bin,$(1)): $(BUILD)/obj/$(1:.c=.o) $(PROG_LIBS) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(call link_group,$(PROG_LIBS) $(COMMON_LIB)) $$(LDLIBS)
 endef
 $(foreach m,$(MAINS),$(eval $(call MAIN_rule,$(m))))
 
@@ -125,10 +156,11 @@ $(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(wildcard tests/plugins
 # tests and benches under feeds/<name>/ also get the venue library
 venue_deps = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIB))
 venue_libs = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIBS))
+test_libs = $(TESTING_LIB) $(if $(filter feeds/%/,$(dir $(1))),$(VTESTING_LIB) $(VENUE_LIB)) $(PROG_LIBS) $(COMMON_LIB)
 define TEST_rule
-$(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(call venue_deps,$(1)) $(COMMON_LIB)
+$(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(call test_libs,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $(call venue_libs,$(1)) $$(TEST_LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(call link_group,$(call test_libs,$(1))) $$(LDLIBS) $(call venue_libs,$(1)) $$(TEST_LIBS)
 endef
 $(foreach t,$(TESTS_SRC),$(eval $(call TEST_rule,$(t),tests)))
 $(foreach b,$(BENCH_SRC),$(eval $(call TEST_rule,$(b),bench)))

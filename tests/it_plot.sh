@@ -1,5 +1,5 @@
 #!/bin/sh
-# The plotting example (tap/examples/plot_exposure.py) on a real recording:
+# The plotting example (record/examples/plot_exposure.py) on a real recording:
 #  1. the pipeline of it_hedger_e2e.sh (two sim venues, hb-aggregator with a
 #     book long 10 BTC spot on alpha, hb-risk with a BTC band of 20,000 USD,
 #     hb-hedger) runs under hb-record until the aggregator's pos.BTC is back
@@ -38,7 +38,7 @@ it_stop_all
 echo "ok   recorded $(ls "$DIR/rec" | grep -c '\.hbr$') segment(s) until net_usd $(net_usd)"
 
 # 2. plot it
-"$PY" "$TOP/tap/examples/plot_exposure.py" --verify-crc --out "$DIR/exposure.png" "$DIR/rec" \
+"$PY" "$TOP/record/examples/plot_exposure.py" --verify-crc --out "$DIR/exposure.png" "$DIR/rec" \
     >"$DIR/plot.out" 2>"$DIR/plot.log" || { cat "$DIR/plot.out"; fail "plot_exposure.py exited $?"; }
 cat "$DIR/plot.out"
 
@@ -63,7 +63,7 @@ half=$(($(wc -c <"$seg") / 2))
 byte=$(od -An -tu1 -j "$half" -N1 "$seg" | tr -d ' ')
 printf "$(printf '\\%03o' $(((byte + 1) % 256)))" |
     dd of="$seg" bs=1 seek="$half" conv=notrunc 2>/dev/null || fail "dd"
-"$PY" "$TOP/tap/examples/plot_exposure.py" --verify-crc --out "$DIR/bad.png" "$DIR/bad" \
+"$PY" "$TOP/record/examples/plot_exposure.py" --verify-crc --out "$DIR/bad.png" "$DIR/bad" \
     >"$DIR/bad.out" 2>"$DIR/bad.log" || fail "plot_exposure.py on a damaged segment exited $?"
 grep -q 'bytes skipped' "$DIR/bad.log" || fail "no warning for the damaged record: $(cat "$DIR/bad.log")"
 cmp -s "$DIR/rec/${seg##*/}" "$seg" && fail "the copy was not damaged"

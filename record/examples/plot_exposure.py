@@ -2,7 +2,7 @@
 """Plot the net USD exposure per asset in a hedgebus recording, before and
 after hedging, to a PNG.
 
-    /usr/bin/python3 tap/examples/plot_exposure.py [--out FILE.png]
+    /usr/bin/python3 record/examples/plot_exposure.py [--out FILE.png]
                      [--verify-crc] RECORDING_DIR
 
 Reads the segments that hb-record wrote (no bus and no zmq needed), takes
@@ -19,7 +19,7 @@ with the last net_usd before that moment and the last one in the recording.
 Needs Debian's python3-msgpack and python3-matplotlib (run it with
 /usr/bin/python3: a python3 from pyenv or a venv does not see them).
 
-Formats (see tap/hb_recording.h, common/hb_journal.h, docs/PROTOCOL.md):
+Formats (see record/hb_recording.h, common/hb_journal.h, docs/PROTOCOL.md):
   segment  DIR/seg-<first recv_ts>-<n>.hbr: "HBJ1", u32 version 1, then
            records [u32 length][u32 CRC-32C of the length bytes + payload]
            [payload], little-endian
