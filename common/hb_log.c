@@ -69,7 +69,20 @@ hb_log_v (hb_log_level_t level, const char *format, va_list args)
         return;
     if ((size_t) n < sizeof line)
         vsnprintf (line + n, sizeof line - (size_t) n, format, args);
-    fprintf (stderr, "%s\n", line);
+    //  Text from outside (a symbol, a request's bytes, a venue's message)
+    //  ends up in log lines: a control byte must not forge a line or drive
+    //  the terminal, so every one is written as \xNN. Escaping here, where
+    //  every line passes, covers every caller.
+    char safe [4 * sizeof line];
+    size_t out = 0;
+    for (const unsigned char *c = (const unsigned char *) line; *c && out + 5 < sizeof safe; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            out += (size_t) snprintf (safe + out, sizeof safe - out, "\\x%02x", *c);
+        else
+            safe [out++] = (char) *c;
+    }
+    safe [out] = 0;
+    fprintf (stderr, "%s\n", safe);
 }
 
 void

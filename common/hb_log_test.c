@@ -5,6 +5,8 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "hb_log.h"
 
 static void
@@ -56,6 +58,33 @@ test_complain_rate_limited (void **state)
     assert_int_equal (c.suppressed, 0);
 }
 
+//  Bytes from outside cannot forge a second log line or send terminal
+//  escapes: every control byte comes out as \xNN, the line stays one line.
+static void
+test_control_bytes_escaped (void **state)
+{
+    (void) state;
+    hb_log_init ("test", HB_LOG_INFO);
+    char path [] = "/tmp/hb_log_test.XXXXXX";
+    int fd = mkstemp (path);
+    assert_true (fd >= 0);
+    fflush (stderr);
+    int saved = dup (2);
+    assert_int_equal (dup2 (fd, 2), 2);
+    hb_log (HB_LOG_WARN, "request from %s", "x\n2026-01-01T00:00:00.000Z hedger ERROR forged\x1b[2J\x7f");
+    fflush (stderr);
+    dup2 (saved, 2);
+    close (saved);
+    char text [512] = "";
+    assert_true (pread (fd, text, sizeof text - 1, 0) > 0);
+    close (fd);
+    unlink (path);
+    char *nl = strchr (text, '\n');
+    assert_non_null (nl);
+    assert_int_equal (nl [1], 0);               //  exactly one line
+    assert_non_null (strstr (text, "request from x\\x0a2026-01-01T00:00:00.000Z hedger ERROR forged\\x1b[2J\\x7f"));
+}
+
 int
 main (void)
 {
@@ -63,6 +92,7 @@ main (void)
         cmocka_unit_test (test_level_parse),
         cmocka_unit_test (test_enabled),
         cmocka_unit_test (test_complain_rate_limited),
+        cmocka_unit_test (test_control_bytes_escaped),
     };
     return cmocka_run_group_tests_name ("hb_log", tests, NULL, NULL);
 }

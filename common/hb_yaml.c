@@ -238,8 +238,28 @@ s_read_file (hb_yaml_t *self)
             free (text);
             text = NULL;
         }
-        else
+        else {
             text [size] = 0;
+            //  libyaml reads up to the first NUL, so a NUL byte would cut
+            //  the config there and `--check` would pass on what is left;
+            //  other control characters have no business in a config either
+            int line = 1;
+            for (size_t i = 0; i < size; i++) {
+                unsigned char c = (unsigned char) text [i];
+                if (c == '\n')
+                    line++;
+                else
+                if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+                    char what [64];
+                    snprintf (what, sizeof what, "control character 0x%02x in the file%s", c,
+                              c == 0 ? " (a NUL byte)" : "");
+                    s_record (self, line, "(yaml)", what, NULL);
+                    free (text);
+                    text = NULL;
+                    break;
+                }
+            }
+        }
     }
     fclose (file);
     return text;
