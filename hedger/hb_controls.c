@@ -163,10 +163,14 @@ hb_controls_admit (hb_controls_t *self, const hb_ctl_order_t *order, int64_t now
         snprintf (detail, size, "no index price for the collar");
         return HB_CTL_NO_INDEX;
     }
+    //  Both sides: a buy far below the index is harmless as a limit, but it
+    //  means the book we routed on disagrees with every other venue (forged,
+    //  crossed, stale), and that is no picture to trade on.
     double band = order->index * hedger->collar_bps / 1e4;
     bool buy = order->side == HB_SIDE_BUY;
-    double bound = buy ? order->index + band : order->index - band;
-    if (buy ? s_over (order->px, bound) : order->px < bound * (1 - S_EPS)) {
+    double hi = order->index + band, lo = order->index - band;
+    if (s_over (order->px, hi) || order->px < lo * (1 - S_EPS)) {
+        double bound = order->px > order->index ? hi : lo;
         snprintf (detail, size, "price %.8g beyond collar %.8g (%.1f bps of index %.8g)",
                   order->px, bound, hedger->collar_bps, order->index);
         return HB_CTL_COLLAR;

@@ -128,9 +128,18 @@ test_collar (void **state)
     assert_int_equal (s_admit (fx, sell, detail), HB_CTL_OK);
     sell.px = 99.49;
     assert_int_equal (s_admit (fx, sell, detail), HB_CTL_COLLAR);
-    //  a sell far above the index is fine: the collar bounds the bad side
-    sell.px = 150;
+    //  the collar bounds both sides: a price far on the good side means the
+    //  book it came from disagrees with the index (a forged or broken book)
+    sell.px = 100.50;
     assert_int_equal (s_admit (fx, sell, detail), HB_CTL_OK);
+    sell.px = 150;
+    assert_int_equal (s_admit (fx, sell, detail), HB_CTL_COLLAR);
+    hb_ctl_order_t cheap = s_order (1, 10);         //  a book 90 % below the index
+    assert_int_equal (s_admit (fx, cheap, detail), HB_CTL_COLLAR);
+    cheap.px = 99.50;
+    assert_int_equal (s_admit (fx, cheap, detail), HB_CTL_OK);
+    cheap.px = 99.49;
+    assert_int_equal (s_admit (fx, cheap, detail), HB_CTL_COLLAR);
     hb_ctl_order_t blind = s_order (1, 100);
     blind.index = 0;
     assert_int_equal (s_admit (fx, blind, detail), HB_CTL_NO_INDEX);
