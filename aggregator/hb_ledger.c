@@ -98,7 +98,7 @@ hb_ledger_new (const hb_config_t *cfg, const char *path, hb_journal_policy_t pol
     self->orders = zhashx_new ();
     if (self->orders)
         zhashx_set_destructor (self->orders, s_free_qty);
-    self->journal = self->book && self->seen && self->orders ? hb_journal_open (path, policy, interval_ms) : NULL;
+    self->journal = self->book && self->seen && self->orders ? hb_journal_open_owned (path, policy, interval_ms) : NULL;
     if (!self->journal || hb_journal_replay (self->journal, s_replay_one, self) != 0) {
         hb_ledger_destroy (&self);
         return NULL;

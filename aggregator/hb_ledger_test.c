@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "hb_ledger.h"
 #include "hb_log.h"
+#include "hb_journal_testing.h"
 
 static char s_dir [64];
 static char s_path [128];
@@ -52,7 +53,7 @@ s_teardown (void **state)
 {
     (void) state;
     free (s_cfg);
-    unlink (s_path);
+    hb_journal_testing_unlink (s_path);
     return rmdir (s_dir);
 }
 
@@ -141,7 +142,7 @@ static void
 test_unknown (void **state)
 {
     (void) state;
-    unlink (s_path);
+    hb_journal_testing_unlink (s_path);
     hb_ledger_t *ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
     assert_non_null (ledger);
     hb_fill_t odd = s_fill (0, "x1", HB_SIDE_BUY, 1, 100);

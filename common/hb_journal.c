@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 static const uint8_t s_magic [4] = { 'H', 'B', 'J', '1' };
@@ -28,6 +29,7 @@ struct _hb_journal_t {
     uint64_t dropped;           //  bytes cut off at open
     uint64_t syncs;
     int64_t last_sync_ns;       //  monotonic
+    bool strict;                //  damage in the history refuses the open (owned journals)
     bool dirty;                 //  records written since the last sync
     bool broken;                //  a sync failed: durability is unknown
     //  Opt-in batching (hb_journal_set_buffer): framed records not yet
@@ -43,6 +45,7 @@ struct _hb_journal_t {
 typedef struct {
     uint64_t end;
     uint64_t count;
+    bool torn;                  //  stopped where an interrupted append ends
     char reason [80];
 } s_scan_t;
 
@@ -80,12 +83,14 @@ s_scan (const uint8_t *base, uint64_t size, hb_journal_replay_fn *fn, void *arg,
     uint64_t offset = HB_JOURNAL_HEADER_SIZE;
     uint64_t count = 0;
     scan->reason [0] = '\0';
+    scan->torn = false;
     while (offset < size) {
         uint64_t left = size - offset;
         if (left < HB_JOURNAL_RECORD_OVERHEAD) {
             snprintf (scan->reason, sizeof scan->reason,
                       "short record header (%u of %u bytes)",
                       (unsigned) left, (unsigned) HB_JOURNAL_RECORD_OVERHEAD);
+            scan->torn = true;
             break;
         }
         const uint8_t *record = base + offset;
@@ -99,6 +104,15 @@ s_scan (const uint8_t *base, uint64_t size, hb_journal_replay_fn *fn, void *arg,
             snprintf (scan->reason, sizeof scan->reason,
                       "short payload (%llu of %u bytes)",
                       (unsigned long long) (left - HB_JOURNAL_RECORD_OVERHEAD), length);
+            //  An append cut short, unless the bytes that are there make the
+            //  whole record under their own length: then the length field
+            //  itself was damaged, which no crash does.
+            uint8_t real [4];
+            uint64_t have = left - HB_JOURNAL_RECORD_OVERHEAD;
+            s_put_le32 (real, (uint32_t) (have <= HB_JOURNAL_MAX_RECORD ? have : 0));
+            scan->torn = have > HB_JOURNAL_MAX_RECORD
+                      || s_record_crc (real, record + HB_JOURNAL_RECORD_OVERHEAD, (size_t) have)
+                         != s_get_le32 (record + 4);
             break;
         }
         const uint8_t *payload = record + HB_JOURNAL_RECORD_OVERHEAD;
@@ -117,6 +131,79 @@ s_scan (const uint8_t *base, uint64_t size, hb_journal_replay_fn *fn, void *arg,
     scan->end = offset;
     scan->count = count;
     return 0;
+}
+
+//  True when base [from, size) is all zeros: what a crash leaves when the
+//  file was extended but the data never landed.
+static bool
+s_all_zero (const uint8_t *base, uint64_t from, uint64_t size)
+{
+    for (uint64_t i = from; i < size; i++)
+        if (base [i])
+            return false;
+    return true;
+}
+
+//  True when a complete, valid record starts at offset.
+static bool
+s_record_at (const uint8_t *base, uint64_t offset, uint64_t size, uint64_t *next)
+{
+    if (size - offset < HB_JOURNAL_RECORD_OVERHEAD)
+        return false;
+    uint32_t length = s_get_le32 (base + offset);
+    if (length > HB_JOURNAL_MAX_RECORD || size - offset - HB_JOURNAL_RECORD_OVERHEAD < length)
+        return false;
+    if (s_record_crc (base + offset, base + offset + HB_JOURNAL_RECORD_OVERHEAD, length)
+        != s_get_le32 (base + offset + 4))
+        return false;
+    *next = offset + HB_JOURNAL_RECORD_OVERHEAD + length;
+    return true;
+}
+
+//  Looks past damage at from for valid records, byte by byte (the damage
+//  may have changed a length, so record boundaries are unknown); calls fn
+//  (if any) for each one found. Returns how many there are: records after
+//  the damage mean it is not a torn tail but a hole in the history.
+static uint64_t
+s_resync (const uint8_t *base, uint64_t from, uint64_t size, hb_journal_replay_fn *fn,
+          void *arg, uint64_t index, uint64_t *holes)
+{
+    uint64_t found = 0, offset = from + 1, next;
+    bool in_hole = true;
+    *holes = 1;
+    while (offset < size) {
+        if (s_record_at (base, offset, size, &next)) {
+            //  a zero-length record of zero CRC cannot exist (the CRC covers
+            //  the length), so runs of zeros never resync by accident
+            if (fn)
+                fn (base + offset + HB_JOURNAL_RECORD_OVERHEAD, next - offset - HB_JOURNAL_RECORD_OVERHEAD,
+                    index + found, arg);
+            found++;
+            offset = next;
+            in_hole = false;
+        }
+        else {
+            if (!in_hole)
+                (*holes)++;
+            in_hole = true;
+            offset++;
+        }
+    }
+    return found;
+}
+
+//  Whether what follows the good records of a scan is a torn tail (what an
+//  interrupted append leaves: zeros to the end, or a record cut short with
+//  nothing valid after it) rather than damage in the history; *later and
+//  *holes say what lies past the damage.
+static bool
+s_torn (const uint8_t *base, const s_scan_t *scan, uint64_t size, uint64_t *later, uint64_t *holes)
+{
+    *later = *holes = 0;
+    if (s_all_zero (base, scan->end, size))
+        return true;
+    *later = s_resync (base, scan->end, size, NULL, NULL, 0, holes);
+    return *later == 0 && scan->torn;
 }
 
 //  Maps the first size bytes of the file read-only; NULL with errno.
@@ -278,11 +365,27 @@ s_open_records (hb_journal_t *self, uint64_t size)
     }
     s_scan_t scan;
     s_scan (base, size, NULL, NULL, &scan);
+    uint64_t holes = 0, later = 0;
+    bool torn = !self->strict || scan.end == size
+             || s_torn (base, &scan, size, &later, &holes);
     s_unmap (base, size);
     self->end = scan.end;
     self->count = scan.count;
     if (scan.end == size)
         return 0;
+    if (!torn) {
+        //  Not what an interrupted append leaves: a record in the history is
+        //  damaged. Cutting it off would drop every later record too and
+        //  start silently wrong, so the file is left as it is for an
+        //  operator (hb-journal check / salvage, docs/OPERATIONS.md).
+        hb_error ("journal %s: damaged: %s at offset %llu after %llu good records, with %llu "
+                  "valid records after the damage; refusing to use it (the file is left as it "
+                  "is: `hb-journal salvage %s` keeps a copy aside and recovers every valid record)",
+                  self->path, scan.reason, (unsigned long long) scan.end,
+                  (unsigned long long) scan.count, (unsigned long long) later, self->path);
+        errno = EBADMSG;
+        return -1;
+    }
 
     self->dropped = size - scan.end;
     hb_warn ("journal %s: %s at offset %llu after %llu good records; "
@@ -298,8 +401,17 @@ s_open_records (hb_journal_t *self, uint64_t size)
     return 0;
 }
 
+static hb_journal_t *
+s_open (const char *path, hb_journal_policy_t policy, int interval_ms, bool strict);
+
 hb_journal_t *
 hb_journal_open (const char *path, hb_journal_policy_t policy, int interval_ms)
+{
+    return s_open (path, policy, interval_ms, false);
+}
+
+static hb_journal_t *
+s_open (const char *path, hb_journal_policy_t policy, int interval_ms, bool strict)
 {
     assert (path);
     if (policy < HB_JOURNAL_FSYNC_ALWAYS || policy > HB_JOURNAL_FSYNC_NEVER || interval_ms < 0) {
@@ -313,6 +425,7 @@ hb_journal_open (const char *path, hb_journal_policy_t policy, int interval_ms)
     self->fd = -1;
     self->path = strdup (path);
     self->policy = policy;
+    self->strict = strict;
     self->interval_ns = interval_ms * HB_NS_PER_MS;
     if (!self->path)
         goto failed;
@@ -647,4 +760,185 @@ hb_journal_policy_name (hb_journal_policy_t policy)
     if (policy < HB_JOURNAL_FSYNC_ALWAYS || policy > HB_JOURNAL_FSYNC_NEVER)
         return "?";
     return s_policy_names [policy];
+}
+
+//  ---------------------------------------------------------------------
+//  Checking and salvaging a damaged journal, and guarding against a lost one
+
+//  Maps path read-only after checking its header; fills *size. NULL with
+//  errno (and *why) when it cannot be read or is not a journal.
+static const uint8_t *
+s_map_path (const char *path, int *fd_p, uint64_t *size, char *why, size_t whylen)
+{
+    *fd_p = open (path, O_RDONLY | O_CLOEXEC);
+    if (*fd_p == -1) {
+        snprintf (why, whylen, "cannot open: %s", strerror (errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat (*fd_p, &st) == -1 || !S_ISREG (st.st_mode) || st.st_size < HB_JOURNAL_HEADER_SIZE) {
+        snprintf (why, whylen, "not a regular journal file");
+        errno = EINVAL;
+        return NULL;
+    }
+    *size = (uint64_t) st.st_size;
+    void *base = mmap (NULL, (size_t) *size, PROT_READ, MAP_SHARED, *fd_p, 0);
+    if (base == MAP_FAILED) {
+        snprintf (why, whylen, "cannot map: %s", strerror (errno));
+        return NULL;
+    }
+    if (memcmp (base, s_magic, 4) != 0 || s_get_le32 ((const uint8_t *) base + 4) != HB_JOURNAL_VERSION) {
+        munmap (base, (size_t) *size);
+        snprintf (why, whylen, "not a hedgebus journal of version %d", HB_JOURNAL_VERSION);
+        errno = EINVAL;
+        return NULL;
+    }
+    return (const uint8_t *) base;
+}
+
+int
+hb_journal_check (const char *path, hb_journal_check_t *report)
+{
+    assert (path && report);
+    memset (report, 0, sizeof *report);
+    int fd = -1;
+    uint64_t size = 0;
+    const uint8_t *base = s_map_path (path, &fd, &size, report->reason, sizeof report->reason);
+    if (!base) {
+        int saved = errno;
+        if (fd != -1)
+            close (fd);
+        errno = saved;
+        return -1;
+    }
+    s_scan_t scan;
+    s_scan (base, size, NULL, NULL, &scan);
+    report->size = size;
+    report->records = scan.count;
+    report->bad_offset = scan.end;
+    if (scan.end < size) {
+        report->torn = s_torn (base, &scan, size, &report->later, &report->holes);
+        report->damaged = !report->torn;
+        snprintf (report->reason, sizeof report->reason, "%s", scan.reason);
+    }
+    munmap ((void *) base, (size_t) size);
+    close (fd);
+    return 0;
+}
+
+typedef struct {
+    hb_journal_t *out;
+    int failed;
+} s_copy_t;
+
+static int
+s_copy_record (const void *data, size_t size, uint64_t index, void *arg)
+{
+    (void) index;
+    s_copy_t *copy = (s_copy_t *) arg;
+    if (!copy->failed && hb_journal_append (copy->out, data, size) == -1)
+        copy->failed = errno;
+    return 0;
+}
+
+int
+hb_journal_salvage (const char *path, hb_journal_check_t *report, char *quarantine, size_t qlen)
+{
+    assert (path && report && quarantine);
+    if (hb_journal_check (path, report) == -1)
+        return -1;
+    if (!report->damaged && !report->torn) {
+        quarantine [0] = 0;
+        return 0;                       //  nothing to do
+    }
+    int fd = -1, out = -1, rc = -1, saved = 0;
+    uint64_t size = 0;
+    char why [128], tmp [4096];
+    const uint8_t *base = s_map_path (path, &fd, &size, why, sizeof why);
+    if (!base)
+        return -1;
+    //  nobody may be writing it meanwhile
+    if (flock (fd, LOCK_EX | LOCK_NB) == -1) {
+        saved = errno;
+        goto done;
+    }
+    //  1. the whole file aside, durably, before anything changes
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    snprintf (quarantine, qlen, "%s.quarantine-%04d%02d%02dT%02d%02d%02dZ", path,
+              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    out = open (quarantine, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out == -1 || write (out, base, (size_t) size) != (ssize_t) size || fsync (out) == -1) {
+        saved = errno ? errno : EIO;
+        goto done;
+    }
+    //  2. every valid record, in file order, into a new journal beside it
+    snprintf (tmp, sizeof tmp, "%s.salvage", path);
+    unlink (tmp);
+    s_copy_t copy = { .out = hb_journal_open (tmp, HB_JOURNAL_FSYNC_NEVER, 0) };
+    if (!copy.out) {
+        saved = errno;
+        goto done;
+    }
+    s_scan_t scan;
+    s_scan (base, size, s_copy_record, &copy, &scan);
+    if (report->damaged)
+        s_resync (base, scan.end, size, s_copy_record, &copy, scan.count, &report->holes);
+    if (!copy.failed && hb_journal_sync (copy.out) == -1)
+        copy.failed = errno;
+    hb_journal_destroy (&copy.out);
+    if (copy.failed) {
+        unlink (tmp);
+        saved = copy.failed;
+        goto done;
+    }
+    //  3. the salvaged journal takes the damaged one's place
+    if (rename (tmp, path) == -1 || s_sync_dir (path) == -1) {
+        saved = errno;
+        goto done;
+    }
+    rc = 0;
+done:
+    munmap ((void *) base, (size_t) size);
+    close (fd);
+    if (out != -1)
+        close (out);
+    errno = saved;
+    return rc;
+}
+
+//  The marker beside a journal that says it exists: "<path>.created"
+static void
+s_marker_path (const char *path, char *marker, size_t size)
+{
+    snprintf (marker, size, "%s.created", path);
+}
+
+hb_journal_t *
+hb_journal_open_owned (const char *path, hb_journal_policy_t policy, int interval_ms)
+{
+    char marker [4096];
+    s_marker_path (path, marker, sizeof marker);
+    struct stat st;
+    bool exists = stat (path, &st) == 0;
+    if (!exists && errno == ENOENT && stat (marker, &st) == 0) {
+        //  Starting empty would reset what the journal held (positions, a
+        //  day's traded notional, orders in flight) without a word.
+        hb_error ("journal %s: missing, but %s says it was created before: refusing to start "
+                  "from an empty journal; restore it, or remove %s to start afresh on purpose",
+                  path, marker, marker);
+        errno = ENOENT;
+        return NULL;
+    }
+    hb_journal_t *self = s_open (path, policy, interval_ms, true);
+    if (self && stat (marker, &st) != 0) {
+        int fd = open (marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd == -1 || fsync (fd) == -1 || s_sync_dir (marker) == -1)
+            hb_warn ("journal %s: cannot create %s: %s (a lost journal would then go unnoticed)",
+                     path, marker, strerror (errno));
+        if (fd != -1)
+            close (fd);
+    }
+    return self;
 }

@@ -11,13 +11,26 @@
     HB_JOURNAL_MAX_RECORD is damage by definition, so a corrupt length never
     makes us allocate or read gigabytes.
 
-    Recovery: at open the file is scanned; the records up to the first bad one
-    (short header, length over the limit, short payload, CRC mismatch) are
-    kept and everything from the first bad record on is cut off and synced,
-    with a warning naming the file, the offset, the reason and the bytes
-    dropped. A crash mid-append leaves a torn tail, so this loses at most the
-    records whose append had not returned (or, under the interval and never
-    policies, the records not yet synced when the machine went down).
+    Recovery: at open the file is scanned; the records up to the first bad
+    one (short header, length over the limit, short payload, CRC mismatch)
+    are kept and everything from the first bad record on is cut off and
+    synced, with a warning naming the file, the offset, the reason and the
+    bytes dropped. A crash mid-append leaves a torn tail, so this loses at
+    most the records whose append had not returned (or, under the interval
+    and never policies, the records not yet synced when the machine went
+    down).
+
+    Journals that hold state (hb_journal_open_owned: the aggregator's fills,
+    the hedger's intents, a feed's fills) are stricter: only a torn tail
+    (zeros to the end of the file, or a record cut short with no valid
+    record after it) is cut off. Anything else (a CRC mismatch on a
+    complete record, a damaged length, valid records after the bad one) is
+    damage in the history: cutting there would drop every later record and
+    start silently wrong, so the open is refused (EBADMSG) and the file left
+    as it is for an operator: hb_journal_check says what is there,
+    hb_journal_salvage (`hb-journal salvage FILE`) keeps a copy aside and
+    recovers every valid record. A missing owned journal that existed
+    before is refused too.
 
     Batching (opt-in, hb-record only; every other user writes each record
     as it is appended): after hb_journal_set_buffer, appends are framed into
@@ -174,6 +187,43 @@ uint64_t hb_journal_syncs (hb_journal_t *self);
 
 //  The path given at open.
 const char *hb_journal_path (hb_journal_t *self);
+
+//  What hb_journal_check found in a journal file.
+typedef struct {
+    uint64_t size;              //  bytes in the file
+    uint64_t records;           //  valid records before the first bad one
+    uint64_t bad_offset;        //  where the first bad record starts (size if none)
+    bool     torn;              //  a torn tail only: open truncates it
+    bool     damaged;           //  damage in the history: open refuses it
+    uint64_t later;             //  damaged: valid records found after the damage
+    uint64_t holes;             //  damaged: runs of unreadable bytes
+    char     reason [128];      //  the first bad record's fault, or why the file is unreadable
+} hb_journal_check_t;
+
+//  Reads the journal at path without changing it (no lock taken: it may be
+//  in use) and fills *report, judging it as an owned journal's open would. Returns 0, or -1 with errno and report->reason
+//  when it cannot be read or is not a journal.
+int hb_journal_check (const char *path, hb_journal_check_t *report);
+
+//  For an operator, on a journal that open refused as damaged (or that has
+//  a torn tail): copies the whole file to "<path>.quarantine-<UTC time>"
+//  (0600, synced; its name in quarantine), then replaces the journal,
+//  atomically, by one holding every valid record in file order: those
+//  before the damage and those found after it by looking for valid record
+//  frames byte by byte. What is lost is only what lay in the damaged bytes
+//  (report->holes runs of them). Refuses (EWOULDBLOCK) while a process holds
+//  the journal. Returns 0 (quarantine is "" when there was nothing to do),
+//  or -1 with errno and the journal unchanged.
+int hb_journal_salvage (const char *path, hb_journal_check_t *report, char *quarantine, size_t qlen);
+
+//  hb_journal_open for a journal whose loss matters (the aggregator's fills,
+//  the hedger's intents, a feed's fills): damage other than a torn tail is
+//  refused (NULL, EBADMSG, logged; the file untouched), and a marker file
+//  "<path>.created" is made beside it at the first open, so that later a
+//  missing journal with its marker present is refused (NULL, ENOENT,
+//  logged) instead of silently starting empty; remove the marker to start
+//  afresh on purpose.
+hb_journal_t *hb_journal_open_owned (const char *path, hb_journal_policy_t policy, int interval_ms);
 
 //  Parses "always", "interval" or "never". Returns 0, or -1 (policy left
 //  unchanged) for anything else, NULL included.

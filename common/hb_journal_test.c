@@ -275,6 +275,47 @@ test_round_trip (void **state)
 //  The acceptance test of issue 3: random truncations and bit flips of a
 //  journal of 50 records; recovery keeps exactly the records before the
 //  first damaged one, cuts the file there, and appends work afterwards.
+//  A damaged journal (one flipped bit in record good): check says so,
+//  salvage keeps the file aside byte for byte and leaves a journal that
+//  opens, with every record before the damage and, in order, the valid
+//  ones after it (the damaged record alone is lost).
+static void
+s_salvage_round (const uint8_t *damaged, size_t damaged_size, size_t good,
+                 uint8_t *want [], const size_t want_size [], uint64_t *later_total)
+{
+    hb_journal_check_t check;
+    assert_int_equal (hb_journal_check (s_path, &check), 0);
+    assert_true (check.damaged);
+    assert_false (check.torn);
+    assert_int_equal (check.records, good);
+    char quarantine [4096];
+    assert_int_equal (hb_journal_salvage (s_path, &check, quarantine, sizeof quarantine), 0);
+    uint8_t *kept;
+    size_t kept_size = hb_journal_testing_read_file (quarantine, &kept);
+    assert_int_equal (kept_size, damaged_size);
+    assert_memory_equal (kept, damaged, kept_size);
+    free (kept);
+    unlink (quarantine);
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_count (journal), good + check.later);
+    s_records_t got;
+    memset (&got, 0, sizeof got);
+    s_records_reset (&got);
+    assert_int_equal (hb_journal_replay (journal, s_collect, &got), 0);
+    s_assert_records (&got, good, want, want_size);
+    //  what came back after the damage is every later record, in order
+    assert_int_equal (check.later, 50 - 1 - good);
+    for (size_t i = 0; i < check.later; i++) {
+        size_t w = good + 1 + i;
+        assert_int_equal (got.size [good + i], want_size [w]);
+        assert_memory_equal (got.data [good + i], want [w], want_size [w]);
+    }
+    *later_total += check.later;
+    s_records_reset (&got);
+    hb_journal_destroy (&journal);
+}
+
 static void
 test_random_damage (void **state)
 {
@@ -305,6 +346,7 @@ test_random_damage (void **state)
     //  The warnings of 600 recoveries would drown the log; errors still show.
     hb_log_init ("journal_test", HB_LOG_ERROR);
     int truncations = 0, flips = 0, header_flips = 0, total_loss = 0;
+    uint64_t salvaged_later = 0;
     const char *after = "appended after recovery";
     for (int round = 0; round < ROUNDS; round++) {
         memcpy (damaged, image, image_size);
@@ -328,22 +370,27 @@ test_random_damage (void **state)
             good = 0;
             while (good < RECORDS && end [good] <= offset)
                 good++;
+            //  a flip anywhere is damage, never a torn tail: the open is
+            //  refused and the file left as it is (cutting there would
+            //  silently drop every later record)
+            refused = true;
             if (offset < HB_JOURNAL_HEADER_SIZE) {
-                refused = true;
                 refused_errno = offset < 4? EINVAL: EPROTO;
                 header_flips++;
             }
-            else
+            else {
+                refused_errno = EBADMSG;
                 assert_true (offset >= start [good] && offset < end [good]);
+            }
             flips++;
         }
         total_loss += good == 0;
         hb_journal_testing_write_file (s_path, damaged, damaged_size);
 
         errno = 0;
-        journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+        journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
         if (refused) {
-            //  not ours any more: refused, and left exactly as it was
+            //  refused, and left exactly as it was
             assert_null (journal);
             assert_int_equal (errno, refused_errno);
             uint8_t *file;
@@ -351,6 +398,8 @@ test_random_damage (void **state)
             assert_int_equal (size, damaged_size);
             assert_memory_equal (file, damaged, size);
             free (file);
+            if (refused_errno == EBADMSG)
+                s_salvage_round (damaged, damaged_size, good, want, want_size, &salvaged_later);
             continue;
         }
         assert_non_null (journal);
@@ -388,13 +437,57 @@ test_random_damage (void **state)
     }
     hb_log_init ("journal_test", HB_LOG_INFO);
     print_message ("journal damage: %d truncations, %d bit flips (%d in the file header), "
-                   "%d left no record\n", truncations, flips, header_flips, total_loss);
+                   "%d left no record, %llu records recovered past the damage by salvage\n",
+                   truncations, flips, header_flips, total_loss, (unsigned long long) salvaged_later);
+    assert_true (salvaged_later > 0);
     //  the mix really covered both kinds of damage
     assert_true (truncations > ROUNDS / 4 && flips > ROUNDS / 4 && header_flips > 5);
     free (damaged);
     free (image);
     for (int i = 0; i < RECORDS; i++)
         free (want [i]);
+}
+
+//  An owned journal that existed and has gone missing is refused, not
+//  silently started empty; the marker's removal is the operator's yes. A
+//  plain journal (a recording) still cuts damage off at the first bad record.
+static void
+test_owned_missing_and_plain_damage (void **state)
+{
+    (void) state;
+    hb_journal_t *journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_append (journal, "one", 3), 0);
+    assert_int_equal (hb_journal_append (journal, "two", 3), 0);
+    assert_int_equal (hb_journal_append (journal, "six", 3), 0);
+    hb_journal_destroy (&journal);
+    char marker [4096];
+    snprintf (marker, sizeof marker, "%s.created", s_path);
+    assert_int_equal (access (marker, F_OK), 0);
+    uint8_t *image;
+    size_t size = hb_journal_testing_read_file (s_path, &image);
+    assert_int_equal (unlink (s_path), 0);
+    errno = 0;
+    assert_null (hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_NEVER, 0));
+    assert_int_equal (errno, ENOENT);
+    assert_int_equal (access (s_path, F_OK), -1);           //  nothing created
+    assert_int_equal (unlink (marker), 0);
+    journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_count (journal), 0);
+    hb_journal_destroy (&journal);
+
+    //  the second record damaged: owned refuses, plain keeps the first
+    image [HB_JOURNAL_HEADER_SIZE + 11 + 9] ^= 0x10;
+    hb_journal_testing_write_file (s_path, image, size);
+    assert_null (hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_NEVER, 0));
+    assert_int_equal (errno, EBADMSG);
+    journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_count (journal), 1);
+    hb_journal_destroy (&journal);
+    unlink (marker);
+    free (image);
 }
 
 //  What a crash after the kernel extended the file but before the data
@@ -659,6 +752,7 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup (test_owned_missing_and_plain_damage, s_before),
         cmocka_unit_test_setup (test_crc32c_vectors, s_before),
         cmocka_unit_test_setup (test_file_format, s_before),
         cmocka_unit_test_setup (test_round_trip, s_before),

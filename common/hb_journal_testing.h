@@ -53,15 +53,32 @@ hb_journal_testing_setup (const char *prefix, const char *label,
 static inline void
 hb_journal_testing_teardown (const char *dir, const char *path)
 {
+    char marker [4096];
+    snprintf (marker, sizeof marker, "%s.created", path);
     unlink (path);
+    unlink (marker);                //  hb_journal_open_owned's
     rmdir (dir);
+}
+
+//  Removes a journal and the marker hb_journal_open_owned keeps beside it,
+//  so that the next open starts a fresh one on purpose.
+static inline void
+hb_journal_testing_unlink (const char *path)
+{
+    char marker [4096];
+    snprintf (marker, sizeof marker, "%s.created", path);
+    unlink (path);
+    unlink (marker);
 }
 
 //  Per-test set-up: no journal at path, logging as name at level.
 static inline void
 hb_journal_testing_before (const char *path, const char *name, hb_log_level_t level)
 {
+    char marker [4096];
+    snprintf (marker, sizeof marker, "%s.created", path);
     unlink (path);
+    unlink (marker);
     hb_log_init (name, level);
 }
 

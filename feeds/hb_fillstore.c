@@ -56,7 +56,7 @@ hb_fillstore_new (const char *path, hb_journal_policy_t policy, int interval_ms,
         return NULL;
     }
     if (path && path [0]) {
-        self->journal = hb_journal_open (path, policy, interval_ms);
+        self->journal = hb_journal_open_owned (path, policy, interval_ms);
         if (!self->journal || hb_journal_replay (self->journal, s_replay_one, self) != 0) {
             hb_fillstore_destroy (&self);
             return NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "hb_journal_testing.h"
 
 static void
 s_fill (hb_fill_t *fill, int n)
@@ -33,7 +34,7 @@ static void
 s_path (char *path, size_t size)
 {
     snprintf (path, size, "/tmp/hb-fillstore-test-%d.fills", (int) getpid ());
-    unlink (path);
+    hb_journal_testing_unlink (path);
 }
 
 static void
@@ -90,7 +91,7 @@ test_round_trip (void **state)
     assert_int_equal (hb_fillstore_append (store, &fill), 0);
     s_assert_fill (store, 10, 10);
     hb_fillstore_destroy (&store);
-    unlink (path);
+    hb_journal_testing_unlink (path);
 }
 
 static void
@@ -124,7 +125,7 @@ test_ring_cap (void **state)
     s_assert_fill (store, 3, 3);
     s_assert_fill (store, 5, 5);
     hb_fillstore_destroy (&store);
-    unlink (path);
+    hb_journal_testing_unlink (path);
 }
 
 static void
@@ -147,7 +148,7 @@ test_bad_record_skipped (void **state)
     //  a second store on the same journal is refused (the journal's lock)
     assert_null (hb_fillstore_new (path, HB_JOURNAL_FSYNC_NEVER, 0, 0));
     hb_fillstore_destroy (&store);
-    unlink (path);
+    hb_journal_testing_unlink (path);
 }
 
 static void

@@ -72,7 +72,7 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     if (!self->asof || !self->orders || !self->controls || !self->kill)
         goto fail;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
-    self->journal = hb_journal_open (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    self->journal = hb_journal_open_owned (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
     if (!self->journal || hb_journal_replay (self->journal, hb_hedgeri_replay, self) != 0)
         goto fail;
     //  a kill latched before the restart: what was working is canceled

@@ -20,6 +20,7 @@
 #include "hb_log.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
+#include "hb_journal_testing.h"
 
 #define S_MS    1000000LL
 #define T0      (1800000000LL * 1000 * S_MS)
@@ -112,7 +113,7 @@ s_teardown (void **state)
     hb_hedger_destroy (&fx->hedger);
     hb_sub_destroy (&fx->sub);
     hb_pub_destroy (&fx->pub);
-    unlink (fx->cfg->hedger.journal);
+    hb_journal_testing_unlink (fx->cfg->hedger.journal);
     unlink (fx->cfg->hedger.kill_file);
     rmdir (fx->dir);
     free (fx->cfg);
@@ -126,7 +127,7 @@ static void
 s_fresh (s_fx_t *fx)
 {
     hb_hedger_destroy (&fx->hedger);
-    unlink (fx->cfg->hedger.journal);
+    hb_journal_testing_unlink (fx->cfg->hedger.journal);
     fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0);
     assert_non_null (fx->hedger);
     hb_msg_t msg;

@@ -13,6 +13,7 @@
 
 #include "hb_hedger.h"
 #include "hb_log.h"
+#include "hb_journal_testing.h"
 
 #define S_MS    1000000LL
 #define T0      (1800000000LL * 1000 * S_MS)
@@ -112,7 +113,7 @@ s_teardown (void **state)
     hb_hedger_destroy (&fx->hedger);
     assert_null (fx->hedger);
     hb_hedger_destroy (&fx->hedger);
-    unlink (fx->cfg->hedger.journal);
+    hb_journal_testing_unlink (fx->cfg->hedger.journal);
     unlink (fx->cfg->hedger.kill_file);
     rmdir (fx->dir);
     free (fx->cfg);
