@@ -540,6 +540,17 @@ s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
     s_market (self, root);
     hb_cfg_venues (self, root);
     s_components (self, root);
+    //  A feed must refuse an order before the hedger gives it up, or the
+    //  hedger may hedge again while the first order can still execute.
+    for (int v = 0; v < cfg->n_venues; v++)
+        if (hb_config_component (cfg, "hedger") && cfg->venues [v].max_order_age_ms >= cfg->hedger.order_timeout_ms) {
+            char key [HB_NAME_MAX + 40];
+            snprintf (key, sizeof key, "venues.%s.max_order_age_ms", cfg->venues [v].name);
+            hb_yaml_error_at (self->yaml, cfg->venues [v].line, key,
+                              "%d must be below components.hedger.order_timeout_ms (%d), so that an "
+                              "order the hedger gave up on can never execute",
+                              cfg->venues [v].max_order_age_ms, cfg->hedger.order_timeout_ms);
+        }
     hb_cfg_hosts (self, root);
     hb_cfg_security (self, root);
 }

@@ -140,6 +140,8 @@ typedef struct {
     double              collateral_usd;
     double              balances [HB_MAX_ASSETS];   //  coin balances per asset index
     int                 cpu;                    //  CPU affinity, -1: none
+    int                 max_order_age_ms;       //  an order older than this (from its sender's
+                                                //  ts_pub) is refused as expired, never executed
     bool                enabled;                //  false: configured but not started
     int                 n_instruments;
     hb_instrument_cfg_t instruments [HB_MAX_INSTRUMENTS];

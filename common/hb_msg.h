@@ -140,6 +140,7 @@ typedef enum {
     HB_REJ_NO_LIQUIDITY = 10,
     HB_REJ_RATE_LIMIT = 11,
     HB_REJ_VENUE = 12,              //  the venue's own reason, see text
+    HB_REJ_EXPIRED = 13,            //  older than the feed's max_order_age_ms: never sent
     HB_REJ_COUNT
 } hb_reject_t;
 

@@ -42,7 +42,8 @@ static const char *s_reject_names [HB_REJ_COUNT] = {
     [HB_REJ_UNKNOWN_ORDER] = "unknown_order",
     [HB_REJ_NO_LIQUIDITY] = "no_liquidity",
     [HB_REJ_RATE_LIMIT] = "rate_limit",
-    [HB_REJ_VENUE] = "venue"
+    [HB_REJ_VENUE] = "venue",
+    [HB_REJ_EXPIRED] = "expired"
 };
 
 static const char *s_status_names [] = {

@@ -42,7 +42,7 @@ test_names (void **state)
     const char *rejects [] = { "none", "unknown_instrument", "below_min_size", "off_lot",
                                "insufficient_collateral", "outage", "bad_price", "bad_order",
                                "duplicate_id", "unknown_order", "no_liquidity", "rate_limit",
-                               "venue", "unknown" };
+                               "venue", "expired", "unknown" };
     for (int i = 0; i <= HB_REJ_COUNT; i++)
         assert_string_equal (hb_reject_name (i), rejects [i]);
     assert_string_equal (hb_ack_status_name (HB_ACK_ACCEPTED), "accepted");

@@ -57,7 +57,7 @@ struct _hb_feed_t {
     hb_hist_t            *latency;      //  venue event -> received, since the last heartbeat
     s_timer_t             timers [S_MAX_TIMERS];
     s_fd_t                fds [S_MAX_FDS];
-    hb_complain_t         c_invalid, c_misaddressed, c_decode, c_stale,
+    hb_complain_t         c_invalid, c_misaddressed, c_decode, c_stale, c_expired,
                           c_gap, c_unexpected, c_reject, c_slots, c_journal, c_replay;
     hb_msg_t              in;           //  scratch for received orders
     hb_msg_t              out;          //  scratch for what the host publishes itself
@@ -319,7 +319,24 @@ s_on_subscription (zloop_t *loop, zsock_t *reader, void *arg)
 //  Publishes a reject in the plugin's place, for an order or a cancel it
 //  could not even answer.
 static void
+s_host_reject_as (hb_feed_t *self, const char *symbol, const char *client_id, int reason,
+                  const char *text);
+
+static void
 s_host_reject (hb_feed_t *self, const char *symbol, const char *client_id, const char *what)
+{
+    char text [HB_TEXT_MAX];
+    snprintf (text, sizeof text, "plugin %s could not handle the %s",
+              hb_plugin_host_name (self->plugin), what);
+    self->counts.host_rejects++;
+    hb_complain (&self->c_reject, HB_LOG_WARN, "plugin %s failed on %s %s: rejected by the host",
+                 hb_plugin_host_name (self->plugin), what, client_id);
+    s_host_reject_as (self, symbol, client_id, HB_REJ_VENUE, text);
+}
+
+static void
+s_host_reject_as (hb_feed_t *self, const char *symbol, const char *client_id, int reason,
+                  const char *text)
 {
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
@@ -330,12 +347,8 @@ s_host_reject (hb_feed_t *self, const char *symbol, const char *client_id, const
     snprintf (ack->symbol, sizeof ack->symbol, "%s", symbol);
     snprintf (ack->client_id, sizeof ack->client_id, "%s", client_id);
     ack->status = HB_ACK_REJECTED;
-    ack->reason = HB_REJ_VENUE;
-    snprintf (ack->text, sizeof ack->text, "plugin %s could not handle the %s",
-              hb_plugin_host_name (self->plugin), what);
-    self->counts.host_rejects++;
-    hb_complain (&self->c_reject, HB_LOG_WARN, "plugin %s failed on %s %s: rejected by the host",
-                 hb_plugin_host_name (self->plugin), what, client_id);
+    ack->reason = (uint8_t) reason;
+    snprintf (ack->text, sizeof ack->text, "%s", text);
     if (hb_pub_send (self->pub, NULL, msg) == 0 && msg->env.seq > self->last_seq)
         self->last_seq = msg->env.seq;
 }
@@ -360,6 +373,22 @@ s_dispatch (hb_feed_t *self, const char *topic)
         return;
     }
     self->counts.orders_in++;
+    //  An order that waited (a stalled feed, a slow bus, a clock step) may
+    //  have been given up by its sender, who may have hedged again since:
+    //  executing it now would hedge twice. Stamped ahead of our clock by as
+    //  much is as suspect (a stepped clock on the sender's host).
+    int64_t age_ns = hb_wall_ns () - msg->env.ts_pub;
+    int64_t max_ns = (int64_t) self->venue->max_order_age_ms * HB_NS_PER_MS;
+    if (msg->env.type == HB_MSG_ORDER && (age_ns > max_ns || age_ns < -max_ns)) {
+        char text [HB_TEXT_MAX];
+        snprintf (text, sizeof text, "order %.0f ms old at the feed, over max_order_age_ms %d: "
+                  "not sent", (double) age_ns / HB_NS_PER_MS, self->venue->max_order_age_ms);
+        self->counts.expired++;
+        hb_complain (&self->c_expired, HB_LOG_WARN, "order %s from %s: %s",
+                     msg->u.order.client_id, msg->env.publisher, text);
+        s_host_reject_as (self, msg->u.order.symbol, msg->u.order.client_id, HB_REJ_EXPIRED, text);
+        return;
+    }
     //  An unknown symbol is the plugin's to reject: it knows its venue.
     if (msg->env.type == HB_MSG_ORDER) {
         if (hb_plugin_host_order (self->plugin, &msg->u.order))

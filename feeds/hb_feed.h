@@ -36,6 +36,7 @@ typedef struct {
     uint64_t orders_in;         //  orders and cancels received for this venue
     uint64_t misaddressed;      //  orders or cancels for another venue, dropped
     uint64_t host_rejects;      //  rejects published by the host (plugin returned -1)
+    uint64_t expired;           //  orders older than max_order_age_ms, rejected unsent
     uint64_t published;         //  plugin messages accepted by the publisher
     uint64_t invalid;           //  plugin messages refused (type, venue, symbol, encoder)
     uint64_t sent;              //  frames handed to the socket (heartbeats included)

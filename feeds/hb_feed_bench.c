@@ -83,6 +83,7 @@ s_config (uint64_t ticks)
     snprintf (venue->endpoint, HB_ENDPOINT_MAX, "ipc://%s/feed.flood.pub", s_dir);
     venue->enabled = true;
     venue->cpu = -1;
+    venue->max_order_age_ms = 1000;
     //  Same-length symbols, so every tick has the topic length of S_TOPIC.
     const char *symbols [] = { "BTC-USD", "BTC-EUR", "BTC-JPY", "BTC-GBP" };
     venue->n_instruments = 4;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "hb_journal_testing.h"
+#include "hb_time.h"
 
 #define S_WAIT_MS 5000
 
@@ -71,6 +72,7 @@ s_config (const char *dir, const char *flood_ticks, bool invalid)
     venue->fills_fsync = HB_JOURNAL_FSYNC_NEVER;
     venue->enabled = true;
     venue->cpu = -1;
+    venue->max_order_age_ms = 1000;
     venue->fee_taker = 0.0005;
     venue->n_instruments = 2;
     const char *symbols [] = { "BTC-USD", "ETH-USD" };
@@ -239,6 +241,78 @@ test_example_orders (void **state)
     assert_int_equal (stats.decode_errors, 0);
     assert_true (stats.heartbeats >= 1);
     assert_true (stats.published >= 2 + 4);    //  two ticks, reject, accepted, fill, done
+}
+
+//  Sends an order for BTC-USD on a raw socket with the envelope given, so
+//  that its ts_pub can say it waited
+static void
+s_send_stamped (zsock_t *raw, const char *client_id, uint64_t seq, int64_t ts_pub)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_ORDER;
+    snprintf (msg.env.publisher, sizeof msg.env.publisher, "console");
+    msg.env.epoch = 1;
+    msg.env.seq = seq;
+    msg.env.ts_recv = msg.env.ts_pub = ts_pub;
+    hb_order_t *order = &msg.u.order;
+    snprintf (order->venue, HB_NAME_MAX, "ex");
+    snprintf (order->symbol, HB_NAME_MAX, "BTC-USD");
+    snprintf (order->client_id, HB_ID_MAX, "%s", client_id);
+    order->side = HB_SIDE_BUY;
+    order->ord_type = HB_ORD_MARKET;
+    order->tif = HB_TIF_IOC;
+    order->qty = 0.01;
+    static hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    void *sock = zsock_resolve (raw);
+    assert_int_equal (zmq_send (sock, "order.ex.BTC-USD", 16, ZMQ_SNDMORE), 16);
+    assert_int_equal (zmq_send (sock, buf.data, buf.size, 0), (int) buf.size);
+}
+
+//  An order that waited longer than max_order_age_ms (a stalled feed, a
+//  slow bus), or is stamped as far ahead (a stepped clock), is rejected as
+//  expired and never reaches the plugin: its sender may have given it up
+//  and hedged again.
+static void
+test_expired_order (void **state)
+{
+    (void) state;
+    s_fixture_t *fx = s_setup ("lib/hedgebus/hb_venue_example.so", NULL, false);
+    //  the console's endpoint taken over by a raw publisher
+    char endpoint [HB_ENDPOINT_MAX + 1];
+    snprintf (endpoint, sizeof endpoint, "@%s", fx->config->components [0].endpoint);
+    hb_pub_destroy (&fx->console);
+    zsock_t *raw = zsock_new_xpub (endpoint);
+    assert_non_null (raw);
+    zsock_set_rcvtimeo (raw, S_WAIT_MS);
+    char *sub = zstr_recv (raw);            //  the feed's subscription
+    assert_non_null (sub);
+    zstr_free (&sub);
+
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    int64_t max_ns = (int64_t) fx->config->venues [0].max_order_age_ms * HB_NS_PER_MS;
+    s_send_stamped (raw, "old-1", 1, hb_wall_ns () - 10 * max_ns);
+    assert_int_equal (s_recv_until (fx, HB_MSG_ACK, "ack.ex.BTC-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.ack.client_id, "old-1");
+    assert_int_equal (msg.u.ack.status, HB_ACK_REJECTED);
+    assert_int_equal (msg.u.ack.reason, HB_REJ_EXPIRED);
+    assert_non_null (strstr (msg.u.ack.text, "max_order_age_ms"));
+    s_send_stamped (raw, "ahead-1", 2, hb_wall_ns () + 10 * max_ns);
+    assert_int_equal (s_recv_until (fx, HB_MSG_ACK, "ack.ex.BTC-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.ack.client_id, "ahead-1");
+    assert_int_equal (msg.u.ack.reason, HB_REJ_EXPIRED);
+    //  a fresh one goes through to the plugin and fills
+    s_send_stamped (raw, "fresh-1", 3, hb_wall_ns ());
+    assert_int_equal (s_recv_until (fx, HB_MSG_FILL, "fill.ex.BTC-USD", &msg, topic), 0);
+    assert_string_equal (msg.u.fill.client_id, "fresh-1");
+
+    zsock_destroy (&raw);
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.expired, 2);
+    assert_int_equal (stats.orders_in, 3);
 }
 
 //  Sends a fill replay request (since as its one frame, NULL: no frame)
@@ -449,6 +523,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_example_orders),
+        cmocka_unit_test (test_expired_order),
         cmocka_unit_test (test_host_rejects_for_plugin),
         cmocka_unit_test (test_fill_replay),
         cmocka_unit_test (test_invalid_publish_counted),
