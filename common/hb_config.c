@@ -543,6 +543,11 @@ s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
     //  A feed must refuse an order before the hedger gives it up, or the
     //  hedger may hedge again while the first order can still execute.
     for (int v = 0; v < cfg->n_venues; v++)
+        if (cfg->venues [v].max_order_age_ms == 0) {
+            int half = cfg->hedger.order_timeout_ms / 2;
+            cfg->venues [v].max_order_age_ms = half < 1 ? 1 : half < 1000 ? half : 1000;
+        }
+        else
         if (hb_config_component (cfg, "hedger") && cfg->venues [v].max_order_age_ms >= cfg->hedger.order_timeout_ms) {
             char key [HB_NAME_MAX + 40];
             snprintf (key, sizeof key, "venues.%s.max_order_age_ms", cfg->venues [v].name);

@@ -306,7 +306,8 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     snprintf (dflt, sizeof dflt, "feed.%s.pub", venue->name);
     hb_cfg_endpoint_key (self, map, "endpoint", dflt, venue->endpoint);
     hb_cfg_integer (map, "cpu", -1, -1, 1023, &venue->cpu);
-    hb_cfg_integer (map, "max_order_age_ms", 1000, 1, 3600000, &venue->max_order_age_ms);
+    //  0: not set, derived from the hedger's order timeout once it is known
+    hb_cfg_integer (map, "max_order_age_ms", 0, 1, 3600000, &venue->max_order_age_ms);
     snprintf (dflt, sizeof dflt, "feed.%s.replay", venue->name);
     hb_cfg_endpoint_key (self, map, "replay_endpoint", dflt, venue->replay_endpoint);
     s_fills_journal (self, map, venue);
