@@ -18,6 +18,7 @@
 #include "hb_log.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
+#include "hb_time.h"
 
 #define WAIT_MS     5000            //  generous: the machine is shared
 
@@ -413,6 +414,17 @@ test_malformed (void **state)
     memset (long_topic, 't', sizeof long_topic);
     zmq_send (handle, long_topic, sizeof long_topic, ZMQ_SNDMORE);
     zmq_send (handle, buf.data, buf.size, 0);
+    //  5b. well-formed, but stamped 120 s and 80 years ahead of our clock
+    //  (a clock step on the publisher's host): dropped and counted apart
+    hb_buf_t ahead;
+    msg.env.ts_pub = hb_wall_ns () + 120 * 1000000000LL;
+    assert_int_equal (hb_msg_encode (&msg, &ahead), 0);
+    zmq_send (handle, "tick.alpha.BTC-PERP", 19, ZMQ_SNDMORE);
+    zmq_send (handle, ahead.data, ahead.size, 0);
+    msg.env.ts_pub = hb_wall_ns () + 80LL * 365 * 86400 * 1000000000LL;
+    assert_int_equal (hb_msg_encode (&msg, &ahead), 0);
+    zmq_send (handle, "tick.alpha.BTC-PERP", 19, ZMQ_SNDMORE);
+    zmq_send (handle, ahead.data, ahead.size, 0);
     //  6. then a good one, on the same connection so it comes after
     zmq_send (handle, "tick.alpha.BTC-PERP", 19, ZMQ_SNDMORE);
     zmq_send (handle, buf.data, buf.size, 0);
@@ -430,7 +442,7 @@ test_malformed (void **state)
             if (strcmp (msg.env.publisher, "raw") == 0) {
                 from_raw++;
                 assert_true (msg.u.tick.mark == 100);
-                assert_int_equal (errors, 5);       //  everything before it was refused
+                assert_int_equal (errors, 7);       //  everything before it was refused
             }
             else
                 assert_true (msg.u.tick.mark == 200);
@@ -439,14 +451,15 @@ test_malformed (void **state)
             assert_int_equal (errno, EPROTO);
             assert_null (hb_sub_last_payload (sub, NULL));
             errors++;
-            assert_true (errors <= 5);
+            assert_true (errors <= 7);
         }
     }
     assert_int_equal (from_raw, 1);
-    assert_int_equal (errors, 5);
+    assert_int_equal (errors, 7);
     hb_sub_stats_t stats;
     hb_sub_stats (sub, &stats);
     assert_int_equal (stats.decode_errors, 5);
+    assert_int_equal (stats.future, 2);
     assert_int_equal (stats.received, 2);
     zsock_destroy (&raw);
     hb_sub_destroy (&sub);

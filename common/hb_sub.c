@@ -24,6 +24,7 @@ struct _hb_sub_t {
     uint64_t       last_missed;
     hb_sub_stats_t stats;
     hb_complain_t  decode_complaint;
+    hb_complain_t  future_complaint;
     hb_hist_t     *latency;         //  ts_pub -> receive, since hb_sub_latency
 };
 
@@ -192,6 +193,18 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     char name [HB_TOPIC_MAX];
     memcpy (name, zmq_msg_data (&self->topic), topic_len);
     name [topic_len] = 0;
+    int64_t now = hb_wall_ns ();
+    if (msg->env.ts_pub > now + HB_SUB_MAX_AHEAD_NS) {
+        self->stats.future++;
+        char safe [HB_TOPIC_MAX];
+        s_printable (safe, sizeof safe, name, topic_len);
+        hb_complain (&self->future_complaint, HB_LOG_WARN,
+                     "bus: dropped a message on '%s' from %s stamped %.1f s ahead of this host's "
+                     "clock (a clock step on its host?)", safe, msg->env.publisher,
+                     (double) (msg->env.ts_pub - now) / 1e9);
+        errno = EPROTO;
+        return -1;
+    }
     uint64_t missed = 0;
     hb_seq_status_t seq_status = hb_seq_check (self->seq, name, &msg->env, &missed);
     self->stats.received++;

@@ -20,7 +20,16 @@ typedef struct {
     uint64_t missed;            //  messages lost in those gaps
     uint64_t restarts;          //  publisher restarts seen
     uint64_t stale;             //  duplicates / old epochs dropped
+    uint64_t future;            //  stamped over HB_SUB_MAX_AHEAD_NS ahead of our clock: dropped
 } hb_sub_stats_t;
+
+//  A message whose ts_pub is further ahead of this host's clock than this
+//  is dropped (counted in future, logged): a clock step on the sender's
+//  host would otherwise hold every data-time decision until the clock
+//  catches up (or, 80 years ahead, for good). Behind is fine: replays and
+//  slow links deliver the past. Hosts are expected to be NTP-synced to
+//  well within it.
+#define HB_SUB_MAX_AHEAD_NS     (5 * 1000000000LL)
 
 //  rcvhwm 0 means the default (10000).
 hb_sub_t *hb_sub_new (int rcvhwm);
@@ -38,7 +47,8 @@ int hb_sub_unsubscribe (hb_sub_t *self, const char *prefix);
 //  truncated to topic_size) and sets *status (may be NULL). STALE messages
 //  are still returned (status tells) so the caller decides.
 //  Returns -1 with errno EAGAIN on timeout, EINTR when interrupted, EPROTO
-//  for a malformed message (counted; the caller just calls again).
+//  for a malformed message or one stamped too far ahead (counted; the
+//  caller just calls again).
 int hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
                  hb_msg_t *msg, hb_seq_status_t *status, int timeout_ms);
 
