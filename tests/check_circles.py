@@ -13,7 +13,10 @@ and nothing calls back into them.
 Exit 0 when no folder has a circle, 1 when one has (each is named, with the
 symbols that close it), 2 on a usage error (no objects found, nm missing).
 
-    check_circles.py [OBJ_ROOT]
+    check_circles.py [--src TOP] [OBJ_ROOT]
+
+With --src, an object whose source (TOP/<folder>/<name>.c) is gone is left
+out: a build directory keeps the objects of files renamed or merged since.
 """
 import os
 import subprocess
@@ -41,15 +44,18 @@ def symbols(path):
     return defined, used
 
 
-def folders(root):
+def folders(root, src=None):
     """{folder (relative to root): [object path, ...]} with objects to check."""
     found = {}
     for dirpath, _dirs, files in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
         objs = sorted(os.path.join(dirpath, f) for f in files
                       if f.endswith(".o")
-                      and not f[:-2].endswith(SKIP_SUFFIXES))
+                      and not f[:-2].endswith(SKIP_SUFFIXES)
+                      and (src is None or os.path.isfile(
+                          os.path.join(src, rel, f[:-2] + ".c"))))
         if objs:
-            found[os.path.relpath(dirpath, root)] = objs
+            found[rel] = objs
     return found
 
 
@@ -125,12 +131,15 @@ def check_folder(objs):
 
 
 def main(argv):
-    root = argv[1] if len(argv) > 1 else "build/asan/obj"
-    if len(argv) > 2 or not os.path.isdir(root):
-        print(f"usage: {argv[0]} [OBJ_ROOT]  (no directory {root})",
+    args, src = argv[1:], None
+    if len(args) >= 2 and args[0] == "--src":
+        src, args = args[1], args[2:]
+    root = args[0] if args else "build/asan/obj"
+    if len(args) > 1 or not os.path.isdir(root):
+        print(f"usage: {argv[0]} [--src TOP] [OBJ_ROOT]  (no directory {root})",
               file=sys.stderr)
         return 2
-    found = folders(root)
+    found = folders(root, src)
     if not found:
         print(f"check_circles: no objects under {root}", file=sys.stderr)
         return 2

@@ -48,8 +48,18 @@ $CHECK "$DIR/tree" >"$DIR/out3" 2>&1; rc=$?
 cat "$DIR/out3"
 [ "$rc" = 0 ] || fail "a tree without a circle: exit $rc, expected 0"
 
-# 4. nothing to check is an error, not a pass
+# 4. with --src, the object of a source that is gone (renamed or merged
+#    since the build) is left out: the circle of 1. is only there while
+#    both sources are
+$CHECK --src "$DIR/src/circle" "$DIR/circle" >"$DIR/out5" 2>&1; rc=$?
+[ "$rc" = 1 ] || fail "--src with both sources there: exit $rc, expected 1"
+rm "$DIR/src/circle/lib/b.c"
+$CHECK --src "$DIR/src/circle" "$DIR/circle" >"$DIR/out5" 2>&1; rc=$?
+cat "$DIR/out5"
+[ "$rc" = 0 ] || fail "--src with b.c gone: exit $rc, expected 0"
+
+# 5. nothing to check is an error, not a pass
 mkdir -p "$DIR/empty"
 $CHECK "$DIR/empty" >"$DIR/out4" 2>&1; rc=$?
 [ "$rc" = 2 ] || fail "an empty tree: exit $rc, expected 2"
-echo "ok: circles of two and three reported, a tree passes, an empty tree is an error"
+echo "ok: circles of two and three reported, a tree passes, stale objects left out with --src, an empty tree is an error"

@@ -78,11 +78,11 @@ fi
 # in a circle (tests/check_circles.py, on the ASan build's objects; one test).
 if want folder-circles; then
     if [ -d "$ASAN/obj" ]; then
-        if /usr/bin/python3 "$TOP/tests/check_circles.py" "$ASAN/obj" >"$LOG/folder-circles.log" 2>&1; then
+        if /usr/bin/python3 "$TOP/tests/check_circles.py" --src "$TOP" "$ASAN/obj" >"$LOG/folder-circles.log" 2>&1; then
             pass=$((pass + 1)); echo "ok   folder-circles"
         else
             fail=$((fail + 1)); failed_names="$failed_names folder-circles"
-            echo "FAIL folder-circles -- $LOG/folder-circles.log"; tail -30 "$LOG/folder-circles.log" | sed 's/^/    /'
+            echo "FAIL folder-circles -- $LOG/folder-circles.log"; head -40 "$LOG/folder-circles.log" | sed 's/^/    /'
         fi
     else
         skip=$((skip + 1)); echo "skip folder-circles: no $ASAN/obj (make check-asan)"
