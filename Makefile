@@ -5,7 +5,9 @@
 #   make test       the same set-up, then every test (ASan+UBSan build, fuzz smoke)
 #   make bench      benchmarks, each beside the bare transport in the same run
 #   make fuzz       libFuzzer targets (clang), in build/fuzz/
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (DESTDIR too): programs, plugins, the plugin
+#                   SDK (include/hedgebus, hedgebus-plugin.pc), systemd units,
+#                   config examples (share/hedgebus)
 #   make clean
 #
 # Sources are found by convention, so adding a file needs no edit here:
@@ -191,11 +193,29 @@ bench: deps build
 run: deps build
 	@CONFIG=$(CONFIG) DURATION=$(DURATION) sh mk/run.sh
 
+# The plugin SDK: feeds/hb_plugin.h and every project header it includes
+# (asked of the compiler, so a header it starts to include is installed
+# too), flat in include/hedgebus/, and hedgebus-plugin.pc (Version: the
+# plugin ABI). Units go where systemd looks for packaged ones, with
+# ExecStart pointed at $(PREFIX)/bin.
+SDK_HEADERS = $(sort $(filter %.h,$(shell $(CC) -MM -Icommon -Ifeeds feeds/hb_plugin.h)))
+SDK_ABI     = $(shell sed -n 's/^\#define HB_PLUGIN_ABI_VERSION *\([0-9]*\).*/\1/p' feeds/hb_plugin.h)
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hedgebus $(DESTDIR)$(PREFIX)/share/hedgebus
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hedgebus $(DESTDIR)$(PREFIX)/share/hedgebus/venues \
+	    $(DESTDIR)$(PREFIX)/include/hedgebus $(DESTDIR)$(PREFIX)/share/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/hedgebus/
 	install -m 644 config/*.yaml $(DESTDIR)$(PREFIX)/share/hedgebus/
+	install -m 644 config/venues/*.yaml $(DESTDIR)$(PREFIX)/share/hedgebus/venues/
+	install -m 644 $(SDK_HEADERS) $(DESTDIR)$(PREFIX)/include/hedgebus/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@ABI@|$(SDK_ABI)|' mk/hedgebus-plugin.pc.in \
+	    >$(DESTDIR)$(PREFIX)/share/pkgconfig/hedgebus-plugin.pc
+	for u in $(wildcard config/systemd/*.service config/systemd/*.socket config/systemd/*.target); do \
+	    t=$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
+	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' $$u >$$t && chmod 644 $$t || exit 1; \
+	done
+	install -m 644 config/systemd/hedgebus.sysusers.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/hedgebus.conf
 
 clean:
 	rm -rf build

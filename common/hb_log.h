@@ -11,13 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-typedef enum {
-    HB_LOG_ERROR = 0,
-    HB_LOG_WARN  = 1,
-    HB_LOG_INFO  = 2,
-    HB_LOG_DEBUG = 3
-} hb_log_level_t;
+#include "hb_log_level.h"
 
 //  Sets the component name printed on every line and the threshold. The
 //  environment variable HB_LOG_LEVEL (error|warn|info|debug), when set,

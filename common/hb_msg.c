@@ -49,42 +49,8 @@
 #define S_HEARTBEAT_FIELDS  14
 
 //  ---------------------------------------------------------------------------
-//  Validity rules, shared by every encoder and decoder
-
-static bool
-s_name_char (char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '.' || c == '_' || c == ':' || c == '-';
-}
-
-bool
-hb_name_valid (const char *name)
-{
-    if (!name)
-        return false;
-    size_t len = 0;
-    while (len < HB_NAME_MAX && name [len]) {
-        if (!s_name_char (name [len]))
-            return false;
-        len++;
-    }
-    return len > 0 && len < HB_NAME_MAX;
-}
-
-//  Ids are whatever a venue uses, so any printable ASCII but space; they
-//  never need quoting in a log line or a journal.
-static bool
-s_id_valid (const char *id, bool required)
-{
-    size_t len = 0;
-    while (len < HB_ID_MAX && id [len]) {
-        if (id [len] < 0x21 || id [len] > 0x7e)
-            return false;
-        len++;
-    }
-    return len < HB_ID_MAX && (len > 0 || !required);
-}
+//  Validity rules of these bodies (the ones every body shares, names, ids
+//  and non-negative numbers, are in hb_msg_int.h)
 
 //  Free text is shown to people only: any bytes but NUL (which cannot
 //  survive a C string anyway). hb_msg_to_json makes it valid JSON.
@@ -98,12 +64,6 @@ static bool
 s_positive (double value)
 {
     return isfinite (value) && value > 0;
-}
-
-static bool
-s_not_negative (double value)
-{
-    return isfinite (value) && value >= 0;
 }
 
 static bool
@@ -132,16 +92,16 @@ static bool
 s_env_valid (const hb_env_t *env)
 {
     return env->type > HB_MSG_NONE && env->type < HB_MSG_TYPE_COUNT
-        && hb_name_valid (env->publisher)
+        && hb_msgi_name_valid (env->publisher)
         && env->ts_venue >= 0 && env->ts_recv >= 0 && env->ts_pub >= 0;
 }
 
 static bool
 s_tick_valid (const hb_tick_t *self)
 {
-    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
-        && s_not_negative (self->mark) && s_not_negative (self->mark_iv)
-        && s_not_negative (self->underlying)
+    return hb_msgi_name_valid (self->venue) && hb_msgi_name_valid (self->symbol)
+        && hb_msgi_not_negative (self->mark) && hb_msgi_not_negative (self->mark_iv)
+        && hb_msgi_not_negative (self->underlying)
         && s_levels_valid (self->bids, self->n_bids, -1)
         && s_levels_valid (self->asks, self->n_asks, +1);
 }
@@ -149,16 +109,16 @@ s_tick_valid (const hb_tick_t *self)
 static bool
 s_trade_valid (const hb_trade_t *self)
 {
-    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
-        && s_id_valid (self->trade_id, false) && s_side_valid (self->side)
+    return hb_msgi_name_valid (self->venue) && hb_msgi_name_valid (self->symbol)
+        && hb_msgi_id_valid (self->trade_id, false) && s_side_valid (self->side)
         && s_positive (self->px) && s_positive (self->qty);
 }
 
 static bool
 s_order_valid (const hb_order_t *self)
 {
-    if (!hb_name_valid (self->venue) || !hb_name_valid (self->symbol)
-    ||  !s_id_valid (self->client_id, true) || !s_side_valid (self->side)
+    if (!hb_msgi_name_valid (self->venue) || !hb_msgi_name_valid (self->symbol)
+    ||  !hb_msgi_id_valid (self->client_id, true) || !s_side_valid (self->side)
     ||  (self->tif != HB_TIF_IOC && self->tif != HB_TIF_GTC)
     ||  !s_positive (self->qty))
         return false;
@@ -172,8 +132,8 @@ s_order_valid (const hb_order_t *self)
 static bool
 s_cancel_valid (const hb_cancel_t *self)
 {
-    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
-        && s_id_valid (self->client_id, true);
+    return hb_msgi_name_valid (self->venue) && hb_msgi_name_valid (self->symbol)
+        && hb_msgi_id_valid (self->client_id, true);
 }
 
 //  A reason goes with a rejection and only with one; what is done or
@@ -181,10 +141,10 @@ s_cancel_valid (const hb_cancel_t *self)
 static bool
 s_ack_valid (const hb_ack_t *self)
 {
-    if (!hb_name_valid (self->venue) || !hb_name_valid (self->symbol)
-    ||  !s_id_valid (self->client_id, true) || !s_id_valid (self->order_id, false)
+    if (!hb_msgi_name_valid (self->venue) || !hb_msgi_name_valid (self->symbol)
+    ||  !hb_msgi_id_valid (self->client_id, true) || !hb_msgi_id_valid (self->order_id, false)
     ||  !s_text_valid (self->text)
-    ||  !s_not_negative (self->filled_qty) || !s_not_negative (self->leaves_qty)
+    ||  !hb_msgi_not_negative (self->filled_qty) || !hb_msgi_not_negative (self->leaves_qty)
     ||  self->reason >= HB_REJ_COUNT)
         return false;
     switch (self->status) {
@@ -203,18 +163,18 @@ s_ack_valid (const hb_ack_t *self)
 static bool
 s_fill_valid (const hb_fill_t *self)
 {
-    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
-        && s_id_valid (self->client_id, true) && s_id_valid (self->order_id, true)
-        && s_id_valid (self->fill_id, true) && s_side_valid (self->side)
+    return hb_msgi_name_valid (self->venue) && hb_msgi_name_valid (self->symbol)
+        && hb_msgi_id_valid (self->client_id, true) && hb_msgi_id_valid (self->order_id, true)
+        && hb_msgi_id_valid (self->fill_id, true) && s_side_valid (self->side)
         && (self->liquidity == 1 || self->liquidity == 2)
         && s_positive (self->px) && s_positive (self->qty) && isfinite (self->fee)
-        && hb_name_valid (self->fee_asset);
+        && hb_msgi_name_valid (self->fee_asset);
 }
 
 static bool
 s_heartbeat_valid (const hb_heartbeat_t *self)
 {
-    return hb_name_valid (self->component);
+    return hb_msgi_name_valid (self->component);
 }
 
 

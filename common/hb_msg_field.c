@@ -1,13 +1,23 @@
 /*  hb_msg_field: the field primitives that every body codec shares
-    (hb_msg_int.h): packers for strings and doubles, and the cursor that
-    reads an unpacked array one field at a time with a sticky error. The
-    envelope and the bodies that use them are in hb_msg.c, hb_msg_state.c,
-    hb_msg_risk.c and hb_msg_hedge.c.                                      */
+    (hb_msg_int.h): the name rule, packers for strings and doubles, and the
+    cursor that reads an unpacked array one field at a time with a sticky
+    error. The envelope and the bodies that use them are in hb_msg.c,
+    hb_msg_state.c, hb_msg_risk.c and hb_msg_hedge.c; nothing here calls
+    them.                                                                  */
 #include "hb_msg_int.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
+
+//  ---------------------------------------------------------------------------
+//  Names (the rule is in hb_msg_int.h)
+
+bool
+hb_name_valid (const char *name)
+{
+    return hb_msgi_name_valid (name);
+}
 
 //  ---------------------------------------------------------------------------
 //  Encoding

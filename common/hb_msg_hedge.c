@@ -11,31 +11,18 @@
 #define S_REJECT_FIELDS     6       //  request_id, asset, venue, reason, detail, qty
 #define S_CONTROL_FIELDS    5       //  id, command, by, text, canceled
 
-//  Same rule as the ids of hb_msg.c: printable ASCII without space.
-static bool
-s_id_valid (const char *id)
-{
-    size_t len = 0;
-    while (len < HB_ID_MAX && id [len]) {
-        if (id [len] < 0x21 || id [len] > 0x7e)
-            return false;
-        len++;
-    }
-    return len > 0 && len < HB_ID_MAX;
-}
-
 //  "" (not about one asset or venue) or a name
 static bool
 s_opt_name (const char *name)
 {
-    return name [0] == '\0' || hb_name_valid (name);
+    return name [0] == '\0' || hb_msgi_name_valid (name);
 }
 
 static bool
 s_reject_valid (const hb_hedge_reject_t *self)
 {
-    return s_id_valid (self->request_id) && s_opt_name (self->asset)
-        && s_opt_name (self->venue) && hb_name_valid (self->reason)
+    return hb_msgi_id_valid (self->request_id, true) && s_opt_name (self->asset)
+        && s_opt_name (self->venue) && hb_msgi_name_valid (self->reason)
         && memchr (self->detail, '\0', sizeof self->detail) != NULL
         && isfinite (self->qty);
 }
@@ -43,9 +30,9 @@ s_reject_valid (const hb_hedge_reject_t *self)
 static bool
 s_control_valid (const hb_hedger_control_t *self)
 {
-    return s_id_valid (self->id)
+    return hb_msgi_id_valid (self->id, true)
         && (self->command == HB_CONTROL_KILL || self->command == HB_CONTROL_RESET)
-        && hb_name_valid (self->by)
+        && hb_msgi_name_valid (self->by)
         && memchr (self->text, '\0', sizeof self->text) != NULL;
 }
 

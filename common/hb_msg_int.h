@@ -2,12 +2,63 @@
     envelope and the market/order bodies; hb_msg_field.c the field packers
     and the read cursor below; hb_msg_state.c the aggregator's state bodies
     (position, exposure, margin, snapshot end); hb_msg_risk.c and
-    hb_msg_hedge.c risk's and the hedger's. Internal to those files.        */
+    hb_msg_hedge.c risk's and the hedger's. Internal to those files.
+
+    The calls go one way: hb_msg.c dispatches to the body files, and every
+    file uses the field primitives and the validity rules below, which call
+    nothing back (tests/check_circles.py keeps it so).                     */
 #ifndef HB_MSG_INT_H
 #define HB_MSG_INT_H
 
 #include "hb_msg.h"
+#include <math.h>
 #include <msgpack.h>
+
+//  Validity rules every body shares. Inline: the encoder and the decoder
+//  run them on every field of every message.
+
+static inline bool
+hb_msgi_name_char (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+//  1..HB_NAME_MAX-1 bytes of [A-Za-z0-9._:-] (hb_name_valid, for callers
+//  outside the codec).
+static inline bool
+hb_msgi_name_valid (const char *name)
+{
+    if (!name)
+        return false;
+    size_t len = 0;
+    while (len < HB_NAME_MAX && name [len]) {
+        if (!hb_msgi_name_char (name [len]))
+            return false;
+        len++;
+    }
+    return len > 0 && len < HB_NAME_MAX;
+}
+
+//  Ids are whatever a venue uses, so any printable ASCII but space; they
+//  never need quoting in a log line or a journal. "" only when !required.
+static inline bool
+hb_msgi_id_valid (const char *id, bool required)
+{
+    size_t len = 0;
+    while (len < HB_ID_MAX && id [len]) {
+        if (id [len] < 0x21 || id [len] > 0x7e)
+            return false;
+        len++;
+    }
+    return len < HB_ID_MAX && (len > 0 || !required);
+}
+
+static inline bool
+hb_msgi_not_negative (double value)
+{
+    return isfinite (value) && value >= 0;
+}
 
 //  A cursor over the fields of one array, with a sticky error: after the
 //  first failure every read returns 0 and does nothing.

@@ -18,25 +18,6 @@
 #define S_RISK_FLAGS    (HB_RISK_NO_POSITIONS | HB_RISK_WARMING_UP | HB_RISK_PLAN_FAILED)
 #define S_REASONS       (HB_RISK_REASON_BAND | HB_RISK_REASON_SIGMA)
 
-static bool
-s_not_negative (double value)
-{
-    return isfinite (value) && value >= 0;
-}
-
-//  Same rule as the ids of hb_msg.c: printable ASCII without space.
-static bool
-s_id_valid (const char *id)
-{
-    size_t len = 0;
-    while (len < HB_ID_MAX && id [len]) {
-        if (id [len] < 0x21 || id [len] > 0x7e)
-            return false;
-        len++;
-    }
-    return len > 0 && len < HB_ID_MAX;
-}
-
 //  A topic: 1..HB_TOPIC_MAX-1 bytes of the name alphabet (topics are names
 //  joined by dots).
 static bool
@@ -57,12 +38,12 @@ s_topic_valid (const char *topic)
 static bool
 s_asset_valid (const hb_risk_asset_t *self)
 {
-    return hb_name_valid (self->asset) && (self->flags & ~S_ASSET_FLAGS) == 0
-        && s_not_negative (self->index) && isfinite (self->exposure_usd)
+    return hb_msgi_name_valid (self->asset) && (self->flags & ~S_ASSET_FLAGS) == 0
+        && hb_msgi_not_negative (self->index) && isfinite (self->exposure_usd)
         && isfinite (self->delta1_usd) && isfinite (self->option_delta_usd)
         && isfinite (self->gamma) && isfinite (self->vega) && isfinite (self->theta)
         && isfinite (self->rho)
-        && s_not_negative (self->vol) && isfinite (self->contribution)
+        && hb_msgi_not_negative (self->vol) && isfinite (self->contribution)
         && isfinite (self->residual_usd);
 }
 
@@ -72,9 +53,9 @@ s_exposure_valid (const hb_risk_exposure_t *self)
     if ((self->flags & ~S_RISK_FLAGS) != 0 || !(self->sample_s > 0 && isfinite (self->sample_s))
     ||  !(self->horizon_s > 0 && isfinite (self->horizon_s))
     ||  !(self->confidence > 0.5 && self->confidence < 1)
-    ||  !s_not_negative (self->var_usd) || !s_not_negative (self->stress_var_usd)
+    ||  !hb_msgi_not_negative (self->var_usd) || !hb_msgi_not_negative (self->stress_var_usd)
     ||  !(self->stress_corr >= -1 && self->stress_corr <= 1)
-    ||  !s_not_negative (self->unhedged_sigma) || !s_not_negative (self->residual_sigma)
+    ||  !hb_msgi_not_negative (self->unhedged_sigma) || !hb_msgi_not_negative (self->residual_sigma)
     ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
     ||  self->n_assets < 1 || self->n_assets > HB_RISK_MAX_ASSETS)
         return false;
@@ -91,21 +72,21 @@ s_exposure_valid (const hb_risk_exposure_t *self)
 static bool
 s_hedge_valid (const hb_risk_hedge_t *self)
 {
-    if (!s_id_valid (self->id) || self->reasons == 0 || (self->reasons & ~S_REASONS) != 0
-    ||  !s_not_negative (self->residual_sigma)
+    if (!hb_msgi_id_valid (self->id, true) || self->reasons == 0 || (self->reasons & ~S_REASONS) != 0
+    ||  !hb_msgi_not_negative (self->residual_sigma)
     ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
     ||  self->n_targets < 1 || self->n_targets > HB_RISK_MAX_ASSETS
     ||  self->n_inputs > HB_RISK_INPUTS_MAX)
         return false;
     for (int i = 0; i < self->n_targets; i++) {
         const hb_risk_target_t *target = &self->targets [i];
-        if (!hb_name_valid (target->asset) || !(target->index > 0 && isfinite (target->index))
+        if (!hb_msgi_name_valid (target->asset) || !(target->index > 0 && isfinite (target->index))
         ||  !isfinite (target->exposure_usd) || !isfinite (target->target_usd)
         ||  !isfinite (target->target_qty))
             return false;
     }
     for (int i = 0; i < self->n_inputs; i++)
-        if (!s_topic_valid (self->inputs [i].topic) || !hb_name_valid (self->inputs [i].publisher))
+        if (!s_topic_valid (self->inputs [i].topic) || !hb_msgi_name_valid (self->inputs [i].publisher))
             return false;
     return true;
 }

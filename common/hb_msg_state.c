@@ -19,58 +19,39 @@
 #define S_KNOWN_FLAGS   (HB_POS_STALE | HB_POS_NO_MARK | HB_MARGIN_TRUNCATED | HB_MARGIN_BREACH)
 
 static bool
-s_not_negative (double value)
-{
-    return isfinite (value) && value >= 0;
-}
-
-//  A fill id as hb_msg.c takes it (printable ASCII but space), or "".
-static bool
-s_fill_ref_valid (const char *id)
-{
-    size_t len = 0;
-    while (len < HB_ID_MAX && id [len]) {
-        if (id [len] < 0x21 || id [len] > 0x7e)
-            return false;
-        len++;
-    }
-    return len < HB_ID_MAX;
-}
-
-static bool
 s_position_valid (const hb_position_t *self)
 {
-    return hb_name_valid (self->venue) && hb_name_valid (self->symbol)
-        && hb_name_valid (self->asset) && hb_name_valid (self->settle)
+    return hb_msgi_name_valid (self->venue) && hb_msgi_name_valid (self->symbol)
+        && hb_msgi_name_valid (self->asset) && hb_msgi_name_valid (self->settle)
         && self->kind >= 1 && self->kind <= 5
         && (self->flags & ~(HB_POS_STALE | HB_POS_NO_MARK)) == 0
-        && isfinite (self->qty) && s_not_negative (self->entry_px)
-        && s_not_negative (self->mark_px) && isfinite (self->realized)
+        && isfinite (self->qty) && hb_msgi_not_negative (self->entry_px)
+        && hb_msgi_not_negative (self->mark_px) && isfinite (self->realized)
         && isfinite (self->fees) && isfinite (self->unrealized)
         && isfinite (self->exposure_usd) && self->mark_ts >= 0
-        && s_fill_ref_valid (self->last_fill);
+        && hb_msgi_id_valid (self->last_fill, false);
 }
 
 static bool
 s_exposure_valid (const hb_exposure_t *self)
 {
-    return hb_name_valid (self->asset) && (self->flags & ~(HB_POS_STALE | HB_POS_NO_MARK)) == 0
-        && s_not_negative (self->price) && isfinite (self->net_qty)
-        && isfinite (self->net_usd) && s_not_negative (self->gross_usd);
+    return hb_msgi_name_valid (self->asset) && (self->flags & ~(HB_POS_STALE | HB_POS_NO_MARK)) == 0
+        && hb_msgi_not_negative (self->price) && isfinite (self->net_qty)
+        && isfinite (self->net_usd) && hb_msgi_not_negative (self->gross_usd);
 }
 
 static bool
 s_margin_valid (const hb_margin_t *self)
 {
-    if (!hb_name_valid (self->venue) || (self->flags & ~S_KNOWN_FLAGS) != 0
+    if (!hb_msgi_name_valid (self->venue) || (self->flags & ~S_KNOWN_FLAGS) != 0
     ||  !isfinite (self->collateral_usd) || !isfinite (self->unrealized_usd)
-    ||  !isfinite (self->equity_usd) || !s_not_negative (self->initial_usd)
-    ||  !s_not_negative (self->maintenance_usd) || !s_not_negative (self->utilization)
+    ||  !isfinite (self->equity_usd) || !hb_msgi_not_negative (self->initial_usd)
+    ||  !hb_msgi_not_negative (self->maintenance_usd) || !hb_msgi_not_negative (self->utilization)
     ||  self->n_assets > HB_MARGIN_ASSETS)
         return false;
     for (int i = 0; i < self->n_assets; i++) {
         const hb_margin_asset_t *asset = &self->assets [i];
-        if (!hb_name_valid (asset->asset) || !isfinite (asset->exposure_usd) || asset->has_liq > 1
+        if (!hb_msgi_name_valid (asset->asset) || !isfinite (asset->exposure_usd) || asset->has_liq > 1
         ||  !(asset->liq_move >= -1 && asset->liq_move <= S_LIQ_MOVE_MAX)
         ||  (!asset->has_liq && asset->liq_move != 0))
             return false;

@@ -24,8 +24,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "hb_msg.h"
 #include "hb_config.h"
+#include "hb_log_level.h"
 
 #define HB_PLUGIN_ABI_VERSION   1
 #define HB_VENUE_SYMBOL         "hb_venue_plugin"
@@ -53,6 +55,7 @@ typedef struct hb_host_api_s {
     //  env.ts_venue and the body. Returns 0 or -1 (invalid message, counted).
     int     (*publish) (void *ctx, hb_msg_t *msg);
 
+    //  level: an hb_log_level_t (HB_LOG_ERROR .. HB_LOG_DEBUG)
     void    (*log) (void *ctx, int level, const char *format, ...)
                 __attribute__ ((format (printf, 3, 4)));
 
@@ -98,5 +101,30 @@ typedef struct hb_venue_ops_s {
 } hb_venue_ops_t;
 
 #define HB_VENUE_OPS_MIN_SIZE ((uint32_t) offsetof (hb_venue_ops_t, spare))
+
+//  Helpers for the venue section, inline like everything a plugin calls
+//  besides the host struct: a plugin built out of tree against this header
+//  (pkg-config hedgebus-plugin) links no hedgebus library, and must not
+//  bind to the host's internals.
+
+//  The instrument of the venue with that symbol, NULL when none.
+static inline const hb_instrument_cfg_t *
+hb_plugin_instrument (const hb_venue_cfg_t *venue, const char *symbol)
+{
+    for (int i = 0; venue && symbol && i < venue->n_instruments; i++)
+        if (strcmp (venue->instruments [i].symbol, symbol) == 0)
+            return &venue->instruments [i];
+    return NULL;
+}
+
+//  The value of key in the venue's params: section, NULL when absent.
+static inline const char *
+hb_plugin_param (const hb_venue_cfg_t *venue, const char *key)
+{
+    for (int i = 0; venue && key && i < venue->n_params; i++)
+        if (strcmp (venue->params [i].key, key) == 0)
+            return venue->params [i].value;
+    return NULL;
+}
 
 #endif

@@ -2,6 +2,7 @@
 # Runs every test and ends with one line: "N passed, N failed, N skipped".
 #  - unit tests: build/asan/tests/* (cmocka; each test case counts)
 #  - fuzz smoke: build/fuzz/fuzz/* for a bounded time each
+#  - static checks: cppcheck, folder-circles (tests/check_circles.py)
 #  - integration: tests/it_*.sh, each one test; exit 0 pass, 77 skip
 # Integration tests run the ASan+UBSan binaries: HB_BIN, HB_PLUGIN_PATH.
 # TESTS="pattern" runs only matching names (logs in build/test-logs-PID).
@@ -70,6 +71,21 @@ if want cppcheck; then
         fi
     else
         skip=$((skip + 1)); echo "skip cppcheck: not installed"
+    fi
+fi
+
+# Folder circles: the files of one folder call each other as a tree, never
+# in a circle (tests/check_circles.py, on the ASan build's objects; one test).
+if want folder-circles; then
+    if [ -d "$ASAN/obj" ]; then
+        if /usr/bin/python3 "$TOP/tests/check_circles.py" --src "$TOP" "$ASAN/obj" >"$LOG/folder-circles.log" 2>&1; then
+            pass=$((pass + 1)); echo "ok   folder-circles"
+        else
+            fail=$((fail + 1)); failed_names="$failed_names folder-circles"
+            echo "FAIL folder-circles -- $LOG/folder-circles.log"; head -40 "$LOG/folder-circles.log" | sed 's/^/    /'
+        fi
+    else
+        skip=$((skip + 1)); echo "skip folder-circles: no $ASAN/obj (make check-asan)"
     fi
 fi
 

@@ -3,8 +3,9 @@
     Market data comes from one combined-stream WebSocket per venue
     (<ws_url>/stream?streams=<sym>@depth@100ms/<sym>@bookTicker/<sym>@trade
     for every configured instrument; aggTrade on usdm). Books follow
-    Binance's documented local-book procedure (binance_depth.c); trades and
-    book tickers are normalized here. Orders go over the signed REST API
+    Binance's documented local-book procedure (binance_depth.c), which also
+    publishes the ticks and the venue status; trades and book tickers are
+    normalized here. Orders go over the signed REST API
     (binance_order.c), their later fills from the user data stream
     (binance_user.c). Everything runs on the host's reactor: the socket
     through hb_ws, REST through hb_rest.
@@ -198,79 +199,7 @@ s_configure (binance_t *self)
 }
 
 //  ---------------------------------------------------------------------------
-//  Publishing
-
-void
-binance_update_status (binance_t *self)
-{
-    uint32_t status = 0;
-    if (!self->ws || !hb_ws_connected (self->ws))
-        status = HB_TICK_STALE;
-    for (int i = 0; i < self->n_inst; i++)
-        if (self->inst [i].state != BINANCE_BOOK_SYNCED)
-            status = HB_TICK_STALE;
-    if (status != self->status) {
-        s_log (self, status ? HB_LOG_WARN : HB_LOG_INFO, "venue %s",
-               status ? "stale: books being rebuilt" : "in sync");
-        self->status = status;
-        self->host->set_status (self->host->ctx, status);
-    }
-}
-
-void
-binance_publish_tick (binance_t *self, binance_inst_t *bi, int64_t ts_ms)
-{
-    hb_msg_t *msg = &self->msg;
-    memset (&msg->env, 0, sizeof msg->env);
-    memset (&msg->u.tick, 0, sizeof msg->u.tick);
-    msg->env.type = HB_MSG_TICK;
-    msg->env.ts_venue = hb_ms_to_ns (ts_ms);
-    hb_tick_t *tick = &msg->u.tick;
-    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
-    snprintf (tick->symbol, sizeof tick->symbol, "%s", bi->inst->symbol);
-    hb_lbook_export (bi->book, tick, HB_BOOK_DEPTH, bi->qty_scale);
-    if (bi->state != BINANCE_BOOK_SYNCED)
-        tick->flags |= HB_TICK_STALE;
-    //  A book ticker newer than the last diff is the truth about the touch:
-    //  levels better than it are gone, and its sizes replace the book's.
-    else
-    if (bi->bbo_valid && bi->bbo_u > bi->last_u) {
-        hb_level_t *side [2] = { tick->bids, tick->asks };
-        uint8_t *count [2] = { &tick->n_bids, &tick->n_asks };
-        double px [2] = { bi->bbo_bid, bi->bbo_ask };
-        double qty [2] = { bi->bbo_bid_qty * bi->qty_scale, bi->bbo_ask_qty * bi->qty_scale };
-        for (int s = 0; s < 2; s++) {
-            int skip = 0;
-            while (skip < *count [s] && (s == 0 ? side [s][skip].px >= px [s] : side [s][skip].px <= px [s]))
-                skip++;
-            hb_level_t levels [HB_BOOK_DEPTH];
-            int n = 0;
-            if (qty [s] > 0)
-                levels [n++] = (hb_level_t) { px [s], qty [s] };
-            for (int i = skip; i < *count [s] && n < HB_BOOK_DEPTH; i++)
-                levels [n++] = side [s][i];
-            memcpy (side [s], levels, (size_t) n * sizeof (hb_level_t));
-            *count [s] = (uint8_t) n;
-        }
-    }
-    for (int i = 0; i < tick->n_bids; i++)
-        tick->bids [i].px *= self->px_scale;
-    for (int i = 0; i < tick->n_asks; i++)
-        tick->asks [i].px *= self->px_scale;
-    self->host->publish (self->host->ctx, msg);
-}
-
-//  ---------------------------------------------------------------------------
 //  Stream messages
-
-binance_inst_t *
-binance_inst_by_vsym (binance_t *self, const char *vsym)
-{
-    for (int i = 0; i < self->n_inst; i++)
-        if (strcasecmp (self->inst [i].vsym, vsym) == 0)
-            return &self->inst [i];
-    return NULL;
-}
 
 static void
 s_malformed (binance_t *self, const char *what)
@@ -485,10 +414,11 @@ binance_new (const hb_host_api_t *host)
     self->venue = host->venue;
     self->started_ns = host->now_ns (host->ctx);
     self->snapshot_fn = binance_depth_request;
+    binance_user_init (self);
     self->json = hb_json_new (256 * 1024, 0);
     self->json_rest = hb_json_new (1024 * 1024, 0);
     self->json_replay = hb_json_new (64 * 1024, 0);
-    if (!self->json || !self->json_rest || !self->json_replay || binance_user_init (self)
+    if (!self->json || !self->json_rest || !self->json_replay || binance_live_init (self)
     ||  s_configure (self) || binance_orders_init (self)) {
         binance_destroy (&self);
         return NULL;
@@ -506,6 +436,7 @@ binance_destroy (binance_t **self_p)
     binance_user_fini (self);
     hb_rest_destroy (&self->rest);
     binance_orders_fini (self);
+    binance_live_fini (self);
     for (int i = 0; i < self->n_inst; i++)
         binance_depth_fini (self, &self->inst [i]);
     hb_json_destroy (&self->json);

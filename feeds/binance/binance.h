@@ -1,6 +1,10 @@
 /*  binance: the Binance venue plugin (spot and USDⓈ-M perpetuals), shared
     internals of binance.c (plugin glue, stream parsing), binance_depth.c
-    (local order book sync) and binance_order.c (signed REST orders).
+    (local order book sync, ticks and status), binance_order.c (signed REST
+    orders), binance_user.c (the user data stream) and binance_live.c (what
+    was published per order). The calls go one way, never in a circle:
+    binance.c -> depth, order, user; user -> order (lookups); order and
+    user -> live.
 
     One plugin instance serves one market (params.market: spot or usdm):
     Binance runs them as separate APIs with their own hosts, limits and
@@ -10,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <strings.h>
 #include "hb_plugin.h"
 #include "hb_json.h"
 #include "hb_lbook.h"
@@ -158,12 +163,23 @@ void binance_destroy (binance_t **self_p);
 //  One stream message (combined-stream envelope or bare event). Never
 //  fails: malformed and unknown input is counted.
 void binance_on_message (binance_t *self, const char *text, size_t len);
-binance_inst_t *binance_inst_by_vsym (binance_t *self, const char *vsym);
+
+//  The configured instrument of a venue symbol (any case), NULL when none.
+static inline binance_inst_t *
+binance_inst_by_vsym (binance_t *self, const char *vsym)
+{
+    for (int i = 0; i < self->n_inst; i++)
+        if (strcasecmp (self->inst [i].vsym, vsym) == 0)
+            return &self->inst [i];
+    return NULL;
+}
+
+//  binance_depth.c
+//  Publishes inst's tick: its book (the latest bookTicker over the touch),
+//  flagged stale while the book is not in sync.
 void binance_publish_tick (binance_t *self, binance_inst_t *inst, int64_t ts_ms);
 //  Recomputes the venue status from the books and the connection.
 void binance_update_status (binance_t *self);
-
-//  binance_depth.c
 int  binance_depth_init (binance_t *self, binance_inst_t *inst);
 void binance_depth_fini (binance_t *self, binance_inst_t *inst);
 //  A depthUpdate event (data object) for inst; raw[0..len) is the whole
@@ -187,12 +203,10 @@ int  binance_cancel (binance_t *self, const hb_cancel_t *cancel);
 //  GET order by client id for live (its fills while the user stream was
 //  down): the answer goes through binance_live_*. -1 when not sent.
 int  binance_order_lookup (binance_t *self, binance_live_t *live);
-//  Publishes an ack; quantities in hb units.
-void binance_ack (binance_t *self, const char *symbol, const char *client_id, const char *order_id,
-                  int status, int reason, const char *text, double filled, double leaves);
 
-//  binance_user.c: the user data stream and what was published per order
-int  binance_user_init (binance_t *self);
+//  binance_user.c: the user data stream
+//  Sets no timer and cannot fail: called first, so fini is always safe.
+void binance_user_init (binance_t *self);
 void binance_user_fini (binance_t *self);
 //  Creates the user stream client (not connected); 0 or -1. cfg is the
 //  market stream's, whose connection settings it shares.
@@ -201,6 +215,14 @@ int  binance_user_create (binance_t *self, const hb_ws_cfg_t *cfg);
 int  binance_user_start (binance_t *self);
 //  One user stream message. Never fails: bad input is counted.
 void binance_user_on_message (binance_t *self, const char *text, size_t len);
+
+//  binance_live.c: what was published per order (REST answers and the
+//  user stream both report through it)
+int  binance_live_init (binance_t *self);
+void binance_live_fini (binance_t *self);
+//  Publishes an ack; quantities in hb units.
+void binance_ack (binance_t *self, const char *symbol, const char *client_id, const char *order_id,
+                  int status, int reason, const char *text, double filled, double leaves);
 //  The record of client_id (made, evicting the oldest finished one, when
 //  create; NULL when not there and !create).
 binance_live_t *binance_live_get (binance_t *self, binance_inst_t *bi, const char *client_id,

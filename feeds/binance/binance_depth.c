@@ -18,9 +18,15 @@
     snapshot is requested, a tick flagged HB_TICK_STALE is published and
     the venue's status is stale until every book is rebuilt. A diff that
     leaves the book crossed, or that cannot be read, is treated the same
-    way: the book can no longer be trusted.                              */
+    way: the book can no longer be trusted.
+
+    The books are what the venue publishes: a tick per book change (with
+    the latest bookTicker laid over the touch), and the venue status, stale
+    while any book is out of sync or the stream is down. binance.c (the
+    stream) calls in here; nothing here calls back.                      */
 #include "binance.h"
 #include "hb_log.h"
+#include "hb_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,4 +358,67 @@ binance_depth_request (void *arg, binance_inst_t *bi)
         return;
     }
     bi->snapshot_inflight = true;
+}
+
+//  ---------------------------------------------------------------------------
+//  Publishing
+
+void
+binance_update_status (binance_t *self)
+{
+    uint32_t status = 0;
+    if (!self->ws || !hb_ws_connected (self->ws))
+        status = HB_TICK_STALE;
+    for (int i = 0; i < self->n_inst; i++)
+        if (self->inst [i].state != BINANCE_BOOK_SYNCED)
+            status = HB_TICK_STALE;
+    if (status != self->status) {
+        s_log (self, status ? HB_LOG_WARN : HB_LOG_INFO, "venue %s",
+               status ? "stale: books being rebuilt" : "in sync");
+        self->status = status;
+        self->host->set_status (self->host->ctx, status);
+    }
+}
+
+void
+binance_publish_tick (binance_t *self, binance_inst_t *bi, int64_t ts_ms)
+{
+    hb_msg_t *msg = &self->msg;
+    memset (&msg->env, 0, sizeof msg->env);
+    memset (&msg->u.tick, 0, sizeof msg->u.tick);
+    msg->env.type = HB_MSG_TICK;
+    msg->env.ts_venue = hb_ms_to_ns (ts_ms);
+    hb_tick_t *tick = &msg->u.tick;
+    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
+    snprintf (tick->symbol, sizeof tick->symbol, "%s", bi->inst->symbol);
+    hb_lbook_export (bi->book, tick, HB_BOOK_DEPTH, bi->qty_scale);
+    if (bi->state != BINANCE_BOOK_SYNCED)
+        tick->flags |= HB_TICK_STALE;
+    //  A book ticker newer than the last diff is the truth about the touch:
+    //  levels better than it are gone, and its sizes replace the book's.
+    else
+    if (bi->bbo_valid && bi->bbo_u > bi->last_u) {
+        hb_level_t *side [2] = { tick->bids, tick->asks };
+        uint8_t *count [2] = { &tick->n_bids, &tick->n_asks };
+        double px [2] = { bi->bbo_bid, bi->bbo_ask };
+        double qty [2] = { bi->bbo_bid_qty * bi->qty_scale, bi->bbo_ask_qty * bi->qty_scale };
+        for (int s = 0; s < 2; s++) {
+            int skip = 0;
+            while (skip < *count [s] && (s == 0 ? side [s][skip].px >= px [s] : side [s][skip].px <= px [s]))
+                skip++;
+            hb_level_t levels [HB_BOOK_DEPTH];
+            int n = 0;
+            if (qty [s] > 0)
+                levels [n++] = (hb_level_t) { px [s], qty [s] };
+            for (int i = skip; i < *count [s] && n < HB_BOOK_DEPTH; i++)
+                levels [n++] = side [s][i];
+            memcpy (side [s], levels, (size_t) n * sizeof (hb_level_t));
+            *count [s] = (uint8_t) n;
+        }
+    }
+    for (int i = 0; i < tick->n_bids; i++)
+        tick->bids [i].px *= self->px_scale;
+    for (int i = 0; i < tick->n_asks; i++)
+        tick->asks [i].px *= self->px_scale;
+    self->host->publish (self->host->ctx, msg);
 }

@@ -8,7 +8,7 @@
     /fapi/v1/order with newOrderRespType=RESULT (executed quantity and
     average price: one aggregate fill, unless the user data stream is up
     to tell the trades). Acks and fills go through the order's record
-    (binance_user.c), which the user stream shares: nothing twice.
+    (binance_live.c), which the user stream shares: nothing twice.
 
     Every order gets a final ack. Binance's answer is mapped to acks and
     fills; an error code to a reject reason; an answer we never got (a
@@ -71,30 +71,6 @@ binance_orders_fini (binance_t *self)
 
 //  ---------------------------------------------------------------------------
 //  Publishing
-
-void
-binance_ack (binance_t *self, const char *symbol, const char *client_id, const char *order_id,
-       int status, int reason, const char *text, double filled, double leaves)
-{
-    hb_msg_t *msg = &self->msg;
-    memset (&msg->env, 0, sizeof msg->env);
-    memset (&msg->u.ack, 0, sizeof msg->u.ack);
-    msg->env.type = HB_MSG_ACK;
-    msg->env.ts_venue = self->host->now_ns (self->host->ctx);
-    hb_ack_t *ack = &msg->u.ack;
-    snprintf (ack->venue, sizeof ack->venue, "%s", self->venue->name);
-    snprintf (ack->symbol, sizeof ack->symbol, "%s", symbol);
-    snprintf (ack->client_id, sizeof ack->client_id, "%s", client_id);
-    snprintf (ack->order_id, sizeof ack->order_id, "%s", order_id ? order_id : "");
-    snprintf (ack->text, sizeof ack->text, "%s", text ? text : "");
-    ack->status = (uint8_t) status;
-    ack->reason = (uint8_t) reason;
-    ack->filled_qty = filled;
-    ack->leaves_qty = leaves > 0 ? leaves : 0;
-    if (status == HB_ACK_REJECTED)
-        self->stats.rejects++;
-    self->host->publish (self->host->ctx, msg);
-}
 
 static int
 s_reject (binance_t *self, const hb_order_t *order, int reason, const char *text)

@@ -1,6 +1,8 @@
 /*  deribit_venue internals, shared by deribit_venue.c (connection, market
-    data, requests) and deribit_order.c (orders, acks, fills). Not for the
-    plugin or tests: they use deribit_venue.h.                             */
+    data, dispatch), deribit_order.c (orders, acks, fills) and
+    deribit_rpc.c (requests, clock, log), which the other two call and
+    which calls neither of them. Not for the plugin or tests: they use
+    deribit_venue.h.                                                       */
 #ifndef DERIBIT_VENUE_INT_H
 #define DERIBIT_VENUE_INT_H
 
@@ -123,7 +125,7 @@ struct deribit_venue_s {
     deribit_stats_t stats;
 };
 
-//  deribit_venue.c
+//  deribit_rpc.c
 int64_t deribit_venue_now (deribit_venue_t *self);
 void deribit_venue_log (deribit_venue_t *self, int level, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
@@ -142,7 +144,7 @@ int64_t deribit_venue_rpc (deribit_venue_t *self, int kind, const char *method, 
 //  by the message, 0 to use the instrument's latest.
 double deribit_venue_usd (const deribit_inst_t *inst, double price, double index);
 
-//  deribit_order.c
+//  deribit_order.c (called from deribit_venue.c only)
 void deribit_order_on_response (deribit_venue_t *self, const deribit_req_t *req);
 void deribit_order_on_user_order (deribit_venue_t *self);
 void deribit_order_on_user_trades (deribit_venue_t *self);

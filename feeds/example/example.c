@@ -18,8 +18,8 @@
       the config.
     - The plugin keeps the host pointer for its whole life; the host keeps
       the plugin's state pointer and hands it back on every call.          */
-#include "hb_plugin.h"
-#include "hb_log.h"         //  for the level names only: log through the host
+#include "hb_plugin.h"      //  the whole SDK: builds out of tree with
+                            //  `pkg-config --cflags hedgebus-plugin`
 
 #include <math.h>
 #include <stdio.h>
@@ -150,7 +150,7 @@ s_create (const hb_host_api_t *host)
     self->timer = -1;
     self->started_ns = host->now_ns (host->ctx);
     //  Plugin-specific settings come from the venue's params: section.
-    const char *interval = hb_venue_param (host->venue, "interval_ms");
+    const char *interval = hb_plugin_param (host->venue, "interval_ms");
     self->interval_ms = interval ? atof (interval) : 100;
     if (!(self->interval_ms >= 1 && self->interval_ms <= 60000)) {
         host->log (host->ctx, HB_LOG_ERROR, "params.interval_ms: '%s' is not a number of ms in 1..60000",
@@ -211,7 +211,7 @@ static int
 s_order (void *arg, const hb_order_t *order)
 {
     example_t *self = (example_t *) arg;
-    const hb_instrument_cfg_t *inst = hb_venue_instrument (self->venue, order->symbol);
+    const hb_instrument_cfg_t *inst = hb_plugin_instrument (self->venue, order->symbol);
     if (!inst)
         return s_reject (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
     if (order->ord_type != HB_ORD_MARKET)
