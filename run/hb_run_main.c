@@ -120,6 +120,12 @@ main (int argc, char *argv [])
         fprintf (stderr, "hb-run: nothing started\n");
         goto done;
     }
+    char why [256];
+    if (check && access (cfg->run_dir, F_OK) == 0 && hb_rundir_check (cfg->run_dir, why, sizeof why) != 0) {
+        //  an unsafe run_dir found now, not at the start that --check vouches for
+        fprintf (stderr, "%s: run_dir: %s\nhb-run: nothing started\n", cfg->path, why);
+        goto done;
+    }
     if (check) {
         printf ("hb-run: %s: host %s: %d process%s, every program present, every endpoint free%s\n",
                 cfg->path, host->name, children, children == 1 ? "" : "es",
@@ -128,7 +134,6 @@ main (int argc, char *argv [])
         goto done;
     }
     //  journals live there; only an ipc endpoint would have made it
-    char why [256];
     if (hb_rundir_prepare (cfg->run_dir, why, sizeof why) != 0) {
         fprintf (stderr, "%s: run_dir: %s\nhb-run: nothing started\n", cfg->path, why);
         goto done;

@@ -11,7 +11,8 @@
 #  4. the run dir hb-run made is 0700, its sockets and journals are not
 #     open to others, the control socket is 0600;
 #  5. after SIGTERM, `hb-run status` says nothing serves the run dir;
-#  6. a run dir writable by others is refused: exit 2, nothing started.
+#  6. a run dir writable by others is refused: exit 2, nothing started
+#     (and by --check).
 # Skips (77) when a program or plugin is not built.
 . "$(dirname "$0")/lib/it.sh"
 it_require hb-run hb-feed hb-tap hb-aggregator hb_venue_sim.so hb_venue_example.so pgrep stat
@@ -134,4 +135,7 @@ sed "s|^run_dir: .*|run_dir: $DIR/open|; s|ipc://$DIR/run/|ipc://$DIR/open/|" "$
 [ "$rc" = 2 ] || fail "hb-run on a 0777 run dir: exit $rc, expected 2: $(cat "$DIR/open.out")"
 grep -q "writable by others" "$DIR/open.out" || fail "no reason given: $(cat "$DIR/open.out")"
 [ -z "$(pgrep -f -- "--config $DIR/open.yaml")" ] || fail "something started on the open run dir"
+# --check says so too, before anything would start
+"$BIN/hb-run" --config "$DIR/open.yaml" --check >"$DIR/check.out" 2>&1; rc=$?
+[ "$rc" = 2 ] && grep -q "writable by others" "$DIR/check.out" || fail "--check on a 0777 run dir: exit $rc: $(cat "$DIR/check.out")"
 echo "ok   run dir 0777 refused: $(grep "writable by others" "$DIR/open.out" | head -1)"
