@@ -8,6 +8,7 @@
 #include "hb_config_int.h"
 #include "hb_linalg.h"
 #include "hb_log.h"
+#include "hb_rundir.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -518,7 +519,9 @@ s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
     if (hb_ynode_need (root, "deployment", &node) == 0)
         hb_cfg_name (&node, cfg->deployment);
 
-    strcpy (cfg->run_dir, "/tmp/hedgebus");
+    //  per user, never a fixed name any local user could make first (hb_rundir.h)
+    if (hb_rundir_default (cfg->run_dir, HB_PATH_MAX - 48) != 0)
+        strcpy (cfg->run_dir, "/run/hedgebus");
     if (hb_ynode_get (root, "run_dir", &node) == 0
     &&  hb_ynode_string (&node, cfg->run_dir, HB_PATH_MAX - 48) == 0) {
         size_t len = strlen (cfg->run_dir);

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -37,10 +38,10 @@ test_defaults (void **state)
     assert_int_equal (h->max_request_age_ms, 2000);
     assert_int_equal (h->order_timeout_ms, 5000);
     assert_float_equal (h->max_utilization, 0.8, 0);
-    assert_string_equal (h->journal, "/tmp/hedgebus/hedger.journal");
-    assert_string_equal (h->kill_file, "/tmp/hedgebus/hedger.kill");
+    assert_string_equal (h->journal, "/run/user/4242/hedgebus/hedger.journal");
+    assert_string_equal (h->kill_file, "/run/user/4242/hedgebus/hedger.kill");
     assert_int_equal (h->fsync, HB_JOURNAL_FSYNC_ALWAYS);
-    assert_string_equal (h->endpoint, "ipc:///tmp/hedgebus/hedger.pub");
+    assert_string_equal (h->endpoint, "ipc:///run/user/4242/hedgebus/hedger.pub");
     //  no carry unless the file gives it
     assert_float_equal (h->hold_hours, 8, 0);
     for (int v = 0; v < HB_MAX_VENUES; v++)
@@ -115,6 +116,8 @@ test_refused (void **state)
 int
 main (void)
 {
+    //  a fixed per-user runtime directory: the default run_dir is made from it
+    setenv ("XDG_RUNTIME_DIR", "/run/user/4242", 1);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_defaults),
         cmocka_unit_test (test_keys),

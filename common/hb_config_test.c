@@ -204,7 +204,8 @@ test_defaults (void **state)
     (void) state;
     hb_config_t *cfg = s_load_ok ("tests/configs/good/minimal.yaml");
     assert_string_equal (cfg->deployment, "minimal");
-    assert_string_equal (cfg->run_dir, "/tmp/hedgebus");
+    //  the per-user default (hb_rundir.h), from XDG_RUNTIME_DIR set in main
+    assert_string_equal (cfg->run_dir, "/run/user/4242/hedgebus");
     assert_int_equal (cfg->log_level, HB_LOG_INFO);
     assert_true (cfg->assets [0].drift == 0);
     assert_true (cfg->market.present);
@@ -214,7 +215,7 @@ test_defaults (void **state)
     assert_false (cfg->market.regime_present);
     assert_true (cfg->market.jumps_per_day == 0);
     const hb_venue_cfg_t *alpha = &cfg->venues [0];
-    assert_string_equal (alpha->endpoint, "ipc:///tmp/hedgebus/feed.alpha.pub");
+    assert_string_equal (alpha->endpoint, "ipc:///run/user/4242/hedgebus/feed.alpha.pub");
     assert_true (alpha->enabled);
     assert_int_equal (alpha->cpu, -1);
     assert_true (alpha->fee_maker == 0 && alpha->fee_taker == 0);
@@ -619,6 +620,8 @@ test_names (void **state)
 int
 main (void)
 {
+    //  a fixed per-user runtime directory: the default run_dir is made from it
+    setenv ("XDG_RUNTIME_DIR", "/run/user/4242", 1);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_default),
         cmocka_unit_test (test_defaults),

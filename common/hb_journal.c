@@ -430,7 +430,7 @@ s_open (const char *path, hb_journal_policy_t policy, int interval_ms, bool stri
     if (!self->path)
         goto failed;
 
-    self->fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    self->fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (self->fd == -1) {
         int saved = errno;
         hb_error ("journal %s: cannot open: %s", path, strerror (saved));

@@ -1,23 +1,29 @@
 /*  hb-run: starts and supervises a deployment on one host.
 
         hb-run --config FILE [--host NAME] [--check] [--log-level error|warn|info|debug]
+        hb-run --config FILE status | restart NAME
 
     Starts every enabled venue (hb-feed) and component (hb-aggregator,
     hb-risk, ...) that the config assigns to the host, from the directory
-    hb-run itself is in; restarts what exits (see hb_supervisor.h for the
-    back-off and the crash-loop limit); prefixes every line a child writes
-    with its name on stdout; its own log goes to stderr. On SIGINT, SIGTERM
-    or SIGHUP it stops the children (SIGTERM, SIGKILL after 1.5 s) and exits.
+    hb-run itself is in; restarts what exits, with a back-off and never for
+    good (hb_supervisor.h); prefixes every line a child writes with its name
+    on stdout; its own log goes to stderr; serves status and restart on
+    <run_dir>/hb-run.ctl (hb_runctl.h). On SIGINT, SIGTERM or SIGHUP it
+    stops the children (SIGTERM, SIGKILL after 1.5 s) and exits.
     --check: load, plan and pre-flight only, start nothing.
+    status, restart NAME: ask the hb-run of this config's run_dir, print
+    its answer.
 
     Exit status: 0 after SIGINT/SIGTERM with every component up (or after
-    --check passes), 1 when a component was given up (crash loop, or its own
-    config/usage error) or every one failed, 2 on a usage, config or
-    pre-flight error (nothing was started).                                  */
+    --check passes, or an answer ok), 1 when a component was down (in
+    back-off) at the stop, or the answer was an error or none came, 2 on a
+    usage, config or pre-flight error (nothing was started).                */
 #include "hb_config.h"
 #include "hb_curve.h"
 #include "hb_launch.h"
 #include "hb_log.h"
+#include "hb_rundir.h"
+#include "hb_runctl.h"
 #include "hb_supervisor.h"
 
 #include <czmq.h>
@@ -39,7 +45,8 @@ s_usage (const char *why)
     if (why)
         fprintf (stderr, "hb-run: %s\n", why);
     fprintf (stderr, "usage: hb-run --config FILE [--host NAME] [--check] "
-                     "[--log-level error|warn|info|debug]\n");
+                     "[--log-level error|warn|info|debug]\n"
+                     "       hb-run --config FILE status | restart NAME\n");
     return 2;
 }
 
@@ -67,7 +74,7 @@ main (int argc, char *argv [])
             default:  return s_usage (NULL);
         }
     }
-    if (optind < argc)
+    if (optind < argc && !streq (argv [optind], "status") && !streq (argv [optind], "restart"))
         return s_usage ("unexpected argument");
     if (!config_arg)
         return s_usage ("--config is required");
@@ -95,7 +102,14 @@ main (int argc, char *argv [])
         return 2;
     if (!level_text)
         hb_log_init ("hb-run", (hb_log_level_t) cfg->log_level);
+    if (optind < argc) {
+        //  a client of the running hb-run: the stop grace (1.5 s) and more
+        int rc = hb_runctl_request (cfg->run_dir, argc - optind, argv + optind, 5000, stdout, stderr);
+        hb_config_destroy (&cfg);
+        return rc;
+    }
     int rc = 2;
+    hb_runctl_t *ctl = NULL;
     hb_supervisor_t *sup = hb_supervisor_new (NULL);
     const hb_host_cfg_t *host = hb_launch_host (cfg, host_name, stderr);
     if (!sup || !host)
@@ -106,6 +120,12 @@ main (int argc, char *argv [])
         fprintf (stderr, "hb-run: nothing started\n");
         goto done;
     }
+    char why [256];
+    if (check && access (cfg->run_dir, F_OK) == 0 && hb_rundir_check (cfg->run_dir, why, sizeof why) != 0) {
+        //  an unsafe run_dir found now, not at the start that --check vouches for
+        fprintf (stderr, "%s: run_dir: %s\nhb-run: nothing started\n", cfg->path, why);
+        goto done;
+    }
     if (check) {
         printf ("hb-run: %s: host %s: %d process%s, every program present, every endpoint free%s\n",
                 cfg->path, host->name, children, children == 1 ? "" : "es",
@@ -114,9 +134,14 @@ main (int argc, char *argv [])
         goto done;
     }
     //  journals live there; only an ipc endpoint would have made it
-    if (zsys_dir_create ("%s", cfg->run_dir) != 0 && !S_ISDIR (zsys_file_mode (cfg->run_dir))) {
-        fprintf (stderr, "%s: run_dir: cannot create %s: %s\nhb-run: nothing started\n",
-                 cfg->path, cfg->run_dir, strerror (errno));
+    if (hb_rundir_prepare (cfg->run_dir, why, sizeof why) != 0) {
+        fprintf (stderr, "%s: run_dir: %s\nhb-run: nothing started\n", cfg->path, why);
+        goto done;
+    }
+    hb_rundir_umask ();        //  children inherit it: no socket or journal open to others
+    ctl = hb_runctl_new (sup, cfg->run_dir);
+    if (!ctl) {
+        fprintf (stderr, "hb-run: nothing started\n");
         goto done;
     }
     //  our own handler, not czmq's: no SA_RESTART, so the poll wakes up
@@ -133,14 +158,15 @@ main (int argc, char *argv [])
     rc = 0;
     if (hb_supervisor_start (sup) != 0)
         rc = 1;
-    if (hb_supervisor_run (sup, -1) != 0)
-        hb_error ("every component has failed: giving up");
+    hb_supervisor_run (sup, -1);
+    int down = hb_supervisor_down (sup);
     int killed = hb_supervisor_stop (sup);
-    int failed = hb_supervisor_failed (sup);
-    hb_info ("stopped %d processes (%d needed SIGKILL); %d given up", children, killed, failed);
-    if (failed > 0)
+    hb_info ("stopped %d processes (%d needed SIGKILL); %d were down, backing off", children,
+             killed, down);
+    if (down > 0)
         rc = 1;
 done:
+    hb_runctl_destroy (&ctl);
     hb_supervisor_destroy (&sup);
     hb_config_destroy (&cfg);
     return rc;

@@ -42,8 +42,9 @@ typedef struct {
     int         exits;
     int         streak;             //  restarts since it was last stable
     int         last_delay_ms;
-    int64_t    *exit_ns;            //  ring of the last crash_limit exit times
-    int         n_exit;
+    int         timer;              //  the pending restart's zloop timer, -1: none
+    int64_t     retry_ns;           //  when that timer fires (hb_mono_ns)
+    bool        restarting;         //  hb_supervisor_restart stops it: no back-off
     char        reason [HB_SUPERVISOR_REASON_MAX];
     size_t      partial;            //  bytes of an unfinished line in line
     char        line [HB_SUPERVISOR_LINE_MAX];
@@ -54,7 +55,6 @@ struct _hb_supervisor_t {
     zloop_t    *loop;
     s_child_t  *children [S_MAX_CHILDREN];
     int         n_children;
-    int         n_failed;
     bool        started;
     bool        stopping;
     bool        reap_timer;         //  a fallback reaping timer is set
@@ -63,13 +63,14 @@ struct _hb_supervisor_t {
 static int  s_on_output (zloop_t *loop, zmq_pollitem_t *item, void *arg);
 static int  s_on_exit (zloop_t *loop, zmq_pollitem_t *item, void *arg);
 static int  s_spawn (s_child_t *child);
+static int  s_restart (zloop_t *loop, int timer_id, void *arg);
 
 void
 hb_supervisor_policy_default (hb_supervisor_policy_t *policy)
 {
     *policy = (hb_supervisor_policy_t) {
-        .backoff_min_ms = 100, .backoff_max_ms = 10000, .stable_ms = 10000,
-        .crash_limit = 5, .crash_window_ms = 60000, .stop_grace_ms = 1500, .out_fd = 1
+        .backoff_min_ms = 100, .backoff_max_ms = 60000, .stable_ms = 10000,
+        .stop_grace_ms = 1500, .out_fd = 1
     };
 }
 
@@ -96,8 +97,7 @@ hb_supervisor_new (const hb_supervisor_policy_t *policy)
     if (!policy)
         policy = &dflt;
     if (policy->backoff_min_ms < 1 || policy->backoff_max_ms < policy->backoff_min_ms
-    ||  policy->stable_ms < 1 || policy->crash_limit < 1 || policy->crash_window_ms < 1
-    ||  policy->stop_grace_ms < 1 || policy->out_fd < 0)
+    ||  policy->stable_ms < 1 ||  policy->stop_grace_ms < 1 || policy->out_fd < 0)
         return NULL;
     hb_supervisor_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -117,7 +117,6 @@ s_child_free (s_child_t *child)
     for (int i = 0; child->argv && child->argv [i]; i++)
         free (child->argv [i]);
     free (child->argv);
-    free (child->exit_ns);
     free (child);
 }
 
@@ -150,8 +149,7 @@ hb_supervisor_add (hb_supervisor_t *self, const char *name, const char *const *a
     if (!child)
         return -1;
     child->argv = calloc ((size_t) argc + 1, sizeof *child->argv);
-    child->exit_ns = calloc ((size_t) self->policy.crash_limit, sizeof *child->exit_ns);
-    bool ok = child->argv && child->exit_ns;
+    bool ok = child->argv != NULL;
     for (int i = 0; ok && i < argc; i++)
         ok = (child->argv [i] = strdup (argv [i])) != NULL;
     if (!ok) {
@@ -163,6 +161,7 @@ hb_supervisor_add (hb_supervisor_t *self, const char *name, const char *const *a
     child->index = self->n_children;
     child->pidfd = -1;
     child->out = -1;
+    child->timer = -1;
     self->children [self->n_children] = child;
     return self->n_children++;
 }
@@ -246,20 +245,32 @@ s_on_output (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 //  ---------------------------------------------------------------------------
 //  Children
 
+//  Schedules the child's start in delay_ms.
+static void
+s_schedule (s_child_t *child, int delay_ms)
+{
+    hb_supervisor_t *self = child->owner;
+    child->state = HB_CHILD_BACKOFF;
+    child->last_delay_ms = delay_ms;
+    child->retry_ns = hb_mono_ns () + (int64_t) delay_ms * 1000000;
+    child->timer = zloop_timer (self->loop, (size_t) (delay_ms > 0 ? delay_ms : 1), 1, s_restart, child);
+}
+
 static int
 s_restart (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop; (void) timer_id;
     s_child_t *child = arg;
+    child->timer = -1;      //  a one-shot timer: zloop drops it after this call
     if (child->state == HB_CHILD_BACKOFF && !child->owner->stopping && s_spawn (child) != 0) {
         //  fork or pipe failed: a resource shortage, worth another try later
-        child->state = HB_CHILD_BACKOFF;
-        zloop_timer (loop, (size_t) child->owner->policy.backoff_max_ms, 1, s_restart, child);
+        s_schedule (child, child->owner->policy.backoff_max_ms);
     }
     return 0;
 }
 
-//  The child after it is reaped: restart later, or give up.
+//  The child after it is reaped: a restart after its back-off. Never given
+//  up: the delay doubles up to backoff_max_ms and stays there.
 static int
 s_exited (s_child_t *child, int status)
 {
@@ -279,42 +290,30 @@ s_exited (s_child_t *child, int status)
     s_flush_partial (child);
     hb_supervisor_reason (status, child->reason, sizeof child->reason);
     child->exits++;
-    if (self->stopping) {
+    if (self->stopping || child->restarting) {
         child->state = HB_CHILD_STOPPED;
         return 0;
     }
     int64_t up_ms = (now - child->started_ns) / 1000000;
     if (up_ms >= policy->stable_ms)
         child->streak = 0;
-    child->exit_ns [child->n_exit++ % policy->crash_limit] = now;
-    int64_t oldest = child->exit_ns [child->n_exit % policy->crash_limit];
-    bool looping = child->n_exit >= policy->crash_limit
-                && (now - oldest) / 1000000 < policy->crash_window_ms;
-    bool final = WIFEXITED (status) && (WEXITSTATUS (status) == 2 || WEXITSTATUS (status) == 127);
-    if (looping || final) {
-        child->state = HB_CHILD_FAILED;
-        self->n_failed++;
-        if (final)
-            hb_error ("%s (pid %d) %s after %lld ms: %s; NOT restarting it, the rest keeps running",
-                      child->name, (int) child->pid, child->reason, (long long) up_ms,
-                      WEXITSTATUS (status) == 2 ? "a usage or config error" : "could not be executed");
-        else
-            hb_error ("%s (pid %d) %s: %d exits within %d s, a crash loop; NOT restarting it, "
-                      "the rest keeps running", child->name, (int) child->pid, child->reason,
-                      policy->crash_limit, policy->crash_window_ms / 1000);
-        return self->n_failed == self->n_children ? -1 : 0;
-    }
+    bool hopeless = WIFEXITED (status) && (WEXITSTATUS (status) == 2 || WEXITSTATUS (status) == 127);
     int64_t delay = policy->backoff_min_ms;
     for (int i = 0; i < child->streak && delay < policy->backoff_max_ms; i++)
         delay *= 2;
-    if (delay > policy->backoff_max_ms)
+    if (delay > policy->backoff_max_ms || hopeless)
         delay = policy->backoff_max_ms;
     child->streak++;
-    child->last_delay_ms = (int) delay;
-    child->state = HB_CHILD_BACKOFF;
-    hb_warn ("%s (pid %d) %s after %lld ms; restarting in %lld ms", child->name, (int) child->pid,
-             child->reason, (long long) up_ms, (long long) delay);
-    zloop_timer (self->loop, (size_t) delay, 1, s_restart, child);
+    if (hopeless)
+        hb_error ("%s (pid %d) %s after %lld ms: %s; retry %d in %lld ms "
+                  "(hb-run restart %s: at once, once fixed)", child->name, (int) child->pid,
+                  child->reason, (long long) up_ms,
+                  WEXITSTATUS (status) == 2 ? "a usage or config error" : "could not be executed",
+                  child->streak, (long long) delay, child->name);
+    else
+        hb_warn ("%s (pid %d) %s after %lld ms; retry %d in %lld ms", child->name, (int) child->pid,
+                 child->reason, (long long) up_ms, child->streak, (long long) delay);
+    s_schedule (child, (int) delay);
     return 0;
 }
 
@@ -444,14 +443,19 @@ int
 hb_supervisor_run (hb_supervisor_t *self, int timeout_ms)
 {
     assert (self);
-    if (self->n_children > 0 && self->n_failed == self->n_children)
-        return -1;
     int timer = timeout_ms >= 0 ? zloop_timer (self->loop, (size_t) (timeout_ms ? timeout_ms : 1), 1,
                                                s_on_timeout, self) : -1;
     zloop_start (self->loop);
     if (timer >= 0)
         zloop_timer_end (self->loop, timer);    //  harmless when it has fired
-    return self->n_children > 0 && self->n_failed == self->n_children ? -1 : 0;
+    return 0;
+}
+
+zloop_t *
+hb_supervisor_loop (hb_supervisor_t *self)
+{
+    assert (self);
+    return self->loop;
 }
 
 //  Signals the process group, or the process when the group is gone.
@@ -462,21 +466,35 @@ s_signal (s_child_t *child, int signum)
         kill (child->pid, signum);
 }
 
-int
-hb_supervisor_stop (hb_supervisor_t *self)
+static void
+s_timer_end (s_child_t *child)
 {
-    assert (self);
-    self->stopping = true;
+    if (child->timer >= 0)
+        zloop_timer_end (child->owner->loop, child->timer);
+    child->timer = -1;
+}
+
+//  SIGTERM to the running children (only: that index, -1: all), up to
+//  stop_grace_ms for them to go (copying their last lines), then SIGKILL
+//  for those left; each is reaped. Those in back-off become STOPPED.
+//  Returns the number that needed SIGKILL.
+static int
+s_terminate (hb_supervisor_t *self, int only)
+{
     int running = 0;
     for (int i = 0; i < self->n_children; i++) {
         s_child_t *child = self->children [i];
+        if (only >= 0 && i != only)
+            continue;
         if (child->state == HB_CHILD_RUNNING) {
             s_signal (child, SIGTERM);
             running++;
         }
         else
-        if (child->state == HB_CHILD_BACKOFF)
+        if (child->state == HB_CHILD_BACKOFF) {
+            s_timer_end (child);
             child->state = HB_CHILD_STOPPED;
+        }
     }
     int64_t deadline = hb_mono_ns () + (int64_t) self->policy.stop_grace_ms * 1000000;
     while (running > 0 && hb_mono_ns () < deadline) {
@@ -485,6 +503,8 @@ hb_supervisor_stop (hb_supervisor_t *self)
         running = 0;
         for (int i = 0; i < self->n_children; i++) {
             s_child_t *child = self->children [i];
+            if (only >= 0 && i != only)
+                continue;
             if (child->out >= 0 && !s_drain (child))
                 s_close_output (child);
             s_reap (child);
@@ -494,6 +514,8 @@ hb_supervisor_stop (hb_supervisor_t *self)
     int killed = 0;
     for (int i = 0; i < self->n_children; i++) {
         s_child_t *child = self->children [i];
+        if (only >= 0 && i != only)
+            continue;
         if (child->state == HB_CHILD_RUNNING) {
             hb_warn ("%s (pid %d) still running %d ms after SIGTERM: SIGKILL", child->name,
                      (int) child->pid, self->policy.stop_grace_ms);
@@ -509,6 +531,34 @@ hb_supervisor_stop (hb_supervisor_t *self)
 }
 
 int
+hb_supervisor_stop (hb_supervisor_t *self)
+{
+    assert (self);
+    self->stopping = true;
+    return s_terminate (self, -1);
+}
+
+int
+hb_supervisor_restart (hb_supervisor_t *self, int index)
+{
+    assert (self);
+    if (index < 0 || index >= self->n_children || self->stopping)
+        return -1;
+    s_child_t *child = self->children [index];
+    hb_info ("%s (pid %d): restart requested (%s)", child->name, (int) child->pid,
+             hb_supervisor_state_name (child->state));
+    child->restarting = true;
+    s_terminate (self, index);
+    child->restarting = false;
+    child->streak = 0;
+    if (s_spawn (child) != 0) {
+        s_schedule (child, self->policy.backoff_max_ms);
+        return -1;
+    }
+    return 0;
+}
+
+int
 hb_supervisor_size (hb_supervisor_t *self)
 {
     assert (self);
@@ -516,10 +566,42 @@ hb_supervisor_size (hb_supervisor_t *self)
 }
 
 int
-hb_supervisor_failed (hb_supervisor_t *self)
+hb_supervisor_down (hb_supervisor_t *self)
 {
     assert (self);
-    return self->n_failed;
+    int down = 0;
+    for (int i = 0; i < self->n_children; i++)
+        down += self->children [i]->state == HB_CHILD_BACKOFF;
+    return down;
+}
+
+int
+hb_supervisor_find (hb_supervisor_t *self, const char *name)
+{
+    assert (self);
+    for (int i = 0; name && i < self->n_children; i++)
+        if (strcmp (self->children [i]->name, name) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+hb_supervisor_name (hb_supervisor_t *self, int index)
+{
+    assert (self);
+    return index >= 0 && index < self->n_children ? self->children [index]->name : NULL;
+}
+
+const char *
+hb_supervisor_state_name (hb_child_state_t state)
+{
+    switch (state) {
+        case HB_CHILD_IDLE:    return "idle";
+        case HB_CHILD_RUNNING: return "running";
+        case HB_CHILD_BACKOFF: return "backing-off";
+        case HB_CHILD_STOPPED: return "stopped";
+    }
+    return "?";
 }
 
 int
@@ -534,6 +616,11 @@ hb_supervisor_info (hb_supervisor_t *self, int index, hb_child_info_t *info)
     info->starts = child->starts;
     info->exits = child->exits;
     info->last_delay_ms = child->last_delay_ms;
+    info->retry_in_ms = 0;
+    if (child->state == HB_CHILD_BACKOFF) {
+        int64_t left = (child->retry_ns - hb_mono_ns ()) / 1000000;
+        info->retry_in_ms = left > 0 ? (int) left : 0;
+    }
     snprintf (info->reason, sizeof info->reason, "%s", child->reason);
     return 0;
 }

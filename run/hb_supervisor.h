@@ -5,12 +5,14 @@
     supervisor's output as "NAME | line" (a partial line waits for its end;
     one longer than HB_SUPERVISOR_LINE_MAX is cut). A child that exits, for
     any reason, is restarted after a back-off that doubles from
-    backoff_min_ms to backoff_max_ms and falls back to backoff_min_ms once a
-    child has stayed up stable_ms. A child that exits crash_limit times
-    within crash_window_ms is given up (state FAILED, logged at error), and
-    so is one that exits with status 2 (usage or config error in hedgebus
-    programs) or 127 (could not be executed): restarting cannot fix those.
-    The other children keep running.
+    backoff_min_ms up to backoff_max_ms and falls back to backoff_min_ms once
+    a child has stayed up stable_ms. No child is ever given up: a crash loop
+    settles at one try per backoff_max_ms, so whatever caused it (a venue
+    down, a file missing, a config fixed on disk) heals without an operator.
+    A child that exits with status 2 (usage or config error in hedgebus
+    programs) or 127 (could not be executed) waits backoff_max_ms at once:
+    a quick retry cannot help, a fix can (hb_supervisor_restart starts it
+    without waiting). The other children keep running.
 
     Everything runs in one zloop: child output, child exits (a pidfd per
     child, readable when it exits), restart timers. Not thread-safe.        */
@@ -19,6 +21,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <czmq.h>
 
 #define HB_SUPERVISOR_LINE_MAX      4096
 #define HB_SUPERVISOR_NAME_MAX      32
@@ -28,10 +31,8 @@ typedef struct _hb_supervisor_t hb_supervisor_t;
 
 typedef struct {
     int backoff_min_ms;         //  first restart delay (100)
-    int backoff_max_ms;         //  the doubling stops here (10000)
+    int backoff_max_ms;         //  the doubling stops here (60000)
     int stable_ms;              //  up this long: the next delay is backoff_min_ms again (10000)
-    int crash_limit;            //  this many exits ... (5)
-    int crash_window_ms;        //  ... within this window: give up on the child (60000)
     int stop_grace_ms;          //  SIGTERM, then SIGKILL after this (1500)
     int out_fd;                 //  where prefixed child lines go (1)
 } hb_supervisor_policy_t;
@@ -40,7 +41,6 @@ typedef enum {
     HB_CHILD_IDLE = 0,          //  added, not started
     HB_CHILD_RUNNING = 1,
     HB_CHILD_BACKOFF = 2,       //  exited, a restart is scheduled
-    HB_CHILD_FAILED = 3,        //  given up (crash loop, status 2 or 127)
     HB_CHILD_STOPPED = 4        //  stopped by hb_supervisor_stop
 } hb_child_state_t;
 
@@ -50,6 +50,7 @@ typedef struct {
     int     starts;             //  times started
     int     exits;              //  times it exited while supervised
     int     last_delay_ms;      //  back-off before the latest restart (0: none yet)
+    int     retry_in_ms;        //  BACKOFF: time left until the restart (0 otherwise)
     char    reason [HB_SUPERVISOR_REASON_MAX];  //  of the last exit: "exit status 3",
                                                 //  "killed by signal 9 (KILL)"; "" before one
 } hb_child_info_t;
@@ -75,11 +76,23 @@ int hb_supervisor_add (hb_supervisor_t *self, const char *name, const char *cons
 int hb_supervisor_start (hb_supervisor_t *self);
 
 //  Runs the reactor: copies output, reaps and restarts children. Returns
-//  after timeout_ms (-1: no limit), when every child has failed, or when
-//  interrupted (czmq's zsys_interrupted, set by a signal handler whose
-//  signal also interrupts the poll: install it without SA_RESTART).
-//  Returns 0 on timeout or interrupt, -1 when every child has failed.
+//  after timeout_ms (-1: no limit) or when interrupted (czmq's
+//  zsys_interrupted, set by a signal handler whose signal also interrupts
+//  the poll: install it without SA_RESTART). Returns 0.
 int hb_supervisor_run (hb_supervisor_t *self, int timeout_ms);
+
+//  The reactor hb_supervisor_run runs, for other event sources of the same
+//  process (hb-run's control endpoint). Owned by the supervisor.
+zloop_t *hb_supervisor_loop (hb_supervisor_t *self);
+
+//  Restarts child index now: a running one gets SIGTERM (its process
+//  group), up to stop_grace_ms, then SIGKILL, is reaped and started again;
+//  one in back-off is started at once. Its back-off starts over from
+//  backoff_min_ms (an operator asked: the cause is presumably fixed).
+//  Blocks for up to stop_grace_ms. Returns 0, or -1 for a bad index, after
+//  hb_supervisor_stop, or when the fork fails (the child is then in
+//  back-off).
+int hb_supervisor_restart (hb_supervisor_t *self, int index);
 
 //  Sends SIGTERM to every running child's process group, waits up to
 //  stop_grace_ms for them (copying their last lines), then SIGKILLs the
@@ -89,8 +102,17 @@ int hb_supervisor_stop (hb_supervisor_t *self);
 
 int hb_supervisor_size (hb_supervisor_t *self);
 
-//  Children given up so far.
-int hb_supervisor_failed (hb_supervisor_t *self);
+//  Children not running now: in back-off (waiting for a restart).
+int hb_supervisor_down (hb_supervisor_t *self);
+
+//  The index of the child called name, or -1.
+int hb_supervisor_find (hb_supervisor_t *self, const char *name);
+
+//  The name of child index, or NULL for a bad index.
+const char *hb_supervisor_name (hb_supervisor_t *self, int index);
+
+//  "running", "backing-off", "stopped", "idle".
+const char *hb_supervisor_state_name (hb_child_state_t state);
 
 //  The state of child index into *info. Returns 0, or -1 for a bad index.
 int hb_supervisor_info (hb_supervisor_t *self, int index, hb_child_info_t *info);

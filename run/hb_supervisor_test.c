@@ -57,7 +57,6 @@ s_policy (int out_fd)
     policy.backoff_min_ms = 10;
     policy.backoff_max_ms = 40;
     policy.stable_ms = 60000;
-    policy.crash_limit = 1000;
     policy.stop_grace_ms = 300;
     policy.out_fd = out_fd;
     return policy;
@@ -177,26 +176,34 @@ test_backoff_grows (void **state)
     s_out_close (&out);
 }
 
+//  A crash loop is never given up: the delay doubles, stops at the cap and
+//  stays there, exit after exit, while the other children run on.
 static void
-test_crash_loop_gives_up (void **state)
+test_crash_loop_never_given_up (void **state)
 {
     (void) state;
     s_out_t out;
     s_out_open (&out);
     hb_supervisor_policy_t policy = s_policy (out.fd);
-    policy.crash_limit = 3;
+    policy.backoff_min_ms = 5;
+    policy.backoff_max_ms = 30;     //  not a power of two times min: the cap cuts the doubling
     hb_supervisor_t *sup = hb_supervisor_new (&policy);
     s_add_sh (sup, "loop", "exit 3");
     s_add_sh (sup, "steady", "exec sleep 100");
     hb_supervisor_start (sup);
-    hb_child_info_t info = s_run_until (sup, 0, 0, HB_CHILD_FAILED);
-    assert_int_equal (info.exits, 3);
-    assert_int_equal (info.starts, 3);
-    assert_int_equal (hb_supervisor_failed (sup), 1);
-    //  the rest keeps running, and the failed one stays down
-    assert_int_equal (hb_supervisor_run (sup, 100), 0);
-    hb_supervisor_info (sup, 0, &info);
-    assert_int_equal (info.starts, 3);
+    const int expected [] = { 5, 10, 20, 30, 30, 30, 30, 30, 30, 30, 30, 30 };
+    int n = (int) (sizeof expected / sizeof expected [0]);
+    for (int i = 0; i < n; i++) {
+        hb_child_info_t info = s_run_until (sup, 0, i + 1, 0);
+        assert_int_equal (info.exits, i + 1);
+        assert_int_equal (info.last_delay_ms, expected [i]);
+        //  in back-off right after an exit: the restart is scheduled, not dropped
+        assert_int_equal (info.state, HB_CHILD_BACKOFF);
+        assert_true (info.retry_in_ms <= expected [i]);
+    }
+    assert_int_equal (hb_supervisor_down (sup), 1);
+    hb_child_info_t info = s_run_until (sup, 0, n + 1, 0);
+    assert_int_equal (info.starts, n + 1);
     hb_supervisor_info (sup, 1, &info);
     assert_int_equal (info.state, HB_CHILD_RUNNING);
     assert_int_equal (info.starts, 1);
@@ -204,21 +211,102 @@ test_crash_loop_gives_up (void **state)
     s_out_close (&out);
 }
 
+//  A child that stayed up stable_ms starts over at backoff_min_ms.
 static void
-test_config_error_not_restarted (void **state)
+test_backoff_resets_after_stable_run (void **state)
 {
     (void) state;
     s_out_t out;
     s_out_open (&out);
     hb_supervisor_policy_t policy = s_policy (out.fd);
+    policy.backoff_min_ms = 5;
+    policy.backoff_max_ms = 1000;
+    policy.stable_ms = 1000;
+    hb_supervisor_t *sup = hb_supervisor_new (&policy);
+    //  runs 1 to 3 exit at once, run 4 lasts 1.5 s (stable), run 5 exits
+    //  at once again: the doubling starts over
+    char script [256];
+    char marker [64];
+    snprintf (marker, sizeof marker, "/tmp/hb_supervisor_test.%d", (int) getpid ());
+    snprintf (script, sizeof script,
+              "n=$(cat %s 2>/dev/null || echo 0); echo $((n + 1)) > %s; "
+              "[ $n = 3 ] && sleep 1.5; exit 1", marker, marker);
+    unlink (marker);
+    s_add_sh (sup, "settles", script);
+    hb_supervisor_start (sup);
+    const int expected [] = { 5, 10, 20, 5, 10 };
+    for (int i = 0; i < 5; i++) {
+        hb_child_info_t info = s_run_until (sup, 0, i + 1, 0);
+        assert_int_equal (info.last_delay_ms, expected [i]);
+    }
+    unlink (marker);
+    hb_supervisor_destroy (&sup);
+    s_out_close (&out);
+}
+
+//  Status 2 (config error) or 127: a quick retry cannot help, so the first
+//  delay is the cap; the child is still retried.
+static void
+test_config_error_retried_slowly (void **state)
+{
+    (void) state;
+    s_out_t out;
+    s_out_open (&out);
+    hb_supervisor_policy_t policy = s_policy (out.fd);
+    policy.backoff_max_ms = 60;
     hb_supervisor_t *sup = hb_supervisor_new (&policy);
     s_add_sh (sup, "usage", "exit 2");
     hb_supervisor_start (sup);
-    hb_child_info_t info = s_run_until (sup, 0, 0, HB_CHILD_FAILED);
-    assert_int_equal (info.starts, 1);
+    hb_child_info_t info = s_run_until (sup, 0, 1, 0);
     assert_string_equal (info.reason, "exit status 2");
-    //  the only child has failed: nothing left to supervise
-    assert_int_equal (hb_supervisor_run (sup, 50), -1);
+    assert_int_equal (info.last_delay_ms, 60);
+    info = s_run_until (sup, 0, 2, 0);
+    assert_int_equal (info.starts, 2);
+    assert_int_equal (info.last_delay_ms, 60);
+    hb_supervisor_destroy (&sup);
+    s_out_close (&out);
+}
+
+//  hb_supervisor_restart: a running child gets a new process, the others
+//  keep theirs; a child in back-off starts at once, back-off reset.
+static void
+test_restart_one (void **state)
+{
+    (void) state;
+    s_out_t out;
+    s_out_open (&out);
+    hb_supervisor_policy_t policy = s_policy (out.fd);
+    policy.backoff_min_ms = 60000;          //  a back-off that outlasts the test
+    policy.backoff_max_ms = 60000;
+    hb_supervisor_t *sup = hb_supervisor_new (&policy);
+    s_add_sh (sup, "a", "exec sleep 100");
+    s_add_sh (sup, "b", "exec sleep 100");
+    s_add_sh (sup, "down", "exit 1");
+    hb_supervisor_start (sup);
+    hb_child_info_t a0, b0, a1, b1, info;
+    hb_supervisor_info (sup, 0, &a0);
+    hb_supervisor_info (sup, 1, &b0);
+    info = s_run_until (sup, 2, 0, HB_CHILD_BACKOFF);
+    assert_true (info.retry_in_ms > 1000);
+    assert_int_equal (hb_supervisor_find (sup, "b"), 1);
+    assert_int_equal (hb_supervisor_find (sup, "nope"), -1);
+    assert_string_equal (hb_supervisor_name (sup, 2), "down");
+    assert_null (hb_supervisor_name (sup, 3));
+    assert_int_equal (hb_supervisor_restart (sup, 1), 0);
+    hb_supervisor_info (sup, 0, &a1);
+    hb_supervisor_info (sup, 1, &b1);
+    assert_int_equal (a1.pid, a0.pid);
+    assert_int_equal (a1.starts, 1);
+    assert_int_not_equal (b1.pid, b0.pid);
+    assert_int_equal (b1.state, HB_CHILD_RUNNING);
+    assert_int_equal (b1.starts, 2);
+    assert_string_equal (b1.reason, "killed by signal 15 (TERM)");
+    assert_false (s_alive (b0.pid));
+    //  the one in back-off: started now, not in a minute
+    assert_int_equal (hb_supervisor_restart (sup, 2), 0);
+    hb_supervisor_info (sup, 2, &info);
+    assert_int_equal (info.starts, 2);
+    assert_int_equal (hb_supervisor_restart (sup, 3), -1);
     hb_supervisor_destroy (&sup);
     s_out_close (&out);
 }
@@ -233,12 +321,14 @@ test_stop_leaves_nothing (void **state)
     hb_supervisor_t *sup = hb_supervisor_new (&policy);
     s_add_sh (sup, "sleeper", "exec sleep 100");
     //  ignores SIGTERM (and so does its sleep): needs the SIGKILL
-    s_add_sh (sup, "stubborn", "trap '' TERM; sleep 100; sleep 100");
+    s_add_sh (sup, "stubborn", "trap '' TERM; echo trapped; sleep 100; sleep 100");
     //  a grandchild in the background, which must go with its parent
     s_add_sh (sup, "parent", "sleep 100 & echo grandchild $!; wait");
     hb_supervisor_start (sup);
     char *text = NULL;
-    for (int i = 0; i < S_CAP_SLICES && !(text && strstr (text, "parent | grandchild ")); i++) {
+    //  both ready: the grandchild made, the trap set (a SIGTERM before it would end stubborn)
+    for (int i = 0; i < S_CAP_SLICES && !(text && strstr (text, "parent | grandchild ")
+                                          && strstr (text, "stubborn | trapped")); i++) {
         hb_supervisor_run (sup, S_SLICE_MS);
         text = s_out_read (&out);
     }
@@ -282,13 +372,14 @@ test_line_prefix (void **state)
     s_out_t out;
     s_out_open (&out);
     hb_supervisor_policy_t policy = s_policy (out.fd);
-    policy.crash_limit = 1;     //  one run only
+    policy.backoff_min_ms = 60000;     //  one run only, as far as the test goes
+    policy.backoff_max_ms = 60000;
     hb_supervisor_t *sup = hb_supervisor_new (&policy);
     s_add_sh (sup, "pieces", "printf 'one\\ntw'; sleep 0.2; printf 'o\\n'; echo err >&2; printf 'tail'");
     s_add_sh (sup, "other", "echo hello");
     hb_supervisor_start (sup);
-    s_run_until (sup, 0, 0, HB_CHILD_FAILED);
-    s_run_until (sup, 1, 0, HB_CHILD_FAILED);
+    s_run_until (sup, 0, 1, 0);
+    s_run_until (sup, 1, 1, 0);
     const char *text = s_out_read (&out);
     //  whole lines only, each with its name, the unfinished last one too
     const char *lines [] = { "pieces | one\n", "pieces | two\n", "pieces | err\n", "pieces | tail\n" };
@@ -309,7 +400,7 @@ test_bad_input (void **state)
 {
     (void) state;
     hb_supervisor_policy_t policy = s_policy (1);
-    policy.crash_limit = 0;
+    policy.backoff_min_ms = 0;
     assert_null (hb_supervisor_new (&policy));
     hb_supervisor_t *sup = hb_supervisor_new (NULL);
     assert_non_null (sup);
@@ -334,8 +425,10 @@ main (void)
         cmocka_unit_test (test_restart_on_exit),
         cmocka_unit_test (test_restart_on_signal),
         cmocka_unit_test (test_backoff_grows),
-        cmocka_unit_test (test_crash_loop_gives_up),
-        cmocka_unit_test (test_config_error_not_restarted),
+        cmocka_unit_test (test_crash_loop_never_given_up),
+        cmocka_unit_test (test_backoff_resets_after_stable_run),
+        cmocka_unit_test (test_config_error_retried_slowly),
+        cmocka_unit_test (test_restart_one),
         cmocka_unit_test (test_stop_leaves_nothing),
         cmocka_unit_test (test_line_prefix),
         cmocka_unit_test (test_bad_input),
