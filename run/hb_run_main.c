@@ -25,6 +25,7 @@
 #include <libgen.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 
 static void
 s_on_signal (int signum)
@@ -133,8 +134,24 @@ main (int argc, char *argv [])
     rc = 0;
     if (hb_supervisor_start (sup) != 0)
         rc = 1;
-    if (hb_supervisor_run (sup, -1) != 0)
-        hb_error ("every component has failed: giving up");
+    //  systemd (Type=notify, docs/OPERATIONS.md): ready once the children
+    //  are started; WATCHDOG=1 between reactor slices of half the period
+    sd_notify (0, "READY=1");
+    uint64_t watchdog_usec = 0;
+    int slice_ms = sd_watchdog_enabled (0, &watchdog_usec) > 0 && watchdog_usec >= 2000
+                 ? (int) (watchdog_usec / 2000) : -1;
+    while (!zsys_interrupted) {
+        int run_rc = hb_supervisor_run (sup, slice_ms);
+        if (slice_ms > 0)
+            sd_notify (0, "WATCHDOG=1");
+        if (run_rc != 0) {
+            hb_error ("every component has failed: giving up");
+            break;
+        }
+        if (slice_ms < 0)
+            break;
+    }
+    sd_notify (0, "STOPPING=1");
     int killed = hb_supervisor_stop (sup);
     int failed = hb_supervisor_failed (sup);
     hb_info ("stopped %d processes (%d needed SIGKILL); %d given up", children, killed, failed);
