@@ -23,6 +23,7 @@ struct _hb_service_t {
     const hb_service_def_t *def;
     const char  *config_path;
     const char  *name;
+    const char  *key;               //  CURVE certificate, when not name
     const char  *level_text;
     hb_config_t *config;
     zloop_t     *loop;
@@ -194,8 +195,10 @@ s_parse (hb_service_t *self, int argc, char **argv, bool *done)
         s_usage (self, stderr, "--config is required");
         return 2;
     }
+    if (!self->name && def->name)
+        self->name = def->name (def->state);
     if (!self->name) {
-        s_usage (self, stderr, "--name is required");
+        s_usage (self, stderr, def->name ? NULL : "--name is required");
         return 2;
     }
     return 0;
@@ -286,7 +289,7 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
     int rc = s_parse (self, argc, argv, &done);
     if (rc != 0 || done)
         return rc;
-    hb_log_level_t level = HB_LOG_INFO;
+    hb_log_level_t level = def->warn_only ? HB_LOG_WARN : HB_LOG_INFO;
     if (self->level_text && hb_log_level_parse (self->level_text, &level) != 0) {
         s_usage (self, stderr, "--log-level: expected error, warn, info or debug");
         return 2;
@@ -296,7 +299,7 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
         self->config = hb_config_load (self->config_path);    //  prints FILE:LINE errors
         if (!self->config)
             return 2;
-        if (!self->level_text)
+        if (!self->level_text && !def->warn_only)
             hb_log_init (self->name, (hb_log_level_t) self->config->log_level);
     }
     rc = def->setup ? def->setup (self, def->state) : -1;
@@ -305,10 +308,10 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
         if (cpu >= 0)
             hb_service_pin (self->name, cpu);
         zsys_init ();
-        if (self->config && hb_curve_start (self->config, self->name) != 0)
+        if (self->config && hb_curve_start (self->config, self->key ? self->key : self->name) != 0)
             rc = 2;
         else
-            rc = s_run (self);
+            rc = def->run ? def->run (self, def->state) : s_run (self);
     }
     hb_config_destroy (&self->config);
     return rc;
@@ -347,4 +350,18 @@ hb_service_signalled (hb_service_t *self)
 {
     (void) self;
     return s_signalled != 0;
+}
+
+volatile sig_atomic_t *
+hb_service_stop_flag (hb_service_t *self)
+{
+    (void) self;
+    return &s_signalled;
+}
+
+void
+hb_service_set_key (hb_service_t *self, const char *key)
+{
+    assert (self);
+    self->key = key;
 }

@@ -42,6 +42,7 @@
 #define HB_SERVICE_H
 
 #include <czmq.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "hb_config.h"
@@ -60,24 +61,36 @@ typedef struct {
     const char *usage;      //  what follows "usage: PROGRAM" (NULL: the options)
     const char *help;       //  more lines for --help (optional)
     bool        config_optional;    //  runs without --config (hb_service_config is NULL)
+    bool        warn_only;  //  an operator tool: logs warnings and errors unless
+                            //  --log-level (the config's log_level is the processes')
     const hb_service_option_t *options;     //  NULL or ended by { NULL }
     //  One of def->options was given (value NULL for a flag). Returns 0,
     //  or -1 for a bad value (the callback says why on stderr; exit 2).
     int  (*option) (void *state, const char *name, const char *value);
     //  The positional arguments (argc may be 0). Returns 0 or -1 (exit 2).
     int  (*args) (void *state, int argc, char **argv);
+    //  The component name when --name is not given and it depends on the
+    //  options (hb-feed: "feed.<venue>"); NULL: def->component. Returns
+    //  NULL when the options do not give one (usage error, exit 2).
+    const char *(*name) (void *state);
     //  After options, config and logging: -1 to go on, else the exit code
     //  (the program did its work without a reactor, or refused to start).
     int  (*setup) (hb_service_t *service, void *state);
     //  The CPU to pin to (-1: none); NULL: components.<name>.cpu
     int  (*cpu) (hb_service_t *service, void *state);
+    //  A tool's own loop instead of the reactor (hb-tap, hb-top, hb-record,
+    //  hb-replay poll the bus themselves): runs after pinning and CURVE,
+    //  stops when hb_service_signalled, returns the exit code. start and
+    //  stop are not called then, and nothing is said to systemd.
+    int  (*run) (hb_service_t *service, void *state);
     //  Binds, connects, subscribes; registers on hb_service_loop. Returns 0,
     //  or the exit code (1 when it cannot start). def->stop is called
     //  either way.
     int  (*start) (hb_service_t *service, void *state);
     //  After the loop ended (or start failed): tears down, returns the exit
     //  code (0 when stopped by a signal or asked to; 1 when it had to stop).
-    //  NULL: 0.
+    //  NULL: 0. The loop is destroyed next without running again, so an
+    //  object may leave its (dead) handlers registered on it.
     int  (*stop) (hb_service_t *service, void *state, bool signalled);
     void *state;            //  handed to every callback
 } hb_service_def_t;
@@ -100,6 +113,15 @@ const char *hb_service_config_path (hb_service_t *self);
 
 //  True once SIGINT or SIGTERM arrived (for work outside the reactor).
 bool hb_service_signalled (hb_service_t *self);
+
+//  The flag behind hb_service_signalled, for library code that takes a
+//  stop flag (hb_replayer's opts.stop). Not NULL.
+volatile sig_atomic_t *hb_service_stop_flag (hb_service_t *self);
+
+//  From def->setup: the CURVE certificate to use instead of the component
+//  name (hb-replay standing in for a publisher uses that publisher's).
+//  key is borrowed and must outlive hb_service_main.
+void hb_service_set_key (hb_service_t *self, const char *key);
 
 //  Pins the calling process to cpu (>= 0). 0, or -1 (a warning is logged
 //  with why; the process runs unpinned).
