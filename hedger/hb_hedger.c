@@ -28,8 +28,8 @@
 
 #include "hb_log.h"
 
-#define S_MAX_ORDERS   4096
-#define S_SEEN_IDS     64          //  request ids remembered against repeats
+#define S_MAX_ORDERS    4096
+#define S_SEEN_IDS      64          //  request ids remembered against repeats
 
 typedef struct {
     bool     used;
@@ -63,9 +63,9 @@ struct _hb_hedger_t {
     hb_asof_t     *asof;            //  books by data time, acks ahead of their order
     int64_t        data_ns;         //  the latest data time seen from a venue
     int64_t        data_wall;       //  the wall clock then
-    s_margin_t margins [HB_MAX_VENUES];
+    s_margin_t     margins [HB_MAX_VENUES];
     double         gross [HB_MAX_ASSETS];
-    s_order_t *orders;     //  S_MAX_ORDERS
+    s_order_t     *orders;         //  S_MAX_ORDERS
     char           seen [S_SEEN_IDS][HB_ID_MAX];
     int            seen_next;
     hb_hedger_stats_t stats;
@@ -89,7 +89,7 @@ s_sign (uint8_t side)
 //  Publishes a hedger.reject; asset, venue and detail may be
 //  NULL, a non-finite qty is sent as 0. A failed publish is logged only.
 static void s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
-                        const char *venue, const char *reason, double qty, const char *detail);
+                      const char *venue, const char *reason, double qty, const char *detail);
 
 //  The order table (below, after the request path).
 
@@ -104,13 +104,13 @@ static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
 //  slot order with it, sent at now_ns. 0, or -1 when the journal failed
 //  (logged; the hedger is broken: no more orders).
 static int s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
-                             int venue, int instrument, int asset, uint8_t side, double qty,
-                             double px, int64_t now_ns);
+                           int venue, int instrument, int asset, uint8_t side, double qty,
+                           double px, int64_t now_ns);
 
 //  The ack of order (ours, found by its client id), stamped at now_ns (data
 //  time): a final one ends the order and is journaled; the rest is ignored.
 static void s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
-                        int64_t now_ns);
+                      int64_t now_ns);
 
 //  hb_journal_replay's callback (arg: the hedger): rebuilds the order table
 //  and the day notional from the journal. Always 0; a bad record is logged
@@ -154,7 +154,7 @@ s_limit_px (double worst_px, uint8_t side, double slip_bps, double tick)
 
 static void
 s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
-                   const char *venue, const char *reason, double qty, const char *detail)
+          const char *venue, const char *reason, double qty, const char *detail)
 {
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
@@ -291,19 +291,19 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     //  a journaled id comes back only if risk's ids repeat across its runs
     if (s_order_find (self, client_id)) {
         s_reject (self, client_id, self->cfg->assets [asset].name, venue->name,
-                           "duplicate_client_id", s_sign (side) * leg->asset_qty,
-                           "journaled before");
+                  "duplicate_client_id", s_sign (side) * leg->asset_qty,
+                  "journaled before");
         return -1;
     }
     s_order_t *order = s_order_slot (self, now_ns);
     if (!order) {
         s_reject (self, "-", self->cfg->assets [asset].name, venue->name, "orders_full",
-                           s_sign (side) * leg->asset_qty, "no free order slot");
+                  s_sign (side) * leg->asset_qty, "no free order slot");
         return -1;
     }
     if (s_order_intent (self, order, client_id, self->cand_venue [cand],
-                                 self->cand_instr [cand], asset, side, leg->qty, leg->limit_px,
-                                 now_ns) != 0)
+                        self->cand_instr [cand], asset, side, leg->qty, leg->limit_px,
+                        now_ns) != 0)
         return -1;
 
     hb_msg_t *msg = &self->out;
@@ -400,7 +400,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         int len = snprintf (client_id, sizeof client_id, "%s.%d", id, (*leg_no)++);
         if (len < 0 || (size_t) len >= sizeof client_id) {
             s_reject (self, id, t->asset, venue, "bad_request_id", want,
-                               "id too long for a leg");
+                      "id too long for a leg");
             self->stats.leg_rejects++;
             continue;
         }
@@ -420,7 +420,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
                                                 sizeof detail);
         if (rc != HB_CTL_OK) {
             s_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
-                               s_sign (req.side) * leg->asset_qty, detail);
+                      s_sign (req.side) * leg->asset_qty, detail);
             self->stats.leg_rejects++;
             continue;
         }
@@ -436,7 +436,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         snprintf (detail, sizeof detail, "%.8g of %.8g left for the next request",
                   self->plan.unplaced_qty, req.qty);
         s_reject (self, id, t->asset, NULL, "unplaced",
-                           s_sign (req.side) * self->plan.unplaced_qty, detail);
+                  s_sign (req.side) * self->plan.unplaced_qty, detail);
     }
     return sent;
 }
@@ -639,8 +639,8 @@ s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
 
 static int
 s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
-                         int venue, int instrument, int asset, uint8_t side, double qty,
-                         double px, int64_t now_ns)
+                int venue, int instrument, int asset, uint8_t side, double qty,
+                double px, int64_t now_ns)
 {
     const hb_venue_cfg_t *v = &self->cfg->venues [venue];
     const hb_instrument_cfg_t *ins = &v->instruments [instrument];
@@ -684,7 +684,7 @@ s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
 
 static void
 s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
-                   int64_t now_ns)
+          int64_t now_ns)
 {
     if (order->final || ack->status == HB_ACK_ACCEPTED)
         return;
@@ -823,8 +823,8 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
         snprintf (detail, sizeof detail, "%.40s: no final ack in %d ms, given up",
                   order->client_id, self->cfg->hedger.order_timeout_ms);
         s_reject (self, request, self->cfg->assets [order->asset].name,
-                           self->cfg->venues [order->venue].name, "order_timeout",
-                           s_sign (order->side) * order->qty * order->mult, detail);
+                  self->cfg->venues [order->venue].name, "order_timeout",
+                  s_sign (order->side) * order->qty * order->mult, detail);
     }
 }
 
