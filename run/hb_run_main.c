@@ -19,6 +19,7 @@
 #include "hb_launch.h"
 #include "hb_log.h"
 #include "hb_supervisor.h"
+#include "hb_version.h"
 
 #include <czmq.h>
 #include <getopt.h>
@@ -53,6 +54,7 @@ main (int argc, char *argv [])
         { "log-level", required_argument, NULL, 'l' },
         { "check",     no_argument,       NULL, 'C' },
         { "help",      no_argument,       NULL, 'h' },
+        { "version",   no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     const char *config_arg = NULL, *host_name = NULL, *level_text = NULL;
@@ -65,6 +67,7 @@ main (int argc, char *argv [])
             case 'l': level_text = optarg; break;
             case 'C': check = true; break;
             case 'h': s_usage (NULL); return 0;
+            case 'V': printf ("hb-run %s\n", HB_VERSION); return 0;
             default:  return s_usage (NULL);
         }
     }
