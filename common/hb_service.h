@@ -19,6 +19,8 @@
         hb_service_loop; then READY=1 goes to systemd (sd_notify), and
         WATCHDOG=1 from a timer of the same loop at half of WATCHDOG_USEC,
         so that a stuck loop stops sending it and systemd restarts it;
+        (or, for a tool that polls the bus itself, def->run: its own loop,
+        watching hb_service_signalled; nothing said to systemd)
       - one stop mechanism for SIGINT and SIGTERM in every program: the
         signal handler writes a byte to a pipe the reactor reads (czmq's
         own handler is off), so the loop ends between two handlers, never
@@ -32,12 +34,14 @@
 
     For a metrics endpoint (or anything else per process):
     hb_service_loop, hb_service_config and hb_service_name give the loop,
-    the loaded config and the component name from def->start on.
+    the loaded config and the component name from def->start on. A
+    process-wide endpoint belongs in hb_service.c's s_run, after def->start
+    and before READY=1, on the same loop (so a stuck loop shows there too).
 
     Test build only (HB_TEST_HOOKS): while the file named by
-    $HB_TEST_BLOCK_FILE exists, the reactor blocks in a timer handler (it
-    says STATUS=reactor blocked by HB_TEST_BLOCK_FILE once), the way a
-    stuck handler would; tests/it_sd_notify.sh uses it.                    */
+    $HB_TEST_BLOCK_FILE exists, the reactor blocks in a timer handler (each
+    time it blocks it says STATUS=reactor blocked by HB_TEST_BLOCK_FILE),
+    the way a stuck handler would; tests/it_sd_notify.sh uses it.        */
 #ifndef HB_SERVICE_H
 #define HB_SERVICE_H
 
