@@ -38,6 +38,7 @@ struct _hb_aggregator_t {
     zsock_t            *snap;
     hb_refill_t        *refill;
     zloop_t            *loop;
+    bool                own_loop;   //  false: the service's (hb_aggregator_new_on)
     volatile int        stop;
     bool                failed;
     int64_t             started_mono;
@@ -338,6 +339,12 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
 hb_aggregator_t *
 hb_aggregator_new (const hb_config_t *cfg)
 {
+    return hb_aggregator_new_on (cfg, NULL);
+}
+
+hb_aggregator_t *
+hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
+{
     assert (cfg);
     const hb_aggregator_cfg_t *agg = &cfg->aggregator;
     hb_aggregator_t *self = calloc (1, sizeof *self);
@@ -358,7 +365,8 @@ hb_aggregator_new (const hb_config_t *cfg)
     self->pub = hb_pub_new (agg->endpoint, "aggregator", 0);
     self->sub = hb_sub_new (0);
     self->snap = zsock_new (ZMQ_ROUTER);
-    self->loop = zloop_new ();
+    self->own_loop = loop == NULL;
+    self->loop = loop ? loop : zloop_new ();
     if (!self->pub || !self->sub || !self->snap || !self->loop)
         goto fail;
     if (hb_curve_server (self->snap, agg->snapshot_endpoint) != 0
@@ -411,7 +419,9 @@ hb_aggregator_destroy (hb_aggregator_t **self_p)
     if (self_p && *self_p) {
         hb_aggregator_t *self = *self_p;
         hb_refill_destroy (&self->refill);
-        zloop_destroy (&self->loop);
+        if (self->own_loop)
+            zloop_destroy (&self->loop);
+        //  else our readers and timers die with the service's loop
         zsock_destroy (&self->snap);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
@@ -424,7 +434,7 @@ hb_aggregator_destroy (hb_aggregator_t **self_p)
 int
 hb_aggregator_run (hb_aggregator_t *self)
 {
-    assert (self);
+    assert (self && self->own_loop);
     while (!__atomic_load_n (&self->stop, __ATOMIC_RELAXED)) {
         //  0: a signal interrupted the poll; -1: a handler stopped it
         if (zloop_start (self->loop) != 0)
@@ -437,6 +447,13 @@ void
 hb_aggregator_stop (hb_aggregator_t *self)
 {
     __atomic_store_n (&self->stop, 1, __ATOMIC_RELAXED);
+}
+
+bool
+hb_aggregator_failed (hb_aggregator_t *self)
+{
+    assert (self);
+    return self->failed;
 }
 
 hb_ledger_t *

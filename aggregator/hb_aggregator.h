@@ -11,6 +11,8 @@
 #ifndef HB_AGGREGATOR_H
 #define HB_AGGREGATOR_H
 
+#include <czmq.h>
+
 #include "hb_config.h"
 #include "hb_ledger.h"
 
@@ -21,6 +23,12 @@ typedef struct _hb_aggregator_t hb_aggregator_t;
 //  failure. cfg must outlive the aggregator.
 hb_aggregator_t *hb_aggregator_new (const hb_config_t *cfg);
 
+//  Same, on a reactor the caller owns (hb_service_loop): the aggregator
+//  registers its sockets and timers on loop, and its handlers return -1
+//  (ending the loop) when it had to stop (hb_aggregator_failed). Destroy
+//  the aggregator before the loop: its readers stay registered on loop.
+hb_aggregator_t *hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop);
+
 //  Stops the reactor, syncs and closes the journal, closes the sockets.
 //  NULL-safe; nulls the caller's pointer.
 void hb_aggregator_destroy (hb_aggregator_t **self_p);
@@ -29,6 +37,9 @@ void hb_aggregator_destroy (hb_aggregator_t **self_p);
 //  stop, -1 when it had to stop (a journal append failed: the fill was
 //  not counted, and the restart's replay is the safe state).
 int hb_aggregator_run (hb_aggregator_t *self);
+
+//  True when the aggregator stopped its loop because it had to (journal).
+bool hb_aggregator_failed (hb_aggregator_t *self);
 
 //  Async-signal-safe request to stop; also from another thread, where it
 //  takes effect within snapshot_ms.

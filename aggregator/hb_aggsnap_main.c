@@ -3,50 +3,49 @@
     prints each message as one JSON line, the snapshot_end last. With CURVE
     (hb_curve.h) it uses certificate NAME, "aggsnap" by default. Exits 0, 1
     when no reply came in time or the reply is malformed, 2 on a usage,
-    config or key error.                                                  */
+    config or key error. On the service skeleton (hb_service.h) as a
+    one-shot: no reactor.                                                  */
 #include "hb_config.h"
 #include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_msg.h"
+#include "hb_service.h"
 
 #include <czmq.h>
-#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
 
-int
-main (int argc, char *argv [])
+typedef struct {
+    const char *prefix, *key;
+    int         timeout_ms;
+} s_state_t;
+
+static int
+s_option (void *arg, const char *name, const char *value)
 {
-    static const struct option options [] = {
-        { "config",     required_argument, NULL, 'c' },
-        { "prefix",     required_argument, NULL, 'p' },
-        { "timeout-ms", required_argument, NULL, 't' },
-        { "key",        required_argument, NULL, 'k' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *path = NULL, *prefix = "", *key = "aggsnap";
-    int timeout_ms = 2000, opt;
-    while ((opt = getopt_long (argc, argv, "c:p:t:k:", options, NULL)) != -1)
-        switch (opt) {
-            case 'c': path = optarg; break;
-            case 'p': prefix = optarg; break;
-            case 't': timeout_ms = atoi (optarg); break;
-            case 'k': key = optarg; break;
-            default:
-                fprintf (stderr, "usage: hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS] [--key NAME]\n");
-                return 2;
-        }
-    if (!path) {
-        fprintf (stderr, "usage: hb-aggsnap --config FILE [--prefix P] [--timeout-ms MS] [--key NAME]\n");
+    s_state_t *state = (s_state_t *) arg;
+    if (strcmp (name, "prefix") == 0)
+        state->prefix = value;
+    else
+    if (strcmp (name, "key") == 0)
+        state->key = value;
+    else
+        state->timeout_ms = atoi (value);
+    return 0;
+}
+
+//  The whole tool: one request, one reply
+static int
+s_setup (hb_service_t *service, void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    const hb_config_t *cfg = hb_service_config (service);
+    const char *prefix = state->prefix;
+    int timeout_ms = state->timeout_ms;
+    hb_log_init (hb_service_name (service), HB_LOG_WARN);     //  a tool: only what went wrong
+    zsys_init ();
+    if (hb_curve_start (cfg, state->key? state->key: hb_service_name (service)) != 0)
         return 2;
-    }
-    hb_config_t *cfg = hb_config_load (path);
-    if (!cfg)
-        return 2;
-    hb_log_init ("aggsnap", HB_LOG_WARN);
-    zsys_handler_set (NULL);
-    if (hb_curve_start (cfg, key) != 0) {
-        hb_config_destroy (&cfg);
-        return 2;
-    }
     int rc = 1;
     zsock_t *req = zsock_new (ZMQ_REQ);
     if (req && (hb_curve_client (req, cfg->aggregator.snapshot_endpoint) != 0
@@ -76,6 +75,24 @@ main (int argc, char *argv [])
         zmsg_destroy (&reply);
         zsock_destroy (&req);
     }
-    hb_config_destroy (&cfg);
     return rc;
+}
+
+int
+main (int argc, char *argv [])
+{
+    static const hb_service_option_t options [] = {
+        { "prefix", "P" }, { "timeout-ms", "MS" }, { "key", "NAME" }, { NULL }
+    };
+    static s_state_t state = { .prefix = "", .timeout_ms = 2000 };
+    static const hb_service_def_t def = {
+        .program   = "hb-aggsnap",
+        .component = "aggsnap",
+        .usage     = "--config FILE [--prefix P] [--timeout-ms MS] [--key NAME]",
+        .options   = options,
+        .option    = s_option,
+        .setup     = s_setup,
+        .state     = &state,
+    };
+    return hb_service_main (&def, argc, argv);
 }

@@ -47,6 +47,7 @@ struct _hb_feed_t {
     hb_fillstore_t       *fills;
     zsock_t              *replay;       //  ROUTER, NULL without a replay endpoint
     zloop_t              *loop;
+    bool                  own_loop;     //  false: the service's (hb_feed_new_on)
     hb_host_api_t         api;
     volatile int          stop;         //  written with __atomic, see hb_feed_stop
     int                   flush_timer;  //  -1 while nothing is parked
@@ -571,6 +572,13 @@ s_on_watch (zloop_t *loop, int timer_id, void *arg)
 hb_feed_t *
 hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_host_t **plugin_p)
 {
+    return hb_feed_new_on (config, venue, plugin_p, NULL);
+}
+
+hb_feed_t *
+hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
+                hb_plugin_host_t **plugin_p, zloop_t *loop)
+{
     assert (config && venue && plugin_p && *plugin_p);
     hb_feed_t *self = (hb_feed_t *) zmalloc (sizeof *self);
     if (!self) {
@@ -598,7 +606,8 @@ hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_h
 
     self->pub = hb_pub_new (venue->endpoint, self->id, 0);
     self->sub = hb_sub_new (0);
-    self->loop = zloop_new ();
+    self->own_loop = loop == NULL;
+    self->loop = loop ? loop : zloop_new ();
     if (!self->pub || !self->sub || !self->loop) {
         hb_error ("cannot set up the bus at %s", venue->endpoint);
         hb_feed_destroy (&self);
@@ -692,7 +701,10 @@ hb_feed_destroy (hb_feed_t **self_p)
     //  timers and remove fds on our loop, and may not publish after.
     if (self->plugin)
         hb_plugin_host_release (self->plugin);
-    zloop_destroy (&self->loop);
+    //  a borrowed loop keeps our (dead) handlers: the service destroys it
+    //  next, without running it again (hb_feed_new_on)
+    if (self->own_loop)
+        zloop_destroy (&self->loop);
     zsock_destroy (&self->replay);
     hb_fillstore_destroy (&self->fills);
     hb_sub_destroy (&self->sub);
@@ -726,7 +738,7 @@ hb_feed_start (hb_feed_t *self)
 int
 hb_feed_run (hb_feed_t *self)
 {
-    assert (self);
+    assert (self && self->own_loop);
     while (!__atomic_load_n (&self->stop, __ATOMIC_RELAXED)) {
         //  zloop returns 0 when a signal interrupted its poll (the flag
         //  then tells whether it was ours) and -1 when a handler asked.

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <czmq.h>
 #include "hb_config.h"
 #include "hb_plugin_host.h"
 
@@ -59,6 +60,13 @@ typedef struct {
 //  logging why, when the bus cannot be set up.
 hb_feed_t *hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
                         hb_plugin_host_t **plugin_p);
+
+//  Same, on a reactor the caller owns (hb_service_loop): the feed and its
+//  plugin register their sockets and timers on loop, and a plugin callback
+//  that returns -1 ends that loop. Destroy the feed before the loop, and
+//  do not run the loop after: the feed's handlers stay registered on it.
+hb_feed_t *hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
+                           hb_plugin_host_t **plugin_p, zloop_t *loop);
 
 //  Destroys the plugin's instance, then the bus objects, in the reverse
 //  order of their creation. NULL-safe; nulls *self_p.

@@ -1,4 +1,5 @@
-/*  hb-feed: hosts one venue plugin on the bus.
+/*  hb-feed: hosts one venue plugin on the bus, on the service skeleton
+    (hb_service.h).
 
         hb-feed --config FILE --venue NAME [--log-level error|warn|info|debug]
         hb-feed --config FILE --list-venues     (enabled venues, one a line)
@@ -7,36 +8,46 @@
     2 on a usage or config error (nothing touched the bus), 3 when the
     plugin is refused (ABI, size, symbol, file) or refuses its venue.       */
 #include "hb_config.h"
-#include "hb_curve.h"
 #include "hb_feed.h"
 #include "hb_log.h"
 #include "hb_plugin_host.h"
+#include "hb_service.h"
 
-#include <czmq.h>
-#include <getopt.h>
-#include <sched.h>
-#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 
-static hb_feed_t *s_feed;       //  for the signal handler only
-static volatile sig_atomic_t s_signalled;
-
-static void
-s_on_signal (int signum)
-{
-    (void) signum;
-    s_signalled = 1;
-    if (s_feed)
-        hb_feed_stop (s_feed);
-}
+typedef struct {
+    const char *venue_name;
+    bool        list_venues;
+    char        component [HB_NAME_MAX + 8];    //  feed.<venue>
+    const hb_venue_cfg_t *venue;
+    hb_plugin_host_t *plugin;
+    hb_feed_t  *feed;
+} s_state_t;
 
 static int
-s_usage (const char *why)
+s_option (void *arg, const char *name, const char *value)
 {
-    if (why)
-        fprintf (stderr, "hb-feed: %s\n", why);
-    fprintf (stderr, "usage: hb-feed --config FILE --venue NAME [--log-level error|warn|info|debug]\n"
-                     "       hb-feed --config FILE --list-venues\n");
-    return 2;
+    s_state_t *state = (s_state_t *) arg;
+    if (strcmp (name, "venue") == 0)
+        state->venue_name = value;
+    else
+        state->list_venues = true;
+    return 0;
+}
+
+static const char *
+s_name (void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    if (state->list_venues && !state->venue_name)
+        return "feed";
+    if (!state->venue_name) {
+        fprintf (stderr, "hb-feed: --config and --venue are required\n");
+        return NULL;
+    }
+    snprintf (state->component, sizeof state->component, "feed.%s", state->venue_name);
+    return state->component;
 }
 
 //  "FILE: venues: no venue named 'X' (known: a, b, c)"
@@ -52,127 +63,97 @@ s_unknown_venue (const hb_config_t *config, const char *name)
              config->path, name, config->n_venues ? known : "none");
 }
 
-int
-main (int argc, char *argv [])
+//  --list-venues, the venue's checks and the plugin, before the bus
+static int
+s_setup (hb_service_t *service, void *arg)
 {
-    static const struct option options [] = {
-        { "config",    required_argument, NULL, 'c' },
-        { "venue",     required_argument, NULL, 'v' },
-        { "log-level", required_argument, NULL, 'l' },
-        { "list-venues", no_argument,     NULL, 'L' },
-        { "help",      no_argument,       NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *config_path = NULL, *venue_name = NULL, *level_text = NULL;
-    bool list_venues = false;
-    int opt;
-    while ((opt = getopt_long (argc, argv, "c:v:l:h", options, NULL)) != -1) {
-        switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 'v': venue_name = optarg; break;
-            case 'l': level_text = optarg; break;
-            case 'L': list_venues = true; break;
-            case 'h': s_usage (NULL); return 0;
-            default:  return s_usage (NULL);
-        }
-    }
-    if (optind < argc)
-        return s_usage ("unexpected argument");
-    if (list_venues && config_path && !venue_name) {
-        hb_config_t *config = hb_config_load (config_path);
-        if (!config)
-            return 2;
+    s_state_t *state = (s_state_t *) arg;
+    const hb_config_t *config = hb_service_config (service);
+    if (state->list_venues && !state->venue_name) {
         for (int i = 0; i < config->n_venues; i++)
             if (config->venues [i].enabled)
                 printf ("%s\n", config->venues [i].name);
-        hb_config_destroy (&config);
         return 0;
     }
-    if (!config_path || !venue_name)
-        return s_usage ("--config and --venue are required");
-    hb_log_level_t cli_level = HB_LOG_INFO;
-    if (level_text && hb_log_level_parse (level_text, &cli_level))
-        return s_usage ("--log-level: expected error, warn, info or debug");
-
-    char component [HB_NAME_MAX + 8];
-    snprintf (component, sizeof component, "feed.%s", venue_name);
-    hb_log_init (component, cli_level);
-
-    hb_config_t *config = hb_config_load (config_path);     //  prints its errors
-    if (!config)
-        return 2;
-    const hb_venue_cfg_t *venue = hb_config_venue (config, venue_name);
-    if (!venue) {
-        s_unknown_venue (config, venue_name);
-        hb_config_destroy (&config);
+    state->venue = hb_config_venue (config, state->venue_name);
+    if (!state->venue) {
+        s_unknown_venue (config, state->venue_name);
         return 2;
     }
-    if (!venue->enabled) {
+    if (!state->venue->enabled) {
         fprintf (stderr, "%s:%d: venues.%s: the venue is disabled (enabled: false): not starting\n",
-                 config->path, venue->line, venue->name);
-        hb_config_destroy (&config);
+                 config->path, state->venue->line, state->venue->name);
         return 2;
     }
-    hb_log_init (component, level_text ? cli_level : (hb_log_level_t) config->log_level);
-    if (hb_curve_start (config, component) != 0) {
-        hb_config_destroy (&config);
-        return 2;
-    }
-
     char err [768];
-    hb_plugin_host_t *plugin = hb_plugin_host_new (venue->plugin_path, err, sizeof err);
-    if (!plugin) {
+    state->plugin = hb_plugin_host_new (state->venue->plugin_path, err, sizeof err);
+    if (!state->plugin) {
         hb_error ("%s", err);
-        hb_config_destroy (&config);
         return 3;
     }
-    hb_info ("loaded plugin %s (%s) from %s", hb_plugin_host_name (plugin),
-             hb_plugin_host_description (plugin), hb_plugin_host_path (plugin));
+    hb_info ("loaded plugin %s (%s) from %s", hb_plugin_host_name (state->plugin),
+             hb_plugin_host_description (state->plugin), hb_plugin_host_path (state->plugin));
+    return -1;
+}
 
-    if (venue->cpu >= 0) {
-        cpu_set_t cpus;
-        CPU_ZERO (&cpus);
-        CPU_SET (venue->cpu, &cpus);
-        if (sched_setaffinity (0, sizeof cpus, &cpus))
-            hb_warn ("venues.%s.cpu: cannot pin to CPU %d: %s (running unpinned)",
-                     venue->name, venue->cpu, strerror (errno));
-        else
-            hb_info ("pinned to CPU %d", venue->cpu);
-    }
+static int
+s_cpu (hb_service_t *service, void *arg)
+{
+    (void) service;
+    s_state_t *state = (s_state_t *) arg;
+    return state->venue->cpu;
+}
 
-    //  czmq's own SIGINT handler would set zsys_interrupted and make every
-    //  blocking call fail at random points; we stop at one place instead.
-    zsys_handler_set (NULL);
-    struct sigaction action;
-    memset (&action, 0, sizeof action);
-    action.sa_handler = s_on_signal;
-    sigemptyset (&action.sa_mask);
-    action.sa_flags = 0;                //  no SA_RESTART: the poll must return
-    sigaction (SIGINT, &action, NULL);
-    sigaction (SIGTERM, &action, NULL);
+static int
+s_start (hb_service_t *service, void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    state->feed = hb_feed_new_on (hb_service_config (service), state->venue, &state->plugin,
+                                  hb_service_loop (service));
+    if (!state->feed)
+        return 1;
+    return hb_feed_start (state->feed) == 0 ? 0 : 3;
+}
 
-    int rc = 0;
-    hb_feed_t *feed = hb_feed_new (config, venue, &plugin);
-    s_feed = feed;                      //  a signal from here on stops the run
-    if (feed && s_signalled)
-        hb_feed_stop (feed);            //  one came while the feed was being built
-    if (!feed)
-        rc = 1;
-    else
-    if (hb_feed_start (feed))
-        rc = 3;
-    else {
-        rc = hb_feed_run (feed) == 0 ? 0 : 1;
+static int
+s_stop (hb_service_t *service, void *arg, bool signalled)
+{
+    (void) service;
+    s_state_t *state = (s_state_t *) arg;
+    if (state->feed) {
         hb_feed_stats_t stats;
-        hb_feed_stats (feed, &stats);
+        hb_feed_stats (state->feed, &stats);
         hb_info ("stopping: %llu published, %llu sent, %llu conflated, %llu invalid, "
                  "%llu orders in, %llu host rejects",
                  (unsigned long long) stats.published, (unsigned long long) stats.sent,
                  (unsigned long long) stats.conflated, (unsigned long long) stats.invalid,
                  (unsigned long long) stats.orders_in, (unsigned long long) stats.host_rejects);
     }
-    s_feed = NULL;
-    hb_feed_destroy (&feed);
-    hb_config_destroy (&config);
-    return rc;
+    hb_feed_destroy (&state->feed);
+    hb_plugin_host_destroy (&state->plugin);    //  when the feed never took it
+    //  not a signal: a plugin callback ended the loop
+    return signalled ? 0 : 1;
+}
+
+int
+main (int argc, char *argv [])
+{
+    static const hb_service_option_t options [] = {
+        { "venue", "NAME" }, { "list-venues", NULL }, { NULL }
+    };
+    static s_state_t state;
+    static const hb_service_def_t def = {
+        .program   = "hb-feed",
+        .usage     = "--config FILE --venue NAME [--log-level error|warn|info|debug]\n"
+                     "       hb-feed --config FILE --list-venues",
+        .options   = options,
+        .option    = s_option,
+        .name      = s_name,
+        .setup     = s_setup,
+        .cpu       = s_cpu,
+        .start     = s_start,
+        .stop      = s_stop,
+        .state     = &state,
+    };
+    return hb_service_main (&def, argc, argv);
 }

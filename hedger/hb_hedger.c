@@ -1,16 +1,136 @@
 /*  hb_hedger: requests to orders, in flight netting (see hb_hedger.h).
-    The order table, its journal and the crash points are in
-    hb_hedger_order.c, the kill switch in hb_hedger_kill.c; what they share
-    is in hb_hedger_int.h.                                                 */
-#include "hb_hedger_int.h"
+    One concept in one file: the request path (routing, controls,
+    sending), the order table and the life cycle of an order (journal,
+    replay, acks, timeouts), and the kill switch, which cancels what the
+    order table holds as working. They were three files that called each
+    other in a circle; the sections below follow that order.
+
+    Journal records are one text line each, so that an operator can read
+    the hedger's history with `strings`:
+        I <client id> <venue> <symbol> <side> <qty> <px> <ns>   an intent
+        O <client id> <status> <filled qty> <ns>                its outcome
+    Names, not config indexes: a config edited between two runs must not
+    move an order to another instrument.                                  */
+#include "hb_hedger.h"
+#include "hb_asof.h"
+#include "hb_controls.h"
+#include "hb_journal.h"
+#include "hb_killswitch.h"
+#include "hb_route.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb_log.h"
+
+#define S_MAX_ORDERS    4096
+#define S_SEEN_IDS      64          //  request ids remembered against repeats
+
+typedef struct {
+    bool     used;
+    bool     final;
+    bool     timed_out;
+    bool     cancel_sent;           //  by the kill switch: a rejected ack is ambiguous
+    char     client_id [HB_ID_MAX];
+    int      venue, instrument, asset;
+    uint8_t  side;
+    double   qty;                   //  instrument units
+    double   mult;                  //  asset units per instrument unit
+    double   px;
+    double   filled;                //  instrument units, from the final ack
+    int64_t  sent_ns;
+    int64_t  last_ns;               //  final ack (or the intent)
+} s_order_t;
+
+typedef struct {
+    bool     known;
+    double   equity, initial;
+} s_margin_t;
+
+struct _hb_hedger_t {
+    const hb_config_t *cfg;
+    hb_hedger_send_fn *send;
+    void          *send_arg;
+    hb_journal_t  *journal;
+    hb_controls_t *controls;
+    hb_killswitch_t *kill;
+    bool           broken;          //  the journal failed: no more orders
+    hb_asof_t     *asof;            //  books by data time, acks ahead of their order
+    int64_t        data_ns;         //  the latest data time seen from a venue
+    int64_t        data_wall;       //  the wall clock then
+    s_margin_t     margins [HB_MAX_VENUES];
+    double         gross [HB_MAX_ASSETS];
+    s_order_t     *orders;         //  S_MAX_ORDERS
+    char           seen [S_SEEN_IDS][HB_ID_MAX];
+    int            seen_next;
+    hb_hedger_stats_t stats;
+    hb_msg_t       out;
+    hb_route_plan_t plan;
+    hb_route_cand_t cands [HB_ROUTE_MAX_CANDIDATES];
+    int            cand_venue [HB_ROUTE_MAX_CANDIDATES];
+    int            cand_instr [HB_ROUTE_MAX_CANDIDATES];
+#ifdef HB_TEST_HOOKS
+    hb_hedger_crash_t crash;        //  the restart tests' injected kill -9
+    int            crash_left;      //  points of that kind to pass before it
+#endif
+};
+
+static double
+s_sign (uint8_t side)
+{
+    return side == HB_SIDE_BUY? 1.0: -1.0;
+}
+
+//  Publishes a hedger.reject; asset, venue and detail may be
+//  NULL, a non-finite qty is sent as 0. A failed publish is logged only.
+static void s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
+                      const char *venue, const char *reason, double qty, const char *detail);
+
+//  The order table (below, after the request path).
+
+//  The order with client_id, NULL when there is none.
+static s_order_t *s_order_find (hb_hedger_t *self, const char *client_id);
+
+//  A free slot at now_ns: never used, or final and settled long ago. NULL
+//  when the table is full.
+static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
+
+//  Journals the intent of an order (fsync) and then, only then, fills the
+//  slot order with it, sent at now_ns. 0, or -1 when the journal failed
+//  (logged; the hedger is broken: no more orders).
+static int s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
+                           int venue, int instrument, int asset, uint8_t side, double qty,
+                           double px, int64_t now_ns);
+
+//  The ack of order (ours, found by its client id), stamped at now_ns (data
+//  time): a final one ends the order and is journaled; the rest is ignored.
+static void s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
+                      int64_t now_ns);
+
+//  hb_journal_replay's callback (arg: the hedger): rebuilds the order table
+//  and the day notional from the journal. Always 0; a bad record is logged
+//  and skipped.
+static int s_replay (const void *data, size_t size, uint64_t index, void *arg);
+
+//  The injected crash, when point is armed and its count is reached; in
+//  the test build only (HB_TEST_HOOKS), a no-op in products.
+#ifdef HB_TEST_HOOKS
+static void s_crash_point (hb_hedger_t *self, hb_hedger_crash_t point, const char *client_id);
+#else
+#define s_crash_point(self, point, client_id) do { (void) (self); } while (0)
+#endif
+
+//  The kill switch (at the end): latches the kill in the controls,
+//  cancels every working order and echoes the command on hedger.control.
+static void s_apply_kill (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns);
+
+//  ---------------------------------------------------------------------
+//  Requests to orders
 
 #define S_MIN_USD       1.0         //  less than this is not worth an order
 //  A leg's limit price is the worst book level it takes, moved this far
@@ -32,9 +152,9 @@ s_limit_px (double worst_px, uint8_t side, double slip_bps, double tick)
     return px > 0 ? px : worst_px;
 }
 
-void
-hb_hedgeri_reject (hb_hedger_t *self, const char *request_id, const char *asset,
-                   const char *venue, const char *reason, double qty, const char *detail)
+static void
+s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
+          const char *venue, const char *reason, double qty, const char *detail)
 {
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
@@ -65,20 +185,20 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->send = send;
     self->send_arg = arg;
     self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
-    self->orders = (hb_hedgeri_order_t *) calloc (HB_HEDGERI_MAX_ORDERS,
-                                                  sizeof (hb_hedgeri_order_t));
+    self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
+                                                  sizeof (s_order_t));
     self->controls = hb_controls_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
     if (!self->asof || !self->orders || !self->controls || !self->kill)
         goto fail;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
     self->journal = hb_journal_open_owned (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
-    if (!self->journal || hb_journal_replay (self->journal, hb_hedgeri_replay, self) != 0)
+    if (!self->journal || hb_journal_replay (self->journal, s_replay, self) != 0)
         goto fail;
     //  a kill latched before the restart: what was working is canceled
     //  again (harmless when the venue has finished it)
     if (hb_killswitch_killed (self->kill))
-        hb_hedgeri_apply_kill (self, hb_killswitch_state (self->kill), now_ns);
+        s_apply_kill (self, hb_killswitch_state (self->kill), now_ns);
     hb_hedger_stats_t stats;
     hb_hedger_stats (self, &stats);
     if (self->stats.replayed)
@@ -113,11 +233,11 @@ hb_hedger_destroy (hb_hedger_t **self_p)
 static bool
 s_seen (hb_hedger_t *self, const char *id)
 {
-    for (int i = 0; i < HB_HEDGERI_SEEN_IDS; i++)
+    for (int i = 0; i < S_SEEN_IDS; i++)
         if (strcmp (self->seen [i], id) == 0)
             return true;
     snprintf (self->seen [self->seen_next], HB_ID_MAX, "%s", id);
-    self->seen_next = (self->seen_next + 1) % HB_HEDGERI_SEEN_IDS;
+    self->seen_next = (self->seen_next + 1) % S_SEEN_IDS;
     return false;
 }
 
@@ -169,21 +289,21 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     const hb_venue_cfg_t *venue = &self->cfg->venues [self->cand_venue [cand]];
     const hb_instrument_cfg_t *ins = &venue->instruments [self->cand_instr [cand]];
     //  a journaled id comes back only if risk's ids repeat across its runs
-    if (hb_hedgeri_order_find (self, client_id)) {
-        hb_hedgeri_reject (self, client_id, self->cfg->assets [asset].name, venue->name,
-                           "duplicate_client_id", hb_hedgeri_sign (side) * leg->asset_qty,
-                           "journaled before");
+    if (s_order_find (self, client_id)) {
+        s_reject (self, client_id, self->cfg->assets [asset].name, venue->name,
+                  "duplicate_client_id", s_sign (side) * leg->asset_qty,
+                  "journaled before");
         return -1;
     }
-    hb_hedgeri_order_t *order = hb_hedgeri_order_slot (self, now_ns);
+    s_order_t *order = s_order_slot (self, now_ns);
     if (!order) {
-        hb_hedgeri_reject (self, "-", self->cfg->assets [asset].name, venue->name, "orders_full",
-                           hb_hedgeri_sign (side) * leg->asset_qty, "no free order slot");
+        s_reject (self, "-", self->cfg->assets [asset].name, venue->name, "orders_full",
+                  s_sign (side) * leg->asset_qty, "no free order slot");
         return -1;
     }
-    if (hb_hedgeri_order_intent (self, order, client_id, self->cand_venue [cand],
-                                 self->cand_instr [cand], asset, side, leg->qty, leg->limit_px,
-                                 now_ns) != 0)
+    if (s_order_intent (self, order, client_id, self->cand_venue [cand],
+                        self->cand_instr [cand], asset, side, leg->qty, leg->limit_px,
+                        now_ns) != 0)
         return -1;
 
     hb_msg_t *msg = &self->out;
@@ -204,7 +324,7 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     //  a failed send stays in flight: we cannot know it did not leave
     if (self->send (topic, msg, self->send_arg) != 0)
         hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
-    hb_hedgeri_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
     self->stats.orders++;
     hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
              leg->qty, ins->symbol, venue->name, leg->limit_px);
@@ -213,7 +333,7 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     hb_ack_t early;
     int64_t early_ns;
     if (hb_asof_ack_take (self->asof, client_id, &early, &early_ns))
-        hb_hedgeri_on_ack (self, order, &early, early_ns);
+        s_on_ack (self, order, &early, early_ns);
     return 0;
 }
 
@@ -235,7 +355,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
     char detail [HB_TEXT_MAX];
     int asset = hb_config_asset_index (cfg, t->asset);
     if (asset < 0) {
-        hb_hedgeri_reject (self, id, NULL, NULL, "unknown_asset", t->target_qty, t->asset);
+        s_reject (self, id, NULL, NULL, "unknown_asset", t->target_qty, t->asset);
         self->stats.leg_rejects++;
         return 0;
     }
@@ -268,7 +388,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
                              cfg->venues [self->cand_venue [c]].name,
                              cfg->venues [self->cand_venue [c]].instruments [self->cand_instr [c]].symbol,
                              hb_route_skip_name (self->plan.skip [c]));
-        hb_hedgeri_reject (self, id, t->asset, NULL, "no_route", want, detail);
+        s_reject (self, id, t->asset, NULL, "no_route", want, detail);
         self->stats.leg_rejects++;
         return 0;
     }
@@ -279,8 +399,8 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         char client_id [HB_ID_MAX];
         int len = snprintf (client_id, sizeof client_id, "%s.%d", id, (*leg_no)++);
         if (len < 0 || (size_t) len >= sizeof client_id) {
-            hb_hedgeri_reject (self, id, t->asset, venue, "bad_request_id", want,
-                               "id too long for a leg");
+            s_reject (self, id, t->asset, venue, "bad_request_id", want,
+                      "id too long for a leg");
             self->stats.leg_rejects++;
             continue;
         }
@@ -299,14 +419,14 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         hb_ctl_reason_t rc = hb_controls_admit (self->controls, &order, now_ns, detail,
                                                 sizeof detail);
         if (rc != HB_CTL_OK) {
-            hb_hedgeri_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
-                               hb_hedgeri_sign (req.side) * leg->asset_qty, detail);
+            s_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
+                      s_sign (req.side) * leg->asset_qty, detail);
             self->stats.leg_rejects++;
             continue;
         }
         if (s_send_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
             sent++;
-            flight += hb_hedgeri_sign (req.side) * leg->asset_qty;
+            flight += s_sign (req.side) * leg->asset_qty;
         }
         else
         if (self->broken)
@@ -315,8 +435,8 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
     if (self->plan.unplaced_qty * t->index >= S_MIN_USD && self->plan.unplaced_qty >= smallest) {
         snprintf (detail, sizeof detail, "%.8g of %.8g left for the next request",
                   self->plan.unplaced_qty, req.qty);
-        hb_hedgeri_reject (self, id, t->asset, NULL, "unplaced",
-                           hb_hedgeri_sign (req.side) * self->plan.unplaced_qty, detail);
+        s_reject (self, id, t->asset, NULL, "unplaced",
+                  s_sign (req.side) * self->plan.unplaced_qty, detail);
     }
     return sent;
 }
@@ -371,7 +491,7 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
         snprintf (detail, sizeof detail, "request id seen before");
     }
     if (refusal) {
-        hb_hedgeri_reject (self, req->id, NULL, NULL, refusal, 0, detail);
+        s_reject (self, req->id, NULL, NULL, refusal, 0, detail);
         self->stats.refused++;
         return 0;
     }
@@ -416,7 +536,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             const hb_venue_cfg_t *v = hb_config_venue (cfg, msg->u.margin.venue);
             if (!v)
                 return -1;
-            hb_hedgeri_margin_t *m = &self->margins [v - cfg->venues];
+            s_margin_t *m = &self->margins [v - cfg->venues];
             m->known = true;
             m->equity = msg->u.margin.equity_usd;
             m->initial = msg->u.margin.initial_usd;
@@ -431,21 +551,444 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
         }
         case HB_MSG_ACK: {
             int64_t ts = s_data_time (self, msg, now_ns);
-            hb_hedgeri_order_t *order = hb_hedgeri_order_find (self, msg->u.ack.client_id);
+            s_order_t *order = s_order_find (self, msg->u.ack.client_id);
             if (!order) {
                 if (msg->u.ack.status != HB_ACK_ACCEPTED)
                     hb_asof_ack_keep (self->asof, &msg->u.ack, ts);
                 return -1;
             }
-            hb_hedgeri_on_ack (self, order, &msg->u.ack, ts);
+            s_on_ack (self, order, &msg->u.ack, ts);
             return 0;
         }
         case HB_MSG_FILL:
-            if (!hb_hedgeri_order_find (self, msg->u.fill.client_id))
+            if (!s_order_find (self, msg->u.fill.client_id))
                 return -1;
             self->stats.fills++;
             return 0;
         default:
             return -1;
     }
+}
+
+//  ---------------------------------------------------------------------
+//  The order table and the life cycle of an order
+
+#define S_SETTLE_NS     (500 * 1000000LL)   //  a fill reaches pos.* and risk by then
+#define S_RECORD_MAX    256
+#define S_OUTCOME_EXPIRED 0         //  an outcome's status when no final ack came
+
+#ifdef HB_TEST_HOOKS
+//  Exists for tests/it_hedger_restart.sh: dies as kill -9 would (no
+//  flush, no destructor, nothing queued in ZeroMQ leaves) at the
+//  crash_left-th point of the armed kind. Unarmed, one compare.
+static void
+s_crash_point (hb_hedger_t *self, hb_hedger_crash_t point, const char *client_id)
+{
+    if (self->crash != point || --self->crash_left > 0)
+        return;
+    hb_warn ("hedger: injected crash %s at %s", hb_hedger_crash_name (point), client_id);
+    raise (SIGKILL);
+}
+#endif
+
+static s_order_t *
+s_order_find (hb_hedger_t *self, const char *client_id)
+{
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && strcmp (self->orders [i].client_id, client_id) == 0)
+            return &self->orders [i];
+    return NULL;
+}
+
+//  What an order still counts for, as seen by a request made at data time
+//  at_ns: an ack stamped after at_ns is not known at at_ns, however early
+//  it arrived (docs/RISK.md, Data-time grid)
+static double
+s_order_flight (const s_order_t *order, int64_t at_ns)
+{
+    if (!order->used)
+        return 0;
+    if (!order->final || at_ns < order->last_ns)
+        return s_sign (order->side) * order->qty * order->mult;
+    if (at_ns <= order->last_ns + S_SETTLE_NS)
+        return s_sign (order->side) * order->filled * order->mult;
+    return 0;
+}
+
+static s_order_t *
+s_order_slot (hb_hedger_t *self, int64_t now_ns)
+{
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || (order->final && now_ns > order->last_ns + 2 * S_SETTLE_NS))
+            return order;
+    }
+    return NULL;
+}
+
+//  The day total counts traded notional plus what is in flight: the part of
+//  a finished order that did not fill is given back.
+static void
+s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
+{
+    double unfilled = order->qty - order->filled;
+    if (unfilled > 0)
+        hb_controls_release_day (self->controls, unfilled * order->mult * order->px,
+                                 order->sent_ns, now_ns);
+}
+
+static int
+s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
+                int venue, int instrument, int asset, uint8_t side, double qty,
+                double px, int64_t now_ns)
+{
+    const hb_venue_cfg_t *v = &self->cfg->venues [venue];
+    const hb_instrument_cfg_t *ins = &v->instruments [instrument];
+    char record [S_RECORD_MAX];
+    int n = snprintf (record, sizeof record, "I %s %s %s %d %.17g %.17g %lld", client_id,
+                      v->name, ins->symbol, side, qty, px, (long long) now_ns);
+    //  the intent is durable before the order can exist anywhere else
+    if (hb_journal_append (self->journal, record, (size_t) n) != 0) {
+        hb_error ("hedger: cannot journal intent %s: no more orders", client_id);
+        self->broken = true;
+        return -1;
+    }
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_JOURNAL, client_id);
+    memset (order, 0, sizeof *order);
+    order->used = true;
+    snprintf (order->client_id, sizeof order->client_id, "%s", client_id);
+    order->venue = venue;
+    order->instrument = instrument;
+    order->asset = asset;
+    order->side = side;
+    order->qty = qty;
+    order->mult = ins->multiplier;
+    order->px = px;
+    order->sent_ns = order->last_ns = now_ns;
+    return 0;
+}
+
+static int
+s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
+{
+    char record [S_RECORD_MAX];
+    int n = snprintf (record, sizeof record, "O %s %d %.17g %lld", order->client_id, status,
+                      order->filled, (long long) order->last_ns);
+    if (hb_journal_append (self->journal, record, (size_t) n) != 0) {
+        hb_error ("hedger: cannot journal the outcome of %s: no more orders", order->client_id);
+        self->broken = true;
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
+          int64_t now_ns)
+{
+    if (order->final || ack->status == HB_ACK_ACCEPTED)
+        return;
+    //  the answer to our cancel, or the order's own reject: we cannot
+    //  tell, so the order's final ack (or its timeout) decides
+    if (order->cancel_sent && ack->status == HB_ACK_REJECTED) {
+        hb_info ("hedger: %s: rejected ack after our cancel (%s), ignored", ack->client_id,
+                 hb_reject_name (ack->reason));
+        return;
+    }
+    //  the window the journal cannot cover: the venue is done, the
+    //  outcome is not durable yet
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_ACK, ack->client_id);
+    order->final = true;
+    order->filled = ack->filled_qty;
+    order->last_ns = now_ns;
+    s_release_unfilled (self, order, now_ns);
+    self->stats.finals++;
+    if (ack->status == HB_ACK_REJECTED)
+        hb_info ("hedger: order %s rejected by %s: %s (%s)", ack->client_id, ack->venue,
+                 hb_reject_name (ack->reason), ack->text);
+    s_journal_outcome (self, order, ack->status);
+}
+
+static int
+s_replay (const void *data, size_t size, uint64_t index, void *arg)
+{
+    hb_hedger_t *self = (hb_hedger_t *) arg;
+    char record [S_RECORD_MAX];
+    if (size == 0 || size >= sizeof record) {
+        hb_warn ("hedger: journal record %llu: bad size %zu, skipped",
+                 (unsigned long long) index, size);
+        return 0;
+    }
+    memcpy (record, data, size);
+    record [size] = '\0';
+    char cid [HB_ID_MAX], venue [HB_NAME_MAX], symbol [HB_NAME_MAX];
+    int side, status;
+    double qty, px, filled;
+    long long ns;
+    if (record [0] == 'I'
+    &&  sscanf (record, "I %47s %31s %31s %d %lf %lf %lld", cid, venue, symbol, &side, &qty,
+                &px, &ns) == 7) {
+        const hb_venue_cfg_t *v = hb_config_venue (self->cfg, venue);
+        const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, symbol): NULL;
+        s_order_t *order = s_order_find (self, cid);
+        if (!order)
+            order = s_order_slot (self, INT64_MAX);
+        if (!ins || !order) {
+            hb_error ("hedger: journal intent %s on %s %s: %s: counted nowhere", cid, venue,
+                      symbol, ins? "too many orders": "unknown venue or instrument");
+            return 0;
+        }
+        memset (order, 0, sizeof *order);
+        order->used = true;
+        snprintf (order->client_id, sizeof order->client_id, "%s", cid);
+        order->venue = (int) (v - self->cfg->venues);
+        order->instrument = (int) (ins - v->instruments);
+        order->asset = ins->asset;
+        order->side = side == HB_SIDE_BUY? HB_SIDE_BUY: HB_SIDE_SELL;
+        order->qty = qty;
+        order->mult = ins->multiplier;
+        order->px = px;
+        order->sent_ns = order->last_ns = ns;
+        hb_controls_add_day (self->controls, qty * order->mult * px, ns);
+        self->stats.replayed++;
+    }
+    else
+    if (record [0] == 'O'
+    &&  sscanf (record, "O %47s %d %lf %lld", cid, &status, &filled, &ns) == 4) {
+        s_order_t *order = s_order_find (self, cid);
+        if (order) {
+            order->final = true;
+            order->filled = filled;
+            order->last_ns = ns;
+            s_release_unfilled (self, order, ns);
+        }
+    }
+    else
+        hb_warn ("hedger: journal record %llu not understood, skipped", (unsigned long long) index);
+    return 0;
+}
+
+double
+hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns)
+{
+    assert (self);
+    double sum = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && self->orders [i].asset == asset)
+            sum += s_order_flight (&self->orders [i], now_ns);
+    return sum;
+}
+
+void
+hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
+{
+    assert (self && stats);
+    self->stats.in_flight = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && !self->orders [i].final)
+            self->stats.in_flight++;
+    *stats = self->stats;
+}
+
+void
+hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
+{
+    assert (self);
+    int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
+    //  orders are stamped in data time: the venues' clock, carried on by
+    //  the wall clock since the last message (a silent venue still times out)
+    if (self->data_ns > 0)
+        now_ns = self->data_ns + (now_ns - self->data_wall);
+    for (int i = 0; i < S_MAX_ORDERS && !self->broken; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->final || now_ns - order->sent_ns <= limit)
+            continue;
+        //  Given up as if it filled completely: it keeps counting for
+        //  S_SETTLE_NS more, then the aggregator's positions (which get the
+        //  venue's fills from its fill journal, even those we missed) say
+        //  what it did, and risk asks again for what is left. Our orders
+        //  are IOC: the venue has decided long before order_timeout_ms.
+        order->final = true;
+        order->timed_out = true;
+        order->filled = order->qty;
+        order->last_ns = now_ns;
+        self->stats.timeouts++;
+        s_journal_outcome (self, order, S_OUTCOME_EXPIRED);
+        char request [HB_ID_MAX];
+        snprintf (request, sizeof request, "%s", order->client_id);
+        char *dot = strrchr (request, '.');
+        if (dot)
+            *dot = '\0';
+        char detail [HB_TEXT_MAX];
+        snprintf (detail, sizeof detail, "%.40s: no final ack in %d ms, given up",
+                  order->client_id, self->cfg->hedger.order_timeout_ms);
+        s_reject (self, request, self->cfg->assets [order->asset].name,
+                  self->cfg->venues [order->venue].name, "order_timeout",
+                  s_sign (order->side) * order->qty * order->mult, detail);
+    }
+}
+
+#ifdef HB_TEST_HOOKS
+int
+hb_hedger_set_crash (hb_hedger_t *self, const char *point, int nth)
+{
+    assert (self);
+    hb_hedger_crash_t crash = HB_HEDGER_CRASH_NONE;
+    for (int c = HB_HEDGER_CRASH_AFTER_JOURNAL; c <= HB_HEDGER_CRASH_AFTER_ACK; c++)
+        if (point && strcmp (point, hb_hedger_crash_name ((hb_hedger_crash_t) c)) == 0)
+            crash = (hb_hedger_crash_t) c;
+    if (crash == HB_HEDGER_CRASH_NONE || nth < 1)
+        return -1;
+    self->crash = crash;
+    self->crash_left = nth;
+    return 0;
+}
+
+const char *
+hb_hedger_crash_name (hb_hedger_crash_t point)
+{
+    switch (point) {
+        case HB_HEDGER_CRASH_AFTER_JOURNAL: return "after_journal";
+        case HB_HEDGER_CRASH_AFTER_SEND:    return "after_send";
+        case HB_HEDGER_CRASH_AFTER_ACK:     return "after_ack";
+        default:                            return "none";
+    }
+}
+#endif
+
+//  ---------------------------------------------------------------------
+//  The kill switch (hb_killswitch.h): a kill or a reset, from the kill
+//  file or a hedger.control command
+
+//  A cancel for every order sent without a final ack; returns how many
+static uint32_t
+s_cancel_working (hb_hedger_t *self, int64_t now_ns)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->final || order->cancel_sent)
+            continue;
+        const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
+        hb_msg_t *msg = &self->out;
+        memset (msg, 0, sizeof *msg);
+        msg->env.type = HB_MSG_CANCEL;
+        msg->env.ts_recv = now_ns;
+        hb_cancel_t *c = &msg->u.cancel;
+        snprintf (c->venue, sizeof c->venue, "%s", venue->name);
+        snprintf (c->symbol, sizeof c->symbol, "%s", venue->instruments [order->instrument].symbol);
+        snprintf (c->client_id, sizeof c->client_id, "%s", order->client_id);
+        char topic [HB_TOPIC_MAX];
+        hb_msg_topic (msg, topic);
+        if (self->send (topic, msg, self->send_arg) != 0)
+            hb_error ("hedger: cannot send the cancel of %s", order->client_id);
+        order->cancel_sent = true;
+        self->stats.cancels++;
+        n++;
+    }
+    return n;
+}
+
+//  The applied command, on hedger.control: who, why, what was canceled
+static void
+s_echo (hb_hedger_t *self, const hb_hedger_control_t *applied, uint32_t canceled, int64_t now_ns)
+{
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_HEDGER_CONTROL;
+    msg->env.ts_recv = now_ns;
+    msg->u.hedger_control = *applied;
+    msg->u.hedger_control.canceled = canceled;
+    if (self->send ("hedger.control", msg, self->send_arg) != 0)
+        hb_warn ("hedger: cannot publish the kill switch's state on hedger.control");
+}
+
+static void
+s_apply_kill (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
+{
+    hb_controls_set_killed (self->controls, true);
+    uint32_t canceled = s_cancel_working (self, now_ns);
+    hb_warn ("hedger: KILL SWITCH SET by %s (%s): %s; %u working orders canceled; no order "
+             "until reset", by->by, by->id, by->text, canceled);
+    s_echo (self, by, canceled, now_ns);
+}
+
+static void
+s_apply_reset (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
+{
+    hb_controls_set_killed (self->controls, false);
+    hb_warn ("hedger: kill switch reset by %s (%s): %s", by->by, by->id, by->text);
+    s_echo (self, by, 0, now_ns);
+}
+
+void
+hb_hedger_check_kill (hb_hedger_t *self, int64_t now_ns)
+{
+    assert (self);
+    hb_hedger_control_t change;
+    if (hb_killswitch_poll (self->kill, &change) == 0)
+        return;
+    if (change.command == HB_CONTROL_KILL)
+        s_apply_kill (self, &change, now_ns);
+    else
+        s_apply_reset (self, &change, now_ns);
+}
+
+int
+hb_hedger_on_control (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
+{
+    assert (self && msg);
+    if (msg->env.type != HB_MSG_HEDGER_CONTROL)
+        return -1;
+    const hb_hedger_control_t *command = &msg->u.hedger_control;
+    char detail [HB_TEXT_MAX];
+    hb_hedger_check_kill (self, now_ns);
+    if (command->command == HB_CONTROL_KILL) {
+        //  never refused: stopping is always safe
+        if (hb_killswitch_set (self->kill, command) != 0) {
+            hb_error ("hedger: kill switch latched but NOT persisted in %s: %s (a restart "
+                      "clears it)", self->cfg->hedger.kill_file, strerror (errno));
+            snprintf (detail, sizeof detail, "kill by %s not persisted: %s", command->by,
+                      strerror (errno));
+            s_reject (self, command->id, NULL, NULL, "kill_not_persisted", 0, detail);
+        }
+        self->stats.controls++;
+        s_apply_kill (self, command, now_ns);
+        return 0;
+    }
+    //  a reset re-arms the hedger: an old one (a replayed recording) must not
+    int64_t sent_ns = msg->env.ts_pub? msg->env.ts_pub: msg->env.ts_recv;
+    int64_t age_ms = (now_ns - sent_ns) / 1000000;
+    if (age_ms > self->cfg->hedger.max_request_age_ms) {
+        snprintf (detail, sizeof detail, "reset by %s: age %lld ms > max_request_age_ms %d",
+                  command->by, (long long) age_ms, self->cfg->hedger.max_request_age_ms);
+        s_reject (self, command->id, NULL, NULL, "stale_control", 0, detail);
+        return -1;
+    }
+    if (hb_killswitch_set (self->kill, command) != 0) {
+        snprintf (detail, sizeof detail, "reset by %s: cannot remove the kill file: %s",
+                  command->by, strerror (errno));
+        s_reject (self, command->id, NULL, NULL, "reset_failed", 0, detail);
+        return -1;
+    }
+    self->stats.controls++;
+    s_apply_reset (self, command, now_ns);
+    return 0;
+}
+
+bool
+hb_hedger_killed (hb_hedger_t *self)
+{
+    assert (self);
+    return hb_killswitch_killed (self->kill);
+}
+
+int
+hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed)
+{
+    assert (cfg);
+    hb_hedger_control_t command = {
+        .command = killed? HB_CONTROL_KILL: HB_CONTROL_RESET, .id = "hb-hedger", .by = "hb-hedger"
+    };
+    return hb_killswitch_file_set (cfg->hedger.kill_file, &command);
 }

@@ -126,7 +126,9 @@ int hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed);
 
 void hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats);
 
-//  Injected crashes, for the restart tests only (hb-hedger arms them from
+#ifdef HB_TEST_HOOKS
+//  Injected crashes, for the restart tests only, compiled in the test
+//  build only (HB_TEST_HOOKS; hb_hedger_live arms them from
 //  HB_HEDGER_CRASH / HB_HEDGER_CRASH_NTH): the process kills itself with
 //  SIGKILL at the nth point of the kind, counted from this call.
 typedef enum {
@@ -143,5 +145,6 @@ int hb_hedger_set_crash (hb_hedger_t *self, const char *point, int nth);
 
 //  The name of a crash point; "none" for anything else.
 const char *hb_hedger_crash_name (hb_hedger_crash_t point);
+#endif
 
 #endif

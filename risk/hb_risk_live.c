@@ -30,6 +30,7 @@ struct _hb_risk_live_t {
     hb_sub_t    *sub;
     zsock_t     *snap;              //  DEALER to the aggregator's snapshot ROUTER
     zloop_t     *loop;
+    bool         own_loop;          //  false: the service's (hb_risk_live_new_on)
     int          stop;
     bool         snapshot_done;
     int64_t      started_mono;
@@ -381,6 +382,12 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
 hb_risk_live_t *
 hb_risk_live_new (const hb_config_t *cfg)
 {
+    return hb_risk_live_new_on (cfg, NULL);
+}
+
+hb_risk_live_t *
+hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
+{
     assert (cfg);
     const hb_risk_cfg_t *rc = &cfg->risk;
     hb_risk_live_t *self = (hb_risk_live_t *) calloc (1, sizeof *self);
@@ -390,7 +397,8 @@ hb_risk_live_new (const hb_config_t *cfg)
     self->started_mono = hb_mono_ns ();
     self->pub = hb_pub_new (rc->endpoint, "risk", 0);
     self->sub = hb_sub_new (0);
-    self->loop = zloop_new ();
+    self->own_loop = loop == NULL;
+    self->loop = loop ? loop : zloop_new ();
     self->risk = self->pub ? hb_risk_new (cfg, hb_pub_epoch (self->pub)) : NULL;
     int n_streams = 0;
     for (int v = 0; v < cfg->n_venues; v++)
@@ -441,7 +449,8 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
     assert (self_p);
     hb_risk_live_t *self = *self_p;
     if (self) {
-        zloop_destroy (&self->loop);
+        if (self->own_loop)
+            zloop_destroy (&self->loop);
         hb_grid_destroy (&self->grid);
         hb_poshist_destroy (&self->states);
         zsock_destroy (&self->snap);
@@ -456,7 +465,7 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
 int
 hb_risk_live_run (hb_risk_live_t *self)
 {
-    assert (self);
+    assert (self && self->own_loop);
     while (!__atomic_load_n (&self->stop, __ATOMIC_RELAXED))
         //  0: a signal interrupted the poll; -1: a handler stopped it
         if (zloop_start (self->loop) != 0)

@@ -12,6 +12,8 @@
 #ifndef HB_RISK_LIVE_H
 #define HB_RISK_LIVE_H
 
+#include <czmq.h>
+
 #include "hb_config.h"
 
 typedef struct _hb_risk_live_t hb_risk_live_t;
@@ -19,6 +21,10 @@ typedef struct _hb_risk_live_t hb_risk_live_t;
 //  Binds the publisher, connects to the venues and the aggregator. NULL
 //  (reason logged) on failure. cfg must outlive the object.
 hb_risk_live_t *hb_risk_live_new (const hb_config_t *cfg);
+
+//  Same, on a reactor the caller owns (hb_service_loop). Destroy the
+//  object before the loop.
+hb_risk_live_t *hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop);
 
 //  NULL-safe; nulls *self_p.
 void hb_risk_live_destroy (hb_risk_live_t **self_p);

@@ -25,12 +25,14 @@
 #include "hb_rundir.h"
 #include "hb_runctl.h"
 #include "hb_supervisor.h"
+#include "hb_version.h"
 
 #include <czmq.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 
 static void
 s_on_signal (int signum)
@@ -59,6 +61,7 @@ main (int argc, char *argv [])
         { "log-level", required_argument, NULL, 'l' },
         { "check",     no_argument,       NULL, 'C' },
         { "help",      no_argument,       NULL, 'h' },
+        { "version",   no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     const char *config_arg = NULL, *host_name = NULL, *level_text = NULL;
@@ -71,6 +74,7 @@ main (int argc, char *argv [])
             case 'l': level_text = optarg; break;
             case 'C': check = true; break;
             case 'h': s_usage (NULL); return 0;
+            case 'V': printf ("hb-run %s\n", HB_VERSION); return 0;
             default:  return s_usage (NULL);
         }
     }
@@ -158,7 +162,19 @@ main (int argc, char *argv [])
     rc = 0;
     if (hb_supervisor_start (sup) != 0)
         rc = 1;
-    hb_supervisor_run (sup, -1);
+    //  systemd (Type=notify, docs/OPERATIONS.md): ready once the children
+    //  are started; WATCHDOG=1 between reactor slices of half the period
+    sd_notify (0, "READY=1");
+    uint64_t watchdog_usec = 0;
+    int slice_ms = sd_watchdog_enabled (0, &watchdog_usec) > 0 && watchdog_usec >= 2000
+                 ? (int) (watchdog_usec / 2000) : -1;
+    while (!zsys_interrupted) {
+        hb_supervisor_run (sup, slice_ms);      //  never gives a component up
+        if (slice_ms < 0)
+            break;
+        sd_notify (0, "WATCHDOG=1");
+    }
+    sd_notify (0, "STOPPING=1");
     int down = hb_supervisor_down (sup);
     int killed = hb_supervisor_stop (sup);
     hb_info ("stopped %d processes (%d needed SIGKILL); %d were down, backing off", children,

@@ -33,40 +33,40 @@
 #include "hb_console.h"
 #include "hb_recording_reader.h"
 #include "hb_log.h"
+#include "hb_service.h"
 #include "hb_summary.h"
 #include "hb_tap.h"
 #include "hb_time.h"
 
 #include <czmq.h>
-#include <getopt.h>
-#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #define S_MAX_TOPICS 32
 
-static volatile sig_atomic_t s_stop;
+#define S_USAGE \
+    "--config FILE [--topic PREFIX ...] [--count N] [--timeout-ms MS]\n" \
+    "       hb-tap --config FILE --summary [--interval-ms MS] [--timeout-ms MS]\n" \
+    "       hb-tap --config FILE --list-instruments\n" \
+    "       hb-tap --in DIR [--topic PREFIX ...]\n" \
+    "       hb-tap --config FILE --send-order VENUE SYMBOL buy|sell QTY [--limit PX]\n" \
+    "              --client-id ID [--from COMPONENT] [--timeout-ms MS]\n" \
+    "       --key NAME: the CURVE certificate (default tap, or COMPONENT with --send-order)"
 
-static void
-s_on_signal (int signum)
-{
-    (void) signum;
-    s_stop = 1;
-}
-
+//  A bad value or combination: says why, exit 2
 static int
 s_usage (const char *why)
 {
-    if (why)
-        fprintf (stderr, "hb-tap: %s\n", why);
-    fprintf (stderr,
-        "usage: hb-tap --config FILE [--topic PREFIX ...] [--count N] [--timeout-ms MS]\n"
-        "       hb-tap --config FILE --summary [--interval-ms MS] [--timeout-ms MS]\n"
-        "       hb-tap --config FILE --list-instruments\n"
-        "       hb-tap --in DIR [--topic PREFIX ...]\n"
-        "       hb-tap --config FILE --send-order VENUE SYMBOL buy|sell QTY [--limit PX]\n"
-        "              --client-id ID [--from COMPONENT] [--timeout-ms MS]\n"
-        "       --key NAME: the CURVE certificate (default tap, or COMPONENT with --send-order)\n");
+    fprintf (stderr, "hb-tap: %s\n", why);
     return 2;
+}
+
+//  A bad option value: -1 for the service (exit 2)
+static int
+s_bad (const char *why)
+{
+    s_usage (why);
+    return -1;
 }
 
 static bool
@@ -105,7 +105,7 @@ s_summary_add (void *arg, const char *topic, const hb_msg_t *msg, hb_seq_status_
 
 //  Taps (or summarizes) until count messages, the deadline or a signal.
 static int
-s_tap (const hb_config_t *config, const char **topics, int n_topics, uint64_t count,
+s_tap (hb_service_t *service, const hb_config_t *config, const char **topics, int n_topics, uint64_t count,
        int timeout_ms, bool summary_mode, int interval_ms)
 {
     hb_tap_t *tap = hb_tap_new (config, stdout);
@@ -135,7 +135,7 @@ s_tap (const hb_config_t *config, const char **topics, int n_topics, uint64_t co
     int64_t deadline = timeout_ms > 0 ? hb_mono_ns () + (int64_t) timeout_ms * HB_NS_PER_MS : 0;
     int64_t next_render = hb_mono_ns ();
     uint64_t printed = 0;
-    while (!s_stop && (count == 0 || printed < count)) {
+    while (!hb_service_signalled (service) && (count == 0 || printed < count)) {
         int64_t now = hb_mono_ns ();
         if (deadline && now >= deadline)
             break;
@@ -233,115 +233,136 @@ s_send_order (const hb_config_t *config, const char *from, const char *venue,
          : status == HB_ACK_REJECTED ? 4 : 1;
 }
 
+typedef struct {
+    const char *order_venue, *client_id, *from, *in, *key;
+    const char *topics [S_MAX_TOPICS];
+    int         n_topics, timeout_ms, interval_ms;
+    uint64_t    count;
+    double      limit;
+    bool        summary, list;
+    char      **order_args;         //  SYMBOL buy|sell QTY
+} s_state_t;
+
+static int
+s_option (void *arg, const char *name, const char *text)
+{
+    s_state_t *state = (s_state_t *) arg;
+    double value;
+    if (strcmp (name, "topic") == 0) {
+        if (state->n_topics == S_MAX_TOPICS)
+            return s_bad ("too many --topic");
+        state->topics [state->n_topics++] = text;
+    }
+    else
+    if (strcmp (name, "count") == 0) {
+        if (!s_number (text, &value) || value < 1)
+            return s_bad ("--count: expected a number >= 1");
+        state->count = (uint64_t) value;
+    }
+    else
+    if (strcmp (name, "timeout-ms") == 0) {
+        if (!s_number (text, &value) || value < 1 || value > 1e9)
+            return s_bad ("--timeout-ms: expected a number of ms >= 1");
+        state->timeout_ms = (int) value;
+    }
+    else
+    if (strcmp (name, "interval-ms") == 0) {
+        if (!s_number (text, &value) || value < 10 || value > 1e7)
+            return s_bad ("--interval-ms: expected a number of ms >= 10");
+        state->interval_ms = (int) value;
+    }
+    else
+    if (strcmp (name, "limit") == 0) {
+        if (!s_number (text, &state->limit) || !(state->limit > 0))
+            return s_bad ("--limit: expected a price > 0");
+    }
+    else
+    if (strcmp (name, "summary") == 0)          state->summary = true;
+    else if (strcmp (name, "list-instruments") == 0) state->list = true;
+    else if (strcmp (name, "send-order") == 0)  state->order_venue = text;
+    else if (strcmp (name, "client-id") == 0)   state->client_id = text;
+    else if (strcmp (name, "from") == 0)        state->from = text;
+    else if (strcmp (name, "in") == 0)          state->in = text;
+    else                                        state->key = text;      //  key
+    return 0;
+}
+
+static int
+s_args (void *arg, int argc, char **argv)
+{
+    s_state_t *state = (s_state_t *) arg;
+    if (state->order_venue ? argc != 3 : argc != 0) {
+        s_usage (state->order_venue ? "--send-order VENUE needs SYMBOL buy|sell QTY"
+                                    : "unexpected argument");
+        return -1;
+    }
+    state->order_args = argv;
+    return 0;
+}
+
+//  The CURVE certificate: --key, else the console's COMPONENT (it binds
+//  that component's endpoint), else tap
+static const char *
+s_name (void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    return state->key ? state->key : state->order_venue ? state->from : "tap";
+}
+
+//  The modes that need no bus
+static int
+s_setup (hb_service_t *service, void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    const hb_config_t *config = hb_service_config (service);
+    if (state->in)
+        return s_print_recording (state->in, state->topics, state->n_topics);
+    if (!config) {
+        fprintf (stderr, "hb-tap: --config is required\nusage: hb-tap " S_USAGE "\n");
+        return 2;
+    }
+    if (state->list) {
+        s_list_instruments (config);
+        return 0;
+    }
+    setvbuf (stdout, NULL, _IOLBF, 0);
+    return -1;
+}
+
+static int
+s_run (hb_service_t *service, void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    const hb_config_t *config = hb_service_config (service);
+    return state->order_venue
+         ? s_send_order (config, state->from, state->order_venue, state->order_args, state->limit,
+                         state->client_id, state->timeout_ms > 0 ? state->timeout_ms : 10000)
+         : s_tap (service, config, state->topics, state->n_topics, state->count,
+                  state->timeout_ms, state->summary, state->interval_ms);
+}
+
 int
 main (int argc, char *argv [])
 {
-    static const struct option options [] = {
-        { "config",           required_argument, NULL, 'c' },
-        { "topic",            required_argument, NULL, 't' },
-        { "count",            required_argument, NULL, 'n' },
-        { "timeout-ms",       required_argument, NULL, 'T' },
-        { "summary",          no_argument,       NULL, 'S' },
-        { "interval-ms",      required_argument, NULL, 'I' },
-        { "list-instruments", no_argument,       NULL, 'L' },
-        { "send-order",       required_argument, NULL, 'O' },
-        { "limit",            required_argument, NULL, 'p' },
-        { "client-id",        required_argument, NULL, 'i' },
-        { "from",             required_argument, NULL, 'f' },
-        { "log-level",        required_argument, NULL, 'l' },
-        { "in",               required_argument, NULL, 'R' },
-        { "key",              required_argument, NULL, 'k' },
-        { "help",             no_argument,       NULL, 'h' },
-        { NULL, 0, NULL, 0 }
+    static const hb_service_option_t options [] = {
+        { "topic", "PREFIX" }, { "count", "N" }, { "timeout-ms", "MS" }, { "summary", NULL },
+        { "interval-ms", "MS" }, { "list-instruments", NULL }, { "send-order", "VENUE" },
+        { "limit", "PX" }, { "client-id", "ID" }, { "from", "COMPONENT" }, { "in", "DIR" },
+        { "key", "NAME" }, { NULL }
     };
-    const char *config_path = NULL, *order_venue = NULL, *client_id = NULL;
-    const char *from = "console", *level_text = NULL, *in = NULL, *key = NULL;
-    const char *topics [S_MAX_TOPICS];
-    int n_topics = 0, timeout_ms = 0, interval_ms = 0;
-    uint64_t count = 0;
-    double limit = 0, value;
-    bool summary = false, list = false;
-    int opt;
-    while ((opt = getopt_long (argc, argv, "c:t:n:T:SI:LO:p:i:f:l:R:k:h", options, NULL)) != -1) {
-        switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 't':
-                if (n_topics == S_MAX_TOPICS)
-                    return s_usage ("too many --topic");
-                topics [n_topics++] = optarg;
-                break;
-            case 'n':
-                if (!s_number (optarg, &value) || value < 1)
-                    return s_usage ("--count: expected a number >= 1");
-                count = (uint64_t) value;
-                break;
-            case 'T':
-                if (!s_number (optarg, &value) || value < 1 || value > 1e9)
-                    return s_usage ("--timeout-ms: expected a number of ms >= 1");
-                timeout_ms = (int) value;
-                break;
-            case 'I':
-                if (!s_number (optarg, &value) || value < 10 || value > 1e7)
-                    return s_usage ("--interval-ms: expected a number of ms >= 10");
-                interval_ms = (int) value;
-                break;
-            case 'S': summary = true; break;
-            case 'L': list = true; break;
-            case 'O': order_venue = optarg; break;
-            case 'p':
-                if (!s_number (optarg, &limit) || !(limit > 0))
-                    return s_usage ("--limit: expected a price > 0");
-                break;
-            case 'i': client_id = optarg; break;
-            case 'f': from = optarg; break;
-            case 'l': level_text = optarg; break;
-            case 'R': in = optarg; break;
-            case 'k': key = optarg; break;
-            case 'h': s_usage (NULL); return 0;
-            default:  return s_usage (NULL);
-        }
-    }
-    if (!config_path && !in)
-        return s_usage ("--config is required");
-    int positional = argc - optind;
-    if (order_venue ? positional != 3 : positional != 0)
-        return s_usage (order_venue ? "--send-order VENUE needs SYMBOL buy|sell QTY"
-                                    : "unexpected argument");
-    hb_log_level_t level = HB_LOG_WARN;
-    if (level_text && hb_log_level_parse (level_text, &level))
-        return s_usage ("--log-level: expected error, warn, info or debug");
-    hb_log_init ("tap", level);
-    if (in)
-        return s_print_recording (in, topics, n_topics);
-
-    hb_config_t *config = hb_config_load (config_path);
-    if (!config)
-        return 2;
-    if (list) {
-        s_list_instruments (config);
-        hb_config_destroy (&config);
-        return 0;
-    }
-    //  Our own handler, so that a signal ends the wait of the one blocking
-    //  call we make and the loop exits through the normal tear-down.
-    zsys_handler_set (NULL);
-    struct sigaction action;
-    memset (&action, 0, sizeof action);
-    action.sa_handler = s_on_signal;
-    sigemptyset (&action.sa_mask);
-    sigaction (SIGINT, &action, NULL);
-    sigaction (SIGTERM, &action, NULL);
-    setvbuf (stdout, NULL, _IOLBF, 0);
-    //  the console binds its component's endpoint: it serves as that one
-    if (hb_curve_start (config, key ? key : order_venue ? from : "tap") != 0) {
-        hb_config_destroy (&config);
-        return 2;
-    }
-
-    int rc = order_venue
-           ? s_send_order (config, from, order_venue, argv + optind, limit, client_id,
-                           timeout_ms > 0 ? timeout_ms : 10000)
-           : s_tap (config, topics, n_topics, count, timeout_ms, summary, interval_ms);
-    hb_config_destroy (&config);
-    return rc;
+    static s_state_t state = { .from = "console" };
+    static const hb_service_def_t def = {
+        .program   = "hb-tap",
+        .usage     = S_USAGE,
+        .config_optional = true,            //  not with --in; the others check
+        .warn_only = true,
+        .options   = options,
+        .option    = s_option,
+        .args      = s_args,
+        .name      = s_name,
+        .setup     = s_setup,
+        .run       = s_run,
+        .state     = &state,
+    };
+    return hb_service_main (&def, argc, argv);
 }

@@ -11,35 +11,18 @@
     Exit status: 0 on q/SIGINT/SIGTERM, 1 on a bus failure, 2 on a usage or
     config error or no terminal.                                            */
 #include "hb_config.h"
-#include "hb_curve.h"
 #include "hb_log.h"
+#include "hb_service.h"
 #include "hb_summary.h"
 #include "hb_tap.h"
 #include "hb_time.h"
 #include "hb_top.h"
 
 #include <czmq.h>
-#include <getopt.h>
-#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t s_stop;
-
-static void
-s_on_signal (int signum)
-{
-    (void) signum;
-    s_stop = 1;
-}
-
-static int
-s_usage (const char *why)
-{
-    if (why)
-        fprintf (stderr, "hb-top: %s\n", why);
-    fprintf (stderr, "usage: hb-top --config FILE [--interval-ms MS] [--log FILE] [--key NAME]\n");
-    return 2;
-}
 
 typedef struct {
     hb_summary_t *summary;
@@ -61,10 +44,11 @@ s_on_message (void *arg, const char *topic, const hb_msg_t *msg, hb_seq_status_t
 }
 
 static int
-s_run (hb_tap_t *tap, hb_summary_t *summary, hb_top_t *top, int interval_ms)
+s_loop (hb_service_t *service, hb_tap_t *tap, hb_summary_t *summary, hb_top_t *top,
+        int interval_ms)
 {
     int64_t next_draw = hb_mono_ns ();
-    while (!s_stop && hb_top_keys (top)) {
+    while (!hb_service_signalled (service) && hb_top_keys (top)) {
         int64_t now = hb_mono_ns ();
         if (now >= next_draw) {
             hb_top_draw (top, summary, hb_wall_ns ());
@@ -82,53 +66,54 @@ s_run (hb_tap_t *tap, hb_summary_t *summary, hb_top_t *top, int interval_ms)
     return 0;
 }
 
-int
-main (int argc, char *argv [])
+typedef struct {
+    const char *log_path, *key;
+    int         interval_ms;
+} s_state_t;
+
+static int
+s_option (void *arg, const char *name, const char *value)
 {
-    static const struct option options [] = {
-        { "config",      required_argument, NULL, 'c' },
-        { "interval-ms", required_argument, NULL, 'i' },
-        { "log",         required_argument, NULL, 'L' },
-        { "key",         required_argument, NULL, 'k' },
-        { "help",        no_argument,       NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *config_path = NULL, *log_path = NULL, *key = "top";
-    int interval_ms = 500, opt;
-    while ((opt = getopt_long (argc, argv, "c:i:k:h", options, NULL)) != -1) {
-        switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 'i': interval_ms = atoi (optarg); break;
-            case 'L': log_path = optarg; break;
-            case 'k': key = optarg; break;
-            case 'h': s_usage (NULL); return 0;
-            default:  return s_usage (NULL);
+    s_state_t *state = (s_state_t *) arg;
+    if (strcmp (name, "interval-ms") == 0) {
+        state->interval_ms = atoi (value);
+        if (state->interval_ms < 50 || state->interval_ms > 60000) {
+            fprintf (stderr, "hb-top: --interval-ms: 50 to 60000\n");
+            return -1;
         }
     }
-    if (optind < argc || !config_path)
-        return s_usage (config_path ? "unexpected argument" : "--config is required");
-    if (interval_ms < 50 || interval_ms > 60000)
-        return s_usage ("--interval-ms: 50 to 60000");
-    hb_log_init ("top", HB_LOG_INFO);
-    hb_config_t *config = hb_config_load (config_path);
-    if (!config)
-        return 2;
-    hb_log_init ("top", (hb_log_level_t) config->log_level);
+    else
+    if (strcmp (name, "log") == 0)
+        state->log_path = value;
+    else
+        state->key = value;
+    return 0;
+}
+
+static const char *
+s_name (void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    return state->key ? state->key : "top";
+}
+
+static int
+s_setup (hb_service_t *service, void *arg)
+{
+    (void) service;
+    (void) arg;
     if (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)) {
         fprintf (stderr, "hb-top: needs a terminal; for a log or a pipe use hb-tap --summary\n");
-        hb_config_destroy (&config);
         return 2;
     }
-    zsys_handler_set (NULL);
-    if (hb_curve_start (config, key) != 0) {
-        hb_config_destroy (&config);
-        return 2;
-    }
-    struct sigaction action = { .sa_handler = s_on_signal };
-    sigemptyset (&action.sa_mask);
-    sigaction (SIGINT, &action, NULL);
-    sigaction (SIGTERM, &action, NULL);
+    return -1;
+}
 
+static int
+s_run (hb_service_t *service, void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    const hb_config_t *config = hb_service_config (service);
     int rc = 1;
     hb_tap_t *tap = hb_tap_new (config, stdout);
     hb_summary_t *summary = hb_summary_new (config);
@@ -136,11 +121,11 @@ main (int argc, char *argv [])
     if (tap && summary && hb_tap_subscribe (tap, "") == 0 && hb_tap_connect_all (tap) >= 0) {
         hb_tap_set_handler (tap, s_on_message, &views);
         //  from here the screen is ncurses': log lines go elsewhere
-        if (!freopen (log_path ? log_path : "/dev/null", "a", stderr))
+        if (!freopen (state->log_path ? state->log_path : "/dev/null", "a", stderr))
             rc = 2;
         views.top = rc == 2 ? NULL : hb_top_new ();
         if (views.top) {
-            rc = s_run (tap, summary, views.top, interval_ms);
+            rc = s_loop (service, tap, summary, views.top, state->interval_ms);
             hb_top_destroy (&views.top);
         }
         else
@@ -148,6 +133,25 @@ main (int argc, char *argv [])
     }
     hb_summary_destroy (&summary);
     hb_tap_destroy (&tap);
-    hb_config_destroy (&config);
     return rc;
+}
+
+int
+main (int argc, char *argv [])
+{
+    static const hb_service_option_t options [] = {
+        { "interval-ms", "MS" }, { "log", "FILE" }, { "key", "NAME" }, { NULL }
+    };
+    static s_state_t state = { .interval_ms = 500 };
+    static const hb_service_def_t def = {
+        .program   = "hb-top",
+        .usage     = "--config FILE [--interval-ms MS] [--log FILE] [--key NAME]",
+        .options   = options,
+        .option    = s_option,
+        .name      = s_name,
+        .setup     = s_setup,
+        .run       = s_run,
+        .state     = &state,
+    };
+    return hb_service_main (&def, argc, argv);
 }

@@ -11,7 +11,7 @@ command -v systemd-analyze >/dev/null || { echo "skip: systemd-analyze not insta
 UNIT=$TOP/config/systemd/hedgebus@.service
 DIR=$(mktemp -d /tmp/hb-it-units.XXXXXX) || exit 1
 trap 'rm -rf "$DIR"' EXIT
-for key in Restart=on-failure KillMode=mixed TimeoutStopSec= User=hedgebus \
+for key in Restart=on-failure KillMode=mixed TimeoutStopSec= User=hedgebus Type=notify WatchdogSec= \
            'ExecStart=/usr/local/bin/hb-run --config /etc/hedgebus/%i.yaml'; do
     grep -q "^$key" "$UNIT" || { echo "FAIL: no '$key' in $UNIT"; exit 1; }
 done
