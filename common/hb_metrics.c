@@ -10,20 +10,16 @@
     _count always equals the +Inf bucket.                                   */
 #include "hb_metrics.h"
 
-#include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <microhttpd.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 typedef enum { S_COUNTER, S_GAUGE, S_HISTOGRAM } s_type_t;
 
@@ -451,26 +447,40 @@ hb_metrics_text (hb_metrics_t *self)
     return text;
 }
 
-static const char *const s_topic_families [] = {
+static const char *const s_topic_families [HB_METRICS_TOPICS] = {
     "tick", "trade", "order", "cancel", "ack", "fill", "pos", "margin", "snapshot",
-    "risk", "hedger", "hb", NULL
+    "risk", "hedger", "hb", "other"
 };
+
+int
+hb_metrics_topic_index (const char *topic)
+{
+    if (topic) {
+        size_t len = strcspn (topic, ".");
+        for (int i = 0; i < HB_METRICS_TOPICS - 1; i++)
+            if (s_topic_families [i][0] == topic [0] && strlen (s_topic_families [i]) == len
+            &&  memcmp (s_topic_families [i], topic, len) == 0)
+                return i;
+    }
+    return HB_METRICS_TOPICS - 1;
+}
+
+const char *
+hb_metrics_topic_name (int index)
+{
+    return index >= 0 && index < HB_METRICS_TOPICS ? s_topic_families [index]
+                                                   : s_topic_families [HB_METRICS_TOPICS - 1];
+}
 
 const char *
 hb_metrics_topic_family (const char *topic)
 {
-    if (topic) {
-        size_t len = strcspn (topic, ".");
-        for (int i = 0; s_topic_families [i]; i++)
-            if (strlen (s_topic_families [i]) == len && memcmp (s_topic_families [i], topic, len) == 0)
-                return s_topic_families [i];
-    }
-    return "other";
+    return s_topic_families [hb_metrics_topic_index (topic)];
 }
 
-//  host_port into host (NUL-terminated, brackets removed) and port.
-static int
-s_address (const char *host_port, char *host, size_t host_size, int *port, char *why, size_t why_size)
+int
+hb_metrics_address_split (const char *host_port, char *host, size_t host_size, int *port,
+                          char *why, size_t why_size)
 {
     const char *colon = host_port ? strrchr (host_port, ':') : NULL;
     if (!colon) {
@@ -515,106 +525,7 @@ hb_metrics_address_check (const char *host_port, char *why, size_t why_size)
 {
     char host [256];
     int port;
-    return s_address (host_port, host, sizeof host, &port, why, why_size);
-}
-
-//  The HTTP side: one daemon per process, its own thread.
-static struct MHD_Daemon *s_daemon;
-static pthread_mutex_t s_daemon_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static enum MHD_Result
-s_answer (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-          const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
-{
-    (void) cls; (void) version; (void) upload_data; (void) con_cls;
-    if (*upload_data_size)
-        return MHD_NO;              //  a body on a GET: drop the connection
-    bool found = strcmp (url, "/metrics") == 0;
-    bool get = strcmp (method, MHD_HTTP_METHOD_GET) == 0 || strcmp (method, MHD_HTTP_METHOD_HEAD) == 0;
-    char *text = found && get ? hb_metrics_text (hb_metrics_process ()) : NULL;
-    unsigned int status = !found ? MHD_HTTP_NOT_FOUND : !get ? MHD_HTTP_METHOD_NOT_ALLOWED
-                        : text ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
-    struct MHD_Response *response;
-    if (text)
-        response = MHD_create_response_from_buffer (strlen (text), text, MHD_RESPMEM_MUST_FREE);
-    else {
-        static char message [] = "not found: metrics are at /metrics\n";
-        response = MHD_create_response_from_buffer (strlen (message), message, MHD_RESPMEM_PERSISTENT);
-    }
-    if (!response) {
-        free (text);
-        return MHD_NO;
-    }
-    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
-                             text ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header (response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result rc = MHD_queue_response (connection, status, response);
-    MHD_destroy_response (response);
-    return rc;
-}
-
-int
-hb_metrics_serve (const char *host_port, char *err, size_t errlen)
-{
-    char host [256], why [96];
-    int port;
-    if (s_address (host_port, host, sizeof host, &port, why, sizeof why) != 0) {
-        snprintf (err, errlen, "metrics address '%s': %s", host_port ? host_port : "", why);
-        return -1;
-    }
-    if (!hb_metrics_process ()) {
-        snprintf (err, errlen, "metrics: out of memory");
-        return -1;
-    }
-    char service [8];
-    snprintf (service, sizeof service, "%d", port);
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_NUMERICSERV | AI_PASSIVE };
-    struct addrinfo *found = NULL;
-    int rc = getaddrinfo (host, service, &hints, &found);
-    if (rc != 0) {
-        snprintf (err, errlen, "metrics address '%s': %s", host_port, gai_strerror (rc));
-        return -1;
-    }
-    pthread_mutex_lock (&s_daemon_lock);
-    if (s_daemon) {
-        pthread_mutex_unlock (&s_daemon_lock);
-        freeaddrinfo (found);
-        snprintf (err, errlen, "metrics: already served by this process");
-        return -1;
-    }
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-    if (found->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    //  a few connections are plenty for a scraper and a curl, and bound
-    //  what a misbehaving client can cost the process
-    s_daemon = MHD_start_daemon (flags, (uint16_t) port, NULL, NULL, s_answer, NULL,
-                                 MHD_OPTION_SOCK_ADDR, found->ai_addr,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 8,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 10,
-                                 MHD_OPTION_END);
-    int saved = errno;
-    freeaddrinfo (found);
-    bool ok = s_daemon != NULL;
-    pthread_mutex_unlock (&s_daemon_lock);
-    if (!ok) {
-        snprintf (err, errlen, "metrics: cannot listen on %s: %s", host_port,
-                  saved ? strerror (saved) : "libmicrohttpd refused");
-        return -1;
-    }
-    return 0;
-}
-
-void
-hb_metrics_shutdown (void)
-{
-    pthread_mutex_lock (&s_daemon_lock);
-    struct MHD_Daemon *daemon = s_daemon;
-    s_daemon = NULL;
-    pthread_mutex_unlock (&s_daemon_lock);
-    if (daemon)
-        MHD_stop_daemon (daemon);
+    return hb_metrics_address_split (host_port, host, sizeof host, &port, why, why_size);
 }
 
 hb_metric_t *

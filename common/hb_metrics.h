@@ -76,14 +76,22 @@ double   hb_metric_value (hb_metric_t *self);
 //  order. Returns a string the caller frees, or NULL when out of memory.
 char *hb_metrics_text (hb_metrics_t *self);
 
-//  The topic family of a bus topic (its first dot-separated word, "tick"
-//  for "tick.alpha.BTC-PERP"), as one of the families the bus knows, or
-//  "other". Never NULL.
-const char *hb_metrics_topic_family (const char *topic);
+//  Topic families: a bus topic's first dot-separated word ("tick" for
+//  "tick.alpha.BTC-PERP") as one of the HB_METRICS_TOPICS families the bus
+//  knows, the last of which is "other". Per-family series are registered
+//  for every index at start-up, so the hot path is an index and an add.
+#define HB_METRICS_TOPICS 13
+int hb_metrics_topic_index (const char *topic);            //  0..HB_METRICS_TOPICS-1
+const char *hb_metrics_topic_name (int index);             //  never NULL
+const char *hb_metrics_topic_family (const char *topic);   //  name of its index
 
 //  Checks a metrics address, "host:port" (host a name, an IPv4 address or
 //  [an IPv6 address]; port 1..65535). Returns 0, or -1 with a reason in why.
 int hb_metrics_address_check (const char *host_port, char *why, size_t why_size);
+
+//  Same, and on success host (host_size bytes, brackets removed) and port.
+int hb_metrics_address_split (const char *host_port, char *host, size_t host_size, int *port,
+                              char *why, size_t why_size);
 
 //  Serves hb_metrics_process () over HTTP on host_port: GET /metrics gives
 //  the exposition, anything else 404. The server runs in its own thread

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "hb_journal.h"
 #include "hb_metrics.h"
 
 static void
@@ -192,6 +193,11 @@ test_topic_family (void **state)
     assert_string_equal (hb_metrics_topic_family ("ticks.x"), "other");
     assert_string_equal (hb_metrics_topic_family (""), "other");
     assert_string_equal (hb_metrics_topic_family (NULL), "other");
+    assert_int_equal (hb_metrics_topic_index ("fill.alpha.BTC"), 5);
+    assert_string_equal (hb_metrics_topic_name (hb_metrics_topic_index ("ack.x")), "ack");
+    assert_string_equal (hb_metrics_topic_name (HB_METRICS_TOPICS - 1), "other");
+    assert_string_equal (hb_metrics_topic_name (-1), "other");
+    assert_string_equal (hb_metrics_topic_name (HB_METRICS_TOPICS), "other");
 }
 
 static void
@@ -293,6 +299,31 @@ test_serve (void **state)
     hb_metrics_shutdown ();
 }
 
+//  The journal reports its appends and fsyncs into the process registry,
+//  labelled with its file name.
+static void
+test_journal_reports (void **state)
+{
+    (void) state;
+    char dir [] = "/tmp/hb_metrics_test.XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char path [64];
+    snprintf (path, sizeof path, "%s/m.journal", dir);
+    hb_journal_t *journal = hb_journal_open (path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal (hb_journal_append (journal, "abc", 3), 0);
+    char *text = hb_metrics_text (hb_metrics_process ());
+    assert_non_null (strstr (text, "hb_journal_appends_total{journal=\"m.journal\"} 3\n"));
+    const char *count = strstr (text, "hb_journal_fsync_seconds_count{journal=\"m.journal\"} ");
+    assert_non_null (count);
+    assert_true (strtoull (strchr (count, ' ') + 1, NULL, 10) >= 3);
+    free (text);
+    hb_journal_destroy (&journal);
+    unlink (path);
+    rmdir (dir);
+}
+
 static atomic_bool s_stop;
 
 static void *
@@ -351,6 +382,7 @@ main (void)
         cmocka_unit_test (test_address_check),
         cmocka_unit_test (test_serve),
         cmocka_unit_test (test_concurrent_reads),
+        cmocka_unit_test (test_journal_reports),
     };
     return cmocka_run_group_tests_name ("hb_metrics", tests, NULL, NULL);
 }
