@@ -102,6 +102,13 @@ int hb_metrics_serve (const char *host_port, char *err, size_t errlen);
 //  Stops the server, if one runs. Safe to call at any time.
 void hb_metrics_shutdown (void);
 
+//  What a process does at start with its config's metrics: address
+//  (hb_config_metrics): nothing for NULL or "", else hb_metrics_serve, with
+//  the outcome logged once under component's name. Returns 0, or -1 when
+//  an address was given and cannot be served (the process should exit:
+//  an operator asked for metrics).
+int hb_metrics_start (const char *host_port, const char *component);
+
 //  Decision latency: the series of hb_decision_latency_seconds for
 //  component ("risk", "hedger"), registered in the process registry; call
 //  at start-up. A decision is observed with hb_metric_observe_interval

@@ -7,6 +7,7 @@
     registry through hb_metrics_text, which is safe against the reactor's
     concurrent updates.                                                   */
 #include "hb_metrics.h"
+#include "hb_log.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -116,3 +117,17 @@ hb_metrics_shutdown (void)
         MHD_stop_daemon (daemon);
 }
 
+
+int
+hb_metrics_start (const char *host_port, const char *component)
+{
+    if (!host_port || !host_port [0])
+        return 0;
+    char err [256];
+    if (hb_metrics_serve (host_port, err, sizeof err) != 0) {
+        hb_error ("%s: %s", component, err);
+        return -1;
+    }
+    hb_info ("%s: metrics on http://%s/metrics", component, host_port);
+    return 0;
+}

@@ -5,6 +5,7 @@
 #include "hb_hist.h"
 #include "hb_fillstore.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
 #include "hb_time.h"
@@ -61,6 +62,9 @@ struct _hb_feed_t {
                           c_gap, c_unexpected, c_reject, c_slots, c_journal, c_replay;
     hb_msg_t              in;           //  scratch for received orders
     hb_msg_t              out;          //  scratch for what the host publishes itself
+    //  process metrics, labelled with the venue (docs/OPERATIONS.md, Metrics)
+    hb_metric_t          *m_orders, *m_rejects, *m_fills, *m_invalid, *m_last_tick;
+    bool                  serving_metrics;
 };
 
 //  ---------------------------------------------------------------------------
@@ -86,6 +90,7 @@ static int
 s_invalid (hb_feed_t *self, const char *why, const hb_msg_t *msg)
 {
     self->counts.invalid++;
+    hb_metric_inc (self->m_invalid);
     hb_complain (&self->c_invalid, HB_LOG_WARN, "plugin %s published an invalid %s: %s",
                  hb_plugin_host_name (self->plugin), hb_msg_type_name (msg->env.type), why);
     return -1;
@@ -147,6 +152,14 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     if (rc)
         return s_invalid (self, "refused by the encoder", msg);
     self->counts.published++;
+    if (msg->env.type == HB_MSG_TICK)
+        hb_metric_set (self->m_last_tick, (double) msg->env.ts_recv / 1e9);
+    else
+    if (msg->env.type == HB_MSG_FILL)
+        hb_metric_inc (self->m_fills);
+    else
+    if (msg->env.type == HB_MSG_ACK && msg->u.ack.status == HB_ACK_REJECTED)
+        hb_metric_inc (self->m_rejects);
     if (msg->env.seq > self->last_seq)
         self->last_seq = msg->env.seq;
     return 0;
@@ -334,6 +347,7 @@ s_host_reject (hb_feed_t *self, const char *symbol, const char *client_id, const
     snprintf (ack->text, sizeof ack->text, "plugin %s could not handle the %s",
               hb_plugin_host_name (self->plugin), what);
     self->counts.host_rejects++;
+    hb_metric_inc (self->m_rejects);
     hb_complain (&self->c_reject, HB_LOG_WARN, "plugin %s failed on %s %s: rejected by the host",
                  hb_plugin_host_name (self->plugin), what, client_id);
     if (hb_pub_send (self->pub, NULL, msg) == 0 && msg->env.seq > self->last_seq)
@@ -360,6 +374,7 @@ s_dispatch (hb_feed_t *self, const char *topic)
         return;
     }
     self->counts.orders_in++;
+    hb_metric_inc (self->m_orders);
     //  An unknown symbol is the plugin's to reject: it knows its venue.
     if (msg->env.type == HB_MSG_ORDER) {
         if (hb_plugin_host_order (self->plugin, &msg->u.order))
@@ -539,6 +554,26 @@ s_on_watch (zloop_t *loop, int timer_id, void *arg)
 
 //  ---------------------------------------------------------------------------
 
+static void
+s_register_metrics (hb_feed_t *self)
+{
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!metrics)
+        return;
+    const char *venue = self->venue->name;
+    self->m_orders = hb_metrics_counter (metrics, "hb_feed_orders_total",
+                                         "Orders and cancels received for the venue", "venue", venue);
+    self->m_rejects = hb_metrics_counter (metrics, "hb_feed_rejects_total",
+                                          "Orders rejected, by the venue or by the host", "venue", venue);
+    self->m_fills = hb_metrics_counter (metrics, "hb_feed_fills_total",
+                                        "Fills published for the venue", "venue", venue);
+    self->m_invalid = hb_metrics_counter (metrics, "hb_feed_invalid_messages_total",
+                                          "Plugin messages refused by the host", "venue", venue);
+    self->m_last_tick = hb_metrics_gauge (metrics, "hb_feed_last_tick_timestamp_seconds",
+                                          "Unix time the venue's last tick was received (book "
+                                          "staleness is time() minus this)", "venue", venue);
+}
+
 hb_feed_t *
 hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_host_t **plugin_p)
 {
@@ -566,6 +601,14 @@ hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_h
         return NULL;
     }
     snprintf (self->hb_topic, sizeof self->hb_topic, "hb.%s", self->id);
+    s_register_metrics (self);
+    //  Until the service skeleton starts it for every program: the feed
+    //  serves its own metrics when its venue has a metrics: address.
+    if (hb_metrics_start (venue->metrics, self->id) != 0) {
+        hb_feed_destroy (&self);
+        return NULL;
+    }
+    self->serving_metrics = venue->metrics [0] != 0;
 
     self->pub = hb_pub_new (venue->endpoint, self->id, 0);
     self->sub = hb_sub_new (0);
@@ -663,6 +706,8 @@ hb_feed_destroy (hb_feed_t **self_p)
     //  timers and remove fds on our loop, and may not publish after.
     if (self->plugin)
         hb_plugin_host_release (self->plugin);
+    if (self->serving_metrics)
+        hb_metrics_shutdown ();
     zloop_destroy (&self->loop);
     zsock_destroy (&self->replay);
     hb_fillstore_destroy (&self->fills);
