@@ -54,6 +54,28 @@ hb_hedgeri_reject (hb_hedger_t *self, const char *request_id, const char *asset,
 
 //  ---------------------------------------------------------------------------
 
+static void
+s_register_metrics (hb_hedger_t *self)
+{
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!metrics)
+        return;
+    self->m_requests = hb_metrics_counter (metrics, "hb_hedger_requests_total",
+                                           "Hedge requests (risk.hedge) received", NULL, NULL);
+    self->m_refused = hb_metrics_counter (metrics, "hb_hedger_refused_requests_total",
+                                          "Hedge requests refused as a whole", NULL, NULL);
+    self->m_orders = hb_metrics_counter (metrics, "hb_hedger_orders_total",
+                                         "Orders sent to venues", NULL, NULL);
+    self->m_leg_rejects = hb_metrics_counter (metrics, "hb_hedger_rejects_total",
+                                              "Hedge legs refused by a control or unroutable",
+                                              NULL, NULL);
+    self->m_fills = hb_metrics_counter (metrics, "hb_hedger_fills_total",
+                                        "Fills of the hedger's orders", NULL, NULL);
+    self->m_kill = hb_metrics_gauge (metrics, "hb_hedger_kill_switch",
+                                     "1 while the kill switch is set (no orders), else 0", NULL, NULL);
+    self->m_decision = hb_metrics_decision_latency ("hedger");
+}
+
 hb_hedger_t *
 hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64_t now_ns)
 {
@@ -64,6 +86,7 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->cfg = cfg;
     self->send = send;
     self->send_arg = arg;
+    s_register_metrics (self);
     self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
     self->orders = (hb_hedgeri_order_t *) calloc (HB_HEDGERI_MAX_ORDERS,
                                                   sizeof (hb_hedgeri_order_t));
@@ -75,6 +98,7 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->journal = hb_journal_open (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
     if (!self->journal || hb_journal_replay (self->journal, hb_hedgeri_replay, self) != 0)
         goto fail;
+    hb_metric_set (self->m_kill, hb_killswitch_killed (self->kill) ? 1 : 0);
     //  a kill latched before the restart: what was working is canceled
     //  again (harmless when the venue has finished it)
     if (hb_killswitch_killed (self->kill))
@@ -206,6 +230,10 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
         hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
     hb_hedgeri_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
     self->stats.orders++;
+    hb_metric_inc (self->m_orders);
+    //  the send stamped ts_pub: the order is the decision on the request
+    if (self->input_ts && msg->env.ts_pub)
+        hb_metric_observe_interval (self->m_decision, self->input_ts, msg->env.ts_pub);
     hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
              leg->qty, ins->symbol, venue->name, leg->limit_px);
     //  its final ack may be here already: a replay runs on the recorded
@@ -237,6 +265,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
     if (asset < 0) {
         hb_hedgeri_reject (self, id, NULL, NULL, "unknown_asset", t->target_qty, t->asset);
         self->stats.leg_rejects++;
+        hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
     double flight = hb_hedger_in_flight (self, asset, req_ns);
@@ -270,6 +299,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
                              hb_route_skip_name (self->plan.skip [c]));
         hb_hedgeri_reject (self, id, t->asset, NULL, "no_route", want, detail);
         self->stats.leg_rejects++;
+        hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
     int sent = 0;
@@ -282,6 +312,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
             hb_hedgeri_reject (self, id, t->asset, venue, "bad_request_id", want,
                                "id too long for a leg");
             self->stats.leg_rejects++;
+            hb_metric_inc (self->m_leg_rejects);
             continue;
         }
         hb_route_leg_t priced = *leg;
@@ -302,6 +333,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
             hb_hedgeri_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
                                hb_hedgeri_sign (req.side) * leg->asset_qty, detail);
             self->stats.leg_rejects++;
+            hb_metric_inc (self->m_leg_rejects);
             continue;
         }
         if (s_send_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
@@ -332,6 +364,7 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     const hb_hedger_cfg_t *hc = &self->cfg->hedger;
     char detail [HB_TEXT_MAX];
     self->stats.requests++;
+    hb_metric_inc (self->m_requests);
     int64_t req_ns = msg->env.ts_recv? msg->env.ts_recv: msg->env.ts_pub;
     int64_t age_ms = (now_ns - req_ns) / 1000000;
     //  decided as of the request's data time (risk stamps it in
@@ -373,11 +406,14 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     if (refusal) {
         hb_hedgeri_reject (self, req->id, NULL, NULL, refusal, 0, detail);
         self->stats.refused++;
+        hb_metric_inc (self->m_refused);
         return 0;
     }
     int sent = 0, leg_no = 0;
+    self->input_ts = msg->env.ts_pub;
     for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
         sent += s_hedge_asset (self, req->id, &req->targets [i], data_ns, data_ns, &leg_no);
+    self->input_ts = 0;
     return sent;
 }
 
@@ -444,6 +480,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             if (!hb_hedgeri_order_find (self, msg->u.fill.client_id))
                 return -1;
             self->stats.fills++;
+            hb_metric_inc (self->m_fills);
             return 0;
         default:
             return -1;

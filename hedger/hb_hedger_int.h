@@ -12,6 +12,7 @@
 #include "hb_controls.h"
 #include "hb_journal.h"
 #include "hb_killswitch.h"
+#include "hb_metrics.h"
 #include "hb_route.h"
 
 #define HB_HEDGERI_MAX_ORDERS   4096
@@ -62,6 +63,11 @@ struct _hb_hedger_t {
     int            cand_instr [HB_ROUTE_MAX_CANDIDATES];
     hb_hedger_crash_t crash;        //  the restart tests' injected kill -9
     int            crash_left;      //  points of that kind to pass before it
+    //  process metrics (docs/OPERATIONS.md, Metrics)
+    hb_metric_t   *m_requests, *m_refused, *m_orders, *m_leg_rejects, *m_fills;
+    hb_metric_t   *m_kill;          //  hb_hedger_kill_switch: 1 set, 0 clear
+    hb_metric_t   *m_decision;      //  hb_decision_latency_seconds{component="hedger"}
+    int64_t        input_ts;        //  ts_pub of the risk.hedge being decided, 0 outside
 };
 
 static inline double

@@ -57,6 +57,7 @@ void
 hb_hedgeri_apply_kill (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
 {
     hb_controls_set_killed (self->controls, true);
+    hb_metric_set (self->m_kill, 1);
     uint32_t canceled = s_cancel_working (self, now_ns);
     hb_warn ("hedger: KILL SWITCH SET by %s (%s): %s; %u working orders canceled; no order "
              "until reset", by->by, by->id, by->text, canceled);
@@ -67,6 +68,7 @@ static void
 s_apply_reset (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
 {
     hb_controls_set_killed (self->controls, false);
+    hb_metric_set (self->m_kill, 0);
     hb_warn ("hedger: kill switch reset by %s (%s): %s", by->by, by->id, by->text);
     s_echo (self, by, 0, now_ns);
 }
