@@ -34,9 +34,9 @@ CC      ?= gcc
 DURATION ?= 0
 CONFIG  ?= config/default.yaml
 
-PKGS     := libczmq libzmq msgpack yaml-0.1 libsystemd
+PKGS     := libczmq libzmq msgpack yaml-0.1 libsystemd libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lczmq -lzmq -lmsgpackc -lyaml -lsystemd)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lczmq -lzmq -lmsgpackc -lyaml -lsystemd -lmicrohttpd)
 # real venues: WebSocket/TLS, REST, HMAC, JSON (only plugins and their tests link them)
 VENUE_PKGS := libwebsockets libcurl openssl jansson
 VENUE_CFLAGS := $(shell pkg-config --cflags $(VENUE_PKGS) 2>/dev/null)

@@ -9,6 +9,7 @@
 #include "hb_curve.h"
 #include "hb_heartbeat.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_refill.h"
 #include "hb_sub.h"
@@ -51,6 +52,8 @@ struct _hb_aggregator_t {
     s_cached_t          exposures [HB_MAX_ASSETS];
     s_cached_t          margins [HB_MAX_VENUES];
     hb_msg_t            in;         //  scratch
+    //  process metrics (docs/OPERATIONS.md, Metrics)
+    hb_metric_t        *m_fills, *m_duplicates, *m_positions;
 };
 
 static void
@@ -99,12 +102,16 @@ static void
 s_publish_all (hb_aggregator_t *self)
 {
     int64_t now = hb_wall_ns ();
+    int open = 0;
     for (int v = 0; v < self->cfg->n_venues; v++) {
         for (int i = 0; i < self->cfg->venues [v].n_instruments; i++)
-            if (hb_book_active (self->book, v, i))
+            if (hb_book_active (self->book, v, i)) {
                 s_publish_position (self, v, i, now);
+                open += self->positions [v][i].msg.u.position.qty != 0;
+            }
         s_publish_margin (self, v, now);
     }
+    hb_metric_set (self->m_positions, open);
     for (int a = 0; a < self->cfg->n_assets; a++)
         s_publish_exposure (self, a, now);
 }
@@ -120,6 +127,7 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill)
         self->failed = true;
         return -1;
     }
+    hb_metric_inc (rc > 0 ? self->m_fills : self->m_duplicates);
     int v = hb_book_venue_index (self->book, fill->venue);
     const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
     if (rc == 0 || !ins)
@@ -352,6 +360,17 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         return NULL;
     self->cfg = cfg;
     self->started_mono = hb_mono_ns ();
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (metrics) {
+        self->m_fills = hb_metrics_counter (metrics, "hb_aggregator_fills_total",
+                                            "Fills applied to the positions", NULL, NULL);
+        self->m_duplicates = hb_metrics_counter (metrics, "hb_aggregator_duplicate_fills_total",
+                                                 "Fills seen again (replay, restart) and ignored",
+                                                 NULL, NULL);
+        self->m_positions = hb_metrics_gauge (metrics, "hb_aggregator_positions",
+                                              "Open (non-zero) positions, as of the last snapshot",
+                                              NULL, NULL);
+    }
     self->ledger = hb_ledger_new (cfg, agg->journal, agg->fsync, agg->fsync_ms);
     if (!self->ledger)
         goto fail;

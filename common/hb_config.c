@@ -9,6 +9,7 @@
 #include "hb_linalg.h"
 #include "hb_log.h"
 #include "hb_rundir.h"
+#include "hb_metrics.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -116,6 +117,21 @@ hb_cfg_seed (const hb_ynode_t *map, uint64_t *out)
     *out = 1;
     if (hb_ynode_get (map, "seed", &node) == 0)
         hb_ynode_uint64 (&node, out);
+}
+
+void
+hb_cfg_metrics (const hb_ynode_t *map, char *out)
+{
+    hb_ynode_t node;
+    out [0] = 0;
+    if (hb_ynode_get (map, "metrics", &node) != 0
+    ||  hb_ynode_string (&node, out, HB_ENDPOINT_MAX) != 0)
+        return;
+    char why [96];
+    if (hb_metrics_address_check (out, why, sizeof why) != 0) {
+        hb_yaml_error (&node, "%s (a host:port to serve /metrics on)", why);
+        out [0] = 0;
+    }
 }
 
 bool
@@ -440,9 +456,10 @@ s_aggregator (hb_cfg_loader_t *self, const hb_ynode_t *map, const hb_component_c
 static void
 s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
-    static const char *const keys [] = { "endpoint", "cpu", "orders", "host", "enabled", "program", NULL };
+    static const char *const keys [] = { "endpoint", "cpu", "orders", "host", "enabled", "program",
+                                         "metrics", NULL };
     static const char *const aggregator_keys [] = { "endpoint", "cpu", "orders", "host", "enabled",
-                                                    "program", "journal", "fsync",
+                                                    "program", "metrics", "journal", "fsync",
                                                     "fsync_ms", "snapshot_ms", "stale_ms",
                                                     "snapshot_endpoint", NULL };
     hb_config_t *cfg = self->cfg;
@@ -480,6 +497,7 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
         hb_cfg_endpoint_key (self, &entry, "endpoint", NULL, component->endpoint);
         hb_cfg_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
         component->sends_orders = hb_cfg_bool (&entry, "orders", false);
+        hb_cfg_metrics (&entry, component->metrics);
         if (is_aggregator) {
             s_aggregator (self, &entry, component);
             aggregator = true;
@@ -629,6 +647,18 @@ hb_config_venue (const hb_config_t *self, const char *name)
         if (strcmp (self->venues [i].name, name) == 0)
             return &self->venues [i];
     return NULL;
+}
+
+const char *
+hb_config_metrics (const hb_config_t *self, const char *name)
+{
+    const hb_component_cfg_t *component = hb_config_component (self, name);
+    if (component)
+        return component->metrics;
+    if (name && strncmp (name, "feed.", 5) == 0)
+        name += 5;
+    const hb_venue_cfg_t *venue = hb_config_venue (self, name);
+    return venue ? venue->metrics : "";
 }
 
 const hb_component_cfg_t *

@@ -162,6 +162,7 @@ typedef struct {
     char                fills_journal [HB_PATH_MAX];
     hb_journal_policy_t fills_fsync;
     char                replay_endpoint [HB_ENDPOINT_MAX];
+    char                metrics [HB_ENDPOINT_MAX];  //  host:port of hb-feed's /metrics ("": none)
 } hb_venue_cfg_t;
 
 //  A non-venue process (aggregator, risk, hedger, console, ...).
@@ -174,6 +175,7 @@ typedef struct {
     char    host [HB_NAME_MAX];             //  the host hb-run starts it on (hosts:)
     bool    enabled;                        //  false: configured but hb-run leaves it out
     char    program [HB_PATH_MAX];          //  what hb-run starts ("": not a process)
+    char    metrics [HB_ENDPOINT_MAX];      //  host:port of its /metrics ("": none)
 } hb_component_cfg_t;
 
 //  A machine of the deployment (hosts:). Without a hosts: section there is
@@ -299,6 +301,11 @@ const hb_venue_cfg_t *hb_config_venue (const hb_config_t *self, const char *name
 const hb_component_cfg_t *hb_config_component (const hb_config_t *self, const char *name);
 int hb_config_asset_index (const hb_config_t *self, const char *name);
 const hb_host_cfg_t *hb_config_host (const hb_config_t *self, const char *name);
+
+//  The metrics: address (host:port, checked at load) of the process named
+//  name: a component ("aggregator", "risk", ...), or a venue's feed
+//  ("alpha" or "feed.alpha"). "" when it has none or is unknown.
+const char *hb_config_metrics (const hb_config_t *self, const char *name);
 
 //  True when endpoint is served and reached with CURVE under this config:
 //  a tcp endpoint whose host is not a loopback address (127.0.0.0/8,

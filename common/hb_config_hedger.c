@@ -11,7 +11,7 @@
 #include <string.h>
 
 const char *const hb_cfg_hedger_keys [] = {
-    "endpoint", "cpu", "orders", "host", "enabled", "program",
+    "endpoint", "cpu", "orders", "host", "enabled", "program", "metrics",
     "max_order_usd", "max_order_qty", "collar_bps", "orders_per_s", "venue_orders_per_s",
     "burst", "max_net_usd", "net_limits", "max_gross_usd", "max_day_usd",
     "max_request_age_ms", "order_timeout_ms", "max_utilization",

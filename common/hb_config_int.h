@@ -54,6 +54,10 @@ void hb_cfg_seed (const hb_ynode_t *map, uint64_t *out);
 //  map.key as a boolean, dflt when absent or invalid (reported).
 bool hb_cfg_bool (const hb_ynode_t *map, const char *key, bool dflt);
 
+//  map.metrics, a host:port for Prometheus (hb_metrics_address_check), into
+//  out (HB_ENDPOINT_MAX bytes); "" when absent.
+void hb_cfg_metrics (const hb_ynode_t *map, char *out);
+
 //  A name (hb_name_valid) given as a scalar value into name
 //  (HB_NAME_MAX bytes). 0 / -1 (reported).
 int hb_cfg_name (const hb_ynode_t *node, char *name);

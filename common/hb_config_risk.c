@@ -10,7 +10,7 @@
 #define S_BAND_DEFAULT_USD  100000.0
 
 const char *const hb_cfg_risk_keys [] = {
-    "endpoint", "cpu", "orders", "host", "enabled", "program",
+    "endpoint", "cpu", "orders", "host", "enabled", "program", "metrics",
     "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
     "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate", NULL
 };

@@ -603,6 +603,40 @@ test_aggregator (void **state)
     hb_config_destroy (&cfg);
 }
 
+//  metrics: host:port per component and per venue; none by default.
+static void
+test_metrics (void **state)
+{
+    (void) state;
+    hb_config_t *cfg = s_load_ok ("config/default.yaml");
+    assert_string_equal (hb_config_metrics (cfg, "aggregator"), "");
+    assert_string_equal (hb_config_metrics (cfg, "nobody"), "");
+    hb_config_destroy (&cfg);
+    static const char text [] =
+        "hedgebus: 1\n"
+        "deployment: m\n"
+        "assets: { BTC: { price: 65000, vol: 0.5 } }\n"
+        "venues:\n"
+        "  v1:\n"
+        "    plugin: example\n"
+        "    metrics: 127.0.0.1:9201\n"
+        "    instruments:\n"
+        "      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }\n"
+        "components:\n"
+        "  aggregator: { metrics: \"localhost:9202\" }\n"
+        "  risk: { metrics: \"[::1]:9203\" }\n"
+        "  hedger: { metrics: \"0.0.0.0:9204\" }\n"
+        "  console: { metrics: \"127.0.0.1:9205\" }\n";
+    cfg = s_load_ok (s_write ("metrics.yaml", text, sizeof text - 1));
+    assert_string_equal (hb_config_metrics (cfg, "v1"), "127.0.0.1:9201");
+    assert_string_equal (hb_config_metrics (cfg, "feed.v1"), "127.0.0.1:9201");
+    assert_string_equal (hb_config_metrics (cfg, "aggregator"), "localhost:9202");
+    assert_string_equal (hb_config_metrics (cfg, "risk"), "[::1]:9203");
+    assert_string_equal (hb_config_metrics (cfg, "hedger"), "0.0.0.0:9204");
+    assert_string_equal (hb_config_metrics (cfg, "console"), "127.0.0.1:9205");
+    hb_config_destroy (&cfg);
+}
+
 static void
 test_names (void **state)
 {
@@ -635,6 +669,7 @@ main (void)
         cmocka_unit_test (test_anchor),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_aggregator),
+        cmocka_unit_test (test_metrics),
     };
     return cmocka_run_group_tests_name ("hb_config", tests, s_setup, s_teardown);
 }

@@ -295,7 +295,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     static const char *const keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
                                          "collateral", "sim", "params", "instruments", "positions",
                                          "mark_stale_ms", "host", "replay_endpoint", "fills_journal",
-                                         "fills_fsync", "max_order_age_ms", NULL };
+                                         "fills_fsync", "max_order_age_ms", "metrics", NULL };
     static const char *const fee_keys [] = { "maker", "taker", NULL };
     static const char *const margin_keys [] = { "initial", "maintenance", NULL };
     hb_ynode_t node, plugin, item;
@@ -308,6 +308,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     hb_cfg_integer (map, "cpu", -1, -1, 1023, &venue->cpu);
     //  0: not set, derived from the hedger's order timeout once it is known
     hb_cfg_integer (map, "max_order_age_ms", 0, 1, 3600000, &venue->max_order_age_ms);
+    hb_cfg_metrics (map, venue->metrics);
     snprintf (dflt, sizeof dflt, "feed.%s.replay", venue->name);
     hb_cfg_endpoint_key (self, map, "replay_endpoint", dflt, venue->replay_endpoint);
     s_fills_journal (self, map, venue);

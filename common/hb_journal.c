@@ -2,6 +2,7 @@
 #include "hb_journal.h"
 #include "hb_crc32c.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_time.h"
 
 #include <assert.h>
@@ -38,6 +39,10 @@ struct _hb_journal_t {
     size_t capacity;
     size_t used;
     uint64_t pending;
+    //  process metrics, labelled with the file's name
+    hb_metric_t *appends;       //  hb_journal_appends_total
+    hb_metric_t *fsync_seconds; //  hb_journal_fsync_seconds
+    hb_metric_t *sync_errors;   //  hb_journal_sync_errors_total
 };
 
 //  What a scan found: where the good records end and, if it stopped early,
@@ -233,16 +238,19 @@ s_sync (hb_journal_t *self)
 {
     if (!self->dirty)
         return 0;
+    int64_t start = hb_mono_ns ();
     if (fdatasync (self->fd) == -1) {
         //  After a failed fdatasync the kernel may have dropped the dirty
         //  pages and a retry can report success without writing them, so
         //  durability is unknown from here on.
         self->broken = true;
+        hb_metric_inc (self->sync_errors);
         return -1;
     }
     self->dirty = false;
     self->syncs++;
     self->last_sync_ns = hb_mono_ns ();
+    hb_metric_observe_interval (self->fsync_seconds, start, self->last_sync_ns);
     return 0;
 }
 
@@ -401,6 +409,26 @@ s_open_records (hb_journal_t *self, uint64_t size)
     return 0;
 }
 
+//  A journal's series carry its file name (aggregator.journal,
+//  feed.alpha.fills): a process may keep more than one.
+static void
+s_register_metrics (hb_journal_t *self)
+{
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!metrics)
+        return;
+    const char *slash = strrchr (self->path, '/');
+    const char *name = slash ? slash + 1 : self->path;
+    self->appends = hb_metrics_counter (metrics, "hb_journal_appends_total",
+                                        "Records appended to the journal", "journal", name);
+    self->fsync_seconds = hb_metrics_histogram (metrics, "hb_journal_fsync_seconds",
+                                                "Time one fdatasync of the journal took",
+                                                "journal", name, NULL, 0);
+    self->sync_errors = hb_metrics_counter (metrics, "hb_journal_sync_errors_total",
+                                            "Failed fdatasync calls (durability unknown after one)",
+                                            "journal", name);
+}
+
 static hb_journal_t *
 s_open (const char *path, hb_journal_policy_t policy, int interval_ms, bool strict);
 
@@ -463,6 +491,7 @@ s_open (const char *path, hb_journal_policy_t policy, int interval_ms, bool stri
          && s_open_records (self, (uint64_t) st.st_size) == -1))
         goto failed;
     self->last_sync_ns = hb_mono_ns ();
+    s_register_metrics (self);
     return self;
 
 failed:;
@@ -618,6 +647,7 @@ hb_journal_append (hb_journal_t *self, const void *data, size_t size)
                 memcpy (self->buffer + self->used + sizeof head, data, size);
             self->used += total;
             self->pending++;
+            hb_metric_inc (self->appends);
             return 0;
         }
         //  Bigger than any batch: it goes straight through, as a flush of
@@ -630,6 +660,7 @@ hb_journal_append (hb_journal_t *self, const void *data, size_t size)
     if (s_write (self, iov, size? 2: 1, total) == -1)
         return -1;
     self->count++;
+    hb_metric_inc (self->appends);
     return s_apply_policy (self);
 }
 

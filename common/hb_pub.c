@@ -9,6 +9,7 @@
 #include "hb_pub.h"
 #include "hb_curve.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_time.h"
 
 #include <errno.h>
@@ -27,6 +28,8 @@ struct _s_topic_t {
     bool       parked;
     s_topic_t *prev, *next;         //  in the parked list while parked
     hb_msg_t   latest;              //  the parked message
+    hb_metric_t *sent;              //  hb_bus_messages_sent_total of its family
+    hb_metric_t *conflated;         //  hb_bus_conflated_total of its family
 };
 
 struct _hb_pub_t {
@@ -42,6 +45,8 @@ struct _hb_pub_t {
     hb_complain_t  encode_complaint;
     hb_complain_t  send_complaint;
     hb_buf_t   buf;
+    hb_metric_t *errors;            //  hb_bus_publish_errors_total
+    hb_metric_t *parked_gauge;      //  hb_bus_parked_messages
 };
 
 static void
@@ -125,6 +130,14 @@ hb_pub_new (const char *endpoint, const char *publisher, int sndhwm)
     zhashx_set_destructor (self->topics, s_topic_destroy);
     zlistx_set_destructor (self->prefixes, s_frame_destroy);
 
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (metrics) {
+        self->errors = hb_metrics_counter (metrics, "hb_bus_publish_errors_total",
+                                           "Messages that could not be encoded or sent", NULL, NULL);
+        self->parked_gauge = hb_metrics_gauge (metrics, "hb_bus_parked_messages",
+                                               "Ticks parked because a subscriber is behind "
+                                               "(the publisher's queue)", NULL, NULL);
+    }
     self->handle = zsock_resolve (self->sock);
     //  HWM applies to pipes created after it is set: before the bind.
     zsock_set_sndhwm (self->sock, sndhwm > 0 ? sndhwm : HB_PUB_SNDHWM_DEFAULT);
@@ -151,6 +164,7 @@ hb_pub_destroy (hb_pub_t **self_p)
     assert (self_p);
     hb_pub_t *self = *self_p;
     if (self) {
+        hb_metric_gauge_add (self->parked_gauge, -(double) self->stats.pending);
         zsock_destroy (&self->sock);
         zhashx_destroy (&self->topics);
         zlistx_destroy (&self->prefixes);
@@ -171,6 +185,7 @@ s_topic_require (hb_pub_t *self, const char *topic)
     size_t len = strlen (topic);
     if (len == 0 || len >= HB_TOPIC_MAX) {
         self->stats.errors++;
+        hb_metric_inc (self->errors);
         hb_complain (&self->encode_complaint, HB_LOG_ERROR,
                      "bus publisher %s: topic of %zu bytes refused (1..%d)",
                      self->publisher, len, HB_TOPIC_MAX - 1);
@@ -179,13 +194,25 @@ s_topic_require (hb_pub_t *self, const char *topic)
     entry = (s_topic_t *) zmalloc (sizeof (s_topic_t));
     if (!entry) {
         self->stats.errors++;
+        hb_metric_inc (self->errors);
         return NULL;
     }
     memcpy (entry->name, topic, len + 1);
     entry->name_len = len;
+    //  a topic is new once: its family's series are looked up here, not
+    //  per message
+    hb_metrics_t *metrics = hb_metrics_process ();
+    const char *family = hb_metrics_topic_family (topic);
+    entry->sent = metrics ? hb_metrics_counter (metrics, "hb_bus_messages_sent_total",
+                                                "Messages published on the bus, by topic family",
+                                                "family", family) : NULL;
+    entry->conflated = metrics ? hb_metrics_counter (metrics, "hb_bus_conflated_total",
+                                                     "Ticks replaced by a newer one before they could be sent",
+                                                     "family", family) : NULL;
     if (zhashx_insert (self->topics, entry->name, entry) != 0) {
         free (entry);
         self->stats.errors++;
+        hb_metric_inc (self->errors);
         return NULL;
     }
     return entry;
@@ -199,6 +226,7 @@ s_topic_for (hb_pub_t *self, const char *topic, const hb_msg_t *msg)
     if (!topic) {
         if (hb_msg_topic (msg, name) < 0) {
             self->stats.errors++;
+            hb_metric_inc (self->errors);
             hb_complain (&self->encode_complaint, HB_LOG_ERROR,
                          "bus publisher %s: message type %d (%s) has no default topic",
                          self->publisher, msg->env.type, hb_msg_type_name (msg->env.type));
@@ -223,6 +251,7 @@ s_send (hb_pub_t *self, s_topic_t *entry, hb_msg_t *msg, int flags)
     msg->env.ts_pub = hb_wall_ns ();
     if (hb_msg_encode (msg, &self->buf) != 0) {
         self->stats.errors++;
+        hb_metric_inc (self->errors);
         hb_complain (&self->encode_complaint, HB_LOG_ERROR,
                      "bus publisher %s: cannot encode %s on %s (invalid field or too large)",
                      self->publisher, hb_msg_type_name (msg->env.type), entry->name);
@@ -244,6 +273,7 @@ s_send (hb_pub_t *self, s_topic_t *entry, hb_msg_t *msg, int flags)
         int err = zmq_errno ();
         if (err != EAGAIN && err != EINTR) {
             self->stats.errors++;
+            hb_metric_inc (self->errors);
             hb_complain (&self->send_complaint, HB_LOG_ERROR,
                          "bus publisher %s: send on %s failed: %s",
                          self->publisher, entry->name, zmq_strerror (err));
@@ -260,6 +290,7 @@ s_send (hb_pub_t *self, s_topic_t *entry, hb_msg_t *msg, int flags)
     if (rc == -1) {
         int err = zmq_errno ();
         self->stats.errors++;
+        hb_metric_inc (self->errors);
         hb_complain (&self->send_complaint, HB_LOG_ERROR,
                      "bus publisher %s: send on %s failed: %s",
                      self->publisher, entry->name, zmq_strerror (err));
@@ -268,6 +299,7 @@ s_send (hb_pub_t *self, s_topic_t *entry, hb_msg_t *msg, int flags)
     }
     entry->seq++;
     self->stats.sent++;
+    hb_metric_inc (entry->sent);
     return 0;
 }
 
@@ -282,6 +314,7 @@ s_park (hb_pub_t *self, s_topic_t *entry)
         self->parked->prev = entry;
     self->parked = entry;
     self->stats.pending++;
+    hb_metric_gauge_add (self->parked_gauge, 1);
 }
 
 static void
@@ -297,6 +330,7 @@ s_unpark (hb_pub_t *self, s_topic_t *entry)
     entry->prev = entry->next = NULL;
     entry->parked = false;
     self->stats.pending--;
+    hb_metric_gauge_add (self->parked_gauge, -1);
 }
 
 int
@@ -323,13 +357,16 @@ hb_pub_send_latest (hb_pub_t *self, const char *topic, hb_msg_t *msg)
         if (entry->parked) {
             s_unpark (self, entry);
             self->stats.conflated++;
+            hb_metric_inc (entry->conflated);
         }
         return 0;
     }
     if (errno != EAGAIN)
         return -1;
-    if (entry->parked)
+    if (entry->parked) {
         self->stats.conflated++;
+        hb_metric_inc (entry->conflated);
+    }
     else
         s_park (self, entry);
     entry->latest = *msg;

@@ -1,5 +1,6 @@
 /*  hb_service: the one startup path of every program (hb_service.h).      */
 #include "hb_service.h"
+#include "hb_metrics.h"
 #include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_msg.h"
@@ -311,7 +312,15 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
         if (self->config && hb_curve_start (self->config, self->key ? self->key : self->name) != 0)
             rc = 2;
         else
+        //  metrics: host:port of this component's section (a taken port
+        //  refuses the start: two processes must not mix their series)
+        if (self->config && hb_metrics_start (hb_config_metrics (self->config, self->name),
+                                              self->name) != 0)
+            rc = 1;
+        else {
             rc = def->run ? def->run (self, def->state) : s_run (self);
+            hb_metrics_shutdown ();
+        }
     }
     hb_config_destroy (&self->config);
     return rc;

@@ -7,6 +7,7 @@
 #include "hb_curve.h"
 #include "hb_hist.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_time.h"
 
 #include <errno.h>
@@ -26,7 +27,43 @@ struct _hb_sub_t {
     hb_complain_t  decode_complaint;
     hb_complain_t  future_complaint;
     hb_hist_t     *latency;         //  ts_pub -> receive, since hb_sub_latency
+    //  process metrics (hb_metrics_process), registered once in hb_sub_new
+    hb_metric_t   *received [HB_METRICS_TOPICS];
+    hb_metric_t   *gaps [HB_METRICS_TOPICS];
+    hb_metric_t   *missed [HB_METRICS_TOPICS];
+    hb_metric_t   *decode_errors;
+    hb_metric_t   *restarts;
+    hb_metric_t   *stale;
+    hb_metric_t   *delivery;        //  ts_pub -> receive, seconds
 };
+
+static void
+s_register_metrics (hb_sub_t *self)
+{
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!metrics)
+        return;
+    for (int i = 0; i < HB_METRICS_TOPICS; i++) {
+        const char *family = hb_metrics_topic_name (i);
+        self->received [i] = hb_metrics_counter (metrics, "hb_bus_messages_received_total",
+                                                 "Well-formed messages received from the bus, by topic family",
+                                                 "family", family);
+        self->gaps [i] = hb_metrics_counter (metrics, "hb_bus_sequence_gaps_total",
+                                             "Sequence gaps seen (one or more messages lost each)",
+                                             "family", family);
+        self->missed [i] = hb_metrics_counter (metrics, "hb_bus_messages_missed_total",
+                                               "Messages lost in sequence gaps", "family", family);
+    }
+    self->decode_errors = hb_metrics_counter (metrics, "hb_bus_decode_errors_total",
+                                              "Malformed messages dropped by subscribers", NULL, NULL);
+    self->restarts = hb_metrics_counter (metrics, "hb_bus_publisher_restarts_total",
+                                         "Publisher restarts seen (a newer epoch)", NULL, NULL);
+    self->stale = hb_metrics_counter (metrics, "hb_bus_stale_messages_total",
+                                      "Duplicate or old messages dropped", NULL, NULL);
+    self->delivery = hb_metrics_histogram (metrics, "hb_bus_delivery_seconds",
+                                           "Receive time minus the publisher's ts_pub (wall clocks)",
+                                           NULL, NULL, NULL, 0);
+}
 
 hb_sub_t *
 hb_sub_new (int rcvhwm)
@@ -44,6 +81,7 @@ hb_sub_new (int rcvhwm)
         hb_sub_destroy (&self);
         return NULL;
     }
+    s_register_metrics (self);
     self->handle = zsock_resolve (self->sock);
     //  HWM applies to pipes created after it is set: before any connect.
     zsock_set_rcvhwm (self->sock, rcvhwm > 0 ? rcvhwm : HB_SUB_RCVHWM_DEFAULT);
@@ -122,6 +160,7 @@ static int
 s_reject (hb_sub_t *self, const char *reason, size_t size)
 {
     self->stats.decode_errors++;
+    hb_metric_inc (self->decode_errors);
     char topic [HB_TOPIC_MAX];
     s_printable (topic, sizeof topic, zmq_msg_data (&self->topic), zmq_msg_size (&self->topic));
     hb_complain (&self->decode_complaint, HB_LOG_WARN,
@@ -174,6 +213,7 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
         //  Only an interrupt or shutdown stops the rest of a message that
         //  has started to arrive; the message is lost either way.
         self->stats.decode_errors++;
+        hb_metric_inc (self->decode_errors);
         return -1;
     }
     size_t size = zmq_msg_size (&self->payload);
@@ -208,19 +248,28 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     uint64_t missed = 0;
     hb_seq_status_t seq_status = hb_seq_check (self->seq, name, &msg->env, &missed);
     self->stats.received++;
-    if (msg->env.ts_pub > 0)
-        hb_hist_record (self->latency, hb_wall_ns () - msg->env.ts_pub);
+    int family = hb_metrics_topic_index (name);
+    hb_metric_inc (self->received [family]);
+    if (msg->env.ts_pub > 0) {
+        int64_t now = hb_wall_ns ();
+        hb_hist_record (self->latency, now - msg->env.ts_pub);
+        hb_metric_observe_interval (self->delivery, msg->env.ts_pub, now);
+    }
     switch (seq_status) {
         case HB_SEQ_GAP:
             self->stats.gaps++;
             self->stats.missed += missed;
             self->last_missed = missed;
+            hb_metric_inc (self->gaps [family]);
+            hb_metric_add (self->missed [family], missed);
             break;
         case HB_SEQ_RESTART:
             self->stats.restarts++;
+            hb_metric_inc (self->restarts);
             break;
         case HB_SEQ_STALE:
             self->stats.stale++;
+            hb_metric_inc (self->stale);
             break;
         default:
             break;

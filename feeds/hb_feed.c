@@ -5,6 +5,7 @@
 #include "hb_hist.h"
 #include "hb_fillstore.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
 #include "hb_time.h"
@@ -62,6 +63,8 @@ struct _hb_feed_t {
                           c_gap, c_unexpected, c_reject, c_slots, c_journal, c_replay;
     hb_msg_t              in;           //  scratch for received orders
     hb_msg_t              out;          //  scratch for what the host publishes itself
+    //  process metrics, labelled with the venue (docs/OPERATIONS.md, Metrics)
+    hb_metric_t          *m_orders, *m_rejects, *m_fills, *m_invalid, *m_last_tick;
 };
 
 //  ---------------------------------------------------------------------------
@@ -87,6 +90,7 @@ static int
 s_invalid (hb_feed_t *self, const char *why, const hb_msg_t *msg)
 {
     self->counts.invalid++;
+    hb_metric_inc (self->m_invalid);
     hb_complain (&self->c_invalid, HB_LOG_WARN, "plugin %s published an invalid %s: %s",
                  hb_plugin_host_name (self->plugin), hb_msg_type_name (msg->env.type), why);
     return -1;
@@ -148,6 +152,14 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     if (rc)
         return s_invalid (self, "refused by the encoder", msg);
     self->counts.published++;
+    if (msg->env.type == HB_MSG_TICK)
+        hb_metric_set (self->m_last_tick, (double) msg->env.ts_recv / 1e9);
+    else
+    if (msg->env.type == HB_MSG_FILL)
+        hb_metric_inc (self->m_fills);
+    else
+    if (msg->env.type == HB_MSG_ACK && msg->u.ack.status == HB_ACK_REJECTED)
+        hb_metric_inc (self->m_rejects);
     if (msg->env.seq > self->last_seq)
         self->last_seq = msg->env.seq;
     return 0;
@@ -350,6 +362,7 @@ s_host_reject_as (hb_feed_t *self, const char *symbol, const char *client_id, in
     ack->status = HB_ACK_REJECTED;
     ack->reason = (uint8_t) reason;
     snprintf (ack->text, sizeof ack->text, "%s", text);
+    hb_metric_inc (self->m_rejects);
     if (hb_pub_send (self->pub, NULL, msg) == 0 && msg->env.seq > self->last_seq)
         self->last_seq = msg->env.seq;
 }
@@ -374,6 +387,7 @@ s_dispatch (hb_feed_t *self, const char *topic)
         return;
     }
     self->counts.orders_in++;
+    hb_metric_inc (self->m_orders);
     //  An order that waited (a stalled feed, a slow bus, a clock step) may
     //  have been given up by its sender, who may have hedged again since:
     //  executing it now would hedge twice. Stamped ahead of our clock by as
@@ -569,6 +583,26 @@ s_on_watch (zloop_t *loop, int timer_id, void *arg)
 
 //  ---------------------------------------------------------------------------
 
+static void
+s_register_metrics (hb_feed_t *self)
+{
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!metrics)
+        return;
+    const char *venue = self->venue->name;
+    self->m_orders = hb_metrics_counter (metrics, "hb_feed_orders_total",
+                                         "Orders and cancels received for the venue", "venue", venue);
+    self->m_rejects = hb_metrics_counter (metrics, "hb_feed_rejects_total",
+                                          "Orders rejected, by the venue or by the host", "venue", venue);
+    self->m_fills = hb_metrics_counter (metrics, "hb_feed_fills_total",
+                                        "Fills published for the venue", "venue", venue);
+    self->m_invalid = hb_metrics_counter (metrics, "hb_feed_invalid_messages_total",
+                                          "Plugin messages refused by the host", "venue", venue);
+    self->m_last_tick = hb_metrics_gauge (metrics, "hb_feed_last_tick_timestamp_seconds",
+                                          "Unix time the venue's last tick was received (book "
+                                          "staleness is time() minus this)", "venue", venue);
+}
+
 hb_feed_t *
 hb_feed_new (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_host_t **plugin_p)
 {
@@ -603,6 +637,7 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         return NULL;
     }
     snprintf (self->hb_topic, sizeof self->hb_topic, "hb.%s", self->id);
+    s_register_metrics (self);
 
     self->pub = hb_pub_new (venue->endpoint, self->id, 0);
     self->sub = hb_sub_new (0);

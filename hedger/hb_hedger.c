@@ -16,6 +16,7 @@
 #include "hb_controls.h"
 #include "hb_journal.h"
 #include "hb_killswitch.h"
+#include "hb_metrics.h"
 #include "hb_route.h"
 
 #include <assert.h>
@@ -78,6 +79,11 @@ struct _hb_hedger_t {
     hb_hedger_crash_t crash;        //  the restart tests' injected kill -9
     int            crash_left;      //  points of that kind to pass before it
 #endif
+    //  process metrics (docs/OPERATIONS.md, Metrics)
+    hb_metric_t   *m_requests, *m_refused, *m_orders, *m_leg_rejects, *m_fills;
+    hb_metric_t   *m_kill;          //  hb_hedger_kill_switch: 1 set, 0 clear
+    hb_metric_t   *m_decision;      //  hb_decision_latency_seconds{component="hedger"}
+    int64_t        input_ts;        //  ts_pub of the risk.hedge being decided, 0 outside
 };
 
 static double
@@ -174,6 +180,28 @@ s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
 
 //  ---------------------------------------------------------------------------
 
+static void
+s_register_metrics (hb_hedger_t *self)
+{
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!metrics)
+        return;
+    self->m_requests = hb_metrics_counter (metrics, "hb_hedger_requests_total",
+                                           "Hedge requests (risk.hedge) received", NULL, NULL);
+    self->m_refused = hb_metrics_counter (metrics, "hb_hedger_refused_requests_total",
+                                          "Hedge requests refused as a whole", NULL, NULL);
+    self->m_orders = hb_metrics_counter (metrics, "hb_hedger_orders_total",
+                                         "Orders sent to venues", NULL, NULL);
+    self->m_leg_rejects = hb_metrics_counter (metrics, "hb_hedger_rejects_total",
+                                              "Hedge legs refused by a control or unroutable",
+                                              NULL, NULL);
+    self->m_fills = hb_metrics_counter (metrics, "hb_hedger_fills_total",
+                                        "Fills of the hedger's orders", NULL, NULL);
+    self->m_kill = hb_metrics_gauge (metrics, "hb_hedger_kill_switch",
+                                     "1 while the kill switch is set (no orders), else 0", NULL, NULL);
+    self->m_decision = hb_metrics_decision_latency ("hedger");
+}
+
 hb_hedger_t *
 hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64_t now_ns)
 {
@@ -184,6 +212,7 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->cfg = cfg;
     self->send = send;
     self->send_arg = arg;
+    s_register_metrics (self);
     self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
     self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
                                                   sizeof (s_order_t));
@@ -195,6 +224,7 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->journal = hb_journal_open_owned (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
     if (!self->journal || hb_journal_replay (self->journal, s_replay, self) != 0)
         goto fail;
+    hb_metric_set (self->m_kill, hb_killswitch_killed (self->kill) ? 1 : 0);
     //  a kill latched before the restart: what was working is canceled
     //  again (harmless when the venue has finished it)
     if (hb_killswitch_killed (self->kill))
@@ -326,6 +356,10 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
         hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
     s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
     self->stats.orders++;
+    hb_metric_inc (self->m_orders);
+    //  the send stamped ts_pub: the order is the decision on the request
+    if (self->input_ts && msg->env.ts_pub)
+        hb_metric_observe_interval (self->m_decision, self->input_ts, msg->env.ts_pub);
     hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
              leg->qty, ins->symbol, venue->name, leg->limit_px);
     //  its final ack may be here already: a replay runs on the recorded
@@ -357,6 +391,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
     if (asset < 0) {
         s_reject (self, id, NULL, NULL, "unknown_asset", t->target_qty, t->asset);
         self->stats.leg_rejects++;
+        hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
     double flight = hb_hedger_in_flight (self, asset, req_ns);
@@ -390,6 +425,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
                              hb_route_skip_name (self->plan.skip [c]));
         s_reject (self, id, t->asset, NULL, "no_route", want, detail);
         self->stats.leg_rejects++;
+        hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
     int sent = 0;
@@ -402,6 +438,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
             s_reject (self, id, t->asset, venue, "bad_request_id", want,
                       "id too long for a leg");
             self->stats.leg_rejects++;
+            hb_metric_inc (self->m_leg_rejects);
             continue;
         }
         hb_route_leg_t priced = *leg;
@@ -422,6 +459,7 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
             s_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
                       s_sign (req.side) * leg->asset_qty, detail);
             self->stats.leg_rejects++;
+            hb_metric_inc (self->m_leg_rejects);
             continue;
         }
         if (s_send_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
@@ -452,6 +490,7 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     const hb_hedger_cfg_t *hc = &self->cfg->hedger;
     char detail [HB_TEXT_MAX];
     self->stats.requests++;
+    hb_metric_inc (self->m_requests);
     int64_t req_ns = msg->env.ts_recv? msg->env.ts_recv: msg->env.ts_pub;
     int64_t age_ms = (now_ns - req_ns) / 1000000;
     //  decided as of the request's data time (risk stamps it in
@@ -493,11 +532,14 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     if (refusal) {
         s_reject (self, req->id, NULL, NULL, refusal, 0, detail);
         self->stats.refused++;
+        hb_metric_inc (self->m_refused);
         return 0;
     }
     int sent = 0, leg_no = 0;
+    self->input_ts = msg->env.ts_pub;
     for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
         sent += s_hedge_asset (self, req->id, &req->targets [i], data_ns, data_ns, &leg_no);
+    self->input_ts = 0;
     return sent;
 }
 
@@ -564,6 +606,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             if (!s_order_find (self, msg->u.fill.client_id))
                 return -1;
             self->stats.fills++;
+            hb_metric_inc (self->m_fills);
             return 0;
         default:
             return -1;
@@ -907,6 +950,7 @@ static void
 s_apply_kill (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
 {
     hb_controls_set_killed (self->controls, true);
+    hb_metric_set (self->m_kill, 1);
     uint32_t canceled = s_cancel_working (self, now_ns);
     hb_warn ("hedger: KILL SWITCH SET by %s (%s): %s; %u working orders canceled; no order "
              "until reset", by->by, by->id, by->text, canceled);
@@ -917,6 +961,7 @@ static void
 s_apply_reset (hb_hedger_t *self, const hb_hedger_control_t *by, int64_t now_ns)
 {
     hb_controls_set_killed (self->controls, false);
+    hb_metric_set (self->m_kill, 0);
     hb_warn ("hedger: kill switch reset by %s (%s): %s", by->by, by->id, by->text);
     s_echo (self, by, 0, now_ns);
 }

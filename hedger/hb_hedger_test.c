@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "hb_hedger.h"
+#include "hb_metrics.h"
 #include "hb_log.h"
 #include "hb_journal_testing.h"
 
@@ -394,30 +395,48 @@ s_restart (s_fx_t *fx, int64_t now)
 
 //  The kill file (hb-hedger kill / reset) is seen at the next check; it
 //  blocks everything until reset, and survives a restart
+//  A series of the process registry, as the hedger registered it.
+static hb_metric_t *
+s_metric (const char *name, bool gauge)
+{
+    return gauge ? hb_metrics_gauge (hb_metrics_process (), name, "", NULL, NULL)
+                 : hb_metrics_counter (hb_metrics_process (), name, "", NULL, NULL);
+}
+
 static void
 test_kill_switch (void **state)
 {
     s_fx_t *fx = *state;
+    hb_metric_t *kill = s_metric ("hb_hedger_kill_switch", true);
+    hb_metric_t *orders = s_metric ("hb_hedger_orders_total", false);
+    hb_metric_t *refused = s_metric ("hb_hedger_refused_requests_total", false);
     s_tick (fx, "beta", 100, T0);
     assert_int_equal (hb_hedger_kill_file_set (fx->cfg, true), 0);
     assert_false (hb_hedger_killed (fx->hedger));
+    uint64_t refused_before = hb_metric_count (refused);
     hb_hedger_check_kill (fx->hedger, T0);
     assert_true (hb_hedger_killed (fx->hedger));
+    assert_true (hb_metric_value (kill) == 1);
     const hb_msg_t *echo = s_last_of (fx, HB_MSG_HEDGER_CONTROL);
     assert_non_null (echo);
     assert_int_equal (echo->u.hedger_control.command, HB_CONTROL_KILL);
     assert_string_equal (echo->u.hedger_control.by, "hb-hedger");
     assert_int_equal (s_request (fx, "k1", 10, T0, HB_SEQ_OK, T0), 0);
     assert_string_equal (s_last_reject (fx), "killed");
+    assert_int_equal (hb_metric_count (refused), refused_before + 1);
     s_restart (fx, T0);
     assert_true (hb_hedger_killed (fx->hedger));
+    assert_true (hb_metric_value (kill) == 1);
     s_tick (fx, "beta", 100, T0);
     assert_int_equal (s_request (fx, "k2", 10, T0, HB_SEQ_OK, T0), 0);
     assert_int_equal (s_orders (fx), 0);
     //  removed: the next request sees it, and the reset is echoed
     assert_int_equal (hb_hedger_kill_file_set (fx->cfg, false), 0);
+    uint64_t orders_before = hb_metric_count (orders);
     assert_int_equal (s_request (fx, "k3", 10, T0, HB_SEQ_OK, T0), 1);
     assert_false (hb_hedger_killed (fx->hedger));
+    assert_true (hb_metric_value (kill) == 0);
+    assert_int_equal (hb_metric_count (orders), orders_before + 1);
     assert_int_equal (s_last_of (fx, HB_MSG_HEDGER_CONTROL)->u.hedger_control.command,
                       HB_CONTROL_RESET);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_risk.h"
 #include "hb_sub.h"
@@ -47,6 +48,7 @@ struct _hb_risk_live_t {
     uint64_t     late_fills;        //  fills applied without their exact state
     hb_msg_t     item;              //  a grid message being applied
     hb_complain_t c_late_fill;
+    hb_metric_t  *m_decision;       //  hb_decision_latency_seconds{component="risk"}
 };
 
 static void s_snapshot_request (hb_risk_live_t *self);
@@ -113,6 +115,8 @@ s_hedge_check (hb_risk_live_t *self, int64_t now, int64_t recv_ns)
     self->out.env.ts_recv = recv_ns;
     if (hb_pub_send (self->pub, NULL, &self->out) == 0) {
         self->hedges++;
+        //  now is the data time decided at: the newest input's ts_pub
+        hb_metric_observe_interval (self->m_decision, now, self->out.env.ts_pub);
         hb_info ("risk: hedge request %s", self->out.u.risk_hedge.id);
     }
     else
@@ -395,6 +399,7 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
         return NULL;
     self->cfg = cfg;
     self->started_mono = hb_mono_ns ();
+    self->m_decision = hb_metrics_decision_latency ("risk");
     self->pub = hb_pub_new (rc->endpoint, "risk", 0);
     self->sub = hb_sub_new (0);
     self->own_loop = loop == NULL;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "hb_config.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_risk.h"
 #include "hb_risk_live.h"
@@ -300,6 +301,11 @@ test_resnapshot (void **state)
 
     hb_risk_live_stop (ctx.live);
     pthread_join (ctx.thread, NULL);
+    //  the hedge requests were observed as decisions, and the bus counted
+    //  what risk published
+    assert_true (hb_metric_count (hb_metrics_decision_latency ("risk")) > 0);
+    assert_true (hb_metric_count (hb_metrics_counter (hb_metrics_process (), "hb_bus_messages_sent_total",
+                                                      "", "family", "risk")) > 0);
     hb_risk_live_destroy (&ctx.live);
     hb_sub_destroy (&ctx.tap);
     hb_pub_destroy (&ctx.venue);
