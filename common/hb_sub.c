@@ -251,7 +251,6 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     int family = hb_metrics_topic_index (name);
     hb_metric_inc (self->received [family]);
     if (msg->env.ts_pub > 0) {
-        int64_t now = hb_wall_ns ();
         hb_hist_record (self->latency, now - msg->env.ts_pub);
         hb_metric_observe_interval (self->delivery, msg->env.ts_pub, now);
     }
