@@ -5,6 +5,7 @@
     consumer can tell which live updates are newer (Clone pattern). The
     cache is indexed like the book (venue x instrument, asset, venue), so
     nothing is allocated per fill or tick.                                 */
+#include "hb_roles.h"
 #include "hb_aggregator.h"
 #include "hb_curve.h"
 #include "hb_heartbeat.h"
@@ -399,14 +400,16 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
             continue;
         char prefix [HB_TOPIC_MAX];
         const char *kinds [] = { "fill", "ack", "tick" };
-        if (hb_sub_connect (self->sub, venue->endpoint) != 0)
+        hb_sub_role_t role;
+        hb_roles_feed (venue, &role);
+        if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0)
             goto fail;
         for (int k = 0; k < 3; k++) {
             snprintf (prefix, sizeof prefix, "%s.%s.", kinds [k], venue->name);
             hb_sub_subscribe (self->sub, prefix);
         }
     }
-    if (zloop_reader (self->loop, hb_sub_sock (self->sub), s_on_bus, self) != 0
+    if (hb_sub_attach (self->sub, self->loop, s_on_bus, self) != 0
     ||  zloop_reader (self->loop, self->snap, s_on_snapshot, self) != 0
     ||  zloop_timer (self->loop, (size_t) agg->snapshot_ms, 0, s_on_snapshot_timer, self) < 0
     ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0)
@@ -438,6 +441,8 @@ hb_aggregator_destroy (hb_aggregator_t **self_p)
     if (self_p && *self_p) {
         hb_aggregator_t *self = *self_p;
         hb_refill_destroy (&self->refill);
+        if (self->sub)
+            hb_sub_detach (self->sub);
         if (self->own_loop)
             zloop_destroy (&self->loop);
         //  else our readers and timers die with the service's loop

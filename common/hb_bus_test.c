@@ -19,6 +19,7 @@
 #include "hb_pub.h"
 #include "hb_sub.h"
 #include "hb_time.h"
+#include "hb_msg_sample.h"
 
 #define WAIT_MS     5000            //  generous: the machine is shared
 
@@ -466,6 +467,89 @@ test_malformed (void **state)
     hb_pub_destroy (&pub);
 }
 
+//  Sends msg as publisher with the envelope filled in, on a raw socket
+static void
+s_raw_send (void *handle, const char *topic, hb_msg_t *msg, const char *publisher, uint64_t seq)
+{
+    snprintf (msg->env.publisher, sizeof msg->env.publisher, "%s", publisher);
+    msg->env.version = HB_SCHEMA_VERSION;
+    msg->env.epoch = 1;
+    msg->env.seq = seq;
+    msg->env.ts_pub = hb_wall_ns ();
+    static hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (msg, &buf), 0);
+    zmq_send (handle, topic, strlen (topic), ZMQ_SNDMORE);
+    zmq_send (handle, buf.data, buf.size, 0);
+}
+
+//  A connection made with a role carries only what its publisher may send:
+//  a message signed with another publisher's name, of a type that role may
+//  not send, or naming another venue is refused and counted, whatever its
+//  envelope says; a role-less connection (tools) takes everything.
+static void
+test_roles (void **state)
+{
+    (void) state;
+    zsock_t *raw = zsock_new (ZMQ_XPUB);
+    assert_non_null (raw);
+    assert_int_not_equal (zsock_bind (raw, "%s", s_endpoint ("feed-alpha.ipc")), -1);
+    void *handle = zsock_resolve (raw);
+    hb_sub_t *sub = hb_sub_new (0);
+    assert_non_null (sub);
+    hb_sub_role_t role = { .publisher = "feed.alpha", .venue = "alpha",
+                           .types = HB_SUB_TYPE (HB_MSG_TICK) | HB_SUB_TYPE (HB_MSG_FILL)
+                                  | HB_SUB_TYPE (HB_MSG_HEARTBEAT) };
+    assert_int_equal (hb_sub_subscribe (sub, ""), 0);       //  before: applies to later ones
+    assert_int_equal (hb_sub_connect_role (sub, s_endpoint ("feed-alpha.ipc"), &role), 0);
+    zmq_pollitem_t item = { handle, 0, ZMQ_POLLIN, 0 };
+    assert_int_equal (zmq_poll (&item, 1, WAIT_MS), 1);
+    char sub_msg [8];
+    assert_int_equal (zmq_recv (handle, sub_msg, sizeof sub_msg, 0), 1);
+
+    hb_msg_t msg;
+    uint64_t seq = 0;
+    //  refused: a hedge request, a kill-switch command, as the feed or as
+    //  risk / the console; a fill for another venue; a tick signed by
+    //  another feed
+    hb_msg_sample (&msg, HB_MSG_SAMPLE_HEDGER_CONTROL);
+    s_raw_send (handle, "hedger.control", &msg, "console", ++seq);
+    hb_msg_sample (&msg, HB_MSG_SAMPLE_HEDGER_CONTROL);
+    s_raw_send (handle, "hedger.control", &msg, "feed.alpha", ++seq);
+    s_fill (&msg, 1);
+    snprintf (msg.u.fill.venue, sizeof msg.u.fill.venue, "beta");
+    s_raw_send (handle, "fill.beta.BTC-PERP", &msg, "feed.alpha", ++seq);
+    s_tick (&msg, "BTC-PERP", 100);
+    s_raw_send (handle, "tick.alpha.BTC-PERP", &msg, "feed.beta", ++seq);
+    hb_msg_sample (&msg, HB_MSG_SAMPLE_ORDER);
+    s_raw_send (handle, "order.alpha.BTC-PERP", &msg, "feed.alpha", ++seq);
+    //  accepted: the feed's own tick and fill
+    s_tick (&msg, "BTC-PERP", 101);
+    s_raw_send (handle, "tick.alpha.BTC-PERP", &msg, "feed.alpha", ++seq);
+    s_fill (&msg, 2);
+    s_raw_send (handle, "fill.alpha.BTC-PERP", &msg, "feed.alpha", ++seq);
+
+    int good = 0, refused = 0;
+    char topic [HB_TOPIC_MAX];
+    while (good < 2) {
+        if (hb_sub_recv (sub, topic, sizeof topic, &msg, NULL, WAIT_MS) == 0) {
+            assert_int_equal (refused, 5);              //  everything before was refused
+            assert_string_equal (msg.env.publisher, "feed.alpha");
+            good++;
+        }
+        else {
+            assert_int_equal (errno, EPROTO);
+            refused++;
+            assert_true (refused <= 5);
+        }
+    }
+    hb_sub_stats_t stats;
+    hb_sub_stats (sub, &stats);
+    assert_int_equal (stats.unauthorized, 5);
+    assert_int_equal (stats.received, 2);
+    zsock_destroy (&raw);
+    hb_sub_destroy (&sub);
+}
+
 #define NODROP_COUNT    10000
 
 typedef struct {
@@ -711,6 +795,7 @@ main (void)
         cmocka_unit_test (test_gap),
         cmocka_unit_test (test_restart),
         cmocka_unit_test (test_malformed),
+        cmocka_unit_test (test_roles),
         cmocka_unit_test (test_nodrop_slow_subscriber),
         cmocka_unit_test (test_latest_conflation),
         cmocka_unit_test (test_send_errors),

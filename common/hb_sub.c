@@ -15,9 +15,32 @@
 
 #define HB_SUB_RCVHWM_DEFAULT   10000
 
-struct _hb_sub_t {
+#define S_MAX_PREFIXES  64
+
+//  One connection socket: [0] the shared one of hb_sub_connect (tools: no
+//  role), then one per hb_sub_connect_role, so that what arrives on it
+//  can be held to its publisher's role.
+typedef struct {
     zsock_t       *sock;
     void          *handle;          //  zsock_resolve (sock)
+    bool           has_role;
+    hb_sub_role_t  role;
+    char           endpoint [HB_ENDPOINT_MAX];
+} s_source_t;
+
+struct _hb_sub_t {
+    zsock_t       *sock;            //  == sources [0].sock
+    void          *handle;
+    s_source_t     sources [1 + HB_SUB_MAX_SOURCES];
+    int            n_sources;
+    int            next;            //  round robin: the source tried first
+    int            current;         //  the source of the message being read
+    int            rcvhwm;
+    char           prefixes [S_MAX_PREFIXES][HB_TOPIC_MAX];
+    int            n_prefixes;
+    zloop_t       *loop;            //  hb_sub_attach: later sources join it
+    zloop_reader_fn *handler;
+    void          *handler_arg;
     hb_seq_t      *seq;
     zmq_msg_t      topic;
     zmq_msg_t      payload;
@@ -26,6 +49,7 @@ struct _hb_sub_t {
     hb_sub_stats_t stats;
     hb_complain_t  decode_complaint;
     hb_complain_t  future_complaint;
+    hb_complain_t  role_complaint;
     hb_hist_t     *latency;         //  ts_pub -> receive, since hb_sub_latency
     //  process metrics (hb_metrics_process), registered once in hb_sub_new
     hb_metric_t   *received [HB_METRICS_TOPICS];
@@ -83,8 +107,12 @@ hb_sub_new (int rcvhwm)
     }
     s_register_metrics (self);
     self->handle = zsock_resolve (self->sock);
+    self->rcvhwm = rcvhwm > 0 ? rcvhwm : HB_SUB_RCVHWM_DEFAULT;
     //  HWM applies to pipes created after it is set: before any connect.
-    zsock_set_rcvhwm (self->sock, rcvhwm > 0 ? rcvhwm : HB_SUB_RCVHWM_DEFAULT);
+    zsock_set_rcvhwm (self->sock, self->rcvhwm);
+    self->sources [0].sock = self->sock;
+    self->sources [0].handle = self->handle;
+    self->n_sources = 1;
     return self;
 }
 
@@ -96,6 +124,8 @@ hb_sub_destroy (hb_sub_t **self_p)
     if (self) {
         zmq_msg_close (&self->topic);
         zmq_msg_close (&self->payload);
+        for (int i = 1; i < self->n_sources; i++)
+            zsock_destroy (&self->sources [i].sock);
         zsock_destroy (&self->sock);
         hb_seq_destroy (&self->seq);
         hb_hist_destroy (&self->latency);
@@ -104,19 +134,17 @@ hb_sub_destroy (hb_sub_t **self_p)
     }
 }
 
-int
-hb_sub_connect (hb_sub_t *self, const char *endpoint)
+static int
+s_connect (zsock_t *sock, const char *endpoint)
 {
-    assert (self);
-    assert (endpoint);
     if (strncmp (endpoint, "ipc://", 6) == 0 && endpoint [6] != '/' && endpoint [6] != '@') {
         hb_error ("bus endpoint '%s': ipc path must be absolute (ipc:///dir/name)", endpoint);
         errno = EINVAL;
         return -1;
     }
-    if (hb_curve_client (self->sock, endpoint) != 0)
+    if (hb_curve_client (sock, endpoint) != 0)
         return -1;
-    if (zmq_connect (self->handle, endpoint) == -1) {
+    if (zmq_connect (zsock_resolve (sock), endpoint) == -1) {
         hb_error ("bus subscriber: cannot connect to %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         return -1;
     }
@@ -124,11 +152,88 @@ hb_sub_connect (hb_sub_t *self, const char *endpoint)
 }
 
 int
+hb_sub_connect (hb_sub_t *self, const char *endpoint)
+{
+    assert (self);
+    assert (endpoint);
+    return s_connect (self->sock, endpoint);
+}
+
+int
+hb_sub_connect_role (hb_sub_t *self, const char *endpoint, const hb_sub_role_t *role)
+{
+    assert (self);
+    assert (endpoint);
+    assert (role);
+    if (self->n_sources > HB_SUB_MAX_SOURCES) {
+        hb_error ("bus subscriber: more than %d publishers to connect to (%s)",
+                  HB_SUB_MAX_SOURCES, endpoint);
+        errno = ENOSPC;
+        return -1;
+    }
+    zsock_t *sock = zsock_new (ZMQ_SUB);
+    if (!sock) {
+        hb_error ("bus subscriber: out of sockets for %s", endpoint);
+        return -1;
+    }
+    zsock_set_rcvhwm (sock, self->rcvhwm);
+    for (int i = 0; i < self->n_prefixes; i++)
+        zmq_setsockopt (zsock_resolve (sock), ZMQ_SUBSCRIBE, self->prefixes [i], strlen (self->prefixes [i]));
+    if (s_connect (sock, endpoint) != 0
+    ||  (self->loop && zloop_reader (self->loop, sock, self->handler, self->handler_arg) != 0)) {
+        zsock_destroy (&sock);
+        return -1;
+    }
+    s_source_t *source = &self->sources [self->n_sources++];
+    source->sock = sock;
+    source->handle = zsock_resolve (sock);
+    source->has_role = true;
+    source->role = *role;
+    source->role.publisher [sizeof source->role.publisher - 1] = 0;
+    source->role.venue [sizeof source->role.venue - 1] = 0;
+    snprintf (source->endpoint, sizeof source->endpoint, "%s", endpoint);
+    return 0;
+}
+
+int
+hb_sub_attach (hb_sub_t *self, zloop_t *loop, zloop_reader_fn handler, void *arg)
+{
+    assert (self);
+    assert (loop);
+    assert (!self->loop);
+    self->loop = loop;
+    self->handler = handler;
+    self->handler_arg = arg;
+    for (int i = 0; i < self->n_sources; i++)
+        if (zloop_reader (loop, self->sources [i].sock, handler, arg) != 0)
+            return -1;
+    return 0;
+}
+
+void
+hb_sub_detach (hb_sub_t *self)
+{
+    assert (self);
+    if (self->loop)
+        for (int i = 0; i < self->n_sources; i++)
+            zloop_reader_end (self->loop, self->sources [i].sock);
+    self->loop = NULL;
+}
+
+int
 hb_sub_subscribe (hb_sub_t *self, const char *prefix)
 {
     assert (self);
     assert (prefix);
-    return zmq_setsockopt (self->handle, ZMQ_SUBSCRIBE, prefix, strlen (prefix));
+    if (self->n_prefixes == S_MAX_PREFIXES || strlen (prefix) >= HB_TOPIC_MAX) {
+        errno = ENOSPC;
+        return -1;
+    }
+    for (int i = 0; i < self->n_sources; i++)
+        if (zmq_setsockopt (self->sources [i].handle, ZMQ_SUBSCRIBE, prefix, strlen (prefix)) != 0)
+            return -1;
+    strcpy (self->prefixes [self->n_prefixes++], prefix);
+    return 0;
 }
 
 int
@@ -136,7 +241,17 @@ hb_sub_unsubscribe (hb_sub_t *self, const char *prefix)
 {
     assert (self);
     assert (prefix);
-    int rc = zmq_setsockopt (self->handle, ZMQ_UNSUBSCRIBE, prefix, strlen (prefix));
+    int rc = 0;
+    for (int i = 0; i < self->n_sources; i++)
+        if (zmq_setsockopt (self->sources [i].handle, ZMQ_UNSUBSCRIBE, prefix, strlen (prefix)) != 0)
+            rc = -1;
+    for (int i = 0; i < self->n_prefixes; i++)
+        if (strcmp (self->prefixes [i], prefix) == 0) {
+            memmove (self->prefixes [i], self->prefixes [i + 1],
+                     (size_t) (self->n_prefixes - i - 1) * sizeof self->prefixes [0]);
+            self->n_prefixes--;
+            break;
+        }
     //  Messages missed while unsubscribed were not lost: forget the
     //  sequence state so that a later resubscribe does not report a gap.
     if (rc == 0)
@@ -177,11 +292,74 @@ s_drain (hb_sub_t *self)
 {
     int frames = 0;
     while (zmq_msg_more (&self->payload)) {
-        if (zmq_msg_recv (&self->payload, self->handle, 0) == -1)
+        if (zmq_msg_recv (&self->payload, self->sources [self->current].handle, 0) == -1)
             break;
         frames++;
     }
     return frames;
+}
+
+//  Reads the first frame of a message from the first source that has one,
+//  starting after the last one read. -1 with zmq_errno EAGAIN when none.
+static int
+s_try_recv (hb_sub_t *self)
+{
+    for (int n = 0; n < self->n_sources; n++) {
+        int i = (self->next + n) % self->n_sources;
+        if (zmq_msg_recv (&self->topic, self->sources [i].handle, ZMQ_DONTWAIT) != -1) {
+            self->current = i;
+            self->next = (i + 1) % self->n_sources;
+            return 0;
+        }
+        if (zmq_errno () != EAGAIN)
+            return -1;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+//  The venue a tick, trade, ack or fill names; NULL for other types
+static const char *
+s_body_venue (const hb_msg_t *msg)
+{
+    switch (msg->env.type) {
+        case HB_MSG_TICK:  return msg->u.tick.venue;
+        case HB_MSG_TRADE: return msg->u.trade.venue;
+        case HB_MSG_ACK:   return msg->u.ack.venue;
+        case HB_MSG_FILL:  return msg->u.fill.venue;
+        default:           return NULL;
+    }
+}
+
+//  0 when the connection the message came on may carry it; else counts,
+//  logs and returns -1 / EPROTO. The envelope's publisher name is checked
+//  against the connection, never trusted on its own.
+static int
+s_refused (hb_sub_t *self, const hb_msg_t *msg, const char *topic)
+{
+    const s_source_t *source = &self->sources [self->current];
+    if (!source->has_role)
+        return 0;
+    const hb_sub_role_t *role = &source->role;
+    const char *venue = s_body_venue (msg);
+    const char *why = strncmp (msg->env.publisher, role->publisher, sizeof role->publisher) != 0
+                    ? "its publisher is not the one of that connection"
+                    : !(role->types & HB_SUB_TYPE (msg->env.type))
+                    ? "that publisher may not send this type"
+                    : role->venue [0] && venue && strncmp (venue, role->venue, HB_NAME_MAX) != 0
+                    ? "it names another venue than the connection's" : NULL;
+    if (!why)
+        return 0;
+    self->stats.unauthorized++;
+    char safe_topic [HB_TOPIC_MAX], safe_name [HB_NAME_MAX + 8];
+    s_printable (safe_topic, sizeof safe_topic, topic, strlen (topic));
+    s_printable (safe_name, sizeof safe_name, msg->env.publisher, strnlen (msg->env.publisher, sizeof msg->env.publisher));
+    hb_complain (&self->role_complaint, HB_LOG_WARN,
+                 "bus: refused %s on '%s' signed '%s' from %s (the connection of %s): %s",
+                 hb_msg_type_name (msg->env.type), safe_topic, safe_name, source->endpoint,
+                 role->publisher, why);
+    errno = EPROTO;
+    return -1;
 }
 
 int
@@ -192,24 +370,29 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     assert (msg);
     self->payload_valid = false;
     //  Try first: under load a message is usually queued already, and
-    //  zmq_poll would cost a poll(2) per message.
-    if (zmq_msg_recv (&self->topic, self->handle, ZMQ_DONTWAIT) == -1) {
+    //  zmq_poll would cost a poll(2) per message. Sources take turns, so
+    //  a chatty publisher cannot starve a quiet one.
+    if (s_try_recv (self) == -1) {
         if (zmq_errno () != EAGAIN || timeout_ms == 0)
             return -1;                  //  EAGAIN, EINTR, ETERM
         //  The wait covers the first frame only: the others of a message
         //  arrive with it.
-        if (timeout_ms > 0) {
-            zmq_pollitem_t item = { self->handle, 0, ZMQ_POLLIN, 0 };
-            if (zmq_poll (&item, 1, timeout_ms) == -1)
-                return -1;              //  EINTR, ETERM
-        }
-        if (zmq_msg_recv (&self->topic, self->handle, timeout_ms > 0 ? ZMQ_DONTWAIT : 0) == -1)
+        zmq_pollitem_t items [1 + HB_SUB_MAX_SOURCES];
+        for (int i = 0; i < self->n_sources; i++)
+            items [i] = (zmq_pollitem_t) { self->sources [i].handle, 0, ZMQ_POLLIN, 0 };
+        int rc = zmq_poll (items, self->n_sources, timeout_ms);
+        if (rc == -1)
+            return -1;                  //  EINTR, ETERM
+        if (rc == 0 || s_try_recv (self) == -1) {
+            errno = EAGAIN;
             return -1;
+        }
     }
+    void *handle = self->sources [self->current].handle;
     size_t topic_len = zmq_msg_size (&self->topic);
     if (!zmq_msg_more (&self->topic))
         return s_reject (self, "one frame, expected topic + payload", topic_len);
-    if (zmq_msg_recv (&self->payload, self->handle, 0) == -1) {
+    if (zmq_msg_recv (&self->payload, handle, 0) == -1) {
         //  Only an interrupt or shutdown stops the rest of a message that
         //  has started to arrive; the message is lost either way.
         self->stats.decode_errors++;
@@ -245,6 +428,8 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
         errno = EPROTO;
         return -1;
     }
+    if (s_refused (self, msg, name) != 0)
+        return -1;
     uint64_t missed = 0;
     hb_seq_status_t seq_status = hb_seq_check (self->seq, name, &msg->env, &missed);
     self->stats.received++;

@@ -21,7 +21,23 @@ typedef struct {
     uint64_t restarts;          //  publisher restarts seen
     uint64_t stale;             //  duplicates / old epochs dropped
     uint64_t future;            //  stamped over HB_SUB_MAX_AHEAD_NS ahead of our clock: dropped
+    uint64_t unauthorized;      //  refused by the role of the connection they came on
 } hb_sub_stats_t;
+
+//  What one publisher's connection may carry (hb_sub_connect_role). The
+//  receiver decides who sent a message by the connection it came in on,
+//  never by the envelope's publisher name, which anyone can write: a
+//  message whose publisher, type or venue does not fit the connection's
+//  role is refused (counted in unauthorized, logged).
+typedef struct {
+    char     publisher [HB_NAME_MAX + 8];   //  the one publisher name it may carry
+    uint32_t types;                         //  HB_SUB_TYPE (type) bits it may carry
+    char     venue [HB_NAME_MAX];           //  "": any; else ticks, trades, acks and
+                                            //  fills must name this venue
+} hb_sub_role_t;
+
+#define HB_SUB_TYPE(type)   (1u << (type))
+#define HB_SUB_MAX_SOURCES  64              //  role connections of one subscriber
 
 //  A message whose ts_pub is further ahead of this host's clock than this
 //  is dropped (counted in future, logged): a clock step on the sender's
@@ -39,6 +55,21 @@ void hb_sub_destroy (hb_sub_t **self_p);
 //  (hb_curve_client), others plain. Returns 0, or -1 (logged) on a bad
 //  endpoint or when it needs CURVE and this process has no keys for it.
 int hb_sub_connect (hb_sub_t *self, const char *endpoint);
+//  Connects to one publisher's endpoint on a connection of its own, which
+//  carries only what role allows (copied). Subscriptions made before or
+//  after apply to it as to every other. Returns 0, or -1 (logged) as for
+//  hb_sub_connect, or when HB_SUB_MAX_SOURCES connections are in use.
+int hb_sub_connect_role (hb_sub_t *self, const char *endpoint, const hb_sub_role_t *role);
+
+//  Registers every connection's socket (and those made later) with loop,
+//  each calling handler (loop, socket, arg) when it has input: the handler
+//  calls hb_sub_recv (..., 0) until it returns EAGAIN. Returns 0 or -1.
+int hb_sub_attach (hb_sub_t *self, zloop_t *loop, zloop_reader_fn handler, void *arg);
+
+//  Ends what hb_sub_attach registered (before the loop is destroyed or the
+//  subscriber is); harmless when not attached.
+void hb_sub_detach (hb_sub_t *self);
+
 int hb_sub_subscribe (hb_sub_t *self, const char *prefix);
 int hb_sub_unsubscribe (hb_sub_t *self, const char *prefix);
 
@@ -47,8 +78,8 @@ int hb_sub_unsubscribe (hb_sub_t *self, const char *prefix);
 //  truncated to topic_size) and sets *status (may be NULL). STALE messages
 //  are still returned (status tells) so the caller decides.
 //  Returns -1 with errno EAGAIN on timeout, EINTR when interrupted, EPROTO
-//  for a malformed message or one stamped too far ahead (counted; the
-//  caller just calls again).
+//  for a malformed message, one stamped too far ahead or one its connection
+//  may not carry (counted; the caller just calls again).
 int hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
                  hb_msg_t *msg, hb_seq_status_t *status, int timeout_ms);
 

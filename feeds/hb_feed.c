@@ -1,4 +1,5 @@
 /*  hb_feed: see hb_feed.h. */
+#include "hb_roles.h"
 #include "hb_feed.h"
 #include "hb_curve.h"
 #include "hb_heartbeat.h"
@@ -683,7 +684,9 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         const hb_component_cfg_t *comp = &config->components [i];
         if (!comp->sends_orders || comp->endpoint [0] == 0)
             continue;
-        if (hb_sub_connect (self->sub, comp->endpoint)) {
+        hb_sub_role_t role;
+        hb_roles_component (comp, &role);
+        if (hb_sub_connect_role (self->sub, comp->endpoint, &role)) {
             hb_error ("cannot connect to %s at %s", comp->name, comp->endpoint);
             hb_feed_destroy (&self);
             return NULL;
@@ -696,7 +699,7 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
     snprintf (prefix, sizeof prefix, "cancel.%s.", venue->name);
     rc |= hb_sub_subscribe (self->sub, prefix);
     if (rc
-    ||  zloop_reader (self->loop, hb_sub_sock (self->sub), s_on_order, self)
+    ||  hb_sub_attach (self->sub, self->loop, s_on_order, self)
     ||  zloop_reader (self->loop, hb_pub_sock (self->pub), s_on_subscription, self)
     ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0
     ||  zloop_timer (self->loop, HB_FEED_WATCH_MS, 0, s_on_watch, self) < 0) {
@@ -738,6 +741,8 @@ hb_feed_destroy (hb_feed_t **self_p)
         hb_plugin_host_release (self->plugin);
     //  a borrowed loop keeps our (dead) handlers: the service destroys it
     //  next, without running it again (hb_feed_new_on)
+    if (self->sub)
+        hb_sub_detach (self->sub);
     if (self->own_loop)
         zloop_destroy (&self->loop);
     zsock_destroy (&self->replay);

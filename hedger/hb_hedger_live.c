@@ -1,6 +1,7 @@
 /*  hb_hedger_live: the hedger on the bus, around an hb_hedger_t (see
     hb_hedger_live.h). This file only moves messages; the decisions are in
     hb_hedger.c.                                                           */
+#include "hb_roles.h"
 #include "hb_hedger_live.h"
 
 #include <assert.h>
@@ -175,13 +176,16 @@ s_subscribe (s_live_t *self)
     const hb_config_t *cfg = self->cfg;
     const hb_component_cfg_t *risk = hb_config_component (cfg, "risk");
     const char *risk_ep = risk && risk->endpoint [0]? risk->endpoint: cfg->risk.endpoint;
-    if (hb_sub_connect (self->sub, risk_ep) != 0 || hb_sub_subscribe (self->sub, "risk.hedge") != 0)
+    hb_sub_role_t role;
+    hb_roles_risk (&role);
+    if (hb_sub_connect_role (self->sub, risk_ep, &role) != 0 || hb_sub_subscribe (self->sub, "risk.hedge") != 0)
         return -1;
     for (int v = 0; v < cfg->n_venues; v++) {
         const hb_venue_cfg_t *venue = &cfg->venues [v];
         if (!venue->enabled)
             continue;
-        if (hb_sub_connect (self->sub, venue->endpoint) != 0)
+        hb_roles_feed (venue, &role);
+        if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0)
             return -1;
         //  the feed's heartbeat: a venue in outage still moves its time on
         const char *kinds [] = { "tick", "ack", "fill", "hb.feed" };
@@ -192,7 +196,8 @@ s_subscribe (s_live_t *self)
                 return -1;
         }
     }
-    if (hb_sub_connect (self->sub, cfg->aggregator.endpoint) != 0
+    hb_roles_aggregator (&role);
+    if (hb_sub_connect_role (self->sub, cfg->aggregator.endpoint, &role) != 0
     ||  hb_sub_subscribe (self->sub, "pos.") != 0 || hb_sub_subscribe (self->sub, "margin.") != 0)
         return -1;
     //  the kill switch on the bus: from the components trusted with orders
@@ -201,7 +206,8 @@ s_subscribe (s_live_t *self)
         if (!comp->sends_orders || !comp->endpoint [0] || strcmp (comp->name, "hedger") == 0
         ||  strcmp (comp->endpoint, cfg->hedger.endpoint) == 0)
             continue;
-        if (hb_sub_connect (self->sub, comp->endpoint) != 0)
+        hb_roles_component (comp, &role);
+        if (hb_sub_connect_role (self->sub, comp->endpoint, &role) != 0)
             return -1;
     }
     return hb_sub_subscribe (self->sub, "hedger.control");
@@ -251,7 +257,7 @@ hb_hedger_live_new (const hb_config_t *cfg, zloop_t *loop)
     if (self->hedger)
         hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
     if (self->hedger && s_subscribe (self) == 0
-    &&  zloop_reader (loop, hb_sub_sock (self->sub), s_on_bus, self) == 0
+    &&  hb_sub_attach (self->sub, loop, s_on_bus, self) == 0
     &&  zloop_timer (loop, S_TIMER_MS, 0, s_on_timer, self) >= 0
     &&  zloop_timer (loop, s_timeout_period (cfg), 0, s_on_timeouts, self) >= 0
     &&  zloop_timer (loop, S_GRID_MS, 0, s_on_grid, self) >= 0) {
@@ -271,7 +277,7 @@ hb_hedger_live_destroy (hb_hedger_live_t **self_p)
     s_live_t *self = *self_p;
     if (self) {
         if (self->sub)
-            zloop_reader_end (self->loop, hb_sub_sock (self->sub));
+            hb_sub_detach (self->sub);
         hb_hedger_destroy (&self->hedger);
         hb_grid_destroy (&self->grid);
         hb_sub_destroy (&self->sub);

@@ -1,4 +1,5 @@
 /*  hb_risk_live: hb-risk on the bus (see hb_risk_live.h).                */
+#include "hb_roles.h"
 #include "hb_risk_live.h"
 #include "hb_curve.h"
 #include "hb_grid.h"
@@ -426,15 +427,19 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
         snprintf (prefix [0], HB_TOPIC_MAX, "tick.%s.", venue->name);
         snprintf (prefix [1], HB_TOPIC_MAX, "fill.%s.", venue->name);
         snprintf (prefix [2], HB_TOPIC_MAX, "hb.feed.%s", venue->name);
-        if (hb_sub_connect (self->sub, venue->endpoint) != 0 || hb_sub_subscribe (self->sub, prefix [0]) != 0
+        hb_sub_role_t role;
+        hb_roles_feed (venue, &role);
+        if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0 || hb_sub_subscribe (self->sub, prefix [0]) != 0
         ||  hb_sub_subscribe (self->sub, prefix [1]) != 0 || hb_sub_subscribe (self->sub, prefix [2]) != 0)
             goto fail;
     }
-    if (hb_sub_connect (self->sub, cfg->aggregator.endpoint) != 0
+    hb_sub_role_t aggregator;
+    hb_roles_aggregator (&aggregator);
+    if (hb_sub_connect_role (self->sub, cfg->aggregator.endpoint, &aggregator) != 0
     ||  hb_sub_subscribe (self->sub, "pos.") != 0 || hb_sub_subscribe (self->sub, "margin.") != 0
     ||  s_snap_open (self) != 0)
         goto fail;
-    if (zloop_reader (self->loop, hb_sub_sock (self->sub), s_on_bus, self) != 0
+    if (hb_sub_attach (self->sub, self->loop, s_on_bus, self) != 0
     ||  zloop_timer (self->loop, S_GRID_TIMER_MS, 0, s_on_grid_timer, self) < 0
     ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0
     ||  zloop_timer (self->loop, S_SNAPSHOT_RETRY_MS, 0, s_on_snapshot_retry, self) < 0)
@@ -454,6 +459,8 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
     assert (self_p);
     hb_risk_live_t *self = *self_p;
     if (self) {
+        if (self->sub)
+            hb_sub_detach (self->sub);
         if (self->own_loop)
             zloop_destroy (&self->loop);
         hb_grid_destroy (&self->grid);
