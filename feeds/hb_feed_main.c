@@ -2,6 +2,8 @@
 
         hb-feed --config FILE --venue NAME [--log-level error|warn|info|debug]
         hb-feed --config FILE --list-venues     (enabled venues, one a line)
+        hb-feed --config FILE --venue NAME --check   (config, plugin and its
+                                                 sections checked; no bus)
 
     Exit status: 0 after SIGINT/SIGTERM, 1 on a bus or runtime failure,
     2 on a usage or config error (nothing touched the bus), 3 when the
@@ -34,7 +36,7 @@ s_usage (const char *why)
 {
     if (why)
         fprintf (stderr, "hb-feed: %s\n", why);
-    fprintf (stderr, "usage: hb-feed --config FILE --venue NAME [--log-level error|warn|info|debug]\n"
+    fprintf (stderr, "usage: hb-feed --config FILE --venue NAME [--check] [--log-level error|warn|info|debug]\n"
                      "       hb-feed --config FILE --list-venues\n");
     return 2;
 }
@@ -60,11 +62,12 @@ main (int argc, char *argv [])
         { "venue",     required_argument, NULL, 'v' },
         { "log-level", required_argument, NULL, 'l' },
         { "list-venues", no_argument,     NULL, 'L' },
+        { "check",     no_argument,       NULL, 'C' },
         { "help",      no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *config_path = NULL, *venue_name = NULL, *level_text = NULL;
-    bool list_venues = false;
+    bool list_venues = false, check_only = false;
     int opt;
     while ((opt = getopt_long (argc, argv, "c:v:l:h", options, NULL)) != -1) {
         switch (opt) {
@@ -72,6 +75,7 @@ main (int argc, char *argv [])
             case 'v': venue_name = optarg; break;
             case 'l': level_text = optarg; break;
             case 'L': list_venues = true; break;
+            case 'C': check_only = true; break;
             case 'h': s_usage (NULL); return 0;
             default:  return s_usage (NULL);
         }
@@ -128,6 +132,13 @@ main (int argc, char *argv [])
     }
     hb_info ("loaded plugin %s (%s) from %s", hb_plugin_host_name (plugin),
              hb_plugin_host_description (plugin), hb_plugin_host_path (plugin));
+    //  the plugin's own sections, checked before the bus (FILE:LINE errors)
+    int checked = hb_feed_check_plugin (config, venue, plugin);
+    if (checked != 0 || check_only) {
+        hb_plugin_host_destroy (&plugin);
+        hb_config_destroy (&config);
+        return checked;
+    }
 
     if (venue->cpu >= 0) {
         cpu_set_t cpus;
