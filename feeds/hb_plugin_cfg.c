@@ -35,7 +35,10 @@ hb_plugin_cfg_new (const hb_config_t *config, const hb_venue_cfg_t *venue, const
     hb_plugin_cfg_t *self = (hb_plugin_cfg_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->yaml = hb_yaml_new (config->path);
+    //  A config built by hand (tests, benches) has no file: every plugin
+    //  section is absent
+    bool no_file = !config->path [0];
+    self->yaml = no_file ? hb_yaml_new_empty ("(no file)") : hb_yaml_new (config->path);
     if (!self->yaml) {
         free (self);
         return NULL;
@@ -43,7 +46,7 @@ hb_plugin_cfg_new (const hb_config_t *config, const hb_venue_cfg_t *venue, const
     self->config = config;
     self->venue = venue;
     self->sections = sections;
-    self->has_root = hb_yaml_root (self->yaml, &self->root) == 0;
+    self->has_root = !no_file && hb_yaml_root (self->yaml, &self->root) == 0;
     return self;
 }
 

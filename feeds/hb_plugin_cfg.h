@@ -20,7 +20,8 @@ typedef struct _hb_plugin_cfg_t hb_plugin_cfg_t;
 //  Opens config->path for venue (both borrowed, must outlive the object);
 //  sections: the top-level sections the plugin declares (NULL-terminated,
 //  may be NULL; borrowed). NULL when out of memory. A file that cannot be
-//  read any more gives an object with that error recorded.
+//  read any more gives an object with that error recorded; a config built
+//  by hand (path "") has every plugin section absent.
 hb_plugin_cfg_t *hb_plugin_cfg_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
                                     const char *const *sections);
 
