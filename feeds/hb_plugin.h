@@ -27,7 +27,8 @@
     over: the plugin reads them through the host's cfg_* functions, which
     report every problem as FILE:LINE: KEY.PATH: message, like the core
     config. The host calls create with a config-only host first (check: no
-    bus, no reactor; cfg_* and log work, the rest fails) and refuses the venue
+    bus, no reactor; cfg_* and log work, timers and fds are taken but never
+    fire, publish fails) and refuses the venue
     when the plugin refused or recorded any error, then again for real.
     docs/PLUGINS.md has an example.                                           */
 #ifndef HB_PLUGIN_H

@@ -43,8 +43,9 @@ int hb_plugin_cfg_errors (const hb_plugin_cfg_t *self);
 //  (errsize bytes) when not NULL, else to stderr.
 void hb_plugin_cfg_report (const hb_plugin_cfg_t *self, char *errbuf, size_t errsize);
 
-//  Runs the plugin's create against a config-only host (publish, timers
-//  and fds fail, log goes to the host's log) and destroys what it built:
+//  Runs the plugin's create against a config-only host (publish fails,
+//  timers and fds are taken but never fire, log goes to the host's log)
+//  and destroys what it built:
 //  the config check of a venue, before anything touches the bus. Returns
 //  0 when the plugin accepts, -1 when it refused or recorded errors;
 //  *errors_p gets the number of config errors (reported on stderr, or
