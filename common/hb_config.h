@@ -1,7 +1,10 @@
 /*  hb_config: the deployment file.
 
-    One YAML file describes a whole deployment (assets, the simulated market,
-    venues with their instruments, bus endpoints, components). Every process
+    One YAML file describes a whole deployment (assets, venues with their
+    instruments, bus endpoints, components). A venue's plugin owns the
+    section named after it (venues.X.<plugin>) and the top-level sections it
+    declares (the sim's market:): the core only hands those over, and the
+    plugin reads and checks them through the host (hb_plugin.h). Every process
     loads the same file and reads its own part. Loading validates the whole
     file: every problem is reported as
 
@@ -24,7 +27,7 @@
 #define HB_MAX_ASSETS       32
 #define HB_MAX_VENUES       16
 #define HB_MAX_INSTRUMENTS  64      //  per venue
-#define HB_MAX_WINDOWS      8       //  scheduled outages per venue
+#define HB_MAX_SECTIONS     8       //  top-level sections owned by plugins
 #define HB_MAX_PARAMS       32      //  plugin-specific key/values per venue
 #define HB_MAX_COMPONENTS   16
 #define HB_MAX_POSITIONS    64      //  starting positions per venue
@@ -52,32 +55,6 @@ typedef struct {
     int     line;                   //  where it was defined
 } hb_asset_cfg_t;
 
-//  A time window on the sim clock: starts at_s seconds after the market
-//  anchor, lasts duration_s, repeats every every_s seconds (0: once).
-typedef struct {
-    double  at_s;
-    double  duration_s;
-    double  every_s;
-} hb_window_cfg_t;
-
-//  True when t_s (seconds after the anchor) falls inside the window.
-bool hb_window_active (const hb_window_cfg_t *window, double t_s);
-
-//  The simulated market shared by every sim venue (market: section).
-typedef struct {
-    bool            present;        //  false when the file has no market: section
-    uint64_t        seed;
-    double          step_ms;        //  price path resolution (> 0)
-    int64_t         anchor_ns;      //  t = 0 of the sim clock; 0 = start of the current UTC day
-    double          corr [HB_MAX_ASSETS][HB_MAX_ASSETS];    //  n_assets x n_assets, PSD
-    bool            regime_present;
-    hb_window_cfg_t regime;         //  while active, regime_corr replaces corr
-    double          regime_corr [HB_MAX_ASSETS][HB_MAX_ASSETS];
-    double          jumps_per_day;  //  Poisson intensity per asset (0: none)
-    double          jump_mean;      //  log-return jump size ~ N(mean, std)
-    double          jump_std;
-} hb_market_cfg_t;
-
 typedef struct {
     char        symbol [HB_NAME_MAX];   //  unique within the venue
     int         asset;                  //  index into hb_config_t.assets
@@ -97,21 +74,6 @@ typedef struct {
     //  on the spot (Black-Scholes on the index). Checked at load.
     char        underlying [HB_NAME_MAX];
 } hb_instrument_cfg_t;
-
-//  Parameters of the sim plugin for one venue (venues.X.sim).
-typedef struct {
-    uint64_t        seed;               //  venue noise seed
-    double          basis_bps;          //  constant offset of this venue's mids
-    double          noise_bps;          //  independent N(0, noise) per publish, per asset
-    double          spread_bps;         //  full spread at the touch
-    double          level_bps;          //  distance between depth levels
-    int             depth;              //  levels per side, 1..HB_BOOK_DEPTH
-    double          level_usd;          //  notional per level at the touch
-    double          publish_ms;         //  tick interval per instrument
-    double          latency_ms;         //  order handling delay
-    int             n_outages;
-    hb_window_cfg_t outages [HB_MAX_WINDOWS];
-} hb_sim_cfg_t;
 
 //  A position the desk already holds when the deployment starts
 //  (venues.X.positions): the aggregator starts from it, then applies fills.
@@ -145,8 +107,6 @@ typedef struct {
     bool                enabled;                //  false: configured but not started
     int                 n_instruments;
     hb_instrument_cfg_t instruments [HB_MAX_INSTRUMENTS];
-    bool                has_sim;
-    hb_sim_cfg_t        sim;
     int                 n_params;               //  plugin-specific settings (params:)
     hb_param_t          params [HB_MAX_PARAMS];
     int                 line;
@@ -262,6 +222,12 @@ typedef struct {
                                             //  cost, bps, signed (> 0: a long pays it)
 } hb_hedger_cfg_t;
 
+//  A top-level section left to the plugins (hb_config_t.sections).
+typedef struct {
+    char    name [HB_NAME_MAX];
+    int     line;
+} hb_section_cfg_t;
+
 typedef struct {
     char                path [HB_PATH_MAX];     //  the file it was loaded from
     char                deployment [HB_NAME_MAX];
@@ -269,7 +235,6 @@ typedef struct {
     int                 log_level;              //  hb_log_level_t
     int                 n_assets;
     hb_asset_cfg_t      assets [HB_MAX_ASSETS];
-    hb_market_cfg_t     market;
     int                 n_venues;
     hb_venue_cfg_t      venues [HB_MAX_VENUES];
     int                 n_components;
@@ -281,6 +246,11 @@ typedef struct {
     int                 n_hosts;
     hb_host_cfg_t       hosts [HB_MAX_HOSTS];
     hb_security_cfg_t   security;
+    //  Top-level sections the core does not read (the sim's market:): they
+    //  belong to venue plugins, which declare and check them (hb_plugin.h);
+    //  hb-feed refuses one that no plugin of the file declares.
+    int                 n_sections;
+    hb_section_cfg_t    sections [HB_MAX_SECTIONS];
 } hb_config_t;
 
 //  Loads and validates path. Every error is printed to stderr as described
@@ -319,12 +289,12 @@ bool hb_config_endpoint_curve (const hb_config_t *self, const char *endpoint);
 //  may be NULL) gets the certificate name of that process: "feed.<venue>"
 //  for a venue's endpoint and replay_endpoint, the component's name for a
 //  component's (aggregator for its snapshot_endpoint too).
+//  True when name can be a certificate name: 1 to HB_KEY_NAME_MAX - 1 of
+//  A-Z a-z 0-9 . _ : - not starting with a dot.
+bool hb_config_key_name_valid (const char *name);
+
 const char *hb_config_bound_endpoint (const hb_config_t *self, int index, char *owner);
 const hb_instrument_cfg_t *hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol);
 const char *hb_venue_param (const hb_venue_cfg_t *venue, const char *key);
-
-//  The sim clock's t = 0 in wall ns (anchor_ns, or the start of the UTC day
-//  that contains now_ns when anchor_ns is 0).
-int64_t hb_market_anchor_ns (const hb_market_cfg_t *market, int64_t now_ns);
 
 #endif

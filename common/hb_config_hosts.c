@@ -19,15 +19,6 @@
 //  a program.
 static const char *const s_known_programs [] = { "aggregator", "risk", "hedger", NULL };
 
-const hb_host_cfg_t *
-hb_config_host (const hb_config_t *self, const char *name)
-{
-    for (int i = 0; self && name && i < self->n_hosts; i++)
-        if (strcmp (self->hosts [i].name, name) == 0)
-            return &self->hosts [i];
-    return NULL;
-}
-
 //  "a, b, c" into buf, for error messages.
 static void
 s_host_names (const hb_config_t *cfg, char *buf, size_t size)

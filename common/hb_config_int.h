@@ -1,7 +1,9 @@
-/*  hb_config_int: what the parts of the config loader share. Internal to
-    hb_config.c (top level, assets, market, components, aggregator) and
-    hb_config_venue.c (venues, instruments, sim, starting positions); not
-    for use outside the loader.
+/*  hb_config_int: what the parts of the config loader share; not for use
+    outside common/hb_config*.c. The calls form a tree, never a circle:
+    hb_config.c (load, top level) calls the section readers (hb_config_venue,
+    _risk, _hedger, _hosts, _security), which call the typed readers
+    (hb_config_read.c) and the lookups (hb_config_query.c); those two call
+    only hb_yaml.
 
     Every reader below reports problems through hb_yaml (file, line, key
     path) and carries on, so one load lists every mistake in the file.     */
@@ -38,6 +40,23 @@ typedef struct {
     int                 n_endpoints;
 } hb_cfg_loader_t;
 
+//  True when value lies in range.
+bool hb_cfg_in_range (double value, const hb_cfg_range_t *range);
+
+//  Every endpoint some process of the config binds, with its owner (the
+//  certificate it serves with) and where the file says so (hb_config_query.c).
+typedef struct {
+    const char *endpoint;
+    char        owner [HB_KEY_NAME_MAX];
+    char        key [HB_YAML_PATH_MAX];
+    int         line;
+} hb_cfg_bound_t;
+
+#define HB_CFG_BOUND_MAX (2 * HB_MAX_VENUES + HB_MAX_COMPONENTS + 4)
+
+//  Fills list (HB_CFG_BOUND_MAX entries), each endpoint once; returns how many.
+int hb_cfg_bound (const hb_config_t *cfg, hb_cfg_bound_t *list);
+
 //  Reads map.key as a number into *out, or leaves dflt there when the key is
 //  absent and not required. Returns 0 when *out holds a valid value, -1
 //  (reported) when the key is missing but required, not a number or out of
@@ -47,9 +66,6 @@ int hb_cfg_number (const hb_ynode_t *map, const char *key, bool required, double
 
 //  Reads map.key as an integer in [min, max], dflt when absent. 0 / -1.
 int hb_cfg_integer (const hb_ynode_t *map, const char *key, int dflt, int min, int max, int *out);
-
-//  map.seed as a uint64, 1 when absent.
-void hb_cfg_seed (const hb_ynode_t *map, uint64_t *out);
 
 //  map.key as a boolean, dflt when absent or invalid (reported).
 bool hb_cfg_bool (const hb_ynode_t *map, const char *key, bool dflt);
@@ -71,9 +87,6 @@ int hb_cfg_key_name (hb_cfg_loader_t *self, const hb_ynode_t *entry, const char 
 //  error naming the first user. out is "" when there is none or it is bad.
 void hb_cfg_endpoint_key (hb_cfg_loader_t *self, const hb_ynode_t *map, const char *key,
                           const char *dflt_name, char *out);
-
-//  A time window (at, duration, every); keys: the keys its mapping may hold.
-void hb_cfg_window (const hb_ynode_t *map, const char *const *keys, hb_window_cfg_t *window);
 
 //  The venues: section (hb_config_venue.c).
 void hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root);

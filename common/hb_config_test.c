@@ -112,20 +112,6 @@ test_default (void **state)
     assert_true (cfg->assets [2].vol == 0.90);
     assert_int_equal (hb_config_asset_index (cfg, "DOGE"), -1);
 
-    const hb_market_cfg_t *market = &cfg->market;
-    assert_true (market->present);
-    assert_true (market->seed == 20261121);
-    assert_true (market->step_ms == 100);
-    assert_true (market->anchor_ns == 0);
-    assert_true (market->corr [0][1] == 0.85);
-    assert_true (market->corr [1][2] == 0.78);
-    assert_true (market->corr [2][1] == 0.78);
-    assert_true (market->corr [3][3] == 1.0);
-    assert_true (market->regime_present);
-    assert_true (market->regime.at_s == 600 && market->regime.duration_s == 300);
-    assert_true (market->regime.every_s == 1800);
-    assert_true (market->regime_corr [0][3] == 0.95);
-    assert_true (market->jumps_per_day == 2 && market->jump_std == 0.02);
 
     assert_int_equal (cfg->n_venues, 3);
     const hb_venue_cfg_t *alpha = hb_config_venue (cfg, "alpha");
@@ -141,13 +127,6 @@ test_default (void **state)
     assert_true (alpha->initial_margin == 0.10 && alpha->maintenance_margin == 0.05);
     assert_true (alpha->collateral_usd == 2000000);
     assert_true (alpha->balances [0] == 5 && alpha->balances [1] == 50 && alpha->balances [2] == 0);
-    assert_true (alpha->has_sim);
-    assert_true (alpha->sim.seed == 1);
-    assert_true (alpha->sim.noise_bps == 0.1);
-    assert_int_equal (alpha->sim.depth, 10);
-    assert_true (alpha->sim.level_usd == 250000);
-    assert_true (alpha->sim.publish_ms == 100 && alpha->sim.latency_ms == 2);
-    assert_int_equal (alpha->sim.n_outages, 0);
     const hb_instrument_cfg_t *perp = hb_venue_instrument (alpha, "ETH-PERP");
     assert_non_null (perp);
     assert_int_equal (perp->asset, 1);
@@ -158,10 +137,6 @@ test_default (void **state)
 
     const hb_venue_cfg_t *beta = hb_config_venue (cfg, "beta");
     assert_non_null (beta);
-    assert_true (beta->sim.basis_bps == 3);
-    assert_int_equal (beta->sim.n_outages, 1);
-    assert_true (beta->sim.outages [0].at_s == 900 && beta->sim.outages [0].duration_s == 60);
-    assert_true (beta->sim.outages [0].every_s == 1200);
     const hb_instrument_cfg_t *inverse = hb_venue_instrument (beta, "BTC-INV");
     assert_non_null (inverse);
     assert_int_equal (inverse->kind, HB_KIND_INVERSE_PERP);
@@ -208,22 +183,12 @@ test_defaults (void **state)
     assert_string_equal (cfg->run_dir, "/run/user/4242/hedgebus");
     assert_int_equal (cfg->log_level, HB_LOG_INFO);
     assert_true (cfg->assets [0].drift == 0);
-    assert_true (cfg->market.present);
-    assert_true (cfg->market.seed == 1 && cfg->market.step_ms == 100);
-    assert_true (cfg->market.anchor_ns == 0);
-    assert_true (cfg->market.corr [0][0] == 1);
-    assert_false (cfg->market.regime_present);
-    assert_true (cfg->market.jumps_per_day == 0);
     const hb_venue_cfg_t *alpha = &cfg->venues [0];
     assert_string_equal (alpha->endpoint, "ipc:///run/user/4242/hedgebus/feed.alpha.pub");
     assert_true (alpha->enabled);
     assert_int_equal (alpha->cpu, -1);
     assert_true (alpha->fee_maker == 0 && alpha->fee_taker == 0);
     assert_true (alpha->initial_margin == 0.10 && alpha->maintenance_margin == 0.05);
-    assert_true (alpha->sim.seed == 1 && alpha->sim.spread_bps == 2 && alpha->sim.level_bps == 1);
-    assert_int_equal (alpha->sim.depth, 10);
-    assert_true (alpha->sim.publish_ms == 100 && alpha->sim.latency_ms == 0);
-    assert_true (alpha->sim.level_usd == 100000);
     const hb_instrument_cfg_t *spot = &alpha->instruments [0];
     assert_int_equal (spot->line, 13);
     assert_true (spot->multiplier == 1);
@@ -240,12 +205,9 @@ test_plugin_params (void **state)
     assert_string_equal (cfg->run_dir, "/var/tmp/hb-test");     //  trailing '/' dropped
     assert_int_equal (cfg->log_level, HB_LOG_DEBUG);
     assert_string_equal (cfg->assets [0].name, "ETH");
-    assert_true (cfg->market.anchor_ns == INT64_C(1795219200) * 1000000000);
-    assert_true (cfg->market.corr [1][0] == 0.8);
     const hb_venue_cfg_t *ext = hb_config_venue (cfg, "ext");
     assert_non_null (ext);
     assert_string_equal (ext->plugin, "example");
-    assert_false (ext->has_sim);
     assert_string_equal (ext->endpoint, "tcp://127.0.0.1:5601");
     assert_int_equal (ext->cpu, 1);
     assert_string_equal (hb_venue_param (ext, "api_url"), "https://example.invalid/v1");
@@ -297,6 +259,20 @@ s_check_format (const char *file, const char *errbuf)
     }
 }
 
+//  True when the file says its errors are a plugin's ('# plugin-owned').
+static bool
+s_plugin_owned (const char *path)
+{
+    FILE *file = fopen (path, "r");
+    assert_non_null (file);
+    char text [256];
+    bool owned = false;
+    while (!owned && fgets (text, sizeof text, file) && text [0] == '#')
+        owned = strncmp (text, "# plugin-owned", 14) == 0;
+    fclose (file);
+    return owned;
+}
+
 static void
 test_bad_configs (void **state)
 {
@@ -316,6 +292,15 @@ test_bad_configs (void **state)
         several += n > 1;
         char errbuf [ERRBUF_SIZE] = "";
         hb_config_t *cfg = hb_config_load_quiet (file, errbuf, sizeof errbuf);
+        if (s_plugin_owned (file)) {
+            //  the plugin's sections are the plugin's to check (hb-feed,
+            //  tests/it_bad_configs.sh): the core hands them over untouched
+            if (!cfg)
+                print_error ("%s: plugin-owned, but the core refuses it:\n%s", file, errbuf);
+            assert_non_null (cfg);
+            hb_config_destroy (&cfg);
+            continue;
+        }
         assert_null (cfg);
         s_check_format (file, errbuf);
         for (int i = 0; i < n; i++) {
@@ -344,7 +329,7 @@ test_all_errors (void **state)
         last = number;
         count++;
     }
-    assert_int_equal (count, 5);
+    assert_int_equal (count, 3);
     //  appended after what errbuf held
     strcpy (errbuf, "before\n");
     assert_null (hb_config_load_quiet ("tests/configs/bad/price_zero.yaml", errbuf, sizeof errbuf));
@@ -501,45 +486,6 @@ test_plugin_search (void **state)
     hb_config_destroy (&cfg);
 }
 
-static void
-test_window (void **state)
-{
-    (void) state;
-    hb_window_cfg_t once = { 100, 10, 0 };
-    assert_false (hb_window_active (&once, 99.999));
-    assert_true (hb_window_active (&once, 100));
-    assert_true (hb_window_active (&once, 109.9));
-    assert_false (hb_window_active (&once, 110));
-    assert_false (hb_window_active (&once, 1e6));
-    hb_window_cfg_t every = { 900, 60, 1200 };
-    assert_false (hb_window_active (&every, 0));
-    assert_true (hb_window_active (&every, 900));
-    assert_true (hb_window_active (&every, 959));
-    assert_false (hb_window_active (&every, 960));
-    assert_false (hb_window_active (&every, 2099));
-    assert_true (hb_window_active (&every, 2100));
-    assert_true (hb_window_active (&every, 900 + 1200 * 1000 + 30));
-    assert_false (hb_window_active (NULL, 1000));
-    hb_window_cfg_t empty = { 0, 0, 0 };
-    assert_false (hb_window_active (&empty, 0));
-}
-
-static void
-test_anchor (void **state)
-{
-    (void) state;
-    const int64_t day = INT64_C(86400) * 1000000000;
-    const int64_t midnight = INT64_C(1795219200) * 1000000000;      //  2026-11-21T00:00:00Z
-    hb_market_cfg_t market = { .anchor_ns = 0 };
-    assert_true (hb_market_anchor_ns (&market, midnight) == midnight);
-    assert_true (hb_market_anchor_ns (&market, midnight + 5 * 3600 * INT64_C(1000000000) + 17) == midnight);
-    assert_true (hb_market_anchor_ns (&market, midnight + day - 1) == midnight);
-    assert_true (hb_market_anchor_ns (&market, midnight + day) == midnight + day);
-    assert_true (hb_market_anchor_ns (&market, -1) == -day);
-    market.anchor_ns = midnight + 42;
-    assert_true (hb_market_anchor_ns (&market, midnight + 3 * day) == midnight + 42);
-}
-
 //  Starting positions and the aggregator's settings, given and defaulted.
 static void
 test_aggregator (void **state)
@@ -665,8 +611,6 @@ main (void)
         cmocka_unit_test (test_missing_file),
         cmocka_unit_test (test_hostile_yaml),
         cmocka_unit_test (test_plugin_search),
-        cmocka_unit_test (test_window),
-        cmocka_unit_test (test_anchor),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_aggregator),
         cmocka_unit_test (test_metrics),

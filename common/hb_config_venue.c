@@ -1,6 +1,7 @@
 /*  hb_config_venue: the venues: section of the deployment file (plugin,
-    endpoint, fees, margin, collateral, starting positions, sim parameters,
-    instruments). See hb_config.h and docs/CONFIG.md; the shared readers are
+    endpoint, fees, margin, collateral, starting positions, instruments).
+    The section named after the plugin (venues.X.<plugin>) is the plugin's:
+    accepted here, read and checked by the plugin (hb_plugin.h). See hb_config.h and docs/CONFIG.md; the shared readers are
     in hb_config_int.h.                                                    */
 #include "hb_config_int.h"
 
@@ -167,36 +168,6 @@ s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venu
                 hb_yaml_error (&node, "only options have %s", option_keys [k]);
 }
 
-static void
-s_sim (const hb_ynode_t *map, hb_sim_cfg_t *sim)
-{
-    static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
-                                         "depth", "level_usd", "publish_ms", "latency_ms", "outages", NULL };
-    static const char *const outage_keys [] = { "at", "duration", "every", NULL };
-    const hb_cfg_range_t ms = { 0, 60000, false, false };
-    hb_ynode_check_keys (map, keys);
-    hb_cfg_seed (map, &sim->seed);
-    hb_cfg_number (map, "basis_bps", false, 0, &(hb_cfg_range_t) { -1000, 1000, false, false }, &sim->basis_bps);
-    hb_cfg_number (map, "noise_bps", false, 0, &(hb_cfg_range_t) { 0, 1000, false, false }, &sim->noise_bps);
-    hb_cfg_number (map, "spread_bps", false, 2, &(hb_cfg_range_t) { 0, 10000, true, true }, &sim->spread_bps);
-    hb_cfg_number (map, "level_bps", false, 1, &(hb_cfg_range_t) { 0, 10000, true, true }, &sim->level_bps);
-    hb_cfg_integer (map, "depth", HB_BOOK_DEPTH, 1, HB_BOOK_DEPTH, &sim->depth);
-    hb_cfg_number (map, "level_usd", false, 100000, &hb_cfg_positive, &sim->level_usd);
-    hb_cfg_number (map, "publish_ms", false, 100, &(hb_cfg_range_t) { 1, 60000, false, false }, &sim->publish_ms);
-    hb_cfg_number (map, "latency_ms", false, 0, &ms, &sim->latency_ms);
-    hb_ynode_t outages, item;
-    if (hb_ynode_get (map, "outages", &outages) != 0 || !hb_ynode_expect_seq (&outages))
-        return;
-    for (int i = 0; hb_ynode_item (&outages, i, &item) == 0; i++) {
-        if (i == HB_MAX_WINDOWS) {
-            hb_yaml_error (&item, "too many outages (at most %d)", HB_MAX_WINDOWS);
-            break;
-        }
-        if (hb_ynode_expect_map (&item))
-            hb_cfg_window (&item, outage_keys, &sim->outages [sim->n_outages++]);
-    }
-}
-
 //  venues.X.positions: the book the desk holds at start, one entry per
 //  instrument of this venue: { symbol, qty (signed, never 0), entry (> 0) }.
 static void
@@ -292,16 +263,19 @@ s_fills_journal (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *v
 static void
 s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
 {
-    static const char *const keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
-                                         "collateral", "sim", "params", "instruments", "positions",
-                                         "mark_stale_ms", "host", "replay_endpoint", "fills_journal",
-                                         "fills_fsync", "max_order_age_ms", "metrics", NULL };
+    //  the last slot: the section named after the plugin, which is the plugin's
+    const char *keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
+                            "collateral", "params", "instruments", "positions",
+                            "mark_stale_ms", "host", "replay_endpoint", "fills_journal",
+                            "fills_fsync", "max_order_age_ms", "metrics", NULL, NULL };
     static const char *const fee_keys [] = { "maker", "taker", NULL };
     static const char *const margin_keys [] = { "initial", "maintenance", NULL };
     hb_ynode_t node, plugin, item;
-    hb_ynode_check_keys (map, keys);
     venue->enabled = hb_cfg_bool (map, "enabled", true);
     s_plugin (map, venue, &plugin);
+    if (venue->plugin [0])
+        keys [sizeof keys / sizeof keys [0] - 2] = venue->plugin;
+    hb_ynode_check_keys (map, keys);
     char dflt [HB_NAME_MAX + 12];
     snprintf (dflt, sizeof dflt, "feed.%s.pub", venue->name);
     hb_cfg_endpoint_key (self, map, "endpoint", dflt, venue->endpoint);
@@ -345,17 +319,6 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
             if (hb_ynode_double (&item, slot) == 0 && *slot < 0)
                 hb_yaml_error (&item, "must be >= 0");
         }
-
-    venue->has_sim = strcmp (venue->plugin, "sim") == 0;
-    bool has_section = hb_ynode_get (map, "sim", &node) == 0;
-    if (venue->has_sim && !has_section)
-        hb_yaml_error_at (self->yaml, plugin.line, node.path, "missing: a venue with plugin sim needs a sim: section");
-    else
-    if (has_section && venue->plugin [0] && !venue->has_sim)
-        hb_yaml_error (&node, "only a venue with plugin sim takes a sim: section (use params:)");
-    else
-    if (has_section && hb_ynode_expect_map (&node))
-        s_sim (&node, &venue->sim);
 
     if (hb_ynode_get (map, "params", &node) == 0 && hb_ynode_expect_map (&node))
         for (int i = 0; i < hb_ynode_size (&node); i++) {
@@ -416,13 +379,6 @@ hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root)
         hb_cfg_key_name (self, &entry, key, venue->name);
         if (hb_ynode_expect_map (&entry))
             s_venue (self, &entry, venue);
-        if (venue->has_sim && !cfg->market.present) {
-            hb_ynode_t plugin;
-            hb_ynode_get (&entry, "plugin", &plugin);
-            hb_yaml_error_at (self->yaml, plugin.line, "market",
-                              "missing section: venue %s uses plugin sim, which simulates the market: section",
-                              venue->name);
-        }
     }
 }
 

@@ -44,11 +44,8 @@ static struct {
 bool
 hb_curve_name_valid (const char *name)
 {
-    if (!name)
-        return false;
-    size_t len = strlen (name);
-    return len > 0 && len < HB_KEY_NAME_MAX && name [0] != '.'
-        && strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == len;
+    //  the config says what a certificate name is (security.allow)
+    return hb_config_key_name_valid (name);
 }
 
 //  True when the config has at least one CURVE endpoint.

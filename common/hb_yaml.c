@@ -309,6 +309,17 @@ hb_yaml_new (const char *path)
     return self;
 }
 
+hb_yaml_t *
+hb_yaml_new_empty (const char *name)
+{
+    hb_yaml_t *self = calloc (1, sizeof *self);
+    if (!self || !(self->path = strdup (name))) {
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
 void
 hb_yaml_destroy (hb_yaml_t **self_p)
 {

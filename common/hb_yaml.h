@@ -43,6 +43,11 @@ typedef struct {
 //  root (hb_yaml_root fails).
 hb_yaml_t *hb_yaml_new (const char *path);
 
+//  A document with no file and no root, errors reported under name: for a
+//  config built by hand (tests), where every section is absent. NULL only
+//  when out of memory.
+hb_yaml_t *hb_yaml_new_empty (const char *name);
+
 void hb_yaml_destroy (hb_yaml_t **self_p);
 
 //  The document's root node. Returns -1 (with an error already recorded)

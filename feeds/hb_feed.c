@@ -1,6 +1,7 @@
 /*  hb_feed: see hb_feed.h. */
 #include "hb_roles.h"
 #include "hb_feed.h"
+#include "hb_plugin_cfg.h"
 #include "hb_curve.h"
 #include "hb_heartbeat.h"
 #include "hb_hist.h"
@@ -51,6 +52,7 @@ struct _hb_feed_t {
     zloop_t              *loop;
     bool                  own_loop;     //  false: the service's (hb_feed_new_on)
     hb_host_api_t         api;
+    hb_plugin_cfg_t      *pcfg;             //  during create only
     volatile int          stop;         //  written with __atomic, see hb_feed_stop
     int                   flush_timer;  //  -1 while nothing is parked
     int64_t               started_mono;
@@ -182,6 +184,25 @@ s_api_log (void *ctx, int level, const char *format, ...)
     vsnprintf (text, sizeof text, format, args);
     va_end (args);
     hb_log ((hb_log_level_t) level, "plugin %s: %s", hb_plugin_host_name (self->plugin), text);
+}
+
+//  The plugin's config, open only while create runs (hb_plugin_cfg.h).
+static int
+s_api_cfg_section (void *ctx, const char *name, hb_cfg_node_t *out)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (!self->pcfg) {
+        memset (out, 0, sizeof *out);
+        return -1;
+    }
+    return hb_plugin_cfg_section (self->pcfg, name, out);
+}
+
+static int
+s_api_cfg_errors (void *ctx)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    return self->pcfg ? hb_plugin_cfg_errors (self->pcfg) : 0;
 }
 
 static int64_t
@@ -723,8 +744,11 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         .timer_cancel = s_api_timer_cancel,
         .fd_add = s_api_fd_add,
         .fd_remove = s_api_fd_remove,
-        .set_status = s_api_set_status
+        .set_status = s_api_set_status,
+        .cfg_section = s_api_cfg_section,
+        .cfg_errors = s_api_cfg_errors
     };
+    hb_plugin_cfg_fill (&self->api);
     return self;
 }
 
@@ -759,7 +783,17 @@ int
 hb_feed_start (hb_feed_t *self)
 {
     assert (self);
-    if (hb_plugin_host_create (self->plugin, &self->api)) {
+    //  hb-feed checked the plugin's config before the bus (hb_plugin_cfg_check);
+    //  the plugin reads it again here, for real
+    self->pcfg = hb_plugin_cfg_new (self->config, self->venue, hb_plugin_host_ops (self->plugin)->sections);
+    int refused = !self->pcfg || hb_plugin_host_create (self->plugin, &self->api);
+    if (self->pcfg && hb_plugin_cfg_errors (self->pcfg)) {
+        hb_plugin_cfg_report (self->pcfg, NULL, 0);
+        hb_plugin_host_release (self->plugin);
+        refused = 1;
+    }
+    hb_plugin_cfg_destroy (&self->pcfg);
+    if (refused) {
         hb_error ("plugin %s (%s) refused venue %s: see its messages above",
                   hb_plugin_host_name (self->plugin), hb_plugin_host_path (self->plugin),
                   self->venue->name);
@@ -819,4 +853,51 @@ hb_feed_id (hb_feed_t *self)
 {
     assert (self);
     return self->id;
+}
+
+//  True when a plugin of an enabled venue declares top-level section name:
+//  this venue's plugin, or another's, loaded only to read its ops.
+static bool
+s_section_declared (const hb_config_t *config, hb_plugin_host_t *plugin, const char *name)
+{
+    const char *const *mine = hb_plugin_host_ops (plugin)->sections;
+    for (int i = 0; mine && mine [i]; i++)
+        if (strcmp (mine [i], name) == 0)
+            return true;
+    bool declared = false;
+    for (int v = 0; v < config->n_venues && !declared; v++) {
+        const hb_venue_cfg_t *other = &config->venues [v];
+        if (!other->enabled || !other->plugin_path [0]
+        ||  strcmp (other->plugin_path, hb_plugin_host_path (plugin)) == 0)
+            continue;
+        hb_plugin_host_t *host = hb_plugin_host_new (other->plugin_path, NULL, 0);
+        const char *const *theirs = host ? hb_plugin_host_ops (host)->sections : NULL;
+        for (int i = 0; theirs && theirs [i] && !declared; i++)
+            declared = strcmp (theirs [i], name) == 0;
+        hb_plugin_host_destroy (&host);
+    }
+    return declared;
+}
+
+int
+hb_feed_check_plugin (const hb_config_t *config, const hb_venue_cfg_t *venue, hb_plugin_host_t *plugin)
+{
+    assert (config && venue && plugin);
+    int errors = 0;
+    for (int i = 0; i < config->n_sections; i++)
+        if (!s_section_declared (config, plugin, config->sections [i].name)) {
+            fprintf (stderr, "%s:%d: %s: unknown key: no plugin of an enabled venue declares this section\n",
+                     config->path, config->sections [i].line, config->sections [i].name);
+            errors++;
+        }
+    int plugin_errors = 0;
+    int refused = hb_plugin_cfg_check (plugin, config, venue, &plugin_errors, NULL, 0);
+    if (errors + plugin_errors > 0)
+        return 2;
+    if (refused) {
+        hb_error ("plugin %s (%s) refused venue %s: see its messages above",
+                  hb_plugin_host_name (plugin), hb_plugin_host_path (plugin), venue->name);
+        return 3;
+    }
+    return 0;
 }

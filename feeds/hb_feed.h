@@ -91,4 +91,14 @@ void hb_feed_stats (hb_feed_t *self, hb_feed_stats_t *stats);
 //  The publisher id, "feed.<venue>".
 const char *hb_feed_id (hb_feed_t *self);
 
+//  Checks what the venue's plugin owns of the config before anything
+//  touches the bus: its sections, read by its create against a config-only
+//  host (hb_plugin_cfg_check), and that every top-level section the core
+//  left to plugins is declared by the plugin of some enabled venue. Errors
+//  go to stderr as FILE:LINE: KEY.PATH: message. Returns 0, 2 (config
+//  errors) or 3 (the plugin refused the venue without saying where): the
+//  exit status of hb-feed.
+int hb_feed_check_plugin (const hb_config_t *config, const hb_venue_cfg_t *venue,
+                          hb_plugin_host_t *plugin);
+
 #endif

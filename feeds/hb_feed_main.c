@@ -3,6 +3,8 @@
 
         hb-feed --config FILE --venue NAME [--log-level error|warn|info|debug]
         hb-feed --config FILE --list-venues     (enabled venues, one a line)
+        hb-feed --config FILE --venue NAME --check   (config, plugin and its
+                                                 sections checked; no bus)
 
     Exit status: 0 after SIGINT/SIGTERM, 1 on a bus or runtime failure,
     2 on a usage or config error (nothing touched the bus), 3 when the
@@ -19,6 +21,7 @@
 typedef struct {
     const char *venue_name;
     bool        list_venues;
+    bool        check_only;             //  --check: config and plugin checked, no bus
     char        component [HB_NAME_MAX + 8];    //  feed.<venue>
     const hb_venue_cfg_t *venue;
     hb_plugin_host_t *plugin;
@@ -31,6 +34,9 @@ s_option (void *arg, const char *name, const char *value)
     s_state_t *state = (s_state_t *) arg;
     if (strcmp (name, "venue") == 0)
         state->venue_name = value;
+    else
+    if (strcmp (name, "check") == 0)
+        state->check_only = true;
     else
         state->list_venues = true;
     return 0;
@@ -93,6 +99,12 @@ s_setup (hb_service_t *service, void *arg)
     }
     hb_info ("loaded plugin %s (%s) from %s", hb_plugin_host_name (state->plugin),
              hb_plugin_host_description (state->plugin), hb_plugin_host_path (state->plugin));
+    //  the plugin's own sections, checked before the bus (FILE:LINE errors)
+    int checked = hb_feed_check_plugin (config, state->venue, state->plugin);
+    if (checked != 0 || state->check_only) {
+        hb_plugin_host_destroy (&state->plugin);
+        return checked;
+    }
     return -1;
 }
 
@@ -139,12 +151,12 @@ int
 main (int argc, char *argv [])
 {
     static const hb_service_option_t options [] = {
-        { "venue", "NAME" }, { "list-venues", NULL }, { NULL }
+        { "venue", "NAME" }, { "list-venues", NULL }, { "check", NULL }, { NULL }
     };
     static s_state_t state;
     static const hb_service_def_t def = {
         .program   = "hb-feed",
-        .usage     = "--config FILE --venue NAME [--log-level error|warn|info|debug]\n"
+        .usage     = "--config FILE --venue NAME [--check] [--log-level error|warn|info|debug]\n"
                      "       hb-feed --config FILE --list-venues",
         .options   = options,
         .option    = s_option,

@@ -18,10 +18,23 @@
     A plugin reaches the host only through hb_host_api_t: it publishes
     normalized messages, logs, reads the clock and registers timers and file
     descriptors on the host's reactor. Every callback runs on the host's one
-    thread; a plugin must not block.                                          */
+    thread; a plugin must not block.
+
+    Since ABI v2 a plugin owns its part of the deployment file: its venue's
+    section named after the plugin (venues.X.<plugin>, e.g. venues.alpha.sim)
+    and any top-level section it lists in hb_venue_ops_t.sections (the sim's
+    market:). Core config reads only the generic venue keys and hands these
+    over: the plugin reads them through the host's cfg_* functions, which
+    report every problem as FILE:LINE: KEY.PATH: message, like the core
+    config. The host calls create with a config-only host first (check: no
+    bus, no reactor; cfg_* and log work, timers and fds are taken but never
+    fire, publish fails) and refuses the venue
+    when the plugin refused or recorded any error, then again for real.
+    docs/PLUGINS.md has an example.                                           */
 #ifndef HB_PLUGIN_H
 #define HB_PLUGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,13 +42,25 @@
 #include "hb_config.h"
 #include "hb_log_level.h"
 
-#define HB_PLUGIN_ABI_VERSION   1
+#define HB_PLUGIN_ABI_VERSION   2     //  2: plugin-owned config (cfg_*, sections)
 #define HB_VENUE_SYMBOL         "hb_venue_plugin"
 
 //  Reactor events for fd_add
 #define HB_FD_READ   1
 #define HB_FD_WRITE  2
 #define HB_FD_ERROR  4
+
+//  A place in the deployment file: a node (or an absent key) with its key
+//  path and line. Filled and read only by the host's cfg_* functions; a
+//  plain value the plugin keeps on its stack, valid during create.
+typedef struct {
+    uint64_t opaque [32];
+} hb_cfg_node_t;
+
+//  flags of cfg_number
+#define HB_CFG_REQUIRED  1          //  an absent key is an error
+#define HB_CFG_LO_OPEN   2          //  lo itself is out of range
+#define HB_CFG_HI_OPEN   4          //  hi itself is out of range
 
 typedef int (hb_timer_fn) (void *arg);                      //  -1 stops the host
 typedef int (hb_fd_fn) (void *arg, int fd, int revents);    //  -1 stops the host
@@ -75,6 +100,46 @@ typedef struct hb_host_api_s {
     //  reported in the feed's heartbeat status.
     void    (*set_status) (void *ctx, uint32_t status);
 
+    //  -- ABI v2: the plugin's config. Errors are recorded at the node as
+    //  FILE:LINE: KEY.PATH: message (value 'X') and reported by the host;
+    //  every reader carries on so one check lists every mistake. Each
+    //  returns 0, or -1 when the key is absent (cfg_get, cfg_section) or an
+    //  error was recorded.
+
+    //  name NULL: this venue's own section (venues.X.<plugin>); otherwise a
+    //  top-level section the plugin lists in ops->sections. An absent
+    //  section gives -1 and a node that carries the path and the line of
+    //  venues.X.plugin, to report at ("missing: ...").
+    int     (*cfg_section) (void *ctx, const char *name, hb_cfg_node_t *out);
+    int     (*cfg_get) (const hb_cfg_node_t *map, const char *key, hb_cfg_node_t *out);
+    int     (*cfg_item) (const hb_cfg_node_t *seq, int index, hb_cfg_node_t *out);
+    //  index-th pair of a mapping; *key NULL for a key that is not a scalar
+    int     (*cfg_pair) (const hb_cfg_node_t *map, int index, const char **key, hb_cfg_node_t *out);
+    int     (*cfg_size) (const hb_cfg_node_t *node);    //  pairs or items, else 0
+    bool    (*cfg_present) (const hb_cfg_node_t *node);
+    //  false (recorded) when node is present and not a mapping / sequence
+    bool    (*cfg_expect_map) (const hb_cfg_node_t *node);
+    bool    (*cfg_expect_seq) (const hb_cfg_node_t *node);
+    //  every key not in known (NULL-terminated) is an error; the count
+    int     (*cfg_check_keys) (const hb_cfg_node_t *map, const char *const *known);
+    const char *(*cfg_scalar) (const hb_cfg_node_t *node);  //  NULL if not a scalar
+    int     (*cfg_string) (const hb_cfg_node_t *node, char *buf, size_t size);
+    int     (*cfg_double) (const hb_cfg_node_t *node, double *out);
+    int     (*cfg_int) (const hb_cfg_node_t *node, int64_t min, int64_t max, int64_t *out);
+    int     (*cfg_uint64) (const hb_cfg_node_t *node, uint64_t *out);
+    int     (*cfg_bool) (const hb_cfg_node_t *node, bool *out);
+    //  "2026-11-21T00:00:00Z" or "2026-11-21" as wall ns
+    int     (*cfg_time) (const hb_cfg_node_t *node, int64_t *ns);
+    //  map.key as a number in [lo, hi] (HB_CFG_LO_OPEN / HI_OPEN exclude an
+    //  end; +-INFINITY for none); *out = dflt when absent and not
+    //  HB_CFG_REQUIRED.
+    int     (*cfg_number) (const hb_cfg_node_t *map, const char *key, unsigned flags,
+                           double dflt, double lo, double hi, double *out);
+    void    (*cfg_error) (const hb_cfg_node_t *at, const char *format, ...)
+                __attribute__ ((format (printf, 2, 3)));
+    //  problems recorded so far in this plugin's config (by it or the host)
+    int     (*cfg_errors) (void *ctx);
+
     void    (*spare [8]) (void);
 } hb_host_api_t;
 
@@ -85,7 +150,10 @@ typedef struct hb_venue_ops_s {
     const char *description;
 
     //  Builds the plugin's state from the host (kept for the plugin's life)
-    //  and validates host->venue. Returns NULL (after logging why) to refuse.
+    //  and validates host->venue and its own config (cfg_*). Returns NULL
+    //  (after logging why or recording config errors) to refuse. Called
+    //  once with a config-only host first (see above): it must not need
+    //  the reactor or the network to read its config.
     void *(*create) (const hb_host_api_t *host);
     //  Starts market data (timers, connections). 0 or -1.
     int   (*start) (void *self);
@@ -97,10 +165,17 @@ typedef struct hb_venue_ops_s {
     //  Stops and frees; NULL-safe; nulls *self_p.
     void  (*destroy) (void **self_p);
 
-    void  (*spare [8]) (void);
+    //  -- ABI v2 (optional): the top-level sections of the deployment file
+    //  this plugin owns (NULL-terminated, e.g. { "market", NULL }), which
+    //  the core config leaves to it. NULL: none.
+    const char *const *sections;
+
+    void  (*spare [7]) (void);
 } hb_venue_ops_t;
 
-#define HB_VENUE_OPS_MIN_SIZE ((uint32_t) offsetof (hb_venue_ops_t, spare))
+//  What every plugin must declare: up to destroy. Optional members after it
+//  read as NULL when a plugin declares less.
+#define HB_VENUE_OPS_MIN_SIZE ((uint32_t) offsetof (hb_venue_ops_t, sections))
 
 //  Helpers for the venue section, inline like everything a plugin calls
 //  besides the host struct: a plugin built out of tree against this header

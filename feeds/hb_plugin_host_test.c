@@ -6,6 +6,7 @@
     looks in <build>/tests/plugins and <build>/lib/hedgebus, so the plain
     build tests plain plugins and the ASan build ASan ones.                   */
 #include "hb_plugin_host.h"
+#include "hb_plugin_cfg.h"
 
 #include <limits.h>
 #include <math.h>
@@ -76,7 +77,7 @@ test_bad_abi_refused (void **state)
     (void) state;
     char path [PATH_MAX];
     s_test_plugin (path, sizeof path, "bad_abi");
-    s_refused (path, "built for ABI v999, this host speaks v1: rebuild it");
+    s_refused (path, "built for ABI v999, this host speaks v2: rebuild it");
 }
 
 static void
@@ -247,17 +248,53 @@ s_config (void)
     return config;
 }
 
+//  The plugin's own config: none unless a test writes a file (s_cfg_file).
+static hb_plugin_cfg_t *s_pcfg;
+
+static int
+s_stub_section (void *ctx, const char *name, hb_cfg_node_t *out)
+{
+    (void) ctx;
+    if (s_pcfg)
+        return hb_plugin_cfg_section (s_pcfg, name, out);
+    memset (out, 0, sizeof *out);
+    return -1;
+}
+
+static int
+s_stub_errors (void *ctx)
+{
+    (void) ctx;
+    return s_pcfg ? hb_plugin_cfg_errors (s_pcfg) : 0;
+}
+
+//  Writes text as config's file and opens it for the venue's plugin.
+static void
+s_cfg_file (hb_config_t *config, const char *text)
+{
+    snprintf (config->path, sizeof config->path, "/tmp/hb_plugin_host_test.%d.yaml", (int) getpid ());
+    FILE *file = fopen (config->path, "w");
+    assert_non_null (file);
+    fputs (text, file);
+    fclose (file);
+    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], NULL);
+    assert_non_null (s_pcfg);
+}
+
 static hb_host_api_t
 s_api (s_stub_t *stub, const hb_config_t *config)
 {
-    return (hb_host_api_t) {
+    hb_host_api_t api = {
         .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = stub,
         .config = config, .venue = &config->venues [0],
         .publish = s_stub_publish, .log = s_stub_log, .now_ns = s_stub_now,
         .timer_add = s_stub_timer_add, .timer_cancel = s_stub_timer_cancel,
         .fd_add = s_stub_fd_add, .fd_remove = s_stub_fd_remove,
-        .set_status = s_stub_set_status
+        .set_status = s_stub_set_status,
+        .cfg_section = s_stub_section, .cfg_errors = s_stub_errors
     };
+    hb_plugin_cfg_fill (&api);
+    return api;
 }
 
 static hb_order_t
@@ -380,14 +417,31 @@ test_example_refuses_bad_params (void **state)
     if (!plugin)
         fail_msg ("example refused: %s", err);
     hb_config_t *config = s_config ();
-    config->venues [0].n_params = 1;
-    snprintf (config->venues [0].params [0].key, HB_NAME_MAX, "interval_ms");
-    snprintf (config->venues [0].params [0].value, HB_PATH_MAX, "soon");
+    //  its own section, venues.ex.example: refused with FILE:LINE: KEY.PATH
+    snprintf (config->venues [0].plugin, HB_NAME_MAX, "example");
+    s_cfg_file (config, "venues:\n  ex:\n    plugin: example\n    example: { interval_ms: soon, intervall: 1 }\n");
     s_stub_t *stub = (s_stub_t *) calloc (1, sizeof *stub);
     assert_non_null (stub);
     hb_host_api_t api = s_api (stub, config);
     assert_int_equal (hb_plugin_host_create (plugin, &api), -1);
     assert_int_equal (hb_plugin_host_start (plugin), -1);          //  no instance
+    char errbuf [1024] = "", want [512];
+    hb_plugin_cfg_report (s_pcfg, errbuf, sizeof errbuf);
+    snprintf (want, sizeof want, "%s:4: venues.ex.example.interval_ms: ", config->path);
+    if (!strstr (errbuf, want))
+        print_error ("want '%s' in:\n%s", want, errbuf);
+    assert_non_null (strstr (errbuf, want));
+    snprintf (want, sizeof want, "%s:4: venues.ex.example.intervall: unknown key", config->path);
+    assert_non_null (strstr (errbuf, want));
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (config->path);
+    //  a good section is taken
+    s_cfg_file (config, "venues:\n  ex:\n    plugin: example\n    example: { interval_ms: 250 }\n");
+    assert_int_equal (hb_plugin_host_create (plugin, &api), 0);
+    assert_int_equal (hb_plugin_host_start (plugin), 0);
+    assert_int_equal (stub->timers, 1);
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (config->path);
     hb_plugin_host_destroy (&plugin);
     free (stub);
     free (config);

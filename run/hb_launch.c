@@ -3,6 +3,8 @@
 #include "hb_curve.h"
 
 #include <errno.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -54,6 +56,26 @@ s_program (const hb_config_t *cfg, int line, const char *key, const char *bindir
     return 0;
 }
 
+//  hb-feed --check for one venue: the venue's plugin reads its own
+//  sections (market:, venues.X.<plugin>) the way it will at start, and
+//  hb-feed reports any problem on stderr as FILE:LINE: KEY.PATH. 0 or -1.
+static int
+s_feed_check (const char *feed, const char *config_path, const char *venue, FILE *err)
+{
+    extern char **environ;
+    const char *argv [] = { feed, "--config", config_path, "--venue", venue, "--check",
+                            "--log-level", "error", NULL };
+    fflush (err);
+    pid_t pid;
+    int status = 0;
+    if (posix_spawn (&pid, feed, NULL, NULL, (char *const *) argv, environ) != 0
+    ||  waitpid (pid, &status, 0) != pid) {
+        fprintf (err, "%s: venues.%s: cannot run %s --check: %s\n", config_path, venue, feed, strerror (errno));
+        return -1;
+    }
+    return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
 int
 hb_launch_plan (const hb_config_t *cfg, const hb_host_cfg_t *host, const char *bindir,
                 const char *config_path, hb_supervisor_t *sup, FILE *err)
@@ -68,6 +90,11 @@ hb_launch_plan (const hb_config_t *cfg, const hb_host_cfg_t *host, const char *b
                 continue;
             snprintf (key, sizeof key, "venues.%s", venue->name);
             if (s_program (cfg, venue->line, key, bindir, "hb-feed", path, sizeof path, err) != 0) {
+                problems++;
+                continue;
+            }
+            //  the plugin's own config, which only the plugin can read
+            if (pass == 0 && s_feed_check (path, config_path, venue->name, err) != 0) {
                 problems++;
                 continue;
             }

@@ -25,9 +25,10 @@ const hb_host_cfg_t *hb_launch_host (const hb_config_t *cfg, const char *request
 
 //  Adds the children of host to sup: config_path is what they get as
 //  --config (pass an absolute path: children may not share the cwd).
-//  Returns the number added, or -1 when a program is missing or not
-//  executable (each one reported) or sup refuses a child; nothing is
-//  started either way.
+//  Each venue's config is checked by its program first (hb-feed --check:
+//  the plugin's own sections). Returns the number added, or -1 when a
+//  program is missing or not executable, a venue's check fails (each one
+//  reported) or sup refuses a child; nothing is started either way.
 int hb_launch_plan (const hb_config_t *cfg, const hb_host_cfg_t *host, const char *bindir,
                     const char *config_path, hb_supervisor_t *sup, FILE *err);
 

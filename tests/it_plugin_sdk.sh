@@ -64,7 +64,7 @@ venues:
     fees: { maker: 0.0001, taker: 0.0004 }
     margin: { initial: 0.10, maintenance: 0.05 }
     collateral: { USD: 1000000 }
-    params: { interval_ms: 50 }
+    myvenue: { interval_ms: 50 }
     instruments:
       - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001, min: 0.0001 }
 YAML

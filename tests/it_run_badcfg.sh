@@ -66,6 +66,25 @@ config hosts "host: colo" "hosts:
 
 expect_refused good "hosts: unknown host 'nowhere' (known: local)" --host nowhere
 
+# the sim plugin's own section, which only the plugin reads: hb-run has
+# each venue's hb-feed --check it before anything starts
+cat >"$DIR/plugin_section.yaml" <<EOF
+hedgebus: 1
+deployment: it-run-bad
+run_dir: $DIR/run-plugin_section
+assets:
+  BTC: { price: 65000, vol: 0.55 }
+market: { seed: 3 }
+venues:
+  alpha:
+    plugin: sim
+    sim: { seed: 1, depth: 99 }
+    instruments:
+      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
+EOF
+expect_refused plugin_section "plugin_section.yaml:10: venues.alpha.sim.depth:" --check
+expect_refused plugin_section "plugin_section.yaml:10: venues.alpha.sim.depth:"
+
 config unknown_host "host: colo-2" "hosts:
   office: { address: 10.0.0.1, default: true }"
 expect_refused unknown_host "unknown_host.yaml:14: venues.alpha.host: unknown host"

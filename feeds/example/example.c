@@ -140,7 +140,7 @@ s_create (const hb_host_api_t *host)
 {
     //  The ABI version was checked by the host on us; we check it on the
     //  host, and that it has every function we call.
-    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
+    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, cfg_errors))
         return NULL;
     example_t *self = (example_t *) calloc (1, sizeof *self);
     if (!self)
@@ -149,12 +149,18 @@ s_create (const hb_host_api_t *host)
     self->venue = host->venue;
     self->timer = -1;
     self->started_ns = host->now_ns (host->ctx);
-    //  Plugin-specific settings come from the venue's params: section.
-    const char *interval = hb_plugin_param (host->venue, "interval_ms");
-    self->interval_ms = interval ? atof (interval) : 100;
-    if (!(self->interval_ms >= 1 && self->interval_ms <= 60000)) {
-        host->log (host->ctx, HB_LOG_ERROR, "params.interval_ms: '%s' is not a number of ms in 1..60000",
-                   interval);
+    //  Plugin-specific settings live in the venue's section named after
+    //  the plugin, venues.X.example (optional here): the plugin declares
+    //  its keys and reads them through the host, which reports a problem as
+    //  FILE:LINE: venues.X.example.KEY: message and refuses the venue.
+    static const char *const keys [] = { "interval_ms", NULL };
+    hb_cfg_node_t section;
+    self->interval_ms = 100;
+    if (host->cfg_section (host->ctx, NULL, &section) == 0 && host->cfg_expect_map (&section)) {
+        host->cfg_check_keys (&section, keys);
+        host->cfg_number (&section, "interval_ms", 0, 100, 1, 60000, &self->interval_ms);
+    }
+    if (host->cfg_errors (host->ctx) > 0) {
         free (self);
         return NULL;
     }

@@ -29,7 +29,7 @@ struct sim_market_s {
     double          jump_mean;
     double          jump_std;
     bool            has_regime;
-    hb_window_cfg_t regime;
+    sim_window_t regime;
     sim_rng_t       rng;
     double          l_base [HB_MAX_ASSETS][HB_MAX_ASSETS];
     double          l_regime [HB_MAX_ASSETS][HB_MAX_ASSETS];
@@ -45,9 +45,8 @@ s_reset (sim_market_t *self)
 }
 
 sim_market_t *
-sim_market_new (const hb_config_t *config, char *err, size_t errsize)
+sim_market_new (const hb_config_t *config, const sim_market_cfg_t *market, char *err, size_t errsize)
 {
-    const hb_market_cfg_t *market = &config->market;
     if (!market->present) {
         snprintf (err, errsize, "market: section missing (the sim needs it)");
         return NULL;
@@ -120,7 +119,7 @@ bool
 sim_market_regime_at (const sim_market_t *self, uint64_t k)
 {
     return self->has_regime
-        && hb_window_active (&self->regime, (double) k * self->step_s);
+        && sim_window_active (&self->regime, (double) k * self->step_s);
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 #include "hb_config.h"
+#include "sim_config.h"
 
 typedef struct sim_market_s sim_market_t;
 
@@ -25,7 +26,8 @@ typedef struct sim_market_s sim_market_t;
 //  bytes) when the config has no market section, no assets, a step_ms that
 //  is not positive, or a correlation matrix (or regime matrix) that is not
 //  positive semi-definite.
-sim_market_t *sim_market_new (const hb_config_t *config, char *err, size_t errsize);
+sim_market_t *sim_market_new (const hb_config_t *config, const sim_market_cfg_t *market,
+                              char *err, size_t errsize);
 
 //  NULL-safe; nulls *self_p.
 void sim_market_destroy (sim_market_t **self_p);

@@ -40,6 +40,9 @@ static const double s_regime [N_ASSETS][N_ASSETS] = {
     { 0.90, 0.90, 0.85, 1.00 },
 };
 
+//  The market: section of the config s_config builds (the sim's own, sim_config.h).
+static sim_market_cfg_t s_market_cfg;
+
 static hb_config_t *
 s_config (uint64_t seed)
 {
@@ -47,6 +50,7 @@ s_config (uint64_t seed)
     assert_non_null (config);
     const char *names [N_ASSETS] = { "BTC", "ETH", "SOL", "DOGE" };
     const double prices [N_ASSETS] = { 60000, 3000, 150, 0.15 };
+    memset (&s_market_cfg, 0, sizeof s_market_cfg);
     config->n_assets = N_ASSETS;
     for (int i = 0; i < N_ASSETS; i++) {
         snprintf (config->assets [i].name, HB_NAME_MAX, "%s", names [i]);
@@ -54,13 +58,13 @@ s_config (uint64_t seed)
         config->assets [i].vol = s_vols [i];
         config->assets [i].drift = 0.05 * i;
         for (int j = 0; j < N_ASSETS; j++) {
-            config->market.corr [i][j] = s_corr [i][j];
-            config->market.regime_corr [i][j] = s_regime [i][j];
+            s_market_cfg.corr [i][j] = s_corr [i][j];
+            s_market_cfg.regime_corr [i][j] = s_regime [i][j];
         }
     }
-    config->market.present = true;
-    config->market.seed = seed;
-    config->market.step_ms = 100;
+    s_market_cfg.present = true;
+    s_market_cfg.seed = seed;
+    s_market_cfg.step_ms = 100;
     return config;
 }
 
@@ -68,7 +72,7 @@ static sim_market_t *
 s_market (const hb_config_t *config)
 {
     char err [256] = "";
-    sim_market_t *market = sim_market_new (config, err, sizeof err);
+    sim_market_t *market = sim_market_new (config, &s_market_cfg, err, sizeof err);
     if (!market)
         fail_msg ("sim_market_new: %s", err);
     return market;
@@ -127,9 +131,9 @@ test_vols_and_correlations (void **state)
     (void) state;
     const long n_base = 200000, n_regime = 100000;
     hb_config_t *config = s_config (20261121);
-    config->market.regime_present = true;
-    config->market.regime.at_s = n_base * 0.1;
-    config->market.regime.duration_s = n_regime * 0.1;
+    s_market_cfg.regime_present = true;
+    s_market_cfg.regime.at_s = n_base * 0.1;
+    s_market_cfg.regime.duration_s = n_regime * 0.1;
     sim_market_t *market = s_market (config);
     double step_years = 0.1 / (365.0 * 86400.0);
 
@@ -173,9 +177,9 @@ test_jumps (void **state)
         config->assets [i].vol = 0;
         config->assets [i].drift = 0;
     }
-    config->market.jumps_per_day = 500;
-    config->market.jump_mean = -0.02;
-    config->market.jump_std = 0.01;
+    s_market_cfg.jumps_per_day = 500;
+    s_market_cfg.jump_mean = -0.02;
+    s_market_cfg.jump_std = 0.01;
     sim_market_t *market = s_market (config);
     const long steps = 200000;
     double p = -expm1 (-500 * 0.1 / 86400.0);
@@ -215,12 +219,12 @@ test_fast_forward (void **state)
 {
     (void) state;
     hb_config_t *config = s_config (7);
-    config->market.jumps_per_day = 20;
-    config->market.jump_std = 0.03;
-    config->market.regime_present = true;
-    config->market.regime.at_s = 500;
-    config->market.regime.duration_s = 300;
-    config->market.regime.every_s = 2000;
+    s_market_cfg.jumps_per_day = 20;
+    s_market_cfg.jump_std = 0.03;
+    s_market_cfg.regime_present = true;
+    s_market_cfg.regime.at_s = 500;
+    s_market_cfg.regime.duration_s = 300;
+    s_market_cfg.regime.every_s = 2000;
     sim_market_t *a = s_market (config);
     sim_market_t *b = s_market (config);
     const uint64_t k = 12345;
@@ -259,8 +263,13 @@ static void
 test_seeds (void **state)
 {
     (void) state;
-    hb_config_t *c1 = s_config (1), *c2 = s_config (1), *c3 = s_config (2);
-    sim_market_t *a = s_market (c1), *b = s_market (c2), *c = s_market (c3);
+    //  each market is built from the market: section s_config just set
+    hb_config_t *c1 = s_config (1);
+    sim_market_t *a = s_market (c1);
+    hb_config_t *c2 = s_config (1);
+    sim_market_t *b = s_market (c2);
+    hb_config_t *c3 = s_config (2);
+    sim_market_t *c = s_market (c3);
     sim_market_seek (a, 1000);
     sim_market_seek (b, 1000);
     sim_market_seek (c, 1000);
@@ -285,16 +294,16 @@ test_bad_config (void **state)
     (void) state;
     char err [256] = "";
     hb_config_t *config = s_config (1);
-    config->market.corr [0][1] = config->market.corr [1][0] = 1.5;     //  not PSD
-    assert_null (sim_market_new (config, err, sizeof err));
+    s_market_cfg.corr [0][1] = s_market_cfg.corr [1][0] = 1.5;     //  not PSD
+    assert_null (sim_market_new (config, &s_market_cfg, err, sizeof err));
     assert_non_null (strstr (err, "market.corr"));
-    config->market.corr [0][1] = config->market.corr [1][0] = 0.8;
-    config->market.step_ms = 0;
-    assert_null (sim_market_new (config, err, sizeof err));
+    s_market_cfg.corr [0][1] = s_market_cfg.corr [1][0] = 0.8;
+    s_market_cfg.step_ms = 0;
+    assert_null (sim_market_new (config, &s_market_cfg, err, sizeof err));
     assert_non_null (strstr (err, "step_ms"));
-    config->market.step_ms = 100;
-    config->market.present = false;
-    assert_null (sim_market_new (config, err, sizeof err));
+    s_market_cfg.step_ms = 100;
+    s_market_cfg.present = false;
+    assert_null (sim_market_new (config, &s_market_cfg, err, sizeof err));
     assert_non_null (strstr (err, "market"));
     free (config);
 }

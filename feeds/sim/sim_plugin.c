@@ -13,6 +13,7 @@
 #include "hb_plugin.h"
 #include "hb_log.h"
 #include "hb_time.h"
+#include "sim_config.h"
 #include "sim_venue.h"
 
 #define S_PENDING 128
@@ -29,6 +30,8 @@ typedef struct {
 struct sim_plugin_s {
     const hb_host_api_t *host;
     sim_venue_t         *venue;
+    sim_market_cfg_t     market_cfg;    //  market: and venues.X.sim, read at create
+    sim_venue_cfg_t      sim_cfg;       //  (the venue borrows them)
     int                  publish_timer;
     bool                 started;
     bool                 in_outage;
@@ -106,16 +109,22 @@ s_create (const hb_host_api_t *host)
     self->host = host;
     self->publish_timer = -1;
     char err [256] = "";
-    int64_t anchor = hb_market_anchor_ns (&host->config->market, host->now_ns (host->ctx));
-    self->venue = sim_venue_new (host->config, host->venue, anchor, err, sizeof err);
+    //  the sim's own sections; the host reports what is wrong in them
+    if (sim_config_read (host, &self->market_cfg, &self->sim_cfg) != 0) {
+        free (self);
+        return NULL;
+    }
+    int64_t anchor = sim_market_anchor_ns (&self->market_cfg, host->now_ns (host->ctx));
+    self->venue = sim_venue_new (host->config, host->venue, &self->market_cfg, &self->sim_cfg,
+                                 anchor, err, sizeof err);
     if (!self->venue) {
         S_LOG (self, HB_LOG_ERROR, "sim %s: %s", host->venue->name, err);
         free (self);
         return NULL;
     }
     //  host timers count whole milliseconds; a 0 latency is handled inline
-    self->latency_ms = (uint64_t) ceil (host->venue->sim.latency_ms);
-    self->publish_ms = (uint64_t) fmax (1, round (host->venue->sim.publish_ms));
+    self->latency_ms = (uint64_t) ceil (self->sim_cfg.latency_ms);
+    self->publish_ms = (uint64_t) fmax (1, round (self->sim_cfg.publish_ms));
     for (int i = 0; i < S_PENDING; i++) {
         self->pending [i].owner = self;
         self->pending [i].timer_id = -1;
@@ -220,4 +229,5 @@ const hb_venue_ops_t hb_venue_plugin = {
     .order       = s_order,
     .cancel      = s_cancel,
     .destroy     = s_destroy,
+    .sections    = sim_config_sections,
 };

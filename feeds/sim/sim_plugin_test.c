@@ -11,6 +11,8 @@
 #include <string.h>
 #include "hb_plugin.h"
 #include "sim_test_config.h"
+#include "hb_plugin_cfg.h"
+#include <unistd.h>
 
 static hb_order_t
 s_order (const char *symbol, const char *client_id, int side, int type, double qty, double px)
@@ -118,11 +120,57 @@ s_fire (s_fake_t *fake, int id)
     assert_int_equal (fake->timers [id].fn (fake->timers [id].arg), 0);
 }
 
+//  The sim's own sections of sim_test_config (3), as the file a host reads
+//  them from (hb_plugin_cfg): the plugin reads its config itself.
+static const char *s_sections =
+    "market:\n"
+    "  seed: 3\n"
+    "  step_ms: 100\n"
+    "  anchor: 1700000000\n"
+    "  correlation: [[1, 0.6, 0.6, 0.6], [0.6, 1, 0.6, 0.6], [0.6, 0.6, 1, 0.6], [0.6, 0.6, 0.6, 1]]\n"
+    "  jumps: { per_day: 10, std: 0.02 }\n"
+    "venues:\n"
+    "  alpha:\n"
+    "    plugin: sim\n"
+    "    sim: { seed: 7, basis_bps: 0, noise_bps: 2, spread_bps: 2, level_bps: 1, depth: 5,\n"
+    "           level_usd: 50000, publish_ms: 250, latency_ms: 20,\n"
+    "           outages: [ { at: 1000, duration: 60 } ] }\n";
+
+static hb_plugin_cfg_t *s_pcfg;
+
+static int
+s_fake_section (void *ctx, const char *name, hb_cfg_node_t *out)
+{
+    (void) ctx;
+    return hb_plugin_cfg_section (s_pcfg, name, out);
+}
+
+static int
+s_cfg_errors (void *ctx)
+{
+    (void) ctx;
+    return hb_plugin_cfg_errors (s_pcfg);
+}
+
+//  Writes text as the config's file.
+static void
+s_write_config (hb_config_t *config, const char *text)
+{
+    snprintf (config->path, sizeof config->path, "/tmp/sim_plugin_test.%d.yaml", (int) getpid ());
+    FILE *file = fopen (config->path, "w");
+    assert_non_null (file);
+    fputs (text, file);
+    fclose (file);
+}
+
 static void
 test_plugin (void **state)
 {
     (void) state;
     hb_config_t *config = sim_test_config (3);
+    s_write_config (config, s_sections);
+    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], hb_venue_plugin.sections);
+    assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
     hb_host_api_t host = {
@@ -130,8 +178,9 @@ test_plugin (void **state)
         .config = config, .venue = &config->venues [0],
         .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
         .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status,
+        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
     };
+    hb_plugin_cfg_fill (&host);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     assert_int_equal (ops->abi_version, HB_PLUGIN_ABI_VERSION);
     assert_true (ops->size >= HB_VENUE_OPS_MIN_SIZE);
@@ -198,9 +247,23 @@ test_plugin (void **state)
         assert_false (fake->timers [i].active);
     ops->destroy (&self);
 
-    //  a venue without a sim section is refused
-    config->venues [0].has_sim = false;
+    assert_int_equal (hb_plugin_cfg_errors (s_pcfg), 0);
+    hb_plugin_cfg_destroy (&s_pcfg);
+
+    //  a venue without a sim section is refused, with FILE:LINE: KEY.PATH
+    //  at its plugin: key
+    s_write_config (config, "market: { seed: 3 }\nvenues:\n  alpha:\n    plugin: sim\n");
+    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], hb_venue_plugin.sections);
     assert_null (ops->create (&host));
+    char errbuf [1024] = "";
+    hb_plugin_cfg_report (s_pcfg, errbuf, sizeof errbuf);
+    char want [512];
+    snprintf (want, sizeof want, "%s:4: venues.alpha.sim: missing", config->path);
+    if (!strstr (errbuf, want))
+        print_error ("want '%s' in:\n%s", want, errbuf);
+    assert_non_null (strstr (errbuf, want));
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (config->path);
     free (fake);
     free (config);
 }

@@ -18,7 +18,7 @@ static sim_venue_t *
 s_venue (const hb_config_t *config, int index)
 {
     char err [256] = "";
-    sim_venue_t *venue = sim_venue_new (config, &config->venues [index], ANCHOR_NS,
+    sim_venue_t *venue = sim_venue_new (config, &config->venues [index], &sim_test_market, &sim_test_sims [index], ANCHOR_NS,
                                         err, sizeof err);
     if (!venue)
         fail_msg ("sim_venue_new: %s", err);
@@ -571,14 +571,14 @@ test_determinism (void **state)
     }
     assert_true (fills >= 14);
     //  another venue seed: different noise, different bytes
-    config->venues [0].sim.seed = 12;
+    sim_test_sims [0].seed = 12;
     b->n = 0;
     s_script (config, b);
     assert_true (b->n != a->n
               || memcmp (a->msgs, b->msgs, (size_t) a->n * sizeof (hb_msg_t)) != 0);
     //  another market seed too
-    config->venues [0].sim.seed = 7;
-    config->market.seed = 12;
+    sim_test_sims [0].seed = 7;
+    sim_test_market.seed = 12;
     b->n = 0;
     s_script (config, b);
     assert_true (b->n != a->n

@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_config.h"
+#include "sim_config.h"
+
+//  The sim's own sections of the deployment built here (sim_config.h): one
+//  market, one sim section per venue index.
+static sim_market_cfg_t sim_test_market;
+static sim_venue_cfg_t  sim_test_sims [HB_MAX_VENUES];
 
 #define ANCHOR_NS   INT64_C (1700000000000000000)
 #define DAY_NS      (INT64_C (86400) * 1000000000)
@@ -65,20 +71,21 @@ sim_test_venue_cfg (hb_config_t *config, int index, const char *name, uint64_t s
     put->strike = 2990;
     put->expiry_ns = ANCHOR_NS + 3600 * INT64_C (1000000000);     //  one hour
     put->iv = 0.7;
-    v->has_sim = true;
-    v->sim.seed = seed;
-    v->sim.basis_bps = basis_bps;
-    v->sim.noise_bps = noise_bps;
-    v->sim.spread_bps = 2;
-    v->sim.level_bps = 1;
-    v->sim.depth = 5;
-    v->sim.level_usd = 50000;
-    v->sim.publish_ms = 250;
-    v->sim.latency_ms = 20;
+    sim_venue_cfg_t *sim = &sim_test_sims [index];
+    memset (sim, 0, sizeof *sim);
+    sim->seed = seed;
+    sim->basis_bps = basis_bps;
+    sim->noise_bps = noise_bps;
+    sim->spread_bps = 2;
+    sim->level_bps = 1;
+    sim->depth = 5;
+    sim->level_usd = 50000;
+    sim->publish_ms = 250;
+    sim->latency_ms = 20;
     //  a 60 s outage from t = 1000 s (steps 10000 .. 10599)
-    v->sim.n_outages = 1;
-    v->sim.outages [0].at_s = 1000;
-    v->sim.outages [0].duration_s = 60;
+    sim->n_outages = 1;
+    sim->outages [0].at_s = 1000;
+    sim->outages [0].duration_s = 60;
     if (config->n_venues <= index)
         config->n_venues = index + 1;
 }
@@ -91,20 +98,21 @@ sim_test_config (uint64_t market_seed)
     const char *names [] = { "BTC", "ETH", "SOL", "DOGE" };
     const double prices [] = { 60000, 3000, 150, 0.15 };
     const double vols [] = { 0.6, 0.75, 1.0, 0.9 };
+    memset (&sim_test_market, 0, sizeof sim_test_market);
     config->n_assets = 4;
     for (int i = 0; i < 4; i++) {
         snprintf (config->assets [i].name, HB_NAME_MAX, "%s", names [i]);
         config->assets [i].price = prices [i];
         config->assets [i].vol = vols [i];
         for (int j = 0; j < 4; j++)
-            config->market.corr [i][j] = i == j? 1: 0.6;
+            sim_test_market.corr [i][j] = i == j? 1: 0.6;
     }
-    config->market.present = true;
-    config->market.seed = market_seed;
-    config->market.step_ms = 100;
-    config->market.anchor_ns = ANCHOR_NS;
-    config->market.jumps_per_day = 10;
-    config->market.jump_std = 0.02;
+    sim_test_market.present = true;
+    sim_test_market.seed = market_seed;
+    sim_test_market.step_ms = 100;
+    sim_test_market.anchor_ns = ANCHOR_NS;
+    sim_test_market.jumps_per_day = 10;
+    sim_test_market.jump_std = 0.02;
     sim_test_venue_cfg (config, 0, "alpha", 7, 0, 2);
     sim_test_venue_cfg (config, 1, "beta", 8, 5, 3);
     return config;

@@ -34,7 +34,7 @@ _Static_assert (HB_BOOK_DEPTH <= 10, "fill ids carry the level as one digit");
 struct sim_venue_s {
     const hb_config_t    *config;
     const hb_venue_cfg_t *cfg;
-    const hb_sim_cfg_t   *sim;
+    const sim_venue_cfg_t   *sim;
     sim_market_t         *market;
     int64_t               anchor_ns;
     double                step_ns;
@@ -58,13 +58,9 @@ struct sim_venue_s {
 
 sim_venue_t *
 sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
+               const sim_market_cfg_t *market, const sim_venue_cfg_t *sim,
                int64_t anchor_ns, char *err, size_t errsize)
 {
-    if (!venue->has_sim) {
-        snprintf (err, errsize, "venues.%s.sim: section missing", venue->name);
-        return NULL;
-    }
-    const hb_sim_cfg_t *sim = &venue->sim;
     if (!(sim->publish_ms > 0) || sim->depth < 1 || sim->depth > HB_BOOK_DEPTH
     ||  !(sim->level_usd > 0) || sim->spread_bps < 0 || sim->level_bps < 0
     ||  sim->noise_bps < 0 || sim->latency_ms < 0) {
@@ -96,7 +92,7 @@ sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
         snprintf (err, errsize, "out of memory");
         return NULL;
     }
-    self->market = sim_market_new (config, err, errsize);
+    self->market = sim_market_new (config, market, err, errsize);
     if (!self->market) {
         free (self);
         return NULL;
@@ -105,7 +101,7 @@ sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
     self->cfg = venue;
     self->sim = sim;
     self->anchor_ns = anchor_ns;
-    self->step_ns = config->market.step_ms * 1e6;
+    self->step_ns = market->step_ms * 1e6;
     self->n = venue->n_instruments;
     self->account.usd = venue->collateral_usd;
     for (int a = 0; a < config->n_assets; a++)
@@ -141,8 +137,8 @@ bool
 sim_venue_outage (const sim_venue_t *self, uint64_t k)
 {
     double t_s = (double) k * self->step_ns * 1e-9;
-    for (int i = 0; i < self->sim->n_outages && i < HB_MAX_WINDOWS; i++)
-        if (hb_window_active (&self->sim->outages [i], t_s))
+    for (int i = 0; i < self->sim->n_outages && i < SIM_MAX_WINDOWS; i++)
+        if (sim_window_active (&self->sim->outages [i], t_s))
             return true;
     return false;
 }
@@ -160,7 +156,7 @@ static void
 s_book_params (const sim_venue_t *self, int i, uint64_t k, sim_book_params_t *p)
 {
     const hb_instrument_cfg_t *ins = &self->cfg->instruments [i];
-    const hb_sim_cfg_t *sim = self->sim;
+    const sim_venue_cfg_t *sim = self->sim;
     double fair = self->fair [i];
     double under = self->mid [ins->asset];
     memset (p, 0, sizeof *p);
@@ -194,7 +190,7 @@ s_refresh (sim_venue_t *self, uint64_t k)
     if (self->built && self->book_k == k)
         return;
     sim_market_seek (self->market, k);
-    const hb_sim_cfg_t *sim = self->sim;
+    const sim_venue_cfg_t *sim = self->sim;
     for (int a = 0; a < self->config->n_assets; a++) {
         double e = sim_rng_hash_normal (sim->seed ^ S_SALT_NOISE, k, (uint64_t) a);
         self->mid [a] = sim_market_price (self->market, a)

@@ -44,10 +44,12 @@ typedef struct {
 
 //  Builds the venue from config and its section venue (both borrowed: they
 //  must outlive the venue), with the sim clock's t = 0 at anchor_ns.
-//  Returns NULL and writes why into err when venue has no sim section, an
+//  Returns NULL and writes why into err when a sim parameter is out of range, an
 //  instrument is unusable (bad asset index, tick, lot, multiplier; option
 //  without strike or iv), or the market cannot be built.
+//  market and sim are the plugin's own sections (sim_config.h), borrowed too.
 sim_venue_t *sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
+                            const sim_market_cfg_t *market, const sim_venue_cfg_t *sim,
                             int64_t anchor_ns, char *err, size_t errsize);
 
 //  NULL-safe; nulls *self_p.

@@ -1,0 +1,242 @@
+/*  sim_config: see sim_config.h. What the core config read for the sim
+    before ABI v2 (market:, venues.X.sim), now read by the plugin itself
+    through the host; same keys, defaults, ranges and messages.           */
+#include "sim_config.h"
+#include "hb_linalg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S_CORR_TOL  1e-9
+#define S_HAS(host, member) \
+    (offsetof (hb_host_api_t, member) + sizeof ((host)->member) <= (host)->size && (host)->member)
+
+const char *const sim_config_sections [] = { "market", NULL };
+
+bool
+sim_window_active (const sim_window_t *window, double t_s)
+{
+    if (!window || window->duration_s <= 0 || t_s < window->at_s)
+        return false;
+    double since = t_s - window->at_s;
+    if (window->every_s > 0)
+        since = fmod (since, window->every_s);
+    return since < window->duration_s;
+}
+
+int64_t
+sim_market_anchor_ns (const sim_market_cfg_t *market, int64_t now_ns)
+{
+    if (market && market->anchor_ns != 0)
+        return market->anchor_ns;
+    const int64_t day_ns = INT64_C(86400) * 1000000000;
+    int64_t day = now_ns / day_ns - (now_ns % day_ns < 0);
+    return day * day_ns;
+}
+
+//  keys: the keys the window's mapping may hold (a regime adds correlation)
+static void
+s_window (const hb_host_api_t *h, const hb_cfg_node_t *map, const char *const *keys, sim_window_t *window)
+{
+    h->cfg_check_keys (map, keys);
+    h->cfg_number (map, "at", HB_CFG_REQUIRED, 0, 0, INFINITY, &window->at_s);
+    h->cfg_number (map, "duration", HB_CFG_REQUIRED | HB_CFG_LO_OPEN, 0, 0, INFINITY, &window->duration_s);
+    if (h->cfg_number (map, "every", 0, 0, 0, INFINITY, &window->every_s) == 0
+    &&  window->every_s > 0 && window->duration_s >= window->every_s) {
+        hb_cfg_node_t every;
+        h->cfg_get (map, "every", &every);
+        h->cfg_error (&every, "must be longer than duration (%g s), or 0 for once", window->duration_s);
+    }
+}
+
+//  n x n, symmetric, unit diagonal, |rho| <= 1, positive semi-definite;
+//  the identity when absent. Returns the number of problems recorded.
+static int
+s_correlation (const hb_host_api_t *h, const hb_cfg_node_t *node, double corr [HB_MAX_ASSETS][HB_MAX_ASSETS])
+{
+    const hb_config_t *cfg = h->config;
+    int n = cfg->n_assets;
+    for (int i = 0; i < HB_MAX_ASSETS; i++)
+        for (int j = 0; j < HB_MAX_ASSETS; j++)
+            corr [i][j] = i == j;
+    if (!h->cfg_present (node) || n == 0)
+        return 0;
+    if (!h->cfg_expect_seq (node))
+        return 1;
+    if (h->cfg_size (node) != n) {
+        char names [HB_MAX_ASSETS * 8] = "";
+        for (int i = 0; i < n && strlen (names) < sizeof names - HB_NAME_MAX - 8; i++)
+            snprintf (names + strlen (names), sizeof names - strlen (names), "%s%s",
+                      i ? ", " : "", cfg->assets [i].name);
+        h->cfg_error (node, "expected %d rows, one per asset in the order of assets: (%s), got %d",
+                      n, names, h->cfg_size (node));
+        return 1;
+    }
+    int errors = 0;
+    hb_cfg_node_t row, cell;
+    for (int i = 0; i < n; i++) {
+        if (h->cfg_item (node, i, &row) != 0 || !h->cfg_expect_seq (&row)) {
+            errors++;
+            continue;
+        }
+        if (h->cfg_size (&row) != n) {
+            h->cfg_error (&row, "expected %d values (one per asset), got %d", n, h->cfg_size (&row));
+            errors++;
+            continue;
+        }
+        for (int j = 0; j < n; j++) {
+            h->cfg_item (&row, j, &cell);
+            if (h->cfg_double (&cell, &corr [i][j]) != 0)
+                errors++;
+            else
+            if (!(corr [i][j] >= -1 && corr [i][j] <= 1)) {
+                h->cfg_error (&cell, "a correlation must be in [-1, 1]");
+                errors++;
+            }
+            else
+            if (i == j && fabs (corr [i][j] - 1) > S_CORR_TOL) {
+                h->cfg_error (&cell, "the diagonal must be 1 (%s with itself)", cfg->assets [i].name);
+                errors++;
+            }
+        }
+    }
+    if (errors)
+        return errors;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (fabs (corr [i][j] - corr [j][i]) > S_CORR_TOL) {
+                h->cfg_item (node, i, &row);
+                h->cfg_item (&row, j, &cell);
+                h->cfg_error (&cell, "not symmetric: [%d][%d] (%s-%s) is %g", j, i,
+                              cfg->assets [j].name, cfg->assets [i].name, corr [j][i]);
+                errors++;
+            }
+    if (errors)
+        return errors;
+    double lower [HB_MAX_ASSETS][HB_MAX_ASSETS];
+    int bad = 0;
+    if (hb_cholesky_psd (&corr [0][0], &lower [0][0], n, HB_MAX_ASSETS, S_CORR_TOL, &bad) != 0) {
+        h->cfg_error (node, "not positive semi-definite: no assets can have these correlations "
+                      "together (Cholesky fails at row %d, %s)", bad, cfg->assets [bad].name);
+        return 1;
+    }
+    return 0;
+}
+
+//  market: the one simulated market (required: the sim simulates it)
+static void
+s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
+{
+    static const char *const keys [] = { "seed", "step_ms", "anchor", "correlation", "regime", "jumps", NULL };
+    static const char *const jump_keys [] = { "per_day", "mean", "std", NULL };
+    static const char *const regime_keys [] = { "at", "duration", "every", "correlation", NULL };
+    hb_cfg_node_t map, node;
+    memset (market, 0, sizeof *market);
+    if (h->cfg_section (h->ctx, "market", &map) != 0) {
+        h->cfg_error (&map, "missing section: venue %s uses plugin sim, which simulates the market: section",
+                      h->venue->name);
+        s_correlation (h, &(hb_cfg_node_t) {{0}}, market->corr);
+        return;
+    }
+    if (!h->cfg_expect_map (&map))
+        return;
+    market->present = true;
+    h->cfg_check_keys (&map, keys);
+    market->seed = 1;
+    if (h->cfg_get (&map, "seed", &node) == 0)
+        h->cfg_uint64 (&node, &market->seed);
+    h->cfg_number (&map, "step_ms", HB_CFG_LO_OPEN, 100, 0, 60000, &market->step_ms);
+    if (h->cfg_get (&map, "anchor", &node) == 0) {
+        const char *text = h->cfg_scalar (&node);
+        int64_t secs;
+        if (text && strcmp (text, "day") == 0)
+            market->anchor_ns = 0;
+        else
+        if (text && strspn (text, "0123456789") == strlen (text) && *text) {
+            if (h->cfg_int (&node, 1, INT64_C(7258118400), &secs) == 0)    //  < 2200
+                market->anchor_ns = secs * 1000000000;
+        }
+        else
+        if (text && strchr (text, '-'))
+            h->cfg_time (&node, &market->anchor_ns);
+        else
+            h->cfg_error (&node, "expected 'day', a UTC time like 2026-11-21T00:00:00Z or unix seconds");
+    }
+    h->cfg_get (&map, "correlation", &node);
+    s_correlation (h, &node, market->corr);
+    if (h->cfg_get (&map, "regime", &node) == 0 && h->cfg_expect_map (&node)) {
+        hb_cfg_node_t corr;
+        market->regime_present = true;
+        s_window (h, &node, regime_keys, &market->regime);
+        if (h->cfg_get (&node, "correlation", &corr) == 0)
+            s_correlation (h, &corr, market->regime_corr);
+        else
+            h->cfg_error (&corr, "missing required key");
+    }
+    if (h->cfg_get (&map, "jumps", &node) == 0 && h->cfg_expect_map (&node)) {
+        h->cfg_check_keys (&node, jump_keys);
+        h->cfg_number (&node, "per_day", 0, 0, 0, 1000, &market->jumps_per_day);
+        h->cfg_number (&node, "mean", 0, 0, -1, 1, &market->jump_mean);
+        h->cfg_number (&node, "std", 0, 0, 0, 1, &market->jump_std);
+    }
+}
+
+//  venues.X.sim (required: it may be empty, sim: {})
+static bool
+s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
+{
+    static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
+                                         "depth", "level_usd", "publish_ms", "latency_ms", "outages", NULL };
+    static const char *const outage_keys [] = { "at", "duration", "every", NULL };
+    hb_cfg_node_t map, node, outages, item;
+    memset (sim, 0, sizeof *sim);
+    sim->seed = 1;
+    sim->spread_bps = 2;
+    sim->level_bps = 1;
+    sim->depth = HB_BOOK_DEPTH;
+    sim->level_usd = 100000;
+    sim->publish_ms = 100;
+    if (h->cfg_section (h->ctx, NULL, &map) != 0) {
+        h->cfg_error (&map, "missing: a venue with plugin sim needs a sim: section");
+        return false;
+    }
+    if (!h->cfg_expect_map (&map))
+        return false;
+    h->cfg_check_keys (&map, keys);
+    if (h->cfg_get (&map, "seed", &node) == 0)
+        h->cfg_uint64 (&node, &sim->seed);
+    h->cfg_number (&map, "basis_bps", 0, 0, -1000, 1000, &sim->basis_bps);
+    h->cfg_number (&map, "noise_bps", 0, 0, 0, 1000, &sim->noise_bps);
+    h->cfg_number (&map, "spread_bps", HB_CFG_LO_OPEN | HB_CFG_HI_OPEN, 2, 0, 10000, &sim->spread_bps);
+    h->cfg_number (&map, "level_bps", HB_CFG_LO_OPEN | HB_CFG_HI_OPEN, 1, 0, 10000, &sim->level_bps);
+    int64_t depth;
+    if (h->cfg_get (&map, "depth", &node) == 0 && h->cfg_int (&node, 1, HB_BOOK_DEPTH, &depth) == 0)
+        sim->depth = (int) depth;
+    h->cfg_number (&map, "level_usd", HB_CFG_LO_OPEN, 100000, 0, INFINITY, &sim->level_usd);
+    h->cfg_number (&map, "publish_ms", 0, 100, 1, 60000, &sim->publish_ms);
+    h->cfg_number (&map, "latency_ms", 0, 0, 0, 60000, &sim->latency_ms);
+    if (h->cfg_get (&map, "outages", &outages) != 0 || !h->cfg_expect_seq (&outages))
+        return true;
+    for (int i = 0; h->cfg_item (&outages, i, &item) == 0; i++) {
+        if (i == SIM_MAX_WINDOWS) {
+            h->cfg_error (&item, "too many outages (at most %d)", SIM_MAX_WINDOWS);
+            break;
+        }
+        if (h->cfg_expect_map (&item))
+            s_window (h, &item, outage_keys, &sim->outages [sim->n_outages++]);
+    }
+    return true;
+}
+
+int
+sim_config_read (const hb_host_api_t *host, sim_market_cfg_t *market, sim_venue_cfg_t *sim)
+{
+    if (!S_HAS (host, cfg_section) || !S_HAS (host, cfg_errors))
+        return -1;
+    //  both read to the end, so one check lists every mistake
+    int before = host->cfg_errors (host->ctx);
+    s_market (host, market);
+    bool venue_ok = s_venue (host, sim);
+    return market->present && venue_ok && host->cfg_errors (host->ctx) == before ? 0 : -1;
+}

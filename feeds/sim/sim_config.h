@@ -1,0 +1,70 @@
+/*  sim_config: the sim plugin's own part of the deployment file, read
+    through the host's cfg_* functions (hb_plugin.h, ABI v2): the
+    top-level market: section (the simulated market every sim venue
+    shares) and venues.X.sim (this venue's parameters). Keys, defaults and
+    ranges are in docs/CONFIG.md; errors are reported by the host as
+    FILE:LINE: KEY.PATH: message, like the core config's.                  */
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hb_config.h"
+#include "hb_plugin.h"
+
+#define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
+
+//  A time window on the sim clock: starts at_s seconds after the market
+//  anchor, lasts duration_s, repeats every every_s seconds (0: once).
+typedef struct {
+    double  at_s;
+    double  duration_s;
+    double  every_s;
+} sim_window_t;
+
+//  True when t_s (seconds after the anchor) falls inside the window.
+bool sim_window_active (const sim_window_t *window, double t_s);
+
+//  The simulated market shared by every sim venue (market: section).
+typedef struct {
+    bool            present;        //  false when the file has no market: section
+    uint64_t        seed;
+    double          step_ms;        //  price path resolution (> 0)
+    int64_t         anchor_ns;      //  t = 0 of the sim clock; 0 = start of the current UTC day
+    double          corr [HB_MAX_ASSETS][HB_MAX_ASSETS];    //  n_assets x n_assets, PSD
+    bool            regime_present;
+    sim_window_t    regime;         //  while active, regime_corr replaces corr
+    double          regime_corr [HB_MAX_ASSETS][HB_MAX_ASSETS];
+    double          jumps_per_day;  //  Poisson intensity per asset (0: none)
+    double          jump_mean;      //  log-return jump size ~ N(mean, std)
+    double          jump_std;
+} sim_market_cfg_t;
+
+//  Parameters of one sim venue (venues.X.sim).
+typedef struct {
+    uint64_t        seed;               //  venue noise seed
+    double          basis_bps;          //  constant offset of this venue's mids
+    double          noise_bps;          //  independent N(0, noise) per publish, per asset
+    double          spread_bps;         //  full spread at the touch
+    double          level_bps;          //  distance between depth levels
+    int             depth;              //  levels per side, 1..HB_BOOK_DEPTH
+    double          level_usd;          //  notional per level at the touch
+    double          publish_ms;         //  tick interval per instrument
+    double          latency_ms;         //  order handling delay
+    int             n_outages;
+    sim_window_t    outages [SIM_MAX_WINDOWS];
+} sim_venue_cfg_t;
+
+//  The sections the sim owns at the top of the file (ops->sections).
+extern const char *const sim_config_sections [];
+
+//  Reads market: and venues.X.sim through host (which must have the cfg_*
+//  functions of ABI v2). Returns 0, or -1 when a problem was recorded
+//  (the host reports it) or the host has no cfg_*.
+int sim_config_read (const hb_host_api_t *host, sim_market_cfg_t *market, sim_venue_cfg_t *sim);
+
+//  The sim clock's t = 0 in wall ns (anchor_ns, or the start of the UTC
+//  day that contains now_ns when anchor_ns is 0).
+int64_t sim_market_anchor_ns (const sim_market_cfg_t *market, int64_t now_ns);
+
+#endif
