@@ -127,9 +127,14 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
         bool is_hedger = strcmp (component->name, "hedger") == 0;
         hb_ynode_check_keys (&entry, is_aggregator ? aggregator_keys : is_risk ? hb_cfg_risk_keys
                                    : is_hedger ? hb_cfg_hedger_keys : keys);
-        hb_cfg_endpoint_key (self, &entry, "endpoint", NULL, component->endpoint);
-        hb_cfg_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
         component->sends_orders = hb_cfg_bool (&entry, "orders", false);
+        //  a component that sends orders publishes them: by default on
+        //  ipc://<run_dir>/<name>.pub, like every process
+        char dflt [HB_NAME_MAX + 8];
+        snprintf (dflt, sizeof dflt, "%s.pub", component->name);
+        hb_cfg_endpoint_key (self, &entry, "endpoint", component->sends_orders ? dflt : NULL,
+                             component->endpoint);
+        hb_cfg_integer (&entry, "cpu", -1, -1, 1023, &component->cpu);
         hb_cfg_metrics (&entry, component->metrics);
         if (is_aggregator) {
             s_aggregator (self, &entry, component);
@@ -143,6 +148,12 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
             hb_cfg_hedger (self, &entry, component);
             hedger = true;
         }
+        //  their default endpoints are theirs too, for whoever lists the
+        //  components' endpoints (hb-tap, hb-top)
+        const char *own = is_aggregator ? cfg->aggregator.endpoint : is_risk ? cfg->risk.endpoint
+                        : is_hedger ? cfg->hedger.endpoint : NULL;
+        if (own && !component->endpoint [0])
+            snprintf (component->endpoint, sizeof component->endpoint, "%s", own);
     }
     if (!aggregator)
         s_aggregator (self, NULL, NULL);

@@ -1,6 +1,7 @@
 /*  hb_service: the one startup path of every program (hb_service.h).      */
 #include "hb_service.h"
 #include "hb_metrics.h"
+#include "hb_rundir.h"
 #include "hb_curve.h"
 #include "hb_log.h"
 #include "hb_msg.h"
@@ -68,6 +69,7 @@ s_signals_install (void)
     sigemptyset (&action.sa_mask);
     sigaction (SIGINT, &action, NULL);
     sigaction (SIGTERM, &action, NULL);
+    sigaction (SIGHUP, &action, NULL);     //  its terminal closed: stop as cleanly
     return 0;
 }
 
@@ -253,6 +255,17 @@ s_run (hb_service_t *self)
     if (self->block_file && *self->block_file)
         zloop_timer (self->loop, 20, 0, s_on_block_check, self);
 #endif
+    //  a process of the deployment (not a tool): its sockets and journals
+    //  go in run_dir, made 0700 when missing, refused when unsafe
+    //  (hb_rundir.h), whether hb-run started it or not
+    if (self->config) {
+        char why [256];
+        if (hb_rundir_prepare (self->config->run_dir, why, sizeof why) != 0) {
+            hb_error ("%s: run_dir: %s", self->config->path, why);
+            zloop_destroy (&self->loop);
+            return 2;
+        }
+    }
     int rc = def->start ? def->start (self, def->state) : 0;
     if (rc == 0) {
         //  bound, connected and subscribed: systemd may start what needs us
@@ -296,6 +309,7 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
         return 2;
     }
     hb_log_init (self->name, level);
+    hb_rundir_umask ();         //  no socket or journal of ours open to other users
     if (self->config_path) {
         self->config = hb_config_load (self->config_path);    //  prints FILE:LINE errors
         if (!self->config)
@@ -309,7 +323,8 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
         if (cpu >= 0)
             hb_service_pin (self->name, cpu);
         zsys_init ();
-        if (self->config && hb_curve_start (self->config, self->key ? self->key : self->name) != 0)
+        if (self->config && !def->no_curve
+        &&  hb_curve_start (self->config, self->key ? self->key : self->name) != 0)
             rc = 2;
         else
         //  metrics: host:port of this component's section (a taken port

@@ -65,6 +65,7 @@ typedef struct {
     const char *usage;      //  what follows "usage: PROGRAM" (NULL: the options)
     const char *help;       //  more lines for --help (optional)
     bool        config_optional;    //  runs without --config (hb_service_config is NULL)
+    bool        no_curve;   //  not on the bus (hb-run): no CURVE certificate of its own
     bool        warn_only;  //  an operator tool: logs warnings and errors unless
                             //  --log-level (the config's log_level is the processes')
     const hb_service_option_t *options;     //  NULL or ended by { NULL }
@@ -115,7 +116,7 @@ const char *hb_service_name (hb_service_t *self);
 //  The --config path as given (NULL when none).
 const char *hb_service_config_path (hb_service_t *self);
 
-//  True once SIGINT or SIGTERM arrived (for work outside the reactor).
+//  True once SIGINT, SIGTERM or SIGHUP arrived (for work outside the reactor).
 bool hb_service_signalled (hb_service_t *self);
 
 //  The flag behind hb_service_signalled, for library code that takes a

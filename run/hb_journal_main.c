@@ -11,18 +11,29 @@
     journal's lock and refuses while it is held). Exit status 2 on a usage
     error or an unreadable file.                                            */
 #include "hb_journal.h"
-#include "hb_log.h"
+#include "hb_service.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+typedef struct {
+    int    argc;
+    char **argv;
+} s_state_t;
+
 static int
-s_usage (FILE *out)
+s_args (void *arg, int argc, char **argv)
 {
-    fprintf (out, "usage: hb-journal check FILE...\n"
-                  "       hb-journal salvage FILE\n");
-    return out == stdout ? 0 : 2;
+    s_state_t *state = (s_state_t *) arg;
+    if (argc < 2 || (strcmp (argv [0], "check") != 0 && strcmp (argv [0], "salvage") != 0)
+    ||  (strcmp (argv [0], "salvage") == 0 && argc != 2)) {
+        fprintf (stderr, "hb-journal: expected check FILE... or salvage FILE\n");
+        return -1;
+    }
+    state->argc = argc;
+    state->argv = argv;
+    return 0;
 }
 
 static void
@@ -44,46 +55,70 @@ s_print (const char *path, const hb_journal_check_t *r)
                 (unsigned long long) r->holes, path);
 }
 
+static int
+s_check (int argc, char **argv)
+{
+    int rc = 0;
+    for (int i = 0; i < argc; i++) {
+        hb_journal_check_t report;
+        if (hb_journal_check (argv [i], &report) == -1) {
+            fprintf (stderr, "hb-journal: %s: %s\n", argv [i], report.reason);
+            rc = 2;
+            continue;
+        }
+        s_print (argv [i], &report);
+        if ((report.torn || report.damaged) && rc == 0)
+            rc = 1;
+    }
+    return rc;
+}
+
+static int
+s_salvage (const char *path)
+{
+    hb_journal_check_t report;
+    char quarantine [4096];
+    if (hb_journal_salvage (path, &report, quarantine, sizeof quarantine) == -1) {
+        fprintf (stderr, "hb-journal: %s: cannot salvage: %s\n", path,
+                 errno == EWOULDBLOCK ? "in use by a running process (stop it first)"
+                                      : strerror (errno));
+        return 2;
+    }
+    if (!quarantine [0])
+        printf ("%s: whole, nothing to salvage (%llu records)\n", path,
+                (unsigned long long) report.records);
+    else
+        printf ("%s: salvaged: %llu records kept (%llu before the damage, %llu after), the "
+                "original kept as %s\n", path,
+                (unsigned long long) (report.records + report.later),
+                (unsigned long long) report.records, (unsigned long long) report.later, quarantine);
+    return 0;
+}
+
+//  The whole job, before any reactor
+static int
+s_setup (hb_service_t *service, void *arg)
+{
+    (void) service;
+    s_state_t *state = (s_state_t *) arg;
+    return strcmp (state->argv [0], "check") == 0 ? s_check (state->argc - 1, state->argv + 1)
+                                                  : s_salvage (state->argv [1]);
+}
+
 int
 main (int argc, char *argv [])
 {
-    hb_log_init ("hb-journal", HB_LOG_INFO);
-    if (argc >= 2 && (strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0))
-        return s_usage (stdout);
-    if (argc >= 3 && strcmp (argv [1], "check") == 0) {
-        int rc = 0;
-        for (int i = 2; i < argc; i++) {
-            hb_journal_check_t report;
-            if (hb_journal_check (argv [i], &report) == -1) {
-                fprintf (stderr, "hb-journal: %s: %s\n", argv [i], report.reason);
-                rc = 2;
-                continue;
-            }
-            s_print (argv [i], &report);
-            if ((report.torn || report.damaged) && rc == 0)
-                rc = 1;
-        }
-        return rc;
-    }
-    if (argc == 3 && strcmp (argv [1], "salvage") == 0) {
-        hb_journal_check_t report;
-        char quarantine [4096];
-        if (hb_journal_salvage (argv [2], &report, quarantine, sizeof quarantine) == -1) {
-            fprintf (stderr, "hb-journal: %s: cannot salvage: %s\n", argv [2],
-                     errno == EWOULDBLOCK ? "in use by a running process (stop it first)"
-                                          : strerror (errno));
-            return 2;
-        }
-        if (!quarantine [0]) {
-            printf ("%s: whole, nothing to salvage (%llu records)\n", argv [2],
-                    (unsigned long long) report.records);
-            return 0;
-        }
-        printf ("%s: salvaged: %llu records kept (%llu before the damage, %llu after), the "
-                "original kept as %s\n", argv [2],
-                (unsigned long long) (report.records + report.later),
-                (unsigned long long) report.records, (unsigned long long) report.later, quarantine);
-        return 0;
-    }
-    return s_usage (stderr);
+    static s_state_t state;
+    static const hb_service_def_t def = {
+        .program         = "hb-journal",
+        .component       = "hb-journal",
+        .usage           = "check FILE...\n       hb-journal salvage FILE",
+        .config_optional = true,
+        .warn_only       = true,
+        .no_curve        = true,
+        .args            = s_args,
+        .setup           = s_setup,
+        .state           = &state,
+    };
+    return hb_service_main (&def, argc, argv);
 }

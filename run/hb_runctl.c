@@ -22,12 +22,14 @@ struct _hb_runctl_t {
     char     path [sizeof ((struct sockaddr_un *) 0)->sun_path];
 };
 
-//  The socket file of run_dir into path; -1 when it does not fit in a
-//  unix socket address.
+//  The socket file of run_dir (and host: hosts of one deployment may share
+//  a file system) into path; -1 when it does not fit in a unix socket
+//  address.
 static int
-s_path (const char *run_dir, char *path, size_t size)
+s_path (const char *run_dir, const char *host, char *path, size_t size)
 {
-    int n = snprintf (path, size, "%s/%s", run_dir, HB_RUNCTL_FILE);
+    int n = host && *host ? snprintf (path, size, "%s/hb-run.%s.ctl", run_dir, host)
+                          : snprintf (path, size, "%s/%s", run_dir, HB_RUNCTL_FILE);
     return n > 0 && (size_t) n < size ? 0 : -1;
 }
 
@@ -138,7 +140,7 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
 }
 
 hb_runctl_t *
-hb_runctl_new (hb_supervisor_t *sup, const char *run_dir)
+hb_runctl_new (hb_supervisor_t *sup, const char *run_dir, const char *host)
 {
     assert (sup);
     assert (run_dir);
@@ -146,8 +148,8 @@ hb_runctl_new (hb_supervisor_t *sup, const char *run_dir)
     if (!self)
         return NULL;
     self->sup = sup;
-    if (s_path (run_dir, self->path, sizeof self->path) != 0) {
-        hb_error ("%s/%s: path too long for a unix socket", run_dir, HB_RUNCTL_FILE);
+    if (s_path (run_dir, host, self->path, sizeof self->path) != 0) {
+        hb_error ("%s: path too long for a unix socket control file", run_dir);
         free (self);
         return NULL;
     }
@@ -200,8 +202,8 @@ hb_runctl_destroy (hb_runctl_t **self_p)
 }
 
 int
-hb_runctl_request (const char *run_dir, int argc, char *const argv [], int timeout_ms,
-                   FILE *out, FILE *err)
+hb_runctl_request (const char *run_dir, const char *host, int argc, char *const argv [],
+                   int timeout_ms, FILE *out, FILE *err)
 {
     bool status = argc == 1 && streq (argv [0], "status");
     bool restart = argc == 2 && streq (argv [0], "restart") && argv [1][0];
@@ -210,8 +212,8 @@ hb_runctl_request (const char *run_dir, int argc, char *const argv [], int timeo
         return 2;
     }
     char path [sizeof ((struct sockaddr_un *) 0)->sun_path];
-    if (s_path (run_dir, path, sizeof path) != 0) {
-        fprintf (err, "hb-run: %s/%s: path too long for a unix socket\n", run_dir, HB_RUNCTL_FILE);
+    if (s_path (run_dir, host, path, sizeof path) != 0) {
+        fprintf (err, "hb-run: %s: path too long for a unix socket control file\n", run_dir);
         return 1;
     }
     int live = s_live (path);

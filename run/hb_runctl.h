@@ -1,7 +1,9 @@
 /*  hb_runctl: hb-run's control endpoint, and the client that talks to it
     (hb-run --config F status | restart NAME, from another terminal).
 
-    hb-run binds a ZeroMQ REP socket on ipc://<run_dir>/hb-run.ctl, mode
+    hb-run binds a ZeroMQ REP socket on ipc://<run_dir>/hb-run.ctl (or
+    hb-run.<host>.ctl for a host other than the default one: the hosts of
+    one deployment may share a file system), mode
     0600: only the user that runs hb-run (or root) may ask it anything. It
     is served by the supervisor's own reactor, so a request is answered
     between two events and never races a restart.
@@ -24,11 +26,12 @@
 
 typedef struct _hb_runctl_t hb_runctl_t;
 
-//  Binds the control endpoint of sup in run_dir and serves it from sup's
+//  Binds the control endpoint of sup in run_dir (host: NULL for the
+//  default host, else its name) and serves it from sup's
 //  reactor. Returns NULL, with the reason logged, when another live
 //  process serves that socket already (a second hb-run on the same
 //  run_dir) or the bind fails. sup must outlive the result.
-hb_runctl_t *hb_runctl_new (hb_supervisor_t *sup, const char *run_dir);
+hb_runctl_t *hb_runctl_new (hb_supervisor_t *sup, const char *run_dir, const char *host);
 
 //  Unbinds, removes the socket file, frees. NULL-safe; nulls *self_p.
 void hb_runctl_destroy (hb_runctl_t **self_p);
@@ -42,7 +45,7 @@ int hb_runctl_status (hb_supervisor_t *sup, char *buf, size_t size);
 //  (error), waits up to timeout_ms for it. Returns an exit status: 0 ok,
 //  1 an error reply, no hb-run there or no answer, 2 a bad request (also
 //  printed on err).
-int hb_runctl_request (const char *run_dir, int argc, char *const argv [], int timeout_ms,
-                       FILE *out, FILE *err);
+int hb_runctl_request (const char *run_dir, const char *host, int argc, char *const argv [],
+                       int timeout_ms, FILE *out, FILE *err);
 
 #endif

@@ -37,7 +37,7 @@ s_client_run (void *arg)
     s_client_t *client = arg;
     FILE *out = fmemopen (client->out, sizeof client->out - 1, "w");
     FILE *err = fmemopen (client->err, sizeof client->err - 1, "w");
-    client->rc = hb_runctl_request (s_dir, client->argc, client->argv, 5000, out, err);
+    client->rc = hb_runctl_request (s_dir, NULL, client->argc, client->argv, 5000, out, err);
     fclose (out);
     fclose (err);
     client->done = true;
@@ -100,7 +100,7 @@ test_status_and_restart (void **state)
 {
     (void) state;
     hb_supervisor_t *sup = s_supervisor ();
-    hb_runctl_t *ctl = hb_runctl_new (sup, s_dir);
+    hb_runctl_t *ctl = hb_runctl_new (sup, s_dir, NULL);
     assert_non_null (ctl);
     char path [128];
     snprintf (path, sizeof path, "%s/%s", s_dir, HB_RUNCTL_FILE);
@@ -108,7 +108,7 @@ test_status_and_restart (void **state)
     assert_int_equal (stat (path, &st), 0);
     assert_int_equal (st.st_mode & 0777, 0600);
     //  a second one on the same run dir: refused, the first keeps its socket
-    assert_null (hb_runctl_new (sup, s_dir));
+    assert_null (hb_runctl_new (sup, s_dir, NULL));
     //  wait for the failing one to be in back-off
     hb_child_info_t info;
     for (int i = 0; i < S_CAP_SLICES; i++) {
@@ -171,7 +171,7 @@ test_bad_requests (void **state)
 {
     (void) state;
     hb_supervisor_t *sup = s_supervisor ();
-    hb_runctl_t *ctl = hb_runctl_new (sup, s_dir);
+    hb_runctl_t *ctl = hb_runctl_new (sup, s_dir, NULL);
     assert_non_null (ctl);
     zsock_t *req = zsock_new_req (NULL);
     assert_non_null (req);
@@ -203,9 +203,9 @@ test_bad_requests (void **state)
     char out [256] = "", err [256] = "";
     FILE *o = fmemopen (out, sizeof out - 1, "w"), *e = fmemopen (err, sizeof err - 1, "w");
     char *bad [] = { "stop", NULL };
-    assert_int_equal (hb_runctl_request (s_dir, 1, bad, 100, o, e), 2);
+    assert_int_equal (hb_runctl_request (s_dir, NULL, 1, bad, 100, o, e), 2);
     char *status [] = { "status", NULL };
-    assert_int_equal (hb_runctl_request (s_dir, 1, status, 100, o, e), 1);
+    assert_int_equal (hb_runctl_request (s_dir, NULL, 1, status, 100, o, e), 1);
     fclose (o);
     fclose (e);
     assert_non_null (strstr (err, "expected 'status' or 'restart NAME'"));

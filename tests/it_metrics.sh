@@ -1,6 +1,7 @@
 #!/bin/sh
-# Prometheus metrics of a short deployment: one sim feed (alpha) and the
-# aggregator, each with a metrics: address on a loopback port.
+# Prometheus metrics of a short deployment: one sim feed (alpha), the
+# aggregator, risk and the hedger, each with a metrics: address on a
+# loopback port (served by the service skeleton of every program).
 #  1. each serves GET /metrics (text format 0.0.4) and 404 elsewhere;
 #  2. a second scrape shows the tick counters moved as ticks flowed
 #     (published by the feed, received by the aggregator);
@@ -10,21 +11,19 @@
 #  4. promtool check metrics accepts every scrape, lint included: any
 #     output from it is a failure;
 #  5. a metrics: port already taken stops the process with a clear error.
-# hb-risk and hb-hedger serve metrics once the service skeleton calls
-# hb_metrics_start from their mains; this test scrapes what serves today.
 # Skips (77) when the binaries, the sim plugin, curl or promtool are missing.
 . "$(dirname "$0")/lib/it.sh"
-it_require hb-feed hb-aggregator hb-tap hb_venue_sim.so curl promtool python3 jq
+it_require hb-feed hb-aggregator hb-risk hb-hedger hb-tap hb_venue_sim.so curl promtool python3 jq
 
 it_tmpdir metrics
 CFG=$DIR/it.yaml
 # two ports nobody listens on now
 set -- $("$PY" -c '
 import socket
-socks = [socket.socket() for _ in range(2)]
+socks = [socket.socket() for _ in range(4)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')
-FEED_PORT=$1 AGG_PORT=$2
+FEED_PORT=$1 AGG_PORT=$2 RISK_PORT=$3 HEDGER_PORT=$4
 {
     it_yaml_head it-metrics
     it_yaml_market 3
@@ -34,12 +33,17 @@ FEED_PORT=$1 AGG_PORT=$2
     it_yaml_instruments BTC-USD BTC-PERP ETH-USD
     echo "components:"
     echo "  aggregator: { endpoint: \"ipc://$DIR/run/aggregator.pub\", snapshot_ms: 200, metrics: \"127.0.0.1:$AGG_PORT\" }"
+    it_yaml_risk 1000000 10
+    echo "    metrics: 127.0.0.1:$RISK_PORT"
+    it_yaml_hedger 5 "metrics: 127.0.0.1:$HEDGER_PORT"
     it_yaml_console
 } >"$CFG"
 
 mkdir -p "$DIR/run"      # the aggregator opens its journal before any bind makes it
 it_bg feed "$BIN/hb-feed" --config "$CFG" --venue alpha; feed=$it_pid
 it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"; agg=$it_pid
+it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
 
 # scrape NAME PORT: the exposition into DIR/NAME.N.prom (N counts up)
 scrape_n=0
@@ -75,6 +79,16 @@ code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FE
 code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AGG_PORT/metrics/x")
 [ "$code" = 404 ] || fail "GET /metrics/x answered $code, not 404"
 echo "ok   both serve /metrics (0.0.4), 404 elsewhere"
+# risk and the hedger serve theirs too: ticks and positions reach them, the
+# hedger's kill switch is there and clear
+wait_for 20 moved risk "$RISK_PORT" 'hb_bus_messages_received_total{family="tick"}' 1 ||
+    fail "risk does not serve /metrics on $RISK_PORT, or receives no tick"
+wait_for 20 moved hedger "$HEDGER_PORT" 'hb_bus_messages_received_total{family="tick"}' 1 ||
+    fail "the hedger does not serve /metrics on $HEDGER_PORT, or receives no tick"
+grep -q '^hb_hedger_kill_switch 0$' "$last_hedger" || fail "no hb_hedger_kill_switch 0 in $last_hedger"
+grep -q '^hb_decision_latency_seconds_count{component="risk"}' "$last_risk" ||
+    fail "no decision latency histogram in risk's metrics"
+echo "ok   risk and the hedger serve /metrics: ticks received, kill switch clear"
 
 # 2. ticks flow: counters move between two scrapes
 TICK_SENT='hb_bus_messages_sent_total{family="tick"}'
@@ -124,6 +138,8 @@ grep -q "metrics: cannot listen on 127.0.0.1:$FEED_PORT" "$DIR/second.out" ||
     fail "no clear error for the taken port: $(cat "$DIR/second.out")"
 echo "ok   a taken metrics port is refused: $(grep -o 'metrics: cannot listen.*' "$DIR/second.out" | head -1)"
 
+it_stop "$hedger" || fail "hedger exit $? on SIGTERM"
+it_stop "$risk" || fail "risk exit $? on SIGTERM"
 it_stop "$feed" || fail "feed exit $? on SIGTERM"
 it_stop "$agg" || fail "aggregator exit $? on SIGTERM"
-echo "ok   SIGTERM: both exit 0"
+echo "ok   SIGTERM: every process exits 0"
