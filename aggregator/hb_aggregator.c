@@ -128,6 +128,8 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill)
         self->failed = true;
         return -1;
     }
+    if (rc == 2)
+        return 0;                   //  implausible: refused and logged by the ledger
     hb_metric_inc (rc > 0 ? self->m_fills : self->m_duplicates);
     int v = hb_book_venue_index (self->book, fill->venue);
     const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;

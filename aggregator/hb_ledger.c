@@ -1,6 +1,8 @@
 /*  hb_ledger: see hb_ledger.h. The fill id set is a czmq zhashx keyed by
     "<venue> <fill_id>" (a space is in neither, so the key is unambiguous). */
 #include "hb_ledger.h"
+
+#include <math.h>
 #include "hb_log.h"
 
 #include <czmq.h>
@@ -18,6 +20,7 @@ struct _hb_ledger_t {
     zhashx_t           *orders;             //  "<venue> <client_id>" -> filled qty (double *)
     hb_ledger_stats_t   stats;
     hb_complain_t       unknown_log;        //  rate-limits the unknown-instrument line
+    hb_complain_t       implausible_log;
 };
 
 static void
@@ -126,6 +129,23 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill)
     if (s_is_new (self, fill) == 0) {
         self->stats.duplicates++;
         return 0;
+    }
+    //  What a fill is worth, in USD: an inverse contract is multiplier USD,
+    //  anything else multiplier units of the asset at the fill's price. An
+    //  instrument we do not know counts one unit per contract.
+    int v = hb_book_venue_index (self->book, fill->venue);
+    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol)
+                                            : NULL;
+    double mult = ins && ins->multiplier > 0 ? ins->multiplier : 1;
+    double usd = ins && ins->kind == HB_KIND_INVERSE_PERP ? fill->qty * mult : fill->qty * fill->px * mult;
+    double max_usd = self->cfg->aggregator.max_fill_usd;     //  0: none (a config built in code)
+    if (!isfinite (usd) || (max_usd > 0 && usd > max_usd)) {
+        self->stats.implausible++;
+        hb_complain (&self->implausible_log, HB_LOG_ERROR,
+                     "fill %s/%s (%s %.6g @ %.6g) is worth %.6g USD, over max_fill_usd %.6g: "
+                     "refused, not journaled", fill->venue, fill->fill_id, fill->symbol, fill->qty,
+                     fill->px, usd, self->cfg->aggregator.max_fill_usd);
+        return 2;
     }
     //  the journal holds the fill in its own envelope-free form: a fill
     //  message stamped by nobody in particular

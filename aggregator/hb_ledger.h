@@ -22,6 +22,7 @@ typedef struct {
     uint64_t duplicates;        //  fills refused as already seen
     uint64_t unknown;           //  journaled fills whose venue/symbol the config lacks
     uint64_t bad_records;       //  journal records that do not decode as a fill (skipped)
+    uint64_t implausible;       //  fills refused before the journal: worth over max_fill_usd
 } hb_ledger_stats_t;
 
 //  Opens (or creates) the journal at path with the given sync policy and
@@ -32,9 +33,12 @@ hb_ledger_t *hb_ledger_new (const hb_config_t *cfg, const char *path,
 void hb_ledger_destroy (hb_ledger_t **self_p);
 
 //  Takes one fill. Returns 1 when it was new (now durable under the policy
-//  and applied), 0 for a duplicate, -1 when the journal append failed (the
-//  fill is not applied; errno from hb_journal_append; the caller should
-//  stop and let a restart replay decide).
+//  and applied), 0 for a duplicate, 2 when it is implausible (worth more
+//  than components.aggregator.max_fill_usd, or not a finite amount: never
+//  journaled, so a bad fill cannot poison every restart; counted and
+//  logged), -1 when the journal append failed (the fill is not applied;
+//  errno from hb_journal_append; the caller should stop and let a restart
+//  replay decide).
 int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill);
 
 //  True when (venue, fill_id) has been taken.

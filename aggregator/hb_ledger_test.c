@@ -81,6 +81,38 @@ s_expect (hb_ledger_t *ledger, int venue, double qty, double entry, double reali
     assert_int_equal (pos.fills, fills);
 }
 
+//  A fill worth more than max_fill_usd (a 1e300 quantity, a forged or
+//  broken message) is refused before the journal: never applied, never
+//  replayed at a restart; the next good one is taken.
+static void
+test_implausible (void **state)
+{
+    (void) state;
+    hb_journal_testing_unlink (s_path);
+    s_cfg->aggregator.max_fill_usd = 1e6;
+    hb_ledger_t *ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (ledger);
+    hb_fill_t huge = s_fill (0, "f1", HB_SIDE_BUY, 1e300, 100);
+    hb_fill_t over = s_fill (0, "f2", HB_SIDE_BUY, 21, 50000);      //  1.05 M USD
+    hb_fill_t fine = s_fill (0, "f3", HB_SIDE_BUY, 19, 50000);      //  0.95 M USD
+    assert_int_equal (hb_ledger_fill (ledger, &huge), 2);
+    assert_int_equal (hb_ledger_fill (ledger, &over), 2);
+    assert_int_equal (hb_ledger_fill (ledger, &fine), 1);
+    assert_int_equal (hb_journal_count (hb_ledger_journal (ledger)), 1);
+    assert_false (hb_ledger_seen (ledger, "v0", "f1"));
+    s_expect (ledger, 0, 19, 50000, 0, 1);
+    hb_ledger_stats_t stats;
+    hb_ledger_stats (ledger, &stats);
+    assert_int_equal (stats.implausible, 2);
+    hb_ledger_destroy (&ledger);
+    ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (ledger);
+    s_expect (ledger, 0, 19, 50000, 0, 1);                          //  the journal had only it
+    hb_ledger_destroy (&ledger);
+    s_cfg->aggregator.max_fill_usd = 0;
+    hb_journal_testing_unlink (s_path);
+}
+
 static void
 test_restart (void **state)
 {
@@ -165,6 +197,7 @@ main (void)
     hb_log_init ("hb_ledger_test", HB_LOG_ERROR);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_restart),
+        cmocka_unit_test (test_implausible),
         cmocka_unit_test (test_unknown),
     };
     return cmocka_run_group_tests_name ("hb_ledger", tests, s_setup, s_teardown);

@@ -83,6 +83,8 @@ s_aggregator (hb_cfg_loader_t *self, const hb_ynode_t *map, const hb_component_c
         hb_yaml_error (&node, "expected always, interval or never");
     hb_cfg_integer (map, "fsync_ms", 10, 0, 60000, &agg->fsync_ms);
     hb_cfg_integer (map, "snapshot_ms", 1000, 10, 3600000, &agg->snapshot_ms);
+    hb_cfg_number (map, "max_fill_usd", false, 1e8, &(hb_cfg_range_t) { 0, 1e12, true, false },
+                   &agg->max_fill_usd);
     hb_cfg_integer (map, "stale_ms", 5000, 1, 3600000, &agg->stale_ms);
 }
 
@@ -93,7 +95,7 @@ s_components (hb_cfg_loader_t *self, const hb_ynode_t *root)
                                          "metrics", NULL };
     static const char *const aggregator_keys [] = { "endpoint", "cpu", "orders", "host", "enabled",
                                                     "program", "metrics", "journal", "fsync",
-                                                    "fsync_ms", "snapshot_ms", "stale_ms",
+                                                    "fsync_ms", "snapshot_ms", "stale_ms", "max_fill_usd",
                                                     "snapshot_endpoint", NULL };
     hb_config_t *cfg = self->cfg;
     bool aggregator = false;

@@ -172,6 +172,7 @@ typedef struct {
     int                 fsync_ms;               //  interval policy: sync at least this often
     int                 snapshot_ms;            //  full snapshot published this often
     int                 stale_ms;               //  default mark staleness limit
+    double              max_fill_usd;           //  a fill worth more is implausible: refused
     int                 cpu;
 } hb_aggregator_cfg_t;
 

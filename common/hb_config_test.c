@@ -98,7 +98,8 @@ test_default (void **state)
     (void) state;
     hb_config_t *cfg = s_load_ok ("config/default.yaml");
     assert_string_equal (cfg->path, "config/default.yaml");
-    assert_string_equal (cfg->run_dir, "/tmp/hedgebus");
+    //  the demo names no run_dir: the per-user default (XDG_RUNTIME_DIR set in main)
+    assert_string_equal (cfg->run_dir, "/run/user/4242/hedgebus");
     assert_int_equal (cfg->log_level, HB_LOG_INFO);
 
     //  assets in file order
@@ -120,7 +121,7 @@ test_default (void **state)
     char plugin [256];
     snprintf (plugin, sizeof plugin, "%s/hb_venue_sim.so", s_plugins);
     assert_string_equal (alpha->plugin_path, plugin);
-    assert_string_equal (alpha->endpoint, "ipc:///tmp/hedgebus/feed.alpha.pub");
+    assert_string_equal (alpha->endpoint, "ipc:///run/user/4242/hedgebus/feed.alpha.pub");
     assert_true (alpha->enabled);
     assert_int_equal (alpha->cpu, -1);
     assert_true (alpha->fee_maker == 0.0001 && alpha->fee_taker == 0.0004);
@@ -164,8 +165,14 @@ test_default (void **state)
     const hb_component_cfg_t *hedger = hb_config_component (cfg, "hedger");
     assert_non_null (hedger);
     assert_true (hedger->sends_orders);
-    assert_string_equal (hedger->endpoint, "ipc:///tmp/hedgebus/hedger.pub");
+    assert_string_equal (hedger->endpoint, "ipc:///run/user/4242/hedgebus/hedger.pub");
     assert_false (hb_config_component (cfg, "risk")->sends_orders);
+    //  defaults: console (orders: true) on <run_dir>/console.pub; risk's
+    //  own endpoint also listed as the component's, for the tools
+    assert_string_equal (hb_config_component (cfg, "console")->endpoint,
+                         "ipc:///run/user/4242/hedgebus/console.pub");
+    assert_string_equal (hb_config_component (cfg, "risk")->endpoint,
+                         "ipc:///run/user/4242/hedgebus/risk.pub");
     assert_null (hb_config_component (cfg, "nobody"));
     hb_config_destroy (&cfg);
     assert_null (cfg);
@@ -493,9 +500,10 @@ test_aggregator (void **state)
     (void) state;
     hb_config_t *cfg = s_load_ok ("config/default.yaml");
     const hb_aggregator_cfg_t *agg = &cfg->aggregator;
-    assert_string_equal (agg->endpoint, "ipc:///tmp/hedgebus/aggregator.pub");
-    assert_string_equal (agg->snapshot_endpoint, "ipc:///tmp/hedgebus/aggregator.snap");
-    assert_string_equal (agg->journal, "/tmp/hedgebus/aggregator.journal");
+    assert_string_equal (agg->endpoint, "ipc:///run/user/4242/hedgebus/aggregator.pub");
+    assert_string_equal (agg->snapshot_endpoint, "ipc:///run/user/4242/hedgebus/aggregator.snap");
+    assert_string_equal (agg->journal, "/run/user/4242/hedgebus/aggregator.journal");
+    assert_true (agg->max_fill_usd == 1e8);
     assert_int_equal (agg->fsync, HB_JOURNAL_FSYNC_ALWAYS);
     assert_int_equal (agg->snapshot_ms, 1000);
     assert_int_equal (agg->stale_ms, 5000);
