@@ -1022,6 +1022,13 @@ hb_hedger_on_control (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
 }
 
 bool
+hb_hedger_broken (hb_hedger_t *self)
+{
+    assert (self);
+    return self->broken;
+}
+
+bool
 hb_hedger_killed (hb_hedger_t *self)
 {
     assert (self);

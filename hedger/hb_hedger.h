@@ -107,6 +107,11 @@ double hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns);
 //  (hb_hedger_new and hb_hedger_on_request make one) or hedger.control.
 bool hb_hedger_killed (hb_hedger_t *self);
 
+//  True once a journal write or sync failed: no order goes out any more
+//  (every request is refused journal_failed) until a restart replays what
+//  is durable. The heartbeat says so (status bit 2), not "ok".
+bool hb_hedger_broken (hb_hedger_t *self);
+
 //  Looks at the kill file: when it appeared since the last look, the kill
 //  is applied (working orders canceled, the echo published), when it
 //  vanished the switch is reset (echoed too). Call from a timer.

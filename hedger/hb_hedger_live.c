@@ -154,7 +154,9 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
     hb_heartbeat_t *hb = &msg.u.heartbeat;
     hb->msgs_in = self->msgs_in;
     hb->queue_depth = st.in_flight;
-    hb->status = hb_hedger_killed (self->hedger)? 1: 0;     //  1: kill switch set
+    //  1: kill switch set; 2: journal failed (cannot trade): never "ok"
+    //  while it cannot do its job
+    hb->status = (hb_hedger_killed (self->hedger)? 1u: 0u) | (hb_hedger_broken (self->hedger)? 2u: 0u);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }

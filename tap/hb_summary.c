@@ -321,8 +321,8 @@ hb_summary_status_name (const char *component, uint32_t status)
 {
     if (status == 0)
         return "ok";
-    if (strcmp (component, "hedger") == 0)
-        return "KILLED";                //  the hedger's only status (hb-hedger)
+    if (strcmp (component, "hedger") == 0)          //  hb-hedger's bits
+        return (status & 2) ? "JOURNAL FAILED" : "KILLED";
     if (strncmp (component, "feed.", 5) == 0)
         return (status & HB_TICK_OUTAGE) ? "OUTAGE" : (status & HB_TICK_STALE) ? "stale" : "degraded";
     return "degraded";

@@ -173,6 +173,8 @@ test_status_names (void **state)
     (void) state;
     assert_string_equal (hb_summary_status_name ("hedger", 0), "ok");
     assert_string_equal (hb_summary_status_name ("hedger", 1), "KILLED");
+    assert_string_equal (hb_summary_status_name ("hedger", 2), "JOURNAL FAILED");
+    assert_string_equal (hb_summary_status_name ("hedger", 3), "JOURNAL FAILED");
     assert_string_equal (hb_summary_status_name ("feed.alpha", HB_TICK_OUTAGE), "OUTAGE");
     assert_string_equal (hb_summary_status_name ("feed.alpha", HB_TICK_STALE), "stale");
     assert_string_equal (hb_summary_status_name ("feed.alpha", 0), "ok");
