@@ -92,6 +92,24 @@ s_progress (s_live_t *self)
                       hb_mono_ns ());
 }
 
+static int s_on_timer (zloop_t *loop, int timer_id, void *arg);
+
+//  -1 (the reactor stops, the process exits 1) once the journal failed: a
+//  hedger that cannot journal cannot trade, and a restart is how it
+//  repairs itself (replay of what is durable) once the disk works again;
+//  hb-run restarts it with its back-off meanwhile. Its last heartbeat
+//  says why (status bit 2).
+static int
+s_alive (s_live_t *self)
+{
+    if (!hb_hedger_broken (self->hedger))
+        return 0;
+    s_on_timer (NULL, 0, self);
+    hb_error ("hedger: journal %s failed: no order can be journaled, stopping (a restart "
+              "replays what is durable)", self->cfg->hedger.journal);
+    return -1;
+}
+
 static int
 s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
 {
@@ -128,7 +146,7 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
         }
     }
     s_release (self, false);
-    return 0;
+    return s_alive (self);
 }
 
 static int
@@ -138,7 +156,7 @@ s_on_grid (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     s_live_t *self = (s_live_t *) arg;
     s_release (self, false);
-    return 0;
+    return s_alive (self);
 }
 
 static int
@@ -169,7 +187,7 @@ s_on_timeouts (zloop_t *loop, int timer_id, void *arg)
     s_live_t *self = (s_live_t *) arg;
     hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
     hb_hedger_check_kill (self->hedger, hb_wall_ns ());
-    return 0;
+    return s_alive (self);
 }
 
 static int
