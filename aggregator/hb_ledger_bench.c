@@ -50,11 +50,22 @@ s_fill (hb_fill_t *fill, uint64_t n)
     strcpy (fill->fee_asset, "USD");
 }
 
+//  Removes a journal and the marker that says it existed, so that the next
+//  run starts a fresh one on purpose (hb_journal_open_owned).
+static void
+s_unlink (const char *path)
+{
+    char marker [4096];
+    snprintf (marker, sizeof marker, "%s.created", path);
+    unlink (path);
+    unlink (marker);
+}
+
 //  Appends n fills; returns fills per second.
 static double
 s_run (const hb_config_t *cfg, const char *path, hb_journal_policy_t policy, uint64_t n, uint64_t *syncs)
 {
-    unlink (path);
+    s_unlink (path);
     hb_ledger_t *ledger = hb_ledger_new (cfg, path, policy, 10);
     if (!ledger)
         exit (1);
@@ -103,7 +114,7 @@ main (int argc, char *argv [])
             (double) (t1 - t0) / 1e6, (double) stats.replayed / ((double) (t1 - t0) / 1e9));
     int rc = stats.replayed == n ? 0 : 1;
     hb_ledger_destroy (&ledger);
-    unlink (path);
+    s_unlink (path);
     free (cfg);
     return rc;
 }
