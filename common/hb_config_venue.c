@@ -13,6 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+//  Sane bounds, so that a slip of the keyboard (1e300, 5e-324) is an error
+//  at its line rather than a number every later computation trusts:
+//  contract sizes, ticks and lots within [1e-12, 1e9]; a starting
+//  position of at most 1e9 units; an entry price of at most 1e9 USD.
+#define S_QTY_MAX       1e9
+#define S_PRICE_MAX     1e9
+static const hb_cfg_range_t s_size_range = { 1e-12, 1e9, false, false };
+
 #define S_LOT_TOL           1e-9
 
 //  ---------------------------------------------------------------------------
@@ -125,14 +133,14 @@ s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venu
 
     //  An inverse perp's multiplier is its contract size in USD: no default
     bool inverse = ins->kind == HB_KIND_INVERSE_PERP;
-    if (hb_cfg_number (map, "multiplier", inverse, 1, &hb_cfg_positive, &ins->multiplier) == 0
+    if (hb_cfg_number (map, "multiplier", inverse, 1, &s_size_range, &ins->multiplier) == 0
     &&  ins->kind == HB_KIND_SPOT && ins->multiplier != 1) {
         hb_ynode_get (map, "multiplier", &node);
         hb_yaml_error (&node, "a spot instrument has no multiplier (must be 1)");
     }
-    hb_cfg_number (map, "tick", true, 0, &hb_cfg_positive, &ins->tick_size);
-    bool lot_ok = hb_cfg_number (map, "lot", true, 0, &hb_cfg_positive, &ins->lot_size) == 0;
-    if (hb_cfg_number (map, "min", false, ins->lot_size, &hb_cfg_positive, &ins->min_qty) == 0 && lot_ok
+    hb_cfg_number (map, "tick", true, 0, &s_size_range, &ins->tick_size);
+    bool lot_ok = hb_cfg_number (map, "lot", true, 0, &s_size_range, &ins->lot_size) == 0;
+    if (hb_cfg_number (map, "min", false, ins->lot_size, &s_size_range, &ins->min_qty) == 0 && lot_ok
     &&  hb_ynode_get (map, "min", &node) == 0) {
         double lots = ins->min_qty / ins->lot_size;
         if (ins->min_qty < ins->lot_size * (1 - S_LOT_TOL))
@@ -199,12 +207,13 @@ s_positions (const hb_ynode_t *seq, hb_venue_cfg_t *venue)
                                        venue->positions [j].line);
             }
         }
-        if (hb_cfg_number (&item, "qty", true, 0, &(hb_cfg_range_t) { -INFINITY, INFINITY, false, false },
+        if (hb_cfg_number (&item, "qty", true, 0, &(hb_cfg_range_t) { -S_QTY_MAX, S_QTY_MAX, false, false },
                            &position->qty) == 0 && position->qty == 0) {
             hb_ynode_get (&item, "qty", &node);
             hb_yaml_error (&node, "must not be 0 (leave a flat position out)");
         }
-        hb_cfg_number (&item, "entry", true, 0, &hb_cfg_positive, &position->entry);
+        hb_cfg_number (&item, "entry", true, 0, &(hb_cfg_range_t) { 0, S_PRICE_MAX, true, false },
+                       &position->entry);
         venue->n_positions++;
     }
 }

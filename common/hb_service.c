@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ struct _hb_service_t {
     const char  *level_text;
     hb_config_t *config;
     zloop_t     *loop;
+    int          lock_fd;           //  <run_dir>/<name>.lock while the reactor runs, else -1
 #ifdef HB_TEST_HOOKS
     const char  *block_file;
 #endif
@@ -232,6 +234,36 @@ s_cpu (hb_service_t *self)
     return component ? component->cpu : -1;
 }
 
+//  Takes <run_dir>/<name>.lock for the life of the process; -1 (logged)
+//  when another process holds it
+static int
+s_lock (hb_service_t *self)
+{
+    char path [HB_PATH_MAX + HB_NAME_MAX + 16];
+    snprintf (path, sizeof path, "%s/%s.lock", self->config->run_dir, self->name);
+    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd == -1) {
+        hb_error ("%s: cannot open: %s", path, strerror (errno));
+        return -1;
+    }
+    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid [32] = "";
+        ssize_t n = pread (fd, pid, sizeof pid - 1, 0);
+        pid [n > 0 ? n : 0] = 0;
+        pid [strcspn (pid, "\n")] = 0;
+        hb_error ("%s: another %s runs on this run_dir already (pid %s): not starting a second",
+                  path, self->name, pid [0] ? pid : "?");
+        close (fd);
+        return -1;
+    }
+    char pid [32];
+    int len = snprintf (pid, sizeof pid, "%d\n", (int) getpid ());
+    if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, (size_t) len, 0) != len)
+        hb_warn ("%s: cannot write our pid: %s", path, strerror (errno));
+    self->lock_fd = fd;             //  held until the reactor has stopped
+    return 0;
+}
+
 //  The reactor: start, READY=1, run until a signal or a handler ends it
 static int
 s_run (hb_service_t *self)
@@ -265,6 +297,13 @@ s_run (hb_service_t *self)
             zloop_destroy (&self->loop);
             return 2;
         }
+        //  One instance per component and run_dir: a second hb-risk would
+        //  publish a second stream of decisions under the same name. The
+        //  lock goes with the process (a kill -9 frees it).
+        if (s_lock (self) != 0) {
+            zloop_destroy (&self->loop);
+            return 2;
+        }
     }
     int rc = def->start ? def->start (self, def->state) : 0;
     if (rc == 0) {
@@ -282,6 +321,9 @@ s_run (hb_service_t *self)
     }
     int stop_rc = def->stop ? def->stop (self, def->state, s_signalled != 0) : 0;
     zloop_destroy (&self->loop);
+    if (self->lock_fd >= 0)
+        close (self->lock_fd);          //  the lock goes with it
+    self->lock_fd = -1;
     return rc != 0 ? rc : stop_rc;
 }
 
@@ -290,7 +332,7 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
 {
     assert (def && def->program);
     assert (!def->options || def->option);
-    hb_service_t service = { .def = def, .name = def->component };
+    hb_service_t service = { .def = def, .name = def->component, .lock_fd = -1 };
     hb_service_t *self = &service;
     //  czmq's own SIGINT handler would set zsys_interrupted and make
     //  blocking calls fail at random points; we stop at one place instead.

@@ -120,6 +120,14 @@ open=$(find "$DIR/run" -mindepth 1 -perm /007)
 echo "ok   run dir 0700, hb-run.ctl 0600, sockets and journals closed to others: $(cd "$DIR/run" &&
     stat -c '%n=%a' aggregator.pub feed.alpha.fills aggregator.journal | tr '\n' ' ')"
 
+# 4b. one instance per component and run dir: a second aggregator started
+# by hand is refused (the lock names the first one's pid)
+"$BIN/hb-aggregator" --config "$CFG" >"$DIR/second.out" 2>&1; rc=$?
+[ "$rc" = 2 ] || fail "a second aggregator: exit $rc, expected 2: $(cat "$DIR/second.out")"
+grep -q "another aggregator runs on this run_dir already" "$DIR/second.out" ||
+    fail "no clear reason for the second aggregator: $(cat "$DIR/second.out")"
+echo "ok   a second aggregator refused: $(grep -o 'another aggregator.*' "$DIR/second.out")"
+
 # 5. SIGTERM: then nothing answers
 it_stop "$run"; rc=$?
 [ "$rc" = 0 ] || fail "hb-run exited $rc after SIGTERM with everything up"
