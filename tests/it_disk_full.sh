@@ -49,8 +49,12 @@ done
 grep -q "No space left on device" "$DIR/run.log" ||
     fail "no reason in hb-run's log: $(grep -i "journal" "$DIR/run.log" | tail -3)"
 stopped=$(awk '($1 == "aggregator" || $1 == "hedger") && ($2 == "backing-off" || $4 > 0) { print $1 }' "$DIR/status.txt" | head -1)
-sleep 2
-orders_before=$(grep -c '"publisher":"hedger"' "$BUS")
+# what was journaled before the disk filled may still be hedged (risk knew
+# it); once that is done, nothing new can be learned: the hedger goes quiet
+hedger_orders() { grep -c '"publisher":"hedger"' "$BUS"; }
+quiet() { q=$(hedger_orders); sleep 3; [ "$(hedger_orders)" = "$q" ]; }
+wait_for 60 quiet || fail "the hedger kept trading while $stopped could not journal"
+orders_before=$(hedger_orders)
 sleep 4
 [ "$(grep -c '"publisher":"hedger"' "$BUS")" = "$orders_before" ] ||
     fail "the hedger traded while $stopped could not journal"
