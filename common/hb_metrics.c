@@ -9,6 +9,7 @@
     cumulative by the writer, which also computes _count from them so that
     _count always equals the +Inf bucket.                                   */
 #include "hb_metrics.h"
+#include "hb_num.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -336,11 +337,7 @@ s_number (FILE *out, double value)
         return;
     }
     char text [32];
-    for (int precision = 15; precision <= 17; precision++) {
-        snprintf (text, sizeof text, "%.*g", precision, value);
-        if (strtod (text, NULL) == value)
-            break;
-    }
+    hb_num_shortest (value, text, sizeof text);
     fputs (text, out);
 }
 

@@ -2,6 +2,7 @@
     and decode failures, topics, and one JSON object per message (what
     hb-tap prints). The codec itself is in hb_msg.c.                       */
 #include "hb_msg.h"
+#include "hb_num.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -355,11 +356,7 @@ s_double (s_json_t *self, double value)
         return;
     }
     char text [32];
-    for (int precision = 15; precision <= 17; precision++) {
-        snprintf (text, sizeof text, "%.*g", precision, value);
-        if (strtod (text, NULL) == value)
-            break;
-    }
+    hb_num_shortest (value, text, sizeof text);
     s_lit (self, text);
 }
 

@@ -30,7 +30,6 @@ typedef struct {
 
 struct _hb_sub_t {
     zsock_t       *sock;            //  == sources [0].sock
-    void          *handle;
     s_source_t     sources [1 + HB_SUB_MAX_SOURCES];
     int            n_sources;
     int            next;            //  round robin: the source tried first
@@ -106,12 +105,11 @@ hb_sub_new (int rcvhwm)
         return NULL;
     }
     s_register_metrics (self);
-    self->handle = zsock_resolve (self->sock);
     self->rcvhwm = rcvhwm > 0 ? rcvhwm : HB_SUB_RCVHWM_DEFAULT;
     //  HWM applies to pipes created after it is set: before any connect.
     zsock_set_rcvhwm (self->sock, self->rcvhwm);
     self->sources [0].sock = self->sock;
-    self->sources [0].handle = self->handle;
+    self->sources [0].handle = zsock_resolve (self->sock);
     self->n_sources = 1;
     return self;
 }
