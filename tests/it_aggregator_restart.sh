@@ -1,4 +1,5 @@
 #!/bin/sh
+# hb-test: serial (a kill storm: timing-sensitive under a second test's load)
 # hb-aggregator survives kill -9: two sim venues (alpha: spot + linear perps
 # and a starting position; gamma: an inverse perp) fill a stream of market
 # orders sent with hb-tap --send-order while hb-tap records every fill on the

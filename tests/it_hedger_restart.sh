@@ -1,4 +1,5 @@
 #!/bin/sh
+# hb-test: serial (a kill storm: timing-sensitive under a second test's load)
 # hb-hedger killed at injected points, restarted, never hedges twice and
 # loses no hedge. Two sim venues (alpha, beta), hb-aggregator, hb-risk
 # (BTC band 20,000 USD) and hb-hedger started with HB_HEDGER_CRASH set to

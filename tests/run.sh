@@ -5,7 +5,8 @@
 #  - static checks: cppcheck, folder-circles (tests/check_circles.py)
 #  - integration: tests/it_*.sh, each one test; exit 0 pass, 77 skip
 # Integration tests run the ASan+UBSan binaries: HB_BIN, HB_PLUGIN_PATH.
-# TESTS="pattern" runs only matching names (logs in build/test-logs-PID).
+# TESTS="regex" (extended, e.g. "risk|hedger") runs only matching names
+# (logs in build/test-logs-PID). HB_IT_JOBS: integration scripts at once.
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
 ASAN=$TOP/build/asan
@@ -22,7 +23,7 @@ if [ -z "$TESTS" ]; then LOG=$TOP/build/test-logs; else LOG=$TOP/build/test-logs
 rm -rf "$LOG"; mkdir -p "$LOG"
 pass=0; fail=0; skip=0; failed_names=""
 
-want() { [ -z "$TESTS" ] || echo "$1" | grep -q -- "$TESTS"; }
+want() { [ -z "$TESTS" ] || echo "$1" | grep -Eq -- "$TESTS"; }
 
 for t in "$ASAN"/tests/*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
@@ -89,19 +90,47 @@ if want folder-circles; then
     fi
 fi
 
+# Integration scripts run HB_IT_JOBS at a time (default 2): each has its
+# own temp dir, ipc endpoints and free ports. A script whose header says
+# "# hb-test: serial" runs alone, after the others (network namespaces, a
+# machine-wide mount, or a load-sensitive kill storm).
+JOBS=${HB_IT_JOBS:-2}
+it_report() {       # NAME: counts and prints the result of a finished script
+    rc=$(cat "$LOG/$1.rc"); took=$(cat "$LOG/$1.took")
+    case $rc in
+        0)  pass=$((pass + 1)); echo "ok   $1 (${took}s)" ;;
+        77) skip=$((skip + 1)); echo "skip $1: $(tail -1 "$LOG/$1.log")" ;;
+        *)  fail=$((fail + 1)); failed_names="$failed_names $1"
+            echo "FAIL $1 (rc $rc, ${took}s) -- $LOG/$1.log"; tail -40 "$LOG/$1.log" | sed 's/^/    /' ;;
+    esac
+}
+it_start() {        # SCRIPT NAME: runs it in the background; NAME.rc when done
+    ( start=$(date +%s)
+      timeout 900 sh "$1" >"$LOG/$2.log" 2>&1; echo $? >"$LOG/$2.rc.tmp"
+      echo $(( $(date +%s) - start )) >"$LOG/$2.took"
+      mv "$LOG/$2.rc.tmp" "$LOG/$2.rc" ) &
+}
+running=""
+it_reap() {         # reports whatever finished; running: those still going
+    still=""
+    for r in $running; do
+        if [ -f "$LOG/$r.rc" ]; then it_report "$r"; else still="$still $r"; fi
+    done
+    running=$still
+}
+it_count() { set -- $running; echo $#; }
+serial=""
 for s in "$TOP"/tests/it_*.sh; do
     [ -f "$s" ] || continue
     name=$(basename "$s" .sh); want "$name" || continue
-    out=$LOG/$name.log
-    start=$(date +%s)
-    timeout 900 sh "$s" >"$out" 2>&1; rc=$?
-    took=$(( $(date +%s) - start ))
-    case $rc in
-        0)  pass=$((pass + 1)); echo "ok   $name (${took}s)" ;;
-        77) skip=$((skip + 1)); echo "skip $name: $(tail -1 "$out")" ;;
-        *)  fail=$((fail + 1)); failed_names="$failed_names $name"
-            echo "FAIL $name (rc $rc, ${took}s) -- $out"; tail -40 "$out" | sed 's/^/    /' ;;
-    esac
+    if grep -q '^# hb-test: serial' "$s"; then serial="$serial $s"; continue; fi
+    while [ "$(it_count)" -ge "$JOBS" ]; do sleep 1; it_reap; done
+    it_start "$s" "$name"; running="$running $name"
+done
+while [ -n "$running" ]; do sleep 1; it_reap; done
+for s in $serial; do
+    name=$(basename "$s" .sh)
+    it_start "$s" "$name"; wait; it_report "$name"
 done
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
