@@ -114,6 +114,6 @@ fi
 echo "ok   user stream: no duplicate fill, resting order filled from it, new listenKey, keepalive"
 
 # 4. clean stop
-it_stop "$pid_feed" || fail "hb-feed exit $? after SIGTERM"
+it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 echo "ok   hb-feed stopped cleanly"
 exit 0

@@ -94,7 +94,7 @@ grep -q '"sor_limit_ioc"' "$DIR/server.jsonl" || true
 echo "ok   signed orders: filled (accepted, fill, done) and refused (insufficient_collateral)"
 
 # 5. clean stop; the secret never reached a log
-it_stop "$pid_feed" || fail "hb-feed exited $? after SIGTERM"
+it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"
 venue_no_secret "the API secret appears in a log" "$SECRET"
 echo "ok   clean SIGTERM, no secret in any log"

@@ -126,7 +126,7 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
 echo "ok   answers lost with the connection: asked after the reconnect, one outcome each"
 
 # 5. clean stop; the secret never reached a log
-it_stop "$pid_feed" || fail "hb-feed exited $? after SIGTERM"
+it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"
 venue_no_secret "the API secret appears in a log" "$SECRET"
 echo "ok   clean SIGTERM, no secret in any log"

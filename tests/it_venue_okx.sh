@@ -121,7 +121,7 @@ venue_rejected 51008
 echo "ok   signed login and orders: filled (accepted, 2 fills, done) and refused (insufficient_collateral)"
 
 # 5. clean stop; no secret in a log
-it_stop "$pid_feed" || fail "hb-feed exited $? after SIGTERM"
+it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"
 venue_no_secret "the API secret or passphrase appears in a log" "$SECRET" "$PASSPHRASE"
 echo "ok   clean SIGTERM, no secret in any log"

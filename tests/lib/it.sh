@@ -10,7 +10,7 @@
 #   it_require WHAT...        exit 77 ("skip: ...") unless each is there
 #   it_tmpdir NAME            DIR, pids and the cleanup on exit
 #   it_bg LOG COMMAND...      start COMMAND in the background, pid in pids
-#   it_stop PID, it_stop_all, it_forget PID
+#   it_stop PID, it_stop_ok PID LOG WHAT, it_stop_all, it_forget PID
 #   fail MESSAGE...           report, show the logs, exit 1
 #   wait_for SECONDS COMMAND...
 #   it_net_usd, it_within     a hedging test's pos.BTC against its band
@@ -125,6 +125,24 @@ it_stop() {
     kill -TERM "$1" 2>/dev/null; wait "$1"; it_rc=$?
     it_forget "$1"
     return $it_rc
+}
+
+# it_stop_ok PID LOG WHAT: it_stop, and fail unless PID exited 0. One
+# exception, said aloud: LeakSanitizer's own tracer crashing at exit
+# ("Tracer caught signal 11", seen under heavy CPU load while it stops the
+# world) is a failure of the tool, not of the program: no leak was checked,
+# none reported, and the program had stopped cleanly. Any sanitizer report
+# in LOG still fails.
+it_stop_ok() {
+    it_stop "$1" && return 0
+    it_rc=$?
+    if grep -q "LeakSanitizer has encountered a fatal error" "$2" 2>/dev/null \
+    && grep -q "Tracer caught signal" "$2" \
+    && ! grep -q "ERROR: LeakSanitizer: detected memory leaks\|ERROR: AddressSanitizer\|runtime error:" "$2"; then
+        echo "note: $3: LeakSanitizer's tracer crashed at exit (rc $it_rc, a tool failure; no leak report)"
+        return 0
+    fi
+    fail "$3 exited $it_rc after SIGTERM"
 }
 
 # it_net_usd FILE: pos.BTC's net_usd in the last one hb-tap wrote to FILE,
