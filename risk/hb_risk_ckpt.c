@@ -375,6 +375,7 @@ struct _hb_risk_ckpt_t {
     hb_complain_t      c_write;
     hb_metric_t       *m_restored;
     hb_metric_t       *m_write_errors;
+    hb_metric_t       *m_discarded [HB_RISK_CKPT_PENDING + 1];     //  by status
 };
 
 hb_risk_ckpt_t *
@@ -393,6 +394,15 @@ hb_risk_ckpt_new (const hb_config_t *cfg)
                                            "estimator checkpoints restored at start", NULL, NULL);
     self->m_write_errors = hb_metrics_counter (metrics, "hb_risk_checkpoint_write_errors_total",
                                                "estimator checkpoints that could not be written", NULL, NULL);
+    //  the label values are registered at start, so a scrape shows each at 0
+    static const hb_risk_ckpt_status_t reasons [] = {
+        HB_RISK_CKPT_DAMAGED, HB_RISK_CKPT_CONFIG, HB_RISK_CKPT_TOO_OLD, HB_RISK_CKPT_FUTURE,
+        HB_RISK_CKPT_UNREADABLE
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons [0]; i++)
+        self->m_discarded [reasons [i]] = hb_metrics_counter (metrics, "hb_risk_checkpoint_discarded_total",
+            "estimator checkpoints found at start and not used", "reason",
+            hb_risk_ckpt_status_name (reasons [i]));
     return self;
 }
 
@@ -418,10 +428,7 @@ static void
 s_discard (hb_risk_ckpt_t *self, hb_risk_ckpt_status_t status, const char *why)
 {
     self->status = status;
-    hb_metric_t *m = hb_metrics_counter (hb_metrics_process (), "hb_risk_checkpoint_discarded_total",
-                                         "estimator checkpoints found at start and not used", "reason",
-                                         hb_risk_ckpt_status_name (status));
-    hb_metric_inc (m);
+    hb_metric_inc (self->m_discarded [status]);
     hb_warn ("risk: checkpoint %s discarded (%s: %s): starting cold, hedging after min_samples (%d); "
              "no data is lost, the estimator rebuilds from the market", self->path,
              hb_risk_ckpt_status_name (status), why, self->cfg->risk.min_samples);
