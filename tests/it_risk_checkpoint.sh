@@ -48,10 +48,11 @@ exposures() { grep '"risk_exposure"' "$1" | jq -c '.risk_exposure'; }
 # has_exposures FILE N: at least N exposures in FILE
 has_exposures() { [ "$(exposures "$1" | wc -l)" -ge "$2" ]; }
 # warm_past FILE N: an exposure not warming up with at least N samples
+# (counted: jq -e on no input at all says yes)
 warm_past() {
-    exposures "$1" | jq -e --argjson n "$2" \
-        'select(((.flags // []) | any(. == "warming_up")) | not) | select(.samples >= $n)' \
-        >/dev/null 2>&1
+    k=$(exposures "$1" | jq -s --argjson n "$2" \
+        'map(select(((.flags // []) | any(. == "warming_up")) | not) | select(.samples >= $n)) | length')
+    [ "${k:-0}" -ge 1 ]
 }
 # first FILE: the first exposure received
 first() { exposures "$1" | head -1; }
