@@ -192,6 +192,11 @@ typedef struct {
     double  residual_sigma_limit;           //  USD over the horizon; 0: no sigma trigger
     int     min_samples;                    //  returns needed before any hedge request
     double  rate;                           //  risk-free rate for option greeks
+    //  the estimator's checkpoint (risk/hb_risk_ckpt.h); max age 0 or an
+    //  empty path (a config built in code): none read or written
+    char    checkpoint [HB_PATH_MAX];       //  default <run_dir>/risk.ckpt
+    int     checkpoint_max_age_s;           //  an older one is discarded
+    int     checkpoint_every_s;             //  written every this much data time
 } hb_risk_cfg_t;
 
 //  hb-hedger's settings (components.hedger), defaults filled in even when

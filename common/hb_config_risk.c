@@ -5,6 +5,7 @@
 #include "hb_config_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define S_BAND_DEFAULT_USD  100000.0
@@ -12,7 +13,8 @@
 const char *const hb_cfg_risk_keys [] = {
     "endpoint", "cpu", "orders", "host", "enabled", "program", "metrics",
     "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
-    "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate", NULL
+    "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate",
+    "checkpoint", "checkpoint_max_age_s", "checkpoint_every_s", NULL
 };
 
 static const hb_cfg_range_t s_lambda = { 0, 1, true, true };
@@ -49,6 +51,27 @@ s_bands (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
     }
 }
 
+//  checkpoint: an absolute path, <run_dir>/risk.ckpt by default; its age
+//  limit (0: no checkpoint) and how often it is written
+static void
+s_checkpoint (hb_cfg_loader_t *self, const hb_ynode_t *map)
+{
+    hb_risk_cfg_t *risk = &self->cfg->risk;
+    hb_ynode_t node;
+    int n = snprintf (risk->checkpoint, sizeof risk->checkpoint, "%s/risk.ckpt", self->cfg->run_dir);
+    if (hb_ynode_get (map, "checkpoint", &node) == 0) {
+        if (hb_ynode_string (&node, risk->checkpoint, sizeof risk->checkpoint) == 0
+        &&  risk->checkpoint [0] != '/')
+            hb_yaml_error (&node, "must be an absolute path");
+    }
+    else
+    if (n < 0 || (size_t) n >= sizeof risk->checkpoint)
+        hb_yaml_error_at (self->yaml, 0, "components.risk",
+                          "default <run_dir>/risk.ckpt is too long: set checkpoint");
+    hb_cfg_integer (map, "checkpoint_max_age_s", 300, 0, 86400, &risk->checkpoint_max_age_s);
+    hb_cfg_integer (map, "checkpoint_every_s", 10, 1, 3600, &risk->checkpoint_every_s);
+}
+
 void
 hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component)
 {
@@ -82,6 +105,7 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     hb_cfg_number (map, "residual_sigma_limit", false, 0, &hb_cfg_nonneg, &risk->residual_sigma_limit);
     hb_cfg_integer (map, "min_samples", 30, 2, 1000000, &risk->min_samples);
     hb_cfg_number (map, "rate", false, 0, &s_rate, &risk->rate);
+    s_checkpoint (self, map);
 
     //  the risk messages carry at most HB_RISK_MAX_ASSETS assets
     if (present && self->cfg->n_assets > HB_RISK_MAX_ASSETS)

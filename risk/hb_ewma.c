@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct _hb_ewma_t {
     int       n;
@@ -56,6 +57,24 @@ hb_ewma_reset (hb_ewma_t *self)
     for (size_t i = 0; i < n; i++)
         self->obs [i] = 0;
     self->samples = 0;
+}
+
+int
+hb_ewma_load (hb_ewma_t *self, const double *cov, const uint64_t *obs, uint64_t samples)
+{
+    size_t n = (size_t) self->n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double v = cov [i * n + j];
+            if (!isfinite (v) || v != cov [j * n + i] || (i == j && v < 0)) {
+                errno = EINVAL;
+                return -1;
+            }
+        }
+    memcpy (self->cov, cov, n * n * sizeof *self->cov);
+    memcpy (self->obs, obs, n * sizeof *self->obs);
+    self->samples = samples;
+    return 0;
 }
 
 int

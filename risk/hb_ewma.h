@@ -51,6 +51,14 @@ void hb_ewma_destroy (hb_ewma_t **self_p);
 //  Forgets every sample (S = 0, nothing seeded).
 void hb_ewma_reset (hb_ewma_t *self);
 
+//  Replaces the whole state with a saved one (risk/hb_risk_ckpt.h): cov
+//  n x n row-major (stride n), obs per asset, the sample count. The next
+//  update then gives bit for bit what it would have given in the process
+//  that saved it. Returns 0, or -1 (errno EINVAL, state unchanged) when cov
+//  has a value that is not finite, is not symmetric, or has a negative
+//  diagonal: a state the recursion can never reach.
+int hb_ewma_load (hb_ewma_t *self, const double *cov, const uint64_t *obs, uint64_t samples);
+
 //  One sample of n returns. present[i] false (or present == NULL for all
 //  present) marks asset i as missing in this sample; see the header comment.
 //  A return marked present but not finite is treated as missing and makes

@@ -72,6 +72,7 @@ struct _hb_risk_t {
     bool        positions_known;
     bool        data_time;          //  hb_risk_set_data_time
     int64_t     sample_ns;          //  time of the last sample
+    bool        imported;           //  hb_risk_import: the next return spans a gap
     uint64_t    samples;            //  grid samples taken
     uint64_t    requested_at;       //  sample of the last hedge request (0: none)
     uint64_t    ignored;
@@ -380,10 +381,27 @@ s_prices (hb_risk_t *self, int64_t now_ns)
     }
 }
 
+//  Periods the return of a sample at now_ns spans: 1 on the grid; after
+//  hb_risk_import the gap since the restored sample, 0 (no return) when
+//  that is longer than HB_RISK_GAP_MAX_PERIODS or not forward in time
+static double
+s_gap (hb_risk_t *self, int64_t now_ns)
+{
+    if (!self->imported)
+        return 1;
+    self->imported = false;
+    int64_t period = (int64_t) self->rc->sample_ms * 1000000;
+    int64_t gap = now_ns - self->sample_ns;
+    if (gap <= 0 || gap > period * HB_RISK_GAP_MAX_PERIODS)
+        return 0;
+    return (double) ((gap + period / 2) / period);
+}
+
 int
 hb_risk_sample (hb_risk_t *self, int64_t now_ns)
 {
     assert (self);
+    double periods = s_gap (self, now_ns);
     self->samples++;
     self->sample_ns = now_ns;
     s_prices (self, now_ns);
@@ -392,8 +410,10 @@ hb_risk_sample (hb_risk_t *self, int64_t now_ns)
         bool fresh = !self->stale [a];
         //  a return spans exactly one period: an asset stale now or at the
         //  previous sample has none (the gap would land in one "period")
-        self->present [a] = fresh && self->last_fresh [a] && self->last_px [a] > 0;
+        self->present [a] = fresh && self->last_fresh [a] && self->last_px [a] > 0 && periods > 0;
         self->r [a] = self->present [a] ? log (self->px [a] / self->last_px [a]) : 0;
+        if (self->present [a] && periods > 1)
+            self->r [a] /= sqrt (periods);
         present += self->present [a];
         self->last_fresh [a] = fresh;
         if (fresh)
@@ -683,6 +703,48 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
 }
 
 //  ---------------------------------------------------------------------------
+//  Checkpoint (risk/hb_risk_ckpt.h)
+
+void
+hb_risk_export (const hb_risk_t *self, hb_risk_state_t *out)
+{
+    assert (self);
+    assert (out);
+    memset (out, 0, sizeof *out);
+    size_t n = (size_t) self->n;
+    out->n = self->n;
+    out->sample_ns = self->sample_ns;
+    out->samples = self->samples;
+    out->ewma_samples = hb_ewma_samples (self->ewma);
+    memcpy (out->cov, hb_ewma_cov (self->ewma), n * n * sizeof *out->cov);
+    for (int a = 0; a < self->n; a++) {
+        out->last_px [a] = self->last_px [a];
+        out->last_fresh [a] = self->last_fresh [a];
+        out->obs [a] = hb_ewma_observations (self->ewma, a);
+    }
+}
+
+int
+hb_risk_import (hb_risk_t *self, const hb_risk_state_t *state)
+{
+    assert (self);
+    assert (state);
+    if (state->n != self->n
+    ||  hb_ewma_load (self->ewma, state->cov, state->obs, state->ewma_samples) != 0)
+        return -1;
+    self->sample_ns = state->sample_ns;
+    self->samples = state->samples;
+    self->requested_at = 0;
+    self->imported = true;
+    for (int a = 0; a < self->n; a++) {
+        self->last_px [a] = state->last_px [a];
+        self->last_fresh [a] = state->last_fresh [a];
+        self->px [a] = state->last_px [a];
+    }
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
 
 const hb_ewma_t *
 hb_risk_ewma (const hb_risk_t *self)
@@ -694,6 +756,12 @@ uint64_t
 hb_risk_samples (const hb_risk_t *self)
 {
     return self->samples;
+}
+
+int64_t
+hb_risk_sample_time (const hb_risk_t *self)
+{
+    return self->sample_ns;
 }
 
 double

@@ -34,6 +34,25 @@
 
 typedef struct _hb_risk_t hb_risk_t;
 
+//  A first sample more than this many periods after the restored one
+//  (hb_risk_import) takes no return, only new prices (docs/RISK.md,
+//  Checkpoint).
+#define HB_RISK_GAP_MAX_PERIODS  10
+
+//  What the engine learned from the market, as a checkpoint keeps it
+//  (risk/hb_risk_ckpt.h): the estimator and the prices its next return
+//  starts from. Positions are not in it: the aggregator owns them.
+typedef struct {
+    int      n;                                 //  assets (the config's)
+    int64_t  sample_ns;                         //  data time of the last sample
+    uint64_t samples;                           //  grid samples taken
+    uint64_t ewma_samples;                      //  EWMA updates (hb_ewma_samples)
+    double   last_px [HB_RISK_MAX_ASSETS];      //  index at the last sample it was fresh, 0: never
+    bool     last_fresh [HB_RISK_MAX_ASSETS];   //  fresh at the last sample
+    uint64_t obs [HB_RISK_MAX_ASSETS];          //  hb_ewma_observations
+    double   cov [HB_RISK_MAX_ASSETS * HB_RISK_MAX_ASSETS];    //  n x n, stride n
+} hb_risk_state_t;
+
 //  New engine for cfg (which must outlive it); epoch goes into hedge ids
 //  ("<epoch>-<sample>") unless in data-time mode. NULL (reason logged) when the config has no asset,
 //  more than HB_RISK_MAX_ASSETS, an option whose underlying is not a
@@ -97,9 +116,23 @@ int hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out);
 //  is due or one was already requested for the current sample.
 int hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out);
 
+//  The state a checkpoint keeps, as of the last sample.
+void hb_risk_export (const hb_risk_t *self, hb_risk_state_t *out);
+
+//  Continues from a saved state (before the first sample of this engine):
+//  the estimator, the sample counts and the last prices are taken as if
+//  this engine had taken those samples. The next sample's return spans the
+//  gap since state->sample_ns: k periods enter as one return scaled by
+//  1/sqrt(k) (the same variance per period) when k <= HB_RISK_GAP_MAX_PERIODS,
+//  else none enters and the prices are only re-anchored. Returns 0, or -1
+//  (nothing changed) when the state does not fit (another n, a value the
+//  estimator refuses: hb_ewma_load).
+int hb_risk_import (hb_risk_t *self, const hb_risk_state_t *state);
+
 //  Read access for tests and the heartbeat.
 const hb_ewma_t *hb_risk_ewma (const hb_risk_t *self);
 uint64_t hb_risk_samples (const hb_risk_t *self);       //  grid samples taken
+int64_t hb_risk_sample_time (const hb_risk_t *self);    //  data time of the last sample, 0: none
 //  Index of asset at the last sample (0: never priced); *stale (may be
 //  NULL) true when it had no fresh venue then.
 double hb_risk_index (const hb_risk_t *self, int asset, bool *stale);

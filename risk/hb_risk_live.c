@@ -14,6 +14,7 @@
 #include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_risk.h"
+#include "hb_risk_ckpt.h"
 #include "hb_sub.h"
 #include "hb_time.h"
 
@@ -50,6 +51,7 @@ struct _hb_risk_live_t {
     hb_msg_t     item;              //  a grid message being applied
     hb_complain_t c_late_fill;
     hb_metric_t  *m_decision;       //  hb_decision_latency_seconds{component="risk"}
+    hb_risk_ckpt_t *ckpt;           //  the estimator's checkpoint (hb_risk_ckpt.h)
 };
 
 static void s_snapshot_request (hb_risk_live_t *self);
@@ -161,7 +163,9 @@ s_sample (hb_risk_live_t *self, int64_t t)
     if (hb_risk_samples (self->risk) == 0)
         hb_info ("risk: data-time grid from %lld (to replay this run: hb-risk --grid-from %lld)",
                  (long long) t, (long long) t);
+    hb_risk_ckpt_restore (self->ckpt, self->risk, t);      //  the first sample only
     hb_risk_sample (self->risk, t);
+    hb_risk_ckpt_sampled (self->ckpt, self->risk);
     s_hedge_check (self, t, hb_wall_ns ());
     int64_t period = (int64_t) self->cfg->risk.publish_ms * 1000000;
     if (self->published_ns == 0 || t / period != self->published_ns / period) {
@@ -414,7 +418,9 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
                               (int64_t) rc->sample_ms * 1000000, (int64_t) rc->quote_stale_ms * 1000000,
                               (int64_t) S_LATE_MS * 1000000, hb_mono_ns ());
     self->states = hb_poshist_new (S_POS_HISTORY);
-    if (!self->pub || !self->sub || !self->loop || !self->risk || !self->grid || !self->states)
+    self->ckpt = hb_risk_ckpt_new (cfg);
+    if (!self->pub || !self->sub || !self->loop || !self->risk || !self->grid || !self->states
+    ||  !self->ckpt)
         goto fail;
     hb_risk_set_data_time (self->risk, true);
     for (int v = 0; v < cfg->n_venues; v++) {
@@ -465,6 +471,9 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
             zloop_destroy (&self->loop);
         hb_grid_destroy (&self->grid);
         hb_poshist_destroy (&self->states);
+        if (self->ckpt)
+            hb_risk_ckpt_save (self->ckpt, self->risk);     //  a clean stop
+        hb_risk_ckpt_destroy (&self->ckpt);
         zsock_destroy (&self->snap);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
@@ -496,4 +505,6 @@ hb_risk_live_grid_from (hb_risk_live_t *self, int64_t t0_ns)
 {
     assert (self);
     hb_grid_start (self->grid, t0_ns);
+    //  a replay decides like the run it replays, which started cold
+    hb_risk_ckpt_disable (self->ckpt, "a replay (--grid-from) starts cold");
 }
