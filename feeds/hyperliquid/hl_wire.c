@@ -150,14 +150,19 @@ hl_wire_size (double sz, int sz_decimals, char out [HL_WIRE_MAX], char *err, siz
     return 0;
 }
 
-//  x rounded to d decimals, down or up; a hair of slack so that 0.29 * 100
-//  (28.999999999999996) stays 29 and is not cut to 28
+//  x rounded to d decimals, down or up: the nearest d-decimal number, then
+//  one step the other way if that went past x. Compared as the doubles the
+//  decimals read as, so 0.29 (0.28999999999999998) stays 0.29 rounding down
 static double
 s_round_to (double x, int d, bool up)
 {
     double scale = pow (10, d);
-    double v = x * scale;
-    double n = up? ceil (v - 1e-9 * fmax (1, fabs (v))): floor (v + 1e-9 * fmax (1, fabs (v)));
+    double n = nearbyint (x * scale);
+    if (!up && n / scale > x)
+        n -= 1;
+    else
+    if (up && n / scale < x)
+        n += 1;
     return n / scale;
 }
 
