@@ -1,25 +1,11 @@
 /*  hl_action: Hyperliquid L1 actions as the SDK's msgpack. See hl_action.h. */
 #include "hl_action.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "hl_err.h"
 #include "hl_hex.h"
 #include "hl_wire.h"
-
-static void
-s_err (char *err, size_t errsize, const char *format, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_err (char *err, size_t errsize, const char *format, ...)
-{
-    if (!err || !errsize)
-        return;
-    va_list args;
-    va_start (args, format);
-    vsnprintf (err, errsize, format, args);
-    va_end (args);
-}
 
 //  msgpack-c packs into a growing sbuffer; it fails only when out of memory
 static int
@@ -35,13 +21,21 @@ s_bool (msgpack_packer *pk, bool value)
     return value? msgpack_pack_true (pk): msgpack_pack_false (pk);
 }
 
+//  Empties out, checks n, packs {"type": type, list: [ (n items follow)
 static int
-s_start (msgpack_sbuffer *out, msgpack_packer *pk, size_t n, char *err, size_t errsize)
+s_head (msgpack_sbuffer *out, msgpack_packer *pk, size_t n, const char *type, const char *list,
+        size_t map_size, char *err, size_t errsize)
 {
     msgpack_sbuffer_clear (out);
     msgpack_packer_init (pk, out, msgpack_sbuffer_write);
     if (n == 0 || n > HL_ACTION_MAX_ITEMS) {
-        s_err (err, errsize, "%zu items in one action, 1..%d", n, HL_ACTION_MAX_ITEMS);
+        hl_err (err, errsize, "%zu items in one action, 1..%d", n, HL_ACTION_MAX_ITEMS);
+        return -1;
+    }
+    if (msgpack_pack_map (pk, map_size) || s_str (pk, "type") || s_str (pk, type)
+    ||  s_str (pk, list) || msgpack_pack_array (pk, n)) {
+        msgpack_sbuffer_clear (out);
+        hl_err (err, errsize, "out of memory");
         return -1;
     }
     return 0;
@@ -51,7 +45,7 @@ static int
 s_fail (msgpack_sbuffer *out, char *err, size_t errsize)
 {
     msgpack_sbuffer_clear (out);
-    s_err (err, errsize, "out of memory");
+    hl_err (err, errsize, "out of memory");
     return -1;
 }
 
@@ -83,24 +77,22 @@ hl_action_order (const hl_order_t *orders, size_t n, msgpack_sbuffer *out,
                  char *err, size_t errsize)
 {
     msgpack_packer pk;
-    if (s_start (out, &pk, n, err, errsize))
+    if (s_head (out, &pk, n, "order", "orders", 3, err, errsize))
         return -1;
-    int rc = msgpack_pack_map (&pk, 3)
-          || s_str (&pk, "type") || s_str (&pk, "order")
-          || s_str (&pk, "orders") || msgpack_pack_array (&pk, n);
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const hl_order_t *o = &orders [i];
         char px [HL_WIRE_MAX], sz [HL_WIRE_MAX], why [200];
         //  a refused order empties out: nothing half-written is ever signed
         if (!hl_tif_name (o->tif)) {
             msgpack_sbuffer_clear (out);
-            s_err (err, errsize, "order %zu: time in force %d unknown", i, (int) o->tif);
+            hl_err (err, errsize, "order %zu: time in force %d unknown", i, (int) o->tif);
             return -1;
         }
         if (hl_wire_price (o->px, o->sz_decimals, o->spot, px, why, sizeof why)
         ||  hl_wire_size (o->sz, o->sz_decimals, sz, why, sizeof why)) {
             msgpack_sbuffer_clear (out);
-            s_err (err, errsize, "order %zu (asset %u): %s", i, o->asset, why);
+            hl_err (err, errsize, "order %zu (asset %u): %s", i, o->asset, why);
             return -1;
         }
         rc = msgpack_pack_map (&pk, o->has_cloid? 7: 6)
@@ -127,11 +119,9 @@ hl_action_cancel (const hl_cancel_t *cancels, size_t n, msgpack_sbuffer *out,
                   char *err, size_t errsize)
 {
     msgpack_packer pk;
-    if (s_start (out, &pk, n, err, errsize))
+    if (s_head (out, &pk, n, "cancel", "cancels", 2, err, errsize))
         return -1;
-    int rc = msgpack_pack_map (&pk, 2)
-          || s_str (&pk, "type") || s_str (&pk, "cancel")
-          || s_str (&pk, "cancels") || msgpack_pack_array (&pk, n);
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
         rc = msgpack_pack_map (&pk, 2)
           || s_str (&pk, "a") || msgpack_pack_uint32 (&pk, cancels [i].asset)
@@ -144,11 +134,9 @@ hl_action_cancel_by_cloid (const hl_cancel_cloid_t *cancels, size_t n, msgpack_s
                            char *err, size_t errsize)
 {
     msgpack_packer pk;
-    if (s_start (out, &pk, n, err, errsize))
+    if (s_head (out, &pk, n, "cancelByCloid", "cancels", 2, err, errsize))
         return -1;
-    int rc = msgpack_pack_map (&pk, 2)
-          || s_str (&pk, "type") || s_str (&pk, "cancelByCloid")
-          || s_str (&pk, "cancels") || msgpack_pack_array (&pk, n);
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         char cloid [HL_CLOID_HEX_SIZE];
         hl_cloid_hex (cancels [i].cloid, cloid);

@@ -5,11 +5,11 @@
 #include <ctype.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include "hl_err.h"
 #include "hl_hex.h"
 #include "hl_keccak.h"
 
@@ -18,20 +18,6 @@ struct hl_signer_s {
     uint8_t key [32];
     uint8_t address [HL_ADDRESS_SIZE];
 };
-
-static void
-s_err (char *err, size_t errsize, const char *format, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_err (char *err, size_t errsize, const char *format, ...)
-{
-    if (!err || !errsize)
-        return;
-    va_list args;
-    va_start (args, format);
-    vsnprintf (err, errsize, format, args);
-    va_end (args);
-}
 
 //  keccak256 (x ++ y) of the uncompressed point, last 20 bytes
 static void
@@ -50,7 +36,7 @@ hl_signer_t *
 hl_signer_new (const char *key_hex, char *err, size_t errsize)
 {
     if (!key_hex) {
-        s_err (err, errsize, "key: none");
+        hl_err (err, errsize, "key: none");
         return NULL;
     }
     //  the text is the secret: nothing of it goes into err
@@ -62,20 +48,20 @@ hl_signer_new (const char *key_hex, char *err, size_t errsize)
     char text [2 + 64 + 1];
     bool prefixed = len >= 2 && key_hex [0] == '0' && (key_hex [1] == 'x' || key_hex [1] == 'X');
     if (len != (prefixed? 66u: 64u)) {
-        s_err (err, errsize, "key: %zu characters, want 64 hex digits (\"0x\" optional)", len);
+        hl_err (err, errsize, "key: %zu characters, want 64 hex digits (\"0x\" optional)", len);
         return NULL;
     }
     snprintf (text, sizeof text, "0x%.64s", key_hex + (prefixed? 2: 0));
     hl_signer_t *self = (hl_signer_t *) calloc (1, sizeof *self);
     if (!self) {
         explicit_bzero (text, sizeof text);
-        s_err (err, errsize, "key: out of memory");
+        hl_err (err, errsize, "key: out of memory");
         return NULL;
     }
     int rc = hl_hex_decode (text, self->key, sizeof self->key);
     explicit_bzero (text, sizeof text);
     if (rc) {
-        s_err (err, errsize, "key: not hex digits");
+        hl_err (err, errsize, "key: not hex digits");
         hl_signer_destroy (&self);
         return NULL;
     }
@@ -84,7 +70,7 @@ hl_signer_new (const char *key_hex, char *err, size_t errsize)
     if (!self->ctx || getrandom (seed, sizeof seed, 0) != (ssize_t) sizeof seed
     ||  !secp256k1_context_randomize (self->ctx, seed)) {
         explicit_bzero (seed, sizeof seed);
-        s_err (err, errsize, "key: cannot set up libsecp256k1 (context or randomness)");
+        hl_err (err, errsize, "key: cannot set up libsecp256k1 (context or randomness)");
         hl_signer_destroy (&self);
         return NULL;
     }
@@ -92,7 +78,7 @@ hl_signer_new (const char *key_hex, char *err, size_t errsize)
     secp256k1_pubkey pubkey;
     if (!secp256k1_ec_seckey_verify (self->ctx, self->key)
     ||  !secp256k1_ec_pubkey_create (self->ctx, &pubkey, self->key)) {
-        s_err (err, errsize, "key: not a valid secp256k1 private key (zero or not below the order)");
+        hl_err (err, errsize, "key: not a valid secp256k1 private key (zero or not below the order)");
         hl_signer_destroy (&self);
         return NULL;
     }
@@ -104,13 +90,13 @@ hl_signer_t *
 hl_signer_from_secret (const hb_secret_t *secret, char *err, size_t errsize)
 {
     if (!secret) {
-        s_err (err, errsize, "key: no secret");
+        hl_err (err, errsize, "key: no secret");
         return NULL;
     }
     char why [200];
     hl_signer_t *self = hl_signer_new (hb_secret_value (secret), why, sizeof why);
     if (!self)
-        s_err (err, errsize, "%s: %s", hb_secret_origin (secret), why);
+        hl_err (err, errsize, "%s: %s", hb_secret_origin (secret), why);
     return self;
 }
 

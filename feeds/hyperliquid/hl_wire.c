@@ -2,35 +2,21 @@
 #include "hl_wire.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static void
-s_err (char *err, size_t errsize, const char *format, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_err (char *err, size_t errsize, const char *format, ...)
-{
-    if (!err || !errsize)
-        return;
-    va_list args;
-    va_start (args, format);
-    vsnprintf (err, errsize, format, args);
-    va_end (args);
-}
+#include "hl_err.h"
 
 int
 hl_wire_number (double x, char out [HL_WIRE_MAX], char *err, size_t errsize)
 {
     out [0] = 0;
     if (!isfinite (x)) {
-        s_err (err, errsize, "%g is not a number", x);
+        hl_err (err, errsize, "%g is not a number", x);
         return -1;
     }
     //  past 1e15 a double has no 8 decimals to speak of, and "%.8f" grows
     if (fabs (x) >= 1e15) {
-        s_err (err, errsize, "%.17g is too large", x);
+        hl_err (err, errsize, "%.17g is too large", x);
         return -1;
     }
     char text [HL_WIRE_MAX];
@@ -38,7 +24,7 @@ hl_wire_number (double x, char out [HL_WIRE_MAX], char *err, size_t errsize)
     //  the SDK's test: the 8-decimal text must read back as x (1e-12)
     double back;
     if (sscanf (text, "%lf", &back) != 1 || fabs (back - x) >= 1e-12) {
-        s_err (err, errsize, "%.17g does not survive 8 decimals", x);
+        hl_err (err, errsize, "%.17g does not survive 8 decimals", x);
         return -1;
     }
     //  Decimal.normalize: no trailing zeros, no trailing point
@@ -88,16 +74,16 @@ hl_wire_price (double px, int sz_decimals, bool spot, char out [HL_WIRE_MAX],
     out [0] = 0;
     int max_decimals = spot? HL_WIRE_SPOT_DECIMALS: HL_WIRE_PERP_DECIMALS;
     if (sz_decimals < 0 || sz_decimals > max_decimals) {
-        s_err (err, errsize, "szDecimals %d outside 0..%d", sz_decimals, max_decimals);
+        hl_err (err, errsize, "szDecimals %d outside 0..%d", sz_decimals, max_decimals);
         return -1;
     }
     if (!(px > 0) || !isfinite (px)) {
-        s_err (err, errsize, "price %g is not a number > 0", px);
+        hl_err (err, errsize, "price %g is not a number > 0", px);
         return -1;
     }
     char text [HL_WIRE_MAX], why [128];
     if (hl_wire_number (px, text, why, sizeof why)) {
-        s_err (err, errsize, "price %s", why);
+        hl_err (err, errsize, "price %s", why);
         return -1;
     }
     int decimals = s_decimals (text);
@@ -107,12 +93,12 @@ hl_wire_price (double px, int sz_decimals, bool spot, char out [HL_WIRE_MAX],
     }
     int figs = s_sig_figs (text);
     if (figs > HL_WIRE_SIG_FIGS) {
-        s_err (err, errsize, "price %s has %d significant figures, at most %d (or an integer)",
+        hl_err (err, errsize, "price %s has %d significant figures, at most %d (or an integer)",
                text, figs, HL_WIRE_SIG_FIGS);
         return -1;
     }
     if (decimals > max_decimals - sz_decimals) {
-        s_err (err, errsize, "price %s has %d decimals, at most %d - szDecimals %d = %d (%s)",
+        hl_err (err, errsize, "price %s has %d decimals, at most %d - szDecimals %d = %d (%s)",
                text, decimals, max_decimals, sz_decimals, max_decimals - sz_decimals,
                spot? "spot": "perp");
         return -1;
@@ -126,24 +112,24 @@ hl_wire_size (double sz, int sz_decimals, char out [HL_WIRE_MAX], char *err, siz
 {
     out [0] = 0;
     if (sz_decimals < 0 || sz_decimals > HL_WIRE_SPOT_DECIMALS) {
-        s_err (err, errsize, "szDecimals %d outside 0..%d", sz_decimals, HL_WIRE_SPOT_DECIMALS);
+        hl_err (err, errsize, "szDecimals %d outside 0..%d", sz_decimals, HL_WIRE_SPOT_DECIMALS);
         return -1;
     }
     if (!(sz > 0) || !isfinite (sz)) {
-        s_err (err, errsize, "size %g is not a number > 0", sz);
+        hl_err (err, errsize, "size %g is not a number > 0", sz);
         return -1;
     }
     char text [HL_WIRE_MAX], why [128];
     if (hl_wire_number (sz, text, why, sizeof why)) {
-        s_err (err, errsize, "size %s", why);
+        hl_err (err, errsize, "size %s", why);
         return -1;
     }
     if (strcmp (text, "0") == 0) {
-        s_err (err, errsize, "size %.17g is 0 on the wire", sz);
+        hl_err (err, errsize, "size %.17g is 0 on the wire", sz);
         return -1;
     }
     if (s_decimals (text) > sz_decimals) {
-        s_err (err, errsize, "size %s is finer than szDecimals %d", text, sz_decimals);
+        hl_err (err, errsize, "size %s is finer than szDecimals %d", text, sz_decimals);
         return -1;
     }
     memcpy (out, text, HL_WIRE_MAX);
