@@ -77,11 +77,12 @@ TESTING_SRC := $(filter-out $(SKIP),$(wildcard common/testing/*.c))
 TESTING_LIB := $(BUILD)/lib/libhbtesting.a
 VTESTING_SRC := $(filter-out $(SKIP),$(wildcard feeds/lib/testing/*.c))
 VTESTING_LIB := $(BUILD)/lib/libhbvenue_testing.a
-# a venue folder becomes a plugin once one of its files defines the entry
-# point (hb_venue_plugin); until then (a venue being written) it builds its
-# tests, benches and fuzzers only
-PLUGIN_DIRS := $(filter-out feeds/lib,$(patsubst %/,%,$(sort $(dir $(shell grep -l \
-                 '^const hb_venue_ops_t hb_venue_plugin\b' $(filter-out $(SKIP),$(wildcard feeds/*/*.c)) /dev/null)))))
+# a venue folder becomes a plugin once one of its files (tests aside) names
+# the entry point, hb_venue_plugin (or a macro of that name that defines
+# it); until then (a venue being written) it builds its tests, benches and
+# fuzzers only
+PLUGIN_DIRS := $(filter-out feeds/lib,$(patsubst %/,%,$(sort $(dir $(shell grep -il \
+                 'hb_venue_plugin' $(filter-out $(SKIP),$(wildcard feeds/*/*.c)) /dev/null)))))
 VENUE_SRC   := $(filter-out $(SKIP),$(wildcard feeds/lib/*.c))
 VENUE_OBJ   := $(VENUE_SRC:%.c=$(BUILD)/obj/%.o)
 VENUE_LIB   := $(BUILD)/lib/libhbvenue.a
