@@ -41,6 +41,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lczmq -lzmq
 VENUE_PKGS := libwebsockets libcurl openssl jansson
 VENUE_CFLAGS := $(shell pkg-config --cflags $(VENUE_PKGS) 2>/dev/null)
 VENUE_LIBS := $(shell pkg-config --libs $(VENUE_PKGS) 2>/dev/null || echo -lwebsockets -lcurl -lssl -lcrypto -ljansson)
+# libraries of one venue folder only (its plugin, tests, benches, fuzzers):
+# VENUE_LIBS_<folder>
+VENUE_LIBS_hyperliquid := $(shell pkg-config --libs libsecp256k1 nettle 2>/dev/null || echo -lsecp256k1 -lnettle)
 
 CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
                 -g -fPIC -pthread -D_GNU_SOURCE -Icommon -Ifeeds -Ifeeds/lib -Icommon/testing -Ifeeds/lib/testing -Irecord $(PKG_CFLAGS) $(VENUE_CFLAGS)
@@ -74,7 +77,12 @@ TESTING_SRC := $(filter-out $(SKIP),$(wildcard common/testing/*.c))
 TESTING_LIB := $(BUILD)/lib/libhbtesting.a
 VTESTING_SRC := $(filter-out $(SKIP),$(wildcard feeds/lib/testing/*.c))
 VTESTING_LIB := $(BUILD)/lib/libhbvenue_testing.a
-PLUGIN_DIRS := $(filter-out feeds/lib,$(patsubst %/,%,$(sort $(dir $(wildcard feeds/*/*.c)))))
+# a venue folder becomes a plugin once one of its files (tests aside) names
+# the entry point, hb_venue_plugin (or a macro of that name that defines
+# it); until then (a venue being written) it builds its tests, benches and
+# fuzzers only
+PLUGIN_DIRS := $(filter-out feeds/lib,$(patsubst %/,%,$(sort $(dir $(shell grep -il \
+                 'hb_venue_plugin' $(filter-out $(SKIP),$(wildcard feeds/*/*.c)) /dev/null)))))
 VENUE_SRC   := $(filter-out $(SKIP),$(wildcard feeds/lib/*.c))
 VENUE_OBJ   := $(VENUE_SRC:%.c=$(BUILD)/obj/%.o)
 VENUE_LIB   := $(BUILD)/lib/libhbvenue.a
@@ -147,7 +155,7 @@ $(foreach m,$(MAINS),$(eval $(call MAIN_rule,$(m))))
 define PLUGIN_rule
 $(call plugin_so,$(1)): $(call dir_objs,$(1)) $(VENUE_LIB) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) -shared $$(LDFLAGS) -Wl,--exclude-libs,ALL -o $$@ $$^ $$(LDLIBS) $$(VENUE_LIBS)
+	$$(CC) -shared $$(LDFLAGS) -Wl,--exclude-libs,ALL -o $$@ $$^ $$(LDLIBS) $$(VENUE_LIBS) $(VENUE_LIBS_$(notdir $(1)))
 endef
 $(foreach p,$(PLUGIN_DIRS),$(eval $(call PLUGIN_rule,$(p))))
 
@@ -157,7 +165,7 @@ $(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(wildcard tests/plugins
 
 # tests and benches under feeds/<name>/ also get the venue library
 venue_deps = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIB))
-venue_libs = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIBS))
+venue_libs = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIBS) $(VENUE_LIBS_$(notdir $(patsubst %/,%,$(dir $(1))))))
 test_libs = $(TESTING_LIB) $(if $(filter feeds/%/,$(dir $(1))),$(VTESTING_LIB) $(VENUE_LIB)) $(PROG_LIBS) $(COMMON_LIB)
 define TEST_rule
 $(BUILD)/$(2)/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(call dir_objs,$(patsubst %/,%,$(dir $(1)))) $(call test_libs,$(1))

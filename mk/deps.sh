@@ -5,7 +5,8 @@ PKGS="gcc make pkg-config libzmq3-dev libczmq-dev libmsgpack-dev libyaml-dev
 libcmocka-dev cppcheck clang libclang-rt-14-dev jq python3 python3-numpy procps
 libncurses-dev tmux python3-msgpack python3-matplotlib
 libwebsockets-dev libcurl4-openssl-dev libssl-dev libjansson-dev python3-websockets
-iproute2 tcpdump libsystemd-dev libmicrohttpd-dev prometheus curl"
+iproute2 tcpdump libsystemd-dev libmicrohttpd-dev prometheus curl
+libsecp256k1-dev nettle-dev python3-pycryptodome python3-ecdsa"
 
 missing=""
 for p in $PKGS; do
