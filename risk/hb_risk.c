@@ -70,6 +70,7 @@ struct _hb_risk_t {
     hb_ewma_t  *ewma;
     hb_hedge_t *hedge;
     bool        positions_known;
+    bool        positions_pending;  //  hb_risk_set_positions_pending
     bool        data_time;          //  hb_risk_set_data_time
     int64_t     sample_ns;          //  time of the last sample
     uint64_t    samples;            //  grid samples taken
@@ -347,6 +348,13 @@ hb_risk_set_positions_known (hb_risk_t *self, bool known)
 }
 
 void
+hb_risk_set_positions_pending (hb_risk_t *self, bool pending)
+{
+    assert (self);
+    self->positions_pending = pending;
+}
+
+void
 hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch)
 {
     assert (self);
@@ -571,6 +579,8 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
         out->flags |= HB_RISK_WARMING_UP;
     if (self->plan_rc != 0)
         out->flags |= HB_RISK_PLAN_FAILED;
+    if (self->positions_pending)
+        out->flags |= HB_RISK_POSITIONS_PENDING;
 
     int k = 0;
     for (int a = 0; a < self->n; a++) {
@@ -635,7 +645,10 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
 {
     assert (self);
     assert (out);
-    if (!self->positions_known || self->samples == 0 || self->requested_at == self->samples
+    //  the plan is joint across assets: one position missing a fill makes
+    //  every target wrong, so nothing is requested while any is pending
+    if (!self->positions_known || self->positions_pending
+    ||  self->samples == 0 || self->requested_at == self->samples
     ||  hb_ewma_samples (self->ewma) < (uint64_t) self->rc->min_samples)
         return 0;
     hb_risk_exposure_t *report = &self->report;

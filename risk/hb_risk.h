@@ -75,6 +75,12 @@ int hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos);
 //  HB_RISK_NO_POSITIONS and no hedge is requested.
 void hb_risk_set_positions_known (hb_risk_t *self, bool known);
 
+//  Marks the positions as pending (docs/RISK.md, Positions pending): a
+//  fill the caller has seen is in no aggregator state it has applied yet.
+//  Meanwhile exposures carry HB_RISK_POSITIONS_PENDING and no hedge is
+//  requested (the plan is joint across assets).
+void hb_risk_set_positions_pending (hb_risk_t *self, bool pending);
+
 //  A snapshot from the aggregator has been applied (hb_risk_on_state for
 //  each of its messages); epoch is the envelope epoch of its snapshot.end,
 //  i.e. the aggregator's current life. What is held from an older epoch
