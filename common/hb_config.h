@@ -192,6 +192,7 @@ typedef struct {
     double  residual_sigma_limit;           //  USD over the horizon; 0: no sigma trigger
     int     min_samples;                    //  returns needed before any hedge request
     double  rate;                           //  risk-free rate for option greeks
+    double  max_index_deviation;            //  a venue mid this far (fraction) from the others is quarantined; 0: off
 } hb_risk_cfg_t;
 
 //  hb-hedger's settings (components.hedger), defaults filled in even when

@@ -26,6 +26,7 @@
 #define S_POS_HISTORY       512     //  aggregator position states kept (hb_poshist.h)
 #define S_PENDING_RESNAP_MS 5000    //  positions pending this long: ask the aggregator for a snapshot
 #define S_PENDING_GIVEUP_MS 20000   //  ... this long while it publishes them without the fill: its word
+#define S_TICK_BEHIND_NS    (30 * 1000000000LL)    //  a live tick stamped further back is quarantined
 
 struct _hb_risk_live_t {
     const hb_config_t *cfg;
@@ -37,6 +38,7 @@ struct _hb_risk_live_t {
     bool         own_loop;          //  false: the service's (hb_risk_live_new_on)
     int          stop;
     bool         snapshot_done;
+    bool         replay;            //  --grid-from: data time is not this host's clock
     int64_t      started_mono;
     uint64_t     msgs_in, hedges, snapshots, resyncs;
     hb_msg_t     in;
@@ -259,6 +261,13 @@ static void
 s_on_feed (hb_risk_live_t *self, int stream)
 {
     uint8_t type = self->in.env.type;
+    //  a tick stamped far from this host's clock (a clock step on the
+    //  feed's host) would move data time for every venue: quarantined,
+    //  before the grid (a replay's ticks are in the past: ahead only)
+    if (type == HB_MSG_TICK
+    &&  hb_risk_quarantine_clock (self->risk, &self->in, hb_wall_ns (), HB_SUB_MAX_AHEAD_NS,
+                                  self->replay ? 0 : S_TICK_BEHIND_NS))
+        return;
     bool keep = type == HB_MSG_TICK || type == HB_MSG_FILL;
     if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) == 0)
         return;
@@ -572,5 +581,6 @@ void
 hb_risk_live_grid_from (hb_risk_live_t *self, int64_t t0_ns)
 {
     assert (self);
+    self->replay = true;
     hb_grid_start (self->grid, t0_ns);
 }
