@@ -19,6 +19,7 @@
 
 #define S_HEARTBEAT_MS      1000
 #define S_SNAPSHOT_RETRY_MS 2000
+#define S_REASK_MS          250     //  at most this often when the aggregator is heard (s_on_bus)
 #define S_DRAIN_MAX         256     //  messages per wake-up before timers get a turn
 #define S_LATE_MS           3000    //  a venue silent this long is not waited for (hb_grid.h)
 #define S_GRID_CAPACITY     1024    //  messages held per venue until their sample
@@ -38,6 +39,8 @@ struct _hb_risk_live_t {
     bool         own_loop;          //  false: the service's (hb_risk_live_new_on)
     int          stop;
     bool         snapshot_done;
+    bool         resnap_pending;    //  the snapshot awaited was asked because positions were pending
+    int64_t      asked_mono;        //  when a snapshot was last asked for
     bool         replay;            //  --grid-from: data time is not this host's clock
     int64_t      started_mono;
     uint64_t     msgs_in, hedges, snapshots, resyncs;
@@ -98,6 +101,7 @@ s_resync (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
     hb_warn ("risk: %s on %s from the aggregator: positions unknown, asking for a snapshot",
              hb_seq_status_name (status), topic);
     self->snapshot_done = false;
+    self->resnap_pending = false;
     self->resyncs++;
     hb_risk_set_positions_known (self->risk, false);
     if (s_snap_open (self) == 0)
@@ -184,6 +188,15 @@ s_pending_update (hb_risk_live_t *self)
     int pending = hb_poshist_pending (self->states, NULL);
     hb_risk_set_positions_pending (self->risk, pending > 0);
     hb_metric_set (self->m_pending, pending);
+    //  a snapshot asked only because positions were pending: the states
+    //  that include every fill seen have come (the aggregator was slow, not
+    //  lossy), so the picture is whole without it
+    if (pending == 0 && !self->snapshot_done && self->resnap_pending) {
+        self->snapshot_done = true;
+        self->resnap_pending = false;
+        hb_risk_set_positions_known (self->risk, true);
+        hb_info ("risk: positions complete again: the aggregator's states include every fill seen");
+    }
 }
 
 //  A fill is applied with the aggregator's position state that ends with
@@ -302,6 +315,12 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
         ||  (status == HB_SEQ_GAP && strncmp (topic, "fill.", 5) == 0))
             s_resync (self, topic, status);
         int stream = s_stream (self, &self->in);
+        //  the aggregator speaks while its snapshot is awaited: a request
+        //  sent while it could not take it (frozen, down) was dropped, so
+        //  ask now rather than at the next retry
+        if (stream < 0 && !self->snapshot_done && self->snap
+        &&  hb_mono_ns () - self->asked_mono > (int64_t) S_REASK_MS * 1000000)
+            s_snapshot_request (self);
         if (stream >= 0)
             s_on_feed (self, stream);
         else
@@ -328,6 +347,7 @@ s_snapshot_request (hb_risk_live_t *self)
 {
     //  DEALER, not REQ: a request that is never answered must not block
     //  the next one
+    self->asked_mono = hb_mono_ns ();
     zmsg_t *request = zmsg_new ();
     zmsg_addmem (request, NULL, 0);
     zmsg_addstr (request, "");
@@ -375,6 +395,7 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
     s_pending_update (self);
     if (ended && !self->snapshot_done) {
         self->snapshot_done = true;
+        self->resnap_pending = false;
         self->snapshots++;
         hb_risk_snapshot_done (self->risk, epoch);
         hb_info ("risk: snapshot from the aggregator: %llu messages applied",
@@ -411,6 +432,7 @@ s_pending_check (hb_risk_live_t *self)
             hb_warn ("risk: positions pending for %d s: asking the aggregator for a snapshot",
                      S_PENDING_RESNAP_MS / 1000);
             self->snapshot_done = false;
+            self->resnap_pending = true;
             self->resyncs++;
             hb_risk_set_positions_known (self->risk, false);
             if (s_snap_open (self) == 0)
