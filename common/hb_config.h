@@ -197,6 +197,7 @@ typedef struct {
     char    checkpoint [HB_PATH_MAX];       //  default <run_dir>/risk.ckpt
     int     checkpoint_max_age_s;           //  an older one is discarded
     int     checkpoint_every_s;             //  written every this much data time
+    double  max_index_deviation;            //  a venue mid this far (fraction) from the others is quarantined; 0: off
 } hb_risk_cfg_t;
 
 //  hb-hedger's settings (components.hedger), defaults filled in even when

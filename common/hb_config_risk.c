@@ -14,13 +14,15 @@ const char *const hb_cfg_risk_keys [] = {
     "endpoint", "cpu", "orders", "host", "enabled", "program", "metrics",
     "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
     "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate",
-    "checkpoint", "checkpoint_max_age_s", "checkpoint_every_s", NULL
+    "checkpoint", "checkpoint_max_age_s", "checkpoint_every_s",
+    "max_index_deviation", NULL
 };
 
 static const hb_cfg_range_t s_lambda = { 0, 1, true, true };
 static const hb_cfg_range_t s_confidence = { 0.5, 1, true, true };
 static const hb_cfg_range_t s_corr = { -1, 1, false, false };
 static const hb_cfg_range_t s_rate = { -1, 1, false, false };
+static const hb_cfg_range_t s_deviation = { 0, 10, false, false };
 
 //  bands: { ASSET: usd, ... } over the default band
 static void
@@ -106,6 +108,7 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     hb_cfg_integer (map, "min_samples", 30, 2, 1000000, &risk->min_samples);
     hb_cfg_number (map, "rate", false, 0, &s_rate, &risk->rate);
     s_checkpoint (self, map);
+    hb_cfg_number (map, "max_index_deviation", false, 0.2, &s_deviation, &risk->max_index_deviation);
 
     //  the risk messages carry at most HB_RISK_MAX_ASSETS assets
     if (present && self->cfg->n_assets > HB_RISK_MAX_ASSETS)

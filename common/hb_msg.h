@@ -273,6 +273,7 @@ typedef struct {
 #define HB_RISK_NO_POSITIONS    0x01u   //  positions not known yet: exposures are incomplete
 #define HB_RISK_WARMING_UP      0x02u   //  fewer samples than min_samples: no hedge requests
 #define HB_RISK_PLAN_FAILED     0x04u   //  the hedge solve failed: no plan this time
+#define HB_RISK_POSITIONS_PENDING 0x08u //  a fill seen is in no aggregator state applied yet: no hedge requests
 //  Hedge request reasons (bits)
 #define HB_RISK_REASON_BAND     0x01u   //  an asset's residual exposure left its band
 #define HB_RISK_REASON_SIGMA    0x02u   //  the residual sigma exceeded its limit

@@ -131,6 +131,15 @@ test_round_trip (void **state)
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
     printf ("    largest risk.exposure: %zu bytes of %d\n", buf.size, HB_MSG_MAX_SIZE);
     s_round_trip (&msg);
+    //  every flag, positions_pending (0x08) included
+    s_exposure (&msg, 2, false);
+    msg.u.risk_exposure.flags = HB_RISK_NO_POSITIONS | HB_RISK_WARMING_UP | HB_RISK_PLAN_FAILED
+                              | HB_RISK_POSITIONS_PENDING;
+    s_round_trip (&msg);
+    char json [8192];
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"flags\":[\"no_positions\",\"warming_up\",\"plan_failed\","
+                                   "\"positions_pending\"]"));
     s_hedge (&msg, false);
     s_round_trip (&msg);
     s_hedge (&msg, true);
@@ -157,6 +166,7 @@ test_invalid (void **state)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_assets = 0);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_assets = HB_RISK_MAX_ASSETS + 1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.flags = 0x80);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.flags = 0x10);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.sample_s = 0);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.confidence = 1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.var_usd = -1);

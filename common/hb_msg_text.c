@@ -596,10 +596,11 @@ s_bits_member (s_json_t *self, const char *key, uint32_t flags, const char *cons
 static void
 s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
 {
-    static const char *const flags [] = { "no_positions", "warming_up", "plan_failed" };
+    static const char *const flags [] = { "no_positions", "warming_up", "plan_failed",
+                                          "positions_pending" };
     static const char *const asset_flags [] = { "stale", "hedgeable", "forward_stale" };
     int n = risk->n_assets <= HB_RISK_MAX_ASSETS ? risk->n_assets : HB_RISK_MAX_ASSETS;
-    s_bits_member (self, "flags", risk->flags, flags, 3);
+    s_bits_member (self, "flags", risk->flags, flags, 4);
     s_uint_member (self, "samples", risk->samples);
     s_double_member (self, "sample_s", risk->sample_s);
     s_double_member (self, "horizon_s", risk->horizon_s);

@@ -11,6 +11,7 @@
 #include "hb_hedge.h"
 #include "hb_index.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_var.h"
 
 #define S_N     HB_RISK_MAX_ASSETS
@@ -44,6 +45,16 @@ typedef struct {
     double   basis;                 //  0: never seen with a fresh index
 } s_forward_t;
 
+//  The latest usable mids of a venue's index instrument (hb_risk_on_tick):
+//  applied (the others' reference) and quarantined (a confirmation)
+typedef struct {
+    double   ok_mid;                //  the latest applied, 0: none
+    int64_t  ok_ns;
+    double   bad_mid;               //  the latest quarantined, while quarantined_since
+    int64_t  bad_ns;
+    int64_t  quarantined_since;     //  data ns of the first of a run of quarantined quotes, 0: none
+} s_seen_t;
+
 //  A position state as hb_risk_set_position last set it
 typedef struct {
     double   qty;
@@ -70,6 +81,7 @@ struct _hb_risk_t {
     hb_ewma_t  *ewma;
     hb_hedge_t *hedge;
     bool        positions_known;
+    bool        positions_pending;  //  hb_risk_set_positions_pending
     bool        data_time;          //  hb_risk_set_data_time
     int64_t     sample_ns;          //  time of the last sample
     bool        imported;           //  hb_risk_import: the next return spans a gap
@@ -84,6 +96,7 @@ struct _hb_risk_t {
     double      last_px [S_N];      //  index at the last sample it was fresh
     bool        last_fresh [S_N];   //  fresh at the previous sample
     double      px [S_N];           //  index now (last known)
+    s_seen_t    seen [S_N][HB_MAX_VENUES];
     bool        stale [S_N];
     bool        hedgeable [S_N];
     s_agg_exposure_t agg [S_N];
@@ -107,7 +120,16 @@ struct _hb_risk_t {
     int         plan_rc;
     uint32_t    index_used [S_N];
     hb_risk_exposure_t report;      //  the hedge check's own report
+
+    //  tick quarantine (docs/RISK.md, Tick plausibility)
+    hb_metric_t *m_far;             //  hb_risk_ticks_quarantined_total{reason="far_from_index"}
+    hb_metric_t *m_clock;           //  ...{reason="clock"}
+    hb_complain_t c_far;
+    hb_complain_t c_clock;
+    uint64_t    quarantined;        //  by this object, both reasons
 };
+
+#define S_QUARANTINED_HELP  "Venue ticks not applied: mid far from the index, or stamped outside the clock window"
 
 static int
 s_venue_index (const hb_risk_t *self, const char *name)
@@ -180,6 +202,10 @@ hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
     self->index = hb_index_new (self->n, self->n_venues, (int64_t) self->rc->quote_stale_ms * 1000000);
     self->ewma = hb_ewma_new (self->n, self->rc->lambda);
     self->hedge = hb_hedge_new (self->n);
+    self->m_far = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
+                                      S_QUARANTINED_HELP, "reason", "far_from_index");
+    self->m_clock = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
+                                        S_QUARANTINED_HELP, "reason", "clock");
     if (!self->index || !self->ewma || !self->hedge) {
         hb_risk_destroy (&self);
         return NULL;
@@ -211,6 +237,126 @@ hb_risk_destroy (hb_risk_t **self_p)
 
 //  ---------------------------------------------------------------------------
 //  Inputs
+
+//  The mid of a quote usable for the index (hb_index.h's rule), 0 if none
+static double
+s_usable_mid (const hb_tick_t *tick)
+{
+    double bid = tick->n_bids > 0 ? tick->bids [0].px : 0;
+    double ask = tick->n_asks > 0 ? tick->asks [0].px : 0;
+    bool usable = (tick->flags & (HB_TICK_STALE | HB_TICK_OUTAGE)) == 0
+               && tick->n_bids > 0 && tick->n_asks > 0
+               && isfinite (bid) && isfinite (ask) && bid > 0 && bid < ask;
+    return usable ? (bid + ask) / 2 : 0;
+}
+
+static bool
+s_near (double mid, double ref, double limit)
+{
+    return fabs (mid / ref - 1) <= limit;
+}
+
+//  What venue v's mid of asset a is checked against at now_ns: the median
+//  of the other venues' applied mids no older than quote_stale_ms; with
+//  none, the index when it was fresh at the last sample (a lone venue
+//  quarantined for a whole freshness window made it stale: its next quote
+//  is the new level). 0: nothing to check against.
+static double
+s_reference (const hb_risk_t *self, int a, int v, int64_t now_ns)
+{
+    int64_t stale_ns = (int64_t) self->rc->quote_stale_ms * 1000000;
+    double mids [HB_MAX_VENUES];
+    int n = 0;
+    for (int w = 0; w < self->cfg->n_venues && w < HB_MAX_VENUES; w++) {
+        const s_seen_t *seen = &self->seen [a][w];
+        if (w == v || self->index_instr [a][w] < 0 || !(seen->ok_mid > 0)
+        ||  now_ns - seen->ok_ns > stale_ns)
+            continue;
+        int at = n++;
+        while (at > 0 && mids [at - 1] > seen->ok_mid) {
+            mids [at] = mids [at - 1];
+            at--;
+        }
+        mids [at] = seen->ok_mid;
+    }
+    if (n > 0)
+        return n % 2 ? mids [n / 2] : (mids [n / 2 - 1] + mids [n / 2]) / 2;
+    if (self->px [a] > 0 && !self->stale [a])
+        return self->px [a];
+    return 0;
+}
+
+//  Whether another venue, quarantined now, quotes mid too (within limit,
+//  no older than quote_stale_ms): every venue moving together is a move of
+//  the market, not one venue's error (the first to move waits for the
+//  second; one forged venue confirms nothing)
+static bool
+s_confirmed (const hb_risk_t *self, int a, int v, double mid, double limit, int64_t now_ns)
+{
+    int64_t stale_ns = (int64_t) self->rc->quote_stale_ms * 1000000;
+    for (int w = 0; w < self->cfg->n_venues && w < HB_MAX_VENUES; w++) {
+        const s_seen_t *seen = &self->seen [a][w];
+        if (w != v && seen->quarantined_since && seen->bad_mid > 0
+        &&  now_ns - seen->bad_ns <= stale_ns && s_near (mid, seen->bad_mid, limit))
+            return true;
+    }
+    return false;
+}
+
+//  A usable index quote of venue v: true when it is quarantined (too far
+//  from the reference and confirmed by no other venue: counted, logged,
+//  not applied).
+static bool
+s_far_from_index (hb_risk_t *self, int a, int v, const hb_tick_t *tick, double mid, int64_t now_ns)
+{
+    double limit = self->rc->max_index_deviation;
+    double ref = limit > 0 ? s_reference (self, a, v, now_ns) : 0;
+    s_seen_t *seen = &self->seen [a][v];
+    if (!(ref > 0) || s_near (mid, ref, limit) || s_confirmed (self, a, v, mid, limit, now_ns)) {
+        seen->ok_mid = mid;
+        seen->ok_ns = now_ns;
+        seen->quarantined_since = 0;
+        return false;
+    }
+    seen->bad_mid = mid;
+    seen->bad_ns = now_ns;
+    if (!seen->quarantined_since)
+        seen->quarantined_since = now_ns > 0 ? now_ns : 1;
+    hb_metric_inc (self->m_far);
+    self->quarantined++;
+    hb_complain (&self->c_far, HB_LOG_WARN, "risk: tick %s/%s quarantined: mid %.10g is %.1f %% "
+                 "from the index reference %.10g (max_index_deviation %g)", tick->venue,
+                 tick->symbol, mid, (mid / ref - 1) * 100, ref, limit);
+    return true;
+}
+
+bool
+hb_risk_quarantine_clock (hb_risk_t *self, const hb_msg_t *msg, int64_t wall_ns,
+                          int64_t ahead_ns, int64_t behind_ns)
+{
+    assert (self);
+    assert (msg);
+    int64_t ts = msg->env.ts_pub;
+    //  in that order: no overflow for any ts (wall_ns is a sane clock)
+    bool ahead = ts > wall_ns && ts - wall_ns > ahead_ns;
+    bool behind = behind_ns > 0 && ts < wall_ns && (ts <= 0 || wall_ns - ts > behind_ns);
+    if (!ahead && !behind)
+        return false;
+    hb_metric_inc (self->m_clock);
+    self->quarantined++;
+    hb_complain (&self->c_clock, HB_LOG_WARN, "risk: tick %s/%s from %s quarantined: stamped %.3f s "
+                 "%s this host's clock (a clock step on its host?)", msg->u.tick.venue,
+                 msg->u.tick.symbol, msg->env.publisher,
+                 fabs ((double) ts / 1e9 - (double) wall_ns / 1e9), ahead ? "ahead of" : "behind");
+    return true;
+}
+
+uint64_t
+hb_risk_quarantined (const hb_risk_t *self)
+{
+    assert (self);
+    return self->quarantined;
+}
 
 int
 hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns)
@@ -247,6 +393,12 @@ hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns)
     }
     if (self->index_instr [ins->asset][v] != i)
         return 0;                   //  tradable, but not this venue's index instrument
+    double mid = s_usable_mid (tick);
+    if (!(mid > 0))
+        self->seen [ins->asset][v].quarantined_since = 0;
+    else
+    if (s_far_from_index (self, ins->asset, v, tick, mid, now_ns))
+        return -1;
     if (hb_index_update (self->index, ins->asset, v, tick, now_ns, msg->env.epoch, msg->env.seq) != 0) {
         self->ignored++;
         return -1;
@@ -348,6 +500,13 @@ hb_risk_set_positions_known (hb_risk_t *self, bool known)
 }
 
 void
+hb_risk_set_positions_pending (hb_risk_t *self, bool pending)
+{
+    assert (self);
+    self->positions_pending = pending;
+}
+
+void
 hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch)
 {
     assert (self);
@@ -372,9 +531,18 @@ hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch)
 static void
 s_prices (hb_risk_t *self, int64_t now_ns)
 {
+    int64_t stale_ns = (int64_t) self->rc->quote_stale_ms * 1000000;
     for (int a = 0; a < self->n; a++) {
         double px = 0;
         int used = hb_index_price (self->index, a, now_ns, &px, &self->index_used [a]);
+        //  a venue quarantined for a whole freshness window: the venues
+        //  disagree for longer than a quote lives; the price is not known
+        //  (stale: not hedged on a wrong price)
+        for (int v = 0; v < self->cfg->n_venues && v < HB_MAX_VENUES && used > 0; v++) {
+            int64_t since = self->seen [a][v].quarantined_since;
+            if (since && now_ns - since >= stale_ns)
+                used = 0;
+        }
         self->stale [a] = used == 0;
         if (used > 0)
             self->px [a] = px;
@@ -591,6 +759,8 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
         out->flags |= HB_RISK_WARMING_UP;
     if (self->plan_rc != 0)
         out->flags |= HB_RISK_PLAN_FAILED;
+    if (self->positions_pending)
+        out->flags |= HB_RISK_POSITIONS_PENDING;
 
     int k = 0;
     for (int a = 0; a < self->n; a++) {
@@ -655,7 +825,10 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
 {
     assert (self);
     assert (out);
-    if (!self->positions_known || self->samples == 0 || self->requested_at == self->samples
+    //  the plan is joint across assets: one position missing a fill makes
+    //  every target wrong, so nothing is requested while any is pending
+    if (!self->positions_known || self->positions_pending
+    ||  self->samples == 0 || self->requested_at == self->samples
     ||  hb_ewma_samples (self->ewma) < (uint64_t) self->rc->min_samples)
         return 0;
     hb_risk_exposure_t *report = &self->report;

@@ -66,6 +66,24 @@ void hb_risk_destroy (hb_risk_t **self_p);
 //  not (unknown venue or symbol, unusable quote: counted, never fatal).
 int hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns);
 
+//  Tick plausibility (docs/RISK.md): with max_index_deviation > 0, a
+//  usable quote on a venue's index instrument whose mid is further than
+//  that fraction from the median of the other venues' latest mids (or the
+//  index, when no other venue quoted within quote_stale_ms) is quarantined:
+//  not applied (-1), counted in hb_risk_ticks_quarantined_total
+//  {reason="far_from_index"}, logged rate-limited. A venue quarantined for
+//  a whole quote_stale_ms makes its asset stale.
+
+//  The clock window: true (quarantined, counted with reason "clock",
+//  logged rate-limited; the caller must neither apply it nor let it move
+//  data time) when msg's ts_pub is more than ahead_ns ahead of wall_ns, or
+//  (behind_ns > 0) more than behind_ns behind it or not positive.
+bool hb_risk_quarantine_clock (hb_risk_t *self, const hb_msg_t *msg, int64_t wall_ns,
+                               int64_t ahead_ns, int64_t behind_ns);
+
+//  Ticks this engine quarantined, both reasons.
+uint64_t hb_risk_quarantined (const hb_risk_t *self);
+
 //  An aggregator message (position, exposure or margin) received on topic.
 //  Returns 0 when used, -1 when ignored (unknown asset/venue/instrument,
 //  other type).
@@ -93,6 +111,12 @@ int hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos);
 //  says there are none to wait for): until then exposures carry
 //  HB_RISK_NO_POSITIONS and no hedge is requested.
 void hb_risk_set_positions_known (hb_risk_t *self, bool known);
+
+//  Marks the positions as pending (docs/RISK.md, Positions pending): a
+//  fill the caller has seen is in no aggregator state it has applied yet.
+//  Meanwhile exposures carry HB_RISK_POSITIONS_PENDING and no hedge is
+//  requested (the plan is joint across assets).
+void hb_risk_set_positions_pending (hb_risk_t *self, bool pending);
 
 //  A snapshot from the aggregator has been applied (hb_risk_on_state for
 //  each of its messages); epoch is the envelope epoch of its snapshot.end,

@@ -20,11 +20,15 @@
 
 #define S_HEARTBEAT_MS      1000
 #define S_SNAPSHOT_RETRY_MS 2000
+#define S_REASK_MS          250     //  at most this often when the aggregator is heard (s_on_bus)
 #define S_DRAIN_MAX         256     //  messages per wake-up before timers get a turn
 #define S_LATE_MS           3000    //  a venue silent this long is not waited for (hb_grid.h)
 #define S_GRID_CAPACITY     1024    //  messages held per venue until their sample
 #define S_GRID_TIMER_MS     50      //  how often lateness is looked at
 #define S_POS_HISTORY       512     //  aggregator position states kept (hb_poshist.h)
+#define S_PENDING_RESNAP_MS 5000    //  positions pending this long: ask the aggregator for a snapshot
+#define S_PENDING_GIVEUP_MS 20000   //  ... this long while it publishes them without the fill: its word
+#define S_TICK_BEHIND_NS    (30 * 1000000000LL)    //  a live tick stamped further back is quarantined
 
 struct _hb_risk_live_t {
     const hb_config_t *cfg;
@@ -36,6 +40,9 @@ struct _hb_risk_live_t {
     bool         own_loop;          //  false: the service's (hb_risk_live_new_on)
     int          stop;
     bool         snapshot_done;
+    bool         resnap_pending;    //  the snapshot awaited was asked because positions were pending
+    int64_t      asked_mono;        //  when a snapshot was last asked for
+    bool         replay;            //  --grid-from: data time is not this host's clock
     int64_t      started_mono;
     uint64_t     msgs_in, hedges, snapshots, resyncs;
     hb_msg_t     in;
@@ -47,9 +54,11 @@ struct _hb_risk_live_t {
     int          stream_of [HB_MAX_VENUES];     //  grid stream of each venue, -1: none
     int64_t      stall_mono;        //  since when a fill waits for its position state
     int64_t      published_ns;      //  sample time of the last risk.exposure
-    uint64_t     late_fills;        //  fills applied without their exact state
+    int64_t      resnap_for;        //  the pending episode (its start) a snapshot was asked for
     hb_msg_t     item;              //  a grid message being applied
-    hb_complain_t c_late_fill;
+    hb_complain_t c_pending;
+    hb_metric_t  *m_pending;        //  hb_risk_positions_pending
+    hb_metric_t  *m_unconfirmed;    //  hb_risk_fills_unconfirmed_total
     hb_metric_t  *m_decision;       //  hb_decision_latency_seconds{component="risk"}
     hb_risk_ckpt_t *ckpt;           //  the estimator's checkpoint (hb_risk_ckpt.h)
 };
@@ -94,6 +103,7 @@ s_resync (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
     hb_warn ("risk: %s on %s from the aggregator: positions unknown, asking for a snapshot",
              hb_seq_status_name (status), topic);
     self->snapshot_done = false;
+    self->resnap_pending = false;
     self->resyncs++;
     hb_risk_set_positions_known (self->risk, false);
     if (s_snap_open (self) == 0)
@@ -174,30 +184,54 @@ s_sample (hb_risk_live_t *self, int64_t t)
     }
 }
 
+//  Positions pending (docs/RISK.md): the engine's flag follows the
+//  applied states, after anything that may change them
+static void
+s_pending_update (hb_risk_live_t *self)
+{
+    int pending = hb_poshist_pending (self->states, NULL);
+    hb_risk_set_positions_pending (self->risk, pending > 0);
+    hb_metric_set (self->m_pending, pending);
+    //  a snapshot asked only because positions were pending: the states
+    //  that include every fill seen have come (the aggregator was slow, not
+    //  lossy), so the picture is whole without it
+    if (pending == 0 && !self->snapshot_done && self->resnap_pending) {
+        self->snapshot_done = true;
+        self->resnap_pending = false;
+        hb_risk_set_positions_known (self->risk, true);
+        hb_info ("risk: positions complete again: the aggregator's states include every fill seen");
+    }
+}
+
 //  A fill is applied with the aggregator's position state that ends with
-//  it. false: not there yet, wait. After S_LATE_MS (or when forced) the
-//  latest state is taken instead: the one path where arrival decides.
+//  it. false: not there yet, wait (the grid stops). After S_LATE_MS, when
+//  forced, or when positions are pending already (the aggregator is behind:
+//  waiting only delays the flag), the fill is taken without its state: the
+//  position is pending (no hedge request) until a state including the fill
+//  is applied. Never the latest state instead: that would be a guess.
 static bool
 s_apply_fill (hb_risk_live_t *self, const hb_fill_t *fill, int64_t mono, bool force)
 {
     const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, fill->venue);
     if (!venue || !hb_venue_instrument (venue, fill->symbol))
         return true;
-    const hb_position_t *pos = hb_poshist_find (self->states, fill->venue, fill->symbol, fill->fill_id);
-    if (!pos) {
+    if (!hb_poshist_find (self->states, fill->venue, fill->symbol, fill->fill_id)) {
         if (!self->stall_mono)
             self->stall_mono = mono;
-        if (!force && mono - self->stall_mono <= (int64_t) S_LATE_MS * 1000000)
+        if (!force && hb_poshist_pending (self->states, NULL) == 0
+        &&  mono - self->stall_mono <= (int64_t) S_LATE_MS * 1000000)
             return false;
-        pos = hb_poshist_latest (self->states, fill->venue, fill->symbol);
-        self->late_fills++;
-        hb_complain (&self->c_late_fill, HB_LOG_WARN, "risk: no position state of %s/%s with fill "
-                     "%s from the aggregator: the latest taken", fill->venue, fill->symbol,
-                     fill->fill_id);
     }
     self->stall_mono = 0;
+    const hb_position_t *pos = hb_poshist_take (self->states, fill->venue, fill->symbol,
+                                                fill->fill_id, mono);
     if (pos)
         hb_risk_set_position (self->risk, pos);
+    else
+        hb_complain (&self->c_pending, HB_LOG_WARN, "risk: no position state of %s/%s with fill "
+                     "%s from the aggregator: positions pending, no hedge request until it comes",
+                     fill->venue, fill->symbol, fill->fill_id);
+    s_pending_update (self);
     return true;
 }
 
@@ -244,6 +278,13 @@ static void
 s_on_feed (hb_risk_live_t *self, int stream)
 {
     uint8_t type = self->in.env.type;
+    //  a tick stamped far from this host's clock (a clock step on the
+    //  feed's host) would move data time for every venue: quarantined,
+    //  before the grid (a replay's ticks are in the past: ahead only)
+    if (type == HB_MSG_TICK
+    &&  hb_risk_quarantine_clock (self->risk, &self->in, hb_wall_ns (), HB_SUB_MAX_AHEAD_NS,
+                                  self->replay ? 0 : S_TICK_BEHIND_NS))
+        return;
     bool keep = type == HB_MSG_TICK || type == HB_MSG_FILL;
     if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) == 0)
         return;
@@ -271,16 +312,32 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
         if (status == HB_SEQ_STALE)
             continue;
         self->msgs_in++;
-        if ((status == HB_SEQ_GAP || status == HB_SEQ_RESTART)
-        &&  (strncmp (topic, "pos.", 4) == 0 || strncmp (topic, "margin.", 7) == 0))
+        //  a loss on the aggregator's stream, or of a fill (a position
+        //  we could never match): ask the owner, do not guess
+        if (((status == HB_SEQ_GAP || status == HB_SEQ_RESTART)
+        &&   (strncmp (topic, "pos.", 4) == 0 || strncmp (topic, "margin.", 7) == 0))
+        ||  (status == HB_SEQ_GAP && strncmp (topic, "fill.", 5) == 0))
             s_resync (self, topic, status);
         int stream = s_stream (self, &self->in);
+        //  the aggregator speaks while its snapshot is awaited: a request
+        //  sent while it could not take it (frozen, down) was dropped, so
+        //  ask now rather than at the next retry
+        if (stream < 0 && !self->snapshot_done && self->snap
+        &&  hb_mono_ns () - self->asked_mono > (int64_t) S_REASK_MS * 1000000)
+            s_snapshot_request (self);
         if (stream >= 0)
             s_on_feed (self, stream);
         else
-        if (self->in.env.type == HB_MSG_POSITION)
-            //  applied when the grid reaches its fill, not now
-            hb_poshist_add (self->states, &self->in.u.position);
+        if (self->in.env.type == HB_MSG_POSITION) {
+            //  applied when the grid reaches its fill, not now; at once when
+            //  it is the late state of a pending position, or a
+            //  republication of the state applied (hb_poshist.h)
+            if (hb_poshist_add (self->states, &self->in.u.position, self->in.env.epoch,
+                                self->in.env.seq, hb_mono_ns ())) {
+                hb_risk_set_position (self->risk, &self->in.u.position);
+                s_pending_update (self);
+            }
+        }
         else
         if (hb_risk_on_state (self->risk, topic, &self->in) != 0)
             hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: %s not used", topic);
@@ -294,6 +351,7 @@ s_snapshot_request (hb_risk_live_t *self)
 {
     //  DEALER, not REQ: a request that is never answered must not block
     //  the next one
+    self->asked_mono = hb_mono_ns ();
     zmsg_t *request = zmsg_new ();
     zmsg_addmem (request, NULL, 0);
     zmsg_addstr (request, "");
@@ -324,11 +382,12 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
                 epoch = self->in.env.epoch;
             }
             else {
-                if (self->in.env.type == HB_MSG_POSITION) {
-                    //  the state the grid's fills start from
-                    hb_poshist_add (self->states, &self->in.u.position);
+                //  the state the grid's fills start from (unless a live
+                //  update newer than this reply was applied)
+                if (self->in.env.type == HB_MSG_POSITION
+                &&  hb_poshist_snapshot (self->states, &self->in.u.position,
+                                         self->in.env.epoch, self->in.env.seq))
                     hb_risk_set_position (self->risk, &self->in.u.position);
-                }
                 if (hb_risk_on_state (self->risk, topic, &self->in) == 0)
                     applied++;
             }
@@ -337,8 +396,10 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
         zframe_destroy (&payload);
     }
     zmsg_destroy (&reply);
+    s_pending_update (self);
     if (ended && !self->snapshot_done) {
         self->snapshot_done = true;
+        self->resnap_pending = false;
         self->snapshots++;
         hb_risk_snapshot_done (self->risk, epoch);
         hb_info ("risk: snapshot from the aggregator: %llu messages applied",
@@ -358,6 +419,42 @@ s_on_snapshot_retry (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+//  Positions pending long (docs/RISK.md, Positions pending): after
+//  S_PENDING_RESNAP_MS the aggregator is asked for a snapshot (once per
+//  episode; positions unknown until it answers); after S_PENDING_GIVEUP_MS,
+//  a position the aggregator kept republishing without the fill for that
+//  long (it refused the fill) takes the aggregator's word, loudly.
+static void
+s_pending_check (hb_risk_live_t *self)
+{
+    int64_t since, mono = hb_mono_ns ();
+    if (hb_poshist_pending (self->states, &since) == 0)
+        return;
+    if (since != self->resnap_for && mono - since > (int64_t) S_PENDING_RESNAP_MS * 1000000) {
+        self->resnap_for = since;
+        if (self->snapshot_done) {
+            hb_warn ("risk: positions pending for %d s: asking the aggregator for a snapshot",
+                     S_PENDING_RESNAP_MS / 1000);
+            self->snapshot_done = false;
+            self->resnap_pending = true;
+            self->resyncs++;
+            hb_risk_set_positions_known (self->risk, false);
+            if (s_snap_open (self) == 0)
+                s_snapshot_request (self);
+        }
+    }
+    const hb_position_t *pos;
+    while ((pos = hb_poshist_expire (self->states, mono, (int64_t) S_PENDING_GIVEUP_MS * 1000000,
+                                     (int64_t) S_LATE_MS * 1000000)) != NULL) {
+        hb_metric_inc (self->m_unconfirmed);
+        hb_error ("risk: the aggregator has published %s/%s without the fill risk saw for %d s "
+                  "(refused?): its state (last fill %s) taken", pos->venue, pos->symbol,
+                  S_PENDING_GIVEUP_MS / 1000, pos->last_fill);
+        hb_risk_set_position (self->risk, pos);
+    }
+    s_pending_update (self);
+}
+
 //  Silent venues and fills waiting for their state are noticed here, by
 //  the wall clock (hb_grid.h)
 static int
@@ -369,6 +466,7 @@ s_on_grid_timer (zloop_t *loop, int timer_id, void *arg)
     if (__atomic_load_n (&self->stop, __ATOMIC_RELAXED))
         return -1;
     s_drain (self, false);
+    s_pending_check (self);
     return 0;
 }
 
@@ -383,7 +481,10 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     hb_heartbeat_t *hb = &msg.u.heartbeat;
     hb->msgs_in = self->msgs_in;
     hb->drops = hb_risk_ignored (self->risk);
-    hb->status = self->snapshot_done ? 0 : 1;       //  1: positions not known yet
+    //  the reason it cannot do its job (docs/PROTOCOL.md, heartbeat):
+    //  1 positions not known, 2 positions pending
+    hb->status = (self->snapshot_done ? 0 : 1)
+               | (hb_poshist_pending (self->states, NULL) > 0 ? 2 : 0);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }
@@ -417,8 +518,15 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
     self->grid = hb_grid_new (n_streams > 0 ? n_streams : 1, S_GRID_CAPACITY,
                               (int64_t) rc->sample_ms * 1000000, (int64_t) rc->quote_stale_ms * 1000000,
                               (int64_t) S_LATE_MS * 1000000, hb_mono_ns ());
-    self->states = hb_poshist_new (S_POS_HISTORY);
+    self->states = hb_poshist_new (S_POS_HISTORY, HB_MAX_VENUES * HB_MAX_INSTRUMENTS);
     self->ckpt = hb_risk_ckpt_new (cfg);
+    hb_metrics_t *metrics = hb_metrics_process ();
+    self->m_pending = hb_metrics_gauge (metrics, "hb_risk_positions_pending",
+                                        "Positions holding a fill no aggregator state applied includes yet",
+                                        NULL, NULL);
+    self->m_unconfirmed = hb_metrics_counter (metrics, "hb_risk_fills_unconfirmed_total",
+                                              "Pending positions given up: the aggregator kept them without the fill",
+                                              NULL, NULL);
     if (!self->pub || !self->sub || !self->loop || !self->risk || !self->grid || !self->states
     ||  !self->ckpt)
         goto fail;
@@ -504,6 +612,7 @@ void
 hb_risk_live_grid_from (hb_risk_live_t *self, int64_t t0_ns)
 {
     assert (self);
+    self->replay = true;
     hb_grid_start (self->grid, t0_ns);
     //  a replay decides like the run it replays, which started cold
     hb_risk_ckpt_disable (self->ckpt, "a replay (--grid-from) starts cold");

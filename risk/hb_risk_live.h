@@ -8,7 +8,10 @@
     has passed it, a hedge check after each sample and each input
     (risk.hedge reliable, stamped ts_venue = its data time), risk.exposure
     at the first sample of each publish_ms; a fill counts with the
-    aggregator's position state that ends with it (hb_poshist.h).        */
+    aggregator's position state that ends with it (hb_poshist.h), and
+    until that state is applied positions are pending (flagged, no hedge
+    request; docs/RISK.md). Ticks stamped far from this host's clock, or
+    far from the other venues' mids, are quarantined (hb_risk.h).        */
 #ifndef HB_RISK_LIVE_H
 #define HB_RISK_LIVE_H
 

@@ -8,6 +8,12 @@
     - an aggregator restart (newer epoch): the same.
     hb_risk_snapshot_done (forgetting an older epoch's state) is checked
     on the engine below.
+    test_pending_and_clock, with a raw venue publisher (the test stamps
+    ts_pub): a fill whose position state the aggregator does not publish
+    (frozen) makes the positions pending (flag on risk.exposure, heartbeat
+    status bit 2, no risk.hedge), never "the latest"; the late state is
+    applied as it comes; ticks stamped 120 s and 80 years ahead, and 40 s
+    behind, leave risk publishing, the last counted as quarantined.
     Waits are bounded (20 s) but no test asserts a duration.              */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,6 +321,246 @@ test_resnapshot (void **state)
     hb_config_destroy (&ctx.cfg);
 }
 
+//  ---------------------------------------------------------------------------
+//  Positions pending, and ticks off the clock, with a raw venue publisher
+
+typedef struct {
+    zsock_t  *sock;                 //  XPUB on alpha's endpoint
+    uint64_t  epoch;
+    uint64_t  tick_seq, fill_seq, hb_seq;
+} s_venue_t;
+
+static void
+s_venue_send (s_venue_t *venue, const char *topic, hb_msg_t *msg, int64_t ts_pub)
+{
+    msg->env.version = HB_SCHEMA_VERSION;
+    strcpy (msg->env.publisher, "feed.alpha");
+    msg->env.epoch = venue->epoch;
+    msg->env.ts_pub = ts_pub;
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (msg, &buf), 0);
+    zmsg_t *m = zmsg_new ();
+    zmsg_addstr (m, topic);
+    zmsg_addmem (m, buf.data, buf.size);
+    assert_int_equal (zmsg_send (&m, venue->sock), 0);
+}
+
+static void
+s_venue_tick (s_venue_t *venue, int64_t ts_pub)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TICK;
+    msg.env.seq = ++venue->tick_seq;
+    strcpy (msg.u.tick.venue, "alpha");
+    strcpy (msg.u.tick.symbol, "X-USD");
+    msg.u.tick.n_bids = msg.u.tick.n_asks = 1;
+    msg.u.tick.bids [0] = (hb_level_t) { 99.9 + (rand () % 10) * 0.01, 1 };
+    msg.u.tick.asks [0] = (hb_level_t) { 100.1 + (rand () % 10) * 0.01, 1 };
+    s_venue_send (venue, "tick.alpha.X-USD", &msg, ts_pub);
+}
+
+static void
+s_venue_fill (s_venue_t *venue, const char *fill_id, double qty)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_FILL;
+    msg.env.seq = ++venue->fill_seq;
+    hb_fill_t *fill = &msg.u.fill;
+    strcpy (fill->venue, "alpha");
+    strcpy (fill->symbol, "X-USD");
+    strcpy (fill->client_id, "c1");
+    strcpy (fill->order_id, "o1");
+    strcpy (fill->fill_id, fill_id);
+    fill->side = qty > 0 ? HB_SIDE_BUY : HB_SIDE_SELL;
+    fill->liquidity = 2;
+    fill->px = 100;
+    fill->qty = fabs (qty);
+    strcpy (fill->fee_asset, "USD");
+    s_venue_send (venue, "fill.alpha.X-USD", &msg, hb_wall_ns ());
+}
+
+//  The aggregator's state of alpha X-USD: qty after last_fill, published
+static void
+s_state (s_ctx_t *ctx, double qty, const char *last_fill, uint64_t epoch, uint64_t seq)
+{
+    hb_msg_t msg;
+    s_env (&msg, HB_MSG_POSITION, epoch, seq);
+    hb_position_t *pos = &msg.u.position;
+    strcpy (pos->venue, "alpha");
+    strcpy (pos->symbol, "X-USD");
+    strcpy (pos->asset, "X");
+    pos->kind = HB_KIND_SPOT;
+    pos->qty = qty;
+    pos->entry_px = pos->mark_px = 100;
+    pos->exposure_usd = qty * 100;
+    strcpy (pos->settle, "USD");
+    strcpy (pos->last_fill, last_fill);
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    zmsg_t *m = zmsg_new ();
+    zmsg_addstr (m, "pos.X.alpha.X-USD");
+    zmsg_addmem (m, buf.data, buf.size);
+    assert_int_equal (zmsg_send (&m, ctx->agg), 0);
+}
+
+typedef struct {
+    bool     pending;
+    bool     known;
+    double   x_usd;
+    int64_t  sample_ns;             //  ts_venue of the last risk.exposure
+    uint32_t status;                //  of the last hb.risk
+    int      exposures;
+    int      hedges;
+} s_seen_t;
+
+//  Ticks alpha (stamped now) and reads risk.* for about ms; what was seen
+//  goes to *seen (exposures and hedges counted from 0)
+static void
+s_pump_for (s_ctx_t *ctx, s_venue_t *venue, int ms, s_seen_t *seen)
+{
+    seen->exposures = seen->hedges = 0;
+    int64_t until = hb_mono_ns () + (int64_t) ms * 1000000;
+    while (hb_mono_ns () < until) {
+        s_venue_tick (venue, hb_wall_ns ());
+        char topic [HB_TOPIC_MAX];
+        hb_msg_t msg;
+        while (hb_sub_recv (ctx->tap, topic, sizeof topic, &msg, NULL, 10) == 0) {
+            if (msg.env.type == HB_MSG_RISK_HEDGE)
+                seen->hedges++;
+            if (msg.env.type == HB_MSG_HEARTBEAT)
+                seen->status = msg.u.heartbeat.status;
+            if (msg.env.type != HB_MSG_RISK_EXPOSURE)
+                continue;
+            const hb_risk_exposure_t *x = &msg.u.risk_exposure;
+            seen->exposures++;
+            seen->pending = x->flags & HB_RISK_POSITIONS_PENDING;
+            seen->known = !(x->flags & HB_RISK_NO_POSITIONS);
+            seen->x_usd = x->assets [0].delta1_usd;
+            seen->sample_ns = msg.env.ts_venue;
+        }
+    }
+}
+
+//  What s_pump_until waits for
+static bool s_hedging (const s_seen_t *seen, double x) { return seen->known && seen->hedges > 0 && fabs (seen->x_usd - x) < 20; }
+static bool s_pending (const s_seen_t *seen, double x) { (void) x; return seen->pending && (seen->status & 2); }
+static bool s_settled (const s_seen_t *seen, double x) { return !seen->pending && seen->known && fabs (seen->x_usd - x) < 10; }
+static bool s_sampled (const s_seen_t *seen, double x) { return (double) seen->sample_ns > x; }
+static bool s_hedged (const s_seen_t *seen, double x) { (void) x; return seen->hedges > 0; }
+
+//  Pumps until cond (seen, x) holds, hedges counted over the whole wait;
+//  -1 after S_WAIT_MS
+static int
+s_pump_wait (s_ctx_t *ctx, s_venue_t *venue, s_seen_t *seen,
+              bool (*cond) (const s_seen_t *, double), double x)
+{
+    int64_t deadline = hb_mono_ns () + (int64_t) S_WAIT_MS * 1000000;
+    int hedges = 0;
+    while (hb_mono_ns () < deadline) {
+        s_pump_for (ctx, venue, 20, seen);
+        hedges += seen->hedges;
+        seen->hedges = hedges;
+        if (cond (seen, x))
+            return 0;
+    }
+    return -1;
+}
+
+static void
+test_pending_and_clock (void **state)
+{
+    (void) state;
+    s_ctx_t ctx;
+    memset (&ctx, 0, sizeof ctx);
+    char errors [2048] = "";
+    ctx.cfg = hb_config_load_quiet (s_path, errors, sizeof errors);
+    if (!ctx.cfg)
+        fail_msg ("%s", errors);
+    ctx.agg = zsock_new (ZMQ_XPUB);
+    ctx.router = zsock_new (ZMQ_ROUTER);
+    s_venue_t venue = { .sock = zsock_new (ZMQ_XPUB), .epoch = (uint64_t) hb_wall_ns () };
+    assert_true (zsock_bind (ctx.agg, "%s", ctx.cfg->aggregator.endpoint) == 0);
+    assert_true (zsock_bind (ctx.router, "%s", ctx.cfg->aggregator.snapshot_endpoint) == 0);
+    assert_true (zsock_bind (venue.sock, "%s", ctx.cfg->venues [0].endpoint) == 0);
+    zsock_set_rcvtimeo (ctx.agg, S_WAIT_MS);
+    zsock_set_rcvtimeo (venue.sock, S_WAIT_MS);
+    ctx.live = hb_risk_live_new (ctx.cfg);
+    assert_non_null (ctx.live);
+    ctx.tap = hb_sub_new (0);
+    assert_int_equal (hb_sub_connect (ctx.tap, ctx.cfg->risk.endpoint), 0);
+    assert_int_equal (hb_sub_subscribe (ctx.tap, "risk."), 0);
+    assert_int_equal (hb_sub_subscribe (ctx.tap, "hb.risk"), 0);
+    assert_int_equal (pthread_create (&ctx.thread, NULL, s_run, ctx.live), 0);
+    //  risk's subscriptions: pos. and margin.; tick., fill., hb.feed.
+    for (int subs = 0; subs < 2; ) {
+        zframe_t *sub = zframe_recv (ctx.agg);
+        assert_non_null (sub);
+        subs += zframe_size (sub) > 0 && zframe_data (sub) [0] == 1;
+        zframe_destroy (&sub);
+    }
+    for (int subs = 0; subs < 3; ) {
+        zframe_t *sub = zframe_recv (venue.sock);
+        assert_non_null (sub);
+        subs += zframe_size (sub) > 0 && zframe_data (sub) [0] == 1;
+        zframe_destroy (&sub);
+    }
+    const uint64_t e1 = (uint64_t) hb_wall_ns ();
+    uint64_t seq = 1;
+    assert_int_equal (s_wait_request (&ctx, S_WAIT_MS), 0);
+    s_answer (&ctx, e1, 10, seq);
+    s_seen_t seen;
+    memset (&seen, 0, sizeof seen);
+    //  known, 10 X, hedging (over its band)
+    assert_int_equal (s_pump_wait (&ctx, &venue, &seen, s_hedging, 1000), 0);
+    assert_false (seen.pending);
+
+    //  1. a fill (sell 6) and no state naming it (the aggregator frozen):
+    //  pending after the grid's wait, never the latest state (10 X), no
+    //  hedge request, heartbeat status 2
+    s_venue_fill (&venue, "f1", -6);
+    assert_int_equal (s_pump_wait (&ctx, &venue, &seen, s_pending, 0), 0);
+    //  a republication of the state before the fill changes nothing
+    s_state (&ctx, 10, "", e1, ++seq);
+    for (int k = 0; k < 10; k++) {
+        s_pump_for (&ctx, &venue, 100, &seen);
+        assert_int_equal (seen.hedges, 0);
+        assert_true (seen.exposures == 0 || seen.pending);
+    }
+    //  2. the late state: applied as it comes, the flag clears, X at 4
+    s_state (&ctx, 4, "f1", e1, ++seq);
+    assert_int_equal (s_pump_wait (&ctx, &venue, &seen, s_settled, 400), 0);
+    //  3. the aggregator's timer republishes f1's state, changed: followed
+    s_state (&ctx, 5, "f1", e1, ++seq);
+    assert_int_equal (s_pump_wait (&ctx, &venue, &seen, s_settled, 500), 0);
+
+    //  4. ticks 120 s and 80 years ahead (dropped by the bus), 40 s behind
+    //  (quarantined by risk): risk goes on publishing on this host's time
+    hb_metric_t *clock = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
+                                             NULL, "reason", "clock");
+    uint64_t quarantined = hb_metric_count (clock);
+    s_venue_tick (&venue, hb_wall_ns () + 120 * 1000000000LL);
+    s_venue_tick (&venue, hb_wall_ns () + 80LL * 365 * 86400 * 1000000000LL);
+    s_venue_tick (&venue, hb_wall_ns () - 40 * 1000000000LL);
+    int64_t after = hb_wall_ns ();
+    assert_int_equal (s_pump_wait (&ctx, &venue, &seen, s_sampled, (double) (after + 500 * 1000000LL)), 0);
+    assert_true (seen.sample_ns < hb_wall_ns () + 5 * 1000000000LL);
+    assert_true (hb_metric_count (clock) == quarantined + 1);
+    //  and it still hedges (X at 5 over a band of 100 USD)
+    assert_int_equal (s_pump_wait (&ctx, &venue, &seen, s_hedged, 0), 0);
+
+    hb_risk_live_stop (ctx.live);
+    pthread_join (ctx.thread, NULL);
+    hb_risk_live_destroy (&ctx.live);
+    hb_sub_destroy (&ctx.tap);
+    zframe_destroy (&ctx.asker);
+    zsock_destroy (&venue.sock);
+    zsock_destroy (&ctx.router);
+    zsock_destroy (&ctx.agg);
+    hb_config_destroy (&ctx.cfg);
+}
+
 static void
 s_agg_exposure (hb_risk_t *risk, const char *asset, double usd, uint64_t epoch)
 {
@@ -365,6 +611,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_resnapshot),
         cmocka_unit_test (test_snapshot_forgets),
+        cmocka_unit_test (test_pending_and_clock),
     };
     return cmocka_run_group_tests_name ("hb_risk_live", tests, s_setup, s_teardown);
 }

@@ -325,6 +325,8 @@ hb_summary_status_name (const char *component, uint32_t status)
         return (status & 2) ? "JOURNAL FAILED" : "KILLED";
     if (strncmp (component, "feed.", 5) == 0)
         return (status & HB_TICK_OUTAGE) ? "OUTAGE" : (status & HB_TICK_STALE) ? "stale" : "degraded";
+    if (strcmp (component, "risk") == 0)            //  hb-risk's bits: no hedge request meanwhile
+        return (status & 1) ? "NO POSITIONS" : (status & 2) ? "POSITIONS PENDING" : "degraded";
     return "degraded";
 }
 

@@ -179,6 +179,9 @@ test_status_names (void **state)
     assert_string_equal (hb_summary_status_name ("feed.alpha", HB_TICK_STALE), "stale");
     assert_string_equal (hb_summary_status_name ("feed.alpha", 0), "ok");
     assert_string_equal (hb_summary_status_name ("risk", 4), "degraded");
+    assert_string_equal (hb_summary_status_name ("risk", 1), "NO POSITIONS");
+    assert_string_equal (hb_summary_status_name ("risk", 3), "NO POSITIONS");
+    assert_string_equal (hb_summary_status_name ("risk", 2), "POSITIONS PENDING");
 }
 
 int
