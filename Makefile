@@ -24,6 +24,8 @@
 #                                  (WebSocket, REST, JSON, signing), linked into
 #                                  every plugin and every test under feeds/*/
 #   **/*_test.c                 -> tests/<name> (cmocka), with the objects of its dir
+#   tests/tools/hb_<x>.c        -> tests/tools/hb-<x>: test-only tools (a forger on
+#                                  the bus, a fill replay reader), never in bin/
 #   **/*_bench.c                -> bench/<name>
 #   **/*_fuzz.c                 -> fuzz/<name> (libFuzzer)
 
@@ -97,13 +99,16 @@ BENCHES := $(foreach b,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(b))))
 FUZZERS := $(foreach f,$(FUZZ_SRC),$(BUILD)/fuzz/$(basename $(notdir $(f))))
 # tests/plugins/<name>.c: deliberately broken or special plugins for tests
 TPLUGS  := $(foreach p,$(TPLUG_SRC),$(BUILD)/tests/plugins/hb_venue_$(basename $(notdir $(p))).so)
+# tests/tools/hb_<x>.c: test-only programs the integration tests drive
+TTOOL_SRC := $(wildcard tests/tools/hb_*.c)
+TTOOLS  := $(foreach t,$(TTOOL_SRC),$(BUILD)/tests/tools/$(subst _,-,$(basename $(notdir $(t)))))
 
 .PHONY: all deps build run test check check-asan bench fuzz fuzz-build install clean tests-build
 .DEFAULT_GOAL := all
 
 all: deps build
-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(BENCHES)
-tests-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS)
+build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(TTOOLS) $(BENCHES)
+tests-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(TTOOLS)
 
 deps:
 	@sh mk/deps.sh
@@ -154,6 +159,11 @@ $(foreach p,$(PLUGIN_DIRS),$(eval $(call PLUGIN_rule,$(p))))
 $(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(wildcard tests/plugins/*.h) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(filter-out %.h,$^) $(LDLIBS)
+
+$(BUILD)/tests/tools/hb-%: $(BUILD)/obj/tests/tools/hb_%.o $(TESTING_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(call link_group,$(TESTING_LIB) $(COMMON_LIB)) $(LDLIBS)
+.SECONDARY: $(TTOOL_SRC:%.c=$(BUILD)/obj/%.o)
 
 # tests and benches under feeds/<name>/ also get the venue library
 venue_deps = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIB))
