@@ -3,6 +3,9 @@
 #   make            build everything (build/)
 #   make run        install missing Debian packages, build, run the default deployment
 #   make test       the same set-up, then every test (ASan+UBSan build, fuzz smoke)
+#   make soak       the kill storm, long: SOAK_KILLS (100) SIGKILLs of each of the
+#                   aggregator, hedger, risk and a feed with trading going on
+#                   (tests/soak_kill.sh on the ASan build; 20-30 minutes)
 #   make bench      benchmarks, each beside the bare transport in the same run
 #   make fuzz       libFuzzer targets (clang), in build/fuzz/
 #   make install PREFIX=/usr/local   (DESTDIR too): programs, plugins, the plugin
@@ -103,7 +106,7 @@ TPLUGS  := $(foreach p,$(TPLUG_SRC),$(BUILD)/tests/plugins/hb_venue_$(basename $
 TTOOL_SRC := $(wildcard tests/tools/hb_*.c)
 TTOOLS  := $(foreach t,$(TTOOL_SRC),$(BUILD)/tests/tools/$(subst _,-,$(basename $(notdir $(t)))))
 
-.PHONY: all deps build run test check check-asan bench fuzz fuzz-build install clean tests-build
+.PHONY: all deps build run test check check-asan soak bench fuzz fuzz-build install clean tests-build
 .DEFAULT_GOAL := all
 
 all: deps build
@@ -196,6 +199,14 @@ check: test
 
 test: deps build check-asan fuzz
 	@sh tests/run.sh
+
+# the sanitizers' settings of tests/run.sh
+SOAK_KILLS ?= 100
+soak: deps build check-asan
+	@HB_BIN=$(CURDIR)/build/asan/bin HB_PLUGIN_PATH=$(CURDIR)/build/asan/lib/hedgebus HB_TOP=$(CURDIR) \
+	 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	 KILLS=$(SOAK_KILLS) sh tests/soak_kill.sh
 
 bench: deps build
 	@sh bench/run.sh
