@@ -87,13 +87,11 @@ s_register_metrics (hb_sub_t *self)
                                       "Duplicate or old messages dropped", NULL, NULL);
     //  a refusal an operator must be able to see without reading logs: a
     //  forged message, or a clock step on a publisher's host
-    self->unauthorized = hb_metrics_counter (metrics, "hb_bus_refused_messages_total",
-                                             "Messages refused: not allowed by the role of the connection "
-                                             "they came on (unauthorized), or stamped too far ahead (ahead)",
+    const char *refused = "Messages refused: not allowed by the role of the connection they "
+                          "came on (unauthorized), or stamped too far ahead (ahead)";
+    self->unauthorized = hb_metrics_counter (metrics, "hb_bus_refused_messages_total", refused,
                                              "reason", "unauthorized");
-    self->ahead = hb_metrics_counter (metrics, "hb_bus_refused_messages_total",
-                                      "Messages refused: not allowed by the role of the connection "
-                                      "they came on (unauthorized), or stamped too far ahead (ahead)",
+    self->ahead = hb_metrics_counter (metrics, "hb_bus_refused_messages_total", refused,
                                       "reason", "ahead");
     self->delivery = hb_metrics_histogram (metrics, "hb_bus_delivery_seconds",
                                            "Receive time minus the publisher's ts_pub (wall clocks)",
