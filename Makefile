@@ -3,6 +3,9 @@
 #   make            build everything (build/)
 #   make run        install missing Debian packages, build, run the default deployment
 #   make test       the same set-up, then every test (ASan+UBSan build, fuzz smoke)
+#   make soak       the kill storm, long: SOAK_KILLS (100) SIGKILLs of each of the
+#                   aggregator, hedger, risk and a feed with trading going on
+#                   (tests/soak_kill.sh on the ASan build; 20-30 minutes)
 #   make bench      benchmarks, each beside the bare transport in the same run
 #   make fuzz       libFuzzer targets (clang), in build/fuzz/
 #   make install PREFIX=/usr/local   (DESTDIR too): programs, plugins, the plugin
@@ -24,6 +27,8 @@
 #                                  (WebSocket, REST, JSON, signing), linked into
 #                                  every plugin and every test under feeds/*/
 #   **/*_test.c                 -> tests/<name> (cmocka), with the objects of its dir
+#   tests/tools/hb_<x>.c        -> tests/tools/hb-<x>: test-only tools (a forger on
+#                                  the bus, a fill replay reader), never in bin/
 #   **/*_bench.c                -> bench/<name>
 #   **/*_fuzz.c                 -> fuzz/<name> (libFuzzer)
 
@@ -105,13 +110,16 @@ BENCHES := $(foreach b,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(b))))
 FUZZERS := $(foreach f,$(FUZZ_SRC),$(BUILD)/fuzz/$(basename $(notdir $(f))))
 # tests/plugins/<name>.c: deliberately broken or special plugins for tests
 TPLUGS  := $(foreach p,$(TPLUG_SRC),$(BUILD)/tests/plugins/hb_venue_$(basename $(notdir $(p))).so)
+# tests/tools/hb_<x>.c: test-only programs the integration tests drive
+TTOOL_SRC := $(wildcard tests/tools/hb_*.c)
+TTOOLS  := $(foreach t,$(TTOOL_SRC),$(BUILD)/tests/tools/$(subst _,-,$(basename $(notdir $(t)))))
 
-.PHONY: all deps build run test check check-asan bench fuzz fuzz-build install clean tests-build
+.PHONY: all deps build run test check check-asan soak bench fuzz fuzz-build install clean tests-build
 .DEFAULT_GOAL := all
 
 all: deps build
-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(BENCHES)
-tests-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS)
+build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(TTOOLS) $(BENCHES)
+tests-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(TTOOLS)
 
 deps:
 	@sh mk/deps.sh
@@ -163,6 +171,11 @@ $(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(wildcard tests/plugins
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
+$(BUILD)/tests/tools/hb-%: $(BUILD)/obj/tests/tools/hb_%.o $(TESTING_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(call link_group,$(TESTING_LIB) $(COMMON_LIB)) $(LDLIBS)
+.SECONDARY: $(TTOOL_SRC:%.c=$(BUILD)/obj/%.o)
+
 # tests and benches under feeds/<name>/ also get the venue library
 venue_deps = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIB))
 venue_libs = $(if $(filter feeds/%/,$(dir $(1))),$(VENUE_LIBS) $(VENUE_LIBS_$(notdir $(patsubst %/,%,$(dir $(1))))))
@@ -194,6 +207,14 @@ check: test
 
 test: deps build check-asan fuzz
 	@sh tests/run.sh
+
+# the sanitizers' settings of tests/run.sh
+SOAK_KILLS ?= 100
+soak: deps build check-asan
+	@HB_BIN=$(CURDIR)/build/asan/bin HB_PLUGIN_PATH=$(CURDIR)/build/asan/lib/hedgebus HB_TOP=$(CURDIR) \
+	 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	 KILLS=$(SOAK_KILLS) sh tests/soak_kill.sh
 
 bench: deps build
 	@sh bench/run.sh

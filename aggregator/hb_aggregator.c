@@ -54,7 +54,7 @@ struct _hb_aggregator_t {
     s_cached_t          margins [HB_MAX_VENUES];
     hb_msg_t            in;         //  scratch
     //  process metrics (docs/OPERATIONS.md, Metrics)
-    hb_metric_t        *m_fills, *m_duplicates, *m_positions;
+    hb_metric_t        *m_fills, *m_duplicates, *m_implausible, *m_positions;
 };
 
 static void
@@ -128,8 +128,10 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill)
         self->failed = true;
         return -1;
     }
-    if (rc == 2)
+    if (rc == 2) {
+        hb_metric_inc (self->m_implausible);
         return 0;                   //  implausible: refused and logged by the ledger
+    }
     hb_metric_inc (rc > 0 ? self->m_fills : self->m_duplicates);
     int v = hb_book_venue_index (self->book, fill->venue);
     const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
@@ -370,6 +372,9 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         self->m_duplicates = hb_metrics_counter (metrics, "hb_aggregator_duplicate_fills_total",
                                                  "Fills seen again (replay, restart) and ignored",
                                                  NULL, NULL);
+        self->m_implausible = hb_metrics_counter (metrics, "hb_aggregator_implausible_fills_total",
+                                                  "Fills refused before the journal: worth over "
+                                                  "max_fill_usd, or not a finite amount", NULL, NULL);
         self->m_positions = hb_metrics_gauge (metrics, "hb_aggregator_positions",
                                               "Open (non-zero) positions, as of the last snapshot",
                                               NULL, NULL);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
 #include "hb_time.h"
@@ -90,6 +91,23 @@ s_group_teardown (void **state)
 {
     (void) state;
     return nftw (s_dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+
+//  The value of one series (name{labels} as exposed) in this process's
+//  metrics, 0 when absent
+static double
+s_metric (const char *sample)
+{
+    char *text = hb_metrics_text (hb_metrics_process ());
+    assert_non_null (text);
+    double value = 0;
+    size_t len = strlen (sample);
+    for (const char *line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+        if (strncmp (line, sample, len) == 0 && line [len] == ' ')
+            value = strtod (line + len + 1, NULL);
+    free (text);
+    return value;
 }
 
 static void
@@ -390,6 +408,7 @@ test_malformed (void **state)
     assert_int_equal (zmq_recv (handle, sub_msg, sizeof sub_msg, 0), 1);
     assert_int_equal (sub_msg [0], 1);
 
+    double ahead0 = s_metric ("hb_bus_refused_messages_total{reason=\"ahead\"}");
     //  1. not msgpack
     zmq_send (handle, "tick.alpha.BTC-PERP", 19, ZMQ_SNDMORE);
     zmq_send (handle, "\xc1\xc1\xc1garbage", 10, 0);
@@ -461,6 +480,8 @@ test_malformed (void **state)
     hb_sub_stats (sub, &stats);
     assert_int_equal (stats.decode_errors, 5);
     assert_int_equal (stats.future, 2);
+    //  and where an operator sees it
+    assert_true (s_metric ("hb_bus_refused_messages_total{reason=\"ahead\"}") - ahead0 == 2);
     assert_int_equal (stats.received, 2);
     zsock_destroy (&raw);
     hb_sub_destroy (&sub);
@@ -506,6 +527,7 @@ test_roles (void **state)
     char sub_msg [8];
     assert_int_equal (zmq_recv (handle, sub_msg, sizeof sub_msg, 0), 1);
 
+    double unauthorized0 = s_metric ("hb_bus_refused_messages_total{reason=\"unauthorized\"}");
     hb_msg_t msg;
     uint64_t seq = 0;
     //  refused: a hedge request, a kill-switch command, as the feed or as
@@ -545,6 +567,7 @@ test_roles (void **state)
     hb_sub_stats_t stats;
     hb_sub_stats (sub, &stats);
     assert_int_equal (stats.unauthorized, 5);
+    assert_true (s_metric ("hb_bus_refused_messages_total{reason=\"unauthorized\"}") - unauthorized0 == 5);
     assert_int_equal (stats.received, 2);
     zsock_destroy (&raw);
     hb_sub_destroy (&sub);

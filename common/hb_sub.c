@@ -57,6 +57,8 @@ struct _hb_sub_t {
     hb_metric_t   *decode_errors;
     hb_metric_t   *restarts;
     hb_metric_t   *stale;
+    hb_metric_t   *unauthorized;    //  refused by the role of their connection
+    hb_metric_t   *ahead;           //  stamped over HB_SUB_MAX_AHEAD_NS ahead
     hb_metric_t   *delivery;        //  ts_pub -> receive, seconds
 };
 
@@ -83,6 +85,14 @@ s_register_metrics (hb_sub_t *self)
                                          "Publisher restarts seen (a newer epoch)", NULL, NULL);
     self->stale = hb_metrics_counter (metrics, "hb_bus_stale_messages_total",
                                       "Duplicate or old messages dropped", NULL, NULL);
+    //  a refusal an operator must be able to see without reading logs: a
+    //  forged message, or a clock step on a publisher's host
+    const char *refused = "Messages refused: not allowed by the role of the connection they "
+                          "came on (unauthorized), or stamped too far ahead (ahead)";
+    self->unauthorized = hb_metrics_counter (metrics, "hb_bus_refused_messages_total", refused,
+                                             "reason", "unauthorized");
+    self->ahead = hb_metrics_counter (metrics, "hb_bus_refused_messages_total", refused,
+                                      "reason", "ahead");
     self->delivery = hb_metrics_histogram (metrics, "hb_bus_delivery_seconds",
                                            "Receive time minus the publisher's ts_pub (wall clocks)",
                                            NULL, NULL, NULL, 0);
@@ -349,6 +359,7 @@ s_refused (hb_sub_t *self, const hb_msg_t *msg, const char *topic)
     if (!why)
         return 0;
     self->stats.unauthorized++;
+    hb_metric_inc (self->unauthorized);
     char safe_topic [HB_TOPIC_MAX], safe_name [HB_NAME_MAX + 8];
     s_printable (safe_topic, sizeof safe_topic, topic, strlen (topic));
     s_printable (safe_name, sizeof safe_name, msg->env.publisher, strnlen (msg->env.publisher, sizeof msg->env.publisher));
@@ -417,6 +428,7 @@ hb_sub_recv (hb_sub_t *self, char *topic, size_t topic_size,
     int64_t now = hb_wall_ns ();
     if (msg->env.ts_pub > now + HB_SUB_MAX_AHEAD_NS) {
         self->stats.future++;
+        hb_metric_inc (self->ahead);
         char safe [HB_TOPIC_MAX];
         s_printable (safe, sizeof safe, name, topic_len);
         hb_complain (&self->future_complaint, HB_LOG_WARN,
