@@ -130,16 +130,8 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill)
         self->stats.duplicates++;
         return 0;
     }
-    //  What a fill is worth, in USD: an inverse contract is multiplier USD,
-    //  anything else multiplier units of the asset at the fill's price. An
-    //  instrument we do not know counts one unit per contract.
-    int v = hb_book_venue_index (self->book, fill->venue);
-    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol)
-                                            : NULL;
-    double mult = ins && ins->multiplier > 0 ? ins->multiplier : 1;
-    double usd = ins && ins->kind == HB_KIND_INVERSE_PERP ? fill->qty * mult : fill->qty * fill->px * mult;
-    double max_usd = self->cfg->aggregator.max_fill_usd;     //  0: none (a config built in code)
-    if (!isfinite (usd) || (max_usd > 0 && usd > max_usd)) {
+    if (!hb_config_fill_plausible (self->cfg, fill)) {
+        double usd = hb_config_fill_usd (self->cfg, fill);
         self->stats.implausible++;
         hb_complain (&self->implausible_log, HB_LOG_ERROR,
                      "fill %s/%s (%s %.6g @ %.6g) is worth %.6g USD, over max_fill_usd %.6g: "

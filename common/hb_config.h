@@ -304,4 +304,16 @@ const char *hb_config_bound_endpoint (const hb_config_t *self, int index, char *
 const hb_instrument_cfg_t *hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol);
 const char *hb_venue_param (const hb_venue_cfg_t *venue, const char *key);
 
+//  What fill is worth in USD by the config's instruments: an inverse
+//  contract is multiplier USD, anything else multiplier units of the asset
+//  at the fill's price; an instrument the config does not know counts one
+//  unit per contract. Not finite for a broken fill.
+double hb_config_fill_usd (const hb_config_t *self, const hb_fill_t *fill);
+
+//  False when fill is implausible: not a finite amount, or worth more than
+//  components.aggregator.max_fill_usd (0: no limit). The aggregator refuses
+//  such a fill before its journal, and hb-risk does not wait for positions
+//  that will never name it; both ask this one question.
+bool hb_config_fill_plausible (const hb_config_t *self, const hb_fill_t *fill);
+
 #endif

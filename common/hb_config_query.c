@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -63,6 +64,25 @@ hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol)
         if (strcmp (venue->instruments [i].symbol, symbol) == 0)
             return &venue->instruments [i];
     return NULL;
+}
+
+double
+hb_config_fill_usd (const hb_config_t *self, const hb_fill_t *fill)
+{
+    assert (self);
+    assert (fill);
+    const hb_venue_cfg_t *venue = hb_config_venue (self, fill->venue);
+    const hb_instrument_cfg_t *ins = hb_venue_instrument (venue, fill->symbol);
+    double mult = ins && ins->multiplier > 0 ? ins->multiplier : 1;
+    return ins && ins->kind == HB_KIND_INVERSE_PERP ? fill->qty * mult : fill->qty * fill->px * mult;
+}
+
+bool
+hb_config_fill_plausible (const hb_config_t *self, const hb_fill_t *fill)
+{
+    double usd = hb_config_fill_usd (self, fill);
+    double max_usd = self->aggregator.max_fill_usd;         //  0: none (a config built in code)
+    return isfinite (usd) && !(max_usd > 0 && usd > max_usd);
 }
 
 const char *

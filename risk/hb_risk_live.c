@@ -59,6 +59,8 @@ struct _hb_risk_live_t {
     hb_complain_t c_pending;
     hb_metric_t  *m_pending;        //  hb_risk_positions_pending
     hb_metric_t  *m_unconfirmed;    //  hb_risk_fills_unconfirmed_total
+    hb_metric_t  *m_implausible;    //  hb_risk_implausible_fills_total
+    hb_complain_t c_implausible;
     hb_metric_t  *m_decision;       //  hb_decision_latency_seconds{component="risk"}
     hb_risk_ckpt_t *ckpt;           //  the estimator's checkpoint (hb_risk_ckpt.h)
 };
@@ -285,6 +287,16 @@ s_on_feed (hb_risk_live_t *self, int stream)
     &&  hb_risk_quarantine_clock (self->risk, &self->in, hb_wall_ns (), HB_SUB_MAX_AHEAD_NS,
                                   self->replay ? 0 : S_TICK_BEHIND_NS))
         return;
+    //  a fill the aggregator refuses before its journal (the same rule)
+    //  never gets a position state: waiting for one would stop hedging
+    if (type == HB_MSG_FILL && !hb_config_fill_plausible (self->cfg, &self->in.u.fill)) {
+        hb_metric_inc (self->m_implausible);
+        hb_complain (&self->c_implausible, HB_LOG_ERROR,
+                     "risk: fill %s/%s (%.6g @ %.6g) is implausible (over max_fill_usd or not finite): "
+                     "not applied", self->in.u.fill.venue, self->in.u.fill.fill_id,
+                     self->in.u.fill.qty, self->in.u.fill.px);
+        return;
+    }
     bool keep = type == HB_MSG_TICK || type == HB_MSG_FILL;
     if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) == 0)
         return;
@@ -524,6 +536,9 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
     self->m_pending = hb_metrics_gauge (metrics, "hb_risk_positions_pending",
                                         "Positions holding a fill no aggregator state applied includes yet",
                                         NULL, NULL);
+    self->m_implausible = hb_metrics_counter (metrics, "hb_risk_implausible_fills_total",
+                                              "Fills not applied: over max_fill_usd or not finite "
+                                              "(the aggregator refuses them too)", NULL, NULL);
     self->m_unconfirmed = hb_metrics_counter (metrics, "hb_risk_fills_unconfirmed_total",
                                               "Pending positions given up: the aggregator kept them without the fill",
                                               NULL, NULL);

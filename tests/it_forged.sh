@@ -25,9 +25,8 @@
 #     hedger, risk and aggregator received outside their connection's role
 #     (11, 4, 3), {reason="ahead"} by 2 each; the aggregator counts the
 #     1e300 fill in hb_aggregator_implausible_fills_total and never
-#     journals it; hb-risk quarantines the 90 %-off book
-#     (hb_risk_ticks_quarantined_total: asserted once hb-risk has it, see
-#     below);
+#     journals it, hb-risk in hb_risk_implausible_fills_total; hb-risk
+#     quarantines the 90 %-off book (hb_risk_ticks_quarantined_total);
 #   - no fill applied: the aggregator's positions (qty and fill count) are
 #     the same before and after;
 #   - the newer epoch changed nothing: no message dropped as stale anywhere
@@ -234,18 +233,17 @@ echo "ok   refused and counted: unauthorized hedger +11, risk +4, aggregator +3;
 grep -a -q forged-fill "$DIR/run/aggregator.journal" && fail "a forged fill is in the aggregator's journal"
 
 # the 90 %-off book: hb-risk quarantines ticks far from its index
-# (hb_risk_ticks_quarantined_total{reason=...}, being added to hb-risk in
-# another branch). Asserted whenever hb-risk has that metric; until that
-# branch is merged this build has no quarantine and the line below says so.
-# Either way the book cannot trade: the kill switch is set, and the
-# hedger's collar bounds both sides (hb_controls_test).
-if grep -q hb_risk_ticks_quarantined_total "$BIN/hb-risk"; then
-    q=$(sum hb_risk_ticks_quarantined_total risk)
-    [ "$q" -ge 3 ] || fail "hb-risk quarantined $q ticks, not the 3 forged books 90 % below the index"
-    echo "ok   hb-risk quarantined the 90 %-off book: hb_risk_ticks_quarantined_total $q"
-else
-    echo "note hb-risk has no hb_risk_ticks_quarantined_total in this build: the quarantine is not asserted"
-fi
+# (hb_risk_ticks_quarantined_total{reason=...}); the 1e300 fill, refused by
+# the aggregator, is not applied by hb-risk either (the same max_fill_usd
+# rule), so it never leaves risk waiting for a position that cannot come.
+# The kill switch is set and the hedger's collar bounds both sides too.
+quarantined() { scrape_all && [ "$(sum hb_risk_ticks_quarantined_total risk)" -ge 3 ]; }
+wait_for 15 quarantined ||
+    fail "hb-risk quarantined $(sum hb_risk_ticks_quarantined_total risk) ticks, not the 3 forged books 90 % below the index"
+echo "ok   hb-risk quarantined the 90 %-off book: hb_risk_ticks_quarantined_total $(sum hb_risk_ticks_quarantined_total risk)"
+implausible() { scrape_all && moved risk hb_risk_implausible_fills_total 1; }
+wait_for 15 implausible || fail "hb-risk did not refuse the 1e300 fill (hb_risk_implausible_fills_total)"
+echo "ok   hb-risk refused the 1e300 fill as implausible"
 
 # --- no fill applied, no stale drop -----------------------------------------------
 "$BIN/hb-aggsnap" --config "$CFG" --timeout-ms 5000 >"$DIR/snap.after" 2>>"$DIR/aggsnap.log" ||
