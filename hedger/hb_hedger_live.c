@@ -172,9 +172,13 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
     hb_heartbeat_t *hb = &msg.u.heartbeat;
     hb->msgs_in = self->msgs_in;
     hb->queue_depth = st.in_flight;
-    //  1: kill switch set; 2: journal failed (cannot trade): never "ok"
-    //  while it cannot do its job
-    hb->status = (hb_hedger_killed (self->hedger)? 1u: 0u) | (hb_hedger_broken (self->hedger)? 2u: 0u);
+    //  never "ok" while it cannot do its job (docs/PROTOCOL.md, Heartbeat):
+    //  1 kill switch set; 2 journal failed (cannot trade); 4 orders in
+    //  doubt (no new hedge for their need); 8 fills the aggregator has not
+    //  included for 10 s (still counted); 16 the journal lost its tail (no
+    //  order until what it held can no longer execute)
+    hb->status = (hb_hedger_killed (self->hedger)? 1u: 0u) | (hb_hedger_broken (self->hedger)? 2u: 0u)
+               | (st.in_doubt? 4u: 0u) | (st.unconfirmed? 8u: 0u) | (st.holding? 16u: 0u);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }
