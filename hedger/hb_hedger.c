@@ -46,6 +46,17 @@ typedef struct {
     uint64_t epoch, seq;
 } s_fill_t;
 
+//  A fill the aggregator named on one instrument (last_fill), kept a while:
+//  its naming may come before the fill itself (two publishers, no order
+//  between them)
+#define S_NAMED_KEEP    8
+typedef struct {
+    char     fill_id [HB_ID_MAX];
+    uint64_t epoch;                 //  the naming state's
+    bool     included;              //  by pos.<asset> (in_epoch, seq)
+    uint64_t in_epoch, seq;
+} s_named_t;
+
 typedef struct {
     bool     used;
     bool     final;
@@ -104,6 +115,8 @@ struct _hb_hedger_t {
     bool           pos_known [HB_MAX_ASSETS];
     uint64_t       pos_epoch [HB_MAX_ASSETS], pos_seq [HB_MAX_ASSETS];
     int64_t        venue_ts [HB_MAX_VENUES];   //  newest ts_pub seen from each feed
+    s_named_t     *named;          //  [venue][instrument][S_NAMED_KEEP], a ring each
+    uint8_t        named_next [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     uint64_t       fill_rank;      //  fills of ours seen (and replayed), in order
     int64_t        wall_ns;        //  the wall clock of the call being handled
     hb_journal_t  *totals;         //  <journal>.totals: records written, day total
@@ -287,9 +300,11 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
     self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
                                                   sizeof (s_order_t));
+    self->named = (s_named_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS * S_NAMED_KEEP,
+                                        sizeof (s_named_t));
     self->controls = hb_controls_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
-    if (!self->asof || !self->orders || !self->controls || !self->kill)
+    if (!self->asof || !self->orders || !self->named || !self->controls || !self->kill)
         goto fail;
     self->wall_ns = now_ns;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
@@ -334,6 +349,7 @@ hb_hedger_destroy (hb_hedger_t **self_p)
         hb_killswitch_destroy (&self->kill);
         hb_controls_destroy (&self->controls);
         free (self->orders);
+        free (self->named);
         hb_asof_destroy (&self->asof);
         free (self);
         *self_p = NULL;
@@ -1014,6 +1030,21 @@ s_prove_earlier (hb_hedger_t *self, int venue, int instrument, const s_fill_t *l
     }
 }
 
+static s_named_t *
+s_named_ring (hb_hedger_t *self, int venue, int instrument)
+{
+    return &self->named [((size_t) venue * HB_MAX_INSTRUMENTS + (size_t) instrument) * S_NAMED_KEEP];
+}
+
+static s_named_t *
+s_named_find (s_named_t *ring, const char *fill_id)
+{
+    for (int k = 0; k < S_NAMED_KEEP; k++)
+        if (ring [k].fill_id [0] && strcmp (ring [k].fill_id, fill_id) == 0)
+            return &ring [k];
+    return NULL;
+}
+
 static void
 s_add_fill (hb_hedger_t *self, s_order_t *order, const char *fill_id, double qty)
 {
@@ -1038,6 +1069,20 @@ s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, int64_t n
         if (strcmp (order->fills [f].fill_id, fill->fill_id) == 0)
             return;                 //  seen before
     s_add_fill (self, order, fill->fill_id, fill->qty);
+    //  the aggregator may have named it (and included it) before we saw it
+    const s_named_t *named = s_named_find (s_named_ring (self, order->venue, order->instrument),
+                                           fill->fill_id);
+    if (named && order->n_fills > 0
+    &&  strcmp (order->fills [order->n_fills - 1].fill_id, fill->fill_id) == 0) {
+        s_fill_t *mine = &order->fills [order->n_fills - 1];
+        mine->named = true;
+        mine->named_epoch = named->epoch;
+        if (named->included) {
+            mine->included = true;
+            mine->epoch = named->in_epoch;
+            mine->seq = named->seq;
+        }
+    }
     char record [S_RECORD_MAX];
     int n = snprintf (record, sizeof record, "F %s %s %.17g", order->client_id, fill->fill_id,
                       fill->qty);
@@ -1054,6 +1099,7 @@ s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, int64_t n
         order->proven = false;
         order->done_ns = 0;
     }
+    s_check_proven (self, order, now_ns);
 }
 
 static void
@@ -1170,6 +1216,14 @@ s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
         return;
     snprintf (self->agg_publisher, sizeof self->agg_publisher, "%s", msg->env.publisher);
     int venue = (int) (v - self->cfg->venues), instrument = (int) (ins - v->instruments);
+    s_named_t *ring = s_named_ring (self, venue, instrument);
+    if (!s_named_find (ring, pos->last_fill)) {
+        s_named_t *slot = &ring [self->named_next [venue][instrument]];
+        self->named_next [venue][instrument] = (uint8_t) ((self->named_next [venue][instrument] + 1) % S_NAMED_KEEP);
+        memset (slot, 0, sizeof *slot);
+        snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
+        slot->epoch = msg->env.epoch;
+    }
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->proven || order->venue != venue || order->instrument != instrument)
@@ -1197,6 +1251,18 @@ s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns
         self->pos_epoch [asset] = env->epoch;
         self->pos_seq [asset] = env->seq;
     }
+    for (int v = 0; v < self->cfg->n_venues; v++)
+        for (int n = 0; n < self->cfg->venues [v].n_instruments; n++) {
+            if (self->cfg->venues [v].instruments [n].asset != asset)
+                continue;
+            s_named_t *ring = s_named_ring (self, v, n);
+            for (int k = 0; k < S_NAMED_KEEP; k++)
+                if (ring [k].fill_id [0] && !ring [k].included && ring [k].epoch <= env->epoch) {
+                    ring [k].included = true;
+                    ring [k].in_epoch = env->epoch;
+                    ring [k].seq = env->seq;
+                }
+        }
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->asset != asset || order->proven)

@@ -237,8 +237,8 @@ s_subscribe (s_live_t *self)
     return hb_sub_subscribe (self->sub, "hedger.control");
 }
 
-//  An order is given up at most a quarter of order_timeout_ms late: it is
-//  under-hedging time (hb_hedger_check_timeouts)
+//  An order goes in doubt (cancel sent, hb_hedger_check_timeouts) at most a
+//  quarter of order_timeout_ms late
 static size_t
 s_timeout_period (const hb_config_t *cfg)
 {
@@ -276,8 +276,8 @@ hb_hedger_live_new (const hb_config_t *cfg, zloop_t *loop)
         hb_hedger_destroy (&self->hedger);
     }
 #endif
-    //  what a previous run left in flight past order_timeout_ms is given
-    //  up now, not a timer period later
+    //  what a previous run left in flight past order_timeout_ms is in
+    //  doubt now, not a timer period later
     if (self->hedger)
         hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
     if (self->hedger && s_subscribe (self) == 0

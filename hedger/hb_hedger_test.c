@@ -607,10 +607,18 @@ test_fills_until_included (void **state)
     assert_int_equal (s_request_on (fx, "e", 3, t + 2 * S_MS, "aggregator", 6, 1), 1);
     //  the rule is journaled: a restart keeps where f-1 is included
     s_ack (fx, "e.0", HB_ACK_REJECTED, 0, t + 3 * S_MS);
+    //  the aggregator's naming can come before our fill message (two
+    //  publishers): the fill is included all the same
+    s_agg (fx, "f-7", 5, 12, t + 4 * S_MS);
+    assert_int_equal (s_request_on (fx, "e2", 3, t + 4 * S_MS, "aggregator", 5, 12), 1);
+    s_fill (fx, "e2.0", "f-7", 3, t + 4 * S_MS);
+    s_ack (fx, "e2.0", HB_ACK_DONE, 3, t + 4 * S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, t + 4 * S_MS), 0, 1e-9);
     s_restart (fx, t + 10 * S_MS);
     s_tick (fx, "beta", 100, t + 10 * S_MS);
     assert_int_equal (s_request_on (fx, "f", 10, t + 10 * S_MS, "aggregator", 5, 10), 0);
-    assert_int_equal (s_request_on (fx, "g", 3, t + 10 * S_MS, "aggregator", 5, 11), 1);
+    assert_int_equal (s_request_on (fx, "g", 3, t + 10 * S_MS, "aggregator", 5, 11), 0);
+    assert_int_equal (s_request_on (fx, "h", 3, t + 10 * S_MS, "aggregator", 5, 12), 1);
 }
 
 //  Stale requests, gaps and restarts of risk: refused, with the reason on the bus

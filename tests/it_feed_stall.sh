@@ -31,6 +31,11 @@ LOT=0.001
 pids="$pids $!"
 it_bg run "$BIN/hb-run" --config "$CFG"
 
+# what the hedger did and said, for a failure's message
+diag() {
+    echo; grep 'hedger |' "$DIR/run.log" | grep -v 'hedge request' | tail -15
+    grep '"topic":"hedger.reject"' "$BUS" | jq -r '.hedge_reject.reason + ": " + .hedge_reject.detail' | sort | uniq -c | tail -8
+}
 hedger_orders() { grep '"topic":"order\.' "$BUS" | grep -c '"publisher":"hedger"'; }
 hedged() { inside && [ "$(hedger_orders)" -gt 0 ]; }
 quiet() { q=$(hedger_orders); sleep 3; [ "$(hedger_orders)" = "$q" ] && inside; }
@@ -55,10 +60,10 @@ stopped=$(date +%s)
 since() { tail -n "+$from" "$BUS"; }
 new_orders() { since | grep '"topic":"order\.' | grep '"publisher":"hedger"'; }
 first_order() { [ -n "$(new_orders | head -1)" ]; }
-wait_for 30 first_order || fail "no hedge order for the new need within 30 s: net_usd $(net_usd)"
+wait_for 30 first_order || fail "no hedge order for the new need within 30 s: net_usd $(net_usd)$(diag)"
 cid=$(new_orders | head -1 | jq -r '.order.client_id')
 venue=$(new_orders | head -1 | jq -r '.order.venue')
-[ "$venue" = beta ] || fail "the hedge $cid went to $venue, not to the stopped beta: nothing to test"
+[ "$venue" = beta ] || fail "the hedge $cid went to $venue, not to the stopped beta: nothing to test$(diag)"
 echo "ok   hedge order $cid sent to beta, whose feed is stopped"
 
 # in doubt once order_timeout_ms has passed (the old hedger said
@@ -69,7 +74,7 @@ wait_for 30 given_up || fail "no hedger.reject about $cid within 30 s of its sen
 doubt_hb=0
 until [ $(($(date +%s) - stopped)) -ge 20 ] && [ "$doubt_hb" = 1 ] || [ $(($(date +%s) - stopped)) -ge 40 ]; do
     n=$(new_orders | wc -l)
-    [ "$n" -le 1 ] || fail "a second hedge order while $cid is in doubt (beta stopped): $(new_orders | tail -1 | jq -c '.order')"
+    [ "$n" -le 1 ] || fail "a second hedge order while $cid is in doubt (beta stopped): $(new_orders | tail -1 | jq -c '.order')$(diag)"
     since | grep '"topic":"hb.hedger"' | tail -1 | jq -e '.heartbeat.status | . % 8 >= 4' >/dev/null 2>&1 &&
         doubt_hb=1
     sleep 1
@@ -88,7 +93,7 @@ n=$(since | head -n "$at" | grep '"topic":"order\.' | grep -c '"publisher":"hedg
 [ "$n" = 1 ] || fail "$n hedge orders before $cid was known to be expired"
 echo "ok   after SIGCONT beta refused $cid as expired"
 
-wait_for 90 quiet || fail "not hedged back inside $BAND after beta resumed: net_usd $(net_usd)"
+wait_for 90 quiet || fail "not hedged back inside $BAND after beta resumed: net_usd $(net_usd)$(diag)"
 # what the hedger's orders since the stop filled: the largest cumulative
 # filled_qty of each one's acks, all sells
 since | grep '"topic":"ack\.' | jq -r '.ack.client_id + " " + (.ack.filled_qty | tostring)' >"$DIR/acks.txt"
@@ -97,7 +102,7 @@ grep -q ' buy$' "$DIR/hedges.txt" && fail "a hedge bought back: $(cat "$DIR/hedg
 filled=$(awk 'NR == FNR { f[$1] = $2 > f[$1] ? $2 : f[$1]; next } { s += f[$1] } END { printf "%.9f", s }' \
     "$DIR/acks.txt" "$DIR/hedges.txt")
 jq -n --argjson f "$filled" --argjson n "$need" --argjson l "$LOT" '$f <= $n + $l + 1e-9' | grep -q true ||
-    fail "hedged $filled BTC for a need of $need (+ one lot): done twice; orders: $(cat "$DIR/hedges.txt")"
+    fail "hedged $filled BTC for a need of $need (+ one lot): done twice; orders: $(cat "$DIR/hedges.txt")$(diag)"
 grep -q "^$cid 0$" "$DIR/acks.txt" || fail "$cid filled: $(grep "^$cid " "$DIR/acks.txt")"
 echo "ok   need $need BTC, hedged $filled BTC in $(wc -l <"$DIR/hedges.txt") orders, $cid filled nothing; net_usd $(net_usd)"
 exit 0
