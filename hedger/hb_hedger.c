@@ -905,8 +905,10 @@ s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
 static int
 s_journal (hb_hedger_t *self, const char *record, int size, const char *what, const char *cid)
 {
+    if (self->broken)
+        return -1;                  //  said once; a restart replays what is durable
     if (hb_journal_append (self->journal, record, (size_t) size) != 0) {
-        hb_error ("hedger: cannot journal %s %s: no more orders", what, cid);
+        hb_error ("hedger: cannot journal %s %s (%s): no more orders", what, cid, strerror (errno));
         self->broken = true;
         return -1;
     }
@@ -917,8 +919,8 @@ s_journal (hb_hedger_t *self, const char *record, int size, const char *what, co
                       (unsigned long long) hb_journal_count (self->journal), (long long) day, usd,
                       (long long) self->wall_ns);
     if (hb_journal_append (self->totals, totals, (size_t) n) != 0) {
-        hb_error ("hedger: cannot write the day total to %s: no more orders",
-                  hb_journal_path (self->totals));
+        hb_error ("hedger: cannot write the day total to %s (%s): no more orders",
+                  hb_journal_path (self->totals), strerror (errno));
         self->broken = true;
         return -1;
     }
@@ -1178,7 +1180,10 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns)
             continue;
         order->final = true;
         order->no_release = true;
-        order->filled = order->seen_qty;
+        //  one read back from the journal may have been answered, and
+        //  filled, while we were down: all of it counts, as a fill we did
+        //  not see, until a later fill of ours there is included
+        order->filled = order->replayed? fmax (order->qty, order->seen_qty): order->seen_qty;
         order->last_ns = self->venue_ts [venue];
         order->final_rank = self->fill_rank;
         if (!(order->filled > 0))
