@@ -1180,10 +1180,11 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns)
             continue;
         order->final = true;
         order->no_release = true;
-        //  one read back from the journal may have been answered, and
-        //  filled, while we were down: all of it counts, as a fill we did
-        //  not see, until a later fill of ours there is included
-        order->filled = order->replayed? fmax (order->qty, order->seen_qty): order->seen_qty;
+        //  one read back from the journal may have been answered (and
+        //  filled) while we were down: what it did reaches risk through the
+        //  aggregator's positions only (counting it all as filled would
+        //  block every hedge of that need for good, when it never left)
+        order->filled = order->seen_qty;
         order->last_ns = self->venue_ts [venue];
         order->final_rank = self->fill_rank;
         if (!(order->filled > 0))

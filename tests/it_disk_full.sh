@@ -64,7 +64,14 @@ echo "ok   disk full after $i fills: $stopped stopped and is retried ($(awk -v c
 rm -f "$DIR/run/filler"
 # a new hedge once the aggregator is back; when the hedger was the one
 # stopped, what it sent before its journal failed may have hedged it all
-back() { hedged && { [ "$stopped" = hedger ] || [ "$(grep -c '"publisher":"hedger"' "$BUS")" -gt "$orders_before" ]; }; }
+running() {
+    "$BIN/hb-run" --config "$CFG" status >"$DIR/status.txt" 2>&1 &&
+        awk -v c="$stopped" '$1 == c && $2 == "running" { ok = 1 } END { exit !ok }' "$DIR/status.txt"
+}
+back() {
+    hedged && running && sleep 2 && running && {
+        [ "$stopped" = hedger ] || [ "$(grep -c '"publisher":"hedger"' "$BUS")" -gt "$orders_before" ]; }
+}
 wait_for 90 back || fail "not back inside $BAND after space returned: net_usd $(net_usd); $(tail -5 "$DIR/run.log")"
 "$BIN/hb-run" --config "$CFG" status >"$DIR/status.txt" 2>&1
 awk -v c="$stopped" '$1 == c && $2 == "running" { ok = 1 } END { exit !ok }' "$DIR/status.txt" ||
