@@ -1,6 +1,7 @@
 /*  hb_controls: pre-trade controls (hb_controls.h).                       */
 #include "hb_controls.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,24 @@ hb_controls_release_day (hb_controls_t *self, double notional_usd, int64_t sent_
     if (s_day_of (sent_ns) != self->day || !isfinite (notional_usd) || notional_usd <= 0)
         return;
     self->day_usd = self->day_usd > notional_usd ? self->day_usd - notional_usd : 0;
+}
+
+double
+hb_controls_day_state (const hb_controls_t *self, int64_t *day)
+{
+    assert (self && day);
+    *day = self->day;
+    return self->day_usd;
+}
+
+void
+hb_controls_set_day (hb_controls_t *self, int64_t day, double usd)
+{
+    assert (self);
+    if (!isfinite (usd) || usd < 0)
+        return;
+    self->day = day;
+    self->day_usd = usd;
 }
 
 static bool

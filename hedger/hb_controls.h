@@ -88,6 +88,16 @@ void hb_controls_add_day (hb_controls_t *self, double notional_usd, int64_t now_
 void hb_controls_release_day (hb_controls_t *self, double notional_usd, int64_t sent_ns,
                               int64_t now_ns);
 
+//  The day total as it stands, whatever the clock says now: *day gets its
+//  UTC day number (-1 before anything was counted). For the hedger's
+//  second record of it (hb_hedger.h, Day totals).
+double hb_controls_day_state (const hb_controls_t *self, int64_t *day);
+
+//  Puts the day total of UTC day number day back to usd, as that second
+//  record says it was, when the journal lost records. Non-finite or
+//  negative usd is ignored.
+void hb_controls_set_day (hb_controls_t *self, int64_t day, double usd);
+
 //  "ok", "killed", "max_order_usd", ...
 const char *hb_ctl_reason_name (int reason);
 

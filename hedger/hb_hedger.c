@@ -32,26 +32,69 @@
 #define S_MAX_ORDERS    4096
 #define S_SEEN_IDS      64          //  request ids remembered against repeats
 
+#define S_ORDER_FILLS   8           //  fills of one order known one by one; more are "unseen"
+
+//  One fill of ours as the feed published it (fill.<venue>.<symbol>), and
+//  from which pos.<asset> of the aggregator on it is known to include it
+typedef struct {
+    char     fill_id [HB_ID_MAX];
+    double   qty;                   //  instrument units
+    uint64_t rank;                  //  when we saw it, among every fill of ours
+    bool     named;                 //  a position state of epoch named_epoch named it
+    uint64_t named_epoch;
+    bool     included;              //  in pos.<asset> from (epoch, seq) on
+    uint64_t epoch, seq;
+} s_fill_t;
+
+//  A fill the aggregator named on one instrument (last_fill), kept a while:
+//  its naming may come before the fill itself (two publishers, no order
+//  between them)
+#define S_NAMED_KEEP    8
+typedef struct {
+    char     fill_id [HB_ID_MAX];
+    uint64_t epoch;                 //  the naming state's
+    bool     included;              //  by pos.<asset> (in_epoch, seq)
+    uint64_t in_epoch, seq;
+} s_named_t;
+
 typedef struct {
     bool     used;
     bool     final;
-    bool     timed_out;
-    bool     cancel_sent;           //  by the kill switch: a rejected ack is ambiguous
+    bool     timed_out;             //  in doubt: no final ack by order_timeout_ms
+    bool     answered;              //  the venue said something about the order itself
+    bool     no_release;            //  its unfilled part stays in the day total
+    bool     replayed;              //  read back from the journal at start
+    bool     cancel_sent;           //  a rejected ack is ambiguous (the order's or the cancel's)
+    bool     proven;                //  its whole filled part is in pos.<asset> from (p_epoch, p_seq)
     char     client_id [HB_ID_MAX];
     int      venue, instrument, asset;
     uint8_t  side;
     double   qty;                   //  instrument units
     double   mult;                  //  asset units per instrument unit
     double   px;
-    double   filled;                //  instrument units, from the final ack
-    int64_t  sent_ns;
+    double   filled;                //  instrument units: the final ack's, or the fills' if more
+    int64_t  sent_ns;               //  data time of the decision
+    int64_t  pub_ns;                //  wall clock when it was handed to the bus (at most)
     int64_t  last_ns;               //  final ack (or the intent)
+    int64_t  done_ns;               //  when it stopped counting for the newest picture
+    uint64_t final_rank;            //  fill rank when it became final (ordering proof)
+    uint64_t p_epoch, p_seq;
+    int      n_fills;
+    double   seen_qty;              //  sum of the fills seen
+    s_fill_t fills [S_ORDER_FILLS];
 } s_order_t;
 
 typedef struct {
     bool     known;
     double   equity, initial;
 } s_margin_t;
+
+//  A picture of the aggregator: the pos.<asset> (epoch, seq) a request
+//  was computed from (its input), or the newest seen
+typedef struct {
+    bool     known;
+    uint64_t epoch, seq;
+} s_pos_t;
 
 struct _hb_hedger_t {
     const hb_config_t *cfg;
@@ -66,6 +109,19 @@ struct _hb_hedger_t {
     int64_t        data_wall;       //  the wall clock then
     s_margin_t     margins [HB_MAX_VENUES];
     double         gross [HB_MAX_ASSETS];
+    //  the aggregator's newest pos.<asset> seen: what a request based on
+    //  the newest picture would carry as its input (hb_hedger_in_flight)
+    char           agg_publisher [HB_NAME_MAX];
+    bool           pos_known [HB_MAX_ASSETS];
+    uint64_t       pos_epoch [HB_MAX_ASSETS], pos_seq [HB_MAX_ASSETS];
+    int64_t        venue_ts [HB_MAX_VENUES];   //  newest ts_pub seen from each feed
+    s_named_t     *named;          //  [venue][instrument][S_NAMED_KEEP], a ring each
+    uint8_t        named_next [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    uint64_t       fill_rank;      //  fills of ours seen (and replayed), in order
+    int64_t        wall_ns;        //  the wall clock of the call being handled
+    hb_journal_t  *totals;         //  <journal>.totals: records written, day total
+    int64_t        hold_until;     //  journal lost its tail: no order before this (wall)
+    uint64_t       lost_records;
     s_order_t     *orders;         //  S_MAX_ORDERS
     char           seen [S_SEEN_IDS][HB_ID_MAX];
     int            seen_next;
@@ -82,6 +138,8 @@ struct _hb_hedger_t {
     //  process metrics (docs/OPERATIONS.md, Metrics)
     hb_metric_t   *m_requests, *m_refused, *m_orders, *m_leg_rejects, *m_fills;
     hb_metric_t   *m_kill;          //  hb_hedger_kill_switch: 1 set, 0 clear
+    hb_metric_t   *m_doubt;         //  hb_hedger_orders_in_doubt
+    hb_metric_t   *m_doubt_total, *m_unconfirmed, *m_day;
     hb_metric_t   *m_decision;      //  hb_decision_latency_seconds{component="hedger"}
     int64_t        input_ts;        //  ts_pub of the risk.hedge being decided, 0 outside
 };
@@ -102,9 +160,12 @@ static void s_reject (hb_hedger_t *self, const char *request_id, const char *ass
 //  The order with client_id, NULL when there is none.
 static s_order_t *s_order_find (hb_hedger_t *self, const char *client_id);
 
-//  A free slot at now_ns: never used, or final and settled long ago. NULL
-//  when the table is full.
+//  A free slot at now_ns: never used, or finished and counting for
+//  nothing long ago. NULL when the table is full.
 static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
+
+//  What order counts for at data time at_ns on picture pos (asset units)
+static double s_order_flight (const s_order_t *order, int64_t at_ns, const s_pos_t *pos);
 
 //  Journals the intent of an order (fsync) and then, only then, fills the
 //  slot order with it, sent at now_ns. 0, or -1 when the journal failed
@@ -117,6 +178,18 @@ static int s_order_intent (hb_hedger_t *self, s_order_t *order, const char *clie
 //  time): a final one ends the order and is journaled; the rest is ignored.
 static void s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
                       int64_t now_ns);
+
+//  A fill of order, a position state or pos.<asset> of the aggregator, a
+//  feed alive at ts: the inclusion of our fills and the end of orders in
+//  doubt (below, with the order table)
+static void s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, int64_t now_ns);
+static void s_on_position (hb_hedger_t *self, const hb_msg_t *msg);
+static void s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns);
+static void s_feed_alive (hb_hedger_t *self, int venue, int64_t ts, int64_t now_ns);
+static bool s_cancel (hb_hedger_t *self, s_order_t *order, int64_t now_ns);
+
+//  <journal>.totals, read after the journal: 0, or -1 (logged)
+static int s_check_totals (hb_hedger_t *self, int64_t now_ns);
 
 //  hb_journal_replay's callback (arg: the hedger): rebuilds the order table
 //  and the day notional from the journal. Always 0; a bad record is logged
@@ -199,6 +272,17 @@ s_register_metrics (hb_hedger_t *self)
                                         "Fills of the hedger's orders", NULL, NULL);
     self->m_kill = hb_metrics_gauge (metrics, "hb_hedger_kill_switch",
                                      "1 while the kill switch is set (no orders), else 0", NULL, NULL);
+    self->m_doubt = hb_metrics_gauge (metrics, "hb_hedger_orders_in_doubt",
+                                      "Orders past order_timeout_ms whose outcome is not known: "
+                                      "counted in flight, no new hedge for them", NULL, NULL);
+    self->m_doubt_total = hb_metrics_counter (metrics, "hb_hedger_in_doubt_total",
+                                              "Orders that went in doubt (no final ack by "
+                                              "order_timeout_ms)", NULL, NULL);
+    self->m_unconfirmed = hb_metrics_gauge (metrics, "hb_hedger_fills_unconfirmed",
+                                            "Filled orders the aggregator's positions have not "
+                                            "included for 10 s: still counted", NULL, NULL);
+    self->m_day = hb_metrics_gauge (metrics, "hb_hedger_day_notional_usd",
+                                    "Notional traded (or in flight) in the UTC day", NULL, NULL);
     self->m_decision = hb_metrics_decision_latency ("hedger");
 }
 
@@ -216,13 +300,26 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
     self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
                                                   sizeof (s_order_t));
+    self->named = (s_named_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS * S_NAMED_KEEP,
+                                        sizeof (s_named_t));
     self->controls = hb_controls_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
-    if (!self->asof || !self->orders || !self->controls || !self->kill)
+    if (!self->asof || !self->orders || !self->named || !self->controls || !self->kill)
         goto fail;
+    self->wall_ns = now_ns;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
     self->journal = hb_journal_open_owned (cfg->hedger.journal, HB_JOURNAL_FSYNC_ALWAYS, 0);
-    if (!self->journal || hb_journal_replay (self->journal, s_replay, self) != 0)
+    char totals [sizeof cfg->hedger.journal + 8];
+    snprintf (totals, sizeof totals, "%s.totals", cfg->hedger.journal);
+    if (self->journal)
+        self->totals = hb_journal_open_owned (totals, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    if (!self->journal || !self->totals) {
+        hb_error ("hedger: cannot start on %s: the orders in flight and the day's traded "
+                  "notional would not be known (docs/OPERATIONS.md, Damaged or missing "
+                  "journals)", self->journal? totals: cfg->hedger.journal);
+        goto fail;
+    }
+    if (hb_journal_replay (self->journal, s_replay, self) != 0 || s_check_totals (self, now_ns) != 0)
         goto fail;
     hb_metric_set (self->m_kill, hb_killswitch_killed (self->kill) ? 1 : 0);
     //  a kill latched before the restart: what was working is canceled
@@ -247,10 +344,12 @@ hb_hedger_destroy (hb_hedger_t **self_p)
     assert (self_p);
     hb_hedger_t *self = *self_p;
     if (self) {
+        hb_journal_destroy (&self->totals);
         hb_journal_destroy (&self->journal);
         hb_killswitch_destroy (&self->kill);
         hb_controls_destroy (&self->controls);
         free (self->orders);
+        free (self->named);
         hb_asof_destroy (&self->asof);
         free (self);
         *self_p = NULL;
@@ -354,6 +453,9 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     //  a failed send stays in flight: we cannot know it did not leave
     if (self->send (topic, msg, self->send_arg) != 0)
         hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
+    //  the feed ages it from this stamp (max_order_age_ms)
+    if (msg->env.ts_pub > order->pub_ns)
+        order->pub_ns = msg->env.ts_pub;
     s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
     self->stats.orders++;
     hb_metric_inc (self->m_orders);
@@ -381,10 +483,40 @@ s_gross (hb_hedger_t *self)
 }
 
 //  One target of request id; *leg numbers the legs over the request
-static int
-s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int64_t req_ns,
-               int64_t now_ns, int *leg_no)
+//  The request's picture of the aggregator for asset: its pos.<asset>
+//  input, from the aggregator we take positions from
+static s_pos_t
+s_request_pos (const hb_hedger_t *self, const hb_risk_hedge_t *req, const char *asset)
 {
+    s_pos_t pos = { 0 };
+    char topic [HB_TOPIC_MAX];
+    snprintf (topic, sizeof topic, "pos.%s", asset);
+    for (int i = 0; i < req->n_inputs && i < HB_RISK_INPUTS_MAX; i++) {
+        const hb_risk_input_t *in = &req->inputs [i];
+        if (strcmp (in->topic, topic) == 0
+        &&  (!self->agg_publisher [0] || strcmp (in->publisher, self->agg_publisher) == 0))
+            pos = (s_pos_t) { true, in->epoch, in->seq };
+    }
+    return pos;
+}
+
+//  Asset units in flight for asset, for a request at data time at_ns on
+//  picture pos
+static double
+s_flight (hb_hedger_t *self, int asset, int64_t at_ns, const s_pos_t *pos)
+{
+    double sum = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used && self->orders [i].asset == asset)
+            sum += s_order_flight (&self->orders [i], at_ns, pos);
+    return sum;
+}
+
+static int
+s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_target_t *t,
+               int64_t req_ns, int64_t now_ns, int *leg_no)
+{
+    const char *id = request->id;
     const hb_config_t *cfg = self->cfg;
     char detail [HB_TEXT_MAX];
     int asset = hb_config_asset_index (cfg, t->asset);
@@ -394,7 +526,10 @@ s_hedge_asset (hb_hedger_t *self, const char *id, const hb_risk_target_t *t, int
         hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
-    double flight = hb_hedger_in_flight (self, asset, req_ns);
+    //  our orders not final as of the request's time, and the fills of
+    //  ours its picture of the aggregator does not include yet
+    s_pos_t pos = s_request_pos (self, request, t->asset);
+    double flight = s_flight (self, asset, req_ns, &pos);
     double want = t->target_qty - flight;
     //  what is in flight already covers it (or goes further): nothing
     //  to add, and never trade back against our own hedge
@@ -498,6 +633,7 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     int64_t data_ns = msg->env.ts_venue? msg->env.ts_venue: req_ns;
     const char *refusal = NULL;
     detail [0] = '\0';
+    self->wall_ns = now_ns;
     hb_hedger_check_kill (self, now_ns);
     if (status == HB_SEQ_GAP || status == HB_SEQ_RESTART || status == HB_SEQ_STALE) {
         refusal = status == HB_SEQ_GAP? "gap": status == HB_SEQ_RESTART? "restart": "stale_seq";
@@ -525,6 +661,13 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
         snprintf (detail, sizeof detail, "journal %.50s unusable: restart the hedger", hc->journal);
     }
     else
+    if (now_ns < self->hold_until) {
+        refusal = "journal_tail_lost";
+        snprintf (detail, sizeof detail, "journal lost %llu records: no order for %lld ms more",
+                  (unsigned long long) self->lost_records,
+                  (long long) ((self->hold_until - now_ns) / 1000000));
+    }
+    else
     if (s_seen (self, req->id)) {
         refusal = "duplicate_request";
         snprintf (detail, sizeof detail, "request id seen before");
@@ -538,8 +681,10 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     int sent = 0, leg_no = 0;
     self->input_ts = msg->env.ts_pub;
     for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
-        sent += s_hedge_asset (self, req->id, &req->targets [i], data_ns, data_ns, &leg_no);
+        sent += s_hedge_asset (self, req, &req->targets [i], data_ns, data_ns, &leg_no);
     self->input_ts = 0;
+    int64_t day;
+    hb_metric_set (self->m_day, hb_controls_day_state (self->controls, &day));
     return sent;
 }
 
@@ -559,11 +704,27 @@ s_data_time (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
     return ts;
 }
 
+//  The venue index of a feed's message (its body's venue; a heartbeat's
+//  publisher, "feed.<venue>"), -1 when none
+static int
+s_feed_venue (const hb_hedger_t *self, const hb_msg_t *msg)
+{
+    const char *name = msg->env.type == HB_MSG_TICK? msg->u.tick.venue
+                     : msg->env.type == HB_MSG_ACK? msg->u.ack.venue
+                     : msg->env.type == HB_MSG_FILL? msg->u.fill.venue
+                     : msg->env.type == HB_MSG_HEARTBEAT && strncmp (msg->env.publisher, "feed.", 5) == 0
+                     ? msg->env.publisher + 5: NULL;
+    const hb_venue_cfg_t *v = name? hb_config_venue (self->cfg, name): NULL;
+    return v? (int) (v - self->cfg->venues): -1;
+}
+
 int
 hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
 {
     assert (self && msg);
     const hb_config_t *cfg = self->cfg;
+    self->wall_ns = now_ns;
+    int rc = -1;
     switch (msg->env.type) {
         case HB_MSG_TICK: {
             const hb_venue_cfg_t *v = hb_config_venue (cfg, msg->u.tick.venue);
@@ -572,7 +733,8 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
                 return -1;
             hb_asof_tick (self->asof, (int) (v - cfg->venues), (int) (ins - v->instruments),
                           &msg->u.tick, s_data_time (self, msg, now_ns));
-            return 0;
+            rc = 0;
+            break;
         }
         case HB_MSG_MARGIN: {
             const hb_venue_cfg_t *v = hb_config_venue (cfg, msg->u.margin.venue);
@@ -586,39 +748,66 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
         }
         case HB_MSG_EXPOSURE: {
             int asset = hb_config_asset_index (cfg, msg->u.exposure.asset);
-            if (asset < 0)
+            if (asset < 0 || asset >= HB_MAX_ASSETS)
                 return -1;
             self->gross [asset] = msg->u.exposure.gross_usd;
+            s_on_exposure (self, msg, asset, now_ns);
             return 0;
         }
+        case HB_MSG_POSITION:
+            s_on_position (self, msg);
+            return 0;
         case HB_MSG_ACK: {
             int64_t ts = s_data_time (self, msg, now_ns);
             s_order_t *order = s_order_find (self, msg->u.ack.client_id);
             if (!order) {
                 if (msg->u.ack.status != HB_ACK_ACCEPTED)
                     hb_asof_ack_keep (self->asof, &msg->u.ack, ts);
-                return -1;
             }
-            s_on_ack (self, order, &msg->u.ack, ts);
-            return 0;
+            else {
+                s_on_ack (self, order, &msg->u.ack, ts);
+                rc = 0;
+            }
+            break;
         }
-        case HB_MSG_FILL:
-            if (!s_order_find (self, msg->u.fill.client_id))
-                return -1;
-            self->stats.fills++;
-            hb_metric_inc (self->m_fills);
-            return 0;
+        case HB_MSG_FILL: {
+            s_order_t *order = s_order_find (self, msg->u.fill.client_id);
+            if (order && order->venue == s_feed_venue (self, msg)) {
+                self->stats.fills++;
+                hb_metric_inc (self->m_fills);
+                s_on_fill (self, order, &msg->u.fill, now_ns);
+                rc = 0;
+            }
+            break;
+        }
+        case HB_MSG_HEARTBEAT:
+            rc = s_feed_venue (self, msg) >= 0? 0: -1;
+            break;
         default:
             return -1;
     }
+    //  the feed was alive at its stamp: an order of its venue in doubt may
+    //  be proven dead by it (after the ack above, which may end it first)
+    s_feed_alive (self, s_feed_venue (self, msg), msg->env.ts_pub, now_ns);
+    return rc;
 }
 
 //  ---------------------------------------------------------------------
 //  The order table and the life cycle of an order
 
-#define S_SETTLE_NS     (500 * 1000000LL)   //  a fill reaches pos.* and risk by then
 #define S_RECORD_MAX    256
-#define S_OUTCOME_EXPIRED 0         //  an outcome's status when no final ack came
+#define S_OUTCOME_GIVEN_UP 0        //  before in doubt existed: given up as filled (old journals)
+#define S_OUTCOME_UNANSWERED 5      //  in doubt, then proven unexecutable: no answer, no release
+#define S_QTY_EPS       1e-9        //  relative: quantities this close are equal
+//  An order in doubt is proven dead once its feed published something
+//  stamped this long after the order's send plus the venue's
+//  max_order_age_ms: the send time we hold is the wall clock just before
+//  the order was handed to the bus (a replayed one: just before its
+//  intent was journaled), which may be a little early
+#define S_PROOF_GRACE_NS (1000 * 1000000LL)
+//  A fill the aggregator has not named this long after its order ended is
+//  shown in the heartbeat (status bit 8): it keeps counting meanwhile
+#define S_UNCONFIRMED_NS (10 * 1000000000LL)
 
 #ifdef HB_TEST_HOOKS
 //  Exists for tests/it_hedger_restart.sh: dies as kill -9 would (no
@@ -643,19 +832,47 @@ s_order_find (hb_hedger_t *self, const char *client_id)
     return NULL;
 }
 
-//  What an order still counts for, as seen by a request made at data time
-//  at_ns: an ack stamped after at_ns is not known at at_ns, however early
-//  it arrived (docs/RISK.md, Data-time grid)
+//  True when the picture pos (a pos.<asset> of the aggregator) is at or
+//  after (epoch, seq): a later epoch is a restarted aggregator, which
+//  journaled the fill before it published a state naming it and replays
+//  its journal at start
+static bool
+s_includes (const s_pos_t *pos, uint64_t epoch, uint64_t seq)
+{
+    return pos && pos->known && (pos->epoch > epoch || (pos->epoch == epoch && pos->seq >= seq));
+}
+
+//  What an order still counts for (asset units, signed), as seen by a
+//  request made at data time at_ns on the aggregator's picture pos (NULL:
+//  none). Not final as of at_ns (an ack stamped after at_ns is not known
+//  at at_ns, however early it arrived: docs/RISK.md, Data-time grid), or
+//  in doubt: all of it. Final: what filled, less the fills pos includes.
 static double
-s_order_flight (const s_order_t *order, int64_t at_ns)
+s_order_flight (const s_order_t *order, int64_t at_ns, const s_pos_t *pos)
 {
     if (!order->used)
         return 0;
+    double units = s_sign (order->side) * order->mult;
     if (!order->final || at_ns < order->last_ns)
-        return s_sign (order->side) * order->qty * order->mult;
-    if (at_ns <= order->last_ns + S_SETTLE_NS)
-        return s_sign (order->side) * order->filled * order->mult;
-    return 0;
+        return units * order->qty;
+    if (!(order->filled > 0) || (order->proven && s_includes (pos, order->p_epoch, order->p_seq)))
+        return 0;
+    double left = order->filled;
+    for (int f = 0; f < order->n_fills; f++) {
+        const s_fill_t *fill = &order->fills [f];
+        if (fill->included && s_includes (pos, fill->epoch, fill->seq))
+            left -= fill->qty;
+    }
+    return left > S_QTY_EPS * order->qty? units * left: 0;
+}
+
+//  How long a finished order is kept after it stopped counting: a request
+//  older than max_request_age_ms is refused, one made before may still
+//  come with an older picture
+static int64_t
+s_keep_ns (const hb_hedger_t *self)
+{
+    return (int64_t) self->cfg->hedger.max_request_age_ms * 2 * 1000000 + 10 * 1000000000LL;
 }
 
 static s_order_t *
@@ -663,7 +880,8 @@ s_order_slot (hb_hedger_t *self, int64_t now_ns)
 {
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
-        if (!order->used || (order->final && now_ns > order->last_ns + 2 * S_SETTLE_NS))
+        if (!order->used
+        ||  (order->final && order->done_ns && now_ns > order->done_ns + s_keep_ns (self)))
             return order;
     }
     return NULL;
@@ -675,9 +893,38 @@ static void
 s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
 {
     double unfilled = order->qty - order->filled;
-    if (unfilled > 0)
+    if (unfilled > 0 && !order->no_release)
         hb_controls_release_day (self->controls, unfilled * order->mult * order->px,
                                  order->sent_ns, now_ns);
+}
+
+//  Appends one record to the journal, then the count of records and the
+//  day total to <journal>.totals: the second record of the day total,
+//  which a journal that lost its tail cannot take with it (hb_hedger.h,
+//  Day totals). 0, or -1 (logged; the hedger is broken: no more orders).
+static int
+s_journal (hb_hedger_t *self, const char *record, int size, const char *what, const char *cid)
+{
+    if (self->broken)
+        return -1;                  //  said once; a restart replays what is durable
+    if (hb_journal_append (self->journal, record, (size_t) size) != 0) {
+        hb_error ("hedger: cannot journal %s %s (%s): no more orders", what, cid, strerror (errno));
+        self->broken = true;
+        return -1;
+    }
+    int64_t day;
+    double usd = hb_controls_day_state (self->controls, &day);
+    char totals [S_RECORD_MAX];
+    int n = snprintf (totals, sizeof totals, "T %llu %lld %.17g %lld",
+                      (unsigned long long) hb_journal_count (self->journal), (long long) day, usd,
+                      (long long) self->wall_ns);
+    if (hb_journal_append (self->totals, totals, (size_t) n) != 0) {
+        hb_error ("hedger: cannot write the day total to %s (%s): no more orders",
+                  hb_journal_path (self->totals), strerror (errno));
+        self->broken = true;
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -688,14 +935,12 @@ s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
     const hb_venue_cfg_t *v = &self->cfg->venues [venue];
     const hb_instrument_cfg_t *ins = &v->instruments [instrument];
     char record [S_RECORD_MAX];
-    int n = snprintf (record, sizeof record, "I %s %s %s %d %.17g %.17g %lld", client_id,
-                      v->name, ins->symbol, side, qty, px, (long long) now_ns);
+    int n = snprintf (record, sizeof record, "I %s %s %s %d %.17g %.17g %lld %lld", client_id,
+                      v->name, ins->symbol, side, qty, px, (long long) now_ns,
+                      (long long) self->wall_ns);
     //  the intent is durable before the order can exist anywhere else
-    if (hb_journal_append (self->journal, record, (size_t) n) != 0) {
-        hb_error ("hedger: cannot journal intent %s: no more orders", client_id);
-        self->broken = true;
+    if (s_journal (self, record, n, "the intent of", client_id) != 0)
         return -1;
-    }
     s_crash_point (self, HB_HEDGER_CRASH_AFTER_JOURNAL, client_id);
     memset (order, 0, sizeof *order);
     order->used = true;
@@ -708,6 +953,7 @@ s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
     order->mult = ins->multiplier;
     order->px = px;
     order->sent_ns = order->last_ns = now_ns;
+    order->pub_ns = self->wall_ns;
     return 0;
 }
 
@@ -717,23 +963,174 @@ s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
     char record [S_RECORD_MAX];
     int n = snprintf (record, sizeof record, "O %s %d %.17g %lld", order->client_id, status,
                       order->filled, (long long) order->last_ns);
-    if (hb_journal_append (self->journal, record, (size_t) n) != 0) {
-        hb_error ("hedger: cannot journal the outcome of %s: no more orders", order->client_id);
-        self->broken = true;
-        return -1;
+    return s_journal (self, record, n, "the outcome of", order->client_id);
+}
+
+//  The larger of two inclusion points
+static void
+s_later (uint64_t *epoch, uint64_t *seq, uint64_t e, uint64_t s)
+{
+    if (e > *epoch || (e == *epoch && s > *seq)) {
+        *epoch = e;
+        *seq = s;
     }
-    return 0;
+}
+
+static void
+s_set_proven (hb_hedger_t *self, s_order_t *order, uint64_t epoch, uint64_t seq, int64_t now_ns,
+              const char *how)
+{
+    order->proven = true;
+    order->p_epoch = epoch;
+    order->p_seq = seq;
+    order->done_ns = now_ns;
+    hb_debug ("hedger: the fills of %s are in pos.%s from seq %llu on (%s)", order->client_id,
+              self->cfg->assets [order->asset].name, (unsigned long long) seq, how);
+    char record [S_RECORD_MAX];
+    int n = snprintf (record, sizeof record, "P %s %llu %llu %lld", order->client_id,
+                      (unsigned long long) epoch, (unsigned long long) seq, (long long) now_ns);
+    s_journal (self, record, n, "the fills' inclusion of", order->client_id);
+}
+
+//  A finished order whose every fill the aggregator has included: its
+//  filled part counts no more for a request on that picture or a later one
+static void
+s_check_proven (hb_hedger_t *self, s_order_t *order, int64_t now_ns)
+{
+    if (!order->final || order->proven || !(order->filled > 0))
+        return;
+    if (order->seen_qty < order->filled - S_QTY_EPS * order->qty)
+        return;                     //  a fill we did not see: only a later one can tell
+    uint64_t epoch = 0, seq = 0;
+    for (int f = 0; f < order->n_fills; f++) {
+        if (!order->fills [f].included)
+            return;
+        s_later (&epoch, &seq, order->fills [f].epoch, order->fills [f].seq);
+    }
+    s_set_proven (self, order, epoch, seq, now_ns, "named");
+}
+
+//  Ordering proof, for what no position state can name any more: an
+//  order read back from the journal (its naming may be long gone), or
+//  the part of a fill no fill message showed us. The aggregator applies a
+//  venue's fills in the order the feed published them, so once it
+//  includes a fill of ours that came after such an order ended, the order
+//  is in too. Orders whose every fill we saw wait for their own names.
+static void
+s_prove_earlier (hb_hedger_t *self, int venue, int instrument, const s_fill_t *later,
+                 int64_t now_ns)
+{
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || !order->final || order->proven || !(order->filled > 0)
+        ||  order->venue != venue || order->instrument != instrument
+        ||  order->final_rank >= later->rank)
+            continue;
+        bool unseen = order->seen_qty < order->filled - S_QTY_EPS * order->qty;
+        if (order->replayed || unseen)
+            s_set_proven (self, order, later->epoch, later->seq, now_ns, "a later fill");
+    }
+}
+
+static s_named_t *
+s_named_ring (hb_hedger_t *self, int venue, int instrument)
+{
+    return &self->named [((size_t) venue * HB_MAX_INSTRUMENTS + (size_t) instrument) * S_NAMED_KEEP];
+}
+
+static s_named_t *
+s_named_find (s_named_t *ring, const char *fill_id)
+{
+    for (int k = 0; k < S_NAMED_KEEP; k++)
+        if (ring [k].fill_id [0] && strcmp (ring [k].fill_id, fill_id) == 0)
+            return &ring [k];
+    return NULL;
+}
+
+static void
+s_add_fill (hb_hedger_t *self, s_order_t *order, const char *fill_id, double qty)
+{
+    if (order->n_fills < S_ORDER_FILLS) {
+        s_fill_t *fill = &order->fills [order->n_fills++];
+        memset (fill, 0, sizeof *fill);
+        snprintf (fill->fill_id, sizeof fill->fill_id, "%s", fill_id);
+        fill->qty = qty;
+        fill->rank = ++self->fill_rank;
+        order->seen_qty += qty;
+    }
+    else
+        ++self->fill_rank;          //  more than we keep: its part stays "unseen"
+}
+
+//  A fill of ours from the feed: kept (and journaled, for the naming that
+//  may come after a restart); more than the final ack said is taken
+static void
+s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, int64_t now_ns)
+{
+    for (int f = 0; f < order->n_fills; f++)
+        if (strcmp (order->fills [f].fill_id, fill->fill_id) == 0)
+            return;                 //  seen before
+    s_add_fill (self, order, fill->fill_id, fill->qty);
+    //  the aggregator may have named it (and included it) before we saw it
+    const s_named_t *named = s_named_find (s_named_ring (self, order->venue, order->instrument),
+                                           fill->fill_id);
+    if (named && order->n_fills > 0
+    &&  strcmp (order->fills [order->n_fills - 1].fill_id, fill->fill_id) == 0) {
+        s_fill_t *mine = &order->fills [order->n_fills - 1];
+        mine->named = true;
+        mine->named_epoch = named->epoch;
+        if (named->included) {
+            mine->included = true;
+            mine->epoch = named->in_epoch;
+            mine->seq = named->seq;
+        }
+    }
+    char record [S_RECORD_MAX];
+    int n = snprintf (record, sizeof record, "F %s %s %.17g", order->client_id, fill->fill_id,
+                      fill->qty);
+    s_journal (self, record, n, "a fill of", order->client_id);
+    if (order->final && order->seen_qty > order->filled + S_QTY_EPS * order->qty) {
+        //  filled after its final word (an order proven dead that was not):
+        //  counted until the aggregator has it, and in the day total
+        if (!order->no_release)
+            hb_controls_add_day (self->controls,
+                                 (order->seen_qty - order->filled) * order->mult * order->px, now_ns);
+        hb_warn ("hedger: order %s: a fill of %.10g after its end (%.10g filled): counted",
+                 order->client_id, fill->qty, order->filled);
+        order->filled = order->seen_qty;
+        order->proven = false;
+        order->done_ns = 0;
+    }
+    s_check_proven (self, order, now_ns);
 }
 
 static void
 s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
           int64_t now_ns)
 {
-    if (order->final || ack->status == HB_ACK_ACCEPTED)
+    bool final = ack->status == HB_ACK_DONE || ack->status == HB_ACK_CANCELED
+              || ack->status == HB_ACK_REJECTED;
+    if (order->final) {
+        //  an order proven dead that was not after all: its venue says so
+        if (final && ack->filled_qty > order->filled + S_QTY_EPS * order->qty) {
+            hb_warn ("hedger: order %s: final ack with %.10g filled after its end (%.10g): counted",
+                     ack->client_id, ack->filled_qty, order->filled);
+            order->filled = ack->filled_qty;
+            order->proven = false;
+            order->done_ns = 0;
+            order->final_rank = self->fill_rank;
+            s_journal_outcome (self, order, ack->status);
+        }
         return;
+    }
+    if (!final) {
+        order->answered = true;     //  the venue has it: only its final ack ends it
+        return;
+    }
     //  the answer to our cancel, or the order's own reject: we cannot
-    //  tell, so the order's final ack (or its timeout) decides
-    if (order->cancel_sent && ack->status == HB_ACK_REJECTED) {
+    //  tell, so the order's final ack (or the proof that it is dead)
+    //  decides. An expired order is the feed's own refusal of the order.
+    if (order->cancel_sent && ack->status == HB_ACK_REJECTED && ack->reason != HB_REJ_EXPIRED) {
         hb_info ("hedger: %s: rejected ack after our cancel (%s), ignored", ack->client_id,
                  hb_reject_name (ack->reason));
         return;
@@ -741,15 +1138,152 @@ s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
     //  the window the journal cannot cover: the venue is done, the
     //  outcome is not durable yet
     s_crash_point (self, HB_HEDGER_CRASH_AFTER_ACK, ack->client_id);
+    order->answered = true;
     order->final = true;
-    order->filled = ack->filled_qty;
+    order->filled = fmax (ack->filled_qty, order->seen_qty);
     order->last_ns = now_ns;
+    order->final_rank = self->fill_rank;
+    if (!(order->filled > 0))
+        order->done_ns = now_ns;
     s_release_unfilled (self, order, now_ns);
     self->stats.finals++;
+    if (order->timed_out) {
+        hb_warn ("hedger: order %s no longer in doubt: %s by %s (%s), %.10g filled",
+                 ack->client_id, hb_ack_status_name (ack->status), ack->venue,
+                 hb_reject_name (ack->reason), order->filled);
+        self->stats.resolved++;
+    }
+    else
     if (ack->status == HB_ACK_REJECTED)
         hb_info ("hedger: order %s rejected by %s: %s (%s)", ack->client_id, ack->venue,
                  hb_reject_name (ack->reason), ack->text);
     s_journal_outcome (self, order, ack->status);
+    s_check_proven (self, order, now_ns);
+}
+
+//  An order in doubt whose venue has published something stamped past
+//  its send + max_order_age_ms, without a word about the order: the feed
+//  is alive and refuses it from then on, so it can no longer execute.
+//  What it did before (a fill whose ack we missed) comes as fills, through
+//  the feed's fill journal, the aggregator and risk. Its notional stays in
+//  the day total: we do not know it did not trade.
+static void
+s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns)
+{
+    if (venue < 0 || self->venue_ts [venue] == 0)
+        return;
+    int64_t age = (int64_t) self->cfg->venues [venue].max_order_age_ms * 1000000 + S_PROOF_GRACE_NS;
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->final || !order->timed_out || order->answered
+        ||  order->venue != venue || self->venue_ts [venue] <= order->pub_ns + age)
+            continue;
+        order->final = true;
+        order->no_release = true;
+        //  one read back from the journal may have been answered (and
+        //  filled) while we were down: what it did reaches risk through the
+        //  aggregator's positions only (counting it all as filled would
+        //  block every hedge of that need for good, when it never left)
+        order->filled = order->seen_qty;
+        order->last_ns = self->venue_ts [venue];
+        order->final_rank = self->fill_rank;
+        if (!(order->filled > 0))
+            order->done_ns = now_ns;
+        self->stats.resolved++;
+        hb_warn ("hedger: order %s no longer in doubt: %s published at %lld, past its send + "
+                 "max_order_age_ms %d, and never answered it: it cannot execute any more",
+                 order->client_id, self->cfg->venues [venue].name,
+                 (long long) self->venue_ts [venue], self->cfg->venues [venue].max_order_age_ms);
+        s_journal_outcome (self, order, S_OUTCOME_UNANSWERED);
+        s_check_proven (self, order, now_ns);
+    }
+}
+
+//  A feed's message stamped ts: the feed was alive then
+static void
+s_feed_alive (hb_hedger_t *self, int venue, int64_t ts, int64_t now_ns)
+{
+    if (venue < 0 || ts <= self->venue_ts [venue])
+        return;
+    self->venue_ts [venue] = ts;
+    s_check_dead (self, venue, now_ns);
+}
+
+//  pos.<asset>.<venue>.<symbol>: the aggregator names the last fill it
+//  applied; if it is one of ours, the next pos.<asset> of that epoch
+//  includes it
+static void
+s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
+{
+    const hb_position_t *pos = &msg->u.position;
+    const hb_venue_cfg_t *v = hb_config_venue (self->cfg, pos->venue);
+    const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, pos->symbol): NULL;
+    if (!ins || !pos->last_fill [0])
+        return;
+    snprintf (self->agg_publisher, sizeof self->agg_publisher, "%s", msg->env.publisher);
+    int venue = (int) (v - self->cfg->venues), instrument = (int) (ins - v->instruments);
+    s_named_t *ring = s_named_ring (self, venue, instrument);
+    if (!s_named_find (ring, pos->last_fill)) {
+        s_named_t *slot = &ring [self->named_next [venue][instrument]];
+        self->named_next [venue][instrument] = (uint8_t) ((self->named_next [venue][instrument] + 1) % S_NAMED_KEEP);
+        memset (slot, 0, sizeof *slot);
+        snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
+        slot->epoch = msg->env.epoch;
+    }
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->proven || order->venue != venue || order->instrument != instrument)
+            continue;
+        for (int f = 0; f < order->n_fills; f++) {
+            s_fill_t *fill = &order->fills [f];
+            if (!fill->named && strcmp (fill->fill_id, pos->last_fill) == 0) {
+                fill->named = true;
+                fill->named_epoch = msg->env.epoch;
+            }
+        }
+    }
+}
+
+//  pos.<asset>: the newest picture; the fills named before it in its
+//  epoch (or in an earlier one) are in it
+static void
+s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns)
+{
+    const hb_env_t *env = &msg->env;
+    snprintf (self->agg_publisher, sizeof self->agg_publisher, "%s", env->publisher);
+    if (!self->pos_known [asset] || env->epoch > self->pos_epoch [asset]
+    ||  (env->epoch == self->pos_epoch [asset] && env->seq > self->pos_seq [asset])) {
+        self->pos_known [asset] = true;
+        self->pos_epoch [asset] = env->epoch;
+        self->pos_seq [asset] = env->seq;
+    }
+    for (int v = 0; v < self->cfg->n_venues; v++)
+        for (int n = 0; n < self->cfg->venues [v].n_instruments; n++) {
+            if (self->cfg->venues [v].instruments [n].asset != asset)
+                continue;
+            s_named_t *ring = s_named_ring (self, v, n);
+            for (int k = 0; k < S_NAMED_KEEP; k++)
+                if (ring [k].fill_id [0] && !ring [k].included && ring [k].epoch <= env->epoch) {
+                    ring [k].included = true;
+                    ring [k].in_epoch = env->epoch;
+                    ring [k].seq = env->seq;
+                }
+        }
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        s_order_t *order = &self->orders [i];
+        if (!order->used || order->asset != asset || order->proven)
+            continue;
+        for (int f = 0; f < order->n_fills; f++) {
+            s_fill_t *fill = &order->fills [f];
+            if (!fill->named || fill->included || fill->named_epoch > env->epoch)
+                continue;
+            fill->included = true;
+            fill->epoch = env->epoch;
+            fill->seq = env->seq;
+            s_prove_earlier (self, order->venue, order->instrument, fill, now_ns);
+        }
+        s_check_proven (self, order, now_ns);
+    }
 }
 
 static int
@@ -764,18 +1298,19 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     }
     memcpy (record, data, size);
     record [size] = '\0';
-    char cid [HB_ID_MAX], venue [HB_NAME_MAX], symbol [HB_NAME_MAX];
-    int side, status;
+    char cid [HB_ID_MAX], venue [HB_NAME_MAX], symbol [HB_NAME_MAX], fill_id [HB_ID_MAX];
+    int side, status, fields;
     double qty, px, filled;
-    long long ns;
+    long long ns, wall = 0;
+    unsigned long long epoch, seq;
     if (record [0] == 'I'
-    &&  sscanf (record, "I %47s %31s %31s %d %lf %lf %lld", cid, venue, symbol, &side, &qty,
-                &px, &ns) == 7) {
+    &&  (fields = sscanf (record, "I %47s %31s %31s %d %lf %lf %lld %lld", cid, venue, symbol,
+                          &side, &qty, &px, &ns, &wall)) >= 7) {
         const hb_venue_cfg_t *v = hb_config_venue (self->cfg, venue);
         const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, symbol): NULL;
         s_order_t *order = s_order_find (self, cid);
-        if (!order)
-            order = s_order_slot (self, INT64_MAX);
+        if (!order)                 //  what was done long before this intent is free
+            order = s_order_slot (self, ns);
         if (!ins || !order) {
             hb_error ("hedger: journal intent %s on %s %s: %s: counted nowhere", cid, venue,
                       symbol, ins? "too many orders": "unknown venue or instrument");
@@ -783,6 +1318,7 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
         }
         memset (order, 0, sizeof *order);
         order->used = true;
+        order->replayed = true;
         snprintf (order->client_id, sizeof order->client_id, "%s", cid);
         order->venue = (int) (v - self->cfg->venues);
         order->instrument = (int) (ins - v->instruments);
@@ -792,6 +1328,8 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
         order->mult = ins->multiplier;
         order->px = px;
         order->sent_ns = order->last_ns = ns;
+        //  an intent of an older journal has no wall clock: its data time
+        order->pub_ns = fields == 8? wall: ns;
         hb_controls_add_day (self->controls, qty * order->mult * px, ns);
         self->stats.replayed++;
     }
@@ -799,11 +1337,43 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     if (record [0] == 'O'
     &&  sscanf (record, "O %47s %d %lf %lld", cid, &status, &filled, &ns) == 4) {
         s_order_t *order = s_order_find (self, cid);
-        if (order) {
+        if (order && !order->final) {
             order->final = true;
-            order->filled = filled;
+            order->answered = status != S_OUTCOME_UNANSWERED;
+            order->no_release = order->no_release || status == S_OUTCOME_UNANSWERED;
+            order->filled = fmax (filled, order->seen_qty);
             order->last_ns = ns;
+            order->final_rank = self->fill_rank;
+            if (status == S_OUTCOME_GIVEN_UP || !(order->filled > 0)) {
+                //  given up by an older hedger: it counted 500 ms, long past
+                order->proven = status == S_OUTCOME_GIVEN_UP;
+                order->done_ns = ns;
+            }
             s_release_unfilled (self, order, ns);
+        }
+        else
+        if (order && filled > order->filled)
+            order->filled = filled;         //  a final ack after the proof of its end
+    }
+    else
+    if (record [0] == 'F'
+    &&  sscanf (record, "F %47s %47s %lf", cid, fill_id, &qty) == 3) {
+        s_order_t *order = s_order_find (self, cid);
+        if (order) {
+            s_add_fill (self, order, fill_id, qty);
+            if (order->final && order->seen_qty > order->filled)
+                order->filled = order->seen_qty;
+        }
+    }
+    else
+    if (record [0] == 'P'
+    &&  sscanf (record, "P %47s %llu %llu %lld", cid, &epoch, &seq, &ns) == 4) {
+        s_order_t *order = s_order_find (self, cid);
+        if (order) {
+            order->proven = true;
+            order->p_epoch = epoch;
+            order->p_seq = seq;
+            order->done_ns = ns;
         }
     }
     else
@@ -811,32 +1381,153 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     return 0;
 }
 
+//  The last T record of <journal>.totals (arg: an s_totals_t)
+typedef struct {
+    bool     known;
+    uint64_t records;
+    int64_t  day, wall;
+    double   usd;
+} s_totals_t;
+
+static int
+s_replay_totals (const void *data, size_t size, uint64_t index, void *arg)
+{
+    s_totals_t *totals = (s_totals_t *) arg;
+    char record [S_RECORD_MAX];
+    unsigned long long records;
+    long long day, wall;
+    double usd;
+    if (size > 0 && size < sizeof record) {
+        memcpy (record, data, size);
+        record [size] = '\0';
+        if (sscanf (record, "T %llu %lld %lf %lld", &records, &day, &usd, &wall) == 4
+        &&  isfinite (usd) && usd >= 0) {
+            *totals = (s_totals_t) { true, records, day, wall, usd };
+            return 0;
+        }
+    }
+    hb_warn ("hedger: day totals record %llu not understood, skipped", (unsigned long long) index);
+    return 0;
+}
+
+//  After the journal's replay: the day total and the records written as
+//  <journal>.totals last said. A journal holding fewer records than were
+//  written lost its tail (cut, or salvaged after damage): the day total
+//  is put back as it was, and no order goes out until an order in the
+//  lost records could no longer execute anywhere. 0, or -1 (logged).
+static int
+s_check_totals (hb_hedger_t *self, int64_t now_ns)
+{
+    s_totals_t totals = { 0 };
+    if (hb_journal_replay (self->totals, s_replay_totals, &totals) != 0)
+        return -1;
+    uint64_t records = hb_journal_count (self->journal);
+    if (!totals.known)
+        return 0;
+    int64_t day;
+    double usd = hb_controls_day_state (self->controls, &day);
+    if (totals.records <= records) {
+        //  the journal holds all: its day total is exact; the second one
+        //  is a floor all the same
+        if (totals.day == day && totals.usd > usd * (1 + 1e-12))
+            hb_controls_set_day (self->controls, day, totals.usd);
+        return 0;
+    }
+    self->lost_records = totals.records - records;
+    if (totals.day >= day)
+        hb_controls_set_day (self->controls, totals.day, totals.usd);
+    //  an order whose outcome was lost is given nothing back: the day
+    //  total as written already says what it did
+    for (int i = 0; i < S_MAX_ORDERS; i++)
+        if (self->orders [i].used)
+            self->orders [i].no_release = true;
+    int max_age = 0;
+    for (int v = 0; v < self->cfg->n_venues; v++)
+        if (self->cfg->venues [v].max_order_age_ms > max_age)
+            max_age = self->cfg->venues [v].max_order_age_ms;
+    self->hold_until = totals.wall + (int64_t) max_age * 1000000 + S_PROOF_GRACE_NS;
+    hb_error ("hedger: journal %s holds %llu records but %llu were written (%s): it lost its "
+              "last %llu (cut or salvaged); the day total is put back to %.2f USD as written%s",
+              self->cfg->hedger.journal, (unsigned long long) records,
+              (unsigned long long) totals.records, hb_journal_path (self->totals),
+              (unsigned long long) self->lost_records, totals.usd,
+              now_ns < self->hold_until? ", and no order goes out until an order it lost "
+                                          "can no longer execute": "");
+    return 0;
+}
+
 double
 hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns)
 {
     assert (self);
-    double sum = 0;
-    for (int i = 0; i < S_MAX_ORDERS; i++)
-        if (self->orders [i].used && self->orders [i].asset == asset)
-            sum += s_order_flight (&self->orders [i], now_ns);
-    return sum;
+    s_pos_t newest = { 0 };
+    if (asset >= 0 && asset < HB_MAX_ASSETS && self->pos_known [asset])
+        newest = (s_pos_t) { true, self->pos_epoch [asset], self->pos_seq [asset] };
+    return s_flight (self, asset, now_ns, &newest);
+}
+
+double
+hb_hedger_day_usd (hb_hedger_t *self, int64_t now_ns)
+{
+    assert (self);
+    return hb_controls_day_usd (self->controls, now_ns);
 }
 
 void
 hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
 {
     assert (self && stats);
-    self->stats.in_flight = 0;
-    for (int i = 0; i < S_MAX_ORDERS; i++)
-        if (self->orders [i].used && !self->orders [i].final)
+    self->stats.in_flight = self->stats.in_doubt = self->stats.unconfirmed = 0;
+    for (int i = 0; i < S_MAX_ORDERS; i++) {
+        const s_order_t *order = &self->orders [i];
+        if (!order->used)
+            continue;
+        if (!order->final)
             self->stats.in_flight++;
+        if (!order->final && order->timed_out)
+            self->stats.in_doubt++;
+        //  filled, and no picture of the aggregator includes it yet, long after
+        s_pos_t newest = { self->pos_known [order->asset], self->pos_epoch [order->asset],
+                           self->pos_seq [order->asset] };
+        if (order->final && order->filled > 0 && s_order_flight (order, INT64_MAX, &newest) != 0
+        &&  self->wall_ns - order->pub_ns > S_UNCONFIRMED_NS)
+            self->stats.unconfirmed++;
+    }
+    self->stats.holding = self->wall_ns < self->hold_until;
+    hb_metric_set (self->m_doubt, (double) self->stats.in_doubt);
+    hb_metric_set (self->m_unconfirmed, (double) self->stats.unconfirmed);
     *stats = self->stats;
+}
+
+//  A cancel of order, sent once (the kill switch, an order in doubt)
+static bool
+s_cancel (hb_hedger_t *self, s_order_t *order, int64_t now_ns)
+{
+    if (order->cancel_sent)
+        return false;
+    const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_CANCEL;
+    msg->env.ts_recv = now_ns;
+    hb_cancel_t *c = &msg->u.cancel;
+    snprintf (c->venue, sizeof c->venue, "%s", venue->name);
+    snprintf (c->symbol, sizeof c->symbol, "%s", venue->instruments [order->instrument].symbol);
+    snprintf (c->client_id, sizeof c->client_id, "%s", order->client_id);
+    char topic [HB_TOPIC_MAX];
+    hb_msg_topic (msg, topic);
+    if (self->send (topic, msg, self->send_arg) != 0)
+        hb_error ("hedger: cannot send the cancel of %s", order->client_id);
+    order->cancel_sent = true;
+    self->stats.cancels++;
+    return true;
 }
 
 void
 hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
 {
     assert (self);
+    self->wall_ns = now_ns;
     int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
     //  orders are stamped in data time: the venues' clock, carried on by
     //  the wall clock since the last message (a silent venue still times out)
@@ -844,31 +1535,31 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
         now_ns = self->data_ns + (now_ns - self->data_wall);
     for (int i = 0; i < S_MAX_ORDERS && !self->broken; i++) {
         s_order_t *order = &self->orders [i];
-        if (!order->used || order->final || now_ns - order->sent_ns <= limit)
+        if (!order->used || order->final || order->timed_out || now_ns - order->sent_ns <= limit)
             continue;
-        //  Given up as if it filled completely: it keeps counting for
-        //  S_SETTLE_NS more, then the aggregator's positions (which get the
-        //  venue's fills from its fill journal, even those we missed) say
-        //  what it did, and risk asks again for what is left. Our orders
-        //  are IOC: the venue has decided long before order_timeout_ms.
-        order->final = true;
+        //  In doubt: it may still execute (a feed stalled with it queued, a
+        //  lost ack), so it keeps counting as in flight, all of it, until
+        //  its venue answers, or its feed shows it can no longer execute
+        //  it (s_check_dead), or the cancel sent now is answered.
         order->timed_out = true;
-        order->filled = order->qty;
-        order->last_ns = now_ns;
         self->stats.timeouts++;
-        s_journal_outcome (self, order, S_OUTCOME_EXPIRED);
+        hb_metric_inc (self->m_doubt_total);
         char request [HB_ID_MAX];
         snprintf (request, sizeof request, "%s", order->client_id);
         char *dot = strrchr (request, '.');
         if (dot)
             *dot = '\0';
         char detail [HB_TEXT_MAX];
-        snprintf (detail, sizeof detail, "%.40s: no final ack in %d ms, given up",
+        snprintf (detail, sizeof detail, "%.40s: no final ack in %d ms: in doubt, counted in flight",
                   order->client_id, self->cfg->hedger.order_timeout_ms);
         s_reject (self, request, self->cfg->assets [order->asset].name,
-                  self->cfg->venues [order->venue].name, "order_timeout",
+                  self->cfg->venues [order->venue].name, "order_in_doubt",
                   s_sign (order->side) * order->qty * order->mult, detail);
+        s_cancel (self, order, now_ns);
+        s_check_dead (self, order->venue, self->wall_ns);
     }
+    hb_hedger_stats_t stats;
+    hb_hedger_stats (self, &stats);
 }
 
 #ifdef HB_TEST_HOOKS
@@ -910,24 +1601,8 @@ s_cancel_working (hb_hedger_t *self, int64_t now_ns)
     uint32_t n = 0;
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
-        if (!order->used || order->final || order->cancel_sent)
-            continue;
-        const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
-        hb_msg_t *msg = &self->out;
-        memset (msg, 0, sizeof *msg);
-        msg->env.type = HB_MSG_CANCEL;
-        msg->env.ts_recv = now_ns;
-        hb_cancel_t *c = &msg->u.cancel;
-        snprintf (c->venue, sizeof c->venue, "%s", venue->name);
-        snprintf (c->symbol, sizeof c->symbol, "%s", venue->instruments [order->instrument].symbol);
-        snprintf (c->client_id, sizeof c->client_id, "%s", order->client_id);
-        char topic [HB_TOPIC_MAX];
-        hb_msg_topic (msg, topic);
-        if (self->send (topic, msg, self->send_arg) != 0)
-            hb_error ("hedger: cannot send the cancel of %s", order->client_id);
-        order->cancel_sent = true;
-        self->stats.cancels++;
-        n++;
+        if (order->used && !order->final && s_cancel (self, order, now_ns))
+            n++;
     }
     return n;
 }

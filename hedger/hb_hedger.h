@@ -6,15 +6,43 @@
     A risk.hedge request is the current target, not an increment: risk
     repeats it every sample while the breach lasts, each time with a new
     id. So per asset the hedger sends target_qty minus the hedges in
-    flight. An order is in flight from its intent until the venue's final
-    ack (or order_timeout_ms, hb_hedger_check_timeouts), and its filled part stays counted until a request newer than the
-    last fill by S_SETTLE (the aggregator and risk have seen it by then):
-    under-hedging for one sample is safe, hedging a fill twice is not.
+    flight. An order is in flight, all of it, from its intent until the
+    venue's final ack. Past order_timeout_ms without one it is in doubt
+    (hb_hedger_check_timeouts): still all in flight, and a cancel is sent,
+    until its venue answers (a final ack; an expired reject from the feed)
+    or its feed proves it can no longer execute it: a message from the
+    feed stamped after the order's send + max_order_age_ms + 1 s, with no
+    word about the order (the feed refuses it from then on). Then only its
+    fills can tell what it did, as for any order:
+    Fills count until included: once final, an order's filled part keeps
+    counting until the request being decided is based on a picture of
+    the aggregator that includes those fills. The request names that
+    picture: its input pos.<asset> (publisher, epoch, seq). The hedger
+    learns where its fills are included from the aggregator's messages:
+    a position state pos.<asset>.<venue>.<symbol> names the last fill it
+    applied (last_fill), and the next pos.<asset> of that epoch (seq s)
+    includes it, as does every later one and every later epoch (a
+    restarted aggregator replays its journal). A request without that
+    input includes nothing. A fill no position state can name any more
+    (the order was read back from the journal; a fill message we missed)
+    is included when a later fill of ours on the same instrument is: the
+    aggregator applies a venue's fills in order. Under-hedging for a
+    while is safe, hedging a fill twice is not.
 
     Every order intent is appended to the journal (fsync always) before
-    it is sent, and every final outcome when its ack arrives. At start the
+    it is sent, and every final outcome when its ack arrives, every fill of
+    ours, and the picture that includes an order's fills. At start the
     journal is replayed: an intent without an outcome is in flight, it is
-    never sent again. Client order ids are "<request id>.<leg>", legs
+    never sent again.
+    Day totals: after every journal record, <journal>.totals (a second
+    owned journal) gets the count of records written and the day's
+    traded notional. A damaged journal (or totals) is refused at start
+    (hb_journal_open_owned: EBADMSG, the file left for hb-journal), a
+    missing one that existed too. A journal that holds fewer records than
+    were written lost its tail (cut at a record's end, or salvaged after
+    damage): the day total is put back as written, and no order goes out
+    ("journal_tail_lost") until an order in the lost records could no
+    longer execute (its last write + max_order_age_ms + 1 s). Client order ids are "<request id>.<leg>", legs
     counted over the request's assets in order: the same request can only
     produce the same ids, and a request id seen before is refused.
 
@@ -64,7 +92,11 @@ typedef struct {
     uint64_t leg_rejects;       //  legs refused by a control or unroutable
     uint64_t finals;            //  final acks of our orders
     uint64_t fills;
-    uint64_t timeouts;          //  orders past order_timeout_ms without a final ack
+    uint64_t timeouts;          //  orders that went in doubt (no final ack by order_timeout_ms)
+    uint64_t in_doubt;          //  orders in doubt now (in_flight counts them too)
+    uint64_t resolved;          //  orders in doubt whose outcome became known
+    uint64_t unconfirmed;       //  filled orders no picture of the aggregator includes, 10 s on
+    uint64_t holding;           //  1 while no order goes out: the journal lost its tail
     uint64_t replayed;          //  intents read back from the journal at start
     uint64_t in_flight;         //  orders without a final ack now
     uint64_t cancels;           //  cancels sent (kill switch)
@@ -87,21 +119,28 @@ void hb_hedger_destroy (hb_hedger_t **self_p);
 int hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
                           int64_t now_ns);
 
-//  Market and state input: tick.*, margin.*, pos.<asset> (exposure);
-//  ack.* and fill.* of our own orders (others are ignored). Returns 0 when
-//  used, -1 when not ours or not known.
+//  Market and state input: tick.*, margin.*, pos.<asset> (exposure) and
+//  pos.<asset>.<venue>.<symbol> (which fill a state includes), hb.feed.*
+//  (a feed alive at its stamp); ack.* and fill.* of our own orders
+//  (others are ignored). The caller vouches for the sender (hb_roles:
+//  positions from the aggregator, a venue's messages from its feed).
+//  Returns 0 when used, -1 when not ours or not known.
 int hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns);
 
-//  Gives up orders past order_timeout_ms without a final ack (also those
-//  replayed from a previous run): each counts as completely filled for
-//  the settle time, then no more, and the aggregator's positions say what
-//  it did. Never sends it again. Journaled, and published as an
-//  order_timeout hedger.reject. Call from a timer, and once at start.
+//  Puts orders past order_timeout_ms without a final ack (also those
+//  replayed from a previous run) in doubt: each keeps counting as in
+//  flight, all of it, a cancel is sent, and an order_in_doubt
+//  hedger.reject says so; never sent again. Call from a timer (now_ns:
+//  the wall clock), and once at start.
 void hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns);
 
-//  Asset units in flight for asset (signed: < 0 sells), as a request
-//  received at now_ns would see them.
+//  Asset units in flight for asset (signed: < 0 sells), as a request made
+//  at data time now_ns on the newest pos.<asset> seen would see them.
 double hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns);
+
+//  The day's traded notional (plus what is in flight), USD, in the UTC
+//  day of now_ns: what max_day_usd is checked against.
+double hb_hedger_day_usd (hb_hedger_t *self, int64_t now_ns);
 
 //  True while the kill switch is set, as of the last hb_hedger_check_kill
 //  (hb_hedger_new and hb_hedger_on_request make one) or hedger.control.

@@ -106,6 +106,16 @@ s_setup (void **state)
     return 0;
 }
 
+//  The hedger's journal and its day totals (<journal>.totals), markers too
+static void
+s_unlink_journals (const hb_config_t *cfg)
+{
+    hb_journal_testing_unlink (cfg->hedger.journal);
+    char totals [sizeof cfg->hedger.journal + 8];
+    snprintf (totals, sizeof totals, "%s.totals", cfg->hedger.journal);
+    hb_journal_testing_unlink (totals);
+}
+
 static int
 s_teardown (void **state)
 {
@@ -113,7 +123,7 @@ s_teardown (void **state)
     hb_hedger_destroy (&fx->hedger);
     hb_sub_destroy (&fx->sub);
     hb_pub_destroy (&fx->pub);
-    hb_journal_testing_unlink (fx->cfg->hedger.journal);
+    s_unlink_journals (fx->cfg);
     unlink (fx->cfg->hedger.kill_file);
     rmdir (fx->dir);
     free (fx->cfg);
@@ -127,7 +137,7 @@ static void
 s_fresh (s_fx_t *fx)
 {
     hb_hedger_destroy (&fx->hedger);
-    hb_journal_testing_unlink (fx->cfg->hedger.journal);
+    s_unlink_journals (fx->cfg);
     fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0);
     assert_non_null (fx->hedger);
     hb_msg_t msg;

@@ -172,9 +172,13 @@ s_on_timer (zloop_t *loop, int timer_id, void *arg)
     hb_heartbeat_t *hb = &msg.u.heartbeat;
     hb->msgs_in = self->msgs_in;
     hb->queue_depth = st.in_flight;
-    //  1: kill switch set; 2: journal failed (cannot trade): never "ok"
-    //  while it cannot do its job
-    hb->status = (hb_hedger_killed (self->hedger)? 1u: 0u) | (hb_hedger_broken (self->hedger)? 2u: 0u);
+    //  never "ok" while it cannot do its job (docs/PROTOCOL.md, Heartbeat):
+    //  1 kill switch set; 2 journal failed (cannot trade); 4 orders in
+    //  doubt (no new hedge for their need); 8 fills the aggregator has not
+    //  included for 10 s (still counted); 16 the journal lost its tail (no
+    //  order until what it held can no longer execute)
+    hb->status = (hb_hedger_killed (self->hedger)? 1u: 0u) | (hb_hedger_broken (self->hedger)? 2u: 0u)
+               | (st.in_doubt? 4u: 0u) | (st.unconfirmed? 8u: 0u) | (st.holding? 16u: 0u);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }
@@ -233,8 +237,8 @@ s_subscribe (s_live_t *self)
     return hb_sub_subscribe (self->sub, "hedger.control");
 }
 
-//  An order is given up at most a quarter of order_timeout_ms late: it is
-//  under-hedging time (hb_hedger_check_timeouts)
+//  An order goes in doubt (cancel sent, hb_hedger_check_timeouts) at most a
+//  quarter of order_timeout_ms late
 static size_t
 s_timeout_period (const hb_config_t *cfg)
 {
@@ -272,8 +276,8 @@ hb_hedger_live_new (const hb_config_t *cfg, zloop_t *loop)
         hb_hedger_destroy (&self->hedger);
     }
 #endif
-    //  what a previous run left in flight past order_timeout_ms is given
-    //  up now, not a timer period later
+    //  what a previous run left in flight past order_timeout_ms is in
+    //  doubt now, not a timer period later
     if (self->hedger)
         hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
     if (self->hedger && s_subscribe (self) == 0

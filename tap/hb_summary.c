@@ -322,7 +322,9 @@ hb_summary_status_name (const char *component, uint32_t status)
     if (status == 0)
         return "ok";
     if (strcmp (component, "hedger") == 0)          //  hb-hedger's bits
-        return (status & 2) ? "JOURNAL FAILED" : "KILLED";
+        return (status & 2) ? "JOURNAL FAILED" : (status & 1) ? "KILLED"
+             : (status & 16) ? "JOURNAL TAIL LOST" : (status & 4) ? "ORDERS IN DOUBT"
+             : (status & 8) ? "FILLS UNCONFIRMED" : "degraded";
     if (strncmp (component, "feed.", 5) == 0)
         return (status & HB_TICK_OUTAGE) ? "OUTAGE" : (status & HB_TICK_STALE) ? "stale" : "degraded";
     if (strcmp (component, "risk") == 0)            //  hb-risk's bits: no hedge request meanwhile

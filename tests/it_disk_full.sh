@@ -62,7 +62,16 @@ echo "ok   disk full after $i fills: $stopped stopped and is retried ($(awk -v c
 
 # 2. space comes back: everything recovers by itself
 rm -f "$DIR/run/filler"
-back() { hedged && [ "$(grep -c '"publisher":"hedger"' "$BUS")" -gt "$orders_before" ]; }
+# a new hedge once the aggregator is back; when the hedger was the one
+# stopped, what it sent before its journal failed may have hedged it all
+running() {
+    "$BIN/hb-run" --config "$CFG" status >"$DIR/status.txt" 2>&1 &&
+        awk -v c="$stopped" '$1 == c && $2 == "running" { ok = 1 } END { exit !ok }' "$DIR/status.txt"
+}
+back() {
+    hedged && running && sleep 2 && running && {
+        [ "$stopped" = hedger ] || [ "$(grep -c '"publisher":"hedger"' "$BUS")" -gt "$orders_before" ]; }
+}
 wait_for 90 back || fail "not back inside $BAND after space returned: net_usd $(net_usd); $(tail -5 "$DIR/run.log")"
 "$BIN/hb-run" --config "$CFG" status >"$DIR/status.txt" 2>&1
 awk -v c="$stopped" '$1 == c && $2 == "running" { ok = 1 } END { exit !ok }' "$DIR/status.txt" ||
