@@ -27,7 +27,7 @@ CFG=$DIR/it.yaml
 {
     it_yaml_head it-hedger-restart
     it_yaml_market 13
-    it_yaml_hedge_venues
+    it_alpha_usd=5000000 it_yaml_hedge_venues     # 60 cycles may buy 0.5 BTC spot each
     echo "components:"
     it_yaml_aggregator
     it_yaml_console

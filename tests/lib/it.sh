@@ -212,11 +212,12 @@ it_yaml_sim_venue() {
 # hedging tests, deep sim books (500,000 USD a level) on both: alpha (BTC
 # spot and perp, ETH spot; taker fee 30 bps) and beta (BTC and ETH perps;
 # taker fee 2 bps, the cheaper one). A position is a flow mapping such as
-# "{ symbol: BTC-USD, qty: 10, entry: 64000 }".
+# "{ symbol: BTC-USD, qty: 10, entry: 64000 }". it_alpha_usd: alpha's USD
+# collateral (1,000,000; a test buying spot on alpha over and over sets more).
 it_yaml_hedge_venues() {
     it_book="publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 500000"
     echo "venues:"
-    it_yaml_sim_venue alpha "collateral: { USD: 1000000 }" "fees: { maker: 0.001, taker: 0.003 }" \
+    it_yaml_sim_venue alpha "collateral: { USD: ${it_alpha_usd:-1000000} }" "fees: { maker: 0.001, taker: 0.003 }" \
         ${1:+"positions:" "  - $1"} "sim: { seed: 1, $it_book }"
     it_yaml_instruments BTC-USD BTC-PERP ETH-USD
     it_yaml_sim_venue beta "collateral: { USD: 1000000 }" "fees: { maker: 0.0001, taker: 0.0002 }" \
