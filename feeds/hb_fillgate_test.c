@@ -175,7 +175,7 @@ static void
 test_restart_keeps_orders (void **state)
 {
     (void) state;
-    s_paths_t p;
+    s_paths_t p = { "", "", "" };
     s_paths (&p);
     hb_fillgate_t *gate = hb_fillgate_new (p.orders, p.held, HB_JOURNAL_FSYNC_NEVER, 0, S_HOUR, 0, S_T0);
     assert_non_null (gate);
@@ -245,7 +245,7 @@ static void
 test_ack_without_held (void **state)
 {
     (void) state;
-    s_paths_t p;
+    s_paths_t p = { "", "", "" };
     s_paths (&p);
     uint64_t count = 5;
     char err [256] = "";
