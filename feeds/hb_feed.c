@@ -130,6 +130,14 @@ s_fill_gate (hb_feed_t *self, hb_fill_t *fill)
     if (rc != 0 && errno == EINVAL)
         return -1;
     self->counts.quarantined++;
+    //  a reason's series is made when it first happens (a feed that never
+    //  holds a fill exports none); the first one counts 1 from its start
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!self->m_quarantined [verdict] && metrics)
+        self->m_quarantined [verdict] = hb_metrics_counter (metrics, "hb_feed_fills_quarantined_total",
+                                                            "Fills held back from the bus, by reason "
+                                                            "(docs/OPERATIONS.md, Failing closed)",
+                                                            "reason", hb_fillgate_verdict_name (verdict));
     hb_metric_inc (self->m_quarantined [verdict]);
     //  once per fill, never rate-limited: each one is money an operator
     //  must account for (fields from outside are escaped by the log)
@@ -702,11 +710,6 @@ s_register_metrics (hb_feed_t *self)
     self->m_external = hb_metrics_counter (metrics, "hb_feed_external_fills_total",
                                            "Fills the plugin marked external (not our orders: "
                                            "manual trades, liquidations), published", "venue", venue);
-    for (int v = HB_FILLGATE_PASS_COUNT; v < HB_FILLGATE_VERDICT_COUNT; v++)
-        self->m_quarantined [v] = hb_metrics_counter (metrics, "hb_feed_fills_quarantined_total",
-                                                      "Fills held back from the bus, by reason "
-                                                      "(docs/OPERATIONS.md, Failing closed)", "reason",
-                                                      hb_fillgate_verdict_name ((hb_fillgate_verdict_t) v));
     self->m_last_tick = hb_metrics_gauge (metrics, "hb_feed_last_tick_timestamp_seconds",
                                           "Unix time the venue's last tick was received (book "
                                           "staleness is time() minus this)", "venue", venue);
