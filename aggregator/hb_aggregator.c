@@ -54,7 +54,7 @@ struct _hb_aggregator_t {
     s_cached_t          margins [HB_MAX_VENUES];
     hb_msg_t            in;         //  scratch
     //  process metrics (docs/OPERATIONS.md, Metrics)
-    hb_metric_t        *m_fills, *m_duplicates, *m_implausible, *m_positions;
+    hb_metric_t        *m_fills, *m_duplicates, *m_implausible, *m_positions, *m_external;
 };
 
 static void
@@ -133,6 +133,12 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill)
         return 0;                   //  implausible: refused and logged by the ledger
     }
     hb_metric_inc (rc > 0 ? self->m_fills : self->m_duplicates);
+    if (rc > 0 && (fill->flags & HB_FILL_EXTERNAL)) {
+        hb_metric_inc (self->m_external);
+        hb_info ("aggregator: external fill %s/%s (%s %.10g %s @ %.10g, not our order: a manual "
+                 "trade, a liquidation...) applied to positions", fill->venue, fill->fill_id,
+                 hb_side_name (fill->side), fill->qty, fill->symbol, fill->px);
+    }
     int v = hb_book_venue_index (self->book, fill->venue);
     const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
     if (rc == 0 || !ins)
@@ -375,6 +381,10 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         self->m_implausible = hb_metrics_counter (metrics, "hb_aggregator_implausible_fills_total",
                                                   "Fills refused before the journal: worth over "
                                                   "max_fill_usd, or not a finite amount", NULL, NULL);
+        self->m_external = hb_metrics_counter (metrics, "hb_aggregator_external_fills_total",
+                                               "Fills marked external (not our orders: manual trades, "
+                                               "liquidations, expiries) applied to the positions",
+                                               NULL, NULL);
         self->m_positions = hb_metrics_gauge (metrics, "hb_aggregator_positions",
                                               "Open (non-zero) positions, as of the last snapshot",
                                               NULL, NULL);

@@ -53,9 +53,13 @@ s_apply (hb_ledger_t *self, const hb_fill_t *fill)
     char key [S_KEY_MAX];
     s_key (key, fill->venue, fill->fill_id);
     zhashx_insert (self->seen, key, (void *) 1);
+    //  an external fill (a manual trade, a liquidation) moves the position
+    //  like any other, but is no order of ours: it fills none of them
+    bool external = (fill->flags & HB_FILL_EXTERNAL) != 0;
+    self->stats.external += external;
     s_key (key, fill->venue, fill->client_id);
-    double *filled = (double *) zhashx_lookup (self->orders, key);
-    if (!filled && (filled = calloc (1, sizeof *filled)) != NULL
+    double *filled = external ? NULL : (double *) zhashx_lookup (self->orders, key);
+    if (!external && !filled && (filled = calloc (1, sizeof *filled)) != NULL
     &&  zhashx_insert (self->orders, key, filled) != 0) {
         free (filled);
         filled = NULL;

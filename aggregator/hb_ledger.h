@@ -23,6 +23,8 @@ typedef struct {
     uint64_t unknown;           //  journaled fills whose venue/symbol the config lacks
     uint64_t bad_records;       //  journal records that do not decode as a fill (skipped)
     uint64_t implausible;       //  fills refused before the journal: worth over max_fill_usd
+    uint64_t external;          //  of the fills applied (replayed or new), those marked
+                                //  HB_FILL_EXTERNAL: no order of ours, positions all the same
 } hb_ledger_stats_t;
 
 //  Opens (or creates) the journal at path with the given sync policy and

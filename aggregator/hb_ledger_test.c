@@ -191,6 +191,41 @@ test_unknown (void **state)
     assert_null (hb_ledger_new (s_cfg, "/nonexistent-dir/x.journal", HB_JOURNAL_FSYNC_NEVER, 0));
 }
 
+//  A fill marked external (a manual trade on the venue, a liquidation)
+//  changes the position like any other and survives a restart with its
+//  flag, but fills no order of ours (the final-ack check counts only
+//  fills of the client id we sent).
+static void
+test_external (void **state)
+{
+    (void) state;
+    hb_journal_testing_unlink (s_path);
+    hb_ledger_t *ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (ledger);
+    hb_fill_t ours = s_fill (0, "f1", HB_SIDE_BUY, 2, 100);
+    hb_fill_t manual = s_fill (0, "m1", HB_SIDE_SELL, 0.5, 110);
+    manual.flags = HB_FILL_EXTERNAL;
+    strcpy (manual.client_id, "c1");                //  even one that looks like ours
+    assert_int_equal (hb_ledger_fill (ledger, &ours), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &manual), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &manual), 0);        //  once
+    s_expect (ledger, 0, 1.5, 100, 0.5 * 10, 2);
+    assert_true (hb_ledger_order_filled (ledger, "v0", "c1") == 2);
+    hb_ledger_stats_t stats;
+    hb_ledger_stats (ledger, &stats);
+    assert_int_equal (stats.external, 1);
+    assert_int_equal (stats.applied, 2);
+    hb_ledger_destroy (&ledger);
+    ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (ledger);
+    s_expect (ledger, 0, 1.5, 100, 0.5 * 10, 2);
+    assert_true (hb_ledger_order_filled (ledger, "v0", "c1") == 2);
+    hb_ledger_stats (ledger, &stats);
+    assert_int_equal (stats.external, 1);
+    hb_ledger_destroy (&ledger);
+    hb_journal_testing_unlink (s_path);
+}
+
 int
 main (void)
 {
@@ -199,6 +234,7 @@ main (void)
         cmocka_unit_test (test_restart),
         cmocka_unit_test (test_implausible),
         cmocka_unit_test (test_unknown),
+        cmocka_unit_test (test_external),
     };
     return cmocka_run_group_tests_name ("hb_ledger", tests, s_setup, s_teardown);
 }

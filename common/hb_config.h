@@ -121,6 +121,9 @@ typedef struct {
     //  by hand): no journal, resp. no replay socket.
     char                fills_journal [HB_PATH_MAX];
     hb_journal_policy_t fills_fsync;
+    //  how long hb-feed remembers an order it handed to the plugin, to
+    //  match the fills of it (docs/OPERATIONS.md, Failing closed)
+    int                 fill_window_s;
     char                replay_endpoint [HB_ENDPOINT_MAX];
     char                metrics [HB_ENDPOINT_MAX];  //  host:port of hb-feed's /metrics ("": none)
 } hb_venue_cfg_t;

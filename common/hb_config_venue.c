@@ -276,7 +276,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     const char *keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
                             "collateral", "params", "instruments", "positions",
                             "mark_stale_ms", "host", "replay_endpoint", "fills_journal",
-                            "fills_fsync", "max_order_age_ms", "metrics", NULL, NULL };
+                            "fills_fsync", "max_order_age_ms", "metrics", "fill_window_s", NULL, NULL };
     static const char *const fee_keys [] = { "maker", "taker", NULL };
     static const char *const margin_keys [] = { "initial", "maintenance", NULL };
     hb_ynode_t node, plugin, item;
@@ -291,6 +291,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     hb_cfg_integer (map, "cpu", -1, -1, 1023, &venue->cpu);
     //  0: not set, derived from the hedger's order timeout once it is known
     hb_cfg_integer (map, "max_order_age_ms", 0, 1, 3600000, &venue->max_order_age_ms);
+    hb_cfg_integer (map, "fill_window_s", 86400, 60, 90 * 86400, &venue->fill_window_s);
     hb_cfg_metrics (map, venue->metrics);
     snprintf (dflt, sizeof dflt, "feed.%s.replay", venue->name);
     hb_cfg_endpoint_key (self, map, "replay_endpoint", dflt, venue->replay_endpoint);

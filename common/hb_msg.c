@@ -45,7 +45,7 @@
 #define S_ORDER_FIELDS      8
 #define S_CANCEL_FIELDS     3
 #define S_ACK_FIELDS        9
-#define S_FILL_FIELDS       11
+#define S_FILL_FIELDS       12      //  11 before flags was appended: still read
 #define S_HEARTBEAT_FIELDS  14
 
 //  ---------------------------------------------------------------------------
@@ -310,6 +310,7 @@ s_fill_encode (msgpack_packer *pk, const hb_fill_t *self)
     rc |= hb_msgi_pack_double (pk, self->qty);
     rc |= hb_msgi_pack_double (pk, self->fee);
     rc |= hb_msgi_pack_str (pk, self->fee_asset, sizeof self->fee_asset);
+    rc |= msgpack_pack_uint32 (pk, self->flags);
     return rc;
 }
 
@@ -526,6 +527,10 @@ s_fill_decode (hb_msgi_cursor_t *c, hb_fill_t *self)
     self->qty = hb_msgi_read_double (c);
     self->fee = hb_msgi_read_double (c);
     hb_msgi_read_str (c, self->fee_asset, sizeof self->fee_asset);
+    //  appended in a minor revision: a publisher built before it sends 11
+    //  fields, which mean flags 0
+    if (hb_msgi_more (c))
+        self->flags = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
     return c->err != HB_DECODE_OK? c->err: s_range (s_fill_valid (self));
 }
 

@@ -156,6 +156,11 @@ typedef struct {
     double   leaves_qty;            //  still working
 } hb_ack_t;
 
+//  Fill flags
+#define HB_FILL_EXTERNAL 0x01u      //  not an order of ours: a manual trade, a liquidation, an
+                                    //  expiry, ADL; it changes positions all the same, and its
+                                    //  client_id is the venue's (never one a sender of ours chose)
+
 typedef struct {
     char     venue [HB_NAME_MAX];
     char     symbol [HB_NAME_MAX];
@@ -168,6 +173,7 @@ typedef struct {
     double   qty;                   //  > 0
     double   fee;                   //  >= 0 paid, < 0 rebate; in fee_asset units
     char     fee_asset [HB_NAME_MAX];   //  "USD" or an asset name (inverse contracts pay in coin)
+    uint32_t flags;                 //  HB_FILL_*; appended (absent on the wire: 0)
 } hb_fill_t;
 
 //  Counters every process publishes on hb.<component>

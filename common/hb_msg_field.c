@@ -77,6 +77,12 @@ hb_msgi_next (hb_msgi_cursor_t *self)
     return self->item++;
 }
 
+bool
+hb_msgi_more (const hb_msgi_cursor_t *self)
+{
+    return self->err == HB_DECODE_OK && self->item != self->end;
+}
+
 uint64_t
 hb_msgi_read_uint (hb_msgi_cursor_t *self, uint64_t max)
 {

@@ -72,6 +72,9 @@ void hb_msgi_cursor_init (hb_msgi_cursor_t *self, const msgpack_object_array *ar
 void hb_msgi_fail (hb_msgi_cursor_t *self, hb_decode_reason_t reason);
 //  The next field, or NULL (and FIELD_TYPE) when the array has ended.
 const msgpack_object *hb_msgi_next (hb_msgi_cursor_t *self);
+//  True when a field follows (and no read failed): for a field appended in
+//  a minor revision, absent from what older publishers send.
+bool hb_msgi_more (const hb_msgi_cursor_t *self);
 uint64_t hb_msgi_read_uint (hb_msgi_cursor_t *self, uint64_t max);     //  RANGE above max
 int64_t hb_msgi_read_int (hb_msgi_cursor_t *self);
 double hb_msgi_object_double (hb_msgi_cursor_t *self, const msgpack_object *o);

@@ -66,6 +66,18 @@ test_round_trip (void **state)
     assert_true (signbit (got.u.tick.underlying));
     assert_true (got.u.tick.asks [9].px == 1e300);
     assert_true (got.u.tick.bids [1].qty == 0.2);
+    //  fill flags: the edge carries every bit, an external fill its one
+    assert_int_equal (hb_msg_encode (&s_samples [HB_MSG_SAMPLE_EDGE_FILL], &buf), 0);
+    assert_int_equal (hb_msg_decode (&got, buf.data, buf.size, NULL), 0);
+    assert_true (got.u.fill.flags == UINT32_MAX);
+    hb_msg_t external = s_samples [HB_MSG_SAMPLE_FILL];
+    external.u.fill.flags = HB_FILL_EXTERNAL;
+    assert_int_equal (hb_msg_encode (&external, &buf), 0);
+    assert_int_equal (hb_msg_decode (&got, buf.data, buf.size, NULL), 0);
+    assert_int_equal (got.u.fill.flags, HB_FILL_EXTERNAL);
+    assert_int_equal (hb_msg_encode (&s_samples [HB_MSG_SAMPLE_FILL], &buf), 0);
+    assert_int_equal (hb_msg_decode (&got, buf.data, buf.size, NULL), 0);
+    assert_int_equal (got.u.fill.flags, 0);
 }
 
 //  The envelope's version field is the encoder's business, not the caller's

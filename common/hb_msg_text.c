@@ -453,6 +453,9 @@ s_ack_json (s_json_t *self, const hb_ack_t *ack)
     s_double_member (self, "leaves_qty", ack->leaves_qty);
 }
 
+static void s_bits_member (s_json_t *self, const char *key, uint32_t flags,
+                           const char *const *names, int count);
+
 static void
 s_fill_json (s_json_t *self, const hb_fill_t *fill)
 {
@@ -467,6 +470,8 @@ s_fill_json (s_json_t *self, const hb_fill_t *fill)
     s_double_member (self, "qty", fill->qty);
     s_double_member (self, "fee", fill->fee);
     S_STR (self, fill, fee_asset);
+    static const char *const flags [] = { "external" };
+    s_bits_member (self, "flags", fill->flags, flags, 1);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "hb_curve.h"
 #include "hb_heartbeat.h"
 #include "hb_hist.h"
+#include "hb_fillgate.h"
 #include "hb_fillstore.h"
 #include "hb_log.h"
 #include "hb_metrics.h"
@@ -48,6 +49,9 @@ struct _hb_feed_t {
     hb_pub_t             *pub;
     hb_sub_t             *sub;
     hb_fillstore_t       *fills;
+    hb_fillgate_t        *gate;         //  which fills may go on the bus (hb_fillgate.h)
+    bool                  fill_flags;   //  the plugin sets hb_fill_t.flags (HB_VENUE_FEAT_FILL_FLAGS)
+    uint64_t              unacked;      //  held fills not acknowledged, as of the last heartbeat
     zsock_t              *replay;       //  ROUTER, NULL without a replay endpoint
     zloop_t              *loop;
     bool                  own_loop;     //  false: the service's (hb_feed_new_on)
@@ -63,11 +67,13 @@ struct _hb_feed_t {
     s_timer_t             timers [S_MAX_TIMERS];
     s_fd_t                fds [S_MAX_FDS];
     hb_complain_t         c_invalid, c_misaddressed, c_decode, c_stale, c_expired,
-                          c_gap, c_unexpected, c_reject, c_slots, c_journal, c_replay;
+                          c_gap, c_unexpected, c_reject, c_slots, c_journal, c_replay,
+                          c_order_journal;
     hb_msg_t              in;           //  scratch for received orders
     hb_msg_t              out;          //  scratch for what the host publishes itself
     //  process metrics, labelled with the venue (docs/OPERATIONS.md, Metrics)
     hb_metric_t          *m_orders, *m_rejects, *m_fills, *m_invalid, *m_last_tick;
+    hb_metric_t          *m_external, *m_quarantined [HB_FILLGATE_VERDICT_COUNT];
 };
 
 //  ---------------------------------------------------------------------------
@@ -97,6 +103,56 @@ s_invalid (hb_feed_t *self, const char *why, const hb_msg_t *msg)
     hb_complain (&self->c_invalid, HB_LOG_WARN, "plugin %s published an invalid %s: %s",
                  hb_plugin_host_name (self->plugin), hb_msg_type_name (msg->env.type), why);
     return -1;
+}
+
+//  Judges a fill of the plugin's (hb_fillgate.h). Returns 0 when it may
+//  go on; 1 when it was held (journaled aside, counted, logged: the caller
+//  publishes nothing); -1 when it is not a fill at all (does not encode).
+static int
+s_fill_gate (hb_feed_t *self, hb_fill_t *fill)
+{
+    //  a plugin built before fill flags may leave any bytes there
+    if (!self->fill_flags)
+        fill->flags = 0;
+    int64_t now = hb_wall_ns ();
+    hb_fillgate_verdict_t verdict = hb_fillgate_judge (self->gate, fill, now);
+    if (verdict < HB_FILLGATE_PASS_COUNT) {
+        if (verdict == HB_FILLGATE_EXTERNAL) {
+            self->counts.external++;
+            hb_info ("fill %s (%s %.10g %s @ %.10g, order %s, client id %s) is external: "
+                     "not an order of ours, it goes to positions", fill->fill_id,
+                     hb_side_name (fill->side), fill->qty, fill->symbol, fill->px,
+                     fill->order_id, fill->client_id);
+        }
+        return 0;
+    }
+    int rc = hb_fillgate_hold (self->gate, fill, verdict, now);
+    if (rc != 0 && errno == EINVAL)
+        return -1;
+    self->counts.quarantined++;
+    //  a reason's series is made when it first happens (a feed that never
+    //  holds a fill exports none); the first one counts 1 from its start
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (!self->m_quarantined [verdict] && metrics)
+        self->m_quarantined [verdict] = hb_metrics_counter (metrics, "hb_feed_fills_quarantined_total",
+                                                            "Fills held back from the bus, by reason "
+                                                            "(docs/OPERATIONS.md, Failing closed)",
+                                                            "reason", hb_fillgate_verdict_name (verdict));
+    hb_metric_inc (self->m_quarantined [verdict]);
+    //  once per fill, never rate-limited: each one is money an operator
+    //  must account for (fields from outside are escaped by the log)
+    hb_error ("fill %s QUARANTINED (%s): %s %.10g %s @ %.10g, client id %s, order %s%s; "
+              "not published, kept in %s; the feed's status stays non-ok until an operator "
+              "acknowledges it (hb-feed --ack-quarantine)", fill->fill_id,
+              hb_fillgate_verdict_name (verdict), hb_side_name (fill->side), fill->qty,
+              fill->symbol, fill->px, fill->client_id, fill->order_id,
+              (fill->flags & HB_FILL_EXTERNAL) ? ", marked external" : "",
+              self->venue->fills_journal [0] ? "the held journal" : "memory (no journal)");
+    if (rc != 0)
+        hb_error ("fill %s: the held journal failed (%s): kept in memory only",
+                  fill->fill_id, strerror (errno));
+    self->unacked = hb_fillgate_unacked (self->gate);
+    return 1;
 }
 
 static int
@@ -139,6 +195,13 @@ s_api_publish (void *ctx, hb_msg_t *msg)
         }
     }
     else {
+        if (msg->env.type == HB_MSG_FILL) {
+            //  the gate first: a fill that is not of an order we sent (nor
+            //  marked external) never reaches positions
+            int held = s_fill_gate (self, &msg->u.fill);
+            if (held)
+                return held < 0 ? s_invalid (self, "refused by the encoder", msg) : 0;
+        }
         //  A fill is stored before anyone can see it, so whoever misses it
         //  on the bus can still get it from the store. A journal that fails
         //  does not hold the fill back: the venue has traded, the live
@@ -150,6 +213,8 @@ s_api_publish (void *ctx, hb_msg_t *msg)
             hb_complain (&self->c_journal, HB_LOG_ERROR, "fill %s not journaled (%s): published anyway",
                          msg->u.fill.fill_id, strerror (errno));
         }
+        if (msg->env.type == HB_MSG_FILL)
+            hb_fillgate_commit (self->gate, &msg->u.fill);
         rc = hb_pub_send (self->pub, NULL, msg);
     }
     if (rc)
@@ -158,8 +223,11 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     if (msg->env.type == HB_MSG_TICK)
         hb_metric_set (self->m_last_tick, (double) msg->env.ts_recv / 1e9);
     else
-    if (msg->env.type == HB_MSG_FILL)
+    if (msg->env.type == HB_MSG_FILL) {
         hb_metric_inc (self->m_fills);
+        if (msg->u.fill.flags & HB_FILL_EXTERNAL)
+            hb_metric_inc (self->m_external);
+    }
     else
     if (msg->env.type == HB_MSG_ACK && msg->u.ack.status == HB_ACK_REJECTED)
         hb_metric_inc (self->m_rejects);
@@ -428,6 +496,17 @@ s_dispatch (hb_feed_t *self, const char *topic)
     }
     //  An unknown symbol is the plugin's to reject: it knows its venue.
     if (msg->env.type == HB_MSG_ORDER) {
+        //  the gate must know the order before any fill of it can come
+        //  back; one it cannot journal is not sent (its fills would be held)
+        if (hb_fillgate_order (self->gate, &msg->u.order, hb_wall_ns ()) != 0) {
+            char text [HB_TEXT_MAX];
+            snprintf (text, sizeof text, "the feed cannot journal the order (%s): not sent",
+                      strerror (errno));
+            hb_complain (&self->c_order_journal, HB_LOG_ERROR, "order %s from %s: %s",
+                         msg->u.order.client_id, msg->env.publisher, text);
+            s_host_reject_as (self, msg->u.order.symbol, msg->u.order.client_id, HB_REJ_VENUE, text);
+            return;
+        }
         if (hb_plugin_host_order (self->plugin, &msg->u.order))
             s_host_reject (self, msg->u.order.symbol, msg->u.order.client_id, "order");
     }
@@ -499,7 +578,12 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     hb->lat_p99_ns = hb_hist_percentile (self->latency, 0.99);
     hb->lat_p999_ns = hb_hist_percentile (self->latency, 0.999);
     hb_hist_reset (self->latency);
-    hb->status = self->status;
+    //  held fills keep the status non-ok until an operator acknowledges them
+    uint64_t unacked = hb_fillgate_unacked (self->gate);
+    if (unacked == 0 && self->unacked > 0)
+        hb_info ("quarantined fills acknowledged: status ok again");
+    self->unacked = unacked;
+    hb->status = self->status | (unacked ? HB_FEED_STATUS_QUARANTINE : 0);
     if (hb_pub_send (self->pub, self->hb_topic, msg) == 0) {
         self->counts.heartbeats++;
         if (msg->env.seq > self->last_seq)
@@ -591,6 +675,9 @@ s_on_fill_sync (zloop_t *loop, int timer_id, void *arg)
     if (hb_fillstore_sync (self->fills) != 0)
         hb_complain (&self->c_journal, HB_LOG_ERROR, "fill journal %s: sync failed (%s)",
                      self->venue->fills_journal, strerror (errno));
+    if (hb_fillgate_sync (self->gate) != 0)
+        hb_complain (&self->c_order_journal, HB_LOG_ERROR, "order journal %s.orders: sync failed (%s)",
+                     self->venue->fills_journal, strerror (errno));
     return 0;
 }
 
@@ -620,9 +707,55 @@ s_register_metrics (hb_feed_t *self)
                                         "Fills published for the venue", "venue", venue);
     self->m_invalid = hb_metrics_counter (metrics, "hb_feed_invalid_messages_total",
                                           "Plugin messages refused by the host", "venue", venue);
+    self->m_external = hb_metrics_counter (metrics, "hb_feed_external_fills_total",
+                                           "Fills the plugin marked external (not our orders: "
+                                           "manual trades, liquidations), published", "venue", venue);
     self->m_last_tick = hb_metrics_gauge (metrics, "hb_feed_last_tick_timestamp_seconds",
                                           "Unix time the venue's last tick was received (book "
                                           "staleness is time() minus this)", "venue", venue);
+}
+
+static void
+s_commit_stored (void *arg, const hb_fill_t *fill)
+{
+    hb_fillgate_commit ((hb_fillgate_t *) arg, fill);
+}
+
+//  The gate's journals sit beside the fill journal: <fills_journal>.orders
+//  and <fills_journal>.held. The fills already stored count against their
+//  orders again.
+static int
+s_open_gate (hb_feed_t *self)
+{
+    const hb_venue_cfg_t *venue = self->venue;
+    char orders [HB_PATH_MAX + 8] = "", held [HB_PATH_MAX + 8] = "";
+    if (venue->fills_journal [0]) {
+        snprintf (orders, sizeof orders, "%s.orders", venue->fills_journal);
+        snprintf (held, sizeof held, "%s.held", venue->fills_journal);
+    }
+    int64_t window_s = venue->fill_window_s > 0 ? venue->fill_window_s : 86400;
+    self->gate = hb_fillgate_new (orders, held, venue->fills_fsync, S_FILL_SYNC_MS,
+                                  window_s * HB_NS_PER_SEC, 0, hb_wall_ns ());
+    if (!self->gate) {
+        hb_error ("cannot open the order journal %s or the held-fill journal %s: see above",
+                  orders, held);
+        return -1;
+    }
+    if (hb_fillstore_each (self->fills, s_commit_stored, self->gate) != 0) {
+        hb_error ("fill journal %s no longer reads back: %s", venue->fills_journal, strerror (errno));
+        return -1;
+    }
+    hb_fillgate_stats_t stats;
+    hb_fillgate_stats (self->gate, &stats);
+    self->unacked = hb_fillgate_unacked (self->gate);
+    if (orders [0])
+        hb_info ("order journal %s: %llu order(s) of the last %llds remembered to match fills",
+                 orders, (unsigned long long) stats.replayed, (long long) window_s);
+    if (self->unacked)
+        hb_error ("%llu quarantined fill(s) in %s not acknowledged: status non-ok until "
+                  "`hb-feed --ack-quarantine` (docs/OPERATIONS.md, Failing closed)",
+                  (unsigned long long) self->unacked, held);
+    return 0;
 }
 
 hb_feed_t *
@@ -685,6 +818,10 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
                  (unsigned long long) fills.bad_records);
     else
         hb_warn ("no fill journal: fills do not survive a restart of this feed");
+    if (s_open_gate (self) != 0) {
+        hb_feed_destroy (&self);
+        return NULL;
+    }
     if (venue->replay_endpoint [0]) {
         self->replay = zsock_new (ZMQ_ROUTER);
         if (!self->replay || hb_curve_server (self->replay, venue->replay_endpoint) != 0
@@ -695,6 +832,7 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
             return NULL;
         }
     }
+    self->fill_flags = (hb_plugin_host_ops (self->plugin)->features & HB_VENUE_FEAT_FILL_FLAGS) != 0;
     if (venue->fills_journal [0] && venue->fills_fsync == HB_JOURNAL_FSYNC_INTERVAL
     &&  zloop_timer (self->loop, S_FILL_SYNC_MS, 0, s_on_fill_sync, self) < 0) {
         hb_feed_destroy (&self);
@@ -771,6 +909,7 @@ hb_feed_destroy (hb_feed_t **self_p)
         zloop_destroy (&self->loop);
     zsock_destroy (&self->replay);
     hb_fillstore_destroy (&self->fills);
+    hb_fillgate_destroy (&self->gate);
     hb_sub_destroy (&self->sub);
     hb_pub_destroy (&self->pub);
     hb_plugin_host_destroy (&self->plugin);
@@ -846,6 +985,7 @@ hb_feed_stats (hb_feed_t *self, hb_feed_stats_t *stats)
     stats->restarts = sub.restarts;
     stats->status = self->status;
     stats->fills_stored = hb_fillstore_next (self->fills);
+    stats->unacked = self->unacked;
 }
 
 const char *

@@ -10,7 +10,13 @@
     - a fill store (hb_fillstore.h): every fill the plugin publishes is
       journaled before it goes on the bus, and served again to whoever asks
       on the venue's replay endpoint (a ROUTER; docs/PROTOCOL.md, Fill
-      replay), so a consumer that was down loses none.
+      replay), so a consumer that was down loses none,
+    - a fill gate (hb_fillgate.h): every order is journaled before the
+      plugin sees it, and a fill goes on only when it matches one (client
+      id, symbol, side, within its quantity) or the plugin marks it
+      external; any other is quarantined: journaled aside, counted, logged,
+      and the heartbeat status carries HB_FEED_STATUS_QUARANTINE until an
+      operator acknowledges it (hb_fillgate_ack).
 
     It gives the plugin the hb_host_api_t of hb_plugin.h, checks what the
     plugin publishes (type, venue, symbol; the encoder checks the rest) and
@@ -52,7 +58,14 @@ typedef struct {
     uint64_t unjournaled;       //  fills published although their journal append failed
     uint64_t replays;           //  fill replay requests answered
     uint64_t replay_errors;     //  malformed replay requests, dropped
+    uint64_t external;          //  fills the plugin marked external, published
+    uint64_t quarantined;       //  fills held back by the gate (hb_fillgate.h) since start
+    uint64_t unacked;           //  held fills no operator acknowledged yet (all time)
 } hb_feed_stats_t;
+
+//  The feed's own heartbeat status bit, beside the plugin's (HB_TICK_STALE,
+//  HB_TICK_OUTAGE): a fill was quarantined and no operator acknowledged it.
+#define HB_FEED_STATUS_QUARANTINE  0x100u
 
 //  Builds the feed of venue (a venue of config; both must outlive the feed)
 //  around *plugin_p, which it takes over on every path (*plugin_p is nulled).

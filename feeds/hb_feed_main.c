@@ -5,12 +5,18 @@
         hb-feed --config FILE --list-venues     (enabled venues, one a line)
         hb-feed --config FILE --venue NAME --check   (config, plugin and its
                                                  sections checked; no bus)
+        hb-feed --config FILE --venue NAME --ack-quarantine
+                                                (an operator has seen every
+                                                 fill quarantined so far: the
+                                                 running feed's status clears;
+                                                 docs/OPERATIONS.md)
 
     Exit status: 0 after SIGINT/SIGTERM, 1 on a bus or runtime failure,
     2 on a usage or config error (nothing touched the bus), 3 when the
     plugin is refused (ABI, size, symbol, file) or refuses its venue.       */
 #include "hb_config.h"
 #include "hb_feed.h"
+#include "hb_fillgate.h"
 #include "hb_log.h"
 #include "hb_plugin_host.h"
 #include "hb_service.h"
@@ -22,6 +28,7 @@ typedef struct {
     const char *venue_name;
     bool        list_venues;
     bool        check_only;             //  --check: config and plugin checked, no bus
+    bool        ack_quarantine;         //  --ack-quarantine: acknowledge held fills, no bus
     char        component [HB_NAME_MAX + 8];    //  feed.<venue>
     const hb_venue_cfg_t *venue;
     hb_plugin_host_t *plugin;
@@ -37,6 +44,9 @@ s_option (void *arg, const char *name, const char *value)
     else
     if (strcmp (name, "check") == 0)
         state->check_only = true;
+    else
+    if (strcmp (name, "ack-quarantine") == 0)
+        state->ack_quarantine = true;
     else
         state->list_venues = true;
     return 0;
@@ -92,6 +102,26 @@ s_setup (hb_service_t *service, void *arg)
         return 2;
     }
     char err [768];
+    if (state->ack_quarantine) {
+        //  works beside a running feed: the acknowledgement is a file the
+        //  feed reads at its next heartbeat
+        if (!state->venue->fills_journal [0]) {
+            fprintf (stderr, "venue %s has no fill journal: held fills live in the feed's memory "
+                     "only, and a restart forgets them\n", state->venue->name);
+            return 2;
+        }
+        char held [HB_PATH_MAX + 8];
+        snprintf (held, sizeof held, "%s.held", state->venue->fills_journal);
+        uint64_t count = 0;
+        err [0] = 0;
+        if (hb_fillgate_ack (held, &count, err, sizeof err) != 0) {
+            fprintf (stderr, "hb-feed: %s\n", err);
+            return 1;
+        }
+        printf ("venue %s: %llu quarantined fill(s) in %s acknowledged; the feed's status "
+                "clears at its next heartbeat\n", state->venue->name, (unsigned long long) count, held);
+        return 0;
+    }
     state->plugin = hb_plugin_host_new (state->venue->plugin_path, err, sizeof err);
     if (!state->plugin) {
         hb_error ("%s", err);
@@ -151,12 +181,13 @@ int
 main (int argc, char *argv [])
 {
     static const hb_service_option_t options [] = {
-        { "venue", "NAME" }, { "list-venues", NULL }, { "check", NULL }, { NULL }
+        { "venue", "NAME" }, { "list-venues", NULL }, { "check", NULL },
+        { "ack-quarantine", NULL }, { NULL }
     };
     static s_state_t state;
     static const hb_service_def_t def = {
         .program   = "hb-feed",
-        .usage     = "--config FILE --venue NAME [--check] [--log-level error|warn|info|debug]\n"
+        .usage     = "--config FILE --venue NAME [--check | --ack-quarantine] [--log-level error|warn|info|debug]\n"
                      "       hb-feed --config FILE --list-venues",
         .options   = options,
         .option    = s_option,

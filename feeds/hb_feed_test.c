@@ -4,6 +4,7 @@
     host rejects), that the plugin's messages arrive with envelopes, the
     heartbeat, and the counters. Waits are bounded but never asserted on.  */
 #include "hb_feed.h"
+#include "hb_fillgate.h"
 #include "hb_log.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
@@ -154,8 +155,32 @@ s_setup (const char *plugin_rel, const char *flood_ticks, bool invalid)
     return fx;
 }
 
+//  The journals beside the fill journal (hb_fillgate.h)
+static void
+s_unlink_journals (const char *fills)
+{
+    char path [HB_PATH_MAX + 16];
+    hb_journal_testing_unlink (fills);
+    snprintf (path, sizeof path, "%s.orders", fills);
+    hb_journal_testing_unlink (path);
+    snprintf (path, sizeof path, "%s.held", fills);
+    hb_journal_testing_unlink (path);
+    snprintf (path, sizeof path, "%s.held.ack", fills);
+    unlink (path);
+}
+
+static void
+s_teardown_keep (s_fixture_t *fx, hb_feed_stats_t *stats, bool keep_journals);
+
 static void
 s_teardown (s_fixture_t *fx, hb_feed_stats_t *stats)
+{
+    s_teardown_keep (fx, stats, false);
+}
+
+//  keep_journals: for a restart on the same journals
+static void
+s_teardown_keep (s_fixture_t *fx, hb_feed_stats_t *stats, bool keep_journals)
 {
     hb_feed_stop (fx->feed);
     assert_int_equal (pthread_join (fx->thread, NULL), 0);
@@ -170,9 +195,11 @@ s_teardown (s_fixture_t *fx, hb_feed_stats_t *stats)
     unlink (fx->config->venues [0].endpoint + strlen ("ipc://"));
     unlink (fx->config->components [0].endpoint + strlen ("ipc://"));
     unlink (fx->config->venues [0].replay_endpoint + strlen ("ipc://"));
-    hb_journal_testing_unlink (fx->config->venues [0].fills_journal);
+    if (!keep_journals) {
+        s_unlink_journals (fx->config->venues [0].fills_journal);
+        rmdir (fx->dir);
+    }
     free (fx->config);
-    rmdir (fx->dir);
     free (fx);
 }
 
@@ -520,6 +547,175 @@ test_invalid_publish_counted (void **state)
     assert_int_equal (stats.published, 7);     //  5 ticks + accepted + canceled
 }
 
+//  ---------------------------------------------------------------------------
+//  The fill gate, through the host (tests/plugins/fills_plugin.h answers an
+//  order by its client id)
+
+static void
+s_send (s_fixture_t *fx, const char *client_id, const char *symbol, int side, double qty, double px)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_ORDER;
+    hb_order_t *order = &msg.u.order;
+    snprintf (order->venue, HB_NAME_MAX, "ex");
+    snprintf (order->symbol, HB_NAME_MAX, "%s", symbol);
+    snprintf (order->client_id, HB_ID_MAX, "%s", client_id);
+    order->side = (uint8_t) side;
+    order->ord_type = px > 0 ? HB_ORD_LIMIT : HB_ORD_MARKET;
+    order->tif = HB_TIF_IOC;
+    order->qty = qty;
+    order->px = px;
+    char topic [HB_TOPIC_MAX];
+    snprintf (topic, sizeof topic, "order.ex.%s", symbol);
+    assert_int_equal (hb_pub_send (fx->console, topic, &msg), 0);
+}
+
+//  Collects the fills published up to and including the one of client id
+//  last (fills of one socket arrive in order, so what the feed held back
+//  would have come before it). Returns how many, or -1 on a timeout.
+static int
+s_fills_until (s_fixture_t *fx, const char *last, hb_fill_t *fills, int max)
+{
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    int n = 0;
+    while (n < max) {
+        if (s_recv_until (fx, HB_MSG_FILL, "fill.ex.", &msg, topic) != 0)
+            return -1;
+        fills [n++] = msg.u.fill;
+        if (strcmp (msg.u.fill.client_id, last) == 0)
+            return n;
+    }
+    return -1;
+}
+
+static int
+s_count_client (const hb_fill_t *fills, int n, const char *client_id)
+{
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        count += strcmp (fills [i].client_id, client_id) == 0;
+    return count;
+}
+
+//  Waits for a heartbeat whose status has (or has not) the quarantine bit.
+static int
+s_wait_status (s_fixture_t *fx, bool quarantined)
+{
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    for (int i = 0; i < 20; i++) {
+        if (s_recv_until (fx, HB_MSG_HEARTBEAT, "hb.feed.ex", &msg, topic) != 0)
+            return -1;
+        if (((msg.u.heartbeat.status & HB_FEED_STATUS_QUARANTINE) != 0) == quarantined)
+            return 0;
+    }
+    return -1;
+}
+
+static void
+s_held_path (s_fixture_t *fx, char *path, size_t size)
+{
+    snprintf (path, size, "%s.held", fx->config->venues [0].fills_journal);
+}
+
+static void
+test_gate_holds_implausible_fills (void **state)
+{
+    (void) state;
+    s_fixture_t *fx = s_setup ("tests/plugins/hb_venue_fills.so", NULL, false);
+    s_send (fx, "ok-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "dup-1", "BTC-USD", HB_SIDE_SELL, 2, 0);
+    s_send (fx, "ext-1", "ETH-USD", HB_SIDE_SELL, 3, 0);
+    s_send (fx, "over-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "sym-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "side-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "px-1", "BTC-USD", HB_SIDE_BUY, 1, 100);
+    s_send (fx, "ghost-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "extours-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "ok-end", "ETH-USD", HB_SIDE_SELL, 1, 0);
+    hb_fill_t fills [32];
+    int n = s_fills_until (fx, "ok-end", fills, 32);
+    assert_int_equal (n, 5);
+    assert_int_equal (s_count_client (fills, n, "ok-1"), 1);
+    assert_int_equal (s_count_client (fills, n, "dup-1"), 2);      //  the aggregator drops the repeat
+    assert_int_equal (s_count_client (fills, n, "venue-web-1"), 1);
+    for (int i = 0; i < n; i++)
+        assert_int_equal (fills [i].flags,
+                          strcmp (fills [i].client_id, "venue-web-1") == 0 ? HB_FILL_EXTERNAL : 0);
+    //  held: status non-ok, until the operator acknowledges
+    assert_int_equal (s_wait_status (fx, true), 0);
+    char held [HB_PATH_MAX + 8];
+    s_held_path (fx, held, sizeof held);
+    hb_journal_check_t check;
+    assert_int_equal (hb_journal_check (held, &check), 0);
+    assert_int_equal (check.records, 6);
+    uint64_t count = 0;
+    char err [256];
+    assert_int_equal (hb_fillgate_ack (held, &count, err, sizeof err), 0);
+    assert_int_equal (count, 6);
+    assert_int_equal (s_wait_status (fx, false), 0);
+
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.quarantined, 6);
+    assert_int_equal (stats.external, 1);
+    assert_int_equal (stats.unacked, 0);
+}
+
+//  A restarted feed still knows the orders it sent, and how much of each
+//  has filled.
+static void
+test_gate_restart_keeps_orders (void **state)
+{
+    (void) state;
+    s_fixture_t *fx = s_setup ("tests/plugins/hb_venue_fills.so", NULL, false);
+    s_send (fx, "part-r", "ETH-USD", HB_SIDE_BUY, 4, 0);
+    hb_fill_t fills [8];
+    assert_int_equal (s_fills_until (fx, "part-r", fills, 8), 1);
+    assert_true (fills [0].qty == 2);
+    hb_feed_stats_t stats;
+    s_teardown_keep (fx, &stats, true);
+
+    fx = s_setup ("tests/plugins/hb_venue_fills.so", NULL, false);
+    s_send (fx, "again-part-r", "ETH-USD", HB_SIDE_BUY, 1.5, 0);     //  3.5 of 4: fine
+    s_send (fx, "again-part-r", "ETH-USD", HB_SIDE_BUY, 1, 0);       //  4.5 of 4: held
+    s_send (fx, "again-ghost", "ETH-USD", HB_SIDE_BUY, 1, 0);        //  never sent: held
+    s_send (fx, "ok-end", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    int n = s_fills_until (fx, "ok-end", fills, 8);
+    assert_int_equal (n, 2);
+    assert_string_equal (fills [0].client_id, "part-r");
+    assert_true (fills [0].qty == 1.5);
+    assert_int_equal (s_wait_status (fx, true), 0);
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.quarantined, 2);
+}
+
+//  A plugin built before fill flags: whatever it leaves in them (here all
+//  ones, the external bit included) is cleared, so it cannot pass a fill
+//  of no order of ours as external.
+static void
+test_gate_old_plugin (void **state)
+{
+    (void) state;
+    s_fixture_t *fx = s_setup ("tests/plugins/hb_venue_fills_old.so", NULL, false);
+    s_send (fx, "ok-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "ext-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "ghost-1", "BTC-USD", HB_SIDE_BUY, 1, 0);
+    s_send (fx, "ok-end", "BTC-USD", HB_SIDE_SELL, 1, 0);
+    hb_fill_t fills [8];
+    int n = s_fills_until (fx, "ok-end", fills, 8);
+    assert_int_equal (n, 2);
+    assert_string_equal (fills [0].client_id, "ok-1");
+    assert_int_equal (fills [0].flags, 0);
+    assert_int_equal (fills [1].flags, 0);
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.quarantined, 2);
+    assert_int_equal (stats.external, 0);
+}
+
 int
 main (void)
 {
@@ -529,6 +725,9 @@ main (void)
         cmocka_unit_test (test_host_rejects_for_plugin),
         cmocka_unit_test (test_fill_replay),
         cmocka_unit_test (test_invalid_publish_counted),
+        cmocka_unit_test (test_gate_holds_implausible_fills),
+        cmocka_unit_test (test_gate_restart_keeps_orders),
+        cmocka_unit_test (test_gate_old_plugin),
     };
     return cmocka_run_group_tests_name ("hb_feed", tests, NULL, NULL);
 }

@@ -126,6 +126,35 @@ hb_fillstore_get (hb_fillstore_t *self, uint64_t index)
     return &self->ring [index % self->cap];
 }
 
+typedef struct {
+    hb_fillstore_fn *fn;
+    void            *arg;
+} s_each_t;
+
+static int
+s_each_one (const void *data, size_t size, uint64_t index, void *arg)
+{
+    (void) index;
+    s_each_t *each = (s_each_t *) arg;
+    hb_msg_t msg;
+    if (hb_msg_decode (&msg, data, size, NULL) == 0 && msg.env.type == HB_MSG_FILL)
+        each->fn (each->arg, &msg.u.fill);
+    return 0;
+}
+
+int
+hb_fillstore_each (hb_fillstore_t *self, hb_fillstore_fn *fn, void *arg)
+{
+    assert (self && fn);
+    if (self->journal) {
+        s_each_t each = { fn, arg };
+        return hb_journal_replay (self->journal, s_each_one, &each);
+    }
+    for (uint64_t index = hb_fillstore_first (self); index < self->next; index++)
+        fn (arg, hb_fillstore_get (self, index));
+    return 0;
+}
+
 int
 hb_fillstore_sync (hb_fillstore_t *self)
 {

@@ -62,6 +62,13 @@ uint64_t hb_fillstore_first (hb_fillstore_t *self);
 //  ring. Valid until the next append.
 const hb_fill_t *hb_fillstore_get (hb_fillstore_t *self, uint64_t index);
 
+//  Calls fn (arg, fill) for every fill stored, oldest first: from the
+//  journal (every record, not only those still in the ring), or from the
+//  ring without one. Returns 0, or -1 with errno when the journal no longer
+//  reads back.
+typedef void (hb_fillstore_fn) (void *arg, const hb_fill_t *fill);
+int hb_fillstore_each (hb_fillstore_t *self, hb_fillstore_fn *fn, void *arg);
+
 //  Syncs the journal now (interval policy timer). 0, or -1 with errno.
 int hb_fillstore_sync (hb_fillstore_t *self);
 

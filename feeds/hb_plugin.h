@@ -170,8 +170,22 @@ typedef struct hb_venue_ops_s {
     //  the core config leaves to it. NULL: none.
     const char *const *sections;
 
-    void  (*spare [7]) (void);
+    //  -- ABI v2, appended (optional): HB_VENUE_FEAT_* bits, what this
+    //  plugin does that a plugin built before the bit existed does not
+    //  (in place of a spare slot, as wide as one: a plugin built before
+    //  reads 0 here). 0: none.
+    uintptr_t   features;
+
+    void  (*spare [6]) (void);
 } hb_venue_ops_t;
+
+//  features: the plugin sets hb_fill_t.flags on every fill it publishes
+//  (0, or HB_FILL_EXTERNAL for a fill of an order this host did not hand
+//  it: a manual trade, a liquidation, an expiry). Without the bit the host
+//  clears the flags of the plugin's fills (a plugin built before flags
+//  existed leaves whatever bytes its message held there), so every one of
+//  its fills must match an order the host sent it, or is quarantined.
+#define HB_VENUE_FEAT_FILL_FLAGS  0x01u
 
 //  What every plugin must declare: up to destroy. Optional members after it
 //  read as NULL when a plugin declares less.

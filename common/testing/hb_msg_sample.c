@@ -179,6 +179,7 @@ hb_msg_sample (hb_msg_t *msg, hb_msg_sample_t which)
             strcpy (f->fee_asset, HB_MSG_SAMPLE_NAME31);
             f->fee = -DBL_MAX;                  //  a rebate, however absurd
             f->qty = 5e-324;
+            f->flags = UINT32_MAX;              //  bits not known yet are carried (flags gain bits)
             break;
         }
         case HB_MSG_SAMPLE_EDGE_ACK: {

@@ -135,9 +135,9 @@ hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg)
             const hb_fill_t *f = &msg->u.fill;
             hb_spec_val_t v [] = { S (f->venue), S (f->symbol), S (f->client_id), S (f->order_id),
                                    S (f->fill_id), U (f->side), U (f->liquidity), D (f->px),
-                                   D (f->qty), D (f->fee), S (f->fee_asset) };
+                                   D (f->qty), D (f->fee), S (f->fee_asset), U (f->flags) };
             memcpy (b, v, sizeof v);
-            self->n_body = 11;
+            self->n_body = 12;
             break;
         }
         case HB_MSG_HEARTBEAT: {

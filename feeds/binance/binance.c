@@ -556,5 +556,7 @@ const hb_venue_ops_t hb_venue_plugin = {
     .start       = s_start,
     .order       = s_order,
     .cancel      = s_cancel,
-    .destroy     = s_destroy
+    .destroy     = s_destroy,
+    //  fills of orders this host did not send us are marked external
+    .features    = HB_VENUE_FEAT_FILL_FLAGS
 };

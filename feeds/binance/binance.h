@@ -90,6 +90,8 @@ typedef struct binance_order_s binance_order_t;
 typedef struct {
     bool     used;
     bool     final;                 //  done / canceled / rejected published
+    bool     ours;                  //  sent by this plugin (else a manual trade, a liquidation:
+                                    //  its fills go out external, its acks not at all)
     uint8_t  status;                //  last ack status published (0: none)
     uint8_t  side;
     char     client_id [HB_ID_MAX];

@@ -92,7 +92,8 @@ void
 binance_live_ack (binance_t *self, binance_live_t *live, int status, int reason, const char *text,
                   double filled)
 {
-    if (live->final)
+    //  an order we did not send has nobody to answer
+    if (live->final || !live->ours)
         return;
     if (status == HB_ACK_ACCEPTED && live->status && filled <= live->acked + 1e-12)
         return;
@@ -159,6 +160,9 @@ binance_live_fill (binance_t *self, binance_live_t *live, const char *fill_id, d
     fill->px = px * self->px_scale;
     fill->qty = qty * live->bi->qty_scale;
     fill->fee = fee;
+    //  a client id we never sent (the web UI's, "autoclose-" of a
+    //  liquidation, "adl_autoclose"): a real trade, but no order of ours
+    fill->flags = live->ours ? 0 : HB_FILL_EXTERNAL;
     live->filled += qty;
     self->stats.fills++;
     self->host->publish (self->host->ctx, msg);

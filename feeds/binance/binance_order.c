@@ -191,6 +191,7 @@ s_on_order_result (binance_t *self, binance_order_t *slot, const json_t *root)
     binance_inst_t *bi = slot->bi;
     binance_live_t *live = binance_live_get (self, bi, slot->order.client_id, slot->order.side,
                                              slot->order.qty, true);
+    live->ours = true;
     live->order_id = order_id;
     if (strcmp (status, "REJECTED") == 0) {
         binance_live_ack (self, live, HB_ACK_REJECTED, HB_REJ_VENUE, "binance: REJECTED", 0);
@@ -291,6 +292,7 @@ s_on_answer (void *arg, const hb_rest_resp_t *resp)
             hb_json_num (root, "executedQty", &executed, NULL, 0);
             //  the user stream reports the same cancel: one ack
             binance_live_t *live = binance_live_get (self, slot->bi, c->client_id, 0, 0, true);
+            live->ours = true;              //  it answers our cancel
             live->order_id = order_id;
             binance_live_ack (self, live, HB_ACK_CANCELED, HB_REJ_NONE, "canceled", executed);
         }
@@ -407,6 +409,8 @@ binance_order (binance_t *self, const hb_order_t *order)
     slot->kind = S_NEW;
     slot->bi = bi;
     slot->order = *order;
+    //  known as ours before the user stream can report on it
+    binance_live_get (self, bi, order->client_id, order->side, order->qty, true)->ours = true;
 
     //  Venue units: the quote currency per base unit, base units (a
     //  contract is multiplier base units)

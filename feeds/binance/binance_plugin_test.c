@@ -489,6 +489,21 @@ test_session (void **state)
     ack = hb_testhost_last (s_env.host, HB_MSG_ACK, NULL);
     assert_int_equal (ack->u.ack.reason, HB_REJ_OFF_LOT);
 
+    //  Our orders' fills carry no flag; a trade nobody here sent (someone
+    //  on Binance's web UI, a liquidation's "autoclose-") goes out marked
+    //  external, without acks (they would answer nothing we sent)
+    assert_int_equal (s_fills ("rest-1", fills), 2);
+    assert_int_equal (fills [0]->u.fill.flags, 0);
+    const char *manual = "{\"e\":\"executionReport\",\"E\":1,\"s\":\"BTCUSDT\",\"c\":\"web_Xy12\","
+                         "\"S\":\"SELL\",\"o\":\"MARKET\",\"q\":\"0.1\",\"x\":\"TRADE\","
+                         "\"X\":\"FILLED\",\"i\":777,\"l\":\"0.1\",\"z\":\"0.1\",\"L\":\"100\","
+                         "\"n\":\"0\",\"N\":null,\"T\":1,\"t\":99901,\"m\":false}";
+    binance_user_on_message (self, manual, strlen (manual));
+    assert_int_equal (s_fills ("web_Xy12", fills), 1);
+    assert_int_equal (fills [0]->u.fill.flags, HB_FILL_EXTERNAL);
+    assert_int_equal (fills [0]->u.fill.side, HB_SIDE_SELL);
+    assert_int_equal (s_count_for (HB_MSG_ACK, "web_Xy12", 0), 0);
+
     //  The server verified four signed requests and refused none
     assert_int_equal (s_server_log ("sig_ok"), 4);
     assert_int_equal (s_server_log ("sig_bad"), 0);

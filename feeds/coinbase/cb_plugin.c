@@ -401,4 +401,6 @@ const hb_venue_ops_t hb_venue_plugin = {
     .order       = s_order,
     .cancel      = s_cancel,
     .destroy     = s_destroy,
+    //  fills of orders this host did not send us are marked external
+    .features    = HB_VENUE_FEAT_FILL_FLAGS
 };

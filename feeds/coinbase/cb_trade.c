@@ -43,6 +43,10 @@ typedef struct {
     int        n_fills;
 } s_slot_t;
 
+#define S_EXT   64                  //  orders not ours followed at once (their cumulatives)
+#define S_DONE  256                 //  our finished orders remembered, so a late update of one
+                                    //  is never taken for somebody else's
+
 struct cb_trade_s {
     const hb_venue_cfg_t *venue;
     const cb_md_t        *md;
@@ -50,6 +54,10 @@ struct cb_trade_s {
     void                 *arg;
     int64_t               started_ns;
     s_slot_t              slots [CB_TRADE_MAX_ORDERS];
+    s_slot_t              ext [S_EXT];      //  orders placed elsewhere (web UI, app)
+    int                   ext_next;
+    char                  done [S_DONE][HB_ID_MAX];     //  order ids of our finished orders
+    int                   done_next;
     cb_trade_stats_t      stats;
     hb_msg_t              msg;
 };
@@ -308,8 +316,55 @@ s_fill (cb_trade_t *self, s_slot_t *slot, double qty, double value, double fees,
     fill->fee = fees;
     //  Coinbase charges fees in the quote currency: USD (or a USD stablecoin)
     snprintf (fill->fee_asset, sizeof fill->fee_asset, "USD");
+    //  an order somebody else placed (web UI, app): real, but not ours
+    if (slot >= self->ext && slot < self->ext + S_EXT)
+        fill->flags = HB_FILL_EXTERNAL;
     self->stats.fills++;
     self->emit (self->arg, msg);
+}
+
+static bool
+s_done (const cb_trade_t *self, const char *order_id)
+{
+    for (int i = 0; order_id && *order_id && i < S_DONE; i++)
+        if (!strcmp (self->done [i], order_id))
+            return true;
+    return false;
+}
+
+//  The slot following an order not ours (by its order id), made on its
+//  first update; NULL for one that is not on an instrument of ours or that
+//  we cannot name.
+static s_slot_t *
+s_ext_slot (cb_trade_t *self, const json_t *o, const char *client_id, const char *order_id)
+{
+    if (!order_id || !*order_id || strlen (order_id) >= HB_ID_MAX - 8)
+        return NULL;
+    for (int i = 0; i < S_EXT; i++)
+        if (self->ext [i].used && !strcmp (self->ext [i].order_id, order_id))
+            return &self->ext [i];
+    const char *product = NULL, *side = NULL;
+    hb_json_str (o, "product_id", &product, NULL, 0);
+    hb_json_str (o, "order_side", &side, NULL, 0);
+    const char *symbol = product ? cb_md_symbol_of (self->md, product) : NULL;
+    const hb_instrument_cfg_t *inst = symbol ? hb_venue_instrument (self->venue, symbol) : NULL;
+    if (!inst || !side || (strcmp (side, "BUY") && strcmp (side, "SELL")))
+        return NULL;
+    s_slot_t *slot = &self->ext [self->ext_next];
+    self->ext_next = (self->ext_next + 1) % S_EXT;
+    memset (slot, 0, sizeof *slot);
+    slot->used = true;
+    slot->accepted = true;              //  nobody here waits for its acks
+    snprintf (slot->order.symbol, sizeof slot->order.symbol, "%s", symbol);
+    if (client_id && *client_id && strlen (client_id) < HB_ID_MAX)
+        snprintf (slot->order.client_id, sizeof slot->order.client_id, "%s", client_id);
+    else
+        snprintf (slot->order.client_id, sizeof slot->order.client_id, "ext-%s", order_id);
+    snprintf (slot->order_id, sizeof slot->order_id, "%s", order_id);
+    slot->order.side = (uint8_t) (strcmp (side, "BUY") ? HB_SIDE_SELL : HB_SIDE_BUY);
+    slot->order.ord_type = HB_ORD_MARKET;
+    slot->scale = 1.0 / (inst->multiplier > 0 ? inst->multiplier : 1);
+    return slot;
 }
 
 static int
@@ -329,8 +384,13 @@ s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
     s_slot_t *slot = s_find (self, client_id, order_id);
     if (!slot) {
         self->stats.unknown_updates++;
-        return 0;
+        //  not in flight: a late word on one of ours (nothing new), or an
+        //  order placed elsewhere, whose fills are real
+        slot = s_done (self, order_id) ? NULL : s_ext_slot (self, o, client_id, order_id);
+        if (!slot)
+            return 0;
     }
+    bool external = slot >= self->ext && slot < self->ext + S_EXT;
     if (order_id && *order_id && !slot->order_id [0])
         snprintf (slot->order_id, sizeof slot->order_id, "%s", order_id);
     if (!hb_json_has (o, "filled_value"))
@@ -351,8 +411,16 @@ s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
     }
     if (!strcmp (status, "OPEN"))
         slot->rested = true;
+    if (final && external) {
+        slot->used = false;
+        return 0;
+    }
     if (final) {
         double filled = slot->cum_qty * slot->scale;
+        if (slot->order_id [0]) {
+            snprintf (self->done [self->done_next], HB_ID_MAX, "%s", slot->order_id);
+            self->done_next = (self->done_next + 1) % S_DONE;
+        }
         if (!strcmp (status, "FILLED"))
             s_ack (self, &slot->order, slot->order_id, HB_ACK_DONE, HB_REJ_NONE, "", filled);
         else if (!strcmp (status, "FAILED") && filled == 0) {

@@ -185,6 +185,33 @@ test_answers_and_fills (void **state)
     assert_int_equal (cb_trade_stats (fix->trade)->bad_updates, 1);
     assert_int_equal (cb_trade_stats (fix->trade)->unknown_updates, 1);
     assert_int_equal (fix->sink.n, 7);
+    assert_int_equal (f1->flags, 0);
+    //  an order placed on Coinbase's web UI: its fills (cumulative deltas)
+    //  go out marked external, no ack; a late update of our finished OID
+    //  is nothing new
+    const char *web [] = {
+        "[{\"orders\":[{\"order_id\":\"W9\",\"client_order_id\":\"\",\"product_id\":\"BTC-USD\","
+        "\"order_side\":\"SELL\",\"status\":\"OPEN\",\"cumulative_quantity\":\"0.25\","
+        "\"filled_value\":\"15000\",\"total_fees\":\"6\"}]}]",
+        "[{\"orders\":[{\"order_id\":\"W9\",\"client_order_id\":\"\",\"product_id\":\"BTC-USD\","
+        "\"order_side\":\"SELL\",\"status\":\"FILLED\",\"cumulative_quantity\":\"0.5\","
+        "\"filled_value\":\"30010\",\"total_fees\":\"12\"}]},"
+        "{\"orders\":[{\"order_id\":\"OID\",\"client_order_id\":\"f1\",\"status\":\"FILLED\","
+        "\"cumulative_quantity\":\"1\",\"filled_value\":\"60003\",\"total_fees\":\"24\"}]}]",
+    };
+    for (int i = 0; i < 2; i++)
+        assert_int_equal (cb_trade_on_user (fix->trade, hb_json_parse (json, web [i], strlen (web [i]),
+                                            NULL, 0), 5), 0);
+    assert_int_equal (fix->sink.n, 9);
+    for (int i = 7; i < 9; i++) {
+        const hb_fill_t *w = &fix->sink.msgs [i].u.fill;
+        assert_int_equal (fix->sink.msgs [i].env.type, HB_MSG_FILL);
+        assert_int_equal (w->flags, HB_FILL_EXTERNAL);
+        assert_string_equal (w->client_id, "ext-W9");
+        assert_int_equal (w->side, HB_SIDE_SELL);
+        assert_true (fabs (w->qty - 0.25) < 1e-12);
+    }
+    assert_true (fabs (fix->sink.msgs [8].u.fill.px - 60040) < 1e-6);
     hb_json_destroy (&json);
 }
 

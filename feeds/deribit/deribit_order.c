@@ -133,6 +133,16 @@ s_seen (deribit_venue_t *self, const char *trade_id)
     return false;
 }
 
+//  True when label is one our orders were sent with.
+static bool
+s_sent (const deribit_venue_t *self, const char *label)
+{
+    for (size_t k = 0; *label && k < DERIBIT_SEEN; k++)
+        if (strcmp (self->sent [k], label) == 0)
+            return true;
+    return false;
+}
+
 //  One of our executions as an hb fill, unless already published.
 static void
 s_fill (deribit_venue_t *self, const deribit_trade_t *trade)
@@ -172,6 +182,8 @@ s_fill (deribit_venue_t *self, const deribit_trade_t *trade)
     fill->px = px;
     fill->qty = trade->amount / inst->cfg->multiplier;
     fill->fee = trade->fee;
+    if (!s_sent (self, trade->label))
+        fill->flags = HB_FILL_EXTERNAL;
     //  USDC-settled contracts pay fees in USDC: USD on the bus; inverse ones
     //  in the coin, as the bus wants for them
     const char *cur = trade->fee_currency;
@@ -526,6 +538,10 @@ deribit_venue_order (deribit_venue_t *self, const hb_order_t *order)
     *slot = (deribit_order_slot_t) { .used = true, .gen = ++self->order_gen, .inst = i,
                                      .side = order->side, .qty = order->qty };
     snprintf (slot->client_id, sizeof slot->client_id, "%s", client_id);
+    if (!s_sent (self, client_id)) {
+        snprintf (self->sent [self->sent_next], HB_ID_MAX, "%s", client_id);
+        self->sent_next = (self->sent_next + 1) % DERIBIT_SEEN;
+    }
     if (deribit_venue_rpc (self, DERIBIT_REQ_ORDER, order->side == HB_SIDE_BUY ? "private/buy"
                                                                                 : "private/sell",
                            params, -1, k) < 0) {

@@ -150,6 +150,19 @@ test_orders (void **state)
     ack = s_last_ack (f);
     assert_int_equal (ack->status, HB_ACK_DONE);
     assert_true (ack->filled_qty == 3);
+    assert_int_equal (fill->flags, 0);
+    //  an execution under no label of ours (a trade on Deribit's web UI, a
+    //  liquidation): real, published marked external under its order id
+    s_feed (f, "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":"
+            "\"user.trades.any.any.raw\",\"data\":[{\"trade_id\":\"T-W1\",\"order_id\":\"BTC-7777\","
+            "\"label\":\"\",\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"sell\","
+            "\"price\":64000,\"amount\":50,\"fee\":0.0000001,\"fee_currency\":\"BTC\","
+            "\"liquidity\":\"T\",\"timestamp\":1700000003000}]}}");
+    fill = &hb_testhost_last (f->host, HB_MSG_FILL, NULL)->u.fill;
+    assert_string_equal (fill->fill_id, "T-W1");
+    assert_string_equal (fill->client_id, "BTC-7777");
+    assert_int_equal (fill->flags, HB_FILL_EXTERNAL);
+    assert_int_equal (fill->side, HB_SIDE_SELL);
 
     //  rejected by the venue: the reason mapped, the venue's words in the text
     order = s_order ("ETH-PERP", "h-2", HB_SIDE_SELL, HB_ORD_MARKET, HB_TIF_IOC, 5, 0);

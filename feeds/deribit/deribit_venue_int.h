@@ -119,6 +119,11 @@ struct deribit_venue_s {
     uint64_t order_gen;
     char     seen [DERIBIT_SEEN][HB_ID_MAX];
     size_t   seen_next;
+    //  labels of the orders we sent (the last DERIBIT_SEEN): an execution
+    //  under any other label, or none, is somebody else's (web UI, API
+    //  key of another system, liquidation) and goes out external
+    char     sent [DERIBIT_SEEN][HB_ID_MAX];
+    size_t   sent_next;
     hb_ratelimit_t credits;         //  non-matching-engine requests
     hb_ratelimit_t matching;        //  orders and cancels
     bool     private_subscribed;    //  user.* channels asked for on this connection

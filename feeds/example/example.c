@@ -311,5 +311,10 @@ const hb_venue_ops_t hb_venue_plugin = {
     .start       = s_start,
     .order       = s_order,
     .cancel      = s_cancel,
-    .destroy     = s_destroy
+    .destroy     = s_destroy,
+    //  our fills are built in zeroed messages, so their flags are set (0:
+    //  each is of an order the host sent us). A plugin that also reports
+    //  trades it was not sent (manual ones, liquidations) marks those
+    //  HB_FILL_EXTERNAL; without this bit the host would clear the mark.
+    .features    = HB_VENUE_FEAT_FILL_FLAGS
 };

@@ -262,7 +262,7 @@ okx_trade_cancel (okx_trade_t *self, const hb_cancel_t *cancel, char *body, size
 }
 
 static void
-s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px)
+s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px, uint32_t flags)
 {
     hb_msg_t *msg = &self->msg;
     memset (msg, 0, sizeof *msg);
@@ -290,9 +290,55 @@ s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px
     //  stablecoins are USD on the bus; a coin fee (inverse contracts) keeps its name
     bool usd = !ccy || !*ccy || !strcmp (ccy, "USDT") || !strcmp (ccy, "USDC") || !strcmp (ccy, "USD");
     snprintf (fill->fee_asset, sizeof fill->fee_asset, "%s", usd? "USD": ccy);
+    fill->flags = flags;
     slot->filled += fill->qty;
     self->stats.fills++;
     self->emit (self->arg, msg);
+}
+
+//  A clOrdId this plugin makes (okx_trade_cl_ord_id): "hb" and 16 hex digits
+static bool
+s_cl_ours (const char *cl)
+{
+    if (!cl || strlen (cl) != 18 || strncmp (cl, "hb", 2) != 0)
+        return false;
+    return strspn (cl + 2, "0123456789abcdef") == 16;
+}
+
+//  A push about an order we did not send (placed on OKX's web UI or app,
+//  a liquidation, ADL): a fill of it is real, so it goes out marked
+//  external, under its own clOrdId (or "ext-<ordId>" when it has none);
+//  nothing else of it is ours to report. 0, or -1 on a fill we cannot read.
+static int
+s_external_push (okx_trade_t *self, const json_t *d, const char *cl, const char *ord_id)
+{
+    const char *inst_id = json_string_value (json_object_get (d, "instId"));
+    const char *side = json_string_value (json_object_get (d, "side"));
+    const char *trade_id = json_string_value (json_object_get (d, "tradeId"));
+    const char *symbol = inst_id ? okx_md_symbol_of (self->md, inst_id) : NULL;
+    double sz = 0, px = 0;
+    if (!symbol || !hb_json_has (d, "fillSz") || json_string_length (json_object_get (d, "fillSz")) == 0
+    ||  hb_json_num (d, "fillSz", &sz, NULL, 0) || !(sz > 0))
+        return 0;                       //  not an instrument of ours, or no fill in it
+    if (hb_json_num (d, "fillPx", &px, NULL, 0) || !(px > 0) || !trade_id || !*trade_id
+    ||  !side || (strcmp (side, "buy") && strcmp (side, "sell")) || !ord_id || !*ord_id) {
+        self->stats.bad_pushes++;
+        snprintf (self->error, sizeof self->error, "orders %.40s (not ours): fill unreadable",
+                  ord_id ? ord_id : "?");
+        return -1;
+    }
+    s_slot_t ext;
+    memset (&ext, 0, sizeof ext);
+    snprintf (ext.order.symbol, sizeof ext.order.symbol, "%s", symbol);
+    if (cl && *cl)
+        snprintf (ext.order.client_id, sizeof ext.order.client_id, "%.40s", cl);
+    else
+        snprintf (ext.order.client_id, sizeof ext.order.client_id, "ext-%.40s", ord_id);
+    snprintf (ext.ord_id, sizeof ext.ord_id, "%.40s", ord_id);
+    ext.order.side = (uint8_t) (strcmp (side, "buy") ? HB_SIDE_SELL : HB_SIDE_BUY);
+    ext.scale = okx_md_qty_scale (self->md, symbol);
+    s_fill (self, &ext, d, sz, px, HB_FILL_EXTERNAL);
+    return 0;
 }
 
 static int
@@ -310,7 +356,8 @@ s_on_order_push (okx_trade_t *self, const json_t *d)
     s_slot_t *slot = s_find (self, cl, ord_id);
     if (!slot) {
         self->stats.unknown_pushes++;
-        return 0;
+        //  one of ours whose slot is gone (its end was reported): nothing new
+        return s_cl_ours (cl) ? 0 : s_external_push (self, d, cl, ord_id);
     }
     if (ord_id && *ord_id && !slot->ord_id [0])
         snprintf (slot->ord_id, sizeof slot->ord_id, "%s", ord_id);
@@ -331,7 +378,7 @@ s_on_order_push (okx_trade_t *self, const json_t *d)
             return -1;
         }
         if (sz > 0)
-            s_fill (self, slot, d, sz, px);
+            s_fill (self, slot, d, sz, px, 0);
     }
     if (!strcmp (state, "filled")) {
         s_ack (self, &slot->order, slot->ord_id, HB_ACK_DONE, HB_REJ_NONE, "", slot->filled);

@@ -159,6 +159,24 @@ test_bodies_and_answers (void **state)
     assert_int_equal (fix->sink.msgs [5].u.ack.status, HB_ACK_DONE);
     assert_true (fabs (fix->sink.msgs [5].u.ack.filled_qty - 30) < 1e-9);
     assert_int_equal (okx_trade_inflight (fix->trade), 0);
+    assert_int_equal (a->flags, 0);
+    //  a fill of an order placed on OKX's app (not ours): external, under
+    //  its own clOrdId, nothing else; a late push of one of ours: nothing
+    snprintf (push, sizeof push, "{\"arg\":{\"channel\":\"orders\"},\"data\":[{\"instId\":"
+              "\"BTC-USDT-SWAP\",\"ordId\":\"900\",\"clOrdId\":\"\",\"side\":\"sell\","
+              "\"state\":\"filled\",\"fillSz\":\"3\",\"fillPx\":\"64000\",\"tradeId\":\"t9\","
+              "\"fillFee\":\"-0.2\",\"fillFeeCcy\":\"USDT\"},{\"instId\":\"BTC-USDT-SWAP\","
+              "\"ordId\":\"777\",\"clOrdId\":\"%s\",\"side\":\"buy\",\"state\":\"filled\","
+              "\"fillSz\":\"2\",\"fillPx\":\"65000.5\",\"tradeId\":\"t2\"}]}", cl);
+    assert_int_equal (okx_trade_on_private (fix->trade, push, strlen (push)), OKX_PRIV_OK);
+    assert_int_equal (fix->sink.n, 7);
+    const hb_fill_t *ext = &fix->sink.msgs [6].u.fill;
+    assert_int_equal (fix->sink.msgs [6].env.type, HB_MSG_FILL);
+    assert_int_equal (ext->flags, HB_FILL_EXTERNAL);
+    assert_string_equal (ext->client_id, "ext-900");
+    assert_string_equal (ext->symbol, "BTC-PERP");
+    assert_int_equal (ext->side, HB_SIDE_SELL);
+    assert_true (fabs (ext->qty - 30) < 1e-9 && ext->px == 64000);
     //  bad pushes are counted, never crash
     const char *bad [] = { "{", "{\"arg\":{\"channel\":\"orders\"},\"data\":[{\"ordId\":\"1\"}]}",
                            "{\"arg\":{\"channel\":\"positions\"},\"data\":[]}" };

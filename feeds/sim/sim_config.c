@@ -182,12 +182,59 @@ s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
     }
 }
 
+//  venues.X.sim.manual_trades: [ { after: S, symbol: SYM, side: buy|sell, qty: Q } ]
+static void
+s_manual_trades (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_venue_cfg_t *sim)
+{
+    static const char *const keys [] = { "after", "symbol", "side", "qty", NULL };
+    hb_cfg_node_t list, item, node;
+    if (h->cfg_get (map, "manual_trades", &list) != 0 || !h->cfg_expect_seq (&list))
+        return;
+    for (int i = 0; h->cfg_item (&list, i, &item) == 0; i++) {
+        if (i == SIM_MAX_MANUAL) {
+            h->cfg_error (&item, "too many manual trades (at most %d)", SIM_MAX_MANUAL);
+            break;
+        }
+        if (!h->cfg_expect_map (&item))
+            continue;
+        sim_manual_t *trade = &sim->manual [sim->n_manual++];
+        h->cfg_check_keys (&item, keys);
+        h->cfg_number (&item, "after", HB_CFG_REQUIRED, 0, 0, 86400 * 365, &trade->after_s);
+        h->cfg_number (&item, "qty", HB_CFG_REQUIRED | HB_CFG_LO_OPEN, 0, 0, 1e9, &trade->qty);
+        trade->instrument = -1;
+        char text [HB_NAME_MAX] = "";
+        if (h->cfg_get (&item, "symbol", &node) != 0)
+            h->cfg_error (&node, "missing required key");
+        else
+        if (h->cfg_string (&node, text, sizeof text) == 0) {
+            const hb_instrument_cfg_t *ins = hb_plugin_instrument (h->venue, text);
+            if (ins)
+                trade->instrument = (int) (ins - h->venue->instruments);
+            else
+                h->cfg_error (&node, "no instrument '%s' on venue %s", text, h->venue->name);
+        }
+        if (h->cfg_get (&item, "side", &node) != 0)
+            h->cfg_error (&node, "missing required key");
+        else
+        if (h->cfg_string (&node, text, sizeof text) == 0) {
+            if (strcmp (text, "buy") == 0)
+                trade->side = HB_SIDE_BUY;
+            else
+            if (strcmp (text, "sell") == 0)
+                trade->side = HB_SIDE_SELL;
+            else
+                h->cfg_error (&node, "expected buy or sell");
+        }
+    }
+}
+
 //  venues.X.sim (required: it may be empty, sim: {})
 static bool
 s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
 {
     static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
-                                         "depth", "level_usd", "publish_ms", "latency_ms", "outages", NULL };
+                                         "depth", "level_usd", "publish_ms", "latency_ms", "outages",
+                                         "manual_trades", NULL };
     static const char *const outage_keys [] = { "at", "duration", "every", NULL };
     hb_cfg_node_t map, node, outages, item;
     memset (sim, 0, sizeof *sim);
@@ -216,6 +263,7 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     h->cfg_number (&map, "level_usd", HB_CFG_LO_OPEN, 100000, 0, INFINITY, &sim->level_usd);
     h->cfg_number (&map, "publish_ms", 0, 100, 1, 60000, &sim->publish_ms);
     h->cfg_number (&map, "latency_ms", 0, 0, 0, 60000, &sim->latency_ms);
+    s_manual_trades (h, &map, sim);
     if (h->cfg_get (&map, "outages", &outages) != 0 || !h->cfg_expect_seq (&outages))
         return true;
     for (int i = 0; h->cfg_item (&outages, i, &item) == 0; i++) {

@@ -13,6 +13,19 @@
 #include "hb_plugin.h"
 
 #define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
+#define SIM_MAX_MANUAL      8       //  scheduled manual trades per venue
+
+//  A trade made on the venue by someone else than this system (a trader on
+//  the exchange's UI, a liquidation engine): after_s seconds after the
+//  plugin starts, a market order of qty on instrument (an index into the
+//  venue's instruments) is executed on the account, and its fills are
+//  published marked HB_FILL_EXTERNAL.
+typedef struct {
+    double  after_s;
+    int     instrument;
+    int     side;                   //  hb_side_t
+    double  qty;
+} sim_manual_t;
 
 //  A time window on the sim clock: starts at_s seconds after the market
 //  anchor, lasts duration_s, repeats every every_s seconds (0: once).
@@ -53,6 +66,8 @@ typedef struct {
     double          latency_ms;         //  order handling delay
     int             n_outages;
     sim_window_t    outages [SIM_MAX_WINDOWS];
+    int             n_manual;
+    sim_manual_t    manual [SIM_MAX_MANUAL];    //  manual_trades:
 } sim_venue_cfg_t;
 
 //  The sections the sim owns at the top of the file (ops->sections).

@@ -20,6 +20,13 @@
 
 typedef struct sim_plugin_s sim_plugin_t;
 
+//  A scheduled manual trade (sim_config.h) waiting for its timer
+typedef struct {
+    sim_plugin_t *owner;
+    int           index;
+    int           timer_id;
+} s_manual_t;
+
 typedef struct {
     sim_plugin_t *owner;
     bool          used;
@@ -38,6 +45,8 @@ struct sim_plugin_s {
     uint64_t             latency_ms;
     uint64_t             publish_ms;
     s_pending_t          pending [S_PENDING];
+    s_manual_t           manual [SIM_MAX_MANUAL];
+    uint64_t             start_step;    //  in the ids of manual trades: unique per start
     hb_msg_t             reply;
 };
 
@@ -96,6 +105,51 @@ s_on_latency (void *arg)
     return 0;
 }
 
+//  What the engine says about a manual trade: its fills go out marked
+//  external (no order of ours: the host lets them through to positions);
+//  its acks are no answer to anything we sent, so only a refusal is told,
+//  in the log.
+static int
+s_emit_manual (void *arg, hb_msg_t *msg)
+{
+    s_manual_t *slot = (s_manual_t *) arg;
+    sim_plugin_t *self = slot->owner;
+    if (msg->env.type == HB_MSG_FILL) {
+        msg->u.fill.flags |= HB_FILL_EXTERNAL;
+        S_LOG (self, HB_LOG_INFO, "sim %s: manual trade %d: %s %.10g %s @ %.10g (external fill %s)",
+               self->host->venue->name, slot->index, msg->u.fill.side == HB_SIDE_BUY ? "bought" : "sold",
+               msg->u.fill.qty, msg->u.fill.symbol, msg->u.fill.px, msg->u.fill.fill_id);
+        return s_emit (self, msg);
+    }
+    if (msg->env.type == HB_MSG_ACK && msg->u.ack.status == HB_ACK_REJECTED)
+        S_LOG (self, HB_LOG_WARN, "sim %s: manual trade %d not done: %s", self->host->venue->name,
+               slot->index, msg->u.ack.text);
+    return 0;
+}
+
+static int
+s_on_manual (void *arg)
+{
+    s_manual_t *slot = (s_manual_t *) arg;
+    sim_plugin_t *self = slot->owner;
+    slot->timer_id = -1;
+    const sim_manual_t *trade = &self->sim_cfg.manual [slot->index];
+    hb_order_t order;
+    memset (&order, 0, sizeof order);
+    snprintf (order.venue, sizeof order.venue, "%s", self->host->venue->name);
+    snprintf (order.symbol, sizeof order.symbol, "%s",
+              self->host->venue->instruments [trade->instrument].symbol);
+    //  the venue's id for it, never one a sender of ours could choose
+    snprintf (order.client_id, sizeof order.client_id, "sim-manual-%llu-%d",
+              (unsigned long long) self->start_step, slot->index);
+    order.side = (uint8_t) trade->side;
+    order.ord_type = HB_ORD_MARKET;
+    order.tif = HB_TIF_IOC;
+    order.qty = trade->qty;
+    sim_venue_order (self->venue, &order, s_now_step (self), s_emit_manual, slot);
+    return 0;
+}
+
 static void *
 s_create (const hb_host_api_t *host)
 {
@@ -129,6 +183,8 @@ s_create (const hb_host_api_t *host)
         self->pending [i].owner = self;
         self->pending [i].timer_id = -1;
     }
+    for (int i = 0; i < SIM_MAX_MANUAL; i++)
+        self->manual [i] = (s_manual_t) { self, i, -1 };
     return self;
 }
 
@@ -154,6 +210,15 @@ s_start (void *self_)
         return -1;
     }
     self->started = true;
+    self->start_step = k;
+    for (int i = 0; i < self->sim_cfg.n_manual; i++) {
+        s_manual_t *slot = &self->manual [i];
+        uint64_t after_ms = (uint64_t) fmax (1, round (self->sim_cfg.manual [i].after_s * 1000));
+        slot->timer_id = self->host->timer_add (self->host->ctx, after_ms, 1, s_on_manual, slot);
+        if (slot->timer_id < 0)
+            S_LOG (self, HB_LOG_ERROR, "sim %s: cannot schedule manual trade %d",
+                   self->host->venue->name, i);
+    }
     sim_venue_publish (self->venue, k, s_emit, self);
     return 0;
 }
@@ -213,6 +278,9 @@ s_destroy (void **self_p)
     for (int i = 0; i < S_PENDING; i++)
         if (self->pending [i].used)
             self->host->timer_cancel (self->host->ctx, self->pending [i].timer_id);
+    for (int i = 0; i < SIM_MAX_MANUAL; i++)
+        if (self->manual [i].timer_id >= 0)
+            self->host->timer_cancel (self->host->ctx, self->manual [i].timer_id);
     sim_venue_destroy (&self->venue);
     free (self);
     *self_p = NULL;
@@ -230,4 +298,7 @@ const hb_venue_ops_t hb_venue_plugin = {
     .cancel      = s_cancel,
     .destroy     = s_destroy,
     .sections    = sim_config_sections,
+    //  every fill is built in a zeroed message: flags 0, or
+    //  HB_FILL_EXTERNAL for a manual trade
+    .features    = HB_VENUE_FEAT_FILL_FLAGS,
 };

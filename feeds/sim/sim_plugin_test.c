@@ -39,6 +39,7 @@ typedef struct {
     int64_t      now_ns;
     int          published [HB_MSG_TYPE_COUNT];
     hb_msg_t     last_ack;
+    hb_msg_t     last_fill;
     int64_t      last_ts_venue;
     uint32_t     status;
     int          status_calls;
@@ -61,6 +62,8 @@ s_fake_publish (void *ctx, hb_msg_t *msg)
     fake->last_ts_venue = msg->env.ts_venue;
     if (msg->env.type == HB_MSG_ACK)
         fake->last_ack = *msg;
+    if (msg->env.type == HB_MSG_FILL)
+        fake->last_fill = *msg;
     return 0;
 }
 
@@ -268,11 +271,102 @@ test_plugin (void **state)
     free (config);
 }
 
+//  Manual trades (venues.X.sim.manual_trades): at their time after the
+//  start, executed on the account like a market order, their fills
+//  published marked external, no ack (it answers nothing we sent); one the
+//  venue refuses is only logged. Our own fills carry no flag.
+static void
+test_manual_trades (void **state)
+{
+    (void) state;
+    hb_config_t *config = sim_test_config (3);
+    s_write_config (config,
+        "market: { seed: 3, step_ms: 100, anchor: 1700000000 }\n"
+        "venues:\n"
+        "  alpha:\n"
+        "    plugin: sim\n"
+        "    sim: { seed: 7, depth: 5, level_usd: 50000, publish_ms: 250,\n"
+        "           manual_trades: [ { after: 20, symbol: BTC-PERP, side: sell, qty: 0.05 },\n"
+        "                            { after: 30, symbol: BTC-PERP, side: buy, qty: 0.0000001 } ] }\n");
+    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], hb_venue_plugin.sections);
+    assert_non_null (s_pcfg);
+    s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
+    assert_non_null (fake);
+    hb_host_api_t host = {
+        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
+        .config = config, .venue = &config->venues [0],
+        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
+        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
+        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
+    };
+    hb_plugin_cfg_fill (&host);
+    const hb_venue_ops_t *ops = &hb_venue_plugin;
+    assert_true (ops->features & HB_VENUE_FEAT_FILL_FLAGS);
+    fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
+    void *self = ops->create (&host);
+    assert_non_null (self);
+    assert_int_equal (hb_plugin_cfg_errors (s_pcfg), 0);
+    assert_int_equal (ops->start (self), 0);
+    //  the publish timer, then one one-shot timer per manual trade
+    assert_int_equal (fake->n_timers, 3);
+    assert_int_equal (fake->timers [1].interval_ms, 20000);
+    assert_int_equal (fake->timers [1].times, 1);
+    assert_int_equal (fake->timers [2].interval_ms, 30000);
+    assert_int_equal (fake->published [HB_MSG_FILL], 0);
+
+    //  one of ours first: no flag
+    hb_order_t order = s_order ("BTC-PERP", "p1", HB_SIDE_BUY, HB_ORD_MARKET, 0.01, 0);
+    assert_int_equal (ops->order (self, &order), 0);        //  no latency: at once
+    assert_int_equal (fake->published [HB_MSG_FILL], 1);
+    assert_int_equal (fake->last_fill.u.fill.flags, 0);
+    int acks = fake->published [HB_MSG_ACK];
+
+    fake->now_ns += INT64_C (20000000000);
+    s_fire (fake, 1);
+    assert_int_equal (fake->published [HB_MSG_FILL], 2);
+    const hb_fill_t *fill = &fake->last_fill.u.fill;
+    assert_int_equal (fill->flags, HB_FILL_EXTERNAL);
+    assert_string_equal (fill->symbol, "BTC-PERP");
+    assert_int_equal (fill->side, HB_SIDE_SELL);
+    assert_true (fill->qty == 0.05);
+    assert_non_null (strstr (fill->client_id, "sim-manual-"));
+    assert_int_equal (fake->published [HB_MSG_ACK], acks);
+    //  below the venue's minimum size: refused by the venue, nothing published
+    fake->now_ns += INT64_C (10000000000);
+    s_fire (fake, 2);
+    assert_int_equal (fake->published [HB_MSG_FILL], 2);
+    assert_int_equal (fake->published [HB_MSG_ACK], acks);
+
+    ops->destroy (&self);
+    hb_plugin_cfg_destroy (&s_pcfg);
+
+    //  a manual trade on an instrument the venue does not have, or a side
+    //  that is no side: refused at its line
+    s_write_config (config,
+        "market: { seed: 3 }\n"
+        "venues:\n"
+        "  alpha:\n"
+        "    plugin: sim\n"
+        "    sim: { manual_trades: [ { after: 1, symbol: DOGE-PERP, side: sell, qty: 1 },\n"
+        "                            { after: 1, symbol: BTC-PERP, side: short, qty: 1 } ] }\n");
+    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], hb_venue_plugin.sections);
+    assert_null (ops->create (&host));
+    char errbuf [2048] = "";
+    hb_plugin_cfg_report (s_pcfg, errbuf, sizeof errbuf);
+    assert_non_null (strstr (errbuf, "no instrument 'DOGE-PERP' on venue alpha"));
+    assert_non_null (strstr (errbuf, "expected buy or sell"));
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (config->path);
+    free (fake);
+    free (config);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_plugin),
+        cmocka_unit_test (test_manual_trades),
     };
     return cmocka_run_group_tests_name ("sim_plugin", tests, NULL, NULL);
 }
