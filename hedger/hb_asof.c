@@ -21,11 +21,21 @@ typedef struct {
     int64_t   ts;
 } s_early_t;
 
+typedef struct {
+    bool      used;
+    uint64_t  rank;                 //  arrival order
+    hb_env_t  env;
+    hb_fill_t fill;
+} s_early_fill_t;
+
 struct _hb_asof_t {
     int        n_venues, n_instruments;
     s_book_t  *books;
     s_early_t  acks [HB_ASOF_ACKS];
     int        ack_next;
+    s_early_fill_t fills [HB_ASOF_FILLS];
+    int        fill_next;
+    uint64_t   fill_rank;
 };
 
 hb_asof_t *
@@ -123,4 +133,35 @@ hb_asof_ack_take (hb_asof_t *self, const char *client_id, hb_ack_t *ack, int64_t
         }
     }
     return false;
+}
+
+void
+hb_asof_fill_keep (hb_asof_t *self, const hb_env_t *env, const hb_fill_t *fill)
+{
+    assert (self && env && fill);
+    s_early_fill_t *early = &self->fills [self->fill_next];
+    early->used = true;
+    early->rank = ++self->fill_rank;
+    early->env = *env;
+    early->fill = *fill;
+    self->fill_next = (self->fill_next + 1) % HB_ASOF_FILLS;
+}
+
+bool
+hb_asof_fill_take (hb_asof_t *self, const char *client_id, hb_env_t *env, hb_fill_t *fill)
+{
+    assert (self && client_id && env && fill);
+    s_early_fill_t *oldest = NULL;
+    for (int i = 0; i < HB_ASOF_FILLS; i++) {
+        s_early_fill_t *early = &self->fills [i];
+        if (early->used && strcmp (early->fill.client_id, client_id) == 0
+        &&  (!oldest || early->rank < oldest->rank))
+            oldest = early;
+    }
+    if (!oldest)
+        return false;
+    *env = oldest->env;
+    *fill = oldest->fill;
+    oldest->used = false;
+    return true;
 }

@@ -6,7 +6,9 @@
       T even when newer ticks have arrived since;
     - final acks that arrived before the hedger had sent their order (a
       replay publishes the recorded acks on the recorded schedule, which
-      can run ahead of a replayed decision), kept until the order exists.
+      can run ahead of a replayed decision), kept until the order exists;
+    - fills of orders not sent yet, for the same reason, with their
+      envelope (a hedge request names the fill messages risk applied).
 
     Fixed memory, allocated in hb_asof_new; O(history) per lookup.        */
 #ifndef HB_ASOF_H
@@ -18,6 +20,7 @@
 
 #define HB_ASOF_HISTORY     16      //  books kept per instrument
 #define HB_ASOF_ACKS        64      //  early acks kept
+#define HB_ASOF_FILLS       64      //  early fills kept
 
 typedef struct _hb_asof_t hb_asof_t;
 
@@ -46,5 +49,13 @@ void hb_asof_ack_keep (hb_asof_t *self, const hb_ack_t *ack, int64_t ts_ns);
 //  Takes (removes) the kept ack of client_id into *ack and *ts_ns.
 //  false when none.
 bool hb_asof_ack_take (hb_asof_t *self, const char *client_id, hb_ack_t *ack, int64_t *ts_ns);
+
+//  Keeps a fill of no order known yet, with its envelope; the oldest is
+//  forgotten when full (the fills of others' orders pass through here too).
+void hb_asof_fill_keep (hb_asof_t *self, const hb_env_t *env, const hb_fill_t *fill);
+
+//  Takes (removes) the oldest kept fill of client_id into *env and *fill.
+//  false when none: call until false to have them all, in arrival order.
+bool hb_asof_fill_take (hb_asof_t *self, const char *client_id, hb_env_t *env, hb_fill_t *fill);
 
 #endif

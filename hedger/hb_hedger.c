@@ -44,6 +44,12 @@ typedef struct {
     uint64_t named_epoch;
     bool     included;              //  in pos.<asset> from (epoch, seq) on
     uint64_t epoch, seq;
+    //  its message's envelope (none when read back from the journal): a
+    //  request naming fill.<venue>.<symbol> of this publisher and epoch at
+    //  this seq or later holds it (risk applied it: docs/RISK.md)
+    bool     has_msg;
+    char     publisher [HB_NAME_MAX];
+    uint64_t msg_epoch, msg_seq;
 } s_fill_t;
 
 //  A fill the aggregator named on one instrument (last_fill), kept a while:
@@ -165,7 +171,8 @@ static s_order_t *s_order_find (hb_hedger_t *self, const char *client_id);
 static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
 
 //  What order counts for at data time at_ns on picture pos (asset units)
-static double s_order_flight (const s_order_t *order, int64_t at_ns, const s_pos_t *pos);
+static double s_order_flight (const hb_hedger_t *self, const s_order_t *order, int64_t at_ns,
+                              const s_pos_t *pos, const hb_risk_hedge_t *req);
 
 //  Journals the intent of an order (fsync) and then, only then, fills the
 //  slot order with it, sent at now_ns. 0, or -1 when the journal failed
@@ -182,7 +189,8 @@ static void s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
 //  A fill of order, a position state or pos.<asset> of the aggregator, a
 //  feed alive at ts: the inclusion of our fills and the end of orders in
 //  doubt (below, with the order table)
-static void s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, int64_t now_ns);
+static void s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill,
+                       const hb_env_t *env, int64_t now_ns);
 static void s_on_position (hb_hedger_t *self, const hb_msg_t *msg);
 static void s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns);
 static void s_feed_alive (hb_hedger_t *self, int venue, int64_t ts, int64_t now_ns);
@@ -466,6 +474,11 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
              leg->qty, ins->symbol, venue->name, leg->limit_px);
     //  its final ack may be here already: a replay runs on the recorded
     //  schedule, which the replayed decision can lag
+    hb_env_t fill_env;
+    hb_fill_t fill;
+    while (hb_asof_fill_take (self->asof, client_id, &fill_env, &fill))
+        if (hb_config_venue (self->cfg, fill.venue) == &self->cfg->venues [order->venue])
+            s_on_fill (self, order, &fill, &fill_env, now_ns);
     hb_ack_t early;
     int64_t early_ns;
     if (hb_asof_ack_take (self->asof, client_id, &early, &early_ns))
@@ -500,15 +513,15 @@ s_request_pos (const hb_hedger_t *self, const hb_risk_hedge_t *req, const char *
     return pos;
 }
 
-//  Asset units in flight for asset, for a request at data time at_ns on
-//  picture pos
+//  Asset units in flight for asset, for a request req (NULL: none) at
+//  data time at_ns on picture pos
 static double
-s_flight (hb_hedger_t *self, int asset, int64_t at_ns, const s_pos_t *pos)
+s_flight (hb_hedger_t *self, int asset, int64_t at_ns, const s_pos_t *pos, const hb_risk_hedge_t *req)
 {
     double sum = 0;
     for (int i = 0; i < S_MAX_ORDERS; i++)
         if (self->orders [i].used && self->orders [i].asset == asset)
-            sum += s_order_flight (&self->orders [i], at_ns, pos);
+            sum += s_order_flight (self, &self->orders [i], at_ns, pos, req);
     return sum;
 }
 
@@ -529,7 +542,7 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
     //  our orders not final as of the request's time, and the fills of
     //  ours its picture of the aggregator does not include yet
     s_pos_t pos = s_request_pos (self, request, t->asset);
-    double flight = s_flight (self, asset, req_ns, &pos);
+    double flight = s_flight (self, asset, req_ns, &pos, request);
     double want = t->target_qty - flight;
     //  what is in flight already covers it (or goes further): nothing
     //  to add, and never trade back against our own hedge
@@ -772,10 +785,12 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
         }
         case HB_MSG_FILL: {
             s_order_t *order = s_order_find (self, msg->u.fill.client_id);
+            if (!order && s_feed_venue (self, msg) >= 0)
+                hb_asof_fill_keep (self->asof, &msg->env, &msg->u.fill);
             if (order && order->venue == s_feed_venue (self, msg)) {
                 self->stats.fills++;
                 hb_metric_inc (self->m_fills);
-                s_on_fill (self, order, &msg->u.fill, now_ns);
+                s_on_fill (self, order, &msg->u.fill, &msg->env, now_ns);
                 rc = 0;
             }
             break;
@@ -842,25 +857,56 @@ s_includes (const s_pos_t *pos, uint64_t epoch, uint64_t seq)
     return pos && pos->known && (pos->epoch > epoch || (pos->epoch == epoch && pos->seq >= seq));
 }
 
+//  True when request req names the fill message of fill (same feed, epoch
+//  and topic, at its seq or later): hb-risk applied it before deciding.
+//  Exact and the same in a replay (the feeds' envelopes are replayed as
+//  they were), where the aggregator's pos.<asset> seq depends on timing.
+static bool
+s_req_holds (const hb_hedger_t *self, const s_order_t *order, const s_fill_t *fill,
+             const hb_risk_hedge_t *req)
+{
+    if (!req || !fill->has_msg)
+        return false;
+    const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
+    char topic [HB_TOPIC_MAX];
+    snprintf (topic, sizeof topic, "fill.%s.%s", venue->name, venue->instruments [order->instrument].symbol);
+    for (int i = 0; i < req->n_inputs && i < HB_RISK_INPUTS_MAX; i++) {
+        const hb_risk_input_t *in = &req->inputs [i];
+        if (in->epoch == fill->msg_epoch && in->seq >= fill->msg_seq
+        &&  strcmp (in->topic, topic) == 0 && strcmp (in->publisher, fill->publisher) == 0)
+            return true;
+    }
+    return false;
+}
+
 //  What an order still counts for (asset units, signed), as seen by a
-//  request made at data time at_ns on the aggregator's picture pos (NULL:
-//  none). Not final as of at_ns (an ack stamped after at_ns is not known
-//  at at_ns, however early it arrived: docs/RISK.md, Data-time grid), or
-//  in doubt: all of it. Final: what filled, less the fills pos includes.
+//  request req (NULL: none) made at data time at_ns on the aggregator's
+//  picture pos (NULL: none). Not final as of at_ns (an ack stamped after
+//  at_ns is not known at at_ns, however early it arrived: docs/RISK.md,
+//  Data-time grid), or in doubt: all of it. Final: what filled, less the
+//  fills pos includes or req names.
 static double
-s_order_flight (const s_order_t *order, int64_t at_ns, const s_pos_t *pos)
+s_order_flight (const hb_hedger_t *self, const s_order_t *order, int64_t at_ns, const s_pos_t *pos,
+                const hb_risk_hedge_t *req)
 {
     if (!order->used)
         return 0;
     double units = s_sign (order->side) * order->mult;
     if (!order->final || at_ns < order->last_ns)
         return units * order->qty;
+    //  A fill is held by the request's picture of the aggregator (the
+    //  pos.<asset> at or after the one including it), or by the request
+    //  naming the fill message itself (the exact rule, the same in a
+    //  replay: risk applied it before deciding). The first can run ahead
+    //  of what risk applied by data time (issue 15 replaces it by the
+    //  recorded order of application).
     if (!(order->filled > 0) || (order->proven && s_includes (pos, order->p_epoch, order->p_seq)))
         return 0;
     double left = order->filled;
     for (int f = 0; f < order->n_fills; f++) {
         const s_fill_t *fill = &order->fills [f];
-        if (fill->included && s_includes (pos, fill->epoch, fill->seq))
+        if ((fill->included && s_includes (pos, fill->epoch, fill->seq))
+        ||  s_req_holds (self, order, fill, req))
             left -= fill->qty;
     }
     return left > S_QTY_EPS * order->qty? units * left: 0;
@@ -1065,12 +1111,21 @@ s_add_fill (hb_hedger_t *self, s_order_t *order, const char *fill_id, double qty
 //  A fill of ours from the feed: kept (and journaled, for the naming that
 //  may come after a restart); more than the final ack said is taken
 static void
-s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, int64_t now_ns)
+s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, const hb_env_t *env,
+           int64_t now_ns)
 {
     for (int f = 0; f < order->n_fills; f++)
         if (strcmp (order->fills [f].fill_id, fill->fill_id) == 0)
             return;                 //  seen before
     s_add_fill (self, order, fill->fill_id, fill->qty);
+    if (env && order->n_fills > 0
+    &&  strcmp (order->fills [order->n_fills - 1].fill_id, fill->fill_id) == 0) {
+        s_fill_t *mine = &order->fills [order->n_fills - 1];
+        mine->has_msg = true;
+        snprintf (mine->publisher, sizeof mine->publisher, "%s", env->publisher);
+        mine->msg_epoch = env->epoch;
+        mine->msg_seq = env->seq;
+    }
     //  the aggregator may have named it (and included it) before we saw it
     const s_named_t *named = s_named_find (s_named_ring (self, order->venue, order->instrument),
                                            fill->fill_id);
@@ -1463,7 +1518,7 @@ hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns)
     s_pos_t newest = { 0 };
     if (asset >= 0 && asset < HB_MAX_ASSETS && self->pos_known [asset])
         newest = (s_pos_t) { true, self->pos_epoch [asset], self->pos_seq [asset] };
-    return s_flight (self, asset, now_ns, &newest);
+    return s_flight (self, asset, now_ns, &newest, NULL);
 }
 
 double
@@ -1489,7 +1544,7 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
         //  filled, and no picture of the aggregator includes it yet, long after
         s_pos_t newest = { self->pos_known [order->asset], self->pos_epoch [order->asset],
                            self->pos_seq [order->asset] };
-        if (order->final && order->filled > 0 && s_order_flight (order, INT64_MAX, &newest) != 0
+        if (order->final && order->filled > 0 && s_order_flight (self, order, INT64_MAX, &newest, NULL) != 0
         &&  self->wall_ns - order->pub_ns > S_UNCONFIRMED_NS)
             self->stats.unconfirmed++;
     }

@@ -310,3 +310,9 @@ hb_hedger_live_destroy (hb_hedger_live_t **self_p)
         *self_p = NULL;
     }
 }
+
+bool
+hb_hedger_live_failed (const hb_hedger_live_t *self)
+{
+    return self && hb_hedger_broken (self->hedger);
+}

@@ -16,6 +16,7 @@
 
 #include <czmq.h>
 
+#include <stdbool.h>
 #include "hb_config.h"
 
 typedef struct _hb_hedger_live_t hb_hedger_live_t;
@@ -28,5 +29,9 @@ hb_hedger_live_t *hb_hedger_live_new (const hb_config_t *cfg, zloop_t *loop);
 //  Unregisters from the loop, closes the journal and the sockets.
 //  NULL-safe; nulls *self_p.
 void hb_hedger_live_destroy (hb_hedger_live_t **self_p);
+
+//  True once its journal failed: the reactor was stopped for it, and the
+//  process must exit non-zero (hb-run then says why and backs off).
+bool hb_hedger_live_failed (const hb_hedger_live_t *self);
 
 #endif

@@ -144,12 +144,13 @@ static int
 s_stop (hb_service_t *service, void *arg, bool signalled)
 {
     (void) service;
-    (void) signalled;
     s_state_t *state = (s_state_t *) arg;
+    //  stopped by its own reactor, not a signal: its journal failed
+    int rc = !signalled && hb_hedger_live_failed (state->live) ? 1 : 0;
     if (state->live)
         hb_info ("hedger: stopping");
     hb_hedger_live_destroy (&state->live);
-    return 0;
+    return rc;
 }
 
 int

@@ -263,10 +263,10 @@ s_agg (s_fx_t *fx, const char *last_fill, uint64_t epoch, uint64_t seq, int64_t 
 }
 
 //  A request made at made, selling qty BTC, computed from pos.BTC
-//  (epoch, seq) of publisher
-static int
-s_request_on (s_fx_t *fx, const char *id, double qty, int64_t made, const char *publisher,
-              uint64_t epoch, uint64_t seq)
+//  (epoch, seq) of publisher, into msg (not sent)
+static void
+s_request_msg (hb_msg_t *msg_p, const char *id, double qty, int64_t made, const char *publisher,
+               uint64_t epoch, uint64_t seq)
 {
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
@@ -291,6 +291,31 @@ s_request_on (s_fx_t *fx, const char *id, double qty, int64_t made, const char *
     strcpy (r->inputs [1].publisher, publisher);
     r->inputs [1].epoch = epoch;
     r->inputs [1].seq = seq;
+    *msg_p = msg;
+}
+
+static int
+s_request_on (s_fx_t *fx, const char *id, double qty, int64_t made, const char *publisher,
+              uint64_t epoch, uint64_t seq)
+{
+    hb_msg_t msg;
+    s_request_msg (&msg, id, qty, made, publisher, epoch, seq);
+    return hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, made);
+}
+
+//  The same on pos.BTC (5, 10), naming also the fill message of beta's
+//  BTC-PERP of fill_publisher at (fill_epoch, fill_seq): risk applied it
+static int
+s_request_naming (s_fx_t *fx, const char *id, double qty, int64_t made, const char *fill_publisher,
+                  uint64_t fill_epoch, uint64_t fill_seq)
+{
+    hb_msg_t msg;
+    s_request_msg (&msg, id, qty, made, "aggregator", 5, 10);
+    hb_risk_input_t *in = &msg.u.risk_hedge.inputs [msg.u.risk_hedge.n_inputs++];
+    strcpy (in->topic, "fill.beta.BTC-PERP");
+    snprintf (in->publisher, sizeof in->publisher, "%s", fill_publisher);
+    in->epoch = fill_epoch;
+    in->seq = fill_seq;
     return hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, made);
 }
 
@@ -564,6 +589,49 @@ test_in_doubt_proof (void **state)
     s_ack (fx, "r3.0", HB_ACK_CANCELED, 0, T0 + 30010 * S_MS);
     hb_hedger_stats (fx->hedger, &st);
     assert_int_equal (st.in_doubt, 0);
+}
+
+//  A request that names the fill message of ours (fill.beta.BTC-PERP of
+//  feed.beta, that epoch, that seq or later) holds it whatever its pos.BTC
+//  says: risk applied it. An older seq, another publisher or epoch does
+//  not. The fill arrives before its order (a replay runs the feeds on the
+//  recorded schedule): kept, and taken when the order is made.
+static void
+test_fill_named_by_request (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    s_agg (fx, "", 5, 10, T0);
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_FILL;
+    strcpy (msg.env.publisher, "feed.beta");
+    msg.env.epoch = 3;
+    msg.env.seq = 4;
+    msg.env.ts_pub = T0;
+    hb_fill_t *f = &msg.u.fill;
+    strcpy (f->venue, "beta");
+    strcpy (f->symbol, "BTC-PERP");
+    strcpy (f->client_id, "r1.0");
+    strcpy (f->fill_id, "f-1");
+    f->side = HB_SIDE_SELL;
+    f->qty = 10;
+    f->px = 65000;
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, T0), -1);     //  no such order yet
+    assert_int_equal (s_request_on (fx, "r1", 10, T0, "aggregator", 5, 10), 1);
+    s_ack (fx, "r1.0", HB_ACK_DONE, 10, T0 + 20 * S_MS);
+    int64_t t = T0 + 1000 * S_MS;
+    s_tick (fx, "beta", 100, t);
+    //  the aggregator's picture is stalled at seq 10: netted ...
+    assert_int_equal (s_request_on (fx, "a", 10, t, "aggregator", 5, 10), 0);
+    //  ... also when the request names an older fill, another feed, another epoch
+    assert_int_equal (s_request_naming (fx, "b", 10, t, "feed.beta", 3, 3), 0);
+    assert_int_equal (s_request_naming (fx, "c", 10, t, "feed.alpha", 3, 4), 0);
+    assert_int_equal (s_request_naming (fx, "d", 10, t, "feed.beta", 2, 9), 0);
+    assert_int_equal (s_orders (fx), 1);
+    //  named (at its seq, or later): held, what it asks is new
+    assert_int_equal (s_request_naming (fx, "e", 3, t, "feed.beta", 3, 5), 1);
+    assert_float_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.qty, 3, 1e-9);
 }
 
 //  Fills count until included: a request whose pos.BTC input predates
@@ -1081,6 +1149,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_kill_not_persisted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_control_reject, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_funding_choice, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_fill_named_by_request, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("hb_hedger", tests, NULL, NULL);
 }

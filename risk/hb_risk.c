@@ -15,6 +15,7 @@
 #include "hb_var.h"
 
 #define S_N     HB_RISK_MAX_ASSETS
+#define S_FILLREF_NS    (30 * 1000000000LL)    //  a fill applied this long ago is no more named by requests
 
 //  What the aggregator last said about one asset (pos.<asset>)
 typedef struct {
@@ -62,6 +63,16 @@ typedef struct {
     double   coin_pnl;              //  inverse: realized - fees, in coin
 } s_held_t;
 
+//  The last fill message applied on one (venue, instrument), as its feed
+//  published it: a hedge request names it, so the hedger knows exactly
+//  which of its fills the request's positions hold (docs/RISK.md)
+typedef struct {
+    bool     known;
+    char     publisher [HB_NAME_MAX];
+    uint64_t epoch, seq;
+    int64_t  at_ns;                 //  data time it was applied at
+} s_fillref_t;
+
 //  The Clone rule: a state message replaces what we hold only when it is
 //  newer (a later epoch, or the same epoch and a larger seq), so a
 //  snapshot that arrives after a live update never rolls it back.
@@ -106,6 +117,7 @@ struct _hb_risk_t {
     char        feed [HB_MAX_VENUES][HB_NAME_MAX];  //  publisher of its ticks
     s_option_t  options [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     s_held_t    held [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];   //  hb_risk_set_position
+    s_fillref_t fillref [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];    //  hb_risk_fill_applied
     bool        is_underlying [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     s_forward_t forwards [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
 
@@ -467,6 +479,24 @@ hb_risk_set_data_time (hb_risk_t *self, bool on)
     self->data_time = on;
 }
 
+void
+hb_risk_fill_applied (hb_risk_t *self, const hb_env_t *env, const hb_fill_t *fill, int64_t at_ns)
+{
+    assert (self);
+    assert (env);
+    assert (fill);
+    int v = s_venue_index (self, fill->venue);
+    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
+    if (!ins)
+        return;
+    s_fillref_t *ref = &self->fillref [v][ins - self->cfg->venues [v].instruments];
+    ref->known = true;
+    snprintf (ref->publisher, sizeof ref->publisher, "%s", env->publisher);
+    ref->epoch = env->epoch;
+    ref->seq = env->seq;
+    ref->at_ns = at_ns;
+}
+
 int
 hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos)
 {
@@ -796,8 +826,10 @@ s_input (hb_risk_hedge_t *out, const char *publisher, uint64_t epoch, uint64_t s
     out->n_inputs++;
 }
 
-//  The aggregator's exposure of each target asset first, then the venue
-//  quotes that made its index
+//  The aggregator's exposure of each target asset first, then the last
+//  fill applied on each instrument of a target (recent ones: the hedger
+//  needs them only for its own fills not yet included, and a request has
+//  HB_RISK_INPUTS_MAX references), then the venue quotes that made its index
 static void
 s_inputs (hb_risk_t *self, hb_risk_hedge_t *out)
 {
@@ -806,6 +838,19 @@ s_inputs (hb_risk_t *self, hb_risk_hedge_t *out)
         const s_agg_exposure_t *agg = &self->agg [a];
         if (agg->known)
             s_input (out, agg->publisher, agg->epoch, agg->seq, "pos.%s", self->cfg->assets [a].name, NULL);
+    }
+    for (int t = 0; t < out->n_targets; t++) {
+        int a = hb_config_asset_index (self->cfg, out->targets [t].asset);
+        for (int v = 0; v < self->cfg->n_venues; v++) {
+            const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+            for (int i = 0; i < venue->n_instruments; i++) {
+                const s_fillref_t *ref = &self->fillref [v][i];
+                if (venue->instruments [i].asset == a && ref->known
+                &&  self->sample_ns - ref->at_ns <= S_FILLREF_NS)
+                    s_input (out, ref->publisher, ref->epoch, ref->seq, "fill.%s.%s", venue->name,
+                             venue->instruments [i].symbol);
+            }
+        }
     }
     for (int t = 0; t < out->n_targets; t++) {
         int a = hb_config_asset_index (self->cfg, out->targets [t].asset);

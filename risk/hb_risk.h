@@ -107,6 +107,13 @@ void hb_risk_set_data_time (hb_risk_t *self, bool on);
 //  or asset.
 int hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos);
 
+//  The fill message (env, fill) was applied at data time at_ns (with the
+//  aggregator's state that includes it, or pending): hedge requests made
+//  within 30 s of data time after name it among their inputs (fill.<venue>.<symbol>,
+//  the feed's publisher, epoch and seq), so the hedger knows which of its
+//  own fills they hold. An unknown instrument is ignored.
+void hb_risk_fill_applied (hb_risk_t *self, const hb_env_t *env, const hb_fill_t *fill, int64_t at_ns);
+
 //  Marks the positions as known (a snapshot was applied, or the operator
 //  says there are none to wait for): until then exposures carry
 //  HB_RISK_NO_POSITIONS and no hedge is requested.

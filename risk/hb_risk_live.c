@@ -261,6 +261,7 @@ s_drain (hb_risk_live_t *self, bool force)
         if (item->env.type == HB_MSG_FILL) {
             if (!s_apply_fill (self, &item->u.fill, mono, force))
                 return;
+            hb_risk_fill_applied (self->risk, &item->env, &item->u.fill, t);
         }
         else {
             self->item.env = item->env;

@@ -99,7 +99,9 @@ for secs in 3 8 15; do
     tail -n +"$from" "$BUS" >"$W"
     # the fills, and a: when the aggregator published the last of the
     # states that name them (its picture includes every fill from then on)
-    grep '"topic":"fill\.' "$W" >"$W.fills"
+    # (whole fill messages only: not a line hb-tap is still writing, nor
+    # one of its gap or restart events on a fill topic)
+    grep '"topic":"fill\..*}$' "$W" | jq -c 'select(.fill)' >"$W.fills"
     nfills=$(wc -l <"$W.fills")
     [ "$nfills" -ge 1 ] || fail "${secs} s freeze: no fill on the bus"
     f=$(jq -s 'map(.env.ts_pub) | min' "$W.fills")
