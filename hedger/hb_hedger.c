@@ -121,6 +121,8 @@ struct _hb_hedger_t {
     bool           pos_known [HB_MAX_ASSETS];
     uint64_t       pos_epoch [HB_MAX_ASSETS], pos_seq [HB_MAX_ASSETS];
     int64_t        venue_ts [HB_MAX_VENUES];   //  newest ts_pub seen from each feed
+    int64_t        dead_ts [HB_MAX_VENUES];    //  venue_ts at the last s_check_dead
+    bool           to_include [HB_MAX_ASSETS]; //  a fill of ours named, not included yet
     s_named_t     *named;          //  [venue][instrument][S_NAMED_KEEP], a ring each
     uint8_t        named_next [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     uint64_t       fill_rank;      //  fills of ours seen (and replayed), in order
@@ -329,6 +331,10 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     }
     if (hb_journal_replay (self->journal, s_replay, self) != 0 || s_check_totals (self, now_ns) != 0)
         goto fail;
+    //  what the journal left named and not included is looked at on the
+    //  first pos.<asset> of each asset
+    for (int a = 0; a < HB_MAX_ASSETS; a++)
+        self->to_include [a] = true;
     hb_metric_set (self->m_kill, hb_killswitch_killed (self->kill) ? 1 : 0);
     //  a kill latched before the restart: what was working is canceled
     //  again (harmless when the venue has finished it)
@@ -820,6 +826,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
 //  the order was handed to the bus (a replayed one: just before its
 //  intent was journaled), which may be a little early
 #define S_PROOF_GRACE_NS (1000 * 1000000LL)
+#define S_DEAD_STEP_NS   (100 * 1000000LL)     //  s_check_dead at most this often per venue
 //  A fill the aggregator has not named this long after its order ended is
 //  shown in the heartbeat (status bit 8): it keeps counting meanwhile
 #define S_UNCONFIRMED_NS (10 * 1000000000LL)
@@ -1134,6 +1141,7 @@ s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, const hb_
         s_fill_t *mine = &order->fills [order->n_fills - 1];
         mine->named = true;
         mine->named_epoch = named->epoch;
+        self->to_include [order->asset] = true;
         if (named->included) {
             mine->included = true;
             mine->epoch = named->in_epoch;
@@ -1227,6 +1235,13 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns)
 {
     if (venue < 0 || self->venue_ts [venue] == 0)
         return;
+    //  a walk of the order table per venue message (a busy venue: one a
+    //  millisecond) is the hedger's whole budget; the proof is at least
+    //  S_PROOF_GRACE_NS late anyway, so once per S_DEAD_STEP_NS of the
+    //  venue's data time (the same in a replay)
+    if (self->venue_ts [venue] - self->dead_ts [venue] < S_DEAD_STEP_NS)
+        return;
+    self->dead_ts [venue] = self->venue_ts [venue];
     int64_t age = (int64_t) self->cfg->venues [venue].max_order_age_ms * 1000000 + S_PROOF_GRACE_NS;
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
@@ -1294,6 +1309,7 @@ s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
             if (!fill->named && strcmp (fill->fill_id, pos->last_fill) == 0) {
                 fill->named = true;
                 fill->named_epoch = msg->env.epoch;
+                self->to_include [order->asset] = true;
             }
         }
     }
@@ -1324,12 +1340,19 @@ s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns
                     ring [k].seq = env->seq;
                 }
         }
+    //  the order table is walked only when a fill of ours on this asset was
+    //  named since (pos.<asset> comes with every mark change)
+    if (!self->to_include [asset])
+        return;
+    self->to_include [asset] = false;
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->asset != asset || order->proven)
             continue;
         for (int f = 0; f < order->n_fills; f++) {
             s_fill_t *fill = &order->fills [f];
+            if (fill->named && !fill->included && fill->named_epoch > env->epoch)
+                self->to_include [asset] = true;        //  a later epoch will
             if (!fill->named || fill->included || fill->named_epoch > env->epoch)
                 continue;
             fill->included = true;
