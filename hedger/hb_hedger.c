@@ -1231,15 +1231,16 @@ s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
 //  the feed's fill journal, the aggregator and risk. Its notional stays in
 //  the day total: we do not know it did not trade.
 static void
-s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns)
+s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns, bool every)
 {
     if (venue < 0 || self->venue_ts [venue] == 0)
         return;
     //  a walk of the order table per venue message (a busy venue: one a
     //  millisecond) is the hedger's whole budget; the proof is at least
     //  S_PROOF_GRACE_NS late anyway, so once per S_DEAD_STEP_NS of the
-    //  venue's data time (the same in a replay)
-    if (self->venue_ts [venue] - self->dead_ts [venue] < S_DEAD_STEP_NS)
+    //  venue's data time (the same in a replay); every: an order just
+    //  went in doubt
+    if (!every && self->venue_ts [venue] - self->dead_ts [venue] < S_DEAD_STEP_NS)
         return;
     self->dead_ts [venue] = self->venue_ts [venue];
     int64_t age = (int64_t) self->cfg->venues [venue].max_order_age_ms * 1000000 + S_PROOF_GRACE_NS;
@@ -1276,7 +1277,7 @@ s_feed_alive (hb_hedger_t *self, int venue, int64_t ts, int64_t now_ns)
     if (venue < 0 || ts <= self->venue_ts [venue])
         return;
     self->venue_ts [venue] = ts;
-    s_check_dead (self, venue, now_ns);
+    s_check_dead (self, venue, now_ns, false);
 }
 
 //  pos.<asset>.<venue>.<symbol>: the aggregator names the last fill it
@@ -1293,13 +1294,15 @@ s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
     snprintf (self->agg_publisher, sizeof self->agg_publisher, "%s", msg->env.publisher);
     int venue = (int) (v - self->cfg->venues), instrument = (int) (ins - v->instruments);
     s_named_t *ring = s_named_ring (self, venue, instrument);
-    if (!s_named_find (ring, pos->last_fill)) {
-        s_named_t *slot = &ring [self->named_next [venue][instrument]];
-        self->named_next [venue][instrument] = (uint8_t) ((self->named_next [venue][instrument] + 1) % S_NAMED_KEEP);
-        memset (slot, 0, sizeof *slot);
-        snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
-        slot->epoch = msg->env.epoch;
-    }
+    //  a republication (every mark change) names what the ring has: the
+    //  fills it names were marked then, or will be by s_on_fill
+    if (s_named_find (ring, pos->last_fill))
+        return;
+    s_named_t *slot = &ring [self->named_next [venue][instrument]];
+    self->named_next [venue][instrument] = (uint8_t) ((self->named_next [venue][instrument] + 1) % S_NAMED_KEEP);
+    memset (slot, 0, sizeof *slot);
+    snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
+    slot->epoch = msg->env.epoch;
     for (int i = 0; i < S_MAX_ORDERS; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->proven || order->venue != venue || order->instrument != instrument)
@@ -1634,7 +1637,7 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
                   self->cfg->venues [order->venue].name, "order_in_doubt",
                   s_sign (order->side) * order->qty * order->mult, detail);
         s_cancel (self, order, now_ns);
-        s_check_dead (self, order->venue, self->wall_ns);
+        s_check_dead (self, order->venue, self->wall_ns, true);
     }
     hb_hedger_stats_t stats;
     hb_hedger_stats (self, &stats);

@@ -568,7 +568,12 @@ test_in_doubt_proof (void **state)
     s_beta_alive (fx, T0 + 8000 * S_MS);
     hb_hedger_stats (fx->hedger, &st);
     assert_int_equal (st.in_doubt, 1);
+    //  past it: proven on the feed's next message 100 ms of its data time
+    //  after the last look (the order table is not walked per message)
     s_beta_alive (fx, T0 + 8001 * S_MS);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.in_doubt, 1);
+    s_beta_alive (fx, T0 + 8100 * S_MS);
     hb_hedger_stats (fx->hedger, &st);
     assert_int_equal (st.in_doubt, 0);
     //  it did fill after all: the fill counts, until the aggregator has it
