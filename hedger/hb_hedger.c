@@ -123,6 +123,7 @@ struct _hb_hedger_t {
     int64_t        venue_ts [HB_MAX_VENUES];   //  newest ts_pub seen from each feed
     int64_t        dead_ts [HB_MAX_VENUES];    //  venue_ts at the last s_check_dead
     bool           to_include [HB_MAX_ASSETS]; //  a fill of ours named, not included yet
+    int            orders_hi;       //  slots ever handed out: orders [0, orders_hi)
     s_named_t     *named;          //  [venue][instrument][S_NAMED_KEEP], a ring each
     uint8_t        named_next [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
     uint64_t       fill_rank;      //  fills of ours seen (and replayed), in order
@@ -525,7 +526,7 @@ static double
 s_flight (hb_hedger_t *self, int asset, int64_t at_ns, const s_pos_t *pos, const hb_risk_hedge_t *req)
 {
     double sum = 0;
-    for (int i = 0; i < S_MAX_ORDERS; i++)
+    for (int i = 0; i < self->orders_hi; i++)
         if (self->orders [i].used && self->orders [i].asset == asset)
             sum += s_order_flight (self, &self->orders [i], at_ns, pos, req);
     return sum;
@@ -848,7 +849,7 @@ s_crash_point (hb_hedger_t *self, hb_hedger_crash_t point, const char *client_id
 static s_order_t *
 s_order_find (hb_hedger_t *self, const char *client_id)
 {
-    for (int i = 0; i < S_MAX_ORDERS; i++)
+    for (int i = 0; i < self->orders_hi; i++)
         if (self->orders [i].used && strcmp (self->orders [i].client_id, client_id) == 0)
             return &self->orders [i];
     return NULL;
@@ -931,13 +932,17 @@ s_keep_ns (const hb_hedger_t *self)
 static s_order_t *
 s_order_slot (hb_hedger_t *self, int64_t now_ns)
 {
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    //  the lowest free slot first, so the slots in use are always a prefix
+    //  of the table and every walk stops at orders_hi (the table is 4,096
+    //  orders of over a kilobyte: walking all of it per message was the
+    //  hedger's whole latency budget)
+    for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used
         ||  (order->final && order->done_ns && now_ns > order->done_ns + s_keep_ns (self)))
             return order;
     }
-    return NULL;
+    return self->orders_hi < S_MAX_ORDERS ? &self->orders [self->orders_hi++] : NULL;
 }
 
 //  The day total counts traded notional plus what is in flight: the part of
@@ -1073,7 +1078,7 @@ static void
 s_prove_earlier (hb_hedger_t *self, int venue, int instrument, const s_fill_t *later,
                  int64_t now_ns)
 {
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || !order->final || order->proven || !(order->filled > 0)
         ||  order->venue != venue || order->instrument != instrument
@@ -1244,7 +1249,7 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns, bool every)
         return;
     self->dead_ts [venue] = self->venue_ts [venue];
     int64_t age = (int64_t) self->cfg->venues [venue].max_order_age_ms * 1000000 + S_PROOF_GRACE_NS;
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->final || !order->timed_out || order->answered
         ||  order->venue != venue || self->venue_ts [venue] <= order->pub_ns + age)
@@ -1303,7 +1308,7 @@ s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
     memset (slot, 0, sizeof *slot);
     snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
     slot->epoch = msg->env.epoch;
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->proven || order->venue != venue || order->instrument != instrument)
             continue;
@@ -1348,7 +1353,7 @@ s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns
     if (!self->to_include [asset])
         return;
     self->to_include [asset] = false;
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->asset != asset || order->proven)
             continue;
@@ -1519,7 +1524,7 @@ s_check_totals (hb_hedger_t *self, int64_t now_ns)
         hb_controls_set_day (self->controls, totals.day, totals.usd);
     //  an order whose outcome was lost is given nothing back: the day
     //  total as written already says what it did
-    for (int i = 0; i < S_MAX_ORDERS; i++)
+    for (int i = 0; i < self->orders_hi; i++)
         if (self->orders [i].used)
             self->orders [i].no_release = true;
     int max_age = 0;
@@ -1559,7 +1564,7 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
 {
     assert (self && stats);
     self->stats.in_flight = self->stats.in_doubt = self->stats.unconfirmed = 0;
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < self->orders_hi; i++) {
         const s_order_t *order = &self->orders [i];
         if (!order->used)
             continue;
@@ -1614,7 +1619,7 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
     //  the wall clock since the last message (a silent venue still times out)
     if (self->data_ns > 0)
         now_ns = self->data_ns + (now_ns - self->data_wall);
-    for (int i = 0; i < S_MAX_ORDERS && !self->broken; i++) {
+    for (int i = 0; i < self->orders_hi && !self->broken; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->final || order->timed_out || now_ns - order->sent_ns <= limit)
             continue;
@@ -1680,7 +1685,7 @@ static uint32_t
 s_cancel_working (hb_hedger_t *self, int64_t now_ns)
 {
     uint32_t n = 0;
-    for (int i = 0; i < S_MAX_ORDERS; i++) {
+    for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (order->used && !order->final && s_cancel (self, order, now_ns))
             n++;
