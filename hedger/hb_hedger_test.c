@@ -152,16 +152,15 @@ s_tick (s_fx_t *fx, const char *venue, double qty, int64_t now)
 }
 
 //  A request made at made: sell qty BTC
-static int
-s_request (s_fx_t *fx, const char *id, double qty, int64_t made, hb_seq_status_t status,
-           int64_t now)
+//  msg: a request of risk made at made, selling qty BTC, with no inputs
+static void
+s_request_base (hb_msg_t *msg, const char *id, double qty, int64_t made)
 {
-    hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_RISK_HEDGE;
-    strcpy (msg.env.publisher, "risk");
-    msg.env.ts_recv = made;
-    hb_risk_hedge_t *r = &msg.u.risk_hedge;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_RISK_HEDGE;
+    strcpy (msg->env.publisher, "risk");
+    msg->env.ts_recv = made;
+    hb_risk_hedge_t *r = &msg->u.risk_hedge;
     strcpy (r->id, id);
     r->reasons = HB_RISK_REASON_BAND;
     r->n_targets = 1;
@@ -170,6 +169,14 @@ s_request (s_fx_t *fx, const char *id, double qty, int64_t made, hb_seq_status_t
     r->targets [0].exposure_usd = qty * 65000;
     r->targets [0].target_qty = -qty;
     r->targets [0].target_usd = -qty * 65000;
+}
+
+static int
+s_request (s_fx_t *fx, const char *id, double qty, int64_t made, hb_seq_status_t status,
+           int64_t now)
+{
+    hb_msg_t msg;
+    s_request_base (&msg, id, qty, made);
     return hb_hedger_on_request (fx->hedger, &msg, status, now);
 }
 
@@ -269,19 +276,8 @@ s_request_msg (hb_msg_t *msg_p, const char *id, double qty, int64_t made, const 
                uint64_t epoch, uint64_t seq)
 {
     hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_RISK_HEDGE;
-    strcpy (msg.env.publisher, "risk");
-    msg.env.ts_recv = made;
+    s_request_base (&msg, id, qty, made);
     hb_risk_hedge_t *r = &msg.u.risk_hedge;
-    strcpy (r->id, id);
-    r->reasons = HB_RISK_REASON_BAND;
-    r->n_targets = 1;
-    strcpy (r->targets [0].asset, "BTC");
-    r->targets [0].index = 65000;
-    r->targets [0].exposure_usd = qty * 65000;
-    r->targets [0].target_qty = -qty;
-    r->targets [0].target_usd = -qty * 65000;
     r->n_inputs = 2;
     strcpy (r->inputs [0].topic, "tick.beta.BTC-PERP");
     strcpy (r->inputs [0].publisher, "feed.beta");
