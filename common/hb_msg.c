@@ -369,7 +369,8 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_RISK_EXPOSURE:
         case HB_MSG_RISK_HEDGE: rc |= hb_msgi_risk_encode (&pk, msg); break;
         case HB_MSG_HEDGE_REJECT:
-        case HB_MSG_HEDGER_CONTROL: rc |= hb_msgi_hedge_encode (&pk, msg); break;
+        case HB_MSG_HEDGER_CONTROL:
+        case HB_MSG_APPLOG:    rc |= hb_msgi_hedge_encode (&pk, msg); break;
         default:               rc |= hb_msgi_state_encode (&pk, msg);
 
     }
@@ -610,7 +611,8 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
         case HB_MSG_RISK_EXPOSURE:
         case HB_MSG_RISK_HEDGE: return hb_msgi_risk_decode (&c, msg);
         case HB_MSG_HEDGE_REJECT:
-        case HB_MSG_HEDGER_CONTROL: return hb_msgi_hedge_decode (&c, msg);
+        case HB_MSG_HEDGER_CONTROL:
+        case HB_MSG_APPLOG: return hb_msgi_hedge_decode (&c, msg);
         default:            return hb_msgi_state_decode (&c, msg);
     }
 }

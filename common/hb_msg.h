@@ -42,6 +42,7 @@ typedef enum {
     HB_MSG_RISK_HEDGE = 13,     //  risk.hedge: a hedge request from hb-risk
     HB_MSG_HEDGE_REJECT = 14,   //  hedger.reject: hb-hedger refused a request or an order
     HB_MSG_HEDGER_CONTROL = 15, //  hedger.control: kill / reset the hedger's kill switch, and its echo
+    HB_MSG_APPLOG    = 16,      //  seq.<publisher>: the order a deciding process applied its inputs in
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -372,6 +373,18 @@ typedef struct {
     uint32_t canceled;              //  echo: working orders the hedger canceled; 0 in a command
 } hb_hedger_control_t;
 
+//  seq.<publisher>: a batch of a deciding process's application log
+//  (common/hb_applog.h lays out the entries; docs/PROTOCOL.md). first
+//  counts the entries of the publisher's life (epoch) before this batch,
+//  so a reader knows it has them all.
+#define HB_APPLOG_DATA_MAX  2048
+typedef struct {
+    uint64_t first;                 //  entries of this epoch before this batch
+    uint32_t count;                 //  entries in data (>= 1)
+    uint16_t size;                  //  bytes of data (1..HB_APPLOG_DATA_MAX)
+    uint8_t  data [HB_APPLOG_DATA_MAX];
+} hb_applog_msg_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -392,6 +405,7 @@ typedef struct {
         hb_risk_hedge_t risk_hedge;
         hb_hedge_reject_t hedge_reject;
         hb_hedger_control_t hedger_control;
+        hb_applog_msg_t applog;
     } u;
 } hb_msg_t;
 

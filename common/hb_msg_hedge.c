@@ -1,6 +1,7 @@
 /*  hb_msg_hedge: the wire layout of hb-hedger's messages (the refusal of
     a hedge request or of one leg, hedger.reject; the kill switch command
-    and its echo, hedger.control); see hb_msg_int.h and docs/PROTOCOL.md.
+    and its echo, hedger.control) and of the deciding processes'
+    application log (seq.<publisher>); see hb_msg_int.h and docs/PROTOCOL.md.
     Same rules as hb_msg.c: one array per body, fields in struct order, the
     encoder refuses what the decoder would.                                */
 #include "hb_msg_int.h"
@@ -10,6 +11,7 @@
 
 #define S_REJECT_FIELDS     6       //  request_id, asset, venue, reason, detail, qty
 #define S_CONTROL_FIELDS    5       //  id, command, by, text, canceled
+#define S_APPLOG_FIELDS     3       //  first, count, data (bin)
 
 //  "" (not about one asset or venue) or a name
 static bool
@@ -65,10 +67,33 @@ s_control_encode (msgpack_packer *pk, const hb_hedger_control_t *self)
     return rc;
 }
 
+//  The entries themselves are hb_applog's to check (a reader that cannot
+//  parse them stops there); the wire only bounds them
+static bool
+s_applog_valid (const hb_applog_msg_t *self)
+{
+    return self->count >= 1 && self->size >= 1 && self->size <= HB_APPLOG_DATA_MAX
+        && self->count <= self->size;
+}
+
+static int
+s_applog_encode (msgpack_packer *pk, const hb_applog_msg_t *self)
+{
+    if (!s_applog_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_APPLOG_FIELDS);
+    rc |= msgpack_pack_uint64 (pk, self->first);
+    rc |= msgpack_pack_uint32 (pk, self->count);
+    rc |= msgpack_pack_bin (pk, self->size);
+    rc |= msgpack_pack_bin_body (pk, self->data, self->size);
+    return rc;
+}
+
 int
 hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg)
 {
     switch (msg->env.type) {
+        case HB_MSG_APPLOG:         return s_applog_encode (pk, &msg->u.applog);
         case HB_MSG_HEDGE_REJECT:   return s_reject_encode (pk, &msg->u.hedge_reject);
         case HB_MSG_HEDGER_CONTROL: return s_control_encode (pk, &msg->u.hedger_control);
         default:                    return -1;
@@ -105,10 +130,28 @@ s_control_decode (hb_msgi_cursor_t *c, hb_hedger_control_t *self)
     return s_control_valid (self)? HB_DECODE_OK: HB_DECODE_RANGE;
 }
 
+static hb_decode_reason_t
+s_applog_decode (hb_msgi_cursor_t *c, hb_applog_msg_t *self)
+{
+    self->first = hb_msgi_read_uint (c, UINT64_MAX);
+    self->count = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
+    const msgpack_object *data = hb_msgi_next (c);
+    if (c->err != HB_DECODE_OK)
+        return c->err;
+    if (data->type != MSGPACK_OBJECT_BIN)
+        return HB_DECODE_FIELD_TYPE;
+    if (data->via.bin.size > HB_APPLOG_DATA_MAX)
+        return HB_DECODE_OVERSIZED;
+    self->size = (uint16_t) data->via.bin.size;
+    memcpy (self->data, data->via.bin.ptr, self->size);
+    return s_applog_valid (self)? HB_DECODE_OK: HB_DECODE_RANGE;
+}
+
 hb_decode_reason_t
 hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
 {
     switch (msg->env.type) {
+        case HB_MSG_APPLOG:         return s_applog_decode (c, &msg->u.applog);
         case HB_MSG_HEDGE_REJECT:   return s_reject_decode (c, &msg->u.hedge_reject);
         case HB_MSG_HEDGER_CONTROL: return s_control_decode (c, &msg->u.hedger_control);
         default:                    return HB_DECODE_TYPE;

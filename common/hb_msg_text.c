@@ -20,7 +20,8 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_EXPOSURE] = "exposure", [HB_MSG_MARGIN] = "margin",
     [HB_MSG_SNAPSHOT_END] = "snapshot_end",
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
-    [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control"
+    [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
+    [HB_MSG_APPLOG] = "applog"
 };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
@@ -175,6 +176,11 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
         case HB_MSG_HEDGER_CONTROL:
             strcpy (topic, "hedger.control");
             return (int) strlen (topic);
+        case HB_MSG_APPLOG:
+            //  the publisher's own log: seq.<publisher>
+            if (!hb_name_valid (msg->env.publisher))
+                return -1;
+            return snprintf (topic, HB_TOPIC_MAX, "seq.%s", msg->env.publisher);
         default:
             return -1;
     }
@@ -769,6 +775,11 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
+            case HB_MSG_APPLOG:
+                s_uint_member (&json, "first", msg->u.applog.first);
+                s_uint_member (&json, "count", msg->u.applog.count);
+                s_uint_member (&json, "size", msg->u.applog.size);
+                break;
             default:            s_uint_member (&json, "count", msg->u.snapshot_end.count); break;
         }
         s_close (&json);
