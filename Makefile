@@ -171,9 +171,9 @@ $(BUILD)/tests/plugins/hb_venue_%.so: tests/plugins/%.c $(wildcard tests/plugins
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
-$(BUILD)/tests/tools/hb-%: $(BUILD)/obj/tests/tools/hb_%.o $(TESTING_LIB) $(COMMON_LIB)
+$(BUILD)/tests/tools/hb-%: $(BUILD)/obj/tests/tools/hb_%.o $(TESTING_LIB) $(PROG_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call link_group,$(TESTING_LIB) $(COMMON_LIB)) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(call link_group,$(TESTING_LIB) $(PROG_LIBS) $(COMMON_LIB)) $(LDLIBS)
 .SECONDARY: $(TTOOL_SRC:%.c=$(BUILD)/obj/%.o)
 
 # tests and benches under feeds/<name>/ also get the venue library

@@ -20,8 +20,17 @@ struct _hb_applog_t {
     uint64_t    sent;               //  entries in batches handed to send
     uint64_t    errors;
     hb_msg_t    batch;              //  the entries not sent yet
+    bool        hold;               //  hb_applog_hold
+    zlistx_t   *held;               //  hb_applog_msg_t copies, oldest first
     char        lookup [S_KEY_MAX];
 };
+
+static void
+s_held_free (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
 
 hb_applog_t *
 hb_applog_new (hb_applog_send_fn *send, void *arg)
@@ -33,10 +42,12 @@ hb_applog_new (hb_applog_send_fn *send, void *arg)
     self->send = send;
     self->arg = arg;
     self->keys = zhashx_new ();
-    if (!self->keys) {
-        free (self);
+    self->held = zlistx_new ();
+    if (!self->keys || !self->held) {
+        hb_applog_destroy (&self);
         return NULL;
     }
+    zlistx_set_destructor (self->held, s_held_free);
     return self;
 }
 
@@ -47,6 +58,7 @@ hb_applog_destroy (hb_applog_t **self_p)
     hb_applog_t *self = *self_p;
     if (self) {
         zhashx_destroy (&self->keys);
+        zlistx_destroy (&self->held);
         free (self);
         *self_p = NULL;
     }
@@ -62,7 +74,21 @@ hb_applog_flush (hb_applog_t *self)
     self->batch.env.type = HB_MSG_APPLOG;
     body->first = self->sent;
     self->sent += body->count;
-    int rc = self->send (&self->batch, self->arg);
+    int rc = 0;
+    if (self->hold) {
+        hb_applog_msg_t *copy = (hb_applog_msg_t *) malloc (sizeof *copy);
+        if (zlistx_size (self->held) < HB_APPLOG_HOLD_MAX && copy) {
+            *copy = *body;
+            zlistx_add_end (self->held, copy);
+            body->count = 0;
+            body->size = 0;
+            return 0;
+        }
+        free (copy);
+        rc = -1;
+    }
+    else
+        rc = self->send (&self->batch, self->arg);
     if (rc != 0) {
         self->errors++;
         hb_error ("applog: a batch of %u entries could not be published: a replay of this "
@@ -164,6 +190,31 @@ hb_applog_blob (hb_applog_t *self, uint8_t kind, int64_t t, const void *data, si
     at = s_put (at, &n, 2);
     if (size)
         s_put (at, data, size);
+    return rc;
+}
+
+int
+hb_applog_hold (hb_applog_t *self, bool hold)
+{
+    assert (self);
+    self->hold = true;
+    if (hold)
+        return 0;
+    //  what is pending goes behind what waited, in order
+    int rc = hb_applog_flush (self);
+    self->hold = false;
+    hb_applog_msg_t *held;
+    while ((held = (hb_applog_msg_t *) zlistx_first (self->held)) != NULL) {
+        memset (&self->batch.env, 0, sizeof self->batch.env);
+        self->batch.env.type = HB_MSG_APPLOG;
+        self->batch.u.applog = *held;
+        zlistx_delete (self->held, zlistx_cursor (self->held));
+        if (self->send (&self->batch, self->arg) != 0) {
+            self->errors++;
+            rc = -1;
+        }
+    }
+    memset (&self->batch, 0, sizeof self->batch);
     return rc;
 }
 

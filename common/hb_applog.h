@@ -45,7 +45,9 @@
 
 typedef struct _hb_applog_t hb_applog_t;
 
-//  Publishes one batch (msg: type HB_MSG_APPLOG, body filled). 0 or -1.
+//  Publishes one batch (msg: type HB_MSG_APPLOG, body filled) on topic
+//  seq.<publisher> (hb_pub_send stamps the envelope after choosing the
+//  topic, so name it: hb_msg_topic needs the publisher). 0 or -1.
 typedef int (hb_applog_send_fn) (hb_msg_t *msg, void *arg);
 
 //  A log whose batches go through send. NULL on out of memory.
@@ -68,6 +70,14 @@ int hb_applog_blob (hb_applog_t *self, uint8_t kind, int64_t t, const void *data
 
 //  Publishes the entries not sent yet, if any. 0, or -1 (counted).
 int hb_applog_flush (hb_applog_t *self);
+
+//  While held, batches wait in memory (at most HB_APPLOG_HOLD_MAX, in
+//  order; beyond that a batch is lost, counted): a process starts held
+//  until the recorder's subscription has arrived (a PUB socket drops what
+//  is sent before it), so the log is whole from its first entry.
+//  Releasing sends what waited. 0, or -1 when a batch could not be sent.
+#define HB_APPLOG_HOLD_MAX  4096
+int hb_applog_hold (hb_applog_t *self, bool hold);
 
 //  Entries written, and batches that could not be sent.
 uint64_t hb_applog_entries (const hb_applog_t *self);

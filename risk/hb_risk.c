@@ -895,7 +895,7 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
         //  the same data give the same id, in a replay too; a later
         //  sample time never repeats one (hb_risk.h)
         snprintf (out->id, sizeof out->id, "%.20s-%lld", self->cfg->deployment,
-                  (long long) (self->sample_ns / 1000000));
+                  (long long) (now_ns / 1000000));
     else
         snprintf (out->id, sizeof out->id, "%llu-%llu", (unsigned long long) self->epoch,
                   (unsigned long long) self->samples);

@@ -17,7 +17,7 @@ void
 hb_risk_cli_usage (FILE *out)
 {
     fprintf (out,
-        "usage: hb-risk --config FILE [--log-level error|warn|info|debug] [--grid-from NS]\n"
+        "usage: hb-risk --config FILE [--log-level error|warn|info|debug] [--replay REC --out DIR]\n"
         "       hb-risk analyze --prices FILE.csv [--lambda L] [--hedge TARGET:HEDGE ...]\n"
         "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
         "                      --vol V --t T [--rate R] [--div Q]\n"

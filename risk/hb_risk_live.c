@@ -1,10 +1,12 @@
 /*  hb_risk_live: hb-risk on the bus (see hb_risk_live.h).                */
 #include "hb_roles.h"
 #include "hb_risk_live.h"
+#include "hb_applog.h"
+#include "hb_applog_reader.h"
 #include "hb_curve.h"
-#include "hb_grid.h"
 #include "hb_heartbeat.h"
 #include "hb_poshist.h"
+#include "hb_recording.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -22,13 +24,24 @@
 #define S_SNAPSHOT_RETRY_MS 2000
 #define S_REASK_MS          250     //  at most this often when the aggregator is heard (s_on_bus)
 #define S_DRAIN_MAX         256     //  messages per wake-up before timers get a turn
-#define S_LATE_MS           3000    //  a venue silent this long is not waited for (hb_grid.h)
-#define S_GRID_CAPACITY     1024    //  messages held per venue until their sample
-#define S_GRID_TIMER_MS     50      //  how often lateness is looked at
+#define S_CLOCK_MS          10      //  the clock timer: samples due, the log flushed
+#define S_PENDING_EVERY_NS  (50 * 1000000LL)    //  how often pending positions are looked at
+#define S_STATE_WAIT_NS     (3000 * 1000000LL)  //  a pending position's quiet bound (hb_poshist_expire)
 #define S_POS_HISTORY       512     //  aggregator position states kept (hb_poshist.h)
 #define S_PENDING_RESNAP_MS 5000    //  positions pending this long: ask the aggregator for a snapshot
 #define S_PENDING_GIVEUP_MS 20000   //  ... this long while it publishes them without the fill: its word
 #define S_TICK_BEHIND_NS    (30 * 1000000000LL)    //  a live tick stamped further back is quarantined
+#define S_BLOB_MAX          8192
+#define S_HOLD_MS           3000    //  the log waits this long at most for a recorder    //  a snapshot frame (topic, payload) or a checkpoint state
+
+//  What the log records besides bus messages (hb_applog.h): the timers
+#define S_TIMER_SAMPLE      1       //  a sample of the grid, at its t
+#define S_TIMER_PENDING     2       //  pending positions looked at
+//  ... and what came from outside the bus; S_BLOB_MORE: more parts follow
+#define S_BLOB_SNAP_FRAME   1       //  one (topic, payload) of a snapshot reply: topic NUL payload
+#define S_BLOB_SNAP_DONE    2       //  the reply has been applied
+#define S_BLOB_CKPT         3       //  the checkpoint state restored (hb_risk_state_t)
+#define S_BLOB_MORE         0x80
 
 struct _hb_risk_live_t {
     const hb_config_t *cfg;
@@ -42,20 +55,31 @@ struct _hb_risk_live_t {
     bool         snapshot_done;
     bool         resnap_pending;    //  the snapshot awaited was asked because positions were pending
     int64_t      asked_mono;        //  when a snapshot was last asked for
-    bool         replay;            //  --grid-from: data time is not this host's clock
     int64_t      started_mono;
     uint64_t     msgs_in, hedges, snapshots, resyncs;
     hb_msg_t     in;
     hb_msg_t     out;
     hb_complain_t c_ignored;
-    //  the data-time grid (docs/RISK.md)
-    hb_grid_t   *grid;
+    //  arrival order, recorded (hb_applog.h; docs/RISK.md, Arrival order)
+    hb_applog_t *applog;            //  NULL in a replay
+    bool         log_held;          //  until the recorder's subscription came
+    int64_t      now;               //  when the item being applied was applied
+    int64_t      newest_pub;        //  ts_pub of the newest input applied (decision latency)
+    int64_t      first_feed;        //  when the first venue message was applied, 0: none yet
+    int64_t      next_sample;       //  the next grid time, 0: not fixed yet
+    int64_t      pending_at;        //  when positions pending were last looked at
+    //  a replay (hb_risk_live_replay): no sockets, outputs into a recording
+    hb_recording_t *replay_out;
+    uint64_t     replay_seq;
+    uint64_t     replay_epoch;
+    uint8_t      blob [S_BLOB_MAX]; //  a blob's parts being put together
+    size_t       blob_size;
+    //  a snapshot reply being applied
+    uint64_t     snap_applied, snap_epoch;
+    bool         snap_ended;
     hb_poshist_t *states;           //  the aggregator's recent position states
-    int          stream_of [HB_MAX_VENUES];     //  grid stream of each venue, -1: none
-    int64_t      stall_mono;        //  since when a fill waits for its position state
-    int64_t      published_ns;      //  sample time of the last risk.exposure
+    int64_t      published_ns;      //  time of the last risk.exposure
     int64_t      resnap_for;        //  the pending episode (its start) a snapshot was asked for
-    hb_msg_t     item;              //  a grid message being applied
     hb_complain_t c_pending;
     hb_metric_t  *m_pending;        //  hb_risk_positions_pending
     hb_metric_t  *m_unconfirmed;    //  hb_risk_fills_unconfirmed_total
@@ -68,12 +92,62 @@ struct _hb_risk_live_t {
 static void s_snapshot_request (hb_risk_live_t *self);
 static int s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg);
 
+//  ---------------------------------------------------------------------------
+//  Outputs: the bus, or a replay's recording. Every decision is preceded on
+//  the bus by the log of what it was decided on (hb_applog.h).
+
+static int
+s_send (hb_risk_live_t *self, hb_msg_t *msg)
+{
+    if (!self->replay_out) {
+        if (self->applog)
+            hb_applog_flush (self->applog);
+        return hb_pub_send (self->pub, NULL, msg);
+    }
+    hb_env_t *env = &msg->env;
+    env->version = HB_SCHEMA_VERSION;
+    snprintf (env->publisher, sizeof env->publisher, "risk");
+    env->epoch = self->replay_epoch;
+    env->seq = ++self->replay_seq;
+    env->ts_pub = self->now;
+    char topic [HB_TOPIC_MAX];
+    static hb_buf_t buf;
+    if (hb_msg_topic (msg, topic) < 0 || hb_msg_encode (msg, &buf) != 0)
+        return -1;
+    return hb_recording_append (self->replay_out, self->now, topic, buf.data, buf.size, env);
+}
+
+static int
+s_applog_send (hb_msg_t *msg, void *arg)
+{
+    hb_risk_live_t *self = (hb_risk_live_t *) arg;
+    //  the envelope is stamped by the send: the topic cannot come from it
+    return hb_pub_send (self->pub, "seq.risk", msg);
+}
+
+//  Something read from outside the bus, into the log (in parts when big)
+static void
+s_log_blob (hb_risk_live_t *self, uint8_t kind, const void *data, size_t size)
+{
+    if (!self->applog)
+        return;
+    const uint8_t *at = (const uint8_t *) data;
+    while (size > HB_APPLOG_BLOB_MAX) {
+        hb_applog_blob (self->applog, kind | S_BLOB_MORE, self->now, at, HB_APPLOG_BLOB_MAX);
+        at += HB_APPLOG_BLOB_MAX;
+        size -= HB_APPLOG_BLOB_MAX;
+    }
+    hb_applog_blob (self->applog, kind, self->now, at, size);
+}
+
 //  A new DEALER to the aggregator's snapshot ROUTER, in the loop. A new
 //  socket per resync: a reply to a request sent before the loss goes to
 //  the old one and is never taken for the state after it.
 static int
 s_snap_open (hb_risk_live_t *self)
 {
+    if (self->replay_out)
+        return 0;
     if (self->snap) {
         zloop_reader_end (self->loop, self->snap);
         zsock_destroy (&self->snap);
@@ -114,75 +188,68 @@ s_resync (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
         hb_error ("risk: cannot reopen the snapshot socket: will retry");
 }
 
-//  Publishes a hedge request when the engine says one is due at data time
-//  now (its ts_venue: the hedger routes on the books as of then); recv_ns
-//  (its ts_recv) is when the input that made it due arrived.
+//  Publishes a hedge request when the engine says one is due now (after
+//  every input that can change a plan, and every sample): stamped
+//  ts_venue = ts_recv = the time it was decided at, in the log's clock.
 static void
-s_hedge_check (hb_risk_live_t *self, int64_t now, int64_t recv_ns)
+s_hedge_check (hb_risk_live_t *self)
 {
-    //  called after every message applied: the check clears the body itself
+    //  called after every input applied: the check clears the body itself
     //  when a request is due, so only then is the envelope cleared
-    if (hb_risk_hedge_check (self->risk, now, &self->out.u.risk_hedge) != 1)
+    if (hb_risk_hedge_check (self->risk, self->now, &self->out.u.risk_hedge) != 1)
         return;
     memset (&self->out.env, 0, sizeof self->out.env);
     self->out.env.type = HB_MSG_RISK_HEDGE;
-    self->out.env.ts_venue = now;
-    self->out.env.ts_recv = recv_ns;
-    if (hb_pub_send (self->pub, NULL, &self->out) == 0) {
+    self->out.env.ts_venue = self->now;
+    self->out.env.ts_recv = self->now;
+    if (s_send (self, &self->out) == 0) {
         self->hedges++;
-        //  now is the data time decided at: the newest input's ts_pub
-        hb_metric_observe_interval (self->m_decision, now, self->out.env.ts_pub);
+        //  from the newest input's publication to this one's
+        hb_metric_observe_interval (self->m_decision, self->newest_pub, self->out.env.ts_pub);
         hb_info ("risk: hedge request %s", self->out.u.risk_hedge.id);
     }
     else
         hb_error ("risk: cannot publish hedge request %s", self->out.u.risk_hedge.id);
 }
 
-//  ---------------------------------------------------------------------------
-//  The data-time grid (docs/RISK.md): every decision is taken at a data
-//  time T on the messages stamped up to T, in one order, whatever the
-//  order they arrived in, so a replay of the feeds decides the same.
-
-//  The grid stream of a feed's message (publisher "feed.<venue>"), -1
-//  for anything else
-static int
-s_stream (hb_risk_live_t *self, const hb_msg_t *msg)
+//  A feed's message (publisher "feed.<venue>" of an enabled venue)
+static bool
+s_from_feed (hb_risk_live_t *self, const hb_msg_t *msg)
 {
     const char *publisher = msg->env.publisher;
     if (strncmp (publisher, "feed.", 5) != 0)
-        return -1;
+        return false;
     const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, publisher + 5);
-    return venue ? self->stream_of [venue - self->cfg->venues] : -1;
+    return venue && venue->enabled;
 }
 
 static void
-s_publish (hb_risk_live_t *self, int64_t now)
+s_publish (hb_risk_live_t *self)
 {
     memset (&self->out, 0, sizeof self->out);
     self->out.env.type = HB_MSG_RISK_EXPOSURE;
-    self->out.env.ts_venue = now;
-    self->out.env.ts_recv = hb_wall_ns ();
-    hb_risk_report (self->risk, now, &self->out.u.risk_exposure);
-    if (hb_pub_send (self->pub, NULL, &self->out) != 0)
+    self->out.env.ts_venue = self->now;
+    self->out.env.ts_recv = self->now;
+    hb_risk_report (self->risk, self->now, &self->out.u.risk_exposure);
+    if (s_send (self, &self->out) != 0)
         hb_error ("risk: cannot publish risk.exposure");
 }
 
-//  The sample at data time t: returns, hedge check, and risk.exposure at
-//  the first sample of each publish_ms period of the grid
+//  A sample of the grid (the clock timer found one due): returns, hedge
+//  check, and risk.exposure at the first sample of each publish_ms period
 static void
-s_sample (hb_risk_live_t *self, int64_t t)
+s_sample (hb_risk_live_t *self)
 {
     if (hb_risk_samples (self->risk) == 0)
-        hb_info ("risk: data-time grid from %lld (to replay this run: hb-risk --grid-from %lld)",
-                 (long long) t, (long long) t);
-    hb_risk_ckpt_restore (self->ckpt, self->risk, t);      //  the first sample only
-    hb_risk_sample (self->risk, t);
-    hb_risk_ckpt_sampled (self->ckpt, self->risk);
-    s_hedge_check (self, t, hb_wall_ns ());
+        hb_info ("risk: first sample at %lld", (long long) self->now);
+    hb_risk_sample (self->risk, self->now);
+    if (!self->replay_out)
+        hb_risk_ckpt_sampled (self->ckpt, self->risk);
+    s_hedge_check (self);
     int64_t period = (int64_t) self->cfg->risk.publish_ms * 1000000;
-    if (self->published_ns == 0 || t / period != self->published_ns / period) {
-        s_publish (self, t);
-        self->published_ns = t;
+    if (self->published_ns == 0 || self->now / period != self->published_ns / period) {
+        s_publish (self);
+        self->published_ns = self->now;
     }
 }
 
@@ -205,92 +272,52 @@ s_pending_update (hb_risk_live_t *self)
     }
 }
 
-//  A fill is applied with the aggregator's position state that ends with
-//  it. false: not there yet, wait (the grid stops). After S_LATE_MS, when
-//  forced, or when positions are pending already (the aggregator is behind:
-//  waiting only delays the flag), the fill is taken without its state: the
-//  position is pending (no hedge request) until a state including the fill
-//  is applied. Never the latest state instead: that would be a guess.
-static bool
-s_apply_fill (hb_risk_live_t *self, const hb_fill_t *fill, int64_t mono, bool force)
+//  A fill is applied as it comes, with the aggregator's position state that
+//  ends with it when that came first; else the position is pending (no
+//  hedge request) until a state including the fill is applied. Never the
+//  latest state instead: that would be a guess.
+static void
+s_apply_fill (hb_risk_live_t *self, const hb_env_t *env, const hb_fill_t *fill)
 {
     const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, fill->venue);
     if (!venue || !hb_venue_instrument (venue, fill->symbol))
-        return true;
-    if (!hb_poshist_find (self->states, fill->venue, fill->symbol, fill->fill_id)) {
-        if (!self->stall_mono)
-            self->stall_mono = mono;
-        if (!force && hb_poshist_pending (self->states, NULL) == 0
-        &&  mono - self->stall_mono <= (int64_t) S_LATE_MS * 1000000)
-            return false;
-    }
-    self->stall_mono = 0;
+        return;
     const hb_position_t *pos = hb_poshist_take (self->states, fill->venue, fill->symbol,
-                                                fill->fill_id, mono);
+                                                fill->fill_id, self->now);
     if (pos)
         hb_risk_set_position (self->risk, pos);
     else
-        hb_complain (&self->c_pending, HB_LOG_WARN, "risk: no position state of %s/%s with fill "
-                     "%s from the aggregator: positions pending, no hedge request until it comes",
-                     fill->venue, fill->symbol, fill->fill_id);
+        hb_complain (&self->c_pending, HB_LOG_DEBUG, "risk: fill %s of %s/%s before its position "
+                     "state: positions pending, no hedge request until it comes",
+                     fill->fill_id, fill->venue, fill->symbol);
     s_pending_update (self);
-    return true;
+    hb_risk_fill_applied (self->risk, env, fill, self->now);
 }
 
-//  Steps the grid until it waits. After each message applied a hedge check
-//  at its data time: a band is left because of an input (a price, a fill),
-//  not because of the clock, and the engine still gives at most one
-//  request per sample.
+//  A feed's message (in self->in): ticks and fills, applied now
 static void
-s_drain (hb_risk_live_t *self, bool force)
-{
-    int64_t mono = hb_mono_ns ();
-    for (;;) {
-        int stream;
-        const hb_grid_item_t *item;
-        int64_t t;
-        hb_grid_step_t step = hb_grid_next (self->grid, mono, &stream, &item, &t);
-        if (step == HB_GRID_WAIT)
-            return;
-        if (step == HB_GRID_SAMPLE) {
-            s_sample (self, t);
-            hb_grid_sampled (self->grid);
-            continue;
-        }
-        t = item->env.ts_pub;
-        if (item->env.type == HB_MSG_FILL) {
-            if (!s_apply_fill (self, &item->u.fill, mono, force))
-                return;
-            hb_risk_fill_applied (self->risk, &item->env, &item->u.fill, t);
-        }
-        else {
-            self->item.env = item->env;
-            self->item.u.tick = item->u.tick;
-            if (hb_risk_on_tick (self->risk, &self->item, t) != 0)
-                hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: a tick of %s/%s not used",
-                             item->u.tick.venue, item->u.tick.symbol);
-        }
-        hb_grid_pop (self->grid, stream);
-        s_hedge_check (self, t, hb_wall_ns ());
-    }
-}
-
-//  A feed's message (in self->in): progress of its venue; ticks and fills
-//  wait in the grid for their turn
-static void
-s_on_feed (hb_risk_live_t *self, int stream)
+s_on_feed (hb_risk_live_t *self)
 {
     uint8_t type = self->in.env.type;
+    if (!self->first_feed)
+        self->first_feed = self->now;
     //  a tick stamped far from this host's clock (a clock step on the
-    //  feed's host) would move data time for every venue: quarantined,
-    //  before the grid (a replay's ticks are in the past: ahead only)
+    //  feed's host) is quarantined
     if (type == HB_MSG_TICK
-    &&  hb_risk_quarantine_clock (self->risk, &self->in, hb_wall_ns (), HB_SUB_MAX_AHEAD_NS,
-                                  self->replay ? 0 : S_TICK_BEHIND_NS))
+    &&  hb_risk_quarantine_clock (self->risk, &self->in, self->now, HB_SUB_MAX_AHEAD_NS,
+                                  S_TICK_BEHIND_NS))
+        return;
+    if (type == HB_MSG_TICK) {
+        if (hb_risk_on_tick (self->risk, &self->in, self->now) != 0)
+            hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: a tick of %s/%s not used",
+                         self->in.u.tick.venue, self->in.u.tick.symbol);
+        return;
+    }
+    if (type != HB_MSG_FILL)
         return;
     //  a fill the aggregator refuses before its journal (the same rule)
-    //  never gets a position state: waiting for one would stop hedging
-    if (type == HB_MSG_FILL && !hb_config_fill_plausible (self->cfg, &self->in.u.fill)) {
+    //  never gets a position state: it would leave the position pending
+    if (!hb_config_fill_plausible (self->cfg, &self->in.u.fill)) {
         hb_metric_inc (self->m_implausible);
         hb_complain (&self->c_implausible, HB_LOG_ERROR,
                      "risk: fill %s/%s (%.6g @ %.6g) is implausible (over max_fill_usd or not finite): "
@@ -298,14 +325,40 @@ s_on_feed (hb_risk_live_t *self, int stream)
                      self->in.u.fill.qty, self->in.u.fill.px);
         return;
     }
-    bool keep = type == HB_MSG_TICK || type == HB_MSG_FILL;
-    if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) == 0)
-        return;
-    //  full: this venue is far ahead of another; stop waiting for it
-    s_drain (self, true);
-    if (hb_grid_push (self->grid, stream, &self->in, keep, hb_mono_ns ()) != 0)
-        hb_complain (&self->c_ignored, HB_LOG_WARN, "risk: data-time queue of %s full: a %s dropped",
-                     self->in.env.publisher, hb_msg_type_name (type));
+    s_apply_fill (self, &self->in.env, &self->in.u.fill);
+}
+
+//  One bus message (in self->in), applied at self->now: live as it is
+//  received, in a replay as the log says
+static void
+s_apply (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
+{
+    self->msgs_in++;
+    if (self->in.env.ts_pub > self->newest_pub)
+        self->newest_pub = self->in.env.ts_pub;
+    //  a loss on the aggregator's stream, or of a fill (a position
+    //  we could never match): ask the owner, do not guess
+    if (((status == HB_SEQ_GAP || status == HB_SEQ_RESTART)
+    &&   (strncmp (topic, "pos.", 4) == 0 || strncmp (topic, "margin.", 7) == 0))
+    ||  (status == HB_SEQ_GAP && strncmp (topic, "fill.", 5) == 0))
+        s_resync (self, topic, status);
+    if (s_from_feed (self, &self->in))
+        s_on_feed (self);
+    else
+    if (self->in.env.type == HB_MSG_POSITION) {
+        //  applied when its fill is applied (which may have come first:
+        //  then it is the late state of a pending position), or a
+        //  republication of the state applied (hb_poshist.h)
+        if (hb_poshist_add (self->states, &self->in.u.position, self->in.env.epoch,
+                            self->in.env.seq, self->now)) {
+            hb_risk_set_position (self->risk, &self->in.u.position);
+            s_pending_update (self);
+        }
+    }
+    else
+    if (hb_risk_on_state (self->risk, topic, &self->in) != 0)
+        hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: %s not used", topic);
+    s_hedge_check (self);
 }
 
 static int
@@ -324,38 +377,16 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
         }
         if (status == HB_SEQ_STALE)
             continue;
-        self->msgs_in++;
-        //  a loss on the aggregator's stream, or of a fill (a position
-        //  we could never match): ask the owner, do not guess
-        if (((status == HB_SEQ_GAP || status == HB_SEQ_RESTART)
-        &&   (strncmp (topic, "pos.", 4) == 0 || strncmp (topic, "margin.", 7) == 0))
-        ||  (status == HB_SEQ_GAP && strncmp (topic, "fill.", 5) == 0))
-            s_resync (self, topic, status);
-        int stream = s_stream (self, &self->in);
+        self->now = hb_wall_ns ();
+        hb_applog_input (self->applog, topic, &self->in.env, (uint8_t) status, self->now);
         //  the aggregator speaks while its snapshot is awaited: a request
         //  sent while it could not take it (frozen, down) was dropped, so
         //  ask now rather than at the next retry
-        if (stream < 0 && !self->snapshot_done && self->snap
+        if (!self->snapshot_done && self->snap && !s_from_feed (self, &self->in)
         &&  hb_mono_ns () - self->asked_mono > (int64_t) S_REASK_MS * 1000000)
             s_snapshot_request (self);
-        if (stream >= 0)
-            s_on_feed (self, stream);
-        else
-        if (self->in.env.type == HB_MSG_POSITION) {
-            //  applied when the grid reaches its fill, not now; at once when
-            //  it is the late state of a pending position, or a
-            //  republication of the state applied (hb_poshist.h)
-            if (hb_poshist_add (self->states, &self->in.u.position, self->in.env.epoch,
-                                self->in.env.seq, hb_mono_ns ())) {
-                hb_risk_set_position (self->risk, &self->in.u.position);
-                s_pending_update (self);
-            }
-        }
-        else
-        if (hb_risk_on_state (self->risk, topic, &self->in) != 0)
-            hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: %s not used", topic);
+        s_apply (self, topic, status);
     }
-    s_drain (self, false);
     return 0;
 }
 
@@ -365,6 +396,8 @@ s_snapshot_request (hb_risk_live_t *self)
     //  DEALER, not REQ: a request that is never answered must not block
     //  the next one
     self->asked_mono = hb_mono_ns ();
+    if (self->replay_out)
+        return;
     zmsg_t *request = zmsg_new ();
     zmsg_addmem (request, NULL, 0);
     zmsg_addstr (request, "");
@@ -372,7 +405,47 @@ s_snapshot_request (hb_risk_live_t *self)
         zmsg_destroy (&request);
 }
 
-//  [empty, (topic, payload)..., "snapshot.end", payload]
+//  One (topic, payload) of a snapshot reply
+static void
+s_snap_frame (hb_risk_live_t *self, const char *topic, const void *payload, size_t size)
+{
+    if (hb_msg_decode (&self->in, payload, size, NULL) != 0)
+        return;
+    if (self->in.env.type == HB_MSG_SNAPSHOT_END) {
+        self->snap_ended = true;
+        self->snap_epoch = self->in.env.epoch;
+        return;
+    }
+    //  the state later fills start from (unless a live update newer
+    //  than this reply was applied)
+    if (self->in.env.type == HB_MSG_POSITION
+    &&  hb_poshist_snapshot (self->states, &self->in.u.position, self->in.env.epoch,
+                             self->in.env.seq))
+        hb_risk_set_position (self->risk, &self->in.u.position);
+    if (hb_risk_on_state (self->risk, topic, &self->in) == 0)
+        self->snap_applied++;
+}
+
+//  The whole reply has been applied
+static void
+s_snap_done (hb_risk_live_t *self)
+{
+    s_pending_update (self);
+    if (self->snap_ended && !self->snapshot_done) {
+        self->snapshot_done = true;
+        self->resnap_pending = false;
+        self->snapshots++;
+        hb_risk_snapshot_done (self->risk, self->snap_epoch);
+        hb_info ("risk: snapshot from the aggregator: %llu messages applied",
+                 (unsigned long long) self->snap_applied);
+    }
+    self->snap_ended = false;
+    self->snap_applied = 0;
+    s_hedge_check (self);
+}
+
+//  [empty, (topic, payload)..., "snapshot.end", payload]: each pair is
+//  logged (a replay has no aggregator to ask) and applied
 static int
 s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
 {
@@ -381,43 +454,25 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
     zmsg_t *reply = zmsg_recv (reader);
     if (!reply)
         return 0;
+    self->now = hb_wall_ns ();
     zframe_t *empty = zmsg_pop (reply);
     zframe_destroy (&empty);
-    uint64_t applied = 0, epoch = 0;
-    bool ended = false;
     while (zmsg_size (reply) >= 2) {
         char *topic = zmsg_popstr (reply);
         zframe_t *payload = zmsg_pop (reply);
-        if (topic && payload
-        &&  hb_msg_decode (&self->in, zframe_data (payload), zframe_size (payload), NULL) == 0) {
-            if (self->in.env.type == HB_MSG_SNAPSHOT_END) {
-                ended = true;
-                epoch = self->in.env.epoch;
-            }
-            else {
-                //  the state the grid's fills start from (unless a live
-                //  update newer than this reply was applied)
-                if (self->in.env.type == HB_MSG_POSITION
-                &&  hb_poshist_snapshot (self->states, &self->in.u.position,
-                                         self->in.env.epoch, self->in.env.seq))
-                    hb_risk_set_position (self->risk, &self->in.u.position);
-                if (hb_risk_on_state (self->risk, topic, &self->in) == 0)
-                    applied++;
-            }
+        size_t n = topic ? strlen (topic) : 0;
+        if (topic && payload && n < HB_TOPIC_MAX && zframe_size (payload) <= HB_MSG_MAX_SIZE) {
+            memcpy (self->blob, topic, n + 1);
+            memcpy (self->blob + n + 1, zframe_data (payload), zframe_size (payload));
+            s_log_blob (self, S_BLOB_SNAP_FRAME, self->blob, n + 1 + zframe_size (payload));
+            s_snap_frame (self, topic, zframe_data (payload), zframe_size (payload));
         }
         zstr_free (&topic);
         zframe_destroy (&payload);
     }
     zmsg_destroy (&reply);
-    s_pending_update (self);
-    if (ended && !self->snapshot_done) {
-        self->snapshot_done = true;
-        self->resnap_pending = false;
-        self->snapshots++;
-        hb_risk_snapshot_done (self->risk, epoch);
-        hb_info ("risk: snapshot from the aggregator: %llu messages applied",
-                 (unsigned long long) applied);
-    }
+    s_log_blob (self, S_BLOB_SNAP_DONE, NULL, 0);
+    s_snap_done (self);
     return 0;
 }
 
@@ -440,10 +495,10 @@ s_on_snapshot_retry (zloop_t *loop, int timer_id, void *arg)
 static void
 s_pending_check (hb_risk_live_t *self)
 {
-    int64_t since, mono = hb_mono_ns ();
+    int64_t since, now = self->now;
     if (hb_poshist_pending (self->states, &since) == 0)
         return;
-    if (since != self->resnap_for && mono - since > (int64_t) S_PENDING_RESNAP_MS * 1000000) {
+    if (since != self->resnap_for && now - since > (int64_t) S_PENDING_RESNAP_MS * 1000000) {
         self->resnap_for = since;
         if (self->snapshot_done) {
             hb_warn ("risk: positions pending for %d s: asking the aggregator for a snapshot",
@@ -457,8 +512,8 @@ s_pending_check (hb_risk_live_t *self)
         }
     }
     const hb_position_t *pos;
-    while ((pos = hb_poshist_expire (self->states, mono, (int64_t) S_PENDING_GIVEUP_MS * 1000000,
-                                     (int64_t) S_LATE_MS * 1000000)) != NULL) {
+    while ((pos = hb_poshist_expire (self->states, now, (int64_t) S_PENDING_GIVEUP_MS * 1000000,
+                                     S_STATE_WAIT_NS)) != NULL) {
         hb_metric_inc (self->m_unconfirmed);
         hb_error ("risk: the aggregator has published %s/%s without the fill risk saw for %d s "
                   "(refused?): its state (last fill %s) taken", pos->venue, pos->symbol,
@@ -466,20 +521,75 @@ s_pending_check (hb_risk_live_t *self)
         hb_risk_set_position (self->risk, pos);
     }
     s_pending_update (self);
+    s_hedge_check (self);
 }
 
-//  Silent venues and fills waiting for their state are noticed here, by
-//  the wall clock (hb_grid.h)
+//  A timer of the log, applied at self->now
+static void
+s_apply_timer (hb_risk_live_t *self, uint8_t timer)
+{
+    if (timer == S_TIMER_SAMPLE)
+        s_sample (self);
+    else
+    if (timer == S_TIMER_PENDING)
+        s_pending_check (self);
+}
+
+//  Logs and applies a timer at the wall clock
+static void
+s_timer (hb_risk_live_t *self, uint8_t timer)
+{
+    self->now = hb_wall_ns ();
+    hb_applog_timer (self->applog, timer, self->now);
+    s_apply_timer (self, timer);
+}
+
+//  The clock (docs/RISK.md, Arrival order): a sample when the wall clock
+//  has reached the next grid time (the first quote_stale_ms after the
+//  first venue message, so every quote fresh then was received), pending
+//  positions looked at, and the log flushed so it gets out when nothing
+//  is decided. Each is logged with the time it ran at.
 static int
-s_on_grid_timer (zloop_t *loop, int timer_id, void *arg)
+s_on_clock (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
     hb_risk_live_t *self = (hb_risk_live_t *) arg;
     if (__atomic_load_n (&self->stop, __ATOMIC_RELAXED))
         return -1;
-    s_drain (self, false);
-    s_pending_check (self);
+    int64_t wall = hb_wall_ns ();
+    int64_t step = (int64_t) self->cfg->risk.sample_ms * 1000000;
+    if (!self->next_sample && self->first_feed) {
+        int64_t lead = self->first_feed + (int64_t) self->cfg->risk.quote_stale_ms * 1000000;
+        self->next_sample = (lead / step + 1) * step;
+    }
+    if (self->next_sample && wall >= self->next_sample) {
+        if (hb_risk_samples (self->risk) == 0 && !self->replay_out) {
+            //  the checkpoint is read once, before the first sample: what
+            //  it restored goes into the log (a replay reads no file)
+            self->now = wall;
+            if (hb_risk_ckpt_restore (self->ckpt, self->risk, wall) == HB_RISK_CKPT_OK) {
+                hb_risk_state_t state;
+                hb_risk_export (self->risk, &state);
+                s_log_blob (self, S_BLOB_CKPT, &state, sizeof state);
+            }
+        }
+        s_timer (self, S_TIMER_SAMPLE);
+        //  one sample however late the timer ran: the grid goes on from now
+        self->next_sample = (wall / step + 1) * step;
+    }
+    if (hb_poshist_pending (self->states, NULL) > 0 && wall - self->pending_at >= S_PENDING_EVERY_NS) {
+        self->pending_at = wall;
+        s_timer (self, S_TIMER_PENDING);
+    }
+    //  the log is held until the recorder listens (hb_applog_hold), or
+    //  for S_HOLD_MS when nobody records
+    if (self->log_held && (hb_pub_wait_subscriber (self->pub, "seq.risk", 0) == 0
+                       ||  hb_mono_ns () - self->started_mono > (int64_t) S_HOLD_MS * 1000000)) {
+        self->log_held = false;
+        hb_applog_hold (self->applog, false);
+    }
+    hb_applog_flush (self->applog);
     return 0;
 }
 
@@ -502,35 +612,17 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-hb_risk_live_t *
-hb_risk_live_new (const hb_config_t *cfg)
+//  What live and replay share: the engine, the position states, metrics
+static hb_risk_live_t *
+s_new (const hb_config_t *cfg, uint64_t epoch)
 {
-    return hb_risk_live_new_on (cfg, NULL);
-}
-
-hb_risk_live_t *
-hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
-{
-    assert (cfg);
-    const hb_risk_cfg_t *rc = &cfg->risk;
     hb_risk_live_t *self = (hb_risk_live_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->cfg = cfg;
     self->started_mono = hb_mono_ns ();
     self->m_decision = hb_metrics_decision_latency ("risk");
-    self->pub = hb_pub_new (rc->endpoint, "risk", 0);
-    self->sub = hb_sub_new (0);
-    self->own_loop = loop == NULL;
-    self->loop = loop ? loop : zloop_new ();
-    self->risk = self->pub ? hb_risk_new (cfg, hb_pub_epoch (self->pub)) : NULL;
-    int n_streams = 0;
-    for (int v = 0; v < cfg->n_venues; v++)
-        self->stream_of [v] = cfg->venues [v].enabled ? n_streams++ : -1;
-    //  lead: a quote still fresh at the first sample was received
-    self->grid = hb_grid_new (n_streams > 0 ? n_streams : 1, S_GRID_CAPACITY,
-                              (int64_t) rc->sample_ms * 1000000, (int64_t) rc->quote_stale_ms * 1000000,
-                              (int64_t) S_LATE_MS * 1000000, hb_mono_ns ());
+    self->risk = hb_risk_new (cfg, epoch);
     self->states = hb_poshist_new (S_POS_HISTORY, HB_MAX_VENUES * HB_MAX_INSTRUMENTS);
     self->ckpt = hb_risk_ckpt_new (cfg);
     hb_metrics_t *metrics = hb_metrics_process ();
@@ -543,24 +635,52 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
     self->m_unconfirmed = hb_metrics_counter (metrics, "hb_risk_fills_unconfirmed_total",
                                               "Pending positions given up: the aggregator kept them without the fill",
                                               NULL, NULL);
-    if (!self->pub || !self->sub || !self->loop || !self->risk || !self->grid || !self->states
-    ||  !self->ckpt)
-        goto fail;
+    if (!self->risk || !self->states || !self->ckpt) {
+        hb_risk_live_destroy (&self);
+        return NULL;
+    }
     hb_risk_set_data_time (self->risk, true);
+    return self;
+}
+
+hb_risk_live_t *
+hb_risk_live_new (const hb_config_t *cfg)
+{
+    return hb_risk_live_new_on (cfg, NULL);
+}
+
+hb_risk_live_t *
+hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
+{
+    assert (cfg);
+    hb_pub_t *pub = hb_pub_new (cfg->risk.endpoint, "risk", 0);
+    hb_risk_live_t *self = pub ? s_new (cfg, hb_pub_epoch (pub)) : NULL;
+    if (!self) {
+        hb_pub_destroy (&pub);
+        hb_error ("risk: cannot start");
+        return NULL;
+    }
+    self->pub = pub;
+    self->sub = hb_sub_new (0);
+    self->applog = hb_applog_new (s_applog_send, self);
+    self->own_loop = loop == NULL;
+    self->loop = loop ? loop : zloop_new ();
+    if (!self->sub || !self->loop || !self->applog)
+        goto fail;
+    self->log_held = true;
+    hb_applog_hold (self->applog, true);
     for (int v = 0; v < cfg->n_venues; v++) {
         const hb_venue_cfg_t *venue = &cfg->venues [v];
         if (!venue->enabled)
             continue;
-        //  fills: positions change on the grid; the heartbeat: a venue in
-        //  outage still moves its stream on
-        char prefix [3][HB_TOPIC_MAX];
+        //  ticks, and fills: positions change as they come
+        char prefix [2][HB_TOPIC_MAX];
         snprintf (prefix [0], HB_TOPIC_MAX, "tick.%s.", venue->name);
         snprintf (prefix [1], HB_TOPIC_MAX, "fill.%s.", venue->name);
-        snprintf (prefix [2], HB_TOPIC_MAX, "hb.feed.%s", venue->name);
         hb_sub_role_t role;
         hb_roles_feed (venue, &role);
-        if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0 || hb_sub_subscribe (self->sub, prefix [0]) != 0
-        ||  hb_sub_subscribe (self->sub, prefix [1]) != 0 || hb_sub_subscribe (self->sub, prefix [2]) != 0)
+        if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0
+        ||  hb_sub_subscribe (self->sub, prefix [0]) != 0 || hb_sub_subscribe (self->sub, prefix [1]) != 0)
             goto fail;
     }
     hb_sub_role_t aggregator;
@@ -570,7 +690,7 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
     ||  s_snap_open (self) != 0)
         goto fail;
     if (hb_sub_attach (self->sub, self->loop, s_on_bus, self) != 0
-    ||  zloop_timer (self->loop, S_GRID_TIMER_MS, 0, s_on_grid_timer, self) < 0
+    ||  zloop_timer (self->loop, S_CLOCK_MS, 0, s_on_clock, self) < 0
     ||  zloop_timer (self->loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0
     ||  zloop_timer (self->loop, S_SNAPSHOT_RETRY_MS, 0, s_on_snapshot_retry, self) < 0)
         goto fail;
@@ -593,9 +713,11 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
             hb_sub_detach (self->sub);
         if (self->own_loop)
             zloop_destroy (&self->loop);
-        hb_grid_destroy (&self->grid);
+        if (self->applog)
+            hb_applog_flush (self->applog);
+        hb_applog_destroy (&self->applog);
         hb_poshist_destroy (&self->states);
-        if (self->ckpt)
+        if (self->ckpt && !self->replay_out)
             hb_risk_ckpt_save (self->ckpt, self->risk);     //  a clean stop
         hb_risk_ckpt_destroy (&self->ckpt);
         zsock_destroy (&self->snap);
@@ -624,12 +746,100 @@ hb_risk_live_stop (hb_risk_live_t *self)
     __atomic_store_n (&self->stop, 1, __ATOMIC_RELAXED);
 }
 
-void
-hb_risk_live_grid_from (hb_risk_live_t *self, int64_t t0_ns)
+//  ---------------------------------------------------------------------------
+//  Replay (docs/OPERATIONS.md, Replay and determinism)
+
+//  A blob of the log (whole: its parts put together), applied
+static int
+s_apply_blob (hb_risk_live_t *self, uint8_t kind, const uint8_t *data, size_t size)
 {
-    assert (self);
-    self->replay = true;
-    hb_grid_start (self->grid, t0_ns);
-    //  a replay decides like the run it replays, which started cold
-    hb_risk_ckpt_disable (self->ckpt, "a replay (--grid-from) starts cold");
+    if (kind == S_BLOB_SNAP_FRAME) {
+        const uint8_t *nul = (const uint8_t *) memchr (data, '\0', size);
+        if (!nul)
+            return -1;
+        s_snap_frame (self, (const char *) data, nul + 1, size - (size_t) (nul + 1 - data));
+    }
+    else
+    if (kind == S_BLOB_SNAP_DONE)
+        s_snap_done (self);
+    else
+    if (kind == S_BLOB_CKPT) {
+        hb_risk_state_t state;
+        if (size != sizeof state)
+            return -1;
+        memcpy (&state, data, size);
+        if (hb_risk_import (self->risk, &state) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+hb_risk_live_replay (const hb_config_t *cfg, const char *rec_dir, const char *out_dir)
+{
+    assert (cfg && rec_dir && out_dir);
+    hb_applog_reader_t *reader = hb_applog_reader_new (rec_dir, "risk");
+    hb_recording_t *out = reader ? hb_recording_new (out_dir, NULL) : NULL;
+    if (!out) {
+        hb_applog_reader_destroy (&reader);
+        return 1;
+    }
+    hb_risk_live_t *self = NULL;
+    hb_applog_item_t item;
+    int rc;
+    uint64_t items = 0;
+    while ((rc = hb_applog_reader_next (reader, &item)) == 1) {
+        if (item.kind == HB_APPLOG_LIFE) {
+            //  a new life starts from nothing, as the process did (what
+            //  it restored is in its log)
+            hb_risk_live_destroy (&self);
+            self = s_new (cfg, item.epoch);
+            if (!self) {
+                rc = -1;
+                break;
+            }
+            self->replay_out = out;
+            self->replay_epoch = item.epoch;
+            hb_info ("risk: replaying life %llu", (unsigned long long) item.epoch);
+            continue;
+        }
+        if (!self) {
+            rc = -1;
+            break;
+        }
+        items++;
+        self->now = item.t;
+        if (item.kind == HB_APPLOG_IN) {
+            self->in = *item.msg;
+            s_apply (self, item.topic, (hb_seq_status_t) item.status);
+        }
+        else
+        if (item.kind == HB_APPLOG_TIMER)
+            s_apply_timer (self, item.sub);
+        else
+        if (item.kind == HB_APPLOG_BLOB) {
+            if (self->blob_size + item.size > sizeof self->blob) {
+                hb_error ("risk: a blob of the log is over %d bytes", S_BLOB_MAX);
+                rc = -1;
+                break;
+            }
+            memcpy (self->blob + self->blob_size, item.data, item.size);
+            self->blob_size += item.size;
+            if (item.sub & S_BLOB_MORE)
+                continue;
+            size_t size = self->blob_size;
+            self->blob_size = 0;
+            if (s_apply_blob (self, item.sub, self->blob, size) != 0) {
+                hb_error ("risk: blob %u of the log does not apply", item.sub);
+                rc = -1;
+                break;
+            }
+        }
+    }
+    hb_risk_live_destroy (&self);
+    hb_applog_reader_destroy (&reader);
+    hb_recording_destroy (&out);
+    hb_info ("risk: replay %s: %llu items applied", rc == 0 ? "done" : "stopped",
+             (unsigned long long) items);
+    return rc == 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 /*  hb-risk: the risk process.
-      hb-risk --config FILE [--log-level L] [--grid-from NS]
-                                              live, on the bus (hb_risk_live.h)
+      hb-risk --config FILE [--log-level L]   live, on the bus (hb_risk_live.h)
+      hb-risk --config FILE --replay REC --out DIR
+                                              the recorded decisions again
       hb-risk analyze ... | greeks ...        offline analyst commands
     Live mode runs on the service skeleton (hb_service.h): exits 0 on
     SIGTERM/SIGINT, 1 when it cannot start, 2 on a bad command line or
@@ -15,7 +16,8 @@
 #include "hb_service.h"
 
 typedef struct {
-    long long       grid_from;
+    const char     *replay;         //  --replay REC: a recording to replay
+    const char     *out;            //  --out DIR: where the replay's decisions go
     hb_risk_live_t *live;
 } s_state_t;
 
@@ -23,14 +25,25 @@ static int
 s_option (void *arg, const char *name, const char *value)
 {
     s_state_t *state = (s_state_t *) arg;
-    (void) name;                //  --grid-from, the only one
-    char *end;
-    state->grid_from = strtoll (value, &end, 10);
-    if (end == value || *end || state->grid_from <= 0) {
-        fprintf (stderr, "hb-risk: --grid-from: expected ns since the epoch\n");
-        return -1;
-    }
+    if (strcmp (name, "replay") == 0)
+        state->replay = value;
+    else
+        state->out = value;
     return 0;
+}
+
+//  --replay: no reactor, the recorded log through fresh engines
+static int
+s_setup (hb_service_t *service, void *arg)
+{
+    s_state_t *state = (s_state_t *) arg;
+    if (!state->replay && !state->out)
+        return -1;
+    if (!state->replay || !state->out) {
+        fprintf (stderr, "hb-risk: --replay REC and --out DIR go together\n");
+        return 2;
+    }
+    return hb_risk_live_replay (hb_service_config (service), state->replay, state->out);
 }
 
 static int
@@ -48,9 +61,7 @@ s_start (hb_service_t *service, void *arg)
     state->live = hb_risk_live_new_on (cfg, hb_service_loop (service));
     if (!state->live)
         return 1;
-    if (state->grid_from > 0)
-        hb_risk_live_grid_from (state->live, state->grid_from);
-    hb_info ("risk: publishing on %s, sampling every %d ms of data time", cfg->risk.endpoint,
+    hb_info ("risk: publishing on %s, deciding on arrival, sampling every %d ms", cfg->risk.endpoint,
              cfg->risk.sample_ms);
     return 0;
 }
@@ -80,17 +91,20 @@ main (int argc, char **argv)
         hb_risk_cli_usage (stderr);
         return 2;
     }
-    static const hb_service_option_t options [] = { { "grid-from", "NS" }, { NULL } };
+    static const hb_service_option_t options [] = { { "replay", "REC" }, { "out", "DIR" }, { NULL } };
     static s_state_t state;
     static const hb_service_def_t def = {
         .program   = "hb-risk",
         .component = "risk",
-        .usage     = "--config FILE [--log-level error|warn|info|debug] [--grid-from NS]\n"
+        .usage     = "--config FILE [--log-level error|warn|info|debug] [--replay REC --out DIR]\n"
                      "       hb-risk analyze --prices FILE.csv [--lambda L] [--hedge TARGET:HEDGE ...]\n"
                      "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
                      "                      --vol V --t T [--rate R] [--div Q]",
         .help      = "  --config live: index prices, EWMA covariance, exposures with greeks,\n"
                      "           VaR and hedge requests on the bus (docs/RISK.md)\n"
+                     "  --replay the decisions of every life of hb-risk in recording REC again,\n"
+                     "           in the order it applied its inputs (its seq.risk log), into\n"
+                     "           recording DIR (docs/OPERATIONS.md, Replay and determinism)\n"
                      "  analyze  sample and EWMA covariance/correlation of the log returns of a\n"
                      "           price CSV (header: time,ASSET,...), and minimum-variance hedge\n"
                      "           ratios with their effectiveness; JSON on stdout\n"
@@ -98,6 +112,7 @@ main (int argc, char **argv)
                      "           and greeks: vega per 1.00 vol, theta per year, rho per 1.00 rate\n",
         .options   = options,
         .option    = s_option,
+        .setup     = s_setup,
         .cpu       = s_cpu,
         .start     = s_start,
         .stop      = s_stop,
