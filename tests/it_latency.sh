@@ -8,8 +8,9 @@
 #     the risk.hedge's ts_pub minus the newest ts_pub of the inputs it
 #     names that were recorded before it, and its newest_input_topic is
 #     that input's; every risk.hedge with such an input has its line, every
-#     order whose client id is "<a recorded request id>.<leg>" has a hedger
-#     line (order ts_pub - the request's) and a total line;
+#     order whose client id is "<request id>.<leg>" of a request recorded
+#     before it has a hedger line (order ts_pub - the request's) and, when
+#     that request had a risk line, a total line;
 #  3. --latency: the summary has a line per kind whose count is that of the
 #     JSON lines of the kind, > 0 for risk, hedger and total;
 #  4. --latency without --in is a usage error (exit 2).
@@ -53,13 +54,14 @@ jq -sc '
     | ([ $all[] | select(.value.topic == "risk.hedge") | .key as $pos | .value as $m
         | [ $m.risk_hedge.inputs[] | . as $in | $seen[$in | key] | select(. != null and .pos < $pos)
             | {ts, topic: $in.topic} ] as $known
-        | {id: $m.risk_hedge.id, ts: $m.env.ts_pub, newest: ($known | max_by(.ts))} ]) as $requests
+        | {id: $m.risk_hedge.id, pos: $pos, ts: $m.env.ts_pub, newest: ($known | max_by(.ts))} ]) as $requests
     | ($requests | map({(.id): .}) | add // {}) as $req
     | [ $requests[] | select(.newest)
         | {id, kind: "risk", latency_us: ((.ts - .newest.ts) / 1000), newest_input_topic: .newest.topic} ] as $risk
-    | [ $all[] | select(.value.topic | startswith("order.")) | .value
+    # each order of a request recorded before it
+    | [ $all[] | select(.value.topic | startswith("order.")) | .key as $pos | .value
         | .order.client_id as $cid | $req[$cid | sub("\\.[0-9]+$"; "")] as $r
-        | select(($cid | test("\\.[0-9]+$")) and $r != null)
+        | select(($cid | test("\\.[0-9]+$")) and $r != null and $r.pos < $pos)
         | {id: $cid, kind: "hedger", latency_us: ((.env.ts_pub - $r.ts) / 1000), newest_input_topic: "risk.hedge"},
           (select($r.newest) | {id: $cid, kind: "total", latency_us: ((.env.ts_pub - $r.newest.ts) / 1000),
                                 newest_input_topic: $r.newest.topic}) ] as $orders
