@@ -23,6 +23,13 @@
         first; the recorder's gap and restart records as lines of their own
         ({"recv_ts":..,"topic":"rec.gap",...}). Damaged segments are reported
         on stderr and skipped from their first bad record on; exit 0.
+    hb-tap --in DIR --latency [--latency-json]
+        Each decision's latency in a recording (hb_latency.h: risk, input ->
+        risk.hedge; hedger, risk.hedge -> order; total, input -> order), from
+        the inputs each names: the summary (count, p50, p99, max in us, a line
+        a kind, and the unknown inputs); with --latency-json one JSON line a
+        decision instead, {"id":..,"kind":..,"latency_us":..,
+        "newest_input_topic":..,"newest_input_publisher":..,"unknown_inputs":..}.
 
     With CURVE endpoints (hb_curve.h) the bus modes use the certificate
     --key NAME: tap by default, COMPONENT with --send-order.
@@ -31,6 +38,7 @@
 #include "hb_config.h"
 #include "hb_curve.h"
 #include "hb_console.h"
+#include "hb_latency.h"
 #include "hb_recording_reader.h"
 #include "hb_log.h"
 #include "hb_service.h"
@@ -49,6 +57,7 @@
     "       hb-tap --config FILE --summary [--interval-ms MS] [--timeout-ms MS]\n" \
     "       hb-tap --config FILE --list-instruments\n" \
     "       hb-tap --in DIR [--topic PREFIX ...]\n" \
+    "       hb-tap --in DIR --latency [--latency-json]\n" \
     "       hb-tap --config FILE --send-order VENUE SYMBOL buy|sell QTY [--limit PX]\n" \
     "              --client-id ID [--from COMPONENT] [--timeout-ms MS]\n" \
     "       --key NAME: the CURVE certificate (default tap, or COMPONENT with --send-order)"
@@ -193,6 +202,45 @@ s_print_recording (const char *dir, const char **topics, int n_topics)
     return 0;
 }
 
+//  Each decision's latency in a recording: the summary, or (json) a line
+//  a decision. Every topic is read: an input left out would be unknown.
+static int
+s_latency_recording (const char *dir, bool json)
+{
+    hb_recording_reader_t *reader = hb_recording_reader_new (dir);
+    hb_latency_t *latency = hb_latency_new (0, 0);
+    if (!reader || !latency) {
+        hb_latency_destroy (&latency);
+        hb_recording_reader_destroy (&reader);
+        return 1;
+    }
+    static hb_msg_t msg;
+    hb_record_t record;
+    uint64_t malformed = 0;
+    while (hb_recording_reader_next (reader, &record) == 1) {
+        if (strncmp (record.topic, "rec.", 4) == 0)
+            continue;                   //  the recorder's own gap and restart records
+        if (hb_msg_decode (&msg, record.payload, record.size, NULL) != 0) {
+            malformed++;
+            continue;
+        }
+        hb_latency_decision_t decisions [2];
+        int n = hb_latency_add (latency, record.topic, &msg, decisions);
+        for (int i = 0; i < n && json; i++) {
+            char line [512];
+            hb_latency_to_json (&decisions [i], line, sizeof line);
+            puts (line);
+        }
+    }
+    if (!json)
+        hb_latency_render (latency, stdout);
+    if (malformed)
+        hb_warn ("%s: %llu records do not decode: left out", dir, (unsigned long long) malformed);
+    hb_latency_destroy (&latency);
+    hb_recording_reader_destroy (&reader);
+    return 0;
+}
+
 static int
 s_send_order (const hb_config_t *config, const char *from, const char *venue,
               char **args, double limit, const char *client_id, int timeout_ms)
@@ -239,7 +287,7 @@ typedef struct {
     int         n_topics, timeout_ms, interval_ms;
     uint64_t    count;
     double      limit;
-    bool        summary, list;
+    bool        summary, list, latency, latency_json;
     char      **order_args;         //  SYMBOL buy|sell QTY
 } s_state_t;
 
@@ -278,6 +326,8 @@ s_option (void *arg, const char *name, const char *text)
     }
     else
     if (strcmp (name, "summary") == 0)          state->summary = true;
+    else if (strcmp (name, "latency") == 0)     state->latency = true;
+    else if (strcmp (name, "latency-json") == 0) state->latency = state->latency_json = true;
     else if (strcmp (name, "list-instruments") == 0) state->list = true;
     else if (strcmp (name, "send-order") == 0)  state->order_venue = text;
     else if (strcmp (name, "client-id") == 0)   state->client_id = text;
@@ -315,6 +365,10 @@ s_setup (hb_service_t *service, void *arg)
 {
     s_state_t *state = (s_state_t *) arg;
     const hb_config_t *config = hb_service_config (service);
+    if (state->latency && (!state->in || state->n_topics > 0))
+        return s_usage ("--latency reads a recording (--in DIR), every topic of it (no --topic)");
+    if (state->in && state->latency)
+        return s_latency_recording (state->in, state->latency_json);
     if (state->in)
         return s_print_recording (state->in, state->topics, state->n_topics);
     if (!config) {
@@ -348,7 +402,7 @@ main (int argc, char *argv [])
         { "topic", "PREFIX" }, { "count", "N" }, { "timeout-ms", "MS" }, { "summary", NULL },
         { "interval-ms", "MS" }, { "list-instruments", NULL }, { "send-order", "VENUE" },
         { "limit", "PX" }, { "client-id", "ID" }, { "from", "COMPONENT" }, { "in", "DIR" },
-        { "key", "NAME" }, { NULL }
+        { "key", "NAME" }, { "latency", NULL }, { "latency-json", NULL }, { NULL }
     };
     static s_state_t state = { .from = "console" };
     static const hb_service_def_t def = {

@@ -4,6 +4,7 @@
     by line: one model of the bus, two views of it (the compact one for logs
     and pipes, this one for a person at a terminal).                        */
 #include "hb_top.h"
+#include "hb_latency.h"
 #include "hb_time.h"
 
 #include <curses.h>
@@ -48,6 +49,7 @@ struct _hb_top_t {
     int     n_hedges;
     s_order_t orders [S_ORDERS];  //  ring, the latest S_ORDERS
     int     n_orders;
+    hb_latency_t *latency;  //  each decision's latency, from the inputs it names
 };
 
 //  The order of (venue, client_id) in the ring, or NULL.
@@ -66,9 +68,10 @@ s_order (hb_top_t *self, const char *venue, const char *client_id)
 void
 hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_ns)
 {
-    (void) topic;
     if (!msg)
         return;
+    hb_latency_decision_t decisions [2];
+    hb_latency_add (self->latency, topic, msg, decisions);
     if (msg->env.type == HB_MSG_HEARTBEAT) {
         const hb_heartbeat_t *beat = &msg->u.heartbeat;
         int i = 0;
@@ -171,6 +174,10 @@ s_panels (hb_top_t *self, FILE *out, int64_t now_ns)
                      order->client_id, entry->status, entry->filled, avg);
         }
     }
+    hb_latency_stats_t latency;
+    hb_latency_stats (self->latency, &latency);
+    if (latency.requests > 0 || latency.orders > 0)
+        hb_latency_render (self->latency, out);
     if (self->n_hedges > 0) {
         fprintf (out, "HEDGE REQUESTS\n");
         int first = self->n_hedges > S_HEDGES ? self->n_hedges - S_HEDGES : 0;
@@ -187,8 +194,10 @@ hb_top_new (void)
     hb_top_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->screen = newterm (NULL, stdout, stdin);
+    self->latency = hb_latency_new (0, 0);
+    self->screen = self->latency ? newterm (NULL, stdout, stdin) : NULL;
     if (!self->screen) {
+        hb_latency_destroy (&self->latency);
         free (self);
         return NULL;
     }
@@ -217,6 +226,7 @@ hb_top_destroy (hb_top_t **self_p)
     hb_top_t *self = *self_p;
     endwin ();
     delscreen (self->screen);
+    hb_latency_destroy (&self->latency);
     free (self->text);
     free (self);
     *self_p = NULL;
@@ -237,7 +247,7 @@ static int
 s_attr (const char *line, size_t len)
 {
     static const char *const heads [] = { "VENUE ", "ASSET ", "PUBLISHER ", "RECENT", "HEALTH ",
-                                          "CORRELATION ", "HEDGE REQUESTS", NULL };
+                                          "CORRELATION ", "HEDGE REQUESTS", "DECISION LATENCY", NULL };
     for (int i = 0; heads [i]; i++)
         if (strncmp (line, heads [i], strlen (heads [i])) == 0)
             return A_BOLD | COLOR_PAIR (S_PAIR_HEAD);

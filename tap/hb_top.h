@@ -10,7 +10,9 @@
     uptime, messages in/out, gaps, drops, queue, latency p50/p99), the
     correlation matrix from risk.exposure, the last orders on order.*
     (hedger's and the console's) with their status and fills, the last
-    hedge requests from risk.hedge; and the screen: a title bar, colour for states that need a look (red for
+    hedge requests from risk.hedge, each decision's latency (hb_latency.h:
+    input -> risk.hedge, risk.hedge -> order, input -> order, count, p50,
+    p99, max since the start, from the inputs each decision names); and the screen: a title bar, colour for states that need a look (red for
     OUTAGE, CROSSED, BREACH, degraded; yellow for stale, silent, waiting),
     scrolling when the terminal is short, and keys (q quits).              */
 #ifndef HB_TOP_H
@@ -32,7 +34,7 @@ void hb_top_destroy (hb_top_t **self_p);
 
 //  Accounts one message for hb_top's own panels (heartbeats, risk
 //  exposure, hedge requests, the last orders sent with their acks and
-//  fills; other types are ignored). Never fails.
+//  fills; every message is remembered for the decision latencies). Never fails.
 void hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_ns);
 
 //  Redraws the screen from summary at now_ns (wall clock).

@@ -12,10 +12,16 @@
 #  - an order sent from the console (hb-tap --send-order) in the ORDERS
 #    panel: who sent it, venue, symbol, side, qty, client id, status done
 #    and the quantity filled at a price (the acks and fills of the venue);
+#  - the decision latencies: risk's (input -> risk.hedge) as soon as risk
+#    asks for hedges (the book is long BTC beyond the default band), then,
+#    once hb-hedger (configured, enabled: false for hb-run, started here
+#    after the checks above so that the positions stay as configured) sends
+#    orders, the hedger's (risk.hedge -> order) and the total (input ->
+#    order): each line with a count > 0 and p50/p99/max in us;
 # and q must quit it (exit 0).
 # Skips (77) when tmux, hb-top, hb-run or the sim plugin is missing.
 . "$(dirname "$0")/lib/it.sh"
-it_require hb-top hb-run hb-feed hb_venue_sim.so tmux
+it_require hb-top hb-run hb-feed hb-hedger hb_venue_sim.so tmux
 
 it_tmpdir top
 IT_TAIL=60                      # fail shows the whole screen (screen.log)
@@ -55,8 +61,9 @@ venues:
       - { symbol: SOL-PERP, qty: -100, entry: 150 }
 components:
   aggregator: { endpoint: ipc://$DIR/run/aggregator.pub, journal: $DIR/run/agg.journal }
-  risk:       { endpoint: ipc://$DIR/run/risk.pub }
+  risk:       { endpoint: ipc://$DIR/run/risk.pub, sample_ms: 100, min_samples: 10 }
 EOF
+    it_yaml_hedger 5 "enabled: false"
     it_yaml_console
 } >"$CFG"
 
@@ -114,6 +121,25 @@ until order_row; do
     sleep 0.2
 done
 echo "ok   the console order on the screen: $(grep -E "^console +north" "$DIR/screen.log" | sed 's/  */ /g')"
+
+# the decision latencies: a line per kind with a count > 0
+latency_line() {    # KIND: its line shows a count > 0 and three times in us
+    grep -Eq "^  $1 +[1-9][0-9]* +[0-9.]+us +[0-9.]+us +[0-9.]+us " "$DIR/screen.log"
+}
+latency_risk() {
+    tmux send-keys -t "$SESSION" End        # the panel is below the fold
+    tmux capture-pane -p -t "$SESSION" >"$DIR/screen.log" 2>/dev/null &&
+    grep -q "^DECISION LATENCY" "$DIR/screen.log" && latency_line risk
+}
+wait_for 30 latency_risk || fail "no risk latency line with a count > 0 on the screen"
+echo "ok   $(grep -E "^  risk " "$DIR/screen.log" | sed 's/  */ /g')"
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"
+latency_orders() {
+    latency_risk && latency_line hedger && latency_line total
+}
+wait_for 60 latency_orders || fail "no hedger and total latency lines with a count > 0 on the screen"
+echo "ok   the decision latencies on the screen:"
+grep -A3 "^DECISION LATENCY" "$DIR/screen.log" | sed 's/  */ /g; s/^/     /'
 
 tmux send-keys -t "$SESSION" q
 quit_seen() { tmux capture-pane -p -t "$SESSION" | grep -q "hb-top-exit"; }
