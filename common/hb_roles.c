@@ -32,14 +32,16 @@ hb_roles_aggregator (hb_sub_role_t *role)
 void
 hb_roles_risk (hb_sub_role_t *role)
 {
-    s_role (role, "risk", HB_SUB_TYPE (HB_MSG_RISK_EXPOSURE) | HB_SUB_TYPE (HB_MSG_RISK_HEDGE));
+    s_role (role, "risk", HB_SUB_TYPE (HB_MSG_RISK_EXPOSURE) | HB_SUB_TYPE (HB_MSG_RISK_HEDGE)
+                        | HB_SUB_TYPE (HB_MSG_APPLOG));
 }
 
 void
 hb_roles_hedger (hb_sub_role_t *role)
 {
     s_role (role, "hedger", HB_SUB_TYPE (HB_MSG_ORDER) | HB_SUB_TYPE (HB_MSG_CANCEL)
-                          | HB_SUB_TYPE (HB_MSG_HEDGE_REJECT) | HB_SUB_TYPE (HB_MSG_HEDGER_CONTROL));
+                          | HB_SUB_TYPE (HB_MSG_HEDGE_REJECT) | HB_SUB_TYPE (HB_MSG_HEDGER_CONTROL)
+                          | HB_SUB_TYPE (HB_MSG_APPLOG));
 }
 
 void

@@ -8,7 +8,7 @@
 static const char *s_names [HB_MSG_SAMPLE_COUNT] = {
     "tick", "tick_top", "tick_empty", "trade", "order", "order_market", "cancel",
     "ack", "ack_rejected", "fill", "heartbeat", "edge_tick", "edge_fill",
-    "edge_ack", "edge_heartbeat", "hedger_control"
+    "edge_ack", "edge_heartbeat", "hedger_control", "applog"
 };
 
 const char *
@@ -220,6 +220,18 @@ hb_msg_sample (hb_msg_t *msg, hb_msg_sample_t which)
             strcpy (c->by, "ops.alice");
             strcpy (c->text, "venue beta misbehaving");
             c->canceled = 3;
+            break;
+        }
+        case HB_MSG_SAMPLE_APPLOG: {
+            s_env (msg, HB_MSG_APPLOG);
+            memset (msg->env.publisher, 0, sizeof msg->env.publisher);
+            strcpy (msg->env.publisher, "risk");
+            hb_applog_msg_t *a = &msg->u.applog;
+            a->first = 1234;
+            a->count = 3;
+            a->size = 40;
+            for (int i = 0; i < a->size; i++)
+                a->data [i] = (uint8_t) (i * 7 + 1);
             break;
         }
         default:

@@ -24,6 +24,7 @@ typedef enum {
     HB_MSG_SAMPLE_EDGE_ACK,         //  canceled; 95 bytes of text, none of it UTF-8
     HB_MSG_SAMPLE_EDGE_HEARTBEAT,   //  every counter near UINT64_MAX
     HB_MSG_SAMPLE_HEDGER_CONTROL,   //  a kill switch command (hedger.control)
+    HB_MSG_SAMPLE_APPLOG,           //  a batch of risk's application log (seq.risk)
     HB_MSG_SAMPLE_COUNT
 } hb_msg_sample_t;
 

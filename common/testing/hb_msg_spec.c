@@ -159,6 +159,14 @@ hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg)
             self->n_body = 5;
             break;
         }
+        case HB_MSG_APPLOG: {
+            const hb_applog_msg_t *a = &msg->u.applog;
+            hb_spec_val_t v [] = { U (a->first), U (a->count),
+                                   { .kind = HB_SPEC_BIN, .s = (const char *) a->data, .n = a->size } };
+            memcpy (b, v, sizeof v);
+            self->n_body = 3;
+            break;
+        }
         default:
             assert (false && "no spec for this message type");
     }
