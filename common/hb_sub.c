@@ -159,6 +159,13 @@ s_connect (zsock_t *sock, const char *endpoint)
     return 0;
 }
 
+void
+hb_sub_set_reconnect_ms (hb_sub_t *self, int ms)
+{
+    assert (self);
+    zsock_set_reconnect_ivl (self->sock, ms);
+}
+
 int
 hb_sub_connect (hb_sub_t *self, const char *endpoint)
 {

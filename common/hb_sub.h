@@ -54,6 +54,13 @@ void hb_sub_destroy (hb_sub_t **self_p);
 //  Connects to a publisher; one that needs CURVE is reached with it
 //  (hb_curve_client), others plain. Returns 0, or -1 (logged) on a bad
 //  endpoint or when it needs CURVE and this process has no keys for it.
+//  How soon the socket (hb_sub_connect's, not the role sockets) tries
+//  again to reach a publisher that is not there yet (ZeroMQ's default is
+//  100 ms). A recorder sets it low: a publisher that binds after it
+//  started is then heard from within ms, before any later subscriber can
+//  be, so the recording holds whatever another process applied.
+void hb_sub_set_reconnect_ms (hb_sub_t *self, int ms);
+
 int hb_sub_connect (hb_sub_t *self, const char *endpoint);
 //  Connects to one publisher's endpoint on a connection of its own, which
 //  carries only what role allows (copied). Subscriptions made before or

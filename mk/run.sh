@@ -6,6 +6,10 @@
 # view of the bus (hb-top on a terminal, else the compact summary) until
 # q / Ctrl-C, or for $DURATION seconds when it is > 0.
 # On the way out hb-run gets SIGTERM and stops everything it started.
+# The bus is recorded meanwhile (build/run/rec, the last run's only), and
+# at the end hb-risk replays its decisions from the recording in the order
+# it applied its inputs (docs/OPERATIONS.md, Replay and determinism) and
+# says whether they came out identical (REPLAY=0 skips it).
 cd "$(dirname "$0")/.." || exit 1
 CONFIG=${CONFIG:-config/default.yaml}
 DURATION=${DURATION:-0}
@@ -19,8 +23,39 @@ mkdir -p "$LOGS"
 # mistake shows here rather than in the log.
 $BIN/hb-run --config "$CONFIG" --check || exit 2
 
+REC=$LOGS/rec
+rm -rf "$REC" "$LOGS/replay"
+rec=""
+if [ "${REPLAY:-1}" != 0 ]; then
+    $BIN/hb-record --config "$CONFIG" --out "$REC" --fsync never >"$LOGS/hb-record.log" 2>&1 &
+    rec=$!
+fi
 $BIN/hb-run --config "$CONFIG" >"$LOG" 2>&1 &
 run=$!
+# the replay's decisions against the recorded ones: every risk.hedge and
+# risk.exposure, each with the time it was decided at
+decisions() {
+    $BIN/hb-tap --in "$1" --topic risk. 2>/dev/null |
+        jq -c 'select(.env.publisher == "risk") | [.topic, .env.ts_venue, .risk_hedge, .risk_exposure]'
+}
+replay_check() {
+    [ -n "$rec" ] && command -v jq >/dev/null || return 0
+    kill -TERM "$rec" 2>/dev/null
+    wait "$rec"
+    if ! $BIN/hb-risk --config "$CONFIG" --replay "$REC" --out "$LOGS/replay" >"$LOGS/replay.log" 2>&1; then
+        echo "hedgebus: the replay of hb-risk stopped: $(grep ERROR "$LOGS/replay.log" | tail -1)"
+        return 0
+    fi
+    decisions "$REC" >"$LOGS/live.decisions"
+    decisions "$LOGS/replay" >"$LOGS/replay.decisions"
+    n=$(wc -l <"$LOGS/live.decisions")
+    h=$(grep -c '^\["risk.hedge"' "$LOGS/live.decisions")
+    if cmp -s "$LOGS/live.decisions" "$LOGS/replay.decisions"; then
+        echo "hedgebus: hb-risk replayed from $REC: $n decisions ($h hedge requests), identical to the live run"
+    else
+        echo "hedgebus: hb-risk's replay differs from the live run (see $LOGS/live.decisions, $LOGS/replay.decisions)"
+    fi
+}
 stop() {
     trap - INT TERM HUP EXIT
     kill -TERM "$run" 2>/dev/null
@@ -28,6 +63,7 @@ stop() {
     rc=$?
     echo "hedgebus: stopped (hb-run exit $rc; log in $LOG)"
     [ "$rc" = 0 ] || grep -E ' (ERROR|WARN) ' "$LOG" | tail -5
+    replay_check
 }
 trap 'stop; exit 0' INT TERM HUP
 trap stop EXIT

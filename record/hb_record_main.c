@@ -17,6 +17,7 @@
 #include "hb_log.h"
 #include "hb_recorder.h"
 #include "hb_recording.h"
+#include "hb_recording_reader.h"
 #include "hb_service.h"
 #include "hb_time.h"
 
@@ -134,6 +135,12 @@ s_run (hb_service_t *service, void *arg)
         rc = hb_recorder_subscribe (recorder, state->topics [i]) ? 1 : 0;
     if (rc == 0 && state->n_topics == 0)
         rc = hb_recorder_subscribe (recorder, "") ? 1 : 0;
+    //  and "seq." by name: a deciding process holds its application log
+    //  until a subscription to exactly that arrives (a recorder is
+    //  listening, not just any tap), so the recording has it from the start
+    if (rc == 0 && (state->n_topics == 0 || hb_recording_topic_match ("seq.", (const char **) state->topics,
+                                                                     state->n_topics)))
+        rc = hb_recorder_subscribe (recorder, "seq.") ? 1 : 0;
     if (rc == 0 && hb_recorder_connect_all (recorder, config) < 0)
         rc = 1;
     if (rc == 0)

@@ -24,6 +24,8 @@ hb_recorder_new (hb_recording_t *recording, int rcvhwm)
     self->recording = recording;
     self->batch = 1;
     self->sub = hb_sub_new (rcvhwm);
+    if (self->sub)
+        hb_sub_set_reconnect_ms (self->sub, 5);
     if (!self->sub) {
         free (self);
         return NULL;

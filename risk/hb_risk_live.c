@@ -582,9 +582,9 @@ s_on_clock (zloop_t *loop, int timer_id, void *arg)
         self->pending_at = wall;
         s_timer (self, S_TIMER_PENDING);
     }
-    //  the log is held until the recorder listens (hb_applog_hold), or
-    //  for S_HOLD_MS when nobody records
-    if (self->log_held && (hb_pub_wait_subscriber (self->pub, "seq.risk", 0) == 0
+    //  the log is held until a recorder listens (hb-record subscribes to
+    //  "seq." by name; hb_applog_hold), or for S_HOLD_MS when none does
+    if (self->log_held && (hb_pub_wait_prefix (self->pub, "seq.", 0) == 0
                        ||  hb_mono_ns () - self->started_mono > (int64_t) S_HOLD_MS * 1000000)) {
         self->log_held = false;
         hb_applog_hold (self->applog, false);
