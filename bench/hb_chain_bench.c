@@ -115,6 +115,7 @@ typedef struct {
     bool    trailing;           //  the trigger is followed at once by a BTC-PERP update
     bool    others;             //  the venues "quiet" and "dead" are configured and played
     int     round_ms;           //  trigger to next trigger, at least
+    int     jitter_ms;          //  and a pause of 0 to this before each trigger
     int     wait_ms;            //  no order by then: the round is missed
     int     rounds;
     int     warmup;             //  rounds with an order before counting
@@ -452,6 +453,13 @@ typedef struct {
     uint64_t   extra;           //  orders that answered no round's tick
     double     agg_px;          //  the aggregator's last pos.BTC price
     int64_t    agg_at;          //  and when it came (wall ns)
+    //  what became of this round's tick, for a round without its order
+    bool       req_seen;        //  a risk.hedge named it
+    char       refused [HB_NAME_MAX];   //  the reason of a hedger.reject of such a request
+    //  why rounds were missed: "no_request", "no_order" (a request, neither
+    //  order nor reject) or the hedger's reason
+    char       why [4][HB_NAME_MAX];
+    uint64_t   why_n [4];
 } s_venue_t;
 
 static int
@@ -580,6 +588,12 @@ s_on_message (s_venue_t *self, const char *topic, size_t size, int64_t now)
         self->agg_at = now;
         return 0;
     }
+    if (in->env.type == HB_MSG_HEDGE_REJECT) {
+        const s_req_t *req = s_req_find (self, in->u.hedge_reject.request_id);
+        if (req && req->tick_seq == self->tick_seq && !self->refused [0])
+            snprintf (self->refused, sizeof self->refused, "%s", in->u.hedge_reject.reason);
+        return 0;
+    }
     if (in->env.type == HB_MSG_RISK_HEDGE) {
         self->sizes [1] = self->sizes [1] ? self->sizes [1] : size;
         const hb_risk_hedge_t *hedge = &in->u.risk_hedge;
@@ -591,6 +605,7 @@ s_on_message (s_venue_t *self, const char *topic, size_t size, int64_t now)
         for (int i = 0; i < hedge->n_inputs; i++)
             if (strcmp (hedge->inputs [i].topic, "tick.bench.BTC-USD") == 0)
                 req->tick_seq = hedge->inputs [i].seq;
+        self->req_seen = self->req_seen || req->tick_seq == self->tick_seq;
     }
     else
     if (in->env.type == HB_MSG_ORDER && strncmp (topic, "order.bench.", 12) == 0) {
@@ -676,11 +691,22 @@ s_round (s_venue_t *self, int64_t stages [S_STAGES], int64_t *total)
 {
     const s_mode_t *mode = self->mode;
     self->pending = false;
-    //  without the trailing update the trigger is one of the venue's
-    //  updates on its cadence: the next one
+    self->req_seen = false;
+    self->refused [0] = '\0';
+    //  A random pause, so that the triggers fall at every phase of the
+    //  quiet venue's heartbeat (a round that ends on a heartbeat would
+    //  otherwise start the next one at the same distance from it).
+    //  Without the trailing update the trigger is one of the venue's
+    //  updates on its cadence: the next one.
+    static unsigned int seed = 15;
+    if (mode->jitter_ms > 0
+    &&  s_pump (self, hb_mono_ns () + (int64_t) (rand_r (&seed) % (unsigned) mode->jitter_ms) * S_MS,
+                false) < 0)
+        return -1;
     if (!mode->trailing && s_pump (self, self->next_update, false) < 0)
         return -1;
     int64_t start = hb_mono_ns ();
+    int64_t to_hb = self->next_hb - start;     //  until the next heartbeat of the other venues
     s_prices (self, S_PX_HIGH, true);
     if (!mode->trailing)
         self->next_update = start + mode->cadence_ms * S_MS;
@@ -692,6 +718,17 @@ s_round (s_venue_t *self, int64_t stages [S_STAGES], int64_t *total)
         stages [2] = self->ord_pub - req->pub;          //  hop, hedger: wait, route, journal
         stages [3] = self->ord_in - self->ord_pub;      //  hop back to the venue
         *total = self->ord_in - self->tick_pub;
+        if (getenv ("HB_BENCH_DEBUG"))
+            fprintf (stderr, "round: %.1f ms, the trigger %.0f ms before the quiet venue's next heartbeat\n",
+                     *total / 1e6, to_hb / 1e6);
+    }
+    else {
+        const char *why = self->refused [0] ? self->refused : self->req_seen ? "no_order" : "no_request";
+        int w = 0;
+        while (w < 3 && self->why [w][0] && strcmp (self->why [w], why) != 0)
+            w++;
+        snprintf (self->why [w], sizeof self->why [w], "%s", w < 3 ? why : "other");
+        self->why_n [w]++;
     }
     s_prices (self, S_PX_LOW, false);
     //  the next trigger in a new sample of risk's grid
@@ -853,6 +890,15 @@ s_report (const s_mode_t *mode, s_venue_t *venue, hb_hist_t *hist [2], hb_hist_t
               "%zu/%zu/%zuB as the real hops, one every %d ms beside the venue's updates",
               venue->sizes [0], venue->sizes [1], venue->sizes [2], mode->cadence_ms);
     s_print (mode->name, "bare_3hop", hist [1], what);
+    if (missed > 0) {
+        printf ("chain %s missed %llu of %llu rounds (no order within %.1f s), by what became of "
+                "the round's tick:", mode->name, (unsigned long long) missed,
+                (unsigned long long) rounds, mode->wait_ms / 1e3);
+        for (int w = 0; w < 4 && venue->why [w][0]; w++)
+            printf (" %s %llu", venue->why [w], (unsigned long long) venue->why_n [w]);
+        printf (" (no_request: no risk.hedge named it; no_order: one did, no order or "
+                "hedger.reject followed; else the hedger.reject reason)\n");
+    }
     s_figure (mode->name, "rounds", (double) rounds);
     s_figure (mode->name, "missed", (double) missed);
     if (hb_hist_count (hist [0]) == 0) {
@@ -929,6 +975,7 @@ s_run (const s_mode_t *mode, s_bare_t *bare, const char *prog, uint64_t thr_coun
     }
     up = up && hb_sub_connect (venue.sub, ep [1]) == 0 && hb_sub_subscribe (venue.sub, "risk.hedge") == 0
             && hb_sub_connect (venue.sub, ep [2]) == 0 && hb_sub_subscribe (venue.sub, "order.bench.") == 0
+            && hb_sub_subscribe (venue.sub, "hedger.reject") == 0
             && hb_sub_connect (venue.sub, ep [3]) == 0 && hb_sub_subscribe (venue.sub, "pos.BTC") == 0;
     hb_hist_t *hist [2] = { hb_hist_new (), hb_hist_new () };
     hb_hist_t *stage [S_STAGES];
@@ -958,6 +1005,8 @@ s_run (const s_mode_t *mode, s_bare_t *bare, const char *prog, uint64_t thr_coun
             bare->hist = hist [1];
             venue.bare = bare;
             venue.extra = 0;
+            memset (venue.why, 0, sizeof venue.why);
+            memset (venue.why_n, 0, sizeof venue.why_n);
             venue.paced = true;
             int64_t now = hb_mono_ns ();
             venue.next_update = now;
@@ -1036,7 +1085,7 @@ main (int argc, char **argv)
         .start_ms = S_START_MS, .budget_ms = 120000 };
     s_mode_t realistic = {
         .name = "realistic", .cadence_ms = 100, .both_books = true, .trailing = false,
-        .others = true, .round_ms = 300, .wait_ms = 5000,
+        .others = true, .round_ms = 300, .jitter_ms = S_FEED_HB_MS, .wait_ms = 5000,
         .rounds = s_env_int ("HB_BENCH_REAL_ROUNDS", 40), .warmup = 3,
         .start_ms = 30000, .budget_ms = 60000 };
     int thr_count = s_env_int ("HB_BENCH_THR_COUNT", 200000);
