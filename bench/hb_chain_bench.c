@@ -201,17 +201,28 @@ s_spawn (char *const argv [], const char *dir, const char *log_name)
     return pid;
 }
 
+//  SIGTERM, and SIGKILL for one still there 10 s later: the bench never
+//  waits on a process for good
 static void
 s_stop (pid_t *pids, int n)
 {
     for (int i = 0; i < n; i++)
         if (pids [i] > 0)
             kill (pids [i], SIGTERM);
-    for (int i = 0; i < n; i++)
-        if (pids [i] > 0)
-            waitpid (pids [i], NULL, 0);
-    for (int i = 0; i < n; i++)
+    int64_t deadline = hb_mono_ns () + 10000 * S_MS;
+    for (int i = 0; i < n; i++) {
+        while (pids [i] > 0 && waitpid (pids [i], NULL, WNOHANG) == 0) {
+            if (hb_mono_ns () > deadline) {
+                fprintf (stderr, "hb_chain_bench: pid %d still there 10 s after SIGTERM: SIGKILL\n",
+                         (int) pids [i]);
+                kill (pids [i], SIGKILL);
+                waitpid (pids [i], NULL, 0);
+                break;
+            }
+            zclock_sleep (10);
+        }
         pids [i] = 0;
+    }
 }
 
 //  CPU time of a process, every thread (utime + stime), in ns; -1 when
@@ -371,6 +382,7 @@ s_bare_start (s_bare_t *self, const char *prog, const size_t sizes [3])
     if (!self->pub || !self->sub)
         return -1;
     zsock_set_xpub_nodrop (self->pub, 1);
+    zsock_set_sndtimeo (self->pub, S_SEND_WAIT_MS);
     zsock_set_subscribe (self->sub, "");
     if (zsock_bind (self->pub, "%s", ep [0]) < 0)
         return -1;
@@ -777,7 +789,6 @@ s_throughput (s_venue_t *self, const pid_t *pids, uint64_t count, s_thr_t *thr)
     self->paced = false;
     self->pending = false;
     self->agg_px = 0;
-    zsock_set_sndtimeo (hb_pub_sock (self->venue), S_SEND_WAIT_MS);
     int64_t cpu0 [S_PROCS + 1], cpu1 [S_PROCS + 1];
     cpu0 [0] = s_self_cpu_ns ();
     for (int p = 0; p < S_PROCS; p++)
@@ -792,7 +803,6 @@ s_throughput (s_venue_t *self, const pid_t *pids, uint64_t count, s_thr_t *thr)
         if (i == 0)
             first = self->msg.env.ts_pub;
     }
-    zsock_set_sndtimeo (hb_pub_sock (self->venue), -1);
     if (i < count) {
         fprintf (stderr, "hb_chain_bench: throughput: the pipeline took no tick for %d s after "
                  "%llu of %llu\n", S_SEND_WAIT_MS / 1000, (unsigned long long) i,
@@ -973,6 +983,12 @@ s_run (const s_mode_t *mode, s_bare_t *bare, const char *prog, uint64_t thr_coun
         *(v ? &venue.dead : &venue.quiet) = pub;
         up = up && pub;
     }
+    //  a reader that stops reading stops our sends after a while, never for
+    //  good (the publishers wait, XPUB_NODROP, when a reader is behind)
+    hb_pub_t *pubs [3] = { venue.venue, venue.quiet, venue.dead };
+    for (int i = 0; i < 3; i++)
+        if (pubs [i])
+            zsock_set_sndtimeo (hb_pub_sock (pubs [i]), S_SEND_WAIT_MS);
     up = up && hb_sub_connect (venue.sub, ep [1]) == 0 && hb_sub_subscribe (venue.sub, "risk.hedge") == 0
             && hb_sub_connect (venue.sub, ep [2]) == 0 && hb_sub_subscribe (venue.sub, "order.bench.") == 0
             && hb_sub_subscribe (venue.sub, "hedger.reject") == 0

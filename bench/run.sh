@@ -19,7 +19,8 @@ for b in build/bench/*; do
     [ -z "$BENCH" ] || echo "$b" | grep -q -- "$BENCH" || continue
     echo "== $(basename "$b")"
     t=$(date +%s)
-    "$b" || { echo "   (failed: $?)"; rc=1; }
+    # a bench that hangs is stopped: 10 minutes is far beyond any of them
+    timeout -k 10 600 "$b" || { echo "   (failed: $?)"; rc=1; }
     echo "   ($(( $(date +%s) - t )) s)"
 done
 if [ -z "$BENCH" ] || echo "peer" | grep -q -- "$BENCH"; then
