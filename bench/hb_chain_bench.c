@@ -390,7 +390,7 @@ s_bare_start (s_bare_t *self, const char *prog, const size_t sizes [3])
         char size [16];
         snprintf (size, sizeof size, "%zu", sizes [r + 1]);
         char *argv [] = { (char *) prog, "relay", ep [r], ep [r + 1], size, NULL };
-        char name [16];
+        char name [24];
         snprintf (name, sizeof name, "relay%d", r + 1);
         self->relays [r] = s_spawn (argv, s_dir, name);
     }
