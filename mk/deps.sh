@@ -3,6 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 PKGS="gcc make pkg-config libzmq3-dev libczmq-dev libmsgpack-dev libyaml-dev
 libcmocka-dev cppcheck clang libclang-rt-14-dev jq python3 python3-numpy procps
+python3-zmq
 libncurses-dev tmux python3-msgpack python3-matplotlib
 libwebsockets-dev libcurl4-openssl-dev libssl-dev libjansson-dev python3-websockets
 iproute2 tcpdump libsystemd-dev libmicrohttpd-dev prometheus curl
