@@ -30,6 +30,8 @@
 //  life is what a replay needs most (the restored journal)
 #define S_HOLD_MS   2000
 #define S_HELD      64
+//  named here: hb_msg_topic has no default topic for the applog type
+#define S_LOG_TOPIC "seq.hedger"
 
 struct _hb_hedger_live_t {
     const hb_config_t *cfg;
@@ -70,11 +72,11 @@ s_log_send (hb_msg_t *msg, void *arg)
         else
             self->log_open = true;  //  no more room: they go now, heard or not
         for (int i = 0; i < self->n_held; i++)
-            if (hb_pub_send (self->pub, NULL, &self->held [i]) != 0)
+            if (hb_pub_send (self->pub, S_LOG_TOPIC, &self->held [i]) != 0)
                 hb_metric_inc (self->m_log_errors);
         self->n_held = 0;
     }
-    int rc = hb_pub_send (self->pub, NULL, msg);
+    int rc = hb_pub_send (self->pub, S_LOG_TOPIC, msg);
     if (rc != 0)
         hb_metric_inc (self->m_log_errors);
     return rc;
