@@ -78,7 +78,7 @@ typedef struct {
     double   mult;                  //  asset units per instrument unit
     double   px;
     double   filled;                //  instrument units: the final ack's, or the fills' if more
-    int64_t  sent_ns;               //  data time of the decision
+    int64_t  sent_ns;               //  when its request was applied (the engine's now)
     int64_t  pub_ns;                //  wall clock when it was handed to the bus (at most)
     int64_t  last_ns;               //  final ack (or the intent)
     int64_t  done_ns;               //  when it stopped counting for the newest picture
