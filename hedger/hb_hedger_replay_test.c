@@ -454,6 +454,20 @@ test_replay_hole (void **state)
     assert_int_equal (hb_hedger_replay_run (fx->cfg, fx->rec2, fx->out2, NULL), -1);
 }
 
+//  A batch recorded twice (two recordings merged) is read once
+static void
+test_replay_duplicate (void **state)
+{
+    s_fx_t *fx = *state;
+    s_live (fx);
+    assert_true (fx->n_batches > 3 && fx->n_batches < S_BATCH_MAX);
+    memmove (&fx->batches [3], &fx->batches [2], (size_t) (fx->n_batches - 2) * sizeof fx->batches [0]);
+    fx->n_batches++;
+    s_write_recording (fx, fx->rec2);
+    assert_int_equal (hb_hedger_replay_run (fx->cfg, fx->rec2, fx->out2, NULL), 0);
+    assert_int_equal (s_mismatches (fx, fx->out2), 0);
+}
+
 int
 main (void)
 {
@@ -461,6 +475,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_replay_equal, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replay_reordered, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replay_hole, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_replay_duplicate, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
