@@ -9,11 +9,15 @@
 #  2. replay: fresh aggregator, risk (--grid-from the live run's first
 #     sample, from its log) and hedger in a fresh run directory, fed by
 #     hb-replay standing in for each feed (its topics, recorded pace),
-#     recorded by a second hb-record;
+#     recorded by a second hb-record; and hb-hedger --replay on the live
+#     recording (hb-hedger decides on arrival: its orders are reproduced
+#     from its application log, seq.hedger, not from a replay of the
+#     feeds, whose arrival order is not the live one);
 #  3. compare, over the data-time window both runs had whole (from the
 #     first sample to the end of the feeds' data less the lateness
 #     bound): risk.hedge (id, reasons, sample, targets), every order of
-#     those requests (client id, venue, symbol, side, qty, price) and
+#     those requests (client id, venue, symbol, side, qty, price: the
+#     live recording's against hb-hedger --replay's) and
 #     risk.exposure (every figure, as printed: shortest round-trip
 #     decimal, so equal text is equal bits). They must be identical, and
 #     there must be hedges to compare. The comparison is shown to fail on
@@ -84,19 +88,24 @@ done
 sleep 1
 stop $hedger $risk $agg
 stop $rerec
+"$BIN/hb-hedger" --config "$CFG" --replay "$DIR/rec" --out "$DIR/hrep" >"$DIR/hedger-replay.log" 2>&1 \
+    || fail "hb-hedger --replay exit status $?"
 
 # 3. compare
 "$BIN/hb-tap" --in "$DIR/rec" --topic risk. --topic order. --topic tick. >"$DIR/live.jsonl" \
     2>"$DIR/tap-live.log" || fail "hb-tap --in the live recording"
-"$BIN/hb-tap" --in "$DIR/rerec" --topic risk. --topic order. >"$DIR/replay.jsonl" \
+"$BIN/hb-tap" --in "$DIR/rerec" --topic risk. >"$DIR/replay.jsonl" \
     2>"$DIR/tap-replay.log" || fail "hb-tap --in the replay's recording"
+"$BIN/hb-tap" --in "$DIR/hrep" --topic order. >"$DIR/hrep.jsonl" \
+    2>>"$DIR/tap-replay.log" || fail "hb-tap --in hb-hedger --replay's recording"
 # the window: both venues' data is whole up to the earlier end, less lateness
 end=$(jq -s '[.[] | select(.topic | startswith("tick.")) | {v: .tick.venue, t: .env.ts_pub}]
              | group_by(.v) | map(max_by(.t).t) | min' "$DIR/live.jsonl")
 [ "$end" != null ] || fail "no ticks in the live recording"
 until=$((end - LATE_S * 1000000000))
 
-# extract FILE: requests, orders of those requests, exposures, as text lines
+# extract FILE [ORDERS IDS]: requests, orders of those requests (from
+# ORDERS, of the requests in IDS, when given), exposures, as text lines
 extract() {
     jq -c --argjson f "$grid_from" --argjson u "$until" '
         select(.topic == "risk.hedge" and .env.ts_venue >= $f and .env.ts_venue <= $u)
@@ -104,18 +113,18 @@ extract() {
            (.risk_hedge.targets | map([.asset, .index, .exposure_usd, .target_usd, .target_qty]))]' \
         "$1" >"$1.hedges"
     jq -r '.[2]' "$1.hedges" >"$1.ids"
-    jq -c --rawfile ids "$1.ids" '
+    jq -c --rawfile ids "${3:-$1.ids}" '
         select(.topic | startswith("order."))
         | select(.order.client_id | sub("\\.[0-9]+$"; "") as $r | ($ids | split("\n") | index($r)))
         | ["order", .order.client_id, .order.venue, .order.symbol, .order.side, .order.qty, .order.px]' \
-        "$1" >"$1.orders"
+        "${2:-$1}" >"$1.orders"
     jq -c --argjson f "$grid_from" --argjson u "$until" '
         select(.topic == "risk.exposure" and .env.ts_venue >= $f and .env.ts_venue <= $u)
         | ["exposure", .env.ts_venue, .risk_exposure]' "$1" >"$1.exposures"
     cat "$1.hedges" "$1.orders" "$1.exposures"
 }
 extract "$DIR/live.jsonl" >"$DIR/live.txt"
-extract "$DIR/replay.jsonl" >"$DIR/replay.txt"
+extract "$DIR/replay.jsonl" "$DIR/hrep.jsonl" "$DIR/live.jsonl.ids" >"$DIR/replay.txt"
 nh=$(wc -l <"$DIR/live.jsonl.hedges"); no=$(wc -l <"$DIR/live.jsonl.orders")
 ne=$(wc -l <"$DIR/live.jsonl.exposures")
 [ "$nh" -ge 1 ] && [ "$no" -ge 1 ] || fail "nothing to compare: $nh hedge requests, $no orders live"
