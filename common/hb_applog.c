@@ -245,12 +245,16 @@ s_get (const hb_applog_msg_t *batch, size_t *offset, void *value, size_t size)
     return true;
 }
 
-//  A name of u8 length into dest (capacity > the length), NUL-terminated
+//  A name of u8 length into dest (capacity > the length), NUL-terminated;
+//  empty only when may_be_empty (a message without a publisher is logged
+//  as the writer got it: refusing it here made the whole life unreadable)
 static bool
-s_get_name (const hb_applog_msg_t *batch, size_t *offset, char *dest, size_t capacity)
+s_get_name (const hb_applog_msg_t *batch, size_t *offset, char *dest, size_t capacity,
+            bool may_be_empty)
 {
     uint8_t n;
-    if (!s_get (batch, offset, &n, 1) || n == 0 || n >= capacity || !s_get (batch, offset, dest, n))
+    if (!s_get (batch, offset, &n, 1) || (n == 0 && !may_be_empty) || n >= capacity
+    ||  !s_get (batch, offset, dest, n))
         return false;
     dest [n] = '\0';
     return memchr (dest, '\0', n) == NULL;
@@ -267,8 +271,8 @@ hb_applog_parse (const hb_applog_msg_t *batch, size_t *offset, hb_applog_entry_t
     switch (ok ? entry->kind : 0) {
         case HB_APPLOG_KEY:
             ok = s_get (batch, offset, &entry->key, 4) && s_get (batch, offset, &entry->epoch, 8)
-              && s_get_name (batch, offset, entry->topic, sizeof entry->topic)
-              && s_get_name (batch, offset, entry->publisher, sizeof entry->publisher);
+              && s_get_name (batch, offset, entry->topic, sizeof entry->topic, false)
+              && s_get_name (batch, offset, entry->publisher, sizeof entry->publisher, true);
             break;
         case HB_APPLOG_IN:
             ok = s_get (batch, offset, &entry->key, 4) && s_get (batch, offset, &entry->seq, 8)

@@ -12,7 +12,6 @@
     Names, not config indexes: a config edited between two runs must not
     move an order to another instrument.                                  */
 #include "hb_hedger.h"
-#include "hb_asof.h"
 #include "hb_controls.h"
 #include "hb_journal.h"
 #include "hb_killswitch.h"
@@ -79,7 +78,7 @@ typedef struct {
     double   mult;                  //  asset units per instrument unit
     double   px;
     double   filled;                //  instrument units: the final ack's, or the fills' if more
-    int64_t  sent_ns;               //  data time of the decision
+    int64_t  sent_ns;               //  when its request was applied (the engine's now)
     int64_t  pub_ns;                //  wall clock when it was handed to the bus (at most)
     int64_t  last_ns;               //  final ack (or the intent)
     int64_t  done_ns;               //  when it stopped counting for the newest picture
@@ -94,6 +93,14 @@ typedef struct {
     bool     known;
     double   equity, initial;
 } s_margin_t;
+
+//  The newest book of one instrument, with its stamp (the feed's ts_pub):
+//  a request is routed on what the hedger has when it applies it
+typedef struct {
+    bool     known;
+    int64_t  ts;
+    hb_tick_t tick;
+} s_book_t;
 
 //  A picture of the aggregator: the pos.<asset> (epoch, seq) a request
 //  was computed from (its input), or the newest seen
@@ -110,9 +117,13 @@ struct _hb_hedger_t {
     hb_controls_t *controls;
     hb_killswitch_t *kill;
     bool           broken;          //  the journal failed: no more orders
-    hb_asof_t     *asof;            //  books by data time, acks ahead of their order
-    int64_t        data_ns;         //  the latest data time seen from a venue
-    int64_t        data_wall;       //  the wall clock then
+    s_book_t      *books;           //  [venue][instrument]: the newest
+    //  the kill file as the caller last saw it (hb_hedger_kill_look): once
+    //  given, the engine never reads the file itself (a replay must not)
+    bool           kill_given;
+    hb_killswitch_look_t kill_look;
+    hb_hedger_restore_fn *restore;  //  what the start read from disk goes here too
+    void          *restore_arg;
     s_margin_t     margins [HB_MAX_VENUES];
     double         gross [HB_MAX_ASSETS];
     //  the aggregator's newest pos.<asset> seen: what a request based on
@@ -173,8 +184,8 @@ static s_order_t *s_order_find (hb_hedger_t *self, const char *client_id);
 //  nothing long ago. NULL when the table is full.
 static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
 
-//  What order counts for at data time at_ns on picture pos (asset units)
-static double s_order_flight (const hb_hedger_t *self, const s_order_t *order, int64_t at_ns,
+//  What order counts for on picture pos (asset units)
+static double s_order_flight (const hb_hedger_t *self, const s_order_t *order,
                               const s_pos_t *pos, const hb_risk_hedge_t *req);
 
 //  Journals the intent of an order (fsync) and then, only then, fills the
@@ -300,6 +311,13 @@ s_register_metrics (hb_hedger_t *self)
 hb_hedger_t *
 hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64_t now_ns)
 {
+    return hb_hedger_new_observed (cfg, send, arg, now_ns, NULL, NULL);
+}
+
+hb_hedger_t *
+hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg,
+                        int64_t now_ns, hb_hedger_restore_fn *restore, void *restore_arg)
+{
     assert (cfg && send);
     hb_hedger_t *self = (hb_hedger_t *) calloc (1, sizeof *self);
     if (!self)
@@ -307,15 +325,17 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     self->cfg = cfg;
     self->send = send;
     self->send_arg = arg;
+    self->restore = restore;
+    self->restore_arg = restore_arg;
     s_register_metrics (self);
-    self->asof = hb_asof_new (cfg->n_venues > 0? cfg->n_venues: 1, HB_MAX_INSTRUMENTS);
+    self->books = (s_book_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS, sizeof (s_book_t));
     self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
                                                   sizeof (s_order_t));
     self->named = (s_named_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS * S_NAMED_KEEP,
                                         sizeof (s_named_t));
     self->controls = hb_controls_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
-    if (!self->asof || !self->orders || !self->named || !self->controls || !self->kill)
+    if (!self->books || !self->orders || !self->named || !self->controls || !self->kill)
         goto fail;
     self->wall_ns = now_ns;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
@@ -337,6 +357,15 @@ hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg, int64
     for (int a = 0; a < HB_MAX_ASSETS; a++)
         self->to_include [a] = true;
     hb_metric_set (self->m_kill, hb_killswitch_killed (self->kill) ? 1 : 0);
+    //  the kill file as the start saw it: the last thing read back, so a
+    //  replay builds its engine on this entry (hb_hedger_live.c)
+    if (self->restore) {
+        hb_killswitch_look_t look;
+        hb_killswitch_seen (self->kill, &look);
+        uint8_t bytes [HB_KILLSWITCH_LOOK_SIZE];
+        hb_killswitch_look_encode (&look, bytes);
+        self->restore (HB_HEDGER_RESTORE_KILL, bytes, sizeof bytes, self->restore_arg);
+    }
     //  a kill latched before the restart: what was working is canceled
     //  again (harmless when the venue has finished it)
     if (hb_killswitch_killed (self->kill))
@@ -365,7 +394,7 @@ hb_hedger_destroy (hb_hedger_t **self_p)
         hb_controls_destroy (&self->controls);
         free (self->orders);
         free (self->named);
-        hb_asof_destroy (&self->asof);
+        free (self->books);
         free (self);
         *self_p = NULL;
     }
@@ -386,9 +415,9 @@ s_seen (hb_hedger_t *self, const char *id)
 }
 
 //  The candidates of asset: every linear instrument of every enabled
-//  venue, with its book as of data time at_ns
+//  venue, with its newest book (the route refuses a stale or crossed one)
 static int
-s_candidates (hb_hedger_t *self, int asset, uint8_t side, int64_t at_ns)
+s_candidates (hb_hedger_t *self, int asset, uint8_t side)
 {
     const hb_config_t *cfg = self->cfg;
     int n = 0;
@@ -404,7 +433,9 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side, int64_t at_ns)
                 continue;
             hb_route_cand_t *c = &self->cands [n];
             memset (c, 0, sizeof *c);
-            c->tick = hb_asof_book (self->asof, v, i, at_ns, &c->tick_ns);
+            const s_book_t *book = &self->books [(size_t) v * HB_MAX_INSTRUMENTS + (size_t) i];
+            c->tick = book->known? &book->tick: NULL;
+            c->tick_ns = book->ts;
             c->kind = ins->kind;
             c->multiplier = ins->multiplier;
             c->lot_size = ins->lot_size;
@@ -468,9 +499,9 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     //  a failed send stays in flight: we cannot know it did not leave
     if (self->send (topic, msg, self->send_arg) != 0)
         hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
-    //  the feed ages it from this stamp (max_order_age_ms)
-    if (msg->env.ts_pub > order->pub_ns)
-        order->pub_ns = msg->env.ts_pub;
+    //  pub_ns stays the time the intent was applied (a replay has no
+    //  other): the send's own stamp is a few hundred us later at most,
+    //  which the proof's S_PROOF_GRACE_NS covers
     s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
     self->stats.orders++;
     hb_metric_inc (self->m_orders);
@@ -479,17 +510,6 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
         hb_metric_observe_interval (self->m_decision, self->input_ts, msg->env.ts_pub);
     hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
              leg->qty, ins->symbol, venue->name, leg->limit_px);
-    //  its final ack may be here already: a replay runs on the recorded
-    //  schedule, which the replayed decision can lag
-    hb_env_t fill_env;
-    hb_fill_t fill;
-    while (hb_asof_fill_take (self->asof, client_id, &fill_env, &fill))
-        if (hb_config_venue (self->cfg, fill.venue) == &self->cfg->venues [order->venue])
-            s_on_fill (self, order, &fill, &fill_env, now_ns);
-    hb_ack_t early;
-    int64_t early_ns;
-    if (hb_asof_ack_take (self->asof, client_id, &early, &early_ns))
-        s_on_ack (self, order, &early, early_ns);
     return 0;
 }
 
@@ -520,21 +540,21 @@ s_request_pos (const hb_hedger_t *self, const hb_risk_hedge_t *req, const char *
     return pos;
 }
 
-//  Asset units in flight for asset, for a request req (NULL: none) at
-//  data time at_ns on picture pos
+//  Asset units in flight for asset, for a request req (NULL: none) on
+//  picture pos
 static double
-s_flight (hb_hedger_t *self, int asset, int64_t at_ns, const s_pos_t *pos, const hb_risk_hedge_t *req)
+s_flight (hb_hedger_t *self, int asset, const s_pos_t *pos, const hb_risk_hedge_t *req)
 {
     double sum = 0;
     for (int i = 0; i < self->orders_hi; i++)
         if (self->orders [i].used && self->orders [i].asset == asset)
-            sum += s_order_flight (self, &self->orders [i], at_ns, pos, req);
+            sum += s_order_flight (self, &self->orders [i], pos, req);
     return sum;
 }
 
 static int
 s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_target_t *t,
-               int64_t req_ns, int64_t now_ns, int *leg_no)
+               int64_t now_ns, int *leg_no)
 {
     const char *id = request->id;
     const hb_config_t *cfg = self->cfg;
@@ -546,10 +566,10 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
         hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
-    //  our orders not final as of the request's time, and the fills of
-    //  ours its picture of the aggregator does not include yet
+    //  our orders not final yet, and the fills of ours its picture of the
+    //  aggregator does not include yet
     s_pos_t pos = s_request_pos (self, request, t->asset);
-    double flight = s_flight (self, asset, req_ns, &pos, request);
+    double flight = s_flight (self, asset, &pos, request);
     double want = t->target_qty - flight;
     //  what is in flight already covers it (or goes further): nothing
     //  to add, and never trade back against our own hedge
@@ -562,7 +582,7 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
         .stale_ns = (int64_t) cfg->risk.quote_stale_ms * 1000000,
         .max_utilization = cfg->hedger.max_utilization
     };
-    int n = s_candidates (self, asset, req.side, now_ns);
+    int n = s_candidates (self, asset, req.side);
     //  Below the smallest order any candidate takes, what is left is lot
     //  rounding, not a hedge that failed: nothing to send, nothing to say.
     double smallest = INFINITY;
@@ -648,9 +668,6 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     hb_metric_inc (self->m_requests);
     int64_t req_ns = msg->env.ts_recv? msg->env.ts_recv: msg->env.ts_pub;
     int64_t age_ms = (now_ns - req_ns) / 1000000;
-    //  decided as of the request's data time (risk stamps it in
-    //  ts_venue): books, orders in flight, controls' clock
-    int64_t data_ns = msg->env.ts_venue? msg->env.ts_venue: req_ns;
     const char *refusal = NULL;
     detail [0] = '\0';
     self->wall_ns = now_ns;
@@ -701,7 +718,7 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     int sent = 0, leg_no = 0;
     self->input_ts = msg->env.ts_pub;
     for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
-        sent += s_hedge_asset (self, req, &req->targets [i], data_ns, data_ns, &leg_no);
+        sent += s_hedge_asset (self, req, &req->targets [i], now_ns, &leg_no);
     self->input_ts = 0;
     int64_t day;
     hb_metric_set (self->m_day, hb_controls_day_state (self->controls, &day));
@@ -710,19 +727,6 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
 
 //  ---------------------------------------------------------------------------
 //  Market, state, acks and fills
-
-//  A venue message's data time (ts_pub; now_ns when it has none), which
-//  also moves the hedger's data clock on
-static int64_t
-s_data_time (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
-{
-    int64_t ts = msg->env.ts_pub? msg->env.ts_pub: now_ns;
-    if (ts > self->data_ns) {
-        self->data_ns = ts;
-        self->data_wall = now_ns;
-    }
-    return ts;
-}
 
 //  The venue index of a feed's message (its body's venue; a heartbeat's
 //  publisher, "feed.<venue>"), -1 when none
@@ -751,8 +755,16 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, msg->u.tick.symbol): NULL;
             if (!ins)
                 return -1;
-            hb_asof_tick (self->asof, (int) (v - cfg->venues), (int) (ins - v->instruments),
-                          &msg->u.tick, s_data_time (self, msg, now_ns));
+            //  the newest by the feed's stamp: one stamped before the book
+            //  kept (a restarted feed's clock) does not replace it
+            s_book_t *book = &self->books [(size_t) (v - cfg->venues) * HB_MAX_INSTRUMENTS
+                                           + (size_t) (ins - v->instruments)];
+            int64_t ts = msg->env.ts_pub? msg->env.ts_pub: now_ns;
+            if (!book->known || ts >= book->ts) {
+                book->known = true;
+                book->ts = ts;
+                book->tick = msg->u.tick;
+            }
             rc = 0;
             break;
         }
@@ -778,22 +790,17 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             s_on_position (self, msg);
             return 0;
         case HB_MSG_ACK: {
-            int64_t ts = s_data_time (self, msg, now_ns);
+            //  acks of others' orders pass by; ours come after their order
+            //  exists, live and in a replay alike (applied in one order)
             s_order_t *order = s_order_find (self, msg->u.ack.client_id);
-            if (!order) {
-                if (msg->u.ack.status != HB_ACK_ACCEPTED)
-                    hb_asof_ack_keep (self->asof, &msg->u.ack, ts);
-            }
-            else {
-                s_on_ack (self, order, &msg->u.ack, ts);
+            if (order) {
+                s_on_ack (self, order, &msg->u.ack, now_ns);
                 rc = 0;
             }
             break;
         }
         case HB_MSG_FILL: {
             s_order_t *order = s_order_find (self, msg->u.fill.client_id);
-            if (!order && s_feed_venue (self, msg) >= 0)
-                hb_asof_fill_keep (self->asof, &msg->env, &msg->u.fill);
             if (order && order->venue == s_feed_venue (self, msg)) {
                 self->stats.fills++;
                 hb_metric_inc (self->m_fills);
@@ -888,26 +895,22 @@ s_req_holds (const hb_hedger_t *self, const s_order_t *order, const s_fill_t *fi
 }
 
 //  What an order still counts for (asset units, signed), as seen by a
-//  request req (NULL: none) made at data time at_ns on the aggregator's
-//  picture pos (NULL: none). Not final as of at_ns (an ack stamped after
-//  at_ns is not known at at_ns, however early it arrived: docs/RISK.md,
-//  Data-time grid), or in doubt: all of it. Final: what filled, less the
-//  fills pos includes or req names.
+//  request req (NULL: none) on the aggregator's picture pos (NULL: none).
+//  Not final yet (no final ack applied), or in doubt: all of it. Final:
+//  what filled, less the fills pos includes or req names.
 static double
-s_order_flight (const hb_hedger_t *self, const s_order_t *order, int64_t at_ns, const s_pos_t *pos,
+s_order_flight (const hb_hedger_t *self, const s_order_t *order, const s_pos_t *pos,
                 const hb_risk_hedge_t *req)
 {
     if (!order->used)
         return 0;
     double units = s_sign (order->side) * order->mult;
-    if (!order->final || at_ns < order->last_ns)
+    if (!order->final)
         return units * order->qty;
     //  A fill is held by the request's picture of the aggregator (the
     //  pos.<asset> at or after the one including it), or by the request
     //  naming the fill message itself (the exact rule, the same in a
-    //  replay: risk applied it before deciding). The first can run ahead
-    //  of what risk applied by data time (issue 15 replaces it by the
-    //  recorded order of application).
+    //  replay: risk applied it before deciding).
     if (!(order->filled > 0) || (order->proven && s_includes (pos, order->p_epoch, order->p_seq)))
         return 0;
     double left = order->filled;
@@ -1377,6 +1380,11 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
 {
     hb_hedger_t *self = (hb_hedger_t *) arg;
     char record [S_RECORD_MAX];
+    //  what the start read, as it was read (cut to what a log entry holds:
+    //  a record that long is skipped below all the same)
+    if (self->restore)
+        self->restore (HB_HEDGER_RESTORE_JOURNAL, data,
+                       size < HB_HEDGER_RESTORE_MAX? size: HB_HEDGER_RESTORE_MAX, self->restore_arg);
     if (size == 0 || size >= sizeof record) {
         hb_warn ("hedger: journal record %llu: bad size %zu, skipped",
                  (unsigned long long) index, size);
@@ -1510,6 +1518,15 @@ s_check_totals (hb_hedger_t *self, int64_t now_ns)
     uint64_t records = hb_journal_count (self->journal);
     if (!totals.known)
         return 0;
+    //  the last T record is all the start takes from the totals: the same
+    //  record, written again, makes a replay start the same
+    if (self->restore) {
+        char record [S_RECORD_MAX];
+        int n = snprintf (record, sizeof record, "T %llu %lld %.17g %lld",
+                          (unsigned long long) totals.records, (long long) totals.day, totals.usd,
+                          (long long) totals.wall);
+        self->restore (HB_HEDGER_RESTORE_TOTALS, record, (size_t) n, self->restore_arg);
+    }
     int64_t day;
     double usd = hb_controls_day_state (self->controls, &day);
     if (totals.records <= records) {
@@ -1549,7 +1566,8 @@ hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns)
     s_pos_t newest = { 0 };
     if (asset >= 0 && asset < HB_MAX_ASSETS && self->pos_known [asset])
         newest = (s_pos_t) { true, self->pos_epoch [asset], self->pos_seq [asset] };
-    return s_flight (self, asset, now_ns, &newest, NULL);
+    (void) now_ns;
+    return s_flight (self, asset, &newest, NULL);
 }
 
 double
@@ -1575,7 +1593,7 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
         //  filled, and no picture of the aggregator includes it yet, long after
         s_pos_t newest = { self->pos_known [order->asset], self->pos_epoch [order->asset],
                            self->pos_seq [order->asset] };
-        if (order->final && order->filled > 0 && s_order_flight (self, order, INT64_MAX, &newest, NULL) != 0
+        if (order->final && order->filled > 0 && s_order_flight (self, order, &newest, NULL) != 0
         &&  self->wall_ns - order->pub_ns > S_UNCONFIRMED_NS)
             self->stats.unconfirmed++;
     }
@@ -1614,11 +1632,9 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
 {
     assert (self);
     self->wall_ns = now_ns;
+    //  orders are stamped with the time their request was applied, the
+    //  clock this call runs at (recorded with it: a replay sees the same)
     int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
-    //  orders are stamped in data time: the venues' clock, carried on by
-    //  the wall clock since the last message (a silent venue still times out)
-    if (self->data_ns > 0)
-        now_ns = self->data_ns + (now_ns - self->data_wall);
     for (int i = 0; i < self->orders_hi && !self->broken; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->final || order->timed_out || now_ns - order->sent_ns <= limit)
@@ -1732,7 +1748,8 @@ hb_hedger_check_kill (hb_hedger_t *self, int64_t now_ns)
 {
     assert (self);
     hb_hedger_control_t change;
-    if (hb_killswitch_poll (self->kill, &change) == 0)
+    if ((self->kill_given? hb_killswitch_observe (self->kill, &self->kill_look, &change)
+                         : hb_killswitch_poll (self->kill, &change)) == 0)
         return;
     if (change.command == HB_CONTROL_KILL)
         s_apply_kill (self, &change, now_ns);
@@ -1804,4 +1821,12 @@ hb_hedger_kill_file_set (const hb_config_t *cfg, bool killed)
         .command = killed? HB_CONTROL_KILL: HB_CONTROL_RESET, .id = "hb-hedger", .by = "hb-hedger"
     };
     return hb_killswitch_file_set (cfg->hedger.kill_file, &command);
+}
+
+void
+hb_hedger_kill_look (hb_hedger_t *self, const hb_killswitch_look_t *look)
+{
+    assert (self && look);
+    self->kill_given = true;
+    self->kill_look = *look;
 }

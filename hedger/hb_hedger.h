@@ -63,20 +63,28 @@
     a cancel is sent, a rejected ack for that order is ambiguous (the
     order's or the cancel's) and is ignored: the order ends with its own
     final ack or at order_timeout_ms.                                      */
-/*  Data time (docs/RISK.md, Data-time grid): a request is decided as of
-    its ts_venue (risk's sample or input time; ts_recv when 0): routed on
-    the books stamped up to then (hb_asof.h), with orders final only from
-    their ack's ts_pub on, and the controls' clock (throttle, UTC day) at
-    that time. An ack that comes before its order is kept and applied when
-    the order is sent. hb-hedger hands a request over once every venue has
-    passed its time, so the same data give the same orders.              */
+/*  Arrival (docs/OPERATIONS.md, Replay and determinism): a request is
+    decided when it is applied, on what the hedger has then: the newest
+    book of each instrument (refused by the route when stale against now_ns
+    or crossed), the acks and fills applied before it, the controls' clock
+    at now_ns. Nothing waits for a venue. Every entry point takes now_ns,
+    the caller's clock when it applied the input, and reads no clock of its
+    own; the only disk it reads is the journal and the kill file at start
+    (handed to a restore observer, hb_hedger_new_observed) and the kill file
+    on a check (hb_hedger_check_kill), which a caller that logs its inputs
+    replaces by the looks it makes itself (hb_hedger_kill_look). So the
+    same inputs applied in the same order at the same now_ns give the same
+    orders, bit for bit: hb-hedger records that order (hb_applog.h) and
+    hb-hedger --replay applies it again.                                  */
 #ifndef HB_HEDGER_H
 #define HB_HEDGER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hb_config.h"
 #include "hb_msg.h"
+#include "hb_killswitch.h"
 #include "hb_seq.h"
 
 typedef struct _hb_hedger_t hb_hedger_t;
@@ -110,6 +118,23 @@ typedef struct {
 hb_hedger_t *hb_hedger_new (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg,
                             int64_t now_ns);
 
+//  What hb_hedger_new read back from disk, handed to a restore observer
+//  in the order read, before anything is sent: every journal record (cut
+//  to HB_HEDGER_RESTORE_MAX bytes), the last day totals record (when there
+//  is one) and, last, the kill file as found (hb_killswitch_look_encode).
+//  A replay writes them back into a journal, totals and kill file of its
+//  own and opens those: the same start.
+#define HB_HEDGER_RESTORE_JOURNAL   1
+#define HB_HEDGER_RESTORE_TOTALS    2
+#define HB_HEDGER_RESTORE_KILL      3
+#define HB_HEDGER_RESTORE_MAX       1024
+typedef void (hb_hedger_restore_fn) (int kind, const void *data, size_t size, void *arg);
+
+//  hb_hedger_new with a restore observer (NULL: none).
+hb_hedger_t *hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *arg,
+                                     int64_t now_ns, hb_hedger_restore_fn *restore,
+                                     void *restore_arg);
+
 //  NULL-safe; nulls *self_p; closes the journal.
 void hb_hedger_destroy (hb_hedger_t **self_p);
 
@@ -135,7 +160,7 @@ int hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns);
 void hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns);
 
 //  Asset units in flight for asset (signed: < 0 sells), as a request made
-//  at data time now_ns on the newest pos.<asset> seen would see them.
+//  now on the newest pos.<asset> seen would see them (now_ns: unused).
 double hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns);
 
 //  The day's traded notional (plus what is in flight), USD, in the UTC
@@ -155,6 +180,11 @@ bool hb_hedger_broken (hb_hedger_t *self);
 //  is applied (working orders canceled, the echo published), when it
 //  vanished the switch is reset (echoed too). Call from a timer.
 void hb_hedger_check_kill (hb_hedger_t *self, int64_t now_ns);
+
+//  From now on the kill file is what look says (the caller looked at it,
+//  and logged what it saw): hb_hedger_check_kill and the checks made on a
+//  request or command apply the last look given, never the disk.
+void hb_hedger_kill_look (hb_hedger_t *self, const hb_killswitch_look_t *look);
 
 //  A hedger.control command received at now_ns: applies a kill (always:
 //  persisted in the kill file, working orders canceled, echoed on

@@ -10,24 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hb_grid.h"
+#include "hb_applog.h"
 #include "hb_heartbeat.h"
 #include "hb_hedger.h"
+#include "hb_hedger_apply.h"
+#include "hb_killswitch.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_pub.h"
 #include "hb_sub.h"
 #include "hb_time.h"
 
 #define S_TIMER_MS  1000
 #define S_DRAIN_MAX 256
-#define S_PENDING   8               //  requests waiting for the venues to pass their time
-#define S_LATE_MS   3000            //  a venue silent this long is not waited for
-#define S_GRID_MS   50              //  how often lateness is looked at
-
-typedef struct {
-    hb_msg_t        msg;
-    hb_seq_status_t status;
-} s_pending_t;
+#define S_FLUSH_MS  20              //  the log goes out this often when nothing is decided
+//  At the start of a life, the log is held (hb_applog_hold) until a
+//  recorder subscribes to "seq." by name (hb-record does) or S_HOLD_MS has
+//  passed: the first batches of a life are what a replay needs most (the
+//  restored journal), and a PUB socket drops what it sends before
+#define S_HOLD_MS   3000
+//  named here: hb_msg_topic has no default topic for the applog type
+#define S_LOG_TOPIC "seq.hedger"
 
 struct _hb_hedger_live_t {
     const hb_config_t *cfg;
@@ -38,58 +41,90 @@ struct _hb_hedger_live_t {
     int64_t      started_mono;
     uint64_t     msgs_in;
     hb_msg_t     in;
-    //  a request is taken once every venue has passed its data time, so
-    //  that the books and acks up to then are in (docs/RISK.md)
-    hb_grid_t   *grid;
-    int          stream_of [HB_MAX_VENUES];
-    s_pending_t  pending [S_PENDING];
-    int          n_pending;
+    //  the application log (hb_hedger_apply.h lists its entries): every
+    //  input recorded, in the order applied, before it is applied
+    hb_applog_t *log;
+    int64_t      start_t;           //  the clock hb_hedger_new ran at
+    hb_killswitch_look_t look;      //  the kill file as last logged
+    bool         log_held;          //  until a recorder listens (or S_HOLD_MS passed)
+    hb_metric_t *m_log_errors;
 };
 typedef hb_hedger_live_t s_live_t;
 
+//  One batch of the log onto the bus (seq.hedger)
+static int
+s_log_send (hb_msg_t *msg, void *arg)
+{
+    s_live_t *self = (s_live_t *) arg;
+    int rc = hb_pub_send (self->pub, S_LOG_TOPIC, msg);
+    if (rc != 0)
+        hb_metric_inc (self->m_log_errors);
+    return rc;
+}
+
+//  Everything the hedger publishes: the log of what led to it goes first
+//  (hb_applog.h: entries lost in a crash after this changed nothing
+//  anyone saw)
 static int
 s_send (const char *topic, hb_msg_t *msg, void *arg)
 {
     s_live_t *self = (s_live_t *) arg;
+    hb_applog_flush (self->log);
     return hb_pub_send (self->pub, topic, msg);
 }
 
-//  The data time of a request: risk stamps it in ts_venue
-static int64_t
-s_request_time (const hb_msg_t *msg)
+//  What hb_hedger_new read back from disk, at the start's clock
+static void
+s_restore (int kind, const void *data, size_t size, void *arg)
 {
-    return msg->env.ts_venue? msg->env.ts_venue: msg->env.ts_recv;
+    s_live_t *self = (s_live_t *) arg;
+    hb_applog_blob (self->log, (uint8_t) kind, self->start_t, data, size);
+    if (kind == HB_HEDGER_RESTORE_KILL
+    &&  hb_killswitch_look_decode ((const uint8_t *) data, size, &self->look) != 0)
+        memset (&self->look, 0, sizeof self->look);
 }
 
-//  Hands the waiting requests to the hedger, oldest first, once every
-//  venue has passed their time (or is late: hb_grid.h); all of them when
-//  force (no room left to wait)
+//  A look at the kill file before the engine may consult it: logged (and
+//  handed over) only when it differs from the last one logged, and the
+//  file's line is read only then
 static void
-s_release (s_live_t *self, bool force)
+s_look_kill (s_live_t *self, int64_t t)
 {
-    int done = 0;
-    while (done < self->n_pending
-    &&    (force || hb_grid_passed (self->grid, s_request_time (&self->pending [done].msg), hb_mono_ns ()))) {
-        hb_hedger_on_request (self->hedger, &self->pending [done].msg, self->pending [done].status,
-                              hb_wall_ns ());
-        done++;
-    }
-    if (done > 0) {
-        memmove (self->pending, self->pending + done, (size_t) (self->n_pending - done) * sizeof self->pending [0]);
-        self->n_pending -= done;
-    }
+    hb_killswitch_look_t look;
+    hb_killswitch_look (self->cfg->hedger.kill_file, false, &look);
+    if (look.present == self->look.present)
+        return;
+    if (look.present)
+        hb_killswitch_look (self->cfg->hedger.kill_file, true, &look);
+    uint8_t bytes [HB_KILLSWITCH_LOOK_SIZE];
+    hb_killswitch_look_encode (&look, bytes);
+    hb_applog_blob (self->log, HB_HEDGER_BLOB_KILL, t, bytes, sizeof bytes);
+    hb_hedger_apply_blob (self->hedger, HB_HEDGER_BLOB_KILL, bytes, sizeof bytes);
+    self->look = look;
 }
 
-//  A venue's message moves its stream of the grid on
+//  One bus input: recorded, then applied, at one clock reading
 static void
-s_progress (s_live_t *self)
+s_input (s_live_t *self, const char *topic, hb_seq_status_t status)
 {
-    const char *publisher = self->in.env.publisher;
-    const hb_venue_cfg_t *venue = strncmp (publisher, "feed.", 5) == 0
-                                ? hb_config_venue (self->cfg, publisher + 5) : NULL;
-    if (venue && self->stream_of [venue - self->cfg->venues] >= 0)
-        hb_grid_push (self->grid, self->stream_of [venue - self->cfg->venues], &self->in, false,
-                      hb_mono_ns ());
+    if (!hb_hedger_apply_wanted (&self->in, status))
+        return;
+    int64_t t = hb_wall_ns ();
+    if (self->in.env.type == HB_MSG_RISK_HEDGE || self->in.env.type == HB_MSG_HEDGER_CONTROL)
+        s_look_kill (self, t);
+    hb_applog_input (self->log, topic, &self->in.env, (uint8_t) status, t);
+    hb_hedger_apply_input (self->hedger, &self->in, status, t);
+}
+
+//  One timer run: recorded, then applied
+static void
+s_timer (s_live_t *self, uint8_t timer)
+{
+    int64_t t = hb_wall_ns ();
+    if (timer == HB_HEDGER_TIMER_TIMEOUTS)
+        s_look_kill (self, t);
+    hb_applog_timer (self->log, timer, t);
+    hb_hedger_apply_timer (self->hedger, timer, t);
 }
 
 static int s_on_timer (zloop_t *loop, int timer_id, void *arg);
@@ -125,38 +160,26 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
             break;
         }
         self->msgs_in++;
-        if (self->in.env.type == HB_MSG_RISK_HEDGE) {
-            //  a STALE one is refused too, and said so, in its turn
-            if (self->n_pending == S_PENDING) {
-                hb_warn ("hedger: %d requests waiting for the venues: taking them now", S_PENDING);
-                s_release (self, true);
-            }
-            self->pending [self->n_pending].msg = self->in;
-            self->pending [self->n_pending].status = status;
-            self->n_pending++;
-        }
-        else
-        if (self->in.env.type == HB_MSG_HEDGER_CONTROL)
-            //  even a STALE kill is obeyed; a reset says itself when it is old
-            hb_hedger_on_control (self->hedger, &self->in, hb_wall_ns ());
-        else
-        if (status != HB_SEQ_STALE) {
-            s_progress (self);
-            hb_hedger_on_msg (self->hedger, &self->in, hb_wall_ns ());
-        }
+        //  decided at once, on what the hedger has now (hb_hedger.h)
+        s_input (self, topic, status);
     }
-    s_release (self, false);
     return s_alive (self);
 }
 
 static int
-s_on_grid (zloop_t *loop, int timer_id, void *arg)
+s_on_flush (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
     s_live_t *self = (s_live_t *) arg;
-    s_release (self, false);
-    return s_alive (self);
+    if (self->log_held && (hb_pub_wait_prefix (self->pub, "seq.", 0) == 0
+                       ||  hb_mono_ns () - self->started_mono > (int64_t) S_HOLD_MS * 1000000)) {
+        self->log_held = false;
+        if (hb_applog_hold (self->log, false) != 0)
+            hb_metric_inc (self->m_log_errors);
+    }
+    hb_applog_flush (self->log);
+    return 0;
 }
 
 static int
@@ -189,8 +212,7 @@ s_on_timeouts (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     s_live_t *self = (s_live_t *) arg;
-    hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
-    hb_hedger_check_kill (self->hedger, hb_wall_ns ());
+    s_timer (self, HB_HEDGER_TIMER_TIMEOUTS);
     return s_alive (self);
 }
 
@@ -258,13 +280,19 @@ hb_hedger_live_new (const hb_config_t *cfg, zloop_t *loop)
     self->started_mono = hb_mono_ns ();
     self->pub = hb_pub_new (cfg->hedger.endpoint, "hedger", 0);
     self->sub = hb_sub_new (0);
-    int n_streams = 0;
-    for (int v = 0; v < cfg->n_venues; v++)
-        self->stream_of [v] = cfg->venues [v].enabled? n_streams++: -1;
-    self->grid = hb_grid_new (n_streams > 0? n_streams: 1, 0, 1000000, 0,
-                              (int64_t) S_LATE_MS * 1000000, hb_mono_ns ());
-    if (self->pub && self->sub && self->grid)
-        self->hedger = hb_hedger_new (cfg, s_send, self, hb_wall_ns ());
+    self->log = hb_applog_new (s_log_send, self);
+    hb_metrics_t *metrics = hb_metrics_process ();
+    if (metrics)
+        self->m_log_errors = hb_metrics_counter (metrics, "hb_hedger_applog_errors_total",
+                                                 "Application log batches that could not be "
+                                                 "published", NULL, NULL);
+    self->start_t = hb_wall_ns ();
+    self->log_held = self->log && hb_applog_hold (self->log, true) == 0;
+    if (self->pub && self->sub && self->log)
+        self->hedger = hb_hedger_new_observed (cfg, s_send, self, self->start_t, s_restore, self);
+    //  from now on the engine applies the kill file looks logged here
+    if (self->hedger)
+        hb_hedger_kill_look (self->hedger, &self->look);
 #ifdef HB_TEST_HOOKS
     //  the restart tests' injected crash, read once; test build only
     const char *crash = getenv ("HB_HEDGER_CRASH");
@@ -279,12 +307,12 @@ hb_hedger_live_new (const hb_config_t *cfg, zloop_t *loop)
     //  what a previous run left in flight past order_timeout_ms is in
     //  doubt now, not a timer period later
     if (self->hedger)
-        hb_hedger_check_timeouts (self->hedger, hb_wall_ns ());
+        s_timer (self, HB_HEDGER_TIMER_START);
     if (self->hedger && s_subscribe (self) == 0
     &&  hb_sub_attach (self->sub, loop, s_on_bus, self) == 0
     &&  zloop_timer (loop, S_TIMER_MS, 0, s_on_timer, self) >= 0
     &&  zloop_timer (loop, s_timeout_period (cfg), 0, s_on_timeouts, self) >= 0
-    &&  zloop_timer (loop, S_GRID_MS, 0, s_on_grid, self) >= 0) {
+    &&  zloop_timer (loop, S_FLUSH_MS, 0, s_on_flush, self) >= 0) {
         hb_info ("hedger: publishing on %s%s", cfg->hedger.endpoint,
                  hb_hedger_killed (self->hedger)? " (kill switch SET: no orders)": "");
         return self;
@@ -303,7 +331,11 @@ hb_hedger_live_destroy (hb_hedger_live_t **self_p)
         if (self->sub)
             hb_sub_detach (self->sub);
         hb_hedger_destroy (&self->hedger);
-        hb_grid_destroy (&self->grid);
+        //  what was applied since the last flush changed nothing anyone
+        //  saw; sent all the same for a replay of a clean stop
+        if (self->log && self->pub)
+            hb_applog_flush (self->log);
+        hb_applog_destroy (&self->log);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
         free (self);

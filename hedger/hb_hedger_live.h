@@ -4,8 +4,12 @@
     fill.* and hb.feed.* from every enabled venue; pos.* and margin.* from
     the aggregator; hedger.control from every other component with
     orders: true; a timer for order timeouts and the kill file, one for the
-    heartbeat (hb.hedger). A request is taken once every venue has passed
-    its data time (hb_grid.h, docs/RISK.md).
+    heartbeat (hb.hedger), one that flushes the application log. Every
+    input is decided on as it arrives (no wait for the venues): it is
+    recorded in the application log (seq.hedger, hb_applog.h; the entries
+    in hb_hedger_apply.h) and then applied, at one clock reading; the log
+    is flushed before anything the hedger publishes, so hb-hedger --replay
+    (hb_hedger_replay.h) can apply the same sequence again.
 
     Test build only (HB_TEST_HOOKS): HB_HEDGER_CRASH=after_journal|
     after_send|after_ack, HB_HEDGER_CRASH_NTH=N (default 1), read once by

@@ -2,7 +2,12 @@
       hb-hedger --config FILE [--log-level L]   live, on the bus
       hb-hedger --config FILE kill | reset      latch / clear the kill switch
                 [--bus [--from COMPONENT] [--timeout-ms N]] [--by NAME] [--reason TEXT]
+      hb-hedger --config FILE --replay REC_DIR --out OUT_DIR
     Live, the bus shell is hb_hedger_live.h and the decisions hb_hedger.h.
+    --replay applies the application log recorded in REC_DIR to fresh
+    engines and writes what they send to a recording in OUT_DIR
+    (hb_hedger_replay.h): exit 0 when the whole log was applied, 1 when it
+    cannot be followed.
     kill / reset alone write / remove the kill file (the running hedger
     sees it within a timer period); with --bus they are sent as a
     hedger.control command from COMPONENT (default console) and wait for
@@ -18,6 +23,7 @@
 #include "hb_curve.h"
 #include "hb_hedger.h"
 #include "hb_hedger_live.h"
+#include "hb_hedger_replay.h"
 #include "hb_killswitch.h"
 #include "hb_log.h"
 #include "hb_remote.h"
@@ -27,6 +33,7 @@
 typedef struct {
     const char *command;            //  kill, reset, NULL: live
     const char *from, *by, *reason;
+    const char *replay, *out;       //  --replay REC_DIR --out OUT_DIR
     bool        bus, remote_opts;
     int         timeout_ms;
     hb_hedger_live_t *live;
@@ -72,6 +79,12 @@ s_option (void *arg, const char *name, const char *value)
     if (strcmp (name, "bus") == 0)
         state->bus = true;
     else
+    if (strcmp (name, "replay") == 0)
+        state->replay = value;
+    else
+    if (strcmp (name, "out") == 0)
+        state->out = value;
+    else
     if (strcmp (name, "from") == 0) {
         state->from = value;
         state->remote_opts = true;
@@ -97,7 +110,8 @@ s_args (void *arg, int argc, char **argv)
     if (argc > 1
     ||  (command && strcmp (command, "kill") != 0 && strcmp (command, "reset") != 0)
     ||  (!command && (state->bus || state->by || state->reason [0]))
-    ||  (state->remote_opts && !state->bus))
+    ||  (state->remote_opts && !state->bus)
+    ||  (!state->replay != !state->out) || (state->replay && command))
         return -1;
     if (command && (!hb_name_valid (s_by (state->by)) || strlen (state->reason) >= HB_TEXT_MAX
                     || state->timeout_ms <= 0)) {
@@ -114,6 +128,9 @@ static int
 s_setup (hb_service_t *service, void *arg)
 {
     s_state_t *state = (s_state_t *) arg;
+    if (state->replay)
+        return hb_hedger_replay_run (hb_service_config (service), state->replay, state->out,
+                                     NULL) == 0? 0: 1;
     if (!state->command)
         return -1;
     const hb_config_t *cfg = hb_service_config (service);
@@ -158,13 +175,13 @@ main (int argc, char **argv)
 {
     static const hb_service_option_t options [] = {
         { "bus", NULL }, { "from", "COMPONENT" }, { "by", "NAME" }, { "reason", "TEXT" },
-        { "timeout-ms", "N" }, { NULL }
+        { "timeout-ms", "N" }, { "replay", "REC_DIR" }, { "out", "OUT_DIR" }, { NULL }
     };
     static s_state_t state = { .from = "console", .reason = "", .timeout_ms = 5000 };
     static const hb_service_def_t def = {
         .program   = "hb-hedger",
         .component = "hedger",
-        .usage     = "--config FILE [--log-level L] [kill | reset]\n"
+        .usage     = "--config FILE [--log-level L] [kill | reset | --replay REC_DIR --out OUT_DIR]\n"
                      "                 [--bus [--from COMPONENT] [--timeout-ms N]] [--by NAME]"
                      " [--reason TEXT]",
         .help      = "  (no command)  run the hedger on the bus\n"
@@ -173,7 +190,11 @@ main (int argc, char **argv)
                      "  --bus         send it to the running hedger as a hedger.control command\n"
                      "                from COMPONENT (default console: an endpoint and orders: true)\n"
                      "                and wait for its echo (default 5000 ms)\n"
-                     "  --by NAME     who (default $USER, else operator); --reason TEXT: why\n",
+                     "  --by NAME     who (default $USER, else operator); --reason TEXT: why\n"
+                     "  --replay REC_DIR --out OUT_DIR\n"
+                     "                apply the hedger's application log recorded in REC_DIR\n"
+                     "                (hb-record) to fresh engines; what they send goes to a\n"
+                     "                recording in OUT_DIR (hb-tap --in OUT_DIR)\n",
         .options   = options,
         .option    = s_option,
         .args      = s_args,

@@ -595,14 +595,14 @@ test_in_doubt_proof (void **state)
 //  A request that names the fill message of ours (fill.beta.BTC-PERP of
 //  feed.beta, that epoch, that seq or later) holds it whatever its pos.BTC
 //  says: risk applied it. An older seq, another publisher or epoch does
-//  not. The fill arrives before its order (a replay runs the feeds on the
-//  recorded schedule): kept, and taken when the order is made.
+//  not.
 static void
 test_fill_named_by_request (void **state)
 {
     s_fx_t *fx = *state;
     s_tick (fx, "beta", 100, T0);
     s_agg (fx, "", 5, 10, T0);
+    assert_int_equal (s_request_on (fx, "r1", 10, T0, "aggregator", 5, 10), 1);
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
     msg.env.type = HB_MSG_FILL;
@@ -618,8 +618,7 @@ test_fill_named_by_request (void **state)
     f->side = HB_SIDE_SELL;
     f->qty = 10;
     f->px = 65000;
-    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, T0), -1);     //  no such order yet
-    assert_int_equal (s_request_on (fx, "r1", 10, T0, "aggregator", 5, 10), 1);
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, T0 + 10 * S_MS), 0);
     s_ack (fx, "r1.0", HB_ACK_DONE, 10, T0 + 20 * S_MS);
     int64_t t = T0 + 1000 * S_MS;
     s_tick (fx, "beta", 100, t);
@@ -920,16 +919,17 @@ test_control_reject (void **state)
     assert_int_equal (s_request (fx, "c2", 10, T0, HB_SEQ_OK, T0), 1);
 }
 
-//  Decided as of the request's data time (ts_venue), whatever arrived
-//  since: the book then, and an ack stamped after it not yet known; an ack
-//  that arrives before its order counts once the order is sent.
+//  Decided on arrival (issue 15): on the newest book the hedger has when
+//  it applies the request, whatever the request's ts_venue says; a book
+//  older than quote_stale_ms by the applied time is refused; an ack of an
+//  order the hedger does not have (yet) is not ours and is not kept (live
+//  and in a replay alike, an order exists before its ack is applied).
 static void
-test_data_time (void **state)
+test_arrival (void **state)
 {
     s_fx_t *fx = *state;
     s_tick (fx, "beta", 100, T0);
-    s_tick (fx, "beta", 3, T0 + 100 * S_MS);            //  after the request's time
-    //  beta's final ack of r1.0, stamped T0 + 60 ms, arrives first (a replay)
+    s_tick (fx, "beta", 3, T0 + 100 * S_MS);            //  the newest: 3 on beta
     hb_msg_t ack;
     memset (&ack, 0, sizeof ack);
     ack.env.type = HB_MSG_ACK;
@@ -944,7 +944,7 @@ test_data_time (void **state)
     memset (&msg, 0, sizeof msg);
     msg.env.type = HB_MSG_RISK_HEDGE;
     msg.env.ts_recv = T0 + 150 * S_MS;
-    msg.env.ts_venue = T0 + 50 * S_MS;
+    msg.env.ts_venue = T0 + 50 * S_MS;                  //  not waited for, not used
     hb_risk_hedge_t *r = &msg.u.risk_hedge;
     strcpy (r->id, "r1");
     r->reasons = HB_RISK_REASON_BAND;
@@ -954,35 +954,26 @@ test_data_time (void **state)
     r->targets [0].exposure_usd = 10 * 65000;
     r->targets [0].target_qty = -10;
     r->targets [0].target_usd = -10 * 65000;
-    //  the book at T0 + 50 ms had 100 on beta: all of it there, one order
     assert_int_equal (hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, T0 + 200 * S_MS), 1);
-    assert_string_equal (fx->sent [fx->n_sent - 1].u.order.client_id, "r1.0");
-    assert_float_equal (fx->sent [fx->n_sent - 1].u.order.qty, 10, 1e-9);
-    //  the early ack made it final at T0 + 60 ms: in flight before, filled
-    //  after, until the aggregator's picture includes its fill
-    hb_hedger_stats_t st;
-    hb_hedger_stats (fx->hedger, &st);
-    assert_int_equal (st.finals, 1);
-    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 55 * S_MS), -10, 1e-9);
-    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 70 * S_MS), -10, 1e-9);
-    s_fill (fx, "r1.0", "f-1", 10, T0 + 210 * S_MS);
-    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 1000 * S_MS), -10, 1e-9);
-    s_agg (fx, "f-1", 1, 2, T0 + 900 * S_MS);
-    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 1000 * S_MS), 0, 1e-9);
-    //  later, on that picture, the book of T0 + 100 ms (3 on beta) is the
-    //  one used
-    msg.env.ts_venue = T0 + 1000 * S_MS;
-    msg.env.ts_recv = T0 + 1000 * S_MS;
-    r->n_inputs = 1;
-    strcpy (r->inputs [0].topic, "pos.BTC");
-    strcpy (r->inputs [0].publisher, "aggregator");
-    r->inputs [0].epoch = 1;
-    r->inputs [0].seq = 2;
-    strcpy (r->id, "r2");
-    assert_int_equal (hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, T0 + 1000 * S_MS), 1);
     assert_string_equal (s_last_reject (fx), "unplaced");
     assert_int_equal (fx->sent [fx->n_sent - 2].env.type, HB_MSG_ORDER);
+    assert_string_equal (fx->sent [fx->n_sent - 2].u.order.client_id, "r1.0");
     assert_float_equal (fx->sent [fx->n_sent - 2].u.order.qty, 3, 1e-9);
+    //  the early ack was not kept: the order is in flight, all of it
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.finals, 0);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 300 * S_MS), -3, 1e-9);
+    //  its own ack, applied after it: final
+    s_ack (fx, "r1.0", HB_ACK_DONE, 0, T0 + 250 * S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 300 * S_MS), 0, 1e-9);
+    //  much later, with no tick since: the book is stale by the applied time
+    int64_t late = T0 + 100 * S_MS + (int64_t) fx->cfg->risk.quote_stale_ms * S_MS + 1 * S_MS;
+    strcpy (r->id, "r2");
+    msg.env.ts_recv = late;
+    msg.env.ts_venue = T0 + 100 * S_MS;                 //  as of the book: still stale now
+    assert_int_equal (hb_hedger_on_request (fx->hedger, &msg, HB_SEQ_OK, late), 0);
+    assert_string_equal (s_last_reject (fx), "no_route");
 }
 
 static char *
@@ -1136,7 +1127,7 @@ main (void)
     hb_log_init ("hedger_test", HB_LOG_ERROR);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_netting_and_ids, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_data_time, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_arrival, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_split_ids, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_in_doubt, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_in_doubt_proof, s_setup, s_teardown),

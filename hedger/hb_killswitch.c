@@ -75,17 +75,37 @@ hb_killswitch_state (const hb_killswitch_t *self)
     return &self->state;
 }
 
-int
-hb_killswitch_poll (hb_killswitch_t *self, hb_hedger_control_t *change)
+void
+hb_killswitch_look (const char *path, bool read_state, hb_killswitch_look_t *look)
 {
-    assert (self);
-    bool exists = access (self->path, F_OK) == 0;
-    if (exists == self->file_seen)
+    assert (path && look);
+    memset (look, 0, sizeof *look);
+    look->present = access (path, F_OK) == 0;
+    if (look->present && read_state)
+        s_read (path, &look->state);
+}
+
+void
+hb_killswitch_seen (const hb_killswitch_t *self, hb_killswitch_look_t *look)
+{
+    assert (self && look);
+    memset (look, 0, sizeof *look);
+    look->present = self->file_seen;
+    if (self->file_seen)
+        look->state = self->state;
+}
+
+int
+hb_killswitch_observe (hb_killswitch_t *self, const hb_killswitch_look_t *look,
+                       hb_hedger_control_t *change)
+{
+    assert (self && look);
+    if (look->present == self->file_seen)
         return 0;
-    self->file_seen = exists;
+    self->file_seen = look->present;
     hb_hedger_control_t what;
-    if (exists) {
-        s_read (self->path, &self->state);
+    if (look->present) {
+        self->state = look->state;
         self->killed = true;
         what = self->state;
     }
@@ -102,6 +122,51 @@ hb_killswitch_poll (hb_killswitch_t *self, hb_hedger_control_t *change)
     if (change)
         *change = what;
     return 1;
+}
+
+int
+hb_killswitch_poll (hb_killswitch_t *self, hb_hedger_control_t *change)
+{
+    assert (self);
+    hb_killswitch_look_t look;
+    hb_killswitch_look (self->path, false, &look);
+    if (look.present == self->file_seen)
+        return 0;                   //  the file is read only on an edge
+    if (look.present)
+        s_read (self->path, &look.state);
+    return hb_killswitch_observe (self, &look, change);
+}
+
+void
+hb_killswitch_look_encode (const hb_killswitch_look_t *look, uint8_t *out)
+{
+    assert (look && out);
+    memset (out, 0, HB_KILLSWITCH_LOOK_SIZE);
+    out [0] = look->present ? 1 : 0;
+    //  each field NUL-padded to its size (the zeroes above)
+    memcpy (out + 1, look->state.id, strnlen (look->state.id, HB_ID_MAX - 1));
+    memcpy (out + 1 + HB_ID_MAX, look->state.by, strnlen (look->state.by, HB_NAME_MAX - 1));
+    memcpy (out + 1 + HB_ID_MAX + HB_NAME_MAX, look->state.text,
+            strnlen (look->state.text, HB_TEXT_MAX - 1));
+}
+
+int
+hb_killswitch_look_decode (const uint8_t *data, size_t size, hb_killswitch_look_t *look)
+{
+    assert (data && look);
+    const char *id = (const char *) data + 1, *by = id + HB_ID_MAX, *text = by + HB_NAME_MAX;
+    if (size != HB_KILLSWITCH_LOOK_SIZE || data [0] > 1 || !memchr (id, 0, HB_ID_MAX)
+    ||  !memchr (by, 0, HB_NAME_MAX) || !memchr (text, 0, HB_TEXT_MAX))
+        return -1;
+    memset (look, 0, sizeof *look);
+    look->present = data [0] == 1;
+    if (look->present) {
+        look->state.command = HB_CONTROL_KILL;
+        snprintf (look->state.id, sizeof look->state.id, "%s", id);
+        snprintf (look->state.by, sizeof look->state.by, "%s", by);
+        snprintf (look->state.text, sizeof look->state.text, "%s", text);
+    }
+    return 0;
 }
 
 int

@@ -10,14 +10,30 @@
     itself). A kill is latched in memory even when the file cannot be
     written (the hedger must stop now, and says it is not persisted); a
     reset that cannot remove the file leaves the switch set.              */
+/*  Replay (docs/OPERATIONS.md, Replay and determinism): what the file
+    said is an input like any other. hb_killswitch_look reads it (the only
+    disk access), hb_killswitch_observe applies a look as poll would, and
+    a look travels in the application log as HB_KILLSWITCH_LOOK_SIZE bytes
+    (hb_killswitch_look_encode / _decode), so a replay never reads a kill
+    file: it applies what the live process saw.                           */
 #ifndef HB_KILLSWITCH_H
 #define HB_KILLSWITCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hb_msg.h"
 
 typedef struct _hb_killswitch_t hb_killswitch_t;
+
+//  One look at the kill file: there or not, and (there) who set it
+typedef struct {
+    bool     present;
+    hb_hedger_control_t state;      //  id, by, text (command HB_CONTROL_KILL)
+} hb_killswitch_look_t;
+
+//  u8 present, id, by, text (fixed sizes, NUL-padded)
+#define HB_KILLSWITCH_LOOK_SIZE (1 + HB_ID_MAX + HB_NAME_MAX + HB_TEXT_MAX)
 
 //  The switch kept in path (absolute, HB_PATH_MAX), set when the file
 //  exists now. NULL on allocation failure.
@@ -38,6 +54,23 @@ const hb_hedger_control_t *hb_killswitch_state (const hb_killswitch_t *self);
 //  (when not NULL) says what happened, as the command that did it. Returns
 //  1 on a change, 0 otherwise.
 int hb_killswitch_poll (hb_killswitch_t *self, hb_hedger_control_t *change);
+
+//  Looks at the file at path: present, and (when read_state) who set it,
+//  as hb_killswitch_new would read it. The state is left zero otherwise.
+void hb_killswitch_look (const char *path, bool read_state, hb_killswitch_look_t *look);
+
+//  What the last look (or set) found: present = the file was there.
+void hb_killswitch_seen (const hb_killswitch_t *self, hb_killswitch_look_t *look);
+
+//  Applies look as poll applies the file (poll is look + observe): returns
+//  1 on a change (*change, when not NULL, says what), 0 otherwise.
+int hb_killswitch_observe (hb_killswitch_t *self, const hb_killswitch_look_t *look,
+                           hb_hedger_control_t *change);
+
+//  A look as HB_KILLSWITCH_LOOK_SIZE bytes into out, and back. decode: 0,
+//  or -1 when the bytes are not a look (size, or a name not terminated).
+void hb_killswitch_look_encode (const hb_killswitch_look_t *look, uint8_t *out);
+int hb_killswitch_look_decode (const uint8_t *data, size_t size, hb_killswitch_look_t *look);
 
 //  Applies command (kill or reset). A kill writes the file and latches;
 //  a reset removes the file and clears. Returns 0, or -1 with errno when

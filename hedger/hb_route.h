@@ -51,7 +51,7 @@ typedef enum {
 
 typedef struct {
     const hb_tick_t *tick;          //  latest book, NULL: none
-    int64_t  tick_ns;               //  its data time (ts_pub; hb_asof.h)
+    int64_t  tick_ns;               //  its feed's stamp (ts_pub)
     int      kind;                  //  hb_kind_t
     double   multiplier;            //  asset units per quantity unit (> 0; 1 for spot)
     double   lot_size;              //  > 0
@@ -67,7 +67,7 @@ typedef struct {
 typedef struct {
     uint8_t  side;                  //  hb_side_t
     double   qty;                   //  asset units to trade (> 0)
-    int64_t  now_ns;                //  the request's data time
+    int64_t  now_ns;                //  when the request is applied (staleness is judged at it)
     int64_t  stale_ns;              //  a book older than this is stale
     double   max_utilization;       //  (0, 1]
 } hb_route_req_t;

@@ -255,6 +255,15 @@ hb_applog_reader_next (hb_applog_reader_t *self, hb_applog_item_t *item)
             item->epoch = self->life;
             return 1;
         }
+        //  a batch recorded twice (two recorders merged, as for messages
+        //  below) is one batch: its entries were read already
+        if (self->offset == 0 && self->batch->body.first < self->entries
+        &&  self->batch->body.first + self->batch->body.count <= self->entries) {
+            self->batch = (s_batch_t *) zlistx_next (self->batches);
+            if (!self->batch)
+                return 0;
+            continue;
+        }
         if (self->offset == 0 && self->batch->body.first != self->entries) {
             hb_error ("applog: life %" PRIu64 " of %s: entries %" PRIu64 "..%" PRIu64
                       " are missing from the recording", self->life, self->publisher,
