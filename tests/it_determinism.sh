@@ -6,7 +6,8 @@
 # and restart in the middle.
 #  1. live: hb-record, two sim feeds, hb-aggregator, hb-risk, hb-hedger on
 #     the hedging pipeline of it_hedger_e2e with thin books (hedges happen,
-#     split between the venues), for LIVE_S s; hb-risk is killed (SIGKILL)
+#     split between the venues, and again after trades made on alpha's
+#     account after each restart), for LIVE_S s; hb-risk is killed (SIGKILL)
 #     a third of the way in and started again, so is hb-hedger two thirds
 #     in; venue beta goes dark (SIGSTOP) for 3 s in between, so decisions
 #     are made with one venue silent;
@@ -32,6 +33,11 @@ TOOLS=${HB_TEST_TOOLS:-$(cd "$BIN/.." && pwd)/tests/tools}
 sed -i -e 's/\(seed: [12], publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd:\) 500000/\1 60000, depth: 2/' "$CFG"
 [ "$(grep -c 'level_usd: 60000, depth: 2' "$CFG")" = 2 ] ||
     fail "the pipeline's config changed: update the thin books"
+# someone trades on alpha's account after each restart (sim manual
+# trades, LIVE_S 30: risk restarts at 10 s, the hedger at 20 s), so both
+# lives of each process decide
+sed -i -e "s/\(seed: 1, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 60000, depth: 2\)/\1, manual_trades: [ { after: $((LIVE_S / 3 + 4)), symbol: BTC-USD, side: buy, qty: 2 }, { after: $((2 * LIVE_S / 3 + 3)), symbol: BTC-USD, side: buy, qty: 3 } ]/" "$CFG"
+grep -q manual_trades "$CFG" || fail "the pipeline's config changed: update the manual trades"
 
 stop() {   # PID...: SIGTERM to all, then each waited for and forgotten
     for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
@@ -103,7 +109,9 @@ nh=$(grep -c '^\["hedge"' "$DIR/live.risk"); ne=$(grep -c '^\["exposure"' "$DIR/
 [ "$ne" -ge 20 ] || fail "only $ne risk.exposure live"
 cmp -s "$DIR/live.risk" "$DIR/replay.risk" ||
     fail "hb-risk's replay decided otherwise: $(diff "$DIR/live.risk" "$DIR/replay.risk" | head -6 | cut -c1-300)"
-echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, 2 lives"
+lives=$(jq -s '[.[] | select(.topic == "risk.hedge") | .env.epoch] | unique | length' "$DIR/live.jsonl")
+[ "$lives" -ge 2 ] || fail "hedge requests in only $lives life of hb-risk"
+echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, in both lives"
 if [ -n "$HEDGER_REPLAY" ]; then
     "$BIN/hb-tap" --in "$DIR/hedger.out" --topic order. >"$DIR/hedger.jsonl" 2>"$DIR/tap-hedger.log" ||
         fail "hb-tap --in the hedger replay"
@@ -113,7 +121,9 @@ if [ -n "$HEDGER_REPLAY" ]; then
     [ "$no" -ge 1 ] || fail "nothing to compare: no order live"
     cmp -s "$DIR/live.orders" "$DIR/replay.orders" ||
         fail "hb-hedger's replay decided otherwise: $(diff "$DIR/live.orders" "$DIR/replay.orders" | head -6 | cut -c1-300)"
-    echo "ok   hb-hedger replayed exactly: $no orders"
+    lives=$(jq -s '[.[] | select(.topic | startswith("order.")) | .env.epoch] | unique | length' "$DIR/live.jsonl")
+    [ "$lives" -ge 2 ] || fail "orders in only $lives life of hb-hedger"
+    echo "ok   hb-hedger replayed exactly: $no orders, in both lives"
 fi
 
 # 4. the comparison can fail: a tick's price changed in a copy of the
