@@ -108,7 +108,7 @@ test_linear (void **state)
     NEAR (pos.fees, 2.5);
     NEAR (pos.unrealized, 0);
     assert_int_equal (pos.fills, 5);
-    //  the state names the last fill it holds (hb-risk's data-time grid)
+    //  the state names the last fill it holds (hb-risk applies a fill with the state naming it)
     char last [HB_ID_MAX];
     snprintf (last, sizeof last, "%s", pos.last_fill);
     assert_true (last [0] == 'f' && atoi (last + 1) >= 5);

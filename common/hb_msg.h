@@ -224,7 +224,7 @@ typedef struct {
     uint64_t fills;                 //  fills applied to this position
     int64_t  mark_ts;               //  wall ns of the mark (0: none)
     char     last_fill [HB_ID_MAX]; //  fill id of the last fill applied ("": none): which
-                                    //  fills a state includes (hb-risk's data-time grid)
+                                    //  fills a state includes (hb-risk applies a fill with the state naming it)
 } hb_position_t;
 
 //  pos.<asset>: the sum over every venue

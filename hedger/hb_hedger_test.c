@@ -694,7 +694,7 @@ static void
 test_refusals (void **state)
 {
     s_fx_t *fx = *state;
-    //  a request is routed on the book as of its own time (hb_asof.h)
+    //  a request is routed on the newest book the hedger has when it is applied
     s_tick (fx, "beta", 100, T0 + 1000 * S_MS);
     s_tick (fx, "beta", 100, T0 + 3000 * S_MS);
     int64_t now = T0 + 3000 * S_MS;

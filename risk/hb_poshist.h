@@ -2,9 +2,9 @@
     they end with, and which of them hb-risk has applied. The aggregator
     publishes a (venue, instrument) position after every fill it applies,
     naming that fill (last_fill), and again on its timer; hb-risk applies a
-    fill on its data-time grid only with the state that ends with exactly
+    fill only with the state that ends with exactly
     that fill, which may have arrived before or arrive after the fill
-    itself (docs/RISK.md, Data-time grid).
+    itself (docs/RISK.md, Arrival order).
 
     Positions pending (docs/RISK.md, Positions pending): the aggregator owns
     positions, and one feed's fills reach it in the order they reach

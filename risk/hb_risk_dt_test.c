@@ -1,5 +1,5 @@
 /*  hb_risk in data-time mode (hb_risk_set_data_time, docs/RISK.md,
-    Data-time grid): delta-1 from the position states the caller sets
+    Arrival order): delta-1 from the position states the caller sets
     (units x index, no mark of the aggregator), hedge ids from the
     deployment and the sample time; the same calls give the same figures
     bit for bit, whatever the aggregator's pos.<asset> says.            */
