@@ -664,6 +664,75 @@ hb_journal_append (hb_journal_t *self, const void *data, size_t size)
     return s_apply_policy (self);
 }
 
+//  Records framed per write of hb_journal_append_many: their headers live
+//  on the stack (no allocation on the path), and 1 + 2 * S_MANY_CHUNK
+//  vectors stay far below IOV_MAX.
+#define S_MANY_CHUNK 64
+
+int
+hb_journal_append_many (hb_journal_t *self, const struct iovec *records, size_t count)
+{
+    assert (self);
+    assert (records || count == 0);
+    if (self->broken) {
+        errno = EIO;
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        assert (records [i].iov_base || records [i].iov_len == 0);
+        if (records [i].iov_len > HB_JOURNAL_MAX_RECORD) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+    }
+    if (count == 0)
+        return 0;
+    //  Pending batched records go first, in the same write: order is kept
+    //  and the group and the batch share one sync.
+    uint64_t start = self->end;
+    uint64_t count_before = self->count;
+    uint64_t batched = self->pending;
+    size_t done = 0;
+    while (done < count) {
+        uint8_t heads [S_MANY_CHUNK][HB_JOURNAL_RECORD_OVERHEAD];
+        struct iovec iov [1 + 2 * S_MANY_CHUNK];
+        int iovcnt = 0;
+        size_t total = 0;
+        if (self->used) {
+            iov [iovcnt++] = (struct iovec) { .iov_base = self->buffer, .iov_len = self->used };
+            total += self->used;
+        }
+        size_t n = 0;
+        for (; n < S_MANY_CHUNK && done + n < count; n++) {
+            const struct iovec *record = &records [done + n];
+            s_put_le32 (heads [n], (uint32_t) record->iov_len);
+            s_put_le32 (heads [n] + 4, s_record_crc (heads [n], record->iov_base, record->iov_len));
+            iov [iovcnt++] = (struct iovec) { .iov_base = heads [n],
+                                              .iov_len = HB_JOURNAL_RECORD_OVERHEAD };
+            if (record->iov_len)
+                iov [iovcnt++] = *record;
+            total += HB_JOURNAL_RECORD_OVERHEAD + record->iov_len;
+        }
+        //  The batch leaves the buffer written or dropped, as in a flush.
+        self->used = 0;
+        self->pending = 0;
+        if (s_write (self, iov, iovcnt, total) == -1) {
+            //  All or nothing: an earlier part of the group (and the batch
+            //  before it) is taken back off the file too.
+            int saved = errno;
+            self->end = start;
+            self->count = count_before;
+            s_undo_write (self);
+            errno = saved;
+            return -1;
+        }
+        done += n;
+    }
+    self->count += batched + count;
+    hb_metric_add (self->appends, count);
+    return s_apply_policy (self);
+}
+
 int
 hb_journal_set_buffer (hb_journal_t *self, size_t bytes)
 {

@@ -131,6 +131,23 @@ int hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg);
 //              caller should stop and let the restart's replay decide.
 int hb_journal_append (hb_journal_t *self, const void *data, size_t size);
 
+//  Group commit: appends count records (each iovec is one record's payload,
+//  sizes as for append) with one write at the end of the file (one per 64
+//  records), then applies the sync policy once: under always, one
+//  fdatasync for the whole group, so every record is durable when it
+//  returns 0, at the cost of one record's sync (docs/OPERATIONS.md, The
+//  cost of a durable record). With batching on, the pending records are
+//  written first, in the same write. All or nothing: on failure (errno as
+//  for append; EMSGSIZE when any record is too big, nothing written) none
+//  of the group is in the journal (nor the pending batch, as for a failed
+//  flush), except when the sync failed: then, as for append, the journal
+//  is unusable and the group may or may not survive a crash. A crash
+//  during the call can leave any prefix of the group (never a record
+//  torn in the middle of the journal): nothing of it was acknowledged.
+//  No allocation. count 0 does nothing and returns 0.
+struct iovec;
+int hb_journal_append_many (hb_journal_t *self, const struct iovec *records, size_t count);
+
 //  Turns batching on (bytes > 0: a buffer of that many bytes, framing
 //  included) or off (0), writing any pending records first. A record bigger
 //  than the buffer is written on its own (after the pending ones), as a
