@@ -32,6 +32,23 @@
     recovers every valid record. A missing owned journal that existed
     before is refused too.
 
+    Space ahead (owned journals under always, on a disk; not on tmpfs or
+    ramfs, where a sync costs nothing): the file is extended with zeros
+    HB_JOURNAL_AHEAD bytes at a time, so that an append overwrites blocks
+    that exist and its fdatasync writes the data without a file-system
+    journal commit (the size does not change); the commit is paid once per
+    HB_JOURNAL_AHEAD bytes, by the append that takes the space, in the same
+    sync. Same promise: a record is durable when its append returns 0. The
+    logical end is the last valid record: zeros to the end of the file are
+    space (or an append that never landed, never acknowledged), kept as it
+    is at open, never counted as dropped nor reported as damage. A write
+    cut short in that space leaves its sectors that did not land as zeros:
+    a record that fails its CRC and is followed, from a 512-byte boundary
+    inside it, by zeros only, with nothing valid after, is a torn tail too.
+    A clean close (destroy) gives the space back: a stopped journal holds
+    its records only; a crashed one may hold zeros after them, which every
+    open (an owned one under always keeps them) and check accept.
+
     Batching (opt-in, hb-record only; every other user writes each record
     as it is appended): after hb_journal_set_buffer, appends are framed into
     a user-space buffer and reach the file only at hb_journal_flush (or when
@@ -67,6 +84,7 @@
 #define HB_JOURNAL_HEADER_SIZE 8                //  file header
 #define HB_JOURNAL_RECORD_OVERHEAD 8            //  length + CRC per record
 #define HB_JOURNAL_VERSION     1
+#define HB_JOURNAL_AHEAD       (256u << 10)     //  space taken ahead at a time, bytes
 
 typedef enum {
     //  fdatasync before append returns: a record is durable once its append
@@ -212,13 +230,17 @@ typedef struct {
     uint64_t bad_offset;        //  where the first bad record starts (size if none)
     bool     torn;              //  a torn tail only: open truncates it
     bool     damaged;           //  damage in the history: open refuses it
+    uint64_t zeros;             //  zeros after the last record to the end (space
+                                //  taken ahead, or an append that never landed):
+                                //  neither torn nor damaged, nothing lost
     uint64_t later;             //  damaged: valid records found after the damage
     uint64_t holes;             //  damaged: runs of unreadable bytes
     char     reason [128];      //  the first bad record's fault, or why the file is unreadable
 } hb_journal_check_t;
 
 //  Reads the journal at path without changing it (no lock taken: it may be
-//  in use) and fills *report, judging it as an owned journal's open would. Returns 0, or -1 with errno and report->reason
+//  in use) and fills *report, judging it as an owned journal's open would
+//  (zeros to the end are report->zeros, not a torn tail). Returns 0, or -1 with errno and report->reason
 //  when it cannot be read or is not a journal.
 int hb_journal_check (const char *path, hb_journal_check_t *report);
 
