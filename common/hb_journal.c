@@ -1040,8 +1040,10 @@ hb_journal_check (const char *path, hb_journal_check_t *report)
     report->size = size;
     report->records = scan.count;
     report->bad_offset = scan.end;
-    if (scan.end < size && s_all_zero (base, scan.end, size))
+    if (scan.end < size && s_all_zero (base, scan.end, size)) {
         report->zeros = size - scan.end;
+        report->bad_offset = size;          //  nothing bad: space
+    }
     else
     if (scan.end < size) {
         report->torn = s_torn (base, &scan, size, &report->later, &report->holes);

@@ -209,8 +209,9 @@ int hb_journal_sync (hb_journal_t *self);
 //  pending ones included).
 uint64_t hb_journal_count (hb_journal_t *self);
 
-//  Size of the file in bytes once pending records are written: the file
-//  header plus every record (so the offset the next record will have).
+//  Size of the journal in bytes once pending records are written: the file
+//  header plus every record (so the offset the next record will have). The
+//  file itself may be longer while the journal is open (space ahead).
 uint64_t hb_journal_size (hb_journal_t *self);
 
 //  Bytes cut off a damaged tail when the journal was opened (0 if none): a
