@@ -15,8 +15,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 static const uint8_t s_magic [4] = { 'H', 'B', 'J', '1' };
 
@@ -33,6 +35,12 @@ struct _hb_journal_t {
     bool strict;                //  damage in the history refuses the open (owned journals)
     bool dirty;                 //  records written since the last sync
     bool broken;                //  a sync failed: durability is unknown
+    //  Space taken ahead (owned journals under always, on a disk): the file
+    //  runs on in zeros past end up to space_end, so that an append writes
+    //  into blocks that exist and its fdatasync has no metadata to commit.
+    uint64_t ahead;             //  bytes taken at a time, 0: none
+    uint64_t space_end;         //  the file's size
+    bool ahead_failed;          //  the last attempt failed (said once)
     //  Opt-in batching (hb_journal_set_buffer): framed records not yet
     //  written, which follow end and count.
     uint8_t *buffer;
@@ -149,6 +157,17 @@ s_all_zero (const uint8_t *base, uint64_t from, uint64_t size)
     return true;
 }
 
+//  Where the run of zeros that ends the file starts (size if the last byte
+//  is not zero), looking no further back than from.
+static uint64_t
+s_zero_from (const uint8_t *base, uint64_t from, uint64_t size)
+{
+    uint64_t at = size;
+    while (at > from && base [at - 1] == 0)
+        at--;
+    return at;
+}
+
 //  True when a complete, valid record starts at offset.
 static bool
 s_record_at (const uint8_t *base, uint64_t offset, uint64_t size, uint64_t *next)
@@ -177,6 +196,10 @@ s_resync (const uint8_t *base, uint64_t from, uint64_t size, hb_journal_replay_f
     bool in_hole = true;
     *holes = 1;
     while (offset < size) {
+        //  zeros to the end after a valid record are space not yet written
+        //  (taken ahead), not another hole
+        if (!in_hole && s_all_zero (base, offset, size))
+            break;
         if (s_record_at (base, offset, size, &next)) {
             //  a zero-length record of zero CRC cannot exist (the CRC covers
             //  the length), so runs of zeros never resync by accident
@@ -197,10 +220,34 @@ s_resync (const uint8_t *base, uint64_t from, uint64_t size, hb_journal_replay_f
     return found;
 }
 
+//  Sectors land whole or not at all; a write interrupted in space taken
+//  ahead leaves the sectors that did not land as the zeros they were.
+#define S_SECTOR 512
+
+//  Whether the first bad record of a scan is one whose write stopped at a
+//  sector boundary inside it, in space taken ahead: from that boundary to
+//  the end of the file (past the record's own end) there are only zeros.
+//  A flipped bit in a complete record has no such run (unless its own
+//  last bytes happen to be zeros from a sector boundary on).
+static bool
+s_cut_in_space (const uint8_t *base, const s_scan_t *scan, uint64_t size)
+{
+    if (size - scan->end < HB_JOURNAL_RECORD_OVERHEAD)
+        return false;
+    uint32_t length = s_get_le32 (base + scan->end);
+    uint64_t record_end = scan->end + HB_JOURNAL_RECORD_OVERHEAD + length;
+    if (length > HB_JOURNAL_MAX_RECORD || record_end >= size)
+        return false;
+    uint64_t zeros = s_zero_from (base, scan->end, size);
+    uint64_t boundary = (zeros + S_SECTOR - 1) / S_SECTOR * S_SECTOR;
+    return boundary > scan->end && boundary < record_end;
+}
+
 //  Whether what follows the good records of a scan is a torn tail (what an
-//  interrupted append leaves: zeros to the end, or a record cut short with
-//  nothing valid after it) rather than damage in the history; *later and
-//  *holes say what lies past the damage.
+//  interrupted append leaves: zeros to the end, a record cut short with
+//  nothing valid after it, or, in space taken ahead, a record whose last
+//  sectors are still zeros with only zeros after it) rather than damage in
+//  the history; *later and *holes say what lies past the damage.
 static bool
 s_torn (const uint8_t *base, const s_scan_t *scan, uint64_t size, uint64_t *later, uint64_t *holes)
 {
@@ -208,7 +255,7 @@ s_torn (const uint8_t *base, const s_scan_t *scan, uint64_t size, uint64_t *late
     if (s_all_zero (base, scan->end, size))
         return true;
     *later = s_resync (base, scan->end, size, NULL, NULL, 0, holes);
-    return *later == 0 && scan->torn;
+    return *later == 0 && (scan->torn || s_cut_in_space (base, scan, size));
 }
 
 //  Maps the first size bytes of the file read-only; NULL with errno.
@@ -376,11 +423,22 @@ s_open_records (hb_journal_t *self, uint64_t size)
     uint64_t holes = 0, later = 0;
     bool torn = !self->strict || scan.end == size
              || s_torn (base, &scan, size, &later, &holes);
+    //  what is not zeros: in space taken ahead the zeros are not lost bytes
+    uint64_t written = s_zero_from (base, scan.end, size);
     s_unmap (base, size);
     self->end = scan.end;
     self->count = scan.count;
+    //  (space_end is set only once the open succeeds: a refused journal is
+    //  left exactly as it is, space and all)
     if (scan.end == size)
         return 0;
+    if (self->ahead && written == scan.end) {
+        //  Zeros to the end: space this journal took ahead (or an append
+        //  that never landed in it, which was never acknowledged). The
+        //  logical end is the last record's; the space is used as it is.
+        self->space_end = size;
+        return 0;
+    }
     if (!torn) {
         //  Not what an interrupted append leaves: a record in the history is
         //  damaged. Cutting it off would drop every later record too and
@@ -395,7 +453,7 @@ s_open_records (hb_journal_t *self, uint64_t size)
         return -1;
     }
 
-    self->dropped = size - scan.end;
+    self->dropped = (self->ahead? written: size) - scan.end;
     hb_warn ("journal %s: %s at offset %llu after %llu good records; "
              "truncating, dropped %llu bytes", self->path, scan.reason,
              (unsigned long long) scan.end, (unsigned long long) scan.count,
@@ -406,7 +464,18 @@ s_open_records (hb_journal_t *self, uint64_t size)
         errno = saved;
         return -1;
     }
+    self->space_end = scan.end;
     return 0;
+}
+
+//  Space ahead only pays where a sync writes to a device: on tmpfs or
+//  ramfs fdatasync costs nothing and the space would be memory held.
+static bool
+s_in_memory (int fd)
+{
+    struct statfs fs;
+    return fstatfs (fd, &fs) == 0
+        && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
 }
 
 //  A journal's series carry its file name (aggregator.journal,
@@ -486,10 +555,14 @@ s_open (const char *path, hb_journal_policy_t policy, int interval_ms, bool stri
         errno = EINVAL;
         goto failed;
     }
+    if (strict && policy == HB_JOURNAL_FSYNC_ALWAYS && !s_in_memory (self->fd))
+        self->ahead = HB_JOURNAL_AHEAD;
     if (s_open_header (self, (uint64_t) st.st_size) == -1
     ||  (st.st_size > HB_JOURNAL_HEADER_SIZE
          && s_open_records (self, (uint64_t) st.st_size) == -1))
         goto failed;
+    if (self->space_end < self->end)
+        self->space_end = self->end;        //  a new file: its header
     self->last_sync_ns = hb_mono_ns ();
     s_register_metrics (self);
     return self;
@@ -517,6 +590,13 @@ hb_journal_destroy (hb_journal_t **self_p)
         if (!self->broken && s_sync (self) == -1)
             hb_error ("journal %s: final sync failed: %s; the last records may be lost "
                       "in a power cut", self->path, strerror (errno));
+        //  A stopped journal holds its records and nothing else: the space
+        //  ahead goes (tools and copies see the plain file; the next open
+        //  takes space again). Left as it is, it would only be space.
+        if (!self->broken && self->space_end > self->end
+        &&  ftruncate (self->fd, (off_t) self->end) == -1)
+            hb_warn ("journal %s: cannot give back the space taken ahead: %s",
+                     self->path, strerror (errno));
         close (self->fd);
     }
     free (self->buffer);
@@ -564,7 +644,47 @@ s_undo_write (hb_journal_t *self)
     int saved = errno;
     if (ftruncate (self->fd, (off_t) self->end) == -1)
         self->broken = true;
+    else
+        self->space_end = self->end;
     errno = saved;
+}
+
+//  Extends the file with zeros past need (a multiple of ahead, at least one
+//  byte past it, so that a write cut short in it is followed by zeros),
+//  in the page cache: the sync of the append that needed it makes it
+//  durable with the record, one fdatasync for both. It costs that one
+//  sync a size change (a journal commit) once per ahead bytes; every other
+//  append overwrites blocks that exist. On failure (a full disk) the file
+//  is put back and the append goes on without: it extends the file as
+//  it would have without space ahead, and fails as it would have.
+static void
+s_take_space (hb_journal_t *self, uint64_t need)
+{
+    static const uint8_t zeros [1 << 16];
+    uint64_t target = (need / self->ahead + 1) * self->ahead;
+    uint64_t at = self->space_end;
+    while (at < target) {
+        size_t n = target - at < sizeof zeros? (size_t) (target - at): sizeof zeros;
+        ssize_t rc = pwrite (self->fd, zeros, n, (off_t) at);
+        if (rc == -1 && errno == EINTR)
+            continue;
+        if (rc <= 0) {
+            if (rc == 0)
+                errno = ENOSPC;
+            int saved = errno;
+            if (!self->ahead_failed)
+                hb_warn ("journal %s: cannot take %llu bytes of space ahead: %s; appending "
+                         "without", self->path, (unsigned long long) self->ahead, strerror (saved));
+            self->ahead_failed = true;
+            if (ftruncate (self->fd, (off_t) self->space_end) == -1)
+                self->broken = true;
+            errno = saved;
+            return;
+        }
+        at += (size_t) rc;
+    }
+    self->space_end = target;
+    self->ahead_failed = false;
 }
 
 //  Writes total bytes of iov at the end of the file: one system call in the
@@ -574,6 +694,8 @@ s_undo_write (hb_journal_t *self)
 static int
 s_write (hb_journal_t *self, struct iovec *iov, int iovcnt, size_t total)
 {
+    if (self->ahead && self->end + total > self->space_end)
+        s_take_space (self, self->end + total);
     struct iovec *next = iov;
     size_t done = 0;
     while (done < total) {
@@ -599,6 +721,8 @@ s_write (hb_journal_t *self, struct iovec *iov, int iovcnt, size_t total)
         }
     }
     self->end += total;
+    if (self->space_end < self->end)
+        self->space_end = self->end;
     self->dirty = true;
     return 0;
 }
@@ -661,6 +785,75 @@ hb_journal_append (hb_journal_t *self, const void *data, size_t size)
         return -1;
     self->count++;
     hb_metric_inc (self->appends);
+    return s_apply_policy (self);
+}
+
+//  Records framed per write of hb_journal_append_many: their headers live
+//  on the stack (no allocation on the path), and 1 + 2 * S_MANY_CHUNK
+//  vectors stay far below IOV_MAX.
+#define S_MANY_CHUNK 64
+
+int
+hb_journal_append_many (hb_journal_t *self, const struct iovec *records, size_t count)
+{
+    assert (self);
+    assert (records || count == 0);
+    if (self->broken) {
+        errno = EIO;
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        assert (records [i].iov_base || records [i].iov_len == 0);
+        if (records [i].iov_len > HB_JOURNAL_MAX_RECORD) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+    }
+    if (count == 0)
+        return 0;
+    //  Pending batched records go first, in the same write: order is kept
+    //  and the group and the batch share one sync.
+    uint64_t start = self->end;
+    uint64_t count_before = self->count;
+    uint64_t batched = self->pending;
+    size_t done = 0;
+    while (done < count) {
+        uint8_t heads [S_MANY_CHUNK][HB_JOURNAL_RECORD_OVERHEAD];
+        struct iovec iov [1 + 2 * S_MANY_CHUNK];
+        int iovcnt = 0;
+        size_t total = 0;
+        if (self->used) {
+            iov [iovcnt++] = (struct iovec) { .iov_base = self->buffer, .iov_len = self->used };
+            total += self->used;
+        }
+        size_t n = 0;
+        for (; n < S_MANY_CHUNK && done + n < count; n++) {
+            const struct iovec *record = &records [done + n];
+            s_put_le32 (heads [n], (uint32_t) record->iov_len);
+            s_put_le32 (heads [n] + 4, s_record_crc (heads [n], record->iov_base, record->iov_len));
+            iov [iovcnt++] = (struct iovec) { .iov_base = heads [n],
+                                              .iov_len = HB_JOURNAL_RECORD_OVERHEAD };
+            if (record->iov_len)
+                iov [iovcnt++] = *record;
+            total += HB_JOURNAL_RECORD_OVERHEAD + record->iov_len;
+        }
+        //  The batch leaves the buffer written or dropped, as in a flush.
+        self->used = 0;
+        self->pending = 0;
+        if (s_write (self, iov, iovcnt, total) == -1) {
+            //  All or nothing: an earlier part of the group (and the batch
+            //  before it) is taken back off the file too.
+            int saved = errno;
+            self->end = start;
+            self->count = count_before;
+            s_undo_write (self);
+            errno = saved;
+            return -1;
+        }
+        done += n;
+    }
+    self->count += batched + count;
+    hb_metric_add (self->appends, count);
     return s_apply_policy (self);
 }
 
@@ -847,6 +1040,11 @@ hb_journal_check (const char *path, hb_journal_check_t *report)
     report->size = size;
     report->records = scan.count;
     report->bad_offset = scan.end;
+    if (scan.end < size && s_all_zero (base, scan.end, size)) {
+        report->zeros = size - scan.end;
+        report->bad_offset = size;          //  nothing bad: space
+    }
+    else
     if (scan.end < size) {
         report->torn = s_torn (base, &scan, size, &report->later, &report->holes);
         report->damaged = !report->torn;

@@ -32,6 +32,23 @@
     recovers every valid record. A missing owned journal that existed
     before is refused too.
 
+    Space ahead (owned journals under always, on a disk; not on tmpfs or
+    ramfs, where a sync costs nothing): the file is extended with zeros
+    HB_JOURNAL_AHEAD bytes at a time, so that an append overwrites blocks
+    that exist and its fdatasync writes the data without a file-system
+    journal commit (the size does not change); the commit is paid once per
+    HB_JOURNAL_AHEAD bytes, by the append that takes the space, in the same
+    sync. Same promise: a record is durable when its append returns 0. The
+    logical end is the last valid record: zeros to the end of the file are
+    space (or an append that never landed, never acknowledged), kept as it
+    is at open, never counted as dropped nor reported as damage. A write
+    cut short in that space leaves its sectors that did not land as zeros:
+    a record that fails its CRC and is followed, from a 512-byte boundary
+    inside it, by zeros only, with nothing valid after, is a torn tail too.
+    A clean close (destroy) gives the space back: a stopped journal holds
+    its records only; a crashed one may hold zeros after them, which every
+    open (an owned one under always keeps them) and check accept.
+
     Batching (opt-in, hb-record only; every other user writes each record
     as it is appended): after hb_journal_set_buffer, appends are framed into
     a user-space buffer and reach the file only at hb_journal_flush (or when
@@ -67,6 +84,7 @@
 #define HB_JOURNAL_HEADER_SIZE 8                //  file header
 #define HB_JOURNAL_RECORD_OVERHEAD 8            //  length + CRC per record
 #define HB_JOURNAL_VERSION     1
+#define HB_JOURNAL_AHEAD       (256u << 10)     //  space taken ahead at a time, bytes
 
 typedef enum {
     //  fdatasync before append returns: a record is durable once its append
@@ -131,6 +149,23 @@ int hb_journal_replay (hb_journal_t *self, hb_journal_replay_fn *fn, void *arg);
 //              caller should stop and let the restart's replay decide.
 int hb_journal_append (hb_journal_t *self, const void *data, size_t size);
 
+//  Group commit: appends count records (each iovec is one record's payload,
+//  sizes as for append) with one write at the end of the file (one per 64
+//  records), then applies the sync policy once: under always, one
+//  fdatasync for the whole group, so every record is durable when it
+//  returns 0, at the cost of one record's sync (docs/OPERATIONS.md, The
+//  cost of a durable record). With batching on, the pending records are
+//  written first, in the same write. All or nothing: on failure (errno as
+//  for append; EMSGSIZE when any record is too big, nothing written) none
+//  of the group is in the journal (nor the pending batch, as for a failed
+//  flush), except when the sync failed: then, as for append, the journal
+//  is unusable and the group may or may not survive a crash. A crash
+//  during the call can leave any prefix of the group (never a record
+//  torn in the middle of the journal): nothing of it was acknowledged.
+//  No allocation. count 0 does nothing and returns 0.
+struct iovec;
+int hb_journal_append_many (hb_journal_t *self, const struct iovec *records, size_t count);
+
 //  Turns batching on (bytes > 0: a buffer of that many bytes, framing
 //  included) or off (0), writing any pending records first. A record bigger
 //  than the buffer is written on its own (after the pending ones), as a
@@ -174,8 +209,9 @@ int hb_journal_sync (hb_journal_t *self);
 //  pending ones included).
 uint64_t hb_journal_count (hb_journal_t *self);
 
-//  Size of the file in bytes once pending records are written: the file
-//  header plus every record (so the offset the next record will have).
+//  Size of the journal in bytes once pending records are written: the file
+//  header plus every record (so the offset the next record will have). The
+//  file itself may be longer while the journal is open (space ahead).
 uint64_t hb_journal_size (hb_journal_t *self);
 
 //  Bytes cut off a damaged tail when the journal was opened (0 if none): a
@@ -195,13 +231,17 @@ typedef struct {
     uint64_t bad_offset;        //  where the first bad record starts (size if none)
     bool     torn;              //  a torn tail only: open truncates it
     bool     damaged;           //  damage in the history: open refuses it
+    uint64_t zeros;             //  zeros after the last record to the end (space
+                                //  taken ahead, or an append that never landed):
+                                //  neither torn nor damaged, nothing lost
     uint64_t later;             //  damaged: valid records found after the damage
     uint64_t holes;             //  damaged: runs of unreadable bytes
     char     reason [128];      //  the first bad record's fault, or why the file is unreadable
 } hb_journal_check_t;
 
 //  Reads the journal at path without changing it (no lock taken: it may be
-//  in use) and fills *report, judging it as an owned journal's open would. Returns 0, or -1 with errno and report->reason
+//  in use) and fills *report, judging it as an owned journal's open would
+//  (zeros to the end are report->zeros, not a torn tail). Returns 0, or -1 with errno and report->reason
 //  when it cannot be read or is not a journal.
 int hb_journal_check (const char *path, hb_journal_check_t *report);
 

@@ -5,7 +5,11 @@
     anywhere (a power cut during its write) is read up to its first damaged
     record and no further, the sync policies apply per flush, a failed
     flush drops the batch and leaves no half record, and the unbatched users'
-    behaviour is unchanged when batching is off.
+    behaviour is unchanged when batching is off. Group commit
+    (hb_journal_append_many): one sync per group under always, the pending
+    batch written first in the same write, all or nothing on a failed write
+    (across its 64-record writes too), and a crash mid-group leaves a
+    prefix that an owned open takes as a torn tail.
 
     Files live in a fresh directory under /dev/shm (or /tmp). HB_TEST_SEED
     overrides the random seed, which is printed.                            */
@@ -22,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +34,7 @@
 #include "hb_journal_testing.h"
 #include "hb_log.h"
 
-#define S_MAX_RECORDS 64
+#define S_MAX_RECORDS 160
 
 static char s_dir [64];
 static char s_path [128];
@@ -431,6 +436,190 @@ test_batch_discard_and_off (void **state)
     s_set_free (&want);
 }
 
+//  ---------------------------------------------------------------------
+//  Group commit
+
+//  The records [from, from + count) of set as iovecs for append_many.
+static void
+s_iov (const s_set_t *set, size_t from, size_t count, struct iovec *iov)
+{
+    for (size_t i = 0; i < count; i++)
+        iov [i] = (struct iovec) { .iov_base = set->data [from + i],
+                                   .iov_len = set->size [from + i] };
+}
+
+//  Under always a group costs one fdatasync, its records come back in
+//  order among single appends, and an empty record is a record.
+static void
+test_many_round_trip (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    struct iovec iov [S_MAX_RECORDS];
+    hb_journal_t *journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    s_set_add (&want, 10);
+    assert_int_equal (hb_journal_append (journal, want.data [0], 10), 0);
+    assert_int_equal (hb_journal_syncs (journal), 1);
+    size_t sizes [] = { 100, 0, 1, 3000, 57 };
+    for (size_t i = 0; i < 5; i++)
+        s_set_add (&want, sizes [i]);
+    s_iov (&want, 1, 5, iov);
+    assert_int_equal (hb_journal_append_many (journal, iov, 5), 0);
+    assert_int_equal (hb_journal_syncs (journal), 2);
+    assert_int_equal (hb_journal_count (journal), 6);
+    assert_int_equal (hb_journal_size (journal), hb_journal_testing_file_size (s_path));
+    //  nothing to do: no write, no sync
+    assert_int_equal (hb_journal_append_many (journal, NULL, 0), 0);
+    assert_int_equal (hb_journal_syncs (journal), 2);
+    //  more than one write's worth (64 records per write), still one sync
+    for (size_t i = 0; i < 150; i++)
+        s_set_add (&want, 1 + s_rand () % 40);
+    s_iov (&want, 6, 150, iov);
+    assert_int_equal (hb_journal_append_many (journal, iov, 150), 0);
+    assert_int_equal (hb_journal_syncs (journal), 3);
+    s_set_add (&want, 20);
+    assert_int_equal (hb_journal_append (journal, want.data [156], 20), 0);
+    assert_int_equal (hb_journal_count (journal), 157);
+    hb_journal_destroy (&journal);
+    s_assert_journal (&want, 157, 0);
+    s_set_free (&want);
+}
+
+//  With batching on, the pending records are written first, in the same
+//  write as the group, and share its one sync.
+static void
+test_many_after_batch (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    struct iovec iov [4];
+    hb_journal_t *journal = hb_journal_open (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    assert_int_equal (hb_journal_set_buffer (journal, 4096), 0);
+    for (size_t i = 0; i < 3; i++) {
+        s_set_add (&want, 30 + i);
+        assert_int_equal (hb_journal_append (journal, want.data [i], want.size [i]), 0);
+    }
+    assert_int_equal (hb_journal_testing_file_size (s_path), HB_JOURNAL_HEADER_SIZE);
+    for (size_t i = 3; i < 7; i++)
+        s_set_add (&want, 70 + i);
+    s_iov (&want, 3, 4, iov);
+    assert_int_equal (hb_journal_append_many (journal, iov, 4), 0);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (hb_journal_count (journal), 7);
+    assert_int_equal (hb_journal_syncs (journal), 1);
+    assert_int_equal (hb_journal_size (journal), hb_journal_testing_file_size (s_path));
+    hb_journal_destroy (&journal);
+    s_assert_journal (&want, 7, 0);
+    s_set_free (&want);
+}
+
+//  A record over the limit refuses the whole group, nothing written; a
+//  write cut short (RLIMIT_FSIZE, as a full disk) takes the whole group
+//  back, its first 64-record write included, and the pending batch with
+//  it; the journal goes on.
+static void
+test_many_failed (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    struct iovec iov [S_MAX_RECORDS];
+    hb_journal_t *journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    s_set_add (&want, 40);
+    assert_int_equal (hb_journal_append (journal, want.data [0], 40), 0);
+    uint64_t size = hb_journal_size (journal);
+    uint64_t syncs = hb_journal_syncs (journal);
+
+    struct iovec too_big [2] = { { .iov_base = want.data [0], .iov_len = 40 },
+                                 { .iov_base = want.data [0], .iov_len = HB_JOURNAL_MAX_RECORD + 1 } };
+    errno = 0;
+    assert_int_equal (hb_journal_append_many (journal, too_big, 2), -1);
+    assert_int_equal (errno, EMSGSIZE);
+    assert_int_equal (hb_journal_count (journal), 1);
+    assert_int_equal (hb_journal_testing_file_size (s_path), size);
+
+    //  100 records of 100 bytes: the first write (64 records, 6912 bytes)
+    //  fits under the limit, the second does not
+    uint8_t lost [100];
+    memset (lost, 0xEE, sizeof lost);
+    for (size_t i = 0; i < 100; i++)
+        iov [i] = (struct iovec) { .iov_base = lost, .iov_len = sizeof lost };
+    assert_int_equal (hb_journal_set_buffer (journal, 1024), 0);
+    assert_int_equal (hb_journal_append (journal, lost, 10), 0);      //  pending, lost too
+    struct rlimit saved, limited;
+    assert_int_equal (getrlimit (RLIMIT_FSIZE, &saved), 0);
+    limited = saved;
+    limited.rlim_cur = (rlim_t) size + 8000;
+    void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+    assert_int_equal (setrlimit (RLIMIT_FSIZE, &limited), 0);
+    errno = 0;
+    int rc = hb_journal_append_many (journal, iov, 100);
+    int error = errno;
+    assert_int_equal (setrlimit (RLIMIT_FSIZE, &saved), 0);
+    signal (SIGXFSZ, old_handler);
+    assert_int_equal (rc, -1);
+    assert_int_equal (error, EFBIG);
+    assert_int_equal (hb_journal_pending (journal), 0);
+    assert_int_equal (hb_journal_count (journal), 1);
+    assert_int_equal (hb_journal_size (journal), size);
+    assert_int_equal (hb_journal_testing_file_size (s_path), size);
+    assert_int_equal (hb_journal_syncs (journal), syncs);
+
+    //  the journal goes on
+    s_set_add (&want, 50);
+    s_set_add (&want, 60);
+    s_iov (&want, 1, 2, iov);
+    assert_int_equal (hb_journal_append_many (journal, iov, 2), 0);
+    assert_int_equal (hb_journal_syncs (journal), syncs + 1);
+    hb_journal_destroy (&journal);
+    s_assert_journal (&want, 3, 0);
+    s_set_free (&want);
+}
+
+//  A crash (power cut) during a group leaves any prefix of its bytes: an
+//  owned open keeps the records before the cut, takes the cut record as a
+//  torn tail, and nothing of the group was acknowledged.
+static void
+test_many_torn (void **state)
+{
+    (void) state;
+    s_set_t want = { 0 };
+    struct iovec iov [8];
+    hb_journal_t *journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+    assert_non_null (journal);
+    s_set_add (&want, 25);
+    assert_int_equal (hb_journal_append (journal, want.data [0], 25), 0);
+    uint64_t ends [9];
+    ends [0] = hb_journal_size (journal);
+    for (size_t i = 1; i < 9; i++) {
+        s_set_add (&want, 10 + s_rand () % 90);
+        ends [i] = ends [i - 1] + HB_JOURNAL_RECORD_OVERHEAD + want.size [i];
+    }
+    s_iov (&want, 1, 8, iov);
+    assert_int_equal (hb_journal_append_many (journal, iov, 8), 0);
+    hb_journal_destroy (&journal);
+    uint8_t *image;
+    size_t image_size = hb_journal_testing_read_file (s_path, &image);
+    assert_int_equal (image_size, ends [8]);
+    for (int round = 0; round < 20; round++) {
+        size_t cut = (size_t) ends [0] + s_rand () % (size_t) (ends [8] - ends [0]);
+        size_t good = 0;
+        while (good < 9 && ends [good] <= cut)
+            good++;
+        hb_journal_testing_write_file (s_path, image, cut);
+        journal = hb_journal_open_owned (s_path, HB_JOURNAL_FSYNC_ALWAYS, 0);
+        assert_non_null (journal);
+        assert_int_equal (hb_journal_count (journal), good);
+        assert_int_equal (hb_journal_dropped (journal), cut - ends [good - 1]);
+        hb_journal_destroy (&journal);
+        s_assert_journal (&want, good, 0);
+    }
+    free (image);
+    s_set_free (&want);
+}
+
 int
 main (void)
 {
@@ -441,6 +630,10 @@ main (void)
         cmocka_unit_test_setup (test_batch_policies, s_before),
         cmocka_unit_test_setup (test_batch_failed_flush, s_before),
         cmocka_unit_test_setup (test_batch_discard_and_off, s_before),
+        cmocka_unit_test_setup (test_many_round_trip, s_before),
+        cmocka_unit_test_setup (test_many_after_batch, s_before),
+        cmocka_unit_test_setup (test_many_failed, s_before),
+        cmocka_unit_test_setup (test_many_torn, s_before),
     };
     return cmocka_run_group_tests_name ("hb_journal_batch", tests, s_setup, s_teardown);
 }

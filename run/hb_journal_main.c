@@ -39,6 +39,12 @@ s_args (void *arg, int argc, char **argv)
 static void
 s_print (const char *path, const hb_journal_check_t *r)
 {
+    if (!r->torn && !r->damaged && r->zeros)
+        printf ("%s: ok, %llu records, %llu bytes, of which %llu are zeros after the last "
+                "record (space taken ahead by a journal that was not closed: not damage)\n",
+                path, (unsigned long long) r->records, (unsigned long long) r->size,
+                (unsigned long long) r->zeros);
+    else
     if (!r->torn && !r->damaged)
         printf ("%s: ok, %llu records, %llu bytes\n", path,
                 (unsigned long long) r->records, (unsigned long long) r->size);
