@@ -17,6 +17,7 @@
 
 #include "hb_applog.h"
 #include "hb_hedger.h"
+#include "hb_hedger_testing.h"
 #include "hb_hedger_apply.h"
 #include "hb_hedger_replay.h"
 #include "hb_killswitch.h"
@@ -51,25 +52,6 @@ typedef struct {
     s_out_t         inputs [S_IN_MAX];
     int             n_inputs;
 } s_fx_t;
-
-static void
-s_venue (hb_venue_cfg_t *venue, const char *name, double fee)
-{
-    strcpy (venue->name, name);
-    venue->enabled = true;
-    venue->fee_taker = fee;
-    venue->initial_margin = 0.1;
-    venue->n_instruments = 1;
-    hb_instrument_cfg_t *ins = &venue->instruments [0];
-    strcpy (ins->symbol, "BTC-PERP");
-    ins->asset = 0;
-    ins->kind = HB_KIND_LINEAR_PERP;
-    ins->multiplier = 1;
-    ins->tick_size = 0.1;
-    ins->lot_size = 0.001;
-    ins->min_qty = 0.001;
-    venue->max_order_age_ms = 1000;
-}
 
 //  The log's batches, stamped as the hedger's publisher would
 static int
@@ -239,27 +221,8 @@ s_setup (void **state)
     snprintf (fx->rec2, sizeof fx->rec2, "%s/rec2", fx->dir);
     snprintf (fx->out, sizeof fx->out, "%s/out", fx->dir);
     snprintf (fx->out2, sizeof fx->out2, "%s/out2", fx->dir);
-    hb_config_t *cfg = calloc (1, sizeof *cfg);
+    hb_config_t *cfg = hb_hedger_testing_config (fx->dir, 300);
     assert_non_null (cfg);
-    cfg->n_assets = 1;
-    strcpy (cfg->assets [0].name, "BTC");
-    cfg->assets [0].price = 65000;
-    cfg->n_venues = 2;
-    s_venue (&cfg->venues [0], "alpha", 0.003);
-    s_venue (&cfg->venues [1], "beta", 0.0002);
-    cfg->risk.quote_stale_ms = 1000;
-    hb_hedger_cfg_t *h = &cfg->hedger;
-    h->max_order_usd = 1e7;
-    h->collar_bps = 100;
-    h->orders_per_s [0] = h->orders_per_s [1] = 100;
-    h->burst = 100;
-    h->max_net_usd [0] = 1e8;
-    h->max_day_usd = 1e9;
-    h->max_request_age_ms = 2000;
-    h->order_timeout_ms = 300;
-    h->max_utilization = 0.8;
-    snprintf (h->journal, sizeof h->journal, "%s/hedger.journal", fx->dir);
-    snprintf (h->kill_file, sizeof h->kill_file, "%s/hedger.kill", fx->dir);
     fx->cfg = cfg;
     *state = fx;
     return 0;

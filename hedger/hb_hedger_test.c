@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "hb_hedger.h"
+#include "hb_hedger_testing.h"
 #include "hb_metrics.h"
 #include "hb_log.h"
 #include "hb_journal_testing.h"
@@ -55,25 +56,6 @@ s_send (const char *topic, hb_msg_t *msg, void *arg)
     return 0;
 }
 
-static void
-s_venue (hb_venue_cfg_t *venue, const char *name, double fee)
-{
-    strcpy (venue->name, name);
-    venue->enabled = true;
-    venue->fee_taker = fee;
-    venue->initial_margin = 0.1;
-    venue->n_instruments = 1;
-    hb_instrument_cfg_t *ins = &venue->instruments [0];
-    strcpy (ins->symbol, "BTC-PERP");
-    ins->asset = 0;
-    ins->kind = HB_KIND_LINEAR_PERP;
-    ins->multiplier = 1;
-    ins->tick_size = 0.1;
-    ins->lot_size = 0.001;
-    ins->min_qty = 0.001;
-    venue->max_order_age_ms = 1000;
-}
-
 static int
 s_setup (void **state)
 {
@@ -81,27 +63,8 @@ s_setup (void **state)
     assert_non_null (fx);
     strcpy (fx->dir, "/tmp/hb_hedger_test.XXXXXX");
     assert_non_null (mkdtemp (fx->dir));
-    hb_config_t *cfg = calloc (1, sizeof *cfg);
+    hb_config_t *cfg = hb_hedger_testing_config (fx->dir, 5000);
     assert_non_null (cfg);
-    cfg->n_assets = 1;
-    strcpy (cfg->assets [0].name, "BTC");
-    cfg->assets [0].price = 65000;
-    cfg->n_venues = 2;
-    s_venue (&cfg->venues [0], "alpha", 0.003);
-    s_venue (&cfg->venues [1], "beta", 0.0002);
-    cfg->risk.quote_stale_ms = 1000;
-    hb_hedger_cfg_t *h = &cfg->hedger;
-    h->max_order_usd = 1e7;
-    h->collar_bps = 100;
-    h->orders_per_s [0] = h->orders_per_s [1] = 100;
-    h->burst = 100;
-    h->max_net_usd [0] = 1e8;
-    h->max_day_usd = 1e9;
-    h->max_request_age_ms = 2000;
-    h->order_timeout_ms = 5000;
-    h->max_utilization = 0.8;
-    snprintf (h->journal, sizeof h->journal, "%s/hedger.journal", fx->dir);
-    snprintf (h->kill_file, sizeof h->kill_file, "%s/hedger.kill", fx->dir);
     fx->cfg = cfg;
     fx->hedger = hb_hedger_new (cfg, s_send, fx, T0);
     assert_non_null (fx->hedger);
