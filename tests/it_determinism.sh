@@ -4,73 +4,76 @@
 # they applied them in (seq.<name>); replayed in that order from the
 # recording, they decide exactly what they decided live, across a SIGKILL
 # and restart in the middle.
-#  1. live: hb-record, two sim feeds, hb-aggregator, hb-risk, hb-hedger on
-#     the hedging pipeline of it_hedger_e2e with thin books (hedges happen,
-#     split between the venues, and again after trades made on alpha's
-#     account after each restart), for LIVE_S s; hb-risk is killed (SIGKILL)
-#     a third of the way in and started again, so is hb-hedger two thirds
-#     in; venue beta goes dark (SIGSTOP) for 3 s in between, so decisions
-#     are made with one venue silent;
+#  1. live: hb-record and the default deployment (config/default.yaml: three
+#     sim venues with spot, perps, futures and options, the aggregator,
+#     hb-risk, hb-hedger) in a run directory of its own, for LIVE_S s (130);
+#     beta has a scheduled outage of 4 s every 50 s; trades made by hand on
+#     alpha's account (sim manual trades: the config's at 40 s, more at 75
+#     and 105 s) breach BTC's band, so hedges are requested and executed in
+#     every life; hb-risk is killed (SIGKILL) at 60 s and started again (it
+#     goes on from its checkpoint), hb-hedger at 90 s (it goes on from its
+#     journal);
 #  2. replay: hb-risk --replay and hb-hedger --replay of the recording;
 #  3. compare every risk.hedge (id, reasons, sample, targets, inputs), every
 #     risk.exposure (every figure, as printed: shortest round-trip decimal,
 #     so equal text is equal bits) and every order (client id, venue,
 #     symbol, side, qty, price), stamped with the time each was decided:
-#     identical, over both lives of each process, and not empty;
-#  4. a recording with one venue's prices changed from one tick on (tests/tools/hb-recmut)
-#     replays to other decisions, and one with a tick left out is refused.
+#     identical, over both lives of each process, each life deciding;
+#  4. a recording with one venue's prices changed from one tick on
+#     (tests/tools/hb-recmut) replays to other decisions, and one with a
+#     tick left out is refused.
 # Exit 77 when a binary, the sim plugin or jq is missing.
 . "$(dirname "$0")/lib/it.sh"
 it_require hb-feed hb-tap hb-aggregator hb-risk hb-hedger hb-record hb_venue_sim.so jq
-NAME=determinism BAND=20000
-. "$TOP/tests/lib/hedger_pipeline.sh"     # DIR, CFG
-LIVE_S=${LIVE_S:-30}
+it_tmpdir determinism
+mkdir -p "$DIR/run"
+LIVE_S=${LIVE_S:-130}
 TOOLS=${HB_TEST_TOOLS:-$(cd "$BIN/.." && pwd)/tests/tools}
-
-# thin books (two levels of 60,000 USD on each venue): the hedge takes
-# several requests, split between the venues, with orders in flight
-# between them
-sed -i -e 's/\(seed: [12], publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd:\) 500000/\1 60000, depth: 2/' "$CFG"
-[ "$(grep -c 'level_usd: 60000, depth: 2' "$CFG")" = 2 ] ||
-    fail "the pipeline's config changed: update the thin books"
-# someone trades on alpha's account after each restart (sim manual
-# trades, LIVE_S 30: risk restarts at 10 s, the hedger at 20 s), so both
-# lives of each process decide
-sed -i -e "s/\(seed: 1, publish_ms: 50, spread_bps: 2, level_bps: 1, level_usd: 60000, depth: 2\)/\1, manual_trades: [ { after: $((LIVE_S / 3 + 4)), symbol: BTC-USD, side: buy, qty: 2 }, { after: $((2 * LIVE_S / 3 + 3)), symbol: BTC-USD, side: buy, qty: 3 } ]/" "$CFG"
-grep -q manual_trades "$CFG" || fail "the pipeline's config changed: update the manual trades"
+CFG=$DIR/demo.yaml
+# the demo in a run directory of its own; beta's outage every 50 s; two
+# more trades on alpha's account, after the restarts
+sed -e "s|^deployment: demo|deployment: demo\nrun_dir: $DIR/run|" \
+    -e 's/- { at: 900, duration: 60, every: 1200 }   # seconds after the anchor/- { at: 0, duration: 4, every: 50 }/' \
+    -e 's/- { after: 40, symbol: BTC-PERP, side: buy, qty: 6 }/&\n        - { after: 75, symbol: BTC-PERP, side: sell, qty: 6 }\n        - { after: 105, symbol: BTC-PERP, side: buy, qty: 5 }/' \
+    "$TOP/config/default.yaml" >"$CFG"
+grep -q "run_dir: $DIR/run" "$CFG" && grep -q "every: 50 }" "$CFG" && grep -q "after: 105" "$CFG" ||
+    fail "config/default.yaml changed: update the test's edits"
+grep -q "^run_dir:" "$TOP/config/default.yaml" && fail "config/default.yaml names a run_dir: update the test"
 
 stop() {   # PID...: SIGTERM to all, then each waited for and forgotten
     for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
     for p in "$@"; do it_stop "$p"; done
 }
-third=$((LIVE_S / 3))
+at() {     # S: sleeps until S s after the feeds started
+    it_left=$(( $1 - ($(date +%s) - t0) ))
+    [ "$it_left" -le 0 ] || sleep "$it_left"
+}
 
 # 1. live
 it_bg record "$BIN/hb-record" --config "$CFG" --out "$DIR/rec" --fsync never; rec=$it_pid
 sleep 0.5
-it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha; alpha=$it_pid
-it_bg beta "$BIN/hb-feed" --config "$CFG" --venue beta; beta=$it_pid
+t0=$(date +%s)
+feeds=""
+for v in alpha beta gamma; do
+    it_bg "$v" "$BIN/hb-feed" --config "$CFG" --venue "$v"; feeds="$feeds $it_pid"
+done
 it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"; agg=$it_pid
 it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
 it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
-sleep "$third"
+at 60
 kill -KILL "$risk"; it_stop "$risk"
 it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
-sleep 2
-kill -STOP "$beta"; sleep 3; kill -CONT "$beta"
-sleep $((third - 5))
-if [ -z "$NO_HEDGER_KILL" ]; then
-    kill -KILL "$hedger"; it_stop "$hedger"
-    it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
-fi
-sleep "$third"
-for p in $alpha $beta $agg $risk $hedger; do
+at 90
+kill -KILL "$hedger"; it_stop "$hedger"
+it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
+at "$LIVE_S"
+for p in $feeds $agg $risk $hedger; do
     kill -0 "$p" 2>/dev/null || fail "a live process exited early"
 done
 stop $hedger $risk
-stop $alpha $beta $agg
+stop $feeds $agg
 stop $rec
-echo "live run recorded ($LIVE_S s, risk and hedger killed and restarted)"
+echo "live run recorded ($LIVE_S s of the default deployment; risk and hedger killed and restarted)"
 
 # 2. replay
 "$BIN/hb-risk" --config "$CFG" --replay "$DIR/rec" --out "$DIR/risk.out" >"$DIR/re-risk.log" 2>&1 ||
@@ -106,7 +109,7 @@ decisions "$DIR/risk.jsonl" >"$DIR/replay.risk"
 grep -v '^\["order"' "$DIR/live.all" >"$DIR/live.risk"
 nh=$(grep -c '^\["hedge"' "$DIR/live.risk"); ne=$(grep -c '^\["exposure"' "$DIR/live.risk")
 [ "$nh" -ge 1 ] || fail "nothing to compare: no hedge request live"
-[ "$ne" -ge 20 ] || fail "only $ne risk.exposure live"
+[ "$ne" -ge 60 ] || fail "only $ne risk.exposure live"
 cmp -s "$DIR/live.risk" "$DIR/replay.risk" ||
     fail "hb-risk's replay decided otherwise: $(diff "$DIR/live.risk" "$DIR/replay.risk" | head -6 | cut -c1-300)"
 lives=$(jq -s '[.[] | select(.topic == "risk.hedge") | .env.epoch] | unique | length' "$DIR/live.jsonl")
