@@ -118,9 +118,9 @@ s_publish_all (hb_aggregator_t *self)
 }
 
 static int
-s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill)
+s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill, const hb_env_t *env)
 {
-    int rc = hb_ledger_fill (self->ledger, fill);
+    int rc = hb_ledger_fill (self->ledger, fill, env);
     if (rc < 0) {
         hb_error ("aggregator: journal %s: cannot append fill %s/%s (%s): stopping, the restart "
                   "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
@@ -191,7 +191,7 @@ s_on_replayed_fill (void *arg, int venue, const hb_fill_t *fill)
         return 0;
     self->recovered++;
     hb_info ("aggregator: fill %s/%s recovered from the feed's replay", fill->venue, fill->fill_id);
-    return s_on_fill (self, fill);
+    return s_on_fill (self, fill, NULL);       //  its message's place is not known here
 }
 
 //  When to ask a feed for its fills (Clone pattern: we are subscribed
@@ -237,7 +237,7 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
         s_check_venue (self, topic, status);
         switch (self->in.env.type) {
             case HB_MSG_FILL:
-                if (s_on_fill (self, &self->in.u.fill) != 0)
+                if (s_on_fill (self, &self->in.u.fill, &self->in.env) != 0)
                     return -1;
                 break;
             case HB_MSG_TICK:

@@ -20,6 +20,7 @@ typedef struct {
     int64_t mark_ts;
     uint64_t fills;
     char    last_fill [HB_ID_MAX];  //  fill id of the last fill applied
+    uint64_t last_epoch, last_seq;  //  its message's feed epoch and seq (0: not known)
     bool    active;
 } s_slot_t;
 
@@ -97,7 +98,7 @@ s_pnl (const hb_instrument_cfg_t *ins, double qty, double entry, double exit)
 }
 
 int
-hb_book_fill (hb_book_t *self, const hb_fill_t *fill)
+hb_book_fill (hb_book_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t seq)
 {
     int v = hb_book_venue_index (self, fill->venue);
     if (v < 0)
@@ -152,6 +153,8 @@ hb_book_fill (hb_book_t *self, const hb_fill_t *fill)
     slot->fees += fee;
     slot->fills++;
     snprintf (slot->last_fill, sizeof slot->last_fill, "%s", fill->fill_id);
+    slot->last_epoch = epoch;
+    slot->last_seq = seq;
     slot->active = true;
     return ins->asset;
 }
@@ -337,6 +340,8 @@ hb_book_position (const hb_book_t *self, int venue, int instrument, int64_t now_
     out->fees = slot->fees;
     out->fills = slot->fills;
     memcpy (out->last_fill, slot->last_fill, sizeof out->last_fill);
+    out->last_fill_epoch = slot->last_epoch;
+    out->last_fill_seq = slot->last_seq;
     out->mark_ts = slot->mark_ts;
     s_prices_t p = s_prices (self, ins, slot, -1, 1);
     out->unrealized = s_pnl (ins, slot->qty, slot->entry, p.mark);

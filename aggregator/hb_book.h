@@ -53,10 +53,12 @@ typedef struct _hb_book_t hb_book_t;
 hb_book_t *hb_book_new (const hb_config_t *cfg);
 void hb_book_destroy (hb_book_t **self_p);
 
-//  Applies one fill. Returns the asset index of the instrument, or -1 (book
-//  unchanged) when the venue or symbol is not in the config. Does not
+//  Applies one fill, whose message on fill.<venue>.<symbol> had the feed's
+//  (epoch, seq) (0, 0: not known; the position states name it: docs/
+//  PROTOCOL.md, position). Returns the asset index of the instrument, or -1
+//  (book unchanged) when the venue or symbol is not in the config. Does not
 //  deduplicate: that is the caller's job (journal + fill id set).
-int hb_book_fill (hb_book_t *self, const hb_fill_t *fill);
+int hb_book_fill (hb_book_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t seq);
 
 //  Records a mid for (venue, symbol) seen at ts_ns. Returns the asset index,
 //  or -1 when unknown or mid is not a positive finite number.

@@ -64,7 +64,7 @@ s_fill (hb_book_t *book, const char *symbol, int side, double qty, double px, do
     strcpy (fill.fee_asset, fee_asset);
     static int s_fill_no;
     snprintf (fill.fill_id, sizeof fill.fill_id, "f%d", ++s_fill_no);
-    assert_int_equal (hb_book_fill (book, &fill), 0);
+    assert_int_equal (hb_book_fill (book, &fill, 0, 0), 0);
 }
 
 static void
@@ -120,10 +120,10 @@ test_linear (void **state)
     hb_fill_t bad = { .side = HB_SIDE_BUY, .qty = 1, .px = 1 };
     strcpy (bad.venue, "v");
     strcpy (bad.symbol, "NOPE");
-    assert_int_equal (hb_book_fill (book, &bad), -1);
+    assert_int_equal (hb_book_fill (book, &bad, 0, 0), -1);
     strcpy (bad.venue, "w");
     strcpy (bad.symbol, "BTC-PERP");
-    assert_int_equal (hb_book_fill (book, &bad), -1);
+    assert_int_equal (hb_book_fill (book, &bad, 0, 0), -1);
     hb_book_destroy (&book);
     assert_null (book);
     free (cfg);

@@ -48,7 +48,7 @@ s_free_qty (void **item)
 }
 
 static void
-s_apply (hb_ledger_t *self, const hb_fill_t *fill)
+s_apply (hb_ledger_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t seq)
 {
     char key [S_KEY_MAX];
     s_key (key, fill->venue, fill->fill_id);
@@ -66,7 +66,7 @@ s_apply (hb_ledger_t *self, const hb_fill_t *fill)
     }
     if (filled)
         *filled += fill->qty;
-    if (hb_book_fill (self->book, fill) < 0) {
+    if (hb_book_fill (self->book, fill, epoch, seq) < 0) {
         self->stats.unknown++;
         hb_complain (&self->unknown_log, HB_LOG_WARN, "aggregator: fill %s of unknown %s/%s kept in the journal, not in the book",
                      fill->fill_id, fill->venue, fill->symbol);
@@ -87,7 +87,8 @@ s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
     }
     //  a duplicate in the journal cannot come from us, but must not count twice
     if (s_is_new (self, &msg.u.fill) == 1) {
-        s_apply (self, &msg.u.fill);
+        //  the feed's epoch and seq of its message, as journaled
+        s_apply (self, &msg.u.fill, msg.env.epoch, msg.env.seq);
         self->stats.replayed++;
     }
     return 0;
@@ -128,7 +129,7 @@ hb_ledger_destroy (hb_ledger_t **self_p)
 }
 
 int
-hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill)
+hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *env)
 {
     if (s_is_new (self, fill) == 0) {
         self->stats.duplicates++;
@@ -143,12 +144,17 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill)
                      fill->px, usd, self->cfg->aggregator.max_fill_usd);
         return 2;
     }
-    //  the journal holds the fill in its own envelope-free form: a fill
-    //  message stamped by nobody in particular
+    //  the journal holds the fill in a message stamped "journal", with the
+    //  feed's epoch and seq of the fill's own message (0: not known), which
+    //  the position states name after a restart too
     hb_msg_t msg;
     memset (&msg.env, 0, sizeof msg.env);
     msg.env.type = HB_MSG_FILL;
     strcpy (msg.env.publisher, "journal");
+    if (env) {
+        msg.env.epoch = env->epoch;
+        msg.env.seq = env->seq;
+    }
     msg.u.fill = *fill;
     hb_buf_t buf;
     if (hb_msg_encode (&msg, &buf) != 0) {
@@ -157,7 +163,7 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill)
     }
     if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
         return -1;
-    s_apply (self, fill);
+    s_apply (self, fill, msg.env.epoch, msg.env.seq);
     self->stats.applied++;
     return 1;
 }

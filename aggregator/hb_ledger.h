@@ -41,7 +41,9 @@ void hb_ledger_destroy (hb_ledger_t **self_p);
 //  logged), -1 when the journal append failed (the fill is not applied;
 //  errno from hb_journal_append; the caller should stop and let a restart
 //  replay decide).
-int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill);
+//  env (may be NULL: not known) is the fill message's envelope: its epoch
+//  and seq are journaled with the fill and named by the position states.
+int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *env);
 
 //  True when (venue, fill_id) has been taken.
 bool hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id);

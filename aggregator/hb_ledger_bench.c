@@ -73,7 +73,7 @@ s_run (const hb_config_t *cfg, const char *path, hb_journal_policy_t policy, uin
     int64_t t0 = hb_mono_ns ();
     for (uint64_t i = 0; i < n; i++) {
         s_fill (&fill, i);
-        if (hb_ledger_fill (ledger, &fill) != 1)
+        if (hb_ledger_fill (ledger, &fill, NULL) != 1)
             exit (1);
     }
     hb_journal_sync (hb_ledger_journal (ledger));

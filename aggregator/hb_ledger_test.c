@@ -95,9 +95,9 @@ test_implausible (void **state)
     hb_fill_t huge = s_fill (0, "f1", HB_SIDE_BUY, 1e300, 100);
     hb_fill_t over = s_fill (0, "f2", HB_SIDE_BUY, 21, 50000);      //  1.05 M USD
     hb_fill_t fine = s_fill (0, "f3", HB_SIDE_BUY, 19, 50000);      //  0.95 M USD
-    assert_int_equal (hb_ledger_fill (ledger, &huge), 2);
-    assert_int_equal (hb_ledger_fill (ledger, &over), 2);
-    assert_int_equal (hb_ledger_fill (ledger, &fine), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &huge, NULL), 2);
+    assert_int_equal (hb_ledger_fill (ledger, &over, NULL), 2);
+    assert_int_equal (hb_ledger_fill (ledger, &fine, NULL), 1);
     assert_int_equal (hb_journal_count (hb_ledger_journal (ledger)), 1);
     assert_false (hb_ledger_seen (ledger, "v0", "f1"));
     s_expect (ledger, 0, 19, 50000, 0, 1);
@@ -122,10 +122,16 @@ test_restart (void **state)
     hb_fill_t a = s_fill (0, "f1", HB_SIDE_BUY, 1, 100);
     hb_fill_t b = s_fill (0, "f2", HB_SIDE_BUY, 1, 200);
     hb_fill_t same_id_other_venue = s_fill (1, "f1", HB_SIDE_SELL, 1, 45000);
-    assert_int_equal (hb_ledger_fill (ledger, &a), 1);
-    assert_int_equal (hb_ledger_fill (ledger, &a), 0);             //  duplicate
-    assert_int_equal (hb_ledger_fill (ledger, &b), 1);
-    assert_int_equal (hb_ledger_fill (ledger, &same_id_other_venue), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &a, NULL), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &a, NULL), 0);             //  duplicate
+    //  f2's message was seq 8 of the feed's epoch 77: the position names it
+    hb_env_t env = { .epoch = 77, .seq = 8 };
+    assert_int_equal (hb_ledger_fill (ledger, &b, &env), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &same_id_other_venue, NULL), 1);
+    hb_position_t pos;
+    hb_book_position (hb_ledger_book (ledger), 0, 0, 0, &pos);
+    assert_string_equal (pos.last_fill, "f2");
+    assert_true (pos.last_fill_epoch == 77 && pos.last_fill_seq == 8);
     assert_true (hb_ledger_seen (ledger, "v0", "f2"));
     assert_false (hb_ledger_seen (ledger, "v0", "f3"));
     s_expect (ledger, 0, 2, 150, 0, 2);
@@ -147,13 +153,16 @@ test_restart (void **state)
     hb_ledger_stats (ledger, &stats);
     assert_int_equal (stats.replayed, 3);
     s_expect (ledger, 0, 2, 150, 0, 2);
+    //  ... and still does after the restart (the journal kept the place)
+    hb_book_position (hb_ledger_book (ledger), 0, 0, 0, &pos);
+    assert_true (pos.last_fill_epoch == 77 && pos.last_fill_seq == 8);
     assert_true (hb_ledger_order_filled (ledger, "v0", "c1") == 2);
     assert_true (hb_ledger_order_filled (ledger, "v1", "c1") == 1);
     s_expect (ledger, 1, 1, 40000, 5000, 1);
-    assert_int_equal (hb_ledger_fill (ledger, &b), 0);
-    assert_int_equal (hb_ledger_fill (ledger, &same_id_other_venue), 0);
+    assert_int_equal (hb_ledger_fill (ledger, &b, NULL), 0);
+    assert_int_equal (hb_ledger_fill (ledger, &same_id_other_venue, NULL), 0);
     hb_fill_t c = s_fill (0, "f3", HB_SIDE_SELL, 3, 300);           //  flip to -1 @ 300
-    assert_int_equal (hb_ledger_fill (ledger, &c), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &c, NULL), 1);
     s_expect (ledger, 0, -1, 300, 300, 3);
     hb_ledger_destroy (&ledger);
 
@@ -165,7 +174,7 @@ test_restart (void **state)
     assert_non_null (ledger);
     s_expect (ledger, 0, 2, 150, 0, 2);             //  f3 never counted ...
     assert_false (hb_ledger_seen (ledger, "v0", "f3"));
-    assert_int_equal (hb_ledger_fill (ledger, &c), 1);      //  ... so it is taken when resent
+    assert_int_equal (hb_ledger_fill (ledger, &c, NULL), 1);      //  ... so it is taken when resent
     s_expect (ledger, 0, -1, 300, 300, 3);
     hb_ledger_destroy (&ledger);
 }
@@ -180,8 +189,8 @@ test_unknown (void **state)
     hb_fill_t odd = s_fill (0, "x1", HB_SIDE_BUY, 1, 100);
     strcpy (odd.symbol, "ETH-PERP");
     //  journaled (it happened) but not in the book; still deduplicated
-    assert_int_equal (hb_ledger_fill (ledger, &odd), 1);
-    assert_int_equal (hb_ledger_fill (ledger, &odd), 0);
+    assert_int_equal (hb_ledger_fill (ledger, &odd, NULL), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &odd, NULL), 0);
     hb_ledger_stats_t stats;
     hb_ledger_stats (ledger, &stats);
     assert_int_equal (stats.unknown, 1);
@@ -206,9 +215,9 @@ test_external (void **state)
     hb_fill_t manual = s_fill (0, "m1", HB_SIDE_SELL, 0.5, 110);
     manual.flags = HB_FILL_EXTERNAL;
     strcpy (manual.client_id, "c1");                //  even one that looks like ours
-    assert_int_equal (hb_ledger_fill (ledger, &ours), 1);
-    assert_int_equal (hb_ledger_fill (ledger, &manual), 1);
-    assert_int_equal (hb_ledger_fill (ledger, &manual), 0);        //  once
+    assert_int_equal (hb_ledger_fill (ledger, &ours, NULL), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &manual, NULL), 1);
+    assert_int_equal (hb_ledger_fill (ledger, &manual, NULL), 0);        //  once
     s_expect (ledger, 0, 1.5, 100, 0.5 * 10, 2);
     assert_true (hb_ledger_order_filled (ledger, "v0", "c1") == 2);
     hb_ledger_stats_t stats;

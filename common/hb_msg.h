@@ -225,6 +225,9 @@ typedef struct {
     int64_t  mark_ts;               //  wall ns of the mark (0: none)
     char     last_fill [HB_ID_MAX]; //  fill id of the last fill applied ("": none): which
                                     //  fills a state includes (hb-risk applies a fill with the state naming it)
+    uint64_t last_fill_epoch;       //  that fill's message on fill.<venue>.<symbol>: its feed's
+    uint64_t last_fill_seq;         //  epoch and seq (0: not known), so a state orders every fill
+                                    //  of that feed epoch: those at or before seq are in it
 } hb_position_t;
 
 //  pos.<asset>: the sum over every venue

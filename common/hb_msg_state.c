@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#define S_POSITION_FIELDS       16
+#define S_POSITION_FIELDS       18
 #define S_EXPOSURE_FIELDS       7
 #define S_MARGIN_FIELDS         9
 #define S_MARGIN_ASSET_FIELDS   4
@@ -83,6 +83,8 @@ s_position_encode (msgpack_packer *pk, const hb_position_t *self)
     rc |= msgpack_pack_uint64 (pk, self->fills);
     rc |= msgpack_pack_int64 (pk, self->mark_ts);
     rc |= hb_msgi_pack_str (pk, self->last_fill, sizeof self->last_fill);
+    rc |= msgpack_pack_uint64 (pk, self->last_fill_epoch);
+    rc |= msgpack_pack_uint64 (pk, self->last_fill_seq);
     return rc;
 }
 
@@ -174,6 +176,11 @@ s_position_decode (hb_msgi_cursor_t *c, hb_position_t *self)
     self->fills = hb_msgi_read_uint (c, UINT64_MAX);
     self->mark_ts = hb_msgi_read_int (c);
     hb_msgi_read_str (c, self->last_fill, sizeof self->last_fill);
+    //  appended in a minor revision: a recording made before has 16 fields
+    if (hb_msgi_more (c)) {
+        self->last_fill_epoch = hb_msgi_read_uint (c, UINT64_MAX);
+        self->last_fill_seq = hb_msgi_read_uint (c, UINT64_MAX);
+    }
     return s_result (c, s_position_valid (self));
 }
 

@@ -46,6 +46,8 @@ s_position (hb_msg_t *msg)
     pos->fills = 77;
     pos->mark_ts = 1763700000123456789;
     strcpy (pos->last_fill, "gamma-f-77");
+    pos->last_fill_epoch = 1790000000000000001ULL;
+    pos->last_fill_seq = 77;
 }
 
 static void
@@ -210,7 +212,8 @@ test_json (void **state)
     assert_non_null (strstr (out, "\"position\":{\"venue\":\"gamma\",\"symbol\":\"BTC-INV\",\"asset\":\"BTC\","
                                   "\"kind\":\"inverse_perp\",\"flags\":[\"stale\"],\"qty\":-1500,"));
     assert_non_null (strstr (out, "\"settle\":\"BTC\",\"fills\":77,"));
-    assert_non_null (strstr (out, "\"last_fill\":\"gamma-f-77\"}"));
+    assert_non_null (strstr (out, "\"last_fill\":\"gamma-f-77\",\"last_fill_epoch\":1790000000000000001,"
+                                  "\"last_fill_seq\":77}"));
     s_margin (&msg);
     hb_msg_to_json (&msg, NULL, out, sizeof out);
     assert_non_null (strstr (out, "\"flags\":[\"truncated\",\"breach\"]"));

@@ -539,6 +539,8 @@ s_position_json (s_json_t *self, const hb_position_t *pos)
     s_uint_member (self, "fills", pos->fills);
     s_int_member (self, "mark_ts", pos->mark_ts);
     S_STR (self, pos, last_fill);
+    s_uint_member (self, "last_fill_epoch", pos->last_fill_epoch);
+    s_uint_member (self, "last_fill_seq", pos->last_fill_seq);
 }
 
 static void

@@ -1156,9 +1156,15 @@ s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, const hb_
             mine->seq = named->seq;
         }
     }
+    //  with its message's place (publisher, epoch, seq), so that after a
+    //  restart a position state naming a later fill of that feed epoch
+    //  still includes it (s_on_position)
     char record [S_RECORD_MAX];
-    int n = snprintf (record, sizeof record, "F %s %s %.17g", order->client_id, fill->fill_id,
-                      fill->qty);
+    int n = env ? snprintf (record, sizeof record, "F %s %s %.17g %s %llu %llu", order->client_id,
+                            fill->fill_id, fill->qty, env->publisher,
+                            (unsigned long long) env->epoch, (unsigned long long) env->seq)
+                : snprintf (record, sizeof record, "F %s %s %.17g", order->client_id, fill->fill_id,
+                            fill->qty);
     s_journal (self, record, n, "a fill of", order->client_id);
     if (order->final && order->seen_qty > order->filled + S_QTY_EPS * order->qty) {
         //  filled after its final word (an order proven dead that was not):
@@ -1311,13 +1317,21 @@ s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
     memset (slot, 0, sizeof *slot);
     snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
     slot->epoch = msg->env.epoch;
+    //  the state also names its last fill's message (feed epoch, seq): every
+    //  fill of ours from that feed epoch at or before it is in the state,
+    //  one read back from the journal too (the aggregator applies a feed's
+    //  fills in the order it published them)
+    char feed [HB_NAME_MAX + 8];
+    snprintf (feed, sizeof feed, "feed.%s", v->name);
     for (int i = 0; i < self->orders_hi; i++) {
         s_order_t *order = &self->orders [i];
         if (!order->used || order->proven || order->venue != venue || order->instrument != instrument)
             continue;
         for (int f = 0; f < order->n_fills; f++) {
             s_fill_t *fill = &order->fills [f];
-            if (!fill->named && strcmp (fill->fill_id, pos->last_fill) == 0) {
+            bool by_place = fill->has_msg && pos->last_fill_epoch && fill->msg_epoch == pos->last_fill_epoch
+                         && fill->msg_seq <= pos->last_fill_seq && strcmp (fill->publisher, feed) == 0;
+            if (!fill->named && (by_place || strcmp (fill->fill_id, pos->last_fill) == 0)) {
                 fill->named = true;
                 fill->named_epoch = msg->env.epoch;
                 self->to_include [order->asset] = true;
@@ -1393,6 +1407,7 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     memcpy (record, data, size);
     record [size] = '\0';
     char cid [HB_ID_MAX], venue [HB_NAME_MAX], symbol [HB_NAME_MAX], fill_id [HB_ID_MAX];
+    char publisher [HB_NAME_MAX];
     int side, status, fields;
     double qty, px, filled;
     long long ns, wall = 0;
@@ -1451,10 +1466,18 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     }
     else
     if (record [0] == 'F'
-    &&  sscanf (record, "F %47s %47s %lf", cid, fill_id, &qty) == 3) {
+    &&  (fields = sscanf (record, "F %47s %47s %lf %31s %llu %llu", cid, fill_id, &qty, publisher,
+                          &epoch, &seq)) >= 3) {
         s_order_t *order = s_order_find (self, cid);
         if (order) {
             s_add_fill (self, order, fill_id, qty);
+            s_fill_t *mine = order->n_fills > 0 ? &order->fills [order->n_fills - 1] : NULL;
+            if (fields == 6 && mine && strcmp (mine->fill_id, fill_id) == 0) {
+                mine->has_msg = true;
+                snprintf (mine->publisher, sizeof mine->publisher, "%s", publisher);
+                mine->msg_epoch = epoch;
+                mine->msg_seq = seq;
+            }
             if (order->final && order->seen_qty > order->filled)
                 order->filled = order->seen_qty;
         }

@@ -23,11 +23,15 @@
     applied (last_fill), and the next pos.<asset> of that epoch (seq s)
     includes it, as does every later one and every later epoch (a
     restarted aggregator replays its journal). A request without that
-    input includes nothing. A fill no position state can name any more
-    (the order was read back from the journal; a fill message we missed)
-    is included when a later fill of ours on the same instrument is: the
-    aggregator applies a venue's fills in order. Under-hedging for a
-    while is safe, hedging a fill twice is not.
+    input includes nothing. A state also names its last fill's message
+    (feed epoch, seq), and our fills are journaled with theirs: a state
+    naming a later fill message of the same feed epoch on that topic
+    includes ours, also one read back from the journal after a restart
+    that no state names any more (someone else's fill came after it).
+    A fill whose place is not known is included when a later fill of
+    ours on the same instrument is: the aggregator applies a venue's
+    fills in order. Under-hedging for a while is safe, hedging a fill
+    twice is not.
 
     Every order intent is appended to the journal (fsync always) before
     it is sent, and every final outcome when its ack arrives, every fill of

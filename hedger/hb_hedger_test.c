@@ -186,13 +186,17 @@ s_metric (const char *name, bool gauge)
 }
 
 //  A fill of ours from beta, published at pub
+//  A fill of ours on beta, its message at (feed_epoch, feed_seq) of the feed
 static void
-s_fill (s_fx_t *fx, const char *client_id, const char *fill_id, double qty, int64_t pub)
+s_fill_at (s_fx_t *fx, const char *client_id, const char *fill_id, double qty, int64_t pub,
+           uint64_t feed_epoch, uint64_t feed_seq)
 {
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
     msg.env.type = HB_MSG_FILL;
     strcpy (msg.env.publisher, "feed.beta");
+    msg.env.epoch = feed_epoch;
+    msg.env.seq = feed_seq;
     msg.env.ts_pub = pub;
     hb_fill_t *f = &msg.u.fill;
     strcpy (f->venue, "beta");
@@ -205,10 +209,18 @@ s_fill (s_fx_t *fx, const char *client_id, const char *fill_id, double qty, int6
     assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, pub), 0);
 }
 
-//  The aggregator's position state of beta/BTC-PERP naming last_fill
-//  (its own seq on its topic), then pos.BTC with (epoch, seq)
 static void
-s_agg (s_fx_t *fx, const char *last_fill, uint64_t epoch, uint64_t seq, int64_t now)
+s_fill (s_fx_t *fx, const char *client_id, const char *fill_id, double qty, int64_t pub)
+{
+    s_fill_at (fx, client_id, fill_id, qty, pub, 0, 0);
+}
+
+//  The aggregator's position state of beta/BTC-PERP naming last_fill,
+//  whose message was (feed_epoch, feed_seq) of the feed (0: not known),
+//  then pos.BTC with (epoch, seq)
+static void
+s_agg_at (s_fx_t *fx, const char *last_fill, uint64_t feed_epoch, uint64_t feed_seq,
+          uint64_t epoch, uint64_t seq, int64_t now)
 {
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
@@ -221,6 +233,8 @@ s_agg (s_fx_t *fx, const char *last_fill, uint64_t epoch, uint64_t seq, int64_t 
     strcpy (p->symbol, "BTC-PERP");
     strcpy (p->asset, "BTC");
     snprintf (p->last_fill, sizeof p->last_fill, "%s", last_fill);
+    p->last_fill_epoch = feed_epoch;
+    p->last_fill_seq = feed_seq;
     if (last_fill [0])
         assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, now), 0);
     memset (&msg, 0, sizeof msg);
@@ -230,6 +244,12 @@ s_agg (s_fx_t *fx, const char *last_fill, uint64_t epoch, uint64_t seq, int64_t 
     msg.env.seq = seq;
     strcpy (msg.u.exposure.asset, "BTC");
     assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, now), 0);
+}
+
+static void
+s_agg (s_fx_t *fx, const char *last_fill, uint64_t epoch, uint64_t seq, int64_t now)
+{
+    s_agg_at (fx, last_fill, 0, 0, epoch, seq, now);
 }
 
 //  A request made at made, selling qty BTC, computed from pos.BTC
@@ -650,6 +670,35 @@ test_fills_until_included (void **state)
     assert_int_equal (s_request_on (fx, "f", 10, t + 10 * S_MS, "aggregator", 5, 10), 0);
     assert_int_equal (s_request_on (fx, "g", 3, t + 10 * S_MS, "aggregator", 5, 11), 0);
     assert_int_equal (s_request_on (fx, "h", 3, t + 10 * S_MS, "aggregator", 5, 12), 1);
+}
+
+//  A fill read back from the journal after a restart, which no state can
+//  name any more (a later fill, not ours, is the position's last): a state
+//  naming a later fill message of the same feed epoch includes it, one of
+//  an earlier epoch or an earlier seq does not (it stays in flight: under-
+//  hedging is safe, hedging twice is not)
+static void
+test_fill_restart_included (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "beta", 100, T0);
+    s_agg (fx, "", 5, 10, T0);
+    assert_int_equal (s_request_on (fx, "r1", 10, T0, "aggregator", 5, 10), 1);
+    s_fill_at (fx, "r1.0", "f-1", 10, T0 + 10 * S_MS, 77, 3);
+    s_ack (fx, "r1.0", HB_ACK_DONE, 10, T0 + 20 * S_MS);
+    int64_t t = T0 + 100 * S_MS;
+    s_restart (fx, t);
+    s_tick (fx, "beta", 100, t);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, t), -10, 1e-9);
+    //  an earlier message of that feed epoch, or another epoch: not ours
+    s_agg_at (fx, "x-2", 77, 2, 5, 11, t);
+    s_agg_at (fx, "x-8", 76, 9, 5, 12, t);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, t), -10, 1e-9);
+    assert_int_equal (s_request_on (fx, "a", 10, t, "aggregator", 5, 12), 0);
+    //  someone else's fill after ours (a manual trade): its state holds ours
+    s_agg_at (fx, "x-9", 77, 5, 5, 13, t + S_MS);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, t + S_MS), 0, 1e-9);
+    assert_int_equal (s_request_on (fx, "b", 10, t + S_MS, "aggregator", 5, 13), 1);
 }
 
 //  Stale requests, gaps and restarts of risk: refused, with the reason on the bus
@@ -1095,6 +1144,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_in_doubt, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_in_doubt_proof, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fills_until_included, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_fill_restart_included, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_journal_damage_day_total, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_restart_replay, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_refusals, s_setup, s_teardown),
