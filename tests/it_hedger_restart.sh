@@ -91,6 +91,19 @@ hedged() {      # known and inside the band, while hb-hedger runs
     return 1
 }
 wait_for 30 hedged || fail "pos.BTC net_usd $(net_usd) not within $BAND after 30 s"
+# journal records are text lines inside binary framing (hb_hedger.c)
+records() {
+    grep -a -o -E "$1 [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | cut -d' ' -f2 | sort -u
+}
+# an order the last crash left in doubt ends once its feed proves it can no
+# longer execute (its send + max_order_age_ms + 1 s of the feed's stamps):
+# wait for that outcome in the journal, not for a time
+settled() {
+    records I >"$DIR/intents.txt"
+    records O >"$DIR/outcomes.txt"
+    [ -z "$(comm -23 "$DIR/intents.txt" "$DIR/outcomes.txt")" ]
+}
+wait_for 15 settled || true     # judged below, with the ids
 sleep 1
 it_stop "$hedger" || fail "hb-hedger exit status $? on SIGTERM"
 inside || fail "pos.BTC net_usd $(net_usd) left the band"
@@ -100,10 +113,6 @@ grep '"topic":"order\.' "$DIR/bus.jsonl" | jq -r '.order.client_id' | grep -v "^
 [ -s "$DIR/orders.txt" ] || fail "no hedger order on the bus"
 d=$(sort "$DIR/orders.txt" | uniq -d)
 [ -z "$d" ] || fail "client order ids sent twice: $d"
-# journal records are text lines inside binary framing (hb_hedger.c)
-records() {
-    grep -a -o -E "$1 [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | cut -d' ' -f2 | sort -u
-}
 records I >"$DIR/intents.txt"
 records O >"$DIR/outcomes.txt"
 n=$(grep -a -o -E "I [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | wc -l)
