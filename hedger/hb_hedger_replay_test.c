@@ -174,20 +174,9 @@ static void
 s_request (s_fx_t *fx, const char *id, double qty, int64_t t)
 {
     hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_RISK_HEDGE;
-    strcpy (msg.env.publisher, "risk");
+    hb_hedger_testing_request (&msg, id, qty);
     msg.env.epoch = 1;
     msg.env.ts_venue = t - 2 * S_MS;
-    hb_risk_hedge_t *r = &msg.u.risk_hedge;
-    strcpy (r->id, id);
-    r->reasons = HB_RISK_REASON_BAND;
-    r->n_targets = 1;
-    strcpy (r->targets [0].asset, "BTC");
-    r->targets [0].index = 65000;
-    r->targets [0].exposure_usd = qty * 65000;
-    r->targets [0].target_qty = -qty;
-    r->targets [0].target_usd = -qty * 65000;
     s_input (fx, "risk.hedge", &msg, t);
 }
 

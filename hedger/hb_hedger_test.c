@@ -119,19 +119,8 @@ s_tick (s_fx_t *fx, const char *venue, double qty, int64_t now)
 static void
 s_request_base (hb_msg_t *msg, const char *id, double qty, int64_t made)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_RISK_HEDGE;
-    strcpy (msg->env.publisher, "risk");
+    hb_hedger_testing_request (msg, id, qty);
     msg->env.ts_recv = made;
-    hb_risk_hedge_t *r = &msg->u.risk_hedge;
-    strcpy (r->id, id);
-    r->reasons = HB_RISK_REASON_BAND;
-    r->n_targets = 1;
-    strcpy (r->targets [0].asset, "BTC");
-    r->targets [0].index = 65000;
-    r->targets [0].exposure_usd = qty * 65000;
-    r->targets [0].target_qty = -qty;
-    r->targets [0].target_usd = -qty * 65000;
 }
 
 static int

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hb_config.h"
+#include "hb_msg.h"
 
 static inline void
 hb_hedger_testing_venue (hb_venue_cfg_t *venue, const char *name, double fee)
@@ -29,6 +30,25 @@ hb_hedger_testing_venue (hb_venue_cfg_t *venue, const char *name, double fee)
     ins->lot_size = 0.001;
     ins->min_qty = 0.001;
     venue->max_order_age_ms = 1000;
+}
+
+//  A risk.hedge from "risk" selling qty BTC at 65,000 (envelope times,
+//  epoch and seq left to the caller)
+static inline void
+hb_hedger_testing_request (hb_msg_t *msg, const char *id, double qty)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_RISK_HEDGE;
+    strcpy (msg->env.publisher, "risk");
+    hb_risk_hedge_t *r = &msg->u.risk_hedge;
+    snprintf (r->id, sizeof r->id, "%s", id);
+    r->reasons = HB_RISK_REASON_BAND;
+    r->n_targets = 1;
+    strcpy (r->targets [0].asset, "BTC");
+    r->targets [0].index = 65000;
+    r->targets [0].exposure_usd = qty * 65000;
+    r->targets [0].target_qty = -qty;
+    r->targets [0].target_usd = -qty * 65000;
 }
 
 //  A new config (the caller frees it) with orders in doubt after
