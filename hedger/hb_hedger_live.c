@@ -29,7 +29,8 @@
 //  passed: the first batches of a life are what a replay needs most (the
 //  restored journal), and a PUB socket drops what it sends before
 #define S_HOLD_MS   3000
-//  named here: hb_msg_topic has no default topic for the applog type
+//  named here: hb_pub_send picks the topic before it stamps the publisher,
+//  which the applog's default topic (seq.<publisher>) is made of
 #define S_LOG_TOPIC "seq.hedger"
 
 struct _hb_hedger_live_t {
