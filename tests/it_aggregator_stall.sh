@@ -112,10 +112,19 @@ for secs in 3 8 15; do
     [ -n "$a" ] || fail "${secs} s freeze: no aggregator state names the fills"
     after=$(agg_units)
     same "$after" "$(jq -n "$before + $moved")" || fail "${secs} s freeze: the aggregator holds $after BTC, not $before + $moved"
-    # 1. no hedge request for a data time after the first fill published
-    # before the aggregator had even published its state with the fills
+    # 1. no hedge request made on a fill risk had applied (a request names,
+    # among its inputs, the last fill message risk applied on each
+    # instrument of its targets) before the aggregator had even published
+    # its state with the fills. Risk decides on what it has received: a
+    # request made while a fill was still on the wire is made on the
+    # picture before that fill, which is whole
+    jq -c '[.topic, .env.publisher, .env.epoch, .env.seq]' "$W.fills" >"$W.fillkeys"
     bad=$(grep '"topic":"risk.hedge"' "$W" |
-        jq -r --argjson f "$f" --argjson a "$a" 'select(.env.ts_venue >= $f and .env.ts_pub < $a) | .risk_hedge.id')
+        jq -r --argjson a "$a" --slurpfile k "$W.fillkeys" '
+            select(.env.ts_pub < $a)
+            | select([.risk_hedge.inputs[] | [.topic, .publisher, .epoch, .seq]] as $in
+                     | any($k[]; . as $x | $in | index([$x]) != null))
+            | .risk_hedge.id')
     [ -z "$bad" ] || fail "${secs} s freeze: hedge requests on a partial picture: $bad"
     # 2. every risk.exposure of a sample after the first fill is flagged, or
     # holds exactly the fills up to its sample (data time: the grid may
