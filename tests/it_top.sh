@@ -46,10 +46,7 @@ venues:
     collateral: { USD: 1000000 }
     sim: { seed: 1, publish_ms: 100 }
     instruments:
-      # BTC's one instrument is a perp: risk asks to sell the long BTC, and
-      # the hedger sells derivatives only, so its orders (the hedger and
-      # total latency lines) do not hang on an ETH or SOL leg coming up
-      - { symbol: BTC-USD, asset: BTC, kind: linear_perp, tick: 0.01, lot: 0.0001 }
+      - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.0001 }
       - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.001 }
     positions:
       - { symbol: BTC-USD, qty: 2, entry: 64000 }
