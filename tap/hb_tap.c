@@ -46,6 +46,11 @@ hb_tap_new (const hb_config_t *config, FILE *out)
         free (self);
         return NULL;
     }
+    //  A console lives for one order: it binds, waits for the feed's
+    //  subscription and a heartbeat, sends and goes. At ZeroMQ's default
+    //  100 ms between attempts a tap could connect after the order left,
+    //  and hb-top would show its acks but never the order.
+    hb_sub_set_reconnect_ms (self->sub, 10);
     return self;
 }
 

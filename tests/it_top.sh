@@ -13,7 +13,8 @@
 #    panel: who sent it, venue, symbol, side, qty, client id, status done
 #    and the quantity filled at a price (the acks and fills of the venue);
 #  - the decision latencies: risk's (input -> risk.hedge) as soon as risk
-#    asks for hedges (the book is long BTC beyond the default band), then,
+#    asks for hedges (the book is long BTC beyond the default band; the
+#    hedger sells derivatives only, so south's BTC-PERP is its route), then,
 #    once hb-hedger (configured, enabled: false for hb-run, started here
 #    after the checks above so that the positions stay as configured) sends
 #    orders, the hedger's (risk.hedge -> order) and the total (input ->
@@ -57,6 +58,7 @@ venues:
     instruments:
       - { symbol: SOL-PERP, asset: SOL, kind: linear_perp, tick: 0.001, lot: 0.1 }
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, tick: 0.01, lot: 0.01 }
+      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001 }
     positions:
       - { symbol: SOL-PERP, qty: -100, entry: 150 }
 components:
@@ -75,7 +77,7 @@ tmux new-session -d -s "$SESSION" -x 160 -y 60 \
 # ok_screen: every venue row live with numbers, every asset with an index
 ok_screen() {
     tmux capture-pane -p -t "$SESSION" >"$DIR/screen.log" 2>/dev/null || return 1
-    for v in north:BTC-USD north:ETH-USD south:SOL-PERP south:ETH-PERP; do
+    for v in north:BTC-USD north:ETH-USD south:SOL-PERP south:ETH-PERP south:BTC-PERP; do
         grep -Eq "^${v%%:*} +${v#*:} +[a-z_]+ +[0-9.]+ +[0-9.]+ .* live" "$DIR/screen.log" || return 1
     done
     for a in BTC ETH SOL; do
@@ -95,7 +97,7 @@ ok_screen() {
     grep -Eq "^SOL +-?[01]\.[0-9]+ +-?[01]\.[0-9]+ +1\.00 *$" "$DIR/screen.log"
 }
 wait_for 60 ok_screen || fail "the screen never showed every venue and asset live"
-echo "ok   hb-top shows venues north and south (4 instruments live) and BTC, ETH, SOL with an index:"
+echo "ok   hb-top shows venues north and south (5 instruments live) and BTC, ETH, SOL with an index:"
 grep -v "^ *$" "$DIR/screen.log" | sed 's/  */ /g; s/^/     /'
 
 # numbers move: the screen a second later differs in the price columns
@@ -134,6 +136,17 @@ latency_risk() {
 wait_for 30 latency_risk || fail "no risk latency line with a count > 0 on the screen"
 echo "ok   $(grep -E "^  risk " "$DIR/screen.log" | sed 's/  */ /g')"
 it_bg hedger "$BIN/hb-hedger" --config "$CFG"
+# The hedger flattens BTC within ms of its start, maybe before hb-top's
+# subscription reached it. Once hb-top shows the hedger's heartbeat it
+# hears every later order: a console buy of 2 BTC on north then makes the
+# book long again, and risk's request and the hedger's orders are seen.
+hedger_seen() {
+    tmux capture-pane -p -t "$SESSION" >"$DIR/screen.log" 2>/dev/null &&
+    grep -Eq "^hedger +[0-9]+ms +[0-9]+s " "$DIR/screen.log"
+}
+wait_for 30 hedger_seen || fail "hb-top never showed the hedger's heartbeat"
+"$BIN/hb-tap" --config "$CFG" --send-order north BTC-USD buy 2 --client-id it-top-2 \
+    --timeout-ms 20000 >"$DIR/order2.out" 2>"$DIR/order2.log" || fail "console order 2: exit $?: $(cat "$DIR/order2.log")"
 latency_orders() {
     latency_risk && latency_line hedger && latency_line total
 }
