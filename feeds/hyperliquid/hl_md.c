@@ -1,0 +1,475 @@
+/*  hl_md: Hyperliquid market data (hl_md.h).                             */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_json.h"
+#include "hb_lbook.h"
+#include "hl_md.h"
+
+//  l2Book sends at most 20 levels a side; a little room for a venue that
+//  sends more
+#define S_LEVELS    64
+
+typedef struct {
+    hl_coin_t   info;
+    hb_lbook_t *book;
+    bool        has_book;           //  a message since the last reset / stale
+    int64_t     last_ns;            //  receive time of its last message (or reset)
+} s_coin_t;
+
+struct hl_md_s {
+    const hb_venue_cfg_t *venue;
+    hl_emit_fn   *emit;
+    hl_status_fn *status;
+    void         *arg;
+    hl_user_fn   *user;
+    void         *user_arg;
+    hb_json_t    *json;
+    s_coin_t      coins [HL_MD_COINS];
+    int           n_coins;
+    bool          has_meta;
+    uint32_t      reported;
+    hl_md_stats_t stats;
+    hb_msg_t      msg;
+    char          error [HB_JSON_ERR_MAX + 64];
+};
+
+static void
+s_set_error (hl_md_t *self, const char *what, const char *detail)
+{
+    snprintf (self->error, sizeof self->error, "%s%s%s", what, detail && *detail? ": ": "",
+              detail? detail: "");
+}
+
+hl_md_t *
+hl_md_new (const hb_venue_cfg_t *venue, hl_emit_fn *emit, hl_status_fn *status,
+           void *arg, char *err, size_t errsize)
+{
+    hl_md_t *self = (hl_md_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->venue = venue;
+    self->emit = emit;
+    self->status = status;
+    self->arg = arg;
+    self->reported = HB_TICK_STALE;
+    self->json = hb_json_new (0, 0);
+    if (!self->json)
+        goto fail;
+    for (int i = 0; i < venue->n_instruments; i++) {
+        const hb_instrument_cfg_t *inst = &venue->instruments [i];
+        if (inst->kind != HB_KIND_LINEAR_PERP) {
+            snprintf (err, errsize, "instrument %s: kind %s: the hyperliquid plugin serves "
+                      "perpetuals only (linear_perp)", inst->symbol, hb_kind_name (inst->kind));
+            goto fail;
+        }
+        char key [HB_NAME_MAX + 8];
+        snprintf (key, sizeof key, "coin.%s", inst->symbol);
+        const char *coin = hb_venue_param (venue, key);
+        size_t len = coin? strlen (coin): strcspn (inst->symbol, "-");
+        if (!coin)
+            coin = inst->symbol;
+        if (len == 0 || len >= HL_COIN_MAX) {
+            snprintf (err, errsize, "params.coin.%s: the coin must be 1 to %d characters",
+                      inst->symbol, HL_COIN_MAX - 1);
+            goto fail;
+        }
+        s_coin_t *c = &self->coins [self->n_coins];
+        memcpy (c->info.coin, coin, len);
+        c->info.coin [len] = 0;
+        for (int j = 0; j < self->n_coins; j++)
+            if (!strcmp (self->coins [j].info.coin, c->info.coin)) {
+                snprintf (err, errsize, "instruments %s and %s: both are coin %s (params.coin.<symbol>)",
+                          self->coins [j].info.inst->symbol, inst->symbol, c->info.coin);
+                goto fail;
+            }
+        c->info.inst = inst;
+        c->info.asset = -1;
+        c->book = hb_lbook_new (S_LEVELS);
+        if (!c->book)
+            goto fail;
+        self->n_coins++;
+    }
+    return self;
+fail:
+    hl_md_destroy (&self);
+    return NULL;
+}
+
+void
+hl_md_destroy (hl_md_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hl_md_t *self = *self_p;
+    for (int i = 0; i < self->n_coins; i++)
+        hb_lbook_destroy (&self->coins [i].book);
+    hb_json_destroy (&self->json);
+    free (self);
+    *self_p = NULL;
+}
+
+static s_coin_t *
+s_coin (hl_md_t *self, const char *coin)
+{
+    for (int i = 0; coin && i < self->n_coins; i++)
+        if (!strcmp (self->coins [i].info.coin, coin))
+            return &self->coins [i];
+    return NULL;
+}
+
+//  Reports the venue's status when it changed: stale while a known coin
+//  (or, before meta, any coin) has no book.
+static void
+s_report (hl_md_t *self)
+{
+    uint32_t status = hl_md_stale (self)? HB_TICK_STALE: 0;
+    if (status != self->reported && self->status)
+        self->status (self->arg, status);
+    self->reported = status;
+}
+
+bool
+hl_md_stale (const hl_md_t *self)
+{
+    if (!self->has_meta)
+        return true;
+    for (int i = 0; i < self->n_coins; i++)
+        if (self->coins [i].info.asset >= 0 && !self->coins [i].has_book)
+            return true;
+    return false;
+}
+
+int
+hl_md_on_meta (hl_md_t *self, const char *text, size_t len, char *err, size_t errsize)
+{
+    char why [HB_JSON_ERR_MAX];
+    json_t *root = hb_json_parse (self->json, text, len, why, sizeof why);
+    json_t *universe = NULL;
+    if (!root || hb_json_arr (root, "universe", &universe, why, sizeof why)) {
+        snprintf (err, errsize, "meta: %s", why);
+        return -1;
+    }
+    int asset [HL_MD_COINS], szd [HL_MD_COINS], lev [HL_MD_COINS];
+    for (int i = 0; i < self->n_coins; i++)
+        asset [i] = -1, szd [i] = lev [i] = 0;
+    size_t index;
+    json_t *entry;
+    json_array_foreach (universe, index, entry) {
+        const char *name;
+        int64_t sz_decimals, max_leverage = 0;
+        if (hb_json_str (entry, "name", &name, why, sizeof why)
+        ||  hb_json_int (entry, "szDecimals", &sz_decimals, why, sizeof why)
+        ||  (hb_json_has (entry, "maxLeverage")
+             && hb_json_int (entry, "maxLeverage", &max_leverage, why, sizeof why))) {
+            snprintf (err, errsize, "meta: universe[%zu]: %s", index, why);
+            return -1;
+        }
+        if (sz_decimals < 0 || sz_decimals > 6) {
+            snprintf (err, errsize, "meta: universe[%zu] (%s): szDecimals %lld is not in 0..6",
+                      index, name, (long long) sz_decimals);
+            return -1;
+        }
+        for (int i = 0; i < self->n_coins; i++)
+            if (!strcmp (self->coins [i].info.coin, name) && index < 10000) {
+                asset [i] = (int) index;
+                szd [i] = (int) sz_decimals;
+                lev [i] = (int) max_leverage;
+            }
+    }
+    for (int i = 0; i < self->n_coins; i++) {
+        self->coins [i].info.asset = asset [i];
+        self->coins [i].info.sz_decimals = szd [i];
+        self->coins [i].info.max_leverage = lev [i];
+    }
+    self->has_meta = true;
+    s_report (self);
+    return 0;
+}
+
+bool
+hl_md_has_meta (const hl_md_t *self)
+{
+    return self->has_meta;
+}
+
+static void
+s_emit (hl_md_t *self)
+{
+    if (self->emit (self->arg, &self->msg))
+        self->stats.emit_refused++;
+}
+
+static void
+s_emit_tick (hl_md_t *self, s_coin_t *c, int64_t ts_venue)
+{
+    memset (&self->msg, 0, sizeof self->msg);
+    self->msg.env.type = HB_MSG_TICK;
+    self->msg.env.ts_venue = ts_venue;
+    hb_tick_t *tick = &self->msg.u.tick;
+    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
+    snprintf (tick->symbol, sizeof tick->symbol, "%s", c->info.inst->symbol);
+    //  sizes are coins; a bus quantity is contracts of multiplier coins
+    double mult = c->info.inst->multiplier > 0? c->info.inst->multiplier: 1;
+    hb_lbook_export (c->book, tick, HB_BOOK_DEPTH, 1.0 / mult);
+    if (!c->has_book)
+        tick->flags |= HB_TICK_STALE;
+    self->stats.ticks++;
+    s_emit (self);
+}
+
+void
+hl_md_reset (hl_md_t *self, int64_t now_ns)
+{
+    for (int i = 0; i < self->n_coins; i++) {
+        self->coins [i].has_book = false;
+        self->coins [i].last_ns = now_ns;
+        hb_lbook_clear (self->coins [i].book);
+    }
+    s_report (self);
+}
+
+//  A decimal string > 0 (>= 0 when zero_ok).
+static bool
+s_decimal (const json_t *value, bool zero_ok, double *out)
+{
+    const char *text = json_string_value (value);
+    double x;
+    if (!text || hb_json_decimal (text, strlen (text), &x) || x < 0 || (!zero_ok && x == 0))
+        return false;
+    *out = x;
+    return true;
+}
+
+//  {"coin":"BTC","time":ms,"levels":[[{"px":"..","sz":"..","n":k},..],[..]]}
+static int
+s_on_book (hl_md_t *self, const json_t *data, int64_t now_ns)
+{
+    char why [HB_JSON_ERR_MAX];
+    const char *coin;
+    json_t *levels;
+    int64_t time_ms = 0;
+    if (hb_json_str (data, "coin", &coin, why, sizeof why)
+    ||  hb_json_arr (data, "levels", &levels, why, sizeof why)
+    ||  (hb_json_has (data, "time") && hb_json_int (data, "time", &time_ms, why, sizeof why))) {
+        s_set_error (self, "l2Book", why);
+        return -1;
+    }
+    if (json_array_size (levels) != 2) {
+        s_set_error (self, "l2Book", "levels: expected [bids, asks]");
+        return -1;
+    }
+    s_coin_t *c = s_coin (self, coin);
+    if (!c || c->info.asset < 0) {
+        self->stats.unknown++;
+        s_set_error (self, "l2Book: coin not ours", coin);
+        return -1;
+    }
+    hb_lbook_clear (c->book);
+    for (int side = 0; side < 2; side++) {
+        size_t i;
+        json_t *level;
+        json_array_foreach (json_array_get (levels, (size_t) side), i, level) {
+            double px, sz;
+            if (!s_decimal (json_object_get (level, "px"), false, &px)
+            ||  !s_decimal (json_object_get (level, "sz"), false, &sz)
+            ||  hb_lbook_set (c->book, side == 0? HB_SIDE_BUY: HB_SIDE_SELL, px, sz)) {
+                //  half a book is worse than none: stale until the next one
+                hb_lbook_clear (c->book);
+                c->has_book = false;
+                snprintf (self->error, sizeof self->error, "l2Book %s: %s level %zu: px and sz "
+                          "must be decimal strings > 0", coin, side? "ask": "bid", i);
+                s_emit_tick (self, c, time_ms * 1000000);
+                s_report (self);
+                return -1;
+            }
+        }
+    }
+    c->has_book = true;
+    c->last_ns = now_ns;
+    self->stats.books++;
+    s_emit_tick (self, c, time_ms > 0? time_ms * 1000000: 0);
+    s_report (self);
+    return 0;
+}
+
+//  [{"coin","side":"A"|"B","px","sz","time","hash","tid"}, ..]
+static int
+s_on_trades (hl_md_t *self, const json_t *data)
+{
+    if (!json_is_array (data)) {
+        s_set_error (self, "trades", "data: expected an array");
+        return -1;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach (data, i, t) {
+        char why [HB_JSON_ERR_MAX];
+        const char *coin, *side;
+        double px, sz;
+        int64_t tid, time_ms = 0;
+        if (hb_json_str (t, "coin", &coin, why, sizeof why)
+        ||  hb_json_str (t, "side", &side, why, sizeof why)
+        ||  hb_json_num (t, "px", &px, why, sizeof why)
+        ||  hb_json_num (t, "sz", &sz, why, sizeof why)
+        ||  hb_json_int (t, "tid", &tid, why, sizeof why)
+        ||  (hb_json_has (t, "time") && hb_json_int (t, "time", &time_ms, why, sizeof why))) {
+            s_set_error (self, "trades", why);
+            return -1;
+        }
+        //  "B": the buyer took liquidity, "A": the seller did
+        int hb_side = !strcmp (side, "B")? HB_SIDE_BUY: !strcmp (side, "A")? HB_SIDE_SELL: 0;
+        if (!hb_side || !(px > 0) || !(sz > 0)) {
+            s_set_error (self, "trades", "side must be A or B, px and sz > 0");
+            return -1;
+        }
+        s_coin_t *c = s_coin (self, coin);
+        if (!c) {
+            self->stats.unknown++;
+            continue;
+        }
+        memset (&self->msg, 0, sizeof self->msg);
+        self->msg.env.type = HB_MSG_TRADE;
+        self->msg.env.ts_venue = time_ms * 1000000;
+        hb_trade_t *trade = &self->msg.u.trade;
+        snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
+        snprintf (trade->symbol, sizeof trade->symbol, "%s", c->info.inst->symbol);
+        snprintf (trade->trade_id, sizeof trade->trade_id, "%lld", (long long) tid);
+        trade->side = (uint8_t) hb_side;
+        trade->px = px;
+        double mult = c->info.inst->multiplier > 0? c->info.inst->multiplier: 1;
+        trade->qty = sz / mult;
+        self->stats.trades++;
+        s_emit (self);
+    }
+    return 0;
+}
+
+int
+hl_md_on_message (hl_md_t *self, const char *data, size_t len, int64_t now_ns)
+{
+    self->stats.messages++;
+    self->error [0] = 0;
+    char why [HB_JSON_ERR_MAX];
+    json_t *root = hb_json_parse (self->json, data, len, why, sizeof why);
+    const char *channel = root? json_string_value (json_object_get (root, "channel")): NULL;
+    if (!root || !channel) {
+        self->stats.malformed++;
+        s_set_error (self, root? "no channel": "not JSON", root? "": why);
+        return -1;
+    }
+    json_t *body = json_object_get (root, "data");
+    uint64_t unknown = self->stats.unknown;
+    int rc = 0;
+    if (!strcmp (channel, "pong") || !strcmp (channel, "subscriptionResponse"))
+        return 0;
+    if (!strcmp (channel, "l2Book"))
+        rc = body? s_on_book (self, body, now_ns): -1;
+    else
+    if (!strcmp (channel, "trades"))
+        rc = s_on_trades (self, body);
+    else
+    if (!strcmp (channel, "error")) {
+        self->stats.errors++;
+        s_set_error (self, "venue error", json_is_string (body)? json_string_value (body): "?");
+        return -1;
+    }
+    else
+    if (self->user && (!strcmp (channel, "orderUpdates") || !strcmp (channel, "userFills")
+                       || !strcmp (channel, "user"))) {
+        rc = self->user (self->user_arg, channel, body, now_ns);
+        if (rc)
+            s_set_error (self, channel, "malformed");
+    }
+    else {
+        self->stats.unknown++;
+        s_set_error (self, "unknown channel", channel);
+        return -1;
+    }
+    if (rc && !self->error [0])
+        s_set_error (self, channel, "no data");
+    if (rc && self->stats.unknown == unknown)
+        self->stats.malformed++;
+    return rc;
+}
+
+int
+hl_md_stale_due (hl_md_t *self, int64_t now_ns, int64_t stale_ns, int *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < self->n_coins && n < max; i++) {
+        s_coin_t *c = &self->coins [i];
+        if (c->info.asset < 0 || now_ns - c->last_ns < stale_ns)
+            continue;
+        //  resubscribed: give the venue stale_ns again before the next try
+        c->last_ns = now_ns;
+        if (c->has_book) {
+            c->has_book = false;
+            self->stats.stale++;
+            s_emit_tick (self, c, 0);
+        }
+        out [n++] = i;
+    }
+    if (n)
+        s_report (self);
+    return n;
+}
+
+int
+hl_md_coins (const hl_md_t *self)
+{
+    return self->n_coins;
+}
+
+const hl_coin_t *
+hl_md_coin (const hl_md_t *self, int index)
+{
+    return index >= 0 && index < self->n_coins? &self->coins [index].info: NULL;
+}
+
+const hl_coin_t *
+hl_md_find (const hl_md_t *self, const char *symbol)
+{
+    for (int i = 0; symbol && i < self->n_coins; i++)
+        if (!strcmp (self->coins [i].info.inst->symbol, symbol))
+            return &self->coins [i].info;
+    return NULL;
+}
+
+int
+hl_md_touch (const hl_md_t *self, const char *symbol, double *bid, double *ask)
+{
+    *bid = *ask = 0;
+    for (int i = 0; symbol && i < self->n_coins; i++) {
+        const s_coin_t *c = &self->coins [i];
+        if (strcmp (c->info.inst->symbol, symbol))
+            continue;
+        hb_level_t level;
+        if (c->has_book && !hb_lbook_level (c->book, HB_SIDE_BUY, 0, &level))
+            *bid = level.px;
+        if (c->has_book && !hb_lbook_level (c->book, HB_SIDE_SELL, 0, &level))
+            *ask = level.px;
+        return 0;
+    }
+    return -1;
+}
+
+void
+hl_md_set_user (hl_md_t *self, hl_user_fn *fn, void *arg)
+{
+    self->user = fn;
+    self->user_arg = arg;
+}
+
+const hl_md_stats_t *
+hl_md_stats (const hl_md_t *self)
+{
+    return &self->stats;
+}
+
+const char *
+hl_md_error (const hl_md_t *self)
+{
+    return self->error;
+}

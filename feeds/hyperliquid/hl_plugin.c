@@ -1,0 +1,407 @@
+/*  hyperliquid: the Hyperliquid perpetuals venue plugin (feeds/hyperliquid/README.md).
+
+    Wiring only: hl_md turns /info meta and WebSocket frames into ticks and
+    trades, hl_trade turns orders into signed L1 actions and the venue's
+    answers into acks and fills; the session machinery is feeds/lib's
+    (hb_ws: connect, keep-alive, reconnect with backoff; hb_rest: /info and
+    /exchange; hb_backoff, hb_ratelimit, hb_secret, hb_tls). Nothing here
+    blocks.
+
+    Start: POST /info {"type":"meta"} (retried with backoff until it
+    answers), then the WebSocket: l2Book and trades per known coin and,
+    with an agent key, orderUpdates and userFills of the account. A book
+    that had no message for stale_s is resubscribed (unsubscribe +
+    subscribe: the venue answers with the whole book); {"method":"ping"}
+    every ping_s keeps the connection, which the venue closes after 60 s
+    without a message from us.
+
+    Params (venues.X.params; docs/PLUGINS.md, Hyperliquid, has them all):
+      network       mainnet (default) | testnet: the default URLs and the
+                    signature's source ("a" / "b")
+      ws_url        default wss://api.hyperliquid.xyz/ws (testnet:
+                    wss://api.hyperliquid-testnet.xyz/ws)
+      rest_url      default https://api.hyperliquid.xyz (testnet:
+                    https://api.hyperliquid-testnet.xyz); /info, /exchange
+      coin.<symbol> the coin (default: the symbol up to its first '-')
+      stale_s       a book with no message for this long is resubscribed
+                    (default 30, 0.2 .. 3600)
+      ping_s        application ping interval (default 30, 1 .. 55)
+      max_msg_kb    largest WebSocket message (default 4096)
+      ca_file, insecure   TLS (hb_tls.h)
+      and for orders, hl_trade.h: agent_key_file | agent_key_env, account,
+      vault, market_slippage, orders_per_s, order_burst.                   */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_backoff.h"
+#include "hb_log.h"
+#include "hb_plugin.h"
+#include "hb_refusal.h"
+#include "hb_rest.h"
+#include "hb_tls.h"
+#include "hb_vorder.h"
+#include "hb_ws.h"
+#include "hl_md.h"
+
+#define S_URL_MAX   256
+#define S_TEXT_MAX  512
+
+#define s_host_has(host, fn) \
+    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
+
+typedef struct {
+    const hb_host_api_t *host;
+    const hb_venue_cfg_t *venue;
+    hl_md_t             *md;
+    hb_ws_t             *ws;
+    hb_rest_t           *rest;
+    hb_backoff_t         meta_backoff;
+    bool                 mainnet;
+    bool                 meta_inflight;
+    int                  meta_timer;        //  -1: none
+    int                  stale_timer;
+    int                  ping_timer;
+    int64_t              stale_ns;
+    uint32_t             ping_s;
+    uint64_t             bad_logged;
+    bool                 bad_config;
+    char                 ws_url [S_URL_MAX];
+    char                 rest_url [S_URL_MAX];
+    char                 text [S_TEXT_MAX];
+} hl_plugin_t;
+
+#define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
+
+//  A bad param, as FILE:LINE: venues.V.params.KEY: why (value 'X').
+static void
+s_bad_param (hl_plugin_t *self, const char *key, const char *format, ...)
+{
+    char why [256];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (why, sizeof why, format, args);
+    va_end (args);
+    int line = self->venue->line;
+    const char *value = NULL;
+    for (int i = 0; i < self->venue->n_params; i++)
+        if (!strcmp (self->venue->params [i].key, key)) {
+            line = self->venue->params [i].line;
+            value = self->venue->params [i].value;
+        }
+    const char *path = self->host->config && self->host->config->path [0]?
+                       self->host->config->path: "(config)";
+    if (value)
+        S_LOG (self, HB_LOG_ERROR, "%s:%d: venues.%s.params.%s: %s (value '%s')",
+               path, line, self->venue->name, key, why, value);
+    else
+        S_LOG (self, HB_LOG_ERROR, "%s:%d: venues.%s.params.%s: %s",
+               path, line, self->venue->name, key, why);
+    self->bad_config = true;
+}
+
+//  A number param in [lo, hi], dflt when absent.
+static double
+s_number_param (hl_plugin_t *self, const char *key, double dflt, double lo, double hi)
+{
+    const char *text = hb_venue_param (self->venue, key);
+    if (!text)
+        return dflt;
+    char *end = NULL;
+    double x = strtod (text, &end);
+    if (!*text || *end || !isfinite (x) || x < lo || x > hi) {
+        s_bad_param (self, key, "must be a number in %g .. %g", lo, hi);
+        return dflt;
+    }
+    return x;
+}
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    return self->host->publish (self->host->ctx, msg);
+}
+
+static void
+s_status (void *arg, uint32_t status)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->host->set_status (self->host->ctx, status);
+    S_LOG (self, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
+           status? "stale: waiting for l2Book": "whole: every coin has its l2Book");
+}
+
+//  {"method":"subscribe"|"unsubscribe","subscription":{"type":T,"coin":C}}
+static void
+s_subscribe (hl_plugin_t *self, const char *method, const char *type, const char *coin)
+{
+    int n = snprintf (self->text, sizeof self->text,
+                      "{\"method\":\"%s\",\"subscription\":{\"type\":\"%s\",\"coin\":\"%s\"}}",
+                      method, type, coin);
+    if (n > 0 && (size_t) n < sizeof self->text && hb_ws_send (self->ws, self->text, (size_t) n))
+        S_LOG (self, HB_LOG_WARN, "%s %s %s: could not queue the message", method, type, coin);
+}
+
+static void
+s_on_open (void *arg, const char *url)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    S_LOG (self, HB_LOG_INFO, "connected to %s", url);
+    hl_md_reset (self->md, self->host->now_ns (self->host->ctx));
+    for (int i = 0; i < hl_md_coins (self->md); i++) {
+        const hl_coin_t *c = hl_md_coin (self->md, i);
+        if (c->asset < 0)
+            continue;
+        s_subscribe (self, "subscribe", "l2Book", c->coin);
+        s_subscribe (self, "subscribe", "trades", c->coin);
+    }
+}
+
+static void
+s_on_close (void *arg, const char *reason)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    S_LOG (self, HB_LOG_WARN, "connection lost (%s): books stale until the next l2Book", reason);
+    hl_md_reset (self->md, self->host->now_ns (self->host->ctx));
+}
+
+static void
+s_on_msg (void *arg, const char *data, size_t len)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    if (hl_md_on_message (self->md, data, len, self->host->now_ns (self->host->ctx))
+    &&  hb_refusal_due (&self->bad_logged))
+        S_LOG (self, HB_LOG_WARN, "message refused (%llu so far): %s",
+               (unsigned long long) self->bad_logged, hl_md_error (self->md));
+}
+
+static int s_meta_retry (void *arg);
+
+static void
+s_meta_later (hl_plugin_t *self)
+{
+    uint64_t ms = hb_backoff_next (&self->meta_backoff);
+    self->meta_timer = self->host->timer_add (self->host->ctx, ms > 0? ms: 1, 1, s_meta_retry, self);
+}
+
+static void
+s_on_meta (void *arg, const hb_rest_resp_t *resp)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->meta_inflight = false;
+    char err [256];
+    if (resp->status != 200) {
+        S_LOG (self, HB_LOG_WARN, "/info meta: %s%ld %s: retrying", resp->status? "HTTP ": "",
+               resp->status, resp->status? "": resp->error);
+        s_meta_later (self);
+        return;
+    }
+    if (hl_md_on_meta (self->md, resp->body, resp->len, err, sizeof err)) {
+        S_LOG (self, HB_LOG_WARN, "/info %s: retrying", err);
+        s_meta_later (self);
+        return;
+    }
+    int known = 0;
+    for (int i = 0; i < hl_md_coins (self->md); i++) {
+        const hl_coin_t *c = hl_md_coin (self->md, i);
+        if (c->asset < 0)
+            S_LOG (self, HB_LOG_ERROR, "%s: unknown coin '%s' (not in /info meta's universe): "
+                   "no market data, orders refused", c->inst->symbol, c->coin);
+        else {
+            known++;
+            S_LOG (self, HB_LOG_INFO, "%s: coin %s, asset %d, szDecimals %d, maxLeverage %d",
+                   c->inst->symbol, c->coin, c->asset, c->sz_decimals, c->max_leverage);
+        }
+    }
+    if (known && hb_ws_start (self->ws) == 0)
+        S_LOG (self, HB_LOG_INFO, "meta: %d of %d coins known, connecting", known, hl_md_coins (self->md));
+}
+
+static int
+s_meta_request (hl_plugin_t *self)
+{
+    static const char *const headers [] = { "Content-Type: application/json", NULL };
+    char url [S_URL_MAX + 8];
+    snprintf (url, sizeof url, "%s/info", self->rest_url);
+    if (hb_rest_request (self->rest, "POST", url, headers, "{\"type\":\"meta\"}", s_on_meta, self))
+        return -1;
+    self->meta_inflight = true;
+    return 0;
+}
+
+static int
+s_meta_retry (void *arg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->meta_timer = -1;
+    if (!self->meta_inflight && s_meta_request (self))
+        s_meta_later (self);
+    return 0;
+}
+
+//  Books silent for stale_s: resubscribed (the venue sends the whole book
+//  on a subscription).
+static int
+s_stale_check (void *arg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    if (!hb_ws_connected (self->ws))
+        return 0;
+    int due [HL_MD_COINS];
+    int n = hl_md_stale_due (self->md, self->host->now_ns (self->host->ctx), self->stale_ns,
+                             due, HL_MD_COINS);
+    for (int i = 0; i < n; i++) {
+        const hl_coin_t *c = hl_md_coin (self->md, due [i]);
+        S_LOG (self, HB_LOG_WARN, "l2Book %s: no message for %.1f s: resubscribing",
+               c->coin, (double) self->stale_ns / 1e9);
+        s_subscribe (self, "unsubscribe", "l2Book", c->coin);
+        s_subscribe (self, "subscribe", "l2Book", c->coin);
+    }
+    return 0;
+}
+
+static int
+s_ping (void *arg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    static const char ping [] = "{\"method\":\"ping\"}";
+    if (hb_ws_connected (self->ws))
+        hb_ws_send (self->ws, ping, sizeof ping - 1);
+    return 0;
+}
+
+static int
+s_order (void *arg, const hb_order_t *order)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    hb_msg_t msg;
+    hb_vorder_ack (&msg, self->venue->name, order, "", HB_ACK_REJECTED, HB_REJ_VENUE,
+                   "orders are not supported by this plugin yet", 0);
+    self->host->publish (self->host->ctx, &msg);
+    return 0;
+}
+
+static int
+s_cancel (void *arg, const hb_cancel_t *cancel)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    S_LOG (self, HB_LOG_WARN, "cancel %s: orders are not supported yet", cancel->client_id);
+    return 0;
+}
+
+static void s_destroy (void **self_p);
+
+static void *
+s_create (const hb_host_api_t *host)
+{
+    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
+        return NULL;
+    hl_plugin_t *self = (hl_plugin_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->host = host;
+    self->venue = host->venue;
+    self->meta_timer = self->stale_timer = self->ping_timer = -1;
+    char err [256] = "";
+    const char *network = hb_venue_param (host->venue, "network");
+    self->mainnet = !network || !strcmp (network, "mainnet");
+    if (network && !self->mainnet && strcmp (network, "testnet"))
+        s_bad_param (self, "network", "must be mainnet or testnet");
+    const char *ws_url = hb_venue_param (host->venue, "ws_url");
+    const char *rest_url = hb_venue_param (host->venue, "rest_url");
+    snprintf (self->ws_url, sizeof self->ws_url, "%s", ws_url? ws_url: self->mainnet?
+              "wss://api.hyperliquid.xyz/ws": "wss://api.hyperliquid-testnet.xyz/ws");
+    snprintf (self->rest_url, sizeof self->rest_url, "%s", rest_url? rest_url: self->mainnet?
+              "https://api.hyperliquid.xyz": "https://api.hyperliquid-testnet.xyz");
+    //  a trailing '/' would make "//info"
+    size_t rl = strlen (self->rest_url);
+    if (rl && self->rest_url [rl - 1] == '/')
+        self->rest_url [rl - 1] = 0;
+    if (strncmp (self->rest_url, "http://", 7) && strncmp (self->rest_url, "https://", 8))
+        s_bad_param (self, "rest_url", "must be an http:// or https:// URL");
+    self->stale_ns = (int64_t) (s_number_param (self, "stale_s", 30, 0.2, 3600) * 1e9);
+    self->ping_s = (uint32_t) s_number_param (self, "ping_s", 30, 1, 55);
+    long max_kb = (long) s_number_param (self, "max_msg_kb", 4096, 64, 1048576);
+    hb_tls_params_t tls;
+    if (hb_tls_params (host->venue, &tls, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    self->md = hl_md_new (host->venue, s_emit, s_status, self, err, sizeof err);
+    if (!self->md) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    if (self->bad_config)
+        goto fail;
+    hb_backoff_init (&self->meta_backoff, 500, 30000, (uint64_t) host->now_ns (host->ctx));
+    hb_ws_cfg_t wcfg = {
+        .name = "hyperliquid.ws", .url = self->ws_url, .max_msg = (size_t) max_kb * 1024,
+        .ca_file = tls.ca_file, .insecure = tls.insecure,
+        //  a pong answers every ping: ping_s + 30 s of silence is a dead connection
+        .idle_s = self->ping_s + 30,
+        .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close, .arg = self
+    };
+    self->ws = hb_ws_new (host, &wcfg);
+    hb_rest_cfg_t rcfg = { .name = "hyperliquid.rest", .ca_file = tls.ca_file,
+                           .insecure = tls.insecure, .max_inflight = 16 };
+    self->rest = hb_rest_new (host, &rcfg);
+    if (!self->ws || !self->rest)
+        goto fail;
+    S_LOG (self, HB_LOG_INFO, "%s: %s, %s", self->mainnet? "mainnet": "testnet",
+           self->ws_url, self->rest_url);
+    return self;
+fail: {
+        void *p = self;
+        s_destroy (&p);
+        return NULL;
+    }
+}
+
+static int
+s_start (void *arg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->host->set_status (self->host->ctx, HB_TICK_STALE);
+    uint64_t every = (uint64_t) (self->stale_ns / 4000000);
+    self->stale_timer = self->host->timer_add (self->host->ctx, every < 50? 50: every > 1000? 1000: every,
+                                               0, s_stale_check, self);
+    self->ping_timer = self->host->timer_add (self->host->ctx, (uint64_t) self->ping_s * 1000, 0,
+                                              s_ping, self);
+    if (self->stale_timer < 0 || self->ping_timer < 0)
+        return -1;
+    if (s_meta_request (self))
+        s_meta_later (self);
+    return 0;
+}
+
+static void
+s_destroy (void **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hl_plugin_t *self = (hl_plugin_t *) *self_p;
+    int *timers [] = { &self->meta_timer, &self->stale_timer, &self->ping_timer };
+    for (size_t i = 0; i < sizeof timers / sizeof timers [0]; i++)
+        if (*timers [i] >= 0)
+            self->host->timer_cancel (self->host->ctx, *timers [i]);
+    hb_ws_destroy (&self->ws);
+    hb_rest_destroy (&self->rest);
+    hl_md_destroy (&self->md);
+    free (self);
+    *self_p = NULL;
+}
+
+const hb_venue_ops_t hb_venue_plugin = {
+    .abi_version = HB_PLUGIN_ABI_VERSION,
+    .size        = sizeof (hb_venue_ops_t),
+    .name        = "hyperliquid",
+    .description = "Hyperliquid perpetuals: /info meta, l2Book and trades over WebSocket",
+    .create      = s_create,
+    .start       = s_start,
+    .order       = s_order,
+    .cancel      = s_cancel,
+    .destroy     = s_destroy
+};

@@ -1,0 +1,280 @@
+/*  hyperliquid plugin: market data against a local server speaking
+    Hyperliquid's protocol (tests/venues/venue_server.py, a JSON script).
+
+    - /info meta gives the coins their asset index; a coin missing from
+      the universe (DOGE-PERP as coin NOPE) is logged as unknown and never
+      subscribed;
+    - l2Book messages become ticks: best first, sizes in bus units (BTC-PERP
+      contracts of 0.001 BTC: 0.5 BTC is 500), the venue's time;
+    - trades are normalized (side B = buy aggressor);
+    - malformed and unknown messages are refused, counted and logged, the
+      plugin carries on;
+    - a book without messages for stale_s is published stale and
+      resubscribed (unsubscribe + subscribe), the status goes stale; the
+      next l2Book makes it whole;
+    - a dropped connection reconnects and subscribes again; the final
+      books are the last messages';
+    - bad params refuse the venue (network, stale_s, a spot instrument),
+      the TLS params too (hb_testhost_check_tls_params).               */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hb_log.h"
+#include "hb_testhost.h"
+#include "hb_testserver.h"
+
+extern const hb_venue_ops_t hb_venue_plugin;
+
+#define S_VENUE "hlx"
+
+typedef struct {
+    char         dir [64];
+    char         crt [128], key [128];
+    hb_config_t *config;
+} s_env_t;
+
+static s_env_t s_env;
+
+static void
+s_instrument (hb_venue_cfg_t *v, const char *symbol, hb_kind_t kind, double multiplier)
+{
+    hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+    snprintf (ins->symbol, HB_NAME_MAX, "%s", symbol);
+    ins->kind = kind;
+    ins->multiplier = multiplier;
+    ins->tick_size = 0.1;
+    ins->lot_size = 1;
+    ins->min_qty = 1;
+}
+
+static int
+s_setup (void **state)
+{
+    (void) state;
+    memset (&s_env, 0, sizeof s_env);
+    snprintf (s_env.dir, sizeof s_env.dir, "/tmp/hb-hltest.XXXXXX");
+    if (!mkdtemp (s_env.dir) || hb_testserver_make_cert (s_env.dir, "venue"))
+        return -1;
+    snprintf (s_env.crt, sizeof s_env.crt, "%s/venue.crt", s_env.dir);
+    snprintf (s_env.key, sizeof s_env.key, "%s/venue.key", s_env.dir);
+    hb_config_t *config = s_env.config = (hb_config_t *) calloc (1, sizeof *config);
+    config->n_assets = 2;
+    snprintf (config->assets [0].name, HB_NAME_MAX, "BTC");
+    snprintf (config->assets [1].name, HB_NAME_MAX, "ETH");
+    config->n_venues = 1;
+    hb_venue_cfg_t *v = &config->venues [0];
+    snprintf (v->name, HB_NAME_MAX, S_VENUE);
+    snprintf (v->plugin, HB_NAME_MAX, "hyperliquid");
+    v->enabled = true;
+    v->cpu = -1;
+    s_instrument (v, "BTC-PERP", HB_KIND_LINEAR_PERP, 0.001);
+    s_instrument (v, "ETH-PERP", HB_KIND_LINEAR_PERP, 1);
+    s_instrument (v, "DOGE-PERP", HB_KIND_LINEAR_PERP, 1);
+    hb_testhost_param (config, S_VENUE, "coin.DOGE-PERP", "NOPE");
+    hb_testhost_param (config, S_VENUE, "stale_s", "1");
+    hb_testhost_param (config, S_VENUE, "ping_s", "55");
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    (void) state;
+    free (s_env.config);
+    char cmd [128];
+    snprintf (cmd, sizeof cmd, "rm -rf %s", s_env.dir);
+    return system (cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_bad_params_refused (void **state)
+{
+    (void) state;
+    hb_testhost_t *host = hb_testhost_new (s_env.config, S_VENUE);
+    assert_non_null (host);
+    assert_true (hb_testhost_creates (host, &hb_venue_plugin));
+    const char *bad [][2] = { { "network", "mainnet2" }, { "stale_s", "0" }, { "ping_s", "x" },
+                              { "rest_url", "ftp://x" }, { "coin.BTC-PERP", "ETH" } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        hb_testhost_param (s_env.config, S_VENUE, bad [i][0], bad [i][1]);
+        if (hb_testhost_creates (host, &hb_venue_plugin))
+            fail_msg ("%s: %s accepted", bad [i][0], bad [i][1]);
+        hb_testhost_param (s_env.config, S_VENUE, bad [i][0], NULL);
+    }
+    //  each refusal named its param with the value
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "venues.hlx.params.network: must be mainnet "
+                                        "or testnet (value 'mainnet2')"), 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "params.stale_s"), 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "both are coin ETH"), 1);
+    s_env.config->venues [0].instruments [1].kind = HB_KIND_SPOT;
+    assert_false (hb_testhost_creates (host, &hb_venue_plugin));
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "perpetuals only"), 1);
+    s_env.config->venues [0].instruments [1].kind = HB_KIND_LINEAR_PERP;
+    assert_true (hb_testhost_creates (host, &hb_venue_plugin));
+    hb_testhost_destroy (&host);
+}
+
+static void
+test_bad_tls_params_refused (void **state)
+{
+    (void) state;
+    const char *failed = hb_testhost_check_tls_params (s_env.config, S_VENUE, &hb_venue_plugin,
+                                                       s_env.dir, s_env.crt);
+    if (failed)
+        fail_msg ("%s", failed);
+}
+
+//  The script: meta; session 0 books, trades, bad input, silence until
+//  both books are resubscribed, a new BTC book, a reset; session 1 the
+//  final books.
+#define S_BOOK(coin, time, bids, asks) \
+    "{\"send\": {\"channel\": \"l2Book\", \"data\": {\"coin\": \"" coin "\", \"time\": " time \
+    ", \"levels\": [[" bids "], [" asks "]]}}}"
+#define S_LV(px, sz) "{\"px\": \"" px "\", \"sz\": \"" sz "\", \"n\": 1}"
+
+static const char s_script [] =
+    "{\"http\": {\"POST /info\": {\"status\": 200, \"body\": {\"universe\": ["
+    "  {\"name\": \"ETH\", \"szDecimals\": 4, \"maxLeverage\": 25},"
+    "  {\"name\": \"BTC\", \"szDecimals\": 5, \"maxLeverage\": 40}]}}},"
+    " \"ws\": [["
+    "  {\"recv\": 4},"
+    "  {\"send\": {\"channel\": \"subscriptionResponse\", \"data\": {\"method\": \"subscribe\"}}},"
+    S_BOOK ("BTC", "1700000000000", S_LV ("65000", "0.5") "," S_LV ("64999", "1.25"),
+            S_LV ("65001", "0.1") "," S_LV ("65002", "2")) ","
+    S_BOOK ("ETH", "1700000000001", S_LV ("3400.5", "3"), S_LV ("3401", "4")) ","
+    "  {\"send\": {\"channel\": \"trades\", \"data\": ["
+    "    {\"coin\": \"BTC\", \"side\": \"B\", \"px\": \"65001\", \"sz\": \"0.002\", \"time\": 1700000000002,"
+    "     \"hash\": \"0xab\", \"tid\": 901},"
+    "    {\"coin\": \"BTC\", \"side\": \"A\", \"px\": \"65000\", \"sz\": \"0.01\", \"time\": 1700000000003,"
+    "     \"hash\": \"0xac\", \"tid\": 902}]}},"
+    "  {\"send_raw\": \"{not json\"},"
+    "  {\"send\": {\"channel\": \"mystery\", \"data\": {}}},"
+    S_BOOK ("BTC", "1700000000004", S_LV ("65000", "x"), "") ","
+    S_BOOK ("BTC", "1700000000005", S_LV ("65000", "0.6") "," S_LV ("64999", "1.25"),
+            S_LV ("65001", "0.1") "," S_LV ("65002", "2")) ","
+    "  {\"recv\": 4, \"timeout\": 20},"
+    S_BOOK ("BTC", "1700000000006", S_LV ("65010", "0.7"), S_LV ("65011", "0.8")) ","
+    "  {\"sleep\": 0.2}, {\"drop\": true}"
+    " ], ["
+    "  {\"recv\": 4},"
+    S_BOOK ("BTC", "1700000000010", S_LV ("65020", "0.25") "," S_LV ("65019.5", "1") ","
+            S_LV ("65019", "3"), S_LV ("65021", "0.125")) ","
+    S_BOOK ("ETH", "1700000000011", S_LV ("3410", "5"), S_LV ("3411", "6")) ","
+    "  {\"hold\": true}"
+    " ]]}";
+
+static bool
+s_final (void *arg)
+{
+    hb_testhost_t *host = (hb_testhost_t *) arg;
+    const hb_msg_t *btc = hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP");
+    const hb_msg_t *eth = hb_testhost_last (host, HB_MSG_TICK, "ETH-PERP");
+    return btc && eth && btc->u.tick.n_bids == 3 && eth->u.tick.n_bids == 1
+        && eth->u.tick.bids [0].px == 3410 && hb_testhost_status (host) == 0;
+}
+
+static void
+test_market_data (void **state)
+{
+    (void) state;
+    hb_testserver_t *server = hb_testserver_new (s_script, NULL, NULL);
+    assert_non_null (server);
+    char url [128];
+    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
+    hb_testhost_param (s_env.config, S_VENUE, "ws_url", url);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (server));
+    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
+
+    hb_testhost_t *host = hb_testhost_new (s_env.config, S_VENUE);
+    assert_non_null (host);
+    void *plugin = hb_venue_plugin.create (hb_testhost_api (host));
+    assert_non_null (plugin);
+    assert_int_equal (hb_venue_plugin.start (plugin), 0);
+    int rc = hb_testhost_run (host, 40000, s_final, host);
+    if (rc)
+        fail_msg ("no final books: %zu ticks, status %u", hb_testhost_count_type (host, HB_MSG_TICK),
+                  hb_testhost_status (host));
+
+    //  the final books, sizes in bus units
+    const hb_tick_t *t = &hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP")->u.tick;
+    assert_string_equal (t->venue, S_VENUE);
+    assert_int_equal (t->flags, 0);
+    assert_int_equal (t->n_bids, 3);
+    assert_int_equal (t->n_asks, 1);
+    assert_true (t->bids [0].px == 65020 && t->bids [0].qty == 250);
+    assert_true (t->bids [1].px == 65019.5 && t->bids [1].qty == 1000);
+    assert_true (t->bids [2].px == 65019 && t->bids [2].qty == 3000);
+    assert_true (t->asks [0].px == 65021 && t->asks [0].qty == 125);
+    assert_int_equal (hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP")->env.ts_venue,
+                      1700000000010LL * 1000000);
+    t = &hb_testhost_last (host, HB_MSG_TICK, "ETH-PERP")->u.tick;
+    assert_true (t->n_asks == 1 && t->asks [0].px == 3411 && t->asks [0].qty == 6);
+    assert_null (hb_testhost_last (host, HB_MSG_TICK, "DOGE-PERP"));
+
+    //  the first BTC book as sent, then the bad one stale, then the good one
+    size_t n = hb_testhost_count (host), btc = 0, stale = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hb_msg_t *m = hb_testhost_msg (host, i);
+        if (m->env.type != HB_MSG_TICK || strcmp (m->u.tick.symbol, "BTC-PERP"))
+            continue;
+        if (btc == 0) {
+            assert_true (m->u.tick.bids [0].px == 65000 && m->u.tick.bids [0].qty == 500);
+            assert_true (m->u.tick.bids [1].px == 64999 && m->u.tick.bids [1].qty == 1250);
+            assert_true (m->u.tick.asks [1].px == 65002 && m->u.tick.asks [1].qty == 2000);
+            assert_int_equal (m->u.tick.flags, 0);
+        }
+        if (btc == 1)
+            assert_int_equal (m->u.tick.flags, HB_TICK_STALE);
+        stale += (m->u.tick.flags & HB_TICK_STALE) != 0;
+        btc++;
+    }
+    //  the bad book and the silence
+    assert_true (stale >= 2);
+
+    //  trades
+    assert_int_equal (hb_testhost_count_type (host, HB_MSG_TRADE), 2);
+    const hb_trade_t *tr = &hb_testhost_last (host, HB_MSG_TRADE, "BTC-PERP")->u.trade;
+    assert_string_equal (tr->trade_id, "902");
+    assert_int_equal (tr->side, HB_SIDE_SELL);
+    assert_true (tr->px == 65000 && tr->qty == 10);
+
+    //  refusals counted and logged; the unknown coin named
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "message refused (3 so far)"), 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "unknown coin 'NOPE'"), 1);
+    assert_int_equal (hb_testserver_logged (server, "NOPE"), 0);
+    //  stale books resubscribed, the reset reconnected
+    assert_true (hb_testhost_logs (host, HB_LOG_WARN, "l2Book BTC: no message for 1.0 s: resubscribing") >= 1);
+    assert_true (hb_testhost_logs (host, HB_LOG_WARN, "l2Book ETH: no message for 1.0 s: resubscribing") >= 1);
+    assert_true (hb_testserver_logged (server, "unsubscribe") >= 2);
+    assert_int_equal (hb_testserver_logged (server, "\"ws_connect\""), 2);
+    //  healthy, stale, healthy again: at least two recoveries
+    assert_true (hb_testhost_status_count (host, HB_TICK_STALE) >= 2);
+    assert_true (hb_testhost_status_count (host, 0) >= 2);
+
+    hb_venue_plugin.destroy (&plugin);
+    assert_int_equal (hb_testhost_fds (host), 0);
+    assert_int_equal (hb_testhost_timers (host), 0);
+    hb_testhost_destroy (&host);
+    hb_testserver_destroy (&server);
+}
+
+int
+main (void)
+{
+    if (access ("/usr/bin/python3", X_OK) != 0) {
+        printf ("skip: /usr/bin/python3 missing\n");
+        return 0;
+    }
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_bad_params_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_bad_tls_params_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_market_data, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests_name ("hl_plugin", tests, NULL, NULL);
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""hl_driver: a scripted Hyperliquid venue for tests/it_venue_hyperliquid.sh,
+on venue_server.py: POST /info (meta), the WebSocket (l2Book, trades,
+pong) and, with --agent-key-file, POST /exchange and the user channels.
+
+Market data. POST /info {"type":"meta"} answers a universe of four coins
+(BTC is asset 3, ETH 1). Connection 0: after the l2Book/trades
+subscriptions, whole books (Hyperliquid sends the top 20 levels a side in
+every message, no diffs), trades, malformed JSON, an unknown channel, a
+book with a bad level, then silence until the plugin resubscribes both
+books (stale_s), a new BTC book, a TCP reset. Connection 1: the final
+books, written to --expected in bus units (BTC-PERP contracts of 0.001
+BTC), a trade, then it holds (and pushes the user channels' messages).
+
+Orders (--agent-key-file FILE: the agent's key, whose address the venue
+knows; --account 0x..: the account the user channels are for). Every POST
+/exchange is checked as the venue does: the action (JSON) re-encoded as
+msgpack in the order the keys came, hashed with the nonce and the vault
+flag (Keccak-256), the EIP-712 Agent digest (source "a" mainnet, "b"
+testnet: --testnet), and the signer's address recovered from (r, s, v)
+with python-ecdsa (tests/venues/hl_vectors.py: no code of the plugin's):
+logged sig_ok, or sig_bad and answered as the venue does for an unknown
+signer. A nonce at or below one already used is refused (nonce_reused).
+An order whose size is below 0.001 BTC (asset 3) or whose cloid the
+venue saw is refused in its status; otherwise it rests, and is then
+filled in two parts on userFills with orderUpdates (open, filled). A
+cancel by cloid of a resting order answers "success" and orderUpdates
+"canceled".
+"""
+import asyncio
+import json
+import random
+import sys
+
+sys.path.insert (0, __import__ ('os').path.dirname (__file__))
+from venue_server import VenueServer, Book, read_secret, take_arg, write_json   # noqa: E402
+
+UNIVERSE = [{'name': 'SOL', 'szDecimals': 2, 'maxLeverage': 20},
+            {'name': 'ETH', 'szDecimals': 4, 'maxLeverage': 25},
+            {'name': 'ATOM', 'szDecimals': 2, 'maxLeverage': 10},
+            {'name': 'BTC', 'szDecimals': 5, 'maxLeverage': 40}]
+COINS = {'BTC': (65000.0, 0.001), 'ETH': (3400.0, 1.0)}     # mid, multiplier (bus contract)
+
+
+class Script:
+    def __init__ (self, seed):
+        self.rng = random.Random (seed)
+        self.time = 1700000000000
+        self.last = {}
+
+    def book (self, coin, bad=False):
+        """A whole l2Book message of coin; the book it leaves (unless bad)."""
+        mid = COINS [coin] [0] * (1 + self.rng.uniform (-0.001, 0.001))
+        book = Book ()
+        levels = [[], []]
+        for side, sign in ((0, -1), (1, 1)):
+            px = mid
+            for _ in range (20):
+                px += sign * self.rng.choice ((0.5, 1, 1.5, 2))
+                text = '%.1f' % px if coin == 'ETH' else '%d' % px
+                sz = '%g' % (self.rng.randint (1, 4000) / 1000)
+                levels [side].append ({'px': text, 'sz': sz, 'n': self.rng.randint (1, 9)})
+                book.set ('bids' if side == 0 else 'asks', text, sz)
+        if bad:
+            levels [1] [3] ['sz'] = 'lots'
+        else:
+            self.last [coin] = book
+        self.time += 7
+        return {'send': {'channel': 'l2Book', 'data': {'coin': coin, 'time': self.time, 'levels': levels}}}
+
+    def expected (self):
+        return {coin + '-PERP': self.last [coin].top (1.0, 1.0 / COINS [coin] [1]) for coin in COINS}
+
+
+def build_market (user_subs):
+    """Two sessions; user_subs: subscriptions the plugin adds (user channels)."""
+    s = Script (20)
+    subs = 2 * len (COINS) + user_subs
+    s0 = [{'recv': subs},
+          {'send': {'channel': 'subscriptionResponse', 'data': {'method': 'subscribe',
+                                                                'subscription': {'type': 'l2Book', 'coin': 'BTC'}}}}]
+    s0 += [s.book (c) for c in COINS] + [s.book ('BTC'), s.book ('ETH')]
+    s0 += [{'send': {'channel': 'trades', 'data': [
+        {'coin': 'BTC', 'side': 'B', 'px': '65001', 'sz': '0.025', 'time': 1700000000100, 'hash': '0x01',
+         'tid': 5001},
+        {'coin': 'ETH', 'side': 'A', 'px': '3399.5', 'sz': '1.5', 'time': 1700000000101, 'hash': '0x02',
+         'tid': 5002}]}},
+           {'send_raw': '{"channel":"l2Book","data":{'},
+           {'send': {'channel': 'somethingNew', 'data': {}}},
+           s.book ('ETH', bad=True),
+           {'send': {'channel': 'pong'}}]
+    # silence: both books go stale and are resubscribed (unsubscribe + subscribe each)
+    s0 += [{'recv': 4, 'timeout': 30}, s.book ('BTC'), s.book ('ETH'), {'sleep': 0.5}, {'drop': True}]
+    final = [s.book (c) for c in COINS] + [s.book ('BTC')]
+    s1 = [{'recv': subs}] + final
+    s1 += [{'send': {'channel': 'trades', 'data': [
+        {'coin': 'BTC', 'side': 'A', 'px': '64999', 'sz': '0.5', 'time': 1700000000200, 'hash': '0x03',
+         'tid': 5003}]}}]
+    # the venue keeps publishing (every block, when the book changes): the
+    # final books again, so they never go stale while the test looks
+    s1.append ({'call': lambda srv, ws: asyncio.get_running_loop ().create_task (repeat (ws, final [-2:]))})
+    return s0, s1, s.expected ()
+
+
+async def repeat (ws, steps):
+    try:
+        while True:
+            await asyncio.sleep (0.5)
+            for step in steps:
+                await ws.send (json.dumps (step ['send'], separators=(',', ':')))
+    except Exception:       # the connection is gone: so is this task
+        pass
+
+
+def main ():
+    args = sys.argv [1:]
+    expected_path = take_arg (args, '--expected')
+    key_file = take_arg (args, '--agent-key-file')
+    account = take_arg (args, '--account', '0x' + '11' * 20)
+    testnet = take_arg (args, '--testnet', '0') == '1'
+    s0, s1, expected = build_market (2 if key_file else 0)
+    write_json (expected_path, expected)
+    orders = None
+    if key_file:
+        from hl_exchange import Exchange
+        orders = Exchange (read_secret (key_file), account, not testnet)
+        s1 += orders.steps ()
+    s1.append ({'hold': True})
+
+    def rest (req):
+        if req.method == 'POST' and req.path == '/info':
+            body = json.loads (req.body or '{}')
+            if body.get ('type') == 'meta':
+                return 200, {'universe': UNIVERSE}
+            return 422, 'Failed to deserialize the JSON body'
+        if orders and req.method == 'POST' and req.path == '/exchange':
+            return orders.exchange (server, req.body)
+        return 404, {'error': 'no such endpoint'}
+
+    server = VenueServer ([s0, s1], rest)
+    if orders:
+        orders.server = server
+    return server.main (args)
+
+
+if __name__ == '__main__':
+    sys.exit (main ())
