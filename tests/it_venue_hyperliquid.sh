@@ -10,15 +10,31 @@
 #  2. the silent books were published stale and resubscribed, the feed's
 #     heartbeat went stale, then healthy again;
 #  3. malformed / unknown messages counted and logged, trades normalized;
-#  4. SIGTERM: clean exit (ASan: no leak).
+#  4. orders, signed with the agent key as L1 actions and verified by the
+#     server (signer recovered from r, s, v with python-ecdsa, compared with
+#     the agent's address; nonces never reused): a buy rests and is filled
+#     in two fills from userFills (the subscription's snapshot of past
+#     fills is not published), acks accepted then done; its cloid is the
+#     Keccak-256 of hedgebus:<venue>:<client id> (computed here), so the
+#     same client id sent again is refused by the venue as a duplicate; a
+#     size finer than szDecimals and a price of 6 significant figures are
+#     refused before anything is sent; the venue's refusal (insufficient
+#     margin) maps to insufficient_collateral; a second venue whose agent
+#     the server does not know gets its order refused (bad signature);
+#  5. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
 . "$TOP/tests/lib/venue.sh"
 venue_require hyperliquid jq
 it_tmpdir hyperliquid
 
+KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+BADKEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+venue_secret agent "0x$KEY"
+venue_secret badagent "$BADKEY"
+ACCOUNT=0x$(printf '%s' "$KEY" | cut -c1-40)
 venue_driver server hl_driver.py --expected "$DIR/expected.json" --port-file "$DIR/ports" \
-    --log "$DIR/server.jsonl" --timeout 90
+    --log "$DIR/server.jsonl" --timeout 120 --agent-key-file "$DIR/agent" --account "$ACCOUNT" --testnet 1
 venue_ports "venue server did not start" ports
 WS_PORT=$(venue_port ports ws_port)
 HTTP_PORT=$(venue_port ports http_port)
@@ -38,12 +54,29 @@ venues:
       ws_url: ws://127.0.0.1:$WS_PORT/ws
       rest_url: http://127.0.0.1:$HTTP_PORT
       stale_s: 2
+      agent_key_file: $DIR/agent
+      account: "$ACCOUNT"
     instruments:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
-      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.0001, min: 0.001 }
+      # the config's lot is finer than the venue's szDecimals (4): the plugin refuses
+      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
+  hlbad:
+    plugin: hyperliquid
+    fees: { maker: 0.00015, taker: 0.00045 }
+    margin: { initial: 0.05, maintenance: 0.025 }
+    collateral: { USD: 100000 }
+    params:
+      network: testnet
+      ws_url: ws://127.0.0.1:$WS_PORT/ws
+      rest_url: http://127.0.0.1:$HTTP_PORT
+      agent_key_file: $DIR/badagent
+      account: "$ACCOUNT"
+    instruments:
+      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
+      - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
 EOF
 
-venue_tap 90000 tick.hl. trade.hl. hb.feed.hl
+venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl.
 venue_feed hl
 
 # 1. the reconnect's session has played: books equal the driver's
@@ -76,8 +109,68 @@ grep -q 'message refused (3 so far)' "$DIR/feed.log" ||
 venue_trades '["BTC-PERP 5001 buy 65001 25", "ETH-PERP 5002 sell 3399.5 1.5", "BTC-PERP 5003 sell 64999 500"]'
 echo "ok   malformed/unknown counted, trades normalized"
 
-# 4. clean stop
+# 4. orders
+venue_order order hl BTC-PERP buy 2 --limit 65000 --client-id "ok-$$"
+rc=$?
+[ "$rc" = 0 ] || fail "order: exit $rc: $(cat "$DIR/order.out")"
+CLOID=$("$PY" -c "import sys; sys.path.insert (0, '$TOP/tests/venues'); from hl_vectors import keccak256
+print ('0x' + keccak256 (b'hedgebus:hl:ok-$$') [:16].hex ())")
+grep '"event": "order_ok"' "$DIR/server.jsonl" | jq -e --arg c "$CLOID" '.order == {"a": 3, "b": true,
+    "p": "65000", "s": "0.002", "r": false, "t": {"limit": {"tif": "Ioc"}}, "c": $c}' >/dev/null ||
+    fail "order as sent: $(grep order_ok "$DIR/server.jsonl"), want cloid $CLOID"
+venue_acks '["accepted", "done"]'
+jq -se '[.[] | select(.fill) | .fill] | length == 2 and .[0].px == 65000.5 and .[1].px == 65001
+        and .[0].qty == 1 and .[1].qty == 1 and .[0].fee == 0.0123 and .[0].fee_asset == "USD"
+        and .[0].liquidity == "maker" and .[1].liquidity == "taker" and .[0].fill_id != .[1].fill_id
+        and .[0].order_id == "1001"' "$DIR/order.out" >/dev/null ||
+    fail "fills: $(jq -c 'select(.fill) | .fill' "$DIR/order.out")"
+venue_wait_log 10 '"fill_sent"' "$DIR/server.jsonl" || fail "no fills sent"
+sleep 1
+[ "$(jq -se '[.[] | select(.fill)] | length' "$DIR/tap.out")" = 2 ] ||
+    fail "fills on the bus (the snapshot's past fill must not be one): $(jq -c 'select(.fill) | .fill' "$DIR/tap.out")"
+echo "ok   signed order verified by the venue, rested, filled in two fills (accepted, done)"
+
+venue_order dup hl BTC-PERP buy 2 --limit 65000 --client-id "ok-$$"
+jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
+        and .[0].reason == "duplicate_id" and (.[0].text | test("Duplicate cloid"))' "$DIR/dup.out" >/dev/null ||
+    fail "resent client id: $(jq -c 'select(.ack) | .ack' "$DIR/dup.out")"
+echo "ok   the same client id again: same cloid, refused by the venue as a duplicate"
+
+signed=$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")
+venue_order size hl ETH-PERP buy 0.12345 --limit 3400 --client-id "sz-$$"
+jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" and .[0].reason == "off_lot"
+        and (.[0].text | test("ETH: size 0.12345 is finer than szDecimals 4"))' "$DIR/size.out" >/dev/null ||
+    fail "bad size: $(jq -c 'select(.ack) | .ack' "$DIR/size.out")"
+venue_order price hl BTC-PERP buy 1 --limit 65000.5 --client-id "px-$$"
+jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" and .[0].reason == "bad_price"
+        and (.[0].text | test("6 significant figures"))' "$DIR/price.out" >/dev/null ||
+    fail "bad price: $(jq -c 'select(.ack) | .ack' "$DIR/price.out")"
+[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = "$signed" ] || fail "a refused order reached the venue"
+echo "ok   size finer than szDecimals, price of 6 significant figures: refused before sending"
+
+venue_order reject hl ETH-PERP sell 0.1 --limit 3400 --client-id "rej-$$"
+rc=$?
+[ "$rc" = 4 ] || fail "refused order: exit $rc (want 4): $(cat "$DIR/reject.out")"
+venue_rejected 'Insufficient margin'
+echo "ok   the venue's refusal: rejected, insufficient_collateral"
+
+venue_feed_bad() { it_bg feedbad "$BIN/hb-feed" --config "$CFG" --venue hlbad; pid_bad=$it_pid; }
+venue_feed_bad
+venue_wait_log 30 'meta: 2 of 2 coins known' "$DIR/feedbad.log" || fail "second feed did not start"
+venue_order bad hlbad BTC-PERP buy 2 --limit 65000 --client-id "bad-$$"
+jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" and .[0].reason == "venue"
+        and (.[0].text | test("does not exist"))' "$DIR/bad.out" >/dev/null ||
+    fail "bad signature: $(jq -c 'select(.ack) | .ack' "$DIR/bad.out")"
+[ "$(grep -c '"event": "sig_bad"' "$DIR/server.jsonl")" = 1 ] || fail "the server did not refuse one signature"
+[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 3 ] ||
+    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 3"
+grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
+echo "ok   an agent the venue does not know: signature refused, order rejected"
+
+# 5. clean stop; no key in a log
+it_stop_ok "$pid_bad" "$DIR/feedbad.log" hb-feed
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"
-echo "ok   clean SIGTERM"
+venue_no_secret "an agent key appears in a log" "$KEY" "$BADKEY"
+echo "ok   clean SIGTERM, no agent key in any log"
 exit 0

@@ -38,12 +38,17 @@
 #include "hb_backoff.h"
 #include "hb_log.h"
 #include "hb_plugin.h"
+#include "hb_ratelimit.h"
 #include "hb_refusal.h"
 #include "hb_rest.h"
+#include "hb_secret.h"
 #include "hb_tls.h"
-#include "hb_vorder.h"
 #include "hb_ws.h"
+#include "hl_l1.h"
 #include "hl_md.h"
+#include "hl_nonce.h"
+#include "hl_signer.h"
+#include "hl_trade.h"
 
 #define S_URL_MAX   256
 #define S_TEXT_MAX  512
@@ -51,10 +56,29 @@
 #define s_host_has(host, fn) \
     (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
 
+typedef struct hl_plugin_s hl_plugin_t;
+
+//  What a /exchange answer belongs to (a fixed pool: no allocation per
+//  request).
 typedef struct {
+    hl_plugin_t *owner;
+    bool         used;
+    bool         cancel;
+    int          handle;
+    hb_cancel_t  what;
+} s_req_t;
+
+struct hl_plugin_s {
     const hb_host_api_t *host;
     const hb_venue_cfg_t *venue;
     hl_md_t             *md;
+    hl_trade_t          *trade;
+    hl_signer_t         *signer;
+    hl_nonce_t          *nonce;
+    hb_ratelimit_t       limit;
+    bool                 has_account;
+    char                 account [HL_ADDRESS_HEX_SIZE];
+    s_req_t              reqs [64];
     hb_ws_t             *ws;
     hb_rest_t           *rest;
     hb_backoff_t         meta_backoff;
@@ -70,7 +94,7 @@ typedef struct {
     char                 ws_url [S_URL_MAX];
     char                 rest_url [S_URL_MAX];
     char                 text [S_TEXT_MAX];
-} hl_plugin_t;
+};
 
 #define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
 
@@ -156,6 +180,16 @@ s_on_open (void *arg, const char *url)
             continue;
         s_subscribe (self, "subscribe", "l2Book", c->coin);
         s_subscribe (self, "subscribe", "trades", c->coin);
+    }
+    //  the account's orders and fills (the agent signs for it, the
+    //  channels are the account's)
+    static const char *const user [] = { "orderUpdates", "userFills" };
+    for (int i = 0; self->has_account && i < 2; i++) {
+        int n = snprintf (self->text, sizeof self->text,
+                          "{\"method\":\"subscribe\",\"subscription\":{\"type\":\"%s\",\"user\":\"%s\"}}",
+                          user [i], self->account);
+        if (n > 0 && (size_t) n < sizeof self->text && hb_ws_send (self->ws, self->text, (size_t) n))
+            S_LOG (self, HB_LOG_WARN, "subscribe %s: could not queue the message", user [i]);
     }
 }
 
@@ -273,13 +307,83 @@ s_ping (void *arg)
 }
 
 static int
+s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    return hl_trade_on_user (self->trade, channel, data, now_ns);
+}
+
+static s_req_t *
+s_req (hl_plugin_t *self)
+{
+    for (size_t i = 0; i < sizeof self->reqs / sizeof self->reqs [0]; i++)
+        if (!self->reqs [i].used) {
+            self->reqs [i].used = true;
+            return &self->reqs [i];
+        }
+    return NULL;
+}
+
+static void
+s_on_exchange (void *arg, const hb_rest_resp_t *resp)
+{
+    s_req_t *req = (s_req_t *) arg;
+    hl_plugin_t *self = req->owner;
+    req->used = false;
+    if (resp->status == 429) {
+        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 1;
+        hb_ratelimit_pause (&self->limit, self->host->now_ns (self->host->ctx) + wait * 1000000000);
+    }
+    const char *body = resp->status? resp->body: resp->error;
+    if (req->cancel) {
+        char why [HB_TEXT_MAX];
+        if (hl_trade_on_cancel_response (self->trade, &req->what, resp->status, body, why, sizeof why))
+            S_LOG (self, HB_LOG_WARN, "cancel %s: %s%ld: %s", req->what.client_id,
+                   resp->status? "HTTP ": "", resp->status, why);
+        return;
+    }
+    if (hl_trade_on_response (self->trade, req->handle, resp->status, body))
+        S_LOG (self, HB_LOG_WARN, "order %d: no clear answer from /exchange (%s%ld %.120s): "
+               "in doubt until orderUpdates or its fills tell", req->handle,
+               resp->status? "HTTP ": "", resp->status, body? body: "");
+}
+
+//  POSTs a signed body to /exchange; the body carries no secret.
+static int
+s_post (hl_plugin_t *self, const char *body, s_req_t *req)
+{
+    static const char *const headers [] = { "Content-Type: application/json", NULL };
+    char url [S_URL_MAX + 16];
+    snprintf (url, sizeof url, "%s/exchange", self->rest_url);
+    return hb_rest_request (self->rest, "POST", url, headers, body, s_on_exchange, req);
+}
+
+static int
 s_order (void *arg, const hb_order_t *order)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
-    hb_msg_t msg;
-    hb_vorder_ack (&msg, self->venue->name, order, "", HB_ACK_REJECTED, HB_REJ_VENUE,
-                   "orders are not supported by this plugin yet", 0);
-    self->host->publish (self->host->ctx, &msg);
+    char body [HL_TRADE_BODY_MAX];
+    //  a nonce per signed action, strictly increasing: one refused before
+    //  sending is simply never used
+    int handle = hl_trade_order (self->trade, order, hl_nonce_next (self->nonce), body, sizeof body);
+    if (handle < 0) {
+        return 0;               //  answered already
+    }
+    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
+        hl_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
+        return 0;
+    }
+    s_req_t *req = s_req (self);
+    if (!req) {
+        hl_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
+        return 0;
+    }
+    req->cancel = false;
+    req->handle = handle;
+    if (s_post (self, body, req)) {
+        req->used = false;
+        hl_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
+    }
     return 0;
 }
 
@@ -287,7 +391,82 @@ static int
 s_cancel (void *arg, const hb_cancel_t *cancel)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
-    S_LOG (self, HB_LOG_WARN, "cancel %s: orders are not supported yet", cancel->client_id);
+    char body [HL_TRADE_BODY_MAX];
+    const char *why = NULL;
+    if (hl_trade_cancel (self->trade, cancel, hl_nonce_next (self->nonce), body, sizeof body, &why)) {
+        S_LOG (self, HB_LOG_WARN, "cancel %s (%s) not sent: %s", cancel->client_id, cancel->symbol, why);
+        return 0;
+    }
+    s_req_t *req = s_req (self);
+    if (!req || !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
+        if (req)
+            req->used = false;
+        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit", cancel->client_id);
+        return 0;
+    }
+    req->cancel = true;
+    req->handle = -1;
+    req->what = *cancel;
+    if (s_post (self, body, req))
+        req->used = false;
+    return 0;
+}
+
+//  The agent key and the account (the user channels'), vault, market
+//  slippage and the request rate: 0, or -1 (logged).
+static int
+s_trade_params (hl_plugin_t *self)
+{
+    const hb_venue_cfg_t *venue = self->venue;
+    char err [256];
+    double slippage = s_number_param (self, "market_slippage", 0.05, 0, 0.5);
+    double rate = s_number_param (self, "orders_per_s", 10, 0.01, 1000);
+    double burst = s_number_param (self, "order_burst", 20, 1, 10000);
+    hb_ratelimit_init (&self->limit, rate, burst, self->host->now_ns (self->host->ctx));
+    uint8_t vault [HL_ADDRESS_SIZE], address [HL_ADDRESS_SIZE];
+    const char *vault_text = hb_venue_param (venue, "vault");
+    if (vault_text && hl_address_parse (vault_text, vault))
+        s_bad_param (self, "vault", "must be an address: 0x and 40 hex digits");
+    const char *account = hb_venue_param (venue, "account");
+    if (account && hl_address_parse (account, address))
+        s_bad_param (self, "account", "must be an address: 0x and 40 hex digits");
+    if (account) {
+        self->has_account = true;
+        hl_address_hex (address, self->account);
+    }
+    if (hb_venue_param (venue, "agent_key_file") || hb_venue_param (venue, "agent_key_env")
+    ||  hb_venue_param (venue, "agent_key")) {
+        hb_secret_t *secret = hb_secret_load (venue, "agent_key", err, sizeof err);
+        if (secret)
+            self->signer = hl_signer_from_secret (secret, err, sizeof err);
+        hb_secret_destroy (&secret);
+        if (!self->signer) {
+            S_LOG (self, HB_LOG_ERROR, "%s:%d: venues.%s.params: %s",
+                   self->host->config? self->host->config->path: "(config)", venue->line,
+                   venue->name, err);
+            self->bad_config = true;
+        }
+        else
+        if (!account)
+            s_bad_param (self, "account", "missing: the account the agent trades for (its "
+                         "orders and fills are that account's)");
+        else {
+            char hex [HL_ADDRESS_HEX_SIZE];
+            hl_address_hex (hl_signer_address (self->signer), hex);
+            S_LOG (self, HB_LOG_INFO, "agent %s trades for %s%s%s", hex, self->account,
+                   vault_text? ", vault ": "", vault_text? vault_text: "");
+        }
+    }
+    else
+        S_LOG (self, HB_LOG_WARN, "no agent_key_file/_env: market data only, orders are rejected");
+    if (self->bad_config)
+        return -1;
+    self->nonce = hl_nonce_new (0);
+    self->trade = hl_trade_new (venue, self->md, self->signer, self->mainnet,
+                                vault_text? vault: NULL, slippage, s_emit, self);
+    if (!self->nonce || !self->trade)
+        return -1;
+    hl_md_set_user (self->md, s_user, self);
     return 0;
 }
 
@@ -334,8 +513,10 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    if (self->bad_config)
+    if (self->bad_config || s_trade_params (self))
         goto fail;
+    for (size_t i = 0; i < sizeof self->reqs / sizeof self->reqs [0]; i++)
+        self->reqs [i].owner = self;
     hb_backoff_init (&self->meta_backoff, 500, 30000, (uint64_t) host->now_ns (host->ctx));
     hb_ws_cfg_t wcfg = {
         .name = "hyperliquid.ws", .url = self->ws_url, .max_msg = (size_t) max_kb * 1024,
@@ -389,7 +570,10 @@ s_destroy (void **self_p)
             self->host->timer_cancel (self->host->ctx, *timers [i]);
     hb_ws_destroy (&self->ws);
     hb_rest_destroy (&self->rest);
+    hl_trade_destroy (&self->trade);
     hl_md_destroy (&self->md);
+    hl_signer_destroy (&self->signer);
+    hl_nonce_destroy (&self->nonce);
     free (self);
     *self_p = NULL;
 }
@@ -398,10 +582,13 @@ const hb_venue_ops_t hb_venue_plugin = {
     .abi_version = HB_PLUGIN_ABI_VERSION,
     .size        = sizeof (hb_venue_ops_t),
     .name        = "hyperliquid",
-    .description = "Hyperliquid perpetuals: /info meta, l2Book and trades over WebSocket",
+    .description = "Hyperliquid perpetuals: /info meta, l2Book and trades over WebSocket, "
+                   "orders and cancels as signed L1 actions, fills from userFills",
     .create      = s_create,
     .start       = s_start,
     .order       = s_order,
     .cancel      = s_cancel,
-    .destroy     = s_destroy
+    .destroy     = s_destroy,
+    //  fills of orders this host did not send us are marked external
+    .features    = HB_VENUE_FEAT_FILL_FLAGS
 };

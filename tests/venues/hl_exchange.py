@@ -1,0 +1,137 @@
+"""hl_exchange: Hyperliquid's POST /exchange for tests/venues/hl_driver.py,
+verifying every signature as the venue does, with no code of the
+plugin's: the action (JSON, keys in the order they came) re-encoded with
+python3-msgpack, the action hash and EIP-712 Agent digest of
+hl_vectors.py (pycryptodome's Keccak), the signer recovered from (r, s, v)
+with python-ecdsa and compared with the agent's address.
+
+  - a signature that does not recover the agent: {"status": "err",
+    "response": "User or API Wallet 0x.. does not exist."} (sig_bad);
+  - a nonce already used by the agent: {"status": "err"} (nonce_reused);
+  - an order (one per action here): a cloid seen before -> its status
+    {"error": "Duplicate cloid"}; asset 1 (ETH) sell -> "Insufficient
+    margin to place order. asset=1"; a buy at or above 64000 on asset 3
+    (BTC) rests (order_ok) and is then filled in two halves on userFills,
+    with orderUpdates open and filled; anything else rests (order_rest);
+  - cancelByCloid of a resting order: "success" (cancel_ok) and
+    orderUpdates "canceled"; else the venue's error status.
+"""
+import asyncio
+import json
+
+import msgpack
+
+from hl_vectors import action_hash, agent_digest, address, keccak256, recovered_ok
+
+
+class Exchange:
+    def __init__ (self, key_hex, account, mainnet):
+        self.agent = address (int (key_hex [2:] if key_hex.startswith ('0x') else key_hex, 16))
+        self.account = account
+        self.mainnet = mainnet
+        self.server = None
+        self.nonces = set ()
+        self.cloids = set ()
+        self.resting = {}               # cloid -> (oid, order wire)
+        self.oid = 1000
+        self.to_fill = asyncio.Queue ()
+        self.ws = None
+
+    def verify (self, body):
+        """(ok, signer address hex) of a parsed /exchange body."""
+        action = body ['action']
+        vault = body.get ('vaultAddress')
+        h = action_hash (msgpack.packb (action), int (body ['nonce']), vault, int (body.get ('expiresAfter') or 0))
+        digest = agent_digest (h, self.mainnet)
+        sig = body ['signature']
+        return recovered_ok (digest, int (sig ['r'], 16), int (sig ['s'], 16), int (sig ['v']), self.agent)
+
+    def exchange (self, server, text):
+        body = json.loads (text)
+        ok = self.verify (body)
+        server.log ('sig_ok' if ok else 'sig_bad', type=body ['action'] ['type'])
+        if not ok:
+            return 200, {'status': 'err', 'response': 'User or API Wallet 0x%s does not exist.' % keccak256 (
+                text.encode ()) [-20:].hex ()}
+        nonce = int (body ['nonce'])
+        if nonce in self.nonces:
+            server.log ('nonce_reused', nonce=nonce)
+            return 200, {'status': 'err', 'response': 'Invalid nonce: duplicate nonce %d' % nonce}
+        self.nonces.add (nonce)
+        action = body ['action']
+        if action ['type'] == 'order':
+            return 200, {'status': 'ok', 'response': {'type': 'order', 'data': {
+                'statuses': [self.order (server, o) for o in action ['orders']]}}}
+        if action ['type'] == 'cancelByCloid':
+            return 200, {'status': 'ok', 'response': {'type': 'cancel', 'data': {
+                'statuses': [self.cancel (server, c) for c in action ['cancels']]}}}
+        return 200, {'status': 'err', 'response': 'unknown action'}
+
+    def order (self, server, o):
+        cloid = o.get ('c')
+        if cloid in self.cloids:
+            server.log ('order_duplicate', cloid=cloid)
+            return {'error': 'Duplicate cloid'}
+        self.cloids.add (cloid)
+        if o ['a'] == 1 and not o ['b']:
+            server.log ('order_rejected', cloid=cloid)
+            return {'error': 'Insufficient margin to place order. asset=1'}
+        self.oid += 1
+        self.resting [cloid] = (self.oid, o)
+        fill = o ['a'] == 3 and o ['b'] and float (o ['p']) >= 64000
+        server.log ('order_ok' if fill else 'order_rest', cloid=cloid, oid=self.oid, order=o)
+        if fill:
+            self.to_fill.put_nowait (cloid)
+        return {'resting': {'oid': self.oid}}
+
+    def cancel (self, server, c):
+        entry = self.resting.pop (c ['cloid'], None)
+        if not entry:
+            server.log ('cancel_unknown', cloid=c ['cloid'])
+            return {'error': 'Order was never placed, already canceled, or filled. asset=%d' % c ['asset']}
+        server.log ('cancel_ok', cloid=c ['cloid'], oid=entry [0])
+        if self.ws:
+            asyncio.get_running_loop ().create_task (self.update (self.ws, entry, 'canceled'))
+        return 'success'
+
+    def update_msg (self, entry, status):
+        oid, o = entry
+        return {'channel': 'orderUpdates', 'data': [{'order': {
+            'coin': 'BTC' if o ['a'] == 3 else 'ETH', 'side': 'B' if o ['b'] else 'A', 'limitPx': o ['p'],
+            'sz': o ['s'], 'oid': oid, 'timestamp': 1700000001000, 'origSz': o ['s'], 'cloid': o.get ('c')},
+            'status': status, 'statusTimestamp': 1700000001001}]}
+
+    async def update (self, ws, entry, status):
+        await ws.send (json.dumps (self.update_msg (entry, status)))
+
+    async def filler (self, ws):
+        """Fills each resting BTC buy in two halves, as the venue would."""
+        self.ws = ws
+        await ws.send (json.dumps ({'channel': 'userFills', 'data': {'isSnapshot': True, 'user': self.account,
+                                                                      'fills': [self.fill_msg ((1, {'a': 3, 'b': True}),
+                                                                                               '64000', '1', 1)]}}))
+        while True:
+            cloid = await self.to_fill.get ()
+            entry = self.resting.pop (cloid)
+            oid, o = entry
+            await self.update (ws, entry, 'open')
+            half = '%g' % (float (o ['s']) / 2)
+            fills = [self.fill_msg (entry, '65000.5', half, 7000 + 2 * oid, cloid),
+                     self.fill_msg (entry, '65001', half, 7001 + 2 * oid, cloid)]
+            await ws.send (json.dumps ({'channel': 'userFills', 'data': {'user': self.account, 'fills': fills [:1]}}))
+            await ws.send (json.dumps ({'channel': 'userFills', 'data': {'user': self.account, 'fills': fills [1:]}}))
+            await self.update (ws, entry, 'filled')
+            self.server.log ('fill_sent', cloid=cloid)
+
+    def fill_msg (self, entry, px, sz, tid, cloid=None):
+        oid, o = entry
+        fill = {'coin': 'BTC' if o ['a'] == 3 else 'ETH', 'px': px, 'sz': sz, 'side': 'B' if o ['b'] else 'A',
+                'time': 1700000002000, 'startPosition': '0', 'dir': 'Open Long', 'closedPnl': '0',
+                'hash': '0x%064x' % tid, 'oid': oid, 'crossed': tid % 2 == 1, 'fee': '0.0123', 'tid': tid,
+                'feeToken': 'USDC'}
+        if cloid:
+            fill ['cloid'] = cloid
+        return fill
+
+    def steps (self):
+        return [{'call': lambda srv, ws: asyncio.get_running_loop ().create_task (self.filler (ws))}]
