@@ -21,7 +21,9 @@
 #     refused before anything is sent; the venue's refusal (insufficient
 #     margin) maps to insufficient_collateral; a second venue whose agent
 #     the server does not know gets its order refused (bad signature);
-#  5. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
+#  5. clearinghouseState: the account's value, margin and positions (in
+#     bus units) logged;
+#  6. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
 . "$TOP/tests/lib/venue.sh"
@@ -167,7 +169,12 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 
-# 5. clean stop; no key in a log
+# 5. the account as the venue sees it
+grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 6.50, maintenance 1.62, withdrawable 100006.00; BTC-PERP -2 @ 65000 (unrealized -0.10, liquidation 0, funding 0.25); 1 position(s) in coins not listed here" "$DIR/feed.log" ||
+    fail "clearinghouseState not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
+echo "ok   clearinghouseState: account value, margin, positions in bus units"
+
+# 6. clean stop; no key in a log
 it_stop_ok "$pid_bad" "$DIR/feedbad.log" hb-feed
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"

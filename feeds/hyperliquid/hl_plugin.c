@@ -29,7 +29,9 @@
       max_msg_kb    largest WebSocket message (default 4096)
       ca_file, insecure   TLS (hb_tls.h)
       and for orders, hl_trade.h: agent_key_file | agent_key_env, account,
-      vault, market_slippage, orders_per_s, order_burst.                   */
+      vault, market_slippage, orders_per_s, order_burst; state_s: how
+      often the account's clearinghouseState is read and logged (default
+      60, 0: never; needs account).                                       */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +50,7 @@
 #include "hl_md.h"
 #include "hl_nonce.h"
 #include "hl_signer.h"
+#include "hl_state.h"
 #include "hl_trade.h"
 
 #define S_URL_MAX   256
@@ -87,6 +90,10 @@ struct hl_plugin_s {
     int                  meta_timer;        //  -1: none
     int                  stale_timer;
     int                  ping_timer;
+    int                  state_timer;
+    bool                 state_inflight;
+    uint32_t             state_s;
+    char                 state_text [1024];     //  the last one logged at info
     int64_t              stale_ns;
     uint32_t             ping_s;
     uint64_t             bad_logged;
@@ -213,6 +220,55 @@ s_on_msg (void *arg, const char *data, size_t len)
 
 static int s_meta_retry (void *arg);
 
+//  The account as the venue sees it, logged at info when it changed
+//  (the bus's positions come from the fills; this is the venue's word).
+static void
+s_on_state (void *arg, const hb_rest_resp_t *resp)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->state_inflight = false;
+    hl_state_t state;
+    char err [256], text [sizeof self->state_text];
+    if (resp->status != 200) {
+        S_LOG (self, HB_LOG_WARN, "/info clearinghouseState: %s%ld %s", resp->status? "HTTP ": "",
+               resp->status, resp->status? "": resp->error);
+        return;
+    }
+    if (hl_state_parse (self->md, resp->body, resp->len, &state, err, sizeof err)) {
+        S_LOG (self, HB_LOG_WARN, "/info %s", err);
+        return;
+    }
+    size_t n = (size_t) snprintf (text, sizeof text, "account %s: value %.2f USD, margin used %.2f, "
+                                  "maintenance %.2f, withdrawable %.2f", self->account, state.account_value,
+                                  state.margin_used, state.maintenance, state.withdrawable);
+    for (int i = 0; i < state.n_positions && n < sizeof text; i++) {
+        const hl_position_t *p = &state.positions [i];
+        n += (size_t) snprintf (text + n, sizeof text - n, "; %s %+.12g @ %.12g (unrealized %.2f, "
+                                "liquidation %.12g, funding %.2f)", p->symbol, p->qty, p->entry,
+                                p->unrealized, p->liquidation, p->funding);
+    }
+    if (state.n_other && n < sizeof text)
+        snprintf (text + n, sizeof text - n, "; %d position(s) in coins not listed here", state.n_other);
+    bool changed = strcmp (text, self->state_text) != 0;
+    S_LOG (self, changed? HB_LOG_INFO: HB_LOG_DEBUG, "clearinghouseState: %s", text);
+    memcpy (self->state_text, text, sizeof text);
+}
+
+static int
+s_state_poll (void *arg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    static const char *const headers [] = { "Content-Type: application/json", NULL };
+    if (self->state_inflight || !hl_md_has_meta (self->md))
+        return 0;
+    char url [S_URL_MAX + 8], body [128];
+    snprintf (url, sizeof url, "%s/info", self->rest_url);
+    snprintf (body, sizeof body, "{\"type\":\"clearinghouseState\",\"user\":\"%s\"}", self->account);
+    if (hb_rest_request (self->rest, "POST", url, headers, body, s_on_state, self) == 0)
+        self->state_inflight = true;
+    return 0;
+}
+
 static void
 s_meta_later (hl_plugin_t *self)
 {
@@ -251,6 +307,11 @@ s_on_meta (void *arg, const hb_rest_resp_t *resp)
     }
     if (known && hb_ws_start (self->ws) == 0)
         S_LOG (self, HB_LOG_INFO, "meta: %d of %d coins known, connecting", known, hl_md_coins (self->md));
+    if (self->has_account && self->state_s) {
+        s_state_poll (self);
+        self->state_timer = self->host->timer_add (self->host->ctx, (uint64_t) self->state_s * 1000, 0,
+                                                   s_state_poll, self);
+    }
 }
 
 static int
@@ -420,6 +481,7 @@ s_trade_params (hl_plugin_t *self)
     const hb_venue_cfg_t *venue = self->venue;
     char err [256];
     double slippage = s_number_param (self, "market_slippage", 0.05, 0, 0.5);
+    self->state_s = (uint32_t) s_number_param (self, "state_s", 60, 0, 86400);
     double rate = s_number_param (self, "orders_per_s", 10, 0.01, 1000);
     double burst = s_number_param (self, "order_burst", 20, 1, 10000);
     hb_ratelimit_init (&self->limit, rate, burst, self->host->now_ns (self->host->ctx));
@@ -482,7 +544,7 @@ s_create (const hb_host_api_t *host)
         return NULL;
     self->host = host;
     self->venue = host->venue;
-    self->meta_timer = self->stale_timer = self->ping_timer = -1;
+    self->meta_timer = self->stale_timer = self->ping_timer = self->state_timer = -1;
     char err [256] = "";
     const char *network = hb_venue_param (host->venue, "network");
     self->mainnet = !network || !strcmp (network, "mainnet");
@@ -564,7 +626,7 @@ s_destroy (void **self_p)
     if (!self_p || !*self_p)
         return;
     hl_plugin_t *self = (hl_plugin_t *) *self_p;
-    int *timers [] = { &self->meta_timer, &self->stale_timer, &self->ping_timer };
+    int *timers [] = { &self->meta_timer, &self->stale_timer, &self->ping_timer, &self->state_timer };
     for (size_t i = 0; i < sizeof timers / sizeof timers [0]; i++)
         if (*timers [i] >= 0)
             self->host->timer_cancel (self->host->ctx, *timers [i]);

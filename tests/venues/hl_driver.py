@@ -12,6 +12,9 @@ books (stale_s), a new BTC book, a TCP reset. Connection 1: the final
 books, written to --expected in bus units (BTC-PERP contracts of 0.001
 BTC), a trade, then it holds (and pushes the user channels' messages).
 
+Account: /info {"type":"clearinghouseState","user":<--account>} answers a
+short BTC position and one in a coin the venue config does not list.
+
 Orders (--agent-key-file FILE: the agent's key, whose address the venue
 knows; --account 0x..: the account the user channels are for). Every POST
 /exchange is checked as the venue does: the action (JSON) re-encoded as
@@ -39,6 +42,24 @@ UNIVERSE = [{'name': 'SOL', 'szDecimals': 2, 'maxLeverage': 20},
             {'name': 'ETH', 'szDecimals': 4, 'maxLeverage': 25},
             {'name': 'ATOM', 'szDecimals': 2, 'maxLeverage': 10},
             {'name': 'BTC', 'szDecimals': 5, 'maxLeverage': 40}]
+STATE = {'marginSummary': {'accountValue': '100012.5', 'totalNtlPos': '130.1', 'totalRawUsd': '100142.6',
+                           'totalMarginUsed': '6.5'},
+         'crossMarginSummary': {'accountValue': '100012.5', 'totalNtlPos': '130.1', 'totalRawUsd': '100142.6',
+                                'totalMarginUsed': '6.5'},
+         'crossMaintenanceMarginUsed': '1.62', 'withdrawable': '100006.0',
+         'assetPositions': [
+             {'type': 'oneWay', 'position': {'coin': 'BTC', 'szi': '-0.002', 'entryPx': '65000.0',
+                                             'positionValue': '130.1', 'unrealizedPnl': '-0.1',
+                                             'returnOnEquity': '-0.01', 'liquidationPx': None,
+                                             'marginUsed': '6.505', 'leverage': {'type': 'cross', 'value': 20},
+                                             'maxLeverage': 40,
+                                             'cumFunding': {'allTime': '1.5', 'sinceOpen': '0.25',
+                                                            'sinceChange': '0.25'}}},
+             {'type': 'oneWay', 'position': {'coin': 'SOL', 'szi': '3.5', 'entryPx': '150.0',
+                                             'positionValue': '525', 'unrealizedPnl': '0',
+                                             'liquidationPx': '20.5', 'marginUsed': '26.25',
+                                             'leverage': {'type': 'cross', 'value': 20}}}],
+         'time': 1700000003000}
 COINS = {'BTC': (65000.0, 0.001), 'ETH': (3400.0, 1.0)}     # mid, multiplier (bus contract)
 
 
@@ -132,6 +153,9 @@ def main ():
             body = json.loads (req.body or '{}')
             if body.get ('type') == 'meta':
                 return 200, {'universe': UNIVERSE}
+            if body.get ('type') == 'clearinghouseState' and body.get ('user') == account:
+                server.log ('state_asked')
+                return 200, STATE
             return 422, 'Failed to deserialize the JSON body'
         if orders and req.method == 'POST' and req.path == '/exchange':
             return orders.exchange (server, req.body)
