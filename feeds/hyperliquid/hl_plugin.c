@@ -503,10 +503,18 @@ s_trade_params (hl_plugin_t *self)
             self->signer = hl_signer_from_secret (secret, err, sizeof err);
         hb_secret_destroy (&secret);
         if (!self->signer) {
-            S_LOG (self, HB_LOG_ERROR, "%s:%d: venues.%s.params: %s",
-                   self->host->config? self->host->config->path: "(config)", venue->line,
-                   venue->name, err);
-            self->bad_config = true;
+            //  at the param's line; agent_key itself is refused without its
+            //  value (it would be the key)
+            const char *key = hb_venue_param (venue, "agent_key_file")? "agent_key_file"
+                            : hb_venue_param (venue, "agent_key_env")? "agent_key_env": NULL;
+            if (key && !hb_venue_param (venue, "agent_key"))
+                s_bad_param (self, key, "%s", err);
+            else {
+                S_LOG (self, HB_LOG_ERROR, "%s:%d: venues.%s.params: %s",
+                       self->host->config? self->host->config->path: "(config)", venue->line,
+                       venue->name, err);
+                self->bad_config = true;
+            }
         }
         else
         if (!account)
@@ -644,8 +652,7 @@ const hb_venue_ops_t hb_venue_plugin = {
     .abi_version = HB_PLUGIN_ABI_VERSION,
     .size        = sizeof (hb_venue_ops_t),
     .name        = "hyperliquid",
-    .description = "Hyperliquid perpetuals: /info meta, l2Book and trades over WebSocket, "
-                   "orders and cancels as signed L1 actions, fills from userFills",
+    .description = "Hyperliquid perps: l2Book, trades, signed L1 orders, userFills",
     .create      = s_create,
     .start       = s_start,
     .order       = s_order,

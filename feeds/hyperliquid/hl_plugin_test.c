@@ -14,7 +14,8 @@
       next l2Book makes it whole;
     - a dropped connection reconnects and subscribes again; the final
       books are the last messages';
-    - bad params refuse the venue (network, stale_s, a spot instrument),
+    - bad params refuse the venue (network, stale_s, a spot instrument, an
+      agent key file others may read, a key without its account),
       the TLS params too (hb_testhost_check_tls_params).               */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "hb_log.h"
 #include "hb_testhost.h"
@@ -117,6 +119,31 @@ test_bad_params_refused (void **state)
     assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "perpetuals only"), 1);
     s_env.config->venues [0].instruments [1].kind = HB_KIND_LINEAR_PERP;
     assert_true (hb_testhost_creates (host, &hb_venue_plugin));
+
+    //  the agent key: a file others may read, a key without its account
+    char path [128];
+    snprintf (path, sizeof path, "%s/agent", s_env.dir);
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    fputs ("0x0123456789012345678901234567890123456789012345678901234567890123\n", file);
+    fclose (file);
+    assert_int_equal (chmod (path, 0644), 0);
+    hb_testhost_param (s_env.config, S_VENUE, "agent_key_file", path);
+    hb_testhost_param (s_env.config, S_VENUE, "account", "0x1111111111111111111111111111111111111111");
+    assert_false (hb_testhost_creates (host, &hb_venue_plugin));
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "venues.hlx.params.agent_key_file"), 1);
+    assert_int_equal (chmod (path, 0600), 0);
+    assert_true (hb_testhost_creates (host, &hb_venue_plugin));
+    //  the agent's address, never the key
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_INFO, "agent 0x"), 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "0123456789012345678901234567890123456789012345678901234567890123"), 0);
+    hb_testhost_param (s_env.config, S_VENUE, "account", NULL);
+    assert_false (hb_testhost_creates (host, &hb_venue_plugin));
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "params.account: missing"), 1);
+    hb_testhost_param (s_env.config, S_VENUE, "account", "0x12");
+    assert_false (hb_testhost_creates (host, &hb_venue_plugin));
+    hb_testhost_param (s_env.config, S_VENUE, "agent_key_file", NULL);
+    hb_testhost_param (s_env.config, S_VENUE, "account", NULL);
     hb_testhost_destroy (&host);
 }
 
