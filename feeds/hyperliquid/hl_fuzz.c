@@ -1,0 +1,94 @@
+/*  libFuzzer target: any bytes as a Hyperliquid WebSocket frame (hl_md:
+    books, trades, the user channels into hl_trade), as an /exchange
+    answer to an order and to a cancel, as /info meta and as
+    clearinghouseState, on long-lived state so that inputs in sequence
+    build and break books and orders. Must never crash or leak.         */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hl_md.h"
+#include "hl_signer.h"
+#include "hl_state.h"
+#include "hl_trade.h"
+
+static hb_venue_cfg_t s_venue;
+static hl_md_t *s_md, *s_md_meta;
+static hl_signer_t *s_signer;
+static hl_trade_t *s_trade;
+static uint64_t s_nonce;
+
+static int
+s_emit (void *arg, hb_msg_t *msg)
+{
+    (void) arg;
+    hb_buf_t buf;
+    msg->env.version = HB_SCHEMA_VERSION;
+    snprintf (msg->env.publisher, HB_NAME_MAX, "feed.hl");
+    msg->env.seq = 1;
+    (void) hb_msg_encode (msg, &buf);
+    return 0;
+}
+
+static int
+s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
+{
+    return hl_trade_on_user ((hl_trade_t *) arg, channel, data, now_ns);
+}
+
+static void
+s_setup (void)
+{
+    static const char meta [] = "{\"universe\":[{\"name\":\"ETH\",\"szDecimals\":4,\"maxLeverage\":25},"
+                                "{\"name\":\"BTC\",\"szDecimals\":5,\"maxLeverage\":40}]}";
+    snprintf (s_venue.name, HB_NAME_MAX, "hl");
+    s_venue.n_instruments = 2;
+    snprintf (s_venue.instruments [0].symbol, HB_NAME_MAX, "BTC-PERP");
+    snprintf (s_venue.instruments [1].symbol, HB_NAME_MAX, "ETH-PERP");
+    for (int i = 0; i < 2; i++) {
+        s_venue.instruments [i].kind = HB_KIND_LINEAR_PERP;
+        s_venue.instruments [i].multiplier = i? 1: 0.001;
+        s_venue.instruments [i].tick_size = 0.1;
+        s_venue.instruments [i].lot_size = s_venue.instruments [i].min_qty = i? 0.0001: 1;
+    }
+    char err [200];
+    s_md = hl_md_new (&s_venue, s_emit, NULL, NULL, err, sizeof err);
+    s_md_meta = hl_md_new (&s_venue, s_emit, NULL, NULL, err, sizeof err);
+    s_signer = hl_signer_new ("0123456789012345678901234567890123456789012345678901234567890123", err, sizeof err);
+    s_trade = s_md? hl_trade_new (&s_venue, s_md, s_signer, true, NULL, 0.05, s_emit, NULL): NULL;
+    if (!s_md || !s_md_meta || !s_signer || !s_trade || hl_md_on_meta (s_md, meta, strlen (meta), err, sizeof err))
+        abort ();
+    hl_md_set_user (s_md, s_user, s_trade);
+    hl_md_reset (s_md, 0);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    if (!s_md)
+        s_setup ();
+    hl_md_on_message (s_md, (const char *) data, size, 1);
+    int due [HL_MD_COINS];
+    hl_md_stale_due (s_md, 2, 1, due, HL_MD_COINS);
+    char *text = (char *) malloc (size + 1);
+    if (!text)
+        return 0;
+    memcpy (text, data, size);
+    text [size] = 0;
+    hb_order_t order = { .side = HB_SIDE_SELL, .ord_type = HB_ORD_LIMIT, .tif = HB_TIF_GTC, .qty = 1, .px = 3400 };
+    snprintf (order.symbol, HB_NAME_MAX, "ETH-PERP");
+    snprintf (order.client_id, HB_ID_MAX, "c%llu", (unsigned long long) (s_nonce % 4));
+    char body [HL_TRADE_BODY_MAX], why [200];
+    int h = hl_trade_order (s_trade, &order, ++s_nonce, body, sizeof body);
+    hl_trade_on_response (s_trade, h, 200, text);
+    hb_cancel_t cancel = { .venue = "hl", .symbol = "ETH-PERP" };
+    snprintf (cancel.client_id, HB_ID_MAX, "%s", order.client_id);
+    const char *reason;
+    if (hl_trade_cancel (s_trade, &cancel, ++s_nonce, body, sizeof body, &reason) == 0)
+        hl_trade_on_cancel_response (s_trade, &cancel, 200, text, why, sizeof why);
+    hl_md_on_meta (s_md_meta, text, size, why, sizeof why);
+    hl_state_t state;
+    hl_state_parse (s_md, text, size, &state, why, sizeof why);
+    free (text);
+    return 0;
+}
