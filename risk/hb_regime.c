@@ -44,6 +44,7 @@ struct _hb_regime_t {
     int64_t  last_alarm_at;
     uint64_t last_alarm_sample;
     uint64_t change_sample;
+    double   alarm_statistic;
     hb_regime_kind_t kind;
     int      hold_left;
 };
@@ -246,6 +247,7 @@ s_alarm (hb_regime_t *self, s_side_t *side, hb_regime_kind_t kind, int64_t at)
     self->last_alarm_at = at;
     self->last_alarm_sample = self->samples;
     self->change_sample = side->start;
+    self->alarm_statistic = side->s;
     //  the reference restarts from the post-change signs (Laplace's rule:
     //  a short run of all b = 1 must not put p0 at 1)
     self->p0 = ((double) side->k + 1.0) / ((double) side->n_sign + 2.0);
@@ -324,6 +326,7 @@ hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view)
     view->last_alarm_at = self->last_alarm_at;
     view->last_alarm_sample = self->last_alarm_sample;
     view->change_sample = self->change_sample;
+    view->alarm_statistic = self->alarm_statistic;
     view->corr_ref = s_rho_of_p (self->p0);
     view->corr_fast = s_corr (&self->fast);
     view->corr_slow = s_corr (&self->slow);

@@ -102,6 +102,7 @@ typedef struct {
     int64_t  last_alarm_at;     //  the caller's time stamp of the last alarm (0: none)
     uint64_t last_alarm_sample; //  samples count at the last alarm (0: none)
     uint64_t change_sample;     //  its change-point estimate: first post-change sample
+    double   alarm_statistic;   //  the statistic that crossed the threshold then
     double   corr_ref;          //  reference correlation, sin (pi (p0 - 1/2))
     double   corr_fast, corr_slow;
     double   ratio_fast, ratio_slow;

@@ -62,6 +62,7 @@ s_delays (double rho0, double rho1, int within, int *delays, int *early, int *mi
                     assert_int_equal (view.kind, expect);
                     assert_int_equal (view.state, HB_REGIME_SHIFTED);
                     assert_int_equal (view.last_alarm_at, t);
+                    assert_true (view.alarm_statistic >= HB_REGIME_THRESHOLD);
                 }
             }
         }
