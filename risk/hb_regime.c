@@ -287,6 +287,12 @@ hb_regime_update (hb_regime_t *self, double x, double y, int64_t at)
 
     double half = self->p.threshold / 2.0;
     bool armed = self->ref_n >= (uint64_t) self->p.warmup;
+    if (!armed) {
+        //  against a reference still being learnt the statistics mean
+        //  nothing: they start from 0 when it is ready
+        s_side_clear (&self->down);
+        s_side_clear (&self->up);
+    }
     if (armed && self->down.s >= self->p.threshold && self->down.s >= self->up.s) {
         s_alarm (self, &self->down, HB_REGIME_CORR_DOWN, at);
         return 1;

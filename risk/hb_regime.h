@@ -23,9 +23,9 @@
     change it is testing for). Two Bernoulli CUSUMs of the log-likelihood
     ratio test p0 against p- and p+, the sign probabilities of the
     reference correlation moved by -shift_z and +shift_z in Fisher-z
-    units (atanh): S = max (0, S + llr). An alarm is raised when either
-    passes threshold, after `warmup` signed samples of reference; the
-    side names its kind (correlation down: a decoupling; up: a crash-like
+    units (atanh): S = max (0, S + llr), held at 0 until the reference
+    holds `warmup` signed samples. An alarm is raised when either passes
+    threshold; the side names its kind (correlation down: a decoupling; up: a crash-like
     convergence).
 
     States: stable (both statistics under threshold / 2), shifting (one
@@ -57,9 +57,9 @@
 typedef struct _hb_regime_t hb_regime_t;
 
 //  Defaults (calibration in docs/RISK.md, Correlation regimes, and
-//  risk/hb_regime_bench.c): threshold 8 gives at most 0.7 false alarms per
+//  risk/hb_regime_bench.c): threshold 8 gives at most 0.6 false alarms per
 //  10,000 samples per pair (both sides together; an average run length
-//  over 15,000) on stationary Gaussian series at rho 0 to 0.95 and on
+//  near 20,000) on stationary Gaussian series at rho 0 to 0.95 and on
 //  Student-t(4) GARCH(1,1) series.
 #define HB_REGIME_THRESHOLD     8.0
 #define HB_REGIME_SHIFT_Z       0.8
