@@ -179,6 +179,20 @@ typedef struct {
     int                 cpu;
 } hb_aggregator_cfg_t;
 
+//  components.risk.regime: the correlation-regime detector's parameters
+//  (risk/hb_regime.h, which checks the same ranges; docs/RISK.md,
+//  Correlation regimes). Used by `hb-risk analyze --regime --config FILE`;
+//  the live process does not run the detector yet.
+typedef struct {
+    double  threshold;                      //  CUSUM decision interval, (0, 1000]
+    double  shift_z;                        //  alternative shift in atanh units, (0, 3]
+    double  lambda_ref;                     //  reference sign probability decay, (0, 1)
+    double  lambda_fast;                    //  fast covariance decay, (0, 1)
+    double  lambda_slow;                    //  slow covariance decay, (0, 1)
+    int     warmup;                         //  signed samples before an alarm, >= 10
+    int     hold;                           //  samples an alarm keeps a pair shifted, >= 1
+} hb_regime_cfg_t;
+
 //  hb-risk's settings (components.risk), defaults filled in even when the
 //  file has no such component. docs/CONFIG.md and docs/RISK.md say more.
 typedef struct {
@@ -201,6 +215,7 @@ typedef struct {
     int     checkpoint_max_age_s;           //  an older one is discarded
     int     checkpoint_every_s;             //  written every this much data time
     double  max_index_deviation;            //  a venue mid this far (fraction) from the others is quarantined; 0: off
+    hb_regime_cfg_t regime;                 //  components.risk.regime
 } hb_risk_cfg_t;
 
 //  hb-hedger's settings (components.hedger), defaults filled in even when

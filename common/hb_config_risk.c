@@ -15,7 +15,11 @@ const char *const hb_cfg_risk_keys [] = {
     "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
     "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate",
     "checkpoint", "checkpoint_max_age_s", "checkpoint_every_s",
-    "max_index_deviation", NULL
+    "max_index_deviation", "regime", NULL
+};
+
+static const char *const s_regime_keys [] = {
+    "threshold", "shift_z", "lambda_ref", "lambda_fast", "lambda_slow", "warmup", "hold", NULL
 };
 
 static const hb_cfg_range_t s_lambda = { 0, 1, true, true };
@@ -23,6 +27,8 @@ static const hb_cfg_range_t s_confidence = { 0.5, 1, true, true };
 static const hb_cfg_range_t s_corr = { -1, 1, false, false };
 static const hb_cfg_range_t s_rate = { -1, 1, false, false };
 static const hb_cfg_range_t s_deviation = { 0, 10, false, false };
+static const hb_cfg_range_t s_threshold = { 0, 1000, true, false };
+static const hb_cfg_range_t s_shift_z = { 0, 3, true, false };
 
 //  bands: { ASSET: usd, ... } over the default band
 static void
@@ -74,6 +80,29 @@ s_checkpoint (hb_cfg_loader_t *self, const hb_ynode_t *map)
     hb_cfg_integer (map, "checkpoint_every_s", 10, 1, 3600, &risk->checkpoint_every_s);
 }
 
+//  regime: { threshold, ... }, the detector of risk/hb_regime.h. The
+//  defaults are HB_REGIME_* there (common cannot include risk/; the
+//  risk/hb_regime_test checks that the two agree)
+static void
+s_regime (hb_cfg_loader_t *self, const hb_ynode_t *map)
+{
+    hb_regime_cfg_t *regime = &self->cfg->risk.regime;
+    hb_ynode_t none = { .doc = self->yaml, .path = "components.risk.regime" };
+    hb_ynode_t node;
+    const hb_ynode_t *section = &none;
+    if (hb_ynode_get (map, "regime", &node) == 0 && hb_ynode_expect_map (&node)) {
+        hb_ynode_check_keys (&node, s_regime_keys);
+        section = &node;
+    }
+    hb_cfg_number (section, "threshold", false, 8.0, &s_threshold, &regime->threshold);
+    hb_cfg_number (section, "shift_z", false, 0.8, &s_shift_z, &regime->shift_z);
+    hb_cfg_number (section, "lambda_ref", false, 0.995, &s_lambda, &regime->lambda_ref);
+    hb_cfg_number (section, "lambda_fast", false, 0.9, &s_lambda, &regime->lambda_fast);
+    hb_cfg_number (section, "lambda_slow", false, 0.97, &s_lambda, &regime->lambda_slow);
+    hb_cfg_integer (section, "warmup", 100, 10, 1000000, &regime->warmup);
+    hb_cfg_integer (section, "hold", 50, 1, 1000000, &regime->hold);
+}
+
 void
 hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component)
 {
@@ -109,6 +138,7 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     hb_cfg_number (map, "rate", false, 0, &s_rate, &risk->rate);
     s_checkpoint (self, map);
     hb_cfg_number (map, "max_index_deviation", false, 0.2, &s_deviation, &risk->max_index_deviation);
+    s_regime (self, map);
 
     //  the risk messages carry at most HB_RISK_MAX_ASSETS assets
     if (present && self->cfg->n_assets > HB_RISK_MAX_ASSETS)

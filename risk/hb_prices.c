@@ -16,6 +16,7 @@ struct _hb_prices_t {
     int     capacity;       //  rows allocated
     char  **names;
     double *price;          //  rows x assets
+    char  **times;          //  rows: the first field of each row, as written
 };
 
 static void
@@ -86,6 +87,10 @@ s_add_row (hb_prices_t *self)
         if (!price)
             return -1;
         self->price = price;
+        char **times = realloc (self->times, (size_t) capacity * sizeof *times);
+        if (!times)
+            return -1;
+        self->times = times;
         self->capacity = capacity;
     }
     return self->rows++;
@@ -181,6 +186,10 @@ hb_prices_load (const char *path, char *err, size_t err_size)
             break;
         }
         int row = s_add_row (self);
+        if (row >= 0 && !(self->times [row] = strdup (fields [0]))) {
+            self->rows--;
+            row = -1;
+        }
         if (row < 0) {
             s_error (err, err_size, "%s: out of memory", path);
             rc = -1;
@@ -231,6 +240,10 @@ hb_prices_destroy (hb_prices_t **self_p)
         for (int i = 0; i < self->assets; i++)
             free (self->names [i]);
     free (self->names);
+    if (self->times)
+        for (int row = 0; row < self->rows; row++)
+            free (self->times [row]);
+    free (self->times);
     free (self->price);
     free (self);
     *self_p = NULL;
@@ -252,6 +265,12 @@ const char *
 hb_prices_name (const hb_prices_t *self, int asset)
 {
     return self->names [asset];
+}
+
+const char *
+hb_prices_time (const hb_prices_t *self, int row)
+{
+    return self->times [row];
 }
 
 double

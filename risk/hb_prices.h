@@ -32,6 +32,9 @@ int hb_prices_assets (const hb_prices_t *self);        //  columns less the time
 int hb_prices_rows (const hb_prices_t *self);          //  data rows
 const char *hb_prices_name (const hb_prices_t *self, int asset);
 
+//  The time field of data row `row` (0-based), trimmed, as written.
+const char *hb_prices_time (const hb_prices_t *self, int row);
+
 //  Price of asset in data row `row` (0-based).
 double hb_prices_get (const hb_prices_t *self, int row, int asset);
 

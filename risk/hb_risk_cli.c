@@ -3,6 +3,7 @@
 #include "hb_bs.h"
 #include "hb_ewma.h"
 #include "hb_prices.h"
+#include "hb_regime_cli.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,6 +20,8 @@ hb_risk_cli_usage (FILE *out)
     fprintf (out,
         "usage: hb-risk --config FILE [--log-level error|warn|info|debug] [--replay REC --out DIR]\n"
         "       hb-risk analyze --prices FILE.csv [--lambda L] [--hedge TARGET:HEDGE ...]\n"
+        "       hb-risk analyze --prices FILE.csv --regime [--json] [--hedge TARGET:PROXY ...]\n"
+        "                       [--config FILE] [--threshold H] [--every N]\n"
         "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
         "                      --vol V --t T [--rate R] [--div Q]\n"
         "  --config live: index prices, EWMA covariance, exposures with greeks,\n"
@@ -26,6 +29,9 @@ hb_risk_cli_usage (FILE *out)
         "  analyze  sample and EWMA covariance/correlation of the log returns of a\n"
         "           price CSV (header: time,ASSET,...), and minimum-variance hedge\n"
         "           ratios with their effectiveness; JSON on stdout\n"
+        "  --regime the correlation-regime detector over the CSV: the alarms it\n"
+        "           would have raised and the hedge ratios it would have used\n"
+        "           (components.risk.regime of --config; docs/RISK.md)\n"
         "  greeks   Black-Scholes (spot) or Black-76 (--spot is the forward) price\n"
         "           and greeks: vega per 1.00 vol, theta per year, rho per 1.00 rate\n");
 }
@@ -133,6 +139,9 @@ s_print_hedge (FILE *out, const hb_prices_t *prices, const double *cov,
 int
 hb_risk_cli_analyze (int argc, char **argv, FILE *out, FILE *err)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv [i], "--regime") == 0)
+            return hb_regime_cli_analyze (argc, argv, out, err);
     const char *path = NULL;
     double lambda = HB_RISK_CLI_LAMBDA;
     int hedge_args = 0;

@@ -98,6 +98,8 @@ main (int argc, char **argv)
         .component = "risk",
         .usage     = "--config FILE [--log-level error|warn|info|debug] [--replay REC --out DIR]\n"
                      "       hb-risk analyze --prices FILE.csv [--lambda L] [--hedge TARGET:HEDGE ...]\n"
+                     "       hb-risk analyze --prices FILE.csv --regime [--json] [--hedge TARGET:PROXY ...]\n"
+                     "                       [--config FILE] [--threshold H] [--every N]\n"
                      "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
                      "                      --vol V --t T [--rate R] [--div Q]",
         .help      = "  --config live: index prices, EWMA covariance, exposures with greeks,\n"
@@ -108,6 +110,9 @@ main (int argc, char **argv)
                      "  analyze  sample and EWMA covariance/correlation of the log returns of a\n"
                      "           price CSV (header: time,ASSET,...), and minimum-variance hedge\n"
                      "           ratios with their effectiveness; JSON on stdout\n"
+                     "  --regime the correlation-regime detector over the CSV: the alarms it\n"
+                     "           would have raised and the hedge ratios it would have used\n"
+                     "           (components.risk.regime of --config; docs/RISK.md)\n"
                      "  greeks   Black-Scholes (spot) or Black-76 (--spot is the forward) price\n"
                      "           and greeks: vega per 1.00 vol, theta per year, rho per 1.00 rate\n",
         .options   = options,
