@@ -10,6 +10,18 @@
 #include "hb_log.h"
 
 #define S_KEY_MAX   (HB_TOPIC_MAX + HB_NAME_MAX + 24)
+#define S_RECENT    8               //  keys remembered without formatting
+
+//  A key used lately: a process has a handful of busy topics, and
+//  formatting the lookup string and hashing it for every input cost more
+//  than the entry itself
+typedef struct {
+    bool     used;
+    uint64_t epoch;
+    uint32_t key;
+    char     topic [HB_TOPIC_MAX];
+    char     publisher [HB_NAME_MAX];
+} s_recent_t;
 
 struct _hb_applog_t {
     hb_applog_send_fn *send;
@@ -23,6 +35,8 @@ struct _hb_applog_t {
     bool        hold;               //  hb_applog_hold
     zlistx_t   *held;               //  hb_applog_msg_t copies, oldest first
     char        lookup [S_KEY_MAX];
+    s_recent_t  recent [S_RECENT];
+    int         recent_next;        //  the slot the next key found by lookup takes
 };
 
 static void
@@ -126,7 +140,7 @@ s_put (uint8_t *at, const void *value, size_t size)
 
 //  The key of (topic, publisher, epoch), written as a KEY entry first time
 static uint32_t
-s_key (hb_applog_t *self, const char *topic, const hb_env_t *env, int *rc)
+s_key_lookup (hb_applog_t *self, const char *topic, const hb_env_t *env, int *rc)
 {
     snprintf (self->lookup, sizeof self->lookup, "%llu %s %s",
               (unsigned long long) env->epoch, env->publisher, topic);
@@ -144,6 +158,28 @@ s_key (hb_applog_t *self, const char *topic, const hb_env_t *env, int *rc)
     at = s_put (at, topic, n);
     *at++ = (uint8_t) m;
     s_put (at, env->publisher, m);
+    return key;
+}
+
+//  The same, from the recent keys first
+static uint32_t
+s_key (hb_applog_t *self, const char *topic, const hb_env_t *env, int *rc)
+{
+    for (int i = 0; i < S_RECENT; i++) {
+        const s_recent_t *recent = &self->recent [i];
+        if (recent->used && recent->epoch == env->epoch
+        &&  strncmp (recent->topic, topic, HB_TOPIC_MAX) == 0
+        &&  strncmp (recent->publisher, env->publisher, HB_NAME_MAX) == 0)
+            return recent->key;
+    }
+    uint32_t key = s_key_lookup (self, topic, env, rc);
+    s_recent_t *recent = &self->recent [self->recent_next];
+    self->recent_next = (self->recent_next + 1) % S_RECENT;
+    recent->used = true;
+    recent->epoch = env->epoch;
+    recent->key = key;
+    snprintf (recent->topic, sizeof recent->topic, "%s", topic);
+    snprintf (recent->publisher, sizeof recent->publisher, "%s", env->publisher);
     return key;
 }
 

@@ -70,7 +70,10 @@ int hb_sub_connect_role (hb_sub_t *self, const char *endpoint, const hb_sub_role
 
 //  Registers every connection's socket (and those made later) with loop,
 //  each calling handler (loop, socket, arg) when it has input: the handler
-//  calls hb_sub_recv (..., 0) until it returns EAGAIN. Returns 0 or -1.
+//  calls hb_sub_recv (..., 0) until it returns EAGAIN. The shared socket
+//  of hb_sub_connect joins only once something is connected to it (an
+//  idle socket in a poll set costs every poll a mailbox check). Returns 0
+//  or -1.
 int hb_sub_attach (hb_sub_t *self, zloop_t *loop, zloop_reader_fn handler, void *arg);
 
 //  Ends what hb_sub_attach registered (before the loop is destroyed or the
@@ -83,7 +86,10 @@ int hb_sub_unsubscribe (hb_sub_t *self, const char *prefix);
 //  Receives and decodes one message, waiting up to timeout_ms (-1: forever,
 //  0: don't wait). On success returns 0, copies the topic (NUL-terminated,
 //  truncated to topic_size) and sets *status (may be NULL). STALE messages
-//  are still returned (status tells) so the caller decides.
+//  are still returned (status tells) so the caller decides. Connections
+//  take turns: one is read up to 16 messages in a row while it has any,
+//  then the next first (trying an empty one costs ZeroMQ a getpid and a
+//  poll(2): docs/OPERATIONS.md, Speed of the pipeline).
 //  Returns -1 with errno EAGAIN on timeout, EINTR when interrupted, EPROTO
 //  for a malformed message, one stamped too far ahead or one its connection
 //  may not carry (counted; the caller just calls again).

@@ -20,6 +20,12 @@ struct _hb_hedge_t {
     double *b;          //  Σ_HN e_N scaled
     double *x;          //  solution
     double *res;        //  e + h (the saved diagonal while factoring)
+    //  what the last factor was made of (hb_hedge_plan_same_cov)
+    bool   *cached_h;   //  its H
+    bool    cached;     //  l, scale, ridge, rc hold a factor of the last plan's Σ_HH
+    int     cached_rc;  //  0: l usable; -1: not PSD even with the largest ridge
+    double  cached_scale;
+    double  cached_ridge;
 };
 
 hb_hedge_t *
@@ -40,7 +46,9 @@ hb_hedge_new (int n)
     self->b = calloc ((size_t) n, sizeof *self->b);
     self->x = calloc ((size_t) n, sizeof *self->x);
     self->res = calloc ((size_t) n, sizeof *self->res);
-    if (!self->index || !self->a || !self->l || !self->b || !self->x || !self->res)
+    self->cached_h = calloc ((size_t) n, sizeof *self->cached_h);
+    if (!self->index || !self->a || !self->l || !self->b || !self->x || !self->res
+    ||  !self->cached_h)
         hb_hedge_destroy (&self);
     return self;
 }
@@ -57,6 +65,7 @@ hb_hedge_destroy (hb_hedge_t **self_p)
     free (self->b);
     free (self->x);
     free (self->res);
+    free (self->cached_h);
     free (self);
     *self_p = NULL;
 }
@@ -105,10 +114,12 @@ s_factor (hb_hedge_t *self, int m, double ridge)
     return 0;
 }
 
-int
-hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
-               const double *exposure, const bool *hedgeable,
-               double *hedge, double *residual, hb_hedge_result_t *result)
+//  The plan, factoring Σ_HH anew unless reuse (then l, scale, ridge and
+//  the factor's outcome are those of the previous call: same Σ, same H)
+static int
+s_plan (hb_hedge_t *self, const double *cov, size_t stride,
+        const double *exposure, const bool *hedgeable, bool reuse,
+        double *hedge, double *residual, hb_hedge_result_t *result)
 {
     int n = self->n, m = 0;
     size_t ws = (size_t) n;
@@ -117,13 +128,16 @@ hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
     if (residual)
         memset (residual, 0, (size_t) n * sizeof *residual);
 
+    //  a reused factor was made from a finite Σ: only e can be new
     bool finite = true;
     for (int i = 0; i < n && finite; i++) {
         finite = isfinite (exposure [i]);
-        for (int j = 0; j < n && finite; j++)
+        for (int j = 0; j < n && finite && !reuse; j++)
             finite = isfinite (cov [i * stride + j]);
     }
     if (!finite) {
+        if (!reuse)
+            self->cached = false;
         if (result)
             *result = out;
         return -1;
@@ -136,16 +150,22 @@ hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
 
     //  Σ_HH and Σ_HN e_N, scaled by the mean variance of H so that the
     //  tolerances and the ridge do not depend on the sampling interval
-    double trace = 0.0;
-    for (int k = 0; k < m; k++)
-        trace += cov [self->index [k] * stride + self->index [k]];
-    double scale = m > 0? trace / m: 0.0;
+    double scale;
+    if (reuse)
+        scale = self->cached_scale;
+    else {
+        double trace = 0.0;
+        for (int k = 0; k < m; k++)
+            trace += cov [self->index [k] * stride + self->index [k]];
+        scale = m > 0? trace / m: 0.0;
+    }
     int rc = 0;
     if (scale > 0.0) {
         for (int k = 0; k < m; k++) {
             const double *row = cov + self->index [k] * stride;
-            for (int q = 0; q < m; q++)
-                self->a [k * ws + q] = row [self->index [q]] / scale;
+            if (!reuse)
+                for (int q = 0; q < m; q++)
+                    self->a [k * ws + q] = row [self->index [q]] / scale;
             double s = 0.0;
             for (int j = 0; j < n; j++)
                 if (!hedgeable [j])
@@ -153,20 +173,37 @@ hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
             self->b [k] = s / scale;
         }
         double ridge = 0.0;
-        rc = s_factor (self, m, 0.0);
-        while (rc != 0 && ridge < S_RIDGE_LAST) {
-            ridge = ridge == 0.0? S_RIDGE_FIRST: ridge * 10.0;
-            rc = s_factor (self, m, ridge);
+        if (reuse) {
+            ridge = self->cached_ridge;
+            rc = self->cached_rc;
+        }
+        else {
+            rc = s_factor (self, m, 0.0);
+            while (rc != 0 && ridge < S_RIDGE_LAST) {
+                ridge = ridge == 0.0? S_RIDGE_FIRST: ridge * 10.0;
+                rc = s_factor (self, m, ridge);
+            }
         }
         if (rc == 0) {
             out.ridge = ridge * scale;
             hb_cholesky_solve (self->l, m, ws, self->b, self->x);
+        }
+        if (!reuse) {
+            self->cached_ridge = ridge;
+            self->cached_rc = rc;
         }
     }
     else
         //  every hedge asset has zero variance: nothing can proxy anything
         for (int k = 0; k < m; k++)
             self->x [k] = 0.0;
+    if (!reuse) {
+        self->cached = true;
+        self->cached_scale = scale;
+        if (!(scale > 0.0))
+            self->cached_rc = 0;
+        memcpy (self->cached_h, hedgeable, (size_t) n * sizeof *hedgeable);
+    }
     if (rc != 0) {
         out.hedged = 0;
         if (result)
@@ -189,4 +226,22 @@ hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
     if (result)
         *result = out;
     return 0;
+}
+
+int
+hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
+               const double *exposure, const bool *hedgeable,
+               double *hedge, double *residual, hb_hedge_result_t *result)
+{
+    return s_plan (self, cov, stride, exposure, hedgeable, false, hedge, residual, result);
+}
+
+int
+hb_hedge_plan_same_cov (hb_hedge_t *self, const double *cov, size_t stride,
+                        const double *exposure, const bool *hedgeable,
+                        double *hedge, double *residual, hb_hedge_result_t *result)
+{
+    bool reuse = self->cached
+              && memcmp (self->cached_h, hedgeable, (size_t) self->n * sizeof *hedgeable) == 0;
+    return s_plan (self, cov, stride, exposure, hedgeable, reuse, hedge, residual, result);
 }

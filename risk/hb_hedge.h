@@ -21,7 +21,10 @@
     more on each retry, up to 1e-2. The ridge used is reported.
 
     The object owns its workspace: hb_hedge_plan does not allocate and costs
-    O(N²) plus O(|H|³/3) for the factorisation.                             */
+    O(N²) plus O(|H|³/3) for the factorisation. The factor depends only on
+    Σ and H, not on e: hb_hedge_plan_same_cov reuses it while H is the same
+    (a live engine replans on every tick, its Σ changes once per sample),
+    O(N²) then, with the same bits as a fresh plan.                         */
 #ifndef HB_HEDGE_H
 #define HB_HEDGE_H
 
@@ -59,5 +62,15 @@ void hb_hedge_destroy (hb_hedge_t **self_p);
 int hb_hedge_plan (hb_hedge_t *self, const double *cov, size_t stride,
                    const double *exposure, const bool *hedgeable,
                    double *hedge, double *residual, hb_hedge_result_t *result);
+
+//  As hb_hedge_plan, for a covariance the caller guarantees equal (same
+//  values, same stride) to the one of this object's previous plan: the
+//  factor of Σ_HH (and its ridge) is reused when hedgeable names the same
+//  H, so only the exposure-dependent part is computed. The result is bit
+//  for bit the one hb_hedge_plan gives. Without a previous plan, or with
+//  another H, it is hb_hedge_plan.
+int hb_hedge_plan_same_cov (hb_hedge_t *self, const double *cov, size_t stride,
+                            const double *exposure, const bool *hedgeable,
+                            double *hedge, double *residual, hb_hedge_result_t *result);
 
 #endif

@@ -177,6 +177,58 @@ test_simulated_proxy_hedge (void **state)
     hb_hedge_destroy (&plan);
 }
 
+//  hb_hedge_plan_same_cov gives the bits of a fresh plan: random exposures
+//  and hedgeable sets over three covariances (well conditioned, singular:
+//  the ridge path, zero variance on H), each plan compared with one from a
+//  planner that never kept a factor
+static void
+test_same_cov_bits (void **state)
+{
+    (void) state;
+    enum { n = 4 };
+    double covs [3][n][n] = {
+        {{4e-4, 1e-4, 5e-5, 0}, {1e-4, 2e-4, 3e-5, 1e-5}, {5e-5, 3e-5, 9e-4, 2e-4}, {0, 1e-5, 2e-4, 1e-4}},
+        {{1e-4, 1e-4, 0, 0}, {1e-4, 1e-4, 0, 0}, {0, 0, 1e-4, 0}, {0, 0, 0, 1e-4}},
+        {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 4e-4, 0}, {0, 0, 0, 4e-4}},
+    };
+    hb_hedge_t *kept = hb_hedge_new (n);
+    assert_non_null (kept);
+    uint64_t rng = 12345;
+    int reused = 0;
+    for (int c = 0; c < 3; c++) {
+        const double *cov = &covs [c][0][0];
+        bool first = true;
+        for (int k = 0; k < 400; k++) {
+            double e [n], h1 [n], h2 [n], r1 [n], r2 [n];
+            bool hedgeable [n];
+            for (int i = 0; i < n; i++) {
+                rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+                e [i] = ((double) (rng >> 11) / 9007199254740992.0 - 0.5) * 2e6;
+                hedgeable [i] = (rng >> 7) % 3 != 0 && k % 50 != 49;
+            }
+            hb_hedge_result_t a, b;
+            //  a new covariance is always planned fresh (the caller's rule)
+            int rc1 = first ? hb_hedge_plan (kept, cov, n, e, hedgeable, h1, r1, &a)
+                            : hb_hedge_plan_same_cov (kept, cov, n, e, hedgeable, h1, r1, &a);
+            reused += !first;
+            first = false;
+            hb_hedge_t *fresh = hb_hedge_new (n);
+            assert_non_null (fresh);
+            int rc2 = hb_hedge_plan (fresh, cov, n, e, hedgeable, h2, r2, &b);
+            hb_hedge_destroy (&fresh);
+            assert_int_equal (rc1, rc2);
+            assert_memory_equal (h1, h2, sizeof h1);
+            assert_memory_equal (r1, r2, sizeof r1);
+            //  field by field: the struct's padding is not a value
+            assert_true (a.unhedged_sigma == b.unhedged_sigma && a.residual_sigma == b.residual_sigma
+                      && a.effectiveness == b.effectiveness && a.ridge == b.ridge);
+            assert_int_equal (a.hedged, b.hedged);
+        }
+    }
+    assert_true (reused > 1000);
+    hb_hedge_destroy (&kept);
+}
+
 int
 main (void)
 {
@@ -184,6 +236,7 @@ main (void)
         cmocka_unit_test (test_two_assets_by_hand),
         cmocka_unit_test (test_singular_ridge),
         cmocka_unit_test (test_simulated_proxy_hedge),
+        cmocka_unit_test (test_same_cov_bits),
     };
     return cmocka_run_group_tests_name ("hb_hedge", tests, NULL, NULL);
 }

@@ -126,6 +126,14 @@ hb_index_price (const hb_index_t *self, int asset, int64_t now_ns, double *price
     return n;
 }
 
+double
+hb_index_mid (const hb_index_t *self, int asset, int venue)
+{
+    assert (self);
+    const s_slot_t *slot = s_slot (self, asset, venue);
+    return slot && slot->usable ? slot->mid : 0;
+}
+
 bool
 hb_index_source (const hb_index_t *self, int asset, int venue, uint64_t *epoch, uint64_t *seq)
 {

@@ -49,6 +49,10 @@ bool hb_index_fresh (const hb_index_t *self, int asset, int venue, int64_t now_n
 int hb_index_price (const hb_index_t *self, int asset, int64_t now_ns, double *price,
                     uint32_t *used);
 
+//  The mid in venue's slot for asset, fresh or not; 0 when the slot is
+//  empty (no usable quote) or out of range.
+double hb_index_mid (const hb_index_t *self, int asset, int venue);
+
 //  The envelope (epoch, seq) of the quote in the slot; false when empty.
 bool hb_index_source (const hb_index_t *self, int asset, int venue, uint64_t *epoch,
                       uint64_t *seq);

@@ -131,7 +131,9 @@ struct _hb_risk_t {
     hb_hedge_result_t plan;
     int         plan_rc;
     uint32_t    index_used [S_N];
-    hb_risk_exposure_t report;      //  the hedge check's own report
+    hb_risk_asset_t check_assets [S_N];    //  the hedge check's exposures
+    bool        cov_changed;        //  the covariance moved since the last plan (hb_hedge_plan_same_cov)
+    uint64_t    changes;            //  hb_risk_changes
 
     //  tick quarantine (docs/RISK.md, Tick plausibility)
     hb_metric_t *m_far;             //  hb_risk_ticks_quarantined_total{reason="far_from_index"}
@@ -214,6 +216,7 @@ hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
     self->index = hb_index_new (self->n, self->n_venues, (int64_t) self->rc->quote_stale_ms * 1000000);
     self->ewma = hb_ewma_new (self->n, self->rc->lambda);
     self->hedge = hb_hedge_new (self->n);
+    self->cov_changed = true;
     self->m_far = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
                                       S_QUARANTINED_HELP, "reason", "far_from_index");
     self->m_clock = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
@@ -384,10 +387,15 @@ hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns)
         return -1;
     }
     int i = (int) (ins - venue->instruments);
-    snprintf (self->feed [v], HB_NAME_MAX, "%s", msg->env.publisher);
+    //  copied only when it changes: a tick costs no formatting
+    if (strncmp (self->feed [v], msg->env.publisher, HB_NAME_MAX) != 0)
+        snprintf (self->feed [v], HB_NAME_MAX, "%s", msg->env.publisher);
     if (ins->kind == HB_KIND_OPTION) {
-        if ((tick->flags & HB_TICK_HAS_IV) && tick->mark_iv > 0 && isfinite (tick->mark_iv))
+        if ((tick->flags & HB_TICK_HAS_IV) && tick->mark_iv > 0 && isfinite (tick->mark_iv)
+        &&  self->options [v][i].mark_iv != tick->mark_iv) {
             self->options [v][i].mark_iv = tick->mark_iv;
+            self->changes++;
+        }
         return 0;
     }
     if (self->is_underlying [v][i]) {
@@ -402,19 +410,36 @@ hb_risk_on_tick (hb_risk_t *self, const hb_msg_t *msg, int64_t now_ns)
             fwd->mid = (bid + ask) / 2;
             fwd->ts_ns = now_ns;
         }
+        //  an option's forward (its freshness too): counted whatever it was
+        self->changes++;
     }
     if (self->index_instr [ins->asset][v] != i)
         return 0;                   //  tradable, but not this venue's index instrument
+    int a = ins->asset;
     double mid = s_usable_mid (tick);
+    int64_t since = self->seen [a][v].quarantined_since;
     if (!(mid > 0))
-        self->seen [ins->asset][v].quarantined_since = 0;
+        self->seen [a][v].quarantined_since = 0;
     else
-    if (s_far_from_index (self, ins->asset, v, tick, mid, now_ns))
+    if (s_far_from_index (self, a, v, tick, mid, now_ns)) {
+        if (!since)
+            self->changes++;        //  a run of quarantined quotes starts: it ages the asset
         return -1;
-    if (hb_index_update (self->index, ins->asset, v, tick, now_ns, msg->env.epoch, msg->env.seq) != 0) {
+    }
+    if (since)
+        self->changes++;            //  the run ended
+    //  the index and H move only when the slot's mid or freshness does: a
+    //  quote repeating a fresh mid changes no decision (docs/RISK.md, When
+    //  the check runs)
+    double was = hb_index_fresh (self->index, a, v, now_ns) ? hb_index_mid (self->index, a, v) : 0;
+    if (hb_index_update (self->index, a, v, tick, now_ns, msg->env.epoch, msg->env.seq) != 0) {
+        if (was > 0)
+            self->changes++;
         self->ignored++;
         return -1;
     }
+    if (hb_index_mid (self->index, a, v) != was)
+        self->changes++;
     return 0;
 }
 
@@ -437,6 +462,7 @@ hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg)
             snprintf (agg->publisher, sizeof agg->publisher, "%s", msg->env.publisher);
             agg->epoch = msg->env.epoch;
             agg->seq = msg->env.seq;
+            self->changes++;
             return 0;
         }
         case HB_MSG_POSITION: {
@@ -454,6 +480,7 @@ hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg)
                 opt->seq = msg->env.seq;
                 opt->qty = pos->qty;
                 opt->placeholder_usd = pos->exposure_usd;
+                self->changes++;
             }
             return 0;
         }
@@ -461,7 +488,11 @@ hb_risk_on_state (hb_risk_t *self, const char *topic, const hb_msg_t *msg)
             int v = s_venue_index (self, msg->u.margin.venue);
             if (v < 0)
                 break;
-            self->breach [v] = (msg->u.margin.flags & HB_MARGIN_BREACH) != 0;
+            bool breach = (msg->u.margin.flags & HB_MARGIN_BREACH) != 0;
+            if (breach != self->breach [v]) {
+                self->breach [v] = breach;
+                self->changes++;
+            }
             return 0;
         }
         default:
@@ -495,6 +526,7 @@ hb_risk_fill_applied (hb_risk_t *self, const hb_env_t *env, const hb_fill_t *fil
     ref->epoch = env->epoch;
     ref->seq = env->seq;
     ref->at_ns = at_ns;
+    self->changes++;
 }
 
 int
@@ -513,8 +545,10 @@ hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos)
         s_option_t *opt = &self->options [v][i];
         opt->qty = pos->qty;
         opt->placeholder_usd = pos->exposure_usd;
+        self->changes++;
         return 0;
     }
+    self->changes++;
     s_held_t *held = &self->held [v][i];
     held->qty = pos->qty;
     held->entry = pos->entry_px;
@@ -526,6 +560,8 @@ void
 hb_risk_set_positions_known (hb_risk_t *self, bool known)
 {
     assert (self);
+    if (self->positions_known != known)
+        self->changes++;
     self->positions_known = known;
 }
 
@@ -533,6 +569,8 @@ void
 hb_risk_set_positions_pending (hb_risk_t *self, bool pending)
 {
     assert (self);
+    if (self->positions_pending != pending)
+        self->changes++;
     self->positions_pending = pending;
 }
 
@@ -552,6 +590,7 @@ hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch)
             }
         }
     self->positions_known = true;
+    self->changes++;
 }
 
 //  ---------------------------------------------------------------------------
@@ -617,8 +656,12 @@ hb_risk_sample (hb_risk_t *self, int64_t now_ns)
         if (fresh)
             self->last_px [a] = self->px [a];
     }
-    if (present > 0)
+    if (present > 0) {
         hb_ewma_update (self->ewma, self->r, self->present);
+        self->cov_changed = true;
+    }
+    //  a new sample opens a new request, and time has passed
+    self->changes++;
     return present;
 }
 
@@ -679,13 +722,12 @@ s_units (const hb_risk_t *self, int a)
     return units;
 }
 
-//  Exposures and greeks of every asset into out->assets, and self->e
+//  Exposures and greeks of every asset into assets (zeroed), and self->e
 static void
-s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
+s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
 {
     for (int a = 0; a < self->n; a++) {
-        hb_risk_asset_t *ra = &out->assets [a];
-        snprintf (ra->asset, sizeof ra->asset, "%s", self->cfg->assets [a].name);
+        hb_risk_asset_t *ra = &assets [a];
         double spot = self->px [a] > 0 ? self->px [a] : self->agg [a].price;
         ra->index = self->px [a];
         double delta1 = self->agg [a].net_usd;
@@ -754,15 +796,36 @@ s_hedgeable (hb_risk_t *self, int64_t now_ns)
     }
 }
 
+//  What a decision is made of, the same for the report and the hedge
+//  check: index prices, H, exposures (into assets, n entries, zeroed
+//  here) and self->e at now_ns, then the plan (self->h, residual, plan,
+//  plan_rc). The plan's factor is reused while the covariance and H have
+//  not changed (hb_hedge_plan_same_cov: the same bits as a fresh plan).
+static void
+s_decide (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
+{
+    memset (assets, 0, (size_t) self->n * sizeof *assets);
+    s_prices (self, now_ns);
+    s_hedgeable (self, now_ns);
+    s_exposures (self, now_ns, assets);
+    const double *cov = hb_ewma_cov (self->ewma);
+    size_t n = (size_t) self->n;
+    if (self->cov_changed)
+        self->plan_rc = hb_hedge_plan (self->hedge, cov, n, self->e, self->hedgeable,
+                                       self->h, self->residual, &self->plan);
+    else
+        self->plan_rc = hb_hedge_plan_same_cov (self->hedge, cov, n, self->e, self->hedgeable,
+                                                self->h, self->residual, &self->plan);
+    self->cov_changed = false;
+}
+
 int
 hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
 {
     assert (self);
     assert (out);
     memset (out, 0, sizeof *out);
-    s_prices (self, now_ns);
-    s_hedgeable (self, now_ns);
-    s_exposures (self, now_ns, out);
+    s_decide (self, now_ns, out->assets);
 
     const hb_risk_cfg_t *rc = self->rc;
     const double *cov = hb_ewma_cov (self->ewma);
@@ -778,8 +841,6 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
     hb_var_stress (cov, n, self->n, self->e, rc->stress_corr, rc->var_confidence, self->horizon,
                    &out->stress_var_usd);
     hb_var_contributions (cov, n, self->n, self->e, self->contrib);
-    self->plan_rc = hb_hedge_plan (self->hedge, cov, n, self->e, self->hedgeable,
-                                   self->h, self->residual, &self->plan);
     out->unhedged_sigma = self->plan.unhedged_sigma * root_h;
     out->residual_sigma = self->plan.residual_sigma * root_h;
     out->effectiveness = self->plan.effectiveness;
@@ -795,6 +856,7 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
     int k = 0;
     for (int a = 0; a < self->n; a++) {
         hb_risk_asset_t *ra = &out->assets [a];
+        snprintf (ra->asset, sizeof ra->asset, "%s", self->cfg->assets [a].name);
         ra->flags |= (self->stale [a] ? HB_RISK_ASSET_STALE : 0)
                    | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0);
         ra->vol = hb_ewma_vol_annual (self->ewma, a, self->sample_s);
@@ -876,16 +938,21 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
     ||  self->samples == 0 || self->requested_at == self->samples
     ||  hb_ewma_samples (self->ewma) < (uint64_t) self->rc->min_samples)
         return 0;
-    hb_risk_exposure_t *report = &self->report;
-    if (hb_risk_report (self, now_ns, report) != 0)
+    //  what the decision needs of hb_risk_report, by the same code: no
+    //  VaR, contributions, vols or correlations on the way
+    s_decide (self, now_ns, self->check_assets);
+    if (self->plan_rc != 0)
         return 0;
+    double root_h = sqrt (self->horizon);
+    double unhedged_sigma = self->plan.unhedged_sigma * root_h;
+    double residual_sigma = self->plan.residual_sigma * root_h;
 
     uint32_t reasons = 0;
     for (int a = 0; a < self->n; a++)
         if (self->hedgeable [a] && fabs (self->h [a]) > self->rc->band_usd [a])
             reasons |= HB_RISK_REASON_BAND;
-    if (self->rc->residual_sigma_limit > 0 && report->unhedged_sigma > self->rc->residual_sigma_limit
-    &&  report->residual_sigma < report->unhedged_sigma)
+    if (self->rc->residual_sigma_limit > 0 && unhedged_sigma > self->rc->residual_sigma_limit
+    &&  residual_sigma < unhedged_sigma)
         reasons |= HB_RISK_REASON_SIGMA;
     if (!reasons)
         return 0;
@@ -901,8 +968,8 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
                   (unsigned long long) self->samples);
     out->reasons = reasons;
     out->sample = self->samples;
-    out->residual_sigma = report->unhedged_sigma;
-    out->effectiveness = report->effectiveness;
+    out->residual_sigma = unhedged_sigma;
+    out->effectiveness = self->plan.effectiveness;
     for (int a = 0; a < self->n; a++) {
         if (!self->hedgeable [a] || self->h [a] == 0 || !(self->px [a] > 0))
             continue;
@@ -954,6 +1021,8 @@ hb_risk_import (hb_risk_t *self, const hb_risk_state_t *state)
     self->samples = state->samples;
     self->requested_at = 0;
     self->imported = true;
+    self->cov_changed = true;
+    self->changes++;
     for (int a = 0; a < self->n; a++) {
         self->last_px [a] = state->last_px [a];
         self->last_fresh [a] = state->last_fresh [a];
@@ -1002,4 +1071,11 @@ uint64_t
 hb_risk_ignored (const hb_risk_t *self)
 {
     return self->ignored;
+}
+
+uint64_t
+hb_risk_changes (const hb_risk_t *self)
+{
+    assert (self);
+    return self->changes;
 }

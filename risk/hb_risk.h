@@ -143,7 +143,9 @@ int hb_risk_sample (hb_risk_t *self, int64_t now_ns);
 int hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out);
 
 //  Decides whether a hedge is due at now_ns (call after hb_risk_sample).
-//  Returns 1 with *out filled (id, reasons, targets, inputs), 0 when none
+//  It computes exactly what hb_risk_report would for the plan (the same
+//  code: prices, H, exposures, plan) and nothing else; the plan's factor
+//  is kept while the covariance and H stay the same. Returns 1 with *out filled (id, reasons, targets, inputs), 0 when none
 //  is due or one was already requested for the current sample.
 int hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out);
 
@@ -170,5 +172,17 @@ double hb_risk_index (const hb_risk_t *self, int asset, bool *stale);
 //  Whether asset was in H at the last report or hedge check.
 bool hb_risk_hedgeable (const hb_risk_t *self, int asset);
 uint64_t hb_risk_ignored (const hb_risk_t *self);       //  inputs not used
+
+//  Counts the applied inputs that may change what hb_risk_hedge_check
+//  decides (docs/RISK.md, When the check runs): a position, exposure or
+//  option state applied, a margin breach that starts or ends, a fill
+//  applied, positions known or pending flipping, a snapshot, a sample, a
+//  checkpoint imported, and a tick that changes an index slot's mid or
+//  freshness, an option's forward, an option's mark IV or a venue's
+//  quarantine. Not counted: ticks of other instruments, quotes repeating a
+//  fresh mid, inputs ignored. A caller may skip the check while this has
+//  not moved since the last one; what only time changes (a quote ageing
+//  out) is then seen at the next sample, which counts.
+uint64_t hb_risk_changes (const hb_risk_t *self);
 
 #endif

@@ -68,6 +68,7 @@ struct _hb_risk_live_t {
     int64_t      first_feed;        //  when the first venue message was applied, 0: none yet
     int64_t      next_sample;       //  the next grid time, 0: not fixed yet
     int64_t      pending_at;        //  when positions pending were last looked at
+    uint64_t     checked;           //  hb_risk_changes at the last hedge check
     //  a replay (hb_risk_live_replay): no sockets, outputs into a recording
     hb_recording_t *replay_out;
     uint64_t     replay_seq;
@@ -194,8 +195,16 @@ s_resync (hb_risk_live_t *self, const char *topic, hb_seq_status_t status)
 static void
 s_hedge_check (hb_risk_live_t *self)
 {
-    //  called after every input applied: the check clears the body itself
-    //  when a request is due, so only then is the envelope cleared
+    //  called after every input applied, checks when the input may have
+    //  changed the decision (hb_risk_changes: a tick of another instrument
+    //  or a repeated mid cannot; a sample always can, so what time alone
+    //  changes is seen there). A replay skips the same checks.
+    uint64_t changes = hb_risk_changes (self->risk);
+    if (changes == self->checked)
+        return;
+    self->checked = changes;
+    //  the check clears the body itself when a request is due, so only
+    //  then is the envelope cleared
     if (hb_risk_hedge_check (self->risk, self->now, &self->out.u.risk_hedge) != 1)
         return;
     memset (&self->out.env, 0, sizeof self->out.env);
