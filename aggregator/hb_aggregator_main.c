@@ -6,7 +6,6 @@
 #include "hb_log.h"
 #include "hb_service.h"
 
-#include <malloc.h>
 
 static hb_aggregator_t *s_aggregator;
 
@@ -46,11 +45,6 @@ s_stop (hb_service_t *service, void *state, bool signalled)
 int
 main (int argc, char *argv [])
 {
-    //  ZeroMQ's I/O thread allocates each received batch in its own arena
-    //  and this thread frees it: at the default trim threshold glibc gave
-    //  the arena's top back with madvise (a syscall) every few messages
-    //  (docs/OPERATIONS.md, Speed of the pipeline). 32 MB kept at most.
-    mallopt (M_TRIM_THRESHOLD, 32 * 1024 * 1024);
     static const hb_service_def_t def = {
         .program   = "hb-aggregator",
         .component = "aggregator",

@@ -6,7 +6,6 @@
     Live mode runs on the service skeleton (hb_service.h): exits 0 on
     SIGTERM/SIGINT, 1 when it cannot start, 2 on a bad command line or
     config.                                                                */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +91,6 @@ main (int argc, char **argv)
         hb_risk_cli_usage (stderr);
         return 2;
     }
-    //  ZeroMQ's I/O thread allocates each received batch in its own arena
-    //  and this thread frees it: at the default trim threshold glibc gave
-    //  the arena's top back with madvise (a syscall) every few messages
-    //  (docs/OPERATIONS.md, Speed of the pipeline). 32 MB kept at most.
-    mallopt (M_TRIM_THRESHOLD, 32 * 1024 * 1024);
     static const hb_service_option_t options [] = { { "replay", "REC" }, { "out", "DIR" }, { NULL } };
     static s_state_t state;
     static const hb_service_def_t def = {
