@@ -35,6 +35,7 @@
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_tls.h"
+#include "hb_vsend.h"
 #include "hb_ws.h"
 #include "okx_md.h"
 #include "okx_trade.h"
@@ -49,13 +50,6 @@
 
 typedef struct okx_plugin_s okx_plugin_t;
 
-typedef struct {
-    okx_plugin_t *owner;
-    bool          used;
-    bool          cancel;
-    int           handle;
-} s_req_t;
-
 struct okx_plugin_s {
     const hb_host_api_t *host;
     okx_md_t            *md;
@@ -63,6 +57,7 @@ struct okx_plugin_s {
     hb_ws_t             *ws;
     hb_ws_t             *priv;
     hb_rest_t           *rest;
+    hb_vsend_t          *send;
     hb_secret_t         *key;
     hb_secret_t         *secret;
     hb_secret_t         *passphrase;
@@ -73,7 +68,6 @@ struct okx_plugin_s {
     char                 priv_url [S_URL_MAX];
     char                 rest_url [S_URL_MAX];
     uint64_t             bad_logged;
-    s_req_t              reqs [OKX_TRADE_MAX_ORDERS];
     char                 text [S_TEXT_MAX];
 };
 
@@ -230,39 +224,32 @@ s_on_ping (void *arg)
     return 0;
 }
 
-static s_req_t *
-s_req (okx_plugin_t *self)
+static void
+s_on_answer (void *arg, int handle, const hb_rest_resp_t *resp)
 {
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
-        if (!self->reqs [i].used) {
-            self->reqs [i].used = true;
-            return &self->reqs [i];
-        }
-    return NULL;
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    okx_trade_on_response (self->trade, handle, resp->status, resp->status? resp->body: resp->error);
 }
 
 static void
-s_on_rest (void *arg, const hb_rest_resp_t *resp)
+s_on_cancel_answer (void *arg, const hb_rest_resp_t *resp)
 {
-    s_req_t *req = (s_req_t *) arg;
-    okx_plugin_t *self = req->owner;
-    req->used = false;
-    if (resp->status == 429) {
-        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 2;
-        hb_ratelimit_pause (&self->limit, self->host->now_ns (self->host->ctx) + wait * 1000000000);
-    }
-    if (req->cancel) {
-        if (resp->status != 200 || !strstr (resp->body, "\"sCode\":\"0\""))
-            S_LOG (self, HB_LOG_WARN, "cancel refused: HTTP %ld", resp->status);
-        return;
-    }
-    okx_trade_on_response (self->trade, req->handle, resp->status,
-                           resp->status? resp->body: resp->error);
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    if (resp->status != 200 || !strstr (resp->body, "\"sCode\":\"0\""))
+        S_LOG (self, HB_LOG_WARN, "cancel refused: HTTP %ld", resp->status);
+}
+
+static void
+s_fail (void *arg, int handle, int reason, const char *text)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    okx_trade_fail (self->trade, handle, reason, text);
 }
 
 static int
-s_post (okx_plugin_t *self, const char *path, const char *body, s_req_t *req)
+s_post (void *arg, const char *path, const char *body, hb_rest_done_fn *done, void *done_arg)
 {
+    okx_plugin_t *self = (okx_plugin_t *) arg;
     int64_t now = self->host->now_ns (self->host->ctx);
     time_t secs = (time_t) (now / 1000000000);
     struct tm tm;
@@ -283,7 +270,7 @@ s_post (okx_plugin_t *self, const char *path, const char *body, s_req_t *req)
     snprintf (h_ts, sizeof h_ts, "OK-ACCESS-TIMESTAMP: %s", ts);
     const char *headers [] = { h_key, h_pass, h_sig, h_ts, "Content-Type: application/json",
                                self->simulated? "x-simulated-trading: 1": NULL, NULL };
-    int rc = hb_rest_request (self->rest, "POST", url, headers, body, s_on_rest, req);
+    int rc = hb_rest_request (self->rest, "POST", url, headers, body, done, done_arg);
     memset (h_key, 0, sizeof h_key);
     memset (h_pass, 0, sizeof h_pass);
     return rc;
@@ -295,27 +282,8 @@ s_order (void *arg, const hb_order_t *order)
     okx_plugin_t *self = (okx_plugin_t *) arg;
     char body [S_BODY_MAX];
     int handle = okx_trade_order (self->trade, order, body, sizeof body);
-    if (handle < 0)
-        return 0;
-    if (!s_keys (self)) {
-        okx_trade_fail (self->trade, handle, HB_REJ_VENUE, "no API key configured: market data only");
-        return 0;
-    }
-    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
-        return 0;
-    }
-    s_req_t *req = s_req (self);
-    if (!req) {
-        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
-        return 0;
-    }
-    req->cancel = false;
-    req->handle = handle;
-    if (s_post (self, OKX_TRADE_ORDER_PATH, body, req)) {
-        req->used = false;
-        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
-    }
+    if (handle >= 0)            //  else answered already
+        hb_vsend_order (self->send, handle, s_keys (self), OKX_TRADE_ORDER_PATH, body);
     return 0;
 }
 
@@ -324,19 +292,8 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
     char body [S_BODY_MAX];
-    if (okx_trade_cancel (self->trade, cancel, body, sizeof body))
-        return 0;
-    s_req_t *req = s_keys (self)? s_req (self): NULL;
-    if (!req || !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        if (req)
-            req->used = false;
-        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit or no key", cancel->client_id);
-        return 0;
-    }
-    req->cancel = true;
-    req->handle = -1;
-    if (s_post (self, OKX_TRADE_CANCEL_PATH, body, req))
-        req->used = false;
+    if (okx_trade_cancel (self->trade, cancel, body, sizeof body) == 0)
+        hb_vsend_cancel (self->send, s_keys (self), OKX_TRADE_CANCEL_PATH, body, cancel->client_id);
     return 0;
 }
 
@@ -359,8 +316,6 @@ s_create (const hb_host_api_t *host)
         return NULL;
     self->host = host;
     self->ping_timer = -1;
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
-        self->reqs [i].owner = self;
     const hb_venue_cfg_t *venue = host->venue;
     char err [256] = "";
     snprintf (self->ws_url, sizeof self->ws_url, "%s",
@@ -428,7 +383,11 @@ s_create (const hb_host_api_t *host)
     hb_rest_cfg_t rcfg = { .name = "okx.rest", .ca_file = tls.ca_file, .insecure = tls.insecure,
                            .max_inflight = 16 };
     self->rest = hb_rest_new (host, &rcfg);
-    if (!self->ws || !self->rest)
+    hb_vsend_cfg_t scfg = { .host = host, .limit = &self->limit, .slots = OKX_TRADE_MAX_ORDERS,
+                            .pause_s = 2, .post = s_post, .fail = s_fail, .answer = s_on_answer,
+                            .cancel_answer = s_on_cancel_answer, .arg = self };
+    self->send = hb_vsend_new (&scfg);
+    if (!self->ws || !self->rest || !self->send)
         goto fail;
     return self;
 fail: {
@@ -460,6 +419,7 @@ s_destroy (void **self_p)
     hb_ws_destroy (&self->ws);
     hb_ws_destroy (&self->priv);
     hb_rest_destroy (&self->rest);
+    hb_vsend_destroy (&self->send);
     okx_trade_destroy (&self->trade);
     okx_md_destroy (&self->md);
     hb_secret_destroy (&self->key);
