@@ -25,13 +25,14 @@
 #include "cb_md.h"
 #include "hb_json.h"
 #include "hb_lbook.h"
+#include "hb_vsyms.h"
 
 //  Coinbase snapshots carry the whole book (thousands of levels on a busy
 //  product); levels beyond this are counted as dropped by hb_lbook.
 #define CB_MD_MAX_LEVELS 8192
 
 typedef struct {
-    char                       product [HB_NAME_MAX];  //  Coinbase product id
+    const char                *product;    //  Coinbase product id (self->syms')
     const hb_instrument_cfg_t *inst;
     hb_lbook_t                *book;
     bool                       has_snapshot;    //  the book is usable
@@ -44,6 +45,7 @@ struct cb_md_s {
     cb_emit_fn           *emit;
     cb_status_fn         *status;
     void                 *arg;
+    hb_vsyms_t           *syms;         //  product ids <-> symbols
     int                   n_products;
     s_product_t           products [HB_MAX_INSTRUMENTS];
     bool                  have_seq;
@@ -77,28 +79,15 @@ cb_md_new (const hb_venue_cfg_t *venue, cb_emit_fn *emit, cb_status_fn *status, 
         free (self);
         return NULL;
     }
-    for (int i = 0; i < venue->n_instruments; i++) {
-        const hb_instrument_cfg_t *inst = &venue->instruments [i];
-        char key [HB_NAME_MAX + 8];
-        snprintf (key, sizeof key, "sym.%s", inst->symbol);
-        const char *product = hb_venue_param (venue, key);
-        if (!product)
-            product = inst->symbol;
-        if (!*product || strlen (product) >= HB_NAME_MAX) {
-            snprintf (err, errsize, "params.%s: '%s' is not a Coinbase product id", key, product);
-            cb_md_destroy (&self);
-            return NULL;
-        }
-        for (int j = 0; j < self->n_products; j++)
-            if (!strcmp (self->products [j].product, product)) {
-                snprintf (err, errsize, "params.%s: product '%s' is already used by %s",
-                          key, product, self->products [j].inst->symbol);
-                cb_md_destroy (&self);
-                return NULL;
-            }
+    self->syms = hb_vsyms_new (venue, "a Coinbase product id", "product", err, errsize);
+    if (!self->syms) {
+        cb_md_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < hb_vsyms_count (self->syms); i++) {
         s_product_t *p = &self->products [self->n_products++];
-        snprintf (p->product, sizeof p->product, "%s", product);
-        p->inst = inst;
+        p->product = hb_vsyms_id (self->syms, i);
+        p->inst = hb_vsyms_inst (self->syms, i);
         p->book = hb_lbook_new (CB_MD_MAX_LEVELS);
         if (!p->book) {
             snprintf (err, errsize, "out of memory");
@@ -118,6 +107,7 @@ cb_md_destroy (cb_md_t **self_p)
     for (int i = 0; i < self->n_products; i++)
         hb_lbook_destroy (&self->products [i].book);
     hb_json_destroy (&self->json);
+    hb_vsyms_destroy (&self->syms);
     free (self);
     *self_p = NULL;
 }
@@ -125,12 +115,8 @@ cb_md_destroy (cb_md_t **self_p)
 static s_product_t *
 s_product (cb_md_t *self, const char *product_id)
 {
-    if (!product_id)
-        return NULL;
-    for (int i = 0; i < self->n_products; i++)
-        if (!strcmp (self->products [i].product, product_id))
-            return &self->products [i];
-    return NULL;
+    int i = hb_vsyms_find_id (self->syms, product_id);
+    return i >= 0? &self->products [i]: NULL;
 }
 
 static void
@@ -494,34 +480,26 @@ cb_md_products (const cb_md_t *self)
 const char *
 cb_md_product (const cb_md_t *self, int index)
 {
-    return index >= 0 && index < self->n_products? self->products [index].product: NULL;
+    return hb_vsyms_id (self->syms, index);
 }
 
 const char *
 cb_md_symbol_of (const cb_md_t *self, const char *product_id)
 {
-    for (int i = 0; product_id && i < self->n_products; i++)
-        if (!strcmp (self->products [i].product, product_id))
-            return self->products [i].inst->symbol;
-    return NULL;
+    return hb_vsyms_symbol_of (self->syms, product_id);
 }
 
 const char *
 cb_md_product_of (const cb_md_t *self, const char *symbol)
 {
-    for (int i = 0; symbol && i < self->n_products; i++)
-        if (!strcmp (self->products [i].inst->symbol, symbol))
-            return self->products [i].product;
-    return NULL;
+    return hb_vsyms_id_of (self->syms, symbol);
 }
 
 static const s_product_t *
 s_product_by_symbol (const cb_md_t *self, const char *symbol)
 {
-    for (int i = 0; symbol && i < self->n_products; i++)
-        if (!strcmp (self->products [i].inst->symbol, symbol))
-            return &self->products [i];
-    return NULL;
+    int i = hb_vsyms_find_symbol (self->syms, symbol);
+    return i >= 0? &self->products [i]: NULL;
 }
 
 int

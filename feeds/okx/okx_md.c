@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_json.h"
+#include "hb_vsyms.h"
 #include "okx_book.h"
 #include "okx_md.h"
 
@@ -29,7 +30,7 @@
 #define S_MAX_LEVELS 1024
 
 typedef struct {
-    char                       inst_id [HB_NAME_MAX];
+    const char                *inst_id;    //  self->syms'
     const hb_instrument_cfg_t *inst;
     double                     qty_scale;   //  venue size -> bus quantity
     okx_book_t                *book;
@@ -44,6 +45,7 @@ struct okx_md_s {
     okx_emit_fn          *emit;
     okx_status_fn        *status;
     void                 *arg;
+    hb_vsyms_t           *syms;         //  instIds <-> symbols
     int                   n_insts;
     s_inst_t              insts [HB_MAX_INSTRUMENTS];
     uint32_t              reported;
@@ -68,25 +70,14 @@ okx_md_new (const hb_venue_cfg_t *venue, okx_emit_fn *emit, okx_status_fn *statu
     self->status = status;
     self->arg = arg;
     self->reported = UINT32_MAX;
-    for (int i = 0; i < venue->n_instruments; i++) {
-        const hb_instrument_cfg_t *inst = &venue->instruments [i];
+    self->syms = hb_vsyms_new (venue, "an OKX instId", "instId", err, errsize);
+    if (!self->syms) {
+        okx_md_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < hb_vsyms_count (self->syms); i++) {
+        const hb_instrument_cfg_t *inst = hb_vsyms_inst (self->syms, i);
         char key [HB_NAME_MAX + 8];
-        snprintf (key, sizeof key, "sym.%s", inst->symbol);
-        const char *inst_id = hb_venue_param (venue, key);
-        if (!inst_id)
-            inst_id = inst->symbol;
-        if (!*inst_id || strlen (inst_id) >= HB_NAME_MAX) {
-            snprintf (err, errsize, "params.%s: '%s' is not an OKX instId", key, inst_id);
-            okx_md_destroy (&self);
-            return NULL;
-        }
-        for (int j = 0; j < self->n_insts; j++)
-            if (!strcmp (self->insts [j].inst_id, inst_id)) {
-                snprintf (err, errsize, "params.%s: instId '%s' is already used by %s",
-                          key, inst_id, self->insts [j].inst->symbol);
-                okx_md_destroy (&self);
-                return NULL;
-            }
         double mult = inst->multiplier > 0? inst->multiplier: 1;
         double ctval = inst->kind == HB_KIND_SPOT? 1: mult;
         snprintf (key, sizeof key, "ctval.%s", inst->symbol);
@@ -97,7 +88,7 @@ okx_md_new (const hb_venue_cfg_t *venue, okx_emit_fn *emit, okx_status_fn *statu
             return NULL;
         }
         s_inst_t *p = &self->insts [self->n_insts++];
-        snprintf (p->inst_id, sizeof p->inst_id, "%s", inst_id);
+        p->inst_id = hb_vsyms_id (self->syms, i);
         p->inst = inst;
         p->qty_scale = ctval / mult;
         p->book = okx_book_new (S_MAX_LEVELS);
@@ -119,6 +110,7 @@ okx_md_destroy (okx_md_t **self_p)
     for (int i = 0; i < self->n_insts; i++)
         okx_book_destroy (&self->insts [i].book);
     hb_json_destroy (&self->json);
+    hb_vsyms_destroy (&self->syms);
     free (self);
     *self_p = NULL;
 }
@@ -126,19 +118,15 @@ okx_md_destroy (okx_md_t **self_p)
 static s_inst_t *
 s_inst (okx_md_t *self, const char *inst_id)
 {
-    for (int i = 0; inst_id && i < self->n_insts; i++)
-        if (!strcmp (self->insts [i].inst_id, inst_id))
-            return &self->insts [i];
-    return NULL;
+    int i = hb_vsyms_find_id (self->syms, inst_id);
+    return i >= 0? &self->insts [i]: NULL;
 }
 
 static const s_inst_t *
 s_inst_by_symbol (const okx_md_t *self, const char *symbol)
 {
-    for (int i = 0; symbol && i < self->n_insts; i++)
-        if (!strcmp (self->insts [i].inst->symbol, symbol))
-            return &self->insts [i];
-    return NULL;
+    int i = hb_vsyms_find_symbol (self->syms, symbol);
+    return i >= 0? &self->insts [i]: NULL;
 }
 
 bool
@@ -470,23 +458,19 @@ okx_md_instruments (const okx_md_t *self)
 const char *
 okx_md_inst_id (const okx_md_t *self, int index)
 {
-    return index >= 0 && index < self->n_insts? self->insts [index].inst_id: NULL;
+    return hb_vsyms_id (self->syms, index);
 }
 
 const char *
 okx_md_symbol_of (const okx_md_t *self, const char *inst_id)
 {
-    for (int i = 0; inst_id && i < self->n_insts; i++)
-        if (!strcmp (self->insts [i].inst_id, inst_id))
-            return self->insts [i].inst->symbol;
-    return NULL;
+    return hb_vsyms_symbol_of (self->syms, inst_id);
 }
 
 const char *
 okx_md_inst_id_of (const okx_md_t *self, const char *symbol)
 {
-    const s_inst_t *p = s_inst_by_symbol (self, symbol);
-    return p? p->inst_id: NULL;
+    return hb_vsyms_id_of (self->syms, symbol);
 }
 
 double
