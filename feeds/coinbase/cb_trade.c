@@ -104,13 +104,8 @@ cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t si
     self->stats.orders++;
     const hb_instrument_cfg_t *inst = hb_venue_instrument (self->venue, order->symbol);
     const char *product = cb_md_product_of (self->md, order->symbol);
-    if (!inst || !product)
-        return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
     const char *why = NULL;
-    int reason = hb_vorder_check (inst, order, &why);
-    if (reason != HB_REJ_NONE)
-        return s_reject_now (self, order, reason, why);
-    reason = hb_vslots_check (self->slots, order->client_id, &why);
+    int reason = hb_vslots_admit (self->slots, product? inst: NULL, order, order->client_id, &why);
     if (reason != HB_REJ_NONE)
         return s_reject_now (self, order, reason, why);
     double mult = inst->multiplier > 0? inst->multiplier: 1;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hb_vorder.h"
 #include "hb_vslots.h"
 
 //  handles are gen * n + index and must stay ints
@@ -62,6 +63,18 @@ hb_vslots_check (const hb_vslots_t *self, const char *key, const char **text)
         return HB_REJ_RATE_LIMIT;
     }
     return HB_REJ_NONE;
+}
+
+int
+hb_vslots_admit (const hb_vslots_t *self, const hb_instrument_cfg_t *inst,
+                 const hb_order_t *order, const char *key, const char **text)
+{
+    if (!inst) {
+        *text = "no such instrument here";
+        return HB_REJ_UNKNOWN_INSTRUMENT;
+    }
+    int reason = hb_vorder_check (inst, order, text);
+    return reason != HB_REJ_NONE? reason: hb_vslots_check (self, key, text);
 }
 
 int

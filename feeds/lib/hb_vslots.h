@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hb_config.h"
 #include "hb_msg.h"
 
 typedef struct {
@@ -39,6 +40,13 @@ void hb_vslots_destroy (hb_vslots_t **self_p);
 //  HB_REJ_DUPLICATE_ID (key in flight) / HB_REJ_RATE_LIMIT (no slot free)
 //  with *text set to a short static explanation.
 int hb_vslots_check (const hb_vslots_t *self, const char *key, const char **text);
+
+//  Everything an order must pass before the venue's encoding: inst known
+//  (NULL: HB_REJ_UNKNOWN_INSTRUMENT, the caller's "not listed here"), the
+//  checks of hb_vorder_check, then hb_vslots_check of key. HB_REJ_NONE, or
+//  the first failing reason with *text set.
+int hb_vslots_admit (const hb_vslots_t *self, const hb_instrument_cfg_t *inst,
+                     const hb_order_t *order, const char *key, const char **text);
 
 //  Takes a free slot for order (check first): the whole slot zeroed, then
 //  used, a new generation, order, key and scale set. Returns its handle

@@ -79,6 +79,34 @@ test_table (void **state)
 }
 
 static void
+test_admit (void **state)
+{
+    (void) state;
+    hb_vslots_t *slots = hb_vslots_new (1, sizeof (s_slot_t));
+    hb_instrument_cfg_t inst;
+    memset (&inst, 0, sizeof inst);
+    snprintf (inst.symbol, sizeof inst.symbol, "BTC-USD");
+    inst.multiplier = 1;
+    inst.tick_size = 0.01;
+    inst.lot_size = 0.001;
+    hb_order_t order = s_order ("c-1");
+    order.side = HB_SIDE_BUY;
+    order.ord_type = HB_ORD_MARKET;
+    const char *why = NULL;
+    assert_int_equal (hb_vslots_admit (slots, NULL, &order, "k-1", &why), HB_REJ_UNKNOWN_INSTRUMENT);
+    assert_string_equal (why, "no such instrument here");
+    assert_int_equal (hb_vslots_admit (slots, &inst, &order, "k-1", &why), HB_REJ_NONE);
+    order.qty = 0.0005;         //  off the lot grid, below nothing else
+    assert_int_not_equal (hb_vslots_admit (slots, &inst, &order, "k-1", &why), HB_REJ_NONE);
+    order.qty = 1;
+    void *p;
+    assert_true (hb_vslots_take (slots, &order, "k-1", 1, &p) >= 0);
+    assert_int_equal (hb_vslots_admit (slots, &inst, &order, "k-1", &why), HB_REJ_DUPLICATE_ID);
+    assert_int_equal (hb_vslots_admit (slots, &inst, &order, "k-2", &why), HB_REJ_RATE_LIMIT);
+    hb_vslots_destroy (&slots);
+}
+
+static void
 test_bad_sizes (void **state)
 {
     (void) state;
@@ -94,6 +122,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_table),
+        cmocka_unit_test (test_admit),
         cmocka_unit_test (test_bad_sizes),
     };
     return cmocka_run_group_tests_name ("hb_vslots", tests, NULL, NULL);

@@ -103,15 +103,10 @@ okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t 
     self->stats.orders++;
     const hb_instrument_cfg_t *inst = hb_venue_instrument (self->venue, order->symbol);
     const char *inst_id = okx_md_inst_id_of (self->md, order->symbol);
-    if (!inst || !inst_id)
-        return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
-    const char *why = NULL;
-    int reason = hb_vorder_check (inst, order, &why);
-    if (reason != HB_REJ_NONE)
-        return s_reject_now (self, order, reason, why);
     char cl [33];
     okx_trade_cl_ord_id (order->client_id, cl);
-    reason = hb_vslots_check (self->slots, cl, &why);
+    const char *why = NULL;
+    int reason = hb_vslots_admit (self->slots, inst_id? inst: NULL, order, cl, &why);
     if (reason != HB_REJ_NONE)
         return s_reject_now (self, order, reason, why);
     double scale = okx_md_qty_scale (self->md, order->symbol);
