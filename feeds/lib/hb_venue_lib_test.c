@@ -596,6 +596,23 @@ test_vbench (void **state)
     hb_vbench_destroy (&bench);
     double v [] = { 5, 1, 4, 2, 3 };
     assert_true (hb_vbench_median (v, 5) == 3);
+    //  the emit sink of a bench encodes what the host would publish,
+    //  numbered; a message the host would refuse fails
+    static hb_buf_t buf;
+    static hb_msg_t msg, back;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TICK;
+    snprintf (msg.u.tick.venue, sizeof msg.u.tick.venue, "cb");
+    snprintf (msg.u.tick.symbol, sizeof msg.u.tick.symbol, "BTC-USD");
+    assert_int_equal (hb_vbench_encode (&buf, &msg), 0);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+    uint64_t first = back.env.seq;
+    assert_int_equal (hb_vbench_encode (&buf, &msg), 0);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+    assert_int_equal (back.env.seq, first + 1);
+    assert_string_equal (back.u.tick.symbol, "BTC-USD");
+    msg.env.type = 250;
+    assert_int_equal (hb_vbench_encode (&buf, &msg), -1);
 }
 
 int
