@@ -282,19 +282,17 @@ s_create (const hb_host_api_t *host)
     self->trade = cb_trade_new (host->venue, self->md, s_emit, self, host->now_ns (host->ctx));
     if (!self->trade)
         goto fail;
-    bool has_key = hb_venue_param (host->venue, "api_key_file") || hb_venue_param (host->venue, "api_key_env");
-    if (has_key || hb_venue_param (host->venue, "api_secret_file")
-    ||  hb_venue_param (host->venue, "api_secret_env")) {
-        self->key = hb_secret_load (host->venue, "api_key", err, sizeof err);
-        if (self->key)
-            self->secret = hb_secret_load (host->venue, "api_secret", err, sizeof err);
-        if (!self->key || !self->secret) {
-            S_LOG (self, HB_LOG_ERROR, "%s", err);
-            goto fail;
-        }
+    static const char *const names [] = { "api_key", "api_secret" };
+    hb_secret_t *keys [2];
+    if (hb_secret_load_set (host->venue, names, 2, keys, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    self->key = keys [0];
+    self->secret = keys [1];
+    if (self->key)
         S_LOG (self, HB_LOG_INFO, "API key from %s, secret from %s",
                hb_secret_origin (self->key), hb_secret_origin (self->secret));
-    }
     else
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {

@@ -241,6 +241,33 @@ test_secret (void **state)
     snprintf (venue->params [1].key, HB_NAME_MAX, "api_secret");
     assert_null (hb_secret_load (venue, "api_secret", err, sizeof err));
     assert_non_null (strstr (err, "config text"));
+    //  a set: none given is no keys; all given loads all; half is refused
+    static const char *const names [] = { "api_key", "api_secret" };
+    hb_secret_t *set [2] = { NULL, NULL };
+    venue->n_params = 0;
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), 0);
+    assert_null (set [0]);
+    assert_null (set [1]);
+    venue->n_params = 1;            //  api_secret_file only
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), -1);
+    assert_non_null (strstr (err, "api_key_file"));
+    assert_null (set [0]);
+    assert_null (set [1]);
+    setenv ("HB_TEST_SECRET_K", "key", 1);
+    venue->n_params = 2;
+    snprintf (venue->params [1].key, HB_NAME_MAX, "api_key_env");
+    snprintf (venue->params [1].value, HB_PATH_MAX, "HB_TEST_SECRET_K");
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), 0);
+    assert_string_equal (hb_secret_value (set [0]), "key");
+    assert_non_null (set [1]);
+    hb_secret_destroy (&set [0]);
+    hb_secret_destroy (&set [1]);
+    //  the second fails to load: the first is not kept
+    snprintf (venue->params [0].value, HB_PATH_MAX, "%s.missing", path);
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), -1);
+    assert_null (set [0]);
+    assert_null (set [1]);
+    unsetenv ("HB_TEST_SECRET_K");
     free (venue);
     unlink (path);
     rmdir (dir);

@@ -347,20 +347,19 @@ s_create (const hb_host_api_t *host)
     self->trade = okx_trade_new (venue, self->md, s_emit, self, td_mode);
     if (!self->trade)
         goto fail;
-    if (hb_venue_param (venue, "api_key_file") || hb_venue_param (venue, "api_key_env")) {
-        self->key = hb_secret_load (venue, "api_key", err, sizeof err);
-        if (self->key)
-            self->secret = hb_secret_load (venue, "api_secret", err, sizeof err);
-        if (self->secret)
-            self->passphrase = hb_secret_load (venue, "api_passphrase", err, sizeof err);
-        if (!s_keys (self)) {
-            S_LOG (self, HB_LOG_ERROR, "%s", err);
-            goto fail;
-        }
+    static const char *const names [] = { "api_key", "api_secret", "api_passphrase" };
+    hb_secret_t *keys [3];
+    if (hb_secret_load_set (venue, names, 3, keys, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    self->key = keys [0];
+    self->secret = keys [1];
+    self->passphrase = keys [2];
+    if (s_keys (self))
         S_LOG (self, HB_LOG_INFO, "API key from %s, secret from %s, passphrase from %s",
                hb_secret_origin (self->key), hb_secret_origin (self->secret),
                hb_secret_origin (self->passphrase));
-    }
     else
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {
