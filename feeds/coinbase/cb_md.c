@@ -25,6 +25,7 @@
 #include "cb_md.h"
 #include "hb_json.h"
 #include "hb_lbook.h"
+#include "hb_vpub.h"
 #include "hb_vsyms.h"
 
 //  Coinbase snapshots carry the whole book (thousands of levels on a busy
@@ -42,21 +43,17 @@ typedef struct {
 
 struct cb_md_s {
     const hb_venue_cfg_t *venue;
-    cb_emit_fn           *emit;
-    cb_status_fn         *status;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  ticks, trades and status onto the bus
     hb_vsyms_t           *syms;         //  product ids <-> symbols
     int                   n_products;
     s_product_t           products [HB_MAX_INSTRUMENTS];
     bool                  have_seq;
     int64_t               last_seq;
-    uint32_t              reported;     //  last status given to the callback
     hb_json_t            *json;         //  parser arena: no heap per message
     char                  error [HB_JSON_ERR_MAX + 64];    //  why the last bad message was
     cb_md_stats_t         stats;
     cb_user_fn           *user;         //  the user channel's consumer
     void                 *user_arg;
-    hb_msg_t              msg;          //  scratch: emitting never allocates
 };
 
 cb_md_t *
@@ -69,14 +66,11 @@ cb_md_new (const hb_venue_cfg_t *venue, cb_emit_fn *emit, cb_status_fn *status, 
         return NULL;
     }
     self->venue = venue;
-    self->emit = emit;
-    self->status = status;
-    self->arg = arg;
-    self->reported = UINT32_MAX;
     self->json = hb_json_new (0, 0);
-    if (!self->json) {
+    self->pub = hb_vpub_new (venue->name, emit, status, arg);
+    if (!self->json || !self->pub) {
         snprintf (err, errsize, "out of memory");
-        free (self);
+        cb_md_destroy (&self);
         return NULL;
     }
     self->syms = hb_vsyms_new (venue, "a Coinbase product id", "product", err, errsize);
@@ -108,6 +102,7 @@ cb_md_destroy (cb_md_t **self_p)
         hb_lbook_destroy (&self->products [i].book);
     hb_json_destroy (&self->json);
     hb_vsyms_destroy (&self->syms);
+    hb_vpub_destroy (&self->pub);
     free (self);
     *self_p = NULL;
 }
@@ -122,41 +117,29 @@ s_product (cb_md_t *self, const char *product_id)
 static void
 s_report (cb_md_t *self)
 {
-    uint32_t status = cb_md_stale (self)? HB_TICK_STALE: 0;
-    if (status != self->reported && self->status)
-        self->status (self->arg, status);
-    self->reported = status;
+    hb_vpub_status (self->pub, cb_md_stale (self));
 }
 
-//  The tick of product p into self->msg.
+//  The levels of product p into tick: Coinbase sizes are base units; a bus
+//  quantity is contracts of multiplier base units (1 for spot).
 static void
-s_fill_tick (const cb_md_t *self, const s_product_t *p, hb_tick_t *tick)
+s_levels (const s_product_t *p, hb_tick_t *tick)
 {
-    memset (tick, 0, sizeof *tick);
-    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
-    snprintf (tick->symbol, sizeof tick->symbol, "%s", p->inst->symbol);
-    //  Coinbase sizes are base units; a bus quantity is contracts of
-    //  multiplier base units (1 for spot)
     double mult = p->inst->multiplier > 0? p->inst->multiplier: 1;
     hb_lbook_export (p->book, tick, HB_BOOK_DEPTH, 1.0 / mult);
-    if (!p->has_snapshot)
-        tick->flags |= HB_TICK_STALE;
 }
 
 static void
 s_emit (cb_md_t *self)
 {
-    if (self->emit (self->arg, &self->msg))
+    if (hb_vpub_emit (self->pub))
         self->stats.emit_refused++;
 }
 
 static void
 s_emit_tick (cb_md_t *self, s_product_t *p, int64_t ts_venue)
 {
-    memset (&self->msg.env, 0, sizeof self->msg.env);
-    self->msg.env.type = HB_MSG_TICK;
-    self->msg.env.ts_venue = ts_venue;
-    s_fill_tick (self, p, &self->msg.u.tick);
+    s_levels (p, hb_vpub_tick (self->pub, p->inst->symbol, p->has_snapshot, ts_venue));
     p->dirty = false;
     self->stats.ticks++;
     s_emit (self);
@@ -332,12 +315,8 @@ s_on_trades_event (cb_md_t *self, json_t *event)
         ||  !s_number (json_object_get (t, "price"), false, &px)
         ||  !s_number (json_object_get (t, "size"), false, &qty))
             return -1;
-        memset (&self->msg, 0, sizeof self->msg);
-        self->msg.env.type = HB_MSG_TRADE;
-        self->msg.env.ts_venue = cb_md_parse_time (json_string_value (json_object_get (t, "time")));
-        hb_trade_t *trade = &self->msg.u.trade;
-        snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
-        snprintf (trade->symbol, sizeof trade->symbol, "%s", p->inst->symbol);
+        hb_trade_t *trade = hb_vpub_trade (self->pub, p->inst->symbol,
+            cb_md_parse_time (json_string_value (json_object_get (t, "time"))));
         snprintf (trade->trade_id, sizeof trade->trade_id, "%s", id);
         trade->side = side [0] == 'B'? HB_SIDE_BUY: HB_SIDE_SELL;
         trade->px = px;
@@ -508,7 +487,8 @@ cb_md_book (const cb_md_t *self, const char *symbol, hb_tick_t *tick)
     const s_product_t *p = s_product_by_symbol (self, symbol);
     if (!p)
         return -1;
-    s_fill_tick (self, p, tick);
+    hb_vpub_fill_tick (self->pub, p->inst->symbol, p->has_snapshot, tick);
+    s_levels (p, tick);
     return 0;
 }
 

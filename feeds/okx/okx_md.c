@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_json.h"
+#include "hb_vpub.h"
 #include "hb_vsyms.h"
 #include "okx_book.h"
 #include "okx_md.h"
@@ -42,17 +43,13 @@ typedef struct {
 
 struct okx_md_s {
     const hb_venue_cfg_t *venue;
-    okx_emit_fn          *emit;
-    okx_status_fn        *status;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  ticks, trades and status onto the bus
     hb_vsyms_t           *syms;         //  instIds <-> symbols
     int                   n_insts;
     s_inst_t              insts [HB_MAX_INSTRUMENTS];
-    uint32_t              reported;
     hb_json_t            *json;
     char                  error [HB_JSON_ERR_MAX + 64];
     okx_md_stats_t        stats;
-    hb_msg_t              msg;
 };
 
 okx_md_t *
@@ -60,16 +57,13 @@ okx_md_new (const hb_venue_cfg_t *venue, okx_emit_fn *emit, okx_status_fn *statu
             char *err, size_t errsize)
 {
     okx_md_t *self = (okx_md_t *) calloc (1, sizeof *self);
-    if (!self || !(self->json = hb_json_new (0, 0))) {
+    if (!self || !(self->json = hb_json_new (0, 0))
+    ||  !(self->pub = hb_vpub_new (venue->name, emit, status, arg))) {
         snprintf (err, errsize, "out of memory");
-        free (self);
+        okx_md_destroy (&self);
         return NULL;
     }
     self->venue = venue;
-    self->emit = emit;
-    self->status = status;
-    self->arg = arg;
-    self->reported = UINT32_MAX;
     self->syms = hb_vsyms_new (venue, "an OKX instId", "instId", err, errsize);
     if (!self->syms) {
         okx_md_destroy (&self);
@@ -111,6 +105,7 @@ okx_md_destroy (okx_md_t **self_p)
         okx_book_destroy (&self->insts [i].book);
     hb_json_destroy (&self->json);
     hb_vsyms_destroy (&self->syms);
+    hb_vpub_destroy (&self->pub);
     free (self);
     *self_p = NULL;
 }
@@ -141,37 +136,21 @@ okx_md_stale (const okx_md_t *self)
 static void
 s_report (okx_md_t *self)
 {
-    uint32_t status = okx_md_stale (self)? HB_TICK_STALE: 0;
-    if (status != self->reported && self->status)
-        self->status (self->arg, status);
-    self->reported = status;
-}
-
-static void
-s_fill_tick (const okx_md_t *self, const s_inst_t *p, hb_tick_t *tick)
-{
-    memset (tick, 0, sizeof *tick);
-    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
-    snprintf (tick->symbol, sizeof tick->symbol, "%s", p->inst->symbol);
-    okx_book_export (p->book, tick, HB_BOOK_DEPTH, p->qty_scale);
-    if (!p->has_snapshot)
-        tick->flags |= HB_TICK_STALE;
+    hb_vpub_status (self->pub, okx_md_stale (self));
 }
 
 static void
 s_emit (okx_md_t *self)
 {
-    if (self->emit (self->arg, &self->msg))
+    if (hb_vpub_emit (self->pub))
         self->stats.emit_refused++;
 }
 
 static void
 s_emit_tick (okx_md_t *self, const s_inst_t *p, int64_t ts)
 {
-    memset (&self->msg.env, 0, sizeof self->msg.env);
-    self->msg.env.type = HB_MSG_TICK;
-    self->msg.env.ts_venue = ts;
-    s_fill_tick (self, p, &self->msg.u.tick);
+    hb_tick_t *tick = hb_vpub_tick (self->pub, p->inst->symbol, p->has_snapshot, ts);
+    okx_book_export (p->book, tick, HB_BOOK_DEPTH, p->qty_scale);
     self->stats.ticks++;
     s_emit (self);
 }
@@ -347,8 +326,7 @@ s_on_trades (okx_md_t *self, s_inst_t *p, const json_t *data)
         char err [HB_JSON_ERR_MAX] = "";
         const char *side = NULL;
         double px = 0, sz = 0;
-        memset (&self->msg, 0, sizeof self->msg);
-        hb_trade_t *trade = &self->msg.u.trade;
+        hb_trade_t *trade = hb_vpub_trade (self->pub, p->inst->symbol, s_ts (d));
         if (hb_json_strcpy (d, "tradeId", trade->trade_id, sizeof trade->trade_id, err, sizeof err)
         ||  hb_json_str (d, "side", &side, err, sizeof err)
         ||  hb_json_num (d, "px", &px, err, sizeof err)
@@ -359,10 +337,6 @@ s_on_trades (okx_md_t *self, s_inst_t *p, const json_t *data)
                       err [0]? err: "side, px or sz out of range");
             return -1;
         }
-        self->msg.env.type = HB_MSG_TRADE;
-        self->msg.env.ts_venue = s_ts (d);
-        snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
-        snprintf (trade->symbol, sizeof trade->symbol, "%s", p->inst->symbol);
         trade->side = side [0] == 'b'? HB_SIDE_BUY: HB_SIDE_SELL;
         trade->px = px;
         trade->qty = sz * p->qty_scale;
@@ -486,7 +460,8 @@ okx_md_book (const okx_md_t *self, const char *symbol, hb_tick_t *tick)
     const s_inst_t *p = s_inst_by_symbol (self, symbol);
     if (!p)
         return -1;
-    s_fill_tick (self, p, tick);
+    hb_vpub_fill_tick (self->pub, p->inst->symbol, p->has_snapshot, tick);
+    okx_book_export (p->book, tick, HB_BOOK_DEPTH, p->qty_scale);
     return 0;
 }
 
