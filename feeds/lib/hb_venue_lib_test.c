@@ -450,6 +450,52 @@ test_ws (void **state)
     hb_testserver_destroy (&server);
 }
 
+static hb_testserver_t *s_ping_server;
+
+static bool
+s_pinged_twice (void *arg)
+{
+    (void) arg;
+    return hb_testserver_logged (s_ping_server, "\"text\": \"ping\"") >= 2;
+}
+
+//  app_ping: the text goes out every app_ping_s while connected, and only
+//  then; a text too long is refused at new.
+static void
+test_ws_app_ping (void **state)
+{
+    (void) state;
+    s_ping_server = hb_testserver_new ("{\"ws\": [[{\"hold\": true}]]}", NULL, NULL);
+    assert_non_null (s_ping_server);
+    hb_config_t *config = s_config ();
+    hb_testhost_t *host = hb_testhost_new (config, "v");
+    char url [128];
+    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (s_ping_server));
+    s_ws_seen_t seen;
+    memset (&seen, 0, sizeof seen);
+    hb_ws_cfg_t cfg = { .name = "t", .url = url, .app_ping = "ping", .app_ping_s = 1,
+                        .on_msg = s_on_msg, .arg = &seen };
+    hb_ws_t *ws = hb_ws_new (hb_testhost_api (host), &cfg);
+    assert_non_null (ws);
+    assert_int_equal (hb_testhost_timers (host), 1);
+    assert_int_equal (hb_ws_start (ws), 0);
+    assert_int_equal (hb_testhost_run (host, 20000, s_pinged_twice, NULL), 0);
+    hb_ws_stats_t stats;
+    hb_ws_stats (ws, &stats);
+    assert_true (stats.msgs_out >= 2);
+    hb_ws_destroy (&ws);
+    assert_int_equal (hb_testhost_timers (host), 0);
+    assert_int_equal (hb_testhost_fds (host), 0);
+    char long_ping [80];
+    memset (long_ping, 'p', sizeof long_ping - 1);
+    long_ping [sizeof long_ping - 1] = 0;
+    cfg.app_ping = long_ping;
+    assert_null (hb_ws_new (hb_testhost_api (host), &cfg));
+    hb_testhost_destroy (&host);
+    free (config);
+    hb_testserver_destroy (&s_ping_server);
+}
+
 typedef struct {
     int  *done;
     long  status;
@@ -657,6 +703,7 @@ main (void)
         cmocka_unit_test (test_vorder),
         cmocka_unit_test (test_refusal),
         cmocka_unit_test (test_vbench),
+        cmocka_unit_test (test_ws_app_ping),
     };
     return cmocka_run_group_tests_name ("hb_venue_lib", tests, NULL, NULL);
 }

@@ -5,8 +5,8 @@
     fills), both tested without a network. Two WebSockets (hb_ws): public
     market data, and private (login, then the orders channel) when API keys
     are configured; one REST client (hb_rest) for orders and cancels. OKX
-    wants a text "ping" when a connection has been quiet for under 30 s: a
-    host timer sends one every 20 s on each connection. Nothing blocks.
+    wants a text "ping" when a connection has been quiet for under 30 s:
+    each hb_ws sends one every 20 s (app_ping). Nothing blocks.
 
     Params (venues.X.params):
       ws_url          default wss://ws.okx.com:8443/ws/v5/public
@@ -43,7 +43,7 @@
 #define S_URL_MAX   256
 #define S_BODY_MAX  1024
 #define S_TEXT_MAX  4096
-#define S_PING_MS   20000
+#define S_PING_S    20
 
 #define s_host_has(host, fn) \
     (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
@@ -63,7 +63,6 @@ struct okx_plugin_s {
     hb_secret_t         *passphrase;
     hb_ratelimit_t       limit;
     bool                 simulated;
-    int                  ping_timer;
     char                 ws_url [S_URL_MAX];
     char                 priv_url [S_URL_MAX];
     char                 rest_url [S_URL_MAX];
@@ -213,17 +212,6 @@ s_on_priv_close (void *arg, const char *reason)
     S_LOG (self, HB_LOG_WARN, "private connection lost (%s): fills wait for the reconnect", reason);
 }
 
-static int
-s_on_ping (void *arg)
-{
-    okx_plugin_t *self = (okx_plugin_t *) arg;
-    if (hb_ws_connected (self->ws))
-        hb_ws_send (self->ws, "ping", 4);
-    if (self->priv && hb_ws_connected (self->priv))
-        hb_ws_send (self->priv, "ping", 4);
-    return 0;
-}
-
 static void
 s_on_answer (void *arg, int handle, const hb_rest_resp_t *resp)
 {
@@ -315,7 +303,6 @@ s_create (const hb_host_api_t *host)
     if (!self)
         return NULL;
     self->host = host;
-    self->ping_timer = -1;
     const hb_venue_cfg_t *venue = host->venue;
     char err [256] = "";
     snprintf (self->ws_url, sizeof self->ws_url, "%s",
@@ -364,6 +351,7 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {
         .name = "okx.public", .url = self->ws_url, .max_msg = 4 << 20, .idle_s = 60,
+        .app_ping = "ping", .app_ping_s = S_PING_S,
         .ca_file = tls.ca_file, .insecure = tls.insecure,
         .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close, .arg = self
     };
@@ -371,6 +359,7 @@ s_create (const hb_host_api_t *host)
     if (s_keys (self)) {
         hb_ws_cfg_t pcfg = {
             .name = "okx.private", .url = self->priv_url, .max_msg = 1 << 20,
+            .app_ping = "ping", .app_ping_s = S_PING_S,
             .ca_file = tls.ca_file, .insecure = tls.insecure,
             .on_msg = s_on_priv_msg, .on_open = s_on_priv_open, .on_close = s_on_priv_close,
             .arg = self
@@ -401,8 +390,7 @@ s_start (void *arg)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
     self->host->set_status (self->host->ctx, HB_TICK_STALE);
-    self->ping_timer = self->host->timer_add (self->host->ctx, S_PING_MS, 0, s_on_ping, self);
-    if (self->ping_timer < 0 || hb_ws_start (self->ws))
+    if (hb_ws_start (self->ws))
         return -1;
     return self->priv? hb_ws_start (self->priv): 0;
 }
@@ -413,8 +401,6 @@ s_destroy (void **self_p)
     if (!self_p || !*self_p)
         return;
     okx_plugin_t *self = (okx_plugin_t *) *self_p;
-    if (self->ping_timer >= 0)
-        self->host->timer_cancel (self->host->ctx, self->ping_timer);
     hb_ws_destroy (&self->ws);
     hb_ws_destroy (&self->priv);
     hb_rest_destroy (&self->rest);
