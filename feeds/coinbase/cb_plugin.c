@@ -159,11 +159,8 @@ s_on_msg (void *arg, const char *data, size_t len)
         s_subscribe (self, "unsubscribe", "level2");
         s_subscribe (self, "subscribe", "level2");
     }
-    else if (r == CB_MD_BAD || *why) {
-        if (hb_refusal_due (&self->bad_logged))
-            S_LOG (self, HB_LOG_WARN, "message refused (%llu so far): %s",
-                   (unsigned long long) self->bad_logged, why);
-    }
+    else if (r == CB_MD_BAD || *why)
+        hb_refusal_log (self->host, &self->bad_logged, "message", why);
 }
 
 static void

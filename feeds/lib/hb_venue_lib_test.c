@@ -643,6 +643,17 @@ test_refusal (void **state)
     //  1..10, 1000, 2000
     assert_int_equal (logged, 12);
     assert_int_equal (count, 2500);
+    //  the same through a host's log
+    hb_config_t *config = s_config ();
+    hb_testhost_t *host = hb_testhost_new (config, "v");
+    count = 0;
+    for (int i = 0; i < 1500; i++)
+        hb_refusal_log (hb_testhost_api (host), &count, "frame", "bad");
+    assert_int_equal (count, 1500);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "frame refused ("), 11);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "frame refused (1000 so far): bad"), 1);
+    hb_testhost_destroy (&host);
+    free (config);
 }
 
 static void

@@ -141,15 +141,6 @@ s_on_close (void *arg, const char *reason)
 }
 
 static void
-s_complain (okx_plugin_t *self, const char *what, const char *why)
-{
-    //  bad input must not flood the log: see hb_refusal.h
-    if (hb_refusal_due (&self->bad_logged))
-        S_LOG (self, HB_LOG_WARN, "%s refused (%llu so far): %s", what,
-               (unsigned long long) self->bad_logged, why);
-}
-
-static void
 s_on_msg (void *arg, const char *data, size_t len)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
@@ -166,7 +157,7 @@ s_on_msg (void *arg, const char *data, size_t len)
         }
     }
     else if (r == OKX_MD_BAD || *why)
-        s_complain (self, "message", why);
+        hb_refusal_log (self->host, &self->bad_logged, "message", why);
 }
 
 //  The login of the private connection: sign = base64 HMAC of
@@ -202,7 +193,7 @@ s_on_priv_msg (void *arg, const char *data, size_t len)
         s_send (self, self->priv, n);
     }
     else if (r == OKX_PRIV_BAD)
-        s_complain (self, "private message", okx_trade_error (self->trade));
+        hb_refusal_log (self->host, &self->bad_logged, "private message", okx_trade_error (self->trade));
 }
 
 static void
