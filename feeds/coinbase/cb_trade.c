@@ -24,6 +24,7 @@
 #include "hb_json.h"
 #include "hb_sign.h"
 #include "hb_vorder.h"
+#include "hb_vpub.h"
 #include "hb_vslots.h"
 
 typedef struct {
@@ -43,8 +44,7 @@ typedef struct {
 struct cb_trade_s {
     const hb_venue_cfg_t *venue;
     const cb_md_t        *md;
-    cb_emit_fn           *emit;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  acks and fills onto the bus
     int64_t               started_ns;
     hb_vslots_t          *slots;
     s_slot_t              ext [S_EXT];      //  orders placed elsewhere (web UI, app)
@@ -52,7 +52,6 @@ struct cb_trade_s {
     char                  done [S_DONE][HB_ID_MAX];     //  order ids of our finished orders
     int                   done_next;
     cb_trade_stats_t      stats;
-    hb_msg_t              msg;
 };
 
 cb_trade_t *
@@ -60,14 +59,13 @@ cb_trade_new (const hb_venue_cfg_t *venue, const cb_md_t *md, cb_emit_fn *emit, 
               int64_t started_ns)
 {
     cb_trade_t *self = (cb_trade_t *) calloc (1, sizeof *self);
-    if (!self || !(self->slots = hb_vslots_new (CB_TRADE_MAX_ORDERS, sizeof (s_slot_t)))) {
-        free (self);
+    if (!self || !(self->slots = hb_vslots_new (CB_TRADE_MAX_ORDERS, sizeof (s_slot_t)))
+    ||  !(self->pub = hb_vpub_new (venue->name, emit, NULL, arg))) {
+        cb_trade_destroy (&self);
         return NULL;
     }
     self->venue = venue;
     self->md = md;
-    self->emit = emit;
-    self->arg = arg;
     self->started_ns = started_ns;
     return self;
 }
@@ -77,6 +75,7 @@ cb_trade_destroy (cb_trade_t **self_p)
 {
     if (self_p && *self_p) {
         hb_vslots_destroy (&(*self_p)->slots);
+        hb_vpub_destroy (&(*self_p)->pub);
         free (*self_p);
         *self_p = NULL;
     }
@@ -86,8 +85,7 @@ static void
 s_ack (cb_trade_t *self, const hb_order_t *order, const char *order_id, int status,
        int reason, const char *text, double filled)
 {
-    hb_vorder_ack (&self->msg, self->venue->name, order, order_id, status, reason, text, filled);
-    self->emit (self->arg, &self->msg);
+    hb_vpub_ack (self->pub, order, order_id, status, reason, text, filled);
 }
 
 static int
@@ -234,12 +232,8 @@ cb_trade_cancel (cb_trade_t *self, const hb_cancel_t *cancel, char *body, size_t
 {
     s_slot_t *slot = s_find (self, cancel->client_id, NULL);
     if (!slot || !slot->v.order_id [0]) {
-        hb_order_t order;
-        memset (&order, 0, sizeof order);
-        snprintf (order.symbol, sizeof order.symbol, "%s", cancel->symbol);
-        snprintf (order.client_id, sizeof order.client_id, "%s", cancel->client_id);
-        s_ack (self, &order, "", HB_ACK_REJECTED, HB_REJ_UNKNOWN_ORDER,
-               slot? "not acknowledged by the venue yet": "no such order in flight", 0);
+        hb_vpub_cancel_unknown (self->pub, cancel, slot? "not acknowledged by the venue yet"
+                                                       : "no such order in flight");
         return -1;
     }
     json_t *root = json_pack ("{s:[s]}", "order_ids", slot->v.order_id);
@@ -265,17 +259,8 @@ s_num (const json_t *obj, const char *key, double *out)
 static void
 s_fill (cb_trade_t *self, s_slot_t *slot, double qty, double value, double fees, int64_t ts)
 {
-    hb_msg_t *msg = &self->msg;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_FILL;
-    msg->env.ts_venue = ts;
-    hb_fill_t *fill = &msg->u.fill;
-    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
-    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->v.order.symbol);
-    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->v.order.client_id);
-    snprintf (fill->order_id, sizeof fill->order_id, "%s", slot->v.order_id);
+    hb_fill_t *fill = hb_vpub_fill (self->pub, &slot->v, ts);
     snprintf (fill->fill_id, sizeof fill->fill_id, "%.36s-%d", slot->v.order_id, ++slot->n_fills % 1000000);
-    fill->side = slot->v.order.side;
     bool taker = slot->v.order.ord_type == HB_ORD_MARKET || slot->v.order.tif != HB_TIF_GTC
               || !slot->rested;
     fill->liquidity = taker? 2: 1;
@@ -288,7 +273,7 @@ s_fill (cb_trade_t *self, s_slot_t *slot, double qty, double value, double fees,
     if (slot >= self->ext && slot < self->ext + S_EXT)
         fill->flags = HB_FILL_EXTERNAL;
     self->stats.fills++;
-    self->emit (self->arg, msg);
+    hb_vpub_emit (self->pub);
 }
 
 static bool

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hb_vorder.h"
 #include "hb_vpub.h"
 
 struct hb_vpub_s {
@@ -66,6 +67,40 @@ hb_vpub_trade (hb_vpub_t *self, const char *symbol, int64_t ts_venue)
     snprintf (trade->venue, sizeof trade->venue, "%s", self->venue);
     snprintf (trade->symbol, sizeof trade->symbol, "%s", symbol);
     return trade;
+}
+
+hb_fill_t *
+hb_vpub_fill (hb_vpub_t *self, const hb_vslot_t *slot, int64_t ts_venue)
+{
+    memset (&self->msg, 0, sizeof self->msg);
+    self->msg.env.type = HB_MSG_FILL;
+    self->msg.env.ts_venue = ts_venue;
+    hb_fill_t *fill = &self->msg.u.fill;
+    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue);
+    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->order.symbol);
+    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->order.client_id);
+    snprintf (fill->order_id, sizeof fill->order_id, "%s", slot->order_id);
+    fill->side = slot->order.side;
+    return fill;
+}
+
+int
+hb_vpub_ack (hb_vpub_t *self, const hb_order_t *order, const char *order_id, int status,
+             int reason, const char *text, double filled)
+{
+    hb_vorder_ack (&self->msg, self->venue, order, order_id? order_id: "", status, reason, text,
+                   filled);
+    return hb_vpub_emit (self);
+}
+
+int
+hb_vpub_cancel_unknown (hb_vpub_t *self, const hb_cancel_t *cancel, const char *text)
+{
+    hb_order_t order;
+    memset (&order, 0, sizeof order);
+    snprintf (order.symbol, sizeof order.symbol, "%s", cancel->symbol);
+    snprintf (order.client_id, sizeof order.client_id, "%s", cancel->client_id);
+    return hb_vpub_ack (self, &order, "", HB_ACK_REJECTED, HB_REJ_UNKNOWN_ORDER, text, 0);
 }
 
 int

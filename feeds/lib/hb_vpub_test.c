@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hb_vpub.h"
@@ -103,12 +104,58 @@ test_status (void **state)
     hb_vpub_destroy (&pub);
 }
 
+static void
+test_orders (void **state)
+{
+    (void) state;
+    s_sink_t sink;
+    memset (&sink, 0, sizeof sink);
+    hb_vpub_t *pub = hb_vpub_new ("cbx", s_emit, NULL, &sink);
+    hb_vslot_t slot;
+    memset (&slot, 0, sizeof slot);
+    snprintf (slot.order.symbol, sizeof slot.order.symbol, "BTC-USD");
+    snprintf (slot.order.client_id, sizeof slot.order.client_id, "c-1");
+    snprintf (slot.order_id, sizeof slot.order_id, "V-1");
+    slot.order.side = HB_SIDE_SELL;
+    slot.order.qty = 2;
+    hb_fill_t *fill = hb_vpub_fill (pub, &slot, 77);
+    fill->qty = 1;
+    assert_int_equal (hb_vpub_emit (pub), 0);
+    assert_int_equal (sink.last.env.type, HB_MSG_FILL);
+    assert_int_equal (sink.last.env.ts_venue, 77);
+    assert_string_equal (sink.last.u.fill.venue, "cbx");
+    assert_string_equal (sink.last.u.fill.symbol, "BTC-USD");
+    assert_string_equal (sink.last.u.fill.client_id, "c-1");
+    assert_string_equal (sink.last.u.fill.order_id, "V-1");
+    assert_int_equal (sink.last.u.fill.side, HB_SIDE_SELL);
+    assert_true (sink.last.u.fill.qty == 1);
+    assert_int_equal (hb_vpub_ack (pub, &slot.order, "V-1", HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0), 0);
+    assert_int_equal (sink.last.env.type, HB_MSG_ACK);
+    assert_int_equal (sink.last.u.ack.status, HB_ACK_ACCEPTED);
+    assert_string_equal (sink.last.u.ack.order_id, "V-1");
+    assert_string_equal (sink.last.u.ack.venue, "cbx");
+    hb_cancel_t cancel;
+    memset (&cancel, 0, sizeof cancel);
+    snprintf (cancel.symbol, sizeof cancel.symbol, "ETH-USD");
+    snprintf (cancel.client_id, sizeof cancel.client_id, "c-9");
+    sink.refuse = 1;
+    assert_int_equal (hb_vpub_cancel_unknown (pub, &cancel, "no such order in flight"), -1);
+    assert_int_equal (sink.last.u.ack.status, HB_ACK_REJECTED);
+    assert_int_equal (sink.last.u.ack.reason, HB_REJ_UNKNOWN_ORDER);
+    assert_string_equal (sink.last.u.ack.symbol, "ETH-USD");
+    assert_string_equal (sink.last.u.ack.client_id, "c-9");
+    assert_string_equal (sink.last.u.ack.text, "no such order in flight");
+    assert_string_equal (sink.last.u.ack.order_id, "");
+    hb_vpub_destroy (&pub);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_messages),
         cmocka_unit_test (test_status),
+        cmocka_unit_test (test_orders),
     };
     return cmocka_run_group_tests_name ("hb_vpub", tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "hb_json.h"
 #include "hb_sign.h"
 #include "hb_vorder.h"
+#include "hb_vpub.h"
 #include "hb_vslots.h"
 #include "okx_trade.h"
 
@@ -31,14 +32,12 @@ typedef struct {
 struct okx_trade_s {
     const hb_venue_cfg_t *venue;
     const okx_md_t       *md;
-    okx_emit_fn          *emit;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  acks and fills onto the bus
     char                  td_mode [16];
     hb_json_t            *json;
     char                  error [HB_JSON_ERR_MAX + 64];
     hb_vslots_t          *slots;
     okx_trade_stats_t     stats;
-    hb_msg_t              msg;
 };
 
 okx_trade_t *
@@ -47,16 +46,13 @@ okx_trade_new (const hb_venue_cfg_t *venue, const okx_md_t *md, okx_emit_fn *emi
 {
     okx_trade_t *self = (okx_trade_t *) calloc (1, sizeof *self);
     if (!self || !(self->json = hb_json_new (0, 0))
-    ||  !(self->slots = hb_vslots_new (OKX_TRADE_MAX_ORDERS, sizeof (s_slot_t)))) {
-        if (self)
-            hb_json_destroy (&self->json);
-        free (self);
+    ||  !(self->slots = hb_vslots_new (OKX_TRADE_MAX_ORDERS, sizeof (s_slot_t)))
+    ||  !(self->pub = hb_vpub_new (venue->name, emit, NULL, arg))) {
+        okx_trade_destroy (&self);
         return NULL;
     }
     self->venue = venue;
     self->md = md;
-    self->emit = emit;
-    self->arg = arg;
     snprintf (self->td_mode, sizeof self->td_mode, "%s", td_mode? td_mode: "cross");
     return self;
 }
@@ -68,6 +64,7 @@ okx_trade_destroy (okx_trade_t **self_p)
         return;
     hb_json_destroy (&(*self_p)->json);
     hb_vslots_destroy (&(*self_p)->slots);
+    hb_vpub_destroy (&(*self_p)->pub);
     free (*self_p);
     *self_p = NULL;
 }
@@ -85,8 +82,7 @@ static void
 s_ack (okx_trade_t *self, const hb_order_t *order, const char *ord_id, int status, int reason,
        const char *text, double filled)
 {
-    hb_vorder_ack (&self->msg, self->venue->name, order, ord_id, status, reason, text, filled);
-    self->emit (self->arg, &self->msg);
+    hb_vpub_ack (self->pub, order, ord_id, status, reason, text, filled);
 }
 
 static int
@@ -218,11 +214,7 @@ okx_trade_cancel (okx_trade_t *self, const hb_cancel_t *cancel, char *body, size
     s_slot_t *slot = s_find (self, cl, NULL);
     const char *inst_id = okx_md_inst_id_of (self->md, cancel->symbol);
     if (!slot || !inst_id) {
-        hb_order_t order;
-        memset (&order, 0, sizeof order);
-        snprintf (order.symbol, sizeof order.symbol, "%s", cancel->symbol);
-        snprintf (order.client_id, sizeof order.client_id, "%s", cancel->client_id);
-        s_ack (self, &order, "", HB_ACK_REJECTED, HB_REJ_UNKNOWN_ORDER, "no such order in flight", 0);
+        hb_vpub_cancel_unknown (self->pub, cancel, "no such order in flight");
         return -1;
     }
     int n = snprintf (body, size, "{\"instId\":\"%s\",\"clOrdId\":\"%s\"}", inst_id, cl);
@@ -232,24 +224,16 @@ okx_trade_cancel (okx_trade_t *self, const hb_cancel_t *cancel, char *body, size
 static void
 s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px, uint32_t flags)
 {
-    hb_msg_t *msg = &self->msg;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_FILL;
     int64_t ms = 0;
-    if (!hb_json_int (d, "fillTime", &ms, NULL, 0) && ms > 0 && ms < INT64_MAX / 1000000)
-        msg->env.ts_venue = ms * 1000000;
-    hb_fill_t *fill = &msg->u.fill;
+    if (hb_json_int (d, "fillTime", &ms, NULL, 0) || ms <= 0 || ms >= INT64_MAX / 1000000)
+        ms = 0;
+    hb_fill_t *fill = hb_vpub_fill (self->pub, &slot->v, ms * 1000000);
     const char *trade_id = json_string_value (json_object_get (d, "tradeId"));
     const char *exec = json_string_value (json_object_get (d, "execType"));
     const char *ccy = json_string_value (json_object_get (d, "fillFeeCcy"));
     double fee = 0;
     hb_json_num (d, "fillFee", &fee, NULL, 0);
-    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
-    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->v.order.symbol);
-    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->v.order.client_id);
-    snprintf (fill->order_id, sizeof fill->order_id, "%s", slot->v.order_id);
     snprintf (fill->fill_id, sizeof fill->fill_id, "%.22s-%.22s", trade_id? trade_id: "", slot->v.order_id);
-    fill->side = slot->v.order.side;
     fill->liquidity = exec && !strcmp (exec, "M")? 1: 2;
     fill->px = px;
     fill->qty = sz * slot->v.scale;
@@ -261,7 +245,7 @@ s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px
     fill->flags = flags;
     slot->filled += fill->qty;
     self->stats.fills++;
-    self->emit (self->arg, msg);
+    hb_vpub_emit (self->pub);
 }
 
 //  A clOrdId this plugin makes (okx_trade_cl_ord_id): "hb" and 16 hex digits
