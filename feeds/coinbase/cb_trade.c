@@ -81,18 +81,11 @@ cb_trade_destroy (cb_trade_t **self_p)
     }
 }
 
-static void
-s_ack (cb_trade_t *self, const hb_order_t *order, const char *order_id, int status,
-       int reason, const char *text, double filled)
-{
-    hb_vpub_ack (self->pub, order, order_id, status, reason, text, filled);
-}
-
 static int
 s_reject_now (cb_trade_t *self, const hb_order_t *order, int reason, const char *text)
 {
     self->stats.rejected_local++;
-    s_ack (self, order, "", HB_ACK_REJECTED, reason, text, 0);
+    hb_vpub_ack (self->pub, order, "", HB_ACK_REJECTED, reason, text, 0);
     return -1;
 }
 
@@ -146,7 +139,7 @@ cb_trade_fail (cb_trade_t *self, int i, int reason, const char *text)
     if (!slot)
         return;
     self->stats.rejected++;
-    s_ack (self, &slot->v.order, "", HB_ACK_REJECTED, reason, text, 0);
+    hb_vpub_ack (self->pub, &slot->v.order, "", HB_ACK_REJECTED, reason, text, 0);
     slot->v.used = false;
 }
 
@@ -200,7 +193,7 @@ cb_trade_on_response (cb_trade_t *self, int i, long status, const char *body)
         if (!slot->v.accepted) {
             slot->v.accepted = true;
             self->stats.accepted++;
-            s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "",
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "",
                    slot->cum_qty * slot->v.scale);
         }
         json_decref (root);
@@ -353,7 +346,7 @@ s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
     if (!slot->v.accepted && strcmp (status, "FAILED")) {
         slot->v.accepted = true;
         self->stats.accepted++;
-        s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
     }
     double step = slot->cum_qty * 1e-9;
     if (cum > slot->cum_qty + step) {
@@ -375,16 +368,16 @@ s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
             self->done_next = (self->done_next + 1) % S_DONE;
         }
         if (!strcmp (status, "FILLED"))
-            s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_DONE, HB_REJ_NONE, "", filled);
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_DONE, HB_REJ_NONE, "", filled);
         else if (!strcmp (status, "FAILED") && filled == 0) {
             const char *why = NULL;
             hb_json_str (o, "reject_reason", &why, NULL, 0);
             self->stats.rejected++;
-            s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_REJECTED, HB_REJ_VENUE,
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_REJECTED, HB_REJ_VENUE,
                    why? why: "FAILED", 0);
         }
         else
-            s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_CANCELED, HB_REJ_NONE, status, filled);
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_CANCELED, HB_REJ_NONE, status, filled);
         slot->v.used = false;
     }
     return 0;

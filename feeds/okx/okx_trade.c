@@ -78,18 +78,11 @@ okx_trade_cl_ord_id (const char *client_id, char out [33])
     snprintf (out, 33, "hb%016llx", (unsigned long long) h);
 }
 
-static void
-s_ack (okx_trade_t *self, const hb_order_t *order, const char *ord_id, int status, int reason,
-       const char *text, double filled)
-{
-    hb_vpub_ack (self->pub, order, ord_id, status, reason, text, filled);
-}
-
 static int
 s_reject_now (okx_trade_t *self, const hb_order_t *order, int reason, const char *text)
 {
     self->stats.rejected_local++;
-    s_ack (self, order, "", HB_ACK_REJECTED, reason, text, 0);
+    hb_vpub_ack (self->pub, order, "", HB_ACK_REJECTED, reason, text, 0);
     return -1;
 }
 
@@ -143,7 +136,7 @@ okx_trade_fail (okx_trade_t *self, int handle, int reason, const char *text)
     if (!slot)
         return;
     self->stats.rejected++;
-    s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_REJECTED, reason, text, 0);
+    hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_REJECTED, reason, text, 0);
     slot->v.used = false;
 }
 
@@ -186,7 +179,7 @@ okx_trade_on_response (okx_trade_t *self, int handle, long status, const char *b
         if (!slot->v.accepted) {
             slot->v.accepted = true;
             self->stats.accepted++;
-            s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", slot->filled);
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", slot->filled);
         }
         return;
     }
@@ -316,7 +309,7 @@ s_on_order_push (okx_trade_t *self, const json_t *d)
     if (!slot->v.accepted) {
         slot->v.accepted = true;
         self->stats.accepted++;
-        s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
     }
     double sz = 0, px = 0;
     const char *trade_id = json_string_value (json_object_get (d, "tradeId"));
@@ -333,11 +326,11 @@ s_on_order_push (okx_trade_t *self, const json_t *d)
             s_fill (self, slot, d, sz, px, 0);
     }
     if (!strcmp (state, "filled")) {
-        s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_DONE, HB_REJ_NONE, "", slot->filled);
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_DONE, HB_REJ_NONE, "", slot->filled);
         slot->v.used = false;
     }
     else if (!strcmp (state, "canceled") || !strcmp (state, "mmp_canceled")) {
-        s_ack (self, &slot->v.order, slot->v.order_id, HB_ACK_CANCELED, HB_REJ_NONE, state, slot->filled);
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_CANCELED, HB_REJ_NONE, state, slot->filled);
         slot->v.used = false;
     }
     return 0;
