@@ -1,9 +1,11 @@
 /*  hb_vsend: the way a REST venue plugin sends the orders and cancels its
     trade module has encoded, the same for every venue: refuse without API
-    keys, take a token from the plugin's order bucket, hold a request slot
-    for the answer (a fixed pool: nothing allocated per request), let the
-    venue sign and post, obey a 429/418 (Retry-After, or a default pause),
-    and route the answer back to the order it belongs to.
+    keys, take a token from the order bucket (params orders_per_s and
+    order_burst), hold a request slot for the answer (a fixed pool:
+    nothing allocated per request), let the venue sign and post on the
+    REST client (hb_rest, made and owned here), obey a 429/418
+    (Retry-After, or a default pause), and route the answer back to the
+    order it belongs to.
     What stays the venue's: encoding the body (its trade module), signing
     and the headers (post), what an answer means (answer / cancel_answer)
     and how an order is failed (fail: the trade module's reject ack).
@@ -21,8 +23,8 @@
 typedef struct hb_vsend_s hb_vsend_t;
 
 //  Signs body for path and starts the request with
-//  hb_rest_request (..., done, done_arg). 0, or -1 when it was not sent.
-typedef int (hb_vsend_post_fn) (void *arg, const char *path, const char *body,
+//  hb_rest_request (rest, ..., done, done_arg). 0, or -1 when not sent.
+typedef int (hb_vsend_post_fn) (void *arg, hb_rest_t *rest, const char *path, const char *body,
                                 hb_rest_done_fn *done, void *done_arg);
 //  Rejects the order of handle (the trade module's handle) with reason
 //  (HB_REJ_*) and text: it was not sent.
@@ -33,9 +35,14 @@ typedef void (hb_vsend_answer_fn) (void *arg, int handle, const hb_rest_resp_t *
 typedef void (hb_vsend_cancel_fn) (void *arg, const hb_rest_resp_t *resp);
 
 typedef struct {
-    const hb_host_api_t *host;          //  clock and log
-    hb_ratelimit_t      *limit;         //  the plugin's order bucket (its params)
-    size_t               slots;         //  requests in flight at most (> 0)
+    const hb_host_api_t *host;          //  reactor, clock, log; host->venue's params
+    const char          *name;          //  the REST client's, for logs ("coinbase.rest")
+    const char          *ca_file;       //  TLS of the REST client (hb_tls_params)
+    bool                 insecure;
+    size_t               max_inflight;  //  of the REST client (0: 16)
+    double               rate;          //  orders per s when params.orders_per_s is absent
+    double               burst;         //  bucket size when params.order_burst is absent
+    size_t               slots;         //  requests waiting for an answer at most (> 0)
     int64_t              pause_s;       //  a 429/418 without Retry-After pauses this long
     hb_vsend_post_fn    *post;
     hb_vsend_fail_fn    *fail;
@@ -44,11 +51,13 @@ typedef struct {
     void                *arg;           //  first argument of the four above
 } hb_vsend_cfg_t;
 
-//  NULL when out of memory or cfg lacks a member.
+//  NULL (logged on host) when params.orders_per_s / order_burst are not
+//  numbers > 0, the REST client cannot be made, cfg lacks a member, or
+//  out of memory.
 hb_vsend_t *hb_vsend_new (const hb_vsend_cfg_t *cfg);
 
-//  Abandons nothing by itself: destroy the hb_rest client first (its
-//  callbacks are then never called), then this. NULL-safe, nulls *self_p.
+//  Abandons the requests in flight (their answers are never routed),
+//  frees the REST client, nulls *self_p. NULL-safe.
 void hb_vsend_destroy (hb_vsend_t **self_p);
 
 //  Sends the order of handle (body encoded for path), or fails it through

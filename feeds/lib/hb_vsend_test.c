@@ -2,8 +2,10 @@
     busy is failed with its reason and never posted; a posted order's
     answer reaches the order it belongs to, a cancel's the cancel
     callback; a 429 pauses the bucket (Retry-After, else the default); a
-    post that does not send frees its slot. No network: post keeps the
-    completion and the test answers it.                                   */
+    post that does not send frees its slot; the bucket comes from
+    params.orders_per_s / order_burst when given, and bad ones refuse.
+    No network: post keeps the completion and the test answers it (the
+    REST client is made, on a host whose reactor calls do nothing).     */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -27,6 +29,7 @@ typedef struct {
     long             answer_status;
     int              cancels_answered;
     int              warns;
+    int              errors;
 } s_world_t;
 
 static s_world_t world;
@@ -38,12 +41,15 @@ s_log (void *ctx, int level, const char *format, ...)
 {
     (void) ctx; (void) format;
     world.warns += level == HB_LOG_WARN;
+    world.errors += level == HB_LOG_ERROR;
 }
 
 static int
-s_post (void *arg, const char *path, const char *body, hb_rest_done_fn *done, void *done_arg)
+s_post (void *arg, hb_rest_t *rest, const char *path, const char *body, hb_rest_done_fn *done,
+        void *done_arg)
 {
     (void) arg; (void) body;
+    assert_non_null (rest);
     world.posts++;
     snprintf (world.path, sizeof world.path, "%s", path);
     if (world.post_rc)
@@ -76,8 +82,24 @@ s_cancel_answer (void *arg, const hb_rest_resp_t *resp)
     world.cancels_answered++;
 }
 
-static hb_host_api_t host = { .now_ns = s_now, .log = s_log };
-static hb_ratelimit_t limit;
+static int s_timers;
+
+static int
+s_timer_add (void *ctx, uint64_t interval_ms, size_t times, hb_timer_fn *fn, void *arg)
+{
+    (void) ctx; (void) interval_ms; (void) times; (void) fn; (void) arg;
+    return ++s_timers;
+}
+
+static int s_timer_cancel (void *ctx, int id) { (void) ctx; (void) id; return 0; }
+static int s_fd_add (void *ctx, int fd, int events, hb_fd_fn *fn, void *arg)
+{ (void) ctx; (void) fd; (void) events; (void) fn; (void) arg; return 0; }
+static int s_fd_remove (void *ctx, int fd) { (void) ctx; (void) fd; return 0; }
+
+static hb_venue_cfg_t venue;
+static hb_host_api_t host = { .now_ns = s_now, .log = s_log, .timer_add = s_timer_add,
+                              .timer_cancel = s_timer_cancel, .fd_add = s_fd_add,
+                              .fd_remove = s_fd_remove, .venue = &venue };
 
 static hb_vsend_t *
 s_new (size_t slots)
@@ -85,8 +107,8 @@ s_new (size_t slots)
     memset (&world, 0, sizeof world);
     world.now = 1000000000;
     world.fail_handle = world.answer_handle = -2;
-    hb_ratelimit_init (&limit, 10, 3, world.now);
-    hb_vsend_cfg_t cfg = { .host = &host, .limit = &limit, .slots = slots, .pause_s = 2,
+    hb_vsend_cfg_t cfg = { .host = &host, .name = "t.rest", .rate = 10, .burst = 3,
+                           .slots = slots, .pause_s = 2,
                            .post = s_post, .fail = s_fail, .answer = s_answer,
                            .cancel_answer = s_cancel_answer };
     return hb_vsend_new (&cfg);
@@ -179,16 +201,42 @@ test_answers_and_pauses (void **state)
 }
 
 static void
+test_params (void **state)
+{
+    (void) state;
+    //  order_burst 1 from the params: the second order finds the bucket empty
+    venue.n_params = 1;
+    snprintf (venue.params [0].key, HB_NAME_MAX, "order_burst");
+    snprintf (venue.params [0].value, HB_PATH_MAX, "1");
+    hb_vsend_t *send = s_new (4);
+    assert_non_null (send);
+    hb_vsend_order (send, 1, true, "/o", "{}");
+    hb_vsend_order (send, 2, true, "/o", "{}");
+    assert_int_equal (world.posts, 1);
+    assert_int_equal (world.fail_handle, 2);
+    hb_vsend_destroy (&send);
+    //  not a number > 0: refused, said why
+    snprintf (venue.params [0].key, HB_NAME_MAX, "orders_per_s");
+    snprintf (venue.params [0].value, HB_PATH_MAX, "fast");
+    assert_null (s_new (4));
+    assert_int_equal (world.errors, 1);
+    venue.n_params = 0;
+}
+
+static void
 test_bad_config (void **state)
 {
     (void) state;
-    hb_vsend_cfg_t cfg = { .host = &host, .limit = &limit, .slots = 0, .post = s_post,
+    hb_vsend_cfg_t cfg = { .host = &host, .rate = 1, .burst = 1, .slots = 0, .post = s_post,
                            .fail = s_fail, .answer = s_answer, .cancel_answer = s_cancel_answer };
     assert_null (hb_vsend_new (&cfg));
     cfg.slots = 1;
     cfg.post = NULL;
     assert_null (hb_vsend_new (&cfg));
     assert_null (hb_vsend_new (NULL));
+    cfg.post = s_post;
+    cfg.rate = 0;
+    assert_null (hb_vsend_new (&cfg));
 }
 
 int
@@ -197,6 +245,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_refusals),
         cmocka_unit_test (test_answers_and_pauses),
+        cmocka_unit_test (test_params),
         cmocka_unit_test (test_bad_config),
     };
     return cmocka_run_group_tests_name ("hb_vsend", tests, NULL, NULL);

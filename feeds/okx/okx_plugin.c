@@ -29,7 +29,6 @@
 #include <time.h>
 #include "hb_log.h"
 #include "hb_plugin.h"
-#include "hb_ratelimit.h"
 #include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
@@ -56,12 +55,10 @@ struct okx_plugin_s {
     okx_trade_t         *trade;
     hb_ws_t             *ws;
     hb_ws_t             *priv;
-    hb_rest_t           *rest;
     hb_vsend_t          *send;
     hb_secret_t         *key;
     hb_secret_t         *secret;
     hb_secret_t         *passphrase;
-    hb_ratelimit_t       limit;
     bool                 simulated;
     char                 ws_url [S_URL_MAX];
     char                 priv_url [S_URL_MAX];
@@ -226,7 +223,8 @@ s_fail (void *arg, int handle, int reason, const char *text)
 }
 
 static int
-s_post (void *arg, const char *path, const char *body, hb_rest_done_fn *done, void *done_arg)
+s_post (void *arg, hb_rest_t *rest, const char *path, const char *body, hb_rest_done_fn *done,
+        void *done_arg)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
     int64_t now = self->host->now_ns (self->host->ctx);
@@ -249,7 +247,7 @@ s_post (void *arg, const char *path, const char *body, hb_rest_done_fn *done, vo
     snprintf (h_ts, sizeof h_ts, "OK-ACCESS-TIMESTAMP: %s", ts);
     const char *headers [] = { h_key, h_pass, h_sig, h_ts, "Content-Type: application/json",
                                self->simulated? "x-simulated-trading: 1": NULL, NULL };
-    int rc = hb_rest_request (self->rest, "POST", url, headers, body, done, done_arg);
+    int rc = hb_rest_request (rest, "POST", url, headers, body, done, done_arg);
     memset (h_key, 0, sizeof h_key);
     memset (h_pass, 0, sizeof h_pass);
     return rc;
@@ -312,11 +310,6 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    if (hb_ratelimit_init (&self->limit, atof (s_param (venue, "orders_per_s", "20")),
-                           atof (s_param (venue, "order_burst", "40")), host->now_ns (host->ctx))) {
-        S_LOG (self, HB_LOG_ERROR, "params.orders_per_s / order_burst: must be numbers > 0");
-        goto fail;
-    }
     self->md = okx_md_new (venue, s_emit, s_status, self, err, sizeof err);
     if (!self->md) {
         S_LOG (self, HB_LOG_ERROR, "%s", err);
@@ -359,14 +352,14 @@ s_create (const hb_host_api_t *host)
         if (!self->priv)
             goto fail;
     }
-    hb_rest_cfg_t rcfg = { .name = "okx.rest", .ca_file = tls.ca_file, .insecure = tls.insecure,
-                           .max_inflight = 16 };
-    self->rest = hb_rest_new (host, &rcfg);
-    hb_vsend_cfg_t scfg = { .host = host, .limit = &self->limit, .slots = OKX_TRADE_MAX_ORDERS,
-                            .pause_s = 2, .post = s_post, .fail = s_fail, .answer = s_on_answer,
+    //  OKX: 60 orders per 2 s per instrument; one bucket for all, with margin
+    hb_vsend_cfg_t scfg = { .host = host, .name = "okx.rest", .ca_file = tls.ca_file,
+                            .insecure = tls.insecure, .rate = 20, .burst = 40,
+                            .slots = OKX_TRADE_MAX_ORDERS, .pause_s = 2, .post = s_post,
+                            .fail = s_fail, .answer = s_on_answer,
                             .cancel_answer = s_on_cancel_answer, .arg = self };
     self->send = hb_vsend_new (&scfg);
-    if (!self->ws || !self->rest || !self->send)
+    if (!self->ws || !self->send)
         goto fail;
     return self;
 fail: {
@@ -394,7 +387,6 @@ s_destroy (void **self_p)
     okx_plugin_t *self = (okx_plugin_t *) *self_p;
     hb_ws_destroy (&self->ws);
     hb_ws_destroy (&self->priv);
-    hb_rest_destroy (&self->rest);
     hb_vsend_destroy (&self->send);
     okx_trade_destroy (&self->trade);
     okx_md_destroy (&self->md);
