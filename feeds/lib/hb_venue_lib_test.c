@@ -404,6 +404,16 @@ s_config (void)
     return config;
 }
 
+//  A host on a config of one venue "v" and the ws:// URL of server.
+static hb_testhost_t *
+s_ws_host (hb_testserver_t *server, hb_config_t **config, char *url, size_t size)
+{
+    assert_non_null (server);
+    *config = s_config ();
+    snprintf (url, size, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
+    return hb_testhost_new (*config, "v");
+}
+
 static void
 test_ws (void **state)
 {
@@ -412,11 +422,9 @@ test_ws (void **state)
         "{\"ws\": [[{\"send_raw\": \"one\"}, {\"send_fragments\": [\"tw\", \"o-\", \"parts\"]},"
         "           {\"send_raw\": \"three\"}, {\"drop\": true}],"
         "          [{\"recv\": 1}, {\"send_raw\": \"echo:hello\"}]]}", NULL, NULL);
-    assert_non_null (server);
-    hb_config_t *config = s_config ();
-    hb_testhost_t *host = hb_testhost_new (config, "v");
+    hb_config_t *config;
     char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
+    hb_testhost_t *host = s_ws_host (server, &config, url, sizeof url);
     s_ws_seen_t seen;
     memset (&seen, 0, sizeof seen);
     hb_ws_cfg_t cfg = { .name = "t", .url = url, .backoff_base_ms = 20, .backoff_max_ms = 50, .seed = 1,
@@ -466,13 +474,10 @@ test_ws_app_ping (void **state)
 {
     (void) state;
     s_ping_server = hb_testserver_new ("{\"ws\": [[{\"hold\": true}]]}", NULL, NULL);
-    assert_non_null (s_ping_server);
-    hb_config_t *config = s_config ();
-    hb_testhost_t *host = hb_testhost_new (config, "v");
+    hb_config_t *config;
     char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (s_ping_server));
-    s_ws_seen_t seen;
-    memset (&seen, 0, sizeof seen);
+    hb_testhost_t *host = s_ws_host (s_ping_server, &config, url, sizeof url);
+    static s_ws_seen_t seen;        //  the server sends nothing; kept for s_on_msg
     hb_ws_cfg_t cfg = { .name = "t", .url = url, .app_ping = "ping", .app_ping_s = 1,
                         .on_msg = s_on_msg, .arg = &seen };
     hb_ws_t *ws = hb_ws_new (hb_testhost_api (host), &cfg);
