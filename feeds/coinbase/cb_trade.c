@@ -116,11 +116,8 @@ cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t si
                               "product_id", product, "side",
                               order->side == HB_SIDE_BUY? "BUY": "SELL",
                               "order_configuration", config);
-    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
-    json_decref (root);
-    if (n == 0 || n >= size - 1)
+    if (hb_json_dump (root, body, size))
         return s_reject_now (self, order, HB_REJ_BAD_ORDER, "order does not encode");
-    body [n] = 0;
     void *slot;
     return hb_vslots_take (self->slots, order, order->client_id, 1.0 / mult, &slot);
 }
@@ -229,13 +226,7 @@ cb_trade_cancel (cb_trade_t *self, const hb_cancel_t *cancel, char *body, size_t
                                                        : "no such order in flight");
         return -1;
     }
-    json_t *root = json_pack ("{s:[s]}", "order_ids", slot->v.order_id);
-    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
-    json_decref (root);
-    if (n == 0 || n >= size - 1)
-        return -1;
-    body [n] = 0;
-    return 0;
+    return hb_json_dump (json_pack ("{s:[s]}", "order_ids", slot->v.order_id), body, size);
 }
 
 static int

@@ -346,6 +346,12 @@ test_json (void **state)
     json_decref (heap);
     hb_json_destroy (&parser);
     assert_null (parser);
+    //  a request body: compact, NUL-terminated, refused when it does not fit
+    char body [16];
+    assert_int_equal (hb_json_dump (json_pack ("{s:[s]}", "ids", "a1"), body, sizeof body), 0);
+    assert_string_equal (body, "{\"ids\":[\"a1\"]}");
+    assert_int_equal (hb_json_dump (json_pack ("{s:s}", "k", "0123456789"), body, sizeof body), -1);
+    assert_int_equal (hb_json_dump (NULL, body, sizeof body), -1);
 }
 
 //  ---------------------------------------------------------------------------

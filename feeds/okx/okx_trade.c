@@ -114,11 +114,8 @@ okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t 
     //  a spot market order is sized in quote currency unless told otherwise
     if (root && spot && order->ord_type == HB_ORD_MARKET)
         json_object_set_new (root, "tgtCcy", json_string ("base_ccy"));
-    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
-    json_decref (root);
-    if (n == 0 || n >= size - 1)
+    if (hb_json_dump (root, body, size))
         return s_reject_now (self, order, HB_REJ_BAD_ORDER, "order does not encode");
-    body [n] = 0;
     void *slot;
     return hb_vslots_take (self->slots, order, cl, scale, &slot);
 }
