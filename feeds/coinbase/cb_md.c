@@ -25,13 +25,15 @@
 #include "cb_md.h"
 #include "hb_json.h"
 #include "hb_lbook.h"
+#include "hb_vpub.h"
+#include "hb_vsyms.h"
 
 //  Coinbase snapshots carry the whole book (thousands of levels on a busy
 //  product); levels beyond this are counted as dropped by hb_lbook.
 #define CB_MD_MAX_LEVELS 8192
 
 typedef struct {
-    char                       product [HB_NAME_MAX];  //  Coinbase product id
+    const char                *product;    //  Coinbase product id (self->syms')
     const hb_instrument_cfg_t *inst;
     hb_lbook_t                *book;
     bool                       has_snapshot;    //  the book is usable
@@ -41,20 +43,17 @@ typedef struct {
 
 struct cb_md_s {
     const hb_venue_cfg_t *venue;
-    cb_emit_fn           *emit;
-    cb_status_fn         *status;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  ticks, trades and status onto the bus
+    hb_vsyms_t           *syms;         //  product ids <-> symbols
     int                   n_products;
     s_product_t           products [HB_MAX_INSTRUMENTS];
     bool                  have_seq;
     int64_t               last_seq;
-    uint32_t              reported;     //  last status given to the callback
     hb_json_t            *json;         //  parser arena: no heap per message
     char                  error [HB_JSON_ERR_MAX + 64];    //  why the last bad message was
     cb_md_stats_t         stats;
     cb_user_fn           *user;         //  the user channel's consumer
     void                 *user_arg;
-    hb_msg_t              msg;          //  scratch: emitting never allocates
 };
 
 cb_md_t *
@@ -67,38 +66,22 @@ cb_md_new (const hb_venue_cfg_t *venue, cb_emit_fn *emit, cb_status_fn *status, 
         return NULL;
     }
     self->venue = venue;
-    self->emit = emit;
-    self->status = status;
-    self->arg = arg;
-    self->reported = UINT32_MAX;
     self->json = hb_json_new (0, 0);
-    if (!self->json) {
+    self->pub = hb_vpub_new (venue->name, emit, status, arg);
+    if (!self->json || !self->pub) {
         snprintf (err, errsize, "out of memory");
-        free (self);
+        cb_md_destroy (&self);
         return NULL;
     }
-    for (int i = 0; i < venue->n_instruments; i++) {
-        const hb_instrument_cfg_t *inst = &venue->instruments [i];
-        char key [HB_NAME_MAX + 8];
-        snprintf (key, sizeof key, "sym.%s", inst->symbol);
-        const char *product = hb_venue_param (venue, key);
-        if (!product)
-            product = inst->symbol;
-        if (!*product || strlen (product) >= HB_NAME_MAX) {
-            snprintf (err, errsize, "params.%s: '%s' is not a Coinbase product id", key, product);
-            cb_md_destroy (&self);
-            return NULL;
-        }
-        for (int j = 0; j < self->n_products; j++)
-            if (!strcmp (self->products [j].product, product)) {
-                snprintf (err, errsize, "params.%s: product '%s' is already used by %s",
-                          key, product, self->products [j].inst->symbol);
-                cb_md_destroy (&self);
-                return NULL;
-            }
+    self->syms = hb_vsyms_new (venue, "a Coinbase product id", "product", err, errsize);
+    if (!self->syms) {
+        cb_md_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < hb_vsyms_count (self->syms); i++) {
         s_product_t *p = &self->products [self->n_products++];
-        snprintf (p->product, sizeof p->product, "%s", product);
-        p->inst = inst;
+        p->product = hb_vsyms_id (self->syms, i);
+        p->inst = hb_vsyms_inst (self->syms, i);
         p->book = hb_lbook_new (CB_MD_MAX_LEVELS);
         if (!p->book) {
             snprintf (err, errsize, "out of memory");
@@ -118,6 +101,8 @@ cb_md_destroy (cb_md_t **self_p)
     for (int i = 0; i < self->n_products; i++)
         hb_lbook_destroy (&self->products [i].book);
     hb_json_destroy (&self->json);
+    hb_vsyms_destroy (&self->syms);
+    hb_vpub_destroy (&self->pub);
     free (self);
     *self_p = NULL;
 }
@@ -125,52 +110,36 @@ cb_md_destroy (cb_md_t **self_p)
 static s_product_t *
 s_product (cb_md_t *self, const char *product_id)
 {
-    if (!product_id)
-        return NULL;
-    for (int i = 0; i < self->n_products; i++)
-        if (!strcmp (self->products [i].product, product_id))
-            return &self->products [i];
-    return NULL;
+    int i = hb_vsyms_find_id (self->syms, product_id);
+    return i >= 0? &self->products [i]: NULL;
 }
 
 static void
 s_report (cb_md_t *self)
 {
-    uint32_t status = cb_md_stale (self)? HB_TICK_STALE: 0;
-    if (status != self->reported && self->status)
-        self->status (self->arg, status);
-    self->reported = status;
+    hb_vpub_status (self->pub, cb_md_stale (self));
 }
 
-//  The tick of product p into self->msg.
+//  The levels of product p into tick: Coinbase sizes are base units; a bus
+//  quantity is contracts of multiplier base units (1 for spot).
 static void
-s_fill_tick (const cb_md_t *self, const s_product_t *p, hb_tick_t *tick)
+s_levels (const s_product_t *p, hb_tick_t *tick)
 {
-    memset (tick, 0, sizeof *tick);
-    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
-    snprintf (tick->symbol, sizeof tick->symbol, "%s", p->inst->symbol);
-    //  Coinbase sizes are base units; a bus quantity is contracts of
-    //  multiplier base units (1 for spot)
     double mult = p->inst->multiplier > 0? p->inst->multiplier: 1;
     hb_lbook_export (p->book, tick, HB_BOOK_DEPTH, 1.0 / mult);
-    if (!p->has_snapshot)
-        tick->flags |= HB_TICK_STALE;
 }
 
 static void
 s_emit (cb_md_t *self)
 {
-    if (self->emit (self->arg, &self->msg))
+    if (hb_vpub_emit (self->pub))
         self->stats.emit_refused++;
 }
 
 static void
 s_emit_tick (cb_md_t *self, s_product_t *p, int64_t ts_venue)
 {
-    memset (&self->msg.env, 0, sizeof self->msg.env);
-    self->msg.env.type = HB_MSG_TICK;
-    self->msg.env.ts_venue = ts_venue;
-    s_fill_tick (self, p, &self->msg.u.tick);
+    s_levels (p, hb_vpub_tick (self->pub, p->inst->symbol, p->has_snapshot, ts_venue));
     p->dirty = false;
     self->stats.ticks++;
     s_emit (self);
@@ -346,12 +315,8 @@ s_on_trades_event (cb_md_t *self, json_t *event)
         ||  !s_number (json_object_get (t, "price"), false, &px)
         ||  !s_number (json_object_get (t, "size"), false, &qty))
             return -1;
-        memset (&self->msg, 0, sizeof self->msg);
-        self->msg.env.type = HB_MSG_TRADE;
-        self->msg.env.ts_venue = cb_md_parse_time (json_string_value (json_object_get (t, "time")));
-        hb_trade_t *trade = &self->msg.u.trade;
-        snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
-        snprintf (trade->symbol, sizeof trade->symbol, "%s", p->inst->symbol);
+        hb_trade_t *trade = hb_vpub_trade (self->pub, p->inst->symbol,
+            cb_md_parse_time (json_string_value (json_object_get (t, "time"))));
         snprintf (trade->trade_id, sizeof trade->trade_id, "%s", id);
         trade->side = side [0] == 'B'? HB_SIDE_BUY: HB_SIDE_SELL;
         trade->px = px;
@@ -494,34 +459,26 @@ cb_md_products (const cb_md_t *self)
 const char *
 cb_md_product (const cb_md_t *self, int index)
 {
-    return index >= 0 && index < self->n_products? self->products [index].product: NULL;
+    return hb_vsyms_id (self->syms, index);
 }
 
 const char *
 cb_md_symbol_of (const cb_md_t *self, const char *product_id)
 {
-    for (int i = 0; product_id && i < self->n_products; i++)
-        if (!strcmp (self->products [i].product, product_id))
-            return self->products [i].inst->symbol;
-    return NULL;
+    return hb_vsyms_symbol_of (self->syms, product_id);
 }
 
 const char *
 cb_md_product_of (const cb_md_t *self, const char *symbol)
 {
-    for (int i = 0; symbol && i < self->n_products; i++)
-        if (!strcmp (self->products [i].inst->symbol, symbol))
-            return self->products [i].product;
-    return NULL;
+    return hb_vsyms_id_of (self->syms, symbol);
 }
 
 static const s_product_t *
 s_product_by_symbol (const cb_md_t *self, const char *symbol)
 {
-    for (int i = 0; symbol && i < self->n_products; i++)
-        if (!strcmp (self->products [i].inst->symbol, symbol))
-            return &self->products [i];
-    return NULL;
+    int i = hb_vsyms_find_symbol (self->syms, symbol);
+    return i >= 0? &self->products [i]: NULL;
 }
 
 int
@@ -530,7 +487,8 @@ cb_md_book (const cb_md_t *self, const char *symbol, hb_tick_t *tick)
     const s_product_t *p = s_product_by_symbol (self, symbol);
     if (!p)
         return -1;
-    s_fill_tick (self, p, tick);
+    hb_vpub_fill_tick (self->pub, p->inst->symbol, p->has_snapshot, tick);
+    s_levels (p, tick);
     return 0;
 }
 

@@ -27,12 +27,12 @@
 #include "cb_trade.h"
 #include "hb_log.h"
 #include "hb_plugin.h"
-#include "hb_ratelimit.h"
 #include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_tls.h"
+#include "hb_vsend.h"
 #include "hb_ws.h"
 
 #define S_URL_MAX   256
@@ -44,28 +44,18 @@
 
 typedef struct cb_plugin_s cb_plugin_t;
 
-//  What a REST answer belongs to (a fixed pool: no allocation per request).
-typedef struct {
-    cb_plugin_t *owner;
-    bool         used;
-    bool         cancel;
-    int          handle;
-} s_req_t;
-
 struct cb_plugin_s {
     const hb_host_api_t *host;
     const hb_venue_cfg_t *venue;
     cb_md_t             *md;
     cb_trade_t          *trade;
     hb_ws_t             *ws;
-    hb_rest_t           *rest;
+    hb_vsend_t          *send;
     hb_secret_t         *key;
     hb_secret_t         *secret;
-    hb_ratelimit_t       limit;
     char                 ws_url [S_URL_MAX];
     char                 rest_url [S_URL_MAX];
     uint64_t             bad_logged;
-    s_req_t              reqs [CB_TRADE_MAX_ORDERS];
     char                 text [S_SUB_MAX];
 };
 
@@ -166,49 +156,38 @@ s_on_msg (void *arg, const char *data, size_t len)
         s_subscribe (self, "unsubscribe", "level2");
         s_subscribe (self, "subscribe", "level2");
     }
-    else if (r == CB_MD_BAD || *why) {
-        if (hb_refusal_due (&self->bad_logged))
-            S_LOG (self, HB_LOG_WARN, "message refused (%llu so far): %s",
-                   (unsigned long long) self->bad_logged, why);
-    }
-}
-
-static s_req_t *
-s_req (cb_plugin_t *self)
-{
-    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++)
-        if (!self->reqs [i].used) {
-            self->reqs [i].used = true;
-            return &self->reqs [i];
-        }
-    return NULL;
+    else if (r == CB_MD_BAD || *why)
+        hb_refusal_log (self->host, &self->bad_logged, "message", why);
 }
 
 static void
-s_on_rest (void *arg, const hb_rest_resp_t *resp)
+s_on_answer (void *arg, int handle, const hb_rest_resp_t *resp)
 {
-    s_req_t *req = (s_req_t *) arg;
-    cb_plugin_t *self = req->owner;
-    req->used = false;
-    if (resp->status == 429 || resp->status == 418) {
-        int64_t now = self->host->now_ns (self->host->ctx);
-        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 1;
-        hb_ratelimit_pause (&self->limit, now + wait * 1000000000);
-    }
-    if (req->cancel) {
-        if (resp->status != 200)
-            S_LOG (self, HB_LOG_WARN, "cancel: HTTP %ld %s", resp->status,
-                   resp->status? "": resp->error);
-        return;
-    }
-    cb_trade_on_response (self->trade, req->handle, resp->status,
-                          resp->status? resp->body: resp->error);
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    cb_trade_on_response (self->trade, handle, resp->status, resp->status? resp->body: resp->error);
+}
+
+static void
+s_on_cancel_answer (void *arg, const hb_rest_resp_t *resp)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    if (resp->status != 200)
+        S_LOG (self, HB_LOG_WARN, "cancel: HTTP %ld %s", resp->status, resp->status? "": resp->error);
+}
+
+static void
+s_fail (void *arg, int handle, int reason, const char *text)
+{
+    cb_plugin_t *self = (cb_plugin_t *) arg;
+    cb_trade_fail (self->trade, handle, reason, text);
 }
 
 //  POSTs body to path with the CB-ACCESS-* headers.
 static int
-s_post (cb_plugin_t *self, const char *path, const char *body, s_req_t *req)
+s_post (void *arg, hb_rest_t *rest, const char *path, const char *body, hb_rest_done_fn *done,
+        void *done_arg)
 {
+    cb_plugin_t *self = (cb_plugin_t *) arg;
     char ts [24], sig [HB_SIGN_HEX_SIZE], url [S_URL_MAX + 64];
     char h_key [HB_SECRET_MAX + 32], h_sig [96], h_ts [48];
     snprintf (ts, sizeof ts, "%lld", (long long) (self->host->now_ns (self->host->ctx) / 1000000000));
@@ -223,7 +202,7 @@ s_post (cb_plugin_t *self, const char *path, const char *body, s_req_t *req)
     snprintf (h_ts, sizeof h_ts, "CB-ACCESS-TIMESTAMP: %s", ts);
     const char *headers [] = { h_key, h_sig, h_ts, "Content-Type: application/json",
                                "Accept: application/json", NULL };
-    int rc = hb_rest_request (self->rest, "POST", url, headers, body, s_on_rest, req);
+    int rc = hb_rest_request (rest, "POST", url, headers, body, done, done_arg);
     memset (h_key, 0, sizeof h_key);
     return rc;
 }
@@ -234,27 +213,8 @@ s_order (void *arg, const hb_order_t *order)
     cb_plugin_t *self = (cb_plugin_t *) arg;
     char body [S_BODY_MAX];
     int handle = cb_trade_order (self->trade, order, body, sizeof body);
-    if (handle < 0)
-        return 0;               //  answered already
-    if (!self->key || !self->secret) {
-        cb_trade_fail (self->trade, handle, HB_REJ_VENUE, "no API key configured: market data only");
-        return 0;
-    }
-    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        cb_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
-        return 0;
-    }
-    s_req_t *req = s_req (self);
-    if (!req) {
-        cb_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
-        return 0;
-    }
-    req->cancel = false;
-    req->handle = handle;
-    if (s_post (self, CB_TRADE_ORDERS_PATH, body, req)) {
-        req->used = false;
-        cb_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
-    }
+    if (handle >= 0)            //  else answered already
+        hb_vsend_order (self->send, handle, self->key && self->secret, CB_TRADE_ORDERS_PATH, body);
     return 0;
 }
 
@@ -263,20 +223,8 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
 {
     cb_plugin_t *self = (cb_plugin_t *) arg;
     char body [S_BODY_MAX];
-    if (cb_trade_cancel (self->trade, cancel, body, sizeof body))
-        return 0;
-    s_req_t *req = s_req (self);
-    if (!self->key || !req
-    ||  !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        if (req)
-            req->used = false;
-        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit or no key", cancel->client_id);
-        return 0;
-    }
-    req->cancel = true;
-    req->handle = -1;
-    if (s_post (self, CB_TRADE_CANCEL_PATH, body, req))
-        req->used = false;
+    if (cb_trade_cancel (self->trade, cancel, body, sizeof body) == 0)
+        hb_vsend_cancel (self->send, self->key != NULL, CB_TRADE_CANCEL_PATH, body, cancel->client_id);
     return 0;
 }
 
@@ -299,20 +247,12 @@ s_create (const hb_host_api_t *host)
         return NULL;
     self->host = host;
     self->venue = host->venue;
-    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++)
-        self->reqs [i].owner = self;
     char err [256] = "";
     snprintf (self->ws_url, sizeof self->ws_url, "%s",
               s_param (host->venue, "ws_url", "wss://advanced-trade-ws.coinbase.com"));
     snprintf (self->rest_url, sizeof self->rest_url, "%s",
               s_param (host->venue, "rest_url", "https://api.coinbase.com"));
-    double rate = atof (s_param (host->venue, "orders_per_s", "25"));
-    double burst = atof (s_param (host->venue, "order_burst", "25"));
     long max_kb = atol (s_param (host->venue, "max_msg_kb", "16384"));
-    if (hb_ratelimit_init (&self->limit, rate, burst, host->now_ns (host->ctx))) {
-        S_LOG (self, HB_LOG_ERROR, "params.orders_per_s / order_burst: must be numbers > 0");
-        goto fail;
-    }
     if (max_kb < 64 || max_kb > 1048576) {
         S_LOG (self, HB_LOG_ERROR, "params.max_msg_kb: %ld is not in 64..1048576", max_kb);
         goto fail;
@@ -331,19 +271,17 @@ s_create (const hb_host_api_t *host)
     self->trade = cb_trade_new (host->venue, self->md, s_emit, self, host->now_ns (host->ctx));
     if (!self->trade)
         goto fail;
-    bool has_key = hb_venue_param (host->venue, "api_key_file") || hb_venue_param (host->venue, "api_key_env");
-    if (has_key || hb_venue_param (host->venue, "api_secret_file")
-    ||  hb_venue_param (host->venue, "api_secret_env")) {
-        self->key = hb_secret_load (host->venue, "api_key", err, sizeof err);
-        if (self->key)
-            self->secret = hb_secret_load (host->venue, "api_secret", err, sizeof err);
-        if (!self->key || !self->secret) {
-            S_LOG (self, HB_LOG_ERROR, "%s", err);
-            goto fail;
-        }
+    static const char *const names [] = { "api_key", "api_secret" };
+    hb_secret_t *keys [2];
+    if (hb_secret_load_set (host->venue, names, 2, keys, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    self->key = keys [0];
+    self->secret = keys [1];
+    if (self->key)
         S_LOG (self, HB_LOG_INFO, "API key from %s, secret from %s",
                hb_secret_origin (self->key), hb_secret_origin (self->secret));
-    }
     else
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {
@@ -353,10 +291,14 @@ s_create (const hb_host_api_t *host)
         .arg = self
     };
     self->ws = hb_ws_new (host, &wcfg);
-    hb_rest_cfg_t rcfg = { .name = "coinbase.rest", .ca_file = tls.ca_file, .insecure = tls.insecure,
-                           .max_inflight = 16 };
-    self->rest = hb_rest_new (host, &rcfg);
-    if (!self->ws || !self->rest)
+    //  Coinbase allows 30 private requests / s per key: 25 keeps a margin
+    hb_vsend_cfg_t scfg = { .host = host, .name = "coinbase.rest", .ca_file = tls.ca_file,
+                            .insecure = tls.insecure, .rate = 25, .burst = 25,
+                            .slots = CB_TRADE_MAX_ORDERS, .pause_s = 1, .post = s_post,
+                            .fail = s_fail, .answer = s_on_answer,
+                            .cancel_answer = s_on_cancel_answer, .arg = self };
+    self->send = hb_vsend_new (&scfg);
+    if (!self->ws || !self->send)
         goto fail;
     return self;
 fail: {
@@ -381,7 +323,7 @@ s_destroy (void **self_p)
         return;
     cb_plugin_t *self = (cb_plugin_t *) *self_p;
     hb_ws_destroy (&self->ws);
-    hb_rest_destroy (&self->rest);
+    hb_vsend_destroy (&self->send);
     cb_trade_destroy (&self->trade);
     cb_md_destroy (&self->md);
     hb_secret_destroy (&self->key);

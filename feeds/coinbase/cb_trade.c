@@ -24,19 +24,13 @@
 #include "hb_json.h"
 #include "hb_sign.h"
 #include "hb_vorder.h"
-
-//  handles are gen * CB_TRADE_MAX_ORDERS + index and must stay ints
-#define S_GENS 1000000
+#include "hb_vpub.h"
+#include "hb_vslots.h"
 
 typedef struct {
-    bool       used;
-    uint32_t   gen;             //  makes a stale handle of a reused slot miss
+    hb_vslot_t v;               //  key: the client id; scale: venue base units -> bus quantity
     bool       sent;            //  the POST answered success: the venue has it
-    bool       accepted;        //  the accepted ack went out
     bool       rested;          //  the venue reported it OPEN
-    hb_order_t order;
-    char       order_id [HB_ID_MAX];
-    double     scale;           //  venue base units -> bus quantity
     double     cum_qty;         //  venue units, as last reported
     double     cum_value;
     double     cum_fees;
@@ -50,16 +44,14 @@ typedef struct {
 struct cb_trade_s {
     const hb_venue_cfg_t *venue;
     const cb_md_t        *md;
-    cb_emit_fn           *emit;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  acks and fills onto the bus
     int64_t               started_ns;
-    s_slot_t              slots [CB_TRADE_MAX_ORDERS];
+    hb_vslots_t          *slots;
     s_slot_t              ext [S_EXT];      //  orders placed elsewhere (web UI, app)
     int                   ext_next;
     char                  done [S_DONE][HB_ID_MAX];     //  order ids of our finished orders
     int                   done_next;
     cb_trade_stats_t      stats;
-    hb_msg_t              msg;
 };
 
 cb_trade_t *
@@ -67,12 +59,13 @@ cb_trade_new (const hb_venue_cfg_t *venue, const cb_md_t *md, cb_emit_fn *emit, 
               int64_t started_ns)
 {
     cb_trade_t *self = (cb_trade_t *) calloc (1, sizeof *self);
-    if (!self)
+    if (!self || !(self->slots = hb_vslots_new (CB_TRADE_MAX_ORDERS, sizeof (s_slot_t)))
+    ||  !(self->pub = hb_vpub_new (venue->name, emit, NULL, arg))) {
+        cb_trade_destroy (&self);
         return NULL;
+    }
     self->venue = venue;
     self->md = md;
-    self->emit = emit;
-    self->arg = arg;
     self->started_ns = started_ns;
     return self;
 }
@@ -81,24 +74,18 @@ void
 cb_trade_destroy (cb_trade_t **self_p)
 {
     if (self_p && *self_p) {
+        hb_vslots_destroy (&(*self_p)->slots);
+        hb_vpub_destroy (&(*self_p)->pub);
         free (*self_p);
         *self_p = NULL;
     }
-}
-
-static void
-s_ack (cb_trade_t *self, const hb_order_t *order, const char *order_id, int status,
-       int reason, const char *text, double filled)
-{
-    hb_vorder_ack (&self->msg, self->venue->name, order, order_id, status, reason, text, filled);
-    self->emit (self->arg, &self->msg);
 }
 
 static int
 s_reject_now (cb_trade_t *self, const hb_order_t *order, int reason, const char *text)
 {
     self->stats.rejected_local++;
-    s_ack (self, order, "", HB_ACK_REJECTED, reason, text, 0);
+    hb_vpub_ack (self->pub, order, "", HB_ACK_REJECTED, reason, text, 0);
     return -1;
 }
 
@@ -108,23 +95,10 @@ cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t si
     self->stats.orders++;
     const hb_instrument_cfg_t *inst = hb_venue_instrument (self->venue, order->symbol);
     const char *product = cb_md_product_of (self->md, order->symbol);
-    if (!inst || !product)
-        return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
     const char *why = NULL;
-    int reason = hb_vorder_check (inst, order, &why);
+    int reason = hb_vslots_admit (self->slots, product? inst: NULL, order, order->client_id, &why);
     if (reason != HB_REJ_NONE)
         return s_reject_now (self, order, reason, why);
-    int free_slot = -1;
-    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++) {
-        if (!self->slots [i].used) {
-            if (free_slot < 0)
-                free_slot = i;
-        }
-        else if (!strcmp (self->slots [i].order.client_id, order->client_id))
-            return s_reject_now (self, order, HB_REJ_DUPLICATE_ID, "client id already in flight");
-    }
-    if (free_slot < 0)
-        return s_reject_now (self, order, HB_REJ_RATE_LIMIT, "too many orders in flight");
     double mult = inst->multiplier > 0? inst->multiplier: 1;
     char base [48], price [48];
     hb_vorder_decimal (order->qty * mult, inst->lot_size * mult, base, sizeof base);
@@ -142,29 +116,17 @@ cb_trade_order (cb_trade_t *self, const hb_order_t *order, char *body, size_t si
                               "product_id", product, "side",
                               order->side == HB_SIDE_BUY? "BUY": "SELL",
                               "order_configuration", config);
-    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
-    json_decref (root);
-    if (n == 0 || n >= size - 1)
+    if (hb_json_dump (root, body, size))
         return s_reject_now (self, order, HB_REJ_BAD_ORDER, "order does not encode");
-    body [n] = 0;
-    s_slot_t *slot = &self->slots [free_slot];
-    uint32_t gen = (slot->gen + 1) % S_GENS;
-    memset (slot, 0, sizeof *slot);
-    slot->gen = gen;
-    slot->used = true;
-    slot->order = *order;
-    slot->scale = 1.0 / mult;
-    return (int) gen * CB_TRADE_MAX_ORDERS + free_slot;
+    void *slot;
+    return hb_vslots_take (self->slots, order, order->client_id, 1.0 / mult, &slot);
 }
 
 //  The slot of a handle, NULL when it was freed (and maybe reused) since.
 static s_slot_t *
 s_slot (cb_trade_t *self, int handle)
 {
-    if (handle < 0)
-        return NULL;
-    s_slot_t *slot = &self->slots [handle % CB_TRADE_MAX_ORDERS];
-    return slot->used && slot->gen == (uint32_t) (handle / CB_TRADE_MAX_ORDERS)? slot: NULL;
+    return (s_slot_t *) hb_vslots_get (self->slots, handle);
 }
 
 void
@@ -174,8 +136,8 @@ cb_trade_fail (cb_trade_t *self, int i, int reason, const char *text)
     if (!slot)
         return;
     self->stats.rejected++;
-    s_ack (self, &slot->order, "", HB_ACK_REJECTED, reason, text, 0);
-    slot->used = false;
+    hb_vpub_ack (self->pub, &slot->v.order, "", HB_ACK_REJECTED, reason, text, 0);
+    slot->v.used = false;
 }
 
 //  The venue's error name to our reason.
@@ -223,13 +185,13 @@ cb_trade_on_response (cb_trade_t *self, int i, long status, const char *body)
             json_object_get (root, "success_response"), "order_id"));
         if (!id || !*id)
             id = json_string_value (json_object_get (root, "order_id"));
-        snprintf (slot->order_id, sizeof slot->order_id, "%s", id? id: "");
+        snprintf (slot->v.order_id, sizeof slot->v.order_id, "%s", id? id: "");
         slot->sent = true;
-        if (!slot->accepted) {
-            slot->accepted = true;
+        if (!slot->v.accepted) {
+            slot->v.accepted = true;
             self->stats.accepted++;
-            s_ack (self, &slot->order, slot->order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "",
-                   slot->cum_qty * slot->scale);
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "",
+                   slot->cum_qty * slot->v.scale);
         }
         json_decref (root);
         return;
@@ -252,35 +214,19 @@ cb_trade_on_response (cb_trade_t *self, int i, long status, const char *body)
 static s_slot_t *
 s_find (cb_trade_t *self, const char *client_id, const char *order_id)
 {
-    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++) {
-        s_slot_t *s = &self->slots [i];
-        if (s->used && ((client_id && *client_id && !strcmp (s->order.client_id, client_id))
-                    ||  (order_id && *order_id && !strcmp (s->order_id, order_id))))
-            return s;
-    }
-    return NULL;
+    return (s_slot_t *) hb_vslots_find (self->slots, client_id, order_id);
 }
 
 int
 cb_trade_cancel (cb_trade_t *self, const hb_cancel_t *cancel, char *body, size_t size)
 {
     s_slot_t *slot = s_find (self, cancel->client_id, NULL);
-    if (!slot || !slot->order_id [0]) {
-        hb_order_t order;
-        memset (&order, 0, sizeof order);
-        snprintf (order.symbol, sizeof order.symbol, "%s", cancel->symbol);
-        snprintf (order.client_id, sizeof order.client_id, "%s", cancel->client_id);
-        s_ack (self, &order, "", HB_ACK_REJECTED, HB_REJ_UNKNOWN_ORDER,
-               slot? "not acknowledged by the venue yet": "no such order in flight", 0);
+    if (!slot || !slot->v.order_id [0]) {
+        hb_vpub_cancel_unknown (self->pub, cancel, slot? "not acknowledged by the venue yet"
+                                                       : "no such order in flight");
         return -1;
     }
-    json_t *root = json_pack ("{s:[s]}", "order_ids", slot->order_id);
-    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
-    json_decref (root);
-    if (n == 0 || n >= size - 1)
-        return -1;
-    body [n] = 0;
-    return 0;
+    return hb_json_dump (json_pack ("{s:[s]}", "order_ids", slot->v.order_id), body, size);
 }
 
 static int
@@ -297,21 +243,12 @@ s_num (const json_t *obj, const char *key, double *out)
 static void
 s_fill (cb_trade_t *self, s_slot_t *slot, double qty, double value, double fees, int64_t ts)
 {
-    hb_msg_t *msg = &self->msg;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_FILL;
-    msg->env.ts_venue = ts;
-    hb_fill_t *fill = &msg->u.fill;
-    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
-    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->order.symbol);
-    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->order.client_id);
-    snprintf (fill->order_id, sizeof fill->order_id, "%s", slot->order_id);
-    snprintf (fill->fill_id, sizeof fill->fill_id, "%.36s-%d", slot->order_id, ++slot->n_fills % 1000000);
-    fill->side = slot->order.side;
-    bool taker = slot->order.ord_type == HB_ORD_MARKET || slot->order.tif != HB_TIF_GTC
+    hb_fill_t *fill = hb_vpub_fill (self->pub, &slot->v, ts);
+    snprintf (fill->fill_id, sizeof fill->fill_id, "%.36s-%d", slot->v.order_id, ++slot->n_fills % 1000000);
+    bool taker = slot->v.order.ord_type == HB_ORD_MARKET || slot->v.order.tif != HB_TIF_GTC
               || !slot->rested;
     fill->liquidity = taker? 2: 1;
-    fill->qty = qty * slot->scale;
+    fill->qty = qty * slot->v.scale;
     fill->px = value / qty;
     fill->fee = fees;
     //  Coinbase charges fees in the quote currency: USD (or a USD stablecoin)
@@ -320,7 +257,7 @@ s_fill (cb_trade_t *self, s_slot_t *slot, double qty, double value, double fees,
     if (slot >= self->ext && slot < self->ext + S_EXT)
         fill->flags = HB_FILL_EXTERNAL;
     self->stats.fills++;
-    self->emit (self->arg, msg);
+    hb_vpub_emit (self->pub);
 }
 
 static bool
@@ -341,7 +278,7 @@ s_ext_slot (cb_trade_t *self, const json_t *o, const char *client_id, const char
     if (!order_id || !*order_id || strlen (order_id) >= HB_ID_MAX - 8)
         return NULL;
     for (int i = 0; i < S_EXT; i++)
-        if (self->ext [i].used && !strcmp (self->ext [i].order_id, order_id))
+        if (self->ext [i].v.used && !strcmp (self->ext [i].v.order_id, order_id))
             return &self->ext [i];
     const char *product = NULL, *side = NULL;
     hb_json_str (o, "product_id", &product, NULL, 0);
@@ -353,17 +290,17 @@ s_ext_slot (cb_trade_t *self, const json_t *o, const char *client_id, const char
     s_slot_t *slot = &self->ext [self->ext_next];
     self->ext_next = (self->ext_next + 1) % S_EXT;
     memset (slot, 0, sizeof *slot);
-    slot->used = true;
-    slot->accepted = true;              //  nobody here waits for its acks
-    snprintf (slot->order.symbol, sizeof slot->order.symbol, "%s", symbol);
+    slot->v.used = true;
+    slot->v.accepted = true;              //  nobody here waits for its acks
+    snprintf (slot->v.order.symbol, sizeof slot->v.order.symbol, "%s", symbol);
     if (client_id && *client_id && strlen (client_id) < HB_ID_MAX)
-        snprintf (slot->order.client_id, sizeof slot->order.client_id, "%s", client_id);
+        snprintf (slot->v.order.client_id, sizeof slot->v.order.client_id, "%s", client_id);
     else
-        snprintf (slot->order.client_id, sizeof slot->order.client_id, "ext-%s", order_id);
-    snprintf (slot->order_id, sizeof slot->order_id, "%s", order_id);
-    slot->order.side = (uint8_t) (strcmp (side, "BUY") ? HB_SIDE_SELL : HB_SIDE_BUY);
-    slot->order.ord_type = HB_ORD_MARKET;
-    slot->scale = 1.0 / (inst->multiplier > 0 ? inst->multiplier : 1);
+        snprintf (slot->v.order.client_id, sizeof slot->v.order.client_id, "ext-%s", order_id);
+    snprintf (slot->v.order_id, sizeof slot->v.order_id, "%s", order_id);
+    slot->v.order.side = (uint8_t) (strcmp (side, "BUY") ? HB_SIDE_SELL : HB_SIDE_BUY);
+    slot->v.order.ord_type = HB_ORD_MARKET;
+    slot->v.scale = 1.0 / (inst->multiplier > 0 ? inst->multiplier : 1);
     return slot;
 }
 
@@ -391,16 +328,16 @@ s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
             return 0;
     }
     bool external = slot >= self->ext && slot < self->ext + S_EXT;
-    if (order_id && *order_id && !slot->order_id [0])
-        snprintf (slot->order_id, sizeof slot->order_id, "%s", order_id);
+    if (order_id && *order_id && !slot->v.order_id [0])
+        snprintf (slot->v.order_id, sizeof slot->v.order_id, "%s", order_id);
     if (!hb_json_has (o, "filled_value"))
         value = avg * cum;
     bool final = !strcmp (status, "FILLED") || !strcmp (status, "CANCELLED")
               || !strcmp (status, "EXPIRED") || !strcmp (status, "FAILED");
-    if (!slot->accepted && strcmp (status, "FAILED")) {
-        slot->accepted = true;
+    if (!slot->v.accepted && strcmp (status, "FAILED")) {
+        slot->v.accepted = true;
         self->stats.accepted++;
-        s_ack (self, &slot->order, slot->order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
     }
     double step = slot->cum_qty * 1e-9;
     if (cum > slot->cum_qty + step) {
@@ -412,27 +349,27 @@ s_on_order_update (cb_trade_t *self, const json_t *o, int64_t ts)
     if (!strcmp (status, "OPEN"))
         slot->rested = true;
     if (final && external) {
-        slot->used = false;
+        slot->v.used = false;
         return 0;
     }
     if (final) {
-        double filled = slot->cum_qty * slot->scale;
-        if (slot->order_id [0]) {
-            snprintf (self->done [self->done_next], HB_ID_MAX, "%s", slot->order_id);
+        double filled = slot->cum_qty * slot->v.scale;
+        if (slot->v.order_id [0]) {
+            snprintf (self->done [self->done_next], HB_ID_MAX, "%s", slot->v.order_id);
             self->done_next = (self->done_next + 1) % S_DONE;
         }
         if (!strcmp (status, "FILLED"))
-            s_ack (self, &slot->order, slot->order_id, HB_ACK_DONE, HB_REJ_NONE, "", filled);
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_DONE, HB_REJ_NONE, "", filled);
         else if (!strcmp (status, "FAILED") && filled == 0) {
             const char *why = NULL;
             hb_json_str (o, "reject_reason", &why, NULL, 0);
             self->stats.rejected++;
-            s_ack (self, &slot->order, slot->order_id, HB_ACK_REJECTED, HB_REJ_VENUE,
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_REJECTED, HB_REJ_VENUE,
                    why? why: "FAILED", 0);
         }
         else
-            s_ack (self, &slot->order, slot->order_id, HB_ACK_CANCELED, HB_REJ_NONE, status, filled);
-        slot->used = false;
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_CANCELED, HB_REJ_NONE, status, filled);
+        slot->v.used = false;
     }
     return 0;
 }
@@ -460,10 +397,7 @@ cb_trade_on_user (cb_trade_t *self, const json_t *events, int64_t ts)
 int
 cb_trade_inflight (const cb_trade_t *self)
 {
-    int n = 0;
-    for (int i = 0; i < CB_TRADE_MAX_ORDERS; i++)
-        n += self->slots [i].used;
-    return n;
+    return hb_vslots_inflight (self->slots);
 }
 
 const cb_trade_stats_t *

@@ -255,6 +255,17 @@ s_member (const json_t *obj, const char *key, char *err, size_t errsize)
     return value;
 }
 
+int
+hb_json_dump (json_t *root, char *out, size_t size)
+{
+    size_t n = root && size > 1? json_dumpb (root, out, size - 1, JSON_COMPACT): 0;
+    json_decref (root);
+    if (n == 0 || n >= size - 1)
+        return -1;
+    out [n] = 0;
+    return 0;
+}
+
 bool
 hb_json_has (const json_t *obj, const char *key)
 {

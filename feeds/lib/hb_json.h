@@ -88,4 +88,9 @@ int hb_json_decimal (const char *text, size_t len, double *out);
 //  The key is present (and not JSON null).
 bool hb_json_has (const json_t *obj, const char *key);
 
+//  root (taken: decref'd whatever happens; NULL, as from a failed
+//  json_pack, is an error) as compact JSON text into out (size bytes,
+//  NUL-terminated): a request body. 0, or -1 when it does not fit.
+int hb_json_dump (json_t *root, char *out, size_t size);
+
 #endif

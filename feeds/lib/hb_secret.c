@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <openssl/crypto.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,28 @@ hb_secret_load (const hb_venue_cfg_t *venue, const char *name, char *err, size_t
     if (!self)
         s_err (err, errsize, "params.%s_%s: %s", name, file ? "file" : "env", why);
     return self;
+}
+
+int
+hb_secret_load_set (const hb_venue_cfg_t *venue, const char *const *names, size_t n,
+                    hb_secret_t **out, char *err, size_t errsize)
+{
+    bool given = false;
+    for (size_t i = 0; i < n; i++) {
+        out [i] = NULL;
+        char file [HB_NAME_MAX + 8], env [HB_NAME_MAX + 8];
+        snprintf (file, sizeof file, "%s_file", names [i]);
+        snprintf (env, sizeof env, "%s_env", names [i]);
+        given |= hb_venue_param (venue, names [i]) || hb_venue_param (venue, file)
+              || hb_venue_param (venue, env);
+    }
+    for (size_t i = 0; given && i < n; i++)
+        if (!(out [i] = hb_secret_load (venue, names [i], err, errsize))) {
+            while (i-- > 0)
+                hb_secret_destroy (&out [i]);
+            return -1;
+        }
+    return 0;
 }
 
 const char *

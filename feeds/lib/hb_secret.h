@@ -35,6 +35,15 @@ typedef struct hb_secret_s hb_secret_t;
 hb_secret_t *hb_secret_load (const hb_venue_cfg_t *venue, const char *name,
                              char *err, size_t errsize);
 
+//  The n secrets names[] of venue that belong together (a key and its
+//  secret, ...) into out[]: all of them, or none when the params give
+//  not one of them (NAME, NAME_file or NAME_env): then out[] is all NULL
+//  and the plugin runs without keys. Returns 0, or -1 with err set as
+//  hb_secret_load does (and out[] all NULL) when one is given and any of
+//  them does not load: half a set of keys is a mistake, not "no keys".
+int hb_secret_load_set (const hb_venue_cfg_t *venue, const char *const *names, size_t n,
+                        hb_secret_t **out, char *err, size_t errsize);
+
 //  The same from a path, resp. an environment variable name, for callers
 //  that do not use venue params (tests, tools). NULL + err as above.
 hb_secret_t *hb_secret_from_file (const char *path, char *err, size_t errsize);

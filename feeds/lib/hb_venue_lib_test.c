@@ -241,6 +241,33 @@ test_secret (void **state)
     snprintf (venue->params [1].key, HB_NAME_MAX, "api_secret");
     assert_null (hb_secret_load (venue, "api_secret", err, sizeof err));
     assert_non_null (strstr (err, "config text"));
+    //  a set: none given is no keys; all given loads all; half is refused
+    static const char *const names [] = { "api_key", "api_secret" };
+    hb_secret_t *set [2] = { NULL, NULL };
+    venue->n_params = 0;
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), 0);
+    assert_null (set [0]);
+    assert_null (set [1]);
+    venue->n_params = 1;            //  api_secret_file only
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), -1);
+    assert_non_null (strstr (err, "api_key_file"));
+    assert_null (set [0]);
+    assert_null (set [1]);
+    setenv ("HB_TEST_SECRET_K", "key", 1);
+    venue->n_params = 2;
+    snprintf (venue->params [1].key, HB_NAME_MAX, "api_key_env");
+    snprintf (venue->params [1].value, HB_PATH_MAX, "HB_TEST_SECRET_K");
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), 0);
+    assert_string_equal (hb_secret_value (set [0]), "key");
+    assert_non_null (set [1]);
+    hb_secret_destroy (&set [0]);
+    hb_secret_destroy (&set [1]);
+    //  the second fails to load: the first is not kept
+    snprintf (venue->params [0].value, HB_PATH_MAX, "%s.missing", path);
+    assert_int_equal (hb_secret_load_set (venue, names, 2, set, err, sizeof err), -1);
+    assert_null (set [0]);
+    assert_null (set [1]);
+    unsetenv ("HB_TEST_SECRET_K");
     free (venue);
     unlink (path);
     rmdir (dir);
@@ -319,6 +346,12 @@ test_json (void **state)
     json_decref (heap);
     hb_json_destroy (&parser);
     assert_null (parser);
+    //  a request body: compact, NUL-terminated, refused when it does not fit
+    char body [16];
+    assert_int_equal (hb_json_dump (json_pack ("{s:[s]}", "ids", "a1"), body, sizeof body), 0);
+    assert_string_equal (body, "{\"ids\":[\"a1\"]}");
+    assert_int_equal (hb_json_dump (json_pack ("{s:s}", "k", "0123456789"), body, sizeof body), -1);
+    assert_int_equal (hb_json_dump (NULL, body, sizeof body), -1);
 }
 
 //  ---------------------------------------------------------------------------
@@ -377,6 +410,16 @@ s_config (void)
     return config;
 }
 
+//  A host on a config of one venue "v" and the ws:// URL of server.
+static hb_testhost_t *
+s_ws_host (hb_testserver_t *server, hb_config_t **config, char *url, size_t size)
+{
+    assert_non_null (server);
+    *config = s_config ();
+    snprintf (url, size, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
+    return hb_testhost_new (*config, "v");
+}
+
 static void
 test_ws (void **state)
 {
@@ -385,11 +428,9 @@ test_ws (void **state)
         "{\"ws\": [[{\"send_raw\": \"one\"}, {\"send_fragments\": [\"tw\", \"o-\", \"parts\"]},"
         "           {\"send_raw\": \"three\"}, {\"drop\": true}],"
         "          [{\"recv\": 1}, {\"send_raw\": \"echo:hello\"}]]}", NULL, NULL);
-    assert_non_null (server);
-    hb_config_t *config = s_config ();
-    hb_testhost_t *host = hb_testhost_new (config, "v");
+    hb_config_t *config;
     char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
+    hb_testhost_t *host = s_ws_host (server, &config, url, sizeof url);
     s_ws_seen_t seen;
     memset (&seen, 0, sizeof seen);
     hb_ws_cfg_t cfg = { .name = "t", .url = url, .backoff_base_ms = 20, .backoff_max_ms = 50, .seed = 1,
@@ -421,6 +462,49 @@ test_ws (void **state)
     hb_testhost_destroy (&host);
     free (config);
     hb_testserver_destroy (&server);
+}
+
+static hb_testserver_t *s_ping_server;
+
+static bool
+s_pinged_twice (void *arg)
+{
+    (void) arg;
+    return hb_testserver_logged (s_ping_server, "\"text\": \"ping\"") >= 2;
+}
+
+//  app_ping: the text goes out every app_ping_s while connected, and only
+//  then; a text too long is refused at new.
+static void
+test_ws_app_ping (void **state)
+{
+    (void) state;
+    s_ping_server = hb_testserver_new ("{\"ws\": [[{\"hold\": true}]]}", NULL, NULL);
+    hb_config_t *config;
+    char url [128];
+    hb_testhost_t *host = s_ws_host (s_ping_server, &config, url, sizeof url);
+    static s_ws_seen_t seen;        //  the server sends nothing; kept for s_on_msg
+    hb_ws_cfg_t cfg = { .name = "t", .url = url, .app_ping = "ping", .app_ping_s = 1,
+                        .on_msg = s_on_msg, .arg = &seen };
+    hb_ws_t *ws = hb_ws_new (hb_testhost_api (host), &cfg);
+    assert_non_null (ws);
+    assert_int_equal (hb_testhost_timers (host), 1);
+    assert_int_equal (hb_ws_start (ws), 0);
+    assert_int_equal (hb_testhost_run (host, 20000, s_pinged_twice, NULL), 0);
+    hb_ws_stats_t stats;
+    hb_ws_stats (ws, &stats);
+    assert_true (stats.msgs_out >= 2);
+    hb_ws_destroy (&ws);
+    assert_int_equal (hb_testhost_timers (host), 0);
+    assert_int_equal (hb_testhost_fds (host), 0);
+    char long_ping [80];
+    memset (long_ping, 'p', sizeof long_ping - 1);
+    long_ping [sizeof long_ping - 1] = 0;
+    cfg.app_ping = long_ping;
+    assert_null (hb_ws_new (hb_testhost_api (host), &cfg));
+    hb_testhost_destroy (&host);
+    free (config);
+    hb_testserver_destroy (&s_ping_server);
 }
 
 typedef struct {
@@ -570,6 +654,17 @@ test_refusal (void **state)
     //  1..10, 1000, 2000
     assert_int_equal (logged, 12);
     assert_int_equal (count, 2500);
+    //  the same through a host's log
+    hb_config_t *config = s_config ();
+    hb_testhost_t *host = hb_testhost_new (config, "v");
+    count = 0;
+    for (int i = 0; i < 1500; i++)
+        hb_refusal_log (hb_testhost_api (host), &count, "frame", "bad");
+    assert_int_equal (count, 1500);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "frame refused ("), 11);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "frame refused (1000 so far): bad"), 1);
+    hb_testhost_destroy (&host);
+    free (config);
 }
 
 static void
@@ -596,6 +691,23 @@ test_vbench (void **state)
     hb_vbench_destroy (&bench);
     double v [] = { 5, 1, 4, 2, 3 };
     assert_true (hb_vbench_median (v, 5) == 3);
+    //  the emit sink of a bench encodes what the host would publish,
+    //  numbered; a message the host would refuse fails
+    static hb_buf_t buf;
+    static hb_msg_t msg, back;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TICK;
+    snprintf (msg.u.tick.venue, sizeof msg.u.tick.venue, "cb");
+    snprintf (msg.u.tick.symbol, sizeof msg.u.tick.symbol, "BTC-USD");
+    assert_int_equal (hb_vbench_encode (&buf, &msg), 0);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+    uint64_t first = back.env.seq;
+    assert_int_equal (hb_vbench_encode (&buf, &msg), 0);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+    assert_int_equal (back.env.seq, first + 1);
+    assert_string_equal (back.u.tick.symbol, "BTC-USD");
+    msg.env.type = 250;
+    assert_int_equal (hb_vbench_encode (&buf, &msg), -1);
 }
 
 int
@@ -613,6 +725,7 @@ main (void)
         cmocka_unit_test (test_vorder),
         cmocka_unit_test (test_refusal),
         cmocka_unit_test (test_vbench),
+        cmocka_unit_test (test_ws_app_ping),
     };
     return cmocka_run_group_tests_name ("hb_venue_lib", tests, NULL, NULL);
 }

@@ -123,11 +123,24 @@ s_on_idle (void *arg)
     return 0;
 }
 
+static int
+s_on_app_ping (void *arg)
+{
+    hb_ws_t *self = (hb_ws_t *) arg;
+    if (self->connected)
+        hb_ws_send (self, self->app_ping, strlen (self->app_ping));
+    return 0;
+}
+
 hb_ws_t *
 hb_ws_new (const hb_host_api_t *host, const hb_ws_cfg_t *cfg)
 {
     const char *name = cfg->name ? cfg->name : "ws";
     hb_ws_url_t url;
+    if (cfg->app_ping && cfg->app_ping_s && (!*cfg->app_ping || strlen (cfg->app_ping) >= 64)) {
+        host->log (host->ctx, HB_LOG_ERROR, "%s: app_ping must be 1..63 bytes", name);
+        return NULL;
+    }
     if (!cfg->url || strlen (cfg->url) >= HB_WS_URL_MAX || hb_ws_url_parse (cfg->url, &url) || !cfg->on_msg) {
         host->log (host->ctx, HB_LOG_ERROR, "%s: '%s' is not a ws:// or wss:// URL (or on_msg missing)",
                    name, cfg->url ? cfg->url : "(null)");
@@ -150,6 +163,11 @@ hb_ws_new (const hb_host_api_t *host, const hb_ws_cfg_t *cfg)
     self->arg = cfg->arg;
     self->retry_timer = -1;
     self->idle_timer = -1;
+    self->app_ping_timer = -1;
+    if (cfg->app_ping && cfg->app_ping_s) {
+        snprintf (self->app_ping, sizeof self->app_ping, "%s", cfg->app_ping);
+        self->app_ping_s = cfg->app_ping_s;
+    }
     self->efd = -1;
     uint64_t seed = cfg->seed ? cfg->seed : (uint64_t) host->now_ns (host->ctx);
     hb_backoff_init (&self->backoff, cfg->backoff_base_ms ? cfg->backoff_base_ms : 500,
@@ -196,6 +214,14 @@ hb_ws_new (const hb_host_api_t *host, const hb_ws_cfg_t *cfg)
     if (self->idle_s) {
         self->idle_timer = host->timer_add (host->ctx, 1000, 0, s_on_idle, self);
         if (self->idle_timer < 0) {
+            hb_ws_destroy (&self);
+            return NULL;
+        }
+    }
+    if (self->app_ping_s) {
+        self->app_ping_timer = host->timer_add (host->ctx, (uint64_t) self->app_ping_s * 1000, 0,
+                                                s_on_app_ping, self);
+        if (self->app_ping_timer < 0) {
             hb_ws_destroy (&self);
             return NULL;
         }
@@ -312,6 +338,8 @@ hb_ws_destroy (hb_ws_t **self_p)
         self->host->timer_cancel (self->host->ctx, self->retry_timer);
     if (self->idle_timer >= 0)
         self->host->timer_cancel (self->host->ctx, self->idle_timer);
+    if (self->app_ping_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->app_ping_timer);
     if (self->efd >= 0)
         close (self->efd);
     free (self->rx.buf);

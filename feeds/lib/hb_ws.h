@@ -46,7 +46,9 @@
     Keep-alive: libwebsockets pings an idle connection every ping_s and
     drops it when no pong comes back; idle_s additionally drops a
     connection that delivered no message for that long (a venue stream
-    that went silent), which venues with heartbeats should set.         */
+    that went silent), which venues with heartbeats should set. A venue
+    that closes connections without pings of its own text (OKX: "ping"
+    within 30 s) sets app_ping: sent every app_ping_s while connected. */
 #ifndef HB_WS_H
 #define HB_WS_H
 
@@ -80,6 +82,9 @@ typedef struct {
     uint64_t        seed;           //  backoff jitter seed (0: from the clock)
     uint32_t        ping_s;         //  0: 20
     uint32_t        idle_s;         //  0: off
+    const char     *app_ping;       //  a text sent every app_ping_s while connected, for
+    uint32_t        app_ping_s;     //  venues that want pings of their own ("ping" for
+                                    //  OKX); NULL or 0: none. At most 63 bytes.
     hb_ws_msg_fn   *on_msg;         //  required
     hb_ws_open_fn  *on_open;        //  may be NULL
     hb_ws_close_fn *on_close;       //  may be NULL

@@ -77,6 +77,9 @@ struct hb_ws_s {
     int64_t         last_msg_ns;
     int             retry_timer;    //  -1: none
     int             idle_timer;
+    int             app_ping_timer; //  -1: none
+    char            app_ping [64];
+    uint32_t        app_ping_s;
     hb_backoff_t    backoff;
     char           *scratch;        //  one inbound record, max_msg + 1
     hb_ws_stats_t   stats;          //  reactor-side members

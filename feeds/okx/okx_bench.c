@@ -18,18 +18,6 @@
 #define S_ROUNDS 5
 #define S_TEXT   4096
 
-static uint64_t s_ticks;
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    hb_buf_t *buf = (hb_buf_t *) arg;
-    msg->env.version = HB_SCHEMA_VERSION;
-    snprintf (msg->env.publisher, HB_NAME_MAX, "feed.okx");
-    msg->env.seq = ++s_ticks;
-    return hb_msg_encode (msg, buf);
-}
-
 //  Message i (0: a 50-level snapshot) of the session; book mirrors it to
 //  compute the checksum the venue would send.
 static char *
@@ -72,7 +60,7 @@ s_begin (void *arg)
 {
     s_round_arg_t *round_arg = (s_round_arg_t *) arg;
     char err [128];
-    return okx_md_new (round_arg->venue, s_emit, NULL, &round_arg->buf, err, sizeof err);
+    return okx_md_new (round_arg->venue, hb_vbench_encode, NULL, &round_arg->buf, err, sizeof err);
 }
 
 static int
@@ -122,15 +110,7 @@ main (void)
     hb_vbench_rates_t rates;
     if (hb_vbench_rounds (bench, S_ROUNDS, &path, &round_arg, &rates))
         return 1;
-    double bare_m = rates.bare;
-    double parse_m = rates.parse;
-    double full_m = rates.full;
-    printf ("okx books: %d messages of %zu bytes on average, median of %d rounds\n",
-            S_MSGS, hb_vbench_mean_bytes (bench), S_ROUNDS);
-    printf ("  bare transport (AF_UNIX seqpacket write+read)     %10.0f msg/s\n", bare_m);
-    printf ("  JSON parse only (hb_json)                          %10.0f msg/s\n", parse_m);
-    printf ("  okx_md: parse + seq + book + CRC32 + tick encoded  %10.0f msg/s  (%.2f x bare, %.2f x parse)\n",
-            full_m, full_m / bare_m, full_m / parse_m);
+    hb_vbench_report (bench, "okx books", S_ROUNDS, "okx_md: parse + seq + book + CRC32 + tick encoded", &rates);
     hb_vbench_destroy (&bench);
     return 0;
 }

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_json.h"
+#include "hb_vpub.h"
+#include "hb_vsyms.h"
 #include "okx_book.h"
 #include "okx_md.h"
 
@@ -29,7 +31,7 @@
 #define S_MAX_LEVELS 1024
 
 typedef struct {
-    char                       inst_id [HB_NAME_MAX];
+    const char                *inst_id;    //  self->syms'
     const hb_instrument_cfg_t *inst;
     double                     qty_scale;   //  venue size -> bus quantity
     okx_book_t                *book;
@@ -41,16 +43,13 @@ typedef struct {
 
 struct okx_md_s {
     const hb_venue_cfg_t *venue;
-    okx_emit_fn          *emit;
-    okx_status_fn        *status;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  ticks, trades and status onto the bus
+    hb_vsyms_t           *syms;         //  instIds <-> symbols
     int                   n_insts;
     s_inst_t              insts [HB_MAX_INSTRUMENTS];
-    uint32_t              reported;
     hb_json_t            *json;
     char                  error [HB_JSON_ERR_MAX + 64];
     okx_md_stats_t        stats;
-    hb_msg_t              msg;
 };
 
 okx_md_t *
@@ -58,35 +57,21 @@ okx_md_new (const hb_venue_cfg_t *venue, okx_emit_fn *emit, okx_status_fn *statu
             char *err, size_t errsize)
 {
     okx_md_t *self = (okx_md_t *) calloc (1, sizeof *self);
-    if (!self || !(self->json = hb_json_new (0, 0))) {
+    if (!self || !(self->json = hb_json_new (0, 0))
+    ||  !(self->pub = hb_vpub_new (venue->name, emit, status, arg))) {
         snprintf (err, errsize, "out of memory");
-        free (self);
+        okx_md_destroy (&self);
         return NULL;
     }
     self->venue = venue;
-    self->emit = emit;
-    self->status = status;
-    self->arg = arg;
-    self->reported = UINT32_MAX;
-    for (int i = 0; i < venue->n_instruments; i++) {
-        const hb_instrument_cfg_t *inst = &venue->instruments [i];
+    self->syms = hb_vsyms_new (venue, "an OKX instId", "instId", err, errsize);
+    if (!self->syms) {
+        okx_md_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < hb_vsyms_count (self->syms); i++) {
+        const hb_instrument_cfg_t *inst = hb_vsyms_inst (self->syms, i);
         char key [HB_NAME_MAX + 8];
-        snprintf (key, sizeof key, "sym.%s", inst->symbol);
-        const char *inst_id = hb_venue_param (venue, key);
-        if (!inst_id)
-            inst_id = inst->symbol;
-        if (!*inst_id || strlen (inst_id) >= HB_NAME_MAX) {
-            snprintf (err, errsize, "params.%s: '%s' is not an OKX instId", key, inst_id);
-            okx_md_destroy (&self);
-            return NULL;
-        }
-        for (int j = 0; j < self->n_insts; j++)
-            if (!strcmp (self->insts [j].inst_id, inst_id)) {
-                snprintf (err, errsize, "params.%s: instId '%s' is already used by %s",
-                          key, inst_id, self->insts [j].inst->symbol);
-                okx_md_destroy (&self);
-                return NULL;
-            }
         double mult = inst->multiplier > 0? inst->multiplier: 1;
         double ctval = inst->kind == HB_KIND_SPOT? 1: mult;
         snprintf (key, sizeof key, "ctval.%s", inst->symbol);
@@ -97,7 +82,7 @@ okx_md_new (const hb_venue_cfg_t *venue, okx_emit_fn *emit, okx_status_fn *statu
             return NULL;
         }
         s_inst_t *p = &self->insts [self->n_insts++];
-        snprintf (p->inst_id, sizeof p->inst_id, "%s", inst_id);
+        p->inst_id = hb_vsyms_id (self->syms, i);
         p->inst = inst;
         p->qty_scale = ctval / mult;
         p->book = okx_book_new (S_MAX_LEVELS);
@@ -119,6 +104,8 @@ okx_md_destroy (okx_md_t **self_p)
     for (int i = 0; i < self->n_insts; i++)
         okx_book_destroy (&self->insts [i].book);
     hb_json_destroy (&self->json);
+    hb_vsyms_destroy (&self->syms);
+    hb_vpub_destroy (&self->pub);
     free (self);
     *self_p = NULL;
 }
@@ -126,19 +113,15 @@ okx_md_destroy (okx_md_t **self_p)
 static s_inst_t *
 s_inst (okx_md_t *self, const char *inst_id)
 {
-    for (int i = 0; inst_id && i < self->n_insts; i++)
-        if (!strcmp (self->insts [i].inst_id, inst_id))
-            return &self->insts [i];
-    return NULL;
+    int i = hb_vsyms_find_id (self->syms, inst_id);
+    return i >= 0? &self->insts [i]: NULL;
 }
 
 static const s_inst_t *
 s_inst_by_symbol (const okx_md_t *self, const char *symbol)
 {
-    for (int i = 0; symbol && i < self->n_insts; i++)
-        if (!strcmp (self->insts [i].inst->symbol, symbol))
-            return &self->insts [i];
-    return NULL;
+    int i = hb_vsyms_find_symbol (self->syms, symbol);
+    return i >= 0? &self->insts [i]: NULL;
 }
 
 bool
@@ -153,37 +136,21 @@ okx_md_stale (const okx_md_t *self)
 static void
 s_report (okx_md_t *self)
 {
-    uint32_t status = okx_md_stale (self)? HB_TICK_STALE: 0;
-    if (status != self->reported && self->status)
-        self->status (self->arg, status);
-    self->reported = status;
-}
-
-static void
-s_fill_tick (const okx_md_t *self, const s_inst_t *p, hb_tick_t *tick)
-{
-    memset (tick, 0, sizeof *tick);
-    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
-    snprintf (tick->symbol, sizeof tick->symbol, "%s", p->inst->symbol);
-    okx_book_export (p->book, tick, HB_BOOK_DEPTH, p->qty_scale);
-    if (!p->has_snapshot)
-        tick->flags |= HB_TICK_STALE;
+    hb_vpub_status (self->pub, okx_md_stale (self));
 }
 
 static void
 s_emit (okx_md_t *self)
 {
-    if (self->emit (self->arg, &self->msg))
+    if (hb_vpub_emit (self->pub))
         self->stats.emit_refused++;
 }
 
 static void
 s_emit_tick (okx_md_t *self, const s_inst_t *p, int64_t ts)
 {
-    memset (&self->msg.env, 0, sizeof self->msg.env);
-    self->msg.env.type = HB_MSG_TICK;
-    self->msg.env.ts_venue = ts;
-    s_fill_tick (self, p, &self->msg.u.tick);
+    hb_tick_t *tick = hb_vpub_tick (self->pub, p->inst->symbol, p->has_snapshot, ts);
+    okx_book_export (p->book, tick, HB_BOOK_DEPTH, p->qty_scale);
     self->stats.ticks++;
     s_emit (self);
 }
@@ -359,8 +326,7 @@ s_on_trades (okx_md_t *self, s_inst_t *p, const json_t *data)
         char err [HB_JSON_ERR_MAX] = "";
         const char *side = NULL;
         double px = 0, sz = 0;
-        memset (&self->msg, 0, sizeof self->msg);
-        hb_trade_t *trade = &self->msg.u.trade;
+        hb_trade_t *trade = hb_vpub_trade (self->pub, p->inst->symbol, s_ts (d));
         if (hb_json_strcpy (d, "tradeId", trade->trade_id, sizeof trade->trade_id, err, sizeof err)
         ||  hb_json_str (d, "side", &side, err, sizeof err)
         ||  hb_json_num (d, "px", &px, err, sizeof err)
@@ -371,10 +337,6 @@ s_on_trades (okx_md_t *self, s_inst_t *p, const json_t *data)
                       err [0]? err: "side, px or sz out of range");
             return -1;
         }
-        self->msg.env.type = HB_MSG_TRADE;
-        self->msg.env.ts_venue = s_ts (d);
-        snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
-        snprintf (trade->symbol, sizeof trade->symbol, "%s", p->inst->symbol);
         trade->side = side [0] == 'b'? HB_SIDE_BUY: HB_SIDE_SELL;
         trade->px = px;
         trade->qty = sz * p->qty_scale;
@@ -470,23 +432,19 @@ okx_md_instruments (const okx_md_t *self)
 const char *
 okx_md_inst_id (const okx_md_t *self, int index)
 {
-    return index >= 0 && index < self->n_insts? self->insts [index].inst_id: NULL;
+    return hb_vsyms_id (self->syms, index);
 }
 
 const char *
 okx_md_symbol_of (const okx_md_t *self, const char *inst_id)
 {
-    for (int i = 0; inst_id && i < self->n_insts; i++)
-        if (!strcmp (self->insts [i].inst_id, inst_id))
-            return self->insts [i].inst->symbol;
-    return NULL;
+    return hb_vsyms_symbol_of (self->syms, inst_id);
 }
 
 const char *
 okx_md_inst_id_of (const okx_md_t *self, const char *symbol)
 {
-    const s_inst_t *p = s_inst_by_symbol (self, symbol);
-    return p? p->inst_id: NULL;
+    return hb_vsyms_id_of (self->syms, symbol);
 }
 
 double
@@ -502,7 +460,8 @@ okx_md_book (const okx_md_t *self, const char *symbol, hb_tick_t *tick)
     const s_inst_t *p = s_inst_by_symbol (self, symbol);
     if (!p)
         return -1;
-    s_fill_tick (self, p, tick);
+    hb_vpub_fill_tick (self->pub, p->inst->symbol, p->has_snapshot, tick);
+    okx_book_export (p->book, tick, HB_BOOK_DEPTH, p->qty_scale);
     return 0;
 }
 

@@ -5,8 +5,8 @@
     fills), both tested without a network. Two WebSockets (hb_ws): public
     market data, and private (login, then the orders channel) when API keys
     are configured; one REST client (hb_rest) for orders and cancels. OKX
-    wants a text "ping" when a connection has been quiet for under 30 s: a
-    host timer sends one every 20 s on each connection. Nothing blocks.
+    wants a text "ping" when a connection has been quiet for under 30 s:
+    each hb_ws sends one every 20 s (app_ping). Nothing blocks.
 
     Params (venues.X.params):
       ws_url          default wss://ws.okx.com:8443/ws/v5/public
@@ -29,12 +29,12 @@
 #include <time.h>
 #include "hb_log.h"
 #include "hb_plugin.h"
-#include "hb_ratelimit.h"
 #include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_tls.h"
+#include "hb_vsend.h"
 #include "hb_ws.h"
 #include "okx_md.h"
 #include "okx_trade.h"
@@ -42,19 +42,12 @@
 #define S_URL_MAX   256
 #define S_BODY_MAX  1024
 #define S_TEXT_MAX  4096
-#define S_PING_MS   20000
+#define S_PING_S    20
 
 #define s_host_has(host, fn) \
     (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
 
 typedef struct okx_plugin_s okx_plugin_t;
-
-typedef struct {
-    okx_plugin_t *owner;
-    bool          used;
-    bool          cancel;
-    int           handle;
-} s_req_t;
 
 struct okx_plugin_s {
     const hb_host_api_t *host;
@@ -62,18 +55,15 @@ struct okx_plugin_s {
     okx_trade_t         *trade;
     hb_ws_t             *ws;
     hb_ws_t             *priv;
-    hb_rest_t           *rest;
+    hb_vsend_t          *send;
     hb_secret_t         *key;
     hb_secret_t         *secret;
     hb_secret_t         *passphrase;
-    hb_ratelimit_t       limit;
     bool                 simulated;
-    int                  ping_timer;
     char                 ws_url [S_URL_MAX];
     char                 priv_url [S_URL_MAX];
     char                 rest_url [S_URL_MAX];
     uint64_t             bad_logged;
-    s_req_t              reqs [OKX_TRADE_MAX_ORDERS];
     char                 text [S_TEXT_MAX];
 };
 
@@ -148,15 +138,6 @@ s_on_close (void *arg, const char *reason)
 }
 
 static void
-s_complain (okx_plugin_t *self, const char *what, const char *why)
-{
-    //  bad input must not flood the log: see hb_refusal.h
-    if (hb_refusal_due (&self->bad_logged))
-        S_LOG (self, HB_LOG_WARN, "%s refused (%llu so far): %s", what,
-               (unsigned long long) self->bad_logged, why);
-}
-
-static void
 s_on_msg (void *arg, const char *data, size_t len)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
@@ -173,7 +154,7 @@ s_on_msg (void *arg, const char *data, size_t len)
         }
     }
     else if (r == OKX_MD_BAD || *why)
-        s_complain (self, "message", why);
+        hb_refusal_log (self->host, &self->bad_logged, "message", why);
 }
 
 //  The login of the private connection: sign = base64 HMAC of
@@ -209,7 +190,7 @@ s_on_priv_msg (void *arg, const char *data, size_t len)
         s_send (self, self->priv, n);
     }
     else if (r == OKX_PRIV_BAD)
-        s_complain (self, "private message", okx_trade_error (self->trade));
+        hb_refusal_log (self->host, &self->bad_logged, "private message", okx_trade_error (self->trade));
 }
 
 static void
@@ -219,50 +200,33 @@ s_on_priv_close (void *arg, const char *reason)
     S_LOG (self, HB_LOG_WARN, "private connection lost (%s): fills wait for the reconnect", reason);
 }
 
-static int
-s_on_ping (void *arg)
+static void
+s_on_answer (void *arg, int handle, const hb_rest_resp_t *resp)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
-    if (hb_ws_connected (self->ws))
-        hb_ws_send (self->ws, "ping", 4);
-    if (self->priv && hb_ws_connected (self->priv))
-        hb_ws_send (self->priv, "ping", 4);
-    return 0;
-}
-
-static s_req_t *
-s_req (okx_plugin_t *self)
-{
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
-        if (!self->reqs [i].used) {
-            self->reqs [i].used = true;
-            return &self->reqs [i];
-        }
-    return NULL;
+    okx_trade_on_response (self->trade, handle, resp->status, resp->status? resp->body: resp->error);
 }
 
 static void
-s_on_rest (void *arg, const hb_rest_resp_t *resp)
+s_on_cancel_answer (void *arg, const hb_rest_resp_t *resp)
 {
-    s_req_t *req = (s_req_t *) arg;
-    okx_plugin_t *self = req->owner;
-    req->used = false;
-    if (resp->status == 429) {
-        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 2;
-        hb_ratelimit_pause (&self->limit, self->host->now_ns (self->host->ctx) + wait * 1000000000);
-    }
-    if (req->cancel) {
-        if (resp->status != 200 || !strstr (resp->body, "\"sCode\":\"0\""))
-            S_LOG (self, HB_LOG_WARN, "cancel refused: HTTP %ld", resp->status);
-        return;
-    }
-    okx_trade_on_response (self->trade, req->handle, resp->status,
-                           resp->status? resp->body: resp->error);
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    if (resp->status != 200 || !strstr (resp->body, "\"sCode\":\"0\""))
+        S_LOG (self, HB_LOG_WARN, "cancel refused: HTTP %ld", resp->status);
+}
+
+static void
+s_fail (void *arg, int handle, int reason, const char *text)
+{
+    okx_plugin_t *self = (okx_plugin_t *) arg;
+    okx_trade_fail (self->trade, handle, reason, text);
 }
 
 static int
-s_post (okx_plugin_t *self, const char *path, const char *body, s_req_t *req)
+s_post (void *arg, hb_rest_t *rest, const char *path, const char *body, hb_rest_done_fn *done,
+        void *done_arg)
 {
+    okx_plugin_t *self = (okx_plugin_t *) arg;
     int64_t now = self->host->now_ns (self->host->ctx);
     time_t secs = (time_t) (now / 1000000000);
     struct tm tm;
@@ -283,7 +247,7 @@ s_post (okx_plugin_t *self, const char *path, const char *body, s_req_t *req)
     snprintf (h_ts, sizeof h_ts, "OK-ACCESS-TIMESTAMP: %s", ts);
     const char *headers [] = { h_key, h_pass, h_sig, h_ts, "Content-Type: application/json",
                                self->simulated? "x-simulated-trading: 1": NULL, NULL };
-    int rc = hb_rest_request (self->rest, "POST", url, headers, body, s_on_rest, req);
+    int rc = hb_rest_request (rest, "POST", url, headers, body, done, done_arg);
     memset (h_key, 0, sizeof h_key);
     memset (h_pass, 0, sizeof h_pass);
     return rc;
@@ -295,27 +259,8 @@ s_order (void *arg, const hb_order_t *order)
     okx_plugin_t *self = (okx_plugin_t *) arg;
     char body [S_BODY_MAX];
     int handle = okx_trade_order (self->trade, order, body, sizeof body);
-    if (handle < 0)
-        return 0;
-    if (!s_keys (self)) {
-        okx_trade_fail (self->trade, handle, HB_REJ_VENUE, "no API key configured: market data only");
-        return 0;
-    }
-    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
-        return 0;
-    }
-    s_req_t *req = s_req (self);
-    if (!req) {
-        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
-        return 0;
-    }
-    req->cancel = false;
-    req->handle = handle;
-    if (s_post (self, OKX_TRADE_ORDER_PATH, body, req)) {
-        req->used = false;
-        okx_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
-    }
+    if (handle >= 0)            //  else answered already
+        hb_vsend_order (self->send, handle, s_keys (self), OKX_TRADE_ORDER_PATH, body);
     return 0;
 }
 
@@ -324,19 +269,8 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
     char body [S_BODY_MAX];
-    if (okx_trade_cancel (self->trade, cancel, body, sizeof body))
-        return 0;
-    s_req_t *req = s_keys (self)? s_req (self): NULL;
-    if (!req || !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        if (req)
-            req->used = false;
-        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit or no key", cancel->client_id);
-        return 0;
-    }
-    req->cancel = true;
-    req->handle = -1;
-    if (s_post (self, OKX_TRADE_CANCEL_PATH, body, req))
-        req->used = false;
+    if (okx_trade_cancel (self->trade, cancel, body, sizeof body) == 0)
+        hb_vsend_cancel (self->send, s_keys (self), OKX_TRADE_CANCEL_PATH, body, cancel->client_id);
     return 0;
 }
 
@@ -358,9 +292,6 @@ s_create (const hb_host_api_t *host)
     if (!self)
         return NULL;
     self->host = host;
-    self->ping_timer = -1;
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
-        self->reqs [i].owner = self;
     const hb_venue_cfg_t *venue = host->venue;
     char err [256] = "";
     snprintf (self->ws_url, sizeof self->ws_url, "%s",
@@ -379,11 +310,6 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    if (hb_ratelimit_init (&self->limit, atof (s_param (venue, "orders_per_s", "20")),
-                           atof (s_param (venue, "order_burst", "40")), host->now_ns (host->ctx))) {
-        S_LOG (self, HB_LOG_ERROR, "params.orders_per_s / order_burst: must be numbers > 0");
-        goto fail;
-    }
     self->md = okx_md_new (venue, s_emit, s_status, self, err, sizeof err);
     if (!self->md) {
         S_LOG (self, HB_LOG_ERROR, "%s", err);
@@ -392,24 +318,24 @@ s_create (const hb_host_api_t *host)
     self->trade = okx_trade_new (venue, self->md, s_emit, self, td_mode);
     if (!self->trade)
         goto fail;
-    if (hb_venue_param (venue, "api_key_file") || hb_venue_param (venue, "api_key_env")) {
-        self->key = hb_secret_load (venue, "api_key", err, sizeof err);
-        if (self->key)
-            self->secret = hb_secret_load (venue, "api_secret", err, sizeof err);
-        if (self->secret)
-            self->passphrase = hb_secret_load (venue, "api_passphrase", err, sizeof err);
-        if (!s_keys (self)) {
-            S_LOG (self, HB_LOG_ERROR, "%s", err);
-            goto fail;
-        }
+    static const char *const names [] = { "api_key", "api_secret", "api_passphrase" };
+    hb_secret_t *keys [3];
+    if (hb_secret_load_set (venue, names, 3, keys, err, sizeof err)) {
+        S_LOG (self, HB_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    self->key = keys [0];
+    self->secret = keys [1];
+    self->passphrase = keys [2];
+    if (s_keys (self))
         S_LOG (self, HB_LOG_INFO, "API key from %s, secret from %s, passphrase from %s",
                hb_secret_origin (self->key), hb_secret_origin (self->secret),
                hb_secret_origin (self->passphrase));
-    }
     else
         S_LOG (self, HB_LOG_WARN, "no api_key_file/_env: market data only, orders are rejected");
     hb_ws_cfg_t wcfg = {
         .name = "okx.public", .url = self->ws_url, .max_msg = 4 << 20, .idle_s = 60,
+        .app_ping = "ping", .app_ping_s = S_PING_S,
         .ca_file = tls.ca_file, .insecure = tls.insecure,
         .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close, .arg = self
     };
@@ -417,6 +343,7 @@ s_create (const hb_host_api_t *host)
     if (s_keys (self)) {
         hb_ws_cfg_t pcfg = {
             .name = "okx.private", .url = self->priv_url, .max_msg = 1 << 20,
+            .app_ping = "ping", .app_ping_s = S_PING_S,
             .ca_file = tls.ca_file, .insecure = tls.insecure,
             .on_msg = s_on_priv_msg, .on_open = s_on_priv_open, .on_close = s_on_priv_close,
             .arg = self
@@ -425,10 +352,14 @@ s_create (const hb_host_api_t *host)
         if (!self->priv)
             goto fail;
     }
-    hb_rest_cfg_t rcfg = { .name = "okx.rest", .ca_file = tls.ca_file, .insecure = tls.insecure,
-                           .max_inflight = 16 };
-    self->rest = hb_rest_new (host, &rcfg);
-    if (!self->ws || !self->rest)
+    //  OKX: 60 orders per 2 s per instrument; one bucket for all, with margin
+    hb_vsend_cfg_t scfg = { .host = host, .name = "okx.rest", .ca_file = tls.ca_file,
+                            .insecure = tls.insecure, .rate = 20, .burst = 40,
+                            .slots = OKX_TRADE_MAX_ORDERS, .pause_s = 2, .post = s_post,
+                            .fail = s_fail, .answer = s_on_answer,
+                            .cancel_answer = s_on_cancel_answer, .arg = self };
+    self->send = hb_vsend_new (&scfg);
+    if (!self->ws || !self->send)
         goto fail;
     return self;
 fail: {
@@ -443,8 +374,7 @@ s_start (void *arg)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
     self->host->set_status (self->host->ctx, HB_TICK_STALE);
-    self->ping_timer = self->host->timer_add (self->host->ctx, S_PING_MS, 0, s_on_ping, self);
-    if (self->ping_timer < 0 || hb_ws_start (self->ws))
+    if (hb_ws_start (self->ws))
         return -1;
     return self->priv? hb_ws_start (self->priv): 0;
 }
@@ -455,11 +385,9 @@ s_destroy (void **self_p)
     if (!self_p || !*self_p)
         return;
     okx_plugin_t *self = (okx_plugin_t *) *self_p;
-    if (self->ping_timer >= 0)
-        self->host->timer_cancel (self->host->ctx, self->ping_timer);
     hb_ws_destroy (&self->ws);
     hb_ws_destroy (&self->priv);
-    hb_rest_destroy (&self->rest);
+    hb_vsend_destroy (&self->send);
     okx_trade_destroy (&self->trade);
     okx_md_destroy (&self->md);
     hb_secret_destroy (&self->key);

@@ -94,12 +94,15 @@ test_bad_tls_params_refused (void **state)
 
 static hb_testserver_t *s_server;
 
-//  arg: whether to wait for a subscription, else for a refusal
+//  arg: whether to wait for the subscription and the login (what the test
+//  asserts: two messages received could both be public subscriptions),
+//  else for a refusal
 static bool
 s_outcome (hb_testhost_t *host, void *arg)
 {
     if (*(const bool *) arg)
-        return hb_testserver_logged (s_server, "\"ws_recv\"") >= 2;
+        return hb_testserver_logged (s_server, "books") >= 1
+            && hb_testserver_logged (s_server, "login") >= 1;
     return hb_testhost_logs (host, HB_LOG_INFO, "okx.public: no connection: connect failed") >= 1
         && hb_testhost_logs (host, HB_LOG_INFO, "okx.private: no connection: connect failed") >= 1;
 }

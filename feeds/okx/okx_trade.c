@@ -20,32 +20,24 @@
 #include "hb_json.h"
 #include "hb_sign.h"
 #include "hb_vorder.h"
+#include "hb_vpub.h"
+#include "hb_vslots.h"
 #include "okx_trade.h"
 
-#define S_GENS 1000000
-
 typedef struct {
-    bool       used;
-    uint32_t   gen;
-    bool       accepted;
-    hb_order_t order;
-    char       cl_ord_id [33];
-    char       ord_id [HB_ID_MAX];
-    double     scale;           //  venue size -> bus quantity
+    hb_vslot_t v;               //  key: the clOrdId; order_id: the ordId
     double     filled;          //  bus units
 } s_slot_t;
 
 struct okx_trade_s {
     const hb_venue_cfg_t *venue;
     const okx_md_t       *md;
-    okx_emit_fn          *emit;
-    void                 *arg;
+    hb_vpub_t            *pub;          //  acks and fills onto the bus
     char                  td_mode [16];
     hb_json_t            *json;
     char                  error [HB_JSON_ERR_MAX + 64];
-    s_slot_t              slots [OKX_TRADE_MAX_ORDERS];
+    hb_vslots_t          *slots;
     okx_trade_stats_t     stats;
-    hb_msg_t              msg;
 };
 
 okx_trade_t *
@@ -53,14 +45,14 @@ okx_trade_new (const hb_venue_cfg_t *venue, const okx_md_t *md, okx_emit_fn *emi
                const char *td_mode)
 {
     okx_trade_t *self = (okx_trade_t *) calloc (1, sizeof *self);
-    if (!self || !(self->json = hb_json_new (0, 0))) {
-        free (self);
+    if (!self || !(self->json = hb_json_new (0, 0))
+    ||  !(self->slots = hb_vslots_new (OKX_TRADE_MAX_ORDERS, sizeof (s_slot_t)))
+    ||  !(self->pub = hb_vpub_new (venue->name, emit, NULL, arg))) {
+        okx_trade_destroy (&self);
         return NULL;
     }
     self->venue = venue;
     self->md = md;
-    self->emit = emit;
-    self->arg = arg;
     snprintf (self->td_mode, sizeof self->td_mode, "%s", td_mode? td_mode: "cross");
     return self;
 }
@@ -71,6 +63,8 @@ okx_trade_destroy (okx_trade_t **self_p)
     if (!self_p || !*self_p)
         return;
     hb_json_destroy (&(*self_p)->json);
+    hb_vslots_destroy (&(*self_p)->slots);
+    hb_vpub_destroy (&(*self_p)->pub);
     free (*self_p);
     *self_p = NULL;
 }
@@ -84,19 +78,11 @@ okx_trade_cl_ord_id (const char *client_id, char out [33])
     snprintf (out, 33, "hb%016llx", (unsigned long long) h);
 }
 
-static void
-s_ack (okx_trade_t *self, const hb_order_t *order, const char *ord_id, int status, int reason,
-       const char *text, double filled)
-{
-    hb_vorder_ack (&self->msg, self->venue->name, order, ord_id, status, reason, text, filled);
-    self->emit (self->arg, &self->msg);
-}
-
 static int
 s_reject_now (okx_trade_t *self, const hb_order_t *order, int reason, const char *text)
 {
     self->stats.rejected_local++;
-    s_ack (self, order, "", HB_ACK_REJECTED, reason, text, 0);
+    hb_vpub_ack (self->pub, order, "", HB_ACK_REJECTED, reason, text, 0);
     return -1;
 }
 
@@ -106,25 +92,12 @@ okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t 
     self->stats.orders++;
     const hb_instrument_cfg_t *inst = hb_venue_instrument (self->venue, order->symbol);
     const char *inst_id = okx_md_inst_id_of (self->md, order->symbol);
-    if (!inst || !inst_id)
-        return s_reject_now (self, order, HB_REJ_UNKNOWN_INSTRUMENT, "no such instrument here");
-    const char *why = NULL;
-    int reason = hb_vorder_check (inst, order, &why);
-    if (reason != HB_REJ_NONE)
-        return s_reject_now (self, order, reason, why);
     char cl [33];
     okx_trade_cl_ord_id (order->client_id, cl);
-    int free_slot = -1;
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++) {
-        if (!self->slots [i].used) {
-            if (free_slot < 0)
-                free_slot = i;
-        }
-        else if (!strcmp (self->slots [i].cl_ord_id, cl))
-            return s_reject_now (self, order, HB_REJ_DUPLICATE_ID, "client id already in flight");
-    }
-    if (free_slot < 0)
-        return s_reject_now (self, order, HB_REJ_RATE_LIMIT, "too many orders in flight");
+    const char *why = NULL;
+    int reason = hb_vslots_admit (self->slots, inst_id? inst: NULL, order, cl, &why);
+    if (reason != HB_REJ_NONE)
+        return s_reject_now (self, order, reason, why);
     double scale = okx_md_qty_scale (self->md, order->symbol);
     char sz [48], px [48];
     hb_vorder_decimal (order->qty / scale, inst->lot_size / scale, sz, sizeof sz);
@@ -141,29 +114,16 @@ okx_trade_order (okx_trade_t *self, const hb_order_t *order, char *body, size_t 
     //  a spot market order is sized in quote currency unless told otherwise
     if (root && spot && order->ord_type == HB_ORD_MARKET)
         json_object_set_new (root, "tgtCcy", json_string ("base_ccy"));
-    size_t n = root? json_dumpb (root, body, size - 1, JSON_COMPACT): 0;
-    json_decref (root);
-    if (n == 0 || n >= size - 1)
+    if (hb_json_dump (root, body, size))
         return s_reject_now (self, order, HB_REJ_BAD_ORDER, "order does not encode");
-    body [n] = 0;
-    s_slot_t *slot = &self->slots [free_slot];
-    uint32_t gen = (slot->gen + 1) % S_GENS;
-    memset (slot, 0, sizeof *slot);
-    slot->gen = gen;
-    slot->used = true;
-    slot->order = *order;
-    slot->scale = scale;
-    snprintf (slot->cl_ord_id, sizeof slot->cl_ord_id, "%s", cl);
-    return (int) gen * OKX_TRADE_MAX_ORDERS + free_slot;
+    void *slot;
+    return hb_vslots_take (self->slots, order, cl, scale, &slot);
 }
 
 static s_slot_t *
 s_slot (okx_trade_t *self, int handle)
 {
-    if (handle < 0)
-        return NULL;
-    s_slot_t *slot = &self->slots [handle % OKX_TRADE_MAX_ORDERS];
-    return slot->used && slot->gen == (uint32_t) (handle / OKX_TRADE_MAX_ORDERS)? slot: NULL;
+    return (s_slot_t *) hb_vslots_get (self->slots, handle);
 }
 
 void
@@ -173,8 +133,8 @@ okx_trade_fail (okx_trade_t *self, int handle, int reason, const char *text)
     if (!slot)
         return;
     self->stats.rejected++;
-    s_ack (self, &slot->order, slot->ord_id, HB_ACK_REJECTED, reason, text, 0);
-    slot->used = false;
+    hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_REJECTED, reason, text, 0);
+    slot->v.used = false;
 }
 
 //  OKX sCode (docs: "Error Code", trade 51xxx, general 50xxx) to our reason.
@@ -212,11 +172,11 @@ okx_trade_on_response (okx_trade_t *self, int handle, long status, const char *b
     const char *s_code = json_string_value (json_object_get (d, "sCode"));
     const char *ord_id = json_string_value (json_object_get (d, "ordId"));
     if (status == 200 && code && !strcmp (code, "0") && s_code && !strcmp (s_code, "0")) {
-        snprintf (slot->ord_id, sizeof slot->ord_id, "%s", ord_id? ord_id: "");
-        if (!slot->accepted) {
-            slot->accepted = true;
+        snprintf (slot->v.order_id, sizeof slot->v.order_id, "%s", ord_id? ord_id: "");
+        if (!slot->v.accepted) {
+            slot->v.accepted = true;
             self->stats.accepted++;
-            s_ack (self, &slot->order, slot->ord_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", slot->filled);
+            hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", slot->filled);
         }
         return;
     }
@@ -233,13 +193,7 @@ okx_trade_on_response (okx_trade_t *self, int handle, long status, const char *b
 static s_slot_t *
 s_find (okx_trade_t *self, const char *cl_ord_id, const char *ord_id)
 {
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++) {
-        s_slot_t *s = &self->slots [i];
-        if (s->used && ((cl_ord_id && *cl_ord_id && !strcmp (s->cl_ord_id, cl_ord_id))
-                    ||  (ord_id && *ord_id && !strcmp (s->ord_id, ord_id))))
-            return s;
-    }
-    return NULL;
+    return (s_slot_t *) hb_vslots_find (self->slots, cl_ord_id, ord_id);
 }
 
 int
@@ -250,11 +204,7 @@ okx_trade_cancel (okx_trade_t *self, const hb_cancel_t *cancel, char *body, size
     s_slot_t *slot = s_find (self, cl, NULL);
     const char *inst_id = okx_md_inst_id_of (self->md, cancel->symbol);
     if (!slot || !inst_id) {
-        hb_order_t order;
-        memset (&order, 0, sizeof order);
-        snprintf (order.symbol, sizeof order.symbol, "%s", cancel->symbol);
-        snprintf (order.client_id, sizeof order.client_id, "%s", cancel->client_id);
-        s_ack (self, &order, "", HB_ACK_REJECTED, HB_REJ_UNKNOWN_ORDER, "no such order in flight", 0);
+        hb_vpub_cancel_unknown (self->pub, cancel, "no such order in flight");
         return -1;
     }
     int n = snprintf (body, size, "{\"instId\":\"%s\",\"clOrdId\":\"%s\"}", inst_id, cl);
@@ -264,27 +214,19 @@ okx_trade_cancel (okx_trade_t *self, const hb_cancel_t *cancel, char *body, size
 static void
 s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px, uint32_t flags)
 {
-    hb_msg_t *msg = &self->msg;
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_FILL;
     int64_t ms = 0;
-    if (!hb_json_int (d, "fillTime", &ms, NULL, 0) && ms > 0 && ms < INT64_MAX / 1000000)
-        msg->env.ts_venue = ms * 1000000;
-    hb_fill_t *fill = &msg->u.fill;
+    if (hb_json_int (d, "fillTime", &ms, NULL, 0) || ms <= 0 || ms >= INT64_MAX / 1000000)
+        ms = 0;
+    hb_fill_t *fill = hb_vpub_fill (self->pub, &slot->v, ms * 1000000);
     const char *trade_id = json_string_value (json_object_get (d, "tradeId"));
     const char *exec = json_string_value (json_object_get (d, "execType"));
     const char *ccy = json_string_value (json_object_get (d, "fillFeeCcy"));
     double fee = 0;
     hb_json_num (d, "fillFee", &fee, NULL, 0);
-    snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
-    snprintf (fill->symbol, sizeof fill->symbol, "%s", slot->order.symbol);
-    snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->order.client_id);
-    snprintf (fill->order_id, sizeof fill->order_id, "%s", slot->ord_id);
-    snprintf (fill->fill_id, sizeof fill->fill_id, "%.22s-%.22s", trade_id? trade_id: "", slot->ord_id);
-    fill->side = slot->order.side;
+    snprintf (fill->fill_id, sizeof fill->fill_id, "%.22s-%.22s", trade_id? trade_id: "", slot->v.order_id);
     fill->liquidity = exec && !strcmp (exec, "M")? 1: 2;
     fill->px = px;
-    fill->qty = sz * slot->scale;
+    fill->qty = sz * slot->v.scale;
     //  OKX reports a charged fee as negative, a rebate as positive
     fill->fee = -fee;
     //  stablecoins are USD on the bus; a coin fee (inverse contracts) keeps its name
@@ -293,7 +235,7 @@ s_fill (okx_trade_t *self, s_slot_t *slot, const json_t *d, double sz, double px
     fill->flags = flags;
     slot->filled += fill->qty;
     self->stats.fills++;
-    self->emit (self->arg, msg);
+    hb_vpub_emit (self->pub);
 }
 
 //  A clOrdId this plugin makes (okx_trade_cl_ord_id): "hb" and 16 hex digits
@@ -329,14 +271,14 @@ s_external_push (okx_trade_t *self, const json_t *d, const char *cl, const char 
     }
     s_slot_t ext;
     memset (&ext, 0, sizeof ext);
-    snprintf (ext.order.symbol, sizeof ext.order.symbol, "%s", symbol);
+    snprintf (ext.v.order.symbol, sizeof ext.v.order.symbol, "%s", symbol);
     if (cl && *cl)
-        snprintf (ext.order.client_id, sizeof ext.order.client_id, "%.40s", cl);
+        snprintf (ext.v.order.client_id, sizeof ext.v.order.client_id, "%.40s", cl);
     else
-        snprintf (ext.order.client_id, sizeof ext.order.client_id, "ext-%.40s", ord_id);
-    snprintf (ext.ord_id, sizeof ext.ord_id, "%.40s", ord_id);
-    ext.order.side = (uint8_t) (strcmp (side, "buy") ? HB_SIDE_SELL : HB_SIDE_BUY);
-    ext.scale = okx_md_qty_scale (self->md, symbol);
+        snprintf (ext.v.order.client_id, sizeof ext.v.order.client_id, "ext-%.40s", ord_id);
+    snprintf (ext.v.order_id, sizeof ext.v.order_id, "%.40s", ord_id);
+    ext.v.order.side = (uint8_t) (strcmp (side, "buy") ? HB_SIDE_SELL : HB_SIDE_BUY);
+    ext.v.scale = okx_md_qty_scale (self->md, symbol);
     s_fill (self, &ext, d, sz, px, HB_FILL_EXTERNAL);
     return 0;
 }
@@ -359,12 +301,12 @@ s_on_order_push (okx_trade_t *self, const json_t *d)
         //  one of ours whose slot is gone (its end was reported): nothing new
         return s_cl_ours (cl) ? 0 : s_external_push (self, d, cl, ord_id);
     }
-    if (ord_id && *ord_id && !slot->ord_id [0])
-        snprintf (slot->ord_id, sizeof slot->ord_id, "%s", ord_id);
-    if (!slot->accepted) {
-        slot->accepted = true;
+    if (ord_id && *ord_id && !slot->v.order_id [0])
+        snprintf (slot->v.order_id, sizeof slot->v.order_id, "%s", ord_id);
+    if (!slot->v.accepted) {
+        slot->v.accepted = true;
         self->stats.accepted++;
-        s_ack (self, &slot->order, slot->ord_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_ACCEPTED, HB_REJ_NONE, "", 0);
     }
     double sz = 0, px = 0;
     const char *trade_id = json_string_value (json_object_get (d, "tradeId"));
@@ -374,19 +316,19 @@ s_on_order_push (okx_trade_t *self, const json_t *d)
                         || !trade_id || !*trade_id))) {
             self->stats.bad_pushes++;
             snprintf (self->error, sizeof self->error, "orders %s: fillSz / fillPx / tradeId bad",
-                      slot->ord_id);
+                      slot->v.order_id);
             return -1;
         }
         if (sz > 0)
             s_fill (self, slot, d, sz, px, 0);
     }
     if (!strcmp (state, "filled")) {
-        s_ack (self, &slot->order, slot->ord_id, HB_ACK_DONE, HB_REJ_NONE, "", slot->filled);
-        slot->used = false;
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_DONE, HB_REJ_NONE, "", slot->filled);
+        slot->v.used = false;
     }
     else if (!strcmp (state, "canceled") || !strcmp (state, "mmp_canceled")) {
-        s_ack (self, &slot->order, slot->ord_id, HB_ACK_CANCELED, HB_REJ_NONE, state, slot->filled);
-        slot->used = false;
+        hb_vpub_ack (self->pub, &slot->v.order, slot->v.order_id, HB_ACK_CANCELED, HB_REJ_NONE, state, slot->filled);
+        slot->v.used = false;
     }
     return 0;
 }
@@ -451,10 +393,7 @@ okx_trade_sign (const char *secret, size_t secret_len, const char *prehash, char
 int
 okx_trade_inflight (const okx_trade_t *self)
 {
-    int n = 0;
-    for (int i = 0; i < OKX_TRADE_MAX_ORDERS; i++)
-        n += self->slots [i].used;
-    return n;
+    return hb_vslots_inflight (self->slots);
 }
 
 const okx_trade_stats_t *

@@ -1,5 +1,6 @@
 /*  hb_vbench: bare-transport and parse-only yardsticks for venue benches.
     See hb_vbench.h.                                                       */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -180,4 +181,26 @@ hb_vbench_rounds (hb_vbench_t *self, int rounds, const hb_vbench_path_t *path, v
     }
     free (values);
     return rc;
+}
+
+int
+hb_vbench_encode (void *buf, hb_msg_t *msg)
+{
+    static uint64_t seq;
+    msg->env.version = HB_SCHEMA_VERSION;
+    snprintf (msg->env.publisher, HB_NAME_MAX, "feed.bench");
+    msg->env.seq = ++seq;
+    return hb_msg_encode (msg, (hb_buf_t *) buf);
+}
+
+void
+hb_vbench_report (const hb_vbench_t *self, const char *title, int rounds,
+                  const char *full_label, const hb_vbench_rates_t *rates)
+{
+    printf ("%s: %d messages of %zu bytes on average, median of %d rounds\n",
+            title, hb_vbench_count (self), hb_vbench_mean_bytes (self), rounds);
+    printf ("  %-50s %10.0f msg/s\n", "bare transport (AF_UNIX seqpacket write+read)", rates->bare);
+    printf ("  %-50s %10.0f msg/s\n", "JSON parse only (hb_json)", rates->parse);
+    printf ("  %-50s %10.0f msg/s  (%.2f x bare, %.2f x parse)\n", full_label, rates->full,
+            rates->full / rates->bare, rates->full / rates->parse);
 }

@@ -14,6 +14,7 @@
 #define HB_VBENCH_H
 
 #include <stddef.h>
+#include "hb_msg.h"
 
 typedef struct hb_vbench_s hb_vbench_t;
 
@@ -64,5 +65,15 @@ typedef struct {
 //  begin or a frame) or when out of memory; *rates is then unset.
 int hb_vbench_rounds (hb_vbench_t *self, int rounds, const hb_vbench_path_t *path, void *arg,
                       hb_vbench_rates_t *rates);
+
+//  An emit callback for a bench's parser (arg: an hb_buf_t): numbers the
+//  message and encodes it as the host would before publishing. 0 or -1.
+int hb_vbench_encode (void *buf, hb_msg_t *msg);
+
+//  Prints the rates of a bench: title ("coinbase level2") with the
+//  session's size and rounds, the bare and parse floors, and the full
+//  path under full_label with its ratios to them.
+void hb_vbench_report (const hb_vbench_t *self, const char *title, int rounds,
+                       const char *full_label, const hb_vbench_rates_t *rates);
 
 #endif
