@@ -201,6 +201,14 @@ s_emit (hl_md_t *self)
         self->stats.emit_refused++;
 }
 
+//  The venue's time (ms) in ns; 0 (unknown) when absent, negative or too
+//  far out to be a time (a hostile value must not overflow the product)
+static int64_t
+s_venue_ns (int64_t time_ms)
+{
+    return time_ms > 0 && time_ms <= INT64_MAX / 1000000 ? time_ms * 1000000 : 0;
+}
+
 static void
 s_emit_tick (hl_md_t *self, s_coin_t *c, int64_t ts_venue)
 {
@@ -280,7 +288,7 @@ s_on_book (hl_md_t *self, const json_t *data, int64_t now_ns)
                 c->has_book = false;
                 snprintf (self->error, sizeof self->error, "l2Book %s: %s level %zu: px and sz "
                           "must be decimal strings > 0", coin, side? "ask": "bid", i);
-                s_emit_tick (self, c, time_ms * 1000000);
+                s_emit_tick (self, c, s_venue_ns (time_ms));
                 s_report (self);
                 return -1;
             }
@@ -289,7 +297,7 @@ s_on_book (hl_md_t *self, const json_t *data, int64_t now_ns)
     c->has_book = true;
     c->last_ns = now_ns;
     self->stats.books++;
-    s_emit_tick (self, c, time_ms > 0? time_ms * 1000000: 0);
+    s_emit_tick (self, c, s_venue_ns (time_ms));
     s_report (self);
     return 0;
 }
@@ -331,7 +339,7 @@ s_on_trades (hl_md_t *self, const json_t *data)
         }
         memset (&self->msg, 0, sizeof self->msg);
         self->msg.env.type = HB_MSG_TRADE;
-        self->msg.env.ts_venue = time_ms * 1000000;
+        self->msg.env.ts_venue = s_venue_ns (time_ms);
         hb_trade_t *trade = &self->msg.u.trade;
         snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
         snprintf (trade->symbol, sizeof trade->symbol, "%s", c->info.inst->symbol);
