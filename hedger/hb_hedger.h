@@ -113,6 +113,8 @@ typedef struct {
     uint64_t in_flight;         //  orders without a final ack now
     uint64_t cancels;           //  cancels sent (kill switch)
     uint64_t controls;          //  hedger.control commands applied
+    uint64_t syncs;             //  fdatasync calls of the journal and its totals since start:
+                                //  a request costs one before its orders, whatever its legs
 } hb_hedger_stats_t;
 
 //  Opens (creates) cfg->hedger.journal and replays it, then is ready.
