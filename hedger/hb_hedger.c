@@ -297,17 +297,18 @@ s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
 {
     //  while a request's legs are admitted, its rejects wait for its
     //  orders (s_commit): nothing is published ahead of them
-    bool defer = self->deciding && self->n_rejects < S_REJECTS_MAX;
-    hb_hedge_reject_t one, *r = defer? &self->rejects [self->n_rejects++]: &one;
-    memset (r, 0, sizeof *r);
-    snprintf (r->request_id, sizeof r->request_id, "%s", request_id [0]? request_id: "-");
-    snprintf (r->asset, sizeof r->asset, "%s", asset? asset: "");
-    snprintf (r->venue, sizeof r->venue, "%s", venue? venue: "");
-    snprintf (r->reason, sizeof r->reason, "%s", reason);
-    snprintf (r->detail, sizeof r->detail, "%s", detail? detail: "");
-    r->qty = isfinite (qty)? qty: 0;
-    if (!defer)
-        s_reject_send (self, r);
+    hb_hedge_reject_t r;
+    memset (&r, 0, sizeof r);
+    snprintf (r.request_id, sizeof r.request_id, "%s", request_id [0]? request_id: "-");
+    snprintf (r.asset, sizeof r.asset, "%s", asset? asset: "");
+    snprintf (r.venue, sizeof r.venue, "%s", venue? venue: "");
+    snprintf (r.reason, sizeof r.reason, "%s", reason);
+    snprintf (r.detail, sizeof r.detail, "%s", detail? detail: "");
+    r.qty = isfinite (qty)? qty: 0;
+    if (self->deciding && self->n_rejects < S_REJECTS_MAX)
+        self->rejects [self->n_rejects++] = r;
+    else
+        s_reject_send (self, &r);
 }
 
 //  ---------------------------------------------------------------------------
