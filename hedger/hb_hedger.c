@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "hb_log.h"
 
@@ -32,6 +33,11 @@
 #define S_SEEN_IDS      64          //  request ids remembered against repeats
 
 #define S_ORDER_FILLS   8           //  fills of one order known one by one; more are "unseen"
+#define S_RECORD_MAX    256         //  one journal record, a text line
+//  legs one request can have: every asset it names, routed over every candidate
+#define S_PENDING_MAX   (HB_RISK_MAX_ASSETS * HB_ROUTE_MAX_LEGS)
+//  its rejects held until its orders are out (more are published at once)
+#define S_REJECTS_MAX   (S_PENDING_MAX + 2 * HB_RISK_MAX_ASSETS)
 
 //  One fill of ours as the feed published it (fill.<venue>.<symbol>), and
 //  from which pos.<asset> of the aggregator on it is known to include it
@@ -151,6 +157,18 @@ struct _hb_hedger_t {
     hb_route_cand_t cands [HB_ROUTE_MAX_CANDIDATES];
     int            cand_venue [HB_ROUTE_MAX_CANDIDATES];
     int            cand_instr [HB_ROUTE_MAX_CANDIDATES];
+    //  The legs of the request being decided, admitted by the controls:
+    //  each has its order slot filled (so the legs after it see it, as
+    //  they would a sent one) and its intent record made. s_commit
+    //  journals them all with one group append (one sync), and only then
+    //  sends them (hb_hedger_on_request).
+    int            n_pending;
+    s_order_t     *pending [S_PENDING_MAX];
+    char         (*pending_rec) [S_RECORD_MAX];    //  [S_PENDING_MAX]: the intents
+    struct iovec   pending_iov [S_PENDING_MAX];    //  each pointing at its intent
+    bool           deciding;        //  admitting a request's legs: its rejects wait
+    int            n_rejects;
+    hb_hedge_reject_t rejects [S_REJECTS_MAX];      //  published after its orders
 #ifdef HB_TEST_HOOKS
     hb_hedger_crash_t crash;        //  the restart tests' injected kill -9
     int            crash_left;      //  points of that kind to pass before it
@@ -188,12 +206,18 @@ static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
 static double s_order_flight (const hb_hedger_t *self, const s_order_t *order,
                               const s_pos_t *pos, const hb_risk_hedge_t *req);
 
-//  Journals the intent of an order (fsync) and then, only then, fills the
-//  slot order with it, sent at now_ns. 0, or -1 when the journal failed
-//  (logged; the hedger is broken: no more orders).
+//  Fills the slot order with a leg of the request being decided, sent at
+//  now_ns, and makes its intent record, pending (s_commit journals it).
+//  -1 when more legs are pending than a request can have (nothing done).
 static int s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
                            int venue, int instrument, int asset, uint8_t side, double qty,
                            double px, int64_t now_ns);
+
+//  The pending legs: every intent journaled with one group append (one
+//  sync), then, only then, every order sent, then the day totals record.
+//  Returns the orders sent: all, or none when the journal failed (logged;
+//  the hedger is broken: no more orders; their slots are freed).
+static int s_commit (hb_hedger_t *self, int64_t now_ns);
 
 //  The ack of order (ours, found by its client id), stamped at now_ns (data
 //  time): a final one ends the order and is journaled; the rest is ignored.
@@ -253,24 +277,38 @@ s_limit_px (double worst_px, uint8_t side, double slip_bps, double tick)
     return px > 0 ? px : worst_px;
 }
 
+//  Publishes the hedger.reject r
 static void
-s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
-          const char *venue, const char *reason, double qty, const char *detail)
+s_reject_send (hb_hedger_t *self, const hb_hedge_reject_t *r)
 {
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
     msg->env.type = HB_MSG_HEDGE_REJECT;
-    hb_hedge_reject_t *r = &msg->u.hedge_reject;
-    snprintf (r->request_id, sizeof r->request_id, "%s", request_id [0]? request_id: "-");
-    snprintf (r->asset, sizeof r->asset, "%s", asset? asset: "");
-    snprintf (r->venue, sizeof r->venue, "%s", venue? venue: "");
-    snprintf (r->reason, sizeof r->reason, "%s", reason);
-    snprintf (r->detail, sizeof r->detail, "%s", detail? detail: "");
-    r->qty = isfinite (qty)? qty: 0;
+    msg->u.hedge_reject = *r;
     hb_info ("hedger: %s %s%s%s refused: %s (%s)", r->request_id, r->asset,
-             r->venue [0]? " on ": "", r->venue, reason, r->detail);
+             r->venue [0]? " on ": "", r->venue, r->reason, r->detail);
     if (self->send ("hedger.reject", msg, self->send_arg) != 0)
         hb_warn ("hedger: cannot publish hedger.reject for %s", r->request_id);
+}
+
+static void
+s_reject (hb_hedger_t *self, const char *request_id, const char *asset,
+          const char *venue, const char *reason, double qty, const char *detail)
+{
+    //  while a request's legs are admitted, its rejects wait for its
+    //  orders (s_commit): nothing is published ahead of them
+    hb_hedge_reject_t r;
+    memset (&r, 0, sizeof r);
+    snprintf (r.request_id, sizeof r.request_id, "%s", request_id [0]? request_id: "-");
+    snprintf (r.asset, sizeof r.asset, "%s", asset? asset: "");
+    snprintf (r.venue, sizeof r.venue, "%s", venue? venue: "");
+    snprintf (r.reason, sizeof r.reason, "%s", reason);
+    snprintf (r.detail, sizeof r.detail, "%s", detail? detail: "");
+    r.qty = isfinite (qty)? qty: 0;
+    if (self->deciding && self->n_rejects < S_REJECTS_MAX)
+        self->rejects [self->n_rejects++] = r;
+    else
+        s_reject_send (self, &r);
 }
 
 //  ---------------------------------------------------------------------------
@@ -333,9 +371,11 @@ hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *a
                                                   sizeof (s_order_t));
     self->named = (s_named_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS * S_NAMED_KEEP,
                                         sizeof (s_named_t));
+    self->pending_rec = (char (*) [S_RECORD_MAX]) calloc (S_PENDING_MAX, S_RECORD_MAX);
     self->controls = hb_controls_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
-    if (!self->books || !self->orders || !self->named || !self->controls || !self->kill)
+    if (!self->books || !self->orders || !self->named || !self->pending_rec || !self->controls
+    ||  !self->kill)
         goto fail;
     self->wall_ns = now_ns;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
@@ -394,6 +434,7 @@ hb_hedger_destroy (hb_hedger_t **self_p)
         hb_controls_destroy (&self->controls);
         free (self->orders);
         free (self->named);
+        free (self->pending_rec);
         free (self->books);
         free (self);
         *self_p = NULL;
@@ -456,13 +497,14 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side)
     return n;
 }
 
-//  Journals then sends one leg. 0 sent, -1 not.
+//  Admits one leg of the request being decided: its order slot filled
+//  and its intent made, pending (s_commit journals and sends them). 0
+//  pending, -1 not (said on hedger.reject).
 static int
-s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_leg_t *leg,
-            uint8_t side, int asset, int64_t now_ns)
+s_queue_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_leg_t *leg,
+             uint8_t side, int asset, int64_t now_ns)
 {
     const hb_venue_cfg_t *venue = &self->cfg->venues [self->cand_venue [cand]];
-    const hb_instrument_cfg_t *ins = &venue->instruments [self->cand_instr [cand]];
     //  a journaled id comes back only if risk's ids repeat across its runs
     if (s_order_find (self, client_id)) {
         s_reject (self, client_id, self->cfg->assets [asset].name, venue->name,
@@ -471,16 +513,22 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
         return -1;
     }
     s_order_t *order = s_order_slot (self, now_ns);
-    if (!order) {
+    if (!order
+    ||  s_order_intent (self, order, client_id, self->cand_venue [cand], self->cand_instr [cand],
+                        asset, side, leg->qty, leg->limit_px, now_ns) != 0) {
         s_reject (self, "-", self->cfg->assets [asset].name, venue->name, "orders_full",
                   s_sign (side) * leg->asset_qty, "no free order slot");
         return -1;
     }
-    if (s_order_intent (self, order, client_id, self->cand_venue [cand],
-                        self->cand_instr [cand], asset, side, leg->qty, leg->limit_px,
-                        now_ns) != 0)
-        return -1;
+    return 0;
+}
 
+//  Sends order, whose intent is durable
+static void
+s_send_order (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
+{
+    const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
+    const hb_instrument_cfg_t *ins = &venue->instruments [order->instrument];
     hb_msg_t *msg = &self->out;
     memset (msg, 0, sizeof *msg);
     msg->env.type = HB_MSG_ORDER;
@@ -488,29 +536,28 @@ s_send_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_l
     hb_order_t *o = &msg->u.order;
     snprintf (o->venue, sizeof o->venue, "%s", venue->name);
     snprintf (o->symbol, sizeof o->symbol, "%s", ins->symbol);
-    snprintf (o->client_id, sizeof o->client_id, "%s", client_id);
-    o->side = side;
+    snprintf (o->client_id, sizeof o->client_id, "%s", order->client_id);
+    o->side = order->side;
     o->ord_type = HB_ORD_LIMIT;
     o->tif = HB_TIF_IOC;
-    o->qty = leg->qty;
-    o->px = leg->limit_px;
+    o->qty = order->qty;
+    o->px = order->px;
     char topic [HB_TOPIC_MAX];
     hb_msg_topic (msg, topic);
     //  a failed send stays in flight: we cannot know it did not leave
     if (self->send (topic, msg, self->send_arg) != 0)
-        hb_error ("hedger: order %s may not have been sent; it stays in flight", client_id);
+        hb_error ("hedger: order %s may not have been sent; it stays in flight", order->client_id);
     //  pub_ns stays the time the intent was applied (a replay has no
     //  other): the send's own stamp is a few hundred us later at most,
     //  which the proof's S_PROOF_GRACE_NS covers
-    s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, client_id);
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_SEND, order->client_id);
     self->stats.orders++;
     hb_metric_inc (self->m_orders);
     //  the send stamped ts_pub: the order is the decision on the request
     if (self->input_ts && msg->env.ts_pub)
         hb_metric_observe_interval (self->m_decision, self->input_ts, msg->env.ts_pub);
-    hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", client_id, hb_side_name (side),
-             leg->qty, ins->symbol, venue->name, leg->limit_px);
-    return 0;
+    hb_info ("hedger: order %s %s %.8g %s on %s @ %.8g", order->client_id,
+             hb_side_name (order->side), order->qty, ins->symbol, venue->name, order->px);
 }
 
 static double
@@ -603,7 +650,7 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
         hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
-    int sent = 0;
+    int queued = 0;
     for (int l = 0; l < legs; l++) {
         const hb_route_leg_t *leg = &self->plan.legs [l];
         const char *venue = cfg->venues [self->cand_venue [leg->cand]].name;
@@ -637,13 +684,11 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
             hb_metric_inc (self->m_leg_rejects);
             continue;
         }
-        if (s_send_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
-            sent++;
+        //  pending: counted in flight for the legs after it, as if sent
+        if (s_queue_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
+            queued++;
             flight += s_sign (req.side) * leg->asset_qty;
         }
-        else
-        if (self->broken)
-            break;
     }
     if (self->plan.unplaced_qty * t->index >= S_MIN_USD && self->plan.unplaced_qty >= smallest) {
         snprintf (detail, sizeof detail, "%.8g of %.8g left for the next request",
@@ -651,7 +696,7 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
         s_reject (self, id, t->asset, NULL, "unplaced",
                   s_sign (req.side) * self->plan.unplaced_qty, detail);
     }
-    return sent;
+    return queued;
 }
 
 int
@@ -715,10 +760,17 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
         hb_metric_inc (self->m_refused);
         return 0;
     }
-    int sent = 0, leg_no = 0;
+    //  Every leg of every asset is admitted first, then their intents
+    //  are journaled together and only then sent (s_commit): one sync per
+    //  request, not one (and the day total's) per leg, in series.
+    int leg_no = 0;
     self->input_ts = msg->env.ts_pub;
-    for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS && !self->broken; i++)
-        sent += s_hedge_asset (self, req, &req->targets [i], now_ns, &leg_no);
+    self->n_pending = self->n_rejects = 0;
+    self->deciding = true;
+    for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS; i++)
+        s_hedge_asset (self, req, &req->targets [i], now_ns, &leg_no);
+    self->deciding = false;
+    int sent = s_commit (self, now_ns);
     self->input_ts = 0;
     int64_t day;
     hb_metric_set (self->m_day, hb_controls_day_state (self->controls, &day));
@@ -824,7 +876,6 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
 //  ---------------------------------------------------------------------
 //  The order table and the life cycle of an order
 
-#define S_RECORD_MAX    256
 #define S_OUTCOME_GIVEN_UP 0        //  before in doubt existed: given up as filled (old journals)
 #define S_OUTCOME_UNANSWERED 5      //  in doubt, then proven unexecutable: no answer, no release
 #define S_QTY_EPS       1e-9        //  relative: quantities this close are equal
@@ -959,20 +1010,13 @@ s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
                                  order->sent_ns, now_ns);
 }
 
-//  Appends one record to the journal, then the count of records and the
-//  day total to <journal>.totals: the second record of the day total,
-//  which a journal that lost its tail cannot take with it (hb_hedger.h,
-//  Day totals). 0, or -1 (logged; the hedger is broken: no more orders).
+//  Appends the count of records in the journal and the day total to
+//  <journal>.totals: the second record of the day total, which a journal
+//  that lost its tail cannot take with it (hb_hedger.h, Day totals). 0, or
+//  -1 (logged; the hedger is broken: no more orders).
 static int
-s_journal (hb_hedger_t *self, const char *record, int size, const char *what, const char *cid)
+s_journal_totals (hb_hedger_t *self)
 {
-    if (self->broken)
-        return -1;                  //  said once; a restart replays what is durable
-    if (hb_journal_append (self->journal, record, (size_t) size) != 0) {
-        hb_error ("hedger: cannot journal %s %s (%s): no more orders", what, cid, strerror (errno));
-        self->broken = true;
-        return -1;
-    }
     int64_t day;
     double usd = hb_controls_day_state (self->controls, &day);
     char totals [S_RECORD_MAX];
@@ -988,21 +1032,38 @@ s_journal (hb_hedger_t *self, const char *record, int size, const char *what, co
     return 0;
 }
 
+//  Appends one record to the journal, then the day totals record. 0, or
+//  -1 (logged; the hedger is broken: no more orders).
+static int
+s_journal (hb_hedger_t *self, const char *record, int size, const char *what, const char *cid)
+{
+    if (self->broken)
+        return -1;                  //  said once; a restart replays what is durable
+    if (hb_journal_append (self->journal, record, (size_t) size) != 0) {
+        hb_error ("hedger: cannot journal %s %s (%s): no more orders", what, cid, strerror (errno));
+        self->broken = true;
+        return -1;
+    }
+    return s_journal_totals (self);
+}
+
 static int
 s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
                 int venue, int instrument, int asset, uint8_t side, double qty,
                 double px, int64_t now_ns)
 {
+    if (self->n_pending >= S_PENDING_MAX)
+        return -1;
     const hb_venue_cfg_t *v = &self->cfg->venues [venue];
     const hb_instrument_cfg_t *ins = &v->instruments [instrument];
-    char record [S_RECORD_MAX];
-    int n = snprintf (record, sizeof record, "I %s %s %s %d %.17g %.17g %lld %lld", client_id,
-                      v->name, ins->symbol, side, qty, px, (long long) now_ns,
+    int p = self->n_pending++;
+    int n = snprintf (self->pending_rec [p], S_RECORD_MAX, "I %s %s %s %d %.17g %.17g %lld %lld",
+                      client_id, v->name, ins->symbol, side, qty, px, (long long) now_ns,
                       (long long) self->wall_ns);
-    //  the intent is durable before the order can exist anywhere else
-    if (s_journal (self, record, n, "the intent of", client_id) != 0)
-        return -1;
-    s_crash_point (self, HB_HEDGER_CRASH_AFTER_JOURNAL, client_id);
+    self->pending_iov [p] = (struct iovec) {
+        self->pending_rec [p], n > 0 && n < S_RECORD_MAX ? (size_t) n : S_RECORD_MAX - 1
+    };
+    self->pending [p] = order;
     memset (order, 0, sizeof *order);
     order->used = true;
     snprintf (order->client_id, sizeof order->client_id, "%s", client_id);
@@ -1016,6 +1077,55 @@ s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
     order->sent_ns = order->last_ns = now_ns;
     order->pub_ns = self->wall_ns;
     return 0;
+}
+
+static int
+s_commit (hb_hedger_t *self, int64_t now_ns)
+{
+    int n = self->n_pending, n_rejects = self->n_rejects;
+    self->n_pending = self->n_rejects = 0;
+    if (n == 0) {
+        for (int i = 0; i < n_rejects; i++)
+            s_reject_send (self, &self->rejects [i]);
+        return 0;
+    }
+    //  Every intent is durable before any of its orders can exist anywhere
+    //  else: one write and one fdatasync for the whole request
+    //  (hb_journal_append_many), all or nothing. A crash during it leaves a
+    //  prefix of the intents and no order sent; one after it (the
+    //  after_journal crash point) leaves them all: each is read back as in
+    //  flight at the restart, never sent again, and goes in doubt until
+    //  its venue proves it can no longer execute, as for a single leg.
+    if (self->broken || hb_journal_append_many (self->journal, self->pending_iov, (size_t) n) != 0) {
+        if (!self->broken)
+            hb_error ("hedger: cannot journal the intents of %s and %d more legs (%s): no more "
+                      "orders", self->pending [0]->client_id, n - 1, strerror (errno));
+        self->broken = true;
+        //  not sent, not in flight: the slots are free again (what the
+        //  controls counted stays counted, as it did for a failed intent)
+        for (int i = 0; i < n; i++)
+            memset (self->pending [i], 0, sizeof *self->pending [i]);
+        for (int i = 0; i < n_rejects; i++)
+            s_reject_send (self, &self->rejects [i]);
+        return 0;
+    }
+    s_crash_point (self, HB_HEDGER_CRASH_AFTER_JOURNAL, self->pending [0]->client_id);
+    for (int i = 0; i < n; i++)
+        s_send_order (self, self->pending [i], now_ns);
+    for (int i = 0; i < n_rejects; i++)
+        s_reject_send (self, &self->rejects [i]);
+    //  The day totals record comes after the sends, off the orders' path:
+    //  it is not what keeps an order from going twice (its intent is), but
+    //  what lets a later start see that the journal lost its tail (these
+    //  intents with it): so it is still written for every request, at
+    //  once. After the sends is safe: a crash before it leaves the totals
+    //  counting fewer records than the journal holds, which a start takes
+    //  as a whole journal (the day total is the journal's own, exact) and
+    //  writes the totals again before anything is sent (s_check_totals).
+    //  Only damage to exactly these records between such a crash and the
+    //  next start, a second fault, would go unseen.
+    s_journal_totals (self);
+    return n;
 }
 
 static int
@@ -1539,8 +1649,12 @@ s_check_totals (hb_hedger_t *self, int64_t now_ns)
     if (hb_journal_replay (self->totals, s_replay_totals, &totals) != 0)
         return -1;
     uint64_t records = hb_journal_count (self->journal);
+    //  A request's totals record follows its sends (s_commit): a crash
+    //  before it leaves the journal ahead of the totals, whole. The totals
+    //  are brought up to it now, so that a tail the journal loses later
+    //  still shows.
     if (!totals.known)
-        return 0;
+        return records > 0 ? s_journal_totals (self) : 0;
     //  the last T record is all the start takes from the totals: the same
     //  record, written again, makes a replay start the same
     if (self->restore) {
@@ -1557,7 +1671,7 @@ s_check_totals (hb_hedger_t *self, int64_t now_ns)
         //  is a floor all the same
         if (totals.day == day && totals.usd > usd * (1 + 1e-12))
             hb_controls_set_day (self->controls, day, totals.usd);
-        return 0;
+        return totals.records < records ? s_journal_totals (self) : 0;
     }
     self->lost_records = totals.records - records;
     if (totals.day >= day)
@@ -1621,6 +1735,7 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
             self->stats.unconfirmed++;
     }
     self->stats.holding = self->wall_ns < self->hold_until;
+    self->stats.syncs = hb_journal_syncs (self->journal) + hb_journal_syncs (self->totals);
     hb_metric_set (self->m_doubt, (double) self->stats.in_doubt);
     hb_metric_set (self->m_unconfirmed, (double) self->stats.unconfirmed);
     *stats = self->stats;

@@ -34,13 +34,17 @@
     twice is not.
 
     Every order intent is appended to the journal (fsync always) before
-    it is sent, and every final outcome when its ack arrives, every fill of
-    ours, and the picture that includes an order's fills. At start the
-    journal is replayed: an intent without an outcome is in flight, it is
-    never sent again.
-    Day totals: after every journal record, <journal>.totals (a second
-    owned journal) gets the count of records written and the day's
-    traded notional. A damaged journal (or totals) is refused at start
+    it is sent: a request's legs are all admitted first, then their
+    intents are appended together (one group append, one sync, whatever
+    the number of legs), then the orders are sent. Every final outcome is
+    journaled when its ack arrives, every fill of ours, and the picture
+    that includes an order's fills. At start the journal is replayed: an
+    intent without an outcome is in flight, it is never sent again.
+    Day totals: after every journal record (after a request's group of
+    intents: once its orders are sent), <journal>.totals (a second owned
+    journal) gets the count of records written and the day's traded
+    notional; a start that finds the totals behind a whole journal (a
+    crash between the sends and that record) writes them again. A damaged journal (or totals) is refused at start
     (hb_journal_open_owned: EBADMSG, the file left for hb-journal), a
     missing one that existed too. A journal that holds fewer records than
     were written lost its tail (cut at a record's end, or salvaged after
@@ -113,6 +117,8 @@ typedef struct {
     uint64_t in_flight;         //  orders without a final ack now
     uint64_t cancels;           //  cancels sent (kill switch)
     uint64_t controls;          //  hedger.control commands applied
+    uint64_t syncs;             //  fdatasync calls of the journal and its totals since start:
+                                //  a request costs one before its orders, whatever its legs
 } hb_hedger_stats_t;
 
 //  Opens (creates) cfg->hedger.journal and replays it, then is ready.
@@ -211,7 +217,7 @@ void hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats);
 //  SIGKILL at the nth point of the kind, counted from this call.
 typedef enum {
     HB_HEDGER_CRASH_NONE = 0,
-    HB_HEDGER_CRASH_AFTER_JOURNAL,  //  an intent is durable, its order not sent
+    HB_HEDGER_CRASH_AFTER_JOURNAL,  //  a request's intents are durable, none of its orders sent
     HB_HEDGER_CRASH_AFTER_SEND,     //  the order is handed to the bus
     HB_HEDGER_CRASH_AFTER_ACK       //  a final ack is in, its outcome not durable
 } hb_hedger_crash_t;

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "hb_hedger.h"
@@ -30,7 +32,13 @@ typedef struct {
     char         topics [S_SENT_MAX][HB_TOPIC_MAX];
     hb_msg_t     sent [S_SENT_MAX];
     int          not_journaled;     //  orders sent before their intent was in the file
+    bool         watch_syncs;       //  note the hedger's journal syncs at each order sent
+    int          n_syncs;
+    uint64_t     syncs_at [S_SENT_MAX];
 } s_fx_t;
+
+//  A forked hedger's orders, one byte each (test_crash_after_group), or -1
+static int s_order_pipe = -1;
 
 static bool
 s_file_has (const char *path, const char *text)
@@ -50,6 +58,13 @@ s_send (const char *topic, hb_msg_t *msg, void *arg)
     s_fx_t *fx = (s_fx_t *) arg;
     if (msg->env.type == HB_MSG_ORDER && !s_file_has (fx->cfg->hedger.journal, msg->u.order.client_id))
         fx->not_journaled++;
+    if (msg->env.type == HB_MSG_ORDER && s_order_pipe >= 0 && write (s_order_pipe, "o", 1) != 1)
+        _exit (4);
+    if (msg->env.type == HB_MSG_ORDER && fx->watch_syncs && fx->n_syncs < S_SENT_MAX) {
+        hb_hedger_stats_t st;
+        hb_hedger_stats (fx->hedger, &st);
+        fx->syncs_at [fx->n_syncs++] = st.syncs;
+    }
     assert_true (fx->n_sent < S_SENT_MAX);
     snprintf (fx->topics [fx->n_sent], HB_TOPIC_MAX, "%s", topic);
     fx->sent [fx->n_sent++] = *msg;
@@ -1122,6 +1137,140 @@ test_journal_damage_day_total (void **state)
     printf ("day total %.2f: %d damaged journals refused, %d exact\n", day, refused, exact);
 }
 
+//  One durable append per request, whatever its legs: the intents of a
+//  request split over two venues are journaled with one group append (one
+//  sync) before the first order leaves; the day totals record (the
+//  second sync) comes after the last one
+static void
+test_one_sync_per_request (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "alpha", 100, T0);
+    s_tick (fx, "beta", 3, T0);
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    uint64_t before = st.syncs;
+    fx->watch_syncs = true;
+    assert_int_equal (s_request (fx, "r9", 10, T0, HB_SEQ_OK, T0), 2);
+    assert_int_equal (fx->n_syncs, 2);
+    assert_int_equal (fx->syncs_at [0], before + 1);
+    assert_int_equal (fx->syncs_at [1], before + 1);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.syncs, before + 2);
+    assert_int_equal (fx->not_journaled, 0);
+    //  the legs are what they were when each was journaled on its own
+    assert_string_equal (fx->sent [0].u.order.client_id, "r9.0");
+    assert_string_equal (fx->sent [0].u.order.venue, "alpha");
+    assert_float_equal (fx->sent [0].u.order.qty, 7, 1e-9);
+    assert_string_equal (fx->sent [1].u.order.client_id, "r9.1");
+    assert_float_equal (fx->sent [1].u.order.qty, 3, 1e-9);
+}
+
+#ifdef HB_TEST_HOOKS
+//  A feed's heartbeat stamped pub: the feed of venue was alive then
+static void
+s_alive (s_fx_t *fx, const char *venue, int64_t pub)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_HEARTBEAT;
+    snprintf (msg.env.publisher, sizeof msg.env.publisher, "feed.%s", venue);
+    msg.env.ts_pub = pub;
+    snprintf (msg.u.heartbeat.component, sizeof msg.u.heartbeat.component, "feed.%s", venue);
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, pub), 0);
+}
+
+//  kill -9 between the group append and the sends (the after_journal
+//  crash point, in a child process): both intents are durable, no order
+//  left. The restart reads both back in flight and sends nothing for
+//  them again; they go in doubt at order_timeout_ms and end once their
+//  feeds prove they can no longer execute, as a single leg's did. The
+//  totals, written after the sends, were behind the journal: the start
+//  takes the journal as whole and brings the totals up to it, so a tail
+//  the journal loses afterwards still shows.
+static void
+test_crash_after_group (void **state)
+{
+    s_fx_t *fx = *state;
+    const char *path = fx->cfg->hedger.journal;
+    hb_hedger_destroy (&fx->hedger);        //  the child opens the journal
+    int fds [2];
+    assert_int_equal (pipe (fds), 0);
+    fflush (NULL);
+    pid_t pid = fork ();
+    assert_true (pid >= 0);
+    if (pid == 0) {
+        close (fds [0]);
+        s_order_pipe = fds [1];
+        fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0);
+        if (!fx->hedger || hb_hedger_set_crash (fx->hedger, "after_journal", 1) != 0)
+            _exit (2);
+        s_tick (fx, "alpha", 100, T0);
+        s_tick (fx, "beta", 3, T0);
+        s_request (fx, "r9", 10, T0, HB_SEQ_OK, T0);
+        _exit (3);                          //  not reached: killed at the point
+    }
+    close (fds [1]);
+    int status = 0;
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGKILL);
+    char byte;
+    assert_int_equal (read (fds [0], &byte, 1), 0);     //  no order left
+    close (fds [0]);
+    assert_true (s_file_has (path, "I r9.0 alpha "));
+    assert_true (s_file_has (path, "I r9.1 beta "));
+
+    //  the restart: both in flight, nothing sent again, no hold
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 100 * S_MS);
+    assert_non_null (fx->hedger);
+    hb_hedger_stats_t st;
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.replayed, 2);
+    assert_int_equal (st.in_flight, 2);
+    assert_int_equal (st.holding, 0);
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0 + 100 * S_MS), -10, 1e-9);
+    s_tick (fx, "alpha", 100, T0 + 100 * S_MS);
+    s_tick (fx, "beta", 3, T0 + 100 * S_MS);
+    assert_int_equal (s_request (fx, "r10", 10, T0 + 100 * S_MS, HB_SEQ_OK, T0 + 100 * S_MS), 0);
+    assert_int_equal (s_orders (fx), 0);
+    hb_hedger_destroy (&fx->hedger);
+
+    //  the totals now count both intents: a journal cut before the
+    //  second is a lost tail, and holds orders back
+    size_t size;
+    char *good = s_slurp (path, &size);
+    const char *second = memmem (good, size, "I r9.1 ", 7);
+    assert_non_null (second);
+    s_spit (path, good, (size_t) (second - good) - 8);     //  less the record's length and CRC
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 200 * S_MS);
+    assert_non_null (fx->hedger);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.replayed, 1);
+    assert_int_equal (st.holding, 1);
+    hb_hedger_destroy (&fx->hedger);
+    s_spit (path, good, size);
+    free (good);
+
+    //  in doubt at order_timeout_ms, then proven dead by their feeds
+    fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 5001 * S_MS);
+    assert_non_null (fx->hedger);
+    hb_hedger_check_timeouts (fx->hedger, T0 + 5001 * S_MS);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.in_doubt, 2);
+    assert_int_equal (s_count_of (fx, HB_MSG_CANCEL), 2);
+    s_alive (fx, "alpha", T0 + 5100 * S_MS);
+    s_alive (fx, "beta", T0 + 5100 * S_MS);
+    hb_hedger_stats (fx->hedger, &st);
+    assert_int_equal (st.in_doubt, 0);
+    assert_int_equal (st.in_flight, 0);
+    assert_int_equal (st.resolved, 2);
+    assert_true (s_file_has (path, "O r9.0 5 "));
+    assert_true (s_file_has (path, "O r9.1 5 "));
+    assert_int_equal (s_orders (fx), 0);
+}
+#endif
+
 int
 main (void)
 {
@@ -1130,6 +1279,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_netting_and_ids, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_arrival, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_split_ids, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_one_sync_per_request, s_setup, s_teardown),
+#ifdef HB_TEST_HOOKS     //  the crash points: the test build (make check-asan) only
+        cmocka_unit_test_setup_teardown (test_crash_after_group, s_setup, s_teardown),
+#endif
         cmocka_unit_test_setup_teardown (test_in_doubt, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_in_doubt_proof, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fills_until_included, s_setup, s_teardown),
