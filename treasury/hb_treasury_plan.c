@@ -161,8 +161,10 @@ s_cover (const hb_config_t *cfg, const hb_treasury_input_t *in, int d, s_venue_t
                     break;
                 }
             }
-            if (!(amount > 0))
+            if (!(amount > 0)) {
+                limited |= spare > 0;   //  the daily limit is used up, not the source
                 break;
+            }
             hb_capital_transfer_t transfer = {
                 .amount = amount, .amount_usd = amount * price, .fee = route->fee,
                 .delay_s = route->delay_s, .spread_s = route->spread_s,
