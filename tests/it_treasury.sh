@@ -12,6 +12,7 @@
 #     shortfall on the cheapest timely route (usdc-arb), eta ~2 minutes on;
 #   - alpha's plan lists that transfer as outgoing, and survives the stress;
 #   - gamma's plan says too_slow, with no transfer, and the log says so;
+#   - the summary view (hb-tap --summary, hb-top's body) shows all three;
 #   - hb-treasury stops cleanly on SIGTERM (the ASan build finds no leak).
 # Exit 77 when a binary or the sim plugin is missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -60,6 +61,11 @@ plans_in() { [ "$(grep -c "\"capital.plan.$1\"" "$TAP" 2>/dev/null)" -ge 3 ]; }
 wait_for 60 plans_in beta || fail "no capital.plan.beta on the bus"
 wait_for 30 plans_in alpha || fail "no capital.plan.alpha on the bus"
 wait_for 30 plans_in gamma || fail "no capital.plan.gamma on the bus"
+# the compact live view (hb-top's body) shows the plans
+"$BIN/hb-tap" --config "$CFG" --summary --interval-ms 500 --timeout-ms 3000 >"$DIR/summary.out" 2>>"$DIR/summary.log"
+grep -q "^PLAN *beta *SHORT .*usdc-arb .* from alpha" "$DIR/summary.out" || fail "no beta plan in the summary"
+grep -q "^PLAN *gamma *SHORT .*NOT COVERED, too_slow" "$DIR/summary.out" || fail "no gamma plan in the summary"
+grep -q "^PLAN *alpha *survives the stress" "$DIR/summary.out" || fail "no alpha plan in the summary"
 kill -0 "$treasury" 2>/dev/null || fail "hb-treasury exited"
 it_stop_ok "$treasury" "$DIR/treasury.log" hb-treasury
 it_stop "$tap"
