@@ -212,6 +212,13 @@ hb_treasury_plan (const hb_config_t *cfg, const hb_treasury_input_t *in,
         strcpy (plan->venue, cfg->venues [v].name);
         plan->plan = in->plan;
         s_stress (cfg, m, in->stale [v], plan);
+        //  finite inputs can still sum past the largest double
+        if (!isfinite (plan->required_usd) || !isfinite (plan->surplus_usd)
+        ||  !isfinite (plan->available_usd) || !isfinite (plan->liq_s)) {
+            memset (plan, 0, sizeof *plan);
+            result->bad++;
+            continue;
+        }
         planned [v] = true;
         result->planned++;
         venues [v] = (s_venue_t) { plan->available_usd, plan->surplus_usd < 0 ? -plan->surplus_usd : 0,

@@ -345,6 +345,15 @@ test_bad_input (void **state)
     s_plan (&c);
     assert_int_equal (c.result.bad, 3);
     assert_int_equal (c.result.planned, 0);
+    //  finite figures whose stress overflows a double
+    s_case (&c);
+    c.cfg->treasury.stress_move [0] = 4;
+    c.margins [ALPHA].assets [0].exposure_usd = 1000;
+    c.margins [BETA].assets [0].exposure_usd = 1e308;
+    s_plan (&c);
+    assert_int_equal (c.result.bad, 1);
+    assert_false (c.planned [BETA]);
+    assert_true (c.planned [ALPHA]);
     //  a price that is not usable falls back to the config's
     s_case (&c);
     c.cfg->treasury.routes [R_CHEAP].delay_s = 1000;
