@@ -29,6 +29,7 @@ struct _hb_treasury_t {
     bool         known [HB_MAX_VENUES];
     int64_t      seen_mono [HB_MAX_VENUES];     //  when each margin state arrived
     double       prices [HB_MAX_ASSETS];
+    double       pos_usd [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];  //  each position's USD exposure
     uint8_t      last_reason [HB_MAX_VENUES];   //  what was logged last, per venue
     uint32_t     last_short [HB_MAX_VENUES];
     hb_capital_plan_t plans [HB_MAX_VENUES];
@@ -57,6 +58,14 @@ s_apply (hb_treasury_t *self, const char *topic)
         self->margins [v] = msg->u.margin;
         self->known [v] = true;
         self->seen_mono [v] = hb_mono_ns ();
+    }
+    else
+    if (msg->env.type == HB_MSG_POSITION) {
+        //  for the assets a truncated margin state leaves out
+        const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, msg->u.position.venue);
+        const hb_instrument_cfg_t *ins = venue ? hb_venue_instrument (venue, msg->u.position.symbol) : NULL;
+        if (ins)
+            self->pos_usd [venue - self->cfg->venues][ins - venue->instruments] = msg->u.position.exposure_usd;
     }
     else
     if (msg->env.type == HB_MSG_EXPOSURE) {
@@ -134,6 +143,9 @@ s_on_plan (zloop_t *loop, int timer_id, void *arg)
     if (!any)
         return 0;
     memcpy (in.price, self->prices, sizeof in.price);
+    for (int v = 0; v < cfg->n_venues; v++)
+        for (int i = 0; i < cfg->venues [v].n_instruments; i++)
+            in.position_usd [v][cfg->venues [v].instruments [i].asset] += self->pos_usd [v][i];
     in.now_ns = hb_wall_ns ();
     in.plan = ++self->plans_made;
     bool planned [HB_MAX_VENUES];

@@ -39,19 +39,36 @@ s_margin_usable (const hb_config_t *cfg, int v, const hb_margin_t *m)
     return true;
 }
 
-//  The stress figures of one venue into plan (see the rule)
+static double s_price (const hb_config_t *cfg, const hb_treasury_input_t *in, const char *asset);
+
+//  The stress figures of venue v into plan (see the rule)
 static void
-s_stress (const hb_config_t *cfg, const hb_margin_t *m, bool stale, hb_capital_plan_t *plan)
+s_stress (const hb_config_t *cfg, const hb_treasury_input_t *in, int v, hb_capital_plan_t *plan)
 {
     const hb_treasury_cfg_t *t = &cfg->treasury;
+    const hb_margin_t *m = in->margin [v];
+    bool stale = in->stale [v];
     double largest = s_max_move (cfg);
     double m_max = 0, net = 0;
+    bool listed [HB_MAX_ASSETS] = { false };
     for (int i = 0; i < m->n_assets; i++) {
         int a = hb_config_asset_index (cfg, m->assets [i].asset);
         double move = a >= 0 ? t->stress_move [a] : largest;
         net += move * m->assets [i].exposure_usd;
         if (m->assets [i].exposure_usd != 0 && move > m_max)
             m_max = move;
+        if (a >= 0)
+            listed [a] = true;
+    }
+    //  the assets a truncated state leaves out: positions and coins
+    for (int a = 0; (m->flags & HB_MARGIN_TRUNCATED) && a < cfg->n_assets; a++) {
+        if (listed [a])
+            continue;
+        double x = in->position_usd [v][a]
+                 + cfg->venues [v].balances [a] * s_price (cfg, in, cfg->assets [a].name);
+        net += t->stress_move [a] * x;
+        if (x != 0 && t->stress_move [a] > m_max)
+            m_max = t->stress_move [a];
     }
     plan->equity_usd = m->equity_usd;
     plan->maintenance_usd = m->maintenance_usd;
@@ -211,7 +228,7 @@ hb_treasury_plan (const hb_config_t *cfg, const hb_treasury_input_t *in,
         }
         strcpy (plan->venue, cfg->venues [v].name);
         plan->plan = in->plan;
-        s_stress (cfg, m, in->stale [v], plan);
+        s_stress (cfg, in, v, plan);
         //  finite inputs can still sum past the largest double
         if (!isfinite (plan->required_usd) || !isfinite (plan->surplus_usd)
         ||  !isfinite (plan->available_usd) || !isfinite (plan->liq_s)) {

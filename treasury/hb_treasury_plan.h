@@ -13,7 +13,9 @@
         venue's assets:
             required = maintenance x (1 + m) + |sum_a m_a x_a|
         (the sign of sum_a m_a x_a says which direction hurts: a net long
-        loses on the way down);
+        loses on the way down). margin.<venue> lists the 8 largest assets;
+        when it says it left some out, their x_a comes from the positions
+        (in->position_usd) and the configured coin balances;
       - surplus = equity - required; < 0 is a shortfall;
       - at the stress speed equity meets the (growing) maintenance after
             liq_s = T x (equity - maintenance) / (required - maintenance)
@@ -51,6 +53,11 @@ typedef struct {
     bool     stale [HB_MAX_VENUES];             //  that state is older than treasury.stale_ms
     double   price [HB_MAX_ASSETS];             //  USD per unit (<= 0 or not finite: the config's)
     double   used [HB_MAX_ROUTES];              //  already sent today per route (its asset's units)
+    //  USD exposure of each venue's positions per asset (pos.<asset>.<venue>.<symbol>
+    //  summed): for the assets a truncated margin state (HB_MARGIN_TRUNCATED,
+    //  more than HB_MARGIN_ASSETS) leaves out, with the venue's configured
+    //  coin balance at the price
+    double   position_usd [HB_MAX_VENUES][HB_MAX_ASSETS];
     int64_t  now_ns;                            //  wall ns of the plan: transfers' eta from it
     uint64_t plan;                              //  the decision number written on every plan
 } hb_treasury_input_t;

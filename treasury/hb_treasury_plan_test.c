@@ -158,6 +158,32 @@ test_stress_figures (void **state)
     assert_float_equal (c.plans [BETA].required_usd, 312500, 1e-6);
 }
 
+//  A margin state that lists only its 8 largest assets: the others come
+//  from the positions and the configured coins
+static void
+test_truncated_margin (void **state)
+{
+    (void) state;
+    s_case_t c;
+    s_case (&c);
+    c.cfg->n_assets = 2;
+    strcpy (c.cfg->assets [1].name, "ETH");
+    c.cfg->assets [1].price = 3000;
+    c.cfg->treasury.stress_move [1] = 0.5;
+    c.cfg->venues [BETA].balances [1] = 10;            //  30,000 USD of ETH coins
+    c.in.position_usd [BETA][1] = -430000;             //  short 430,000 USD of ETH perps
+    c.in.position_usd [BETA][0] = -1e6;                //  listed: not counted twice
+    s_plan (&c);
+    assert_float_equal (c.plans [BETA].required_usd, 312500, 1e-6);  //  not truncated: as listed
+    c.margins [BETA].flags |= HB_MARGIN_TRUNCATED;
+    s_plan (&c);
+    //  BTC 0.25 x -1M + ETH 0.5 x (-430k + 30k): 450k lost going up, maintenance x 1.5
+    assert_float_equal (c.plans [BETA].stress_loss_usd, 450000, 1e-6);
+    assert_float_equal (c.plans [BETA].required_usd, 50000 * 1.5 + 450000, 1e-6);
+    assert_int_equal (c.plans [BETA].direction, 1);
+    free (c.cfg);
+}
+
 static void
 test_cheapest_timely_route (void **state)
 {
@@ -372,6 +398,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_stress_figures),
+        cmocka_unit_test (test_truncated_margin),
         cmocka_unit_test (test_cheapest_timely_route),
         cmocka_unit_test (test_no_route_in_time),
         cmocka_unit_test (test_max_and_min),
