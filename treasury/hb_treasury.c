@@ -28,6 +28,7 @@ struct _hb_treasury_t {
     hb_margin_t  margins [HB_MAX_VENUES];
     bool         known [HB_MAX_VENUES];
     int64_t      seen_mono [HB_MAX_VENUES];     //  when each margin state arrived
+    bool         fresh [HB_MAX_VENUES];         //  not planned from yet (a refusal counts once)
     double       prices [HB_MAX_ASSETS];
     double       pos_usd [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];  //  each position's USD exposure
     uint8_t      last_reason [HB_MAX_VENUES];   //  what was logged last, per venue
@@ -57,6 +58,7 @@ s_apply (hb_treasury_t *self, const char *topic)
         int v = (int) (venue - self->cfg->venues);
         self->margins [v] = msg->u.margin;
         self->known [v] = true;
+        self->fresh [v] = true;
         self->seen_mono [v] = hb_mono_ns ();
     }
     else
@@ -152,12 +154,16 @@ s_on_plan (zloop_t *loop, int timer_id, void *arg)
     hb_treasury_result_t result;
     hb_treasury_plan (cfg, &in, self->plans, planned, &result);
     if (result.bad > 0) {
-        hb_metric_add (self->m_bad, (uint64_t) result.bad);
+        //  each refused state counts once, however many plans leave it out
+        for (int v = 0; v < cfg->n_venues; v++)
+            if (in.margin [v] && !planned [v] && self->fresh [v])
+                hb_metric_inc (self->m_bad);
         hb_complain (&self->c_bad, HB_LOG_WARN, "treasury: %d venue margin state(s) not usable "
                      "(not finite or negative): left out of the plan", result.bad);
     }
     else
         hb_complain_release (&self->c_bad, "treasury: every venue margin state usable again");
+    memset (self->fresh, 0, sizeof self->fresh);
     hb_metric_set (self->m_short, result.short_venues);
     hb_metric_set (self->m_uncovered, result.uncovered);
     self->uncovered = result.uncovered;
