@@ -74,7 +74,7 @@ COMMON_SRC  := $(filter-out $(SKIP),$(wildcard common/*.c))
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 COMMON_LIB  := $(BUILD)/lib/libhbcommon.a
 
-PROG_DIRS   := feeds tap record run aggregator risk hedger
+PROG_DIRS   := feeds tap record run aggregator risk hedger treasury
 MAINS       := $(wildcard $(addsuffix /hb_*_main.c,$(PROG_DIRS)))
 prog_lib     = $(BUILD)/lib/libhb_$(1).a
 PROG_LIBS   := $(foreach d,$(PROG_DIRS),$(call prog_lib,$(d)))

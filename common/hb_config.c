@@ -193,7 +193,8 @@ static void
 s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "hedgebus", "deployment", "run_dir", "log_level", "assets",
-                                         "venues", "components", "hosts", "security", NULL };
+                                         "venues", "components", "hosts", "security", "treasury",
+                                         NULL };
     hb_config_t *cfg = self->cfg;
     hb_ynode_t node;
     int64_t version;
@@ -230,6 +231,7 @@ s_top (hb_cfg_loader_t *self, const hb_ynode_t *root)
     s_assets (self, root);
     hb_cfg_venues (self, root);
     s_components (self, root);
+    hb_cfg_treasury (self, root);
     //  A feed must refuse an order before the hedger gives it up, or the
     //  hedger may hedge again while the first order can still execute.
     for (int v = 0; v < cfg->n_venues; v++)

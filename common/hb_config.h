@@ -247,6 +247,39 @@ typedef struct {
                                             //  cost, bps, signed (> 0: a long pays it)
 } hb_hedger_cfg_t;
 
+//  hb-treasury's capital planning (treasury:, docs/CONFIG.md and
+//  docs/OPERATIONS.md, Capital planning). Plans only: nothing here moves
+//  money. Amounts of a route are in units of its asset.
+#define HB_MAX_ROUTES       64
+
+typedef struct {
+    char    name [HB_NAME_MAX];     //  the key under treasury.routes
+    int     from;                   //  source venue (index into venues)
+    int     to;                     //  destination venue, != from
+    char    asset [HB_NAME_MAX];    //  "USDC" (not in assets: a USD stablecoin, 1 USD), "BTC" ..
+    char    network [HB_NAME_MAX];  //  "arbitrum", "bitcoin", "internal" ..
+    double  delay_s;                //  expected time to arrive (>= 0)
+    double  spread_s;               //  its spread (>= 0): planned as arriving at delay + spread
+    double  fee;                    //  per transfer, paid by the source (>= 0)
+    double  min;                    //  smallest transfer (>= 0)
+    double  max;                    //  largest transfer (0: no limit)
+    double  daily_limit;            //  per UTC day (0: no limit)
+    int     line;
+} hb_route_cfg_t;
+
+typedef struct {
+    bool    present;                //  the file has a treasury: section
+    char    endpoint [HB_ENDPOINT_MAX];     //  capital.plan.*, hb.treasury
+    int     cpu;
+    double  stress_move [HB_MAX_ASSETS];    //  per asset: the relative move survived, (0, 10]
+    double  stress_minutes;         //  the time that move takes to develop (> 0)
+    int     plan_ms;                //  plans made and published this often
+    int     stale_ms;               //  a venue's margin state older than this is stale
+    int     n_routes;
+    hb_route_cfg_t routes [HB_MAX_ROUTES];
+    int     line;
+} hb_treasury_cfg_t;
+
 //  A top-level section left to the plugins (hb_config_t.sections).
 typedef struct {
     char    name [HB_NAME_MAX];
@@ -267,6 +300,7 @@ typedef struct {
     hb_aggregator_cfg_t aggregator;
     hb_risk_cfg_t       risk;
     hb_hedger_cfg_t     hedger;
+    hb_treasury_cfg_t   treasury;
     bool                hosts_present;  //  false: no hosts: section, hosts [0] is "local"
     int                 n_hosts;
     hb_host_cfg_t       hosts [HB_MAX_HOSTS];

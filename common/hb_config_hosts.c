@@ -17,7 +17,7 @@
 //  Programs of the components hb-run knows; any other component is not a
 //  process of its own (an operator tool such as console) unless it names
 //  a program.
-static const char *const s_known_programs [] = { "aggregator", "risk", "hedger", NULL };
+static const char *const s_known_programs [] = { "aggregator", "risk", "hedger", "treasury", NULL };
 
 //  "a, b, c" into buf, for error messages.
 static void

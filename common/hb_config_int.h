@@ -1,7 +1,7 @@
 /*  hb_config_int: what the parts of the config loader share; not for use
     outside common/hb_config*.c. The calls form a tree, never a circle:
     hb_config.c (load, top level) calls the section readers (hb_config_venue,
-    _risk, _hedger, _hosts, _security), which call the typed readers
+    _risk, _hedger, _treasury, _hosts, _security), which call the typed readers
     (hb_config_read.c) and the lookups (hb_config_query.c); those two call
     only hb_yaml.
 
@@ -100,6 +100,11 @@ void hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg
 //  pair above; runs after venues (it names them).
 extern const char *const hb_cfg_hedger_keys [];
 void hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *component);
+
+//  The treasury: section (hb_config_treasury.c), defaults when absent;
+//  runs after venues and components (routes name venues, and the
+//  treasury component publishes on its endpoint).
+void hb_cfg_treasury (hb_cfg_loader_t *self, const hb_ynode_t *root);
 
 //  The hosts: section, then host:, enabled: and program: of every venue
 //  and component (hb_config_hosts.c); runs after venues and components.

@@ -161,7 +161,7 @@ test_default (void **state)
     assert_int_equal (future->kind, HB_KIND_FUTURE);
     assert_int_equal (future->expiry_ns, INT64_C(1806048000) * 1000000000);  //  2027-03-26T08:00:00Z
 
-    assert_int_equal (cfg->n_components, 4);
+    assert_int_equal (cfg->n_components, 5);
     const hb_component_cfg_t *hedger = hb_config_component (cfg, "hedger");
     assert_non_null (hedger);
     assert_true (hedger->sends_orders);
@@ -173,6 +173,11 @@ test_default (void **state)
                          "ipc:///run/user/4242/hedgebus/console.pub");
     assert_string_equal (hb_config_component (cfg, "risk")->endpoint,
                          "ipc:///run/user/4242/hedgebus/risk.pub");
+    //  the capital planner, on its default endpoint, started by hb-run
+    assert_string_equal (hb_config_component (cfg, "treasury")->endpoint,
+                         "ipc:///run/user/4242/hedgebus/treasury.pub");
+    assert_string_equal (hb_config_component (cfg, "treasury")->program, "hb-treasury");
+    assert_int_equal (cfg->treasury.n_routes, 6);
     assert_null (hb_config_component (cfg, "nobody"));
     hb_config_destroy (&cfg);
     assert_null (cfg);

@@ -43,6 +43,7 @@ typedef enum {
     HB_MSG_HEDGE_REJECT = 14,   //  hedger.reject: hb-hedger refused a request or an order
     HB_MSG_HEDGER_CONTROL = 15, //  hedger.control: kill / reset the hedger's kill switch, and its echo
     HB_MSG_APPLOG    = 16,      //  seq.<publisher>: the order a deciding process applied its inputs in
+    HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -388,6 +389,63 @@ typedef struct {
     uint8_t  data [HB_APPLOG_DATA_MAX];
 } hb_applog_msg_t;
 
+//  capital.plan.<venue> (docs/PROTOCOL.md, Capital): what one venue needs
+//  to survive the configured stress move and the transfers that would get
+//  it there. A suggestion only: nothing on the bus moves money.
+#define HB_PLAN_TRANSFERS   8       //  transfers carried on one plan
+
+//  Plan flags
+#define HB_PLAN_SHORT       0x01u   //  equity below what the stress needs (surplus_usd < 0)
+#define HB_PLAN_COVERED     0x02u   //  short, and the transfers to it cover the shortfall in time
+#define HB_PLAN_STALE       0x04u   //  the venue's margin state is stale: not used as a source
+#define HB_PLAN_TRUNCATED   0x08u   //  more transfers than HB_PLAN_TRANSFERS: the first are listed
+#define HB_PLAN_BREACH      0x10u   //  equity at or below maintenance now
+
+//  Why a shortfall is not covered (reason of a plan)
+typedef enum {
+    HB_PLAN_REASON_NONE = 0,        //  no shortfall, or covered in time
+    HB_PLAN_REASON_NO_ROUTE = 1,    //  no route in the config ends at this venue
+    HB_PLAN_REASON_TOO_SLOW = 2,    //  routes exist, none arrives before the stressed liquidation
+    HB_PLAN_REASON_NO_SURPLUS = 3,  //  timely routes, but their sources have not enough to spare
+    HB_PLAN_REASON_LIMIT = 4,       //  timely routes with surplus, held back by min / max / daily limit
+    HB_PLAN_REASON_BREACH = 5,      //  already at or below maintenance: nothing arrives in time
+    HB_PLAN_REASON_COUNT
+} hb_plan_reason_t;
+
+typedef struct {
+    char     route [HB_NAME_MAX];   //  the route's name (treasury.routes)
+    char     from [HB_NAME_MAX];    //  source venue
+    char     to [HB_NAME_MAX];      //  destination venue
+    char     asset [HB_NAME_MAX];   //  what moves: "USDC", "BTC" ..
+    char     network [HB_NAME_MAX]; //  how: "arbitrum", "bitcoin", "internal" ..
+    double   amount;                //  > 0, asset units the destination receives
+    double   amount_usd;            //  >= 0, the same in USD at the plan's price
+    double   fee;                   //  >= 0, asset units, paid by the source on top
+    double   delay_s;               //  >= 0, expected transfer time
+    double   spread_s;              //  >= 0, its spread (arrival counted at delay + spread)
+    int64_t  eta_ns;                //  >= 0, wall ns: expected arrival if requested at the plan
+} hb_capital_transfer_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    uint32_t flags;                 //  HB_PLAN_*
+    uint8_t  reason;                //  hb_plan_reason_t
+    int8_t   direction;             //  the move that hurts: 1 up, -1 down, 0 neither
+    uint64_t plan;                  //  decision number in the publisher's epoch: plans of
+                                    //  all venues made together carry the same one
+    double   equity_usd;            //  from margin.<venue>
+    double   maintenance_usd;       //  from margin.<venue> (>= 0)
+    double   stress_loss_usd;       //  loss under the stress move in that direction (>= 0)
+    double   required_usd;          //  equity that survives the stress (>= 0)
+    double   surplus_usd;           //  equity - required: < 0 a shortfall
+    double   available_usd;         //  what may leave the venue (>= 0)
+    double   liq_s;                 //  seconds to liquidation at the stress speed (>= 0);
+                                    //  -1: not liquidated by the stress
+    double   covered_usd;           //  planned arrivals at this venue, USD (>= 0)
+    uint8_t  n_transfers;           //  0..HB_PLAN_TRANSFERS: transfers from or to this venue
+    hb_capital_transfer_t transfers [HB_PLAN_TRANSFERS];
+} hb_capital_plan_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -409,6 +467,7 @@ typedef struct {
         hb_hedge_reject_t hedge_reject;
         hb_hedger_control_t hedger_control;
         hb_applog_msg_t applog;
+        hb_capital_plan_t capital_plan;
     } u;
 } hb_msg_t;
 
@@ -448,6 +507,7 @@ const char *hb_decode_reason_name (hb_decode_reason_t reason);
 const char *hb_reject_name (int reason);            //  "unknown_instrument", ...
 const char *hb_ack_status_name (int status);        //  "accepted", ...
 const char *hb_side_name (int side);                //  "buy", "sell"
+const char *hb_plan_reason_name (int reason);       //  "none", "no_route", ...
 
 //  True when the name is 1..HB_NAME_MAX-1 bytes of [A-Za-z0-9._:-].
 bool hb_name_valid (const char *name);
@@ -464,7 +524,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      pos.<asset>.<venue>.<symbol> (position)   pos.<asset> (exposure)
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
-//      hedger.control
+//      hedger.control          capital.plan.<venue>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

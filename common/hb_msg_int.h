@@ -2,7 +2,8 @@
     envelope and the market/order bodies; hb_msg_field.c the field packers
     and the read cursor below; hb_msg_state.c the aggregator's state bodies
     (position, exposure, margin, snapshot end); hb_msg_risk.c and
-    hb_msg_hedge.c risk's and the hedger's. Internal to those files.
+    hb_msg_hedge.c risk's and the hedger's; hb_msg_capital.c hb-treasury's
+    plan. Internal to those files.
 
     The calls go one way: hb_msg.c dispatches to the body files, and every
     file uses the field primitives and the validity rules below, which call
@@ -102,5 +103,9 @@ hb_decode_reason_t hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 //  same contract.
 int hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
+
+//  The capital plan (hb_msg_capital.c), for CAPITAL_PLAN; same contract.
+int hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg);
+hb_decode_reason_t hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
 #endif

@@ -21,7 +21,7 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_SNAPSHOT_END] = "snapshot_end",
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
-    [HB_MSG_APPLOG] = "applog"
+    [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan"
 };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
@@ -57,6 +57,12 @@ static const char *s_side_names [] = {
     [HB_SIDE_BUY] = "buy", [HB_SIDE_SELL] = "sell"
 };
 
+static const char *s_plan_reason_names [HB_PLAN_REASON_COUNT] = {
+    [HB_PLAN_REASON_NONE] = "none", [HB_PLAN_REASON_NO_ROUTE] = "no_route",
+    [HB_PLAN_REASON_TOO_SLOW] = "too_slow", [HB_PLAN_REASON_NO_SURPLUS] = "no_surplus",
+    [HB_PLAN_REASON_LIMIT] = "limit", [HB_PLAN_REASON_BREACH] = "breach"
+};
+
 //  Looks index up in a table with holes; NULL entries read as "unknown".
 static const char *
 s_lookup (const char *const *table, size_t count, int index)
@@ -72,6 +78,12 @@ const char *
 hb_msg_type_name (int type)
 {
     return S_LOOKUP (s_type_names, type);
+}
+
+const char *
+hb_plan_reason_name (int reason)
+{
+    return S_LOOKUP (s_plan_reason_names, reason);
 }
 
 const char *
@@ -181,6 +193,8 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             if (!hb_name_valid (msg->env.publisher))
                 return -1;
             return snprintf (topic, HB_TOPIC_MAX, "seq.%s", msg->env.publisher);
+        case HB_MSG_CAPITAL_PLAN:
+            return s_topic_join (topic, "capital.plan", msg->u.capital_plan.venue, NULL);
         default:
             return -1;
     }
@@ -730,6 +744,46 @@ s_hedger_control_json (s_json_t *self, const hb_hedger_control_t *control)
     s_uint_member (self, "canceled", control->canceled);
 }
 
+static void
+s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
+{
+    static const char *const flags [] = { "short", "covered", "stale", "truncated", "breach" };
+    S_STR (self, plan, venue);
+    s_bits_member (self, "flags", plan->flags, flags, 5);
+    s_name_member (self, "reason", hb_plan_reason_name (plan->reason));
+    s_int_member (self, "direction", plan->direction);
+    s_uint_member (self, "plan", plan->plan);
+    s_double_member (self, "equity_usd", plan->equity_usd);
+    s_double_member (self, "maintenance_usd", plan->maintenance_usd);
+    s_double_member (self, "stress_loss_usd", plan->stress_loss_usd);
+    s_double_member (self, "required_usd", plan->required_usd);
+    s_double_member (self, "surplus_usd", plan->surplus_usd);
+    s_double_member (self, "available_usd", plan->available_usd);
+    s_double_member (self, "liq_s", plan->liq_s);
+    s_double_member (self, "covered_usd", plan->covered_usd);
+    s_key (self, "transfers");
+    s_lit (self, "[");
+    for (int i = 0; i < plan->n_transfers && i < HB_PLAN_TRANSFERS; i++) {
+        const hb_capital_transfer_t *t = &plan->transfers [i];
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        S_STR (self, t, route);
+        S_STR (self, t, from);
+        S_STR (self, t, to);
+        S_STR (self, t, asset);
+        S_STR (self, t, network);
+        s_double_member (self, "amount", t->amount);
+        s_double_member (self, "amount_usd", t->amount_usd);
+        s_double_member (self, "fee", t->fee);
+        s_double_member (self, "delay_s", t->delay_s);
+        s_double_member (self, "spread_s", t->spread_s);
+        s_int_member (self, "eta_ns", t->eta_ns);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -777,6 +831,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
+            case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);
                 s_uint_member (&json, "count", msg->u.applog.count);

@@ -45,6 +45,12 @@ hb_roles_hedger (hb_sub_role_t *role)
 }
 
 void
+hb_roles_treasury (hb_sub_role_t *role)
+{
+    s_role (role, "treasury", HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN));
+}
+
+void
 hb_roles_component (const hb_component_cfg_t *component, hb_sub_role_t *role)
 {
     if (strcmp (component->name, "aggregator") == 0)
@@ -55,6 +61,10 @@ hb_roles_component (const hb_component_cfg_t *component, hb_sub_role_t *role)
     else
     if (strcmp (component->name, "hedger") == 0)
         hb_roles_hedger (role);
+    else
+    //  a planner: never orders, whatever its orders: flag says
+    if (strcmp (component->name, "treasury") == 0)
+        hb_roles_treasury (role);
     else
         s_role (role, component->name, component->sends_orders
                 ? HB_SUB_TYPE (HB_MSG_ORDER) | HB_SUB_TYPE (HB_MSG_CANCEL)

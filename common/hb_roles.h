@@ -10,6 +10,7 @@
         risk               risk               risk.exposure, risk.hedge; heartbeat
         hedger             hedger             order, cancel, hedger.reject, hedger.control
                                               (its echo); heartbeat
+        treasury           treasury           capital.plan; heartbeat
         a component with   its name           order, cancel, hedger.control; heartbeat
         orders: true
         another component  its name           heartbeat                                */
@@ -23,8 +24,9 @@ void hb_roles_feed (const hb_venue_cfg_t *venue, hb_sub_role_t *role);
 void hb_roles_aggregator (hb_sub_role_t *role);
 void hb_roles_risk (hb_sub_role_t *role);
 void hb_roles_hedger (hb_sub_role_t *role);
-//  A component of components: by its name (aggregator, risk and hedger get
-//  their roles above) and its orders: flag.
+void hb_roles_treasury (hb_sub_role_t *role);
+//  A component of components: by its name (aggregator, risk, hedger and
+//  treasury get their roles above) and its orders: flag.
 void hb_roles_component (const hb_component_cfg_t *component, hb_sub_role_t *role);
 
 #endif

@@ -27,10 +27,13 @@ typedef struct {
     hb_risk_asset_t risk;
 } s_asset_t;
 
-//  One venue of the config: its margin from the aggregator.
+//  One venue of the config: its margin from the aggregator, its capital
+//  plan from the treasury.
 typedef struct {
     bool        has_margin;
     hb_margin_t margin;
+    bool        has_plan;
+    hb_capital_plan_t plan;
 } s_venue_t;
 
 typedef struct {
@@ -193,6 +196,13 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
                     self->venues [v].margin = msg->u.margin;
                 }
             break;
+        case HB_MSG_CAPITAL_PLAN:
+            for (int v = 0; v < self->cfg->n_venues; v++)
+                if (strcmp (self->cfg->venues [v].name, msg->u.capital_plan.venue) == 0) {
+                    self->venues [v].has_plan = true;
+                    self->venues [v].plan = msg->u.capital_plan;
+                }
+            break;
         case HB_MSG_RISK_EXPOSURE: {
             const hb_risk_exposure_t *risk = &msg->u.risk_exposure;
             for (int i = 0; i < risk->n_assets; i++) {
@@ -257,6 +267,33 @@ s_age (char *out, size_t size, int64_t now_ns, int64_t then_ns)
     }
 }
 
+//  hb-treasury's plans, one line a venue: what it has to spare under the
+//  stress, or its shortfall and the first transfer that covers it (or why
+//  none does). Plans only: nothing is sent.
+static void
+s_render_plans (hb_summary_t *self, FILE *out)
+{
+    for (int v = 0; v < self->cfg->n_venues; v++) {
+        if (!self->venues [v].has_plan)
+            continue;
+        const hb_capital_plan_t *p = &self->venues [v].plan;
+        if (!(p->flags & HB_PLAN_SHORT))
+            fprintf (out, "PLAN     %-8s survives the stress, %.0f USD to spare%s\n", p->venue,
+                     p->available_usd, (p->flags & HB_PLAN_STALE) ? " (stale margin)" : "");
+        else
+        if (p->n_transfers > 0 && strcmp (p->transfers [0].to, p->venue) == 0)
+            fprintf (out, "PLAN     %-8s SHORT %.0f USD (liquidated in %.0f s): %s %.6g %s from %s, "
+                     "arrives in %.0f s%s (%d transfer%s, plan only)\n", p->venue, -p->surplus_usd,
+                     p->liq_s, p->transfers [0].route, p->transfers [0].amount, p->transfers [0].asset,
+                     p->transfers [0].from, p->transfers [0].delay_s + p->transfers [0].spread_s,
+                     (p->flags & HB_PLAN_COVERED) ? "" : ", NOT ENOUGH", p->n_transfers,
+                     p->n_transfers == 1 ? "" : "s");
+        else
+            fprintf (out, "PLAN     %-8s SHORT %.0f USD (liquidated in %.0f s): NOT COVERED, %s\n",
+                     p->venue, -p->surplus_usd, p->liq_s, hb_plan_reason_name (p->reason));
+    }
+}
+
 //  Assets, venue margins and the risk figures: shown once the aggregator
 //  or the risk process has said something.
 static void
@@ -307,6 +344,7 @@ s_render_book (hb_summary_t *self, FILE *out)
                      (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "");
         }
     }
+    s_render_plans (self, out);
     if (self->has_risk)
         fprintf (out, "RISK  VaR %.0f USD (%.0f%%, %.0fs)  stress VaR %.0f (corr %.2f)  sigma %.0f -> %.0f after plan (effectiveness %.2f)  %llu samples%s\n",
                  self->risk.var_usd, self->risk.confidence * 100, self->risk.horizon_s,
@@ -329,6 +367,8 @@ hb_summary_status_name (const char *component, uint32_t status)
         return (status & HB_TICK_OUTAGE) ? "OUTAGE" : (status & HB_TICK_STALE) ? "stale" : "degraded";
     if (strcmp (component, "risk") == 0)            //  hb-risk's bits: no hedge request meanwhile
         return (status & 1) ? "NO POSITIONS" : (status & 2) ? "POSITIONS PENDING" : "degraded";
+    if (strcmp (component, "treasury") == 0)        //  a shortfall no transfer covers in time
+        return (status & 1) ? "SHORTFALL NOT COVERED" : "degraded";
     return "degraded";
 }
 

@@ -64,7 +64,7 @@ if want cppcheck; then
     if command -v cppcheck >/dev/null; then
         if cppcheck --enable=warning,performance,portability --error-exitcode=1 -q \
                -I common -I feeds -I feeds/lib -I common/testing -I feeds/lib/testing --suppress=missingIncludeSystem \
-               common feeds tap record run aggregator risk hedger bench tests/plugins tests/tools >"$LOG/cppcheck.log" 2>&1; then
+               common feeds tap record run aggregator risk hedger treasury bench tests/plugins tests/tools >"$LOG/cppcheck.log" 2>&1; then
             pass=$((pass + 1)); echo "ok   cppcheck"
         else
             fail=$((fail + 1)); failed_names="$failed_names cppcheck"

@@ -8,7 +8,7 @@
 static const char *s_names [HB_MSG_SAMPLE_COUNT] = {
     "tick", "tick_top", "tick_empty", "trade", "order", "order_market", "cancel",
     "ack", "ack_rejected", "fill", "heartbeat", "edge_tick", "edge_fill",
-    "edge_ack", "edge_heartbeat", "hedger_control", "applog"
+    "edge_ack", "edge_heartbeat", "hedger_control", "applog", "capital_plan"
 };
 
 const char *
@@ -232,6 +232,40 @@ hb_msg_sample (hb_msg_t *msg, hb_msg_sample_t which)
             a->size = 40;
             for (int i = 0; i < a->size; i++)
                 a->data [i] = (uint8_t) (i * 7 + 1);
+            break;
+        }
+        case HB_MSG_SAMPLE_CAPITAL_PLAN: {
+            s_env (msg, HB_MSG_CAPITAL_PLAN);
+            memset (msg->env.publisher, 0, sizeof msg->env.publisher);
+            strcpy (msg->env.publisher, "treasury");
+            hb_capital_plan_t *p = &msg->u.capital_plan;
+            strcpy (p->venue, "beta");
+            p->flags = HB_PLAN_SHORT | HB_PLAN_COVERED;
+            p->direction = 1;
+            p->plan = 4242;
+            p->equity_usd = 99946.5;
+            p->maintenance_usd = 32502.68;
+            p->stress_loss_usd = 162513.4;
+            p->required_usd = 203141.75;
+            p->surplus_usd = -103195.25;
+            p->liq_s = 474.25;
+            p->covered_usd = 103195.25;
+            p->n_transfers = 2;
+            const char *routes [2] = { "usdc-arb", "btc-chain" };
+            for (int i = 0; i < 2; i++) {
+                hb_capital_transfer_t *t = &p->transfers [i];
+                strcpy (t->route, routes [i]);
+                strcpy (t->from, i ? "gamma" : "alpha");
+                strcpy (t->to, "beta");
+                strcpy (t->asset, i ? "BTC" : "USDC");
+                strcpy (t->network, i ? "bitcoin" : "arbitrum");
+                t->amount = i ? 0.5 : 70695.25;
+                t->amount_usd = i ? 32500 : 70695.25;
+                t->fee = i ? 0.0001 : 1;
+                t->delay_s = i ? 300 : 120;
+                t->spread_s = i ? 60 : 30;
+                t->eta_ns = 1763700000000000000ll + (int64_t) (t->delay_s * 1e9);
+            }
             break;
         }
         default:

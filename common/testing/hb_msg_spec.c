@@ -36,6 +36,11 @@ s_pack_val (msgpack_packer *pk, const hb_spec_val_t *v)
                 else
                     msgpack_pack_int64 (pk, (int64_t) v->values [i]);
             break;
+        case HB_SPEC_ITEMS:
+            msgpack_pack_array (pk, v->n);
+            for (size_t i = 0; i < v->n; i++)
+                s_pack_val (pk, &v->items [i]);
+            break;
         default:
             assert (false && "no such value kind");
     }
@@ -165,6 +170,26 @@ hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg)
                                    { .kind = HB_SPEC_BIN, .s = (const char *) a->data, .n = a->size } };
             memcpy (b, v, sizeof v);
             self->n_body = 3;
+            break;
+        }
+        case HB_MSG_CAPITAL_PLAN: {
+            const hb_capital_plan_t *p = &msg->u.capital_plan;
+            for (int i = 0; i < p->n_transfers; i++) {
+                const hb_capital_transfer_t *t = &p->transfers [i];
+                hb_spec_val_t item [11] = { S (t->route), S (t->from), S (t->to), S (t->asset),
+                                            S (t->network), D (t->amount), D (t->amount_usd),
+                                            D (t->fee), D (t->delay_s), D (t->spread_s), I (t->eta_ns) };
+                memcpy (self->items + 11 * i, item, sizeof item);
+            }
+            hb_spec_val_t v [] = { S (p->venue), U (p->flags), U (p->reason), I (p->direction),
+                                   U (p->plan), D (p->equity_usd), D (p->maintenance_usd),
+                                   D (p->stress_loss_usd), D (p->required_usd), D (p->surplus_usd),
+                                   D (p->available_usd), D (p->liq_s), D (p->covered_usd),
+                                   U (p->n_transfers),
+                                   { .kind = HB_SPEC_ITEMS, .items = self->items,
+                                     .n = (size_t) p->n_transfers * 11 } };
+            memcpy (b, v, sizeof v);
+            self->n_body = 15;
             break;
         }
         default:

@@ -15,11 +15,12 @@
 
 typedef enum {
     HB_SPEC_NONE, HB_SPEC_UINT, HB_SPEC_INT, HB_SPEC_F64, HB_SPEC_F32, HB_SPEC_STR,
-    HB_SPEC_BIN, HB_SPEC_NIL, HB_SPEC_LEVELS, HB_SPEC_INT_LEVELS, HB_SPEC_MAP
+    HB_SPEC_BIN, HB_SPEC_NIL, HB_SPEC_LEVELS, HB_SPEC_INT_LEVELS, HB_SPEC_MAP,
+    HB_SPEC_ITEMS
 } hb_spec_kind_t;
 
 //  One field's value, of any msgpack kind (also wrong ones)
-typedef struct {
+typedef struct hb_spec_val_s {
     hb_spec_kind_t kind;
     uint64_t u;
     int64_t i;
@@ -27,6 +28,7 @@ typedef struct {
     const char *s;
     size_t n;               //  STR, BIN: length; *LEVELS: values
     const double *values;   //  *LEVELS: px, qty, px, qty ...
+    const struct hb_spec_val_s *items;  //  ITEMS: n values of any kind, as one array
 } hb_spec_val_t;
 
 //  Short constructors, so that a case reads like a line of PROTOCOL.md's
@@ -52,11 +54,13 @@ typedef struct {
     size_t extra_top;       //  nils after the body
     double bids [2 * HB_BOOK_DEPTH + 4];
     double asks [2 * HB_BOOK_DEPTH + 4];
+    hb_spec_val_t items [HB_PLAN_TRANSFERS * 11];   //  a capital plan's transfers, flat
 } hb_msg_spec_t;
 
 //  Fills *self with msg, field for field as PROTOCOL.md lists them. Knows
 //  the envelope and the bodies of tick, trade, order, cancel, ack, fill,
-//  heartbeat and hedger.control; any other type is a caller bug (assert).
+//  heartbeat, hedger.control, applog and capital.plan; any other type is a
+//  caller bug (assert).
 //  The book levels are copied, the strings are not: msg must outlive self.
 void hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg);
 

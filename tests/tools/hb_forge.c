@@ -14,8 +14,8 @@
         sleep MS
         send TYPE KEY=VALUE...
 
-    TYPE is tick, fill, heartbeat, hedge (risk.hedge) or control
-    (hedger.control). The message is built field by field and encoded by
+    TYPE is tick, fill, heartbeat, hedge (risk.hedge), control
+    (hedger.control) or margin. The message is built field by field and encoded by
     hb_msg_encode, the one encoder every process uses, so it is exactly what
     docs/PROTOCOL.md describes; only what the keys say is forged:
 
@@ -31,6 +31,8 @@
         hedge     id asset index target_usd exposure_usd (target_qty is
                   target_usd / index)
         control   id command (kill|reset) by text
+        margin    venue equity maintenance (0) initial (0) asset (BTC)
+                  exposure_usd (0): one asset
 
     Each message sent is printed on stdout as one JSON line (hb_msg_to_json).
     Exit 0 when the script ran, 1 when a wait timed out or a message could
@@ -208,6 +210,19 @@ s_body (hb_msg_t *msg, const char *type, const s_args_t *args)
         target->target_usd = s_num (args, "target_usd", 100000);
         target->exposure_usd = s_num (args, "exposure_usd", -target->target_usd);
         target->target_qty = target->target_usd / target->index;
+    }
+    else
+    if (strcmp (type, "margin") == 0) {
+        hb_margin_t *margin = &msg->u.margin;
+        msg->env.type = HB_MSG_MARGIN;
+        s_copy (margin->venue, sizeof margin->venue, s_get (args, "venue", "alpha"));
+        margin->equity_usd = s_num (args, "equity", 1000000);
+        margin->collateral_usd = margin->equity_usd;
+        margin->maintenance_usd = s_num (args, "maintenance", 0);
+        margin->initial_usd = s_num (args, "initial", 0);
+        margin->n_assets = 1;
+        s_copy (margin->assets [0].asset, HB_NAME_MAX, s_get (args, "asset", "BTC"));
+        margin->assets [0].exposure_usd = s_num (args, "exposure_usd", 0);
     }
     else
     if (strcmp (type, "control") == 0) {
