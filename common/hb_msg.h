@@ -532,4 +532,10 @@ int hb_msg_topic (const hb_msg_t *msg, char *topic);
 //  Returns the length written (excluding NUL).
 int hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size);
 
+//  text as the body of a JSON string: quotes, backslashes and control bytes
+//  escaped, anything not ASCII as '?' (a topic or a name is whatever a peer
+//  or a file sent). Cut at a whole character to fit size with its NUL.
+//  Returns out.
+const char *hb_json_escape (const char *text, char *out, size_t size);
+
 #endif

@@ -4,6 +4,7 @@
 #include "hb_msg.h"
 #include "hb_num.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -843,4 +844,24 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
     }
     s_close (&json);
     return (int) json.len;
+}
+
+const char *
+hb_json_escape (const char *text, char *out, size_t size)
+{
+    assert (text && out && size > 0);
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *) text; *c && n + 7 < size; c++) {
+        if (*c == '"' || *c == '\\') {
+            out [n++] = '\\';
+            out [n++] = (char) *c;
+        }
+        else
+        if (*c < 0x20)
+            n += (size_t) snprintf (out + n, size - n, "\\u%04x", *c);
+        else
+            out [n++] = *c < 0x7f ? (char) *c : '?';
+    }
+    out [n] = 0;
+    return out;
 }

@@ -298,6 +298,23 @@ test_json (void **state)
     assert_int_equal (hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_TICK], NULL, NULL, 0), 0);
 }
 
+//  What a peer or a file sent becomes a JSON string body that parses:
+//  escapes, non-ASCII as '?', and a cut never splits an escape.
+static void
+test_json_escape (void **state)
+{
+    (void) state;
+    char out [64];
+    assert_string_equal (hb_json_escape ("tick.a.BTC", out, sizeof out), "tick.a.BTC");
+    assert_string_equal (hb_json_escape ("a\"b\\c", out, sizeof out), "a\\\"b\\\\c");
+    assert_string_equal (hb_json_escape ("x\ny\x01", out, sizeof out), "x\\u000ay\\u0001");
+    assert_string_equal (hb_json_escape ("caf\xc3\xa9\x7f", out, sizeof out), "caf???");
+    //  room for "ab" and no escape of 6 bytes after it
+    char small [9];
+    assert_string_equal (hb_json_escape ("ab\x01\x02", small, sizeof small), "ab");
+    assert_string_equal (hb_json_escape ("", small, sizeof small), "");
+}
+
 int
 main (void)
 {
@@ -305,6 +322,7 @@ main (void)
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_topics),
         cmocka_unit_test (test_json),
+        cmocka_unit_test (test_json_escape),
     };
     return cmocka_run_group_tests_name ("hb_msg_text", tests, s_setup, NULL);
 }

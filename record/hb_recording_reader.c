@@ -416,33 +416,12 @@ hb_recording_reader_find_seq (hb_recording_reader_t *self, const char *publisher
     return found ? 0 : -1;
 }
 
-//  text as a JSON string body: quotes, backslashes, control bytes escaped,
-//  non-ASCII as '?'.
-static size_t
-s_json_text (const char *text, char *out, size_t size)
-{
-    size_t n = 0;
-    for (const unsigned char *c = (const unsigned char *) text; *c && n + 7 < size; c++) {
-        if (*c == '"' || *c == '\\') {
-            out [n++] = '\\';
-            out [n++] = (char) *c;
-        }
-        else
-        if (*c < 0x20)
-            n += (size_t) snprintf (out + n, size - n, "\\u%04x", *c);
-        else
-            out [n++] = *c < 0x7f ? (char) *c : '?';
-    }
-    out [n] = 0;
-    return n;
-}
-
 int
 hb_record_to_json (const hb_record_t *record, hb_msg_t *scratch, char *out, size_t size)
 {
     assert (record && scratch && out && size > 64);
     char topic [HB_TOPIC_MAX * 6 + 8];
-    s_json_text (record->topic, topic, sizeof topic);
+    hb_json_escape (record->topic, topic, sizeof topic);
     const char *body = (const char *) record->payload;
     if (strncmp (record->topic, HB_RECORDING_PREFIX, strlen (HB_RECORDING_PREFIX)) == 0) {
         //  Our own records: a JSON object written by hb_recorder, kept as is

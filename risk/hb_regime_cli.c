@@ -52,17 +52,8 @@ s_json_number (FILE *out, double value)
 static void
 s_json_string (FILE *out, const char *text)
 {
-    fputc ('"', out);
-    for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf (out, "\\%c", *c);
-        else
-        if (*c < 0x20)
-            fprintf (out, "\\u%04x", *c);
-        else
-            fputc (*c, out);
-    }
-    fputc ('"', out);
+    char safe [512];
+    fprintf (out, "\"%s\"", hb_json_escape (text, safe, sizeof safe));
 }
 
 static int

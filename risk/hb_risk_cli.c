@@ -2,6 +2,7 @@
 #include "hb_risk_cli.h"
 #include "hb_bs.h"
 #include "hb_ewma.h"
+#include "hb_msg.h"
 #include "hb_prices.h"
 #include "hb_regime_cli.h"
 
@@ -60,17 +61,8 @@ s_json_number (FILE *out, double value)
 static void
 s_json_string (FILE *out, const char *text)
 {
-    fputc ('"', out);
-    for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf (out, "\\%c", *c);
-        else
-        if (*c < 0x20)
-            fprintf (out, "\\u%04x", *c);
-        else
-            fputc (*c, out);
-    }
-    fputc ('"', out);
+    char safe [512];
+    fprintf (out, "\"%s\"", hb_json_escape (text, safe, sizeof safe));
 }
 
 static void

@@ -127,27 +127,6 @@ s_emit (hb_tap_t *self, const char *line)
     fflush (self->out);
 }
 
-//  The topic frame is whatever a peer sent: make it a JSON string body
-//  (quotes, backslashes and control bytes escaped, non-ASCII as '?').
-static const char *
-s_json_topic (const char *topic, char *out, size_t size)
-{
-    size_t n = 0;
-    for (const unsigned char *c = (const unsigned char *) topic; *c && n + 7 < size; c++) {
-        if (*c == '"' || *c == '\\') {
-            out [n++] = '\\';
-            out [n++] = (char) *c;
-        }
-        else
-        if (*c < 0x20)
-            n += (size_t) snprintf (out + n, size - n, "\\u%04x", *c);
-        else
-            out [n++] = *c < 0x7f ? (char) *c : '?';
-    }
-    out [n] = 0;
-    return out;
-}
-
 //  Writes a restart event when env comes from a publisher we knew under an
 //  older epoch, and remembers the newest epoch of each publisher.
 static void
@@ -211,7 +190,7 @@ hb_tap_poll (hb_tap_t *self, int timeout_ms)
             self->stats.missed += missed;
             snprintf (self->line, sizeof self->line,
                       "{\"event\":\"gap\",\"publisher\":\"%s\",\"topic\":\"%s\",\"missed\":%llu}",
-                      env->publisher, s_json_topic (topic, safe, sizeof safe),
+                      env->publisher, hb_json_escape (topic, safe, sizeof safe),
                       (unsigned long long) missed);
             s_emit (self, self->line);
             break;
@@ -220,7 +199,7 @@ hb_tap_poll (hb_tap_t *self, int timeout_ms)
             self->stats.stale++;
             snprintf (self->line, sizeof self->line,
                       "{\"event\":\"stale\",\"publisher\":\"%s\",\"topic\":\"%s\",\"seq\":%llu,\"epoch\":%llu}",
-                      env->publisher, s_json_topic (topic, safe, sizeof safe),
+                      env->publisher, hb_json_escape (topic, safe, sizeof safe),
                       (unsigned long long) env->seq,
                       (unsigned long long) env->epoch);
             s_emit (self, self->line);
