@@ -4,16 +4,17 @@
     trades, hl_trade turns orders into signed L1 actions and the venue's
     answers into acks and fills; the session machinery is feeds/lib's
     (hb_ws: connect, keep-alive, reconnect with backoff; hb_rest: /info and
-    /exchange; hb_backoff, hb_ratelimit, hb_secret, hb_tls). Nothing here
-    blocks.
+    /exchange; hb_vsend: the order bucket, request slots, 429 pauses and
+    answers routed to their order; hb_backoff, hb_secret, hb_tls, hb_refusal).
+    Nothing here blocks.
 
     Start: POST /info {"type":"meta"} (retried with backoff until it
     answers), then the WebSocket: l2Book and trades per known coin and,
     with an agent key, orderUpdates and userFills of the account. A book
     that had no message for stale_s is resubscribed (unsubscribe +
     subscribe: the venue answers with the whole book); {"method":"ping"}
-    every ping_s keeps the connection, which the venue closes after 60 s
-    without a message from us.
+    every ping_s (hb_ws app_ping) keeps the connection, which the venue
+    closes after 60 s without a message from us.
 
     Params (venues.X.params; docs/PLUGINS.md, Hyperliquid, has them all):
       network       mainnet (default) | testnet: the default URLs and the
@@ -40,11 +41,11 @@
 #include "hb_backoff.h"
 #include "hb_log.h"
 #include "hb_plugin.h"
-#include "hb_ratelimit.h"
 #include "hb_refusal.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_tls.h"
+#include "hb_vsend.h"
 #include "hb_ws.h"
 #include "hl_l1.h"
 #include "hl_md.h"
@@ -59,17 +60,9 @@
 #define s_host_has(host, fn) \
     (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
 
-typedef struct hl_plugin_s hl_plugin_t;
+#define S_EXCHANGE  "/exchange"
 
-//  What a /exchange answer belongs to (a fixed pool: no allocation per
-//  request).
-typedef struct {
-    hl_plugin_t *owner;
-    bool         used;
-    bool         cancel;
-    int          handle;
-    hb_cancel_t  what;
-} s_req_t;
+typedef struct hl_plugin_s hl_plugin_t;
 
 struct hl_plugin_s {
     const hb_host_api_t *host;
@@ -78,18 +71,16 @@ struct hl_plugin_s {
     hl_trade_t          *trade;
     hl_signer_t         *signer;
     hl_nonce_t          *nonce;
-    hb_ratelimit_t       limit;
     bool                 has_account;
     char                 account [HL_ADDRESS_HEX_SIZE];
-    s_req_t              reqs [64];
     hb_ws_t             *ws;
-    hb_rest_t           *rest;
+    hb_rest_t           *rest;              //  /info (orders and cancels: send's)
+    hb_vsend_t          *send;
     hb_backoff_t         meta_backoff;
     bool                 mainnet;
     bool                 meta_inflight;
     int                  meta_timer;        //  -1: none
     int                  stale_timer;
-    int                  ping_timer;
     int                  state_timer;
     bool                 state_inflight;
     uint32_t             state_s;
@@ -212,10 +203,8 @@ static void
 s_on_msg (void *arg, const char *data, size_t len)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
-    if (hl_md_on_message (self->md, data, len, self->host->now_ns (self->host->ctx))
-    &&  hb_refusal_due (&self->bad_logged))
-        S_LOG (self, HB_LOG_WARN, "message refused (%llu so far): %s",
-               (unsigned long long) self->bad_logged, hl_md_error (self->md));
+    if (hl_md_on_message (self->md, data, len, self->host->now_ns (self->host->ctx)))
+        hb_refusal_log (self->host, &self->bad_logged, "message", hl_md_error (self->md));
 }
 
 static int s_meta_retry (void *arg);
@@ -358,65 +347,57 @@ s_stale_check (void *arg)
 }
 
 static int
-s_ping (void *arg)
-{
-    hl_plugin_t *self = (hl_plugin_t *) arg;
-    static const char ping [] = "{\"method\":\"ping\"}";
-    if (hb_ws_connected (self->ws))
-        hb_ws_send (self->ws, ping, sizeof ping - 1);
-    return 0;
-}
-
-static int
 s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
     return hl_trade_on_user (self->trade, channel, data, now_ns);
 }
 
-static s_req_t *
-s_req (hl_plugin_t *self)
-{
-    for (size_t i = 0; i < sizeof self->reqs / sizeof self->reqs [0]; i++)
-        if (!self->reqs [i].used) {
-            self->reqs [i].used = true;
-            return &self->reqs [i];
-        }
-    return NULL;
-}
-
 static void
-s_on_exchange (void *arg, const hb_rest_resp_t *resp)
+s_on_answer (void *arg, int handle, const hb_rest_resp_t *resp)
 {
-    s_req_t *req = (s_req_t *) arg;
-    hl_plugin_t *self = req->owner;
-    req->used = false;
-    if (resp->status == 429) {
-        int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: 1;
-        hb_ratelimit_pause (&self->limit, self->host->now_ns (self->host->ctx) + wait * 1000000000);
-    }
+    hl_plugin_t *self = (hl_plugin_t *) arg;
     const char *body = resp->status? resp->body: resp->error;
-    if (req->cancel) {
-        char why [HB_TEXT_MAX];
-        if (hl_trade_on_cancel_response (self->trade, &req->what, resp->status, body, why, sizeof why))
-            S_LOG (self, HB_LOG_WARN, "cancel %s: %s%ld: %s", req->what.client_id,
-                   resp->status? "HTTP ": "", resp->status, why);
-        return;
-    }
-    if (hl_trade_on_response (self->trade, req->handle, resp->status, body))
+    if (hl_trade_on_response (self->trade, handle, resp->status, body))
         S_LOG (self, HB_LOG_WARN, "order %d: no clear answer from /exchange (%s%ld %.120s): "
-               "in doubt until orderUpdates or its fills tell", req->handle,
+               "in doubt until orderUpdates or its fills tell", handle,
                resp->status? "HTTP ": "", resp->status, body? body: "");
 }
 
-//  POSTs a signed body to /exchange; the body carries no secret.
-static int
-s_post (hl_plugin_t *self, const char *body, s_req_t *req)
+//  The venue's cancel answer does not name the order: hb_vsend keeps the
+//  client id for it.
+static void
+s_on_cancel_answer (void *arg, const char *client_id, const hb_rest_resp_t *resp)
 {
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    hb_cancel_t what;
+    memset (&what, 0, sizeof what);
+    snprintf (what.client_id, sizeof what.client_id, "%s", client_id);
+    char why [HB_TEXT_MAX];
+    if (hl_trade_on_cancel_response (self->trade, &what, resp->status,
+                                     resp->status? resp->body: resp->error, why, sizeof why))
+        S_LOG (self, HB_LOG_WARN, "cancel %s: %s%ld: %s", client_id,
+               resp->status? "HTTP ": "", resp->status, why);
+}
+
+static void
+s_fail (void *arg, int handle, int reason, const char *text)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    hl_trade_fail (self->trade, handle, reason, text);
+}
+
+//  POSTs a signed body to /exchange; the body carries no secret (the
+//  signature is in it: no headers to add).
+static int
+s_post (void *arg, hb_rest_t *rest, const char *path, const char *body, hb_rest_done_fn *done,
+        void *done_arg)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
     static const char *const headers [] = { "Content-Type: application/json", NULL };
     char url [S_URL_MAX + 16];
-    snprintf (url, sizeof url, "%s/exchange", self->rest_url);
-    return hb_rest_request (self->rest, "POST", url, headers, body, s_on_exchange, req);
+    snprintf (url, sizeof url, "%s%s", self->rest_url, path);
+    return hb_rest_request (rest, "POST", url, headers, body, done, done_arg);
 }
 
 static int
@@ -427,24 +408,8 @@ s_order (void *arg, const hb_order_t *order)
     //  a nonce per signed action, strictly increasing: one refused before
     //  sending is simply never used
     int handle = hl_trade_order (self->trade, order, hl_nonce_next (self->nonce), body, sizeof body);
-    if (handle < 0) {
-        return 0;               //  answered already
-    }
-    if (!hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        hl_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "over the venue's request rate");
-        return 0;
-    }
-    s_req_t *req = s_req (self);
-    if (!req) {
-        hl_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "too many requests in flight");
-        return 0;
-    }
-    req->cancel = false;
-    req->handle = handle;
-    if (s_post (self, body, req)) {
-        req->used = false;
-        hl_trade_fail (self->trade, handle, HB_REJ_RATE_LIMIT, "request not sent: too many in flight");
-    }
+    if (handle >= 0)            //  else answered already (no agent key among the reasons)
+        hb_vsend_order (self->send, handle, self->signer != NULL, S_EXCHANGE, body);
     return 0;
 }
 
@@ -454,22 +419,10 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
     hl_plugin_t *self = (hl_plugin_t *) arg;
     char body [HL_TRADE_BODY_MAX];
     const char *why = NULL;
-    if (hl_trade_cancel (self->trade, cancel, hl_nonce_next (self->nonce), body, sizeof body, &why)) {
+    if (hl_trade_cancel (self->trade, cancel, hl_nonce_next (self->nonce), body, sizeof body, &why))
         S_LOG (self, HB_LOG_WARN, "cancel %s (%s) not sent: %s", cancel->client_id, cancel->symbol, why);
-        return 0;
-    }
-    s_req_t *req = s_req (self);
-    if (!req || !hb_ratelimit_take (&self->limit, 1, self->host->now_ns (self->host->ctx))) {
-        if (req)
-            req->used = false;
-        S_LOG (self, HB_LOG_WARN, "cancel %s not sent: rate limit", cancel->client_id);
-        return 0;
-    }
-    req->cancel = true;
-    req->handle = -1;
-    req->what = *cancel;
-    if (s_post (self, body, req))
-        req->used = false;
+    else
+        hb_vsend_cancel (self->send, self->signer != NULL, S_EXCHANGE, body, cancel->client_id);
     return 0;
 }
 
@@ -482,9 +435,9 @@ s_trade_params (hl_plugin_t *self)
     char err [256];
     double slippage = s_number_param (self, "market_slippage", 0.05, 0, 0.5);
     self->state_s = (uint32_t) s_number_param (self, "state_s", 60, 0, 86400);
-    double rate = s_number_param (self, "orders_per_s", 10, 0.01, 1000);
-    double burst = s_number_param (self, "order_burst", 20, 1, 10000);
-    hb_ratelimit_init (&self->limit, rate, burst, self->host->now_ns (self->host->ctx));
+    //  checked here for their FILE:LINE and range; hb_vsend reads them again
+    s_number_param (self, "orders_per_s", 10, 0.01, 1000);
+    s_number_param (self, "order_burst", 20, 1, 10000);
     uint8_t vault [HL_ADDRESS_SIZE], address [HL_ADDRESS_SIZE];
     const char *vault_text = hb_venue_param (venue, "vault");
     if (vault_text && hl_address_parse (vault_text, vault))
@@ -552,7 +505,7 @@ s_create (const hb_host_api_t *host)
         return NULL;
     self->host = host;
     self->venue = host->venue;
-    self->meta_timer = self->stale_timer = self->ping_timer = self->state_timer = -1;
+    self->meta_timer = self->stale_timer = self->state_timer = -1;
     char err [256] = "";
     const char *network = hb_venue_param (host->venue, "network");
     self->mainnet = !network || !strcmp (network, "mainnet");
@@ -585,21 +538,26 @@ s_create (const hb_host_api_t *host)
     }
     if (self->bad_config || s_trade_params (self))
         goto fail;
-    for (size_t i = 0; i < sizeof self->reqs / sizeof self->reqs [0]; i++)
-        self->reqs [i].owner = self;
     hb_backoff_init (&self->meta_backoff, 500, 30000, (uint64_t) host->now_ns (host->ctx));
     hb_ws_cfg_t wcfg = {
         .name = "hyperliquid.ws", .url = self->ws_url, .max_msg = (size_t) max_kb * 1024,
         .ca_file = tls.ca_file, .insecure = tls.insecure,
         //  a pong answers every ping: ping_s + 30 s of silence is a dead connection
         .idle_s = self->ping_s + 30,
+        .app_ping = "{\"method\":\"ping\"}", .app_ping_s = self->ping_s,
         .on_msg = s_on_msg, .on_open = s_on_open, .on_close = s_on_close, .arg = self
     };
     self->ws = hb_ws_new (host, &wcfg);
     hb_rest_cfg_t rcfg = { .name = "hyperliquid.rest", .ca_file = tls.ca_file,
                            .insecure = tls.insecure, .max_inflight = 16 };
     self->rest = hb_rest_new (host, &rcfg);
-    if (!self->ws || !self->rest)
+    //  /exchange: 1 s pause on a 429 without Retry-After; 64 requests in flight
+    hb_vsend_cfg_t scfg = { .host = host, .name = "hyperliquid.exchange", .ca_file = tls.ca_file,
+                            .insecure = tls.insecure, .rate = 10, .burst = 20, .slots = 64,
+                            .pause_s = 1, .post = s_post, .fail = s_fail, .answer = s_on_answer,
+                            .cancel_answer_of = s_on_cancel_answer, .arg = self };
+    self->send = hb_vsend_new (&scfg);
+    if (!self->ws || !self->rest || !self->send)
         goto fail;
     S_LOG (self, HB_LOG_INFO, "%s: %s, %s", self->mainnet? "mainnet": "testnet",
            self->ws_url, self->rest_url);
@@ -619,9 +577,7 @@ s_start (void *arg)
     uint64_t every = (uint64_t) (self->stale_ns / 4000000);
     self->stale_timer = self->host->timer_add (self->host->ctx, every < 50? 50: every > 1000? 1000: every,
                                                0, s_stale_check, self);
-    self->ping_timer = self->host->timer_add (self->host->ctx, (uint64_t) self->ping_s * 1000, 0,
-                                              s_ping, self);
-    if (self->stale_timer < 0 || self->ping_timer < 0)
+    if (self->stale_timer < 0)
         return -1;
     if (s_meta_request (self))
         s_meta_later (self);
@@ -634,12 +590,13 @@ s_destroy (void **self_p)
     if (!self_p || !*self_p)
         return;
     hl_plugin_t *self = (hl_plugin_t *) *self_p;
-    int *timers [] = { &self->meta_timer, &self->stale_timer, &self->ping_timer, &self->state_timer };
+    int *timers [] = { &self->meta_timer, &self->stale_timer, &self->state_timer };
     for (size_t i = 0; i < sizeof timers / sizeof timers [0]; i++)
         if (*timers [i] >= 0)
             self->host->timer_cancel (self->host->ctx, *timers [i]);
     hb_ws_destroy (&self->ws);
     hb_rest_destroy (&self->rest);
+    hb_vsend_destroy (&self->send);
     hl_trade_destroy (&self->trade);
     hl_md_destroy (&self->md);
     hl_signer_destroy (&self->signer);

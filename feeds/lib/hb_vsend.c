@@ -1,4 +1,5 @@
 /*  hb_vsend: see hb_vsend.h.                                             */
+#include <stdio.h>
 #include <stdlib.h>
 #include "hb_config.h"
 #include "hb_log.h"
@@ -9,6 +10,7 @@ typedef struct {
     bool        used;
     bool        cancel;
     int         handle;
+    char        client_id [HB_ID_MAX];     //  of a cancel, for cancel_answer_of
 } s_slot_t;
 
 struct hb_vsend_s {
@@ -30,7 +32,7 @@ hb_vsend_t *
 hb_vsend_new (const hb_vsend_cfg_t *cfg)
 {
     if (!cfg || !cfg->host || !cfg->slots || !cfg->post || !cfg->fail
-    ||  !cfg->answer || !cfg->cancel_answer)
+    ||  !cfg->answer || (!cfg->cancel_answer && !cfg->cancel_answer_of))
         return NULL;
     const hb_host_api_t *host = cfg->host;
     hb_vsend_t *self = (hb_vsend_t *) calloc (1, sizeof *self);
@@ -98,6 +100,9 @@ s_on_rest (void *arg, const hb_rest_resp_t *resp)
         int64_t wait = resp->retry_after_s > 0? resp->retry_after_s: self->cfg.pause_s;
         hb_ratelimit_pause (&self->limit, s_now (self) + wait * 1000000000);
     }
+    if (slot->cancel && self->cfg.cancel_answer_of)
+        self->cfg.cancel_answer_of (self->cfg.arg, slot->client_id, resp);
+    else
     if (slot->cancel)
         self->cfg.cancel_answer (self->cfg.arg, resp);
     else
@@ -139,6 +144,7 @@ hb_vsend_cancel (hb_vsend_t *self, bool keys, const char *path, const char *body
                              "cancel %s not sent: rate limit or no key", client_id);
         return;
     }
+    snprintf (slot->client_id, sizeof slot->client_id, "%s", client_id);
     if (self->cfg.post (self->cfg.arg, self->rest, path, body, s_on_rest, slot))
         slot->used = false;
 }

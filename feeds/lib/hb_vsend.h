@@ -33,6 +33,9 @@ typedef void (hb_vsend_fail_fn) (void *arg, int handle, int reason, const char *
 typedef void (hb_vsend_answer_fn) (void *arg, int handle, const hb_rest_resp_t *resp);
 //  The venue's answer to a cancel.
 typedef void (hb_vsend_cancel_fn) (void *arg, const hb_rest_resp_t *resp);
+//  The same with the client id the cancel was sent for, for a venue whose
+//  answer does not name the order (Hyperliquid: {"statuses":["success"]}).
+typedef void (hb_vsend_cancel_of_fn) (void *arg, const char *client_id, const hb_rest_resp_t *resp);
 
 typedef struct {
     const hb_host_api_t *host;          //  reactor, clock, log; host->venue's params
@@ -47,8 +50,9 @@ typedef struct {
     hb_vsend_post_fn    *post;
     hb_vsend_fail_fn    *fail;
     hb_vsend_answer_fn  *answer;
-    hb_vsend_cancel_fn  *cancel_answer;
-    void                *arg;           //  first argument of the four above
+    hb_vsend_cancel_fn  *cancel_answer; //  one of these two (cancel_answer_of
+    hb_vsend_cancel_of_fn *cancel_answer_of;    //  wins when both are set)
+    void                *arg;           //  first argument of the callbacks above
 } hb_vsend_cfg_t;
 
 //  NULL (logged on host) when params.orders_per_s / order_burst are not
@@ -68,7 +72,7 @@ void hb_vsend_order (hb_vsend_t *self, int handle, bool keys, const char *path, 
 
 //  Sends a cancel of client_id (body encoded for path); without keys, over
 //  the bucket or with every slot busy it is not sent, and logged. Its
-//  answer goes to cfg->cancel_answer.
+//  answer goes to cfg->cancel_answer (or cancel_answer_of, with client_id).
 void hb_vsend_cancel (hb_vsend_t *self, bool keys, const char *path, const char *body,
                       const char *client_id);
 

@@ -28,6 +28,7 @@ typedef struct {
     int              answer_handle;
     long             answer_status;
     int              cancels_answered;
+    char             cancel_of [64];
     int              warns;
     int              errors;
 } s_world_t;
@@ -80,6 +81,14 @@ s_cancel_answer (void *arg, const hb_rest_resp_t *resp)
 {
     (void) arg; (void) resp;
     world.cancels_answered++;
+}
+
+static void
+s_cancel_answer_of (void *arg, const char *client_id, const hb_rest_resp_t *resp)
+{
+    (void) arg; (void) resp;
+    world.cancels_answered++;
+    snprintf (world.cancel_of, sizeof world.cancel_of, "%s", client_id);
 }
 
 static int s_timers;
@@ -200,6 +209,38 @@ test_answers_and_pauses (void **state)
     hb_vsend_destroy (&send);
 }
 
+//  cancel_answer_of: the answer comes with the client id the cancel was
+//  for (a venue whose answer does not name it); orders still go to answer
+static void
+test_cancel_answer_of (void **state)
+{
+    (void) state;
+    memset (&world, 0, sizeof world);
+    world.now = 1000000000;
+    world.answer_handle = -2;
+    hb_vsend_cfg_t cfg = { .host = &host, .name = "t.rest", .rate = 10, .burst = 3, .slots = 4,
+                           .pause_s = 2, .post = s_post, .fail = s_fail, .answer = s_answer,
+                           .cancel_answer_of = s_cancel_answer_of };
+    hb_vsend_t *send = hb_vsend_new (&cfg);
+    assert_non_null (send);
+    hb_vsend_cancel (send, true, "/c", "{}", "c-1");
+    hb_vsend_cancel (send, true, "/c", "{}", "c-2");
+    hb_vsend_order (send, 9, true, "/o", "{}");
+    s_reply (1, 200, 0);
+    assert_int_equal (world.cancels_answered, 1);
+    assert_string_equal (world.cancel_of, "c-2");
+    s_reply (0, 200, 0);
+    assert_string_equal (world.cancel_of, "c-1");
+    assert_int_equal (world.answer_handle, -2);
+    s_reply (2, 200, 0);
+    assert_int_equal (world.answer_handle, 9);
+    assert_int_equal (world.cancels_answered, 2);
+    hb_vsend_destroy (&send);
+    //  neither cancel callback: refused
+    cfg.cancel_answer_of = NULL;
+    assert_null (hb_vsend_new (&cfg));
+}
+
 static void
 test_params (void **state)
 {
@@ -245,6 +286,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_refusals),
         cmocka_unit_test (test_answers_and_pauses),
+        cmocka_unit_test (test_cancel_answer_of),
         cmocka_unit_test (test_params),
         cmocka_unit_test (test_bad_config),
     };
