@@ -5,6 +5,7 @@
 #include <string.h>
 #include "hb_json.h"
 #include "hb_lbook.h"
+#include "hb_vpub.h"
 #include "hl_md.h"
 
 //  l2Book sends at most 20 levels a side; a little room for a venue that
@@ -20,18 +21,14 @@ typedef struct {
 
 struct hl_md_s {
     const hb_venue_cfg_t *venue;
-    hl_emit_fn   *emit;
-    hl_status_fn *status;
-    void         *arg;
+    hb_vpub_t    *pub;              //  ticks, trades and status onto the bus
     hl_user_fn   *user;
     void         *user_arg;
     hb_json_t    *json;
     s_coin_t      coins [HL_MD_COINS];
     int           n_coins;
     bool          has_meta;
-    uint32_t      reported;
     hl_md_stats_t stats;
-    hb_msg_t      msg;
     char          error [HB_JSON_ERR_MAX + 64];
 };
 
@@ -50,12 +47,9 @@ hl_md_new (const hb_venue_cfg_t *venue, hl_emit_fn *emit, hl_status_fn *status,
     if (!self)
         return NULL;
     self->venue = venue;
-    self->emit = emit;
-    self->status = status;
-    self->arg = arg;
-    self->reported = HB_TICK_STALE;
     self->json = hb_json_new (0, 0);
-    if (!self->json)
+    self->pub = hb_vpub_new (venue->name, emit, status, arg);
+    if (!self->json || !self->pub)
         goto fail;
     for (int i = 0; i < venue->n_instruments; i++) {
         const hb_instrument_cfg_t *inst = &venue->instruments [i];
@@ -106,6 +100,7 @@ hl_md_destroy (hl_md_t **self_p)
     for (int i = 0; i < self->n_coins; i++)
         hb_lbook_destroy (&self->coins [i].book);
     hb_json_destroy (&self->json);
+    hb_vpub_destroy (&self->pub);
     free (self);
     *self_p = NULL;
 }
@@ -124,10 +119,7 @@ s_coin (hl_md_t *self, const char *coin)
 static void
 s_report (hl_md_t *self)
 {
-    uint32_t status = hl_md_stale (self)? HB_TICK_STALE: 0;
-    if (status != self->reported && self->status)
-        self->status (self->arg, status);
-    self->reported = status;
+    hb_vpub_status (self->pub, hl_md_stale (self));
 }
 
 bool
@@ -197,7 +189,7 @@ hl_md_has_meta (const hl_md_t *self)
 static void
 s_emit (hl_md_t *self)
 {
-    if (self->emit (self->arg, &self->msg))
+    if (hb_vpub_emit (self->pub))
         self->stats.emit_refused++;
 }
 
@@ -212,17 +204,10 @@ s_venue_ns (int64_t time_ms)
 static void
 s_emit_tick (hl_md_t *self, s_coin_t *c, int64_t ts_venue)
 {
-    memset (&self->msg, 0, sizeof self->msg);
-    self->msg.env.type = HB_MSG_TICK;
-    self->msg.env.ts_venue = ts_venue;
-    hb_tick_t *tick = &self->msg.u.tick;
-    snprintf (tick->venue, sizeof tick->venue, "%s", self->venue->name);
-    snprintf (tick->symbol, sizeof tick->symbol, "%s", c->info.inst->symbol);
+    hb_tick_t *tick = hb_vpub_tick (self->pub, c->info.inst->symbol, c->has_book, ts_venue);
     //  sizes are coins; a bus quantity is contracts of multiplier coins
     double mult = c->info.inst->multiplier > 0? c->info.inst->multiplier: 1;
     hb_lbook_export (c->book, tick, HB_BOOK_DEPTH, 1.0 / mult);
-    if (!c->has_book)
-        tick->flags |= HB_TICK_STALE;
     self->stats.ticks++;
     s_emit (self);
 }
@@ -337,12 +322,7 @@ s_on_trades (hl_md_t *self, const json_t *data)
             self->stats.unknown++;
             continue;
         }
-        memset (&self->msg, 0, sizeof self->msg);
-        self->msg.env.type = HB_MSG_TRADE;
-        self->msg.env.ts_venue = s_venue_ns (time_ms);
-        hb_trade_t *trade = &self->msg.u.trade;
-        snprintf (trade->venue, sizeof trade->venue, "%s", self->venue->name);
-        snprintf (trade->symbol, sizeof trade->symbol, "%s", c->info.inst->symbol);
+        hb_trade_t *trade = hb_vpub_trade (self->pub, c->info.inst->symbol, s_venue_ns (time_ms));
         snprintf (trade->trade_id, sizeof trade->trade_id, "%lld", (long long) tid);
         trade->side = (uint8_t) hb_side;
         trade->px = px;
