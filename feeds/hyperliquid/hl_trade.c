@@ -1,4 +1,5 @@
 /*  hl_trade: Hyperliquid orders (hl_trade.h).                            */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,20 +7,21 @@
 #include <msgpack.h>
 #include "hb_json.h"
 #include "hb_vorder.h"
+#include "hb_vpub.h"
+#include "hb_vslots.h"
 #include "hl_action.h"
 #include "hl_keccak.h"
 #include "hl_l1.h"
 #include "hl_trade.h"
 #include "hl_wire.h"
 
+//  An order in flight: hb_vslots' key is its cloid in hex (lower case),
+//  which is how the venue names it; order_id is the oid in decimal.
 typedef struct {
-    bool             used;
-    hb_order_t       order;
+    hb_vslot_t       v;             //  first: hb_vslots' part
     const hl_coin_t *coin;
     uint8_t          cloid [HL_CLOID_SIZE];
-    char             cloid_hex [HL_CLOID_HEX_SIZE];
     uint64_t         oid;           //  0: not known yet
-    bool             acked;         //  accepted published
     double           sz;            //  coins ordered
     double           filled;        //  coins filled
 } s_slot_t;
@@ -32,13 +34,11 @@ struct hl_trade_s {
     bool             has_vault;
     uint8_t          vault [HL_ADDRESS_SIZE];
     double           slippage;
-    hl_emit_fn      *emit;
-    void            *arg;
+    hb_vpub_t       *pub;           //  acks and fills onto the bus
     hb_json_t       *json;
     msgpack_sbuffer  pack;
-    s_slot_t         slots [HL_TRADE_MAX_ORDERS];
+    hb_vslots_t     *slots;
     hl_trade_stats_t stats;
-    hb_msg_t         msg;
 };
 
 hl_trade_t *
@@ -57,11 +57,11 @@ hl_trade_new (const hb_venue_cfg_t *venue, const hl_md_t *md, hl_signer_t *signe
         memcpy (self->vault, vault, HL_ADDRESS_SIZE);
     }
     self->slippage = slippage;
-    self->emit = emit;
-    self->arg = arg;
     msgpack_sbuffer_init (&self->pack);
     self->json = hb_json_new (0, 0);
-    if (!self->json)
+    self->pub = hb_vpub_new (venue->name, emit, NULL, arg);
+    self->slots = hb_vslots_new (HL_TRADE_MAX_ORDERS, sizeof (s_slot_t));
+    if (!self->json || !self->pub || !self->slots)
         hl_trade_destroy (&self);
     return self;
 }
@@ -74,6 +74,8 @@ hl_trade_destroy (hl_trade_t **self_p)
     hl_trade_t *self = *self_p;
     msgpack_sbuffer_destroy (&self->pack);
     hb_json_destroy (&self->json);
+    hb_vpub_destroy (&self->pub);
+    hb_vslots_destroy (&self->slots);
     free (self);
     *self_p = NULL;
 }
@@ -95,9 +97,19 @@ s_ack (hl_trade_t *self, const hb_order_t *order, uint64_t oid, int status, int 
     char order_id [24] = "";
     if (oid)
         snprintf (order_id, sizeof order_id, "%llu", (unsigned long long) oid);
-    hb_vorder_ack (&self->msg, self->venue->name, order, order_id, status, reason, text, filled_bus);
-    self->emit (self->arg, &self->msg);
+    hb_vpub_ack (self->pub, order, order_id, status, reason, text, filled_bus);
 }
+
+//  The venue's oid, once it told (hb_vslots finds the order by it).
+static void
+s_set_oid (s_slot_t *slot, uint64_t oid)
+{
+    slot->oid = oid;
+    snprintf (slot->v.order_id, sizeof slot->v.order_id, "%llu", (unsigned long long) oid);
+}
+
+//  The accepted ack, once.
+static void s_accepted (hl_trade_t *self, s_slot_t *slot);
 
 static double
 s_bus (const s_slot_t *slot, double coins)
@@ -111,8 +123,18 @@ s_final (hl_trade_t *self, s_slot_t *slot, int status, int reason, const char *t
 {
     if (status == HB_ACK_REJECTED)
         self->stats.rejected++;
-    s_ack (self, &slot->order, slot->oid, status, reason, text, s_bus (slot, slot->filled));
-    slot->used = false;
+    s_ack (self, &slot->v.order, slot->oid, status, reason, text, s_bus (slot, slot->filled));
+    slot->v.used = false;
+}
+
+static void
+s_accepted (hl_trade_t *self, s_slot_t *slot)
+{
+    if (!slot->v.accepted) {
+        slot->v.accepted = true;
+        s_ack (self, &slot->v.order, slot->oid, HB_ACK_ACCEPTED, HB_REJ_NONE, NULL,
+               s_bus (slot, slot->filled));
+    }
 }
 
 static void
@@ -142,28 +164,35 @@ s_reason (const char *text)
     return HB_REJ_VENUE;
 }
 
-static s_slot_t *
-s_by_client (hl_trade_t *self, const char *client_id)
+//  The hb_vslots key of client_id: its cloid in hex.
+static void
+s_key (const hl_trade_t *self, const char *client_id, char key [HL_CLOID_HEX_SIZE])
 {
-    for (int i = 0; i < HL_TRADE_MAX_ORDERS; i++)
-        if (self->slots [i].used && !strcmp (self->slots [i].order.client_id, client_id))
-            return &self->slots [i];
-    return NULL;
+    uint8_t cloid [HL_CLOID_SIZE];
+    hl_trade_cloid (self->venue->name, client_id, cloid);
+    hl_cloid_hex (cloid, key);
 }
 
 static s_slot_t *
+s_by_client (hl_trade_t *self, const char *client_id)
+{
+    char key [HL_CLOID_HEX_SIZE];
+    s_key (self, client_id, key);
+    return (s_slot_t *) hb_vslots_find (self->slots, key, NULL);
+}
+
+//  By the venue's cloid (any case) or, failing that, its oid.
+static s_slot_t *
 s_by_venue (hl_trade_t *self, const char *cloid, uint64_t oid)
 {
-    for (int i = 0; i < HL_TRADE_MAX_ORDERS; i++) {
-        s_slot_t *slot = &self->slots [i];
-        if (!slot->used)
-            continue;
-        if (cloid && !strcasecmp (slot->cloid_hex, cloid))
-            return slot;
-        if (oid && slot->oid == oid)
-            return slot;
+    char key [HL_CLOID_HEX_SIZE] = "", order_id [24] = "";
+    for (size_t i = 0; cloid && cloid [i] && i + 1 < sizeof key; i++) {
+        key [i] = (char) tolower ((unsigned char) cloid [i]);
+        key [i + 1] = 0;
     }
-    return NULL;
+    if (oid)
+        snprintf (order_id, sizeof order_id, "%llu", (unsigned long long) oid);
+    return (s_slot_t *) hb_vslots_find (self->slots, key, order_id);
 }
 
 //  The signed body of the action now in self->pack, whose JSON is action.
@@ -215,8 +244,11 @@ hl_trade_order (hl_trade_t *self, const hb_order_t *order, uint64_t nonce, char 
         s_refuse (self, order, HB_REJ_VENUE, "no agent key configured: market data only");
         return -1;
     }
-    if (s_by_client (self, order->client_id)) {
-        s_refuse (self, order, HB_REJ_DUPLICATE_ID, "client id already working");
+    char key [HL_CLOID_HEX_SIZE];
+    s_key (self, order->client_id, key);
+    reason = hb_vslots_check (self->slots, key, &text);
+    if (reason != HB_REJ_NONE) {
+        s_refuse (self, order, reason, text);
         return -1;
     }
     bool buy = order->side == HB_SIDE_BUY;
@@ -256,23 +288,18 @@ hl_trade_order (hl_trade_t *self, const hb_order_t *order, uint64_t nonce, char 
         s_refuse (self, order, HB_REJ_BAD_PRICE, why);
         return -1;
     }
-    int handle = -1;
-    for (int i = 0; i < HL_TRADE_MAX_ORDERS && handle < 0; i++)
-        if (!self->slots [i].used)
-            handle = i;
+    s_slot_t *slot;
+    int handle = hb_vslots_take (self->slots, order, key, 1.0 / mult, (void **) &slot);
     if (handle < 0) {
         s_refuse (self, order, HB_REJ_RATE_LIMIT, "too many orders working");
         return -1;
     }
-    s_slot_t *slot = &self->slots [handle];
-    memset (slot, 0, sizeof *slot);
-    slot->order = *order;
     slot->coin = coin;
     slot->sz = o.sz;
     hl_trade_cloid (self->venue->name, order->client_id, slot->cloid);
-    hl_cloid_hex (slot->cloid, slot->cloid_hex);
     memcpy (o.cloid, slot->cloid, HL_CLOID_SIZE);
     if (hl_action_order (&o, 1, &self->pack, err, sizeof err)) {
+        slot->v.used = false;
         s_refuse (self, order, HB_REJ_BAD_ORDER, err);
         return -1;
     }
@@ -280,12 +307,12 @@ hl_trade_order (hl_trade_t *self, const hb_order_t *order, uint64_t nonce, char 
     snprintf (action, sizeof action, "{\"type\":\"order\",\"orders\":[{\"a\":%u,\"b\":%s,\"p\":\"%s\","
               "\"s\":\"%s\",\"r\":false,\"t\":{\"limit\":{\"tif\":\"%s\"}},\"c\":\"%s\"}],"
               "\"grouping\":\"na\"}", o.asset, buy? "true": "false", px_text, sz_text,
-              hl_tif_name (o.tif), slot->cloid_hex);
+              hl_tif_name (o.tif), slot->v.key);
     if (s_body (self, action, nonce, body, size)) {
+        slot->v.used = false;
         s_refuse (self, order, HB_REJ_VENUE, "could not sign the order");
         return -1;
     }
-    slot->used = true;
     self->stats.orders++;
     return handle;
 }
@@ -293,8 +320,9 @@ hl_trade_order (hl_trade_t *self, const hb_order_t *order, uint64_t nonce, char 
 void
 hl_trade_fail (hl_trade_t *self, int handle, int reason, const char *text)
 {
-    if (handle >= 0 && handle < HL_TRADE_MAX_ORDERS && self->slots [handle].used)
-        s_final (self, &self->slots [handle], HB_ACK_REJECTED, reason, text);
+    s_slot_t *slot = (s_slot_t *) hb_vslots_get (self->slots, handle);
+    if (slot)
+        s_final (self, slot, HB_ACK_REJECTED, reason, text);
 }
 
 //  The first status of an /exchange answer: {"status":"ok","response":
@@ -321,9 +349,9 @@ s_status0 (hl_trade_t *self, const char *body, const char **err_text)
 int
 hl_trade_on_response (hl_trade_t *self, int handle, long status, const char *body)
 {
-    if (handle < 0 || handle >= HL_TRADE_MAX_ORDERS || !self->slots [handle].used)
+    s_slot_t *slot = (s_slot_t *) hb_vslots_get (self->slots, handle);
+    if (!slot)
         return 0;
-    s_slot_t *slot = &self->slots [handle];
     char text [HB_TEXT_MAX];
     if (status == 0 || status >= 500) {
         //  the order may be live: orderUpdates (open) or its fills say so
@@ -347,11 +375,8 @@ hl_trade_on_response (hl_trade_t *self, int handle, long status, const char *bod
     json_t *placed = resting? resting: filled;
     int64_t oid;
     if (placed && !hb_json_int (placed, "oid", &oid, NULL, 0) && oid > 0) {
-        slot->oid = (uint64_t) oid;
-        if (!slot->acked) {
-            slot->acked = true;
-            s_ack (self, &slot->order, slot->oid, HB_ACK_ACCEPTED, HB_REJ_NONE, NULL, s_bus (slot, slot->filled));
-        }
+        s_set_oid (slot, (uint64_t) oid);
+        s_accepted (self, slot);
         return 0;
     }
     if (json_is_string (error)) {
@@ -446,24 +471,21 @@ s_on_fills (hl_trade_t *self, const json_t *data)
         if (!coin)
             continue;           //  a coin this venue does not list: not ours to publish
         if (slot && !slot->oid)
-            slot->oid = (uint64_t) oid;
-        if (slot && !slot->acked) {
-            slot->acked = true;
-            s_ack (self, &slot->order, slot->oid, HB_ACK_ACCEPTED, HB_REJ_NONE, NULL, s_bus (slot, slot->filled));
-        }
-        memset (&self->msg, 0, sizeof self->msg);
-        self->msg.env.type = HB_MSG_FILL;
-        self->msg.env.ts_venue = time_ms * 1000000;
-        hb_fill_t *fill = &self->msg.u.fill;
-        snprintf (fill->venue, sizeof fill->venue, "%s", self->venue->name);
-        snprintf (fill->symbol, sizeof fill->symbol, "%s", coin->inst->symbol);
+            s_set_oid (slot, (uint64_t) oid);
         if (slot)
-            snprintf (fill->client_id, sizeof fill->client_id, "%s", slot->order.client_id);
-        else {
-            snprintf (fill->client_id, sizeof fill->client_id, "ext-%lld", (long long) oid);
-            fill->flags = HB_FILL_EXTERNAL;
+            s_accepted (self, slot);
+        //  a fill of an order not sent from here: external, under ext-<oid>
+        hb_vslot_t ext;
+        if (!slot) {
+            memset (&ext, 0, sizeof ext);
+            snprintf (ext.order.symbol, sizeof ext.order.symbol, "%s", coin->inst->symbol);
+            snprintf (ext.order.client_id, sizeof ext.order.client_id, "ext-%lld", (long long) oid);
             self->stats.external++;
         }
+        hb_fill_t *fill = hb_vpub_fill (self->pub, slot? &slot->v: &ext, time_ms * 1000000);
+        if (!slot)
+            fill->flags = HB_FILL_EXTERNAL;
+        snprintf (fill->symbol, sizeof fill->symbol, "%s", coin->inst->symbol);
         snprintf (fill->order_id, sizeof fill->order_id, "%lld", (long long) oid);
         snprintf (fill->fill_id, sizeof fill->fill_id, "%lld", (long long) tid);
         fill->side = !strcmp (side, "B")? HB_SIDE_BUY: HB_SIDE_SELL;
@@ -474,7 +496,7 @@ s_on_fills (hl_trade_t *self, const json_t *data)
         fill->fee = fee;
         snprintf (fill->fee_asset, sizeof fill->fee_asset, "USD");
         self->stats.fills++;
-        self->emit (self->arg, &self->msg);
+        hb_vpub_emit (self->pub);
         if (slot) {
             slot->filled += sz;
             if (slot->filled >= slot->sz - 1e-9 * slot->sz)
@@ -505,15 +527,10 @@ s_on_updates (hl_trade_t *self, const json_t *data)
         if (!slot)
             continue;
         if (!slot->oid)
-            slot->oid = (uint64_t) oid;
+            s_set_oid (slot, (uint64_t) oid);
         size_t len = strlen (status);
-        if (!strcmp (status, "open")) {
-            if (!slot->acked) {
-                slot->acked = true;
-                s_ack (self, &slot->order, slot->oid, HB_ACK_ACCEPTED, HB_REJ_NONE, NULL,
-                       s_bus (slot, slot->filled));
-            }
-        }
+        if (!strcmp (status, "open"))
+            s_accepted (self, slot);
         else
         if (!strcmp (status, "canceled") || (len > 8 && !strcmp (status + len - 8, "Canceled")))
             s_final (self, slot, HB_ACK_CANCELED, HB_REJ_NONE, status);
