@@ -15,7 +15,7 @@
 #     journal);
 #  2. replay: hb-risk --replay and hb-hedger --replay of the recording;
 #  3. compare every risk.hedge (id, reasons, sample, targets, inputs), every
-#     risk.exposure (every figure, as printed: shortest round-trip decimal,
+#     risk.exposure and risk.regime (every figure, as printed: shortest round-trip decimal,
 #     so equal text is equal bits) and every order (client id, venue,
 #     symbol, side, qty, price), stamped with the time each was decided:
 #     identical, over both lives of each process, each life deciding;
@@ -95,6 +95,8 @@ decisions() {
                ["hedge", .env.ts_venue, .risk_hedge]
              elif .topic == "risk.exposure" then
                ["exposure", .env.ts_venue, .risk_exposure]
+             elif .topic == "risk.regime" then
+               ["regime", .env.ts_venue, .risk_regime]
              elif (.topic | startswith("order.")) then
                ["order", .order.client_id, .order.venue, .order.symbol, .order.side, .order.qty,
                 .order.px]
@@ -114,7 +116,8 @@ cmp -s "$DIR/live.risk" "$DIR/replay.risk" ||
     fail "hb-risk's replay decided otherwise: $(diff "$DIR/live.risk" "$DIR/replay.risk" | head -6 | cut -c1-300)"
 lives=$(jq -s '[.[] | select(.topic == "risk.hedge") | .env.epoch] | unique | length' "$DIR/live.jsonl")
 [ "$lives" -ge 2 ] || fail "hedge requests in only $lives life of hb-risk"
-echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, in both lives"
+nr=$(grep -c '^\["regime"' "$DIR/live.risk")
+echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, $nr risk.regime, in both lives"
 if [ -n "$HEDGER_REPLAY" ]; then
     "$BIN/hb-tap" --in "$DIR/hedger.out" --topic order. >"$DIR/hedger.jsonl" 2>"$DIR/tap-hedger.log" ||
         fail "hb-tap --in the hedger replay"
