@@ -374,9 +374,9 @@ static int
 s_write_corpus (const char *dir)
 {
     hb_msg_t msg;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         static const char *const names [] = { "risk_exposure", "risk_exposure_max", "risk_hedge",
-                                              "risk_hedge_max", "hedger_reject" };
+                                              "risk_hedge_max", "hedger_reject", "risk_regime" };
         if (i == 0) {
             s_exposure (&msg, 3, false);
             msg.u.risk_exposure.assets [0].flags |= HB_RISK_ASSET_FORWARD_STALE;
@@ -387,6 +387,8 @@ s_write_corpus (const char *dir)
             s_hedge (&msg, i == 3);
         if (i == 4)
             s_reject (&msg);
+        if (i == 5)
+            s_regime (&msg, false);
         hb_buf_t buf;
         char path [512];
         snprintf (path, sizeof path, "%s/%s.msgpack", dir, names [i]);
@@ -402,8 +404,9 @@ s_write_corpus (const char *dir)
     return 0;
 }
 
-//  The decoder's fuzz corpus holds seeds of risk.exposure, risk.hedge and
-//  hedger.reject (the fuzzer mutates from them), each a valid message
+//  The decoder's fuzz corpus holds seeds of risk.exposure (with and without
+//  the regime block), risk.hedge, hedger.reject and risk.regime (the fuzzer
+//  mutates from them), each a valid message
 static void
 test_fuzz_corpus (void **state)
 {
@@ -411,7 +414,7 @@ test_fuzz_corpus (void **state)
     const char *dir = "tests/corpus/hb_msg_fuzz";
     DIR *listing = opendir (dir);
     assert_non_null (listing);
-    int seen [HB_MSG_HEDGE_REJECT + 1] = { 0 };
+    int seen [HB_MSG_TYPE_COUNT] = { 0 };
     struct dirent *entry;
     while ((entry = readdir (listing))) {
         char path [512];
@@ -423,13 +426,14 @@ test_fuzz_corpus (void **state)
         size_t size = fread (data, 1, sizeof data, file);
         fclose (file);
         hb_msg_t msg;
-        if (size > 0 && hb_msg_decode (&msg, data, size, NULL) == 0 && msg.env.type <= HB_MSG_HEDGE_REJECT)
+        if (size > 0 && hb_msg_decode (&msg, data, size, NULL) == 0 && msg.env.type < HB_MSG_TYPE_COUNT)
             seen [msg.env.type]++;
     }
     closedir (listing);
     assert_true (seen [HB_MSG_RISK_EXPOSURE] >= 2);
     assert_true (seen [HB_MSG_RISK_HEDGE] >= 2);
     assert_true (seen [HB_MSG_HEDGE_REJECT] >= 1);
+    assert_true (seen [HB_MSG_RISK_REGIME] >= 1);
 }
 
 int

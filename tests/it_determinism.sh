@@ -31,12 +31,16 @@ LIVE_S=${LIVE_S:-130}
 TOOLS=${HB_TEST_TOOLS:-$(cd "$BIN/.." && pwd)/tests/tools}
 CFG=$DIR/demo.yaml
 # the demo in a run directory of its own; beta's outage every 50 s; two
-# more trades on alpha's account, after the restarts
+# more trades on alpha's account, after the restarts; a regime detector
+# quick to speak (threshold 2, warm-up 10) so that risk.regime events are
+# among the decisions compared
 sed -e "s|^deployment: demo|deployment: demo\nrun_dir: $DIR/run|" \
     -e 's/- { at: 900, duration: 60, every: 1200 }   # seconds after the anchor/- { at: 0, duration: 4, every: 50 }/' \
     -e 's/- { after: 40, symbol: BTC-PERP, side: buy, qty: 6 }/&\n        - { after: 75, symbol: BTC-PERP, side: sell, qty: 6 }\n        - { after: 105, symbol: BTC-PERP, side: buy, qty: 5 }/' \
+    -e 's/^\(      \)threshold: 8 .*/\1threshold: 2\n\1warmup: 10/' \
     "$TOP/config/default.yaml" >"$CFG"
-grep -q "run_dir: $DIR/run" "$CFG" && grep -q "every: 50 }" "$CFG" && grep -q "after: 105" "$CFG" ||
+grep -q "run_dir: $DIR/run" "$CFG" && grep -q "every: 50 }" "$CFG" && grep -q "after: 105" "$CFG" &&
+    grep -q "^      warmup: 10$" "$CFG" ||
     fail "config/default.yaml changed: update the test's edits"
 grep -q "^run_dir:" "$TOP/config/default.yaml" && fail "config/default.yaml names a run_dir: update the test"
 
@@ -117,6 +121,7 @@ cmp -s "$DIR/live.risk" "$DIR/replay.risk" ||
 lives=$(jq -s '[.[] | select(.topic == "risk.hedge") | .env.epoch] | unique | length' "$DIR/live.jsonl")
 [ "$lives" -ge 2 ] || fail "hedge requests in only $lives life of hb-risk"
 nr=$(grep -c '^\["regime"' "$DIR/live.risk")
+[ "$nr" -ge 1 ] || fail "nothing to compare: no risk.regime live"
 echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, $nr risk.regime, in both lives"
 if [ -n "$HEDGER_REPLAY" ]; then
     "$BIN/hb-tap" --in "$DIR/hedger.out" --topic order. >"$DIR/hedger.jsonl" 2>"$DIR/tap-hedger.log" ||
