@@ -124,7 +124,9 @@ tests-build: $(BINS) $(PLUGINS) $(TESTS) $(TPLUGS) $(TTOOLS)
 deps:
 	@sh mk/deps.sh
 
-$(BUILD)/obj/%.o: %.c
+# order-only on deps: with make -j a compile must not start before the
+# packages it needs are installed
+$(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 

@@ -181,8 +181,8 @@ typedef struct {
 
 //  components.risk.regime: the correlation-regime detector's parameters
 //  (risk/hb_regime.h, which checks the same ranges; docs/RISK.md,
-//  Correlation regimes). Used by `hb-risk analyze --regime --config FILE`;
-//  the live process does not run the detector yet.
+//  Correlation regimes). Used by `hb-risk analyze --regime --config FILE`
+//  and by hb-risk live (one detector per pair of assets).
 typedef struct {
     double  threshold;                      //  CUSUM decision interval, (0, 1000]
     double  shift_z;                        //  alternative shift in atanh units, (0, 3]

@@ -44,6 +44,7 @@ typedef enum {
     HB_MSG_HEDGER_CONTROL = 15, //  hedger.control: kill / reset the hedger's kill switch, and its echo
     HB_MSG_APPLOG    = 16,      //  seq.<publisher>: the order a deciding process applied its inputs in
     HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
+    HB_MSG_RISK_REGIME = 18,    //  risk.regime: a pair's correlation regime changed state
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -285,6 +286,10 @@ typedef struct {
 #define HB_RISK_WARMING_UP      0x02u   //  fewer samples than min_samples: no hedge requests
 #define HB_RISK_PLAN_FAILED     0x04u   //  the hedge solve failed: no plan this time
 #define HB_RISK_POSITIONS_PENDING 0x08u //  a fill seen is in no aggregator state applied yet: no hedge requests
+//  Correlation regime of a pair (risk/hb_regime.h; docs/RISK.md)
+#define HB_RISK_REGIMES_MAX     16      //  pair records a risk.exposure carries
+#define HB_RISK_REGIME_STATES   3       //  0 stable, 1 shifting, 2 shifted
+#define HB_RISK_REGIME_KINDS    3       //  0 none, 1 corr_down, 2 corr_up
 //  Hedge request reasons (bits)
 #define HB_RISK_REASON_BAND     0x01u   //  an asset's residual exposure left its band
 #define HB_RISK_REASON_SIGMA    0x02u   //  the residual sigma exceeded its limit
@@ -305,8 +310,22 @@ typedef struct {
     double   residual_usd;          //  exposure left after the hedge plan
 } hb_risk_asset_t;
 
+//  One pair's regime on risk.exposure: pair is its index in corr (the
+//  strict upper triangle), the earlier asset the target, the later the proxy.
+typedef struct {
+    uint16_t pair;                  //  < n(n-1)/2
+    uint8_t  state;                 //  < HB_RISK_REGIME_STATES
+    uint8_t  kind;                  //  < HB_RISK_REGIME_KINDS: of the last alarm or the leading side
+    float    statistic;             //  CUSUM log-likelihood ratio (>= 0)
+    int64_t  last_alarm_ns;         //  data time of the last alarm (0: none)
+} hb_risk_pair_regime_t;
+
 //  risk.exposure. corr holds the strict upper triangle of the correlation
 //  matrix row by row: (0,1), (0,2) .. (0,n-1), (1,2) ..; n(n-1)/2 values.
+//  regimes (appended in a minor revision; absent: 0 records) lists the
+//  pairs not stable, then those stable with an alarm behind them, in pair
+//  order, HB_RISK_REGIMES_MAX at most; a pair not listed is stable with
+//  no alarm (or did not fit: n_regimes_omitted counts those).
 typedef struct {
     uint32_t flags;                 //  HB_RISK_NO_POSITIONS | ..
     uint64_t samples;               //  returns taken into the covariance
@@ -322,7 +341,26 @@ typedef struct {
     uint8_t  n_assets;              //  1..HB_RISK_MAX_ASSETS
     hb_risk_asset_t assets [HB_RISK_MAX_ASSETS];
     float    corr [HB_RISK_CORR_MAX];   //  each in [-1, 1]
+    uint8_t  n_regimes;             //  0..HB_RISK_REGIMES_MAX
+    uint16_t n_regimes_omitted;     //  pairs to list that did not fit
+    hb_risk_pair_regime_t regimes [HB_RISK_REGIMES_MAX];
 } hb_risk_exposure_t;
+
+//  risk.regime: one pair's regime changed state at a sample (hb-risk, on
+//  its own topic so that a tool waits for it without decoding exposures)
+typedef struct {
+    char     target [HB_NAME_MAX];
+    char     proxy [HB_NAME_MAX];
+    uint8_t  state;                 //  the new state, < HB_RISK_REGIME_STATES
+    uint8_t  previous;              //  the state before, != state
+    uint8_t  kind;                  //  < HB_RISK_REGIME_KINDS
+    uint64_t sample;                //  the grid sample (>= 1)
+    double   statistic;             //  >= 0
+    int64_t  last_alarm_ns;         //  >= 0 (0: none)
+    double   corr_ref;              //  the detector's reference correlation, [-1, 1]
+    double   corr_fast;             //  fast EWMA correlation, [-1, 1]
+    double   ratio;                 //  recommended hedge ratio (proxy per target), finite
+} hb_risk_regime_t;
 
 typedef struct {
     char     asset [HB_NAME_MAX];
@@ -464,6 +502,7 @@ typedef struct {
         hb_snapshot_end_t snapshot_end;
         hb_risk_exposure_t risk_exposure;
         hb_risk_hedge_t risk_hedge;
+        hb_risk_regime_t risk_regime;
         hb_hedge_reject_t hedge_reject;
         hb_hedger_control_t hedger_control;
         hb_applog_msg_t applog;
@@ -525,6 +564,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
 //      hedger.control          capital.plan.<venue>
+//      risk.regime
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

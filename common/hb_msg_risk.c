@@ -8,7 +8,10 @@
 #include <math.h>
 #include <string.h>
 
-#define S_EXPOSURE_FIELDS   14      //  flags .. effectiveness, assets, corr
+#define S_EXPOSURE_FIELDS   16      //  flags .. effectiveness, assets, corr, regimes_omitted, regimes
+                                    //  (14 before the regime block was appended: still read)
+#define S_PAIR_FIELDS       5       //  pair, state, kind, statistic, last_alarm_ns
+#define S_REGIME_FIELDS     11      //  target .. ratio
 #define S_ASSET_FIELDS      13
 #define S_HEDGE_FIELDS      7       //  id .. effectiveness, targets, inputs
 #define S_TARGET_FIELDS     5
@@ -67,7 +70,27 @@ s_exposure_valid (const hb_risk_exposure_t *self)
     for (int i = 0; i < n_corr; i++)
         if (!(self->corr [i] >= -1 && self->corr [i] <= 1))
             return false;
+    if (self->n_regimes > HB_RISK_REGIMES_MAX)
+        return false;
+    for (int i = 0; i < self->n_regimes; i++) {
+        const hb_risk_pair_regime_t *pr = &self->regimes [i];
+        if (pr->pair >= n_corr || pr->state >= HB_RISK_REGIME_STATES || pr->kind >= HB_RISK_REGIME_KINDS
+        ||  !hb_msgi_not_negative (pr->statistic) || pr->last_alarm_ns < 0)
+            return false;
+    }
     return true;
+}
+
+static bool
+s_regime_valid (const hb_risk_regime_t *self)
+{
+    return hb_msgi_name_valid (self->target) && hb_msgi_name_valid (self->proxy)
+        && strcmp (self->target, self->proxy) != 0
+        && self->state < HB_RISK_REGIME_STATES && self->previous < HB_RISK_REGIME_STATES
+        && self->state != self->previous && self->kind < HB_RISK_REGIME_KINDS
+        && self->sample >= 1 && hb_msgi_not_negative (self->statistic) && self->last_alarm_ns >= 0
+        && self->corr_ref >= -1 && self->corr_ref <= 1
+        && self->corr_fast >= -1 && self->corr_fast <= 1 && isfinite (self->ratio);
 }
 
 static bool
@@ -133,6 +156,36 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
     rc |= msgpack_pack_array (pk, (uint32_t) n_corr);
     for (int i = 0; i < n_corr; i++)
         rc |= msgpack_pack_float (pk, self->corr [i]);
+    rc |= msgpack_pack_uint16 (pk, self->n_regimes_omitted);
+    rc |= msgpack_pack_array (pk, S_PAIR_FIELDS * self->n_regimes);
+    for (int i = 0; i < self->n_regimes; i++) {
+        const hb_risk_pair_regime_t *pr = &self->regimes [i];
+        rc |= msgpack_pack_uint16 (pk, pr->pair);
+        rc |= msgpack_pack_uint8 (pk, pr->state);
+        rc |= msgpack_pack_uint8 (pk, pr->kind);
+        rc |= msgpack_pack_float (pk, pr->statistic);
+        rc |= msgpack_pack_int64 (pk, pr->last_alarm_ns);
+    }
+    return rc;
+}
+
+static int
+s_regime_encode (msgpack_packer *pk, const hb_risk_regime_t *self)
+{
+    if (!s_regime_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_REGIME_FIELDS);
+    rc |= hb_msgi_pack_str (pk, self->target, sizeof self->target);
+    rc |= hb_msgi_pack_str (pk, self->proxy, sizeof self->proxy);
+    rc |= msgpack_pack_uint8 (pk, self->state);
+    rc |= msgpack_pack_uint8 (pk, self->previous);
+    rc |= msgpack_pack_uint8 (pk, self->kind);
+    rc |= msgpack_pack_uint64 (pk, self->sample);
+    rc |= hb_msgi_pack_double (pk, self->statistic);
+    rc |= msgpack_pack_int64 (pk, self->last_alarm_ns);
+    rc |= hb_msgi_pack_double (pk, self->corr_ref);
+    rc |= hb_msgi_pack_double (pk, self->corr_fast);
+    rc |= hb_msgi_pack_double (pk, self->ratio);
     return rc;
 }
 
@@ -175,6 +228,8 @@ hb_msgi_risk_encode (msgpack_packer *pk, const hb_msg_t *msg)
             return s_exposure_encode (pk, &msg->u.risk_exposure);
         case HB_MSG_RISK_HEDGE:
             return s_hedge_encode (pk, &msg->u.risk_hedge);
+        case HB_MSG_RISK_REGIME:
+            return s_regime_encode (pk, &msg->u.risk_regime);
         default:
             return -1;
     }
@@ -261,6 +316,25 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
         self->corr [i] = (float) hb_msgi_read_double (&items);
     if (items.err != HB_DECODE_OK)
         return items.err;
+    //  appended in a minor revision: an older publisher sends none (no
+    //  regime known); both fields or neither
+    if (hb_msgi_more (c)) {
+        self->n_regimes_omitted = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
+        int n_reg = s_records (c, &items, S_PAIR_FIELDS, HB_RISK_REGIMES_MAX, &err);
+        if (n_reg < 0)
+            return err;
+        self->n_regimes = (uint8_t) n_reg;
+        for (int i = 0; i < n_reg; i++) {
+            hb_risk_pair_regime_t *pr = &self->regimes [i];
+            pr->pair = (uint16_t) hb_msgi_read_uint (&items, UINT16_MAX);
+            pr->state = (uint8_t) hb_msgi_read_uint (&items, UINT8_MAX);
+            pr->kind = (uint8_t) hb_msgi_read_uint (&items, UINT8_MAX);
+            pr->statistic = (float) hb_msgi_read_double (&items);
+            pr->last_alarm_ns = hb_msgi_read_int (&items);
+        }
+        if (items.err != HB_DECODE_OK)
+            return items.err;
+    }
     return s_result (c, s_exposure_valid (self));
 }
 
@@ -304,6 +378,23 @@ s_hedge_decode (hb_msgi_cursor_t *c, hb_risk_hedge_t *self)
     return s_result (c, s_hedge_valid (self));
 }
 
+static hb_decode_reason_t
+s_regime_decode (hb_msgi_cursor_t *c, hb_risk_regime_t *self)
+{
+    hb_msgi_read_str (c, self->target, sizeof self->target);
+    hb_msgi_read_str (c, self->proxy, sizeof self->proxy);
+    self->state = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->previous = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->kind = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->sample = hb_msgi_read_uint (c, UINT64_MAX);
+    self->statistic = hb_msgi_read_double (c);
+    self->last_alarm_ns = hb_msgi_read_int (c);
+    self->corr_ref = hb_msgi_read_double (c);
+    self->corr_fast = hb_msgi_read_double (c);
+    self->ratio = hb_msgi_read_double (c);
+    return s_result (c, s_regime_valid (self));
+}
+
 hb_decode_reason_t
 hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
 {
@@ -312,6 +403,8 @@ hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
             return s_exposure_decode (c, &msg->u.risk_exposure);
         case HB_MSG_RISK_HEDGE:
             return s_hedge_decode (c, &msg->u.risk_hedge);
+        case HB_MSG_RISK_REGIME:
+            return s_regime_decode (c, &msg->u.risk_regime);
         default:
             return HB_DECODE_TYPE;
     }

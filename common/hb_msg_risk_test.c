@@ -1,5 +1,6 @@
-/*  hb_msg_risk: risk.exposure and risk.hedge round trips, the largest
-    message within HB_MSG_MAX_SIZE, strict validation, JSON.              */
+/*  hb_msg_risk: risk.exposure, risk.hedge and risk.regime round trips, the
+    largest message within HB_MSG_MAX_SIZE, strict validation, JSON, and an
+    exposure of the form before the regime block still read.             */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +58,46 @@ s_exposure (hb_msg_t *msg, int n, bool longest)
     }
     for (int i = 0; i < n * (n - 1) / 2; i++)
         x->corr [i] = (float) (0.9 - 0.01 * i);
+    //  the regime block: every record when longest, else one per pair up
+    //  to 3
+    int n_pairs = n * (n - 1) / 2;
+    x->n_regimes = (uint8_t) (longest ? HB_RISK_REGIMES_MAX : n_pairs < 3 ? n_pairs : 3);
+    x->n_regimes_omitted = longest ? (uint16_t) (n_pairs - HB_RISK_REGIMES_MAX) : 0;
+    for (int i = 0; i < x->n_regimes; i++) {
+        hb_risk_pair_regime_t *pr = &x->regimes [i];
+        pr->pair = (uint16_t) (longest ? n_pairs - 1 - i : i);
+        pr->state = (uint8_t) (i % HB_RISK_REGIME_STATES);
+        pr->kind = (uint8_t) ((i + 1) % HB_RISK_REGIME_KINDS);
+        pr->statistic = (float) (7.25 + i);
+        pr->last_alarm_ns = i ? 1718000000000000000LL + i : 0;
+    }
+}
+
+static void
+s_regime (hb_msg_t *msg, bool longest)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_RISK_REGIME;
+    strcpy (msg->env.publisher, "risk");
+    msg->env.epoch = 7;
+    msg->env.seq = 5;
+    hb_risk_regime_t *r = &msg->u.risk_regime;
+    if (longest) {
+        snprintf (r->target, sizeof r->target, "%.29s01", HB_MSG_SAMPLE_NAME31);
+        snprintf (r->proxy, sizeof r->proxy, "%.29s02", HB_MSG_SAMPLE_NAME31);
+    } else {
+        strcpy (r->target, "ETH");
+        strcpy (r->proxy, "BTC");
+    }
+    r->state = 2;
+    r->previous = 1;
+    r->kind = 1;
+    r->sample = 2060;
+    r->statistic = 8.125;
+    r->last_alarm_ns = 1718000000000000000LL;
+    r->corr_ref = 0.8;
+    r->corr_fast = 0.05;
+    r->ratio = -0.25;
 }
 
 static void
@@ -152,6 +193,52 @@ test_round_trip (void **state)
     s_exposure (&msg, 2, false);
     assert_int_equal (hb_msg_topic (&msg, topic), 13);
     assert_string_equal (topic, "risk.exposure");
+    s_regime (&msg, false);
+    s_round_trip (&msg);
+    assert_int_equal (hb_msg_topic (&msg, topic), 11);
+    assert_string_equal (topic, "risk.regime");
+    s_regime (&msg, true);
+    s_round_trip (&msg);
+}
+
+//  An exposure of the form before the regime block (14 fields, from an
+//  older publisher or recording) is read, with no regime
+static void
+test_exposure_without_regimes (void **state)
+{
+    (void) state;
+    hb_msg_t msg;
+    s_exposure (&msg, 3, false);
+    msg.u.risk_exposure.n_regimes = 0;
+    memset (msg.u.risk_exposure.regimes, 0, sizeof msg.u.risk_exposure.regimes);
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    //  the body's array16 header of 16 fields becomes a fixarray of 14, and
+    //  the two appended fields (0: omitted, 0x90: no record) go
+    assert_int_equal (buf.data [buf.size - 2], 0x00);
+    assert_int_equal (buf.data [buf.size - 1], 0x90);
+    size_t at = 0;
+    for (size_t i = 1; i + 2 < buf.size; i++)
+        if (buf.data [i] == 0xdc && buf.data [i + 1] == 0x00 && buf.data [i + 2] == 16) {
+            at = i;
+            break;
+        }
+    assert_true (at > 0);
+    uint8_t old [HB_MSG_MAX_SIZE];
+    memcpy (old, buf.data, at);
+    old [at] = 0x9e;
+    memcpy (old + at + 1, buf.data + at + 3, buf.size - at - 3 - 2);
+    size_t old_size = buf.size - 4;
+    hb_msg_t back;
+    hb_decode_reason_t reason;
+    assert_int_equal (hb_msg_decode (&back, old, old_size, &reason), 0);
+    msg.env.version = HB_SCHEMA_VERSION;
+    assert_memory_equal (&back, &msg, sizeof back);
+    //  one appended field without the other is refused
+    old [at] = 0x9f;
+    old [old_size] = 0x00;
+    assert_int_equal (hb_msg_decode (&back, old, old_size + 1, &reason), -1);
+    assert_int_equal (reason, HB_DECODE_FIELD_TYPE);
 }
 
 //  Each invalid field: the encoder refuses it (so the decoder would too)
@@ -178,6 +265,26 @@ test_invalid (void **state)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].asset [0] = ' ');
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x10);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].rho = NAN);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_regimes = HB_RISK_REGIMES_MAX + 1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [1].pair = 3);
+    REFUSED (s_exposure (&msg, 1, false), msg.u.risk_exposure.n_regimes = 1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [0].state = HB_RISK_REGIME_STATES);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [2].kind = HB_RISK_REGIME_KINDS);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [0].statistic = -0.5f);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [0].statistic = NAN);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [1].last_alarm_ns = -1);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.target [0] = 0);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.proxy [1] = '/');
+    REFUSED (s_regime (&msg, false), strcpy (msg.u.risk_regime.proxy, "ETH"));
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.state = HB_RISK_REGIME_STATES);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.previous = msg.u.risk_regime.state);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.kind = HB_RISK_REGIME_KINDS);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.sample = 0);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.statistic = -1);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.last_alarm_ns = -5);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.corr_fast = 1.5);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.corr_ref = NAN);
+    REFUSED (s_regime (&msg, false), msg.u.risk_regime.ratio = INFINITY);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.id [0] = 0);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.id [1] = ' ');
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.reasons = 0);
@@ -223,6 +330,20 @@ test_json (void **state)
     assert_non_null (strstr (json, "\"corr\":[[1,0.8999999761581421,0.8899999856948853],"
                                    "[0.8999999761581421,1,0.8799999952316284],"
                                    "[0.8899999856948853,0.8799999952316284,1]]"));
+    //  pair 2 of three assets is (A1, A2)
+    assert_non_null (strstr (json, "\"regimes\":[{\"pair\":0,\"target\":\"A0\",\"proxy\":\"A1\","
+                                   "\"state\":\"stable\",\"kind\":\"corr_down\",\"statistic\":7.25,"
+                                   "\"last_alarm_ns\":0}"));
+    assert_non_null (strstr (json, "{\"pair\":2,\"target\":\"A1\",\"proxy\":\"A2\",\"state\":\"shifted\","
+                                   "\"kind\":\"none\",\"statistic\":9.25,\"last_alarm_ns\":1718000000000000002}],"
+                                   "\"regimes_omitted\":0"));
+    s_regime (&msg, false);
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"topic\":\"risk.regime\""));
+    assert_non_null (strstr (json, "\"risk_regime\":{\"target\":\"ETH\",\"proxy\":\"BTC\",\"state\":\"shifted\","
+                                   "\"previous\":\"shifting\",\"kind\":\"corr_down\",\"sample\":2060,"
+                                   "\"statistic\":8.125,\"last_alarm_ns\":1718000000000000000,"
+                                   "\"corr_ref\":0.8,\"corr_fast\":0.05,\"ratio\":-0.25}"));
     s_hedge (&msg, false);
     hb_msg_to_json (&msg, NULL, json, sizeof json);
     assert_non_null (strstr (json, "\"risk_hedge\":{\"id\":\"7-41\",\"reasons\":[\"band\",\"sigma\"]"));
@@ -253,9 +374,9 @@ static int
 s_write_corpus (const char *dir)
 {
     hb_msg_t msg;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         static const char *const names [] = { "risk_exposure", "risk_exposure_max", "risk_hedge",
-                                              "risk_hedge_max", "hedger_reject" };
+                                              "risk_hedge_max", "hedger_reject", "risk_regime" };
         if (i == 0) {
             s_exposure (&msg, 3, false);
             msg.u.risk_exposure.assets [0].flags |= HB_RISK_ASSET_FORWARD_STALE;
@@ -266,6 +387,8 @@ s_write_corpus (const char *dir)
             s_hedge (&msg, i == 3);
         if (i == 4)
             s_reject (&msg);
+        if (i == 5)
+            s_regime (&msg, false);
         hb_buf_t buf;
         char path [512];
         snprintf (path, sizeof path, "%s/%s.msgpack", dir, names [i]);
@@ -281,8 +404,9 @@ s_write_corpus (const char *dir)
     return 0;
 }
 
-//  The decoder's fuzz corpus holds seeds of risk.exposure, risk.hedge and
-//  hedger.reject (the fuzzer mutates from them), each a valid message
+//  The decoder's fuzz corpus holds seeds of risk.exposure (with and without
+//  the regime block), risk.hedge, hedger.reject and risk.regime (the fuzzer
+//  mutates from them), each a valid message
 static void
 test_fuzz_corpus (void **state)
 {
@@ -290,7 +414,7 @@ test_fuzz_corpus (void **state)
     const char *dir = "tests/corpus/hb_msg_fuzz";
     DIR *listing = opendir (dir);
     assert_non_null (listing);
-    int seen [HB_MSG_HEDGE_REJECT + 1] = { 0 };
+    int seen [HB_MSG_TYPE_COUNT] = { 0 };
     struct dirent *entry;
     while ((entry = readdir (listing))) {
         char path [512];
@@ -302,13 +426,14 @@ test_fuzz_corpus (void **state)
         size_t size = fread (data, 1, sizeof data, file);
         fclose (file);
         hb_msg_t msg;
-        if (size > 0 && hb_msg_decode (&msg, data, size, NULL) == 0 && msg.env.type <= HB_MSG_HEDGE_REJECT)
+        if (size > 0 && hb_msg_decode (&msg, data, size, NULL) == 0 && msg.env.type < HB_MSG_TYPE_COUNT)
             seen [msg.env.type]++;
     }
     closedir (listing);
     assert_true (seen [HB_MSG_RISK_EXPOSURE] >= 2);
     assert_true (seen [HB_MSG_RISK_HEDGE] >= 2);
     assert_true (seen [HB_MSG_HEDGE_REJECT] >= 1);
+    assert_true (seen [HB_MSG_RISK_REGIME] >= 1);
 }
 
 int
@@ -319,6 +444,7 @@ main (void)
         return s_write_corpus (corpus);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_round_trip),
+        cmocka_unit_test (test_exposure_without_regimes),
         cmocka_unit_test (test_invalid),
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_fuzz_corpus),

@@ -22,8 +22,12 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_SNAPSHOT_END] = "snapshot_end",
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
-    [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan"
+    [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
+    [HB_MSG_RISK_REGIME] = "risk_regime"
 };
+
+static const char *const s_regime_states [HB_RISK_REGIME_STATES] = { "stable", "shifting", "shifted" };
+static const char *const s_regime_kinds [HB_RISK_REGIME_KINDS] = { "none", "corr_down", "corr_up" };
 
 static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
     [HB_DECODE_OK] = "ok", [HB_DECODE_TRUNCATED] = "truncated",
@@ -182,6 +186,9 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return (int) strlen (topic);
         case HB_MSG_RISK_HEDGE:
             strcpy (topic, "risk.hedge");
+            return (int) strlen (topic);
+        case HB_MSG_RISK_REGIME:
+            strcpy (topic, "risk.regime");
             return (int) strlen (topic);
         case HB_MSG_HEDGE_REJECT:
             strcpy (topic, "hedger.reject");
@@ -681,6 +688,47 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         s_lit (self, "]");
     }
     s_lit (self, "]");
+    //  each pair named by its assets (pair k of the triangle: (a, b))
+    s_key (self, "regimes");
+    s_lit (self, "[");
+    for (int i = 0; i < risk->n_regimes && i < HB_RISK_REGIMES_MAX; i++) {
+        const hb_risk_pair_regime_t *pr = &risk->regimes [i];
+        int a = 0, k = pr->pair;
+        while (a < n - 1 && k >= n - 1 - a) {
+            k -= n - 1 - a;
+            a++;
+        }
+        int b = a + 1 + k;
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        s_uint_member (self, "pair", pr->pair);
+        s_name_member (self, "target", a < n ? risk->assets [a].asset : "");
+        s_name_member (self, "proxy", b < n ? risk->assets [b].asset : "");
+        s_name_member (self, "state", S_LOOKUP (s_regime_states, pr->state));
+        s_name_member (self, "kind", S_LOOKUP (s_regime_kinds, pr->kind));
+        s_double_member (self, "statistic", pr->statistic);
+        s_int_member (self, "last_alarm_ns", pr->last_alarm_ns);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+    s_uint_member (self, "regimes_omitted", risk->n_regimes_omitted);
+}
+
+static void
+s_risk_regime_json (s_json_t *self, const hb_risk_regime_t *regime)
+{
+    S_STR (self, regime, target);
+    S_STR (self, regime, proxy);
+    s_name_member (self, "state", S_LOOKUP (s_regime_states, regime->state));
+    s_name_member (self, "previous", S_LOOKUP (s_regime_states, regime->previous));
+    s_name_member (self, "kind", S_LOOKUP (s_regime_kinds, regime->kind));
+    s_uint_member (self, "sample", regime->sample);
+    s_double_member (self, "statistic", regime->statistic);
+    s_int_member (self, "last_alarm_ns", regime->last_alarm_ns);
+    s_double_member (self, "corr_ref", regime->corr_ref);
+    s_double_member (self, "corr_fast", regime->corr_fast);
+    s_double_member (self, "ratio", regime->ratio);
 }
 
 static void
@@ -830,6 +878,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_MARGIN: s_margin_json (&json, &msg->u.margin); break;
             case HB_MSG_RISK_EXPOSURE: s_risk_exposure_json (&json, &msg->u.risk_exposure); break;
             case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
+            case HB_MSG_RISK_REGIME: s_risk_regime_json (&json, &msg->u.risk_regime); break;
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;

@@ -7,7 +7,7 @@
         publisher          publisher name     may send
         feed of venue V    feed.V             tick, trade, ack, fill naming V; heartbeat
         aggregator         aggregator         position, exposure, margin; heartbeat
-        risk               risk               risk.exposure, risk.hedge; heartbeat
+        risk               risk               risk.exposure, risk.hedge, risk.regime; heartbeat
         hedger             hedger             order, cancel, hedger.reject, hedger.control
                                               (its echo); heartbeat
         treasury           treasury           capital.plan; heartbeat

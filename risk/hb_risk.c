@@ -12,9 +12,11 @@
 #include "hb_index.h"
 #include "hb_log.h"
 #include "hb_metrics.h"
+#include "hb_regime.h"
 #include "hb_var.h"
 
 #define S_N     HB_RISK_MAX_ASSETS
+#define S_PAIRS HB_RISK_CORR_MAX
 #define S_FILLREF_NS    (30 * 1000000000LL)    //  a fill applied this long ago is no more named by requests
 
 //  What the aggregator last said about one asset (pos.<asset>)
@@ -135,6 +137,15 @@ struct _hb_risk_t {
     bool        cov_changed;        //  the covariance moved since the last plan (hb_hedge_plan_same_cov)
     uint64_t    changes;            //  hb_risk_changes
 
+    //  correlation regime per pair (a, b), a < b, in corr order: a the
+    //  target, b the proxy (docs/RISK.md, Correlation regimes, Live)
+    int         n_pairs;
+    hb_regime_t *regime [S_PAIRS];
+    uint8_t     pair_a [S_PAIRS], pair_b [S_PAIRS];
+    hb_regime_state_t regime_state [S_PAIRS];   //  at the previous sample
+    hb_risk_regime_t events [S_PAIRS];          //  state changes of the last sample
+    int         n_events;
+
     //  tick quarantine (docs/RISK.md, Tick plausibility)
     hb_metric_t *m_far;             //  hb_risk_ticks_quarantined_total{reason="far_from_index"}
     hb_metric_t *m_clock;           //  ...{reason="clock"}
@@ -195,6 +206,38 @@ s_resolve_underlyings (hb_risk_t *self)
     return 0;
 }
 
+//  One detector per pair of assets, with components.risk.regime (the
+//  config loader checks the same ranges as hb_regime_params_check)
+static int
+s_regimes_new (hb_risk_t *self)
+{
+    const hb_regime_cfg_t *rc = &self->rc->regime;
+    hb_regime_params_t params;
+    hb_regime_params_default (&params);
+    if (rc->threshold > 0) {
+        params.threshold = rc->threshold;
+        params.shift_z = rc->shift_z;
+        params.lambda_ref = rc->lambda_ref;
+        params.lambda_fast = rc->lambda_fast;
+        params.lambda_slow = rc->lambda_slow;
+        params.warmup = rc->warmup;
+        params.hold = rc->hold;
+    }
+    for (int a = 0; a < self->n; a++)
+        for (int b = a + 1; b < self->n; b++) {
+            int k = self->n_pairs++;
+            self->pair_a [k] = (uint8_t) a;
+            self->pair_b [k] = (uint8_t) b;
+            self->regime [k] = hb_regime_new (&params);
+            if (!self->regime [k]) {
+                hb_error ("risk: components.risk.regime: %s is out of range",
+                          hb_regime_params_check (&params) ? hb_regime_params_check (&params) : "memory");
+                return -1;
+            }
+        }
+    return 0;
+}
+
 hb_risk_t *
 hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
 {
@@ -221,7 +264,7 @@ hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
                                       S_QUARANTINED_HELP, "reason", "far_from_index");
     self->m_clock = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
                                         S_QUARANTINED_HELP, "reason", "clock");
-    if (!self->index || !self->ewma || !self->hedge) {
+    if (!self->index || !self->ewma || !self->hedge || s_regimes_new (self) != 0) {
         hb_risk_destroy (&self);
         return NULL;
     }
@@ -245,6 +288,8 @@ hb_risk_destroy (hb_risk_t **self_p)
         hb_index_destroy (&self->index);
         hb_ewma_destroy (&self->ewma);
         hb_hedge_destroy (&self->hedge);
+        for (int k = 0; k < self->n_pairs; k++)
+            hb_regime_destroy (&self->regime [k]);
         free (self);
         *self_p = NULL;
     }
@@ -634,6 +679,42 @@ s_gap (hb_risk_t *self, int64_t now_ns)
     return (double) ((gap + period / 2) / period);
 }
 
+//  Each pair whose two returns entered this sample feeds its detector;
+//  a state change becomes an event (hb_risk_regime_events)
+static void
+s_regimes_update (hb_risk_t *self, int64_t now_ns)
+{
+    self->n_events = 0;
+    for (int k = 0; k < self->n_pairs; k++) {
+        int a = self->pair_a [k], b = self->pair_b [k];
+        if (!self->present [a] || !self->present [b])
+            continue;
+        if (hb_regime_update (self->regime [k], self->r [a], self->r [b], now_ns) < 0)
+            continue;           //  not finite: cannot be, the prices are > 0
+        hb_regime_view_t view;
+        hb_regime_view (self->regime [k], &view);
+        if (view.state == self->regime_state [k])
+            continue;
+        hb_risk_regime_t *event = &self->events [self->n_events++];
+        memset (event, 0, sizeof *event);
+        snprintf (event->target, sizeof event->target, "%s", self->cfg->assets [a].name);
+        snprintf (event->proxy, sizeof event->proxy, "%s", self->cfg->assets [b].name);
+        event->state = (uint8_t) view.state;
+        event->previous = (uint8_t) self->regime_state [k];
+        event->kind = (uint8_t) view.kind;
+        event->sample = self->samples;
+        //  at an alarm the CUSUMs restart from 0: the event carries the
+        //  statistic that crossed the threshold
+        event->statistic = view.state == HB_REGIME_SHIFTED && view.last_alarm_sample == view.samples
+                         ? view.alarm_statistic : view.statistic;
+        event->last_alarm_ns = view.last_alarm_at;
+        event->corr_ref = view.corr_ref;
+        event->corr_fast = view.corr_fast;
+        event->ratio = view.ratio;
+        self->regime_state [k] = view.state;
+    }
+}
+
 int
 hb_risk_sample (hb_risk_t *self, int64_t now_ns)
 {
@@ -660,6 +741,7 @@ hb_risk_sample (hb_risk_t *self, int64_t now_ns)
         hb_ewma_update (self->ewma, self->r, self->present);
         self->cov_changed = true;
     }
+    s_regimes_update (self, now_ns);
     //  a new sample opens a new request, and time has passed
     self->changes++;
     return present;
@@ -819,6 +901,32 @@ s_decide (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
     self->cov_changed = false;
 }
 
+//  The regime block of risk.exposure: pairs not stable first, then those
+//  with an alarm behind them, each in pair order, as many as fit
+static void
+s_regimes_report (const hb_risk_t *self, hb_risk_exposure_t *out)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < self->n_pairs; k++) {
+            hb_regime_view_t view;
+            hb_regime_view (self->regime [k], &view);
+            bool listed = pass == 0 ? view.state != HB_REGIME_STABLE
+                                    : view.state == HB_REGIME_STABLE && view.alarms > 0;
+            if (!listed)
+                continue;
+            if (out->n_regimes == HB_RISK_REGIMES_MAX) {
+                out->n_regimes_omitted++;
+                continue;
+            }
+            hb_risk_pair_regime_t *pr = &out->regimes [out->n_regimes++];
+            pr->pair = (uint16_t) k;
+            pr->state = (uint8_t) view.state;
+            pr->kind = (uint8_t) view.kind;
+            pr->statistic = (float) view.statistic;
+            pr->last_alarm_ns = view.last_alarm_at;
+        }
+}
+
 int
 hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
 {
@@ -865,6 +973,7 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
         for (int b = a + 1; b < self->n; b++)
             out->corr [k++] = (float) hb_ewma_corr (self->ewma, a, b);
     }
+    s_regimes_report (self, out);
     return self->plan_rc == 0 ? 0 : -1;
 }
 
@@ -1071,6 +1180,23 @@ uint64_t
 hb_risk_ignored (const hb_risk_t *self)
 {
     return self->ignored;
+}
+
+int
+hb_risk_regime_events (const hb_risk_t *self, const hb_risk_regime_t **events)
+{
+    assert (self);
+    if (events)
+        *events = self->events;
+    return self->n_events;
+}
+
+void
+hb_risk_regime_view (const hb_risk_t *self, int pair, hb_regime_view_t *view)
+{
+    assert (self);
+    assert (pair >= 0 && pair < self->n_pairs);
+    hb_regime_view (self->regime [pair], view);
 }
 
 uint64_t

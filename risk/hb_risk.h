@@ -31,6 +31,7 @@
 #include "hb_config.h"
 #include "hb_ewma.h"
 #include "hb_msg.h"
+#include "hb_regime.h"
 
 typedef struct _hb_risk_t hb_risk_t;
 
@@ -172,6 +173,16 @@ double hb_risk_index (const hb_risk_t *self, int asset, bool *stale);
 //  Whether asset was in H at the last report or hedge check.
 bool hb_risk_hedgeable (const hb_risk_t *self, int asset);
 uint64_t hb_risk_ignored (const hb_risk_t *self);       //  inputs not used
+
+//  Correlation regimes (docs/RISK.md, Correlation regimes, Live): each
+//  sample feeds one detector (hb_regime) per pair of assets whose two
+//  returns entered, the pairs in corr order (0,1), (0,2) .. (the earlier
+//  asset the target, the later the proxy). The state changes of the last
+//  sample, in pair order, as risk.regime bodies: returns their count and
+//  points *events at them (valid until the next sample).
+int hb_risk_regime_events (const hb_risk_t *self, const hb_risk_regime_t **events);
+//  The detector of pair (< n(n-1)/2) after the last sample.
+void hb_risk_regime_view (const hb_risk_t *self, int pair, hb_regime_view_t *view);
 
 //  Counts the applied inputs that may change what hb_risk_hedge_check
 //  decides (docs/RISK.md, When the check runs): a position, exposure or

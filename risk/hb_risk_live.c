@@ -244,6 +244,28 @@ s_publish (hb_risk_live_t *self)
         hb_error ("risk: cannot publish risk.exposure");
 }
 
+//  risk.regime for each pair whose state this sample changed (decided
+//  at the sample: the same in a replay)
+static void
+s_regime_events (hb_risk_live_t *self)
+{
+    const hb_risk_regime_t *events = NULL;
+    int count = hb_risk_regime_events (self->risk, &events);
+    for (int i = 0; i < count; i++) {
+        memset (&self->out, 0, sizeof self->out);
+        self->out.env.type = HB_MSG_RISK_REGIME;
+        self->out.env.ts_venue = self->now;
+        self->out.env.ts_recv = self->now;
+        self->out.u.risk_regime = events [i];
+        hb_info ("risk: regime %s:%s %s -> %s (%s, statistic %.2f)", events [i].target,
+                 events [i].proxy, hb_regime_state_name ((hb_regime_state_t) events [i].previous),
+                 hb_regime_state_name ((hb_regime_state_t) events [i].state),
+                 hb_regime_kind_name ((hb_regime_kind_t) events [i].kind), events [i].statistic);
+        if (s_send (self, &self->out) != 0)
+            hb_error ("risk: cannot publish risk.regime");
+    }
+}
+
 //  A sample of the grid (the clock timer found one due): returns, hedge
 //  check, and risk.exposure at the first sample of each publish_ms period
 static void
@@ -254,6 +276,7 @@ s_sample (hb_risk_live_t *self)
     hb_risk_sample (self->risk, self->now);
     if (!self->replay_out)
         hb_risk_ckpt_sampled (self->ckpt, self->risk);
+    s_regime_events (self);
     s_hedge_check (self);
     int64_t period = (int64_t) self->cfg->risk.publish_ms * 1000000;
     if (self->published_ns == 0 || self->now / period != self->published_ns / period) {

@@ -43,7 +43,7 @@ int hb_risk_live_run (hb_risk_live_t *self);
 
 //  Replays the application log of every life of hb-risk recorded in
 //  rec_dir (hb-record's directory) through fresh engines, writing what
-//  they publish (risk.exposure, risk.hedge; publisher "risk", the life's
+//  they publish (risk.exposure, risk.hedge, risk.regime; publisher "risk", the life's
 //  epoch, ts_pub the time it was decided at) into a recording at out_dir.
 //  Returns 0 when the whole log was applied, 1 (logged) when it cannot be
 //  followed (a hole in the log, an input the recording lacks).

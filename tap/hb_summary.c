@@ -130,6 +130,18 @@ s_recent (hb_summary_t *self, const char *line)
     self->n_recent++;
 }
 
+static const char *
+s_regime_state (int state)
+{
+    return state == 0 ? "stable" : state == 1 ? "shifting" : state == 2 ? "SHIFTED" : "?";
+}
+
+static const char *
+s_regime_kind (int kind)
+{
+    return kind == 1 ? "corr_down" : kind == 2 ? "corr_up" : "-";
+}
+
 void
 hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
                 hb_seq_status_t status, int64_t now_ns)
@@ -214,6 +226,15 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
             }
             self->has_risk = true;
             self->risk = *risk;
+            break;
+        }
+        case HB_MSG_RISK_REGIME: {
+            const hb_risk_regime_t *regime = &msg->u.risk_regime;
+            snprintf (line, sizeof line, "regime %s:%s %s -> %s %s statistic %.2f corr %.2f ratio %.4g",
+                      regime->target, regime->proxy, s_regime_state (regime->previous),
+                      s_regime_state (regime->state), s_regime_kind (regime->kind),
+                      regime->statistic, regime->corr_fast, regime->ratio);
+            s_recent (self, line);
             break;
         }
         case HB_MSG_RISK_HEDGE: {
@@ -354,6 +375,43 @@ s_render_book (hb_summary_t *self, FILE *out)
                  (self->risk.flags & HB_RISK_NO_POSITIONS) ? "  (no positions yet)" : "");
 }
 
+//  The correlation regime of each pair hb-risk lists on risk.exposure
+//  (those not stable, or with an alarm behind them); the others are stable
+static void
+s_render_regimes (hb_summary_t *self, FILE *out, int64_t now_ns)
+{
+    const hb_risk_exposure_t *risk = &self->risk;
+    int n = risk->n_assets;
+    if (!self->has_risk || n < 2)
+        return;
+    int n_pairs = n * (n - 1) / 2;
+    if (risk->n_regimes == 0) {
+        fprintf (out, "REGIMES  all %d pairs stable\n", n_pairs);
+        return;
+    }
+    fprintf (out, "REGIMES  %d of %d pairs listed%s\n%-22s %-9s %-10s %9s %12s\n", risk->n_regimes,
+             n_pairs, risk->n_regimes_omitted ? " (more did not fit)" : "", "PAIR", "STATE", "KIND",
+             "STATISTIC", "LAST ALARM");
+    for (int i = 0; i < risk->n_regimes && i < HB_RISK_REGIMES_MAX; i++) {
+        const hb_risk_pair_regime_t *pr = &risk->regimes [i];
+        int a = 0, k = pr->pair;
+        while (a < n - 1 && k >= n - 1 - a) {
+            k -= n - 1 - a;
+            a++;
+        }
+        int b = a + 1 + k;
+        if (b >= n)
+            continue;
+        char pair [2 * HB_NAME_MAX + 2];
+        snprintf (pair, sizeof pair, "%s:%s", risk->assets [a].asset, risk->assets [b].asset);
+        char age [16] = "never";
+        if (pr->last_alarm_ns > 0)
+            s_age (age, sizeof age, now_ns, pr->last_alarm_ns);
+        fprintf (out, "%-22s %-9s %-10s %9.2f %12s\n", pair, s_regime_state (pr->state),
+                 s_regime_kind (pr->kind), pr->statistic, age);
+    }
+}
+
 const char *
 hb_summary_status_name (const char *component, uint32_t status)
 {
@@ -406,6 +464,7 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
                  row->bid, row->ask, spread, age, (unsigned long long) row->ticks, state, iv);
     }
     s_render_book (self, out);
+    s_render_regimes (self, out, now_ns);
     fprintf (out, "%-16s %12s %10s %8s %8s %9s %s\n", "PUBLISHER", "LAST SEQ", "MSGS",
              "GAPS", "RESTARTS", "HEARTBEAT", "STATUS");
     for (int i = 0; i < self->n_pubs; i++) {

@@ -15,7 +15,7 @@
 #     journal);
 #  2. replay: hb-risk --replay and hb-hedger --replay of the recording;
 #  3. compare every risk.hedge (id, reasons, sample, targets, inputs), every
-#     risk.exposure (every figure, as printed: shortest round-trip decimal,
+#     risk.exposure and risk.regime (every figure, as printed: shortest round-trip decimal,
 #     so equal text is equal bits) and every order (client id, venue,
 #     symbol, side, qty, price), stamped with the time each was decided:
 #     identical, over both lives of each process, each life deciding;
@@ -31,12 +31,16 @@ LIVE_S=${LIVE_S:-130}
 TOOLS=${HB_TEST_TOOLS:-$(cd "$BIN/.." && pwd)/tests/tools}
 CFG=$DIR/demo.yaml
 # the demo in a run directory of its own; beta's outage every 50 s; two
-# more trades on alpha's account, after the restarts
+# more trades on alpha's account, after the restarts; a regime detector
+# quick to speak (threshold 2, warm-up 10) so that risk.regime events are
+# among the decisions compared
 sed -e "s|^deployment: demo|deployment: demo\nrun_dir: $DIR/run|" \
     -e 's/- { at: 900, duration: 60, every: 1200 }   # seconds after the anchor/- { at: 0, duration: 4, every: 50 }/' \
     -e 's/- { after: 40, symbol: BTC-PERP, side: buy, qty: 6 }/&\n        - { after: 75, symbol: BTC-PERP, side: sell, qty: 6 }\n        - { after: 105, symbol: BTC-PERP, side: buy, qty: 5 }/' \
+    -e 's/^\(      \)threshold: 8 .*/\1threshold: 2\n\1warmup: 10/' \
     "$TOP/config/default.yaml" >"$CFG"
-grep -q "run_dir: $DIR/run" "$CFG" && grep -q "every: 50 }" "$CFG" && grep -q "after: 105" "$CFG" ||
+grep -q "run_dir: $DIR/run" "$CFG" && grep -q "every: 50 }" "$CFG" && grep -q "after: 105" "$CFG" &&
+    grep -q "^      warmup: 10$" "$CFG" ||
     fail "config/default.yaml changed: update the test's edits"
 grep -q "^run_dir:" "$TOP/config/default.yaml" && fail "config/default.yaml names a run_dir: update the test"
 
@@ -95,6 +99,8 @@ decisions() {
                ["hedge", .env.ts_venue, .risk_hedge]
              elif .topic == "risk.exposure" then
                ["exposure", .env.ts_venue, .risk_exposure]
+             elif .topic == "risk.regime" then
+               ["regime", .env.ts_venue, .risk_regime]
              elif (.topic | startswith("order.")) then
                ["order", .order.client_id, .order.venue, .order.symbol, .order.side, .order.qty,
                 .order.px]
@@ -114,7 +120,9 @@ cmp -s "$DIR/live.risk" "$DIR/replay.risk" ||
     fail "hb-risk's replay decided otherwise: $(diff "$DIR/live.risk" "$DIR/replay.risk" | head -6 | cut -c1-300)"
 lives=$(jq -s '[.[] | select(.topic == "risk.hedge") | .env.epoch] | unique | length' "$DIR/live.jsonl")
 [ "$lives" -ge 2 ] || fail "hedge requests in only $lives life of hb-risk"
-echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, in both lives"
+nr=$(grep -c '^\["regime"' "$DIR/live.risk")
+[ "$nr" -ge 1 ] || fail "nothing to compare: no risk.regime live"
+echo "ok   hb-risk replayed exactly: $nh hedge requests, $ne risk.exposure, $nr risk.regime, in both lives"
 if [ -n "$HEDGER_REPLAY" ]; then
     "$BIN/hb-tap" --in "$DIR/hedger.out" --topic order. >"$DIR/hedger.jsonl" 2>"$DIR/tap-hedger.log" ||
         fail "hb-tap --in the hedger replay"
