@@ -131,7 +131,7 @@ test_least_cost_brute_force (void **state)
 {
     (void) state;
     srand (12345);
-    int cases = 0, feasible = 0, below_pairs = 0;
+    int cases = 0, feasible = 0, below_pairs = 0, exact = 0;
     for (int t = 0; t < 40; t++) {
         hb_optplan_cand_t c [3];
         for (int i = 0; i < 3; i++)
@@ -152,13 +152,15 @@ test_least_cost_brute_force (void **state)
             continue;
         feasible++;
         assert_int_equal (reason, HB_OPTPLAN_OK);
-        assert_true (plan.cost <= best + 1e-6);
-        //  and within the brute force's range the plan is the least
+        //  within the search's gap (1 %) of the least cost
+        assert_true (plan.cost <= best * 1.01 + 1e-6);
+        //  and within the brute force's range none is cheaper than the least
         bool in_range = true;
         for (int k = 0; k < plan.n_legs; k++)
             in_range &= fabs (plan.legs [k].qty) <= R;
         if (in_range)
-            assert_true (fabs (plan.cost - best) < 1e-6);
+            assert_true (plan.cost >= best - 1e-6);
+        exact += fabs (plan.cost - best) < 1e-6;
         //  never worse than the best pair
         double pair_best = -1;
         for (int a = 0; a < 3; a++)
@@ -170,7 +172,7 @@ test_least_cost_brute_force (void **state)
                     pair_best = cost;
             }
         if (pair_best >= 0) {
-            assert_true (plan.cost <= pair_best + 1e-6);
+            assert_true (plan.cost <= pair_best * 1.01 + 1e-6);
             below_pairs += plan.cost < pair_best - 1e-6;
         }
         //  the plan lands inside its targets
@@ -178,8 +180,8 @@ test_least_cost_brute_force (void **state)
         assert_true (fabs (plan.vega_after [0]) <= 0.5 * 40 + 1e-9);
     }
     assert_true (feasible >= 20);
-    print_message ("%d cases, %d feasible within +-%d lots, %d cheaper with three legs than any pair\n",
-                   cases, feasible, R, below_pairs);
+    print_message ("%d cases, %d feasible within +-%d lots, %d at the least cost exactly, "
+                   "%d cheaper with three legs than any pair\n", cases, feasible, R, exact, below_pairs);
 }
 
 static void
