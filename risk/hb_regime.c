@@ -342,7 +342,30 @@ hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view)
     //  of the threshold (under half, stationary noise must not move it)
     double w = (lead->s - half) / half;
     w = w < 0.0? 0.0: w > 1.0? 1.0: w;
-    view->ratio = (1.0 - w) * view->ratio_slow + w * s_post_ratio (self, lead);
+    view->ratio_post = s_post_ratio (self, lead);
+    view->ratio = (1.0 - w) * view->ratio_slow + w * view->ratio_post;
+}
+
+double
+hb_regime_break_weight (const hb_regime_view_t *view)
+{
+    if (view->state == HB_REGIME_SHIFTED)
+        return 1.0;
+    if (view->state == HB_REGIME_STABLE)
+        return 0.0;
+    double w = 2.0 * view->evidence - 1.0;
+    return w < 0.0? 0.0: w > 1.0? 1.0: w;
+}
+
+double
+hb_regime_hedge_ratio (const hb_regime_view_t *view, double base)
+{
+    //  after the alarm the slow covariance holds the post-change samples
+    //  only: it is the model of the new regime and goes on learning
+    if (view->state == HB_REGIME_SHIFTED)
+        return view->ratio_slow;
+    double w = hb_regime_break_weight (view);
+    return w > 0.0? base + w * (view->ratio_post - base): base;
 }
 
 const char *

@@ -106,6 +106,7 @@ typedef struct {
     double   corr_ref;          //  reference correlation, sin (pi (p0 - 1/2))
     double   corr_fast, corr_slow;
     double   ratio_fast, ratio_slow;
+    double   ratio_post;        //  over the leading statistic's run (ratio_fast when short)
     double   ratio;             //  recommended hedge ratio (units of proxy per target)
 } hb_regime_view_t;
 
@@ -134,6 +135,18 @@ int hb_regime_update (hb_regime_t *self, double r_target, double r_proxy, int64_
 
 //  Fills view with the state after the last sample.
 void hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view);
+
+//  The weight of the new regime in what a user of the pair should believe
+//  (docs/RISK.md, Correlation regimes, Hedge and VaR): 0 while stable, 1
+//  while shifted (an alarm within `hold` samples), and while shifting
+//  evidence-linear from 0 at half the threshold to 1 at the threshold.
+double hb_regime_break_weight (const hb_regime_view_t *view);
+
+//  The hedge ratio the live plan uses for the pair, given the ratio of its
+//  own covariance model (base, e.g. the engine's EWMA): base while stable,
+//  moved by hb_regime_break_weight toward the post-change ratio while
+//  shifting, the re-seeded slow ratio (the post-change model) while shifted.
+double hb_regime_hedge_ratio (const hb_regime_view_t *view, double base);
 
 const char *hb_regime_state_name (hb_regime_state_t state);    //  "stable", ...
 const char *hb_regime_kind_name (hb_regime_kind_t kind);       //  "none", "corr_down", "corr_up"

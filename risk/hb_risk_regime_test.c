@@ -19,6 +19,7 @@
 #include "hb_config.h"
 #include "hb_risk.h"
 #include "hb_risk_testing.h"
+#include "hb_var.h"
 
 #define MS      1000000LL
 #define STEP    (100 * MS)          //  sample_ms in the config below
@@ -216,11 +217,145 @@ test_break_raises_events_after_it (void **state)
     assert_memory_equal (again.events, run.events, sizeof run.events);
 }
 
+//  What the hedge plan and VaR do with it (docs/RISK.md, Correlation
+//  regimes, Hedge and VaR), on the same market: alpha (BTC, SOL) in
+//  margin breach, so BTC is proxied by ETH alone; the desk long 1M USD
+//  of BTC and 0.5M of ETH. The plan's ratio, -residual(ETH) / e(BTC), is
+//  checked at every sample against the rule applied to the EWMA's own
+//  ratio (exactly while stable; hb_regime_hedge_ratio while shifting or
+//  shifted, 0 once dropped); after the break it leaves the EWMA's before
+//  the alarm and before the EWMA has moved half way, and the proxy is
+//  dropped (its fast correlation under 0.3) before the end;
+//  VaR is the EWMA's, moved to the stress VaR by the pair's break weight.
+static void
+test_hedge_follows_break (void **state)
+{
+    (void) state;
+    hb_risk_t *risk = hb_risk_new (s_fx.cfg, 7);
+    assert_non_null (risk);
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_MARGIN;
+    strcpy (msg.env.publisher, "aggregator");
+    msg.env.epoch = 3;
+    msg.env.seq = 1;
+    strcpy (msg.u.margin.venue, "alpha");
+    msg.u.margin.flags = HB_MARGIN_BREACH;
+    assert_int_equal (hb_risk_on_state (risk, "margin.alpha", &msg), 0);
+    const char *held [2] = { "BTC", "ETH" };
+    const double usd [2] = { 1e6, 5e5 };
+    for (int i = 0; i < 2; i++) {
+        memset (&msg, 0, sizeof msg);
+        msg.env.type = HB_MSG_EXPOSURE;
+        strcpy (msg.env.publisher, "aggregator");
+        msg.env.epoch = 3;
+        msg.env.seq = 2 + (uint64_t) i;
+        strcpy (msg.u.exposure.asset, held [i]);
+        msg.u.exposure.net_usd = usd [i];
+        msg.u.exposure.price = i == 0 ? 65000 : 3400;
+        char topic [HB_TOPIC_MAX];
+        snprintf (topic, sizeof topic, "pos.%s", held [i]);
+        assert_int_equal (hb_risk_on_state (risk, topic, &msg), 0);
+    }
+    hb_risk_set_positions_known (risk, true);
+
+    static hb_risk_exposure_t report;
+    uint64_t seed = 20261208;
+    double px [3] = { 65000, 3400, 150 };
+    const double sigma [3] = { 0.003, 0.002, 0.004 };
+    int64_t now = 0;
+    int stable_checked = 0, moved = 0, first_moved = 0, first_alarm = 0, dropped_at = 0;
+    int var_moved = 0;
+    double before = 0;
+    for (int t = 1; t <= S_END; t++) {
+        double z1 = s_normal (&seed), z2 = s_normal (&seed), z3 = s_normal (&seed);
+        double rho = t < S_BREAK ? 0.8 : 0.0;
+        double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
+                         sigma [2] * z3 };
+        for (int a = 0; a < 3; a++)
+            px [a] *= exp (r [a]);
+        now += STEP;
+        s_tick (risk, "alpha", "BTC-USD", px [0], now);
+        s_tick (risk, "beta", "ETH-USD", px [1], now);
+        s_tick (risk, "alpha", "SOL-USD", px [2], now);
+        hb_risk_sample (risk, now);
+        assert_int_equal (hb_risk_report (risk, now, &report), 0);
+        if (t < 30)
+            continue;
+        assert_false (report.assets [0].flags & HB_RISK_ASSET_HEDGEABLE);
+        assert_true (report.assets [1].flags & HB_RISK_ASSET_HEDGEABLE);
+        const double *cov = hb_ewma_cov (hb_risk_ewma (risk));
+        double base = cov [0 * 3 + 1] / cov [1 * 3 + 1];
+        double e_btc = report.assets [0].exposure_usd;
+        double plan = -report.assets [1].residual_usd / e_btc;
+        hb_regime_view_t view;
+        hb_risk_regime_view (risk, 0, &view);
+        double w = hb_regime_break_weight (&view);
+        //  the pair's plan covariance, as the engine says it uses it
+        bool hedgeable [3] = { false, true, false };
+        double pcov [9];
+        hb_risk_plan_cov (risk, hedgeable, pcov);
+        if (t < S_BREAK) {
+            assert_int_not_equal (view.state, HB_REGIME_SHIFTED);
+            if (w == 0) {
+                assert_true (fabs (plan - base) <= 1e-9 * fabs (base));
+                stable_checked++;
+            }
+            else
+                assert_true (fabs (plan - hb_regime_hedge_ratio (&view, base)) <= 1e-9);
+            before = base;
+        }
+        else {
+            if (fabs (pcov [1]) == 0.0) {
+                //  dropped: no proxy hedge at all
+                assert_true (report.assets [1].residual_usd == 0.0);
+                if (!dropped_at)
+                    dropped_at = t;
+            }
+            else {
+                double rule = hb_regime_hedge_ratio (&view, base);
+                assert_true (fabs (plan - rule) <= 1e-9 * (fabs (rule) + 1e-3));
+                moved += w > 0;
+            }
+            //  off the EWMA's by more than its noise: 0.05 of 1.2
+            if (fabs (plan - base) > 0.05 && !first_moved) {
+                first_moved = t;
+                //  the EWMA has not moved half way yet
+                assert_true (base > before / 2);
+            }
+        }
+        if (!first_alarm && view.alarms > 0)
+            first_alarm = t;
+        //  VaR: the EWMA's, moved by the break weight to the stress VaR
+        double e [3] = { report.assets [0].exposure_usd, report.assets [1].exposure_usd,
+                         report.assets [2].exposure_usd };
+        double var0 = 0;
+        assert_int_equal (hb_var_parametric (cov, 3, 3, e, report.confidence,
+                                             report.horizon_s / report.sample_s, &var0), 0);
+        double expect = var0 + (report.stress_var_usd > var0 ? w * (report.stress_var_usd - var0) : 0);
+        assert_true (fabs (report.var_usd - expect) <= 1e-9 * var0);
+        var_moved += w == 1.0 && report.var_usd == report.stress_var_usd && report.var_usd > var0;
+    }
+    printf ("    plan ratio %.3f before the break (%d stable samples at the EWMA's exactly); "
+            "moved off the EWMA at sample %d, alarm at %d, proxy dropped at %d; %d samples with "
+            "VaR at the stress VaR\n", before, stable_checked, first_moved, first_alarm, dropped_at,
+            var_moved);
+    assert_true (stable_checked > 1000);
+    assert_true (before > 1.0 && before < 1.4);        //  0.8 x 0.003 / 0.002 = 1.2
+    assert_true (first_alarm > S_BREAK && first_alarm <= S_BREAK + 200);
+    assert_true (first_moved > S_BREAK && first_moved <= first_alarm);
+    assert_true (moved > 0);
+    assert_true (dropped_at > S_BREAK && dropped_at < S_END);
+    assert_true (var_moved >= 1);
+    hb_risk_destroy (&risk);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_break_raises_events_after_it),
+        cmocka_unit_test (test_hedge_follows_break),
     };
     return cmocka_run_group_tests_name ("hb_risk_regime", tests, s_setup, s_teardown);
 }
