@@ -228,10 +228,9 @@ test_break_raises_events_after_it (void **state)
 //  dropped (its fast correlation under 0.3) before the end;
 //  VaR is the EWMA's, moved to the stress VaR by the pair's break weight.
 static void
-test_hedge_follows_break (void **state)
+s_hedge_run (const hb_config_t *cfg, bool on)
 {
-    (void) state;
-    hb_risk_t *risk = hb_risk_new (s_fx.cfg, 7);
+    hb_risk_t *risk = hb_risk_new (cfg, 7);
     assert_non_null (risk);
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
@@ -282,6 +281,19 @@ test_hedge_follows_break (void **state)
         assert_int_equal (hb_risk_report (risk, now, &report), 0);
         if (t < 30)
             continue;
+        if (!on) {
+            //  hedge: false, proxy_floor: 0, stress_var: false: the EWMA's
+            const double *cov = hb_ewma_cov (hb_risk_ewma (risk));
+            double base = cov [1] / cov [4];
+            assert_true (fabs (-report.assets [1].residual_usd / report.assets [0].exposure_usd - base)
+                         <= 1e-9 * (fabs (base) + 1e-3));
+            double e [3] = { report.assets [0].exposure_usd, report.assets [1].exposure_usd, 0 };
+            double var0 = 0;
+            assert_int_equal (hb_var_parametric (cov, 3, 3, e, report.confidence,
+                                                 report.horizon_s / report.sample_s, &var0), 0);
+            assert_true (fabs (report.var_usd - var0) <= 1e-9 * var0);
+            continue;
+        }
         assert_false (report.assets [0].flags & HB_RISK_ASSET_HEDGEABLE);
         assert_true (report.assets [1].flags & HB_RISK_ASSET_HEDGEABLE);
         const double *cov = hb_ewma_cov (hb_risk_ewma (risk));
@@ -336,18 +348,45 @@ test_hedge_follows_break (void **state)
         assert_true (fabs (report.var_usd - expect) <= 1e-9 * var0);
         var_moved += w == 1.0 && report.var_usd == report.stress_var_usd && report.var_usd > var0;
     }
-    printf ("    plan ratio %.3f before the break (%d stable samples at the EWMA's exactly); "
+    if (on)
+        printf ("    plan ratio %.3f before the break (%d stable samples at the EWMA's exactly); "
             "moved off the EWMA at sample %d, alarm at %d, proxy dropped at %d; %d samples with "
             "VaR at the stress VaR\n", before, stable_checked, first_moved, first_alarm, dropped_at,
             var_moved);
+    if (!on) {
+        hb_risk_destroy (&risk);
+        return;
+    }
     assert_true (stable_checked > 1000);
     assert_true (before > 1.0 && before < 1.4);        //  0.8 x 0.003 / 0.002 = 1.2
     assert_true (first_alarm > S_BREAK && first_alarm <= S_BREAK + 200);
     assert_true (first_moved > S_BREAK && first_moved <= first_alarm);
     assert_true (moved > 0);
     assert_true (dropped_at > S_BREAK && dropped_at < S_END);
-    assert_true (var_moved >= 1);
+    if (on)
+        assert_true (var_moved >= 1);
     hb_risk_destroy (&risk);
+}
+
+static void
+test_hedge_follows_break (void **state)
+{
+    (void) state;
+    const hb_regime_cfg_t *rc = &s_fx.cfg->risk.regime;
+    assert_true (rc->hedge && rc->stress_var && rc->proxy_floor == 0.3);
+    s_hedge_run (s_fx.cfg, true);
+}
+
+//  With the three switched off the plan and VaR are the EWMA's throughout
+static void
+test_hedge_off (void **state)
+{
+    (void) state;
+    static hb_config_t cfg;
+    cfg = *s_fx.cfg;
+    cfg.risk.regime.hedge = cfg.risk.regime.stress_var = false;
+    cfg.risk.regime.proxy_floor = 0;
+    s_hedge_run (&cfg, false);
 }
 
 int
@@ -356,6 +395,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_break_raises_events_after_it),
         cmocka_unit_test (test_hedge_follows_break),
+        cmocka_unit_test (test_hedge_off),
     };
     return cmocka_run_group_tests_name ("hb_risk_regime", tests, s_setup, s_teardown);
 }
