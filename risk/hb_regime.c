@@ -368,6 +368,24 @@ hb_regime_hedge_ratio (const hb_regime_view_t *view, double base)
     return w > 0.0? base + w * (view->ratio_post - base): base;
 }
 
+bool
+hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, double *corr)
+{
+    //  the reference while stable: a dip of the fast one on noise is
+    //  common (a true 0.8 under 0.3 once in about 1,500 samples at lambda
+    //  0.9); the fast one alone crosses 0.4 on a true 0 about one sample
+    //  in twenty, hence both to come back
+    double judged = view->state == HB_REGIME_STABLE? view->corr_ref: view->corr_fast;
+    if (corr)
+        *corr = judged;
+    if (fabs (judged) < floor)
+        return true;
+    if (fabs (view->corr_fast) >= floor + HB_REGIME_FLOOR_MARGIN
+    &&  fabs (view->corr_ref) >= floor + HB_REGIME_FLOOR_MARGIN)
+        return false;
+    return was;
+}
+
 const char *
 hb_regime_state_name (hb_regime_state_t state)
 {

@@ -148,6 +148,17 @@ double hb_regime_break_weight (const hb_regime_view_t *view);
 //  shifting, the re-seeded slow ratio (the post-change model) while shifted.
 double hb_regime_hedge_ratio (const hb_regime_view_t *view, double base);
 
+//  A dropped proxy comes back when its correlation is this far over the
+//  floor (hb_regime_proxy_dropped)
+#define HB_REGIME_FLOOR_MARGIN  0.1
+
+//  Whether a proxy with this view is dropped under floor, given whether it
+//  was (hysteresis): dropped while the pair's correlation is under floor
+//  in absolute value, the fast one while shifting or shifted, the
+//  reference one while stable; taken back when both are over floor +
+//  HB_REGIME_FLOOR_MARGIN. *corr (may be NULL) gets the one judged.
+bool hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, double *corr);
+
 const char *hb_regime_state_name (hb_regime_state_t state);    //  "stable", ...
 const char *hb_regime_kind_name (hb_regime_kind_t kind);       //  "none", "corr_down", "corr_up"
 

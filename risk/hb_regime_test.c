@@ -331,6 +331,27 @@ test_hedge_rule (void **state)
     assert_true (hb_regime_break_weight (&view) == 1.0);
     assert_true (hb_regime_hedge_ratio (&view, 0.9) == 0.7);
 
+    //  the floor: the reference while stable, the fast one otherwise;
+    //  back only with both over floor + 0.1
+    double judged = 0;
+    view.state = HB_REGIME_STABLE;
+    view.corr_ref = 0.8;
+    view.corr_fast = 0.1;
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, false, &judged));
+    assert_true (judged == 0.8);
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, true, NULL));      //  fast under 0.4: kept dropped
+    view.state = HB_REGIME_SHIFTING;
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, false, &judged));
+    assert_true (judged == 0.1);
+    view.corr_fast = -0.35;             //  over the floor, not over the margin
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, true, NULL));
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, false, NULL));
+    view.corr_fast = -0.45;             //  a negative correlation hedges too
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, true, NULL));
+    view.state = HB_REGIME_STABLE;
+    view.corr_ref = 0.2;
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, false, NULL));
+
     //  and on a detector: a hand-made series, 300 samples of x = y (rho
     //  1, ratio 1) with alternating signs, then x = -y (ratio -1): the
     //  ratio leaves the base while shifting, before the alarm, and is the

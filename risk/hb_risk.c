@@ -18,11 +18,6 @@
 #define S_N     HB_RISK_MAX_ASSETS
 #define S_PAIRS HB_RISK_CORR_MAX
 #define S_FILLREF_NS    (30 * 1000000000LL)    //  a fill applied this long ago is no more named by requests
-//  A dropped proxy comes back when its fast correlation is this far over
-//  the floor: the fast estimate (lambda 0.9, about 19 effective samples)
-//  has a standard error near 0.2 at rho 0.3, and a proxy must not be
-//  dropped and taken back on every other sample
-#define S_FLOOR_MARGIN  0.1
 //  What a config built by hand (no components.risk.regime loaded) does
 #define S_PROXY_FLOOR   0.3
 
@@ -741,8 +736,8 @@ s_regimes_update (hb_risk_t *self, int64_t now_ns)
 }
 
 //  What the plan takes from each pair's detector after this sample: its
-//  break weight (VaR), whether the proxy is dropped (correlation under the
-//  floor, back over floor + S_FLOOR_MARGIN) and the covariance
+//  break weight (VaR), whether the proxy is dropped (hb_regime_proxy_dropped)
+//  and the covariance
 //  that makes the pair's minimum-variance ratio the detector's rule
 //  (hb_regime_hedge_ratio over the EWMA's own ratio), kept within |rho| <= 1
 static void
@@ -756,21 +751,11 @@ s_pairs_hedge (hb_risk_t *self)
         hb_regime_view (self->regime [k], &view);
         self->pair_w [k] = hb_regime_break_weight (&view);
         double floor = self->proxy_floor;
-        if (floor > 0 && view.samples >= self->floor_from) {
-            //  dropped on the fast correlation while a break is under
-            //  way, on the reference while stable (a dip of the fast one
-            //  on noise is common: a true 0.8 under 0.3 once in about
-            //  1,500 samples); taken back when both are over floor +
-            //  S_FLOOR_MARGIN (the fast one alone crosses 0.4 on a true 0
-            //  about one sample in twenty). Judged from `warmup` samples
-            //  on: a sign estimate of 100 has a standard error near 0.08
-            self->pair_corr [k] = view.state == HB_REGIME_STABLE ? view.corr_ref : view.corr_fast;
-            if (fabs (self->pair_corr [k]) < floor)
-                self->pair_dropped [k] = true;
-            else
-            if (fabs (view.corr_fast) >= floor + S_FLOOR_MARGIN && fabs (view.corr_ref) >= floor + S_FLOOR_MARGIN)
-                self->pair_dropped [k] = false;
-        }
+        //  judged from `warmup` samples on: a sign estimate of 100 has a
+        //  standard error near 0.08
+        if (floor > 0 && view.samples >= self->floor_from)
+            self->pair_dropped [k] = hb_regime_proxy_dropped (&view, floor, self->pair_dropped [k],
+                                                              &self->pair_corr [k]);
         else {
             self->pair_corr [k] = view.corr_fast;
             self->pair_dropped [k] = false;
@@ -981,9 +966,9 @@ s_no_proxy (hb_risk_t *self, int a)
         return;
     self->no_proxy [a] = none;
     if (none)
-        hb_log (self->e [a] != 0 ? HB_LOG_WARN : HB_LOG_INFO, "risk: %s is not hedged: every proxy's correlation is under proxy_floor %g "
-                 "(%s); its exposure waits for a direct hedge", self->cfg->assets [a].name,
-                 self->proxy_floor, why);
+        hb_log (self->e [a] != 0 ? HB_LOG_WARN : HB_LOG_INFO, "risk: %s is not hedged: every "
+                "proxy's correlation is under proxy_floor %g (%s); its exposure waits for a "
+                "direct hedge", self->cfg->assets [a].name, self->proxy_floor, why);
     else
     if (any)
         hb_info ("risk: %s is proxied again (correlation %s)", self->cfg->assets [a].name, why);
