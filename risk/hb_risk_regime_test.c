@@ -97,6 +97,24 @@ s_tick (hb_risk_t *risk, const char *venue, const char *symbol, double mid, int6
     assert_int_equal (hb_risk_on_tick (risk, &msg, now), 0);
 }
 
+//  One sample of the market at t: BTC and ETH at rho 0.8 before S_BREAK,
+//  0 from it, SOL independent; the three quoted at now, then sampled
+static void
+s_step (hb_risk_t *risk, uint64_t *seed, int t, double *px, int64_t now)
+{
+    const double sigma [3] = { 0.003, 0.002, 0.004 };
+    double z1 = s_normal (seed), z2 = s_normal (seed), z3 = s_normal (seed);
+    double rho = t < S_BREAK ? 0.8 : 0.0;
+    double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
+                     sigma [2] * z3 };
+    for (int a = 0; a < 3; a++)
+        px [a] *= exp (r [a]);
+    s_tick (risk, "alpha", "BTC-USD", px [0], now);
+    s_tick (risk, "beta", "ETH-USD", px [1], now);
+    s_tick (risk, "alpha", "SOL-USD", px [2], now);
+    hb_risk_sample (risk, now);
+}
+
 //  What one run saw: the events of the pair (BTC, ETH) from the break on,
 //  the alarms (shifted) of every pair, and the report at S_END
 typedef struct {
@@ -116,20 +134,9 @@ s_run (uint64_t seed, s_run_t *run)
     hb_risk_t *risk = hb_risk_new (s_fx.cfg, 7);
     assert_non_null (risk);
     double px [3] = { 65000, 3400, 150 };
-    const double sigma [3] = { 0.003, 0.002, 0.004 };
     int64_t now = 0;
     for (int t = 1; t <= S_END; t++) {
-        double z1 = s_normal (&seed), z2 = s_normal (&seed), z3 = s_normal (&seed);
-        double rho = t < S_BREAK ? 0.8 : 0.0;
-        double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
-                         sigma [2] * z3 };
-        for (int a = 0; a < 3; a++)
-            px [a] *= exp (r [a]);
-        now += STEP;
-        s_tick (risk, "alpha", "BTC-USD", px [0], now);
-        s_tick (risk, "beta", "ETH-USD", px [1], now);
-        s_tick (risk, "alpha", "SOL-USD", px [2], now);
-        hb_risk_sample (risk, now);
+        s_step (risk, &seed, t, px, now += STEP);
         const hb_risk_regime_t *events = NULL;
         int count = hb_risk_regime_events (risk, &events);
         run->events_total += count;
@@ -232,52 +239,20 @@ s_hedge_run (const hb_config_t *cfg, bool on)
 {
     hb_risk_t *risk = hb_risk_new (cfg, 7);
     assert_non_null (risk);
-    hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_MARGIN;
-    strcpy (msg.env.publisher, "aggregator");
-    msg.env.epoch = 3;
-    msg.env.seq = 1;
-    strcpy (msg.u.margin.venue, "alpha");
-    msg.u.margin.flags = HB_MARGIN_BREACH;
-    assert_int_equal (hb_risk_on_state (risk, "margin.alpha", &msg), 0);
-    const char *held [2] = { "BTC", "ETH" };
-    const double usd [2] = { 1e6, 5e5 };
-    for (int i = 0; i < 2; i++) {
-        memset (&msg, 0, sizeof msg);
-        msg.env.type = HB_MSG_EXPOSURE;
-        strcpy (msg.env.publisher, "aggregator");
-        msg.env.epoch = 3;
-        msg.env.seq = 2 + (uint64_t) i;
-        strcpy (msg.u.exposure.asset, held [i]);
-        msg.u.exposure.net_usd = usd [i];
-        msg.u.exposure.price = i == 0 ? 65000 : 3400;
-        char topic [HB_TOPIC_MAX];
-        snprintf (topic, sizeof topic, "pos.%s", held [i]);
-        assert_int_equal (hb_risk_on_state (risk, topic, &msg), 0);
-    }
+    assert_int_equal (hb_risk_testing_margin (risk, "alpha", true, 1), 0);
+    assert_int_equal (hb_risk_testing_exposure (risk, "BTC", 1e6, 65000, 2), 0);
+    assert_int_equal (hb_risk_testing_exposure (risk, "ETH", 5e5, 3400, 3), 0);
     hb_risk_set_positions_known (risk, true);
 
     static hb_risk_exposure_t report;
     uint64_t seed = 20261208;
     double px [3] = { 65000, 3400, 150 };
-    const double sigma [3] = { 0.003, 0.002, 0.004 };
     int64_t now = 0;
     int stable_checked = 0, moved = 0, first_moved = 0, first_alarm = 0, dropped_at = 0;
     int var_moved = 0;
     double before = 0;
     for (int t = 1; t <= S_END; t++) {
-        double z1 = s_normal (&seed), z2 = s_normal (&seed), z3 = s_normal (&seed);
-        double rho = t < S_BREAK ? 0.8 : 0.0;
-        double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
-                         sigma [2] * z3 };
-        for (int a = 0; a < 3; a++)
-            px [a] *= exp (r [a]);
-        now += STEP;
-        s_tick (risk, "alpha", "BTC-USD", px [0], now);
-        s_tick (risk, "beta", "ETH-USD", px [1], now);
-        s_tick (risk, "alpha", "SOL-USD", px [2], now);
-        hb_risk_sample (risk, now);
+        s_step (risk, &seed, t, px, now += STEP);
         assert_int_equal (hb_risk_report (risk, now, &report), 0);
         if (t < 30)
             continue;
