@@ -124,11 +124,82 @@ s_correlation (const hb_host_api_t *h, const hb_cfg_node_t *node, double corr [H
     return 0;
 }
 
+//  The index of asset name in the deployment, or -1 (an error at node)
+static int
+s_asset_index (const hb_host_api_t *h, const hb_cfg_node_t *node, const char *name)
+{
+    for (int a = 0; a < h->config->n_assets; a++)
+        if (strcmp (h->config->assets [a].name, name) == 0)
+            return a;
+    h->cfg_error (node, "no asset '%s' in assets:", name);
+    return -1;
+}
+
+//  market.vol_surface: { assets: { ASSET: {..} }, shocks: [ {..} ] }
+static void
+s_vol_surface (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_market_cfg_t *market)
+{
+    static const char *const keys [] = { "assets", "shocks", NULL };
+    static const char *const asset_keys [] = { "level", "reversion", "vol_of_vol", "spot_corr", "skew",
+                                               "smile", "term", NULL };
+    static const char *const shock_keys [] = { "at", "every", "asset", "factor", NULL };
+    hb_cfg_node_t assets, item, shocks;
+    if (!h->cfg_expect_map (map))
+        return;
+    h->cfg_check_keys (map, keys);
+    market->vol_present = true;
+    if (h->cfg_get (map, "assets", &assets) == 0 && h->cfg_expect_map (&assets))
+        for (int i = 0; i < h->cfg_size (&assets); i++) {
+            const char *name;
+            if (h->cfg_pair (&assets, i, &name, &item) != 0 || !name || !h->cfg_expect_map (&item))
+                continue;
+            int a = s_asset_index (h, &item, name);
+            if (a < 0)
+                continue;
+            sim_vol_asset_t *v = &market->vol [a];
+            h->cfg_check_keys (&item, asset_keys);
+            v->present = true;
+            h->cfg_number (&item, "level", HB_CFG_REQUIRED | HB_CFG_LO_OPEN, 0, 0, SIM_VOL_MAX, &v->level);
+            h->cfg_number (&item, "reversion", 0, 2, 0, 100, &v->reversion);
+            h->cfg_number (&item, "vol_of_vol", 0, 0.8, 0, 10, &v->vol_of_vol);
+            h->cfg_number (&item, "spot_corr", 0, -0.5, -1, 1, &v->spot_corr);
+            h->cfg_number (&item, "skew", 0, -0.1, -5, 5, &v->skew);
+            h->cfg_number (&item, "smile", 0, 0.2, 0, 10, &v->smile);
+            h->cfg_number (&item, "term", 0, -0.05, -1, 1, &v->term);
+        }
+    if (h->cfg_get (map, "shocks", &shocks) != 0 || !h->cfg_expect_seq (&shocks))
+        return;
+    for (int i = 0; h->cfg_item (&shocks, i, &item) == 0; i++) {
+        if (i == SIM_VOL_SHOCKS) {
+            h->cfg_error (&item, "too many vol shocks (at most %d)", SIM_VOL_SHOCKS);
+            break;
+        }
+        if (!h->cfg_expect_map (&item))
+            continue;
+        sim_vol_shock_t *shock = &market->vol_shocks [market->n_vol_shocks++];
+        h->cfg_check_keys (&item, shock_keys);
+        h->cfg_number (&item, "at", HB_CFG_REQUIRED, 0, 0, 86400.0 * 365, &shock->at_s);
+        h->cfg_number (&item, "every", 0, 0, 0, 86400.0 * 365, &shock->every_s);
+        h->cfg_number (&item, "factor", HB_CFG_REQUIRED | HB_CFG_LO_OPEN, 1, 0, 10, &shock->factor);
+        shock->asset = -1;
+        hb_cfg_node_t node;
+        char name [HB_NAME_MAX] = "";
+        if (h->cfg_get (&item, "asset", &node) == 0 && h->cfg_string (&node, name, sizeof name) == 0
+        &&  strcmp (name, "all") != 0)
+            shock->asset = s_asset_index (h, &node, name);
+        if (shock->asset >= 0 && !market->vol [shock->asset].present)
+            h->cfg_error (&node, "asset '%s' has no vol surface (market.vol_surface.assets)", name);
+        if (shock->asset < -1)
+            shock->asset = -1;
+    }
+}
+
 //  market: the one simulated market (required: the sim simulates it)
 static void
 s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
 {
-    static const char *const keys [] = { "seed", "step_ms", "anchor", "correlation", "regime", "jumps", NULL };
+    static const char *const keys [] = { "seed", "step_ms", "anchor", "correlation", "regime", "jumps",
+                                         "vol_surface", NULL };
     static const char *const jump_keys [] = { "per_day", "mean", "std", NULL };
     static const char *const regime_keys [] = { "at", "duration", "every", "correlation", NULL };
     hb_cfg_node_t map, node;
@@ -180,6 +251,8 @@ s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
         h->cfg_number (&node, "mean", 0, 0, -1, 1, &market->jump_mean);
         h->cfg_number (&node, "std", 0, 0, 0, 1, &market->jump_std);
     }
+    if (h->cfg_get (&map, "vol_surface", &node) == 0)
+        s_vol_surface (h, &node, market);
 }
 
 //  venues.X.sim.manual_trades: [ { after: S, symbol: SYM, side: buy|sell, qty: Q } ]

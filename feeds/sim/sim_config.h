@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "hb_config.h"
 #include "hb_plugin.h"
+#include "sim_vol.h"
 
 #define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
 #define SIM_MAX_MANUAL      8       //  scheduled manual trades per venue
@@ -51,6 +52,12 @@ typedef struct {
     double          jumps_per_day;  //  Poisson intensity per asset (0: none)
     double          jump_mean;      //  log-return jump size ~ N(mean, std)
     double          jump_std;
+    //  market.vol_surface: the options' implied vols (sim_vol.h); an asset
+    //  without one quotes its options at the instrument's iv
+    bool            vol_present;
+    sim_vol_asset_t vol [HB_MAX_ASSETS];
+    int             n_vol_shocks;
+    sim_vol_shock_t vol_shocks [SIM_VOL_SHOCKS];
 } sim_market_cfg_t;
 
 //  Parameters of one sim venue (venues.X.sim).

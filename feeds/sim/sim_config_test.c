@@ -80,6 +80,13 @@ test_default (void **state)
     assert_true (market->regime.every_s == 1800);
     assert_true (market->regime_corr [0][3] == 0.95);
     assert_true (market->jumps_per_day == 2 && market->jump_std == 0.02);
+    assert_true (market->vol_present && market->vol [0].present && market->vol [1].present);
+    assert_false (market->vol [2].present);
+    assert_true (market->vol [0].level == 0.55 && market->vol [0].spot_corr == -0.5);
+    assert_true (market->vol [1].skew == -0.12 && market->vol [1].term == -0.08);
+    assert_int_equal (market->n_vol_shocks, 1);
+    assert_true (market->vol_shocks [0].at_s == 300 && market->vol_shocks [0].every_s == 600);
+    assert_true (market->vol_shocks [0].asset == -1 && market->vol_shocks [0].factor == 1.3);
         assert_true (s_sims [0].seed == 1);
     assert_true (s_sims [0].noise_bps == 0.1);
     assert_int_equal (s_sims [0].depth, 10);
@@ -122,6 +129,10 @@ test_bad (void **state)
         { "tests/configs/bad/corr_not_psd.yaml", ":10: market.correlation: not positive" },
         { "tests/configs/bad/corr_not_symmetric.yaml", ":12: market.correlation[1][0]: not symmetric" },
         { "tests/configs/bad/anchor_bad.yaml", ":9: market.anchor:" },
+        { "tests/configs/bad/vol_surface_bad.yaml", ":13: market.vol_surface.assets.DOGE: no asset 'DOGE'" },
+        { "tests/configs/bad/vol_surface_bad.yaml", ":12: market.vol_surface.assets.BTC.level:" },
+        { "tests/configs/bad/vol_surface_bad.yaml", ":15: market.vol_surface.shocks[0].factor:" },
+        { "tests/configs/bad/vol_surface_bad.yaml", ":16: market.vol_surface.shocks[1].asset: asset 'ETH' has no vol surface" },
         { "tests/configs/bad/several_plugin_errors.yaml", ":14: venues.alpha.sim.spread_bps:" },
     };
     char errbuf [4096];

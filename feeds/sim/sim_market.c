@@ -33,6 +33,7 @@ struct sim_market_s {
     sim_rng_t       rng;
     double          l_base [HB_MAX_ASSETS][HB_MAX_ASSETS];
     double          l_regime [HB_MAX_ASSETS][HB_MAX_ASSETS];
+    sim_vol_t      *surface;                    //  the options' implied vols (NULL: none)
 };
 
 static void
@@ -42,6 +43,8 @@ s_reset (sim_market_t *self)
     memcpy (self->x, self->x0, sizeof self->x);
     memset (self->jumps, 0, sizeof self->jumps);
     sim_rng_seed (&self->rng, self->seed);
+    if (self->surface)
+        sim_vol_reset (self->surface);
 }
 
 sim_market_t *
@@ -97,6 +100,15 @@ sim_market_new (const hb_config_t *config, const sim_market_cfg_t *market, char 
             return NULL;
         }
     }
+    if (market->vol_present) {
+        self->surface = sim_vol_new (self->n, market->vol, market->vol_shocks, market->n_vol_shocks,
+                                 self->step_s, market->seed);
+        if (!self->surface) {
+            snprintf (err, errsize, "market.vol_surface: cannot be built (out of memory)");
+            free (self);
+            return NULL;
+        }
+    }
     if (market->jumps_per_day > 0) {
         self->jump_p = -expm1 (-market->jumps_per_day * self->step_s / 86400.0);
         self->jump_mean = market->jump_mean;
@@ -110,6 +122,7 @@ void
 sim_market_destroy (sim_market_t **self_p)
 {
     if (self_p && *self_p) {
+        sim_vol_destroy (&(*self_p)->surface);
         free (*self_p);
         *self_p = NULL;
     }
@@ -134,6 +147,10 @@ sim_market_step (sim_market_t *self)
     hb_lower_mul (l, n, HB_MAX_ASSETS, z, y);
     for (int i = 0; i < n; i++)
         self->x [i] += self->drift [i] + self->vol [i] * y [i];
+    //  the surface moves with each asset's own price shock (unit variance:
+    //  L is the factor of a correlation matrix), before the jumps
+    if (self->surface)
+        sim_vol_step (self->surface, self->k, y);
     if (self->jump_p > 0)
         for (int i = 0; i < n; i++)
             if (sim_rng_uniform (&self->rng) < self->jump_p) {
@@ -186,4 +203,17 @@ uint64_t
 sim_market_jumps (const sim_market_t *self, int asset)
 {
     return self->jumps [asset];
+}
+
+double
+sim_market_iv (const sim_market_t *self, int asset, double strike, double forward, double t_days,
+               double fallback)
+{
+    return sim_vol_iv (self->surface, asset, strike, forward, t_days, fallback);
+}
+
+double
+sim_market_vol_level (const sim_market_t *self, int asset)
+{
+    return sim_vol_level (self->surface, asset);
 }

@@ -53,4 +53,12 @@ uint64_t sim_market_jumps (const sim_market_t *self, int asset);
 //  True when the regime correlation drives the step that leaves step k.
 bool     sim_market_regime_at (const sim_market_t *self, uint64_t k);
 
+//  The implied vol of an option on asset (strike, the forward, t_days to
+//  expiry) from market.vol_surface at the current step (sim_vol.h), or
+//  fallback when the asset has no surface; the surface's ATM 30-day level
+//  (0: none).
+double   sim_market_iv (const sim_market_t *self, int asset, double strike, double forward,
+                        double t_days, double fallback);
+double   sim_market_vol_level (const sim_market_t *self, int asset);
+
 #endif

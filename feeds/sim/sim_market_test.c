@@ -308,6 +308,52 @@ test_bad_config (void **state)
     free (config);
 }
 
+//  market.vol_surface: the level moves against the price (spot_corr),
+//  the same after a fast-forward as step by step, and the surface quotes
+//  the skew; an asset without a surface gives the fallback
+static void
+test_vol_surface (void **state)
+{
+    (void) state;
+    hb_config_t *config = s_config (21);
+    s_market_cfg.vol_present = true;
+    s_market_cfg.vol [0] = (sim_vol_asset_t) { .present = true, .level = 0.6, .reversion = 4,
+                                               .vol_of_vol = 1.5, .spot_corr = -0.7, .skew = -0.2,
+                                               .smile = 0.3, .term = -0.1 };
+    s_market_cfg.vol_shocks [0] = (sim_vol_shock_t) { .at_s = 3600, .asset = 0, .factor = 2 };
+    s_market_cfg.n_vol_shocks = 1;
+    sim_market_t *a = s_market (config);
+    sim_market_t *b = s_market (config);
+    double sxy = 0, sxx = 0, syy = 0;
+    const uint64_t k = 30000;       //  50 minutes of 100 ms steps: before the shock
+    for (uint64_t i = 0; i < k; i++) {
+        double x0 = sim_market_log_price (a, 0), v0 = log (sim_market_vol_level (a, 0));
+        sim_market_step (a);
+        double dx = sim_market_log_price (a, 0) - x0, dv = log (sim_market_vol_level (a, 0)) - v0;
+        sxy += dx * dv;
+        sxx += dx * dx;
+        syy += dv * dv;
+    }
+    double corr = sxy / sqrt (sxx * syy);
+    print_message ("price / vol-level correlation %.3f (spot_corr -0.7; jumps none)\n", corr);
+    assert_true (corr < -0.65 && corr > -0.75);
+    sim_market_seek (b, k);
+    assert_true (sim_market_vol_level (a, 0) == sim_market_vol_level (b, 0));
+    //  the shock at one hour doubles the level within a step
+    sim_market_seek (b, 35999);
+    double before = sim_market_vol_level (b, 0);
+    sim_market_step (b);
+    assert_true (fabs (sim_market_vol_level (b, 0) / before - 2) < 0.01);
+    //  the skew: a put strike 10 % down quotes above a call 10 % up
+    double f = sim_market_price (b, 0);
+    assert_true (sim_market_iv (b, 0, 0.9 * f, f, 30, -1) > sim_market_iv (b, 0, 1.1 * f, f, 30, -1));
+    assert_true (sim_market_iv (b, 1, f, f, 30, 0.42) == 0.42);
+    assert_true (sim_market_vol_level (b, 1) == 0);
+    sim_market_destroy (&a);
+    sim_market_destroy (&b);
+    free (config);
+}
+
 int
 main (void)
 {
@@ -315,6 +361,7 @@ main (void)
         cmocka_unit_test (test_vols_and_correlations),
         cmocka_unit_test (test_jumps),
         cmocka_unit_test (test_fast_forward),
+        cmocka_unit_test (test_vol_surface),
         cmocka_unit_test (test_seeds),
         cmocka_unit_test (test_bad_config),
     };

@@ -211,6 +211,37 @@ test_ticks (void **state)
             assert_int_equal (msg->env.type, HB_MSG_TRADE);
     }
     assert_int_equal (ticks, N_INSTR);
+    //  with a vol surface on every asset an option's iv is the surface's at
+    //  its strike and expiry, and moves from step to step
+    sim_test_market.vol_present = true;
+    for (int a = 0; a < config->n_assets; a++)
+        sim_test_market.vol [a] = (sim_vol_asset_t) { .present = true, .level = 0.5, .reversion = 2,
+                                                      .vol_of_vol = 2, .spot_corr = -0.5, .skew = -0.2 };
+    sim_venue_t *surfaced = s_venue (config, 0);
+    double first_iv = 0, last_iv = 0;
+    for (uint64_t k = 5; k < 3000; k += 2994) {
+        s_capture_t *c2 = s_capture_new ();
+        sim_venue_publish (surfaced, k, s_capture, c2);
+        for (int m = 0; m < c2->n; m++) {
+            const hb_tick_t *t = &c2->msgs [m].u.tick;
+            if (c2->msgs [m].env.type != HB_MSG_TICK || !(t->flags & HB_TICK_HAS_IV))
+                continue;
+            const hb_instrument_cfg_t *ins = hb_venue_instrument (&config->venues [0], t->symbol);
+            assert_non_null (ins);
+            assert_true (t->mark_iv != ins->iv);
+            assert_true (t->mark_iv >= SIM_VOL_MIN && t->mark_iv <= SIM_VOL_MAX);
+            if (k == 5)
+                first_iv = t->mark_iv;
+            else
+                last_iv = t->mark_iv;
+            break;
+        }
+        free (c2);
+    }
+    assert_true (first_iv > 0 && last_iv > 0 && first_iv != last_iv);
+    sim_venue_destroy (&surfaced);
+    sim_test_market.vol_present = false;
+    memset (sim_test_market.vol, 0, sizeof sim_test_market.vol);
     //  trades of a step go out once however often the step is published
     cap->n = 0;
     assert_int_equal (sim_venue_publish (venue, 5, s_capture, cap), N_INSTR);

@@ -56,6 +56,15 @@ struct sim_venue_s {
     hb_msg_t              msg;
 };
 
+//  An option's implied vol at step k: the market's surface (sim_vol.h) on
+//  the venue's mid as the forward, or the instrument's iv without one
+static double
+s_option_iv (const sim_venue_t *self, const hb_instrument_cfg_t *ins, uint64_t k)
+{
+    double t_days = ((double) ins->expiry_ns - (double) sim_venue_time_ns (self, k)) * 1e-9 / 86400.0;
+    return sim_market_iv (self->market, ins->asset, ins->strike, self->mid [ins->asset], t_days, ins->iv);
+}
+
 sim_venue_t *
 sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
                const sim_market_cfg_t *market, const sim_venue_cfg_t *sim,
@@ -207,7 +216,7 @@ s_refresh (sim_venue_t *self, uint64_t k)
             //  which is what the position is worth from then on
             hb_greeks_t greeks;
             self->quoted [i] = hb_bs (ins->is_call, under, ins->strike, t, 0, 0,
-                                      ins->iv, &greeks) == 0;
+                                      s_option_iv (self, ins, k), &greeks) == 0;
             self->fair [i] = greeks.price;
         }
         else
@@ -286,7 +295,7 @@ sim_venue_publish (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *arg)
             tick->underlying = self->mid [ins->asset];
         if (ins->kind == HB_KIND_OPTION) {
             tick->flags |= HB_TICK_HAS_IV;
-            tick->mark_iv = ins->iv;
+            tick->mark_iv = s_option_iv (self, ins, k);
         }
         tick->n_bids = (uint8_t) book->n_bids;
         tick->n_asks = (uint8_t) book->n_asks;
