@@ -142,7 +142,7 @@ s_vol_surface (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_market_cfg_
     static const char *const keys [] = { "assets", "shocks", NULL };
     static const char *const asset_keys [] = { "level", "reversion", "vol_of_vol", "spot_corr", "skew",
                                                "smile", "term", NULL };
-    static const char *const shock_keys [] = { "at", "every", "asset", "factor", NULL };
+    static const char *const shock_keys [] = { "at", "every", "asset", "factor", "half_life", NULL };
     hb_cfg_node_t assets, item, shocks;
     if (!h->cfg_expect_map (map))
         return;
@@ -181,6 +181,7 @@ s_vol_surface (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_market_cfg_
         h->cfg_number (&item, "at", HB_CFG_REQUIRED, 0, 0, 86400.0 * 365, &shock->at_s);
         h->cfg_number (&item, "every", 0, 0, 0, 86400.0 * 365, &shock->every_s);
         h->cfg_number (&item, "factor", HB_CFG_REQUIRED | HB_CFG_LO_OPEN, 1, 0, 10, &shock->factor);
+        h->cfg_number (&item, "half_life", 0, 0, 0, 86400.0 * 365, &shock->half_life_s);
         shock->asset = -1;
         hb_cfg_node_t node;
         char name [HB_NAME_MAX] = "";

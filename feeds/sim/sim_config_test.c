@@ -87,6 +87,7 @@ test_default (void **state)
     assert_int_equal (market->n_vol_shocks, 1);
     assert_true (market->vol_shocks [0].at_s == 300 && market->vol_shocks [0].every_s == 600);
     assert_true (market->vol_shocks [0].asset == -1 && market->vol_shocks [0].factor == 1.3);
+    assert_true (market->vol_shocks [0].half_life_s == 120);
         assert_true (s_sims [0].seed == 1);
     assert_true (s_sims [0].noise_bps == 0.1);
     assert_int_equal (s_sims [0].depth, 10);

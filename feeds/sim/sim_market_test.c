@@ -339,7 +339,7 @@ test_vol_surface (void **state)
     assert_true (corr < -0.65 && corr > -0.75);
     sim_market_seek (b, k);
     assert_true (sim_market_vol_level (a, 0) == sim_market_vol_level (b, 0));
-    //  the shock at one hour doubles the level within a step
+    //  the shock at one hour (it never fades) doubles the level within a step
     sim_market_seek (b, 35999);
     double before = sim_market_vol_level (b, 0);
     sim_market_step (b);

@@ -17,6 +17,8 @@ struct sim_vol_s {
     sim_vol_asset_t *cfg;
     double          *log_level;
     double          *log_bar;
+    double          *spike;                 //  [shock][asset]: the shocks' parts of ln v
+    double           fade [SIM_VOL_SHOCKS]; //  per step (1: never fades)
     sim_vol_shock_t  shocks [SIM_VOL_SHOCKS];
     int              n_shocks;
     double           step_s, dt;
@@ -37,7 +39,8 @@ sim_vol_new (int n, const sim_vol_asset_t *cfg, const sim_vol_shock_t *shocks, i
     self->cfg = (sim_vol_asset_t *) calloc ((size_t) n, sizeof *self->cfg);
     self->log_level = (double *) calloc ((size_t) n, sizeof (double));
     self->log_bar = (double *) calloc ((size_t) n, sizeof (double));
-    if (!self->cfg || !self->log_level || !self->log_bar) {
+    self->spike = (double *) calloc ((size_t) (n * SIM_VOL_SHOCKS), sizeof (double));
+    if (!self->cfg || !self->log_level || !self->log_bar || !self->spike) {
         sim_vol_destroy (&self);
         return NULL;
     }
@@ -48,6 +51,8 @@ sim_vol_new (int n, const sim_vol_asset_t *cfg, const sim_vol_shock_t *shocks, i
     if (n_shocks)
         memcpy (self->shocks, shocks, sizeof *shocks * (size_t) n_shocks);
     self->n_shocks = n_shocks;
+    for (int s = 0; s < n_shocks; s++)
+        self->fade [s] = shocks [s].half_life_s > 0? exp (-M_LN2 * step_s / shocks [s].half_life_s): 1;
     self->step_s = step_s;
     self->dt = step_s / S_YEAR_S;
     self->seed = seed ^ S_SEED_SALT;
@@ -64,6 +69,7 @@ sim_vol_destroy (sim_vol_t **self_p)
     free (self->cfg);
     free (self->log_level);
     free (self->log_bar);
+    free (self->spike);
     free (self);
     *self_p = NULL;
 }
@@ -73,6 +79,7 @@ sim_vol_reset (sim_vol_t *self)
 {
     for (int i = 0; i < self->n; i++)
         self->log_level [i] = self->log_bar [i];
+    memset (self->spike, 0, sizeof (double) * (size_t) (self->n * SIM_VOL_SHOCKS));
     sim_rng_seed (&self->rng, self->seed);
 }
 
@@ -108,15 +115,28 @@ sim_vol_step (sim_vol_t *self, uint64_t k, const double *shock)
     double t0 = (double) k * self->step_s, t1 = (double) (k + 1) * self->step_s;
     for (int s = 0; s < self->n_shocks; s++) {
         const sim_vol_shock_t *sh = &self->shocks [s];
-        if (!s_shock_due (sh, t0, t1))
-            continue;
-        for (int i = 0; i < self->n; i++)
-            if ((sh->asset < 0 || sh->asset == i) && self->cfg [i].present)
-                self->log_level [i] += log (sh->factor);
+        double *spike = &self->spike [s * self->n];
+        bool due = s_shock_due (sh, t0, t1);
+        for (int i = 0; i < self->n; i++) {
+            spike [i] *= self->fade [s];
+            if (due && (sh->asset < 0 || sh->asset == i) && self->cfg [i].present)
+                spike [i] += log (sh->factor);
+        }
     }
-    //  kept inside the surface's range, so that a long run cannot drift out
+    //  the diffusion kept inside the surface's range, so that a long run
+    //  cannot drift out
     for (int i = 0; i < self->n; i++)
         self->log_level [i] = fmin (fmax (self->log_level [i], log (SIM_VOL_MIN)), log (SIM_VOL_MAX));
+}
+
+//  ln v now: the diffusion and the shocks' parts
+static double
+s_log_level (const sim_vol_t *self, int asset)
+{
+    double x = self->log_level [asset];
+    for (int s = 0; s < self->n_shocks; s++)
+        x += self->spike [s * self->n + asset];
+    return fmin (fmax (x, log (SIM_VOL_MIN)), log (SIM_VOL_MAX));
 }
 
 bool
@@ -128,7 +148,7 @@ sim_vol_has (const sim_vol_t *self, int asset)
 double
 sim_vol_level (const sim_vol_t *self, int asset)
 {
-    return sim_vol_has (self, asset)? exp (self->log_level [asset]): 0;
+    return sim_vol_has (self, asset)? exp (s_log_level (self, asset)): 0;
 }
 
 double
@@ -141,7 +161,7 @@ sim_vol_iv (const sim_vol_t *self, int asset, double strike, double forward, dou
     const sim_vol_asset_t *c = &self->cfg [asset];
     double m = log (strike / forward);
     double t = fmax (t_days, 1.0 / 24);     //  an hour: the term factor stays finite at expiry
-    double iv = exp (self->log_level [asset]) * (1 + c->skew * m + c->smile * m * m)
+    double iv = exp (s_log_level (self, asset)) * (1 + c->skew * m + c->smile * m * m)
               * pow (t / 30, c->term);
     return isfinite (iv)? fmin (fmax (iv, SIM_VOL_MIN), SIM_VOL_MAX): fallback;
 }

@@ -12,8 +12,12 @@
     market's (L z)_a, so that rho < 0 gives the spot-vol correlation a
     crypto desk sees: vol up when the price falls) and w_a an independent
     normal from the surface's own stream (seeded from the market seed).
-    Scheduled shocks multiply the level once when their time comes (at_s,
-    then every every_s if set); it reverts at kappa afterwards.
+    Scheduled shocks lift the level by a factor when their time comes (at_s,
+    then every every_s if set) and fade with their own half-life: each is a
+    component of ln v of its own, ln factor at the shock, halving every
+    half_life_s (0: it never fades), so an event spike of minutes does not
+    need a fast reversion of the level itself, and repeated shocks do not
+    pile up when they fade faster than they come.
 
     The surface around the level, for strike K, forward F, T days:
 
@@ -46,12 +50,14 @@ typedef struct {
 } sim_vol_asset_t;
 
 //  A scheduled shock: at at_s seconds after the anchor (then every every_s
-//  if > 0), the level of asset (-1: every asset) is multiplied by factor.
+//  if > 0), the level of asset (-1: every asset) is multiplied by factor,
+//  which fades back to 1 with half_life_s.
 typedef struct {
     double  at_s;
     double  every_s;
     int     asset;
     double  factor;                 //  > 0
+    double  half_life_s;            //  how fast it fades (0: never)
 } sim_vol_shock_t;
 
 typedef struct sim_vol_s sim_vol_t;

@@ -87,25 +87,45 @@ static void
 test_shocks_and_reversion (void **state)
 {
     (void) state;
-    //  no noise: a shock x2 at 10 s, again every 3600 s; reversion 4 a year
+    //  no noise: a shock x2 at 10 s, fading with a half-life of 1800 s,
+    //  again every 3600 s; a second one on asset 1 that never fades
     sim_vol_asset_t cfg [2] = { s_asset (0.5, 0, 0), s_asset (0.8, 0, 0) };
-    sim_vol_shock_t shocks [1] = { { .at_s = 10, .every_s = 3600, .asset = 0, .factor = 2 } };
-    sim_vol_t *v = sim_vol_new (2, cfg, shocks, 1, 1, 3);
+    sim_vol_shock_t shocks [2] = { { .at_s = 10, .every_s = 3600, .asset = 0, .factor = 2, .half_life_s = 1800 },
+                                   { .at_s = 5, .asset = 1, .factor = 1.5 } };
+    sim_vol_t *v = sim_vol_new (2, cfg, shocks, 2, 1, 3);
     double zero [2] = { 0, 0 };
     for (uint64_t k = 0; k < 9; k++)
         sim_vol_step (v, k, zero);
     assert_true (fabs (sim_vol_level (v, 0) - 0.5) < 1e-12);
+    assert_true (fabs (sim_vol_level (v, 1) - 1.2) < 1e-12);       //  since 5 s
     sim_vol_step (v, 9, zero);          //  (9, 10]: the shock
-    assert_true (fabs (sim_vol_level (v, 0) - 1.0) < 1e-6);
-    assert_true (fabs (sim_vol_level (v, 1) - 0.8) < 1e-12);     //  the other asset not
-    //  reverting: after 3590 more seconds ln v lost 4 x dt of its excess
-    for (uint64_t k = 10; k < 3609; k++)
+    assert_true (fabs (sim_vol_level (v, 0) - 1.0) < 1e-12);
+    //  after one half-life half of ln 2 is left; after two, a quarter
+    for (uint64_t k = 10; k < 1810; k++)
         sim_vol_step (v, k, zero);
-    double excess = log (sim_vol_level (v, 0) / 0.5);
-    double want = log (2) * pow (1 - 4 / (365.0 * 86400), 3600 - 1);
-    assert_true (fabs (excess - want) < 1e-9);
-    sim_vol_step (v, 3609, zero);       //  (3609, 3610]: the repeat
-    assert_true (fabs (log (sim_vol_level (v, 0) / 0.5) - (want * (1 - 4 / (365.0 * 86400)) + log (2))) < 1e-9);
+    assert_true (fabs (log (sim_vol_level (v, 0) / 0.5) - log (2) / 2) < 1e-9);
+    for (uint64_t k = 1810; k < 3609; k++)
+        sim_vol_step (v, k, zero);
+    assert_true (fabs (log (sim_vol_level (v, 0) / 0.5) - log (2) / 4 * pow (2, 1 / 1800.0)) < 1e-9);
+    sim_vol_step (v, 3609, zero);       //  (3609, 3610]: the repeat, on what was left
+    assert_true (fabs (log (sim_vol_level (v, 0) / 0.5) - (log (2) / 4 + log (2))) < 1e-9);
+    //  the one that never fades is still there; the diffusion reverted
+    //  nothing (the shocks are not part of it)
+    assert_true (fabs (sim_vol_level (v, 1) - 1.2) < 1e-12);
+    sim_vol_destroy (&v);
+    //  reversion of the diffusion: a price shock of -3 (spot_corr -1, so
+    //  no noise of its own) lifts ln v by 3 xi sqrt (dt); then, with no
+    //  shocks, the gap shrinks by 1 - kappa dt a step
+    sim_vol_asset_t moved [1] = { s_asset (0.5, 1, -1) };
+    v = sim_vol_new (1, moved, NULL, 0, 3600, 3);
+    double dt = 3600 / (365.0 * 86400), shock [1] = { -3 };
+    sim_vol_step (v, 0, shock);
+    double gap = 3 * sqrt (dt);
+    assert_true (fabs (log (sim_vol_level (v, 0) / 0.5) - gap) < 1e-12);
+    shock [0] = 0;
+    for (uint64_t k = 1; k <= 1000; k++)
+        sim_vol_step (v, k, shock);
+    assert_true (fabs (log (sim_vol_level (v, 0) / 0.5) - gap * pow (1 - 4 * dt, 1000)) < 1e-12);
     sim_vol_destroy (&v);
     //  every asset (-1), and clamped at SIM_VOL_MAX
     sim_vol_shock_t all [1] = { { .at_s = 0.5, .asset = -1, .factor = 100 } };
