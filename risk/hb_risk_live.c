@@ -17,6 +17,7 @@
 #include "hb_pub.h"
 #include "hb_risk.h"
 #include "hb_risk_ckpt.h"
+#include "hb_risk_sample.h"
 #include "hb_sub.h"
 #include "hb_time.h"
 
@@ -59,6 +60,7 @@ struct _hb_risk_live_t {
     uint64_t     msgs_in, hedges, snapshots, resyncs;
     hb_msg_t     in;
     hb_msg_t     out;
+    hb_risk_report_t *report;       //  the sample being published, cut into parts
     hb_complain_t c_ignored;
     //  arrival order, recorded (hb_applog.h; docs/RISK.md, Arrival order)
     hb_applog_t *applog;            //  NULL in a replay
@@ -232,16 +234,23 @@ s_from_feed (hb_risk_live_t *self, const hb_msg_t *msg)
     return venue && venue->enabled;
 }
 
+//  The sample as risk.exposure parts, then risk.corr parts (hb_risk_sample.h)
 static void
 s_publish (hb_risk_live_t *self)
 {
-    memset (&self->out, 0, sizeof self->out);
-    self->out.env.type = HB_MSG_RISK_EXPOSURE;
-    self->out.env.ts_venue = self->now;
-    self->out.env.ts_recv = self->now;
-    hb_risk_report (self->risk, self->now, &self->out.u.risk_exposure);
-    if (s_send (self, &self->out) != 0)
-        hb_error ("risk: cannot publish risk.exposure");
+    hb_risk_report (self->risk, self->now, self->report);
+    int parts = hb_risk_sample_parts (self->report);
+    for (int i = 0; i < parts; i++) {
+        memset (&self->out.env, 0, sizeof self->out.env);
+        hb_risk_sample_part (self->report, i, &self->out);
+        self->out.env.ts_venue = self->now;
+        self->out.env.ts_recv = self->now;
+        if (s_send (self, &self->out) != 0) {
+            hb_error ("risk: cannot publish %s part %d of %d",
+                      hb_msg_type_name (self->out.env.type), i, parts);
+            break;
+        }
+    }
 }
 
 //  risk.regime for each pair whose state this sample changed (decided
@@ -657,6 +666,7 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->risk = hb_risk_new (cfg, epoch);
     self->states = hb_poshist_new (S_POS_HISTORY, HB_MAX_VENUES * HB_MAX_INSTRUMENTS);
     self->ckpt = hb_risk_ckpt_new (cfg);
+    self->report = (hb_risk_report_t *) malloc (sizeof *self->report);
     hb_metrics_t *metrics = hb_metrics_process ();
     self->m_pending = hb_metrics_gauge (metrics, "hb_risk_positions_pending",
                                         "Positions holding a fill no aggregator state applied includes yet",
@@ -667,7 +677,7 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->m_unconfirmed = hb_metrics_counter (metrics, "hb_risk_fills_unconfirmed_total",
                                               "Pending positions given up: the aggregator kept them without the fill",
                                               NULL, NULL);
-    if (!self->risk || !self->states || !self->ckpt) {
+    if (!self->risk || !self->states || !self->ckpt || !self->report) {
         hb_risk_live_destroy (&self);
         return NULL;
     }
@@ -756,6 +766,7 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
         hb_risk_destroy (&self->risk);
+        free (self->report);
         free (self);
         *self_p = NULL;
     }

@@ -18,6 +18,7 @@
 
 #include "hb_config.h"
 #include "hb_risk.h"
+#include "hb_risk_sample.h"
 #include "hb_risk_testing.h"
 
 #define MS      1000000LL
@@ -105,7 +106,7 @@ typedef struct {
     int      alarms_before;         //  shifted events of any pair before the break
     int      alarms_other;          //  shifted events of the other pairs
     int      events_total;          //  events of every pair and state
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
 } s_run_t;
 
 static void
@@ -198,14 +199,15 @@ test_break_raises_events_after_it (void **state)
     assert_true (listed->last_alarm_ns >= alarm->last_alarm_ns);
     assert_int_equal (listed->kind, 1);
     assert_int_equal (run.report.n_regimes_omitted, 0);
-    //  the encoder takes it
+    //  the encoder takes every part of it
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_RISK_EXPOSURE;
     strcpy (msg.env.publisher, "risk");
-    msg.u.risk_exposure = run.report;
     static hb_buf_t buf;
-    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    for (int i = 0; i < hb_risk_sample_parts (&run.report); i++) {
+        hb_risk_sample_part (&run.report, i, &msg);
+        assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    }
     msg.env.type = HB_MSG_RISK_REGIME;
     msg.u.risk_regime = *alarm;
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
