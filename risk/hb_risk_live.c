@@ -32,7 +32,8 @@
 #define S_PENDING_RESNAP_MS 5000    //  positions pending this long: ask the aggregator for a snapshot
 #define S_PENDING_GIVEUP_MS 20000   //  ... this long while it publishes them without the fill: its word
 #define S_TICK_BEHIND_NS    (30 * 1000000000LL)    //  a live tick stamped further back is quarantined
-#define S_BLOB_MAX          8192
+#define S_BLOB_MAX          HB_RISK_CKPT_MAX    //  the largest blob: a checkpoint (a snapshot frame is
+                                                //  a topic and a payload of at most HB_MSG_MAX_SIZE)
 #define S_HOLD_MS           3000    //  the log waits this long at most for a recorder    //  a snapshot frame (topic, payload) or a checkpoint state
 
 //  What the log records besides bus messages (hb_applog.h): the timers
@@ -609,10 +610,20 @@ s_on_clock (zloop_t *loop, int timer_id, void *arg)
             //  the checkpoint is read once, before the first sample: what
             //  it restored goes into the log (a replay reads no file)
             self->now = wall;
+            //  in the checkpoint's own form: a few KB, not the state's
+            //  struct of HB_RISK_MAX_ASSETS
             if (hb_risk_ckpt_restore (self->ckpt, self->risk, wall) == HB_RISK_CKPT_OK) {
-                hb_risk_state_t state;
-                hb_risk_export (self->risk, &state);
-                s_log_blob (self, S_BLOB_CKPT, &state, sizeof state);
+                hb_risk_state_t *state = (hb_risk_state_t *) malloc (sizeof *state);
+                int size = -1;
+                if (state) {
+                    hb_risk_export (self->risk, state);
+                    size = hb_risk_ckpt_encode (self->cfg, state, wall, self->blob, sizeof self->blob);
+                }
+                free (state);
+                if (size > 0)
+                    s_log_blob (self, S_BLOB_CKPT, self->blob, (size_t) size);
+                else
+                    hb_error ("risk: the restored checkpoint cannot go into the log: a replay will differ");
             }
         }
         s_timer (self, S_TIMER_SAMPLE);
@@ -807,12 +818,12 @@ s_apply_blob (hb_risk_live_t *self, uint8_t kind, const uint8_t *data, size_t si
         s_snap_done (self);
     else
     if (kind == S_BLOB_CKPT) {
-        hb_risk_state_t state;
-        if (size != sizeof state)
-            return -1;
-        memcpy (&state, data, size);
-        if (hb_risk_import (self->risk, &state) != 0)
-            return -1;
+        hb_risk_state_t *state = (hb_risk_state_t *) malloc (sizeof *state);
+        char why [128];
+        int rc = state && hb_risk_ckpt_decode (self->cfg, data, size, state, NULL, why, sizeof why)
+                          == HB_RISK_CKPT_OK && hb_risk_import (self->risk, state) == 0 ? 0 : -1;
+        free (state);
+        return rc;
     }
     return 0;
 }

@@ -78,19 +78,24 @@ CONFIG
 
 it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha
 it_bg risk "$BIN/hb-risk" --config "$CFG"; risk=$it_pid
-"$BIN/hb-tap" --config "$CFG" --topic risk.exposure \
+"$BIN/hb-tap" --config "$CFG" --topic risk. \
     --timeout-ms $(( (ANCHOR + RUN_S - $(date +%s)) * 1000 )) >"$DIR/risk.jsonl" 2>"$DIR/tap.log" || fail "hb-tap exit status $?"
 kill -0 "$risk" 2>/dev/null || fail "hb-risk exited"
 
-# one line per exposure: publish time (ns), samples, mean rho within the
-# pairs, mean rho across them
-grep '"risk_exposure"' "$DIR/risk.jsonl" | jq -r '
-    .risk_exposure.corr as $c
-    | [.env.ts_pub, .risk_exposure.samples,
-       ([range (0; 10; 2) | $c[.][. + 1]] | add / length),
+# one line per sample's correlations (risk.corr, the triangle of 10 assets
+# in one part; pair (i, j) at k(i, j)): publish time (ns), samples of the
+# risk.exposure of the same sample, mean rho within the pairs, mean rho
+# across them
+grep -E '"risk_(exposure|corr)"' "$DIR/risk.jsonl" | jq -r -s '
+    def k($i; $j): $i * 10 - ($i * ($i + 1) / 2) + ($j - $i - 1);
+    (map(select(.risk_exposure) | {key: (.risk_exposure.sample | tostring), value: .risk_exposure.samples})
+     | from_entries) as $samples
+    | .[] | select(.risk_corr) | .risk_corr.corr as $c
+    | [.env.ts_pub, ($samples[.risk_corr.sample | tostring] // 0),
+       ([range (0; 10; 2) | $c[k(.; . + 1)]] | add / length),
        ([range (0; 10) as $i | range ($i + 1; 10) | select ((. / 2 | floor) != ($i / 2 | floor))
-         | $c[$i][.]] | add / length)] | @tsv' >"$DIR/rho.tsv"
-[ "$(wc -l <"$DIR/rho.tsv")" -ge 100 ] || fail "only $(wc -l <"$DIR/rho.tsv") risk.exposure messages"
+         | $c[k($i; .)]] | add / length)] | @tsv' >"$DIR/rho.tsv"
+[ "$(wc -l <"$DIR/rho.tsv")" -ge 100 ] || fail "only $(wc -l <"$DIR/rho.tsv") risk.corr messages"
 
 "$PY" - "$DIR/rho.tsv" "$ANCHOR" "$SWITCH_S" "$MODEL_LAMBDA" <<'PYTHON' || fail "estimates off (see above)"
 import sys
