@@ -207,7 +207,11 @@ typedef struct {
 #define HB_MARGIN_TRUNCATED 0x04u   //  more assets than HB_MARGIN_ASSETS: the largest are listed
 #define HB_MARGIN_BREACH    0x08u   //  equity at or below the maintenance margin now
 
-#define HB_MARGIN_ASSETS    8       //  per-asset entries carried on a margin message
+//  Per-asset entries carried on a margin message: the largest exposures;
+//  48 of the longest names encode in 2,575 bytes and hb_msg_t does
+//  not grow for them. Past that HB_MARGIN_TRUNCATED: a reader takes the
+//  others from pos.<asset>.<venue>.<symbol> (hb-treasury does).
+#define HB_MARGIN_ASSETS    48
 
 //  pos.<asset>.<venue>.<symbol>
 typedef struct {
