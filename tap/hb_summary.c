@@ -383,6 +383,13 @@ s_render_book (hb_summary_t *self, FILE *out)
                  self->risk.residual_sigma, self->risk.effectiveness,
                  (unsigned long long) self->risk.samples,
                  (self->risk.flags & HB_RISK_NO_POSITIONS) ? "  (no positions yet)" : "");
+    //  samples whose parts did not all arrive: their figures are not shown
+    uint64_t gap = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_GAP);
+    uint64_t mismatch = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_MISMATCH);
+    uint64_t incomplete = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_INCOMPLETE);
+    if (gap + mismatch + incomplete > 0)
+        fprintf (out, "RISK  parts refused: %llu gap, %llu mismatch, %llu incomplete sample(s)\n",
+                 (unsigned long long) gap, (unsigned long long) mismatch, (unsigned long long) incomplete);
 }
 
 //  The correlation regime of each pair hb-risk lists on risk.exposure
