@@ -136,7 +136,7 @@ test_roundtrip (void **state)
     snprintf (msg.env.publisher, HB_NAME_MAX, "%.31s", "aggregator-with-a-long-name-0123456789");
     snprintf (msg.u.margin.venue, HB_NAME_MAX, "%.31s", "venue-with-the-longest-name-0123456789");
     for (int i = 0; i < HB_MARGIN_ASSETS; i++) {
-        snprintf (msg.u.margin.assets [i].asset, HB_NAME_MAX, "asset-with-the-longest-name-%03d", i);
+        snprintf (msg.u.margin.assets [i].asset, HB_NAME_MAX, "asset-with-the-longest-name-%03u", (unsigned) i % 1000u);
         msg.u.margin.assets [i].exposure_usd = -1234567.891 - i;
         msg.u.margin.assets [i].has_liq = 1;
         msg.u.margin.assets [i].liq_move = -0.123456789;
