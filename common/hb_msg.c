@@ -368,7 +368,8 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_HEARTBEAT: rc |= s_heartbeat_encode (&pk, &msg->u.heartbeat); break;
         case HB_MSG_RISK_EXPOSURE:
         case HB_MSG_RISK_HEDGE:
-        case HB_MSG_RISK_REGIME: rc |= hb_msgi_risk_encode (&pk, msg); break;
+        case HB_MSG_RISK_REGIME:
+        case HB_MSG_RISK_CORR: rc |= hb_msgi_risk_encode (&pk, msg); break;
         case HB_MSG_HEDGE_REJECT:
         case HB_MSG_HEDGER_CONTROL:
         case HB_MSG_APPLOG:    rc |= hb_msgi_hedge_encode (&pk, msg); break;
@@ -612,7 +613,8 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
         case HB_MSG_HEARTBEAT: return s_heartbeat_decode (&c, &msg->u.heartbeat);
         case HB_MSG_RISK_EXPOSURE:
         case HB_MSG_RISK_HEDGE:
-        case HB_MSG_RISK_REGIME: return hb_msgi_risk_decode (&c, msg);
+        case HB_MSG_RISK_REGIME:
+        case HB_MSG_RISK_CORR: return hb_msgi_risk_decode (&c, msg);
         case HB_MSG_HEDGE_REJECT:
         case HB_MSG_HEDGER_CONTROL:
         case HB_MSG_APPLOG: return hb_msgi_hedge_decode (&c, msg);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HB_SCHEMA_VERSION   1
+#define HB_SCHEMA_VERSION   2       //  2: risk.exposure in parts, risk.corr (docs/PROTOCOL.md)
 #define HB_NAME_MAX         32      //  venue, symbol, asset, publisher (incl. NUL)
 #define HB_ID_MAX           48      //  client order id, venue order id, fill id
 #define HB_TEXT_MAX         96      //  free text (reject reasons)
@@ -45,6 +45,7 @@ typedef enum {
     HB_MSG_APPLOG    = 16,      //  seq.<publisher>: the order a deciding process applied its inputs in
     HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
     HB_MSG_RISK_REGIME = 18,    //  risk.regime: a pair's correlation regime changed state
+    HB_MSG_RISK_CORR = 19,      //  risk.corr: one part of a risk sample's correlation triangle
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -206,7 +207,11 @@ typedef struct {
 #define HB_MARGIN_TRUNCATED 0x04u   //  more assets than HB_MARGIN_ASSETS: the largest are listed
 #define HB_MARGIN_BREACH    0x08u   //  equity at or below the maintenance margin now
 
-#define HB_MARGIN_ASSETS    8       //  per-asset entries carried on a margin message
+//  Per-asset entries carried on a margin message: the largest exposures;
+//  48 of the longest names encode in 2,575 bytes and hb_msg_t does
+//  not grow for them. Past that HB_MARGIN_TRUNCATED: a reader takes the
+//  others from pos.<asset>.<venue>.<symbol> (hb-treasury does).
+#define HB_MARGIN_ASSETS    48
 
 //  pos.<asset>.<venue>.<symbol>
 typedef struct {
@@ -270,11 +275,18 @@ typedef struct {
     uint64_t count;                 //  messages in the reply before this one
 } hb_snapshot_end_t;
 
-//  Risk (docs/PROTOCOL.md, Risk). Sized so that the largest message of
-//  HB_RISK_MAX_ASSETS assets with the longest names still encodes within
-//  HB_MSG_MAX_SIZE: doubles for money, float32 for correlations.
-#define HB_RISK_MAX_ASSETS  16
+//  Risk (docs/PROTOCOL.md, Risk). A risk sample (hb_risk_report_t below)
+//  of up to HB_RISK_MAX_ASSETS assets does not fit one payload: it goes as
+//  parts of fixed size, each a message within HB_MSG_MAX_SIZE, that a
+//  reader joins (common/hb_risk_sample.h): risk.exposure parts of
+//  HB_RISK_PART_ASSETS asset records, then risk.corr parts of
+//  HB_RISK_PART_CORR correlations. Doubles for money, float32 for
+//  correlations.
+#define HB_RISK_MAX_ASSETS  256     //  assets of one risk sample
 #define HB_RISK_CORR_MAX    (HB_RISK_MAX_ASSETS * (HB_RISK_MAX_ASSETS - 1) / 2)
+#define HB_RISK_PART_ASSETS 16      //  asset records one risk.exposure carries
+#define HB_RISK_PART_CORR   480     //  correlations one risk.corr carries
+#define HB_RISK_HEDGE_TARGETS 16    //  targets one risk.hedge carries
 #define HB_RISK_INPUTS_MAX  12      //  input references carried by a hedge request
 
 //  Per-asset risk flags
@@ -320,31 +332,72 @@ typedef struct {
     int64_t  last_alarm_ns;         //  data time of the last alarm (0: none)
 } hb_risk_pair_regime_t;
 
-//  risk.exposure. corr holds the strict upper triangle of the correlation
-//  matrix row by row: (0,1), (0,2) .. (0,n-1), (1,2) ..; n(n-1)/2 values.
-//  regimes (appended in a minor revision; absent: 0 records) lists the
-//  pairs not stable, then those stable with an alarm behind them, in pair
-//  order, HB_RISK_REGIMES_MAX at most; a pair not listed is stable with
-//  no alarm (or did not fit: n_regimes_omitted counts those).
+//  The portfolio fields of a risk sample, on every risk.exposure part
+#define HB_RISK_PORTFOLIO_FIELDS \
+    uint32_t flags;                 /*  HB_RISK_NO_POSITIONS | ..                 */ \
+    uint64_t samples;               /*  returns taken into the covariance         */ \
+    double   sample_s;              /*  sampling interval (> 0)                   */ \
+    double   horizon_s;             /*  VaR / sigma horizon (> 0)                 */ \
+    double   confidence;            /*  VaR confidence in (0.5, 1)                */ \
+    double   var_usd;               /*  parametric VaR (>= 0)                     */ \
+    double   stress_var_usd;        /*  with every correlation at stress_corr     */ \
+    double   stress_corr;           /*  [-1, 1]                                   */ \
+    double   unhedged_sigma;        /*  USD over the horizon (>= 0)               */ \
+    double   residual_sigma;        /*  after the hedge plan (>= 0)               */ \
+    double   effectiveness;         /*  1 - residual var / unhedged var, <= 1     */
+
+//  A whole risk sample as hb-risk computes it and a reader assembles it
+//  (common/hb_risk_sample.h); never on the wire as one message, and large
+//  (about 160 KB): allocate it, do not put it on a small stack. corr holds
+//  the strict upper triangle of the correlation matrix row by row: (0,1),
+//  (0,2) .. (0,n-1), (1,2) ..; n(n-1)/2 values. regimes lists the pairs
+//  not stable, then those stable with an alarm behind them, in pair order,
+//  HB_RISK_REGIMES_MAX at most; a pair not listed is stable with no alarm
+//  (or did not fit: n_regimes_omitted counts those).
 typedef struct {
-    uint32_t flags;                 //  HB_RISK_NO_POSITIONS | ..
-    uint64_t samples;               //  returns taken into the covariance
-    double   sample_s;              //  sampling interval (> 0)
-    double   horizon_s;             //  VaR / sigma horizon (> 0)
-    double   confidence;            //  VaR confidence in (0.5, 1)
-    double   var_usd;               //  parametric VaR (>= 0)
-    double   stress_var_usd;        //  with every correlation at stress_corr (>= 0)
-    double   stress_corr;           //  [-1, 1]
-    double   unhedged_sigma;        //  USD over the horizon (>= 0)
-    double   residual_sigma;        //  after the hedge plan (>= 0)
-    double   effectiveness;         //  1 - residual var / unhedged var, <= 1
-    uint8_t  n_assets;              //  1..HB_RISK_MAX_ASSETS
+    uint64_t sample;                //  the publisher's grid sample: names the parts
+    HB_RISK_PORTFOLIO_FIELDS
+    uint16_t n_assets;              //  1..HB_RISK_MAX_ASSETS
     hb_risk_asset_t assets [HB_RISK_MAX_ASSETS];
+    uint64_t corr_sample;           //  the sample corr is of (an assembled report:
+                                    //  it completes after the exposures; 0: none yet)
     float    corr [HB_RISK_CORR_MAX];   //  each in [-1, 1]
     uint8_t  n_regimes;             //  0..HB_RISK_REGIMES_MAX
     uint16_t n_regimes_omitted;     //  pairs to list that did not fit
     hb_risk_pair_regime_t regimes [HB_RISK_REGIMES_MAX];
+} hb_risk_report_t;
+
+//  risk.exposure: part `part` of `parts` of sample `sample`: the portfolio
+//  fields, the asset records first .. first + count - 1 of n_assets, and on
+//  part 0 only the regime block. The layout is fixed (docs/PROTOCOL.md):
+//  parts = ceil(n_assets / HB_RISK_PART_ASSETS), first = part x
+//  HB_RISK_PART_ASSETS, count = what is left up to HB_RISK_PART_ASSETS.
+typedef struct {
+    uint64_t sample;                //  the publisher's grid sample, the same on every part
+    uint16_t part;                  //  0..parts-1
+    uint16_t parts;                 //  ceil(n_assets / HB_RISK_PART_ASSETS)
+    uint16_t n_assets;              //  1..HB_RISK_MAX_ASSETS: of the whole sample
+    uint16_t first;                 //  the sample's index of assets [0]
+    HB_RISK_PORTFOLIO_FIELDS
+    uint8_t  count;                 //  1..HB_RISK_PART_ASSETS records in assets
+    hb_risk_asset_t assets [HB_RISK_PART_ASSETS];
+    uint8_t  n_regimes;             //  0..HB_RISK_REGIMES_MAX (0 but on part 0)
+    uint16_t n_regimes_omitted;     //  (0 but on part 0)
+    hb_risk_pair_regime_t regimes [HB_RISK_REGIMES_MAX];
 } hb_risk_exposure_t;
+
+//  risk.corr: correlations first .. first + count - 1 of the triangle of a
+//  sample of n_assets (>= 2) assets, part `part` of `parts`; fixed layout as
+//  for risk.exposure with HB_RISK_PART_CORR.
+typedef struct {
+    uint64_t sample;
+    uint16_t part;
+    uint16_t parts;                 //  ceil(n(n-1)/2 / HB_RISK_PART_CORR)
+    uint16_t n_assets;              //  2..HB_RISK_MAX_ASSETS
+    uint32_t first;                 //  pair index of corr [0]
+    uint16_t count;                 //  1..HB_RISK_PART_CORR
+    float    corr [HB_RISK_PART_CORR];  //  each in [-1, 1]
+} hb_risk_corr_t;
 
 //  risk.regime: one pair's regime changed state at a sample (hb-risk, on
 //  its own topic so that a tool waits for it without decoding exposures)
@@ -386,8 +439,8 @@ typedef struct {
     uint64_t sample;                //  the sample the plan was made on
     double   residual_sigma;        //  before the hedge, USD over the horizon
     double   effectiveness;         //  the plan's
-    uint8_t  n_targets;             //  1..HB_RISK_MAX_ASSETS
-    hb_risk_target_t targets [HB_RISK_MAX_ASSETS];
+    uint8_t  n_targets;             //  1..HB_RISK_HEDGE_TARGETS
+    hb_risk_target_t targets [HB_RISK_HEDGE_TARGETS];
     uint8_t  n_inputs;              //  0..HB_RISK_INPUTS_MAX
     hb_risk_input_t inputs [HB_RISK_INPUTS_MAX];
 } hb_risk_hedge_t;
@@ -503,6 +556,7 @@ typedef struct {
         hb_risk_exposure_t risk_exposure;
         hb_risk_hedge_t risk_hedge;
         hb_risk_regime_t risk_regime;
+        hb_risk_corr_t risk_corr;
         hb_hedge_reject_t hedge_reject;
         hb_hedger_control_t hedger_control;
         hb_applog_msg_t applog;
@@ -520,6 +574,7 @@ typedef enum {
     HB_DECODE_TYPE,                 //  unknown message type
     HB_DECODE_FIELD_TYPE,           //  a field has the wrong msgpack type
     HB_DECODE_RANGE,                //  a value out of range (NaN, negative size, bad enum, bad name)
+    HB_DECODE_PART,                 //  a part's place (part, parts, first, count) disagrees with its n_assets
     HB_DECODE_REASON_COUNT
 } hb_decode_reason_t;
 
@@ -564,7 +619,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
 //      hedger.control          capital.plan.<venue>
-//      risk.regime
+//      risk.regime            risk.corr
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

@@ -94,7 +94,7 @@ int hb_msgi_pack_double (msgpack_packer *pk, double value);
 int hb_msgi_state_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_state_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
-//  The risk bodies (hb_msg_risk.c), for RISK_EXPOSURE, RISK_HEDGE and RISK_REGIME; same
+//  The risk bodies (hb_msg_risk.c), for RISK_EXPOSURE, RISK_CORR, RISK_HEDGE and RISK_REGIME; same
 //  contract as the state bodies.
 int hb_msgi_risk_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);

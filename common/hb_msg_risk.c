@@ -1,5 +1,5 @@
 /*  hb_msg_risk: the wire layout of hb-risk's messages (risk exposure and
-    hedge request); see hb_msg_int.h and docs/PROTOCOL.md, Risk. Same rules
+    correlation parts, regime change, hedge request); see hb_msg_int.h and docs/PROTOCOL.md, Risk. Same rules
     as hb_msg.c: one array per body, fields in struct order, repeated
     records flat in one array after the fixed fields, the encoder refuses
     what the decoder would refuse.                                          */
@@ -8,8 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#define S_EXPOSURE_FIELDS   16      //  flags .. effectiveness, assets, corr, regimes_omitted, regimes
-                                    //  (14 before the regime block was appended: still read)
+#define S_EXPOSURE_FIELDS   19      //  sample, part, parts, n_assets, first, flags .. effectiveness,
+                                    //  assets, regimes_omitted, regimes
+#define S_CORR_FIELDS       6       //  sample, part, parts, n_assets, first, corr
 #define S_PAIR_FIELDS       5       //  pair, state, kind, statistic, last_alarm_ns
 #define S_REGIME_FIELDS     11      //  target .. ratio
 #define S_ASSET_FIELDS      13
@@ -51,6 +52,18 @@ s_asset_valid (const hb_risk_asset_t *self)
         && isfinite (self->residual_usd);
 }
 
+//  The parts of a sample of `total` records in parts of `per_part`: part
+//  `part` starts at part x per_part and holds what is left up to per_part.
+static bool
+s_part_valid (uint32_t part, uint32_t parts, uint32_t first, uint32_t count, uint32_t total,
+              uint32_t per_part)
+{
+    return total >= 1 && parts == (total + per_part - 1) / per_part && part < parts
+        && first == part * per_part
+        && count == (total - first < per_part ? total - first : per_part);
+}
+
+//  Field rules (RANGE); the part layout is s_exposure_place's (PART)
 static bool
 s_exposure_valid (const hb_risk_exposure_t *self)
 {
@@ -61,15 +74,13 @@ s_exposure_valid (const hb_risk_exposure_t *self)
     ||  !(self->stress_corr >= -1 && self->stress_corr <= 1)
     ||  !hb_msgi_not_negative (self->unhedged_sigma) || !hb_msgi_not_negative (self->residual_sigma)
     ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
-    ||  self->n_assets < 1 || self->n_assets > HB_RISK_MAX_ASSETS)
+    ||  self->n_assets < 1 || self->n_assets > HB_RISK_MAX_ASSETS
+    ||  self->count > HB_RISK_PART_ASSETS)
         return false;
-    for (int i = 0; i < self->n_assets; i++)
+    for (int i = 0; i < self->count; i++)
         if (!s_asset_valid (&self->assets [i]))
             return false;
     int n_corr = self->n_assets * (self->n_assets - 1) / 2;
-    for (int i = 0; i < n_corr; i++)
-        if (!(self->corr [i] >= -1 && self->corr [i] <= 1))
-            return false;
     if (self->n_regimes > HB_RISK_REGIMES_MAX)
         return false;
     for (int i = 0; i < self->n_regimes; i++) {
@@ -79,6 +90,34 @@ s_exposure_valid (const hb_risk_exposure_t *self)
             return false;
     }
     return true;
+}
+
+//  The regime block rides on part 0 only
+static bool
+s_exposure_place (const hb_risk_exposure_t *self)
+{
+    return s_part_valid (self->part, self->parts, self->first, self->count, self->n_assets,
+                         HB_RISK_PART_ASSETS)
+        && (self->part == 0 || (self->n_regimes == 0 && self->n_regimes_omitted == 0));
+}
+
+static bool
+s_corr_valid (const hb_risk_corr_t *self)
+{
+    if (self->n_assets < 2 || self->n_assets > HB_RISK_MAX_ASSETS || self->count > HB_RISK_PART_CORR)
+        return false;
+    for (int i = 0; i < self->count; i++)
+        if (!(self->corr [i] >= -1 && self->corr [i] <= 1))
+            return false;
+    return true;
+}
+
+static bool
+s_corr_place (const hb_risk_corr_t *self)
+{
+    uint32_t n = self->n_assets;
+    return s_part_valid (self->part, self->parts, self->first, self->count, n * (n - 1) / 2,
+                         HB_RISK_PART_CORR);
 }
 
 static bool
@@ -99,7 +138,7 @@ s_hedge_valid (const hb_risk_hedge_t *self)
     if (!hb_msgi_id_valid (self->id, true) || self->reasons == 0 || (self->reasons & ~S_REASONS) != 0
     ||  !hb_msgi_not_negative (self->residual_sigma)
     ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
-    ||  self->n_targets < 1 || self->n_targets > HB_RISK_MAX_ASSETS
+    ||  self->n_targets < 1 || self->n_targets > HB_RISK_HEDGE_TARGETS
     ||  self->n_inputs > HB_RISK_INPUTS_MAX)
         return false;
     for (int i = 0; i < self->n_targets; i++) {
@@ -120,9 +159,14 @@ s_hedge_valid (const hb_risk_hedge_t *self)
 static int
 s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
 {
-    if (!s_exposure_valid (self))
+    if (!s_exposure_valid (self) || !s_exposure_place (self))
         return -1;
     int rc = msgpack_pack_array (pk, S_EXPOSURE_FIELDS);
+    rc |= msgpack_pack_uint64 (pk, self->sample);
+    rc |= msgpack_pack_uint16 (pk, self->part);
+    rc |= msgpack_pack_uint16 (pk, self->parts);
+    rc |= msgpack_pack_uint16 (pk, self->n_assets);
+    rc |= msgpack_pack_uint16 (pk, self->first);
     rc |= msgpack_pack_uint32 (pk, self->flags);
     rc |= msgpack_pack_uint64 (pk, self->samples);
     rc |= hb_msgi_pack_double (pk, self->sample_s);
@@ -134,9 +178,8 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
     rc |= hb_msgi_pack_double (pk, self->unhedged_sigma);
     rc |= hb_msgi_pack_double (pk, self->residual_sigma);
     rc |= hb_msgi_pack_double (pk, self->effectiveness);
-    rc |= msgpack_pack_uint8 (pk, self->n_assets);
-    rc |= msgpack_pack_array (pk, S_ASSET_FIELDS * self->n_assets);
-    for (int i = 0; i < self->n_assets; i++) {
+    rc |= msgpack_pack_array (pk, S_ASSET_FIELDS * self->count);
+    for (int i = 0; i < self->count; i++) {
         const hb_risk_asset_t *a = &self->assets [i];
         rc |= hb_msgi_pack_str (pk, a->asset, sizeof a->asset);
         rc |= msgpack_pack_uint32 (pk, a->flags);
@@ -152,10 +195,6 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
         rc |= hb_msgi_pack_double (pk, a->contribution);
         rc |= hb_msgi_pack_double (pk, a->residual_usd);
     }
-    int n_corr = self->n_assets * (self->n_assets - 1) / 2;
-    rc |= msgpack_pack_array (pk, (uint32_t) n_corr);
-    for (int i = 0; i < n_corr; i++)
-        rc |= msgpack_pack_float (pk, self->corr [i]);
     rc |= msgpack_pack_uint16 (pk, self->n_regimes_omitted);
     rc |= msgpack_pack_array (pk, S_PAIR_FIELDS * self->n_regimes);
     for (int i = 0; i < self->n_regimes; i++) {
@@ -166,6 +205,23 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
         rc |= msgpack_pack_float (pk, pr->statistic);
         rc |= msgpack_pack_int64 (pk, pr->last_alarm_ns);
     }
+    return rc;
+}
+
+static int
+s_corr_encode (msgpack_packer *pk, const hb_risk_corr_t *self)
+{
+    if (!s_corr_valid (self) || !s_corr_place (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_CORR_FIELDS);
+    rc |= msgpack_pack_uint64 (pk, self->sample);
+    rc |= msgpack_pack_uint16 (pk, self->part);
+    rc |= msgpack_pack_uint16 (pk, self->parts);
+    rc |= msgpack_pack_uint16 (pk, self->n_assets);
+    rc |= msgpack_pack_uint32 (pk, self->first);
+    rc |= msgpack_pack_array (pk, self->count);
+    for (int i = 0; i < self->count; i++)
+        rc |= msgpack_pack_float (pk, self->corr [i]);
     return rc;
 }
 
@@ -230,6 +286,8 @@ hb_msgi_risk_encode (msgpack_packer *pk, const hb_msg_t *msg)
             return s_hedge_encode (pk, &msg->u.risk_hedge);
         case HB_MSG_RISK_REGIME:
             return s_regime_encode (pk, &msg->u.risk_regime);
+        case HB_MSG_RISK_CORR:
+            return s_corr_encode (pk, &msg->u.risk_corr);
         default:
             return -1;
     }
@@ -267,9 +325,22 @@ s_records (hb_msgi_cursor_t *c, hb_msgi_cursor_t *items, uint32_t fields, int ma
     return (int) (o->via.array.size / fields);
 }
 
+//  Field rules first (RANGE), then the part's place (PART)
+static hb_decode_reason_t
+s_placed (hb_msgi_cursor_t *c, bool valid, bool placed)
+{
+    hb_decode_reason_t reason = s_result (c, valid);
+    return reason != HB_DECODE_OK ? reason : placed ? HB_DECODE_OK : HB_DECODE_PART;
+}
+
 static hb_decode_reason_t
 s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
 {
+    self->sample = hb_msgi_read_uint (c, UINT64_MAX);
+    self->part = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
+    self->parts = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
+    self->n_assets = (uint16_t) hb_msgi_read_uint (c, HB_RISK_MAX_ASSETS);
+    self->first = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
     self->flags = (uint32_t) hb_msgi_read_uint (c, UINT32_MAX);
     self->samples = hb_msgi_read_uint (c, UINT64_MAX);
     self->sample_s = hb_msgi_read_double (c);
@@ -281,14 +352,12 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
     self->unhedged_sigma = hb_msgi_read_double (c);
     self->residual_sigma = hb_msgi_read_double (c);
     self->effectiveness = hb_msgi_read_double (c);
-    self->n_assets = (uint8_t) hb_msgi_read_uint (c, HB_RISK_MAX_ASSETS);
     hb_decode_reason_t err = HB_DECODE_OK;
     hb_msgi_cursor_t items;
-    int n = s_records (c, &items, S_ASSET_FIELDS, HB_RISK_MAX_ASSETS, &err);
+    int n = s_records (c, &items, S_ASSET_FIELDS, HB_RISK_PART_ASSETS, &err);
     if (n < 0)
         return err;
-    if (n != self->n_assets)
-        return HB_DECODE_RANGE;
+    self->count = (uint8_t) n;
     for (int i = 0; i < n; i++) {
         hb_risk_asset_t *a = &self->assets [i];
         hb_msgi_read_str (&items, a->asset, sizeof a->asset);
@@ -307,35 +376,43 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
     }
     if (items.err != HB_DECODE_OK)
         return items.err;
-    int n_corr = s_records (c, &items, 1, HB_RISK_CORR_MAX, &err);
-    if (n_corr < 0)
+    self->n_regimes_omitted = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
+    int n_reg = s_records (c, &items, S_PAIR_FIELDS, HB_RISK_REGIMES_MAX, &err);
+    if (n_reg < 0)
         return err;
-    if (n_corr != n * (n - 1) / 2)
-        return HB_DECODE_RANGE;
-    for (int i = 0; i < n_corr; i++)
+    self->n_regimes = (uint8_t) n_reg;
+    for (int i = 0; i < n_reg; i++) {
+        hb_risk_pair_regime_t *pr = &self->regimes [i];
+        pr->pair = (uint16_t) hb_msgi_read_uint (&items, UINT16_MAX);
+        pr->state = (uint8_t) hb_msgi_read_uint (&items, UINT8_MAX);
+        pr->kind = (uint8_t) hb_msgi_read_uint (&items, UINT8_MAX);
+        pr->statistic = (float) hb_msgi_read_double (&items);
+        pr->last_alarm_ns = hb_msgi_read_int (&items);
+    }
+    if (items.err != HB_DECODE_OK)
+        return items.err;
+    return s_placed (c, s_exposure_valid (self), s_exposure_place (self));
+}
+
+static hb_decode_reason_t
+s_corr_decode (hb_msgi_cursor_t *c, hb_risk_corr_t *self)
+{
+    self->sample = hb_msgi_read_uint (c, UINT64_MAX);
+    self->part = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
+    self->parts = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
+    self->n_assets = (uint16_t) hb_msgi_read_uint (c, HB_RISK_MAX_ASSETS);
+    self->first = (uint32_t) hb_msgi_read_uint (c, HB_RISK_CORR_MAX);
+    hb_decode_reason_t err = HB_DECODE_OK;
+    hb_msgi_cursor_t items;
+    int n = s_records (c, &items, 1, HB_RISK_PART_CORR, &err);
+    if (n < 0)
+        return err;
+    self->count = (uint16_t) n;
+    for (int i = 0; i < n; i++)
         self->corr [i] = (float) hb_msgi_read_double (&items);
     if (items.err != HB_DECODE_OK)
         return items.err;
-    //  appended in a minor revision: an older publisher sends none (no
-    //  regime known); both fields or neither
-    if (hb_msgi_more (c)) {
-        self->n_regimes_omitted = (uint16_t) hb_msgi_read_uint (c, UINT16_MAX);
-        int n_reg = s_records (c, &items, S_PAIR_FIELDS, HB_RISK_REGIMES_MAX, &err);
-        if (n_reg < 0)
-            return err;
-        self->n_regimes = (uint8_t) n_reg;
-        for (int i = 0; i < n_reg; i++) {
-            hb_risk_pair_regime_t *pr = &self->regimes [i];
-            pr->pair = (uint16_t) hb_msgi_read_uint (&items, UINT16_MAX);
-            pr->state = (uint8_t) hb_msgi_read_uint (&items, UINT8_MAX);
-            pr->kind = (uint8_t) hb_msgi_read_uint (&items, UINT8_MAX);
-            pr->statistic = (float) hb_msgi_read_double (&items);
-            pr->last_alarm_ns = hb_msgi_read_int (&items);
-        }
-        if (items.err != HB_DECODE_OK)
-            return items.err;
-    }
-    return s_result (c, s_exposure_valid (self));
+    return s_placed (c, s_corr_valid (self), s_corr_place (self));
 }
 
 static hb_decode_reason_t
@@ -348,7 +425,7 @@ s_hedge_decode (hb_msgi_cursor_t *c, hb_risk_hedge_t *self)
     self->effectiveness = hb_msgi_read_double (c);
     hb_decode_reason_t err = HB_DECODE_OK;
     hb_msgi_cursor_t items;
-    int n = s_records (c, &items, S_TARGET_FIELDS, HB_RISK_MAX_ASSETS, &err);
+    int n = s_records (c, &items, S_TARGET_FIELDS, HB_RISK_HEDGE_TARGETS, &err);
     if (n < 0)
         return err;
     self->n_targets = (uint8_t) n;
@@ -405,6 +482,8 @@ hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
             return s_hedge_decode (c, &msg->u.risk_hedge);
         case HB_MSG_RISK_REGIME:
             return s_regime_decode (c, &msg->u.risk_regime);
+        case HB_MSG_RISK_CORR:
+            return s_corr_decode (c, &msg->u.risk_corr);
         default:
             return HB_DECODE_TYPE;
     }

@@ -1,6 +1,8 @@
-/*  hb_msg_risk: risk.exposure, risk.hedge and risk.regime round trips, the
-    largest message within HB_MSG_MAX_SIZE, strict validation, JSON, and an
-    exposure of the form before the regime block still read.             */
+/*  hb_msg_risk: risk.exposure and risk.corr parts of samples up to
+    HB_RISK_MAX_ASSETS assets, cut and joined again (hb_risk_sample),
+    risk.hedge and risk.regime round trips, the largest message within
+    HB_MSG_MAX_SIZE, strict validation (a part out of place: PART), the
+    joining's refusals, JSON.                                              */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,20 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <msgpack.h>
+
 #include "hb_msg.h"
 #include "hb_msg_sample.h"
+#include "hb_msg_testing.h"
+#include "hb_risk_sample.h"
 
-//  Every field set, names of the longest kind when longest is true
-static void
-s_exposure (hb_msg_t *msg, int n, bool longest)
+//  A sample of n assets, every field set, names of the longest kind when
+//  longest is true (static: it is large)
+static hb_risk_report_t *
+s_report (int n, bool longest)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.type = HB_MSG_RISK_EXPOSURE;
-    strcpy (msg->env.publisher, longest ? HB_MSG_SAMPLE_NAME31 : "risk");
-    msg->env.epoch = 1718000000000000000ULL;
-    msg->env.seq = 42;
-    msg->env.ts_pub = 1718000000000000001LL;
-    hb_risk_exposure_t *x = &msg->u.risk_exposure;
+    static hb_risk_report_t report;
+    hb_risk_report_t *x = &report;
+    memset (x, 0, sizeof *x);
+    x->sample = 2061;
+    x->corr_sample = 2061;
     x->flags = HB_RISK_WARMING_UP;
     x->samples = 17;
     x->sample_s = 0.1;
@@ -36,11 +41,11 @@ s_exposure (hb_msg_t *msg, int n, bool longest)
     x->unhedged_sigma = 53000.1;
     x->residual_sigma = 1000.3;
     x->effectiveness = 0.9996;
-    x->n_assets = (uint8_t) n;
+    x->n_assets = (uint16_t) n;
     for (int i = 0; i < n; i++) {
         hb_risk_asset_t *a = &x->assets [i];
         if (longest)
-            snprintf (a->asset, sizeof a->asset, "%.29s%02u", HB_MSG_SAMPLE_NAME31, (unsigned) i % 100u);
+            snprintf (a->asset, sizeof a->asset, "%.28s%03u", HB_MSG_SAMPLE_NAME31, (unsigned) i);
         else
             snprintf (a->asset, sizeof a->asset, "A%d", i);
         a->flags = i % 2 ? HB_RISK_ASSET_STALE : HB_RISK_ASSET_HEDGEABLE;
@@ -57,12 +62,13 @@ s_exposure (hb_msg_t *msg, int n, bool longest)
         a->residual_usd = -0.123 - i;
     }
     for (int i = 0; i < n * (n - 1) / 2; i++)
-        x->corr [i] = (float) (0.9 - 0.01 * i);
+        x->corr [i] = (float) (0.9 - 0.01 * (i % 150));
     //  the regime block: every record when longest, else one per pair up
     //  to 3
     int n_pairs = n * (n - 1) / 2;
-    x->n_regimes = (uint8_t) (longest ? HB_RISK_REGIMES_MAX : n_pairs < 3 ? n_pairs : 3);
-    x->n_regimes_omitted = longest ? (uint16_t) (n_pairs - HB_RISK_REGIMES_MAX) : 0;
+    x->n_regimes = (uint8_t) (longest ? (n_pairs < HB_RISK_REGIMES_MAX ? n_pairs : HB_RISK_REGIMES_MAX)
+                                      : n_pairs < 3 ? n_pairs : 3);
+    x->n_regimes_omitted = longest ? (uint16_t) (n_pairs - x->n_regimes) : 0;
     for (int i = 0; i < x->n_regimes; i++) {
         hb_risk_pair_regime_t *pr = &x->regimes [i];
         pr->pair = (uint16_t) (longest ? n_pairs - 1 - i : i);
@@ -71,6 +77,26 @@ s_exposure (hb_msg_t *msg, int n, bool longest)
         pr->statistic = (float) (7.25 + i);
         pr->last_alarm_ns = i ? 1718000000000000000LL + i : 0;
     }
+    return x;
+}
+
+//  Part `part` of the sample of n assets, as hb-risk publishes it
+static void
+s_part (hb_msg_t *msg, int n, bool longest, int part)
+{
+    memset (msg, 0, sizeof *msg);
+    strcpy (msg->env.publisher, longest ? HB_MSG_SAMPLE_NAME31 : "risk");
+    msg->env.epoch = 1718000000000000000ULL;
+    msg->env.seq = 42;
+    msg->env.ts_pub = 1718000000000000001LL;
+    hb_risk_sample_part (s_report (n, longest), part, msg);
+}
+
+//  Part 0 (the only one up to HB_RISK_PART_ASSETS assets)
+static void
+s_exposure (hb_msg_t *msg, int n, bool longest)
+{
+    s_part (msg, n, longest, 0);
 }
 
 static void
@@ -114,7 +140,7 @@ s_hedge (hb_msg_t *msg, bool longest)
     h->sample = 41;
     h->residual_sigma = 12345.6789;
     h->effectiveness = 0.75;
-    h->n_targets = longest ? HB_RISK_MAX_ASSETS : 2;
+    h->n_targets = longest ? HB_RISK_HEDGE_TARGETS : 2;
     for (int i = 0; i < h->n_targets; i++) {
         hb_risk_target_t *t = &h->targets [i];
         if (longest)
@@ -157,33 +183,80 @@ s_round_trip (const hb_msg_t *msg)
         assert_int_equal (hb_msg_decode (&back, buf.data, cut, NULL), -1);
 }
 
+static hb_msg_t s_parts [HB_RISK_CORR_MAX / HB_RISK_PART_CORR + HB_RISK_MAX_ASSETS];
+
+//  Every part of a sample of n round-trips; joined again they give the
+//  sample back. Returns the largest part's size.
+static size_t
+s_sample_trip (int n, bool longest)
+{
+    const hb_risk_report_t *want = s_report (n, longest);
+    int parts = hb_risk_sample_parts (want);
+    int corr_parts = n < 2 ? 0 : (n * (n - 1) / 2 + HB_RISK_PART_CORR - 1) / HB_RISK_PART_CORR;
+    assert_int_equal (parts, (n + HB_RISK_PART_ASSETS - 1) / HB_RISK_PART_ASSETS + corr_parts);
+    hb_risk_sample_t *joined = hb_risk_sample_new ();
+    assert_non_null (joined);
+    size_t largest = 0;
+    int done = 0;
+    for (int i = 0; i < parts; i++) {
+        hb_msg_t *msg = &s_parts [i];
+        s_part (msg, n, longest, i);
+        hb_buf_t buf;
+        assert_int_equal (hb_msg_encode (msg, &buf), 0);
+        if (buf.size > largest)
+            largest = buf.size;
+        if (n <= 17 || i == 0 || i == parts - 1)
+            s_round_trip (msg);
+        hb_msg_t back;
+        assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+        hb_risk_sample_reason_t why;
+        int rc = hb_risk_sample_add (joined, &back, &why);
+        assert_true (rc >= 0);
+        done |= rc;
+    }
+    assert_int_equal (done, n < 2 ? HB_RISK_SAMPLE_EXPOSURES : HB_RISK_SAMPLE_EXPOSURES | HB_RISK_SAMPLE_CORR);
+    const hb_risk_report_t *got = hb_risk_sample_report (joined);
+    assert_non_null (got);
+    want = s_report (n, longest);
+    assert_memory_equal (got, want, offsetof (hb_risk_report_t, assets));
+    assert_memory_equal (got->assets, want->assets, (size_t) n * sizeof got->assets [0]);
+    if (n > 1) {
+        assert_int_equal (got->corr_sample, want->sample);
+        assert_memory_equal (got->corr, want->corr, (size_t) (n * (n - 1) / 2) * sizeof got->corr [0]);
+    }
+    assert_int_equal (got->n_regimes, want->n_regimes);
+    assert_int_equal (got->n_regimes_omitted, want->n_regimes_omitted);
+    assert_memory_equal (got->regimes, want->regimes, sizeof got->regimes);
+    for (int r = 0; r < HB_RISK_SAMPLE_REASON_COUNT; r++)
+        assert_int_equal (hb_risk_sample_refused (joined, (hb_risk_sample_reason_t) r), 0);
+    hb_risk_sample_destroy (&joined);
+    return largest;
+}
+
 static void
 test_round_trip (void **state)
 {
     (void) state;
+    static const int sizes [] = { 1, 2, 3, 15, 16, 17, 33, 64, 200, 255, HB_RISK_MAX_ASSETS };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes [0]; k++)
+        s_sample_trip (sizes [k], false);
+    //  the largest possible parts still fit
+    printf ("    largest risk.exposure or risk.corr part: %zu bytes of %d\n",
+            s_sample_trip (HB_RISK_MAX_ASSETS, true), HB_MSG_MAX_SIZE);
     hb_msg_t msg;
-    for (int n = 1; n <= HB_RISK_MAX_ASSETS; n++) {
-        s_exposure (&msg, n, false);
-        s_round_trip (&msg);
-    }
-    //  the largest possible message still fits
-    s_exposure (&msg, HB_RISK_MAX_ASSETS, true);
-    hb_buf_t buf;
-    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
-    printf ("    largest risk.exposure: %zu bytes of %d\n", buf.size, HB_MSG_MAX_SIZE);
-    s_round_trip (&msg);
     //  every flag, positions_pending (0x08) included
     s_exposure (&msg, 2, false);
     msg.u.risk_exposure.flags = HB_RISK_NO_POSITIONS | HB_RISK_WARMING_UP | HB_RISK_PLAN_FAILED
                               | HB_RISK_POSITIONS_PENDING;
     s_round_trip (&msg);
-    char json [8192];
+    char json [16384];
     hb_msg_to_json (&msg, NULL, json, sizeof json);
     assert_non_null (strstr (json, "\"flags\":[\"no_positions\",\"warming_up\",\"plan_failed\","
                                    "\"positions_pending\"]"));
     s_hedge (&msg, false);
     s_round_trip (&msg);
     s_hedge (&msg, true);
+    hb_buf_t buf;
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
     printf ("    largest risk.hedge: %zu bytes\n", buf.size);
     s_round_trip (&msg);
@@ -193,6 +266,10 @@ test_round_trip (void **state)
     s_exposure (&msg, 2, false);
     assert_int_equal (hb_msg_topic (&msg, topic), 13);
     assert_string_equal (topic, "risk.exposure");
+    s_part (&msg, 2, false, 1);
+    assert_int_equal (msg.env.type, HB_MSG_RISK_CORR);
+    assert_int_equal (hb_msg_topic (&msg, topic), 9);
+    assert_string_equal (topic, "risk.corr");
     s_regime (&msg, false);
     s_round_trip (&msg);
     assert_int_equal (hb_msg_topic (&msg, topic), 11);
@@ -201,44 +278,189 @@ test_round_trip (void **state)
     s_round_trip (&msg);
 }
 
-//  An exposure of the form before the regime block (14 fields, from an
-//  older publisher or recording) is read, with no regime
+//  A payload of schema version 1 (a recording or a peer from before the
+//  parts) is refused as a whole: version
 static void
-test_exposure_without_regimes (void **state)
+test_version_1_refused (void **state)
 {
     (void) state;
     hb_msg_t msg;
     s_exposure (&msg, 3, false);
-    msg.u.risk_exposure.n_regimes = 0;
-    memset (msg.u.risk_exposure.regimes, 0, sizeof msg.u.risk_exposure.regimes);
     hb_buf_t buf;
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
-    //  the body's array16 header of 16 fields becomes a fixarray of 14, and
-    //  the two appended fields (0: omitted, 0x90: no record) go
-    assert_int_equal (buf.data [buf.size - 2], 0x00);
-    assert_int_equal (buf.data [buf.size - 1], 0x90);
-    size_t at = 0;
-    for (size_t i = 1; i + 2 < buf.size; i++)
-        if (buf.data [i] == 0xdc && buf.data [i + 1] == 0x00 && buf.data [i + 2] == 16) {
-            at = i;
-            break;
-        }
-    assert_true (at > 0);
-    uint8_t old [HB_MSG_MAX_SIZE];
-    memcpy (old, buf.data, at);
-    old [at] = 0x9e;
-    memcpy (old + at + 1, buf.data + at + 3, buf.size - at - 3 - 2);
-    size_t old_size = buf.size - 4;
+    assert_int_equal (buf.data [0], 0x99);      //  the envelope's fixarray of 9
+    assert_int_equal (buf.data [1], HB_SCHEMA_VERSION);
+    buf.data [1] = 1;
     hb_msg_t back;
     hb_decode_reason_t reason;
-    assert_int_equal (hb_msg_decode (&back, old, old_size, &reason), 0);
-    msg.env.version = HB_SCHEMA_VERSION;
-    assert_memory_equal (&back, &msg, sizeof back);
-    //  one appended field without the other is refused
-    old [at] = 0x9f;
-    old [old_size] = 0x00;
-    assert_int_equal (hb_msg_decode (&back, old, old_size + 1, &reason), -1);
-    assert_int_equal (reason, HB_DECODE_FIELD_TYPE);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), -1);
+    assert_int_equal (reason, HB_DECODE_VERSION);
+}
+
+//  Packs msg (a risk.exposure or risk.corr) as docs/PROTOCOL.md lays it
+//  out, without the encoder's checks, and decodes it: the decoder must
+//  refuse it with want.
+static void
+s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_array (&pk, 9);
+    msgpack_pack_uint8 (&pk, HB_SCHEMA_VERSION);
+    msgpack_pack_uint8 (&pk, msg->env.type);
+    msgpack_pack_str (&pk, strlen (msg->env.publisher));
+    msgpack_pack_str_body (&pk, msg->env.publisher, strlen (msg->env.publisher));
+    msgpack_pack_uint64 (&pk, msg->env.epoch);
+    msgpack_pack_uint64 (&pk, msg->env.seq);
+    msgpack_pack_int64 (&pk, msg->env.ts_venue);
+    msgpack_pack_int64 (&pk, msg->env.ts_recv);
+    msgpack_pack_int64 (&pk, msg->env.ts_pub);
+    if (msg->env.type == HB_MSG_RISK_EXPOSURE) {
+        const hb_risk_exposure_t *x = &msg->u.risk_exposure;
+        msgpack_pack_array (&pk, 19);
+        msgpack_pack_uint64 (&pk, x->sample);
+        msgpack_pack_uint16 (&pk, x->part);
+        msgpack_pack_uint16 (&pk, x->parts);
+        msgpack_pack_uint16 (&pk, x->n_assets);
+        msgpack_pack_uint16 (&pk, x->first);
+        msgpack_pack_uint32 (&pk, x->flags);
+        msgpack_pack_uint64 (&pk, x->samples);
+        const double fixed [] = { x->sample_s, x->horizon_s, x->confidence, x->var_usd,
+                                  x->stress_var_usd, x->stress_corr, x->unhedged_sigma,
+                                  x->residual_sigma, x->effectiveness };
+        for (int i = 0; i < 9; i++)
+            msgpack_pack_double (&pk, fixed [i]);
+        msgpack_pack_array (&pk, 13u * x->count);
+        for (int i = 0; i < x->count; i++) {
+            const hb_risk_asset_t *a = &x->assets [i];
+            msgpack_pack_str (&pk, strlen (a->asset));
+            msgpack_pack_str_body (&pk, a->asset, strlen (a->asset));
+            msgpack_pack_uint32 (&pk, a->flags);
+            const double values [] = { a->index, a->exposure_usd, a->delta1_usd, a->option_delta_usd,
+                                       a->gamma, a->vega, a->theta, a->rho, a->vol, a->contribution,
+                                       a->residual_usd };
+            for (int k = 0; k < 11; k++)
+                msgpack_pack_double (&pk, values [k]);
+        }
+        msgpack_pack_uint16 (&pk, x->n_regimes_omitted);
+        msgpack_pack_array (&pk, 5u * x->n_regimes);
+        for (int i = 0; i < x->n_regimes; i++) {
+            msgpack_pack_uint16 (&pk, x->regimes [i].pair);
+            msgpack_pack_uint8 (&pk, x->regimes [i].state);
+            msgpack_pack_uint8 (&pk, x->regimes [i].kind);
+            msgpack_pack_float (&pk, x->regimes [i].statistic);
+            msgpack_pack_int64 (&pk, x->regimes [i].last_alarm_ns);
+        }
+    }
+    else {
+        const hb_risk_corr_t *c = &msg->u.risk_corr;
+        msgpack_pack_array (&pk, 6);
+        msgpack_pack_uint64 (&pk, c->sample);
+        msgpack_pack_uint16 (&pk, c->part);
+        msgpack_pack_uint16 (&pk, c->parts);
+        msgpack_pack_uint16 (&pk, c->n_assets);
+        msgpack_pack_uint32 (&pk, c->first);
+        msgpack_pack_array (&pk, c->count);
+        for (int i = 0; i < c->count; i++)
+            msgpack_pack_float (&pk, c->corr [i]);
+    }
+    hb_msg_testing_expect_bytes_fail (sb.data, sb.size, want, line);
+    msgpack_sbuffer_destroy (&sb);
+}
+
+//  A part out of its place is refused by the decoder (PART); what a part
+//  alone cannot show, the joining refuses and counts
+static void
+test_parts (void **state)
+{
+    (void) state;
+    hb_msg_t msg;
+    hb_buf_t buf;
+#define PLACED(setup, change, want) do { setup; change; \
+        assert_int_equal (hb_msg_encode (&msg, &buf), -1); \
+        s_expect_reason (&msg, want, __LINE__); } while (0)
+    PLACED (s_part (&msg, 40, false, 1), msg.u.risk_exposure.first = 17, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 1), msg.u.risk_exposure.parts = 2, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 2), msg.u.risk_exposure.part = 3, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 2), msg.u.risk_exposure.n_assets = 41, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 2), msg.u.risk_exposure.count = 7, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 1), msg.u.risk_exposure.n_regimes_omitted = 1, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 1), msg.u.risk_exposure.n_regimes = 1, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 0), msg.u.risk_exposure.n_assets = HB_RISK_MAX_ASSETS + 1,
+            HB_DECODE_RANGE);
+    PLACED (s_part (&msg, 40, false, 3), msg.u.risk_corr.first = 1, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 3), msg.u.risk_corr.n_assets = 45, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 4), msg.u.risk_corr.count = 480, HB_DECODE_PART);
+    PLACED (s_part (&msg, 40, false, 3), msg.u.risk_corr.n_assets = 1, HB_DECODE_RANGE);
+    PLACED (s_part (&msg, 40, false, 3), msg.u.risk_corr.corr [5] = -1.5f, HB_DECODE_RANGE);
+#undef PLACED
+
+    //  40 assets: 3 exposure parts, 2 correlation parts (780 pairs)
+    hb_risk_sample_t *joined = hb_risk_sample_new ();
+    hb_risk_sample_reason_t why;
+    assert_int_equal (hb_risk_sample_parts (s_report (40, false)), 5);
+    //  a part lost: the next one is refused (gap), and the rest of the
+    //  sample with it until a part 0
+    s_part (&msg, 40, false, 0);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 2);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), -1);
+    assert_int_equal (why, HB_RISK_SAMPLE_GAP);
+    assert_null (hb_risk_sample_report (joined));
+    //  a part of another sample (or of another life of the publisher)
+    s_part (&msg, 40, false, 0);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 1);
+    msg.u.risk_exposure.sample++;
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), -1);
+    assert_int_equal (why, HB_RISK_SAMPLE_MISMATCH);
+    s_part (&msg, 40, false, 0);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 1);
+    msg.env.epoch++;
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), -1);
+    assert_int_equal (why, HB_RISK_SAMPLE_MISMATCH);
+    //  the portfolio fields of a later part differ from part 0's
+    s_part (&msg, 40, false, 0);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 1);
+    msg.u.risk_exposure.var_usd += 1;
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), -1);
+    assert_int_equal (why, HB_RISK_SAMPLE_MISMATCH);
+    //  a new sample before the last completed: taken, the last counted
+    s_part (&msg, 40, false, 0);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 1);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 0);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    assert_int_equal (why, HB_RISK_SAMPLE_INCOMPLETE);
+    s_part (&msg, 40, false, 1);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 2);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), HB_RISK_SAMPLE_EXPOSURES);
+    const hb_risk_report_t *got = hb_risk_sample_report (joined);
+    assert_non_null (got);
+    assert_int_equal (got->n_assets, 40);
+    assert_string_equal (got->assets [39].asset, "A39");
+    assert_int_equal (got->corr_sample, 0);     //  not yet
+    s_part (&msg, 40, false, 3);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    s_part (&msg, 40, false, 4);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), HB_RISK_SAMPLE_CORR);
+    assert_int_equal (got->corr_sample, 2061);
+    assert_true (got->corr [779] == s_report (40, false)->corr [779]);
+    assert_int_equal (hb_risk_sample_refused (joined, HB_RISK_SAMPLE_GAP), 1);
+    assert_int_equal (hb_risk_sample_refused (joined, HB_RISK_SAMPLE_MISMATCH), 3);
+    assert_int_equal (hb_risk_sample_refused (joined, HB_RISK_SAMPLE_INCOMPLETE), 1);
+    assert_string_equal (hb_risk_sample_reason_name (HB_RISK_SAMPLE_GAP), "gap");
+    assert_string_equal (hb_decode_reason_name (HB_DECODE_PART), "part");
+    //  other messages are not its business
+    s_hedge (&msg, false);
+    assert_int_equal (hb_risk_sample_add (joined, &msg, &why), 0);
+    hb_risk_sample_destroy (&joined);
 }
 
 //  Each invalid field: the encoder refuses it (so the decoder would too)
@@ -252,6 +474,7 @@ test_invalid (void **state)
         assert_int_equal (hb_msg_encode (&msg, &buf), -1); } while (0)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_assets = 0);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_assets = HB_RISK_MAX_ASSETS + 1);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.count = HB_RISK_PART_ASSETS + 1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.flags = 0x80);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.flags = 0x10);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.sample_s = 0);
@@ -259,7 +482,6 @@ test_invalid (void **state)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.var_usd = -1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.stress_corr = 1.5);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.effectiveness = NAN);
-    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.corr [2] = 1.01f);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].vol = -0.1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].exposure_usd = INFINITY);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].asset [0] = ' ');
@@ -290,6 +512,7 @@ test_invalid (void **state)
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.reasons = 0);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.reasons = 4);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.n_targets = 0);
+    REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.n_targets = HB_RISK_HEDGE_TARGETS + 1);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.n_inputs = HB_RISK_INPUTS_MAX + 1);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.targets [0].index = 0);
     REFUSED (s_hedge (&msg, false), msg.u.risk_hedge.targets [1].target_qty = NAN);
@@ -299,12 +522,14 @@ test_invalid (void **state)
     //  a decoder sees a corrupted count: the n_assets field disagrees with
     //  the records (byte patched after encoding)
     s_exposure (&msg, 3, false);
+    msg.u.risk_exposure.n_regimes = 0;      //  their pairs would be out of range first
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
     int patched = 0;
-    for (size_t i = 0; i + 3 < buf.size; i++)
-        //  n_assets (fixint 3), then the records' array16 header of 39 items
-        if (buf.data [i] == 0x03 && buf.data [i + 1] == 0xdc && buf.data [i + 3] == 39) {
-            buf.data [i] = 0x02;        //  n_assets 3 -> 2, records still 3 x 13
+    for (size_t i = 0; i + 5 < buf.size; i++)
+        //  sample 2061 (uint16: cd 08 0d), part 0, parts 1, n_assets 3
+        if (buf.data [i] == 0xcd && buf.data [i + 1] == 0x08 && buf.data [i + 2] == 0x0d
+        &&  buf.data [i + 5] == 0x03) {
+            buf.data [i + 5] = 0x02;    //  n_assets 3 -> 2, records still 3 x 13
             patched = 1;
             break;
         }
@@ -312,7 +537,7 @@ test_invalid (void **state)
     hb_msg_t back;
     hb_decode_reason_t reason;
     assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), -1);
-    assert_int_equal (reason, HB_DECODE_RANGE);
+    assert_int_equal (reason, HB_DECODE_PART);
 }
 
 static void
@@ -321,22 +546,29 @@ test_json (void **state)
     (void) state;
     hb_msg_t msg;
     s_exposure (&msg, 3, false);
-    char json [8192];
+    char json [16384];
     hb_msg_to_json (&msg, NULL, json, sizeof json);
     assert_non_null (strstr (json, "\"topic\":\"risk.exposure\""));
-    assert_non_null (strstr (json, "\"risk_exposure\":{\"flags\":[\"warming_up\"],\"samples\":17"));
+    assert_non_null (strstr (json, "\"risk_exposure\":{\"sample\":2061,\"part\":0,\"parts\":1,"
+                                   "\"n_assets\":3,\"first\":0,\"flags\":[\"warming_up\"],\"samples\":17"));
     assert_non_null (strstr (json, "{\"asset\":\"A1\",\"flags\":[\"stale\"],\"index\":65001.123"));
-    //  the whole matrix: unit diagonal, symmetric
-    assert_non_null (strstr (json, "\"corr\":[[1,0.8999999761581421,0.8899999856948853],"
-                                   "[0.8999999761581421,1,0.8799999952316284],"
-                                   "[0.8899999856948853,0.8799999952316284,1]]"));
     //  pair 2 of three assets is (A1, A2)
-    assert_non_null (strstr (json, "\"regimes\":[{\"pair\":0,\"target\":\"A0\",\"proxy\":\"A1\","
+    assert_non_null (strstr (json, "\"regimes\":[{\"pair\":0,\"a\":0,\"b\":1,\"target\":\"A0\",\"proxy\":\"A1\","
                                    "\"state\":\"stable\",\"kind\":\"corr_down\",\"statistic\":7.25,"
                                    "\"last_alarm_ns\":0}"));
-    assert_non_null (strstr (json, "{\"pair\":2,\"target\":\"A1\",\"proxy\":\"A2\",\"state\":\"shifted\","
+    assert_non_null (strstr (json, "{\"pair\":2,\"a\":1,\"b\":2,\"target\":\"A1\",\"proxy\":\"A2\",\"state\":\"shifted\","
                                    "\"kind\":\"none\",\"statistic\":9.25,\"last_alarm_ns\":1718000000000000002}],"
                                    "\"regimes_omitted\":0"));
+    //  the correlations, flat in triangle order
+    s_part (&msg, 3, false, 1);
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"risk_corr\":{\"sample\":2061,\"part\":0,\"parts\":1,\"n_assets\":3,"
+                                   "\"first\":0,\"corr\":[0.8999999761581421,0.8899999856948853,"
+                                   "0.8799999952316284]}"));
+    //  a pair beyond the part's assets is named by its indices only
+    s_part (&msg, 40, true, 0);
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "{\"pair\":779,\"a\":38,\"b\":39,\"target\":\"\",\"proxy\":\"\""));
     s_regime (&msg, false);
     hb_msg_to_json (&msg, NULL, json, sizeof json);
     assert_non_null (strstr (json, "\"topic\":\"risk.regime\""));
@@ -374,9 +606,10 @@ static int
 s_write_corpus (const char *dir)
 {
     hb_msg_t msg;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 9; i++) {
         static const char *const names [] = { "risk_exposure", "risk_exposure_max", "risk_hedge",
-                                              "risk_hedge_max", "hedger_reject", "risk_regime" };
+                                              "risk_hedge_max", "hedger_reject", "risk_regime",
+                                              "risk_exposure_last_part", "risk_corr", "risk_corr_max" };
         if (i == 0) {
             s_exposure (&msg, 3, false);
             msg.u.risk_exposure.assets [0].flags |= HB_RISK_ASSET_FORWARD_STALE;
@@ -389,6 +622,12 @@ s_write_corpus (const char *dir)
             s_reject (&msg);
         if (i == 5)
             s_regime (&msg, false);
+        if (i == 6)                 //  the last of 200 assets: 8 records from 192
+            s_part (&msg, 200, false, 12);
+        if (i == 7)
+            s_part (&msg, 3, false, 1);
+        if (i == 8)                 //  a whole part of 256 assets' triangle
+            s_part (&msg, HB_RISK_MAX_ASSETS, false, HB_RISK_MAX_ASSETS / HB_RISK_PART_ASSETS + 3);
         hb_buf_t buf;
         char path [512];
         snprintf (path, sizeof path, "%s/%s.msgpack", dir, names [i]);
@@ -430,7 +669,8 @@ test_fuzz_corpus (void **state)
             seen [msg.env.type]++;
     }
     closedir (listing);
-    assert_true (seen [HB_MSG_RISK_EXPOSURE] >= 2);
+    assert_true (seen [HB_MSG_RISK_EXPOSURE] >= 3);
+    assert_true (seen [HB_MSG_RISK_CORR] >= 2);
     assert_true (seen [HB_MSG_RISK_HEDGE] >= 2);
     assert_true (seen [HB_MSG_HEDGE_REJECT] >= 1);
     assert_true (seen [HB_MSG_RISK_REGIME] >= 1);
@@ -444,7 +684,8 @@ main (void)
         return s_write_corpus (corpus);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_round_trip),
-        cmocka_unit_test (test_exposure_without_regimes),
+        cmocka_unit_test (test_version_1_refused),
+        cmocka_unit_test (test_parts),
         cmocka_unit_test (test_invalid),
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_fuzz_corpus),

@@ -82,7 +82,7 @@ s_margin (hb_msg_t *msg)
         snprintf (m->assets [i].asset, HB_NAME_MAX, "A%d", i);
         m->assets [i].exposure_usd = 1000.5 * (i + 1) * (i % 2? -1: 1);
         m->assets [i].has_liq = i % 3 != 0;
-        m->assets [i].liq_move = m->assets [i].has_liq? -0.0625 * (i + 1): 0;
+        m->assets [i].liq_move = m->assets [i].has_liq? -0.0625 * (i % 8 + 1): 0;
     }
 }
 
@@ -130,6 +130,20 @@ test_roundtrip (void **state)
     s_roundtrip (&msg);
     msg.u.margin.n_assets = 0;
     memset (msg.u.margin.assets, 0, sizeof msg.u.margin.assets);
+    s_roundtrip (&msg);
+    //  the largest: every entry, the longest names, values as wide as msgpack makes them
+    s_margin (&msg);
+    snprintf (msg.env.publisher, HB_NAME_MAX, "%.31s", "aggregator-with-a-long-name-0123456789");
+    snprintf (msg.u.margin.venue, HB_NAME_MAX, "%.31s", "venue-with-the-longest-name-0123456789");
+    for (int i = 0; i < HB_MARGIN_ASSETS; i++) {
+        snprintf (msg.u.margin.assets [i].asset, HB_NAME_MAX, "asset-with-the-longest-name-%03u", (unsigned) i % 1000u);
+        msg.u.margin.assets [i].exposure_usd = -1234567.891 - i;
+        msg.u.margin.assets [i].has_liq = 1;
+        msg.u.margin.assets [i].liq_move = -0.123456789;
+    }
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    printf ("    largest margin (%d assets): %zu bytes of %d\n", HB_MARGIN_ASSETS, buf.size, HB_MSG_MAX_SIZE);
     s_roundtrip (&msg);
     s_env (&msg, HB_MSG_SNAPSHOT_END);
     msg.u.snapshot_end.count = 123456789012ull;

@@ -110,7 +110,7 @@ test_exact_bytes (void **state)
     hb_buf_t buf;
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
     const uint8_t expect [] = {
-        0x99, 0x01, 0x04, 0xa1, 'p', 0x05, 0x01, 0x00, 0x00, 0xcd, 0x01, 0x2c,
+        0x99, 0x02, 0x04, 0xa1, 'p', 0x05, 0x01, 0x00, 0x00, 0xcd, 0x01, 0x2c,
         0x93, 0xa1, 'v', 0xa1, 's', 0xa1, 'c'
     };
     assert_int_equal (buf.size, sizeof expect);
@@ -151,9 +151,10 @@ static void
 test_reject_envelope (void **state)
 {
     (void) state;
-    EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_VERSION, spec.env [0] = U (2));
+    EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_VERSION, spec.env [0] = U (3));
+    EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_VERSION, spec.env [0] = U (1));
     EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_VERSION, spec.env [0] = U (0));
-    EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_VERSION, spec.env [0] = U (2); spec.n_env = 1);
+    EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_VERSION, spec.env [0] = U (3); spec.n_env = 1);
     EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_FIELD_TYPE, spec.env [0] = S ("1"));
     EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_TYPE, spec.env [1] = U (0));
     EXPECT (HB_MSG_SAMPLE_TRADE, HB_DECODE_TYPE, spec.env [1] = U (HB_MSG_TYPE_COUNT));
@@ -239,7 +240,7 @@ test_nesting (void **state)
     uint8_t bytes [200];
     for (int levels = 1; levels <= 150; levels++) {
         memset (bytes, 0x91, (size_t) levels);
-        bytes [levels] = 0x01;
+        bytes [levels] = HB_SCHEMA_VERSION;     //  one level: a version alone
         hb_decode_reason_t want = levels <= HB_MPSCAN_MAX_DEPTH? HB_DECODE_OK: HB_DECODE_MALFORMED;
         assert_int_equal (hb_mpscan_check (bytes, (size_t) levels + 1), want);
         hb_msg_t msg;

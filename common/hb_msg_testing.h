@@ -43,20 +43,27 @@ hb_msg_testing_expect_ok (const hb_msg_spec_t *spec, const hb_msg_t *expect)
     msgpack_sbuffer_destroy (&sb);
 }
 
-//  Packs spec, which the decoder must refuse with reason want; fails the
-//  test naming the case's line otherwise.
+//  The decoder must refuse data with reason want; fails the test naming
+//  the case's line otherwise.
+static inline void
+hb_msg_testing_expect_bytes_fail (const void *data, size_t size, hb_decode_reason_t want, int line)
+{
+    hb_msg_t msg;
+    hb_decode_reason_t got = HB_DECODE_OK;
+    int rc = hb_msg_decode (&msg, data, size, &got);
+    if (rc != -1 || got != want)
+        fail_msg ("case at line %d: rc %d, reason %s, expected %s", line, rc,
+                  hb_decode_reason_name (got), hb_decode_reason_name (want));
+}
+
+//  Packs spec, which the decoder must refuse with reason want (as above).
 static inline void
 hb_msg_testing_expect_fail (const hb_msg_spec_t *spec, hb_decode_reason_t want, int line)
 {
     msgpack_sbuffer sb;
     hb_msg_spec_pack (spec, &sb);
-    hb_msg_t msg;
-    hb_decode_reason_t got = HB_DECODE_OK;
-    int rc = hb_msg_decode (&msg, sb.data, sb.size, &got);
+    hb_msg_testing_expect_bytes_fail (sb.data, sb.size, want, line);
     msgpack_sbuffer_destroy (&sb);
-    if (rc != -1 || got != want)
-        fail_msg ("case at line %d: rc %d, reason %s, expected %s", line, rc,
-                  hb_decode_reason_name (got), hb_decode_reason_name (want));
 }
 
 //  The encoder must refuse msg (what the decoder would refuse), leaving

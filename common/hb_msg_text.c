@@ -23,7 +23,7 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
-    [HB_MSG_RISK_REGIME] = "risk_regime"
+    [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr"
 };
 
 static const char *const s_regime_states [HB_RISK_REGIME_STATES] = { "stable", "shifting", "shifted" };
@@ -33,7 +33,8 @@ static const char *s_reason_names [HB_DECODE_REASON_COUNT] = {
     [HB_DECODE_OK] = "ok", [HB_DECODE_TRUNCATED] = "truncated",
     [HB_DECODE_MALFORMED] = "malformed", [HB_DECODE_OVERSIZED] = "oversized",
     [HB_DECODE_VERSION] = "version", [HB_DECODE_TYPE] = "type",
-    [HB_DECODE_FIELD_TYPE] = "field_type", [HB_DECODE_RANGE] = "range"
+    [HB_DECODE_FIELD_TYPE] = "field_type", [HB_DECODE_RANGE] = "range",
+    [HB_DECODE_PART] = "part"
 };
 
 static const char *s_reject_names [HB_REJ_COUNT] = {
@@ -189,6 +190,9 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return (int) strlen (topic);
         case HB_MSG_RISK_REGIME:
             strcpy (topic, "risk.regime");
+            return (int) strlen (topic);
+        case HB_MSG_RISK_CORR:
+            strcpy (topic, "risk.corr");
             return (int) strlen (topic);
         case HB_MSG_HEDGE_REJECT:
             strcpy (topic, "hedger.reject");
@@ -626,15 +630,20 @@ s_bits_member (s_json_t *self, const char *key, uint32_t flags, const char *cons
     s_lit (self, "]");
 }
 
-//  The correlation matrix is shown whole (n x n, unit diagonal) so a reader
-//  need not know the wire's triangle layout.
+//  One part of a risk sample: where it sits in the sample, then the
+//  portfolio fields and this part's asset rows (docs/PROTOCOL.md, JSON).
 static void
 s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
 {
     static const char *const flags [] = { "no_positions", "warming_up", "plan_failed",
                                           "positions_pending" };
     static const char *const asset_flags [] = { "stale", "hedgeable", "forward_stale" };
-    int n = risk->n_assets <= HB_RISK_MAX_ASSETS ? risk->n_assets : HB_RISK_MAX_ASSETS;
+    int n = risk->count <= HB_RISK_PART_ASSETS ? risk->count : HB_RISK_PART_ASSETS;
+    s_uint_member (self, "sample", risk->sample);
+    s_uint_member (self, "part", risk->part);
+    s_uint_member (self, "parts", risk->parts);
+    s_uint_member (self, "n_assets", risk->n_assets);
+    s_uint_member (self, "first", risk->first);
     s_bits_member (self, "flags", risk->flags, flags, 4);
     s_uint_member (self, "samples", risk->samples);
     s_double_member (self, "sample_s", risk->sample_s);
@@ -671,39 +680,28 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
     }
     s_lit (self, "]");
     self->comma = true;
-    s_key (self, "corr");
-    s_lit (self, "[");
-    for (int i = 0; i < n; i++) {
-        s_lit (self, i > 0 ? ",[" : "[");
-        for (int j = 0; j < n; j++) {
-            if (j > 0)
-                s_lit (self, ",");
-            if (i == j)
-                s_lit (self, "1");
-            else {
-                int lo = i < j ? i : j, hi = i < j ? j : i;
-                s_double (self, risk->corr [lo * n - lo * (lo + 1) / 2 + (hi - lo - 1)]);
-            }
-        }
-        s_lit (self, "]");
-    }
-    s_lit (self, "]");
-    //  each pair named by its assets (pair k of the triangle: (a, b))
+    //  each pair by its assets' indices in the sample (pair k of the
+    //  triangle: (a, b)), and their names when this part holds them
+    int total = risk->n_assets;
     s_key (self, "regimes");
     s_lit (self, "[");
     for (int i = 0; i < risk->n_regimes && i < HB_RISK_REGIMES_MAX; i++) {
         const hb_risk_pair_regime_t *pr = &risk->regimes [i];
         int a = 0, k = pr->pair;
-        while (a < n - 1 && k >= n - 1 - a) {
-            k -= n - 1 - a;
+        while (a < total - 1 && k >= total - 1 - a) {
+            k -= total - 1 - a;
             a++;
         }
         int b = a + 1 + k;
         s_lit (self, i > 0 ? ",{" : "{");
         self->comma = false;
         s_uint_member (self, "pair", pr->pair);
-        s_name_member (self, "target", a < n ? risk->assets [a].asset : "");
-        s_name_member (self, "proxy", b < n ? risk->assets [b].asset : "");
+        s_uint_member (self, "a", (uint64_t) a);
+        s_uint_member (self, "b", (uint64_t) b);
+        s_name_member (self, "target", a >= risk->first && a - risk->first < n
+                                       ? risk->assets [a - risk->first].asset : "");
+        s_name_member (self, "proxy", b >= risk->first && b - risk->first < n
+                                      ? risk->assets [b - risk->first].asset : "");
         s_name_member (self, "state", S_LOOKUP (s_regime_states, pr->state));
         s_name_member (self, "kind", S_LOOKUP (s_regime_kinds, pr->kind));
         s_double_member (self, "statistic", pr->statistic);
@@ -713,6 +711,27 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
     s_lit (self, "]");
     self->comma = true;
     s_uint_member (self, "regimes_omitted", risk->n_regimes_omitted);
+}
+
+//  The part's correlations in triangle order from pair `first` (pair k is
+//  (a, b) with a < b, row by row: docs/PROTOCOL.md)
+static void
+s_risk_corr_json (s_json_t *self, const hb_risk_corr_t *corr)
+{
+    s_uint_member (self, "sample", corr->sample);
+    s_uint_member (self, "part", corr->part);
+    s_uint_member (self, "parts", corr->parts);
+    s_uint_member (self, "n_assets", corr->n_assets);
+    s_uint_member (self, "first", corr->first);
+    s_key (self, "corr");
+    s_lit (self, "[");
+    for (int i = 0; i < corr->count && i < HB_RISK_PART_CORR; i++) {
+        if (i > 0)
+            s_lit (self, ",");
+        s_double (self, corr->corr [i]);
+    }
+    s_lit (self, "]");
+    self->comma = true;
 }
 
 static void
@@ -742,7 +761,7 @@ s_risk_hedge_json (s_json_t *self, const hb_risk_hedge_t *hedge)
     s_double_member (self, "effectiveness", hedge->effectiveness);
     s_key (self, "targets");
     s_lit (self, "[");
-    for (int i = 0; i < hedge->n_targets && i < HB_RISK_MAX_ASSETS; i++) {
+    for (int i = 0; i < hedge->n_targets && i < HB_RISK_HEDGE_TARGETS; i++) {
         const hb_risk_target_t *t = &hedge->targets [i];
         s_lit (self, i > 0 ? ",{" : "{");
         self->comma = false;
@@ -879,6 +898,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_RISK_EXPOSURE: s_risk_exposure_json (&json, &msg->u.risk_exposure); break;
             case HB_MSG_RISK_HEDGE: s_risk_hedge_json (&json, &msg->u.risk_hedge); break;
             case HB_MSG_RISK_REGIME: s_risk_regime_json (&json, &msg->u.risk_regime); break;
+            case HB_MSG_RISK_CORR: s_risk_corr_json (&json, &msg->u.risk_corr); break;
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;

@@ -35,7 +35,7 @@ test_names (void **state)
     const char *types [] = { "unknown", "tick", "trade", "order", "cancel", "ack", "fill",
                              "heartbeat", "position", "exposure", "margin", "snapshot_end",
                              "risk_exposure", "risk_hedge", "hedge_reject", "hedger_control", "applog",
-                             "capital_plan", "risk_regime", "unknown" };
+                             "capital_plan", "risk_regime", "risk_corr", "unknown" };
     for (int i = 0; i <= HB_MSG_TYPE_COUNT; i++)
         assert_string_equal (hb_msg_type_name (i), types [i]);
     assert_string_equal (hb_msg_type_name (-1), "unknown");
@@ -56,7 +56,7 @@ test_names (void **state)
     assert_string_equal (hb_side_name (0), "unknown");
     assert_string_equal (hb_side_name (1000), "unknown");
     const char *reasons [] = { "ok", "truncated", "malformed", "oversized", "version", "type",
-                               "field_type", "range", "unknown" };
+                               "field_type", "range", "part", "unknown" };
     for (int i = 0; i <= HB_DECODE_REASON_COUNT; i++)
         assert_string_equal (hb_decode_reason_name ((hb_decode_reason_t) i), reasons [i]);
 
@@ -221,7 +221,7 @@ test_json (void **state)
     //  the whole line for a top-of-book tick
     int len = hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_TICK_TOP], "tick.alpha.BTC-USD", out, sizeof out);
     const char *expect =
-        "{\"topic\":\"tick.alpha.BTC-USD\",\"env\":{\"version\":1,\"type\":\"tick\","
+        "{\"topic\":\"tick.alpha.BTC-USD\",\"env\":{\"version\":2,\"type\":\"tick\","
         "\"publisher\":\"feed.alpha\",\"epoch\":1763700000123456789,\"seq\":42,"
         "\"ts_venue\":1763700001000000000,\"ts_recv\":1763700001000250000,"
         "\"ts_pub\":1763700001000260001},\"tick\":{\"venue\":\"alpha\",\"symbol\":\"BTC-USD\","

@@ -33,7 +33,7 @@ void
 hb_roles_risk (hb_sub_role_t *role)
 {
     s_role (role, "risk", HB_SUB_TYPE (HB_MSG_RISK_EXPOSURE) | HB_SUB_TYPE (HB_MSG_RISK_HEDGE)
-                        | HB_SUB_TYPE (HB_MSG_RISK_REGIME)
+                        | HB_SUB_TYPE (HB_MSG_RISK_REGIME) | HB_SUB_TYPE (HB_MSG_RISK_CORR)
                         | HB_SUB_TYPE (HB_MSG_APPLOG));
 }
 

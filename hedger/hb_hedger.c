@@ -35,9 +35,9 @@
 #define S_ORDER_FILLS   8           //  fills of one order known one by one; more are "unseen"
 #define S_RECORD_MAX    256         //  one journal record, a text line
 //  legs one request can have: every asset it names, routed over every candidate
-#define S_PENDING_MAX   (HB_RISK_MAX_ASSETS * HB_ROUTE_MAX_LEGS)
+#define S_PENDING_MAX   (HB_RISK_HEDGE_TARGETS * HB_ROUTE_MAX_LEGS)
 //  its rejects held until its orders are out (more are published at once)
-#define S_REJECTS_MAX   (S_PENDING_MAX + 2 * HB_RISK_MAX_ASSETS)
+#define S_REJECTS_MAX   (S_PENDING_MAX + 2 * HB_RISK_HEDGE_TARGETS)
 
 //  One fill of ours as the feed published it (fill.<venue>.<symbol>), and
 //  from which pos.<asset> of the aggregator on it is known to include it
@@ -767,7 +767,7 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     self->input_ts = msg->env.ts_pub;
     self->n_pending = self->n_rejects = 0;
     self->deciding = true;
-    for (int i = 0; i < req->n_targets && i < HB_RISK_MAX_ASSETS; i++)
+    for (int i = 0; i < req->n_targets && i < HB_RISK_HEDGE_TARGETS; i++)
         s_hedge_asset (self, req, &req->targets [i], now_ns, &leg_no);
     self->deciding = false;
     int sent = s_commit (self, now_ns);

@@ -1036,7 +1036,7 @@ s_decide (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
 //  The regime block of risk.exposure: pairs not stable first, then those
 //  with an alarm behind them, each in pair order, as many as fit
 static void
-s_regimes_report (const hb_risk_t *self, hb_risk_exposure_t *out)
+s_regimes_report (const hb_risk_t *self, hb_risk_report_t *out)
 {
     for (int pass = 0; pass < 2; pass++)
         for (int k = 0; k < self->n_pairs; k++) {
@@ -1060,7 +1060,7 @@ s_regimes_report (const hb_risk_t *self, hb_risk_exposure_t *out)
 }
 
 int
-hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
+hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_report_t *out)
 {
     assert (self);
     assert (out);
@@ -1071,7 +1071,9 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
     const double *cov = hb_ewma_cov (self->ewma);
     size_t n = (size_t) self->n;
     double root_h = sqrt (self->horizon);
-    out->n_assets = (uint8_t) self->n;
+    out->sample = self->samples;
+    out->corr_sample = self->samples;
+    out->n_assets = (uint16_t) self->n;
     out->samples = hb_ewma_samples (self->ewma);
     out->sample_s = self->sample_s;
     out->horizon_s = rc->var_horizon_s;
@@ -1177,6 +1179,34 @@ s_inputs (hb_risk_t *self, hb_risk_hedge_t *out)
     }
 }
 
+static bool
+s_target_due (const hb_risk_t *self, int a)
+{
+    return self->hedgeable [a] && self->h [a] != 0 && self->px [a] > 0;
+}
+
+static int
+s_by_size_down (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+//  The smallest |hedge| a request takes: 0 while every due target fits
+static double
+s_target_floor (const hb_risk_t *self)
+{
+    double size [S_N];
+    int m = 0;
+    for (int a = 0; a < self->n; a++)
+        if (s_target_due (self, a))
+            size [m++] = fabs (self->h [a]);
+    if (m <= HB_RISK_HEDGE_TARGETS)
+        return 0;
+    qsort (size, (size_t) m, sizeof size [0], s_by_size_down);
+    return size [HB_RISK_HEDGE_TARGETS - 1];
+}
+
 int
 hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
 {
@@ -1220,8 +1250,12 @@ hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out)
     out->sample = self->samples;
     out->residual_sigma = unhedged_sigma;
     out->effectiveness = self->plan.effectiveness;
-    for (int a = 0; a < self->n; a++) {
-        if (!self->hedgeable [a] || self->h [a] == 0 || !(self->px [a] > 0))
+    //  a request carries HB_RISK_HEDGE_TARGETS targets: past that, the
+    //  largest hedges go (in config order); the others are asked for at a
+    //  later sample if still due, once these fills are in the positions
+    double floor = s_target_floor (self);
+    for (int a = 0; a < self->n && out->n_targets < HB_RISK_HEDGE_TARGETS; a++) {
+        if (!s_target_due (self, a) || fabs (self->h [a]) < floor)
             continue;
         hb_risk_target_t *t = &out->targets [out->n_targets++];
         snprintf (t->asset, sizeof t->asset, "%s", self->cfg->assets [a].name);

@@ -139,9 +139,11 @@ void hb_risk_snapshot_done (hb_risk_t *self, uint64_t epoch);
 int hb_risk_sample (hb_risk_t *self, int64_t now_ns);
 
 //  Fills *out with exposures, greeks, vols, correlations, VaR, stress VaR
-//  and the current hedge plan at now_ns. Returns 0, or -1 when the plan
-//  failed (out is still complete, with HB_RISK_PLAN_FAILED).
-int hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out);
+//  and the current hedge plan at now_ns; out->sample (and corr_sample) is
+//  the grid sample (hb_risk_sample: the parts on the bus carry it). out is
+//  large: allocate it. Returns 0, or -1 when the plan failed (out is still
+//  complete, with HB_RISK_PLAN_FAILED).
+int hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_report_t *out);
 
 //  Decides whether a hedge is due at now_ns (call after hb_risk_sample).
 //  It computes exactly what hb_risk_report would for the plan (the same

@@ -201,7 +201,7 @@ test_black76_exposure (void **state)
     s_tick (risk, "Y-USD", 99.99, 100.01, 0, now);
     s_tick (risk, "X-FUT", 19.99, 20.01, 0, now);
     s_position (risk, "X-P", 3);
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
     hb_risk_report (risk, now, &report);
     const hb_risk_asset_t *x = &report.assets [0];
     s_b76_t g = s_b76 (false, 20, 20, S_T, S_RATE, 0.25);
@@ -254,7 +254,7 @@ test_forward_stale (void **state)
     s_position (risk, "X-P", 1);
     s_tick (risk, "X-USD", 18.99, 19.01, 0, now);
     //  never quoted: F = index
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
     hb_risk_report (risk, now, &report);
     assert_true (report.assets [0].flags & HB_RISK_ASSET_FORWARD_STALE);
     assert_close (report.assets [0].option_delta_usd, s_b76 (false, 19, 20, S_T, S_RATE, 0.25).delta * 19,

@@ -338,15 +338,23 @@ hb_risk_ckpt_read (const hb_config_t *cfg, const char *path, hb_risk_state_t *st
         snprintf (why, why_size, "%s: %s", path, strerror (errno));
         return errno == ENOENT ? HB_RISK_CKPT_MISSING : HB_RISK_CKPT_UNREADABLE;
     }
-    uint8_t buf [HB_RISK_CKPT_MAX + 1];
+    //  on the heap: at HB_RISK_MAX_ASSETS the largest file is half a MB
+    size_t capacity = HB_RISK_CKPT_MAX + 1;
+    uint8_t *buf = (uint8_t *) malloc (capacity);
+    if (!buf) {
+        close (fd);
+        snprintf (why, why_size, "%s: no memory to read it", path);
+        return HB_RISK_CKPT_UNREADABLE;
+    }
     size_t size = 0;
-    while (size < sizeof buf) {
-        ssize_t k = read (fd, buf + size, sizeof buf - size);
+    while (size < capacity) {
+        ssize_t k = read (fd, buf + size, capacity - size);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
             snprintf (why, why_size, "%s: read: %s", path, strerror (errno));
             close (fd);
+            free (buf);
             return HB_RISK_CKPT_UNREADABLE;
         }
         if (k == 0)
@@ -354,11 +362,15 @@ hb_risk_ckpt_read (const hb_config_t *cfg, const char *path, hb_risk_state_t *st
         size += (size_t) k;
     }
     close (fd);
+    hb_risk_ckpt_status_t status;
     if (size > HB_RISK_CKPT_MAX) {
         snprintf (why, why_size, "more than %d bytes, larger than any checkpoint", HB_RISK_CKPT_MAX);
-        return HB_RISK_CKPT_DAMAGED;
+        status = HB_RISK_CKPT_DAMAGED;
     }
-    return hb_risk_ckpt_decode (cfg, buf, size, state, wall_ns, why, why_size);
+    else
+        status = hb_risk_ckpt_decode (cfg, buf, size, state, wall_ns, why, why_size);
+    free (buf);
+    return status;
 }
 
 //  ---------------------------------------------------------------------------

@@ -194,7 +194,7 @@ test_round_trip_exact (void **state)
         size_t n = 2;
         assert_memory_equal (hb_ewma_cov (hb_risk_ewma (a)), hb_ewma_cov (hb_risk_ewma (b)),
                              n * n * sizeof (double));
-        static hb_risk_exposure_t ra, rb;
+        static hb_risk_report_t ra, rb;
         hb_risk_report (a, T0 + k * STEP, &ra);
         hb_risk_report (b, T0 + k * STEP, &rb);
         assert_memory_equal (&ra, &rb, sizeof ra);
@@ -408,7 +408,7 @@ test_keeper (void **state)
     assert_int_equal (hb_ewma_samples (hb_risk_ewma (b)), samples);
     s_step (&m, &b, 1, last + 2 * STEP);
     assert_int_equal (hb_ewma_samples (hb_risk_ewma (b)), samples + 1);
-    static hb_risk_exposure_t report;
+    static hb_risk_report_t report;
     hb_risk_report (b, last + 2 * STEP, &report);
     assert_false (report.flags & HB_RISK_WARMING_UP);
     assert_int_equal (report.samples, samples + 1);

@@ -92,7 +92,7 @@ s_pos (const char *venue, const char *symbol, double qty, double entry, double r
 
 //  One run of the same inputs; the aggregator's pos.BTC differs per run
 static void
-s_run (double agg_net_usd, hb_risk_exposure_t *report, hb_risk_hedge_t *hedge, int *hedged)
+s_run (double agg_net_usd, hb_risk_report_t *report, hb_risk_hedge_t *hedge, int *hedged)
 {
     hb_risk_t *risk = hb_risk_new (s_fx.cfg, 99);
     assert_non_null (risk);
@@ -132,7 +132,7 @@ static void
 test_units_and_ids (void **state)
 {
     (void) state;
-    hb_risk_exposure_t a, b;
+    hb_risk_report_t a, b;
     hb_risk_hedge_t ha, hb;
     int na, nb;
     s_run (123456, &a, &ha, &na);

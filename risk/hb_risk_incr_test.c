@@ -157,7 +157,7 @@ test_check_equals_full_plan (void **state)
     assert_non_null (risk);
     hb_risk_set_data_time (risk, true);
     hb_risk_set_positions_known (risk, true);
-    static hb_risk_exposure_t report;
+    static hb_risk_report_t report;
     static hb_risk_hedge_t req;
     double mid [S_INSTR];
     for (int k = 0; k < S_INSTR; k++)

@@ -17,6 +17,7 @@
 #include "hb_pub.h"
 #include "hb_risk.h"
 #include "hb_risk_ckpt.h"
+#include "hb_risk_sample.h"
 #include "hb_sub.h"
 #include "hb_time.h"
 
@@ -31,7 +32,8 @@
 #define S_PENDING_RESNAP_MS 5000    //  positions pending this long: ask the aggregator for a snapshot
 #define S_PENDING_GIVEUP_MS 20000   //  ... this long while it publishes them without the fill: its word
 #define S_TICK_BEHIND_NS    (30 * 1000000000LL)    //  a live tick stamped further back is quarantined
-#define S_BLOB_MAX          8192
+#define S_BLOB_MAX          HB_RISK_CKPT_MAX    //  the largest blob: a checkpoint (a snapshot frame is
+                                                //  a topic and a payload of at most HB_MSG_MAX_SIZE)
 #define S_HOLD_MS           3000    //  the log waits this long at most for a recorder    //  a snapshot frame (topic, payload) or a checkpoint state
 
 //  What the log records besides bus messages (hb_applog.h): the timers
@@ -59,6 +61,7 @@ struct _hb_risk_live_t {
     uint64_t     msgs_in, hedges, snapshots, resyncs;
     hb_msg_t     in;
     hb_msg_t     out;
+    hb_risk_report_t *report;       //  the sample being published, cut into parts
     hb_complain_t c_ignored;
     //  arrival order, recorded (hb_applog.h; docs/RISK.md, Arrival order)
     hb_applog_t *applog;            //  NULL in a replay
@@ -232,16 +235,23 @@ s_from_feed (hb_risk_live_t *self, const hb_msg_t *msg)
     return venue && venue->enabled;
 }
 
+//  The sample as risk.exposure parts, then risk.corr parts (hb_risk_sample.h)
 static void
 s_publish (hb_risk_live_t *self)
 {
-    memset (&self->out, 0, sizeof self->out);
-    self->out.env.type = HB_MSG_RISK_EXPOSURE;
-    self->out.env.ts_venue = self->now;
-    self->out.env.ts_recv = self->now;
-    hb_risk_report (self->risk, self->now, &self->out.u.risk_exposure);
-    if (s_send (self, &self->out) != 0)
-        hb_error ("risk: cannot publish risk.exposure");
+    hb_risk_report (self->risk, self->now, self->report);
+    int parts = hb_risk_sample_parts (self->report);
+    for (int i = 0; i < parts; i++) {
+        memset (&self->out.env, 0, sizeof self->out.env);
+        hb_risk_sample_part (self->report, i, &self->out);
+        self->out.env.ts_venue = self->now;
+        self->out.env.ts_recv = self->now;
+        if (s_send (self, &self->out) != 0) {
+            hb_error ("risk: cannot publish %s part %d of %d",
+                      hb_msg_type_name (self->out.env.type), i, parts);
+            break;
+        }
+    }
 }
 
 //  risk.regime for each pair whose state this sample changed (decided
@@ -600,10 +610,20 @@ s_on_clock (zloop_t *loop, int timer_id, void *arg)
             //  the checkpoint is read once, before the first sample: what
             //  it restored goes into the log (a replay reads no file)
             self->now = wall;
+            //  in the checkpoint's own form: a few KB, not the state's
+            //  struct of HB_RISK_MAX_ASSETS
             if (hb_risk_ckpt_restore (self->ckpt, self->risk, wall) == HB_RISK_CKPT_OK) {
-                hb_risk_state_t state;
-                hb_risk_export (self->risk, &state);
-                s_log_blob (self, S_BLOB_CKPT, &state, sizeof state);
+                hb_risk_state_t *state = (hb_risk_state_t *) malloc (sizeof *state);
+                int size = -1;
+                if (state) {
+                    hb_risk_export (self->risk, state);
+                    size = hb_risk_ckpt_encode (self->cfg, state, wall, self->blob, sizeof self->blob);
+                }
+                free (state);
+                if (size > 0)
+                    s_log_blob (self, S_BLOB_CKPT, self->blob, (size_t) size);
+                else
+                    hb_error ("risk: the restored checkpoint cannot go into the log: a replay will differ");
             }
         }
         s_timer (self, S_TIMER_SAMPLE);
@@ -657,6 +677,7 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->risk = hb_risk_new (cfg, epoch);
     self->states = hb_poshist_new (S_POS_HISTORY, HB_MAX_VENUES * HB_MAX_INSTRUMENTS);
     self->ckpt = hb_risk_ckpt_new (cfg);
+    self->report = (hb_risk_report_t *) malloc (sizeof *self->report);
     hb_metrics_t *metrics = hb_metrics_process ();
     self->m_pending = hb_metrics_gauge (metrics, "hb_risk_positions_pending",
                                         "Positions holding a fill no aggregator state applied includes yet",
@@ -667,7 +688,7 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->m_unconfirmed = hb_metrics_counter (metrics, "hb_risk_fills_unconfirmed_total",
                                               "Pending positions given up: the aggregator kept them without the fill",
                                               NULL, NULL);
-    if (!self->risk || !self->states || !self->ckpt) {
+    if (!self->risk || !self->states || !self->ckpt || !self->report) {
         hb_risk_live_destroy (&self);
         return NULL;
     }
@@ -756,6 +777,7 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
         hb_risk_destroy (&self->risk);
+        free (self->report);
         free (self);
         *self_p = NULL;
     }
@@ -796,12 +818,12 @@ s_apply_blob (hb_risk_live_t *self, uint8_t kind, const uint8_t *data, size_t si
         s_snap_done (self);
     else
     if (kind == S_BLOB_CKPT) {
-        hb_risk_state_t state;
-        if (size != sizeof state)
-            return -1;
-        memcpy (&state, data, size);
-        if (hb_risk_import (self->risk, &state) != 0)
-            return -1;
+        hb_risk_state_t *state = (hb_risk_state_t *) malloc (sizeof *state);
+        char why [128];
+        int rc = state && hb_risk_ckpt_decode (self->cfg, data, size, state, NULL, why, sizeof why)
+                          == HB_RISK_CKPT_OK && hb_risk_import (self->risk, state) == 0 ? 0 : -1;
+        free (state);
+        return rc;
     }
     return 0;
 }

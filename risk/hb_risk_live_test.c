@@ -585,7 +585,7 @@ test_snapshot_forgets (void **state)
     s_agg_exposure (risk, "X", 1000, 5);
     s_agg_exposure (risk, "Y", 700, 5);
     hb_risk_snapshot_done (risk, 5);
-    hb_risk_exposure_t report;
+    static hb_risk_report_t report;
     hb_risk_report (risk, 0, &report);
     assert_false (report.flags & HB_RISK_NO_POSITIONS);
     assert_true (report.assets [0].delta1_usd == 1000 && report.assets [1].delta1_usd == 700);

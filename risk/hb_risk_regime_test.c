@@ -18,6 +18,7 @@
 
 #include "hb_config.h"
 #include "hb_risk.h"
+#include "hb_risk_sample.h"
 #include "hb_risk_testing.h"
 #include "hb_var.h"
 
@@ -124,7 +125,7 @@ typedef struct {
     int      alarms_before;         //  shifted events of any pair before the break
     int      alarms_other;          //  shifted events of the other pairs
     int      events_total;          //  events of every pair and state
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
 } s_run_t;
 
 static void
@@ -206,14 +207,15 @@ test_break_raises_events_after_it (void **state)
     assert_true (listed->last_alarm_ns >= alarm->last_alarm_ns);
     assert_int_equal (listed->kind, 1);
     assert_int_equal (run.report.n_regimes_omitted, 0);
-    //  the encoder takes it
+    //  the encoder takes every part of it
     hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_RISK_EXPOSURE;
     strcpy (msg.env.publisher, "risk");
-    msg.u.risk_exposure = run.report;
     static hb_buf_t buf;
-    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    for (int i = 0; i < hb_risk_sample_parts (&run.report); i++) {
+        hb_risk_sample_part (&run.report, i, &msg);
+        assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    }
     msg.env.type = HB_MSG_RISK_REGIME;
     msg.u.risk_regime = *alarm;
     assert_int_equal (hb_msg_encode (&msg, &buf), 0);
@@ -244,7 +246,7 @@ s_hedge_run (const hb_config_t *cfg, bool on)
     assert_int_equal (hb_risk_testing_exposure (risk, "ETH", 5e5, 3400, 3), 0);
     hb_risk_set_positions_known (risk, true);
 
-    static hb_risk_exposure_t report;
+    static hb_risk_report_t report;
     uint64_t seed = 20261208;
     double px [3] = { 65000, 3400, 150 };
     int64_t now = 0;

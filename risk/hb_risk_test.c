@@ -338,7 +338,7 @@ test_stale_never_enters (void **state)
         s_quote_all (risk, &path, now, -1);
         hb_risk_sample (risk, now);
     }
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
     hb_risk_report (risk, now, &report);
     for (int i = 0; i < N; i++)
         assert_true (report.assets [i].flags == HB_RISK_ASSET_HEDGEABLE);
@@ -426,7 +426,7 @@ test_hedge_request (void **state)
         //  positions unknown: never a hedge
         assert_int_equal (hb_risk_hedge_check (risk, now, &hedge), 0);
     }
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
     hb_risk_report (risk, now, &report);
     assert_true (report.flags & HB_RISK_NO_POSITIONS);
     assert_true (fabs (report.assets [0].exposure_usd - 10 * path.px [0]) < 1e-6 * path.px [0]);
@@ -497,7 +497,7 @@ test_option_exposure (void **state)
     msg.u.position.exposure_usd = 4 * path.px [0];
     assert_int_equal (hb_risk_on_state (risk, "pos.BTC.beta.BTC-C", &msg), 0);
     s_exposure (risk, "BTC", 4 * path.px [0] + 1000, path.px [0], 2);
-    hb_risk_exposure_t report;
+    hb_risk_report_t report;
     hb_risk_report (risk, now, &report);
     hb_greeks_t g;
     double s = path.px [0];

@@ -1,5 +1,6 @@
 /*  hb_summary: see hb_summary.h. */
 #include "hb_summary.h"
+#include "hb_risk_sample.h"
 #include "hb_time.h"
 
 #include <czmq.h>
@@ -57,7 +58,8 @@ struct _hb_summary_t {
     s_asset_t assets [HB_MAX_ASSETS];
     s_venue_t venues [HB_MAX_VENUES];
     bool     has_risk;
-    hb_risk_exposure_t risk;        //  the latest risk.exposure (without its asset rows)
+    hb_risk_exposure_t risk;        //  the latest risk.exposure part (its portfolio fields)
+    hb_risk_sample_t *samples;      //  the parts joined: the regimes name pairs of the whole sample
     char     recent [RECENT_MAX][256];
     int      n_recent;          //  total ever; ring index = n % RECENT_MAX
     uint64_t decode_errors;
@@ -78,7 +80,8 @@ hb_summary_new (const hb_config_t *cfg)
             total += cfg->venues [v].n_instruments;
     self->rows = (s_row_t *) zmalloc (sizeof (s_row_t) * (size_t) (total ? total : 1));
     self->by_key = zhashx_new ();
-    if (!self->rows || !self->by_key) {
+    self->samples = hb_risk_sample_new ();
+    if (!self->rows || !self->by_key || !self->samples) {
         hb_summary_destroy (&self);
         return NULL;
     }
@@ -105,6 +108,7 @@ hb_summary_destroy (hb_summary_t **self_p)
         return;
     hb_summary_t *self = *self_p;
     zhashx_destroy (&self->by_key);
+    hb_risk_sample_destroy (&self->samples);
     free (self->rows);
     free (self);
     *self_p = NULL;
@@ -215,9 +219,15 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
                     self->venues [v].plan = msg->u.capital_plan;
                 }
             break;
+        case HB_MSG_RISK_CORR:
+            hb_risk_sample_add (self->samples, msg, NULL);
+            break;
         case HB_MSG_RISK_EXPOSURE: {
+            //  a part's rows are current as they come; the regimes wait
+            //  for the whole sample (hb_risk_sample counts what is lost)
+            hb_risk_sample_add (self->samples, msg, NULL);
             const hb_risk_exposure_t *risk = &msg->u.risk_exposure;
-            for (int i = 0; i < risk->n_assets; i++) {
+            for (int i = 0; i < risk->count; i++) {
                 int a = hb_config_asset_index (self->cfg, risk->assets [i].asset);
                 if (a >= 0) {
                     self->assets [a].has_risk = true;
@@ -373,6 +383,13 @@ s_render_book (hb_summary_t *self, FILE *out)
                  self->risk.residual_sigma, self->risk.effectiveness,
                  (unsigned long long) self->risk.samples,
                  (self->risk.flags & HB_RISK_NO_POSITIONS) ? "  (no positions yet)" : "");
+    //  samples whose parts did not all arrive: their figures are not shown
+    uint64_t gap = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_GAP);
+    uint64_t mismatch = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_MISMATCH);
+    uint64_t incomplete = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_INCOMPLETE);
+    if (gap + mismatch + incomplete > 0)
+        fprintf (out, "RISK  parts refused: %llu gap, %llu mismatch, %llu incomplete sample(s)\n",
+                 (unsigned long long) gap, (unsigned long long) mismatch, (unsigned long long) incomplete);
 }
 
 //  The correlation regime of each pair hb-risk lists on risk.exposure
@@ -380,9 +397,9 @@ s_render_book (hb_summary_t *self, FILE *out)
 static void
 s_render_regimes (hb_summary_t *self, FILE *out, int64_t now_ns)
 {
-    const hb_risk_exposure_t *risk = &self->risk;
-    int n = risk->n_assets;
-    if (!self->has_risk || n < 2)
+    const hb_risk_report_t *risk = hb_risk_sample_report (self->samples);
+    int n = risk ? risk->n_assets : 0;
+    if (n < 2)
         return;
     int n_pairs = n * (n - 1) / 2;
     if (risk->n_regimes == 0) {

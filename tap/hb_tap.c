@@ -8,7 +8,7 @@
 //  Publishers whose epoch we remember, to report a restart once per
 //  publisher rather than once per topic. A deployment has a few dozen.
 #define S_MAX_PUBLISHERS    128
-#define S_LINE_MAX          8192
+#define S_LINE_MAX          16384   //  a risk.corr part of 480 values is about 10 KB of JSON
 
 typedef struct {
     char     name [HB_NAME_MAX];

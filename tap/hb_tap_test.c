@@ -1,10 +1,12 @@
 /*  hb_tap tests: one publisher of a hand-built config, the tap writing to a
     memory stream; checks the message lines and the gap, restart and
-    decode_error events, exactly as a script would read them.               */
+    decode_error events, exactly as a script would read them. And the
+    summary's risk panel from a sample in parts.                            */
 #include "hb_tap.h"
 #include "hb_summary.h"
 #include "hb_log.h"
 #include "hb_pub.h"
+#include "hb_risk_sample.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -184,12 +186,71 @@ test_status_names (void **state)
     assert_string_equal (hb_summary_status_name ("risk", 2), "POSITIONS PENDING");
 }
 
+//  The summary joins a risk sample's parts: a part's figures show at
+//  once, a regime pair is named from the whole sample, and parts lost are
+//  counted on the RISK panel
+static void
+test_summary_risk_parts (void **state)
+{
+    (void) state;
+    char errors [1024] = "";
+    hb_config_t *cfg = hb_config_load_quiet ("config/default.yaml", errors, sizeof errors);
+    assert_non_null (cfg);
+    hb_summary_t *summary = hb_summary_new (cfg);
+    assert_non_null (summary);
+    //  40 assets, the config's four first: pair 779 is (38, 39), in part 2
+    static hb_risk_report_t report;
+    memset (&report, 0, sizeof report);
+    report.sample = 7;
+    report.sample_s = 1;
+    report.horizon_s = 86400;
+    report.confidence = 0.99;
+    report.var_usd = 4242;
+    report.n_assets = 40;
+    for (int i = 0; i < 40; i++)
+        snprintf (report.assets [i].asset, HB_NAME_MAX, "%s", i < 4 ? cfg->assets [i].name : "X");
+    snprintf (report.assets [38].asset, HB_NAME_MAX, "LINK");
+    snprintf (report.assets [39].asset, HB_NAME_MAX, "DOT");
+    report.n_regimes = 1;
+    report.regimes [0] = (hb_risk_pair_regime_t) { .pair = 779, .state = 2, .kind = 1, .statistic = 3.5f };
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    strcpy (msg.env.publisher, "risk");
+    msg.env.epoch = 1;
+    int parts = hb_risk_sample_parts (&report);
+    for (int i = 0; i < parts; i++) {
+        hb_risk_sample_part (&report, i, &msg);
+        char topic [HB_TOPIC_MAX];
+        hb_msg_topic (&msg, topic);
+        hb_summary_add (summary, topic, &msg, HB_SEQ_OK, 0);
+    }
+    //  the next sample loses its part 1
+    report.sample = 8;
+    for (int i = 0; i < 3; i++) {
+        hb_risk_sample_part (&report, i, &msg);
+        if (i != 1)
+            hb_summary_add (summary, "risk.exposure", &msg, HB_SEQ_OK, 0);
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    hb_summary_render (summary, out, false, 0);
+    fclose (out);
+    assert_non_null (strstr (text, "RISK  VaR 4242 USD"));
+    assert_non_null (strstr (text, "LINK:DOT"));
+    assert_non_null (strstr (text, "RISK  parts refused: 1 gap, 0 mismatch, 0 incomplete"));
+    free (text);
+    hb_summary_destroy (&summary);
+    hb_config_destroy (&cfg);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_events),
         cmocka_unit_test (test_status_names),
+        cmocka_unit_test (test_summary_risk_parts),
     };
     return cmocka_run_group_tests_name ("hb_tap", tests, NULL, NULL);
 }

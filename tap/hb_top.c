@@ -5,6 +5,7 @@
     and pipes, this one for a person at a terminal).                        */
 #include "hb_top.h"
 #include "hb_latency.h"
+#include "hb_risk_sample.h"
 #include "hb_time.h"
 
 #include <curses.h>
@@ -16,6 +17,7 @@
 #define S_MAX_HEALTH    32
 #define S_HEDGES        5
 #define S_ORDERS        6
+#define S_CORR_SHOWN    16      //  assets of the largest correlation matrix shown
 
 typedef struct {
     hb_heartbeat_t beat;
@@ -43,8 +45,7 @@ struct _hb_top_t {
     size_t  size;
     s_health_t health [S_MAX_HEALTH];
     int     n_health;
-    bool    has_risk;
-    hb_risk_exposure_t risk;
+    hb_risk_sample_t *samples;  //  risk.exposure and risk.corr parts joined
     char    hedges [S_HEDGES][160];
     int     n_hedges;
     s_order_t orders [S_ORDERS];  //  ring, the latest S_ORDERS
@@ -85,10 +86,8 @@ hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t now_
         self->health [i].recv_ns = now_ns;
     }
     else
-    if (msg->env.type == HB_MSG_RISK_EXPOSURE) {
-        self->risk = msg->u.risk_exposure;
-        self->has_risk = true;
-    }
+    if (msg->env.type == HB_MSG_RISK_EXPOSURE || msg->env.type == HB_MSG_RISK_CORR)
+        hb_risk_sample_add (self->samples, msg, NULL);
     else
     if (msg->env.type == HB_MSG_ORDER && !s_order (self, msg->u.order.venue, msg->u.order.client_id)) {
         s_order_t *entry = &self->orders [self->n_orders++ % S_ORDERS];
@@ -140,18 +139,24 @@ s_panels (hb_top_t *self, FILE *out, int64_t now_ns)
                      age_ms > 3000 ? "silent" : hb_summary_status_name (b->component, b->status));
         }
     }
-    int n = self->has_risk ? self->risk.n_assets : 0;
-    if (n > 1 && n <= HB_RISK_MAX_ASSETS) {
+    //  the matrix while it fits a screen; past that, the sample's size
+    const hb_risk_report_t *risk = hb_risk_sample_report (self->samples);
+    int n = risk && risk->corr_sample == risk->sample ? risk->n_assets : 0;
+    if (n > S_CORR_SHOWN)
+        fprintf (out, "CORRELATION      %d assets, %d pairs: more than %d assets, not shown\n", n,
+                 n * (n - 1) / 2, S_CORR_SHOWN);
+    else
+    if (n > 1) {
         fprintf (out, "CORRELATION     ");
         for (int j = 0; j < n; j++)
-            fprintf (out, " %7.7s", self->risk.assets [j].asset);
+            fprintf (out, " %7.7s", risk->assets [j].asset);
         fputc ('\n', out);
         for (int i = 0; i < n; i++) {
-            fprintf (out, "%-16s", self->risk.assets [i].asset);
+            fprintf (out, "%-16s", risk->assets [i].asset);
             for (int j = 0; j < n; j++) {
                 int a = i < j ? i : j, b = i < j ? j : i;
                 //  strict upper triangle, row by row
-                double rho = i == j ? 1 : self->risk.corr [a * n - a * (a + 1) / 2 + (b - a - 1)];
+                double rho = i == j ? 1 : risk->corr [a * n - a * (a + 1) / 2 + (b - a - 1)];
                 fprintf (out, " %7.2f", rho);
             }
             fputc ('\n', out);
@@ -195,9 +200,11 @@ hb_top_new (void)
     if (!self)
         return NULL;
     self->latency = hb_latency_new (0, 0);
-    self->screen = self->latency ? newterm (NULL, stdout, stdin) : NULL;
+    self->samples = hb_risk_sample_new ();
+    self->screen = self->latency && self->samples ? newterm (NULL, stdout, stdin) : NULL;
     if (!self->screen) {
         hb_latency_destroy (&self->latency);
+        hb_risk_sample_destroy (&self->samples);
         free (self);
         return NULL;
     }
@@ -227,6 +234,7 @@ hb_top_destroy (hb_top_t **self_p)
     endwin ();
     delscreen (self->screen);
     hb_latency_destroy (&self->latency);
+    hb_risk_sample_destroy (&self->samples);
     free (self->text);
     free (self);
     *self_p = NULL;

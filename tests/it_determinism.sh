@@ -101,6 +101,8 @@ decisions() {
                ["exposure", .env.ts_venue, .risk_exposure]
              elif .topic == "risk.regime" then
                ["regime", .env.ts_venue, .risk_regime]
+             elif .topic == "risk.corr" then
+               ["corr", .env.ts_venue, .risk_corr]
              elif (.topic | startswith("order.")) then
                ["order", .order.client_id, .order.venue, .order.symbol, .order.side, .order.qty,
                 .order.px]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# hb-test: serial (two venues sampled together: under a second test's load their ticks drift apart and the estimates fall)
 # hb-risk on real sim venues over the bus: do the live correlation estimates
 # converge to the configured ones, and follow a scheduled regime switch at
 # the speed lambda says?
@@ -121,31 +122,37 @@ wait margin.beta 1
 send margin venue=beta breach=1
 sleep 500
 FORGE
-"$BIN/hb-tap" --config "$CFG" --topic risk.exposure \
+"$BIN/hb-tap" --config "$CFG" --topic risk. \
     --timeout-ms $(( (ANCHOR + RUN_S - $(date +%s)) * 1000 )) >"$DIR/risk.jsonl" 2>"$DIR/tap.log" || fail "hb-tap exit status $?"
 kill -0 "$risk" 2>/dev/null || fail "hb-risk exited"
 
-# one line per exposure: publish time (ns), samples, mean rho within the
-# pairs, mean rho across them, mean plan ratio and mean EWMA ratio of the
-# pairs, then the within pairs shown shifted by the regime block (alarm
-# after the switch, kind corr_down), as a comma list of targets ("-": none)
-grep '"risk_exposure"' "$DIR/risk.jsonl" | jq -r --argjson sw "$(( (ANCHOR + SWITCH_S) * 1000000000 ))" '
-    .risk_exposure as $x | $x.corr as $c | $x.assets as $a
-    | [.env.ts_pub, $x.samples,
-       ([range (0; 10; 2) | $c[.][. + 1]] | add / length),
+# one line per sample (its risk.corr, the triangle of 10 assets in one
+# part, pair (i, j) at k(i, j), joined with the risk.exposure of the same
+# sample): publish time (ns), samples, mean rho within the pairs, mean rho
+# across them, mean plan ratio and mean EWMA ratio of the pairs, then the
+# within pairs shown shifted by the regime block (alarm after the switch,
+# kind corr_down), as a comma list of targets ("-": none)
+grep -E '"risk_(exposure|corr)"' "$DIR/risk.jsonl" | jq -r -s --argjson sw "$(( (ANCHOR + SWITCH_S) * 1000000000 ))" '
+    def k($i; $j): $i * 10 - ($i * ($i + 1) / 2) + ($j - $i - 1);
+    (map(select(.risk_exposure) | {key: (.risk_exposure.sample | tostring), value: .risk_exposure})
+     | from_entries) as $x
+    | .[] | select(.risk_corr) | .risk_corr.corr as $c | $x[.risk_corr.sample | tostring] as $e
+    | select($e != null) | $e.assets as $a
+    | [.env.ts_pub, $e.samples,
+       ([range (0; 10; 2) | $c[k(.; . + 1)]] | add / length),
        ([range (0; 10) as $i | range ($i + 1; 10) | select ((. / 2 | floor) != ($i / 2 | floor))
-         | $c[$i][.]] | add / length),
+         | $c[k($i; .)]] | add / length),
        ([range (0; 10; 2) | if $a[.].exposure_usd != 0 then -$a[. + 1].residual_usd / $a[.].exposure_usd
                             else 0 end] | add / 5),
-       ([range (0; 10; 2) | if $a[. + 1].vol > 0 then $c[.][. + 1] * $a[.].vol / $a[. + 1].vol
+       ([range (0; 10; 2) | if $a[. + 1].vol > 0 then $c[k(.; . + 1)] * $a[.].vol / $a[. + 1].vol
                             else 0 end] | add / 5),
-       ([$x.regimes[] | select (.state == "shifted" and .kind == "corr_down" and .last_alarm_ns >= $sw
+       ([$e.regimes[] | select (.state == "shifted" and .kind == "corr_down" and .last_alarm_ns >= $sw
                                 and (.target | test ("^[A-E]0$")) and .proxy == (.target | sub ("0$"; "1")))
          | .target] | if length > 0 then join (",") else "-" end)] | @tsv' >"$DIR/rho.tsv"
 grep '"risk_exposure"' "$DIR/risk.jsonl" | tail -1 | jq -e '[.risk_exposure.assets[] | select (.asset | test ("0$"))
     | select ((.flags | index ("hedgeable")) or .exposure_usd <= 0)] | length == 0' >/dev/null \
     || fail "A0 .. E0 are not all unhedgeable with a positive exposure (margin.beta breach, collateral)"
-[ "$(wc -l <"$DIR/rho.tsv")" -ge 100 ] || fail "only $(wc -l <"$DIR/rho.tsv") risk.exposure messages"
+[ "$(wc -l <"$DIR/rho.tsv")" -ge 100 ] || fail "only $(wc -l <"$DIR/rho.tsv") risk.corr messages"
 
 "$PY" - "$DIR/rho.tsv" "$ANCHOR" "$SWITCH_S" "$MODEL_LAMBDA" <<'PYTHON' || fail "estimates off (see above)"
 import sys

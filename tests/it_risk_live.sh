@@ -57,12 +57,15 @@ echo "$last" | jq -e '
     and (($a.BTC.exposure_usd - 11 * $a.BTC.index) | fabs) < 0.01 * 11 * $a.BTC.index
     and ($a.ETH.exposure_usd | fabs) < 1
     and $a.BTC.vol > 0 and $a.ETH.vol > 0
-    and (.corr | length) == 2
-    and .corr[0][0] == 1 and .corr[1][1] == 1 and .corr[0][1] == .corr[1][0]
-    and .corr[0][1] >= -1 and .corr[0][1] <= 1
     and .var_usd > 0 and .stress_var_usd > 0 and .samples >= 20
     and (.assets | map (.flags | index ("hedgeable") != null) | all)' >/dev/null \
     || fail "implausible risk.exposure: $last"
+# the correlations of that sample: risk.corr, one part holding the one pair
+sample=$(echo "$last" | jq -r .sample)
+corr=$(grep '"risk_corr"' "$DIR/risk.jsonl" | jq -c --argjson s "$sample" 'select(.risk_corr.sample == $s) | .risk_corr')
+echo "$corr" | jq -e '.n_assets == 2 and .part == 0 and .parts == 1 and .first == 0
+    and (.corr | length) == 1 and .corr[0] >= -1 and .corr[0] <= 1' >/dev/null \
+    || fail "no plausible risk.corr of sample $sample: $corr"
 
 HEDGE=$DIR/hedge.jsonl
 grep '"risk_hedge"' "$DIR/risk.jsonl" | jq -c '.risk_hedge' >"$HEDGE"

@@ -87,7 +87,7 @@ hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg)
     assert (self && msg);
     memset (self, 0, sizeof *self);
     const hb_env_t *e = &msg->env;
-    hb_spec_val_t env [8] = { U (1), U (e->type), S (e->publisher), U (e->epoch), U (e->seq),
+    hb_spec_val_t env [8] = { U (2), U (e->type), S (e->publisher), U (e->epoch), U (e->seq),
                               I (e->ts_venue), I (e->ts_recv), I (e->ts_pub) };
     memcpy (self->env, env, sizeof env);
     self->n_env = 8;
