@@ -28,15 +28,16 @@ s_assets (hb_cfg_loader_t *self, const hb_ynode_t *root)
         return;
     if (hb_ynode_size (&assets) == 0)
         hb_yaml_error (&assets, "at least one asset is needed");
+    if (hb_ynode_size (&assets) > HB_MAX_ASSETS) {
+        hb_yaml_error (&assets, "%d assets, at most %d (HB_MAX_ASSETS)", hb_ynode_size (&assets),
+                       HB_MAX_ASSETS);
+        return;
+    }
     for (int i = 0; i < hb_ynode_size (&assets); i++) {
         const char *key;
         hb_ynode_pair (&assets, i, &key, &entry);
         if (key && hb_config_asset_index (cfg, key) >= 0)
             continue;       //  a duplicate key, reported at load
-        if (cfg->n_assets == HB_MAX_ASSETS) {
-            hb_yaml_error_at (self->yaml, entry.line, entry.path, "too many assets (at most %d)", HB_MAX_ASSETS);
-            break;
-        }
         hb_asset_cfg_t *asset = &cfg->assets [cfg->n_assets++];
         asset->line = entry.line;
         hb_cfg_key_name (self, &entry, key, asset->name);
@@ -306,7 +307,72 @@ void
 hb_config_destroy (hb_config_t **self_p)
 {
     if (self_p && *self_p) {
-        free (*self_p);
+        hb_config_t *self = *self_p;
+        for (int v = 0; v < HB_MAX_VENUES; v++) {
+            hb_venue_cfg_release (&self->venues [v]);
+            free (self->hedger.funding_bps [v]);
+            free (self->hedger.basis_bps [v]);
+        }
+        free (self);
         *self_p = NULL;
     }
+}
+
+int
+hb_venue_cfg_alloc (hb_venue_cfg_t *venue, int n_instruments, int n_positions)
+{
+    if (n_instruments < 0 || n_instruments > HB_MAX_INSTRUMENTS
+    ||  n_positions < 0 || n_positions > HB_MAX_POSITIONS)
+        return -1;
+    //  calloc (0) may give NULL: one element at least, so NULL means no memory
+    hb_instrument_cfg_t *instruments = calloc ((size_t) (n_instruments ? n_instruments : 1),
+                                               sizeof *instruments);
+    hb_position_cfg_t *positions = calloc ((size_t) (n_positions ? n_positions : 1), sizeof *positions);
+    if (!instruments || !positions) {
+        free (instruments);
+        free (positions);
+        return -1;
+    }
+    hb_venue_cfg_release (venue);
+    venue->instruments = instruments;
+    venue->positions = positions;
+    return 0;
+}
+
+hb_instrument_cfg_t *
+hb_venue_cfg_add_instrument (hb_venue_cfg_t *venue)
+{
+    if (venue->n_instruments < 0 || venue->n_instruments >= HB_MAX_INSTRUMENTS)
+        return NULL;
+    hb_instrument_cfg_t *grown = realloc (venue->instruments,
+                                          (size_t) (venue->n_instruments + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    venue->instruments = grown;
+    hb_instrument_cfg_t *added = &grown [venue->n_instruments++];
+    memset (added, 0, sizeof *added);
+    return added;
+}
+
+hb_position_cfg_t *
+hb_venue_cfg_add_position (hb_venue_cfg_t *venue)
+{
+    if (venue->n_positions < 0 || venue->n_positions >= HB_MAX_POSITIONS)
+        return NULL;
+    hb_position_cfg_t *grown = realloc (venue->positions, (size_t) (venue->n_positions + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    venue->positions = grown;
+    hb_position_cfg_t *added = &grown [venue->n_positions++];
+    memset (added, 0, sizeof *added);
+    return added;
+}
+
+void
+hb_venue_cfg_release (hb_venue_cfg_t *venue)
+{
+    free (venue->instruments);
+    free (venue->positions);
+    venue->instruments = NULL;
+    venue->positions = NULL;
 }

@@ -206,3 +206,31 @@ hb_config_bound_endpoint (const hb_config_t *self, int index, char *owner)
         strcpy (owner, list [index].owner);
     return list [index].endpoint;
 }
+
+size_t
+hb_config_instrument_slots (const hb_config_t *self, size_t *first)
+{
+    assert (self);
+    size_t n = 0;
+    for (int v = 0; v < HB_MAX_VENUES; v++) {
+        if (first)
+            first [v] = n;
+        if (v < self->n_venues && self->venues [v].n_instruments > 0)
+            n += (size_t) self->venues [v].n_instruments;
+    }
+    return n;
+}
+
+double
+hb_config_funding_bps (const hb_config_t *self, int v, int i)
+{
+    assert (self && v >= 0 && v < self->n_venues && i >= 0 && i < self->venues [v].n_instruments);
+    return self->hedger.funding_bps [v] ? self->hedger.funding_bps [v][i] : 0;
+}
+
+double
+hb_config_basis_bps (const hb_config_t *self, int v, int i)
+{
+    assert (self && v >= 0 && v < self->n_venues && i >= 0 && i < self->venues [v].n_instruments);
+    return self->hedger.basis_bps [v] ? self->hedger.basis_bps [v][i] : 0;
+}
