@@ -140,7 +140,10 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     hb_cfg_number (map, "max_index_deviation", false, 0.2, &s_deviation, &risk->max_index_deviation);
     s_regime (self, map);
 
-    //  the risk messages carry at most HB_RISK_MAX_ASSETS assets
+    //  the risk messages carry at most HB_RISK_MAX_ASSETS assets, far fewer
+    //  than HB_MAX_ASSETS: until risk.exposure scales (issue 16, messages
+    //  that scale) a deployment with hb-risk is refused here, clearly,
+    //  rather than publishing part of its assets
     if (present && self->cfg->n_assets > HB_RISK_MAX_ASSETS)
         hb_yaml_error_at (self->yaml, component ? component->line : 0, "components.risk",
                           "hb-risk handles at most %d assets, assets: has %d",
