@@ -5,6 +5,7 @@
 #include "hb_linalg.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +149,9 @@ s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
     static const char *const jump_keys [] = { "per_day", "mean", "std", NULL };
     static const char *const regime_keys [] = { "at", "duration", "every", "correlation", NULL };
     hb_cfg_node_t map, node;
-    memset (market, 0, sizeof *market);
+    //  not the matrices: s_correlation writes their n x n corner, and
+    //  clearing all of them would make 1 MB resident for nothing
+    memset (market, 0, offsetof (sim_market_cfg_t, corr));
     if (h->cfg_section (h->ctx, "market", &map) != 0) {
         h->cfg_error (&map, "missing section: venue %s uses plugin sim, which simulates the market: section",
                       h->venue->name);
