@@ -339,32 +339,39 @@ hb_venue_cfg_alloc (hb_venue_cfg_t *venue, int n_instruments, int n_positions)
     return 0;
 }
 
+//  Grows *array (n entries of size bytes) by one zeroed entry, counted in
+//  *n; the new entry, or NULL at max or when out of memory
+static void *
+s_grow_one (void **array, int *n, size_t size, int max)
+{
+    if (*n < 0 || *n >= max)
+        return NULL;
+    char *grown = realloc (*array, (size_t) (*n + 1) * size);
+    if (!grown)
+        return NULL;
+    *array = grown;
+    char *added = grown + (size_t) (*n)++ * size;
+    memset (added, 0, size);
+    return added;
+}
+
 hb_instrument_cfg_t *
 hb_venue_cfg_add_instrument (hb_venue_cfg_t *venue)
 {
-    if (venue->n_instruments < 0 || venue->n_instruments >= HB_MAX_INSTRUMENTS)
-        return NULL;
-    hb_instrument_cfg_t *grown = realloc (venue->instruments,
-                                          (size_t) (venue->n_instruments + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
-    venue->instruments = grown;
-    hb_instrument_cfg_t *added = &grown [venue->n_instruments++];
-    memset (added, 0, sizeof *added);
+    void *array = venue->instruments;
+    hb_instrument_cfg_t *added = s_grow_one (&array, &venue->n_instruments, sizeof *venue->instruments,
+                                             HB_MAX_INSTRUMENTS);
+    venue->instruments = array;
     return added;
 }
 
 hb_position_cfg_t *
 hb_venue_cfg_add_position (hb_venue_cfg_t *venue)
 {
-    if (venue->n_positions < 0 || venue->n_positions >= HB_MAX_POSITIONS)
-        return NULL;
-    hb_position_cfg_t *grown = realloc (venue->positions, (size_t) (venue->n_positions + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
-    venue->positions = grown;
-    hb_position_cfg_t *added = &grown [venue->n_positions++];
-    memset (added, 0, sizeof *added);
+    void *array = venue->positions;
+    hb_position_cfg_t *added = s_grow_one (&array, &venue->n_positions, sizeof *venue->positions,
+                                           HB_MAX_POSITIONS);
+    venue->positions = array;
     return added;
 }
 
