@@ -375,11 +375,44 @@ hb_venue_cfg_add_position (hb_venue_cfg_t *venue)
     return added;
 }
 
+//  By symbol, then by index: among equal symbols (a config built in code)
+//  the first one is found, as a scan would
+static int
+s_by_symbol (const void *a, const void *b, void *arg)
+{
+    const hb_instrument_cfg_t *instruments = arg;
+    int i = *(const int *) a, j = *(const int *) b;
+    int order = strcmp (instruments [i].symbol, instruments [j].symbol);
+    return order ? order : (i > j) - (i < j);
+}
+
+int
+hb_venue_cfg_index (hb_venue_cfg_t *venue)
+{
+    free (venue->by_symbol);
+    venue->by_symbol = NULL;
+    venue->n_by_symbol = 0;
+    if (venue->n_instruments <= 0)
+        return 0;
+    venue->by_symbol = malloc ((size_t) venue->n_instruments * sizeof *venue->by_symbol);
+    if (!venue->by_symbol)
+        return -1;
+    for (int i = 0; i < venue->n_instruments; i++)
+        venue->by_symbol [i] = i;
+    qsort_r (venue->by_symbol, (size_t) venue->n_instruments, sizeof *venue->by_symbol, s_by_symbol,
+             venue->instruments);
+    venue->n_by_symbol = venue->n_instruments;
+    return 0;
+}
+
 void
 hb_venue_cfg_release (hb_venue_cfg_t *venue)
 {
     free (venue->instruments);
     free (venue->positions);
+    free (venue->by_symbol);
     venue->instruments = NULL;
     venue->positions = NULL;
+    venue->by_symbol = NULL;
+    venue->n_by_symbol = 0;
 }

@@ -119,6 +119,11 @@ typedef struct {
     double              mark_stale_ms;          //  a mark older than this is stale (0: aggregator.stale_ms)
     int                 n_positions;            //  starting positions (positions:)
     hb_position_cfg_t   *positions;             //  n_positions, owned (hb_venue_cfg_alloc)
+    //  indices of the instruments sorted by symbol, for hb_venue_instrument
+    //  (hb_venue_cfg_index, done at load); NULL or stale (n_by_symbol !=
+    //  n_instruments): a linear search
+    int                 *by_symbol;
+    int                 n_by_symbol;
     char                host [HB_NAME_MAX];     //  the host hb-run starts it on (hosts:)
     //  hb-feed keeps every fill its plugin publishes in this journal before
     //  publishing it, and serves them again on replay_endpoint (a ROUTER,
@@ -343,6 +348,12 @@ void hb_config_destroy (hb_config_t **self_p);
 //  memory or a count is outside 0..HB_MAX_INSTRUMENTS.
 int hb_venue_cfg_alloc (hb_venue_cfg_t *venue, int n_instruments, int n_positions);
 void hb_venue_cfg_release (hb_venue_cfg_t *venue);
+
+//  Sorts the venue's instruments by symbol into by_symbol, so that
+//  hb_venue_instrument is a binary search rather than a scan of up to
+//  HB_MAX_INSTRUMENTS per tick. The loader does it; a config built in code
+//  may. 0, or -1 when out of memory (lookups stay linear).
+int hb_venue_cfg_index (hb_venue_cfg_t *venue);
 
 //  Same, one at a time: grows the venue's instruments (positions) by one
 //  zeroed entry, counted, and returns it; NULL when out of memory or at

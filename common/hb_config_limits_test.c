@@ -126,7 +126,14 @@ test_at_maxima (void **state)
     assert_int_equal (big->n_instruments, 10000);
     assert_string_equal (big->instruments [9999].symbol, "S09999");
     assert_int_equal (big->instruments [9999].asset, 9999 % 256);
+    //  looked up through the index the loader made (binary search)
+    assert_int_equal (big->n_by_symbol, 10000);
     assert_ptr_equal (hb_venue_instrument (big, "S09999"), &big->instruments [9999]);
+    assert_ptr_equal (hb_venue_instrument (big, "S00000"), &big->instruments [0]);
+    assert_ptr_equal (hb_venue_instrument (big, "S04711"), &big->instruments [4711]);
+    assert_null (hb_venue_instrument (big, "S10000"));
+    assert_null (hb_venue_instrument (big, "A"));
+    assert_null (hb_venue_instrument (big, "S04711X"));
     assert_int_equal (big->n_positions, 10000);
     assert_int_equal (big->positions [9999].instrument, 9999);
     assert_int_equal (cfg->venues [31].n_instruments, 1);
@@ -204,8 +211,20 @@ test_built_in_code (void **state)
     for (int i = 0; i < 3; i++)
         assert_non_null (hb_venue_cfg_add_instrument (venue));
     assert_int_equal (venue->n_instruments, 3);
+    //  indexed, the first of equal symbols is found, as by a scan; an
+    //  instrument added later is found too (the index is stale: a scan)
+    strcpy (venue->instruments [0].symbol, "B");
+    strcpy (venue->instruments [1].symbol, "A");
+    strcpy (venue->instruments [2].symbol, "A");
+    assert_int_equal (hb_venue_cfg_index (venue), 0);
+    assert_ptr_equal (hb_venue_instrument (venue, "A"), &venue->instruments [1]);
+    assert_ptr_equal (hb_venue_instrument (venue, "B"), &venue->instruments [0]);
+    assert_null (hb_venue_instrument (venue, "C"));
+    strcpy (hb_venue_cfg_add_instrument (venue)->symbol, "C");
+    assert_ptr_equal (hb_venue_instrument (venue, "C"), &venue->instruments [3]);
     assert_non_null (hb_venue_cfg_add_position (venue));
     assert_int_equal (venue->n_positions, 1);
+    assert_int_equal (venue->n_instruments, 4);
     assert_int_equal (hb_venue_cfg_alloc (venue, HB_MAX_INSTRUMENTS + 1, 0), -1);
     assert_int_equal (hb_venue_cfg_alloc (venue, HB_MAX_INSTRUMENTS, 0), 0);
     venue->n_instruments = HB_MAX_INSTRUMENTS;

@@ -60,6 +60,20 @@ hb_config_asset_index (const hb_config_t *self, const char *name)
 const hb_instrument_cfg_t *
 hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol)
 {
+    if (venue && symbol && venue->by_symbol && venue->n_by_symbol == venue->n_instruments) {
+        //  the first of equal symbols: the leftmost match
+        int lo = 0, hi = venue->n_by_symbol;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (strcmp (venue->instruments [venue->by_symbol [mid]].symbol, symbol) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < venue->n_by_symbol && strcmp (venue->instruments [venue->by_symbol [lo]].symbol, symbol) == 0)
+            return &venue->instruments [venue->by_symbol [lo]];
+        return NULL;
+    }
     for (int i = 0; venue && symbol && i < venue->n_instruments; i++)
         if (strcmp (venue->instruments [i].symbol, symbol) == 0)
             return &venue->instruments [i];

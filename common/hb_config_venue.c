@@ -373,6 +373,8 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
             venue->n_instruments++;
         }
     }
+    if (hb_venue_cfg_index (venue) != 0)
+        hb_yaml_error (&node, "out of memory for %d instruments", venue->n_instruments);
     s_underlyings (&node, venue);
     if (has_positions)
         s_positions (&positions, venue);

@@ -223,6 +223,7 @@ test_refusals (void **state)
         //  instruments of its own: a case's change must not reach f->config
         venue->instruments = NULL;
         venue->positions = NULL;
+        venue->by_symbol = NULL;
         assert_int_equal (hb_venue_cfg_alloc (venue, venue->n_instruments, venue->n_positions), 0);
         memcpy (venue->instruments, f->config->venues [0].instruments,
                 (size_t) venue->n_instruments * sizeof *venue->instruments);
