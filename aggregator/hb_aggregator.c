@@ -24,6 +24,7 @@
 #define S_DRAIN_MAX     256         //  messages per wake-up before other sockets get a turn
 #define S_REFILL_TIMEOUT_MS 2000    //  a feed's fill replay is late after this
 #define S_REFILL_RETRY_MS   1000    //  and is asked again after this pause
+#define S_RECORDER_WAIT_MS 500     //  at start, for hb-record's subscription
 
 typedef struct {
     hb_msg_t msg;                   //  as published (stamped envelope)
@@ -446,7 +447,14 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
                                   s_on_replayed_fill, self);
     if (!self->refill)
         goto fail;
-    //  every topic gets a seq at once, so a snapshot can be served from the start
+    //  every topic gets a seq at once, so a snapshot can be served from the
+    //  start. A recorder's subscription (hb-record subscribes to "seq." by
+    //  name, and reconnects every 5 ms) is waited for briefly first: a PUB
+    //  socket drops what it sends before, and a process that subscribed
+    //  sooner would apply a message the recording lacks, which its replay
+    //  refuses (seen once in tests/it_determinism.sh under load). Without a
+    //  recorder this only delays the first publish by S_RECORDER_WAIT_MS.
+    hb_pub_wait_prefix (self->pub, "seq.", S_RECORDER_WAIT_MS);
     s_publish_all (self);
     //  asked now too, not only on a venue's first message: a feed that
     //  publishes nothing would otherwise never be asked. Our subscription

@@ -202,6 +202,10 @@ typedef struct {
     double  lambda_slow;                    //  slow covariance decay, (0, 1)
     int     warmup;                         //  signed samples before an alarm, >= 10
     int     hold;                           //  samples an alarm keeps a pair shifted, >= 1
+    //  what hb-risk live does with it (docs/RISK.md, Correlation regimes, Hedge)
+    bool    hedge;                          //  the plan takes each proxy pair's recommended ratio
+    double  proxy_floor;                    //  |fast correlation| under which a proxy is dropped, [0, 1)
+    bool    stress_var;                     //  VaR moves to the stress VaR during a break
 } hb_regime_cfg_t;
 
 //  hb-risk's settings (components.risk), defaults filled in even when the

@@ -19,7 +19,8 @@ const char *const hb_cfg_risk_keys [] = {
 };
 
 static const char *const s_regime_keys [] = {
-    "threshold", "shift_z", "lambda_ref", "lambda_fast", "lambda_slow", "warmup", "hold", NULL
+    "threshold", "shift_z", "lambda_ref", "lambda_fast", "lambda_slow", "warmup", "hold",
+    "hedge", "proxy_floor", "stress_var", NULL
 };
 
 static const hb_cfg_range_t s_lambda = { 0, 1, true, true };
@@ -29,6 +30,7 @@ static const hb_cfg_range_t s_rate = { -1, 1, false, false };
 static const hb_cfg_range_t s_deviation = { 0, 10, false, false };
 static const hb_cfg_range_t s_threshold = { 0, 1000, true, false };
 static const hb_cfg_range_t s_shift_z = { 0, 3, true, false };
+static const hb_cfg_range_t s_floor = { 0, 1, false, true };
 
 //  bands: { ASSET: usd, ... } over the default band
 static void
@@ -101,6 +103,9 @@ s_regime (hb_cfg_loader_t *self, const hb_ynode_t *map)
     hb_cfg_number (section, "lambda_slow", false, 0.97, &s_lambda, &regime->lambda_slow);
     hb_cfg_integer (section, "warmup", 100, 10, 1000000, &regime->warmup);
     hb_cfg_integer (section, "hold", 50, 1, 1000000, &regime->hold);
+    regime->hedge = hb_cfg_bool (section, "hedge", true);
+    hb_cfg_number (section, "proxy_floor", false, 0.3, &s_floor, &regime->proxy_floor);
+    regime->stress_var = hb_cfg_bool (section, "stress_var", true);
 }
 
 void

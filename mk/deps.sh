@@ -7,7 +7,8 @@ python3-zmq
 libncurses-dev tmux python3-msgpack python3-matplotlib
 libwebsockets-dev libcurl4-openssl-dev libssl-dev libjansson-dev python3-websockets
 iproute2 tcpdump libsystemd-dev libmicrohttpd-dev prometheus curl
-libsecp256k1-dev nettle-dev python3-pycryptodome python3-ecdsa"
+libsecp256k1-dev nettle-dev python3-pycryptodome python3-ecdsa
+libglpk-dev"
 
 missing=""
 for p in $PKGS; do

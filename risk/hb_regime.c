@@ -342,7 +342,48 @@ hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view)
     //  of the threshold (under half, stationary noise must not move it)
     double w = (lead->s - half) / half;
     w = w < 0.0? 0.0: w > 1.0? 1.0: w;
-    view->ratio = (1.0 - w) * view->ratio_slow + w * s_post_ratio (self, lead);
+    view->ratio_post = s_post_ratio (self, lead);
+    view->ratio = (1.0 - w) * view->ratio_slow + w * view->ratio_post;
+}
+
+double
+hb_regime_break_weight (const hb_regime_view_t *view)
+{
+    if (view->state == HB_REGIME_SHIFTED)
+        return 1.0;
+    if (view->state == HB_REGIME_STABLE)
+        return 0.0;
+    double w = 2.0 * view->evidence - 1.0;
+    return w < 0.0? 0.0: w > 1.0? 1.0: w;
+}
+
+double
+hb_regime_hedge_ratio (const hb_regime_view_t *view, double base)
+{
+    //  after the alarm the slow covariance holds the post-change samples
+    //  only: it is the model of the new regime and goes on learning
+    if (view->state == HB_REGIME_SHIFTED)
+        return view->ratio_slow;
+    double w = hb_regime_break_weight (view);
+    return w > 0.0? base + w * (view->ratio_post - base): base;
+}
+
+bool
+hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, double *corr)
+{
+    //  the reference while stable: a dip of the fast one on noise is
+    //  common (a true 0.8 under 0.3 once in about 1,500 samples at lambda
+    //  0.9); the fast one alone crosses 0.4 on a true 0 about one sample
+    //  in twenty, hence both to come back
+    double judged = view->state == HB_REGIME_STABLE? view->corr_ref: view->corr_fast;
+    if (corr)
+        *corr = judged;
+    if (fabs (judged) < floor)
+        return true;
+    if (fabs (view->corr_fast) >= floor + HB_REGIME_FLOOR_MARGIN
+    &&  fabs (view->corr_ref) >= floor + HB_REGIME_FLOOR_MARGIN)
+        return false;
+    return was;
 }
 
 const char *

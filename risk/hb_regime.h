@@ -106,6 +106,7 @@ typedef struct {
     double   corr_ref;          //  reference correlation, sin (pi (p0 - 1/2))
     double   corr_fast, corr_slow;
     double   ratio_fast, ratio_slow;
+    double   ratio_post;        //  over the leading statistic's run (ratio_fast when short)
     double   ratio;             //  recommended hedge ratio (units of proxy per target)
 } hb_regime_view_t;
 
@@ -134,6 +135,29 @@ int hb_regime_update (hb_regime_t *self, double r_target, double r_proxy, int64_
 
 //  Fills view with the state after the last sample.
 void hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view);
+
+//  The weight of the new regime in what a user of the pair should believe
+//  (docs/RISK.md, Correlation regimes, Hedge and VaR): 0 while stable, 1
+//  while shifted (an alarm within `hold` samples), and while shifting
+//  evidence-linear from 0 at half the threshold to 1 at the threshold.
+double hb_regime_break_weight (const hb_regime_view_t *view);
+
+//  The hedge ratio the live plan uses for the pair, given the ratio of its
+//  own covariance model (base, e.g. the engine's EWMA): base while stable,
+//  moved by hb_regime_break_weight toward the post-change ratio while
+//  shifting, the re-seeded slow ratio (the post-change model) while shifted.
+double hb_regime_hedge_ratio (const hb_regime_view_t *view, double base);
+
+//  A dropped proxy comes back when its correlation is this far over the
+//  floor (hb_regime_proxy_dropped)
+#define HB_REGIME_FLOOR_MARGIN  0.1
+
+//  Whether a proxy with this view is dropped under floor, given whether it
+//  was (hysteresis): dropped while the pair's correlation is under floor
+//  in absolute value, the fast one while shifting or shifted, the
+//  reference one while stable; taken back when both are over floor +
+//  HB_REGIME_FLOOR_MARGIN. *corr (may be NULL) gets the one judged.
+bool hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, double *corr);
 
 const char *hb_regime_state_name (hb_regime_state_t state);    //  "stable", ...
 const char *hb_regime_kind_name (hb_regime_kind_t kind);       //  "none", "corr_down", "corr_up"

@@ -9,8 +9,10 @@
       the vol-only firing rate: vol x3 on both and on one asset, rho 0.8
         unchanged, any alarm in the 200 samples after the jump, 400 trials
       the hedge error, std of the hedged P&L x - beta y, in the 100 samples
-        after a 0.9 -> 0.2 break and over stationary stretches, with the
-        recommended ratio and with a plain EWMA ratio (lambda 0.94)
+        after 0.9 -> 0.2 and -0.2 breaks and over stationary stretches, with the
+        recommended ratio, a plain EWMA ratio (lambda 0.94) and hb-risk's
+        live rule (hb_regime_hedge_ratio, proxy floor) over EWMAs of 0.94
+        and 0.97
       the cost of one update, ns per pair, over 200 assets' pairs in a row
 
     HB_REGIME_THRESHOLD=H and HB_REGIME_LAMBDA_SLOW=L in the environment
@@ -117,54 +119,73 @@ s_vol_jump (double vx, double vy, double nu, bool garch)
     return 100.0 * fired / TRIALS;
 }
 
-//  Hedged P&L std with the recommended ratio and a plain EWMA(0.94) ratio,
-//  on the 100 samples after a 0.9 -> 0.2 break and on the stationary part
-//  before it (from sample 200)
+//  Hedged P&L std on the 100 samples after a 0.9 -> rho_after break and on the
+//  stationary part before it (from sample 200), with the ratios
+//  S_RATIOS names: the detector's recommended one, a plain EWMA (0.94),
+//  and hb-risk's live rule (hb_regime_hedge_ratio) over an EWMA of 0.94
+//  and of 0.97, without and with the proxy floor of 0.3 (a dropped proxy
+//  hedges nothing; judged from the warm-up on, as hb-risk does)
+enum { S_REC, S_PLAIN, S_RULE94, S_RULE94F, S_RULE97, S_RULE97F, S_RATIOS };
+
 static void
-s_hedge_error (void)
+s_hedge_error (double rho_after)
 {
-    double after [2] = {0, 0}, before [2] = {0, 0};
+    static const char *const names [S_RATIOS] = {
+        "recommended", "EWMA 0.94", "rule over EWMA 0.94", "  with floor 0.3",
+        "rule over EWMA 0.97", "  with floor 0.3" };
+    double after [S_RATIOS] = {0}, before [S_RATIOS] = {0};
     long n_after = 0, n_before = 0;
     for (int trial = 0; trial < TRIALS; trial++) {
         hb_simpair_t sim;
         hb_simpair_init (&sim, 9000 + (uint64_t) trial, &(hb_simpair_cfg_t) { .rho = 0.9 });
         hb_regime_t *regime = hb_regime_new (&s_params);
-        double vxx = 0, vyy = 0, vxy = 0;
+        double vyy = 0, vxy = 0, syy = 0, sxy = 0;
+        bool dropped = false;
         for (int t = 1; t <= PRE + 100; t++) {
             if (t == PRE + 1)
-                hb_simpair_set_rho (&sim, 0.2);
+                hb_simpair_set_rho (&sim, rho_after);
             double x, y;
             hb_simpair_next (&sim, &x, &y);
             //  the ratios decided before this return is seen
             hb_regime_view_t view;
             hb_regime_view (regime, &view);
             double plain = vyy > 0? vxy / vyy: 0;
-            double e0 = x - view.ratio * y, e1 = x - plain * y;
-            if (t > PRE) {
-                after [0] += e0 * e0;
-                after [1] += e1 * e1;
-                n_after++;
+            double slow = syy > 0? sxy / syy: 0;
+            double ratio [S_RATIOS];
+            ratio [S_REC] = view.ratio;
+            ratio [S_PLAIN] = plain;
+            ratio [S_RULE94] = hb_regime_hedge_ratio (&view, plain);
+            ratio [S_RULE97] = hb_regime_hedge_ratio (&view, slow);
+            if (view.samples >= (uint64_t) s_params.warmup)
+                dropped = hb_regime_proxy_dropped (&view, 0.3, dropped, NULL);
+            ratio [S_RULE94F] = dropped? 0: ratio [S_RULE94];
+            ratio [S_RULE97F] = dropped? 0: ratio [S_RULE97];
+            for (int i = 0; i < S_RATIOS; i++) {
+                double e = x - ratio [i] * y;
+                if (t > PRE)
+                    after [i] += e * e;
+                else
+                if (t > 200)
+                    before [i] += e * e;
             }
-            else
-            if (t > 200) {
-                before [0] += e0 * e0;
-                before [1] += e1 * e1;
-                n_before++;
-            }
+            n_after += t > PRE;
+            n_before += t > 200 && t <= PRE;
             hb_regime_update (regime, x, y, t);
             double w = t == 1? 1.0: 0.06;
-            vxx += w * (x * x - vxx);
             vyy += w * (y * y - vyy);
             vxy += w * (x * y - vxy);
+            w = t == 1? 1.0: 0.03;
+            syy += w * (y * y - syy);
+            sxy += w * (x * y - sxy);
         }
         hb_regime_destroy (&regime);
     }
-    printf ("   hedge error after a 0.9 -> 0.2 break (100 samples): %.4f recommended, %.4f EWMA 0.94 (%+.1f %%)\n",
-            sqrt (after [0] / n_after), sqrt (after [1] / n_after),
-            100.0 * (sqrt (after [0] / after [1]) - 1.0));
-    printf ("   hedge error over stationary stretches (rho 0.9): %.4f recommended, %.4f EWMA 0.94 (%+.1f %%)\n",
-            sqrt (before [0] / n_before), sqrt (before [1] / n_before),
-            100.0 * (sqrt (before [0] / before [1]) - 1.0));
+    printf ("   hedge error (std of x - ratio y; against EWMA 0.94): after a 0.9 -> %.1f break "
+            "(100 samples) | over stationary stretches (rho 0.9)\n", rho_after);
+    for (int i = 0; i < S_RATIOS; i++)
+        printf ("     %-22s %.4f (%+.1f %%) | %.4f (%+.1f %%)\n", names [i],
+                sqrt (after [i] / n_after), 100.0 * (sqrt (after [i] / after [S_PLAIN]) - 1.0),
+                sqrt (before [i] / n_before), 100.0 * (sqrt (before [i] / before [S_PLAIN]) - 1.0));
 }
 
 static void
@@ -224,7 +245,8 @@ main (void)
             s_vol_jump (3, 3, 0, false), TRIALS);
     printf ("   vol x3 on one, rho 0.8 kept: %.1f %%; on t4-GARCH: %.1f %%\n",
             s_vol_jump (3, 1, 0, false), s_vol_jump (3, 1, 4, true));
-    s_hedge_error ();
+    s_hedge_error (0.2);
+    s_hedge_error (-0.2);
     s_cost ();
     return 0;
 }

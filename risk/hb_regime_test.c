@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hb_regime.h"
 #include "hb_simpair.h"
@@ -297,6 +298,87 @@ test_states (void **state)
     hb_regime_destroy (&regime);
 }
 
+//  The rule the live plan and VaR take (hand-made views): the break weight
+//  is 0 while stable, evidence-linear while shifting (0 at half the
+//  threshold, 1 at it), 1 while shifted; the hedge ratio is the caller's
+//  own while stable, moves by that weight to the post-change ratio while
+//  shifting and is the re-seeded slow one while shifted
+static void
+test_hedge_rule (void **state)
+{
+    (void) state;
+    hb_regime_view_t view;
+    memset (&view, 0, sizeof view);
+    view.ratio_slow = 0.7;
+    view.ratio_post = -0.2;
+    view.ratio = 0.5;
+    view.state = HB_REGIME_STABLE;
+    view.evidence = 0.45;
+    assert_true (hb_regime_break_weight (&view) == 0.0);
+    assert_true (hb_regime_hedge_ratio (&view, 0.9) == 0.9);
+    view.state = HB_REGIME_SHIFTING;
+    view.evidence = 0.5;
+    assert_true (hb_regime_break_weight (&view) == 0.0);
+    assert_true (hb_regime_hedge_ratio (&view, 0.9) == 0.9);
+    view.evidence = 0.75;
+    assert_true (fabs (hb_regime_break_weight (&view) - 0.5) < 1e-15);
+    assert_true (fabs (hb_regime_hedge_ratio (&view, 0.9) - 0.35) < 1e-15);
+    view.evidence = 1.2;
+    assert_true (hb_regime_break_weight (&view) == 1.0);
+    assert_true (fabs (hb_regime_hedge_ratio (&view, 0.9) + 0.2) < 1e-15);
+    view.state = HB_REGIME_SHIFTED;
+    view.evidence = 0.0;
+    assert_true (hb_regime_break_weight (&view) == 1.0);
+    assert_true (hb_regime_hedge_ratio (&view, 0.9) == 0.7);
+
+    //  the floor: the reference while stable, the fast one otherwise;
+    //  back only with both over floor + 0.1
+    double judged = 0;
+    view.state = HB_REGIME_STABLE;
+    view.corr_ref = 0.8;
+    view.corr_fast = 0.1;
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, false, &judged));
+    assert_true (judged == 0.8);
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, true, NULL));      //  fast under 0.4: kept dropped
+    view.state = HB_REGIME_SHIFTING;
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, false, &judged));
+    assert_true (judged == 0.1);
+    view.corr_fast = -0.35;             //  over the floor, not over the margin
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, true, NULL));
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, false, NULL));
+    view.corr_fast = -0.45;             //  a negative correlation hedges too
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, true, NULL));
+    view.state = HB_REGIME_STABLE;
+    view.corr_ref = 0.2;
+    assert_true (hb_regime_proxy_dropped (&view, 0.3, false, NULL));
+
+    //  and on a detector: a hand-made series, 300 samples of x = y (rho
+    //  1, ratio 1) with alternating signs, then x = -y (ratio -1): the
+    //  ratio leaves the base while shifting, before the alarm, and is the
+    //  post-change one (-1) at it
+    hb_regime_params_t params;
+    hb_regime_params_default (&params);
+    hb_regime_t *regime = hb_regime_new (&params);
+    bool moved_before_alarm = false;
+    int alarm_t = 0;
+    for (int t = 1; t <= 400 && !alarm_t; t++) {
+        double y = t % 2? 0.01: -0.01;
+        double x = t <= 300? y: -y;
+        if (hb_regime_update (regime, x, y, t) == 1)
+            alarm_t = t;
+        hb_regime_view (regime, &view);
+        if (!alarm_t && view.state == HB_REGIME_SHIFTING && hb_regime_break_weight (&view) > 0)
+            moved_before_alarm |= hb_regime_hedge_ratio (&view, 1.0) < 0.9;
+    }
+    //  each x = -y sample adds log (p0 / p-) to the down side, p0 = 0.99
+    //  (the clamp) against p- of rho tanh (3 - 0.8): 8 / that in samples
+    assert_true (alarm_t > 300 && alarm_t < 320);
+    assert_true (moved_before_alarm);
+    assert_int_equal (view.state, HB_REGIME_SHIFTED);
+    assert_true (fabs (hb_regime_hedge_ratio (&view, 1.0) + 1.0) < 1e-12);
+    hb_regime_destroy (&regime);
+}
+
 //  Bad input changes nothing; a zero return carries no sign
 static void
 test_bad_input (void **state)
@@ -369,6 +451,7 @@ main (void)
         cmocka_unit_test (test_garch_quiet),
         cmocka_unit_test (test_ratio_follows),
         cmocka_unit_test (test_states),
+        cmocka_unit_test (test_hedge_rule),
         cmocka_unit_test (test_bad_input),
         cmocka_unit_test (test_params),
     };

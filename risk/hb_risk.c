@@ -18,6 +18,8 @@
 #define S_N     HB_RISK_MAX_ASSETS
 #define S_PAIRS HB_RISK_CORR_MAX
 #define S_FILLREF_NS    (30 * 1000000000LL)    //  a fill applied this long ago is no more named by requests
+//  What a config built by hand (no components.risk.regime loaded) does
+#define S_PROXY_FLOOR   0.3
 
 //  What the aggregator last said about one asset (pos.<asset>)
 typedef struct {
@@ -147,6 +149,18 @@ struct _hb_risk_t {
     hb_regime_state_t regime_state [S_PAIRS];   //  at the previous sample
     hb_risk_regime_t events [S_PAIRS];          //  state changes of the last sample
     int         n_events;
+    //  what the plan and VaR take from the detectors, set at each sample
+    //  (docs/RISK.md, Correlation regimes, Hedge and VaR)
+    bool        use_ratio, stress_var;          //  components.risk.regime hedge, stress_var
+    double      proxy_floor;
+    uint64_t    floor_from;                     //  samples of a pair before its floor is checked (warmup)
+    bool        pair_override [S_PAIRS];        //  the plan's covariance of the pair is pair_cov
+    double      pair_cov [S_PAIRS];             //  when one of the two is hedgeable and not the other
+    bool        pair_dropped [S_PAIRS];         //  |pair_corr| under proxy_floor
+    double      pair_corr [S_PAIRS];            //  the correlation the floor is checked on
+    double      pair_w [S_PAIRS];               //  hb_regime_break_weight
+    bool        no_proxy [S_N];                 //  not in H and every proxy dropped (logged on change)
+    double      hcov [S_N * S_N];               //  the plan's covariance when a pair overrides
 
     //  tick quarantine (docs/RISK.md, Tick plausibility)
     hb_metric_t *m_far;             //  hb_risk_ticks_quarantined_total{reason="far_from_index"}
@@ -234,7 +248,12 @@ s_regimes_new (hb_risk_t *self)
     const hb_regime_cfg_t *rc = &self->rc->regime;
     hb_regime_params_t params;
     hb_regime_params_default (&params);
+    self->use_ratio = self->stress_var = true;
+    self->proxy_floor = S_PROXY_FLOOR;
     if (rc->threshold > 0) {
+        self->use_ratio = rc->hedge;
+        self->stress_var = rc->stress_var;
+        self->proxy_floor = rc->proxy_floor;
         params.threshold = rc->threshold;
         params.shift_z = rc->shift_z;
         params.lambda_ref = rc->lambda_ref;
@@ -243,6 +262,7 @@ s_regimes_new (hb_risk_t *self)
         params.warmup = rc->warmup;
         params.hold = rc->hold;
     }
+    self->floor_from = (uint64_t) params.warmup;
     for (int a = 0; a < self->n; a++)
         for (int b = a + 1; b < self->n; b++) {
             int k = self->n_pairs++;
@@ -742,6 +762,47 @@ s_regimes_update (hb_risk_t *self, int64_t now_ns)
     }
 }
 
+//  What the plan takes from each pair's detector after this sample: its
+//  break weight (VaR), whether the proxy is dropped (hb_regime_proxy_dropped)
+//  and the covariance
+//  that makes the pair's minimum-variance ratio the detector's rule
+//  (hb_regime_hedge_ratio over the EWMA's own ratio), kept within |rho| <= 1
+static void
+s_pairs_hedge (hb_risk_t *self)
+{
+    const double *cov = hb_ewma_cov (self->ewma);
+    int n = self->n;
+    for (int k = 0; k < self->n_pairs; k++) {
+        int a = self->pair_a [k], b = self->pair_b [k];
+        hb_regime_view_t view;
+        hb_regime_view (self->regime [k], &view);
+        self->pair_w [k] = hb_regime_break_weight (&view);
+        double floor = self->proxy_floor;
+        //  judged from `warmup` samples on: a sign estimate of 100 has a
+        //  standard error near 0.08
+        if (floor > 0 && view.samples >= self->floor_from)
+            self->pair_dropped [k] = hb_regime_proxy_dropped (&view, floor, self->pair_dropped [k],
+                                                              &self->pair_corr [k]);
+        else {
+            self->pair_corr [k] = view.corr_fast;
+            self->pair_dropped [k] = false;
+        }
+        double var_a = cov [a * n + a], var_b = cov [b * n + b], cov_ab = cov [a * n + b];
+        self->pair_override [k] = false;
+        if (self->pair_dropped [k]) {
+            self->pair_override [k] = true;
+            self->pair_cov [k] = 0;
+        }
+        else
+        if (self->use_ratio && self->pair_w [k] > 0 && var_b > 0) {
+            double c = hb_regime_hedge_ratio (&view, cov_ab / var_b) * var_b;
+            double most = sqrt (var_a * var_b);
+            self->pair_override [k] = isfinite (c);
+            self->pair_cov [k] = c > most ? most : c < -most ? -most : c;
+        }
+    }
+}
+
 int
 hb_risk_sample (hb_risk_t *self, int64_t now_ns)
 {
@@ -769,6 +830,7 @@ hb_risk_sample (hb_risk_t *self, int64_t now_ns)
         self->cov_changed = true;
     }
     s_regimes_update (self, now_ns);
+    s_pairs_hedge (self);
     //  a new sample opens a new request, and time has passed
     self->changes++;
     return present;
@@ -905,6 +967,76 @@ s_hedgeable (hb_risk_t *self, int64_t now_ns)
     }
 }
 
+//  Whether asset a (not in H) has lost every proxy to the floor, logged
+//  when that changes: the reason its exposure is left unhedged (it waits
+//  for a venue to hedge it directly)
+static void
+s_no_proxy (hb_risk_t *self, int a)
+{
+    bool any = false, left = false;
+    char why [256] = "";
+    size_t used = 0;
+    for (int k = 0; k < self->n_pairs; k++) {
+        int other = self->pair_a [k] == a ? self->pair_b [k] : self->pair_b [k] == a ? self->pair_a [k] : -1;
+        if (other < 0 || !self->hedgeable [other])
+            continue;
+        any = true;
+        left |= !self->pair_dropped [k];
+        if (used < sizeof why) {
+            int len = snprintf (why + used, sizeof why - used, "%s%s %.2f", used ? ", " : "",
+                                self->cfg->assets [other].name, self->pair_corr [k]);
+            used += len > 0 ? (size_t) len : 0;
+        }
+    }
+    bool none = any && !left;
+    if (none == self->no_proxy [a])
+        return;
+    self->no_proxy [a] = none;
+    if (none)
+        hb_log (self->e [a] != 0 ? HB_LOG_WARN : HB_LOG_INFO, "risk: %s is not hedged: every "
+                "proxy's correlation is under proxy_floor %g (%s); its exposure waits for a "
+                "direct hedge", self->cfg->assets [a].name, self->proxy_floor, why);
+    else
+    if (any)
+        hb_info ("risk: %s is proxied again (correlation %s)", self->cfg->assets [a].name, why);
+}
+
+//  The covariance the plan uses for the hedgeable set `hedgeable`: the
+//  EWMA's, with each pair of one hedgeable and one non-hedgeable asset (a
+//  proxy pair) at pair_cov when its detector overrides it. Σ_HH is never
+//  touched, so it stays PSD and the plan's factor depends on H and the
+//  EWMA alone. Returns the EWMA's own matrix when no pair overrides, else
+//  out (n x n, filled).
+static const double *
+s_plan_cov_for (const hb_risk_t *self, const bool *hedgeable, double *out)
+{
+    const double *cov = hb_ewma_cov (self->ewma);
+    size_t n = (size_t) self->n;
+    bool copied = false;
+    for (int k = 0; k < self->n_pairs; k++) {
+        int a = self->pair_a [k], b = self->pair_b [k];
+        if (!self->pair_override [k] || hedgeable [a] == hedgeable [b])
+            continue;
+        if (!copied)
+            memcpy (out, cov, n * n * sizeof *cov);
+        copied = true;
+        out [a * n + b] = out [b * n + a] = self->pair_cov [k];
+    }
+    return copied ? out : cov;
+}
+
+//  The plan's covariance at H now, and the no-proxy state of each asset
+static const double *
+s_plan_cov (hb_risk_t *self)
+{
+    for (int a = 0; a < self->n; a++)
+        if (!self->hedgeable [a])
+            s_no_proxy (self, a);
+        else
+            self->no_proxy [a] = false;
+    return s_plan_cov_for (self, self->hedgeable, self->hcov);
+}
+
 //  What a decision is made of, the same for the report and the hedge
 //  check: index prices, H, exposures (into assets, n entries, zeroed
 //  here) and self->e at now_ns, then the plan (self->h, residual, plan,
@@ -917,7 +1049,7 @@ s_decide (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
     s_prices (self, now_ns);
     s_hedgeable (self, now_ns);
     s_exposures (self, now_ns, assets);
-    const double *cov = hb_ewma_cov (self->ewma);
+    const double *cov = s_plan_cov (self);
     size_t n = (size_t) self->n;
     if (self->cov_changed)
         self->plan_rc = hb_hedge_plan (self->hedge, cov, n, self->e, self->hedgeable,
@@ -975,6 +1107,15 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_exposure_t *out)
     hb_var_parametric (cov, n, self->n, self->e, rc->var_confidence, self->horizon, &out->var_usd);
     hb_var_stress (cov, n, self->n, self->e, rc->stress_corr, rc->var_confidence, self->horizon,
                    &out->stress_var_usd);
+    //  while a pair the portfolio holds both sides of breaks, the
+    //  covariance is known to be wrong: VaR moves to the stress VaR by the
+    //  pair's break weight (never down)
+    double w = 0;
+    for (int p = 0; p < self->n_pairs && self->stress_var; p++)
+        if (self->e [self->pair_a [p]] != 0 && self->e [self->pair_b [p]] != 0 && self->pair_w [p] > w)
+            w = self->pair_w [p];
+    if (w > 0 && out->stress_var_usd > out->var_usd)
+        out->var_usd += w * (out->stress_var_usd - out->var_usd);
     hb_var_contributions (cov, n, self->n, self->e, self->contrib);
     out->unhedged_sigma = self->plan.unhedged_sigma * root_h;
     out->residual_sigma = self->plan.residual_sigma * root_h;
@@ -1224,6 +1365,17 @@ hb_risk_regime_view (const hb_risk_t *self, int pair, hb_regime_view_t *view)
     assert (self);
     assert (pair >= 0 && pair < self->n_pairs);
     hb_regime_view (self->regime [pair], view);
+}
+
+void
+hb_risk_plan_cov (const hb_risk_t *self, const bool *hedgeable, double *cov)
+{
+    assert (self);
+    assert (hedgeable);
+    assert (cov);
+    const double *from = s_plan_cov_for (self, hedgeable, cov);
+    if (from != cov)
+        memcpy (cov, from, (size_t) self->n * (size_t) self->n * sizeof *cov);
 }
 
 uint64_t

@@ -184,6 +184,13 @@ int hb_risk_regime_events (const hb_risk_t *self, const hb_risk_regime_t **event
 //  The detector of pair (< n(n-1)/2) after the last sample.
 void hb_risk_regime_view (const hb_risk_t *self, int pair, hb_regime_view_t *view);
 
+//  The covariance the hedge plan uses with the hedgeable set `hedgeable`
+//  (n flags), into cov (n x n, per period): the EWMA's, except that a pair
+//  of one hedgeable and one non-hedgeable asset follows its detector (the
+//  regime's hedge ratio, or 0 for a dropped proxy; docs/RISK.md,
+//  Correlation regimes, Hedge and VaR).
+void hb_risk_plan_cov (const hb_risk_t *self, const bool *hedgeable, double *cov);
+
 //  Counts the applied inputs that may change what hb_risk_hedge_check
 //  decides (docs/RISK.md, When the check runs): a position, exposure or
 //  option state applied, a margin breach that starts or ends, a fill

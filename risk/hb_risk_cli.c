@@ -25,6 +25,7 @@ hb_risk_cli_usage (FILE *out)
         "                       [--config FILE] [--threshold H] [--every N]\n"
         "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
         "                      --vol V --t T [--rate R] [--div Q]\n"
+        "       hb-risk plan --case FILE.yaml [--json]\n"
         "  --config live: index prices, EWMA covariance, exposures with greeks,\n"
         "           VaR and hedge requests on the bus (docs/RISK.md)\n"
         "  analyze  sample and EWMA covariance/correlation of the log returns of a\n"

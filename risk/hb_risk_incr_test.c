@@ -226,8 +226,9 @@ test_check_equals_full_plan (void **state)
         hb_hedge_t *fresh = hb_hedge_new (N);
         assert_non_null (fresh);
         double h [N];
-        int plan_rc = hb_hedge_plan (fresh, hb_ewma_cov (hb_risk_ewma (risk)), N, e, hedgeable, h,
-                                     NULL, NULL);
+        double cov [N * N];
+        hb_risk_plan_cov (risk, hedgeable, cov);
+        int plan_rc = hb_hedge_plan (fresh, cov, N, e, hedgeable, h, NULL, NULL);
         hb_hedge_destroy (&fresh);
         bool due = false;
         int targets = 0;

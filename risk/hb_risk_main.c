@@ -2,7 +2,7 @@
       hb-risk --config FILE [--log-level L]   live, on the bus (hb_risk_live.h)
       hb-risk --config FILE --replay REC --out DIR
                                               the recorded decisions again
-      hb-risk analyze ... | greeks ...        offline analyst commands
+      hb-risk analyze ... | greeks ... | plan ...   offline analyst commands
     Live mode runs on the service skeleton (hb_service.h): exits 0 on
     SIGTERM/SIGINT, 1 when it cannot start, 2 on a bad command line or
     config.                                                                */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hb_log.h"
+#include "hb_optplan_cli.h"
 #include "hb_risk_cli.h"
 #include "hb_risk_live.h"
 #include "hb_service.h"
@@ -86,6 +87,8 @@ main (int argc, char **argv)
         return hb_risk_cli_analyze (argc - 1, argv + 1, stdout, stderr);
     if (argc >= 2 && strcmp (argv [1], "greeks") == 0)
         return hb_risk_cli_greeks (argc - 1, argv + 1, stdout, stderr);
+    if (argc >= 2 && strcmp (argv [1], "plan") == 0)
+        return hb_optplan_cli_plan (argc - 1, argv + 1, stdout, stderr);
     if (argc >= 2 && argv [1][0] != '-') {
         fprintf (stderr, "hb-risk: unknown command '%s'\n", argv [1]);
         hb_risk_cli_usage (stderr);
@@ -101,7 +104,8 @@ main (int argc, char **argv)
                      "       hb-risk analyze --prices FILE.csv --regime [--json] [--hedge TARGET:PROXY ...]\n"
                      "                       [--config FILE] [--threshold H] [--every N]\n"
                      "       hb-risk greeks --model bs|black76 --type call|put --spot S --strike K\n"
-                     "                      --vol V --t T [--rate R] [--div Q]",
+                     "                      --vol V --t T [--rate R] [--div Q]\n"
+                     "       hb-risk plan --case FILE.yaml [--json]",
         .help      = "  --config live: index prices, EWMA covariance, exposures with greeks,\n"
                      "           VaR and hedge requests on the bus (docs/RISK.md)\n"
                      "  --replay the decisions of every life of hb-risk in recording REC again,\n"
@@ -114,7 +118,9 @@ main (int argc, char **argv)
                      "           would have raised and the hedge ratios it would have used\n"
                      "           (components.risk.regime of --config; docs/RISK.md)\n"
                      "  greeks   Black-Scholes (spot) or Black-76 (--spot is the forward) price\n"
-                     "           and greeks: vega per 1.00 vol, theta per year, rho per 1.00 rate\n",
+                     "           and greeks: vega per 1.00 vol, theta per year, rho per 1.00 rate\n"
+                     "  plan     the option legs that bring a book's gamma and vega buckets inside\n"
+                     "           their bands at least cost (GLPK), or why there are none\n",
         .options   = options,
         .option    = s_option,
         .setup     = s_setup,

@@ -136,24 +136,8 @@ test_proxy_reduces_variance (void **state)
     uint64_t seed = 20261121;
     int64_t now = 0;
 
-    hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_EXPOSURE;
-    strcpy (msg.env.publisher, "aggregator");
-    msg.env.epoch = 3;
-    msg.env.seq = 1;
-    strcpy (msg.u.exposure.asset, "BTC");
-    msg.u.exposure.net_usd = coins * px [0];
-    msg.u.exposure.price = px [0];
-    assert_int_equal (hb_risk_on_state (risk, "pos.BTC", &msg), 0);
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_MARGIN;
-    strcpy (msg.env.publisher, "aggregator");
-    msg.env.epoch = 3;
-    msg.env.seq = 2;
-    strcpy (msg.u.margin.venue, "alpha");
-    msg.u.margin.flags = HB_MARGIN_BREACH;
-    assert_int_equal (hb_risk_on_state (risk, "margin.alpha", &msg), 0);
+    assert_int_equal (hb_risk_testing_exposure (risk, "BTC", coins * px [0], px [0], 1), 0);
+    assert_int_equal (hb_risk_testing_margin (risk, "alpha", true, 2), 0);
     hb_risk_set_positions_known (risk, true);
 
     double held = 0;                //  ETH coins of the plan in force

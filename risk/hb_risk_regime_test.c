@@ -19,6 +19,7 @@
 #include "hb_config.h"
 #include "hb_risk.h"
 #include "hb_risk_testing.h"
+#include "hb_var.h"
 
 #define MS      1000000LL
 #define STEP    (100 * MS)          //  sample_ms in the config below
@@ -96,6 +97,24 @@ s_tick (hb_risk_t *risk, const char *venue, const char *symbol, double mid, int6
     assert_int_equal (hb_risk_on_tick (risk, &msg, now), 0);
 }
 
+//  One sample of the market at t: BTC and ETH at rho 0.8 before S_BREAK,
+//  0 from it, SOL independent; the three quoted at now, then sampled
+static void
+s_step (hb_risk_t *risk, uint64_t *seed, int t, double *px, int64_t now)
+{
+    const double sigma [3] = { 0.003, 0.002, 0.004 };
+    double z1 = s_normal (seed), z2 = s_normal (seed), z3 = s_normal (seed);
+    double rho = t < S_BREAK ? 0.8 : 0.0;
+    double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
+                     sigma [2] * z3 };
+    for (int a = 0; a < 3; a++)
+        px [a] *= exp (r [a]);
+    s_tick (risk, "alpha", "BTC-USD", px [0], now);
+    s_tick (risk, "beta", "ETH-USD", px [1], now);
+    s_tick (risk, "alpha", "SOL-USD", px [2], now);
+    hb_risk_sample (risk, now);
+}
+
 //  What one run saw: the events of the pair (BTC, ETH) from the break on,
 //  the alarms (shifted) of every pair, and the report at S_END
 typedef struct {
@@ -115,20 +134,9 @@ s_run (uint64_t seed, s_run_t *run)
     hb_risk_t *risk = hb_risk_new (s_fx.cfg, 7);
     assert_non_null (risk);
     double px [3] = { 65000, 3400, 150 };
-    const double sigma [3] = { 0.003, 0.002, 0.004 };
     int64_t now = 0;
     for (int t = 1; t <= S_END; t++) {
-        double z1 = s_normal (&seed), z2 = s_normal (&seed), z3 = s_normal (&seed);
-        double rho = t < S_BREAK ? 0.8 : 0.0;
-        double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
-                         sigma [2] * z3 };
-        for (int a = 0; a < 3; a++)
-            px [a] *= exp (r [a]);
-        now += STEP;
-        s_tick (risk, "alpha", "BTC-USD", px [0], now);
-        s_tick (risk, "beta", "ETH-USD", px [1], now);
-        s_tick (risk, "alpha", "SOL-USD", px [2], now);
-        hb_risk_sample (risk, now);
+        s_step (risk, &seed, t, px, now += STEP);
         const hb_risk_regime_t *events = NULL;
         int count = hb_risk_regime_events (risk, &events);
         run->events_total += count;
@@ -216,11 +224,153 @@ test_break_raises_events_after_it (void **state)
     assert_memory_equal (again.events, run.events, sizeof run.events);
 }
 
+//  What the hedge plan and VaR do with it (docs/RISK.md, Correlation
+//  regimes, Hedge and VaR), on the same market: alpha (BTC, SOL) in
+//  margin breach, so BTC is proxied by ETH alone; the desk long 1M USD
+//  of BTC and 0.5M of ETH. The plan's ratio, -residual(ETH) / e(BTC), is
+//  checked at every sample against the rule applied to the EWMA's own
+//  ratio (exactly while stable; hb_regime_hedge_ratio while shifting or
+//  shifted, 0 once dropped); after the break it leaves the EWMA's before
+//  the alarm and before the EWMA has moved half way, and the proxy is
+//  dropped (its fast correlation under 0.3) before the end;
+//  VaR is the EWMA's, moved to the stress VaR by the pair's break weight.
+static void
+s_hedge_run (const hb_config_t *cfg, bool on)
+{
+    hb_risk_t *risk = hb_risk_new (cfg, 7);
+    assert_non_null (risk);
+    assert_int_equal (hb_risk_testing_margin (risk, "alpha", true, 1), 0);
+    assert_int_equal (hb_risk_testing_exposure (risk, "BTC", 1e6, 65000, 2), 0);
+    assert_int_equal (hb_risk_testing_exposure (risk, "ETH", 5e5, 3400, 3), 0);
+    hb_risk_set_positions_known (risk, true);
+
+    static hb_risk_exposure_t report;
+    uint64_t seed = 20261208;
+    double px [3] = { 65000, 3400, 150 };
+    int64_t now = 0;
+    int stable_checked = 0, moved = 0, first_moved = 0, first_alarm = 0, dropped_at = 0;
+    int var_moved = 0;
+    double before = 0;
+    for (int t = 1; t <= S_END; t++) {
+        s_step (risk, &seed, t, px, now += STEP);
+        assert_int_equal (hb_risk_report (risk, now, &report), 0);
+        if (t < 30)
+            continue;
+        if (!on) {
+            //  hedge: false, proxy_floor: 0, stress_var: false: the EWMA's
+            const double *cov = hb_ewma_cov (hb_risk_ewma (risk));
+            double base = cov [1] / cov [4];
+            assert_true (fabs (-report.assets [1].residual_usd / report.assets [0].exposure_usd - base)
+                         <= 1e-9 * (fabs (base) + 1e-3));
+            double e [3] = { report.assets [0].exposure_usd, report.assets [1].exposure_usd, 0 };
+            double var0 = 0;
+            assert_int_equal (hb_var_parametric (cov, 3, 3, e, report.confidence,
+                                                 report.horizon_s / report.sample_s, &var0), 0);
+            assert_true (fabs (report.var_usd - var0) <= 1e-9 * var0);
+            continue;
+        }
+        assert_false (report.assets [0].flags & HB_RISK_ASSET_HEDGEABLE);
+        assert_true (report.assets [1].flags & HB_RISK_ASSET_HEDGEABLE);
+        const double *cov = hb_ewma_cov (hb_risk_ewma (risk));
+        double base = cov [0 * 3 + 1] / cov [1 * 3 + 1];
+        double e_btc = report.assets [0].exposure_usd;
+        double plan = -report.assets [1].residual_usd / e_btc;
+        hb_regime_view_t view;
+        hb_risk_regime_view (risk, 0, &view);
+        double w = hb_regime_break_weight (&view);
+        //  the pair's plan covariance, as the engine says it uses it
+        bool hedgeable [3] = { false, true, false };
+        double pcov [9];
+        hb_risk_plan_cov (risk, hedgeable, pcov);
+        if (t < S_BREAK) {
+            assert_int_not_equal (view.state, HB_REGIME_SHIFTED);
+            if (w == 0) {
+                assert_true (fabs (plan - base) <= 1e-9 * fabs (base));
+                stable_checked++;
+            }
+            else
+                assert_true (fabs (plan - hb_regime_hedge_ratio (&view, base)) <= 1e-9);
+            before = base;
+        }
+        else {
+            if (fabs (pcov [1]) == 0.0) {
+                //  dropped: no proxy hedge at all
+                assert_true (report.assets [1].residual_usd == 0.0);
+                if (!dropped_at)
+                    dropped_at = t;
+            }
+            else {
+                double rule = hb_regime_hedge_ratio (&view, base);
+                assert_true (fabs (plan - rule) <= 1e-9 * (fabs (rule) + 1e-3));
+                moved += w > 0;
+            }
+            //  off the EWMA's by more than its noise: 0.05 of 1.2
+            if (fabs (plan - base) > 0.05 && !first_moved) {
+                first_moved = t;
+                //  the EWMA has not moved half way yet
+                assert_true (base > before / 2);
+            }
+        }
+        if (!first_alarm && view.alarms > 0)
+            first_alarm = t;
+        //  VaR: the EWMA's, moved by the break weight to the stress VaR
+        double e [3] = { report.assets [0].exposure_usd, report.assets [1].exposure_usd,
+                         report.assets [2].exposure_usd };
+        double var0 = 0;
+        assert_int_equal (hb_var_parametric (cov, 3, 3, e, report.confidence,
+                                             report.horizon_s / report.sample_s, &var0), 0);
+        double expect = var0 + (report.stress_var_usd > var0 ? w * (report.stress_var_usd - var0) : 0);
+        assert_true (fabs (report.var_usd - expect) <= 1e-9 * var0);
+        var_moved += w == 1.0 && report.var_usd == report.stress_var_usd && report.var_usd > var0;
+    }
+    if (on)
+        printf ("    plan ratio %.3f before the break (%d stable samples at the EWMA's exactly); "
+            "moved off the EWMA at sample %d, alarm at %d, proxy dropped at %d; %d samples with "
+            "VaR at the stress VaR\n", before, stable_checked, first_moved, first_alarm, dropped_at,
+            var_moved);
+    if (!on) {
+        hb_risk_destroy (&risk);
+        return;
+    }
+    assert_true (stable_checked > 1000);
+    assert_true (before > 1.0 && before < 1.4);        //  0.8 x 0.003 / 0.002 = 1.2
+    assert_true (first_alarm > S_BREAK && first_alarm <= S_BREAK + 200);
+    assert_true (first_moved > S_BREAK && first_moved <= first_alarm);
+    assert_true (moved > 0);
+    assert_true (dropped_at > S_BREAK && dropped_at < S_END);
+    if (on)
+        assert_true (var_moved >= 1);
+    hb_risk_destroy (&risk);
+}
+
+static void
+test_hedge_follows_break (void **state)
+{
+    (void) state;
+    const hb_regime_cfg_t *rc = &s_fx.cfg->risk.regime;
+    assert_true (rc->hedge && rc->stress_var && rc->proxy_floor == 0.3);
+    s_hedge_run (s_fx.cfg, true);
+}
+
+//  With the three switched off the plan and VaR are the EWMA's throughout
+static void
+test_hedge_off (void **state)
+{
+    (void) state;
+    static hb_config_t cfg;
+    cfg = *s_fx.cfg;
+    cfg.risk.regime.hedge = cfg.risk.regime.stress_var = false;
+    cfg.risk.regime.proxy_floor = 0;
+    s_hedge_run (&cfg, false);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_break_raises_events_after_it),
+        cmocka_unit_test (test_hedge_follows_break),
+        cmocka_unit_test (test_hedge_off),
     };
     return cmocka_run_group_tests_name ("hb_risk_regime", tests, s_setup, s_teardown);
 }

@@ -1,16 +1,19 @@
 /*  hb_risk_testing: the fixture shared by risk's engine tests
     (hb_risk_dt_test.c, hb_risk_proxy_test.c): a deployment config loaded
     from YAML written into a fresh directory, beside an empty file standing
-    in for the venue plugin (hb_risk never loads it). Header-only (static
+    in for the venue plugin (hb_risk never loads it), and the aggregator's
+    state messages a test feeds the engine. Header-only (static
     inline): a .c in risk/ would be linked into hb-risk. Test programs only. */
 #ifndef HB_RISK_TESTING_H
 #define HB_RISK_TESTING_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hb_config.h"
+#include "hb_risk.h"
 
 typedef struct {
     char dir [64];
@@ -56,6 +59,46 @@ hb_risk_testing_teardown (hb_risk_testing_t *self)
     unlink (self->plugin);
     unlink (self->path);
     rmdir (self->dir);
+}
+
+//  msg zeroed, with the aggregator's envelope (epoch 3, seq)
+static inline void
+hb_risk_testing_env (hb_msg_t *msg, hb_msg_type_t type, uint64_t seq)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = (uint8_t) type;
+    snprintf (msg->env.publisher, sizeof msg->env.publisher, "aggregator");
+    msg->env.epoch = 3;
+    msg->env.seq = seq;
+}
+
+//  The aggregator's (epoch 3, seq) state messages, applied to risk:
+//  pos.<asset> with net_usd at price, and margin.<venue> in breach or not.
+//  Return hb_risk_on_state's result.
+static inline int
+hb_risk_testing_exposure (hb_risk_t *risk, const char *asset, double net_usd, double price,
+                          uint64_t seq)
+{
+    hb_msg_t msg;
+    hb_risk_testing_env (&msg, HB_MSG_EXPOSURE, seq);
+    snprintf (msg.u.exposure.asset, sizeof msg.u.exposure.asset, "%s", asset);
+    msg.u.exposure.net_usd = net_usd;
+    msg.u.exposure.price = price;
+    char topic [HB_TOPIC_MAX];
+    snprintf (topic, sizeof topic, "pos.%s", asset);
+    return hb_risk_on_state (risk, topic, &msg);
+}
+
+static inline int
+hb_risk_testing_margin (hb_risk_t *risk, const char *venue, bool breach, uint64_t seq)
+{
+    hb_msg_t msg;
+    hb_risk_testing_env (&msg, HB_MSG_MARGIN, seq);
+    snprintf (msg.u.margin.venue, sizeof msg.u.margin.venue, "%s", venue);
+    msg.u.margin.flags = breach ? HB_MARGIN_BREACH : 0;
+    char topic [HB_TOPIC_MAX];
+    snprintf (topic, sizeof topic, "margin.%s", venue);
+    return hb_risk_on_state (risk, topic, &msg);
 }
 
 #endif

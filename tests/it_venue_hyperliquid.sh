@@ -19,8 +19,11 @@
 #     same client id sent again is refused by the venue as a duplicate; a
 #     size finer than szDecimals and a price of 6 significant figures are
 #     refused before anything is sent; the venue's refusal (insufficient
-#     margin) maps to insufficient_collateral; a second venue whose agent
-#     the server does not know gets its order refused (bad signature);
+#     margin) maps to insufficient_collateral; two answers lost (HTTP
+#     502): the plugin asks /info orderStatus by cloid after status_after_s,
+#     and the order the venue has is accepted and filled, the one it never
+#     had rejected (unknownOid); a second venue whose agent the server does
+#     not know gets its order refused (bad signature);
 #  5. clearinghouseState: the account's value, margin and positions (in
 #     bus units) logged;
 #  6. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
@@ -58,6 +61,7 @@ venues:
       stale_s: 2
       agent_key_file: $DIR/agent
       account: "$ACCOUNT"
+      status_after_s: 1
     instruments:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       # the config's lot is finer than the venue's szDecimals (4): the plugin refuses
@@ -156,6 +160,24 @@ rc=$?
 venue_rejected 'Insufficient margin'
 echo "ok   the venue's refusal: rejected, insufficient_collateral"
 
+# answers lost: the venue has the order (orderStatus: open, then filled),
+# or never had it (orderStatus: unknownOid -> rejected)
+venue_order lost hl BTC-PERP buy 2 --limit 63000 --client-id "lost-$$"
+rc=$?
+[ "$rc" = 0 ] || fail "lost answer, order at the venue: exit $rc: $(jq -c 'select(.ack) | .ack' "$DIR/lost.out")"
+jq -se '[.[] | select(.ack) | .ack.status] == ["accepted", "done"]' "$DIR/lost.out" >/dev/null ||
+    fail "lost answer, order at the venue: acks $(jq -c 'select(.ack) | .ack' "$DIR/lost.out")"
+grep -q '"event": "order_lost_answer"' "$DIR/server.jsonl" && grep -q '"event": "status_asked".*"known": true' "$DIR/server.jsonl" ||
+    fail "the venue did not lose the answer or was not asked: $(grep -E 'lost|status_asked' "$DIR/server.jsonl")"
+venue_order never hl ETH-PERP buy 0.1 --limit 3000 --client-id "never-$$"
+rc=$?
+[ "$rc" = 4 ] || fail "lost before arrival: exit $rc (want 4): $(jq -c 'select(.ack) | .ack' "$DIR/never.out")"
+jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
+        and (.[0].text | test("unknownOid"))' "$DIR/never.out" >/dev/null ||
+    fail "lost before arrival: $(jq -c 'select(.ack) | .ack' "$DIR/never.out")"
+grep -q '"event": "status_asked".*"known": false' "$DIR/server.jsonl" || fail "orderStatus not asked for the lost order"
+echo "ok   answers lost: asked by cloid (orderStatus): at the venue -> accepted and filled; never there -> rejected"
+
 venue_feed_bad() { it_bg feedbad "$BIN/hb-feed" --config "$CFG" --venue hlbad; pid_bad=$it_pid; }
 venue_feed_bad
 venue_wait_log 30 'meta: 2 of 2 coins known' "$DIR/feedbad.log" || fail "second feed did not start"
@@ -164,8 +186,8 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
         and (.[0].text | test("does not exist"))' "$DIR/bad.out" >/dev/null ||
     fail "bad signature: $(jq -c 'select(.ack) | .ack' "$DIR/bad.out")"
 [ "$(grep -c '"event": "sig_bad"' "$DIR/server.jsonl")" = 1 ] || fail "the server did not refuse one signature"
-[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 3 ] ||
-    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 3"
+[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 5 ] ||
+    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 5"
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 

@@ -87,6 +87,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     const char *reason;
     if (hl_trade_cancel (s_trade, &cancel, ++s_nonce, body, sizeof body, &reason) == 0)
         hl_trade_on_cancel_response (s_trade, &cancel, 200, text, why, sizeof why);
+    //  an order whose answer is lost, then the orderStatus answer about it
+    snprintf (order.client_id, HB_ID_MAX, "s%llu", (unsigned long long) (s_nonce % 4));
+    h = hl_trade_order (s_trade, &order, ++s_nonce, body, sizeof body);
+    if (hl_trade_on_response (s_trade, h, 0, "timeout") == 1)
+        hl_trade_on_status (s_trade, h, 200, text);
     hl_md_on_meta (s_md_meta, text, size, why, sizeof why);
     hl_state_t state;
     hl_state_parse (s_md, text, size, &state, why, sizeof why);

@@ -32,7 +32,10 @@
       and for orders, hl_trade.h: agent_key_file | agent_key_env, account,
       vault, market_slippage, orders_per_s, order_burst; state_s: how
       often the account's clearinghouseState is read and logged (default
-      60, 0: never; needs account).                                       */
+      60, 0: never; needs account); status_after_s: an order whose
+      /exchange answer was lost and that orderUpdates has not named for
+      this long is asked about with /info orderStatus (default 5, 0:
+      never; needs account).                                              */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +67,14 @@
 
 typedef struct hl_plugin_s hl_plugin_t;
 
+//  An orderStatus query in flight (hb_rest's done callback gets this)
+#define S_QUERIES   16
+typedef struct {
+    hl_plugin_t *plugin;
+    int          handle;
+    bool         used;
+} s_query_t;
+
 struct hl_plugin_s {
     const hb_host_api_t *host;
     const hb_venue_cfg_t *venue;
@@ -84,6 +95,8 @@ struct hl_plugin_s {
     int                  state_timer;
     bool                 state_inflight;
     uint32_t             state_s;
+    uint32_t             status_after_s;    //  an order in doubt is asked about after this
+    s_query_t            queries [S_QUERIES];
     char                 state_text [1024];     //  the last one logged at info
     int64_t              stale_ns;
     uint32_t             ping_s;
@@ -325,12 +338,57 @@ s_meta_retry (void *arg)
     return 0;
 }
 
+//  The orderStatus answer about an order in doubt
+static void
+s_on_status (void *arg, const hb_rest_resp_t *resp)
+{
+    s_query_t *query = (s_query_t *) arg;
+    hl_plugin_t *self = query->plugin;
+    query->used = false;
+    int rc = hl_trade_on_status (self->trade, query->handle, resp->status,
+                                 resp->status? resp->body: resp->error);
+    if (rc)
+        S_LOG (self, HB_LOG_WARN, "order %d: orderStatus %s (%s%ld): asking again in %u s", query->handle,
+               rc < 0? "not understood": "says nothing yet", resp->status? "HTTP ": "", resp->status,
+               self->status_after_s);
+}
+
+//  Orders whose /exchange answer was lost and that orderUpdates has not
+//  named for status_after_s: asked about by cloid (/info orderStatus)
+static void
+s_doubt_check (hl_plugin_t *self)
+{
+    static const char *const headers [] = { "Content-Type: application/json", NULL };
+    if (!self->has_account || !self->status_after_s)
+        return;
+    int due [S_QUERIES];
+    int n = hl_trade_doubt_due (self->trade, self->host->now_ns (self->host->ctx),
+                                (int64_t) self->status_after_s * 1000000000, due, S_QUERIES);
+    char url [S_URL_MAX + 8], body [256];
+    snprintf (url, sizeof url, "%s/info", self->rest_url);
+    for (int i = 0; i < n; i++) {
+        s_query_t *query = NULL;
+        for (int q = 0; q < S_QUERIES && !query; q++)
+            if (!self->queries [q].used)
+                query = &self->queries [q];
+        //  none free, or no body: asked at the next round (status_after_s)
+        if (!query || hl_trade_status_query (self->trade, due [i], self->account, body, sizeof body))
+            continue;
+        *query = (s_query_t) { self, due [i], true };
+        S_LOG (self, HB_LOG_WARN, "order %d: no word from the venue since its answer was lost: "
+               "asking orderStatus", due [i]);
+        if (hb_rest_request (self->rest, "POST", url, headers, body, s_on_status, query))
+            query->used = false;
+    }
+}
+
 //  Books silent for stale_s: resubscribed (the venue sends the whole book
-//  on a subscription).
+//  on a subscription); orders in doubt asked about.
 static int
 s_stale_check (void *arg)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
+    s_doubt_check (self);
     if (!hb_ws_connected (self->ws))
         return 0;
     int due [HL_MD_COINS];
@@ -435,6 +493,7 @@ s_trade_params (hl_plugin_t *self)
     char err [256];
     double slippage = s_number_param (self, "market_slippage", 0.05, 0, 0.5);
     self->state_s = (uint32_t) s_number_param (self, "state_s", 60, 0, 86400);
+    self->status_after_s = (uint32_t) s_number_param (self, "status_after_s", 5, 0, 3600);
     //  checked here for their FILE:LINE and range; hb_vsend reads them again
     s_number_param (self, "orders_per_s", 10, 0.01, 1000);
     s_number_param (self, "order_burst", 20, 1, 10000);

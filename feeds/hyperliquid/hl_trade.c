@@ -24,7 +24,15 @@ typedef struct {
     uint64_t         oid;           //  0: not known yet
     double           sz;            //  coins ordered
     double           filled;        //  coins filled
+    bool             doubt;         //  its /exchange answer was lost
 } s_slot_t;
+
+//  An order in doubt, until the venue tells (hl_trade_doubt_due)
+typedef struct {
+    int     handle;
+    int64_t since_ns;               //  first seen by hl_trade_doubt_due (0: not yet)
+    int64_t asked_ns;               //  last orderStatus asked (0: never)
+} s_doubt_t;
 
 struct hl_trade_s {
     const hb_venue_cfg_t *venue;
@@ -38,6 +46,8 @@ struct hl_trade_s {
     hb_json_t       *json;
     msgpack_sbuffer  pack;
     hb_vslots_t     *slots;
+    s_doubt_t        doubts [HL_TRADE_MAX_ORDERS];
+    int              n_doubts;
     hl_trade_stats_t stats;
 };
 
@@ -354,7 +364,12 @@ hl_trade_on_response (hl_trade_t *self, int handle, long status, const char *bod
         return 0;
     char text [HB_TEXT_MAX];
     if (status == 0 || status >= 500) {
-        //  the order may be live: orderUpdates (open) or its fills say so
+        //  the order may be live: orderUpdates (open) or its fills say so,
+        //  or an orderStatus query (hl_trade_doubt_due) if they do not
+        if (!slot->doubt && self->n_doubts < HL_TRADE_MAX_ORDERS) {
+            slot->doubt = true;
+            self->doubts [self->n_doubts++] = (s_doubt_t) { handle, 0, 0 };
+        }
         return 1;
     }
     if (status != 200) {
@@ -506,8 +521,42 @@ s_on_fills (hl_trade_t *self, const json_t *data)
     return 0;
 }
 
-//  orderUpdates: [{"order": {coin, side, limitPx, sz, oid, timestamp, origSz, cloid?},
-//  "status": "open" | "filled" | "canceled" | "rejected" | "<why>Canceled" | .., ..}, ..]
+//  One orderUpdates entry: {"order": {coin, side, limitPx, sz, oid,
+//  timestamp, origSz, cloid?}, "status": "open" | "filled" | "canceled" |
+//  "rejected" | "<why>Canceled" | .., ..}; orderStatus names an order the
+//  same way. 0, or -1 when malformed.
+static int
+s_on_update (hl_trade_t *self, const json_t *u)
+{
+    json_t *order = json_object_get (u, "order");
+    const char *status, *cloid = NULL;
+    int64_t oid;
+    if (hb_json_str (u, "status", &status, NULL, 0) || !json_is_object (order)
+    ||  hb_json_int (order, "oid", &oid, NULL, 0)
+    ||  (hb_json_has (order, "cloid") && hb_json_str (order, "cloid", &cloid, NULL, 0)))
+        return -1;
+    s_slot_t *slot = s_by_venue (self, cloid, (uint64_t) oid);
+    if (!slot)
+        return 0;
+    if (!slot->oid)
+        s_set_oid (slot, (uint64_t) oid);
+    size_t len = strlen (status);
+    if (!strcmp (status, "open"))
+        s_accepted (self, slot);
+    else
+    if (!strcmp (status, "canceled") || (len > 8 && !strcmp (status + len - 8, "Canceled")))
+        s_final (self, slot, HB_ACK_CANCELED, HB_REJ_NONE, status);
+    else
+    if (!strcmp (status, "rejected") || (len > 8 && !strcmp (status + len - 8, "Rejected")))
+        s_final (self, slot, slot->filled > 0? HB_ACK_CANCELED: HB_ACK_REJECTED,
+                 slot->filled > 0? HB_REJ_NONE: s_reason (status), status);
+    else
+    if (!strcmp (status, "filled"))
+        //  filled: the fills (userFills) complete it; it is no longer in doubt
+        s_accepted (self, slot);
+    return 0;
+}
+
 static int
 s_on_updates (hl_trade_t *self, const json_t *data)
 {
@@ -515,32 +564,78 @@ s_on_updates (hl_trade_t *self, const json_t *data)
         return -1;
     size_t i;
     json_t *u;
-    json_array_foreach (data, i, u) {
-        json_t *order = json_object_get (u, "order");
-        const char *status, *cloid = NULL;
-        int64_t oid;
-        if (hb_json_str (u, "status", &status, NULL, 0) || !json_is_object (order)
-        ||  hb_json_int (order, "oid", &oid, NULL, 0)
-        ||  (hb_json_has (order, "cloid") && hb_json_str (order, "cloid", &cloid, NULL, 0)))
+    json_array_foreach (data, i, u)
+        if (s_on_update (self, u))
             return -1;
-        s_slot_t *slot = s_by_venue (self, cloid, (uint64_t) oid);
-        if (!slot)
-            continue;
-        if (!slot->oid)
-            s_set_oid (slot, (uint64_t) oid);
-        size_t len = strlen (status);
-        if (!strcmp (status, "open"))
-            s_accepted (self, slot);
-        else
-        if (!strcmp (status, "canceled") || (len > 8 && !strcmp (status + len - 8, "Canceled")))
-            s_final (self, slot, HB_ACK_CANCELED, HB_REJ_NONE, status);
-        else
-        if (!strcmp (status, "rejected") || (len > 8 && !strcmp (status + len - 8, "Rejected")))
-            s_final (self, slot, slot->filled > 0? HB_ACK_CANCELED: HB_ACK_REJECTED,
-                     slot->filled > 0? HB_REJ_NONE: s_reason (status), status);
-        //  "filled": the fills (userFills) complete it
-    }
     return 0;
+}
+
+int
+hl_trade_doubt_due (hl_trade_t *self, int64_t now_ns, int64_t after_ns, int *out, int max)
+{
+    int n = 0, k = 0;
+    for (int i = 0; i < self->n_doubts; i++) {
+        s_doubt_t *d = &self->doubts [i];
+        s_slot_t *slot = (s_slot_t *) hb_vslots_get (self->slots, d->handle);
+        //  resolved (accepted, final, or the slot reused): forgotten
+        if (!slot || !slot->doubt || slot->v.accepted)
+            continue;
+        if (!d->since_ns)
+            d->since_ns = now_ns;
+        int64_t last = d->asked_ns? d->asked_ns: d->since_ns;
+        if (now_ns - last >= after_ns && n < max) {
+            d->asked_ns = now_ns;
+            out [n++] = d->handle;
+        }
+        self->doubts [k++] = *d;
+    }
+    self->n_doubts = k;
+    return n;
+}
+
+int
+hl_trade_status_query (hl_trade_t *self, int handle, const char *user, char *body, size_t size)
+{
+    s_slot_t *slot = (s_slot_t *) hb_vslots_get (self->slots, handle);
+    if (!slot || !user)
+        return -1;
+    int n = snprintf (body, size, "{\"type\":\"orderStatus\",\"user\":\"%s\",\"oid\":\"%s\"}",
+                      user, slot->v.key);
+    return n > 0 && (size_t) n < size? 0: -1;
+}
+
+//  orderStatus: {"status":"order","order":{"order":{..},"status":S,..}} or
+//  {"status":"unknownOid"}
+int
+hl_trade_on_status (hl_trade_t *self, int handle, long status, const char *body)
+{
+    s_slot_t *slot = (s_slot_t *) hb_vslots_get (self->slots, handle);
+    if (!slot || !slot->doubt || slot->v.accepted)
+        return 0;               //  told meanwhile
+    if (status != 200 || !body)
+        return 1;
+    json_t *root = hb_json_parse (self->json, body, strlen (body), NULL, 0);
+    const char *what;
+    if (!root || hb_json_str (root, "status", &what, NULL, 0)) {
+        self->stats.malformed++;
+        return -1;
+    }
+    if (!strcmp (what, "unknownOid")) {
+        //  the venue has no order with its cloid: the order never arrived
+        s_final (self, slot, HB_ACK_REJECTED, HB_REJ_VENUE,
+                 "answer lost and the venue has no order with its cloid (orderStatus unknownOid)");
+        return 0;
+    }
+    json_t *update = json_object_get (root, "order");
+    if (strcmp (what, "order") || !json_is_object (update)) {
+        self->stats.malformed++;
+        return -1;
+    }
+    if (s_on_update (self, update)) {
+        self->stats.malformed++;
+        return -1;
+    }
+    return slot->v.used && slot->doubt && !slot->v.accepted? 1: 0;
 }
 
 int

@@ -84,6 +84,21 @@ void hl_trade_fail (hl_trade_t *self, int handle, int reason, const char *text);
 //  live, and orderUpdates or its fills will tell.
 int hl_trade_on_response (hl_trade_t *self, int handle, long status, const char *body);
 
+//  Orders in doubt whose venue has not told for after_ns (since the first
+//  call that saw them, or since they were last asked about): their handles
+//  into out (at most max), each marked asked at now_ns; how many. The
+//  plugin asks /info orderStatus for each (hl_trade_status_query) and hands
+//  the answer to hl_trade_on_status.
+int hl_trade_doubt_due (hl_trade_t *self, int64_t now_ns, int64_t after_ns, int *out, int max);
+//  The /info {"type":"orderStatus","user":user,"oid":<cloid>} body of
+//  handle's order: 0, or -1 (unknown handle, too small).
+int hl_trade_status_query (hl_trade_t *self, int handle, const char *user, char *body, size_t size);
+//  Its answer: "order" is taken as an orderUpdates entry (open: accepted;
+//  canceled, rejected: final; filled: the fills complete it); "unknownOid"
+//  rejects the order: the venue never had it. 0 resolved, 1 still in doubt
+//  (asked again after after_ns), -1 malformed (counted).
+int hl_trade_on_status (hl_trade_t *self, int handle, long status, const char *body);
+
 //  A cancel at nonce: its body (cancelByCloid), 0; or -1 (logged reason
 //  in *why) when the symbol is not ours, its coin unknown, or no key.
 int hl_trade_cancel (hl_trade_t *self, const hb_cancel_t *cancel, uint64_t nonce,

@@ -5,7 +5,9 @@
       agent's address; "success" cancels the order with what was filled;
     - orderUpdates "canceled" after a partial fill: canceled, filled kept;
     - an answer lost (transport error): in doubt, then orderUpdates "open"
-      accepts it; "rejected" rejects;
+      accepts it; "rejected" rejects; not told for a while, it is asked
+      about (orderStatus): "unknownOid" rejects it, the venue's record
+      accepts it, an error asks again later;
     - a market order is an IOC limit at the touch moved by the slippage,
       rounded to a valid price on the side that does not cost more;
     - no key, no meta, an unknown coin: refused before signing;
@@ -265,6 +267,67 @@ test_updates (void **state)
 }
 
 static void
+test_lost_answer_asked (void **state)
+{
+    s_fix_t *f = (s_fix_t *) *state;
+    s_meta_in (f);
+    const int64_t s = 1000000000;
+    int due [4];
+    //  two orders whose answers are lost
+    hb_order_t o = s_order ("ETH-PERP", "q-1", HB_SIDE_BUY, HB_ORD_LIMIT, 1, 3400);
+    int h1 = hl_trade_order (f->trade, &o, 1, f->body, sizeof f->body);
+    o = s_order ("ETH-PERP", "q-2", HB_SIDE_BUY, HB_ORD_LIMIT, 1, 3400);
+    int h2 = hl_trade_order (f->trade, &o, 2, f->body, sizeof f->body);
+    assert_int_equal (hl_trade_on_response (f->trade, h1, 0, "timeout"), 1);
+    assert_int_equal (hl_trade_on_response (f->trade, h2, 504, "gateway timeout"), 1);
+    //  not asked before after_ns has passed since they were first seen
+    assert_int_equal (hl_trade_doubt_due (f->trade, 10 * s, 5 * s, due, 4), 0);
+    assert_int_equal (hl_trade_doubt_due (f->trade, 14 * s, 5 * s, due, 4), 0);
+    assert_int_equal (hl_trade_doubt_due (f->trade, 15 * s, 5 * s, due, 4), 2);
+    assert_true (due [0] == h1 && due [1] == h2);
+    //  and not again at once
+    assert_int_equal (hl_trade_doubt_due (f->trade, 16 * s, 5 * s, due, 4), 0);
+    //  the query names the account and the cloid
+    char body [256], hex [HL_CLOID_HEX_SIZE], want [256];
+    uint8_t cloid [16];
+    hl_trade_cloid ("hlt", "q-1", cloid);
+    hl_cloid_hex (cloid, hex);
+    assert_int_equal (hl_trade_status_query (f->trade, h1, "0xabc", body, sizeof body), 0);
+    snprintf (want, sizeof want, "{\"type\":\"orderStatus\",\"user\":\"0xabc\",\"oid\":\"%s\"}", hex);
+    assert_string_equal (body, want);
+    assert_int_equal (hl_trade_status_query (f->trade, h1, "0xabc", body, 10), -1);
+    //  q-1: the venue never had it -> rejected
+    int before = f->n;
+    assert_int_equal (hl_trade_on_status (f->trade, h1, 200, "{\"status\":\"unknownOid\"}"), 0);
+    assert_int_equal (f->n, before + 1);
+    assert_int_equal (s_last_ack (f)->status, HB_ACK_REJECTED);
+    assert_string_equal (s_last_ack (f)->client_id, "q-1");
+    assert_non_null (strstr (s_last_ack (f)->text, "unknownOid"));
+    //  an HTTP error keeps q-2 in doubt; a malformed answer too (counted)
+    assert_int_equal (hl_trade_on_status (f->trade, h2, 500, "oops"), 1);
+    uint64_t malformed = hl_trade_stats (f->trade)->malformed;
+    assert_int_equal (hl_trade_on_status (f->trade, h2, 200, "{\"status\":\"order\"}"), -1);
+    assert_int_equal (hl_trade_stats (f->trade)->malformed, malformed + 1);
+    //  asked again after after_ns; then the venue has it open -> accepted
+    assert_int_equal (hl_trade_doubt_due (f->trade, 21 * s, 5 * s, due, 4), 1);
+    assert_int_equal (due [0], h2);
+    char text [600];
+    hl_trade_cloid ("hlt", "q-2", cloid);
+    hl_cloid_hex (cloid, hex);
+    snprintf (text, sizeof text, "{\"status\":\"order\",\"order\":{\"order\":{\"coin\":\"ETH\",\"side\":\"B\","
+              "\"limitPx\":\"3400\",\"sz\":\"1\",\"oid\":77,\"timestamp\":1,\"origSz\":\"1\",\"cloid\":\"%s\"},"
+              "\"status\":\"open\",\"statusTimestamp\":1}}", hex);
+    assert_int_equal (hl_trade_on_status (f->trade, h2, 200, text), 0);
+    assert_int_equal (s_last_ack (f)->status, HB_ACK_ACCEPTED);
+    assert_string_equal (s_last_ack (f)->order_id, "77");
+    //  resolved: never asked again; a late answer about q-1 changes nothing
+    assert_int_equal (hl_trade_doubt_due (f->trade, 60 * s, 5 * s, due, 4), 0);
+    before = f->n;
+    assert_int_equal (hl_trade_on_status (f->trade, h1, 200, "{\"status\":\"unknownOid\"}"), 0);
+    assert_int_equal (f->n, before);
+}
+
+static void
 test_market_and_refusals (void **state)
 {
     s_fix_t *f = (s_fix_t *) *state;
@@ -333,6 +396,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_cancel_by_cloid_signed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_updates, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_lost_answer_asked, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_market_and_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_state, s_setup, s_teardown),
     };

@@ -32,7 +32,8 @@
                   target_usd / index)
         control   id command (kill|reset) by text
         margin    venue equity maintenance (0) initial (0) asset (BTC)
-                  exposure_usd (0): one asset
+                  exposure_usd (0): one asset; breach (0; 1: the
+                  HB_MARGIN_BREACH flag)
 
     Each message sent is printed on stdout as one JSON line (hb_msg_to_json).
     Exit 0 when the script ran, 1 when a wait timed out or a message could
@@ -223,6 +224,7 @@ s_body (hb_msg_t *msg, const char *type, const s_args_t *args)
         margin->n_assets = 1;
         s_copy (margin->assets [0].asset, HB_NAME_MAX, s_get (args, "asset", "BTC"));
         margin->assets [0].exposure_usd = s_num (args, "exposure_usd", 0);
+        margin->flags = s_num (args, "breach", 0) != 0 ? HB_MARGIN_BREACH : 0;
     }
     else
     if (strcmp (type, "control") == 0) {

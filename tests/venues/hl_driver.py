@@ -13,7 +13,9 @@ books, written to --expected in bus units (BTC-PERP contracts of 0.001
 BTC), a trade, then it holds (and pushes the user channels' messages).
 
 Account: /info {"type":"clearinghouseState","user":<--account>} answers a
-short BTC position and one in a coin the venue config does not list.
+short BTC position and one in a coin the venue config does not list;
+/info {"type":"orderStatus","user":<--account>,"oid":<cloid>} answers the
+order's record or unknownOid (hl_exchange.py).
 
 Orders (--agent-key-file FILE: the agent's key, whose address the venue
 knows; --account 0x..: the account the user channels are for). Every POST
@@ -156,6 +158,8 @@ def main ():
             if body.get ('type') == 'clearinghouseState' and body.get ('user') == account:
                 server.log ('state_asked')
                 return 200, STATE
+            if orders and body.get ('type') == 'orderStatus' and body.get ('user') == account:
+                return 200, orders.order_status (server, body.get ('oid'))
             return 422, 'Failed to deserialize the JSON body'
         if orders and req.method == 'POST' and req.path == '/exchange':
             return orders.exchange (server, req.body)

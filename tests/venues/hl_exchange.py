@@ -14,7 +14,12 @@ with python-ecdsa and compared with the agent's address.
     (BTC) rests (order_ok) and is then filled in two halves on userFills,
     with orderUpdates open and filled; anything else rests (order_rest);
   - cancelByCloid of a resting order: "success" (cancel_ok) and
-    orderUpdates "canceled"; else the venue's error status.
+    orderUpdates "canceled"; else the venue's error status;
+  - answers lost: a BTC buy at 63000 rests but its answer is an HTTP 502
+    (order_lost_answer), and nothing says so until /info orderStatus asks
+    about its cloid: "open" then, and it is filled as above; an ETH buy at
+    3000 never arrives (order_lost_before, HTTP 502): orderStatus answers
+    "unknownOid".
 """
 import asyncio
 import json
@@ -34,6 +39,8 @@ class Exchange:
         self.cloids = set ()
         self.resting = {}               # cloid -> (oid, order wire)
         self.oid = 1000
+        self.lose = False               # this /exchange answer is "lost" (502)
+        self.lost = set ()              # cloids rested whose answer was lost
         self.to_fill = asyncio.Queue ()
         self.ws = None
 
@@ -60,8 +67,11 @@ class Exchange:
         self.nonces.add (nonce)
         action = body ['action']
         if action ['type'] == 'order':
-            return 200, {'status': 'ok', 'response': {'type': 'order', 'data': {
-                'statuses': [self.order (server, o) for o in action ['orders']]}}}
+            statuses = [self.order (server, o) for o in action ['orders']]
+            if self.lose:
+                self.lose = False
+                return 502, 'bad gateway'
+            return 200, {'status': 'ok', 'response': {'type': 'order', 'data': {'statuses': statuses}}}
         if action ['type'] == 'cancelByCloid':
             return 200, {'status': 'ok', 'response': {'type': 'cancel', 'data': {
                 'statuses': [self.cancel (server, c) for c in action ['cancels']]}}}
@@ -69,6 +79,10 @@ class Exchange:
 
     def order (self, server, o):
         cloid = o.get ('c')
+        if o ['a'] == 1 and o ['b'] and float (o ['p']) == 3000:
+            server.log ('order_lost_before', cloid=cloid)
+            self.lose = True
+            return None
         if cloid in self.cloids:
             server.log ('order_duplicate', cloid=cloid)
             return {'error': 'Duplicate cloid'}
@@ -78,6 +92,11 @@ class Exchange:
             return {'error': 'Insufficient margin to place order. asset=1'}
         self.oid += 1
         self.resting [cloid] = (self.oid, o)
+        if o ['a'] == 3 and o ['b'] and float (o ['p']) == 63000:
+            server.log ('order_lost_answer', cloid=cloid, oid=self.oid)
+            self.lost.add (cloid)
+            self.lose = True
+            return None
         fill = o ['a'] == 3 and o ['b'] and float (o ['p']) >= 64000
         server.log ('order_ok' if fill else 'order_rest', cloid=cloid, oid=self.oid, order=o)
         if fill:
@@ -93,6 +112,18 @@ class Exchange:
         if self.ws:
             asyncio.get_running_loop ().create_task (self.update (self.ws, entry, 'canceled'))
         return 'success'
+
+    def order_status (self, server, cloid):
+        """/info orderStatus by cloid: the order's record, or unknownOid. A
+        lost answer's order is open, and then filled."""
+        entry = self.resting.get (cloid)
+        server.log ('status_asked', cloid=cloid, known=entry is not None)
+        if not entry:
+            return {'status': 'unknownOid'}
+        if cloid in self.lost:
+            self.lost.discard (cloid)
+            self.to_fill.put_nowait (cloid)
+        return {'status': 'order', 'order': self.update_msg (entry, 'open') ['data'] [0]}
 
     def update_msg (self, entry, status):
         oid, o = entry
