@@ -50,7 +50,8 @@ struct _hb_aggregator_t {
     uint64_t            recovered;      //  fills that reached us only through a feed's replay
     bool                heard [HB_MAX_VENUES];  //  a message of the venue arrived in this run
     hb_complain_t       c_unknown_tick, c_publish, c_missing;
-    s_cached_t          positions [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    s_cached_t         *positions;  //  n_slots, instrument i of venue v at first [v] + i
+    size_t              n_slots, first [HB_MAX_VENUES];
     s_cached_t          exposures [HB_MAX_ASSETS];
     s_cached_t          margins [HB_MAX_VENUES];
     hb_msg_t            in;         //  scratch
@@ -73,7 +74,7 @@ s_send (hb_aggregator_t *self, s_cached_t *slot)
 static void
 s_publish_position (hb_aggregator_t *self, int v, int i, int64_t now)
 {
-    s_cached_t *slot = &self->positions [v][i];
+    s_cached_t *slot = &self->positions [self->first [v] + (size_t) i];
     hb_book_position (self->book, v, i, now, &slot->msg.u.position);
     slot->msg.env.type = HB_MSG_POSITION;
     slot->msg.env.ts_recv = now;
@@ -109,7 +110,7 @@ s_publish_all (hb_aggregator_t *self)
         for (int i = 0; i < self->cfg->venues [v].n_instruments; i++)
             if (hb_book_active (self->book, v, i)) {
                 s_publish_position (self, v, i, now);
-                open += self->positions [v][i].msg.u.position.qty != 0;
+                open += self->positions [self->first [v] + (size_t) i].msg.u.position.qty != 0;
             }
         s_publish_margin (self, v, now);
     }
@@ -282,8 +283,8 @@ s_on_snapshot (zloop_t *loop, zsock_t *reader, void *arg)
     zmsg_append (reply, &empty);
     uint64_t count = 0;
     hb_buf_t buf;
-    s_cached_t *groups [] = { &self->positions [0][0], self->exposures, self->margins };
-    const size_t sizes [] = { HB_MAX_VENUES * HB_MAX_INSTRUMENTS, HB_MAX_ASSETS, HB_MAX_VENUES };
+    s_cached_t *groups [] = { self->positions, self->exposures, self->margins };
+    const size_t sizes [] = { self->n_slots, HB_MAX_ASSETS, HB_MAX_VENUES };
     for (int g = 0; g < 3; g++)
         for (size_t k = 0; k < sizes [g]; k++) {
             s_cached_t *slot = &groups [g][k];
@@ -372,6 +373,13 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         return NULL;
     self->cfg = cfg;
     self->started_mono = hb_mono_ns ();
+    //  a cached message per instrument of the config, not per possible one
+    self->n_slots = hb_config_instrument_slots (cfg, self->first);
+    self->positions = calloc (self->n_slots ? self->n_slots : 1, sizeof *self->positions);
+    if (!self->positions) {
+        free (self);
+        return NULL;
+    }
     hb_metrics_t *metrics = hb_metrics_process ();
     if (metrics) {
         self->m_fills = hb_metrics_counter (metrics, "hb_aggregator_fills_total",
@@ -475,6 +483,7 @@ hb_aggregator_destroy (hb_aggregator_t **self_p)
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
         hb_ledger_destroy (&self->ledger);
+        free (self->positions);
         free (self);
         *self_p = NULL;
     }

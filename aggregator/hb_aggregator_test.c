@@ -137,6 +137,7 @@ test_late_joiner (void **state)
     venue->initial_margin = 0.1;
     venue->maintenance_margin = 0.05;
     venue->collateral_usd = 1e6;
+    hb_venue_cfg_alloc (venue, 2, 2);
     venue->n_instruments = 2;
     strcpy (venue->instruments [0].symbol, "BTC-PERP");
     venue->instruments [0].kind = HB_KIND_LINEAR_PERP;
@@ -254,7 +255,7 @@ test_late_joiner (void **state)
     hb_pub_destroy (&feed);
     free (early);
     free (late);
-    free (cfg);
+    hb_config_destroy (&cfg);
     char command [128];
     snprintf (command, sizeof command, "rm -rf '%s'", dir);
     assert_int_equal (system (command), 0);

@@ -26,7 +26,8 @@ typedef struct {
 
 struct _hb_book_t {
     const hb_config_t *cfg;
-    s_slot_t    slots [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    s_slot_t   *slots;              //  instrument i of venue v at first [v] + i
+    size_t      first [HB_MAX_VENUES];
     double      price [HB_MAX_ASSETS];      //  reference price
     int64_t     price_ts [HB_MAX_ASSETS];
 };
@@ -39,12 +40,18 @@ hb_book_new (const hb_config_t *cfg)
     if (!self)
         return NULL;
     self->cfg = cfg;
+    size_t n = hb_config_instrument_slots (cfg, self->first);
+    self->slots = calloc (n ? n : 1, sizeof *self->slots);
+    if (!self->slots) {
+        free (self);
+        return NULL;
+    }
     for (int a = 0; a < cfg->n_assets; a++)
         self->price [a] = cfg->assets [a].price;
     for (int v = 0; v < cfg->n_venues; v++) {
         const hb_venue_cfg_t *venue = &cfg->venues [v];
         for (int p = 0; p < venue->n_positions; p++) {
-            s_slot_t *slot = &self->slots [v][venue->positions [p].instrument];
+            s_slot_t *slot = &self->slots [self->first [v] + (size_t) venue->positions [p].instrument];
             slot->qty = venue->positions [p].qty;
             slot->entry = venue->positions [p].entry;
             slot->active = true;
@@ -57,6 +64,7 @@ void
 hb_book_destroy (hb_book_t **self_p)
 {
     if (self_p && *self_p) {
+        free ((*self_p)->slots);
         free (*self_p);
         *self_p = NULL;
     }
@@ -108,7 +116,7 @@ hb_book_fill (hb_book_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t s
     if (i < 0 || !(fill->qty > 0) || !(fill->px > 0))
         return -1;
     const hb_instrument_cfg_t *ins = &venue->instruments [i];
-    s_slot_t *slot = &self->slots [v][i];
+    s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
     double q = fill->side == HB_SIDE_BUY ? fill->qty : -fill->qty;
 
     if (slot->qty == 0 || (slot->qty > 0) == (q > 0)) {
@@ -169,7 +177,7 @@ hb_book_mark (hb_book_t *self, const char *venue, const char *symbol, double mid
     int i = s_instrument_index (vc, symbol);
     if (i < 0)
         return -1;
-    s_slot_t *slot = &self->slots [v][i];
+    s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
     slot->mark = mid;
     slot->mark_ts = ts_ns;
     const hb_instrument_cfg_t *ins = &vc->instruments [i];
@@ -183,7 +191,7 @@ hb_book_mark (hb_book_t *self, const char *venue, const char *symbol, double mid
 bool
 hb_book_active (const hb_book_t *self, int venue, int instrument)
 {
-    return self->slots [venue][instrument].active;
+    return self->slots [self->first [venue] + (size_t) instrument].active;
 }
 
 double
@@ -269,7 +277,7 @@ s_venue_value (const hb_book_t *self, int v, int shocked, double factor, int64_t
                                                              : cfg->aggregator.stale_ms) * 1e6);
     double notional = 0;
     for (int i = 0; i < venue->n_instruments; i++) {
-        const s_slot_t *slot = &self->slots [v][i];
+        const s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
         if (!slot->active)
             continue;
         const hb_instrument_cfg_t *ins = &venue->instruments [i];
@@ -326,7 +334,7 @@ hb_book_position (const hb_book_t *self, int venue, int instrument, int64_t now_
 {
     const hb_venue_cfg_t *vc = &self->cfg->venues [venue];
     const hb_instrument_cfg_t *ins = &vc->instruments [instrument];
-    const s_slot_t *slot = &self->slots [venue][instrument];
+    const s_slot_t *slot = &self->slots [self->first [venue] + (size_t) instrument];
     memset (out, 0, sizeof *out);
     strcpy (out->venue, vc->name);
     strcpy (out->symbol, ins->symbol);
@@ -367,7 +375,7 @@ hb_book_exposure (const hb_book_t *self, int asset, int64_t now_ns, hb_exposure_
         coins += venue->balances [asset];
         for (int i = 0; i < venue->n_instruments; i++) {
             const hb_instrument_cfg_t *ins = &venue->instruments [i];
-            const s_slot_t *slot = &self->slots [v][i];
+            const s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
             if (ins->asset != asset || !slot->active)
                 continue;
             if (s_inverse (ins))
@@ -422,7 +430,7 @@ hb_book_margin (const hb_book_t *self, int venue, int64_t now_ns, hb_margin_t *o
         bool touched = vc->balances [a] != 0;
         for (int i = 0; i < vc->n_instruments; i++) {
             const hb_instrument_cfg_t *ins = &vc->instruments [i];
-            const s_slot_t *slot = &self->slots [venue][i];
+            const s_slot_t *slot = &self->slots [self->first [venue] + (size_t) i];
             if (ins->asset != a || !slot->active)
                 continue;
             s_prices_t p = s_prices (self, ins, slot, -1, 1);

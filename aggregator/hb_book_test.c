@@ -41,6 +41,7 @@ s_config (void)
     v->initial_margin = 0.10;
     v->maintenance_margin = 0.05;
     v->collateral_usd = 10000;
+    hb_venue_cfg_alloc (v, 4, 4);
     v->n_instruments = 4;
     const char *symbols [] = { "BTC-PERP", "BTC-INV", "BTC-USD", "BTC-C" };
     const hb_kind_t kinds [] = { HB_KIND_LINEAR_PERP, HB_KIND_INVERSE_PERP, HB_KIND_SPOT, HB_KIND_OPTION };
@@ -126,7 +127,7 @@ test_linear (void **state)
     assert_int_equal (hb_book_fill (book, &bad, 0, 0), -1);
     hb_book_destroy (&book);
     assert_null (book);
-    free (cfg);
+    hb_config_destroy (&cfg);
 }
 
 static void
@@ -164,7 +165,7 @@ test_inverse (void **state)
     NEAR (exp.gross_usd, 5625);
     assert_int_equal (exp.positions, 1);
     hb_book_destroy (&book);
-    free (cfg);
+    hb_config_destroy (&cfg);
 }
 
 static void
@@ -194,7 +195,7 @@ test_spot_option (void **state)
     //  equity 10000 + 400 + 500 - 10
     NEAR (m.equity_usd, 10890);
     hb_book_destroy (&book);
-    free (cfg);
+    hb_config_destroy (&cfg);
 }
 
 static void
@@ -229,7 +230,7 @@ test_margin_liquidation (void **state)
     assert_true (m.flags & HB_MARGIN_BREACH);
     assert_true (m.assets [0].has_liq && m.assets [0].liq_move == 0);
     hb_book_destroy (&book);
-    free (cfg);
+    hb_config_destroy (&cfg);
 }
 
 static void
@@ -266,7 +267,7 @@ test_inverse_margin (void **state)
     NEAR (exp.net_usd, 100000);
     NEAR (exp.net_qty, 2);
     hb_book_destroy (&book);
-    free (cfg);
+    hb_config_destroy (&cfg);
 }
 
 static void
@@ -300,7 +301,7 @@ test_stale_and_start (void **state)
     assert_int_equal (hb_book_mark (book, "v", "BTC-PERP", -1, 0), -1);
     assert_int_equal (hb_book_mark (book, "v", "NOPE", 1, 0), -1);
     hb_book_destroy (&book);
-    free (cfg);
+    hb_config_destroy (&cfg);
 }
 
 int

@@ -26,6 +26,7 @@ s_config (void)
     strcpy (venue->name, "alpha");
     venue->initial_margin = 0.1;
     venue->maintenance_margin = 0.05;
+    hb_venue_cfg_alloc (venue, 1, 1);
     venue->n_instruments = 1;
     strcpy (venue->instruments [0].symbol, "BTC-PERP");
     venue->instruments [0].kind = HB_KIND_LINEAR_PERP;
@@ -115,6 +116,6 @@ main (int argc, char *argv [])
     int rc = stats.replayed == n ? 0 : 1;
     hb_ledger_destroy (&ledger);
     s_unlink (path);
-    free (cfg);
+    hb_config_destroy (&cfg);
     return rc;
 }

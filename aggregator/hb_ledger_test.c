@@ -37,6 +37,7 @@ s_setup (void **state)
     for (int v = 0; v < 2; v++) {
         hb_venue_cfg_t *venue = &s_cfg->venues [v];
         snprintf (venue->name, HB_NAME_MAX, "v%d", v);
+        hb_venue_cfg_alloc (venue, 1, 1);
         venue->n_instruments = 1;
         strcpy (venue->instruments [0].symbol, "BTC-PERP");
         venue->instruments [0].kind = HB_KIND_LINEAR_PERP;
@@ -52,7 +53,7 @@ static int
 s_teardown (void **state)
 {
     (void) state;
-    free (s_cfg);
+    hb_config_destroy (&s_cfg);
     hb_journal_testing_unlink (s_path);
     return rmdir (s_dir);
 }

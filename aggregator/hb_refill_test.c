@@ -171,7 +171,7 @@ s_teardown (s_fixture_t *fx)
     zloop_destroy (&fx->loop);
     zsock_destroy (&fx->feed);
     unlink (fx->cfg->venues [0].replay_endpoint + strlen ("ipc://"));
-    free (fx->cfg);
+    hb_config_destroy (&fx->cfg);
     free (fx);
 }
 

@@ -28,15 +28,16 @@ s_assets (hb_cfg_loader_t *self, const hb_ynode_t *root)
         return;
     if (hb_ynode_size (&assets) == 0)
         hb_yaml_error (&assets, "at least one asset is needed");
+    if (hb_ynode_size (&assets) > HB_MAX_ASSETS) {
+        hb_yaml_error (&assets, "%d assets, at most %d (HB_MAX_ASSETS)", hb_ynode_size (&assets),
+                       HB_MAX_ASSETS);
+        return;
+    }
     for (int i = 0; i < hb_ynode_size (&assets); i++) {
         const char *key;
         hb_ynode_pair (&assets, i, &key, &entry);
         if (key && hb_config_asset_index (cfg, key) >= 0)
             continue;       //  a duplicate key, reported at load
-        if (cfg->n_assets == HB_MAX_ASSETS) {
-            hb_yaml_error_at (self->yaml, entry.line, entry.path, "too many assets (at most %d)", HB_MAX_ASSETS);
-            break;
-        }
         hb_asset_cfg_t *asset = &cfg->assets [cfg->n_assets++];
         asset->line = entry.line;
         hb_cfg_key_name (self, &entry, key, asset->name);
@@ -306,7 +307,13 @@ void
 hb_config_destroy (hb_config_t **self_p)
 {
     if (self_p && *self_p) {
-        free (*self_p);
+        hb_config_t *self = *self_p;
+        for (int v = 0; v < HB_MAX_VENUES; v++) {
+            hb_venue_cfg_release (&self->venues [v]);
+            free (self->hedger.funding_bps [v]);
+            free (self->hedger.basis_bps [v]);
+        }
+        free (self);
         *self_p = NULL;
     }
 }

@@ -24,13 +24,19 @@
 #include "hb_journal.h"
 #include "hb_msg.h"
 
-#define HB_MAX_ASSETS       32
-#define HB_MAX_VENUES       16
-#define HB_MAX_INSTRUMENTS  64      //  per venue
+/*  Documented maxima (docs/CONFIG.md, Limits). A file over one is refused
+    at load, never truncated. Assets and venues are small fixed tables (a
+    few hundred KB at these maxima); instruments and positions are
+    allocated per venue from the file's counts, so a venue with 10 of them
+    costs 10, not 10,000. Processes size their per-instrument state the same
+    way (hb_config_instrument_slots).                                       */
+#define HB_MAX_ASSETS       256
+#define HB_MAX_VENUES       32
+#define HB_MAX_INSTRUMENTS  10000   //  per venue
 #define HB_MAX_SECTIONS     8       //  top-level sections owned by plugins
 #define HB_MAX_PARAMS       32      //  plugin-specific key/values per venue
 #define HB_MAX_COMPONENTS   16
-#define HB_MAX_POSITIONS    64      //  starting positions per venue
+#define HB_MAX_POSITIONS    HB_MAX_INSTRUMENTS  //  starting positions per venue (one per instrument)
 #define HB_PATH_MAX         256
 #define HB_ENDPOINT_MAX     128
 #define HB_MAX_HOSTS        16
@@ -106,13 +112,18 @@ typedef struct {
                                                 //  ts_pub) is refused as expired, never executed
     bool                enabled;                //  false: configured but not started
     int                 n_instruments;
-    hb_instrument_cfg_t instruments [HB_MAX_INSTRUMENTS];
+    hb_instrument_cfg_t *instruments;           //  n_instruments, owned (hb_venue_cfg_alloc)
     int                 n_params;               //  plugin-specific settings (params:)
     hb_param_t          params [HB_MAX_PARAMS];
     int                 line;
     double              mark_stale_ms;          //  a mark older than this is stale (0: aggregator.stale_ms)
     int                 n_positions;            //  starting positions (positions:)
-    hb_position_cfg_t   positions [HB_MAX_POSITIONS];
+    hb_position_cfg_t   *positions;             //  n_positions, owned (hb_venue_cfg_alloc)
+    //  indices of the instruments sorted by symbol, for hb_venue_instrument
+    //  (hb_venue_cfg_index, done at load); NULL or stale (n_by_symbol !=
+    //  n_instruments): a linear search
+    int                 *by_symbol;
+    int                 n_by_symbol;
     char                host [HB_NAME_MAX];     //  the host hb-run starts it on (hosts:)
     //  hb-feed keeps every fill its plugin publishes in this journal before
     //  publishing it, and serves them again on replay_endpoint (a ROUTER,
@@ -244,10 +255,12 @@ typedef struct {
     char    kill_file [HB_PATH_MAX];        //  exists: the kill switch is latched
     //  Carry in the venue choice (hedger/hb_route.h), per [venue][instrument],
     //  0 where the file gives none: what holding a long costs over hold_hours.
+    //  Each venue's row has its n_instruments entries, owned by the config;
+    //  a NULL row (a config built in code) is all 0 (hb_config_carry).
     double  hold_hours;                     //  how long a hedge is expected to be held (> 0)
-    double  funding_bps [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];  //  perps: expected funding per
+    double  *funding_bps [HB_MAX_VENUES];   //  perps: expected funding per
                                             //  8 h, bps, signed (> 0: longs pay shorts)
-    double  basis_bps [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];    //  futures: annualized basis
+    double  *basis_bps [HB_MAX_VENUES];     //  futures: annualized basis
                                             //  cost, bps, signed (> 0: a long pays it)
 } hb_hedger_cfg_t;
 
@@ -327,7 +340,41 @@ hb_config_t *hb_config_load (const char *path);
 //  instead of stderr, for tests. Returns NULL on any error.
 hb_config_t *hb_config_load_quiet (const char *path, char *errbuf, size_t errsize);
 
+//  Frees the config and what it owns (each venue's instruments and
+//  positions, the hedger's carry rows).
 void hb_config_destroy (hb_config_t **self_p);
+
+//  For a config built in code (tests, tools): gives venue zeroed room for
+//  n_instruments instruments and n_positions positions, replacing (and
+//  freeing) what it had; the counts are left to the caller.
+//  hb_config_destroy frees them with the config; a venue that is not part
+//  of one is released with hb_venue_cfg_release. 0, or -1 when out of
+//  memory or a count is outside 0..HB_MAX_INSTRUMENTS.
+int hb_venue_cfg_alloc (hb_venue_cfg_t *venue, int n_instruments, int n_positions);
+void hb_venue_cfg_release (hb_venue_cfg_t *venue);
+
+//  Sorts the venue's instruments by symbol into by_symbol, so that
+//  hb_venue_instrument is a binary search rather than a scan of up to
+//  HB_MAX_INSTRUMENTS per tick. The loader does it; a config built in code
+//  may. 0, or -1 when out of memory (lookups stay linear).
+int hb_venue_cfg_index (hb_venue_cfg_t *venue);
+
+//  Same, one at a time: grows the venue's instruments (positions) by one
+//  zeroed entry, counted, and returns it; NULL when out of memory or at
+//  the maximum. Pointers into the array taken before may move.
+hb_instrument_cfg_t *hb_venue_cfg_add_instrument (hb_venue_cfg_t *venue);
+hb_position_cfg_t *hb_venue_cfg_add_position (hb_venue_cfg_t *venue);
+
+//  Per-instrument state of a process, flat over every venue: the number
+//  of (venue, instrument) slots of the config, and in first (HB_MAX_VENUES
+//  entries, may be NULL) where each venue's instruments start, so that
+//  instrument i of venue v is slot first [v] + i. A process allocates
+//  its tables from this count, not from the maxima.
+size_t hb_config_instrument_slots (const hb_config_t *self, size_t *first);
+
+//  The hedger's carry for instrument i of venue v (0 where none given).
+double hb_config_funding_bps (const hb_config_t *self, int v, int i);
+double hb_config_basis_bps (const hb_config_t *self, int v, int i);
 
 //  Lookups: NULL / -1 when absent.
 const hb_venue_cfg_t *hb_config_venue (const hb_config_t *self, const char *name);

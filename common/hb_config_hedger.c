@@ -8,6 +8,7 @@
 #include "hb_config_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const hb_cfg_hedger_keys [] = {
@@ -70,13 +71,14 @@ s_venue_rates (hb_cfg_loader_t *self, const hb_ynode_t *map, double *per_venue)
     }
 }
 
-//  key: { VENUE: { SYMBOL: bps, ... }, ... } into per [venue][instrument]:
+//  key: { VENUE: { SYMBOL: bps, ... }, ... } into per [venue][instrument]
+//  (a venue's row allocated when the file gives it a value):
 //  each a signed number of bps within +-10000, on an instrument of a kind
 //  that kind_a or kind_b names, kinds in words (funding: perpetuals;
 //  basis: futures).
 static void
 s_carry_map (hb_cfg_loader_t *self, const hb_ynode_t *map, const char *key, hb_kind_t kind_a,
-             hb_kind_t kind_b, const char *kinds, double per [HB_MAX_VENUES][HB_MAX_INSTRUMENTS])
+             hb_kind_t kind_b, const char *kinds, double *per [HB_MAX_VENUES])
 {
     static const hb_cfg_range_t range = { -10000, 10000, false, false };
     hb_ynode_t node, venue_node, entry;
@@ -109,8 +111,15 @@ s_carry_map (hb_cfg_loader_t *self, const hb_ynode_t *map, const char *key, hb_k
                 continue;
             }
             double value = 0;
-            if (hb_cfg_number (&venue_node, symbol, true, 0, &range, &value) == 0)
-                per [venue - self->cfg->venues][ins - venue->instruments] = value;
+            if (hb_cfg_number (&venue_node, symbol, true, 0, &range, &value) != 0)
+                continue;
+            double **row = &per [venue - self->cfg->venues];
+            if (!*row)
+                *row = calloc ((size_t) venue->n_instruments, sizeof **row);
+            if (*row)
+                (*row) [ins - venue->instruments] = value;
+            else
+                hb_yaml_error (&entry, "out of memory");
         }
     }
 }
@@ -172,8 +181,6 @@ hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t 
 
     hb_cfg_number (map, "hold_hours", false, 8, &(hb_cfg_range_t) { 0, 8760, true, false },
                    &hedger->hold_hours);
-    memset (hedger->funding_bps, 0, sizeof hedger->funding_bps);
-    memset (hedger->basis_bps, 0, sizeof hedger->basis_bps);
     s_carry_map (self, map, "funding_bps", HB_KIND_LINEAR_PERP, HB_KIND_INVERSE_PERP,
                  "perpetuals", hedger->funding_bps);
     s_carry_map (self, map, "basis_bps", HB_KIND_FUTURE, HB_KIND_FUTURE, "futures",

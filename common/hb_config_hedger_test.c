@@ -44,9 +44,9 @@ test_defaults (void **state)
     assert_string_equal (h->endpoint, "ipc:///run/user/4242/hedgebus/hedger.pub");
     //  no carry unless the file gives it
     assert_float_equal (h->hold_hours, 8, 0);
-    for (int v = 0; v < HB_MAX_VENUES; v++)
-        for (int i = 0; i < HB_MAX_INSTRUMENTS; i++)
-            assert_true (h->funding_bps [v][i] == 0 && h->basis_bps [v][i] == 0);
+    for (int v = 0; v < cfg->n_venues; v++)
+        for (int i = 0; i < cfg->venues [v].n_instruments; i++)
+            assert_true (hb_config_funding_bps (cfg, v, i) == 0 && hb_config_basis_bps (cfg, v, i) == 0);
     hb_config_destroy (&cfg);
 }
 

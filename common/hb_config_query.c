@@ -60,6 +60,20 @@ hb_config_asset_index (const hb_config_t *self, const char *name)
 const hb_instrument_cfg_t *
 hb_venue_instrument (const hb_venue_cfg_t *venue, const char *symbol)
 {
+    if (venue && symbol && venue->by_symbol && venue->n_by_symbol == venue->n_instruments) {
+        //  the first of equal symbols: the leftmost match
+        int lo = 0, hi = venue->n_by_symbol;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (strcmp (venue->instruments [venue->by_symbol [mid]].symbol, symbol) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < venue->n_by_symbol && strcmp (venue->instruments [venue->by_symbol [lo]].symbol, symbol) == 0)
+            return &venue->instruments [venue->by_symbol [lo]];
+        return NULL;
+    }
     for (int i = 0; venue && symbol && i < venue->n_instruments; i++)
         if (strcmp (venue->instruments [i].symbol, symbol) == 0)
             return &venue->instruments [i];
@@ -205,4 +219,32 @@ hb_config_bound_endpoint (const hb_config_t *self, int index, char *owner)
     if (owner)
         strcpy (owner, list [index].owner);
     return list [index].endpoint;
+}
+
+size_t
+hb_config_instrument_slots (const hb_config_t *self, size_t *first)
+{
+    assert (self);
+    size_t n = 0;
+    for (int v = 0; v < HB_MAX_VENUES; v++) {
+        if (first)
+            first [v] = n;
+        if (v < self->n_venues && self->venues [v].n_instruments > 0)
+            n += (size_t) self->venues [v].n_instruments;
+    }
+    return n;
+}
+
+double
+hb_config_funding_bps (const hb_config_t *self, int v, int i)
+{
+    assert (self && v >= 0 && v < self->n_venues && i >= 0 && i < self->venues [v].n_instruments);
+    return self->hedger.funding_bps [v] ? self->hedger.funding_bps [v][i] : 0;
+}
+
+double
+hb_config_basis_bps (const hb_config_t *self, int v, int i)
+{
+    assert (self && v >= 0 && v < self->n_venues && i >= 0 && i < self->venues [v].n_instruments);
+    return self->hedger.basis_bps [v] ? self->hedger.basis_bps [v][i] : 0;
 }

@@ -145,7 +145,10 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     hb_cfg_number (map, "max_index_deviation", false, 0.2, &s_deviation, &risk->max_index_deviation);
     s_regime (self, map);
 
-    //  the risk messages carry at most HB_RISK_MAX_ASSETS assets
+    //  a risk sample carries at most HB_RISK_MAX_ASSETS assets (in parts,
+    //  docs/PROTOCOL.md): as many as HB_MAX_ASSETS today; should the two
+    //  part, a deployment with more is refused here, clearly, rather than
+    //  publishing part of its assets
     if (present && self->cfg->n_assets > HB_RISK_MAX_ASSETS)
         hb_yaml_error_at (self->yaml, component ? component->line : 0, "components.risk",
                           "hb-risk handles at most %d assets, assets: has %d",

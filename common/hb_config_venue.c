@@ -184,10 +184,6 @@ s_positions (const hb_ynode_t *seq, hb_venue_cfg_t *venue)
     static const char *const keys [] = { "symbol", "qty", "entry", NULL };
     hb_ynode_t item, node;
     for (int i = 0; hb_ynode_item (seq, i, &item) == 0; i++) {
-        if (venue->n_positions == HB_MAX_POSITIONS) {
-            hb_yaml_error (&item, "too many positions (at most %d per venue)", HB_MAX_POSITIONS);
-            break;
-        }
         if (!hb_ynode_expect_map (&item))
             continue;
         hb_ynode_check_keys (&item, keys);
@@ -351,19 +347,37 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
         return;
     if (hb_ynode_size (&node) == 0)
         hb_yaml_error (&node, "at least one instrument is needed");
+    //  sized from the file: refused over the maximum, never truncated
+    int n_instruments = hb_ynode_size (&node), n_positions = 0;
+    hb_ynode_t positions;
+    bool has_positions = hb_ynode_get (map, "positions", &positions) == 0 && hb_ynode_expect_seq (&positions);
+    if (has_positions)
+        n_positions = hb_ynode_size (&positions);
+    if (n_instruments > HB_MAX_INSTRUMENTS) {
+        hb_yaml_error (&node, "%d instruments, at most %d per venue (HB_MAX_INSTRUMENTS)", n_instruments,
+                       HB_MAX_INSTRUMENTS);
+        return;
+    }
+    if (n_positions > HB_MAX_POSITIONS) {
+        hb_yaml_error (&positions, "%d positions, at most %d per venue (HB_MAX_POSITIONS)", n_positions,
+                       HB_MAX_POSITIONS);
+        return;
+    }
+    if (hb_venue_cfg_alloc (venue, n_instruments, n_positions) != 0) {
+        hb_yaml_error (&node, "out of memory for %d instruments", n_instruments);
+        return;
+    }
     for (int i = 0; hb_ynode_item (&node, i, &item) == 0; i++) {
-        if (venue->n_instruments == HB_MAX_INSTRUMENTS) {
-            hb_yaml_error (&item, "too many instruments (at most %d per venue)", HB_MAX_INSTRUMENTS);
-            break;
-        }
         if (hb_ynode_expect_map (&item)) {
             s_instrument (self, &item, venue, &venue->instruments [venue->n_instruments]);
             venue->n_instruments++;
         }
     }
+    if (hb_venue_cfg_index (venue) != 0)
+        hb_yaml_error (&node, "out of memory for %d instruments", venue->n_instruments);
     s_underlyings (&node, venue);
-    if (hb_ynode_get (map, "positions", &node) == 0 && hb_ynode_expect_seq (&node))
-        s_positions (&node, venue);
+    if (has_positions)
+        s_positions (&positions, venue);
 }
 
 void
@@ -375,15 +389,16 @@ hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root)
         return;
     if (hb_ynode_size (&venues) == 0)
         hb_yaml_error (&venues, "at least one venue is needed");
+    if (hb_ynode_size (&venues) > HB_MAX_VENUES) {
+        hb_yaml_error (&venues, "%d venues, at most %d (HB_MAX_VENUES)", hb_ynode_size (&venues),
+                       HB_MAX_VENUES);
+        return;
+    }
     for (int i = 0; i < hb_ynode_size (&venues); i++) {
         const char *key;
         hb_ynode_pair (&venues, i, &key, &entry);
         if (key && hb_config_venue (cfg, key))
             continue;
-        if (cfg->n_venues == HB_MAX_VENUES) {
-            hb_yaml_error_at (self->yaml, entry.line, entry.path, "too many venues (at most %d)", HB_MAX_VENUES);
-            break;
-        }
         hb_venue_cfg_t *venue = &cfg->venues [cfg->n_venues++];
         venue->line = entry.line;
         hb_cfg_key_name (self, &entry, key, venue->name);

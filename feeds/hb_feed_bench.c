@@ -87,6 +87,7 @@ s_config (uint64_t ticks)
     venue->max_order_age_ms = 1000;
     //  Same-length symbols, so every tick has the topic length of S_TOPIC.
     const char *symbols [] = { "BTC-USD", "BTC-EUR", "BTC-JPY", "BTC-GBP" };
+    hb_venue_cfg_alloc (venue, 4, 4);
     venue->n_instruments = 4;
     for (int i = 0; i < 4; i++) {
         hb_instrument_cfg_t *inst = &venue->instruments [i];
@@ -212,7 +213,7 @@ done:
     zmq_msg_close (&payload);
     zsock_destroy (&sub);
     hb_pub_destroy (&orders);
-    free (run.config);
+    hb_config_destroy (&run.config);
     if (rc == 0) {
         result->delivered = delivered;
         result->size = delivered ? (double) bytes / (double) delivered : 0;

@@ -76,6 +76,7 @@ s_config (const char *dir, const char *flood_ticks, bool invalid)
     venue->cpu = -1;
     venue->max_order_age_ms = 1000;
     venue->fee_taker = 0.0005;
+    hb_venue_cfg_alloc (venue, 2, 2);
     venue->n_instruments = 2;
     const char *symbols [] = { "BTC-USD", "ETH-USD" };
     for (int i = 0; i < 2; i++) {
@@ -199,7 +200,7 @@ s_teardown_keep (s_fixture_t *fx, hb_feed_stats_t *stats, bool keep_journals)
         s_unlink_journals (fx->config->venues [0].fills_journal);
         rmdir (fx->dir);
     }
-    free (fx->config);
+    hb_config_destroy (&fx->config);
     free (fx);
 }
 
@@ -444,7 +445,7 @@ test_fill_replay (void **state)
     assert_int_equal (stats.unjournaled, 0);
     hb_pub_destroy (&fx->console);
     hb_sub_destroy (&fx->sub);
-    free (fx->config);
+    hb_config_destroy (&fx->config);
     free (fx);
 
     //  a restarted feed serves the fills of its previous life

@@ -42,7 +42,7 @@
 #include "hb_config.h"
 #include "hb_log_level.h"
 
-#define HB_PLUGIN_ABI_VERSION   2     //  2: plugin-owned config (cfg_*, sections)
+#define HB_PLUGIN_ABI_VERSION   3     //  2: plugin-owned config (cfg_*, sections); 3: a venue's instruments and positions are pointers sized from the file (issue 16)
 #define HB_VENUE_SYMBOL         "hb_venue_plugin"
 
 //  Reactor events for fd_add

@@ -77,7 +77,7 @@ test_bad_abi_refused (void **state)
     (void) state;
     char path [PATH_MAX];
     s_test_plugin (path, sizeof path, "bad_abi");
-    s_refused (path, "built for ABI v999, this host speaks v2: rebuild it");
+    s_refused (path, "built for ABI v999, this host speaks v3: rebuild it");
 }
 
 static void
@@ -236,6 +236,7 @@ s_config (void)
     venue->enabled = true;
     venue->cpu = -1;
     venue->fee_taker = 0.001;
+    hb_venue_cfg_alloc (venue, 1, 1);
     venue->n_instruments = 1;
     hb_instrument_cfg_t *inst = &venue->instruments [0];
     snprintf (inst->symbol, HB_NAME_MAX, "BTC-USD");
@@ -404,7 +405,7 @@ test_example_accepted_and_works (void **state)
     assert_int_equal (stub->cancels, 1);           //  destroy cancelled its timer
     hb_plugin_host_destroy (&plugin);              //  NULL-safe
     free (stub);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -444,7 +445,7 @@ test_example_refuses_bad_params (void **state)
     unlink (config->path);
     hb_plugin_host_destroy (&plugin);
     free (stub);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void

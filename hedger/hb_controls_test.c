@@ -70,7 +70,7 @@ s_teardown (void **state)
     hb_controls_destroy (&fx->ctl);
     assert_null (fx->ctl);
     hb_controls_destroy (&fx->ctl);
-    free (fx->cfg);
+    hb_config_destroy (&fx->cfg);
     free (fx);
     return 0;
 }

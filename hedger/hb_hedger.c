@@ -142,7 +142,8 @@ struct _hb_hedger_t {
     bool           to_include [HB_MAX_ASSETS]; //  a fill of ours named, not included yet
     int            orders_hi;       //  slots ever handed out: orders [0, orders_hi)
     s_named_t     *named;          //  [venue][instrument][S_NAMED_KEEP], a ring each
-    uint8_t        named_next [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    uint8_t       *named_next;      //  per slot: instrument i of venue v at first [v] + i
+    size_t         n_slots, first [HB_MAX_VENUES];
     uint64_t       fill_rank;      //  fills of ours seen (and replayed), in order
     int64_t        wall_ns;        //  the wall clock of the call being handled
     hb_journal_t  *totals;         //  <journal>.totals: records written, day total
@@ -366,15 +367,18 @@ hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *a
     self->restore = restore;
     self->restore_arg = restore_arg;
     s_register_metrics (self);
-    self->books = (s_book_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS, sizeof (s_book_t));
+    //  per instrument of the config, not per possible one
+    self->n_slots = hb_config_instrument_slots (cfg, self->first);
+    size_t slots = self->n_slots ? self->n_slots : 1;
+    self->books = (s_book_t *) calloc (slots, sizeof (s_book_t));
+    self->named_next = (uint8_t *) calloc (slots, 1);
     self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
                                                   sizeof (s_order_t));
-    self->named = (s_named_t *) calloc ((size_t) HB_MAX_VENUES * HB_MAX_INSTRUMENTS * S_NAMED_KEEP,
-                                        sizeof (s_named_t));
+    self->named = (s_named_t *) calloc (slots * S_NAMED_KEEP, sizeof (s_named_t));
     self->pending_rec = (char (*) [S_RECORD_MAX]) calloc (S_PENDING_MAX, S_RECORD_MAX);
     self->controls = hb_controls_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
-    if (!self->books || !self->orders || !self->named || !self->pending_rec || !self->controls
+    if (!self->books || !self->named_next || !self->orders || !self->named || !self->pending_rec || !self->controls
     ||  !self->kill)
         goto fail;
     self->wall_ns = now_ns;
@@ -436,6 +440,7 @@ hb_hedger_destroy (hb_hedger_t **self_p)
         free (self->named);
         free (self->pending_rec);
         free (self->books);
+        free (self->named_next);
         free (self);
         *self_p = NULL;
     }
@@ -474,7 +479,7 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side)
                 continue;
             hb_route_cand_t *c = &self->cands [n];
             memset (c, 0, sizeof *c);
-            const s_book_t *book = &self->books [(size_t) v * HB_MAX_INSTRUMENTS + (size_t) i];
+            const s_book_t *book = &self->books [self->first [v] + (size_t) i];
             c->tick = book->known? &book->tick: NULL;
             c->tick_ns = book->ts;
             c->kind = ins->kind;
@@ -482,8 +487,8 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side)
             c->lot_size = ins->lot_size;
             c->min_qty = ins->min_qty;
             c->fee_taker = venue->fee_taker;
-            c->carry = hb_route_carry (ins->kind, cfg->hedger.funding_bps [v][i],
-                                       cfg->hedger.basis_bps [v][i], cfg->hedger.hold_hours);
+            c->carry = hb_route_carry (ins->kind, hb_config_funding_bps (cfg, v, i),
+                                       hb_config_basis_bps (cfg, v, i), cfg->hedger.hold_hours);
             if (self->margins [v].known && ins->kind != HB_KIND_SPOT) {
                 c->equity_usd = self->margins [v].equity;
                 c->initial_usd = self->margins [v].initial;
@@ -809,7 +814,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
                 return -1;
             //  the newest by the feed's stamp: one stamped before the book
             //  kept (a restarted feed's clock) does not replace it
-            s_book_t *book = &self->books [(size_t) (v - cfg->venues) * HB_MAX_INSTRUMENTS
+            s_book_t *book = &self->books [self->first [v - cfg->venues]
                                            + (size_t) (ins - v->instruments)];
             int64_t ts = msg->env.ts_pub? msg->env.ts_pub: now_ns;
             if (!book->known || ts >= book->ts) {
@@ -1206,7 +1211,7 @@ s_prove_earlier (hb_hedger_t *self, int venue, int instrument, const s_fill_t *l
 static s_named_t *
 s_named_ring (hb_hedger_t *self, int venue, int instrument)
 {
-    return &self->named [((size_t) venue * HB_MAX_INSTRUMENTS + (size_t) instrument) * S_NAMED_KEEP];
+    return &self->named [(self->first [venue] + (size_t) instrument) * S_NAMED_KEEP];
 }
 
 static s_named_t *
@@ -1422,8 +1427,9 @@ s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
     //  fills it names were marked then, or will be by s_on_fill
     if (s_named_find (ring, pos->last_fill))
         return;
-    s_named_t *slot = &ring [self->named_next [venue][instrument]];
-    self->named_next [venue][instrument] = (uint8_t) ((self->named_next [venue][instrument] + 1) % S_NAMED_KEEP);
+    uint8_t *next = &self->named_next [self->first [venue] + (size_t) instrument];
+    s_named_t *slot = &ring [*next];
+    *next = (uint8_t) ((*next + 1) % S_NAMED_KEEP);
     memset (slot, 0, sizeof *slot);
     snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
     slot->epoch = msg->env.epoch;

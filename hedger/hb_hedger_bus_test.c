@@ -78,6 +78,7 @@ s_setup (void **state)
         strcpy (venue->name, names [v]);
         venue->enabled = true;
         venue->fee_taker = 0.0002;
+        hb_venue_cfg_alloc (venue, 1, 1);
         venue->n_instruments = 1;
         hb_instrument_cfg_t *ins = &venue->instruments [0];
         strcpy (ins->symbol, "BTC-PERP");
@@ -126,7 +127,7 @@ s_teardown (void **state)
     s_unlink_journals (fx->cfg);
     unlink (fx->cfg->hedger.kill_file);
     rmdir (fx->dir);
-    free (fx->cfg);
+    hb_config_destroy (&fx->cfg);
     free (fx);
     return 0;
 }

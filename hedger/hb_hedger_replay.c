@@ -92,6 +92,8 @@ s_life_begin (s_replay_t *self, uint64_t epoch)
 {
     s_life_end (self);
     self->epoch = epoch;
+    //  a shallow copy: the instruments, positions and carry rows stay the
+    //  live config's (freed with it, never through this copy)
     *self->cfg = *self->live_cfg;
     //  room for the file names after it
     char dir [HB_PATH_MAX - 32];
@@ -245,7 +247,7 @@ hb_hedger_replay_run (const hb_config_t *cfg, const char *rec_dir, const char *o
         rc = -1;
     hb_recording_destroy (&self.out);
     zhashx_destroy (&self.seqs);
-    free (self.cfg);
+    free (self.cfg);        //  not hb_config_destroy: its arrays are live_cfg's
     hb_applog_reader_destroy (&reader);
     hb_info ("hedger replay: %" PRIu64 " lives, %" PRIu64 " entries applied, %" PRIu64
              " messages written to %s%s", self.stats.lives, self.stats.entries, self.stats.sent,

@@ -226,7 +226,7 @@ s_teardown (void **state)
     char cmd [160];
     snprintf (cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
     assert_int_equal (system (cmd), 0);
-    free (fx->cfg);
+    hb_config_destroy (&fx->cfg);
     free (fx);
     return 0;
 }

@@ -100,7 +100,7 @@ s_teardown (void **state)
     hb_journal_testing_unlink (totals);
     unlink (fx->cfg->hedger.kill_file);
     rmdir (fx->dir);
-    free (fx->cfg);
+    hb_config_destroy (&fx->cfg);
     free (fx);
     return 0;
 }
@@ -911,6 +911,9 @@ test_funding_choice (void **state)
     s_tick (fx, "alpha", 100, T0);
     s_tick (fx, "beta", 100, T0);
     fx->cfg->hedger.hold_hours = 8;
+    fx->cfg->hedger.funding_bps [1] = (double *) calloc ((size_t) fx->cfg->venues [1].n_instruments,
+                                                         sizeof (double));
+    assert_non_null (fx->cfg->hedger.funding_bps [1]);
     fx->cfg->hedger.funding_bps [1][0] = -30;
     assert_int_equal (s_request (fx, "f1", 10, T0, HB_SEQ_OK, T0), 1);
     assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "alpha");

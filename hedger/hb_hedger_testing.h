@@ -20,6 +20,7 @@ hb_hedger_testing_venue (hb_venue_cfg_t *venue, const char *name, double fee)
     venue->enabled = true;
     venue->fee_taker = fee;
     venue->initial_margin = 0.1;
+    hb_venue_cfg_alloc (venue, 1, 1);
     venue->n_instruments = 1;
     hb_instrument_cfg_t *ins = &venue->instruments [0];
     strcpy (ins->symbol, "BTC-PERP");

@@ -119,11 +119,13 @@ struct _hb_risk_t {
     //  per venue
     bool        breach [HB_MAX_VENUES];
     char        feed [HB_MAX_VENUES][HB_NAME_MAX];  //  publisher of its ticks
-    s_option_t  options [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
-    s_held_t    held [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];   //  hb_risk_set_position
-    s_fillref_t fillref [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];    //  hb_risk_fill_applied
-    bool        is_underlying [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
-    s_forward_t forwards [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];
+    //  per venue, a row of its n_instruments (s_rows_new): sized by the
+    //  config, not by HB_MAX_INSTRUMENTS
+    s_option_t  *options [HB_MAX_VENUES];
+    s_held_t    *held [HB_MAX_VENUES];      //  hb_risk_set_position
+    s_fillref_t *fillref [HB_MAX_VENUES];   //  hb_risk_fill_applied
+    bool        *is_underlying [HB_MAX_VENUES];
+    s_forward_t *forwards [HB_MAX_VENUES];
 
     //  workspace of the latest computation
     double      e [S_N];
@@ -191,6 +193,24 @@ s_pick_index_instrument (const hb_venue_cfg_t *venue, int asset)
             if (venue->instruments [i].asset == asset && venue->instruments [i].kind == order [k])
                 return i;
     return -1;
+}
+
+//  The per-instrument rows of each venue of the config
+static int
+s_rows_new (hb_risk_t *self)
+{
+    for (int v = 0; v < self->cfg->n_venues && v < HB_MAX_VENUES; v++) {
+        size_t n = self->cfg->venues [v].n_instruments > 0 ? (size_t) self->cfg->venues [v].n_instruments : 1;
+        self->options [v] = (s_option_t *) calloc (n, sizeof (s_option_t));
+        self->held [v] = (s_held_t *) calloc (n, sizeof (s_held_t));
+        self->fillref [v] = (s_fillref_t *) calloc (n, sizeof (s_fillref_t));
+        self->is_underlying [v] = (bool *) calloc (n, sizeof (bool));
+        self->forwards [v] = (s_forward_t *) calloc (n, sizeof (s_forward_t));
+        if (!self->options [v] || !self->held [v] || !self->fillref [v] || !self->is_underlying [v]
+        ||  !self->forwards [v])
+            return -1;
+    }
+    return 0;
 }
 
 //  Each option's underlying instrument (hb_config checks the same when it
@@ -284,7 +304,7 @@ hb_risk_new (const hb_config_t *cfg, uint64_t epoch)
                                       S_QUARANTINED_HELP, "reason", "far_from_index");
     self->m_clock = hb_metrics_counter (hb_metrics_process (), "hb_risk_ticks_quarantined_total",
                                         S_QUARANTINED_HELP, "reason", "clock");
-    if (!self->index || !self->ewma || !self->hedge || s_regimes_new (self) != 0) {
+    if (!self->index || !self->ewma || !self->hedge || s_rows_new (self) != 0 || s_regimes_new (self) != 0) {
         hb_risk_destroy (&self);
         return NULL;
     }
@@ -310,6 +330,13 @@ hb_risk_destroy (hb_risk_t **self_p)
         hb_hedge_destroy (&self->hedge);
         for (int k = 0; k < self->n_pairs; k++)
             hb_regime_destroy (&self->regime [k]);
+        for (int v = 0; v < HB_MAX_VENUES; v++) {
+            free (self->options [v]);
+            free (self->held [v]);
+            free (self->fillref [v]);
+            free (self->is_underlying [v]);
+            free (self->forwards [v]);
+        }
         free (self);
         *self_p = NULL;
     }

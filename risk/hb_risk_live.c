@@ -675,7 +675,9 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->started_mono = hb_mono_ns ();
     self->m_decision = hb_metrics_decision_latency ("risk");
     self->risk = hb_risk_new (cfg, epoch);
-    self->states = hb_poshist_new (S_POS_HISTORY, HB_MAX_VENUES * HB_MAX_INSTRUMENTS);
+    //  one record per instrument of the config (not per possible one)
+    size_t slots = hb_config_instrument_slots (cfg, NULL);
+    self->states = hb_poshist_new (S_POS_HISTORY, slots > 0 ? (int) slots : 1);
     self->ckpt = hb_risk_ckpt_new (cfg);
     self->report = (hb_risk_report_t *) malloc (sizeof *self->report);
     hb_metrics_t *metrics = hb_metrics_process ();

@@ -162,7 +162,7 @@ test_events (void **state)
     hb_tap_destroy (&tap);
     fclose (stream.out);
     free (stream.buf);
-    free (config);
+    hb_config_destroy (&config);
     for (int i = 0; i < 3; i++)
         unlink (endpoint [i] + strlen ("ipc://"));
     rmdir (dir);

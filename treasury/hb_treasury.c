@@ -30,7 +30,8 @@ struct _hb_treasury_t {
     int64_t      seen_mono [HB_MAX_VENUES];     //  when each margin state arrived
     bool         fresh [HB_MAX_VENUES];         //  not planned from yet (a refusal counts once)
     double       prices [HB_MAX_ASSETS];
-    double       pos_usd [HB_MAX_VENUES][HB_MAX_INSTRUMENTS];  //  each position's USD exposure
+    double      *pos_usd;       //  each position's USD exposure: instrument i of venue v at first [v] + i
+    size_t       first [HB_MAX_VENUES];
     uint8_t      last_reason [HB_MAX_VENUES];   //  what was logged last, per venue
     uint32_t     last_short [HB_MAX_VENUES];
     hb_capital_plan_t plans [HB_MAX_VENUES];
@@ -67,7 +68,7 @@ s_apply (hb_treasury_t *self, const char *topic)
         const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, msg->u.position.venue);
         const hb_instrument_cfg_t *ins = venue ? hb_venue_instrument (venue, msg->u.position.symbol) : NULL;
         if (ins)
-            self->pos_usd [venue - self->cfg->venues][ins - venue->instruments] = msg->u.position.exposure_usd;
+            self->pos_usd [self->first [venue - self->cfg->venues] + (size_t) (ins - venue->instruments)] = msg->u.position.exposure_usd;
     }
     else
     if (msg->env.type == HB_MSG_EXPOSURE) {
@@ -147,7 +148,7 @@ s_on_plan (zloop_t *loop, int timer_id, void *arg)
     memcpy (in.price, self->prices, sizeof in.price);
     for (int v = 0; v < cfg->n_venues; v++)
         for (int i = 0; i < cfg->venues [v].n_instruments; i++)
-            in.position_usd [v][cfg->venues [v].instruments [i].asset] += self->pos_usd [v][i];
+            in.position_usd [v][cfg->venues [v].instruments [i].asset] += self->pos_usd [self->first [v] + (size_t) i];
     in.now_ns = hb_wall_ns ();
     in.plan = ++self->plans_made;
     bool planned [HB_MAX_VENUES];
@@ -208,6 +209,12 @@ hb_treasury_new_on (const hb_config_t *cfg, zloop_t *loop)
     self->cfg = cfg;
     self->loop = loop;
     self->started_mono = hb_mono_ns ();
+    size_t slots = hb_config_instrument_slots (cfg, self->first);
+    self->pos_usd = (double *) calloc (slots ? slots : 1, sizeof *self->pos_usd);
+    if (!self->pos_usd) {
+        free (self);
+        return NULL;
+    }
     hb_metrics_t *metrics = hb_metrics_process ();
     self->m_bad = hb_metrics_counter (metrics, "hb_treasury_bad_input_total",
                                       "Margin states left out of the plans: unknown venue, not finite",
@@ -249,6 +256,7 @@ hb_treasury_destroy (hb_treasury_t **self_p)
             hb_sub_detach (self->sub);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
+        free (self->pos_usd);
         free (self);
         *self_p = NULL;
     }

@@ -154,6 +154,12 @@ s_configure (binance_t *self)
     hb_ratelimit_init (&self->order_rate, orders_10s / 10.0, orders_10s, now);
 
     const char *quote = s_param (self, "quote", "USDT");
+    self->inst = (binance_inst_t *) calloc ((size_t) (self->venue->n_instruments > 0
+                                                      ? self->venue->n_instruments : 1), sizeof *self->inst);
+    if (!self->inst) {
+        s_log (self, HB_LOG_ERROR, "out of memory for %d instruments", self->venue->n_instruments);
+        return -1;
+    }
     for (int i = 0; i < self->venue->n_instruments; i++) {
         binance_inst_t *bi = &self->inst [i];
         bi->owner = self;
@@ -439,6 +445,7 @@ binance_destroy (binance_t **self_p)
     binance_live_fini (self);
     for (int i = 0; i < self->n_inst; i++)
         binance_depth_fini (self, &self->inst [i]);
+    free (self->inst);
     hb_json_destroy (&self->json);
     hb_json_destroy (&self->json_rest);
     hb_json_destroy (&self->json_replay);

@@ -132,7 +132,7 @@ typedef struct {
     //  target and the bench answer it themselves, without a network.
     void       (*snapshot_fn) (void *self, binance_inst_t *inst);
     int          n_inst;
-    binance_inst_t inst [HB_MAX_INSTRUMENTS];
+    binance_inst_t *inst;           //  one per instrument of the venue (n_inst set up)
     uint32_t     status;            //  last set_status
     int64_t      started_ns;
     binance_order_t *orders;        //  BINANCE_MAX_ORDERS slots

@@ -101,7 +101,7 @@ binance_fake_new (const char *market)
     hb_venue_cfg_t *v = &config->venues [0];
     snprintf (v->name, HB_NAME_MAX, "bnc");
     for (int i = 0; i < 2; i++) {
-        hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+        hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
         snprintf (ins->symbol, HB_NAME_MAX, "%s-%s", i ? "ETH" : "BTC", spot ? "USD" : "PERP");
         ins->asset = i;
         ins->kind = spot ? HB_KIND_SPOT : HB_KIND_LINEAR_PERP;
@@ -128,7 +128,7 @@ binance_fake_destroy (binance_fake_t **fake_p)
 {
     if (!*fake_p)
         return;
-    free ((*fake_p)->config);
+    hb_config_destroy (&(*fake_p)->config);
     free (*fake_p);
     *fake_p = NULL;
 }

@@ -85,7 +85,7 @@ s_config (const char *dir, int ws_port, int http_port, const char *market)
     v->fee_taker = 0.001;
     v->enabled = true;
     v->cpu = -1;
-    hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+    hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
     snprintf (ins->symbol, HB_NAME_MAX, spot ? "BTC-USD" : "BTC-PERP");
     ins->asset = 0;
     ins->kind = spot ? HB_KIND_SPOT : HB_KIND_LINEAR_PERP;
@@ -181,7 +181,7 @@ s_teardown (void **state)
         waitpid (s_env.server, NULL, 0);
     }
     json_decref (s_env.expected);
-    free (s_env.config);
+    hb_config_destroy (&s_env.config);
     char cmd [128];
     snprintf (cmd, sizeof cmd, "rm -rf %s", s_env.dir);
     if (system (cmd) != 0)

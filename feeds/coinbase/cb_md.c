@@ -46,7 +46,7 @@ struct cb_md_s {
     hb_vpub_t            *pub;          //  ticks, trades and status onto the bus
     hb_vsyms_t           *syms;         //  product ids <-> symbols
     int                   n_products;
-    s_product_t           products [HB_MAX_INSTRUMENTS];
+    s_product_t          *products;     //  one per instrument of the venue
     bool                  have_seq;
     int64_t               last_seq;
     hb_json_t            *json;         //  parser arena: no heap per message
@@ -78,7 +78,14 @@ cb_md_new (const hb_venue_cfg_t *venue, cb_emit_fn *emit, cb_status_fn *status, 
         cb_md_destroy (&self);
         return NULL;
     }
-    for (int i = 0; i < hb_vsyms_count (self->syms); i++) {
+    int count = hb_vsyms_count (self->syms);
+    self->products = (s_product_t *) calloc ((size_t) (count > 0? count: 1), sizeof *self->products);
+    if (!self->products) {
+        snprintf (err, errsize, "out of memory");
+        cb_md_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < count; i++) {
         s_product_t *p = &self->products [self->n_products++];
         p->product = hb_vsyms_id (self->syms, i);
         p->inst = hb_vsyms_inst (self->syms, i);
@@ -100,6 +107,7 @@ cb_md_destroy (cb_md_t **self_p)
     cb_md_t *self = *self_p;
     for (int i = 0; i < self->n_products; i++)
         hb_lbook_destroy (&self->products [i].book);
+    free (self->products);
     hb_json_destroy (&self->json);
     hb_vsyms_destroy (&self->syms);
     hb_vpub_destroy (&self->pub);

@@ -70,6 +70,7 @@ s_venue (void)
     hb_venue_cfg_t *venue = (hb_venue_cfg_t *) calloc (1, sizeof *venue);
     assert_non_null (venue);
     snprintf (venue->name, HB_NAME_MAX, "cbx");
+    hb_venue_cfg_alloc (venue, 2, 2);
     venue->n_instruments = 2;
     hb_instrument_cfg_t *btc = &venue->instruments [0];
     snprintf (btc->symbol, HB_NAME_MAX, "BTC-USD");
@@ -115,6 +116,7 @@ s_teardown (void **state)
     s_fix_t *fix = (s_fix_t *) *state;
     cb_md_destroy (&fix->md);
     assert_null (fix->md);
+    hb_venue_cfg_release (fix->venue);
     free (fix->venue);
     free (fix);
     return 0;
@@ -449,6 +451,7 @@ test_refuses_duplicate_products (void **state)
     cb_md_t *md = cb_md_new (venue, s_emit, s_status, &sink, err, sizeof err);
     assert_null (md);
     assert_non_null (strstr (err, "already used by BTC-USD"));
+    hb_venue_cfg_release (venue);
     free (venue);
 }
 

@@ -54,7 +54,7 @@ s_setup (void **state)
     snprintf (v->plugin, HB_NAME_MAX, "coinbase");
     v->enabled = true;
     v->cpu = -1;
-    hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+    hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
     snprintf (ins->symbol, HB_NAME_MAX, "BTC-USD");
     ins->kind = HB_KIND_SPOT;
     ins->multiplier = 1;
@@ -67,7 +67,7 @@ static int
 s_teardown (void **state)
 {
     (void) state;
-    free (s_env.config);
+    hb_config_destroy (&s_env.config);
     char cmd [128];
     snprintf (cmd, sizeof cmd, "rm -rf %s", s_env.dir);
     return system (cmd) == 0 ? 0 : -1;

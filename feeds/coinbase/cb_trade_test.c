@@ -39,6 +39,7 @@ s_setup (void **state)
 {
     s_fix_t *fix = (s_fix_t *) calloc (1, sizeof *fix);
     snprintf (fix->venue.name, HB_NAME_MAX, "cb");
+    hb_venue_cfg_alloc (&fix->venue, 1, 1);
     fix->venue.n_instruments = 1;
     hb_instrument_cfg_t *inst = &fix->venue.instruments [0];
     snprintf (inst->symbol, HB_NAME_MAX, "BTC-USD");
@@ -61,6 +62,7 @@ s_teardown (void **state)
     s_fix_t *fix = (s_fix_t *) *state;
     cb_trade_destroy (&fix->trade);
     cb_md_destroy (&fix->md);
+    hb_venue_cfg_release (&fix->venue);
     free (fix);
     return 0;
 }

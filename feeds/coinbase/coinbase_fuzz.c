@@ -41,6 +41,7 @@ static void
 s_init (void)
 {
     snprintf (s_venue.name, HB_NAME_MAX, "cbx");
+    hb_venue_cfg_alloc (&s_venue, 2, 2);
     s_venue.n_instruments = 2;
     const char *names [2] = { "BTC-USD", "ETH-PERP" };
     for (int i = 0; i < 2; i++) {

@@ -286,6 +286,6 @@ main (void)
         free (frames.text [i]);
     free (frames.text);
     free (frames.len);
-    free (config);
+    hb_config_destroy (&config);
     return 0;
 }

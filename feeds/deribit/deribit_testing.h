@@ -90,6 +90,7 @@ deribit_testing_config (void)
     hb_venue_cfg_t *venue = &config->venues [0];
     snprintf (venue->name, sizeof venue->name, "deribit");
     snprintf (venue->plugin, sizeof venue->plugin, "deribit");
+    hb_venue_cfg_alloc (venue, 2, 2);
     venue->n_instruments = 2;
     venue->instruments [0] = (hb_instrument_cfg_t) {
         .symbol = "BTC-PERP", .asset = 0, .kind = HB_KIND_INVERSE_PERP, .multiplier = 10,

@@ -635,6 +635,12 @@ deribit_venue_new (const hb_host_api_t *host, const deribit_link_t *link,
         snprintf (err, err_size, "out of memory");
         goto fail;
     }
+    self->inst = (deribit_inst_t *) calloc ((size_t) (self->venue->n_instruments > 0
+                                                      ? self->venue->n_instruments : 1), sizeof *self->inst);
+    if (!self->inst) {
+        snprintf (err, err_size, "out of memory");
+        goto fail;
+    }
     self->n_inst = self->venue->n_instruments;
     for (int i = 0; i < self->n_inst; i++) {
         deribit_inst_t *inst = &self->inst [i];
@@ -664,8 +670,9 @@ deribit_venue_destroy (deribit_venue_t **self_p)
     if (!self_p || !*self_p)
         return;
     deribit_venue_t *self = *self_p;
-    for (int i = 0; i < HB_MAX_INSTRUMENTS; i++)
+    for (int i = 0; self->inst && i < self->n_inst; i++)
         deribit_book_destroy (&self->inst [i].book);
+    free (self->inst);
     deribit_msg_reset (&self->msg);
     hb_json_destroy (&self->parser);
     free (self);

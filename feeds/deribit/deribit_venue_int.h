@@ -105,7 +105,7 @@ struct deribit_venue_s {
     int      depth;                 //  levels per side on ticks
     //  state
     int      n_inst;
-    deribit_inst_t inst [HB_MAX_INSTRUMENTS];
+    deribit_inst_t *inst;           //  n_inst, one per instrument of the venue
     bool     connected;
     bool     authenticated;
     bool     auth_in_flight;

@@ -220,6 +220,13 @@ test_refusals (void **state)
     for (size_t c = 0; c < sizeof cases / sizeof cases [0]; c++) {
         memcpy (copy, f->config, sizeof *copy);
         hb_venue_cfg_t *venue = &copy->venues [0];
+        //  instruments of its own: a case's change must not reach f->config
+        venue->instruments = NULL;
+        venue->positions = NULL;
+        venue->by_symbol = NULL;
+        assert_int_equal (hb_venue_cfg_alloc (venue, venue->n_instruments, venue->n_positions), 0);
+        memcpy (venue->instruments, f->config->venues [0].instruments,
+                (size_t) venue->n_instruments * sizeof *venue->instruments);
         venue->instruments [cases [c].inst].kind = cases [c].kind;
         if (cases [c].key) {
             //  a param the YAML gives is replaced, another one added
@@ -239,6 +246,7 @@ test_refusals (void **state)
         assert_null (venue_engine);
         if (!strstr (err, cases [c].why))
             fail_msg ("case %zu: '%s' does not say '%s'", c, err, cases [c].why);
+        hb_venue_cfg_release (venue);
     }
     //  a key without a secret
     assert_null (deribit_venue_new (hb_testhost_api (f->host), &link, f->key, NULL, err, sizeof err));

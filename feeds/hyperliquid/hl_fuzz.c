@@ -42,6 +42,7 @@ s_setup (void)
     static const char meta [] = "{\"universe\":[{\"name\":\"ETH\",\"szDecimals\":4,\"maxLeverage\":25},"
                                 "{\"name\":\"BTC\",\"szDecimals\":5,\"maxLeverage\":40}]}";
     snprintf (s_venue.name, HB_NAME_MAX, "hl");
+    hb_venue_cfg_alloc (&s_venue, 2, 2);
     s_venue.n_instruments = 2;
     snprintf (s_venue.instruments [0].symbol, HB_NAME_MAX, "BTC-PERP");
     snprintf (s_venue.instruments [1].symbol, HB_NAME_MAX, "ETH-PERP");

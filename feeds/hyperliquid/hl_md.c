@@ -51,6 +51,11 @@ hl_md_new (const hb_venue_cfg_t *venue, hl_emit_fn *emit, hl_status_fn *status,
     self->pub = hb_vpub_new (venue->name, emit, status, arg);
     if (!self->json || !self->pub)
         goto fail;
+    if (venue->n_instruments > HL_MD_COINS) {
+        snprintf (err, errsize, "instruments: %d, the hyperliquid plugin serves at most %d (HL_MD_COINS)",
+                  venue->n_instruments, HL_MD_COINS);
+        goto fail;
+    }
     for (int i = 0; i < venue->n_instruments; i++) {
         const hb_instrument_cfg_t *inst = &venue->instruments [i];
         if (inst->kind != HB_KIND_LINEAR_PERP) {

@@ -33,7 +33,11 @@
 #include "hb_msg.h"
 
 #define HL_COIN_MAX     32
-#define HL_MD_COINS     HB_MAX_INSTRUMENTS
+//  Coins one venue serves: Hyperliquid lists a few hundred perpetuals, so
+//  the plugin keeps its fixed tables (a state on the stack holds one
+//  position per coin) and refuses a venue with more (hl_md_new), well
+//  under HB_MAX_INSTRUMENTS.
+#define HL_MD_COINS     1024
 
 typedef struct hl_md_s hl_md_t;
 

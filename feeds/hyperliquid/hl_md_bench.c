@@ -115,6 +115,8 @@ main (void)
 {
     static hb_venue_cfg_t venue;
     snprintf (venue.name, HB_NAME_MAX, "hyperliquid");
+    if (hb_venue_cfg_alloc (&venue, 2, 0) != 0)
+        return 1;
     venue.n_instruments = 2;
     const char *symbols [] = { "BTC-PERP", "ETH-PERP" };
     for (int i = 0; i < 2; i++) {

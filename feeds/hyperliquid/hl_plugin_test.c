@@ -46,7 +46,7 @@ static s_env_t s_env;
 static void
 s_instrument (hb_venue_cfg_t *v, const char *symbol, hb_kind_t kind, double multiplier)
 {
-    hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+    hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
     snprintf (ins->symbol, HB_NAME_MAX, "%s", symbol);
     ins->kind = kind;
     ins->multiplier = multiplier;
@@ -88,7 +88,7 @@ static int
 s_teardown (void **state)
 {
     (void) state;
-    free (s_env.config);
+    hb_config_destroy (&s_env.config);
     char cmd [128];
     snprintf (cmd, sizeof cmd, "rm -rf %s", s_env.dir);
     return system (cmd) == 0 ? 0 : -1;

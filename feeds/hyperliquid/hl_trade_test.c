@@ -68,7 +68,7 @@ s_setup (void **state)
     const char *syms [] = { "BTC-PERP", "ETH-PERP", "XYZ-PERP" };
     double mults [] = { 0.001, 1, 1 };
     for (int i = 0; i < 3; i++) {
-        hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+        hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
         snprintf (ins->symbol, HB_NAME_MAX, "%s", syms [i]);
         ins->kind = HB_KIND_LINEAR_PERP;
         ins->multiplier = mults [i];
@@ -93,6 +93,7 @@ s_teardown (void **state)
     hl_trade_destroy (&f->trade);
     hl_signer_destroy (&f->signer);
     hl_md_destroy (&f->md);
+    hb_venue_cfg_release (&f->config.venues [0]);
     free (f);
     return 0;
 }

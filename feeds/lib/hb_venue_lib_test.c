@@ -460,7 +460,7 @@ test_ws (void **state)
     cfg.url = "http://127.0.0.1/";
     assert_null (hb_ws_new (hb_testhost_api (host), &cfg));
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&server);
 }
 
@@ -503,7 +503,7 @@ test_ws_app_ping (void **state)
     cfg.app_ping = long_ping;
     assert_null (hb_ws_new (hb_testhost_api (host), &cfg));
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&s_ping_server);
 }
 
@@ -584,7 +584,7 @@ test_rest (void **state)
     assert_int_equal (hb_testhost_fds (host), 0);
     assert_int_equal (hb_testhost_timers (host), 0);
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&server);
 }
 
@@ -664,7 +664,7 @@ test_refusal (void **state)
     assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "frame refused ("), 11);
     assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "frame refused (1000 so far): bad"), 1);
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void

@@ -208,7 +208,7 @@ test_wss_roundtrip (void **state)
     assert_int_equal (hb_testhost_fds (host), 0);
     assert_int_equal (hb_testhost_timers (host), 0);
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&server);
 }
 
@@ -267,7 +267,7 @@ test_wss_untrusted (void **state)
     assert_int_equal (hb_testhost_fds (host), 0);
     assert_int_equal (hb_testhost_timers (host), 0);
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&server);
 }
 
@@ -317,7 +317,7 @@ test_ws_backpressure (void **state)
     assert_int_equal (stats.connects, 1);
     hb_ws_destroy (&ws);
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&server);
 }
 
@@ -407,7 +407,7 @@ test_https (void **state)
     hb_rest_destroy (&insecure);
     assert_int_equal (hb_testhost_fds (host), 0);
     hb_testhost_destroy (&host);
-    free (config);
+    hb_config_destroy (&config);
     hb_testserver_destroy (&good);
     hb_testserver_destroy (&other);
 }

@@ -16,6 +16,7 @@ s_venue (void)
 {
     hb_venue_cfg_t *venue = (hb_venue_cfg_t *) calloc (1, sizeof *venue);
     assert_non_null (venue);
+    hb_venue_cfg_alloc (venue, 3, 3);
     venue->n_instruments = 3;
     snprintf (venue->instruments [0].symbol, HB_NAME_MAX, "BTC-USD");
     snprintf (venue->instruments [1].symbol, HB_NAME_MAX, "ETH-PERP");
@@ -54,6 +55,7 @@ test_names (void **state)
     hb_vsyms_destroy (&syms);
     assert_null (syms);
     hb_vsyms_destroy (&syms);
+    hb_venue_cfg_release (venue);
     free (venue);
 }
 
@@ -75,12 +77,14 @@ test_refusals (void **state)
     assert_null (hb_vsyms_new (venue, "an X id", "id", err, sizeof err));
     assert_non_null (strstr (err, "is not an X id"));
     //  no instruments: an empty map
+    hb_venue_cfg_alloc (venue, 0, 0);
     venue->n_instruments = 0;
     hb_vsyms_t *syms = hb_vsyms_new (venue, "an X id", "id", err, sizeof err);
     assert_non_null (syms);
     assert_int_equal (hb_vsyms_count (syms), 0);
     assert_null (hb_vsyms_id_of (syms, "BTC-USD"));
     hb_vsyms_destroy (&syms);
+    hb_venue_cfg_release (venue);
     free (venue);
 }
 

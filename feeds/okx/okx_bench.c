@@ -87,6 +87,7 @@ main (void)
     hb_venue_cfg_t venue;
     memset (&venue, 0, sizeof venue);
     snprintf (venue.name, HB_NAME_MAX, "okx");
+    hb_venue_cfg_alloc (&venue, 1, 1);
     venue.n_instruments = 1;
     snprintf (venue.instruments [0].symbol, HB_NAME_MAX, "BTC-PERP");
     venue.instruments [0].kind = HB_KIND_LINEAR_PERP;

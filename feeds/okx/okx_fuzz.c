@@ -41,6 +41,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     if (!s_md) {
         snprintf (s_venue.name, HB_NAME_MAX, "okx");
+        hb_venue_cfg_alloc (&s_venue, 2, 2);
         s_venue.n_instruments = 2;
         snprintf (s_venue.instruments [0].symbol, HB_NAME_MAX, "BTC-USDT");
         s_venue.instruments [0].kind = HB_KIND_SPOT;

@@ -46,7 +46,7 @@ struct okx_md_s {
     hb_vpub_t            *pub;          //  ticks, trades and status onto the bus
     hb_vsyms_t           *syms;         //  instIds <-> symbols
     int                   n_insts;
-    s_inst_t              insts [HB_MAX_INSTRUMENTS];
+    s_inst_t             *insts;        //  one per instrument of the venue
     hb_json_t            *json;
     char                  error [HB_JSON_ERR_MAX + 64];
     okx_md_stats_t        stats;
@@ -69,7 +69,14 @@ okx_md_new (const hb_venue_cfg_t *venue, okx_emit_fn *emit, okx_status_fn *statu
         okx_md_destroy (&self);
         return NULL;
     }
-    for (int i = 0; i < hb_vsyms_count (self->syms); i++) {
+    int count = hb_vsyms_count (self->syms);
+    self->insts = (s_inst_t *) calloc ((size_t) (count > 0? count: 1), sizeof *self->insts);
+    if (!self->insts) {
+        snprintf (err, errsize, "out of memory");
+        okx_md_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < count; i++) {
         const hb_instrument_cfg_t *inst = hb_vsyms_inst (self->syms, i);
         char key [HB_NAME_MAX + 8];
         double mult = inst->multiplier > 0? inst->multiplier: 1;
@@ -103,6 +110,7 @@ okx_md_destroy (okx_md_t **self_p)
     okx_md_t *self = *self_p;
     for (int i = 0; i < self->n_insts; i++)
         okx_book_destroy (&self->insts [i].book);
+    free (self->insts);
     hb_json_destroy (&self->json);
     hb_vsyms_destroy (&self->syms);
     hb_vpub_destroy (&self->pub);

@@ -39,6 +39,7 @@ s_setup (void **state)
     s_fix_t *fix = (s_fix_t *) calloc (1, sizeof *fix);
     hb_venue_cfg_t *v = &fix->venue;
     snprintf (v->name, HB_NAME_MAX, "okx");
+    hb_venue_cfg_alloc (v, 2, 2);
     v->n_instruments = 2;
     snprintf (v->instruments [0].symbol, HB_NAME_MAX, "BTC-USDT");
     v->instruments [0].kind = HB_KIND_SPOT;
@@ -71,6 +72,7 @@ s_teardown (void **state)
     s_fix_t *fix = (s_fix_t *) *state;
     okx_trade_destroy (&fix->trade);
     okx_md_destroy (&fix->md);
+    hb_venue_cfg_release (&fix->venue);
     free (fix);
     return 0;
 }

@@ -5,7 +5,9 @@
 #include "hb_linalg.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define S_CORR_TOL  1e-9
@@ -57,8 +59,10 @@ s_correlation (const hb_host_api_t *h, const hb_cfg_node_t *node, double corr [H
 {
     const hb_config_t *cfg = h->config;
     int n = cfg->n_assets;
-    for (int i = 0; i < HB_MAX_ASSETS; i++)
-        for (int j = 0; j < HB_MAX_ASSETS; j++)
+    //  only the n x n corner is read: the rest of the rows stays untouched
+    //  (not resident) with a few assets and HB_MAX_ASSETS room
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
             corr [i][j] = i == j;
     if (!h->cfg_present (node) || n == 0)
         return 0;
@@ -114,9 +118,22 @@ s_correlation (const hb_host_api_t *h, const hb_cfg_node_t *node, double corr [H
             }
     if (errors)
         return errors;
-    double lower [HB_MAX_ASSETS][HB_MAX_ASSETS];
+    //  n x n, stride n: not HB_MAX_ASSETS^2 on the stack
+    double *lower = (double *) calloc ((size_t) n * (size_t) n, sizeof (double));
+    double *copy = (double *) calloc ((size_t) n * (size_t) n, sizeof (double));
+    if (!lower || !copy) {
+        free (lower);
+        free (copy);
+        h->cfg_error (node, "out of memory for %d assets", n);
+        return 1;
+    }
+    for (int i = 0; i < n; i++)
+        memcpy (copy + (size_t) i * (size_t) n, corr [i], (size_t) n * sizeof (double));
     int bad = 0;
-    if (hb_cholesky_psd (&corr [0][0], &lower [0][0], n, HB_MAX_ASSETS, S_CORR_TOL, &bad) != 0) {
+    int failed = hb_cholesky_psd (copy, lower, n, n, S_CORR_TOL, &bad);
+    free (lower);
+    free (copy);
+    if (failed != 0) {
         h->cfg_error (node, "not positive semi-definite: no assets can have these correlations "
                       "together (Cholesky fails at row %d, %s)", bad, cfg->assets [bad].name);
         return 1;
@@ -204,7 +221,9 @@ s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
     static const char *const jump_keys [] = { "per_day", "mean", "std", NULL };
     static const char *const regime_keys [] = { "at", "duration", "every", "correlation", NULL };
     hb_cfg_node_t map, node;
-    memset (market, 0, sizeof *market);
+    //  not the matrices: s_correlation writes their n x n corner, and
+    //  clearing all of them would make 1 MB resident for nothing
+    memset (market, 0, offsetof (sim_market_cfg_t, corr));
     if (h->cfg_section (h->ctx, "market", &map) != 0) {
         h->cfg_error (&map, "missing section: venue %s uses plugin sim, which simulates the market: section",
                       h->venue->name);

@@ -45,10 +45,8 @@ typedef struct {
     uint64_t        seed;
     double          step_ms;        //  price path resolution (> 0)
     int64_t         anchor_ns;      //  t = 0 of the sim clock; 0 = start of the current UTC day
-    double          corr [HB_MAX_ASSETS][HB_MAX_ASSETS];    //  n_assets x n_assets, PSD
     bool            regime_present;
     sim_window_t    regime;         //  while active, regime_corr replaces corr
-    double          regime_corr [HB_MAX_ASSETS][HB_MAX_ASSETS];
     double          jumps_per_day;  //  Poisson intensity per asset (0: none)
     double          jump_mean;      //  log-return jump size ~ N(mean, std)
     double          jump_std;
@@ -58,6 +56,12 @@ typedef struct {
     sim_vol_asset_t vol [HB_MAX_ASSETS];
     int             n_vol_shocks;
     sim_vol_shock_t vol_shocks [SIM_VOL_SHOCKS];
+    //  Last, and only their n_assets x n_assets corner written or read
+    //  (stride HB_MAX_ASSETS): the rest of these 1 MB is never touched, so
+    //  it costs no memory with a few assets (sim_config_read clears the
+    //  struct up to corr only)
+    double          corr [HB_MAX_ASSETS][HB_MAX_ASSETS];    //  n_assets x n_assets, PSD
+    double          regime_corr [HB_MAX_ASSETS][HB_MAX_ASSETS];
 } sim_market_cfg_t;
 
 //  Parameters of one sim venue (venues.X.sim).

@@ -163,7 +163,7 @@ test_vols_and_correlations (void **state)
     s_check_moments (&regime, s_regime, step_years, "regime");
     sim_market_destroy (&market);
     assert_null (market);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 //  With vols at zero every non-zero return is a jump: the count must match
@@ -211,7 +211,7 @@ test_jumps (void **state)
     double avg = size_sum / size_n;
     assert_true (fabs (avg - (-0.02)) < 5 * 0.01 / sqrt ((double) size_n));
     sim_market_destroy (&market);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -256,7 +256,7 @@ test_fast_forward (void **state)
     sim_market_destroy (&a);
     sim_market_destroy (&b);
     sim_market_destroy (&c);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -305,7 +305,7 @@ test_bad_config (void **state)
     s_market_cfg.present = false;
     assert_null (sim_market_new (config, &s_market_cfg, err, sizeof err));
     assert_non_null (strstr (err, "market"));
-    free (config);
+    hb_config_destroy (&config);
 }
 
 //  market.vol_surface: the level moves against the price (spot_corr),

@@ -268,7 +268,7 @@ test_plugin (void **state)
     hb_plugin_cfg_destroy (&s_pcfg);
     unlink (config->path);
     free (fake);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 //  Manual trades (venues.X.sim.manual_trades): at their time after the
@@ -358,7 +358,7 @@ test_manual_trades (void **state)
     hb_plugin_cfg_destroy (&s_pcfg);
     unlink (config->path);
     free (fake);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 int

@@ -176,7 +176,7 @@ test_books_sane (void **state)
     assert_false (sim_book_valid (&book, 0.1, 1));
     sim_venue_destroy (&venue);
     assert_null (venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -278,7 +278,7 @@ test_ticks (void **state)
     assert_true (sim_venue_quoted (venue, I_PUT, 35990));
     free (cap);
     sim_venue_destroy (&venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -328,7 +328,7 @@ test_market_buy_walks_levels (void **state)
     assert_int_equal (sim_venue_book (venue, I_PERP, k + 1)->n_asks, 5);
     free (cap);
     sim_venue_destroy (&venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -365,7 +365,7 @@ test_limit_ioc_partial (void **state)
     assert_int_equal (ack->reason, HB_REJ_NO_LIQUIDITY);
     free (cap);
     sim_venue_destroy (&venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -422,7 +422,7 @@ test_inverse_and_spot_fees (void **state)
     assert_true (s_rel (acct->pos [I_CALL], 0.01) < 1e-12);
     free (cap);
     sim_venue_destroy (&venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 //  One crafted order per reject reason.
@@ -516,7 +516,7 @@ test_rejects (void **state)
     assert_int_equal (s_last_ack (cap)->reason, HB_REJ_VENUE);
     free (cap);
     sim_venue_destroy (&venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 static void
@@ -542,7 +542,7 @@ test_outage (void **state)
     assert_int_equal (sim_venue_order (venue, &order, 10600, s_capture, cap), 0);
     free (cap);
     sim_venue_destroy (&venue);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 //  A fixed script of publishes and orders, captured as bytes.
@@ -616,7 +616,7 @@ test_determinism (void **state)
               || memcmp (a->msgs, b->msgs, (size_t) a->n * sizeof (hb_msg_t)) != 0);
     free (a);
     free (b);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 //  Two venues on one market: the same path, mids apart by basis + noise.
@@ -646,7 +646,7 @@ test_two_venues_one_path (void **state)
     assert_true (fabs (sum / n - 5e-4) < 5 * sd / sqrt (n));
     sim_venue_destroy (&alpha);
     sim_venue_destroy (&beta);
-    free (config);
+    hb_config_destroy (&config);
 }
 
 int

@@ -28,7 +28,7 @@ static inline hb_instrument_cfg_t *
 sim_test_instrument (hb_venue_cfg_t *v, const char *symbol, int asset, hb_kind_t kind,
          double mult, double tick, double lot, double min_qty)
 {
-    hb_instrument_cfg_t *ins = &v->instruments [v->n_instruments++];
+    hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
     snprintf (ins->symbol, HB_NAME_MAX, "%s", symbol);
     ins->asset = asset;
     ins->kind = kind;

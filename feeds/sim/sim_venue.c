@@ -42,10 +42,12 @@ struct sim_venue_s {
     bool                  built;                        //  books hold step book_k
     uint64_t              book_k;
     double                mid [HB_MAX_ASSETS];
-    double                fair [HB_MAX_INSTRUMENTS];
-    bool                  quoted [HB_MAX_INSTRUMENTS];
-    sim_book_t            books [HB_MAX_INSTRUMENTS];
+    //  per instrument of the venue (n), allocated by sim_venue_new
+    double               *fair;
+    bool                 *quoted;
+    sim_book_t           *books;
     sim_account_t         account;
+    sim_account_t         after;                        //  an order's account, before it commits
     bool                  traded;                       //  trades of trade_k are out
     uint64_t              trade_k;
     uint64_t              n_orders;
@@ -101,9 +103,24 @@ sim_venue_new (const hb_config_t *config, const hb_venue_cfg_t *venue,
         snprintf (err, errsize, "out of memory");
         return NULL;
     }
+    //  per instrument of this venue, not per possible one
+    size_t n = venue->n_instruments > 0 ? (size_t) venue->n_instruments : 1;
+    self->fair = (double *) calloc (n, sizeof (double));
+    self->quoted = (bool *) calloc (n, sizeof (bool));
+    self->books = (sim_book_t *) calloc (n, sizeof (sim_book_t));
+    self->account.pos = (double *) calloc (n, sizeof (double));
+    self->account.cash = (double *) calloc (n, sizeof (double));
+    self->after.pos = (double *) calloc (n, sizeof (double));
+    self->after.cash = (double *) calloc (n, sizeof (double));
+    if (!self->fair || !self->quoted || !self->books || !self->account.pos || !self->account.cash
+    ||  !self->after.pos || !self->after.cash) {
+        snprintf (err, errsize, "out of memory for %d instruments", venue->n_instruments);
+        sim_venue_destroy (&self);
+        return NULL;
+    }
     self->market = sim_market_new (config, market, err, errsize);
     if (!self->market) {
-        free (self);
+        sim_venue_destroy (&self);
         return NULL;
     }
     self->config = config;
@@ -122,8 +139,16 @@ void
 sim_venue_destroy (sim_venue_t **self_p)
 {
     if (self_p && *self_p) {
-        sim_market_destroy (&(*self_p)->market);
-        free (*self_p);
+        sim_venue_t *self = *self_p;
+        sim_market_destroy (&self->market);
+        free (self->fair);
+        free (self->quoted);
+        free (self->books);
+        free (self->account.pos);
+        free (self->account.cash);
+        free (self->after.pos);
+        free (self->after.cash);
+        free (self);
         *self_p = NULL;
     }
 }
@@ -314,6 +339,16 @@ sim_venue_publish (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *arg)
 
 //  ---------------------------------------------------------------------------
 //  Account
+
+//  dst = src, the per-instrument arrays copied (not shared)
+static void
+s_account_copy (const sim_venue_t *self, sim_account_t *dst, const sim_account_t *src)
+{
+    dst->usd = src->usd;
+    memcpy (dst->coin, src->coin, sizeof dst->coin);
+    memcpy (dst->pos, src->pos, (size_t) self->n * sizeof *dst->pos);
+    memcpy (dst->cash, src->cash, (size_t) self->n * sizeof *dst->cash);
+}
 
 static void
 s_apply_fill (const sim_venue_t *self, sim_account_t *acct, int i, int side,
@@ -556,10 +591,11 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
         return s_reject (self, order, k, emit, arg, order_id, HB_REJ_NO_LIQUIDITY,
                          "no liquidity on the %s side", side == HB_SIDE_BUY? "ask": "bid");
     }
-    sim_account_t after = self->account;
+    sim_account_t *after = &self->after;
+    s_account_copy (self, after, &self->account);
     for (int j = 0; j < n_takes; j++) {
         fees [j] = s_fee (self, ins, takes [j].qty, takes [j].px);
-        s_apply_fill (self, &after, i, side, takes [j].qty, takes [j].px, fees [j]);
+        s_apply_fill (self, after, i, side, takes [j].qty, takes [j].px, fees [j]);
     }
     const sim_account_t *before = &self->account;
     if (ins->kind == HB_KIND_SPOT && side == HB_SIDE_SELL
@@ -569,14 +605,14 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
                          order->qty * ins->multiplier,
                          self->config->assets [ins->asset].name, before->coin [ins->asset]);
     if ((ins->kind == HB_KIND_SPOT || ins->kind == HB_KIND_OPTION) && side == HB_SIDE_BUY
-    &&  after.usd < 0)
+    &&  after->usd < 0)
         return s_reject (self, order, k, emit, arg, "", HB_REJ_INSUFFICIENT_COLLATERAL,
                          "needs %.2f USD incl. fees, have %.2f",
-                         before->usd - after.usd, before->usd);
+                         before->usd - after->usd, before->usd);
     if (ins->kind != HB_KIND_SPOT) {
         double margin_before = s_margin (self, before);
-        double margin_after = s_margin (self, &after);
-        double equity_after = s_equity (self, &after);
+        double margin_after = s_margin (self, after);
+        double equity_after = s_equity (self, after);
         //  an order that lowers margin use is always let through: refusing
         //  to reduce a position would make the account worse
         if (margin_after > equity_after && margin_after > margin_before)
@@ -606,7 +642,7 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
         emit (arg, msg);
     }
     sim_book_consume (&self->books [i], side, takes, n_takes, ins->lot_size);
-    self->account = after;
+    s_account_copy (self, &self->account, after);
 
     hb_ack_t *ack = s_ack (self, k, ins->symbol, client_id);
     snprintf (ack->order_id, sizeof ack->order_id, "%s", order_id);

@@ -38,8 +38,8 @@ typedef int (sim_emit_fn) (void *arg, hb_msg_t *msg);
 typedef struct {
     double usd;
     double coin [HB_MAX_ASSETS];
-    double pos [HB_MAX_INSTRUMENTS];    //  instrument units (contracts), signed
-    double cash [HB_MAX_INSTRUMENTS];
+    double *pos;                        //  per instrument of the venue: units (contracts), signed
+    double *cash;                       //  per instrument of the venue
 } sim_account_t;
 
 //  Builds the venue from config and its section venue (both borrowed: they
