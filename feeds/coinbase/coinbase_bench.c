@@ -39,16 +39,10 @@ s_make (int i, int64_t seq, unsigned *rng)
     return text;
 }
 
-//  What a round of the full path is made from: its own cb_md, fresh per round
-typedef struct {
-    const hb_venue_cfg_t *venue;
-    hb_buf_t              buf;
-} s_round_arg_t;
-
 static void *
 s_begin (void *arg)
 {
-    s_round_arg_t *round_arg = (s_round_arg_t *) arg;
+    hb_vbench_arg_t *round_arg = (hb_vbench_arg_t *) arg;
     char err [128];
     return cb_md_new (round_arg->venue, hb_vbench_encode, NULL, &round_arg->buf, err, sizeof err);
 }
@@ -88,12 +82,11 @@ main (void)
     for (int i = 0; i < S_MSGS; i++)
         if (hb_vbench_add (bench, s_make (i, i, &rng)))
             return 1;
-    s_round_arg_t round_arg = { .venue = &venue };
+    hb_vbench_arg_t round_arg = { .venue = &venue };
     hb_vbench_path_t path = { s_begin, s_frame, s_end };
-    hb_vbench_rates_t rates;
-    if (hb_vbench_rounds (bench, S_ROUNDS, &path, &round_arg, &rates))
+    if (hb_vbench_run (bench, S_ROUNDS, &path, &round_arg, "coinbase level2",
+                       "cb_md: parse + sequence + book + tick encoded"))
         return 1;
-    hb_vbench_report (bench, "coinbase level2", S_ROUNDS, "cb_md: parse + sequence + book + tick encoded", &rates);
     hb_vbench_destroy (&bench);
     return 0;
 }

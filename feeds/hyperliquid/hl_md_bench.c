@@ -59,16 +59,10 @@ s_make (int i, unsigned *rng)
     return text;
 }
 
-//  What a round of the full path is made from: its own hl_md, fresh per round
-typedef struct {
-    const hb_venue_cfg_t *venue;
-    hb_buf_t              buf;
-} s_round_arg_t;
-
 static void *
 s_begin (void *arg)
 {
-    s_round_arg_t *round_arg = (s_round_arg_t *) arg;
+    hb_vbench_arg_t *round_arg = (hb_vbench_arg_t *) arg;
     char err [128];
     hl_md_t *md = hl_md_new (round_arg->venue, hb_vbench_encode, NULL, &round_arg->buf, err, sizeof err);
     if (md && hl_md_on_meta (md, s_meta, strlen (s_meta), err, sizeof err) != 0) {
@@ -134,13 +128,11 @@ main (void)
     for (int i = 0; i < S_MSGS; i++)
         if (hb_vbench_add (bench, s_make (i, &rng)))
             return 1;
-    s_round_arg_t round_arg = { .venue = &venue };
+    hb_vbench_arg_t round_arg = { .venue = &venue };
     hb_vbench_path_t path = { s_begin, s_frame, s_end };
-    hb_vbench_rates_t rates;
-    if (hb_vbench_rounds (bench, S_ROUNDS, &path, &round_arg, &rates))
+    if (hb_vbench_run (bench, S_ROUNDS, &path, &round_arg, "hyperliquid l2Book+trades",
+                       "hl_md: parse + levels + tick/trade encoded"))
         return 1;
-    hb_vbench_report (bench, "hyperliquid l2Book+trades", S_ROUNDS,
-                      "hl_md: parse + levels + tick/trade encoded", &rates);
     hb_vbench_destroy (&bench);
     return 0;
 }

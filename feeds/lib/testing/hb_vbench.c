@@ -204,3 +204,14 @@ hb_vbench_report (const hb_vbench_t *self, const char *title, int rounds,
     printf ("  %-50s %10.0f msg/s  (%.2f x bare, %.2f x parse)\n", full_label, rates->full,
             rates->full / rates->bare, rates->full / rates->parse);
 }
+
+int
+hb_vbench_run (hb_vbench_t *self, int rounds, const hb_vbench_path_t *path, void *arg,
+               const char *title, const char *full_label)
+{
+    hb_vbench_rates_t rates;
+    if (hb_vbench_rounds (self, rounds, path, arg, &rates))
+        return -1;
+    hb_vbench_report (self, title, rounds, full_label, &rates);
+    return 0;
+}

@@ -14,6 +14,7 @@
 #define HB_VBENCH_H
 
 #include <stddef.h>
+#include "hb_config.h"
 #include "hb_msg.h"
 
 typedef struct hb_vbench_s hb_vbench_t;
@@ -69,6 +70,18 @@ int hb_vbench_rounds (hb_vbench_t *self, int rounds, const hb_vbench_path_t *pat
 //  An emit callback for a bench's parser (arg: an hb_buf_t): numbers the
 //  message and encodes it as the host would before publishing. 0 or -1.
 int hb_vbench_encode (void *buf, hb_msg_t *msg);
+
+//  What a bench's rounds begin from: the venue its parser is made for and
+//  the buffer hb_vbench_encode writes into (pass it as the emit argument).
+typedef struct {
+    const hb_venue_cfg_t *venue;
+    hb_buf_t              buf;
+} hb_vbench_arg_t;
+
+//  hb_vbench_rounds, then hb_vbench_report of the rates under title and
+//  full_label. 0, or -1 when a round failed (nothing printed).
+int hb_vbench_run (hb_vbench_t *self, int rounds, const hb_vbench_path_t *path, void *arg,
+                   const char *title, const char *full_label);
 
 //  Prints the rates of a bench: title ("coinbase level2") with the
 //  session's size and rounds, the bare and parse floors, and the full
