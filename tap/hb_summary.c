@@ -20,6 +20,7 @@ typedef struct {
     int64_t  last_ns;           //  local receive time of the last tick
     uint64_t ticks;
     bool     crossed;
+    bool     filtered;          //  hidden by the filter (rows are the config's: matched once per filter)
 } s_row_t;
 
 //  One asset of the config: the aggregator's net exposure and the risk
@@ -318,10 +319,14 @@ s_age (char *out, size_t size, int64_t now_ns, int64_t then_ns)
     }
 }
 
+static bool s_match_row (hb_summary_t *self, const s_row_t *row);
+
 void
 hb_summary_set_filter (hb_summary_t *self, const char *filter)
 {
     snprintf (self->filter, sizeof self->filter, "%s", filter ? filter : "");
+    for (int i = 0; i < self->n_rows; i++)
+        self->rows [i].filtered = !s_match_row (self, &self->rows [i]);
     hb_summary_home (self);         //  another set of rows: from the top
 }
 
@@ -389,14 +394,15 @@ s_order_cmp (const void *a_, const void *b_)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-//  Sorts the panel's n rows (self->order) and gives the page shown:
-//  rows [*from, *to). The first row is clamped so that a page past the
-//  end shows the last rows, and remembered clamped (keys pressed past the
-//  end do not pile up).
+//  Sorts the first n_sort of the panel's n rows (self->order; the others
+//  already follow them in order) and gives the page shown: rows [*from,
+//  *to). The first row is clamped so that a page past the end shows the
+//  last rows, and remembered clamped (keys pressed past the end do not
+//  pile up).
 static void
-s_page (hb_summary_t *self, hb_summary_panel_t panel, int n, int *from, int *to)
+s_page (hb_summary_t *self, hb_summary_panel_t panel, int n_sort, int n, int *from, int *to)
 {
-    qsort (self->order, (size_t) n, sizeof (s_order_t), s_order_cmp);
+    qsort (self->order, (size_t) n_sort, sizeof (s_order_t), s_order_cmp);
     int budget = self->rows_max > 0 ? self->rows_max : n;
     int first = self->first [panel];
     if (first > n - budget)
@@ -444,7 +450,7 @@ s_render_plans (hb_summary_t *self, FILE *out)
             .rank = !(p->flags & HB_PLAN_SHORT) ? 2 : (p->flags & HB_PLAN_COVERED) ? 1 : 0 };
     }
     int from, to;
-    s_page (self, HB_SUMMARY_PLANS, n, &from, &to);
+    s_page (self, HB_SUMMARY_PLANS, n, n, &from, &to);
     for (int k = from; k < to; k++) {
         const hb_capital_plan_t *p = &self->venues [self->order [k].index].plan;
         if (!(p->flags & HB_PLAN_SHORT))
@@ -509,7 +515,7 @@ s_render_book (hb_summary_t *self, FILE *out)
             .rank = band > 0 && residual > band ? 0
                   : asset->has_pos && (asset->pos.flags & HB_POS_STALE) ? 1 : 2 };
     }
-    s_page (self, HB_SUMMARY_ASSETS, n, &from, &to);
+    s_page (self, HB_SUMMARY_ASSETS, n, n, &from, &to);
     for (int k = from; k < to; k++) {
         int a = self->order [k].index;
         s_asset_t *asset = &self->assets [a];
@@ -542,7 +548,7 @@ s_render_book (hb_summary_t *self, FILE *out)
     if (margins) {
         fprintf (out, "%-8s %16s %16s %16s %7s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
                  "MAINT USD", "UTIL%", "CLOSEST LIQUIDATION");
-        s_page (self, HB_SUMMARY_VENUES, n, &from, &to);
+        s_page (self, HB_SUMMARY_VENUES, n, n, &from, &to);
         for (int k = from; k < to; k++) {
             const hb_margin_t *m = &self->venues [self->order [k].index].margin;
             char liq [64];
@@ -624,7 +630,7 @@ s_render_regimes (hb_summary_t *self, FILE *out, int64_t now_ns)
                 .index = i, .rank = pr->state == 2 ? 0 : pr->state == 1 ? 1 : 2, .key = -pr->statistic };
     }
     int from, to;
-    s_page (self, HB_SUMMARY_REGIMES, shown, &from, &to);
+    s_page (self, HB_SUMMARY_REGIMES, shown, shown, &from, &to);
     for (int k = from; k < to; k++) {
         const hb_risk_pair_regime_t *pr = &risk->regimes [self->order [k].index];
         char pair [2 * HB_NAME_MAX + 2];
@@ -703,13 +709,17 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
     int n = 0, from, to;
     for (int i = 0; i < self->n_rows; i++) {
         s_row_t *row = &self->rows [i];
-        if (!s_match_row (self, row))
-            continue;
         int rank = s_row_rank (row, now_ns);
-        self->order [n++] = (s_order_t) {
-            .index = i, .rank = rank, .key = rank < S_LIVE ? (double) row->last_ns : 0 };
+        if (!row->filtered && rank < S_LIVE)
+            self->order [n++] = (s_order_t) { .index = i, .rank = rank, .key = (double) row->last_ns };
     }
-    s_page (self, HB_SUMMARY_INSTRUMENTS, n, &from, &to);
+    //  the live rows after, in config order: nothing to sort for a calm
+    //  market of 320,000 instruments
+    int urgent = n;
+    for (int i = 0; i < self->n_rows; i++)
+        if (!self->rows [i].filtered && s_row_rank (&self->rows [i], now_ns) == S_LIVE)
+            self->order [n++] = (s_order_t) { .index = i, .rank = S_LIVE };
+    s_page (self, HB_SUMMARY_INSTRUMENTS, urgent, n, &from, &to);
     for (int k = from; k < to; k++) {
         s_row_t *row = &self->rows [self->order [k].index];
         char age [16];
@@ -738,7 +748,7 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
                 .index = i, .rank = pub->status != 0 ? 0
                                   : pub->heartbeat_ns == 0 || now_ns - pub->heartbeat_ns > SILENT_NS ? 1 : 2 };
     }
-    s_page (self, HB_SUMMARY_PUBLISHERS, n, &from, &to);
+    s_page (self, HB_SUMMARY_PUBLISHERS, n, n, &from, &to);
     for (int k = from; k < to; k++) {
         s_pubrow_t *pub = &self->pubs [self->order [k].index];
         char hb_age [16];
