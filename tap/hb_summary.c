@@ -510,8 +510,9 @@ s_render_book (hb_summary_t *self, FILE *out)
             continue;
         double residual = asset->has_risk ? fabs (asset->risk.residual_usd) : 0;
         double band = self->cfg->risk.band_usd [a];
+        //  before hb-risk speaks, the largest net position first
         self->order [n++] = (s_order_t) {
-            .index = a, .key = -residual,
+            .index = a, .key = -residual, .key2 = asset->has_pos ? -fabs (asset->pos.net_usd) : 0,
             .rank = band > 0 && residual > band ? 0
                   : asset->has_pos && (asset->pos.flags & HB_POS_STALE) ? 1 : 2 };
     }

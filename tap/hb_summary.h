@@ -27,7 +27,8 @@ typedef struct _hb_summary_t hb_summary_t;
 //               order (a live row's age changes every tick: sorting on it
 //               would shuffle a calm screen).
 //  ASSETS:      |residual| beyond the risk band, stale mark, then the
-//               others; each by |residual| USD, largest first.
+//               others; each by |residual| USD, largest first (then by
+//               |net position| USD: before hb-risk has said anything).
 //  VENUES:      margin BREACH, then utilization (highest first), then the
 //               closest liquidation.
 //  PLANS:       short and not covered, short, surviving; most short first.
