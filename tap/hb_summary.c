@@ -4,11 +4,13 @@
 #include "hb_time.h"
 
 #include <czmq.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <string.h>
 
 #define RECENT_MAX   6          //  fills / rejects kept for display
 #define PUB_MAX      64         //  publishers tracked
+#define SILENT_NS    (5 * HB_NS_PER_SEC)    //  a row or heartbeat this old is "silent"
 
 typedef struct {
     const hb_venue_cfg_t      *venue;
@@ -18,6 +20,7 @@ typedef struct {
     int64_t  last_ns;           //  local receive time of the last tick
     uint64_t ticks;
     bool     crossed;
+    bool     filtered;          //  hidden by the filter (rows are the config's: matched once per filter)
 } s_row_t;
 
 //  One asset of the config: the aggregator's net exposure and the risk
@@ -47,6 +50,14 @@ typedef struct {
     uint32_t status;
 } s_pubrow_t;
 
+//  A panel's row in its display order: rank first (0 the most urgent),
+//  then key, then key2, then index (the config's or the arrival order).
+typedef struct {
+    int    index;
+    int    rank;
+    double key, key2;
+} s_order_t;
+
 struct _hb_summary_t {
     const hb_config_t *cfg;
     int64_t  started_ns;
@@ -64,6 +75,10 @@ struct _hb_summary_t {
     int      n_recent;          //  total ever; ring index = n % RECENT_MAX
     uint64_t decode_errors;
     uint64_t messages;
+    char     filter [64];       //  "" for none
+    int      rows_max;          //  row budget per panel; 0: all
+    int      first [HB_SUMMARY_PANELS];     //  first row shown, per panel
+    s_order_t *order;           //  scratch for one panel's order
 };
 
 hb_summary_t *
@@ -81,7 +96,12 @@ hb_summary_new (const hb_config_t *cfg)
     self->rows = (s_row_t *) zmalloc (sizeof (s_row_t) * (size_t) (total ? total : 1));
     self->by_key = zhashx_new ();
     self->samples = hb_risk_sample_new ();
-    if (!self->rows || !self->by_key || !self->samples) {
+    self->rows_max = HB_SUMMARY_ROWS;
+    //  room for the largest panel: the instruments, or assets / publishers
+    int most = total > HB_MAX_ASSETS ? total : HB_MAX_ASSETS;
+    most = most > PUB_MAX ? most : PUB_MAX;
+    self->order = (s_order_t *) zmalloc (sizeof (s_order_t) * (size_t) most);
+    if (!self->rows || !self->by_key || !self->samples || !self->order) {
         hb_summary_destroy (&self);
         return NULL;
     }
@@ -110,6 +130,7 @@ hb_summary_destroy (hb_summary_t **self_p)
     zhashx_destroy (&self->by_key);
     hb_risk_sample_destroy (&self->samples);
     free (self->rows);
+    free (self->order);
     free (self);
     *self_p = NULL;
 }
@@ -298,16 +319,140 @@ s_age (char *out, size_t size, int64_t now_ns, int64_t then_ns)
     }
 }
 
+static bool s_match_row (hb_summary_t *self, const s_row_t *row);
+
+void
+hb_summary_set_filter (hb_summary_t *self, const char *filter)
+{
+    snprintf (self->filter, sizeof self->filter, "%s", filter ? filter : "");
+    for (int i = 0; i < self->n_rows; i++)
+        self->rows [i].filtered = !s_match_row (self, &self->rows [i]);
+    hb_summary_home (self);         //  another set of rows: from the top
+}
+
+const char *
+hb_summary_filter (hb_summary_t *self)
+{
+    return self->filter;
+}
+
+void
+hb_summary_set_rows (hb_summary_t *self, int rows)
+{
+    self->rows_max = rows > 0 ? rows : 0;
+}
+
+int
+hb_summary_rows (hb_summary_t *self)
+{
+    return self->rows_max;
+}
+
+void
+hb_summary_scroll (hb_summary_t *self, hb_summary_panel_t panel, int rows)
+{
+    for (int p = 0; p < HB_SUMMARY_PANELS; p++)
+        if (panel == HB_SUMMARY_PANELS || (int) panel == p)
+            self->first [p] = self->first [p] + rows < 0 ? 0 : self->first [p] + rows;
+}
+
+void
+hb_summary_home (hb_summary_t *self)
+{
+    memset (self->first, 0, sizeof self->first);
+}
+
+const char *
+hb_summary_panel_name (hb_summary_panel_t panel)
+{
+    static const char *const names [HB_SUMMARY_PANELS] = {
+        "INSTRUMENTS", "ASSETS", "VENUES", "PLANS", "REGIMES", "PUBLISHERS"
+    };
+    return (int) panel >= 0 && panel < HB_SUMMARY_PANELS ? names [panel] : "?";
+}
+
+static bool
+s_match (hb_summary_t *self, const char *text)
+{
+    if (!self->filter [0])
+        return true;
+    if (strpbrk (self->filter, "*?["))
+        return fnmatch (self->filter, text, FNM_CASEFOLD) == 0;
+    return strcasestr (text, self->filter) != NULL;
+}
+
+static int
+s_order_cmp (const void *a_, const void *b_)
+{
+    const s_order_t *a = (const s_order_t *) a_, *b = (const s_order_t *) b_;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (a->key2 != b->key2)
+        return a->key2 < b->key2 ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+//  Sorts the first n_sort of the panel's n rows (self->order; the others
+//  already follow them in order) and gives the page shown: rows [*from,
+//  *to). The first row is clamped so that a page past the end shows the
+//  last rows, and remembered clamped (keys pressed past the end do not
+//  pile up).
+static void
+s_page (hb_summary_t *self, hb_summary_panel_t panel, int n_sort, int n, int *from, int *to)
+{
+    qsort (self->order, (size_t) n_sort, sizeof (s_order_t), s_order_cmp);
+    int budget = self->rows_max > 0 ? self->rows_max : n;
+    int first = self->first [panel];
+    if (first > n - budget)
+        first = n - budget;
+    if (first < 0)
+        first = 0;
+    self->first [panel] = first;
+    *from = first;
+    *to = first + budget < n ? first + budget : n;
+}
+
+//  What a panel left out, when it did: rows after the page, the page's
+//  place among the rows matching, and the rows the filter hid.
+static void
+s_more (hb_summary_t *self, FILE *out, const char *what, int total, int n, int from, int to)
+{
+    if (to - from == total)
+        return;
+    if (n == 0) {
+        fprintf (out, "  ... none of %d %s match \"%s\"\n", total, what, self->filter);
+        return;
+    }
+    fprintf (out, "  ... %d more (%d-%d of %d %s", n - to, from + 1, to, n, what);
+    if (self->filter [0])
+        fprintf (out, " matching \"%s\", %d filtered out", self->filter, total - n);
+    fputs (to - from < n ? "; filter or page)\n" : ")\n", out);
+}
+
 //  hb-treasury's plans, one line a venue: what it has to spare under the
 //  stress, or its shortfall and the first transfer that covers it (or why
 //  none does). Plans only: nothing is sent.
 static void
 s_render_plans (hb_summary_t *self, FILE *out)
 {
+    int total = 0, n = 0;
     for (int v = 0; v < self->cfg->n_venues; v++) {
         if (!self->venues [v].has_plan)
             continue;
+        total++;
         const hb_capital_plan_t *p = &self->venues [v].plan;
+        if (!s_match (self, p->venue))
+            continue;
+        self->order [n++] = (s_order_t) {
+            .index = v, .key = p->surplus_usd,
+            .rank = !(p->flags & HB_PLAN_SHORT) ? 2 : (p->flags & HB_PLAN_COVERED) ? 1 : 0 };
+    }
+    int from, to;
+    s_page (self, HB_SUMMARY_PLANS, n, n, &from, &to);
+    for (int k = from; k < to; k++) {
+        const hb_capital_plan_t *p = &self->venues [self->order [k].index].plan;
         if (!(p->flags & HB_PLAN_SHORT))
             fprintf (out, "PLAN     %-8s survives the stress, %.0f USD to spare%s\n", p->venue,
                      p->available_usd, (p->flags & HB_PLAN_STALE) ? " (stale margin)" : "");
@@ -323,6 +468,25 @@ s_render_plans (hb_summary_t *self, FILE *out)
             fprintf (out, "PLAN     %-8s SHORT %.0f USD (liquidated in %.0f s): NOT COVERED, %s\n",
                      p->venue, -p->surplus_usd, p->liq_s, hb_plan_reason_name (p->reason));
     }
+    s_more (self, out, "plans", total, n, from, to);
+}
+
+//  The venue's closest liquidation (a move, 0 for none) and, with text,
+//  how it reads: "BTC -12.5%" or "none within -100%..+1000%".
+static double
+s_closest_liq (const hb_margin_t *m, char *text, size_t size)
+{
+    double closest = 0;
+    if (text)
+        snprintf (text, size, "none within -100%%..+1000%%");
+    for (int i = 0; i < m->n_assets; i++)
+        if (m->assets [i].has_liq
+        &&  (closest == 0 || fabs (m->assets [i].liq_move) < fabs (closest))) {
+            closest = m->assets [i].liq_move;
+            if (text)
+                snprintf (text, size, "%s %+.1f%%", m->assets [i].asset, closest * 100);
+        }
+    return closest;
 }
 
 //  Assets, venue margins and the risk figures: shown once the aggregator
@@ -339,7 +503,22 @@ s_render_book (hb_summary_t *self, FILE *out)
     //  DELTA USD the risk process's (options at their Black-Scholes delta).
     fprintf (out, "%-8s %14s %16s %16s %16s %8s %16s %s\n", "ASSET", "INDEX", "POS USD",
              "DELTA USD", "GROSS USD", "VOL%", "RESIDUAL USD", "STATE");
+    int n = 0, from, to;
     for (int a = 0; a < self->cfg->n_assets; a++) {
+        s_asset_t *asset = &self->assets [a];
+        if (!s_match (self, self->cfg->assets [a].name))
+            continue;
+        double residual = asset->has_risk ? fabs (asset->risk.residual_usd) : 0;
+        double band = self->cfg->risk.band_usd [a];
+        //  before hb-risk speaks, the largest net position first
+        self->order [n++] = (s_order_t) {
+            .index = a, .key = -residual, .key2 = asset->has_pos ? -fabs (asset->pos.net_usd) : 0,
+            .rank = band > 0 && residual > band ? 0
+                  : asset->has_pos && (asset->pos.flags & HB_POS_STALE) ? 1 : 2 };
+    }
+    s_page (self, HB_SUMMARY_ASSETS, n, n, &from, &to);
+    for (int k = from; k < to; k++) {
+        int a = self->order [k].index;
         s_asset_t *asset = &self->assets [a];
         double index = asset->has_risk ? asset->risk.index : asset->pos.price;
         fprintf (out, "%-8s %14.10g %16.2f %16.2f %16.2f %8.1f %16.2f %s\n",
@@ -352,28 +531,34 @@ s_render_book (hb_summary_t *self, FILE *out)
                  !asset->has_pos ? "no position"
                  : (asset->pos.flags & HB_POS_STALE) ? "stale mark" : "ok");
     }
-    bool margins = false;
-    for (int v = 0; v < self->cfg->n_venues; v++)
-        margins = margins || self->venues [v].has_margin;
+    s_more (self, out, "assets", self->cfg->n_assets, n, from, to);
+    int margins = 0;
+    n = 0;
+    for (int v = 0; v < self->cfg->n_venues; v++) {
+        if (!self->venues [v].has_margin)
+            continue;
+        margins++;
+        const hb_margin_t *m = &self->venues [v].margin;
+        if (!s_match (self, m->venue))
+            continue;
+        double closest = s_closest_liq (m, NULL, 0);
+        self->order [n++] = (s_order_t) {
+            .index = v, .rank = (m->flags & HB_MARGIN_BREACH) ? 0 : 1, .key = -m->utilization,
+            .key2 = closest != 0 ? fabs (closest) : HUGE_VAL };
+    }
     if (margins) {
         fprintf (out, "%-8s %16s %16s %16s %7s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
                  "MAINT USD", "UTIL%", "CLOSEST LIQUIDATION");
-        for (int v = 0; v < self->cfg->n_venues; v++) {
-            if (!self->venues [v].has_margin)
-                continue;
-            const hb_margin_t *m = &self->venues [v].margin;
-            char liq [64] = "none within -100%..+1000%";
-            double closest = 0;
-            for (int i = 0; i < m->n_assets; i++)
-                if (m->assets [i].has_liq
-                &&  (closest == 0 || fabs (m->assets [i].liq_move) < fabs (closest))) {
-                    closest = m->assets [i].liq_move;
-                    snprintf (liq, sizeof liq, "%s %+.1f%%", m->assets [i].asset, closest * 100);
-                }
+        s_page (self, HB_SUMMARY_VENUES, n, n, &from, &to);
+        for (int k = from; k < to; k++) {
+            const hb_margin_t *m = &self->venues [self->order [k].index].margin;
+            char liq [64];
+            s_closest_liq (m, liq, sizeof liq);
             fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %s%s\n", m->venue, m->equity_usd,
                      m->initial_usd, m->maintenance_usd, m->utilization * 100, liq,
                      (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "");
         }
+        s_more (self, out, "venues", margins, n, from, to);
     }
     s_render_plans (self, out);
     if (self->has_risk)
@@ -390,6 +575,30 @@ s_render_book (hb_summary_t *self, FILE *out)
     if (gap + mismatch + incomplete > 0)
         fprintf (out, "RISK  parts refused: %llu gap, %llu mismatch, %llu incomplete sample(s)\n",
                  (unsigned long long) gap, (unsigned long long) mismatch, (unsigned long long) incomplete);
+}
+
+//  The first asset of pair (strict upper triangle, row by row) of n assets.
+static int
+s_pair_first (int n, int pair)
+{
+    int a = 0, k = pair;
+    while (a < n - 1 && k >= n - 1 - a) {
+        k -= n - 1 - a;
+        a++;
+    }
+    return a;
+}
+
+//  "A:B" for pair of the report's assets; false when out of range.
+static bool
+s_pair_name (const hb_risk_report_t *risk, int pair, char *text, size_t size)
+{
+    int n = risk->n_assets, a = s_pair_first (n, pair);
+    int b = pair - (a * n - a * (a + 1) / 2) + a + 1;
+    if (b >= n)
+        return false;
+    snprintf (text, size, "%s:%s", risk->assets [a].asset, risk->assets [b].asset);
+    return true;
 }
 
 //  The correlation regime of each pair hb-risk lists on risk.exposure
@@ -409,24 +618,31 @@ s_render_regimes (hb_summary_t *self, FILE *out, int64_t now_ns)
     fprintf (out, "REGIMES  %d of %d pairs listed%s\n%-22s %-9s %-10s %9s %12s\n", risk->n_regimes,
              n_pairs, risk->n_regimes_omitted ? " (more did not fit)" : "", "PAIR", "STATE", "KIND",
              "STATISTIC", "LAST ALARM");
+    int total = 0, shown = 0;
     for (int i = 0; i < risk->n_regimes && i < HB_RISK_REGIMES_MAX; i++) {
         const hb_risk_pair_regime_t *pr = &risk->regimes [i];
-        int a = 0, k = pr->pair;
-        while (a < n - 1 && k >= n - 1 - a) {
-            k -= n - 1 - a;
-            a++;
-        }
-        int b = a + 1 + k;
-        if (b >= n)
-            continue;
         char pair [2 * HB_NAME_MAX + 2];
-        snprintf (pair, sizeof pair, "%s:%s", risk->assets [a].asset, risk->assets [b].asset);
+        if (!s_pair_name (risk, pr->pair, pair, sizeof pair))
+            continue;
+        total++;
+        if (s_match (self, pair) || s_match (self, risk->assets [s_pair_first (n, pr->pair)].asset)
+        ||  s_match (self, strchr (pair, ':') + 1))
+            self->order [shown++] = (s_order_t) {
+                .index = i, .rank = pr->state == 2 ? 0 : pr->state == 1 ? 1 : 2, .key = -pr->statistic };
+    }
+    int from, to;
+    s_page (self, HB_SUMMARY_REGIMES, shown, shown, &from, &to);
+    for (int k = from; k < to; k++) {
+        const hb_risk_pair_regime_t *pr = &risk->regimes [self->order [k].index];
+        char pair [2 * HB_NAME_MAX + 2];
+        s_pair_name (risk, pr->pair, pair, sizeof pair);
         char age [16] = "never";
         if (pr->last_alarm_ns > 0)
             s_age (age, sizeof age, now_ns, pr->last_alarm_ns);
         fprintf (out, "%-22s %-9s %-10s %9.2f %12s\n", pair, s_regime_state (pr->state),
                  s_regime_kind (pr->kind), pr->statistic, age);
     }
+    s_more (self, out, "pairs", total, shown, from, to);
 }
 
 const char *
@@ -447,6 +663,33 @@ hb_summary_status_name (const char *component, uint32_t status)
     return "degraded";
 }
 
+//  An instrument row's state, its rank in the panel's order.
+enum { S_CROSSED, S_OUTAGE, S_STALE, S_SILENT, S_WAITING, S_LIVE };
+static const char *const s_state_names [] = { "CROSSED", "OUTAGE", "stale", "silent", "waiting", "live" };
+
+static int
+s_row_rank (const s_row_t *row, int64_t now_ns)
+{
+    return row->ticks == 0 ? S_WAITING
+         : row->crossed ? S_CROSSED
+         : (row->flags & HB_TICK_OUTAGE) ? S_OUTAGE
+         : (row->flags & HB_TICK_STALE) ? S_STALE
+         : now_ns - row->last_ns > SILENT_NS ? S_SILENT : S_LIVE;
+}
+
+static bool
+s_match_row (hb_summary_t *self, const s_row_t *row)
+{
+    if (!self->filter [0])
+        return true;
+    char key [2 * HB_NAME_MAX + 2];
+    snprintf (key, sizeof key, "%s/%s", row->venue->name, row->instrument->symbol);
+    int asset = row->instrument->asset;
+    return s_match (self, row->venue->name) || s_match (self, row->instrument->symbol)
+        || s_match (self, key)
+        || (asset >= 0 && asset < self->cfg->n_assets && s_match (self, self->cfg->assets [asset].name));
+}
+
 void
 hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
 {
@@ -455,24 +698,37 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
     hb_summary_coverage (self, &ticked, &total);
     if (tty)
         fputs ("\033[H\033[2J", out);
-    fprintf (out, "hedgebus %s  up %02lld:%02lld:%02lld  %llu msgs  %d/%d instruments live  %llu decode errors%s\n",
+    char filter [96] = "";
+    if (self->filter [0])
+        snprintf (filter, sizeof filter, "  filter \"%s\"", self->filter);
+    fprintf (out, "hedgebus %s  up %02lld:%02lld:%02lld  %llu msgs  %d/%d instruments live  %llu decode errors%s%s\n",
              self->cfg->deployment, (long long) (up_s / 3600), (long long) (up_s / 60 % 60),
              (long long) (up_s % 60), (unsigned long long) self->messages, ticked, total,
-             (unsigned long long) self->decode_errors, tty ? "   (Ctrl-C stops)" : "");
+             (unsigned long long) self->decode_errors, filter, tty ? "   (Ctrl-C stops)" : "");
     fprintf (out, "%-8s %-22s %-12s %14s %14s %7s %7s %8s %s\n", "VENUE", "SYMBOL", "KIND",
              "BID", "ASK", "SPRbps", "AGE", "TICKS", "STATE");
+    int n = 0, from, to;
     for (int i = 0; i < self->n_rows; i++) {
         s_row_t *row = &self->rows [i];
+        int rank = s_row_rank (row, now_ns);
+        if (!row->filtered && rank < S_LIVE)
+            self->order [n++] = (s_order_t) { .index = i, .rank = rank, .key = (double) row->last_ns };
+    }
+    //  the live rows after, in config order: nothing to sort for a calm
+    //  market of 320,000 instruments
+    int urgent = n;
+    for (int i = 0; i < self->n_rows; i++)
+        if (!self->rows [i].filtered && s_row_rank (&self->rows [i], now_ns) == S_LIVE)
+            self->order [n++] = (s_order_t) { .index = i, .rank = S_LIVE };
+    s_page (self, HB_SUMMARY_INSTRUMENTS, urgent, n, &from, &to);
+    for (int k = from; k < to; k++) {
+        s_row_t *row = &self->rows [self->order [k].index];
         char age [16];
         s_age (age, sizeof age, now_ns, row->last_ns);
         double mid = (row->bid + row->ask) / 2;
         double spread = (row->bid > 0 && row->ask > 0 && mid > 0)
                       ? (row->ask - row->bid) / mid * 1e4 : NAN;
-        const char *state = row->ticks == 0 ? "waiting"
-                          : row->crossed ? "CROSSED"
-                          : (row->flags & HB_TICK_OUTAGE) ? "OUTAGE"
-                          : (row->flags & HB_TICK_STALE) ? "stale"
-                          : now_ns - row->last_ns > 5 * HB_NS_PER_SEC ? "silent" : "live";
+        const char *state = s_state_names [s_row_rank (row, now_ns)];
         char iv [24] = "";
         if (row->mark_iv > 0)
             snprintf (iv, sizeof iv, " iv %.1f%%", row->mark_iv * 100);
@@ -480,12 +736,22 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
                  row->venue->name, row->instrument->symbol, hb_kind_name (row->instrument->kind),
                  row->bid, row->ask, spread, age, (unsigned long long) row->ticks, state, iv);
     }
+    s_more (self, out, "instruments", self->n_rows, n, from, to);
     s_render_book (self, out);
     s_render_regimes (self, out, now_ns);
     fprintf (out, "%-16s %12s %10s %8s %8s %9s %s\n", "PUBLISHER", "LAST SEQ", "MSGS",
              "GAPS", "RESTARTS", "HEARTBEAT", "STATUS");
+    n = 0;
     for (int i = 0; i < self->n_pubs; i++) {
         s_pubrow_t *pub = &self->pubs [i];
+        if (s_match (self, pub->name))
+            self->order [n++] = (s_order_t) {
+                .index = i, .rank = pub->status != 0 ? 0
+                                  : pub->heartbeat_ns == 0 || now_ns - pub->heartbeat_ns > SILENT_NS ? 1 : 2 };
+    }
+    s_page (self, HB_SUMMARY_PUBLISHERS, n, n, &from, &to);
+    for (int k = from; k < to; k++) {
+        s_pubrow_t *pub = &self->pubs [self->order [k].index];
         char hb_age [16];
         s_age (hb_age, sizeof hb_age, now_ns, pub->heartbeat_ns);
         fprintf (out, "%-16s %12llu %10llu %8llu %8llu %9s %s\n", pub->name,
@@ -493,11 +759,12 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
                  (unsigned long long) pub->gaps, (unsigned long long) pub->restarts, hb_age,
                  hb_summary_status_name (pub->name, pub->status));
     }
+    s_more (self, out, "publishers", self->n_pubs, n, from, to);
     if (self->n_recent > 0) {
         fprintf (out, "RECENT\n");
         int first = self->n_recent > RECENT_MAX ? self->n_recent - RECENT_MAX : 0;
-        for (int n = first; n < self->n_recent; n++)
-            fprintf (out, "  %s\n", self->recent [n % RECENT_MAX]);
+        for (int r = first; r < self->n_recent; r++)
+            fprintf (out, "  %s\n", self->recent [r % RECENT_MAX]);
     }
     if (!tty)
         fputc ('\n', out);

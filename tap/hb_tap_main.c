@@ -7,7 +7,11 @@
         (see hb_tap.h). Stops after N messages, MS milliseconds, or on
         SIGINT/SIGTERM; exit 0.
     hb-tap --config FILE --summary [--interval-ms MS] [--timeout-ms MS]
-        The compact live view (hb_summary.h) instead of JSON lines.
+           [--filter TEXT] [--rows N] [--page N]
+        The compact live view (hb_summary.h) instead of JSON lines, each
+        panel most urgent first: at most N rows a panel (default 40, 0 for
+        all) from page N (default 1), only rows naming TEXT (a substring, any
+        case, or a glob with * ? [) when filtered.
     hb-tap --config FILE --list-instruments
         Every instrument of every enabled venue, one JSON object a line:
         {"venue":"alpha","symbol":"BTC-USD","asset":"BTC","kind":"spot"}
@@ -55,6 +59,7 @@
 #define S_USAGE \
     "--config FILE [--topic PREFIX ...] [--count N] [--timeout-ms MS]\n" \
     "       hb-tap --config FILE --summary [--interval-ms MS] [--timeout-ms MS]\n" \
+    "              [--filter TEXT] [--rows N] [--page N]\n" \
     "       hb-tap --config FILE --list-instruments\n" \
     "       hb-tap --in DIR [--topic PREFIX ...]\n" \
     "       hb-tap --in DIR --latency [--latency-json]\n" \
@@ -112,17 +117,29 @@ s_summary_add (void *arg, const char *topic, const hb_msg_t *msg, hb_seq_status_
         hb_summary_decode_error (summary);
 }
 
+//  The compact view's settings: --summary, --filter, --rows, --page
+typedef struct {
+    bool        summary;
+    const char *filter;
+    int         rows, page;
+} s_view_t;
+
 //  Taps (or summarizes) until count messages, the deadline or a signal.
 static int
 s_tap (hb_service_t *service, const hb_config_t *config, const char **topics, int n_topics, uint64_t count,
-       int timeout_ms, bool summary_mode, int interval_ms)
+       int timeout_ms, const s_view_t *view, int interval_ms)
 {
     hb_tap_t *tap = hb_tap_new (config, stdout);
-    hb_summary_t *summary = summary_mode ? hb_summary_new (config) : NULL;
-    if (!tap || (summary_mode && !summary)) {
+    hb_summary_t *summary = view->summary ? hb_summary_new (config) : NULL;
+    if (!tap || (view->summary && !summary)) {
         hb_summary_destroy (&summary);
         hb_tap_destroy (&tap);
         return 1;
+    }
+    if (summary) {
+        hb_summary_set_filter (summary, view->filter);
+        hb_summary_set_rows (summary, view->rows);
+        hb_summary_scroll (summary, HB_SUMMARY_PANELS, (view->page - 1) * view->rows);
     }
     if (summary)
         hb_tap_set_handler (tap, s_summary_add, summary);
@@ -287,7 +304,8 @@ typedef struct {
     int         n_topics, timeout_ms, interval_ms;
     uint64_t    count;
     double      limit;
-    bool        summary, list, latency, latency_json;
+    s_view_t    view;
+    bool        list, latency, latency_json;
     char      **order_args;         //  SYMBOL buy|sell QTY
 } s_state_t;
 
@@ -325,7 +343,20 @@ s_option (void *arg, const char *name, const char *text)
             return s_bad ("--limit: expected a price > 0");
     }
     else
-    if (strcmp (name, "summary") == 0)          state->summary = true;
+    if (strcmp (name, "rows") == 0) {
+        if (!s_number (text, &value) || value < 0 || value > 1e6 || value != (int) value)
+            return s_bad ("--rows: expected a number of rows a panel >= 0 (0: all)");
+        state->view.rows = (int) value;
+    }
+    else
+    if (strcmp (name, "page") == 0) {
+        if (!s_number (text, &value) || value < 1 || value > 1e6 || value != (int) value)
+            return s_bad ("--page: expected a page number >= 1");
+        state->view.page = (int) value;
+    }
+    else
+    if (strcmp (name, "summary") == 0)          state->view.summary = true;
+    else if (strcmp (name, "filter") == 0)      state->view.filter = text;
     else if (strcmp (name, "latency") == 0)     state->latency = true;
     else if (strcmp (name, "latency-json") == 0) state->latency = state->latency_json = true;
     else if (strcmp (name, "list-instruments") == 0) state->list = true;
@@ -365,6 +396,8 @@ s_setup (hb_service_t *service, void *arg)
 {
     s_state_t *state = (s_state_t *) arg;
     const hb_config_t *config = hb_service_config (service);
+    if ((state->view.filter || state->view.page > 1) && !state->view.summary)
+        return s_usage ("--filter and --page are for --summary");
     if (state->latency && (!state->in || state->n_topics > 0))
         return s_usage ("--latency reads a recording (--in DIR), every topic of it (no --topic)");
     if (state->in && state->latency)
@@ -392,7 +425,7 @@ s_run (hb_service_t *service, void *arg)
          ? s_send_order (config, state->from, state->order_venue, state->order_args, state->limit,
                          state->client_id, state->timeout_ms > 0 ? state->timeout_ms : 10000)
          : s_tap (service, config, state->topics, state->n_topics, state->count,
-                  state->timeout_ms, state->summary, state->interval_ms);
+                  state->timeout_ms, &state->view, state->interval_ms);
 }
 
 int
@@ -402,9 +435,10 @@ main (int argc, char *argv [])
         { "topic", "PREFIX" }, { "count", "N" }, { "timeout-ms", "MS" }, { "summary", NULL },
         { "interval-ms", "MS" }, { "list-instruments", NULL }, { "send-order", "VENUE" },
         { "limit", "PX" }, { "client-id", "ID" }, { "from", "COMPONENT" }, { "in", "DIR" },
-        { "key", "NAME" }, { "latency", NULL }, { "latency-json", NULL }, { NULL }
+        { "key", "NAME" }, { "latency", NULL }, { "latency-json", NULL }, { "filter", "TEXT" },
+        { "rows", "N" }, { "page", "N" }, { NULL }
     };
-    static s_state_t state = { .from = "console" };
+    static s_state_t state = { .from = "console", .view = { .rows = HB_SUMMARY_ROWS, .page = 1 } };
     static const hb_service_def_t def = {
         .program   = "hb-tap",
         .usage     = S_USAGE,

@@ -8,6 +8,7 @@
 #include "hb_risk_sample.h"
 #include "hb_time.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,12 @@ struct _hb_top_t {
     int     scroll;         //  first body line shown
     int     body_lines;     //  lines of the last rendering
     bool    quit;
+    hb_summary_panel_t panel;   //  the panel n/p pages
+    bool    jump;           //  next draw: scroll to that panel's head
+    bool    editing;        //  typing a filter (after /)
+    char    filter [64];    //  the text typed so far
+    int     rows_saved;     //  the budget before 'a' showed every row
+    bool    pressed;        //  a key since hb_top_pressed
     char   *text;           //  last rendering (open_memstream)
     size_t  size;
     s_health_t health [S_MAX_HEALTH];
@@ -213,6 +220,7 @@ hb_top_new (void)
     noecho ();
     nodelay (stdscr, TRUE);
     keypad (stdscr, TRUE);
+    set_escdelay (25);              //  Esc cancels a filter at once, not after a second
     curs_set (0);
     if (has_colors ()) {
         start_color ();
@@ -267,6 +275,21 @@ s_attr (const char *line, size_t len)
     return A_NORMAL;
 }
 
+//  Where a panel starts in the rendering: the start of its head line.
+static bool
+s_panel_head (hb_summary_panel_t panel, const char *line, size_t len)
+{
+    switch (panel) {
+        case HB_SUMMARY_INSTRUMENTS: return strncmp (line, "VENUE    SYMBOL", 15) == 0;
+        case HB_SUMMARY_ASSETS:      return strncmp (line, "ASSET ", 6) == 0;
+        case HB_SUMMARY_VENUES:      return strncmp (line, "VENUE ", 6) == 0 && s_has (line, len, "MAINT USD");
+        case HB_SUMMARY_PLANS:       return strncmp (line, "PLAN ", 5) == 0;
+        case HB_SUMMARY_REGIMES:     return strncmp (line, "REGIMES ", 8) == 0;
+        case HB_SUMMARY_PUBLISHERS:  return strncmp (line, "PUBLISHER ", 10) == 0;
+        default:                     return false;
+    }
+}
+
 void
 hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns)
 {
@@ -295,6 +318,19 @@ hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns)
     for (const char *p = body; *p; p++)
         total += *p == '\n';
     self->body_lines = total;
+    if (self->jump) {               //  the panel just selected or paged: its head on top
+        self->jump = false;
+        const char *line = body;
+        for (int n = 0; *line; n++) {
+            const char *end = strchr (line, '\n');
+            size_t len = end ? (size_t) (end - line) : strlen (line);
+            if (s_panel_head (self->panel, line, len)) {
+                self->scroll = n;
+                break;
+            }
+            line = end ? end + 1 : line + len;
+        }
+    }
     int room = rows - 2;
     if (self->scroll > total - room)
         self->scroll = total - room;
@@ -313,9 +349,17 @@ hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns)
         }
         line = end ? end + 1 : line + len;
     }
-    char status [160];
-    snprintf (status, sizeof status, " q quit  arrows/PgUp/PgDn scroll  lines %d-%d of %d ",
-              total ? self->scroll + 1 : 0, self->scroll + room < total ? self->scroll + room : total, total);
+    char status [256], rows_text [16] = "all";
+    if (hb_summary_rows (summary) > 0)
+        snprintf (rows_text, sizeof rows_text, "%d", hb_summary_rows (summary));
+    if (self->editing)
+        snprintf (status, sizeof status, " filter: %s_   Enter applies (empty: none)  Esc cancels  "
+                  "substring, any case, or a glob * ? [ on venue, symbol, asset ", self->filter);
+    else
+        snprintf (status, sizeof status, " q quit  / filter  Tab panel: %s  n/p page  +/- rows: %s  a all  "
+                  "arrows PgUp/PgDn Home/End scroll  lines %d-%d of %d ",
+                  hb_summary_panel_name (self->panel), rows_text, total ? self->scroll + 1 : 0,
+                  self->scroll + room < total ? self->scroll + room : total, total);
     attron (A_REVERSE);
     mvhline (rows - 1, 0, ' ', cols);
     mvaddnstr (rows - 1, 0, status, cols);
@@ -324,17 +368,88 @@ hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns)
 }
 
 bool
-hb_top_keys (hb_top_t *self)
+hb_top_pressed (hb_top_t *self)
+{
+    bool pressed = self->pressed;
+    self->pressed = false;
+    return pressed;
+}
+
+//  A key while a filter is typed: Enter applies it, Esc drops it.
+static void
+s_edit_key (hb_top_t *self, hb_summary_t *summary, int key)
+{
+    size_t len = strlen (self->filter);
+    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        hb_summary_set_filter (summary, self->filter);
+        self->editing = false;
+        self->scroll = 0;
+    }
+    else
+    if (key == 27)                  //  Esc
+        self->editing = false;
+    else
+    if ((key == KEY_BACKSPACE || key == 127 || key == 8) && len > 0)
+        self->filter [len - 1] = 0;
+    else
+    if (key == 21)                  //  Ctrl-U
+        self->filter [0] = 0;
+    else
+    if (key >= 0 && key < 256 && isprint (key) && len + 1 < sizeof self->filter) {
+        self->filter [len] = (char) key;
+        self->filter [len + 1] = 0;
+    }
+}
+
+bool
+hb_top_keys (hb_top_t *self, hb_summary_t *summary)
 {
     int rows = getmaxy (stdscr), key;
     while ((key = getch ()) != ERR) {
+        self->pressed = true;
+        if (self->editing) {
+            s_edit_key (self, summary, key);
+            continue;
+        }
+        int budget = hb_summary_rows (summary);
         switch (key) {
+            case '/':
+                self->editing = true;
+                snprintf (self->filter, sizeof self->filter, "%s", hb_summary_filter (summary));
+                break;
+            case '\t':
+                self->panel = (self->panel + 1) % HB_SUMMARY_PANELS;
+                self->jump = true;
+                break;
+            case KEY_BTAB:
+                self->panel = (self->panel + HB_SUMMARY_PANELS - 1) % HB_SUMMARY_PANELS;
+                self->jump = true;
+                break;
+            case 'n': case 'p':
+                hb_summary_scroll (summary, self->panel, key == 'n' ? budget : -budget);
+                self->jump = true;
+                break;
+            case '+':
+                hb_summary_set_rows (summary, budget + 10);
+                break;
+            case '-':
+                if (budget > 10)
+                    hb_summary_set_rows (summary, budget - 10);
+                break;
+            case 'a':               //  every row, or the budget again
+                if (budget > 0) {
+                    self->rows_saved = budget;
+                    hb_summary_set_rows (summary, 0);
+                }
+                else
+                    hb_summary_set_rows (summary, self->rows_saved > 0 ? self->rows_saved : HB_SUMMARY_ROWS);
+                break;
             case 'q': case 'Q': self->quit = true; break;
             case KEY_UP:    self->scroll--; break;
             case KEY_DOWN:  self->scroll++; break;
             case KEY_PPAGE: self->scroll -= rows - 3; break;
             case KEY_NPAGE: self->scroll += rows - 3; break;
-            case KEY_HOME:  self->scroll = 0; break;
+            case KEY_HOME:  self->scroll = 0; hb_summary_home (summary); break;
             case KEY_END:   self->scroll = self->body_lines; break;
             default: break;         //  KEY_RESIZE included: the next draw fits
         }

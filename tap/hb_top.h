@@ -14,7 +14,8 @@
     input -> risk.hedge, risk.hedge -> order, input -> order, count, p50,
     p99, max since the start, from the inputs each decision names); and the screen: a title bar, colour for states that need a look (red for
     OUTAGE, CROSSED, BREACH, degraded; yellow for stale, silent, waiting),
-    scrolling when the terminal is short, and keys (q quits).              */
+    scrolling when the terminal is short, and keys (q quits; a filter,
+    paging of a panel, the row budget: hb_top_keys).                        */
 #ifndef HB_TOP_H
 #define HB_TOP_H
 
@@ -40,8 +41,18 @@ void hb_top_add (hb_top_t *self, const char *topic, const hb_msg_t *msg, int64_t
 //  Redraws the screen from summary at now_ns (wall clock).
 void hb_top_draw (hb_top_t *self, hb_summary_t *summary, int64_t now_ns);
 
-//  Handles the keys typed since the last call (arrows, PgUp/PgDn scroll;
-//  q or Q quits). Returns false when the user asked to quit. Never blocks.
-bool hb_top_keys (hb_top_t *self);
+//  Handles the keys typed since the last call. Returns false when the user
+//  asked to quit. Never blocks. The keys (the status line shows them):
+//    q Q            quit
+//    / TEXT Enter   filter summary's rows (hb_summary_set_filter); an empty
+//                   TEXT shows every row; Esc drops what was typed
+//    Tab, Shift-Tab select the next / previous panel; the screen jumps to it
+//    n p            next / previous page of the selected panel
+//    + -            10 rows more / fewer per panel; a: every row (again: back)
+//    arrows, PgUp/PgDn, End   scroll the screen; Home: top, every panel's first page
+bool hb_top_keys (hb_top_t *self, hb_summary_t *summary);
+
+//  Whether a key came since the last call: the screen answers at once.
+bool hb_top_pressed (hb_top_t *self);
 
 #endif

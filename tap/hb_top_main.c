@@ -1,9 +1,13 @@
 /*  hb-top: the live terminal view of a running deployment.
 
         hb-top --config FILE [--interval-ms MS] [--log FILE] [--key NAME]
+               [--filter TEXT] [--rows N]
 
     Subscribes to every publisher of the config, like hb-tap --summary, and
-    draws the view of hb_top.h, redrawn every --interval-ms (default 500).
+    draws the view of hb_top.h, redrawn every --interval-ms (default 500)
+    and at each key. --filter TEXT and --rows N (per panel, default 40, 0
+    for all) set what the keys change later (hb_top.h: / filters, Tab
+    selects a panel, n/p page it, +/- and a change the rows).
     q or Ctrl-C quits. Its own log lines would tear the screen: they go to
     --log FILE, or nowhere. Needs a terminal: where there is none (a pipe,
     a log), use hb-tap --summary.
@@ -48,9 +52,9 @@ s_loop (hb_service_t *service, hb_tap_t *tap, hb_summary_t *summary, hb_top_t *t
         int interval_ms)
 {
     int64_t next_draw = hb_mono_ns ();
-    while (!hb_service_signalled (service) && hb_top_keys (top)) {
+    while (!hb_service_signalled (service) && hb_top_keys (top, summary)) {
         int64_t now = hb_mono_ns ();
-        if (now >= next_draw) {
+        if (now >= next_draw || hb_top_pressed (top)) {
             hb_top_draw (top, summary, hb_wall_ns ());
             next_draw = now + (int64_t) interval_ms * HB_NS_PER_MS;
         }
@@ -67,8 +71,8 @@ s_loop (hb_service_t *service, hb_tap_t *tap, hb_summary_t *summary, hb_top_t *t
 }
 
 typedef struct {
-    const char *log_path, *key;
-    int         interval_ms;
+    const char *log_path, *key, *filter;
+    int         interval_ms, rows;
 } s_state_t;
 
 static int
@@ -82,6 +86,19 @@ s_option (void *arg, const char *name, const char *value)
             return -1;
         }
     }
+    else
+    if (strcmp (name, "rows") == 0) {
+        char *end;
+        long rows = strtol (value, &end, 10);
+        if (end == value || *end || rows < 0 || rows > 1000000) {
+            fprintf (stderr, "hb-top: --rows: a number of rows a panel >= 0 (0: all)\n");
+            return -1;
+        }
+        state->rows = (int) rows;
+    }
+    else
+    if (strcmp (name, "filter") == 0)
+        state->filter = value;
     else
     if (strcmp (name, "log") == 0)
         state->log_path = value;
@@ -118,6 +135,10 @@ s_run (hb_service_t *service, void *arg)
     hb_tap_t *tap = hb_tap_new (config, stdout);
     hb_summary_t *summary = hb_summary_new (config);
     s_views_t views = { summary, NULL };
+    if (summary) {
+        hb_summary_set_filter (summary, state->filter);
+        hb_summary_set_rows (summary, state->rows);
+    }
     if (tap && summary && hb_tap_subscribe (tap, "") == 0 && hb_tap_connect_all (tap) >= 0) {
         hb_tap_set_handler (tap, s_on_message, &views);
         //  from here the screen is ncurses': log lines go elsewhere
@@ -140,12 +161,13 @@ int
 main (int argc, char *argv [])
 {
     static const hb_service_option_t options [] = {
-        { "interval-ms", "MS" }, { "log", "FILE" }, { "key", "NAME" }, { NULL }
+        { "interval-ms", "MS" }, { "log", "FILE" }, { "key", "NAME" }, { "filter", "TEXT" },
+        { "rows", "N" }, { NULL }
     };
-    static s_state_t state = { .interval_ms = 500 };
+    static s_state_t state = { .interval_ms = 500, .rows = HB_SUMMARY_ROWS };
     static const hb_service_def_t def = {
         .program   = "hb-top",
-        .usage     = "--config FILE [--interval-ms MS] [--log FILE] [--key NAME]",
+        .usage     = "--config FILE [--interval-ms MS] [--log FILE] [--key NAME] [--filter TEXT] [--rows N]",
         .options   = options,
         .option    = s_option,
         .name      = s_name,

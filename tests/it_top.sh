@@ -9,6 +9,8 @@
 #    health from its heartbeats (age, uptime, in/out, gaps, drops, queue,
 #    latency p50/p99);
 #  - the correlation matrix from hb-risk (a row per asset, unit diagonal);
+#  - a filter typed on the screen (/ btc Enter) keeps the BTC rows only,
+#    with the line that counts the rows it hid; / Ctrl-U Enter clears it;
 #  - an order sent from the console (hb-tap --send-order) in the ORDERS
 #    panel: who sent it, venue, symbol, side, qty, client id, status done
 #    and the quantity filled at a price (the acks and fills of the venue);
@@ -108,6 +110,23 @@ a=$(grep -E "^(north|south) " "$DIR/screen.1" | awk '{print $4, $5}')
 b=$(grep -E "^(north|south) " "$DIR/screen.log" | awk '{print $4, $5}')
 [ "$a" != "$b" ] || fail "prices did not change in 1.5 s: $a"
 echo "ok   prices live (changed between two captures)"
+
+# a filter typed on the screen: / btc Enter keeps the BTC rows (any case),
+# says what it hid and names itself in the title; / Enter clears it
+tmux send-keys -t "$SESSION" / b t c Enter
+filtered() {
+    tmux capture-pane -p -t "$SESSION" >"$DIR/screen.log" 2>/dev/null &&
+    grep -q 'filter "btc"' "$DIR/screen.log" &&
+    grep -Eq "^north +BTC-USD .* live" "$DIR/screen.log" && grep -Eq "^south +BTC-PERP .* live" "$DIR/screen.log" &&
+    ! grep -Eq "^(north|south) +(ETH|SOL)-" "$DIR/screen.log" &&
+    grep -q '^  \.\.\. 0 more (1-2 of 2 instruments matching "btc", 3 filtered out)' "$DIR/screen.log"
+}
+wait_for 10 filtered || fail "the filter btc did not keep the BTC rows only"
+echo "ok   / btc filters: $(grep -c -E "^(north|south) " "$DIR/screen.log") instrument rows, $(grep -F '... 0 more (1-2' "$DIR/screen.log" | sed 's/^ *//')"
+tmux send-keys -t "$SESSION" / C-u Enter
+wait_for 10 ok_screen || fail "clearing the filter did not bring every row back"
+grep -q 'filter "' "$DIR/screen.log" && fail "the title still names a filter"
+echo "ok   / Enter clears the filter"
 
 # an order from the console: sent, acked, filled, on the screen
 "$BIN/hb-tap" --config "$CFG" --send-order north BTC-USD buy 0.01 --client-id it-top-1 \
