@@ -57,6 +57,7 @@ struct _hb_aggregator_t {
     hb_msg_t            in;         //  scratch
     //  process metrics (docs/OPERATIONS.md, Metrics)
     hb_metric_t        *m_fills, *m_duplicates, *m_implausible, *m_positions, *m_external;
+    hb_metric_t        *m_liquidation;
 };
 
 static void
@@ -135,11 +136,19 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill, const hb_env_t *env)
         return 0;                   //  implausible: refused and logged by the ledger
     }
     hb_metric_inc (rc > 0 ? self->m_fills : self->m_duplicates);
+    if (rc > 0 && (fill->flags & HB_FILL_LIQUIDATION)) {
+        //  a liquidation is external too (docs/PROTOCOL.md), counted in both
+        hb_metric_inc (self->m_liquidation);
+        hb_warn ("aggregator: LIQUIDATION fill %s/%s (%s %.10g %s @ %.10g): the venue closed the "
+                 "position, applied to positions", fill->venue, fill->fill_id,
+                 hb_side_name (fill->side), fill->qty, fill->symbol, fill->px);
+    }
     if (rc > 0 && (fill->flags & HB_FILL_EXTERNAL)) {
         hb_metric_inc (self->m_external);
-        hb_info ("aggregator: external fill %s/%s (%s %.10g %s @ %.10g, not our order: a manual "
-                 "trade, a liquidation...) applied to positions", fill->venue, fill->fill_id,
-                 hb_side_name (fill->side), fill->qty, fill->symbol, fill->px);
+        if (!(fill->flags & HB_FILL_LIQUIDATION))
+                hb_info ("aggregator: external fill %s/%s (%s %.10g %s @ %.10g, not our order: a "
+                     "manual trade, a liquidation...) applied to positions", fill->venue,
+                     fill->fill_id, hb_side_name (fill->side), fill->qty, fill->symbol, fill->px);
     }
     int v = hb_book_venue_index (self->book, fill->venue);
     const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
@@ -394,6 +403,10 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
                                                "Fills marked external (not our orders: manual trades, "
                                                "liquidations, expiries) applied to the positions",
                                                NULL, NULL);
+        self->m_liquidation = hb_metrics_counter (metrics, "hb_aggregator_liquidation_fills_total",
+                                                  "Fills marked liquidation (a venue closed our "
+                                                  "position at its maintenance margin), also "
+                                                  "counted as external", NULL, NULL);
         self->m_positions = hb_metrics_gauge (metrics, "hb_aggregator_positions",
                                               "Open (non-zero) positions, as of the last snapshot",
                                               NULL, NULL);

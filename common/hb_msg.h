@@ -164,6 +164,8 @@ typedef struct {
 #define HB_FILL_EXTERNAL 0x01u      //  not an order of ours: a manual trade, a liquidation, an
                                     //  expiry, ADL; it changes positions all the same, and its
                                     //  client_id is the venue's (never one a sender of ours chose)
+#define HB_FILL_LIQUIDATION 0x02u   //  the venue's liquidation engine closed our position (equity
+                                    //  fell to its maintenance margin); always with HB_FILL_EXTERNAL
 
 typedef struct {
     char     venue [HB_NAME_MAX];

@@ -502,8 +502,8 @@ s_fill_json (s_json_t *self, const hb_fill_t *fill)
     s_double_member (self, "qty", fill->qty);
     s_double_member (self, "fee", fill->fee);
     S_STR (self, fill, fee_asset);
-    static const char *const flags [] = { "external" };
-    s_bits_member (self, "flags", fill->flags, flags, 1);
+    static const char *const flags [] = { "external", "liquidation" };
+    s_bits_member (self, "flags", fill->flags, flags, 2);
 }
 
 static void

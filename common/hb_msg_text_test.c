@@ -250,6 +250,11 @@ test_json (void **state)
     hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_FILL], NULL, out, sizeof out);
     assert_non_null (strstr (out, "\"liquidity\":\"taker\",\"px\":64999.5,\"qty\":100,"
                                   "\"fee\":2.31e-05,\"fee_asset\":\"BTC\""));
+    //  a liquidation is external too: both names
+    hb_msg_t liquidation = s_samples [HB_MSG_SAMPLE_FILL];
+    liquidation.u.fill.flags = HB_FILL_EXTERNAL | HB_FILL_LIQUIDATION;
+    hb_msg_to_json (&liquidation, NULL, out, sizeof out);
+    assert_non_null (strstr (out, "\"flags\":[\"external\",\"liquidation\"]}"));
     hb_msg_to_json (&s_samples [HB_MSG_SAMPLE_HEDGER_CONTROL], NULL, out, sizeof out);
     assert_non_null (strstr (out, "{\"topic\":\"hedger.control\","));
     assert_non_null (strstr (out, "\"hedger_control\":{\"id\":\"console.1763700001000000000\","

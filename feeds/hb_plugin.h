@@ -181,7 +181,8 @@ typedef struct hb_venue_ops_s {
 
 //  features: the plugin sets hb_fill_t.flags on every fill it publishes
 //  (0, or HB_FILL_EXTERNAL for a fill of an order this host did not hand
-//  it: a manual trade, a liquidation, an expiry). Without the bit the host
+//  it: a manual trade, a liquidation, an expiry; a liquidation also sets
+//  HB_FILL_LIQUIDATION). Without the bit the host
 //  clears the flags of the plugin's fills (a plugin built before flags
 //  existed leaves whatever bytes its message held there), so every one of
 //  its fills must match an order the host sent it, or is quarantined.

@@ -327,7 +327,8 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
 {
     static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
                                          "depth", "level_usd", "publish_ms", "latency_ms", "outages",
-                                         "manual_trades", NULL };
+                                         "manual_trades", "liquidation", NULL };
+    static const char *const liq_keys [] = { "enabled", "penalty_bps", NULL };
     static const char *const outage_keys [] = { "at", "duration", "every", NULL };
     hb_cfg_node_t map, node, outages, item;
     memset (sim, 0, sizeof *sim);
@@ -357,6 +358,14 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     h->cfg_number (&map, "publish_ms", 0, 100, 1, 60000, &sim->publish_ms);
     h->cfg_number (&map, "latency_ms", 0, 0, 0, 60000, &sim->latency_ms);
     s_manual_trades (h, &map, sim);
+    sim->liq_penalty_bps = 50;
+    if (h->cfg_get (&map, "liquidation", &node) == 0 && h->cfg_expect_map (&node)) {
+        h->cfg_check_keys (&node, liq_keys);
+        hb_cfg_node_t flag;
+        if (h->cfg_get (&node, "enabled", &flag) == 0)
+            h->cfg_bool (&flag, &sim->liq_enabled);
+        h->cfg_number (&node, "penalty_bps", 0, 50, 0, 5000, &sim->liq_penalty_bps);
+    }
     if (h->cfg_get (&map, "outages", &outages) != 0 || !h->cfg_expect_seq (&outages))
         return true;
     for (int i = 0; h->cfg_item (&outages, i, &item) == 0; i++) {

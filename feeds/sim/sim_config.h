@@ -79,6 +79,10 @@ typedef struct {
     sim_window_t    outages [SIM_MAX_WINDOWS];
     int             n_manual;
     sim_manual_t    manual [SIM_MAX_MANUAL];    //  manual_trades:
+    //  liquidation: when equity <= maintenance margin the venue closes the
+    //  margined positions at the book walked, worse by penalty_bps
+    bool            liq_enabled;
+    double          liq_penalty_bps;
 } sim_venue_cfg_t;
 
 //  The sections the sim owns at the top of the file (ops->sections).

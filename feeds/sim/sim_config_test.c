@@ -98,6 +98,8 @@ test_default (void **state)
     assert_int_equal (s_sims [1].n_outages, 1);
     assert_true (s_sims [1].outages [0].at_s == 900 && s_sims [1].outages [0].duration_s == 60);
     assert_true (s_sims [1].outages [0].every_s == 1200);
+    //  the default deployment does not liquidate
+    assert_false (s_sims [0].liq_enabled || s_sims [1].liq_enabled);
 }
 
 //  Every default documented in docs/CONFIG.md that minimal.yaml leaves out.
@@ -116,6 +118,8 @@ test_defaults (void **state)
     assert_int_equal (s_sims [0].depth, 10);
     assert_true (s_sims [0].publish_ms == 100 && s_sims [0].latency_ms == 0);
     assert_true (s_sims [0].level_usd == 100000);
+    assert_false (s_sims [0].liq_enabled);
+    assert_true (s_sims [0].liq_penalty_bps == 50);
 }
 
 //  The sim errors of tests/configs/bad, each at its line and key.
@@ -135,6 +139,8 @@ test_bad (void **state)
         { "tests/configs/bad/vol_surface_bad.yaml", ":15: market.vol_surface.shocks[0].factor:" },
         { "tests/configs/bad/vol_surface_bad.yaml", ":16: market.vol_surface.shocks[1].asset: asset 'ETH' has no vol surface" },
         { "tests/configs/bad/several_plugin_errors.yaml", ":14: venues.alpha.sim.spread_bps:" },
+        { "tests/configs/bad/sim_liquidation.yaml", ":15: venues.alpha.sim.liquidation.enabled:" },
+        { "tests/configs/bad/sim_liquidation.yaml", ":16: venues.alpha.sim.liquidation.penalty_bps:" },
     };
     char errbuf [4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {

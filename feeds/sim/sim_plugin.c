@@ -82,6 +82,22 @@ s_set_status (sim_plugin_t *self, bool outage)
            outage? "outage begins (silent, rejecting orders)": "outage over");
 }
 
+//  The venue's liquidation engine, run at each publish (so at a step the
+//  market moved to); it says what it did in the log
+static void
+s_check_liquidation (sim_plugin_t *self, uint64_t k)
+{
+    sim_liquidation_t liq;
+    if (sim_venue_liquidate (self->venue, k, s_emit, self, &liq) == 0)
+        return;
+    S_LOG (self, HB_LOG_WARN, "sim %s: LIQUIDATION %llu at step %llu: equity %.2f USD <= maintenance "
+           "%.2f USD; closed %d positions in %d fills (marked liquidation) at a %.4g bp penalty; "
+           "equity after %.2f USD, maintenance after %.2f USD", self->host->venue->name,
+           (unsigned long long) sim_venue_liquidations (self->venue), (unsigned long long) k,
+           liq.equity, liq.maintenance, liq.positions, liq.fills, self->sim_cfg.liq_penalty_bps,
+           liq.equity_after, liq.maintenance_after);
+}
+
 static int
 s_on_publish (void *arg)
 {
@@ -91,6 +107,7 @@ s_on_publish (void *arg)
     if (outage != self->in_outage)
         s_set_status (self, outage);
     sim_venue_publish (self->venue, k, s_emit, self);
+    s_check_liquidation (self, k);
     return 0;
 }
 
@@ -298,7 +315,7 @@ const hb_venue_ops_t hb_venue_plugin = {
     .cancel      = s_cancel,
     .destroy     = s_destroy,
     .sections    = sim_config_sections,
-    //  every fill is built in a zeroed message: flags 0, or
-    //  HB_FILL_EXTERNAL for a manual trade
+    //  every fill is built in a zeroed message: flags 0, HB_FILL_EXTERNAL
+    //  for a manual trade, with HB_FILL_LIQUIDATION for a liquidation
     .features    = HB_VENUE_FEAT_FILL_FLAGS,
 };

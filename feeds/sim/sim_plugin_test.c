@@ -43,6 +43,7 @@ typedef struct {
     int64_t      last_ts_venue;
     uint32_t     status;
     int          status_calls;
+    char         warning [512];     //  the last warning logged
     int          n_timers;
     struct {
         bool         active;
@@ -70,9 +71,13 @@ s_fake_publish (void *ctx, hb_msg_t *msg)
 static void
 s_fake_log (void *ctx, int level, const char *format, ...)
 {
-    (void) ctx;
-    (void) level;
-    (void) format;
+    s_fake_t *fake = (s_fake_t *) ctx;
+    if (level != HB_LOG_WARN)
+        return;
+    va_list args;
+    va_start (args, format);
+    vsnprintf (fake->warning, sizeof fake->warning, format, args);
+    va_end (args);
 }
 
 static int64_t
@@ -361,12 +366,82 @@ test_manual_trades (void **state)
     hb_config_destroy (&config);
 }
 
+//  Liquidation (venues.X.sim.liquidation) through the plugin: a 10x long
+//  made by a manual trade, publish timers fired until the price puts it
+//  under maintenance; the fills are marked liquidation, the warning says
+//  equity and maintenance, and it happens once.
+static void
+test_liquidation (void **state)
+{
+    (void) state;
+    hb_config_t *config = sim_test_config (3);
+    hb_venue_cfg_t *alpha = &config->venues [0];
+    alpha->collateral_usd = 20000;
+    alpha->balances [0] = alpha->balances [1] = 0;
+    alpha->maintenance_margin = alpha->initial_margin;
+    s_write_config (config,
+        "market: { seed: 3, step_ms: 100, anchor: 1700000000 }\n"
+        "venues:\n"
+        "  alpha:\n"
+        "    plugin: sim\n"
+        "    sim: { seed: 7, level_usd: 500000, publish_ms: 250,\n"
+        "           liquidation: { enabled: true, penalty_bps: 100 },\n"
+        "           manual_trades: [ { after: 1, symbol: BTC-PERP, side: buy, qty: 3.2 } ] }\n");
+    s_pcfg = hb_plugin_cfg_new (config, alpha, hb_venue_plugin.sections);
+    assert_non_null (s_pcfg);
+    s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
+    assert_non_null (fake);
+    hb_host_api_t host = {
+        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
+        .config = config, .venue = alpha,
+        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
+        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
+        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
+    };
+    hb_plugin_cfg_fill (&host);
+    const hb_venue_ops_t *ops = &hb_venue_plugin;
+    fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
+    void *self = ops->create (&host);
+    assert_non_null (self);
+    assert_int_equal (ops->start (self), 0);
+    fake->now_ns += INT64_C (1000000000);
+    s_fire (fake, 1);
+    assert_int_equal (fake->published [HB_MSG_FILL], 1);
+    assert_int_equal (fake->last_fill.u.fill.flags, HB_FILL_EXTERNAL);
+    int fires = 0;
+    while (fake->published [HB_MSG_FILL] == 1 && fires < 400000) {
+        fake->now_ns += INT64_C (250000000);
+        s_fire (fake, 0);
+        fires++;
+    }
+    assert_int_equal (fake->published [HB_MSG_FILL], 2);    //  one level held it all
+    const hb_fill_t *fill = &fake->last_fill.u.fill;
+    assert_int_equal (fill->flags, HB_FILL_EXTERNAL | HB_FILL_LIQUIDATION);
+    assert_int_equal (fill->side, HB_SIDE_SELL);
+    assert_true (fill->qty == 3.2);
+    assert_non_null (strstr (fake->warning, "LIQUIDATION 1 at step"));
+    assert_non_null (strstr (fake->warning, "USD <= maintenance"));
+    assert_non_null (strstr (fake->warning, "at a 100 bp penalty"));
+    //  flat now: nothing more however the price goes
+    for (int i = 0; i < 1000; i++) {
+        fake->now_ns += INT64_C (250000000);
+        s_fire (fake, 0);
+    }
+    assert_int_equal (fake->published [HB_MSG_FILL], 2);
+    ops->destroy (&self);
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (config->path);
+    free (fake);
+    hb_config_destroy (&config);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_plugin),
         cmocka_unit_test (test_manual_trades),
+        cmocka_unit_test (test_liquidation),
     };
     return cmocka_run_group_tests_name ("sim_plugin", tests, NULL, NULL);
 }

@@ -51,6 +51,8 @@ struct sim_venue_s {
     bool                  traded;                       //  trades of trade_k are out
     uint64_t              trade_k;
     uint64_t              n_orders;
+    bool                  liq_latched;                  //  liquidated in the breach still on
+    uint64_t              n_liquidations;
     uint64_t              id_hash [S_ID_RING];
     char                  ids [S_ID_RING][HB_ID_MAX];
     int                   id_next;
@@ -417,8 +419,11 @@ s_equity (const sim_venue_t *self, const sim_account_t *acct)
     return equity;
 }
 
+//  USD notional that margin is charged on: linear and futures at the fair
+//  price, inverse contracts at their face, short options on the
+//  underlying they may have to deliver (long options are paid for)
 static double
-s_margin (const sim_venue_t *self, const sim_account_t *acct)
+s_margined_notional (const sim_venue_t *self, const sim_account_t *acct)
 {
     double notional = 0;
     for (int i = 0; i < self->n; i++) {
@@ -442,7 +447,19 @@ s_margin (const sim_venue_t *self, const sim_account_t *acct)
                 break;
         }
     }
-    return notional * self->cfg->initial_margin;
+    return notional;
+}
+
+static double
+s_margin (const sim_venue_t *self, const sim_account_t *acct)
+{
+    return s_margined_notional (self, acct) * self->cfg->initial_margin;
+}
+
+static double
+s_maintenance (const sim_venue_t *self, const sim_account_t *acct)
+{
+    return s_margined_notional (self, acct) * self->cfg->maintenance_margin;
 }
 
 //  ---------------------------------------------------------------------------
@@ -476,6 +493,19 @@ s_id_remember (sim_venue_t *self, const char *id)
     self->id_next = (self->id_next + 1) % S_ID_RING;
     if (self->id_count < S_ID_RING)
         self->id_count++;
+}
+
+//  The next order id, <venue>-<tag><k>-<n> (without the venue when that
+//  would not fit)
+#define S_ORDER_ID_MAX (HB_ID_MAX - 4)
+static void
+s_order_id (sim_venue_t *self, uint64_t k, const char *tag, char *order_id)
+{
+    int len = snprintf (order_id, S_ORDER_ID_MAX, "%s-%s%" PRIu64 "-%" PRIu64,
+                        self->cfg->name, tag, k, self->n_orders);
+    if (len < 0 || len >= S_ORDER_ID_MAX)
+        snprintf (order_id, S_ORDER_ID_MAX, "%s%" PRIu64 "-%" PRIu64, tag, k, self->n_orders);
+    self->n_orders++;
 }
 
 static hb_ack_t *
@@ -517,6 +547,32 @@ s_find (const sim_venue_t *self, const char *symbol)
         if (strncmp (self->cfg->instruments [i].symbol, symbol, HB_NAME_MAX) == 0)
             return i;
     return -1;
+}
+
+//  One taker fill of instrument i: level j of order order_id
+static void
+s_emit_fill (sim_venue_t *self, uint64_t k, int i, const char *client_id, const char *order_id,
+             int j, int side, const sim_take_t *take, double fee, uint32_t flags,
+             sim_emit_fn *emit, void *arg)
+{
+    const hb_instrument_cfg_t *ins = &self->cfg->instruments [i];
+    hb_msg_t *msg = s_msg (self, HB_MSG_FILL, k);
+    hb_fill_t *fill = &msg->u.fill;
+    snprintf (fill->venue, sizeof fill->venue, "%s", self->cfg->name);
+    snprintf (fill->symbol, sizeof fill->symbol, "%s", ins->symbol);
+    snprintf (fill->client_id, sizeof fill->client_id, "%s", client_id);
+    snprintf (fill->order_id, sizeof fill->order_id, "%s", order_id);
+    snprintf (fill->fill_id, sizeof fill->fill_id, "%s-%c", order_id, '0' + j);
+    fill->side = (uint8_t) side;
+    fill->liquidity = 2;
+    fill->px = take->px;
+    fill->qty = take->qty;
+    fill->fee = fee;
+    fill->flags = flags;
+    snprintf (fill->fee_asset, sizeof fill->fee_asset, "%s",
+              ins->kind == HB_KIND_INVERSE_PERP?
+              self->config->assets [ins->asset].name: "USD");
+    emit (arg, msg);
 }
 
 int
@@ -577,12 +633,8 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
     int side = order->side;
     int n_takes = sim_book_walk (&self->books [i], side, order->qty, limit,
                                  ins->lot_size, takes, &filled);
-    char order_id [HB_ID_MAX - 4];
-    int len = snprintf (order_id, sizeof order_id, "%s-%" PRIu64 "-%" PRIu64,
-                        self->cfg->name, k, self->n_orders);
-    if (len < 0 || (size_t) len >= sizeof order_id)
-        snprintf (order_id, sizeof order_id, "%" PRIu64 "-%" PRIu64, k, self->n_orders);
-    self->n_orders++;
+    char order_id [S_ORDER_ID_MAX];
+    s_order_id (self, k, "", order_id);
     if (n_takes == 0) {
         s_id_remember (self, client_id);
         if (limit > 0)
@@ -623,24 +675,8 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
 
     //  Commit.
     s_id_remember (self, client_id);
-    for (int j = 0; j < n_takes; j++) {
-        hb_msg_t *msg = s_msg (self, HB_MSG_FILL, k);
-        hb_fill_t *fill = &msg->u.fill;
-        snprintf (fill->venue, sizeof fill->venue, "%s", self->cfg->name);
-        snprintf (fill->symbol, sizeof fill->symbol, "%s", ins->symbol);
-        snprintf (fill->client_id, sizeof fill->client_id, "%s", client_id);
-        snprintf (fill->order_id, sizeof fill->order_id, "%s", order_id);
-        snprintf (fill->fill_id, sizeof fill->fill_id, "%s-%c", order_id, '0' + j);
-        fill->side = (uint8_t) side;
-        fill->liquidity = 2;
-        fill->px = takes [j].px;
-        fill->qty = takes [j].qty;
-        fill->fee = fees [j];
-        snprintf (fill->fee_asset, sizeof fill->fee_asset, "%s",
-                  ins->kind == HB_KIND_INVERSE_PERP?
-                  self->config->assets [ins->asset].name: "USD");
-        emit (arg, msg);
-    }
+    for (int j = 0; j < n_takes; j++)
+        s_emit_fill (self, k, i, client_id, order_id, j, side, &takes [j], fees [j], 0, emit, arg);
     sim_book_consume (&self->books [i], side, takes, n_takes, ins->lot_size);
     s_account_copy (self, &self->account, after);
 
@@ -659,6 +695,94 @@ sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
     }
     emit (arg, &self->msg);
     return 0;
+}
+
+//  Closes position i whole: the book walked for |pos|, what the book lacks
+//  taken at its last level (or at the fair price when that side is empty),
+//  every price worse by the penalty. Returns the fills emitted.
+static int
+s_liquidate_position (sim_venue_t *self, uint64_t k, int i, sim_emit_fn *emit, void *arg)
+{
+    const hb_instrument_cfg_t *ins = &self->cfg->instruments [i];
+    double qty = fabs (self->account.pos [i]);
+    int side = self->account.pos [i] > 0 ? HB_SIDE_SELL : HB_SIDE_BUY;
+    sim_take_t takes [HB_BOOK_DEPTH];
+    double filled = 0;
+    int n_takes = sim_book_walk (&self->books [i], side, qty, 0, ins->lot_size, takes, &filled);
+    sim_book_consume (&self->books [i], side, takes, n_takes, ins->lot_size);
+    if (n_takes == 0)
+        takes [n_takes++] = (sim_take_t) { .px = self->fair [i], .qty = 0 };
+    //  the venue's engine takes the rest at the worst price it reached, so
+    //  the fills add up to the position exactly and nothing is left open
+    double rest = qty;
+    for (int j = 0; j < n_takes - 1; j++)
+        rest -= takes [j].qty;
+    takes [n_takes - 1].qty = rest;
+    double worse = side == HB_SIDE_SELL ? 1 - self->sim->liq_penalty_bps * 1e-4
+                                        : 1 + self->sim->liq_penalty_bps * 1e-4;
+    char order_id [S_ORDER_ID_MAX];
+    s_order_id (self, k, "liq", order_id);
+    char client_id [HB_ID_MAX];
+    snprintf (client_id, sizeof client_id, "sim-%s", order_id);
+    for (int j = 0; j < n_takes; j++) {
+        takes [j].px *= worse;
+        double fee = s_fee (self, ins, takes [j].qty, takes [j].px);
+        s_apply_fill (self, &self->account, i, side, takes [j].qty, takes [j].px, fee);
+        s_emit_fill (self, k, i, client_id, order_id, j, side, &takes [j], fee,
+                     HB_FILL_EXTERNAL | HB_FILL_LIQUIDATION, emit, arg);
+    }
+    self->account.pos [i] = 0;      //  not a rounding residue of the sum
+    return n_takes;
+}
+
+int
+sim_venue_liquidate (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *arg,
+                     sim_liquidation_t *out)
+{
+    memset (out, 0, sizeof *out);
+    if (!self->sim->liq_enabled || sim_venue_outage (self, k))
+        return 0;
+    s_refresh (self, k);
+    out->equity = s_equity (self, &self->account);
+    out->maintenance = s_maintenance (self, &self->account);
+    if (!(out->maintenance > 0 && out->equity <= out->maintenance)) {
+        self->liq_latched = false;
+        return 0;
+    }
+    if (self->liq_latched)
+        return 0;
+    //  all margined positions at once, in the venue's instrument order:
+    //  after it the account holds no margin, so the breach is over
+    for (int i = 0; i < self->n; i++) {
+        const hb_instrument_cfg_t *ins = &self->cfg->instruments [i];
+        bool margined = ins->kind == HB_KIND_LINEAR_PERP || ins->kind == HB_KIND_FUTURE
+                     || ins->kind == HB_KIND_INVERSE_PERP
+                     || (ins->kind == HB_KIND_OPTION && self->account.pos [i] < 0);
+        //  an expired option cannot be traded: it stays, and the latch
+        //  keeps the venue from trying again while the breach lasts
+        if (!margined || self->account.pos [i] == 0 || !self->quoted [i])
+            continue;
+        out->fills += s_liquidate_position (self, k, i, emit, arg);
+        out->positions++;
+    }
+    self->liq_latched = true;
+    self->n_liquidations++;
+    out->equity_after = s_equity (self, &self->account);
+    out->maintenance_after = s_maintenance (self, &self->account);
+    return out->positions;
+}
+
+uint64_t
+sim_venue_liquidations (const sim_venue_t *self)
+{
+    return self->n_liquidations;
+}
+
+double
+sim_venue_maintenance (sim_venue_t *self, uint64_t k)
+{
+    s_refresh (self, k);
+    return s_maintenance (self, &self->account);
 }
 
 int

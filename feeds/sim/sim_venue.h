@@ -80,6 +80,31 @@ int sim_venue_publish (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *a
 int sim_venue_order (sim_venue_t *self, const hb_order_t *order, uint64_t k,
                      sim_emit_fn *emit, void *arg);
 
+//  What a liquidation check saw and did (USD at the step's fair prices).
+typedef struct {
+    double equity;              //  before
+    double maintenance;         //  maintenance margin before
+    double equity_after;
+    double maintenance_after;
+    int    positions;           //  positions closed
+    int    fills;               //  fills emitted
+} sim_liquidation_t;
+
+//  The venue's liquidation engine at step k (venues.X.sim.liquidation;
+//  feeds/sim/README.md): when enabled, outside outages, and equity <=
+//  maintenance margin (> 0), closes every margined position whole at the
+//  book walked (the rest at the last level reached), each price worse by
+//  penalty_bps, taker fee charged, and emits the fills marked
+//  HB_FILL_EXTERNAL | HB_FILL_LIQUIDATION (client id sim-<order id>, order
+//  id <venue>-liq<k>-<n>). Once per breach: after a liquidation nothing more
+//  happens until a check finds equity above maintenance. Fills out (always
+//  written). Returns the number of positions closed (0: no liquidation).
+int sim_venue_liquidate (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *arg,
+                         sim_liquidation_t *out);
+
+//  Liquidations done since the venue was built.
+uint64_t sim_venue_liquidations (const sim_venue_t *self);
+
 //  Nothing rests on a sim venue (IOC only), so a cancel always gets a
 //  REJECTED ack with HB_REJ_UNKNOWN_ORDER. Returns -1.
 int sim_venue_cancel (sim_venue_t *self, const hb_cancel_t *cancel, uint64_t k,
@@ -93,6 +118,7 @@ double sim_venue_fair (sim_venue_t *self, int instrument, uint64_t k);
 bool   sim_venue_quoted (sim_venue_t *self, int instrument, uint64_t k);
 double sim_venue_equity (sim_venue_t *self, uint64_t k);
 double sim_venue_margin (sim_venue_t *self, uint64_t k);
+double sim_venue_maintenance (sim_venue_t *self, uint64_t k);
 
 const sim_account_t *sim_venue_account (const sim_venue_t *self);
 const sim_market_t  *sim_venue_market (const sim_venue_t *self);
