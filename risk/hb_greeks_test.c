@@ -2,15 +2,24 @@
     strikes and expiries, greeks from closed forms written here (erfc, not
     hb_bs) in the desk's units; buckets; the coin greeks of an inverse
     option checked against finite differences of V/s priced by hb_bs;
-    bands breached or not.                                                 */
+    bands breached or not. Then through hb_risk on a hand-built book (a
+    config written here): a call and a put (one coin-settled) in three
+    expiry buckets; each asset figure equals the sum the test computes by
+    the closed forms; bands flag; bad keys are errors at FILE:LINE.       */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "hb_config.h"
 #include "hb_greeks.h"
+#include "hb_risk.h"
 
 #define S_REL   1e-9
 
@@ -149,6 +158,247 @@ test_breaches (void **state)
     assert_int_equal (hb_greeks_breaches (0, 1, vega, band, 4), 0);
 }
 
+//  ---------------------------------------------------------------------------
+//  Through hb_risk
+
+#define S_NOW_S     4102444800LL        //  2100-01-01T00:00:00Z
+#define S_NOW       (S_NOW_S * 1000000000LL)
+
+static char s_dir [64];
+static char s_plugin [128];
+
+//  X at 100, no rate; a call expiring in 5 days (bucket 0), a call in 20
+//  (bucket 1), a coin-settled put in 200 (bucket 3). {RISK} and {SETTLE}
+//  are replaced.
+static const char *s_template =
+    "hedgebus: 1\n"
+    "deployment: greeks-test\n"
+    "run_dir: /tmp/greeks-test-run\n"
+    "assets: { X: { price: 100, vol: 0.5 } }\n"
+    "venues:\n"
+    "  alpha:\n"
+    "    plugin: %s\n"
+    "    instruments:\n"
+    "      - { symbol: X-USD, asset: X, kind: spot, tick: 0.001, lot: 0.01 }\n"
+    "      - { symbol: X-C5, asset: X, kind: option, type: call, strike: 100, iv: 0.4,\n"
+    "          expiry: 2100-01-06, tick: 0.0001, lot: 1 }\n"
+    "      - { symbol: X-C20, asset: X, kind: option, type: call, strike: 110, iv: 0.5,\n"
+    "          expiry: 2100-01-21, tick: 0.0001, lot: 1 }\n"
+    "      - { symbol: X-P200, asset: X, kind: option, type: put, strike: 90, iv: 0.6,\n"
+    "          expiry: 2100-07-20, tick: 0.0001, lot: 1%s }\n"
+    "components:\n"
+    "  risk:\n"
+    "    sample_ms: 100\n"
+    "    rate: 0\n"
+    "%s";
+
+static hb_config_t *
+s_load (const char *settle, const char *risk, char *errors, size_t size)
+{
+    char path [128];
+    snprintf (path, sizeof path, "%s/greeks.yaml", s_dir);
+    FILE *f = fopen (path, "w");
+    assert_non_null (f);
+    fprintf (f, s_template, s_plugin, settle, risk);
+    fclose (f);
+    errors [0] = 0;
+    hb_config_t *cfg = hb_config_load_quiet (path, errors, size);
+    unlink (path);
+    return cfg;
+}
+
+static int
+s_setup (void **state)
+{
+    (void) state;
+    snprintf (s_dir, sizeof s_dir, "/tmp/hb_greeks_test.XXXXXX");
+    if (!mkdtemp (s_dir))
+        return -1;
+    snprintf (s_plugin, sizeof s_plugin, "%s/hb_venue_fake.so", s_dir);
+    FILE *f = fopen (s_plugin, "w");
+    if (!f)
+        return -1;
+    fclose (f);
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    (void) state;
+    unlink (s_plugin);
+    rmdir (s_dir);
+    return 0;
+}
+
+static void
+s_tick (hb_risk_t *risk, const char *symbol, double bid, double ask)
+{
+    static uint64_t seq;
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TICK;
+    strcpy (msg.env.publisher, "feed.alpha");
+    msg.env.epoch = 1;
+    msg.env.seq = ++seq;
+    strcpy (msg.u.tick.venue, "alpha");
+    snprintf (msg.u.tick.symbol, HB_NAME_MAX, "%s", symbol);
+    msg.u.tick.n_bids = msg.u.tick.n_asks = 1;
+    msg.u.tick.bids [0] = (hb_level_t) { bid, 1 };
+    msg.u.tick.asks [0] = (hb_level_t) { ask, 1 };
+    assert_int_equal (hb_risk_on_tick (risk, &msg, S_NOW), 0);
+}
+
+static void
+s_position (hb_risk_t *risk, const char *symbol, double qty)
+{
+    static uint64_t seq;
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_POSITION;
+    msg.env.epoch = 5;
+    msg.env.seq = ++seq;
+    strcpy (msg.u.position.venue, "alpha");
+    snprintf (msg.u.position.symbol, HB_NAME_MAX, "%s", symbol);
+    strcpy (msg.u.position.asset, "X");
+    msg.u.position.qty = qty;
+    assert_int_equal (hb_risk_on_state (risk, "pos.X.alpha.x", &msg), 0);
+}
+
+//  The book: short 10 C5, long 4 C20, short 6 P200; its figures by the
+//  closed forms (index 100)
+typedef struct {
+    double delta_usd, gamma_usd, theta_day, vega [4];
+} s_book_t;
+
+static s_book_t
+s_book_ref (bool coin_put)
+{
+    struct { bool call; double k, days, vol, qty; int bucket; } legs [] = {
+        { true, 100, 5, 0.4, -10, 0 }, { true, 110, 20, 0.5, 4, 1 }, { false, 90, 200, 0.6, -6, 3 },
+    };
+    s_book_t book;
+    memset (&book, 0, sizeof book);
+    const double s = 100;
+    for (int i = 0; i < 3; i++) {
+        double ref [5];
+        s_bs_ref (legs [i].call, s, legs [i].k, legs [i].days / 365, 0, legs [i].vol, ref);
+        double q = legs [i].qty;
+        //  a coin-settled option's USD delta: Black's less its price in coin
+        double delta = coin_put && i == 2 ? ref [1] - ref [0] / s : ref [1];
+        book.delta_usd += q * delta * s;
+        book.gamma_usd += q * ref [2] * s * s / 100;
+        book.theta_day += q * ref [4] / 365;
+        book.vega [legs [i].bucket] += q * ref [3] / 100;
+    }
+    return book;
+}
+
+static void
+test_risk_book (void **state)
+{
+    (void) state;
+    for (int coin = 0; coin < 2; coin++) {
+        char errors [1024];
+        hb_config_t *cfg = s_load (coin ? ", settle: coin" : "",
+                                   "    vega_buckets: [7, 30, 90]\n"
+                                   "    gamma_bands: { X: 50 }\n"
+                                   "    vega_bands: { X: [0.3, 0, 0.1, 2] }\n", errors, sizeof errors);
+        if (!cfg)
+            fail_msg ("%s", errors);
+        assert_int_equal (hb_venue_instrument (&cfg->venues [0], "X-P200")->coin_settled, coin);
+        hb_risk_t *risk = hb_risk_new (cfg, 1);
+        assert_non_null (risk);
+        s_tick (risk, "X-USD", 99.99, 100.01);
+        s_position (risk, "X-C5", -10);
+        s_position (risk, "X-C20", 4);
+        s_position (risk, "X-P200", -6);
+        static hb_risk_report_t report;
+        hb_risk_report (risk, S_NOW, &report);
+        s_book_t want = s_book_ref (coin);
+        const hb_risk_asset_t *x = &report.assets [0];
+        s_close (x->option_delta_usd, want.delta_usd, S_REL);
+        s_close (x->gamma_usd, want.gamma_usd, S_REL);
+        s_close (x->theta_day, want.theta_day, S_REL);
+        //  gamma, vega, theta in USD are Black's for either settlement
+        s_close (x->gamma_usd, x->gamma * 100 * 100 / 100, S_REL);
+        s_close (x->theta_day, x->theta / 365, S_REL);
+        assert_int_equal (report.n_vega_edges, 3);
+        assert_int_equal (report.vega_edges [2], 90);
+        double total = 0;
+        for (int b = 0; b < 4; b++) {
+            s_close (x->vega_bucket [b], want.vega [b], 1e-6);      //  float32 on the record
+            total += x->vega_bucket [b];
+        }
+        assert_true (x->vega_bucket [2] == 0);
+        s_close (total, x->vega / 100, 1e-6);
+        //  short gamma over 50 USD per 1 % (about -80); bucket 0 (short 10
+        //  near-dated calls) over 0.3 per vol point (about -0.47)
+        assert_true (x->gamma_usd < -50 && x->vega_bucket [0] < -0.3);
+        assert_int_equal (x->flags & (HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND),
+                          HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND);
+        //  the near calls gone: gamma and vega inside (bucket 1 has no
+        //  band, bucket 3's |vega| under 2)
+        s_position (risk, "X-C5", 0);
+        hb_risk_report (risk, S_NOW, &report);
+        assert_true (fabs (x->vega_bucket [1]) > 0.1 && fabs (x->vega_bucket [3]) < 2);
+        assert_true (fabs (x->gamma_usd) < 50);
+        assert_int_equal (x->flags & (HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND), 0);
+        hb_risk_destroy (&risk);
+        hb_config_destroy (&cfg);
+    }
+}
+
+//  No buckets and no bands: one bucket holds the whole vega, nothing flagged
+static void
+test_risk_defaults (void **state)
+{
+    (void) state;
+    char errors [1024];
+    hb_config_t *cfg = s_load ("", "", errors, sizeof errors);
+    if (!cfg)
+        fail_msg ("%s", errors);
+    hb_risk_t *risk = hb_risk_new (cfg, 1);
+    s_tick (risk, "X-USD", 99.99, 100.01);
+    s_position (risk, "X-C5", -10);
+    s_position (risk, "X-P200", -6);
+    static hb_risk_report_t report;
+    hb_risk_report (risk, S_NOW, &report);
+    assert_int_equal (report.n_vega_edges, 0);
+    s_close (report.assets [0].vega_bucket [0], report.assets [0].vega / 100, 1e-6);
+    assert_int_equal (report.assets [0].flags & (HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND), 0);
+    hb_risk_destroy (&risk);
+    hb_config_destroy (&cfg);
+}
+
+//  Each bad key is an error at its line, with the key path
+static void
+test_config_errors (void **state)
+{
+    (void) state;
+    struct {
+        const char *settle, *risk, *expect;
+    } cases [] = {
+        { ", settle: btc", "", ":15: venues.alpha.instruments[3].settle: expected usd or coin" },
+        { "", "    vega_buckets: [7, 7]\n", ":20: components.risk.vega_buckets[1]: must be more than the edge before" },
+        { "", "    vega_buckets: [0]\n", ":20: components.risk.vega_buckets[0]" },
+        { "", "    vega_buckets: [1, 2, 3, 4, 5, 6, 7, 8]\n", ":20: components.risk.vega_buckets: at most 7 edges" },
+        { "", "    gamma_bands: { X: -1 }\n", ":20: components.risk.gamma_bands.X: must be > 0" },
+        { "", "    gamma_bands: { Z: 1 }\n", ":20: components.risk.gamma_bands.Z: unknown asset" },
+        { "", "    vega_buckets: [7]\n    vega_bands: { X: [1, 2, 3] }\n",
+          ":21: components.risk.vega_bands.X: needs 2 bands" },
+        { "", "    vega_bands: { X: 0 }\n", ":20: components.risk.vega_bands.X: must be > 0" },
+        { "", "    vega_buckets: [7]\n    vega_bands: { X: [1, -2] }\n",
+          ":21: components.risk.vega_bands.X[1]: must be >= 0" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        char errors [1024];
+        hb_config_t *cfg = s_load (cases [i].settle, cases [i].risk, errors, sizeof errors);
+        if (cfg || !strstr (errors, cases [i].expect))
+            fail_msg ("case %zu: expected '%s', got '%s'", i, cases [i].expect, errors);
+    }
+}
+
 int
 main (void)
 {
@@ -157,6 +407,9 @@ main (void)
         cmocka_unit_test (test_buckets),
         cmocka_unit_test (test_inverse),
         cmocka_unit_test (test_breaches),
+        cmocka_unit_test (test_risk_book),
+        cmocka_unit_test (test_risk_defaults),
+        cmocka_unit_test (test_config_errors),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }
