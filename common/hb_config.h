@@ -71,6 +71,11 @@ typedef struct {
     double      min_qty;                //  smallest order (>= lot_size)
     //  options only
     bool        is_call;
+    //  options only: settled in the asset's coin (inverse, Deribit style):
+    //  hb-risk counts the coin premium in the USD delta (docs/RISK.md). In
+    //  is_call's padding: the struct's size and offsets, which plugins of
+    //  ABI 3 index, are unchanged.
+    bool        coin_settled;
     double      strike;
     int64_t     expiry_ns;              //  wall ns
     double      iv;                     //  implied vol the sim quotes at
@@ -79,9 +84,6 @@ typedef struct {
     //  and asset the option is written on (Black-76 on its price); "":
     //  on the spot (Black-Scholes on the index). Checked at load.
     char        underlying [HB_NAME_MAX];
-    //  options only: settled in the asset's coin (inverse, Deribit style):
-    //  hb-risk counts the coin premium in the USD delta (docs/RISK.md)
-    bool        coin_settled;
 } hb_instrument_cfg_t;
 
 //  A position the desk already holds when the deployment starts

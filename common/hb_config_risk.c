@@ -32,6 +32,20 @@ static const hb_cfg_range_t s_threshold = { 0, 1000, true, false };
 static const hb_cfg_range_t s_shift_z = { 0, 3, true, false };
 static const hb_cfg_range_t s_floor = { 0, 1, false, true };
 
+//  Entry i of a map keyed by asset: the asset's index with the entry in
+//  *entry, or -1 (an unknown asset is an error at the entry)
+static int
+s_asset_entry (hb_cfg_loader_t *self, const hb_ynode_t *map, int i, hb_ynode_t *entry)
+{
+    const char *key;
+    if (hb_ynode_pair (map, i, &key, entry) != 0 || !key)
+        return -1;
+    int asset = hb_config_asset_index (self->cfg, key);
+    if (asset < 0)
+        hb_yaml_error (entry, "unknown asset '%s' (not in assets:)", key);
+    return asset;
+}
+
 //  bands: { ASSET: usd, ... } over the default band
 static void
 s_bands (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
@@ -43,14 +57,9 @@ s_bands (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
     if (hb_ynode_get (map, "bands", &bands) != 0 || !hb_ynode_expect_map (&bands))
         return;
     for (int i = 0; i < hb_ynode_size (&bands); i++) {
-        const char *key;
-        if (hb_ynode_pair (&bands, i, &key, &entry) != 0 || !key)
+        int asset = s_asset_entry (self, &bands, i, &entry);
+        if (asset < 0)
             continue;
-        int asset = hb_config_asset_index (self->cfg, key);
-        if (asset < 0) {
-            hb_yaml_error (&entry, "unknown asset '%s' (not in assets:)", key);
-            continue;
-        }
         double band;
         if (hb_ynode_double (&entry, &band) == 0) {
             if (band > 0)
@@ -115,14 +124,9 @@ s_greek_bands (hb_cfg_loader_t *self, const hb_ynode_t *map)
         ||  !hb_ynode_expect_map (&bands))
             continue;
         for (int i = 0; i < hb_ynode_size (&bands); i++) {
-            const char *key;
-            if (hb_ynode_pair (&bands, i, &key, &entry) != 0 || !key)
+            int asset = s_asset_entry (self, &bands, i, &entry);
+            if (asset < 0)
                 continue;
-            int asset = hb_config_asset_index (self->cfg, key);
-            if (asset < 0) {
-                hb_yaml_error (&entry, "unknown asset '%s' (not in assets:)", key);
-                continue;
-            }
             if (!which) {
                 s_band (&entry, false, &risk->gamma_band_usd [asset]);
                 continue;

@@ -20,6 +20,7 @@
 #include "hb_config.h"
 #include "hb_greeks.h"
 #include "hb_risk.h"
+#include "hb_risk_testing.h"
 
 #define S_REL   1e-9
 
@@ -164,20 +165,18 @@ test_breaches (void **state)
 #define S_NOW_S     4102444800LL        //  2100-01-01T00:00:00Z
 #define S_NOW       (S_NOW_S * 1000000000LL)
 
-static char s_dir [64];
-static char s_plugin [128];
-
 //  X at 100, no rate; a call expiring in 5 days (bucket 0), a call in 20
-//  (bucket 1), a coin-settled put in 200 (bucket 3). {RISK} and {SETTLE}
-//  are replaced.
+//  (bucket 1), a put in 200 (bucket 3). The first %s pair is the put's
+//  settle clause and the risk component's extra keys (s_load), the ones
+//  left are hb_risk_testing's (run_dir, the plugin).
 static const char *s_template =
     "hedgebus: 1\n"
     "deployment: greeks-test\n"
-    "run_dir: /tmp/greeks-test-run\n"
+    "run_dir: %%s\n"
     "assets: { X: { price: 100, vol: 0.5 } }\n"
     "venues:\n"
     "  alpha:\n"
-    "    plugin: %s\n"
+    "    plugin: %%s\n"
     "    instruments:\n"
     "      - { symbol: X-USD, asset: X, kind: spot, tick: 0.001, lot: 0.01 }\n"
     "      - { symbol: X-C5, asset: X, kind: option, type: call, strike: 100, iv: 0.4,\n"
@@ -192,77 +191,34 @@ static const char *s_template =
     "    rate: 0\n"
     "%s";
 
+static hb_risk_testing_t s_fixture;
+
+//  The config with the put's settle clause and the risk keys given; NULL
+//  with the loader's errors in errors otherwise
 static hb_config_t *
 s_load (const char *settle, const char *risk, char *errors, size_t size)
 {
-    char path [128];
-    snprintf (path, sizeof path, "%s/greeks.yaml", s_dir);
-    FILE *f = fopen (path, "w");
-    assert_non_null (f);
-    fprintf (f, s_template, s_plugin, settle, risk);
-    fclose (f);
-    errors [0] = 0;
-    hb_config_t *cfg = hb_config_load_quiet (path, errors, size);
-    unlink (path);
-    return cfg;
+    char yaml [2048];
+    snprintf (yaml, sizeof yaml, s_template, settle, risk);
+    int rc = hb_risk_testing_load (&s_fixture, "hb_greeks_test", yaml, errors, size);
+    hb_config_t *cfg = s_fixture.cfg;
+    s_fixture.cfg = NULL;           //  the caller's
+    hb_risk_testing_teardown (&s_fixture);
+    return rc == 0 ? cfg : NULL;
 }
 
-static int
-s_setup (void **state)
-{
-    (void) state;
-    snprintf (s_dir, sizeof s_dir, "/tmp/hb_greeks_test.XXXXXX");
-    if (!mkdtemp (s_dir))
-        return -1;
-    snprintf (s_plugin, sizeof s_plugin, "%s/hb_venue_fake.so", s_dir);
-    FILE *f = fopen (s_plugin, "w");
-    if (!f)
-        return -1;
-    fclose (f);
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    unlink (s_plugin);
-    rmdir (s_dir);
-    return 0;
-}
+static uint64_t s_seq;
 
 static void
 s_tick (hb_risk_t *risk, const char *symbol, double bid, double ask)
 {
-    static uint64_t seq;
-    hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_TICK;
-    strcpy (msg.env.publisher, "feed.alpha");
-    msg.env.epoch = 1;
-    msg.env.seq = ++seq;
-    strcpy (msg.u.tick.venue, "alpha");
-    snprintf (msg.u.tick.symbol, HB_NAME_MAX, "%s", symbol);
-    msg.u.tick.n_bids = msg.u.tick.n_asks = 1;
-    msg.u.tick.bids [0] = (hb_level_t) { bid, 1 };
-    msg.u.tick.asks [0] = (hb_level_t) { ask, 1 };
-    assert_int_equal (hb_risk_on_tick (risk, &msg, S_NOW), 0);
+    assert_int_equal (hb_risk_testing_tick (risk, "alpha", symbol, bid, ask, ++s_seq, S_NOW), 0);
 }
 
 static void
 s_position (hb_risk_t *risk, const char *symbol, double qty)
 {
-    static uint64_t seq;
-    hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_POSITION;
-    msg.env.epoch = 5;
-    msg.env.seq = ++seq;
-    strcpy (msg.u.position.venue, "alpha");
-    snprintf (msg.u.position.symbol, HB_NAME_MAX, "%s", symbol);
-    strcpy (msg.u.position.asset, "X");
-    msg.u.position.qty = qty;
-    assert_int_equal (hb_risk_on_state (risk, "pos.X.alpha.x", &msg), 0);
+    assert_int_equal (hb_risk_testing_position (risk, "alpha", symbol, "X", qty, ++s_seq), 0);
 }
 
 //  The book: short 10 C5, long 4 C20, short 6 P200; its figures by the
@@ -371,32 +327,40 @@ test_risk_defaults (void **state)
     hb_config_destroy (&cfg);
 }
 
+//  The config with settle and risk must not load, and the loader's errors
+//  must hold expect (line: the caller's)
+static void
+s_refused (const char *settle, const char *risk, const char *expect, int line)
+{
+    char errors [1024];
+    hb_config_t *cfg = s_load (settle, risk, errors, sizeof errors);
+    if (cfg || !strstr (errors, expect))
+        fail_msg ("line %d: expected '%s', got '%s'", line, expect, errors);
+}
+
 //  Each bad key is an error at its line, with the key path
 static void
 test_config_errors (void **state)
 {
     (void) state;
-    struct {
-        const char *settle, *risk, *expect;
-    } cases [] = {
-        { ", settle: btc", "", ":15: venues.alpha.instruments[3].settle: expected usd or coin" },
-        { "", "    vega_buckets: [7, 7]\n", ":20: components.risk.vega_buckets[1]: must be more than the edge before" },
-        { "", "    vega_buckets: [0]\n", ":20: components.risk.vega_buckets[0]" },
-        { "", "    vega_buckets: [1, 2, 3, 4, 5, 6, 7, 8]\n", ":20: components.risk.vega_buckets: at most 7 edges" },
-        { "", "    gamma_bands: { X: -1 }\n", ":20: components.risk.gamma_bands.X: must be > 0" },
-        { "", "    gamma_bands: { Z: 1 }\n", ":20: components.risk.gamma_bands.Z: unknown asset" },
-        { "", "    vega_buckets: [7]\n    vega_bands: { X: [1, 2, 3] }\n",
-          ":21: components.risk.vega_bands.X: needs 2 bands" },
-        { "", "    vega_bands: { X: 0 }\n", ":20: components.risk.vega_bands.X: must be > 0" },
-        { "", "    vega_buckets: [7]\n    vega_bands: { X: [1, -2] }\n",
-          ":21: components.risk.vega_bands.X[1]: must be >= 0" },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
-        char errors [1024];
-        hb_config_t *cfg = s_load (cases [i].settle, cases [i].risk, errors, sizeof errors);
-        if (cfg || !strstr (errors, cases [i].expect))
-            fail_msg ("case %zu: expected '%s', got '%s'", i, cases [i].expect, errors);
-    }
+    s_refused (", settle: btc", "",
+               ":15: venues.alpha.instruments[3].settle: expected usd or coin", __LINE__);
+    s_refused ("", "    vega_buckets: [7, 7]\n",
+               ":20: components.risk.vega_buckets[1]: must be more than the edge before", __LINE__);
+    s_refused ("", "    vega_buckets: [0]\n",
+               ":20: components.risk.vega_buckets[0]", __LINE__);
+    s_refused ("", "    vega_buckets: [1, 2, 3, 4, 5, 6, 7, 8]\n",
+               ":20: components.risk.vega_buckets: at most 7 edges", __LINE__);
+    s_refused ("", "    gamma_bands: { X: -1 }\n",
+               ":20: components.risk.gamma_bands.X: must be > 0", __LINE__);
+    s_refused ("", "    gamma_bands: { Z: 1 }\n",
+               ":20: components.risk.gamma_bands.Z: unknown asset", __LINE__);
+    s_refused ("", "    vega_buckets: [7]\n    vega_bands: { X: [1, 2, 3] }\n",
+               ":21: components.risk.vega_bands.X: needs 2 bands", __LINE__);
+    s_refused ("", "    vega_bands: { X: 0 }\n",
+               ":20: components.risk.vega_bands.X: must be > 0", __LINE__);
+    s_refused ("", "    vega_buckets: [7]\n    vega_bands: { X: [1, -2] }\n",
+               ":21: components.risk.vega_bands.X[1]: must be >= 0", __LINE__);
 }
 
 int
@@ -411,5 +375,5 @@ main (void)
         cmocka_unit_test (test_risk_defaults),
         cmocka_unit_test (test_config_errors),
     };
-    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+    return cmocka_run_group_tests (tests, NULL, NULL);
 }
