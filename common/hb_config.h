@@ -71,6 +71,11 @@ typedef struct {
     double      min_qty;                //  smallest order (>= lot_size)
     //  options only
     bool        is_call;
+    //  options only: settled in the asset's coin (inverse, Deribit style):
+    //  hb-risk counts the coin premium in the USD delta (docs/RISK.md). In
+    //  is_call's padding: the struct's size and offsets, which plugins of
+    //  ABI 3 index, are unchanged.
+    bool        coin_settled;
     double      strike;
     int64_t     expiry_ns;              //  wall ns
     double      iv;                     //  implied vol the sim quotes at
@@ -208,6 +213,8 @@ typedef struct {
     bool    stress_var;                     //  VaR moves to the stress VaR during a break
 } hb_regime_cfg_t;
 
+#define HB_CFG_VEGA_BUCKETS 8       //  vega expiry buckets at most (HB_RISK_VEGA_BUCKETS)
+
 //  hb-risk's settings (components.risk), defaults filled in even when the
 //  file has no such component. docs/CONFIG.md and docs/RISK.md say more.
 typedef struct {
@@ -221,6 +228,11 @@ typedef struct {
     double  var_horizon_s;                  //  VaR and sigma horizon (> 0)
     double  stress_corr;                    //  [-1, 1]
     double  band_usd [HB_MAX_ASSETS];       //  per asset: |residual exposure| allowed (> 0)
+    //  option greeks in desk units (docs/RISK.md, Greeks in desk units)
+    int     n_vega_edges;                   //  0..HB_CFG_VEGA_BUCKETS-1
+    int     vega_edges [HB_CFG_VEGA_BUCKETS - 1];   //  days, strictly increasing, >= 1
+    double  gamma_band_usd [HB_MAX_ASSETS]; //  |dollar gamma| allowed, USD per 1 % (0: none)
+    double  vega_band_usd [HB_MAX_ASSETS][HB_CFG_VEGA_BUCKETS];    //  |vega| per bucket, USD per vol point (0: none)
     double  residual_sigma_limit;           //  USD over the horizon; 0: no sigma trigger
     int     min_samples;                    //  returns needed before any hedge request
     double  rate;                           //  risk-free rate for option greeks

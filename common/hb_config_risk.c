@@ -15,7 +15,7 @@ const char *const hb_cfg_risk_keys [] = {
     "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
     "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate",
     "checkpoint", "checkpoint_max_age_s", "checkpoint_every_s",
-    "max_index_deviation", "regime", NULL
+    "max_index_deviation", "regime", "vega_buckets", "gamma_bands", "vega_bands", NULL
 };
 
 static const char *const s_regime_keys [] = {
@@ -32,6 +32,20 @@ static const hb_cfg_range_t s_threshold = { 0, 1000, true, false };
 static const hb_cfg_range_t s_shift_z = { 0, 3, true, false };
 static const hb_cfg_range_t s_floor = { 0, 1, false, true };
 
+//  Entry i of a map keyed by asset: the asset's index with the entry in
+//  *entry, or -1 (an unknown asset is an error at the entry)
+static int
+s_asset_entry (hb_cfg_loader_t *self, const hb_ynode_t *map, int i, hb_ynode_t *entry)
+{
+    const char *key;
+    if (hb_ynode_pair (map, i, &key, entry) != 0 || !key)
+        return -1;
+    int asset = hb_config_asset_index (self->cfg, key);
+    if (asset < 0)
+        hb_yaml_error (entry, "unknown asset '%s' (not in assets:)", key);
+    return asset;
+}
+
 //  bands: { ASSET: usd, ... } over the default band
 static void
 s_bands (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
@@ -43,20 +57,94 @@ s_bands (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
     if (hb_ynode_get (map, "bands", &bands) != 0 || !hb_ynode_expect_map (&bands))
         return;
     for (int i = 0; i < hb_ynode_size (&bands); i++) {
-        const char *key;
-        if (hb_ynode_pair (&bands, i, &key, &entry) != 0 || !key)
+        int asset = s_asset_entry (self, &bands, i, &entry);
+        if (asset < 0)
             continue;
-        int asset = hb_config_asset_index (self->cfg, key);
-        if (asset < 0) {
-            hb_yaml_error (&entry, "unknown asset '%s' (not in assets:)", key);
-            continue;
-        }
         double band;
         if (hb_ynode_double (&entry, &band) == 0) {
             if (band > 0)
                 risk->band_usd [asset] = band;
             else
                 hb_yaml_error (&entry, "must be > 0 (USD)");
+        }
+    }
+}
+
+//  vega_buckets: [days, ...], the expiry bucket edges, strictly increasing
+static void
+s_vega_buckets (const hb_ynode_t *map, hb_risk_cfg_t *risk)
+{
+    hb_ynode_t seq, item;
+    risk->n_vega_edges = 0;
+    if (hb_ynode_get (map, "vega_buckets", &seq) != 0 || !hb_ynode_expect_seq (&seq))
+        return;
+    if (hb_ynode_size (&seq) > HB_CFG_VEGA_BUCKETS - 1) {
+        hb_yaml_error (&seq, "at most %d edges (%d buckets)", HB_CFG_VEGA_BUCKETS - 1, HB_CFG_VEGA_BUCKETS);
+        return;
+    }
+    for (int i = 0; hb_ynode_item (&seq, i, &item) == 0; i++) {
+        int64_t days;
+        if (hb_ynode_int (&item, 1, 65535, &days) != 0)
+            continue;
+        if (risk->n_vega_edges > 0 && days <= risk->vega_edges [risk->n_vega_edges - 1]) {
+            hb_yaml_error (&item, "must be more than the edge before (%d days)",
+                           risk->vega_edges [risk->n_vega_edges - 1]);
+            continue;
+        }
+        risk->vega_edges [risk->n_vega_edges++] = (int) days;
+    }
+}
+
+//  One band: > 0, or 0 where zero_ok (a bucket with no band)
+static int
+s_band (const hb_ynode_t *node, bool zero_ok, double *band)
+{
+    double value;
+    if (hb_ynode_double (node, &value) != 0)
+        return -1;
+    if (!(value > 0 || (zero_ok && value == 0))) {
+        hb_yaml_error (node, zero_ok ? "must be >= 0 (0: no band for this bucket)" : "must be > 0");
+        return -1;
+    }
+    *band = value;
+    return 0;
+}
+
+//  gamma_bands: { ASSET: usd }; vega_bands: { ASSET: usd | [usd per bucket] }
+static void
+s_greek_bands (hb_cfg_loader_t *self, const hb_ynode_t *map)
+{
+    hb_risk_cfg_t *risk = &self->cfg->risk;
+    int n_buckets = risk->n_vega_edges + 1;
+    memset (risk->gamma_band_usd, 0, sizeof risk->gamma_band_usd);
+    memset (risk->vega_band_usd, 0, sizeof risk->vega_band_usd);
+    for (int which = 0; which < 2; which++) {
+        hb_ynode_t bands, entry, item;
+        if (hb_ynode_get (map, which ? "vega_bands" : "gamma_bands", &bands) != 0
+        ||  !hb_ynode_expect_map (&bands))
+            continue;
+        for (int i = 0; i < hb_ynode_size (&bands); i++) {
+            int asset = s_asset_entry (self, &bands, i, &entry);
+            if (asset < 0)
+                continue;
+            if (!which) {
+                s_band (&entry, false, &risk->gamma_band_usd [asset]);
+                continue;
+            }
+            if (!hb_ynode_is_seq (&entry)) {
+                double band;
+                if (s_band (&entry, false, &band) == 0)
+                    for (int b = 0; b < n_buckets; b++)
+                        risk->vega_band_usd [asset][b] = band;
+                continue;
+            }
+            if (hb_ynode_size (&entry) != n_buckets) {
+                hb_yaml_error (&entry, "needs %d bands, one per bucket of vega_buckets (has %d)",
+                               n_buckets, hb_ynode_size (&entry));
+                continue;
+            }
+            for (int b = 0; hb_ynode_item (&entry, b, &item) == 0; b++)
+                s_band (&item, true, &risk->vega_band_usd [asset][b]);
         }
     }
 }
@@ -138,6 +226,8 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     double band = S_BAND_DEFAULT_USD;
     hb_cfg_number (map, "band", false, S_BAND_DEFAULT_USD, &hb_cfg_positive, &band);
     s_bands (self, map, band);
+    s_vega_buckets (map, risk);
+    s_greek_bands (self, map);
     hb_cfg_number (map, "residual_sigma_limit", false, 0, &hb_cfg_nonneg, &risk->residual_sigma_limit);
     hb_cfg_integer (map, "min_samples", 30, 2, 1000000, &risk->min_samples);
     hb_cfg_number (map, "rate", false, 0, &s_rate, &risk->rate);

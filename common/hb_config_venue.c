@@ -107,8 +107,8 @@ static void
 s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue, hb_instrument_cfg_t *ins)
 {
     static const char *const keys [] = { "symbol", "asset", "kind", "multiplier", "tick", "lot", "min",
-                                         "type", "strike", "expiry", "iv", "underlying", NULL };
-    static const char *const option_keys [] = { "type", "strike", "iv", "underlying", NULL };
+                                         "type", "strike", "expiry", "iv", "underlying", "settle", NULL };
+    static const char *const option_keys [] = { "type", "strike", "iv", "underlying", "settle", NULL };
     hb_ynode_t node;
     ins->line = map->line;
     ins->asset = -1;
@@ -168,6 +168,11 @@ s_instrument (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venu
         //  resolved once every instrument is known (s_underlyings)
         if (hb_ynode_get (map, "underlying", &node) == 0)
             hb_cfg_name (&node, ins->underlying);
+        if (hb_ynode_get (map, "settle", &node) == 0 && hb_ynode_string (&node, text, sizeof text) == 0) {
+            ins->coin_settled = strcmp (text, "coin") == 0;
+            if (!ins->coin_settled && strcmp (text, "usd") != 0)
+                hb_yaml_error (&node, "expected usd or coin");
+        }
     }
     else
     if (ins->kind)

@@ -295,6 +295,10 @@ typedef struct {
 #define HB_RISK_ASSET_STALE     0x01u   //  no fresh venue quote: index is the last known (or 0)
 #define HB_RISK_ASSET_HEDGEABLE 0x02u   //  in H: a healthy venue trades a non-option instrument
 #define HB_RISK_ASSET_FORWARD_STALE 0x04u   //  a Black-76 option's future/perp had no fresh quote: its forward was estimated
+#define HB_RISK_ASSET_GAMMA_BAND 0x08u  //  |gamma_usd| over the asset's gamma band
+#define HB_RISK_ASSET_VEGA_BAND 0x10u   //  some bucket's |vega| over its band
+//  Vega by expiry: buckets split at up to HB_RISK_VEGA_BUCKETS - 1 edges (days)
+#define HB_RISK_VEGA_BUCKETS    8
 //  Portfolio risk flags
 #define HB_RISK_NO_POSITIONS    0x01u   //  positions not known yet: exposures are incomplete
 #define HB_RISK_WARMING_UP      0x02u   //  fewer samples than min_samples: no hedge requests
@@ -322,6 +326,11 @@ typedef struct {
     double   vol;                   //  EWMA vol, annualized (>= 0)
     double   contribution;          //  Euler contribution to sigma over the horizon, USD
     double   residual_usd;          //  exposure left after the hedge plan
+    //  appended in a minor revision (the desk block, docs/PROTOCOL.md); 0
+    //  from a publisher before it
+    double   gamma_usd;             //  dollar gamma: USD delta change per 1 % move (Gamma S^2 / 100)
+    double   theta_day;             //  USD per calendar day
+    float    vega_bucket [HB_RISK_VEGA_BUCKETS];   //  USD per vol point, per expiry bucket (n_vega_edges + 1)
 } hb_risk_asset_t;
 
 //  One pair's regime on risk.exposure: pair is its index in corr (the
@@ -346,7 +355,9 @@ typedef struct {
     double   stress_corr;           /*  [-1, 1]                                   */ \
     double   unhedged_sigma;        /*  USD over the horizon (>= 0)               */ \
     double   residual_sigma;        /*  after the hedge plan (>= 0)               */ \
-    double   effectiveness;         /*  1 - residual var / unhedged var, <= 1     */
+    double   effectiveness;         /*  1 - residual var / unhedged var, <= 1     */ \
+    uint8_t  n_vega_edges;          /*  0..HB_RISK_VEGA_BUCKETS-1 (0: one bucket) */ \
+    uint16_t vega_edges [HB_RISK_VEGA_BUCKETS - 1];    /*  days, increasing, >= 1  */
 
 //  A whole risk sample as hb-risk computes it and a reader assembles it
 //  (common/hb_risk_sample.h); never on the wire as one message, and large

@@ -8,8 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#define S_EXPOSURE_FIELDS   19      //  sample, part, parts, n_assets, first, flags .. effectiveness,
-                                    //  assets, regimes_omitted, regimes
+#define S_EXPOSURE_FIELDS   21      //  sample, part, parts, n_assets, first, flags .. effectiveness,
+                                    //  assets, regimes_omitted, regimes, vega_edges, desk
+#define S_DESK_FIELDS       2       //  gamma_usd, theta_day, then one vega per bucket
 #define S_CORR_FIELDS       6       //  sample, part, parts, n_assets, first, corr
 #define S_PAIR_FIELDS       5       //  pair, state, kind, statistic, last_alarm_ns
 #define S_REGIME_FIELDS     11      //  target .. ratio
@@ -18,7 +19,8 @@
 #define S_TARGET_FIELDS     5
 #define S_INPUT_FIELDS      4
 
-#define S_ASSET_FLAGS   (HB_RISK_ASSET_STALE | HB_RISK_ASSET_HEDGEABLE | HB_RISK_ASSET_FORWARD_STALE)
+#define S_ASSET_FLAGS   (HB_RISK_ASSET_STALE | HB_RISK_ASSET_HEDGEABLE | HB_RISK_ASSET_FORWARD_STALE \
+                       | HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND)
 #define S_RISK_FLAGS    (HB_RISK_NO_POSITIONS | HB_RISK_WARMING_UP | HB_RISK_PLAN_FAILED \
                        | HB_RISK_POSITIONS_PENDING)
 #define S_REASONS       (HB_RISK_REASON_BAND | HB_RISK_REASON_SIGMA)
@@ -49,7 +51,30 @@ s_asset_valid (const hb_risk_asset_t *self)
         && isfinite (self->gamma) && isfinite (self->vega) && isfinite (self->theta)
         && isfinite (self->rho)
         && hb_msgi_not_negative (self->vol) && isfinite (self->contribution)
-        && isfinite (self->residual_usd);
+        && isfinite (self->residual_usd) && isfinite (self->gamma_usd)
+        && isfinite (self->theta_day);
+}
+
+//  The desk block of an asset: its buckets finite, those past n_buckets 0
+static bool
+s_desk_valid (const hb_risk_asset_t *self, int n_buckets)
+{
+    for (int b = 0; b < HB_RISK_VEGA_BUCKETS; b++)
+        if (!isfinite (self->vega_bucket [b]) || (b >= n_buckets && self->vega_bucket [b] != 0))
+            return false;
+    return true;
+}
+
+//  Bucket edges: at most HB_RISK_VEGA_BUCKETS - 1 days, >= 1, increasing
+static bool
+s_edges_valid (uint8_t n_edges, const uint16_t *edges)
+{
+    if (n_edges >= HB_RISK_VEGA_BUCKETS)
+        return false;
+    for (int i = 0; i < n_edges; i++)
+        if (edges [i] < 1 || (i > 0 && edges [i] <= edges [i - 1]))
+            return false;
+    return true;
 }
 
 //  The parts of a sample of `total` records in parts of `per_part`: part
@@ -75,10 +100,10 @@ s_exposure_valid (const hb_risk_exposure_t *self)
     ||  !hb_msgi_not_negative (self->unhedged_sigma) || !hb_msgi_not_negative (self->residual_sigma)
     ||  !(isfinite (self->effectiveness) && self->effectiveness <= 1)
     ||  self->n_assets < 1 || self->n_assets > HB_RISK_MAX_ASSETS
-    ||  self->count > HB_RISK_PART_ASSETS)
+    ||  self->count > HB_RISK_PART_ASSETS || !s_edges_valid (self->n_vega_edges, self->vega_edges))
         return false;
     for (int i = 0; i < self->count; i++)
-        if (!s_asset_valid (&self->assets [i]))
+        if (!s_asset_valid (&self->assets [i]) || !s_desk_valid (&self->assets [i], self->n_vega_edges + 1))
             return false;
     int n_corr = self->n_assets * (self->n_assets - 1) / 2;
     if (self->n_regimes > HB_RISK_REGIMES_MAX)
@@ -204,6 +229,20 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
         rc |= msgpack_pack_uint8 (pk, pr->kind);
         rc |= msgpack_pack_float (pk, pr->statistic);
         rc |= msgpack_pack_int64 (pk, pr->last_alarm_ns);
+    }
+    //  the desk block (a minor revision): bucket edges, then per asset
+    //  gamma_usd, theta_day and one float32 vega per bucket
+    rc |= msgpack_pack_array (pk, self->n_vega_edges);
+    for (int i = 0; i < self->n_vega_edges; i++)
+        rc |= msgpack_pack_uint16 (pk, self->vega_edges [i]);
+    int n_buckets = self->n_vega_edges + 1;
+    rc |= msgpack_pack_array (pk, (uint32_t) ((S_DESK_FIELDS + n_buckets) * self->count));
+    for (int i = 0; i < self->count; i++) {
+        const hb_risk_asset_t *a = &self->assets [i];
+        rc |= hb_msgi_pack_double (pk, a->gamma_usd);
+        rc |= hb_msgi_pack_double (pk, a->theta_day);
+        for (int b = 0; b < n_buckets; b++)
+            rc |= msgpack_pack_float (pk, a->vega_bucket [b]);
     }
     return rc;
 }
@@ -391,6 +430,34 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
     }
     if (items.err != HB_DECODE_OK)
         return items.err;
+    //  the desk block, appended in a minor revision: absent from an older
+    //  publisher (every asset's desk figures 0, one bucket); when present,
+    //  one record per asset of the part
+    if (hb_msgi_more (c)) {
+        int n_edges = s_records (c, &items, 1, HB_RISK_VEGA_BUCKETS - 1, &err);
+        if (n_edges < 0)
+            return err;
+        self->n_vega_edges = (uint8_t) n_edges;
+        for (int i = 0; i < n_edges; i++)
+            self->vega_edges [i] = (uint16_t) hb_msgi_read_uint (&items, UINT16_MAX);
+        if (items.err != HB_DECODE_OK)
+            return items.err;
+        int n_buckets = n_edges + 1;
+        int n_desk = s_records (c, &items, (uint32_t) (S_DESK_FIELDS + n_buckets), HB_RISK_PART_ASSETS, &err);
+        if (n_desk < 0)
+            return err;
+        if (n_desk != self->count)
+            return HB_DECODE_RANGE;
+        for (int i = 0; i < n_desk; i++) {
+            hb_risk_asset_t *a = &self->assets [i];
+            a->gamma_usd = hb_msgi_read_double (&items);
+            a->theta_day = hb_msgi_read_double (&items);
+            for (int b = 0; b < n_buckets; b++)
+                a->vega_bucket [b] = (float) hb_msgi_read_double (&items);
+        }
+        if (items.err != HB_DECODE_OK)
+            return items.err;
+    }
     return s_placed (c, s_exposure_valid (self), s_exposure_place (self));
 }
 

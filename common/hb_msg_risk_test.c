@@ -60,7 +60,19 @@ s_report (int n, bool longest)
         a->vol = 0.5512 + i;
         a->contribution = 3000.7 + i;
         a->residual_usd = -0.123 - i;
+        a->gamma_usd = -12345.678 - i;
+        a->theta_day = 321.5 + i;
+        if (i % 3 == 0)
+            a->flags |= i % 2 ? HB_RISK_ASSET_GAMMA_BAND : HB_RISK_ASSET_VEGA_BAND;
     }
+    //  vega buckets: the most there can be when longest, with edges of
+    //  three bytes each; else <= 7 d, 7-30, 30-90, > 90 d
+    static const uint16_t wide [] = { 200, 300, 400, 500, 600, 700, 800 }, desk [] = { 7, 30, 90 };
+    x->n_vega_edges = longest ? HB_RISK_VEGA_BUCKETS - 1 : 3;
+    memcpy (x->vega_edges, longest ? wide : desk, x->n_vega_edges * sizeof x->vega_edges [0]);
+    for (int i = 0; i < n; i++)
+        for (int b = 0; b <= x->n_vega_edges; b++)
+            x->assets [i].vega_bucket [b] = (float) (-1500.25 * (b + 1) + i);
     for (int i = 0; i < n * (n - 1) / 2; i++)
         x->corr [i] = (float) (0.9 - 0.01 * (i % 150));
     //  the regime block: every record when longest, else one per pair up
@@ -298,15 +310,14 @@ test_version_1_refused (void **state)
 }
 
 //  Packs msg (a risk.exposure or risk.corr) as docs/PROTOCOL.md lays it
-//  out, without the encoder's checks, and decodes it: the decoder must
-//  refuse it with want.
+//  out, without the encoder's checks, into sb (initialized); a
+//  risk.exposure with desk records of the desk block (-1: none, the form
+//  from before that minor revision)
 static void
-s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
+s_pack (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk)
 {
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init (&sb);
     msgpack_packer pk;
-    msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer_init (&pk, sb, msgpack_sbuffer_write);
     msgpack_pack_array (&pk, 9);
     msgpack_pack_uint8 (&pk, HB_SCHEMA_VERSION);
     msgpack_pack_uint8 (&pk, msg->env.type);
@@ -319,7 +330,7 @@ s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
     msgpack_pack_int64 (&pk, msg->env.ts_pub);
     if (msg->env.type == HB_MSG_RISK_EXPOSURE) {
         const hb_risk_exposure_t *x = &msg->u.risk_exposure;
-        msgpack_pack_array (&pk, 19);
+        msgpack_pack_array (&pk, desk < 0 ? 19 : 21);
         msgpack_pack_uint64 (&pk, x->sample);
         msgpack_pack_uint16 (&pk, x->part);
         msgpack_pack_uint16 (&pk, x->parts);
@@ -353,6 +364,19 @@ s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
             msgpack_pack_float (&pk, x->regimes [i].statistic);
             msgpack_pack_int64 (&pk, x->regimes [i].last_alarm_ns);
         }
+        if (desk >= 0) {
+            msgpack_pack_array (&pk, x->n_vega_edges);
+            for (int i = 0; i < x->n_vega_edges; i++)
+                msgpack_pack_uint16 (&pk, x->vega_edges [i]);
+            int n_buckets = x->n_vega_edges + 1;
+            msgpack_pack_array (&pk, (uint32_t) ((2 + n_buckets) * desk));
+            for (int i = 0; i < desk; i++) {
+                msgpack_pack_double (&pk, x->assets [i].gamma_usd);
+                msgpack_pack_double (&pk, x->assets [i].theta_day);
+                for (int b = 0; b < n_buckets; b++)
+                    msgpack_pack_float (&pk, x->assets [i].vega_bucket [b]);
+            }
+        }
     }
     else {
         const hb_risk_corr_t *c = &msg->u.risk_corr;
@@ -366,8 +390,86 @@ s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
         for (int i = 0; i < c->count; i++)
             msgpack_pack_float (&pk, c->corr [i]);
     }
+}
+
+//  msg packed (with its desk block) and decoded: the decoder must refuse
+//  it with want
+static void
+s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    s_pack (msg, &sb, msg->env.type == HB_MSG_RISK_EXPOSURE ? msg->u.risk_exposure.count : -1);
     hb_msg_testing_expect_bytes_fail (sb.data, sb.size, want, line);
     msgpack_sbuffer_destroy (&sb);
+}
+
+//  The desk block (gamma_usd, theta_day, vega per bucket) was appended in
+//  a minor revision: a part without it (an older publisher, a recording)
+//  still decodes, its desk figures 0 and one bucket; with it, one record
+//  per asset of the part, buckets as the edges say
+static void
+test_desk_block (void **state)
+{
+    (void) state;
+    hb_msg_t msg, back;
+    s_exposure (&msg, 3, false);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    s_pack (&msg, &sb, -1);
+    hb_decode_reason_t reason;
+    assert_int_equal (hb_msg_decode (&back, sb.data, sb.size, &reason), 0);
+    msgpack_sbuffer_destroy (&sb);
+    const hb_risk_exposure_t *x = &back.u.risk_exposure;
+    assert_int_equal (x->count, 3);
+    assert_int_equal (x->n_vega_edges, 0);
+    assert_string_equal (x->assets [2].asset, "A2");
+    assert_true (x->assets [2].residual_usd == msg.u.risk_exposure.assets [2].residual_usd);
+    assert_true (x->assets [2].gamma_usd == 0 && x->assets [2].theta_day == 0
+              && x->assets [2].vega_bucket [0] == 0);
+    //  the desk block as the encoder writes it
+    msgpack_sbuffer_init (&sb);
+    s_pack (&msg, &sb, 3);
+    assert_int_equal (hb_msg_decode (&back, sb.data, sb.size, &reason), 0);
+    msgpack_sbuffer_destroy (&sb);
+    assert_int_equal (x->n_vega_edges, 3);
+    assert_int_equal (x->vega_edges [2], 90);
+    assert_true (x->assets [1].gamma_usd == -12346.678 && x->assets [1].theta_day == 322.5);
+    assert_true (x->assets [1].vega_bucket [3] == (float) (-1500.25 * 4 + 1));
+    assert_true (x->assets [1].vega_bucket [4] == 0);
+    //  a desk record missing, edges out of order or too many, a bucket not finite
+    msgpack_sbuffer_init (&sb);
+    s_pack (&msg, &sb, 2);
+    hb_msg_testing_expect_bytes_fail (sb.data, sb.size, HB_DECODE_RANGE, __LINE__);
+    msgpack_sbuffer_destroy (&sb);
+    hb_risk_exposure_t *w = &msg.u.risk_exposure;
+    w->vega_edges [1] = 7;
+    s_expect_reason (&msg, HB_DECODE_RANGE, __LINE__);
+    w->vega_edges [1] = 30;
+    w->vega_edges [0] = 0;
+    s_expect_reason (&msg, HB_DECODE_RANGE, __LINE__);
+    w->vega_edges [0] = 7;
+    w->assets [0].vega_bucket [1] = NAN;
+    s_expect_reason (&msg, HB_DECODE_RANGE, __LINE__);
+    w->assets [0].vega_bucket [1] = 1;
+    w->n_vega_edges = HB_RISK_VEGA_BUCKETS;
+    for (int i = 0; i < HB_RISK_VEGA_BUCKETS - 1; i++)
+        w->vega_edges [i] = (uint16_t) (10 * (i + 1));
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), -1);
+    //  a bucket past the edges must be 0: the encoder refuses the sample
+    s_exposure (&msg, 3, false);
+    w->assets [0].vega_bucket [6] = 5;
+    assert_int_equal (hb_msg_encode (&msg, &buf), -1);
+    //  band flags round-trip and show in JSON
+    s_exposure (&msg, 3, false);
+    w->assets [0].flags = HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND;
+    s_round_trip (&msg);
+    char json [16384];
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"flags\":[\"gamma_band\",\"vega_band\"]"));
+    assert_non_null (strstr (json, "\"vega_edges\":[7,30,90]"));
+    assert_non_null (strstr (json, "\"gamma_usd\":-12345.678"));
 }
 
 //  A part out of its place is refused by the decoder (PART); what a part
@@ -485,7 +587,9 @@ test_invalid (void **state)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].vol = -0.1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].exposure_usd = INFINITY);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].asset [0] = ' ');
-    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x10);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x20);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].gamma_usd = NAN);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].theta_day = -INFINITY);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].rho = NAN);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.n_regimes = HB_RISK_REGIMES_MAX + 1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.regimes [1].pair = 3);
@@ -684,6 +788,7 @@ main (void)
         return s_write_corpus (corpus);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_round_trip),
+        cmocka_unit_test (test_desk_block),
         cmocka_unit_test (test_version_1_refused),
         cmocka_unit_test (test_parts),
         cmocka_unit_test (test_invalid),

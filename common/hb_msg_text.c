@@ -637,7 +637,8 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
 {
     static const char *const flags [] = { "no_positions", "warming_up", "plan_failed",
                                           "positions_pending" };
-    static const char *const asset_flags [] = { "stale", "hedgeable", "forward_stale" };
+    static const char *const asset_flags [] = { "stale", "hedgeable", "forward_stale", "gamma_band",
+                                                "vega_band" };
     int n = risk->count <= HB_RISK_PART_ASSETS ? risk->count : HB_RISK_PART_ASSETS;
     s_uint_member (self, "sample", risk->sample);
     s_uint_member (self, "part", risk->part);
@@ -655,6 +656,16 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
     s_double_member (self, "unhedged_sigma", risk->unhedged_sigma);
     s_double_member (self, "residual_sigma", risk->residual_sigma);
     s_double_member (self, "effectiveness", risk->effectiveness);
+    int n_edges = risk->n_vega_edges < HB_RISK_VEGA_BUCKETS ? risk->n_vega_edges : HB_RISK_VEGA_BUCKETS - 1;
+    s_key (self, "vega_edges");
+    s_lit (self, "[");
+    for (int b = 0; b < n_edges; b++) {
+        char text [8];
+        snprintf (text, sizeof text, "%s%u", b ? "," : "", (unsigned) risk->vega_edges [b]);
+        s_lit (self, text);
+    }
+    s_lit (self, "]");
+    self->comma = true;
     s_key (self, "assets");
     s_lit (self, "[");
     for (int i = 0; i < n; i++) {
@@ -664,7 +675,7 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         self->comma = false;
         s_lit (self, "{");
         S_STR (self, a, asset);
-        s_bits_member (self, "flags", a->flags, asset_flags, 3);
+        s_bits_member (self, "flags", a->flags, asset_flags, 5);
         s_double_member (self, "index", a->index);
         s_double_member (self, "exposure_usd", a->exposure_usd);
         s_double_member (self, "delta1_usd", a->delta1_usd);
@@ -676,6 +687,17 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         s_double_member (self, "vol", a->vol);
         s_double_member (self, "contribution", a->contribution);
         s_double_member (self, "residual_usd", a->residual_usd);
+        s_double_member (self, "gamma_usd", a->gamma_usd);
+        s_double_member (self, "theta_day", a->theta_day);
+        s_key (self, "vega_buckets");
+        s_lit (self, "[");
+        for (int b = 0; b <= n_edges; b++) {
+            if (b > 0)
+                s_lit (self, ",");
+            s_double (self, a->vega_bucket [b]);
+        }
+        s_lit (self, "]");
+        self->comma = true;
         s_lit (self, "}");
     }
     s_lit (self, "]");

@@ -73,6 +73,8 @@ hb_risk_sample_part (const hb_risk_report_t *report, int i, hb_msg_t *msg)
         x->unhedged_sigma = report->unhedged_sigma;
         x->residual_sigma = report->residual_sigma;
         x->effectiveness = report->effectiveness;
+        x->n_vega_edges = report->n_vega_edges;
+        memcpy (x->vega_edges, report->vega_edges, sizeof x->vega_edges);
         int left = report->n_assets - x->first;
         x->count = (uint8_t) (left < HB_RISK_PART_ASSETS ? left : HB_RISK_PART_ASSETS);
         memcpy (x->assets, &report->assets [x->first], x->count * sizeof x->assets [0]);
@@ -176,7 +178,9 @@ s_same_portfolio (const hb_risk_report_t *r, const hb_risk_exposure_t *x)
         && r->horizon_s == x->horizon_s && r->confidence == x->confidence
         && r->var_usd == x->var_usd && r->stress_var_usd == x->stress_var_usd
         && r->stress_corr == x->stress_corr && r->unhedged_sigma == x->unhedged_sigma
-        && r->residual_sigma == x->residual_sigma && r->effectiveness == x->effectiveness;
+        && r->residual_sigma == x->residual_sigma && r->effectiveness == x->effectiveness
+        && r->n_vega_edges == x->n_vega_edges
+        && memcmp (r->vega_edges, x->vega_edges, sizeof r->vega_edges) == 0;
 }
 
 static int
@@ -201,6 +205,8 @@ s_add_exposure (hb_risk_sample_t *self, const hb_msg_t *msg, hb_risk_sample_reas
         b->unhedged_sigma = x->unhedged_sigma;
         b->residual_sigma = x->residual_sigma;
         b->effectiveness = x->effectiveness;
+        b->n_vega_edges = x->n_vega_edges;
+        memcpy (b->vega_edges, x->vega_edges, sizeof b->vega_edges);
         b->n_assets = x->n_assets;
         b->n_regimes = x->n_regimes;
         b->n_regimes_omitted = x->n_regimes_omitted;

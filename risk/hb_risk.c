@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hb_bs.h"
+#include "hb_greeks.h"
 #include "hb_hedge.h"
 #include "hb_index.h"
 #include "hb_log.h"
@@ -893,12 +894,31 @@ s_units (const hb_risk_t *self, int a)
     return units;
 }
 
+_Static_assert (HB_CFG_VEGA_BUCKETS == HB_RISK_VEGA_BUCKETS && HB_GREEKS_BUCKETS == HB_RISK_VEGA_BUCKETS,
+                "one bucket count for the config, the wire and hb_greeks");
+
+//  The desk figures of one option (units = qty x multiplier, under its
+//  underlying's price) into ra and vega (per bucket)
+static void
+s_desk_greeks (const hb_risk_cfg_t *rc, const hb_instrument_cfg_t *ins, const hb_greeks_t *g,
+               double units, double under, int64_t now_ns, hb_risk_asset_t *ra, double *vega)
+{
+    double days = (double) (ins->expiry_ns - now_ns) / 1e9 / 86400;
+    int bucket = hb_greeks_bucket (days, rc->vega_edges, rc->n_vega_edges);
+    ra->gamma_usd += units * hb_greeks_dollar_gamma (g->gamma, under);
+    ra->theta_day += units * hb_greeks_theta_day (g->theta);
+    vega [bucket] += units * hb_greeks_vega_point (g->vega);
+}
+
 //  Exposures and greeks of every asset into assets (zeroed), and self->e
 static void
 s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
 {
+    const hb_risk_cfg_t *rc = self->rc;
+    int n_buckets = rc->n_vega_edges + 1;
     for (int a = 0; a < self->n; a++) {
         hb_risk_asset_t *ra = &assets [a];
+        double vega [HB_RISK_VEGA_BUCKETS] = { 0 };
         double spot = self->px [a] > 0 ? self->px [a] : self->agg [a].price;
         ra->index = self->px [a];
         double delta1 = self->agg [a].net_usd;
@@ -931,7 +951,13 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
                 //  relative move; the forward moves with the index (basis
                 //  kept), so it adds to the asset's exposure like spot
                 double units = opt->qty * ins->multiplier;
-                ra->option_delta_usd += units * g.delta * under;
+                //  a coin-settled option's premium is a coin amount: its
+                //  USD delta is Black's less the premium in coin (docs/RISK.md)
+                if (ins->coin_settled && under > 0)
+                    ra->option_delta_usd += units * hb_greeks_inverse_delta (&g, under) * under;
+                else
+                    ra->option_delta_usd += units * g.delta * under;
+                s_desk_greeks (rc, ins, &g, units, under, now_ns, ra, vega);
                 ra->gamma += units * g.gamma;
                 ra->vega += units * g.vega;
                 ra->theta += units * g.theta;
@@ -949,6 +975,21 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
             ra->exposure_usd = ra->delta1_usd = ra->option_delta_usd = 0;
             ra->gamma = ra->vega = ra->theta = ra->rho = 0;
         }
+        bool finite = isfinite (ra->gamma_usd) && isfinite (ra->theta_day);
+        for (int b = 0; b < n_buckets; b++)
+            finite &= isfinite ((float) vega [b]);
+        if (!finite) {
+            ra->gamma_usd = ra->theta_day = 0;
+            memset (vega, 0, sizeof vega);
+        }
+        for (int b = 0; b < n_buckets; b++)
+            ra->vega_bucket [b] = (float) vega [b];
+        uint32_t breaches = hb_greeks_breaches (ra->gamma_usd, rc->gamma_band_usd [a], vega,
+                                                rc->vega_band_usd [a], n_buckets);
+        if (breaches & HB_GREEKS_GAMMA_BAND)
+            ra->flags |= HB_RISK_ASSET_GAMMA_BAND;
+        if (breaches & HB_GREEKS_VEGA_BAND)
+            ra->flags |= HB_RISK_ASSET_VEGA_BAND;
         self->e [a] = ra->exposure_usd;
     }
 }
@@ -1106,6 +1147,9 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_report_t *out)
     out->horizon_s = rc->var_horizon_s;
     out->confidence = rc->var_confidence;
     out->stress_corr = rc->stress_corr;
+    out->n_vega_edges = (uint8_t) rc->n_vega_edges;
+    for (int b = 0; b < rc->n_vega_edges; b++)
+        out->vega_edges [b] = (uint16_t) rc->vega_edges [b];
     hb_var_parametric (cov, n, self->n, self->e, rc->var_confidence, self->horizon, &out->var_usd);
     hb_var_stress (cov, n, self->n, self->e, rc->stress_corr, rc->var_confidence, self->horizon,
                    &out->stress_var_usd);

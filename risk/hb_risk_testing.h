@@ -1,5 +1,5 @@
 /*  hb_risk_testing: the fixture shared by risk's engine tests
-    (hb_risk_dt_test.c, hb_risk_proxy_test.c): a deployment config loaded
+    (hb_risk_dt_test.c, hb_risk_proxy_test.c, hb_greeks_test.c): a deployment config loaded
     from YAML written into a fresh directory, beside an empty file standing
     in for the venue plugin (hb_risk never loads it), and the aggregator's
     state messages a test feeds the engine. Header-only (static
@@ -26,10 +26,13 @@ typedef struct {
 //  and the config yaml, a printf format given, in this order, the
 //  directory (for run_dir) and the plugin's path twice (two venues), then
 //  loads it into self->cfg. Returns 0, or -1 when a file cannot be made or
-//  the config does not load (its errors printed to stderr).
+//  the config does not load (the loader's errors in errors).
 static inline int
-hb_risk_testing_setup (hb_risk_testing_t *self, const char *prefix, const char *yaml)
+hb_risk_testing_load (hb_risk_testing_t *self, const char *prefix, const char *yaml,
+                      char *errors, size_t size)
 {
+    errors [0] = 0;
+    self->cfg = NULL;
     snprintf (self->dir, sizeof self->dir, "/tmp/%s.XXXXXX", prefix);
     if (!mkdtemp (self->dir))
         return -1;
@@ -44,11 +47,19 @@ hb_risk_testing_setup (hb_risk_testing_t *self, const char *prefix, const char *
         return -1;
     fprintf (f, yaml, self->dir, self->plugin, self->plugin);
     fclose (f);
-    char errors [2048] = "";
-    self->cfg = hb_config_load_quiet (self->path, errors, sizeof errors);
-    if (!self->cfg)
-        fprintf (stderr, "%s", errors);
+    self->cfg = hb_config_load_quiet (self->path, errors, size);
     return self->cfg ? 0 : -1;
+}
+
+//  hb_risk_testing_load with the loader's errors printed to stderr
+static inline int
+hb_risk_testing_setup (hb_risk_testing_t *self, const char *prefix, const char *yaml)
+{
+    char errors [2048];
+    int rc = hb_risk_testing_load (self, prefix, yaml, errors, sizeof errors);
+    if (rc != 0)
+        fprintf (stderr, "%s", errors);
+    return rc;
 }
 
 //  Destroys the config and removes the files and the directory.
@@ -59,6 +70,27 @@ hb_risk_testing_teardown (hb_risk_testing_t *self)
     unlink (self->plugin);
     unlink (self->path);
     rmdir (self->dir);
+}
+
+//  A venue's one-level quote of symbol at now_ns, applied to risk (feed
+//  envelope: publisher feed.<venue>, epoch 1, seq). Returns
+//  hb_risk_on_tick's result.
+static inline int
+hb_risk_testing_tick (hb_risk_t *risk, const char *venue, const char *symbol, double bid,
+                      double ask, uint64_t seq, int64_t now_ns)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TICK;
+    snprintf (msg.env.publisher, sizeof msg.env.publisher, "feed.%s", venue);
+    msg.env.epoch = 1;
+    msg.env.seq = seq;
+    snprintf (msg.u.tick.venue, sizeof msg.u.tick.venue, "%s", venue);
+    snprintf (msg.u.tick.symbol, sizeof msg.u.tick.symbol, "%s", symbol);
+    msg.u.tick.n_bids = msg.u.tick.n_asks = 1;
+    msg.u.tick.bids [0] = (hb_level_t) { bid, 1 };
+    msg.u.tick.asks [0] = (hb_level_t) { ask, 1 };
+    return hb_risk_on_tick (risk, &msg, now_ns);
 }
 
 //  msg zeroed, with the aggregator's envelope (epoch 3, seq)
@@ -86,6 +118,23 @@ hb_risk_testing_exposure (hb_risk_t *risk, const char *asset, double net_usd, do
     msg.u.exposure.price = price;
     char topic [HB_TOPIC_MAX];
     snprintf (topic, sizeof topic, "pos.%s", asset);
+    return hb_risk_on_state (risk, topic, &msg);
+}
+
+//  The aggregator's position of venue's symbol (asset), qty, applied to
+//  risk on pos.<asset>.<venue>.<symbol>
+static inline int
+hb_risk_testing_position (hb_risk_t *risk, const char *venue, const char *symbol, const char *asset,
+                          double qty, uint64_t seq)
+{
+    hb_msg_t msg;
+    hb_risk_testing_env (&msg, HB_MSG_POSITION, seq);
+    snprintf (msg.u.position.venue, sizeof msg.u.position.venue, "%s", venue);
+    snprintf (msg.u.position.symbol, sizeof msg.u.position.symbol, "%s", symbol);
+    snprintf (msg.u.position.asset, sizeof msg.u.position.asset, "%s", asset);
+    msg.u.position.qty = qty;
+    char topic [HB_TOPIC_MAX];
+    snprintf (topic, sizeof topic, "pos.%s.%s.%s", asset, venue, symbol);
     return hb_risk_on_state (risk, topic, &msg);
 }
 

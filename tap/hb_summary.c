@@ -501,8 +501,11 @@ s_render_book (hb_summary_t *self, FILE *out)
         return;
     //  POS USD is the aggregator's net delta-1 (options at full notional),
     //  DELTA USD the risk process's (options at their Black-Scholes delta).
-    fprintf (out, "%-8s %14s %16s %16s %16s %8s %16s %s\n", "ASSET", "INDEX", "POS USD",
-             "DELTA USD", "GROSS USD", "VOL%", "RESIDUAL USD", "STATE");
+    //  GAMMA$ is the dollar gamma per 1 % move, VEGA USD per vol point
+    //  over every expiry bucket (the worst bucket decides the vega band);
+    //  "!" marks a figure over its band (docs/RISK.md, Greeks in desk units)
+    fprintf (out, "%-8s %14s %16s %16s %16s %8s %16s %13s %13s %s\n", "ASSET", "INDEX", "POS USD",
+             "DELTA USD", "GROSS USD", "VOL%", "RESIDUAL USD", "GAMMA$ 1%", "VEGA/PT", "STATE");
     int n = 0, from, to;
     for (int a = 0; a < self->cfg->n_assets; a++) {
         s_asset_t *asset = &self->assets [a];
@@ -521,15 +524,24 @@ s_render_book (hb_summary_t *self, FILE *out)
         int a = self->order [k].index;
         s_asset_t *asset = &self->assets [a];
         double index = asset->has_risk ? asset->risk.index : asset->pos.price;
-        fprintf (out, "%-8s %14.10g %16.2f %16.2f %16.2f %8.1f %16.2f %s\n",
+        double vega = 0;
+        for (int b = 0; b < HB_RISK_VEGA_BUCKETS && asset->has_risk; b++)
+            vega += asset->risk.vega_bucket [b];
+        uint32_t flags = asset->has_risk ? asset->risk.flags : 0;
+        fprintf (out, "%-8s %14.10g %16.2f %16.2f %16.2f %8.1f %16.2f %12.0f%s %12.0f%s %s\n",
                  self->cfg->assets [a].name, index,
                  asset->has_pos ? asset->pos.net_usd : 0,
                  asset->has_risk ? asset->risk.exposure_usd : 0,
                  asset->has_pos ? asset->pos.gross_usd : 0,
                  asset->has_risk ? asset->risk.vol * 100 : 0,
                  asset->has_risk ? asset->risk.residual_usd : 0,
+                 asset->has_risk ? asset->risk.gamma_usd : 0,
+                 (flags & HB_RISK_ASSET_GAMMA_BAND) ? "!" : " ", vega,
+                 (flags & HB_RISK_ASSET_VEGA_BAND) ? "!" : " ",
                  !asset->has_pos ? "no position"
-                 : (asset->pos.flags & HB_POS_STALE) ? "stale mark" : "ok");
+                 : (asset->pos.flags & HB_POS_STALE) ? "stale mark"
+                 : (flags & (HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND)) ? "ok, greeks over band"
+                 : "ok");
     }
     s_more (self, out, "assets", self->cfg->n_assets, n, from, to);
     int margins = 0;

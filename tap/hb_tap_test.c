@@ -209,6 +209,15 @@ test_summary_risk_parts (void **state)
     report.n_assets = 40;
     for (int i = 0; i < 40; i++)
         snprintf (report.assets [i].asset, HB_NAME_MAX, "%s", i < 4 ? cfg->assets [i].name : "X");
+    //  BTC's options: dollar gamma over its band, vega in two buckets
+    report.n_vega_edges = 3;
+    report.vega_edges [0] = 7;
+    report.vega_edges [1] = 30;
+    report.vega_edges [2] = 90;
+    report.assets [0].gamma_usd = -11248.4;
+    report.assets [0].vega_bucket [0] = -400;
+    report.assets [0].vega_bucket [3] = -3089;
+    report.assets [0].flags = HB_RISK_ASSET_GAMMA_BAND;
     snprintf (report.assets [38].asset, HB_NAME_MAX, "LINK");
     snprintf (report.assets [39].asset, HB_NAME_MAX, "DOT");
     report.n_regimes = 1;
@@ -238,6 +247,12 @@ test_summary_risk_parts (void **state)
     fclose (out);
     assert_non_null (strstr (text, "RISK  VaR 4242 USD"));
     assert_non_null (strstr (text, "LINK:DOT"));
+    //  the ASSETS panel's greeks: GAMMA$ 1% over its band (!), VEGA/PT
+    //  summed over the buckets and inside
+    assert_non_null (strstr (text, "GAMMA$ 1%       VEGA/PT STATE"));
+    const char *btc = strstr (text, "\nBTC ");
+    assert_non_null (btc);
+    assert_non_null (strstr (btc, "-11248!        -3489  no position\n"));
     assert_non_null (strstr (text, "RISK  parts refused: 1 gap, 0 mismatch, 0 incomplete"));
     free (text);
     hb_summary_destroy (&summary);
