@@ -11,6 +11,7 @@
 
 #include "hb_ewma.h"
 #include "hb_linalg.h"
+#include "hb_risk_testing.h"
 
 #define assert_near(a, b, tol) do {                                         \
     double a_ = (a), b_ = (b);                                              \
@@ -83,21 +84,6 @@ test_late_joiner (void **state)
     hb_ewma_destroy (&ewma);
 }
 
-static uint64_t
-s_next (uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double
-s_uniform (uint64_t *s)
-{
-    return ((s_next (s) >> 11) + 0.5) / 9007199254740992.0;
-}
-
 //  Two perfectly correlated assets and one independent, each missing in a
 //  random third of the samples: freezing a stale row instead of decaying
 //  the cross terms would make S indefinite here; the chosen rule must keep
@@ -110,11 +96,11 @@ test_psd_under_gaps (void **state)
     uint64_t seed = 42;
     double l [9];
     for (int t = 0; t < 400; t++) {
-        double x = s_uniform (&seed) - 0.5, y = s_uniform (&seed) - 0.5;
+        double x = hb_risk_testing_uniform (&seed) - 0.5, y = hb_risk_testing_uniform (&seed) - 0.5;
         double r [3] = {0.01 * x, 0.01 * x, 0.02 * y};
         bool present [3];
         for (int i = 0; i < 3; i++)
-            present [i] = t == 0 || s_uniform (&seed) > 0.33;
+            present [i] = t == 0 || hb_risk_testing_uniform (&seed) > 0.33;
         hb_ewma_update (ewma, r, present);
         int bad = -1;
         if (hb_cholesky_psd (hb_ewma_cov (ewma), l, 3, 3, 1e-15, &bad) != 0)

@@ -17,6 +17,7 @@
 
 #include "hb_ewma.h"
 #include "hb_hedge.h"
+#include "hb_risk_testing.h"
 #include "hb_time.h"
 
 #define RING        1024
@@ -45,23 +46,6 @@ static const char *s_python =
     "    count += 1\n"
     "    if count % 8 == 0 and time.perf_counter() > deadline: break\n"
     "print('%.3f' % ((time.perf_counter() - t0) / count * 1e6))\n";
-
-static uint64_t
-s_next (uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double
-s_normal (uint64_t *seed)
-{
-    double u1 = ((s_next (seed) >> 11) + 0.5) / 9007199254740992.0;
-    double u2 = ((s_next (seed) >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt (-2.0 * log (u1)) * cos (2.0 * M_PI * u2);
-}
 
 //  µs per sample in numpy, or -1 when python or numpy is missing
 static double
@@ -102,14 +86,14 @@ s_bench (int n)
         return -1;
     uint64_t seed = 1;
     for (int i = 0; i < n; i++) {
-        beta [i] = 0.5 + (s_next (&seed) >> 11) / 9007199254740992.0;
-        e [i] = ((s_next (&seed) >> 11) / 9007199254740992.0 - 0.5) * 2e6;
+        beta [i] = 0.5 + (hb_risk_testing_next (&seed) >> 11) / 9007199254740992.0;
+        e [i] = ((hb_risk_testing_next (&seed) >> 11) / 9007199254740992.0 - 0.5) * 2e6;
         hedgeable [i] = i % 2 == 0;
     }
     for (int t = 0; t < RING; t++) {
-        double f = s_normal (&seed);
+        double f = hb_risk_testing_normal (&seed);
         for (int i = 0; i < n; i++)
-            ring [(size_t) t * n + i] = (beta [i] * f + 0.5 * s_normal (&seed)) * 0.01;
+            ring [(size_t) t * n + i] = (beta [i] * f + 0.5 * hb_risk_testing_normal (&seed)) * 0.01;
         hb_ewma_update (ewma, ring + (size_t) t * n, NULL);
     }
     hb_hedge_result_t result = {0};

@@ -64,21 +64,12 @@ s_teardown (void **state)
 //  ---------------------------------------------------------------------------
 //  The path: log returns rA = sa z1, rB = sb (rho z1 + sqrt (1 - rho²) z2)
 
-static uint64_t
-s_next (uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 //  A standard normal pair by Box-Muller
 static void
 s_normal2 (uint64_t *seed, double *z1, double *z2)
 {
-    double u1 = ((s_next (seed) >> 11) + 0.5) / 9007199254740992.0;
-    double u2 = ((s_next (seed) >> 11) + 0.5) / 9007199254740992.0;
+    double u1 = hb_risk_testing_uniform (seed);
+    double u2 = hb_risk_testing_uniform (seed);
     double radius = sqrt (-2.0 * log (u1));
     *z1 = radius * cos (2.0 * M_PI * u2);
     *z2 = radius * sin (2.0 * M_PI * u2);

@@ -63,23 +63,6 @@ s_teardown (void **state)
     return 0;
 }
 
-static uint64_t
-s_next (uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double
-s_normal (uint64_t *seed)
-{
-    double u1 = ((s_next (seed) >> 11) + 0.5) / 9007199254740992.0;
-    double u2 = ((s_next (seed) >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt (-2.0 * log (u1)) * cos (2.0 * M_PI * u2);
-}
-
 static void
 s_tick (hb_risk_t *risk, const char *venue, const char *symbol, double mid, int64_t now)
 {
@@ -104,7 +87,7 @@ static void
 s_step (hb_risk_t *risk, uint64_t *seed, int t, double *px, int64_t now)
 {
     const double sigma [3] = { 0.003, 0.002, 0.004 };
-    double z1 = s_normal (seed), z2 = s_normal (seed), z3 = s_normal (seed);
+    double z1 = hb_risk_testing_normal (seed), z2 = hb_risk_testing_normal (seed), z3 = hb_risk_testing_normal (seed);
     double rho = t < S_BREAK ? 0.8 : 0.0;
     double r [3] = { sigma [0] * z1, sigma [1] * (rho * z1 + sqrt (1 - rho * rho) * z2),
                      sigma [2] * z3 };

@@ -1,5 +1,6 @@
 /*  hb_risk_testing: the fixture shared by risk's engine tests
-    (hb_risk_dt_test.c, hb_risk_proxy_test.c, hb_greeks_test.c): a deployment config loaded
+    (hb_risk_dt_test.c, hb_risk_proxy_test.c, hb_greeks_test.c; its random
+    stream also hb_ewma_test.c and hb_risk_bench.c): a deployment config loaded
     from YAML written into a fresh directory, beside an empty file standing
     in for the venue plugin (hb_risk never loads it), and the aggregator's
     state messages a test feeds the engine. Header-only (static
@@ -7,6 +8,8 @@
 #ifndef HB_RISK_TESTING_H
 #define HB_RISK_TESTING_H
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,32 @@
 
 #include "hb_config.h"
 #include "hb_risk.h"
+
+//  A seeded splitmix64 stream, its uniforms in (0, 1) and Box-Muller
+//  normals: the same numbers on every machine, for the price paths the
+//  engine tests and the risk bench draw.
+static inline uint64_t
+hb_risk_testing_next (uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline double
+hb_risk_testing_uniform (uint64_t *s)
+{
+    return ((hb_risk_testing_next (s) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static inline double
+hb_risk_testing_normal (uint64_t *s)
+{
+    double u1 = hb_risk_testing_uniform (s);
+    double u2 = hb_risk_testing_uniform (s);
+    return sqrt (-2.0 * log (u1)) * cos (2.0 * M_PI * u2);
+}
 
 typedef struct {
     char dir [64];
