@@ -63,22 +63,12 @@ s_teardown (void **state)
     return 0;
 }
 
+//  A one-level quote 1 bp either side of mid
 static void
 s_tick (hb_risk_t *risk, const char *venue, const char *symbol, double mid, int64_t now)
 {
     static uint64_t seq;
-    hb_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.env.type = HB_MSG_TICK;
-    snprintf (msg.env.publisher, HB_NAME_MAX, "feed.%s", venue);
-    msg.env.epoch = 1;
-    msg.env.seq = ++seq;
-    snprintf (msg.u.tick.venue, HB_NAME_MAX, "%s", venue);
-    snprintf (msg.u.tick.symbol, HB_NAME_MAX, "%s", symbol);
-    msg.u.tick.n_bids = msg.u.tick.n_asks = 1;
-    msg.u.tick.bids [0] = (hb_level_t) { mid * 0.9999, 1 };
-    msg.u.tick.asks [0] = (hb_level_t) { mid * 1.0001, 1 };
-    assert_int_equal (hb_risk_on_tick (risk, &msg, now), 0);
+    assert_int_equal (hb_risk_testing_tick (risk, venue, symbol, mid * 0.9999, mid * 1.0001, ++seq, now), 0);
 }
 
 //  One sample of the market at t: BTC and ETH at rho 0.8 before S_BREAK,
