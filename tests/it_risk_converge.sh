@@ -1,5 +1,10 @@
 #!/bin/sh
 # hb-test: serial (two venues sampled together: under a second test's load their ticks drift apart and the estimates fall)
+# The two sims publish every 5 ms: each venue's publish timer has its own
+# phase, and at 50 ms the two quoted prices of a pair could be up to 2.5
+# path steps apart at a sample, which pulled the estimated correlation of a
+# 0.9 pair down to 0.6-0.75 at random (the Epps effect of asynchronous
+# sampling); at 5 ms they are at most a quarter of a step apart.
 # hb-risk on real sim venues over the bus: do the live correlation estimates
 # converge to the configured ones, and follow a scheduled regime switch at
 # the speed lambda says?
@@ -89,14 +94,14 @@ venues:
   alpha:
     plugin: sim
     collateral: { USD: 100000 }
-    sim: { seed: 1, publish_ms: 50, noise_bps: 0 }
+    sim: { seed: 1, publish_ms: 5, noise_bps: 0 }
     instruments:
 $(for p in A B C D E; do
     echo "      - { symbol: ${p}1-USD, asset: ${p}1, kind: spot, tick: 0.0001, lot: 0.001 }"; done)
   beta:
     plugin: sim
     collateral: { USD: 100000, A0: 1, B0: 1, C0: 1, D0: 1, E0: 1 }
-    sim: { seed: 2, publish_ms: 50, noise_bps: 0 }
+    sim: { seed: 2, publish_ms: 5, noise_bps: 0 }
     instruments:
 $(for p in A B C D E; do
     echo "      - { symbol: ${p}0-USD, asset: ${p}0, kind: spot, tick: 0.0001, lot: 0.001 }"; done)
