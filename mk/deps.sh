@@ -1,6 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages hedgebus needs, when one is missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
+# make -j runs it twice at once (the phony deps and the build's stamp) and
+# two apt-gets fail on dpkg's lock: the second waits for the first here.
+if [ -z "$HB_DEPS_LOCKED" ] && command -v flock >/dev/null 2>&1; then
+    HB_DEPS_LOCKED=1 exec flock /tmp/hedgebus-deps.lock sh "$0" "$@"
+fi
 PKGS="gcc make pkg-config libzmq3-dev libczmq-dev libmsgpack-dev libyaml-dev
 libcmocka-dev cppcheck clang libclang-rt-14-dev jq python3 python3-numpy procps
 python3-zmq
