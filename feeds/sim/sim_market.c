@@ -311,7 +311,7 @@ s_advance_to (sim_market_t *self, uint64_t k)
         bool regime = sim_market_regime_at (self, step);
         uint64_t b = step / S_BLOCK;
         bool uniform = s_block_uniform (self, b);
-        double z [HB_MAX_ASSETS];
+        double z [HB_MAX_ASSETS] = { 0 };
         for (int i = 0; i < self->walked; i++) {
             if (self->block_of [i] != b + 1)
                 s_block_start (self, i, b);

@@ -6,7 +6,7 @@
     configured reference prices). Going from k to k + 1, with dt in years of
     365 days:
         x_i += (mu_i - sigma_i^2 / 2) dt + sigma_i sqrt (dt) (L z)_i + J_i
-    where z ~ N(0, I) from a seeded xoshiro256** stream, L is the Cholesky
+    where z ~ N(0, I) drawn in blocks (sim_market.c), L is the Cholesky
     factor of corr (of regime_corr while the regime window is active at
     t_k), and J_i is a jump N(jump_mean, jump_std) that happens with
     probability 1 - exp (-jumps_per_day * dt_days) per step and asset.
