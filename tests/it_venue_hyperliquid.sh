@@ -24,8 +24,11 @@
 #     and the order the venue has is accepted and filled, the one it never
 #     had rejected (unknownOid); a second venue whose agent the server does
 #     not know gets its order refused (bad signature);
-#  5. clearinghouseState: the account's value, margin and positions (in
-#     bus units) logged;
+#  5. clearinghouseState, polled every second: published as account.hl
+#     (value, margin, withdrawable, funding, positions in bus units) and
+#     logged; before the orders no BTC position (a coin the config does not
+#     list counted apart), after them the position the venue's fills made
+#     (two orders of 2 BTC-PERP contracts, each filled at 65000.5 and 65001);
 #  6. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -62,6 +65,7 @@ venues:
       agent_key_file: $DIR/agent
       account: "$ACCOUNT"
       status_after_s: 1
+      state_s: 1
     instruments:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       # the config's lot is finer than the venue's szDecimals (4): the plugin refuses
@@ -82,7 +86,7 @@ venues:
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
 EOF
 
-venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl.
+venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl. account.hl
 venue_feed hl
 
 # 1. the reconnect's session has played: books equal the driver's
@@ -191,10 +195,24 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 
-# 5. the account as the venue sees it
-grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 6.50, maintenance 1.62, withdrawable 100006.00; BTC-PERP -2 @ 65000 (unrealized -0.10, liquidation 0, funding 0.25); 1 position(s) in coins not listed here" "$DIR/feed.log" ||
-    fail "clearinghouseState not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
-echo "ok   clearinghouseState: account value, margin, positions in bus units"
+# 5. the account as the venue sees it: account.hl, before and after the fills
+grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 26.25, maintenance 13.12, withdrawable 99986.25; 1 position(s) in coins not listed here" "$DIR/feed.log" ||
+    fail "clearinghouseState before the orders not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
+jq -se '[.[] | select(.account) | .account] | .[0] | .venue == "hl" and .equity_usd == 100012.5
+        and .initial_usd == 26.25 and .maintenance_usd == 13.125 and .withdrawable_usd == 99986.25
+        and .n_other == 1 and .positions == []' "$DIR/tap.out" >/dev/null ||
+    fail "first account.hl: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | head -1)"
+venue_wait_log 10 'BTC-PERP +4 @ 65000.75' "$DIR/feed.log" ||
+    fail "clearinghouseState after the fills not logged: $(grep -i clearinghouse "$DIR/feed.log" | tail -2)"
+sleep 1
+jq -se '[.[] | select(.account) | .account | select(.positions != [])] | length > 0 and (.[-1] |
+        .positions == [{"symbol": "BTC-PERP", "qty": 4, "entry_px": 65000.75, "unrealized_usd": 0,
+                        "liq_px": 32500.4, "funding_usd": 0.25}]
+        and .funding_usd == 1.5 and .flags == [] and .n_other == 1
+        and (.initial_usd - 39.25015 | fabs) < 1e-3 and (.maintenance_usd - 19.625075 | fabs) < 1e-3)' \
+    "$DIR/tap.out" >/dev/null ||
+    fail "account.hl after the fills: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | tail -1)"
+echo "ok   clearinghouseState: account.hl (value, margin, funding, positions in bus units) before and after the fills"
 
 # 6. clean stop; no key in a log
 it_stop_ok "$pid_bad" "$DIR/feedbad.log" hb-feed

@@ -98,6 +98,7 @@ struct hl_plugin_s {
     uint32_t             status_after_s;    //  an order in doubt is asked about after this
     s_query_t            queries [S_QUERIES];
     char                 state_text [1024];     //  the last one logged at info
+    hb_msg_t             account_msg;           //  scratch: account.<venue>
     int64_t              stale_ns;
     uint32_t             ping_s;
     uint64_t             bad_logged;
@@ -222,8 +223,9 @@ s_on_msg (void *arg, const char *data, size_t len)
 
 static int s_meta_retry (void *arg);
 
-//  The account as the venue sees it, logged at info when it changed
-//  (the bus's positions come from the fills; this is the venue's word).
+//  The account as the venue sees it: published as account.<venue> (the
+//  aggregator reconciles its fill-built positions with it and takes the
+//  venue's equity and margin), logged at info when it changed.
 static void
 s_on_state (void *arg, const hb_rest_resp_t *resp)
 {
@@ -254,6 +256,10 @@ s_on_state (void *arg, const hb_rest_resp_t *resp)
     bool changed = strcmp (text, self->state_text) != 0;
     S_LOG (self, changed? HB_LOG_INFO: HB_LOG_DEBUG, "clearinghouseState: %s", text);
     memcpy (self->state_text, text, sizeof text);
+    hl_state_account (&state, self->host->venue->name, &self->account_msg);
+    if (self->host->publish (self->host->ctx, &self->account_msg) != 0)
+        S_LOG (self, HB_LOG_WARN, "clearinghouseState: account.%s refused by the host",
+               self->host->venue->name);
 }
 
 static int
