@@ -84,7 +84,8 @@ hb_recon_account (hb_recon_t *self, const hb_account_t *account, int64_t now_ns)
     for (int i = 0; i < vc->n_instruments; i++) {
         const hb_instrument_cfg_t *ins = &vc->instruments [i];
         s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
-        double theirs = s_reported (account, ins->symbol);
+        double theirs = (account->flags & HB_ACCOUNT_NO_SPOT) && ins->kind == HB_KIND_SPOT
+                      ? NAN : s_reported (account, ins->symbol);
         if (isnan (theirs)) {
             mismatched += slot->mismatch;   //  not judged: stays as it was
             continue;
@@ -127,6 +128,7 @@ hb_recon_margin (const hb_recon_t *self, int venue, hb_margin_t *out)
     if (venue < 0 || venue >= self->cfg->n_venues || !self->venues [venue].reported)
         return;
     const s_venue_t *v = &self->venues [venue];
+    out->flags |= HB_MARGIN_RECONCILED;
     if (v->mismatched > 0)
         out->flags |= HB_MARGIN_MISMATCH;
     const hb_account_t *a = &v->account;

@@ -4,7 +4,8 @@
     Positions. Each report is compared, instrument by instrument, with the
     position the aggregator built from the fills: the venue's quantity (0
     when the report does not list the instrument, unless it is truncated:
-    then an unlisted instrument is not judged) against ours, with a
+    then an unlisted instrument is not judged; nor is spot when the venue
+    keeps it as balances, HB_ACCOUNT_NO_SPOT) against ours, with a
     tolerance of half the instrument's lot (and 1e-9 relative, for
     rounding). A fill and a report cross on the wire (the venue may compute
     its report before a fill it sent reaches us), so one disagreement
@@ -55,8 +56,8 @@ void hb_recon_destroy (hb_recon_t **self_p);
 int hb_recon_account (hb_recon_t *self, const hb_account_t *account, int64_t now_ns);
 
 //  Applies what venue's reports say to its margin (the book's, in out):
-//  the venue's figures (HB_MARGIN_VENUE) when reported, HB_MARGIN_MISMATCH
-//  while in mismatch. Leaves out as it is for a venue that never reported.
+//  HB_MARGIN_RECONCILED, the venue's figures (HB_MARGIN_VENUE) when
+//  reported, HB_MARGIN_MISMATCH while in mismatch. Leaves out as it is for a venue that never reported.
 void hb_recon_margin (const hb_recon_t *self, int venue, hb_margin_t *out);
 
 //  True while an instrument of venue is in mismatch.

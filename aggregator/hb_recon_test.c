@@ -121,6 +121,7 @@ test_positions (void **state)
     hb_book_margin (book, 0, 0, &m);
     hb_recon_margin (recon, 0, &m);
     assert_true (m.flags & HB_MARGIN_MISMATCH);
+    assert_true (m.flags & HB_MARGIN_RECONCILED);
     assert_false (m.flags & HB_MARGIN_VENUE);       //  positions only: our figures
     assert_true (m.equity_usd == before.equity_usd);
 
@@ -155,11 +156,16 @@ test_positions (void **state)
     hb_recon_account (recon, &a, 0);
     assert_true (hb_recon_mismatched (recon, 0));
 
+    //  ... not judged when the venue keeps spot as balances
+    a.flags |= HB_ACCOUNT_NO_SPOT;
+    a.n_positions = 1;
+    hb_recon_account (recon, &a, 0);
+    assert_true (hb_recon_mismatched (recon, 0));   //  not judged: as it was
     //  an unknown venue changes nothing
     strcpy (a.venue, "w");
     assert_int_equal (hb_recon_account (recon, &a, 0), -1);
     hb_recon_stats (recon, &st);
-    assert_int_equal (st.reports, 13);
+    assert_int_equal (st.reports, 14);
 
     hb_recon_destroy (&recon);
     assert_null (recon);

@@ -213,6 +213,8 @@ typedef struct {
 #define HB_MARGIN_VENUE     0x10u   //  equity, maintenance and initial are the venue's (account.<venue>),
                                     //  not computed from the configured collateral and rates
 #define HB_MARGIN_MISMATCH  0x20u   //  the venue reports positions that disagree with ours (reconciliation)
+#define HB_MARGIN_RECONCILED 0x40u  //  the venue reports its positions (account.<venue>) and they are
+                                    //  compared with ours: they agree unless HB_MARGIN_MISMATCH
 
 //  Per-asset entries carried on a margin message: the largest exposures;
 //  48 of the longest names encode in 2,575 bytes and hb_msg_t does
@@ -567,6 +569,8 @@ typedef struct {
 #define HB_ACCOUNT_TRUNCATED 0x01u  //  more positions than HB_ACCOUNT_POSITIONS: the first are listed
 #define HB_ACCOUNT_NO_MARGIN 0x02u  //  the venue reports positions only: equity and margin fields are 0
                                     //  and mean nothing (margin.<venue> keeps the configured figures)
+#define HB_ACCOUNT_NO_SPOT   0x04u  //  spot holdings are balances at this venue, not positions: spot
+                                    //  instruments are never listed, and not judged flat
 
 typedef struct {
     char     symbol [HB_NAME_MAX];  //  the instrument as configured for the venue

@@ -10,7 +10,7 @@
 
 #define S_ACCOUNT_FIELDS    10
 #define S_POSITION_FIELDS   6
-#define S_KNOWN_FLAGS       (HB_ACCOUNT_TRUNCATED | HB_ACCOUNT_NO_MARGIN)
+#define S_KNOWN_FLAGS       (HB_ACCOUNT_TRUNCATED | HB_ACCOUNT_NO_MARGIN | HB_ACCOUNT_NO_SPOT)
 
 static bool
 s_position_valid (const hb_account_position_t *self)

@@ -90,7 +90,7 @@ test_roundtrip (void **state)
     //  flat everywhere, positions only (no margin figures)
     s_account (&msg);
     hb_account_t *a = &msg.u.account;
-    a->flags = HB_ACCOUNT_NO_MARGIN;
+    a->flags = HB_ACCOUNT_NO_MARGIN | HB_ACCOUNT_NO_SPOT;
     a->equity_usd = a->initial_usd = a->maintenance_usd = a->withdrawable_usd = 0;
     a->funding_usd = -3;
     a->n_positions = 0;

@@ -534,7 +534,8 @@ s_flags_member (s_json_t *self, uint32_t flags)
     static const struct { uint32_t bit; const char *name; } names [] = {
         { HB_POS_STALE, "stale" }, { HB_POS_NO_MARK, "no_mark" },
         { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" },
-        { HB_MARGIN_VENUE, "venue" }, { HB_MARGIN_MISMATCH, "mismatch" }
+        { HB_MARGIN_VENUE, "venue" }, { HB_MARGIN_MISMATCH, "mismatch" },
+        { HB_MARGIN_RECONCILED, "reconciled" }
     };
     s_key (self, "flags");
     s_lit (self, "[");
@@ -881,9 +882,9 @@ s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
 static void
 s_account_json (s_json_t *self, const hb_account_t *account)
 {
-    static const char *const flags [] = { "truncated", "no_margin" };
+    static const char *const flags [] = { "truncated", "no_margin", "no_spot" };
     S_STR (self, account, venue);
-    s_bits_member (self, "flags", account->flags, flags, 2);
+    s_bits_member (self, "flags", account->flags, flags, 3);
     s_double_member (self, "equity_usd", account->equity_usd);
     s_double_member (self, "initial_usd", account->initial_usd);
     s_double_member (self, "maintenance_usd", account->maintenance_usd);

@@ -208,7 +208,7 @@ sleep 1
 jq -se '[.[] | select(.account) | .account | select(.positions != [])] | length > 0 and (.[-1] |
         .positions == [{"symbol": "BTC-PERP", "qty": 4, "entry_px": 65000.75, "unrealized_usd": 0,
                         "liq_px": 32500.4, "funding_usd": 0.25}]
-        and .funding_usd == 1.5 and .flags == [] and .n_other == 1
+        and .funding_usd == 1.5 and .flags == ["no_spot"] and .n_other == 1
         and (.initial_usd - 39.25015 | fabs) < 1e-3 and (.maintenance_usd - 19.625075 | fabs) < 1e-3)' \
     "$DIR/tap.out" >/dev/null ||
     fail "account.hl after the fills: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | tail -1)"

@@ -93,6 +93,8 @@ hl_state_account (const hl_state_t *state, const char *venue, hb_msg_t *msg)
     msg->env.ts_venue = state->time_ms > 0? state->time_ms * 1000000: 0;
     hb_account_t *a = &msg->u.account;
     snprintf (a->venue, sizeof a->venue, "%s", venue);
+    //  clearinghouseState is the perp account; spot is spotClearinghouseState's
+    a->flags = HB_ACCOUNT_NO_SPOT;
     a->equity_usd = state->account_value;
     a->initial_usd = state->margin_used > 0? state->margin_used: 0;
     a->maintenance_usd = state->maintenance > 0? state->maintenance: 0;

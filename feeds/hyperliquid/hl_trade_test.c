@@ -400,7 +400,7 @@ test_state (void **state)
     assert_string_equal (a->venue, "hl");
     assert_true (a->equity_usd == 1000.5 && a->initial_usd == 20 && a->maintenance_usd == 5.5
                  && a->withdrawable_usd == 980 && a->funding_usd == 3.25);
-    assert_int_equal (a->flags, 0);
+    assert_int_equal (a->flags, HB_ACCOUNT_NO_SPOT);
     assert_int_equal (a->n_other, 1);
     assert_int_equal (a->n_positions, 1);
     assert_string_equal (a->positions [0].symbol, "BTC-PERP");
