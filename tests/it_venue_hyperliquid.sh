@@ -22,8 +22,10 @@
 #     margin) maps to insufficient_collateral; two answers lost (HTTP
 #     502): the plugin asks /info orderStatus by cloid after status_after_s,
 #     and the order the venue has is accepted and filled, the one it never
-#     had rejected (unknownOid); a second venue whose agent the server does
-#     not know gets its order refused (bad signature);
+#     had rejected (unknownOid); a GTC order rests and is canceled by its
+#     cloid (hb-tap --cancel-after-ms): acks accepted, canceled; a second
+#     venue whose agent the server does not know gets its order refused
+#     (bad signature);
 #  5. clearinghouseState, polled every second: published as account.hl
 #     (value, margin, withdrawable, funding, positions in bus units) and
 #     logged; before the orders no BTC position (a coin the config does not
@@ -182,6 +184,26 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
 grep -q '"event": "status_asked".*"known": false' "$DIR/server.jsonl" || fail "orderStatus not asked for the lost order"
 echo "ok   answers lost: asked by cloid (orderStatus): at the venue -> accepted and filled; never there -> rejected"
 
+# a cancel: a GTC buy below the market rests at the venue (accepted), the
+# console cancels it by client id (cancelByCloid, signed and verified), the
+# venue says canceled (orderUpdates): acks accepted, canceled; nothing filled
+venue_order cancel hl BTC-PERP buy 2 --limit 62000 --client-id "cxl-$$" --cancel-after-ms 300
+rc=$?
+[ "$rc" = 0 ] || fail "cancel: exit $rc: $(cat "$DIR/cancel.out")"
+CXL=$("$PY" -c "import sys; sys.path.insert (0, '$TOP/tests/venues'); from hl_vectors import keccak256
+print ('0x' + keccak256 (b'hedgebus:hl:cxl-$$') [:16].hex ())")
+grep '"event": "order_rest"' "$DIR/server.jsonl" | jq -e --arg c "$CXL" 'select(.cloid == $c)
+    | .order.t == {"limit": {"tif": "Gtc"}} and .order.p == "62000"' >/dev/null ||
+    fail "the GTC order did not rest: $(grep -E 'order_rest' "$DIR/server.jsonl" | tail -2)"
+grep '"event": "cancel_ok"' "$DIR/server.jsonl" | jq -e --arg c "$CXL" 'select(.cloid == $c)' >/dev/null ||
+    fail "no cancel by cloid at the venue: $(grep -E 'cancel_' "$DIR/server.jsonl" | tail -2)"
+jq -se '[.[] | select(.cancel)] | length == 1' "$DIR/cancel.out" >/dev/null || fail "no cancel sent: $(cat "$DIR/cancel.out")"
+jq -se '[.[] | select(.ack) | .ack] | (map(.status) == ["accepted", "canceled"]) and .[1].filled_qty == 0
+        and .[1].leaves_qty == 0' "$DIR/cancel.out" >/dev/null ||
+    fail "cancel acks: $(jq -c 'select(.ack) | .ack' "$DIR/cancel.out")"
+jq -se '[.[] | select(.fill)] | length == 0' "$DIR/cancel.out" >/dev/null || fail "a canceled order filled"
+echo "ok   a resting GTC order canceled by cloid (signed cancelByCloid verified): accepted, canceled"
+
 venue_feed_bad() { it_bg feedbad "$BIN/hb-feed" --config "$CFG" --venue hlbad; pid_bad=$it_pid; }
 venue_feed_bad
 venue_wait_log 30 'meta: 2 of 2 coins known' "$DIR/feedbad.log" || fail "second feed did not start"
@@ -190,8 +212,8 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
         and (.[0].text | test("does not exist"))' "$DIR/bad.out" >/dev/null ||
     fail "bad signature: $(jq -c 'select(.ack) | .ack' "$DIR/bad.out")"
 [ "$(grep -c '"event": "sig_bad"' "$DIR/server.jsonl")" = 1 ] || fail "the server did not refuse one signature"
-[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 5 ] ||
-    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 5"
+[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 7 ] ||
+    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 7 (5 orders, a GTC order and its cancel)"
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 
