@@ -176,6 +176,21 @@ s_write_config (hb_config_t *config, const char *text)
     fclose (file);
 }
 
+//  The fake host of fake for venue of config, its cfg_* filled
+static hb_host_api_t
+s_fake_host (s_fake_t *fake, hb_config_t *config, const hb_venue_cfg_t *venue)
+{
+    hb_host_api_t host = {
+        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
+        .config = config, .venue = venue,
+        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
+        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
+        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
+    };
+    hb_plugin_cfg_fill (&host);
+    return host;
+}
+
 static void
 test_plugin (void **state)
 {
@@ -186,14 +201,7 @@ test_plugin (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = &config->venues [0],
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     assert_int_equal (ops->abi_version, HB_PLUGIN_ABI_VERSION);
     assert_true (ops->size >= HB_VENUE_OPS_MIN_SIZE);
@@ -302,14 +310,7 @@ test_manual_trades (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = &config->venues [0],
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     assert_true (ops->features & HB_VENUE_FEAT_FILL_FLAGS);
     fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
@@ -396,14 +397,7 @@ test_liquidation (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = alpha,
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, alpha);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
     void *self = ops->create (&host);
@@ -464,14 +458,7 @@ test_account (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = &config->venues [0],
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
     void *self = ops->create (&host);
