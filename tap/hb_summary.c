@@ -678,6 +678,9 @@ hb_summary_status_name (const char *component, uint32_t status)
         return (status & 1) ? "NO POSITIONS" : (status & 2) ? "POSITIONS PENDING" : "degraded";
     if (strcmp (component, "treasury") == 0)        //  a shortfall no transfer covers in time
         return (status & 1) ? "SHORTFALL NOT COVERED" : "degraded";
+    if (strcmp (component, "aggregator") == 0)      //  hb-aggregator's bits (docs/PROTOCOL.md, heartbeat)
+        return (status & 4) ? "POSITIONS MISMATCH" : (status & 2) ? "FILLS MISSING"
+             : (status & 1) ? "UNKNOWN FILLS" : "degraded";
     return "degraded";
 }
 

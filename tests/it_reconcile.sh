@@ -14,7 +14,7 @@
 #     its log says POSITION MISMATCH with both figures, once, and its
 #     metric counts 1 (beta, which reports nothing, stays unreconciled);
 #  3. the live view (hb-tap --summary, hb-top's text): RECON MISMATCH for
-#     alpha, - for beta.
+#     alpha, - for beta; the aggregator's health POSITIONS MISMATCH.
 # Exit 77 when a binary, the sim plugin or jq is missing.
 . "$(dirname "$0")/lib/it.sh"
 it_require hb-feed hb-tap hb-aggregator hb_venue_sim.so jq
@@ -102,7 +102,9 @@ grep -E '^alpha +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ MISMATCH' "$DIR/summary.txt"
     fail "summary: $(grep -A3 RECON "$DIR/summary.txt" | tail -4)"
 grep -E '^beta +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ - ' "$DIR/summary.txt" >/dev/null ||
     fail "summary: $(grep -A3 RECON "$DIR/summary.txt" | tail -4)"
-echo "ok   the live view: alpha MISMATCH, beta - (reports nothing)"
+grep -E '^ *aggregator .*POSITIONS MISMATCH' "$DIR/summary.txt" >/dev/null ||
+    fail "summary health: $(grep -E '^ *aggregator ' "$DIR/summary.txt")"
+echo "ok   the live view: alpha MISMATCH, beta - (reports nothing), aggregator POSITIONS MISMATCH"
 it_stop_ok "$pid_alpha" "$DIR/alpha.log" hb-feed
 it_stop_all
 exit 0
