@@ -46,6 +46,8 @@ typedef enum {
     HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
     HB_MSG_RISK_REGIME = 18,    //  risk.regime: a pair's correlation regime changed state
     HB_MSG_RISK_CORR = 19,      //  risk.corr: one part of a risk sample's correlation triangle
+    //  20, 21: allocated to other branches (issue 20's neighbours); not decoded here
+    HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -208,6 +210,11 @@ typedef struct {
 #define HB_POS_NO_MARK      0x02u   //  no mark seen yet: valued at the entry price
 #define HB_MARGIN_TRUNCATED 0x04u   //  more assets than HB_MARGIN_ASSETS: the largest are listed
 #define HB_MARGIN_BREACH    0x08u   //  equity at or below the maintenance margin now
+#define HB_MARGIN_VENUE     0x10u   //  equity, maintenance and initial are the venue's (account.<venue>),
+                                    //  not computed from the configured collateral and rates
+#define HB_MARGIN_MISMATCH  0x20u   //  the venue reports positions that disagree with ours (reconciliation)
+#define HB_MARGIN_RECONCILED 0x40u  //  the venue reports its positions (account.<venue>) and they are
+                                    //  compared with ours: they agree unless HB_MARGIN_MISMATCH
 
 //  Per-asset entries carried on a margin message: the largest exposures;
 //  48 of the longest names encode in 2,575 bytes and hb_msg_t does
@@ -550,6 +557,44 @@ typedef struct {
     hb_capital_transfer_t transfers [HB_PLAN_TRANSFERS];
 } hb_capital_plan_t;
 
+//  account.<venue> (docs/PROTOCOL.md, Account): the account as the venue
+//  itself reports it (Hyperliquid's clearinghouseState, the sim's own
+//  book), published by the venue's feed. Money in USD; quantities in the
+//  instrument's units (contracts of its multiplier), signed (< 0 short).
+//  A position the message does not list is flat at the venue, unless the
+//  message is HB_ACCOUNT_TRUNCATED.
+#define HB_ACCOUNT_POSITIONS 32     //  positions one account message carries
+
+//  Account flags
+#define HB_ACCOUNT_TRUNCATED 0x01u  //  more positions than HB_ACCOUNT_POSITIONS: the first are listed
+#define HB_ACCOUNT_NO_MARGIN 0x02u  //  the venue reports positions only: equity and margin fields are 0
+                                    //  and mean nothing (margin.<venue> keeps the configured figures)
+#define HB_ACCOUNT_NO_SPOT   0x04u  //  spot holdings are balances at this venue, not positions: spot
+                                    //  instruments are never listed, and not judged flat
+
+typedef struct {
+    char     symbol [HB_NAME_MAX];  //  the instrument as configured for the venue
+    double   qty;                   //  signed, != 0 (a flat position is not listed)
+    double   entry_px;              //  >= 0, average entry price
+    double   unrealized_usd;        //  finite, at the venue's mark
+    double   liq_px;                //  >= 0, the venue's liquidation price (0: none or unknown)
+    double   funding_usd;           //  finite, funding since the position opened (> 0: paid)
+} hb_account_position_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    uint32_t flags;                 //  HB_ACCOUNT_*
+    double   equity_usd;            //  finite: account value (collateral + unrealized)
+    double   initial_usd;           //  >= 0, margin used (initial)
+    double   maintenance_usd;       //  >= 0, maintenance margin used
+    double   withdrawable_usd;      //  >= 0, what may leave the venue now
+    double   funding_usd;           //  finite, cumulative funding of the account over its
+                                    //  life at the venue (> 0: paid); what the venue reports
+    uint16_t n_other;               //  positions in instruments not configured for the venue
+    uint8_t  n_positions;           //  0..HB_ACCOUNT_POSITIONS
+    hb_account_position_t positions [HB_ACCOUNT_POSITIONS];
+} hb_account_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -574,6 +619,7 @@ typedef struct {
         hb_hedger_control_t hedger_control;
         hb_applog_msg_t applog;
         hb_capital_plan_t capital_plan;
+        hb_account_t   account;
     } u;
 } hb_msg_t;
 
@@ -632,7 +678,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
 //      hedger.control          capital.plan.<venue>
-//      risk.regime            risk.corr
+//      risk.regime            risk.corr           account.<venue>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

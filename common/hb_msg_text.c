@@ -23,7 +23,8 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
-    [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr"
+    [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
+    [HB_MSG_ACCOUNT] = "account"
 };
 
 static const char *const s_regime_states [HB_RISK_REGIME_STATES] = { "stable", "shifting", "shifted" };
@@ -207,6 +208,8 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return snprintf (topic, HB_TOPIC_MAX, "seq.%s", msg->env.publisher);
         case HB_MSG_CAPITAL_PLAN:
             return s_topic_join (topic, "capital.plan", msg->u.capital_plan.venue, NULL);
+        case HB_MSG_ACCOUNT:
+            return s_topic_join (topic, "account", msg->u.account.venue, NULL);
         default:
             return -1;
     }
@@ -530,7 +533,9 @@ s_flags_member (s_json_t *self, uint32_t flags)
 {
     static const struct { uint32_t bit; const char *name; } names [] = {
         { HB_POS_STALE, "stale" }, { HB_POS_NO_MARK, "no_mark" },
-        { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" }
+        { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" },
+        { HB_MARGIN_VENUE, "venue" }, { HB_MARGIN_MISMATCH, "mismatch" },
+        { HB_MARGIN_RECONCILED, "reconciled" }
     };
     s_key (self, "flags");
     s_lit (self, "[");
@@ -874,6 +879,36 @@ s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
     self->comma = true;
 }
 
+static void
+s_account_json (s_json_t *self, const hb_account_t *account)
+{
+    static const char *const flags [] = { "truncated", "no_margin", "no_spot" };
+    S_STR (self, account, venue);
+    s_bits_member (self, "flags", account->flags, flags, 3);
+    s_double_member (self, "equity_usd", account->equity_usd);
+    s_double_member (self, "initial_usd", account->initial_usd);
+    s_double_member (self, "maintenance_usd", account->maintenance_usd);
+    s_double_member (self, "withdrawable_usd", account->withdrawable_usd);
+    s_double_member (self, "funding_usd", account->funding_usd);
+    s_uint_member (self, "n_other", account->n_other);
+    s_key (self, "positions");
+    s_lit (self, "[");
+    for (int i = 0; i < account->n_positions && i < HB_ACCOUNT_POSITIONS; i++) {
+        const hb_account_position_t *p = &account->positions [i];
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        S_STR (self, p, symbol);
+        s_double_member (self, "qty", p->qty);
+        s_double_member (self, "entry_px", p->entry_px);
+        s_double_member (self, "unrealized_usd", p->unrealized_usd);
+        s_double_member (self, "liq_px", p->liq_px);
+        s_double_member (self, "funding_usd", p->funding_usd);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -924,6 +959,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;
+            case HB_MSG_ACCOUNT: s_account_json (&json, &msg->u.account); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);
                 s_uint_member (&json, "count", msg->u.applog.count);

@@ -5,7 +5,7 @@
     publisher name it carries:
 
         publisher          publisher name     may send
-        feed of venue V    feed.V             tick, trade, ack, fill naming V; heartbeat
+        feed of venue V    feed.V             tick, trade, ack, fill, account naming V; heartbeat
         aggregator         aggregator         position, exposure, margin; heartbeat
         risk               risk               risk.exposure, risk.hedge, risk.regime; heartbeat
         hedger             hedger             order, cancel, hedger.reject, hedger.control

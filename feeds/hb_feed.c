@@ -91,6 +91,7 @@ s_body_venue (hb_msg_t *msg, char **symbol)
         case HB_MSG_TRADE: *symbol = msg->u.trade.symbol; return msg->u.trade.venue;
         case HB_MSG_ACK:   *symbol = msg->u.ack.symbol;   return msg->u.ack.venue;
         case HB_MSG_FILL:  *symbol = msg->u.fill.symbol;  return msg->u.fill.venue;
+        case HB_MSG_ACCOUNT: *symbol = NULL;              return msg->u.account.venue;
         default:           *symbol = NULL;                return NULL;
     }
 }
@@ -164,7 +165,7 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     char *symbol;
     char *venue = s_body_venue (msg, &symbol);
     if (!venue)
-        return s_invalid (self, "a plugin publishes ticks, trades, acks and fills only", msg);
+        return s_invalid (self, "a plugin publishes ticks, trades, acks, fills and account states only", msg);
     //  The venue is ours to vouch for: fill it in, or refuse a stranger's.
     if (venue [0] == 0)
         memcpy (venue, self->venue->name, HB_NAME_MAX);

@@ -555,19 +555,25 @@ s_render_book (hb_summary_t *self, FILE *out)
             continue;
         double closest = s_closest_liq (m, NULL, 0);
         self->order [n++] = (s_order_t) {
-            .index = v, .rank = (m->flags & HB_MARGIN_BREACH) ? 0 : 1, .key = -m->utilization,
+            .index = v, .rank = (m->flags & (HB_MARGIN_BREACH | HB_MARGIN_MISMATCH)) ? 0 : 1,
+            .key = -m->utilization,
             .key2 = closest != 0 ? fabs (closest) : HUGE_VAL };
     }
     if (margins) {
-        fprintf (out, "%-8s %16s %16s %16s %7s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
-                 "MAINT USD", "UTIL%", "CLOSEST LIQUIDATION");
+        fprintf (out, "%-8s %16s %16s %16s %7s %-8s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
+                 "MAINT USD", "UTIL%", "RECON", "CLOSEST LIQUIDATION");
         s_page (self, HB_SUMMARY_VENUES, n, n, &from, &to);
         for (int k = from; k < to; k++) {
             const hb_margin_t *m = &self->venues [self->order [k].index].margin;
             char liq [64];
             s_closest_liq (m, liq, sizeof liq);
-            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %s%s\n", m->venue, m->equity_usd,
-                     m->initial_usd, m->maintenance_usd, m->utilization * 100, liq,
+            //  RECON: the venue's own account against our fills (hb_recon.h);
+            //  "venue": equity and margin are the venue's figures
+            const char *recon = (m->flags & HB_MARGIN_MISMATCH) ? "MISMATCH"
+                              : !(m->flags & HB_MARGIN_RECONCILED) ? "-"
+                              : (m->flags & HB_MARGIN_VENUE) ? "ok,venue" : "ok";
+            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %-8s %s%s\n", m->venue, m->equity_usd,
+                     m->initial_usd, m->maintenance_usd, m->utilization * 100, recon, liq,
                      (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "");
         }
         s_more (self, out, "venues", margins, n, from, to);
@@ -672,6 +678,9 @@ hb_summary_status_name (const char *component, uint32_t status)
         return (status & 1) ? "NO POSITIONS" : (status & 2) ? "POSITIONS PENDING" : "degraded";
     if (strcmp (component, "treasury") == 0)        //  a shortfall no transfer covers in time
         return (status & 1) ? "SHORTFALL NOT COVERED" : "degraded";
+    if (strcmp (component, "aggregator") == 0)      //  hb-aggregator's bits (docs/PROTOCOL.md, heartbeat)
+        return (status & 4) ? "POSITIONS MISMATCH" : (status & 2) ? "FILLS MISSING"
+             : (status & 1) ? "UNKNOWN FILLS" : "degraded";
     return "degraded";
 }
 

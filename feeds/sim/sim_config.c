@@ -327,7 +327,7 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
 {
     static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
                                          "depth", "level_usd", "publish_ms", "latency_ms", "outages",
-                                         "manual_trades", "liquidation", NULL };
+                                         "manual_trades", "liquidation", "account_ms", NULL };
     static const char *const liq_keys [] = { "enabled", "penalty_bps", NULL };
     static const char *const outage_keys [] = { "at", "duration", "every", NULL };
     hb_cfg_node_t map, node, outages, item;
@@ -357,6 +357,7 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     h->cfg_number (&map, "level_usd", HB_CFG_LO_OPEN, 100000, 0, INFINITY, &sim->level_usd);
     h->cfg_number (&map, "publish_ms", 0, 100, 1, 60000, &sim->publish_ms);
     h->cfg_number (&map, "latency_ms", 0, 0, 0, 60000, &sim->latency_ms);
+    h->cfg_number (&map, "account_ms", 0, 0, 0, 3600000, &sim->account_ms);
     s_manual_trades (h, &map, sim);
     sim->liq_penalty_bps = 50;
     if (h->cfg_get (&map, "liquidation", &node) == 0 && h->cfg_expect_map (&node)) {

@@ -75,6 +75,7 @@ typedef struct {
     double          level_usd;          //  notional per level at the touch
     double          publish_ms;         //  tick interval per instrument
     double          latency_ms;         //  order handling delay
+    double          account_ms;         //  account.<venue> report interval (0: none)
     int             n_outages;
     sim_window_t    outages [SIM_MAX_WINDOWS];
     int             n_manual;

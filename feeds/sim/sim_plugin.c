@@ -1,7 +1,9 @@
 /*  sim_plugin: the sim venue behind the plugin ABI (hb_plugin.h). The
     engine (sim_venue) knows nothing of hosts or clocks; this file maps wall
     time to market steps, runs the publish timer, delays orders by
-    latency_ms on host timers and reports outages through set_status.
+    latency_ms on host timers and reports outages through set_status. With
+    account_ms it reports the venue's positions as account.<venue> (for
+    the aggregator's reconciliation).
 
     Orders waiting out their latency sit in a fixed pool; when it is full a
     new order is rejected at once (HB_REJ_RATE_LIMIT) instead of allocating.
@@ -40,6 +42,7 @@ struct sim_plugin_s {
     sim_market_cfg_t     market_cfg;    //  market: and venues.X.sim, read at create
     sim_venue_cfg_t      sim_cfg;       //  (the venue borrows them)
     int                  publish_timer;
+    int                  account_timer;
     bool                 started;
     bool                 in_outage;
     uint64_t             latency_ms;
@@ -48,6 +51,7 @@ struct sim_plugin_s {
     s_manual_t           manual [SIM_MAX_MANUAL];
     uint64_t             start_step;    //  in the ids of manual trades: unique per start
     hb_msg_t             reply;
+    hb_msg_t             account;       //  scratch: account.<venue>
 };
 
 //  True when the host was built with member m of hb_host_api_t and set it.
@@ -108,6 +112,51 @@ s_on_publish (void *arg)
         s_set_status (self, outage);
     sim_venue_publish (self->venue, k, s_emit, self);
     s_check_liquidation (self, k);
+    return 0;
+}
+
+//  The venue's positions as account.<venue>: the desk's starting
+//  positions (venues.X.positions: held at this venue before the run) plus
+//  what the engine traded here, the same sum the aggregator makes from the
+//  config and the fills. Positions only (HB_ACCOUNT_NO_MARGIN): the
+//  engine's equity leaves the starting positions out, so its margin
+//  figures are not the account's; spot is balances (HB_ACCOUNT_NO_SPOT).
+//  Silent in an outage, as the venue is.
+static int
+s_on_account (void *arg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    const hb_venue_cfg_t *vc = self->host->venue;
+    if (self->in_outage)
+        return 0;
+    hb_msg_t *msg = &self->account;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_ACCOUNT;
+    msg->env.ts_venue = self->host->now_ns (self->host->ctx);
+    hb_account_t *a = &msg->u.account;
+    snprintf (a->venue, sizeof a->venue, "%s", vc->name);
+    a->flags = HB_ACCOUNT_NO_MARGIN | HB_ACCOUNT_NO_SPOT;
+    const sim_account_t *acct = sim_venue_account (self->venue);
+    for (int i = 0; i < vc->n_instruments; i++) {
+        //  the engine keeps spot as coin balances, not positions
+        if (vc->instruments [i].kind == HB_KIND_SPOT)
+            continue;
+        double qty = acct->pos [i];
+        for (int p = 0; p < vc->n_positions; p++)
+            if (vc->positions [p].instrument == i)
+                qty += vc->positions [p].qty;
+        //  a sum that should be 0 may leave a rounding residue
+        if (fabs (qty) <= 1e-9 * vc->instruments [i].lot_size)
+            continue;
+        if (a->n_positions == HB_ACCOUNT_POSITIONS) {
+            a->flags |= HB_ACCOUNT_TRUNCATED;
+            break;
+        }
+        hb_account_position_t *out = &a->positions [a->n_positions++];
+        snprintf (out->symbol, sizeof out->symbol, "%s", vc->instruments [i].symbol);
+        out->qty = qty;
+    }
+    s_emit (self, msg);
     return 0;
 }
 
@@ -179,6 +228,7 @@ s_create (const hb_host_api_t *host)
         return NULL;
     self->host = host;
     self->publish_timer = -1;
+    self->account_timer = -1;
     char err [256] = "";
     //  the sim's own sections; the host reports what is wrong in them
     if (sim_config_read (host, &self->market_cfg, &self->sim_cfg) != 0) {
@@ -225,6 +275,12 @@ s_start (void *self_)
         S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the publish timer",
                self->host->venue->name);
         return -1;
+    }
+    if (self->sim_cfg.account_ms > 0) {
+        uint64_t every = (uint64_t) fmax (1, round (self->sim_cfg.account_ms));
+        self->account_timer = self->host->timer_add (self->host->ctx, every, 0, s_on_account, self);
+        if (self->account_timer < 0)
+            S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the account timer", self->host->venue->name);
     }
     self->started = true;
     self->start_step = k;
@@ -292,6 +348,8 @@ s_destroy (void **self_p)
     sim_plugin_t *self = (sim_plugin_t *) *self_p;
     if (self->publish_timer >= 0)
         self->host->timer_cancel (self->host->ctx, self->publish_timer);
+    if (self->account_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->account_timer);
     for (int i = 0; i < S_PENDING; i++)
         if (self->pending [i].used)
             self->host->timer_cancel (self->host->ctx, self->pending [i].timer_id);
