@@ -77,7 +77,7 @@ test_bad_abi_refused (void **state)
     (void) state;
     char path [PATH_MAX];
     s_test_plugin (path, sizeof path, "bad_abi");
-    s_refused (path, "built for ABI v999, this host speaks v3: rebuild it");
+    s_refused (path, "built for ABI v999, this host speaks v4: rebuild it");
 }
 
 static void
