@@ -42,6 +42,7 @@ struct _hb_treasury_t {
     hb_transfers_t *book;           //  money in flight (journaled)
     double       suggested [HB_MAX_ROUTES];     //  amount of the route's last suggestion
     int64_t      suggested_mono [HB_MAX_ROUTES];
+    int64_t      held_mono [HB_MAX_ROUTES];     //  an auto route refused: suggestions only until then
     bool         broken;            //  the journal failed: no more requests
     hb_complain_t c_unknown;
     hb_complain_t c_bad;
@@ -87,6 +88,17 @@ s_apply (hb_treasury_t *self, const char *topic)
         //  ours: these are the source feeds' statuses
         hb_transfer_t now;
         int rc = hb_transfers_apply (self->book, &msg->u.transfer, &now);
+        if (rc == 1 && now.status == HB_TRANSFER_REFUSED) {
+            //  asking again at once would be refused again: the route
+            //  suggests only for a while (treasury.suggest_s)
+            const hb_treasury_cfg_t *t = &self->cfg->treasury;
+            for (int r = 0; r < t->n_routes; r++)
+                if (strcmp (t->routes [r].name, now.route) == 0)
+                    self->held_mono [r] = hb_mono_ns () + (int64_t) (t->suggest_s * 1e9);
+            hb_warn ("treasury: transfer %s %s -> %s %.8g %s refused: %s; route %s suggests only for %.0f s",
+                     now.id, now.from, now.to, now.amount, now.asset, now.reason, now.route, t->suggest_s);
+        }
+        else
         if (rc == 1)
             hb_info ("treasury: transfer %s %s -> %s %.8g %s: %s%s%s", now.id, now.from, now.to, now.amount,
                      now.asset, hb_transfer_status_name (now.status), now.reason [0] ? ": " : "", now.reason);
@@ -128,6 +140,17 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
     return 0;
 }
 
+//  What covers the plan's venue from transfers already in flight (USD)
+static double
+s_arriving (const hb_capital_plan_t *plan)
+{
+    double planned = 0;
+    for (int i = 0; i < plan->n_transfers; i++)
+        if (strcmp (plan->transfers [i].to, plan->venue) == 0)
+            planned += plan->transfers [i].amount_usd;
+    return plan->covered_usd > planned ? plan->covered_usd - planned : 0;
+}
+
 //  One line when a venue's situation changes (short, covered, reason), not
 //  one per plan
 static void
@@ -143,10 +166,10 @@ s_log_change (hb_treasury_t *self, int v, const hb_capital_plan_t *plan)
     else
     if (plan->flags & HB_PLAN_COVERED)
         hb_info ("treasury: %s: short %.0f USD under the stress, liquidated in %.0f s; covered by %d "
-                 "transfer(s), first %s from %s (plan only, nothing is sent)", plan->venue,
+                 "transfer(s) planned, first %s from %s, and %.0f USD in flight", plan->venue,
                  -plan->surplus_usd, plan->liq_s, plan->n_transfers,
                  plan->n_transfers ? plan->transfers [0].route : "-",
-                 plan->n_transfers ? plan->transfers [0].from : "-");
+                 plan->n_transfers ? plan->transfers [0].from : "-", s_arriving (plan));
     else
         hb_warn ("treasury: %s: short %.0f USD under the stress, liquidated in %.0f s; not covered: %s",
                  plan->venue, -plan->surplus_usd, plan->liq_s, hb_plan_reason_name (plan->reason));
@@ -215,8 +238,8 @@ s_suggest (hb_treasury_t *self, int r, const hb_capital_transfer_t *planned, int
     transfer.fee = planned->fee;
     transfer.requested_ns = now_ns;
     transfer.eta_ns = planned->eta_ns > now_ns ? planned->eta_ns : now_ns;
-    snprintf (transfer.reason, sizeof transfer.reason, "suggestion: route %s is not auto, the desk moves it",
-              planned->route);
+    snprintf (transfer.reason, sizeof transfer.reason, "suggestion: route %s %s, the desk moves it",
+              planned->route, self->cfg->treasury.routes [r].automatic ? "held after a refusal" : "is not auto");
     hb_metric_inc (self->m_suggested);
     s_publish_transfer (self, &transfer);
 }
@@ -235,7 +258,7 @@ s_act (hb_treasury_t *self, const hb_capital_plan_t *plan, int64_t now_ns)
             r++;
         if (r == t->n_routes)
             continue;
-        if (t->routes [r].automatic)
+        if (t->routes [r].automatic && hb_mono_ns () >= self->held_mono [r])
             s_request (self, r, planned, now_ns);
         else
             s_suggest (self, r, planned, now_ns);
