@@ -308,6 +308,7 @@ typedef struct {
     char    journal [HB_PATH_MAX];  //  transfers in flight (hb-treasury's own journal)
     double  timeout_s;              //  a transfer not credited this long after its eta: timed_out
     double  suggest_s;              //  a suggestion unchanged is published again this often
+    double  topup_buffer;           //  a short venue is topped up to required x (1 + this)
     int     n_routes;
     hb_route_cfg_t routes [HB_MAX_ROUTES];
     int     line;

@@ -150,7 +150,7 @@ hb_cfg_treasury (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "endpoint", "stress_move", "stress_moves", "stress_minutes",
                                          "plan_ms", "stale_ms", "routes", "journal", "timeout_s",
-                                         "suggest_s", NULL };
+                                         "suggest_s", "topup_buffer", NULL };
     hb_treasury_cfg_t *treasury = &self->cfg->treasury;
     hb_ynode_t none = { .doc = self->yaml, .path = "treasury" };
     hb_ynode_t section;
@@ -180,6 +180,8 @@ hb_cfg_treasury (hb_cfg_loader_t *self, const hb_ynode_t *root)
     hb_cfg_integer (map, "stale_ms", 10000, 1, 3600000, &treasury->stale_ms);
     hb_cfg_number (map, "timeout_s", false, 3600, &s_seconds, &treasury->timeout_s);
     hb_cfg_number (map, "suggest_s", false, 60, &s_seconds, &treasury->suggest_s);
+    hb_cfg_number (map, "topup_buffer", false, 0.05, &(hb_cfg_range_t) { 0, 1, false, false },
+                   &treasury->topup_buffer);
     s_journal (self, map, treasury->journal);
     s_routes (self, map);
 }

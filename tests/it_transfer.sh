@@ -15,7 +15,8 @@
 #     margin.alpha fell by amount + fee when it was sent;
 #   - the transfer to gamma is refused with the allow-list as its reason,
 #     and the route then only suggests (no flood of requests);
-#   - beta is not liquidated.
+#   - beta is not liquidated; hb-top's body (hb-tap --summary) lists the
+#     transfers.
 # Exit 77 when a binary, the sim plugin or jq is missing.
 . "$(dirname "$0")/lib/it.sh"
 it_require hb-feed hb-tap hb-aggregator hb-treasury hb_venue_sim.so jq
@@ -47,7 +48,7 @@ treasury:
   stress_move: 0.25
   stress_minutes: 20
   plan_ms: 200
-  suggest_s: 30
+  suggest_s: 1
   routes:
     alpha-beta-usdc:  { from: alpha, to: beta, asset: USDC, network: arbitrum, delay_s: 4, fee: 1, auto: true }
     alpha-gamma-usdc: { from: alpha, to: gamma, asset: USDC, network: arbitrum, delay_s: 4, fee: 1, auto: true }
@@ -110,6 +111,11 @@ grep -q "refused: .*allow.*suggests only" "$DIR/treasury.log" "$DIR/treasury.1.l
     || fail "the treasury did not log the refusal"
 jq -s -e 'map(select(.fill and .fill.venue == "beta" and (.fill.flags | index("liquidation")))) | length > 0' \
     "$BUS" >/dev/null && fail "beta was liquidated"
+# hb-top's body lists the transfers (a new suggestion or request may come
+# in between: the gamma route suggests while it is held)
+"$BIN/hb-tap" --config "$CFG" --summary --interval-ms 500 --timeout-ms 3000 >"$DIR/summary.out" 2>>"$DIR/summary.log"
+grep -q "^MOVE .*alpha-gamma-usdc.* alpha -> gamma .* USDC (arbitrum) \(suggested\|refused\)" "$DIR/summary.out" \
+    || fail "no transfer to gamma in the summary: $(grep MOVE "$DIR/summary.out")"
 it_stop_ok "$treasury" "$DIR/treasury.log" hb-treasury
 it_stop_all
 echo "ok   alpha-beta-usdc.1: $amount USDC requested, sent, treasury killed, credited at $(echo "$cred" \

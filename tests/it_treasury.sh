@@ -82,7 +82,7 @@ echo "$beta" | jq -e '
     and (.transfers | length) == 1
     and .transfers[0].route == "usdc-arb" and .transfers[0].from == "alpha" and .transfers[0].to == "beta"
     and .transfers[0].asset == "USDC" and .transfers[0].network == "arbitrum"
-    and ((.transfers[0].amount + .surplus_usd) | fabs) < 0.02
+    and ((.transfers[0].amount + .surplus_usd - 0.05 * .required_usd) | fabs) < 0.02
     and .transfers[0].fee == 1
     and .covered_usd >= -.surplus_usd - 0.02' >/dev/null || fail "beta's plan: $beta"
 # the transfer is expected 120 s after the plan was made

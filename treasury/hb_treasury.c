@@ -90,13 +90,13 @@ s_apply (hb_treasury_t *self, const char *topic)
         int rc = hb_transfers_apply (self->book, &msg->u.transfer, &now);
         if (rc == 1 && now.status == HB_TRANSFER_REFUSED) {
             //  asking again at once would be refused again: the route
-            //  suggests only for a while (treasury.suggest_s)
+            //  suggests only for a while (treasury.timeout_s)
             const hb_treasury_cfg_t *t = &self->cfg->treasury;
             for (int r = 0; r < t->n_routes; r++)
                 if (strcmp (t->routes [r].name, now.route) == 0)
-                    self->held_mono [r] = hb_mono_ns () + (int64_t) (t->suggest_s * 1e9);
+                    self->held_mono [r] = hb_mono_ns () + (int64_t) (t->timeout_s * 1e9);
             hb_warn ("treasury: transfer %s %s -> %s %.8g %s refused: %s; route %s suggests only for %.0f s",
-                     now.id, now.from, now.to, now.amount, now.asset, now.reason, now.route, t->suggest_s);
+                     now.id, now.from, now.to, now.amount, now.asset, now.reason, now.route, t->timeout_s);
         }
         else
         if (rc == 1)

@@ -240,12 +240,19 @@ hb_treasury_plan (const hb_config_t *cfg, const hb_treasury_input_t *in,
         }
         planned [v] = true;
         result->planned++;
+        //  what is already on its way covers first (neither here nor
+        //  there); what it leaves is planned with a buffer over what the
+        //  stress needs, so that the next tick's drift makes no new need
         double need = plan->surplus_usd < 0 ? -plan->surplus_usd : 0;
-        //  what is already on its way covers first (neither here nor there)
         double pending = isfinite (in->pending_usd [v]) && in->pending_usd [v] > 0 ? in->pending_usd [v] : 0;
+        if (need > 0 && pending >= need) {
+            plan->covered_usd = need;
+            need = 0;
+        }
+        else
         if (need > 0) {
-            plan->covered_usd = fmin (need, pending);
-            need -= plan->covered_usd;
+            plan->covered_usd = pending;
+            need += cfg->treasury.topup_buffer * plan->required_usd - pending;
         }
         venues [v] = (s_venue_t) { plan->available_usd, need, plan->liq_s };
         if (plan->surplus_usd < 0) {

@@ -16,7 +16,9 @@
         loses on the way down). margin.<venue> lists the 8 largest assets;
         when it says it left some out, their x_a comes from the positions
         (in->position_usd) and the configured coin balances;
-      - surplus = equity - required; < 0 is a shortfall;
+      - surplus = equity - required; < 0 is a shortfall, and a short
+        venue is planned up to required x (1 + topup_buffer), so that a
+        small drift after a top-up does not make a new need at once;
       - at the stress speed equity meets the (growing) maintenance after
             liq_s = T x (equity - maintenance) / (required - maintenance)
         for a short venue (0 when already at or below maintenance; -1, not

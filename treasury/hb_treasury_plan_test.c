@@ -188,6 +188,20 @@ test_pending_counts (void **state)
     c.in.pending_usd [ALPHA] = 5000;
     s_plan (&c);
     assert_float_equal (c.plans [ALPHA].covered_usd, 0, 0);
+    //  a buffer: what is planned aims above the need; what is in flight
+    //  that covers the need (not the buffer) is enough: no new transfer
+    c.cfg->treasury.topup_buffer = 0.1;
+    c.in.pending_usd [BETA] = 0;
+    s_plan (&c);
+    assert_float_equal (s_into (&c.plans [BETA], NULL), 162500 + 31250, 1e-6);
+    c.in.pending_usd [BETA] = 100000;
+    s_plan (&c);
+    assert_float_equal (s_into (&c.plans [BETA], NULL), 62500 + 31250, 1e-6);
+    c.in.pending_usd [BETA] = 162500;
+    s_plan (&c);
+    assert_int_equal (c.plans [BETA].n_transfers, 0);
+    assert_true (c.plans [BETA].flags & HB_PLAN_COVERED);
+    c.cfg->treasury.topup_buffer = 0;
     //  a breached venue is covered by what is in flight to it, not planned
     c.margins [BETA].equity_usd = 40000;
     c.in.pending_usd [BETA] = 1e6;
