@@ -510,8 +510,8 @@ s_render_plans (hb_summary_t *self, FILE *out)
                 snprintf (when, sizeof when, "ETA in %.0f s", (double) (t->eta_ns - wall) / 1e9);
             else
                 snprintf (when, sizeof when, "%s", t->status == HB_TRANSFER_SUGGESTED ? "for the desk" : "");
-            fprintf (out, "MOVE     %-20s %s -> %s %.6g %s (%s) %s %s%s%s\n", t->id, t->from, t->to, t->amount,
-                     t->asset, t->network, hb_transfer_status_name (t->status), when,
+            fprintf (out, "MOVE     %-20s %s -> %s %.6g %s (%s) %s%s%s%s%s\n", t->id, t->from, t->to, t->amount,
+                     t->asset, t->network, hb_transfer_status_name (t->status), when [0] ? " " : "", when,
                      t->reason [0] && t->status != HB_TRANSFER_SUGGESTED ? ": " : "",
                      t->status != HB_TRANSFER_SUGGESTED ? t->reason : "");
             shown++;
