@@ -28,7 +28,6 @@ struct _hb_transfers_t {
     size_t   size;
     size_t   capacity;
     uint64_t requests [HB_MAX_ROUTES];  //  per route: the n of its last id
-    bool     bad;                   //  replay met a record it cannot read
 };
 
 bool
@@ -187,7 +186,6 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     if (rc != 0) {
         hb_error ("treasury: journal %s: record %" PRIu64 " is not a transfer record I can apply (%.*s)",
                   hb_journal_path (self->journal), index, (int) (size < 80 ? size : 80), (const char *) data);
-        self->bad = true;
         return -1;
     }
     return 0;
