@@ -281,6 +281,17 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
             case HB_MSG_ACCOUNT:
                 s_on_account (self, &self->in.u.account);
                 break;
+            case HB_MSG_CAPITAL_TRANSFER:
+                //  money left a venue (sent) or reached one (credited)
+                if (hb_book_transfer (self->book, &self->in.u.transfer) == 1) {
+                    const hb_transfer_t *t = &self->in.u.transfer;
+                    hb_info ("aggregator: transfer %s %s: %.8g %s %s %s", t->id, hb_transfer_status_name (t->status),
+                             t->amount, t->asset, t->status == HB_TRANSFER_SENT ? "left" : "reached",
+                             t->status == HB_TRANSFER_SENT ? t->from : t->to);
+                    int v = hb_book_venue_index (self->book, t->status == HB_TRANSFER_SENT ? t->from : t->to);
+                    s_publish_margin (self, v, hb_wall_ns ());
+                }
+                break;
             default:
                 break;
         }
@@ -485,6 +496,8 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
             snprintf (prefix, sizeof prefix, k == 3 ? "%s.%s" : "%s.%s.", kinds [k], venue->name);
             hb_sub_subscribe (self->sub, prefix);
         }
+        snprintf (prefix, sizeof prefix, "capital.transfer.%s.", venue->name);
+        hb_sub_subscribe (self->sub, prefix);
     }
     if (hb_sub_attach (self->sub, self->loop, s_on_bus, self) != 0
     ||  zloop_reader (self->loop, self->snap, s_on_snapshot, self) != 0

@@ -35,6 +35,10 @@ struct _hb_book_t {
     //  (once a tick) walks its asset's rows, not every venue's every row.
     int         own_at [HB_MAX_ASSETS + 1];
     struct { int v, i; } *own;
+    //  collateral moved by transfers since start: USD per venue, and coins
+    //  at [v * HB_MAX_ASSETS + a]
+    double      moved_usd [HB_MAX_VENUES];
+    double     *moved_coin;
 };
 
 hb_book_t *
@@ -48,9 +52,12 @@ hb_book_new (const hb_config_t *cfg)
     size_t n = hb_config_instrument_slots (cfg, self->first);
     self->slots = calloc (n ? n : 1, sizeof *self->slots);
     self->own = calloc (n ? n : 1, sizeof *self->own);
-    if (!self->slots || !self->own) {
+    self->moved_coin = calloc ((size_t) (cfg->n_venues ? cfg->n_venues : 1) * HB_MAX_ASSETS,
+                               sizeof *self->moved_coin);
+    if (!self->slots || !self->own || !self->moved_coin) {
         free (self->slots);
         free (self->own);
+        free (self->moved_coin);
         free (self);
         return NULL;
     }
@@ -85,9 +92,29 @@ hb_book_destroy (hb_book_t **self_p)
     if (self_p && *self_p) {
         free ((*self_p)->slots);
         free ((*self_p)->own);
+        free ((*self_p)->moved_coin);
         free (*self_p);
         *self_p = NULL;
     }
+}
+
+int
+hb_book_transfer (hb_book_t *self, const hb_transfer_t *transfer)
+{
+    bool sent = transfer->status == HB_TRANSFER_SENT;
+    if ((!sent && transfer->status != HB_TRANSFER_CREDITED) || !isfinite (transfer->amount)
+    ||  !isfinite (transfer->fee))
+        return 0;
+    int v = hb_book_venue_index (self, sent ? transfer->from : transfer->to);
+    if (v < 0)
+        return 0;
+    double amount = sent ? -(transfer->amount + transfer->fee) : transfer->amount;
+    int a = hb_config_asset_index (self->cfg, transfer->asset);
+    if (a >= 0)
+        self->moved_coin [(size_t) v * HB_MAX_ASSETS + (size_t) a] += amount;
+    else
+        self->moved_usd [v] += amount;
+    return 1;
 }
 
 int
@@ -288,9 +315,10 @@ s_venue_value (const hb_book_t *self, int v, int shocked, double factor, int64_t
 {
     const hb_config_t *cfg = self->cfg;
     const hb_venue_cfg_t *venue = &cfg->venues [v];
-    s_venue_value_t out = { venue->collateral_usd, 0, 0, 0, false };
+    s_venue_value_t out = { venue->collateral_usd + self->moved_usd [v], 0, 0, 0, false };
+    const double *moved = self->moved_coin + (size_t) v * HB_MAX_ASSETS;
     for (int a = 0; a < cfg->n_assets; a++)
-        out.collateral += venue->balances [a] * self->price [a] * (a == shocked ? factor : 1);
+        out.collateral += (venue->balances [a] + moved [a]) * self->price [a] * (a == shocked ? factor : 1);
     int64_t limit_ns = (int64_t) ((venue->mark_stale_ms > 0 ? venue->mark_stale_ms
                                                              : cfg->aggregator.stale_ms) * 1e6);
     double notional = 0;

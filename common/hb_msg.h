@@ -46,7 +46,8 @@ typedef enum {
     HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
     HB_MSG_RISK_REGIME = 18,    //  risk.regime: a pair's correlation regime changed state
     HB_MSG_RISK_CORR = 19,      //  risk.corr: one part of a risk sample's correlation triangle
-    //  20, 21: allocated to other branches (issue 20's neighbours); not decoded here
+    //  20 is allocated to other work (not in this build: refused as unknown)
+    HB_MSG_CAPITAL_TRANSFER = 21, //  capital.transfer.<from>.<to>: one transfer of collateral and its status
     HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
@@ -594,6 +595,38 @@ typedef struct {
     uint8_t  n_positions;           //  0..HB_ACCOUNT_POSITIONS
     hb_account_position_t positions [HB_ACCOUNT_POSITIONS];
 } hb_account_t;
+//  capital.transfer.<from>.<to> (docs/PROTOCOL.md, Capital): one transfer
+//  of collateral between two venues and where it stands. hb-treasury
+//  publishes it (suggested: for the desk; requested: an auto route asks the
+//  source venue's feed to send it); the source venue's feed publishes what
+//  its venue says (sent, credited, refused). The id is the transfer's for
+//  its whole life: every status of one transfer carries the same id.
+typedef enum {
+    HB_TRANSFER_SUGGESTED = 0,      //  a plan's transfer for the desk to make: nothing is executed
+    HB_TRANSFER_REQUESTED = 1,      //  journaled by hb-treasury and asked of the source venue
+    HB_TRANSFER_SENT = 2,           //  the source venue took it: the money left, not yet credited
+    HB_TRANSFER_CREDITED = 3,       //  the destination credited it (final)
+    HB_TRANSFER_REFUSED = 4,        //  the source venue refused it, reason says why (final)
+    HB_TRANSFER_TIMED_OUT = 5,      //  not credited long after its expected arrival (final, for a person)
+    HB_TRANSFER_STATUS_COUNT
+} hb_transfer_status_t;
+
+typedef struct {
+    char     id [HB_ID_MAX];        //  deterministic, unique: never reused for another transfer
+    char     route [HB_NAME_MAX];   //  the route's name (treasury.routes)
+    char     from [HB_NAME_MAX];    //  source venue
+    char     to [HB_NAME_MAX];      //  destination venue, != from
+    char     asset [HB_NAME_MAX];   //  "USDC", "BTC" ..
+    char     network [HB_NAME_MAX]; //  "arbitrum", "bitcoin", "internal" ..
+    uint8_t  status;                //  hb_transfer_status_t
+    double   amount;                //  > 0, asset units the destination receives
+    double   amount_usd;            //  >= 0, the same in USD at the request's price
+    double   fee;                   //  >= 0, asset units, paid by the source on top
+    int64_t  requested_ns;          //  >= 0, wall ns: when it was suggested or requested
+    int64_t  eta_ns;                //  >= requested_ns, wall ns: expected arrival
+    int64_t  credited_ns;           //  wall ns of the credit; 0 unless credited
+    char     reason [HB_TEXT_MAX];  //  why (refused, timed_out; free text otherwise, "" allowed)
+} hb_transfer_t;
 
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
@@ -620,6 +653,7 @@ typedef struct {
         hb_applog_msg_t applog;
         hb_capital_plan_t capital_plan;
         hb_account_t   account;
+        hb_transfer_t  transfer;
     } u;
 } hb_msg_t;
 
@@ -661,6 +695,9 @@ const char *hb_reject_name (int reason);            //  "unknown_instrument", ..
 const char *hb_ack_status_name (int status);        //  "accepted", ...
 const char *hb_side_name (int side);                //  "buy", "sell"
 const char *hb_plan_reason_name (int reason);       //  "none", "no_route", ...
+const char *hb_transfer_status_name (int status);   //  "suggested", "requested", ...
+//  The status named name (as hb_transfer_status_name writes it), or -1.
+int hb_transfer_status_parse (const char *name);
 
 //  True when the name is 1..HB_NAME_MAX-1 bytes of [A-Za-z0-9._:-].
 bool hb_name_valid (const char *name);
@@ -679,6 +716,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      risk.exposure           risk.hedge          hedger.reject
 //      hedger.control          capital.plan.<venue>
 //      risk.regime            risk.corr           account.<venue>
+//      capital.transfer.<from>.<to>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

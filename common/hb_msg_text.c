@@ -24,7 +24,8 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
     [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
-    [HB_MSG_ACCOUNT] = "account"
+    [HB_MSG_ACCOUNT] = "account",
+    [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer"
 };
 
 static const char *const s_regime_states [HB_RISK_REGIME_STATES] = { "stable", "shifting", "shifted" };
@@ -70,6 +71,12 @@ static const char *s_plan_reason_names [HB_PLAN_REASON_COUNT] = {
     [HB_PLAN_REASON_LIMIT] = "limit", [HB_PLAN_REASON_BREACH] = "breach"
 };
 
+static const char *s_transfer_status_names [HB_TRANSFER_STATUS_COUNT] = {
+    [HB_TRANSFER_SUGGESTED] = "suggested", [HB_TRANSFER_REQUESTED] = "requested",
+    [HB_TRANSFER_SENT] = "sent", [HB_TRANSFER_CREDITED] = "credited",
+    [HB_TRANSFER_REFUSED] = "refused", [HB_TRANSFER_TIMED_OUT] = "timed_out"
+};
+
 //  Looks index up in a table with holes; NULL entries read as "unknown".
 static const char *
 s_lookup (const char *const *table, size_t count, int index)
@@ -91,6 +98,21 @@ const char *
 hb_plan_reason_name (int reason)
 {
     return S_LOOKUP (s_plan_reason_names, reason);
+}
+
+const char *
+hb_transfer_status_name (int status)
+{
+    return S_LOOKUP (s_transfer_status_names, status);
+}
+
+int
+hb_transfer_status_parse (const char *name)
+{
+    for (int i = 0; name && i < HB_TRANSFER_STATUS_COUNT; i++)
+        if (strcmp (name, s_transfer_status_names [i]) == 0)
+            return i;
+    return -1;
 }
 
 const char *
@@ -210,6 +232,8 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return s_topic_join (topic, "capital.plan", msg->u.capital_plan.venue, NULL);
         case HB_MSG_ACCOUNT:
             return s_topic_join (topic, "account", msg->u.account.venue, NULL);
+        case HB_MSG_CAPITAL_TRANSFER:
+            return s_topic_join (topic, "capital.transfer", msg->u.transfer.from, msg->u.transfer.to);
         default:
             return -1;
     }
@@ -840,6 +864,25 @@ s_hedger_control_json (s_json_t *self, const hb_hedger_control_t *control)
 }
 
 static void
+s_transfer_json (s_json_t *self, const hb_transfer_t *t)
+{
+    S_STR (self, t, id);
+    S_STR (self, t, route);
+    S_STR (self, t, from);
+    S_STR (self, t, to);
+    S_STR (self, t, asset);
+    S_STR (self, t, network);
+    s_name_member (self, "status", hb_transfer_status_name (t->status));
+    s_double_member (self, "amount", t->amount);
+    s_double_member (self, "amount_usd", t->amount_usd);
+    s_double_member (self, "fee", t->fee);
+    s_int_member (self, "requested_ns", t->requested_ns);
+    s_int_member (self, "eta_ns", t->eta_ns);
+    s_int_member (self, "credited_ns", t->credited_ns);
+    S_STR (self, t, reason);
+}
+
+static void
 s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
 {
     static const char *const flags [] = { "short", "covered", "stale", "truncated", "breach" };
@@ -960,6 +1003,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;
             case HB_MSG_ACCOUNT: s_account_json (&json, &msg->u.account); break;
+            case HB_MSG_CAPITAL_TRANSFER: s_transfer_json (&json, &msg->u.transfer); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);
                 s_uint_member (&json, "count", msg->u.applog.count);

@@ -15,6 +15,7 @@
 
 #define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
 #define SIM_MAX_MANUAL      8       //  scheduled manual trades per venue
+#define SIM_MAX_ALLOW       16      //  destinations of transfers.allow
 
 //  A trade made on the venue by someone else than this system (a trader on
 //  the exchange's UI, a liquidation engine): after_s seconds after the
@@ -84,6 +85,10 @@ typedef struct {
     //  margined positions at the book walked, worse by penalty_bps
     bool            liq_enabled;
     double          liq_penalty_bps;
+    //  transfers.allow: the venues this one may send collateral to (none:
+    //  every transfer is refused)
+    int             n_allow;
+    char            allow [SIM_MAX_ALLOW][HB_NAME_MAX];
 } sim_venue_cfg_t;
 
 //  The sections the sim owns at the top of the file (ops->sections).
