@@ -120,12 +120,11 @@ test_other_types (void **state)
     assert_int_equal (buf.data [2], HB_MSG_ACCOUNT);
     hb_msg_t back;
     hb_decode_reason_t reason;
-    for (uint8_t type = 20; type <= 21; type++) {
-        buf.data [2] = type;
-        assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), -1);
-        assert_int_equal (reason, HB_DECODE_TYPE);
-    }
-    msg.env.type = 20;
+    //  a type past the last one this build knows is refused as a type
+    buf.data [2] = HB_MSG_TYPE_COUNT;
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), -1);
+    assert_int_equal (reason, HB_DECODE_TYPE);
+    msg.env.type = HB_MSG_TYPE_COUNT;
     assert_int_equal (hb_msg_encode (&msg, &buf), -1);
 }
 
