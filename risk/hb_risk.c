@@ -1180,7 +1180,8 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_report_t *out)
         hb_risk_asset_t *ra = &out->assets [a];
         snprintf (ra->asset, sizeof ra->asset, "%s", self->cfg->assets [a].name);
         ra->flags |= (self->stale [a] ? HB_RISK_ASSET_STALE : 0)
-                   | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0);
+                   | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0)
+                   | (self->no_proxy [a] ? HB_RISK_ASSET_UNHEDGEABLE : 0);
         ra->vol = hb_ewma_vol_annual (self->ewma, a, self->sample_s);
         ra->contribution = self->contrib [a] * root_h;
         ra->residual_usd = self->plan_rc == 0 ? self->residual [a] : self->e [a];
