@@ -470,7 +470,7 @@ test_save_load (void **state)
         hb_regime_view (a, &va);
     } while (va.state == HB_REGIME_STABLE && t < PRE + 400);
     assert_int_equal (va.state, HB_REGIME_SHIFTING);
-    hb_regime_saved_t saved, again;
+    hb_regime_saved_t saved = { { 0 }, { 0 } }, again = { { 0 }, { 0 } };
     hb_regime_save (a, &saved);
     assert_int_equal (hb_regime_load (b, &saved), 0);
     hb_regime_save (b, &again);
