@@ -12,6 +12,7 @@
 #include "hb_log.h"
 #include "hb_metrics.h"
 #include "hb_pub.h"
+#include "hb_recon.h"
 #include "hb_refill.h"
 #include "hb_sub.h"
 #include "hb_time.h"
@@ -40,6 +41,7 @@ struct _hb_aggregator_t {
     hb_sub_t           *sub;
     zsock_t            *snap;
     hb_refill_t        *refill;
+    hb_recon_t         *recon;      //  the venues' own account reports (hb_recon.h)
     zloop_t            *loop;
     bool                own_loop;   //  false: the service's (hb_aggregator_new_on)
     volatile int        stop;
@@ -57,7 +59,7 @@ struct _hb_aggregator_t {
     hb_msg_t            in;         //  scratch
     //  process metrics (docs/OPERATIONS.md, Metrics)
     hb_metric_t        *m_fills, *m_duplicates, *m_implausible, *m_positions, *m_external;
-    hb_metric_t        *m_liquidation;
+    hb_metric_t        *m_liquidation, *m_recon_mismatches, *m_recon_venues, *m_recon_reports;
 };
 
 static void
@@ -97,6 +99,7 @@ s_publish_margin (hb_aggregator_t *self, int v, int64_t now)
 {
     s_cached_t *slot = &self->margins [v];
     hb_book_margin (self->book, v, now, &slot->msg.u.margin);
+    hb_recon_margin (self->recon, v, &slot->msg.u.margin);
     slot->msg.env.type = HB_MSG_MARGIN;
     slot->msg.env.ts_recv = now;
     s_send (self, slot);
@@ -190,6 +193,23 @@ s_on_ack (hb_aggregator_t *self, const hb_ack_t *ack)
     }
 }
 
+//  A venue's report of our account: reconciled with our positions, and its
+//  margin published again at once with what the report says (hb_recon.h).
+static void
+s_on_account (hb_aggregator_t *self, const hb_account_t *account)
+{
+    hb_recon_stats_t before, stats;
+    hb_recon_stats (self->recon, &before);
+    int v = hb_recon_account (self->recon, account, hb_wall_ns ());
+    if (v < 0)
+        return;
+    hb_recon_stats (self->recon, &stats);
+    hb_metric_add (self->m_recon_mismatches, stats.mismatches - before.mismatches);
+    hb_metric_set (self->m_recon_venues, stats.venues_mismatched);
+    hb_metric_inc (self->m_recon_reports);
+    s_publish_margin (self, v, hb_wall_ns ());
+}
+
 //  A fill from a feed's replay: most are known already (the ledger would
 //  drop them as duplicates, but they are not duplicates on the bus, so they
 //  are not counted as such); a new one is taken like a fill from the bus.
@@ -257,6 +277,20 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
             case HB_MSG_ACK:
                 self->acks++;
                 s_on_ack (self, &self->in.u.ack);
+                break;
+            case HB_MSG_ACCOUNT:
+                s_on_account (self, &self->in.u.account);
+                break;
+            case HB_MSG_CAPITAL_TRANSFER:
+                //  money left a venue (sent) or reached one (credited)
+                if (hb_book_transfer (self->book, &self->in.u.transfer) == 1) {
+                    const hb_transfer_t *t = &self->in.u.transfer;
+                    hb_info ("aggregator: transfer %s %s: %.8g %s %s %s", t->id, hb_transfer_status_name (t->status),
+                             t->amount, t->asset, t->status == HB_TRANSFER_SENT ? "left" : "reached",
+                             t->status == HB_TRANSFER_SENT ? t->from : t->to);
+                    int v = hb_book_venue_index (self->book, t->status == HB_TRANSFER_SENT ? t->from : t->to);
+                    s_publish_margin (self, v, hb_wall_ns ());
+                }
                 break;
             default:
                 break;
@@ -361,7 +395,10 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     hb_ledger_stats (self->ledger, &ledger);
     hb->msgs_in = self->msgs_in;
     hb->drops = ledger.duplicates;
-    hb->status = (ledger.unknown ? 1u : 0u) | (self->missing ? 2u : 0u);
+    hb_recon_stats_t recon;
+    hb_recon_stats (self->recon, &recon);
+    hb->status = (ledger.unknown ? 1u : 0u) | (self->missing ? 2u : 0u)
+               | (recon.venues_mismatched ? 4u : 0u);
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }
@@ -407,6 +444,14 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
                                                   "Fills marked liquidation (a venue closed our "
                                                   "position at its maintenance margin), also "
                                                   "counted as external", NULL, NULL);
+        self->m_recon_mismatches = hb_metrics_counter (metrics, "hb_aggregator_reconcile_mismatches_total",
+                                                       "Instruments whose venue-reported position came "
+                                                       "to disagree with ours (docs/OPERATIONS.md, "
+                                                       "Reconciliation)", NULL, NULL);
+        self->m_recon_reports = hb_metrics_counter (metrics, "hb_aggregator_account_reports_total",
+                                                    "Account reports (account.<venue>) taken", NULL, NULL);
+        self->m_recon_venues = hb_metrics_gauge (metrics, "hb_aggregator_reconcile_venues_mismatched",
+                                                 "Venues with a position in mismatch now", NULL, NULL);
         self->m_positions = hb_metrics_gauge (metrics, "hb_aggregator_positions",
                                               "Open (non-zero) positions, as of the last snapshot",
                                               NULL, NULL);
@@ -415,6 +460,9 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
     if (!self->ledger)
         goto fail;
     self->book = hb_ledger_book (self->ledger);
+    self->recon = hb_recon_new (cfg, self->book);
+    if (!self->recon)
+        goto fail;
     hb_ledger_stats_t stats;
     hb_ledger_stats (self->ledger, &stats);
     hb_info ("aggregator: journal %s: %llu fills replayed (%llu unknown, %llu bad records, %llu bytes "
@@ -438,15 +486,18 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         if (!venue->enabled)
             continue;
         char prefix [HB_TOPIC_MAX];
-        const char *kinds [] = { "fill", "ack", "tick" };
+        const char *kinds [] = { "fill", "ack", "tick", "account" };
         hb_sub_role_t role;
         hb_roles_feed (venue, &role);
         if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0)
             goto fail;
-        for (int k = 0; k < 3; k++) {
-            snprintf (prefix, sizeof prefix, "%s.%s.", kinds [k], venue->name);
+        for (int k = 0; k < 4; k++) {
+            //  account.<venue> is a whole topic, the others a prefix
+            snprintf (prefix, sizeof prefix, k == 3 ? "%s.%s" : "%s.%s.", kinds [k], venue->name);
             hb_sub_subscribe (self->sub, prefix);
         }
+        snprintf (prefix, sizeof prefix, "capital.transfer.%s.", venue->name);
+        hb_sub_subscribe (self->sub, prefix);
     }
     if (hb_sub_attach (self->sub, self->loop, s_on_bus, self) != 0
     ||  zloop_reader (self->loop, self->snap, s_on_snapshot, self) != 0
@@ -495,6 +546,7 @@ hb_aggregator_destroy (hb_aggregator_t **self_p)
         zsock_destroy (&self->snap);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
+        hb_recon_destroy (&self->recon);
         hb_ledger_destroy (&self->ledger);
         free (self->positions);
         free (self);

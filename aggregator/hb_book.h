@@ -67,6 +67,14 @@ int hb_book_mark (hb_book_t *self, const char *venue, const char *symbol, double
 //  The venue index of a venue name, -1 when unknown.
 int hb_book_venue_index (const hb_book_t *self, const char *venue);
 
+//  Collateral moved between venues (capital.transfer from the source's
+//  feed): sent takes amount + fee of the asset (a config asset, else a USD
+//  stablecoin) out of the source; credited puts amount into the
+//  destination. In between it is in neither venue's equity (in flight).
+//  Other statuses change nothing. Returns 1 when it changed a venue, 0 when
+//  not (another status, unknown venue, bad amount).
+int hb_book_transfer (hb_book_t *self, const hb_transfer_t *transfer);
+
 //  True when (venue, instrument) holds a position or has ever had a fill.
 bool hb_book_active (const hb_book_t *self, int venue, int instrument);
 

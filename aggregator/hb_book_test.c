@@ -198,6 +198,54 @@ test_spot_option (void **state)
     hb_config_destroy (&cfg);
 }
 
+//  A transfer: sent takes amount + fee out of the source, credited puts
+//  the amount into the destination; in between it is in neither
+static void
+test_transfer (void **state)
+{
+    (void) state;
+    hb_config_t *cfg = s_config ();
+    cfg->n_venues = 2;
+    strcpy (cfg->venues [1].name, "w");
+    cfg->venues [1].collateral_usd = 500;
+    hb_book_t *book = hb_book_new (cfg);
+    hb_transfer_t t;
+    memset (&t, 0, sizeof t);
+    strcpy (t.id, "r.1");
+    strcpy (t.from, "v");
+    strcpy (t.to, "w");
+    strcpy (t.asset, "USDC");
+    t.amount = 3000;
+    t.fee = 1;
+    t.status = HB_TRANSFER_REQUESTED;
+    assert_int_equal (hb_book_transfer (book, &t), 0);          //  nothing moved yet
+    hb_margin_t m;
+    t.status = HB_TRANSFER_SENT;
+    assert_int_equal (hb_book_transfer (book, &t), 1);
+    hb_book_margin (book, 0, 1, &m);
+    NEAR (m.equity_usd, 10000 - 3001);
+    hb_book_margin (book, 1, 1, &m);
+    NEAR (m.equity_usd, 500);                                   //  in flight: neither here nor there
+    t.status = HB_TRANSFER_CREDITED;
+    t.credited_ns = 5;
+    assert_int_equal (hb_book_transfer (book, &t), 1);
+    hb_book_margin (book, 1, 1, &m);
+    NEAR (m.equity_usd, 3500);
+    //  a coin moves at its price
+    strcpy (t.asset, "BTC");
+    t.amount = 0.1;
+    t.fee = 0;
+    assert_int_equal (hb_book_transfer (book, &t), 1);
+    hb_book_margin (book, 1, 1, &m);
+    NEAR (m.equity_usd, 3500 + 5000);
+    strcpy (t.to, "nowhere");
+    assert_int_equal (hb_book_transfer (book, &t), 0);
+    t.status = HB_TRANSFER_REFUSED;
+    assert_int_equal (hb_book_transfer (book, &t), 0);
+    hb_book_destroy (&book);
+    hb_config_destroy (&cfg);
+}
+
 static void
 test_margin_liquidation (void **state)
 {
@@ -309,6 +357,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_linear),
+        cmocka_unit_test (test_transfer),
         cmocka_unit_test (test_inverse),
         cmocka_unit_test (test_spot_option),
         cmocka_unit_test (test_margin_liquidation),

@@ -293,6 +293,7 @@ typedef struct {
     double  min;                    //  smallest transfer (>= 0)
     double  max;                    //  largest transfer (0: no limit)
     double  daily_limit;            //  per UTC day (0: no limit)
+    bool    automatic;              //  auto: true: hb-treasury requests its transfers itself
     int     line;
 } hb_route_cfg_t;
 
@@ -304,6 +305,10 @@ typedef struct {
     double  stress_minutes;         //  the time that move takes to develop (> 0)
     int     plan_ms;                //  plans made and published this often
     int     stale_ms;               //  a venue's margin state older than this is stale
+    char    journal [HB_PATH_MAX];  //  transfers in flight (hb-treasury's own journal)
+    double  timeout_s;              //  a transfer not credited this long after its eta: timed_out
+    double  suggest_s;              //  a suggestion unchanged is published again this often
+    double  topup_buffer;           //  a short venue is topped up to required x (1 + this)
     int     n_routes;
     hb_route_cfg_t routes [HB_MAX_ROUTES];
     int     line;

@@ -512,9 +512,15 @@ test_aggregator (void **state)
     assert_int_equal (agg->fsync, HB_JOURNAL_FSYNC_ALWAYS);
     assert_int_equal (agg->snapshot_ms, 1000);
     assert_int_equal (agg->stale_ms, 5000);
-    //  the demo book: long BTC and SOL perps on alpha
+    //  the demo book: long BTC and SOL perps on alpha, and the long spot leg
+    //  of a basis trade whose short leg is on beta
     const hb_venue_cfg_t *alpha = hb_config_venue (cfg, "alpha");
-    assert_int_equal (alpha->n_positions, 2);
+    assert_int_equal (alpha->n_positions, 3);
+    assert_string_equal (alpha->instruments [alpha->positions [2].instrument].symbol, "BTC-USD");
+    assert_true (alpha->positions [2].qty == 60);
+    const hb_venue_cfg_t *beta = hb_config_venue (cfg, "beta");
+    assert_int_equal (beta->n_positions, 1);
+    assert_true (beta->positions [0].qty == -60);
     assert_string_equal (alpha->instruments [alpha->positions [0].instrument].symbol, "BTC-PERP");
     assert_true (alpha->positions [0].qty == 10 && alpha->positions [0].entry == 64000);
     assert_int_equal (hb_config_venue (cfg, "gamma")->n_positions, 2);

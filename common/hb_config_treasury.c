@@ -45,6 +45,22 @@ s_moves (hb_cfg_loader_t *self, const hb_ynode_t *map, double dflt)
     }
 }
 
+//  journal: an absolute path, by default <run_dir>/treasury.journal
+static void
+s_journal (hb_cfg_loader_t *self, const hb_ynode_t *map, char *out)
+{
+    hb_ynode_t node;
+    int n = snprintf (out, HB_PATH_MAX, "%s/treasury.journal", self->cfg->run_dir);
+    if (hb_ynode_get (map, "journal", &node) == 0) {
+        if (hb_ynode_string (&node, out, HB_PATH_MAX) == 0 && out [0] != '/')
+            hb_yaml_error (&node, "must be an absolute path");
+    }
+    else
+    if (n >= HB_PATH_MAX)
+        hb_yaml_error_at (self->yaml, 0, "treasury", "default <run_dir>/treasury.journal is too long: set "
+                          "journal");
+}
+
 //  from: / to: name an enabled or disabled venue of venues:
 static int
 s_venue (hb_cfg_loader_t *self, const hb_ynode_t *route, const char *key)
@@ -65,7 +81,7 @@ static void
 s_route (hb_cfg_loader_t *self, const hb_ynode_t *entry, const char *key)
 {
     static const char *const keys [] = { "from", "to", "asset", "network", "delay_s", "spread_s",
-                                         "fee", "min", "max", "daily_limit", NULL };
+                                         "fee", "min", "max", "daily_limit", "auto", NULL };
     hb_treasury_cfg_t *treasury = &self->cfg->treasury;
     if (treasury->n_routes == HB_MAX_ROUTES) {
         hb_yaml_error (entry, "too many routes (at most %d)", HB_MAX_ROUTES);
@@ -96,6 +112,7 @@ s_route (hb_cfg_loader_t *self, const hb_ynode_t *entry, const char *key)
     bad += hb_cfg_number (entry, "min", false, 0, &hb_cfg_nonneg, &route->min) != 0;
     bad += hb_cfg_number (entry, "max", false, 0, &hb_cfg_nonneg, &route->max) != 0;
     bad += hb_cfg_number (entry, "daily_limit", false, 0, &hb_cfg_nonneg, &route->daily_limit) != 0;
+    route->automatic = hb_cfg_bool (entry, "auto", false);
     //  limits that leave no transfer possible are a typo, not a policy
     if (route->max > 0 && route->max < route->min) {
         hb_yaml_error (entry, "max (%g) is below min (%g)", route->max, route->min);
@@ -132,7 +149,8 @@ void
 hb_cfg_treasury (hb_cfg_loader_t *self, const hb_ynode_t *root)
 {
     static const char *const keys [] = { "endpoint", "stress_move", "stress_moves", "stress_minutes",
-                                         "plan_ms", "stale_ms", "routes", NULL };
+                                         "plan_ms", "stale_ms", "routes", "journal", "timeout_s",
+                                         "suggest_s", "topup_buffer", NULL };
     hb_treasury_cfg_t *treasury = &self->cfg->treasury;
     hb_ynode_t none = { .doc = self->yaml, .path = "treasury" };
     hb_ynode_t section;
@@ -160,5 +178,10 @@ hb_cfg_treasury (hb_cfg_loader_t *self, const hb_ynode_t *root)
     hb_cfg_number (map, "stress_minutes", false, S_MINUTES_DEFAULT, &s_minutes, &treasury->stress_minutes);
     hb_cfg_integer (map, "plan_ms", 1000, 10, 3600000, &treasury->plan_ms);
     hb_cfg_integer (map, "stale_ms", 10000, 1, 3600000, &treasury->stale_ms);
+    hb_cfg_number (map, "timeout_s", false, 3600, &s_seconds, &treasury->timeout_s);
+    hb_cfg_number (map, "suggest_s", false, 60, &s_seconds, &treasury->suggest_s);
+    hb_cfg_number (map, "topup_buffer", false, 0.05, &(hb_cfg_range_t) { 0, 1, false, false },
+                   &treasury->topup_buffer);
+    s_journal (self, map, treasury->journal);
     s_routes (self, map);
 }

@@ -32,6 +32,10 @@ test_defaults (void **state)
     assert_float_equal (t->stress_minutes, 20, 0);
     assert_int_equal (t->plan_ms, 1000);
     assert_int_equal (t->stale_ms, 10000);
+    assert_string_equal (t->journal, "/run/user/4242/hedgebus/treasury.journal");
+    assert_float_equal (t->timeout_s, 3600, 0);
+    assert_float_equal (t->suggest_s, 60, 0);
+    assert_float_equal (t->topup_buffer, 0.05, 0);
     assert_int_equal (t->n_routes, 0);
     assert_int_equal (t->cpu, -1);
     assert_string_equal (t->endpoint, "ipc:///run/user/4242/hedgebus/treasury.pub");
@@ -52,6 +56,10 @@ test_keys (void **state)
     assert_float_equal (t->stress_minutes, 20, 0);
     assert_int_equal (t->plan_ms, 500);
     assert_int_equal (t->stale_ms, 4000);
+    assert_string_equal (t->journal, "/tmp/hedgebus-good-treasury/transfers.journal");
+    assert_float_equal (t->timeout_s, 900, 0);
+    assert_float_equal (t->suggest_s, 30, 0);
+    assert_float_equal (t->topup_buffer, 0.1, 0);
     assert_int_equal (t->cpu, 1);
     assert_int_equal (t->n_routes, 2);
     const hb_route_cfg_t *r = &t->routes [0];
@@ -66,11 +74,13 @@ test_keys (void **state)
     assert_float_equal (r->min, 100, 0);
     assert_float_equal (r->max, 5000000, 0);
     assert_float_equal (r->daily_limit, 20000000, 0);
+    assert_true (r->automatic);
     r = &t->routes [1];
     assert_string_equal (r->name, "alpha-beta-btc");
     assert_float_equal (r->fee, 0, 0);
     assert_float_equal (r->max, 0, 0);
     assert_float_equal (r->daily_limit, 0, 0);
+    assert_false (r->automatic);            //  suggestions only by default
     //  the component publishes on the treasury endpoint, and hb-run starts hb-treasury
     const hb_component_cfg_t *component = hb_config_component (cfg, "treasury");
     assert_non_null (component);

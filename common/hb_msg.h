@@ -46,6 +46,9 @@ typedef enum {
     HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
     HB_MSG_RISK_REGIME = 18,    //  risk.regime: a pair's correlation regime changed state
     HB_MSG_RISK_CORR = 19,      //  risk.corr: one part of a risk sample's correlation triangle
+    //  20 is allocated to other work (not in this build: refused as unknown)
+    HB_MSG_CAPITAL_TRANSFER = 21, //  capital.transfer.<from>.<to>: one transfer of collateral and its status
+    HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -208,6 +211,11 @@ typedef struct {
 #define HB_POS_NO_MARK      0x02u   //  no mark seen yet: valued at the entry price
 #define HB_MARGIN_TRUNCATED 0x04u   //  more assets than HB_MARGIN_ASSETS: the largest are listed
 #define HB_MARGIN_BREACH    0x08u   //  equity at or below the maintenance margin now
+#define HB_MARGIN_VENUE     0x10u   //  equity, maintenance and initial are the venue's (account.<venue>),
+                                    //  not computed from the configured collateral and rates
+#define HB_MARGIN_MISMATCH  0x20u   //  the venue reports positions that disagree with ours (reconciliation)
+#define HB_MARGIN_RECONCILED 0x40u  //  the venue reports its positions (account.<venue>) and they are
+                                    //  compared with ours: they agree unless HB_MARGIN_MISMATCH
 
 //  Per-asset entries carried on a margin message: the largest exposures;
 //  48 of the longest names encode in 2,575 bytes and hb_msg_t does
@@ -551,6 +559,76 @@ typedef struct {
     hb_capital_transfer_t transfers [HB_PLAN_TRANSFERS];
 } hb_capital_plan_t;
 
+//  account.<venue> (docs/PROTOCOL.md, Account): the account as the venue
+//  itself reports it (Hyperliquid's clearinghouseState, the sim's own
+//  book), published by the venue's feed. Money in USD; quantities in the
+//  instrument's units (contracts of its multiplier), signed (< 0 short).
+//  A position the message does not list is flat at the venue, unless the
+//  message is HB_ACCOUNT_TRUNCATED.
+#define HB_ACCOUNT_POSITIONS 32     //  positions one account message carries
+
+//  Account flags
+#define HB_ACCOUNT_TRUNCATED 0x01u  //  more positions than HB_ACCOUNT_POSITIONS: the first are listed
+#define HB_ACCOUNT_NO_MARGIN 0x02u  //  the venue reports positions only: equity and margin fields are 0
+                                    //  and mean nothing (margin.<venue> keeps the configured figures)
+#define HB_ACCOUNT_NO_SPOT   0x04u  //  spot holdings are balances at this venue, not positions: spot
+                                    //  instruments are never listed, and not judged flat
+
+typedef struct {
+    char     symbol [HB_NAME_MAX];  //  the instrument as configured for the venue
+    double   qty;                   //  signed, != 0 (a flat position is not listed)
+    double   entry_px;              //  >= 0, average entry price
+    double   unrealized_usd;        //  finite, at the venue's mark
+    double   liq_px;                //  >= 0, the venue's liquidation price (0: none or unknown)
+    double   funding_usd;           //  finite, funding since the position opened (> 0: paid)
+} hb_account_position_t;
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    uint32_t flags;                 //  HB_ACCOUNT_*
+    double   equity_usd;            //  finite: account value (collateral + unrealized)
+    double   initial_usd;           //  >= 0, margin used (initial)
+    double   maintenance_usd;       //  >= 0, maintenance margin used
+    double   withdrawable_usd;      //  >= 0, what may leave the venue now
+    double   funding_usd;           //  finite, cumulative funding of the account over its
+                                    //  life at the venue (> 0: paid); what the venue reports
+    uint16_t n_other;               //  positions in instruments not configured for the venue
+    uint8_t  n_positions;           //  0..HB_ACCOUNT_POSITIONS
+    hb_account_position_t positions [HB_ACCOUNT_POSITIONS];
+} hb_account_t;
+//  capital.transfer.<from>.<to> (docs/PROTOCOL.md, Capital): one transfer
+//  of collateral between two venues and where it stands. hb-treasury
+//  publishes it (suggested: for the desk; requested: an auto route asks the
+//  source venue's feed to send it); the source venue's feed publishes what
+//  its venue says (sent, credited, refused). The id is the transfer's for
+//  its whole life: every status of one transfer carries the same id.
+typedef enum {
+    HB_TRANSFER_SUGGESTED = 0,      //  a plan's transfer for the desk to make: nothing is executed
+    HB_TRANSFER_REQUESTED = 1,      //  journaled by hb-treasury and asked of the source venue
+    HB_TRANSFER_SENT = 2,           //  the source venue took it: the money left, not yet credited
+    HB_TRANSFER_CREDITED = 3,       //  the destination credited it (final)
+    HB_TRANSFER_REFUSED = 4,        //  the source venue refused it, reason says why (final)
+    HB_TRANSFER_TIMED_OUT = 5,      //  not credited long after its expected arrival (final, for a person)
+    HB_TRANSFER_STATUS_COUNT
+} hb_transfer_status_t;
+
+typedef struct {
+    char     id [HB_ID_MAX];        //  deterministic, unique: never reused for another transfer
+    char     route [HB_NAME_MAX];   //  the route's name (treasury.routes)
+    char     from [HB_NAME_MAX];    //  source venue
+    char     to [HB_NAME_MAX];      //  destination venue, != from
+    char     asset [HB_NAME_MAX];   //  "USDC", "BTC" ..
+    char     network [HB_NAME_MAX]; //  "arbitrum", "bitcoin", "internal" ..
+    uint8_t  status;                //  hb_transfer_status_t
+    double   amount;                //  > 0, asset units the destination receives
+    double   amount_usd;            //  >= 0, the same in USD at the request's price
+    double   fee;                   //  >= 0, asset units, paid by the source on top
+    int64_t  requested_ns;          //  >= 0, wall ns: when it was suggested or requested
+    int64_t  eta_ns;                //  >= requested_ns, wall ns: expected arrival
+    int64_t  credited_ns;           //  wall ns of the credit; 0 unless credited
+    char     reason [HB_TEXT_MAX];  //  why (refused, timed_out; free text otherwise, "" allowed)
+} hb_transfer_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -575,6 +653,8 @@ typedef struct {
         hb_hedger_control_t hedger_control;
         hb_applog_msg_t applog;
         hb_capital_plan_t capital_plan;
+        hb_account_t   account;
+        hb_transfer_t  transfer;
     } u;
 } hb_msg_t;
 
@@ -616,6 +696,9 @@ const char *hb_reject_name (int reason);            //  "unknown_instrument", ..
 const char *hb_ack_status_name (int status);        //  "accepted", ...
 const char *hb_side_name (int side);                //  "buy", "sell"
 const char *hb_plan_reason_name (int reason);       //  "none", "no_route", ...
+const char *hb_transfer_status_name (int status);   //  "suggested", "requested", ...
+//  The status named name (as hb_transfer_status_name writes it), or -1.
+int hb_transfer_status_parse (const char *name);
 
 //  True when the name is 1..HB_NAME_MAX-1 bytes of [A-Za-z0-9._:-].
 bool hb_name_valid (const char *name);
@@ -633,7 +716,8 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
 //      hedger.control          capital.plan.<venue>
-//      risk.regime            risk.corr
+//      risk.regime            risk.corr           account.<venue>
+//      capital.transfer.<from>.<to>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

@@ -1,5 +1,6 @@
 /*  hb_msg_capital: the wire layout of hb-treasury's capital plan
-    (capital.plan.<venue>); see hb_msg_int.h and docs/PROTOCOL.md, Capital.
+    (capital.plan.<venue>) and of one transfer (capital.transfer.<from>.<to>);
+    see hb_msg_int.h and docs/PROTOCOL.md, Capital.
     Same rules as hb_msg.c: one array per body, fields in struct order, the
     encoder refuses what the decoder would. Transfers go flat, eleven fields
     each, after one array header (as margin's assets do).                  */
@@ -10,6 +11,7 @@
 
 #define S_PLAN_FIELDS       15
 #define S_TRANSFER_FIELDS   11
+#define S_MOVE_FIELDS       14      //  capital.transfer: id .. reason
 #define S_KNOWN_FLAGS       (HB_PLAN_SHORT | HB_PLAN_COVERED | HB_PLAN_STALE | HB_PLAN_TRUNCATED \
                              | HB_PLAN_BREACH)
 
@@ -51,9 +53,74 @@ s_plan_valid (const hb_capital_plan_t *self)
     return true;
 }
 
+//  capital.transfer: the times say where it stands (a credit has its time,
+//  nothing else has one; the arrival is never before the request)
+static bool
+s_move_valid (const hb_transfer_t *self)
+{
+    return hb_msgi_id_valid (self->id, true)
+        && hb_msgi_name_valid (self->route) && hb_msgi_name_valid (self->from)
+        && hb_msgi_name_valid (self->to) && hb_msgi_name_valid (self->asset)
+        && hb_msgi_name_valid (self->network) && strcmp (self->from, self->to) != 0
+        && self->status < HB_TRANSFER_STATUS_COUNT
+        && isfinite (self->amount) && self->amount > 0
+        && hb_msgi_not_negative (self->amount_usd) && hb_msgi_not_negative (self->fee)
+        && self->requested_ns >= 0 && self->eta_ns >= self->requested_ns
+        && (self->status == HB_TRANSFER_CREDITED ? self->credited_ns > 0 : self->credited_ns == 0)
+        && memchr (self->reason, '\0', sizeof self->reason) != NULL;
+}
+
+static int
+s_move_encode (msgpack_packer *pk, const hb_transfer_t *self)
+{
+    if (!s_move_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_MOVE_FIELDS);
+    rc |= hb_msgi_pack_str (pk, self->id, sizeof self->id);
+    rc |= hb_msgi_pack_str (pk, self->route, sizeof self->route);
+    rc |= hb_msgi_pack_str (pk, self->from, sizeof self->from);
+    rc |= hb_msgi_pack_str (pk, self->to, sizeof self->to);
+    rc |= hb_msgi_pack_str (pk, self->asset, sizeof self->asset);
+    rc |= hb_msgi_pack_str (pk, self->network, sizeof self->network);
+    rc |= msgpack_pack_uint8 (pk, self->status);
+    rc |= hb_msgi_pack_double (pk, self->amount);
+    rc |= hb_msgi_pack_double (pk, self->amount_usd);
+    rc |= hb_msgi_pack_double (pk, self->fee);
+    rc |= msgpack_pack_int64 (pk, self->requested_ns);
+    rc |= msgpack_pack_int64 (pk, self->eta_ns);
+    rc |= msgpack_pack_int64 (pk, self->credited_ns);
+    rc |= hb_msgi_pack_str (pk, self->reason, sizeof self->reason);
+    return rc;
+}
+
+static hb_decode_reason_t
+s_move_decode (hb_msgi_cursor_t *c, hb_transfer_t *self)
+{
+    hb_msgi_read_str (c, self->id, sizeof self->id);
+    hb_msgi_read_str (c, self->route, sizeof self->route);
+    hb_msgi_read_str (c, self->from, sizeof self->from);
+    hb_msgi_read_str (c, self->to, sizeof self->to);
+    hb_msgi_read_str (c, self->asset, sizeof self->asset);
+    hb_msgi_read_str (c, self->network, sizeof self->network);
+    //  an unknown status is out of range, not truncated to a known one
+    self->status = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->amount = hb_msgi_read_double (c);
+    self->amount_usd = hb_msgi_read_double (c);
+    self->fee = hb_msgi_read_double (c);
+    self->requested_ns = hb_msgi_read_int (c);
+    self->eta_ns = hb_msgi_read_int (c);
+    self->credited_ns = hb_msgi_read_int (c);
+    hb_msgi_read_str (c, self->reason, sizeof self->reason);
+    if (c->err != HB_DECODE_OK)
+        return c->err;
+    return s_move_valid (self) ? HB_DECODE_OK : HB_DECODE_RANGE;
+}
+
 int
 hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg)
 {
+    if (msg->env.type == HB_MSG_CAPITAL_TRANSFER)
+        return s_move_encode (pk, &msg->u.transfer);
     if (msg->env.type != HB_MSG_CAPITAL_PLAN)
         return -1;
     const hb_capital_plan_t *self = &msg->u.capital_plan;
@@ -95,6 +162,8 @@ hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg)
 hb_decode_reason_t
 hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
 {
+    if (msg->env.type == HB_MSG_CAPITAL_TRANSFER)
+        return s_move_decode (c, &msg->u.transfer);
     if (msg->env.type != HB_MSG_CAPITAL_PLAN)
         return HB_DECODE_TYPE;
     hb_capital_plan_t *self = &msg->u.capital_plan;

@@ -3,7 +3,8 @@
     and the read cursor below; hb_msg_state.c the aggregator's state bodies
     (position, exposure, margin, snapshot end); hb_msg_risk.c and
     hb_msg_hedge.c risk's and the hedger's; hb_msg_capital.c hb-treasury's
-    plan. Internal to those files.
+    plan; hb_msg_account.c a venue's own account report. Internal to those
+    files.
 
     The calls go one way: hb_msg.c dispatches to the body files, and every
     file uses the field primitives and the validity rules below, which call
@@ -104,8 +105,13 @@ hb_decode_reason_t hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 int hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
-//  The capital plan (hb_msg_capital.c), for CAPITAL_PLAN; same contract.
+//  The capital bodies (hb_msg_capital.c), for CAPITAL_PLAN and
+//  CAPITAL_TRANSFER; same contract.
 int hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
+
+//  The venue's account (hb_msg_account.c), for ACCOUNT; same contract.
+int hb_msgi_account_encode (msgpack_packer *pk, const hb_msg_t *msg);
+hb_decode_reason_t hb_msgi_account_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
 #endif

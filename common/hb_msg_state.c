@@ -16,7 +16,8 @@
 //  The largest relative move the liquidation search reports: +1000 %.
 #define S_LIQ_MOVE_MAX          10.0
 
-#define S_KNOWN_FLAGS   (HB_POS_STALE | HB_POS_NO_MARK | HB_MARGIN_TRUNCATED | HB_MARGIN_BREACH)
+#define S_KNOWN_FLAGS   (HB_POS_STALE | HB_POS_NO_MARK | HB_MARGIN_TRUNCATED | HB_MARGIN_BREACH \
+                         | HB_MARGIN_VENUE | HB_MARGIN_MISMATCH | HB_MARGIN_RECONCILED)
 
 static bool
 s_position_valid (const hb_position_t *self)

@@ -1,5 +1,5 @@
 /*  hb_msg_testing: cmocka assertions shared by the codec's test programs
-    (hb_msg_test.c, hb_msg_body_test.c). Header-only (static inline), so
+    (hb_msg_test.c, hb_msg_body_test.c, the bodies' tests). Header-only (static inline), so
     that libhbcommon never links against cmocka; include it after
     <cmocka.h>. The independent encoder itself is hb_msg_spec.h.          */
 #ifndef HB_MSG_TESTING_H
@@ -76,6 +76,32 @@ hb_msg_testing_expect_refused (const hb_msg_t *msg, int line)
     if (hb_msg_encode (msg, &buf) != -1)
         fail_msg ("case at line %d: encoded", line);
     assert_int_equal (buf.size, 0);
+}
+
+//  msg encodes and decodes back to itself; every truncation of its bytes is
+//  refused, and every single bit flip is either refused or decodes to a
+//  message the encoder accepts (the two keep the same rules), not all of
+//  them decoding.
+static inline void
+hb_msg_testing_roundtrip (const hb_msg_t *msg)
+{
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (msg, &buf), 0);
+    hb_msg_testing_assert_decodes_to (buf.data, buf.size, msg);
+    hb_msg_t back;
+    for (size_t len = 0; len < buf.size; len++)
+        assert_int_equal (hb_msg_decode (&back, buf.data, len, NULL), -1);
+    size_t decoded = 0;
+    for (size_t bit = 0; bit < buf.size * 8; bit++) {
+        hb_buf_t flipped = buf;
+        flipped.data [bit / 8] ^= (uint8_t) (1u << (bit % 8));
+        if (hb_msg_decode (&back, flipped.data, flipped.size, NULL) == 0) {
+            hb_buf_t again;
+            assert_int_equal (hb_msg_encode (&back, &again), 0);
+            decoded++;
+        }
+    }
+    assert_true (decoded < buf.size * 8);
 }
 
 //  One case: the spec of samples [sample] with one change (the statements

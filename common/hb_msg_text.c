@@ -23,7 +23,9 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_RISK_EXPOSURE] = "risk_exposure", [HB_MSG_RISK_HEDGE] = "risk_hedge",
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
-    [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr"
+    [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
+    [HB_MSG_ACCOUNT] = "account",
+    [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer"
 };
 
 static const char *const s_regime_states [HB_RISK_REGIME_STATES] = { "stable", "shifting", "shifted" };
@@ -69,6 +71,12 @@ static const char *s_plan_reason_names [HB_PLAN_REASON_COUNT] = {
     [HB_PLAN_REASON_LIMIT] = "limit", [HB_PLAN_REASON_BREACH] = "breach"
 };
 
+static const char *s_transfer_status_names [HB_TRANSFER_STATUS_COUNT] = {
+    [HB_TRANSFER_SUGGESTED] = "suggested", [HB_TRANSFER_REQUESTED] = "requested",
+    [HB_TRANSFER_SENT] = "sent", [HB_TRANSFER_CREDITED] = "credited",
+    [HB_TRANSFER_REFUSED] = "refused", [HB_TRANSFER_TIMED_OUT] = "timed_out"
+};
+
 //  Looks index up in a table with holes; NULL entries read as "unknown".
 static const char *
 s_lookup (const char *const *table, size_t count, int index)
@@ -90,6 +98,21 @@ const char *
 hb_plan_reason_name (int reason)
 {
     return S_LOOKUP (s_plan_reason_names, reason);
+}
+
+const char *
+hb_transfer_status_name (int status)
+{
+    return S_LOOKUP (s_transfer_status_names, status);
+}
+
+int
+hb_transfer_status_parse (const char *name)
+{
+    for (int i = 0; name && i < HB_TRANSFER_STATUS_COUNT; i++)
+        if (strcmp (name, s_transfer_status_names [i]) == 0)
+            return i;
+    return -1;
 }
 
 const char *
@@ -207,6 +230,10 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return snprintf (topic, HB_TOPIC_MAX, "seq.%s", msg->env.publisher);
         case HB_MSG_CAPITAL_PLAN:
             return s_topic_join (topic, "capital.plan", msg->u.capital_plan.venue, NULL);
+        case HB_MSG_ACCOUNT:
+            return s_topic_join (topic, "account", msg->u.account.venue, NULL);
+        case HB_MSG_CAPITAL_TRANSFER:
+            return s_topic_join (topic, "capital.transfer", msg->u.transfer.from, msg->u.transfer.to);
         default:
             return -1;
     }
@@ -530,7 +557,9 @@ s_flags_member (s_json_t *self, uint32_t flags)
 {
     static const struct { uint32_t bit; const char *name; } names [] = {
         { HB_POS_STALE, "stale" }, { HB_POS_NO_MARK, "no_mark" },
-        { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" }
+        { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" },
+        { HB_MARGIN_VENUE, "venue" }, { HB_MARGIN_MISMATCH, "mismatch" },
+        { HB_MARGIN_RECONCILED, "reconciled" }
     };
     s_key (self, "flags");
     s_lit (self, "[");
@@ -835,6 +864,25 @@ s_hedger_control_json (s_json_t *self, const hb_hedger_control_t *control)
 }
 
 static void
+s_transfer_json (s_json_t *self, const hb_transfer_t *t)
+{
+    S_STR (self, t, id);
+    S_STR (self, t, route);
+    S_STR (self, t, from);
+    S_STR (self, t, to);
+    S_STR (self, t, asset);
+    S_STR (self, t, network);
+    s_name_member (self, "status", hb_transfer_status_name (t->status));
+    s_double_member (self, "amount", t->amount);
+    s_double_member (self, "amount_usd", t->amount_usd);
+    s_double_member (self, "fee", t->fee);
+    s_int_member (self, "requested_ns", t->requested_ns);
+    s_int_member (self, "eta_ns", t->eta_ns);
+    s_int_member (self, "credited_ns", t->credited_ns);
+    S_STR (self, t, reason);
+}
+
+static void
 s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
 {
     static const char *const flags [] = { "short", "covered", "stale", "truncated", "breach" };
@@ -868,6 +916,36 @@ s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
         s_double_member (self, "delay_s", t->delay_s);
         s_double_member (self, "spread_s", t->spread_s);
         s_int_member (self, "eta_ns", t->eta_ns);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+}
+
+static void
+s_account_json (s_json_t *self, const hb_account_t *account)
+{
+    static const char *const flags [] = { "truncated", "no_margin", "no_spot" };
+    S_STR (self, account, venue);
+    s_bits_member (self, "flags", account->flags, flags, 3);
+    s_double_member (self, "equity_usd", account->equity_usd);
+    s_double_member (self, "initial_usd", account->initial_usd);
+    s_double_member (self, "maintenance_usd", account->maintenance_usd);
+    s_double_member (self, "withdrawable_usd", account->withdrawable_usd);
+    s_double_member (self, "funding_usd", account->funding_usd);
+    s_uint_member (self, "n_other", account->n_other);
+    s_key (self, "positions");
+    s_lit (self, "[");
+    for (int i = 0; i < account->n_positions && i < HB_ACCOUNT_POSITIONS; i++) {
+        const hb_account_position_t *p = &account->positions [i];
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        S_STR (self, p, symbol);
+        s_double_member (self, "qty", p->qty);
+        s_double_member (self, "entry_px", p->entry_px);
+        s_double_member (self, "unrealized_usd", p->unrealized_usd);
+        s_double_member (self, "liq_px", p->liq_px);
+        s_double_member (self, "funding_usd", p->funding_usd);
         s_lit (self, "}");
     }
     s_lit (self, "]");
@@ -924,6 +1002,8 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_HEDGE_REJECT: s_hedge_reject_json (&json, &msg->u.hedge_reject); break;
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;
+            case HB_MSG_ACCOUNT: s_account_json (&json, &msg->u.account); break;
+            case HB_MSG_CAPITAL_TRANSFER: s_transfer_json (&json, &msg->u.transfer); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);
                 s_uint_member (&json, "count", msg->u.applog.count);

@@ -18,7 +18,8 @@ hb_roles_feed (const hb_venue_cfg_t *venue, hb_sub_role_t *role)
     char publisher [HB_NAME_MAX + 8];
     snprintf (publisher, sizeof publisher, "feed.%s", venue->name);
     s_role (role, publisher, HB_SUB_TYPE (HB_MSG_TICK) | HB_SUB_TYPE (HB_MSG_TRADE)
-                           | HB_SUB_TYPE (HB_MSG_ACK) | HB_SUB_TYPE (HB_MSG_FILL));
+                           | HB_SUB_TYPE (HB_MSG_ACK) | HB_SUB_TYPE (HB_MSG_FILL)
+                           | HB_SUB_TYPE (HB_MSG_ACCOUNT) | HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER));
     snprintf (role->venue, sizeof role->venue, "%s", venue->name);
 }
 
@@ -48,7 +49,7 @@ hb_roles_hedger (hb_sub_role_t *role)
 void
 hb_roles_treasury (hb_sub_role_t *role)
 {
-    s_role (role, "treasury", HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN));
+    s_role (role, "treasury", HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN) | HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER));
 }
 
 void

@@ -5,12 +5,13 @@
     publisher name it carries:
 
         publisher          publisher name     may send
-        feed of venue V    feed.V             tick, trade, ack, fill naming V; heartbeat
+        feed of venue V    feed.V             tick, trade, ack, fill, account naming V;
+                                              capital.transfer from V (its statuses); heartbeat
         aggregator         aggregator         position, exposure, margin; heartbeat
         risk               risk               risk.exposure, risk.hedge, risk.regime; heartbeat
         hedger             hedger             order, cancel, hedger.reject, hedger.control
                                               (its echo); heartbeat
-        treasury           treasury           capital.plan; heartbeat
+        treasury           treasury           capital.plan, capital.transfer; heartbeat
         a component with   its name           order, cancel, hedger.control; heartbeat
         orders: true
         another component  its name           heartbeat                                */

@@ -364,7 +364,8 @@ s_try_recv (hb_sub_t *self)
     return -1;
 }
 
-//  The venue a tick, trade, ack or fill names; NULL for other types
+//  The venue a tick, trade, ack, fill or account names, and the source of a
+//  transfer (its feed reports it, the credit included); NULL for other types
 static const char *
 s_body_venue (const hb_msg_t *msg)
 {
@@ -373,6 +374,8 @@ s_body_venue (const hb_msg_t *msg)
         case HB_MSG_TRADE: return msg->u.trade.venue;
         case HB_MSG_ACK:   return msg->u.ack.venue;
         case HB_MSG_FILL:  return msg->u.fill.venue;
+        case HB_MSG_ACCOUNT: return msg->u.account.venue;
+        case HB_MSG_CAPITAL_TRANSFER: return msg->u.transfer.from;
         default:           return NULL;
     }
 }

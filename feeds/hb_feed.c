@@ -40,6 +40,8 @@ typedef struct {
     bool         used;
 } s_fd_t;
 
+#define S_TRANSFER_IDS  64
+
 struct _hb_feed_t {
     const hb_config_t    *config;
     const hb_venue_cfg_t *venue;
@@ -50,6 +52,10 @@ struct _hb_feed_t {
     hb_sub_t             *sub;
     hb_fillstore_t       *fills;
     hb_fillgate_t        *gate;         //  which fills may go on the bus (hb_fillgate.h)
+    //  the last transfer ids handed to the plugin: a request seen twice on
+    //  the bus is sent once
+    char                  transfer_ids [S_TRANSFER_IDS][HB_ID_MAX];
+    size_t                n_transfer_ids;
     bool                  fill_flags;   //  the plugin sets hb_fill_t.flags (HB_VENUE_FEAT_FILL_FLAGS)
     uint64_t              unacked;      //  held fills not acknowledged, as of the last heartbeat
     zsock_t              *replay;       //  ROUTER, NULL without a replay endpoint
@@ -91,6 +97,9 @@ s_body_venue (hb_msg_t *msg, char **symbol)
         case HB_MSG_TRADE: *symbol = msg->u.trade.symbol; return msg->u.trade.venue;
         case HB_MSG_ACK:   *symbol = msg->u.ack.symbol;   return msg->u.ack.venue;
         case HB_MSG_FILL:  *symbol = msg->u.fill.symbol;  return msg->u.fill.venue;
+        case HB_MSG_ACCOUNT: *symbol = NULL;              return msg->u.account.venue;
+        //  a transfer's source reports it, its credit included
+        case HB_MSG_CAPITAL_TRANSFER: *symbol = NULL;     return msg->u.transfer.from;
         default:           *symbol = NULL;                return NULL;
     }
 }
@@ -164,7 +173,10 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     char *symbol;
     char *venue = s_body_venue (msg, &symbol);
     if (!venue)
-        return s_invalid (self, "a plugin publishes ticks, trades, acks and fills only", msg);
+        return s_invalid (self, "a plugin publishes ticks, trades, acks, fills, account states and transfer statuses only", msg);
+    if (msg->env.type == HB_MSG_CAPITAL_TRANSFER && msg->u.transfer.status != HB_TRANSFER_SENT
+    &&  msg->u.transfer.status != HB_TRANSFER_CREDITED && msg->u.transfer.status != HB_TRANSFER_REFUSED)
+        return s_invalid (self, "a venue says sent, credited or refused of a transfer, nothing else", msg);
     //  The venue is ours to vouch for: fill it in, or refuse a stranger's.
     if (venue [0] == 0)
         memcpy (venue, self->venue->name, HB_NAME_MAX);
@@ -457,10 +469,67 @@ s_host_reject_as (hb_feed_t *self, const char *symbol, const char *client_id, in
         self->last_seq = msg->env.seq;
 }
 
+//  Refuses a transfer request in the plugin's place
+static void
+s_transfer_refuse (hb_feed_t *self, const hb_transfer_t *request, const char *why)
+{
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_CAPITAL_TRANSFER;
+    msg->env.ts_recv = hb_wall_ns ();
+    msg->u.transfer = *request;
+    msg->u.transfer.status = HB_TRANSFER_REFUSED;
+    msg->u.transfer.credited_ns = 0;
+    snprintf (msg->u.transfer.reason, sizeof msg->u.transfer.reason, "%s", why);
+    hb_warn ("transfer %s refused: %s", request->id, why);
+    if (hb_pub_send (self->pub, NULL, msg) == 0 && msg->env.seq > self->last_seq)
+        self->last_seq = msg->env.seq;
+}
+
+//  capital.transfer: a request from hb-treasury with this venue as source
+//  goes to the plugin once; a credit to this venue from the source's feed
+//  goes to the plugin (a sim's account); the rest (suggestions, other
+//  venues' transfers) is not ours. The connection vouched for the sender.
+static void
+s_transfer (hb_feed_t *self)
+{
+    const hb_transfer_t *t = &self->in.u.transfer;
+    const char *venue = self->venue->name;
+    if (t->status == HB_TRANSFER_REQUESTED && strcmp (self->in.env.publisher, "treasury") == 0
+    &&  strcmp (t->from, venue) == 0) {
+        for (size_t i = 0; i < self->n_transfer_ids && i < S_TRANSFER_IDS; i++)
+            if (strcmp (self->transfer_ids [i], t->id) == 0) {
+                hb_warn ("transfer %s requested again: already handed to the plugin, not sent twice", t->id);
+                return;
+            }
+        snprintf (self->transfer_ids [self->n_transfer_ids++ % S_TRANSFER_IDS], HB_ID_MAX, "%s", t->id);
+        hb_info ("transfer %s requested: %.8g %s to %s over %s", t->id, t->amount, t->asset, t->to, t->network);
+        if (hb_plugin_host_transfer (self->plugin, t) != 0) {
+            char why [HB_TEXT_MAX];
+            snprintf (why, sizeof why, errno == ENOTSUP ? "plugin %s does not move money (no transfer "
+                      "operation, ABI v%u)" : "plugin %s failed to take the request",
+                      hb_plugin_host_name (self->plugin), hb_plugin_host_abi (self->plugin));
+            s_transfer_refuse (self, t, why);
+        }
+    }
+    else
+    if (t->status == HB_TRANSFER_CREDITED && strcmp (t->to, venue) == 0
+    &&  strncmp (self->in.env.publisher, "feed.", 5) == 0) {
+        hb_info ("transfer %s credited here: %.8g %s from %s", t->id, t->amount, t->asset, t->from);
+        if (hb_plugin_host_credit (self->plugin, t) != 0)
+            hb_error ("transfer %s: plugin %s could not credit %.8g %s", t->id,
+                      hb_plugin_host_name (self->plugin), t->amount, t->asset);
+    }
+}
+
 static void
 s_dispatch (hb_feed_t *self, const char *topic)
 {
     hb_msg_t *msg = &self->in;
+    if (msg->env.type == HB_MSG_CAPITAL_TRANSFER) {
+        s_transfer (self);
+        return;
+    }
     const char *venue = msg->env.type == HB_MSG_ORDER ? msg->u.order.venue
                       : msg->env.type == HB_MSG_CANCEL ? msg->u.cancel.venue : NULL;
     if (!venue) {
@@ -852,9 +921,25 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         }
         senders++;
     }
+    //  transfers: requests from hb-treasury, credits from the other feeds
+    const hb_component_cfg_t *treasury = hb_config_component (config, "treasury");
+    int rc = 0;
+    if (treasury && treasury->enabled && config->treasury.endpoint [0]) {
+        hb_sub_role_t role;
+        hb_roles_treasury (&role);
+        rc |= hb_sub_connect_role (self->sub, config->treasury.endpoint, &role);
+        for (int v = 0; v < config->n_venues; v++) {
+            const hb_venue_cfg_t *other = &config->venues [v];
+            if (other == venue || !other->enabled || !other->endpoint [0])
+                continue;
+            hb_roles_feed (other, &role);
+            rc |= hb_sub_connect_role (self->sub, other->endpoint, &role);
+        }
+        rc |= hb_sub_subscribe (self->sub, "capital.transfer.");
+    }
     char prefix [HB_TOPIC_MAX];
     snprintf (prefix, sizeof prefix, "order.%s.", venue->name);
-    int rc = hb_sub_subscribe (self->sub, prefix);
+    rc |= hb_sub_subscribe (self->sub, prefix);
     snprintf (prefix, sizeof prefix, "cancel.%s.", venue->name);
     rc |= hb_sub_subscribe (self->sub, prefix);
     if (rc
@@ -870,7 +955,8 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         hb_warn ("no component has orders: true with an endpoint: this feed will see no orders");
 
     self->api = (hb_host_api_t) {
-        .abi_version = HB_PLUGIN_ABI_VERSION,
+        //  a v3 plugin checks for v3: the host struct is the same
+        .abi_version = hb_plugin_host_abi (self->plugin),
         .size = sizeof (hb_host_api_t),
         .ctx = self,
         .config = config,

@@ -5,7 +5,10 @@
     dlopens it with RTLD_NOW | RTLD_LOCAL and refuses it, with a message
     naming the file, when:
       - the file or the symbol is missing,
-      - abi_version differs from HB_PLUGIN_ABI_VERSION,
+      - abi_version is not between HB_PLUGIN_ABI_MIN and
+        HB_PLUGIN_ABI_VERSION (a v3 plugin loads on a v4 host: v4 only
+        appended optional operations; the host hands it a host struct
+        marked v3, which is the same struct),
       - size is smaller than HB_VENUE_OPS_MIN_SIZE,
       - a required operation (create, start, order, cancel, destroy) is NULL.
 
@@ -42,7 +45,8 @@
 #include "hb_config.h"
 #include "hb_log_level.h"
 
-#define HB_PLUGIN_ABI_VERSION   3     //  2: plugin-owned config (cfg_*, sections); 3: a venue's instruments and positions are pointers sized from the file (issue 16)
+#define HB_PLUGIN_ABI_VERSION   4     //  2: plugin-owned config (cfg_*, sections); 3: a venue's instruments and positions are pointers sized from the file (issue 16); 4: transfer and credit (optional, appended)
+#define HB_PLUGIN_ABI_MIN       3     //  the oldest plugin ABI this host still loads
 #define HB_VENUE_SYMBOL         "hb_venue_plugin"
 
 //  Reactor events for fd_add
@@ -176,7 +180,27 @@ typedef struct hb_venue_ops_s {
     //  reads 0 here). 0: none.
     uintptr_t   features;
 
-    void  (*spare [6]) (void);
+    //  -- ABI v4, appended (optional; NULL or beyond size: the host refuses
+    //  every transfer for this venue with a reason on the bus). Collateral
+    //  moves (docs/PLUGINS.md, Transfers):
+    //  transfer: hb-treasury asks this venue (the source) to send
+    //  request->amount of request->asset over request->network to venue
+    //  request->to (a withdrawal to an address, or a sub-account move); id
+    //  is the transfer's for life: a request whose id the plugin has seen
+    //  must not be sent again. The plugin answers with capital.transfer
+    //  messages through host->publish, same id, from = this venue, now or
+    //  later: sent (the money left), credited (when the destination has it:
+    //  credited_ns set) or refused (reason says why: not on the venue's
+    //  allow-list, not enough free balance, the venue said no). Returns 0,
+    //  or -1 when it could not even refuse (the host then refuses it).
+    int   (*transfer) (void *self, const hb_transfer_t *request);
+    //  credit: another venue's feed says a transfer to this venue was
+    //  credited (status credited, to = this venue): a plugin whose account
+    //  is its own (the sim) adds it; a real venue's account already shows
+    //  it. Returns 0, or -1 (logged by the host).
+    int   (*credit) (void *self, const hb_transfer_t *credited);
+
+    void  (*spare [4]) (void);
 } hb_venue_ops_t;
 
 //  features: the plugin sets hb_fill_t.flags on every fill it publishes

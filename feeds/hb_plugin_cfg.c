@@ -351,7 +351,8 @@ hb_plugin_cfg_check (hb_plugin_host_t *plugin, const hb_config_t *config, const 
     if (!self)
         return -1;
     hb_host_api_t api = {
-        .abi_version = HB_PLUGIN_ABI_VERSION,
+        //  a v3 plugin checks for v3: the host struct is the same
+        .abi_version = hb_plugin_host_abi (plugin),
         .size = sizeof (hb_host_api_t),
         .ctx = self,
         .config = config,

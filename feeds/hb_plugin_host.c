@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@ struct _hb_plugin_host_t {
     void           *dl;                 //  dlopen handle
     hb_venue_ops_t  ops;                //  our copy, zeroed beyond the declared size
     uint32_t        declared;           //  ops->size as the plugin said
+    uint32_t        abi;                //  ops->abi_version
     void           *instance;           //  from ops.create, NULL before
     char            path [512];
     char            name [HB_NAME_MAX];
@@ -40,7 +42,7 @@ s_check (hb_plugin_host_t *self, const hb_venue_ops_t *ops, char *err, size_t er
 {
     //  abi_version and size are the first 8 bytes in every ABI version, so
     //  they can be read before anything else is known.
-    if (ops->abi_version != HB_PLUGIN_ABI_VERSION) {
+    if (ops->abi_version < HB_PLUGIN_ABI_MIN || ops->abi_version > HB_PLUGIN_ABI_VERSION) {
         s_fail (err, errsize, "plugin '%s' built for ABI v%u, this host speaks v%u: rebuild it",
                 self->path, ops->abi_version, HB_PLUGIN_ABI_VERSION);
         return -1;
@@ -64,6 +66,7 @@ s_check (hb_plugin_host_t *self, const hb_venue_ops_t *ops, char *err, size_t er
     //  A newer plugin may be larger than our struct: its extra members are
     //  for a newer host and we ignore them.
     self->declared = ops->size;
+    self->abi = ops->abi_version;
     memset (&self->ops, 0, sizeof self->ops);
     memcpy (&self->ops, ops, ops->size < sizeof self->ops ? ops->size : sizeof self->ops);
 
@@ -174,6 +177,34 @@ hb_plugin_host_cancel (hb_plugin_host_t *self, const hb_cancel_t *cancel)
 {
     assert (self && cancel);
     return self->instance ? self->ops.cancel (self->instance, cancel) : -1;
+}
+
+int
+hb_plugin_host_transfer (hb_plugin_host_t *self, const hb_transfer_t *request)
+{
+    assert (self && request);
+    if (!self->instance || !s_has (self, transfer) || !self->ops.transfer) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    errno = 0;
+    return self->ops.transfer (self->instance, request);
+}
+
+int
+hb_plugin_host_credit (hb_plugin_host_t *self, const hb_transfer_t *credited)
+{
+    assert (self && credited);
+    if (!self->instance || !s_has (self, credit) || !self->ops.credit)
+        return 0;                   //  a real venue's account shows it by itself
+    return self->ops.credit (self->instance, credited);
+}
+
+uint32_t
+hb_plugin_host_abi (const hb_plugin_host_t *self)
+{
+    assert (self);
+    return self->abi;
 }
 
 const char *

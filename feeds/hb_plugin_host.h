@@ -38,6 +38,13 @@ int hb_plugin_host_create (hb_plugin_host_t *self, const hb_host_api_t *api);
 int hb_plugin_host_start (hb_plugin_host_t *self);
 int hb_plugin_host_order (hb_plugin_host_t *self, const hb_order_t *order);
 int hb_plugin_host_cancel (hb_plugin_host_t *self, const hb_cancel_t *cancel);
+//  ABI v4's optional operations. transfer: -1 with ENOTSUP when the plugin
+//  has none (errno 0 when it failed itself); credit: 0 when it has none.
+int hb_plugin_host_transfer (hb_plugin_host_t *self, const hb_transfer_t *request);
+int hb_plugin_host_credit (hb_plugin_host_t *self, const hb_transfer_t *credited);
+//  The ABI the plugin was built for (HB_PLUGIN_ABI_MIN..HB_PLUGIN_ABI_VERSION):
+//  the host struct handed to it carries this number.
+uint32_t hb_plugin_host_abi (const hb_plugin_host_t *self);
 
 //  Destroys the instance but keeps the plugin loaded (reverse of create).
 void hb_plugin_host_release (hb_plugin_host_t *self);

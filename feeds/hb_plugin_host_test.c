@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -77,7 +78,7 @@ test_bad_abi_refused (void **state)
     (void) state;
     char path [PATH_MAX];
     s_test_plugin (path, sizeof path, "bad_abi");
-    s_refused (path, "built for ABI v999, this host speaks v3: rebuild it");
+    s_refused (path, "built for ABI v999, this host speaks v4: rebuild it");
 }
 
 static void
@@ -498,6 +499,35 @@ test_newer_plugin_accepted (void **state)
     hb_plugin_host_destroy (&plugin);
 }
 
+static void
+test_abi_v3_accepted (void **state)
+{
+    (void) state;
+    //  ABI v4 only appended optional operations: a v3 plugin loads, says
+    //  v3, and has no transfer (the host refuses them in its place)
+    char path [PATH_MAX], err [512];
+    s_test_plugin (path, sizeof path, "abi_v3");
+    hb_plugin_host_t *plugin = hb_plugin_host_new (path, err, sizeof err);
+    if (!plugin)
+        fail_msg ("v3 plugin refused: %s", err);
+    assert_int_equal (hb_plugin_host_abi (plugin), 3);
+    hb_transfer_t request;
+    memset (&request, 0, sizeof request);
+    errno = 0;
+    assert_int_equal (hb_plugin_host_transfer (plugin, &request), -1);
+    assert_int_equal (errno, ENOTSUP);
+    assert_int_equal (hb_plugin_host_credit (plugin, &request), 0);
+    hb_plugin_host_destroy (&plugin);
+    //  the sim is v4 and moves money
+    s_venue_plugin (path, sizeof path, "sim");
+    plugin = hb_plugin_host_new (path, err, sizeof err);
+    assert_non_null (plugin);
+    assert_int_equal (hb_plugin_host_abi (plugin), HB_PLUGIN_ABI_VERSION);
+    assert_non_null (hb_plugin_host_ops (plugin)->transfer);
+    assert_non_null (hb_plugin_host_ops (plugin)->credit);
+    hb_plugin_host_destroy (&plugin);
+}
+
 int
 main (void)
 {
@@ -514,6 +544,7 @@ main (void)
         cmocka_unit_test (test_sim_accepted),
         cmocka_unit_test (test_flood_accepted),
         cmocka_unit_test (test_newer_plugin_accepted),
+        cmocka_unit_test (test_abi_v3_accepted),
     };
     return cmocka_run_group_tests_name ("hb_plugin_host", tests, NULL, NULL);
 }

@@ -106,8 +106,33 @@ hb_console_wait_ready (hb_console_t *self, int timeout_ms)
     return -1;
 }
 
+//  Sends the cancel of order and writes it to out: 0 or -1 (logged).
+static int
+s_cancel (hb_console_t *self, const hb_order_t *order, FILE *out)
+{
+    hb_msg_t cancel;
+    memset (&cancel, 0, sizeof cancel);
+    cancel.env.type = HB_MSG_CANCEL;
+    cancel.env.ts_recv = hb_wall_ns ();
+    memcpy (cancel.u.cancel.venue, order->venue, HB_NAME_MAX);
+    memcpy (cancel.u.cancel.symbol, order->symbol, HB_NAME_MAX);
+    memcpy (cancel.u.cancel.client_id, order->client_id, HB_ID_MAX);
+    if (hb_pub_send (self->pub, NULL, &cancel)) {
+        hb_error ("cancel of %s not sent", order->client_id);
+        return -1;
+    }
+    char topic [HB_TOPIC_MAX];
+    if (hb_msg_topic (&cancel, topic) < 0)
+        topic [0] = 0;
+    hb_msg_to_json (&cancel, topic, self->line, sizeof self->line);
+    fprintf (out, "%s\n", self->line);
+    fflush (out);
+    return 0;
+}
+
 int
-hb_console_order (hb_console_t *self, hb_order_t *order, FILE *out, int timeout_ms)
+hb_console_order (hb_console_t *self, hb_order_t *order, FILE *out, int timeout_ms,
+                  int cancel_after_ms)
 {
     assert (self && order && out);
     memcpy (order->venue, self->venue->name, HB_NAME_MAX);
@@ -129,10 +154,23 @@ hb_console_order (hb_console_t *self, hb_order_t *order, FILE *out, int timeout_
     fflush (out);
 
     int64_t deadline = hb_mono_ns () + (int64_t) timeout_ms * HB_NS_PER_MS;
+    int64_t cancel_at = 0;          //  mono ns the cancel goes at (0: not yet accepted)
+    bool canceled = false;
     while (true) {
         int left = s_left_ms (deadline);
         if (left == 0)
             break;
+        if (cancel_at > 0 && !canceled) {
+            int until = s_left_ms (cancel_at);
+            if (until == 0) {
+                if (s_cancel (self, order, out))
+                    return -1;
+                canceled = true;
+            }
+            else
+            if (until < left)
+                left = until;
+        }
         if (hb_sub_recv (self->sub, topic, sizeof topic, msg, NULL, left)) {
             if (errno == EPROTO || errno == EAGAIN)
                 continue;
@@ -147,6 +185,8 @@ hb_console_order (hb_console_t *self, hb_order_t *order, FILE *out, int timeout_
         fflush (out);
         if (msg->env.type == HB_MSG_ACK && msg->u.ack.status != HB_ACK_ACCEPTED)
             return msg->u.ack.status;
+        if (msg->env.type == HB_MSG_ACK && cancel_after_ms >= 0 && cancel_at == 0)
+            cancel_at = hb_mono_ns () + (int64_t) cancel_after_ms * HB_NS_PER_MS;
     }
     hb_error ("no final ack for order %s within %d ms", order->client_id, timeout_ms);
     return -1;

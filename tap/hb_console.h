@@ -29,8 +29,12 @@ int hb_console_wait_ready (hb_console_t *self, int timeout_ms);
 
 //  Sends order (its venue is set to the console's) and writes every ack and
 //  fill of its client id to out as JSON lines, until a final ack (rejected,
-//  canceled, done) or timeout_ms. Returns the final hb_ack_status_t, or -1
-//  on timeout, interrupt or a send failure (logged).
-int hb_console_order (hb_console_t *self, hb_order_t *order, FILE *out, int timeout_ms);
+//  canceled, done) or timeout_ms. With cancel_after_ms >= 0, a cancel of
+//  the order (its client id) is sent, and written to out, once the order
+//  has been accepted and cancel_after_ms have passed without a final ack.
+//  Returns the final hb_ack_status_t, or -1 on timeout, interrupt or a
+//  send failure (logged).
+int hb_console_order (hb_console_t *self, hb_order_t *order, FILE *out, int timeout_ms,
+                      int cancel_after_ms);
 
 #endif

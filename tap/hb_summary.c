@@ -58,6 +58,9 @@ typedef struct {
     double key, key2;
 } s_order_t;
 
+#define S_TRANSFERS_KEPT    16
+#define S_TRANSFERS_SHOWN   6
+
 struct _hb_summary_t {
     const hb_config_t *cfg;
     int64_t  started_ns;
@@ -68,6 +71,10 @@ struct _hb_summary_t {
     s_pubrow_t pubs [PUB_MAX];
     s_asset_t assets [HB_MAX_ASSETS];
     s_venue_t venues [HB_MAX_VENUES];
+    //  the last status of the latest transfers (capital.transfer), by id;
+    //  suggestions are shown as the latest per route, in place
+    hb_transfer_t transfers [S_TRANSFERS_KEPT];
+    int      n_transfers;
     bool     has_risk;
     hb_risk_exposure_t risk;        //  the latest risk.exposure part (its portfolio fields)
     hb_risk_sample_t *samples;      //  the parts joined: the regimes name pairs of the whole sample
@@ -243,6 +250,25 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
         case HB_MSG_RISK_CORR:
             hb_risk_sample_add (self->samples, msg, NULL);
             break;
+        case HB_MSG_CAPITAL_TRANSFER: {
+            const hb_transfer_t *t = &msg->u.transfer;
+            int k = 0;
+            while (k < self->n_transfers && strcmp (self->transfers [k].id, t->id) != 0
+               &&  !(t->status == HB_TRANSFER_SUGGESTED && self->transfers [k].status == HB_TRANSFER_SUGGESTED
+                     && strcmp (self->transfers [k].route, t->route) == 0))
+                k++;
+            if (k == self->n_transfers) {
+                if (k == S_TRANSFERS_KEPT) {
+                    //  the oldest goes
+                    memmove (self->transfers, self->transfers + 1, (S_TRANSFERS_KEPT - 1) * sizeof *self->transfers);
+                    k--;
+                }
+                else
+                    self->n_transfers++;
+            }
+            self->transfers [k] = *t;
+            break;
+        }
         case HB_MSG_RISK_EXPOSURE: {
             //  a part's rows are current as they come; the regimes wait
             //  for the whole sample (hb_risk_sample counts what is lost)
@@ -469,6 +495,27 @@ s_render_plans (hb_summary_t *self, FILE *out)
                      p->venue, -p->surplus_usd, p->liq_s, hb_plan_reason_name (p->reason));
     }
     s_more (self, out, "plans", total, n, from, to);
+    //  transfers: in flight first (with their ETA), then the latest others
+    int64_t wall = hb_wall_ns ();
+    int shown = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = self->n_transfers - 1; k >= 0 && shown < S_TRANSFERS_SHOWN; k--) {
+            const hb_transfer_t *t = &self->transfers [k];
+            bool flying = t->status == HB_TRANSFER_REQUESTED || t->status == HB_TRANSFER_SENT
+                       || t->status == HB_TRANSFER_TIMED_OUT;
+            if (flying != (pass == 0) || (!s_match (self, t->from) && !s_match (self, t->to)))
+                continue;
+            char when [48];
+            if (flying)
+                snprintf (when, sizeof when, "ETA in %.0f s", (double) (t->eta_ns - wall) / 1e9);
+            else
+                snprintf (when, sizeof when, "%s", t->status == HB_TRANSFER_SUGGESTED ? "for the desk" : "");
+            fprintf (out, "MOVE     %-20s %s -> %s %.6g %s (%s) %s%s%s%s%s\n", t->id, t->from, t->to, t->amount,
+                     t->asset, t->network, hb_transfer_status_name (t->status), when [0] ? " " : "", when,
+                     t->reason [0] && t->status != HB_TRANSFER_SUGGESTED ? ": " : "",
+                     t->status != HB_TRANSFER_SUGGESTED ? t->reason : "");
+            shown++;
+        }
 }
 
 //  The venue's closest liquidation (a move, 0 for none) and, with text,
@@ -559,19 +606,25 @@ s_render_book (hb_summary_t *self, FILE *out)
             continue;
         double closest = s_closest_liq (m, NULL, 0);
         self->order [n++] = (s_order_t) {
-            .index = v, .rank = (m->flags & HB_MARGIN_BREACH) ? 0 : 1, .key = -m->utilization,
+            .index = v, .rank = (m->flags & (HB_MARGIN_BREACH | HB_MARGIN_MISMATCH)) ? 0 : 1,
+            .key = -m->utilization,
             .key2 = closest != 0 ? fabs (closest) : HUGE_VAL };
     }
     if (margins) {
-        fprintf (out, "%-8s %16s %16s %16s %7s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
-                 "MAINT USD", "UTIL%", "CLOSEST LIQUIDATION");
+        fprintf (out, "%-8s %16s %16s %16s %7s %-8s %s\n", "VENUE", "EQUITY USD", "INITIAL USD",
+                 "MAINT USD", "UTIL%", "RECON", "CLOSEST LIQUIDATION");
         s_page (self, HB_SUMMARY_VENUES, n, n, &from, &to);
         for (int k = from; k < to; k++) {
             const hb_margin_t *m = &self->venues [self->order [k].index].margin;
             char liq [64];
             s_closest_liq (m, liq, sizeof liq);
-            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %s%s\n", m->venue, m->equity_usd,
-                     m->initial_usd, m->maintenance_usd, m->utilization * 100, liq,
+            //  RECON: the venue's own account against our fills (hb_recon.h);
+            //  "venue": equity and margin are the venue's figures
+            const char *recon = (m->flags & HB_MARGIN_MISMATCH) ? "MISMATCH"
+                              : !(m->flags & HB_MARGIN_RECONCILED) ? "-"
+                              : (m->flags & HB_MARGIN_VENUE) ? "ok,venue" : "ok";
+            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %-8s %s%s\n", m->venue, m->equity_usd,
+                     m->initial_usd, m->maintenance_usd, m->utilization * 100, recon, liq,
                      (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "");
         }
         s_more (self, out, "venues", margins, n, from, to);
@@ -676,6 +729,9 @@ hb_summary_status_name (const char *component, uint32_t status)
         return (status & 1) ? "NO POSITIONS" : (status & 2) ? "POSITIONS PENDING" : "degraded";
     if (strcmp (component, "treasury") == 0)        //  a shortfall no transfer covers in time
         return (status & 1) ? "SHORTFALL NOT COVERED" : "degraded";
+    if (strcmp (component, "aggregator") == 0)      //  hb-aggregator's bits (docs/PROTOCOL.md, heartbeat)
+        return (status & 4) ? "POSITIONS MISMATCH" : (status & 2) ? "FILLS MISSING"
+             : (status & 1) ? "UNKNOWN FILLS" : "degraded";
     return "degraded";
 }
 

@@ -270,8 +270,8 @@ test_filter (void **state)
 }
 
 //  Assets: a residual beyond the band first (largest first), then a
-//  stale mark, then the others by |residual|. Venues: a margin breach,
-//  then the highest utilization.
+//  stale mark, then the others by |residual|. Venues: a margin breach or
+//  a position mismatch, then the highest utilization.
 static void
 test_assets_and_venues_order (void **state)
 {
@@ -364,6 +364,24 @@ test_assets_and_venues_order (void **state)
     text = s_render (summary);
     assert_true (s_margin_line (text, "south ") > 0);
     assert_int_equal (s_margin_line (text, "north "), s_margin_line (text, "south ") + 1);
+    assert_non_null (strstr (text, " RECON "));
+    free (text);
+
+    //  reconciliation: north's positions disagree with the venue's: first,
+    //  MISMATCH in its row; south agrees on the venue's own figures
+    msg.u.margin.flags = HB_MARGIN_RECONCILED | HB_MARGIN_VENUE;
+    hb_summary_add (summary, "margin", &msg, HB_SEQ_OK, S_NOW);
+    strcpy (msg.u.margin.venue, "north");
+    msg.u.margin.flags = HB_MARGIN_RECONCILED | HB_MARGIN_MISMATCH;
+    hb_summary_add (summary, "margin", &msg, HB_SEQ_OK, S_NOW);
+    text = s_render (summary);
+    assert_int_equal (s_margin_line (text, "south "), s_margin_line (text, "north ") + 1);
+    const char *mismatch = strstr (text, " MISMATCH ");
+    assert_non_null (mismatch);
+    while (mismatch > text && mismatch [-1] != '\n')
+        mismatch--;
+    assert_int_equal (strncmp (mismatch, "north ", 6), 0);
+    assert_non_null (strstr (text, " ok,venue "));
     free (text);
     hb_summary_destroy (&summary);
     hb_config_destroy (&cfg);

@@ -16,11 +16,14 @@
         Every instrument of every enabled venue, one JSON object a line:
         {"venue":"alpha","symbol":"BTC-USD","asset":"BTC","kind":"spot"}
     hb-tap --config FILE --send-order VENUE SYMBOL buy|sell QTY [--limit PX]
-           --client-id ID [--from COMPONENT] [--timeout-ms MS]
+           --client-id ID [--from COMPONENT] [--timeout-ms MS] [--cancel-after-ms MS]
         Sends one order (market, or limit IOC with --limit) from COMPONENT
         (default console) once the feed can hear it, and prints the order and
-        its acks and fills as JSON lines until a final ack. Exit 0 when done
-        or canceled, 4 when rejected, 1 on timeout.
+        its acks and fills as JSON lines until a final ack. With
+        --cancel-after-ms (and --limit) the order is a GTC limit, and its
+        cancel (by client id) is sent MS after the venue accepted it if it
+        is still working. Exit 0 when done or canceled, 4 when rejected, 1
+        on timeout.
 
     hb-tap --in DIR [--topic PREFIX ...]
         Prints a recording (hb-record) as JSON lines, each with its "recv_ts"
@@ -64,7 +67,7 @@
     "       hb-tap --in DIR [--topic PREFIX ...]\n" \
     "       hb-tap --in DIR --latency [--latency-json]\n" \
     "       hb-tap --config FILE --send-order VENUE SYMBOL buy|sell QTY [--limit PX]\n" \
-    "              --client-id ID [--from COMPONENT] [--timeout-ms MS]\n" \
+    "              --client-id ID [--from COMPONENT] [--timeout-ms MS] [--cancel-after-ms MS]\n" \
     "       --key NAME: the CURVE certificate (default tap, or COMPONENT with --send-order)"
 
 //  A bad value or combination: says why, exit 2
@@ -260,9 +263,12 @@ s_latency_recording (const char *dir, bool json)
 
 static int
 s_send_order (const hb_config_t *config, const char *from, const char *venue,
-              char **args, double limit, const char *client_id, int timeout_ms)
+              char **args, double limit, const char *client_id, int timeout_ms,
+              int cancel_after_ms)
 {
-    hb_order_t order = { .tif = HB_TIF_IOC };
+    hb_order_t order = { .tif = cancel_after_ms >= 0 ? HB_TIF_GTC : HB_TIF_IOC };
+    if (cancel_after_ms >= 0 && !(limit > 0))
+        return s_usage ("--cancel-after-ms needs --limit PX (a GTC limit order)");
     double qty;
     if (strlen (args [0]) >= sizeof order.symbol)
         return s_usage ("--send-order: symbol too long");
@@ -291,7 +297,7 @@ s_send_order (const hb_config_t *config, const char *from, const char *venue,
     if (hb_console_wait_ready (console, timeout_ms) == 0) {
         int used = (int) ((hb_mono_ns () - start) / HB_NS_PER_MS);
         status = hb_console_order (console, &order, stdout,
-                                   timeout_ms - used > 100 ? timeout_ms - used : 100);
+                                   timeout_ms - used > 100 ? timeout_ms - used : 100, cancel_after_ms);
     }
     hb_console_destroy (&console);
     return status == HB_ACK_DONE || status == HB_ACK_CANCELED ? 0
@@ -302,6 +308,7 @@ typedef struct {
     const char *order_venue, *client_id, *from, *in, *key;
     const char *topics [S_MAX_TOPICS];
     int         n_topics, timeout_ms, interval_ms;
+    int         cancel_after_ms;    //  -1: no cancel (an IOC order)
     uint64_t    count;
     double      limit;
     s_view_t    view;
@@ -330,6 +337,12 @@ s_option (void *arg, const char *name, const char *text)
         if (!s_number (text, &value) || value < 1 || value > 1e9)
             return s_bad ("--timeout-ms: expected a number of ms >= 1");
         state->timeout_ms = (int) value;
+    }
+    else
+    if (strcmp (name, "cancel-after-ms") == 0) {
+        if (!s_number (text, &value) || value < 0 || value > 1e9)
+            return s_bad ("--cancel-after-ms: expected a number of ms >= 0");
+        state->cancel_after_ms = (int) value;
     }
     else
     if (strcmp (name, "interval-ms") == 0) {
@@ -423,7 +436,8 @@ s_run (hb_service_t *service, void *arg)
     const hb_config_t *config = hb_service_config (service);
     return state->order_venue
          ? s_send_order (config, state->from, state->order_venue, state->order_args, state->limit,
-                         state->client_id, state->timeout_ms > 0 ? state->timeout_ms : 10000)
+                         state->client_id, state->timeout_ms > 0 ? state->timeout_ms : 10000,
+                         state->cancel_after_ms)
          : s_tap (service, config, state->topics, state->n_topics, state->count,
                   state->timeout_ms, &state->view, state->interval_ms);
 }
@@ -436,9 +450,10 @@ main (int argc, char *argv [])
         { "interval-ms", "MS" }, { "list-instruments", NULL }, { "send-order", "VENUE" },
         { "limit", "PX" }, { "client-id", "ID" }, { "from", "COMPONENT" }, { "in", "DIR" },
         { "key", "NAME" }, { "latency", NULL }, { "latency-json", NULL }, { "filter", "TEXT" },
-        { "rows", "N" }, { "page", "N" }, { NULL }
+        { "rows", "N" }, { "page", "N" }, { "cancel-after-ms", "MS" }, { NULL }
     };
-    static s_state_t state = { .from = "console", .view = { .rows = HB_SUMMARY_ROWS, .page = 1 } };
+    static s_state_t state = { .from = "console", .view = { .rows = HB_SUMMARY_ROWS, .page = 1 },
+                               .cancel_after_ms = -1 };
     static const hb_service_def_t def = {
         .program   = "hb-tap",
         .usage     = S_USAGE,

@@ -184,6 +184,11 @@ test_status_names (void **state)
     assert_string_equal (hb_summary_status_name ("risk", 1), "NO POSITIONS");
     assert_string_equal (hb_summary_status_name ("risk", 3), "NO POSITIONS");
     assert_string_equal (hb_summary_status_name ("risk", 2), "POSITIONS PENDING");
+    assert_string_equal (hb_summary_status_name ("aggregator", 4), "POSITIONS MISMATCH");
+    assert_string_equal (hb_summary_status_name ("aggregator", 6), "POSITIONS MISMATCH");
+    assert_string_equal (hb_summary_status_name ("aggregator", 2), "FILLS MISSING");
+    assert_string_equal (hb_summary_status_name ("aggregator", 1), "UNKNOWN FILLS");
+    assert_string_equal (hb_summary_status_name ("aggregator", 8), "degraded");
 }
 
 //  The summary joins a risk sample's parts: a part's figures show at

@@ -268,6 +268,7 @@ s_attr (const char *line, size_t len)
         if (strncmp (line, heads [i], strlen (heads [i])) == 0)
             return A_BOLD | COLOR_PAIR (S_PAIR_HEAD);
     if (s_has (line, len, "OUTAGE") || s_has (line, len, "CROSSED") || s_has (line, len, "BREACH")
+    ||  s_has (line, len, "MISMATCH")
     ||  s_has (line, len, "degraded") || s_has (line, len, "reject"))
         return A_BOLD | COLOR_PAIR (S_PAIR_BAD);
     if (s_has (line, len, " stale") || s_has (line, len, " silent") || s_has (line, len, " waiting"))

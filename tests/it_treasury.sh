@@ -12,6 +12,8 @@
 #     shortfall on the cheapest timely route (usdc-arb), eta ~2 minutes on;
 #   - alpha's plan lists that transfer as outgoing, and survives the stress;
 #   - gamma's plan says too_slow, with no transfer, and the log says so;
+#   - beta's transfer is published as capital.transfer, status suggested
+#     (no route is auto), and nothing is requested;
 #   - the summary view (hb-tap --summary, hb-top's body) shows all three;
 #   - hb-treasury stops cleanly on SIGTERM (the ASan build finds no leak).
 # Exit 77 when a binary or the sim plugin is missing.
@@ -80,7 +82,7 @@ echo "$beta" | jq -e '
     and (.transfers | length) == 1
     and .transfers[0].route == "usdc-arb" and .transfers[0].from == "alpha" and .transfers[0].to == "beta"
     and .transfers[0].asset == "USDC" and .transfers[0].network == "arbitrum"
-    and ((.transfers[0].amount + .surplus_usd) | fabs) < 0.02
+    and ((.transfers[0].amount + .surplus_usd - 0.05 * .required_usd) | fabs) < 0.02
     and .transfers[0].fee == 1
     and .covered_usd >= -.surplus_usd - 0.02' >/dev/null || fail "beta's plan: $beta"
 # the transfer is expected 120 s after the plan was made
@@ -95,6 +97,14 @@ echo "$gamma" | jq -e '
     (.flags | index ("short") != null) and (.flags | index ("covered") == null)
     and .reason == "too_slow" and (.transfers | length) == 0' >/dev/null || fail "gamma's plan: $gamma"
 grep -q "gamma: short .* not covered: too_slow" "$DIR/treasury.log" || fail "no warning for gamma in the log"
-grep -q "plans only" "$DIR/treasury.log" || fail "hb-treasury does not say it only plans"
+grep -q "0 of them auto (the others suggest only)" "$DIR/treasury.log" \
+    || fail "hb-treasury does not say it only suggests"
+# beta's transfer is suggested on the bus for the desk (no route is auto),
+# and nothing is requested
+sug=$(grep '"capital.transfer.alpha.beta"' "$TAP" | head -1 | jq -c .capital_transfer)
+echo "$sug" | jq -e '.status == "suggested" and .route == "usdc-arb" and (.id | startswith ("usdc-arb.s"))
+    and .amount > 50000 and .fee == 1 and .credited_ns == 0 and .eta_ns > .requested_ns' >/dev/null \
+    || fail "no suggested transfer alpha -> beta: $sug"
+grep -q '"status":"requested"' "$TAP" && fail "a transfer was requested with no auto route"
 echo "ok: beta short $(echo "$beta" | jq -r '-.surplus_usd | floor') USD, covered by $(echo "$beta" \
     | jq -c '.transfers[0] | {route, amount}'); gamma: $(echo "$gamma" | jq -r .reason)"

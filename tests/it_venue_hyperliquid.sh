@@ -22,10 +22,15 @@
 #     margin) maps to insufficient_collateral; two answers lost (HTTP
 #     502): the plugin asks /info orderStatus by cloid after status_after_s,
 #     and the order the venue has is accepted and filled, the one it never
-#     had rejected (unknownOid); a second venue whose agent the server does
-#     not know gets its order refused (bad signature);
-#  5. clearinghouseState: the account's value, margin and positions (in
-#     bus units) logged;
+#     had rejected (unknownOid); a GTC order rests and is canceled by its
+#     cloid (hb-tap --cancel-after-ms): acks accepted, canceled; a second
+#     venue whose agent the server does not know gets its order refused
+#     (bad signature);
+#  5. clearinghouseState, polled every second: published as account.hl
+#     (value, margin, withdrawable, funding, positions in bus units) and
+#     logged; before the orders no BTC position (a coin the config does not
+#     list counted apart), after them the position the venue's fills made
+#     (two orders of 2 BTC-PERP contracts, each filled at 65000.5 and 65001);
 #  6. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -62,6 +67,7 @@ venues:
       agent_key_file: $DIR/agent
       account: "$ACCOUNT"
       status_after_s: 1
+      state_s: 1
     instruments:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       # the config's lot is finer than the venue's szDecimals (4): the plugin refuses
@@ -82,7 +88,7 @@ venues:
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
 EOF
 
-venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl.
+venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl. account.hl
 venue_feed hl
 
 # 1. the reconnect's session has played: books equal the driver's
@@ -178,6 +184,26 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
 grep -q '"event": "status_asked".*"known": false' "$DIR/server.jsonl" || fail "orderStatus not asked for the lost order"
 echo "ok   answers lost: asked by cloid (orderStatus): at the venue -> accepted and filled; never there -> rejected"
 
+# a cancel: a GTC buy below the market rests at the venue (accepted), the
+# console cancels it by client id (cancelByCloid, signed and verified), the
+# venue says canceled (orderUpdates): acks accepted, canceled; nothing filled
+venue_order cancel hl BTC-PERP buy 2 --limit 62000 --client-id "cxl-$$" --cancel-after-ms 300
+rc=$?
+[ "$rc" = 0 ] || fail "cancel: exit $rc: $(cat "$DIR/cancel.out")"
+CXL=$("$PY" -c "import sys; sys.path.insert (0, '$TOP/tests/venues'); from hl_vectors import keccak256
+print ('0x' + keccak256 (b'hedgebus:hl:cxl-$$') [:16].hex ())")
+grep '"event": "order_rest"' "$DIR/server.jsonl" | jq -e --arg c "$CXL" 'select(.cloid == $c)
+    | .order.t == {"limit": {"tif": "Gtc"}} and .order.p == "62000"' >/dev/null ||
+    fail "the GTC order did not rest: $(grep -E 'order_rest' "$DIR/server.jsonl" | tail -2)"
+grep '"event": "cancel_ok"' "$DIR/server.jsonl" | jq -e --arg c "$CXL" 'select(.cloid == $c)' >/dev/null ||
+    fail "no cancel by cloid at the venue: $(grep -E 'cancel_' "$DIR/server.jsonl" | tail -2)"
+jq -se '[.[] | select(.cancel)] | length == 1' "$DIR/cancel.out" >/dev/null || fail "no cancel sent: $(cat "$DIR/cancel.out")"
+jq -se '[.[] | select(.ack) | .ack] | (map(.status) == ["accepted", "canceled"]) and .[1].filled_qty == 0
+        and .[1].leaves_qty == 0' "$DIR/cancel.out" >/dev/null ||
+    fail "cancel acks: $(jq -c 'select(.ack) | .ack' "$DIR/cancel.out")"
+jq -se '[.[] | select(.fill)] | length == 0' "$DIR/cancel.out" >/dev/null || fail "a canceled order filled"
+echo "ok   a resting GTC order canceled by cloid (signed cancelByCloid verified): accepted, canceled"
+
 venue_feed_bad() { it_bg feedbad "$BIN/hb-feed" --config "$CFG" --venue hlbad; pid_bad=$it_pid; }
 venue_feed_bad
 venue_wait_log 30 'meta: 2 of 2 coins known' "$DIR/feedbad.log" || fail "second feed did not start"
@@ -186,15 +212,29 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
         and (.[0].text | test("does not exist"))' "$DIR/bad.out" >/dev/null ||
     fail "bad signature: $(jq -c 'select(.ack) | .ack' "$DIR/bad.out")"
 [ "$(grep -c '"event": "sig_bad"' "$DIR/server.jsonl")" = 1 ] || fail "the server did not refuse one signature"
-[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 5 ] ||
-    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 5"
+[ "$(grep -c '"event": "sig_ok"' "$DIR/server.jsonl")" = 7 ] ||
+    fail "signatures verified: $(grep -c sig_ok "$DIR/server.jsonl"), want 7 (5 orders, a GTC order and its cancel)"
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 
-# 5. the account as the venue sees it
-grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 6.50, maintenance 1.62, withdrawable 100006.00; BTC-PERP -2 @ 65000 (unrealized -0.10, liquidation 0, funding 0.25); 1 position(s) in coins not listed here" "$DIR/feed.log" ||
-    fail "clearinghouseState not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
-echo "ok   clearinghouseState: account value, margin, positions in bus units"
+# 5. the account as the venue sees it: account.hl, before and after the fills
+grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 26.25, maintenance 13.12, withdrawable 99986.25; 1 position(s) in coins not listed here" "$DIR/feed.log" ||
+    fail "clearinghouseState before the orders not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
+jq -se '[.[] | select(.account) | .account] | .[0] | .venue == "hl" and .equity_usd == 100012.5
+        and .initial_usd == 26.25 and .maintenance_usd == 13.125 and .withdrawable_usd == 99986.25
+        and .n_other == 1 and .positions == []' "$DIR/tap.out" >/dev/null ||
+    fail "first account.hl: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | head -1)"
+venue_wait_log 10 'BTC-PERP +4 @ 65000.75' "$DIR/feed.log" ||
+    fail "clearinghouseState after the fills not logged: $(grep -i clearinghouse "$DIR/feed.log" | tail -2)"
+sleep 1
+jq -se '[.[] | select(.account) | .account | select(.positions != [])] | length > 0 and (.[-1] |
+        .positions == [{"symbol": "BTC-PERP", "qty": 4, "entry_px": 65000.75, "unrealized_usd": 0,
+                        "liq_px": 32500.4, "funding_usd": 0.25}]
+        and .funding_usd == 1.5 and .flags == ["no_spot"] and .n_other == 1
+        and (.initial_usd - 39.25015 | fabs) < 1e-3 and (.maintenance_usd - 19.625075 | fabs) < 1e-3)' \
+    "$DIR/tap.out" >/dev/null ||
+    fail "account.hl after the fills: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | tail -1)"
+echo "ok   clearinghouseState: account.hl (value, margin, funding, positions in bus units) before and after the fills"
 
 # 6. clean stop; no key in a log
 it_stop_ok "$pid_bad" "$DIR/feedbad.log" hb-feed

@@ -1,6 +1,7 @@
 /*  hb_treasury: see hb_treasury.h. */
 #include "hb_treasury.h"
 #include "hb_treasury_plan.h"
+#include "hb_transfers.h"
 
 #include "hb_heartbeat.h"
 #include "hb_log.h"
@@ -11,10 +12,12 @@
 #include "hb_time.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #define S_HEARTBEAT_MS      1000
 #define S_DRAIN_MAX         256     //  messages per wake-up before timers get a turn
+#define S_EXPIRED_MAX       16      //  transfers timed out per heartbeat (the rest the next one)
 
 struct _hb_treasury_t {
     const hb_config_t *cfg;
@@ -36,8 +39,17 @@ struct _hb_treasury_t {
     uint32_t     last_short [HB_MAX_VENUES];
     hb_capital_plan_t plans [HB_MAX_VENUES];
     int          uncovered;         //  venues short and not covered, in the last plan
+    hb_transfers_t *book;           //  money in flight (journaled)
+    double       suggested [HB_MAX_ROUTES];     //  amount of the route's last suggestion
+    int64_t      suggested_mono [HB_MAX_ROUTES];
+    int64_t      held_mono [HB_MAX_ROUTES];     //  an auto route refused: suggestions only until then
+    bool         broken;            //  the journal failed: no more requests
     hb_complain_t c_unknown;
     hb_complain_t c_bad;
+    hb_complain_t c_status;
+    hb_metric_t *m_requested;
+    hb_metric_t *m_suggested;
+    hb_metric_t *m_in_flight;
     hb_metric_t *m_bad;
     hb_metric_t *m_plans;
     hb_metric_t *m_short;
@@ -71,6 +83,34 @@ s_apply (hb_treasury_t *self, const char *topic)
             self->pos_usd [self->first [venue - self->cfg->venues] + (size_t) (ins - venue->instruments)] = msg->u.position.exposure_usd;
     }
     else
+    if (msg->env.type == HB_MSG_CAPITAL_TRANSFER) {
+        //  our own suggestions and requests come back on no connection of
+        //  ours: these are the source feeds' statuses
+        hb_transfer_t now;
+        int rc = hb_transfers_apply (self->book, &msg->u.transfer, &now);
+        if (rc == 1 && now.status == HB_TRANSFER_REFUSED) {
+            //  asking again at once would be refused again: the route
+            //  suggests only for a while (treasury.timeout_s)
+            const hb_treasury_cfg_t *t = &self->cfg->treasury;
+            for (int r = 0; r < t->n_routes; r++)
+                if (strcmp (t->routes [r].name, now.route) == 0)
+                    self->held_mono [r] = hb_mono_ns () + (int64_t) (t->timeout_s * 1e9);
+            hb_warn ("treasury: transfer %s %s -> %s %.8g %s refused: %s; route %s suggests only for %.0f s",
+                     now.id, now.from, now.to, now.amount, now.asset, now.reason, now.route, t->timeout_s);
+        }
+        else
+        if (rc == 1)
+            hb_info ("treasury: transfer %s %s -> %s %.8g %s: %s%s%s", now.id, now.from, now.to, now.amount,
+                     now.asset, hb_transfer_status_name (now.status), now.reason [0] ? ": " : "", now.reason);
+        else
+        if (rc < 0)
+            self->broken = true;
+        else
+            hb_complain (&self->c_status, HB_LOG_INFO, "treasury: %s: %s %s of no transfer in flight of "
+                         "ours (or already applied): ignored", topic, msg->u.transfer.id,
+                         hb_transfer_status_name (msg->u.transfer.status));
+    }
+    else
     if (msg->env.type == HB_MSG_EXPOSURE) {
         int a = hb_config_asset_index (self->cfg, msg->u.exposure.asset);
         if (a >= 0 && msg->u.exposure.price > 0)
@@ -100,6 +140,17 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
     return 0;
 }
 
+//  What covers the plan's venue from transfers already in flight (USD)
+static double
+s_arriving (const hb_capital_plan_t *plan)
+{
+    double planned = 0;
+    for (int i = 0; i < plan->n_transfers; i++)
+        if (strcmp (plan->transfers [i].to, plan->venue) == 0)
+            planned += plan->transfers [i].amount_usd;
+    return plan->covered_usd > planned ? plan->covered_usd - planned : 0;
+}
+
 //  One line when a venue's situation changes (short, covered, reason), not
 //  one per plan
 static void
@@ -115,13 +166,103 @@ s_log_change (hb_treasury_t *self, int v, const hb_capital_plan_t *plan)
     else
     if (plan->flags & HB_PLAN_COVERED)
         hb_info ("treasury: %s: short %.0f USD under the stress, liquidated in %.0f s; covered by %d "
-                 "transfer(s), first %s from %s (plan only, nothing is sent)", plan->venue,
+                 "transfer(s) planned, first %s from %s, and %.0f USD in flight", plan->venue,
                  -plan->surplus_usd, plan->liq_s, plan->n_transfers,
                  plan->n_transfers ? plan->transfers [0].route : "-",
-                 plan->n_transfers ? plan->transfers [0].from : "-");
+                 plan->n_transfers ? plan->transfers [0].from : "-", s_arriving (plan));
     else
         hb_warn ("treasury: %s: short %.0f USD under the stress, liquidated in %.0f s; not covered: %s",
                  plan->venue, -plan->surplus_usd, plan->liq_s, hb_plan_reason_name (plan->reason));
+}
+
+static void
+s_publish_transfer (hb_treasury_t *self, const hb_transfer_t *transfer)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_CAPITAL_TRANSFER;
+    msg.env.ts_recv = hb_wall_ns ();
+    msg.u.transfer = *transfer;
+    if (hb_pub_send (self->pub, NULL, &msg) != 0)
+        hb_error ("treasury: transfer %s (%s) not published: %s", transfer->id,
+                  hb_transfer_status_name (transfer->status),
+                  transfer->status == HB_TRANSFER_REQUESTED ? "journaled, in doubt until it times out"
+                                                            : "dropped");
+}
+
+//  The plan's transfer into its venue over an auto route: journaled, then
+//  asked of the source's feed. A need is requested once: from the next plan
+//  on it is in flight (pending_usd) and planned no more.
+static void
+s_request (hb_treasury_t *self, int r, const hb_capital_transfer_t *planned, int64_t now_ns)
+{
+    if (self->broken)
+        return;
+    hb_transfer_t transfer;
+    if (hb_transfers_request (self->book, r, planned->amount, planned->amount_usd, now_ns, &transfer) != 0) {
+        hb_error ("treasury: cannot journal a transfer over %s: no transfer is requested any more "
+                  "(restart once the journal is writable)", planned->route);
+        self->broken = true;
+        return;
+    }
+    hb_metric_inc (self->m_requested);
+    hb_info ("treasury: transfer %s requested: %.8g %s %s -> %s over %s, fee %.8g, eta in %.0f s",
+             transfer.id, transfer.amount, transfer.asset, transfer.from, transfer.to, transfer.network,
+             transfer.fee, planned->delay_s);
+    s_publish_transfer (self, &transfer);
+}
+
+//  A suggestion for the desk (route without auto): published when its
+//  amount changes by more than 1 %, else again every treasury.suggest_s
+static void
+s_suggest (hb_treasury_t *self, int r, const hb_capital_transfer_t *planned, int64_t now_ns)
+{
+    int64_t mono = hb_mono_ns ();
+    double last = self->suggested [r];
+    if (last > 0 && fabs (planned->amount - last) <= 0.01 * last
+    &&  mono - self->suggested_mono [r] < (int64_t) (self->cfg->treasury.suggest_s * 1e9))
+        return;
+    self->suggested [r] = planned->amount;
+    self->suggested_mono [r] = mono;
+    hb_transfer_t transfer;
+    memset (&transfer, 0, sizeof transfer);
+    snprintf (transfer.id, sizeof transfer.id, "%s.s%llu", planned->route, (unsigned long long) self->plans_made);
+    strcpy (transfer.route, planned->route);
+    strcpy (transfer.from, planned->from);
+    strcpy (transfer.to, planned->to);
+    strcpy (transfer.asset, planned->asset);
+    strcpy (transfer.network, planned->network);
+    transfer.status = HB_TRANSFER_SUGGESTED;
+    transfer.amount = planned->amount;
+    transfer.amount_usd = planned->amount_usd;
+    transfer.fee = planned->fee;
+    transfer.requested_ns = now_ns;
+    transfer.eta_ns = planned->eta_ns > now_ns ? planned->eta_ns : now_ns;
+    snprintf (transfer.reason, sizeof transfer.reason, "suggestion: route %s %s, the desk moves it",
+              planned->route, self->cfg->treasury.routes [r].automatic ? "held after a refusal" : "is not auto");
+    hb_metric_inc (self->m_suggested);
+    s_publish_transfer (self, &transfer);
+}
+
+//  Every transfer planned into a venue: requested (auto route) or suggested
+static void
+s_act (hb_treasury_t *self, const hb_capital_plan_t *plan, int64_t now_ns)
+{
+    const hb_treasury_cfg_t *t = &self->cfg->treasury;
+    for (int i = 0; i < plan->n_transfers; i++) {
+        const hb_capital_transfer_t *planned = &plan->transfers [i];
+        if (strcmp (planned->to, plan->venue) != 0)
+            continue;               //  listed on its destination's plan too: act once
+        int r = 0;
+        while (r < t->n_routes && strcmp (t->routes [r].name, planned->route) != 0)
+            r++;
+        if (r == t->n_routes)
+            continue;
+        if (t->routes [r].automatic && hb_mono_ns () >= self->held_mono [r])
+            s_request (self, r, planned, now_ns);
+        else
+            s_suggest (self, r, planned, now_ns);
+    }
 }
 
 static int
@@ -151,6 +292,7 @@ s_on_plan (zloop_t *loop, int timer_id, void *arg)
             in.position_usd [v][cfg->venues [v].instruments [i].asset] += self->pos_usd [self->first [v] + (size_t) i];
     in.now_ns = hb_wall_ns ();
     in.plan = ++self->plans_made;
+    hb_transfers_totals (self->book, in.now_ns, in.pending_usd, in.used);
     bool planned [HB_MAX_VENUES];
     hb_treasury_result_t result;
     hb_treasury_plan (cfg, &in, self->plans, planned, &result);
@@ -180,6 +322,9 @@ s_on_plan (zloop_t *loop, int timer_id, void *arg)
             hb_metric_inc (self->m_plans);
         s_log_change (self, v, &self->plans [v]);
     }
+    for (int v = 0; v < cfg->n_venues; v++)
+        if (planned [v])
+            s_act (self, &self->plans [v], in.now_ns);
     return 0;
 }
 
@@ -189,11 +334,26 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     hb_treasury_t *self = (hb_treasury_t *) arg;
+    //  a transfer that never arrives: said once, for a person, still counted
+    hb_transfer_t expired [S_EXPIRED_MAX];
+    int n = self->broken ? 0 : hb_transfers_expire (self->book, hb_wall_ns (), expired, S_EXPIRED_MAX);
+    if (n < 0)
+        self->broken = true;
+    for (int i = 0; i < n; i++) {
+        hb_warn ("treasury: transfer %s %s -> %s %.8g %s timed out: %s", expired [i].id, expired [i].from,
+                 expired [i].to, expired [i].amount, expired [i].asset, expired [i].reason);
+        s_publish_transfer (self, &expired [i]);
+    }
+    size_t in_flight = 0;
+    for (size_t i = 0; i < hb_transfers_size (self->book); i++)
+        in_flight += hb_transfer_in_flight (hb_transfers_at (self->book, i));
+    hb_metric_set (self->m_in_flight, (double) in_flight);
     hb_msg_t msg;
     hb_heartbeat_begin (&msg, "treasury", self->started_mono, self->pub, self->sub);
     msg.u.heartbeat.msgs_in = self->msgs_in;
-    //  1: a venue is short under the stress and no transfer covers it in time
-    msg.u.heartbeat.status = self->uncovered > 0 ? 1 : 0;
+    //  1: a venue is short under the stress and no transfer covers it in
+    //  time; 2: the journal failed, no transfer is requested any more
+    msg.u.heartbeat.status = self->broken ? 2 : self->uncovered > 0 ? 1 : 0;
     hb_pub_send (self->pub, NULL, &msg);
     return 0;
 }
@@ -227,14 +387,40 @@ hb_treasury_new_on (const hb_config_t *cfg, zloop_t *loop)
     self->m_uncovered = hb_metrics_gauge (metrics, "hb_treasury_uncovered_venues",
                                           "Short venues no transfer covers in time, in the last plan",
                                           NULL, NULL);
+    self->m_requested = hb_metrics_counter (metrics, "hb_treasury_transfers_requested_total",
+                                            "Transfers journaled and requested over auto routes", NULL, NULL);
+    self->m_suggested = hb_metrics_counter (metrics, "hb_treasury_transfers_suggested_total",
+                                            "Transfer suggestions published (routes without auto)", NULL, NULL);
+    self->m_in_flight = hb_metrics_gauge (metrics, "hb_treasury_transfers_in_flight",
+                                          "Transfers requested and not yet credited or refused", NULL, NULL);
+    self->book = hb_transfers_open (cfg, cfg->treasury.journal);
+    if (!self->book)
+        goto fail;
+    for (size_t i = 0; i < hb_transfers_size (self->book); i++) {
+        const hb_transfer_t *t = hb_transfers_at (self->book, i);
+        if (hb_transfer_in_flight (t))
+            hb_info ("treasury: journal: transfer %s %s -> %s %.8g %s is %s: in doubt, awaited from %s's "
+                     "feed, never requested again", t->id, t->from, t->to, t->amount, t->asset,
+                     hb_transfer_status_name (t->status), t->from);
+    }
     self->pub = hb_pub_new (cfg->treasury.endpoint, "treasury", 0);
     self->sub = hb_sub_new (0);
     if (!self->pub || !self->sub)
         goto fail;
     hb_sub_role_t aggregator;
     hb_roles_aggregator (&aggregator);
-    if (hb_sub_connect_role (self->sub, cfg->aggregator.endpoint, &aggregator) != 0
-    ||  hb_sub_subscribe (self->sub, "margin.") != 0 || hb_sub_subscribe (self->sub, "pos.") != 0
+    if (hb_sub_connect_role (self->sub, cfg->aggregator.endpoint, &aggregator) != 0)
+        goto fail;
+    //  the source feeds say what became of each transfer
+    for (int v = 0; v < cfg->n_venues; v++) {
+        hb_sub_role_t feed;
+        hb_roles_feed (&cfg->venues [v], &feed);
+        if (cfg->venues [v].enabled && cfg->venues [v].endpoint [0]
+        &&  hb_sub_connect_role (self->sub, cfg->venues [v].endpoint, &feed) != 0)
+            goto fail;
+    }
+    if (hb_sub_subscribe (self->sub, "margin.") != 0 || hb_sub_subscribe (self->sub, "pos.") != 0
+    ||  hb_sub_subscribe (self->sub, "capital.transfer.") != 0
     ||  hb_sub_attach (self->sub, loop, s_on_bus, self) != 0
     ||  zloop_timer (loop, (size_t) cfg->treasury.plan_ms, 0, s_on_plan, self) < 0
     ||  zloop_timer (loop, S_HEARTBEAT_MS, 0, s_on_heartbeat, self) < 0)
@@ -256,6 +442,7 @@ hb_treasury_destroy (hb_treasury_t **self_p)
             hb_sub_detach (self->sub);
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
+        hb_transfers_destroy (&self->book);
         free (self->pos_usd);
         free (self);
         *self_p = NULL;

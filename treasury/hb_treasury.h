@@ -3,7 +3,13 @@
     (pos.<asset> exposures) from hb-aggregator, and every treasury.plan_ms
     plans with hb_treasury_plan and publishes capital.plan.<venue> for each
     venue it has a state of (docs/PROTOCOL.md, Capital), hb.treasury every
-    second. Plans only: nothing here requests a withdrawal or a transfer.
+    second. Each transfer a plan makes into a venue is published as
+    capital.transfer: suggested (for the desk) over a route without auto,
+    or, over a route with auto: true, journaled (hb_transfers.h) and then
+    requested of the source venue's feed, whose statuses (sent, credited,
+    refused) it reads back from that feed. Money in flight counts in the
+    next plans, so one need is requested once; a transfer in flight at a
+    restart is awaited, never requested again.
 
     Bad input never stops it: a margin state of a venue not in the config,
     or one the planning rule refuses (not finite), is counted

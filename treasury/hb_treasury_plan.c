@@ -134,6 +134,8 @@ s_cover (const hb_config_t *cfg, const hb_treasury_input_t *in, int d, s_venue_t
          double *sent, hb_capital_plan_t *plans, const bool *planned, hb_treasury_result_t *result)
 {
     const hb_treasury_cfg_t *t = &cfg->treasury;
+    if (venues [d].need <= S_EPS_USD)
+        return HB_PLAN_REASON_NONE;     //  what is in flight covers it
     if (venues [d].liq_s <= 0)
         return HB_PLAN_REASON_BREACH;
     s_choice_t choices [HB_MAX_ROUTES];
@@ -238,8 +240,21 @@ hb_treasury_plan (const hb_config_t *cfg, const hb_treasury_input_t *in,
         }
         planned [v] = true;
         result->planned++;
-        venues [v] = (s_venue_t) { plan->available_usd, plan->surplus_usd < 0 ? -plan->surplus_usd : 0,
-                                   plan->liq_s };
+        //  what is already on its way covers first (neither here nor
+        //  there); what it leaves is planned with a buffer over what the
+        //  stress needs, so that the next tick's drift makes no new need
+        double need = plan->surplus_usd < 0 ? -plan->surplus_usd : 0;
+        double pending = isfinite (in->pending_usd [v]) && in->pending_usd [v] > 0 ? in->pending_usd [v] : 0;
+        if (need > 0 && pending >= need) {
+            plan->covered_usd = need;
+            need = 0;
+        }
+        else
+        if (need > 0) {
+            plan->covered_usd = pending;
+            need += cfg->treasury.topup_buffer * plan->required_usd - pending;
+        }
+        venues [v] = (s_venue_t) { plan->available_usd, need, plan->liq_s };
         if (plan->surplus_usd < 0) {
             //  most urgent first (insertion: a handful of venues)
             int i = n_short++;

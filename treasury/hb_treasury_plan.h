@@ -16,7 +16,9 @@
         loses on the way down). margin.<venue> lists the 8 largest assets;
         when it says it left some out, their x_a comes from the positions
         (in->position_usd) and the configured coin balances;
-      - surplus = equity - required; < 0 is a shortfall;
+      - surplus = equity - required; < 0 is a shortfall, and a short
+        venue is planned up to required x (1 + topup_buffer), so that a
+        small drift after a top-up does not make a new need at once;
       - at the stress speed equity meets the (growing) maintenance after
             liq_s = T x (equity - maintenance) / (required - maintenance)
         for a short venue (0 when already at or below maintenance; -1, not
@@ -32,6 +34,10 @@
         transfers planned before it), and what its source can spare with
         the fee on top; a transfer below the route's min is raised to it
         when the source can pay, else the route is skipped;
+      - money in flight to a venue (in->pending_usd: transfers requested
+        and not yet credited, neither here nor there) counts as covering
+        its shortfall first: it is in covered_usd, and only what it leaves
+        uncovered is planned, so a need is never planned twice;
       - a shortfall not covered gets a reason: breach (at or below
         maintenance now), no_route (no route ends there), too_slow (no
         route arrives in time), limit (a timely route with a source that
@@ -53,6 +59,7 @@ typedef struct {
     bool     stale [HB_MAX_VENUES];             //  that state is older than treasury.stale_ms
     double   price [HB_MAX_ASSETS];             //  USD per unit (<= 0 or not finite: the config's)
     double   used [HB_MAX_ROUTES];              //  already sent today per route (its asset's units)
+    double   pending_usd [HB_MAX_VENUES];       //  transfers in flight to each venue, USD (>= 0)
     //  USD exposure of each venue's positions per asset (pos.<asset>.<venue>.<symbol>
     //  summed): for the assets a truncated margin state (HB_MARGIN_TRUNCATED,
     //  more than HB_MARGIN_ASSETS) leaves out, with the venue's configured

@@ -160,6 +160,56 @@ test_stress_figures (void **state)
     assert_float_equal (c.plans [BETA].required_usd, 312500, 1e-6);
 }
 
+//  Money in flight to a short venue covers its shortfall first: only what
+//  it leaves is planned, and when it covers it all nothing is planned
+static void
+test_pending_counts (void **state)
+{
+    (void) state;
+    s_case_t c;
+    s_case (&c);
+    s_plan (&c);
+    double whole = s_into (&c.plans [BETA], NULL);
+    assert_float_equal (whole, 162500, 1e-6);
+    c.in.pending_usd [BETA] = 100000;
+    s_plan (&c);
+    assert_float_equal (s_into (&c.plans [BETA], NULL), 62500, 1e-6);
+    assert_float_equal (c.plans [BETA].covered_usd, 162500, 1e-6);
+    assert_true (c.plans [BETA].flags & HB_PLAN_COVERED);
+    c.in.pending_usd [BETA] = 200000;              //  more than the need
+    s_plan (&c);
+    assert_int_equal (c.plans [BETA].n_transfers, 0);
+    assert_int_equal (c.result.transfers, 0);
+    assert_float_equal (c.plans [BETA].covered_usd, 162500, 1e-6);
+    assert_int_equal (c.plans [BETA].reason, HB_PLAN_REASON_NONE);
+    assert_true (c.plans [BETA].flags & HB_PLAN_COVERED);
+    assert_int_equal (c.result.uncovered, 0);
+    //  in flight to a venue with no shortfall: nothing to cover, nothing counted
+    c.in.pending_usd [ALPHA] = 5000;
+    s_plan (&c);
+    assert_float_equal (c.plans [ALPHA].covered_usd, 0, 0);
+    //  a buffer: what is planned aims above the need; what is in flight
+    //  that covers the need (not the buffer) is enough: no new transfer
+    c.cfg->treasury.topup_buffer = 0.1;
+    c.in.pending_usd [BETA] = 0;
+    s_plan (&c);
+    assert_float_equal (s_into (&c.plans [BETA], NULL), 162500 + 31250, 1e-6);
+    c.in.pending_usd [BETA] = 100000;
+    s_plan (&c);
+    assert_float_equal (s_into (&c.plans [BETA], NULL), 62500 + 31250, 1e-6);
+    c.in.pending_usd [BETA] = 162500;
+    s_plan (&c);
+    assert_int_equal (c.plans [BETA].n_transfers, 0);
+    assert_true (c.plans [BETA].flags & HB_PLAN_COVERED);
+    c.cfg->treasury.topup_buffer = 0;
+    //  a breached venue is covered by what is in flight to it, not planned
+    c.margins [BETA].equity_usd = 40000;
+    c.in.pending_usd [BETA] = 1e6;
+    s_plan (&c);
+    assert_int_equal (c.plans [BETA].reason, HB_PLAN_REASON_NONE);
+    assert_int_equal (c.plans [BETA].n_transfers, 0);
+}
+
 //  A margin state that lists only its 8 largest assets: the others come
 //  from the positions and the configured coins
 static void
@@ -394,6 +444,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_stress_figures),
+        cmocka_unit_test (test_pending_counts),
         cmocka_unit_test (test_truncated_margin),
         cmocka_unit_test (test_cheapest_timely_route),
         cmocka_unit_test (test_no_route_in_time),

@@ -8,7 +8,7 @@
 static const char *s_names [HB_MSG_SAMPLE_COUNT] = {
     "tick", "tick_top", "tick_empty", "trade", "order", "order_market", "cancel",
     "ack", "ack_rejected", "fill", "heartbeat", "edge_tick", "edge_fill",
-    "edge_ack", "edge_heartbeat", "hedger_control", "applog", "capital_plan"
+    "edge_ack", "edge_heartbeat", "hedger_control", "applog", "capital_plan", "account"
 };
 
 const char *
@@ -265,6 +265,30 @@ hb_msg_sample (hb_msg_t *msg, hb_msg_sample_t which)
                 t->delay_s = i ? 300 : 120;
                 t->spread_s = i ? 60 : 30;
                 t->eta_ns = 1763700000000000000ll + (int64_t) (t->delay_s * 1e9);
+            }
+            break;
+        }
+        case HB_MSG_SAMPLE_ACCOUNT: {
+            s_env (msg, HB_MSG_ACCOUNT);
+            hb_account_t *a = &msg->u.account;
+            strcpy (a->venue, "alpha");
+            a->flags = HB_ACCOUNT_NO_SPOT;
+            a->equity_usd = 100012.5;
+            a->initial_usd = 39.25;
+            a->maintenance_usd = 19.625;
+            a->withdrawable_usd = 99973.25;
+            a->funding_usd = -1.5;
+            a->n_other = 3;
+            a->n_positions = 2;
+            const char *symbols [2] = { "BTC-PERP", "ETH-PERP" };
+            for (int i = 0; i < 2; i++) {
+                hb_account_position_t *p = &a->positions [i];
+                strcpy (p->symbol, symbols [i]);
+                p->qty = i ? -2.5 : 4;
+                p->entry_px = i ? 3401.25 : 65000.75;
+                p->unrealized_usd = i ? 12.5 : -0.75;
+                p->liq_px = i ? 0 : 32500.5;
+                p->funding_usd = i ? -0.125 : 0.25;
             }
             break;
         }

@@ -192,6 +192,23 @@ hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg)
             self->n_body = 15;
             break;
         }
+        case HB_MSG_ACCOUNT: {
+            const hb_account_t *a = &msg->u.account;
+            for (int i = 0; i < a->n_positions; i++) {
+                const hb_account_position_t *p = &a->positions [i];
+                hb_spec_val_t item [6] = { S (p->symbol), D (p->qty), D (p->entry_px),
+                                           D (p->unrealized_usd), D (p->liq_px), D (p->funding_usd) };
+                memcpy (self->items + 6 * i, item, sizeof item);
+            }
+            hb_spec_val_t v [] = { S (a->venue), U (a->flags), D (a->equity_usd), D (a->initial_usd),
+                                   D (a->maintenance_usd), D (a->withdrawable_usd), D (a->funding_usd),
+                                   U (a->n_other), U (a->n_positions),
+                                   { .kind = HB_SPEC_ITEMS, .items = self->items,
+                                     .n = (size_t) a->n_positions * 6 } };
+            memcpy (b, v, sizeof v);
+            self->n_body = 10;
+            break;
+        }
         default:
             assert (false && "no spec for this message type");
     }

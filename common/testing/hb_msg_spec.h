@@ -54,7 +54,9 @@ typedef struct {
     size_t extra_top;       //  nils after the body
     double bids [2 * HB_BOOK_DEPTH + 4];
     double asks [2 * HB_BOOK_DEPTH + 4];
-    hb_spec_val_t items [HB_PLAN_TRANSFERS * 11];   //  a capital plan's transfers, flat
+    //  a capital plan's transfers (8 x 11) or an account's positions (32 x 6), flat
+    hb_spec_val_t items [HB_ACCOUNT_POSITIONS * 6 > HB_PLAN_TRANSFERS * 11
+                         ? HB_ACCOUNT_POSITIONS * 6 : HB_PLAN_TRANSFERS * 11];
 } hb_msg_spec_t;
 
 //  Fills *self with msg, field for field as PROTOCOL.md lists them. Knows

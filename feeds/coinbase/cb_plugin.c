@@ -28,6 +28,7 @@
 #include "hb_log.h"
 #include "hb_plugin.h"
 #include "hb_refusal.h"
+#include "hb_vhost.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
@@ -57,25 +58,10 @@ struct cb_plugin_s {
     char                 rest_url [S_URL_MAX];
     uint64_t             bad_logged;
     char                 text [S_SUB_MAX];
+    hb_vhost_t           vhost;         //  what cb_md and cb_trade publish through
 };
 
 #define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    cb_plugin_t *self = (cb_plugin_t *) arg;
-    return self->host->publish (self->host->ctx, msg);
-}
-
-static void
-s_status (void *arg, uint32_t status)
-{
-    cb_plugin_t *self = (cb_plugin_t *) arg;
-    self->host->set_status (self->host->ctx, status);
-    S_LOG (self, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
-           status? "stale: waiting for snapshots": "rebuilt: every product has its snapshot");
-}
 
 static int
 s_user (void *arg, const json_t *events, int64_t ts)
@@ -262,13 +248,15 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    self->md = cb_md_new (host->venue, s_emit, s_status, self, err, sizeof err);
+    hb_vhost_init (&self->vhost, host, "stale: waiting for snapshots",
+                   "rebuilt: every product has its snapshot");
+    self->md = cb_md_new (host->venue, hb_vhost_emit, hb_vhost_status, &self->vhost, err, sizeof err);
     if (!self->md) {
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
     cb_md_set_user (self->md, s_user, self);
-    self->trade = cb_trade_new (host->venue, self->md, s_emit, self, host->now_ns (host->ctx));
+    self->trade = cb_trade_new (host->venue, self->md, hb_vhost_emit, &self->vhost, host->now_ns (host->ctx));
     if (!self->trade)
         goto fail;
     static const char *const names [] = { "api_key", "api_secret" };

@@ -94,7 +94,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         hl_trade_on_status (s_trade, h, 200, text);
     hl_md_on_meta (s_md_meta, text, size, why, sizeof why);
     hl_state_t state;
-    hl_state_parse (s_md, text, size, &state, why, sizeof why);
+    if (hl_state_parse (s_md, text, size, &state, why, sizeof why) == 0) {
+        hb_msg_t msg;
+        hb_buf_t buf;
+        hl_state_account (&state, "hl", &msg);
+        strcpy (msg.env.publisher, "feed.hl");
+        hb_msg_encode (&msg, &buf);         //  may refuse (a NaN the venue sent): never crash
+    }
     free (text);
     return 0;
 }

@@ -45,6 +45,7 @@
 #include "hb_log.h"
 #include "hb_plugin.h"
 #include "hb_refusal.h"
+#include "hb_vhost.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_tls.h"
@@ -98,6 +99,8 @@ struct hl_plugin_s {
     uint32_t             status_after_s;    //  an order in doubt is asked about after this
     s_query_t            queries [S_QUERIES];
     char                 state_text [1024];     //  the last one logged at info
+    hb_msg_t             account_msg;           //  scratch: account.<venue>
+    hb_vhost_t           vhost;                 //  what hl_md and hl_trade publish through
     int64_t              stale_ns;
     uint32_t             ping_s;
     uint64_t             bad_logged;
@@ -150,22 +153,6 @@ s_number_param (hl_plugin_t *self, const char *key, double dflt, double lo, doub
         return dflt;
     }
     return x;
-}
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    hl_plugin_t *self = (hl_plugin_t *) arg;
-    return self->host->publish (self->host->ctx, msg);
-}
-
-static void
-s_status (void *arg, uint32_t status)
-{
-    hl_plugin_t *self = (hl_plugin_t *) arg;
-    self->host->set_status (self->host->ctx, status);
-    S_LOG (self, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
-           status? "stale: waiting for l2Book": "whole: every coin has its l2Book");
 }
 
 //  {"method":"subscribe"|"unsubscribe","subscription":{"type":T,"coin":C}}
@@ -222,8 +209,9 @@ s_on_msg (void *arg, const char *data, size_t len)
 
 static int s_meta_retry (void *arg);
 
-//  The account as the venue sees it, logged at info when it changed
-//  (the bus's positions come from the fills; this is the venue's word).
+//  The account as the venue sees it: published as account.<venue> (the
+//  aggregator reconciles its fill-built positions with it and takes the
+//  venue's equity and margin), logged at info when it changed.
 static void
 s_on_state (void *arg, const hb_rest_resp_t *resp)
 {
@@ -254,6 +242,10 @@ s_on_state (void *arg, const hb_rest_resp_t *resp)
     bool changed = strcmp (text, self->state_text) != 0;
     S_LOG (self, changed? HB_LOG_INFO: HB_LOG_DEBUG, "clearinghouseState: %s", text);
     memcpy (self->state_text, text, sizeof text);
+    hl_state_account (&state, self->host->venue->name, &self->account_msg);
+    if (hb_vhost_emit (&self->vhost, &self->account_msg) != 0)
+        S_LOG (self, HB_LOG_WARN, "clearinghouseState: account.%s refused by the host",
+               self->host->venue->name);
 }
 
 static int
@@ -545,7 +537,7 @@ s_trade_params (hl_plugin_t *self)
         return -1;
     self->nonce = hl_nonce_new (0);
     self->trade = hl_trade_new (venue, self->md, self->signer, self->mainnet,
-                                vault_text? vault: NULL, slippage, s_emit, self);
+                                vault_text? vault: NULL, slippage, hb_vhost_emit, &self->vhost);
     if (!self->nonce || !self->trade)
         return -1;
     hl_md_set_user (self->md, s_user, self);
@@ -563,6 +555,7 @@ s_create (const hb_host_api_t *host)
     if (!self)
         return NULL;
     self->host = host;
+    hb_vhost_init (&self->vhost, host, "stale: waiting for l2Book", "whole: every coin has its l2Book");
     self->venue = host->venue;
     self->meta_timer = self->stale_timer = self->state_timer = -1;
     char err [256] = "";
@@ -590,7 +583,7 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    self->md = hl_md_new (host->venue, s_emit, s_status, self, err, sizeof err);
+    self->md = hl_md_new (host->venue, hb_vhost_emit, hb_vhost_status, &self->vhost, err, sizeof err);
     if (!self->md) {
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;

@@ -38,7 +38,8 @@ hl_state_parse (const hl_md_t *md, const char *text, size_t len, hl_state_t *out
     json_array_foreach (positions, i, entry) {
         json_t *p = json_object_get (entry, "position");
         const char *coin;
-        double szi, entry_px, upnl, liq, margin, funding = 0;
+        double szi, entry_px, upnl, liq, margin, funding = 0, funding_all = 0;
+        json_t *cum = json_object_get (p, "cumFunding");
         if (!json_is_object (p)
         ||  hb_json_str (p, "coin", &coin, why, sizeof why)
         ||  hb_json_num (p, "szi", &szi, why, sizeof why)
@@ -46,8 +47,9 @@ hl_state_parse (const hl_md_t *md, const char *text, size_t len, hl_state_t *out
         ||  s_num (p, "unrealizedPnl", &upnl, why, sizeof why)
         ||  s_num (p, "liquidationPx", &liq, why, sizeof why)
         ||  s_num (p, "marginUsed", &margin, why, sizeof why)
-        ||  (json_is_object (json_object_get (p, "cumFunding"))
-             && s_num (json_object_get (p, "cumFunding"), "sinceOpen", &funding, why, sizeof why))) {
+        ||  (json_is_object (cum)
+             && (s_num (cum, "sinceOpen", &funding, why, sizeof why)
+                 || s_num (cum, "allTime", &funding_all, why, sizeof why)))) {
             if (!*why)
                 snprintf (why, sizeof why, "not a position");
             snprintf (err, errsize, "clearinghouseState: assetPositions[%zu]: %s", i, why);
@@ -70,6 +72,7 @@ hl_state_parse (const hl_md_t *md, const char *text, size_t len, hl_state_t *out
         pos->liquidation = liq;
         pos->margin_used = margin;
         pos->funding = funding;
+        pos->funding_all = funding_all;
     }
     rc = 0;
     goto end;
@@ -80,4 +83,38 @@ fail:
 end:
     hb_json_destroy (&parser);
     return rc;
+}
+
+void
+hl_state_account (const hl_state_t *state, const char *venue, hb_msg_t *msg)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_ACCOUNT;
+    msg->env.ts_venue = state->time_ms > 0? state->time_ms * 1000000: 0;
+    hb_account_t *a = &msg->u.account;
+    snprintf (a->venue, sizeof a->venue, "%s", venue);
+    //  clearinghouseState is the perp account; spot is spotClearinghouseState's
+    a->flags = HB_ACCOUNT_NO_SPOT;
+    a->equity_usd = state->account_value;
+    a->initial_usd = state->margin_used > 0? state->margin_used: 0;
+    a->maintenance_usd = state->maintenance > 0? state->maintenance: 0;
+    a->withdrawable_usd = state->withdrawable > 0? state->withdrawable: 0;
+    a->n_other = (uint16_t) (state->n_other > UINT16_MAX? UINT16_MAX: state->n_other);
+    for (int i = 0; i < state->n_positions; i++) {
+        const hl_position_t *p = &state->positions [i];
+        a->funding_usd += p->funding_all;
+        if (p->qty == 0)
+            continue;
+        if (a->n_positions == HB_ACCOUNT_POSITIONS) {
+            a->flags |= HB_ACCOUNT_TRUNCATED;
+            continue;
+        }
+        hb_account_position_t *out = &a->positions [a->n_positions++];
+        snprintf (out->symbol, sizeof out->symbol, "%s", p->symbol);
+        out->qty = p->qty;
+        out->entry_px = p->entry > 0? p->entry: 0;
+        out->unrealized_usd = p->unrealized;
+        out->liq_px = p->liquidation > 0? p->liquidation: 0;
+        out->funding_usd = p->funding;
+    }
 }

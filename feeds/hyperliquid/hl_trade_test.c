@@ -13,7 +13,9 @@
     - no key, no meta, an unknown coin: refused before signing;
     - a fill of an order not ours is external (ext-<oid>);
     - clearinghouseState: positions in bus units, margin, a coin not
-      listed counted apart, a malformed position refused with its place. */
+      listed counted apart, a malformed position refused with its place;
+      as account.<venue>: a closed position left out, funding summed, the
+      message encodes.                                                   */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -373,18 +375,41 @@ test_state (void **state)
         "\"crossMaintenanceMarginUsed\":\"5.5\",\"withdrawable\":\"980\",\"time\":17,"
         "\"assetPositions\":[{\"type\":\"oneWay\",\"position\":{\"coin\":\"BTC\",\"szi\":\"-0.004\","
         "\"entryPx\":\"65000\",\"unrealizedPnl\":\"1.5\",\"liquidationPx\":null,\"marginUsed\":\"13\","
-        "\"cumFunding\":{\"sinceOpen\":\"-0.5\"}}},"
+        "\"cumFunding\":{\"allTime\":\"2.25\",\"sinceOpen\":\"-0.5\"}}},"
+        "{\"type\":\"oneWay\",\"position\":{\"coin\":\"ETH\",\"szi\":\"0.0\",\"entryPx\":\"3400\","
+        "\"cumFunding\":{\"allTime\":\"1\",\"sinceOpen\":\"0\"}}},"
         "{\"type\":\"oneWay\",\"position\":{\"coin\":\"DOGE\",\"szi\":\"100\"}}]}";
     hl_state_t st;
     char err [200];
     assert_int_equal (hl_state_parse (f->md, text, strlen (text), &st, err, sizeof err), 0);
     assert_true (st.account_value == 1000.5 && st.margin_used == 20 && st.maintenance == 5.5
                  && st.withdrawable == 980 && st.time_ms == 17);
-    assert_int_equal (st.n_positions, 1);
+    assert_int_equal (st.n_positions, 2);
     assert_int_equal (st.n_other, 1);
     assert_string_equal (st.positions [0].symbol, "BTC-PERP");
     assert_true (st.positions [0].qty == -4 && st.positions [0].entry == 65000
-                 && st.positions [0].liquidation == 0 && st.positions [0].funding == -0.5);
+                 && st.positions [0].liquidation == 0 && st.positions [0].funding == -0.5
+                 && st.positions [0].funding_all == 2.25);
+    //  account.<venue>: the closed ETH position is left out, its all-time
+    //  funding still counts; the message encodes
+    hb_msg_t msg;
+    hl_state_account (&st, "hl", &msg);
+    const hb_account_t *a = &msg.u.account;
+    assert_int_equal (msg.env.type, HB_MSG_ACCOUNT);
+    assert_true (msg.env.ts_venue == 17000000);
+    assert_string_equal (a->venue, "hl");
+    assert_true (a->equity_usd == 1000.5 && a->initial_usd == 20 && a->maintenance_usd == 5.5
+                 && a->withdrawable_usd == 980 && a->funding_usd == 3.25);
+    assert_int_equal (a->flags, HB_ACCOUNT_NO_SPOT);
+    assert_int_equal (a->n_other, 1);
+    assert_int_equal (a->n_positions, 1);
+    assert_string_equal (a->positions [0].symbol, "BTC-PERP");
+    assert_true (a->positions [0].qty == -4 && a->positions [0].entry_px == 65000
+                 && a->positions [0].unrealized_usd == 1.5 && a->positions [0].liq_px == 0
+                 && a->positions [0].funding_usd == -0.5);
+    strcpy (msg.env.publisher, "feed.hl");
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
     const char *bad = "{\"marginSummary\":{},\"assetPositions\":[{\"position\":{\"coin\":\"BTC\",\"szi\":\"x\"}}]}";
     assert_int_equal (hl_state_parse (f->md, bad, strlen (bad), &st, err, sizeof err), -1);
     assert_non_null (strstr (err, "assetPositions[0]: key 'szi'"));

@@ -1,7 +1,7 @@
 /*  The venue library: books, signing (Binance's documented example),
     base64, backoff, token bucket, secrets and their file modes, JSON
     getters and the parse arena, order checks / decimals / acks, refusal
-    counting, the bench yardsticks; hb_ws (fragments reassembled, reconnect
+    counting, the host link (hb_vhost), the bench yardsticks; hb_ws (fragments reassembled, reconnect
     after a drop, send) and hb_rest (GET, POST, 404, connection refused)
     against tests/venues/venue_server.py on loopback, on a zloop host
     (TLS and the shared service thread: hb_venue_net_test.c).             */
@@ -28,6 +28,7 @@
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_testhost.h"
+#include "hb_vhost.h"
 #include "hb_testserver.h"
 #include "hb_vbench.h"
 #include "hb_vorder.h"
@@ -643,6 +644,37 @@ test_vorder (void **state)
     assert_true (msg.u.ack.leaves_qty == 0);
 }
 
+//  hb_vhost: what a publisher emits reaches the host; the status is set
+//  and told once per call, in the venue's words
+static void
+test_vhost (void **state)
+{
+    (void) state;
+    hb_config_t *config = s_config ();
+    hb_testhost_t *host = hb_testhost_new (config, "v");
+    hb_vhost_t vhost;
+    hb_vhost_init (&vhost, hb_testhost_api (host), "stale: waiting", "whole: all in");
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_TRADE;
+    strcpy (msg.u.trade.venue, "v");
+    strcpy (msg.u.trade.symbol, "X");
+    strcpy (msg.u.trade.trade_id, "t1");
+    msg.u.trade.side = HB_SIDE_BUY;
+    msg.u.trade.px = 100;
+    msg.u.trade.qty = 1;
+    assert_int_equal (hb_vhost_emit (&vhost, &msg), 0);
+    assert_int_equal (hb_testhost_count_type (host, HB_MSG_TRADE), 1);
+    hb_vhost_status (&vhost, HB_TICK_STALE);
+    assert_int_equal (hb_testhost_status (host), HB_TICK_STALE);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "books stale: waiting"), 1);
+    hb_vhost_status (&vhost, 0);
+    assert_int_equal (hb_testhost_status (host), 0);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_INFO, "books whole: all in"), 1);
+    hb_testhost_destroy (&host);
+    hb_config_destroy (&config);
+}
+
 static void
 test_refusal (void **state)
 {
@@ -724,6 +756,7 @@ main (void)
         cmocka_unit_test (test_rest),
         cmocka_unit_test (test_vorder),
         cmocka_unit_test (test_refusal),
+        cmocka_unit_test (test_vhost),
         cmocka_unit_test (test_vbench),
         cmocka_unit_test (test_ws_app_ping),
     };

@@ -30,6 +30,7 @@
 #include "hb_log.h"
 #include "hb_plugin.h"
 #include "hb_refusal.h"
+#include "hb_vhost.h"
 #include "hb_rest.h"
 #include "hb_secret.h"
 #include "hb_sign.h"
@@ -65,25 +66,10 @@ struct okx_plugin_s {
     char                 rest_url [S_URL_MAX];
     uint64_t             bad_logged;
     char                 text [S_TEXT_MAX];
+    hb_vhost_t           vhost;         //  what okx_md and okx_trade publish through
 };
 
 #define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    okx_plugin_t *self = (okx_plugin_t *) arg;
-    return self->host->publish (self->host->ctx, msg);
-}
-
-static void
-s_status (void *arg, uint32_t status)
-{
-    okx_plugin_t *self = (okx_plugin_t *) arg;
-    self->host->set_status (self->host->ctx, status);
-    S_LOG (self, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
-           status? "stale: waiting for snapshots": "rebuilt: every book has its snapshot");
-}
 
 static bool
 s_keys (const okx_plugin_t *self)
@@ -310,12 +296,13 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    self->md = okx_md_new (venue, s_emit, s_status, self, err, sizeof err);
+    hb_vhost_init (&self->vhost, host, "stale: waiting for snapshots", "rebuilt: every book has its snapshot");
+    self->md = okx_md_new (venue, hb_vhost_emit, hb_vhost_status, &self->vhost, err, sizeof err);
     if (!self->md) {
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
-    self->trade = okx_trade_new (venue, self->md, s_emit, self, td_mode);
+    self->trade = okx_trade_new (venue, self->md, hb_vhost_emit, &self->vhost, td_mode);
     if (!self->trade)
         goto fail;
     static const char *const names [] = { "api_key", "api_secret", "api_passphrase" };

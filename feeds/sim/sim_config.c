@@ -327,8 +327,9 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
 {
     static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
                                          "depth", "level_usd", "publish_ms", "latency_ms", "outages",
-                                         "manual_trades", "liquidation", NULL };
+                                         "manual_trades", "liquidation", "account_ms", "transfers", NULL };
     static const char *const liq_keys [] = { "enabled", "penalty_bps", NULL };
+    static const char *const transfer_keys [] = { "allow", NULL };
     static const char *const outage_keys [] = { "at", "duration", "every", NULL };
     hb_cfg_node_t map, node, outages, item;
     memset (sim, 0, sizeof *sim);
@@ -357,6 +358,7 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     h->cfg_number (&map, "level_usd", HB_CFG_LO_OPEN, 100000, 0, INFINITY, &sim->level_usd);
     h->cfg_number (&map, "publish_ms", 0, 100, 1, 60000, &sim->publish_ms);
     h->cfg_number (&map, "latency_ms", 0, 0, 0, 60000, &sim->latency_ms);
+    h->cfg_number (&map, "account_ms", 0, 0, 0, 3600000, &sim->account_ms);
     s_manual_trades (h, &map, sim);
     sim->liq_penalty_bps = 50;
     if (h->cfg_get (&map, "liquidation", &node) == 0 && h->cfg_expect_map (&node)) {
@@ -365,6 +367,31 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
         if (h->cfg_get (&node, "enabled", &flag) == 0)
             h->cfg_bool (&flag, &sim->liq_enabled);
         h->cfg_number (&node, "penalty_bps", 0, 50, 0, 5000, &sim->liq_penalty_bps);
+    }
+    //  transfers: { allow: [VENUE, ..] }: destinations this venue may send to
+    hb_cfg_node_t allow;
+    if (h->cfg_get (&map, "transfers", &node) == 0 && h->cfg_expect_map (&node)) {
+        h->cfg_check_keys (&node, transfer_keys);
+        if (h->cfg_get (&node, "allow", &allow) == 0 && h->cfg_expect_seq (&allow))
+            for (int i = 0; h->cfg_item (&allow, i, &item) == 0; i++) {
+                if (sim->n_allow == SIM_MAX_ALLOW) {
+                    h->cfg_error (&item, "too many destinations (at most %d)", SIM_MAX_ALLOW);
+                    break;
+                }
+                char name [HB_NAME_MAX];
+                if (h->cfg_string (&item, name, sizeof name) != 0)
+                    continue;
+                bool known = false;
+                for (int v = 0; v < h->config->n_venues && !known; v++)
+                    known = strcmp (h->config->venues [v].name, name) == 0;
+                if (!known)
+                    h->cfg_error (&item, "unknown venue '%s' (not in venues:)", name);
+                else
+                if (strcmp (name, h->venue->name) == 0)
+                    h->cfg_error (&item, "a venue does not transfer to itself");
+                else
+                    strcpy (sim->allow [sim->n_allow++], name);
+            }
     }
     if (h->cfg_get (&map, "outages", &outages) != 0 || !h->cfg_expect_seq (&outages))
         return true;

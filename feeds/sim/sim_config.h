@@ -15,6 +15,7 @@
 
 #define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
 #define SIM_MAX_MANUAL      8       //  scheduled manual trades per venue
+#define SIM_MAX_ALLOW       16      //  destinations of transfers.allow
 
 //  A trade made on the venue by someone else than this system (a trader on
 //  the exchange's UI, a liquidation engine): after_s seconds after the
@@ -75,6 +76,7 @@ typedef struct {
     double          level_usd;          //  notional per level at the touch
     double          publish_ms;         //  tick interval per instrument
     double          latency_ms;         //  order handling delay
+    double          account_ms;         //  account.<venue> report interval (0: none)
     int             n_outages;
     sim_window_t    outages [SIM_MAX_WINDOWS];
     int             n_manual;
@@ -83,6 +85,10 @@ typedef struct {
     //  margined positions at the book walked, worse by penalty_bps
     bool            liq_enabled;
     double          liq_penalty_bps;
+    //  transfers.allow: the venues this one may send collateral to (none:
+    //  every transfer is refused)
+    int             n_allow;
+    char            allow [SIM_MAX_ALLOW][HB_NAME_MAX];
 } sim_venue_cfg_t;
 
 //  The sections the sim owns at the top of the file (ops->sections).

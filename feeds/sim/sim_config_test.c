@@ -100,6 +100,11 @@ test_default (void **state)
     assert_true (s_sims [1].outages [0].every_s == 1200);
     //  the default deployment does not liquidate
     assert_false (s_sims [0].liq_enabled || s_sims [1].liq_enabled);
+    //  collateral may leave gamma for beta only
+    assert_int_equal (s_read ("config/default.yaml", 2, errbuf, sizeof errbuf), 0);
+    assert_int_equal (s_sims [2].n_allow, 1);
+    assert_string_equal (s_sims [2].allow [0], "beta");
+    assert_int_equal (s_sims [0].n_allow, 0);
 }
 
 //  Every default documented in docs/CONFIG.md that minimal.yaml leaves out.
@@ -120,6 +125,7 @@ test_defaults (void **state)
     assert_true (s_sims [0].level_usd == 100000);
     assert_false (s_sims [0].liq_enabled);
     assert_true (s_sims [0].liq_penalty_bps == 50);
+    assert_int_equal (s_sims [0].n_allow, 0);       //  no transfer leaves a venue
 }
 
 //  The sim errors of tests/configs/bad, each at its line and key.
@@ -141,6 +147,8 @@ test_bad (void **state)
         { "tests/configs/bad/several_plugin_errors.yaml", ":14: venues.alpha.sim.spread_bps:" },
         { "tests/configs/bad/sim_liquidation.yaml", ":15: venues.alpha.sim.liquidation.enabled:" },
         { "tests/configs/bad/sim_liquidation.yaml", ":16: venues.alpha.sim.liquidation.penalty_bps:" },
+        { "tests/configs/bad/sim_transfers.yaml", ":16: venues.alpha.sim.transfers.allow[0]: unknown venue 'delta'" },
+        { "tests/configs/bad/sim_transfers.yaml", ":17: venues.alpha.sim.transfers.allow[1]: a venue does not transfer to itself" },
     };
     char errbuf [4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {

@@ -1,10 +1,20 @@
 /*  sim_plugin: the sim venue behind the plugin ABI (hb_plugin.h). The
     engine (sim_venue) knows nothing of hosts or clocks; this file maps wall
     time to market steps, runs the publish timer, delays orders by
-    latency_ms on host timers and reports outages through set_status.
+    latency_ms on host timers and reports outages through set_status. With
+    account_ms it reports the venue's positions as account.<venue> (for
+    the aggregator's reconciliation).
 
     Orders waiting out their latency sit in a fixed pool; when it is full a
     new order is rejected at once (HB_REJ_RATE_LIMIT) instead of allocating.
+
+    Transfers (ABI v4): a request to a venue on venues.X.sim.transfers.allow
+    with the free margin for it leaves the account at once (sent); at its
+    eta this venue publishes the credit, on behalf of the destination: sims
+    are separate processes and share no ledger, so the source, which knows
+    the route's delay, says when it lands, and the destination's feed hands
+    that credit to its own sim (credit), which adds it to its account. A
+    real venue's credit would be its own deposit notice instead.
     Every callback runs on the host's thread, so nothing here locks.         */
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +27,7 @@
 #include "sim_venue.h"
 
 #define S_PENDING 128
+#define S_TRANSFERS 32      //  transfers sent and waiting for their credit
 
 typedef struct sim_plugin_s sim_plugin_t;
 
@@ -34,12 +45,21 @@ typedef struct {
     hb_order_t    order;
 } s_pending_t;
 
+//  A transfer sent, waiting for its eta to be credited
+typedef struct {
+    sim_plugin_t *owner;
+    bool          used;
+    int           timer_id;
+    hb_transfer_t transfer;
+} s_flight_t;
+
 struct sim_plugin_s {
     const hb_host_api_t *host;
     sim_venue_t         *venue;
     sim_market_cfg_t     market_cfg;    //  market: and venues.X.sim, read at create
     sim_venue_cfg_t      sim_cfg;       //  (the venue borrows them)
     int                  publish_timer;
+    int                  account_timer;
     bool                 started;
     bool                 in_outage;
     uint64_t             latency_ms;
@@ -47,7 +67,9 @@ struct sim_plugin_s {
     s_pending_t          pending [S_PENDING];
     s_manual_t           manual [SIM_MAX_MANUAL];
     uint64_t             start_step;    //  in the ids of manual trades: unique per start
+    s_flight_t           flights [S_TRANSFERS];
     hb_msg_t             reply;
+    hb_msg_t             account;       //  scratch: account.<venue>
 };
 
 //  True when the host was built with member m of hb_host_api_t and set it.
@@ -108,6 +130,51 @@ s_on_publish (void *arg)
         s_set_status (self, outage);
     sim_venue_publish (self->venue, k, s_emit, self);
     s_check_liquidation (self, k);
+    return 0;
+}
+
+//  The venue's positions as account.<venue>: the desk's starting
+//  positions (venues.X.positions: held at this venue before the run) plus
+//  what the engine traded here, the same sum the aggregator makes from the
+//  config and the fills. Positions only (HB_ACCOUNT_NO_MARGIN): the
+//  engine's equity leaves the starting positions out, so its margin
+//  figures are not the account's; spot is balances (HB_ACCOUNT_NO_SPOT).
+//  Silent in an outage, as the venue is.
+static int
+s_on_account (void *arg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    const hb_venue_cfg_t *vc = self->host->venue;
+    if (self->in_outage)
+        return 0;
+    hb_msg_t *msg = &self->account;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_ACCOUNT;
+    msg->env.ts_venue = self->host->now_ns (self->host->ctx);
+    hb_account_t *a = &msg->u.account;
+    snprintf (a->venue, sizeof a->venue, "%s", vc->name);
+    a->flags = HB_ACCOUNT_NO_MARGIN | HB_ACCOUNT_NO_SPOT;
+    const sim_account_t *acct = sim_venue_account (self->venue);
+    for (int i = 0; i < vc->n_instruments; i++) {
+        //  the engine keeps spot as coin balances, not positions
+        if (vc->instruments [i].kind == HB_KIND_SPOT)
+            continue;
+        double qty = acct->pos [i];
+        for (int p = 0; p < vc->n_positions; p++)
+            if (vc->positions [p].instrument == i)
+                qty += vc->positions [p].qty;
+        //  a sum that should be 0 may leave a rounding residue
+        if (fabs (qty) <= 1e-9 * vc->instruments [i].lot_size)
+            continue;
+        if (a->n_positions == HB_ACCOUNT_POSITIONS) {
+            a->flags |= HB_ACCOUNT_TRUNCATED;
+            break;
+        }
+        hb_account_position_t *out = &a->positions [a->n_positions++];
+        snprintf (out->symbol, sizeof out->symbol, "%s", vc->instruments [i].symbol);
+        out->qty = qty;
+    }
+    s_emit (self, msg);
     return 0;
 }
 
@@ -179,6 +246,7 @@ s_create (const hb_host_api_t *host)
         return NULL;
     self->host = host;
     self->publish_timer = -1;
+    self->account_timer = -1;
     char err [256] = "";
     //  the sim's own sections; the host reports what is wrong in them
     if (sim_config_read (host, &self->market_cfg, &self->sim_cfg) != 0) {
@@ -225,6 +293,12 @@ s_start (void *self_)
         S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the publish timer",
                self->host->venue->name);
         return -1;
+    }
+    if (self->sim_cfg.account_ms > 0) {
+        uint64_t every = (uint64_t) fmax (1, round (self->sim_cfg.account_ms));
+        self->account_timer = self->host->timer_add (self->host->ctx, every, 0, s_on_account, self);
+        if (self->account_timer < 0)
+            S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the account timer", self->host->venue->name);
     }
     self->started = true;
     self->start_step = k;
@@ -284,6 +358,99 @@ s_cancel (void *self_, const hb_cancel_t *cancel)
     return 0;
 }
 
+//  The index of asset in the config's assets; -1: USD (any stablecoin)
+static int
+s_asset (const sim_plugin_t *self, const char *asset)
+{
+    const hb_config_t *cfg = self->host->config;
+    for (int a = 0; a < cfg->n_assets; a++)
+        if (strcmp (cfg->assets [a].name, asset) == 0)
+            return a;
+    return -1;
+}
+
+static void
+s_transfer_emit (sim_plugin_t *self, const hb_transfer_t *transfer, int status, const char *why)
+{
+    memset (&self->reply, 0, sizeof self->reply);
+    self->reply.env.type = HB_MSG_CAPITAL_TRANSFER;
+    hb_transfer_t *t = &self->reply.u.transfer;
+    *t = *transfer;
+    t->status = (uint8_t) status;
+    t->credited_ns = status == HB_TRANSFER_CREDITED ? self->host->now_ns (self->host->ctx) : 0;
+    snprintf (t->reason, sizeof t->reason, "%s", why);
+    if (t->credited_ns > 0 && t->credited_ns < t->eta_ns)
+        t->credited_ns = t->eta_ns;     //  a timer fires at, never before, its time
+    s_emit (self, &self->reply);
+}
+
+static int
+s_on_credit (void *arg)
+{
+    s_flight_t *slot = (s_flight_t *) arg;
+    sim_plugin_t *self = slot->owner;
+    slot->used = false;
+    S_LOG (self, HB_LOG_INFO, "sim %s: transfer %s of %.8g %s credited at %s", self->host->venue->name,
+           slot->transfer.id, slot->transfer.amount, slot->transfer.asset, slot->transfer.to);
+    s_transfer_emit (self, &slot->transfer, HB_TRANSFER_CREDITED, "credited at the destination (the sim "
+                     "source says so at the route's eta)");
+    return 0;
+}
+
+static int
+s_transfer (void *self_, const hb_transfer_t *request)
+{
+    sim_plugin_t *self = (sim_plugin_t *) self_;
+    const char *venue = self->host->venue->name;
+    char why [HB_TEXT_MAX] = "";
+    bool allowed = false;
+    for (int i = 0; i < self->sim_cfg.n_allow && !allowed; i++)
+        allowed = strcmp (self->sim_cfg.allow [i], request->to) == 0;
+    s_flight_t *slot = NULL;
+    for (int i = 0; i < S_TRANSFERS && !slot; i++)
+        if (!self->flights [i].used)
+            slot = &self->flights [i];
+    if (!allowed)
+        snprintf (why, sizeof why, "destination %.31s is not on this venue's sim.transfers.allow",
+                  request->to);
+    else
+    if (!slot)
+        snprintf (why, sizeof why, "more than %d transfers in flight", S_TRANSFERS);
+    else
+    if (sim_venue_withdraw (self->venue, s_asset (self, request->asset), request->amount, request->fee,
+                            s_now_step (self), why, sizeof why) == 0) {
+        int64_t now = self->host->now_ns (self->host->ctx);
+        uint64_t after_ms = request->eta_ns > now ? (uint64_t) ((request->eta_ns - now) / 1000000) + 1 : 1;
+        slot->owner = self;
+        slot->transfer = *request;
+        slot->timer_id = self->host->timer_add (self->host->ctx, after_ms, 1, s_on_credit, slot);
+        if (slot->timer_id >= 0) {
+            slot->used = true;
+            S_LOG (self, HB_LOG_INFO, "sim %s: transfer %s sent: %.8g %s (+ fee %.8g) to %s, credited in %llu ms",
+                   venue, request->id, request->amount, request->asset, request->fee, request->to,
+                   (unsigned long long) after_ms);
+            s_transfer_emit (self, request, HB_TRANSFER_SENT, "");
+            return 0;
+        }
+        //  no timer: give the money back and say so
+        sim_venue_deposit (self->venue, s_asset (self, request->asset), request->amount + request->fee);
+        snprintf (why, sizeof why, "the sim cannot schedule the credit");
+    }
+    S_LOG (self, HB_LOG_WARN, "sim %s: transfer %s refused: %s", venue, request->id, why);
+    s_transfer_emit (self, request, HB_TRANSFER_REFUSED, why);
+    return 0;
+}
+
+static int
+s_credit (void *self_, const hb_transfer_t *credited)
+{
+    sim_plugin_t *self = (sim_plugin_t *) self_;
+    sim_venue_deposit (self->venue, s_asset (self, credited->asset), credited->amount);
+    S_LOG (self, HB_LOG_INFO, "sim %s: transfer %s from %s: %.8g %s credited to the account",
+           self->host->venue->name, credited->id, credited->from, credited->amount, credited->asset);
+    return 0;
+}
+
 static void
 s_destroy (void **self_p)
 {
@@ -292,9 +459,14 @@ s_destroy (void **self_p)
     sim_plugin_t *self = (sim_plugin_t *) *self_p;
     if (self->publish_timer >= 0)
         self->host->timer_cancel (self->host->ctx, self->publish_timer);
+    if (self->account_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->account_timer);
     for (int i = 0; i < S_PENDING; i++)
         if (self->pending [i].used)
             self->host->timer_cancel (self->host->ctx, self->pending [i].timer_id);
+    for (int i = 0; i < S_TRANSFERS; i++)
+        if (self->flights [i].used)
+            self->host->timer_cancel (self->host->ctx, self->flights [i].timer_id);
     for (int i = 0; i < SIM_MAX_MANUAL; i++)
         if (self->manual [i].timer_id >= 0)
             self->host->timer_cancel (self->host->ctx, self->manual [i].timer_id);
@@ -318,4 +490,6 @@ const hb_venue_ops_t hb_venue_plugin = {
     //  every fill is built in a zeroed message: flags 0, HB_FILL_EXTERNAL
     //  for a manual trade, with HB_FILL_LIQUIDATION for a liquidation
     .features    = HB_VENUE_FEAT_FILL_FLAGS,
+    .transfer    = s_transfer,
+    .credit      = s_credit,
 };

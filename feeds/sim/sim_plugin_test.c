@@ -1,7 +1,9 @@
 /*  sim plugin glue tests: the plugin's ops against a fake host that records
     what is published and fires timers by hand (no reactor, no bus): start
     with its fast-forward, the publish timer, order latency, expiry, outage
-    status, the bound on orders in flight, and a clean destroy.              */
+    status, the bound on orders in flight, the account report (starting
+    positions plus trades, positions only, silent in an outage), and a
+    clean destroy.                                                          */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -40,6 +42,7 @@ typedef struct {
     int          published [HB_MSG_TYPE_COUNT];
     hb_msg_t     last_ack;
     hb_msg_t     last_fill;
+    hb_msg_t     last_account;
     int64_t      last_ts_venue;
     uint32_t     status;
     int          status_calls;
@@ -65,6 +68,8 @@ s_fake_publish (void *ctx, hb_msg_t *msg)
         fake->last_ack = *msg;
     if (msg->env.type == HB_MSG_FILL)
         fake->last_fill = *msg;
+    if (msg->env.type == HB_MSG_ACCOUNT)
+        fake->last_account = *msg;
     return 0;
 }
 
@@ -171,6 +176,21 @@ s_write_config (hb_config_t *config, const char *text)
     fclose (file);
 }
 
+//  The fake host of fake for venue of config, its cfg_* filled
+static hb_host_api_t
+s_fake_host (s_fake_t *fake, hb_config_t *config, const hb_venue_cfg_t *venue)
+{
+    hb_host_api_t host = {
+        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
+        .config = config, .venue = venue,
+        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
+        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
+        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
+    };
+    hb_plugin_cfg_fill (&host);
+    return host;
+}
+
 static void
 test_plugin (void **state)
 {
@@ -181,14 +201,7 @@ test_plugin (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = &config->venues [0],
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     assert_int_equal (ops->abi_version, HB_PLUGIN_ABI_VERSION);
     assert_true (ops->size >= HB_VENUE_OPS_MIN_SIZE);
@@ -297,14 +310,7 @@ test_manual_trades (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = &config->venues [0],
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     assert_true (ops->features & HB_VENUE_FEAT_FILL_FLAGS);
     fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
@@ -391,14 +397,7 @@ test_liquidation (void **state)
     assert_non_null (s_pcfg);
     s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
     assert_non_null (fake);
-    hb_host_api_t host = {
-        .abi_version = HB_PLUGIN_ABI_VERSION, .size = sizeof (hb_host_api_t), .ctx = fake,
-        .config = config, .venue = alpha,
-        .publish = s_fake_publish, .log = s_fake_log, .now_ns = s_fake_now,
-        .timer_add = s_fake_timer_add, .timer_cancel = s_fake_timer_cancel,
-        .set_status = s_fake_status, .cfg_section = s_fake_section, .cfg_errors = s_cfg_errors,
-    };
-    hb_plugin_cfg_fill (&host);
+    hb_host_api_t host = s_fake_host (fake, config, alpha);
     const hb_venue_ops_t *ops = &hb_venue_plugin;
     fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
     void *self = ops->create (&host);
@@ -435,6 +434,81 @@ test_liquidation (void **state)
     hb_config_destroy (&config);
 }
 
+//  account_ms: the venue's positions as account.<venue>, the starting
+//  position plus what traded, a position back to 0 left out; no report
+//  without account_ms; none in an outage.
+static void
+test_account (void **state)
+{
+    (void) state;
+    hb_config_t *config = sim_test_config (3);
+    hb_position_cfg_t *start = hb_venue_cfg_add_position (&config->venues [0]);
+    assert_non_null (start);
+    start->instrument = I_PERP;
+    start->qty = 2;
+    start->entry = 60000;
+    s_write_config (config,
+        "market: { seed: 3, step_ms: 100, anchor: 1700000000 }\n"
+        "venues:\n"
+        "  alpha:\n"
+        "    plugin: sim\n"
+        "    sim: { seed: 7, publish_ms: 250, account_ms: 1000,\n"
+        "           outages: [ { at: 1200, duration: 60 } ] }\n");
+    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], hb_venue_plugin.sections);
+    assert_non_null (s_pcfg);
+    s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
+    assert_non_null (fake);
+    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
+    const hb_venue_ops_t *ops = &hb_venue_plugin;
+    fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
+    void *self = ops->create (&host);
+    assert_non_null (self);
+    assert_int_equal (ops->start (self), 0);
+    assert_int_equal (fake->n_timers, 2);               //  publish, account
+    assert_int_equal (fake->timers [1].interval_ms, 1000);
+    s_fire (fake, 1);
+    assert_int_equal (fake->published [HB_MSG_ACCOUNT], 1);
+    const hb_account_t *a = &fake->last_account.u.account;
+    assert_string_equal (a->venue, "alpha");
+    assert_int_equal (a->flags, HB_ACCOUNT_NO_MARGIN | HB_ACCOUNT_NO_SPOT);
+    assert_int_equal (a->n_positions, 1);
+    assert_string_equal (a->positions [0].symbol, config->venues [0].instruments [I_PERP].symbol);
+    assert_true (a->positions [0].qty == 2);
+
+    //  a trade on another instrument, one in spot (a balance: not
+    //  listed), and the starting one sold back
+    const char *perp = config->venues [0].instruments [I_PERP].symbol;
+    const char *eth = config->venues [0].instruments [I_ETH_PERP].symbol;
+    const char *spot = config->venues [0].instruments [I_SPOT].symbol;
+    hb_order_t order = s_order (eth, "a1", HB_SIDE_BUY, HB_ORD_MARKET, 0.5, 0);
+    assert_int_equal (ops->order (self, &order), 0);
+    order = s_order (spot, "a3", HB_SIDE_BUY, HB_ORD_MARKET, 0.5, 0);
+    assert_int_equal (ops->order (self, &order), 0);
+    order = s_order (perp, "a2", HB_SIDE_SELL, HB_ORD_MARKET, 2, 0);
+    assert_int_equal (ops->order (self, &order), 0);
+    s_fire (fake, 1);
+    assert_int_equal (fake->published [HB_MSG_ACCOUNT], 2);
+    assert_int_equal (a->n_positions, 1);
+    assert_string_equal (a->positions [0].symbol, eth);
+    assert_true (a->positions [0].qty == 0.5);
+    //  the message is one the bus takes
+    hb_msg_t msg = fake->last_account;
+    strcpy (msg.env.publisher, "feed.alpha");
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+
+    //  in an outage the venue says nothing
+    fake->now_ns = ANCHOR_NS + 1210 * INT64_C (1000000000);
+    s_fire (fake, 0);
+    s_fire (fake, 1);
+    assert_int_equal (fake->published [HB_MSG_ACCOUNT], 2);
+    ops->destroy (&self);
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (config->path);
+    free (fake);
+    hb_config_destroy (&config);
+}
+
 int
 main (void)
 {
@@ -442,6 +516,7 @@ main (void)
         cmocka_unit_test (test_plugin),
         cmocka_unit_test (test_manual_trades),
         cmocka_unit_test (test_liquidation),
+        cmocka_unit_test (test_account),
     };
     return cmocka_run_group_tests_name ("sim_plugin", tests, NULL, NULL);
 }

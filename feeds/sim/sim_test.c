@@ -693,6 +693,46 @@ s_first_breach (sim_venue_t *venue)
     return 0;
 }
 
+//  A withdrawal takes amount + fee out (USD or a coin) when free margin
+//  pays it, refuses with the figures otherwise and takes nothing; a
+//  deposit puts it in
+static void
+test_withdraw_deposit (void **state)
+{
+    (void) state;
+    hb_config_t *config = sim_test_config (12);
+    s_capture_t *cap = s_capture_new ();
+    sim_venue_t *venue = s_liq_venue (config, false, cap);
+    uint64_t k = LIQ_OPEN_K;
+    double equity = sim_venue_equity (venue, k);
+    double margin = sim_venue_margin (venue, k);
+    assert_true (equity > margin);
+    char why [HB_TEXT_MAX] = "";
+    double free_usd = equity - margin;
+    double usd = sim_venue_account (venue)->usd;        //  less the open's fee
+    //  more than the free margin: refused, nothing taken
+    assert_int_equal (sim_venue_withdraw (venue, -1, free_usd, 1, k, why, sizeof why), -1);
+    assert_non_null (strstr (why, "insufficient free margin"));
+    assert_true (sim_venue_equity (venue, k) == equity);
+    assert_int_equal (sim_venue_withdraw (venue, -1, 0, 0, k, why, sizeof why), -1);
+    assert_int_equal (sim_venue_withdraw (venue, -1, NAN, 0, k, why, sizeof why), -1);
+    //  within it: amount and fee leave
+    assert_int_equal (sim_venue_withdraw (venue, -1, free_usd / 2, 1, k, why, sizeof why), 0);
+    assert_true (fabs (sim_venue_equity (venue, k) - (equity - free_usd / 2 - 1)) < 1e-6);
+    assert_true (fabs (sim_venue_account (venue)->usd - (usd - free_usd / 2 - 1)) < 1e-9);
+    //  a coin: out of the coin balance, valued at the venue's mid
+    sim_venue_deposit (venue, 0, 0.01);
+    assert_true (fabs (sim_venue_account (venue)->coin [0] - 0.01) < 1e-12);
+    assert_int_equal (sim_venue_withdraw (venue, 0, 0.004, 0.001, k, why, sizeof why), 0);
+    assert_true (fabs (sim_venue_account (venue)->coin [0] - 0.005) < 1e-12);
+    sim_venue_deposit (venue, -1, free_usd / 2 + 1);
+    sim_venue_deposit (venue, -1, -5);          //  ignored
+    assert_true (fabs (sim_venue_account (venue)->usd - usd) < 1e-6);
+    sim_venue_destroy (&venue);
+    free (cap);
+    hb_config_destroy (&config);
+}
+
 static void
 test_liquidation (void **state)
 {
@@ -822,6 +862,7 @@ main (void)
         cmocka_unit_test (test_determinism),
         cmocka_unit_test (test_two_venues_one_path),
         cmocka_unit_test (test_liquidation),
+        cmocka_unit_test (test_withdraw_deposit),
         cmocka_unit_test (test_liquidation_disabled),
     };
     return cmocka_run_group_tests_name ("sim", tests, NULL, NULL);

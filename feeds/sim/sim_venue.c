@@ -840,6 +840,42 @@ sim_venue_margin (sim_venue_t *self, uint64_t k)
     return s_margin (self, &self->account);
 }
 
+int
+sim_venue_withdraw (sim_venue_t *self, int asset, double amount, double fee, uint64_t k,
+                    char *why, size_t size)
+{
+    s_refresh (self, k);
+    double price = asset >= 0 ? self->mid [asset] : 1;
+    if (!isfinite (amount) || amount <= 0 || !isfinite (fee) || fee < 0 || !(price > 0)) {
+        snprintf (why, size, "bad amount %.8g (fee %.8g) or no price", amount, fee);
+        return -1;
+    }
+    double equity = s_equity (self, &self->account);
+    double margin = s_margin (self, &self->account);
+    double out = (amount + fee) * price;
+    if (equity - out < margin) {
+        snprintf (why, size, "insufficient free margin: %.2f USD asked, %.2f free (equity %.2f, initial "
+                  "margin %.2f)", out, fmax (0, equity - margin), equity, margin);
+        return -1;
+    }
+    if (asset >= 0)
+        self->account.coin [asset] -= amount + fee;
+    else
+        self->account.usd -= amount + fee;
+    return 0;
+}
+
+void
+sim_venue_deposit (sim_venue_t *self, int asset, double amount)
+{
+    if (!isfinite (amount) || amount <= 0)
+        return;
+    if (asset >= 0)
+        self->account.coin [asset] += amount;
+    else
+        self->account.usd += amount;
+}
+
 const sim_account_t *
 sim_venue_account (const sim_venue_t *self)
 {

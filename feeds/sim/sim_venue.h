@@ -102,6 +102,16 @@ typedef struct {
 int sim_venue_liquidate (sim_venue_t *self, uint64_t k, sim_emit_fn *emit, void *arg,
                          sim_liquidation_t *out);
 
+//  A withdrawal at step k (a transfer to another venue, feeds/sim/README.md):
+//  takes amount + fee of asset (an index of config assets; -1: USD, which
+//  every stablecoin is here) out of the account when equity after it stays
+//  above the initial margin (only free margin leaves a venue). Returns 0,
+//  or -1 with why (not enough free margin, a bad amount) and nothing taken.
+int sim_venue_withdraw (sim_venue_t *self, int asset, double amount, double fee, uint64_t k,
+                        char *why, size_t size);
+//  A deposit (a transfer credited): amount of asset (-1: USD) into the account.
+void sim_venue_deposit (sim_venue_t *self, int asset, double amount);
+
 //  Liquidations done since the venue was built.
 uint64_t sim_venue_liquidations (const sim_venue_t *self);
 

@@ -12,8 +12,10 @@ books (stale_s), a new BTC book, a TCP reset. Connection 1: the final
 books, written to --expected in bus units (BTC-PERP contracts of 0.001
 BTC), a trade, then it holds (and pushes the user channels' messages).
 
-Account: /info {"type":"clearinghouseState","user":<--account>} answers a
-short BTC position and one in a coin the venue config does not list;
+Account: /info {"type":"clearinghouseState","user":<--account>} answers
+the positions the venue's fills made (none in BTC before the first order;
+with --agent-key-file, hl_exchange.py keeps them), a position in a coin
+the venue config does not list, and margin figures of those positions;
 /info {"type":"orderStatus","user":<--account>,"oid":<cloid>} answers the
 order's record or unknownOid (hl_exchange.py).
 
@@ -44,25 +46,44 @@ UNIVERSE = [{'name': 'SOL', 'szDecimals': 2, 'maxLeverage': 20},
             {'name': 'ETH', 'szDecimals': 4, 'maxLeverage': 25},
             {'name': 'ATOM', 'szDecimals': 2, 'maxLeverage': 10},
             {'name': 'BTC', 'szDecimals': 5, 'maxLeverage': 40}]
-STATE = {'marginSummary': {'accountValue': '100012.5', 'totalNtlPos': '130.1', 'totalRawUsd': '100142.6',
-                           'totalMarginUsed': '6.5'},
-         'crossMarginSummary': {'accountValue': '100012.5', 'totalNtlPos': '130.1', 'totalRawUsd': '100142.6',
-                                'totalMarginUsed': '6.5'},
-         'crossMaintenanceMarginUsed': '1.62', 'withdrawable': '100006.0',
+STATE = {'marginSummary': {'accountValue': '100012.5', 'totalNtlPos': '525', 'totalRawUsd': '100537.5',
+                           'totalMarginUsed': '26.25'},
+         'crossMarginSummary': {'accountValue': '100012.5', 'totalNtlPos': '525', 'totalRawUsd': '100537.5',
+                                'totalMarginUsed': '26.25'},
+         'crossMaintenanceMarginUsed': '13.125', 'withdrawable': '99986.25',
          'assetPositions': [
-             {'type': 'oneWay', 'position': {'coin': 'BTC', 'szi': '-0.002', 'entryPx': '65000.0',
-                                             'positionValue': '130.1', 'unrealizedPnl': '-0.1',
-                                             'returnOnEquity': '-0.01', 'liquidationPx': None,
-                                             'marginUsed': '6.505', 'leverage': {'type': 'cross', 'value': 20},
-                                             'maxLeverage': 40,
-                                             'cumFunding': {'allTime': '1.5', 'sinceOpen': '0.25',
-                                                            'sinceChange': '0.25'}}},
              {'type': 'oneWay', 'position': {'coin': 'SOL', 'szi': '3.5', 'entryPx': '150.0',
                                              'positionValue': '525', 'unrealizedPnl': '0',
                                              'liquidationPx': '20.5', 'marginUsed': '26.25',
                                              'leverage': {'type': 'cross', 'value': 20}}}],
          'time': 1700000003000}
 COINS = {'BTC': (65000.0, 0.001), 'ETH': (3400.0, 1.0)}     # mid, multiplier (bus contract)
+
+
+def state (positions):
+    """clearinghouseState: SOL (not in the venue config) and the positions
+    the fills made (coin -> [szi, entry px]), margin at 5 % initial and
+    2.5 % maintenance of the notional at entry, no unrealized P&L."""
+    out = json.loads (json.dumps (STATE))
+    used, maint, ntl = 26.25, 13.125, 525.0
+    for coin, (szi, entry) in sorted (positions.items ()):
+        if szi == 0:
+            continue
+        value = abs (szi) * entry
+        ntl += value
+        used += value * 0.05
+        maint += value * 0.025
+        out ['assetPositions'].insert (0, {'type': 'oneWay', 'position': {
+            'coin': coin, 'szi': '%g' % szi, 'entryPx': '%.2f' % entry, 'positionValue': '%.2f' % value,
+            'unrealizedPnl': '0.0', 'returnOnEquity': '0.0', 'liquidationPx': '%.1f' % (entry * 0.5),
+            'marginUsed': '%.4f' % (value * 0.05), 'leverage': {'type': 'cross', 'value': 20}, 'maxLeverage': 40,
+            'cumFunding': {'allTime': '1.5', 'sinceOpen': '0.25', 'sinceChange': '0.25'}}})
+    for summary in ('marginSummary', 'crossMarginSummary'):
+        out [summary] ['totalNtlPos'] = '%.2f' % ntl
+        out [summary] ['totalMarginUsed'] = '%.4f' % used
+    out ['crossMaintenanceMarginUsed'] = '%.4f' % maint
+    out ['withdrawable'] = '%.4f' % (100012.5 - used)
+    return out
 
 
 class Script:
@@ -157,7 +178,7 @@ def main ():
                 return 200, {'universe': UNIVERSE}
             if body.get ('type') == 'clearinghouseState' and body.get ('user') == account:
                 server.log ('state_asked')
-                return 200, STATE
+                return 200, state (orders.positions if orders else {})
             if orders and body.get ('type') == 'orderStatus' and body.get ('user') == account:
                 return 200, orders.order_status (server, body.get ('oid'))
             return 422, 'Failed to deserialize the JSON body'

@@ -15,6 +15,7 @@ with python-ecdsa and compared with the agent's address.
     with orderUpdates open and filled; anything else rests (order_rest);
   - cancelByCloid of a resting order: "success" (cancel_ok) and
     orderUpdates "canceled"; else the venue's error status;
+  - the positions its fills made (self.positions), for clearinghouseState;
   - answers lost: a BTC buy at 63000 rests but its answer is an HTTP 502
     (order_lost_answer), and nothing says so until /info orderStatus asks
     about its cloid: "open" then, and it is filled as above; an ETH buy at
@@ -43,6 +44,17 @@ class Exchange:
         self.lost = set ()              # cloids rested whose answer was lost
         self.to_fill = asyncio.Queue ()
         self.ws = None
+        self.positions = {}             # coin -> [szi, entry px]: what the fills made
+
+    def position_fill (self, coin, is_buy, px, sz):
+        """The account's position after a fill of ours (average entry price,
+        as a venue keeps it while the position grows)."""
+        szi, entry = self.positions.get (coin, [0.0, 0.0])
+        signed = sz if is_buy else -sz
+        if szi == 0 or (szi > 0) == (signed > 0):
+            entry = (abs (szi) * entry + sz * px) / (abs (szi) + sz)
+        szi = round (szi + signed, 10)
+        self.positions [coin] = [szi, entry if szi else 0.0]
 
     def verify (self, body):
         """(ok, signer address hex) of a parsed /exchange body."""
@@ -149,6 +161,8 @@ class Exchange:
             half = '%g' % (float (o ['s']) / 2)
             fills = [self.fill_msg (entry, '65000.5', half, 7000 + 2 * oid, cloid),
                      self.fill_msg (entry, '65001', half, 7001 + 2 * oid, cloid)]
+            for f in fills:
+                self.position_fill (f ['coin'], o ['b'], float (f ['px']), float (f ['sz']))
             await ws.send (json.dumps ({'channel': 'userFills', 'data': {'user': self.account, 'fills': fills [:1]}}))
             await ws.send (json.dumps ({'channel': 'userFills', 'data': {'user': self.account, 'fills': fills [1:]}}))
             await self.update (ws, entry, 'filled')
