@@ -305,6 +305,7 @@ typedef struct {
 #define HB_RISK_ASSET_FORWARD_STALE 0x04u   //  a Black-76 option's future/perp had no fresh quote: its forward was estimated
 #define HB_RISK_ASSET_GAMMA_BAND 0x08u  //  |gamma_usd| over the asset's gamma band
 #define HB_RISK_ASSET_VEGA_BAND 0x10u   //  some bucket's |vega| over its band
+#define HB_RISK_ASSET_UNHEDGEABLE 0x20u //  not in H and every proxy dropped under proxy_floor: its exposure is not hedged
 //  Vega by expiry: buckets split at up to HB_RISK_VEGA_BUCKETS - 1 edges (days)
 #define HB_RISK_VEGA_BUCKETS    8
 //  Portfolio risk flags

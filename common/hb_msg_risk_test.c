@@ -468,6 +468,12 @@ test_desk_block (void **state)
     char json [16384];
     hb_msg_to_json (&msg, NULL, json, sizeof json);
     assert_non_null (strstr (json, "\"flags\":[\"gamma_band\",\"vega_band\"]"));
+    //  and unhedgeable (issue 18)
+    s_exposure (&msg, 3, false);
+    w->assets [1].flags = HB_RISK_ASSET_UNHEDGEABLE;
+    s_round_trip (&msg);
+    hb_msg_to_json (&msg, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"flags\":[\"unhedgeable\"]"));
     assert_non_null (strstr (json, "\"vega_edges\":[7,30,90]"));
     assert_non_null (strstr (json, "\"gamma_usd\":-12345.678"));
 }
@@ -587,7 +593,7 @@ test_invalid (void **state)
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].vol = -0.1);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].exposure_usd = INFINITY);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].asset [0] = ' ');
-    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x20);
+    REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [0].flags = 0x40);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].gamma_usd = NAN);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [1].theta_day = -INFINITY);
     REFUSED (s_exposure (&msg, 3, false), msg.u.risk_exposure.assets [2].rho = NAN);

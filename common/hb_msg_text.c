@@ -667,7 +667,7 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
     static const char *const flags [] = { "no_positions", "warming_up", "plan_failed",
                                           "positions_pending" };
     static const char *const asset_flags [] = { "stale", "hedgeable", "forward_stale", "gamma_band",
-                                                "vega_band" };
+                                                "vega_band", "unhedgeable" };
     int n = risk->count <= HB_RISK_PART_ASSETS ? risk->count : HB_RISK_PART_ASSETS;
     s_uint_member (self, "sample", risk->sample);
     s_uint_member (self, "part", risk->part);
@@ -704,7 +704,7 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         self->comma = false;
         s_lit (self, "{");
         S_STR (self, a, asset);
-        s_bits_member (self, "flags", a->flags, asset_flags, 5);
+        s_bits_member (self, "flags", a->flags, asset_flags, 6);
         s_double_member (self, "index", a->index);
         s_double_member (self, "exposure_usd", a->exposure_usd);
         s_double_member (self, "delta1_usd", a->delta1_usd);

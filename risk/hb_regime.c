@@ -1,6 +1,7 @@
 /*  hb_regime: see hb_regime.h. */
 #include "hb_regime.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -311,6 +312,128 @@ hb_regime_update (hb_regime_t *self, double x, double y, int64_t at)
             w = 1.0 - self->p.lambda_ref;
         self->p0 += w * ((double) sign - self->p0);
     }
+    return 0;
+}
+
+//  The layout of hb_regime_saved_t (version 1): counters, then reals
+static void
+s_save_side (const s_side_t *side, uint64_t **u, double **f)
+{
+    *(*u)++ = side->start;
+    *(*u)++ = side->n_sign;
+    *(*u)++ = side->k;
+    *(*u)++ = side->sums.n;
+    *(*f)++ = side->s;
+    *(*f)++ = side->sums.xx;
+    *(*f)++ = side->sums.yy;
+    *(*f)++ = side->sums.xy;
+}
+
+static void
+s_save_cov (const s_cov_t *cov, uint64_t **u, double **f)
+{
+    *(*u)++ = cov->n;
+    *(*f)++ = cov->xx;
+    *(*f)++ = cov->yy;
+    *(*f)++ = cov->xy;
+}
+
+void
+hb_regime_save (const hb_regime_t *self, hb_regime_saved_t *out)
+{
+    uint64_t *u = out->u;
+    double *f = out->f;
+    *u++ = self->samples;
+    *u++ = self->ref_n;
+    *u++ = self->alarms;
+    *u++ = (uint64_t) self->last_alarm_at;
+    *u++ = self->last_alarm_sample;
+    *u++ = self->change_sample;
+    *u++ = (uint64_t) self->kind;
+    *u++ = (uint64_t) self->hold_left;
+    *f++ = self->p0;
+    *f++ = self->alarm_statistic;
+    s_save_side (&self->down, &u, &f);
+    s_save_side (&self->up, &u, &f);
+    s_save_cov (&self->fast, &u, &f);
+    s_save_cov (&self->slow, &u, &f);
+    assert (u == out->u + HB_REGIME_SAVED_U64 && f == out->f + HB_REGIME_SAVED_F64);
+}
+
+static void
+s_load_side (s_side_t *side, const uint64_t **u, const double **f)
+{
+    side->start = *(*u)++;
+    side->n_sign = *(*u)++;
+    side->k = *(*u)++;
+    side->sums.n = *(*u)++;
+    side->s = *(*f)++;
+    side->sums.xx = *(*f)++;
+    side->sums.yy = *(*f)++;
+    side->sums.xy = *(*f)++;
+}
+
+static void
+s_load_cov (s_cov_t *cov, const uint64_t **u, const double **f)
+{
+    cov->n = *(*u)++;
+    cov->xx = *(*f)++;
+    cov->yy = *(*f)++;
+    cov->xy = *(*f)++;
+}
+
+static bool
+s_side_valid (const s_side_t *side, uint64_t samples)
+{
+    return side->s >= 0.0 && side->start <= samples && side->k <= side->n_sign
+        && side->n_sign <= side->sums.n && side->sums.n <= samples
+        && (side->start > 0 || (side->s == 0.0 && side->sums.n == 0))
+        && side->sums.xx >= 0.0 && side->sums.yy >= 0.0;
+}
+
+static bool
+s_cov_valid (const s_cov_t *cov, uint64_t samples)
+{
+    return cov->n <= samples && cov->xx >= 0.0 && cov->yy >= 0.0;
+}
+
+int
+hb_regime_load (hb_regime_t *self, const hb_regime_saved_t *in)
+{
+    for (int i = 0; i < HB_REGIME_SAVED_F64; i++)
+        if (!isfinite (in->f [i])) {
+            errno = EINVAL;
+            return -1;
+        }
+    hb_regime_t next = *self;
+    const uint64_t *u = in->u;
+    const double *f = in->f;
+    next.samples = *u++;
+    next.ref_n = *u++;
+    next.alarms = *u++;
+    next.last_alarm_at = (int64_t) *u++;
+    next.last_alarm_sample = *u++;
+    next.change_sample = *u++;
+    uint64_t kind = *u++, hold_left = *u++;
+    next.p0 = *f++;
+    next.alarm_statistic = *f++;
+    s_load_side (&next.down, &u, &f);
+    s_load_side (&next.up, &u, &f);
+    s_load_cov (&next.fast, &u, &f);
+    s_load_cov (&next.slow, &u, &f);
+    if (kind > HB_REGIME_CORR_UP || hold_left > (uint64_t) self->p.hold
+    ||  !(next.p0 >= 0.0 && next.p0 <= 1.0) || next.alarm_statistic < 0.0
+    ||  next.alarms > next.samples || next.last_alarm_sample > next.samples
+    ||  next.change_sample > next.samples || next.ref_n > next.samples
+    ||  !s_side_valid (&next.down, next.samples) || !s_side_valid (&next.up, next.samples)
+    ||  !s_cov_valid (&next.fast, next.samples) || !s_cov_valid (&next.slow, next.samples)) {
+        errno = EINVAL;
+        return -1;
+    }
+    next.kind = (hb_regime_kind_t) kind;
+    next.hold_left = (int) hold_left;
+    next.p0_cached = -1.0;      //  the LLR constants follow from p0
+    *self = next;
     return 0;
 }
 

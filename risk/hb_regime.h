@@ -159,6 +159,30 @@ double hb_regime_hedge_ratio (const hb_regime_view_t *view, double base);
 //  HB_REGIME_FLOOR_MARGIN. *corr (may be NULL) gets the one judged.
 bool hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, double *corr);
 
+//  A detector's whole state as numbers, so that a checkpoint
+//  (risk/hb_risk_ckpt) can keep it without knowing the detector: counters
+//  then reals, in the layout of HB_REGIME_SAVED_VERSION (a change of the
+//  detector's state changes it, and a checkpoint of another layout is
+//  refused). The parameters are not in it: the caller checks those.
+#define HB_REGIME_SAVED_VERSION 1
+#define HB_REGIME_SAVED_U64     18
+#define HB_REGIME_SAVED_F64     16
+typedef struct {
+    uint64_t u [HB_REGIME_SAVED_U64];
+    double   f [HB_REGIME_SAVED_F64];
+} hb_regime_saved_t;
+
+//  Fills out with the detector's state.
+void hb_regime_save (const hb_regime_t *self, hb_regime_saved_t *out);
+
+//  Continues from a saved state, as if this detector had seen those
+//  samples (its own parameters stay). Returns 0, or -1 (errno EINVAL,
+//  nothing changed) when the state cannot be one of a detector: a value
+//  not finite, a probability outside [0, 1], a variance below 0, a count
+//  or sample number beyond the samples, an unknown kind, a hold longer
+//  than the parameters allow.
+int hb_regime_load (hb_regime_t *self, const hb_regime_saved_t *in);
+
 const char *hb_regime_state_name (hb_regime_state_t state);    //  "stable", ...
 const char *hb_regime_kind_name (hb_regime_kind_t kind);       //  "none", "corr_down", "corr_up"
 

@@ -3,6 +3,7 @@
 #include "hb_config.h"
 #include "hb_prices.h"
 #include "hb_regime.h"
+#include "hb_risk.h"
 
 #include <errno.h>
 #include <math.h>
@@ -93,14 +94,8 @@ s_params (const char *config, const char *threshold, hb_regime_params_t *params,
             fprintf (err, "hb-risk analyze: --config %s: not loaded (errors above)\n", config);
             return S_EXIT_USAGE;
         }
-        const hb_regime_cfg_t *rc = &cfg->risk.regime;
-        params->threshold = rc->threshold;
-        params->shift_z = rc->shift_z;
-        params->lambda_ref = rc->lambda_ref;
-        params->lambda_fast = rc->lambda_fast;
-        params->lambda_slow = rc->lambda_slow;
-        params->warmup = rc->warmup;
-        params->hold = rc->hold;
+        //  what hb-risk live would run with this config
+        hb_risk_regime_params (&cfg->risk, params);
         hb_config_destroy (&cfg);
     }
     if (threshold && (!s_parse_double (threshold, &params->threshold)

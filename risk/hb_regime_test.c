@@ -7,7 +7,8 @@
         stay within the documented false-alarm rate;
       after an alarm the recommended hedge ratio is near the post-break one
         and nearer than a plain EWMA's;
-      states, the view, bad input and bad parameters.                     */
+      states, the view, bad input and bad parameters; a saved state goes
+        on bit for bit, an impossible one is refused.                     */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -441,6 +442,83 @@ test_params (void **state)
     assert_string_equal (hb_regime_kind_name (HB_REGIME_CORR_UP), "corr_up");
 }
 
+//  Saved in the middle of a break and loaded into a fresh detector, the
+//  copy goes on like the original to the bit; a state no detector could
+//  be in is refused and changes nothing
+static void
+test_save_load (void **state)
+{
+    (void) state;
+    hb_simpair_t sim;
+    hb_simpair_init (&sim, 42, &(hb_simpair_cfg_t) { .rho = 0.8 });
+    hb_regime_t *a = hb_regime_new (NULL), *b = hb_regime_new (NULL);
+    assert_non_null (a);
+    assert_non_null (b);
+    int t = 1;
+    hb_regime_view_t va, vb;
+    for (; t <= PRE; t++) {
+        double x, y;
+        hb_simpair_next (&sim, &x, &y);
+        hb_regime_update (a, x, y, t);
+    }
+    hb_simpair_set_rho (&sim, 0.0);
+    //  into the break until the statistic is building up (shifting)
+    do {
+        double x, y;
+        hb_simpair_next (&sim, &x, &y);
+        hb_regime_update (a, x, y, t++);
+        hb_regime_view (a, &va);
+    } while (va.state == HB_REGIME_STABLE && t < PRE + 400);
+    assert_int_equal (va.state, HB_REGIME_SHIFTING);
+    hb_regime_saved_t saved = { { 0 }, { 0 } }, again = { { 0 }, { 0 } };
+    hb_regime_save (a, &saved);
+    assert_int_equal (hb_regime_load (b, &saved), 0);
+    hb_regime_save (b, &again);
+    assert_memory_equal (&saved, &again, sizeof saved);
+    int alarms = 0;
+    for (int i = 0; i < 300; i++, t++) {
+        double x, y;
+        hb_simpair_next (&sim, &x, &y);
+        int ra = hb_regime_update (a, x, y, t), rb = hb_regime_update (b, x, y, t);
+        assert_int_equal (ra, rb);
+        alarms += rb;
+        hb_regime_view (a, &va);
+        hb_regime_view (b, &vb);
+        assert_memory_equal (&va, &vb, sizeof va);
+    }
+    assert_int_equal (alarms, 1);
+
+    hb_regime_save (a, &saved);
+    hb_regime_t *fresh = hb_regime_new (NULL);
+    hb_regime_view_t before, after;
+    hb_regime_view (fresh, &before);
+    hb_regime_saved_t bad;
+    //  p0 (f [0]) outside [0, 1], a NaN, a negative variance (the fast
+    //  yy: f [11]), more alarms than samples (u [2]), an unknown kind (u [6]),
+    //  a hold longer than the parameters' (u [7])
+    const int f_index [] = { 0, 3, 11 };
+    const double f_value [] = { 1.5, NAN, -1.0 };
+    for (int i = 0; i < 3; i++) {
+        bad = saved;
+        bad.f [f_index [i]] = f_value [i];
+        errno = 0;
+        assert_int_equal (hb_regime_load (fresh, &bad), -1);
+        assert_int_equal (errno, EINVAL);
+    }
+    const int u_index [] = { 2, 6, 7 };
+    const uint64_t u_value [] = { saved.u [0] + 1, 3, HB_REGIME_HOLD + 1 };
+    for (int i = 0; i < 3; i++) {
+        bad = saved;
+        bad.u [u_index [i]] = u_value [i];
+        assert_int_equal (hb_regime_load (fresh, &bad), -1);
+    }
+    hb_regime_view (fresh, &after);
+    assert_memory_equal (&before, &after, sizeof before);
+    hb_regime_destroy (&fresh);
+    hb_regime_destroy (&a);
+    hb_regime_destroy (&b);
+}
+
 int
 main (void)
 {
@@ -454,6 +532,7 @@ main (void)
         cmocka_unit_test (test_hedge_rule),
         cmocka_unit_test (test_bad_input),
         cmocka_unit_test (test_params),
+        cmocka_unit_test (test_save_load),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

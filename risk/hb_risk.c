@@ -268,25 +268,34 @@ s_resolve_underlyings (hb_risk_t *self)
 
 //  One detector per pair of assets, with components.risk.regime (the
 //  config loader checks the same ranges as hb_regime_params_check)
+void
+hb_risk_regime_params (const hb_risk_cfg_t *risk, hb_regime_params_t *params)
+{
+    const hb_regime_cfg_t *rc = &risk->regime;
+    hb_regime_params_default (params);
+    if (rc->threshold > 0) {
+        params->threshold = rc->threshold;
+        params->shift_z = rc->shift_z;
+        params->lambda_ref = rc->lambda_ref;
+        params->lambda_fast = rc->lambda_fast;
+        params->lambda_slow = rc->lambda_slow;
+        params->warmup = rc->warmup;
+        params->hold = rc->hold;
+    }
+}
+
 static int
 s_regimes_new (hb_risk_t *self)
 {
     const hb_regime_cfg_t *rc = &self->rc->regime;
     hb_regime_params_t params;
-    hb_regime_params_default (&params);
+    hb_risk_regime_params (self->rc, &params);
     self->use_ratio = self->stress_var = true;
     self->proxy_floor = S_PROXY_FLOOR;
     if (rc->threshold > 0) {
         self->use_ratio = rc->hedge;
         self->stress_var = rc->stress_var;
         self->proxy_floor = rc->proxy_floor;
-        params.threshold = rc->threshold;
-        params.shift_z = rc->shift_z;
-        params.lambda_ref = rc->lambda_ref;
-        params.lambda_fast = rc->lambda_fast;
-        params.lambda_slow = rc->lambda_slow;
-        params.warmup = rc->warmup;
-        params.hold = rc->hold;
     }
     self->floor_from = (uint64_t) params.warmup;
     for (int a = 0; a < self->n; a++)
@@ -1224,7 +1233,8 @@ hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_report_t *out)
         hb_risk_asset_t *ra = &out->assets [a];
         snprintf (ra->asset, sizeof ra->asset, "%s", self->cfg->assets [a].name);
         ra->flags |= (self->stale [a] ? HB_RISK_ASSET_STALE : 0)
-                   | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0);
+                   | (self->hedgeable [a] ? HB_RISK_ASSET_HEDGEABLE : 0)
+                   | (self->no_proxy [a] ? HB_RISK_ASSET_UNHEDGEABLE : 0);
         ra->vol = hb_ewma_vol_annual (self->ewma, a, self->sample_s);
         ra->contribution = self->contrib [a] * root_h;
         ra->residual_usd = self->plan_rc == 0 ? self->residual [a] : self->e [a];
@@ -1406,6 +1416,11 @@ hb_risk_export (const hb_risk_t *self, hb_risk_state_t *out)
         out->last_fresh [a] = self->last_fresh [a];
         out->obs [a] = hb_ewma_observations (self->ewma, a);
     }
+    out->n_pairs = self->n_pairs;
+    for (int k = 0; k < self->n_pairs; k++) {
+        hb_regime_save (self->regime [k], &out->regimes [k]);
+        out->pair_dropped [k] = self->pair_dropped [k];
+    }
 }
 
 int
@@ -1413,9 +1428,27 @@ hb_risk_import (hb_risk_t *self, const hb_risk_state_t *state)
 {
     assert (self);
     assert (state);
-    if (state->n != self->n
-    ||  hb_ewma_load (self->ewma, state->cov, state->obs, state->ewma_samples) != 0)
+    if (state->n != self->n || state->n_pairs != self->n_pairs)
         return -1;
+    //  all or nothing: an import comes before the first sample, so a
+    //  refused one leaves the detectors fresh, as they were
+    //  (the estimator last: it changes only when it takes the state)
+    int refused = 0;
+    for (int k = 0; k < self->n_pairs && !refused; k++)
+        refused = hb_regime_load (self->regime [k], &state->regimes [k]) != 0;
+    if (refused || hb_ewma_load (self->ewma, state->cov, state->obs, state->ewma_samples) != 0) {
+        for (int k = 0; k < self->n_pairs; k++)
+            hb_regime_reset (self->regime [k]);
+        return -1;
+    }
+    for (int k = 0; k < self->n_pairs; k++) {
+        //  the state restored is the one events are raised against: a
+        //  break under way is not announced again
+        hb_regime_view_t view;
+        hb_regime_view (self->regime [k], &view);
+        self->regime_state [k] = view.state;
+        self->pair_dropped [k] = state->pair_dropped [k];
+    }
     self->sample_ns = state->sample_ns;
     self->samples = state->samples;
     self->requested_at = 0;

@@ -52,7 +52,12 @@ typedef struct {
     bool     last_fresh [HB_RISK_MAX_ASSETS];   //  fresh at the last sample
     uint64_t obs [HB_RISK_MAX_ASSETS];          //  hb_ewma_observations
     double   cov [HB_RISK_MAX_ASSETS * HB_RISK_MAX_ASSETS];    //  n x n, stride n
-} hb_risk_state_t;
+    //  the correlation-regime detectors, per pair in corr order (a break
+    //  under way goes on, an alarm raised is not raised again)
+    int      n_pairs;                           //  n (n - 1) / 2
+    hb_regime_saved_t regimes [HB_RISK_CORR_MAX];
+    bool     pair_dropped [HB_RISK_CORR_MAX];   //  the proxy under proxy_floor (hysteresis)
+} hb_risk_state_t;                              //  large (about 9 MB): allocate it
 
 //  New engine for cfg (which must outlive it); epoch goes into hedge ids
 //  ("<epoch>-<sample>") unless in data-time mode. NULL (reason logged) when the config has no asset,
@@ -152,6 +157,10 @@ int hb_risk_report (hb_risk_t *self, int64_t now_ns, hb_risk_report_t *out);
 //  is due or one was already requested for the current sample.
 int hb_risk_hedge_check (hb_risk_t *self, int64_t now_ns, hb_risk_hedge_t *out);
 
+//  The detectors' parameters hb-risk uses with rc (components.risk.regime,
+//  the defaults when none was loaded), which a checkpoint must share.
+void hb_risk_regime_params (const hb_risk_cfg_t *rc, hb_regime_params_t *params);
+
 //  The state a checkpoint keeps, as of the last sample.
 void hb_risk_export (const hb_risk_t *self, hb_risk_state_t *out);
 
@@ -162,7 +171,7 @@ void hb_risk_export (const hb_risk_t *self, hb_risk_state_t *out);
 //  1/sqrt(k) (the same variance per period) when k <= HB_RISK_GAP_MAX_PERIODS,
 //  else none enters and the prices are only re-anchored. Returns 0, or -1
 //  (nothing changed) when the state does not fit (another n, a value the
-//  estimator refuses: hb_ewma_load).
+//  estimator refuses: hb_ewma_load, or a detector: hb_regime_load).
 int hb_risk_import (hb_risk_t *self, const hb_risk_state_t *state);
 
 //  Read access for tests and the heartbeat.

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,28 @@ hb_risk_ckpt_encode (const hb_config_t *cfg, const hb_risk_state_t *state, int64
     }
     for (int i = 0; i < n * n; i++)
         s_put_f64 (&w, state->cov [i]);
+    int pairs = n * (n - 1) / 2;
+    if (state->n_pairs != pairs)
+        return -1;
+    hb_regime_params_t params;
+    hb_risk_regime_params (&cfg->risk, &params);
+    s_put_f64 (&w, params.threshold);
+    s_put_f64 (&w, params.shift_z);
+    s_put_f64 (&w, params.lambda_ref);
+    s_put_f64 (&w, params.lambda_fast);
+    s_put_f64 (&w, params.lambda_slow);
+    s_put (&w, (uint64_t) params.warmup, 4);
+    s_put (&w, (uint64_t) params.hold, 4);
+    s_put (&w, HB_REGIME_SAVED_VERSION, 4);
+    s_put (&w, (uint64_t) pairs, 4);
+    for (int k = 0; k < pairs && !w.full; k++) {
+        const hb_regime_saved_t *saved = &state->regimes [k];
+        s_put (&w, state->pair_dropped [k] ? 1 : 0, 1);
+        for (int i = 0; i < HB_REGIME_SAVED_U64; i++)
+            s_put (&w, saved->u [i], 8);
+        for (int i = 0; i < HB_REGIME_SAVED_F64; i++)
+            s_put_f64 (&w, saved->f [i]);
+    }
     if (w.full || w.pos + 4 > size)
         return -1;
     size_t body = w.pos - S_HEAD;
@@ -180,7 +203,10 @@ hb_risk_ckpt_decode (const hb_config_t *cfg, const void *data, size_t size, hb_r
     }
     r.size = size - 4;
     r.pos = S_HEAD;
-    memset (state, 0, sizeof *state);
+    //  what comes before the covariance is small; the covariance and the
+    //  detectors are written for n assets and their pairs only (the whole
+    //  struct is megabytes: not cleared at every decode)
+    memset (state, 0, offsetof (hb_risk_state_t, cov));
     int64_t wall = (int64_t) s_get (&r, 8);
     state->sample_ns = (int64_t) s_get (&r, 8);
     state->samples = s_get (&r, 8);
@@ -210,6 +236,29 @@ hb_risk_ckpt_decode (const hb_config_t *cfg, const void *data, size_t size, hb_r
     }
     for (uint32_t i = 0; i < n * n; i++)
         state->cov [i] = s_get_f64 (&r);
+    hb_regime_params_t saved, params;
+    saved.threshold = s_get_f64 (&r);
+    saved.shift_z = s_get_f64 (&r);
+    saved.lambda_ref = s_get_f64 (&r);
+    saved.lambda_fast = s_get_f64 (&r);
+    saved.lambda_slow = s_get_f64 (&r);
+    saved.warmup = (int) s_get (&r, 4);
+    saved.hold = (int) s_get (&r, 4);
+    uint32_t layout = (uint32_t) s_get (&r, 4);
+    uint32_t pairs = (uint32_t) s_get (&r, 4);
+    if (!r.short_ && (layout != HB_REGIME_SAVED_VERSION || pairs != n * (n - 1) / 2)) {
+        snprintf (why, why_size, "detector layout %u with %u pairs, this hb-risk reads layout %d "
+                  "with %u", layout, pairs, HB_REGIME_SAVED_VERSION, n * (n - 1) / 2);
+        return HB_RISK_CKPT_DAMAGED;
+    }
+    for (uint32_t k = 0; k < pairs && !r.short_; k++) {
+        state->pair_dropped [k] = s_get (&r, 1) != 0;
+        for (int i = 0; i < HB_REGIME_SAVED_U64; i++)
+            state->regimes [k].u [i] = s_get (&r, 8);
+        for (int i = 0; i < HB_REGIME_SAVED_F64; i++)
+            state->regimes [k].f [i] = s_get_f64 (&r);
+    }
+    state->n_pairs = (int) pairs;
     if (r.short_ || r.pos != r.size) {
         snprintf (why, why_size, "body of %llu bytes does not hold %u assets",
                   (unsigned long long) body, n);
@@ -240,6 +289,24 @@ hb_risk_ckpt_decode (const hb_config_t *cfg, const void *data, size_t size, hb_r
     }
     if (sample_ms != cfg->risk.sample_ms) {
         snprintf (why, why_size, "sample_ms %d, now %d", sample_ms, cfg->risk.sample_ms);
+        return HB_RISK_CKPT_CONFIG;
+    }
+    //  a detector's statistics mean something against its own parameters
+    hb_risk_regime_params (&cfg->risk, &params);
+    static const char *const fields [] = { "threshold", "shift_z", "lambda_ref", "lambda_fast",
+                                          "lambda_slow" };
+    const double then_p [] = { saved.threshold, saved.shift_z, saved.lambda_ref, saved.lambda_fast,
+                               saved.lambda_slow };
+    const double now_p [] = { params.threshold, params.shift_z, params.lambda_ref, params.lambda_fast,
+                              params.lambda_slow };
+    for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++)
+        if (memcmp (&then_p [i], &now_p [i], sizeof now_p [i]) != 0) {
+            snprintf (why, why_size, "regime %s %.17g, now %.17g", fields [i], then_p [i], now_p [i]);
+            return HB_RISK_CKPT_CONFIG;
+        }
+    if (saved.warmup != params.warmup || saved.hold != params.hold) {
+        snprintf (why, why_size, "regime warmup %d hold %d, now %d and %d", saved.warmup, saved.hold,
+                  params.warmup, params.hold);
         return HB_RISK_CKPT_CONFIG;
     }
     return HB_RISK_CKPT_OK;
@@ -488,16 +555,30 @@ hb_risk_ckpt_restore (hb_risk_ckpt_t *self, hb_risk_t *risk, int64_t t_ns)
         return self->status;
     }
     if (hb_risk_import (risk, &self->state) != 0) {
-        s_discard (self, HB_RISK_CKPT_DAMAGED, "the estimator refused its covariance");
+        s_discard (self, HB_RISK_CKPT_DAMAGED, "the estimator or a detector refused its state");
         return self->status;
     }
     hb_metric_inc (self->m_restored);
     self->saved_ns = self->state.sample_ns;
     int64_t period = (int64_t) self->cfg->risk.sample_ms * 1000000;
-    hb_info ("risk: checkpoint %s restored: %llu samples, last at %lld, %.3f s (%lld periods) ago%s",
+    //  what the detectors carry on with: a break under way is not forgotten
+    int unstable = 0, alarmed = 0;
+    hb_regime_view_t view, first;
+    memset (&first, 0, sizeof first);
+    for (int k = 0; k < self->state.n_pairs; k++) {
+        hb_risk_regime_view (risk, k, &view);
+        unstable += view.state != HB_REGIME_STABLE;
+        alarmed += view.alarms > 0;
+        if (k == 0)
+            first = view;
+    }
+    hb_info ("risk: checkpoint %s restored: %llu samples, last at %lld, %.3f s (%lld periods) ago%s; "
+             "regime detectors of %d pair(s) kept, the first at %llu samples (%d not stable, %d with "
+             "an alarm behind them)",
              self->path, (unsigned long long) self->state.ewma_samples,
              (long long) self->state.sample_ns, (double) age / 1e9, (long long) ((age + period / 2) / period),
-             age > period * HB_RISK_GAP_MAX_PERIODS ? ": prices re-anchored, no return over the gap" : "");
+             age > period * HB_RISK_GAP_MAX_PERIODS ? ": prices re-anchored, no return over the gap" : "",
+             self->state.n_pairs, (unsigned long long) first.samples, unstable, alarmed);
     return self->status = HB_RISK_CKPT_OK;
 }
 

@@ -4,17 +4,25 @@
 
     What is kept (hb_risk_state_t): the EWMA covariance, its per-asset
     observation counts and sample counts, the last index price of each
-    asset and whether it was fresh, and the data time of the last sample;
-    with what it must fit: the asset list (names, in order), lambda and
-    sample_ms, the settings that shape that state. Positions are not kept:
-    the aggregator owns them and hands them over in its snapshot.
+    asset and whether it was fresh, the data time of the last sample, and
+    each pair's correlation-regime detector (its statistics, state, last
+    alarm, fast and slow covariances: hb_regime_saved_t) with whether its
+    proxy is dropped; with what it must fit: the asset list (names, in
+    order), lambda, sample_ms and the detectors' parameters, the settings
+    that shape that state. Positions are not kept: the aggregator owns
+    them and hands them over in its snapshot.
 
     The file (little-endian):
-        "HBRCKPT\n"  u32 version (1)  u32 body size  body  u32 CRC-32C
+        "HBRCKPT\n"  u32 version (2)  u32 body size  body  u32 CRC-32C
     the CRC over everything before it. Body: i64 wall time written, i64
     sample data time, u64 grid samples, u64 EWMA samples, u32 sample_ms,
     f64 lambda, u32 n, n x (u8 name length, name, f64 last price, u8 fresh,
-    u64 observations), n x n f64 covariance (row-major).
+    u64 observations), n x n f64 covariance (row-major); then the
+    detectors (version 2): f64 threshold, shift_z, lambda_ref, lambda_fast,
+    lambda_slow, u32 warmup, hold, u32 layout (HB_REGIME_SAVED_VERSION),
+    u32 pairs (n (n - 1) / 2), per pair in corr order u8 dropped,
+    HB_REGIME_SAVED_U64 u64, HB_REGIME_SAVED_F64 f64. A file of version 1
+    is discarded as damaged (counted; a cold start).
 
     Written atomically (a temp file beside it, fsync, rename, fsync of the
     directory): a reader sees the old file or the new one, whole, even
@@ -38,10 +46,13 @@
 #include "hb_config.h"
 #include "hb_risk.h"
 
-#define HB_RISK_CKPT_VERSION    1
-//  The largest file: HB_RISK_MAX_ASSETS assets with the longest names
+#define HB_RISK_CKPT_VERSION    2
+//  The largest file: HB_RISK_MAX_ASSETS assets with the longest names and
+//  their pairs' detectors (about 9.4 MB; 5.4 MB for 200 assets)
+#define HB_RISK_CKPT_PAIR       (1 + 8 * (HB_REGIME_SAVED_U64 + HB_REGIME_SAVED_F64))
 #define HB_RISK_CKPT_MAX        (20 + 48 + HB_RISK_MAX_ASSETS * (1 + HB_NAME_MAX + 17) \
-                                 + HB_RISK_MAX_ASSETS * HB_RISK_MAX_ASSETS * 8)
+                                 + HB_RISK_MAX_ASSETS * HB_RISK_MAX_ASSETS * 8 \
+                                 + 56 + HB_RISK_CORR_MAX * HB_RISK_CKPT_PAIR)
 
 typedef enum {
     HB_RISK_CKPT_OK = 0,
@@ -65,9 +76,12 @@ const char *hb_risk_ckpt_status_name (hb_risk_ckpt_status_t status);
 int hb_risk_ckpt_encode (const hb_config_t *cfg, const hb_risk_state_t *state, int64_t wall_ns,
                          uint8_t *buf, size_t size);
 
-//  Decodes a file's bytes for cfg into *state (and *wall_ns, may be NULL).
+//  Decodes a file's bytes for cfg into *state (and *wall_ns, may be NULL):
+//  its covariance, detectors and dropped flags past n x n and n (n - 1) / 2
+//  are left as they were.
 //  Returns HB_RISK_CKPT_OK, DAMAGED (why says what: "CRC mismatch", ...)
-//  or CONFIG (why says which setting: "lambda 0.94, now 0.97"). Never
+//  or CONFIG (why says which setting: "lambda 0.94, now 0.97", "regime
+//  threshold 8, now 10"). Never
 //  reads outside data.
 hb_risk_ckpt_status_t hb_risk_ckpt_decode (const hb_config_t *cfg, const void *data, size_t size,
                                            hb_risk_state_t *state, int64_t *wall_ns,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hb_config.h"
+#include "hb_crc32c.h"
 #include "hb_ewma.h"
 #include "hb_metrics.h"
 #include "hb_risk.h"
@@ -169,9 +170,9 @@ test_round_trip_exact (void **state)
     s_market_t m;
     s_market_init (&m, 1);
     hb_risk_t *a = s_warm (&m);
-    hb_risk_state_t out, in;
+    static hb_risk_state_t out, in;
     hb_risk_export (a, &out);
-    uint8_t buf [HB_RISK_CKPT_MAX], again [HB_RISK_CKPT_MAX];
+    static uint8_t buf [HB_RISK_CKPT_MAX], again [HB_RISK_CKPT_MAX];
     int size = hb_risk_ckpt_encode (s_fx.cfg, &out, 12345, buf, sizeof buf);
     assert_true (size > 0 && size <= HB_RISK_CKPT_MAX);
     char why [256] = "";
@@ -217,9 +218,9 @@ test_refused_on_config_change (void **state)
     s_market_t m;
     s_market_init (&m, 2);
     hb_risk_t *a = s_warm (&m);
-    hb_risk_state_t out, in;
+    static hb_risk_state_t out, in;
     hb_risk_export (a, &out);
-    uint8_t buf [HB_RISK_CKPT_MAX];
+    static uint8_t buf [HB_RISK_CKPT_MAX];
     int size = hb_risk_ckpt_encode (s_fx.cfg, &out, 0, buf, sizeof buf);
     assert_true (size > 0);
     char why [256];
@@ -237,6 +238,19 @@ test_refused_on_config_change (void **state)
                       HB_RISK_CKPT_CONFIG);
     assert_string_equal (why, "sample_ms 100, now 1000");
     cfg->risk.sample_ms = 100;
+
+    //  the detectors' statistics are against their own parameters
+    double threshold = cfg->risk.regime.threshold;
+    cfg->risk.regime.threshold = 10;
+    assert_int_equal (hb_risk_ckpt_decode (cfg, buf, (size_t) size, &in, NULL, why, sizeof why),
+                      HB_RISK_CKPT_CONFIG);
+    assert_string_equal (why, "regime threshold 8, now 10");
+    cfg->risk.regime.threshold = threshold;
+    cfg->risk.regime.hold = 70;
+    assert_int_equal (hb_risk_ckpt_decode (cfg, buf, (size_t) size, &in, NULL, why, sizeof why),
+                      HB_RISK_CKPT_CONFIG);
+    assert_string_equal (why, "regime warmup 100 hold 50, now 100 and 70");
+    cfg->risk.regime.hold = 50;
 
     snprintf (cfg->assets [1].name, HB_NAME_MAX, "SOL");
     assert_int_equal (hb_risk_ckpt_decode (cfg, buf, (size_t) size, &in, NULL, why, sizeof why),
@@ -266,9 +280,9 @@ test_damage_every_byte (void **state)
     s_market_t m;
     s_market_init (&m, 3);
     hb_risk_t *a = s_warm (&m);
-    hb_risk_state_t out, in;
+    static hb_risk_state_t out, in;
     hb_risk_export (a, &out);
-    uint8_t buf [HB_RISK_CKPT_MAX + 1], bad [HB_RISK_CKPT_MAX + 1];
+    static uint8_t buf [HB_RISK_CKPT_MAX + 1], bad [HB_RISK_CKPT_MAX + 1];
     int size = hb_risk_ckpt_encode (s_fx.cfg, &out, 0, buf, sizeof buf);
     assert_true (size > 0);
     char why [256];
@@ -291,6 +305,16 @@ test_damage_every_byte (void **state)
     buf [size] = 0;
     assert_int_equal (hb_risk_ckpt_decode (s_fx.cfg, buf, (size_t) size + 1, &in, NULL, why, sizeof why),
                       HB_RISK_CKPT_DAMAGED);
+    //  a whole file of version 1 (before the detectors were kept): damaged,
+    //  by its version
+    memcpy (bad, buf, (size_t) size);
+    bad [8] = 1;
+    uint32_t crc = hb_crc32c (0, bad, (size_t) size - 4);
+    for (int i = 0; i < 4; i++)
+        bad [size - 4 + i] = (uint8_t) (crc >> (8 * i));
+    assert_int_equal (hb_risk_ckpt_decode (s_fx.cfg, bad, (size_t) size, &in, NULL, why, sizeof why),
+                      HB_RISK_CKPT_DAMAGED);
+    assert_string_equal (why, "version 1, this hb-risk reads 2");
     hb_risk_destroy (&a);
 }
 
@@ -445,7 +469,7 @@ test_keeper (void **state)
     hb_risk_destroy (&b);
 
     //  one bit flipped on disk: damaged, counted, cold
-    uint8_t buf [HB_RISK_CKPT_MAX];
+    static uint8_t buf [HB_RISK_CKPT_MAX];
     size_t size = s_read_file (path, buf, sizeof buf);
     buf [size / 2] ^= 0x10;
     s_write_file (path, buf, size);
@@ -477,7 +501,7 @@ test_keeper (void **state)
     assert_int_equal (hb_risk_samples (b), 0);
     hb_risk_ckpt_destroy (&keeper);
     hb_risk_destroy (&b);
-    uint8_t now [HB_RISK_CKPT_MAX];
+    static uint8_t now [HB_RISK_CKPT_MAX];
     assert_int_equal (s_read_file (path, now, sizeof now), size);
     assert_memory_equal (now, buf, size);
     hb_risk_destroy (&a);
@@ -493,7 +517,7 @@ test_gap (void **state)
     s_market_t m;
     s_market_init (&m, 5);
     hb_risk_t *a = s_warm (&m);
-    hb_risk_state_t saved;
+    static hb_risk_state_t saved;
     hb_risk_export (a, &saved);
     int64_t last = saved.sample_ns;
     double px [2] = { m.px [0] * 1.01, m.px [1] * 0.98 };
@@ -551,6 +575,110 @@ test_gap (void **state)
     hb_risk_destroy (&a);
 }
 
+//  A correlated walk: ETH's shock is rho x BTC's plus the rest
+static void
+s_step_corr (s_market_t *m, hb_risk_t **risks, int n, int64_t t, double rho)
+{
+    double z1 = s_uniform (m) - 0.5, z2 = s_uniform (m) - 0.5;
+    m->px [0] *= exp (0.002 * z1);
+    m->px [1] *= exp (0.002 * (rho * z1 + sqrt (1 - rho * rho) * z2));
+    for (int i = 0; i < n; i++) {
+        s_tick (risks [i], "BTC-USD", m->px [0], t - MS);
+        s_tick (risks [i], "ETH-USD", m->px [1], t - MS);
+        hb_risk_sample (risks [i], t);
+    }
+}
+
+//  A break under way survives a restart: the pair's detector, checkpointed
+//  while shifted after its alarm, goes on in the restored engine bit for
+//  bit like in the one that wrote it (same views, same events: the alarm
+//  is not raised again, the state changes back to stable at the same
+//  sample), where an engine started cold has forgotten it
+static void
+test_regime_kept (void **state)
+{
+    (void) state;
+    s_market_t m;
+    s_market_init (&m, 6);
+    hb_risk_t *a = s_engine ();
+    int k = 0;
+    for (; k < 300; k++)
+        s_step_corr (&m, &a, 1, T0 + k * STEP, 0.9);
+    hb_regime_view_t va, vb;
+    hb_risk_regime_view (a, 0, &va);
+    assert_int_equal (va.alarms, 0);
+    assert_int_equal (va.state, HB_REGIME_STABLE);
+    int alarm_at = 0;
+    for (; k < 600 && !alarm_at; k++) {
+        s_step_corr (&m, &a, 1, T0 + k * STEP, -0.6);
+        hb_risk_regime_view (a, 0, &va);
+        if (va.alarms == 1)
+            alarm_at = k;
+    }
+    assert_true (alarm_at > 300);
+    for (int i = 0; i < 5; i++, k++)
+        s_step_corr (&m, &a, 1, T0 + k * STEP, -0.6);
+    hb_risk_regime_view (a, 0, &va);
+    assert_int_equal (va.state, HB_REGIME_SHIFTED);
+    assert_int_equal (va.kind, HB_REGIME_CORR_DOWN);
+
+    static hb_risk_state_t out, in;
+    static uint8_t buf [HB_RISK_CKPT_MAX];
+    hb_risk_export (a, &out);
+    assert_int_equal (out.n_pairs, 1);
+    int size = hb_risk_ckpt_encode (s_fx.cfg, &out, 0, buf, sizeof buf);
+    assert_true (size > 0);
+    char why [256] = "";
+    assert_int_equal (hb_risk_ckpt_decode (s_fx.cfg, buf, (size_t) size, &in, NULL, why, sizeof why),
+                      HB_RISK_CKPT_OK);
+    hb_risk_t *b = s_engine (), *cold = s_engine ();
+    assert_int_equal (hb_risk_import (b, &in), 0);
+    hb_risk_regime_view (b, 0, &vb);
+    assert_memory_equal (&va, &vb, sizeof va);
+    int back_to_stable = 0;
+    hb_risk_t *both [2] = { a, b };
+    for (int i = 0; i < 100; i++, k++) {
+        s_step_corr (&m, both, 2, T0 + k * STEP, -0.6);
+        s_step_corr (&m, &cold, 1, T0 + k * STEP, -0.6);
+        hb_risk_regime_view (a, 0, &va);
+        hb_risk_regime_view (b, 0, &vb);
+        assert_memory_equal (&va, &vb, sizeof va);
+        const hb_risk_regime_t *ea, *eb;
+        int na = hb_risk_regime_events (a, &ea), nb = hb_risk_regime_events (b, &eb);
+        assert_int_equal (na, nb);
+        if (na > 0)
+            assert_memory_equal (ea, eb, (size_t) na * sizeof *ea);
+        for (int e = 0; e < nb; e++) {
+            assert_int_not_equal (eb [e].state, HB_REGIME_SHIFTED);
+            back_to_stable += eb [e].state == HB_REGIME_STABLE;
+        }
+        static hb_risk_report_t ra, rb;
+        hb_risk_report (a, T0 + k * STEP, &ra);
+        hb_risk_report (b, T0 + k * STEP, &rb);
+        assert_memory_equal (&ra, &rb, sizeof ra);
+    }
+    assert_int_equal (vb.alarms, 1);
+    assert_int_equal (back_to_stable, 1);
+    //  the cold one knows of no alarm (and cannot raise one before warmup)
+    hb_regime_view_t vc;
+    hb_risk_regime_view (cold, 0, &vc);
+    assert_int_equal (vc.alarms, 0);
+    assert_int_equal (vc.last_alarm_at, 0);
+
+    //  a detector state it could never reach is refused, with nothing taken
+    hb_risk_destroy (&b);
+    b = s_engine ();
+    in.regimes [0].f [0] = 1.5;         //  p0, a probability
+    assert_int_equal (hb_risk_import (b, &in), -1);
+    assert_int_equal (hb_risk_samples (b), 0);
+    assert_int_equal (hb_ewma_samples (hb_risk_ewma (b)), 0);
+    hb_risk_regime_view (b, 0, &vb);
+    assert_int_equal (vb.samples, 0);
+    hb_risk_destroy (&a);
+    hb_risk_destroy (&b);
+    hb_risk_destroy (&cold);
+}
+
 int
 main (void)
 {
@@ -561,6 +689,7 @@ main (void)
         cmocka_unit_test (test_failed_write_keeps_old),
         cmocka_unit_test (test_keeper),
         cmocka_unit_test (test_gap),
+        cmocka_unit_test (test_regime_kept),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }

@@ -199,6 +199,21 @@ test_break_raises_events_after_it (void **state)
     assert_memory_equal (again.events, run.events, sizeof run.events);
 }
 
+//  BTC's flags as a reader of the encoded risk.exposure part sees them
+static void
+s_wire_flags (const hb_risk_report_t *report, uint32_t unhedgeable)
+{
+    static hb_msg_t msg, back;
+    static hb_buf_t buf;
+    hb_risk_sample_part (report, 0, &msg);
+    strcpy (msg.env.publisher, "risk");
+    msg.env.epoch = 1;
+    msg.env.seq = 1;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+    assert_int_equal (back.u.risk_exposure.assets [0].flags & HB_RISK_ASSET_UNHEDGEABLE, unhedgeable);
+}
+
 //  What the hedge plan and VaR do with it (docs/RISK.md, Correlation
 //  regimes, Hedge and VaR), on the same market: alpha (BTC, SOL) in
 //  margin breach, so BTC is proxied by ETH alone; the desk long 1M USD
@@ -242,6 +257,7 @@ s_hedge_run (const hb_config_t *cfg, bool on)
             assert_int_equal (hb_var_parametric (cov, 3, 3, e, report.confidence,
                                                  report.horizon_s / report.sample_s, &var0), 0);
             assert_true (fabs (report.var_usd - var0) <= 1e-9 * var0);
+            assert_false (report.assets [0].flags & HB_RISK_ASSET_UNHEDGEABLE);
             continue;
         }
         assert_false (report.assets [0].flags & HB_RISK_ASSET_HEDGEABLE);
@@ -257,6 +273,9 @@ s_hedge_run (const hb_config_t *cfg, bool on)
         bool hedgeable [3] = { false, true, false };
         double pcov [9];
         hb_risk_plan_cov (risk, hedgeable, pcov);
+        //  BTC is flagged unhedgeable exactly while its only proxy is dropped
+        assert_int_equal (!!(report.assets [0].flags & HB_RISK_ASSET_UNHEDGEABLE), fabs (pcov [1]) == 0.0);
+        assert_false (report.assets [1].flags & HB_RISK_ASSET_UNHEDGEABLE);
         if (t < S_BREAK) {
             assert_int_not_equal (view.state, HB_REGIME_SHIFTED);
             if (w == 0) {
@@ -315,6 +334,15 @@ s_hedge_run (const hb_config_t *cfg, bool on)
     assert_true (dropped_at > S_BREAK && dropped_at < S_END);
     if (on)
         assert_true (var_moved >= 1);
+    //  still dropped at the end; alpha healthy again makes BTC hedgeable
+    //  directly, which clears the flag (and the wire carries both)
+    assert_true (report.assets [0].flags & HB_RISK_ASSET_UNHEDGEABLE);
+    s_wire_flags (&report, HB_RISK_ASSET_UNHEDGEABLE);
+    assert_int_equal (hb_risk_testing_margin (risk, "alpha", false, 4), 0);
+    assert_int_equal (hb_risk_report (risk, now, &report), 0);
+    assert_true (report.assets [0].flags & HB_RISK_ASSET_HEDGEABLE);
+    assert_false (report.assets [0].flags & HB_RISK_ASSET_UNHEDGEABLE);
+    s_wire_flags (&report, 0);
     hb_risk_destroy (&risk);
 }
 

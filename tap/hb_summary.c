@@ -560,10 +560,13 @@ s_render_book (hb_summary_t *self, FILE *out)
             continue;
         double residual = asset->has_risk ? fabs (asset->risk.residual_usd) : 0;
         double band = self->cfg->risk.band_usd [a];
+        //  an exposure no proxy hedges any more is as urgent as one over
+        //  its band: nothing will reduce it until a venue can
+        bool no_hedge = asset->has_risk && (asset->risk.flags & HB_RISK_ASSET_UNHEDGEABLE) && residual > 0;
         //  before hb-risk speaks, the largest net position first
         self->order [n++] = (s_order_t) {
             .index = a, .key = -residual, .key2 = asset->has_pos ? -fabs (asset->pos.net_usd) : 0,
-            .rank = band > 0 && residual > band ? 0
+            .rank = (band > 0 && residual > band) || no_hedge ? 0
                   : asset->has_pos && (asset->pos.flags & HB_POS_STALE) ? 1 : 2 };
     }
     s_page (self, HB_SUMMARY_ASSETS, n, n, &from, &to);
@@ -585,7 +588,8 @@ s_render_book (hb_summary_t *self, FILE *out)
                  asset->has_risk ? asset->risk.gamma_usd : 0,
                  (flags & HB_RISK_ASSET_GAMMA_BAND) ? "!" : " ", vega,
                  (flags & HB_RISK_ASSET_VEGA_BAND) ? "!" : " ",
-                 !asset->has_pos ? "no position"
+                 (flags & HB_RISK_ASSET_UNHEDGEABLE) ? "NO HEDGE: every proxy under proxy_floor"
+                 : !asset->has_pos ? "no position"
                  : (asset->pos.flags & HB_POS_STALE) ? "stale mark"
                  : (flags & (HB_RISK_ASSET_GAMMA_BAND | HB_RISK_ASSET_VEGA_BAND)) ? "ok, greeks over band"
                  : "ok");

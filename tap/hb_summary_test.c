@@ -291,6 +291,8 @@ test_assets_and_venues_order (void **state)
         report.assets [a].index = 100;
         report.assets [a].residual_usd = a == 50 ? -5000 : a * 10;     //  A101.. beyond 1000
     }
+    //  no proxy left: A020 (200 USD left unhedged) is urgent, A000 (none) not
+    report.assets [20].flags = report.assets [0].flags = HB_RISK_ASSET_UNHEDGEABLE;
     static hb_msg_t msg;
     memset (&msg, 0, sizeof msg);
     strcpy (msg.env.publisher, "risk");
@@ -325,15 +327,24 @@ test_assets_and_venues_order (void **state)
     assert_int_equal (s_margin_line (text, "south "), s_margin_line (text, "north ") + 1);  //  0.9 before 0.5
     free (text);
 
-    //  every asset: the breaches (A050, A199 .. A101), the stale mark, then A100 ..
+    //  every asset: the breaches (A050, A199 .. A101) and the unhedgeable
+    //  A020, the stale mark, then A100 ..
     hb_summary_set_rows (summary, 0);
     text = s_render (summary);
     a050 = s_line (text, "A050 ");
     assert_int_equal (s_line (text, "A199 "), a050 + 1);
     assert_int_equal (s_line (text, "A101 "), a050 + 99);
-    assert_int_equal (s_line (text, "A003 "), a050 + 100);
-    assert_int_equal (s_line (text, "A100 "), a050 + 101);
+    assert_int_equal (s_line (text, "A020 "), a050 + 100);
+    assert_int_equal (s_line (text, "A003 "), a050 + 101);
+    assert_int_equal (s_line (text, "A100 "), a050 + 102);
     assert_int_equal (s_line (text, "A000 "), a050 + 199);
+    const char *row = strstr (text, "\nA020 ");
+    assert_non_null (row);
+    assert_true (strstr (row, "NO HEDGE") && strstr (row, "NO HEDGE") < strchr (row + 1, '\n'));
+    row = strstr (text, "\nA000 ");
+    assert_true (strstr (row, "NO HEDGE") && strstr (row, "NO HEDGE") < strchr (row + 1, '\n'));
+    row = strstr (text, "\nA021 ");
+    assert_true (!strstr (row, "NO HEDGE") || strstr (row, "NO HEDGE") > strchr (row + 1, '\n'));
     free (text);
 
     //  south breaches: first despite its lower utilization

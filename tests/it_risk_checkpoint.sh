@@ -90,7 +90,12 @@ s=$(samples "$e")
     fail "warm restart: the first risk.exposure has $s samples, the checkpoint $n"
 w=$(exposures "$DIR/tap2.jsonl" | head -3 | jq -s 'map(select((.flags // []) | any(. == "warming_up"))) | length')
 [ "$w" = 0 ] || fail "warm restart: $w of the first 3 risk.exposure are warming_up"
-echo "ok   warm restart: checkpoint of $n samples restored, first risk.exposure $s samples, not warming up"
+# the pair's regime detector came back with it (BTC, ETH: one pair), fed
+# about as many samples as the estimator (never more)
+d=$(sed -n 's/.*regime detectors of 1 pair(s) kept, the first at \([0-9]*\) samples.*/\1/p' "$DIR/risk2.log" | head -1)
+[ -n "$d" ] || fail "the restarted hb-risk did not say it kept the pair's regime detector"
+[ "$d" -gt 0 ] && [ "$d" -le "$n" ] || fail "the pair's detector restored at $d samples, the estimator at $n"
+echo "ok   warm restart: checkpoint of $n samples restored (the pair's detector at $d), first risk.exposure $s samples, not warming up"
 
 # 2. too old: restarted 2 s later with a limit of 1 s
 kill -KILL "$risk"; wait "$risk" 2>/dev/null; it_forget "$risk"

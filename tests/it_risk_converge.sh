@@ -157,6 +157,23 @@ grep -E '"risk_(exposure|corr)"' "$DIR/risk.jsonl" | jq -r -s --argjson sw "$(( 
 grep '"risk_exposure"' "$DIR/risk.jsonl" | tail -1 | jq -e '[.risk_exposure.assets[] | select (.asset | test ("0$"))
     | select ((.flags | index ("hedgeable")) or .exposure_usd <= 0)] | length == 0' >/dev/null \
     || fail "A0 .. E0 are not all unhedgeable with a positive exposure (margin.beta breach, collateral)"
+# the unhedgeable flag (0x20): before the switch each X0 still has X1 as a
+# proxy (0.9), so none is flagged in the last risk.exposure before it;
+# after it X1 is dropped too (-0.2, under proxy_floor; the cross pairs at 0
+# are dropped all along), so at least four of A0 .. E0 are flagged in some
+# risk.exposure after it (one may miss its alarm, as above; a noisy cross
+# pair can proxy one again for a while). REGIME_OFF=1 (proxy_floor 0)
+# fails this.
+SW=$(( (ANCHOR + SWITCH_S) * 1000000000 ))
+flagged='[.risk_exposure.assets[] | select ((.asset | test ("^[A-E]0$"))
+    and ((.flags // []) | index ("unhedgeable"))) | .asset]'
+pre=$(grep '"risk_exposure"' "$DIR/risk.jsonl" | jq -c --argjson sw "$SW" 'select (.env.ts_pub < $sw)' |
+      tail -1 | jq -r "$flagged | length")
+post=$(grep '"risk_exposure"' "$DIR/risk.jsonl" | jq -r -s --argjson sw "$SW" \
+       "[.[] | select (.env.ts_pub >= \$sw) | $flagged[]] | unique | length")
+echo "unhedgeable targets: $pre of A0 .. E0 before the switch, $post flagged after it"
+[ "$pre" = 0 ] && [ "$post" -ge 4 ] ||
+    fail "unhedgeable: $pre of A0 .. E0 flagged before the switch (want 0), $post after it (want >= 4)"
 [ "$(wc -l <"$DIR/rho.tsv")" -ge 100 ] || fail "only $(wc -l <"$DIR/rho.tsv") risk.corr messages"
 
 "$PY" - "$DIR/rho.tsv" "$ANCHOR" "$SWITCH_S" "$MODEL_LAMBDA" <<'PYTHON' || fail "estimates off (see above)"
