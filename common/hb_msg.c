@@ -374,6 +374,7 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_HEDGER_CONTROL:
         case HB_MSG_APPLOG:    rc |= hb_msgi_hedge_encode (&pk, msg); break;
         case HB_MSG_CAPITAL_PLAN: rc |= hb_msgi_capital_encode (&pk, msg); break;
+        case HB_MSG_RISK_OPTPLAN: rc |= hb_msgi_optplan_encode (&pk, msg); break;
         default:               rc |= hb_msgi_state_encode (&pk, msg);
 
     }
@@ -619,6 +620,7 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
         case HB_MSG_HEDGER_CONTROL:
         case HB_MSG_APPLOG: return hb_msgi_hedge_decode (&c, msg);
         case HB_MSG_CAPITAL_PLAN: return hb_msgi_capital_decode (&c, msg);
+        case HB_MSG_RISK_OPTPLAN: return hb_msgi_optplan_decode (&c, msg);
         default:            return hb_msgi_state_decode (&c, msg);
     }
 }
