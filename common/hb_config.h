@@ -274,6 +274,15 @@ typedef struct {
                                             //  8 h, bps, signed (> 0: longs pay shorts)
     double  *basis_bps [HB_MAX_VENUES];     //  futures: annualized basis
                                             //  cost, bps, signed (> 0: a long pays it)
+    //  option legs of risk.optplan (components.hedger.options; 0: no limit):
+    //  |gamma| in USD per 1 % move, |vega| in USD per vol point, premium USD
+    double  opt_max_order_gamma;            //  one leg
+    double  opt_max_order_vega;
+    double  opt_max_order_premium;
+    double  opt_max_day_gamma;              //  summed over the legs of a UTC day
+    double  opt_max_day_vega;
+    double  opt_max_day_premium;
+    double  opt_band_bps;                   //  a leg's limit vs the venue mark (else book mid), > 0
 } hb_hedger_cfg_t;
 
 //  hb-treasury's capital planning (treasury:, docs/CONFIG.md and
