@@ -71,9 +71,9 @@ static int
 s_setup (void **state)
 {
     s_fx_t *fx = calloc (1, sizeof *fx);
+    assert_non_null (fx);
     strcpy (fx->dir, "/tmp/hb_optexec_test.XXXXXX");
-    if (!fx || !mkdtemp (fx->dir))
-        return -1;
+    assert_non_null (mkdtemp (fx->dir));
     fx->cfg = hb_hedger_testing_config (fx->dir, 5000);
     hb_venue_cfg_t *alpha = &fx->cfg->venues [0];
     if (hb_venue_cfg_alloc (alpha, 3, 1) != 0)

@@ -72,15 +72,14 @@ s_setup (void **state)
     fclose (f);
     char errors [2048];
     s_fx_t *fx = calloc (1, sizeof *fx);
+    assert_non_null (fx);
+    *state = fx;
     fx->cfg = hb_config_load_quiet (path, errors, sizeof errors);
     unlink (path);
-    if (!fx->cfg) {
-        fprintf (stderr, "%s\n", errors);
-        return -1;
-    }
+    if (!fx->cfg)
+        fail_msg ("%s", errors);
     fx->risk = hb_risk_new (fx->cfg, 1);
     fx->opt = hb_optlive_new (fx->cfg);
-    *state = fx;
     return fx->risk && fx->opt ? 0 : -1;
 }
 

@@ -72,13 +72,15 @@ crashed() { ! kill -0 "$hedger" 2>/dev/null; }
 wait_for 60 crashed || fail "the hedger did not reach its crash point in 60 s (gamma $(gamma_usd))"
 wait "$hedger"; rc=$?; it_forget "$hedger"
 [ "$rc" = 137 ] || fail "hedger exit status $rc, not the injected SIGKILL"
-first=$(option_orders | head -1)
-[ -n "$first" ] || fail "the crash came before any option order"
+# the hedger names the order it died after (the tap may have joined its
+# publisher too late to see that one order: hb-hedger's log is the witness)
+first=$(sed -n 's/.*injected crash after_send at \([^ ]*\).*/\1/p' "$DIR/hedger.log" | head -1)
+[ -n "$first" ] || fail "no injected crash after an order in hedger.log"
 plan=${first%.*}
-n=$(option_orders | grep -c "^$plan\.") || true
-[ "$n" = 1 ] || fail "plan $plan: $n legs sent before the crash, expected 1"
-legs=$(grep '"topic":"risk.optplan"' "$BUS" | jq -r "select(.risk_optplan.id == \"$plan\") | .risk_optplan.legs | length")
-echo "plan $plan ($legs legs): crash after its first leg $first"
+case $first in *.0) ;; *) fail "the crash came after $first, not after the first leg of a plan" ;; esac
+# both legs' intents are journaled (one group) though only the first went out
+grep -a -q "I $plan.1 " "$DIR/run/hedger.journal" || fail "plan $plan: the second leg's intent is not in the journal"
+echo "plan $plan: crash after its first leg $first, the second journaled, not sent"
 
 it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
 inside() {
@@ -95,8 +97,7 @@ option_orders >"$DIR/option_orders.txt"
 grep '"topic":"order\.' "$BUS" | jq -r '.order.client_id' >"$DIR/orders.txt"
 d=$(sort "$DIR/orders.txt" | uniq -d)
 [ -z "$d" ] || fail "client order ids sent twice: $d"
-n=$(grep -c "^$plan\." "$DIR/option_orders.txt") || true
-[ "$n" = 1 ] || fail "plan $plan: $n legs sent in all, its second leg was sent after the restart"
+grep -q "^$plan\.1\$" "$DIR/option_orders.txt" && fail "plan $plan: its second leg was sent after the restart"
 grep '"topic":"fill\.' "$BUS" | jq -r '.fill.venue + " " + .fill.fill_id' >"$DIR/fills.txt"
 d=$(sort "$DIR/fills.txt" | uniq -d)
 [ -z "$d" ] || fail "fill ids repeat: $d"
