@@ -534,7 +534,7 @@ s_render_book (hb_summary_t *self, FILE *out)
 {
     bool any = self->has_risk;
     for (int a = 0; a < self->cfg->n_assets; a++)
-        any = any || self->assets [a].has_pos;
+        any = any || self->assets [a].has_pos || self->assets [a].has_optplan;
     if (!any)
         return;
     //  POS USD is the aggregator's net delta-1 (options at full notional),
