@@ -233,6 +233,8 @@ typedef struct {
     int     vega_edges [HB_CFG_VEGA_BUCKETS - 1];   //  days, strictly increasing, >= 1
     double  gamma_band_usd [HB_MAX_ASSETS]; //  |dollar gamma| allowed, USD per 1 % (0: none)
     double  vega_band_usd [HB_MAX_ASSETS][HB_CFG_VEGA_BUCKETS];    //  |vega| per bucket, USD per vol point (0: none)
+    double  option_target;                  //  a breached figure's option legs bring it to this fraction of its band, [0, 1]
+    int     option_hold_ms;                 //  a plan with legs holds its asset at most this long (data time)
     double  residual_sigma_limit;           //  USD over the horizon; 0: no sigma trigger
     int     min_samples;                    //  returns needed before any hedge request
     double  rate;                           //  risk-free rate for option greeks

@@ -169,6 +169,14 @@ s_candidates (hb_optlive_t *self, hb_risk_t *risk, int a, int64_t now_ns)
     return n;
 }
 
+//  How long a plan holds its asset: option_hold_ms (15 s in a config
+//  built in code, where it is 0)
+static int64_t
+s_hold_ns (const hb_config_t *cfg)
+{
+    return (int64_t) (cfg->risk.option_hold_ms > 0 ? cfg->risk.option_hold_ms : 15000) * 1000000;
+}
+
 //  The plan's legs are still being executed: no new plan for the asset
 static bool
 s_held (hb_optlive_t *self, hb_risk_t *risk, s_hold_t *hold, int64_t now_ns)
@@ -188,7 +196,7 @@ s_held (hb_optlive_t *self, hb_risk_t *risk, s_hold_t *hold, int64_t now_ns)
     }
     int64_t settle = (int64_t) self->cfg->risk.sample_ms * 1000000;
     if ((all && now_ns - hold->moved_ns >= settle)
-    ||  now_ns - hold->at_ns >= (int64_t) HB_OPTLIVE_HOLD_MS * 1000000) {
+    ||  now_ns - hold->at_ns >= s_hold_ns (self->cfg)) {
         hold->legs = false;
         return false;
     }
@@ -235,7 +243,9 @@ s_fill (hb_optlive_t *self, const hb_optplan_input_t *in, const hb_risk_asset_t 
         snprintf (m->symbol, sizeof m->symbol, "%s", ins->symbol);
         m->side = leg->qty > 0 ? HB_SIDE_BUY : HB_SIDE_SELL;
         m->bucket = (uint8_t) self->cands [c].bucket;
-        m->qty = fabs (leg->qty);
+        //  whole lots (the planner's lots times the lot, without the float's dust)
+        m->qty = ins->lot_size > 0 ? round (fabs (leg->qty) / ins->lot_size) * ins->lot_size
+                                   : fabs (leg->qty);
         //  the deepest level walked, back in the instrument's price, on its tick
         double px = leg->limit_px / self->contract [c].usd_per_px;
         m->limit_px = ins->tick_size > 0 ? round (px / ins->tick_size) * ins->tick_size : px;
@@ -270,7 +280,7 @@ hb_optlive_check (hb_optlive_t *self, hb_risk_t *risk, int a, int64_t now_ns,
         .gamma = ra->gamma_usd,
         .n_buckets = cfg->risk.n_vega_edges + 1,
         .gamma_band = cfg->risk.gamma_band_usd [a] > 0 ? cfg->risk.gamma_band_usd [a] : S_NO_BAND,
-        .target = HB_OPTLIVE_TARGET,
+        .target = cfg->risk.option_target,
         .cands = self->cands
     };
     for (int b = 0; b < in.n_buckets; b++) {
@@ -285,7 +295,7 @@ hb_optlive_check (hb_optlive_t *self, hb_risk_t *risk, int a, int64_t now_ns,
     if (self->plan.reason != HB_OPTPLAN_OK || self->plan.n_legs == 0) {
         //  a reason is said once per hold while it lasts
         if (hold->said == (int) self->plan.reason
-        &&  now_ns - hold->said_ns < (int64_t) HB_OPTLIVE_HOLD_MS * 1000000)
+        &&  now_ns - hold->said_ns < s_hold_ns (self->cfg))
             return 0;
         hold->said = (int) self->plan.reason;
         hold->said_ns = now_ns;

@@ -12,9 +12,11 @@
     Never the same gamma twice: once a plan with legs is made for an
     asset, no other is made for it until the positions show its fills
     (every leg's instrument position moved since the plan, and none moved
-    for a whole sample_ms after) or hold_ms of data time have passed
+    for a whole sample_ms after) or components.risk.option_hold_ms of
+    data time have passed
     (legs that found nothing, a leg refused). A plan without legs (a
-    reason) is said once per hold_ms while it lasts. The delta of the legs
+    reason) is said once per option_hold_ms while it lasts. Breached
+    figures come back to option_target times their bands. The delta of the legs
     is not planned here: risk computes delta from the positions the fills
     produce, so the delta leg (risk.hedge) is sized on what the option legs
     actually filled.
@@ -32,9 +34,6 @@
 
 typedef struct _hb_optlive_t hb_optlive_t;
 
-#define HB_OPTLIVE_HOLD_MS      15000   //  a plan with legs holds its asset at most this long
-#define HB_OPTLIVE_TARGET       0.5     //  a breached figure comes back to this fraction of its band
-
 //  New planner for cfg (which must outlive it). NULL on allocation failure.
 hb_optlive_t *hb_optlive_new (const hb_config_t *cfg);
 
@@ -49,7 +48,7 @@ int hb_optlive_on_tick (hb_optlive_t *self, const hb_tick_t *tick, int64_t now_n
 //  At a sample (now_ns, the engine's grid sample `sample`): looks at asset
 //  a. Returns 1 with *out filled (a plan with legs, or a reason) when one
 //  is due, 0 when none (inside the bands, positions not ready, a plan of
-//  a held, a reason said within hold_ms).
+//  a held, a reason said within option_hold_ms).
 int hb_optlive_check (hb_optlive_t *self, hb_risk_t *risk, int a, int64_t now_ns,
                       uint64_t sample, hb_risk_optplan_t *out);
 
