@@ -30,6 +30,11 @@ struct _hb_book_t {
     size_t      first [HB_MAX_VENUES];
     double      price [HB_MAX_ASSETS];      //  reference price
     int64_t     price_ts [HB_MAX_ASSETS];
+    //  the (venue, instrument) rows of each asset, venue by venue: of
+    //  asset a, own [k] for own_at [a] <= k < own_at [a + 1]. An exposure
+    //  (once a tick) walks its asset's rows, not every venue's every row.
+    int         own_at [HB_MAX_ASSETS + 1];
+    struct { int v, i; } *own;
 };
 
 hb_book_t *
@@ -42,10 +47,24 @@ hb_book_new (const hb_config_t *cfg)
     self->cfg = cfg;
     size_t n = hb_config_instrument_slots (cfg, self->first);
     self->slots = calloc (n ? n : 1, sizeof *self->slots);
-    if (!self->slots) {
+    self->own = calloc (n ? n : 1, sizeof *self->own);
+    if (!self->slots || !self->own) {
+        free (self->slots);
+        free (self->own);
         free (self);
         return NULL;
     }
+    int k = 0;
+    for (int a = 0; a < cfg->n_assets; a++) {
+        self->own_at [a] = k;
+        for (int v = 0; v < cfg->n_venues; v++)
+            for (int i = 0; i < cfg->venues [v].n_instruments; i++)
+                if (cfg->venues [v].instruments [i].asset == a) {
+                    self->own [k].v = v;
+                    self->own [k++].i = i;
+                }
+    }
+    self->own_at [cfg->n_assets] = k;
     for (int a = 0; a < cfg->n_assets; a++)
         self->price [a] = cfg->assets [a].price;
     for (int v = 0; v < cfg->n_venues; v++) {
@@ -65,6 +84,7 @@ hb_book_destroy (hb_book_t **self_p)
 {
     if (self_p && *self_p) {
         free ((*self_p)->slots);
+        free ((*self_p)->own);
         free (*self_p);
         *self_p = NULL;
     }
@@ -82,10 +102,8 @@ hb_book_venue_index (const hb_book_t *self, const char *venue)
 static int
 s_instrument_index (const hb_venue_cfg_t *venue, const char *symbol)
 {
-    for (int i = 0; i < venue->n_instruments; i++)
-        if (strcmp (venue->instruments [i].symbol, symbol) == 0)
-            return i;
-    return -1;
+    const hb_instrument_cfg_t *ins = hb_venue_instrument (venue, symbol);
+    return ins ? (int) (ins - venue->instruments) : -1;
 }
 
 static bool
@@ -369,14 +387,18 @@ hb_book_exposure (const hb_book_t *self, int asset, int64_t now_ns, hb_exposure_
     memset (out, 0, sizeof *out);
     strcpy (out->asset, cfg->assets [asset].name);
     out->price = self->price [asset];
+    //  the coins first, then the rows: the sum's order is the venues' and
+    //  each venue's coins before its rows, as it has always been
     double coins = 0;
+    int k = self->own_at [asset], end = self->own_at [asset + 1];
     for (int v = 0; v < cfg->n_venues; v++) {
         const hb_venue_cfg_t *venue = &cfg->venues [v];
         coins += venue->balances [asset];
-        for (int i = 0; i < venue->n_instruments; i++) {
+        for (; k < end && self->own [k].v == v; k++) {
+            int i = self->own [k].i;
             const hb_instrument_cfg_t *ins = &venue->instruments [i];
             const s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
-            if (ins->asset != asset || !slot->active)
+            if (!slot->active)
                 continue;
             if (s_inverse (ins))
                 coins += slot->realized - slot->fees;
@@ -428,10 +450,13 @@ hb_book_margin (const hb_book_t *self, int venue, int64_t now_ns, hb_margin_t *o
     for (int a = 0; a < cfg->n_assets; a++) {
         double exposure = vc->balances [a] * self->price [a];
         bool touched = vc->balances [a] != 0;
-        for (int i = 0; i < vc->n_instruments; i++) {
+        for (int k = self->own_at [a]; k < self->own_at [a + 1]; k++) {
+            if (self->own [k].v != venue)
+                continue;
+            int i = self->own [k].i;
             const hb_instrument_cfg_t *ins = &vc->instruments [i];
             const s_slot_t *slot = &self->slots [self->first [venue] + (size_t) i];
-            if (ins->asset != a || !slot->active)
+            if (!slot->active)
                 continue;
             s_prices_t p = s_prices (self, ins, slot, -1, 1);
             exposure += s_exposure_usd (ins, slot, &p);

@@ -23,6 +23,12 @@ for b in build/bench/*; do
     timeout -k 10 600 "$b" || { echo "   (failed: $?)"; rc=1; }
     echo "   ($(( $(date +%s) - t )) s)"
 done
+if [ -z "$BENCH" ] || echo "scale" | grep -q -- "$BENCH"; then
+    echo "== scale (bench/scale.sh: the pipeline from 20 to 200 assets, 200 to 20,000 instruments)"
+    t=$(date +%s)
+    sh bench/scale.sh || rc=1
+    echo "   ($(( $(date +%s) - t )) s)"
+fi
 if [ -z "$BENCH" ] || echo "peer" | grep -q -- "$BENCH"; then
     echo "== peer (Python, ../shared/peer)"
     sh bench/peer.sh "$figures" || rc=1

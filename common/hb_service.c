@@ -362,6 +362,9 @@ hb_service_main (const hb_service_def_t *def, int argc, char **argv)
         self->config = hb_config_load (self->config_path);    //  prints FILE:LINE errors
         if (!self->config)
             return 2;
+        //  the file's parse tree is freed by now (tens of MB for thousands
+        //  of instruments) and the trim threshold above would keep it
+        malloc_trim (0);
         if (!self->level_text && !def->warn_only)
             hb_log_init (self->name, (hb_log_level_t) self->config->log_level);
     }

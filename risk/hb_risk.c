@@ -124,6 +124,11 @@ struct _hb_risk_t {
     //  config, not by HB_MAX_INSTRUMENTS
     s_option_t  *options [HB_MAX_VENUES];
     s_held_t    *held [HB_MAX_VENUES];      //  hb_risk_set_position
+    //  the (venue, instrument) rows of each asset: of asset a, own [k] for
+    //  own_at [a] <= k < own_at [a + 1]. A decision (every tick) walks an
+    //  asset's own rows, not every row of every venue per asset.
+    int         *own_at;                    //  n + 1
+    struct { int v, i; } *own;
     s_fillref_t *fillref [HB_MAX_VENUES];   //  hb_risk_fill_applied
     bool        *is_underlying [HB_MAX_VENUES];
     s_forward_t *forwards [HB_MAX_VENUES];
@@ -156,6 +161,8 @@ struct _hb_risk_t {
     double      proxy_floor;
     uint64_t    floor_from;                     //  samples of a pair before its floor is checked (warmup)
     bool        pair_override [S_PAIRS];        //  the plan's covariance of the pair is pair_cov
+    int         overrides [S_PAIRS];            //  the pairs with pair_override, in pair order
+    int         n_overrides;
     double      pair_cov [S_PAIRS];             //  when one of the two is hedgeable and not the other
     bool        pair_dropped [S_PAIRS];         //  |pair_corr| under proxy_floor
     double      pair_corr [S_PAIRS];            //  the correlation the floor is checked on
@@ -211,6 +218,24 @@ s_rows_new (hb_risk_t *self)
         ||  !self->forwards [v])
             return -1;
     }
+    size_t rows = 0;
+    for (int v = 0; v < self->cfg->n_venues && v < HB_MAX_VENUES; v++)
+        rows += (size_t) self->cfg->venues [v].n_instruments;
+    self->own_at = (int *) calloc ((size_t) self->n + 1, sizeof (int));
+    self->own = calloc (rows > 0 ? rows : 1, sizeof *self->own);
+    if (!self->own_at || !self->own)
+        return -1;
+    int k = 0;
+    for (int a = 0; a < self->n; a++) {
+        self->own_at [a] = k;
+        for (int v = 0; v < self->cfg->n_venues && v < HB_MAX_VENUES; v++)
+            for (int i = 0; i < self->cfg->venues [v].n_instruments; i++)
+                if (self->cfg->venues [v].instruments [i].asset == a) {
+                    self->own [k].v = v;
+                    self->own [k++].i = i;
+                }
+    }
+    self->own_at [self->n] = k;
     return 0;
 }
 
@@ -338,6 +363,8 @@ hb_risk_destroy (hb_risk_t **self_p)
             free (self->is_underlying [v]);
             free (self->forwards [v]);
         }
+        free (self->own_at);
+        free (self->own);
         free (self);
         *self_p = NULL;
     }
@@ -802,6 +829,12 @@ s_pairs_hedge (hb_risk_t *self)
             self->pair_cov [k] = c > most ? most : c < -most ? -most : c;
         }
     }
+    //  the decisions between samples (one per tick) walk these, not every
+    //  pair: 19,900 pairs at 200 assets
+    self->n_overrides = 0;
+    for (int k = 0; k < self->n_pairs; k++)
+        if (self->pair_override [k])
+            self->overrides [self->n_overrides++] = k;
 }
 
 int
@@ -873,22 +906,21 @@ static double
 s_units (const hb_risk_t *self, int a)
 {
     double units = 0;
-    for (int v = 0; v < self->cfg->n_venues; v++) {
-        const hb_venue_cfg_t *venue = &self->cfg->venues [v];
-        units += venue->balances [a];
-        for (int i = 0; i < venue->n_instruments; i++) {
-            const hb_instrument_cfg_t *ins = &venue->instruments [i];
-            const s_held_t *held = &self->held [v][i];
-            if (ins->asset != a || ins->kind == HB_KIND_OPTION)
-                continue;
-            if (ins->kind != HB_KIND_INVERSE_PERP)
-                units += held->qty * ins->multiplier;
-            else {
-                //  contracts worth qty x mult USD at entry, plus their coin P&L
-                if (held->entry > 0)
-                    units += held->qty * ins->multiplier / held->entry;
-                units += held->coin_pnl;
-            }
+    for (int v = 0; v < self->cfg->n_venues; v++)
+        units += self->cfg->venues [v].balances [a];
+    for (int k = self->own_at [a]; k < self->own_at [a + 1]; k++) {
+        int v = self->own [k].v, i = self->own [k].i;
+        const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
+        const s_held_t *held = &self->held [v][i];
+        if (ins->kind == HB_KIND_OPTION)
+            continue;
+        if (ins->kind != HB_KIND_INVERSE_PERP)
+            units += held->qty * ins->multiplier;
+        else {
+            //  contracts worth qty x mult USD at entry, plus their coin P&L
+            if (held->entry > 0)
+                units += held->qty * ins->multiplier / held->entry;
+            units += held->coin_pnl;
         }
     }
     return units;
@@ -947,35 +979,33 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
         double spot = self->px [a] > 0 ? self->px [a] : self->agg [a].price;
         ra->index = self->px [a];
         double delta1 = self->agg [a].net_usd;
-        for (int v = 0; v < self->cfg->n_venues; v++) {
-            const hb_venue_cfg_t *venue = &self->cfg->venues [v];
-            for (int i = 0; i < venue->n_instruments; i++) {
-                const hb_instrument_cfg_t *ins = &venue->instruments [i];
-                const s_option_t *opt = &self->options [v][i];
-                if (ins->kind != HB_KIND_OPTION || ins->asset != a || opt->qty == 0)
-                    continue;
-                delta1 -= opt->placeholder_usd;
-                hb_greeks_t g;
-                bool estimated = false;
-                double under = s_value (self, v, i, a, spot, now_ns, &g, &estimated);
-                if (estimated)
-                    ra->flags |= HB_RISK_ASSET_FORWARD_STALE;
-                //  delta x the underlying's price is the USD move per unit
-                //  relative move; the forward moves with the index (basis
-                //  kept), so it adds to the asset's exposure like spot
-                double units = opt->qty * ins->multiplier;
-                //  a coin-settled option's premium is a coin amount: its
-                //  USD delta is Black's less the premium in coin (docs/RISK.md)
-                if (ins->coin_settled && under > 0)
-                    ra->option_delta_usd += units * hb_greeks_inverse_delta (&g, under) * under;
-                else
-                    ra->option_delta_usd += units * g.delta * under;
-                s_desk_greeks (rc, ins, &g, units, under, now_ns, ra, vega);
-                ra->gamma += units * g.gamma;
-                ra->vega += units * g.vega;
-                ra->theta += units * g.theta;
-                ra->rho += units * g.rho;
-            }
+        for (int k = self->own_at [a]; k < self->own_at [a + 1]; k++) {
+            int v = self->own [k].v, i = self->own [k].i;
+            const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
+            const s_option_t *opt = &self->options [v][i];
+            if (ins->kind != HB_KIND_OPTION || opt->qty == 0)
+                continue;
+            delta1 -= opt->placeholder_usd;
+            hb_greeks_t g;
+            bool estimated = false;
+            double under = s_value (self, v, i, a, spot, now_ns, &g, &estimated);
+            if (estimated)
+                ra->flags |= HB_RISK_ASSET_FORWARD_STALE;
+            //  delta x the underlying's price is the USD move per unit
+            //  relative move; the forward moves with the index (basis
+            //  kept), so it adds to the asset's exposure like spot
+            double units = opt->qty * ins->multiplier;
+            //  a coin-settled option's premium is a coin amount: its
+            //  USD delta is Black's less the premium in coin (docs/RISK.md)
+            if (ins->coin_settled && under > 0)
+                ra->option_delta_usd += units * hb_greeks_inverse_delta (&g, under) * under;
+            else
+                ra->option_delta_usd += units * g.delta * under;
+            s_desk_greeks (rc, ins, &g, units, under, now_ns, ra, vega);
+            ra->gamma += units * g.gamma;
+            ra->vega += units * g.vega;
+            ra->theta += units * g.theta;
+            ra->rho += units * g.rho;
         }
         //  the aggregator marks at its own latest mid: rescale to the index
         if (self->agg [a].price > 0 && self->px [a] > 0)
@@ -1024,28 +1054,41 @@ s_hedgeable (hb_risk_t *self, int64_t now_ns)
 //  Whether asset a (not in H) has lost every proxy to the floor, logged
 //  when that changes: the reason its exposure is left unhedged (it waits
 //  for a venue to hedge it directly)
+static int
+s_pair (const hb_risk_t *self, int a, int b)
+{
+    if (a > b) {
+        int t = a; a = b; b = t;
+    }
+    //  pairs are (0,1) (0,2) .. (0,n-1) (1,2) ..: the rows before a, then b
+    return a * self->n - a * (a + 1) / 2 + (b - a - 1);
+}
+
 static void
 s_no_proxy (hb_risk_t *self, int a)
 {
+    //  once per asset not in H and per decision (every tick): O(n), and the
+    //  text of the log line only when the state changes
     bool any = false, left = false;
-    char why [256] = "";
-    size_t used = 0;
-    for (int k = 0; k < self->n_pairs; k++) {
-        int other = self->pair_a [k] == a ? self->pair_b [k] : self->pair_b [k] == a ? self->pair_a [k] : -1;
-        if (other < 0 || !self->hedgeable [other])
+    for (int other = 0; other < self->n && !(any && left); other++) {
+        if (other == a || !self->hedgeable [other])
             continue;
         any = true;
-        left |= !self->pair_dropped [k];
-        if (used < sizeof why) {
-            int len = snprintf (why + used, sizeof why - used, "%s%s %.2f", used ? ", " : "",
-                                self->cfg->assets [other].name, self->pair_corr [k]);
-            used += len > 0 ? (size_t) len : 0;
-        }
+        left |= !self->pair_dropped [s_pair (self, a, other)];
     }
     bool none = any && !left;
     if (none == self->no_proxy [a])
         return;
     self->no_proxy [a] = none;
+    char why [256] = "";
+    size_t used = 0;
+    for (int other = 0; other < self->n && used < sizeof why; other++) {
+        if (other == a || !self->hedgeable [other])
+            continue;
+        int len = snprintf (why + used, sizeof why - used, "%s%s %.2f", used ? ", " : "",
+                            self->cfg->assets [other].name, self->pair_corr [s_pair (self, a, other)]);
+        used += len > 0 ? (size_t) len : 0;
+    }
     if (none)
         hb_log (self->e [a] != 0 ? HB_LOG_WARN : HB_LOG_INFO, "risk: %s is not hedged: every "
                 "proxy's correlation is under proxy_floor %g (%s); its exposure waits for a "
@@ -1067,9 +1110,10 @@ s_plan_cov_for (const hb_risk_t *self, const bool *hedgeable, double *out)
     const double *cov = hb_ewma_cov (self->ewma);
     size_t n = (size_t) self->n;
     bool copied = false;
-    for (int k = 0; k < self->n_pairs; k++) {
+    for (int i = 0; i < self->n_overrides; i++) {
+        int k = self->overrides [i];
         int a = self->pair_a [k], b = self->pair_b [k];
-        if (!self->pair_override [k] || hedgeable [a] == hedgeable [b])
+        if (hedgeable [a] == hedgeable [b])
             continue;
         if (!copied)
             memcpy (out, cov, n * n * sizeof *cov);

@@ -259,6 +259,60 @@ test_fast_forward (void **state)
     hb_config_destroy (&config);
 }
 
+//  Seeking and stepping agree bit for bit at every kind of place the block
+//  structure has (sim_market.c): a vol surface on asset 1 (so assets 0
+//  and 1 go step by step, 2 and 3 by blocks), a regime window that starts
+//  and ends inside blocks of 1,024 steps, jumps; at block ends, inside
+//  blocks, across several blocks, and back from a later step.
+static void
+test_blocks (void **state)
+{
+    (void) state;
+    hb_config_t *config = s_config (11);
+    s_market_cfg.jumps_per_day = 2000;
+    s_market_cfg.jump_std = 0.01;
+    s_market_cfg.regime_present = true;
+    s_market_cfg.regime.at_s = 50;          //  steps 500 .. 799, then every 2,500
+    s_market_cfg.regime.duration_s = 30;
+    s_market_cfg.regime.every_s = 250;
+    s_market_cfg.vol_present = true;
+    s_market_cfg.vol [1] = (sim_vol_asset_t) { .present = true, .level = 0.7, .reversion = 4,
+                                               .vol_of_vol = 1.5, .spot_corr = -0.7 };
+    sim_market_t *a = s_market (config);
+    const uint64_t at [] = { 1, 499, 500, 1023, 1024, 1025, 2047, 2048, 3000, 5121, 9000 };
+    uint64_t done = 0;
+    for (size_t t = 0; t < sizeof at / sizeof at [0]; t++) {
+        while (done < at [t]) {
+            sim_market_step (a);
+            done++;
+        }
+        sim_market_t *b = s_market (config);
+        sim_market_seek (b, at [t]);
+        for (int i = 0; i < N_ASSETS; i++) {
+            if (sim_market_log_price (a, i) != sim_market_log_price (b, i))
+                fail_msg ("step %llu asset %d: stepped %.17g, sought %.17g", (unsigned long long) at [t],
+                          i, sim_market_log_price (a, i), sim_market_log_price (b, i));
+            assert_true (sim_market_jumps (a, i) == sim_market_jumps (b, i));
+        }
+        assert_true (sim_market_vol_level (a, 1) == sim_market_vol_level (b, 1));
+        //  on from a seek by steps, and back
+        sim_market_seek (b, at [t] + 700);
+        double x = sim_market_log_price (b, 3);
+        sim_market_seek (b, 3);
+        sim_market_seek (b, at [t] + 700);
+        assert_true (sim_market_log_price (b, 3) == x);
+        sim_market_destroy (&b);
+    }
+    //  the jumps happen at their rate: 2,000 a day, 9,000 steps of 100 ms
+    uint64_t jumps = 0;
+    for (int i = 0; i < N_ASSETS; i++)
+        jumps += sim_market_jumps (a, i);
+    double expect = N_ASSETS * 9000 * (1 - exp (-2000 * 0.1 / 86400));
+    assert_true (fabs ((double) jumps - expect) < 5 * sqrt (expect));
+    sim_market_destroy (&a);
+    hb_config_destroy (&config);
+}
+
 static void
 test_seeds (void **state)
 {
@@ -362,6 +416,7 @@ main (void)
         cmocka_unit_test (test_jumps),
         cmocka_unit_test (test_fast_forward),
         cmocka_unit_test (test_vol_surface),
+        cmocka_unit_test (test_blocks),
         cmocka_unit_test (test_seeds),
         cmocka_unit_test (test_bad_config),
     };

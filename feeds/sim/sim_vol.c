@@ -99,14 +99,16 @@ s_shock_due (const sim_vol_shock_t *shock, double t0, double t1)
 void
 sim_vol_step (sim_vol_t *self, uint64_t k, const double *shock)
 {
+    //  only the assets with a surface: a step costs their number, not the
+    //  market's (a 200-asset market with two surfaces fast-forwards a day
+    //  of steps at start), and the stream's position still depends only on
+    //  the step, the set being the config's
     double sq = sqrt (self->dt);
     for (int i = 0; i < self->n; i++) {
-        //  a normal per asset, surface or not, so that the stream's position
-        //  depends only on the step
-        double w = sim_rng_normal (&self->rng);
         const sim_vol_asset_t *c = &self->cfg [i];
         if (!c->present)
             continue;
+        double w = sim_rng_normal (&self->rng);
         double rho = c->spot_corr;
         double e = isfinite (shock [i])? shock [i]: 0;
         self->log_level [i] += c->reversion * (self->log_bar [i] - self->log_level [i]) * self->dt
@@ -118,8 +120,10 @@ sim_vol_step (sim_vol_t *self, uint64_t k, const double *shock)
         double *spike = &self->spike [s * self->n];
         bool due = s_shock_due (sh, t0, t1);
         for (int i = 0; i < self->n; i++) {
+            if (!self->cfg [i].present)
+                continue;
             spike [i] *= self->fade [s];
-            if (due && (sh->asset < 0 || sh->asset == i) && self->cfg [i].present)
+            if (due && (sh->asset < 0 || sh->asset == i))
                 spike [i] += log (sh->factor);
         }
     }
