@@ -233,6 +233,8 @@ typedef struct {
     int     vega_edges [HB_CFG_VEGA_BUCKETS - 1];   //  days, strictly increasing, >= 1
     double  gamma_band_usd [HB_MAX_ASSETS]; //  |dollar gamma| allowed, USD per 1 % (0: none)
     double  vega_band_usd [HB_MAX_ASSETS][HB_CFG_VEGA_BUCKETS];    //  |vega| per bucket, USD per vol point (0: none)
+    double  option_target;                  //  a breached figure's option legs bring it to this fraction of its band, [0, 1]
+    int     option_hold_ms;                 //  a plan with legs holds its asset at most this long (data time)
     double  residual_sigma_limit;           //  USD over the horizon; 0: no sigma trigger
     int     min_samples;                    //  returns needed before any hedge request
     double  rate;                           //  risk-free rate for option greeks
@@ -274,6 +276,15 @@ typedef struct {
                                             //  8 h, bps, signed (> 0: longs pay shorts)
     double  *basis_bps [HB_MAX_VENUES];     //  futures: annualized basis
                                             //  cost, bps, signed (> 0: a long pays it)
+    //  option legs of risk.optplan (components.hedger.options; 0: no limit):
+    //  |gamma| in USD per 1 % move, |vega| in USD per vol point, premium USD
+    double  opt_max_order_gamma;            //  one leg
+    double  opt_max_order_vega;
+    double  opt_max_order_premium;
+    double  opt_max_day_gamma;              //  summed over the legs of a UTC day
+    double  opt_max_day_vega;
+    double  opt_max_day_premium;
+    double  opt_band_bps;                   //  a leg's limit vs the venue mark (else book mid), > 0
 } hb_hedger_cfg_t;
 
 //  hb-treasury's capital planning (treasury:, docs/CONFIG.md and

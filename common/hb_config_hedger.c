@@ -16,7 +16,12 @@ const char *const hb_cfg_hedger_keys [] = {
     "max_order_usd", "max_order_qty", "collar_bps", "orders_per_s", "venue_orders_per_s",
     "burst", "max_net_usd", "net_limits", "max_gross_usd", "max_day_usd",
     "max_request_age_ms", "order_timeout_ms", "max_utilization",
-    "journal", "fsync", "kill_file", "hold_hours", "funding_bps", "basis_bps", NULL
+    "journal", "fsync", "kill_file", "hold_hours", "funding_bps", "basis_bps", "options", NULL
+};
+
+static const char *const s_option_keys [] = {
+    "max_order_gamma", "max_order_vega", "max_order_premium", "max_day_gamma", "max_day_vega",
+    "max_day_premium", "band_bps", NULL
 };
 
 static const hb_cfg_range_t s_bps = { 0, 10000, true, false };
@@ -185,6 +190,20 @@ hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t 
                  "perpetuals", hedger->funding_bps);
     s_carry_map (self, map, "basis_bps", HB_KIND_FUTURE, HB_KIND_FUTURE, "futures",
                  hedger->basis_bps);
+
+    //  options: the option legs' controls (risk.optplan; docs/CONFIG.md)
+    hb_ynode_t opts = { .doc = self->yaml, .path = "components.hedger.options" };
+    if (hb_ynode_get (map, "options", &node) == 0 && hb_ynode_expect_map (&node)) {
+        hb_ynode_check_keys (&node, s_option_keys);
+        opts = node;
+    }
+    hb_cfg_number (&opts, "max_order_gamma", false, 0, &hb_cfg_nonneg, &hedger->opt_max_order_gamma);
+    hb_cfg_number (&opts, "max_order_vega", false, 0, &hb_cfg_nonneg, &hedger->opt_max_order_vega);
+    hb_cfg_number (&opts, "max_order_premium", false, 0, &hb_cfg_nonneg, &hedger->opt_max_order_premium);
+    hb_cfg_number (&opts, "max_day_gamma", false, 0, &hb_cfg_nonneg, &hedger->opt_max_day_gamma);
+    hb_cfg_number (&opts, "max_day_vega", false, 0, &hb_cfg_nonneg, &hedger->opt_max_day_vega);
+    hb_cfg_number (&opts, "max_day_premium", false, 0, &hb_cfg_nonneg, &hedger->opt_max_day_premium);
+    hb_cfg_number (&opts, "band_bps", false, 500, &s_bps, &hedger->opt_band_bps);
 
     s_path (self, map, "journal", "hedger.journal", hedger->journal);
     hedger->fsync = HB_JOURNAL_FSYNC_ALWAYS;

@@ -15,7 +15,8 @@ const char *const hb_cfg_risk_keys [] = {
     "sample_ms", "lambda", "quote_stale_ms", "publish_ms", "var_confidence", "var_horizon_s",
     "stress_corr", "band", "bands", "residual_sigma_limit", "min_samples", "rate",
     "checkpoint", "checkpoint_max_age_s", "checkpoint_every_s",
-    "max_index_deviation", "regime", "vega_buckets", "gamma_bands", "vega_bands", NULL
+    "max_index_deviation", "regime", "vega_buckets", "gamma_bands", "vega_bands",
+    "option_target", "option_hold_ms", NULL
 };
 
 static const char *const s_regime_keys [] = {
@@ -233,6 +234,9 @@ hb_cfg_risk (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t *c
     hb_cfg_number (map, "rate", false, 0, &s_rate, &risk->rate);
     s_checkpoint (self, map);
     hb_cfg_number (map, "max_index_deviation", false, 0.2, &s_deviation, &risk->max_index_deviation);
+    hb_cfg_number (map, "option_target", false, 0.5, &(hb_cfg_range_t) { 0, 1, false, false },
+                   &risk->option_target);
+    hb_cfg_integer (map, "option_hold_ms", 15000, 100, 3600000, &risk->option_hold_ms);
     s_regime (self, map);
 
     //  a risk sample carries at most HB_RISK_MAX_ASSETS assets (in parts,

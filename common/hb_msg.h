@@ -46,7 +46,7 @@ typedef enum {
     HB_MSG_CAPITAL_PLAN = 17,   //  capital.plan.<venue>: hb-treasury's plan for one venue (no money moves)
     HB_MSG_RISK_REGIME = 18,    //  risk.regime: a pair's correlation regime changed state
     HB_MSG_RISK_CORR = 19,      //  risk.corr: one part of a risk sample's correlation triangle
-    //  20 is allocated to other work (not in this build: refused as unknown)
+    HB_MSG_RISK_OPTPLAN = 20,   //  risk.optplan: the option legs that bring an asset's gamma/vega inside its bands
     HB_MSG_CAPITAL_TRANSFER = 21, //  capital.transfer.<from>.<to>: one transfer of collateral and its status
     HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
     HB_MSG_TYPE_COUNT
@@ -467,6 +467,49 @@ typedef struct {
     hb_risk_input_t inputs [HB_RISK_INPUTS_MAX];
 } hb_risk_hedge_t;
 
+//  risk.optplan (docs/PROTOCOL.md, Option plans): hb-risk's option legs
+//  for one asset whose gamma or a vega bucket is over its band
+//  (risk/hb_optplan.h), or the reason there are none. Greeks in desk units:
+//  gamma in USD of delta per 1 % move, vega in USD per vol point; a leg's
+//  gamma_usd and vega are those of its whole quantity, signed.
+#define HB_OPTPLAN_MSG_LEGS     16      //  legs one plan carries (HB_OPTPLAN_LEGS)
+#define HB_OPTPLAN_MSG_REASONS  8       //  reasons: 0 ok, 1 inside, 2 no_candidates, 3 infeasible,
+                                        //  4 limits, 5 lots, 6 bad_input, 7 solver
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];
+    uint8_t  side;                  //  hb_side_t
+    uint8_t  bucket;                //  its expiry's vega bucket, < n_buckets
+    double   qty;                   //  > 0, contracts
+    double   limit_px;              //  > 0, the plan's limit: the deepest book level walked (instrument price)
+    double   gamma_usd;             //  of the leg, signed
+    double   vega;                  //  of the leg, signed, USD per vol point
+    double   delta;                 //  of the leg, asset units, signed
+    double   premium;               //  USD paid (> 0) or received (< 0) at the limits
+} hb_optplan_leg_msg_t;
+
+typedef struct {
+    char     id [HB_ID_MAX];        //  required: unique, "<deployment>-o<sample ms>-<asset>"
+    char     asset [HB_NAME_MAX];
+    uint8_t  reason;                //  < HB_OPTPLAN_MSG_REASONS; legs only with 0 (ok)
+    char     why [HB_TEXT_MAX];     //  the reason in words
+    uint64_t sample;                //  the grid sample it was made at
+    double   index;                 //  > 0, the asset's index then
+    double   gamma_band;            //  >= 0 (0: none)
+    double   gamma_before;          //  USD per 1 %
+    double   gamma_after;           //  with the legs (= before without legs)
+    double   cost;                  //  >= 0, USD beyond the mids, fees included
+    double   premium;               //  USD, paid (> 0) or received (< 0)
+    double   delta;                 //  the legs' delta, asset units: risk hedges it once they fill
+    uint8_t  n_buckets;             //  1..HB_RISK_VEGA_BUCKETS
+    float    vega_band [HB_RISK_VEGA_BUCKETS];      //  >= 0 (0: none)
+    float    vega_before [HB_RISK_VEGA_BUCKETS];
+    float    vega_after [HB_RISK_VEGA_BUCKETS];
+    uint8_t  n_legs;                //  0..HB_OPTPLAN_MSG_LEGS
+    hb_optplan_leg_msg_t legs [HB_OPTPLAN_MSG_LEGS];
+} hb_risk_optplan_t;
+
 //  hedger.reject: why hb-hedger did not trade (all or part of) a request
 typedef struct {
     char     request_id [HB_ID_MAX];    //  required: the risk.hedge id
@@ -649,6 +692,7 @@ typedef struct {
         hb_risk_hedge_t risk_hedge;
         hb_risk_regime_t risk_regime;
         hb_risk_corr_t risk_corr;
+        hb_risk_optplan_t risk_optplan;
         hb_hedge_reject_t hedge_reject;
         hb_hedger_control_t hedger_control;
         hb_applog_msg_t applog;
@@ -716,8 +760,8 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      margin.<venue>          snapshot.end
 //      risk.exposure           risk.hedge          hedger.reject
 //      hedger.control          capital.plan.<venue>
-//      risk.regime            risk.corr           account.<venue>
-//      capital.transfer.<from>.<to>
+//      risk.regime            risk.corr           risk.optplan
+//      account.<venue>        capital.transfer.<from>.<to>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

@@ -154,3 +154,27 @@ hb_msgi_read_str (hb_msgi_cursor_t *self, char *dest, size_t capacity)
             }
     }
 }
+
+//  Opens the flat array of records that follows the fixed fields: its
+//  size must be a whole number of records, at most max of them. Returns the
+//  record count, or -1 with the reason in *err.
+int
+hb_msgi_records (hb_msgi_cursor_t *c, hb_msgi_cursor_t *items, uint32_t fields, int max,
+                 hb_decode_reason_t *err)
+{
+    const msgpack_object *o = hb_msgi_next (c);
+    if (!o) {
+        *err = c->err;
+        return -1;
+    }
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size % fields != 0) {
+        *err = HB_DECODE_FIELD_TYPE;
+        return -1;
+    }
+    if (o->via.array.size > fields * (uint32_t) max) {
+        *err = HB_DECODE_OVERSIZED;
+        return -1;
+    }
+    hb_msgi_cursor_init (items, &o->via.array);
+    return (int) (o->via.array.size / fields);
+}

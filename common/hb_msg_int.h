@@ -85,6 +85,12 @@ double hb_msgi_read_double (hb_msgi_cursor_t *self);
 //  OVERSIZED when it does not fit with its NUL, RANGE on an inner NUL.
 void hb_msgi_read_str (hb_msgi_cursor_t *self, char *dest, size_t capacity);
 
+//  Opens the flat array of records that follows the fixed fields into
+//  items: its size a whole number of records of fields, at most max of
+//  them. Returns the record count, or -1 with the reason in *err.
+int hb_msgi_records (hb_msgi_cursor_t *c, hb_msgi_cursor_t *items, uint32_t fields, int max,
+                     hb_decode_reason_t *err);
+
 //  Packers: 0 or non-zero when the output buffer is full.
 int hb_msgi_pack_str (msgpack_packer *pk, const char *text, size_t capacity);
 int hb_msgi_pack_double (msgpack_packer *pk, double value);
@@ -104,6 +110,10 @@ hb_decode_reason_t hb_msgi_risk_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 //  same contract.
 int hb_msgi_hedge_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
+
+//  The option plan (hb_msg_optplan.c), for RISK_OPTPLAN; same contract.
+int hb_msgi_optplan_encode (msgpack_packer *pk, const hb_msg_t *msg);
+hb_decode_reason_t hb_msgi_optplan_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
 //  The capital bodies (hb_msg_capital.c), for CAPITAL_PLAN and
 //  CAPITAL_TRANSFER; same contract.

@@ -25,7 +25,13 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
     [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
     [HB_MSG_ACCOUNT] = "account",
-    [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer"
+    [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer",
+    [HB_MSG_RISK_OPTPLAN] = "risk_optplan"
+};
+
+//  hb_optplan_reason_t's names (risk/hb_optplan.h), as risk.optplan carries them
+static const char *const s_optplan_reasons [HB_OPTPLAN_MSG_REASONS] = {
+    "ok", "inside", "no_candidates", "infeasible", "limits", "lots", "bad_input", "solver"
 };
 
 static const char *const s_regime_states [HB_RISK_REGIME_STATES] = { "stable", "shifting", "shifted" };
@@ -216,6 +222,9 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return (int) strlen (topic);
         case HB_MSG_RISK_CORR:
             strcpy (topic, "risk.corr");
+            return (int) strlen (topic);
+        case HB_MSG_RISK_OPTPLAN:
+            strcpy (topic, "risk.optplan");
             return (int) strlen (topic);
         case HB_MSG_HEDGE_REJECT:
             strcpy (topic, "hedger.reject");
@@ -853,6 +862,56 @@ s_hedge_reject_json (s_json_t *self, const hb_hedge_reject_t *reject)
 }
 
 static void
+s_risk_optplan_json (s_json_t *self, const hb_risk_optplan_t *plan)
+{
+    S_STR (self, plan, id);
+    S_STR (self, plan, asset);
+    s_name_member (self, "reason", S_LOOKUP (s_optplan_reasons, plan->reason));
+    S_STR (self, plan, why);
+    s_uint_member (self, "sample", plan->sample);
+    s_double_member (self, "index", plan->index);
+    s_double_member (self, "gamma_band", plan->gamma_band);
+    s_double_member (self, "gamma_before", plan->gamma_before);
+    s_double_member (self, "gamma_after", plan->gamma_after);
+    s_double_member (self, "cost", plan->cost);
+    s_double_member (self, "premium", plan->premium);
+    s_double_member (self, "delta", plan->delta);
+    const float *rows [3] = { plan->vega_band, plan->vega_before, plan->vega_after };
+    const char *keys [3] = { "vega_band", "vega_before", "vega_after" };
+    for (int r = 0; r < 3; r++) {
+        s_key (self, keys [r]);
+        s_lit (self, "[");
+        for (int b = 0; b < plan->n_buckets && b < HB_RISK_VEGA_BUCKETS; b++) {
+            if (b > 0)
+                s_lit (self, ",");
+            s_double (self, rows [r][b]);
+        }
+        s_lit (self, "]");
+        self->comma = true;
+    }
+    s_key (self, "legs");
+    s_lit (self, "[");
+    for (int i = 0; i < plan->n_legs && i < HB_OPTPLAN_MSG_LEGS; i++) {
+        const hb_optplan_leg_msg_t *leg = &plan->legs [i];
+        s_lit (self, i > 0 ? ",{" : "{");
+        self->comma = false;
+        S_STR (self, leg, venue);
+        S_STR (self, leg, symbol);
+        s_name_member (self, "side", S_LOOKUP (s_side_names, leg->side));
+        s_uint_member (self, "bucket", leg->bucket);
+        s_double_member (self, "qty", leg->qty);
+        s_double_member (self, "limit_px", leg->limit_px);
+        s_double_member (self, "gamma_usd", leg->gamma_usd);
+        s_double_member (self, "vega", leg->vega);
+        s_double_member (self, "delta", leg->delta);
+        s_double_member (self, "premium", leg->premium);
+        s_lit (self, "}");
+    }
+    s_lit (self, "]");
+    self->comma = true;
+}
+
+static void
 s_hedger_control_json (s_json_t *self, const hb_hedger_control_t *control)
 {
     static const char *const commands [] = { [HB_CONTROL_KILL] = "kill", [HB_CONTROL_RESET] = "reset" };
@@ -1004,6 +1063,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;
             case HB_MSG_ACCOUNT: s_account_json (&json, &msg->u.account); break;
             case HB_MSG_CAPITAL_TRANSFER: s_transfer_json (&json, &msg->u.transfer); break;
+            case HB_MSG_RISK_OPTPLAN: s_risk_optplan_json (&json, &msg->u.risk_optplan); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);
                 s_uint_member (&json, "count", msg->u.applog.count);

@@ -35,7 +35,7 @@ test_names (void **state)
     const char *types [] = { "unknown", "tick", "trade", "order", "cancel", "ack", "fill",
                              "heartbeat", "position", "exposure", "margin", "snapshot_end",
                              "risk_exposure", "risk_hedge", "hedge_reject", "hedger_control", "applog",
-                             "capital_plan", "risk_regime", "risk_corr", "unknown", "capital_transfer",
+                             "capital_plan", "risk_regime", "risk_corr", "risk_optplan", "capital_transfer",
                              "account", "unknown" };
     for (int i = 0; i <= HB_MSG_TYPE_COUNT; i++)
         assert_string_equal (hb_msg_type_name (i), types [i]);

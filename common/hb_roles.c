@@ -35,7 +35,7 @@ hb_roles_risk (hb_sub_role_t *role)
 {
     s_role (role, "risk", HB_SUB_TYPE (HB_MSG_RISK_EXPOSURE) | HB_SUB_TYPE (HB_MSG_RISK_HEDGE)
                         | HB_SUB_TYPE (HB_MSG_RISK_REGIME) | HB_SUB_TYPE (HB_MSG_RISK_CORR)
-                        | HB_SUB_TYPE (HB_MSG_APPLOG));
+                        | HB_SUB_TYPE (HB_MSG_RISK_OPTPLAN) | HB_SUB_TYPE (HB_MSG_APPLOG));
 }
 
 void

@@ -13,6 +13,7 @@
     move an order to another instrument.                                  */
 #include "hb_hedger.h"
 #include "hb_controls.h"
+#include "hb_optexec.h"
 #include "hb_journal.h"
 #include "hb_killswitch.h"
 #include "hb_metrics.h"
@@ -121,6 +122,7 @@ struct _hb_hedger_t {
     void          *send_arg;
     hb_journal_t  *journal;
     hb_controls_t *controls;
+    hb_optexec_t  *optexec;         //  the option legs' controls (hb_optexec.h)
     hb_killswitch_t *kill;
     bool           broken;          //  the journal failed: no more orders
     s_book_t      *books;           //  [venue][instrument]: the newest
@@ -377,9 +379,10 @@ hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *a
     self->named = (s_named_t *) calloc (slots * S_NAMED_KEEP, sizeof (s_named_t));
     self->pending_rec = (char (*) [S_RECORD_MAX]) calloc (S_PENDING_MAX, S_RECORD_MAX);
     self->controls = hb_controls_new (cfg);
+    self->optexec = hb_optexec_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
     if (!self->books || !self->named_next || !self->orders || !self->named || !self->pending_rec || !self->controls
-    ||  !self->kill)
+    ||  !self->kill || !self->optexec)
         goto fail;
     self->wall_ns = now_ns;
     //  the hedger refuses every policy but always (CONFIG.md), and so do we
@@ -436,6 +439,7 @@ hb_hedger_destroy (hb_hedger_t **self_p)
         hb_journal_destroy (&self->journal);
         hb_killswitch_destroy (&self->kill);
         hb_controls_destroy (&self->controls);
+        hb_optexec_destroy (&self->optexec);
         free (self->orders);
         free (self->named);
         free (self->pending_rec);
@@ -598,9 +602,14 @@ static double
 s_flight (hb_hedger_t *self, int asset, const s_pos_t *pos, const hb_risk_hedge_t *req)
 {
     double sum = 0;
-    for (int i = 0; i < self->orders_hi; i++)
-        if (self->orders [i].used && self->orders [i].asset == asset)
-            sum += s_order_flight (self, &self->orders [i], pos, req);
+    for (int i = 0; i < self->orders_hi; i++) {
+        const s_order_t *o = &self->orders [i];
+        //  an option leg is no delta in flight: risk hedges the delta its
+        //  fills bring once they are in the positions (docs/RISK.md)
+        if (o->used && o->asset == asset
+        &&  self->cfg->venues [o->venue].instruments [o->instrument].kind != HB_KIND_OPTION)
+            sum += s_order_flight (self, o, pos, req);
+    }
     return sum;
 }
 
@@ -704,33 +713,27 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
     return queued;
 }
 
-int
-hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
-                      int64_t now_ns)
+//  Why a request (risk.hedge or risk.optplan, id) applied at now_ns is
+//  refused as a whole (detail: the value and the limit), NULL when not
+static const char *
+s_refusal (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status, const char *id,
+           int64_t now_ns, char *detail, size_t size)
 {
-    assert (self && msg);
-    if (msg->env.type != HB_MSG_RISK_HEDGE)
-        return -1;
-    const hb_risk_hedge_t *req = &msg->u.risk_hedge;
     const hb_hedger_cfg_t *hc = &self->cfg->hedger;
-    char detail [HB_TEXT_MAX];
-    self->stats.requests++;
-    hb_metric_inc (self->m_requests);
     int64_t req_ns = msg->env.ts_recv? msg->env.ts_recv: msg->env.ts_pub;
     int64_t age_ms = (now_ns - req_ns) / 1000000;
     const char *refusal = NULL;
     detail [0] = '\0';
-    self->wall_ns = now_ns;
-    hb_hedger_check_kill (self, now_ns);
     if (status == HB_SEQ_GAP || status == HB_SEQ_RESTART || status == HB_SEQ_STALE) {
         refusal = status == HB_SEQ_GAP? "gap": status == HB_SEQ_RESTART? "restart": "stale_seq";
-        snprintf (detail, sizeof detail, "risk.hedge from %s seq %llu: %s", msg->env.publisher,
+        snprintf (detail, size, "%s from %s seq %llu: %s",
+                  msg->env.type == HB_MSG_RISK_OPTPLAN? "risk.optplan": "risk.hedge", msg->env.publisher,
                   (unsigned long long) msg->env.seq, hb_seq_status_name (status));
     }
     else
     if (age_ms > hc->max_request_age_ms) {
         refusal = "stale_request";
-        snprintf (detail, sizeof detail, "age %lld ms > max_request_age_ms %d",
+        snprintf (detail, size, "age %lld ms > max_request_age_ms %d",
                   (long long) age_ms, hc->max_request_age_ms);
     }
     else
@@ -740,25 +743,42 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
         //  cut to the detail's size; the whole story is in the echo
         char line [HB_NAME_MAX + HB_ID_MAX + HB_TEXT_MAX + 32];
         snprintf (line, sizeof line, "kill switch set by %s (%s): %s", by->by, by->id, by->text);
-        snprintf (detail, sizeof detail, "%.95s", line);
+        snprintf (detail, size, "%.95s", line);
     }
     else
     if (self->broken) {
         refusal = "journal_failed";
-        snprintf (detail, sizeof detail, "journal %.50s unusable: restart the hedger", hc->journal);
+        snprintf (detail, size, "journal %.50s unusable: restart the hedger", hc->journal);
     }
     else
     if (now_ns < self->hold_until) {
         refusal = "journal_tail_lost";
-        snprintf (detail, sizeof detail, "journal lost %llu records: no order for %lld ms more",
+        snprintf (detail, size, "journal lost %llu records: no order for %lld ms more",
                   (unsigned long long) self->lost_records,
                   (long long) ((self->hold_until - now_ns) / 1000000));
     }
     else
-    if (s_seen (self, req->id)) {
+    if (s_seen (self, id)) {
         refusal = "duplicate_request";
-        snprintf (detail, sizeof detail, "request id seen before");
+        snprintf (detail, size, "request id seen before");
     }
+    return refusal;
+}
+
+int
+hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
+                      int64_t now_ns)
+{
+    assert (self && msg);
+    if (msg->env.type != HB_MSG_RISK_HEDGE)
+        return -1;
+    const hb_risk_hedge_t *req = &msg->u.risk_hedge;
+    char detail [HB_TEXT_MAX];
+    self->stats.requests++;
+    hb_metric_inc (self->m_requests);
+    self->wall_ns = now_ns;
+    hb_hedger_check_kill (self, now_ns);
+    const char *refusal = s_refusal (self, msg, status, req->id, now_ns, detail, sizeof detail);
     if (refusal) {
         s_reject (self, req->id, NULL, NULL, refusal, 0, detail);
         self->stats.refused++;
@@ -779,6 +799,101 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     self->input_ts = 0;
     int64_t day;
     hb_metric_set (self->m_day, hb_controls_day_state (self->controls, &day));
+    return sent;
+}
+
+//  risk.optplan: every leg of the plan admitted together (hb_optexec.h),
+//  then their intents journaled with one group append, then the orders
+//  sent: limit IOC at the plan's limits, client ids "<plan id>.<leg>".
+//  A plan without legs is risk saying why: nothing to do.
+int
+hb_hedger_on_optplan (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
+                      int64_t now_ns)
+{
+    assert (self && msg);
+    if (msg->env.type != HB_MSG_RISK_OPTPLAN)
+        return -1;
+    const hb_risk_optplan_t *plan = &msg->u.risk_optplan;
+    if (plan->n_legs == 0)
+        return 0;
+    const hb_config_t *cfg = self->cfg;
+    char detail [HB_TEXT_MAX];
+    self->stats.optplans++;
+    self->wall_ns = now_ns;
+    hb_hedger_check_kill (self, now_ns);
+    const char *refusal = s_refusal (self, msg, status, plan->id, now_ns, detail, sizeof detail);
+    hb_optexec_leg_t info [HB_OPTPLAN_MSG_LEGS];
+    int venue [HB_OPTPLAN_MSG_LEGS], instr [HB_OPTPLAN_MSG_LEGS];
+    char cid [HB_OPTPLAN_MSG_LEGS][HB_ID_MAX];
+    int bad = -1;
+    for (int k = 0; k < plan->n_legs && !refusal; k++) {
+        const hb_optplan_leg_msg_t *leg = &plan->legs [k];
+        const hb_venue_cfg_t *v = hb_config_venue (cfg, leg->venue);
+        info [k].ins = v && v->enabled? hb_venue_instrument (v, leg->symbol): NULL;
+        info [k].book = NULL;
+        venue [k] = v? (int) (v - cfg->venues): -1;
+        instr [k] = info [k].ins? (int) (info [k].ins - v->instruments): -1;
+        if (info [k].ins) {
+            const s_book_t *book = &self->books [self->first [venue [k]] + (size_t) instr [k]];
+            info [k].book = book->known? &book->tick: NULL;
+        }
+        int len = snprintf (cid [k], HB_ID_MAX, "%s.%d", plan->id, k);
+        bad = k;
+        if (len < 0 || len >= HB_ID_MAX) {
+            refusal = "bad_request_id";
+            snprintf (detail, sizeof detail, "id too long for a leg");
+        }
+        else
+        if (s_order_find (self, cid [k])) {
+            refusal = "duplicate_client_id";
+            snprintf (detail, sizeof detail, "%s journaled before", cid [k]);
+        }
+        else
+            bad = -1;
+    }
+    if (!refusal)
+        refusal = hb_optexec_admit (self->optexec, plan, info, now_ns, &bad, detail, sizeof detail);
+    if (refusal) {
+        const hb_optplan_leg_msg_t *leg = bad >= 0? &plan->legs [bad]: NULL;
+        s_reject (self, plan->id, plan->asset, leg? leg->venue: NULL, refusal,
+                  leg? s_sign (leg->side) * leg->qty: 0, detail);
+        self->stats.refused++;
+        hb_metric_inc (self->m_refused);
+        return 0;
+    }
+    self->input_ts = msg->env.ts_pub;
+    self->n_pending = self->n_rejects = 0;
+    self->deciding = true;
+    int queued = 0;
+    for (int k = 0; k < plan->n_legs; k++) {
+        const hb_optplan_leg_msg_t *leg = &plan->legs [k];
+        s_order_t *order = s_order_slot (self, now_ns);
+        if (!order || s_order_intent (self, order, cid [k], venue [k], instr [k],
+                                      info [k].ins->asset, leg->side, leg->qty, leg->limit_px,
+                                      now_ns) != 0)
+            break;
+        //  the leg's greeks and premium ride on its intent: a restart puts
+        //  them back into the day (s_replay)
+        int p = self->n_pending - 1;
+        size_t used = self->pending_iov [p].iov_len;
+        double premium = hb_optexec_premium (leg, &info [k]);
+        int n = snprintf (self->pending_rec [p] + used, S_RECORD_MAX - used, " G %.17g %.17g %.17g",
+                          leg->gamma_usd, leg->vega, premium);
+        if (n > 0 && used + (size_t) n < S_RECORD_MAX)
+            self->pending_iov [p].iov_len = used + (size_t) n;
+        hb_controls_add_day (self->controls, leg->qty * order->mult * leg->limit_px, now_ns);
+        queued++;
+    }
+    if (queued < plan->n_legs) {
+        //  half a plan is not sent: the slots are freed, nothing journaled
+        for (int i = 0; i < self->n_pending; i++)
+            memset (self->pending [i], 0, sizeof *self->pending [i]);
+        self->n_pending = 0;
+        s_reject (self, plan->id, plan->asset, NULL, "orders_full", 0, "no free order slot");
+    }
+    self->deciding = false;
+    int sent = s_commit (self, now_ns);
+    self->input_ts = 0;
     return sent;
 }
 
@@ -1556,6 +1671,11 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
         //  an intent of an older journal has no wall clock: its data time
         order->pub_ns = fields == 8? wall: ns;
         hb_controls_add_day (self->controls, qty * order->mult * px, ns);
+        //  an option leg's intent carries its greeks and premium: the day's
+        double og, ov, op;
+        const char *greeks = strstr (record, " G ");
+        if (greeks && sscanf (greeks, " G %lf %lf %lf", &og, &ov, &op) == 3)
+            hb_optexec_add_day (self->optexec, og, ov, op, ns);
         self->stats.replayed++;
     }
     else

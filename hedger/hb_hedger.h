@@ -117,6 +117,7 @@ typedef struct {
     uint64_t in_flight;         //  orders without a final ack now
     uint64_t cancels;           //  cancels sent (kill switch)
     uint64_t controls;          //  hedger.control commands applied
+    uint64_t optplans;          //  risk.optplan with legs seen
     uint64_t syncs;             //  fdatasync calls of the journal and its totals since start:
                                 //  a request costs one before its orders, whatever its legs
 } hb_hedger_stats_t;
@@ -152,6 +153,17 @@ void hb_hedger_destroy (hb_hedger_t **self_p);
 //  needed. Returns the number of orders sent (0 when nothing to do or
 //  refused), -1 when msg is not a request.
 int hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
+                          int64_t now_ns);
+
+//  A risk.optplan received with seq status: its option legs admitted
+//  whole by the option controls (hb_optexec.h; a refusal is one
+//  hedger.reject naming the leg), journaled as one group of intents, then
+//  sent as limit IOC orders at the plan's limits, client ids
+//  "<plan id>.<leg>": never twice, across restarts too (the intents).
+//  Option legs are no delta in flight (hb_hedger_in_flight): risk hedges
+//  the delta their fills bring. Returns the orders sent, -1 when msg is
+//  not a plan.
+int hb_hedger_on_optplan (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
                           int64_t now_ns);
 
 //  Market and state input: tick.*, margin.*, pos.<asset> (exposure) and

@@ -111,7 +111,8 @@ s_input (s_live_t *self, const char *topic, hb_seq_status_t status)
     if (!hb_hedger_apply_wanted (&self->in, status))
         return;
     int64_t t = hb_wall_ns ();
-    if (self->in.env.type == HB_MSG_RISK_HEDGE || self->in.env.type == HB_MSG_HEDGER_CONTROL)
+    if (self->in.env.type == HB_MSG_RISK_HEDGE || self->in.env.type == HB_MSG_HEDGER_CONTROL
+    ||  self->in.env.type == HB_MSG_RISK_OPTPLAN)
         s_look_kill (self, t);
     hb_applog_input (self->log, topic, &self->in.env, (uint8_t) status, t);
     hb_hedger_apply_input (self->hedger, &self->in, status, t);
@@ -225,7 +226,8 @@ s_subscribe (s_live_t *self)
     const char *risk_ep = risk && risk->endpoint [0]? risk->endpoint: cfg->risk.endpoint;
     hb_sub_role_t role;
     hb_roles_risk (&role);
-    if (hb_sub_connect_role (self->sub, risk_ep, &role) != 0 || hb_sub_subscribe (self->sub, "risk.hedge") != 0)
+    if (hb_sub_connect_role (self->sub, risk_ep, &role) != 0 || hb_sub_subscribe (self->sub, "risk.hedge") != 0
+    ||  hb_sub_subscribe (self->sub, "risk.optplan") != 0)
         return -1;
     for (int v = 0; v < cfg->n_venues; v++) {
         const hb_venue_cfg_t *venue = &cfg->venues [v];

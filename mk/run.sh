@@ -36,7 +36,7 @@ run=$!
 # risk.exposure, each with the time it was decided at
 decisions() {
     $BIN/hb-tap --in "$1" --topic risk. 2>/dev/null |
-        jq -c 'select(.env.publisher == "risk") | [.topic, .env.ts_venue, .risk_hedge, .risk_exposure, .risk_corr, .risk_regime]'
+        jq -c 'select(.env.publisher == "risk") | [.topic, .env.ts_venue, .risk_hedge, .risk_exposure, .risk_corr, .risk_regime, .risk_optplan]'
 }
 replay_check() {
     [ -n "$rec" ] && command -v jq >/dev/null || return 0

@@ -951,6 +951,31 @@ s_desk_greeks (const hb_risk_cfg_t *rc, const hb_instrument_cfg_t *ins, const hb
     vega [bucket] += units * hb_greeks_vega_point (g->vega);
 }
 
+//  The model greeks of venue v's option i (asset a) at now_ns into g, on
+//  spot (the index) or on its future/perp's forward (*estimated: that
+//  quote was stale); returns the underlying's price they are taken at.
+static double
+s_value (hb_risk_t *self, int v, int i, int a, double spot, int64_t now_ns, hb_greeks_t *g,
+         bool *estimated)
+{
+    const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
+    const s_option_t *opt = &self->options [v][i];
+    double vol = opt->mark_iv > 0 ? opt->mark_iv : ins->iv;
+    double years = s_years_to (ins->expiry_ns, now_ns);
+    //  an expired option keeps its limit delta (0 or 1): the
+    //  aggregator settles it, not us
+    double under = spot;
+    if (opt->underlying >= 0) {
+        under = s_forward (self, v, opt->underlying, a, spot, now_ns, estimated);
+        hb_black76 (ins->is_call, under > 0 ? under : ins->strike, ins->strike,
+                    years, self->rc->rate, vol, g);
+    }
+    else
+        hb_bs (ins->is_call, spot > 0 ? spot : ins->strike, ins->strike,
+               years, self->rc->rate, 0, vol, g);
+    return under;
+}
+
 //  Exposures and greeks of every asset into assets (zeroed), and self->e
 static void
 s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
@@ -971,22 +996,10 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
                 continue;
             delta1 -= opt->placeholder_usd;
             hb_greeks_t g;
-            double vol = opt->mark_iv > 0 ? opt->mark_iv : ins->iv;
-            double years = s_years_to (ins->expiry_ns, now_ns);
-            //  an expired option keeps its limit delta (0 or 1): the
-            //  aggregator settles it, not us
-            double under = spot;
-            if (opt->underlying >= 0) {
-                bool estimated = false;
-                under = s_forward (self, v, opt->underlying, a, spot, now_ns, &estimated);
-                if (estimated)
-                    ra->flags |= HB_RISK_ASSET_FORWARD_STALE;
-                hb_black76 (ins->is_call, under > 0 ? under : ins->strike, ins->strike,
-                            years, self->rc->rate, vol, &g);
-            }
-            else
-                hb_bs (ins->is_call, spot > 0 ? spot : ins->strike, ins->strike,
-                       years, self->rc->rate, 0, vol, &g);
+            bool estimated = false;
+            double under = s_value (self, v, i, a, spot, now_ns, &g, &estimated);
+            if (estimated)
+                ra->flags |= HB_RISK_ASSET_FORWARD_STALE;
             //  delta x the underlying's price is the USD move per unit
             //  relative move; the forward moves with the index (basis
             //  kept), so it adds to the asset's exposure like spot
@@ -1538,4 +1551,52 @@ hb_risk_changes (const hb_risk_t *self)
 {
     assert (self);
     return self->changes;
+}
+
+int
+hb_risk_desk (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
+{
+    assert (self && assets);
+    double e [S_N];
+    memcpy (e, self->e, sizeof e);
+    memset (assets, 0, sizeof (hb_risk_asset_t) * (size_t) self->n);
+    s_exposures (self, now_ns, assets);
+    memcpy (self->e, e, sizeof e);
+    return self->n;
+}
+
+int
+hb_risk_option_contract (hb_risk_t *self, int v, int i, int64_t now_ns, hb_risk_contract_t *out)
+{
+    assert (self && out);
+    memset (out, 0, sizeof *out);
+    if (v < 0 || v >= self->cfg->n_venues || i < 0 || i >= self->cfg->venues [v].n_instruments)
+        return -1;
+    const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
+    int a = ins->asset;
+    if (ins->kind == HB_KIND_OPTION)
+        out->qty = self->options [v][i].qty;
+    double spot = a < self->n ? (self->px [a] > 0 ? self->px [a] : self->agg [a].price) : 0;
+    if (ins->kind != HB_KIND_OPTION || a >= self->n || !(spot > 0) || self->stale [a])
+        return -1;
+    hb_greeks_t g;
+    bool estimated = false;
+    double under = s_value (self, v, i, a, spot, now_ns, &g, &estimated);
+    if (!(under > 0))
+        return -1;
+    double days = (double) (ins->expiry_ns - now_ns) / 1e9 / 86400;
+    out->bucket = hb_greeks_bucket (days, self->rc->vega_edges, self->rc->n_vega_edges);
+    out->under = under;
+    out->delta = ins->multiplier * (ins->coin_settled ? hb_greeks_inverse_delta (&g, under) : g.delta);
+    out->gamma_usd = ins->multiplier * hb_greeks_dollar_gamma (g.gamma, under);
+    out->vega = ins->multiplier * hb_greeks_vega_point (g.vega);
+    out->usd_per_px = ins->multiplier * (ins->coin_settled ? under : 1);
+    return isfinite (out->delta) && isfinite (out->gamma_usd) && isfinite (out->vega) ? 0 : -1;
+}
+
+bool
+hb_risk_positions_ready (const hb_risk_t *self)
+{
+    assert (self);
+    return self->positions_known && !self->positions_pending;
 }

@@ -214,4 +214,29 @@ void hb_risk_plan_cov (const hb_risk_t *self, const bool *hedgeable, double *cov
 //  out) is then seen at the next sample, which counts.
 uint64_t hb_risk_changes (const hb_risk_t *self);
 
+//  Option legs (docs/RISK.md, Option legs: live; risk/hb_optlive.h).
+//  The desk figures of every asset at now_ns into assets (the config's
+//  assets, zeroed first), as risk.exposure carries them (gamma_usd,
+//  vega_bucket, the band flags); nothing of the engine changes. Returns
+//  the count of assets.
+int hb_risk_desk (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets);
+
+//  One contract of an option, valued as the exposures value it
+typedef struct {
+    double delta;                   //  asset units per contract (inverse: with its coin premium)
+    double gamma_usd;               //  dollar gamma per 1 % move, per contract
+    double vega;                    //  USD per vol point, per contract
+    int    bucket;                  //  its expiry's vega bucket
+    double under;                   //  the underlying's price it is valued at
+    double usd_per_px;              //  USD per contract per unit of its quoted price
+    double qty;                     //  the position held (contracts, signed)
+} hb_risk_contract_t;
+
+//  The contract of venue v's instrument i at now_ns into *out: 0, or -1
+//  when it is not an option or its asset has no fresh index.
+int hb_risk_option_contract (hb_risk_t *self, int v, int i, int64_t now_ns, hb_risk_contract_t *out);
+
+//  Positions known and none pending: a plan may be made on them.
+bool hb_risk_positions_ready (const hb_risk_t *self);
+
 #endif

@@ -17,6 +17,7 @@
 #include "hb_pub.h"
 #include "hb_risk.h"
 #include "hb_risk_ckpt.h"
+#include "hb_optlive.h"
 #include "hb_risk_sample.h"
 #include "hb_sub.h"
 #include "hb_time.h"
@@ -91,6 +92,8 @@ struct _hb_risk_live_t {
     hb_complain_t c_implausible;
     hb_metric_t  *m_decision;       //  hb_decision_latency_seconds{component="risk"}
     hb_risk_ckpt_t *ckpt;           //  the estimator's checkpoint (hb_risk_ckpt.h)
+    hb_optlive_t *opt;              //  the option legs (hb_optlive.h)
+    uint64_t     optplans;          //  risk.optplan published
 };
 
 static void s_snapshot_request (hb_risk_live_t *self);
@@ -276,6 +279,33 @@ s_regime_events (hb_risk_live_t *self)
     }
 }
 
+//  risk.optplan for each asset whose gamma or vega is over its band and
+//  whose last plan is done (hb_optlive.h; decided at the sample: the same
+//  in a replay)
+static void
+s_optplans (hb_risk_live_t *self)
+{
+    for (int a = 0; a < self->cfg->n_assets; a++) {
+        hb_risk_optplan_t *plan = &self->out.u.risk_optplan;
+        if (hb_optlive_check (self->opt, self->risk, a, self->now, hb_risk_samples (self->risk),
+                              plan) != 1)
+            continue;
+        memset (&self->out.env, 0, sizeof self->out.env);
+        self->out.env.type = HB_MSG_RISK_OPTPLAN;
+        self->out.env.ts_venue = self->now;
+        self->out.env.ts_recv = self->now;
+        if (plan->n_legs > 0)
+            hb_info ("risk: option plan %s: %d legs, gamma %.0f -> %.0f USD/1%%, cost %.2f USD",
+                     plan->id, plan->n_legs, plan->gamma_before, plan->gamma_after, plan->cost);
+        else
+            hb_info ("risk: option plan %s: no option hedge: %s", plan->id, plan->why);
+        if (s_send (self, &self->out) == 0)
+            self->optplans++;
+        else
+            hb_error ("risk: cannot publish risk.optplan %s", plan->id);
+    }
+}
+
 //  A sample of the grid (the clock timer found one due): returns, hedge
 //  check, and risk.exposure at the first sample of each publish_ms period
 static void
@@ -288,6 +318,7 @@ s_sample (hb_risk_live_t *self)
         hb_risk_ckpt_sampled (self->ckpt, self->risk);
     s_regime_events (self);
     s_hedge_check (self);
+    s_optplans (self);
     int64_t period = (int64_t) self->cfg->risk.publish_ms * 1000000;
     if (self->published_ns == 0 || self->now / period != self->published_ns / period) {
         s_publish (self);
@@ -350,6 +381,7 @@ s_on_feed (hb_risk_live_t *self)
                                   S_TICK_BEHIND_NS))
         return;
     if (type == HB_MSG_TICK) {
+        hb_optlive_on_tick (self->opt, &self->in.u.tick, self->now);
         if (hb_risk_on_tick (self->risk, &self->in, self->now) != 0)
             hb_complain (&self->c_ignored, HB_LOG_DEBUG, "risk: a tick of %s/%s not used",
                          self->in.u.tick.venue, self->in.u.tick.symbol);
@@ -680,6 +712,7 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->states = hb_poshist_new (S_POS_HISTORY, slots > 0 ? (int) slots : 1);
     self->ckpt = hb_risk_ckpt_new (cfg);
     self->report = (hb_risk_report_t *) malloc (sizeof *self->report);
+    self->opt = hb_optlive_new (cfg);
     hb_metrics_t *metrics = hb_metrics_process ();
     self->m_pending = hb_metrics_gauge (metrics, "hb_risk_positions_pending",
                                         "Positions holding a fill no aggregator state applied includes yet",
@@ -690,7 +723,7 @@ s_new (const hb_config_t *cfg, uint64_t epoch)
     self->m_unconfirmed = hb_metrics_counter (metrics, "hb_risk_fills_unconfirmed_total",
                                               "Pending positions given up: the aggregator kept them without the fill",
                                               NULL, NULL);
-    if (!self->risk || !self->states || !self->ckpt || !self->report) {
+    if (!self->risk || !self->states || !self->ckpt || !self->report || !self->opt) {
         hb_risk_live_destroy (&self);
         return NULL;
     }
@@ -779,6 +812,7 @@ hb_risk_live_destroy (hb_risk_live_t **self_p)
         hb_sub_destroy (&self->sub);
         hb_pub_destroy (&self->pub);
         hb_risk_destroy (&self->risk);
+        hb_optlive_destroy (&self->opt);
         free (self->report);
         free (self);
         *self_p = NULL;

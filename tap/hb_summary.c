@@ -26,9 +26,10 @@ typedef struct {
 //  One asset of the config: the aggregator's net exposure and the risk
 //  process's view of it.
 typedef struct {
-    bool     has_pos, has_risk;
+    bool     has_pos, has_risk, has_optplan;
     hb_exposure_t   pos;
     hb_risk_asset_t risk;
+    hb_risk_optplan_t optplan;      //  the last risk.optplan of the asset
 } s_asset_t;
 
 //  One venue of the config: its margin from the aggregator, its capital
@@ -294,6 +295,18 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
             s_recent (self, line);
             break;
         }
+        case HB_MSG_RISK_OPTPLAN: {
+            const hb_risk_optplan_t *plan = &msg->u.risk_optplan;
+            int a = hb_config_asset_index (self->cfg, plan->asset);
+            if (a >= 0) {
+                self->assets [a].has_optplan = true;
+                self->assets [a].optplan = *plan;
+            }
+            snprintf (line, sizeof line, "optplan %s %s %d legs gamma %.0f -> %.0f", plan->id,
+                      plan->asset, plan->n_legs, plan->gamma_before, plan->gamma_after);
+            s_recent (self, line);
+            break;
+        }
         case HB_MSG_RISK_HEDGE: {
             const hb_risk_hedge_t *hedge = &msg->u.risk_hedge;
             int n = snprintf (line, sizeof line, "hedge  %s", hedge->id);
@@ -538,12 +551,37 @@ s_closest_liq (const hb_margin_t *m, char *text, size_t size)
 
 //  Assets, venue margins and the risk figures: shown once the aggregator
 //  or the risk process has said something.
+//  The last option plan of each asset (risk.optplan): its legs, or why
+//  there are none, and gamma and the breached vega buckets before -> after
+static void
+s_render_optplans (hb_summary_t *self, FILE *out)
+{
+    for (int a = 0; a < self->cfg->n_assets; a++) {
+        const hb_risk_optplan_t *p = &self->assets [a].optplan;
+        if (!self->assets [a].has_optplan || !s_match (self, p->asset))
+            continue;
+        fprintf (out, "OPTPLAN %-6s %s", p->asset, p->n_legs > 0 ? "legs:" : "no option hedge:");
+        if (p->n_legs == 0)
+            fprintf (out, " %s", p->why);
+        for (int k = 0; k < p->n_legs && k < HB_OPTPLAN_MSG_LEGS; k++)
+            fprintf (out, "%s %s %.8g %s/%s @ %.8g", k ? "," : "", hb_side_name (p->legs [k].side),
+                     p->legs [k].qty, p->legs [k].venue, p->legs [k].symbol, p->legs [k].limit_px);
+        fprintf (out, "  gamma$ %.0f -> %.0f (band %.0f)", p->gamma_before, p->gamma_after,
+                 p->gamma_band);
+        for (int b = 0; b < p->n_buckets && b < HB_RISK_VEGA_BUCKETS; b++)
+            if (p->vega_before [b] != 0 || p->vega_after [b] != 0)
+                fprintf (out, "  vega[%d] %.0f -> %.0f (band %.0f)", b, p->vega_before [b],
+                         p->vega_after [b], p->vega_band [b]);
+        fprintf (out, "\n");
+    }
+}
+
 static void
 s_render_book (hb_summary_t *self, FILE *out)
 {
     bool any = self->has_risk;
     for (int a = 0; a < self->cfg->n_assets; a++)
-        any = any || self->assets [a].has_pos;
+        any = any || self->assets [a].has_pos || self->assets [a].has_optplan;
     if (!any)
         return;
     //  POS USD is the aggregator's net delta-1 (options at full notional),
@@ -637,6 +675,7 @@ s_render_book (hb_summary_t *self, FILE *out)
                  self->risk.residual_sigma, self->risk.effectiveness,
                  (unsigned long long) self->risk.samples,
                  (self->risk.flags & HB_RISK_NO_POSITIONS) ? "  (no positions yet)" : "");
+    s_render_optplans (self, out);
     //  samples whose parts did not all arrive: their figures are not shown
     uint64_t gap = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_GAP);
     uint64_t mismatch = hb_risk_sample_refused (self->samples, HB_RISK_SAMPLE_MISMATCH);

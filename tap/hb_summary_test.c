@@ -387,6 +387,61 @@ test_assets_and_venues_order (void **state)
     hb_config_destroy (&cfg);
 }
 
+//  The last risk.optplan of each asset, one OPTPLAN line each: the legs,
+//  or why there are none; a later plan replaces an earlier one
+static void
+test_optplans (void **state)
+{
+    (void) state;
+    hb_config_t *cfg = s_config ();
+    hb_summary_t *summary = hb_summary_new (cfg);
+    assert_non_null (summary);
+    static hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_RISK_OPTPLAN;
+    snprintf (msg.env.publisher, HB_NAME_MAX, "risk");
+    hb_risk_optplan_t *p = &msg.u.risk_optplan;
+    snprintf (p->id, sizeof p->id, "desk-o1-1");
+    snprintf (p->asset, sizeof p->asset, "A001");
+    p->reason = 3;
+    snprintf (p->why, sizeof p->why, "no combination of 1 candidates reaches the targets");
+    p->index = 100;
+    p->gamma_band = 10000;
+    p->gamma_before = p->gamma_after = 12000;
+    p->n_buckets = 2;
+    p->vega_band [1] = 3000;
+    p->vega_before [1] = p->vega_after [1] = 3700;
+    hb_summary_add (summary, "risk.optplan", &msg, HB_SEQ_OK, S_NOW);
+    char *text = s_render (summary);
+    assert_non_null (strstr (text, "OPTPLAN A001   no option hedge: no combination of 1 candidates "
+                                   "reaches the targets  gamma$ 12000 -> 12000 (band 10000)  "
+                                   "vega[1] 3700 -> 3700 (band 3000)\n"));
+    free (text);
+    //  then legs
+    snprintf (p->id, sizeof p->id, "desk-o2-1");
+    p->reason = 0;
+    p->gamma_after = 5000;
+    p->vega_after [1] = 1500;
+    p->n_legs = 2;
+    for (int k = 0; k < 2; k++) {
+        snprintf (p->legs [k].venue, HB_NAME_MAX, "north");
+        snprintf (p->legs [k].symbol, HB_NAME_MAX, k ? "A001-P" : "A001-C");
+        p->legs [k].side = HB_SIDE_SELL;
+        p->legs [k].qty = 7.5 - k;
+        p->legs [k].limit_px = 3455 + k;
+    }
+    hb_summary_add (summary, "risk.optplan", &msg, HB_SEQ_OK, S_NOW);
+    text = s_render (summary);
+    assert_null (strstr (text, "no option hedge"));
+    assert_non_null (strstr (text, "OPTPLAN A001   legs: sell 7.5 north/A001-C @ 3455, sell 6.5 "
+                                   "north/A001-P @ 3456  gamma$ 12000 -> 5000 (band 10000)  "
+                                   "vega[1] 3700 -> 1500 (band 3000)\n"));
+    assert_non_null (strstr (text, "optplan desk-o2-1 A001 2 legs gamma 12000 -> 5000"));
+    free (text);
+    hb_summary_destroy (&summary);
+    hb_config_destroy (&cfg);
+}
+
 int
 main (void)
 {
@@ -395,6 +450,7 @@ main (void)
         cmocka_unit_test (test_instruments_paging),
         cmocka_unit_test (test_filter),
         cmocka_unit_test (test_assets_and_venues_order),
+        cmocka_unit_test (test_optplans),
     };
     return cmocka_run_group_tests_name ("hb_summary", tests, NULL, NULL);
 }
