@@ -138,7 +138,7 @@ test_topic_json (void **state)
     assert_int_equal (hb_msg_topic (&msg, topic), (int) strlen ("account.hl"));
     assert_string_equal (topic, "account.hl");
     assert_string_equal (hb_msg_type_name (HB_MSG_ACCOUNT), "account");
-    assert_string_equal (hb_msg_type_name (20), "unknown");
+    assert_string_equal (hb_msg_type_name (HB_MSG_TYPE_COUNT), "unknown");
     char out [8192];
     msg.u.account.n_positions = 2;
     hb_msg_to_json (&msg, NULL, out, sizeof out);
