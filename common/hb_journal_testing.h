@@ -7,9 +7,11 @@
 #ifndef HB_JOURNAL_TESTING_H
 #define HB_JOURNAL_TESTING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,6 +71,20 @@ hb_journal_testing_unlink (const char *path)
     snprintf (marker, sizeof marker, "%s.created", path);
     unlink (path);
     unlink (marker);
+}
+
+//  Whether the file at path (its first 64 KB: a test's journal) holds text
+//  anywhere, records and binary included.
+static inline bool
+hb_journal_testing_has (const char *path, const char *text)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return false;
+    static char data [1 << 16];
+    size_t size = fread (data, 1, sizeof data, file);
+    fclose (file);
+    return memmem (data, size, text, strlen (text)) != NULL;
 }
 
 //  Per-test set-up: no journal at path, logging as name at level.

@@ -40,23 +40,11 @@ typedef struct {
 //  A forked hedger's orders, one byte each (test_crash_after_group), or -1
 static int s_order_pipe = -1;
 
-static bool
-s_file_has (const char *path, const char *text)
-{
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return false;
-    static char data [1 << 16];
-    size_t size = fread (data, 1, sizeof data, file);
-    fclose (file);
-    return memmem (data, size, text, strlen (text)) != NULL;
-}
-
 static int
 s_send (const char *topic, hb_msg_t *msg, void *arg)
 {
     s_fx_t *fx = (s_fx_t *) arg;
-    if (msg->env.type == HB_MSG_ORDER && !s_file_has (fx->cfg->hedger.journal, msg->u.order.client_id))
+    if (msg->env.type == HB_MSG_ORDER && !hb_journal_testing_has (fx->cfg->hedger.journal, msg->u.order.client_id))
         fx->not_journaled++;
     if (msg->env.type == HB_MSG_ORDER && s_order_pipe >= 0 && write (s_order_pipe, "o", 1) != 1)
         _exit (4);
@@ -811,7 +799,7 @@ test_bus_kill (void **state)
     assert_string_equal (echo->u.hedger_control.id, "k-1");
     assert_string_equal (echo->u.hedger_control.by, "ops.alice");
     assert_int_equal (echo->u.hedger_control.canceled, 1);
-    assert_true (s_file_has (fx->cfg->hedger.kill_file, "k-1 ops.alice beta looks odd"));
+    assert_true (hb_journal_testing_has (fx->cfg->hedger.kill_file, "k-1 ops.alice beta looks odd"));
     hb_hedger_stats_t st;
     hb_hedger_stats (fx->hedger, &st);
     assert_int_equal (st.cancels, 1);
@@ -1221,8 +1209,8 @@ test_crash_after_group (void **state)
     char byte;
     assert_int_equal (read (fds [0], &byte, 1), 0);     //  no order left
     close (fds [0]);
-    assert_true (s_file_has (path, "I r9.0 alpha "));
-    assert_true (s_file_has (path, "I r9.1 beta "));
+    assert_true (hb_journal_testing_has (path, "I r9.0 alpha "));
+    assert_true (hb_journal_testing_has (path, "I r9.1 beta "));
 
     //  the restart: both in flight, nothing sent again, no hold
     fx->hedger = hb_hedger_new (fx->cfg, s_send, fx, T0 + 100 * S_MS);
@@ -1268,8 +1256,8 @@ test_crash_after_group (void **state)
     assert_int_equal (st.in_doubt, 0);
     assert_int_equal (st.in_flight, 0);
     assert_int_equal (st.resolved, 2);
-    assert_true (s_file_has (path, "O r9.0 5 "));
-    assert_true (s_file_has (path, "O r9.1 5 "));
+    assert_true (hb_journal_testing_has (path, "O r9.0 5 "));
+    assert_true (hb_journal_testing_has (path, "O r9.1 5 "));
     assert_int_equal (s_orders (fx), 0);
 }
 #endif

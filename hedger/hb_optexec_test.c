@@ -31,18 +31,6 @@ typedef struct {
     hb_msg_t     last_order, last_reject;
 } s_fx_t;
 
-static bool
-s_file_has (const char *path, const char *text)
-{
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return false;
-    static char data [1 << 16];
-    size_t size = fread (data, 1, sizeof data, file);
-    fclose (file);
-    return memmem (data, size, text, strlen (text)) != NULL;
-}
-
 static int
 s_send (const char *topic, hb_msg_t *msg, void *arg)
 {
@@ -55,8 +43,8 @@ s_send (const char *topic, hb_msg_t *msg, void *arg)
         char other [HB_ID_MAX];
         snprintf (other, sizeof other, "%s", msg->u.order.client_id);
         other [strlen (other) - 1] = other [strlen (other) - 1] == '0' ? '1' : '0';
-        if (!s_file_has (fx->cfg->hedger.journal, msg->u.order.client_id)
-        ||  !s_file_has (fx->cfg->hedger.journal, other))
+        if (!hb_journal_testing_has (fx->cfg->hedger.journal, msg->u.order.client_id)
+        ||  !hb_journal_testing_has (fx->cfg->hedger.journal, other))
             fx->not_journaled++;
     }
     if (msg->env.type == HB_MSG_HEDGE_REJECT) {
@@ -248,7 +236,7 @@ test_execute_once (void **state)
     assert_int_equal (o->tif, HB_TIF_IOC);
     assert_true (o->px == 2000 && o->qty == 1.5 && o->side == HB_SIDE_SELL);
     //  the intents carry the greeks and premium
-    assert_true (s_file_has (fx->cfg->hedger.journal, " G -1750 -800 7900"));
+    assert_true (hb_journal_testing_has (fx->cfg->hedger.journal, " G -1750 -800 7900"));
     //  option legs are no delta in flight
     assert_true (hb_hedger_in_flight (fx->hedger, 0, T0) == 0);
     //  the same plan again: refused, nothing sent
