@@ -281,9 +281,19 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
             case HB_MSG_ACCOUNT:
                 s_on_account (self, &self->in.u.account);
                 break;
-            case HB_MSG_CAPITAL_TRANSFER:
-                //  money left a venue (sent) or reached one (credited)
-                if (hb_book_transfer (self->book, &self->in.u.transfer) == 1) {
+            case HB_MSG_CAPITAL_TRANSFER: {
+                //  money left a venue (sent) or reached one (credited):
+                //  journaled first, like a fill, so a restart keeps it
+                int rc = hb_ledger_transfer (self->ledger, &self->in.u.transfer);
+                if (rc < 0) {
+                    hb_error ("aggregator: journal %s: cannot append transfer %s (%s): stopping, the "
+                              "restart replays what is durable",
+                              hb_journal_path (hb_ledger_journal (self->ledger)),
+                              self->in.u.transfer.id, strerror (errno));
+                    self->failed = true;
+                    return -1;
+                }
+                if (rc == 1) {
                     const hb_transfer_t *t = &self->in.u.transfer;
                     hb_info ("aggregator: transfer %s %s: %.8g %s %s %s", t->id, hb_transfer_status_name (t->status),
                              t->amount, t->asset, t->status == HB_TRANSFER_SENT ? "left" : "reached",
@@ -292,6 +302,7 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
                     s_publish_margin (self, v, hb_wall_ns ());
                 }
                 break;
+            }
             default:
                 break;
         }

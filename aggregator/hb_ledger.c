@@ -1,5 +1,7 @@
 /*  hb_ledger: see hb_ledger.h. The fill id set is a czmq zhashx keyed by
-    "<venue> <fill_id>" (a space is in neither, so the key is unambiguous). */
+    "<venue> <fill_id>" (a space is in neither, so the key is unambiguous);
+    a transfer's status is in it as "<id>\x1f<status>" (no name holds the
+    unit separator, so neither kind of key can be the other).              */
 #include "hb_ledger.h"
 
 #include <math.h>
@@ -73,15 +75,41 @@ s_apply (hb_ledger_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t seq)
     }
 }
 
+static void
+s_transfer_key (char *key, const hb_transfer_t *transfer)
+{
+    snprintf (key, S_KEY_MAX, "%s\x1f%s", transfer->id, hb_transfer_status_name (transfer->status));
+}
+
+//  A transfer's status into the book once; 1 when it moved money
+static int
+s_transfer_apply (hb_ledger_t *self, const hb_transfer_t *transfer)
+{
+    char key [S_KEY_MAX];
+    s_transfer_key (key, transfer);
+    zhashx_insert (self->seen, key, (void *) 1);
+    return hb_book_transfer (self->book, transfer);
+}
+
 static int
 s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
 {
     hb_ledger_t *self = (hb_ledger_t *) arg;
     hb_msg_t msg;
     hb_decode_reason_t reason;
-    if (hb_msg_decode (&msg, data, size, &reason) != 0 || msg.env.type != HB_MSG_FILL) {
+    int rc = hb_msg_decode (&msg, data, size, &reason);
+    if (rc == 0 && msg.env.type == HB_MSG_CAPITAL_TRANSFER) {
+        char key [S_KEY_MAX];
+        s_transfer_key (key, &msg.u.transfer);
+        if (!zhashx_lookup (self->seen, key)) {
+            s_transfer_apply (self, &msg.u.transfer);
+            self->stats.transfers++;
+        }
+        return 0;
+    }
+    if (rc != 0 || msg.env.type != HB_MSG_FILL) {
         self->stats.bad_records++;
-        hb_warn ("aggregator: journal record %llu is not a fill (%s): skipped",
+        hb_warn ("aggregator: journal record %llu is not a fill or a transfer (%s): skipped",
                  (unsigned long long) index, hb_decode_reason_name (reason));
         return 0;
     }
@@ -166,6 +194,35 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *env)
     s_apply (self, fill, msg.env.epoch, msg.env.seq);
     self->stats.applied++;
     return 1;
+}
+
+int
+hb_ledger_transfer (hb_ledger_t *self, const hb_transfer_t *transfer)
+{
+    //  only these move money in the book (hb_book_transfer); the others are
+    //  the treasury's and the desk's business, not the equity's
+    if (transfer->status != HB_TRANSFER_SENT && transfer->status != HB_TRANSFER_CREDITED)
+        return 0;
+    char key [S_KEY_MAX];
+    s_transfer_key (key, transfer);
+    if (zhashx_lookup (self->seen, key)) {
+        self->stats.duplicates++;
+        return 0;
+    }
+    hb_msg_t msg;
+    memset (&msg.env, 0, sizeof msg.env);
+    msg.env.type = HB_MSG_CAPITAL_TRANSFER;
+    strcpy (msg.env.publisher, "journal");
+    msg.u.transfer = *transfer;
+    hb_buf_t buf;
+    if (hb_msg_encode (&msg, &buf) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+        return -1;
+    self->stats.transfers++;
+    return s_transfer_apply (self, transfer);
 }
 
 bool

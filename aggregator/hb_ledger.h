@@ -5,8 +5,12 @@
     journal is replayed over the config's starting positions, which
     rebuilds both the book and the set of fill ids.
 
-    A journal record is one fill message in the wire encoding (hb_msg.h):
-    the same decoder, with the same checks, reads it back.                 */
+    Money moved between venues (capital.transfer: sent, credited) is kept
+    the same way: journaled, then applied to the book, once per transfer
+    and status, so a restart rebuilds the equities it changed.
+
+    A journal record is one fill or transfer message in the wire encoding
+    (hb_msg.h): the same decoder, with the same checks, reads it back.     */
 #ifndef HB_LEDGER_H
 #define HB_LEDGER_H
 
@@ -25,6 +29,7 @@ typedef struct {
     uint64_t implausible;       //  fills refused before the journal: worth over max_fill_usd
     uint64_t external;          //  of the fills applied (replayed or new), those marked
                                 //  HB_FILL_EXTERNAL: no order of ours, positions all the same
+    uint64_t transfers;         //  transfer statuses (sent, credited) taken, replayed or new
 } hb_ledger_stats_t;
 
 //  Opens (or creates) the journal at path with the given sync policy and
@@ -44,6 +49,14 @@ void hb_ledger_destroy (hb_ledger_t **self_p);
 //  env (may be NULL: not known) is the fill message's envelope: its epoch
 //  and seq are journaled with the fill and named by the position states.
 int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *env);
+
+//  Takes one transfer status. Sent and credited ones move money (the
+//  source's collateral down, the destination's up: hb_book_transfer), once
+//  per (id, status), this run or any earlier one. Returns 1 when it was new
+//  and moved money, 0 for a duplicate, another status or a venue the config
+//  lacks (journaled all the same), -1 when the journal append failed (not
+//  applied; as for a fill, the caller should stop).
+int hb_ledger_transfer (hb_ledger_t *self, const hb_transfer_t *transfer);
 
 //  True when (venue, fill_id) has been taken.
 bool hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id);
