@@ -19,9 +19,25 @@ LOGS=build/run
 LOG=$LOGS/hb-run.log
 mkdir -p "$LOGS"
 
-# The pre-flight checks first (config, programs, endpoints free), so a
-# mistake shows here rather than in the log.
+# The demo's run directory (journals, sockets) is its own, under
+# build/run, and empty at each start (KEEP=1 keeps the last run's): the sim
+# venues start from their configured accounts every run (a sim keeps no
+# ledger), so an earlier run's journals would make the aggregator's
+# positions and the venues' own reports disagree (docs/OPERATIONS.md,
+# Reconciliation), and the demo book's breaches would be hedged already.
+# A config that names its run_dir keeps it. Tools in another terminal find
+# the demo with the same XDG_RUNTIME_DIR (printed below).
+STATE=$(pwd)/$LOGS/state
+mkdir -p "$STATE" && chmod 700 "$STATE"
+export XDG_RUNTIME_DIR=$STATE
+
+# The pre-flight checks first (config, programs, endpoints free: nothing
+# serves this run directory now), so a mistake shows here rather than in
+# the log.
 $BIN/hb-run --config "$CONFIG" --check || exit 2
+[ "${KEEP:-0}" = 1 ] || rm -rf "$STATE/hedgebus"
+echo "hedgebus: demo state in $STATE/hedgebus ($([ "${KEEP:-0}" = 1 ] && echo kept || echo fresh); KEEP=1 keeps it);" \
+     "from another terminal: XDG_RUNTIME_DIR=$STATE $BIN/hb-top --config $CONFIG"
 
 REC=$LOGS/rec
 rm -rf "$REC" "$LOGS/replay"
