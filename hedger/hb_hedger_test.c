@@ -82,13 +82,7 @@ s_teardown (void **state)
     hb_hedger_destroy (&fx->hedger);
     assert_null (fx->hedger);
     hb_hedger_destroy (&fx->hedger);
-    hb_journal_testing_unlink (fx->cfg->hedger.journal);
-    char totals [sizeof fx->cfg->hedger.journal + 8];
-    snprintf (totals, sizeof totals, "%s.totals", fx->cfg->hedger.journal);
-    hb_journal_testing_unlink (totals);
-    unlink (fx->cfg->hedger.kill_file);
-    rmdir (fx->dir);
-    hb_config_destroy (&fx->cfg);
+    hb_hedger_testing_cleanup (&fx->cfg, fx->dir);
     free (fx);
     return 0;
 }

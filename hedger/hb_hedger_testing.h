@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hb_config.h"
 #include "hb_msg.h"
+#include "hb_journal_testing.h"     //  after <cmocka.h>, as this one
 
 static inline void
 hb_hedger_testing_venue (hb_venue_cfg_t *venue, const char *name, double fee)
@@ -80,6 +82,21 @@ hb_hedger_testing_config (const char *dir, int order_timeout_ms)
     snprintf (h->journal, sizeof h->journal, "%s/hedger.journal", dir);
     snprintf (h->kill_file, sizeof h->kill_file, "%s/hedger.kill", dir);
     return cfg;
+}
+
+//  Removes what hb_hedger_testing_config put in dir (the journal, its
+//  totals and markers, the kill file, dir itself) and frees the config.
+static inline void
+hb_hedger_testing_cleanup (hb_config_t **cfg_p, const char *dir)
+{
+    hb_config_t *cfg = *cfg_p;
+    hb_journal_testing_unlink (cfg->hedger.journal);
+    char totals [sizeof cfg->hedger.journal + 8];
+    snprintf (totals, sizeof totals, "%s.totals", cfg->hedger.journal);
+    hb_journal_testing_unlink (totals);
+    unlink (cfg->hedger.kill_file);
+    rmdir (dir);
+    hb_config_destroy (cfg_p);
 }
 
 #endif
