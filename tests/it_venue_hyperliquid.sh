@@ -31,12 +31,20 @@
 #     logged; before the orders no BTC position (a coin the config does not
 #     list counted apart), after them the position the venue's fills made
 #     (two orders of 2 BTC-PERP contracts, each filled at 65000.5 and 65001);
-#  6. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
+#  6. funding (userFundings): the snapshot of past payments, sent on both
+#     connections, is published once (funding.hl.BTC-PERP, the coin the
+#     config does not list left out), the payment after the fills too, in
+#     bus units; hb-aggregator journals each once and counts it in the
+#     position's realized P&L and the venue's equity; restarted, it
+#     replays them from its journal (the same realized P&L);
+#  7. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
 . "$TOP/tests/lib/venue.sh"
 venue_require hyperliquid jq
+it_require hb-aggregator
 it_tmpdir hyperliquid
+mkdir -p "$DIR/run"
 
 KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 BADKEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
@@ -87,9 +95,12 @@ venues:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
 EOF
+it_yaml_aggregator >>"$CFG"
 
-venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl. account.hl
+venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl. account.hl funding.hl. pos.BTC.hl.BTC-PERP
 venue_feed hl
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
+pid_agg=$it_pid
 
 # 1. the reconnect's session has played: books equal the driver's
 venue_wait_log 40 '"event": "ws_connect", "n": 1' "$DIR/server.jsonl" || fail "no reconnect after the reset"
@@ -236,7 +247,40 @@ jq -se '[.[] | select(.account) | .account | select(.positions != [])] | length 
     fail "account.hl after the fills: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | tail -1)"
 echo "ok   clearinghouseState: account.hl (value, margin, funding, positions in bus units) before and after the fills"
 
-# 6. clean stop; no key in a log
+# 6. funding payments: each published once, counted once by the aggregator
+venue_wait_log 10 '"event": "funding_sent"' "$DIR/server.jsonl" || fail "the venue sent no funding payment"
+venue_wait_log 10 'funding hl/BTC:1700003600000: paid 1.3 USD on BTC-PERP' "$DIR/aggregator.log" ||
+    fail "the aggregator did not take the payment: $(grep -i funding "$DIR/aggregator.log")"
+[ "$(grep -c '"event": "ws_connect"' "$DIR/server.jsonl")" -ge 2 ] || fail "want the snapshot on two connections"
+jq -se '[.[] | select(.funding) | .funding] | length == 2
+        and .[0] == {"venue": "hl", "symbol": "BTC-PERP", "id": "BTC:1700000000000", "usd": 0.26,
+                     "rate": 1.25e-05, "qty": 4}
+        and .[1] == {"venue": "hl", "symbol": "BTC-PERP", "id": "BTC:1700003600000", "usd": 1.3,
+                     "rate": 5e-05, "qty": 2}' "$DIR/tap.out" >/dev/null ||
+    fail "funding on the bus (each payment once): $(jq -c 'select(.funding) | .funding' "$DIR/tap.out")"
+[ "$(grep -c 'aggregator: funding hl/' "$DIR/aggregator.log")" = 2 ] ||
+    fail "the aggregator took $(grep -c 'aggregator: funding hl/' "$DIR/aggregator.log") payments, want 2"
+realized() { jq -se '[.[] | select(.position) | .position.realized] | last' "$DIR/$1"; }
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }'; }
+funded() { near "$(realized tap.out)" -1.56; }
+wait_for 10 funded || fail "pos.BTC.hl.BTC-PERP realized $(realized tap.out), want -1.56 (0.26 + 1.3 paid)"
+it_stop_ok "$pid_agg" "$DIR/aggregator.log" hb-aggregator
+"$BIN/hb-tap" --config "$CFG" --topic pos.BTC.hl.BTC-PERP --timeout-ms 20000 >"$DIR/tap2.out" 2>"$DIR/tap2.log" &
+pid_tap2=$!
+pids="$pids $pid_tap2"
+sleep 0.5
+mv "$DIR/aggregator.log" "$DIR/aggregator.1.log"
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
+pid_agg=$it_pid
+wait_for 10 grep -q 'fills and 2 funding payments replayed' "$DIR/aggregator.log" ||
+    fail "restart: $(grep replayed "$DIR/aggregator.log")"
+refunded() { [ -s "$DIR/tap2.out" ] && near "$(realized tap2.out)" -1.56; }
+wait_for 10 refunded || fail "restarted: realized $(realized tap2.out), want -1.56 from the journal"
+echo "ok   funding: each payment published once (snapshot on two connections), journaled and counted once (realized -1.56), replayed at a restart"
+
+# 7. clean stop; no key in a log
+it_stop_ok "$pid_agg" "$DIR/aggregator.log" hb-aggregator
+it_stop "$pid_tap2"
 it_stop_ok "$pid_bad" "$DIR/feedbad.log" hb-feed
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"

@@ -1,5 +1,5 @@
 /*  libFuzzer target: any bytes as a Hyperliquid WebSocket frame (hl_md:
-    books, trades, the user channels into hl_trade), as an /exchange
+    books, trades, the user channels into hl_trade and hl_funding), as an /exchange
     answer to an order and to a cancel, as /info meta and as
     clearinghouseState, on long-lived state so that inputs in sequence
     build and break books and orders. Must never crash or leak.         */
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hl_funding.h"
 #include "hl_md.h"
 #include "hl_signer.h"
 #include "hl_state.h"
@@ -16,6 +17,7 @@ static hb_venue_cfg_t s_venue;
 static hl_md_t *s_md, *s_md_meta;
 static hl_signer_t *s_signer;
 static hl_trade_t *s_trade;
+static hl_funding_t *s_funding;
 static uint64_t s_nonce;
 
 static int
@@ -33,7 +35,10 @@ s_emit (void *arg, hb_msg_t *msg)
 static int
 s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
 {
-    return hl_trade_on_user ((hl_trade_t *) arg, channel, data, now_ns);
+    (void) arg;
+    if (!strcmp (channel, "userFundings"))
+        return hl_funding_on_message (s_funding, data);
+    return hl_trade_on_user (s_trade, channel, data, now_ns);
 }
 
 static void
@@ -57,9 +62,10 @@ s_setup (void)
     s_md_meta = hl_md_new (&s_venue, s_emit, NULL, NULL, err, sizeof err);
     s_signer = hl_signer_new ("0123456789012345678901234567890123456789012345678901234567890123", err, sizeof err);
     s_trade = s_md? hl_trade_new (&s_venue, s_md, s_signer, true, NULL, 0.05, s_emit, NULL): NULL;
-    if (!s_md || !s_md_meta || !s_signer || !s_trade || hl_md_on_meta (s_md, meta, strlen (meta), err, sizeof err))
+    s_funding = s_md? hl_funding_new (s_md, "hl", s_emit, NULL): NULL;
+    if (!s_md || !s_md_meta || !s_signer || !s_trade || !s_funding || hl_md_on_meta (s_md, meta, strlen (meta), err, sizeof err))
         abort ();
-    hl_md_set_user (s_md, s_user, s_trade);
+    hl_md_set_user (s_md, s_user, NULL);
     hl_md_reset (s_md, 0);
 }
 

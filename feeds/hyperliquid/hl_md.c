@@ -370,7 +370,7 @@ hl_md_on_message (hl_md_t *self, const char *data, size_t len, int64_t now_ns)
     }
     else
     if (self->user && (!strcmp (channel, "orderUpdates") || !strcmp (channel, "userFills")
-                       || !strcmp (channel, "user"))) {
+                       || !strcmp (channel, "userFundings") || !strcmp (channel, "user"))) {
         rc = self->user (self->user_arg, channel, body, now_ns);
         if (rc)
             s_set_error (self, channel, "malformed");
@@ -426,6 +426,15 @@ hl_md_find (const hl_md_t *self, const char *symbol)
 {
     for (int i = 0; symbol && i < self->n_coins; i++)
         if (!strcmp (self->coins [i].info.inst->symbol, symbol))
+            return &self->coins [i].info;
+    return NULL;
+}
+
+const hl_coin_t *
+hl_md_find_coin (const hl_md_t *self, const char *coin)
+{
+    for (int i = 0; coin && i < self->n_coins; i++)
+        if (!strcmp (self->coins [i].info.coin, coin))
             return &self->coins [i].info;
     return NULL;
 }

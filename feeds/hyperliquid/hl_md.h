@@ -103,6 +103,9 @@ const hl_coin_t *hl_md_coin (const hl_md_t *self, int index);
 //  The coin of a config symbol, NULL when not ours.
 const hl_coin_t *hl_md_find (const hl_md_t *self, const char *symbol);
 
+//  The coin named coin (Hyperliquid's name, "BTC"), NULL when not ours.
+const hl_coin_t *hl_md_find_coin (const hl_md_t *self, const char *coin);
+
 //  The current best bid and ask of symbol (0 when a side is empty or the
 //  book is stale). -1 when the symbol is not ours.
 int hl_md_touch (const hl_md_t *self, const char *symbol, double *bid, double *ask);

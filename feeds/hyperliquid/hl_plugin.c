@@ -10,7 +10,8 @@
 
     Start: POST /info {"type":"meta"} (retried with backoff until it
     answers), then the WebSocket: l2Book and trades per known coin and,
-    with an agent key, orderUpdates and userFills of the account. A book
+    with an agent key, orderUpdates, userFills and userFundings (hl_funding:
+    each payment as funding.<venue>.<symbol>) of the account. A book
     that had no message for stale_s is resubscribed (unsubscribe +
     subscribe: the venue answers with the whole book); {"method":"ping"}
     every ping_s (hb_ws app_ping) keeps the connection, which the venue
@@ -51,6 +52,7 @@
 #include "hb_tls.h"
 #include "hb_vsend.h"
 #include "hb_ws.h"
+#include "hl_funding.h"
 #include "hl_l1.h"
 #include "hl_md.h"
 #include "hl_nonce.h"
@@ -81,6 +83,7 @@ struct hl_plugin_s {
     const hb_venue_cfg_t *venue;
     hl_md_t             *md;
     hl_trade_t          *trade;
+    hl_funding_t        *funding;
     hl_signer_t         *signer;
     hl_nonce_t          *nonce;
     bool                 has_account;
@@ -181,8 +184,8 @@ s_on_open (void *arg, const char *url)
     }
     //  the account's orders and fills (the agent signs for it, the
     //  channels are the account's)
-    static const char *const user [] = { "orderUpdates", "userFills" };
-    for (int i = 0; self->has_account && i < 2; i++) {
+    static const char *const user [] = { "orderUpdates", "userFills", "userFundings" };
+    for (int i = 0; self->has_account && i < 3; i++) {
         int n = snprintf (self->text, sizeof self->text,
                           "{\"method\":\"subscribe\",\"subscription\":{\"type\":\"%s\",\"user\":\"%s\"}}",
                           user [i], self->account);
@@ -400,6 +403,8 @@ static int
 s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
+    if (!strcmp (channel, "userFundings"))
+        return hl_funding_on_message (self->funding, data);
     return hl_trade_on_user (self->trade, channel, data, now_ns);
 }
 
@@ -538,7 +543,8 @@ s_trade_params (hl_plugin_t *self)
     self->nonce = hl_nonce_new (0);
     self->trade = hl_trade_new (venue, self->md, self->signer, self->mainnet,
                                 vault_text? vault: NULL, slippage, hb_vhost_emit, &self->vhost);
-    if (!self->nonce || !self->trade)
+    self->funding = hl_funding_new (self->md, venue->name, hb_vhost_emit, &self->vhost);
+    if (!self->nonce || !self->trade || !self->funding)
         return -1;
     hl_md_set_user (self->md, s_user, self);
     return 0;
@@ -650,6 +656,7 @@ s_destroy (void **self_p)
     hb_rest_destroy (&self->rest);
     hb_vsend_destroy (&self->send);
     hl_trade_destroy (&self->trade);
+    hl_funding_destroy (&self->funding);
     hl_md_destroy (&self->md);
     hl_signer_destroy (&self->signer);
     hl_nonce_destroy (&self->nonce);

@@ -479,10 +479,7 @@ s_on_fills (hl_trade_t *self, const json_t *data)
         ||  !(px > 0) || !(sz > 0) || (strcmp (side, "B") && strcmp (side, "A")))
             return -1;
         s_slot_t *slot = s_by_venue (self, cloid, (uint64_t) oid);
-        const hl_coin_t *coin = slot? slot->coin: NULL;
-        for (int c = 0; !coin && c < hl_md_coins (self->md); c++)
-            if (!strcmp (hl_md_coin (self->md, c)->coin, coin_name))
-                coin = hl_md_coin (self->md, c);
+        const hl_coin_t *coin = slot? slot->coin: hl_md_find_coin (self->md, coin_name);
         if (!coin)
             continue;           //  a coin this venue does not list: not ours to publish
         if (slot && !slot->oid)

@@ -32,7 +32,9 @@ An order whose size is below 0.001 BTC (asset 3) or whose cloid the
 venue saw is refused in its status; otherwise it rests, and is then
 filled in two parts on userFills with orderUpdates (open, filled). A
 cancel by cloid of a resting order answers "success" and orderUpdates
-"canceled".
+"canceled". userFundings: on each connection a snapshot of two past
+payments (BTC, and SOL which the venue config does not list), and after
+the first fills a new BTC payment on the position they made.
 """
 import asyncio
 import json
@@ -162,12 +164,15 @@ def main ():
     key_file = take_arg (args, '--agent-key-file')
     account = take_arg (args, '--account', '0x' + '11' * 20)
     testnet = take_arg (args, '--testnet', '0') == '1'
-    s0, s1, expected = build_market (2 if key_file else 0)
+    s0, s1, expected = build_market (3 if key_file else 0)
     write_json (expected_path, expected)
     orders = None
     if key_file:
         from hl_exchange import Exchange
         orders = Exchange (read_secret (key_file), account, not testnet)
+        # the userFundings snapshot on the first connection too: the
+        # reconnect's repeats it, and it is published once
+        s0.insert (1, {'send': orders.fundings_snapshot ()})
         s1 += orders.steps ()
     s1.append ({'hold': True})
 
