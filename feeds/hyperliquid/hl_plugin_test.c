@@ -28,56 +28,31 @@
 #include <sys/stat.h>
 
 #include "hb_log.h"
-#include "hb_testhost.h"
-#include "hb_testserver.h"
+#include "hb_testvenue.h"
 
 extern const hb_venue_ops_t hb_venue_plugin;
 
 #define S_VENUE "hlx"
 
-typedef struct {
-    char         dir [64];
-    char         crt [128], key [128];
-    hb_config_t *config;
-} s_env_t;
-
-static s_env_t s_env;
-
-static void
-s_instrument (hb_venue_cfg_t *v, const char *symbol, hb_kind_t kind, double multiplier)
-{
-    hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
-    snprintf (ins->symbol, HB_NAME_MAX, "%s", symbol);
-    ins->kind = kind;
-    ins->multiplier = multiplier;
-    ins->tick_size = 0.1;
-    ins->lot_size = 1;
-    ins->min_qty = 1;
-}
+static hb_testvenue_t s_env;
 
 static int
 s_setup (void **state)
 {
     (void) state;
-    memset (&s_env, 0, sizeof s_env);
-    snprintf (s_env.dir, sizeof s_env.dir, "/tmp/hb-hltest.XXXXXX");
-    if (!mkdtemp (s_env.dir) || hb_testserver_make_cert (s_env.dir, "venue"))
+    if (hb_testvenue_setup (&s_env, "hltest", S_VENUE, "hyperliquid"))
         return -1;
-    snprintf (s_env.crt, sizeof s_env.crt, "%s/venue.crt", s_env.dir);
-    snprintf (s_env.key, sizeof s_env.key, "%s/venue.key", s_env.dir);
-    hb_config_t *config = s_env.config = (hb_config_t *) calloc (1, sizeof *config);
-    config->n_assets = 2;
-    snprintf (config->assets [0].name, HB_NAME_MAX, "BTC");
-    snprintf (config->assets [1].name, HB_NAME_MAX, "ETH");
-    config->n_venues = 1;
-    hb_venue_cfg_t *v = &config->venues [0];
-    snprintf (v->name, HB_NAME_MAX, S_VENUE);
-    snprintf (v->plugin, HB_NAME_MAX, "hyperliquid");
-    v->enabled = true;
-    v->cpu = -1;
-    s_instrument (v, "BTC-PERP", HB_KIND_LINEAR_PERP, 0.001);
-    s_instrument (v, "ETH-PERP", HB_KIND_LINEAR_PERP, 1);
-    s_instrument (v, "DOGE-PERP", HB_KIND_LINEAR_PERP, 1);
+    hb_testvenue_asset (&s_env, "ETH");
+    const char *symbols [] = { "BTC-PERP", "ETH-PERP", "DOGE-PERP" };
+    const double multipliers [] = { 0.001, 1, 1 };
+    for (int i = 0; i < 3; i++) {
+        hb_instrument_cfg_t *ins = hb_testvenue_instrument (&s_env, symbols [i], HB_KIND_LINEAR_PERP,
+                                                            multipliers [i], 0.1, 1);
+        if (!ins)
+            return -1;
+        ins->min_qty = 1;
+    }
+    hb_config_t *config = s_env.config;
     hb_testhost_param (config, S_VENUE, "coin.DOGE-PERP", "NOPE");
     hb_testhost_param (config, S_VENUE, "stale_s", "1");
     hb_testhost_param (config, S_VENUE, "ping_s", "55");
@@ -88,10 +63,7 @@ static int
 s_teardown (void **state)
 {
     (void) state;
-    hb_config_destroy (&s_env.config);
-    char cmd [128];
-    snprintf (cmd, sizeof cmd, "rm -rf %s", s_env.dir);
-    return system (cmd) == 0 ? 0 : -1;
+    return hb_testvenue_teardown (&s_env);
 }
 
 static void
@@ -151,8 +123,7 @@ static void
 test_bad_tls_params_refused (void **state)
 {
     (void) state;
-    const char *failed = hb_testhost_check_tls_params (s_env.config, S_VENUE, &hb_venue_plugin,
-                                                       s_env.dir, s_env.crt);
+    const char *failed = hb_testvenue_check_tls (&s_env, &hb_venue_plugin);
     if (failed)
         fail_msg ("%s", failed);
 }
@@ -284,9 +255,7 @@ test_market_data (void **state)
     assert_true (hb_testhost_status_count (host, HB_TICK_STALE) >= 2);
     assert_true (hb_testhost_status_count (host, 0) >= 2);
 
-    hb_venue_plugin.destroy (&plugin);
-    assert_int_equal (hb_testhost_fds (host), 0);
-    assert_int_equal (hb_testhost_timers (host), 0);
+    assert_true (hb_testvenue_destroyed_clean (host, &hb_venue_plugin, (void **) &plugin));
     hb_testhost_destroy (&host);
     hb_testserver_destroy (&server);
 }
@@ -294,10 +263,8 @@ test_market_data (void **state)
 int
 main (void)
 {
-    if (access ("/usr/bin/python3", X_OK) != 0) {
-        printf ("skip: /usr/bin/python3 missing\n");
+    if (!hb_testvenue_have_python ())
         return 0;
-    }
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_bad_params_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_bad_tls_params_refused, s_setup, s_teardown),
