@@ -27,61 +27,31 @@ static int
 s_setup (void **state)
 {
     (void) state;
-    if (hb_testvenue_setup (&s_env, "cbtls", "cbx", "coinbase"))
+    if (hb_testvenue_setup (&s_env, &hb_venue_plugin, "cbtls", "cbx", "coinbase"))
         return -1;
     return hb_testvenue_instrument (&s_env, "BTC-USD", HB_KIND_SPOT, 1, 0.01, 0.00000001) ? 0 : -1;
 }
 
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    return hb_testvenue_teardown (&s_env);
-}
-
-static void
-test_bad_tls_params_refused (void **state)
-{
-    (void) state;
-    const char *failed = hb_testvenue_check_tls (&s_env, &hb_venue_plugin);
-    if (failed)
-        fail_msg ("%s", failed);
-}
-
-static hb_testserver_t *s_server;
-
-//  arg: whether to wait for a subscription, else for a refusal
+//  arg (hb_testvenue_wss_t): with ca_file, wait for a subscription, else
+//  for the refusal
 static bool
 s_outcome (hb_testhost_t *host, void *arg)
 {
-    if (*(const bool *) arg)
-        return hb_testserver_logged (s_server, "\"ws_recv\"") >= 1;
+    const hb_testvenue_wss_t *wss = (const hb_testvenue_wss_t *) arg;
+    if (wss->trusted)
+        return hb_testserver_logged (wss->server, "level2") >= 1;
     return hb_testhost_logs (host, HB_LOG_INFO, "no connection: connect failed") >= 1;
 }
 
-//  One plugin against the wss:// server until it subscribed (trusted) or
-//  its handshake failed; 0, or -1 after 10 s without that.
-static int
-s_connect (const char *ca_file)
-{
-    bool trusted = ca_file != NULL;
-    return hb_testvenue_run_wss (&s_env, s_server, &hb_venue_plugin, ca_file, NULL, s_outcome, &trusted);
-}
-
+//  the system's store does not know the throw-away certificate; ca_file
+//  names it: the handshake succeeds (one WebSocket), the plugin subscribes
 static void
 test_wss_through_ca_file (void **state)
 {
     (void) state;
-    s_server = hb_testserver_new ("{\"ws\": [[{\"hold\": true}], [{\"hold\": true}]]}", s_env.crt, s_env.key);
-    assert_non_null (s_server);
-    //  the system's store does not know the throw-away certificate
-    assert_int_equal (s_connect (NULL), 0);
-    assert_int_equal (hb_testserver_logged (s_server, "\"ws_connect\""), 0);
-    //  ca_file names it: the handshake succeeds, the plugin subscribes
-    assert_int_equal (s_connect (s_env.crt), 0);
-    assert_int_equal (hb_testserver_logged (s_server, "\"ws_connect\""), 1);
-    assert_true (hb_testserver_logged (s_server, "level2") >= 1);
-    hb_testserver_destroy (&s_server);
+    const char *failed = hb_testvenue_wss_through_ca_file (&s_env, &hb_venue_plugin, NULL, 1, s_outcome);
+    if (failed)
+        fail_msg ("%s", failed);
 }
 
 int
@@ -90,8 +60,8 @@ main (void)
     if (!hb_testvenue_have_python ())
         return 0;
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_bad_tls_params_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_wss_through_ca_file, s_setup, s_teardown),
+        cmocka_unit_test_prestate_setup_teardown (hb_testvenue_test_tls, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (test_wss_through_ca_file, s_setup, hb_testvenue_teardown_state, &s_env),
     };
     return cmocka_run_group_tests_name ("cb_plugin", tests, NULL, NULL);
 }

@@ -63,9 +63,6 @@
 #define S_URL_MAX   256
 #define S_TEXT_MAX  512
 
-#define s_host_has(host, fn) \
-    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
-
 #define S_EXCHANGE  "/exchange"
 
 typedef struct hl_plugin_s hl_plugin_t;
@@ -555,9 +552,7 @@ static void s_destroy (void **self_p);
 static void *
 s_create (const hb_host_api_t *host)
 {
-    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
-        return NULL;
-    hl_plugin_t *self = (hl_plugin_t *) calloc (1, sizeof *self);
+    hl_plugin_t *self = (hl_plugin_t *) hb_vhost_alloc (host, sizeof *self);
     if (!self)
         return NULL;
     self->host = host;
@@ -620,11 +615,8 @@ s_create (const hb_host_api_t *host)
     S_LOG (self, HB_LOG_INFO, "%s: %s, %s", self->mainnet? "mainnet": "testnet",
            self->ws_url, self->rest_url);
     return self;
-fail: {
-        void *p = self;
-        s_destroy (&p);
-        return NULL;
-    }
+fail:
+    return hb_vhost_undo (self, s_destroy);
 }
 
 static int
@@ -664,16 +656,7 @@ s_destroy (void **self_p)
     *self_p = NULL;
 }
 
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size        = sizeof (hb_venue_ops_t),
-    .name        = "hyperliquid",
-    .description = "Hyperliquid perps: l2Book, trades, signed L1 orders, userFills",
-    .create      = s_create,
-    .start       = s_start,
-    .order       = s_order,
-    .cancel      = s_cancel,
-    .destroy     = s_destroy,
-    //  fills of orders this host did not send us are marked external
-    .features    = HB_VENUE_FEAT_FILL_FLAGS
-};
+//  fills of orders this host did not send us are marked external
+const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("hyperliquid",
+    "Hyperliquid perps: l2Book, trades, signed L1 orders, userFills, userFundings",
+    HB_VENUE_FEAT_FILL_FLAGS);

@@ -40,7 +40,7 @@ static int
 s_setup (void **state)
 {
     (void) state;
-    if (hb_testvenue_setup (&s_env, "hltest", S_VENUE, "hyperliquid"))
+    if (hb_testvenue_setup (&s_env, &hb_venue_plugin, "hltest", S_VENUE, "hyperliquid"))
         return -1;
     hb_testvenue_asset (&s_env, "ETH");
     const char *symbols [] = { "BTC-PERP", "ETH-PERP", "DOGE-PERP" };
@@ -52,18 +52,9 @@ s_setup (void **state)
             return -1;
         ins->min_qty = 1;
     }
-    hb_config_t *config = s_env.config;
-    hb_testhost_param (config, S_VENUE, "coin.DOGE-PERP", "NOPE");
-    hb_testhost_param (config, S_VENUE, "stale_s", "1");
-    hb_testhost_param (config, S_VENUE, "ping_s", "55");
+    static const char *const params [] = { "coin.DOGE-PERP", "NOPE", "stale_s", "1", "ping_s", "55", NULL };
+    hb_testvenue_params (&s_env, params);
     return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    return hb_testvenue_teardown (&s_env);
 }
 
 static void
@@ -117,15 +108,6 @@ test_bad_params_refused (void **state)
     hb_testhost_param (s_env.config, S_VENUE, "agent_key_file", NULL);
     hb_testhost_param (s_env.config, S_VENUE, "account", NULL);
     hb_testhost_destroy (&host);
-}
-
-static void
-test_bad_tls_params_refused (void **state)
-{
-    (void) state;
-    const char *failed = hb_testvenue_check_tls (&s_env, &hb_venue_plugin);
-    if (failed)
-        fail_msg ("%s", failed);
 }
 
 //  The script: meta; session 0 books, trades, bad input, silence until
@@ -266,9 +248,9 @@ main (void)
     if (!hb_testvenue_have_python ())
         return 0;
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_bad_params_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_bad_tls_params_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_market_data, s_setup, s_teardown),
+        cmocka_unit_test_prestate_setup_teardown (test_bad_params_refused, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (hb_testvenue_test_tls, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (test_market_data, s_setup, hb_testvenue_teardown_state, &s_env),
     };
     return cmocka_run_group_tests_name ("hl_plugin", tests, NULL, NULL);
 }

@@ -1,15 +1,21 @@
 /*  hb_testvenue: see hb_testvenue.h.                                     */
 #include "hb_testvenue.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 int
-hb_testvenue_setup (hb_testvenue_t *self, const char *prefix, const char *name, const char *plugin)
+hb_testvenue_setup (hb_testvenue_t *self, const hb_venue_ops_t *ops, const char *prefix,
+                    const char *name, const char *plugin)
 {
     memset (self, 0, sizeof *self);
+    self->ops = ops;
     snprintf (self->dir, sizeof self->dir, "/tmp/hb-%s.XXXXXX", prefix);
     if (!mkdtemp (self->dir) || hb_testserver_make_cert (self->dir, "venue"))
         return -1;
@@ -39,6 +45,21 @@ hb_testvenue_teardown (hb_testvenue_t *self)
     char cmd [128];
     snprintf (cmd, sizeof cmd, "rm -rf %s", self->dir);
     return system (cmd) == 0 ? 0 : -1;
+}
+
+int
+hb_testvenue_teardown_state (void **state)
+{
+    return hb_testvenue_teardown ((hb_testvenue_t *) *state);
+}
+
+void
+hb_testvenue_test_tls (void **state)
+{
+    hb_testvenue_t *self = (hb_testvenue_t *) *state;
+    const char *failed = hb_testvenue_check_tls (self, self->ops);
+    if (failed)
+        fail_msg ("%s", failed);
 }
 
 int
@@ -87,6 +108,38 @@ hb_testvenue_run_wss (hb_testvenue_t *self, hb_testserver_t *server, const hb_ve
     }
     hb_testhost_param (self->config, venue, "ca_file", ca_file);
     return hb_testhost_run_plugin (self->config, venue, ops, 10000, until, arg);
+}
+
+const char *
+hb_testvenue_wss_through_ca_file (hb_testvenue_t *self, const hb_venue_ops_t *ops,
+                                  const char *const *ws_paths, int connects,
+                                  hb_testhost_until_fn *until)
+{
+    hb_testvenue_wss_t wss = { false, NULL };
+    wss.server = hb_testserver_new ("{\"ws\": [[{\"hold\": true}], [{\"hold\": true}]]}", self->crt, self->key);
+    if (!wss.server)
+        return "the local wss:// server did not start";
+    const char *failed = NULL;
+    if (hb_testvenue_run_wss (self, wss.server, ops, NULL, ws_paths, until, &wss))
+        failed = "without ca_file: the handshake was not refused";
+    else
+    if (hb_testserver_logged (wss.server, "\"ws_connect\"") != 0)
+        failed = "without ca_file: the server saw a WebSocket";
+    wss.trusted = true;
+    if (!failed && hb_testvenue_run_wss (self, wss.server, ops, self->crt, ws_paths, until, &wss))
+        failed = "with ca_file: the plugin did not subscribe";
+    else
+    if (!failed && hb_testserver_logged (wss.server, "\"ws_connect\"") != (size_t) connects)
+        failed = "with ca_file: not the WebSockets expected";
+    hb_testserver_destroy (&wss.server);
+    return failed;
+}
+
+void
+hb_testvenue_params (hb_testvenue_t *self, const char *const *pairs)
+{
+    for (int i = 0; pairs [i] && pairs [i + 1]; i += 2)
+        hb_testhost_param (self->config, self->venue->name, pairs [i], pairs [i + 1]);
 }
 
 bool

@@ -15,18 +15,27 @@
 #include "hb_testserver.h"
 
 typedef struct {
+    const hb_venue_ops_t *ops;          //  the plugin under test
     char            dir [64];           //  scratch directory (removed by teardown)
     char            crt [128], key [128];   //  the throw-away certificate and its key, in dir
     hb_config_t    *config;             //  owned
     hb_venue_cfg_t *venue;              //  config's only venue
 } hb_testvenue_t;
 
-//  Fills self: dir (named after prefix), the certificate, a config of the
-//  enabled venue name of plugin. 0, or -1 when any of it fails.
-int hb_testvenue_setup (hb_testvenue_t *self, const char *prefix, const char *name, const char *plugin);
+//  Fills self for the plugin of ops: dir (named after prefix), the
+//  certificate, a config of the enabled venue name of plugin. 0, or -1
+//  when any of it fails.
+int hb_testvenue_setup (hb_testvenue_t *self, const hb_venue_ops_t *ops, const char *prefix,
+                        const char *name, const char *plugin);
 
 //  Frees the config and removes the directory: 0, or -1 when rm failed.
 int hb_testvenue_teardown (hb_testvenue_t *self);
+
+//  cmocka forms, for a test whose state (cmocka's prestate) is the
+//  hb_testvenue_t: the teardown, and the whole TLS params test (fails with
+//  what hb_testvenue_check_tls says).
+int hb_testvenue_teardown_state (void **state);
+void hb_testvenue_test_tls (void **state);
 
 //  Adds an asset to the config (after BTC); its index.
 int hb_testvenue_asset (hb_testvenue_t *self, const char *name);
@@ -48,6 +57,28 @@ const char *hb_testvenue_check_tls (hb_testvenue_t *self, const hb_venue_ops_t *
 int hb_testvenue_run_wss (hb_testvenue_t *self, hb_testserver_t *server, const hb_venue_ops_t *ops,
                           const char *ca_file, const char *const *ws_paths,
                           hb_testhost_until_fn *until, void *arg);
+
+//  What an until of hb_testvenue_wss_through_ca_file gets as its arg.
+typedef struct {
+    bool             trusted;           //  ca_file names the certificate: wait for the
+                                        //  plugin's subscription, else for its refusal
+    hb_testserver_t *server;
+} hb_testvenue_wss_t;
+
+//  The wss:// test of a plugin on hb_ws: a local server with the
+//  throw-away certificate, holding every WebSocket; without ca_file (the
+//  system's store) until (host, {false, server}) holds (the plugin logged
+//  its refused handshakes) and the server never saw a WebSocket; with
+//  ca_file naming the certificate until (host, {true, server}) holds (the
+//  plugin subscribed) after exactly connects WebSockets. ws_paths as for
+//  hb_testvenue_run_wss. NULL when all of that held, else which part did
+//  not.
+const char *hb_testvenue_wss_through_ca_file (hb_testvenue_t *self, const hb_venue_ops_t *ops,
+                                              const char *const *ws_paths, int connects,
+                                              hb_testhost_until_fn *until);
+
+//  Sets params of the venue: pairs of key and value ending in NULL.
+void hb_testvenue_params (hb_testvenue_t *self, const char *const *pairs);
 
 //  Destroys *plugin (ops->destroy): true when it left no fd and no timer
 //  on host.
