@@ -2,11 +2,12 @@
 # Hyperliquid plugin end to end against a scripted local venue
 # (tests/venues/hl_driver.py on venue_server.py: /info, /exchange and the
 # WebSocket): hb-feed hosts the hyperliquid plugin, hb-tap watches the bus.
-#  1. /info meta gives the coins their assets; after the sessions (whole
+#  1. /info meta gives the coins their assets, spotMeta the spot pair its
+#     asset (10000 + index) and szDecimals; after the sessions (whole
 #     l2Book messages, trades, malformed JSON, an unknown channel, a book
 #     with a bad level, silence, a reset, a reconnect) the last tick of each
-#     perp equals the driver's last book, in bus units (BTC-PERP contracts
-#     of 0.001 BTC);
+#     perp and of the spot pair equals the driver's last book, in bus
+#     units (BTC-PERP contracts of 0.001 BTC);
 #  2. the silent books were published stale and resubscribed, the feed's
 #     heartbeat went stale, then healthy again;
 #  3. malformed / unknown messages counted and logged, trades normalized;
@@ -61,6 +62,7 @@ venue_config it-hyperliquid <<EOF
 assets:
   BTC: { price: 65000, vol: 0.5, drift: 0.0 }
   ETH: { price: 3400, vol: 0.6, drift: 0.0 }
+  PURR: { price: 0.2, vol: 1.0, drift: 0.0 }
 venues:
   hl:
     plugin: hyperliquid
@@ -80,6 +82,8 @@ venues:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       # the config's lot is finer than the venue's szDecimals (4): the plugin refuses
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
+      # a spot pair (spotMeta: asset 10000), its coin PURR/USDC by default
+      - { symbol: PURR-USDC, asset: PURR, kind: spot, tick: 0.0001, lot: 1, min: 1 }
   hlbad:
     plugin: hyperliquid
     fees: { maker: 0.00015, taker: 0.00045 }
@@ -110,14 +114,16 @@ sleep 2
 grep -q 'BTC-PERP: coin BTC, asset 3, szDecimals 5, maxLeverage 40' "$DIR/feed.log" ||
     fail "meta not applied: $(grep -i meta "$DIR/feed.log" | head -3)"
 grep -q 'testnet: ws://127.0.0.1' "$DIR/feed.log" || fail "network switch not logged"
-for p in BTC-PERP ETH-PERP; do
+grep -q 'PURR-USDC: coin PURR/USDC, asset 10000, szDecimals 0' "$DIR/feed.log" ||
+    fail "spotMeta not applied: $(grep -i 'PURR\|spotMeta' "$DIR/feed.log" | head -3)"
+for p in BTC-PERP ETH-PERP PURR-USDC; do
     venue_check_book "$p" "$p"
 done
-echo "ok   meta applied; last ticks equal the books the driver sent"
+echo "ok   meta and spotMeta applied; last ticks equal the books the driver sent (perps and the spot pair)"
 
 # 2. silence -> stale tick, resubscribed, stale heartbeat, then healthy
-[ "$(grep '"event": "ws_recv", "n": 0' "$DIR/server.jsonl" | grep -c 'unsubscribe')" = 2 ] ||
-    fail "want two l2Book unsubscribes (BTC, ETH): $(grep -c unsubscribe "$DIR/server.jsonl")"
+[ "$(grep '"event": "ws_recv", "n": 0' "$DIR/server.jsonl" | grep -c 'unsubscribe')" = 3 ] ||
+    fail "want three l2Book unsubscribes (BTC, ETH, PURR/USDC): $(grep -c unsubscribe "$DIR/server.jsonl")"
 grep -q 'l2Book BTC: no message for 2.0 s: resubscribing' "$DIR/feed.log" || fail "no stale BTC logged"
 for s in BTC-PERP ETH-PERP; do
     jq -se --arg s "$s" '[.[] | select(.tick.symbol == $s) | .tick.flags] | index(1) != null' \

@@ -8,8 +8,9 @@
     answers routed to their order; hb_backoff, hb_secret, hb_tls, hb_refusal).
     Nothing here blocks.
 
-    Start: POST /info {"type":"meta"} (retried with backoff until it
-    answers), then the WebSocket: l2Book and trades per known coin and,
+    Start: POST /info {"type":"meta"} (and {"type":"spotMeta"} when a
+    spot pair is listed; retried with backoff until they answer), then the
+    WebSocket: l2Book (or bbo) and trades per known coin and,
     with an agent key, orderUpdates, userFills and userFundings (hl_funding:
     each payment as funding.<venue>.<symbol>) of the account. A book
     that had no message for stale_s is resubscribed (unsubscribe +
@@ -27,6 +28,8 @@
       coin.<symbol> the coin (default: the symbol up to its first '-')
       stale_s       a book with no message for this long is resubscribed
                     (default 30, 0.2 .. 3600)
+      book          l2Book (default: up to 20 levels a side) | bbo (the
+                    top only, a tick of one level a side)
       ping_s        application ping interval (default 30, 1 .. 55)
       max_msg_kb    largest WebSocket message (default 4096)
       ca_file, insecure   TLS (hb_tls.h)
@@ -176,7 +179,7 @@ s_on_open (void *arg, const char *url)
         const hl_coin_t *c = hl_md_coin (self->md, i);
         if (c->asset < 0)
             continue;
-        s_subscribe (self, "subscribe", "l2Book", c->coin);
+        s_subscribe (self, "subscribe", hl_md_book_channel (self->md), c->coin);
         s_subscribe (self, "subscribe", "trades", c->coin);
     }
     //  the account's orders and fills (the agent signs for it, the
@@ -195,7 +198,8 @@ static void
 s_on_close (void *arg, const char *reason)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
-    S_LOG (self, HB_LOG_WARN, "connection lost (%s): books stale until the next l2Book", reason);
+    S_LOG (self, HB_LOG_WARN, "connection lost (%s): books stale until the next %s", reason,
+           hl_md_book_channel (self->md));
     hl_md_reset (self->md, self->host->now_ns (self->host->ctx));
 }
 
@@ -270,6 +274,40 @@ s_meta_later (hl_plugin_t *self)
     self->meta_timer = self->host->timer_add (self->host->ctx, ms > 0? ms: 1, 1, s_meta_retry, self);
 }
 
+static void s_meta_done (hl_plugin_t *self);
+
+//  POST /info body: one meta request in flight (meta, then spotMeta)
+static int
+s_info_request (hl_plugin_t *self, const char *body, hb_rest_done_fn *done)
+{
+    static const char *const headers [] = { "Content-Type: application/json", NULL };
+    char url [S_URL_MAX + 8];
+    snprintf (url, sizeof url, "%s/info", self->rest_url);
+    if (hb_rest_request (self->rest, "POST", url, headers, body, done, self))
+        return -1;
+    self->meta_inflight = true;
+    return 0;
+}
+
+//  spotMeta: the spot pairs' assets and szDecimals; a failure asks meta
+//  again after the backoff (the two come as one step)
+static void
+s_on_spot_meta (void *arg, const hb_rest_resp_t *resp)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->meta_inflight = false;
+    char err [256];
+    if (resp->status != 200 || hl_md_on_spot_meta (self->md, resp->body, resp->len, err, sizeof err)) {
+        if (resp->status != 200)
+            snprintf (err, sizeof err, "spotMeta: %s%ld %s", resp->status? "HTTP ": "", resp->status,
+                      resp->status? "": resp->error);
+        S_LOG (self, HB_LOG_WARN, "/info %s: retrying", err);
+        s_meta_later (self);
+        return;
+    }
+    s_meta_done (self);
+}
+
 static void
 s_on_meta (void *arg, const hb_rest_resp_t *resp)
 {
@@ -287,12 +325,25 @@ s_on_meta (void *arg, const hb_rest_resp_t *resp)
         s_meta_later (self);
         return;
     }
+    //  spot pairs are in spotMeta's universe, asked next (their books wait for it)
+    if (hl_md_has_spot (self->md) && !hl_md_has_meta (self->md)) {
+        if (s_info_request (self, "{\"type\":\"spotMeta\"}", s_on_spot_meta))
+            s_meta_later (self);
+        return;
+    }
+    s_meta_done (self);
+}
+
+//  Every meta is in: the coins said, the WebSocket started, the account polled
+static void
+s_meta_done (hl_plugin_t *self)
+{
     int known = 0;
     for (int i = 0; i < hl_md_coins (self->md); i++) {
         const hl_coin_t *c = hl_md_coin (self->md, i);
         if (c->asset < 0)
-            S_LOG (self, HB_LOG_ERROR, "%s: unknown coin '%s' (not in /info meta's universe): "
-                   "no market data, orders refused", c->inst->symbol, c->coin);
+            S_LOG (self, HB_LOG_ERROR, "%s: unknown coin '%s' (not in /info %s's universe): "
+                   "no market data, orders refused", c->inst->symbol, c->coin, c->spot? "spotMeta": "meta");
         else {
             known++;
             S_LOG (self, HB_LOG_INFO, "%s: coin %s, asset %d, szDecimals %d, maxLeverage %d",
@@ -311,13 +362,7 @@ s_on_meta (void *arg, const hb_rest_resp_t *resp)
 static int
 s_meta_request (hl_plugin_t *self)
 {
-    static const char *const headers [] = { "Content-Type: application/json", NULL };
-    char url [S_URL_MAX + 8];
-    snprintf (url, sizeof url, "%s/info", self->rest_url);
-    if (hb_rest_request (self->rest, "POST", url, headers, "{\"type\":\"meta\"}", s_on_meta, self))
-        return -1;
-    self->meta_inflight = true;
-    return 0;
+    return s_info_request (self, "{\"type\":\"meta\"}", s_on_meta);
 }
 
 static int
@@ -388,10 +433,11 @@ s_stale_check (void *arg)
                              due, HL_MD_COINS);
     for (int i = 0; i < n; i++) {
         const hl_coin_t *c = hl_md_coin (self->md, due [i]);
-        S_LOG (self, HB_LOG_WARN, "l2Book %s: no message for %.1f s: resubscribing",
-               c->coin, (double) self->stale_ns / 1e9);
-        s_subscribe (self, "unsubscribe", "l2Book", c->coin);
-        s_subscribe (self, "subscribe", "l2Book", c->coin);
+        const char *channel = hl_md_book_channel (self->md);
+        S_LOG (self, HB_LOG_WARN, "%s %s: no message for %.1f s: resubscribing",
+               channel, c->coin, (double) self->stale_ns / 1e9);
+        s_subscribe (self, "unsubscribe", channel, c->coin);
+        s_subscribe (self, "subscribe", channel, c->coin);
     }
     return 0;
 }
@@ -556,7 +602,7 @@ s_create (const hb_host_api_t *host)
     if (!self)
         return NULL;
     self->host = host;
-    hb_vhost_init (&self->vhost, host, "stale: waiting for l2Book", "whole: every coin has its l2Book");
+    hb_vhost_init (&self->vhost, host, "stale: waiting for each coin's book", "whole: every coin has its book");
     self->venue = host->venue;
     self->meta_timer = self->stale_timer = self->state_timer = -1;
     char err [256] = "";
@@ -578,6 +624,10 @@ s_create (const hb_host_api_t *host)
         s_bad_param (self, "rest_url", "must be an http:// or https:// URL");
     self->stale_ns = (int64_t) (s_number_param (self, "stale_s", 30, 0.2, 3600) * 1e9);
     self->ping_s = (uint32_t) s_number_param (self, "ping_s", 30, 1, 55);
+    const char *book = hb_venue_param (host->venue, "book");
+    if (book && strcmp (book, "l2Book") && strcmp (book, "bbo"))
+        s_bad_param (self, "book", "must be l2Book or bbo");
+    bool bbo = book && !strcmp (book, "bbo");
     long max_kb = (long) s_number_param (self, "max_msg_kb", 4096, 64, 1048576);
     hb_tls_params_t tls;
     if (hb_tls_params (host->venue, &tls, err, sizeof err)) {
@@ -589,6 +639,7 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
+    hl_md_set_bbo (self->md, bbo);
     if (self->bad_config || s_trade_params (self))
         goto fail;
     hb_backoff_init (&self->meta_backoff, 500, 30000, (uint64_t) host->now_ns (host->ctx));
@@ -658,5 +709,5 @@ s_destroy (void **self_p)
 
 //  fills of orders this host did not send us are marked external
 const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("hyperliquid",
-    "Hyperliquid perps: l2Book, trades, signed L1 orders, userFills, userFundings",
+    "Hyperliquid perps and spot: l2Book or bbo, trades, signed L1 orders, userFills, userFundings",
     HB_VENUE_FEAT_FILL_FLAGS);

@@ -14,7 +14,8 @@
       next l2Book makes it whole;
     - a dropped connection reconnects and subscribes again; the final
       books are the last messages';
-    - bad params refuse the venue (network, stale_s, a spot instrument, an
+    - book: bbo: the bbo channel instead of l2Book, ticks of the top;
+    - bad params refuse the venue (network, stale_s, an inverse perp, an
       agent key file others may read, a key without its account),
       the TLS params too (hb_testhost_check_tls_params).               */
 #include <stdarg.h>
@@ -65,7 +66,8 @@ test_bad_params_refused (void **state)
     assert_non_null (host);
     assert_true (hb_testhost_creates (host, &hb_venue_plugin));
     const char *bad [][2] = { { "network", "mainnet2" }, { "stale_s", "0" }, { "ping_s", "x" },
-                              { "rest_url", "ftp://x" }, { "coin.BTC-PERP", "ETH" } };
+                              { "rest_url", "ftp://x" }, { "coin.BTC-PERP", "ETH" },
+                              { "book", "l3Book" } };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         hb_testhost_param (s_env.config, S_VENUE, bad [i][0], bad [i][1]);
         if (hb_testhost_creates (host, &hb_venue_plugin))
@@ -77,9 +79,12 @@ test_bad_params_refused (void **state)
                                         "or testnet (value 'mainnet2')"), 1);
     assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "params.stale_s"), 1);
     assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "both are coin ETH"), 1);
-    s_env.config->venues [0].instruments [1].kind = HB_KIND_SPOT;
+    s_env.config->venues [0].instruments [1].kind = HB_KIND_INVERSE_PERP;
     assert_false (hb_testhost_creates (host, &hb_venue_plugin));
-    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "perpetuals only"), 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "perpetuals (linear_perp) and spot pairs only"), 1);
+    //  a spot pair is served (spotMeta), under its BASE/QUOTE coin
+    s_env.config->venues [0].instruments [1].kind = HB_KIND_SPOT;
+    assert_true (hb_testhost_creates (host, &hb_venue_plugin));
     s_env.config->venues [0].instruments [1].kind = HB_KIND_LINEAR_PERP;
     assert_true (hb_testhost_creates (host, &hb_venue_plugin));
 
@@ -242,6 +247,78 @@ test_market_data (void **state)
     hb_testserver_destroy (&server);
 }
 
+//  book: bbo: the bbo channel, not l2Book, each message the whole top
+//  (one level a side, a null side empty): ticks in bus units; a bad level
+//  is refused and the book published stale until the next message.
+static const char s_bbo_script [] =
+    "{\"http\": {\"POST /info\": {\"status\": 200, \"body\": {\"universe\": ["
+    "  {\"name\": \"ETH\", \"szDecimals\": 4, \"maxLeverage\": 25},"
+    "  {\"name\": \"BTC\", \"szDecimals\": 5, \"maxLeverage\": 40}]}}},"
+    " \"ws\": [["
+    "  {\"recv\": 4},"
+    "  {\"send\": {\"channel\": \"bbo\", \"data\": {\"coin\": \"BTC\", \"time\": 1700000000020,"
+    "   \"bbo\": [{\"px\": \"65000\", \"sz\": \"0.5\", \"n\": 2}, {\"px\": \"65001\", \"sz\": \"0.25\", \"n\": 1}]}}},"
+    "  {\"send\": {\"channel\": \"bbo\", \"data\": {\"coin\": \"ETH\", \"time\": 1700000000021,"
+    "   \"bbo\": [{\"px\": \"3400\", \"sz\": \"x\", \"n\": 2}, null]}}},"
+    "  {\"send\": {\"channel\": \"bbo\", \"data\": {\"coin\": \"ETH\", \"time\": 1700000000022,"
+    "   \"bbo\": [{\"px\": \"3400.5\", \"sz\": \"3\", \"n\": 2}, null]}}},"
+    "  {\"hold\": true}"
+    " ]]}";
+
+static bool
+s_bbo_done (void *arg)
+{
+    hb_testhost_t *host = (hb_testhost_t *) arg;
+    const hb_msg_t *btc = hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP");
+    const hb_msg_t *eth = hb_testhost_last (host, HB_MSG_TICK, "ETH-PERP");
+    return btc && eth && eth->u.tick.flags == 0 && hb_testhost_status (host) == 0;
+}
+
+static void
+test_bbo (void **state)
+{
+    (void) state;
+    hb_testserver_t *server = hb_testserver_new (s_bbo_script, NULL, NULL);
+    assert_non_null (server);
+    char url [128];
+    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
+    const char *params [] = { "ws_url", url, "book", "bbo", NULL };
+    hb_testvenue_params (&s_env, params);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (server));
+    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
+    hb_testhost_t *host = hb_testhost_new (s_env.config, S_VENUE);
+    assert_non_null (host);
+    void *plugin = hb_venue_plugin.create (hb_testhost_api (host));
+    assert_non_null (plugin);
+    assert_int_equal (hb_venue_plugin.start (plugin), 0);
+    if (hb_testhost_run (host, 20000, s_bbo_done, host))
+        fail_msg ("no bbo ticks: %zu ticks, status %u", hb_testhost_count_type (host, HB_MSG_TICK),
+                  hb_testhost_status (host));
+    //  subscribed to bbo, never to l2Book
+    assert_int_equal (hb_testserver_logged (server, "l2Book"), 0);
+    assert_true (hb_testserver_logged (server, "\\\"bbo\\\"") >= 2);
+    const hb_msg_t *m = hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP");
+    assert_true (m->u.tick.n_bids == 1 && m->u.tick.n_asks == 1 && m->u.tick.flags == 0);
+    assert_true (m->u.tick.bids [0].px == 65000 && m->u.tick.bids [0].qty == 500);
+    assert_true (m->u.tick.asks [0].px == 65001 && m->u.tick.asks [0].qty == 250);
+    assert_int_equal (m->env.ts_venue, 1700000000020LL * 1000000);
+    m = hb_testhost_last (host, HB_MSG_TICK, "ETH-PERP");
+    assert_true (m->u.tick.n_bids == 1 && m->u.tick.n_asks == 0);
+    assert_true (m->u.tick.bids [0].px == 3400.5 && m->u.tick.bids [0].qty == 3);
+    //  the bad level: refused, ETH published stale before its good top
+    size_t stale = 0;
+    for (size_t i = 0; i < hb_testhost_count (host); i++) {
+        const hb_msg_t *t = hb_testhost_msg (host, i);
+        stale += t->env.type == HB_MSG_TICK && !strcmp (t->u.tick.symbol, "ETH-PERP")
+              && (t->u.tick.flags & HB_TICK_STALE);
+    }
+    assert_int_equal (stale, 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "bbo ETH: bid: px and sz must be decimal"), 1);
+    assert_true (hb_testvenue_destroyed_clean (host, &hb_venue_plugin, (void **) &plugin));
+    hb_testhost_destroy (&host);
+    hb_testserver_destroy (&server);
+}
+
 int
 main (void)
 {
@@ -251,6 +328,7 @@ main (void)
         cmocka_unit_test_prestate_setup_teardown (test_bad_params_refused, s_setup, hb_testvenue_teardown_state, &s_env),
         cmocka_unit_test_prestate_setup_teardown (hb_testvenue_test_tls, s_setup, hb_testvenue_teardown_state, &s_env),
         cmocka_unit_test_prestate_setup_teardown (test_market_data, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (test_bbo, s_setup, hb_testvenue_teardown_state, &s_env),
     };
     return cmocka_run_group_tests_name ("hl_plugin", tests, NULL, NULL);
 }

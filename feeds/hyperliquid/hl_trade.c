@@ -288,12 +288,12 @@ hl_trade_order (hl_trade_t *self, const hb_order_t *order, uint64_t nonce, char 
             return -1;
         }
         o.px = hl_wire_round_price (touch * (buy? 1 + self->slippage: 1 - self->slippage),
-                                    coin->sz_decimals, false, !buy);
+                                    coin->sz_decimals, coin->spot, !buy);
         o.tif = HL_TIF_IOC;
     }
     else
         o.px = order->px;
-    if (hl_wire_price (o.px, coin->sz_decimals, false, px_text, err, sizeof err)) {
+    if (hl_wire_price (o.px, coin->sz_decimals, coin->spot, px_text, err, sizeof err)) {
         snprintf (why, sizeof why, "%s: %s", coin->coin, err);
         s_refuse (self, order, HB_REJ_BAD_PRICE, why);
         return -1;
