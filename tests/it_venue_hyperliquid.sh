@@ -234,6 +234,29 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 
+# the venue refuses a reused nonce: one cancelByCloid signed here with the
+# agent's key (hl_vectors.py, no code of the plugin's), posted twice
+"$PY" - "$DIR/agent" "$HTTP_PORT" "$TOP/tests/venues" >"$DIR/replay.out" 2>&1 <<'PYEND' || fail "replay: $(cat "$DIR/replay.out")"
+import json, sys, urllib.request
+sys.path.insert (0, sys.argv [3])
+from hl_vectors import action_hash, agent_digest, cancel_by_cloid_action, sign
+import msgpack
+key = int (open (sys.argv [1]).read ().strip ().replace ('0x', ''), 16)
+action = cancel_by_cloid_action (['3:0x' + '00' * 15 + '01'])
+nonce = 1700000000000
+r, s, v = sign (key, agent_digest (action_hash (msgpack.packb (action), nonce, None, 0), False))
+body = json.dumps ({'action': action, 'nonce': nonce, 'signature': {'r': '0x%064x' % r, 's': '0x%064x' % s, 'v': v},
+                    'vaultAddress': None}).encode ()
+for _ in range (2):
+    req = urllib.request.Request ('http://127.0.0.1:%s/exchange' % sys.argv [2], body, {'Content-Type': 'application/json'})
+    print (urllib.request.urlopen (req).read ().decode ())
+PYEND
+head -1 "$DIR/replay.out" | grep -q '"status": *"ok"' || fail "the first post was not taken: $(cat "$DIR/replay.out")"
+sed -n 2p "$DIR/replay.out" | grep -q 'duplicate nonce 1700000000000' || fail "the reused nonce was taken: $(cat "$DIR/replay.out")"
+[ "$(grep -c '"event": "nonce_reused", "nonce": 1700000000000' "$DIR/server.jsonl")" = 1 ] ||
+    fail "the server did not log the reused nonce once: $(grep nonce_reused "$DIR/server.jsonl")"
+echo "ok   the venue refuses a reused nonce (a body signed by the test, posted twice)"
+
 # 5. the account as the venue sees it: account.hl, before and after the fills
 grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 26.25, maintenance 13.12, withdrawable 99986.25; 1 position(s) in coins not listed here" "$DIR/feed.log" ||
     fail "clearinghouseState before the orders not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
