@@ -124,17 +124,39 @@ s_publish_all (hb_aggregator_t *self)
         s_publish_exposure (self, a, now);
 }
 
+//  The journal refused what (a fill, a funding payment) venue/id: the
+//  aggregator stops, and its restart replays what is durable. -1.
+static int
+s_journal_failed (hb_aggregator_t *self, const char *what, const char *venue, const char *id)
+{
+    hb_error ("aggregator: journal %s: cannot append %s %s/%s (%s): stopping, the restart "
+              "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
+              what, venue, id, strerror (errno));
+    self->failed = true;
+    return -1;
+}
+
+//  The position of (venue, symbol) changed: it, its asset's exposure and
+//  the venue's margin published (nothing for an instrument not configured)
+static void
+s_publish_changed (hb_aggregator_t *self, const char *venue, const char *symbol)
+{
+    int v = hb_book_venue_index (self->book, venue);
+    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], symbol) : NULL;
+    if (!ins)
+        return;
+    int64_t now = hb_wall_ns ();
+    s_publish_position (self, v, (int) (ins - self->cfg->venues [v].instruments), now);
+    s_publish_exposure (self, ins->asset, now);
+    s_publish_margin (self, v, now);
+}
+
 static int
 s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill, const hb_env_t *env)
 {
     int rc = hb_ledger_fill (self->ledger, fill, env);
-    if (rc < 0) {
-        hb_error ("aggregator: journal %s: cannot append fill %s/%s (%s): stopping, the restart "
-                  "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
-                  fill->venue, fill->fill_id, strerror (errno));
-        self->failed = true;
-        return -1;
-    }
+    if (rc < 0)
+        return s_journal_failed (self, "fill", fill->venue, fill->fill_id);
     if (rc == 2) {
         hb_metric_inc (self->m_implausible);
         return 0;                   //  implausible: refused and logged by the ledger
@@ -154,14 +176,8 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill, const hb_env_t *env)
                      "manual trade, a liquidation...) applied to positions", fill->venue,
                      fill->fill_id, hb_side_name (fill->side), fill->qty, fill->symbol, fill->px);
     }
-    int v = hb_book_venue_index (self->book, fill->venue);
-    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
-    if (rc == 0 || !ins)
-        return 0;
-    int64_t now = hb_wall_ns ();
-    s_publish_position (self, v, (int) (ins - self->cfg->venues [v].instruments), now);
-    s_publish_exposure (self, ins->asset, now);
-    s_publish_margin (self, v, now);
+    if (rc > 0)
+        s_publish_changed (self, fill->venue, fill->symbol);
     return 0;
 }
 
@@ -172,27 +188,15 @@ static int
 s_on_funding (hb_aggregator_t *self, const hb_funding_t *funding, const hb_env_t *env)
 {
     int rc = hb_ledger_funding (self->ledger, funding, env);
-    if (rc < 0) {
-        hb_error ("aggregator: journal %s: cannot append funding %s/%s (%s): stopping, the restart "
-                  "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
-                  funding->venue, funding->id, strerror (errno));
-        self->failed = true;
-        return -1;
-    }
+    if (rc < 0)
+        return s_journal_failed (self, "funding", funding->venue, funding->id);
     if (rc == 0)
         return 0;
     hb_metric_inc (self->m_fundings);
     hb_info ("aggregator: funding %s/%s: %s %.10g USD on %s (rate %.6g, position %.10g)",
              funding->venue, funding->id, funding->usd >= 0 ? "paid" : "received", fabs (funding->usd),
              funding->symbol, funding->rate, funding->qty);
-    int v = hb_book_venue_index (self->book, funding->venue);
-    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], funding->symbol) : NULL;
-    if (!ins)
-        return 0;
-    int64_t now = hb_wall_ns ();
-    s_publish_position (self, v, (int) (ins - self->cfg->venues [v].instruments), now);
-    s_publish_exposure (self, ins->asset, now);
-    s_publish_margin (self, v, now);
+    s_publish_changed (self, funding->venue, funding->symbol);
     return 0;
 }
 

@@ -150,6 +150,28 @@ s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
     return 0;
 }
 
+//  msg's envelope for the journal: type, stamped "journal", the rest 0
+static void
+s_journal_msg (hb_msg_t *msg, int type)
+{
+    memset (&msg->env, 0, sizeof msg->env);
+    msg->env.type = (uint8_t) type;
+    strcpy (msg->env.publisher, "journal");
+}
+
+//  Appends msg (wire encoding) to the journal: 0, or -1 (errno: EINVAL
+//  when it does not encode, else hb_journal_append's)
+static int
+s_journal (hb_ledger_t *self, const hb_msg_t *msg)
+{
+    hb_buf_t buf;
+    if (hb_msg_encode (msg, &buf) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return hb_journal_append (self->journal, buf.data, buf.size) != 0 ? -1 : 0;
+}
+
 hb_ledger_t *
 hb_ledger_new (const hb_config_t *cfg, const char *path, hb_journal_policy_t policy, int interval_ms)
 {
@@ -204,20 +226,13 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *env)
     //  feed's epoch and seq of the fill's own message (0: not known), which
     //  the position states name after a restart too
     hb_msg_t msg;
-    memset (&msg.env, 0, sizeof msg.env);
-    msg.env.type = HB_MSG_FILL;
-    strcpy (msg.env.publisher, "journal");
+    s_journal_msg (&msg, HB_MSG_FILL);
     if (env) {
         msg.env.epoch = env->epoch;
         msg.env.seq = env->seq;
     }
     msg.u.fill = *fill;
-    hb_buf_t buf;
-    if (hb_msg_encode (&msg, &buf) != 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+    if (s_journal (self, &msg) != 0)
         return -1;
     s_apply (self, fill, msg.env.epoch, msg.env.seq);
     self->stats.applied++;
@@ -238,16 +253,9 @@ hb_ledger_transfer (hb_ledger_t *self, const hb_transfer_t *transfer)
         return 0;
     }
     hb_msg_t msg;
-    memset (&msg.env, 0, sizeof msg.env);
-    msg.env.type = HB_MSG_CAPITAL_TRANSFER;
-    strcpy (msg.env.publisher, "journal");
+    s_journal_msg (&msg, HB_MSG_CAPITAL_TRANSFER);
     msg.u.transfer = *transfer;
-    hb_buf_t buf;
-    if (hb_msg_encode (&msg, &buf) != 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+    if (s_journal (self, &msg) != 0)
         return -1;
     self->stats.transfers++;
     return s_transfer_apply (self, transfer);
@@ -263,18 +271,11 @@ hb_ledger_funding (hb_ledger_t *self, const hb_funding_t *funding, const hb_env_
         return 0;
     }
     hb_msg_t msg;
-    memset (&msg.env, 0, sizeof msg.env);
-    msg.env.type = HB_MSG_FUNDING;
-    strcpy (msg.env.publisher, "journal");
+    s_journal_msg (&msg, HB_MSG_FUNDING);
     if (env)
         msg.env.ts_venue = env->ts_venue;
     msg.u.funding = *funding;
-    hb_buf_t buf;
-    if (hb_msg_encode (&msg, &buf) != 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+    if (s_journal (self, &msg) != 0)
         return -1;
     s_funding_apply (self, funding);
     return 1;

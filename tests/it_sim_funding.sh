@@ -21,14 +21,7 @@ mkdir -p "$DIR/run"
 CFG=$DIR/it.yaml
 {
     it_yaml_head it-sim-funding
-    cat <<YAML
-assets:
-  BTC: { price: 65000, vol: 0.5 }
-market:
-  seed: 5
-  step_ms: 50
-  anchor: $(date +%s)
-YAML
+    it_yaml_market 5 "$(date +%s)"
     echo "venues:"
     it_yaml_sim_venue gamma "collateral: { USD: 1000000 }" "fees: { maker: 0, taker: 0.0001 }" \
         "positions:" "  - { symbol: BTC-PERP, qty: 2, entry: 65000 }" \

@@ -20,6 +20,7 @@
 #include "hb_json.h"
 #include "hl_funding.h"
 #include "hl_md.h"
+#include "hl_testing.h"
 
 #define S_MAX 16
 
@@ -49,32 +50,19 @@ s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
     return hl_funding_on_message (f->funding, data);
 }
 
-static const char s_meta [] =
-    "{\"universe\":[{\"name\":\"ETH\",\"szDecimals\":4,\"maxLeverage\":25},"
-    "{\"name\":\"BTC\",\"szDecimals\":5,\"maxLeverage\":40}]}";
-
 static int
 s_setup (void **state)
 {
     s_fix_t *f = (s_fix_t *) calloc (1, sizeof *f);
-    hb_venue_cfg_t *v = &f->config.venues [0];
-    f->config.n_venues = 1;
-    snprintf (v->name, HB_NAME_MAX, "hlt");
-    const char *syms [] = { "BTC-PERP", "ETH-PERP" };
-    double mults [] = { 0.001, 1 };
-    for (int i = 0; i < 2; i++) {
-        hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
-        snprintf (ins->symbol, HB_NAME_MAX, "%s", syms [i]);
-        ins->kind = HB_KIND_LINEAR_PERP;
-        ins->multiplier = mults [i];
-        ins->tick_size = 0.1;
-        ins->lot_size = 1;
-        ins->min_qty = 1;
-    }
+    if (!f)
+        return -1;
+    static const char *const syms [] = { "BTC-PERP", "ETH-PERP" };
+    static const double mults [] = { 0.001, 1 };
+    hb_venue_cfg_t *v = hl_testing_venue (&f->config, syms, mults, 2);
     char err [200];
-    f->md = hl_md_new (v, s_emit, NULL, f, err, sizeof err);
+    f->md = v? hl_md_new (v, s_emit, NULL, f, err, sizeof err): NULL;
     f->funding = f->md? hl_funding_new (f->md, "hlt", s_emit, f): NULL;
-    if (!f->md || !f->funding || hl_md_on_meta (f->md, s_meta, strlen (s_meta), err, sizeof err))
+    if (!f->md || !f->funding || hl_testing_meta_in (f->md))
         return -1;
     hl_md_set_user (f->md, s_user, f);
     *state = f;

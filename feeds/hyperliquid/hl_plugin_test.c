@@ -115,6 +115,34 @@ test_bad_params_refused (void **state)
     hb_testhost_destroy (&host);
 }
 
+//  A plugin of the test's venue on a fresh host, pointed at a new local
+//  server playing script (ws:// and http://), started
+static void
+s_start (const char *script, hb_testserver_t **server, hb_testhost_t **host, void **plugin)
+{
+    *server = hb_testserver_new (script, NULL, NULL);
+    assert_non_null (*server);
+    char url [128];
+    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (*server));
+    hb_testhost_param (s_env.config, S_VENUE, "ws_url", url);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (*server));
+    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
+    *host = hb_testhost_new (s_env.config, S_VENUE);
+    assert_non_null (*host);
+    *plugin = hb_venue_plugin.create (hb_testhost_api (*host));
+    assert_non_null (*plugin);
+    assert_int_equal (hb_venue_plugin.start (*plugin), 0);
+}
+
+//  The plugin destroyed (nothing left on the host), the host and server
+static void
+s_stop (hb_testserver_t **server, hb_testhost_t **host, void **plugin)
+{
+    assert_true (hb_testvenue_destroyed_clean (*host, &hb_venue_plugin, plugin));
+    hb_testhost_destroy (host);
+    hb_testserver_destroy (server);
+}
+
 //  The script: meta; session 0 books, trades, bad input, silence until
 //  both books are resubscribed, a new BTC book, a reset; session 1 the
 //  final books.
@@ -168,19 +196,10 @@ static void
 test_market_data (void **state)
 {
     (void) state;
-    hb_testserver_t *server = hb_testserver_new (s_script, NULL, NULL);
-    assert_non_null (server);
-    char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
-    hb_testhost_param (s_env.config, S_VENUE, "ws_url", url);
-    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (server));
-    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
-
-    hb_testhost_t *host = hb_testhost_new (s_env.config, S_VENUE);
-    assert_non_null (host);
-    void *plugin = hb_venue_plugin.create (hb_testhost_api (host));
-    assert_non_null (plugin);
-    assert_int_equal (hb_venue_plugin.start (plugin), 0);
+    hb_testserver_t *server;
+    hb_testhost_t *host;
+    void *plugin;
+    s_start (s_script, &server, &host, &plugin);
     int rc = hb_testhost_run (host, 40000, s_final, host);
     if (rc)
         fail_msg ("no final books: %zu ticks, status %u", hb_testhost_count_type (host, HB_MSG_TICK),
@@ -241,10 +260,7 @@ test_market_data (void **state)
     //  healthy, stale, healthy again: at least two recoveries
     assert_true (hb_testhost_status_count (host, HB_TICK_STALE) >= 2);
     assert_true (hb_testhost_status_count (host, 0) >= 2);
-
-    assert_true (hb_testvenue_destroyed_clean (host, &hb_venue_plugin, (void **) &plugin));
-    hb_testhost_destroy (&host);
-    hb_testserver_destroy (&server);
+    s_stop (&server, &host, &plugin);
 }
 
 //  book: bbo: the bbo channel, not l2Book, each message the whole top
@@ -278,19 +294,11 @@ static void
 test_bbo (void **state)
 {
     (void) state;
-    hb_testserver_t *server = hb_testserver_new (s_bbo_script, NULL, NULL);
-    assert_non_null (server);
-    char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
-    const char *params [] = { "ws_url", url, "book", "bbo", NULL };
-    hb_testvenue_params (&s_env, params);
-    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (server));
-    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
-    hb_testhost_t *host = hb_testhost_new (s_env.config, S_VENUE);
-    assert_non_null (host);
-    void *plugin = hb_venue_plugin.create (hb_testhost_api (host));
-    assert_non_null (plugin);
-    assert_int_equal (hb_venue_plugin.start (plugin), 0);
+    hb_testhost_param (s_env.config, S_VENUE, "book", "bbo");
+    hb_testserver_t *server;
+    hb_testhost_t *host;
+    void *plugin;
+    s_start (s_bbo_script, &server, &host, &plugin);
     if (hb_testhost_run (host, 20000, s_bbo_done, host))
         fail_msg ("no bbo ticks: %zu ticks, status %u", hb_testhost_count_type (host, HB_MSG_TICK),
                   hb_testhost_status (host));
@@ -314,9 +322,7 @@ test_bbo (void **state)
     }
     assert_int_equal (stale, 1);
     assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "bbo ETH: bid: px and sz must be decimal"), 1);
-    assert_true (hb_testvenue_destroyed_clean (host, &hb_venue_plugin, (void **) &plugin));
-    hb_testhost_destroy (&host);
-    hb_testserver_destroy (&server);
+    s_stop (&server, &host, &plugin);
 }
 
 int
