@@ -21,25 +21,14 @@
 #include "hl_funding.h"
 #include "hl_md.h"
 #include "hl_testing.h"
-
-#define S_MAX 16
+#include "hb_testsink.h"
 
 typedef struct {
     hb_config_t   config;
     hl_md_t      *md;
     hl_funding_t *funding;
-    hb_msg_t      msgs [S_MAX];
-    int           n;
+    hb_testsink_t sink;             //  what md and funding publish
 } s_fix_t;
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    s_fix_t *f = (s_fix_t *) arg;
-    if (f->n < S_MAX)
-        f->msgs [f->n++] = *msg;
-    return 0;
-}
 
 static int
 s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
@@ -60,8 +49,8 @@ s_setup (void **state)
     static const double mults [] = { 0.001, 1 };
     hb_venue_cfg_t *v = hl_testing_venue (&f->config, syms, mults, 2);
     char err [200];
-    f->md = v? hl_md_new (v, s_emit, NULL, f, err, sizeof err): NULL;
-    f->funding = f->md? hl_funding_new (f->md, "hlt", s_emit, f): NULL;
+    f->md = v? hl_md_new (v, hb_testsink_emit, NULL, &f->sink, err, sizeof err): NULL;
+    f->funding = f->md? hl_funding_new (f->md, "hlt", hb_testsink_emit, &f->sink): NULL;
     if (!f->md || !f->funding || hl_testing_meta_in (f->md))
         return -1;
     hl_md_set_user (f->md, s_user, f);
@@ -74,8 +63,7 @@ s_teardown (void **state)
 {
     s_fix_t *f = (s_fix_t *) *state;
     hl_funding_destroy (&f->funding);
-    hl_md_destroy (&f->md);
-    hb_venue_cfg_release (&f->config.venues [0]);
+    hl_testing_release (&f->config, &f->md);
     free (f);
     return 0;
 }
@@ -97,8 +85,8 @@ test_snapshot_once (void **state)
 {
     s_fix_t *f = (s_fix_t *) *state;
     assert_int_equal (s_frame (f, S_SNAPSHOT), 0);
-    assert_int_equal (f->n, 2);
-    const hb_msg_t *m = &f->msgs [0];
+    assert_int_equal (f->sink.n, 2);
+    const hb_msg_t *m = &f->sink.msgs [0];
     assert_int_equal (m->env.type, HB_MSG_FUNDING);
     assert_true (m->env.ts_venue == 1700000000000ll * 1000000);
     assert_string_equal (m->u.funding.venue, "hlt");
@@ -112,7 +100,7 @@ test_snapshot_once (void **state)
     strcpy (wire.env.publisher, "feed.hlt");
     hb_buf_t buf;
     assert_int_equal (hb_msg_encode (&wire, &buf), 0);
-    m = &f->msgs [1];
+    m = &f->sink.msgs [1];
     assert_string_equal (m->u.funding.symbol, "ETH-PERP");
     assert_string_equal (m->u.funding.id, "ETH:1700000000000");
     assert_float_equal (m->u.funding.usd, -0.034, 1e-12);
@@ -124,16 +112,16 @@ test_snapshot_once (void **state)
 
     //  a reconnect's snapshot repeats them: nothing new
     assert_int_equal (s_frame (f, S_SNAPSHOT), 0);
-    assert_int_equal (f->n, 2);
+    assert_int_equal (f->sink.n, 2);
     assert_int_equal (st->repeated, 2);
     //  the next hour's payment
     assert_int_equal (s_frame (f, "{\"channel\":\"userFundings\",\"data\":{\"user\":\"0xabc\",\"fundings\":["
                                    "{\"time\":1700003600000,\"coin\":\"BTC\",\"usdc\":\"0.1\",\"szi\":\"-0.002\","
                                    "\"fundingRate\":\"-0.00001\"}]}}"), 0);
-    assert_int_equal (f->n, 3);
-    assert_string_equal (f->msgs [2].u.funding.id, "BTC:1700003600000");
-    assert_float_equal (f->msgs [2].u.funding.usd, -0.1, 1e-12);
-    assert_float_equal (f->msgs [2].u.funding.qty, -2, 1e-9);
+    assert_int_equal (f->sink.n, 3);
+    assert_string_equal (f->sink.msgs [2].u.funding.id, "BTC:1700003600000");
+    assert_float_equal (f->sink.msgs [2].u.funding.usd, -0.1, 1e-12);
+    assert_float_equal (f->sink.msgs [2].u.funding.qty, -2, 1e-9);
 }
 
 static void
@@ -152,7 +140,7 @@ test_malformed (void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++)
         assert_int_equal (s_frame (f, bad [i]), -1);
-    assert_int_equal (f->n, 0);
+    assert_int_equal (f->sink.n, 0);
     assert_int_equal (hl_funding_stats (f->funding)->malformed, sizeof bad / sizeof bad [0]);
 }
 

@@ -45,4 +45,12 @@ hl_testing_meta_in (hl_md_t *md)
     return hl_md_on_meta (md, hl_testing_meta, strlen (hl_testing_meta), err, sizeof err);
 }
 
+//  The end of a test: md destroyed, the venue's instruments released.
+static void
+hl_testing_release (hb_config_t *config, hl_md_t **md)
+{
+    hl_md_destroy (md);
+    hb_venue_cfg_release (&config->venues [0]);
+}
+
 #endif

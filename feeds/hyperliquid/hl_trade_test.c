@@ -82,8 +82,7 @@ s_teardown (void **state)
     s_fix_t *f = (s_fix_t *) *state;
     hl_trade_destroy (&f->trade);
     hl_signer_destroy (&f->signer);
-    hl_md_destroy (&f->md);
-    hb_venue_cfg_release (&f->config.venues [0]);
+    hl_testing_release (&f->config, &f->md);
     free (f);
     return 0;
 }
