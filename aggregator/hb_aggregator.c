@@ -19,6 +19,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #define S_HEARTBEAT_MS  1000
@@ -59,7 +60,7 @@ struct _hb_aggregator_t {
     hb_msg_t            in;         //  scratch
     //  process metrics (docs/OPERATIONS.md, Metrics)
     hb_metric_t        *m_fills, *m_duplicates, *m_implausible, *m_positions, *m_external;
-    hb_metric_t        *m_liquidation, *m_recon_mismatches, *m_recon_venues, *m_recon_reports;
+    hb_metric_t        *m_liquidation, *m_recon_mismatches, *m_recon_venues, *m_recon_reports, *m_fundings;
 };
 
 static void
@@ -123,17 +124,39 @@ s_publish_all (hb_aggregator_t *self)
         s_publish_exposure (self, a, now);
 }
 
+//  The journal refused what (a fill, a funding payment) venue/id: the
+//  aggregator stops, and its restart replays what is durable. -1.
+static int
+s_journal_failed (hb_aggregator_t *self, const char *what, const char *venue, const char *id)
+{
+    hb_error ("aggregator: journal %s: cannot append %s %s/%s (%s): stopping, the restart "
+              "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
+              what, venue, id, strerror (errno));
+    self->failed = true;
+    return -1;
+}
+
+//  The position of (venue, symbol) changed: it, its asset's exposure and
+//  the venue's margin published (nothing for an instrument not configured)
+static void
+s_publish_changed (hb_aggregator_t *self, const char *venue, const char *symbol)
+{
+    int v = hb_book_venue_index (self->book, venue);
+    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], symbol) : NULL;
+    if (!ins)
+        return;
+    int64_t now = hb_wall_ns ();
+    s_publish_position (self, v, (int) (ins - self->cfg->venues [v].instruments), now);
+    s_publish_exposure (self, ins->asset, now);
+    s_publish_margin (self, v, now);
+}
+
 static int
 s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill, const hb_env_t *env)
 {
     int rc = hb_ledger_fill (self->ledger, fill, env);
-    if (rc < 0) {
-        hb_error ("aggregator: journal %s: cannot append fill %s/%s (%s): stopping, the restart "
-                  "replays what is durable", hb_journal_path (hb_ledger_journal (self->ledger)),
-                  fill->venue, fill->fill_id, strerror (errno));
-        self->failed = true;
-        return -1;
-    }
+    if (rc < 0)
+        return s_journal_failed (self, "fill", fill->venue, fill->fill_id);
     if (rc == 2) {
         hb_metric_inc (self->m_implausible);
         return 0;                   //  implausible: refused and logged by the ledger
@@ -153,14 +176,27 @@ s_on_fill (hb_aggregator_t *self, const hb_fill_t *fill, const hb_env_t *env)
                      "manual trade, a liquidation...) applied to positions", fill->venue,
                      fill->fill_id, hb_side_name (fill->side), fill->qty, fill->symbol, fill->px);
     }
-    int v = hb_book_venue_index (self->book, fill->venue);
-    const hb_instrument_cfg_t *ins = v >= 0 ? hb_venue_instrument (&self->cfg->venues [v], fill->symbol) : NULL;
-    if (rc == 0 || !ins)
+    if (rc > 0)
+        s_publish_changed (self, fill->venue, fill->symbol);
+    return 0;
+}
+
+//  A funding payment: journaled and applied once (the venue's feed sends
+//  its past payments again on every reconnect and restart), then the
+//  position and the venue's margin published with it.
+static int
+s_on_funding (hb_aggregator_t *self, const hb_funding_t *funding, const hb_env_t *env)
+{
+    int rc = hb_ledger_funding (self->ledger, funding, env);
+    if (rc < 0)
+        return s_journal_failed (self, "funding", funding->venue, funding->id);
+    if (rc == 0)
         return 0;
-    int64_t now = hb_wall_ns ();
-    s_publish_position (self, v, (int) (ins - self->cfg->venues [v].instruments), now);
-    s_publish_exposure (self, ins->asset, now);
-    s_publish_margin (self, v, now);
+    hb_metric_inc (self->m_fundings);
+    hb_info ("aggregator: funding %s/%s: %s %.10g USD on %s (rate %.6g, position %.10g)",
+             funding->venue, funding->id, funding->usd >= 0 ? "paid" : "received", fabs (funding->usd),
+             funding->symbol, funding->rate, funding->qty);
+    s_publish_changed (self, funding->venue, funding->symbol);
     return 0;
 }
 
@@ -280,6 +316,10 @@ s_on_bus (zloop_t *loop, zsock_t *reader, void *arg)
                 break;
             case HB_MSG_ACCOUNT:
                 s_on_account (self, &self->in.u.account);
+                break;
+            case HB_MSG_FUNDING:
+                if (s_on_funding (self, &self->in.u.funding, &self->in.env) != 0)
+                    return -1;
                 break;
             case HB_MSG_CAPITAL_TRANSFER: {
                 //  money left a venue (sent) or reached one (credited):
@@ -463,6 +503,9 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
                                                     "Account reports (account.<venue>) taken", NULL, NULL);
         self->m_recon_venues = hb_metrics_gauge (metrics, "hb_aggregator_reconcile_venues_mismatched",
                                                  "Venues with a position in mismatch now", NULL, NULL);
+        self->m_fundings = hb_metrics_counter (metrics, "hb_aggregator_fundings_total",
+                                               "Funding payments applied to the positions (each once)",
+                                               NULL, NULL);
         self->m_positions = hb_metrics_gauge (metrics, "hb_aggregator_positions",
                                               "Open (non-zero) positions, as of the last snapshot",
                                               NULL, NULL);
@@ -476,8 +519,9 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         goto fail;
     hb_ledger_stats_t stats;
     hb_ledger_stats (self->ledger, &stats);
-    hb_info ("aggregator: journal %s: %llu fills replayed (%llu unknown, %llu bad records, %llu bytes "
-             "of damaged tail dropped)", agg->journal, (unsigned long long) stats.replayed,
+    hb_info ("aggregator: journal %s: %llu fills and %llu funding payments replayed (%llu unknown, "
+             "%llu bad records, %llu bytes of damaged tail dropped)", agg->journal,
+             (unsigned long long) stats.replayed, (unsigned long long) stats.fundings,
              (unsigned long long) stats.unknown, (unsigned long long) stats.bad_records,
              (unsigned long long) hb_journal_dropped (hb_ledger_journal (self->ledger)));
     self->pub = hb_pub_new (agg->endpoint, "aggregator", 0);
@@ -497,14 +541,14 @@ hb_aggregator_new_on (const hb_config_t *cfg, zloop_t *loop)
         if (!venue->enabled)
             continue;
         char prefix [HB_TOPIC_MAX];
-        const char *kinds [] = { "fill", "ack", "tick", "account" };
+        const char *kinds [] = { "fill", "ack", "tick", "funding", "account" };
         hb_sub_role_t role;
         hb_roles_feed (venue, &role);
         if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0)
             goto fail;
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             //  account.<venue> is a whole topic, the others a prefix
-            snprintf (prefix, sizeof prefix, k == 3 ? "%s.%s" : "%s.%s.", kinds [k], venue->name);
+            snprintf (prefix, sizeof prefix, k == 4 ? "%s.%s" : "%s.%s.", kinds [k], venue->name);
             hb_sub_subscribe (self->sub, prefix);
         }
         snprintf (prefix, sizeof prefix, "capital.transfer.%s.", venue->name);

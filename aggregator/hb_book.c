@@ -213,6 +213,27 @@ hb_book_fill (hb_book_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t s
 }
 
 int
+hb_book_funding (hb_book_t *self, const hb_funding_t *funding)
+{
+    int v = hb_book_venue_index (self, funding->venue);
+    int i = v >= 0 ? s_instrument_index (&self->cfg->venues [v], funding->symbol) : -1;
+    if (i < 0 || !isfinite (funding->usd))
+        return -1;
+    const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
+    s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
+    double settle = funding->usd;
+    if (s_inverse (ins)) {
+        double px = self->price [ins->asset];
+        if (!(px > 0))
+            return -1;
+        settle /= px;
+    }
+    slot->realized -= settle;
+    slot->active = true;
+    return ins->asset;
+}
+
+int
 hb_book_mark (hb_book_t *self, const char *venue, const char *symbol, double mid, int64_t ts_ns)
 {
     int v = hb_book_venue_index (self, venue);

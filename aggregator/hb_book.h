@@ -60,6 +60,14 @@ void hb_book_destroy (hb_book_t **self_p);
 //  deduplicate: that is the caller's job (journal + fill id set).
 int hb_book_fill (hb_book_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t seq);
 
+//  Applies one funding payment (funding.<venue>.<symbol>) to its
+//  position's realized P&L (usd > 0 paid: realized falls; in the settle
+//  currency, an inverse perp's at the asset's reference price), so the
+//  venue's equity counts it. Returns the asset index, or -1 (book
+//  unchanged) when the venue or symbol is not in the config or the amount
+//  is not finite. Does not deduplicate: the ledger does (by id).
+int hb_book_funding (hb_book_t *self, const hb_funding_t *funding);
+
 //  Records a mid for (venue, symbol) seen at ts_ns. Returns the asset index,
 //  or -1 when unknown or mid is not a positive finite number.
 int hb_book_mark (hb_book_t *self, const char *venue, const char *symbol, double mid, int64_t ts_ns);

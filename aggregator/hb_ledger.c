@@ -1,7 +1,8 @@
 /*  hb_ledger: see hb_ledger.h. The fill id set is a czmq zhashx keyed by
     "<venue> <fill_id>" (a space is in neither, so the key is unambiguous);
-    a transfer's status is in it as "<id>\x1f<status>" (no name holds the
-    unit separator, so neither kind of key can be the other).              */
+    a transfer's status is in it as "<id>\x1f<status>" and a funding
+    payment as "<venue>\x1e<id>" (no name or id holds a separator, so no
+    kind of key can be another).                                           */
 #include "hb_ledger.h"
 
 #include <math.h>
@@ -91,6 +92,26 @@ s_transfer_apply (hb_ledger_t *self, const hb_transfer_t *transfer)
     return hb_book_transfer (self->book, transfer);
 }
 
+static void
+s_funding_key (char *key, const hb_funding_t *funding)
+{
+    snprintf (key, S_KEY_MAX, "%s\x1e%s", funding->venue, funding->id);
+}
+
+static void
+s_funding_apply (hb_ledger_t *self, const hb_funding_t *funding)
+{
+    char key [S_KEY_MAX];
+    s_funding_key (key, funding);
+    zhashx_insert (self->seen, key, (void *) 1);
+    self->stats.fundings++;
+    if (hb_book_funding (self->book, funding) < 0) {
+        self->stats.unknown++;
+        hb_complain (&self->unknown_log, HB_LOG_WARN, "aggregator: funding %s of unknown %s/%s kept in the journal, not in the book",
+                     funding->id, funding->venue, funding->symbol);
+    }
+}
+
 static int
 s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
 {
@@ -107,9 +128,16 @@ s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
         }
         return 0;
     }
+    if (rc == 0 && msg.env.type == HB_MSG_FUNDING) {
+        char key [S_KEY_MAX];
+        s_funding_key (key, &msg.u.funding);
+        if (!zhashx_lookup (self->seen, key))
+            s_funding_apply (self, &msg.u.funding);
+        return 0;
+    }
     if (rc != 0 || msg.env.type != HB_MSG_FILL) {
         self->stats.bad_records++;
-        hb_warn ("aggregator: journal record %llu is not a fill or a transfer (%s): skipped",
+        hb_warn ("aggregator: journal record %llu is not a fill, a transfer or a funding (%s): skipped",
                  (unsigned long long) index, hb_decode_reason_name (reason));
         return 0;
     }
@@ -120,6 +148,28 @@ s_replay_one (const void *data, size_t size, uint64_t index, void *arg)
         self->stats.replayed++;
     }
     return 0;
+}
+
+//  msg's envelope for the journal: type, stamped "journal", the rest 0
+static void
+s_journal_msg (hb_msg_t *msg, int type)
+{
+    memset (&msg->env, 0, sizeof msg->env);
+    msg->env.type = (uint8_t) type;
+    strcpy (msg->env.publisher, "journal");
+}
+
+//  Appends msg (wire encoding) to the journal: 0, or -1 (errno: EINVAL
+//  when it does not encode, else hb_journal_append's)
+static int
+s_journal (hb_ledger_t *self, const hb_msg_t *msg)
+{
+    hb_buf_t buf;
+    if (hb_msg_encode (msg, &buf) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return hb_journal_append (self->journal, buf.data, buf.size) != 0 ? -1 : 0;
 }
 
 hb_ledger_t *
@@ -176,20 +226,13 @@ hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *env)
     //  feed's epoch and seq of the fill's own message (0: not known), which
     //  the position states name after a restart too
     hb_msg_t msg;
-    memset (&msg.env, 0, sizeof msg.env);
-    msg.env.type = HB_MSG_FILL;
-    strcpy (msg.env.publisher, "journal");
+    s_journal_msg (&msg, HB_MSG_FILL);
     if (env) {
         msg.env.epoch = env->epoch;
         msg.env.seq = env->seq;
     }
     msg.u.fill = *fill;
-    hb_buf_t buf;
-    if (hb_msg_encode (&msg, &buf) != 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+    if (s_journal (self, &msg) != 0)
         return -1;
     s_apply (self, fill, msg.env.epoch, msg.env.seq);
     self->stats.applied++;
@@ -210,19 +253,32 @@ hb_ledger_transfer (hb_ledger_t *self, const hb_transfer_t *transfer)
         return 0;
     }
     hb_msg_t msg;
-    memset (&msg.env, 0, sizeof msg.env);
-    msg.env.type = HB_MSG_CAPITAL_TRANSFER;
-    strcpy (msg.env.publisher, "journal");
+    s_journal_msg (&msg, HB_MSG_CAPITAL_TRANSFER);
     msg.u.transfer = *transfer;
-    hb_buf_t buf;
-    if (hb_msg_encode (&msg, &buf) != 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (hb_journal_append (self->journal, buf.data, buf.size) != 0)
+    if (s_journal (self, &msg) != 0)
         return -1;
     self->stats.transfers++;
     return s_transfer_apply (self, transfer);
+}
+
+int
+hb_ledger_funding (hb_ledger_t *self, const hb_funding_t *funding, const hb_env_t *env)
+{
+    char key [S_KEY_MAX];
+    s_funding_key (key, funding);
+    if (zhashx_lookup (self->seen, key)) {
+        self->stats.duplicates++;
+        return 0;
+    }
+    hb_msg_t msg;
+    s_journal_msg (&msg, HB_MSG_FUNDING);
+    if (env)
+        msg.env.ts_venue = env->ts_venue;
+    msg.u.funding = *funding;
+    if (s_journal (self, &msg) != 0)
+        return -1;
+    s_funding_apply (self, funding);
+    return 1;
 }
 
 bool

@@ -5,11 +5,15 @@
     journal is replayed over the config's starting positions, which
     rebuilds both the book and the set of fill ids.
 
+    Funding payments (funding.<venue>.<symbol>) are kept the same way,
+    once per (venue, id): a feed republishes a venue's past payments on
+    every reconnect and restart, and they count once.
+
     Money moved between venues (capital.transfer: sent, credited) is kept
     the same way: journaled, then applied to the book, once per transfer
     and status, so a restart rebuilds the equities it changed.
 
-    A journal record is one fill or transfer message in the wire encoding
+    A journal record is one fill, transfer or funding message in the wire encoding
     (hb_msg.h): the same decoder, with the same checks, reads it back.     */
 #ifndef HB_LEDGER_H
 #define HB_LEDGER_H
@@ -30,6 +34,7 @@ typedef struct {
     uint64_t external;          //  of the fills applied (replayed or new), those marked
                                 //  HB_FILL_EXTERNAL: no order of ours, positions all the same
     uint64_t transfers;         //  transfer statuses (sent, credited) taken, replayed or new
+    uint64_t fundings;          //  funding payments taken, replayed or new
 } hb_ledger_stats_t;
 
 //  Opens (or creates) the journal at path with the given sync policy and
@@ -57,6 +62,13 @@ int hb_ledger_fill (hb_ledger_t *self, const hb_fill_t *fill, const hb_env_t *en
 //  lacks (journaled all the same), -1 when the journal append failed (not
 //  applied; as for a fill, the caller should stop).
 int hb_ledger_transfer (hb_ledger_t *self, const hb_transfer_t *transfer);
+
+//  Takes one funding payment: journaled, then applied to its position's
+//  realized P&L (hb_book_funding), once per (venue, id), this run or any
+//  earlier one. Returns 1 when it was new (applied, or journaled for a
+//  venue or symbol the config lacks), 0 for a duplicate, -1 when the
+//  journal append failed (not applied; the caller should stop).
+int hb_ledger_funding (hb_ledger_t *self, const hb_funding_t *funding, const hb_env_t *env);
 
 //  True when (venue, fill_id) has been taken.
 bool hb_ledger_seen (hb_ledger_t *self, const char *venue, const char *fill_id);

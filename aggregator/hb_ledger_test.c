@@ -1,7 +1,8 @@
 /*  hb_ledger tests: fills are journaled, applied once, deduplicated by
     (venue, fill_id) within a run and across restarts, and a restart
     rebuilds exactly the book the fills make; a torn tail loses only the
-    fill whose append did not complete, which is then taken again.        */
+    fill whose append did not complete, which is then taken again. Funding
+    payments are kept the same way, once per (venue, id).                 */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -293,6 +294,60 @@ test_transfer (void **state)
     hb_journal_testing_unlink (s_path);
 }
 
+//  Funding payments: journaled and applied to the realized P&L once per
+//  (venue, id), this run and after a restart; the venue's equity counts
+//  them; another venue's payment of the same id is another payment; a
+//  symbol the config lacks is journaled, counted unknown, not applied.
+static void
+test_funding (void **state)
+{
+    (void) state;
+    hb_journal_testing_unlink (s_path);
+    hb_ledger_t *ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (ledger);
+    hb_fill_t fill = s_fill (0, "f1", HB_SIDE_BUY, 1, 50000);
+    assert_int_equal (hb_ledger_fill (ledger, &fill, NULL), 1);
+    hb_margin_t before;
+    hb_book_margin (hb_ledger_book (ledger), 0, 1, &before);
+    hb_funding_t f = { .venue = "v0", .symbol = "BTC-PERP", .id = "BTC:1700000000000",
+                       .usd = 2.5, .rate = 0.00005, .qty = 1 };
+    hb_env_t env = { .ts_venue = 1700000000000ll * 1000000 };
+    assert_int_equal (hb_ledger_funding (ledger, &f, &env), 1);
+    assert_int_equal (hb_ledger_funding (ledger, &f, &env), 0);         //  once
+    hb_funding_t received = f;
+    strcpy (received.id, "BTC:1700003600000");
+    received.usd = -0.5;
+    assert_int_equal (hb_ledger_funding (ledger, &received, NULL), 1);
+    hb_funding_t other = f;
+    strcpy (other.venue, "v1");                                         //  same id, another venue
+    assert_int_equal (hb_ledger_funding (ledger, &other, NULL), 1);
+    hb_funding_t unknown = f;
+    strcpy (unknown.symbol, "ETH-PERP");
+    strcpy (unknown.id, "ETH:1");
+    assert_int_equal (hb_ledger_funding (ledger, &unknown, NULL), 1);
+    s_expect (ledger, 0, 1, 50000, -2.0, 1);
+    s_expect (ledger, 1, 2, 40000, -2.5, 0);
+    hb_margin_t after;
+    hb_book_margin (hb_ledger_book (ledger), 0, 1, &after);
+    assert_true (fabs (after.equity_usd - (before.equity_usd - 2.0)) < 1e-9);
+    hb_ledger_destroy (&ledger);
+
+    ledger = hb_ledger_new (s_cfg, s_path, HB_JOURNAL_FSYNC_NEVER, 0);
+    assert_non_null (ledger);
+    s_expect (ledger, 0, 1, 50000, -2.0, 1);
+    s_expect (ledger, 1, 2, 40000, -2.5, 0);
+    hb_ledger_stats_t stats;
+    hb_ledger_stats (ledger, &stats);
+    assert_int_equal (stats.fundings, 4);
+    assert_int_equal (stats.unknown, 1);
+    assert_int_equal (stats.bad_records, 0);
+    //  a payment taken before the restart is still a duplicate after it
+    assert_int_equal (hb_ledger_funding (ledger, &received, NULL), 0);
+    s_expect (ledger, 0, 1, 50000, -2.0, 1);
+    hb_ledger_destroy (&ledger);
+    hb_journal_testing_unlink (s_path);
+}
+
 int
 main (void)
 {
@@ -303,6 +358,7 @@ main (void)
         cmocka_unit_test (test_unknown),
         cmocka_unit_test (test_external),
         cmocka_unit_test (test_transfer),
+        cmocka_unit_test (test_funding),
     };
     return cmocka_run_group_tests_name ("hb_ledger", tests, s_setup, s_teardown);
 }

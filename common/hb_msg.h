@@ -49,6 +49,7 @@ typedef enum {
     HB_MSG_RISK_OPTPLAN = 20,   //  risk.optplan: the option legs that bring an asset's gamma/vega inside its bands
     HB_MSG_CAPITAL_TRANSFER = 21, //  capital.transfer.<from>.<to>: one transfer of collateral and its status
     HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
+    HB_MSG_FUNDING   = 25,      //  funding.<venue>.<symbol>: one funding payment of a position at its venue
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
 
@@ -639,6 +640,21 @@ typedef struct {
     uint8_t  n_positions;           //  0..HB_ACCOUNT_POSITIONS
     hb_account_position_t positions [HB_ACCOUNT_POSITIONS];
 } hb_account_t;
+
+//  funding.<venue>.<symbol> (docs/PROTOCOL.md, Funding): one funding
+//  payment of our position in a perpetual, as the venue reports it
+//  (Hyperliquid's userFundings). The id is the venue's or built from what
+//  identifies the payment (coin and time): the same payment always carries
+//  the same id, so a reader takes it once however often a feed republishes
+//  it (a reconnect's snapshot, a restart). env.ts_venue: the payment's time.
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];  //  the instrument as configured for the venue
+    char     id [HB_ID_MAX];        //  unique per venue: (venue, id) identifies a payment
+    double   usd;                   //  finite, USD: > 0 paid by us, < 0 received (as account.<venue>)
+    double   rate;                  //  finite, the funding rate applied (per period, signed)
+    double   qty;                   //  finite, our position when paid, instrument units, signed
+} hb_funding_t;
 //  capital.transfer.<from>.<to> (docs/PROTOCOL.md, Capital): one transfer
 //  of collateral between two venues and where it stands. hb-treasury
 //  publishes it (suggested: for the desk; requested: an auto route asks the
@@ -699,6 +715,7 @@ typedef struct {
         hb_capital_plan_t capital_plan;
         hb_account_t   account;
         hb_transfer_t  transfer;
+        hb_funding_t   funding;
     } u;
 } hb_msg_t;
 
@@ -762,6 +779,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      hedger.control          capital.plan.<venue>
 //      risk.regime            risk.corr           risk.optplan
 //      account.<venue>        capital.transfer.<from>.<to>
+//      funding.<venue>.<symbol>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

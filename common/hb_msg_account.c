@@ -1,5 +1,6 @@
 /*  hb_msg_account: the wire layout of a venue's own account report
-    (account.<venue>); see hb_msg_int.h and docs/PROTOCOL.md, Account.
+    (account.<venue>) and of its funding payments (funding.<venue>.<symbol>);
+    see hb_msg_int.h and docs/PROTOCOL.md, Account and Funding.
     Same rules as hb_msg.c: one array per body, fields in struct order, the
     encoder refuses what the decoder would. Positions go flat, six fields
     each, after one array header (as margin's assets do).                  */
@@ -107,4 +108,49 @@ hb_msgi_account_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
     if (items.err != HB_DECODE_OK)
         return items.err;
     return s_account_valid (self) ? HB_DECODE_OK : HB_DECODE_RANGE;
+}
+
+#define S_FUNDING_FIELDS    6
+
+static bool
+s_funding_valid (const hb_funding_t *self)
+{
+    return hb_msgi_name_valid (self->venue) && hb_msgi_name_valid (self->symbol)
+        && hb_msgi_id_valid (self->id, true) && isfinite (self->usd) && isfinite (self->rate)
+        && isfinite (self->qty);
+}
+
+int
+hb_msgi_funding_encode (msgpack_packer *pk, const hb_msg_t *msg)
+{
+    if (msg->env.type != HB_MSG_FUNDING)
+        return -1;
+    const hb_funding_t *self = &msg->u.funding;
+    if (!s_funding_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_FUNDING_FIELDS);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->symbol, sizeof self->symbol);
+    rc |= hb_msgi_pack_str (pk, self->id, sizeof self->id);
+    rc |= hb_msgi_pack_double (pk, self->usd);
+    rc |= hb_msgi_pack_double (pk, self->rate);
+    rc |= hb_msgi_pack_double (pk, self->qty);
+    return rc;
+}
+
+hb_decode_reason_t
+hb_msgi_funding_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
+{
+    if (msg->env.type != HB_MSG_FUNDING)
+        return HB_DECODE_TYPE;
+    hb_funding_t *self = &msg->u.funding;
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->symbol, sizeof self->symbol);
+    hb_msgi_read_str (c, self->id, sizeof self->id);
+    self->usd = hb_msgi_read_double (c);
+    self->rate = hb_msgi_read_double (c);
+    self->qty = hb_msgi_read_double (c);
+    if (c->err != HB_DECODE_OK)
+        return c->err;
+    return s_funding_valid (self) ? HB_DECODE_OK : HB_DECODE_RANGE;
 }

@@ -141,5 +141,8 @@ hb_decode_reason_t hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 //  The venue's account (hb_msg_account.c), for ACCOUNT; same contract.
 int hb_msgi_account_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_account_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
+//  A funding payment (hb_msg_account.c), for FUNDING; same contract.
+int hb_msgi_funding_encode (msgpack_packer *pk, const hb_msg_t *msg);
+hb_decode_reason_t hb_msgi_funding_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
 #endif

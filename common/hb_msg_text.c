@@ -24,7 +24,7 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_HEDGE_REJECT] = "hedge_reject", [HB_MSG_HEDGER_CONTROL] = "hedger_control",
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
     [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
-    [HB_MSG_ACCOUNT] = "account",
+    [HB_MSG_ACCOUNT] = "account", [HB_MSG_FUNDING] = "funding",
     [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer",
     [HB_MSG_RISK_OPTPLAN] = "risk_optplan"
 };
@@ -243,6 +243,8 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return s_topic_join (topic, "account", msg->u.account.venue, NULL);
         case HB_MSG_CAPITAL_TRANSFER:
             return s_topic_join (topic, "capital.transfer", msg->u.transfer.from, msg->u.transfer.to);
+        case HB_MSG_FUNDING:
+            return s_topic_join (topic, "funding", msg->u.funding.venue, msg->u.funding.symbol);
         default:
             return -1;
     }
@@ -1011,6 +1013,17 @@ s_account_json (s_json_t *self, const hb_account_t *account)
     self->comma = true;
 }
 
+static void
+s_funding_json (s_json_t *self, const hb_funding_t *funding)
+{
+    S_STR (self, funding, venue);
+    S_STR (self, funding, symbol);
+    S_STR (self, funding, id);
+    s_double_member (self, "usd", funding->usd);
+    s_double_member (self, "rate", funding->rate);
+    s_double_member (self, "qty", funding->qty);
+}
+
 int
 hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
 {
@@ -1062,6 +1075,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_HEDGER_CONTROL: s_hedger_control_json (&json, &msg->u.hedger_control); break;
             case HB_MSG_CAPITAL_PLAN: s_capital_plan_json (&json, &msg->u.capital_plan); break;
             case HB_MSG_ACCOUNT: s_account_json (&json, &msg->u.account); break;
+            case HB_MSG_FUNDING: s_funding_json (&json, &msg->u.funding); break;
             case HB_MSG_CAPITAL_TRANSFER: s_transfer_json (&json, &msg->u.transfer); break;
             case HB_MSG_RISK_OPTPLAN: s_risk_optplan_json (&json, &msg->u.risk_optplan); break;
             case HB_MSG_APPLOG:

@@ -98,6 +98,7 @@ s_body_venue (hb_msg_t *msg, char **symbol)
         case HB_MSG_ACK:   *symbol = msg->u.ack.symbol;   return msg->u.ack.venue;
         case HB_MSG_FILL:  *symbol = msg->u.fill.symbol;  return msg->u.fill.venue;
         case HB_MSG_ACCOUNT: *symbol = NULL;              return msg->u.account.venue;
+        case HB_MSG_FUNDING: *symbol = msg->u.funding.symbol; return msg->u.funding.venue;
         //  a transfer's source reports it, its credit included
         case HB_MSG_CAPITAL_TRANSFER: *symbol = NULL;     return msg->u.transfer.from;
         default:           *symbol = NULL;                return NULL;
@@ -173,7 +174,7 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     char *symbol;
     char *venue = s_body_venue (msg, &symbol);
     if (!venue)
-        return s_invalid (self, "a plugin publishes ticks, trades, acks, fills, account states and transfer statuses only", msg);
+        return s_invalid (self, "a plugin publishes ticks, trades, acks, fills, account states, funding payments and transfer statuses only", msg);
     if (msg->env.type == HB_MSG_CAPITAL_TRANSFER && msg->u.transfer.status != HB_TRANSFER_SENT
     &&  msg->u.transfer.status != HB_TRANSFER_CREDITED && msg->u.transfer.status != HB_TRANSFER_REFUSED)
         return s_invalid (self, "a venue says sent, credited or refused of a transfer, nothing else", msg);
@@ -186,7 +187,7 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     //  Market data must be about configured instruments, or nobody can use
     //  it; acks and fills may name what an order named (a reject of an
     //  unknown symbol is still an answer).
-    if ((msg->env.type == HB_MSG_TICK || msg->env.type == HB_MSG_TRADE)
+    if ((msg->env.type == HB_MSG_TICK || msg->env.type == HB_MSG_TRADE || msg->env.type == HB_MSG_FUNDING)
     &&  !hb_venue_instrument (self->venue, symbol))
         return s_invalid (self, "symbol is not configured for this venue", msg);
     if (msg->env.ts_recv == 0)

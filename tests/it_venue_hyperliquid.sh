@@ -2,11 +2,12 @@
 # Hyperliquid plugin end to end against a scripted local venue
 # (tests/venues/hl_driver.py on venue_server.py: /info, /exchange and the
 # WebSocket): hb-feed hosts the hyperliquid plugin, hb-tap watches the bus.
-#  1. /info meta gives the coins their assets; after the sessions (whole
+#  1. /info meta gives the coins their assets, spotMeta the spot pair its
+#     asset (10000 + index) and szDecimals; after the sessions (whole
 #     l2Book messages, trades, malformed JSON, an unknown channel, a book
 #     with a bad level, silence, a reset, a reconnect) the last tick of each
-#     perp equals the driver's last book, in bus units (BTC-PERP contracts
-#     of 0.001 BTC);
+#     perp and of the spot pair equals the driver's last book, in bus
+#     units (BTC-PERP contracts of 0.001 BTC);
 #  2. the silent books were published stale and resubscribed, the feed's
 #     heartbeat went stale, then healthy again;
 #  3. malformed / unknown messages counted and logged, trades normalized;
@@ -31,12 +32,20 @@
 #     logged; before the orders no BTC position (a coin the config does not
 #     list counted apart), after them the position the venue's fills made
 #     (two orders of 2 BTC-PERP contracts, each filled at 65000.5 and 65001);
-#  6. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
+#  6. funding (userFundings): the snapshot of past payments, sent on both
+#     connections, is published once (funding.hl.BTC-PERP, the coin the
+#     config does not list left out), the payment after the fills too, in
+#     bus units; hb-aggregator journals each once and counts it in the
+#     position's realized P&L and the venue's equity; restarted, it
+#     replays them from its journal (the same realized P&L);
+#  7. SIGTERM: clean exit (ASan: no leak), the agent keys in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
 . "$TOP/tests/lib/venue.sh"
 venue_require hyperliquid jq
+it_require hb-aggregator
 it_tmpdir hyperliquid
+mkdir -p "$DIR/run"
 
 KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 BADKEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
@@ -53,6 +62,7 @@ venue_config it-hyperliquid <<EOF
 assets:
   BTC: { price: 65000, vol: 0.5, drift: 0.0 }
   ETH: { price: 3400, vol: 0.6, drift: 0.0 }
+  PURR: { price: 0.2, vol: 1.0, drift: 0.0 }
 venues:
   hl:
     plugin: hyperliquid
@@ -72,6 +82,8 @@ venues:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       # the config's lot is finer than the venue's szDecimals (4): the plugin refuses
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
+      # a spot pair (spotMeta: asset 10000), its coin PURR/USDC by default
+      - { symbol: PURR-USDC, asset: PURR, kind: spot, tick: 0.0001, lot: 1, min: 1 }
   hlbad:
     plugin: hyperliquid
     fees: { maker: 0.00015, taker: 0.00045 }
@@ -87,9 +99,12 @@ venues:
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 1, lot: 1, min: 1 }
       - { symbol: ETH-PERP, asset: ETH, kind: linear_perp, multiplier: 1, tick: 0.1, lot: 0.00001, min: 0.001 }
 EOF
+it_yaml_aggregator >>"$CFG"
 
-venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl. account.hl
+venue_tap 120000 tick.hl. trade.hl. hb.feed.hl fill.hl. account.hl funding.hl. pos.BTC.hl.BTC-PERP
 venue_feed hl
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
+pid_agg=$it_pid
 
 # 1. the reconnect's session has played: books equal the driver's
 venue_wait_log 40 '"event": "ws_connect", "n": 1' "$DIR/server.jsonl" || fail "no reconnect after the reset"
@@ -99,14 +114,16 @@ sleep 2
 grep -q 'BTC-PERP: coin BTC, asset 3, szDecimals 5, maxLeverage 40' "$DIR/feed.log" ||
     fail "meta not applied: $(grep -i meta "$DIR/feed.log" | head -3)"
 grep -q 'testnet: ws://127.0.0.1' "$DIR/feed.log" || fail "network switch not logged"
-for p in BTC-PERP ETH-PERP; do
+grep -q 'PURR-USDC: coin PURR/USDC, asset 10000, szDecimals 0' "$DIR/feed.log" ||
+    fail "spotMeta not applied: $(grep -i 'PURR\|spotMeta' "$DIR/feed.log" | head -3)"
+for p in BTC-PERP ETH-PERP PURR-USDC; do
     venue_check_book "$p" "$p"
 done
-echo "ok   meta applied; last ticks equal the books the driver sent"
+echo "ok   meta and spotMeta applied; last ticks equal the books the driver sent (perps and the spot pair)"
 
 # 2. silence -> stale tick, resubscribed, stale heartbeat, then healthy
-[ "$(grep '"event": "ws_recv", "n": 0' "$DIR/server.jsonl" | grep -c 'unsubscribe')" = 2 ] ||
-    fail "want two l2Book unsubscribes (BTC, ETH): $(grep -c unsubscribe "$DIR/server.jsonl")"
+[ "$(grep '"event": "ws_recv", "n": 0' "$DIR/server.jsonl" | grep -c 'unsubscribe')" = 3 ] ||
+    fail "want three l2Book unsubscribes (BTC, ETH, PURR/USDC): $(grep -c unsubscribe "$DIR/server.jsonl")"
 grep -q 'l2Book BTC: no message for 2.0 s: resubscribing' "$DIR/feed.log" || fail "no stale BTC logged"
 for s in BTC-PERP ETH-PERP; do
     jq -se --arg s "$s" '[.[] | select(.tick.symbol == $s) | .tick.flags] | index(1) != null' \
@@ -217,6 +234,29 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected" 
 grep -q nonce_reused "$DIR/server.jsonl" && fail "a nonce was reused"
 echo "ok   an agent the venue does not know: signature refused, order rejected"
 
+# the venue refuses a reused nonce: one cancelByCloid signed here with the
+# agent's key (hl_vectors.py, no code of the plugin's), posted twice
+"$PY" - "$DIR/agent" "$HTTP_PORT" "$TOP/tests/venues" >"$DIR/replay.out" 2>&1 <<'PYEND' || fail "replay: $(cat "$DIR/replay.out")"
+import json, sys, urllib.request
+sys.path.insert (0, sys.argv [3])
+from hl_vectors import action_hash, agent_digest, cancel_by_cloid_action, sign
+import msgpack
+key = int (open (sys.argv [1]).read ().strip ().replace ('0x', ''), 16)
+action = cancel_by_cloid_action (['3:0x' + '00' * 15 + '01'])
+nonce = 1700000000000
+r, s, v = sign (key, agent_digest (action_hash (msgpack.packb (action), nonce, None, 0), False))
+body = json.dumps ({'action': action, 'nonce': nonce, 'signature': {'r': '0x%064x' % r, 's': '0x%064x' % s, 'v': v},
+                    'vaultAddress': None}).encode ()
+for _ in range (2):
+    req = urllib.request.Request ('http://127.0.0.1:%s/exchange' % sys.argv [2], body, {'Content-Type': 'application/json'})
+    print (urllib.request.urlopen (req).read ().decode ())
+PYEND
+head -1 "$DIR/replay.out" | grep -q '"status": *"ok"' || fail "the first post was not taken: $(cat "$DIR/replay.out")"
+sed -n 2p "$DIR/replay.out" | grep -q 'duplicate nonce 1700000000000' || fail "the reused nonce was taken: $(cat "$DIR/replay.out")"
+[ "$(grep -c '"event": "nonce_reused", "nonce": 1700000000000' "$DIR/server.jsonl")" = 1 ] ||
+    fail "the server did not log the reused nonce once: $(grep nonce_reused "$DIR/server.jsonl")"
+echo "ok   the venue refuses a reused nonce (a body signed by the test, posted twice)"
+
 # 5. the account as the venue sees it: account.hl, before and after the fills
 grep -q "clearinghouseState: account $ACCOUNT: value 100012.50 USD, margin used 26.25, maintenance 13.12, withdrawable 99986.25; 1 position(s) in coins not listed here" "$DIR/feed.log" ||
     fail "clearinghouseState before the orders not logged: $(grep -i clearinghouse "$DIR/feed.log" | head -3)"
@@ -236,7 +276,40 @@ jq -se '[.[] | select(.account) | .account | select(.positions != [])] | length 
     fail "account.hl after the fills: $(jq -c 'select(.account) | .account' "$DIR/tap.out" | tail -1)"
 echo "ok   clearinghouseState: account.hl (value, margin, funding, positions in bus units) before and after the fills"
 
-# 6. clean stop; no key in a log
+# 6. funding payments: each published once, counted once by the aggregator
+venue_wait_log 10 '"event": "funding_sent"' "$DIR/server.jsonl" || fail "the venue sent no funding payment"
+venue_wait_log 10 'funding hl/BTC:1700003600000: paid 1.3 USD on BTC-PERP' "$DIR/aggregator.log" ||
+    fail "the aggregator did not take the payment: $(grep -i funding "$DIR/aggregator.log")"
+[ "$(grep -c '"event": "ws_connect"' "$DIR/server.jsonl")" -ge 2 ] || fail "want the snapshot on two connections"
+jq -se '[.[] | select(.funding) | .funding] | length == 2
+        and .[0] == {"venue": "hl", "symbol": "BTC-PERP", "id": "BTC:1700000000000", "usd": 0.26,
+                     "rate": 1.25e-05, "qty": 4}
+        and .[1] == {"venue": "hl", "symbol": "BTC-PERP", "id": "BTC:1700003600000", "usd": 1.3,
+                     "rate": 5e-05, "qty": 2}' "$DIR/tap.out" >/dev/null ||
+    fail "funding on the bus (each payment once): $(jq -c 'select(.funding) | .funding' "$DIR/tap.out")"
+[ "$(grep -c 'aggregator: funding hl/' "$DIR/aggregator.log")" = 2 ] ||
+    fail "the aggregator took $(grep -c 'aggregator: funding hl/' "$DIR/aggregator.log") payments, want 2"
+realized() { jq -se '[.[] | select(.position) | .position.realized] | last' "$DIR/$1"; }
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }'; }
+funded() { near "$(realized tap.out)" -1.56; }
+wait_for 10 funded || fail "pos.BTC.hl.BTC-PERP realized $(realized tap.out), want -1.56 (0.26 + 1.3 paid)"
+it_stop_ok "$pid_agg" "$DIR/aggregator.log" hb-aggregator
+"$BIN/hb-tap" --config "$CFG" --topic pos.BTC.hl.BTC-PERP --timeout-ms 20000 >"$DIR/tap2.out" 2>"$DIR/tap2.log" &
+pid_tap2=$!
+pids="$pids $pid_tap2"
+sleep 0.5
+mv "$DIR/aggregator.log" "$DIR/aggregator.1.log"
+it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
+pid_agg=$it_pid
+wait_for 10 grep -q 'fills and 2 funding payments replayed' "$DIR/aggregator.log" ||
+    fail "restart: $(grep replayed "$DIR/aggregator.log")"
+refunded() { [ -s "$DIR/tap2.out" ] && near "$(realized tap2.out)" -1.56; }
+wait_for 10 refunded || fail "restarted: realized $(realized tap2.out), want -1.56 from the journal"
+echo "ok   funding: each payment published once (snapshot on two connections), journaled and counted once (realized -1.56), replayed at a restart"
+
+# 7. clean stop; no key in a log
+it_stop_ok "$pid_agg" "$DIR/aggregator.log" hb-aggregator
+it_stop "$pid_tap2"
 it_stop_ok "$pid_bad" "$DIR/feedbad.log" hb-feed
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed
 it_stop "$pid_tap"

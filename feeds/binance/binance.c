@@ -17,15 +17,13 @@
 #include "hb_log.h"
 #include "hb_time.h"
 #include "hb_tls.h"
+#include "hb_vhost.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define s_host_has(host, fn) \
-    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
 
 #define s_log(self, level, ...) (self)->host->log ((self)->host->ctx, level, __VA_ARGS__)
 
@@ -411,9 +409,7 @@ s_stream_url (binance_t *self, char *url, size_t size)
 binance_t *
 binance_new (const hb_host_api_t *host)
 {
-    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
-        return NULL;
-    binance_t *self = (binance_t *) calloc (1, sizeof *self);
+    binance_t *self = (binance_t *) hb_vhost_alloc (host, sizeof *self);
     if (!self)
         return NULL;
     self->host = host;
@@ -554,16 +550,7 @@ s_destroy (void **self_p)
     *self_p = NULL;
 }
 
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size        = sizeof (hb_venue_ops_t),
-    .name        = "binance",
-    .description = "Binance spot / USDⓈ-M perpetuals: depth, book ticker, trades; signed REST orders, user data stream",
-    .create      = s_create,
-    .start       = s_start,
-    .order       = s_order,
-    .cancel      = s_cancel,
-    .destroy     = s_destroy,
-    //  fills of orders this host did not send us are marked external
-    .features    = HB_VENUE_FEAT_FILL_FLAGS
-};
+//  fills of orders this host did not send us are marked external
+const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("binance",
+    "Binance spot / USDⓈ-M perpetuals: depth, book ticker, trades; signed REST orders, user data stream",
+    HB_VENUE_FEAT_FILL_FLAGS);

@@ -276,14 +276,24 @@ binance_depth_snapshot (binance_t *self, binance_inst_t *bi, long status, const 
     bi->last_u = lid;
     bi->first_pending = true;
     bi->state = BINANCE_BOOK_SYNCED;
+    //  The snapshot's own venue time: USD-M's carries T (transaction) and
+    //  E (event); spot's neither (0: unknown). A replayed event is newer.
+    int64_t ts_ms = 0;
+    if (hb_json_has (root, "T"))
+        hb_json_int (root, "T", &ts_ms, NULL, 0);
+    else
+    if (hb_json_has (root, "E"))
+        hb_json_int (root, "E", &ts_ms, NULL, 0);
     //  Replay what was buffered while the snapshot was on its way
     size_t at = 0;
-    int64_t ts_ms = 0;
     while (at < bi->pending_len) {
         const char *raw = bi->pending + at;
         size_t raw_len = strlen (raw);
         json_t *msg = hb_json_parse (self->json_replay, raw, raw_len, self->err, sizeof self->err);
-        s_result_t rc = msg ? s_apply (self, bi, s_data (msg), &ts_ms) : S_BAD;
+        int64_t event_ms = 0;
+        s_result_t rc = msg ? s_apply (self, bi, s_data (msg), &event_ms) : S_BAD;
+        if (rc != S_OLD && event_ms > ts_ms)
+            ts_ms = event_ms;
         if (rc == S_GAP || rc == S_BAD) {
             //  The snapshot is older than the stream we hold (spot: U >
             //  lastUpdateId + 1), or the buffer is unusable: keep the

@@ -43,6 +43,7 @@
 #include "binance.h"
 #include "hb_log.h"
 #include "hb_testhost.h"
+#include "hb_testvenue.h"
 
 extern const hb_venue_ops_t hb_venue_plugin;
 
@@ -647,18 +648,14 @@ test_usdm_session (void **state)
     assert_int_equal (hb_testhost_logs (s_env.host, HB_LOG_ERROR, S_SECRET)
                     + hb_testhost_logs (s_env.host, HB_LOG_INFO, S_SECRET), 0);
 
-    hb_venue_plugin.destroy (&s_env.plugin);
-    assert_int_equal (hb_testhost_fds (s_env.host), 0);
-    assert_int_equal (hb_testhost_timers (s_env.host), 0);
+    assert_true (hb_testvenue_destroyed_clean (s_env.host, &hb_venue_plugin, (void **) &s_env.plugin));
 }
 
 int
 main (void)
 {
-    if (access ("/usr/bin/python3", X_OK) != 0) {
-        printf ("skip: /usr/bin/python3 missing\n");
+    if (!hb_testvenue_have_python ())
         return 0;
-    }
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_session, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_secrets_refused, s_setup, s_teardown),

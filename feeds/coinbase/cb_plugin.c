@@ -40,9 +40,6 @@
 #define S_BODY_MAX  1024
 #define S_SUB_MAX   4096
 
-#define s_host_has(host, fn) \
-    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
-
 typedef struct cb_plugin_s cb_plugin_t;
 
 struct cb_plugin_s {
@@ -214,31 +211,22 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
     return 0;
 }
 
-static const char *
-s_param (const hb_venue_cfg_t *venue, const char *key, const char *fallback)
-{
-    const char *value = hb_venue_param (venue, key);
-    return value? value: fallback;
-}
-
 static void s_destroy (void **self_p);
 
 static void *
 s_create (const hb_host_api_t *host)
 {
-    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
-        return NULL;
-    cb_plugin_t *self = (cb_plugin_t *) calloc (1, sizeof *self);
+    cb_plugin_t *self = (cb_plugin_t *) hb_vhost_alloc (host, sizeof *self);
     if (!self)
         return NULL;
     self->host = host;
     self->venue = host->venue;
     char err [256] = "";
     snprintf (self->ws_url, sizeof self->ws_url, "%s",
-              s_param (host->venue, "ws_url", "wss://advanced-trade-ws.coinbase.com"));
+              hb_vhost_param (host->venue, "ws_url", "wss://advanced-trade-ws.coinbase.com"));
     snprintf (self->rest_url, sizeof self->rest_url, "%s",
-              s_param (host->venue, "rest_url", "https://api.coinbase.com"));
-    long max_kb = atol (s_param (host->venue, "max_msg_kb", "16384"));
+              hb_vhost_param (host->venue, "rest_url", "https://api.coinbase.com"));
+    long max_kb = atol (hb_vhost_param (host->venue, "max_msg_kb", "16384"));
     if (max_kb < 64 || max_kb > 1048576) {
         S_LOG (self, HB_LOG_ERROR, "params.max_msg_kb: %ld is not in 64..1048576", max_kb);
         goto fail;
@@ -289,11 +277,8 @@ s_create (const hb_host_api_t *host)
     if (!self->ws || !self->send)
         goto fail;
     return self;
-fail: {
-        void *p = self;
-        s_destroy (&p);
-        return NULL;
-    }
+fail:
+    return hb_vhost_undo (self, s_destroy);
 }
 
 static int
@@ -320,17 +305,8 @@ s_destroy (void **self_p)
     *self_p = NULL;
 }
 
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size        = sizeof (hb_venue_ops_t),
-    .name        = "coinbase",
-    .description = "Coinbase Advanced Trade: level2/ticker/market_trades with sequence checks, "
-                   "orders over the signed REST API, fills from the user channel",
-    .create      = s_create,
-    .start       = s_start,
-    .order       = s_order,
-    .cancel      = s_cancel,
-    .destroy     = s_destroy,
-    //  fills of orders this host did not send us are marked external
-    .features    = HB_VENUE_FEAT_FILL_FLAGS
-};
+//  fills of orders this host did not send us are marked external
+const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("coinbase",
+    "Coinbase Advanced Trade: level2/ticker/market_trades with sequence checks, "
+    "orders over the signed REST API, fills from the user channel",
+    HB_VENUE_FEAT_FILL_FLAGS);

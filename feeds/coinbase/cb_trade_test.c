@@ -12,26 +12,13 @@
 #include "cb_trade.h"
 #include "hb_json.h"
 #include "hb_sign.h"
-
-typedef struct {
-    hb_msg_t msgs [16];
-    int      n;
-} s_sink_t;
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    s_sink_t *sink = (s_sink_t *) arg;
-    assert_true (sink->n < 16);
-    sink->msgs [sink->n++] = *msg;
-    return 0;
-}
+#include "hb_testsink.h"
 
 typedef struct {
     hb_venue_cfg_t venue;
     cb_md_t       *md;
     cb_trade_t    *trade;
-    s_sink_t       sink;
+    hb_testsink_t  sink;
 } s_fix_t;
 
 static int
@@ -49,8 +36,8 @@ s_setup (void **state)
     inst->lot_size = 0.0001;
     inst->min_qty = 0.001;
     char err [128];
-    fix->md = cb_md_new (&fix->venue, s_emit, NULL, &fix->sink, err, sizeof err);
-    fix->trade = cb_trade_new (&fix->venue, fix->md, s_emit, &fix->sink, 1);
+    fix->md = cb_md_new (&fix->venue, hb_testsink_emit, NULL, &fix->sink, err, sizeof err);
+    fix->trade = cb_trade_new (&fix->venue, fix->md, hb_testsink_emit, &fix->sink, 1);
     assert_non_null (fix->trade);
     *state = fix;
     return 0;

@@ -13,6 +13,7 @@
 #include "hb_log.h"
 #include "hb_secret.h"
 #include "hb_tls.h"
+#include "hb_vhost.h"
 #include "hb_ws.h"
 #include "deribit_venue.h"
 
@@ -195,16 +196,7 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
     return deribit_venue_cancel (((deribit_plugin_t *) arg)->engine, cancel);
 }
 
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size        = sizeof (hb_venue_ops_t),
-    .name        = "deribit",
-    .description = "Deribit: BTC/ETH options, perpetuals and futures over JSON-RPC WebSocket",
-    .create      = s_create,
-    .start       = s_start,
-    .order       = s_order,
-    .cancel      = s_cancel,
-    .destroy     = s_destroy,
-    //  fills of orders this host did not send us are marked external
-    .features    = HB_VENUE_FEAT_FILL_FLAGS
-};
+//  fills of orders this host did not send us are marked external
+const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("deribit",
+    "Deribit: BTC/ETH options, perpetuals and futures over JSON-RPC WebSocket",
+    HB_VENUE_FEAT_FILL_FLAGS);

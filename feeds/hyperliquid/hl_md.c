@@ -27,7 +27,10 @@ struct hl_md_s {
     hb_json_t    *json;
     s_coin_t      coins [HL_MD_COINS];
     int           n_coins;
-    bool          has_meta;
+    bool          has_meta;         //  perps' meta applied
+    bool          has_spot;         //  a spot pair is listed
+    bool          has_spot_meta;
+    bool          bbo;              //  books from bbo, not l2Book
     hl_md_stats_t stats;
     char          error [HB_JSON_ERR_MAX + 64];
 };
@@ -58,15 +61,17 @@ hl_md_new (const hb_venue_cfg_t *venue, hl_emit_fn *emit, hl_status_fn *status,
     }
     for (int i = 0; i < venue->n_instruments; i++) {
         const hb_instrument_cfg_t *inst = &venue->instruments [i];
-        if (inst->kind != HB_KIND_LINEAR_PERP) {
+        bool spot = inst->kind == HB_KIND_SPOT;
+        if (inst->kind != HB_KIND_LINEAR_PERP && !spot) {
             snprintf (err, errsize, "instrument %s: kind %s: the hyperliquid plugin serves "
-                      "perpetuals only (linear_perp)", inst->symbol, hb_kind_name (inst->kind));
+                      "perpetuals (linear_perp) and spot pairs only", inst->symbol, hb_kind_name (inst->kind));
             goto fail;
         }
         char key [HB_NAME_MAX + 8];
         snprintf (key, sizeof key, "coin.%s", inst->symbol);
         const char *coin = hb_venue_param (venue, key);
-        size_t len = coin? strlen (coin): strcspn (inst->symbol, "-");
+        //  a perp's coin is the symbol's base, a spot pair's the symbol as BASE/QUOTE
+        size_t len = coin? strlen (coin): spot? strlen (inst->symbol): strcspn (inst->symbol, "-");
         if (!coin)
             coin = inst->symbol;
         if (len == 0 || len >= HL_COIN_MAX) {
@@ -77,6 +82,11 @@ hl_md_new (const hb_venue_cfg_t *venue, hl_emit_fn *emit, hl_status_fn *status,
         s_coin_t *c = &self->coins [self->n_coins];
         memcpy (c->info.coin, coin, len);
         c->info.coin [len] = 0;
+        char *dash = spot && !hb_venue_param (venue, key)? strchr (c->info.coin, '-'): NULL;
+        if (dash)
+            *dash = '/';
+        c->info.spot = spot;
+        self->has_spot |= spot;
         for (int j = 0; j < self->n_coins; j++)
             if (!strcmp (self->coins [j].info.coin, c->info.coin)) {
                 snprintf (err, errsize, "instruments %s and %s: both are coin %s (params.coin.<symbol>)",
@@ -130,7 +140,7 @@ s_report (hl_md_t *self)
 bool
 hl_md_stale (const hl_md_t *self)
 {
-    if (!self->has_meta)
+    if (!hl_md_has_meta (self))
         return true;
     for (int i = 0; i < self->n_coins; i++)
         if (self->coins [i].info.asset >= 0 && !self->coins [i].has_book)
@@ -169,13 +179,15 @@ hl_md_on_meta (hl_md_t *self, const char *text, size_t len, char *err, size_t er
             return -1;
         }
         for (int i = 0; i < self->n_coins; i++)
-            if (!strcmp (self->coins [i].info.coin, name) && index < 10000) {
+            if (!self->coins [i].info.spot && !strcmp (self->coins [i].info.coin, name) && index < 10000) {
                 asset [i] = (int) index;
                 szd [i] = (int) sz_decimals;
                 lev [i] = (int) max_leverage;
             }
     }
     for (int i = 0; i < self->n_coins; i++) {
+        if (self->coins [i].info.spot)
+            continue;
         self->coins [i].info.asset = asset [i];
         self->coins [i].info.sz_decimals = szd [i];
         self->coins [i].info.max_leverage = lev [i];
@@ -185,10 +197,102 @@ hl_md_on_meta (hl_md_t *self, const char *text, size_t len, char *err, size_t er
     return 0;
 }
 
+//  A spot pair's szDecimals: its base token's (tokens [pair.tokens [0]]),
+//  -1 when the answer does not say.
+static int
+s_base_decimals (const json_t *tokens, const json_t *pair)
+{
+    json_t *ids = json_object_get (pair, "tokens");
+    int64_t base, index, sz_decimals;
+    if (!json_is_array (ids) || hb_json_value_int (json_array_get (ids, 0), "tokens[0]", &base, NULL, 0))
+        return -1;
+    size_t i;
+    json_t *token;
+    json_array_foreach (tokens, i, token)
+        if (!hb_json_int (token, "index", &index, NULL, 0) && index == base
+        &&  !hb_json_int (token, "szDecimals", &sz_decimals, NULL, 0))
+            return sz_decimals >= 0 && sz_decimals <= 8? (int) sz_decimals: -1;
+    return -1;
+}
+
+int
+hl_md_on_spot_meta (hl_md_t *self, const char *text, size_t len, char *err, size_t errsize)
+{
+    char why [HB_JSON_ERR_MAX];
+    json_t *root = hb_json_parse (self->json, text, len, why, sizeof why);
+    json_t *universe = NULL, *tokens = NULL;
+    if (!root || hb_json_arr (root, "universe", &universe, why, sizeof why)
+    ||  hb_json_arr (root, "tokens", &tokens, why, sizeof why)) {
+        snprintf (err, errsize, "spotMeta: %s", why);
+        return -1;
+    }
+    int asset [HL_MD_COINS], szd [HL_MD_COINS];
+    for (int i = 0; i < self->n_coins; i++)
+        asset [i] = -1, szd [i] = 0;
+    size_t k;
+    json_t *pair;
+    json_array_foreach (universe, k, pair) {
+        const char *name;
+        int64_t index;
+        if (hb_json_str (pair, "name", &name, why, sizeof why)
+        ||  hb_json_int (pair, "index", &index, why, sizeof why)) {
+            snprintf (err, errsize, "spotMeta: universe[%zu]: %s", k, why);
+            return -1;
+        }
+        if (index < 0 || index >= 10000) {
+            snprintf (err, errsize, "spotMeta: universe[%zu] (%s): index %lld is not in 0..9999",
+                      k, name, (long long) index);
+            return -1;
+        }
+        char alias [24];
+        snprintf (alias, sizeof alias, "@%lld", (long long) index);
+        for (int i = 0; i < self->n_coins; i++) {
+            const hl_coin_t *c = &self->coins [i].info;
+            if (!c->spot || (strcmp (c->coin, name) && strcmp (c->coin, alias)))
+                continue;
+            int d = s_base_decimals (tokens, pair);
+            if (d < 0) {
+                snprintf (err, errsize, "spotMeta: universe[%zu] (%s): no szDecimals for its base token",
+                          k, name);
+                return -1;
+            }
+            asset [i] = 10000 + (int) index;
+            szd [i] = d;
+        }
+    }
+    for (int i = 0; i < self->n_coins; i++)
+        if (self->coins [i].info.spot) {
+            self->coins [i].info.asset = asset [i];
+            self->coins [i].info.sz_decimals = szd [i];
+            self->coins [i].info.max_leverage = 0;
+        }
+    self->has_spot_meta = true;
+    s_report (self);
+    return 0;
+}
+
 bool
 hl_md_has_meta (const hl_md_t *self)
 {
-    return self->has_meta;
+    return self->has_meta && (!self->has_spot || self->has_spot_meta);
+}
+
+bool
+hl_md_has_spot (const hl_md_t *self)
+{
+    return self->has_spot;
+}
+
+void
+hl_md_set_bbo (hl_md_t *self, bool bbo)
+{
+    self->bbo = bbo;
+}
+
+const char *
+hl_md_book_channel (const hl_md_t *self)
+{
+    return self->bbo? "bbo": "l2Book";
 }
 
 static void
@@ -240,6 +344,42 @@ s_decimal (const json_t *value, bool zero_ok, double *out)
     return true;
 }
 
+//  The coin of a book message, NULL (counted, error set) when not ours
+static s_coin_t *
+s_book_coin (hl_md_t *self, const char *channel, const char *coin)
+{
+    s_coin_t *c = s_coin (self, coin);
+    if (c && c->info.asset >= 0)
+        return c;
+    self->stats.unknown++;
+    snprintf (self->error, sizeof self->error, "%s: coin not ours: %s", channel, coin);
+    return NULL;
+}
+
+//  A level that is not decimals > 0: half a book is worse than none, so
+//  the coin is stale (published so) until its next message. -1.
+static int
+s_book_refused (hl_md_t *self, s_coin_t *c, int64_t time_ms)
+{
+    hb_lbook_clear (c->book);
+    c->has_book = false;
+    s_emit_tick (self, c, s_venue_ns (time_ms));
+    s_report (self);
+    return -1;
+}
+
+//  A whole book in: the coin's tick published. 0.
+static int
+s_book_taken (hl_md_t *self, s_coin_t *c, int64_t time_ms, int64_t now_ns)
+{
+    c->has_book = true;
+    c->last_ns = now_ns;
+    self->stats.books++;
+    s_emit_tick (self, c, s_venue_ns (time_ms));
+    s_report (self);
+    return 0;
+}
+
 //  {"coin":"BTC","time":ms,"levels":[[{"px":"..","sz":"..","n":k},..],[..]]}
 static int
 s_on_book (hl_md_t *self, const json_t *data, int64_t now_ns)
@@ -258,12 +398,9 @@ s_on_book (hl_md_t *self, const json_t *data, int64_t now_ns)
         s_set_error (self, "l2Book", "levels: expected [bids, asks]");
         return -1;
     }
-    s_coin_t *c = s_coin (self, coin);
-    if (!c || c->info.asset < 0) {
-        self->stats.unknown++;
-        s_set_error (self, "l2Book: coin not ours", coin);
+    s_coin_t *c = s_book_coin (self, "l2Book", coin);
+    if (!c)
         return -1;
-    }
     hb_lbook_clear (c->book);
     for (int side = 0; side < 2; side++) {
         size_t i;
@@ -273,23 +410,52 @@ s_on_book (hl_md_t *self, const json_t *data, int64_t now_ns)
             if (!s_decimal (json_object_get (level, "px"), false, &px)
             ||  !s_decimal (json_object_get (level, "sz"), false, &sz)
             ||  hb_lbook_set (c->book, side == 0? HB_SIDE_BUY: HB_SIDE_SELL, px, sz)) {
-                //  half a book is worse than none: stale until the next one
-                hb_lbook_clear (c->book);
-                c->has_book = false;
                 snprintf (self->error, sizeof self->error, "l2Book %s: %s level %zu: px and sz "
                           "must be decimal strings > 0", coin, side? "ask": "bid", i);
-                s_emit_tick (self, c, s_venue_ns (time_ms));
-                s_report (self);
-                return -1;
+                return s_book_refused (self, c, time_ms);
             }
         }
     }
-    c->has_book = true;
-    c->last_ns = now_ns;
-    self->stats.books++;
-    s_emit_tick (self, c, s_venue_ns (time_ms));
-    s_report (self);
-    return 0;
+    return s_book_taken (self, c, time_ms, now_ns);
+}
+
+//  {"coin":"BTC","time":ms,"bbo":[{"px","sz","n"}|null, {..}|null]}: the
+//  whole top, each message; a null side is empty
+static int
+s_on_bbo (hl_md_t *self, const json_t *data, int64_t now_ns)
+{
+    char why [HB_JSON_ERR_MAX];
+    const char *coin;
+    json_t *bbo;
+    int64_t time_ms = 0;
+    if (hb_json_str (data, "coin", &coin, why, sizeof why)
+    ||  hb_json_arr (data, "bbo", &bbo, why, sizeof why)
+    ||  (hb_json_has (data, "time") && hb_json_int (data, "time", &time_ms, why, sizeof why))) {
+        s_set_error (self, "bbo", why);
+        return -1;
+    }
+    if (json_array_size (bbo) != 2) {
+        s_set_error (self, "bbo", "bbo: expected [bid, ask]");
+        return -1;
+    }
+    s_coin_t *c = s_book_coin (self, "bbo", coin);
+    if (!c)
+        return -1;
+    hb_lbook_clear (c->book);
+    for (int side = 0; side < 2; side++) {
+        json_t *level = json_array_get (bbo, (size_t) side);
+        double px, sz;
+        if (json_is_null (level))
+            continue;
+        if (!s_decimal (json_object_get (level, "px"), false, &px)
+        ||  !s_decimal (json_object_get (level, "sz"), false, &sz)
+        ||  hb_lbook_set (c->book, side == 0? HB_SIDE_BUY: HB_SIDE_SELL, px, sz)) {
+            snprintf (self->error, sizeof self->error, "bbo %s: %s: px and sz must be decimal "
+                      "strings > 0", coin, side? "ask": "bid");
+            return s_book_refused (self, c, time_ms);
+        }
+    }
+    return s_book_taken (self, c, time_ms, now_ns);
 }
 
 //  [{"coin","side":"A"|"B","px","sz","time","hash","tid"}, ..]
@@ -360,6 +526,9 @@ hl_md_on_message (hl_md_t *self, const char *data, size_t len, int64_t now_ns)
     if (!strcmp (channel, "l2Book"))
         rc = body? s_on_book (self, body, now_ns): -1;
     else
+    if (!strcmp (channel, "bbo"))
+        rc = body? s_on_bbo (self, body, now_ns): -1;
+    else
     if (!strcmp (channel, "trades"))
         rc = s_on_trades (self, body);
     else
@@ -370,7 +539,7 @@ hl_md_on_message (hl_md_t *self, const char *data, size_t len, int64_t now_ns)
     }
     else
     if (self->user && (!strcmp (channel, "orderUpdates") || !strcmp (channel, "userFills")
-                       || !strcmp (channel, "user"))) {
+                       || !strcmp (channel, "userFundings") || !strcmp (channel, "user"))) {
         rc = self->user (self->user_arg, channel, body, now_ns);
         if (rc)
             s_set_error (self, channel, "malformed");
@@ -426,6 +595,15 @@ hl_md_find (const hl_md_t *self, const char *symbol)
 {
     for (int i = 0; symbol && i < self->n_coins; i++)
         if (!strcmp (self->coins [i].info.inst->symbol, symbol))
+            return &self->coins [i].info;
+    return NULL;
+}
+
+const hl_coin_t *
+hl_md_find_coin (const hl_md_t *self, const char *coin)
+{
+    for (int i = 0; coin && i < self->n_coins; i++)
+        if (!strcmp (self->coins [i].info.coin, coin))
             return &self->coins [i].info;
     return NULL;
 }

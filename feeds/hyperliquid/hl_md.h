@@ -4,13 +4,24 @@
     strings as well as through the plugin.
 
     Coins. One coin per instrument of the venue, named by the param
-    coin.<symbol> (default: the symbol up to its first '-', "BTC-PERP" ->
-    "BTC"). Perpetuals only (kind linear_perp): Hyperliquid's perps are
-    USDC-margined and quoted in USDC per coin, taken at par with USD.
-    /info {"type":"meta"} gives each coin its asset index (its place in
-    "universe": what an order names), szDecimals (the size and price
-    rules) and maxLeverage; a coin missing from the universe is unknown:
-    never subscribed, its orders refused.
+    coin.<symbol>. Perpetuals (kind linear_perp; default coin: the symbol
+    up to its first '-', "BTC-PERP" -> "BTC"): USDC-margined and quoted in
+    USDC per coin, taken at par with USD. /info {"type":"meta"} gives each
+    its asset index (its place in "universe": what an order names),
+    szDecimals (the size and price rules) and maxLeverage. Spot pairs
+    (kind spot; default coin: the symbol with its first '-' as '/',
+    "PURR-USDC" -> "PURR/USDC", or the venue's "@<index>" name as the
+    param): /info {"type":"spotMeta"} gives each its pair index (asset
+    10000 + index, matched by name or "@<index>") and its base token's
+    szDecimals; asked only when the venue lists a spot pair. A coin
+    missing from its universe is unknown: never subscribed, its orders
+    refused. Books, trades and the wire rules (8 - szDecimals price
+    decimals for spot, 6 for perps) are the same code for both.
+
+    Top of book only (hl_md_set_bbo, the plugin's param book: bbo): the
+    bbo channel instead of l2Book, {"coin","time","bbo":[bid|null,
+    ask|null]}, each message the whole top: a tick of one level a side.
+    Lighter for a venue whose depth nobody reads.
 
     Books. Hyperliquid's l2Book channel sends the whole top of the book
     (up to 20 levels a side, best first) in every message, not diffs: no
@@ -57,13 +68,14 @@ typedef struct {
     int                        asset;           //  index in the universe; -1: unknown
     int                        sz_decimals;
     int                        max_leverage;
+    bool                       spot;            //  a spot pair (asset 10000 + its index)
 } hl_coin_t;
 
 typedef struct {
     uint64_t messages;      //  frames handed in
     uint64_t malformed;     //  not JSON, or a field missing / of the wrong type
     uint64_t unknown;       //  well-formed, of a channel or coin we do not serve
-    uint64_t books;         //  l2Book messages applied
+    uint64_t books;         //  l2Book (or bbo) messages applied
     uint64_t ticks;         //  ticks emitted
     uint64_t trades;        //  trades emitted
     uint64_t errors;        //  "error" channel messages from the venue
@@ -72,8 +84,8 @@ typedef struct {
 } hl_md_stats_t;
 
 //  The state for venue's instruments. NULL (err says why) when an
-//  instrument is not a linear perp, or a coin is empty, too long or
-//  repeated.
+//  instrument is neither a linear perp nor spot, or a coin is empty, too
+//  long or repeated.
 hl_md_t *hl_md_new (const hb_venue_cfg_t *venue, hl_emit_fn *emit, hl_status_fn *status,
                     void *arg, char *err, size_t errsize);
 void hl_md_destroy (hl_md_t **self_p);
@@ -83,7 +95,22 @@ void hl_md_destroy (hl_md_t **self_p);
 //  not such an answer. Coins not in the universe stay unknown
 //  (hl_md_coin (..)->asset < 0); the caller says so.
 int hl_md_on_meta (hl_md_t *self, const char *text, size_t len, char *err, size_t errsize);
+//  True when it has every meta it needs (meta, and spotMeta when a spot
+//  pair is listed).
 bool hl_md_has_meta (const hl_md_t *self);
+
+//  The /info {"type":"spotMeta"} answer ({"universe": [{"name",
+//  "tokens": [base, quote], "index"}, ..], "tokens": [{"name",
+//  "szDecimals", "index"}, ..]}): sets each spot pair's asset and
+//  szDecimals. 0, or -1 (err says why, nothing changed).
+int hl_md_on_spot_meta (hl_md_t *self, const char *text, size_t len, char *err, size_t errsize);
+//  True when the venue lists a spot pair (spotMeta is needed).
+bool hl_md_has_spot (const hl_md_t *self);
+
+//  Books from the bbo channel (the top only) instead of l2Book.
+void hl_md_set_bbo (hl_md_t *self, bool bbo);
+//  The book channel subscribed: "l2Book" or "bbo".
+const char *hl_md_book_channel (const hl_md_t *self);
 
 //  A new connection or a lost one: every book waits for its next message.
 void hl_md_reset (hl_md_t *self, int64_t now_ns);
@@ -102,6 +129,9 @@ int hl_md_coins (const hl_md_t *self);
 const hl_coin_t *hl_md_coin (const hl_md_t *self, int index);
 //  The coin of a config symbol, NULL when not ours.
 const hl_coin_t *hl_md_find (const hl_md_t *self, const char *symbol);
+
+//  The coin named coin (Hyperliquid's name, "BTC"), NULL when not ours.
+const hl_coin_t *hl_md_find_coin (const hl_md_t *self, const char *coin);
 
 //  The current best bid and ask of symbol (0 when a side is empty or the
 //  book is stale). -1 when the symbol is not ours.

@@ -8,9 +8,11 @@
     answers routed to their order; hb_backoff, hb_secret, hb_tls, hb_refusal).
     Nothing here blocks.
 
-    Start: POST /info {"type":"meta"} (retried with backoff until it
-    answers), then the WebSocket: l2Book and trades per known coin and,
-    with an agent key, orderUpdates and userFills of the account. A book
+    Start: POST /info {"type":"meta"} (and {"type":"spotMeta"} when a
+    spot pair is listed; retried with backoff until they answer), then the
+    WebSocket: l2Book (or bbo) and trades per known coin and,
+    with an agent key, orderUpdates, userFills and userFundings (hl_funding:
+    each payment as funding.<venue>.<symbol>) of the account. A book
     that had no message for stale_s is resubscribed (unsubscribe +
     subscribe: the venue answers with the whole book); {"method":"ping"}
     every ping_s (hb_ws app_ping) keeps the connection, which the venue
@@ -26,6 +28,8 @@
       coin.<symbol> the coin (default: the symbol up to its first '-')
       stale_s       a book with no message for this long is resubscribed
                     (default 30, 0.2 .. 3600)
+      book          l2Book (default: up to 20 levels a side) | bbo (the
+                    top only, a tick of one level a side)
       ping_s        application ping interval (default 30, 1 .. 55)
       max_msg_kb    largest WebSocket message (default 4096)
       ca_file, insecure   TLS (hb_tls.h)
@@ -51,6 +55,7 @@
 #include "hb_tls.h"
 #include "hb_vsend.h"
 #include "hb_ws.h"
+#include "hl_funding.h"
 #include "hl_l1.h"
 #include "hl_md.h"
 #include "hl_nonce.h"
@@ -60,9 +65,6 @@
 
 #define S_URL_MAX   256
 #define S_TEXT_MAX  512
-
-#define s_host_has(host, fn) \
-    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
 
 #define S_EXCHANGE  "/exchange"
 
@@ -81,6 +83,7 @@ struct hl_plugin_s {
     const hb_venue_cfg_t *venue;
     hl_md_t             *md;
     hl_trade_t          *trade;
+    hl_funding_t        *funding;
     hl_signer_t         *signer;
     hl_nonce_t          *nonce;
     bool                 has_account;
@@ -176,13 +179,13 @@ s_on_open (void *arg, const char *url)
         const hl_coin_t *c = hl_md_coin (self->md, i);
         if (c->asset < 0)
             continue;
-        s_subscribe (self, "subscribe", "l2Book", c->coin);
+        s_subscribe (self, "subscribe", hl_md_book_channel (self->md), c->coin);
         s_subscribe (self, "subscribe", "trades", c->coin);
     }
     //  the account's orders and fills (the agent signs for it, the
     //  channels are the account's)
-    static const char *const user [] = { "orderUpdates", "userFills" };
-    for (int i = 0; self->has_account && i < 2; i++) {
+    static const char *const user [] = { "orderUpdates", "userFills", "userFundings" };
+    for (int i = 0; self->has_account && i < 3; i++) {
         int n = snprintf (self->text, sizeof self->text,
                           "{\"method\":\"subscribe\",\"subscription\":{\"type\":\"%s\",\"user\":\"%s\"}}",
                           user [i], self->account);
@@ -195,7 +198,8 @@ static void
 s_on_close (void *arg, const char *reason)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
-    S_LOG (self, HB_LOG_WARN, "connection lost (%s): books stale until the next l2Book", reason);
+    S_LOG (self, HB_LOG_WARN, "connection lost (%s): books stale until the next %s", reason,
+           hl_md_book_channel (self->md));
     hl_md_reset (self->md, self->host->now_ns (self->host->ctx));
 }
 
@@ -270,6 +274,40 @@ s_meta_later (hl_plugin_t *self)
     self->meta_timer = self->host->timer_add (self->host->ctx, ms > 0? ms: 1, 1, s_meta_retry, self);
 }
 
+static void s_meta_done (hl_plugin_t *self);
+
+//  POST /info body: one meta request in flight (meta, then spotMeta)
+static int
+s_info_request (hl_plugin_t *self, const char *body, hb_rest_done_fn *done)
+{
+    static const char *const headers [] = { "Content-Type: application/json", NULL };
+    char url [S_URL_MAX + 8];
+    snprintf (url, sizeof url, "%s/info", self->rest_url);
+    if (hb_rest_request (self->rest, "POST", url, headers, body, done, self))
+        return -1;
+    self->meta_inflight = true;
+    return 0;
+}
+
+//  spotMeta: the spot pairs' assets and szDecimals; a failure asks meta
+//  again after the backoff (the two come as one step)
+static void
+s_on_spot_meta (void *arg, const hb_rest_resp_t *resp)
+{
+    hl_plugin_t *self = (hl_plugin_t *) arg;
+    self->meta_inflight = false;
+    char err [256];
+    if (resp->status != 200 || hl_md_on_spot_meta (self->md, resp->body, resp->len, err, sizeof err)) {
+        if (resp->status != 200)
+            snprintf (err, sizeof err, "spotMeta: %s%ld %s", resp->status? "HTTP ": "", resp->status,
+                      resp->status? "": resp->error);
+        S_LOG (self, HB_LOG_WARN, "/info %s: retrying", err);
+        s_meta_later (self);
+        return;
+    }
+    s_meta_done (self);
+}
+
 static void
 s_on_meta (void *arg, const hb_rest_resp_t *resp)
 {
@@ -287,12 +325,25 @@ s_on_meta (void *arg, const hb_rest_resp_t *resp)
         s_meta_later (self);
         return;
     }
+    //  spot pairs are in spotMeta's universe, asked next (their books wait for it)
+    if (hl_md_has_spot (self->md) && !hl_md_has_meta (self->md)) {
+        if (s_info_request (self, "{\"type\":\"spotMeta\"}", s_on_spot_meta))
+            s_meta_later (self);
+        return;
+    }
+    s_meta_done (self);
+}
+
+//  Every meta is in: the coins said, the WebSocket started, the account polled
+static void
+s_meta_done (hl_plugin_t *self)
+{
     int known = 0;
     for (int i = 0; i < hl_md_coins (self->md); i++) {
         const hl_coin_t *c = hl_md_coin (self->md, i);
         if (c->asset < 0)
-            S_LOG (self, HB_LOG_ERROR, "%s: unknown coin '%s' (not in /info meta's universe): "
-                   "no market data, orders refused", c->inst->symbol, c->coin);
+            S_LOG (self, HB_LOG_ERROR, "%s: unknown coin '%s' (not in /info %s's universe): "
+                   "no market data, orders refused", c->inst->symbol, c->coin, c->spot? "spotMeta": "meta");
         else {
             known++;
             S_LOG (self, HB_LOG_INFO, "%s: coin %s, asset %d, szDecimals %d, maxLeverage %d",
@@ -311,13 +362,7 @@ s_on_meta (void *arg, const hb_rest_resp_t *resp)
 static int
 s_meta_request (hl_plugin_t *self)
 {
-    static const char *const headers [] = { "Content-Type: application/json", NULL };
-    char url [S_URL_MAX + 8];
-    snprintf (url, sizeof url, "%s/info", self->rest_url);
-    if (hb_rest_request (self->rest, "POST", url, headers, "{\"type\":\"meta\"}", s_on_meta, self))
-        return -1;
-    self->meta_inflight = true;
-    return 0;
+    return s_info_request (self, "{\"type\":\"meta\"}", s_on_meta);
 }
 
 static int
@@ -388,10 +433,11 @@ s_stale_check (void *arg)
                              due, HL_MD_COINS);
     for (int i = 0; i < n; i++) {
         const hl_coin_t *c = hl_md_coin (self->md, due [i]);
-        S_LOG (self, HB_LOG_WARN, "l2Book %s: no message for %.1f s: resubscribing",
-               c->coin, (double) self->stale_ns / 1e9);
-        s_subscribe (self, "unsubscribe", "l2Book", c->coin);
-        s_subscribe (self, "subscribe", "l2Book", c->coin);
+        const char *channel = hl_md_book_channel (self->md);
+        S_LOG (self, HB_LOG_WARN, "%s %s: no message for %.1f s: resubscribing",
+               channel, c->coin, (double) self->stale_ns / 1e9);
+        s_subscribe (self, "unsubscribe", channel, c->coin);
+        s_subscribe (self, "subscribe", channel, c->coin);
     }
     return 0;
 }
@@ -400,6 +446,8 @@ static int
 s_user (void *arg, const char *channel, const json_t *data, int64_t now_ns)
 {
     hl_plugin_t *self = (hl_plugin_t *) arg;
+    if (!strcmp (channel, "userFundings"))
+        return hl_funding_on_message (self->funding, data);
     return hl_trade_on_user (self->trade, channel, data, now_ns);
 }
 
@@ -538,7 +586,8 @@ s_trade_params (hl_plugin_t *self)
     self->nonce = hl_nonce_new (0);
     self->trade = hl_trade_new (venue, self->md, self->signer, self->mainnet,
                                 vault_text? vault: NULL, slippage, hb_vhost_emit, &self->vhost);
-    if (!self->nonce || !self->trade)
+    self->funding = hl_funding_new (self->md, venue->name, hb_vhost_emit, &self->vhost);
+    if (!self->nonce || !self->trade || !self->funding)
         return -1;
     hl_md_set_user (self->md, s_user, self);
     return 0;
@@ -549,13 +598,11 @@ static void s_destroy (void **self_p);
 static void *
 s_create (const hb_host_api_t *host)
 {
-    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
-        return NULL;
-    hl_plugin_t *self = (hl_plugin_t *) calloc (1, sizeof *self);
+    hl_plugin_t *self = (hl_plugin_t *) hb_vhost_alloc (host, sizeof *self);
     if (!self)
         return NULL;
     self->host = host;
-    hb_vhost_init (&self->vhost, host, "stale: waiting for l2Book", "whole: every coin has its l2Book");
+    hb_vhost_init (&self->vhost, host, "stale: waiting for each coin's book", "whole: every coin has its book");
     self->venue = host->venue;
     self->meta_timer = self->stale_timer = self->state_timer = -1;
     char err [256] = "";
@@ -577,6 +624,10 @@ s_create (const hb_host_api_t *host)
         s_bad_param (self, "rest_url", "must be an http:// or https:// URL");
     self->stale_ns = (int64_t) (s_number_param (self, "stale_s", 30, 0.2, 3600) * 1e9);
     self->ping_s = (uint32_t) s_number_param (self, "ping_s", 30, 1, 55);
+    const char *book = hb_venue_param (host->venue, "book");
+    if (book && strcmp (book, "l2Book") && strcmp (book, "bbo"))
+        s_bad_param (self, "book", "must be l2Book or bbo");
+    bool bbo = book && !strcmp (book, "bbo");
     long max_kb = (long) s_number_param (self, "max_msg_kb", 4096, 64, 1048576);
     hb_tls_params_t tls;
     if (hb_tls_params (host->venue, &tls, err, sizeof err)) {
@@ -588,6 +639,7 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "%s", err);
         goto fail;
     }
+    hl_md_set_bbo (self->md, bbo);
     if (self->bad_config || s_trade_params (self))
         goto fail;
     hb_backoff_init (&self->meta_backoff, 500, 30000, (uint64_t) host->now_ns (host->ctx));
@@ -614,11 +666,8 @@ s_create (const hb_host_api_t *host)
     S_LOG (self, HB_LOG_INFO, "%s: %s, %s", self->mainnet? "mainnet": "testnet",
            self->ws_url, self->rest_url);
     return self;
-fail: {
-        void *p = self;
-        s_destroy (&p);
-        return NULL;
-    }
+fail:
+    return hb_vhost_undo (self, s_destroy);
 }
 
 static int
@@ -650,6 +699,7 @@ s_destroy (void **self_p)
     hb_rest_destroy (&self->rest);
     hb_vsend_destroy (&self->send);
     hl_trade_destroy (&self->trade);
+    hl_funding_destroy (&self->funding);
     hl_md_destroy (&self->md);
     hl_signer_destroy (&self->signer);
     hl_nonce_destroy (&self->nonce);
@@ -657,16 +707,7 @@ s_destroy (void **self_p)
     *self_p = NULL;
 }
 
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size        = sizeof (hb_venue_ops_t),
-    .name        = "hyperliquid",
-    .description = "Hyperliquid perps: l2Book, trades, signed L1 orders, userFills",
-    .create      = s_create,
-    .start       = s_start,
-    .order       = s_order,
-    .cancel      = s_cancel,
-    .destroy     = s_destroy,
-    //  fills of orders this host did not send us are marked external
-    .features    = HB_VENUE_FEAT_FILL_FLAGS
-};
+//  fills of orders this host did not send us are marked external
+const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("hyperliquid",
+    "Hyperliquid perps and spot: l2Book or bbo, trades, signed L1 orders, userFills, userFundings",
+    HB_VENUE_FEAT_FILL_FLAGS);

@@ -14,7 +14,8 @@
       next l2Book makes it whole;
     - a dropped connection reconnects and subscribes again; the final
       books are the last messages';
-    - bad params refuse the venue (network, stale_s, a spot instrument, an
+    - book: bbo: the bbo channel instead of l2Book, ticks of the top;
+    - bad params refuse the venue (network, stale_s, an inverse perp, an
       agent key file others may read, a key without its account),
       the TLS params too (hb_testhost_check_tls_params).               */
 #include <stdarg.h>
@@ -28,70 +29,33 @@
 #include <sys/stat.h>
 
 #include "hb_log.h"
-#include "hb_testhost.h"
-#include "hb_testserver.h"
+#include "hb_testvenue.h"
 
 extern const hb_venue_ops_t hb_venue_plugin;
 
 #define S_VENUE "hlx"
 
-typedef struct {
-    char         dir [64];
-    char         crt [128], key [128];
-    hb_config_t *config;
-} s_env_t;
-
-static s_env_t s_env;
-
-static void
-s_instrument (hb_venue_cfg_t *v, const char *symbol, hb_kind_t kind, double multiplier)
-{
-    hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
-    snprintf (ins->symbol, HB_NAME_MAX, "%s", symbol);
-    ins->kind = kind;
-    ins->multiplier = multiplier;
-    ins->tick_size = 0.1;
-    ins->lot_size = 1;
-    ins->min_qty = 1;
-}
+static hb_testvenue_t s_env;
 
 static int
 s_setup (void **state)
 {
     (void) state;
-    memset (&s_env, 0, sizeof s_env);
-    snprintf (s_env.dir, sizeof s_env.dir, "/tmp/hb-hltest.XXXXXX");
-    if (!mkdtemp (s_env.dir) || hb_testserver_make_cert (s_env.dir, "venue"))
+    if (hb_testvenue_setup (&s_env, &hb_venue_plugin, "hltest", S_VENUE, "hyperliquid"))
         return -1;
-    snprintf (s_env.crt, sizeof s_env.crt, "%s/venue.crt", s_env.dir);
-    snprintf (s_env.key, sizeof s_env.key, "%s/venue.key", s_env.dir);
-    hb_config_t *config = s_env.config = (hb_config_t *) calloc (1, sizeof *config);
-    config->n_assets = 2;
-    snprintf (config->assets [0].name, HB_NAME_MAX, "BTC");
-    snprintf (config->assets [1].name, HB_NAME_MAX, "ETH");
-    config->n_venues = 1;
-    hb_venue_cfg_t *v = &config->venues [0];
-    snprintf (v->name, HB_NAME_MAX, S_VENUE);
-    snprintf (v->plugin, HB_NAME_MAX, "hyperliquid");
-    v->enabled = true;
-    v->cpu = -1;
-    s_instrument (v, "BTC-PERP", HB_KIND_LINEAR_PERP, 0.001);
-    s_instrument (v, "ETH-PERP", HB_KIND_LINEAR_PERP, 1);
-    s_instrument (v, "DOGE-PERP", HB_KIND_LINEAR_PERP, 1);
-    hb_testhost_param (config, S_VENUE, "coin.DOGE-PERP", "NOPE");
-    hb_testhost_param (config, S_VENUE, "stale_s", "1");
-    hb_testhost_param (config, S_VENUE, "ping_s", "55");
+    hb_testvenue_asset (&s_env, "ETH");
+    const char *symbols [] = { "BTC-PERP", "ETH-PERP", "DOGE-PERP" };
+    const double multipliers [] = { 0.001, 1, 1 };
+    for (int i = 0; i < 3; i++) {
+        hb_instrument_cfg_t *ins = hb_testvenue_instrument (&s_env, symbols [i], HB_KIND_LINEAR_PERP,
+                                                            multipliers [i], 0.1, 1);
+        if (!ins)
+            return -1;
+        ins->min_qty = 1;
+    }
+    static const char *const params [] = { "coin.DOGE-PERP", "NOPE", "stale_s", "1", "ping_s", "55", NULL };
+    hb_testvenue_params (&s_env, params);
     return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    hb_config_destroy (&s_env.config);
-    char cmd [128];
-    snprintf (cmd, sizeof cmd, "rm -rf %s", s_env.dir);
-    return system (cmd) == 0 ? 0 : -1;
 }
 
 static void
@@ -102,7 +66,8 @@ test_bad_params_refused (void **state)
     assert_non_null (host);
     assert_true (hb_testhost_creates (host, &hb_venue_plugin));
     const char *bad [][2] = { { "network", "mainnet2" }, { "stale_s", "0" }, { "ping_s", "x" },
-                              { "rest_url", "ftp://x" }, { "coin.BTC-PERP", "ETH" } };
+                              { "rest_url", "ftp://x" }, { "coin.BTC-PERP", "ETH" },
+                              { "book", "l3Book" } };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         hb_testhost_param (s_env.config, S_VENUE, bad [i][0], bad [i][1]);
         if (hb_testhost_creates (host, &hb_venue_plugin))
@@ -114,9 +79,12 @@ test_bad_params_refused (void **state)
                                         "or testnet (value 'mainnet2')"), 1);
     assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "params.stale_s"), 1);
     assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "both are coin ETH"), 1);
-    s_env.config->venues [0].instruments [1].kind = HB_KIND_SPOT;
+    s_env.config->venues [0].instruments [1].kind = HB_KIND_INVERSE_PERP;
     assert_false (hb_testhost_creates (host, &hb_venue_plugin));
-    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "perpetuals only"), 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_ERROR, "perpetuals (linear_perp) and spot pairs only"), 1);
+    //  a spot pair is served (spotMeta), under its BASE/QUOTE coin
+    s_env.config->venues [0].instruments [1].kind = HB_KIND_SPOT;
+    assert_true (hb_testhost_creates (host, &hb_venue_plugin));
     s_env.config->venues [0].instruments [1].kind = HB_KIND_LINEAR_PERP;
     assert_true (hb_testhost_creates (host, &hb_venue_plugin));
 
@@ -147,14 +115,32 @@ test_bad_params_refused (void **state)
     hb_testhost_destroy (&host);
 }
 
+//  A plugin of the test's venue on a fresh host, pointed at a new local
+//  server playing script (ws:// and http://), started
 static void
-test_bad_tls_params_refused (void **state)
+s_start (const char *script, hb_testserver_t **server, hb_testhost_t **host, void **plugin)
 {
-    (void) state;
-    const char *failed = hb_testhost_check_tls_params (s_env.config, S_VENUE, &hb_venue_plugin,
-                                                       s_env.dir, s_env.crt);
-    if (failed)
-        fail_msg ("%s", failed);
+    *server = hb_testserver_new (script, NULL, NULL);
+    assert_non_null (*server);
+    char url [128];
+    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (*server));
+    hb_testhost_param (s_env.config, S_VENUE, "ws_url", url);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (*server));
+    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
+    *host = hb_testhost_new (s_env.config, S_VENUE);
+    assert_non_null (*host);
+    *plugin = hb_venue_plugin.create (hb_testhost_api (*host));
+    assert_non_null (*plugin);
+    assert_int_equal (hb_venue_plugin.start (*plugin), 0);
+}
+
+//  The plugin destroyed (nothing left on the host), the host and server
+static void
+s_stop (hb_testserver_t **server, hb_testhost_t **host, void **plugin)
+{
+    assert_true (hb_testvenue_destroyed_clean (*host, &hb_venue_plugin, plugin));
+    hb_testhost_destroy (host);
+    hb_testserver_destroy (server);
 }
 
 //  The script: meta; session 0 books, trades, bad input, silence until
@@ -210,19 +196,10 @@ static void
 test_market_data (void **state)
 {
     (void) state;
-    hb_testserver_t *server = hb_testserver_new (s_script, NULL, NULL);
-    assert_non_null (server);
-    char url [128];
-    snprintf (url, sizeof url, "ws://127.0.0.1:%d/ws", hb_testserver_ws_port (server));
-    hb_testhost_param (s_env.config, S_VENUE, "ws_url", url);
-    snprintf (url, sizeof url, "http://127.0.0.1:%d", hb_testserver_http_port (server));
-    hb_testhost_param (s_env.config, S_VENUE, "rest_url", url);
-
-    hb_testhost_t *host = hb_testhost_new (s_env.config, S_VENUE);
-    assert_non_null (host);
-    void *plugin = hb_venue_plugin.create (hb_testhost_api (host));
-    assert_non_null (plugin);
-    assert_int_equal (hb_venue_plugin.start (plugin), 0);
+    hb_testserver_t *server;
+    hb_testhost_t *host;
+    void *plugin;
+    s_start (s_script, &server, &host, &plugin);
     int rc = hb_testhost_run (host, 40000, s_final, host);
     if (rc)
         fail_msg ("no final books: %zu ticks, status %u", hb_testhost_count_type (host, HB_MSG_TICK),
@@ -283,25 +260,81 @@ test_market_data (void **state)
     //  healthy, stale, healthy again: at least two recoveries
     assert_true (hb_testhost_status_count (host, HB_TICK_STALE) >= 2);
     assert_true (hb_testhost_status_count (host, 0) >= 2);
+    s_stop (&server, &host, &plugin);
+}
 
-    hb_venue_plugin.destroy (&plugin);
-    assert_int_equal (hb_testhost_fds (host), 0);
-    assert_int_equal (hb_testhost_timers (host), 0);
-    hb_testhost_destroy (&host);
-    hb_testserver_destroy (&server);
+//  book: bbo: the bbo channel, not l2Book, each message the whole top
+//  (one level a side, a null side empty): ticks in bus units; a bad level
+//  is refused and the book published stale until the next message.
+static const char s_bbo_script [] =
+    "{\"http\": {\"POST /info\": {\"status\": 200, \"body\": {\"universe\": ["
+    "  {\"name\": \"ETH\", \"szDecimals\": 4, \"maxLeverage\": 25},"
+    "  {\"name\": \"BTC\", \"szDecimals\": 5, \"maxLeverage\": 40}]}}},"
+    " \"ws\": [["
+    "  {\"recv\": 4},"
+    "  {\"send\": {\"channel\": \"bbo\", \"data\": {\"coin\": \"BTC\", \"time\": 1700000000020,"
+    "   \"bbo\": [{\"px\": \"65000\", \"sz\": \"0.5\", \"n\": 2}, {\"px\": \"65001\", \"sz\": \"0.25\", \"n\": 1}]}}},"
+    "  {\"send\": {\"channel\": \"bbo\", \"data\": {\"coin\": \"ETH\", \"time\": 1700000000021,"
+    "   \"bbo\": [{\"px\": \"3400\", \"sz\": \"x\", \"n\": 2}, null]}}},"
+    "  {\"send\": {\"channel\": \"bbo\", \"data\": {\"coin\": \"ETH\", \"time\": 1700000000022,"
+    "   \"bbo\": [{\"px\": \"3400.5\", \"sz\": \"3\", \"n\": 2}, null]}}},"
+    "  {\"hold\": true}"
+    " ]]}";
+
+static bool
+s_bbo_done (void *arg)
+{
+    hb_testhost_t *host = (hb_testhost_t *) arg;
+    const hb_msg_t *btc = hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP");
+    const hb_msg_t *eth = hb_testhost_last (host, HB_MSG_TICK, "ETH-PERP");
+    return btc && eth && eth->u.tick.flags == 0 && hb_testhost_status (host) == 0;
+}
+
+static void
+test_bbo (void **state)
+{
+    (void) state;
+    hb_testhost_param (s_env.config, S_VENUE, "book", "bbo");
+    hb_testserver_t *server;
+    hb_testhost_t *host;
+    void *plugin;
+    s_start (s_bbo_script, &server, &host, &plugin);
+    if (hb_testhost_run (host, 20000, s_bbo_done, host))
+        fail_msg ("no bbo ticks: %zu ticks, status %u", hb_testhost_count_type (host, HB_MSG_TICK),
+                  hb_testhost_status (host));
+    //  subscribed to bbo, never to l2Book
+    assert_int_equal (hb_testserver_logged (server, "l2Book"), 0);
+    assert_true (hb_testserver_logged (server, "\\\"bbo\\\"") >= 2);
+    const hb_msg_t *m = hb_testhost_last (host, HB_MSG_TICK, "BTC-PERP");
+    assert_true (m->u.tick.n_bids == 1 && m->u.tick.n_asks == 1 && m->u.tick.flags == 0);
+    assert_true (m->u.tick.bids [0].px == 65000 && m->u.tick.bids [0].qty == 500);
+    assert_true (m->u.tick.asks [0].px == 65001 && m->u.tick.asks [0].qty == 250);
+    assert_int_equal (m->env.ts_venue, 1700000000020LL * 1000000);
+    m = hb_testhost_last (host, HB_MSG_TICK, "ETH-PERP");
+    assert_true (m->u.tick.n_bids == 1 && m->u.tick.n_asks == 0);
+    assert_true (m->u.tick.bids [0].px == 3400.5 && m->u.tick.bids [0].qty == 3);
+    //  the bad level: refused, ETH published stale before its good top
+    size_t stale = 0;
+    for (size_t i = 0; i < hb_testhost_count (host); i++) {
+        const hb_msg_t *t = hb_testhost_msg (host, i);
+        stale += t->env.type == HB_MSG_TICK && !strcmp (t->u.tick.symbol, "ETH-PERP")
+              && (t->u.tick.flags & HB_TICK_STALE);
+    }
+    assert_int_equal (stale, 1);
+    assert_int_equal (hb_testhost_logs (host, HB_LOG_WARN, "bbo ETH: bid: px and sz must be decimal"), 1);
+    s_stop (&server, &host, &plugin);
 }
 
 int
 main (void)
 {
-    if (access ("/usr/bin/python3", X_OK) != 0) {
-        printf ("skip: /usr/bin/python3 missing\n");
+    if (!hb_testvenue_have_python ())
         return 0;
-    }
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_bad_params_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_bad_tls_params_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_market_data, s_setup, s_teardown),
+        cmocka_unit_test_prestate_setup_teardown (test_bad_params_refused, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (hb_testvenue_test_tls, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (test_market_data, s_setup, hb_testvenue_teardown_state, &s_env),
+        cmocka_unit_test_prestate_setup_teardown (test_bbo, s_setup, hb_testvenue_teardown_state, &s_env),
     };
     return cmocka_run_group_tests_name ("hl_plugin", tests, NULL, NULL);
 }

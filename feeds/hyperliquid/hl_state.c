@@ -55,10 +55,7 @@ hl_state_parse (const hl_md_t *md, const char *text, size_t len, hl_state_t *out
             snprintf (err, errsize, "clearinghouseState: assetPositions[%zu]: %s", i, why);
             goto fail;
         }
-        const hl_coin_t *c = NULL;
-        for (int k = 0; !c && k < hl_md_coins (md); k++)
-            if (!strcmp (hl_md_coin (md, k)->coin, coin))
-                c = hl_md_coin (md, k);
+        const hl_coin_t *c = hl_md_find_coin (md, coin);
         if (!c || out->n_positions >= HL_MD_COINS) {
             out->n_other++;
             continue;

@@ -288,12 +288,12 @@ hl_trade_order (hl_trade_t *self, const hb_order_t *order, uint64_t nonce, char 
             return -1;
         }
         o.px = hl_wire_round_price (touch * (buy? 1 + self->slippage: 1 - self->slippage),
-                                    coin->sz_decimals, false, !buy);
+                                    coin->sz_decimals, coin->spot, !buy);
         o.tif = HL_TIF_IOC;
     }
     else
         o.px = order->px;
-    if (hl_wire_price (o.px, coin->sz_decimals, false, px_text, err, sizeof err)) {
+    if (hl_wire_price (o.px, coin->sz_decimals, coin->spot, px_text, err, sizeof err)) {
         snprintf (why, sizeof why, "%s: %s", coin->coin, err);
         s_refuse (self, order, HB_REJ_BAD_PRICE, why);
         return -1;
@@ -479,10 +479,7 @@ s_on_fills (hl_trade_t *self, const json_t *data)
         ||  !(px > 0) || !(sz > 0) || (strcmp (side, "B") && strcmp (side, "A")))
             return -1;
         s_slot_t *slot = s_by_venue (self, cloid, (uint64_t) oid);
-        const hl_coin_t *coin = slot? slot->coin: NULL;
-        for (int c = 0; !coin && c < hl_md_coins (self->md); c++)
-            if (!strcmp (hl_md_coin (self->md, c)->coin, coin_name))
-                coin = hl_md_coin (self->md, c);
+        const hl_coin_t *coin = slot? slot->coin: hl_md_find_coin (self->md, coin_name);
         if (!coin)
             continue;           //  a coin this venue does not list: not ours to publish
         if (slot && !slot->oid)

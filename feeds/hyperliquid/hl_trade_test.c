@@ -32,6 +32,7 @@
 #include "hl_md.h"
 #include "hl_signer.h"
 #include "hl_state.h"
+#include "hl_testing.h"
 #include "hl_trade.h"
 
 #define S_KEY "0x0123456789012345678901234567890123456789012345678901234567890123"
@@ -56,28 +57,15 @@ s_emit (void *arg, hb_msg_t *msg)
     return 0;
 }
 
-static const char s_meta [] =
-    "{\"universe\":[{\"name\":\"ETH\",\"szDecimals\":4,\"maxLeverage\":25},"
-    "{\"name\":\"BTC\",\"szDecimals\":5,\"maxLeverage\":40}]}";
-
 static int
 s_setup (void **state)
 {
     s_fix_t *f = (s_fix_t *) calloc (1, sizeof *f);
-    hb_venue_cfg_t *v = &f->config.venues [0];
-    f->config.n_venues = 1;
-    snprintf (v->name, HB_NAME_MAX, "hlt");
-    const char *syms [] = { "BTC-PERP", "ETH-PERP", "XYZ-PERP" };
-    double mults [] = { 0.001, 1, 1 };
-    for (int i = 0; i < 3; i++) {
-        hb_instrument_cfg_t *ins = hb_venue_cfg_add_instrument (v);
-        snprintf (ins->symbol, HB_NAME_MAX, "%s", syms [i]);
-        ins->kind = HB_KIND_LINEAR_PERP;
-        ins->multiplier = mults [i];
-        ins->tick_size = 0.1;
-        ins->lot_size = 1;
-        ins->min_qty = 1;
-    }
+    static const char *const syms [] = { "BTC-PERP", "ETH-PERP", "XYZ-PERP" };
+    static const double mults [] = { 0.001, 1, 1 };
+    hb_venue_cfg_t *v = hl_testing_venue (&f->config, syms, mults, 3);
+    if (!v)
+        return -1;
     char err [200];
     f->md = hl_md_new (v, s_emit, NULL, f, err, sizeof err);
     f->signer = hl_signer_new (S_KEY, err, sizeof err);
@@ -94,8 +82,7 @@ s_teardown (void **state)
     s_fix_t *f = (s_fix_t *) *state;
     hl_trade_destroy (&f->trade);
     hl_signer_destroy (&f->signer);
-    hl_md_destroy (&f->md);
-    hb_venue_cfg_release (&f->config.venues [0]);
+    hl_testing_release (&f->config, &f->md);
     free (f);
     return 0;
 }
@@ -103,8 +90,7 @@ s_teardown (void **state)
 static void
 s_meta_in (s_fix_t *f)
 {
-    char err [200];
-    assert_int_equal (hl_md_on_meta (f->md, s_meta, strlen (s_meta), err, sizeof err), 0);
+    assert_int_equal (hl_testing_meta_in (f->md), 0);
 }
 
 static hb_order_t

@@ -1,5 +1,7 @@
 /*  hb_vhost: see hb_vhost.h.                                             */
 #include <assert.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include "hb_vhost.h"
 
 void
@@ -25,4 +27,28 @@ hb_vhost_status (void *arg, uint32_t status)
     self->host->set_status (self->host->ctx, status);
     self->host->log (self->host->ctx, status? HB_LOG_WARN: HB_LOG_INFO, "books %s",
                      status? self->stale: self->whole);
+}
+
+void *
+hb_vhost_alloc (const hb_host_api_t *host, size_t size)
+{
+    bool has_status = host && host->size >= offsetof (hb_host_api_t, set_status) + sizeof (host->set_status)
+                   && host->set_status;
+    if (!host || host->abi_version != HB_PLUGIN_ABI_VERSION || !has_status)
+        return NULL;
+    return calloc (1, size);
+}
+
+const char *
+hb_vhost_param (const hb_venue_cfg_t *venue, const char *key, const char *fallback)
+{
+    const char *value = hb_venue_param (venue, key);
+    return value? value: fallback;
+}
+
+void *
+hb_vhost_undo (void *self, void (*destroy) (void **self_p))
+{
+    destroy (&self);
+    return NULL;
 }

@@ -240,7 +240,7 @@ s_on_books (okx_md_t *self, s_inst_t *p, const char *action, const json_t *data)
     ||  hb_json_arr (d, "asks", &asks, err, sizeof err)
     ||  hb_json_int (d, "seqId", &seq, err, sizeof err)
     ||  hb_json_int (d, "prevSeqId", &prev, err, sizeof err)
-    ||  hb_json_int (d, "checksum", &checksum, err, sizeof err)) {
+    ||  (hb_json_has (d, "checksum") && hb_json_int (d, "checksum", &checksum, err, sizeof err))) {
         if (json_array_size (data) != 1)
             snprintf (err, sizeof err, "data: expected one element");
         snprintf (self->error, sizeof self->error, "books %s: %s", p->inst_id, err);
@@ -276,8 +276,10 @@ s_on_books (okx_md_t *self, s_inst_t *p, const char *action, const json_t *data)
         s_drop (self, p, ts);
         return OKX_MD_RESYNC;
     }
-    int32_t ours = okx_book_checksum (p->book);
-    if (ours != (int32_t) checksum) {
+    //  OKX deprecates the checksum for seqId/prevSeqId: a book without one,
+    //  or with 0, is sequenced by seqId alone (above)
+    int32_t ours = checksum? okx_book_checksum (p->book): 0;
+    if (checksum && ours != (int32_t) checksum) {
         snprintf (self->error, sizeof self->error, "books %s: checksum %d, venue says %lld "
                   "(seqId %lld)", p->inst_id, ours, (long long) checksum, (long long) seq);
         self->stats.checksum_errors++;

@@ -320,6 +320,25 @@ s_both_snapshots (s_fix_t *fix)
     assert_int_equal (fix->sink.status, 0);
 }
 
+//  checksum 0 or none at all (OKX deprecates it for seqId/prevSeqId): the
+//  book is taken, sequenced by seqId alone; a gap still resyncs
+static void
+test_no_checksum (void **state)
+{
+    s_fix_t *fix = (s_fix_t *) *state;
+    assert_int_equal (s_books (fix, "BTC-USDT", "snapshot", s_bids, s_asks, -1, 10, 0), OKX_MD_OK);
+    assert_int_equal (s_send (fix, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},"
+                                   "\"action\":\"update\",\"data\":[{\"asks\":[[\"3368\",\"0\",\"0\",\"0\"]],"
+                                   "\"bids\":[],\"ts\":\"1714557600124\",\"prevSeqId\":10,\"seqId\":11}]}"),
+                      OKX_MD_OK);
+    int nb = 0, na = 0;
+    assert_int_equal (okx_md_depth (fix->md, "BTC-USDT", &nb, &na), 0);
+    assert_true (nb == 2 && na == 1);
+    assert_int_equal (okx_md_stats (fix->md)->checksum_errors, 0);
+    assert_int_equal (s_books (fix, "BTC-USDT", "update", "", "", 12, 13, 0), OKX_MD_RESYNC);
+    assert_int_equal (okx_md_stats (fix->md)->gaps, 1);
+}
+
 static void
 test_gap_forces_resnapshot (void **state)
 {
@@ -455,6 +474,7 @@ main (void)
         cmocka_unit_test (test_documented_checksum),
         cmocka_unit_test_setup_teardown (test_random_session_matches_reference, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_gap_forces_resnapshot, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_no_checksum, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_checksum_mismatch_forces_resnapshot, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_bad_input_counted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_tickers_trades_units, s_setup, s_teardown),

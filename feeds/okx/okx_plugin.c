@@ -45,9 +45,6 @@
 #define S_TEXT_MAX  4096
 #define S_PING_S    20
 
-#define s_host_has(host, fn) \
-    (offsetof (hb_host_api_t, fn) + sizeof ((host)->fn) <= (host)->size)
-
 typedef struct okx_plugin_s okx_plugin_t;
 
 struct okx_plugin_s {
@@ -260,33 +257,24 @@ s_cancel (void *arg, const hb_cancel_t *cancel)
     return 0;
 }
 
-static const char *
-s_param (const hb_venue_cfg_t *venue, const char *key, const char *fallback)
-{
-    const char *value = hb_venue_param (venue, key);
-    return value? value: fallback;
-}
-
 static void s_destroy (void **self_p);
 
 static void *
 s_create (const hb_host_api_t *host)
 {
-    if (host->abi_version != HB_PLUGIN_ABI_VERSION || !s_host_has (host, set_status))
-        return NULL;
-    okx_plugin_t *self = (okx_plugin_t *) calloc (1, sizeof *self);
+    okx_plugin_t *self = (okx_plugin_t *) hb_vhost_alloc (host, sizeof *self);
     if (!self)
         return NULL;
     self->host = host;
     const hb_venue_cfg_t *venue = host->venue;
     char err [256] = "";
     snprintf (self->ws_url, sizeof self->ws_url, "%s",
-              s_param (venue, "ws_url", "wss://ws.okx.com:8443/ws/v5/public"));
+              hb_vhost_param (venue, "ws_url", "wss://ws.okx.com:8443/ws/v5/public"));
     snprintf (self->priv_url, sizeof self->priv_url, "%s",
-              s_param (venue, "ws_private_url", "wss://ws.okx.com:8443/ws/v5/private"));
-    snprintf (self->rest_url, sizeof self->rest_url, "%s", s_param (venue, "rest_url", "https://www.okx.com"));
-    self->simulated = !strcmp (s_param (venue, "simulated", "0"), "1");
-    const char *td_mode = s_param (venue, "td_mode", "cross");
+              hb_vhost_param (venue, "ws_private_url", "wss://ws.okx.com:8443/ws/v5/private"));
+    snprintf (self->rest_url, sizeof self->rest_url, "%s", hb_vhost_param (venue, "rest_url", "https://www.okx.com"));
+    self->simulated = !strcmp (hb_vhost_param (venue, "simulated", "0"), "1");
+    const char *td_mode = hb_vhost_param (venue, "td_mode", "cross");
     if (strcmp (td_mode, "cross") && strcmp (td_mode, "isolated")) {
         S_LOG (self, HB_LOG_ERROR, "params.td_mode: '%s' is not cross or isolated", td_mode);
         goto fail;
@@ -349,11 +337,8 @@ s_create (const hb_host_api_t *host)
     if (!self->ws || !self->send)
         goto fail;
     return self;
-fail: {
-        void *p = self;
-        s_destroy (&p);
-        return NULL;
-    }
+fail:
+    return hb_vhost_undo (self, s_destroy);
 }
 
 static int
@@ -384,17 +369,8 @@ s_destroy (void **self_p)
     *self_p = NULL;
 }
 
-const hb_venue_ops_t hb_venue_plugin = {
-    .abi_version = HB_PLUGIN_ABI_VERSION,
-    .size        = sizeof (hb_venue_ops_t),
-    .name        = "okx",
-    .description = "OKX v5: books (seqId continuity, CRC32 of the top 25 levels), tickers, "
-                   "trades; signed REST orders, fills from the private orders channel",
-    .create      = s_create,
-    .start       = s_start,
-    .order       = s_order,
-    .cancel      = s_cancel,
-    .destroy     = s_destroy,
-    //  fills of orders this host did not send us are marked external
-    .features    = HB_VENUE_FEAT_FILL_FLAGS
-};
+//  fills of orders this host did not send us are marked external
+const hb_venue_ops_t hb_venue_plugin = HB_VHOST_OPS ("okx",
+    "OKX v5: books (seqId continuity, CRC32 of the top 25 levels), tickers, "
+    "trades; signed REST orders, fills from the private orders channel",
+    HB_VENUE_FEAT_FILL_FLAGS);

@@ -10,27 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_sign.h"
+#include "hb_testsink.h"
 #include "okx_trade.h"
-
-typedef struct {
-    hb_msg_t msgs [16];
-    int      n;
-} s_sink_t;
-
-static int
-s_emit (void *arg, hb_msg_t *msg)
-{
-    s_sink_t *sink = (s_sink_t *) arg;
-    assert_true (sink->n < 16);
-    sink->msgs [sink->n++] = *msg;
-    return 0;
-}
 
 typedef struct {
     hb_venue_cfg_t venue;
     okx_md_t      *md;
     okx_trade_t   *trade;
-    s_sink_t       sink;
+    hb_testsink_t  sink;
 } s_fix_t;
 
 static int
@@ -59,8 +46,8 @@ s_setup (void **state)
     snprintf (v->params [1].key, HB_NAME_MAX, "ctval.BTC-PERP");
     snprintf (v->params [1].value, HB_PATH_MAX, "0.01");
     char err [128];
-    fix->md = okx_md_new (v, s_emit, NULL, &fix->sink, err, sizeof err);
-    fix->trade = okx_trade_new (v, fix->md, s_emit, &fix->sink, "isolated");
+    fix->md = okx_md_new (v, hb_testsink_emit, NULL, &fix->sink, err, sizeof err);
+    fix->trade = okx_trade_new (v, fix->md, hb_testsink_emit, &fix->sink, "isolated");
     assert_non_null (fix->trade);
     *state = fix;
     return 0;

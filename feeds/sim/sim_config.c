@@ -327,7 +327,8 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
 {
     static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
                                          "depth", "level_usd", "publish_ms", "latency_ms", "outages",
-                                         "manual_trades", "liquidation", "account_ms", "transfers", NULL };
+                                         "manual_trades", "liquidation", "account_ms", "account_margin",
+                                         "funding_ms", "funding_rate", "transfers", NULL };
     static const char *const liq_keys [] = { "enabled", "penalty_bps", NULL };
     static const char *const transfer_keys [] = { "allow", NULL };
     static const char *const outage_keys [] = { "at", "duration", "every", NULL };
@@ -359,6 +360,10 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     h->cfg_number (&map, "publish_ms", 0, 100, 1, 60000, &sim->publish_ms);
     h->cfg_number (&map, "latency_ms", 0, 0, 0, 60000, &sim->latency_ms);
     h->cfg_number (&map, "account_ms", 0, 0, 0, 3600000, &sim->account_ms);
+    if (h->cfg_get (&map, "account_margin", &node) == 0)
+        h->cfg_bool (&node, &sim->account_margin);
+    h->cfg_number (&map, "funding_ms", 0, 0, 0, 86400000, &sim->funding_ms);
+    h->cfg_number (&map, "funding_rate", 0, 0.0001, -0.01, 0.01, &sim->funding_rate);
     s_manual_trades (h, &map, sim);
     sim->liq_penalty_bps = 50;
     if (h->cfg_get (&map, "liquidation", &node) == 0 && h->cfg_expect_map (&node)) {

@@ -77,6 +77,9 @@ typedef struct {
     double          publish_ms;         //  tick interval per instrument
     double          latency_ms;         //  order handling delay
     double          account_ms;         //  account.<venue> report interval (0: none)
+    bool            account_margin;     //  the report carries equity and margin (else positions only)
+    double          funding_ms;         //  funding payment interval on perps (0: none)
+    double          funding_rate;       //  per payment, signed (> 0: longs pay)
     int             n_outages;
     sim_window_t    outages [SIM_MAX_WINDOWS];
     int             n_manual;

@@ -3,7 +3,9 @@
     time to market steps, runs the publish timer, delays orders by
     latency_ms on host timers and reports outages through set_status. With
     account_ms it reports the venue's positions as account.<venue> (for
-    the aggregator's reconciliation).
+    the aggregator's reconciliation), with account_margin its equity and
+    margin too; with funding_ms it pays funding on its perpetuals at
+    funding_rate (funding.<venue>.<symbol>).
 
     Orders waiting out their latency sit in a fixed pool; when it is full a
     new order is rejected at once (HB_REJ_RATE_LIMIT) instead of allocating.
@@ -60,6 +62,7 @@ struct sim_plugin_s {
     sim_venue_cfg_t      sim_cfg;       //  (the venue borrows them)
     int                  publish_timer;
     int                  account_timer;
+    int                  funding_timer;
     bool                 started;
     bool                 in_outage;
     uint64_t             latency_ms;
@@ -70,6 +73,7 @@ struct sim_plugin_s {
     s_flight_t           flights [S_TRANSFERS];
     hb_msg_t             reply;
     hb_msg_t             account;       //  scratch: account.<venue>
+    double               funding_usd;   //  paid since start (account.<venue>'s funding_usd)
 };
 
 //  True when the host was built with member m of hb_host_api_t and set it.
@@ -136,9 +140,9 @@ s_on_publish (void *arg)
 //  The venue's positions as account.<venue>: the desk's starting
 //  positions (venues.X.positions: held at this venue before the run) plus
 //  what the engine traded here, the same sum the aggregator makes from the
-//  config and the fills. Positions only (HB_ACCOUNT_NO_MARGIN): the
-//  engine's equity leaves the starting positions out, so its margin
-//  figures are not the account's; spot is balances (HB_ACCOUNT_NO_SPOT).
+//  config and the fills. With account_margin its equity and margin too
+//  (sim_venue_figures: the starting positions included), else positions
+//  only (HB_ACCOUNT_NO_MARGIN); spot is balances (HB_ACCOUNT_NO_SPOT).
 //  Silent in an outage, as the venue is.
 static int
 s_on_account (void *arg)
@@ -153,16 +157,23 @@ s_on_account (void *arg)
     msg->env.ts_venue = self->host->now_ns (self->host->ctx);
     hb_account_t *a = &msg->u.account;
     snprintf (a->venue, sizeof a->venue, "%s", vc->name);
-    a->flags = HB_ACCOUNT_NO_MARGIN | HB_ACCOUNT_NO_SPOT;
-    const sim_account_t *acct = sim_venue_account (self->venue);
+    a->flags = HB_ACCOUNT_NO_SPOT;
+    if (self->sim_cfg.account_margin) {
+        sim_figures_t figures;
+        sim_venue_figures (self->venue, s_now_step (self), &figures);
+        a->equity_usd = figures.equity;
+        a->initial_usd = figures.initial;
+        a->maintenance_usd = figures.maintenance;
+        a->withdrawable_usd = figures.withdrawable;
+        a->funding_usd = self->funding_usd;
+    }
+    else
+        a->flags |= HB_ACCOUNT_NO_MARGIN;
     for (int i = 0; i < vc->n_instruments; i++) {
         //  the engine keeps spot as coin balances, not positions
         if (vc->instruments [i].kind == HB_KIND_SPOT)
             continue;
-        double qty = acct->pos [i];
-        for (int p = 0; p < vc->n_positions; p++)
-            if (vc->positions [p].instrument == i)
-                qty += vc->positions [p].qty;
+        double qty = sim_venue_position (self->venue, i);
         //  a sum that should be 0 may leave a rounding residue
         if (fabs (qty) <= 1e-9 * vc->instruments [i].lot_size)
             continue;
@@ -175,6 +186,31 @@ s_on_account (void *arg)
         out->qty = qty;
     }
     s_emit (self, msg);
+    return 0;
+}
+
+//  Funding on the perpetuals every funding_ms (silent in an outage, as the
+//  venue is: the payment is the venue's, its report waits)
+static int
+s_funding_emit (void *arg, hb_msg_t *msg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    self->funding_usd += msg->u.funding.usd;
+    S_LOG (self, HB_LOG_INFO, "sim %s: funding %s: %s %.6g USD on %.10g %s (rate %.6g)",
+           self->host->venue->name, msg->u.funding.id, msg->u.funding.usd >= 0? "paid": "received",
+           fabs (msg->u.funding.usd), msg->u.funding.qty, msg->u.funding.symbol, msg->u.funding.rate);
+    return s_emit (self, msg);
+}
+
+static int
+s_on_funding (void *arg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    if (self->in_outage)
+        return 0;
+    int64_t now = self->host->now_ns (self->host->ctx);
+    sim_venue_funding (self->venue, s_now_step (self), self->sim_cfg.funding_rate, now / 1000000,
+                       s_funding_emit, self);
     return 0;
 }
 
@@ -247,6 +283,7 @@ s_create (const hb_host_api_t *host)
     self->host = host;
     self->publish_timer = -1;
     self->account_timer = -1;
+    self->funding_timer = -1;
     char err [256] = "";
     //  the sim's own sections; the host reports what is wrong in them
     if (sim_config_read (host, &self->market_cfg, &self->sim_cfg) != 0) {
@@ -299,6 +336,12 @@ s_start (void *self_)
         self->account_timer = self->host->timer_add (self->host->ctx, every, 0, s_on_account, self);
         if (self->account_timer < 0)
             S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the account timer", self->host->venue->name);
+    }
+    if (self->sim_cfg.funding_ms > 0) {
+        uint64_t every = (uint64_t) fmax (1, round (self->sim_cfg.funding_ms));
+        self->funding_timer = self->host->timer_add (self->host->ctx, every, 0, s_on_funding, self);
+        if (self->funding_timer < 0)
+            S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the funding timer", self->host->venue->name);
     }
     self->started = true;
     self->start_step = k;
@@ -461,6 +504,8 @@ s_destroy (void **self_p)
         self->host->timer_cancel (self->host->ctx, self->publish_timer);
     if (self->account_timer >= 0)
         self->host->timer_cancel (self->host->ctx, self->account_timer);
+    if (self->funding_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->funding_timer);
     for (int i = 0; i < S_PENDING; i++)
         if (self->pending [i].used)
             self->host->timer_cancel (self->host->ctx, self->pending [i].timer_id);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ typedef struct {
     hb_msg_t     last_ack;
     hb_msg_t     last_fill;
     hb_msg_t     last_account;
+    hb_msg_t     last_funding;
     int64_t      last_ts_venue;
     uint32_t     status;
     int          status_calls;
@@ -70,6 +72,8 @@ s_fake_publish (void *ctx, hb_msg_t *msg)
         fake->last_fill = *msg;
     if (msg->env.type == HB_MSG_ACCOUNT)
         fake->last_account = *msg;
+    if (msg->env.type == HB_MSG_FUNDING)
+        fake->last_funding = *msg;
     return 0;
 }
 
@@ -434,6 +438,50 @@ test_liquidation (void **state)
     hb_config_destroy (&config);
 }
 
+//  The account tests' venue: sim_test_config (3) with a starting position
+//  of 2 perps at 60000 and the sim section sim (one flow mapping's body),
+//  created and started at 600 s; the caller ends it with s_account_end.
+typedef struct {
+    hb_config_t *config;
+    s_fake_t    *fake;
+    hb_host_api_t host;
+    void        *self;
+} s_account_fix_t;
+
+static void
+s_account_start (s_account_fix_t *fix, const char *sim)
+{
+    fix->config = sim_test_config (3);
+    hb_position_cfg_t *start = hb_venue_cfg_add_position (&fix->config->venues [0]);
+    assert_non_null (start);
+    start->instrument = I_PERP;
+    start->qty = 2;
+    start->entry = 60000;
+    char text [512];
+    snprintf (text, sizeof text, "market: { seed: 3, step_ms: 100, anchor: 1700000000 }\n"
+              "venues:\n  alpha:\n    plugin: sim\n    sim: { %s }\n", sim);
+    s_write_config (fix->config, text);
+    s_pcfg = hb_plugin_cfg_new (fix->config, &fix->config->venues [0], hb_venue_plugin.sections);
+    assert_non_null (s_pcfg);
+    fix->fake = (s_fake_t *) calloc (1, sizeof *fix->fake);
+    assert_non_null (fix->fake);
+    fix->host = s_fake_host (fix->fake, fix->config, &fix->config->venues [0]);
+    fix->fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
+    fix->self = hb_venue_plugin.create (&fix->host);
+    assert_non_null (fix->self);
+    assert_int_equal (hb_venue_plugin.start (fix->self), 0);
+}
+
+static void
+s_account_end (s_account_fix_t *fix)
+{
+    hb_venue_plugin.destroy (&fix->self);
+    hb_plugin_cfg_destroy (&s_pcfg);
+    unlink (fix->config->path);
+    free (fix->fake);
+    hb_config_destroy (&fix->config);
+}
+
 //  account_ms: the venue's positions as account.<venue>, the starting
 //  position plus what traded, a position back to 0 left out; no report
 //  without account_ms; none in an outage.
@@ -441,29 +489,12 @@ static void
 test_account (void **state)
 {
     (void) state;
-    hb_config_t *config = sim_test_config (3);
-    hb_position_cfg_t *start = hb_venue_cfg_add_position (&config->venues [0]);
-    assert_non_null (start);
-    start->instrument = I_PERP;
-    start->qty = 2;
-    start->entry = 60000;
-    s_write_config (config,
-        "market: { seed: 3, step_ms: 100, anchor: 1700000000 }\n"
-        "venues:\n"
-        "  alpha:\n"
-        "    plugin: sim\n"
-        "    sim: { seed: 7, publish_ms: 250, account_ms: 1000,\n"
-        "           outages: [ { at: 1200, duration: 60 } ] }\n");
-    s_pcfg = hb_plugin_cfg_new (config, &config->venues [0], hb_venue_plugin.sections);
-    assert_non_null (s_pcfg);
-    s_fake_t *fake = (s_fake_t *) calloc (1, sizeof *fake);
-    assert_non_null (fake);
-    hb_host_api_t host = s_fake_host (fake, config, &config->venues [0]);
+    s_account_fix_t fix;
+    s_account_start (&fix, "seed: 7, publish_ms: 250, account_ms: 1000, outages: [ { at: 1200, duration: 60 } ]");
+    hb_config_t *config = fix.config;
+    s_fake_t *fake = fix.fake;
     const hb_venue_ops_t *ops = &hb_venue_plugin;
-    fake->now_ns = ANCHOR_NS + 600 * INT64_C (1000000000);
-    void *self = ops->create (&host);
-    assert_non_null (self);
-    assert_int_equal (ops->start (self), 0);
+    void *self = fix.self;
     assert_int_equal (fake->n_timers, 2);               //  publish, account
     assert_int_equal (fake->timers [1].interval_ms, 1000);
     s_fire (fake, 1);
@@ -502,11 +533,60 @@ test_account (void **state)
     s_fire (fake, 0);
     s_fire (fake, 1);
     assert_int_equal (fake->published [HB_MSG_ACCOUNT], 2);
-    ops->destroy (&self);
-    hb_plugin_cfg_destroy (&s_pcfg);
-    unlink (config->path);
-    free (fake);
-    hb_config_destroy (&config);
+    s_account_end (&fix);
+}
+
+//  account_margin: the report carries the venue's equity and margin, the
+//  starting position included (margin on its notional); funding_ms: each
+//  payment on the perpetual's position (longs pay at a positive rate)
+//  leaves the account (the equity falls by it at the same prices), is
+//  published as funding.<venue>.<symbol> and summed in funding_usd.
+static void
+test_account_margin_funding (void **state)
+{
+    (void) state;
+    s_account_fix_t fix;
+    s_account_start (&fix, "seed: 7, publish_ms: 250, account_ms: 1000, account_margin: true, "
+                           "funding_ms: 500, funding_rate: 0.0002");
+    hb_config_t *config = fix.config;
+    s_fake_t *fake = fix.fake;
+    assert_int_equal (fake->n_timers, 3);               //  publish, account, funding
+    assert_int_equal (fake->timers [2].interval_ms, 500);
+    s_fire (fake, 1);
+    hb_account_t before = fake->last_account.u.account;
+    const hb_instrument_cfg_t *perp = &config->venues [0].instruments [I_PERP];
+    assert_int_equal (before.flags, HB_ACCOUNT_NO_SPOT);
+    assert_true (before.equity_usd > 0);
+    //  margin on the starting position's notional: 2 contracts near 60000
+    double notional = before.initial_usd / config->venues [0].initial_margin;
+    assert_true (notional > 2 * perp->multiplier * 50000 && notional < 2 * perp->multiplier * 80000);
+    assert_true (fabs (before.maintenance_usd - notional * config->venues [0].maintenance_margin) < 1e-6);
+    assert_true (fabs (before.withdrawable_usd - (before.equity_usd - before.initial_usd)) < 1e-6);
+    assert_true (before.funding_usd == 0);
+
+    s_fire (fake, 2);
+    assert_int_equal (fake->published [HB_MSG_FUNDING], 1);
+    const hb_funding_t *f = &fake->last_funding.u.funding;
+    assert_string_equal (f->venue, "alpha");
+    assert_string_equal (f->symbol, perp->symbol);
+    char id [HB_ID_MAX];
+    snprintf (id, sizeof id, "%s:%lld", perp->symbol, (long long) (fake->now_ns / 1000000));
+    assert_string_equal (f->id, id);
+    assert_true (f->qty == 2 && f->rate == 0.0002);
+    assert_true (fabs (f->usd - notional * 0.0002) < 1e-6);
+    hb_msg_t msg = fake->last_funding;
+    strcpy (msg.env.publisher, "feed.alpha");
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+
+    s_fire (fake, 1);
+    const hb_account_t *after = &fake->last_account.u.account;
+    assert_true (fabs (before.equity_usd - after->equity_usd - f->usd) < 1e-6);
+    assert_true (fabs (after->funding_usd - f->usd) < 1e-12);
+    msg = fake->last_account;
+    strcpy (msg.env.publisher, "feed.alpha");
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    s_account_end (&fix);
 }
 
 int
@@ -517,6 +597,7 @@ main (void)
         cmocka_unit_test (test_manual_trades),
         cmocka_unit_test (test_liquidation),
         cmocka_unit_test (test_account),
+        cmocka_unit_test (test_account_margin_funding),
     };
     return cmocka_run_group_tests_name ("sim_plugin", tests, NULL, NULL);
 }

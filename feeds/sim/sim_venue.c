@@ -876,6 +876,74 @@ sim_venue_deposit (sim_venue_t *self, int asset, double amount)
         self->account.usd += amount;
 }
 
+double
+sim_venue_position (const sim_venue_t *self, int i)
+{
+    double qty = self->account.pos [i];
+    for (int p = 0; p < self->cfg->n_positions; p++)
+        if (self->cfg->positions [p].instrument == i)
+            qty += self->cfg->positions [p].qty;
+    return qty;
+}
+
+void
+sim_venue_figures (sim_venue_t *self, uint64_t k, sim_figures_t *out)
+{
+    s_refresh (self, k);
+    //  the order scratch account: no order is between its dry run and commit here
+    sim_account_t *acct = &self->after;
+    s_account_copy (self, acct, &self->account);
+    for (int p = 0; p < self->cfg->n_positions; p++) {
+        const hb_position_cfg_t *pos = &self->cfg->positions [p];
+        if (pos->instrument < 0 || pos->instrument >= self->n || pos->qty == 0)
+            continue;
+        double px = pos->entry > 0? pos->entry: self->fair [pos->instrument];
+        if (px > 0)
+            s_apply_fill (self, acct, pos->instrument, pos->qty > 0? HB_SIDE_BUY: HB_SIDE_SELL,
+                          fabs (pos->qty), px, 0);
+    }
+    out->equity = s_equity (self, acct);
+    out->initial = s_margin (self, acct);
+    out->maintenance = s_maintenance (self, acct);
+    out->withdrawable = fmax (0, out->equity - out->initial);
+}
+
+int
+sim_venue_funding (sim_venue_t *self, uint64_t k, double rate, int64_t time_ms,
+                   sim_emit_fn *emit, void *arg)
+{
+    s_refresh (self, k);
+    int paid = 0;
+    for (int i = 0; i < self->n; i++) {
+        const hb_instrument_cfg_t *ins = &self->cfg->instruments [i];
+        bool inverse = ins->kind == HB_KIND_INVERSE_PERP;
+        double qty = sim_venue_position (self, i), fair = self->fair [i];
+        if ((!inverse && ins->kind != HB_KIND_LINEAR_PERP) || fabs (qty) <= 1e-9 * ins->lot_size
+        ||  !(fair > 0))
+            continue;
+        //  USD paid: the notional (an inverse contract's face) times the rate
+        double usd = qty * ins->multiplier * (inverse? 1: fair) * rate;
+        if (inverse)
+            self->account.coin [ins->asset] -= usd / fair;
+        else
+            self->account.usd -= usd;
+        hb_msg_t *msg = &self->msg;
+        memset (msg, 0, sizeof *msg);
+        msg->env.type = HB_MSG_FUNDING;
+        msg->env.ts_venue = time_ms * 1000000;
+        hb_funding_t *f = &msg->u.funding;
+        snprintf (f->venue, sizeof f->venue, "%s", self->cfg->name);
+        snprintf (f->symbol, sizeof f->symbol, "%s", ins->symbol);
+        snprintf (f->id, sizeof f->id, "%s:%lld", ins->symbol, (long long) time_ms);
+        f->usd = usd;
+        f->rate = rate;
+        f->qty = qty;
+        emit (arg, msg);
+        paid++;
+    }
+    return paid;
+}
+
 const sim_account_t *
 sim_venue_account (const sim_venue_t *self)
 {

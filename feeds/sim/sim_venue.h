@@ -130,6 +130,30 @@ double sim_venue_equity (sim_venue_t *self, uint64_t k);
 double sim_venue_margin (sim_venue_t *self, uint64_t k);
 double sim_venue_maintenance (sim_venue_t *self, uint64_t k);
 
+//  The account as the venue reports it (account.<venue>): the engine's
+//  account plus the desk's starting positions (venues.X.positions, opened
+//  at their entry price, no fee), at step k's prices: the same sum the
+//  aggregator makes from the config and the fills.
+typedef struct {
+    double equity;                  //  USD
+    double initial;                 //  margin used, USD
+    double maintenance;             //  USD
+    double withdrawable;            //  equity less margin used, >= 0
+} sim_figures_t;
+void sim_venue_figures (sim_venue_t *self, uint64_t k, sim_figures_t *out);
+
+//  The venue's position in instrument i: what the engine traded plus the
+//  desk's starting position there.
+double sim_venue_position (const sim_venue_t *self, int i);
+
+//  One funding payment on every perpetual with a position, at step k's
+//  fair price and rate (per payment, signed: > 0 longs pay shorts): the
+//  amount leaves (or reaches) the account (linear in USD, inverse in
+//  coin) and goes out as funding.<venue>.<symbol> through emit, id
+//  "<symbol>:<time_ms>". Returns how many were paid.
+int sim_venue_funding (sim_venue_t *self, uint64_t k, double rate, int64_t time_ms,
+                       sim_emit_fn *emit, void *arg);
+
 const sim_account_t *sim_venue_account (const sim_venue_t *self);
 const sim_market_t  *sim_venue_market (const sim_venue_t *self);
 

@@ -4,7 +4,9 @@ on venue_server.py: POST /info (meta), the WebSocket (l2Book, trades,
 pong) and, with --agent-key-file, POST /exchange and the user channels.
 
 Market data. POST /info {"type":"meta"} answers a universe of four coins
-(BTC is asset 3, ETH 1). Connection 0: after the l2Book/trades
+(BTC is asset 3, ETH 1), {"type":"spotMeta"} two spot pairs (PURR/USDC is
+pair 0: asset 10000, szDecimals 0 from its base token PURR); books of
+BTC, ETH and the spot pair PURR/USDC. Connection 0: after the l2Book/trades
 subscriptions, whole books (Hyperliquid sends the top 20 levels a side in
 every message, no diffs), trades, malformed JSON, an unknown channel, a
 book with a bad level, then silence until the plugin resubscribes both
@@ -32,7 +34,9 @@ An order whose size is below 0.001 BTC (asset 3) or whose cloid the
 venue saw is refused in its status; otherwise it rests, and is then
 filled in two parts on userFills with orderUpdates (open, filled). A
 cancel by cloid of a resting order answers "success" and orderUpdates
-"canceled".
+"canceled". userFundings: on each connection a snapshot of two past
+payments (BTC, and SOL which the venue config does not list), and after
+the first fills a new BTC payment on the position they made.
 """
 import asyncio
 import json
@@ -57,7 +61,15 @@ STATE = {'marginSummary': {'accountValue': '100012.5', 'totalNtlPos': '525', 'to
                                              'liquidationPx': '20.5', 'marginUsed': '26.25',
                                              'leverage': {'type': 'cross', 'value': 20}}}],
          'time': 1700000003000}
-COINS = {'BTC': (65000.0, 0.001), 'ETH': (3400.0, 1.0)}     # mid, multiplier (bus contract)
+# coin -> (mid, multiplier (bus contract), price step, price format, config symbol)
+COINS = {'BTC': (65000.0, 0.001, 0.5, '%d', 'BTC-PERP'), 'ETH': (3400.0, 1.0, 0.5, '%.1f', 'ETH-PERP'),
+         'PURR/USDC': (0.2, 1.0, 0.0001, '%.4f', 'PURR-USDC')}
+# spotMeta: PURR/USDC is pair 0 (asset 10000), its base token PURR has szDecimals 0
+SPOT_META = {'universe': [{'name': 'PURR/USDC', 'tokens': [1, 0], 'index': 0, 'isCanonical': True},
+                          {'name': '@1', 'tokens': [2, 0], 'index': 1, 'isCanonical': False}],
+             'tokens': [{'name': 'USDC', 'szDecimals': 8, 'weiDecimals': 8, 'index': 0},
+                        {'name': 'PURR', 'szDecimals': 0, 'weiDecimals': 5, 'index': 1},
+                        {'name': 'HFUN', 'szDecimals': 2, 'weiDecimals': 8, 'index': 2}]}
 
 
 def state (positions):
@@ -94,14 +106,15 @@ class Script:
 
     def book (self, coin, bad=False):
         """A whole l2Book message of coin; the book it leaves (unless bad)."""
-        mid = COINS [coin] [0] * (1 + self.rng.uniform (-0.001, 0.001))
+        mid, _, step, form, _ = COINS [coin]
+        mid *= 1 + self.rng.uniform (-0.001, 0.001)
         book = Book ()
         levels = [[], []]
         for side, sign in ((0, -1), (1, 1)):
             px = mid
             for _ in range (20):
-                px += sign * self.rng.choice ((0.5, 1, 1.5, 2))
-                text = '%.1f' % px if coin == 'ETH' else '%d' % px
+                px += sign * step * self.rng.choice ((1, 2, 3, 4))
+                text = form % px
                 sz = '%g' % (self.rng.randint (1, 4000) / 1000)
                 levels [side].append ({'px': text, 'sz': sz, 'n': self.rng.randint (1, 9)})
                 book.set ('bids' if side == 0 else 'asks', text, sz)
@@ -113,7 +126,7 @@ class Script:
         return {'send': {'channel': 'l2Book', 'data': {'coin': coin, 'time': self.time, 'levels': levels}}}
 
     def expected (self):
-        return {coin + '-PERP': self.last [coin].top (1.0, 1.0 / COINS [coin] [1]) for coin in COINS}
+        return {COINS [coin] [4]: self.last [coin].top (1.0, 1.0 / COINS [coin] [1]) for coin in COINS}
 
 
 def build_market (user_subs):
@@ -134,7 +147,8 @@ def build_market (user_subs):
            s.book ('ETH', bad=True),
            {'send': {'channel': 'pong'}}]
     # silence: both books go stale and are resubscribed (unsubscribe + subscribe each)
-    s0 += [{'recv': 4, 'timeout': 30}, s.book ('BTC'), s.book ('ETH'), {'sleep': 0.5}, {'drop': True}]
+    s0 += [{'recv': 2 * len (COINS), 'timeout': 30}, s.book ('BTC'), s.book ('ETH'), {'sleep': 0.5},
+           {'drop': True}]
     final = [s.book (c) for c in COINS] + [s.book ('BTC')]
     s1 = [{'recv': subs}] + final
     s1 += [{'send': {'channel': 'trades', 'data': [
@@ -142,7 +156,7 @@ def build_market (user_subs):
          'tid': 5003}]}}]
     # the venue keeps publishing (every block, when the book changes): the
     # final books again, so they never go stale while the test looks
-    s1.append ({'call': lambda srv, ws: asyncio.get_running_loop ().create_task (repeat (ws, final [-2:]))})
+    s1.append ({'call': lambda srv, ws: asyncio.get_running_loop ().create_task (repeat (ws, final [-len (COINS):]))})
     return s0, s1, s.expected ()
 
 
@@ -162,12 +176,15 @@ def main ():
     key_file = take_arg (args, '--agent-key-file')
     account = take_arg (args, '--account', '0x' + '11' * 20)
     testnet = take_arg (args, '--testnet', '0') == '1'
-    s0, s1, expected = build_market (2 if key_file else 0)
+    s0, s1, expected = build_market (3 if key_file else 0)
     write_json (expected_path, expected)
     orders = None
     if key_file:
         from hl_exchange import Exchange
         orders = Exchange (read_secret (key_file), account, not testnet)
+        # the userFundings snapshot on the first connection too: the
+        # reconnect's repeats it, and it is published once
+        s0.insert (1, {'send': orders.fundings_snapshot ()})
         s1 += orders.steps ()
     s1.append ({'hold': True})
 
@@ -176,6 +193,9 @@ def main ():
             body = json.loads (req.body or '{}')
             if body.get ('type') == 'meta':
                 return 200, {'universe': UNIVERSE}
+            if body.get ('type') == 'spotMeta':
+                server.log ('spot_meta_asked')
+                return 200, SPOT_META
             if body.get ('type') == 'clearinghouseState' and body.get ('user') == account:
                 server.log ('state_asked')
                 return 200, state (orders.positions if orders else {})

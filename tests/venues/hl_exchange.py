@@ -16,6 +16,9 @@ with python-ecdsa and compared with the agent's address.
   - cancelByCloid of a resting order: "success" (cancel_ok) and
     orderUpdates "canceled"; else the venue's error status;
   - the positions its fills made (self.positions), for clearinghouseState;
+  - userFundings: a snapshot of past payments (BTC paid 0.26, SOL, a coin
+    the venue config does not list) on each connection, and one BTC
+    payment (paid 1.3 on the position the first fills made) after them;
   - answers lost: a BTC buy at 63000 rests but its answer is an HTTP 502
     (order_lost_answer), and nothing says so until /info orderStatus asks
     about its cloid: "open" then, and it is filled as above; an ETH buy at
@@ -45,6 +48,7 @@ class Exchange:
         self.to_fill = asyncio.Queue ()
         self.ws = None
         self.positions = {}             # coin -> [szi, entry px]: what the fills made
+        self.funded = False             # the BTC payment after the first fills was sent
 
     def position_fill (self, coin, is_buy, px, sz):
         """The account's position after a fill of ours (average entry price,
@@ -137,6 +141,18 @@ class Exchange:
             self.to_fill.put_nowait (cloid)
         return {'status': 'order', 'order': self.update_msg (entry, 'open') ['data'] [0]}
 
+    def fundings_snapshot (self):
+        return {'channel': 'userFundings', 'data': {'isSnapshot': True, 'user': self.account, 'fundings': [
+            {'time': 1700000000000, 'coin': 'BTC', 'usdc': '-0.26', 'szi': '0.004', 'fundingRate': '0.0000125'},
+            {'time': 1700000000000, 'coin': 'SOL', 'usdc': '0.02', 'szi': '-3.5', 'fundingRate': '0.00001'}]}}
+
+    async def funding_paid (self, ws):
+        """The next hour's payment on the BTC position the fills made."""
+        szi = self.positions.get ('BTC', [0.0, 0.0]) [0]
+        await ws.send (json.dumps ({'channel': 'userFundings', 'data': {'user': self.account, 'fundings': [
+            {'time': 1700003600000, 'coin': 'BTC', 'usdc': '-1.3', 'szi': '%g' % szi, 'fundingRate': '0.00005'}]}}))
+        self.server.log ('funding_sent', szi=szi)
+
     def update_msg (self, entry, status):
         oid, o = entry
         return {'channel': 'orderUpdates', 'data': [{'order': {
@@ -150,6 +166,7 @@ class Exchange:
     async def filler (self, ws):
         """Fills each resting BTC buy in two halves, as the venue would."""
         self.ws = ws
+        await ws.send (json.dumps (self.fundings_snapshot ()))
         await ws.send (json.dumps ({'channel': 'userFills', 'data': {'isSnapshot': True, 'user': self.account,
                                                                       'fills': [self.fill_msg ((1, {'a': 3, 'b': True}),
                                                                                                '64000', '1', 1)]}}))
@@ -167,6 +184,9 @@ class Exchange:
             await ws.send (json.dumps ({'channel': 'userFills', 'data': {'user': self.account, 'fills': fills [1:]}}))
             await self.update (ws, entry, 'filled')
             self.server.log ('fill_sent', cloid=cloid)
+            if not self.funded:
+                self.funded = True
+                await self.funding_paid (ws)
 
     def fill_msg (self, entry, px, sz, tid, cloid=None):
         oid, o = entry
