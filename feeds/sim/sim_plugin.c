@@ -114,10 +114,11 @@ s_check_liquidation (sim_plugin_t *self, uint64_t k)
         return;
     S_LOG (self, HB_LOG_WARN, "sim %s: LIQUIDATION %llu at step %llu: equity %.2f USD <= maintenance "
            "%.2f USD; closed %d positions in %d fills (marked liquidation) at a %.4g bp penalty; "
-           "equity after %.2f USD, maintenance after %.2f USD", self->host->venue->name,
+           "equity after %.2f USD, maintenance after %.2f USD; lost %.2f USD to the liquidation "
+           "(penalty and fees)", self->host->venue->name,
            (unsigned long long) sim_venue_liquidations (self->venue), (unsigned long long) k,
            liq.equity, liq.maintenance, liq.positions, liq.fills, self->sim_cfg.liq_penalty_bps,
-           liq.equity_after, liq.maintenance_after);
+           liq.equity_after, liq.maintenance_after, liq.equity - liq.equity_after);
 }
 
 static int
