@@ -216,6 +216,8 @@ typedef struct {
 #define HB_MARGIN_MISMATCH  0x20u   //  the venue reports positions that disagree with ours (reconciliation)
 #define HB_MARGIN_RECONCILED 0x40u  //  the venue reports its positions (account.<venue>) and they are
                                     //  compared with ours: they agree unless HB_MARGIN_MISMATCH
+#define HB_MARGIN_TOPUP     0x80u   //  collateral is on its way to the venue (a transfer sent, not yet
+                                    //  credited): the hedger puts new margin elsewhere when it can
 
 //  Per-asset entries carried on a margin message: the largest exposures;
 //  48 of the longest names encode in 2,575 bytes and hb_msg_t does

@@ -568,7 +568,7 @@ s_flags_member (s_json_t *self, uint32_t flags)
         { HB_POS_STALE, "stale" }, { HB_POS_NO_MARK, "no_mark" },
         { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" },
         { HB_MARGIN_VENUE, "venue" }, { HB_MARGIN_MISMATCH, "mismatch" },
-        { HB_MARGIN_RECONCILED, "reconciled" }
+        { HB_MARGIN_RECONCILED, "reconciled" }, { HB_MARGIN_TOPUP, "topup" }
     };
     s_key (self, "flags");
     s_lit (self, "[");

@@ -99,6 +99,7 @@ typedef struct {
 typedef struct {
     bool     known;
     double   equity, initial;
+    bool     topup;                 //  HB_MARGIN_TOPUP: collateral on its way
 } s_margin_t;
 
 //  The newest book of one instrument, with its stamp (the feed's ts_pub):
@@ -497,6 +498,7 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side)
                 c->equity_usd = self->margins [v].equity;
                 c->initial_usd = self->margins [v].initial;
                 c->initial_rate = venue->initial_margin;
+                c->topup = self->margins [v].topup;
             }
             self->cand_venue [n] = v;
             self->cand_instr [n] = i;
@@ -948,6 +950,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             m->known = true;
             m->equity = msg->u.margin.equity_usd;
             m->initial = msg->u.margin.initial_usd;
+            m->topup = (msg->u.margin.flags & HB_MARGIN_TOPUP) != 0;
             return 0;
         }
         case HB_MSG_EXPOSURE: {

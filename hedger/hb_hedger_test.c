@@ -906,6 +906,47 @@ test_funding_choice (void **state)
     assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "beta");
 }
 
+//  margin.beta with flags and plenty of equity
+static void
+s_margin (s_fx_t *fx, const char *venue, uint32_t flags, int64_t now)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_MARGIN;
+    strcpy (msg.u.margin.venue, venue);
+    msg.u.margin.equity_usd = 1e7;
+    msg.u.margin.flags = flags;
+    assert_int_equal (hb_hedger_on_msg (fx->hedger, &msg, now), 0);
+}
+
+//  A venue whose top-up is on its way (margin flag topup, issue 19) takes
+//  a new hedge only when the other cannot: beta (2 bp) is cheaper than
+//  alpha (30 bp), but while beta awaits its money the hedge goes to alpha;
+//  what alpha's book cannot take goes to beta still; once credited, beta
+//  again
+static void
+test_topup_avoided (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "alpha", 100, T0);
+    s_tick (fx, "beta", 100, T0);
+    s_margin (fx, "alpha", 0, T0);
+    s_margin (fx, "beta", HB_MARGIN_TOPUP, T0);
+    assert_int_equal (s_request (fx, "t1", 10, T0, HB_SEQ_OK, T0), 1);
+    assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "alpha");
+    s_ack (fx, "t1.0", HB_ACK_REJECTED, 0, T0);
+    s_tick (fx, "alpha", 4, T0 + 100 * S_MS);
+    assert_int_equal (s_request (fx, "t2", 10, T0 + 100 * S_MS, HB_SEQ_OK, T0 + 100 * S_MS), 2);
+    assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "beta");
+    assert_float_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.qty, 6, 1e-9);
+    s_ack (fx, "t2.0", HB_ACK_REJECTED, 0, T0 + 100 * S_MS);
+    s_ack (fx, "t2.1", HB_ACK_REJECTED, 0, T0 + 100 * S_MS);
+    s_tick (fx, "alpha", 100, T0 + 200 * S_MS);
+    s_margin (fx, "beta", 0, T0 + 200 * S_MS);
+    assert_int_equal (s_request (fx, "t3", 10, T0 + 200 * S_MS, HB_SEQ_OK, T0 + 200 * S_MS), 1);
+    assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "beta");
+}
+
 //  A control that fails refuses the leg with the control's reason
 static void
 test_control_reject (void **state)
@@ -1280,6 +1321,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_kill_at_restart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_kill_not_persisted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_control_reject, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_topup_avoided, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_funding_choice, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fill_named_by_request, s_setup, s_teardown),
     };
