@@ -947,6 +947,67 @@ test_topup_avoided (void **state)
     assert_string_equal (s_last_of (fx, HB_MSG_ORDER)->u.order.venue, "beta");
 }
 
+//  A capital.reduce of id from hb-treasury: move qty BTC off venue
+static int
+s_reduce (s_fx_t *fx, const char *id, const char *venue, double qty, int64_t now)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_CAPITAL_REDUCE;
+    strcpy (msg.env.publisher, "treasury");
+    msg.env.ts_recv = now;
+    hb_reduce_t *r = &msg.u.reduce;
+    strcpy (r->id, id);
+    strcpy (r->venue, venue);
+    strcpy (r->asset, "BTC");
+    r->reason = HB_PLAN_REASON_TOO_SLOW;
+    r->exposure_usd = -qty * 65000 * 2;
+    r->reduce_usd = qty * 65000;
+    r->qty = qty;
+    return hb_hedger_on_reduce (fx->hedger, &msg, HB_SEQ_OK, now);
+}
+
+//  capital.reduce (issue 19): beta is short and no transfer reaches it in
+//  time; 2 BTC move off it: sold on alpha first, then bought back on beta
+//  (net unchanged), both journaled before they are sent; the same id
+//  again is refused; with no other venue to take it nothing is bought
+//  back on beta either (that would move the net), and the reason is said
+static void
+test_reduce (void **state)
+{
+    s_fx_t *fx = *state;
+    s_tick (fx, "alpha", 100, T0);
+    s_tick (fx, "beta", 100, T0);
+    assert_int_equal (s_reduce (fx, "beta.r1.1", "beta", 2, T0), 2);
+    assert_int_equal (fx->not_journaled, 0);
+    const hb_msg_t *sell = NULL, *buy = NULL;
+    for (int i = 0; i < fx->n_sent; i++)
+        if (fx->sent [i].env.type == HB_MSG_ORDER)
+            *(fx->sent [i].u.order.side == HB_SIDE_SELL ? &sell : &buy) = &fx->sent [i];
+    assert_non_null (sell);
+    assert_non_null (buy);
+    assert_string_equal (sell->u.order.venue, "alpha");
+    assert_string_equal (sell->u.order.client_id, "beta.r1.1.0");
+    assert_float_equal (sell->u.order.qty, 2, 1e-9);
+    assert_string_equal (buy->u.order.venue, "beta");
+    assert_string_equal (buy->u.order.client_id, "beta.r1.1.1");
+    assert_float_equal (buy->u.order.qty, 2, 1e-9);
+    //  the pair is no delta in flight
+    assert_float_equal (hb_hedger_in_flight (fx->hedger, 0, T0), 0, 1e-9);
+    assert_int_equal (s_reduce (fx, "beta.r1.1", "beta", 2, T0 + S_MS), 0);
+    assert_string_equal (s_last_reject (fx), "duplicate_request");
+    //  alpha has no book any more (stale): nothing anywhere
+    int orders = s_orders (fx);
+    int64_t later = T0 + 10000 * S_MS;
+    s_tick (fx, "beta", 100, later);
+    assert_int_equal (s_reduce (fx, "beta.r1.2", "beta", 2, later), 0);
+    assert_int_equal (s_orders (fx), orders);
+    assert_string_equal (s_last_reject (fx), "no_route");
+    //  an unknown venue is refused
+    assert_int_equal (s_reduce (fx, "delta.r1.3", "delta", 2, later), 0);
+    assert_string_equal (s_last_reject (fx), "unknown_venue");
+}
+
 //  A control that fails refuses the leg with the control's reason
 static void
 test_control_reject (void **state)
@@ -1322,6 +1383,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_kill_not_persisted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_control_reject, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_topup_avoided, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reduce, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_funding_choice, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fill_named_by_request, s_setup, s_teardown),
     };
