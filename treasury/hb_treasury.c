@@ -42,7 +42,9 @@ struct _hb_treasury_t {
     hb_transfers_t *book;           //  money in flight (journaled)
     double       suggested [HB_MAX_ROUTES];     //  amount of the route's last suggestion
     int64_t      suggested_mono [HB_MAX_ROUTES];
-    int64_t      held_mono [HB_MAX_ROUTES];     //  an auto route refused: suggestions only until then
+    //  an auto route refused: suggestions only until then (wall ns: a
+    //  restart rebuilds it from the refused transfers of the journal)
+    int64_t      held_ns [HB_MAX_ROUTES];
     bool         broken;            //  the journal failed: no more requests
     //  this run's part of the ids it makes up (suggestions, reductions):
     //  its start in wall ms, base 36, so that no restart repeats one
@@ -76,6 +78,20 @@ s_base36 (uint64_t n, char *out, size_t size)
     for (; len > 0 && i + 1 < size; i++)
         out [i] = digits [--len];
     out [i] = 0;
+}
+
+//  A refused transfer holds its route to suggestions for timeout_s from
+//  when the refusal was applied (at_ns); from the journal at start, from
+//  its request (the refusal's time is not journaled: a source refuses at
+//  once), so a restart does not ask a refusing venue again at once
+static void
+s_hold (hb_treasury_t *self, const hb_transfer_t *refused, int64_t at_ns)
+{
+    const hb_treasury_cfg_t *t = &self->cfg->treasury;
+    int64_t until = at_ns + (int64_t) (t->timeout_s * 1e9);
+    for (int r = 0; r < t->n_routes; r++)
+        if (strcmp (t->routes [r].name, refused->route) == 0 && until > self->held_ns [r])
+            self->held_ns [r] = until;
 }
 
 static void
@@ -114,9 +130,7 @@ s_apply (hb_treasury_t *self, const char *topic)
             //  asking again at once would be refused again: the route
             //  suggests only for a while (treasury.timeout_s)
             const hb_treasury_cfg_t *t = &self->cfg->treasury;
-            for (int r = 0; r < t->n_routes; r++)
-                if (strcmp (t->routes [r].name, now.route) == 0)
-                    self->held_mono [r] = hb_mono_ns () + (int64_t) (t->timeout_s * 1e9);
+            s_hold (self, &now, hb_wall_ns ());
             hb_warn ("treasury: transfer %s %s -> %s %.8g %s refused: %s; route %s suggests only for %.0f s",
                      now.id, now.from, now.to, now.amount, now.asset, now.reason, now.route, t->timeout_s);
         }
@@ -284,7 +298,7 @@ s_act (hb_treasury_t *self, const hb_capital_plan_t *plan, int64_t now_ns)
             r++;
         if (r == t->n_routes)
             continue;
-        if (t->routes [r].automatic && hb_mono_ns () >= self->held_mono [r])
+        if (t->routes [r].automatic && now_ns >= self->held_ns [r])
             s_request (self, r, planned, now_ns);
         else
             s_suggest (self, r, planned, now_ns);
@@ -465,6 +479,13 @@ hb_treasury_new_on (const hb_config_t *cfg, zloop_t *loop)
             hb_info ("treasury: journal: transfer %s %s -> %s %.8g %s is %s: in doubt, awaited from %s's "
                      "feed, never requested again", t->id, t->from, t->to, t->amount, t->asset,
                      hb_transfer_status_name (t->status), t->from);
+        if (t->status == HB_TRANSFER_REFUSED) {
+            s_hold (self, t, t->requested_ns);
+            if (t->requested_ns + (int64_t) (cfg->treasury.timeout_s * 1e9) > hb_wall_ns ())
+                hb_info ("treasury: journal: transfer %s over %s was refused (%s): the route suggests only "
+                         "until %.0f s from now", t->id, t->route, t->reason,
+                         (t->requested_ns + cfg->treasury.timeout_s * 1e9 - hb_wall_ns ()) / 1e9);
+        }
     }
     self->pub = hb_pub_new (cfg->treasury.endpoint, "treasury", 0);
     self->sub = hb_sub_new (0);
