@@ -11,6 +11,9 @@
 #     and restarted while it is in flight: the restart says it is in
 #     doubt and awaited, and nothing else is requested to beta before the
 #     credit (one need, one transfer), across the restart;
+#   - alpha's feed is killed (-9) and restarted while it is in flight too:
+#     the credit still comes (the feed's transfer journal resumes it in
+#     the sim), once, and the transfer is sent once;
 #   - the aggregator's margin.beta rises by the amount once credited, and
 #     margin.alpha fell by amount + fee when it was sent;
 #   - the transfer to gamma is refused with the allow-list as its reason,
@@ -61,7 +64,8 @@ BUS=$DIR/bus.jsonl
 "$BIN/hb-tap" --config "$CFG" --topic capital.transfer. --topic margin. --topic fill. >"$BUS" 2>"$DIR/tap.log" &
 pids="$pids $!"
 sleep 0.5
-for v in alpha beta gamma; do it_bg $v "$BIN/hb-feed" --config "$CFG" --venue $v; done
+it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha; alpha=$it_pid
+for v in beta gamma; do it_bg $v "$BIN/hb-feed" --config "$CFG" --venue $v; done
 it_bg aggregator "$BIN/hb-aggregator" --config "$CFG"
 it_bg treasury "$BIN/hb-treasury" --config "$CFG"; treasury=$it_pid
 
@@ -81,6 +85,12 @@ wait_for 10 refused || fail "the transfer to gamma was not refused: $(moves | gr
 kill -9 "$treasury"; it_forget "$treasury"
 mv "$DIR/treasury.log" "$DIR/treasury.1.log"
 it_bg treasury "$BIN/hb-treasury" --config "$CFG"; treasury=$it_pid
+# and of the source's feed: its sim had scheduled the credit (the feed
+# journals what its venue sent and hands it back to the plugin at start)
+credited && fail "alpha-beta-usdc.1 credited before the source's feed could be killed (4 s route)"
+kill -9 "$alpha"; it_forget "$alpha"
+mv "$DIR/alpha.log" "$DIR/alpha.1.log"
+it_bg alpha "$BIN/hb-feed" --config "$CFG" --venue alpha
 wait_for 20 credited || fail "alpha-beta-usdc.1 never credited: $(moves | grep alpha-beta | tail -3)"
 req=$(status_of alpha-beta-usdc.1 requested); cred=$(status_of alpha-beta-usdc.1 credited)
 echo "$req" | jq -e '.publisher == "treasury" and .from == "alpha" and .to == "beta" and .asset == "USDC"
@@ -88,6 +98,10 @@ echo "$req" | jq -e '.publisher == "treasury" and .from == "alpha" and .to == "b
     || fail "the request: $req"
 echo "$cred" | jq -e --argjson eta "$(echo "$req" | jq .eta_ns)" '.publisher == "feed.alpha"
     and .credited_ns >= $eta' >/dev/null || fail "the credit: $cred (eta $(echo "$req" | jq .eta_ns))"
+grep -q "transfer alpha-beta-usdc.1 was sent before the restart .* its credit is awaited again, nothing is sent" \
+    "$DIR/alpha.log" || fail "the restarted feed of alpha did not resume alpha-beta-usdc.1"
+n=$(moves | jq -c 'select(.id == "alpha-beta-usdc.1" and .status == "sent")' | wc -l)
+[ "$n" -eq 1 ] || fail "alpha-beta-usdc.1 sent $n times"
 grep -q "transfer alpha-beta-usdc.1 .* is [a-z]*: in doubt, awaited from alpha's feed, never requested again" \
     "$DIR/treasury.log" || fail "the restarted treasury did not take up the transfer in flight"
 wait_for 10 grep -q "transfer alpha-beta-usdc.1 .*credited" "$DIR/treasury.log" \
