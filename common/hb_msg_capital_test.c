@@ -12,17 +12,24 @@
 #include "hb_msg.h"
 #include "hb_msg_testing.h"
 
+//  msg cleared, with hb-treasury's envelope of type and seq
 static void
-s_plan (hb_msg_t *msg)
+s_env (hb_msg_t *msg, int type, uint64_t seq)
 {
     memset (msg, 0, sizeof *msg);
     msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_CAPITAL_PLAN;
+    msg->env.type = (uint8_t) type;
     strcpy (msg->env.publisher, "treasury");
     msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 7;
+    msg->env.seq = seq;
     msg->env.ts_recv = 12;
     msg->env.ts_pub = 13;
+}
+
+static void
+s_plan (hb_msg_t *msg)
+{
+    s_env (msg, HB_MSG_CAPITAL_PLAN, 7);
     hb_capital_plan_t *p = &msg->u.capital_plan;
     strcpy (p->venue, "beta");
     p->flags = HB_PLAN_SHORT | HB_PLAN_COVERED | HB_PLAN_TRUNCATED;
@@ -180,14 +187,7 @@ test_topic_json (void **state)
 static void
 s_reduce (hb_msg_t *msg)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_CAPITAL_REDUCE;
-    strcpy (msg->env.publisher, "treasury");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 8;
-    msg->env.ts_recv = 12;
-    msg->env.ts_pub = 13;
+    s_env (msg, HB_MSG_CAPITAL_REDUCE, 8);
     hb_reduce_t *r = &msg->u.reduce;
     strcpy (r->id, "beta.rmhq1x2k0.3");
     strcpy (r->venue, "beta");

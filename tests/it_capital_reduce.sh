@@ -17,24 +17,9 @@ it_require hb-feed hb-tap hb-aggregator hb-treasury hb-hedger hb_venue_sim.so jq
 it_tmpdir capital_reduce
 mkdir -p "$DIR/run"
 CFG=$DIR/it.yaml
-margin="margin: { initial: 0.1, maintenance: 0.05 }"
-book="publish_ms: 100, spread_bps: 2, level_bps: 1, level_usd: 500000"
 {
     it_yaml_head it-capital-reduce info
-    it_yaml_market 23 "$(date +%s)"
-    cat <<YAML
-  script:
-    - { at: 12, move_pct: 25, over: 20, asset: BTC }
-YAML
-    echo "venues:"
-    it_yaml_sim_venue alpha "collateral: { USD: 2000000 }" "$margin" \
-        "sim: { seed: 1, $book, transfers: { allow: [beta] }," \
-        "       manual_trades: [ { after: 1, symbol: BTC-USD, side: buy, qty: 1.5 } ] }"
-    it_yaml_instruments BTC-USD BTC-PERP
-    it_yaml_sim_venue beta "collateral: { USD: 20000 }" "$margin" \
-        "sim: { seed: 2, $book, liquidation: { enabled: true }," \
-        "       manual_trades: [ { after: 1, symbol: BTC-PERP, side: sell, qty: 1.5 } ] }"
-    it_yaml_instruments BTC-PERP
+    it_yaml_capital_rally
     echo "components:"
     it_yaml_aggregator
     it_yaml_hedger 20
