@@ -38,6 +38,7 @@ struct _hb_book_t {
     //  collateral moved by transfers since start: USD per venue, and coins
     //  at [v * HB_MAX_ASSETS + a]
     double      moved_usd [HB_MAX_VENUES];
+    int         inbound [HB_MAX_VENUES];      //  transfers sent to the venue, not credited yet
     double     *moved_coin;
 };
 
@@ -108,6 +109,14 @@ hb_book_transfer (hb_book_t *self, const hb_transfer_t *transfer)
     int v = hb_book_venue_index (self, sent ? transfer->from : transfer->to);
     if (v < 0)
         return 0;
+    //  the ledger takes each status of an id once, sent before credited
+    //  (a credit without its sent, a journal cut, must not go below 0)
+    int to = hb_book_venue_index (self, transfer->to);
+    if (to >= 0 && sent)
+        self->inbound [to]++;
+    else
+    if (to >= 0 && self->inbound [to] > 0)
+        self->inbound [to]--;
     double amount = sent ? -(transfer->amount + transfer->fee) : transfer->amount;
     int a = hb_config_asset_index (self->cfg, transfer->asset);
     if (a >= 0)
@@ -492,6 +501,8 @@ hb_book_margin (const hb_book_t *self, int venue, int64_t now_ns, hb_margin_t *o
         out->flags |= HB_POS_STALE;
     if (value.maintenance > 0 && out->equity_usd <= value.maintenance)
         out->flags |= HB_MARGIN_BREACH;
+    if (self->inbound [venue] > 0)
+        out->flags |= HB_MARGIN_TOPUP;
 
     //  every asset this venue is exposed to, coins included
     hb_margin_asset_t assets [HB_MAX_ASSETS] = { 0 };

@@ -224,13 +224,16 @@ test_transfer (void **state)
     assert_int_equal (hb_book_transfer (book, &t), 1);
     hb_book_margin (book, 0, 1, &m);
     NEAR (m.equity_usd, 10000 - 3001);
+    assert_false (m.flags & HB_MARGIN_TOPUP);
     hb_book_margin (book, 1, 1, &m);
     NEAR (m.equity_usd, 500);                                   //  in flight: neither here nor there
+    assert_true (m.flags & HB_MARGIN_TOPUP);                    //  and said so on the destination
     t.status = HB_TRANSFER_CREDITED;
     t.credited_ns = 5;
     assert_int_equal (hb_book_transfer (book, &t), 1);
     hb_book_margin (book, 1, 1, &m);
     NEAR (m.equity_usd, 3500);
+    assert_false (m.flags & HB_MARGIN_TOPUP);
     //  a coin moves at its price
     strcpy (t.asset, "BTC");
     t.amount = 0.1;
@@ -238,6 +241,7 @@ test_transfer (void **state)
     assert_int_equal (hb_book_transfer (book, &t), 1);
     hb_book_margin (book, 1, 1, &m);
     NEAR (m.equity_usd, 3500 + 5000);
+    assert_false (m.flags & HB_MARGIN_TOPUP);                   //  a credit without its sent
     strcpy (t.to, "nowhere");
     assert_int_equal (hb_book_transfer (book, &t), 0);
     t.status = HB_TRANSFER_REFUSED;

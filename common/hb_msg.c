@@ -365,7 +365,8 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_HEDGER_CONTROL:
         case HB_MSG_APPLOG:    rc |= hb_msgi_hedge_encode (&pk, msg); break;
         case HB_MSG_CAPITAL_PLAN:
-        case HB_MSG_CAPITAL_TRANSFER: rc |= hb_msgi_capital_encode (&pk, msg); break;
+        case HB_MSG_CAPITAL_TRANSFER:
+        case HB_MSG_CAPITAL_REDUCE: rc |= hb_msgi_capital_encode (&pk, msg); break;
         case HB_MSG_ACCOUNT:   rc |= hb_msgi_account_encode (&pk, msg); break;
         case HB_MSG_FUNDING:   rc |= hb_msgi_funding_encode (&pk, msg); break;
         case HB_MSG_RISK_OPTPLAN: rc |= hb_msgi_optplan_encode (&pk, msg); break;
@@ -588,7 +589,8 @@ s_msg_decode (hb_msg_t *msg, const void *data, size_t size)
         case HB_MSG_HEDGER_CONTROL:
         case HB_MSG_APPLOG: return hb_msgi_hedge_decode (&c, msg);
         case HB_MSG_CAPITAL_PLAN:
-        case HB_MSG_CAPITAL_TRANSFER: return hb_msgi_capital_decode (&c, msg);
+        case HB_MSG_CAPITAL_TRANSFER:
+        case HB_MSG_CAPITAL_REDUCE: return hb_msgi_capital_decode (&c, msg);
         case HB_MSG_ACCOUNT: return hb_msgi_account_decode (&c, msg);
         case HB_MSG_FUNDING: return hb_msgi_funding_decode (&c, msg);
         case HB_MSG_RISK_OPTPLAN: return hb_msgi_optplan_decode (&c, msg);

@@ -49,6 +49,7 @@ typedef enum {
     HB_MSG_RISK_OPTPLAN = 20,   //  risk.optplan: the option legs that bring an asset's gamma/vega inside its bands
     HB_MSG_CAPITAL_TRANSFER = 21, //  capital.transfer.<from>.<to>: one transfer of collateral and its status
     HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
+    HB_MSG_CAPITAL_REDUCE = 24, //  capital.reduce.<venue>: no transfer arrives in time, move the position off the venue
     HB_MSG_FUNDING   = 25,      //  funding.<venue>.<symbol>: one funding payment of a position at its venue
     HB_MSG_TYPE_COUNT
 } hb_msg_type_t;
@@ -217,6 +218,8 @@ typedef struct {
 #define HB_MARGIN_MISMATCH  0x20u   //  the venue reports positions that disagree with ours (reconciliation)
 #define HB_MARGIN_RECONCILED 0x40u  //  the venue reports its positions (account.<venue>) and they are
                                     //  compared with ours: they agree unless HB_MARGIN_MISMATCH
+#define HB_MARGIN_TOPUP     0x80u   //  collateral is on its way to the venue (a transfer sent, not yet
+                                    //  credited): the hedger puts new margin elsewhere when it can
 
 //  Per-asset entries carried on a margin message: the largest exposures;
 //  48 of the longest names encode in 2,575 bytes and hb_msg_t does
@@ -688,6 +691,27 @@ typedef struct {
     char     reason [HB_TEXT_MAX];  //  why (refused, timed_out; free text otherwise, "" allowed)
 } hb_transfer_t;
 
+//  capital.reduce.<venue> (docs/PROTOCOL.md, Capital): hb-treasury found
+//  a venue short under the stress that no transfer covers in time
+//  (reason), and asks that part of its exposure to asset move to another
+//  venue: hb-hedger trades qty of asset on the venue (opposite to the
+//  exposure: a short is bought back) and the same quantity the other way
+//  on the other venues, so the net exposure does not change and the venue
+//  needs less margin.
+typedef struct {
+    char     id [HB_ID_MAX];        //  unique, across hb-treasury's runs too
+    char     venue [HB_NAME_MAX];   //  the endangered venue
+    char     asset [HB_NAME_MAX];
+    uint8_t  reason;                //  hb_plan_reason_t, not none
+    uint64_t plan;                  //  the decision it comes from (capital.plan's plan)
+    double   exposure_usd;          //  the venue's exposure to asset, signed, != 0
+    double   reduce_usd;            //  (0, |exposure_usd|]: how much of it to move off
+    double   qty;                   //  asset units to trade on the venue, signed opposite to the
+                                    //  exposure (> 0: buy back a short), != 0
+    double   shortfall_usd;         //  >= 0: what no transfer covers
+    double   liq_s;                 //  >= 0: the stressed time to liquidation
+} hb_reduce_t;
+
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
 typedef struct {
@@ -715,6 +739,7 @@ typedef struct {
         hb_capital_plan_t capital_plan;
         hb_account_t   account;
         hb_transfer_t  transfer;
+        hb_reduce_t    reduce;
         hb_funding_t   funding;
     } u;
 } hb_msg_t;

@@ -12,6 +12,7 @@
 #define S_PLAN_FIELDS       15
 #define S_TRANSFER_FIELDS   11
 #define S_MOVE_FIELDS       14      //  capital.transfer: id .. reason
+#define S_REDUCE_FIELDS     10      //  capital.reduce: id .. liq_s
 #define S_KNOWN_FLAGS       (HB_PLAN_SHORT | HB_PLAN_COVERED | HB_PLAN_STALE | HB_PLAN_TRUNCATED \
                              | HB_PLAN_BREACH)
 
@@ -116,9 +117,62 @@ s_move_decode (hb_msgi_cursor_t *c, hb_transfer_t *self)
     return s_move_valid (self) ? HB_DECODE_OK : HB_DECODE_RANGE;
 }
 
+//  capital.reduce: the trade on the venue goes against its exposure
+static bool
+s_reduce_valid (const hb_reduce_t *self)
+{
+    return hb_msgi_id_valid (self->id, true) && hb_msgi_name_valid (self->venue)
+        && hb_msgi_name_valid (self->asset)
+        && self->reason > HB_PLAN_REASON_NONE && self->reason < HB_PLAN_REASON_COUNT
+        && isfinite (self->exposure_usd) && self->exposure_usd != 0
+        && isfinite (self->reduce_usd) && self->reduce_usd > 0
+        && self->reduce_usd <= fabs (self->exposure_usd)
+        && isfinite (self->qty) && self->qty * self->exposure_usd < 0
+        && hb_msgi_not_negative (self->shortfall_usd) && hb_msgi_not_negative (self->liq_s);
+}
+
+static int
+s_reduce_encode (msgpack_packer *pk, const hb_reduce_t *self)
+{
+    if (!s_reduce_valid (self))
+        return -1;
+    int rc = msgpack_pack_array (pk, S_REDUCE_FIELDS);
+    rc |= hb_msgi_pack_str (pk, self->id, sizeof self->id);
+    rc |= hb_msgi_pack_str (pk, self->venue, sizeof self->venue);
+    rc |= hb_msgi_pack_str (pk, self->asset, sizeof self->asset);
+    rc |= msgpack_pack_uint8 (pk, self->reason);
+    rc |= msgpack_pack_uint64 (pk, self->plan);
+    rc |= hb_msgi_pack_double (pk, self->exposure_usd);
+    rc |= hb_msgi_pack_double (pk, self->reduce_usd);
+    rc |= hb_msgi_pack_double (pk, self->qty);
+    rc |= hb_msgi_pack_double (pk, self->shortfall_usd);
+    rc |= hb_msgi_pack_double (pk, self->liq_s);
+    return rc;
+}
+
+static hb_decode_reason_t
+s_reduce_decode (hb_msgi_cursor_t *c, hb_reduce_t *self)
+{
+    hb_msgi_read_str (c, self->id, sizeof self->id);
+    hb_msgi_read_str (c, self->venue, sizeof self->venue);
+    hb_msgi_read_str (c, self->asset, sizeof self->asset);
+    self->reason = (uint8_t) hb_msgi_read_uint (c, UINT8_MAX);
+    self->plan = hb_msgi_read_uint (c, UINT64_MAX);
+    self->exposure_usd = hb_msgi_read_double (c);
+    self->reduce_usd = hb_msgi_read_double (c);
+    self->qty = hb_msgi_read_double (c);
+    self->shortfall_usd = hb_msgi_read_double (c);
+    self->liq_s = hb_msgi_read_double (c);
+    if (c->err != HB_DECODE_OK)
+        return c->err;
+    return s_reduce_valid (self) ? HB_DECODE_OK : HB_DECODE_RANGE;
+}
+
 int
 hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg)
 {
+    if (msg->env.type == HB_MSG_CAPITAL_REDUCE)
+        return s_reduce_encode (pk, &msg->u.reduce);
     if (msg->env.type == HB_MSG_CAPITAL_TRANSFER)
         return s_move_encode (pk, &msg->u.transfer);
     if (msg->env.type != HB_MSG_CAPITAL_PLAN)
@@ -162,6 +216,8 @@ hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg)
 hb_decode_reason_t
 hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
 {
+    if (msg->env.type == HB_MSG_CAPITAL_REDUCE)
+        return s_reduce_decode (c, &msg->u.reduce);
     if (msg->env.type == HB_MSG_CAPITAL_TRANSFER)
         return s_move_decode (c, &msg->u.transfer);
     if (msg->env.type != HB_MSG_CAPITAL_PLAN)

@@ -12,17 +12,24 @@
 #include "hb_msg.h"
 #include "hb_msg_testing.h"
 
+//  msg cleared, with hb-treasury's envelope of type and seq
 static void
-s_plan (hb_msg_t *msg)
+s_env (hb_msg_t *msg, int type, uint64_t seq)
 {
     memset (msg, 0, sizeof *msg);
     msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_CAPITAL_PLAN;
+    msg->env.type = (uint8_t) type;
     strcpy (msg->env.publisher, "treasury");
     msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 7;
+    msg->env.seq = seq;
     msg->env.ts_recv = 12;
     msg->env.ts_pub = 13;
+}
+
+static void
+s_plan (hb_msg_t *msg)
+{
+    s_env (msg, HB_MSG_CAPITAL_PLAN, 7);
     hb_capital_plan_t *p = &msg->u.capital_plan;
     strcpy (p->venue, "beta");
     p->flags = HB_PLAN_SHORT | HB_PLAN_COVERED | HB_PLAN_TRUNCATED;
@@ -176,6 +183,76 @@ test_topic_json (void **state)
     assert_string_equal (hb_plan_reason_name (HB_PLAN_REASON_COUNT), "unknown");
 }
 
+//  capital.reduce: beta's BTC short, 40 % of it to move off
+static void
+s_reduce (hb_msg_t *msg)
+{
+    s_env (msg, HB_MSG_CAPITAL_REDUCE, 8);
+    hb_reduce_t *r = &msg->u.reduce;
+    strcpy (r->id, "beta.rmhq1x2k0.3");
+    strcpy (r->venue, "beta");
+    strcpy (r->asset, "BTC");
+    r->reason = HB_PLAN_REASON_TOO_SLOW;
+    r->plan = 77;
+    r->exposure_usd = -97500;
+    r->reduce_usd = 39000;
+    r->qty = 0.6;
+    r->shortfall_usd = 10469.5;
+    r->liq_s = 4.25;
+}
+
+static void
+test_reduce (void **state)
+{
+    (void) state;
+    hb_msg_t msg;
+    s_reduce (&msg);
+    hb_msg_testing_roundtrip (&msg);
+    memset (msg.u.reduce.venue, 'v', HB_NAME_MAX - 1);
+    memset (msg.u.reduce.asset, 'a', HB_NAME_MAX - 1);
+    memset (msg.u.reduce.id, 'i', HB_ID_MAX - 1);
+    hb_msg_testing_roundtrip (&msg);
+    s_reduce (&msg);
+    char topic [HB_TOPIC_MAX];
+    assert_int_equal (hb_msg_topic (&msg, topic), (int) strlen ("capital.reduce.beta"));
+    assert_string_equal (topic, "capital.reduce.beta");
+    char out [4096];
+    hb_msg_to_json (&msg, NULL, out, sizeof out);
+    assert_non_null (strstr (out, "\"capital_reduce\":{\"id\":\"beta.rmhq1x2k0.3\",\"venue\":\"beta\","
+                                  "\"asset\":\"BTC\",\"reason\":\"too_slow\",\"plan\":77,"
+                                  "\"exposure_usd\":-97500,\"reduce_usd\":39000,\"qty\":0.6,"));
+    hb_buf_t buf;
+#define REFUSE_R(change) do { \
+    hb_msg_t m; s_reduce (&m); change; \
+    assert_int_equal (hb_msg_encode (&m, &buf), -1); \
+} while (0)
+    REFUSE_R (m.u.reduce.id [0] = 0);
+    REFUSE_R (m.u.reduce.venue [0] = 0);
+    REFUSE_R (m.u.reduce.reason = HB_PLAN_REASON_NONE);         //  nothing to reduce for
+    REFUSE_R (m.u.reduce.reason = HB_PLAN_REASON_COUNT);
+    REFUSE_R (m.u.reduce.exposure_usd = 0);
+    REFUSE_R (m.u.reduce.reduce_usd = 0);
+    REFUSE_R (m.u.reduce.reduce_usd = 97501);                   //  more than the exposure
+    REFUSE_R (m.u.reduce.qty = -0.6);                           //  adds to the short
+    REFUSE_R (m.u.reduce.qty = NAN);
+    REFUSE_R (m.u.reduce.shortfall_usd = -1);
+    REFUSE_R (m.u.reduce.liq_s = INFINITY);
+#undef REFUSE_R
+    //  what the decoder refuses: a reduction that adds to the exposure
+    s_reduce (&msg);
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    msg.u.reduce.qty = -0.6;
+    hb_msg_t back;
+    hb_decode_reason_t reason;
+    //  0.6 is the only 0x3fe3333333333333 in the payload: negate it
+    for (size_t i = 0; i + 8 < buf.size; i++)
+        if (buf.data [i] == 0xcb && buf.data [i + 1] == 0x3f && buf.data [i + 2] == 0xe3
+        &&  buf.data [i + 3] == 0x33)
+            buf.data [i + 1] = 0xbf;
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, &reason), -1);
+    assert_int_equal (reason, HB_DECODE_RANGE);
+}
+
 int
 main (void)
 {
@@ -184,6 +261,7 @@ main (void)
         cmocka_unit_test (test_refused),
         cmocka_unit_test (test_decode_refused),
         cmocka_unit_test (test_topic_json),
+        cmocka_unit_test (test_reduce),
     };
     return cmocka_run_group_tests_name ("hb_msg_capital", tests, NULL, NULL);
 }

@@ -133,8 +133,8 @@ hb_decode_reason_t hb_msgi_hedge_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 int hb_msgi_optplan_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_optplan_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
-//  The capital bodies (hb_msg_capital.c), for CAPITAL_PLAN and
-//  CAPITAL_TRANSFER; same contract.
+//  The capital bodies (hb_msg_capital.c), for CAPITAL_PLAN,
+//  CAPITAL_TRANSFER and CAPITAL_REDUCE; same contract.
 int hb_msgi_capital_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 

@@ -17,7 +17,8 @@
 #define S_LIQ_MOVE_MAX          10.0
 
 #define S_KNOWN_FLAGS   (HB_POS_STALE | HB_POS_NO_MARK | HB_MARGIN_TRUNCATED | HB_MARGIN_BREACH \
-                         | HB_MARGIN_VENUE | HB_MARGIN_MISMATCH | HB_MARGIN_RECONCILED)
+                         | HB_MARGIN_VENUE | HB_MARGIN_MISMATCH | HB_MARGIN_RECONCILED \
+                         | HB_MARGIN_TOPUP)
 
 static bool
 s_position_valid (const hb_position_t *self)

@@ -25,7 +25,7 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_APPLOG] = "applog", [HB_MSG_CAPITAL_PLAN] = "capital_plan",
     [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
     [HB_MSG_ACCOUNT] = "account", [HB_MSG_FUNDING] = "funding",
-    [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer",
+    [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer", [HB_MSG_CAPITAL_REDUCE] = "capital_reduce",
     [HB_MSG_RISK_OPTPLAN] = "risk_optplan"
 };
 
@@ -243,6 +243,8 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return s_topic_join (topic, "account", msg->u.account.venue, NULL);
         case HB_MSG_CAPITAL_TRANSFER:
             return s_topic_join (topic, "capital.transfer", msg->u.transfer.from, msg->u.transfer.to);
+        case HB_MSG_CAPITAL_REDUCE:
+            return s_topic_join (topic, "capital.reduce", msg->u.reduce.venue, NULL);
         case HB_MSG_FUNDING:
             return s_topic_join (topic, "funding", msg->u.funding.venue, msg->u.funding.symbol);
         default:
@@ -570,7 +572,7 @@ s_flags_member (s_json_t *self, uint32_t flags)
         { HB_POS_STALE, "stale" }, { HB_POS_NO_MARK, "no_mark" },
         { HB_MARGIN_TRUNCATED, "truncated" }, { HB_MARGIN_BREACH, "breach" },
         { HB_MARGIN_VENUE, "venue" }, { HB_MARGIN_MISMATCH, "mismatch" },
-        { HB_MARGIN_RECONCILED, "reconciled" }
+        { HB_MARGIN_RECONCILED, "reconciled" }, { HB_MARGIN_TOPUP, "topup" }
     };
     s_key (self, "flags");
     s_lit (self, "[");
@@ -944,6 +946,21 @@ s_transfer_json (s_json_t *self, const hb_transfer_t *t)
 }
 
 static void
+s_reduce_json (s_json_t *self, const hb_reduce_t *r)
+{
+    S_STR (self, r, id);
+    S_STR (self, r, venue);
+    S_STR (self, r, asset);
+    s_name_member (self, "reason", hb_plan_reason_name (r->reason));
+    s_uint_member (self, "plan", r->plan);
+    s_double_member (self, "exposure_usd", r->exposure_usd);
+    s_double_member (self, "reduce_usd", r->reduce_usd);
+    s_double_member (self, "qty", r->qty);
+    s_double_member (self, "shortfall_usd", r->shortfall_usd);
+    s_double_member (self, "liq_s", r->liq_s);
+}
+
+static void
 s_capital_plan_json (s_json_t *self, const hb_capital_plan_t *plan)
 {
     static const char *const flags [] = { "short", "covered", "stale", "truncated", "breach" };
@@ -1077,6 +1094,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_ACCOUNT: s_account_json (&json, &msg->u.account); break;
             case HB_MSG_FUNDING: s_funding_json (&json, &msg->u.funding); break;
             case HB_MSG_CAPITAL_TRANSFER: s_transfer_json (&json, &msg->u.transfer); break;
+            case HB_MSG_CAPITAL_REDUCE: s_reduce_json (&json, &msg->u.reduce); break;
             case HB_MSG_RISK_OPTPLAN: s_risk_optplan_json (&json, &msg->u.risk_optplan); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);

@@ -50,7 +50,8 @@ hb_roles_hedger (hb_sub_role_t *role)
 void
 hb_roles_treasury (hb_sub_role_t *role)
 {
-    s_role (role, "treasury", HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN) | HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER));
+    s_role (role, "treasury", HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN) | HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER)
+                            | HB_SUB_TYPE (HB_MSG_CAPITAL_REDUCE));
 }
 
 void

@@ -25,8 +25,9 @@ test_treasury (void **state)
     assert_true (role.types & HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN));
     assert_true (role.types & HB_SUB_TYPE (HB_MSG_HEARTBEAT));
     assert_true (role.types & HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER));
+    assert_true (role.types & HB_SUB_TYPE (HB_MSG_CAPITAL_REDUCE));
     assert_int_equal (role.types & ~(HB_SUB_TYPE (HB_MSG_CAPITAL_PLAN) | HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER)
-                                   | HB_SUB_TYPE (HB_MSG_HEARTBEAT)), 0);
+                                   | HB_SUB_TYPE (HB_MSG_CAPITAL_REDUCE) | HB_SUB_TYPE (HB_MSG_HEARTBEAT)), 0);
     //  nobody else may sign a plan
     strcpy (component.name, "console");
     hb_roles_component (&component, &role);

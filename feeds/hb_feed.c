@@ -7,6 +7,7 @@
 #include "hb_hist.h"
 #include "hb_fillgate.h"
 #include "hb_fillstore.h"
+#include "hb_feedxfer.h"
 #include "hb_log.h"
 #include "hb_metrics.h"
 #include "hb_pub.h"
@@ -51,6 +52,7 @@ struct _hb_feed_t {
     hb_pub_t             *pub;
     hb_sub_t             *sub;
     hb_fillstore_t       *fills;
+    hb_feedxfer_t        *xfers;        //  transfers sent, not ended (NULL: no fill journal)
     hb_fillgate_t        *gate;         //  which fills may go on the bus (hb_fillgate.h)
     //  the last transfer ids handed to the plugin: a request seen twice on
     //  the bus is sent once
@@ -228,6 +230,9 @@ s_api_publish (void *ctx, hb_msg_t *msg)
         }
         if (msg->env.type == HB_MSG_FILL)
             hb_fillgate_commit (self->gate, &msg->u.fill);
+        //  journaled before anyone sees it: a restart resumes what was sent
+        if (msg->env.type == HB_MSG_CAPITAL_TRANSFER && self->xfers)
+            hb_feedxfer_note (self->xfers, &msg->u.transfer);
         rc = hb_pub_send (self->pub, NULL, msg);
     }
     if (rc)
@@ -485,6 +490,25 @@ s_transfer_refuse (hb_feed_t *self, const hb_transfer_t *request, const char *wh
     hb_warn ("transfer %s refused: %s", request->id, why);
     if (hb_pub_send (self->pub, NULL, msg) == 0 && msg->env.seq > self->last_seq)
         self->last_seq = msg->env.seq;
+}
+
+//  The transfers this venue sent before a restart and has not ended: back
+//  to the plugin with status sent, to await their end (never sent again)
+static void
+s_transfers_resume (hb_feed_t *self)
+{
+    hb_transfer_t pending [HB_FEEDXFER_MAX];
+    int n = self->xfers ? hb_feedxfer_pending (self->xfers, pending, HB_FEEDXFER_MAX) : 0;
+    for (int i = 0; i < n; i++) {
+        const hb_transfer_t *t = &pending [i];
+        memcpy (self->transfer_ids [self->n_transfer_ids++ % S_TRANSFER_IDS], t->id, HB_ID_MAX);
+        hb_info ("transfer %s was sent before the restart (%.8g %s to %s, eta in %.0f s): its credit is "
+                 "awaited again, nothing is sent", t->id, t->amount, t->asset, t->to,
+                 (double) (t->eta_ns - hb_wall_ns ()) / 1e9);
+        if (hb_plugin_host_transfer (self->plugin, t) != 0)
+            hb_warn ("transfer %s: plugin %s cannot resume it (ABI v%u): its credit will not come from here",
+                     t->id, hb_plugin_host_name (self->plugin), hb_plugin_host_abi (self->plugin));
+    }
 }
 
 //  capital.transfer: a request from hb-treasury with this venue as source
@@ -880,6 +904,15 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         hb_feed_destroy (&self);
         return NULL;
     }
+    if (venue->fills_journal [0]) {
+        char path [HB_PATH_MAX + 16];
+        snprintf (path, sizeof path, "%s.transfers", venue->fills_journal);
+        self->xfers = hb_feedxfer_open (path);
+        if (!self->xfers) {
+            hb_feed_destroy (&self);
+            return NULL;
+        }
+    }
     hb_fillstore_stats_t fills;
     hb_fillstore_stats (self->fills, &fills);
     if (venue->fills_journal [0])
@@ -996,6 +1029,7 @@ hb_feed_destroy (hb_feed_t **self_p)
         zloop_destroy (&self->loop);
     zsock_destroy (&self->replay);
     hb_fillstore_destroy (&self->fills);
+    hb_feedxfer_destroy (&self->xfers);
     hb_fillgate_destroy (&self->gate);
     hb_sub_destroy (&self->sub);
     hb_pub_destroy (&self->pub);
@@ -1032,6 +1066,7 @@ hb_feed_start (hb_feed_t *self)
     }
     hb_info ("plugin %s started: %d instrument(s), publishing at %s",
              hb_plugin_host_name (self->plugin), self->venue->n_instruments, self->venue->endpoint);
+    s_transfers_resume (self);
     return 0;
 }
 

@@ -193,6 +193,10 @@ typedef struct hb_venue_ops_s {
     //  credited_ns set) or refused (reason says why: not on the venue's
     //  allow-list, not enough free balance, the venue said no). Returns 0,
     //  or -1 when it could not even refuse (the host then refuses it).
+    //  A request with status sent is a resume, not a request: the feed
+    //  restarted after the plugin had said sent and before it said credited
+    //  or refused (hb_feedxfer): nothing is sent, the plugin awaits the
+    //  transfer's end again (the sim schedules its credit at the eta).
     int   (*transfer) (void *self, const hb_transfer_t *request);
     //  credit: another venue's feed says a transfer to this venue was
     //  credited (status credited, to = this venue): a plugin whose account

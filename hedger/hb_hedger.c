@@ -45,6 +45,7 @@
 typedef struct {
     bool     known;
     double   equity, initial;
+    bool     topup;                 //  HB_MARGIN_TOPUP: collateral on its way
 } s_margin_t;
 
 //  The newest book of one instrument, with its stamp (the feed's ts_pub):
@@ -73,6 +74,7 @@ struct _hb_hedger_t {
     void          *restore_arg;
     s_margin_t     margins [HB_MAX_VENUES];
     double         gross [HB_MAX_ASSETS];
+    double         net [HB_MAX_ASSETS];         //  pos.<asset>'s net_usd (capital.reduce's controls)
     int64_t        venue_ts [HB_MAX_VENUES];   //  newest ts_pub seen from each feed
     int64_t        dead_ts [HB_MAX_VENUES];    //  venue_ts at the last s_check_dead
     size_t         n_slots, first [HB_MAX_VENUES];
@@ -407,6 +409,7 @@ s_candidates (hb_hedger_t *self, int asset, uint8_t side)
                 c->equity_usd = self->margins [v].equity;
                 c->initial_usd = self->margins [v].initial;
                 c->initial_rate = venue->initial_margin;
+                c->topup = self->margins [v].topup;
             }
             self->cand_venue [n] = v;
             self->cand_instr [n] = i;
@@ -488,6 +491,65 @@ s_gross (hb_hedger_t *self)
     return sum;
 }
 
+//  The legs of self->plan (legs of them, routed for side of asset at
+//  index), admitted by the controls and queued as orders "<id>.<leg_no>":
+//  *flight (asset units) grows by each leg queued, as if sent, and the
+//  controls see the net exposure_usd + flight x index. want is the
+//  request's quantity (for a rejection). Returns the legs queued; their
+//  asset units in *placed when placed is not NULL.
+static int
+s_queue_plan (hb_hedger_t *self, const char *id, int asset, uint8_t side, double index,
+              double exposure_usd, double *flight, double want, int legs, int *leg_no,
+              int64_t now_ns, double *placed)
+{
+    const hb_config_t *cfg = self->cfg;
+    const char *asset_name = cfg->assets [asset].name;
+    char detail [HB_TEXT_MAX];
+    int queued = 0;
+    for (int l = 0; l < legs; l++) {
+        const hb_route_leg_t *leg = &self->plan.legs [l];
+        const char *venue = cfg->venues [self->cand_venue [leg->cand]].name;
+        char client_id [HB_ID_MAX];
+        int len = snprintf (client_id, sizeof client_id, "%s.%d", id, (*leg_no)++);
+        if (len < 0 || (size_t) len >= sizeof client_id) {
+            s_reject (self, id, asset_name, venue, "bad_request_id", want,
+                      "id too long for a leg");
+            self->stats.leg_rejects++;
+            hb_metric_inc (self->m_leg_rejects);
+            continue;
+        }
+        hb_route_leg_t priced = *leg;
+        const hb_instrument_cfg_t *ins = &cfg->venues [self->cand_venue [leg->cand]]
+                                              .instruments [self->cand_instr [leg->cand]];
+        double slip = fmin (S_SLIP_BPS, cfg->hedger.collar_bps / 2);
+        priced.limit_px = s_limit_px (leg->limit_px, side, slip, ins->tick_size);
+        leg = &priced;
+        hb_ctl_order_t order = {
+            .venue = self->cand_venue [leg->cand], .asset = asset, .side = side,
+            .qty = leg->asset_qty, .px = leg->limit_px, .index = index,
+            .net_usd = exposure_usd + *flight * index,
+            .gross_usd = s_gross (self)
+        };
+        hb_ctl_reason_t rc = hb_controls_admit (self->controls, &order, now_ns, detail,
+                                                sizeof detail);
+        if (rc != HB_CTL_OK) {
+            s_reject (self, id, asset_name, venue, hb_ctl_reason_name (rc),
+                      s_sign (side) * leg->asset_qty, detail);
+            self->stats.leg_rejects++;
+            hb_metric_inc (self->m_leg_rejects);
+            continue;
+        }
+        //  pending: counted in flight for the legs after it, as if sent
+        if (s_queue_leg (self, client_id, leg->cand, leg, side, asset, now_ns) == 0) {
+            queued++;
+            *flight += s_sign (side) * leg->asset_qty;
+            if (placed)
+                *placed += leg->asset_qty;
+        }
+    }
+    return queued;
+}
+
 static int
 s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_target_t *t,
                int64_t now_ns, int *leg_no)
@@ -539,46 +601,8 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
         hb_metric_inc (self->m_leg_rejects);
         return 0;
     }
-    int queued = 0;
-    for (int l = 0; l < legs; l++) {
-        const hb_route_leg_t *leg = &self->plan.legs [l];
-        const char *venue = cfg->venues [self->cand_venue [leg->cand]].name;
-        char client_id [HB_ID_MAX];
-        int len = snprintf (client_id, sizeof client_id, "%s.%d", id, (*leg_no)++);
-        if (len < 0 || (size_t) len >= sizeof client_id) {
-            s_reject (self, id, t->asset, venue, "bad_request_id", want,
-                      "id too long for a leg");
-            self->stats.leg_rejects++;
-            hb_metric_inc (self->m_leg_rejects);
-            continue;
-        }
-        hb_route_leg_t priced = *leg;
-        const hb_instrument_cfg_t *ins = &cfg->venues [self->cand_venue [leg->cand]]
-                                              .instruments [self->cand_instr [leg->cand]];
-        double slip = fmin (S_SLIP_BPS, cfg->hedger.collar_bps / 2);
-        priced.limit_px = s_limit_px (leg->limit_px, req.side, slip, ins->tick_size);
-        leg = &priced;
-        hb_ctl_order_t order = {
-            .venue = self->cand_venue [leg->cand], .asset = asset, .side = req.side,
-            .qty = leg->asset_qty, .px = leg->limit_px, .index = t->index,
-            .net_usd = t->exposure_usd + flight * t->index,
-            .gross_usd = s_gross (self)
-        };
-        hb_ctl_reason_t rc = hb_controls_admit (self->controls, &order, now_ns, detail,
-                                                sizeof detail);
-        if (rc != HB_CTL_OK) {
-            s_reject (self, id, t->asset, venue, hb_ctl_reason_name (rc),
-                      s_sign (req.side) * leg->asset_qty, detail);
-            self->stats.leg_rejects++;
-            hb_metric_inc (self->m_leg_rejects);
-            continue;
-        }
-        //  pending: counted in flight for the legs after it, as if sent
-        if (s_queue_leg (self, client_id, leg->cand, leg, req.side, asset, now_ns) == 0) {
-            queued++;
-            flight += s_sign (req.side) * leg->asset_qty;
-        }
-    }
+    int queued = s_queue_plan (self, id, asset, req.side, t->index, t->exposure_usd, &flight,
+                               want, legs, leg_no, now_ns, NULL);
     if (self->plan.unplaced_qty * t->index >= S_MIN_USD && self->plan.unplaced_qty >= smallest) {
         snprintf (detail, sizeof detail, "%.8g of %.8g left for the next request",
                   self->plan.unplaced_qty, req.qty);
@@ -602,7 +626,8 @@ s_refusal (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status, const
     if (status == HB_SEQ_GAP || status == HB_SEQ_RESTART || status == HB_SEQ_STALE) {
         refusal = status == HB_SEQ_GAP? "gap": status == HB_SEQ_RESTART? "restart": "stale_seq";
         snprintf (detail, size, "%s from %s seq %llu: %s",
-                  msg->env.type == HB_MSG_RISK_OPTPLAN? "risk.optplan": "risk.hedge", msg->env.publisher,
+                  msg->env.type == HB_MSG_RISK_OPTPLAN? "risk.optplan":
+                  msg->env.type == HB_MSG_CAPITAL_REDUCE? "capital.reduce": "risk.hedge", msg->env.publisher,
                   (unsigned long long) msg->env.seq, hb_seq_status_name (status));
     }
     else
@@ -674,6 +699,95 @@ hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     self->input_ts = 0;
     int64_t day;
     hb_metric_set (self->m_day, hb_controls_day_state (self->controls, &day));
+    return sent;
+}
+
+//  Keeps the candidates of venue (on it, or all but it), in place
+static int
+s_keep_venue (hb_hedger_t *self, int n, int venue, bool on)
+{
+    int kept = 0;
+    for (int c = 0; c < n; c++)
+        if ((self->cand_venue [c] == venue) == on) {
+            self->cands [kept] = self->cands [c];
+            self->cand_venue [kept] = self->cand_venue [c];
+            self->cand_instr [kept] = self->cand_instr [c];
+            kept++;
+        }
+    return kept;
+}
+
+//  Routes qty of asset (side) on venue's candidates (on) or the others',
+//  queueing the legs; what was placed (asset units) in *placed
+static int
+s_reduce_side (hb_hedger_t *self, const hb_reduce_t *r, int asset, int venue, bool on, uint8_t side,
+               double qty, double index, double *flight, int *leg_no, int64_t now_ns, double *placed)
+{
+    hb_route_req_t req = {
+        .side = side, .qty = qty, .now_ns = now_ns,
+        .stale_ns = (int64_t) self->cfg->risk.quote_stale_ms * 1000000,
+        .max_utilization = self->cfg->hedger.max_utilization
+    };
+    int n = s_keep_venue (self, s_candidates (self, asset, side), venue, on);
+    int legs = hb_route_plan (&req, self->cands, n, &self->plan);
+    if (legs <= 0) {
+        char detail [HB_TEXT_MAX + 2 * HB_NAME_MAX];
+        snprintf (detail, sizeof detail, "capital.reduce: nothing takes %s %.8g %s %s %s",
+                  hb_side_name (side), qty, r->asset, on ? "on" : "off", r->venue);
+        s_reject (self, r->id, r->asset, on ? r->venue : NULL, "no_route", s_sign (side) * qty, detail);
+        self->stats.leg_rejects++;
+        hb_metric_inc (self->m_leg_rejects);
+        return 0;
+    }
+    return s_queue_plan (self, r->id, asset, side, index, self->net [asset], flight, s_sign (side) * qty,
+                         legs, leg_no, now_ns, placed);
+}
+
+int
+hb_hedger_on_reduce (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status, int64_t now_ns)
+{
+    assert (self && msg);
+    if (msg->env.type != HB_MSG_CAPITAL_REDUCE)
+        return -1;
+    const hb_reduce_t *r = &msg->u.reduce;
+    char detail [HB_TEXT_MAX];
+    self->wall_ns = now_ns;
+    hb_hedger_check_kill (self, now_ns);
+    const char *refusal = s_refusal (self, msg, status, r->id, now_ns, detail, sizeof detail);
+    const hb_venue_cfg_t *venue = hb_config_venue (self->cfg, r->venue);
+    int asset = hb_config_asset_index (self->cfg, r->asset);
+    if (!refusal && (!venue || asset < 0)) {
+        refusal = venue ? "unknown_asset" : "unknown_venue";
+        snprintf (detail, sizeof detail, "capital.reduce of %s on %s", r->asset, r->venue);
+    }
+    double index = r->reduce_usd / fabs (r->qty);
+    if (refusal) {
+        s_reject (self, r->id, r->asset, r->venue, refusal, r->qty, detail);
+        self->stats.refused++;
+        hb_metric_inc (self->m_refused);
+        return 0;
+    }
+    int v = (int) (venue - self->cfg->venues);
+    uint8_t on_side = r->qty > 0 ? HB_SIDE_BUY : HB_SIDE_SELL;
+    uint8_t off_side = r->qty > 0 ? HB_SIDE_SELL : HB_SIDE_BUY;
+    int leg_no = 0;
+    double flight = 0, placed = 0, reduced = 0;
+    self->input_ts = msg->env.ts_pub;
+    self->n_pending = self->n_rejects = 0;
+    self->deciding = true;
+    //  elsewhere first: the venue gives up only what another venue took,
+    //  so the net exposure stays where risk wants it
+    int queued = s_reduce_side (self, r, asset, v, false, off_side, fabs (r->qty), index, &flight,
+                                &leg_no, now_ns, &placed);
+    if (queued > 0)
+        queued += s_reduce_side (self, r, asset, v, true, on_side, placed, index, &flight, &leg_no,
+                                 now_ns, &reduced);
+    self->deciding = false;
+    hb_info ("hedger: capital.reduce %s (%s): %.8g %s moves off %s: %.8g placed elsewhere, %.8g on %s",
+             r->id, hb_plan_reason_name (r->reason), fabs (r->qty), r->asset, r->venue, placed, reduced,
+             r->venue);
+    int sent = s_commit (self, now_ns);
+    self->input_ts = 0;
     return sent;
 }
 
@@ -823,6 +937,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             m->known = true;
             m->equity = msg->u.margin.equity_usd;
             m->initial = msg->u.margin.initial_usd;
+            m->topup = (msg->u.margin.flags & HB_MARGIN_TOPUP) != 0;
             return 0;
         }
         case HB_MSG_EXPOSURE: {
@@ -830,6 +945,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             if (asset < 0 || asset >= HB_MAX_ASSETS)
                 return -1;
             self->gross [asset] = msg->u.exposure.gross_usd;
+            self->net [asset] = msg->u.exposure.net_usd;
             hb_orders_on_exposure (self->orders, msg, asset, now_ns);
             return 0;
         }

@@ -155,6 +155,18 @@ void hb_hedger_destroy (hb_hedger_t **self_p);
 int hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
                           int64_t now_ns);
 
+//  A capital.reduce from hb-treasury (no transfer reaches the venue in
+//  time) received with seq status: qty of the asset moves off the venue,
+//  exposure unchanged. The opposite trade is routed first on the other
+//  venues (derivatives; a venue awaiting a top-up last), then as much as
+//  it placed is traded on the venue itself (its derivatives), both legs
+//  IOC, journaled together, client ids "<id>.<leg>", refused like a
+//  request (kill switch, stale, duplicate id) and said on hedger.reject
+//  when nothing can take it. Returns the orders sent, -1 when msg is not
+//  a capital.reduce.
+int hb_hedger_on_reduce (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t status,
+                         int64_t now_ns);
+
 //  A risk.optplan received with seq status: its option legs admitted
 //  whole by the option controls (hb_optexec.h; a refusal is one
 //  hedger.reject naming the leg), journaled as one group of intents, then

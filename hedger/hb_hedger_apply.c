@@ -11,7 +11,8 @@ hb_hedger_apply_wanted (const hb_msg_t *msg, hb_seq_status_t status)
     //  a STALE request is refused in its turn, and said so; even a STALE
     //  kill is obeyed; a STALE market message is a repeat, dropped
     return msg->env.type == HB_MSG_RISK_HEDGE || msg->env.type == HB_MSG_HEDGER_CONTROL
-        || msg->env.type == HB_MSG_RISK_OPTPLAN || status != HB_SEQ_STALE;
+        || msg->env.type == HB_MSG_RISK_OPTPLAN || msg->env.type == HB_MSG_CAPITAL_REDUCE
+        || status != HB_SEQ_STALE;
 }
 
 void
@@ -26,6 +27,9 @@ hb_hedger_apply_input (hb_hedger_t *hedger, const hb_msg_t *msg, hb_seq_status_t
     else
     if (msg->env.type == HB_MSG_RISK_OPTPLAN)
         hb_hedger_on_optplan (hedger, msg, status, t);
+    else
+    if (msg->env.type == HB_MSG_CAPITAL_REDUCE)
+        hb_hedger_on_reduce (hedger, msg, status, t);
     else
     if (msg->env.type == HB_MSG_HEDGER_CONTROL)
         hb_hedger_on_control (hedger, msg, t);

@@ -112,7 +112,7 @@ s_input (s_live_t *self, const char *topic, hb_seq_status_t status)
         return;
     int64_t t = hb_wall_ns ();
     if (self->in.env.type == HB_MSG_RISK_HEDGE || self->in.env.type == HB_MSG_HEDGER_CONTROL
-    ||  self->in.env.type == HB_MSG_RISK_OPTPLAN)
+    ||  self->in.env.type == HB_MSG_RISK_OPTPLAN || self->in.env.type == HB_MSG_CAPITAL_REDUCE)
         s_look_kill (self, t);
     hb_applog_input (self->log, topic, &self->in.env, (uint8_t) status, t);
     hb_hedger_apply_input (self->hedger, &self->in, status, t);
@@ -257,6 +257,16 @@ s_subscribe (s_live_t *self)
             continue;
         hb_roles_component (comp, &role);
         if (hb_sub_connect_role (self->sub, comp->endpoint, &role) != 0)
+            return -1;
+    }
+    //  hb-treasury's capital.reduce: move a position off a venue no
+    //  transfer reaches in time (a treasury trusted with orders is
+    //  connected above already)
+    const hb_component_cfg_t *treasury = hb_config_component (cfg, "treasury");
+    if (treasury && treasury->endpoint [0]) {
+        hb_roles_treasury (&role);
+        if ((!treasury->sends_orders && hb_sub_connect_role (self->sub, treasury->endpoint, &role) != 0)
+        ||  hb_sub_subscribe (self->sub, "capital.reduce.") != 0)
             return -1;
     }
     return hb_sub_subscribe (self->sub, "hedger.control");

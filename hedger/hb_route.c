@@ -134,9 +134,12 @@ hb_route_plan (const hb_route_req_t *req, const hb_route_cand_t *cands, int n, h
     for (int c = 0; c < n; c++)
         room [c] = s_headroom (&cands [c], req->max_utilization);
     double left = req->qty;
-    for (int i = 0; i < n_levels && left > 0; i++) {
-        s_level_t *level = &levels [i];
+    for (int i = 0; i < 2 * n_levels && left > 0; i++) {
+        //  the venues awaiting a top-up in a second pass, for the rest
+        s_level_t *level = &levels [i % n_levels];
         int c = level->cand;
+        if (cands [c].topup != (i >= n_levels))
+            continue;
         double take = fmin (left, level->qty);
         take = fmin (take, (room [c] - notional [c]) / level->px);
         if (take <= 0)

@@ -19,6 +19,10 @@
       utilization after the order, (initial + notional x initial_rate) /
       equity, stays at or below max_utilization (a hedge is assumed to add
       margin: we do not know here that it closes a position);
+    - a candidate whose venue awaits a top-up of collateral (topup) is
+      walked after all the others: it takes only what they cannot, so a
+      new margin-consuming hedge does not land on a venue that is short
+      until its money arrives, when another venue can take it;
     - each leg is rounded down to the instrument's lot and dropped when
       below its minimum size. What cannot be placed is reported as
       unplaced_qty: the hedger leaves it to the next request.
@@ -62,6 +66,8 @@ typedef struct {
     double   initial_rate;          //  initial margin fraction of notional; 0: no margin check
     double   carry;                 //  fraction of notional a long pays over the holding
                                     //  horizon (< 0: it earns); 0: none (hb_route_carry)
+    bool     topup;                 //  collateral is on its way to the venue (HB_MARGIN_TOPUP):
+                                    //  it takes only what the others cannot
 } hb_route_cand_t;
 
 typedef struct {

@@ -49,6 +49,7 @@ typedef struct {
     double      equity [2], initial [2], rate [2];
     int         kind [2];           //  0: linear perp
     double      funding_bps [2], basis_bps [2], hold_h;     //  carry, via hb_route_carry
+    bool        topup [2];          //  a top-up on its way to the venue
     //  expected
     int         n_legs;
     double      qty_want [2];       //  instrument units per candidate (0: no leg)
@@ -79,6 +80,7 @@ s_run (s_case_t *test)
             cands [c].kind = test->kind [c];
         cands [c].carry = hb_route_carry (cands [c].kind, test->funding_bps [c],
                                           test->basis_bps [c], test->hold_h);
+        cands [c].topup = test->topup [c];
     }
     hb_route_req_t req = {
         .side = test->side, .qty = test->qty, .now_ns = NOW, .stale_ns = 2000 * MS,
@@ -132,6 +134,18 @@ test_table (void **state)
             .qty = 4,
             .book = { s_book (99, 102, 1, 10, 5), s_book (99, 100, 1, 2, 5) },
             .n_legs = 1, .qty_want = { 0, 4 }, .limit_want = { 0, 101 } },
+        {   .name = "a top-up in flight: the dearer venue takes it all", .side = HB_SIDE_SELL, .qty = 3,
+            .book = { s_book (101, 102, 1, 10, 5), s_book (100.9, 101, 1, 10, 5) },
+            .topup = { true, false },
+            .n_legs = 1, .qty_want = { 0, 3 }, .limit_want = { 0, 100.9 } },
+        {   .name = "a top-up in flight: it takes what the other cannot", .side = HB_SIDE_BUY, .qty = 3,
+            .book = { s_book (99, 100, 1, 10, 5), s_book (99, 100.5, 1, 1, 2) },
+            .topup = { true, false },
+            .n_legs = 2, .qty_want = { 1, 2 }, .limit_want = { 100, 101.5 } },
+        {   .name = "a top-up in flight on both: the best price again", .side = HB_SIDE_BUY, .qty = 1,
+            .book = { s_book (99, 100, 1, 10, 5), s_book (99, 100.5, 1, 10, 5) },
+            .topup = { true, true },
+            .n_legs = 1, .qty_want = { 1, 0 } },
         {   .name = "not enough depth anywhere", .side = HB_SIDE_BUY, .qty = 5,
             .book = { s_book (99, 100, 1, 1, 2), s_book (99, 100, 1, 1, 1) },
             .n_legs = 2, .qty_want = { 2, 1 }, .unplaced = 2 },

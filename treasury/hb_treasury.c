@@ -42,8 +42,15 @@ struct _hb_treasury_t {
     hb_transfers_t *book;           //  money in flight (journaled)
     double       suggested [HB_MAX_ROUTES];     //  amount of the route's last suggestion
     int64_t      suggested_mono [HB_MAX_ROUTES];
-    int64_t      held_mono [HB_MAX_ROUTES];     //  an auto route refused: suggestions only until then
+    //  an auto route refused: suggestions only until then (wall ns: a
+    //  restart rebuilds it from the refused transfers of the journal)
+    int64_t      held_ns [HB_MAX_ROUTES];
     bool         broken;            //  the journal failed: no more requests
+    //  this run's part of the ids it makes up (suggestions, reductions):
+    //  its start in wall ms, base 36, so that no restart repeats one
+    char         run [16];
+    uint64_t     n_reduce;
+    int64_t      reduced_mono [HB_MAX_VENUES];  //  the venue's last capital.reduce (0: none)
     hb_complain_t c_unknown;
     hb_complain_t c_bad;
     hb_complain_t c_status;
@@ -54,7 +61,38 @@ struct _hb_treasury_t {
     hb_metric_t *m_plans;
     hb_metric_t *m_short;
     hb_metric_t *m_uncovered;
+    hb_metric_t *m_reduce;
 };
+
+//  The run's id part: n in base 36
+static void
+s_base36 (uint64_t n, char *out, size_t size)
+{
+    char digits [16];
+    int len = 0;
+    do {
+        digits [len++] = "0123456789abcdefghijklmnopqrstuvwxyz" [n % 36];
+        n /= 36;
+    } while (n > 0 && len < (int) sizeof digits);
+    size_t i = 0;
+    for (; len > 0 && i + 1 < size; i++)
+        out [i] = digits [--len];
+    out [i] = 0;
+}
+
+//  A refused transfer holds its route to suggestions for timeout_s from
+//  when the refusal was applied (at_ns); from the journal at start, from
+//  its request (the refusal's time is not journaled: a source refuses at
+//  once), so a restart does not ask a refusing venue again at once
+static void
+s_hold (hb_treasury_t *self, const hb_transfer_t *refused, int64_t at_ns)
+{
+    const hb_treasury_cfg_t *t = &self->cfg->treasury;
+    int64_t until = at_ns + (int64_t) (t->timeout_s * 1e9);
+    for (int r = 0; r < t->n_routes; r++)
+        if (strcmp (t->routes [r].name, refused->route) == 0 && until > self->held_ns [r])
+            self->held_ns [r] = until;
+}
 
 static void
 s_apply (hb_treasury_t *self, const char *topic)
@@ -92,9 +130,7 @@ s_apply (hb_treasury_t *self, const char *topic)
             //  asking again at once would be refused again: the route
             //  suggests only for a while (treasury.timeout_s)
             const hb_treasury_cfg_t *t = &self->cfg->treasury;
-            for (int r = 0; r < t->n_routes; r++)
-                if (strcmp (t->routes [r].name, now.route) == 0)
-                    self->held_mono [r] = hb_mono_ns () + (int64_t) (t->timeout_s * 1e9);
+            s_hold (self, &now, hb_wall_ns ());
             hb_warn ("treasury: transfer %s %s -> %s %.8g %s refused: %s; route %s suggests only for %.0f s",
                      now.id, now.from, now.to, now.amount, now.asset, now.reason, now.route, t->timeout_s);
         }
@@ -226,7 +262,11 @@ s_suggest (hb_treasury_t *self, int r, const hb_capital_transfer_t *planned, int
     self->suggested_mono [r] = mono;
     hb_transfer_t transfer;
     memset (&transfer, 0, sizeof transfer);
-    snprintf (transfer.id, sizeof transfer.id, "%s.s%llu", planned->route, (unsigned long long) self->plans_made);
+    //  the run's part: a restarted treasury counts its plans from 1 again
+    if (snprintf (transfer.id, sizeof transfer.id, "%s.s%s.%llu", planned->route, self->run,
+                  (unsigned long long) self->plans_made) >= (int) sizeof transfer.id)
+        snprintf (transfer.id, sizeof transfer.id, "s%s.%d.%llu", self->run, r,
+                  (unsigned long long) self->plans_made);
     strcpy (transfer.route, planned->route);
     strcpy (transfer.from, planned->from);
     strcpy (transfer.to, planned->to);
@@ -258,11 +298,42 @@ s_act (hb_treasury_t *self, const hb_capital_plan_t *plan, int64_t now_ns)
             r++;
         if (r == t->n_routes)
             continue;
-        if (t->routes [r].automatic && hb_mono_ns () >= self->held_mono [r])
+        if (t->routes [r].automatic && now_ns >= self->held_ns [r])
             s_request (self, r, planned, now_ns);
         else
             s_suggest (self, r, planned, now_ns);
     }
+}
+
+//  No transfer covers venue v in time: ask that part of its exposure move
+//  to another venue (capital.reduce, hb_treasury_reduce), once per
+//  treasury.suggest_s while it lasts (the hedger's IOC orders are done
+//  long before; the next plan sees what they did)
+static void
+s_reduce (hb_treasury_t *self, int v, int64_t now_ns)
+{
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    hb_reduce_t *r = &msg.u.reduce;
+    if (hb_treasury_reduce (self->cfg, &self->margins [v], &self->plans [v], self->prices, r) != 1) {
+        self->reduced_mono [v] = 0;
+        return;
+    }
+    int64_t mono = hb_mono_ns ();
+    if (self->reduced_mono [v] && mono - self->reduced_mono [v] < (int64_t) (self->cfg->treasury.suggest_s * 1e9))
+        return;
+    self->reduced_mono [v] = mono;
+    if (snprintf (r->id, sizeof r->id, "%s.r%s.%llu", r->venue, self->run,
+                  (unsigned long long) ++self->n_reduce) >= (int) sizeof r->id)
+        snprintf (r->id, sizeof r->id, "r%s.%d.%llu", self->run, v, (unsigned long long) self->n_reduce);
+    msg.env.type = HB_MSG_CAPITAL_REDUCE;
+    msg.env.ts_recv = now_ns;
+    hb_metric_inc (self->m_reduce);
+    hb_warn ("treasury: %s: no transfer covers it in time (%s): capital.reduce %s asks to move %.0f USD of "
+             "its %.0f USD %s off it (trade %+.8g %s there, the opposite elsewhere)", r->venue,
+             hb_plan_reason_name (r->reason), r->id, r->reduce_usd, r->exposure_usd, r->asset, r->qty, r->asset);
+    if (hb_pub_send (self->pub, NULL, &msg) != 0)
+        hb_error ("treasury: capital.reduce %s not published", r->id);
 }
 
 static int
@@ -323,8 +394,10 @@ s_on_plan (zloop_t *loop, int timer_id, void *arg)
         s_log_change (self, v, &self->plans [v]);
     }
     for (int v = 0; v < cfg->n_venues; v++)
-        if (planned [v])
+        if (planned [v]) {
             s_act (self, &self->plans [v], in.now_ns);
+            s_reduce (self, v, in.now_ns);
+        }
     return 0;
 }
 
@@ -369,6 +442,7 @@ hb_treasury_new_on (const hb_config_t *cfg, zloop_t *loop)
     self->cfg = cfg;
     self->loop = loop;
     self->started_mono = hb_mono_ns ();
+    s_base36 ((uint64_t) (hb_wall_ns () / 1000000), self->run, sizeof self->run);
     size_t slots = hb_config_instrument_slots (cfg, self->first);
     self->pos_usd = (double *) calloc (slots ? slots : 1, sizeof *self->pos_usd);
     if (!self->pos_usd) {
@@ -391,6 +465,9 @@ hb_treasury_new_on (const hb_config_t *cfg, zloop_t *loop)
                                             "Transfers journaled and requested over auto routes", NULL, NULL);
     self->m_suggested = hb_metrics_counter (metrics, "hb_treasury_transfers_suggested_total",
                                             "Transfer suggestions published (routes without auto)", NULL, NULL);
+    self->m_reduce = hb_metrics_counter (metrics, "hb_treasury_reductions_total",
+                                         "capital.reduce messages: no transfer in time, the position moves",
+                                         NULL, NULL);
     self->m_in_flight = hb_metrics_gauge (metrics, "hb_treasury_transfers_in_flight",
                                           "Transfers requested and not yet credited or refused", NULL, NULL);
     self->book = hb_transfers_open (cfg, cfg->treasury.journal);
@@ -402,6 +479,13 @@ hb_treasury_new_on (const hb_config_t *cfg, zloop_t *loop)
             hb_info ("treasury: journal: transfer %s %s -> %s %.8g %s is %s: in doubt, awaited from %s's "
                      "feed, never requested again", t->id, t->from, t->to, t->amount, t->asset,
                      hb_transfer_status_name (t->status), t->from);
+        if (t->status == HB_TRANSFER_REFUSED) {
+            s_hold (self, t, t->requested_ns);
+            if (t->requested_ns + (int64_t) (cfg->treasury.timeout_s * 1e9) > hb_wall_ns ())
+                hb_info ("treasury: journal: transfer %s over %s was refused (%s): the route suggests only "
+                         "until %.0f s from now", t->id, t->route, t->reason,
+                         (t->requested_ns + cfg->treasury.timeout_s * 1e9 - hb_wall_ns ()) / 1e9);
+        }
     }
     self->pub = hb_pub_new (cfg->treasury.endpoint, "treasury", 0);
     self->sub = hb_sub_new (0);

@@ -211,6 +211,43 @@ s_cover (const hb_config_t *cfg, const hb_treasury_input_t *in, int d, s_venue_t
 }
 
 int
+hb_treasury_reduce (const hb_config_t *cfg, const hb_margin_t *margin, const hb_capital_plan_t *plan,
+                    const double *price, hb_reduce_t *out)
+{
+    memset (out, 0, sizeof *out);
+    if (!(plan->flags & HB_PLAN_SHORT) || (plan->flags & (HB_PLAN_COVERED | HB_PLAN_STALE))
+    ||  plan->reason == HB_PLAN_REASON_NONE || plan->reason >= HB_PLAN_REASON_COUNT)
+        return 0;
+    int best = -1, asset = -1;
+    double worst = 0;
+    for (int i = 0; i < margin->n_assets; i++) {
+        int a = hb_config_asset_index (cfg, margin->assets [i].asset);
+        double stressed = a >= 0 ? fabs (cfg->treasury.stress_move [a] * margin->assets [i].exposure_usd) : 0;
+        if (stressed > worst && isfinite (stressed)) {
+            worst = stressed;
+            best = i;
+            asset = a;
+        }
+    }
+    double need = plan->required_usd * (1 + cfg->treasury.topup_buffer);
+    double f = margin->equity_usd > 0 ? 1 - margin->equity_usd / need : 1;
+    if (best < 0 || !(need > 0) || !(f > 0))
+        return 0;
+    double x = margin->assets [best].exposure_usd;
+    double px = price [asset] > 0 && isfinite (price [asset]) ? price [asset] : cfg->assets [asset].price;
+    out->reduce_usd = fmin (f, 1) * fabs (x);
+    out->qty = -copysign (out->reduce_usd / px, x);
+    out->exposure_usd = x;
+    strcpy (out->venue, plan->venue);
+    strcpy (out->asset, cfg->assets [asset].name);
+    out->reason = plan->reason;
+    out->plan = plan->plan;
+    out->shortfall_usd = fmax (0, -plan->surplus_usd - plan->covered_usd);
+    out->liq_s = fmax (0, plan->liq_s);
+    return 1;
+}
+
+int
 hb_treasury_plan (const hb_config_t *cfg, const hb_treasury_input_t *in,
                   hb_capital_plan_t *plans, bool *planned, hb_treasury_result_t *result)
 {

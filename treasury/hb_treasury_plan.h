@@ -84,4 +84,18 @@ typedef struct {
 int hb_treasury_plan (const hb_config_t *cfg, const hb_treasury_input_t *in,
                       hb_capital_plan_t *plans, bool *planned, hb_treasury_result_t *result);
 
+//  The reduction a short venue that no transfer covers asks for
+//  (capital.reduce, without its id): its plan (from hb_treasury_plan) is
+//  short, not covered, not stale, with a reason. The venue lacks the
+//  fraction f = 1 - equity / (required x (1 + topup_buffer)) of the equity
+//  the stress needs (1 when equity <= 0); required and maintenance scale
+//  with the exposure, so moving f of the exposure off the venue makes it
+//  survive. It is asked of the asset that moves the stress most
+//  (|stress_move x exposure|): f of that asset's exposure, as a trade of
+//  the opposite sign at price (the config's when not > 0); a venue with
+//  several assets may need a second request. Returns 1 with *out filled,
+//  0 when there is nothing to reduce (out zeroed).
+int hb_treasury_reduce (const hb_config_t *cfg, const hb_margin_t *margin, const hb_capital_plan_t *plan,
+                        const double *price, hb_reduce_t *out);
+
 #endif

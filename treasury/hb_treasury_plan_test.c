@@ -271,6 +271,60 @@ test_cheapest_timely_route (void **state)
     assert_string_equal (c.plans [BETA].transfers [0].route, "pricey");
 }
 
+//  No route in time: beta is asked to move part of its BTC short off.
+//  Required 312.5k x 1.05 (the buffer) against 150k of equity: f = 1 -
+//  150 / 328.125 = 0.5429 of the 1M short, 10.857 BTC bought back at
+//  50000; what the reduce says encodes; a covered, a stale or a surviving
+//  venue asks nothing
+static void
+test_reduce (void **state)
+{
+    (void) state;
+    s_case_t c;
+    s_case (&c);
+    c.cfg->treasury.topup_buffer = 0.05;
+    for (int r = 0; r < c.cfg->treasury.n_routes; r++)
+        c.cfg->treasury.routes [r].delay_s = 900;
+    s_plan (&c);
+    assert_int_equal (c.plans [BETA].reason, HB_PLAN_REASON_TOO_SLOW);
+    hb_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    hb_reduce_t *r = &msg.u.reduce;
+    assert_int_equal (hb_treasury_reduce (c.cfg, &c.margins [BETA], &c.plans [BETA], c.in.price, r), 1);
+    double f = 1 - 150000 / (312500 * 1.05);
+    assert_float_equal (r->reduce_usd, f * 1e6, 1e-6);
+    assert_float_equal (r->qty, f * 1e6 / 50000, 1e-9);
+    assert_float_equal (r->exposure_usd, -1e6, 0);
+    assert_string_equal (r->venue, "beta");
+    assert_string_equal (r->asset, "BTC");
+    assert_int_equal (r->reason, HB_PLAN_REASON_TOO_SLOW);
+    assert_int_equal (r->plan, 7);
+    assert_float_equal (r->shortfall_usd, 162500, 1e-6);
+    assert_float_equal (r->liq_s, c.plans [BETA].liq_s, 0);
+    msg.env.type = HB_MSG_CAPITAL_REDUCE;
+    strcpy (msg.env.publisher, "treasury");
+    msg.env.seq = 1;
+    strcpy (r->id, "beta.r1.1");
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    //  at the aggregator's price: fewer BTC for the same USD
+    c.in.price [0] = 62500;
+    assert_int_equal (hb_treasury_reduce (c.cfg, &c.margins [BETA], &c.plans [BETA], c.in.price, r), 1);
+    assert_float_equal (r->qty, f * 1e6 / 62500, 1e-9);
+    //  below zero equity: all of it
+    c.margins [BETA].equity_usd = -10;
+    assert_int_equal (hb_treasury_reduce (c.cfg, &c.margins [BETA], &c.plans [BETA], c.in.price, r), 1);
+    assert_float_equal (r->reduce_usd, 1e6, 1e-6);
+    //  alpha survives; a covered venue and a stale one ask nothing
+    assert_int_equal (hb_treasury_reduce (c.cfg, &c.margins [ALPHA], &c.plans [ALPHA], c.in.price, r), 0);
+    c.plans [BETA].flags |= HB_PLAN_COVERED;
+    assert_int_equal (hb_treasury_reduce (c.cfg, &c.margins [BETA], &c.plans [BETA], c.in.price, r), 0);
+    c.plans [BETA].flags &= ~HB_PLAN_COVERED;
+    c.plans [BETA].flags |= HB_PLAN_STALE;
+    assert_int_equal (hb_treasury_reduce (c.cfg, &c.margins [BETA], &c.plans [BETA], c.in.price, r), 0);
+    assert_string_equal (r->venue, "");
+}
+
 static void
 test_no_route_in_time (void **state)
 {
@@ -448,6 +502,7 @@ main (void)
         cmocka_unit_test (test_truncated_margin),
         cmocka_unit_test (test_cheapest_timely_route),
         cmocka_unit_test (test_no_route_in_time),
+        cmocka_unit_test (test_reduce),
         cmocka_unit_test (test_max_and_min),
         cmocka_unit_test (test_daily_limit),
         cmocka_unit_test (test_no_surplus_and_stale),

@@ -212,12 +212,45 @@ s_vol_surface (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_market_cfg_
     }
 }
 
+//  market.script: [ { at: S, move_pct: P, over: S, asset: NAME|all } ]
+static void
+s_script (const hb_host_api_t *h, const hb_cfg_node_t *list, sim_market_cfg_t *market)
+{
+    static const char *const keys [] = { "at", "move_pct", "over", "asset", NULL };
+    hb_cfg_node_t item, node;
+    if (!h->cfg_expect_seq (list))
+        return;
+    for (int i = 0; h->cfg_item (list, i, &item) == 0; i++) {
+        if (i == SIM_MAX_SCRIPT) {
+            h->cfg_error (&item, "too many script segments (at most %d)", SIM_MAX_SCRIPT);
+            break;
+        }
+        if (!h->cfg_expect_map (&item))
+            continue;
+        sim_script_t *seg = &market->script [market->n_script++];
+        double pct = 0;
+        h->cfg_check_keys (&item, keys);
+        h->cfg_number (&item, "at", HB_CFG_REQUIRED, 0, 0, 86400.0 * 365, &seg->at_s);
+        //  -100 % would be a price of 0: the log path cannot hold it
+        h->cfg_number (&item, "move_pct", HB_CFG_REQUIRED | HB_CFG_LO_OPEN, 0, -100, 10000, &pct);
+        h->cfg_number (&item, "over", 0, 0, 0, 86400.0 * 365, &seg->over_s);
+        seg->move = pct > -100 ? log1p (pct / 100) : 0;
+        seg->asset = -1;
+        char name [HB_NAME_MAX] = "";
+        if (h->cfg_get (&item, "asset", &node) == 0 && h->cfg_string (&node, name, sizeof name) == 0
+        &&  strcmp (name, "all") != 0)
+            seg->asset = s_asset_index (h, &node, name);
+        if (seg->asset < -1)
+            seg->asset = -1;
+    }
+}
+
 //  market: the one simulated market (required: the sim simulates it)
 static void
 s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
 {
     static const char *const keys [] = { "seed", "step_ms", "anchor", "correlation", "regime", "jumps",
-                                         "vol_surface", NULL };
+                                         "vol_surface", "script", NULL };
     static const char *const jump_keys [] = { "per_day", "mean", "std", NULL };
     static const char *const regime_keys [] = { "at", "duration", "every", "correlation", NULL };
     hb_cfg_node_t map, node;
@@ -273,6 +306,8 @@ s_market (const hb_host_api_t *h, sim_market_cfg_t *market)
     }
     if (h->cfg_get (&map, "vol_surface", &node) == 0)
         s_vol_surface (h, &node, market);
+    if (h->cfg_get (&map, "script", &node) == 0)
+        s_script (h, &node, market);
 }
 
 //  venues.X.sim.manual_trades: [ { after: S, symbol: SYM, side: buy|sell, qty: Q } ]

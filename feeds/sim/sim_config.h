@@ -16,6 +16,7 @@
 #define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
 #define SIM_MAX_MANUAL      8       //  scheduled manual trades per venue
 #define SIM_MAX_ALLOW       16      //  destinations of transfers.allow
+#define SIM_MAX_SCRIPT      16      //  segments of market.script
 
 //  A trade made on the venue by someone else than this system (a trader on
 //  the exchange's UI, a liquidation engine): after_s seconds after the
@@ -40,6 +41,18 @@ typedef struct {
 //  True when t_s (seconds after the anchor) falls inside the window.
 bool sim_window_active (const sim_window_t *window, double t_s);
 
+//  A scripted move of the market (market.script): from at_s seconds after
+//  the anchor, over over_s seconds, the log price of asset (-1: every
+//  asset) gains move (ln (1 + move_pct / 100)) linearly, on top of the
+//  random path, and keeps it after. A test's rally or crash, the same on
+//  every venue and every run.
+typedef struct {
+    double  at_s;
+    double  over_s;
+    double  move;
+    int     asset;
+} sim_script_t;
+
 //  The simulated market shared by every sim venue (market: section).
 typedef struct {
     bool            present;        //  false when the file has no market: section
@@ -57,6 +70,8 @@ typedef struct {
     sim_vol_asset_t vol [HB_MAX_ASSETS];
     int             n_vol_shocks;
     sim_vol_shock_t vol_shocks [SIM_VOL_SHOCKS];
+    int             n_script;
+    sim_script_t    script [SIM_MAX_SCRIPT];
     //  Last, and only their n_assets x n_assets corner written or read
     //  (stride HB_MAX_ASSETS): the rest of these 1 MB is never touched, so
     //  it costs no memory with a few assets (sim_config_read clears the

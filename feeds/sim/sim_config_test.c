@@ -88,6 +88,7 @@ test_default (void **state)
     assert_true (market->vol_shocks [0].at_s == 300 && market->vol_shocks [0].every_s == 600);
     assert_true (market->vol_shocks [0].asset == -1 && market->vol_shocks [0].factor == 1.3);
     assert_true (market->vol_shocks [0].half_life_s == 120);
+    assert_int_equal (market->n_script, 0);
         assert_true (s_sims [0].seed == 1);
     assert_true (s_sims [0].noise_bps == 0.1);
     assert_int_equal (s_sims [0].depth, 10);
@@ -144,6 +145,9 @@ test_bad (void **state)
         { "tests/configs/bad/vol_surface_bad.yaml", ":12: market.vol_surface.assets.BTC.level:" },
         { "tests/configs/bad/vol_surface_bad.yaml", ":15: market.vol_surface.shocks[0].factor:" },
         { "tests/configs/bad/vol_surface_bad.yaml", ":16: market.vol_surface.shocks[1].asset: asset 'ETH' has no vol surface" },
+        { "tests/configs/bad/sim_script.yaml", ":10: market.script[0].move_pct:" },
+        { "tests/configs/bad/sim_script.yaml", ":11: market.script[1].asset: no asset 'DOGE'" },
+        { "tests/configs/bad/sim_script.yaml", ":12: market.script[2].at:" },
         { "tests/configs/bad/several_plugin_errors.yaml", ":14: venues.alpha.sim.spread_bps:" },
         { "tests/configs/bad/sim_liquidation.yaml", ":15: venues.alpha.sim.liquidation.enabled:" },
         { "tests/configs/bad/sim_liquidation.yaml", ":16: venues.alpha.sim.liquidation.penalty_bps:" },

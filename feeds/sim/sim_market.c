@@ -80,6 +80,8 @@ struct sim_market_s {
     sim_vol_t      *surface;                    //  the options' implied vols (NULL: none)
     int             n_rows;                     //  assets with a surface: their rows of L
     int             rows [HB_MAX_ASSETS];
+    int             n_script;                   //  market.script, on top of the path
+    sim_script_t    script [SIM_MAX_SCRIPT];
 };
 
 //  Steps from step k to the first jump of asset i at or after it, its
@@ -177,6 +179,8 @@ sim_market_new (const hb_config_t *config, const sim_market_cfg_t *market, char 
                 self->walked = i + 1;
             }
     }
+    self->n_script = market->n_script;
+    memcpy (self->script, market->script, sizeof self->script);
     if (market->jumps_per_day > 0) {
         self->jump_p = -expm1 (-market->jumps_per_day * self->step_s / 86400.0);
         self->jump_mean = market->jump_mean;
@@ -336,6 +340,28 @@ s_advance_to (sim_market_t *self, uint64_t k)
     self->k = k;
 }
 
+//  The scripted part of asset i's log price at t_s (a pure function of
+//  time: a seek and a step give the same bits)
+static double
+s_scripted (const sim_market_t *self, int i, double t_s)
+{
+    double x = 0;
+    for (int j = 0; j < self->n_script; j++) {
+        const sim_script_t *seg = &self->script [j];
+        if ((seg->asset >= 0 && seg->asset != i) || t_s <= seg->at_s)
+            continue;
+        double done = seg->over_s > 0 ? (t_s - seg->at_s) / seg->over_s : 1;
+        x += seg->move * (done < 1 ? done : 1);
+    }
+    return x;
+}
+
+double
+sim_market_scripted (const sim_market_t *self, int asset, double t_s)
+{
+    return exp (s_scripted (self, asset, t_s));
+}
+
 //  The log prices of the current step from the sums (the two products)
 static void
 s_settle (sim_market_t *self)
@@ -355,6 +381,8 @@ s_settle (sim_market_t *self)
     for (int i = 0; i < n; i++)
         self->x [i] = self->x0 [i] + k * self->drift [i]
                     + self->vol [i] * (yb [i] + yr [i]) + self->jump_x [i];
+    for (int i = 0; self->n_script > 0 && i < n; i++)
+        self->x [i] += s_scripted (self, i, k * self->step_s);
 }
 
 void

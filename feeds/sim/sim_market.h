@@ -49,6 +49,10 @@ double   sim_market_step_s (const sim_market_t *self);
 double   sim_market_price (const sim_market_t *self, int asset);
 double   sim_market_log_price (const sim_market_t *self, int asset);
 
+//  The factor market.script puts on asset's price at t_s seconds after the
+//  anchor (1: no script, or none of it yet).
+double   sim_market_scripted (const sim_market_t *self, int asset, double t_s);
+
 //  Jumps asset i has taken since step 0.
 uint64_t sim_market_jumps (const sim_market_t *self, int asset);
 

@@ -342,6 +342,47 @@ test_seeds (void **state)
     free (c3);
 }
 
+//  market.script: the path with the script is the path without it times
+//  the scripted factor, at every step, stepped or sought; a segment of one
+//  asset leaves the others alone
+static void
+test_script (void **state)
+{
+    (void) state;
+    hb_config_t *plain_cfg = s_config (3);
+    sim_market_t *plain = s_market (plain_cfg);
+    hb_config_t *config = s_config (3);
+    s_market_cfg.n_script = 2;
+    s_market_cfg.script [0] = (sim_script_t) { .at_s = 10, .over_s = 20, .move = log1p (0.25), .asset = -1 };
+    s_market_cfg.script [1] = (sim_script_t) { .at_s = 50, .over_s = 0, .move = log1p (-0.10), .asset = 1 };
+    sim_market_t *scripted = s_market (config);
+    sim_market_t *sought = s_market (config);
+    for (uint64_t k = 1; k <= 700; k++) {       //  70 s of 100 ms steps
+        sim_market_step (plain);
+        sim_market_step (scripted);
+        double t = k * 0.1;
+        double rally = t <= 10 ? 0 : t >= 30 ? log1p (0.25) : log1p (0.25) * (t - 10) / 20;
+        for (int i = 0; i < N_ASSETS; i++) {
+            double want = rally + (i == 1 && t > 50 ? log1p (-0.10) : 0);
+            double got = sim_market_log_price (scripted, i) - sim_market_log_price (plain, i);
+            if (fabs (got - want) > 1e-9)
+                fail_msg ("step %lu asset %d: scripted part %.12f, want %.12f", (unsigned long) k, i, got, want);
+            assert_true (fabs (log (sim_market_scripted (scripted, i, t)) - want) < 1e-12);
+        }
+    }
+    //  the same bits by a seek (a venue started late)
+    sim_market_seek (sought, 700);
+    for (int i = 0; i < N_ASSETS; i++)
+        assert_true (sim_market_log_price (sought, i) == sim_market_log_price (scripted, i));
+    //  25 % up at the end of the rally, on top of the random path
+    assert_true (fabs (sim_market_price (scripted, 0) / sim_market_price (plain, 0) - 1.25) < 1e-9);
+    sim_market_destroy (&plain);
+    sim_market_destroy (&scripted);
+    sim_market_destroy (&sought);
+    free (plain_cfg);
+    free (config);
+}
+
 static void
 test_bad_config (void **state)
 {
@@ -418,6 +459,7 @@ main (void)
         cmocka_unit_test (test_vol_surface),
         cmocka_unit_test (test_blocks),
         cmocka_unit_test (test_seeds),
+        cmocka_unit_test (test_script),
         cmocka_unit_test (test_bad_config),
     };
     return cmocka_run_group_tests_name ("sim_market", tests, NULL, NULL);

@@ -118,10 +118,11 @@ s_check_liquidation (sim_plugin_t *self, uint64_t k)
         return;
     S_LOG (self, HB_LOG_WARN, "sim %s: LIQUIDATION %llu at step %llu: equity %.2f USD <= maintenance "
            "%.2f USD; closed %d positions in %d fills (marked liquidation) at a %.4g bp penalty; "
-           "equity after %.2f USD, maintenance after %.2f USD", self->host->venue->name,
+           "equity after %.2f USD, maintenance after %.2f USD; lost %.2f USD to the liquidation "
+           "(penalty and fees)", self->host->venue->name,
            (unsigned long long) sim_venue_liquidations (self->venue), (unsigned long long) k,
            liq.equity, liq.maintenance, liq.positions, liq.fills, self->sim_cfg.liq_penalty_bps,
-           liq.equity_after, liq.maintenance_after);
+           liq.equity_after, liq.maintenance_after, liq.equity - liq.equity_after);
 }
 
 static int
@@ -440,11 +441,39 @@ s_on_credit (void *arg)
     return 0;
 }
 
+//  A transfer this venue sent before its feed restarted: its credit is
+//  scheduled again at its eta (at once when past), nothing withdrawn (the
+//  restarted account is the configured one: the sim keeps no ledger)
+static int
+s_transfer_resume (sim_plugin_t *self, const hb_transfer_t *sent)
+{
+    s_flight_t *slot = NULL;
+    for (int i = 0; i < S_TRANSFERS && !slot; i++)
+        if (!self->flights [i].used)
+            slot = &self->flights [i];
+    if (!slot)
+        return -1;
+    int64_t now = self->host->now_ns (self->host->ctx);
+    uint64_t after_ms = sent->eta_ns > now ? (uint64_t) ((sent->eta_ns - now) / 1000000) + 1 : 1;
+    slot->owner = self;
+    slot->transfer = *sent;
+    slot->transfer.status = HB_TRANSFER_REQUESTED;
+    slot->timer_id = self->host->timer_add (self->host->ctx, after_ms, 1, s_on_credit, slot);
+    if (slot->timer_id < 0)
+        return -1;
+    slot->used = true;
+    S_LOG (self, HB_LOG_INFO, "sim %s: transfer %s resumed after a restart: %.8g %s to %s, credited in %llu ms",
+           self->host->venue->name, sent->id, sent->amount, sent->asset, sent->to, (unsigned long long) after_ms);
+    return 0;
+}
+
 static int
 s_transfer (void *self_, const hb_transfer_t *request)
 {
     sim_plugin_t *self = (sim_plugin_t *) self_;
     const char *venue = self->host->venue->name;
+    if (request->status == HB_TRANSFER_SENT)
+        return s_transfer_resume (self, request);
     char why [HB_TEXT_MAX] = "";
     bool allowed = false;
     for (int i = 0; i < self->sim_cfg.n_allow && !allowed; i++)

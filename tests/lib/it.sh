@@ -182,6 +182,28 @@ EOF
     [ -z "$2" ] || echo "  anchor: $2"
 }
 
+# it_yaml_capital_rally: the capital story of issue 19
+# (it_capital_rally.sh, it_capital_reduce.sh) up to its venues: the market
+# with BTC's scripted rally (+25 % from 12 s after now, over 20 s), alpha
+# (2,000,000 USD; buys 1.5 BTC spot a second in; may send to beta) and beta
+# (20,000 USD; sells a 1.5 BTC perp a second in; liquidation on), margin
+# 10 % initial, 5 % maintenance, deep books
+it_yaml_capital_rally() {
+    it_yaml_market 23 "$(date +%s)"
+    printf '  script:\n    - { at: 12, move_pct: 25, over: 20, asset: BTC }\n'
+    echo "venues:"
+    it_m="margin: { initial: 0.1, maintenance: 0.05 }"
+    it_book="publish_ms: 100, spread_bps: 2, level_bps: 1, level_usd: 500000"
+    it_yaml_sim_venue alpha "collateral: { USD: 2000000 }" "$it_m" \
+        "sim: { seed: 1, $it_book, transfers: { allow: [beta] }," \
+        "       manual_trades: [ { after: 1, symbol: BTC-USD, side: buy, qty: 1.5 } ] }"
+    it_yaml_instruments BTC-USD BTC-PERP
+    it_yaml_sim_venue beta "collateral: { USD: 20000 }" "$it_m" \
+        "sim: { seed: 2, $it_book, liquidation: { enabled: true }," \
+        "       manual_trades: [ { after: 1, symbol: BTC-PERP, side: sell, qty: 1.5 } ] }"
+    it_yaml_instruments BTC-PERP
+}
+
 # it_yaml_instruments SYMBOL...: instrument lines of a sim venue, from one
 # list so that the same symbol is the same instrument in every test
 it_yaml_instruments() {
