@@ -65,7 +65,8 @@ typedef struct {
 typedef struct {
     double   qty;
     double   entry;
-    double   coin_pnl;              //  inverse: realized - fees, in coin
+    double   coin_pnl;              //  inverse: realized - fees; coin-settled option: also
+                                    //  unrealized at the aggregator's mark; in coin
 } s_held_t;
 
 //  The last fill message applied on one (venue, instrument), as its feed
@@ -674,6 +675,10 @@ hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos)
         s_option_t *opt = &self->options [v][i];
         opt->qty = pos->qty;
         opt->placeholder_usd = pos->exposure_usd;
+        //  a coin-settled option's P&L (its premium against its mark) is
+        //  held in the coin, as the aggregator counts it (hb_book.h)
+        self->held [v][i].coin_pnl = ins->coin_settled && isfinite (pos->unrealized)
+                                   ? pos->realized - pos->fees + pos->unrealized : 0;
         self->changes++;
         return 0;
     }
@@ -921,8 +926,10 @@ s_units (const hb_risk_t *self, int a)
         int v = self->own [k].v, i = self->own [k].i;
         const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
         const s_held_t *held = &self->held [v][i];
-        if (ins->kind == HB_KIND_OPTION)
+        if (ins->kind == HB_KIND_OPTION) {
+            units += held->coin_pnl;        //  0 but for a coin-settled option
             continue;
+        }
         if (ins->kind != HB_KIND_INVERSE_PERP)
             units += held->qty * ins->multiplier;
         else {
