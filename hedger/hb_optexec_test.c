@@ -152,6 +152,20 @@ s_plan (hb_msg_t *msg, const char *id, int64_t made)
     }
 }
 
+//  What the hedger knows of the plan's legs: the call marked at call_mark,
+//  the put with no mark, its book 2000 / 2050 (the mid 2025)
+static void
+s_leg_books (s_fx_t *fx, double call_mark, hb_tick_t book [2], hb_optexec_leg_t info [2])
+{
+    memset (book, 0, 2 * sizeof book [0]);
+    book [0].mark = call_mark;
+    book [1].n_bids = book [1].n_asks = 1;
+    book [1].bids [0] = (hb_level_t) { 2000, 1 };
+    book [1].asks [0] = (hb_level_t) { 2050, 1 };
+    info [0] = (hb_optexec_leg_t) { &fx->cfg->venues [0].instruments [1], &book [0] };
+    info [1] = (hb_optexec_leg_t) { &fx->cfg->venues [0].instruments [2], &book [1] };
+}
+
 static void
 test_controls (void **state)
 {
@@ -162,13 +176,8 @@ test_controls (void **state)
     s_plan (&msg, "p1", T0);
     hb_risk_optplan_t *p = &msg.u.risk_optplan;
     hb_tick_t book [2];
-    memset (book, 0, sizeof book);
-    book [0].mark = 4000;
-    book [1].n_bids = book [1].n_asks = 1;          //  no mark: the mid, 2025
-    book [1].bids [0] = (hb_level_t) { 2000, 1 };
-    book [1].asks [0] = (hb_level_t) { 2050, 1 };
-    hb_optexec_leg_t info [2] = { { &fx->cfg->venues [0].instruments [1], &book [0] },
-                                  { &fx->cfg->venues [0].instruments [2], &book [1] } };
+    hb_optexec_leg_t info [2];
+    s_leg_books (fx, 4000, book, info);
     char detail [HB_TEXT_MAX];
     int bad;
     assert_null (hb_optexec_admit (ox, p, info, T0, &bad, detail, sizeof detail));
@@ -298,13 +307,8 @@ test_slippage (void **state)
     //  (519 bps off): refused
     s_plan (&msg, "p1", T0);
     hb_tick_t book [2];
-    memset (book, 0, sizeof book);
-    book [0].mark = 3950;             //  the call at 3795 is 392 bps off
-    book [1].n_bids = book [1].n_asks = 1;
-    book [1].bids [0] = (hb_level_t) { 2000, 1 };
-    book [1].asks [0] = (hb_level_t) { 2050, 1 };
-    hb_optexec_leg_t info [2] = { { &fx->cfg->venues [0].instruments [1], &book [0] },
-                                  { &fx->cfg->venues [0].instruments [2], &book [1] } };
+    hb_optexec_leg_t info [2];
+    s_leg_books (fx, 3950, book, info);     //  the call at 3795 is 392 bps off
     char detail [HB_TEXT_MAX];
     int bad;
     fx->cfg->hedger.opt_max_slippage_bps = 300;

@@ -140,14 +140,21 @@ s_market (s_fx_t *fx, int64_t now)
     hb_risk_sample (fx->risk, now);
 }
 
+//  The market and both option books, fresh at now
+static void
+s_books (s_fx_t *fx, int64_t now)
+{
+    s_market (fx, now);
+    s_tick (fx, "X-C", 13.0, 13.2, 0.05, 0, now);
+    s_tick (fx, "X-P", 4.0, 4.1, 0.05, 0, now);
+}
+
 static void
 test_plan (void **state)
 {
     s_fx_t *fx = *state;
     int64_t now = S_NOW;
-    s_market (fx, now);
-    s_tick (fx, "X-C", 13.0, 13.2, 0.05, 0, now);
-    s_tick (fx, "X-P", 4.0, 4.1, 0.05, 0, now);
+    s_books (fx, now);
     hb_risk_asset_t assets [1];
     hb_risk_desk (fx->risk, now, assets);
     assert_true (assets [0].flags & HB_RISK_ASSET_GAMMA_BAND);
@@ -219,9 +226,7 @@ test_partial_replan (void **state)
 {
     s_fx_t *fx = *state;
     int64_t now = S_NOW;
-    s_market (fx, now);
-    s_tick (fx, "X-C", 13.0, 13.2, 0.05, 0, now);
-    s_tick (fx, "X-P", 4.0, 4.1, 0.05, 0, now);
+    s_books (fx, now);
     hb_risk_optplan_t plan, again;
     assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, now, 1, &plan), 1);
     assert_true (plan.n_legs >= 1);

@@ -37,29 +37,8 @@ mkdir -p "$DIR/run"
 CFG=$DIR/it.yaml
 {
     it_yaml_head it-option-crash
-    cat <<YAML
-assets:
-  BTC: { price: 65000, vol: 0.55 }
-market:
-  seed: 7
-  step_ms: 50
-venues:
-  gamma:
-    plugin: sim
-    fees: { maker: -0.0001, taker: 0.0005 }
-    margin: { initial: 0.10, maintenance: 0.06 }
-    collateral: { USD: 20000000, BTC: 10 }
-    sim: { seed: 3, spread_bps: 3, level_bps: 1.5, depth: 8, level_usd: 2000000, publish_ms: 50 }
-    instruments:
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001, min: 0.001 }
-      - { symbol: $CALL, asset: BTC, kind: option, type: call, strike: 80000,
-          expiry: 2027-06-25T08:00:00Z, iv: 0.55, tick: 5, lot: 0.01, min: 0.01 }
-      - { symbol: BTC-25JUN27-55000-P, asset: BTC, kind: option, type: put, strike: 55000,
-          expiry: 2027-06-25T08:00:00Z, iv: 0.60, tick: 5, lot: 0.01, min: 0.01 }
-    positions:
-      - { symbol: $CALL, qty: 40, entry: 6000 }
-components:
-YAML
+    it_yaml_option_market 7 40 20000000
+    echo "components:"
     it_yaml_aggregator
     it_yaml_console
     it_yaml_risk 100000000 10
@@ -102,21 +81,6 @@ awk -v s="$SEED" 'BEGIN { srand (s); split ("after_journal 1,after_send 1,after_
     for (i = 0; i < 200; i++) print p [1 + int (rand () * 4)] }' >"$DIR/points.txt"
 echo "seed $SEED"
 
-# One start armed at $1 $2: it must die by its injected SIGKILL within 20 s
-cycle() {
-    it_bg hedger env HB_HEDGER_CRASH="$1" HB_HEDGER_CRASH_NTH="$2" "$BIN/hb-hedger" --config "$CFG"
-    hedger=$it_pid
-    t=0 bought=""
-    while kill -0 "$hedger" 2>/dev/null; do
-        t=$((t + 1))
-        [ $t -le 200 ] || fail "round $3 ($1 $2): the hedger did not reach its crash point in 20 s"
-        if [ -z "$bought" ] && [ $t -gt 3 ] && inside; then buy; bought=1; fi
-        sleep 0.1
-    done
-    wait "$hedger"; rc=$?
-    it_forget "$hedger"
-    [ "$rc" = 137 ] || fail "round $3 ($1 $2): hedger exit status $rc, not the injected SIGKILL"
-}
 # the crashes that hit an option leg ("<plan>-o<ms>-<asset>.<leg>")
 leg_crashes() {
     cat "$DIR/hedger.log" 2>/dev/null | grep -c "injected crash [a-z_]* at [^ ]*-o[0-9]*-[0-9]*\.[0-9]"
@@ -129,31 +93,13 @@ while [ "$(leg_crashes)" -lt "$CRASHES" ]; do
     round=$((round + 1))
     [ $round -le 60 ] || fail "only $(leg_crashes) crashes in an option leg in 60 rounds"
     set -- $(sed -n "${round}p" "$DIR/points.txt")
-    cycle "$1" "$2" "$round"
+    it_crash_cycle "round $round ($1 $2)" "$1" "$2"
 done
 echo "$round rounds, $(leg_crashes) crashes in an option leg, $buys console buys:"
 sed -n 's/.*injected crash \([a-z_]*\) at .*/\1/p' "$DIR/hedger.log" | sort | uniq -c
 
 # a hedger without crash: gamma back inside its band, nothing in flight
-it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
-hedged() {
-    inside && return 0
-    kill -0 "$hedger" 2>/dev/null || fail "hb-hedger exited"
-    return 1
-}
-wait_for 30 hedged || fail "BTC dollar gamma $(gamma_usd) not inside its band $BAND after 30 s"
-# journal records are text lines inside binary framing (hb_hedger.c)
-records() {
-    grep -a -o -E "$1 [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | cut -d' ' -f2 | sort -u
-}
-settled() {
-    records I >"$DIR/intents.txt"
-    records O >"$DIR/outcomes.txt"
-    [ -z "$(comm -23 "$DIR/intents.txt" "$DIR/outcomes.txt")" ]
-}
-wait_for 15 settled || true     # judged below, with the ids
-sleep 1
-it_stop "$hedger" || fail "hb-hedger exit status $? on SIGTERM"
+it_hedger_finish inside "BTC dollar gamma inside its band $BAND"
 
 # no client id twice, on the bus or at the venue
 grep '"topic":"order\.' "$BUS" | jq -r '.order.client_id' | grep -v "^it-$$-" >"$DIR/orders.txt"
@@ -164,8 +110,7 @@ grep -a -o -E "[A-Za-z0-9:_-]+-o[0-9]+-[0-9]+\.[0-9]+" "$DIR/run/feed.gamma.fill
     | sort | uniq -c | awk '$1 > 1 { print $2 }' >"$DIR/venue_twice.txt"
 [ -s "$DIR/run/feed.gamma.fills.orders" ] || fail "no hb-feed order journal"
 [ ! -s "$DIR/venue_twice.txt" ] || fail "option legs handed to the venue twice: $(cat "$DIR/venue_twice.txt")"
-records I >"$DIR/intents.txt"
-records O >"$DIR/outcomes.txt"
+it_journal_settled || true
 d=$(sort "$DIR/orders.txt" | comm -23 - "$DIR/intents.txt")
 [ -z "$d" ] || fail "orders on the bus never journaled: $d"
 d=$(comm -23 "$DIR/intents.txt" "$DIR/outcomes.txt")
