@@ -148,6 +148,15 @@ s_inverse (const hb_instrument_cfg_t *ins)
     return ins->kind == HB_KIND_INVERSE_PERP;
 }
 
+//  Settled in the coin: an inverse perp, and a coin-settled option (priced
+//  and paid in the coin, Deribit style): their P&L, fees and premium are
+//  coin amounts, held in the coin (hb_book.h)
+static bool
+s_coin_settle (const hb_instrument_cfg_t *ins)
+{
+    return s_inverse (ins) || (ins->kind == HB_KIND_OPTION && ins->coin_settled);
+}
+
 //  P&L of qty contracts (signed) from entry to exit, in settle units.
 static double
 s_pnl (const hb_instrument_cfg_t *ins, double qty, double entry, double exit)
@@ -206,6 +215,12 @@ hb_book_fill (hb_book_t *self, const hb_fill_t *fill, uint64_t epoch, uint64_t s
     if (s_inverse (ins)) {
         if (strcmp (fill->fee_asset, asset) != 0)
             fee /= fill->px;            //  paid in USD
+    }
+    else
+    if (s_coin_settle (ins)) {
+        //  a coin option's price is in coin: a USD fee at the asset's price
+        if (strcmp (fill->fee_asset, asset) != 0 && self->price [ins->asset] > 0)
+            fee /= self->price [ins->asset];
     }
     else
     if (strcmp (fill->fee_asset, "USD") != 0) {
@@ -293,12 +308,31 @@ s_prices (const hb_book_t *self, const hb_instrument_cfg_t *ins, const s_slot_t 
     p.spot = self->price [ins->asset] * scale;
     p.has_mark = slot->mark > 0;
     double mark = p.has_mark ? slot->mark : slot->entry;
+    if (ins->kind == HB_KIND_OPTION && ins->coin_settled)
+        //  a price in coin: the placeholder keeps the coin value, the
+        //  coin it is worth moves with the asset (in USD, at p.spot)
+        p.mark = mark;
+    else
     if (ins->kind == HB_KIND_OPTION)
         //  delta 1 on the underlying, see hb_book.h
         p.mark = mark + self->price [ins->asset] * (scale - 1);
     else
         p.mark = mark * scale;
     return p;
+}
+
+//  A coin-settled option's unrealized P&L at its mark, in coin: held in
+//  the coin like its realized P&L (its premium paid or received, against
+//  what the option is worth now); 0 for anything else. hb-risk's USD delta
+//  of the option (Delta - V/S, docs/RISK.md) counts the premium at the
+//  mark; this is the rest, from the entry, so that together they count
+//  the premium actually paid.
+static double
+s_coin_option_pnl (const hb_instrument_cfg_t *ins, const s_slot_t *slot)
+{
+    if (ins->kind != HB_KIND_OPTION || !ins->coin_settled || slot->qty == 0 || !(slot->mark > 0))
+        return 0;
+    return s_pnl (ins, slot->qty, slot->entry, slot->mark);
 }
 
 static double
@@ -359,7 +393,7 @@ s_venue_value (const hb_book_t *self, int v, int shocked, double factor, int64_t
         const hb_instrument_cfg_t *ins = &venue->instruments [i];
         s_prices_t p = s_prices (self, ins, slot, shocked, factor);
         double settle = slot->realized - slot->fees + s_pnl (ins, slot->qty, slot->entry, p.mark);
-        out.pnl += s_inverse (ins) ? settle * p.spot : settle;
+        out.pnl += s_coin_settle (ins) ? settle * p.spot : settle;
         notional += s_margined_usd (ins, slot, &p);
         if (slot->qty != 0 && (!p.has_mark || now_ns - slot->mark_ts > limit_ns))
             out.stale = true;
@@ -415,7 +449,7 @@ hb_book_position (const hb_book_t *self, int venue, int instrument, int64_t now_
     strcpy (out->venue, vc->name);
     strcpy (out->symbol, ins->symbol);
     strcpy (out->asset, self->cfg->assets [ins->asset].name);
-    strcpy (out->settle, s_inverse (ins) ? out->asset : "USD");
+    strcpy (out->settle, s_coin_settle (ins) ? out->asset : "USD");
     out->kind = (uint8_t) ins->kind;
     out->qty = slot->qty;
     out->entry_px = slot->entry;
@@ -458,10 +492,11 @@ hb_book_exposure (const hb_book_t *self, int asset, int64_t now_ns, hb_exposure_
             const s_slot_t *slot = &self->slots [self->first [v] + (size_t) i];
             if (!slot->active)
                 continue;
-            if (s_inverse (ins))
+            if (s_coin_settle (ins))
                 coins += slot->realized - slot->fees;
             if (slot->qty == 0)
                 continue;
+            coins += s_coin_option_pnl (ins, slot);
             hb_position_t pos;
             hb_book_position (self, v, i, now_ns, &pos);
             out->net_usd += pos.exposure_usd;
@@ -520,8 +555,8 @@ hb_book_margin (const hb_book_t *self, int venue, int64_t now_ns, hb_margin_t *o
                 continue;
             s_prices_t p = s_prices (self, ins, slot, -1, 1);
             exposure += s_exposure_usd (ins, slot, &p);
-            if (s_inverse (ins))
-                exposure += (slot->realized - slot->fees) * p.spot;
+            if (s_coin_settle (ins))
+                exposure += (slot->realized - slot->fees + s_coin_option_pnl (ins, slot)) * p.spot;
             touched |= slot->qty != 0;
         }
         if (!touched)

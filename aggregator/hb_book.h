@@ -13,9 +13,11 @@
       closed part at the old entry; a fill that crosses zero closes the
       whole position and opens the remainder at the fill price.
     - P&L is in the settle currency: USD for spot, linear, future and
-      option; the coin for an inverse perp:
+      option; the coin for an inverse perp and a coin-settled option
+      (settle: coin, priced in the coin, Deribit style):
           linear   qty x mult x (exit - entry)                       USD
           inverse  qty x mult x (1/entry - 1/exit)                   coin
+          coin option  qty x mult x (exit - entry), prices in coin   coin
       Fees are kept apart from realized P&L, converted to the settle
       currency at the fill price when paid in the other one.
     - USD exposure (delta) of a position at price S:
@@ -27,7 +29,11 @@
                                  coin P&L it has made, itself held in coin.
       Coin collateral is exposure too: an asset's net exposure is the sum of
       its positions plus every venue's balance of that coin plus the coin
-      P&L (realized - fees) of inverse positions, all at S.
+      P&L (realized - fees) of inverse positions and the coin P&L
+      (realized - fees + unrealized at the mark: the premium paid or
+      received against what the option is worth) of coin-settled options,
+      all at S. A shock moves a coin option's USD value with S, its coin
+      mark kept.
     - Margin per venue: equity = collateral at mark (USD + coins x S) +
       realized - fees + unrealized (in USD). Initial / maintenance margin =
       sum over margined positions of |USD notional| x the venue's rate

@@ -198,6 +198,47 @@ test_spot_option (void **state)
     hb_config_destroy (&cfg);
 }
 
+//  A coin-settled option (Deribit style): priced, paid and settled in the
+//  coin. Bought 2 at 0.05 BTC with a fee of 0.0003 BTC, marked 0.07 with
+//  BTC at 60,000: its P&L is in BTC (0.04 unrealized), held in BTC: the
+//  asset's net exposure has the delta-1 placeholder 2 x 60,000 plus
+//  (0.04 - 0.0003) x 60,000 of coin, the venue's equity the same P&L in USD
+static void
+test_coin_option (void **state)
+{
+    (void) state;
+    hb_config_t *cfg = s_config ();
+    cfg->venues [0].instruments [OPT].coin_settled = true;
+    hb_book_t *book = hb_book_new (cfg);
+    hb_book_mark (book, "v", "BTC-USD", 60000, 1);
+    s_fill (book, "BTC-C", HB_SIDE_BUY, 2, 0.05, 0.0003, "BTC");
+    hb_book_mark (book, "v", "BTC-C", 0.07, 1);
+    hb_position_t pos;
+    hb_book_position (book, 0, OPT, 1, &pos);
+    assert_string_equal (pos.settle, "BTC");
+    NEAR (pos.entry_px, 0.05);
+    NEAR (pos.unrealized, 0.04);
+    NEAR (pos.fees, 0.0003);
+    NEAR (pos.exposure_usd, 2 * 60000.0);
+    hb_exposure_t x;
+    hb_book_exposure (book, 0, 1, &x);
+    NEAR (x.net_usd, 2 * 60000.0 + (0.04 - 0.0003) * 60000);
+    hb_margin_t m;
+    hb_book_margin (book, 0, 1, &m);
+    NEAR (m.equity_usd, 10000 + (0.04 - 0.0003) * 60000);
+    NEAR (m.assets [0].exposure_usd, 2 * 60000.0 + (0.04 - 0.0003) * 60000);
+    //  a fee paid in USD converts at the asset's price; closing at 0.08
+    //  realizes 2 x 0.03 BTC
+    s_fill (book, "BTC-C", HB_SIDE_SELL, 2, 0.08, 6, "USD");
+    hb_book_position (book, 0, OPT, 1, &pos);
+    NEAR (pos.realized, 0.06);
+    NEAR (pos.fees, 0.0003 + 0.0001);
+    hb_book_exposure (book, 0, 1, &x);
+    NEAR (x.net_usd, (0.06 - 0.0004) * 60000);
+    hb_book_destroy (&book);
+    hb_config_destroy (&cfg);
+}
+
 //  A transfer: sent takes amount + fee out of the source, credited puts
 //  the amount into the destination; in between it is in neither
 static void
@@ -367,6 +408,7 @@ main (void)
         cmocka_unit_test (test_margin_liquidation),
         cmocka_unit_test (test_inverse_margin),
         cmocka_unit_test (test_stale_and_start),
+        cmocka_unit_test (test_coin_option),
     };
     return cmocka_run_group_tests_name ("hb_book", tests, NULL, NULL);
 }

@@ -285,6 +285,7 @@ typedef struct {
     double  opt_max_day_vega;
     double  opt_max_day_premium;
     double  opt_band_bps;                   //  a leg's limit vs the venue mark (else book mid), > 0
+    double  opt_max_slippage_bps;           //  a leg sent this much worse than the plan's limit, >= 0
 } hb_hedger_cfg_t;
 
 //  hb-treasury's capital planning (treasury:, docs/CONFIG.md and

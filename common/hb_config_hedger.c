@@ -21,10 +21,11 @@ const char *const hb_cfg_hedger_keys [] = {
 
 static const char *const s_option_keys [] = {
     "max_order_gamma", "max_order_vega", "max_order_premium", "max_day_gamma", "max_day_vega",
-    "max_day_premium", "band_bps", NULL
+    "max_day_premium", "band_bps", "max_slippage_bps", NULL
 };
 
 static const hb_cfg_range_t s_bps = { 0, 10000, true, false };
+static const hb_cfg_range_t s_slippage_bps = { 0, 5000, false, false };
 
 //  key: { ASSET: number > 0, ... } into per_asset (indexed like assets:)
 static void
@@ -204,6 +205,7 @@ hb_cfg_hedger (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_component_cfg_t 
     hb_cfg_number (&opts, "max_day_vega", false, 0, &hb_cfg_nonneg, &hedger->opt_max_day_vega);
     hb_cfg_number (&opts, "max_day_premium", false, 0, &hb_cfg_nonneg, &hedger->opt_max_day_premium);
     hb_cfg_number (&opts, "band_bps", false, 500, &s_bps, &hedger->opt_band_bps);
+    hb_cfg_number (&opts, "max_slippage_bps", false, 0, &s_slippage_bps, &hedger->opt_max_slippage_bps);
 
     s_path (self, map, "journal", "hedger.journal", hedger->journal);
     hedger->fsync = HB_JOURNAL_FSYNC_ALWAYS;

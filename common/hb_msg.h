@@ -344,7 +344,20 @@ typedef struct {
     double   gamma_usd;             //  dollar gamma: USD delta change per 1 % move (Gamma S^2 / 100)
     double   theta_day;             //  USD per calendar day
     float    vega_bucket [HB_RISK_VEGA_BUCKETS];   //  USD per vol point, per expiry bucket (n_vega_edges + 1)
+    //  layout 2 (HB_RISK_EXPOSURE_LAYOUT): the asset's coin-settled
+    //  (inverse) options in coin, the greeks of V/S summed (docs/RISK.md,
+    //  Greeks in desk units); all 0 without such an option
+    float    delta_coin;            //  coins: units x (Delta - V/S), the delta a coin-margined venue shows
+    float    gamma_coin;            //  coins per USD^2: units x d2(V/S)/dS2
+    float    vega_coin;             //  coins per 1.00 of vol
+    float    theta_coin;            //  coins per year
+    float    value_coin;            //  coins: units x V/S, the options' value (premium) in coin
 } hb_risk_asset_t;
+
+//  The layout of the risk.exposure body (docs/PROTOCOL.md, risk_exposure):
+//  2 added the layout field and the coin block; a body without them, or
+//  of another layout, or longer, is refused
+#define HB_RISK_EXPOSURE_LAYOUT 2
 
 //  One pair's regime on risk.exposure: pair is its index in corr (the
 //  strict upper triangle), the earlier asset the target, the later the proxy.

@@ -8,8 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#define S_EXPOSURE_FIELDS   21      //  sample, part, parts, n_assets, first, flags .. effectiveness,
-                                    //  assets, regimes_omitted, regimes, vega_edges, desk
+#define S_EXPOSURE_FIELDS   23      //  sample, part, parts, n_assets, first, flags .. effectiveness,
+                                    //  assets, regimes_omitted, regimes, vega_edges, desk, layout, coin
+#define S_COIN_FIELDS       5       //  delta_coin, gamma_coin, vega_coin, theta_coin, value_coin
 #define S_DESK_FIELDS       2       //  gamma_usd, theta_day, then one vega per bucket
 #define S_CORR_FIELDS       6       //  sample, part, parts, n_assets, first, corr
 #define S_PAIR_FIELDS       5       //  pair, state, kind, statistic, last_alarm_ns
@@ -62,7 +63,8 @@ s_desk_valid (const hb_risk_asset_t *self, int n_buckets)
     for (int b = 0; b < HB_RISK_VEGA_BUCKETS; b++)
         if (!isfinite (self->vega_bucket [b]) || (b >= n_buckets && self->vega_bucket [b] != 0))
             return false;
-    return true;
+    return isfinite (self->delta_coin) && isfinite (self->gamma_coin) && isfinite (self->vega_coin)
+        && isfinite (self->theta_coin) && isfinite (self->value_coin);
 }
 
 //  Bucket edges: at most HB_RISK_VEGA_BUCKETS - 1 days, >= 1, increasing
@@ -244,6 +246,17 @@ s_exposure_encode (msgpack_packer *pk, const hb_risk_exposure_t *self)
         for (int b = 0; b < n_buckets; b++)
             rc |= msgpack_pack_float (pk, a->vega_bucket [b]);
     }
+    //  layout 2: the coin greeks of coin-settled options, float32 each
+    rc |= msgpack_pack_uint8 (pk, HB_RISK_EXPOSURE_LAYOUT);
+    rc |= msgpack_pack_array (pk, (uint32_t) (S_COIN_FIELDS * self->count));
+    for (int i = 0; i < self->count; i++) {
+        const hb_risk_asset_t *a = &self->assets [i];
+        rc |= msgpack_pack_float (pk, a->delta_coin);
+        rc |= msgpack_pack_float (pk, a->gamma_coin);
+        rc |= msgpack_pack_float (pk, a->vega_coin);
+        rc |= msgpack_pack_float (pk, a->theta_coin);
+        rc |= msgpack_pack_float (pk, a->value_coin);
+    }
     return rc;
 }
 
@@ -408,10 +421,12 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
     }
     if (items.err != HB_DECODE_OK)
         return items.err;
-    //  the desk block, appended in a minor revision: absent from an older
-    //  publisher (every asset's desk figures 0, one bucket); when present,
-    //  one record per asset of the part
-    if (hb_msgi_more (c)) {
+    //  the desk block, the layout and the coin block: a body without them
+    //  is of a layout before 2 (its figures would read as 0: a desk with
+    //  coin options would look flat), refused as version
+    if (!hb_msgi_more (c))
+        return c->err != HB_DECODE_OK ? c->err : HB_DECODE_VERSION;
+    {
         int n_edges = s_records (c, &items, 1, HB_RISK_VEGA_BUCKETS - 1, &err);
         if (n_edges < 0)
             return err;
@@ -436,6 +451,28 @@ s_exposure_decode (hb_msgi_cursor_t *c, hb_risk_exposure_t *self)
         if (items.err != HB_DECODE_OK)
             return items.err;
     }
+    if (!hb_msgi_more (c))
+        return c->err != HB_DECODE_OK ? c->err : HB_DECODE_VERSION;
+    if (hb_msgi_read_uint (c, UINT8_MAX) != HB_RISK_EXPOSURE_LAYOUT)
+        return c->err != HB_DECODE_OK ? c->err : HB_DECODE_VERSION;
+    int n_coin = s_records (c, &items, S_COIN_FIELDS, HB_RISK_PART_ASSETS, &err);
+    if (n_coin < 0)
+        return err;
+    if (n_coin != self->count)
+        return HB_DECODE_RANGE;
+    for (int i = 0; i < n_coin; i++) {
+        hb_risk_asset_t *a = &self->assets [i];
+        a->delta_coin = (float) hb_msgi_read_double (&items);
+        a->gamma_coin = (float) hb_msgi_read_double (&items);
+        a->vega_coin = (float) hb_msgi_read_double (&items);
+        a->theta_coin = (float) hb_msgi_read_double (&items);
+        a->value_coin = (float) hb_msgi_read_double (&items);
+    }
+    if (items.err != HB_DECODE_OK)
+        return items.err;
+    //  fields past layout 2's: a later layout this decoder cannot read
+    if (hb_msgi_more (c))
+        return HB_DECODE_OVERSIZED;
     return s_placed (c, s_exposure_valid (self), s_exposure_place (self));
 }
 

@@ -62,6 +62,11 @@ s_report (int n, bool longest)
         a->residual_usd = -0.123 - i;
         a->gamma_usd = -12345.678 - i;
         a->theta_day = 321.5 + i;
+        a->delta_coin = (float) (-1.25 - i);
+        a->gamma_coin = (float) (1.5e-9 * (i + 1));
+        a->vega_coin = (float) (0.875 + i);
+        a->theta_coin = (float) (-2.5 - i);
+        a->value_coin = (float) (0.0625 * (i + 1));
         if (i % 3 == 0)
             a->flags |= i % 2 ? HB_RISK_ASSET_GAMMA_BAND : HB_RISK_ASSET_VEGA_BAND;
     }
@@ -312,9 +317,11 @@ test_version_1_refused (void **state)
 //  Packs msg (a risk.exposure or risk.corr) as docs/PROTOCOL.md lays it
 //  out, without the encoder's checks, into sb (initialized); a
 //  risk.exposure with desk records of the desk block (-1: none, the form
-//  from before that minor revision)
+//  from before that minor revision), then when layout >= 0 that layout
+//  number and coin records of the coin block, then one more field when
+//  extra
 static void
-s_pack (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk)
+s_pack_form (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk, int layout, int coin, bool extra)
 {
     msgpack_packer pk;
     msgpack_packer_init (&pk, sb, msgpack_sbuffer_write);
@@ -330,7 +337,7 @@ s_pack (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk)
     msgpack_pack_int64 (&pk, msg->env.ts_pub);
     if (msg->env.type == HB_MSG_RISK_EXPOSURE) {
         const hb_risk_exposure_t *x = &msg->u.risk_exposure;
-        msgpack_pack_array (&pk, desk < 0 ? 19 : 21);
+        msgpack_pack_array (&pk, 19u + (desk < 0 ? 0 : 2) + (layout < 0 ? 0 : 2) + (extra ? 1 : 0));
         msgpack_pack_uint64 (&pk, x->sample);
         msgpack_pack_uint16 (&pk, x->part);
         msgpack_pack_uint16 (&pk, x->parts);
@@ -377,6 +384,19 @@ s_pack (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk)
                     msgpack_pack_float (&pk, x->assets [i].vega_bucket [b]);
             }
         }
+        if (layout >= 0) {
+            msgpack_pack_uint8 (&pk, (uint8_t) layout);
+            msgpack_pack_array (&pk, 5u * (uint32_t) coin);
+            for (int i = 0; i < coin; i++) {
+                const hb_risk_asset_t *a = &x->assets [i];
+                const float values [] = { a->delta_coin, a->gamma_coin, a->vega_coin, a->theta_coin,
+                                          a->value_coin };
+                for (int k = 0; k < 5; k++)
+                    msgpack_pack_float (&pk, values [k]);
+            }
+        }
+        if (extra)
+            msgpack_pack_uint8 (&pk, 0);
     }
     else {
         const hb_risk_corr_t *c = &msg->u.risk_corr;
@@ -392,6 +412,15 @@ s_pack (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk)
     }
 }
 
+//  The current layout: desk records of the desk block, the layout, a coin
+//  record per asset of the part (-1: the form before the desk block)
+static void
+s_pack (const hb_msg_t *msg, msgpack_sbuffer *sb, int desk)
+{
+    int count = msg->env.type == HB_MSG_RISK_EXPOSURE ? msg->u.risk_exposure.count : 0;
+    s_pack_form (msg, sb, desk, desk < 0 ? -1 : HB_RISK_EXPOSURE_LAYOUT, count, false);
+}
+
 //  msg packed (with its desk block) and decoded: the decoder must refuse
 //  it with want
 static void
@@ -404,10 +433,10 @@ s_expect_reason (const hb_msg_t *msg, hb_decode_reason_t want, int line)
     msgpack_sbuffer_destroy (&sb);
 }
 
-//  The desk block (gamma_usd, theta_day, vega per bucket) was appended in
-//  a minor revision: a part without it (an older publisher, a recording)
-//  still decodes, its desk figures 0 and one bucket; with it, one record
-//  per asset of the part, buckets as the edges say
+//  The desk block (gamma_usd, theta_day, vega per bucket): one record per
+//  asset of the part, buckets as the edges say. A part without it (a
+//  publisher or a recording from before it) is of a layout before 2:
+//  refused as version (test_coin_layout)
 static void
 test_desk_block (void **state)
 {
@@ -417,16 +446,10 @@ test_desk_block (void **state)
     msgpack_sbuffer sb;
     msgpack_sbuffer_init (&sb);
     s_pack (&msg, &sb, -1);
-    hb_decode_reason_t reason;
-    assert_int_equal (hb_msg_decode (&back, sb.data, sb.size, &reason), 0);
+    hb_msg_testing_expect_bytes_fail (sb.data, sb.size, HB_DECODE_VERSION, __LINE__);
     msgpack_sbuffer_destroy (&sb);
+    hb_decode_reason_t reason;
     const hb_risk_exposure_t *x = &back.u.risk_exposure;
-    assert_int_equal (x->count, 3);
-    assert_int_equal (x->n_vega_edges, 0);
-    assert_string_equal (x->assets [2].asset, "A2");
-    assert_true (x->assets [2].residual_usd == msg.u.risk_exposure.assets [2].residual_usd);
-    assert_true (x->assets [2].gamma_usd == 0 && x->assets [2].theta_day == 0
-              && x->assets [2].vega_bucket [0] == 0);
     //  the desk block as the encoder writes it
     msgpack_sbuffer_init (&sb);
     s_pack (&msg, &sb, 3);
@@ -786,6 +809,49 @@ test_fuzz_corpus (void **state)
     assert_true (seen [HB_MSG_RISK_REGIME] >= 1);
 }
 
+//  Layout 2: the layout field and the coin block (the coin-settled
+//  options' greeks in coin) after the desk block. They round-trip and
+//  show in JSON; the form before (no layout, the desk block only), another
+//  layout, a body longer than layout 2's, a coin record missing are
+//  refused, each with its reason; a coin figure not finite is refused by
+//  the encoder
+static void
+test_coin_layout (void **state)
+{
+    (void) state;
+    hb_msg_t msg, back;
+    s_exposure (&msg, 3, false);
+    s_round_trip (&msg);
+    hb_buf_t buf;
+    assert_int_equal (hb_msg_encode (&msg, &buf), 0);
+    assert_int_equal (hb_msg_decode (&back, buf.data, buf.size, NULL), 0);
+    const hb_risk_asset_t *a = &back.u.risk_exposure.assets [2];
+    assert_true (a->delta_coin == (float) -3.25 && a->gamma_coin == (float) 4.5e-9
+              && a->vega_coin == (float) 2.875 && a->theta_coin == (float) -4.5
+              && a->value_coin == (float) 0.1875);
+    char json [16384];
+    hb_msg_to_json (&back, NULL, json, sizeof json);
+    assert_non_null (strstr (json, "\"delta_coin\":-3.25,\"gamma_coin\":"));
+    assert_non_null (strstr (json, "\"value_coin\":0.1875}"));
+    struct { int layout, coin; bool extra; hb_decode_reason_t want; } forms [] = {
+        { -1, 0, false, HB_DECODE_VERSION },        //  layout 1: the desk block, no more
+        { 1, 3, false, HB_DECODE_VERSION },
+        { 3, 3, false, HB_DECODE_VERSION },
+        { 2, 3, true, HB_DECODE_OVERSIZED },        //  a field past layout 2's
+        { 2, 2, false, HB_DECODE_RANGE },           //  a coin record missing
+        { 2, 17, false, HB_DECODE_OVERSIZED },      //  more records than a part holds
+    };
+    for (size_t f = 0; f < sizeof forms / sizeof forms [0]; f++) {
+        msgpack_sbuffer sb;
+        msgpack_sbuffer_init (&sb);
+        s_pack_form (&msg, &sb, 3, forms [f].layout, forms [f].coin, forms [f].extra);
+        hb_msg_testing_expect_bytes_fail (sb.data, sb.size, forms [f].want, __LINE__ + (int) f);
+        msgpack_sbuffer_destroy (&sb);
+    }
+    msg.u.risk_exposure.assets [1].gamma_coin = INFINITY;
+    assert_int_equal (hb_msg_encode (&msg, &buf), -1);
+}
+
 int
 main (void)
 {
@@ -795,6 +861,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_round_trip),
         cmocka_unit_test (test_desk_block),
+        cmocka_unit_test (test_coin_layout),
         cmocka_unit_test (test_version_1_refused),
         cmocka_unit_test (test_parts),
         cmocka_unit_test (test_invalid),

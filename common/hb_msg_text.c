@@ -740,6 +740,11 @@ s_risk_exposure_json (s_json_t *self, const hb_risk_exposure_t *risk)
         }
         s_lit (self, "]");
         self->comma = true;
+        s_double_member (self, "delta_coin", a->delta_coin);
+        s_double_member (self, "gamma_coin", a->gamma_coin);
+        s_double_member (self, "vega_coin", a->vega_coin);
+        s_double_member (self, "theta_coin", a->theta_coin);
+        s_double_member (self, "value_coin", a->value_coin);
         s_lit (self, "}");
     }
     s_lit (self, "]");

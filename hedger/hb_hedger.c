@@ -856,21 +856,22 @@ hb_hedger_on_optplan (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     int queued = 0;
     for (int k = 0; k < plan->n_legs; k++) {
         const hb_optplan_leg_msg_t *leg = &plan->legs [k];
+        //  sent with the slippage allowance the controls admitted
+        double px = hb_optexec_limit (self->optexec, leg, &info [k]);
         hb_orders_entry_t *order = hb_orders_slot (self->orders, now_ns);
         if (!order || s_order_intent (self, order, cid [k], venue [k], instr [k],
-                                      info [k].ins->asset, leg->side, leg->qty, leg->limit_px,
-                                      now_ns) != 0)
+                                      info [k].ins->asset, leg->side, leg->qty, px, now_ns) != 0)
             break;
         //  the leg's greeks and premium ride on its intent: a restart puts
         //  them back into the day (s_replay)
         int p = self->n_pending - 1;
         size_t used = self->pending_iov [p].iov_len;
-        double premium = hb_optexec_premium (leg, &info [k]);
+        double premium = hb_optexec_premium (leg, &info [k], px);
         int n = snprintf (self->pending_rec [p] + used, S_RECORD_MAX - used, " G %.17g %.17g %.17g",
                           leg->gamma_usd, leg->vega, premium);
         if (n > 0 && used + (size_t) n < S_RECORD_MAX)
             self->pending_iov [p].iov_len = used + (size_t) n;
-        hb_controls_add_day (self->controls, leg->qty * order->mult * leg->limit_px, now_ns);
+        hb_controls_add_day (self->controls, leg->qty * order->mult * px, now_ns);
         queued++;
     }
     if (queued < plan->n_legs) {

@@ -45,15 +45,36 @@ s_roll (hb_optexec_t *self, int64_t ns)
 }
 
 double
-hb_optexec_premium (const hb_optplan_leg_msg_t *leg, const hb_optexec_leg_t *info)
+hb_optexec_premium (const hb_optplan_leg_msg_t *leg, const hb_optexec_leg_t *info, double px)
 {
     assert (leg && info);
     if (!info->ins)
         return 0;
-    double usd = leg->qty * leg->limit_px * info->ins->multiplier;
+    double usd = leg->qty * px * info->ins->multiplier;
     if (info->ins->coin_settled)
         usd *= info->book && info->book->underlying > 0 ? info->book->underlying : 0;
     return usd;
+}
+
+double
+hb_optexec_limit (const hb_optexec_t *self, const hb_optplan_leg_msg_t *leg,
+                  const hb_optexec_leg_t *info)
+{
+    assert (self && leg && info);
+    double bps = self->cfg->hedger.opt_max_slippage_bps;
+    double limit = leg->limit_px;
+    if (!(bps > 0) || !(limit > 0) || !isfinite (limit))
+        return limit;
+    bool buy = leg->side == HB_SIDE_BUY;
+    double px = limit * (buy ? 1 + bps / 1e4 : 1 - bps / 1e4);
+    double tick = info->ins ? info->ins->tick_size : 0;
+    if (tick > 0) {
+        //  toward the plan's limit: the allowance is a most, not a least
+        //  (the 1e-9 keeps a price already on the tick where it is)
+        px = buy ? floor (px / tick + 1e-9) * tick : ceil (px / tick - 1e-9) * tick;
+        px = buy ? fmax (px, limit) : fmin (px, limit);
+    }
+    return px > 0 ? px : limit;
 }
 
 //  The venue's mark, else the book's mid; 0 when neither
@@ -98,13 +119,14 @@ hb_optexec_admit (hb_optexec_t *self, const hb_risk_optplan_t *plan,
             snprintf (detail, size, "%s/%s: no mark and no two-sided book", leg->venue, leg->symbol);
             return "no_mark";
         }
-        double off = fabs (leg->limit_px - ref) / ref * 1e4;
+        double px = hb_optexec_limit (self, leg, &info [k]);
+        double off = fabs (px - ref) / ref * 1e4;
         if (off > hc->opt_band_bps) {
-            snprintf (detail, size, "%s limit %.8g is %.0f bps from the mark %.8g > band_bps %.0f",
-                      leg->symbol, leg->limit_px, off, ref, hc->opt_band_bps);
+            snprintf (detail, size, "%s limit %.8g (plan %.8g) is %.0f bps from the mark %.8g > "
+                      "band_bps %.0f", leg->symbol, px, leg->limit_px, off, ref, hc->opt_band_bps);
             return "price_band";
         }
-        double p = hb_optexec_premium (leg, &info [k]);
+        double p = hb_optexec_premium (leg, &info [k], px);
         const struct { double value, limit; const char *name; } checks [] = {
             { fabs (leg->gamma_usd), hc->opt_max_order_gamma, "max_order_gamma" },
             { fabs (leg->vega), hc->opt_max_order_vega, "max_order_vega" },

@@ -7,7 +7,9 @@
     could add vega). Per leg: |gamma| <= max_order_gamma, |vega| <=
     max_order_vega, premium (qty x limit x USD per price unit) <=
     max_order_premium, and its limit within band_bps of the venue's mark
-    (the book's mid when the venue gives none; no book: refused). Per UTC
+    (the book's mid when the venue gives none; no book: refused). The
+    limit is the one sent: the plan's, with the slippage allowance
+    (max_slippage_bps, hb_optexec_limit), so the band bounds it. Per UTC
     day of now_ns, with the plan's legs added: sum |gamma|, sum |vega|,
     sum premium within max_day_*. A limit of 0 is none. The greeks are the
     plan's (risk's model, per leg): the hedger has no model of its own.
@@ -37,9 +39,17 @@ hb_optexec_t *hb_optexec_new (const hb_config_t *cfg);
 //  NULL-safe; nulls *self_p.
 void hb_optexec_destroy (hb_optexec_t **self_p);
 
-//  The premium of a leg at its limit, USD: qty x limit x multiplier, x the
+//  The premium of a leg at price px, USD: qty x px x multiplier, x the
 //  underlying the book shows for a coin-settled option (0 when unknown).
-double hb_optexec_premium (const hb_optplan_leg_msg_t *leg, const hb_optexec_leg_t *info);
+double hb_optexec_premium (const hb_optplan_leg_msg_t *leg, const hb_optexec_leg_t *info, double px);
+
+//  The price a leg is sent at: the plan's limit moved max_slippage_bps
+//  against the desk (a buy higher, a sale lower), so that a book that
+//  moved a little since risk priced the plan still fills the IOC; on the
+//  instrument's tick, rounded back toward the plan's limit, never past
+//  it. max_slippage_bps 0 (the default): the plan's limit.
+double hb_optexec_limit (const hb_optexec_t *self, const hb_optplan_leg_msg_t *leg,
+                         const hb_optexec_leg_t *info);
 
 //  Checks every leg of plan at now_ns (info [k] for legs [k]). Returns
 //  NULL when admitted (the day counts it), else the reason name

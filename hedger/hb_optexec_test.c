@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,20 @@ s_plan (hb_msg_t *msg, const char *id, int64_t made)
     }
 }
 
+//  What the hedger knows of the plan's legs: the call marked at call_mark,
+//  the put with no mark, its book 2000 / 2050 (the mid 2025)
+static void
+s_leg_books (s_fx_t *fx, double call_mark, hb_tick_t book [2], hb_optexec_leg_t info [2])
+{
+    memset (book, 0, 2 * sizeof book [0]);
+    book [0].mark = call_mark;
+    book [1].n_bids = book [1].n_asks = 1;
+    book [1].bids [0] = (hb_level_t) { 2000, 1 };
+    book [1].asks [0] = (hb_level_t) { 2050, 1 };
+    info [0] = (hb_optexec_leg_t) { &fx->cfg->venues [0].instruments [1], &book [0] };
+    info [1] = (hb_optexec_leg_t) { &fx->cfg->venues [0].instruments [2], &book [1] };
+}
+
 static void
 test_controls (void **state)
 {
@@ -161,13 +176,8 @@ test_controls (void **state)
     s_plan (&msg, "p1", T0);
     hb_risk_optplan_t *p = &msg.u.risk_optplan;
     hb_tick_t book [2];
-    memset (book, 0, sizeof book);
-    book [0].mark = 4000;
-    book [1].n_bids = book [1].n_asks = 1;          //  no mark: the mid, 2025
-    book [1].bids [0] = (hb_level_t) { 2000, 1 };
-    book [1].asks [0] = (hb_level_t) { 2050, 1 };
-    hb_optexec_leg_t info [2] = { { &fx->cfg->venues [0].instruments [1], &book [0] },
-                                  { &fx->cfg->venues [0].instruments [2], &book [1] } };
+    hb_optexec_leg_t info [2];
+    s_leg_books (fx, 4000, book, info);
     char detail [HB_TEXT_MAX];
     int bad;
     assert_null (hb_optexec_admit (ox, p, info, T0, &bad, detail, sizeof detail));
@@ -267,12 +277,71 @@ test_execute_once (void **state)
     assert_int_equal (fx->orders, 4);
 }
 
+//  The slippage allowance: a leg sent that much worse than the plan's
+//  limit, on its tick, and the price band judged at the price sent
+static void
+test_slippage (void **state)
+{
+    s_fx_t *fx = *state;
+    fx->cfg->hedger.opt_max_slippage_bps = 100;
+    hb_optexec_t *ox = hb_optexec_new (fx->cfg);
+    assert_non_null (ox);
+    hb_msg_t msg;
+    s_plan (&msg, "p1", T0);
+    hb_risk_optplan_t *p = &msg.u.risk_optplan;
+    hb_optexec_leg_t call = { &fx->cfg->venues [0].instruments [1], NULL };
+    //  a sale at 3950 goes at 3910.5, up to the tick: 3915
+    assert_true (hb_optexec_limit (ox, &p->legs [0], &call) == 3915);
+    assert_true (hb_optexec_limit (ox, &p->legs [1], &call) == 1980);
+    //  a buy at 3950 goes at 3989.5, down to the tick: 3985
+    p->legs [0].side = HB_SIDE_BUY;
+    assert_true (hb_optexec_limit (ox, &p->legs [0], &call) == 3985);
+    //  an allowance under a tick leaves the plan's limit
+    fx->cfg->hedger.opt_max_slippage_bps = 1;
+    assert_true (hb_optexec_limit (ox, &p->legs [0], &call) == 3950);
+    fx->cfg->hedger.opt_max_slippage_bps = 0;
+    assert_true (hb_optexec_limit (ox, &p->legs [0], &call) == 3950);
+
+    //  the band (500 bps) at the price sent: the put's mid is 2025, a sale
+    //  at 2000 with 300 bps goes at 1940 (420 bps off), with 400 at 1920
+    //  (519 bps off): refused
+    s_plan (&msg, "p1", T0);
+    hb_tick_t book [2];
+    hb_optexec_leg_t info [2];
+    s_leg_books (fx, 3950, book, info);     //  the call at 3795 is 392 bps off
+    char detail [HB_TEXT_MAX];
+    int bad;
+    fx->cfg->hedger.opt_max_slippage_bps = 300;
+    assert_null (hb_optexec_admit (ox, p, info, T0, &bad, detail, sizeof detail));
+    double g, v, prem;
+    hb_optexec_day (ox, T0, &g, &v, &prem);
+    assert_true (fabs (prem - (2 * 3835 + 1.5 * 1940)) < 1e-9);     //  at the prices sent
+    fx->cfg->hedger.opt_max_slippage_bps = 400;
+    assert_string_equal (hb_optexec_admit (ox, p, info, T0, &bad, detail, sizeof detail),
+                         "price_band");
+    assert_int_equal (bad, 1);
+    assert_non_null (strstr (detail, "limit 1920 (plan 2000)"));
+    hb_optexec_destroy (&ox);
+
+    //  the hedger sends the legs at those prices
+    fx->cfg->hedger.opt_max_slippage_bps = 100;
+    s_book (fx, "BTC-C", 4000, 3950, 4050, T0);
+    s_book (fx, "BTC-P", 0, 2000, 2050, T0);
+    s_plan (&msg, "demo-o9-0", T0);
+    assert_int_equal (hb_hedger_on_optplan (fx->hedger, &msg, HB_SEQ_OK, T0 + S_MS), 2);
+    const hb_order_t *o = &fx->last_order.u.order;
+    assert_string_equal (o->client_id, "demo-o9-0.1");
+    assert_true (o->px == 1980 && o->side == HB_SIDE_SELL);
+    assert_true (hb_journal_testing_has (fx->cfg->hedger.journal, " G -1750 -800 7830"));
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_controls, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_execute_once, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_slippage, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("hb_optexec", tests, NULL, NULL);
 }

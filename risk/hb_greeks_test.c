@@ -225,6 +225,7 @@ s_position (hb_risk_t *risk, const char *symbol, double qty)
 //  closed forms (index 100)
 typedef struct {
     double delta_usd, gamma_usd, theta_day, vega [4];
+    double coin [5];                //  the coin-settled put's: delta, gamma, vega, theta, value in coin
 } s_book_t;
 
 static s_book_t
@@ -246,6 +247,13 @@ s_book_ref (bool coin_put)
         book.gamma_usd += q * ref [2] * s * s / 100;
         book.theta_day += q * ref [4] / 365;
         book.vega [legs [i].bucket] += q * ref [3] / 100;
+        if (coin_put && i == 2) {   //  the greeks of V/S (docs/RISK.md)
+            book.coin [0] = q * (ref [1] - ref [0] / s);
+            book.coin [1] = q * (ref [2] / s - 2 * ref [1] / (s * s) + 2 * ref [0] / (s * s * s));
+            book.coin [2] = q * ref [3] / s;
+            book.coin [3] = q * ref [4] / s;
+            book.coin [4] = q * ref [0] / s;
+        }
     }
     return book;
 }
@@ -279,6 +287,16 @@ test_risk_book (void **state)
         //  gamma, vega, theta in USD are Black's for either settlement
         s_close (x->gamma_usd, x->gamma * 100 * 100 / 100, S_REL);
         s_close (x->theta_day, x->theta / 365, S_REL);
+        //  the coin-settled put's greeks in coin (risk.exposure layout 2,
+        //  float32), none for a USD-settled book
+        const float got [5] = { x->delta_coin, x->gamma_coin, x->vega_coin, x->theta_coin,
+                                x->value_coin };
+        for (int k = 0; k < 5; k++)
+            if (coin)               //  relative: gamma in coin is small
+                assert_true (fabs (got [k] - want.coin [k]) <= 1e-6 * fabs (want.coin [k])
+                             && want.coin [k] != 0);
+            else
+                assert_true (got [k] == 0);
         assert_int_equal (report.n_vega_edges, 3);
         assert_int_equal (report.vega_edges [2], 90);
         double total = 0;

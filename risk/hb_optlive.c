@@ -26,6 +26,9 @@ typedef struct {
     double   last_qty [HB_OPTPLAN_LEGS];
     bool     moved [HB_OPTPLAN_LEGS];
     int64_t  moved_ns;              //  the last position move seen
+    char     id [HB_ID_MAX];        //  the plan's id: its legs are "<id>.<k>"
+    bool     final [HB_OPTPLAN_LEGS];   //  the leg's final ack seen
+    double   filled [HB_OPTPLAN_LEGS];  //  and what it says filled
     int      said;                  //  reason said last (-1: none), for plans without legs
     int64_t  said_ns;
 } s_hold_t;
@@ -98,6 +101,31 @@ hb_optlive_on_tick (hb_optlive_t *self, const hb_tick_t *tick, int64_t now_ns)
     book->ts = now_ns;
     book->tick = *tick;
     return 0;
+}
+
+int
+hb_optlive_on_ack (hb_optlive_t *self, const hb_ack_t *ack)
+{
+    assert (self && ack);
+    if (ack->status != HB_ACK_REJECTED && ack->status != HB_ACK_CANCELED
+    &&  ack->status != HB_ACK_DONE)
+        return -1;
+    for (int a = 0; a < self->cfg->n_assets; a++) {
+        s_hold_t *hold = &self->hold [a];
+        size_t len = strlen (hold->id);
+        if (!hold->legs || len == 0 || strncmp (ack->client_id, hold->id, len) != 0
+        ||  ack->client_id [len] != '.')
+            continue;
+        char *end = NULL;
+        long k = strtol (ack->client_id + len + 1, &end, 10);
+        if (end == ack->client_id + len + 1 || *end != '\0' || k < 0 || k >= hold->n
+        ||  !isfinite (ack->filled_qty))
+            return -1;
+        hold->final [k] = true;
+        hold->filled [k] = ack->status == HB_ACK_REJECTED ? 0 : fabs (ack->filled_qty);
+        return 0;
+    }
+    return -1;
 }
 
 const hb_tick_t *
@@ -183,7 +211,7 @@ s_held (hb_optlive_t *self, hb_risk_t *risk, s_hold_t *hold, int64_t now_ns)
 {
     if (!hold->legs)
         return false;
-    bool all = true;
+    bool all = true, done = true;
     for (int k = 0; k < hold->n; k++) {
         hb_risk_contract_t c;
         hb_risk_option_contract (risk, hold->v [k], hold->i [k], now_ns, &c);
@@ -193,6 +221,15 @@ s_held (hb_optlive_t *self, hb_risk_t *risk, s_hold_t *hold, int64_t now_ns)
             hold->moved_ns = now_ns;
         }
         all &= hold->moved [k];
+        //  a leg is done when its venue said it is final and what it filled
+        //  is in the position (nothing filled: nothing to wait for)
+        done &= hold->final [k] && (hold->filled [k] == 0 || hold->moved [k]);
+    }
+    //  every leg final: what is left of the breach is planned now, not
+    //  after option_hold_ms (a partial fill, an IOC that found nothing)
+    if (done) {
+        hold->legs = false;
+        return false;
     }
     int64_t settle = (int64_t) self->cfg->risk.sample_ms * 1000000;
     if ((all && now_ns - hold->moved_ns >= settle)
@@ -313,6 +350,9 @@ hb_optlive_check (hb_optlive_t *self, hb_risk_t *risk, int a, int64_t now_ns,
         hold->i [k] = self->cand_i [c];
         hold->last_qty [k] = self->contract [c].qty;
         hold->moved [k] = false;
+        hold->final [k] = false;
+        hold->filled [k] = 0;
     }
+    snprintf (hold->id, sizeof hold->id, "%s", out->id);
     return 1;
 }

@@ -10,11 +10,15 @@
     the reason there are none.
 
     Never the same gamma twice: once a plan with legs is made for an
-    asset, no other is made for it until the positions show its fills
-    (every leg's instrument position moved since the plan, and none moved
-    for a whole sample_ms after) or components.risk.option_hold_ms of
-    data time have passed
-    (legs that found nothing, a leg refused). A plan without legs (a
+    asset, no other is made for it until every leg is final (its venue's
+    final ack, hb_optlive_on_ack, and what it filled in the position: the
+    rest of a partial fill is planned at the next sample), or the
+    positions show its fills (every leg's instrument position moved since
+    the plan, and none moved for a whole sample_ms after), or
+    components.risk.option_hold_ms of data time have passed (a leg never
+    sent: the hedger died before it, or refused the plan; hedger.reject is
+    not read on purpose: a plan refused whole would be refused again, and
+    the hold is its back-off). A plan without legs (a
     reason) is said once per option_hold_ms while it lasts. Breached
     figures come back to option_target times their bands. The delta of the legs
     is not planned here: risk computes delta from the positions the fills
@@ -44,6 +48,11 @@ void hb_optlive_destroy (hb_optlive_t **self_p);
 //  enabled venue (0), else ignored (-1). A stale or outage tick, or one
 //  not two-sided, makes that book unusable until the next good one.
 int hb_optlive_on_tick (hb_optlive_t *self, const hb_tick_t *tick, int64_t now_ns);
+
+//  A venue's ack: when it is the final ack (rejected, canceled, done) of a
+//  leg "<plan id>.<k>" of a plan being executed, the leg is final with
+//  what the ack says filled (0). Else -1 (not a leg, not final).
+int hb_optlive_on_ack (hb_optlive_t *self, const hb_ack_t *ack);
 
 //  At a sample (now_ns, the engine's grid sample `sample`): looks at asset
 //  a. Returns 1 with *out filled (a plan with legs, or a reason) when one

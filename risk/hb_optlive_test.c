@@ -6,7 +6,8 @@
     and the bucket inside their bands; it is not made again while its legs
     are being executed; a stale book is no candidate (no candidates at
     all: that reason); the put alone cannot touch the long bucket's vega
-    (infeasible, said once per hold, no legs).                            */
+    (infeasible, said once per hold, no legs). A partial fill (every leg's
+    final ack in, the fills in the position) is re-planned at once.                            */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,14 +140,21 @@ s_market (s_fx_t *fx, int64_t now)
     hb_risk_sample (fx->risk, now);
 }
 
+//  The market and both option books, fresh at now
+static void
+s_books (s_fx_t *fx, int64_t now)
+{
+    s_market (fx, now);
+    s_tick (fx, "X-C", 13.0, 13.2, 0.05, 0, now);
+    s_tick (fx, "X-P", 4.0, 4.1, 0.05, 0, now);
+}
+
 static void
 test_plan (void **state)
 {
     s_fx_t *fx = *state;
     int64_t now = S_NOW;
-    s_market (fx, now);
-    s_tick (fx, "X-C", 13.0, 13.2, 0.05, 0, now);
-    s_tick (fx, "X-P", 4.0, 4.1, 0.05, 0, now);
+    s_books (fx, now);
     hb_risk_asset_t assets [1];
     hb_risk_desk (fx->risk, now, assets);
     assert_true (assets [0].flags & HB_RISK_ASSET_GAMMA_BAND);
@@ -195,6 +203,75 @@ test_plan (void **state)
     assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, now + 2500 * MS, 4, &plan), 0);
 }
 
+//  The final ack of leg k of plan, with filled
+static int
+s_ack (s_fx_t *fx, const hb_risk_optplan_t *plan, int k, uint8_t status, double filled)
+{
+    hb_ack_t ack;
+    memset (&ack, 0, sizeof ack);
+    strcpy (ack.venue, "alpha");
+    snprintf (ack.symbol, sizeof ack.symbol, "%s", plan->legs [k].symbol);
+    snprintf (ack.client_id, sizeof ack.client_id, "%.40s.%d", plan->id, k);
+    ack.status = status;
+    ack.filled_qty = filled;
+    return hb_optlive_on_ack (fx->opt, &ack);
+}
+
+//  A partial fill: every leg final (the first filled one lot, the others
+//  nothing) re-plans the rest at the next check, long before
+//  option_hold_ms (15 s); a filled leg whose fills are not yet in the
+//  position keeps the plan held until they are
+static void
+test_partial_replan (void **state)
+{
+    s_fx_t *fx = *state;
+    int64_t now = S_NOW;
+    s_books (fx, now);
+    hb_risk_optplan_t plan, again;
+    assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, now, 1, &plan), 1);
+    assert_true (plan.n_legs >= 1);
+    assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, now + 100 * MS, 2, &again), 0);
+
+    //  not a leg, not final, a leg past the plan's: ignored
+    hb_ack_t ack;
+    memset (&ack, 0, sizeof ack);
+    snprintf (ack.client_id, sizeof ack.client_id, "%.40s.0", plan.id);
+    ack.status = HB_ACK_ACCEPTED;
+    assert_int_equal (hb_optlive_on_ack (fx->opt, &ack), -1);
+    snprintf (ack.client_id, sizeof ack.client_id, "%.40sx.0", plan.id);
+    ack.status = HB_ACK_DONE;
+    assert_int_equal (hb_optlive_on_ack (fx->opt, &ack), -1);
+    snprintf (ack.client_id, sizeof ack.client_id, "%.40s.%d", plan.id, plan.n_legs);
+    assert_int_equal (hb_optlive_on_ack (fx->opt, &ack), -1);
+
+    //  leg 0 filled one lot of its quantity, the others nothing
+    double lot = plan.legs [0].side == HB_SIDE_BUY ? 1 : -1;
+    assert_int_equal (s_ack (fx, &plan, 0, HB_ACK_CANCELED, 1), 0);
+    for (int k = 1; k < plan.n_legs; k++)
+        assert_int_equal (s_ack (fx, &plan, k, k % 2 ? HB_ACK_CANCELED : HB_ACK_REJECTED, 0), 0);
+    //  leg 0's fill not in the position yet: still held
+    assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, now + 200 * MS, 3, &again), 0);
+    hb_position_t pos;
+    memset (&pos, 0, sizeof pos);
+    strcpy (pos.venue, "alpha");
+    snprintf (pos.symbol, sizeof pos.symbol, "%s", plan.legs [0].symbol);
+    strcpy (pos.asset, "X");
+    pos.kind = HB_KIND_OPTION;
+    pos.qty = (strcmp (pos.symbol, "X-C") == 0 ? 100 : 0) + lot;
+    hb_risk_set_position (fx->risk, &pos);
+    //  every leg final, its fill in the position: the rest planned now
+    int64_t t = now + 300 * MS;
+    s_tick (fx, "X-USD", 99.99, 100.01, 0.01, 0, t);
+    hb_risk_sample (fx->risk, t);
+    assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, t, 4, &again), 1);
+    assert_int_equal (again.reason, 0);
+    assert_true (again.n_legs >= 1);
+    assert_string_not_equal (again.id, plan.id);
+    //  an ack of the old plan changes nothing now
+    assert_int_equal (s_ack (fx, &plan, 0, HB_ACK_DONE, 1), -1);
+    assert_int_equal (hb_optlive_check (fx->opt, fx->risk, 0, t + 100 * MS, 5, &plan), 0);
+}
+
 static void
 test_stale_and_one_candidate (void **state)
 {
@@ -238,6 +315,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_plan, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stale_and_one_candidate, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_partial_replan, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("hb_optlive", tests, NULL, NULL);
 }

@@ -65,7 +65,8 @@ typedef struct {
 typedef struct {
     double   qty;
     double   entry;
-    double   coin_pnl;              //  inverse: realized - fees, in coin
+    double   coin_pnl;              //  inverse: realized - fees; coin-settled option: also
+                                    //  unrealized at the aggregator's mark; in coin
 } s_held_t;
 
 //  The last fill message applied on one (venue, instrument), as its feed
@@ -674,6 +675,10 @@ hb_risk_set_position (hb_risk_t *self, const hb_position_t *pos)
         s_option_t *opt = &self->options [v][i];
         opt->qty = pos->qty;
         opt->placeholder_usd = pos->exposure_usd;
+        //  a coin-settled option's P&L (its premium against its mark) is
+        //  held in the coin, as the aggregator counts it (hb_book.h)
+        self->held [v][i].coin_pnl = ins->coin_settled && isfinite (pos->unrealized)
+                                   ? pos->realized - pos->fees + pos->unrealized : 0;
         self->changes++;
         return 0;
     }
@@ -921,8 +926,10 @@ s_units (const hb_risk_t *self, int a)
         int v = self->own [k].v, i = self->own [k].i;
         const hb_instrument_cfg_t *ins = &self->cfg->venues [v].instruments [i];
         const s_held_t *held = &self->held [v][i];
-        if (ins->kind == HB_KIND_OPTION)
+        if (ins->kind == HB_KIND_OPTION) {
+            units += held->coin_pnl;        //  0 but for a coin-settled option
             continue;
+        }
         if (ins->kind != HB_KIND_INVERSE_PERP)
             units += held->qty * ins->multiplier;
         else {
@@ -985,6 +992,7 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
     for (int a = 0; a < self->n; a++) {
         hb_risk_asset_t *ra = &assets [a];
         double vega [HB_RISK_VEGA_BUCKETS] = { 0 };
+        hb_greeks_t coin = { 0 };   //  the coin-settled options' greeks in coin, summed
         double spot = self->px [a] > 0 ? self->px [a] : self->agg [a].price;
         ra->index = self->px [a];
         double delta1 = self->agg [a].net_usd;
@@ -1006,8 +1014,16 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
             double units = opt->qty * ins->multiplier;
             //  a coin-settled option's premium is a coin amount: its
             //  USD delta is Black's less the premium in coin (docs/RISK.md)
-            if (ins->coin_settled && under > 0)
+            if (ins->coin_settled && under > 0) {
                 ra->option_delta_usd += units * hb_greeks_inverse_delta (&g, under) * under;
+                hb_greeks_t c;
+                hb_greeks_coin (&g, under, &c);
+                coin.price += units * c.price;
+                coin.delta += units * c.delta;
+                coin.gamma += units * c.gamma;
+                coin.vega += units * c.vega;
+                coin.theta += units * c.theta;
+            }
             else
                 ra->option_delta_usd += units * g.delta * under;
             s_desk_greeks (rc, ins, &g, units, under, now_ns, ra, vega);
@@ -1036,6 +1052,16 @@ s_exposures (hb_risk_t *self, int64_t now_ns, hb_risk_asset_t *assets)
         }
         for (int b = 0; b < n_buckets; b++)
             ra->vega_bucket [b] = (float) vega [b];
+        if (isfinite (coin.price) && isfinite (coin.delta) && isfinite (coin.gamma)
+        &&  isfinite (coin.vega) && isfinite (coin.theta)
+        &&  isfinite ((float) coin.price) && isfinite ((float) coin.delta)
+        &&  isfinite ((float) coin.gamma) && isfinite ((float) coin.vega) && isfinite ((float) coin.theta)) {
+            ra->delta_coin = (float) coin.delta;
+            ra->gamma_coin = (float) coin.gamma;
+            ra->vega_coin = (float) coin.vega;
+            ra->theta_coin = (float) coin.theta;
+            ra->value_coin = (float) coin.price;
+        }
         uint32_t breaches = hb_greeks_breaches (ra->gamma_usd, rc->gamma_band_usd [a], vega,
                                                 rc->vega_band_usd [a], n_buckets);
         if (breaches & HB_GREEKS_GAMMA_BAND)

@@ -387,6 +387,11 @@ s_on_feed (hb_risk_live_t *self)
                          self->in.u.tick.venue, self->in.u.tick.symbol);
         return;
     }
+    //  a leg's final ack ends its plan's hold (hb_optlive.h)
+    if (type == HB_MSG_ACK) {
+        hb_optlive_on_ack (self->opt, &self->in.u.ack);
+        return;
+    }
     if (type != HB_MSG_FILL)
         return;
     //  a fill the aggregator refuses before its journal (the same rule)
@@ -761,14 +766,17 @@ hb_risk_live_new_on (const hb_config_t *cfg, zloop_t *loop)
         const hb_venue_cfg_t *venue = &cfg->venues [v];
         if (!venue->enabled)
             continue;
-        //  ticks, and fills: positions change as they come
-        char prefix [2][HB_TOPIC_MAX];
+        //  ticks, and fills: positions change as they come; acks: an
+        //  option plan's legs final (hb_optlive.h)
+        char prefix [3][HB_TOPIC_MAX];
         snprintf (prefix [0], HB_TOPIC_MAX, "tick.%s.", venue->name);
         snprintf (prefix [1], HB_TOPIC_MAX, "fill.%s.", venue->name);
+        snprintf (prefix [2], HB_TOPIC_MAX, "ack.%s.", venue->name);
         hb_sub_role_t role;
         hb_roles_feed (venue, &role);
         if (hb_sub_connect_role (self->sub, venue->endpoint, &role) != 0
-        ||  hb_sub_subscribe (self->sub, prefix [0]) != 0 || hb_sub_subscribe (self->sub, prefix [1]) != 0)
+        ||  hb_sub_subscribe (self->sub, prefix [0]) != 0 || hb_sub_subscribe (self->sub, prefix [1]) != 0
+        ||  hb_sub_subscribe (self->sub, prefix [2]) != 0)
             goto fail;
     }
     hb_sub_role_t aggregator;

@@ -59,53 +59,18 @@ buy() {
     fail "console orders not filled 3 times"
 }
 
-# One start of the hedger armed at $1: it must die by its injected SIGKILL
-# within 20 s; the console adds exposure when there is nothing to hedge.
-cycle() {
-    it_bg hedger env HB_HEDGER_CRASH="$1" "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
-    t=0 bought=""
-    while kill -0 "$hedger" 2>/dev/null; do
-        t=$((t + 1))
-        [ $t -le 200 ] || fail "$1 cycle $2: the hedger did not reach its crash point in 20 s"
-        if [ -z "$bought" ] && [ $t -gt 5 ] && inside; then buy; bought=1; fi
-        sleep 0.1
-    done
-    wait "$hedger"; rc=$?
-    it_forget "$hedger"
-    [ "$rc" = 137 ] || fail "$1 cycle $2: hedger exit status $rc, not the injected SIGKILL"
-}
 
 for point in after_journal after_send after_ack; do
     i=1
-    while [ $i -le "$CYCLES" ]; do cycle $point $i; i=$((i + 1)); done
+    while [ $i -le "$CYCLES" ]; do it_crash_cycle "$point cycle $i" $point 1; i=$((i + 1)); done
     n=$(grep -c "injected crash $point" "$DIR/hedger.log")
     [ "$n" = "$CYCLES" ] || fail "$n injected crashes at $point, expected $CYCLES"
     echo "$point: $CYCLES crashes and restarts"
 done
 
 # a hedger without crash: back inside the band, nothing left in flight
-it_bg hedger "$BIN/hb-hedger" --config "$CFG"; hedger=$it_pid
-hedged() {      # known and inside the band, while hb-hedger runs
-    it_within "$(net_usd)" "$BAND" && return 0
-    kill -0 "$hedger" 2>/dev/null || fail "hb-hedger exited"
-    return 1
-}
-wait_for 30 hedged || fail "pos.BTC net_usd $(net_usd) not within $BAND after 30 s"
-# journal records are text lines inside binary framing (hb_hedger.c)
-records() {
-    grep -a -o -E "$1 [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | cut -d' ' -f2 | sort -u
-}
-# an order the last crash left in doubt ends once its feed proves it can no
-# longer execute (its send + max_order_age_ms + 1 s of the feed's stamps):
-# wait for that outcome in the journal, not for a time
-settled() {
-    records I >"$DIR/intents.txt"
-    records O >"$DIR/outcomes.txt"
-    [ -z "$(comm -23 "$DIR/intents.txt" "$DIR/outcomes.txt")" ]
-}
-wait_for 15 settled || true     # judged below, with the ids
-sleep 1
-it_stop "$hedger" || fail "hb-hedger exit status $? on SIGTERM"
+known_inside() { it_within "$(net_usd)" "$BAND"; }
+it_hedger_finish known_inside "pos.BTC net_usd within $BAND"
 inside || fail "pos.BTC net_usd $(net_usd) left the band"
 
 grep '"topic":"order\.' "$DIR/bus.jsonl" | jq -r '.order.client_id' | grep -v "^it-$$-" \
@@ -113,8 +78,7 @@ grep '"topic":"order\.' "$DIR/bus.jsonl" | jq -r '.order.client_id' | grep -v "^
 [ -s "$DIR/orders.txt" ] || fail "no hedger order on the bus"
 d=$(sort "$DIR/orders.txt" | uniq -d)
 [ -z "$d" ] || fail "client order ids sent twice: $d"
-records I >"$DIR/intents.txt"
-records O >"$DIR/outcomes.txt"
+it_journal_settled || true     # the ids, judged below
 n=$(grep -a -o -E "I [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | wc -l)
 [ "$n" = "$(wc -l <"$DIR/intents.txt")" ] || fail "an intent journaled twice"
 d=$(sort "$DIR/orders.txt" | comm -23 - "$DIR/intents.txt")

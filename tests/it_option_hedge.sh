@@ -21,29 +21,8 @@ mkdir -p "$DIR/run"
 CFG=$DIR/it.yaml
 {
     it_yaml_head it-option
-    cat <<YAML
-assets:
-  BTC: { price: 65000, vol: 0.55 }
-market:
-  seed: 5
-  step_ms: 50
-venues:
-  gamma:
-    plugin: sim
-    fees: { maker: -0.0001, taker: 0.0005 }
-    margin: { initial: 0.10, maintenance: 0.06 }
-    collateral: { USD: 2000000, BTC: 10 }
-    sim: { seed: 3, spread_bps: 3, level_bps: 1.5, depth: 8, level_usd: 2000000, publish_ms: 50 }
-    instruments:
-      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001, min: 0.001 }
-      - { symbol: BTC-25JUN27-80000-C, asset: BTC, kind: option, type: call, strike: 80000,
-          expiry: 2027-06-25T08:00:00Z, iv: 0.55, tick: 5, lot: 0.01, min: 0.01 }
-      - { symbol: BTC-25JUN27-55000-P, asset: BTC, kind: option, type: put, strike: 55000,
-          expiry: 2027-06-25T08:00:00Z, iv: 0.60, tick: 5, lot: 0.01, min: 0.01 }
-    positions:
-      - { symbol: BTC-25JUN27-80000-C, qty: 20, entry: 6000 }
-components:
-YAML
+    it_yaml_option_market 5 20 2000000
+    echo "components:"
     it_yaml_aggregator
     it_yaml_risk 100000 10
     echo "    vega_buckets: [7, 30, 90]"

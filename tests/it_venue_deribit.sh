@@ -17,6 +17,10 @@
 #     an order the venue refuses: rejected ack, insufficient_collateral;
 #  4b. an order whose answer is lost in a disconnect is asked about after
 #     the reconnect: done + one fill; one the venue never saw: rejected;
+#  4c. an option leg of a hedge plan (risk.optplan as hb-hedger sends it:
+#     limit IOC in USD, client id <plan>.<leg>): the venue gets a sell of
+#     the option in BTC at the limit over the index, on the option tick,
+#     IOC; it fills once, back in USD at the trade's index, fee in BTC;
 #  5. SIGTERM: clean exit (ASan: no leak), and the secret is in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -124,6 +128,27 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
     fail "gone order: $(jq -c 'select(.ack)' "$DIR/gone.out")"
 [ "$(grep -c '"event": "ws_connect"' "$DIR/server.jsonl")" = 4 ] || fail "not 4 connections"
 echo "ok   answers lost with the connection: asked after the reconnect, one outcome each"
+
+# 4c. an option leg: sell 0.5 at 3,200 USD, limit IOC (hedger/hb_optexec.h);
+#     the last index the plugin saw is 64,995 (the index_price of the
+#     venue's trades above): 3,200 / 64,995 = 0.04923 BTC, up to the 0.0005
+#     tick (a sale never gets less than asked): 0.0495, 3,217.25 USD
+leg="it-deribit-o1700000000000-0.0"
+venue_order optleg deribit "$OPT" sell 0.5 --limit 3200 --client-id "$leg"
+rc=$?
+[ "$rc" = 0 ] || fail "option leg: exit $rc: $(cat "$DIR/optleg.out")"
+grep '"event": "order_filled"' "$DIR/server.jsonl" | grep "\"$leg\"" >"$DIR/optleg.venue"
+[ "$(wc -l <"$DIR/optleg.venue")" = 1 ] || fail "the venue took the option leg $(wc -l <"$DIR/optleg.venue") times"
+jq -e --arg o "$OPT" '.instrument == $o and .amount == 0.5 and .type == "limit" and .price == 0.0495' \
+    "$DIR/optleg.venue" >/dev/null || fail "option leg at the venue: $(cat "$DIR/optleg.venue")"
+grep '"event": "ws_recv"' "$DIR/server.jsonl" | grep "$leg" | grep -q 'immediate_or_cancel' ||
+    fail "the option leg was not sent immediate_or_cancel"
+jq -se --arg o "$OPT" '([.[] | select(.ack) | .ack.status] == ["done"])
+        and ([.[] | select(.fill) | .fill] | length == 1 and .[0].symbol == $o and .[0].side == "sell"
+             and .[0].qty == 0.5 and (.[0].px - 0.0495 * 64995 | fabs) < 1e-6 and .[0].px >= 3200
+             and .[0].fee == 0.0000023 and .[0].fee_asset == "BTC")' "$DIR/optleg.out" >/dev/null ||
+    fail "option leg outcome: $(jq -c 'select(.ack or .fill)' "$DIR/optleg.out")"
+echo "ok   option leg: sold in BTC at the limit over the index, IOC, one fill back in USD"
 
 # 5. clean stop; the secret never reached a log
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed

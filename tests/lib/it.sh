@@ -322,6 +322,87 @@ EOF
     shift
     for it_l in "$@"; do echo "    $it_l"; done
 }
+# it_yaml_option_market SEED CALLS USD: BTC alone (65,000 USD, vol 55 %,
+# market seed SEED) and one derivatives venue, gamma, quoting BTC-PERP and
+# two BTC options from the sim's vol surface (a 80,000 call and a 55,000
+# put of June 2027, lots of 0.01) in deep books; the desk holds CALLS long
+# calls and USD of collateral (the option tests: docs/RISK.md, Option
+# legs: live)
+it_yaml_option_market() {
+    cat <<EOF
+assets:
+  BTC: { price: 65000, vol: 0.55 }
+market:
+  seed: $1
+  step_ms: 50
+venues:
+  gamma:
+    plugin: sim
+    fees: { maker: -0.0001, taker: 0.0005 }
+    margin: { initial: 0.10, maintenance: 0.06 }
+    collateral: { USD: $3, BTC: 10 }
+    sim: { seed: 3, spread_bps: 3, level_bps: 1.5, depth: 8, level_usd: 2000000, publish_ms: 50 }
+    instruments:
+      - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, tick: 0.1, lot: 0.001, min: 0.001 }
+      - { symbol: BTC-25JUN27-80000-C, asset: BTC, kind: option, type: call, strike: 80000,
+          expiry: 2027-06-25T08:00:00Z, iv: 0.55, tick: 5, lot: 0.01, min: 0.01 }
+      - { symbol: BTC-25JUN27-55000-P, asset: BTC, kind: option, type: put, strike: 55000,
+          expiry: 2027-06-25T08:00:00Z, iv: 0.60, tick: 5, lot: 0.01, min: 0.01 }
+    positions:
+      - { symbol: BTC-25JUN27-80000-C, qty: $2, entry: 6000 }
+EOF
+}
+# it_journal_ids KIND: the client ids of hb-hedger's journal records of KIND
+# (I intent, O outcome), sorted, once each (records are text lines inside
+# binary framing: hedger/hb_hedger.c)
+it_journal_ids() {
+    grep -a -o -E "$1 [A-Za-z0-9:._-]+-[0-9]+\.[0-9]+ " "$DIR/run/hedger.journal" | cut -d' ' -f2 | sort -u
+}
+# it_journal_settled: every intent of hb-hedger's journal has an outcome;
+# leaves the ids in DIR/intents.txt and DIR/outcomes.txt
+it_journal_settled() {
+    it_journal_ids I >"$DIR/intents.txt"
+    it_journal_ids O >"$DIR/outcomes.txt"
+    [ -z "$(comm -23 "$DIR/intents.txt" "$DIR/outcomes.txt")" ]
+}
+# it_crash_cycle LABEL POINT NTH: one start of hb-hedger ($CFG) armed to
+# kill itself at its NTH injected crash POINT (HB_HEDGER_CRASH, test
+# build): it must die by that SIGKILL within 20 s. Meanwhile, once, after
+# half a second, when the test's `inside` succeeds (nothing to hedge), the
+# test's `buy` adds exposure, so there is something to die in.
+it_crash_cycle() {
+    it_bg hedger env HB_HEDGER_CRASH="$2" HB_HEDGER_CRASH_NTH="$3" "$BIN/hb-hedger" --config "$CFG"
+    it_crash_pid=$it_pid it_crash_t=0 it_crash_bought=""
+    while kill -0 "$it_crash_pid" 2>/dev/null; do
+        it_crash_t=$((it_crash_t + 1))
+        [ $it_crash_t -le 200 ] || fail "$1: the hedger did not reach its crash point in 20 s"
+        if [ -z "$it_crash_bought" ] && [ $it_crash_t -gt 5 ] && inside; then buy; it_crash_bought=1; fi
+        sleep 0.1
+    done
+    wait "$it_crash_pid"; it_crash_rc=$?
+    it_forget "$it_crash_pid"
+    [ "$it_crash_rc" = 137 ] || fail "$1: hedger exit status $it_crash_rc, not the injected SIGKILL"
+}
+# it_hedger_finish CHECK WHAT: after a kill storm, hb-hedger ($CFG) without
+# crash until CHECK (a command) succeeds, within 30 s (else fail "WHAT not
+# reached after 30 s"); then until every intent of its journal has an
+# outcome (an order the last crash left in doubt ends once its feed proves
+# it can no longer execute: its send + max_order_age_ms + 1 s of the
+# feed's stamps; judged by the caller, with the ids: it_journal_settled);
+# then SIGTERM, which it must exit 0 from
+it_hedger_finish() {
+    it_bg hedger "$BIN/hb-hedger" --config "$CFG"
+    it_finish_pid=$it_pid
+    it_finished() {
+        "$1" && return 0
+        kill -0 "$it_finish_pid" 2>/dev/null || fail "hb-hedger exited"
+        return 1
+    }
+    wait_for 30 it_finished "$1" || fail "$2 not reached after 30 s"
+    wait_for 15 it_journal_settled || true
+    sleep 1
+    it_stop "$it_finish_pid" || fail "hb-hedger exit status $? on SIGTERM"
+}
 # it_yaml_console [ENDPOINT]: a console allowed to send orders, on
 # $DIR/run/console.pub by default
 it_yaml_console() {

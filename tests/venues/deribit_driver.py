@@ -13,7 +13,8 @@ hex HMAC-SHA256 under the secret of timestamp "\\n" nonce "\\n" data, and the
 client id are verified; logged auth_ok, or auth_bad with error 13004),
 private/subscribe, private/buy and private/sell (a label starting with
 "rej" is refused with 10009 not_enough_funds; any other order fills at
-once, in the answer and again on user.trades / user.orders, as Deribit
+once (the perpetual at 65010.5 to buy, 64990 to sell; the option at its
+limit price, in BTC), in the answer and again on user.trades / user.orders, as Deribit
 does, so the plugin must not count the execution twice). A label starting
 with "lost" fills but the connection is reset before the answer (logged
 order_lost_reply); one starting with "gone" is reset before the order
@@ -237,6 +238,8 @@ class DeribitServer (VenueServer):
         inst, amount, label = params ['instrument_name'], params ['amount'], params ['label']
         oid = 'BTC-%d' % (700000 + self.executions)
         price = 65010.5 if direction == 'buy' else 64990.0
+        if inst == OPTION:      # an option fills at its limit, in BTC (Deribit quotes options in coin)
+            price = float (params.get ('price', 0.0502))
         order = {'order_id': oid, 'label': label, 'instrument_name': inst, 'direction': direction,
                  'amount': amount, 'filled_amount': amount, 'average_price': price,
                  'order_state': 'filled', 'order_type': params.get ('type', 'limit'),
