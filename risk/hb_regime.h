@@ -56,17 +56,21 @@
 
 typedef struct _hb_regime_t hb_regime_t;
 
+//  The CUSUMs of a detector: an alternative down and one up for each of
+//  the moves shift_z, 2 shift_z, ..
+#define HB_REGIME_SIDES         4
+
 //  Defaults (calibration in docs/RISK.md, Correlation regimes, and
 //  risk/hb_regime_bench.c): threshold 8 gives at most 0.6 false alarms per
 //  10,000 samples per pair (both sides together; an average run length
 //  near 20,000) on stationary Gaussian series at rho 0 to 0.95 and on
 //  Student-t(4) GARCH(1,1) series.
-#define HB_REGIME_THRESHOLD     8.0
-#define HB_REGIME_SHIFT_Z       0.8
-#define HB_REGIME_LAMBDA_REF    0.995
+#define HB_REGIME_THRESHOLD     9.0
+#define HB_REGIME_SHIFT_Z       0.7
+#define HB_REGIME_LAMBDA_REF    0.998
 #define HB_REGIME_LAMBDA_FAST   0.9
 #define HB_REGIME_LAMBDA_SLOW   0.97
-#define HB_REGIME_WARMUP        100
+#define HB_REGIME_WARMUP        200
 #define HB_REGIME_HOLD          50
 
 typedef struct {
@@ -164,9 +168,9 @@ bool hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool w
 //  then reals, in the layout of HB_REGIME_SAVED_VERSION (a change of the
 //  detector's state changes it, and a checkpoint of another layout is
 //  refused). The parameters are not in it: the caller checks those.
-#define HB_REGIME_SAVED_VERSION 1
-#define HB_REGIME_SAVED_U64     18
-#define HB_REGIME_SAVED_F64     16
+#define HB_REGIME_SAVED_VERSION 2
+#define HB_REGIME_SAVED_U64     (9 + 3 * HB_REGIME_SIDES + 2)
+#define HB_REGIME_SAVED_F64     (6 + 5 * HB_REGIME_SIDES + 6)
 typedef struct {
     uint64_t u [HB_REGIME_SAVED_U64];
     double   f [HB_REGIME_SAVED_F64];

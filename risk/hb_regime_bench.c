@@ -224,6 +224,9 @@ main (void)
     const char *threshold = getenv ("HB_REGIME_THRESHOLD");
     if (threshold)
         s_params.threshold = atof (threshold);
+    const char *ref = getenv ("HB_REGIME_LAMBDA_REF");
+    if (ref)
+        s_params.lambda_ref = atof (ref);
     const char *slow = getenv ("HB_REGIME_LAMBDA_SLOW");
     if (slow)
         s_params.lambda_slow = atof (slow);
