@@ -24,6 +24,9 @@
 #define S_VOL_CLIP      25.0
 #define S_LAMBDA_LR     0.995
 #define S_VOL_MIN       20
+//  The recommended ratio leaves the slow one for the post-change one from
+//  this evidence on (docs/RISK.md, Correlation regimes, Hedge ratio)
+#define S_MOVE_FROM     0.25
 //  The reference and the alternatives stay this far from +-1
 #define S_RHO_MAX       0.995
 
@@ -279,6 +282,17 @@ s_vol_step (double *h, double *lr, uint64_t n, double r)
         *h = (1.0 - S_VOL_A - S_VOL_B) * *lr + S_VOL_A * fmin (r2, S_VOL_CLIP * *h) + S_VOL_B * *h;
 }
 
+//  Reference samples before the statistics run: warmup, and a quarter of
+//  it after an alarm (the reference restarts from the post-change run,
+//  already in the new regime; a full warmup would let it learn a second
+//  break while unarmed and never see it)
+static uint64_t
+s_warmup (const hb_regime_t *self)
+{
+    uint64_t n = (uint64_t) self->p.warmup;
+    return self->alarms? (n + 1) / 2: n;
+}
+
 static void
 s_alarm (hb_regime_t *self, s_side_t *side, int64_t at)
 {
@@ -337,7 +351,7 @@ hb_regime_update (hb_regime_t *self, double x, double y, int64_t at)
     //  of correlation rho, sqrt (1 - rho^2) / (2 pi (1 - rho c)), the same
     //  for any radial law (fat tails, a common volatility), against each
     //  alternative; no statistic against a reference still being learnt
-    bool armed = self->m_n >= (uint64_t) self->p.warmup;
+    bool armed = self->m_n >= s_warmup (self);
     bool scored = has_c && armed;
     double l0 = 0.0;
     if (scored) {
@@ -525,9 +539,10 @@ hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view)
     view->corr_slow = s_corr (&self->slow);
     view->ratio_fast = s_ratio (&self->fast);
     view->ratio_slow = s_ratio (&self->slow);
-    //  evidence-weighted move to the post-change ratio over the upper half
-    //  of the threshold (under half, stationary noise must not move it)
-    double w = (lead->s - half) / half;
+    //  evidence-weighted move to the post-change ratio from S_MOVE_FROM of
+    //  the threshold (under it, stationary noise must not move the slow
+    //  ratio; from it, the slow ratio's lag after a break must not last)
+    double w = (view->evidence - S_MOVE_FROM) / (1.0 - S_MOVE_FROM);
     w = w < 0.0? 0.0: w > 1.0? 1.0: w;
     view->ratio_post = s_post_ratio (self, lead);
     view->ratio = (1.0 - w) * view->ratio_slow + w * view->ratio_post;

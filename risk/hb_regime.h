@@ -69,7 +69,7 @@ typedef struct _hb_regime_t hb_regime_t;
 #define HB_REGIME_SHIFT_Z       0.7
 #define HB_REGIME_LAMBDA_REF    0.998
 #define HB_REGIME_LAMBDA_FAST   0.9
-#define HB_REGIME_LAMBDA_SLOW   0.97
+#define HB_REGIME_LAMBDA_SLOW   0.985
 #define HB_REGIME_WARMUP        200
 #define HB_REGIME_HOLD          50
 
