@@ -27,6 +27,9 @@
 //  The recommended ratio leaves the slow one for the post-change one from
 //  this evidence on (docs/RISK.md, Correlation regimes, Hedge ratio)
 #define S_MOVE_FROM     0.25
+//  A shifting pair's proxy is judged on its fast correlation from this
+//  evidence on (hb_regime_proxy_dropped)
+#define S_JUDGE_FAST    0.75
 //  The reference and the alternatives stay this far from +-1
 #define S_RHO_MAX       0.995
 
@@ -302,10 +305,11 @@ s_alarm (hb_regime_t *self, s_side_t *side, int64_t at)
     self->last_alarm_sample = self->samples;
     self->change_sample = side->start;
     self->alarm_statistic = side->s;
-    //  the reference restarts from the post-change angle statistics (a
-    //  plain mean that the next samples continue)
-    self->m_n = side->cn;
-    self->m_ref = side->cn? side->csum / (double) side->cn: 0.0;
+    //  the reference restarts from the samples after the alarm (a plain
+    //  mean): the run's own may begin before the change, and a reference
+    //  leaning to the old regime would alarm again on the same break
+    self->m_n = 0;
+    self->m_ref = 0.0;
     //  and the slow covariance from the post-change returns, as if it had
     //  seen only them
     if (side->sums.n >= S_POST_MIN && side->sums.yy > 0.0 && side->sums.xx > 0.0) {
@@ -577,7 +581,12 @@ hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, d
     //  common (a true 0.8 under 0.3 once in about 1,500 samples at lambda
     //  0.9); the fast one alone crosses 0.4 on a true 0 about one sample
     //  in twenty, hence both to come back
-    double judged = view->state == HB_REGIME_STABLE? view->corr_ref: view->corr_fast;
+    //  while shifting, the fast one only from S_JUDGE_FAST of the
+    //  threshold: a stationary 0.8 pair whose statistic wanders over half
+    //  of it sees its fast correlation under 0.3 now and then
+    bool fast = view->state == HB_REGIME_SHIFTED
+             || (view->state == HB_REGIME_SHIFTING && view->evidence >= S_JUDGE_FAST);
+    double judged = fast? view->corr_fast: view->corr_ref;
     if (corr)
         *corr = judged;
     if (fabs (judged) < floor)
