@@ -185,12 +185,12 @@ s_regime (hb_cfg_loader_t *self, const hb_ynode_t *map)
         hb_ynode_check_keys (&node, s_regime_keys);
         section = &node;
     }
-    hb_cfg_number (section, "threshold", false, 8.0, &s_threshold, &regime->threshold);
-    hb_cfg_number (section, "shift_z", false, 0.8, &s_shift_z, &regime->shift_z);
-    hb_cfg_number (section, "lambda_ref", false, 0.995, &s_lambda, &regime->lambda_ref);
+    hb_cfg_number (section, "threshold", false, 9.0, &s_threshold, &regime->threshold);
+    hb_cfg_number (section, "shift_z", false, 0.7, &s_shift_z, &regime->shift_z);
+    hb_cfg_number (section, "lambda_ref", false, 0.998, &s_lambda, &regime->lambda_ref);
     hb_cfg_number (section, "lambda_fast", false, 0.9, &s_lambda, &regime->lambda_fast);
-    hb_cfg_number (section, "lambda_slow", false, 0.97, &s_lambda, &regime->lambda_slow);
-    hb_cfg_integer (section, "warmup", 100, 10, 1000000, &regime->warmup);
+    hb_cfg_number (section, "lambda_slow", false, 0.985, &s_lambda, &regime->lambda_slow);
+    hb_cfg_integer (section, "warmup", 200, 10, 1000000, &regime->warmup);
     hb_cfg_integer (section, "hold", 50, 1, 1000000, &regime->hold);
     regime->hedge = hb_cfg_bool (section, "hedge", true);
     hb_cfg_number (section, "proxy_floor", false, 0.3, &s_floor, &regime->proxy_floor);

@@ -7,16 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  p0 is kept this far from 0 and 1 so that the log-likelihood ratios stay
-//  finite (a pair at |rho| 0.9995 has p = 0.99)
-#define S_P_MIN         0.01
-//  Fisher z of the reference is clamped here (|rho| <= 0.995) so that the
-//  alternatives stay distinct from it
-#define S_Z_MAX         3.0
-//  the LLR constants are recomputed when p0 moved more than this
-#define S_P_EPS         1e-4
+//  the alternatives' constants are recomputed when the reference moved
+//  more than this
+#define S_RHO_EPS       1e-4
 //  fewest post-change samples whose own ratio is trusted
 #define S_POST_MIN      5
+//  Each return is standardized by its asset's GARCH-like variance forecast
+//  h = (1 - A - B) v + A min (r^2, CLIP h) + B h, v the asset's long-run
+//  variance (an EWMA of LAMBDA_LR, a plain mean at first), used from
+//  VOL_MIN samples on: it follows volatility clustering where an EWMA
+//  lags, and one outlier moves it at most CLIP times. The angle's law
+//  depends on the ratio of the two scales only, so the ratio's error is
+//  what matters (docs/RISK.md, Correlation regimes).
+#define S_VOL_A         0.10
+#define S_VOL_B         0.85
+#define S_VOL_CLIP      25.0
+#define S_LAMBDA_LR     0.995
+#define S_VOL_MIN       20
+//  The recommended ratio leaves the slow one for the post-change one from
+//  this evidence on (docs/RISK.md, Correlation regimes, Hedge ratio)
+#define S_MOVE_FROM     0.25
+//  A shifting pair's proxy is judged on its fast correlation from this
+//  evidence on (hb_regime_proxy_dropped)
+#define S_JUDGE_FAST    0.75
+//  The reference and the alternatives stay this far from +-1
+#define S_RHO_MAX       0.995
 
 //  Zero-mean covariance of two returns with weight max (1/n, 1 - lambda)
 typedef struct {
@@ -24,22 +39,29 @@ typedef struct {
     uint64_t n;
 } s_cov_t;
 
-//  One CUSUM side and the samples since it last stood at 0
+//  One CUSUM side (an alternative correlation) and the samples since it
+//  last stood at 0
 typedef struct {
     double   s;
-    double   llr1, llr0;        //  increments for b = 1 and b = 0
+    double   alt;               //  the alternative correlation
+    double   llr0;              //  the constant half of the log-likelihood ratio
     uint64_t start;             //  first sample of the run (0: no run)
-    uint64_t n_sign, k;         //  signed samples in the run, how many b = 1
-    s_cov_t  sums;              //  plain sums over the run (n: samples)
+    s_cov_t  sums;              //  plain sums of the returns over the run (n: samples)
+    uint64_t cn;                //  samples of the run with an angle statistic,
+    double   csum;              //  and the sum of it
 } s_side_t;
 
 struct _hb_regime_t {
     hb_regime_params_t p;
     uint64_t samples;
-    double   p0;                //  reference P(b = 1)
-    uint64_t ref_n;             //  signed samples in the reference
-    double   p0_cached;         //  p0 the LLR constants were computed for
-    s_side_t down, up;
+    //  each asset's variance forecast and long-run variance
+    double   h_x, h_y, lr_x, lr_y;
+    uint64_t vol_n;
+    //  the reference: mean of the angle statistic c, its samples
+    double   m_ref;
+    uint64_t m_n;
+    double   rho_cached;        //  reference correlation the constants are for
+    s_side_t side [HB_REGIME_SIDES];    //  even: down, odd: up; i / 2: the move
     s_cov_t  fast, slow;
     uint64_t alarms;
     int64_t  last_alarm_at;
@@ -125,49 +147,16 @@ hb_regime_reset (hb_regime_t *self)
     hb_regime_params_t p = self->p;
     memset (self, 0, sizeof *self);
     self->p = p;
-    self->p0 = 0.5;
-    self->p0_cached = -1.0;     //  forces the first computation
+    self->rho_cached = -2.0;    //  forces the first computation
 }
 
-//  P(b = 1) of an elliptical pair with correlation rho, and back
+//  The correlation of an angular central Gaussian law whose mean angle
+//  statistic is m: E [c] = (1 - sqrt (1 - rho^2)) / rho, inverted
 static double
-s_p_of_rho (double rho)
+s_rho_of_m (double m)
 {
-    return 0.5 + asin (rho > 1.0? 1.0: rho < -1.0? -1.0: rho) / M_PI;
-}
-
-static double
-s_rho_of_p (double p)
-{
-    return sin (M_PI * (p - 0.5));
-}
-
-static double
-s_clamp_p (double p)
-{
-    return p < S_P_MIN? S_P_MIN: p > 1.0 - S_P_MIN? 1.0 - S_P_MIN: p;
-}
-
-static void
-s_side_llr (s_side_t *side, double p0, double p1)
-{
-    p1 = s_clamp_p (p1);
-    side->llr1 = log (p1 / p0);
-    side->llr0 = log ((1.0 - p1) / (1.0 - p0));
-}
-
-//  The two alternatives around the current reference
-static void
-s_refresh_llr (hb_regime_t *self)
-{
-    if (fabs (self->p0 - self->p0_cached) <= S_P_EPS)
-        return;
-    double p0 = s_clamp_p (self->p0);
-    double z = atanh (fmax (-0.9999, fmin (0.9999, s_rho_of_p (p0))));
-    z = fmax (-S_Z_MAX, fmin (S_Z_MAX, z));
-    s_side_llr (&self->down, p0, s_p_of_rho (tanh (z - self->p.shift_z)));
-    s_side_llr (&self->up, p0, s_p_of_rho (tanh (z + self->p.shift_z)));
-    self->p0_cached = self->p0;
+    double rho = 2.0 * m / (1.0 + m * m);
+    return fmax (-S_RHO_MAX, fmin (S_RHO_MAX, rho));
 }
 
 static void
@@ -203,16 +192,19 @@ s_side_clear (s_side_t *side)
 {
     side->s = 0.0;
     side->start = 0;
-    side->n_sign = side->k = 0;
     memset (&side->sums, 0, sizeof side->sums);
+    side->cn = 0;
+    side->csum = 0.0;
 }
 
-//  One CUSUM step; sign < 0: no sign in this sample (a zero return)
+//  One CUSUM step with the increment llr, when scored (else the sample
+//  only joins an ongoing run); c: the sample's angle statistic when has_c
 static void
-s_side_step (s_side_t *side, uint64_t sample, int sign, double x, double y)
+s_side_step (s_side_t *side, uint64_t sample, bool scored, double llr,
+             double x, double y, bool has_c, double c)
 {
-    if (sign >= 0) {
-        double s = side->s + (sign? side->llr1: side->llr0);
+    if (scored) {
+        double s = side->s + llr;
         if (s <= 0.0) {
             s_side_clear (side);
             return;
@@ -220,8 +212,6 @@ s_side_step (s_side_t *side, uint64_t sample, int sign, double x, double y)
         if (side->start == 0)
             side->start = sample;
         side->s = s;
-        side->n_sign++;
-        side->k += (uint64_t) sign;
     }
     if (side->start == 0)
         return;
@@ -229,6 +219,10 @@ s_side_step (s_side_t *side, uint64_t sample, int sign, double x, double y)
     side->sums.xx += x * x;
     side->sums.yy += y * y;
     side->sums.xy += x * y;
+    if (has_c) {
+        side->cn++;
+        side->csum += c;
+    }
 }
 
 //  The ratio over a side's run, or the fast one when the run is short
@@ -240,19 +234,82 @@ s_post_ratio (const hb_regime_t *self, const s_side_t *side)
     return s_ratio (&self->fast);
 }
 
+//  The side with the highest statistic (the first of equals)
+static const s_side_t *
+s_lead (const hb_regime_t *self)
+{
+    const s_side_t *lead = &self->side [0];
+    for (int i = 1; i < HB_REGIME_SIDES; i++)
+        if (self->side [i].s > lead->s)
+            lead = &self->side [i];
+    return lead;
+}
+
+static hb_regime_kind_t
+s_side_kind (const hb_regime_t *self, const s_side_t *side)
+{
+    return (side - self->side) % 2 == 0? HB_REGIME_CORR_DOWN: HB_REGIME_CORR_UP;
+}
+
+//  The alternatives around the reference correlation rho: moved down and
+//  up by shift_z times 1, 2, .. in atanh units, kept within S_RHO_MAX (a
+//  reference at it, a pair moving as one, has no alternative beyond it)
 static void
-s_alarm (hb_regime_t *self, s_side_t *side, hb_regime_kind_t kind, int64_t at)
+s_refresh_sides (hb_regime_t *self, double rho)
+{
+    if (fabs (rho - self->rho_cached) <= S_RHO_EPS)
+        return;
+    double z = atanh (rho);
+    for (int i = 0; i < HB_REGIME_SIDES; i++) {
+        s_side_t *side = &self->side [i];
+        double shift = self->p.shift_z * (double) (i / 2 + 1);
+        double alt = tanh (i % 2 == 0? z - shift: z + shift);
+        side->alt = fmax (-S_RHO_MAX, fmin (S_RHO_MAX, alt));
+        side->llr0 = 0.5 * log ((1.0 - side->alt * side->alt) / (1.0 - rho * rho));
+    }
+    self->rho_cached = rho;
+}
+
+//  An asset's variance forecast after this sample
+static void
+s_vol_step (double *h, double *lr, uint64_t n, double r)
+{
+    double r2 = r * r;
+    double w = 1.0 / (double) n;
+    if (w < 1.0 - S_LAMBDA_LR)
+        w = 1.0 - S_LAMBDA_LR;
+    *lr += w * (r2 - *lr);
+    if (n <= S_VOL_MIN)
+        *h = *lr;
+    else
+        *h = (1.0 - S_VOL_A - S_VOL_B) * *lr + S_VOL_A * fmin (r2, S_VOL_CLIP * *h) + S_VOL_B * *h;
+}
+
+//  Reference samples before the statistics run: warmup, and a quarter of
+//  it after an alarm (the reference restarts from the post-change run,
+//  already in the new regime; a full warmup would let it learn a second
+//  break while unarmed and never see it)
+static uint64_t
+s_warmup (const hb_regime_t *self)
+{
+    uint64_t n = (uint64_t) self->p.warmup;
+    return self->alarms? (n + 1) / 2: n;
+}
+
+static void
+s_alarm (hb_regime_t *self, s_side_t *side, int64_t at)
 {
     self->alarms++;
-    self->kind = kind;
+    self->kind = s_side_kind (self, side);
     self->last_alarm_at = at;
     self->last_alarm_sample = self->samples;
     self->change_sample = side->start;
     self->alarm_statistic = side->s;
-    //  the reference restarts from the post-change signs (Laplace's rule:
-    //  a short run of all b = 1 must not put p0 at 1)
-    self->p0 = ((double) side->k + 1.0) / ((double) side->n_sign + 2.0);
-    self->ref_n = side->n_sign;
+    //  the reference restarts from the samples after the alarm (a plain
+    //  mean): the run's own may begin before the change, and a reference
+    //  leaning to the old regime would alarm again on the same break
+    self->m_n = 0;
+    self->m_ref = 0.0;
     //  and the slow covariance from the post-change returns, as if it had
     //  seen only them
     if (side->sums.n >= S_POST_MIN && side->sums.yy > 0.0 && side->sums.xx > 0.0) {
@@ -262,8 +319,8 @@ s_alarm (hb_regime_t *self, s_side_t *side, hb_regime_kind_t kind, int64_t at)
     }
     else
         self->slow = self->fast;
-    s_side_clear (&self->down);
-    s_side_clear (&self->up);
+    for (int i = 0; i < HB_REGIME_SIDES; i++)
+        s_side_clear (&self->side [i]);
     self->hold_left = self->p.hold;
 }
 
@@ -280,53 +337,66 @@ hb_regime_update (hb_regime_t *self, double x, double y, int64_t at)
     s_cov_ewma (&self->fast, self->p.lambda_fast, x, y);
     s_cov_ewma (&self->slow, self->p.lambda_slow, x, y);
 
-    double product = x * y;
-    int sign = product > 0.0? 1: product < 0.0? 0: -1;
-    s_refresh_llr (self);
-    s_side_step (&self->down, self->samples, sign, x, y);
-    s_side_step (&self->up, self->samples, sign, x, y);
+    //  the angle statistic of the returns over the variance forecasts made
+    //  before this sample: c = sin 2 theta of the standardized pair (none
+    //  when a return is 0)
+    bool has_c = x != 0.0 && y != 0.0 && self->vol_n >= S_VOL_MIN
+              && self->h_x > 0.0 && self->h_y > 0.0;
+    double c = 0.0;
+    if (has_c) {
+        double u = x / sqrt (self->h_x), v = y / sqrt (self->h_y);
+        c = 2.0 * u * v / (u * u + v * v);
+    }
+    self->vol_n++;
+    s_vol_step (&self->h_x, &self->lr_x, self->vol_n, x);
+    s_vol_step (&self->h_y, &self->lr_y, self->vol_n, y);
 
-    double half = self->p.threshold / 2.0;
-    bool armed = self->ref_n >= (uint64_t) self->p.warmup;
-    if (!armed) {
-        //  against a reference still being learnt the statistics mean
-        //  nothing: they start from 0 when it is ready
-        s_side_clear (&self->down);
-        s_side_clear (&self->up);
+    //  the angle's log-likelihood under the angular central Gaussian law
+    //  of correlation rho, sqrt (1 - rho^2) / (2 pi (1 - rho c)), the same
+    //  for any radial law (fat tails, a common volatility), against each
+    //  alternative; no statistic against a reference still being learnt
+    bool armed = self->m_n >= s_warmup (self);
+    bool scored = has_c && armed;
+    double l0 = 0.0;
+    if (scored) {
+        double rho = s_rho_of_m (self->m_ref);
+        s_refresh_sides (self, rho);
+        l0 = log (1.0 - rho * c);
     }
-    if (armed && self->down.s >= self->p.threshold && self->down.s >= self->up.s) {
-        s_alarm (self, &self->down, HB_REGIME_CORR_DOWN, at);
+    for (int i = 0; i < HB_REGIME_SIDES; i++) {
+        s_side_t *side = &self->side [i];
+        double llr = scored? side->llr0 + l0 - log (1.0 - side->alt * c): 0.0;
+        s_side_step (side, self->samples, scored, llr, x, y, has_c, c);
+    }
+    const s_side_t *lead = s_lead (self);
+    if (lead->s >= self->p.threshold) {
+        s_alarm (self, (s_side_t *) lead, at);
         return 1;
     }
-    if (armed && self->up.s >= self->p.threshold) {
-        s_alarm (self, &self->up, HB_REGIME_CORR_UP, at);
-        return 1;
-    }
-    //  the reference learns only while no change is building up, and
-    //  before it is armed (a statistic over a noisy early reference must
-    //  not freeze it)
-    if (sign >= 0 && (!armed || (self->down.s < half && self->up.s < half))) {
-        self->ref_n++;
-        double w = 1.0 / (double) self->ref_n;
+    //  the reference learns only while no change is building up (it must
+    //  not chase the change under test), and before it is armed
+    if (has_c && (!armed || lead->s < self->p.threshold / 2.0)) {
+        self->m_n++;
+        double w = 1.0 / (double) self->m_n;
         if (w < 1.0 - self->p.lambda_ref)
             w = 1.0 - self->p.lambda_ref;
-        self->p0 += w * ((double) sign - self->p0);
+        self->m_ref += w * (c - self->m_ref);
     }
     return 0;
 }
 
-//  The layout of hb_regime_saved_t (version 1): counters, then reals
+//  The layout of hb_regime_saved_t (version 2): counters, then reals
 static void
 s_save_side (const s_side_t *side, uint64_t **u, double **f)
 {
     *(*u)++ = side->start;
-    *(*u)++ = side->n_sign;
-    *(*u)++ = side->k;
     *(*u)++ = side->sums.n;
+    *(*u)++ = side->cn;
     *(*f)++ = side->s;
     *(*f)++ = side->sums.xx;
     *(*f)++ = side->sums.yy;
     *(*f)++ = side->sums.xy;
+    *(*f)++ = side->csum;
 }
 
 static void
@@ -344,17 +414,22 @@ hb_regime_save (const hb_regime_t *self, hb_regime_saved_t *out)
     uint64_t *u = out->u;
     double *f = out->f;
     *u++ = self->samples;
-    *u++ = self->ref_n;
     *u++ = self->alarms;
     *u++ = (uint64_t) self->last_alarm_at;
     *u++ = self->last_alarm_sample;
     *u++ = self->change_sample;
     *u++ = (uint64_t) self->kind;
     *u++ = (uint64_t) self->hold_left;
-    *f++ = self->p0;
+    *u++ = self->vol_n;
+    *u++ = self->m_n;
     *f++ = self->alarm_statistic;
-    s_save_side (&self->down, &u, &f);
-    s_save_side (&self->up, &u, &f);
+    *f++ = self->h_x;
+    *f++ = self->h_y;
+    *f++ = self->lr_x;
+    *f++ = self->lr_y;
+    *f++ = self->m_ref;
+    for (int i = 0; i < HB_REGIME_SIDES; i++)
+        s_save_side (&self->side [i], &u, &f);
     s_save_cov (&self->fast, &u, &f);
     s_save_cov (&self->slow, &u, &f);
     assert (u == out->u + HB_REGIME_SAVED_U64 && f == out->f + HB_REGIME_SAVED_F64);
@@ -364,13 +439,13 @@ static void
 s_load_side (s_side_t *side, const uint64_t **u, const double **f)
 {
     side->start = *(*u)++;
-    side->n_sign = *(*u)++;
-    side->k = *(*u)++;
     side->sums.n = *(*u)++;
+    side->cn = *(*u)++;
     side->s = *(*f)++;
     side->sums.xx = *(*f)++;
     side->sums.yy = *(*f)++;
     side->sums.xy = *(*f)++;
+    side->csum = *(*f)++;
 }
 
 static void
@@ -385,10 +460,10 @@ s_load_cov (s_cov_t *cov, const uint64_t **u, const double **f)
 static bool
 s_side_valid (const s_side_t *side, uint64_t samples)
 {
-    return side->s >= 0.0 && side->start <= samples && side->k <= side->n_sign
-        && side->n_sign <= side->sums.n && side->sums.n <= samples
+    return side->s >= 0.0 && side->start <= samples && side->sums.n <= samples
         && (side->start > 0 || (side->s == 0.0 && side->sums.n == 0))
-        && side->sums.xx >= 0.0 && side->sums.yy >= 0.0;
+        && side->sums.xx >= 0.0 && side->sums.yy >= 0.0
+        && side->cn <= side->sums.n && fabs (side->csum) <= (double) side->cn;
 }
 
 static bool
@@ -409,30 +484,39 @@ hb_regime_load (hb_regime_t *self, const hb_regime_saved_t *in)
     const uint64_t *u = in->u;
     const double *f = in->f;
     next.samples = *u++;
-    next.ref_n = *u++;
     next.alarms = *u++;
     next.last_alarm_at = (int64_t) *u++;
     next.last_alarm_sample = *u++;
     next.change_sample = *u++;
     uint64_t kind = *u++, hold_left = *u++;
-    next.p0 = *f++;
+    next.vol_n = *u++;
+    next.m_n = *u++;
     next.alarm_statistic = *f++;
-    s_load_side (&next.down, &u, &f);
-    s_load_side (&next.up, &u, &f);
+    next.h_x = *f++;
+    next.h_y = *f++;
+    next.lr_x = *f++;
+    next.lr_y = *f++;
+    next.m_ref = *f++;
+    bool sides_ok = true;
+    for (int i = 0; i < HB_REGIME_SIDES; i++) {
+        s_load_side (&next.side [i], &u, &f);
+        sides_ok &= s_side_valid (&next.side [i], next.samples);
+    }
     s_load_cov (&next.fast, &u, &f);
     s_load_cov (&next.slow, &u, &f);
-    if (kind > HB_REGIME_CORR_UP || hold_left > (uint64_t) self->p.hold
-    ||  !(next.p0 >= 0.0 && next.p0 <= 1.0) || next.alarm_statistic < 0.0
+    if (kind > HB_REGIME_CORR_UP || hold_left > (uint64_t) self->p.hold || !sides_ok
+    ||  next.alarm_statistic < 0.0 || !(fabs (next.m_ref) <= 1.0)
     ||  next.alarms > next.samples || next.last_alarm_sample > next.samples
-    ||  next.change_sample > next.samples || next.ref_n > next.samples
-    ||  !s_side_valid (&next.down, next.samples) || !s_side_valid (&next.up, next.samples)
+    ||  next.change_sample > next.samples || next.m_n > next.samples
+    ||  next.vol_n > next.samples
+    ||  !(next.h_x >= 0.0 && next.h_y >= 0.0 && next.lr_x >= 0.0 && next.lr_y >= 0.0)
     ||  !s_cov_valid (&next.fast, next.samples) || !s_cov_valid (&next.slow, next.samples)) {
         errno = EINVAL;
         return -1;
     }
     next.kind = (hb_regime_kind_t) kind;
     next.hold_left = (int) hold_left;
-    next.p0_cached = -1.0;      //  the LLR constants follow from p0
+    next.rho_cached = -2.0;     //  the alternatives follow from m_ref
     *self = next;
     return 0;
 }
@@ -440,30 +524,29 @@ hb_regime_load (hb_regime_t *self, const hb_regime_saved_t *in)
 void
 hb_regime_view (const hb_regime_t *self, hb_regime_view_t *view)
 {
-    const s_side_t *lead = self->down.s >= self->up.s? &self->down: &self->up;
+    const s_side_t *lead = s_lead (self);
     double half = self->p.threshold / 2.0;
     memset (view, 0, sizeof *view);
     view->statistic = lead->s;
     view->evidence = lead->s / self->p.threshold;
     view->state = self->hold_left > 0? HB_REGIME_SHIFTED
                 : lead->s >= half? HB_REGIME_SHIFTING: HB_REGIME_STABLE;
-    view->kind = view->state == HB_REGIME_SHIFTING
-               ? (lead == &self->down? HB_REGIME_CORR_DOWN: HB_REGIME_CORR_UP)
-               : self->kind;
+    view->kind = view->state == HB_REGIME_SHIFTING? s_side_kind (self, lead): self->kind;
     view->samples = self->samples;
     view->alarms = self->alarms;
     view->last_alarm_at = self->last_alarm_at;
     view->last_alarm_sample = self->last_alarm_sample;
     view->change_sample = self->change_sample;
     view->alarm_statistic = self->alarm_statistic;
-    view->corr_ref = s_rho_of_p (self->p0);
+    view->corr_ref = self->m_n? s_rho_of_m (self->m_ref): 0.0;
     view->corr_fast = s_corr (&self->fast);
     view->corr_slow = s_corr (&self->slow);
     view->ratio_fast = s_ratio (&self->fast);
     view->ratio_slow = s_ratio (&self->slow);
-    //  evidence-weighted move to the post-change ratio over the upper half
-    //  of the threshold (under half, stationary noise must not move it)
-    double w = (lead->s - half) / half;
+    //  evidence-weighted move to the post-change ratio from S_MOVE_FROM of
+    //  the threshold (under it, stationary noise must not move the slow
+    //  ratio; from it, the slow ratio's lag after a break must not last)
+    double w = (view->evidence - S_MOVE_FROM) / (1.0 - S_MOVE_FROM);
     w = w < 0.0? 0.0: w > 1.0? 1.0: w;
     view->ratio_post = s_post_ratio (self, lead);
     view->ratio = (1.0 - w) * view->ratio_slow + w * view->ratio_post;
@@ -498,7 +581,12 @@ hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, d
     //  common (a true 0.8 under 0.3 once in about 1,500 samples at lambda
     //  0.9); the fast one alone crosses 0.4 on a true 0 about one sample
     //  in twenty, hence both to come back
-    double judged = view->state == HB_REGIME_STABLE? view->corr_ref: view->corr_fast;
+    //  while shifting, the fast one only from S_JUDGE_FAST of the
+    //  threshold: a stationary 0.8 pair whose statistic wanders over half
+    //  of it sees its fast correlation under 0.3 now and then
+    bool fast = view->state == HB_REGIME_SHIFTED
+             || (view->state == HB_REGIME_SHIFTING && view->evidence >= S_JUDGE_FAST);
+    double judged = fast? view->corr_fast: view->corr_ref;
     if (corr)
         *corr = judged;
     if (fabs (judged) < floor)

@@ -5,37 +5,41 @@
     the post-break estimate as the evidence grows. docs/RISK.md,
     Correlation regimes, has the method, its calibration and the figures.
 
-    Detector. For each sample with both returns non-zero, the quadrant
-    sign b = [r_target r_proxy > 0]. For any elliptical law of the
-    standardized pair (normal, Student-t, a common or separate volatility
-    process per asset, GARCH clustering included) P(b = 1) = 1/2 +
-    asin(rho)/pi depends on the correlation rho alone: the sign is the
-    same whatever positive scale multiplies each return. So a volatility
-    jump of either or both assets, fat tails and volatility clustering
-    leave its law unchanged, the false-alarm rate does not depend on them,
-    and a threshold calibrated once by simulation holds on any such
-    series. What it costs: it uses less of the data than a likelihood on
-    the returns themselves (detection is slower, docs/RISK.md).
+    Detector. Each return is divided by its asset's GARCH-like variance
+    forecast made before the sample (h = 0.05 v + 0.10 min (r^2, 25 h) +
+    0.85 h over the long-run variance v), and the angle statistic of the
+    standardized pair (u, v) is c = 2uv / (u^2 + v^2). Under any
+    elliptical law of (u, v) with unit scales (normal, Student-t, a common
+    volatility process) the direction is angular central Gaussian, of
+    density sqrt (1 - rho^2) / (2 pi (1 - rho c)): it depends on the
+    correlation alone, so fat tails and a common vol jump leave its law
+    unchanged, and the GARCH forecast keeps each asset's own clustering
+    from bending it (the law depends on the ratio of the two scales, so
+    what matters is that ratio's error). No radius is used: that is the
+    part a volatility move shares with a correlation move.
 
-    The reference p0 is a slow estimate of P(b = 1) (lambda_ref, weight
-    max(1/n, 1 - lambda_ref) so that it starts as a plain mean), frozen
+    The reference rho0 = 2m / (1 + m^2) (the inverse of E [c] = (1 -
+    sqrt (1 - rho^2)) / rho) from m, a slow mean of c (lambda_ref, weight
+    max (1/n, 1 - lambda_ref) so that it starts as a plain mean), frozen
     while the evidence is over half the threshold (it must not chase the
-    change it is testing for). Two Bernoulli CUSUMs of the log-likelihood
-    ratio test p0 against p- and p+, the sign probabilities of the
-    reference correlation moved by -shift_z and +shift_z in Fisher-z
-    units (atanh): S = max (0, S + llr), held at 0 until the reference
-    holds `warmup` signed samples. An alarm is raised when either passes
-    threshold; the side names its kind (correlation down: a decoupling; up: a crash-like
+    change it is testing for). HB_REGIME_SIDES CUSUMs of the
+    log-likelihood ratio test rho0 against alternatives moved by
+    -shift_z, +shift_z, -2 shift_z, +2 shift_z in Fisher-z units (atanh;
+    a small grid of a generalized-likelihood CUSUM): S = max (0, S + llr),
+    held at 0 until the reference holds `warmup` samples (half of it
+    after an alarm). An alarm is raised when one passes threshold; its
+    side names its kind (correlation down: a decoupling; up: a crash-like
     convergence).
 
-    States: stable (both statistics under threshold / 2), shifting (one
+    States: stable (every statistic under threshold / 2), shifting (one
     over half of it), shifted (for `hold` samples after an alarm). On an
     alarm the CUSUM's own change-point estimate (the sample after which
     the alarming statistic last stood at 0) gives the post-change samples:
-    the reference restarts from their sign frequency and the slow
-    covariance from their covariance, so the model carries on from the new
-    regime; no new alarm is raised until the reference again holds
-    `warmup` signed samples.
+    the slow covariance restarts from their covariance, so the model
+    carries on from the new regime; the reference restarts empty (the run
+    may begin before the change: a reference leaning to the old regime
+    would alarm again on the same break) and no new alarm is raised until
+    it holds warmup / 2 samples.
 
     Hedge ratio. Fast and slow EWMA covariances of the raw returns
     (lambda_fast, lambda_slow, zero mean as hb_ewma) give correlations
@@ -43,11 +47,12 @@
     ratio is beta_slow while stable, moves linearly to beta_post (the
     ratio over the samples since the leading statistic's change-point
     estimate, beta_fast when there are fewer than 5) as the statistic goes
-    from threshold / 2 to threshold, and is beta_slow again after the
+    from threshold / 4 to threshold, and is beta_slow again after the
     alarm (which re-seeded the slow covariance with the post-change one).
 
-    Cost: O(1) per sample, no allocation after hb_regime_new; the
-    log-likelihood constants are recomputed only when p0 moved.         */
+    Cost: O(1) per sample (five logarithms), no allocation after
+    hb_regime_new; the alternatives' constants are recomputed only when
+    the reference moved.                                                 */
 #ifndef HB_REGIME_H
 #define HB_REGIME_H
 
@@ -56,26 +61,29 @@
 
 typedef struct _hb_regime_t hb_regime_t;
 
+//  The CUSUMs of a detector: an alternative down and one up for each of
+//  the moves shift_z, 2 shift_z, ..
+#define HB_REGIME_SIDES         4
+
 //  Defaults (calibration in docs/RISK.md, Correlation regimes, and
-//  risk/hb_regime_bench.c): threshold 8 gives at most 0.6 false alarms per
-//  10,000 samples per pair (both sides together; an average run length
-//  near 20,000) on stationary Gaussian series at rho 0 to 0.95 and on
-//  Student-t(4) GARCH(1,1) series.
-#define HB_REGIME_THRESHOLD     8.0
-#define HB_REGIME_SHIFT_Z       0.8
-#define HB_REGIME_LAMBDA_REF    0.995
+//  risk/hb_regime_bench.c): threshold 9 gives at most 0.75 false alarms
+//  per 10,000 samples per pair (all sides together) on stationary
+//  Gaussian series at rho 0 to 0.95 and on Student-t(4) GARCH(1,1) series.
+#define HB_REGIME_THRESHOLD     9.0
+#define HB_REGIME_SHIFT_Z       0.7
+#define HB_REGIME_LAMBDA_REF    0.998
 #define HB_REGIME_LAMBDA_FAST   0.9
-#define HB_REGIME_LAMBDA_SLOW   0.97
-#define HB_REGIME_WARMUP        100
+#define HB_REGIME_LAMBDA_SLOW   0.985
+#define HB_REGIME_WARMUP        200
 #define HB_REGIME_HOLD          50
 
 typedef struct {
     double  threshold;          //  CUSUM decision interval h (log-likelihood), > 0
-    double  shift_z;            //  alternatives: reference rho moved by this in atanh units, (0, 3]
-    double  lambda_ref;         //  decay of the reference sign probability, (0, 1)
+    double  shift_z;            //  alternatives: reference rho moved by this and twice it in atanh units, (0, 3]
+    double  lambda_ref;         //  decay of the reference mean angle statistic, (0, 1)
     double  lambda_fast;        //  decay of the fast covariance, (0, 1)
     double  lambda_slow;        //  decay of the slow covariance, (0, 1)
-    int     warmup;             //  signed samples of reference before an alarm, >= 10
+    int     warmup;             //  samples of reference before an alarm (half after one), >= 10
     int     hold;               //  samples an alarm keeps the state shifted, >= 1
 } hb_regime_params_t;
 
@@ -95,7 +103,7 @@ typedef enum {
 typedef struct {
     hb_regime_state_t state;
     hb_regime_kind_t  kind;     //  of the last alarm, or the leading side while shifting
-    double   statistic;         //  max of the two CUSUMs (log-likelihood ratio)
+    double   statistic;         //  max of the CUSUMs (log-likelihood ratio)
     double   evidence;          //  statistic / threshold
     uint64_t samples;           //  samples fed (valid ones)
     uint64_t alarms;            //  alarms raised
@@ -103,7 +111,7 @@ typedef struct {
     uint64_t last_alarm_sample; //  samples count at the last alarm (0: none)
     uint64_t change_sample;     //  its change-point estimate: first post-change sample
     double   alarm_statistic;   //  the statistic that crossed the threshold then
-    double   corr_ref;          //  reference correlation, sin (pi (p0 - 1/2))
+    double   corr_ref;          //  reference correlation, 2m / (1 + m^2) (0 before any)
     double   corr_fast, corr_slow;
     double   ratio_fast, ratio_slow;
     double   ratio_post;        //  over the leading statistic's run (ratio_fast when short)
@@ -130,7 +138,7 @@ void hb_regime_reset (hb_regime_t *self);
 //  returns; any scale), at time stamp `at` (the caller's unit: ns, a row
 //  number; kept as last_alarm_at). Returns 1 when this sample raised an
 //  alarm, 0 otherwise, -1 (errno EINVAL, nothing changed) when a return is
-//  not finite. A zero return updates the covariances but carries no sign.
+//  not finite. A zero return updates the covariances but carries no angle.
 int hb_regime_update (hb_regime_t *self, double r_target, double r_proxy, int64_t at);
 
 //  Fills view with the state after the last sample.
@@ -154,8 +162,8 @@ double hb_regime_hedge_ratio (const hb_regime_view_t *view, double base);
 
 //  Whether a proxy with this view is dropped under floor, given whether it
 //  was (hysteresis): dropped while the pair's correlation is under floor
-//  in absolute value, the fast one while shifting or shifted, the
-//  reference one while stable; taken back when both are over floor +
+//  in absolute value, the fast one while shifted or shifting at 3/4 of
+//  the threshold or more, the reference one otherwise; taken back when both are over floor +
 //  HB_REGIME_FLOOR_MARGIN. *corr (may be NULL) gets the one judged.
 bool hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool was, double *corr);
 
@@ -164,9 +172,9 @@ bool hb_regime_proxy_dropped (const hb_regime_view_t *view, double floor, bool w
 //  then reals, in the layout of HB_REGIME_SAVED_VERSION (a change of the
 //  detector's state changes it, and a checkpoint of another layout is
 //  refused). The parameters are not in it: the caller checks those.
-#define HB_REGIME_SAVED_VERSION 1
-#define HB_REGIME_SAVED_U64     18
-#define HB_REGIME_SAVED_F64     16
+#define HB_REGIME_SAVED_VERSION 2
+#define HB_REGIME_SAVED_U64     (9 + 3 * HB_REGIME_SIDES + 2)
+#define HB_REGIME_SAVED_F64     (6 + 5 * HB_REGIME_SIDES + 6)
 typedef struct {
     uint64_t u [HB_REGIME_SAVED_U64];
     double   f [HB_REGIME_SAVED_F64];

@@ -15,8 +15,9 @@
         and 0.97
       the cost of one update, ns per pair, over 200 assets' pairs in a row
 
-    HB_REGIME_THRESHOLD=H and HB_REGIME_LAMBDA_SLOW=L in the environment
-    run it with that threshold or slow decay instead of the default (how the default was chosen: docs/RISK.md).   */
+    HB_REGIME_THRESHOLD, HB_REGIME_LAMBDA_REF, HB_REGIME_LAMBDA_SLOW and
+    HB_REGIME_WARMUP in the environment run it with that parameter instead
+    of the default (how the defaults were chosen: docs/RISK.md).   */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -224,6 +225,12 @@ main (void)
     const char *threshold = getenv ("HB_REGIME_THRESHOLD");
     if (threshold)
         s_params.threshold = atof (threshold);
+    const char *warmup = getenv ("HB_REGIME_WARMUP");
+    if (warmup)
+        s_params.warmup = atoi (warmup);
+    const char *ref = getenv ("HB_REGIME_LAMBDA_REF");
+    if (ref)
+        s_params.lambda_ref = atof (ref);
     const char *slow = getenv ("HB_REGIME_LAMBDA_SLOW");
     if (slow)
         s_params.lambda_slow = atof (slow);

@@ -79,7 +79,9 @@ s_delays (double rho0, double rho1, int within, int *delays, int *early, int *mi
 }
 
 //  (a) docs/RISK.md: a 0.8 -> 0.0 break is found with a median delay of at
-//  most 50 samples, p90 at most 90, every one within 200
+//  most 35 samples, p90 at most 65, all but 2 of 100 within 200 (a false
+//  alarm just before the break restarts the reference, which then learns
+//  part of the new regime before it is armed again)
 static void
 test_break_detected (void **state)
 {
@@ -89,9 +91,9 @@ test_break_detected (void **state)
     print_message ("0.8 -> 0.0: median %d p90 %d samples, %d missed, %d alarms in %d "
                    "pre-break samples\n", delays [found / 2], delays [found * 9 / 10], misses,
                    early, TRIALS * PRE);
-    assert_int_equal (misses, 0);
-    assert_true (delays [found / 2] <= 50);
-    assert_true (delays [found * 9 / 10] <= 90);
+    assert_true (misses <= 2);
+    assert_true (delays [found / 2] <= 35);
+    assert_true (delays [found * 9 / 10] <= 65);
     //  1 per 10,000 over 60,000 samples is 6; allow for the Poisson spread
     assert_true (early <= 15);
 }
@@ -105,8 +107,8 @@ test_jump_detected (void **state)
     print_message ("0.3 -> 0.95: median %d p90 %d samples, %d missed\n",
                    delays [found / 2], delays [found * 9 / 10], misses);
     assert_int_equal (misses, 0);
-    assert_true (delays [found / 2] <= 55);
-    assert_true (delays [found * 9 / 10] <= 90);
+    assert_true (delays [found / 2] <= 22);
+    assert_true (delays [found * 9 / 10] <= 36);
 }
 
 //  Trials (of TRIALS) with an alarm in the 200 samples after a vol jump
@@ -182,7 +184,7 @@ test_garch_quiet (void **state)
 //  (c) ten samples after the alarm of a 0.8 -> 0.0 break (equal vols: the
 //  ratio goes from 0.8 to 0), on average over the trials, the recommended
 //  ratio is under 0.1 and under half of the ratio of a plain EWMA with the
-//  same slow decay (0.97), which is what it would be without the alarm's
+//  same slow decay (0.985), which is what it would be without the alarm's
 //  re-seeding. The plain EWMA at 0.94 is printed beside it
 static void
 test_ratio_follows (void **state)
@@ -209,7 +211,7 @@ test_ratio_follows (void **state)
             double w = t == 1? 1.0: 0.06;
             vyy += w * (y * y - vyy);
             vxy += w * (x * y - vxy);
-            double ws = t == 1? 1.0: 0.03;
+            double ws = t == 1? 1.0: 0.015;
             syy += ws * (y * y - syy);
             sxy += ws * (x * y - sxy);
             if (rc == 1 && t > PRE && alarm_t < 0)
@@ -229,7 +231,7 @@ test_ratio_follows (void **state)
     }
     assert_true (count >= TRIALS * 9 / 10);
     double ratio = sum_ratio / count, slow = sum_slow / count;
-    print_message ("ratio 10 samples after the alarm: %.3f recommended, %.3f EWMA 0.97, "
+    print_message ("ratio 10 samples after the alarm: %.3f recommended, %.3f EWMA 0.985, "
                    "%.3f EWMA 0.94, %.3f before the break (%d trials)\n", ratio, slow,
                    sum_plain / count, sum_before / count, count);
     assert_true (sum_before / count > 0.7);
@@ -332,7 +334,8 @@ test_hedge_rule (void **state)
     assert_true (hb_regime_break_weight (&view) == 1.0);
     assert_true (hb_regime_hedge_ratio (&view, 0.9) == 0.7);
 
-    //  the floor: the reference while stable, the fast one otherwise;
+    //  the floor: the reference while stable (and shifting under 3/4 of the
+    //  threshold), the fast one otherwise;
     //  back only with both over floor + 0.1
     double judged = 0;
     view.state = HB_REGIME_STABLE;
@@ -342,6 +345,10 @@ test_hedge_rule (void **state)
     assert_true (judged == 0.8);
     assert_true (hb_regime_proxy_dropped (&view, 0.3, true, NULL));      //  fast under 0.4: kept dropped
     view.state = HB_REGIME_SHIFTING;
+    view.evidence = 0.6;                //  shifting, under 3/4: still the reference
+    assert_false (hb_regime_proxy_dropped (&view, 0.3, false, &judged));
+    assert_true (judged == 0.8);
+    view.evidence = 0.8;
     assert_true (hb_regime_proxy_dropped (&view, 0.3, false, &judged));
     assert_true (judged == 0.1);
     view.corr_fast = -0.35;             //  over the floor, not over the margin
@@ -371,8 +378,9 @@ test_hedge_rule (void **state)
         if (!alarm_t && view.state == HB_REGIME_SHIFTING && hb_regime_break_weight (&view) > 0)
             moved_before_alarm |= hb_regime_hedge_ratio (&view, 1.0) < 0.9;
     }
-    //  each x = -y sample adds log (p0 / p-) to the down side, p0 = 0.99
-    //  (the clamp) against p- of rho tanh (3 - 0.8): 8 / that in samples
+    //  each x = -y sample (angle statistic c = -1) adds about 1.4 to the
+    //  side down by 2 shift_z from the reference 0.995 (the clamp): 9 / 1.4
+    //  samples
     assert_true (alarm_t > 300 && alarm_t < 320);
     assert_true (moved_before_alarm);
     assert_int_equal (view.state, HB_REGIME_SHIFTED);
@@ -380,7 +388,7 @@ test_hedge_rule (void **state)
     hb_regime_destroy (&regime);
 }
 
-//  Bad input changes nothing; a zero return carries no sign
+//  Bad input changes nothing; a zero return carries no angle
 static void
 test_bad_input (void **state)
 {
@@ -493,19 +501,20 @@ test_save_load (void **state)
     hb_regime_view_t before, after;
     hb_regime_view (fresh, &before);
     hb_regime_saved_t bad;
-    //  p0 (f [0]) outside [0, 1], a NaN, a negative variance (the fast
-    //  yy: f [11]), more alarms than samples (u [2]), an unknown kind (u [6]),
-    //  a hold longer than the parameters' (u [7])
-    const int f_index [] = { 0, 3, 11 };
-    const double f_value [] = { 1.5, NAN, -1.0 };
-    for (int i = 0; i < 3; i++) {
+    //  the reference mean angle statistic (f [5]) outside [-1, 1], a NaN, a
+    //  negative variance (an asset's forecast, f [1]; the fast yy, f [27]),
+    //  more alarms than samples (u [1]), an unknown kind (u [5]), a hold
+    //  longer than the parameters' (u [6])
+    const int f_index [] = { 5, 3, 1, 27 };
+    const double f_value [] = { 1.5, NAN, -1.0, -1.0 };
+    for (int i = 0; i < 4; i++) {
         bad = saved;
         bad.f [f_index [i]] = f_value [i];
         errno = 0;
         assert_int_equal (hb_regime_load (fresh, &bad), -1);
         assert_int_equal (errno, EINVAL);
     }
-    const int u_index [] = { 2, 6, 7 };
+    const int u_index [] = { 1, 5, 6 };
     const uint64_t u_value [] = { saved.u [0] + 1, 3, HB_REGIME_HOLD + 1 };
     for (int i = 0; i < 3; i++) {
         bad = saved;

@@ -820,8 +820,8 @@ s_pairs_hedge (hb_risk_t *self)
         hb_regime_view (self->regime [k], &view);
         self->pair_w [k] = hb_regime_break_weight (&view);
         double floor = self->proxy_floor;
-        //  judged from `warmup` samples on: a sign estimate of 100 has a
-        //  standard error near 0.08
+        //  judged from `warmup` samples on: before, the reference
+        //  correlation rests on too few samples
         if (floor > 0 && view.samples >= self->floor_from)
             self->pair_dropped [k] = hb_regime_proxy_dropped (&view, floor, self->pair_dropped [k],
                                                               &self->pair_corr [k]);

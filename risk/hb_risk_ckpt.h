@@ -13,16 +13,17 @@
     them and hands them over in its snapshot.
 
     The file (little-endian):
-        "HBRCKPT\n"  u32 version (2)  u32 body size  body  u32 CRC-32C
+        "HBRCKPT\n"  u32 version (3)  u32 body size  body  u32 CRC-32C
     the CRC over everything before it. Body: i64 wall time written, i64
     sample data time, u64 grid samples, u64 EWMA samples, u32 sample_ms,
     f64 lambda, u32 n, n x (u8 name length, name, f64 last price, u8 fresh,
     u64 observations), n x n f64 covariance (row-major); then the
-    detectors (version 2): f64 threshold, shift_z, lambda_ref, lambda_fast,
+    detectors (since version 2): f64 threshold, shift_z, lambda_ref, lambda_fast,
     lambda_slow, u32 warmup, hold, u32 layout (HB_REGIME_SAVED_VERSION),
     u32 pairs (n (n - 1) / 2), per pair in corr order u8 dropped,
-    HB_REGIME_SAVED_U64 u64, HB_REGIME_SAVED_F64 f64. A file of version 1
-    is discarded as damaged (counted; a cold start).
+    HB_REGIME_SAVED_U64 u64, HB_REGIME_SAVED_F64 f64 (version 3: the
+    angle detectors of layout 2). A file of version 1 or 2 is discarded as
+    damaged (counted; a cold start).
 
     Written atomically (a temp file beside it, fsync, rename, fsync of the
     directory): a reader sees the old file or the new one, whole, even
@@ -46,9 +47,10 @@
 #include "hb_config.h"
 #include "hb_risk.h"
 
-#define HB_RISK_CKPT_VERSION    2
+#define HB_RISK_CKPT_VERSION    3
 //  The largest file: HB_RISK_MAX_ASSETS assets with the longest names and
-//  their pairs' detectors (about 9.4 MB; 5.4 MB for 200 assets)
+//  their pairs' detectors (441 bytes per pair: about 14.9 MB; 8.8 MB for
+//  200 assets)
 #define HB_RISK_CKPT_PAIR       (1 + 8 * (HB_REGIME_SAVED_U64 + HB_REGIME_SAVED_F64))
 #define HB_RISK_CKPT_MAX        (20 + 48 + HB_RISK_MAX_ASSETS * (1 + HB_NAME_MAX + 17) \
                                  + HB_RISK_MAX_ASSETS * HB_RISK_MAX_ASSETS * 8 \

@@ -244,12 +244,12 @@ test_refused_on_config_change (void **state)
     cfg->risk.regime.threshold = 10;
     assert_int_equal (hb_risk_ckpt_decode (cfg, buf, (size_t) size, &in, NULL, why, sizeof why),
                       HB_RISK_CKPT_CONFIG);
-    assert_string_equal (why, "regime threshold 8, now 10");
+    assert_string_equal (why, "regime threshold 9, now 10");
     cfg->risk.regime.threshold = threshold;
     cfg->risk.regime.hold = 70;
     assert_int_equal (hb_risk_ckpt_decode (cfg, buf, (size_t) size, &in, NULL, why, sizeof why),
                       HB_RISK_CKPT_CONFIG);
-    assert_string_equal (why, "regime warmup 100 hold 50, now 100 and 70");
+    assert_string_equal (why, "regime warmup 200 hold 50, now 200 and 70");
     cfg->risk.regime.hold = 50;
 
     snprintf (cfg->assets [1].name, HB_NAME_MAX, "SOL");
@@ -305,16 +305,16 @@ test_damage_every_byte (void **state)
     buf [size] = 0;
     assert_int_equal (hb_risk_ckpt_decode (s_fx.cfg, buf, (size_t) size + 1, &in, NULL, why, sizeof why),
                       HB_RISK_CKPT_DAMAGED);
-    //  a whole file of version 1 (before the detectors were kept): damaged,
-    //  by its version
+    //  a whole file of version 2 (the sign detectors' layout) or 1 (before
+    //  the detectors were kept): damaged, by its version
     memcpy (bad, buf, (size_t) size);
-    bad [8] = 1;
+    bad [8] = 2;
     uint32_t crc = hb_crc32c (0, bad, (size_t) size - 4);
     for (int i = 0; i < 4; i++)
         bad [size - 4 + i] = (uint8_t) (crc >> (8 * i));
     assert_int_equal (hb_risk_ckpt_decode (s_fx.cfg, bad, (size_t) size, &in, NULL, why, sizeof why),
                       HB_RISK_CKPT_DAMAGED);
-    assert_string_equal (why, "version 1, this hb-risk reads 2");
+    assert_string_equal (why, "version 2, this hb-risk reads 3");
     hb_risk_destroy (&a);
 }
 
@@ -668,7 +668,7 @@ test_regime_kept (void **state)
     //  a detector state it could never reach is refused, with nothing taken
     hb_risk_destroy (&b);
     b = s_engine ();
-    in.regimes [0].f [0] = 1.5;         //  p0, a probability
+    in.regimes [0].f [5] = 1.5;         //  the mean angle statistic, in [-1, 1]
     assert_int_equal (hb_risk_import (b, &in), -1);
     assert_int_equal (hb_risk_samples (b), 0);
     assert_int_equal (hb_ewma_samples (hb_risk_ewma (b)), 0);

@@ -4,11 +4,11 @@
 # correlation 0.9, B0 and B1 at 0.9, 0 across; at SWITCH_S after the anchor
 # (the start of this test) the market's regime window sets A0-A1 to 0 (a
 # decoupling) and leaves the rest. hb-risk samples every 100 ms with the
-# default detector (threshold 8, warm-up 100 signed samples: 10 s).
+# default detector (threshold 9, armed after 20 + 200 samples: 22 s).
 # hb-tap records risk.regime and risk.exposure as JSON. Checks:
 #   - a risk.regime event for A0:A1 with state shifted, kind corr_down, at a
 #     sample time (ts_venue) after the switch and within 25 s (250 samples;
-#     the detector's p90 delay for 0.8 -> 0 is 66 samples) of it;
+#     the detector's p90 delay for 0.8 -> 0 is 50 samples) of it;
 #   - no shifted event for A0:A1 before the switch (shifting, the statistic
 #     over half the threshold, may come and go on noise: not checked);
 #   - the last risk.exposure lists pair 0 (A0, A1) with that alarm's time.
@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib/it.sh"
 it_require hb-feed hb-tap hb-risk hb_venue_sim.so jq python3
 
-SWITCH_S=${SWITCH_S:-25}
+SWITCH_S=${SWITCH_S:-32}
 REGIME_TO=${REGIME_TO:-0}
 RUN_S=$((SWITCH_S + 28))
 it_tmpdir regime-live
