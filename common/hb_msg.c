@@ -376,6 +376,7 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_CAPITAL_PLAN:
         case HB_MSG_CAPITAL_TRANSFER: rc |= hb_msgi_capital_encode (&pk, msg); break;
         case HB_MSG_ACCOUNT:   rc |= hb_msgi_account_encode (&pk, msg); break;
+        case HB_MSG_INSTRUMENT: rc |= hb_msgi_instrument_encode (&pk, msg); break;
         case HB_MSG_RISK_OPTPLAN: rc |= hb_msgi_optplan_encode (&pk, msg); break;
         default:               rc |= hb_msgi_state_encode (&pk, msg);
 
@@ -624,6 +625,7 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
         case HB_MSG_CAPITAL_PLAN:
         case HB_MSG_CAPITAL_TRANSFER: return hb_msgi_capital_decode (&c, msg);
         case HB_MSG_ACCOUNT: return hb_msgi_account_decode (&c, msg);
+        case HB_MSG_INSTRUMENT: return hb_msgi_instrument_decode (&c, msg);
         case HB_MSG_RISK_OPTPLAN: return hb_msgi_optplan_decode (&c, msg);
         default:            return hb_msgi_state_decode (&c, msg);
     }
