@@ -1135,8 +1135,9 @@ hb_feed_start (hb_feed_t *self)
         hb_plugin_host_release (self->plugin);
         return -1;
     }
-    hb_info ("plugin %s started: %d instrument(s), publishing at %s",
-             hb_plugin_host_name (self->plugin), self->venue->n_instruments, self->venue->endpoint);
+    hb_info ("plugin %s started: %d instrument(s) configured, %zu discovered, publishing at %s",
+             hb_plugin_host_name (self->plugin), self->venue->n_instruments,
+             hb_discover_size (self->discover), self->venue->endpoint);
     return 0;
 }
 
