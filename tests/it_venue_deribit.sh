@@ -17,6 +17,12 @@
 #     an order the venue refuses: rejected ack, insufficient_collateral;
 #  4b. an order whose answer is lost in a disconnect is asked about after
 #     the reconnect: done + one fill; one the venue never saw: rejected;
+#  6. discovery (venues.deribit.discover): public/get_instruments answered
+#     by the venue becomes instrument.deribit with the right contract units
+#     (inverse perp and future: USD contracts; the linear USDC perp: coin
+#     per contract; the option: one coin; lots in contracts), a combo is
+#     left out, and the put the second connection's answer no longer lists
+#     is delisted: the bus ends with exactly what the venue lists.
 #  5. SIGTERM: clean exit (ASan: no leak), and the secret is in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -46,13 +52,14 @@ venues:
       api_key_file: $DIR/key
       api_secret_file: $DIR/secret
       reconnect_max_ms: 1000
+    discover: { assets: [BTC] }
     instruments:
       - { symbol: BTC-PERP, asset: BTC, kind: inverse_perp, multiplier: 10, tick: 0.5, lot: 1, min: 1 }
       - { symbol: $OPT, asset: BTC, kind: option, type: call, strike: 80000,
           expiry: 2030-12-27T08:00:00Z, iv: 0.55, tick: 5, lot: 0.1, min: 0.1 }
 EOF
 
-venue_tap 90000 tick.deribit. trade.deribit. hb.feed.deribit
+venue_tap 90000 tick.deribit. trade.deribit. hb.feed.deribit instrument.deribit
 venue_feed deribit
 
 # 1. the reconnect's session has played (its trades are the last market message)
@@ -124,6 +131,25 @@ jq -se '[.[] | select(.ack) | .ack] | length == 1 and .[0].status == "rejected"
     fail "gone order: $(jq -c 'select(.ack)' "$DIR/gone.out")"
 [ "$(grep -c '"event": "ws_connect"' "$DIR/server.jsonl")" = 4 ] || fail "not 4 connections"
 echo "ok   answers lost with the connection: asked after the reconnect, one outcome each"
+
+# 6. discovery: the bus holds exactly what the venue lists now, in hb units
+# (instrument messages applied in order: a delisting removes)
+want=$DIR/expected.json.instruments
+jq -se --slurpfile want "$want" '
+    (reduce (.[] | select(.instrument) | .instrument) as $i ({};
+        if ($i.flags | index ("delisted")) then del (.[$i.symbol]) else .[$i.symbol] = $i end)) as $got
+    | ($got | keys) == ($want [0] | map (.symbol) | sort)
+      and all ($want [0] [];
+               . as $w | $got [$w.symbol] as $g
+               | all ($w | keys [];
+                      . as $k | if ($w [$k] | type) == "number" then (($g [$k] - $w [$k]) | fabs) < 1e-9
+                                else $g [$k] == $w [$k] end))' "$DIR/tap.out" >/dev/null ||
+    fail "instruments: $(jq -c 'select(.instrument) | .instrument | [.symbol, .kind, .flags, .multiplier, .lot_size, .min_qty, .expiry_ns, .strike, .settle]' "$DIR/tap.out")"
+jq -se '[.[] | select(.instrument.symbol == "BTC-27DEC30-60000-P") | .instrument.flags]
+        | length == 2 and .[0] == [] and .[1] == ["delisted"]' "$DIR/tap.out" >/dev/null ||
+    fail "the put was not listed then delisted"
+grep -q '"event": "instruments_listed", "n": 1' "$DIR/server.jsonl" || fail "no listing asked on the reconnect"
+echo "ok   discovery: instrument.deribit holds exactly the venue's instruments in hb units; the put delisted"
 
 # 5. clean stop; the secret never reached a log
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed

@@ -39,8 +39,15 @@ typedef enum {
     DERIBIT_REQ_CANCEL_LABEL,
     DERIBIT_REQ_ORDER_STATE,        //  after a reconnect: private/get_order_state
     DERIBIT_REQ_ORDER_STATE_LABEL,  //  the same by label (no order id yet)
-    DERIBIT_REQ_ORDER_TRADES        //  then private/get_user_trades_by_order
+    DERIBIT_REQ_ORDER_TRADES,       //  then private/get_user_trades_by_order
+    DERIBIT_REQ_INSTRUMENTS         //  public/get_instruments of one currency (inst: the asset)
 } deribit_req_kind_t;
+
+//  An instrument the venue listed (discovery), by the asset it was asked for
+typedef struct {
+    char     symbol [HB_NAME_MAX];
+    int      asset;
+} deribit_listed_t;
 
 typedef struct {
     int64_t  id;                    //  0: free
@@ -127,6 +134,8 @@ struct deribit_venue_s {
     hb_ratelimit_t credits;         //  non-matching-engine requests
     hb_ratelimit_t matching;        //  orders and cancels
     bool     private_subscribed;    //  user.* channels asked for on this connection
+    deribit_listed_t *listed;       //  discovery: what the last answers listed
+    size_t   n_listed;
     deribit_stats_t stats;
 };
 
@@ -160,5 +169,11 @@ void deribit_order_on_close (deribit_venue_t *self);
 //  allowing; the rest wait for the next call). Called after public/auth
 //  succeeds and from deribit_venue_poll.
 void deribit_order_query_due (deribit_venue_t *self);
+
+//  deribit_list.c (called from deribit_venue.c only): with discovery,
+//  public/get_instruments per selected asset on a new connection, and its
+//  answers to the host
+void deribit_list_request (deribit_venue_t *self);
+void deribit_list_on_response (deribit_venue_t *self, const deribit_req_t *req);
 
 #endif
