@@ -101,14 +101,26 @@ hb_universe_size (hb_universe_t *self)
 }
 
 size_t
+hb_universe_each (hb_universe_t *self, const char *venue, hb_universe_fn *fn, void *arg)
+{
+    assert (self);
+    size_t n = 0;
+    for (hb_instrument_t *ins = (hb_instrument_t *) zhashx_first (self->by_key); ins;
+         ins = (hb_instrument_t *) zhashx_next (self->by_key)) {
+        if (venue && strcmp (ins->venue, venue) != 0)
+            continue;
+        if (fn)
+            fn (arg, ins);
+        n++;
+    }
+    return n;
+}
+
+size_t
 hb_universe_count (hb_universe_t *self, const char *venue)
 {
     assert (self && venue);
-    size_t n = 0;
-    for (hb_instrument_t *ins = (hb_instrument_t *) zhashx_first (self->by_key); ins;
-         ins = (hb_instrument_t *) zhashx_next (self->by_key))
-        n += strcmp (ins->venue, venue) == 0;
-    return n;
+    return hb_universe_each (self, venue, NULL, NULL);
 }
 
 void

@@ -42,6 +42,12 @@ int hb_universe_apply (hb_universe_t *self, const hb_instrument_t *instrument);
 //  next apply.
 const hb_instrument_t *hb_universe_find (hb_universe_t *self, const char *venue, const char *symbol);
 
+//  Calls fn (arg, instrument) for each instrument (of venue; NULL: all),
+//  in the table's order; the table must not change meanwhile. Returns how
+//  many.
+typedef void (hb_universe_fn) (void *arg, const hb_instrument_t *instrument);
+size_t hb_universe_each (hb_universe_t *self, const char *venue, hb_universe_fn *fn, void *arg);
+
 size_t hb_universe_size (hb_universe_t *self);
 //  How many of venue's
 size_t hb_universe_count (hb_universe_t *self, const char *venue);

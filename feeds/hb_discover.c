@@ -1,44 +1,40 @@
 /*  hb_discover: see hb_discover.h. */
 #include "hb_discover.h"
 #include "hb_log.h"
+#include "hb_universe.h"
 
-#include <czmq.h>
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define S_DAY_NS    86400e9
 
 struct _hb_discover_t {
     const hb_config_t    *config;
     const hb_venue_cfg_t *venue;
-    zhashx_t             *by_symbol;    //  symbol -> hb_instrument_t (owned)
+    hb_universe_t        *kept;         //  what this venue lists and the filter keeps
     hb_discover_stats_t   stats;
     hb_complain_t         c_invalid, c_filtered;
     char                  why [96];     //  hb_discover_filter's last reason
 };
 
-static void
-s_free (void **item)
-{
-    free (*item);
-    *item = NULL;
-}
-
 hb_discover_t *
 hb_discover_new (const hb_config_t *config, const hb_venue_cfg_t *venue)
 {
     assert (config && venue);
-    hb_discover_t *self = (hb_discover_t *) zmalloc (sizeof *self);
+    hb_discover_t *self = (hb_discover_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->config = config;
     self->venue = venue;
-    self->by_symbol = zhashx_new ();
-    if (!self->by_symbol) {
+    self->kept = hb_universe_new ();
+    if (!self->kept) {
         free (self);
         return NULL;
     }
-    zhashx_set_destructor (self->by_symbol, s_free);
     return self;
 }
 
@@ -49,7 +45,7 @@ hb_discover_destroy (hb_discover_t **self_p)
     hb_discover_t *self = *self_p;
     if (!self)
         return;
-    zhashx_destroy (&self->by_symbol);
+    hb_universe_destroy (&self->kept);
     free (self);
     *self_p = NULL;
 }
@@ -133,10 +129,10 @@ hb_discover_list (hb_discover_t *self, const hb_instrument_t *items, size_t coun
             continue;
         keep [i] = true;
         kept++;
-        if (!zhashx_lookup (self->by_symbol, ins.symbol))
+        if (!hb_universe_find (self->kept, self->venue->name, ins.symbol))
             added++;
     }
-    size_t size = zhashx_size (self->by_symbol);
+    size_t size = hb_universe_size (self->kept);
     if (size + added > (size_t) self->venue->discover.max_count) {
         self->stats.refused++;
         if (why && why_size)
@@ -155,22 +151,13 @@ hb_discover_list (hb_discover_t *self, const hb_instrument_t *items, size_t coun
         if (ins.venue [0] == 0)
             memcpy (ins.venue, self->venue->name, HB_NAME_MAX);
         ins.flags &= ~HB_INSTRUMENT_DELISTED;
-        hb_instrument_t *have = (hb_instrument_t *) zhashx_lookup (self->by_symbol, ins.symbol);
-        if (have && memcmp (have, &ins, sizeof ins) == 0)
-            continue;
-        if (have)
-            *have = ins;
-        else {
-            have = (hb_instrument_t *) malloc (sizeof *have);
-            if (!have) {
-                free (keep);
-                return -1;
-            }
-            *have = ins;
-            zhashx_insert (self->by_symbol, have->symbol, have);
+        int change = hb_universe_apply (self->kept, &ins);
+        if (change < 0) {
+            free (keep);
+            return -1;
         }
-        if (fn)
-            fn (arg, have);
+        if (change != HB_UNIVERSE_SAME && fn)
+            fn (arg, &ins);
     }
     free (keep);
     return (int) kept;
@@ -180,12 +167,12 @@ int
 hb_discover_delist (hb_discover_t *self, const char *symbol, hb_discover_fn *fn, void *arg)
 {
     assert (self);
-    hb_instrument_t *have = symbol ? (hb_instrument_t *) zhashx_lookup (self->by_symbol, symbol) : NULL;
+    const hb_instrument_t *have = hb_discover_find (self, symbol);
     if (!have)
         return -1;
     hb_instrument_t gone = *have;
     gone.flags |= HB_INSTRUMENT_DELISTED;
-    zhashx_delete (self->by_symbol, symbol);
+    hb_universe_apply (self->kept, &gone);
     self->stats.delisted++;
     if (fn)
         fn (arg, &gone);
@@ -196,27 +183,21 @@ const hb_instrument_t *
 hb_discover_find (hb_discover_t *self, const char *symbol)
 {
     assert (self);
-    return symbol ? (const hb_instrument_t *) zhashx_lookup (self->by_symbol, symbol) : NULL;
+    return hb_universe_find (self->kept, self->venue->name, symbol);
 }
 
 size_t
 hb_discover_each (hb_discover_t *self, hb_discover_fn *fn, void *arg)
 {
     assert (self && fn);
-    size_t n = 0;
-    for (hb_instrument_t *ins = (hb_instrument_t *) zhashx_first (self->by_symbol); ins;
-         ins = (hb_instrument_t *) zhashx_next (self->by_symbol)) {
-        fn (arg, ins);
-        n++;
-    }
-    return n;
+    return hb_universe_each (self->kept, NULL, fn, arg);
 }
 
 size_t
 hb_discover_size (hb_discover_t *self)
 {
     assert (self);
-    return zhashx_size (self->by_symbol);
+    return hb_universe_size (self->kept);
 }
 
 void
