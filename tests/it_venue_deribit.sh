@@ -134,17 +134,7 @@ echo "ok   answers lost with the connection: asked after the reconnect, one outc
 
 # 6. discovery: the bus holds exactly what the venue lists now, in hb units
 # (instrument messages applied in order: a delisting removes)
-want=$DIR/expected.json.instruments
-jq -se --slurpfile want "$want" '
-    (reduce (.[] | select(.instrument) | .instrument) as $i ({};
-        if ($i.flags | index ("delisted")) then del (.[$i.symbol]) else .[$i.symbol] = $i end)) as $got
-    | ($got | keys) == ($want [0] | map (.symbol) | sort)
-      and all ($want [0] [];
-               . as $w | $got [$w.symbol] as $g
-               | all ($w | keys [];
-                      . as $k | if ($w [$k] | type) == "number" then (($g [$k] - $w [$k]) | fabs) < 1e-9
-                                else $g [$k] == $w [$k] end))' "$DIR/tap.out" >/dev/null ||
-    fail "instruments: $(jq -c 'select(.instrument) | .instrument | [.symbol, .kind, .flags, .multiplier, .lot_size, .min_qty, .expiry_ns, .strike, .settle]' "$DIR/tap.out")"
+venue_check_instruments deribit "$DIR/expected.json.instruments"
 jq -se '[.[] | select(.instrument.symbol == "BTC-27DEC30-60000-P") | .instrument.flags]
         | length == 2 and .[0] == [] and .[1] == ["delisted"]' "$DIR/tap.out" >/dev/null ||
     fail "the put was not listed then delisted"
