@@ -154,10 +154,8 @@ typedef struct {
     binance_stats_t stats;
     hb_msg_t     msg;               //  scratch for publishing
     char         err [BINANCE_ERR_MAX];
-    //  discovery (binance_list.c): the symbols the last exchangeInfo
-    //  listed, sorted, for the next one's delistings
-    char       (*listed) [HB_NAME_MAX];
-    size_t       n_listed;
+    //  discovery (binance_list.c): what the last exchangeInfo listed
+    struct hb_vlist_s *listed;
     int          list_timer;        //  the next exchangeInfo, -1
     uint64_t     list_ms;           //  params.instruments_s in ms
 } binance_t;

@@ -3,17 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "binance.h"
+#include "hb_vlist.h"
 
 #define S_EXCHANGE_INFO_WEIGHT  10      //  usdm: 1; spot: 20; the middle of both
-
-static bool
-s_discovers (const binance_t *self)
-{
-    const hb_host_api_t *host = self->host;
-    return host->abi_version >= 5
-        && host->size >= offsetof (hb_host_api_t, instrument_delist) + sizeof host->instrument_delist
-        && host->instrument_list && host->instrument_delist && host->venue->discover.present;
-}
 
 //  The filter of type in symbol's filters, NULL when none
 static json_t *
@@ -95,12 +87,6 @@ binance_instrument_parse (const json_t *o, binance_market_t market, hb_instrumen
     return 0;
 }
 
-static int
-s_by_name (const void *a, const void *b)
-{
-    return strcmp ((const char *) a, (const char *) b);
-}
-
 static void
 s_on_info (void *arg, const hb_rest_resp_t *resp)
 {
@@ -117,9 +103,8 @@ s_on_info (void *arg, const hb_rest_resp_t *resp)
     }
     size_t n = json_array_size (symbols);
     hb_instrument_t *items = (hb_instrument_t *) calloc (n ? n : 1, sizeof *items);
-    char (*names) [HB_NAME_MAX] = calloc (n ? n : 1, HB_NAME_MAX);
     size_t count = 0;
-    for (size_t i = 0; items && names && i < n; i++) {
+    for (size_t i = 0; items && i < n; i++) {
         char err [BINANCE_ERR_MAX];
         int rc = binance_instrument_parse (json_array_get (symbols, i), self->market, &items [count],
                                            err, sizeof err);
@@ -127,29 +112,16 @@ s_on_info (void *arg, const hb_rest_resp_t *resp)
             self->stats.malformed++;
             host->log (host->ctx, HB_LOG_WARN, "binance: %s", err);
         }
-        if (rc > 0) {
-            memcpy (names [count], items [count].symbol, HB_NAME_MAX);
-            count++;
-        }
+        count += rc > 0;
     }
     json_decref (root);
-    int kept = items && names ? host->instrument_list (host->ctx, items, count) : -1;
-    if (kept >= 0) {
-        qsort (names, count, HB_NAME_MAX, s_by_name);
-        for (size_t i = 0; i < self->n_listed; i++)
-            if (!bsearch (self->listed [i], names, count, HB_NAME_MAX, s_by_name))
-                host->instrument_delist (host->ctx, self->listed [i]);
-        free (self->listed);
-        self->listed = names;
-        self->n_listed = count;
-        names = NULL;
+    int kept = items ? hb_vlist_apply (self->listed, host, items, count) : -1;
+    if (kept >= 0)
         host->log (host->ctx, HB_LOG_INFO, "binance: exchangeInfo: %zu trading, %d kept by discover:",
                    count, kept);
-    }
     else
         host->log (host->ctx, HB_LOG_ERROR, "binance: exchangeInfo: %zu instruments refused by the host", count);
     free (items);
-    free (names);
 }
 
 static int
@@ -169,8 +141,11 @@ int
 binance_list_start (binance_t *self)
 {
     self->list_timer = -1;
-    if (!s_discovers (self))
+    if (!hb_vlist_wanted (self->host))
         return 0;
+    self->listed = hb_vlist_new ();
+    if (!self->listed)
+        return -1;
     const char *every = hb_plugin_param (self->host->venue, "instruments_s");
     self->list_ms = (every ? strtoull (every, NULL, 10) : 3600) * 1000;
     if (self->list_ms < 1000)
@@ -186,7 +161,5 @@ binance_list_stop (binance_t *self)
     if (self->list_timer >= 0)
         self->host->timer_cancel (self->host->ctx, self->list_timer);
     self->list_timer = -1;
-    free (self->listed);
-    self->listed = NULL;
-    self->n_listed = 0;
+    hb_vlist_destroy (&self->listed);
 }

@@ -677,7 +677,7 @@ deribit_venue_destroy (deribit_venue_t **self_p)
     for (int i = 0; self->inst && i < self->n_inst; i++)
         deribit_book_destroy (&self->inst [i].book);
     free (self->inst);
-    free (self->listed);
+    deribit_list_destroy (self);
     deribit_msg_reset (&self->msg);
     hb_json_destroy (&self->parser);
     free (self);

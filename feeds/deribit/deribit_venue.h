@@ -57,7 +57,6 @@ typedef struct {
     uint64_t send_failed;
     uint64_t order_queries;     //  orders asked about after a reconnect (state or executions)
     uint64_t listed;            //  instruments public/get_instruments listed (discovery)
-    uint64_t delisted;          //  listed before, gone from a later answer
 } deribit_stats_t;
 
 //  Builds the engine for host->venue (params in README.md). key and secret

@@ -43,12 +43,6 @@ typedef enum {
     DERIBIT_REQ_INSTRUMENTS         //  public/get_instruments of one currency (inst: the asset)
 } deribit_req_kind_t;
 
-//  An instrument the venue listed (discovery), by the asset it was asked for
-typedef struct {
-    char     symbol [HB_NAME_MAX];
-    int      asset;
-} deribit_listed_t;
-
 typedef struct {
     int64_t  id;                    //  0: free
     int      kind;                  //  deribit_req_kind_t
@@ -134,8 +128,8 @@ struct deribit_venue_s {
     hb_ratelimit_t credits;         //  non-matching-engine requests
     hb_ratelimit_t matching;        //  orders and cancels
     bool     private_subscribed;    //  user.* channels asked for on this connection
-    deribit_listed_t *listed;       //  discovery: what the last answers listed
-    size_t   n_listed;
+    //  discovery: what the last answer for each asset listed (hb_vlist.h)
+    struct hb_vlist_s *listed [HB_MAX_ASSETS];
     deribit_stats_t stats;
 };
 
@@ -175,5 +169,6 @@ void deribit_order_query_due (deribit_venue_t *self);
 //  answers to the host
 void deribit_list_request (deribit_venue_t *self);
 void deribit_list_on_response (deribit_venue_t *self, const deribit_req_t *req);
+void deribit_list_destroy (deribit_venue_t *self);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "hb_json.h"
 #include "hb_rest.h"
+#include "hb_vlist.h"
 #include "okx_list.h"
 
 #define S_REQUESTS_MAX  (4 + HB_MAX_ASSETS)
@@ -13,8 +14,7 @@
 typedef struct {
     struct okx_list_s *owner;
     char    query [96];
-    char  (*listed) [HB_NAME_MAX];
-    size_t  n_listed;
+    hb_vlist_t *listed;
 } s_request_t;
 
 struct okx_list_s {
@@ -30,9 +30,7 @@ struct okx_list_s {
 okx_list_t *
 okx_list_new (const hb_host_api_t *host, const char *rest_url, const hb_tls_params_t *tls)
 {
-    if (host->abi_version < 5
-    ||  host->size < offsetof (hb_host_api_t, instrument_delist) + sizeof host->instrument_delist
-    ||  !host->instrument_list || !host->instrument_delist || !host->venue->discover.present)
+    if (!hb_vlist_wanted (host))
         return NULL;
     okx_list_t *self = (okx_list_t *) calloc (1, sizeof *self);
     if (!self)
@@ -54,9 +52,13 @@ okx_list_new (const hb_host_api_t *host, const char *rest_url, const hb_tls_para
         if ((discover->all_assets || discover->assets [a]) && self->n_requests < S_REQUESTS_MAX)
             snprintf (self->requests [self->n_requests++].query, 96, "instType=OPTION&instFamily=%s-USD",
                       host->config->assets [a].name);
-    for (size_t i = 0; i < self->n_requests; i++)
+    bool ok = self->rest != NULL;
+    for (size_t i = 0; i < self->n_requests; i++) {
         self->requests [i].owner = self;
-    if (!self->rest) {
+        self->requests [i].listed = hb_vlist_new ();
+        ok = ok && self->requests [i].listed;
+    }
+    if (!ok) {
         okx_list_destroy (&self);
         return NULL;
     }
@@ -73,7 +75,7 @@ okx_list_destroy (okx_list_t **self_p)
         self->host->timer_cancel (self->host->ctx, self->timer);
     hb_rest_destroy (&self->rest);
     for (size_t i = 0; i < self->n_requests; i++)
-        free (self->requests [i].listed);
+        hb_vlist_destroy (&self->requests [i].listed);
     free (self);
     *self_p = NULL;
 }
@@ -172,12 +174,6 @@ okx_instrument_parse (const json_t *o, hb_instrument_t *out, char *err, size_t e
     return 1;
 }
 
-static int
-s_by_name (const void *a, const void *b)
-{
-    return strcmp ((const char *) a, (const char *) b);
-}
-
 static void
 s_on_answer (void *arg, const hb_rest_resp_t *resp)
 {
@@ -195,37 +191,23 @@ s_on_answer (void *arg, const hb_rest_resp_t *resp)
     }
     size_t n = json_array_size (data);
     hb_instrument_t *items = (hb_instrument_t *) calloc (n ? n : 1, sizeof *items);
-    char (*names) [HB_NAME_MAX] = calloc (n ? n : 1, HB_NAME_MAX);
     size_t count = 0;
-    for (size_t i = 0; items && names && i < n; i++) {
+    for (size_t i = 0; items && i < n; i++) {
         char err [160];
         int rc = okx_instrument_parse (json_array_get (data, i), &items [count], err, sizeof err);
         if (rc < 0)
             host->log (host->ctx, HB_LOG_WARN, "okx: %s", err);
-        if (rc > 0) {
-            memcpy (names [count], items [count].symbol, HB_NAME_MAX);
-            count++;
-        }
+        count += rc > 0;
     }
     json_decref (root);
-    int kept = items && names ? host->instrument_list (host->ctx, items, count) : -1;
-    if (kept >= 0) {
-        qsort (names, count, HB_NAME_MAX, s_by_name);
-        for (size_t i = 0; i < req->n_listed; i++)
-            if (!bsearch (req->listed [i], names, count, HB_NAME_MAX, s_by_name))
-                host->instrument_delist (host->ctx, req->listed [i]);
-        free (req->listed);
-        req->listed = names;
-        req->n_listed = count;
-        names = NULL;
+    int kept = items ? hb_vlist_apply (req->listed, host, items, count) : -1;
+    if (kept >= 0)
         host->log (host->ctx, HB_LOG_INFO, "okx: public/instruments?%s: %zu live, %d kept by discover:",
                    req->query, count, kept);
-    }
     else
         host->log (host->ctx, HB_LOG_ERROR, "okx: public/instruments?%s: %zu refused by the host",
                    req->query, count);
     free (items);
-    free (names);
 }
 
 static int
