@@ -86,6 +86,22 @@ typedef struct {
     char        underlying [HB_NAME_MAX];
 } hb_instrument_cfg_t;
 
+//  venues.X.discover: which of the instruments the venue lists (plugin
+//  ABI v5, hb_plugin.h) hb-feed keeps and publishes on instrument.<venue>
+//  (docs/CONFIG.md, Discovery). Every test passes for an instrument kept;
+//  a test that does not apply to its kind passes (a perp has no expiry).
+typedef struct {
+    bool        present;                //  the venue has a discover: section
+    bool        all_assets;             //  no assets: key: every asset of assets:
+    bool        assets [HB_MAX_ASSETS]; //  by asset index; an asset not in assets: never passes
+    uint32_t    kinds;                  //  1u << hb_kind_t bits; every kind when the key is absent
+    double      expiry_days [2];        //  [min, max] days to expiry, futures and options
+    double      moneyness [2];          //  [lo, hi] strike / the asset's price, options
+    int         max_count;              //  the most kept at once (<= HB_MAX_INSTRUMENTS): a
+                                        //  listing over it is refused, never truncated
+    int         line;
+} hb_discover_cfg_t;
+
 //  A position the desk already holds when the deployment starts
 //  (venues.X.positions): the aggregator starts from it, then applies fills.
 typedef struct {
@@ -142,6 +158,7 @@ typedef struct {
     int                 fill_window_s;
     char                replay_endpoint [HB_ENDPOINT_MAX];
     char                metrics [HB_ENDPOINT_MAX];  //  host:port of hb-feed's /metrics ("": none)
+    hb_discover_cfg_t   discover;               //  venues.X.discover (present false: none)
 } hb_venue_cfg_t;
 
 //  A non-venue process (aggregator, risk, hedger, console, ...).

@@ -91,6 +91,9 @@ void hb_cfg_endpoint_key (hb_cfg_loader_t *self, const hb_ynode_t *map, const ch
 //  The venues: section (hb_config_venue.c).
 void hb_cfg_venues (hb_cfg_loader_t *self, const hb_ynode_t *root);
 
+//  venues.X.discover (hb_config_discover.c), called by hb_cfg_venues.
+void hb_cfg_discover (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue);
+
 //  components.risk (hb_config_risk.c): its own keys, NULL when the key list
 //  is wanted for hb_ynode_check_keys; with map NULL only the defaults.
 extern const char *const hb_cfg_risk_keys [];

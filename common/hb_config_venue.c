@@ -298,7 +298,8 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
     const char *keys [] = { "plugin", "enabled", "endpoint", "cpu", "fees", "margin",
                             "collateral", "params", "instruments", "positions",
                             "mark_stale_ms", "host", "replay_endpoint", "fills_journal",
-                            "fills_fsync", "max_order_age_ms", "metrics", "fill_window_s", NULL, NULL };
+                            "fills_fsync", "max_order_age_ms", "metrics", "fill_window_s", "discover",
+                            NULL, NULL };
     static const char *const fee_keys [] = { "maker", "taker", NULL };
     static const char *const margin_keys [] = { "initial", "maintenance", NULL };
     hb_ynode_t node, plugin, item;
@@ -369,6 +370,7 @@ s_venue (hb_cfg_loader_t *self, const hb_ynode_t *map, hb_venue_cfg_t *venue)
 
     hb_cfg_number (map, "mark_stale_ms", false, 0, &(hb_cfg_range_t) { 0, 3600000, false, false },
                    &venue->mark_stale_ms);
+    hb_cfg_discover (self, map, venue);
     if (hb_ynode_need (map, "instruments", &node) != 0 || !hb_ynode_expect_seq (&node))
         return;
     if (hb_ynode_size (&node) == 0)

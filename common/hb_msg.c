@@ -369,6 +369,7 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
         case HB_MSG_CAPITAL_REDUCE: rc |= hb_msgi_capital_encode (&pk, msg); break;
         case HB_MSG_ACCOUNT:   rc |= hb_msgi_account_encode (&pk, msg); break;
         case HB_MSG_FUNDING:   rc |= hb_msgi_funding_encode (&pk, msg); break;
+        case HB_MSG_INSTRUMENT: rc |= hb_msgi_instrument_encode (&pk, msg); break;
         case HB_MSG_RISK_OPTPLAN: rc |= hb_msgi_optplan_encode (&pk, msg); break;
         default:               rc |= hb_msgi_state_encode (&pk, msg);
 
@@ -593,6 +594,7 @@ s_msg_decode (hb_msg_t *msg, const void *data, size_t size)
         case HB_MSG_CAPITAL_REDUCE: return hb_msgi_capital_decode (&c, msg);
         case HB_MSG_ACCOUNT: return hb_msgi_account_decode (&c, msg);
         case HB_MSG_FUNDING: return hb_msgi_funding_decode (&c, msg);
+        case HB_MSG_INSTRUMENT: return hb_msgi_instrument_decode (&c, msg);
         case HB_MSG_RISK_OPTPLAN: return hb_msgi_optplan_decode (&c, msg);
         default:            return hb_msgi_state_decode (&c, msg);
     }

@@ -49,6 +49,7 @@ typedef enum {
     HB_MSG_RISK_OPTPLAN = 20,   //  risk.optplan: the option legs that bring an asset's gamma/vega inside its bands
     HB_MSG_CAPITAL_TRANSFER = 21, //  capital.transfer.<from>.<to>: one transfer of collateral and its status
     HB_MSG_ACCOUNT   = 22,      //  account.<venue>: the venue's own view of our account (equity, margin, positions)
+    HB_MSG_INSTRUMENT = 23,     //  instrument.<venue>: an instrument the venue lists (or delisted), discovered by its feed
     HB_MSG_CAPITAL_REDUCE = 24, //  capital.reduce.<venue>: no transfer arrives in time, move the position off the venue
     HB_MSG_FUNDING   = 25,      //  funding.<venue>.<symbol>: one funding payment of a position at its venue
     HB_MSG_TYPE_COUNT
@@ -724,6 +725,37 @@ typedef struct {
     double   shortfall_usd;         //  >= 0: what no transfer covers
     double   liq_s;                 //  >= 0: the stressed time to liquidation
 } hb_reduce_t;
+//  instrument.<venue> (docs/PROTOCOL.md, Instruments): one instrument the
+//  venue lists, as its feed discovered it (hb_plugin.h, ABI v5) and kept
+//  under the venue's discover: filter; or, with HB_INSTRUMENT_DELISTED, one
+//  it no longer lists (expired, delisted). (venue, symbol) names it. The
+//  contract unit: qty x multiplier is asset units, except for an inverse
+//  contract (HB_INSTRUMENT_INVERSE) where each contract is multiplier USD.
+#define HB_INSTRUMENT_DELISTED  0x01u   //  the venue no longer lists it: forget it
+#define HB_INSTRUMENT_INVERSE   0x02u   //  USD-sized contract, margined and settled in the coin
+                                        //  (always with kind inverse_perp; an inverse future too)
+#define HB_INSTRUMENT_CALL      0x04u   //  an option: a call (a put without it)
+
+typedef struct {
+    char     venue [HB_NAME_MAX];
+    char     symbol [HB_NAME_MAX];  //  the venue's own name for it
+    char     asset [HB_NAME_MAX];   //  the asset it is on ("BTC")
+    uint8_t  kind;                  //  hb_kind_t of hb_config.h: 1 spot .. 5 option
+    uint32_t flags;                 //  HB_INSTRUMENT_*
+    double   multiplier;            //  > 0: contract size (see above); 1 for spot
+    double   tick_size;             //  > 0, price increment
+    double   lot_size;              //  > 0, quantity increment
+    double   min_qty;               //  >= lot_size, smallest order
+    int64_t  expiry_ns;             //  wall ns: > 0 for a future or an option, else 0
+    double   strike;                //  > 0 for an option, else 0
+    char     settle [HB_NAME_MAX];  //  settlement currency ("USD", "USDT", "BTC")
+    char     underlying [HB_NAME_MAX];  //  option: the future or perp of the venue it is
+                                    //  written on; "": the index (always "" for others)
+} hb_instrument_t;
+
+//  NULL when instrument is one the codec accepts, else why not (a phrase
+//  naming the field). The encoder and the decoder apply the same rules.
+const char *hb_instrument_check (const hb_instrument_t *instrument);
 
 //  ---------------------------------------------------------------------------
 //  A decoded message: envelope + the body named by env.type.
@@ -754,6 +786,7 @@ typedef struct {
         hb_transfer_t  transfer;
         hb_reduce_t    reduce;
         hb_funding_t   funding;
+        hb_instrument_t instrument;
     } u;
 } hb_msg_t;
 
@@ -818,6 +851,7 @@ bool hb_tick_crossed (const hb_tick_t *tick);
 //      risk.regime            risk.corr           risk.optplan
 //      account.<venue>        capital.transfer.<from>.<to>
 //      funding.<venue>.<symbol>
+//      instrument.<venue>
 int hb_msg_topic (const hb_msg_t *msg, char *topic);
 
 //  Writes msg as one JSON object (no newline), every envelope and payload

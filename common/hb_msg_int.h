@@ -3,7 +3,8 @@
     and the read cursor below; hb_msg_state.c the aggregator's state bodies
     (position, exposure, margin, snapshot end); hb_msg_risk.c and
     hb_msg_hedge.c risk's and the hedger's; hb_msg_capital.c hb-treasury's
-    plan; hb_msg_account.c a venue's own account report. Internal to those
+    plan; hb_msg_account.c a venue's own account report; hb_msg_instrument.c
+    an instrument a venue lists. Internal to those
     files.
 
     The calls go one way: hb_msg.c dispatches to the body files, and every
@@ -144,5 +145,9 @@ hb_decode_reason_t hb_msgi_account_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 //  A funding payment (hb_msg_account.c), for FUNDING; same contract.
 int hb_msgi_funding_encode (msgpack_packer *pk, const hb_msg_t *msg);
 hb_decode_reason_t hb_msgi_funding_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
+
+//  A venue's instrument (hb_msg_instrument.c), for INSTRUMENT; same contract.
+int hb_msgi_instrument_encode (msgpack_packer *pk, const hb_msg_t *msg);
+hb_decode_reason_t hb_msgi_instrument_decode (hb_msgi_cursor_t *c, hb_msg_t *msg);
 
 #endif

@@ -26,7 +26,8 @@ static const char *s_type_names [HB_MSG_TYPE_COUNT] = {
     [HB_MSG_RISK_REGIME] = "risk_regime", [HB_MSG_RISK_CORR] = "risk_corr",
     [HB_MSG_ACCOUNT] = "account", [HB_MSG_FUNDING] = "funding",
     [HB_MSG_CAPITAL_TRANSFER] = "capital_transfer", [HB_MSG_CAPITAL_REDUCE] = "capital_reduce",
-    [HB_MSG_RISK_OPTPLAN] = "risk_optplan"
+    [HB_MSG_RISK_OPTPLAN] = "risk_optplan",
+    [HB_MSG_INSTRUMENT] = "instrument"
 };
 
 //  hb_optplan_reason_t's names (risk/hb_optplan.h), as risk.optplan carries them
@@ -247,6 +248,8 @@ hb_msg_topic (const hb_msg_t *msg, char *topic)
             return s_topic_join (topic, "capital.reduce", msg->u.reduce.venue, NULL);
         case HB_MSG_FUNDING:
             return s_topic_join (topic, "funding", msg->u.funding.venue, msg->u.funding.symbol);
+        case HB_MSG_INSTRUMENT:
+            return s_topic_join (topic, "instrument", msg->u.instrument.venue, NULL);
         default:
             return -1;
     }
@@ -587,14 +590,34 @@ s_flags_member (s_json_t *self, uint32_t flags)
     s_lit (self, "]");
 }
 
+static const char *const s_kinds [] = { "?", "spot", "linear_perp", "inverse_perp", "future", "option" };
+
+static void
+s_instrument_json (s_json_t *self, const hb_instrument_t *ins)
+{
+    static const char *const flags [] = { "delisted", "inverse", "call" };
+    S_STR (self, ins, venue);
+    S_STR (self, ins, symbol);
+    S_STR (self, ins, asset);
+    s_name_member (self, "kind", S_LOOKUP (s_kinds, ins->kind));
+    s_bits_member (self, "flags", ins->flags, flags, 3);
+    s_double_member (self, "multiplier", ins->multiplier);
+    s_double_member (self, "tick_size", ins->tick_size);
+    s_double_member (self, "lot_size", ins->lot_size);
+    s_double_member (self, "min_qty", ins->min_qty);
+    s_int_member (self, "expiry_ns", ins->expiry_ns);
+    s_double_member (self, "strike", ins->strike);
+    S_STR (self, ins, settle);
+    S_STR (self, ins, underlying);
+}
+
 static void
 s_position_json (s_json_t *self, const hb_position_t *pos)
 {
-    static const char *kinds [] = { "?", "spot", "linear_perp", "inverse_perp", "future", "option" };
     S_STR (self, pos, venue);
     S_STR (self, pos, symbol);
     S_STR (self, pos, asset);
-    s_name_member (self, "kind", S_LOOKUP (kinds, pos->kind));
+    s_name_member (self, "kind", S_LOOKUP (s_kinds, pos->kind));
     s_flags_member (self, pos->flags);
     s_double_member (self, "qty", pos->qty);
     s_double_member (self, "entry_px", pos->entry_px);
@@ -1101,6 +1124,7 @@ hb_msg_to_json (const hb_msg_t *msg, const char *topic, char *out, size_t size)
             case HB_MSG_CAPITAL_TRANSFER: s_transfer_json (&json, &msg->u.transfer); break;
             case HB_MSG_CAPITAL_REDUCE: s_reduce_json (&json, &msg->u.reduce); break;
             case HB_MSG_RISK_OPTPLAN: s_risk_optplan_json (&json, &msg->u.risk_optplan); break;
+            case HB_MSG_INSTRUMENT: s_instrument_json (&json, &msg->u.instrument); break;
             case HB_MSG_APPLOG:
                 s_uint_member (&json, "first", msg->u.applog.first);
                 s_uint_member (&json, "count", msg->u.applog.count);

@@ -36,7 +36,7 @@ test_names (void **state)
                              "heartbeat", "position", "exposure", "margin", "snapshot_end",
                              "risk_exposure", "risk_hedge", "hedge_reject", "hedger_control", "applog",
                              "capital_plan", "risk_regime", "risk_corr", "risk_optplan", "capital_transfer",
-                             "account", "unknown" /* 23: issue 16s */, "capital_reduce", "funding", "unknown" };
+                             "account", "instrument", "capital_reduce", "funding", "unknown" };
     for (int i = 0; i <= HB_MSG_TYPE_COUNT; i++)
         assert_string_equal (hb_msg_type_name (i), types [i]);
     assert_string_equal (hb_msg_type_name (-1), "unknown");

@@ -20,7 +20,7 @@ hb_roles_feed (const hb_venue_cfg_t *venue, hb_sub_role_t *role)
     s_role (role, publisher, HB_SUB_TYPE (HB_MSG_TICK) | HB_SUB_TYPE (HB_MSG_TRADE)
                            | HB_SUB_TYPE (HB_MSG_ACK) | HB_SUB_TYPE (HB_MSG_FILL)
                            | HB_SUB_TYPE (HB_MSG_ACCOUNT) | HB_SUB_TYPE (HB_MSG_CAPITAL_TRANSFER)
-                           | HB_SUB_TYPE (HB_MSG_FUNDING));
+                           | HB_SUB_TYPE (HB_MSG_FUNDING) | HB_SUB_TYPE (HB_MSG_INSTRUMENT));
     snprintf (role->venue, sizeof role->venue, "%s", venue->name);
 }
 

@@ -5,7 +5,7 @@
     publisher name it carries:
 
         publisher          publisher name     may send
-        feed of venue V    feed.V             tick, trade, ack, fill, account naming V;
+        feed of venue V    feed.V             tick, trade, ack, fill, account, instrument naming V;
                                               capital.transfer from V (its statuses); heartbeat
         aggregator         aggregator         position, exposure, margin; heartbeat
         risk               risk               risk.exposure, risk.hedge, risk.regime; heartbeat

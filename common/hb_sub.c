@@ -375,6 +375,7 @@ s_body_venue (const hb_msg_t *msg)
         case HB_MSG_ACK:   return msg->u.ack.venue;
         case HB_MSG_FILL:  return msg->u.fill.venue;
         case HB_MSG_ACCOUNT: return msg->u.account.venue;
+        case HB_MSG_INSTRUMENT: return msg->u.instrument.venue;
         case HB_MSG_CAPITAL_TRANSFER: return msg->u.transfer.from;
         default:           return NULL;
     }

@@ -3,6 +3,7 @@
 #include "hb_feed.h"
 #include "hb_plugin_cfg.h"
 #include "hb_curve.h"
+#include "hb_discover.h"
 #include "hb_heartbeat.h"
 #include "hb_hist.h"
 #include "hb_fillgate.h"
@@ -54,6 +55,7 @@ struct _hb_feed_t {
     hb_fillstore_t       *fills;
     hb_feedxfer_t        *xfers;        //  transfers sent, not ended (NULL: no fill journal)
     hb_fillgate_t        *gate;         //  which fills may go on the bus (hb_fillgate.h)
+    hb_discover_t        *discover;     //  the instruments the venue lists (plugin ABI v5)
     //  the last transfer ids handed to the plugin: a request seen twice on
     //  the bus is sent once
     char                  transfer_ids [S_TRANSFER_IDS][HB_ID_MAX];
@@ -190,8 +192,8 @@ s_api_publish (void *ctx, hb_msg_t *msg)
     //  it; acks and fills may name what an order named (a reject of an
     //  unknown symbol is still an answer).
     if ((msg->env.type == HB_MSG_TICK || msg->env.type == HB_MSG_TRADE || msg->env.type == HB_MSG_FUNDING)
-    &&  !hb_venue_instrument (self->venue, symbol))
-        return s_invalid (self, "symbol is not configured for this venue", msg);
+    &&  !hb_venue_instrument (self->venue, symbol) && !hb_discover_find (self->discover, symbol))
+        return s_invalid (self, "symbol is neither configured nor discovered for this venue", msg);
     if (msg->env.ts_recv == 0)
         msg->env.ts_recv = hb_wall_ns ();
     if (msg->env.ts_venue > 0)
@@ -416,6 +418,51 @@ s_api_set_status (void *ctx, uint32_t status)
 
 //  ---------------------------------------------------------------------------
 //  Reactor handlers
+
+//  ---------------------------------------------------------------------------
+//  Discovery (plugin ABI v5; docs/PLUGINS.md, Discovery)
+
+//  Publishes one instrument (hb_discover_fn): never conflated, like fills
+static void
+s_publish_instrument (void *arg, const hb_instrument_t *instrument)
+{
+    hb_feed_t *self = (hb_feed_t *) arg;
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_INSTRUMENT;
+    msg->env.ts_recv = hb_wall_ns ();
+    msg->u.instrument = *instrument;
+    if (hb_pub_send (self->pub, NULL, msg) != 0) {
+        s_invalid (self, "refused by the encoder", msg);
+        return;
+    }
+    self->counts.published++;
+    if (msg->env.seq > self->last_seq)
+        self->last_seq = msg->env.seq;
+}
+
+static int
+s_api_instrument_list (void *ctx, const hb_instrument_t *items, size_t count)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (!self->discover || (!items && count))
+        return -1;
+    char why [256];
+    int kept = hb_discover_list (self->discover, items, count, hb_wall_ns (), s_publish_instrument, self,
+                                 why, sizeof why);
+    if (kept < 0)
+        hb_error ("venue %s: %s", self->venue->name, why [0] ? why : "out of memory");
+    return kept;
+}
+
+static int
+s_api_instrument_delist (void *ctx, const char *symbol)
+{
+    hb_feed_t *self = (hb_feed_t *) ctx;
+    if (!self->discover)
+        return -1;
+    return hb_discover_delist (self->discover, symbol, s_publish_instrument, self);
+}
 
 static int
 s_on_flush (zloop_t *loop, int timer_id, void *arg)
@@ -700,6 +747,51 @@ s_replay_add (hb_feed_t *self, zmsg_t *reply, hb_msg_t *msg)
     zmsg_addmem (reply, buf.data, buf.size);
 }
 
+typedef struct {
+    hb_feed_t *feed;
+    zmsg_t    *reply;
+    uint64_t   count;
+    int64_t    now;
+} s_instruments_t;
+
+static void
+s_instrument_add (void *arg, const hb_instrument_t *instrument)
+{
+    s_instruments_t *req = (s_instruments_t *) arg;
+    hb_msg_t *msg = &req->feed->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_INSTRUMENT;
+    memcpy (msg->env.publisher, req->feed->id, HB_NAME_MAX);
+    msg->env.epoch = hb_pub_epoch (req->feed->pub);
+    msg->env.seq = ++req->count;
+    msg->env.ts_pub = req->now;
+    msg->u.instrument = *instrument;
+    s_replay_add (req->feed, req->reply, msg);
+}
+
+//  [identity, empty, "instruments"]: the reply is [identity, empty,
+//  (topic, instrument)..., "snapshot.end", snapshot_end], every instrument
+//  the venue lists now (docs/PROTOCOL.md, Instruments), numbered from 1
+static void
+s_on_instruments (hb_feed_t *self, zsock_t *reader, zframe_t **identity_p, zframe_t **empty_p)
+{
+    s_instruments_t req = { self, zmsg_new (), 0, hb_wall_ns () };
+    zmsg_append (req.reply, identity_p);
+    zmsg_append (req.reply, empty_p);
+    hb_discover_each (self->discover, s_instrument_add, &req);
+    hb_msg_t *msg = &self->out;
+    memset (msg, 0, sizeof *msg);
+    msg->env.type = HB_MSG_SNAPSHOT_END;
+    memcpy (msg->env.publisher, self->id, HB_NAME_MAX);
+    msg->env.epoch = hb_pub_epoch (self->pub);
+    msg->env.seq = req.count + 1;
+    msg->env.ts_pub = req.now;
+    msg->u.snapshot_end.count = req.count;
+    s_replay_add (self, req.reply, msg);
+    zmsg_send (&req.reply, reader);
+    self->counts.replays++;
+}
+
 //  A request: [identity, empty, since]; the reply: [identity, empty,
 //  (topic, fill)..., "snapshot.end", snapshot_end]. docs/PROTOCOL.md, Fill
 //  replay.
@@ -715,6 +807,11 @@ s_on_replay (zloop_t *loop, zsock_t *reader, void *arg)
     zframe_t *empty = zmsg_pop (request);
     char *text = zmsg_popstr (request);
     zmsg_destroy (&request);
+    if (text && strcmp (text, "instruments") == 0 && identity && empty && zframe_size (empty) == 0) {
+        zstr_free (&text);
+        s_on_instruments (self, reader, &identity, &empty);
+        return 0;
+    }
     char *end = NULL;
     unsigned long long since = text && text [0] ? strtoull (text, &end, 10) : 0;
     if (!identity || !empty || zframe_size (empty) != 0 || (end && *end)
@@ -925,6 +1022,12 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         hb_feed_destroy (&self);
         return NULL;
     }
+    self->discover = hb_discover_new (config, venue);
+    if (!self->discover) {
+        hb_error ("feed.%s: out of memory", venue->name);
+        hb_feed_destroy (&self);
+        return NULL;
+    }
     if (venue->replay_endpoint [0]) {
         self->replay = zsock_new (ZMQ_ROUTER);
         if (!self->replay || hb_curve_server (self->replay, venue->replay_endpoint) != 0
@@ -1004,7 +1107,9 @@ hb_feed_new_on (const hb_config_t *config, const hb_venue_cfg_t *venue,
         .fd_remove = s_api_fd_remove,
         .set_status = s_api_set_status,
         .cfg_section = s_api_cfg_section,
-        .cfg_errors = s_api_cfg_errors
+        .cfg_errors = s_api_cfg_errors,
+        .instrument_list = s_api_instrument_list,
+        .instrument_delist = s_api_instrument_delist
     };
     hb_plugin_cfg_fill (&self->api);
     return self;
@@ -1031,6 +1136,7 @@ hb_feed_destroy (hb_feed_t **self_p)
     hb_fillstore_destroy (&self->fills);
     hb_feedxfer_destroy (&self->xfers);
     hb_fillgate_destroy (&self->gate);
+    hb_discover_destroy (&self->discover);
     hb_sub_destroy (&self->sub);
     hb_pub_destroy (&self->pub);
     hb_plugin_host_destroy (&self->plugin);
@@ -1064,8 +1170,9 @@ hb_feed_start (hb_feed_t *self)
         hb_plugin_host_release (self->plugin);
         return -1;
     }
-    hb_info ("plugin %s started: %d instrument(s), publishing at %s",
-             hb_plugin_host_name (self->plugin), self->venue->n_instruments, self->venue->endpoint);
+    hb_info ("plugin %s started: %d instrument(s) configured, %zu discovered, publishing at %s",
+             hb_plugin_host_name (self->plugin), self->venue->n_instruments,
+             hb_discover_size (self->discover), self->venue->endpoint);
     s_transfers_resume (self);
     return 0;
 }
@@ -1108,6 +1215,12 @@ hb_feed_stats (hb_feed_t *self, hb_feed_stats_t *stats)
     stats->status = self->status;
     stats->fills_stored = hb_fillstore_next (self->fills);
     stats->unacked = self->unacked;
+    hb_discover_stats_t discover;
+    hb_discover_stats (self->discover, &discover);
+    stats->instruments = hb_discover_size (self->discover);
+    stats->instruments_invalid = discover.invalid;
+    stats->instruments_filtered = discover.filtered;
+    stats->listings_refused = discover.refused;
 }
 
 const char *

@@ -61,6 +61,11 @@ typedef struct {
     uint64_t external;          //  fills the plugin marked external, published
     uint64_t quarantined;       //  fills held back by the gate (hb_fillgate.h) since start
     uint64_t unacked;           //  held fills no operator acknowledged yet (all time)
+    //  discovery (hb_discover.h): instruments kept now, and the counters
+    uint64_t instruments;       //  discovered instruments kept now
+    uint64_t instruments_invalid;   //  listed but refused by hb_instrument_check
+    uint64_t instruments_filtered;  //  listed, valid, left out by discover:
+    uint64_t listings_refused;  //  listings refused as over max_count
 } hb_feed_stats_t;
 
 //  The feed's own heartbeat status bit, beside the plugin's (HB_TICK_STALE,

@@ -118,6 +118,9 @@ s_recv_until (s_fixture_t *fx, int type, const char *prefix, hb_msg_t *msg, char
     return -1;
 }
 
+//  When set, s_setup lets it change the config before the feed is built
+static void (*s_adjust) (hb_config_t *config);
+
 static s_fixture_t *
 s_setup (const char *plugin_rel, const char *flood_ticks, bool invalid)
 {
@@ -126,6 +129,8 @@ s_setup (const char *plugin_rel, const char *flood_ticks, bool invalid)
     assert_non_null (fx);
     snprintf (fx->dir, sizeof fx->dir, "/tmp/hb-feed-test-%d", (int) getpid ());
     fx->config = s_config (fx->dir, flood_ticks, invalid);
+    if (s_adjust)
+        s_adjust (fx->config);
     char path [PATH_MAX], err [512];
     s_plugin_path (path, sizeof path, plugin_rel);
     hb_plugin_host_t *plugin = hb_plugin_host_new (path, err, sizeof err);
@@ -717,6 +722,166 @@ test_gate_old_plugin (void **state)
     assert_int_equal (stats.external, 0);
 }
 
+//  ---------------------------------------------------------------------------
+//  Discovery (tests/plugins/listing.c lists; hb_discover.h keeps)
+
+//  BTC only, perps and options, up to 30 days, strikes within 80-120 %
+static void
+s_discover_filter (hb_config_t *config)
+{
+    hb_discover_cfg_t *discover = &config->venues [0].discover;
+    discover->present = true;
+    discover->assets [0] = true;
+    discover->kinds = 1u << HB_KIND_INVERSE_PERP | 1u << HB_KIND_OPTION;
+    discover->expiry_days [1] = 30;
+    discover->moneyness [0] = 0.8;
+    discover->moneyness [1] = 1.2;
+    discover->max_count = 10;
+}
+
+//  Asks the feed for its instruments: how many came (in *got, symbols
+//  sorted), -1 when the reply is not one
+static int
+s_instruments (const char *endpoint, hb_instrument_t *got, int max)
+{
+    zsock_t *dealer = zsock_new_dealer (endpoint);
+    assert_non_null (dealer);
+    zmsg_t *request = zmsg_new ();
+    zmsg_addmem (request, NULL, 0);
+    zmsg_addstr (request, "instruments");
+    assert_int_equal (zmsg_send (&request, dealer), 0);
+    zsock_set_rcvtimeo (dealer, S_WAIT_MS);
+    zmsg_t *reply = zmsg_recv (dealer);
+    zsock_destroy (&dealer);
+    if (!reply)
+        return -1;
+    assert_int_equal (zframe_size (zmsg_first (reply)), 0);
+    int n = 0, rc = -1;
+    hb_msg_t msg;
+    zframe_t *frame;
+    while ((frame = zmsg_next (reply)) != NULL) {
+        zframe_t *payload = zmsg_next (reply);
+        assert_non_null (payload);
+        assert_int_equal (hb_msg_decode (&msg, zframe_data (payload), zframe_size (payload), NULL), 0);
+        if (msg.env.type == HB_MSG_SNAPSHOT_END) {
+            rc = msg.u.snapshot_end.count == (uint64_t) n ? n : -1;
+            break;
+        }
+        assert_int_equal (msg.env.type, HB_MSG_INSTRUMENT);
+        assert_true (zframe_streq (frame, "instrument.ex"));
+        assert_true (n < max);
+        got [n++] = msg.u.instrument;
+    }
+    zmsg_destroy (&reply);
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp (got [j - 1].symbol, got [j].symbol) > 0; j--) {
+            hb_instrument_t swap = got [j];
+            got [j] = got [j - 1];
+            got [j - 1] = swap;
+        }
+    return rc;
+}
+
+//  The plugin lists 23: the filter keeps the perp and the six options of
+//  the near expiry within the strikes, refuses the one without a strike;
+//  a late joiner gets the seven from the feed; a delisting and a listing
+//  while running go on the bus; a discovered symbol may tick.
+static void
+test_discovery (void **state)
+{
+    (void) state;
+    s_adjust = s_discover_filter;
+    s_fixture_t *fx = s_setup ("tests/plugins/hb_venue_listing.so", NULL, false);
+    s_adjust = NULL;
+    hb_instrument_t got [16];
+    const char *endpoint = fx->config->venues [0].replay_endpoint;
+    assert_int_equal (s_instruments (endpoint, got, 16), 7);
+    const char *expect [] = { "BTC-1D-100-C", "BTC-1D-100-P", "BTC-1D-110-C", "BTC-1D-110-P",
+                              "BTC-1D-90-C", "BTC-1D-90-P", "BTC-PERPETUAL" };
+    for (int i = 0; i < 7; i++) {
+        assert_string_equal (got [i].symbol, expect [i]);
+        assert_string_equal (got [i].venue, "ex");
+        assert_int_equal (got [i].flags & HB_INSTRUMENT_DELISTED, 0);
+    }
+    assert_int_equal (got [6].kind, HB_KIND_INVERSE_PERP);
+    assert_true (got [6].multiplier == 10 && (got [6].flags & HB_INSTRUMENT_INVERSE));
+    assert_true (got [0].strike == 65000 && (got [0].flags & HB_INSTRUMENT_CALL));
+    assert_string_equal (got [0].settle, "BTC");
+
+    //  while running: one delisted, one listed, both on the bus
+    s_send_order (fx, NULL, "ex", "BTC-PERPETUAL", "d-1", 1);
+    hb_msg_t msg;
+    char topic [HB_TOPIC_MAX];
+    assert_int_equal (s_recv_until (fx, HB_MSG_INSTRUMENT, "instrument.ex", &msg, topic), 0);
+    assert_string_equal (msg.u.instrument.symbol, "BTC-1D-100-C");
+    assert_true (msg.u.instrument.flags & HB_INSTRUMENT_DELISTED);
+    assert_int_equal (s_recv_until (fx, HB_MSG_INSTRUMENT, "instrument.ex", &msg, topic), 0);
+    assert_string_equal (msg.u.instrument.symbol, "BTC-1D-108-C");
+    assert_int_equal (msg.u.instrument.flags & HB_INSTRUMENT_DELISTED, 0);
+    assert_int_equal (s_instruments (endpoint, got, 16), 7);
+    assert_string_equal (got [0].symbol, "BTC-1D-100-P");
+    assert_string_equal (got [1].symbol, "BTC-1D-108-C");
+    //  the order was for a discovered symbol: the plugin's reject got out
+    assert_int_equal (s_recv_until (fx, HB_MSG_ACK, "ack.ex.BTC-PERPETUAL", &msg, topic), 0);
+
+    hb_feed_stats_t stats;
+    s_teardown (fx, &stats);
+    assert_int_equal (stats.instruments, 7);
+    assert_int_equal (stats.instruments_invalid, 1);
+    assert_int_equal (stats.instruments_filtered, 15);
+    assert_int_equal (stats.listings_refused, 0);
+    assert_int_equal (stats.invalid, 0);
+}
+
+//  A venue listing more than its max_count: refused at start, not cut
+static void
+s_overflow (hb_config_t *config)
+{
+    s_discover_filter (config);
+    hb_venue_cfg_t *venue = &config->venues [0];
+    venue->n_params = 1;
+    snprintf (venue->params [0].key, HB_NAME_MAX, "overflow");
+    snprintf (venue->params [0].value, HB_PATH_MAX, "11");
+    venue->discover.kinds = 0;
+}
+
+static void
+test_discovery_over_max (void **state)
+{
+    (void) state;
+    hb_log_init ("test", HB_LOG_WARN);
+    char dir [64];
+    snprintf (dir, sizeof dir, "/tmp/hb-feed-test-%d", (int) getpid ());
+    hb_config_t *config = s_config (dir, NULL, false);
+    s_overflow (config);
+    char path [PATH_MAX], err [512];
+    s_plugin_path (path, sizeof path, "tests/plugins/hb_venue_listing.so");
+    hb_plugin_host_t *plugin = hb_plugin_host_new (path, err, sizeof err);
+    assert_non_null (plugin);
+    hb_feed_t *feed = hb_feed_new (config, &config->venues [0], &plugin);
+    assert_non_null (feed);
+    assert_int_equal (hb_feed_start (feed), -1);
+    hb_feed_stats_t stats;
+    hb_feed_stats (feed, &stats);
+    assert_int_equal (stats.instruments, 0);
+    assert_int_equal (stats.listings_refused, 1);
+    hb_feed_destroy (&feed);
+    //  ten fit
+    snprintf (config->venues [0].params [0].value, HB_PATH_MAX, "10");
+    plugin = hb_plugin_host_new (path, err, sizeof err);
+    feed = hb_feed_new (config, &config->venues [0], &plugin);
+    assert_non_null (feed);
+    assert_int_equal (hb_feed_start (feed), 0);
+    hb_feed_stats (feed, &stats);
+    assert_int_equal (stats.instruments, 10);
+    hb_feed_destroy (&feed);
+    unlink (config->venues [0].endpoint + strlen ("ipc://"));
+    unlink (config->venues [0].replay_endpoint + strlen ("ipc://"));
+    s_unlink_journals (config->venues [0].fills_journal);
+    rmdir (dir);
+    hb_config_destroy (&config);
+}
+
 int
 main (void)
 {
@@ -729,6 +894,8 @@ main (void)
         cmocka_unit_test (test_gate_holds_implausible_fills),
         cmocka_unit_test (test_gate_restart_keeps_orders),
         cmocka_unit_test (test_gate_old_plugin),
+        cmocka_unit_test (test_discovery),
+        cmocka_unit_test (test_discovery_over_max),
     };
     return cmocka_run_group_tests_name ("hb_feed", tests, NULL, NULL);
 }

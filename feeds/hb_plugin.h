@@ -6,9 +6,10 @@
     naming the file, when:
       - the file or the symbol is missing,
       - abi_version is not between HB_PLUGIN_ABI_MIN and
-        HB_PLUGIN_ABI_VERSION (a v3 plugin loads on a v4 host: v4 only
-        appended optional operations; the host hands it a host struct
-        marked v3, which is the same struct),
+        HB_PLUGIN_ABI_VERSION (a v3 or v4 plugin loads on a v5 host: v4
+        and v5 only appended optional members in place of spare slots; the
+        host hands it a host struct marked with the plugin's version, which
+        is the same struct),
       - size is smaller than HB_VENUE_OPS_MIN_SIZE,
       - a required operation (create, start, order, cancel, destroy) is NULL.
 
@@ -45,7 +46,7 @@
 #include "hb_config.h"
 #include "hb_log_level.h"
 
-#define HB_PLUGIN_ABI_VERSION   4     //  2: plugin-owned config (cfg_*, sections); 3: a venue's instruments and positions are pointers sized from the file (issue 16); 4: transfer and credit (optional, appended)
+#define HB_PLUGIN_ABI_VERSION   5     //  2: plugin-owned config (cfg_*, sections); 3: a venue's instruments and positions are pointers sized from the file (issue 16); 4: transfer and credit (optional, appended); 5: instrument discovery (host instrument_list / instrument_delist, appended)
 #define HB_PLUGIN_ABI_MIN       3     //  the oldest plugin ABI this host still loads
 #define HB_VENUE_SYMBOL         "hb_venue_plugin"
 
@@ -144,7 +145,29 @@ typedef struct hb_host_api_s {
     //  problems recorded so far in this plugin's config (by it or the host)
     int     (*cfg_errors) (void *ctx);
 
-    void    (*spare [8]) (void);
+    //  -- ABI v5, appended: instrument discovery (docs/PLUGINS.md,
+    //  Discovery). A plugin uses these only when host->abi_version >= 5
+    //  and the pointer is not NULL (a check host has them; both do nothing
+    //  there but count), and only when the venue has a discover: section
+    //  (host->venue->discover.present); typed instruments need neither.
+    //
+    //  instrument_list: the venue lists these count instruments (new ones,
+    //  or changed). venue may be "" (the host fills it in). The host
+    //  refuses an invalid one (hb_instrument_check: logged, counted,
+    //  skipped), applies the venue's discover: filter, remembers what it
+    //  keeps and publishes each kept one that is new or changed on
+    //  instrument.<venue>. Returns how many of them it keeps, or -1 when
+    //  keeping them would take the venue over its max_count (at most
+    //  HB_MAX_INSTRUMENTS): then nothing of the call is kept and the host
+    //  logged why; a plugin listing at start fails its start.
+    int     (*instrument_list) (void *ctx, const hb_instrument_t *items, size_t count);
+    //  instrument_delist: the venue no longer lists symbol (expired,
+    //  delisted). The host forgets it and publishes it with
+    //  HB_INSTRUMENT_DELISTED. Returns 0, or -1 when it was not kept
+    //  (filtered out or never listed).
+    int     (*instrument_delist) (void *ctx, const char *symbol);
+
+    void    (*spare [6]) (void);
 } hb_host_api_t;
 
 typedef struct hb_venue_ops_s {

@@ -340,6 +340,21 @@ s_check_status (void *ctx, uint32_t status)
     (void) ctx; (void) status;
 }
 
+//  Listings are not looked at in a check: taken, counted as kept
+static int
+s_check_instrument_list (void *ctx, const hb_instrument_t *items, size_t count)
+{
+    (void) ctx; (void) items;
+    return (int) count;
+}
+
+static int
+s_check_instrument_delist (void *ctx, const char *symbol)
+{
+    (void) ctx; (void) symbol;
+    return -1;
+}
+
 int
 hb_plugin_cfg_check (hb_plugin_host_t *plugin, const hb_config_t *config, const hb_venue_cfg_t *venue,
                      int *errors_p, char *errbuf, size_t errsize)
@@ -367,6 +382,8 @@ hb_plugin_cfg_check (hb_plugin_host_t *plugin, const hb_config_t *config, const 
         .set_status = s_check_status,
         .cfg_section = s_check_section,
         .cfg_errors = s_check_errors,
+        .instrument_list = s_check_instrument_list,
+        .instrument_delist = s_check_instrument_delist,
     };
     hb_plugin_cfg_fill (&api);
     bool created = hb_plugin_host_create (plugin, &api) == 0;

@@ -78,7 +78,7 @@ test_bad_abi_refused (void **state)
     (void) state;
     char path [PATH_MAX];
     s_test_plugin (path, sizeof path, "bad_abi");
-    s_refused (path, "built for ABI v999, this host speaks v4: rebuild it");
+    s_refused (path, "built for ABI v999, this host speaks v5: rebuild it");
 }
 
 static void
@@ -518,7 +518,14 @@ test_abi_v3_accepted (void **state)
     assert_int_equal (errno, ENOTSUP);
     assert_int_equal (hb_plugin_host_credit (plugin, &request), 0);
     hb_plugin_host_destroy (&plugin);
-    //  the sim is v4 and moves money
+    //  ABI v5 only appended host functions (discovery): a v4 plugin loads
+    s_test_plugin (path, sizeof path, "abi_v4");
+    plugin = hb_plugin_host_new (path, err, sizeof err);
+    if (!plugin)
+        fail_msg ("v4 plugin refused: %s", err);
+    assert_int_equal (hb_plugin_host_abi (plugin), 4);
+    hb_plugin_host_destroy (&plugin);
+    //  the sim is of this ABI and moves money
     s_venue_plugin (path, sizeof path, "sim");
     plugin = hb_plugin_host_new (path, err, sizeof err);
     assert_non_null (plugin);

@@ -2,6 +2,7 @@
 #include "hb_summary.h"
 #include "hb_risk_sample.h"
 #include "hb_time.h"
+#include "hb_universe.h"
 
 #include <czmq.h>
 #include <fnmatch.h>
@@ -79,6 +80,7 @@ struct _hb_summary_t {
     bool     has_risk;
     hb_risk_exposure_t risk;        //  the latest risk.exposure part (its portfolio fields)
     hb_risk_sample_t *samples;      //  the parts joined: the regimes name pairs of the whole sample
+    hb_universe_t *universe;        //  the instruments the feeds discovered (instrument.<venue>)
     char     recent [RECENT_MAX][256];
     int      n_recent;          //  total ever; ring index = n % RECENT_MAX
     uint64_t decode_errors;
@@ -104,12 +106,13 @@ hb_summary_new (const hb_config_t *cfg)
     self->rows = (s_row_t *) zmalloc (sizeof (s_row_t) * (size_t) (total ? total : 1));
     self->by_key = zhashx_new ();
     self->samples = hb_risk_sample_new ();
+    self->universe = hb_universe_new ();
     self->rows_max = HB_SUMMARY_ROWS;
     //  room for the largest panel: the instruments, or assets / publishers
     int most = total > HB_MAX_ASSETS ? total : HB_MAX_ASSETS;
     most = most > PUB_MAX ? most : PUB_MAX;
     self->order = (s_order_t *) zmalloc (sizeof (s_order_t) * (size_t) most);
-    if (!self->rows || !self->by_key || !self->samples || !self->order) {
+    if (!self->rows || !self->by_key || !self->samples || !self->order || !self->universe) {
         hb_summary_destroy (&self);
         return NULL;
     }
@@ -137,6 +140,7 @@ hb_summary_destroy (hb_summary_t **self_p)
     hb_summary_t *self = *self_p;
     zhashx_destroy (&self->by_key);
     hb_risk_sample_destroy (&self->samples);
+    hb_universe_destroy (&self->universe);
     free (self->rows);
     free (self->order);
     free (self);
@@ -225,6 +229,9 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
                           hb_reject_name (msg->u.ack.reason), msg->u.ack.text);
                 s_recent (self, line);
             }
+            break;
+        case HB_MSG_INSTRUMENT:
+            hb_universe_apply (self->universe, &msg->u.instrument);
             break;
         case HB_MSG_EXPOSURE: {
             int a = hb_config_asset_index (self->cfg, msg->u.exposure.asset);
@@ -801,6 +808,46 @@ s_match_row (hb_summary_t *self, const s_row_t *row)
         || (asset >= 0 && asset < self->cfg->n_assets && s_match (self, self->cfg->assets [asset].name));
 }
 
+int
+hb_summary_fetch_instruments (hb_summary_t *self, int timeout_ms)
+{
+    int answered = 0;
+    for (int v = 0; v < self->cfg->n_venues; v++) {
+        const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+        if (venue->enabled && venue->discover.present && venue->replay_endpoint [0]
+        &&  hb_universe_fetch (self->universe, venue->replay_endpoint, timeout_ms) >= 0)
+            answered++;
+    }
+    return answered;
+}
+
+size_t
+hb_summary_discovered (hb_summary_t *self, const char *venue)
+{
+    return venue ? hb_universe_count (self->universe, venue) : hb_universe_size (self->universe);
+}
+
+//  One line of the venues with discovery: how many each lists now, and
+//  how many were listed and delisted while this view ran
+static void
+s_render_discovered (hb_summary_t *self, FILE *out)
+{
+    char line [512];
+    int n = 0;
+    for (int v = 0; v < self->cfg->n_venues && n >= 0 && (size_t) n < sizeof line; v++) {
+        const hb_venue_cfg_t *venue = &self->cfg->venues [v];
+        if (venue->enabled && venue->discover.present)
+            n += snprintf (line + n, sizeof line - (size_t) n, "  %s %zu", venue->name,
+                           hb_universe_count (self->universe, venue->name));
+    }
+    if (n <= 0)
+        return;
+    hb_universe_stats_t stats;
+    hb_universe_stats (self->universe, &stats);
+    fprintf (out, "discovered instruments:%s  (listed %llu, delisted %llu)\n", line,
+             (unsigned long long) stats.added, (unsigned long long) stats.removed);
+}
+
 void
 hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
 {
@@ -816,6 +863,7 @@ hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns)
              self->cfg->deployment, (long long) (up_s / 3600), (long long) (up_s / 60 % 60),
              (long long) (up_s % 60), (unsigned long long) self->messages, ticked, total,
              (unsigned long long) self->decode_errors, filter, tty ? "   (Ctrl-C stops)" : "");
+    s_render_discovered (self, out);
     fprintf (out, "%-8s %-22s %-12s %14s %14s %7s %7s %8s %s\n", "VENUE", "SYMBOL", "KIND",
              "BID", "ASK", "SPRbps", "AGE", "TICKS", "STATE");
     int n = 0, from, to;

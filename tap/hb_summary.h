@@ -54,6 +54,16 @@ void hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
 //  Accounts a malformed message.
 void hb_summary_decode_error (hb_summary_t *self);
 
+//  Asks the feed of every venue with a discover: section for the
+//  instruments it keeps (hb_universe_fetch, timeout_ms each), after the
+//  caller subscribed to instrument.: what was listed before this view
+//  started. Returns how many venues answered.
+int hb_summary_fetch_instruments (hb_summary_t *self, int timeout_ms);
+
+//  Discovered instruments known now (instrument.<venue>), all venues or
+//  venue's
+size_t hb_summary_discovered (hb_summary_t *self, const char *venue);
+
 //  Writes the view. With tty, clears the screen first and draws everything;
 //  without, writes a compact block meant for logs.
 void hb_summary_render (hb_summary_t *self, FILE *out, bool tty, int64_t now_ns);

@@ -158,6 +158,10 @@ s_tap (hb_service_t *service, const hb_config_t *config, const char **topics, in
         hb_tap_destroy (&tap);
         return 1;
     }
+    //  subscribed first, then asked: the instruments the feeds discovered
+    //  before this view started (docs/PROTOCOL.md, instrument)
+    if (summary)
+        hb_summary_fetch_instruments (summary, 2000);
     bool tty = isatty (STDOUT_FILENO);
     if (interval_ms <= 0)               //  a redraw a second on a screen; a log gets a block every 5 s
         interval_ms = tty ? 1000 : 5000;

@@ -13,6 +13,10 @@
 #  4. an order: the venue verified the signature (CB-ACCESS-*), accepted,
 #     the user channel filled it: accepted ack, fill, done ack;
 #     an order the venue refuses: rejected ack, insufficient_collateral;
+#  6. discovery (venues.cb.discover): products becomes instrument.cb with
+#     exactly the online products in hb units (spot: coin, lot
+#     base_increment; futures: contracts of contract_size, the perpetual a
+#     linear perp, the dated one a future at contract_expiry);
 #  5. SIGTERM: clean exit (ASan: no leak), and the secret is in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -43,12 +47,13 @@ venues:
       rest_url: http://127.0.0.1:$HTTP_PORT
       api_key_file: $DIR/key
       api_secret_file: $DIR/secret
+    discover: {}
     instruments:
       - { symbol: BTC-USD, asset: BTC, kind: spot, tick: 0.01, lot: 0.00000001, min: 0.00001 }
       - { symbol: ETH-USD, asset: ETH, kind: spot, tick: 0.01, lot: 0.00000001, min: 0.0001 }
 EOF
 
-venue_tap 90000 tick.cb. trade.cb. hb.feed.cb
+venue_tap 90000 tick.cb. trade.cb. hb.feed.cb instrument.cb
 venue_feed cb
 
 # 1. the reconnect's session has played (its ticker is the last market message)
@@ -68,6 +73,10 @@ jq -se '[.[] | select(.tick.symbol == "BTC-USD") | .tick.flags] | index(1) != nu
     >/dev/null || fail "no stale BTC-USD tick"
 venue_heartbeat cb
 echo "ok   gap: level2 resubscribed, stale ticks and status, rebuilt"
+
+# 6. discovery: exactly the online products, in hb units
+venue_check_instruments cb "$DIR/expected.json.instruments"
+echo "ok   discovery: instrument.cb holds exactly the venue's online products in hb units"
 
 # 3. bad input counted, trades normalized
 grep -q 'message refused (3 so far)' "$DIR/feed.log" ||

@@ -21,6 +21,12 @@
 #     limit IOC in USD, client id <plan>.<leg>): the venue gets a sell of
 #     the option in BTC at the limit over the index, on the option tick,
 #     IOC; it fills once, back in USD at the trade's index, fee in BTC;
+#  6. discovery (venues.deribit.discover): public/get_instruments answered
+#     by the venue becomes instrument.deribit with the right contract units
+#     (inverse perp and future: USD contracts; the linear USDC perp: coin
+#     per contract; the option: one coin; lots in contracts), a combo is
+#     left out, and the put the second connection's answer no longer lists
+#     is delisted: the bus ends with exactly what the venue lists.
 #  5. SIGTERM: clean exit (ASan: no leak), and the secret is in no log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -50,13 +56,14 @@ venues:
       api_key_file: $DIR/key
       api_secret_file: $DIR/secret
       reconnect_max_ms: 1000
+    discover: { assets: [BTC] }
     instruments:
       - { symbol: BTC-PERP, asset: BTC, kind: inverse_perp, multiplier: 10, tick: 0.5, lot: 1, min: 1 }
       - { symbol: $OPT, asset: BTC, kind: option, type: call, strike: 80000,
           expiry: 2030-12-27T08:00:00Z, iv: 0.55, tick: 5, lot: 0.1, min: 0.1 }
 EOF
 
-venue_tap 90000 tick.deribit. trade.deribit. hb.feed.deribit
+venue_tap 90000 tick.deribit. trade.deribit. hb.feed.deribit instrument.deribit
 venue_feed deribit
 
 # 1. the reconnect's session has played (its trades are the last market message)
@@ -149,6 +156,14 @@ jq -se --arg o "$OPT" '([.[] | select(.ack) | .ack.status] == ["done"])
              and .[0].fee == 0.0000023 and .[0].fee_asset == "BTC")' "$DIR/optleg.out" >/dev/null ||
     fail "option leg outcome: $(jq -c 'select(.ack or .fill)' "$DIR/optleg.out")"
 echo "ok   option leg: sold in BTC at the limit over the index, IOC, one fill back in USD"
+# 6. discovery: the bus holds exactly what the venue lists now, in hb units
+# (instrument messages applied in order: a delisting removes)
+venue_check_instruments deribit "$DIR/expected.json.instruments"
+jq -se '[.[] | select(.instrument.symbol == "BTC-27DEC30-60000-P") | .instrument.flags]
+        | length == 2 and .[0] == [] and .[1] == ["delisted"]' "$DIR/tap.out" >/dev/null ||
+    fail "the put was not listed then delisted"
+grep -q '"event": "instruments_listed", "n": 1' "$DIR/server.jsonl" || fail "no listing asked on the reconnect"
+echo "ok   discovery: instrument.deribit holds exactly the venue's instruments in hb units; the put delisted"
 
 # 5. clean stop; the secret never reached a log
 it_stop_ok "$pid_feed" "$DIR/feed.log" hb-feed

@@ -18,6 +18,10 @@
 #     (verified by the server); a buy is accepted and filled in two fills
 #     from the orders channel; a sell is refused (sCode 51008 ->
 #     insufficient_collateral);
+#  6. discovery (venues.okx.discover): public/instruments (SPOT, SWAP,
+#     FUTURES, OPTION of BTC-USD) becomes instrument.okx with exactly the
+#     live instruments, in hb units (linear swap: ctVal coin per contract;
+#     inverse swap and future: ctVal USD; option: ctVal coin, strike);
 #  5. SIGTERM: clean exit (ASan: no leak), no secret in any log.
 # Skips (77) when the binaries, the plugin or python3-websockets are missing.
 . "$(dirname "$0")/lib/it.sh"
@@ -35,6 +39,7 @@ venue_driver public okx_driver.py --role public --expected "$DIR/expected.json" 
     --port-file "$DIR/ports.pub" --log "$DIR/public.jsonl" --timeout 90
 venue_driver private okx_driver.py --role private --key-file "$DIR/key" --secret-file "$DIR/secret" \
     --passphrase-file "$DIR/passphrase" --port-file "$DIR/ports.priv" --log "$DIR/private.jsonl" \
+    --instruments "$DIR/instruments.json" \
     --timeout 90
 venue_ports "venue servers did not start" ports.pub ports.priv
 WS_PORT=$(venue_port ports.pub ws_port)
@@ -59,12 +64,13 @@ venues:
       api_passphrase_file: $DIR/passphrase
       sym.BTC-PERP: BTC-USDT-SWAP
       ctval.BTC-PERP: "0.01"
+    discover: { assets: [BTC] }
     instruments:
       - { symbol: BTC-USDT, asset: BTC, kind: spot, tick: 0.1, lot: 0.00000001, min: 0.00001 }
       - { symbol: BTC-PERP, asset: BTC, kind: linear_perp, multiplier: 0.001, tick: 0.1, lot: 10, min: 10 }
 EOF
 
-venue_tap 90000 tick.okx. trade.okx. hb.feed.okx
+venue_tap 90000 tick.okx. trade.okx. hb.feed.okx instrument.okx
 # The plugin holds two hb_ws clients (public, private): one libwebsockets
 # context and service thread for both (hb_ws_svc), so nothing of OpenSSL
 # may leak at exit (warmcat/libwebsockets#2044 hit two contexts): LeakSanitizer
@@ -92,6 +98,10 @@ for s in BTC-USDT BTC-PERP; do
 done
 venue_heartbeat okx
 echo "ok   gap and checksum mismatch: resubscribed, stale ticks and status, rebuilt"
+
+# 6. discovery: exactly the live instruments of public/instruments
+venue_check_instruments okx "$DIR/instruments.json"
+echo "ok   discovery: instrument.okx holds exactly the venue's live instruments in hb units"
 
 # 3. bad input counted, trades normalized
 grep -q 'message refused (3 so far)' "$DIR/feed.log" ||

@@ -8,7 +8,8 @@
 static const char *s_names [HB_MSG_SAMPLE_COUNT] = {
     "tick", "tick_top", "tick_empty", "trade", "order", "order_market", "cancel",
     "ack", "ack_rejected", "fill", "heartbeat", "edge_tick", "edge_fill",
-    "edge_ack", "edge_heartbeat", "hedger_control", "applog", "capital_plan", "account"
+    "edge_ack", "edge_heartbeat", "hedger_control", "applog", "capital_plan", "account",
+    "instrument"
 };
 
 const char *
@@ -290,6 +291,22 @@ hb_msg_sample (hb_msg_t *msg, hb_msg_sample_t which)
                 p->liq_px = i ? 0 : 32500.5;
                 p->funding_usd = i ? -0.125 : 0.25;
             }
+            break;
+        }
+        case HB_MSG_SAMPLE_INSTRUMENT: {
+            s_env (msg, HB_MSG_INSTRUMENT);
+            hb_instrument_t *i = &msg->u.instrument;
+            strcpy (i->venue, "gamma");
+            strcpy (i->symbol, "BTC-27MAR26-80000-C");
+            strcpy (i->asset, "BTC");
+            i->kind = 5;
+            i->flags = HB_INSTRUMENT_CALL;
+            i->multiplier = 1;
+            i->tick_size = 0.0005;
+            i->lot_size = i->min_qty = 0.1;
+            i->expiry_ns = 1774598400000000000ll;
+            i->strike = 80000;
+            strcpy (i->settle, "BTC");
             break;
         }
         default:

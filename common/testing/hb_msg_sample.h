@@ -27,6 +27,7 @@ typedef enum {
     HB_MSG_SAMPLE_APPLOG,           //  a batch of risk's application log (seq.risk)
     HB_MSG_SAMPLE_CAPITAL_PLAN,     //  hb-treasury's plan for a short venue, two transfers in
     HB_MSG_SAMPLE_ACCOUNT,          //  a venue's account report, two positions, one not configured
+    HB_MSG_SAMPLE_INSTRUMENT,       //  a discovered option (instrument.<venue>)
     HB_MSG_SAMPLE_COUNT
 } hb_msg_sample_t;
 

@@ -209,6 +209,16 @@ hb_msg_spec_of (hb_msg_spec_t *self, const hb_msg_t *msg)
             self->n_body = 10;
             break;
         }
+        case HB_MSG_INSTRUMENT: {
+            const hb_instrument_t *i = &msg->u.instrument;
+            hb_spec_val_t v [] = { S (i->venue), S (i->symbol), S (i->asset), U (i->kind), U (i->flags),
+                                   D (i->multiplier), D (i->tick_size), D (i->lot_size), D (i->min_qty),
+                                   I (i->expiry_ns), D (i->strike), S (i->settle), S (i->underlying),
+                                   I (0) };
+            memcpy (b, v, sizeof v);
+            self->n_body = 14;
+            break;
+        }
         default:
             assert (false && "no spec for this message type");
     }

@@ -416,6 +416,7 @@ binance_new (const hb_host_api_t *host)
     self->venue = host->venue;
     self->started_ns = host->now_ns (host->ctx);
     self->snapshot_fn = binance_depth_request;
+    self->list_timer = -1;
     binance_user_init (self);
     self->json = hb_json_new (256 * 1024, 0);
     self->json_rest = hb_json_new (1024 * 1024, 0);
@@ -510,7 +511,7 @@ s_start (void *arg)
     binance_t *self = (binance_t *) arg;
     self->status = HB_TICK_STALE;
     self->host->set_status (self->host->ctx, HB_TICK_STALE);
-    if (binance_user_start (self))
+    if (binance_user_start (self) || binance_list_start (self))
         return -1;
     return hb_ws_start (self->ws);
 }
@@ -531,6 +532,8 @@ static void
 s_destroy (void **self_p)
 {
     binance_t *self = (binance_t *) *self_p;
+    if (self)
+        binance_list_stop (self);
     if (self) {
         s_log (self, HB_LOG_INFO, "stats: msgs %llu depth %llu tickers %llu trades %llu malformed %llu "
                "unknown %llu gaps %llu crossed %llu snapshots %llu orders %llu rejects %llu fills %llu",

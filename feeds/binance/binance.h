@@ -154,6 +154,10 @@ typedef struct {
     binance_stats_t stats;
     hb_msg_t     msg;               //  scratch for publishing
     char         err [BINANCE_ERR_MAX];
+    //  discovery (binance_list.c): what the last exchangeInfo listed
+    struct hb_vlist_s *listed;
+    int          list_timer;        //  the next exchangeInfo, -1
+    uint64_t     list_ms;           //  params.instruments_s in ms
 } binance_t;
 
 //  binance.c
@@ -175,6 +179,19 @@ binance_inst_by_vsym (binance_t *self, const char *vsym)
             return &self->inst [i];
     return NULL;
 }
+
+//  binance_list.c: instrument discovery (plugin ABI v5), with the venue's
+//  discover: section: GET /api/v3/exchangeInfo (spot) or /fapi/v1/exchangeInfo
+//  (usdm) at start and every params.instruments_s (default 3600), the
+//  symbols TRADING listed to the host, those a later answer lacks delisted.
+int  binance_list_start (binance_t *self);
+void binance_list_stop (binance_t *self);
+//  One symbol object of exchangeInfo in hb's terms (venue ""): spot, or
+//  usdm PERPETUAL (linear_perp) and quarterlies (future); qty in coin
+//  (multiplier 1), tick and lot from PRICE_FILTER and LOT_SIZE. Returns 1,
+//  0 when not listed (not TRADING, another contract type), -1 with err.
+int  binance_instrument_parse (const json_t *symbol, binance_market_t market, hb_instrument_t *out,
+                               char *err, size_t err_size);
 
 //  binance_depth.c
 //  Publishes inst's tick: its book (the latest bookTicker over the touch),

@@ -100,6 +100,7 @@ s_config (const char *dir, int ws_port, int http_port, const char *market)
     snprintf (text, sizeof text, "http://127.0.0.1:%d", http_port);
     s_param (v, "rest_url", text);
     s_param (v, "market", market);
+    v->discover.present = true;     //  exchangeInfo is asked (the test host lists all)
     s_param (v, "backoff_base_ms", "50");
     s_param (v, "backoff_max_ms", "200");
     s_param (v, "listen_keepalive_s", "1");
@@ -329,6 +330,45 @@ s_acks (void *arg)
     return hb_testhost_count_type (s_env.host, HB_MSG_ACK) >= s_want_acks;
 }
 
+//  Discovery: the instruments listed equal the driver's exchangeInfo as
+//  it says they must read in hb units (expected.json, instruments): every
+//  symbol TRADING of a known contract type, nothing else
+static bool
+s_listed (void *arg)
+{
+    return hb_testhost_count_type (s_env.host, HB_MSG_INSTRUMENT) >= (size_t) (uintptr_t) arg;
+}
+
+static void
+s_check_instruments (void)
+{
+    json_t *want = json_object_get (s_env.expected, "instruments");
+    size_t n = json_array_size (want);
+    assert_true (n >= 2);
+    assert_int_equal (hb_testhost_run (s_env.host, 10000, s_listed, (void *) (uintptr_t) n), 0);
+    assert_int_equal (hb_testhost_count_type (s_env.host, HB_MSG_INSTRUMENT), n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *w = json_array_get (want, i);
+        const char *symbol = json_string_value (json_object_get (w, "symbol"));
+        const hb_msg_t *msg = hb_testhost_last (s_env.host, HB_MSG_INSTRUMENT, symbol);
+        if (!msg)
+            fail_msg ("%s not listed", symbol);
+        const hb_instrument_t *got = &msg->u.instrument;
+        assert_string_equal (got->venue, "bnc");
+        assert_string_equal (got->asset, json_string_value (json_object_get (w, "asset")));
+        assert_string_equal (got->settle, json_string_value (json_object_get (w, "settle")));
+        assert_int_equal (got->kind, json_integer_value (json_object_get (w, "kind")));
+        assert_int_equal (got->flags, 0);
+        assert_int_equal (got->expiry_ns, json_integer_value (json_object_get (w, "expiry_ns")));
+        const char *fields [] = { "multiplier", "tick_size", "lot_size", "min_qty" };
+        double values [] = { got->multiplier, got->tick_size, got->lot_size, got->min_qty };
+        for (int f = 0; f < 4; f++)
+            if (fabs (values [f] - json_number_value (json_object_get (w, fields [f]))) > 1e-12)
+                fail_msg ("%s: %s %g", symbol, fields [f], values [f]);
+        assert_null (hb_instrument_check (got));
+    }
+}
+
 static void
 test_session (void **state)
 {
@@ -353,6 +393,7 @@ test_session (void **state)
     assert_non_null (last);
     assert_true (s_book_matches (&last->u.tick, true));
     assert_int_equal (hb_testhost_status (s_env.host), 0);
+    s_check_instruments ();
 
     //  The gap: counted, resnapshot, stale meanwhile (status and a tick)
     assert_true (self->stats.gaps >= 1);
@@ -581,6 +622,7 @@ test_usdm_session (void **state)
     binance_t *self = (binance_t *) s_env.plugin;
     assert_int_equal (self->market, BINANCE_USDM);
     assert_int_equal (hb_venue_plugin.start (s_env.plugin), 0);
+    s_check_instruments ();
     int rc = hb_testhost_run (s_env.host, 15000, s_usdm_ready, NULL);
     const hb_msg_t *last = hb_testhost_last (s_env.host, HB_MSG_TICK, "BTC-PERP");
     if (rc && last)

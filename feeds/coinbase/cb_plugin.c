@@ -33,6 +33,7 @@
 #include "hb_secret.h"
 #include "hb_sign.h"
 #include "hb_tls.h"
+#include "cb_list.h"
 #include "hb_vsend.h"
 #include "hb_ws.h"
 
@@ -56,6 +57,7 @@ struct cb_plugin_s {
     uint64_t             bad_logged;
     char                 text [S_SUB_MAX];
     hb_vhost_t           vhost;         //  what cb_md and cb_trade publish through
+    cb_list_t           *list;          //  discovery, NULL without discover:
 };
 
 #define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
@@ -276,6 +278,7 @@ s_create (const hb_host_api_t *host)
     self->send = hb_vsend_new (&scfg);
     if (!self->ws || !self->send)
         goto fail;
+    self->list = cb_list_new (host, self->rest_url, &tls);
     return self;
 fail:
     return hb_vhost_undo (self, s_destroy);
@@ -286,6 +289,8 @@ s_start (void *arg)
 {
     cb_plugin_t *self = (cb_plugin_t *) arg;
     self->host->set_status (self->host->ctx, HB_TICK_STALE);
+    if (self->list && cb_list_start (self->list))
+        return -1;
     return hb_ws_start (self->ws);
 }
 
@@ -295,6 +300,7 @@ s_destroy (void **self_p)
     if (!self_p || !*self_p)
         return;
     cb_plugin_t *self = (cb_plugin_t *) *self_p;
+    cb_list_destroy (&self->list);
     hb_ws_destroy (&self->ws);
     hb_vsend_destroy (&self->send);
     cb_trade_destroy (&self->trade);

@@ -258,6 +258,102 @@ deribit_order_parse (json_t *o, deribit_order_t *order, char *err, size_t err_si
     return 0;
 }
 
+//  Deribit's far-future expiration of a perpetual (3000-01-01)
+#define S_PERPETUAL_MS  32503680000000ll
+
+int
+deribit_instrument_parse (json_t *o, hb_instrument_t *out, char *err, size_t err_size)
+{
+    memset (out, 0, sizeof *out);
+    char kind [24] = "", type [24] = "", period [24] = "", option [8] = "";
+    double contract = 0, tick = 0, min = 0, strike = 0;
+    int64_t expiry_ms = 0;
+    const char *bad = NULL;
+    if (!json_is_object (o))
+        bad = "not an object";
+    else
+    if (s_string (o, "instrument_name", out->symbol, sizeof out->symbol))
+        bad = "instrument_name";
+    else
+    if (s_string (o, "kind", kind, sizeof kind))
+        bad = "kind";
+    else
+    if (s_string (o, "base_currency", out->asset, sizeof out->asset))
+        bad = "base_currency";
+    else
+    if (s_string (o, "settlement_currency", out->settle, sizeof out->settle))
+        bad = "settlement_currency";
+    else
+    if (s_string_opt (o, "instrument_type", type, sizeof type))
+        bad = "instrument_type";
+    else
+    if (s_string_opt (o, "settlement_period", period, sizeof period))
+        bad = "settlement_period";
+    else
+    if (s_number (o, "contract_size", &contract) || !(contract > 0))
+        bad = "contract_size";
+    else
+    if (s_number (o, "tick_size", &tick) || !(tick > 0))
+        bad = "tick_size";
+    else
+    if (s_number (o, "min_trade_amount", &min) || !(min > 0))
+        bad = "min_trade_amount";
+    else
+    if (s_integer (o, "expiration_timestamp", &expiry_ms) || expiry_ms < 0)
+        bad = "expiration_timestamp";
+    if (bad) {
+        s_err (err, err_size, "instrument: %s missing or invalid", bad);
+        return -1;
+    }
+    //  combos are the venue's strategies, not instruments hb can hold
+    if (strstr (kind, "combo"))
+        return 0;
+    //  'reversed': USD-sized contracts settled in the coin (inverse)
+    bool inverse = strcmp (type, "reversed") == 0;
+    bool perpetual = strcmp (period, "perpetual") == 0 || expiry_ms >= S_PERPETUAL_MS;
+    out->multiplier = contract;
+    out->tick_size = tick;
+    //  amounts are in the contract's size unit (USD for inverse, coin
+    //  otherwise): hb counts contracts
+    out->lot_size = out->min_qty = min / contract;
+    if (strcmp (kind, "spot") == 0) {
+        out->kind = HB_KIND_SPOT;
+        out->multiplier = 1;
+        out->lot_size = out->min_qty = min;
+    }
+    else
+    if (strcmp (kind, "future") == 0 && perpetual) {
+        out->kind = inverse ? HB_KIND_INVERSE_PERP : HB_KIND_LINEAR_PERP;
+        out->flags = inverse ? HB_INSTRUMENT_INVERSE : 0;
+    }
+    else
+    if (strcmp (kind, "future") == 0) {
+        out->kind = HB_KIND_FUTURE;
+        out->flags = inverse ? HB_INSTRUMENT_INVERSE : 0;
+        out->expiry_ns = expiry_ms * 1000000;
+    }
+    else
+    if (strcmp (kind, "option") == 0) {
+        out->kind = HB_KIND_OPTION;
+        out->expiry_ns = expiry_ms * 1000000;
+        if (s_number (o, "strike", &strike) || !(strike > 0))
+            bad = "strike";
+        else
+        if (s_string (o, "option_type", option, sizeof option)
+        ||  (strcmp (option, "call") != 0 && strcmp (option, "put") != 0))
+            bad = "option_type";
+        out->strike = strike;
+        out->flags = strcmp (option, "call") == 0 ? HB_INSTRUMENT_CALL : 0;
+    }
+    else
+        bad = "kind";
+    if (bad) {
+        s_err (err, err_size, "instrument %s: %s missing or invalid", out->symbol, bad);
+        return -1;
+    }
+    return 1;
+}
+
 //  The instrument of a public channel "<prefix>.<instrument>.<interval>".
 static int
 s_channel_instrument (deribit_msg_t *msg, size_t prefix_len)

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "hb_json.h"
+#include "hb_config.h"
 #include "hb_msg.h"
 
 #define DERIBIT_INST_MAX    64      //  Deribit instrument names ("BTC-27DEC24-60000-C")
@@ -156,6 +157,14 @@ int deribit_trade_at (json_t *trades, size_t i, deribit_trade_t *trade, char *er
 //  An order object (user.orders data, private/buy result.order, private/cancel
 //  result). Returns 0 or -1 with err.
 int deribit_order_parse (json_t *object, deribit_order_t *order, char *err, size_t err_size);
+
+//  An instrument object of public/get_instruments in hb's terms (venue
+//  left ""): 'reversed' contracts are inverse (multiplier: USD per
+//  contract), others linear (coin per contract); a perpetual is a future
+//  with settlement_period perpetual; lot and min are min_trade_amount in
+//  contracts; the tick is the venue's (in coin for coin-quoted options).
+//  Returns 1, 0 for a combo (no hb kind: not listed), or -1 with err.
+int deribit_instrument_parse (json_t *object, hb_instrument_t *out, char *err, size_t err_size);
 
 const char *deribit_msg_kind_name (int kind);
 

@@ -233,6 +233,47 @@ test_other (void **state)
     deribit_msg_reset (NULL);
 }
 
+//  public/get_instruments objects in hb units; a combo is 0; a bad field
+//  is named
+static void
+test_instrument (void **state)
+{
+    (void) state;
+    hb_instrument_t ins;
+    char err [128];
+    json_t *o = json_loads ("{\"instrument_name\":\"BTC-PERPETUAL\",\"kind\":\"future\","
+        "\"instrument_type\":\"reversed\",\"base_currency\":\"BTC\",\"settlement_currency\":\"BTC\","
+        "\"contract_size\":10,\"tick_size\":0.5,\"min_trade_amount\":10,"
+        "\"expiration_timestamp\":32503708800000,\"settlement_period\":\"perpetual\"}", 0, NULL);
+    assert_int_equal (deribit_instrument_parse (o, &ins, err, sizeof err), 1);
+    assert_int_equal (ins.kind, HB_KIND_INVERSE_PERP);
+    assert_int_equal (ins.flags, HB_INSTRUMENT_INVERSE);
+    assert_true (ins.multiplier == 10 && ins.lot_size == 1 && ins.min_qty == 1 && ins.expiry_ns == 0);
+    json_object_set_new (o, "kind", json_string ("future_combo"));
+    assert_int_equal (deribit_instrument_parse (o, &ins, err, sizeof err), 0);
+    json_object_set_new (o, "kind", json_string ("option"));
+    json_object_set_new (o, "contract_size", json_real (1));
+    json_object_set_new (o, "min_trade_amount", json_real (0.1));
+    json_object_set_new (o, "expiration_timestamp", json_integer (1924934400000));
+    json_object_set_new (o, "settlement_period", json_string ("month"));
+    json_object_set_new (o, "strike", json_real (80000));
+    json_object_set_new (o, "option_type", json_string ("put"));
+    assert_int_equal (deribit_instrument_parse (o, &ins, err, sizeof err), 1);
+    assert_int_equal (ins.kind, HB_KIND_OPTION);
+    assert_int_equal (ins.flags, 0);
+    assert_true (ins.strike == 80000 && ins.expiry_ns == 1924934400000000000ll && ins.lot_size == 0.1);
+    snprintf (ins.venue, sizeof ins.venue, "deribit");
+    assert_null (hb_instrument_check (&ins));
+    json_object_set_new (o, "option_type", json_string ("straddle"));
+    assert_int_equal (deribit_instrument_parse (o, &ins, err, sizeof err), -1);
+    assert_non_null (strstr (err, "option_type"));
+    json_object_set_new (o, "contract_size", json_real (-1));
+    assert_int_equal (deribit_instrument_parse (o, &ins, err, sizeof err), -1);
+    assert_non_null (strstr (err, "contract_size"));
+    assert_int_equal (deribit_instrument_parse (NULL, &ins, err, sizeof err), -1);
+    json_decref (o);
+}
+
 int
 main (void)
 {
@@ -240,6 +281,7 @@ main (void)
         cmocka_unit_test (test_book),
         cmocka_unit_test (test_ticker_trades),
         cmocka_unit_test (test_private),
+        cmocka_unit_test (test_instrument),
         cmocka_unit_test (test_other),
     };
     return cmocka_run_group_tests_name ("deribit_msg", tests, s_setup, s_teardown);

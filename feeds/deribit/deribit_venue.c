@@ -365,6 +365,9 @@ s_on_response (deribit_venue_t *self)
         case DERIBIT_REQ_ORDER_TRADES:
             deribit_order_on_response (self, &req);
             break;
+        case DERIBIT_REQ_INSTRUMENTS:
+            deribit_list_on_response (self, &req);
+            break;
         default:
             break;
     }
@@ -440,6 +443,7 @@ deribit_venue_on_open (deribit_venue_t *self)
     deribit_venue_rpc (self, DERIBIT_REQ_SUBSCRIBE, "public/subscribe",
                        json_pack ("{s:o}", "channels", channels), -1, -1);
     s_auth (self);
+    deribit_list_request (self);
     s_update_status (self);
 }
 
@@ -673,6 +677,7 @@ deribit_venue_destroy (deribit_venue_t **self_p)
     for (int i = 0; self->inst && i < self->n_inst; i++)
         deribit_book_destroy (&self->inst [i].book);
     free (self->inst);
+    deribit_list_destroy (self);
     deribit_msg_reset (&self->msg);
     hb_json_destroy (&self->parser);
     free (self);

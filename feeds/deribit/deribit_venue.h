@@ -56,6 +56,7 @@ typedef struct {
     uint64_t rate_limited;      //  requests held back or refused by our own budget
     uint64_t send_failed;
     uint64_t order_queries;     //  orders asked about after a reconnect (state or executions)
+    uint64_t listed;            //  instruments public/get_instruments listed (discovery)
 } deribit_stats_t;
 
 //  Builds the engine for host->venue (params in README.md). key and secret

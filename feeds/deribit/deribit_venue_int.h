@@ -39,7 +39,8 @@ typedef enum {
     DERIBIT_REQ_CANCEL_LABEL,
     DERIBIT_REQ_ORDER_STATE,        //  after a reconnect: private/get_order_state
     DERIBIT_REQ_ORDER_STATE_LABEL,  //  the same by label (no order id yet)
-    DERIBIT_REQ_ORDER_TRADES        //  then private/get_user_trades_by_order
+    DERIBIT_REQ_ORDER_TRADES,       //  then private/get_user_trades_by_order
+    DERIBIT_REQ_INSTRUMENTS         //  public/get_instruments of one currency (inst: the asset)
 } deribit_req_kind_t;
 
 typedef struct {
@@ -127,6 +128,8 @@ struct deribit_venue_s {
     hb_ratelimit_t credits;         //  non-matching-engine requests
     hb_ratelimit_t matching;        //  orders and cancels
     bool     private_subscribed;    //  user.* channels asked for on this connection
+    //  discovery: what the last answer for each asset listed (hb_vlist.h)
+    struct hb_vlist_s *listed [HB_MAX_ASSETS];
     deribit_stats_t stats;
 };
 
@@ -160,5 +163,12 @@ void deribit_order_on_close (deribit_venue_t *self);
 //  allowing; the rest wait for the next call). Called after public/auth
 //  succeeds and from deribit_venue_poll.
 void deribit_order_query_due (deribit_venue_t *self);
+
+//  deribit_list.c (called from deribit_venue.c only): with discovery,
+//  public/get_instruments per selected asset on a new connection, and its
+//  answers to the host
+void deribit_list_request (deribit_venue_t *self);
+void deribit_list_on_response (deribit_venue_t *self, const deribit_req_t *req);
+void deribit_list_destroy (deribit_venue_t *self);
 
 #endif

@@ -19,6 +19,8 @@
       orders_per_s    default 20, order_burst default 40 (OKX: 60 orders
                       per 2 s per instrument; one bucket for all, with margin)
       sym.<symbol>, ctval.<symbol>   see okx_md.h
+      instruments_s   with venues.X.discover: how often public/instruments
+                      is asked again (default 3600; okx_list.h)
       ca_file         PEM bundle trusted for wss/https (both WebSockets and
                       REST) instead of the system's store; insecure "true"
                       skips certificate checks (tests only). Checked at
@@ -37,6 +39,7 @@
 #include "hb_tls.h"
 #include "hb_vsend.h"
 #include "hb_ws.h"
+#include "okx_list.h"
 #include "okx_md.h"
 #include "okx_trade.h"
 
@@ -64,6 +67,7 @@ struct okx_plugin_s {
     uint64_t             bad_logged;
     char                 text [S_TEXT_MAX];
     hb_vhost_t           vhost;         //  what okx_md and okx_trade publish through
+    okx_list_t          *list;          //  discovery, NULL without discover:
 };
 
 #define S_LOG(self, level, ...) (self)->host->log ((self)->host->ctx, (level), __VA_ARGS__)
@@ -336,6 +340,7 @@ s_create (const hb_host_api_t *host)
     self->send = hb_vsend_new (&scfg);
     if (!self->ws || !self->send)
         goto fail;
+    self->list = okx_list_new (host, self->rest_url, &tls);
     return self;
 fail:
     return hb_vhost_undo (self, s_destroy);
@@ -346,7 +351,7 @@ s_start (void *arg)
 {
     okx_plugin_t *self = (okx_plugin_t *) arg;
     self->host->set_status (self->host->ctx, HB_TICK_STALE);
-    if (hb_ws_start (self->ws))
+    if (hb_ws_start (self->ws) || (self->list && okx_list_start (self->list)))
         return -1;
     return self->priv? hb_ws_start (self->priv): 0;
 }
@@ -357,6 +362,7 @@ s_destroy (void **self_p)
     if (!self_p || !*self_p)
         return;
     okx_plugin_t *self = (okx_plugin_t *) *self_p;
+    okx_list_destroy (&self->list);
     hb_ws_destroy (&self->ws);
     hb_ws_destroy (&self->priv);
     hb_vsend_destroy (&self->send);

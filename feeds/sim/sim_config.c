@@ -356,6 +356,61 @@ s_manual_trades (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_venue_cfg
     }
 }
 
+//  venues.X.sim.chain: { assets: [..], dailies, weeklies, monthlies,
+//  quarterlies, strikes, step_pct, roll_s, settle }
+static void
+s_chain (const hb_host_api_t *h, const hb_cfg_node_t *map, sim_chain_cfg_t *chain)
+{
+    static const char *const keys [] = { "assets", "dailies", "weeklies", "monthlies", "quarterlies",
+                                         "strikes", "step_pct", "roll_s", "settle", NULL };
+    hb_cfg_node_t node, item;
+    if (!h->cfg_expect_map (map))
+        return;
+    h->cfg_check_keys (map, keys);
+    chain->present = true;
+    if (!h->venue->discover.present)
+        h->cfg_error (map, "a chain is listed through discovery: the venue needs a discover: section");
+    if (h->cfg_get (map, "assets", &node) != 0)
+        h->cfg_error (map, "missing: assets (the assets with an option chain)");
+    else
+    if (h->cfg_expect_seq (&node)) {
+        if (h->cfg_size (&node) == 0)
+            h->cfg_error (&node, "at least one asset");
+        for (int i = 0; h->cfg_item (&node, i, &item) == 0; i++) {
+            char name [HB_NAME_MAX];
+            if (h->cfg_string (&item, name, sizeof name) != 0)
+                continue;
+            int a = hb_config_asset_index (h->config, name);
+            if (a < 0)
+                h->cfg_error (&item, "no asset '%s' in assets:", name);
+            else
+                chain->assets [a] = true;
+        }
+    }
+    struct { const char *key; int dflt, lo, hi; int *out; } counts [] = {
+        { "dailies", 2, 0, 8, &chain->dailies }, { "weeklies", 2, 0, 8, &chain->weeklies },
+        { "monthlies", 2, 0, 8, &chain->monthlies }, { "quarterlies", 2, 0, 8, &chain->quarterlies },
+        { "strikes", 10, 1, 200, &chain->strikes }
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
+        int64_t value = counts [i].dflt;
+        if (h->cfg_get (map, counts [i].key, &node) == 0)
+            h->cfg_int (&node, counts [i].lo, counts [i].hi, &value);
+        *counts [i].out = (int) value;
+    }
+    h->cfg_number (map, "step_pct", HB_CFG_LO_OPEN, 2.5, 0, 50, &chain->step_pct);
+    h->cfg_number (map, "roll_s", 0, 86400, 10, 86400, &chain->roll_s);
+    chain->coin_settled = true;
+    if (h->cfg_get (map, "settle", &node) == 0) {
+        char text [16];
+        if (h->cfg_string (&node, text, sizeof text) == 0) {
+            chain->coin_settled = strcmp (text, "coin") == 0;
+            if (!chain->coin_settled && strcmp (text, "usd") != 0)
+                h->cfg_error (&node, "expected coin or usd");
+        }
+    }
+}
+
 //  venues.X.sim (required: it may be empty, sim: {})
 static bool
 s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
@@ -363,7 +418,7 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     static const char *const keys [] = { "seed", "basis_bps", "noise_bps", "spread_bps", "level_bps",
                                          "depth", "level_usd", "publish_ms", "latency_ms", "outages",
                                          "manual_trades", "liquidation", "account_ms", "account_margin",
-                                         "funding_ms", "funding_rate", "transfers", NULL };
+                                         "funding_ms", "funding_rate", "transfers", "chain", NULL };
     static const char *const liq_keys [] = { "enabled", "penalty_bps", NULL };
     static const char *const transfer_keys [] = { "allow", NULL };
     static const char *const outage_keys [] = { "at", "duration", "every", NULL };
@@ -400,6 +455,8 @@ s_venue (const hb_host_api_t *h, sim_venue_cfg_t *sim)
     h->cfg_number (&map, "funding_ms", 0, 0, 0, 86400000, &sim->funding_ms);
     h->cfg_number (&map, "funding_rate", 0, 0.0001, -0.01, 0.01, &sim->funding_rate);
     s_manual_trades (h, &map, sim);
+    if (h->cfg_get (&map, "chain", &node) == 0)
+        s_chain (h, &node, &sim->chain);
     sim->liq_penalty_bps = 50;
     if (h->cfg_get (&map, "liquidation", &node) == 0 && h->cfg_expect_map (&node)) {
         h->cfg_check_keys (&node, liq_keys);

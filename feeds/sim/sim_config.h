@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "hb_config.h"
 #include "hb_plugin.h"
+#include "sim_chain.h"
 #include "sim_vol.h"
 
 #define SIM_MAX_WINDOWS     8       //  scheduled outages per venue
@@ -107,6 +108,9 @@ typedef struct {
     //  every transfer is refused)
     int             n_allow;
     char            allow [SIM_MAX_ALLOW][HB_NAME_MAX];
+    //  chain: the option chains this venue lists (sim_chain.h), with
+    //  venues.X.discover
+    sim_chain_cfg_t chain;
 } sim_venue_cfg_t;
 
 //  The sections the sim owns at the top of the file (ops->sections).

@@ -17,6 +17,10 @@
     the route's delay, says when it lands, and the destination's feed hands
     that credit to its own sim (credit), which adds it to its account. A
     real venue's credit would be its own deposit notice instead.
+    Discovery (ABI v5): with venues.X.sim.chain the venue lists option
+    chains (sim_chain.h) through the host's instrument_list at start, and
+    each sim day rolls them: expired series delisted, new ones listed
+    around the index of the shared market path at that moment.
     Every callback runs on the host's thread, so nothing here locks.         */
 #include <math.h>
 #include <stdio.h>
@@ -74,6 +78,8 @@ struct sim_plugin_s {
     hb_msg_t             reply;
     hb_msg_t             account;       //  scratch: account.<venue>
     double               funding_usd;   //  paid since start (account.<venue>'s funding_usd)
+    sim_chain_t         *chain;         //  NULL without venues.X.sim.chain
+    int                  chain_timer;
 };
 
 //  True when the host was built with member m of hb_host_api_t and set it.
@@ -271,6 +277,39 @@ s_on_manual (void *arg)
     return 0;
 }
 
+//  sim_chain's callbacks: the index from the shared path, the host's lists
+static double
+s_chain_index (void *arg, int asset)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    return sim_venue_mid (self->venue, asset, s_now_step (self));
+}
+
+static int
+s_chain_list (void *arg, const hb_instrument_t *items, size_t count)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    return self->host->instrument_list (self->host->ctx, items, count);
+}
+
+static int
+s_chain_delist (void *arg, const char *symbol)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    return self->host->instrument_delist (self->host->ctx, symbol);
+}
+
+static int
+s_on_chain (void *arg)
+{
+    sim_plugin_t *self = (sim_plugin_t *) arg;
+    if (sim_chain_roll (self->chain, self->host->now_ns (self->host->ctx), s_chain_index,
+                        s_chain_list, s_chain_delist, self) != 0)
+        S_LOG (self, HB_LOG_ERROR, "sim %s: the day roll's listing was refused (see above)",
+               self->host->venue->name);
+    return 0;
+}
+
 static void *
 s_create (const hb_host_api_t *host)
 {
@@ -285,6 +324,7 @@ s_create (const hb_host_api_t *host)
     self->publish_timer = -1;
     self->account_timer = -1;
     self->funding_timer = -1;
+    self->chain_timer = -1;
     char err [256] = "";
     //  the sim's own sections; the host reports what is wrong in them
     if (sim_config_read (host, &self->market_cfg, &self->sim_cfg) != 0) {
@@ -298,6 +338,18 @@ s_create (const hb_host_api_t *host)
         S_LOG (self, HB_LOG_ERROR, "sim %s: %s", host->venue->name, err);
         free (self);
         return NULL;
+    }
+    if (self->sim_cfg.chain.present) {
+        if (!S_HOST_HAS (host, instrument_list) || !S_HOST_HAS (host, instrument_delist))
+            S_LOG (self, HB_LOG_ERROR, "sim %s: chain: the host has no discovery (plugin ABI v5)",
+                   host->venue->name);
+        else
+            self->chain = sim_chain_new (&self->sim_cfg.chain, host->config, anchor);
+        if (!self->chain) {
+            sim_venue_destroy (&self->venue);
+            free (self);
+            return NULL;
+        }
     }
     //  host timers count whole milliseconds; a 0 latency is handled inline
     self->latency_ms = (uint64_t) ceil (self->sim_cfg.latency_ms);
@@ -343,6 +395,20 @@ s_start (void *self_)
         self->funding_timer = self->host->timer_add (self->host->ctx, every, 0, s_on_funding, self);
         if (self->funding_timer < 0)
             S_LOG (self, HB_LOG_ERROR, "sim %s: cannot add the funding timer", self->host->venue->name);
+    }
+    if (self->chain) {
+        //  a venue whose listing is refused (over max_count) does not run
+        //  on a cut chain
+        if (sim_chain_roll (self->chain, self->host->now_ns (self->host->ctx), s_chain_index,
+                            s_chain_list, s_chain_delist, self) != 0)
+            return -1;
+        S_LOG (self, HB_LOG_INFO, "sim %s: option chains listed: %zu instruments",
+               self->host->venue->name, sim_chain_size (self->chain));
+        //  twenty looks a sim day, and at least one a second
+        uint64_t every = (uint64_t) fmin (1000, fmax (10, self->sim_cfg.chain.roll_s * 50));
+        self->chain_timer = self->host->timer_add (self->host->ctx, every, 0, s_on_chain, self);
+        if (self->chain_timer < 0)
+            return -1;
     }
     self->started = true;
     self->start_step = k;
@@ -535,6 +601,9 @@ s_destroy (void **self_p)
         self->host->timer_cancel (self->host->ctx, self->account_timer);
     if (self->funding_timer >= 0)
         self->host->timer_cancel (self->host->ctx, self->funding_timer);
+    if (self->chain_timer >= 0)
+        self->host->timer_cancel (self->host->ctx, self->chain_timer);
+    sim_chain_destroy (&self->chain);
     for (int i = 0; i < S_PENDING; i++)
         if (self->pending [i].used)
             self->host->timer_cancel (self->host->ctx, self->pending [i].timer_id);

@@ -165,3 +165,20 @@ venue_no_secret() {
         fi
     done
 }
+
+# venue_check_instruments VENUE WANT: the instrument.VENUE messages of
+# DIR/tap.out, applied in order (a delisting removes), leave exactly the
+# symbols of the JSON list WANT, each with every field WANT gives (numbers
+# within 1e-9); fails naming what the bus holds
+venue_check_instruments() {
+    jq -se --arg v "$1" --slurpfile want "$2" '
+        (reduce (.[] | select(.instrument.venue == $v) | .instrument) as $i ({};
+            if ($i.flags | index ("delisted")) then del (.[$i.symbol]) else .[$i.symbol] = $i end)) as $got
+        | ($got | keys) == ($want [0] | map (.symbol) | sort)
+          and all ($want [0] [];
+                   . as $w | $got [$w.symbol] as $g
+                   | all ($w | keys [];
+                          . as $k | if ($w [$k] | type) == "number" then (($g [$k] - $w [$k]) | fabs) < 1e-9
+                                    else $g [$k] == $w [$k] end))' "$DIR/tap.out" >/dev/null ||
+        fail "instrument.$1: $(jq -c 'select(.instrument) | .instrument | [.symbol, .kind, .flags, .multiplier, .lot_size, .min_qty, .expiry_ns, .strike, .settle]' "$DIR/tap.out")"
+}

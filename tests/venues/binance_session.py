@@ -271,6 +271,43 @@ def report (cid, oid, side, qty, x, status, cum, trade=None):
     return e
 
 
+def exchange_info (usdm):
+    """exchangeInfo as Binance serves it: three symbols trading (two for
+    spot), one in BREAK, and (usdm) a quarterly and an index product; and
+    what the plugin must list from it, in hb units"""
+    def sym (name, base, quote, tick, step, minimum, status='TRADING', **more):
+        d = {'symbol': name, 'status': status, 'baseAsset': base, 'quoteAsset': quote,
+             'filters': [{'filterType': 'PRICE_FILTER', 'minPrice': '0.01', 'maxPrice': '1000000',
+                          'tickSize': tick},
+                         {'filterType': 'LOT_SIZE', 'minQty': minimum, 'maxQty': '9000', 'stepSize': step},
+                         {'filterType': 'MIN_NOTIONAL', 'notional': '5'}]}
+        if usdm:
+            d.update ({'marginAsset': quote, 'contractType': 'PERPETUAL', 'deliveryDate': 4133404800000,
+                       'pricePrecision': 2, 'quantityPrecision': 3})
+        d.update (more)
+        return d
+    symbols = [sym ('BTCUSDT', 'BTC', 'USDT', '0.10', '0.001', '0.001'),
+               sym ('ETHUSDT', 'ETH', 'USDT', '0.01', '0.001', '0.002'),
+               sym ('LUNAUSDT', 'LUNA', 'USDT', '0.0001', '1', '1', status='BREAK')]
+    want = [{'symbol': 'BTCUSDT', 'asset': 'BTC', 'kind': 2 if usdm else 1, 'multiplier': 1,
+             'tick_size': 0.1, 'lot_size': 0.001, 'min_qty': 0.001, 'expiry_ns': 0, 'settle': 'USDT'},
+            {'symbol': 'ETHUSDT', 'asset': 'ETH', 'kind': 2 if usdm else 1, 'multiplier': 1,
+             'tick_size': 0.01, 'lot_size': 0.001, 'min_qty': 0.002, 'expiry_ns': 0, 'settle': 'USDT'}]
+    if usdm:
+        symbols += [sym ('BTCUSDT_261225', 'BTC', 'USDT', '0.10', '0.001', '0.001',
+                         contractType='CURRENT_QUARTER', deliveryDate=1798185600000),
+                    sym ('BTCDOMUSDT', 'BTCDOM', 'USDT', '0.1', '0.001', '0.001', contractType='')]
+        want.append ({'symbol': 'BTCUSDT_261225', 'asset': 'BTC', 'kind': 4, 'multiplier': 1,
+                      'tick_size': 0.1, 'lot_size': 0.001, 'min_qty': 0.001,
+                      'expiry_ns': 1798185600000 * 1000000, 'settle': 'USDT'})
+    else:
+        symbols [1]['quoteAsset'] = 'USDC'
+        symbols [1]['symbol'] = 'ETHUSDC'
+        want [1].update (symbol='ETHUSDC', settle='USDC')
+    return {'timezone': 'UTC', 'serverTime': int (time.time () * 1000), 'rateLimits': [],
+            'symbols': symbols}, want
+
+
 def main ():
     p = argparse.ArgumentParser ()
     p.add_argument ('--expected', required=True)
@@ -286,6 +323,7 @@ def main ():
         sessions, snaps, expected = build (random.Random (args.seed))
     api = '/fapi/v1' if usdm else '/api/v3'
 
+    info, expected ['instruments'] = exchange_info (usdm)
     write_json (args.expected, expected)
     calls = {'depth': 0}
     server = None
@@ -324,6 +362,8 @@ def main ():
         return ok
 
     def rest (req):
+        if req.method == 'GET' and req.path == api + '/exchangeInfo':
+            return 200, info
         if req.method == 'GET' and req.path == api + '/depth':
             if req.param ('symbol') != SYM:
                 return 400, {'code': -1121, 'msg': 'Invalid symbol.'}

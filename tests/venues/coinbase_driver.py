@@ -105,6 +105,42 @@ def build (seed=11):
     return [s0, s1], expected, user_seq
 
 
+# GET /api/v3/brokerage/market/products (discovery) as Coinbase answers,
+# and what the plugin must list from it in hb units
+def products ():
+    def product (pid, ptype, base, quote, price_inc, base_inc, base_min, status='online', **more):
+        d = {'product_id': pid, 'price': '1', 'product_type': ptype, 'status': status,
+             'base_currency_id': base, 'quote_currency_id': quote, 'price_increment': price_inc,
+             'base_increment': base_inc, 'base_min_size': base_min, 'quote_increment': price_inc,
+             'trading_disabled': False, 'is_disabled': False, 'new': False}
+        d.update (more)
+        return d
+    fut = {'contract_root_unit': 'BTC', 'contract_size': '0.01', 'contract_code': 'BIT'}
+    return {'num_products': 5, 'products': [
+        product ('BTC-USD', 'SPOT', 'BTC', 'USD', '0.01', '0.00000001', '0.00000001'),
+        product ('ETH-USDC', 'SPOT', 'ETH', 'USDC', '0.01', '0.0001', '0.001'),
+        product ('DOGE-USD', 'SPOT', 'DOGE', 'USD', '0.00001', '0.1', '1', status='delisted'),
+        product ('BIP-20DEC30-CDE', 'FUTURE', '', 'USD', '5', '1', '1',
+                 future_product_details=dict (fut, contract_expiry_type='PERPETUAL',
+                                              contract_expiry='2030-12-20T16:00:00Z')),
+        product ('BIT-27DEC30-CDE', 'FUTURE', '', 'USD', '5', '1', '1',
+                 future_product_details=dict (fut, contract_expiry_type='EXPIRING',
+                                              contract_expiry='2030-12-27T16:00:00Z'))]}
+
+
+def products_expected ():
+    return [
+        {'symbol': 'BTC-USD', 'asset': 'BTC', 'kind': 'spot', 'flags': [], 'multiplier': 1,
+         'lot_size': 1e-8, 'min_qty': 1e-8, 'expiry_ns': 0, 'settle': 'USD'},
+        {'symbol': 'ETH-USDC', 'asset': 'ETH', 'kind': 'spot', 'flags': [], 'multiplier': 1,
+         'lot_size': 0.0001, 'min_qty': 0.001, 'expiry_ns': 0, 'settle': 'USDC'},
+        {'symbol': 'BIP-20DEC30-CDE', 'asset': 'BTC', 'kind': 'linear_perp', 'flags': [], 'multiplier': 0.01,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': 0, 'settle': 'USD'},
+        {'symbol': 'BIT-27DEC30-CDE', 'asset': 'BTC', 'kind': 'future', 'flags': [], 'multiplier': 0.01,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': 1924617600000000000, 'settle': 'USD'},
+    ]
+
+
 def main ():
     args = sys.argv [1:]
     key = read_secret (take_arg (args, '--key-file'))
@@ -112,6 +148,7 @@ def main ():
     expected_path = take_arg (args, '--expected')
     sessions, expected, user_seq = build ()
     write_json (expected_path, expected)
+    write_json (expected_path + '.instruments', products_expected ())
     state = {}
 
     def verify (server, req):
@@ -124,6 +161,9 @@ def main ():
         return ok
 
     def rest (req):
+        if req.method == 'GET' and req.path == '/api/v3/brokerage/market/products':
+            server.log ('products_asked')
+            return 200, products ()
         if req.method != 'POST':
             return 404, {'error': 'NOT_FOUND', 'message': 'no such endpoint'}
         if not verify (server, req):

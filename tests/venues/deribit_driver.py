@@ -141,6 +141,49 @@ def build (seed=7):
     return [s0, s1], expected
 
 
+# public/get_instruments for BTC (discovery): Deribit's fields as the
+# venue sends them. The second connection's answer drops the put: the
+# plugin must delist it. A combo is not an instrument hb can name.
+EXPIRY_MS = 1924934400000               # 2030-12-27T08:00:00Z
+PERPETUAL_MS = 32503708800000
+
+
+def instruments ():
+    def inst (name, kind, itype, settle, contract, tick, minimum, expiry=PERPETUAL_MS, period='perpetual', **more):
+        d = {'instrument_name': name, 'kind': kind, 'instrument_type': itype, 'base_currency': 'BTC',
+             'counter_currency': 'USD', 'quote_currency': 'USD' if itype == 'reversed' and kind == 'future' else settle,
+             'settlement_currency': settle, 'contract_size': contract, 'tick_size': tick,
+             'min_trade_amount': minimum, 'expiration_timestamp': expiry, 'settlement_period': period,
+             'is_active': True, 'creation_timestamp': 1700000000000, 'price_index': 'btc_usd'}
+        d.update (more)
+        return d
+    return [
+        inst ('BTC-PERPETUAL', 'future', 'reversed', 'BTC', 10, 0.5, 10),
+        inst ('BTC-27DEC30', 'future', 'reversed', 'BTC', 10, 2.5, 10, EXPIRY_MS, 'month'),
+        inst ('BTC_USDC-PERPETUAL', 'future', 'linear', 'USDC', 0.001, 1, 0.001),
+        inst (OPTION, 'option', 'reversed', 'BTC', 1, 0.0005, 0.1, EXPIRY_MS, 'month',
+              strike=80000, option_type='call'),
+        inst ('BTC-27DEC30-60000-P', 'option', 'reversed', 'BTC', 1, 0.0005, 0.1, EXPIRY_MS, 'month',
+              strike=60000, option_type='put'),
+        inst ('BTC-FS-27DEC30_PERP', 'future_combo', 'reversed', 'BTC', 10, 0.5, 10, EXPIRY_MS, 'month'),
+    ]
+
+
+def expected_instruments ():
+    """What instrument.deribit must end with, in hb units (hb-tap's JSON)"""
+    exp = EXPIRY_MS * 1000000
+    return [
+        {'symbol': 'BTC-PERPETUAL', 'kind': 'inverse_perp', 'flags': ['inverse'], 'multiplier': 10,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': 0, 'strike': 0, 'settle': 'BTC'},
+        {'symbol': 'BTC-27DEC30', 'kind': 'future', 'flags': ['inverse'], 'multiplier': 10,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': exp, 'strike': 0, 'settle': 'BTC'},
+        {'symbol': 'BTC_USDC-PERPETUAL', 'kind': 'linear_perp', 'flags': [], 'multiplier': 0.001,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': 0, 'strike': 0, 'settle': 'USDC'},
+        {'symbol': OPTION, 'kind': 'option', 'flags': ['call'], 'multiplier': 1,
+         'lot_size': 0.1, 'min_qty': 0.1, 'expiry_ns': exp, 'strike': 80000, 'settle': 'BTC'},
+    ]
+
+
 class DeribitServer (VenueServer):
     """Answers the plugin's JSON-RPC requests on the connection they came on."""
 
@@ -183,6 +226,12 @@ class DeribitServer (VenueServer):
             if method == 'public/subscribe':
                 book_only = len (result) == 1 and result [0].startswith ('book.')
                 super ().log ('resubscribed' if book_only else 'subscribed', n=n, channels=result)
+        elif method == 'public/get_instruments':
+            listed = instruments () if params.get ('currency') == 'BTC' else []
+            if n > 0:
+                listed = [i for i in listed if not i ['instrument_name'].endswith ('-P')]
+            super ().log ('instruments_listed', n=n, currency=params.get ('currency'), count=len (listed))
+            result = listed
         elif method == 'public/test':
             result = {'version': '1.2.26'}
             super ().log ('test_answered', n=n)
@@ -268,6 +317,7 @@ def main ():
     expected_path = take_arg (args, '--expected')
     sessions, expected = build ()
     write_json (expected_path, expected)
+    write_json (expected_path + '.instruments', expected_instruments ())
     sessions [1].append ({'hold': True})
     sessions += [[{'hold': True}], [{'hold': True}]]    # after the "lost" and "gone" orders
     return DeribitServer (sessions, key, secret).main (args)

@@ -140,6 +140,53 @@ def build_public (seed=5):
     return [s0, s1], expected
 
 
+# public/instruments (discovery), per request, as OKX answers; and what the
+# plugin must list from them in hb units (the private role serves REST)
+EXP_MS = 1798185600000                  # 2026-12-25T08:00:00Z
+
+
+def okx_instruments (query):
+    def inst (iid, itype, **more):
+        d = {'instId': iid, 'instType': itype, 'state': 'live', 'uly': '', 'instFamily': '',
+             'baseCcy': '', 'quoteCcy': '', 'settleCcy': '', 'ctVal': '', 'ctMult': '', 'ctValCcy': '',
+             'ctType': '', 'optType': '', 'stk': '', 'expTime': '', 'listTime': '1600000000000',
+             'tickSz': '0.1', 'lotSz': '1', 'minSz': '1', 'lever': '', 'alias': ''}
+        d.update (more)
+        return d
+    if query.get ('instType') == 'SPOT':
+        return [inst ('BTC-USDT', 'SPOT', baseCcy='BTC', quoteCcy='USDT', lotSz='0.00000001', minSz='0.00001'),
+                inst ('OLD-USDT', 'SPOT', baseCcy='OLD', quoteCcy='USDT', state='suspend')]
+    if query.get ('instType') == 'SWAP':
+        return [inst ('BTC-USDT-SWAP', 'SWAP', uly='BTC-USDT', instFamily='BTC-USDT', settleCcy='USDT',
+                      ctVal='0.01', ctMult='1', ctValCcy='BTC', ctType='linear'),
+                inst ('BTC-USD-SWAP', 'SWAP', uly='BTC-USD', instFamily='BTC-USD', settleCcy='BTC',
+                      ctVal='100', ctMult='1', ctValCcy='USD', ctType='inverse')]
+    if query.get ('instType') == 'FUTURES':
+        return [inst ('BTC-USD-261225', 'FUTURES', uly='BTC-USD', instFamily='BTC-USD', settleCcy='BTC',
+                      ctVal='100', ctMult='1', ctValCcy='USD', ctType='inverse', expTime=str (EXP_MS))]
+    if query.get ('instType') == 'OPTION' and query.get ('instFamily') == 'BTC-USD':
+        return [inst ('BTC-USD-261225-80000-C', 'OPTION', uly='BTC-USD', instFamily='BTC-USD', settleCcy='BTC',
+                      ctVal='0.01', ctMult='1', ctValCcy='BTC', optType='C', stk='80000',
+                      expTime=str (EXP_MS), tickSz='0.0005', lotSz='1', minSz='1')]
+    return []
+
+
+def okx_expected ():
+    exp = EXP_MS * 1000000
+    return [
+        {'symbol': 'BTC-USDT', 'kind': 'spot', 'flags': [], 'multiplier': 1, 'lot_size': 1e-8,
+         'min_qty': 1e-5, 'expiry_ns': 0, 'strike': 0, 'settle': 'USDT', 'asset': 'BTC'},
+        {'symbol': 'BTC-USDT-SWAP', 'kind': 'linear_perp', 'flags': [], 'multiplier': 0.01, 'lot_size': 1,
+         'min_qty': 1, 'expiry_ns': 0, 'strike': 0, 'settle': 'USDT', 'asset': 'BTC'},
+        {'symbol': 'BTC-USD-SWAP', 'kind': 'inverse_perp', 'flags': ['inverse'], 'multiplier': 100,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': 0, 'strike': 0, 'settle': 'BTC', 'asset': 'BTC'},
+        {'symbol': 'BTC-USD-261225', 'kind': 'future', 'flags': ['inverse'], 'multiplier': 100,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': exp, 'strike': 0, 'settle': 'BTC', 'asset': 'BTC'},
+        {'symbol': 'BTC-USD-261225-80000-C', 'kind': 'option', 'flags': ['call'], 'multiplier': 0.01,
+         'lot_size': 1, 'min_qty': 1, 'expiry_ns': exp, 'strike': 80000, 'settle': 'BTC', 'asset': 'BTC'},
+    ]
+
+
 def main ():
     args = sys.argv [1:]
     role = take_arg (args, '--role')
@@ -151,6 +198,9 @@ def main ():
     key = read_secret (take_arg (args, '--key-file'))
     secret = read_secret (take_arg (args, '--secret-file'))
     passphrase = read_secret (take_arg (args, '--passphrase-file'))
+    instruments_out = take_arg (args, '--instruments')
+    if instruments_out:
+        write_json (instruments_out, okx_expected ())
     state = {}
 
     class Private (VenueServer):
@@ -167,6 +217,10 @@ def main ():
             super ().log (event, **fields)
 
     def rest (req):
+        if req.method == 'GET' and req.path == '/api/v5/public/instruments':
+            query = {k: req.param (k) for k in ('instType', 'instFamily') if req.param (k) is not None}
+            server.log ('instruments_asked', query=query)
+            return 200, {'code': '0', 'msg': '', 'data': okx_instruments (query)}
         ts = req.headers.get ('ok-access-timestamp', '')
         try:
             when = datetime.datetime.strptime (ts, '%Y-%m-%dT%H:%M:%S.%fZ').replace (

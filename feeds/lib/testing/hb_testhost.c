@@ -68,6 +68,43 @@ s_publish (void *ctx, hb_msg_t *msg)
     return 0;
 }
 
+//  Discovery (ABI v5): every listed instrument is kept as an instrument
+//  message, as the real host would publish it (no filter: the plugin's
+//  own listing is what a test looks at); a delisting likewise, flagged
+static int
+s_instrument_list (void *ctx, const hb_instrument_t *items, size_t count)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    hb_msg_t msg;
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        memset (&msg, 0, sizeof msg);
+        msg.env.type = HB_MSG_INSTRUMENT;
+        msg.u.instrument = items [i];
+        if (!msg.u.instrument.venue [0])
+            snprintf (msg.u.instrument.venue, HB_NAME_MAX, "%s", self->api.venue->name);
+        kept += s_publish (self, &msg) == 0;
+    }
+    return (int) kept;
+}
+
+static int
+s_instrument_delist (void *ctx, const char *symbol)
+{
+    hb_testhost_t *self = (hb_testhost_t *) ctx;
+    //  the last listing of symbol, flagged
+    for (size_t i = self->n_msgs; i-- > 0; ) {
+        if (self->msgs [i].env.type != HB_MSG_INSTRUMENT || strcmp (self->msgs [i].u.instrument.symbol, symbol) != 0)
+            continue;
+        hb_msg_t msg = self->msgs [i];
+        memset (&msg.env, 0, sizeof msg.env);
+        msg.env.type = HB_MSG_INSTRUMENT;
+        msg.u.instrument.flags |= HB_INSTRUMENT_DELISTED;
+        return s_publish (self, &msg);
+    }
+    return -1;
+}
+
 static void
 s_log (void *ctx, int level, const char *format, ...)
 {
@@ -213,6 +250,8 @@ hb_testhost_new (const hb_config_t *config, const char *venue)
         .config = config,
         .venue = cfg,
         .publish = s_publish,
+        .instrument_list = s_instrument_list,
+        .instrument_delist = s_instrument_delist,
         .log = s_log,
         .now_ns = s_now,
         .timer_add = s_timer_add,
@@ -307,7 +346,8 @@ hb_testhost_last (const hb_testhost_t *self, int type, const char *symbol)
         if (msg->env.type != type)
             continue;
         const char *sym = type == HB_MSG_TICK ? msg->u.tick.symbol
-                        : type == HB_MSG_TRADE ? msg->u.trade.symbol : NULL;
+                        : type == HB_MSG_TRADE ? msg->u.trade.symbol
+                        : type == HB_MSG_INSTRUMENT ? msg->u.instrument.symbol : NULL;
         if (!symbol || !sym || strcmp (sym, symbol) == 0)
             return msg;
     }

@@ -37,7 +37,7 @@ size_t hb_testhost_count (const hb_testhost_t *self);
 const hb_msg_t *hb_testhost_msg (const hb_testhost_t *self, size_t i);
 //  Messages of one type (HB_MSG_*) published so far.
 size_t hb_testhost_count_type (const hb_testhost_t *self, int type);
-//  The last message of type (for a tick or trade: of symbol, NULL: any).
+//  The last message of type (for a tick, trade or instrument: of symbol, NULL: any).
 const hb_msg_t *hb_testhost_last (const hb_testhost_t *self, int type, const char *symbol);
 
 //  Current status and how many times set_status set it to value.
