@@ -128,6 +128,21 @@ s_cases (s_case_t *cases)
     hb->lat_p50_ns = 61234;
     hb->lat_p99_ns = 250111;
     hb->lat_p999_ns = 912345;
+
+    cases [8].name = "instrument";
+    s_env (&cases [8].msg, HB_MSG_INSTRUMENT);
+    hb_instrument_t *ins = &cases [8].msg.u.instrument;
+    strcpy (ins->venue, "deribit");
+    strcpy (ins->symbol, "BTC-27MAR26-80000-C");
+    strcpy (ins->asset, "BTC");
+    ins->kind = 5;
+    ins->flags = HB_INSTRUMENT_CALL;
+    ins->multiplier = 1;
+    ins->tick_size = 0.0005;
+    ins->lot_size = ins->min_qty = 0.1;
+    ins->expiry_ns = INT64_C (1774598400000000000);
+    ins->strike = 80000;
+    strcpy (ins->settle, "BTC");
 }
 
 static int
@@ -180,7 +195,7 @@ s_measure (const hb_msg_t *msg, const hb_buf_t *encoded, bool decode)
 int
 main (void)
 {
-    static s_case_t cases [8];
+    static s_case_t cases [9];
     s_cases (cases);
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         hb_buf_t encoded;
