@@ -148,7 +148,7 @@ test_default (void **state)
     assert_non_null (delta);
     assert_true (delta->collateral_usd == 0 && delta->maintenance_margin == 0.20);
     assert_int_equal (hb_venue_instrument (delta, "TKN-PERP")->asset, 4);
-    assert_true (cfg->risk.regime.proxy_floor == 0.4);
+    assert_true (cfg->risk.regime.proxy_floor == 0.45);
 
     const hb_venue_cfg_t *gamma = hb_config_venue (cfg, "gamma");
     assert_non_null (gamma);
