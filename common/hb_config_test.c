@@ -103,9 +103,9 @@ test_default (void **state)
     assert_int_equal (cfg->log_level, HB_LOG_INFO);
 
     //  assets in file order
-    assert_int_equal (cfg->n_assets, 4);
-    const char *names [] = { "BTC", "ETH", "SOL", "AVAX" };
-    for (int i = 0; i < 4; i++) {
+    assert_int_equal (cfg->n_assets, 5);
+    const char *names [] = { "BTC", "ETH", "SOL", "AVAX", "TKN" };
+    for (int i = 0; i < 5; i++) {
         assert_string_equal (cfg->assets [i].name, names [i]);
         assert_int_equal (hb_config_asset_index (cfg, names [i]), i);
     }
@@ -114,7 +114,7 @@ test_default (void **state)
     assert_int_equal (hb_config_asset_index (cfg, "DOGE"), -1);
 
 
-    assert_int_equal (cfg->n_venues, 3);
+    assert_int_equal (cfg->n_venues, 4);
     const hb_venue_cfg_t *alpha = hb_config_venue (cfg, "alpha");
     assert_non_null (alpha);
     assert_string_equal (alpha->plugin, "sim");
@@ -142,6 +142,13 @@ test_default (void **state)
     assert_non_null (inverse);
     assert_int_equal (inverse->kind, HB_KIND_INVERSE_PERP);
     assert_true (inverse->multiplier == 100);
+
+    //  delta: TKN's one venue, in margin breach by design (no collateral)
+    const hb_venue_cfg_t *delta = hb_config_venue (cfg, "delta");
+    assert_non_null (delta);
+    assert_true (delta->collateral_usd == 0 && delta->maintenance_margin == 0.20);
+    assert_int_equal (hb_venue_instrument (delta, "TKN-PERP")->asset, 4);
+    assert_true (cfg->risk.regime.proxy_floor == 0.45);
 
     const hb_venue_cfg_t *gamma = hb_config_venue (cfg, "gamma");
     assert_non_null (gamma);

@@ -37,7 +37,7 @@ CFG=$DIR/demo.yaml
 sed -e "s|^deployment: demo|deployment: demo\nrun_dir: $DIR/run|" \
     -e 's/- { at: 900, duration: 60, every: 1200 }   # seconds after the anchor/- { at: 0, duration: 4, every: 50 }/' \
     -e 's/- { after: 40, symbol: BTC-PERP, side: buy, qty: 6 }/&\n        - { after: 75, symbol: BTC-PERP, side: sell, qty: 6 }\n        - { after: 105, symbol: BTC-PERP, side: buy, qty: 5 }/' \
-    -e 's/^\(      \)threshold: 8 .*/\1threshold: 2\n\1warmup: 10/' \
+    -e 's/^\(      \)threshold: 9 .*/\1threshold: 2\n\1warmup: 10/' \
     "$TOP/config/default.yaml" >"$CFG"
 grep -q "run_dir: $DIR/run" "$CFG" && grep -q "every: 50 }" "$CFG" && grep -q "after: 105" "$CFG" &&
     grep -q "^      warmup: 10$" "$CFG" ||
