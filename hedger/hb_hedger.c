@@ -718,7 +718,9 @@ s_keep_venue (hb_hedger_t *self, int n, int venue, bool on)
 }
 
 //  Routes qty of asset (side) on venue's candidates (on) or the others',
-//  queueing the legs; what was placed (asset units) in *placed
+//  queueing the legs (placed NULL: only how much could be placed, nothing
+//  queued, returned in asset units through *flight); what was placed
+//  (asset units) in *placed
 static int
 s_reduce_side (hb_hedger_t *self, const hb_reduce_t *r, int asset, int venue, bool on, uint8_t side,
                double qty, double index, double *flight, int *leg_no, int64_t now_ns, double *placed)
@@ -738,6 +740,10 @@ s_reduce_side (hb_hedger_t *self, const hb_reduce_t *r, int asset, int venue, bo
         self->stats.leg_rejects++;
         hb_metric_inc (self->m_leg_rejects);
         return 0;
+    }
+    if (!placed) {
+        *flight = self->plan.placed_qty;
+        return legs;
     }
     return s_queue_plan (self, r->id, asset, side, index, self->net [asset], flight, s_sign (side) * qty,
                          legs, leg_no, now_ns, placed);
@@ -775,10 +781,15 @@ hb_hedger_on_reduce (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t sta
     self->input_ts = msg->env.ts_pub;
     self->n_pending = self->n_rejects = 0;
     self->deciding = true;
-    //  elsewhere first: the venue gives up only what another venue took,
-    //  so the net exposure stays where risk wants it
-    int queued = s_reduce_side (self, r, asset, v, false, off_side, fabs (r->qty), index, &flight,
-                                &leg_no, now_ns, &placed);
+    //  what the venue's own books can take back, then that much elsewhere
+    //  first: the venue gives up only what another venue took, so the net
+    //  exposure stays where risk wants it
+    double can = 0;
+    int queued = s_reduce_side (self, r, asset, v, true, on_side, fabs (r->qty), index, &can, &leg_no,
+                                now_ns, NULL) > 0 ? 0 : -1;
+    if (queued == 0)
+        queued = s_reduce_side (self, r, asset, v, false, off_side, can, index, &flight, &leg_no, now_ns,
+                                &placed);
     if (queued > 0)
         queued += s_reduce_side (self, r, asset, v, true, on_side, placed, index, &flight, &leg_no,
                                  now_ns, &reduced);

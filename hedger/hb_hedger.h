@@ -157,9 +157,10 @@ int hb_hedger_on_request (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_
 
 //  A capital.reduce from hb-treasury (no transfer reaches the venue in
 //  time) received with seq status: qty of the asset moves off the venue,
-//  exposure unchanged. The opposite trade is routed first on the other
-//  venues (derivatives; a venue awaiting a top-up last), then as much as
-//  it placed is traded on the venue itself (its derivatives), both legs
+//  exposure unchanged. What the venue's own books can take back is
+//  measured first (nothing queued), that much is routed the opposite way
+//  on the other venues (derivatives; a venue awaiting a top-up last),
+//  then as much as they placed is traded on the venue itself, both legs
 //  IOC, journaled together, client ids "<id>.<leg>", refused like a
 //  request (kill switch, stale, duplicate id) and said on hedger.reject
 //  when nothing can take it. Returns the orders sent, -1 when msg is not

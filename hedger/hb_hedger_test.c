@@ -971,7 +971,8 @@ s_reduce (s_fx_t *fx, const char *id, const char *venue, double qty, int64_t now
 //  time; 2 BTC move off it: sold on alpha first, then bought back on beta
 //  (net unchanged), both journaled before they are sent; the same id
 //  again is refused; with no other venue to take it nothing is bought
-//  back on beta either (that would move the net), and the reason is said
+//  back on beta either (that would move the net), and the reason is said;
+//  with beta's own book unable to take it, nothing is sold on alpha
 static void
 test_reduce (void **state)
 {
@@ -1001,6 +1002,13 @@ test_reduce (void **state)
     int64_t later = T0 + 10000 * S_MS;
     s_tick (fx, "beta", 100, later);
     assert_int_equal (s_reduce (fx, "beta.r1.2", "beta", 2, later), 0);
+    assert_int_equal (s_orders (fx), orders);
+    assert_string_equal (s_last_reject (fx), "no_route");
+    //  nor when beta's own book cannot take it back (stale): alpha is not
+    //  sold either
+    int64_t later2 = later + 10000 * S_MS;
+    s_tick (fx, "alpha", 100, later2);
+    assert_int_equal (s_reduce (fx, "beta.r1.4", "beta", 2, later2), 0);
     assert_int_equal (s_orders (fx), orders);
     assert_string_equal (s_last_reject (fx), "no_route");
     //  an unknown venue is refused

@@ -40,6 +40,8 @@ typedef struct {
     hb_margin_t margin;
     bool        has_plan;
     hb_capital_plan_t plan;
+    bool        has_reduce;         //  the latest capital.reduce of the venue
+    hb_reduce_t reduce;
 } s_venue_t;
 
 typedef struct {
@@ -253,6 +255,13 @@ hb_summary_add (hb_summary_t *self, const char *topic, const hb_msg_t *msg,
                 if (strcmp (self->cfg->venues [v].name, msg->u.capital_plan.venue) == 0) {
                     self->venues [v].has_plan = true;
                     self->venues [v].plan = msg->u.capital_plan;
+                }
+            break;
+        case HB_MSG_CAPITAL_REDUCE:
+            for (int v = 0; v < self->cfg->n_venues; v++)
+                if (strcmp (self->cfg->venues [v].name, msg->u.reduce.venue) == 0) {
+                    self->venues [v].has_reduce = true;
+                    self->venues [v].reduce = msg->u.reduce;
                 }
             break;
         case HB_MSG_RISK_CORR:
@@ -513,6 +522,11 @@ s_render_plans (hb_summary_t *self, FILE *out)
         else
             fprintf (out, "PLAN     %-8s SHORT %.0f USD (liquidated in %.0f s): NOT COVERED, %s\n",
                      p->venue, -p->surplus_usd, p->liq_s, hb_plan_reason_name (p->reason));
+        const s_venue_t *sv = &self->venues [self->order [k].index];
+        if (sv->has_reduce && (p->flags & HB_PLAN_SHORT) && !(p->flags & HB_PLAN_COVERED))
+            fprintf (out, "REDUCE   %-8s %s: %+.6g %s there, the opposite elsewhere (%.0f of %.0f USD; %s)\n",
+                     p->venue, sv->reduce.id, sv->reduce.qty, sv->reduce.asset, sv->reduce.reduce_usd,
+                     sv->reduce.exposure_usd, hb_plan_reason_name (sv->reduce.reason));
     }
     s_more (self, out, "plans", total, n, from, to);
     //  transfers: in flight first (with their ETA), then the latest others
@@ -668,9 +682,10 @@ s_render_book (hb_summary_t *self, FILE *out)
             const char *recon = (m->flags & HB_MARGIN_MISMATCH) ? "MISMATCH"
                               : !(m->flags & HB_MARGIN_RECONCILED) ? "-"
                               : (m->flags & HB_MARGIN_VENUE) ? "ok,venue" : "ok";
-            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %-8s %s%s\n", m->venue, m->equity_usd,
+            fprintf (out, "%-8s %16.2f %16.2f %16.2f %7.1f %-8s %s%s%s\n", m->venue, m->equity_usd,
                      m->initial_usd, m->maintenance_usd, m->utilization * 100, recon, liq,
-                     (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "");
+                     (m->flags & HB_MARGIN_BREACH) ? "  BREACH" : "",
+                     (m->flags & HB_MARGIN_TOPUP) ? "  TOPUP in flight" : "");
         }
         s_more (self, out, "venues", margins, n, from, to);
     }

@@ -442,6 +442,70 @@ test_optplans (void **state)
     hb_config_destroy (&cfg);
 }
 
+//  Capital (issue 19): a venue short and uncovered shows the capital.reduce
+//  asked for it (REDUCE), a venue awaiting a top-up says so on its margin
+//  row; once covered, no REDUCE line
+static void
+test_capital_reduce (void **state)
+{
+    (void) state;
+    hb_config_t *cfg = s_config ();
+    hb_summary_t *summary = hb_summary_new (cfg);
+    assert_non_null (summary);
+    static hb_msg_t msg;
+    //  the book section (margins, plans) shows once positions are known
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_EXPOSURE;
+    snprintf (msg.env.publisher, HB_NAME_MAX, "aggregator");
+    snprintf (msg.u.exposure.asset, HB_NAME_MAX, "A050");
+    msg.u.exposure.price = 100;
+    hb_summary_add (summary, "pos.A050", &msg, HB_SEQ_OK, S_NOW);
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_MARGIN;
+    snprintf (msg.env.publisher, HB_NAME_MAX, "aggregator");
+    snprintf (msg.u.margin.venue, HB_NAME_MAX, "south");
+    msg.u.margin.equity_usd = 20000;
+    msg.u.margin.flags = HB_MARGIN_TOPUP;
+    hb_summary_add (summary, "margin.south", &msg, HB_SEQ_OK, S_NOW);
+    memset (&msg, 0, sizeof msg);
+    msg.env.type = HB_MSG_CAPITAL_PLAN;
+    snprintf (msg.env.publisher, HB_NAME_MAX, "treasury");
+    hb_capital_plan_t *p = &msg.u.capital_plan;
+    snprintf (p->venue, HB_NAME_MAX, "south");
+    p->flags = HB_PLAN_SHORT;
+    p->reason = HB_PLAN_REASON_TOO_SLOW;
+    p->surplus_usd = -10469;
+    p->liq_s = 12;
+    hb_summary_add (summary, "capital.plan.south", &msg, HB_SEQ_OK, S_NOW);
+    static hb_msg_t reduce;
+    memset (&reduce, 0, sizeof reduce);
+    reduce.env.type = HB_MSG_CAPITAL_REDUCE;
+    snprintf (reduce.env.publisher, HB_NAME_MAX, "treasury");
+    hb_reduce_t *r = &reduce.u.reduce;
+    snprintf (r->id, sizeof r->id, "south.r1.1");
+    snprintf (r->venue, HB_NAME_MAX, "south");
+    snprintf (r->asset, HB_NAME_MAX, "A050");
+    r->reason = HB_PLAN_REASON_TOO_SLOW;
+    r->exposure_usd = -97500;
+    r->reduce_usd = 36562.5;
+    r->qty = 0.5625;
+    hb_summary_add (summary, "capital.reduce.south", &reduce, HB_SEQ_OK, S_NOW);
+    char *text = s_render (summary);
+    assert_non_null (strstr (text, "PLAN     south    SHORT 10469 USD (liquidated in 12 s): NOT COVERED, too_slow\n"
+                                   "REDUCE   south    south.r1.1: +0.5625 A050 there, the opposite elsewhere "
+                                   "(36562 of -97500 USD; too_slow)\n"));
+    assert_non_null (strstr (text, "  TOPUP in flight\n"));
+    free (text);
+    p->flags = HB_PLAN_SHORT | HB_PLAN_COVERED;
+    p->reason = HB_PLAN_REASON_NONE;
+    hb_summary_add (summary, "capital.plan.south", &msg, HB_SEQ_OK, S_NOW);
+    text = s_render (summary);
+    assert_null (strstr (text, "REDUCE"));
+    free (text);
+    hb_summary_destroy (&summary);
+    hb_config_destroy (&cfg);
+}
+
 int
 main (void)
 {
@@ -451,6 +515,7 @@ main (void)
         cmocka_unit_test (test_filter),
         cmocka_unit_test (test_assets_and_venues_order),
         cmocka_unit_test (test_optplans),
+        cmocka_unit_test (test_capital_reduce),
     };
     return cmocka_run_group_tests_name ("hb_summary", tests, NULL, NULL);
 }

@@ -29,15 +29,7 @@ s_config() {
     echo "components:"
     it_yaml_aggregator
     echo "  treasury: { endpoint: \"ipc://$DIR/run/treasury.pub\" }"
-    cat <<YAML
-treasury:
-  stress_move: 0.25
-  stress_minutes: 0.3333
-  plan_ms: 200
-  suggest_s: 1
-  routes:
-    alpha-beta-usdc: { from: alpha, to: beta, asset: USDC, network: arbitrum, delay_s: 5, fee: 2, auto: $1 }
-YAML
+    it_yaml_capital_treasury 5 "$1"
 }
 
 # s_run NAME AUTO: one run of the story, its bus in $DIR/NAME.jsonl, until

@@ -24,15 +24,7 @@ CFG=$DIR/it.yaml
     it_yaml_aggregator
     it_yaml_hedger 20
     echo "  treasury: { endpoint: \"ipc://$DIR/run/treasury.pub\" }"
-    cat <<YAML
-treasury:
-  stress_move: 0.25
-  stress_minutes: 0.3333
-  plan_ms: 200
-  suggest_s: 1
-  routes:
-    alpha-beta-usdc: { from: alpha, to: beta, asset: USDC, network: ethereum, delay_s: 60, fee: 2, auto: true }
-YAML
+    it_yaml_capital_treasury 60 true
 } >"$CFG"
 
 BUS=$DIR/bus.jsonl

@@ -204,6 +204,16 @@ it_yaml_capital_rally() {
     it_yaml_instruments BTC-PERP
 }
 
+# it_yaml_capital_treasury DELAY_S AUTO: the treasury: section of that
+# story, 60 times faster than the (BTC +25 % over 20 s:
+# stress_minutes 1/3), one route alpha -> beta (USDC, fee 2) of DELAY_S
+# seconds, auto AUTO (true or false)
+it_yaml_capital_treasury() {
+    printf 'treasury:\n  stress_move: 0.25\n  stress_minutes: 0.3333\n  plan_ms: 200\n  suggest_s: 1\n'
+    printf '  routes:\n    alpha-beta-usdc: { from: alpha, to: beta, asset: USDC, network: arbitrum, '
+    printf 'delay_s: %s, fee: 2, auto: %s }\n' "$1" "$2"
+}
+
 # it_yaml_instruments SYMBOL...: instrument lines of a sim venue, from one
 # list so that the same symbol is the same instrument in every test
 it_yaml_instruments() {
