@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 //  Reads an n-byte big-endian unsigned at data[*pos], or returns false when
 //  the input ends first.
@@ -122,3 +123,127 @@ hb_mpscan_check (const void *bytes, size_t size)
     return pos == size? HB_DECODE_OK: HB_DECODE_MALFORMED;
 }
 
+
+//  The value of an n-byte big-endian field known to be in data
+static uint64_t
+s_be (const uint8_t *data, int bytes)
+{
+    uint64_t result = 0;
+    for (int i = 0; i < bytes; i++)
+        result = (result << 8) | data [i];
+    return result;
+}
+
+bool
+hb_mpscan_read (const uint8_t *data, size_t size, size_t *pos, msgpack_object *out,
+                uint64_t *items)
+{
+    if (*pos >= size)
+        return false;
+    size_t at = *pos;
+    uint8_t b = data [at];
+    uint64_t skip, children;
+    if (s_header (data, size, &at, &skip, &children) != HB_DECODE_OK || skip > size - at)
+        return false;
+    //  at: the payload (or the first child); skip: its bytes
+    const uint8_t *p = data + at;
+    msgpack_object o = { .type = MSGPACK_OBJECT_NIL };
+    if (b <= 0x7f) {
+        o.type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+        o.via.u64 = b;
+    }
+    else
+    if (b >= 0xe0) {
+        o.type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+        o.via.i64 = (int8_t) b;
+    }
+    else
+    if (b <= 0x8f || b == 0xde || b == 0xdf) {
+        o.type = MSGPACK_OBJECT_MAP;
+        o.via.map.size = (uint32_t) (children / 2);
+    }
+    else
+    if (b <= 0x9f || b == 0xdc || b == 0xdd) {
+        o.type = MSGPACK_OBJECT_ARRAY;
+        o.via.array.size = (uint32_t) children;
+    }
+    else
+    if (b <= 0xbf || (b >= 0xd9 && b <= 0xdb)) {
+        o.type = MSGPACK_OBJECT_STR;
+        o.via.str.size = (uint32_t) skip;
+        o.via.str.ptr = (const char *) p;
+    }
+    else
+    switch (b) {
+        case 0xc0: break;
+        case 0xc2: case 0xc3:
+            o.type = MSGPACK_OBJECT_BOOLEAN;
+            o.via.boolean = b == 0xc3;
+            break;
+        case 0xc4: case 0xc5: case 0xc6:
+            o.type = MSGPACK_OBJECT_BIN;
+            o.via.bin.size = (uint32_t) skip;
+            o.via.bin.ptr = (const char *) p;
+            break;
+        case 0xca: {
+            uint32_t bits = (uint32_t) s_be (p, 4);
+            float f;
+            memcpy (&f, &bits, sizeof f);
+            o.type = MSGPACK_OBJECT_FLOAT32;
+            o.via.f64 = f;
+            break;
+        }
+        case 0xcb: {
+            uint64_t bits = s_be (p, 8);
+            o.type = MSGPACK_OBJECT_FLOAT64;
+            memcpy (&o.via.f64, &bits, sizeof o.via.f64);
+            break;
+        }
+        case 0xcc: case 0xcd: case 0xce: case 0xcf:
+            o.type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+            o.via.u64 = s_be (p, (int) skip);
+            break;
+        case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+            //  sign-extended from its width; msgpack-c calls a non-negative
+            //  value positive whatever its encoding
+            uint64_t raw = s_be (p, (int) skip);
+            int shift = 64 - 8 * (int) skip;
+            int64_t value = (int64_t) (raw << shift) >> shift;
+            if (value < 0) {
+                o.type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+                o.via.i64 = value;
+            }
+            else {
+                o.type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+                o.via.u64 = (uint64_t) value;
+            }
+            break;
+        }
+        default:                    //  ext and fixext: the type byte, then the data
+            o.type = MSGPACK_OBJECT_EXT;
+            o.via.ext.type = (int8_t) p [0];
+            o.via.ext.size = (uint32_t) (skip - 1);
+            o.via.ext.ptr = (const char *) p + 1;
+            break;
+    }
+    *out = o;
+    *items = children;
+    *pos = at + skip;
+    return true;
+}
+
+bool
+hb_mpscan_skip (const uint8_t *data, size_t size, size_t *pos, uint64_t n)
+{
+    //  children still to pass, as one count: a container adds its own
+    while (n > 0) {
+        if (*pos >= size)
+            return false;
+        uint64_t skip, items;
+        if (s_header (data, size, pos, &skip, &items) != HB_DECODE_OK || skip > size - *pos)
+            return false;
+        *pos += skip;
+        n = n - 1 + items;
+    }
+    return true;
+}

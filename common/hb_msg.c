@@ -1,7 +1,7 @@
 /*  hb_msg: the wire codec. docs/PROTOCOL.md is the reference for the layout
     and for every validation rule; this file and the others of hb_msg_int.h
     are its only implementation. Here: the envelope, the market and order
-    bodies, the per-thread zone.
+    bodies, the decoding entry.
 
     A payload is one msgpack array: [version, type, publisher, epoch, seq,
     ts_venue, ts_recv, ts_pub, body], body being an array of the type's
@@ -11,18 +11,14 @@
     Encoding packs straight into the caller's fixed hb_buf_t through a
     msgpack_packer whose write callback refuses to overflow.
 
-    Decoding runs in three steps, none of which touches the heap after the
-    first call in a thread:
+    Decoding runs in two steps and never touches the heap:
     1. hb_mpscan_check walks the raw bytes once and proves every length and
-       count against the bytes that remain (msgpack-c would allocate what
-       an array header claims before reading it; see hb_mpscan.h). After
-       that the unpacked tree of any payload fits in S_ZONE_SIZE.
-    2. msgpack_unpack into a per-thread zone of that size, cleared between
-       messages instead of freed. (msgpack_unpack is marked obsolete, but it
-       is the only entry point that unpacks into a caller's zone;
-       msgpack_unpack_next makes a new zone per call.)
-    3. a cursor over the objects, one field at a time, with a sticky error,
-       then the same validity check per type that the encoder runs.        */
+       count against the bytes that remain (see hb_mpscan.h).
+    2. a cursor reads the fields one at a time in place (hb_mpscan_read),
+       with a sticky error, then the same validity check per type that the
+       encoder runs. msgpack-c's unpacker built the whole tree in a zone
+       first, which cost more than everything else a receiving process did
+       with a tick (docs/OPERATIONS.md, Throughput).                       */
 #include "hb_msg.h"
 #include "hb_msg_int.h"
 #include "hb_mpscan.h"
@@ -30,14 +26,9 @@
 #include <assert.h>
 #include <math.h>
 #include <msgpack.h>
-#include <pthread.h>
 #include <string.h>
 
 #define S_ENV_FIELDS    9       //  version .. ts_pub, body
-//  Upper bound of the unpacked tree of any payload that passed
-//  hb_mpscan_check: at most one object per input byte, each with alignment
-//  slack.
-#define S_ZONE_SIZE     (HB_MSG_MAX_SIZE * (sizeof (msgpack_object) + MSGPACK_ZONE_ALIGN))
 
 //  Body field counts of schema version 1. A decoder accepts longer bodies.
 #define S_TICK_FIELDS       8
@@ -389,43 +380,7 @@ hb_msg_encode (const hb_msg_t *msg, hb_buf_t *out)
 }
 
 //  ---------------------------------------------------------------------------
-//  Decoding, step 2: the per-thread zone that msgpack_unpack fills
-
-static pthread_key_t s_zone_key;
-static pthread_once_t s_zone_once = PTHREAD_ONCE_INIT;
-static bool s_zone_key_ok;
-static __thread msgpack_zone *s_zone;
-
-static void
-s_zone_free (void *zone)
-{
-    msgpack_zone_free ((msgpack_zone *) zone);
-}
-
-//  The key's destructor frees a thread's zone when the thread ends.
-static void
-s_zone_key_create (void)
-{
-    s_zone_key_ok = pthread_key_create (&s_zone_key, s_zone_free) == 0;
-}
-
-//  Returns this thread's zone, empty, or NULL if it could not be made.
-static msgpack_zone *
-s_thread_zone (void)
-{
-    if (s_zone) {
-        msgpack_zone_clear (s_zone);
-        return s_zone;
-    }
-    pthread_once (&s_zone_once, s_zone_key_create);
-    s_zone = msgpack_zone_new (S_ZONE_SIZE);
-    if (s_zone && s_zone_key_ok)
-        pthread_setspecific (s_zone_key, s_zone);
-    return s_zone;
-}
-
-//  ---------------------------------------------------------------------------
-//  Decoding, step 3: a cursor over the fields of one array (hb_msg_field.c),
+//  Decoding, step 2: a cursor over the fields of one array (hb_msg_field.c),
 //  then the bodies
 
 static void
@@ -442,12 +397,16 @@ s_read_levels (hb_msgi_cursor_t *self, hb_level_t *levels, uint8_t *count)
         hb_msgi_fail (self, HB_DECODE_OVERSIZED);
         return;
     }
-    const msgpack_object *value = o->via.array.ptr;
+    hb_msgi_cursor_t items;
+    hb_msgi_open (self, &items);
     *count = (uint8_t) (o->via.array.size / 2);
     for (uint8_t i = 0; i < *count; i++) {
-        levels [i].px = hb_msgi_object_double (self, value++);
-        levels [i].qty = hb_msgi_object_double (self, value++);
+        levels [i].px = hb_msgi_read_double (&items);
+        levels [i].qty = hb_msgi_read_double (&items);
     }
+    if (items.err != HB_DECODE_OK)
+        hb_msgi_fail (self, items.err);
+    hb_msgi_close (self, &items);
 }
 
 //  Every field was read: the body stands or falls by its validity rules.
@@ -566,22 +525,26 @@ s_heartbeat_decode (hb_msgi_cursor_t *c, hb_heartbeat_t *self)
 //  fully defined (unused levels and string tails are zero) and two decodes
 //  of the same content compare equal with memcmp.
 static hb_decode_reason_t
-s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
+s_msg_decode (hb_msg_t *msg, const void *data, size_t size)
 {
     memset (msg, 0, sizeof *msg);
-    if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size == 0)
+    hb_msgi_cursor_t top;
+    hb_msgi_cursor_root (&top, data, size);
+    const msgpack_object *root = hb_msgi_next (&top);
+    if (!root || root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size == 0)
         return HB_DECODE_MALFORMED;
+    uint32_t fields = root->via.array.size;
 
     //  The version comes first and is judged alone: a later schema may lay
     //  out everything after it differently.
     hb_msgi_cursor_t c;
-    hb_msgi_cursor_init (&c, &root->via.array);
+    hb_msgi_open (&top, &c);
     uint64_t version = hb_msgi_read_uint (&c, UINT64_MAX);
     if (c.err != HB_DECODE_OK)
         return c.err;
     if (version != HB_SCHEMA_VERSION)
         return HB_DECODE_VERSION;
-    if (root->via.array.size < S_ENV_FIELDS)
+    if (fields < S_ENV_FIELDS)
         return HB_DECODE_FIELD_TYPE;
     uint64_t type = hb_msgi_read_uint (&c, UINT64_MAX);
     if (c.err != HB_DECODE_OK)
@@ -606,7 +569,9 @@ s_msg_decode (hb_msg_t *msg, const msgpack_object *root)
     if (!s_env_valid (env))
         return HB_DECODE_RANGE;
 
-    hb_msgi_cursor_init (&c, &body->via.array);
+    hb_msgi_cursor_t b;
+    hb_msgi_open (&c, &b);
+    c = b;
     switch (type) {
         case HB_MSG_TICK:   return s_tick_decode (&c, &msg->u.tick);
         case HB_MSG_TRADE:  return s_trade_decode (&c, &msg->u.trade);
@@ -642,19 +607,7 @@ s_decode (hb_msg_t *msg, const void *data, size_t size)
     if (reason != HB_DECODE_OK)
         return reason;
 
-    msgpack_zone *zone = s_thread_zone ();
-    if (!zone)
-        return HB_DECODE_OVERSIZED;     //  no memory for even one message
-    msgpack_object root;
-    size_t offset = 0;
-    switch (msgpack_unpack ((const char *) data, size, &offset, zone, &root)) {
-        case MSGPACK_UNPACK_SUCCESS:     return s_msg_decode (msg, &root);
-        //  hb_mpscan_check has ruled these out; mapped anyway, never trusted
-        case MSGPACK_UNPACK_EXTRA_BYTES: return HB_DECODE_MALFORMED;
-        case MSGPACK_UNPACK_CONTINUE:    return HB_DECODE_TRUNCATED;
-        case MSGPACK_UNPACK_NOMEM_ERROR: return HB_DECODE_OVERSIZED;
-        default:                         return HB_DECODE_MALFORMED;
-    }
+    return s_msg_decode (msg, data, size);
 }
 
 int

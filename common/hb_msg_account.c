@@ -94,7 +94,7 @@ hb_msgi_account_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
         return HB_DECODE_FIELD_TYPE;
     self->n_positions = (uint8_t) n;
     hb_msgi_cursor_t items;
-    hb_msgi_cursor_init (&items, &o->via.array);
+    hb_msgi_open (c, &items);
     for (int i = 0; i < self->n_positions; i++) {
         hb_account_position_t *p = &self->positions [i];
         hb_msgi_read_str (&items, p->symbol, sizeof p->symbol);

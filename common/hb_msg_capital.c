@@ -246,7 +246,7 @@ hb_msgi_capital_decode (hb_msgi_cursor_t *c, hb_msg_t *msg)
         return HB_DECODE_FIELD_TYPE;
     self->n_transfers = (uint8_t) n;
     hb_msgi_cursor_t items;
-    hb_msgi_cursor_init (&items, &o->via.array);
+    hb_msgi_open (c, &items);
     for (int i = 0; i < self->n_transfers; i++) {
         hb_capital_transfer_t *t = &self->transfers [i];
         hb_msgi_read_str (&items, t->route, sizeof t->route);

@@ -62,17 +62,35 @@ hb_msgi_not_negative (double value)
     return isfinite (value) && value >= 0;
 }
 
-//  A cursor over the fields of one array, with a sticky error: after the
-//  first failure every read returns 0 and does nothing.
+//  A cursor over the fields of one array of a payload hb_mpscan_check
+//  accepted, read in place (hb_mpscan_read), with a sticky error: after
+//  the first failure every read returns 0 and does nothing.
 typedef struct {
-    const msgpack_object *item;         //  next field
-    const msgpack_object *end;
+    const uint8_t *data;                //  the whole payload
+    size_t   size;
+    size_t   pos;                       //  the next field's first byte
+    uint64_t left;                      //  fields left in the array
+    msgpack_object field;               //  the last field hb_msgi_next gave
+    size_t   children;                  //  where that field's children start, if any
+    uint64_t unread;                    //  its children: passed by the next hb_msgi_next
     hb_decode_reason_t err;             //  first failure
 } hb_msgi_cursor_t;
 
-void hb_msgi_cursor_init (hb_msgi_cursor_t *self, const msgpack_object_array *array);
+//  A cursor over the payload itself, as an array of its one object (the
+//  caller has run hb_mpscan_check on it)
+void hb_msgi_cursor_root (hb_msgi_cursor_t *self, const void *data, size_t size);
+//  A cursor over the array that hb_msgi_next of parent just gave (the
+//  parent's failure, or FIELD_TYPE when that field is not an array, is
+//  items' own then)
+void hb_msgi_open (hb_msgi_cursor_t *parent, hb_msgi_cursor_t *items);
+//  items, opened from parent, has been read to its end: parent goes on
+//  after it without walking it again (a shortcut only: without it the
+//  next field of parent walks past the children)
+void hb_msgi_close (hb_msgi_cursor_t *parent, const hb_msgi_cursor_t *items);
 void hb_msgi_fail (hb_msgi_cursor_t *self, hb_decode_reason_t reason);
-//  The next field, or NULL (and FIELD_TYPE) when the array has ended.
+//  The next field, or NULL (and FIELD_TYPE) when the array has ended. It
+//  lives in the cursor until the next call; an array's ptr is NULL (open
+//  it with hb_msgi_open).
 const msgpack_object *hb_msgi_next (hb_msgi_cursor_t *self);
 //  True when a field follows (and no read failed): for a field appended in
 //  a minor revision, absent from what older publishers send.

@@ -219,7 +219,7 @@ s_margin_decode (hb_msgi_cursor_t *c, hb_margin_t *self)
         return HB_DECODE_OVERSIZED;
     self->n_assets = (uint8_t) (o->via.array.size / S_MARGIN_ASSET_FIELDS);
     hb_msgi_cursor_t items;
-    hb_msgi_cursor_init (&items, &o->via.array);
+    hb_msgi_open (c, &items);
     for (int i = 0; i < self->n_assets; i++) {
         hb_margin_asset_t *asset = &self->assets [i];
         hb_msgi_read_str (&items, asset->asset, sizeof asset->asset);

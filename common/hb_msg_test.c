@@ -222,14 +222,131 @@ test_reject_bytes (void **state)
     buf.data [buf.size++] = 0xc0;
     assert_int_equal (hb_msg_decode (&msg, buf.data, buf.size, &reason), -1);
     assert_int_equal (reason, HB_DECODE_MALFORMED);
+}
+
+//  hb_mpscan_read gives, object by object in pre-order, what msgpack-c's
+//  unpacker builds as a tree: checked on every sample message and on bytes
+//  with every kind of header
+static void
+s_same_objects (const uint8_t *data, size_t size, size_t *pos, const msgpack_object *want)
+{
+    msgpack_object got;
+    uint64_t items;
+    assert_true (hb_mpscan_read (data, size, pos, &got, &items));
+    assert_int_equal (got.type, want->type);
+    switch (want->type) {
+        case MSGPACK_OBJECT_BOOLEAN:
+            assert_int_equal (got.via.boolean, want->via.boolean);
+            break;
+        case MSGPACK_OBJECT_POSITIVE_INTEGER:
+            assert_true (got.via.u64 == want->via.u64);
+            break;
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+            assert_true (got.via.i64 == want->via.i64);
+            break;
+        case MSGPACK_OBJECT_FLOAT32:
+        case MSGPACK_OBJECT_FLOAT64:
+            assert_memory_equal (&got.via.f64, &want->via.f64, sizeof got.via.f64);
+            break;
+        case MSGPACK_OBJECT_STR:
+        case MSGPACK_OBJECT_BIN:
+            assert_int_equal (got.via.str.size, want->via.str.size);
+            assert_memory_equal (got.via.str.ptr, want->via.str.ptr, want->via.str.size);
+            break;
+        case MSGPACK_OBJECT_EXT:
+            assert_int_equal (got.via.ext.type, want->via.ext.type);
+            assert_int_equal (got.via.ext.size, want->via.ext.size);
+            assert_memory_equal (got.via.ext.ptr, want->via.ext.ptr, want->via.ext.size);
+            break;
+        case MSGPACK_OBJECT_ARRAY:
+            assert_int_equal (got.via.array.size, want->via.array.size);
+            assert_true (items == want->via.array.size);
+            for (uint32_t i = 0; i < want->via.array.size; i++)
+                s_same_objects (data, size, pos, &want->via.array.ptr [i]);
+            return;
+        case MSGPACK_OBJECT_MAP:
+            assert_int_equal (got.via.map.size, want->via.map.size);
+            assert_true (items == 2 * (uint64_t) want->via.map.size);
+            for (uint32_t i = 0; i < want->via.map.size; i++) {
+                s_same_objects (data, size, pos, &want->via.map.ptr [i].key);
+                s_same_objects (data, size, pos, &want->via.map.ptr [i].val);
+            }
+            return;
+        default:
+            break;
+    }
+    assert_true (items == 0);
+}
+
+static void
+s_same_as_msgpack (const uint8_t *data, size_t size)
+{
+    assert_int_equal (hb_mpscan_check (data, size), HB_DECODE_OK);
     msgpack_zone zone;
-    msgpack_zone_init (&zone, 1024);
+    msgpack_zone_init (&zone, 4096);
     msgpack_object root;
     size_t offset = 0;
-    assert_int_equal (msgpack_unpack ((const char *) buf.data, buf.size, &offset, &zone, &root),
-                      MSGPACK_UNPACK_EXTRA_BYTES);
-    assert_int_equal (offset, buf.size - 1);
+    assert_int_equal (msgpack_unpack ((const char *) data, size, &offset, &zone, &root),
+                      MSGPACK_UNPACK_SUCCESS);
+    size_t pos = 0;
+    s_same_objects (data, size, &pos, &root);
+    assert_int_equal (pos, size);
+    //  skipping the root passes all of it
+    pos = 0;
+    assert_true (hb_mpscan_skip (data, size, &pos, 1));
+    assert_int_equal (pos, size);
     msgpack_zone_destroy (&zone);
+}
+
+static void
+test_read_in_place (void **state)
+{
+    (void) state;
+    for (int i = 0; i < HB_MSG_SAMPLE_COUNT; i++) {
+        hb_buf_t buf;
+        assert_int_equal (hb_msg_encode (&s_samples [i], &buf), 0);
+        s_same_as_msgpack (buf.data, buf.size);
+    }
+    //  every header kind: fixint, (u)int 8..64 on both sides of their
+    //  range, floats, strings, bin, nil, bools, maps, ext and fixext
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    static const int64_t ints [] = { 0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295LL,
+                                     4294967296LL, INT64_MAX, -1, -32, -33, -128, -129, -32768,
+                                     -32769, -2147483648LL, -2147483649LL, INT64_MIN };
+    size_t n_ints = sizeof ints / sizeof ints [0];
+    msgpack_pack_array (&pk, (uint32_t) n_ints + 14);
+    for (size_t i = 0; i < n_ints; i++)
+        msgpack_pack_int64 (&pk, ints [i]);
+    msgpack_pack_uint64 (&pk, UINT64_MAX);
+    msgpack_pack_float (&pk, -1.5f);
+    msgpack_pack_double (&pk, 65000.123456789);
+    char text [300];
+    memset (text, 'x', sizeof text);
+    msgpack_pack_str_with_body (&pk, text, 31);
+    msgpack_pack_str_with_body (&pk, text, 200);
+    msgpack_pack_str_with_body (&pk, text, 300);
+    msgpack_pack_bin_with_body (&pk, text, 5);
+    msgpack_pack_nil (&pk);
+    msgpack_pack_true (&pk);
+    msgpack_pack_false (&pk);
+    msgpack_pack_map (&pk, 1);
+    msgpack_pack_str_with_body (&pk, "k", 1);
+    msgpack_pack_array (&pk, 2);
+    msgpack_pack_int (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_ext_with_body (&pk, text, 1, 7);
+    msgpack_pack_ext_with_body (&pk, text, 3, -2);
+    msgpack_pack_ext_with_body (&pk, text, 16, 5);
+    s_same_as_msgpack ((const uint8_t *) sbuf.data, sbuf.size);
+    //  cut anywhere, the reader and the skip say so rather than read past
+    for (size_t cut = 0; cut < sbuf.size; cut++) {
+        size_t pos = 0;
+        assert_false (hb_mpscan_skip ((const uint8_t *) sbuf.data, cut, &pos, 1));
+    }
+    msgpack_sbuffer_destroy (&sbuf);
 }
 
 //  Nesting: the walk allows HB_MPSCAN_MAX_DEPTH levels below the top object
@@ -497,6 +614,7 @@ main (void)
         cmocka_unit_test (test_reject_envelope),
         cmocka_unit_test (test_reject_bytes),
         cmocka_unit_test (test_nesting),
+        cmocka_unit_test (test_read_in_place),
         cmocka_unit_test (test_oversized),
         cmocka_unit_test (test_truncations),
         cmocka_unit_test (test_bit_flips),

@@ -1,9 +1,12 @@
 /*  hb_hedger: requests to orders, in flight netting (see hb_hedger.h).
     One concept in one file: the request path (routing, controls,
-    sending), the order table and the life cycle of an order (journal,
-    replay, acks, timeouts), and the kill switch, which cancels what the
-    order table holds as working. They were three files that called each
-    other in a circle; the sections below follow that order.
+    sending), the life cycle of an order (journal, replay, acks,
+    timeouts), and the kill switch, which cancels what is working. They
+    were three files that called each other in a circle; the sections
+    below follow that order. The order table itself, and the proof that
+    the aggregator's positions hold our fills, are a class below this one
+    (hb_orders.h): it decides nothing and calls back only to have a proof
+    journaled.
 
     Journal records are one text line each, so that an operator can read
     the hedger's history with `strings`:
@@ -17,6 +20,7 @@
 #include "hb_journal.h"
 #include "hb_killswitch.h"
 #include "hb_metrics.h"
+#include "hb_orders.h"
 #include "hb_route.h"
 
 #include <assert.h>
@@ -30,71 +34,13 @@
 
 #include "hb_log.h"
 
-#define S_MAX_ORDERS    4096
 #define S_SEEN_IDS      64          //  request ids remembered against repeats
 
-#define S_ORDER_FILLS   8           //  fills of one order known one by one; more are "unseen"
 #define S_RECORD_MAX    256         //  one journal record, a text line
 //  legs one request can have: every asset it names, routed over every candidate
 #define S_PENDING_MAX   (HB_RISK_HEDGE_TARGETS * HB_ROUTE_MAX_LEGS)
 //  its rejects held until its orders are out (more are published at once)
 #define S_REJECTS_MAX   (S_PENDING_MAX + 2 * HB_RISK_HEDGE_TARGETS)
-
-//  One fill of ours as the feed published it (fill.<venue>.<symbol>), and
-//  from which pos.<asset> of the aggregator on it is known to include it
-typedef struct {
-    char     fill_id [HB_ID_MAX];
-    double   qty;                   //  instrument units
-    uint64_t rank;                  //  when we saw it, among every fill of ours
-    bool     named;                 //  a position state of epoch named_epoch named it
-    uint64_t named_epoch;
-    bool     included;              //  in pos.<asset> from (epoch, seq) on
-    uint64_t epoch, seq;
-    //  its message's envelope (none when read back from the journal): a
-    //  request naming fill.<venue>.<symbol> of this publisher and epoch at
-    //  this seq or later holds it (risk applied it: docs/RISK.md)
-    bool     has_msg;
-    char     publisher [HB_NAME_MAX];
-    uint64_t msg_epoch, msg_seq;
-} s_fill_t;
-
-//  A fill the aggregator named on one instrument (last_fill), kept a while:
-//  its naming may come before the fill itself (two publishers, no order
-//  between them)
-#define S_NAMED_KEEP    8
-typedef struct {
-    char     fill_id [HB_ID_MAX];
-    uint64_t epoch;                 //  the naming state's
-    bool     included;              //  by pos.<asset> (in_epoch, seq)
-    uint64_t in_epoch, seq;
-} s_named_t;
-
-typedef struct {
-    bool     used;
-    bool     final;
-    bool     timed_out;             //  in doubt: no final ack by order_timeout_ms
-    bool     answered;              //  the venue said something about the order itself
-    bool     no_release;            //  its unfilled part stays in the day total
-    bool     replayed;              //  read back from the journal at start
-    bool     cancel_sent;           //  a rejected ack is ambiguous (the order's or the cancel's)
-    bool     proven;                //  its whole filled part is in pos.<asset> from (p_epoch, p_seq)
-    char     client_id [HB_ID_MAX];
-    int      venue, instrument, asset;
-    uint8_t  side;
-    double   qty;                   //  instrument units
-    double   mult;                  //  asset units per instrument unit
-    double   px;
-    double   filled;                //  instrument units: the final ack's, or the fills' if more
-    int64_t  sent_ns;               //  when its request was applied (the engine's now)
-    int64_t  pub_ns;                //  wall clock when it was handed to the bus (at most)
-    int64_t  last_ns;               //  final ack (or the intent)
-    int64_t  done_ns;               //  when it stopped counting for the newest picture
-    uint64_t final_rank;            //  fill rank when it became final (ordering proof)
-    uint64_t p_epoch, p_seq;
-    int      n_fills;
-    double   seen_qty;              //  sum of the fills seen
-    s_fill_t fills [S_ORDER_FILLS];
-} s_order_t;
 
 typedef struct {
     bool     known;
@@ -109,13 +55,6 @@ typedef struct {
     int64_t  ts;
     hb_tick_t tick;
 } s_book_t;
-
-//  A picture of the aggregator: the pos.<asset> (epoch, seq) a request
-//  was computed from (its input), or the newest seen
-typedef struct {
-    bool     known;
-    uint64_t epoch, seq;
-} s_pos_t;
 
 struct _hb_hedger_t {
     const hb_config_t *cfg;
@@ -136,24 +75,14 @@ struct _hb_hedger_t {
     s_margin_t     margins [HB_MAX_VENUES];
     double         gross [HB_MAX_ASSETS];
     double         net [HB_MAX_ASSETS];         //  pos.<asset>'s net_usd (capital.reduce's controls)
-    //  the aggregator's newest pos.<asset> seen: what a request based on
-    //  the newest picture would carry as its input (hb_hedger_in_flight)
-    char           agg_publisher [HB_NAME_MAX];
-    bool           pos_known [HB_MAX_ASSETS];
-    uint64_t       pos_epoch [HB_MAX_ASSETS], pos_seq [HB_MAX_ASSETS];
     int64_t        venue_ts [HB_MAX_VENUES];   //  newest ts_pub seen from each feed
     int64_t        dead_ts [HB_MAX_VENUES];    //  venue_ts at the last s_check_dead
-    bool           to_include [HB_MAX_ASSETS]; //  a fill of ours named, not included yet
-    int            orders_hi;       //  slots ever handed out: orders [0, orders_hi)
-    s_named_t     *named;          //  [venue][instrument][S_NAMED_KEEP], a ring each
-    uint8_t       *named_next;      //  per slot: instrument i of venue v at first [v] + i
     size_t         n_slots, first [HB_MAX_VENUES];
-    uint64_t       fill_rank;      //  fills of ours seen (and replayed), in order
     int64_t        wall_ns;        //  the wall clock of the call being handled
     hb_journal_t  *totals;         //  <journal>.totals: records written, day total
     int64_t        hold_until;     //  journal lost its tail: no order before this (wall)
     uint64_t       lost_records;
-    s_order_t     *orders;         //  S_MAX_ORDERS
+    hb_orders_t   *orders;         //  the order table and the proof of our fills (hb_orders.h)
     char           seen [S_SEEN_IDS][HB_ID_MAX];
     int            seen_next;
     hb_hedger_stats_t stats;
@@ -168,7 +97,7 @@ struct _hb_hedger_t {
     //  journals them all with one group append (one sync), and only then
     //  sends them (hb_hedger_on_request).
     int            n_pending;
-    s_order_t     *pending [S_PENDING_MAX];
+    hb_orders_entry_t     *pending [S_PENDING_MAX];
     char         (*pending_rec) [S_RECORD_MAX];    //  [S_PENDING_MAX]: the intents
     struct iovec   pending_iov [S_PENDING_MAX];    //  each pointing at its intent
     bool           deciding;        //  admitting a request's legs: its rejects wait
@@ -200,21 +129,10 @@ static void s_reject (hb_hedger_t *self, const char *request_id, const char *ass
 
 //  The order table (below, after the request path).
 
-//  The order with client_id, NULL when there is none.
-static s_order_t *s_order_find (hb_hedger_t *self, const char *client_id);
-
-//  A free slot at now_ns: never used, or finished and counting for
-//  nothing long ago. NULL when the table is full.
-static s_order_t *s_order_slot (hb_hedger_t *self, int64_t now_ns);
-
-//  What order counts for on picture pos (asset units)
-static double s_order_flight (const hb_hedger_t *self, const s_order_t *order,
-                              const s_pos_t *pos, const hb_risk_hedge_t *req);
-
 //  Fills the slot order with a leg of the request being decided, sent at
 //  now_ns, and makes its intent record, pending (s_commit journals it).
 //  -1 when more legs are pending than a request can have (nothing done).
-static int s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
+static int s_order_intent (hb_hedger_t *self, hb_orders_entry_t *order, const char *client_id,
                            int venue, int instrument, int asset, uint8_t side, double qty,
                            double px, int64_t now_ns);
 
@@ -226,18 +144,19 @@ static int s_commit (hb_hedger_t *self, int64_t now_ns);
 
 //  The ack of order (ours, found by its client id), stamped at now_ns (data
 //  time): a final one ends the order and is journaled; the rest is ignored.
-static void s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
+static void s_on_ack (hb_hedger_t *self, hb_orders_entry_t *order, const hb_ack_t *ack,
                       int64_t now_ns);
 
 //  A fill of order, a position state or pos.<asset> of the aggregator, a
 //  feed alive at ts: the inclusion of our fills and the end of orders in
 //  doubt (below, with the order table)
-static void s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill,
+static void s_on_fill (hb_hedger_t *self, hb_orders_entry_t *order, const hb_fill_t *fill,
                        const hb_env_t *env, int64_t now_ns);
-static void s_on_position (hb_hedger_t *self, const hb_msg_t *msg);
-static void s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns);
 static void s_feed_alive (hb_hedger_t *self, int venue, int64_t ts, int64_t now_ns);
-static bool s_cancel (hb_hedger_t *self, s_order_t *order, int64_t now_ns);
+static bool s_cancel (hb_hedger_t *self, hb_orders_entry_t *order, int64_t now_ns);
+
+//  hb_orders' callback: an order's fills are all in the aggregator's picture
+static void s_proven (void *arg, hb_orders_entry_t *order, const char *how);
 
 //  <journal>.totals, read after the journal: 0, or -1 (logged)
 static int s_check_totals (hb_hedger_t *self, int64_t now_ns);
@@ -375,15 +294,12 @@ hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *a
     self->n_slots = hb_config_instrument_slots (cfg, self->first);
     size_t slots = self->n_slots ? self->n_slots : 1;
     self->books = (s_book_t *) calloc (slots, sizeof (s_book_t));
-    self->named_next = (uint8_t *) calloc (slots, 1);
-    self->orders = (s_order_t *) calloc (S_MAX_ORDERS,
-                                                  sizeof (s_order_t));
-    self->named = (s_named_t *) calloc (slots * S_NAMED_KEEP, sizeof (s_named_t));
+    self->orders = hb_orders_new (cfg, s_proven, self);
     self->pending_rec = (char (*) [S_RECORD_MAX]) calloc (S_PENDING_MAX, S_RECORD_MAX);
     self->controls = hb_controls_new (cfg);
     self->optexec = hb_optexec_new (cfg);
     self->kill = hb_killswitch_new (cfg->hedger.kill_file);
-    if (!self->books || !self->named_next || !self->orders || !self->named || !self->pending_rec || !self->controls
+    if (!self->books || !self->orders || !self->pending_rec || !self->controls
     ||  !self->kill || !self->optexec)
         goto fail;
     self->wall_ns = now_ns;
@@ -401,10 +317,6 @@ hb_hedger_new_observed (const hb_config_t *cfg, hb_hedger_send_fn *send, void *a
     }
     if (hb_journal_replay (self->journal, s_replay, self) != 0 || s_check_totals (self, now_ns) != 0)
         goto fail;
-    //  what the journal left named and not included is looked at on the
-    //  first pos.<asset> of each asset
-    for (int a = 0; a < HB_MAX_ASSETS; a++)
-        self->to_include [a] = true;
     hb_metric_set (self->m_kill, hb_killswitch_killed (self->kill) ? 1 : 0);
     //  the kill file as the start saw it: the last thing read back, so a
     //  replay builds its engine on this entry (hb_hedger_live.c)
@@ -442,11 +354,9 @@ hb_hedger_destroy (hb_hedger_t **self_p)
         hb_killswitch_destroy (&self->kill);
         hb_controls_destroy (&self->controls);
         hb_optexec_destroy (&self->optexec);
-        free (self->orders);
-        free (self->named);
+        hb_orders_destroy (&self->orders);
         free (self->pending_rec);
         free (self->books);
-        free (self->named_next);
         free (self);
         *self_p = NULL;
     }
@@ -518,13 +428,13 @@ s_queue_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_
 {
     const hb_venue_cfg_t *venue = &self->cfg->venues [self->cand_venue [cand]];
     //  a journaled id comes back only if risk's ids repeat across its runs
-    if (s_order_find (self, client_id)) {
+    if (hb_orders_find (self->orders, client_id)) {
         s_reject (self, client_id, self->cfg->assets [asset].name, venue->name,
                   "duplicate_client_id", s_sign (side) * leg->asset_qty,
                   "journaled before");
         return -1;
     }
-    s_order_t *order = s_order_slot (self, now_ns);
+    hb_orders_entry_t *order = hb_orders_slot (self->orders, now_ns);
     if (!order
     ||  s_order_intent (self, order, client_id, self->cand_venue [cand], self->cand_instr [cand],
                         asset, side, leg->qty, leg->limit_px, now_ns) != 0) {
@@ -537,7 +447,7 @@ s_queue_leg (hb_hedger_t *self, const char *client_id, int cand, const hb_route_
 
 //  Sends order, whose intent is durable
 static void
-s_send_order (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
+s_send_order (hb_hedger_t *self, const hb_orders_entry_t *order, int64_t now_ns)
 {
     const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
     const hb_instrument_cfg_t *ins = &venue->instruments [order->instrument];
@@ -578,41 +488,6 @@ s_gross (hb_hedger_t *self)
     double sum = 0;
     for (int a = 0; a < self->cfg->n_assets; a++)
         sum += self->gross [a];
-    return sum;
-}
-
-//  One target of request id; *leg numbers the legs over the request
-//  The request's picture of the aggregator for asset: its pos.<asset>
-//  input, from the aggregator we take positions from
-static s_pos_t
-s_request_pos (const hb_hedger_t *self, const hb_risk_hedge_t *req, const char *asset)
-{
-    s_pos_t pos = { 0 };
-    char topic [HB_TOPIC_MAX];
-    snprintf (topic, sizeof topic, "pos.%s", asset);
-    for (int i = 0; i < req->n_inputs && i < HB_RISK_INPUTS_MAX; i++) {
-        const hb_risk_input_t *in = &req->inputs [i];
-        if (strcmp (in->topic, topic) == 0
-        &&  (!self->agg_publisher [0] || strcmp (in->publisher, self->agg_publisher) == 0))
-            pos = (s_pos_t) { true, in->epoch, in->seq };
-    }
-    return pos;
-}
-
-//  Asset units in flight for asset, for a request req (NULL: none) on
-//  picture pos
-static double
-s_flight (hb_hedger_t *self, int asset, const s_pos_t *pos, const hb_risk_hedge_t *req)
-{
-    double sum = 0;
-    for (int i = 0; i < self->orders_hi; i++) {
-        const s_order_t *o = &self->orders [i];
-        //  an option leg is no delta in flight: risk hedges the delta its
-        //  fills bring once they are in the positions (docs/RISK.md)
-        if (o->used && o->asset == asset
-        &&  self->cfg->venues [o->venue].instruments [o->instrument].kind != HB_KIND_OPTION)
-            sum += s_order_flight (self, o, pos, req);
-    }
     return sum;
 }
 
@@ -691,8 +566,8 @@ s_hedge_asset (hb_hedger_t *self, const hb_risk_hedge_t *request, const hb_risk_
     }
     //  our orders not final yet, and the fills of ours its picture of the
     //  aggregator does not include yet
-    s_pos_t pos = s_request_pos (self, request, t->asset);
-    double flight = s_flight (self, asset, &pos, request);
+    hb_orders_pos_t pos = hb_orders_request_pos (self->orders, request, t->asset);
+    double flight = hb_orders_asset_flight (self->orders, asset, &pos, request);
     double want = t->target_qty - flight;
     //  what is in flight already covers it (or goes further): nothing
     //  to add, and never trade back against our own hedge
@@ -969,7 +844,7 @@ hb_hedger_on_optplan (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
             snprintf (detail, sizeof detail, "id too long for a leg");
         }
         else
-        if (s_order_find (self, cid [k])) {
+        if (hb_orders_find (self->orders, cid [k])) {
             refusal = "duplicate_client_id";
             snprintf (detail, sizeof detail, "%s journaled before", cid [k]);
         }
@@ -992,7 +867,7 @@ hb_hedger_on_optplan (hb_hedger_t *self, const hb_msg_t *msg, hb_seq_status_t st
     int queued = 0;
     for (int k = 0; k < plan->n_legs; k++) {
         const hb_optplan_leg_msg_t *leg = &plan->legs [k];
-        s_order_t *order = s_order_slot (self, now_ns);
+        hb_orders_entry_t *order = hb_orders_slot (self->orders, now_ns);
         if (!order || s_order_intent (self, order, cid [k], venue [k], instr [k],
                                       info [k].ins->asset, leg->side, leg->qty, leg->limit_px,
                                       now_ns) != 0)
@@ -1082,16 +957,16 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
                 return -1;
             self->gross [asset] = msg->u.exposure.gross_usd;
             self->net [asset] = msg->u.exposure.net_usd;
-            s_on_exposure (self, msg, asset, now_ns);
+            hb_orders_on_exposure (self->orders, msg, asset, now_ns);
             return 0;
         }
         case HB_MSG_POSITION:
-            s_on_position (self, msg);
+            hb_orders_on_position (self->orders, msg);
             return 0;
         case HB_MSG_ACK: {
             //  acks of others' orders pass by; ours come after their order
             //  exists, live and in a replay alike (applied in one order)
-            s_order_t *order = s_order_find (self, msg->u.ack.client_id);
+            hb_orders_entry_t *order = hb_orders_find (self->orders, msg->u.ack.client_id);
             if (order) {
                 s_on_ack (self, order, &msg->u.ack, now_ns);
                 rc = 0;
@@ -1099,7 +974,7 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
             break;
         }
         case HB_MSG_FILL: {
-            s_order_t *order = s_order_find (self, msg->u.fill.client_id);
+            hb_orders_entry_t *order = hb_orders_find (self->orders, msg->u.fill.client_id);
             if (order && order->venue == s_feed_venue (self, msg)) {
                 self->stats.fills++;
                 hb_metric_inc (self->m_fills);
@@ -1121,11 +996,10 @@ hb_hedger_on_msg (hb_hedger_t *self, const hb_msg_t *msg, int64_t now_ns)
 }
 
 //  ---------------------------------------------------------------------
-//  The order table and the life cycle of an order
+//  The life cycle of an order
 
 #define S_OUTCOME_GIVEN_UP 0        //  before in doubt existed: given up as filled (old journals)
 #define S_OUTCOME_UNANSWERED 5      //  in doubt, then proven unexecutable: no answer, no release
-#define S_QTY_EPS       1e-9        //  relative: quantities this close are equal
 //  An order in doubt is proven dead once its feed published something
 //  stamped this long after the order's send plus the venue's
 //  max_order_age_ms: the send time we hold is the wall clock just before
@@ -1151,105 +1025,10 @@ s_crash_point (hb_hedger_t *self, hb_hedger_crash_t point, const char *client_id
 }
 #endif
 
-static s_order_t *
-s_order_find (hb_hedger_t *self, const char *client_id)
-{
-    for (int i = 0; i < self->orders_hi; i++)
-        if (self->orders [i].used && strcmp (self->orders [i].client_id, client_id) == 0)
-            return &self->orders [i];
-    return NULL;
-}
-
-//  True when the picture pos (a pos.<asset> of the aggregator) is at or
-//  after (epoch, seq): a later epoch is a restarted aggregator, which
-//  journaled the fill before it published a state naming it and replays
-//  its journal at start
-static bool
-s_includes (const s_pos_t *pos, uint64_t epoch, uint64_t seq)
-{
-    return pos && pos->known && (pos->epoch > epoch || (pos->epoch == epoch && pos->seq >= seq));
-}
-
-//  True when request req names the fill message of fill (same feed, epoch
-//  and topic, at its seq or later): hb-risk applied it before deciding.
-//  Exact and the same in a replay (the feeds' envelopes are replayed as
-//  they were), where the aggregator's pos.<asset> seq depends on timing.
-static bool
-s_req_holds (const hb_hedger_t *self, const s_order_t *order, const s_fill_t *fill,
-             const hb_risk_hedge_t *req)
-{
-    if (!req || !fill->has_msg)
-        return false;
-    const hb_venue_cfg_t *venue = &self->cfg->venues [order->venue];
-    char topic [HB_TOPIC_MAX];
-    snprintf (topic, sizeof topic, "fill.%s.%s", venue->name, venue->instruments [order->instrument].symbol);
-    for (int i = 0; i < req->n_inputs && i < HB_RISK_INPUTS_MAX; i++) {
-        const hb_risk_input_t *in = &req->inputs [i];
-        if (in->epoch == fill->msg_epoch && in->seq >= fill->msg_seq
-        &&  strcmp (in->topic, topic) == 0 && strcmp (in->publisher, fill->publisher) == 0)
-            return true;
-    }
-    return false;
-}
-
-//  What an order still counts for (asset units, signed), as seen by a
-//  request req (NULL: none) on the aggregator's picture pos (NULL: none).
-//  Not final yet (no final ack applied), or in doubt: all of it. Final:
-//  what filled, less the fills pos includes or req names.
-static double
-s_order_flight (const hb_hedger_t *self, const s_order_t *order, const s_pos_t *pos,
-                const hb_risk_hedge_t *req)
-{
-    if (!order->used)
-        return 0;
-    double units = s_sign (order->side) * order->mult;
-    if (!order->final)
-        return units * order->qty;
-    //  A fill is held by the request's picture of the aggregator (the
-    //  pos.<asset> at or after the one including it), or by the request
-    //  naming the fill message itself (the exact rule, the same in a
-    //  replay: risk applied it before deciding).
-    if (!(order->filled > 0) || (order->proven && s_includes (pos, order->p_epoch, order->p_seq)))
-        return 0;
-    double left = order->filled;
-    for (int f = 0; f < order->n_fills; f++) {
-        const s_fill_t *fill = &order->fills [f];
-        if ((fill->included && s_includes (pos, fill->epoch, fill->seq))
-        ||  s_req_holds (self, order, fill, req))
-            left -= fill->qty;
-    }
-    return left > S_QTY_EPS * order->qty? units * left: 0;
-}
-
-//  How long a finished order is kept after it stopped counting: a request
-//  older than max_request_age_ms is refused, one made before may still
-//  come with an older picture
-static int64_t
-s_keep_ns (const hb_hedger_t *self)
-{
-    return (int64_t) self->cfg->hedger.max_request_age_ms * 2 * 1000000 + 10 * 1000000000LL;
-}
-
-static s_order_t *
-s_order_slot (hb_hedger_t *self, int64_t now_ns)
-{
-    //  the lowest free slot first, so the slots in use are always a prefix
-    //  of the table and every walk stops at orders_hi (the table is 4,096
-    //  orders of over a kilobyte: walking all of it per message was the
-    //  hedger's whole latency budget)
-    for (int i = 0; i < self->orders_hi; i++) {
-        s_order_t *order = &self->orders [i];
-        if (!order->used
-        ||  (order->final && order->done_ns && now_ns > order->done_ns + s_keep_ns (self)))
-            return order;
-    }
-    return self->orders_hi < S_MAX_ORDERS ? &self->orders [self->orders_hi++] : NULL;
-}
-
 //  The day total counts traded notional plus what is in flight: the part of
 //  a finished order that did not fill is given back.
 static void
-s_release_unfilled (hb_hedger_t *self, const s_order_t *order, int64_t now_ns)
+s_release_unfilled (hb_hedger_t *self, const hb_orders_entry_t *order, int64_t now_ns)
 {
     double unfilled = order->qty - order->filled;
     if (unfilled > 0 && !order->no_release)
@@ -1295,7 +1074,7 @@ s_journal (hb_hedger_t *self, const char *record, int size, const char *what, co
 }
 
 static int
-s_order_intent (hb_hedger_t *self, s_order_t *order, const char *client_id,
+s_order_intent (hb_hedger_t *self, hb_orders_entry_t *order, const char *client_id,
                 int venue, int instrument, int asset, uint8_t side, double qty,
                 double px, int64_t now_ns)
 {
@@ -1376,7 +1155,7 @@ s_commit (hb_hedger_t *self, int64_t now_ns)
 }
 
 static int
-s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
+s_journal_outcome (hb_hedger_t *self, const hb_orders_entry_t *order, int status)
 {
     char record [S_RECORD_MAX];
     int n = snprintf (record, sizeof record, "O %s %d %.17g %lld", order->client_id, status,
@@ -1384,138 +1163,33 @@ s_journal_outcome (hb_hedger_t *self, const s_order_t *order, int status)
     return s_journal (self, record, n, "the outcome of", order->client_id);
 }
 
-//  The larger of two inclusion points
+//  hb_orders' proven callback (arg: the hedger): the proof is journaled,
+//  so that a restart does not count the order again
 static void
-s_later (uint64_t *epoch, uint64_t *seq, uint64_t e, uint64_t s)
+s_proven (void *arg, hb_orders_entry_t *order, const char *how)
 {
-    if (e > *epoch || (e == *epoch && s > *seq)) {
-        *epoch = e;
-        *seq = s;
-    }
-}
-
-static void
-s_set_proven (hb_hedger_t *self, s_order_t *order, uint64_t epoch, uint64_t seq, int64_t now_ns,
-              const char *how)
-{
-    order->proven = true;
-    order->p_epoch = epoch;
-    order->p_seq = seq;
-    order->done_ns = now_ns;
+    hb_hedger_t *self = (hb_hedger_t *) arg;
     hb_debug ("hedger: the fills of %s are in pos.%s from seq %llu on (%s)", order->client_id,
-              self->cfg->assets [order->asset].name, (unsigned long long) seq, how);
+              self->cfg->assets [order->asset].name, (unsigned long long) order->p_seq, how);
     char record [S_RECORD_MAX];
     int n = snprintf (record, sizeof record, "P %s %llu %llu %lld", order->client_id,
-                      (unsigned long long) epoch, (unsigned long long) seq, (long long) now_ns);
+                      (unsigned long long) order->p_epoch, (unsigned long long) order->p_seq,
+                      (long long) order->done_ns);
     s_journal (self, record, n, "the fills' inclusion of", order->client_id);
-}
-
-//  A finished order whose every fill the aggregator has included: its
-//  filled part counts no more for a request on that picture or a later one
-static void
-s_check_proven (hb_hedger_t *self, s_order_t *order, int64_t now_ns)
-{
-    if (!order->final || order->proven || !(order->filled > 0))
-        return;
-    if (order->seen_qty < order->filled - S_QTY_EPS * order->qty)
-        return;                     //  a fill we did not see: only a later one can tell
-    uint64_t epoch = 0, seq = 0;
-    for (int f = 0; f < order->n_fills; f++) {
-        if (!order->fills [f].included)
-            return;
-        s_later (&epoch, &seq, order->fills [f].epoch, order->fills [f].seq);
-    }
-    s_set_proven (self, order, epoch, seq, now_ns, "named");
-}
-
-//  Ordering proof, for what no position state can name any more: an
-//  order read back from the journal (its naming may be long gone), or
-//  the part of a fill no fill message showed us. The aggregator applies a
-//  venue's fills in the order the feed published them, so once it
-//  includes a fill of ours that came after such an order ended, the order
-//  is in too. Orders whose every fill we saw wait for their own names.
-static void
-s_prove_earlier (hb_hedger_t *self, int venue, int instrument, const s_fill_t *later,
-                 int64_t now_ns)
-{
-    for (int i = 0; i < self->orders_hi; i++) {
-        s_order_t *order = &self->orders [i];
-        if (!order->used || !order->final || order->proven || !(order->filled > 0)
-        ||  order->venue != venue || order->instrument != instrument
-        ||  order->final_rank >= later->rank)
-            continue;
-        bool unseen = order->seen_qty < order->filled - S_QTY_EPS * order->qty;
-        if (order->replayed || unseen)
-            s_set_proven (self, order, later->epoch, later->seq, now_ns, "a later fill");
-    }
-}
-
-static s_named_t *
-s_named_ring (hb_hedger_t *self, int venue, int instrument)
-{
-    return &self->named [(self->first [venue] + (size_t) instrument) * S_NAMED_KEEP];
-}
-
-static s_named_t *
-s_named_find (s_named_t *ring, const char *fill_id)
-{
-    for (int k = 0; k < S_NAMED_KEEP; k++)
-        if (ring [k].fill_id [0] && strcmp (ring [k].fill_id, fill_id) == 0)
-            return &ring [k];
-    return NULL;
-}
-
-static void
-s_add_fill (hb_hedger_t *self, s_order_t *order, const char *fill_id, double qty)
-{
-    if (order->n_fills < S_ORDER_FILLS) {
-        s_fill_t *fill = &order->fills [order->n_fills++];
-        memset (fill, 0, sizeof *fill);
-        snprintf (fill->fill_id, sizeof fill->fill_id, "%s", fill_id);
-        fill->qty = qty;
-        fill->rank = ++self->fill_rank;
-        order->seen_qty += qty;
-    }
-    else
-        ++self->fill_rank;          //  more than we keep: its part stays "unseen"
 }
 
 //  A fill of ours from the feed: kept (and journaled, for the naming that
 //  may come after a restart); more than the final ack said is taken
 static void
-s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, const hb_env_t *env,
+s_on_fill (hb_hedger_t *self, hb_orders_entry_t *order, const hb_fill_t *fill, const hb_env_t *env,
            int64_t now_ns)
 {
-    for (int f = 0; f < order->n_fills; f++)
-        if (strcmp (order->fills [f].fill_id, fill->fill_id) == 0)
-            return;                 //  seen before
-    s_add_fill (self, order, fill->fill_id, fill->qty);
-    if (env && order->n_fills > 0
-    &&  strcmp (order->fills [order->n_fills - 1].fill_id, fill->fill_id) == 0) {
-        s_fill_t *mine = &order->fills [order->n_fills - 1];
-        mine->has_msg = true;
-        snprintf (mine->publisher, sizeof mine->publisher, "%s", env->publisher);
-        mine->msg_epoch = env->epoch;
-        mine->msg_seq = env->seq;
-    }
-    //  the aggregator may have named it (and included it) before we saw it
-    const s_named_t *named = s_named_find (s_named_ring (self, order->venue, order->instrument),
-                                           fill->fill_id);
-    if (named && order->n_fills > 0
-    &&  strcmp (order->fills [order->n_fills - 1].fill_id, fill->fill_id) == 0) {
-        s_fill_t *mine = &order->fills [order->n_fills - 1];
-        mine->named = true;
-        mine->named_epoch = named->epoch;
-        self->to_include [order->asset] = true;
-        if (named->included) {
-            mine->included = true;
-            mine->epoch = named->in_epoch;
-            mine->seq = named->seq;
-        }
-    }
+    if (!hb_orders_add_fill (self->orders, order, fill->fill_id, fill->qty,
+                             env ? env->publisher : NULL, env ? env->epoch : 0, env ? env->seq : 0))
+        return;                     //  seen before
     //  with its message's place (publisher, epoch, seq), so that after a
     //  restart a position state naming a later fill of that feed epoch
-    //  still includes it (s_on_position)
+    //  still includes it (hb_orders_on_position)
     char record [S_RECORD_MAX];
     int n = env ? snprintf (record, sizeof record, "F %s %s %.17g %s %llu %llu", order->client_id,
                             fill->fill_id, fill->qty, env->publisher,
@@ -1523,7 +1197,7 @@ s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, const hb_
                 : snprintf (record, sizeof record, "F %s %s %.17g", order->client_id, fill->fill_id,
                             fill->qty);
     s_journal (self, record, n, "a fill of", order->client_id);
-    if (order->final && order->seen_qty > order->filled + S_QTY_EPS * order->qty) {
+    if (order->final && order->seen_qty > order->filled + HB_ORDERS_QTY_EPS * order->qty) {
         //  filled after its final word (an order proven dead that was not):
         //  counted until the aggregator has it, and in the day total
         if (!order->no_release)
@@ -1535,24 +1209,24 @@ s_on_fill (hb_hedger_t *self, s_order_t *order, const hb_fill_t *fill, const hb_
         order->proven = false;
         order->done_ns = 0;
     }
-    s_check_proven (self, order, now_ns);
+    hb_orders_check_proven (self->orders, order, now_ns);
 }
 
 static void
-s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
+s_on_ack (hb_hedger_t *self, hb_orders_entry_t *order, const hb_ack_t *ack,
           int64_t now_ns)
 {
     bool final = ack->status == HB_ACK_DONE || ack->status == HB_ACK_CANCELED
               || ack->status == HB_ACK_REJECTED;
     if (order->final) {
         //  an order proven dead that was not after all: its venue says so
-        if (final && ack->filled_qty > order->filled + S_QTY_EPS * order->qty) {
+        if (final && ack->filled_qty > order->filled + HB_ORDERS_QTY_EPS * order->qty) {
             hb_warn ("hedger: order %s: final ack with %.10g filled after its end (%.10g): counted",
                      ack->client_id, ack->filled_qty, order->filled);
             order->filled = ack->filled_qty;
             order->proven = false;
             order->done_ns = 0;
-            order->final_rank = self->fill_rank;
+            order->final_rank = hb_orders_rank (self->orders);
             s_journal_outcome (self, order, ack->status);
         }
         return;
@@ -1576,7 +1250,7 @@ s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
     order->final = true;
     order->filled = fmax (ack->filled_qty, order->seen_qty);
     order->last_ns = now_ns;
-    order->final_rank = self->fill_rank;
+    order->final_rank = hb_orders_rank (self->orders);
     if (!(order->filled > 0))
         order->done_ns = now_ns;
     s_release_unfilled (self, order, now_ns);
@@ -1592,7 +1266,7 @@ s_on_ack (hb_hedger_t *self, s_order_t *order, const hb_ack_t *ack,
         hb_info ("hedger: order %s rejected by %s: %s (%s)", ack->client_id, ack->venue,
                  hb_reject_name (ack->reason), ack->text);
     s_journal_outcome (self, order, ack->status);
-    s_check_proven (self, order, now_ns);
+    hb_orders_check_proven (self->orders, order, now_ns);
 }
 
 //  An order in doubt whose venue has published something stamped past
@@ -1615,8 +1289,8 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns, bool every)
         return;
     self->dead_ts [venue] = self->venue_ts [venue];
     int64_t age = (int64_t) self->cfg->venues [venue].max_order_age_ms * 1000000 + S_PROOF_GRACE_NS;
-    for (int i = 0; i < self->orders_hi; i++) {
-        s_order_t *order = &self->orders [i];
+    for (int i = 0; i < hb_orders_count (self->orders); i++) {
+        hb_orders_entry_t *order = hb_orders_at (self->orders, i);
         if (!order->used || order->final || !order->timed_out || order->answered
         ||  order->venue != venue || self->venue_ts [venue] <= order->pub_ns + age)
             continue;
@@ -1628,7 +1302,7 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns, bool every)
         //  block every hedge of that need for good, when it never left)
         order->filled = order->seen_qty;
         order->last_ns = self->venue_ts [venue];
-        order->final_rank = self->fill_rank;
+        order->final_rank = hb_orders_rank (self->orders);
         if (!(order->filled > 0))
             order->done_ns = now_ns;
         self->stats.resolved++;
@@ -1637,7 +1311,7 @@ s_check_dead (hb_hedger_t *self, int venue, int64_t now_ns, bool every)
                  order->client_id, self->cfg->venues [venue].name,
                  (long long) self->venue_ts [venue], self->cfg->venues [venue].max_order_age_ms);
         s_journal_outcome (self, order, S_OUTCOME_UNANSWERED);
-        s_check_proven (self, order, now_ns);
+        hb_orders_check_proven (self->orders, order, now_ns);
     }
 }
 
@@ -1649,102 +1323,6 @@ s_feed_alive (hb_hedger_t *self, int venue, int64_t ts, int64_t now_ns)
         return;
     self->venue_ts [venue] = ts;
     s_check_dead (self, venue, now_ns, false);
-}
-
-//  pos.<asset>.<venue>.<symbol>: the aggregator names the last fill it
-//  applied; if it is one of ours, the next pos.<asset> of that epoch
-//  includes it
-static void
-s_on_position (hb_hedger_t *self, const hb_msg_t *msg)
-{
-    const hb_position_t *pos = &msg->u.position;
-    const hb_venue_cfg_t *v = hb_config_venue (self->cfg, pos->venue);
-    const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, pos->symbol): NULL;
-    if (!ins || !pos->last_fill [0])
-        return;
-    snprintf (self->agg_publisher, sizeof self->agg_publisher, "%s", msg->env.publisher);
-    int venue = (int) (v - self->cfg->venues), instrument = (int) (ins - v->instruments);
-    s_named_t *ring = s_named_ring (self, venue, instrument);
-    //  a republication (every mark change) names what the ring has: the
-    //  fills it names were marked then, or will be by s_on_fill
-    if (s_named_find (ring, pos->last_fill))
-        return;
-    uint8_t *next = &self->named_next [self->first [venue] + (size_t) instrument];
-    s_named_t *slot = &ring [*next];
-    *next = (uint8_t) ((*next + 1) % S_NAMED_KEEP);
-    memset (slot, 0, sizeof *slot);
-    snprintf (slot->fill_id, sizeof slot->fill_id, "%s", pos->last_fill);
-    slot->epoch = msg->env.epoch;
-    //  the state also names its last fill's message (feed epoch, seq): every
-    //  fill of ours from that feed epoch at or before it is in the state,
-    //  one read back from the journal too (the aggregator applies a feed's
-    //  fills in the order it published them)
-    char feed [HB_NAME_MAX + 8];
-    snprintf (feed, sizeof feed, "feed.%s", v->name);
-    for (int i = 0; i < self->orders_hi; i++) {
-        s_order_t *order = &self->orders [i];
-        if (!order->used || order->proven || order->venue != venue || order->instrument != instrument)
-            continue;
-        for (int f = 0; f < order->n_fills; f++) {
-            s_fill_t *fill = &order->fills [f];
-            bool by_place = fill->has_msg && pos->last_fill_epoch && fill->msg_epoch == pos->last_fill_epoch
-                         && fill->msg_seq <= pos->last_fill_seq && strcmp (fill->publisher, feed) == 0;
-            if (!fill->named && (by_place || strcmp (fill->fill_id, pos->last_fill) == 0)) {
-                fill->named = true;
-                fill->named_epoch = msg->env.epoch;
-                self->to_include [order->asset] = true;
-            }
-        }
-    }
-}
-
-//  pos.<asset>: the newest picture; the fills named before it in its
-//  epoch (or in an earlier one) are in it
-static void
-s_on_exposure (hb_hedger_t *self, const hb_msg_t *msg, int asset, int64_t now_ns)
-{
-    const hb_env_t *env = &msg->env;
-    snprintf (self->agg_publisher, sizeof self->agg_publisher, "%s", env->publisher);
-    if (!self->pos_known [asset] || env->epoch > self->pos_epoch [asset]
-    ||  (env->epoch == self->pos_epoch [asset] && env->seq > self->pos_seq [asset])) {
-        self->pos_known [asset] = true;
-        self->pos_epoch [asset] = env->epoch;
-        self->pos_seq [asset] = env->seq;
-    }
-    for (int v = 0; v < self->cfg->n_venues; v++)
-        for (int n = 0; n < self->cfg->venues [v].n_instruments; n++) {
-            if (self->cfg->venues [v].instruments [n].asset != asset)
-                continue;
-            s_named_t *ring = s_named_ring (self, v, n);
-            for (int k = 0; k < S_NAMED_KEEP; k++)
-                if (ring [k].fill_id [0] && !ring [k].included && ring [k].epoch <= env->epoch) {
-                    ring [k].included = true;
-                    ring [k].in_epoch = env->epoch;
-                    ring [k].seq = env->seq;
-                }
-        }
-    //  the order table is walked only when a fill of ours on this asset was
-    //  named since (pos.<asset> comes with every mark change)
-    if (!self->to_include [asset])
-        return;
-    self->to_include [asset] = false;
-    for (int i = 0; i < self->orders_hi; i++) {
-        s_order_t *order = &self->orders [i];
-        if (!order->used || order->asset != asset || order->proven)
-            continue;
-        for (int f = 0; f < order->n_fills; f++) {
-            s_fill_t *fill = &order->fills [f];
-            if (fill->named && !fill->included && fill->named_epoch > env->epoch)
-                self->to_include [asset] = true;        //  a later epoch will
-            if (!fill->named || fill->included || fill->named_epoch > env->epoch)
-                continue;
-            fill->included = true;
-            fill->epoch = env->epoch;
-            fill->seq = env->seq;
-            s_prove_earlier (self, order->venue, order->instrument, fill, now_ns);
-        }
-        s_check_proven (self, order, now_ns);
-    }
 }
 
 static int
@@ -1775,9 +1353,9 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
                           &side, &qty, &px, &ns, &wall)) >= 7) {
         const hb_venue_cfg_t *v = hb_config_venue (self->cfg, venue);
         const hb_instrument_cfg_t *ins = v? hb_venue_instrument (v, symbol): NULL;
-        s_order_t *order = s_order_find (self, cid);
+        hb_orders_entry_t *order = hb_orders_find (self->orders, cid);
         if (!order)                 //  what was done long before this intent is free
-            order = s_order_slot (self, ns);
+            order = hb_orders_slot (self->orders, ns);
         if (!ins || !order) {
             hb_error ("hedger: journal intent %s on %s %s: %s: counted nowhere", cid, venue,
                       symbol, ins? "too many orders": "unknown venue or instrument");
@@ -1808,14 +1386,14 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     else
     if (record [0] == 'O'
     &&  sscanf (record, "O %47s %d %lf %lld", cid, &status, &filled, &ns) == 4) {
-        s_order_t *order = s_order_find (self, cid);
+        hb_orders_entry_t *order = hb_orders_find (self->orders, cid);
         if (order && !order->final) {
             order->final = true;
             order->answered = status != S_OUTCOME_UNANSWERED;
             order->no_release = order->no_release || status == S_OUTCOME_UNANSWERED;
             order->filled = fmax (filled, order->seen_qty);
             order->last_ns = ns;
-            order->final_rank = self->fill_rank;
+            order->final_rank = hb_orders_rank (self->orders);
             if (status == S_OUTCOME_GIVEN_UP || !(order->filled > 0)) {
                 //  given up by an older hedger: it counted 500 ms, long past
                 order->proven = status == S_OUTCOME_GIVEN_UP;
@@ -1831,16 +1409,10 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     if (record [0] == 'F'
     &&  (fields = sscanf (record, "F %47s %47s %lf %31s %llu %llu", cid, fill_id, &qty, publisher,
                           &epoch, &seq)) >= 3) {
-        s_order_t *order = s_order_find (self, cid);
+        hb_orders_entry_t *order = hb_orders_find (self->orders, cid);
         if (order) {
-            s_add_fill (self, order, fill_id, qty);
-            s_fill_t *mine = order->n_fills > 0 ? &order->fills [order->n_fills - 1] : NULL;
-            if (fields == 6 && mine && strcmp (mine->fill_id, fill_id) == 0) {
-                mine->has_msg = true;
-                snprintf (mine->publisher, sizeof mine->publisher, "%s", publisher);
-                mine->msg_epoch = epoch;
-                mine->msg_seq = seq;
-            }
+            hb_orders_add_fill (self->orders, order, fill_id, qty, fields == 6 ? publisher : NULL,
+                                fields == 6 ? epoch : 0, fields == 6 ? seq : 0);
             if (order->final && order->seen_qty > order->filled)
                 order->filled = order->seen_qty;
         }
@@ -1848,7 +1420,7 @@ s_replay (const void *data, size_t size, uint64_t index, void *arg)
     else
     if (record [0] == 'P'
     &&  sscanf (record, "P %47s %llu %llu %lld", cid, &epoch, &seq, &ns) == 4) {
-        s_order_t *order = s_order_find (self, cid);
+        hb_orders_entry_t *order = hb_orders_find (self->orders, cid);
         if (order) {
             order->proven = true;
             order->p_epoch = epoch;
@@ -1931,9 +1503,9 @@ s_check_totals (hb_hedger_t *self, int64_t now_ns)
         hb_controls_set_day (self->controls, totals.day, totals.usd);
     //  an order whose outcome was lost is given nothing back: the day
     //  total as written already says what it did
-    for (int i = 0; i < self->orders_hi; i++)
-        if (self->orders [i].used)
-            self->orders [i].no_release = true;
+    for (int i = 0; i < hb_orders_count (self->orders); i++)
+        if (hb_orders_at (self->orders, i)->used)
+            hb_orders_at (self->orders, i)->no_release = true;
     int max_age = 0;
     for (int v = 0; v < self->cfg->n_venues; v++)
         if (self->cfg->venues [v].max_order_age_ms > max_age)
@@ -1953,11 +1525,9 @@ double
 hb_hedger_in_flight (hb_hedger_t *self, int asset, int64_t now_ns)
 {
     assert (self);
-    s_pos_t newest = { 0 };
-    if (asset >= 0 && asset < HB_MAX_ASSETS && self->pos_known [asset])
-        newest = (s_pos_t) { true, self->pos_epoch [asset], self->pos_seq [asset] };
+    hb_orders_pos_t newest = hb_orders_newest (self->orders, asset);
     (void) now_ns;
-    return s_flight (self, asset, &newest, NULL);
+    return hb_orders_asset_flight (self->orders, asset, &newest, NULL);
 }
 
 double
@@ -1972,8 +1542,8 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
 {
     assert (self && stats);
     self->stats.in_flight = self->stats.in_doubt = self->stats.unconfirmed = 0;
-    for (int i = 0; i < self->orders_hi; i++) {
-        const s_order_t *order = &self->orders [i];
+    for (int i = 0; i < hb_orders_count (self->orders); i++) {
+        const hb_orders_entry_t *order = hb_orders_at (self->orders, i);
         if (!order->used)
             continue;
         if (!order->final)
@@ -1981,9 +1551,8 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
         if (!order->final && order->timed_out)
             self->stats.in_doubt++;
         //  filled, and no picture of the aggregator includes it yet, long after
-        s_pos_t newest = { self->pos_known [order->asset], self->pos_epoch [order->asset],
-                           self->pos_seq [order->asset] };
-        if (order->final && order->filled > 0 && s_order_flight (self, order, &newest, NULL) != 0
+        hb_orders_pos_t newest = hb_orders_newest (self->orders, order->asset);
+        if (order->final && order->filled > 0 && hb_orders_flight (self->orders, order, &newest, NULL) != 0
         &&  self->wall_ns - order->pub_ns > S_UNCONFIRMED_NS)
             self->stats.unconfirmed++;
     }
@@ -1996,7 +1565,7 @@ hb_hedger_stats (hb_hedger_t *self, hb_hedger_stats_t *stats)
 
 //  A cancel of order, sent once (the kill switch, an order in doubt)
 static bool
-s_cancel (hb_hedger_t *self, s_order_t *order, int64_t now_ns)
+s_cancel (hb_hedger_t *self, hb_orders_entry_t *order, int64_t now_ns)
 {
     if (order->cancel_sent)
         return false;
@@ -2026,8 +1595,8 @@ hb_hedger_check_timeouts (hb_hedger_t *self, int64_t now_ns)
     //  orders are stamped with the time their request was applied, the
     //  clock this call runs at (recorded with it: a replay sees the same)
     int64_t limit = (int64_t) self->cfg->hedger.order_timeout_ms * 1000000;
-    for (int i = 0; i < self->orders_hi && !self->broken; i++) {
-        s_order_t *order = &self->orders [i];
+    for (int i = 0; i < hb_orders_count (self->orders) && !self->broken; i++) {
+        hb_orders_entry_t *order = hb_orders_at (self->orders, i);
         if (!order->used || order->final || order->timed_out || now_ns - order->sent_ns <= limit)
             continue;
         //  In doubt: it may still execute (a feed stalled with it queued, a
@@ -2092,8 +1661,8 @@ static uint32_t
 s_cancel_working (hb_hedger_t *self, int64_t now_ns)
 {
     uint32_t n = 0;
-    for (int i = 0; i < self->orders_hi; i++) {
-        s_order_t *order = &self->orders [i];
+    for (int i = 0; i < hb_orders_count (self->orders); i++) {
+        hb_orders_entry_t *order = hb_orders_at (self->orders, i);
         if (order->used && !order->final && s_cancel (self, order, now_ns))
             n++;
     }
