@@ -17,15 +17,8 @@
 static void
 s_account (hb_msg_t *msg)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_ACCOUNT;
-    strcpy (msg->env.publisher, "feed.hl");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 3;
+    hb_msg_testing_env (msg, HB_MSG_ACCOUNT, "feed.hl", 3);
     msg->env.ts_venue = 1700000003000000000ll;
-    msg->env.ts_recv = 12;
-    msg->env.ts_pub = 13;
     hb_account_t *a = &msg->u.account;
     strcpy (a->venue, "hl");
     a->flags = HB_ACCOUNT_TRUNCATED;

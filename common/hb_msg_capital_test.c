@@ -16,14 +16,7 @@
 static void
 s_env (hb_msg_t *msg, int type, uint64_t seq)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = (uint8_t) type;
-    strcpy (msg->env.publisher, "treasury");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = seq;
-    msg->env.ts_recv = 12;
-    msg->env.ts_pub = 13;
+    hb_msg_testing_env (msg, type, "treasury", seq);
 }
 
 static void

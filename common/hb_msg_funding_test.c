@@ -16,15 +16,8 @@
 static void
 s_funding (hb_msg_t *msg)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_FUNDING;
-    strcpy (msg->env.publisher, "feed.hl");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 4;
+    hb_msg_testing_env (msg, HB_MSG_FUNDING, "feed.hl", 4);
     msg->env.ts_venue = 1700000000000000000ll;
-    msg->env.ts_recv = 12;
-    msg->env.ts_pub = 13;
     hb_funding_t *f = &msg->u.funding;
     strcpy (f->venue, "hl");
     strcpy (f->symbol, "BTC-PERP");

@@ -18,13 +18,7 @@
 static void
 s_option (hb_msg_t *msg)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_INSTRUMENT;
-    strcpy (msg->env.publisher, "feed.deribit");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 7;
-    msg->env.ts_pub = 13;
+    hb_msg_testing_env (msg, HB_MSG_INSTRUMENT, "feed.deribit", 7);
     hb_instrument_t *i = &msg->u.instrument;
     strcpy (i->venue, "deribit");
     strcpy (i->symbol, "BTC-27MAR26-80000-C");

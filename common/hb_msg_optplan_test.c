@@ -12,17 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 #include "hb_msg.h"
+#include "hb_msg_testing.h"
 
 static void
 s_plan (hb_msg_t *msg, int n_legs)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_RISK_OPTPLAN;
-    strcpy (msg->env.publisher, "risk");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 9;
-    msg->env.ts_pub = 13;
+    hb_msg_testing_env (msg, HB_MSG_RISK_OPTPLAN, "risk", 9);
     hb_risk_optplan_t *p = &msg->u.risk_optplan;
     strcpy (p->id, "demo-o1763700000000-BTC");
     strcpy (p->asset, "BTC");

@@ -15,15 +15,8 @@
 static void
 s_env (hb_msg_t *msg, int type)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = (uint8_t) type;
-    strcpy (msg->env.publisher, "aggregator");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 42;
+    hb_msg_testing_env (msg, type, "aggregator", 42);
     msg->env.ts_venue = 11;
-    msg->env.ts_recv = 12;
-    msg->env.ts_pub = 13;
 }
 
 static void

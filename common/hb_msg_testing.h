@@ -6,6 +6,8 @@
 #define HB_MSG_TESTING_H
 
 #include <msgpack.h>
+#include <stdio.h>
+#include <string.h>
 #include "hb_msg.h"
 #include "hb_msg_sample.h"
 #include "hb_msg_spec.h"
@@ -16,6 +18,22 @@ hb_msg_testing_samples (hb_msg_t samples [HB_MSG_SAMPLE_COUNT])
 {
     for (int i = 0; i < HB_MSG_SAMPLE_COUNT; i++)
         hb_msg_sample (&samples [i], (hb_msg_sample_t) i);
+}
+
+//  Zeroes msg and gives it the envelope the body tests share: schema
+//  version, type, publisher, a fixed epoch, seq, ts_recv 12 and ts_pub 13
+//  (ts_venue 0: a test that needs one sets it)
+static inline void
+hb_msg_testing_env (hb_msg_t *msg, int type, const char *publisher, uint64_t seq)
+{
+    memset (msg, 0, sizeof *msg);
+    msg->env.version = HB_SCHEMA_VERSION;
+    msg->env.type = (uint8_t) type;
+    snprintf (msg->env.publisher, sizeof msg->env.publisher, "%s", publisher);
+    msg->env.epoch = 1763700000000000000ull;
+    msg->env.seq = seq;
+    msg->env.ts_recv = 12;
+    msg->env.ts_pub = 13;
 }
 
 //  Decodes data, which must succeed, and compares with expect field by

@@ -16,14 +16,7 @@
 static void
 s_transfer (hb_msg_t *msg, int status)
 {
-    memset (msg, 0, sizeof *msg);
-    msg->env.version = HB_SCHEMA_VERSION;
-    msg->env.type = HB_MSG_CAPITAL_TRANSFER;
-    strcpy (msg->env.publisher, "treasury");
-    msg->env.epoch = 1763700000000000000ull;
-    msg->env.seq = 9;
-    msg->env.ts_recv = 12;
-    msg->env.ts_pub = 13;
+    hb_msg_testing_env (msg, HB_MSG_CAPITAL_TRANSFER, "treasury", 9);
     hb_transfer_t *t = &msg->u.transfer;
     strcpy (t->id, "T1763700000-alpha-beta-usdc-3");
     strcpy (t->route, "alpha-beta-usdc");
