@@ -4,7 +4,7 @@
 # they applied them in (seq.<name>); replayed in that order from the
 # recording, they decide exactly what they decided live, across a SIGKILL
 # and restart in the middle.
-#  1. live: hb-record and the default deployment (config/default.yaml: three
+#  1. live: hb-record and the default deployment (config/default.yaml: four
 #     sim venues with spot, perps, futures and options, the aggregator,
 #     hb-risk, hb-hedger) in a run directory of its own, for LIVE_S s (130);
 #     beta has a scheduled outage of 4 s every 50 s; trades made by hand on
