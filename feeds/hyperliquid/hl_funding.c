@@ -4,6 +4,7 @@
 #include <string.h>
 #include "hb_json.h"
 #include "hl_funding.h"
+#include "hl_wire.h"
 
 struct hl_funding_s {
     const hl_md_t      *md;
@@ -64,7 +65,7 @@ hl_funding_on_message (hl_funding_t *self, const json_t *data)
         int64_t time_ms;
         if (hb_json_str (f, "coin", &coin, NULL, 0) || hb_json_int (f, "time", &time_ms, NULL, 0)
         ||  hb_json_num (f, "usdc", &usdc, NULL, 0) || hb_json_num (f, "szi", &szi, NULL, 0)
-        ||  hb_json_num (f, "fundingRate", &rate, NULL, 0) || time_ms <= 0) {
+        ||  hb_json_num (f, "fundingRate", &rate, NULL, 0) || hl_wire_time_ns (time_ms) == 0) {
             self->stats.malformed++;
             return -1;
         }
@@ -82,7 +83,7 @@ hl_funding_on_message (hl_funding_t *self, const json_t *data)
         double mult = info->inst->multiplier > 0? info->inst->multiplier: 1;
         memset (&self->msg, 0, sizeof self->msg);
         self->msg.env.type = HB_MSG_FUNDING;
-        self->msg.env.ts_venue = time_ms * 1000000;
+        self->msg.env.ts_venue = hl_wire_time_ns (time_ms);
         hb_funding_t *out = &self->msg.u.funding;
         snprintf (out->venue, sizeof out->venue, "%s", self->venue);
         snprintf (out->symbol, sizeof out->symbol, "%s", info->inst->symbol);

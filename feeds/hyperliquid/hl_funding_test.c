@@ -134,6 +134,8 @@ test_malformed (void **state)
         "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"time\":1,\"coin\":\"BTC\",\"usdc\":\"x\",\"szi\":\"1\",\"fundingRate\":\"0\"}]}}",
         "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"coin\":\"BTC\",\"usdc\":\"1\",\"szi\":\"1\",\"fundingRate\":\"0\"}]}}",
         "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"time\":-5,\"coin\":\"BTC\",\"usdc\":\"1\",\"szi\":\"1\",\"fundingRate\":\"0\"}]}}",
+        //  a time no clock reaches: its ns would overflow (found by hl_fuzz)
+        "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"time\":170000000000000000,\"coin\":\"BTC\",\"usdc\":\"1\",\"szi\":\"1\",\"fundingRate\":\"0\"}]}}",
         "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"time\":1,\"coin\":7,\"usdc\":\"1\",\"szi\":\"1\",\"fundingRate\":\"0\"}]}}",
         "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"time\":1,\"coin\":\"BTC\",\"usdc\":\"1\",\"szi\":\"1\"}]}}",
         "{\"channel\":\"userFundings\",\"data\":{\"fundings\":[{\"time\":1,\"coin\":\"BTC\",\"usdc\":\"nan\",\"szi\":\"1\",\"fundingRate\":\"0\"}]}}",

@@ -7,6 +7,7 @@
 #include "hb_lbook.h"
 #include "hb_vpub.h"
 #include "hl_md.h"
+#include "hl_wire.h"
 
 //  l2Book sends at most 20 levels a side; a little room for a venue that
 //  sends more
@@ -302,14 +303,6 @@ s_emit (hl_md_t *self)
         self->stats.emit_refused++;
 }
 
-//  The venue's time (ms) in ns; 0 (unknown) when absent, negative or too
-//  far out to be a time (a hostile value must not overflow the product)
-static int64_t
-s_venue_ns (int64_t time_ms)
-{
-    return time_ms > 0 && time_ms <= INT64_MAX / 1000000 ? time_ms * 1000000 : 0;
-}
-
 static void
 s_emit_tick (hl_md_t *self, s_coin_t *c, int64_t ts_venue)
 {
@@ -363,7 +356,7 @@ s_book_refused (hl_md_t *self, s_coin_t *c, int64_t time_ms)
 {
     hb_lbook_clear (c->book);
     c->has_book = false;
-    s_emit_tick (self, c, s_venue_ns (time_ms));
+    s_emit_tick (self, c, hl_wire_time_ns (time_ms));
     s_report (self);
     return -1;
 }
@@ -375,7 +368,7 @@ s_book_taken (hl_md_t *self, s_coin_t *c, int64_t time_ms, int64_t now_ns)
     c->has_book = true;
     c->last_ns = now_ns;
     self->stats.books++;
-    s_emit_tick (self, c, s_venue_ns (time_ms));
+    s_emit_tick (self, c, hl_wire_time_ns (time_ms));
     s_report (self);
     return 0;
 }
@@ -493,7 +486,7 @@ s_on_trades (hl_md_t *self, const json_t *data)
             self->stats.unknown++;
             continue;
         }
-        hb_trade_t *trade = hb_vpub_trade (self->pub, c->info.inst->symbol, s_venue_ns (time_ms));
+        hb_trade_t *trade = hb_vpub_trade (self->pub, c->info.inst->symbol, hl_wire_time_ns (time_ms));
         snprintf (trade->trade_id, sizeof trade->trade_id, "%lld", (long long) tid);
         trade->side = (uint8_t) hb_side;
         trade->px = px;

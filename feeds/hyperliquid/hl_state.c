@@ -3,6 +3,7 @@
 #include <string.h>
 #include "hb_json.h"
 #include "hl_state.h"
+#include "hl_wire.h"
 
 //  A decimal member of obj, 0 when absent or null.
 static int
@@ -87,7 +88,7 @@ hl_state_account (const hl_state_t *state, const char *venue, hb_msg_t *msg)
 {
     memset (msg, 0, sizeof *msg);
     msg->env.type = HB_MSG_ACCOUNT;
-    msg->env.ts_venue = state->time_ms > 0? state->time_ms * 1000000: 0;
+    msg->env.ts_venue = hl_wire_time_ns (state->time_ms);
     hb_account_t *a = &msg->u.account;
     snprintf (a->venue, sizeof a->venue, "%s", venue);
     //  clearinghouseState is the perp account; spot is spotClearinghouseState's

@@ -494,7 +494,7 @@ s_on_fills (hl_trade_t *self, const json_t *data)
             snprintf (ext.order.client_id, sizeof ext.order.client_id, "ext-%lld", (long long) oid);
             self->stats.external++;
         }
-        hb_fill_t *fill = hb_vpub_fill (self->pub, slot? &slot->v: &ext, time_ms * 1000000);
+        hb_fill_t *fill = hb_vpub_fill (self->pub, slot? &slot->v: &ext, hl_wire_time_ns (time_ms));
         if (!slot)
             fill->flags = HB_FILL_EXTERNAL;
         snprintf (fill->symbol, sizeof fill->symbol, "%s", coin->inst->symbol);

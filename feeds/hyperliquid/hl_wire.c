@@ -181,3 +181,9 @@ hl_wire_round_size (double sz, int sz_decimals)
         return 0;
     return s_round_to (sz, sz_decimals, false);
 }
+
+int64_t
+hl_wire_time_ns (int64_t time_ms)
+{
+    return time_ms > 0 && time_ms <= INT64_MAX / 1000000 ? time_ms * 1000000 : 0;
+}

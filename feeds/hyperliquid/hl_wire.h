@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HL_WIRE_MAX             40      //  a wire number with its NUL
 #define HL_WIRE_PERP_DECIMALS   6       //  MAX_DECIMALS of a perp price
@@ -52,5 +53,10 @@ double hl_wire_round_price (double px, int sz_decimals, bool spot, bool up);
 
 //  sz cut down (toward zero) to sz_decimals; 0 when nothing is left.
 double hl_wire_round_size (double sz, int sz_decimals);
+
+//  A venue time (ms since the epoch, as every Hyperliquid message has it)
+//  in ns; 0 (unknown) when not > 0 or too far out to be a time: a hostile
+//  value must not overflow the product.
+int64_t hl_wire_time_ns (int64_t time_ms);
 
 #endif
